@@ -1,0 +1,86 @@
+// Builds the three bundles: the extension (Node, CJS), the CLI (Node, CJS) and the trace
+// webview (browser, IIFE), plus the integration test files. `--watch` rebuilds on change,
+// `--production` minifies. Type-checking is separate: `npm run typecheck`.
+import * as esbuild from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  sourcesContent: false,
+  minify: production,
+  logLevel: 'warning',
+  // typescript is loaded lazily from node_modules (it is large and only the rules engine needs it).
+  external: ['vscode', 'typescript'],
+};
+
+/** Reports build errors in the format of the esbuild problem matcher. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => {
+      if (watch) console.log('[watch] build started');
+    });
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      if (watch) console.log('[watch] build finished');
+    });
+  },
+};
+
+function integrationEntries() {
+  const dir = 'test/integration';
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f));
+}
+
+const builds = [
+  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [problemMatcher] },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [problemMatcher] },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: ['media/trace/main.ts'],
+    outfile: 'dist/webview/trace.js',
+    plugins: [problemMatcher],
+  },
+  {
+    ...node,
+    entryPoints: integrationEntries(),
+    outdir: 'dist/test/integration',
+    external: [...node.external, 'mocha', '@vscode/test-electron'],
+  },
+].filter((b) => (b.entryPoints ?? []).every((e) => existsSync(e)) && (b.entryPoints ?? []).length > 0);
+
+/** Runtime assets that are not JavaScript: grammars, webview CSS, codicons. */
+function copyAssets() {
+  mkdirSync('dist/wasm', { recursive: true });
+  cpSync('node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/wasm/tree-sitter.wasm');
+  cpSync('node_modules/tree-sitter-python/tree-sitter-python.wasm', 'dist/wasm/tree-sitter-python.wasm');
+  mkdirSync('dist/webview', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) cpSync(join('node_modules/@vscode/codicons/dist', f), join('dist/webview', f));
+  if (existsSync('media/trace/trace.css')) cpSync('media/trace/trace.css', 'dist/webview/trace.css');
+}
+
+copyAssets();
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

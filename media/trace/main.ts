@@ -1,0 +1,2 @@
+// Placeholder until the trace webview lands.
+export {};

@@ -1,0 +1,84 @@
+import type { Fix, Range, Severity } from '../model';
+
+/** Languages the rules engine analyzes. `config` is project files: package.json, pyproject, Dockerfile... */
+export type Language = 'python' | 'typescript' | 'config';
+
+export type RuleCategory = 'connection' | 'serialization' | 'concurrency' | 'performance' | 'security' | 'config' | 'protocol';
+
+/** Static description of a rule; the catalogue in catalog.ts has one per id. */
+export interface RuleMeta {
+  id: string;
+  title: string;
+  category: RuleCategory;
+  languages: Language[];
+  defaultSeverity: Severity;
+}
+
+/** The MCP framework a source file uses. */
+export type Framework = 'fastmcp' | 'mcp-python-sdk' | 'ts-sdk' | 'ts-fastmcp';
+
+export type DefinitionKind = 'tool' | 'resource' | 'resourceTemplate' | 'prompt';
+
+/** A tool, resource, resource template or prompt defined in source. */
+export interface Definition {
+  kind: DefinitionKind;
+  /** The name clients see (explicit name, or the function name). */
+  name: string;
+  file: string;
+  /** Range of the whole definition (decorated function, or the registration call). */
+  range: Range;
+  /** Range to put a code lens / a "missing tool" diagnostic on: the decorator or call name. */
+  nameRange: Range;
+  framework: Framework;
+  description?: string;
+  /** URI or URI template, for resources. */
+  uri?: string;
+  params: { name: string; type?: string; optional?: boolean }[];
+}
+
+/** One rule violation as an analyzer reports it; the engine adds severity, docs and origin. */
+export interface RuleHit {
+  ruleId: string;
+  range: Range;
+  message: string;
+  fixes?: Fix[];
+  related?: { file: string; range: Range; message: string }[];
+  /** The precondition could not be proven (e.g. transport from an env var): one level lower. */
+  downgrade?: boolean;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Facts about the project a file belongs to, computed once per project root.
+ * Version-dependent rules read `packages`; deployment rules read `deployment`.
+ */
+export interface ProjectContext {
+  /** Folder holding the nearest package.json / pyproject.toml (or the workspace folder). */
+  root: string;
+  /** Installed or declared versions by package name (npm and PyPI names), e.g. `fastmcp` → `2.12.0`. */
+  packages: Map<string, string>;
+  /** Where the version came from, for messages: `uv.lock`, `package-lock.json`... */
+  packageSources: Map<string, string>;
+  deployment: { dockerfile?: string; compose?: string; procfile?: string };
+  /** Node engines range or `requires-python` when declared. */
+  runtime: { node?: string; python?: string };
+}
+
+/** Result of analyzing one source file. */
+export interface FileAnalysis {
+  file: string;
+  language: Language;
+  framework?: Framework;
+  /** Server objects found (variable names), and the transport they start with. */
+  servers: { name: string; range: Range; transport: 'stdio' | 'http' | 'sse' | 'unknown' | 'none' }[];
+  definitions: Definition[];
+  hits: RuleHit[];
+}
+
+/** One language's analyzer. Must never throw: a parse failure yields an empty analysis. */
+export interface LanguageAnalyzer {
+  readonly language: Language;
+  /** File extensions handled, with the dot: `.py`, `.ts`... */
+  readonly extensions: readonly string[];
+  analyze(file: string, text: string, project: ProjectContext): Promise<FileAnalysis>;
+}

@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import { registerConfig } from './vscode/config/configController';
+import { registerRules } from './vscode/rules/index';
+import { registerSessions } from './vscode/session/index';
+import { registerTrace } from './vscode/trace/index';
+import { registerTree } from './vscode/tree/index';
+import type { Services } from './vscode/services';
+
+/** What `activate` returns; integration tests use it to reach the live services. */
+export interface DoctorApi {
+  readonly services: Services;
+}
+
+/**
+ * Composition root. Each area registers its commands and providers synchronously and
+ * loads its heavy parts (SDK, parsers, grammars) only when first used.
+ */
+export function activate(context: vscode.ExtensionContext): DoctorApi {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('MCP Doctor', { log: true });
+  context.subscriptions.push(log);
+  const services = { context, log } as Services;
+  registerConfig(services);
+  registerTrace(services);
+  registerSessions(services);
+  registerTree(services);
+  registerRules(services);
+  log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
+  return { services };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions; sessions stop their processes there.
+}

@@ -1,0 +1,4 @@
+import type { Services } from '../services';
+
+/** Placeholder until the session area lands. */
+export function registerSessions(_services: Services): void {}
