@@ -1,0 +1,42 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runTests } from '@vscode/test-electron';
+
+/**
+ * Runs the integration suites inside a real VS Code (code-server 1.117, see
+ * .ci/vscode-host/setup.sh). test-electron cannot download VS Code here, so it launches
+ * our shim, which takes the same flags and returns the extension host's exit code.
+ *   MCP_DOCTOR_TEST_GREP=text   only suites/tests whose title contains the text
+ *   VSCODE_SHIM_SCREENSHOT=file PNG of the workbench when the tests end
+ */
+async function main(): Promise<void> {
+  const root = path.resolve(__dirname, '../../..');
+  const fixture = path.join(root, 'test/fixtures/workspaces/demo');
+  // Tests may write into the workspace (quick fixes, configs): run on a copy next to the
+  // original so relative paths such as ../../../node_modules still resolve.
+  const workspace = fs.mkdtempSync(path.join(path.dirname(fixture), '.run-'));
+  fs.cpSync(fixture, workspace, { recursive: true });
+  const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpdoc-user-'));
+  try {
+    await runTests({
+      vscodeExecutablePath: process.env.VSCODE_EXECUTABLE ?? path.join(root, '.ci/vscode-host/vscode-shim.js'),
+      extensionDevelopmentPath: root,
+      extensionTestsPath: path.join(__dirname, 'index'),
+      launchArgs: [workspace, `--user-data-dir=${userData}`],
+      extensionTestsEnv: {
+        MCP_DOCTOR_TEST_GREP: process.env.MCP_DOCTOR_TEST_GREP ?? '',
+        MCP_DOCTOR_FIXTURE_ROOT: fixture,
+        MCP_DOCTOR_REPO_ROOT: root,
+      },
+    });
+  } catch (err) {
+    console.error('Integration tests failed:', err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  } finally {
+    fs.rmSync(workspace, { recursive: true, force: true });
+    fs.rmSync(userData, { recursive: true, force: true });
+  }
+}
+
+void main();
