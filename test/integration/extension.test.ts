@@ -21,3 +21,13 @@ describe('Extension', () => {
     await vscode.commands.executeCommand('mcpDoctor.servers.focus');
   });
 });
+
+describe('Activation', () => {
+  it('reports how long activate() took', async () => {
+    const api = await activateDoctor();
+    assert.ok(Number.isFinite(api.activationMs) && api.activationMs > 0, `activationMs = ${api.activationMs}`);
+    console.log(`activate() took ${api.activationMs.toFixed(1)} ms`);
+    const out = process.env.MCP_DOCTOR_BENCH_OUT;
+    if (out) fs.writeFileSync(out, JSON.stringify({ activationMs: api.activationMs }));
+  });
+});

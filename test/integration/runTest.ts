@@ -28,6 +28,7 @@ async function main(): Promise<void> {
         MCP_DOCTOR_TEST_GREP: process.env.MCP_DOCTOR_TEST_GREP ?? '',
         MCP_DOCTOR_FIXTURE_ROOT: fixture,
         MCP_DOCTOR_REPO_ROOT: root,
+        MCP_DOCTOR_BENCH_OUT: process.env.MCP_DOCTOR_BENCH_OUT ?? '',
       },
     });
   } catch (err) {
