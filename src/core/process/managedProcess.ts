@@ -1,0 +1,220 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import { LineSplitter } from './lineSplitter';
+import { resolveCommand } from './resolveCommand';
+import { sampleHealth, type HealthSample } from './health';
+
+/** Exactly what to run. `env` is the complete environment of the child. */
+export interface SpawnSpec {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/** How a process ended. `error` is set when it could not be spawned at all. */
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  error?: Error;
+  ts: number;
+}
+
+export interface ProcessHandlers {
+  /** Raw stdout bytes (the MCP channel for stdio servers). */
+  stdout?(chunk: Buffer): void;
+  /** One stderr line, without the newline. */
+  stderrLine?(line: string, ts: number): void;
+  exit?(info: ExitInfo): void;
+}
+
+/** Spawn outcome: a running process, or why none was started. */
+export type StartResult =
+  | { ok: true; process: ManagedProcess }
+  | { ok: false; reason: 'not-found'; command: string; searchedPath: string }
+  | { ok: false; reason: 'cwd-missing'; cwd: string };
+
+const STDERR_TAIL = 200;
+
+/**
+ * A server process in its own process group (so stopping it stops everything it spawned),
+ * with stderr split into lines, a bounded stderr tail, exit reporting and health sampling.
+ */
+export class ManagedProcess {
+  readonly pid: number;
+  readonly stderrTail: string[] = [];
+  readonly samples: HealthSample[] = [];
+  readonly exited: Promise<ExitInfo>;
+  exitInfo?: ExitInfo;
+  private readonly child: ChildProcess;
+  private drain?: Promise<void>;
+  private stopping?: Promise<ExitInfo>;
+  private sampler?: NodeJS.Timeout;
+
+  /** Resolves the command on PATH first so a missing command is a clear result, not ENOENT. */
+  static start(spec: SpawnSpec, handlers: ProcessHandlers = {}): StartResult {
+    try {
+      fs.accessSync(spec.cwd);
+    } catch {
+      return { ok: false, reason: 'cwd-missing', cwd: spec.cwd };
+    }
+    const resolved = resolveCommand(spec.command, spec.env, spec.cwd);
+    if (!resolved.path) return { ok: false, reason: 'not-found', command: spec.command, searchedPath: resolved.searchedPath };
+    return { ok: true, process: new ManagedProcess(spec, resolved.path, handlers) };
+  }
+
+  private constructor(spec: SpawnSpec, executable: string, private readonly handlers: ProcessHandlers) {
+    const winShell = process.platform === 'win32' && /\.(cmd|bat)$/i.test(executable);
+    this.child = spawn(winShell ? `"${executable}"` : executable, spec.args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32',
+      windowsHide: true,
+      shell: winShell,
+    });
+    this.pid = this.child.pid ?? -1;
+    let resolveExit!: (e: ExitInfo) => void;
+    this.exited = new Promise((r) => (resolveExit = r));
+    const finish = (info: ExitInfo) => {
+      if (this.exitInfo) return;
+      this.exitInfo = info;
+      this.stopSampling();
+      stderrSplitter.flush();
+      resolveExit(info);
+      this.handlers.exit?.(info);
+    };
+    const stderrSplitter = new LineSplitter((line) => {
+      const ts = performance.timeOrigin + performance.now();
+      this.stderrTail.push(line);
+      if (this.stderrTail.length > STDERR_TAIL) this.stderrTail.splice(0, this.stderrTail.length - STDERR_TAIL);
+      this.handlers.stderrLine?.(line, ts);
+    }, 1024 * 1024);
+    this.child.stdout!.on('data', (c: Buffer) => this.handlers.stdout?.(c));
+    this.child.stderr!.on('data', (c: Buffer) => stderrSplitter.push(c));
+    this.child.stdin!.on('error', () => {
+      // EPIPE when the server exits while we write: the exit handler reports it.
+    });
+    this.child.on('error', (error) => finish({ code: null, signal: null, error, ts: Date.now() }));
+    this.child.on('exit', (code, signal) => {
+      // Let the last stderr bytes arrive before reporting the exit (tracebacks come last).
+      const done = () => finish({ code, signal, ts: Date.now() });
+      if (this.child.stderr!.readableEnded) done();
+      else {
+        const t = setTimeout(done, 200);
+        this.child.stderr!.once('end', () => {
+          clearTimeout(t);
+          done();
+        });
+      }
+    });
+  }
+
+  get running(): boolean {
+    return !this.exitInfo;
+  }
+
+  /** Writes to stdin, waiting for `drain` when the pipe is full (one shared listener). */
+  write(data: string): Promise<void> {
+    const stdin = this.child.stdin!;
+    if (!stdin.writable) return Promise.reject(new Error('server stdin is closed'));
+    if (stdin.write(data)) return Promise.resolve();
+    if (!this.drain) {
+      this.drain = new Promise((resolve) => {
+        const done = () => {
+          this.drain = undefined;
+          stdin.off('drain', done);
+          stdin.off('close', done);
+          resolve();
+        };
+        stdin.on('drain', done);
+        stdin.on('close', done);
+      });
+    }
+    return this.drain;
+  }
+
+  /** Samples RSS/fds every `intervalMs` (keeps the last `keep` samples). */
+  startSampling(intervalMs: number, keep = 720, onSample?: (s: HealthSample) => void): void {
+    if (this.sampler || process.platform !== 'linux' || this.pid < 0) return;
+    const take = () => {
+      const s = sampleHealth(this.pid);
+      if (!s) return;
+      this.samples.push(s);
+      if (this.samples.length > keep) this.samples.splice(0, this.samples.length - keep);
+      onSample?.(s);
+    };
+    take();
+    this.sampler = setInterval(take, intervalMs);
+    this.sampler.unref();
+  }
+
+  private stopSampling(): void {
+    if (this.sampler) clearInterval(this.sampler);
+    this.sampler = undefined;
+  }
+
+  /**
+   * Graceful stop of the whole tree: close stdin → wait `graceMs` → SIGTERM the group → wait →
+   * SIGKILL the group. Also clears out children left behind when the leader exits on its own.
+   */
+  stop(graceMs = 2000): Promise<ExitInfo> {
+    if (!this.stopping) this.stopping = this.doStop(graceMs);
+    return this.stopping;
+  }
+
+  private async doStop(graceMs: number): Promise<ExitInfo> {
+    const waitExit = (ms: number) =>
+      Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+    if (this.running) {
+      try {
+        this.child.stdin!.end();
+      } catch {
+        // already closed
+      }
+      if (!(await waitExit(graceMs))) {
+        this.signalGroup('SIGTERM');
+        if (!(await waitExit(graceMs))) {
+          this.signalGroup('SIGKILL');
+          await waitExit(5000);
+        }
+      }
+    }
+    await this.reapGroup();
+    this.stopSampling();
+    return this.exitInfo ?? { code: null, signal: 'SIGKILL', ts: Date.now() };
+  }
+
+  /** True while any process of the group is alive (POSIX). */
+  groupAlive(): boolean {
+    if (process.platform === 'win32' || this.pid < 0) return false;
+    try {
+      process.kill(-this.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async reapGroup(): Promise<void> {
+    if (!this.groupAlive()) return;
+    this.signalGroup('SIGTERM');
+    for (let i = 0; i < 20 && this.groupAlive(); i++) await new Promise((r) => setTimeout(r, 25));
+    if (this.groupAlive()) this.signalGroup('SIGKILL');
+    for (let i = 0; i < 40 && this.groupAlive(); i++) await new Promise((r) => setTimeout(r, 25));
+  }
+
+  private signalGroup(sig: NodeJS.Signals): void {
+    if (this.pid < 0) return;
+    try {
+      if (process.platform === 'win32') this.child.kill(sig);
+      else process.kill(-this.pid, sig);
+    } catch {
+      try {
+        this.child.kill(sig);
+      } catch {
+        // gone
+      }
+    }
+  }
+}

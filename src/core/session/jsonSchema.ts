@@ -1,0 +1,75 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+
+/**
+ * JSON Schema compilation and validation for MCP tool schemas, on the ajv the SDK ships with
+ * (draft-07 like VS Code; draft 2020-12 when the schema declares it). Compiled validators are
+ * cached per schema object.
+ */
+
+type AnyAjv = Ajv | Ajv2020;
+let draft7: Ajv | undefined;
+let draft2020: Ajv2020 | undefined;
+
+function instanceFor(schema: Record<string, unknown>): AnyAjv {
+  const is2020 = typeof schema.$schema === 'string' && /2020-12|2019-09/.test(schema.$schema);
+  if (is2020) {
+    if (!draft2020) {
+      draft2020 = new Ajv2020({ strict: false, allErrors: true, logger: false, addUsedSchema: false });
+      addFormats(draft2020 as unknown as Ajv);
+    }
+    return draft2020;
+  }
+  if (!draft7) {
+    draft7 = new Ajv({ strict: false, allErrors: true, logger: false, addUsedSchema: false });
+    addFormats(draft7);
+  }
+  return draft7;
+}
+
+const cache = new WeakMap<object, { validate?: ValidateFunction; error?: string }>();
+
+/** Compiles a schema (cached); `error` explains why a schema does not compile. */
+export function compileSchema(schema: unknown): { validate?: ValidateFunction; error?: string } {
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return { error: 'the schema is not a JSON object' };
+  const hit = cache.get(schema);
+  if (hit) return hit;
+  let out: { validate?: ValidateFunction; error?: string };
+  try {
+    const ajv = instanceFor(schema as Record<string, unknown>);
+    // A `$schema` ajv does not know (e.g. draft-04 URIs) must not fail compilation by itself.
+    const { $schema, ...rest } = schema as Record<string, unknown>;
+    const copy = ajv instanceof Ajv2020 || typeof $schema !== 'string' || /draft-07/.test($schema) ? schema : rest;
+    const validSchema = ajv.validateSchema(copy as object);
+    if (validSchema === false) out = { error: formatErrors(ajv.errors ?? []).join('; ') || 'invalid JSON Schema' };
+    else out = { validate: ajv.compile(copy as object) };
+  } catch (err) {
+    out = { error: err instanceof Error ? err.message : String(err) };
+  }
+  cache.set(schema, out);
+  return out;
+}
+
+/** `/path must be string`-style messages. */
+export function formatErrors(errors: readonly ErrorObject[]): string[] {
+  return errors.map((e) => {
+    const where = e.instancePath || '(root)';
+    let extra = '';
+    if (e.keyword === 'additionalProperties') extra = ` (\`${(e.params as { additionalProperty: string }).additionalProperty}\`)`;
+    else if (e.keyword === 'enum') extra = `: ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
+    return `${where} ${e.message ?? e.keyword}${extra}`;
+  });
+}
+
+/** Validates `value` against `schema`; errors are human-readable. Never throws. */
+export function validateAgainst(schema: unknown, value: unknown): { ok: boolean; errors: string[]; schemaError?: string } {
+  const { validate, error } = compileSchema(schema);
+  if (!validate) return { ok: false, errors: [`the schema does not compile: ${error}`], schemaError: error };
+  try {
+    const ok = validate(value) as boolean;
+    return { ok, errors: ok ? [] : formatErrors(validate.errors ?? []) };
+  } catch (err) {
+    return { ok: false, errors: [String(err)] };
+  }
+}
