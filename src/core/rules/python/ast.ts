@@ -1,0 +1,172 @@
+/**
+ * A plain-JavaScript copy of the tree-sitter tree. Every property access on a web-tree-sitter
+ * `Node` crosses into wasm, so the tree is copied once with a cursor (a handful of calls per node)
+ * and all rules then walk ordinary objects. Offsets are UTF-16 code units, like JS strings.
+ */
+import type { Language, Tree } from 'web-tree-sitter';
+import type { Position, Range } from '../../model';
+
+/** One syntax node. Anonymous tokens (`async`, `+=`, `(`) are kept, with `named: false`. */
+export interface PyNode {
+  type: string;
+  named: boolean;
+  /** Field name in the parent (`name`, `body`, `function`...), or null. */
+  field: string | null;
+  start: number;
+  end: number;
+  parent: PyNode | null;
+  children: PyNode[];
+}
+
+interface TypeInfo {
+  type: string;
+  named: boolean;
+}
+
+/** Copies the tree-sitter tree into `PyNode`s with one cursor walk. */
+export function copyTree(tree: Tree, language: Language): PyNode {
+  const types: (TypeInfo | undefined)[] = [];
+  const fields: (string | null | undefined)[] = [];
+  const cursor = tree.walk();
+  try {
+    const make = (parent: PyNode | null): PyNode => {
+      const id = cursor.nodeTypeId;
+      let info = types[id];
+      if (!info) {
+        info = { type: cursor.nodeType, named: cursor.nodeIsNamed };
+        types[id] = info;
+      }
+      // Anonymous tokens (keywords, operators, punctuation): their text is their type, so skip
+      // the position and field calls, which dominate the copy time.
+      if (!info.named) return { type: info.type, named: false, field: null, start: -1, end: -1, parent, children: [] };
+      const fid = cursor.currentFieldId;
+      let field: string | null = null;
+      if (fid) {
+        field = fields[fid] ?? null;
+        if (fields[fid] === undefined) {
+          field = language.fieldNameForId(fid);
+          fields[fid] = field;
+        }
+      }
+      return { type: info.type, named: info.named, field, start: cursor.startIndex, end: cursor.endIndex, parent, children: [] };
+    };
+    const root = make(null);
+    if (!cursor.gotoFirstChild()) return root;
+    let parent: PyNode | null = root;
+    for (;;) {
+      const node = make(parent);
+      parent!.children.push(node);
+      if (cursor.gotoFirstChild()) {
+        parent = node;
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return root;
+        parent = parent!.parent;
+        if (!parent) return root;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** First child with the given field name. */
+export function field(node: PyNode | null | undefined, name: string): PyNode | undefined {
+  if (!node) return undefined;
+  for (const c of node.children) if (c.field === name) return c;
+  return undefined;
+}
+
+/** Named children only (skips punctuation and keywords). */
+export function named(node: PyNode | null | undefined): PyNode[] {
+  return node ? node.children.filter((c) => c.named && c.type !== 'comment') : [];
+}
+
+/** Depth-first pre-order visit; return `false` from `fn` to skip a node's children. */
+export function walk(node: PyNode, fn: (n: PyNode) => boolean | void): void {
+  const stack: PyNode[] = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (fn(n) === false) continue;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+  }
+}
+
+/** Nearest ancestor (excluding `node`) whose type is in `types`. */
+export function ancestor(node: PyNode, ...types: string[]): PyNode | undefined {
+  for (let p = node.parent; p; p = p.parent) if (types.includes(p.type)) return p;
+  return undefined;
+}
+
+/** Source text plus line table: turns offsets into 0-based line/character positions. */
+export class SourceText {
+  private readonly lineStarts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.lineStarts.push(i + 1);
+      else if (c === 13 && text.charCodeAt(i + 1) !== 10) this.lineStarts.push(i + 1);
+    }
+  }
+
+  of(node: PyNode): string {
+    return this.text.slice(node.start, node.end);
+  }
+
+  positionAt(offset: number): Position {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: offset - this.lineStarts[lo] };
+  }
+
+  range(node: PyNode): Range {
+    return { start: this.positionAt(node.start), end: this.positionAt(node.end) };
+  }
+
+  rangeOf(start: number, end: number): Range {
+    return { start: this.positionAt(start), end: this.positionAt(end) };
+  }
+
+  /** Range of the node's first line only (long calls/definitions underline just their head). */
+  headRange(node: PyNode): Range {
+    const start = this.positionAt(node.start);
+    const end = this.positionAt(node.end);
+    if (end.line === start.line) return { start, end };
+    return { start, end: { line: start.line, character: this.lineEnd(start.line) - this.lineStarts[start.line] } };
+  }
+
+  /** Offset just past the last non-newline character of a line. */
+  lineEnd(line: number): number {
+    let end = line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] : this.text.length;
+    while (end > this.lineStarts[line] && (this.text[end - 1] === '\n' || this.text[end - 1] === '\r')) end--;
+    return end;
+  }
+
+  lineStart(line: number): number {
+    return this.lineStarts[Math.min(line, this.lineStarts.length - 1)];
+  }
+
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  /** Leading whitespace of the line containing `offset`. */
+  indentAt(offset: number): string {
+    const ls = this.lineStarts[this.positionAt(offset).line];
+    let i = ls;
+    while (i < this.text.length && (this.text[i] === ' ' || this.text[i] === '\t')) i++;
+    return this.text.slice(ls, i);
+  }
+
+  /** The newline sequence the file uses. */
+  get eol(): string {
+    return this.text.includes('\r\n') ? '\r\n' : '\n';
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The Python analyzer: parses a file once with tree-sitter, computes the shared facts (servers,
+ * framework, transports, definitions) and runs every Python rule over them.
+ */
+import type { FileAnalysis, LanguageAnalyzer, ProjectContext } from '../types';
+import { copyTree } from './ast';
+import { PyFile } from './context';
+import { loadPythonParser, type PythonParser } from './loader';
+import { PYTHON_RULES } from './rules';
+
+/** Files that never mention MCP cannot define a server: they are not parsed at all. */
+const MCP_MARKER = /mcp/i;
+/** Larger files are generated or vendored; parsing them would stall the lint pass. */
+const MAX_CHARS = 2_000_000;
+
+export interface PythonAnalyzerOptions {
+  /** Folder holding `tree-sitter.wasm` and `tree-sitter-python.wasm` (defaults: see loader.ts). */
+  wasmDir?: string;
+}
+
+/** Creates the Python analyzer. The grammar loads on first use; parsing is synchronous after that. */
+export function createPythonAnalyzer(opts: PythonAnalyzerOptions = {}): LanguageAnalyzer {
+  let parserPromise: Promise<PythonParser> | undefined;
+  const getParser = (): Promise<PythonParser> => {
+    parserPromise ??= loadPythonParser(opts.wasmDir).catch((err: unknown) => {
+      parserPromise = undefined; // allow a retry (e.g. after the wasm files were restored)
+      throw err;
+    });
+    return parserPromise;
+  };
+  return {
+    language: 'python',
+    extensions: ['.py'],
+    async analyze(file: string, text: string, project: ProjectContext): Promise<FileAnalysis> {
+      const empty: FileAnalysis = { file, language: 'python', servers: [], definitions: [], hits: [] };
+      if (typeof text !== 'string' || text.length > MAX_CHARS || !MCP_MARKER.test(text) || text.slice(0, 8192).includes('\u0000')) return empty;
+      let parser: PythonParser;
+      try {
+        parser = await getParser();
+      } catch {
+        return empty;
+      }
+      return analyzePython(parser, file, text, project);
+    },
+  };
+}
+
+/** Synchronous analysis with an already loaded parser (exported for tests and benchmarks). */
+export function analyzePython(parser: PythonParser, file: string, text: string, project: ProjectContext): FileAnalysis {
+  const empty: FileAnalysis = { file, language: 'python', servers: [], definitions: [], hits: [] };
+  let tree;
+  try {
+    tree = parser.parser.parse(text);
+  } catch {
+    return empty;
+  }
+  if (!tree) return empty;
+  try {
+    const root = copyTree(tree, parser.language);
+    const py = new PyFile(file, text, root, project);
+    if (!py.framework && !py.servers.length) return empty;
+    for (const rule of PYTHON_RULES) {
+      try {
+        rule(py);
+      } catch {
+        // One faulty rule must not hide the others' findings.
+      }
+    }
+    return {
+      file,
+      language: 'python',
+      framework: py.framework,
+      servers: py.servers.map((s) => ({ name: s.name, range: py.src.headRange(s.node), transport: s.transport })),
+      definitions: py.definitions.map((d) => d.def),
+      hits: py.hits,
+    };
+  } catch {
+    return empty;
+  } finally {
+    tree.delete();
+  }
+}
+
+export { loadPythonParser, locateWasm } from './loader';
