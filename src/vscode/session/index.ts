@@ -1,4 +1,58 @@
+import * as vscode from 'vscode';
 import type { Services } from '../services';
+import { Calls } from './calls';
+import { copyReport } from './copyReport';
+import { ResultDocuments } from './resultDocuments';
+import { RuntimeDiagnostics } from './runtimeDiagnostics';
+import { SessionManager } from './sessionManager';
+import { resolveServerArg } from './pickers';
 
-/** Placeholder until the session area lands. */
-export function registerSessions(_services: Services): void {}
+export { SessionManager } from './sessionManager';
+
+/**
+ * Live sessions: the session manager (`services.sessions`), the managed terminals, runtime
+ * Problems, and the server/tool commands. Cheap at activation: the SDK-backed session code
+ * is imported on the first start.
+ */
+export function registerSessions(services: Services): void {
+  const manager = new SessionManager(services);
+  services.sessions = manager;
+  const results = new ResultDocuments();
+  const calls = new Calls(services, manager, results);
+  const isActive = (id: string) => ['running', 'starting'].includes(manager.get(id)?.state.kind ?? '');
+
+  const command = (id: string, run: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, run);
+  services.context.subscriptions.push(
+    manager,
+    results,
+    new RuntimeDiagnostics(manager),
+    command('mcpDoctor.startServer', async (arg) => {
+      const server = await resolveServerArg(services, manager, arg, 'Server to start', (s) => !isActive(s.id));
+      return server && manager.start(server);
+    }),
+    command('mcpDoctor.stopServer', async (arg) => {
+      const server = await resolveServerArg(services, manager, arg, 'Server to stop', (s) => isActive(s.id));
+      return server && manager.stop(server.id);
+    }),
+    command('mcpDoctor.restartServer', async (arg) => {
+      const server = await resolveServerArg(services, manager, arg, 'Server to restart', (s) => !!manager.get(s.id));
+      return server && manager.restart(server);
+    }),
+    command('mcpDoctor.showTerminal', async (arg) => {
+      const server = await resolveServerArg(services, manager, arg, 'Server whose terminal to show', (s) => !!manager.get(s.id));
+      if (!server) return undefined;
+      const terminal = manager.terminal(server);
+      terminal.show(false);
+      return { name: terminal.vscodeTerminal?.name, text: terminal.text() };
+    }),
+    command('mcpDoctor.callTool', (arg) => calls.callTool(arg)),
+    command('mcpDoctor.readResource', (arg) => calls.readResource(arg)),
+    command('mcpDoctor.getPrompt', (arg) => calls.getPrompt(arg)),
+    command('mcpDoctor.copyReport', (arg) => copyReport(services, manager, arg)),
+    command('mcpDoctor.resetConsent', async () => {
+      const count = await manager.resetConsent();
+      void vscode.window.showInformationMessage(`MCP Doctor forgot ${count} launch consent${count === 1 ? '' : 's'}: the next start of each server asks again.`);
+      return count;
+    }),
+  );
+}

@@ -1,0 +1,325 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ServerConfig } from '../../core/config/types';
+import type { CallOptions, CallOutcome, McpSession } from '../../core/session/mcpSession';
+import type { PromptInfo, SessionView, ToolInfo } from '../../core/session/types';
+import type { Services } from '../services';
+import { isTreeNode } from '../tree/nodes';
+import { findServer, serverIdOf } from './pickers';
+import { renderOutcome, type RenderHeading } from './resultMarkdown';
+import type { ResultDocuments } from './resultDocuments';
+import type { SessionManager } from './sessionManager';
+import { askArguments } from './toolForm';
+
+/** Argument of `mcpDoctor.callTool` from code lenses and tests. */
+export interface CallToolArg {
+  serverId?: string;
+  toolName: string;
+  args?: Record<string, unknown>;
+  /** The source file the request came from (code lens); picks the server to offer starting. */
+  file?: string;
+}
+
+/**
+ * tools/call, resources/read and prompts/get from the UI: finds the session, asks for the
+ * arguments, shows progress (cancellable) and opens the result as Markdown.
+ */
+export class Calls {
+  constructor(
+    private readonly services: Services,
+    private readonly manager: SessionManager,
+    private readonly results: ResultDocuments,
+  ) {}
+
+  async callTool(arg: unknown): Promise<CallOutcome | undefined> {
+    let serverId = serverIdOf(arg);
+    let toolName: string | undefined;
+    let args: Record<string, unknown> | undefined;
+    let file: string | undefined;
+    if (isTreeNode(arg) && arg.kind === 'tool') toolName = arg.tool.name;
+    else if (isObject(arg) && typeof arg.toolName === 'string') {
+      toolName = arg.toolName;
+      if (isObject(arg.args)) args = arg.args;
+      if (typeof arg.file === 'string') file = arg.file;
+    }
+    if (!toolName) {
+      const picked = await this.pickTool();
+      if (!picked) return undefined;
+      serverId = picked.serverId;
+      toolName = picked.tool.name;
+    }
+    const found = await this.sessionWithTool(toolName, serverId, file);
+    if (!found) return undefined;
+    const { session, view, tool } = found;
+    args ??= await askArguments(tool.inputSchema, `${tool.name} (${view.serverName})`);
+    if (!args) return undefined;
+    const callArgs = args;
+    const outcome = await this.withProgress(`Calling ${tool.name} on ${view.serverName}`, view.serverId, (opts) =>
+      session.callTool(tool.name, callArgs, opts),
+    );
+    await this.show({ kind: 'tool', name: tool.name, server: view.serverName, args: callArgs }, outcome);
+    return outcome;
+  }
+
+  async readResource(arg: unknown): Promise<CallOutcome | undefined> {
+    let serverId = serverIdOf(arg);
+    let uri: string | undefined;
+    if (isTreeNode(arg) && arg.kind === 'resource') uri = arg.resource.uri;
+    else if (isTreeNode(arg) && arg.kind === 'resourceTemplate') uri = await expandTemplate(arg.template.uriTemplate);
+    else if (isObject(arg) && typeof arg.uri === 'string') uri = arg.uri;
+    else {
+      const picked = await this.pickResource();
+      if (!picked) return undefined;
+      serverId = picked.serverId;
+      uri = picked.uri;
+    }
+    if (!uri || !serverId) return undefined;
+    const session = this.runningSession(serverId);
+    if (!session) return undefined;
+    const target = uri;
+    const outcome = await this.withProgress(`Reading ${uri}`, serverId, (opts) => session.readResource(target, opts));
+    await this.show({ kind: 'resource', name: uri, server: session.view().serverName }, outcome);
+    return outcome;
+  }
+
+  async getPrompt(arg: unknown): Promise<CallOutcome | undefined> {
+    let serverId = serverIdOf(arg);
+    let prompt: PromptInfo | undefined;
+    let args: Record<string, string> | undefined;
+    let promptName: string | undefined;
+    if (isTreeNode(arg) && arg.kind === 'prompt') prompt = arg.prompt;
+    else if (isObject(arg) && (typeof arg.promptName === 'string' || typeof arg.name === 'string')) {
+      promptName = String(arg.promptName ?? arg.name);
+      if (isObject(arg.args)) args = Object.fromEntries(Object.entries(arg.args).map(([k, v]) => [k, String(v)]));
+    } else {
+      const picked = await this.pickPrompt();
+      if (!picked) return undefined;
+      serverId = picked.serverId;
+      prompt = picked.prompt;
+    }
+    if (!serverId) return undefined;
+    const session = this.runningSession(serverId);
+    if (!session) return undefined;
+    prompt ??= session.view().prompts.find((p) => p.name === promptName);
+    if (!prompt) {
+      void vscode.window.showErrorMessage(`Server "${session.view().serverName}" has no prompt named "${promptName}".`);
+      return undefined;
+    }
+    if (!args) {
+      const schema = {
+        type: 'object',
+        properties: Object.fromEntries((prompt.arguments ?? []).map((a) => [a.name, { type: 'string', description: a.description }])),
+        required: (prompt.arguments ?? []).filter((a) => a.required).map((a) => a.name),
+      };
+      const asked = await askArguments(schema, `${prompt.name} (${session.view().serverName})`);
+      if (!asked) return undefined;
+      args = Object.fromEntries(Object.entries(asked).map(([k, v]) => [k, String(v)]));
+    }
+    const name = prompt.name;
+    const promptArgs = args;
+    const outcome = await this.withProgress(`Getting prompt ${name}`, serverId, (opts) => session.getPrompt(name, promptArgs, opts));
+    await this.show({ kind: 'prompt', name, server: session.view().serverName, args: promptArgs }, outcome);
+    return outcome;
+  }
+
+  // ---- helpers ----
+
+  private async show(heading: RenderHeading, outcome: CallOutcome): Promise<void> {
+    try {
+      await this.results.show(heading.name, renderOutcome(heading, outcome));
+    } catch (err) {
+      this.services.log.warn(`could not open the result document: ${String(err)}`);
+    }
+  }
+
+  private withProgress(title: string, serverId: string, run: (opts: CallOptions) => Promise<CallOutcome>): Promise<CallOutcome> {
+    const server = findServer(this.services, this.manager, serverId);
+    const settings = vscode.workspace.getConfiguration('mcpDoctor', server ? vscode.Uri.file(server.file) : undefined);
+    const timeoutMs = settings.get<number>('launch.toolCallTimeoutMs', 60000);
+    return Promise.resolve(
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        let last = 0;
+        return run({
+          timeoutMs,
+          signal: abort.signal,
+          onProgress: (p) => {
+            // VS Code's progress takes increments; MCP reports absolute progress.
+            const pct = p.total ? (p.progress / p.total) * 100 : undefined;
+            progress.report({ message: p.message ?? (p.total ? `${p.progress}/${p.total}` : String(p.progress)), increment: pct !== undefined ? pct - last : undefined });
+            if (pct !== undefined) last = pct;
+          },
+        }).finally(() => sub.dispose());
+      }),
+    );
+  }
+
+  /** A running session of this server, or undefined after telling the user why not. */
+  private runningSession(serverId: string): McpSession | undefined {
+    const session = this.manager.session(serverId);
+    if (session?.view().state.kind === 'running') return session;
+    const name = findServer(this.services, this.manager, serverId)?.name ?? serverId;
+    void vscode.window.showErrorMessage(`Server "${name}" is not running. Start it first.`);
+    return undefined;
+  }
+
+  /**
+   * The running session that has the tool. When none has it, offers to start the server
+   * (the given one, or the one whose workspace folder contains the file) and waits for its tools.
+   */
+  private async sessionWithTool(toolName: string, serverId: string | undefined, file: string | undefined): Promise<{ session: McpSession; view: SessionView; tool: ToolInfo } | undefined> {
+    const lookup = () => {
+      const ids = serverId ? [serverId] : this.manager.all().map((v) => v.serverId);
+      for (const id of ids) {
+        const session = this.manager.session(id);
+        const view = session?.view();
+        const tool = view?.tools.find((t) => t.name === toolName);
+        if (session && view && tool && view.state.kind === 'running') return { session, view, tool };
+      }
+      return undefined;
+    };
+    const hit = lookup();
+    if (hit) return hit;
+    const running = serverId ? this.manager.get(serverId) : undefined;
+    if (running?.state.kind === 'running') {
+      void vscode.window.showErrorMessage(`Server "${running.serverName}" has no tool named "${toolName}". Its tools: ${running.tools.map((t) => t.name).join(', ') || 'none'}.`);
+      return undefined;
+    }
+    const server = await this.serverToStart(toolName, serverId, file);
+    if (!server) return undefined;
+    const view = await this.manager.start(server);
+    if (view?.state.kind !== 'running') {
+      if (view) void vscode.window.showErrorMessage(`Server "${server.name}" did not start: ${view.state.kind === 'error' ? view.state.reason : view.state.kind}. See its terminal.`);
+      return undefined;
+    }
+    await waitFor(() => !!lookup(), this.manager, 5000);
+    const found = lookup();
+    if (!found) void vscode.window.showErrorMessage(`Server "${server.name}" is running but has no tool named "${toolName}".`);
+    return found;
+  }
+
+  private async serverToStart(toolName: string, serverId: string | undefined, file: string | undefined): Promise<ServerConfig | undefined> {
+    let candidates: ServerConfig[];
+    if (serverId) {
+      const s = findServer(this.services, this.manager, serverId);
+      candidates = s ? [s] : [];
+    } else {
+      const source = file ?? vscode.window.activeTextEditor?.document.uri.fsPath;
+      const folder = source ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(source))?.uri.fsPath : undefined;
+      const all = this.services.config.servers.filter((s) => !s.disabled && this.manager.isLaunchAllowed(s));
+      // Prefer servers whose command line mentions the file, then those of the file's workspace folder.
+      const mentions = source ? all.filter((s) => (s.args ?? []).some((a) => a.includes(path.basename(source)))) : [];
+      candidates = mentions.length ? mentions : folder ? all.filter((s) => (s.workspaceFolder ?? '') === folder || s.file.startsWith(folder + path.sep)) : all;
+    }
+    if (!candidates.length) {
+      void vscode.window.showErrorMessage(`No running server has the tool "${toolName}", and no configured server could be started for it.`);
+      return undefined;
+    }
+    if (this.manager.autoConsent && candidates.length === 1) return candidates[0];
+    if (candidates.length === 1) {
+      const choice = await vscode.window.showInformationMessage(
+        `No running server has the tool "${toolName}". Start "${candidates[0].name}"?`,
+        'Start server',
+      );
+      return choice === 'Start server' ? candidates[0] : undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      candidates.map((s) => ({ label: s.name, description: s.transport, detail: s.file, server: s })),
+      { placeHolder: `No running server has the tool "${toolName}". Start one:` },
+    );
+    return picked?.server;
+  }
+
+  private async pickTool(): Promise<{ serverId: string; tool: ToolInfo } | undefined> {
+    const items = this.runningViews().flatMap((view) =>
+      view.tools.map((tool) => ({ label: tool.name, description: view.serverName, detail: tool.description?.split('\n')[0], serverId: view.serverId, tool })),
+    );
+    if (!items.length) return this.nothingRunning('tools');
+    return vscode.window.showQuickPick(items, { placeHolder: 'Tool to call', matchOnDescription: true, matchOnDetail: true });
+  }
+
+  private async pickResource(): Promise<{ serverId: string; uri: string } | undefined> {
+    type Item = vscode.QuickPickItem & { serverId: string; uri?: string; template?: string };
+    const items: Item[] = this.runningViews().flatMap((view) => [
+      ...view.resources.map((r): Item => ({ label: r.name, description: `${view.serverName} · ${r.uri}`, detail: r.description, serverId: view.serverId, uri: r.uri })),
+      ...view.resourceTemplates.map((t): Item => ({ label: `$(symbol-parameter) ${t.name}`, description: `${view.serverName} · ${t.uriTemplate}`, detail: t.description, serverId: view.serverId, template: t.uriTemplate })),
+    ]);
+    if (!items.length) return this.nothingRunning('resources');
+    const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Resource to read', matchOnDescription: true });
+    if (!picked) return undefined;
+    const uri = picked.uri ?? (picked.template ? await expandTemplate(picked.template) : undefined);
+    return uri ? { serverId: picked.serverId, uri } : undefined;
+  }
+
+  private async pickPrompt(): Promise<{ serverId: string; prompt: PromptInfo } | undefined> {
+    const items = this.runningViews().flatMap((view) =>
+      view.prompts.map((prompt) => ({ label: prompt.name, description: view.serverName, detail: prompt.description, serverId: view.serverId, prompt })),
+    );
+    if (!items.length) return this.nothingRunning('prompts');
+    return vscode.window.showQuickPick(items, { placeHolder: 'Prompt to get', matchOnDescription: true });
+  }
+
+  private runningViews(): SessionView[] {
+    return this.manager.all().filter((v) => v.state.kind === 'running');
+  }
+
+  private async nothingRunning(what: string): Promise<undefined> {
+    const choice = await vscode.window.showInformationMessage(`No running server offers ${what}. Start a server first.`, 'Start Server…');
+    if (choice) await vscode.commands.executeCommand('mcpDoctor.startServer');
+    return undefined;
+  }
+}
+
+/** Asks for each variable of an RFC 6570 URI template (`{x}`, `{+x}`, `{?a,b}`) and expands it. */
+export async function expandTemplate(template: string): Promise<string | undefined> {
+  const names = [...template.matchAll(/\{([+#./;?&]?)([^}]+)\}/g)].flatMap((m) => m[2].split(',').map((n) => n.replace(/\*$/, '').trim()));
+  const values: Record<string, string> = {};
+  for (const name of [...new Set(names)]) {
+    const value = await vscode.window.showInputBox({ title: template, prompt: `Value of {${name}}`, ignoreFocusOut: true });
+    if (value === undefined) return undefined;
+    values[name] = value;
+  }
+  return expandUriTemplate(template, values);
+}
+
+/** Minimal RFC 6570 expansion covering the operators MCP servers use. */
+export function expandUriTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(/\{([+#./;?&]?)([^}]+)\}/g, (_m, op: string, list: string) => {
+    const names = list.split(',').map((n) => n.replace(/\*$/, '').trim());
+    const enc = (v: string) => (op === '+' || op === '#' ? encodeURI(v) : encodeURIComponent(v));
+    const present = names.filter((n) => values[n] !== undefined && values[n] !== '');
+    switch (op) {
+      case '?':
+      case '&':
+        return present.length ? op + present.map((n) => `${n}=${enc(values[n])}`).join('&') : '';
+      case '/':
+      case '.':
+        return present.map((n) => op + enc(values[n])).join('');
+      case '#':
+        return present.length ? '#' + present.map((n) => enc(values[n])).join(',') : '';
+      case ';':
+        return present.map((n) => `;${n}=${enc(values[n])}`).join('');
+      default:
+        return present.map((n) => enc(values[n])).join(',');
+    }
+  });
+}
+
+/** Resolves when `done()` holds (checked on every session change) or after `timeoutMs`. */
+function waitFor(done: () => boolean, manager: SessionManager, timeoutMs: number): Promise<void> {
+  if (done()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(finish, timeoutMs);
+    const sub = manager.onDidChange(() => done() && finish());
+    function finish() {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    }
+  });
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,202 @@
+/**
+ * Renders the outcome of tools/call, resources/read and prompts/get as readable Markdown.
+ * Pure (no vscode import) so it can be reused by other front ends.
+ */
+
+/** The parts of a `CallOutcome` the renderer reads. */
+export interface OutcomeLike {
+  ok: boolean;
+  result?: unknown;
+  isError?: boolean;
+  error?: { code?: number; message: string; data?: unknown };
+  durationMs: number;
+  findings: { code: string; severity: string; message: string }[];
+}
+
+export interface RenderHeading {
+  kind: 'tool' | 'resource' | 'prompt';
+  /** Tool name, resource URI or prompt name. */
+  name: string;
+  server: string;
+  args?: unknown;
+}
+
+const MAX_BLOCK_CHARS = 200_000;
+
+/** What a JSON-RPC error code means, in words (standard codes and the MCP SDK's). */
+export function explainJsonRpcCode(code: number | undefined): string {
+  switch (code) {
+    case -32700: return 'Parse error: the server received invalid JSON';
+    case -32600: return 'Invalid request: the message is not a valid JSON-RPC request';
+    case -32601: return 'Method not found: the server does not implement this method (is the capability declared?)';
+    case -32602: return 'Invalid params: the arguments do not match what the server expects (check the input schema)';
+    case -32603: return 'Internal error: the server failed while handling the request (see its stderr in the terminal)';
+    case -32000: return 'Connection closed: the server went away before answering';
+    case -32001: return 'Request timed out: no answer within the timeout (mcpDoctor.launch.toolCallTimeoutMs)';
+    case -32002: return 'Resource not found';
+    case -32042: return 'URL elicitation required';
+    case undefined: return 'No JSON-RPC error code';
+    default:
+      if (code <= -32000 && code >= -32099) return 'Server error (implementation-defined code)';
+      return 'Application-defined error code';
+  }
+}
+
+/** Markdown document for one call outcome. */
+export function renderOutcome(heading: RenderHeading, outcome: OutcomeLike): string {
+  const out: string[] = [];
+  const what = heading.kind === 'tool' ? 'Tool' : heading.kind === 'resource' ? 'Resource' : 'Prompt';
+  out.push(`# ${what} \`${heading.name}\` — ${heading.server}`, '');
+  if (outcome.error) {
+    const code = outcome.error.code;
+    out.push(`> ❌ **Request failed**${code !== undefined ? ` (JSON-RPC error ${code})` : ''}: ${oneLine(outcome.error.message)}`, '>');
+    out.push(`> ${explainJsonRpcCode(code)}.`, '');
+  } else if (outcome.isError) {
+    out.push('> ❌ **Tool returned an error** (`isError: true`). The call reached the server; the tool reported a failure.', '');
+  } else if (!outcome.ok) {
+    out.push('> ❌ **The call did not succeed.**', '');
+  } else {
+    out.push('> ✅ Success', '');
+  }
+  out.push(`Duration: ${outcome.durationMs.toFixed(0)} ms`, '');
+  if (heading.args !== undefined && !(isObject(heading.args) && Object.keys(heading.args).length === 0)) {
+    out.push('## Arguments', '', ...fence(json(heading.args), 'json'), '');
+  }
+  if (outcome.error?.data !== undefined) out.push('## Error data', '', ...fence(json(outcome.error.data), 'json'), '');
+  if (outcome.findings.length) {
+    out.push('## Problems found in this call', '');
+    for (const f of outcome.findings) out.push(`- **${f.code}** (${f.severity}): ${oneLine(f.message)}`);
+    out.push('');
+  }
+  const result = outcome.result;
+  if (isObject(result)) {
+    if (heading.kind === 'tool') renderToolResult(result, out);
+    else if (heading.kind === 'resource') renderResourceResult(result, out);
+    else renderPromptResult(result, out);
+    out.push('## Raw result', '', ...fence(json(result), 'json'), '');
+  }
+  return out.join('\n');
+}
+
+function renderToolResult(result: Record<string, unknown>, out: string[]): void {
+  const content = Array.isArray(result.content) ? result.content : [];
+  out.push(`## Content (${content.length} item${content.length === 1 ? '' : 's'})`, '');
+  content.forEach((item, i) => renderContent(item, i, out));
+  if (result.structuredContent !== undefined) {
+    out.push('## Structured content', '', ...fence(json(result.structuredContent), 'json'), '');
+  }
+}
+
+function renderResourceResult(result: Record<string, unknown>, out: string[]): void {
+  const contents = Array.isArray(result.contents) ? result.contents : [];
+  out.push(`## Contents (${contents.length})`, '');
+  for (const c of contents) renderResourceContents(c, out);
+}
+
+function renderPromptResult(result: Record<string, unknown>, out: string[]): void {
+  if (typeof result.description === 'string') out.push(`_${oneLine(result.description)}_`, '');
+  const messages = Array.isArray(result.messages) ? result.messages : [];
+  out.push(`## Messages (${messages.length})`, '');
+  messages.forEach((m, i) => {
+    const role = isObject(m) && typeof m.role === 'string' ? m.role : 'unknown';
+    out.push(`### ${i + 1}. ${role}`, '');
+    renderContent(isObject(m) ? m.content : m, -1, out);
+  });
+}
+
+function renderContent(item: unknown, index: number, out: string[]): void {
+  const label = index >= 0 ? `### ${index + 1}. ` : '';
+  if (!isObject(item)) {
+    out.push(...fence(json(item), 'json'), '');
+    return;
+  }
+  switch (item.type) {
+    case 'text': {
+      if (label) out.push(`${label}text`, '');
+      const text = typeof item.text === 'string' ? item.text : '';
+      const parsed = tryJson(text);
+      out.push(...(parsed !== undefined ? fence(json(parsed), 'json') : fence(text, '')), '');
+      break;
+    }
+    case 'image': {
+      if (label) out.push(`${label}image (${String(item.mimeType ?? 'unknown type')})`, '');
+      const data = typeof item.data === 'string' ? item.data : '';
+      out.push(`![image](data:${String(item.mimeType ?? 'image/png')};base64,${data})`, '', `_${approxBytes(data)} bytes_`, '');
+      break;
+    }
+    case 'audio': {
+      if (label) out.push(`${label}audio (${String(item.mimeType ?? 'unknown type')})`, '');
+      out.push(`_${approxBytes(typeof item.data === 'string' ? item.data : '')} bytes of audio (not rendered)_`, '');
+      break;
+    }
+    case 'resource': {
+      if (label) out.push(`${label}embedded resource`, '');
+      renderResourceContents(item.resource, out);
+      break;
+    }
+    case 'resource_link': {
+      if (label) out.push(`${label}resource link`, '');
+      out.push(`- **${String(item.name ?? item.uri)}**: \`${String(item.uri)}\`${item.mimeType ? ` (${String(item.mimeType)})` : ''}`);
+      if (typeof item.description === 'string') out.push(`  ${oneLine(item.description)}`);
+      out.push('');
+      break;
+    }
+    default:
+      if (label) out.push(`${label}${String(item.type ?? 'unknown')}`, '');
+      out.push(...fence(json(item), 'json'), '');
+  }
+}
+
+function renderResourceContents(c: unknown, out: string[]): void {
+  if (!isObject(c)) {
+    out.push(...fence(json(c), 'json'), '');
+    return;
+  }
+  const mime = typeof c.mimeType === 'string' ? c.mimeType : '';
+  out.push(`\`${String(c.uri ?? '')}\`${mime ? ` — ${mime}` : ''}`, '');
+  if (typeof c.text === 'string') {
+    const lang = /json/.test(mime) ? 'json' : /markdown/.test(mime) ? 'markdown' : /html/.test(mime) ? 'html' : '';
+    out.push(...fence(c.text, lang), '');
+  } else if (typeof c.blob === 'string') {
+    if (mime.startsWith('image/')) out.push(`![${String(c.uri ?? 'image')}](data:${mime};base64,${c.blob})`, '');
+    out.push(`_binary, ${approxBytes(c.blob)} bytes_`, '');
+  }
+}
+
+/** A fenced code block whose fence is longer than any backtick run inside the text. */
+function fence(text: string, lang: string): string[] {
+  const clipped = text.length > MAX_BLOCK_CHARS ? `${text.slice(0, MAX_BLOCK_CHARS)}\n… (${text.length - MAX_BLOCK_CHARS} more characters)` : text;
+  const longest = Math.max(2, ...(clipped.match(/`+/g) ?? []).map((m) => m.length));
+  const f = '`'.repeat(longest + 1);
+  return [`${f}${lang}`, clipped, f];
+}
+
+function json(value: unknown): string {
+  try {
+    return JSON.stringify(value, null, 2) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function tryJson(text: string): unknown {
+  const t = text.trim();
+  if (!(t.startsWith('{') || t.startsWith('['))) return undefined;
+  try {
+    return JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+}
+
+function approxBytes(base64: string): number {
+  return Math.floor((base64.length * 3) / 4);
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ');
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,300 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ServerConfig } from '../../core/config/types';
+import type { CallOptions, CallOutcome, McpSession, OutputEvent, SessionOptions } from '../../core/session/mcpSession';
+import type { SessionView, ToolStats } from '../../core/session/types';
+import type { Services, SessionRegistry } from '../services';
+import { ConsentStore } from './consent';
+import { redactEnv } from './redact';
+import { ServerTerminal } from './serverTerminal';
+
+/** Everything the manager keeps for one server id. Kept after stop/crash for the last state. */
+interface Entry {
+  /** The config as listed (not resolved); used for restarts and the tree. */
+  server: ServerConfig;
+  /** The config the session was launched with (variables substituted). */
+  resolved: ServerConfig;
+  session: McpSession;
+  listeners: vscode.Disposable[];
+  watcher?: vscode.Disposable;
+  /** Set while a watch-triggered restart is pending. */
+  watchTimer?: ReturnType<typeof setTimeout>;
+}
+
+/** Notice shown when workspace trust blocks a launch (tree message and error toast). */
+export const UNTRUSTED_NOTICE = 'Workspace is not trusted: servers from workspace configs are not started';
+
+const WATCH_DEBOUNCE_MS = 400;
+const WATCH_IGNORED = /[\\/](node_modules|\.venv|venv|\.git|__pycache__|dist|out)[\\/]/;
+
+/**
+ * Owns the live MCP sessions: one `McpSession` per server id, created on first start and kept
+ * after a stop or crash so the tree, terminal and Problems keep the last state and findings.
+ * Launching respects workspace trust and asks for consent per exact command line.
+ */
+export class SessionManager implements SessionRegistry, vscode.Disposable {
+  private readonly entries = new Map<string, Entry>();
+  private readonly terminals = new Map<string, ServerTerminal>();
+  /** Starts in flight, so a double click does not launch twice. */
+  private readonly starting = new Map<string, Promise<SessionView | undefined>>();
+  private readonly changed = new vscode.EventEmitter<string>();
+  private readonly consent: ConsentStore;
+  private sessionModule: Promise<typeof import('../../core/session/mcpSession')> | undefined;
+  private disposed = false;
+
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly services: Services) {
+    this.consent = new ConsentStore(services.context.workspaceState);
+  }
+
+  /** Test hook: pre-approve every launch (integration tests only; not a user setting). */
+  setAutoConsentForTests(on: boolean): void {
+    this.consent.autoConsent = on;
+  }
+
+  /** True while integration tests pre-approve launches. */
+  get autoConsent(): boolean {
+    return this.consent.autoConsent;
+  }
+
+  // ---- SessionRegistry ----
+
+  get(serverId: string): SessionView | undefined {
+    return this.entries.get(serverId)?.session.view();
+  }
+
+  all(): SessionView[] {
+    return [...this.entries.values()].map((e) => e.session.view());
+  }
+
+  toolStats(toolName: string, serverId?: string): ToolStats | undefined {
+    const views = serverId ? [this.get(serverId)].filter((v): v is SessionView => !!v) : this.all();
+    // Percentiles cannot be merged: report the session that served the tool most.
+    let best: ToolStats | undefined;
+    for (const view of views) {
+      const stats = view.toolStats.get(toolName);
+      if (stats && (!best || stats.calls > best.calls)) best = stats;
+    }
+    return best;
+  }
+
+  // ---- lifecycle ----
+
+  /** The live session object of a server (for calls), if one was ever started. */
+  session(serverId: string): McpSession | undefined {
+    return this.entries.get(serverId)?.session;
+  }
+
+  /** The config (as listed) a session was started from, or undefined. */
+  listedConfig(serverId: string): ServerConfig | undefined {
+    return this.entries.get(serverId)?.server;
+  }
+
+  /** The config a session was launched with, or undefined. */
+  launchedConfig(serverId: string): ServerConfig | undefined {
+    return this.entries.get(serverId)?.resolved;
+  }
+
+  /** True when workspace trust allows launching this server (user-level configs always may). */
+  isLaunchAllowed(server: ServerConfig): boolean {
+    return vscode.workspace.isTrusted || server.scope === 'user';
+  }
+
+  /**
+   * Starts a server (or returns the running one). Resolves with the session's view once it is
+   * running or failed; undefined when trust, consent or input resolution stopped the launch.
+   */
+  start(server: ServerConfig): Promise<SessionView | undefined> {
+    const pending = this.starting.get(server.id);
+    if (pending) return pending;
+    const run = this.doStart(server).finally(() => this.starting.delete(server.id));
+    this.starting.set(server.id, run);
+    return run;
+  }
+
+  private async doStart(server: ServerConfig): Promise<SessionView | undefined> {
+    if (this.disposed) return undefined;
+    const existing = this.entries.get(server.id);
+    const kind = existing?.session.view().state.kind;
+    if (existing && (kind === 'running' || kind === 'starting')) return existing.session.view();
+
+    if (!this.isLaunchAllowed(server)) {
+      void vscode.window.showErrorMessage(`${UNTRUSTED_NOTICE}. Trust the workspace to start "${server.name}".`, 'Manage Workspace Trust')
+        .then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'));
+      return undefined;
+    }
+    if (server.disabled && !this.consent.autoConsent) {
+      const choice = await vscode.window.showWarningMessage(`"${server.name}" is disabled in ${path.basename(server.file)}.`, 'Start anyway');
+      if (choice !== 'Start anyway') return undefined;
+    }
+    const resolved = await this.services.config.resolveForLaunch(server);
+    if (!resolved) return undefined; // the user cancelled an input prompt
+    if (!(await this.consent.ensure(resolved))) return undefined;
+
+    const module = await (this.sessionModule ??= import('../../core/session/mcpSession'));
+    if (this.disposed) return undefined;
+    if (existing) await this.discard(server.id);
+
+    const settings = vscode.workspace.getConfiguration('mcpDoctor', vscode.Uri.file(server.file));
+    const options: SessionOptions & { healthIntervalMs?: number } = {
+      server: resolved,
+      trace: this.services.trace?.createSink(server.id, server.name),
+      startupTimeoutMs: settings.get<number>('launch.startupTimeoutMs', 30000),
+      requestTimeoutMs: settings.get<number>('launch.toolCallTimeoutMs', 60000),
+      stopGraceMs: settings.get<number>('launch.stopGraceMs', 2000),
+      healthIntervalMs: settings.get<number>('health.sampleIntervalMs', 5000),
+      workspaceFolder: resolved.workspaceFolder ?? workspaceFolderOf(server.file),
+      clientInfo: { name: 'mcp-doctor', version: String(this.services.context.extension?.packageJSON?.version ?? '0.0.0') },
+    };
+    const session = new module.McpSession(options);
+    const entry: Entry = { server, resolved, session, listeners: [] };
+    this.entries.set(server.id, entry);
+
+    const terminal = this.terminal(server);
+    this.writeHeader(terminal, resolved);
+    terminal.show(true);
+    const fire = () => this.changed.fire(server.id);
+    entry.listeners.push(
+      session.onDidChangeState((state) => {
+        fire();
+        if (state.kind === 'running') this.updateWatcher(entry);
+        if (state.kind === 'stopped' || state.kind === 'error') this.clearWatcher(entry);
+      }),
+      session.onDidChangeLists(fire),
+      session.onDidChangeFindings(fire),
+      session.onDidChangeStats(fire),
+      session.onOutput((e) => this.writeOutput(terminal, e)),
+    );
+    fire();
+    this.services.log.info(`starting ${server.name} (${server.id})`);
+    await session.start();
+    const view = session.view();
+    this.services.log.info(`${server.name}: ${view.state.kind}${view.state.kind === 'error' ? `: ${view.state.reason}` : ''}`);
+    return view;
+  }
+
+  /** Stops a server gracefully; the session (state, findings, lists) stays for the UI. */
+  async stop(serverId: string): Promise<SessionView | undefined> {
+    const entry = this.entries.get(serverId);
+    if (!entry) return undefined;
+    this.clearWatcher(entry);
+    await entry.session.stop();
+    return entry.session.view();
+  }
+
+  /** Stops and starts again with the current config (re-resolved, so edits apply). */
+  async restart(server: ServerConfig): Promise<SessionView | undefined> {
+    const pending = this.starting.get(server.id);
+    if (pending) await pending;
+    await this.stop(server.id);
+    return this.start(server);
+  }
+
+  /** The managed terminal of a server; created on demand, kept until the extension stops. */
+  terminal(server: Pick<ServerConfig, 'id' | 'name'>): ServerTerminal {
+    let terminal = this.terminals.get(server.id);
+    if (!terminal) {
+      terminal = new ServerTerminal(server.name, () => void this.stop(server.id));
+      this.terminals.set(server.id, terminal);
+      terminal.writeLine(`MCP: ${server.name}`, 'header');
+    }
+    return terminal;
+  }
+
+  /** Forgets every remembered launch consent. */
+  resetConsent(): Promise<number> {
+    return this.consent.reset();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const id of [...this.entries.keys()]) void this.discard(id);
+    for (const terminal of this.terminals.values()) terminal.dispose();
+    this.terminals.clear();
+    this.changed.dispose();
+  }
+
+  /** Stops all servers and waits for their process trees to be gone (used by tests). */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.entries.keys()].map((id) => this.stop(id)));
+  }
+
+  private async discard(serverId: string): Promise<void> {
+    const entry = this.entries.get(serverId);
+    if (!entry) return;
+    this.entries.delete(serverId);
+    this.clearWatcher(entry);
+    for (const l of entry.listeners) l.dispose();
+    await entry.session.dispose();
+  }
+
+  /**
+   * Config file, environment keys (values redacted) and, for remote servers, the URL. The
+   * session itself prints the exact command line with its cwd as its first lifecycle line.
+   */
+  private writeHeader(terminal: ServerTerminal, server: ServerConfig): void {
+    terminal.writeLine('');
+    terminal.writeLine(`config: ${server.file}`);
+    if (server.command) {
+      const env = redactEnv(server.env);
+      terminal.writeLine(`env: ${env.length ? env.join(' ') : '(inherited only)'}`);
+    } else if (server.url) {
+      terminal.writeLine(`${server.transport.toUpperCase()} ${server.url}`, 'header');
+      const headers = Object.keys(server.headers ?? {});
+      if (headers.length) terminal.writeLine(`headers: ${headers.map((h) => `${h}: ***`).join(', ')}`);
+    }
+  }
+
+  private writeOutput(terminal: ServerTerminal, e: OutputEvent): void {
+    switch (e.kind) {
+      case 'stderr':
+        terminal.writeLine(e.text, 'stderr');
+        break;
+      case 'stdout-noise':
+        terminal.writeLine(`stdout: ${e.text}`, 'noise');
+        terminal.writeLine('  ↳ not JSON-RPC: on stdio, stdout carries only protocol messages; log to stderr instead', 'hint');
+        break;
+      case 'lifecycle':
+        if (e.text.startsWith('$ ')) terminal.writeLine(e.text, 'header');
+        else terminal.writeLine(`● ${e.text}`, /exit|crash|fail|error|timed out|not answer/i.test(e.text) ? 'error' : 'lifecycle');
+        break;
+    }
+  }
+
+  // ---- watch mode ----
+
+  private updateWatcher(entry: Entry): void {
+    const settings = vscode.workspace.getConfiguration('mcpDoctor', vscode.Uri.file(entry.server.file));
+    if (!settings.get<boolean>('launch.watch', false) || entry.watcher || entry.resolved.transport !== 'stdio') return;
+    const base = entry.resolved.cwd ?? entry.resolved.workspaceFolder ?? workspaceFolderOf(entry.server.file);
+    if (!base) return;
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), '**/*.{py,ts,js,mjs}'));
+    const onChange = (uri: vscode.Uri) => {
+      if (WATCH_IGNORED.test(uri.fsPath)) return;
+      if (entry.watchTimer) clearTimeout(entry.watchTimer);
+      entry.watchTimer = setTimeout(() => {
+        entry.watchTimer = undefined;
+        if (this.entries.get(entry.server.id) !== entry) return;
+        this.terminal(entry.server).writeLine(`↻ ${path.relative(base, uri.fsPath)} changed: restarting`, 'hint');
+        void this.restart(entry.server);
+      }, WATCH_DEBOUNCE_MS);
+    };
+    const subs = [watcher, watcher.onDidChange(onChange), watcher.onDidCreate(onChange), watcher.onDidDelete(onChange)];
+    entry.watcher = { dispose: () => subs.forEach((s) => s.dispose()) };
+  }
+
+  private clearWatcher(entry: Entry): void {
+    if (entry.watchTimer) clearTimeout(entry.watchTimer);
+    entry.watchTimer = undefined;
+    entry.watcher?.dispose();
+    entry.watcher = undefined;
+  }
+}
+
+/** The workspace folder containing a file, if any. */
+export function workspaceFolderOf(file: string): string | undefined {
+  return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath;
+}
+
+export type { CallOptions, CallOutcome };
