@@ -45,6 +45,11 @@ export interface RuleHit {
   related?: { file: string; range: Range; message: string }[];
   /** The precondition could not be proven (e.g. transport from an env var): one level lower. */
   downgrade?: boolean;
+  /**
+   * Explicit severity for this hit, for rules whose level depends on the case (MCP202 error for
+   * arbitrary classes, MCP703 error/warning/info). When set it wins over the default and `downgrade`.
+   */
+  severity?: Severity;
   data?: Record<string, unknown>;
 }
 
@@ -59,9 +64,19 @@ export interface ProjectContext {
   packages: Map<string, string>;
   /** Where the version came from, for messages: `uv.lock`, `package-lock.json`... */
   packageSources: Map<string, string>;
-  deployment: { dockerfile?: string; compose?: string; procfile?: string };
+  deployment: { dockerfile?: string; compose?: string; procfile?: string; fly?: string };
   /** Node engines range or `requires-python` when declared. */
   runtime: { node?: string; python?: string };
+  /** Version ranges as declared in package.json / pyproject.toml / requirements (before lockfile resolution). */
+  declared?: Map<string, string>;
+  /** Every version a lockfile resolves for a package, when it resolves more than one (two zod copies...). */
+  allVersions?: Map<string, string[]>;
+  /** `package.json#type`, which decides whether `.js` files are ES modules. */
+  moduleType?: 'module' | 'commonjs';
+  /** Absolute paths of the project files that were read. */
+  files?: string[];
+  /** Changes whenever one of the project files changes (mtimes); part of cache keys. */
+  stamp?: string;
 }
 
 /** Result of analyzing one source file. */

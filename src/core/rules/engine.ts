@@ -1,0 +1,381 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, extname, relative } from 'node:path';
+import { compareFindings, ZERO_RANGE, type Finding, type Severity } from '../model';
+import { docsUrl, getRule } from './catalog';
+import { collectFiles, MAX_FILE_BYTES, SOURCE_EXTENSIONS } from './files';
+import { buildProjectContext, findProjectRoot, isProjectFileName } from './project';
+import { projectFileKind, runProjectRules, secretRules } from './project/index';
+import type { Definition, FileAnalysis, Framework, Language, LanguageAnalyzer, ProjectContext, RuleHit } from './types';
+
+/**
+ * The rules engine: runs the language analyzers and the project-file rules over files, turns
+ * their `RuleHit`s into `Finding`s (severity, docs link, origin), adds cross-file checks, and
+ * caches per-file results by content hash so re-analyzing one edited file stays cheap.
+ * Public methods never throw; an analyzer crash becomes an `internal/analyzer-error` finding.
+ */
+
+/** Per-rule severity overrides, as in the `mcpDoctor.rules.severity` setting. */
+export type SeverityOverrides = Record<string, Severity | 'off'>;
+
+export interface EngineOptions {
+  /** Analyzers to use instead of the built-in Python and TypeScript ones (loaded lazily). */
+  analyzers?: LanguageAnalyzer[];
+  severity?: SeverityOverrides;
+  /** Where internal problems (analyzer crashes) are logged; `console.error` by default. */
+  log?: (message: string) => void;
+}
+
+/** The result of analyzing one file. */
+export interface FileResult {
+  file: string;
+  /** Undefined when the file is neither server source nor a project file. */
+  language?: Language;
+  framework?: Framework;
+  /** True when no analyzer ran: no MCP framework import, or not a supported file. */
+  skipped: boolean;
+  findings: Finding[];
+  definitions: Definition[];
+  servers: FileAnalysis['servers'];
+  /** Project root the file was analyzed with. */
+  root?: string;
+  /** True when the analysis came from the content-hash cache. */
+  cached: boolean;
+  ms: number;
+}
+
+export interface WorkspaceResult {
+  files: FileResult[];
+  /** All findings, sorted by file and position. */
+  findings: Finding[];
+  definitions: Definition[];
+  cancelled: boolean;
+  stats: { files: number; analyzed: number; skipped: number; ms: number };
+}
+
+export interface WorkspaceOptions {
+  onProgress?: (p: { done: number; total: number; file?: string }) => void;
+  signal?: AbortSignal;
+  /** Files to analyze instead of walking the roots. */
+  files?: string[];
+}
+
+/** Code of the finding that replaces an analyzer crash. */
+export const INTERNAL_ERROR_CODE = 'internal/analyzer-error';
+
+interface CacheEntry {
+  hash: string;
+  stamp: string;
+  language?: Language;
+  framework?: Framework;
+  skipped: boolean;
+  hits: RuleHit[];
+  definitions: Definition[];
+  servers: FileAnalysis['servers'];
+  internal?: Finding;
+  root: string;
+}
+
+const LOWER: Record<Severity, Severity> = { error: 'warning', warning: 'info', info: 'hint', hint: 'hint' };
+
+/** Cheap text checks that decide whether a source file is worth parsing. */
+const MCP_PY = /^[ \t]*(?:from|import)[ \t]+(?:fastmcp|mcp)\b|@[A-Za-z_]\w*\.(?:tool|resource|prompt)\b|\.add_tool\(/m;
+const MCP_TS = /@modelcontextprotocol\/|["']fastmcp["']|\.(?:registerTool|addTool|registerResource|registerPrompt|addResource|addPrompt)\s*\(/;
+
+type DefaultLanguage = 'python' | 'typescript';
+
+export class RuleEngine {
+  private severity: SeverityOverrides;
+  private readonly log: (message: string) => void;
+  private readonly custom?: LanguageAnalyzer[];
+  private readonly loaded = new Map<DefaultLanguage, Promise<LanguageAnalyzer | undefined>>();
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(opts: EngineOptions = {}) {
+    this.custom = opts.analyzers;
+    this.severity = { ...(opts.severity ?? {}) };
+    this.log = opts.log ?? ((m) => console.error(`[mcp-doctor] ${m}`));
+  }
+
+  /** Replace the severity overrides; cached analyses are reused, only findings change. */
+  setSeverityOverrides(overrides: SeverityOverrides | undefined): void {
+    this.severity = { ...(overrides ?? {}) };
+  }
+
+  /** Forget the cached analysis of a file (deleted or closed), or of every file. */
+  forget(file?: string): void {
+    if (file === undefined) this.cache.clear();
+    else this.cache.delete(file);
+  }
+
+  /** Definitions of every file analyzed so far (latest version of each). */
+  allDefinitions(): Definition[] {
+    return [...this.cache.values()].flatMap((e) => e.definitions);
+  }
+
+  /**
+   * Analyze one file's text (an editor buffer or a file on disk). Uses the cached analysis when
+   * the text and the project files are unchanged. Cross-file checks compare with the other
+   * files this engine has analyzed.
+   */
+  async analyzeFile(file: string, text: string): Promise<FileResult> {
+    const started = performance.now();
+    try {
+      const { entry, cached } = await this.analyzeEntry(file, text);
+      return this.toResult(file, entry, cached, started, true);
+    } catch (err) {
+      // Defensive: analyzeEntry already contains analyzer failures; this is for engine bugs.
+      const internal = this.internalFinding(file, 'engine', err);
+      return { file, skipped: true, findings: [internal], definitions: [], servers: [], cached: false, ms: performance.now() - started };
+    }
+  }
+
+  /**
+   * Analyze every lintable file under the roots (or `opts.files`). Reports progress, stops early
+   * when the signal aborts (with `cancelled: true`), and yields to the event loop between files.
+   */
+  async analyzeWorkspace(roots: string[], opts: WorkspaceOptions = {}): Promise<WorkspaceResult> {
+    const started = performance.now();
+    const result: WorkspaceResult = { files: [], findings: [], definitions: [], cancelled: false, stats: { files: 0, analyzed: 0, skipped: 0, ms: 0 } };
+    try {
+      const files = opts.files ?? (await collectFiles(roots, { extensions: this.extensions(), signal: opts.signal, onError: (p, e) => this.log(`cannot read ${p}: ${errorText(e)}`) }));
+      result.stats.files = files.length;
+      const entries: { file: string; entry: CacheEntry; cached: boolean; started: number }[] = [];
+      let lastYield = performance.now();
+      for (let i = 0; i < files.length; i++) {
+        if (opts.signal?.aborted) {
+          result.cancelled = true;
+          break;
+        }
+        const file = files[i];
+        opts.onProgress?.({ done: i, total: files.length, file });
+        const t0 = performance.now();
+        const text = await readText(file);
+        if (text === undefined) continue;
+        const { entry, cached } = await this.analyzeEntry(file, text);
+        entries.push({ file, entry, cached, started: t0 });
+        // Keep an extension host responsive during long runs.
+        if (performance.now() - lastYield > 50) {
+          await new Promise((r) => setImmediate(r));
+          lastYield = performance.now();
+        }
+      }
+      opts.onProgress?.({ done: entries.length, total: files.length });
+      for (const { file, entry, cached, started: t0 } of entries) {
+        const r = this.toResult(file, entry, cached, t0, true);
+        result.files.push(r);
+        result.findings.push(...r.findings);
+        result.definitions.push(...r.definitions);
+        if (r.skipped) result.stats.skipped++;
+        else result.stats.analyzed++;
+      }
+      result.findings.sort(compareFindings);
+    } catch (err) {
+      this.log(`workspace analysis failed: ${errorText(err)}`);
+    }
+    result.stats.ms = performance.now() - started;
+    return result;
+  }
+
+  /** Extensions handled by the configured (or default) analyzers. */
+  extensions(): string[] {
+    if (this.custom) return this.custom.flatMap((a) => [...a.extensions]);
+    return [...SOURCE_EXTENSIONS.python, ...SOURCE_EXTENSIONS.typescript];
+  }
+
+  private async analyzeEntry(file: string, text: string): Promise<{ entry: CacheEntry; cached: boolean }> {
+    const root = findProjectRoot(file);
+    const project = buildProjectContext(root);
+    const hash = createHash('sha1').update(text).digest('base64');
+    const stamp = project.stamp ?? '';
+    const hit = this.cache.get(file);
+    if (hit && hit.hash === hash && hit.stamp === stamp) return { entry: hit, cached: true };
+
+    const entry: CacheEntry = { hash, stamp, skipped: true, hits: [], definitions: [], servers: [], root };
+    const kind = projectFileKind(file);
+    if (kind) {
+      entry.language = 'config';
+      entry.skipped = false;
+      try {
+        entry.hits = runProjectRules(file, text, project);
+      } catch (err) {
+        entry.internal = this.internalFinding(file, 'project rules', err);
+      }
+    } else {
+      const analyzer = await this.analyzerFor(file);
+      if (analyzer && looksLikeMcp(analyzer.language, text)) {
+        entry.language = analyzer.language;
+        entry.skipped = false;
+        try {
+          const analysis = await analyzer.analyze(file, text, project);
+          entry.framework = analysis.framework;
+          entry.hits = Array.isArray(analysis.hits) ? analysis.hits : [];
+          entry.definitions = Array.isArray(analysis.definitions) ? analysis.definitions : [];
+          entry.servers = Array.isArray(analysis.servers) ? analysis.servers : [];
+        } catch (err) {
+          entry.internal = this.internalFinding(file, `${analyzer.language} analyzer`, err);
+        }
+        // Secrets in server code (analyzers may report them too; duplicates are merged below).
+        try {
+          entry.hits = [...entry.hits, ...secretRules(file, text, { language: analyzer.language === 'python' ? 'python' : 'typescript' })];
+        } catch (err) {
+          entry.internal ??= this.internalFinding(file, 'secret scan', err);
+        }
+      } else if (analyzer) {
+        entry.language = analyzer.language;
+      }
+    }
+    entry.hits = dedupeHits(entry.hits);
+    this.cache.set(file, entry);
+    return { entry, cached: false };
+  }
+
+  private toResult(file: string, entry: CacheEntry, cached: boolean, started: number, crossFile: boolean): FileResult {
+    const findings: Finding[] = [];
+    for (const hit of entry.hits) {
+      const f = this.toFinding(file, hit);
+      if (f) findings.push(f);
+    }
+    if (crossFile) for (const hit of this.crossFileHits(file, entry)) {
+      const f = this.toFinding(file, hit);
+      if (f) findings.push(f);
+    }
+    if (entry.internal) findings.push(entry.internal);
+    findings.sort(compareFindings);
+    return {
+      file,
+      language: entry.language,
+      framework: entry.framework,
+      skipped: entry.skipped,
+      findings,
+      definitions: entry.definitions,
+      servers: entry.servers,
+      root: entry.root,
+      cached,
+      ms: performance.now() - started,
+    };
+  }
+
+  /** Severity for a hit: the override, else the catalogue default lowered one level on `downgrade`. */
+  severityOf(ruleId: string, downgrade?: boolean): Severity | 'off' {
+    const override = this.severity[ruleId];
+    if (override) return override;
+    const base = getRule(ruleId)?.defaultSeverity ?? 'warning';
+    return downgrade ? LOWER[base] : base;
+  }
+
+  private toFinding(file: string, hit: RuleHit): Finding | undefined {
+    const severity = this.severityOf(hit.ruleId, hit.downgrade);
+    if (severity === 'off') return undefined;
+    const rule = getRule(hit.ruleId);
+    const finding: Finding = {
+      code: hit.ruleId,
+      severity,
+      message: hit.message,
+      file,
+      range: hit.range,
+      origin: 'rules',
+    };
+    if (rule) finding.docsUrl = docsUrl(hit.ruleId);
+    if (hit.related?.length) finding.related = hit.related;
+    if (hit.fixes?.length) finding.fixes = hit.fixes;
+    if (hit.data || hit.downgrade) finding.data = { ...(hit.data ?? {}), ...(hit.downgrade ? { downgraded: true } : {}) };
+    return finding;
+  }
+
+  /**
+   * MCP702 across files: the same tool name registered in two files of one server project.
+   * Files are grouped by project root and framework; a group with more than one file that
+   * constructs a server holds several servers, and is not compared (names may repeat legally).
+   */
+  private crossFileHits(file: string, entry: CacheEntry): RuleHit[] {
+    if (!entry.framework || !entry.definitions.some((d) => d.kind === 'tool')) return [];
+    const group = [...this.cache.entries()].filter(([, e]) => e.root === entry.root && e.framework === entry.framework);
+    if (group.length < 2 || group.filter(([, e]) => e.servers.length > 0).length > 1) return [];
+    const hits: RuleHit[] = [];
+    for (const def of entry.definitions) {
+      if (def.kind !== 'tool') continue;
+      const others = group.flatMap(([f, e]) => (f === file ? [] : e.definitions.filter((d) => d.kind === 'tool' && d.name === def.name)));
+      if (!others.length) continue;
+      const where = others.map((o) => `${relative(entry.root, o.file) || basename(o.file)}:${o.nameRange.start.line + 1}`).join(', ');
+      hits.push({
+        ruleId: 'MCP702',
+        range: def.nameRange,
+        message: `Tool "${def.name}" is also registered in ${where} for the same server. Names must be unique per server: the TypeScript SDK throws "Tool ${def.name} is already registered", the Python SDKs keep one and silently drop the other. Rename one of them.`,
+        related: others.map((o) => ({ file: o.file, range: o.nameRange, message: `"${def.name}" is also registered here` })),
+        data: { tool: def.name, crossFile: true },
+      });
+    }
+    return hits;
+  }
+
+  private async analyzerFor(file: string): Promise<LanguageAnalyzer | undefined> {
+    const ext = extname(file).toLowerCase();
+    if (file.endsWith('.d.ts')) return undefined;
+    if (this.custom) return this.custom.find((a) => a.extensions.includes(ext));
+    const language: DefaultLanguage | undefined = SOURCE_EXTENSIONS.python.includes(ext) ? 'python' : SOURCE_EXTENSIONS.typescript.includes(ext) ? 'typescript' : undefined;
+    if (!language) return undefined;
+    let p = this.loaded.get(language);
+    if (!p) {
+      p = loadAnalyzer(language).catch((err) => {
+        this.log(`cannot load the ${language} analyzer: ${errorText(err)}`);
+        return undefined;
+      });
+      this.loaded.set(language, p);
+    }
+    return p;
+  }
+
+  private internalFinding(file: string, what: string, err: unknown): Finding {
+    this.log(`${what} failed on ${file}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    return {
+      code: INTERNAL_ERROR_CODE,
+      severity: 'info',
+      message: `MCP Doctor could not finish analyzing this file (${what} failed: ${errorText(err)}). Other checks still ran; see the MCP Doctor output for the stack trace and please report it.`,
+      file,
+      range: ZERO_RANGE,
+      origin: 'rules',
+    };
+  }
+}
+
+/** Load a built-in analyzer on first use, so parsers and grammars load only when needed. */
+async function loadAnalyzer(language: DefaultLanguage): Promise<LanguageAnalyzer> {
+  if (language === 'python') return (await import('./python/index')).createPythonAnalyzer();
+  return (await import('./typescript/index')).createTypeScriptAnalyzer();
+}
+
+/** Cheap pre-check: does this source import or use an MCP framework at all? */
+export function looksLikeMcp(language: Language, text: string): boolean {
+  if (language === 'python') return MCP_PY.test(text);
+  if (language === 'typescript') return MCP_TS.test(text);
+  return true;
+}
+
+function dedupeHits(hits: RuleHit[]): RuleHit[] {
+  const seen = new Set<string>();
+  return hits.filter((h) => {
+    if (!h || typeof h.ruleId !== 'string' || !h.range) return false;
+    const key = `${h.ruleId}@${h.range.start.line}:${h.range.start.character}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    const st = await stat(file);
+    if (st.size > MAX_FILE_BYTES) return undefined;
+    return await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export { isProjectFileName };
+export type { ProjectContext };

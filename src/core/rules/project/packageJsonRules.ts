@@ -1,0 +1,91 @@
+import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
+import type { RuleHit, ProjectContext } from '../types';
+import { FLOORS, SDK_ZOD4_MIN, TS_V2_PACKAGES } from './facts';
+import { LineIndex } from './text';
+import { isBelow, lowerBound, majorOf } from './versions';
+
+/**
+ * Rules on `package.json`: MCP601 (engines.node below the SDK floor) and MCP206 (zod version
+ * incompatible with the installed SDK). Versions come from the project context, which prefers
+ * the lockfile over the ranges declared here.
+ */
+export function packageJsonRules(file: string, text: string, ctx: ProjectContext): RuleHit[] {
+  const root = parseTree(text);
+  if (!root || root.type !== 'object') return [];
+  const lines = new LineIndex(text);
+  const hits: RuleHit[] = [];
+  const dep = (name: string): Node | undefined => {
+    for (const field of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
+      const node = findNodeAtLocation(root, [field, name]);
+      if (node?.type === 'string') return node;
+    }
+    return undefined;
+  };
+  const replace = (node: Node, value: string) => ({ file, range: lines.range(node.offset, node.offset + node.length), newText: JSON.stringify(value) });
+
+  // MCP601: engines.node allows a Node below what the SDK needs.
+  const engines = findNodeAtLocation(root, ['engines', 'node']);
+  const sdkName = TS_V2_PACKAGES.find((n) => dep(n)) ?? (dep('@modelcontextprotocol/sdk') ? '@modelcontextprotocol/sdk' : dep('fastmcp') ? 'fastmcp' : undefined);
+  if (engines?.type === 'string' && sdkName) {
+    const floor = TS_V2_PACKAGES.includes(sdkName) ? FLOORS.nodeV2 : FLOORS.nodeV1;
+    const min = lowerBound(engines.value);
+    if (min && isBelow(min, floor)) {
+      hits.push({
+        ruleId: 'MCP601',
+        range: lines.range(engines.offset, engines.offset + engines.length),
+        message: `engines.node "${engines.value}" allows Node ${min}, but ${sdkName} needs Node ${floor} or newer; on older runtimes the server fails at startup (e.g. "ReferenceError: crypto is not defined"). Set engines.node to ">=${floor}".`,
+        fixes: [{ title: `Require Node >=${floor}`, edits: [replace(engines, `>=${floor}`)], preferred: true }],
+        data: { runtime: 'node', declared: engines.value, floor, package: sdkName },
+      });
+    }
+  }
+
+  // MCP206: zod 4 with an SDK built for zod 3, or two zod copies.
+  const sdkNode = dep('@modelcontextprotocol/sdk');
+  const zodNode = dep('zod');
+  const sdkVersion = ctx.packages.get('@modelcontextprotocol/sdk') ?? (sdkNode?.value as string | undefined);
+  const zodVersion = ctx.packages.get('zod') ?? (zodNode?.value as string | undefined);
+  const sdkSource = ctx.packageSources.get('@modelcontextprotocol/sdk') ?? 'package.json';
+  const zodSource = ctx.packageSources.get('zod') ?? 'package.json';
+  if (sdkNode && zodVersion && majorOf(zodVersion) === 4) {
+    const sdkMin = lowerBound(sdkVersion);
+    if (sdkMin && isBelow(sdkMin, SDK_ZOD4_MIN)) {
+      const at = zodNode ?? sdkNode;
+      hits.push({
+        ruleId: 'MCP206',
+        range: lines.range(at.offset, at.offset + at.length),
+        message: `zod ${zodVersion} (${zodSource}) is zod 4, but @modelcontextprotocol/sdk ${sdkVersion} (${sdkSource}) is built for zod 3: tool calls fail with "keyValidator._parse is not a function" and tools/list can break or publish empty schemas. Upgrade the SDK to ${SDK_ZOD4_MIN} or newer, or pin zod to ^3.25.`,
+        fixes: [
+          { title: `Upgrade @modelcontextprotocol/sdk to ^${SDK_ZOD4_MIN}`, edits: [replace(sdkNode, `^${SDK_ZOD4_MIN}`)], preferred: true },
+          ...(zodNode ? [{ title: 'Pin zod to ^3.25', edits: [replace(zodNode, '^3.25.0')] }] : []),
+        ],
+        data: { zod: zodVersion, sdk: sdkVersion },
+      });
+    }
+  }
+  const zodCopies = ctx.allVersions?.get('zod');
+  const zodMajors = new Set((zodCopies ?? []).map((v) => majorOf(v)));
+  if (sdkNode && zodCopies && zodMajors.size > 1) {
+    const at = zodNode ?? sdkNode;
+    hits.push({
+      ruleId: 'MCP206',
+      range: lines.range(at.offset, at.offset + at.length),
+      message: `The lockfile resolves several zod versions (${zodCopies.join(', ')}); schemas built with one copy are not recognised by the other ("Type instantiation is excessively deep", "reading '_def'"). Add "overrides": { "zod": "<one version>" } and reinstall.`,
+      downgrade: true,
+      data: { zodVersions: zodCopies },
+    });
+  }
+  // punkpeye fastmcp needs Standard Schema support (zod 3.24+).
+  const fastmcpNode = dep('fastmcp');
+  if (fastmcpNode && zodVersion && isBelow(lowerBound(zodVersion), '3.24.0')) {
+    const at = zodNode ?? fastmcpNode;
+    hits.push({
+      ruleId: 'MCP206',
+      range: lines.range(at.offset, at.offset + at.length),
+      message: `fastmcp needs zod 3.24 or newer (Standard Schema support), but zod ${zodVersion} (${zodSource}) is used: addTool rejects the parameters ("must implement Standard Schema"). Upgrade zod to ^3.25.`,
+      fixes: zodNode ? [{ title: 'Upgrade zod to ^3.25', edits: [replace(zodNode, '^3.25.0')], preferred: true }] : undefined,
+      data: { zod: zodVersion },
+    });
+  }
+  return hits;
+}

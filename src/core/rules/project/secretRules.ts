@@ -1,0 +1,108 @@
+import type { Fix } from '../../model';
+import type { RuleHit } from '../types';
+import { LineIndex } from './text';
+
+/**
+ * MCP505: hard-coded secrets. High-confidence token shapes anywhere in a file, plus string
+ * literals assigned to secret-looking names (`API_KEY = "..."`, `"token": "..."`).
+ */
+
+/** Token shapes: [label, pattern, environment variable to suggest]. */
+const TOKEN_PATTERNS: [string, RegExp, string][] = [
+  ['an Anthropic API key', /\bsk-ant-[A-Za-z0-9_-]{20,}/g, 'ANTHROPIC_API_KEY'],
+  ['an OpenAI-style API key', /\bsk-(?!ant-)(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}/g, 'OPENAI_API_KEY'],
+  ['a GitHub token', /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g, 'GITHUB_TOKEN'],
+  ['a Slack token', /\bxox[bpoas]-[A-Za-z0-9-]{10,}/g, 'SLACK_TOKEN'],
+  ['an AWS access key id', /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, 'AWS_ACCESS_KEY_ID'],
+  ['a Google API key', /\bAIza[0-9A-Za-z_-]{35}/g, 'GOOGLE_API_KEY'],
+  ['a JSON Web Token', /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, 'AUTH_TOKEN'],
+  ['a bearer token', /\bBearer\s+(?![A-Z_]+\b)[A-Za-z0-9._~+/-]{20,}=*/g, 'AUTH_TOKEN'],
+];
+
+/** Names that hold secrets: `OPENAI_API_KEY`, `apiKey`, `client_secret`, `PASSWORD`... */
+const SECRET_NAME = /(api[_-]?key|access[_-]?key|secret|token|passw(or)?d|private[_-]?key|auth[_-]?key)$/i;
+
+/** Values that are obviously not real secrets. */
+function isPlaceholder(value: string): boolean {
+  return (
+    value.length < 8 ||
+    /^\$\{|^\$[A-Z_]|^%[A-Z_]+%$|^<.*>$|^\{\{.*\}\}$|^\{.*\}$/.test(value) ||
+    /(your|my)[_-]?(api|key|token|secret)|change[_-]?me|example|placeholder|dummy|redacted|replace|xxxx|\*\*\*|todo|fake|sample|not[_-]?a[_-]?real|test[_-]?(key|token)/i.test(value) ||
+    /^([A-Za-z0-9])\1+$/.test(value) ||
+    // An environment variable *name* (`KEY_ENV = "OPENAI_API_KEY"`), not its value.
+    /^[A-Z][A-Z0-9_]*$/.test(value) ||
+    // Interpolations and references (`f"{token}"`, `Bearer ${token}`).
+    /\{[^}]*\}/.test(value)
+  );
+}
+
+export interface SecretScanOptions {
+  /** Language of the file, to word quick fixes (`os.environ[...]` vs `process.env...`). */
+  language: 'python' | 'typescript' | 'config';
+  /** Offsets already reported (client-config scanning reports env values itself). */
+  skip?: Set<number>;
+}
+
+function envName(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase();
+}
+
+function fixFor(file: string, lines: LineIndex, text: string, start: number, end: number, env: string, language: SecretScanOptions['language']): Fix[] | undefined {
+  // The fix replaces the whole literal including its quotes.
+  const quote = text[start - 1];
+  if (!(quote === '"' || quote === "'" || quote === '`') || text[end] !== quote) return undefined;
+  if (language === 'python') {
+    if (!/^\s*(import os\b|from os import)/m.test(text)) return undefined;
+    return [{ title: `Read ${env} from the environment`, edits: [{ file, range: lines.range(start - 1, end + 1), newText: `os.environ["${env}"]` }], preferred: true }];
+  }
+  if (language === 'typescript') {
+    return [{ title: `Read ${env} from the environment`, edits: [{ file, range: lines.range(start - 1, end + 1), newText: `(process.env.${env} ?? "")` }], preferred: true }];
+  }
+  return undefined;
+}
+
+/** Scan a file's text for hard-coded secrets. */
+export function secretRules(file: string, text: string, opts: SecretScanOptions): RuleHit[] {
+  const lines = new LineIndex(text);
+  const hits: RuleHit[] = [];
+  const seen = new Set<number>(opts.skip ?? []);
+  const covered: [number, number][] = [];
+  const report = (start: number, end: number, message: string, env: string) => {
+    if (seen.has(start) || covered.some(([s, e]) => start < e && end > s)) return;
+    seen.add(start);
+    covered.push([start, end]);
+    hits.push({
+      ruleId: 'MCP505',
+      range: lines.range(start, end),
+      message,
+      fixes: fixFor(file, lines, text, start, end, env, opts.language),
+      data: { env },
+    });
+  };
+  for (const [label, pattern, env] of TOKEN_PATTERNS) {
+    for (const m of text.matchAll(pattern)) {
+      const value = m[0];
+      if (/x{6,}|\.\.\.|<|\*{3}/i.test(value) || isPlaceholder(value.replace(/^Bearer\s+/, ''))) continue;
+      // A literal that is only the token: report the literal; otherwise the token itself.
+      report(m.index!, m.index! + value.length, `This looks like ${label} committed in ${opts.language === 'config' ? 'a configuration file' : 'source code'}; anyone with the repository or a copied config can use it. Read it from the environment (${env}) or, in .vscode/mcp.json, from an "inputs" entry with "password": true, and revoke the exposed value.`, env);
+    }
+  }
+  // `NAME = "literal"`, `name: "literal"`, `"name": "literal"`, `const name = 'literal'`.
+  const assign = /(["']?)([A-Za-z_][A-Za-z0-9_-]*)\1\s*(?::\s*[A-Za-z_][\w.[\], |]*)?\s*(?:=|:)\s*(["'`])([^"'`\r\n]*)\3/g;
+  for (const m of text.matchAll(assign)) {
+    const name = m[2];
+    const value = m[4];
+    if (!SECRET_NAME.test(name) || isPlaceholder(value) || /\s/.test(value.trim())) continue;
+    // Skip comparisons (`token == "..."`) and keyword defaults that are URLs.
+    const before = text[m.index! + m[0].indexOf(m[3]) - 2];
+    if (before === '=' || before === '!' || /^https?:/.test(value)) continue;
+    const start = m.index! + m[0].length - 1 - value.length;
+    const env = envName(name);
+    report(start, start + value.length, `"${name}" is assigned a literal secret; it leaks through git history, logs and shared configs. Read it from the environment (${env}) instead and revoke the committed value.`, env);
+  }
+  return hits;
+}
