@@ -1,7 +1,71 @@
+import * as path from 'node:path';
+import { runStdioProxy } from '../../core/proxy/stdioProxy';
 import type { CliIo } from '../io';
 
-/** Placeholder until this command lands. */
-export async function run(_args: string[], io: CliIo): Promise<number> {
-  io.err('mcp-doctor proxy: not available yet\n');
-  return 2;
+const USAGE = `Usage: mcp-doctor proxy [--trace FILE] [--name NAME] -- <command> [args...]
+
+Runs an MCP stdio server and relays stdin/stdout byte for byte, recording every JSON-RPC
+message, stdout noise and stderr line to FILE (JSONL, the format of MCP Doctor's trace view).
+Put it in front of a server in any client's config (Claude Desktop, Cursor, VS Code...) and
+open FILE in VS Code with "MCP Doctor: Open Recorded Trace Session...".
+Exit code: the server's (127 when it cannot start, 2 on bad usage).
+`;
+
+declare const __VERSION__: string | undefined;
+
+/** `mcp-doctor proxy`: the stdio pass-through recorder. */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  let traceFile: string | undefined;
+  let name: string | undefined;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') {
+      i++;
+      break;
+    }
+    if (a === '--help' || a === '-h') {
+      io.err(USAGE);
+      return 0;
+    }
+    if (a === '--trace' || a === '--name') {
+      const v = args[i + 1];
+      if (v === undefined) {
+        io.err(`mcp-doctor proxy: ${a} needs a value\n\n${USAGE}`);
+        return 2;
+      }
+      if (a === '--trace') traceFile = path.resolve(io.cwd, v);
+      else name = v;
+      i++;
+      continue;
+    }
+    if (a.startsWith('--trace=')) {
+      traceFile = path.resolve(io.cwd, a.slice('--trace='.length));
+      continue;
+    }
+    if (a.startsWith('--name=')) {
+      name = a.slice('--name='.length);
+      continue;
+    }
+    if (a.startsWith('-')) {
+      io.err(`mcp-doctor proxy: unknown option ${a} (put the server command after --)\n\n${USAGE}`);
+      return 2;
+    }
+    break; // the command starts here (no `--`)
+  }
+  const [command, ...rest] = args.slice(i);
+  if (!command) {
+    io.err(`mcp-doctor proxy: missing the server command\n\n${USAGE}`);
+    return 2;
+  }
+  // Everything informational goes to stderr: stdout belongs to the MCP protocol.
+  return runStdioProxy({
+    command,
+    args: rest,
+    traceFile,
+    serverName: name,
+    env: io.env as NodeJS.ProcessEnv,
+    cwd: io.cwd,
+    version: typeof __VERSION__ === 'string' ? __VERSION__ : undefined,
+  });
 }

@@ -31,3 +31,108 @@ export const NULL_TRACE_SINK: TraceSink = {
 export function now(): number {
   return performance.timeOrigin + performance.now();
 }
+
+/** What a trace entry holds: a JSON-RPC message or a line of process output / lifecycle text. */
+export type TraceEntryKind = 'message' | 'stderr' | 'stdout-noise' | 'lifecycle';
+
+/**
+ * Outcome of a request (on both the request and its response):
+ * `pending` (no response yet), `ok`, `error` (JSON-RPC error), `tool-error` (result with
+ * `isError: true`), `cancelled` (a `notifications/cancelled` named it before any response),
+ * `none` (notifications, output lines).
+ */
+export type TraceStatus = 'none' | 'pending' | 'ok' | 'error' | 'tool-error' | 'cancelled';
+
+/** The JSON-RPC shape of a message, derived once when it is recorded. */
+export type MessageShape = 'request' | 'notification' | 'response' | 'error' | 'invalid';
+
+/**
+ * One recorded entry, materialized on demand from the recorder's ring (the ring itself keeps
+ * these fields in typed arrays). `msg` is the message object by reference (or a truncation
+ * marker for huge payloads); for output kinds it is the text line.
+ */
+export interface TraceEntry {
+  /** 1-based, increasing within a session; stable for the session's lifetime. */
+  seq: number;
+  /** Epoch ms with sub-ms precision (see `now()`). */
+  ts: number;
+  /** `out` client→server, `in` server→client; output lines and lifecycle are `in`. */
+  dir: TraceDirection;
+  kind: TraceEntryKind;
+  msg: unknown;
+  /** Bytes on the wire (or a cheap estimate of the JSON length when not known). */
+  size: number;
+  shape?: MessageShape;
+  /** Method of a request/notification; for a response, the method of its request. */
+  method?: string;
+  /** JSON-RPC id of a request or response. */
+  id?: string | number;
+  /** `params.name` of a `tools/call` (also set on its response). */
+  tool?: string;
+  status: TraceStatus;
+  /** JSON-RPC error code when `status === 'error'`. */
+  errorCode?: number;
+  /** Seq of the paired request (on a response) or response (on a request). */
+  pair?: number;
+  /** Response time in ms, on both the request and its response. */
+  latencyMs?: number;
+  /** Seq of the request a notification / stderr line belongs to (progress, cancelled, log...). */
+  parent?: number;
+  /** True when `msg` is a `{ $truncated: true, ... }` marker for an oversized payload. */
+  truncated?: boolean;
+}
+
+/** Marker that replaces an oversized payload in memory (the trace file keeps it whole). */
+export interface TruncatedPayload {
+  $truncated: true;
+  /** Size of the original payload in bytes. */
+  bytes: number;
+  /** The first characters of the payload's JSON. */
+  preview: string;
+}
+
+/** Statistics of one tool over a session (latency in ms). Compatible with session `ToolStats`. */
+export interface TraceToolStats {
+  tool: string;
+  calls: number;
+  errors: number;
+  p50: number;
+  p95: number;
+  max: number;
+  /** Counts per latency bucket; bucket i holds latencies ≤ `LATENCY_BUCKETS_MS[i]`, the last one the rest. */
+  histogram: number[];
+}
+
+/** Upper bounds (ms) of the latency histogram buckets; one extra bucket counts everything slower. */
+export const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] as const;
+
+/** First line of every trace JSONL file. */
+export interface TraceFileHeader {
+  type: 'header';
+  /** Always `mcp-doctor-trace`. */
+  format: 'mcp-doctor-trace';
+  /** Format version (1). */
+  version: number;
+  serverId: string;
+  serverName: string;
+  /** The server config with secrets replaced by `***`. */
+  config?: unknown;
+  /** ISO time the session started. */
+  startedAt: string;
+  /** Who wrote the file: `extension`, `proxy`, `export`. */
+  writer: string;
+  /** Versions of the writer, Node, VS Code, SDK..., when known. */
+  versions?: Record<string, string>;
+  /** True when messages in this file had secrets replaced (exports). */
+  redacted?: boolean;
+}
+
+/** One entry line of a trace JSONL file. */
+export interface TraceFileLine {
+  seq: number;
+  ts: number;
+  dir: TraceDirection;
+  kind: TraceEntryKind;
+  size: number;
+  msg: unknown;
+}

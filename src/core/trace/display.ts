@@ -1,0 +1,204 @@
+import type { DiffLine, DisplayEntry, EntryDetail } from '../../shared/protocol';
+import { isSecretKey, REDACTED, redactString, redactValue } from './redact';
+import type { TraceEntry } from './types';
+
+/**
+ * Host-side preparation of what the trace webview shows: compact rows, pretty JSON for the
+ * detail pane, and result diffs for replay. Everything here is redacted.
+ */
+
+const PREVIEW_CHARS = 160;
+/** Detail JSON beyond this is cut for display (copy/export still give everything). */
+export const DETAIL_MAX_CHARS = 256 * 1024;
+
+/** The compact row for one entry. */
+export function toDisplayEntry(e: TraceEntry, sx: number): DisplayEntry {
+  const d: DisplayEntry = { sx, seq: e.seq, ts: e.ts, dir: e.dir, kind: e.kind, label: '', size: e.size, status: e.status };
+  if (e.kind !== 'message') {
+    d.label = redactString(String(e.msg)).slice(0, 400);
+    if (e.parent) d.parent = e.parent;
+    return d;
+  }
+  if (e.method) d.method = e.method;
+  if (e.tool) d.tool = e.tool;
+  if (e.latencyMs !== undefined) d.latencyMs = Math.round(e.latencyMs * 1000) / 1000;
+  if (e.errorCode !== undefined) d.errorCode = e.errorCode;
+  if (e.pair) d.pair = e.pair;
+  if (e.parent) d.parent = e.parent;
+  if (e.truncated) d.truncated = true;
+  const m = (e.msg ?? {}) as Record<string, unknown>;
+  switch (e.shape) {
+    case 'request':
+    case 'notification':
+      d.label = e.method ?? '?';
+      d.preview = previewOf(e.method === 'tools/call' ? (m.params as Record<string, unknown> | undefined)?.arguments : m.params);
+      break;
+    case 'response':
+      d.label = e.status === 'tool-error' ? 'result (isError)' : 'result';
+      d.preview = resultPreview(m.result);
+      break;
+    case 'error': {
+      const err = (m.error ?? {}) as Record<string, unknown>;
+      d.label = `error ${typeof err.code === 'number' ? err.code : ''}`.trim();
+      d.preview = redactString(String(err.message ?? '')).slice(0, PREVIEW_CHARS);
+      break;
+    }
+    default:
+      d.label = Array.isArray(e.msg) ? 'batch' : 'invalid message';
+      d.preview = previewOf(e.msg);
+  }
+  return d;
+}
+
+/** A tool result's text content reads better than its JSON. */
+function resultPreview(result: unknown): string {
+  const r = result as Record<string, unknown> | undefined;
+  const content = r?.content;
+  if (Array.isArray(content) && content.length > 0) {
+    const first = content[0] as Record<string, unknown>;
+    if (first?.type === 'text' && typeof first.text === 'string') return redactString(first.text.slice(0, PREVIEW_CHARS * 2)).slice(0, PREVIEW_CHARS);
+  }
+  return previewOf(result);
+}
+
+function previewOf(v: unknown): string {
+  if (v === undefined) return '';
+  return boundedJson(v, PREVIEW_CHARS).slice(0, PREVIEW_CHARS);
+}
+
+/**
+ * Compact, redacted JSON of `v` that stops once `limit` characters are produced, so a
+ * preview of a 10 MB payload costs as much as one of a small payload.
+ */
+export function boundedJson(v: unknown, limit: number): string {
+  let out = '';
+  const walk = (x: unknown, depth: number): void => {
+    if (out.length > limit) return;
+    if (typeof x === 'string') out += JSON.stringify(redactString(x.length > limit ? x.slice(0, limit) : x));
+    else if (typeof x === 'number' || typeof x === 'boolean') out += String(x);
+    else if (x === null || x === undefined) out += 'null';
+    else if (depth > 20) out += '…';
+    else if (Array.isArray(x)) {
+      out += '[';
+      for (let i = 0; i < x.length && out.length <= limit; i++) {
+        if (i) out += ',';
+        walk(x[i], depth + 1);
+      }
+      out += ']';
+    } else if (typeof x === 'object') {
+      out += '{';
+      let first = true;
+      for (const k in x as Record<string, unknown>) {
+        if (out.length > limit) break;
+        const val = (x as Record<string, unknown>)[k];
+        if (val === undefined) continue;
+        if (!first) out += ',';
+        first = false;
+        out += `${JSON.stringify(k)}:`;
+        if (typeof val === 'string' && val && isSecretKey(k)) out += JSON.stringify(REDACTED);
+        else walk(val, depth + 1);
+      }
+      out += '}';
+    }
+  };
+  walk(v, 0);
+  return out;
+}
+
+/** Pretty, redacted JSON for the detail pane, cut at `max` characters. */
+export function prettyJson(msg: unknown, max = DETAIL_MAX_CHARS): { json: string; cut: boolean } {
+  if (typeof msg === 'string') {
+    const s = redactString(msg);
+    return s.length > max ? { json: s.slice(0, max), cut: true } : { json: s, cut: false };
+  }
+  let json: string;
+  try {
+    json = JSON.stringify(redactValue(msg), null, 2) ?? 'undefined';
+  } catch (err) {
+    json = `/* cannot serialize: ${String(err)} */`;
+  }
+  return json.length > max ? { json: json.slice(0, max), cut: true } : { json, cut: false };
+}
+
+/** Everything the detail pane needs for one entry. */
+export function buildDetail(e: TraceEntry, sx: number, pair?: TraceEntry, parent?: TraceEntry): EntryDetail {
+  const d: EntryDetail = { entry: toDisplayEntry(e, sx), ...prettyJson(e.msg) };
+  if (pair) d.pair = { entry: toDisplayEntry(pair, sx), ...prettyJson(pair.msg) };
+  if (parent) d.parent = toDisplayEntry(parent, sx);
+  return d;
+}
+
+/**
+ * Line diff (Myers, O((N+M)·D)) of two texts. Falls back to "all removed, all added" when the
+ * edit distance exceeds `maxEdits`, so a diff never takes long.
+ */
+export function diffLines(oldText: string, newText: string, maxEdits = 2000): DiffLine[] {
+  const a = oldText.split('\n');
+  const b = newText.split('\n');
+  // Common prefix/suffix first: replays usually differ in a few lines.
+  let pre = 0;
+  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
+  let suf = 0;
+  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+  const A = a.slice(pre, a.length - suf);
+  const B = b.slice(pre, b.length - suf);
+  const head: DiffLine[] = a.slice(0, pre).map((text) => ({ op: '=', text }));
+  const tail: DiffLine[] = a.slice(a.length - suf).map((text) => ({ op: '=', text }));
+  const mid = myers(A, B, maxEdits) ?? [
+    ...A.map((text): DiffLine => ({ op: '-', text })),
+    ...B.map((text): DiffLine => ({ op: '+', text })),
+  ];
+  return [...head, ...mid, ...tail];
+}
+
+function myers(a: string[], b: string[], maxEdits: number): DiffLine[] | undefined {
+  const n = a.length;
+  const m = b.length;
+  const max = Math.min(n + m, maxEdits);
+  const off = max + 1;
+  let v = new Int32Array(2 * max + 3);
+  const trace: Int32Array[] = [];
+  for (let d = 0; d <= max; d++) {
+    trace.push(v.slice());
+    const nv = v.slice();
+    for (let k = -d; k <= d; k += 2) {
+      let x = k === -d || (k !== d && v[off + k - 1] < v[off + k + 1]) ? v[off + k + 1] : v[off + k - 1] + 1;
+      let y = x - k;
+      while (x < n && y < m && a[x] === b[y]) {
+        x++;
+        y++;
+      }
+      nv[off + k] = x;
+      if (x >= n && y >= m) {
+        trace.push(nv);
+        return backtrack(a, b, trace, d, off);
+      }
+    }
+    v = nv;
+  }
+  return undefined;
+}
+
+function backtrack(a: string[], b: string[], trace: Int32Array[], dEnd: number, off: number): DiffLine[] {
+  const out: DiffLine[] = [];
+  let x = a.length;
+  let y = b.length;
+  for (let d = dEnd; d > 0; d--) {
+    const v = trace[d];
+    const k = x - y;
+    const prevK = k === -d || (k !== d && v[off + k - 1] < v[off + k + 1]) ? k + 1 : k - 1;
+    const prevX = v[off + prevK];
+    const prevY = prevX - prevK;
+    while (x > prevX && y > prevY) {
+      out.push({ op: '=', text: a[--x] });
+      y--;
+    }
+    if (x === prevX) out.push({ op: '+', text: b[--y] });
+    else out.push({ op: '-', text: a[--x] });
+  }
+  while (x > 0 && y > 0) {
+    out.push({ op: '=', text: a[--x] });
+    y--;
+  }
+  return out.reverse();
+}

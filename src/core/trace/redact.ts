@@ -1,0 +1,105 @@
+/**
+ * Secret redaction for everything the trace displays or exports. Known token formats are
+ * replaced wherever they occur in a string; values under secret-looking keys (Authorization,
+ * token, api key, password...) and every env value are replaced as a whole.
+ */
+
+export const REDACTED = '***';
+
+/** Token formats replaced anywhere in a string (keep in sync with the docs). */
+const TOKEN_PATTERNS: RegExp[] = [
+  /\bBearer\s+[A-Za-z0-9._~+/=-]{4,}/g,
+  /\bBasic\s+[A-Za-z0-9+/=]{8,}/g,
+  /\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}/g,
+  /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
+  /\bxox[bpoas]-[A-Za-z0-9-]{10,}/g,
+  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
+  /\bAIza[0-9A-Za-z_-]{35}\b/g,
+  /\bglpat-[A-Za-z0-9_-]{20,}/g,
+];
+
+/** Cheap pre-check so most strings skip the regexes entirely. */
+const MAYBE_TOKEN = /Bearer|Basic|sk-|gh[pousr]_|github_pat_|xox|AKIA|ASIA|AIza|glpat-/;
+
+/** Keys whose values are secrets whatever they look like (compared lowercased, without `-`/`_`). */
+const SECRET_KEY = /^(authorization|proxyauthorization|cookie|setcookie|xapikey|apikey|apitoken|token|accesstoken|refreshtoken|idtoken|secret|clientsecret|password|passwd|pwd|privatekey|auth|credentials?)$|(token|secret|password|apikey)$/;
+
+/** Replaces known token formats inside `text`. */
+export function redactString(text: string): string {
+  if (!MAYBE_TOKEN.test(text)) return text;
+  let out = text;
+  for (const re of TOKEN_PATTERNS) {
+    out = out.replace(re, (m) => (m.startsWith('Bearer') ? 'Bearer ***' : m.startsWith('Basic') ? 'Basic ***' : REDACTED));
+  }
+  return out;
+}
+
+/** True when a property name usually holds a secret (`Authorization`, `x-api-key`, `GITHUB_TOKEN`...). */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key.toLowerCase().replace(/[-_]/g, ''));
+}
+
+/**
+ * A deep copy of `value` with secrets replaced. Strings are scanned for token formats; values
+ * of secret-looking keys become `***`. Depth and size are bounded so a hostile payload
+ * cannot blow the stack.
+ */
+export function redactValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 64) return REDACTED;
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    out[k] = typeof v === 'string' && v !== '' && isSecretKey(k) ? REDACTED : redactValue(v, depth + 1);
+  }
+  return out;
+}
+
+/** Flags whose next argument is a secret (`--token xyz`, `--api-key=xyz`). */
+const SECRET_FLAG = /^--?(?:[a-z-]*(?:token|secret|password|api-?key|auth)[a-z-]*)$/i;
+
+/** Command-line arguments with secret flag values and known tokens replaced. */
+export function redactArgs(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.indexOf('=');
+    if (a.startsWith('-') && eq > 0 && SECRET_FLAG.test(a.slice(0, eq))) {
+      out.push(`${a.slice(0, eq)}=${REDACTED}`);
+    } else if (SECRET_FLAG.test(a) && i + 1 < args.length) {
+      out.push(a, REDACTED);
+      i++;
+    } else {
+      out.push(redactString(a));
+    }
+  }
+  return out;
+}
+
+/**
+ * A server config (any object with the `ServerConfig` field names) safe to store: every env
+ * value, secret headers, secret args and tokens anywhere are replaced. `raw` is redacted the
+ * same way.
+ */
+export function redactConfig<T>(config: T): T {
+  if (!config || typeof config !== 'object') return config;
+  const c = redactValue(config) as Record<string, unknown>;
+  const src = config as Record<string, unknown>;
+  if (src.env && typeof src.env === 'object') {
+    c.env = Object.fromEntries(Object.keys(src.env as object).map((k) => [k, REDACTED]));
+  }
+  if (Array.isArray(src.args)) c.args = redactArgs(src.args.map(String));
+  if (src.headers && typeof src.headers === 'object') {
+    c.headers = Object.fromEntries(
+      Object.entries(src.headers as Record<string, unknown>).map(([k, v]) => [
+        k,
+        isSecretKey(k) || /auth|token|key|secret|cookie/i.test(k) ? REDACTED : redactValue(v),
+      ]),
+    );
+  }
+  const raw = src.raw as Record<string, unknown> | undefined;
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) c.raw = redactConfig(raw);
+  return c as T;
+}
