@@ -1,0 +1,395 @@
+import * as path from 'node:path';
+import type { Finding, Range } from '../model';
+import { closest, finding, replaceFix } from './findings';
+import type { EntryContext, NormalizedEntry } from './normalize';
+import type { LineIndex, PNode } from './pnode';
+import { truncate } from './pnode';
+import type { InputDeclaration } from './types';
+import { findVariables, resolveString, type VariableContext } from './variables';
+
+/** What the checks may consult; everything injectable so tests are deterministic. */
+export interface CheckContext extends EntryContext {
+  lines: LineIndex;
+  /** Declared VS Code inputs (undefined when the file format has none). */
+  inputs?: InputDeclaration[];
+  vars: VariableContext;
+  platform: NodeJS.Platform;
+  checkCommands: boolean;
+  findOnPath: (command: string) => string | undefined;
+  fileExists: (p: string) => boolean;
+}
+
+interface StringField {
+  /** Where in the entry, for messages: `command`, `args[2]`, `env.TOKEN`. */
+  where: string;
+  value: string;
+  node: PNode;
+  group: 'command' | 'args' | 'env' | 'headers' | 'url' | 'cwd' | 'envFile';
+  key?: string;
+}
+
+function stringFields(e: NormalizedEntry): StringField[] {
+  const { fields, server } = e;
+  const out: StringField[] = [];
+  if (fields.command && server.command !== undefined) out.push({ where: 'command', value: server.command, node: fields.command, group: 'command' });
+  fields.args.forEach((n, i) => typeof n.value === 'string' && out.push({ where: `args[${i}]`, value: n.value, node: n, group: 'args' }));
+  for (const [k, n] of fields.env) if (typeof n.value === 'string') out.push({ where: `env.${k}`, value: n.value, node: n, group: 'env', key: k });
+  for (const [k, n] of fields.headers) if (typeof n.value === 'string') out.push({ where: `headers.${k}`, value: n.value, node: n, group: 'headers', key: k });
+  if (fields.url && typeof fields.url.value === 'string') out.push({ where: 'url', value: fields.url.value, node: fields.url, group: 'url' });
+  if (fields.cwd && typeof fields.cwd.value === 'string') out.push({ where: 'cwd', value: fields.cwd.value, node: fields.cwd, group: 'cwd' });
+  if (fields.envFile && typeof fields.envFile.value === 'string') out.push({ where: 'envFile', value: fields.envFile.value, node: fields.envFile, group: 'envFile' });
+  return out;
+}
+
+/** Range of `needle` inside a single-line string node, or the node's range. */
+function subRange(lines: LineIndex, node: PNode, needle: string): Range {
+  const r = node.range;
+  if (r.start.line !== r.end.line || !needle) return r;
+  const start = lines.lineStart(r.start.line) + r.start.character;
+  const raw = lines.text.slice(start, lines.lineStart(r.start.line) + r.end.character);
+  const i = raw.indexOf(needle);
+  if (i < 0) return r;
+  return { start: { line: r.start.line, character: r.start.character + i }, end: { line: r.start.line, character: r.start.character + i + needle.length } };
+}
+
+/** Variable, path, secret and command checks for one normalized server. */
+export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
+  const { server } = entry;
+  const name = server.name;
+  const push = (code: string, severity: Finding['severity'], message: string, range: Range, data?: Record<string, unknown>, fixes?: Finding['fixes']) =>
+    ctx.findings.push(finding(code, severity, message, ctx.file, range, { server: name, data, fixes }));
+  const label = ctx.profile.label;
+  const style = ctx.profile.interpolation;
+  const strings = stringFields(entry);
+
+  // --- variables ----------------------------------------------------------------------------
+  for (const s of strings) {
+    for (const ref of findVariables(s.value, style)) {
+      const range = subRange(ctx.lines, s.node, ref.text);
+      const env = ctx.vars.env;
+      const isSet = (n: string) => env[n] !== undefined;
+      switch (ref.kind) {
+        case 'input': {
+          if (style !== 'vscode') break;
+          const ids = (ctx.inputs ?? []).map((i) => i.id);
+          if (ids.includes(ref.name)) break;
+          const suggest = closest(ref.name, ids);
+          push(
+            'vars/undeclared-input',
+            'error',
+            `Server "${name}": ${s.where} uses \${input:${ref.name}}, but no entry of "inputs" has "id": "${ref.name}"${
+              suggest ? ` — did you mean "${suggest}"?` : '.'
+            } VS Code cannot prompt for it and will not start the server. ${suggest ? `Change it to \${input:${suggest}}` : `Add { "type": "promptString", "id": "${ref.name}", "description": "...", "password": true } to "inputs"`}.`,
+            range,
+            { id: ref.name, suggest, declared: ids },
+            suggest ? [replaceFix(`Change to \${input:${suggest}}`, ctx.file, range, `\${input:${suggest}}`)] : undefined,
+          );
+          break;
+        }
+        case 'env': {
+          if (isSet(ref.name)) break;
+          if (style === 'continue') {
+            push('vars/secret-unset', 'info', `Server "${name}": secret "${ref.name}" is not in the environment; Continue must find it in its secrets store (~/.continue/.env or the hub) or the server gets no value.`, range, { var: ref.name });
+          } else {
+            push(
+              'vars/env-unset',
+              'warning',
+              `Server "${name}": ${s.where} uses ${ref.text}, but ${ref.name} is not set in the environment MCP Doctor sees. ${label} would pass ${
+                style === 'roo' ? 'the literal text' : 'an empty value'
+              }. Set ${ref.name} before starting ${label}, or use an envFile/input.`,
+              range,
+              { var: ref.name },
+            );
+          }
+          break;
+        }
+        case 'posix': {
+          if (isSet(ref.name) || ref.default !== undefined) break;
+          if (style === 'posix') {
+            push(
+              'vars/env-unset-no-default',
+              'error',
+              `Server "${name}": ${s.where} uses ${ref.text}, but ${ref.name} is not set and has no default. ${label} fails to load the config (some versions pass the literal "${ref.text}"). Set ${ref.name}, or give a default: \${${ref.name}:-value}.`,
+              range,
+              { var: ref.name },
+            );
+          } else {
+            push(
+              'vars/env-unset',
+              'warning',
+              `Server "${name}": ${s.where} uses ${ref.text}, but ${ref.name} is not set; ${label} ${style === 'gemini' ? 'replaces it with an empty string' : 'passes the placeholder unchanged'}. Set ${ref.name} in the environment.`,
+              range,
+              { var: ref.name },
+            );
+          }
+          break;
+        }
+        case 'bare': {
+          if (ref.expanded) {
+            if (!isSet(ref.name)) push('vars/env-unset', 'warning', `Server "${name}": ${s.where} uses $${ref.name}, but it is not set; ${label} replaces it with an empty string.`, range, { var: ref.name });
+            break;
+          }
+          const spelled = style === 'posix' ? `\${${ref.name}}` : `\${env:${ref.name}}`;
+          push(
+            'vars/bare-dollar-not-expanded',
+            'warning',
+            `Server "${name}": ${s.where} contains $${ref.name}, which ${label} does not expand (there is no shell); the server receives the literal text "$${ref.name}". Write ${spelled}.`,
+            range,
+            { var: ref.name, suggest: spelled },
+            [replaceFix(`Change to ${spelled}`, ctx.file, range, spelled)],
+          );
+          break;
+        }
+        case 'literal':
+          push(
+            'vars/not-interpolated',
+            'warning',
+            `Server "${name}": ${s.where} contains ${ref.text}, but ${label} does not expand variables; the server receives that text literally. Write the actual value${style === 'codex' ? ' (or forward the variable with env_vars = ["NAME"])' : ''}.`,
+            range,
+            { var: ref.name },
+          );
+          break;
+        case 'unknown':
+          push('vars/unknown-variable', 'warning', `Server "${name}": ${s.where} contains ${ref.text}, which ${label} does not define; it stays as literal text.`, range, { var: ref.name });
+          break;
+        case 'vscode-only':
+          push('vars/editor-only', 'info', `Server "${name}": ${ref.text} is resolved by VS Code itself when it starts the server; MCP Doctor cannot resolve it outside VS Code.`, range, { var: ref.name });
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  // --- paths --------------------------------------------------------------------------------
+  const pathLike = strings.filter((s) => s.group === 'command' || s.group === 'args' || s.group === 'env' || s.group === 'cwd' || s.group === 'envFile');
+  for (const s of pathLike) {
+    const tilde = /^~(?=[\\/]|$)|=~(?=[\\/])/.exec(s.value);
+    if (tilde) {
+      const expanded = s.value.replace(/^~|=~/, (m) => (m.startsWith('=') ? `=${ctx.vars.home}` : ctx.vars.home));
+      push(
+        'path/tilde-not-expanded',
+        'warning',
+        `Server "${name}": ${s.where} is "${truncate(s.value, 80)}", but "~" is only expanded by a shell and ${label} starts servers without one: the server gets a path that begins with a literal "~". Write the absolute path${style === 'vscode' ? ' or ${userHome}' : ''}.`,
+        s.node.range,
+        { value: s.value, suggest: expanded },
+        s.node.range.start.line === s.node.range.end.line && s.node.kind === 'string' && ctx.lines.text[ctx.lines.lineStart(s.node.range.start.line) + s.node.range.start.character] === '"'
+          ? [replaceFix(`Use ${style === 'vscode' ? '${userHome}' : 'the absolute path'}`, ctx.file, s.node.range, JSON.stringify(style === 'vscode' ? s.value.replace(/^~|=~/, (m) => (m.startsWith('=') ? '=${userHome}' : '${userHome}')) : expanded), false)]
+          : undefined,
+      );
+    }
+    if (/[\b\f\n\r\t]/.test(s.value) && s.group !== 'env') {
+      push(
+        'path/control-char-escape',
+        'warning',
+        `Server "${name}": ${s.where} contains a tab/newline/backspace character, almost certainly a Windows path where "\\t", "\\n" or "\\b" was meant as a backslash + letter. In JSON write "\\\\" for each backslash, or use forward slashes.`,
+        s.node.range,
+      );
+    }
+  }
+  if (ctx.profile.defaultCwd === 'unrelated' && !server.cwd) {
+    // `uv --directory /abs run server.py`: args are relative to that directory, not the cwd.
+    const args = server.args ?? [];
+    const dirFlag = args.findIndex((a, i) => ['--directory', '--project', '--cwd', '-C'].includes(a) && /^([\\/]|[A-Za-z]:[\\/])/.test(args[i + 1] ?? ''));
+    const rel = pathLike.filter((s) => (s.group === 'command' || (s.group === 'args' && dirFlag < 0)) && looksLikeRelativePath(s.value, s.group === 'command'));
+    if (rel.length) {
+      push(
+        'path/relative-without-cwd',
+        'warning',
+        `Server "${name}": ${rel.map((r) => `"${truncate(r.value, 50)}"`).join(', ')} ${rel.length > 1 ? 'are relative paths' : 'is a relative path'}, but ${label} ${
+          ctx.profile.hasCwd ? 'starts servers from its own working directory unless "cwd" is set' : 'has no "cwd" field and does not start servers in your project folder'
+        }, so ${rel.length > 1 ? 'they resolve' : 'it resolves'} somewhere else. Use absolute paths${ctx.profile.hasCwd ? ' or set "cwd"' : ''}.`,
+        rel[0].node.range,
+        { values: rel.map((r) => r.value) },
+      );
+    }
+  }
+
+  // --- secrets (MCP505) ---------------------------------------------------------------------
+  for (const s of strings) {
+    if (s.group !== 'env' && s.group !== 'headers' && s.group !== 'args') continue;
+    const hit = secretIn(s, style);
+    if (!hit) continue;
+    push(
+      'MCP505',
+      'warning',
+      `Server "${name}": ${s.where} holds what looks like a hard-coded ${hit} in ${path.basename(ctx.file)}. Config files get committed and shared, so the secret leaks. ${
+        style === 'vscode'
+          ? 'Use an input: add { "type": "promptString", "id": "...", "password": true } to "inputs" and reference it as ${input:id}, or use envFile.'
+          : style === 'posix'
+            ? 'Reference an environment variable instead: ${TOKEN_NAME}.'
+            : style === 'cursor' || style === 'roo' || style === 'windsurf'
+              ? 'Reference an environment variable instead: ${env:TOKEN_NAME}.'
+              : 'Keep it out of shared files (environment variable or the client\'s secret store) and rotate it if it was committed.'
+      }`,
+      subRange(ctx.lines, s.node, s.value.length > 8 ? s.value.slice(0, 8) : s.value),
+      { where: s.where },
+    );
+  }
+
+  // --- commands and files on disk -----------------------------------------------------------
+  if (!ctx.checkCommands || server.disabled || server.transport !== 'stdio' || !server.command) return;
+  const p = ctx.platform === 'win32' ? path.win32 : path.posix;
+  const resolve = (s: string) => resolveString(s, style, ctx.vars, server.workspaceFolder);
+  const fileDir = p.dirname(ctx.file);
+  const base = (() => {
+    if (server.cwd) {
+      const c = resolve(server.cwd);
+      if (c.unresolved.length) return undefined;
+      return p.isAbsolute(c.value) ? c.value : p.join(server.workspaceFolder ?? fileDir, c.value);
+    }
+    if (ctx.profile.defaultCwd === 'workspace') return server.workspaceFolder ?? (ctx.scope === 'workspace' ? fileDir : undefined);
+    if (ctx.profile.defaultCwd === 'config-dir') return fileDir;
+    return undefined;
+  })();
+
+  if (server.cwd && base && !ctx.fileExists(base)) {
+    push('path/cwd-missing', 'error', `Server "${name}": cwd "${base}" does not exist, so ${label} cannot start the server. Fix the path.`, entry.fields.cwd?.range ?? server.range, { path: base });
+  }
+  if (server.envFile) {
+    const ef = resolve(server.envFile);
+    if (!ef.unresolved.length) {
+      const abs = p.isAbsolute(ef.value) ? ef.value : base ? p.join(base, ef.value) : undefined;
+      if (abs && !ctx.fileExists(abs)) {
+        push('path/envfile-missing', 'error', `Server "${name}": envFile "${abs}" does not exist; ${label} fails to start the server. Create the file or remove "envFile".`, entry.fields.envFile?.range ?? server.range, { path: abs });
+      }
+    }
+  }
+
+  const cmd = resolve(server.command);
+  const cmdRange = entry.fields.command?.range ?? server.range;
+  if (!cmd.unresolved.length && cmd.value.trim()) {
+    const c = cmd.value;
+    if (p.isAbsolute(c) || /^[A-Za-z]:[\\/]/.test(c)) {
+      if (!ctx.findOnPath(c) && !ctx.fileExists(c)) {
+        push('path/command-missing', 'error', `Server "${name}": command "${c}" does not exist, so the server cannot start (spawn ENOENT). Fix the path, or use a command on PATH.`, cmdRange, { command: c });
+      }
+    } else if (/[\\/]/.test(c)) {
+      if (base && !ctx.fileExists(p.join(base, c))) {
+        push('path/command-missing', 'error', `Server "${name}": command "${c}" does not exist in ${base}, so the server cannot start (spawn ENOENT). Fix the path.`, cmdRange, { command: c, base });
+      }
+    } else if (!ctx.findOnPath(c)) {
+      push(
+        'path/command-not-found',
+        'warning',
+        `Server "${name}": "${c}" is not on PATH, so the server will fail with spawn ${c} ENOENT. Install it, or use its absolute path (apps started from the Dock/Start menu may see a shorter PATH than your terminal).`,
+        cmdRange,
+        { command: c },
+      );
+    }
+  }
+
+  const script = scriptArgument(server.command, server.args ?? []);
+  if (script) {
+    const node = entry.fields.args[script.index];
+    const r = resolve(script.path);
+    if (!r.unresolved.length) {
+      const dir = script.directory !== undefined ? (p.isAbsolute(script.directory) ? script.directory : base ? p.join(base, script.directory) : undefined) : base;
+      const abs = p.isAbsolute(r.value) || /^[A-Za-z]:[\\/]/.test(r.value) ? r.value : dir ? p.join(dir, r.value) : undefined;
+      if (abs && !ctx.fileExists(abs)) {
+        push(
+          'path/script-missing',
+          'error',
+          `Server "${name}": ${p.basename(server.command)} is asked to run "${script.path}", but ${abs} does not exist; the process exits at once ("No such file or directory"). Fix the path${ctx.profile.hasCwd ? ' or "cwd"' : ''}.`,
+          node?.range ?? server.range,
+          { path: abs },
+        );
+      }
+    }
+  }
+}
+
+const SCRIPT_EXT = /\.(py|pyw|js|mjs|cjs|ts|mts|cts|jar|sh|rb|php|json|sqlite|db)$/i;
+
+/** Whether a command/arg is a relative file path (`./x`, `dir/file.py`, `server.py`). */
+export function looksLikeRelativePath(s: string, isCommand: boolean): boolean {
+  if (!s || s.startsWith('-') || s.startsWith('@') || s.startsWith('~') || s.includes('${') || s.startsWith('$')) return false;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^[A-Za-z]:[\\/]/.test(s) || s.startsWith('/') || s.startsWith('\\\\')) return false;
+  if (/^\.\.?[\\/]/.test(s)) return true;
+  const bare = s.replace(/:[A-Za-z_][\w.]*$/, ''); // fastmcp "file.py:obj"
+  if (isCommand) return /[\\/]/.test(s);
+  return SCRIPT_EXT.test(bare) && !/^[\w.-]+@[\w.-]+$/.test(bare);
+}
+
+/** Flags that take a value, per launcher (so the value is not mistaken for the script). */
+const VALUE_FLAGS: Record<string, string[]> = {
+  python: ['-X', '-W', '-c', '-m', '-Q'],
+  uv: ['--with', '--python', '-p', '--directory', '--project', '--env-file', '--from', '--extra', '--group', '--index', '--with-requirements'],
+  node: ['-r', '--require', '--import', '--loader', '--experimental-loader', '--inspect-port', '-e', '--eval'],
+};
+
+/**
+ * The argument a launcher will open as a script (`python server.py`, `node dist/index.js`,
+ * `uv run --directory d server.py`, `fastmcp run app.py:mcp`), or undefined.
+ */
+export function scriptArgument(command: string, args: string[]): { index: number; path: string; directory?: string } | undefined {
+  const exe = command.split(/[\\/]/).pop()!.toLowerCase().replace(/\.(exe|cmd|bat)$/, '');
+  let kind: 'python' | 'node' | 'uv' | 'fastmcp' | undefined;
+  if (/^python(\d+(\.\d+)?)?$|^py$|^pythonw$/.test(exe)) kind = 'python';
+  else if (['node', 'nodejs', 'bun', 'tsx', 'ts-node', 'deno'].includes(exe)) kind = 'node';
+  else if (exe === 'uv') kind = 'uv';
+  else if (exe === 'fastmcp' || exe === 'mcp') kind = 'fastmcp';
+  if (!kind) return undefined;
+  let i = 0;
+  let directory: string | undefined;
+  if (kind === 'uv' || kind === 'fastmcp' || exe === 'deno' || exe === 'bun') {
+    // Skip to the `run` / `dev` subcommand (uv options may come before it).
+    for (; i < args.length; i++) {
+      const a = args[i];
+      if (a === '--directory' || a === '--project') directory = args[i + 1];
+      if (a === 'run' || (kind === 'fastmcp' && (a === 'dev' || a === 'inspect'))) break;
+      if (VALUE_FLAGS.uv.includes(a)) i++;
+    }
+    if (i >= args.length) return exe === 'bun' || exe === 'deno' ? scan(0) : undefined;
+    i++;
+  }
+  return scan(i);
+
+  function scan(from: number) {
+    const flags = VALUE_FLAGS[kind === 'fastmcp' ? 'uv' : kind!] ?? [];
+    for (let j = from; j < args.length; j++) {
+      const a = args[j];
+      if (kind === 'python' && (a === '-m' || a === '-c')) return undefined;
+      if (kind === 'uv' && (a === '--directory' || a === '--project')) directory = args[j + 1];
+      if (a.startsWith('-')) {
+        if (flags.includes(a)) j++;
+        continue;
+      }
+      if (a.includes('${') || a.startsWith('$')) return undefined;
+      const file = a.replace(/:[A-Za-z_][\w.]*$/, '');
+      const wanted = kind === 'python' ? /\.pyw?$/i : kind === 'node' ? /\.(m|c)?(j|t)s$/i : /\.(py|json)$/i;
+      return wanted.test(file) ? { index: j, path: file, directory } : undefined;
+    }
+    return undefined;
+  }
+}
+
+const TOKEN_PATTERNS: [RegExp, string][] = [
+  [/\bsk-ant-[A-Za-z0-9_-]{20,}/, 'Anthropic API key'],
+  [/\bsk-(proj-)?[A-Za-z0-9_-]{20,}/, 'OpenAI-style API key'],
+  [/\bghp_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}|\bgh[ousr]_[A-Za-z0-9]{30,}/, 'GitHub token'],
+  [/\bxox[baprs]-[A-Za-z0-9-]{10,}/, 'Slack token'],
+  [/\bAKIA[0-9A-Z]{16}\b/, 'AWS access key'],
+  [/\bAIza[0-9A-Za-z_-]{35}\b/, 'Google API key'],
+  [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/, 'JWT'],
+  [/\blin_api_[A-Za-z0-9]{20,}/, 'Linear API key'],
+  [/\bglpat-[A-Za-z0-9_-]{20,}/, 'GitLab token'],
+];
+const SECRET_NAME = /(^|[_-])(API[_-]?KEY|APIKEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|PAT|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CLIENT[_-]?SECRET|AUTH)$/i;
+const SECRET_HEADER = /^(authorization|proxy-authorization|x-api-key|api-key|apikey|x-auth-token|.*token.*|.*secret.*|.*api[-_]?key.*)$/i;
+const PLACEHOLDER = /replace|your[_ -]|<[^>]*>|x{4,}|changeme|change[_-]me|example|dummy|placeholder|redacted|^\*+$|\.\.\.|todo|insert|^test$|^secret$|^password$/i;
+
+/** Describes the secret in a literal env/header/arg value, or undefined. */
+function secretIn(s: StringField, style: string): string | undefined {
+  const v = s.value.trim();
+  if (!v) return undefined;
+  for (const [re, what] of TOKEN_PATTERNS) if (re.test(v) && !PLACEHOLDER.test(v)) return what;
+  if (s.group === 'args') return undefined;
+  // Name-based: literal, non-placeholder value with no variable reference.
+  if (/\$\{|\{env:|\{file:|\$\{\{|^\$[A-Za-z_]/.test(v) || findVariables(v, style as never).length) return undefined;
+  const nameHit = s.group === 'env' ? SECRET_NAME.test(s.key ?? '') : SECRET_HEADER.test(s.key ?? '');
+  if (!nameHit) return undefined;
+  const secret = v.replace(/^(Bearer|Basic|Token)\s+/i, '');
+  if (secret.length < 8 || PLACEHOLDER.test(secret) || /^(true|false|\d+)$/i.test(secret) || /[\\/]/.test(secret) && !/[A-Za-z0-9+/]{30,}/.test(secret)) return undefined;
+  return 'secret';
+}

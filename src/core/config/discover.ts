@@ -1,0 +1,139 @@
+import { promises as fsp, existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { findOnPath, isFile } from './findOnPath';
+import { finding } from './findings';
+import { configLocations, MAX_WALK_DEPTH, NESTED_FILES, SKIPPED_DIRS } from './locations';
+import { parseConfigText, type ParseOptions } from './parse';
+import type { ConfigFileResult, ConfigLocation, DiscoveryOptions } from './types';
+
+/** Config files larger than this are reported, not parsed (nobody writes 5 MB of MCP config). */
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Reads every existing config file for the workspace folders (and the user's home when
+ * `includeUser`), plus nested fastmcp.json / .mcp.json / .vscode/mcp.json / .cursor/mcp.json
+ * found by a bounded walk. Missing files are skipped silently; unreadable ones become a
+ * finding. Never throws.
+ */
+export async function discover(opts: DiscoveryOptions): Promise<ConfigFileResult[]> {
+  const parseOpts: ParseOptions = {
+    home: opts.home,
+    env: opts.env,
+    platform: opts.platform,
+    checkCommands: opts.checkCommands ?? false,
+    findOnPath: opts.findOnPath ?? ((c) => findOnPath(c, opts.env.PATH ?? opts.env.Path, opts.platform, isFile, opts.env.PATHEXT)),
+    fileExists: opts.fileExists ?? existsSync,
+  };
+  let locations: ConfigLocation[];
+  try {
+    locations = configLocations(opts);
+  } catch {
+    return [];
+  }
+  const seen = new Set<string>();
+  const key = (f: string) => (opts.platform === 'win32' || opts.platform === 'darwin' ? f.toLowerCase() : f);
+  // Directory-style locations expand to their matching entries (order preserved).
+  const groups = await Promise.all(
+    locations.map(async (loc): Promise<ConfigLocation[]> => {
+      if (!loc.suffixes) return [loc];
+      const names = await readDirNames(loc.file);
+      return names
+        .filter((n) => loc.suffixes!.some((s) => n.endsWith(s)))
+        .sort()
+        .map((n) => ({ ...loc, file: path.join(loc.file, n), suffixes: undefined }));
+    }),
+  );
+  const ordered = groups.flat();
+
+  if (opts.walk !== false) {
+    for (const folder of opts.workspaceFolders) {
+      const nested = await walk(folder, opts);
+      ordered.push(...nested);
+    }
+  }
+
+  const unique = ordered.filter((l) => {
+    const k = key(l.file);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  const results = await Promise.all(unique.map((l) => readOne(l, parseOpts)));
+  return results.filter((r): r is ConfigFileResult => r !== undefined);
+}
+
+async function readOne(loc: ConfigLocation, parseOpts: ParseOptions): Promise<ConfigFileResult | undefined> {
+  let text: string;
+  try {
+    const st = await fsp.stat(loc.file);
+    if (!st.isFile()) return undefined;
+    if (st.size > MAX_FILE_BYTES) {
+      return failed(loc, 'io/too-large', `${loc.file} is ${(st.size / 1048576).toFixed(1)} MB; MCP Doctor skips config files over 5 MB.`);
+    }
+    text = await fsp.readFile(loc.file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    return failed(loc, 'io/unreadable', `Cannot read ${loc.file} (${code ?? String(err)}). Check the file permissions; the servers it declares are not listed.`);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return parseConfigText(loc.file, text, loc, parseOpts);
+}
+
+function failed(loc: ConfigLocation, code: string, message: string): ConfigFileResult {
+  return {
+    file: loc.file,
+    client: loc.client,
+    scope: loc.scope,
+    accepted: false,
+    servers: [],
+    findings: [finding(code, 'error', message, loc.file, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } })],
+    format: loc.format,
+  };
+}
+
+async function readDirNames(dir: string): Promise<string[]> {
+  try {
+    return (await fsp.readdir(dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
+  } catch {
+    return [];
+  }
+}
+
+/** Bounded breadth-first walk for nested config files (depth ≤ MAX_WALK_DEPTH). */
+async function walk(root: string, opts: DiscoveryOptions): Promise<ConfigLocation[]> {
+  const wanted = (c: string) => !opts.clients || opts.clients.length === 0 || opts.clients.includes(c as never);
+  const found: ConfigLocation[] = [];
+  let level = [root];
+  for (let depth = 0; depth <= MAX_WALK_DEPTH && level.length; depth++) {
+    const next: string[][] = await Promise.all(
+      level.map(async (dir) => {
+        let entries: import('node:fs').Dirent[];
+        try {
+          entries = await fsp.readdir(dir, { withFileTypes: true });
+        } catch {
+          return [];
+        }
+        const subdirs: string[] = [];
+        for (const e of entries) {
+          if (e.isFile() && (e.name === 'fastmcp.json' || e.name.endsWith('.fastmcp.json') || e.name === '.mcp.json') && depth > 0) {
+            const [, client, format] = NESTED_FILES.find(([rel]) => rel === (e.name === '.mcp.json' ? '.mcp.json' : 'fastmcp.json'))!;
+            if (wanted(client)) found.push({ file: path.join(dir, e.name), client, format, scope: 'workspace', workspaceFolder: dir });
+          }
+          if (!e.isDirectory()) continue;
+          if ((e.name === '.vscode' || e.name === '.cursor') && depth > 0) {
+            const rel = `${e.name}/mcp.json`;
+            const [, client, format] = NESTED_FILES.find(([r]) => r === rel)!;
+            if (wanted(client)) found.push({ file: path.join(dir, e.name, 'mcp.json'), client, format, scope: 'workspace', workspaceFolder: dir });
+            continue;
+          }
+          if (SKIPPED_DIRS.has(e.name) || (e.name.startsWith('.') && e.name !== '.github')) continue;
+          subdirs.push(path.join(dir, e.name));
+        }
+        return subdirs;
+      }),
+    );
+    level = next.flat();
+  }
+  return found;
+}
