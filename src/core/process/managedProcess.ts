@@ -190,10 +190,13 @@ export class ManagedProcess {
     if (process.platform === 'win32' || this.pid < 0) return false;
     try {
       process.kill(-this.pid, 0);
-      return true;
     } catch {
       return false;
     }
+    // kill(-pgid, 0) also succeeds for zombies (e.g. in containers whose PID 1 does not reap):
+    // on Linux, look for a member that is not a zombie.
+    if (process.platform === 'linux') return groupHasLiveMember(this.pid);
+    return true;
   }
 
   private async reapGroup(): Promise<void> {
@@ -216,5 +219,45 @@ export class ManagedProcess {
         // gone
       }
     }
+  }
+}
+
+/** Linux: true when some process of group `pgid` is not a zombie (scans /proc). */
+export function groupHasLiveMember(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const e of entries) {
+    if (e.charCodeAt(0) < 48 || e.charCodeAt(0) > 57) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // pid (comm) state ppid pgrp ...; comm may contain spaces and parentheses.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(rest[2]) === pgid && rest[0] !== 'Z' && rest[0] !== 'X') return true;
+  }
+  return false;
+}
+
+/** True when `pid` exists and is not a zombie. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
   }
 }

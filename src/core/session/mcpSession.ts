@@ -528,14 +528,16 @@ export class McpSession {
     if (gen !== this.generation) return;
     const exit = proc.exitInfo;
     const message = errorText(err);
+    // The SDK closes the transport (our stdin) on a handshake timeout; the exit that follows is ours.
+    const timedOut = err instanceof McpError && err.code === ErrorCode.RequestTimeout;
     const init = this.initResponse;
     if (init && !('error' in init) && (typeof init.protocolVersion !== 'string' || /protocol version/i.test(message))) {
       this.reportProtocolVersion(init, message);
     } else if (init && 'error' in init && /version/i.test(JSON.stringify(init.error) ?? '')) {
       this.reportProtocolVersion(init, message);
-    } else if (exit) {
+    } else if (exit && !timedOut) {
       this.reportCrash(exit, proc, 'before answering `initialize`');
-    } else if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
+    } else if (timedOut) {
       const noise = this.noiseCount ? ` It wrote ${this.noiseCount} non-JSON line(s) to stdout (see MCP101/MCP102).` : this.stdoutBytesSeen ? '' : ' It wrote nothing to stdout.';
       this.setFinding(
         'MCP707',
@@ -553,7 +555,7 @@ export class McpSession {
         this.makeFinding('RT-initialize-failed', 'error', `The \`initialize\` handshake failed: ${message}.${this.stderrSuffix(proc)}`, undefined, { error: message }),
       );
     }
-    this.fail(exit ? `process exited (${describeExit(exit)}) during startup` : message);
+    this.fail(exit && !timedOut ? `process exited (${describeExit(exit)}) during startup` : timedOut ? '`initialize` not answered in time' : message);
     this.phase = 'failed';
     await proc.stop(this.stopGraceMs);
   }

@@ -95,7 +95,7 @@ function checkCommand(ctx: Ctx, command: string, offset: number, inContainer: bo
     // uvicorn (and `fastmcp run --transport http`) default to 127.0.0.1 when --host is absent.
     const runner = /\b(uvicorn|fastmcp\s*["']?\s*,?\s*["']?run)\b/.exec(command);
     const httpRunner = runner && (runner[1] === 'uvicorn' || /--transport["',\s=]+(http|streamable-http|sse)/.test(command));
-    if (!flagged && httpRunner && !/--host\b/.test(command) && !/\bHOST\s*=\s*["']?0\.0\.0\.0/.test(ctx.text)) {
+    if (!flagged && httpRunner && !/--host\b/.test(command) && !/HOST\s*[=:]\s*["']?0\.0\.0\.0/.test(ctx.text)) {
       const start = offset + runner!.index;
       const json = command.trim().startsWith('[');
       const end = offset + command.replace(/\s+$/, '').length;

@@ -23,14 +23,14 @@ const TOKEN_PATTERNS: [string, RegExp, string][] = [
 const SECRET_NAME = /(api[_-]?key|access[_-]?key|secret|token|passw(or)?d|private[_-]?key|auth[_-]?key)$/i;
 
 /** Values that are obviously not real secrets. */
-function isPlaceholder(value: string): boolean {
+function isPlaceholder(value: string, assigned = false): boolean {
   return (
     value.length < 8 ||
     /^\$\{|^\$[A-Z_]|^%[A-Z_]+%$|^<.*>$|^\{\{.*\}\}$|^\{.*\}$/.test(value) ||
     /(your|my)[_-]?(api|key|token|secret)|change[_-]?me|example|placeholder|dummy|redacted|replace|xxxx|\*\*\*|todo|fake|sample|not[_-]?a[_-]?real|test[_-]?(key|token)/i.test(value) ||
     /^([A-Za-z0-9])\1+$/.test(value) ||
     // An environment variable *name* (`KEY_ENV = "OPENAI_API_KEY"`), not its value.
-    /^[A-Z][A-Z0-9_]*$/.test(value) ||
+    (assigned && /^[A-Z][A-Z0-9_]*$/.test(value)) ||
     // Interpolations and references (`f"{token}"`, `Bearer ${token}`).
     /\{[^}]*\}/.test(value)
   );
@@ -96,10 +96,9 @@ export function secretRules(file: string, text: string, opts: SecretScanOptions)
   for (const m of text.matchAll(assign)) {
     const name = m[2];
     const value = m[4];
-    if (!SECRET_NAME.test(name) || isPlaceholder(value) || /\s/.test(value.trim())) continue;
-    // Skip comparisons (`token == "..."`) and keyword defaults that are URLs.
-    const before = text[m.index! + m[0].indexOf(m[3]) - 2];
-    if (before === '=' || before === '!' || /^https?:/.test(value)) continue;
+    if (!SECRET_NAME.test(name) || isPlaceholder(value, true) || /\s/.test(value.trim())) continue;
+    // URLs are endpoints, not credentials. (Comparisons like `token == "x"` never match the regex.)
+    if (/^https?:/.test(value)) continue;
     const start = m.index! + m[0].length - 1 - value.length;
     const env = envName(name);
     report(start, start + value.length, `"${name}" is assigned a literal secret; it leaks through git history, logs and shared configs. Read it from the environment (${env}) instead and revoke the committed value.`, env);

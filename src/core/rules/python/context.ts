@@ -357,6 +357,62 @@ export class PyFile {
     return p?.type === 'module';
   }
 
+  private callsByFn?: Map<FunctionFact | undefined, PyNode[]>;
+  private reach?: Set<FunctionFact>;
+
+  /** Calls whose nearest enclosing function is `fn` (undefined: module-level code). */
+  callsIn(fn: FunctionFact | undefined): PyNode[] {
+    if (!this.callsByFn) {
+      this.callsByFn = new Map();
+      for (const c of this.calls) {
+        const f = this.enclosingFunction(c);
+        let list = this.callsByFn.get(f);
+        if (!list) this.callsByFn.set(f, (list = []));
+        list.push(c);
+      }
+    }
+    return this.callsByFn.get(fn) ?? [];
+  }
+
+  /**
+   * Functions that run while the server serves: registered tools/resources/prompts, functions
+   * module-level code calls, and (transitively) every function those name in their bodies.
+   */
+  reachable(): Set<FunctionFact> {
+    if (this.reach) return this.reach;
+    const byName = new Map<string, FunctionFact>();
+    for (const f of this.functions) if (!byName.has(f.name)) byName.set(f.name, f);
+    const out = new Set<FunctionFact>(this.definitions.map((d) => d.fn));
+    for (const c of this.callsIn(undefined)) {
+      const fnNode = field(c, 'function');
+      const f = fnNode?.type === 'identifier' ? byName.get(this.text(fnNode)) : undefined;
+      if (f) out.add(f);
+    }
+    const queue = [...out];
+    while (queue.length) {
+      const f = queue.pop()!;
+      walk(f.body, (n) => {
+        if (n.type === 'identifier') {
+          const g = byName.get(this.text(n));
+          if (g && !out.has(g)) {
+            out.add(g);
+            queue.push(g);
+          }
+        }
+        return true;
+      });
+    }
+    this.reach = out;
+    return out;
+  }
+
+  /** True when the node runs at import time or inside a reachable function. */
+  isReachable(node: PyNode): boolean {
+    const f = this.enclosingFunction(node);
+    if (!f) return this.atModuleLevel(node);
+    return this.reachable().has(f);
+  }
+
   functionFact(node: PyNode): FunctionFact | undefined {
     return this.fnByNode.get(node);
   }

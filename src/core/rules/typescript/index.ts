@@ -1,4 +1,12 @@
 import type { FileAnalysis, LanguageAnalyzer, ProjectContext } from '../types';
+import { RuleContext } from './context';
+import { collectFacts, serverSummaries } from './facts';
+import { behaviorRules } from './rules/behavior';
+import { configRules } from './rules/config';
+import { connectionRules } from './rules/connection';
+import { protocolRules } from './rules/protocol';
+import { securityRules } from './rules/security';
+import { serializationRules } from './rules/serialization';
 import { loadTypeScript } from './tsLoader';
 
 const EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs', '.jsx'] as const;
@@ -6,22 +14,87 @@ const EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs', '.jsx'
 /** Cheap pre-filter: a file that never names an MCP framework is not parsed at all. */
 const MCP_MARKER = /@modelcontextprotocol\/|['"]fastmcp['"]/;
 
-/** Creates the TypeScript/JavaScript analyzer (syntax-only, TypeScript compiler API). */
+const RULE_GROUPS: { name: string; run: (ctx: RuleContext) => void }[] = [
+  { name: 'connection', run: connectionRules },
+  { name: 'serialization', run: serializationRules },
+  { name: 'behavior', run: behaviorRules },
+  { name: 'security', run: securityRules },
+  { name: 'config', run: configRules },
+  { name: 'protocol', run: protocolRules },
+];
+
+/**
+ * Analyzes one TypeScript/JavaScript file: one `createSourceFile`, one walk collecting facts
+ * (imports, servers, transports, tool/resource/prompt definitions), then every rule over the facts.
+ * Never throws: a rule that fails is skipped, a file that cannot be parsed yields an empty analysis.
+ */
+export function analyzeTypeScript(file: string, text: string, project: ProjectContext): FileAnalysis {
+  const empty: FileAnalysis = { file, language: 'typescript', servers: [], definitions: [], hits: [] };
+  if (!MCP_MARKER.test(text)) return empty;
+  let ctx: RuleContext;
+  try {
+    const ts = loadTypeScript();
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
+    const facts = collectFacts(sf, file);
+    if (!facts.framework) return empty;
+    ctx = new RuleContext(facts, project);
+  } catch {
+    return empty;
+  }
+  for (const group of RULE_GROUPS) {
+    const before = ctx.hits.length;
+    try {
+      group.run(ctx);
+    } catch {
+      // A bug in one rule group must not hide the others' findings; drop its partial output.
+      ctx.hits.length = before;
+    }
+  }
+  return {
+    file,
+    language: 'typescript',
+    framework: ctx.facts.framework,
+    servers: serverSummaries(ctx.facts),
+    definitions: ctx.facts.defs.map((d) => d.def),
+    hits: dedupe(ctx.hits),
+  };
+}
+
+function scriptKind(file: string) {
+  const ts = loadTypeScript();
+  const ext = file.slice(file.lastIndexOf('.')).toLowerCase();
+  switch (ext) {
+    case '.tsx':
+      return ts.ScriptKind.TSX;
+    case '.jsx':
+      return ts.ScriptKind.JSX;
+    case '.js':
+    case '.mjs':
+    case '.cjs':
+      return ts.ScriptKind.JS;
+    default:
+      return ts.ScriptKind.TS;
+  }
+}
+
+/** Same rule at the same start position reported twice (e.g. two detection paths): keep the first. */
+function dedupe(hits: FileAnalysis['hits']): FileAnalysis['hits'] {
+  const seen = new Set<string>();
+  return hits.filter((h) => {
+    const k = `${h.ruleId}:${h.range.start.line}:${h.range.start.character}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Creates the TypeScript/JavaScript analyzer (syntax-only, TypeScript compiler API, loaded lazily). */
 export function createTypeScriptAnalyzer(): LanguageAnalyzer {
   return {
     language: 'typescript',
     extensions: EXTENSIONS,
-    async analyze(file: string, text: string, _project: ProjectContext): Promise<FileAnalysis> {
-      const empty: FileAnalysis = { file, language: 'typescript', servers: [], definitions: [], hits: [] };
-      if (!MCP_MARKER.test(text)) return empty;
-      try {
-        const ts = loadTypeScript();
-        ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-        const framework = /['"]fastmcp['"]/.test(text) ? 'ts-fastmcp' : 'ts-sdk';
-        return { ...empty, framework };
-      } catch {
-        return empty;
-      }
+    async analyze(file: string, text: string, project: ProjectContext): Promise<FileAnalysis> {
+      return analyzeTypeScript(file, text, project);
     },
   };
 }

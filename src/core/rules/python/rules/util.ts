@@ -1,0 +1,120 @@
+/** Small helpers shared by the Python rules. */
+import { field, named, type PyNode, walk } from '../ast';
+import type { FunctionFact, PyFile, ServerFact } from '../context';
+
+/** Whether stdout rules apply, and whether the transport is only "maybe stdio" (downgrade). */
+export function stdioState(py: PyFile): { applies: boolean; downgrade: boolean; server?: ServerFact } {
+  const stdio = py.servers.find((s) => s.transport === 'stdio');
+  if (stdio) return { applies: true, downgrade: false, server: stdio };
+  const maybe = py.servers.find((s) => s.transport === 'unknown' || s.transport === 'none');
+  if (maybe) return { applies: true, downgrade: true, server: maybe };
+  return { applies: false, downgrade: false };
+}
+
+/** Wording for the transport precondition, appended to stdout messages when it is not proven. */
+export function maybeStdio(down: boolean): string {
+  return down ? ' (the transport is not fixed in this file; this applies when it runs over stdio)' : '';
+}
+
+/** Expression text of `sys.stdout`-like arguments, resolving `import sys as s`. */
+export function isStdout(py: PyFile, node: PyNode | undefined): boolean {
+  const q = py.qualify(node);
+  return q === 'sys.stdout' || q === 'sys.__stdout__';
+}
+
+/** Loopback host literals (and the empty default of some helpers is handled by callers). */
+export function isLoopback(host: string | undefined): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || (!!host && /^127\./.test(host));
+}
+
+export function isAllInterfaces(host: string | undefined): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '';
+}
+
+/** Walks a function body without descending into nested functions, classes or lambdas. */
+export function walkBody(fn: FunctionFact, visit: (n: PyNode) => boolean | void): void {
+  walk(fn.body, (n) => {
+    if (n !== fn.body && (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda' || n.type === 'decorated_definition')) return false;
+    return visit(n);
+  });
+}
+
+/** `return` statements of a function (not of nested functions), with their value (if any). */
+export function returnsOf(fn: FunctionFact): { stmt: PyNode; value?: PyNode }[] {
+  const out: { stmt: PyNode; value?: PyNode }[] = [];
+  walkBody(fn, (n) => {
+    if (n.type === 'return_statement') out.push({ stmt: n, value: named(n)[0] });
+    return true;
+  });
+  return out;
+}
+
+/** Identifiers mentioned in an expression (not attribute names, not keyword names). */
+export function identifiersIn(py: PyFile, node: PyNode): string[] {
+  const out: string[] = [];
+  walk(node, (n) => {
+    if (n.type === 'identifier') {
+      if (n.field === 'attribute' && n.parent?.type === 'attribute') return false;
+      if (n.field === 'name' && n.parent?.type === 'keyword_argument') return false;
+      out.push(py.text(n));
+    }
+    return n.type !== 'lambda';
+  });
+  return out;
+}
+
+/** Whether the node sits inside the argument list of a call to one of the qualified names. */
+export function insideCallTo(py: PyFile, node: PyNode, names: RegExp, stop?: PyNode): boolean {
+  for (let p = node.parent; p && p !== stop; p = p.parent) {
+    if (p.type === 'call' && p !== node) {
+      const q = py.callee(p);
+      if (q && names.test(q) && field(p, 'function') !== node) return true;
+    }
+    if (p.type === 'function_definition' || p.type === 'lambda') return false;
+  }
+  return false;
+}
+
+/** Parses a non-negative integer or float literal. */
+export function numberValue(py: PyFile, node: PyNode | undefined): number | undefined {
+  if (!node || (node.type !== 'integer' && node.type !== 'float')) return undefined;
+  const n = Number(py.text(node).replace(/_/g, ''));
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Compares dotted versions numerically (`2.10.0` > `2.9`); unparsable parts count as 0. */
+export function versionAtLeast(version: string | undefined, min: string): boolean | undefined {
+  if (!version) return undefined;
+  const m = /(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(version);
+  if (!m) return undefined;
+  const a = [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)];
+  const b = min.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? 0;
+    if (x !== y) return x > y;
+  }
+  return true;
+}
+
+/** The installed version of the file's framework package (`fastmcp` or `mcp`), when known. */
+export function frameworkVersion(py: PyFile, framework = py.framework): string | undefined {
+  if (!framework) return undefined;
+  return py.project.packages.get(framework === 'fastmcp' ? 'fastmcp' : 'mcp');
+}
+
+/** Whether sync tools run inline on the event loop for this file's framework and version. */
+export function syncToolsInline(py: PyFile): boolean {
+  const v = frameworkVersion(py);
+  if (py.framework === 'mcp-python-sdk') return versionAtLeast(v, '2.0.0') !== true;
+  if (py.framework === 'fastmcp') return versionAtLeast(v, '3.0.0') === false;
+  return false;
+}
+
+/** Whether sync tools run in worker threads (so they race truly in parallel). */
+export function syncToolsThreaded(py: PyFile): boolean {
+  const v = frameworkVersion(py);
+  if (py.framework === 'mcp-python-sdk') return versionAtLeast(v, '2.0.0') === true;
+  if (py.framework === 'fastmcp') return versionAtLeast(v, '3.0.0') === true;
+  return false;
+}

@@ -1,0 +1,211 @@
+import type * as ts from 'typescript';
+import type { Range, TextEdit } from '../../model';
+import { loadTypeScript } from './tsLoader';
+
+/** Small helpers over the syntax tree shared by the fact collector and the rules. */
+
+/** Strips parentheses, `as`/`satisfies`/`!` and type assertions: `(x as Error)` → `x`. */
+export function unwrap(node: ts.Expression): ts.Expression {
+  const ts = loadTypeScript();
+  let n = node;
+  for (;;) {
+    if (ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isNonNullExpression(n) || ts.isTypeAssertionExpression(n) || ts.isSatisfiesExpression(n)) {
+      n = n.expression;
+    } else {
+      return n;
+    }
+  }
+}
+
+/** Strips `await` too. */
+export function unwrapAwait(node: ts.Expression): ts.Expression {
+  const ts = loadTypeScript();
+  let n = unwrap(node);
+  while (ts.isAwaitExpression(n)) n = unwrap(n.expression);
+  return n;
+}
+
+/** The value of a string literal or a template without substitutions, else undefined. */
+export function stringValue(node: ts.Node | undefined): string | undefined {
+  if (!node) return undefined;
+  const ts = loadTypeScript();
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
+  return undefined;
+}
+
+/** Literal text fragments of a string or template literal (template heads and spans). */
+export function literalParts(node: ts.Node): string[] | undefined {
+  const ts = loadTypeScript();
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return [node.text];
+  if (ts.isTemplateExpression(node)) return [node.head.text, ...node.templateSpans.map((s) => s.literal.text)];
+  return undefined;
+}
+
+/** Name text of a property name (identifier, string or numeric literal). */
+export function propName(name: ts.PropertyName | undefined): string | undefined {
+  if (!name) return undefined;
+  const ts = loadTypeScript();
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+  return undefined;
+}
+
+/** The property assignment (or shorthand/method) named `name` in an object literal. */
+export function getProp(obj: ts.ObjectLiteralExpression | undefined, name: string): ts.ObjectLiteralElementLike | undefined {
+  if (!obj) return undefined;
+  return obj.properties.find((p) => propName(p.name) === name);
+}
+
+/** The value expression of property `name` (`{ name: value }` or shorthand `{ name }`). */
+export function getPropValue(obj: ts.ObjectLiteralExpression | undefined, name: string): ts.Expression | undefined {
+  const ts = loadTypeScript();
+  const p = getProp(obj, name);
+  if (!p) return undefined;
+  if (ts.isPropertyAssignment(p)) return p.initializer;
+  if (ts.isShorthandPropertyAssignment(p)) return p.name;
+  return undefined;
+}
+
+/** True for arrow functions, function expressions/declarations, methods, accessors and constructors. */
+export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
+  const ts = loadTypeScript();
+  return (
+    ts.isArrowFunction(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isFunctionDeclaration(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isConstructorDeclaration(node) ||
+    ts.isGetAccessorDeclaration(node) ||
+    ts.isSetAccessorDeclaration(node)
+  );
+}
+
+/** Nearest enclosing function (or the source file). */
+export function scopeOf(node: ts.Node): ts.Node {
+  let n = node.parent;
+  while (n && !isFunctionLike(n) && n.kind !== loadTypeScript().SyntaxKind.SourceFile) n = n.parent;
+  return n ?? node.getSourceFile();
+}
+
+/** True when `inner` lies inside `outer` (or is it). */
+export function contains(outer: ts.Node, inner: ts.Node): boolean {
+  return inner.pos >= outer.pos && inner.end <= outer.end;
+}
+
+/** Depth-first walk of `root`; `visit` returns false to skip a subtree. */
+export function walk(root: ts.Node, visit: (node: ts.Node) => boolean | void): void {
+  const ts = loadTypeScript();
+  const rec = (n: ts.Node): void => {
+    if (visit(n) === false) return;
+    ts.forEachChild(n, rec);
+  };
+  ts.forEachChild(root, rec);
+}
+
+/** Walks the body of a function but not nested functions (for its own `return`s and `await`s). */
+export function walkOwn(fn: ts.Node, visit: (node: ts.Node) => void): void {
+  walk(fn, (n) => {
+    if (isFunctionLike(n)) return false;
+    visit(n);
+    return true;
+  });
+}
+
+/** Expressions a function returns: `return x` statements, or the body of an expression-bodied arrow. */
+export function returnedExpressions(fn: ts.FunctionLikeDeclaration): { expr: ts.Expression; stmt?: ts.ReturnStatement }[] {
+  const ts = loadTypeScript();
+  const out: { expr: ts.Expression; stmt?: ts.ReturnStatement }[] = [];
+  if (!fn.body) return out;
+  if (!ts.isBlock(fn.body)) {
+    out.push({ expr: fn.body });
+    return out;
+  }
+  walkOwn(fn.body, (n) => {
+    if (ts.isReturnStatement(n) && n.expression) out.push({ expr: n.expression, stmt: n });
+  });
+  return out;
+}
+
+/** Method name of a call `a.b.name(...)`, else the identifier name of `name(...)`. */
+export function calleeName(call: ts.CallExpression | ts.NewExpression): string | undefined {
+  const ts = loadTypeScript();
+  const e = call.expression;
+  if (ts.isPropertyAccessExpression(e)) return e.name.text;
+  if (ts.isIdentifier(e)) return e.text;
+  return undefined;
+}
+
+/** Source text of a call's receiver: `server` for `server.tool(...)`. */
+export function receiverText(call: ts.CallExpression, sf: ts.SourceFile): string | undefined {
+  const ts = loadTypeScript();
+  const e = call.expression;
+  if (ts.isPropertyAccessExpression(e)) return e.expression.getText(sf);
+  return undefined;
+}
+
+/** Zero-based range of a node (without leading trivia). */
+export function rangeOf(node: ts.Node, sf: ts.SourceFile): Range {
+  return rangeOfSpan(node.getStart(sf), node.getEnd(), sf);
+}
+
+export function rangeOfSpan(start: number, end: number, sf: ts.SourceFile): Range {
+  const s = sf.getLineAndCharacterOfPosition(start);
+  const e = sf.getLineAndCharacterOfPosition(end);
+  return { start: { line: s.line, character: s.character }, end: { line: e.line, character: e.character } };
+}
+
+/** A text edit replacing `[start, end)`. */
+export function edit(file: string, sf: ts.SourceFile, start: number, end: number, newText: string): TextEdit {
+  return { file, range: rangeOfSpan(start, end, sf), newText };
+}
+
+/** Indentation (leading whitespace) of the line holding `pos`. */
+export function indentAt(sf: ts.SourceFile, pos: number): string {
+  const text = sf.text;
+  let lineStart = pos;
+  while (lineStart > 0 && text[lineStart - 1] !== '\n') lineStart--;
+  let i = lineStart;
+  while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+  return text.slice(lineStart, i);
+}
+
+/** True when two positions are on the same line. */
+export function sameLine(sf: ts.SourceFile, a: number, b: number): boolean {
+  return sf.getLineAndCharacterOfPosition(a).line === sf.getLineAndCharacterOfPosition(b).line;
+}
+
+/**
+ * Inserts a property into an object literal, keeping the object's layout: on its own line when
+ * the object spans lines, inline after `{` otherwise. Returns the edit.
+ */
+export function insertPropertyEdit(file: string, sf: ts.SourceFile, obj: ts.ObjectLiteralExpression, propText: string): TextEdit {
+  const open = obj.getStart(sf); // position of `{`
+  const first = obj.properties[0];
+  if (!first) return edit(file, sf, open + 1, obj.getEnd() - 1, ` ${propText} `);
+  const firstStart = first.getStart(sf);
+  if (sameLine(sf, open, firstStart)) return edit(file, sf, firstStart, firstStart, `${propText}, `);
+  const indent = indentAt(sf, firstStart);
+  // Insert before the first property's line start so comments stay attached.
+  let lineStart = firstStart;
+  while (lineStart > 0 && sf.text[lineStart - 1] !== '\n') lineStart--;
+  return edit(file, sf, lineStart, lineStart, `${indent}${propText},\n`);
+}
+
+/** Compares dotted numeric versions (`1.21.1` vs `1.22`); prerelease tags are ignored. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.replace(/^[^\d]*/, '').split(/[.+-]/).map((x) => parseInt(x, 10) || 0);
+  const pb = b.replace(/^[^\d]*/, '').split(/[.+-]/).map((x) => parseInt(x, 10) || 0);
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** The version of a package from the project (installed or declared), as a bare `x.y.z`, when known. */
+export function packageVersion(packages: Map<string, string>, name: string): string | undefined {
+  const v = packages.get(name);
+  if (!v) return undefined;
+  const m = /(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(v);
+  if (!m) return undefined;
+  return `${m[1]}.${m[2] ?? 0}.${m[3] ?? 0}`;
+}

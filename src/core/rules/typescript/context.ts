@@ -1,0 +1,163 @@
+import type * as ts from 'typescript';
+import type { Fix, Range } from '../../model';
+import type { ProjectContext, RuleHit } from '../types';
+import { contains, isFunctionLike, rangeOf, unwrap, walk } from './astUtil';
+import { type DefFact, type Facts, type TransportKind, resolveDecl, serverTransport } from './facts';
+import { loadTypeScript } from './tsLoader';
+
+/** Whether stdout is the protocol channel for code in this file. */
+export type StdioState = 'stdio' | 'unknown' | 'not-stdio';
+
+/** What every rule receives: the facts, the project, and a sink for hits. */
+export class RuleContext {
+  readonly ts = loadTypeScript();
+  readonly hits: RuleHit[] = [];
+  private stdioCache?: StdioState;
+  private toolCache = new Map<ts.Node, DefFact | null>();
+
+  constructor(
+    readonly facts: Facts,
+    readonly project: ProjectContext,
+  ) {}
+
+  get sf(): ts.SourceFile {
+    return this.facts.sf;
+  }
+  get file(): string {
+    return this.facts.file;
+  }
+
+  range(node: ts.Node): Range {
+    return rangeOf(node, this.sf);
+  }
+
+  report(ruleId: string, node: ts.Node | Range, message: string, extra: Partial<Omit<RuleHit, 'ruleId' | 'range' | 'message'>> = {}): void {
+    const range = 'kind' in node ? this.range(node) : node;
+    const hit: RuleHit = { ruleId, range, message };
+    if (extra.fixes && extra.fixes.length) hit.fixes = extra.fixes;
+    if (extra.related && extra.related.length) hit.related = extra.related;
+    if (extra.downgrade) hit.downgrade = true;
+    if (extra.data) hit.data = extra.data;
+    this.hits.push(hit);
+  }
+
+  fix(title: string, edits: Fix['edits'], preferred = false): Fix {
+    return preferred ? { title, edits, preferred } : { title, edits };
+  }
+
+  /**
+   * stdio when some server in the file starts stdio and none starts anything else; not-stdio when
+   * every transport seen is HTTP/SSE; unknown when computed, mixed, or when the file starts nothing
+   * (a helper module whose server is connected elsewhere).
+   */
+  get stdio(): StdioState {
+    if (this.stdioCache) return this.stdioCache;
+    const kinds = new Set<TransportKind>();
+    for (const s of this.facts.servers) for (const st of s.starts) kinds.add(st.kind);
+    for (const t of this.facts.transportsSeen) kinds.add(t.kind);
+    let state: StdioState;
+    if (kinds.size === 0 || kinds.has('unknown')) state = 'unknown';
+    else if (kinds.has('stdio')) state = kinds.size === 1 ? 'stdio' : 'unknown';
+    else state = 'not-stdio';
+    this.stdioCache = state;
+    return state;
+  }
+
+  /** True when the file has an HTTP (or SSE) transport somewhere. */
+  get hasHttp(): boolean {
+    return this.facts.transportsSeen.some((t) => t.kind === 'http' || t.kind === 'sse') || this.facts.servers.some((s) => ['http', 'sse'].includes(serverTransport(s)));
+  }
+
+  /** The tool definition whose handler lexically contains `node`. */
+  toolOf(node: ts.Node): DefFact | undefined {
+    let n: ts.Node | undefined = node;
+    while (n) {
+      if (isFunctionLike(n) && this.facts.handlers.has(n)) {
+        if (!this.toolCache.has(n)) this.toolCache.set(n, this.facts.defs.find((d) => d.handler === n) ?? null);
+        const d = this.toolCache.get(n);
+        if (d) return d;
+      }
+      n = n.parent;
+    }
+    return undefined;
+  }
+
+  /** Tool definitions with a handler. */
+  get tools(): DefFact[] {
+    return this.facts.defs.filter((d) => d.def.kind === 'tool' && d.handler);
+  }
+
+  /** The string ids a rule may skip on: `// mcp-doctor-disable-next-line` is the engine's job. */
+  text(node: ts.Node): string {
+    return node.getText(this.sf);
+  }
+}
+
+/**
+ * Names holding tool input inside a handler: destructured parameters, the args object itself, and
+ * locals computed from them (in source order). `sanitizers` are function names whose result is
+ * considered clean (containment helpers).
+ */
+export function taintedNames(ctx: RuleContext, handler: ts.FunctionLikeDeclaration, sanitizers: Set<string> = new Set()): Set<string> {
+  const ts = ctx.ts;
+  const names = new Set<string>();
+  const first = handler.parameters[0];
+  if (!first) return names;
+  const addBinding = (b: ts.BindingName): void => {
+    if (ts.isIdentifier(b)) names.add(b.text);
+    else for (const el of b.elements) if (!ts.isOmittedExpression(el)) addBinding(el.name);
+  };
+  addBinding(first.name);
+  // Propagate through local declarations/assignments in source order.
+  walk(handler.body ?? handler, (n) => {
+    if (ts.isVariableDeclaration(n) && n.initializer && refersTo(ctx, n.initializer, names, sanitizers)) addBinding(n.name);
+    return true;
+  });
+  return names;
+}
+
+/** True when `expr` mentions one of `names` (outside calls to a sanitizer). */
+export function refersTo(ctx: RuleContext, expr: ts.Node, names: Set<string>, sanitizers: Set<string> = new Set()): boolean {
+  const ts = ctx.ts;
+  let found = false;
+  const check = (n: ts.Node): boolean => {
+    if (found) return false;
+    if (ts.isCallExpression(n)) {
+      const callee = unwrap(n.expression);
+      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.getText(ctx.sf) : '';
+      if (sanitizers.has(name)) return false;
+    }
+    if (ts.isIdentifier(n) && names.has(n.text)) {
+      // Skip property names (`x.file`), but count the object of a property access.
+      const p = n.parent;
+      if (p && ts.isPropertyAccessExpression(p) && p.name === n) return true;
+      if (p && ts.isPropertyAssignment(p) && p.name === n) return true;
+      found = true;
+      return false;
+    }
+    return true;
+  };
+  if (check(expr)) walk(expr, check);
+  return found;
+}
+
+/** True when the identifier resolves to a declaration made at module scope. */
+export function isModuleLevel(ctx: RuleContext, id: ts.Identifier): boolean {
+  const d = resolveDecl(ctx.facts, id);
+  if (!d) return false;
+  let n: ts.Node | undefined = d.parent;
+  while (n && !isFunctionLike(n) && n.kind !== ctx.ts.SyntaxKind.SourceFile) n = n.parent;
+  return !!n && n.kind === ctx.ts.SyntaxKind.SourceFile && !ctx.ts.isParameter(d);
+}
+
+/** Nodes of kind `pred` inside `root`. */
+export function findAll<T extends ts.Node>(root: ts.Node, pred: (n: ts.Node) => n is T): T[] {
+  const out: T[] = [];
+  walk(root, (n) => {
+    if (pred(n)) out.push(n);
+    return true;
+  });
+  return out;
+}
+
+export { contains };

@@ -1,0 +1,324 @@
+import type * as ts from 'typescript';
+import { calleeName, contains, getPropValue, isFunctionLike, returnedExpressions, scopeOf, stringValue, unwrap, unwrapAwait, walk, walkOwn } from '../astUtil';
+import { type RuleContext, isModuleLevel, refersTo, taintedNames } from '../context';
+import { type DefFact, initializerOf, resolveRef } from '../facts';
+
+/** Concurrency and performance rules: MCP301 302 401 402 403 404. */
+export function behaviorRules(ctx: RuleContext): void {
+  for (const d of ctx.tools) {
+    mcp301(ctx, d);
+    mcp302(ctx, d);
+    mcp402(ctx, d);
+    mcp403(ctx, d);
+    mcp404(ctx, d);
+  }
+  mcp401(ctx);
+}
+
+/** Calls lexically inside a handler (including nested callbacks). */
+function callsIn(ctx: RuleContext, fn: ts.Node): ts.CallExpression[] {
+  return ctx.facts.calls.filter((c) => contains(fn, c) && c !== fn);
+}
+
+const BLOCKING_MODULES = new Set(['child_process', 'crypto', 'zlib']);
+
+function mcp301(ctx: RuleContext, d: DefFact): void {
+  const { ts, sf } = ctx;
+  const h = d.handler!;
+  const tainted = taintedNames(ctx, h);
+  const tool = d.def.name;
+  for (const call of callsIn(ctx, h)) {
+    const ref = resolveRef(ctx.facts, call.expression);
+    const t = call.expression.getText(sf);
+    if (ref && ref.name.endsWith('Sync') && BLOCKING_MODULES.has(ref.module)) {
+      const alt = ref.module === 'child_process' ? `\`await promisify(${ref.name.replace(/Sync$/, '')})(...)\` (with \`execFile\` for argv arrays)` : `the async \`${ref.name.replace(/Sync$/, '')}\``;
+      ctx.report('MCP301', call, `\`${ref.name}\` blocks the Node event loop inside tool \`${tool}\`: while it runs, every other request, ping and progress notification of this server waits. Use ${alt}.`, { data: { tool, call: ref.name } });
+    } else if (ref && ref.name.endsWith('Sync') && ref.module === 'fs' && call.arguments.some((a) => refersTo(ctx, a, tainted))) {
+      ctx.report('MCP301', call, `\`${ref.name}\` on a path chosen by the caller blocks the event loop inside tool \`${tool}\` for as long as the file system takes. Use \`fs/promises\`.`, { data: { tool, call: ref.name } });
+    } else if (t === 'Atomics.wait') {
+      ctx.report('MCP301', call, `\`Atomics.wait\` blocks the event loop inside tool \`${tool}\`; every other request waits. Use \`await\` on a timer or an async primitive.`, { data: { tool, call: t } });
+    }
+  }
+  walk(h, (n) => {
+    if ((ts.isWhileStatement(n) || ts.isDoStatement(n)) && /Date\.now\(\)|performance\.now\(\)|new Date\(\)/.test(n.expression.getText(sf))) {
+      let awaits = false;
+      walk(n.statement, (x) => {
+        if (ts.isAwaitExpression(x)) awaits = true;
+        return !awaits;
+      });
+      if (!awaits) ctx.report('MCP301', n, `Busy-wait loop in tool \`${tool}\`: it spins the event loop until the time passes, freezing the server. Use \`await new Promise((r) => setTimeout(r, ms))\`.`, { data: { tool, call: 'busy-wait' } });
+    }
+    return true;
+  });
+}
+
+const MUTATORS = new Set(['set', 'push', 'delete', 'clear', 'add', 'splice', 'pop', 'shift', 'unshift', 'sort', 'reverse', 'fill']);
+
+/** Module-level names holding mutable state: any `let`/`var`, and `const` containers. */
+function moduleMutables(ctx: RuleContext): Set<string> {
+  const { ts } = ctx;
+  const out = new Set<string>();
+  for (const st of ctx.sf.statements) {
+    if (!ts.isVariableStatement(st)) continue;
+    const isConst = (st.declarationList.flags & ts.NodeFlags.Const) !== 0;
+    for (const d of st.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name)) continue;
+      if (!isConst) {
+        out.add(d.name.text);
+        continue;
+      }
+      const init = d.initializer && unwrap(d.initializer);
+      if (!init) continue;
+      if (ts.isArrayLiteralExpression(init) || ts.isObjectLiteralExpression(init)) out.add(d.name.text);
+      else if (ts.isNewExpression(init) && /^(Map|Set|WeakMap|Array|Object)$/.test(init.expression.getText(ctx.sf))) out.add(d.name.text);
+    }
+  }
+  return out;
+}
+
+let mutablesCache: WeakMap<ts.SourceFile, Set<string>> = new WeakMap();
+
+function mcp302(ctx: RuleContext, d: DefFact): void {
+  const { ts, sf } = ctx;
+  const h = d.handler!;
+  let names = mutablesCache.get(sf);
+  if (!names) {
+    names = moduleMutables(ctx);
+    mutablesCache.set(sf, names);
+  }
+  if (names.size === 0) return;
+  const body = h.getText(sf);
+  if (/runExclusive\(|\.acquire\(|\block\(|withLock\(/.test(body)) return;
+  const awaits: number[] = [];
+  const reads = new Map<string, number[]>();
+  const writes: { name: string; node: ts.Node; at: number }[] = [];
+  const writeTargets = new Set<ts.Node>();
+  const rootIdent = (e: ts.Expression): ts.Identifier | undefined => {
+    let x = unwrap(e);
+    while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) x = unwrap(x.expression);
+    return ts.isIdentifier(x) ? x : undefined;
+  };
+  walk(h, (n) => {
+    if (ts.isAwaitExpression(n)) awaits.push(n.getStart(sf));
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const id = rootIdent(n.left);
+      if (id && names!.has(id.text) && isModuleLevel(ctx, id)) {
+        writes.push({ name: id.text, node: n, at: n.getEnd() });
+        writeTargets.add(id);
+      }
+    } else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && MUTATORS.has(n.expression.name.text)) {
+      const id = rootIdent(n.expression.expression);
+      if (id && names!.has(id.text) && isModuleLevel(ctx, id)) {
+        writes.push({ name: id.text, node: n, at: n.getEnd() });
+        writeTargets.add(id);
+      }
+    } else if (ts.isDeleteExpression(n)) {
+      const id = rootIdent(n.expression);
+      if (id && names!.has(id.text) && isModuleLevel(ctx, id)) {
+        writes.push({ name: id.text, node: n, at: n.getEnd() });
+        writeTargets.add(id);
+      }
+    }
+    return true;
+  });
+  if (writes.length === 0 || awaits.length === 0) return;
+  walk(h, (n) => {
+    if (ts.isIdentifier(n) && names!.has(n.text) && !writeTargets.has(n)) {
+      const p = n.parent;
+      if (p && ts.isPropertyAccessExpression(p) && p.name === n) return true;
+      if (!isModuleLevel(ctx, n)) return true;
+      const list = reads.get(n.text) ?? [];
+      list.push(n.getStart(sf));
+      reads.set(n.text, list);
+    }
+    return true;
+  });
+  const reported = new Set<string>();
+  for (const w of writes) {
+    if (reported.has(w.name)) continue;
+    const rs = reads.get(w.name) ?? [];
+    const racy = rs.some((r) => r < w.at && awaits.some((a) => a > r && a < w.at));
+    if (!racy) continue;
+    reported.add(w.name);
+    ctx.report('MCP302', w.node, `Tool \`${d.def.name}\` reads module-level \`${w.name}\`, awaits, then writes it: concurrent calls interleave at the \`await\` and overwrite each other's update. Re-read after the await, make the update atomic, or guard it with a mutex (e.g. \`async-mutex\`'s \`runExclusive\`).`, { data: { tool: d.def.name, name: w.name } });
+  }
+}
+
+const SLEEP_NAMES = /^(sleep|delay|wait|setTimeout|timeout|pause)$/;
+
+function sleepMs(ctx: RuleContext, call: ts.CallExpression): number | undefined {
+  const name = calleeName(call) ?? '';
+  if (!SLEEP_NAMES.test(name)) return undefined;
+  const arg = name === 'setTimeout' ? call.arguments[1] ?? call.arguments[0] : call.arguments[0];
+  const a = arg && unwrap(arg);
+  if (a && ctx.ts.isNumericLiteral(a)) return Number(a.text.replace(/_/g, ''));
+  return NaN;
+}
+
+function mcp402(ctx: RuleContext, d: DefFact): void {
+  const { ts, sf } = ctx;
+  const h = d.handler!;
+  const text = h.getText(sf);
+  if (/reportProgress|sendNotification|notifications\/progress|AbortSignal\.timeout|signal\s*:|Promise\.race|withTimeout/.test(text)) return;
+  const tool = d.def.name;
+  let reported = false;
+  walk(h, (n) => {
+    if (reported) return false;
+    const loop = ts.isWhileStatement(n) || ts.isDoStatement(n) || ts.isForStatement(n);
+    if (loop) {
+      let sleeps = false;
+      walk(n, (x) => {
+        if (ts.isAwaitExpression(x)) {
+          const inner = unwrapAwait(x);
+          if (ts.isCallExpression(inner) && sleepMs(ctx, inner) !== undefined) sleeps = true;
+          if (ts.isNewExpression(inner) && /setTimeout/.test(inner.getText(sf))) sleeps = true;
+        }
+        return !sleeps;
+      });
+      if (sleeps) {
+        reported = true;
+        ctx.report('MCP402', n, `Tool \`${tool}\` polls in a loop without reporting progress or enforcing a timeout: clients cancel requests after a fixed time (60 s by default in the TS SDK, \`MCP error -32001: Request timed out\`). Send progress notifications from the loop and bound it with a deadline.`, { data: { tool } });
+        return false;
+      }
+    }
+    if (ts.isCallExpression(n)) {
+      const ms = sleepMs(ctx, n);
+      if (ms !== undefined && ms >= 30_000) {
+        reported = true;
+        ctx.report('MCP402', n, `Tool \`${tool}\` waits ${Math.round(ms / 1000)} s in one call with no progress notifications; clients time out long requests (60 s by default). Report progress while waiting or return early with a handle the caller can poll.`, { data: { tool } });
+      }
+    }
+    return true;
+  });
+}
+
+const LIMIT_PARAM = /limit|max|page|cursor|offset|size|count|length|head|tail|lines|bytes|top/i;
+
+/** A call whose result grows with the data: whole-file reads, recursive listings, unlimited queries. */
+function isUnboundedSource(ctx: RuleContext, expr: ts.Expression, depth = 0): string | undefined {
+  const { ts, sf } = ctx;
+  let e = unwrapAwait(expr);
+  // unwrap `.toString()` on a Buffer read
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'toString') e = unwrapAwait(e.expression.expression);
+  if (ts.isIdentifier(e) && depth < 3) {
+    const init = initializerOf(ctx.facts, e);
+    return init ? isUnboundedSource(ctx, init, depth + 1) : undefined;
+  }
+  if (!ts.isCallExpression(e)) return undefined;
+  const ref = resolveRef(ctx.facts, e.expression);
+  const m = calleeName(e) ?? '';
+  if (ref && (ref.module === 'fs' || ref.module === 'fs/promises') && (ref.name === 'readFile' || ref.name === 'readFileSync')) return `\`${ref.name}\``;
+  if (ref && (ref.module === 'fs' || ref.module === 'fs/promises') && (ref.name === 'readdir' || ref.name === 'readdirSync') && /recursive\s*:\s*true/.test(e.getText(sf))) return '`readdir({ recursive: true })`';
+  if (ref && /glob|fast-glob|tinyglobby|globby/.test(ref.module)) return `\`${m}\``;
+  if (m === 'findMany' && !/\btake\s*:/.test(e.getText(sf))) return '`findMany()` without `take`';
+  if (m === 'toArray' && ts.isPropertyAccessExpression(e.expression)) {
+    const inner = unwrap(e.expression.expression);
+    if (ts.isCallExpression(inner) && calleeName(inner) === 'find') return '`find().toArray()` without `limit`';
+  }
+  return undefined;
+}
+
+/** The text payloads of a returned value: `content[].text` of an object literal, or the value itself. */
+function returnedPayloads(ctx: RuleContext, d: DefFact, e: ts.Expression): ts.Expression[] {
+  const { ts } = ctx;
+  if (ts.isObjectLiteralExpression(e)) {
+    const content = getPropValue(e, 'content');
+    const arr = content && unwrap(content);
+    if (!arr || !ts.isArrayLiteralExpression(arr)) return [];
+    return arr.elements.flatMap((el) => {
+      const o = unwrap(el);
+      const t = ts.isObjectLiteralExpression(o) ? getPropValue(o, 'text') : undefined;
+      return t ? [t] : [];
+    });
+  }
+  return d.style === 'fastmcp' ? [e] : [];
+}
+
+function mcp403(ctx: RuleContext, d: DefFact): void {
+  const { ts } = ctx;
+  const h = d.handler!;
+  const paramNames = [...d.def.params.map((p) => p.name), ...taintedNames(ctx, h)];
+  if (paramNames.some((p) => LIMIT_PARAM.test(p))) return;
+  for (const { expr } of returnedExpressions(h)) {
+    const e = unwrapAwait(expr);
+    for (const payload of returnedPayloads(ctx, d, e)) {
+      let p = unwrapAwait(payload);
+      if (ts.isCallExpression(p) && ['JSON.stringify', 'String'].includes(p.expression.getText(ctx.sf)) && p.arguments[0]) p = unwrapAwait(p.arguments[0]);
+      const src = isUnboundedSource(ctx, p);
+      if (!src) continue;
+      ctx.report('MCP403', e, `Tool \`${d.def.name}\` returns the full result of ${src} with no size limit: large files or listings flood the model context (Claude Code rejects results over ~25,000 tokens). Slice to a maximum (e.g. \`.slice(0, MAX_CHARS)\`) or add a \`limit\`/\`offset\` parameter.`, { data: { tool: d.def.name } });
+      break;
+    }
+  }
+}
+
+function mcp404(ctx: RuleContext, d: DefFact): void {
+  const { ts, sf } = ctx;
+  const h = d.handler!;
+  const text = h.getText(sf);
+  const tool = d.def.name;
+  for (const call of callsIn(ctx, h)) {
+    const ref = resolveRef(ctx.facts, call.expression);
+    const m = calleeName(call) ?? '';
+    if (ref?.module === 'fs' && (ref.name === 'watch' || ref.name === 'watchFile') && !/\.close\(|unwatchFile|\.return\(|signal\s*:/.test(text)) {
+      ctx.report('MCP404', call, `Tool \`${tool}\` starts \`${ref.name}\` on every call and never closes it: watchers pile up (file descriptors, memory) for the life of the server. Close the watcher before returning, or create one watcher at startup.`, { data: { tool } });
+    } else if ((m === 'setInterval' && ts.isIdentifier(call.expression)) && !/clearInterval/.test(text)) {
+      ctx.report('MCP404', call, `Tool \`${tool}\` starts a \`setInterval\` on every call and never clears it: timers accumulate and keep running for the life of the server. Call \`clearInterval\` when the work is done, or start one timer at startup.`, { data: { tool } });
+    } else if ((m === 'on' || m === 'addListener') && ts.isPropertyAccessExpression(call.expression)) {
+      const recv = unwrap(call.expression.expression);
+      const shared = ts.isIdentifier(recv) && (recv.text === 'process' || isModuleLevel(ctx, recv));
+      if (shared && !/\.off\(|removeListener|removeAllListeners/.test(text)) {
+        const nm = (recv as ts.Identifier).text;
+        ctx.report('MCP404', call, `Tool \`${tool}\` adds a \`${stringValue(call.arguments[0]) ?? 'event'}\` listener to long-lived \`${nm}\` on every call and never removes it: listeners accumulate (\`MaxListenersExceededWarning\`) and keep closures alive. Use \`once\`, or remove the listener with \`off\` when done.`, { data: { tool } });
+      }
+    }
+  }
+}
+
+const SLOW_INIT_METHODS = new Set(['$connect', 'createConnection', 'createPool', 'loadModel', 'fromPretrained', 'from_pretrained', 'pipeline']);
+
+/** Awaited work that delays the handshake: before `connect()`/`start()`, in the same function or at module top level. */
+function mcp401(ctx: RuleContext): void {
+  const { ts, sf } = ctx;
+  const startCalls = ctx.facts.servers.flatMap((s) => s.starts.map((st) => st.call));
+  if (startCalls.length === 0) return;
+  const serverNames = new Set(ctx.facts.servers.map((s) => s.name));
+  const slow = (aw: ts.AwaitExpression): string | undefined => {
+    const e = unwrap(aw.expression);
+    if (!ts.isCallExpression(e)) return undefined;
+    if (e.expression.kind === ts.SyntaxKind.ImportKeyword) return `dynamic \`import(${e.arguments[0]?.getText(sf) ?? ''})\``;
+    const m = calleeName(e) ?? '';
+    if (m === 'fetch' && ts.isIdentifier(e.expression)) return 'a network request (`fetch`)';
+    if (SLOW_INIT_METHODS.has(m)) return `\`${e.expression.getText(sf)}()\``;
+    if (m === 'connect' && ts.isPropertyAccessExpression(e.expression) && !serverNames.has(e.expression.expression.getText(sf))) return `\`${e.expression.getText(sf)}()\``;
+    const ref = resolveRef(ctx.facts, e.expression);
+    if (ref && /^(axios|got|node-fetch|undici)$/.test(ref.module)) return `a network request (\`${e.expression.getText(sf)}\`)`;
+    return undefined;
+  };
+  const seen = new Set<ts.Node>();
+  const check = (scope: ts.Node, before: number, startText: string): void => {
+    walkOwn(scope, (n) => {
+      if (!ts.isAwaitExpression(n) || seen.has(n) || n.getStart(sf) >= before) return;
+      const what = slow(n);
+      if (!what) return;
+      seen.add(n);
+      ctx.report('MCP401', n, `${what[0]!.toUpperCase()}${what.slice(1)} is awaited before \`${startText}\`: the client's \`initialize\` gets no answer until it finishes, and slow first runs exceed client start timeouts (Claude Code allows 30 s). Connect the transport first and load this lazily (or in the background).`, { data: { work: what } });
+    });
+  };
+  for (const call of startCalls) {
+    const startText = `${call.expression.getText(sf)}()`;
+    const scope = scopeOf(call);
+    check(scope.kind === ts.SyntaxKind.SourceFile ? sf : scope, call.getStart(sf), startText);
+    // Module-level awaits before the top-level call of the enclosing function.
+    if (isFunctionLike(scope)) {
+      const fname = scope.name && ts.isIdentifier(scope.name) ? scope.name.text : scope.parent && ts.isVariableDeclaration(scope.parent) && ts.isIdentifier(scope.parent.name) ? scope.parent.name.text : undefined;
+      if (!fname) continue;
+      const topCall = ctx.facts.calls.find((c) => ts.isIdentifier(c.expression) && c.expression.text === fname && scopeOf(c).kind === ts.SyntaxKind.SourceFile);
+      if (topCall) check(sf, topCall.getStart(sf), startText);
+    }
+  }
+}
+
+export function resetBehaviorCaches(): void {
+  mutablesCache = new WeakMap();
+}

@@ -1,0 +1,469 @@
+import type * as ts from 'typescript';
+import { calleeName, edit, getProp, getPropValue, insertPropertyEdit, isFunctionLike, receiverText, stringValue, unwrap, walk } from '../astUtil';
+import { type RuleContext, findAll } from '../context';
+import { classifyTransportClass, findServer, resolveRef } from '../facts';
+
+/** Connection rules: MCP102 103 104 106 108 109 110 111 112. */
+export function connectionRules(ctx: RuleContext): void {
+  mcp102(ctx);
+  mcp103(ctx);
+  mcp104(ctx);
+  mcp106(ctx);
+  mcp108(ctx);
+  mcp109(ctx);
+  mcp110(ctx);
+  mcp111(ctx);
+  mcp112(ctx);
+}
+
+const STDOUT_CONSOLE = new Set(['log', 'info', 'debug', 'dir', 'table']);
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+const WILDCARD = new Set(['0.0.0.0', '::', '']);
+const SAFE_STDIO = "['ignore', 'pipe', 'pipe']";
+
+function stdioNote(ctx: RuleContext): string {
+  return ctx.stdio === 'unknown' ? ' (the transport is not fixed in this file, so this assumes stdio)' : '';
+}
+
+function mcp102(ctx: RuleContext): void {
+  if (ctx.stdio === 'not-stdio') return;
+  const { ts, sf, file } = ctx;
+  const downgrade = ctx.stdio === 'unknown';
+  for (const call of ctx.facts.calls) {
+    const e = call.expression;
+    if (!ts.isPropertyAccessExpression(e)) continue;
+    const obj = e.expression;
+    const method = e.name.text;
+    if (ts.isIdentifier(obj) && obj.text === 'console' && STDOUT_CONSOLE.has(method)) {
+      const fixes = ['log', 'info', 'debug'].includes(method) ? [ctx.fix('Write to stderr with console.error', [edit(file, sf, e.name.getStart(sf), e.name.getEnd(), 'error')], true)] : [];
+      ctx.report(
+        'MCP102',
+        call,
+        `\`console.${method}\` writes to stdout, which is the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; clients fail to parse the line (\`Unexpected token ... is not valid JSON\`) and may drop the server. Log with \`console.error\` (stderr) instead.`,
+        { fixes, downgrade, data: { call: `console.${method}` } },
+      );
+    } else if (method === 'write' && ts.isPropertyAccessExpression(obj) && obj.name.text === 'stdout' && ts.isIdentifier(obj.expression) && obj.expression.text === 'process') {
+      ctx.report(
+        'MCP102',
+        call,
+        `\`process.stdout.write\` puts bytes on the stdio server's JSON-RPC channel${stdioNote(ctx)}; anything that is not a framed MCP message breaks the client's parser. Write diagnostics to \`process.stderr\` instead.`,
+        { fixes: [ctx.fix('Write to process.stderr', [edit(file, sf, obj.name.getStart(sf), obj.name.getEnd(), 'stderr')], true)], downgrade, data: { call: 'process.stdout.write' } },
+      );
+    }
+  }
+  // pino() defaults to stdout.
+  for (const call of ctx.facts.calls) {
+    const ref = resolveRef(ctx.facts, call.expression);
+    if (!ref || ref.module !== 'pino' || !['default', '*', 'pino'].includes(ref.name)) continue;
+    if (ts.isPropertyAccessExpression(call.expression) && ref.name !== 'pino') continue; // pino.destination(...)
+    const argsText = call.arguments.map((a) => a.getText(sf)).join(',');
+    if (/stderr|destination\(\s*2\s*\)|destination\s*:\s*2\b|\bfd\s*:\s*2\b|transport\s*:/.test(argsText) || call.arguments.length >= 2) continue;
+    const callee = call.expression.getText(sf);
+    const insertion = call.arguments.length === 0 ? `{}, ${callee}.destination(2)` : `, ${callee}.destination(2)`;
+    const at = call.arguments.length === 0 ? call.arguments.pos : call.arguments[call.arguments.length - 1]!.getEnd();
+    ctx.report('MCP102', call, `\`${callee}()\` logs to stdout by default, which is the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}. Pass \`${callee}.destination(2)\` so logs go to stderr.`, {
+      fixes: [ctx.fix('Send pino logs to stderr', [edit(file, sf, at, at, insertion)], true)],
+      downgrade,
+      data: { call: 'pino' },
+    });
+  }
+  // winston Console transport without stderrLevels.
+  if (ctx.facts.moduleSpecifiers.some((s) => s.module === 'winston')) {
+    for (const n of ctx.facts.news) {
+      const t = n.expression.getText(sf);
+      if (!/(^|\.)transports\.Console$/.test(t) && t !== 'Console') continue;
+      if (t === 'Console' && resolveRef(ctx.facts, n.expression)?.module !== 'winston') continue;
+      const opts = n.arguments?.[0] && unwrap(n.arguments[0]);
+      if (opts && ts.isObjectLiteralExpression(opts) && getProp(opts, 'stderrLevels')) continue;
+      const prop = "stderrLevels: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']";
+      const fixEdit = opts && ts.isObjectLiteralExpression(opts) ? insertPropertyEdit(file, sf, opts, prop) : !n.arguments || n.arguments.length === 0 ? edit(file, sf, n.getEnd() - 1, n.getEnd() - 1, `{ ${prop} }`) : undefined;
+      ctx.report('MCP102', n, `winston's Console transport writes every level except \`error\` to stdout, the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}. Set \`stderrLevels\` to all levels.`, {
+        fixes: fixEdit ? [ctx.fix('Send all winston levels to stderr', [fixEdit], true)] : [],
+        downgrade,
+        data: { call: 'winston.transports.Console' },
+      });
+    }
+  }
+}
+
+const CHILD_ASYNC = new Set(['spawn', 'exec', 'execFile', 'fork']);
+const CHILD_SYNC = new Set(['execSync', 'execFileSync', 'spawnSync']);
+
+/** The options object literal of a child_process call (last object-literal argument). */
+function childOptions(ctx: RuleContext, call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {
+  for (let i = call.arguments.length - 1; i >= 1; i--) {
+    const a = unwrap(call.arguments[i]!);
+    if (ctx.ts.isObjectLiteralExpression(a)) return a;
+  }
+  return undefined;
+}
+
+function inheritsStdio(ctx: RuleContext, value: ts.Expression): boolean {
+  const { ts } = ctx;
+  const v = unwrap(value);
+  if (stringValue(v) === 'inherit') return true;
+  if (ts.isArrayLiteralExpression(v)) {
+    return v.elements.slice(0, 2).some((el, i) => {
+      const u = unwrap(el);
+      const t = u.getText(ctx.sf);
+      return stringValue(u) === 'inherit' || (ts.isNumericLiteral(u) && Number(u.text) === i) || t === (i === 0 ? 'process.stdin' : 'process.stdout');
+    });
+  }
+  return false;
+}
+
+function mcp103(ctx: RuleContext): void {
+  if (ctx.stdio === 'not-stdio') return;
+  const { ts, sf, file } = ctx;
+  const downgrade = ctx.stdio === 'unknown';
+  for (const call of ctx.facts.calls) {
+    const ref = resolveRef(ctx.facts, call.expression);
+    if (ref?.module === 'child_process') {
+      const opts = childOptions(ctx, call);
+      const stdioProp = opts && getProp(opts, 'stdio');
+      const stdioVal = opts && getPropValue(opts, 'stdio');
+      if ((CHILD_ASYNC.has(ref.name) || ref.name === 'spawnSync') && stdioVal && inheritsStdio(ctx, stdioVal)) {
+        ctx.report('MCP103', call, `\`${ref.name}\` with \`stdio: ${stdioVal.getText(sf)}\` hands the child this stdio server's protocol pipes${stdioNote(ctx)}: it can read the client's requests from stdin or write non-JSON to stdout. Use \`stdio: ${SAFE_STDIO}\` and read its output from the pipes.`, {
+          fixes: [ctx.fix('Give the child its own pipes', [edit(file, sf, stdioVal.getStart(sf), stdioVal.getEnd(), SAFE_STDIO)], true)],
+          downgrade,
+        });
+      } else if ((ref.name === 'execSync' || ref.name === 'execFileSync') && !stdioProp) {
+        let fixEdit;
+        if (opts) fixEdit = insertPropertyEdit(file, sf, opts, `stdio: ${SAFE_STDIO}`);
+        else {
+          const last = call.arguments[call.arguments.length - 1];
+          const canAppend = ref.name === 'execSync' ? call.arguments.length === 1 : call.arguments.length === 1 || (call.arguments.length === 2 && ts.isArrayLiteralExpression(unwrap(call.arguments[1]!)));
+          if (last && canAppend) fixEdit = edit(file, sf, last.getEnd(), last.getEnd(), `, { stdio: ${SAFE_STDIO} }`);
+        }
+        ctx.report('MCP103', call, `\`${ref.name}\` without a \`stdio\` option lets the child inherit this stdio server's stdin${stdioNote(ctx)}, the client's request pipe; it can block on it (a classic hang on Windows) or consume protocol bytes. Pass \`stdio: ${SAFE_STDIO}\`.`, {
+          fixes: fixEdit ? [ctx.fix("Don't share stdin with the child", [fixEdit], true)] : [],
+          downgrade,
+        });
+      }
+      continue;
+    }
+    // process.stdin.on('data' | 'readable') / process.stdin.read()
+    const e = call.expression;
+    if (ts.isPropertyAccessExpression(e) && e.expression.getText(sf) === 'process.stdin' && ['on', 'once', 'addListener', 'read', 'pipe', 'setEncoding'].includes(e.name.text)) {
+      const ev = stringValue(call.arguments[0]);
+      if (['on', 'once', 'addListener'].includes(e.name.text) && ev !== 'data' && ev !== 'readable') continue;
+      ctx.report('MCP103', call, `Reading \`process.stdin\` yourself competes with the stdio transport for the client's requests${stdioNote(ctx)}: messages are lost or parsed twice. Leave stdin to \`StdioServerTransport\` and take input from tool arguments.`, { downgrade });
+    }
+    // readline.createInterface({ input: process.stdin })
+    if (ref?.module === 'readline' || ref?.module === 'readline/promises') {
+      const o = call.arguments[0] && unwrap(call.arguments[0]);
+      if (ref.name === 'createInterface' && o && ts.isObjectLiteralExpression(o) && getPropValue(o, 'input')?.getText(sf) === 'process.stdin') {
+        ctx.report('MCP103', call, `A readline interface on \`process.stdin\` competes with the stdio transport for the client's requests${stdioNote(ctx)}. Leave stdin to \`StdioServerTransport\`.`, { downgrade });
+      }
+    }
+  }
+}
+
+function mcp104(ctx: RuleContext): void {
+  const { ts, sf } = ctx;
+  const f = ctx.facts;
+  if (f.servers.length === 0 || !f.defs.some((d) => d.def.kind === 'tool')) return;
+  // Any connect/start/listen anywhere means the file wires a transport (possibly to an imported server).
+  const anyStart = f.calls.some((c) => {
+    const m = calleeName(c);
+    return m === 'connect' || m === 'start' || m === 'handleRequest';
+  });
+  if (anyStart) return;
+  for (const s of f.servers) {
+    if (!s.moduleLevel || s.name === '<anonymous>' || s.name.startsWith('this.')) continue;
+    if (f.exported.has(s.name)) continue;
+    // Passed to another function (`runServer(server)`) or returned: started elsewhere.
+    const escapes = f.calls.some((c) => c.arguments.some((a) => { const u = unwrap(a); return ts.isIdentifier(u) && u.text === s.name; })) ||
+      findAll(sf, ts.isReturnStatement).some((r) => r.expression && ts.isIdentifier(unwrap(r.expression)) && (unwrap(r.expression) as ts.Identifier).text === s.name);
+    if (escapes) continue;
+    const how = s.kind === 'fastmcp' ? `\`${s.name}.start({ transportType: "stdio" })\`` : `\`await ${s.name}.connect(new StdioServerTransport())\``;
+    ctx.report('MCP104', s.node, `\`${s.name}\` registers tools but no transport is ever started: no \`connect()\`/\`start()\` call exists, so \`node\` exits immediately with status 0 and clients report "Connection closed". Add ${how} at the end of the entry module.`, { data: { server: s.name } });
+  }
+}
+
+function isLoopback(v: string | undefined): boolean {
+  return v !== undefined && LOOPBACK.has(v.toLowerCase());
+}
+
+function mcp106(ctx: RuleContext): void {
+  const { ts, sf, file } = ctx;
+  const docker = ctx.project.deployment.dockerfile;
+  const downgrade = !docker;
+  const where = docker ? ` and the project is deployed with \`${docker.split(/[\\/]/).pop()}\`` : '';
+  const msg = (host: string, what: string): string =>
+    `${what} binds \`${host}\`${where}; inside a container a loopback listener is unreachable through a published port (\`docker run -p\` gives "connection refused"). Bind \`0.0.0.0\` in the container and publish the port as \`127.0.0.1:PORT:PORT\` on the host.`;
+  const report = (node: ts.Node, host: string, what: string, fixEdit?: ReturnType<typeof edit>): void => {
+    ctx.report('MCP106', node, msg(host, what), {
+      downgrade,
+      data: { loopbackBind: true, host },
+      fixes: docker && fixEdit ? [ctx.fix('Bind 0.0.0.0 inside the container', [fixEdit], true)] : [],
+    });
+  };
+  const literalFix = (lit: ts.Expression): ReturnType<typeof edit> => {
+    const q = lit.getText(sf)[0] ?? "'";
+    return edit(file, sf, lit.getStart(sf), lit.getEnd(), `${q}0.0.0.0${q}`);
+  };
+  for (const call of ctx.facts.calls) {
+    const m = calleeName(call);
+    if (m === 'listen' && ts.isPropertyAccessExpression(call.expression)) {
+      const hostArg = call.arguments[1] && unwrap(call.arguments[1]);
+      const host = stringValue(hostArg);
+      if (hostArg && isLoopback(host)) report(call, host!, `\`${call.expression.getText(sf)}\``, literalFix(hostArg));
+      const o = call.arguments[0] && unwrap(call.arguments[0]);
+      if (o && ts.isObjectLiteralExpression(o)) {
+        const h = getPropValue(o, 'host');
+        if (h && isLoopback(stringValue(unwrap(h)))) report(call, stringValue(unwrap(h))!, `\`${call.expression.getText(sf)}\``, literalFix(unwrap(h)));
+      }
+    } else if (m === 'serve') {
+      const o = call.arguments[0] && unwrap(call.arguments[0]);
+      const h = o && ts.isObjectLiteralExpression(o) ? getPropValue(o, 'hostname') : undefined;
+      if (h && isLoopback(stringValue(unwrap(h)))) report(call, stringValue(unwrap(h))!, '`serve()`', literalFix(unwrap(h)));
+    }
+  }
+  // punkpeye: httpStream.host defaults to "localhost".
+  for (const s of ctx.facts.servers) {
+    if (s.kind !== 'fastmcp') continue;
+    for (const st of s.starts) {
+      if (st.kind !== 'http' || !st.options) continue;
+      const hs = getPropValue(st.options, 'httpStream');
+      const hso = hs && unwrap(hs);
+      if (!hso || !ts.isObjectLiteralExpression(hso)) {
+        if (!hs) report(st.call, 'localhost', `\`${s.name}.start()\` with \`httpStream\` (default host)`, insertPropertyEdit(file, sf, st.options, 'httpStream: { host: "0.0.0.0", port: 8080 }'));
+        continue;
+      }
+      const h = getPropValue(hso, 'host');
+      if (!h) report(st.call, 'localhost', `\`${s.name}.start()\` with no \`httpStream.host\` (fastmcp defaults to "localhost")`, insertPropertyEdit(file, sf, hso, 'host: "0.0.0.0"'));
+      else if (isLoopback(stringValue(unwrap(h)))) report(st.call, stringValue(unwrap(h))!, `\`${s.name}.start()\``, literalFix(unwrap(h)));
+    }
+  }
+}
+
+const AUTH_MARKERS = /requireBearerAuth|mcpAuthRouter|ProxyOAuthServerProvider|authenticate\s*:|oauth\s*:|\.headers\.authorization|headers\[['"]authorization['"]\]|get\(\s*['"]authorization['"]\s*\)|passport\.|verifyToken|jwt\.verify|bearerAuth|basicAuth\(/i;
+const HOST_GUARD = /hostHeaderValidation|localhostHostValidation|createMcpExpressApp|allowedHosts/;
+
+function mcp108(ctx: RuleContext): void {
+  const { ts, sf } = ctx;
+  const text = sf.text;
+  const hasAuth = AUTH_MARKERS.test(text);
+  const loopbackListen = ctx.facts.calls.some((c) => calleeName(c) === 'listen' && isLoopback(stringValue(c.arguments[1] && unwrap(c.arguments[1]))));
+  for (const n of ctx.facts.news) {
+    if (classifyTransportClass(ctx.facts, n.expression) !== 'http') continue;
+    const o = n.arguments?.[0] && unwrap(n.arguments[0]);
+    const opts = o && ts.isObjectLiteralExpression(o) ? o : undefined;
+    const prot = opts && getPropValue(opts, 'enableDnsRebindingProtection');
+    if (prot && prot.kind === ts.SyntaxKind.FalseKeyword) {
+      if (hasAuth) continue;
+      ctx.report('MCP108', prot, 'DNS-rebinding protection is turned off (`enableDnsRebindingProtection: false`) on an HTTP server without authentication: any web page the user opens can drive this server through a rebinding host name. Enable it with an explicit `allowedHosts` list (or put a Host/Origin check in front of `handleRequest`).', { data: { mode: 'off' } });
+    } else if (prot && prot.kind === ts.SyntaxKind.TrueKeyword && ctx.project.deployment.dockerfile) {
+      const hosts = opts && getPropValue(opts, 'allowedHosts');
+      const h = hosts && unwrap(hosts);
+      if (h && ts.isArrayLiteralExpression(h) && h.elements.length > 0 && h.elements.every((el) => { const v = stringValue(unwrap(el)); return v !== undefined && /^(localhost|127\.0\.0\.1|\[::1\]|::1)(:\d+)?$/i.test(v); })) {
+        ctx.report('MCP108', h, `\`allowedHosts\` lists only loopback names while the server is deployed in a container: behind a proxy or a real domain every request is rejected with \`Invalid Host header\`. Add the public host name (e.g. \`"mcp.example.com"\`) to \`allowedHosts\`.`, { data: { mode: 'too-strict' } });
+      }
+    } else if (!prot && loopbackListen && !hasAuth && !HOST_GUARD.test(text)) {
+      ctx.report('MCP108', n, 'This loopback HTTP server has no Host/Origin validation: `StreamableHTTPServerTransport` leaves DNS-rebinding protection off unless asked, so a web page can reach it through a rebinding host name. Set `enableDnsRebindingProtection: true` with `allowedHosts`, or use the SDK\'s `createMcpExpressApp()`/host validation middleware.', { downgrade: true, data: { mode: 'default-off' } });
+    }
+  }
+}
+
+/** True when the file creates a stateful Streamable HTTP transport (session ids) or an SSE one. */
+function statefulHttp(ctx: RuleContext): boolean {
+  const { ts } = ctx;
+  for (const n of ctx.facts.news) {
+    const k = classifyTransportClass(ctx.facts, n.expression);
+    if (k === 'sse') return true;
+    if (k !== 'http') continue;
+    const o = n.arguments?.[0] && unwrap(n.arguments[0]);
+    if (!o || !ts.isObjectLiteralExpression(o)) continue;
+    const gen = getPropValue(o, 'sessionIdGenerator');
+    if (gen && !(ts.isIdentifier(unwrap(gen)) && (unwrap(gen) as ts.Identifier).text === 'undefined')) return true;
+  }
+  for (const s of ctx.facts.servers) {
+    for (const st of s.starts) {
+      if (st.kind !== 'http' || !st.options) continue;
+      const hs = getPropValue(st.options, 'httpStream');
+      const hso = hs && unwrap(hs);
+      const stateless = hso && ts.isObjectLiteralExpression(hso) ? getPropValue(hso, 'stateless') : undefined;
+      if (!stateless || stateless.kind !== ts.SyntaxKind.TrueKeyword) return true;
+    }
+  }
+  return false;
+}
+
+function mcp109(ctx: RuleContext): void {
+  const { ts, sf, file } = ctx;
+  if (!statefulHttp(ctx)) return;
+  for (const call of ctx.facts.calls) {
+    const ref = resolveRef(ctx.facts, call.expression);
+    if (!ref) continue;
+    const express = ref.module === 'cors' && (ref.name === 'default' || ref.name === '*');
+    const hono = ref.module === 'hono/cors' && ref.name === 'cors';
+    if (!express && !hono) continue;
+    const exposeKey = express ? 'exposedHeaders' : 'exposeHeaders';
+    const allowKey = express ? 'allowedHeaders' : 'allowHeaders';
+    const o = call.arguments[0] && unwrap(call.arguments[0]);
+    const opts = o && ts.isObjectLiteralExpression(o) ? o : undefined;
+    if (o && !opts) continue; // options computed elsewhere
+    const expose = opts && getPropValue(opts, exposeKey);
+    if (!expose || !/mcp-session-id/i.test(expose.getText(sf))) {
+      let fixEdit;
+      const ex = expose && unwrap(expose);
+      if (!opts) fixEdit = edit(file, sf, call.arguments.pos, call.arguments.end, `{ ${exposeKey}: ["Mcp-Session-Id"] }`);
+      else if (!expose) fixEdit = insertPropertyEdit(file, sf, opts, `${exposeKey}: ["Mcp-Session-Id"]`);
+      else if (ex && ts.isArrayLiteralExpression(ex)) fixEdit = edit(file, sf, ex.getEnd() - 1, ex.getEnd() - 1, ex.elements.length ? ', "Mcp-Session-Id"' : '"Mcp-Session-Id"');
+      ctx.report('MCP109', call, `CORS is configured without \`${exposeKey}: ["Mcp-Session-Id"]\`: browser clients (MCP Inspector, web apps) cannot read the session id returned by \`initialize\`, send the next request without it, and get \`400 Bad Request: No valid session ID provided\`. Expose the header.`, {
+        fixes: fixEdit ? [ctx.fix('Expose Mcp-Session-Id', [fixEdit], true)] : [],
+        data: { missing: exposeKey },
+      });
+    }
+    const allow = opts && getPropValue(opts, allowKey);
+    if (allow && !/\*|mcp-session-id/i.test(allow.getText(sf))) {
+      ctx.report('MCP109', allow, `\`${allowKey}\` does not include \`Mcp-Session-Id\` (nor \`Mcp-Protocol-Version\`): the browser's preflight rejects every request after \`initialize\`. Add both headers to \`${allowKey}\`.`, { data: { missing: allowKey } });
+    }
+  }
+}
+
+function mcp110(ctx: RuleContext): void {
+  if (!statefulHttp(ctx)) return;
+  for (const call of ctx.facts.calls) {
+    const ref = resolveRef(ctx.facts, call.expression);
+    if (ref?.module === 'cluster' && ref.name === 'fork') {
+      ctx.report('MCP110', call, '`cluster.fork()` runs several workers behind one port while this server keeps MCP sessions in process memory: follow-up requests land on a worker that never saw `initialize` and fail with `404 Session not found` / `400 No valid session ID`. Use `sessionIdGenerator: undefined` (stateless) or a single worker with sticky routing.');
+    }
+  }
+}
+
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'delete', 'patch', 'all', 'use', 'route', 'on', 'createServer']);
+
+/** Functions passed as route handlers (`app.post('/mcp', fn)`, `http.createServer(fn)`). */
+function routeHandlers(ctx: RuleContext): ts.FunctionLikeDeclaration[] {
+  const out: ts.FunctionLikeDeclaration[] = [];
+  for (const call of ctx.facts.calls) {
+    const m = calleeName(call);
+    if (!m || !ROUTE_METHODS.has(m)) continue;
+    if (m === 'on') {
+      // server.on('request', fn)
+      if (stringValue(call.arguments[0]) !== 'request') continue;
+    } else if (m !== 'createServer') {
+      const first = call.arguments[0];
+      if (!first || stringValue(unwrap(first)) === undefined) continue; // app.get('/path', ...)
+    }
+    for (const a of call.arguments) {
+      const u = unwrap(a);
+      if (isFunctionLike(u)) out.push(u);
+    }
+  }
+  return out;
+}
+
+function mcp111(ctx: RuleContext): void {
+  const { ts, sf } = ctx;
+  const handlers = routeHandlers(ctx);
+  if (handlers.length === 0) return;
+  // Module-level stateless transports.
+  const sharedTransports = new Set<string>();
+  for (const n of ctx.facts.news) {
+    if (classifyTransportClass(ctx.facts, n.expression) !== 'http') continue;
+    const p = n.parent;
+    if (!p || !ts.isVariableDeclaration(p) || !ts.isIdentifier(p.name)) continue;
+    if (p.parent?.parent?.parent?.kind !== ts.SyntaxKind.SourceFile) continue;
+    const o = n.arguments?.[0] && unwrap(n.arguments[0]);
+    const gen = o && ts.isObjectLiteralExpression(o) ? getPropValue(o, 'sessionIdGenerator') : undefined;
+    if (gen && ts.isIdentifier(unwrap(gen)) && (unwrap(gen) as ts.Identifier).text === 'undefined') sharedTransports.add(p.name.text);
+  }
+  const seen = new Set<ts.Node>();
+  for (const h of handlers) {
+    walk(h, (n) => {
+      if (!ts.isCallExpression(n) || seen.has(n)) return true;
+      seen.add(n);
+      const m = calleeName(n);
+      const recv = receiverText(n, sf);
+      if (m === 'connect' && recv) {
+        const server = findServer(ctx.facts, recv, n);
+        if (server && server.moduleLevel && server.kind !== 'fastmcp') {
+          ctx.report('MCP111', n, `\`${recv}\` is created once at module scope but connected to a new transport inside a request handler: the second session throws \`Already connected to a transport\`. Create the server per session/request (e.g. \`function getServer() { const server = new McpServer(...); ... return server; }\`).`, {
+            related: [{ file: ctx.file, range: ctx.range(server.node), message: `\`${recv}\` is created here, once for the whole process` }],
+          });
+        }
+      } else if (m === 'handleRequest' && recv && sharedTransports.has(recv)) {
+        ctx.report('MCP111', n, `\`${recv}\` is a stateless \`StreamableHTTPServerTransport\` created once at module scope and reused for every request: request ids from different clients collide (newer SDKs refuse to reuse a stateless transport). Create server and transport inside the handler for each request.`);
+      }
+      return true;
+    });
+  }
+}
+
+/** Local async functions that start the server (connect/start/listen), plus `main`. */
+function entryFunctions(ctx: RuleContext): Set<string> {
+  const { ts } = ctx;
+  const out = new Set<string>();
+  for (const [name, fns] of ctx.facts.functions) {
+    for (const fn of fns) {
+      const isAsync = (ts.getModifiers(fn as ts.FunctionDeclaration) ?? []).some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+      if (!isAsync) continue;
+      let starts = name === 'main';
+      if (!starts) walk(fn, (n) => {
+        if (ts.isCallExpression(n) && ['connect', 'start', 'listen'].includes(calleeName(n) ?? '')) starts = true;
+        return !starts;
+      });
+      if (starts) out.add(name);
+    }
+  }
+  return out;
+}
+
+function handlerExits(ctx: RuleContext, h: ts.Expression | undefined): boolean {
+  if (!h) return false;
+  const t = h.getText(ctx.sf);
+  return /process\.exit|process\.exitCode|throw\b/.test(t);
+}
+
+function mcp112(ctx: RuleContext): void {
+  const { ts, sf, file } = ctx;
+  const entries = entryFunctions(ctx);
+  const isStartCall = (c: ts.CallExpression): string | undefined => {
+    const e = c.expression;
+    if (ts.isPropertyAccessExpression(e)) {
+      const recv = e.expression.getText(sf);
+      const server = findServer(ctx.facts, recv, c);
+      if (!server) return undefined;
+      if (e.name.text === 'connect' && server.kind !== 'fastmcp') return `${recv}.connect()`;
+      if (e.name.text === 'start' && server.kind === 'fastmcp') return `${recv}.start()`;
+      return undefined;
+    }
+    if (ts.isIdentifier(e) && entries.has(e.text)) return `${e.text}()`;
+    return undefined;
+  };
+  const catchFix = (c: ts.Node) =>
+    ctx.fix('Exit with an error when startup fails', [edit(file, sf, c.getEnd(), c.getEnd(), '.catch((err) => {\n  console.error(err);\n  process.exit(1);\n})')], true);
+  for (const call of ctx.facts.calls) {
+    const what = isStartCall(call);
+    if (!what) continue;
+    let p: ts.Node = call;
+    while (p.parent && (ts.isParenthesizedExpression(p.parent) || ts.isVoidExpression(p.parent))) p = p.parent;
+    const parent = p.parent;
+    if (parent && ts.isExpressionStatement(parent)) {
+      ctx.report('MCP112', call, `\`${what}\` returns a promise that is neither awaited nor caught: if startup fails, Node reports an unhandled rejection and exits (clients only see "Connection closed"). Add \`.catch((err) => { console.error(err); process.exit(1); })\` or \`await\` it inside a try/catch.`, {
+        fixes: [catchFix(call)],
+        data: { call: what },
+      });
+      continue;
+    }
+    // x().catch(h) where h does not exit; x().then(ok) without a rejection handler
+    if (parent && ts.isPropertyAccessExpression(parent) && parent.expression === p && parent.parent && ts.isCallExpression(parent.parent)) {
+      const chained = parent.parent;
+      const stmt = chained.parent;
+      if (!stmt || !ts.isExpressionStatement(stmt)) continue;
+      if (parent.name.text === 'catch' && !handlerExits(ctx, chained.arguments[0])) {
+        ctx.report('MCP112', chained, `The \`.catch\` on \`${what}\` logs the error but leaves a half-started process running: the client waits for a handshake that never comes. Call \`process.exit(1)\` in the handler.`, { downgrade: true, data: { call: what, handler: 'no-exit' } });
+      } else if (parent.name.text === 'then' && chained.arguments.length < 2) {
+        ctx.report('MCP112', chained, `\`${what}.then(...)\` has no rejection handler: a startup failure becomes an unhandled rejection. Add \`.catch((err) => { console.error(err); process.exit(1); })\`.`, { fixes: [catchFix(chained)], data: { call: what } });
+      }
+      continue;
+    }
+    // top-level `await main()` outside try/catch
+    if (parent && ts.isAwaitExpression(parent) && parent.parent && ts.isExpressionStatement(parent.parent) && parent.parent.parent?.kind === ts.SyntaxKind.SourceFile) {
+      ctx.report('MCP112', call, `Top-level \`await ${what}\` without try/catch: a startup failure surfaces as a raw unhandled error instead of a clear message and exit code. Wrap it in \`try { ... } catch (err) { console.error(err); process.exit(1); }\`.`, { downgrade: true, data: { call: what, topLevelAwait: true } });
+    }
+  }
+}

@@ -1,0 +1,191 @@
+import type * as ts from 'typescript';
+import { calleeName, edit, getPropValue, insertPropertyEdit, isFunctionLike, literalParts, returnedExpressions, stringValue, unwrap, unwrapAwait } from '../astUtil';
+import type { RuleContext } from '../context';
+import { type DefFact, resolveFunction, resolveRef } from '../facts';
+
+/** Protocol rules: MCP701 702 703 705 706 709 (static part). */
+export function protocolRules(ctx: RuleContext): void {
+  const tools = ctx.facts.defs.filter((d) => d.def.kind === 'tool');
+  mcp701(ctx, tools);
+  mcp702(ctx, tools);
+  mcp703(ctx, tools);
+  mcp705(ctx);
+  mcp706(ctx);
+  mcp709(ctx);
+}
+
+const STUB = '"TODO: describe what this tool does"';
+
+function mcp701(ctx: RuleContext, tools: DefFact[]): void {
+  const { sf, file } = ctx;
+  for (const d of tools) {
+    const desc = d.descriptionNode && unwrap(d.descriptionNode);
+    const value = stringValue(desc);
+    if (desc && (value === undefined || value.trim() !== '')) continue;
+    let fixEdit;
+    if (desc) fixEdit = edit(file, sf, desc.getStart(sf), desc.getEnd(), STUB);
+    else if (d.config && d.style !== 'positional') fixEdit = insertPropertyEdit(file, sf, d.config, `description: ${STUB}`);
+    else if (d.style === 'positional' && d.nameNode) fixEdit = edit(file, sf, d.nameNode.getEnd(), d.nameNode.getEnd(), `, ${STUB}`);
+    else if (d.style === 'register' && !d.config && d.nameNode) {
+      // registerTool(name, configVar, cb): cannot edit the variable safely
+      fixEdit = undefined;
+    }
+    const where = d.style === 'positional' ? 'the description argument' : '`description`';
+    ctx.report('MCP701', d.def.nameRange, `Tool \`${d.def.name}\` has no ${value === '' ? 'non-empty ' : ''}description: it is the model's only guide to when and how to call the tool, and some agent platforms refuse tools without one. Add ${where} saying what it does and when to use it.`, {
+      fixes: fixEdit ? [ctx.fix('Add a description stub', [fixEdit], true)] : [],
+      data: { tool: d.def.name },
+    });
+  }
+}
+
+function mcp702(ctx: RuleContext, tools: DefFact[]): void {
+  const first = new Map<string, DefFact>();
+  for (const d of tools) {
+    const name = d.nameNode ? stringValue(unwrap(d.nameNode)) : undefined;
+    if (name === undefined) continue;
+    const key = `${d.serverKey}\u0000${name}`;
+    const prev = first.get(key);
+    if (!prev) {
+      first.set(key, d);
+      continue;
+    }
+    ctx.report('MCP702', d.nameNode!, `Tool \`${name}\` is registered twice on the same server: the TypeScript SDK throws \`Tool ${name} is already registered\` at startup (fastmcp keeps only one), so the server never starts or a tool silently disappears. Rename one of them.`, {
+      related: [{ file: ctx.file, range: ctx.range(prev.nameNode!), message: `First registration of \`${name}\`` }],
+      fixes: [ctx.fix(`Rename to ${name}_2`, [quotedReplace(ctx, d.nameNode!, `${name}_2`)])],
+      data: { tool: name },
+    });
+  }
+}
+
+/** Replaces a string literal's content, keeping its quote style. */
+function quotedReplace(ctx: RuleContext, lit: ts.Expression, value: string) {
+  const u = unwrap(lit);
+  const q = u.getText(ctx.sf)[0] ?? '"';
+  const escaped = value.replace(/\\/g, '\\\\').split(q).join(`\\${q}`);
+  return edit(ctx.file, ctx.sf, u.getStart(ctx.sf), u.getEnd(), `${q}${escaped}${q}`);
+}
+
+const SEP986 = /^[A-Za-z0-9._/-]{1,128}$/;
+const STRICT = /^[a-zA-Z0-9_-]{1,64}$/;
+
+function mcp703(ctx: RuleContext, tools: DefFact[]): void {
+  for (const d of tools) {
+    const name = d.nameNode ? stringValue(unwrap(d.nameNode)) : undefined;
+    if (name === undefined || !d.nameNode) continue;
+    let level: 'error' | 'warning' | 'info' | undefined;
+    let why = '';
+    if (!SEP986.test(name)) {
+      level = 'error';
+      why = name.length > 128 ? 'is longer than 128 characters' : 'contains characters outside `A-Z a-z 0-9 _ - . /` (spaces, commas...)';
+    } else if (!STRICT.test(name)) {
+      level = 'warning';
+      why = name.length > 64 ? 'is longer than 64 characters' : 'contains `.` or `/`';
+    } else if (/^[-./]|[-./]$/.test(name)) {
+      level = 'info';
+      why = 'starts or ends with `-`, `.` or `/`';
+    }
+    if (!level) continue;
+    const fixed = name.replace(/[^A-Za-z0-9_-]/g, '_').replace(/^[-_]+|[-_]+$/g, '').slice(0, 64) || 'tool';
+    const consequence =
+      level === 'error'
+        ? 'it fails the MCP naming rule (SEP-986) and clients such as Claude Desktop reject the whole tool list'
+        : level === 'warning'
+          ? 'Claude Desktop/claude.ai (`^[a-zA-Z0-9_-]{1,64}$`), the Anthropic API and Copilot CLI reject it'
+          : 'some clients prefix server names and produce an invalid combined name';
+    ctx.report('MCP703', d.nameNode, `Tool name \`${name}\` ${why}; ${consequence}. Use letters, digits, \`_\` and \`-\` only, at most 64 characters (e.g. \`${fixed}\`).`, {
+      fixes: fixed !== name ? [ctx.fix(`Rename to ${fixed}`, [quotedReplace(ctx, d.nameNode, fixed)], true)] : [],
+      downgrade: level !== 'error',
+      data: { tool: name, severity: level, suggestion: fixed },
+    });
+  }
+}
+
+const ERROR_TEXT = /^\s*(error|failed|failure|fail|could not|cannot|unable)\b/i;
+
+function insideCatch(ctx: RuleContext, node: ts.Node, stop: ts.Node): boolean {
+  let n: ts.Node | undefined = node.parent;
+  while (n && n !== stop) {
+    if (ctx.ts.isCatchClause(n)) return true;
+    n = n.parent;
+  }
+  return false;
+}
+
+function mcp705(ctx: RuleContext): void {
+  const { ts, sf, file } = ctx;
+  for (const d of ctx.tools) {
+    const h = d.handler!;
+    for (const { expr, stmt } of returnedExpressions(h)) {
+      const e = unwrapAwait(expr);
+      const inCatch = insideCatch(ctx, stmt ?? expr, h);
+      if (d.style === 'fastmcp') {
+        const parts = literalParts(e);
+        if (parts && ERROR_TEXT.test(parts[0]!)) {
+          ctx.report('MCP705', e, `Tool \`${d.def.name}\` reports a failure as a normal string result, so the client sees \`isError: false\` and the model treats it as success. Throw \`new UserError("...")\` instead.`, { data: { tool: d.def.name } });
+        }
+        continue;
+      }
+      if (!ts.isObjectLiteralExpression(e)) continue;
+      const isError = getPropValue(e, 'isError');
+      if (isError) continue;
+      const content = getPropValue(e, 'content');
+      const arr = content && unwrap(content);
+      if (!arr || !ts.isArrayLiteralExpression(arr)) continue;
+      const errorish = arr.elements.some((el) => {
+        const o = unwrap(el);
+        if (!ts.isObjectLiteralExpression(o)) return false;
+        const t = getPropValue(o, 'text');
+        const parts = t && literalParts(unwrap(t));
+        return !!parts && ERROR_TEXT.test(parts[0]!);
+      });
+      if (!errorish && !inCatch) continue;
+      if (!errorish && inCatch && arr.elements.length === 0) continue;
+      ctx.report('MCP705', e, `Tool \`${d.def.name}\` returns a failure ${inCatch ? 'from a `catch` block ' : ''}as a successful result (no \`isError: true\`): the model cannot tell the call failed and will not retry or change course. Add \`isError: true\` to the result.`, {
+        fixes: [ctx.fix('Mark the result as an error', [insertPropertyEdit(file, sf, e, 'isError: true')], true)],
+        data: { tool: d.def.name },
+      });
+    }
+  }
+}
+
+const BACK_CHANNEL = new Set(['elicitInput', 'createMessage', 'listRoots', 'requestSampling']);
+
+function mcp706(ctx: RuleContext): void {
+  const { ts } = ctx;
+  // Stateless: sessionIdGenerator: undefined, or punkpeye httpStream.stateless: true.
+  const stateless = ctx.facts.objects.some((o) => {
+    const g = getPropValue(o, 'sessionIdGenerator');
+    if (g && ts.isIdentifier(unwrap(g)) && (unwrap(g) as ts.Identifier).text === 'undefined') return true;
+    const s = getPropValue(o, 'stateless');
+    return !!s && unwrap(s).kind === ts.SyntaxKind.TrueKeyword;
+  });
+  if (!stateless) return;
+  for (const call of ctx.facts.calls) {
+    const m = calleeName(call);
+    if (!m || !ts.isPropertyAccessExpression(call.expression)) continue;
+    if (!BACK_CHANNEL.has(m) && !(m === 'sendRequest' && call.expression.expression.getText(ctx.sf) === 'extra')) continue;
+    ctx.report('MCP706', call, `\`${call.expression.getText(ctx.sf)}()\` sends a request from the server to the client, but this server is stateless (no session, no standalone stream), so there is no channel for the answer and the call fails. Keep sessions for this server, or ask for the information in the tool's input schema.`, { data: { call: m } });
+  }
+}
+
+function mcp709(ctx: RuleContext): void {
+  const { ts } = ctx;
+  for (const call of ctx.facts.calls) {
+    if (calleeName(call) !== 'setRequestHandler' || call.arguments.length < 2) continue;
+    const schema = call.arguments[0]!;
+    const name = resolveRef(ctx.facts, schema)?.name ?? (ts.isIdentifier(schema) ? schema.text : '');
+    if (name !== 'InitializeRequestSchema') continue;
+    const fn = resolveFunction(ctx.facts, call.arguments[1]);
+    if (!fn || !isFunctionLike(fn)) continue;
+    for (const { expr } of returnedExpressions(fn)) {
+      const e = unwrapAwait(expr);
+      if (!ts.isObjectLiteralExpression(e)) continue;
+      const pv = getPropValue(e, 'protocolVersion');
+      if (!pv) continue;
+      const v = unwrap(pv);
+      const constant = stringValue(v) ?? (ts.isIdentifier(v) && /^LATEST_PROTOCOL_VERSION$|^PROTOCOL_VERSION$/.test(v.text) ? v.text : undefined);
+      if (!constant) continue;
+      ctx.report('MCP709', pv, `The \`initialize\` handler always answers \`protocolVersion: ${constant}\` instead of echoing the client's requested version when supported: older or newer clients fail with "Server's protocol version is not supported". Return \`request.params.protocolVersion\` when it is in \`SUPPORTED_PROTOCOL_VERSIONS\`, else your latest.`, { data: { protocolVersion: constant } });
+    }
+  }
+}

@@ -1,0 +1,215 @@
+import type * as ts from 'typescript';
+import { calleeName, contains, getPropValue, isFunctionLike, stringValue, unwrap, walk } from '../astUtil';
+import { type RuleContext, refersTo, taintedNames } from '../context';
+import { type DefFact, initializerOf, resolveRef } from '../facts';
+
+/** Security rules: MCP501 502 503 504. */
+export function securityRules(ctx: RuleContext): void {
+  const sanitizers = containmentHelpers(ctx);
+  for (const d of ctx.tools) {
+    const tainted = taintedNames(ctx, d.handler!, sanitizers);
+    mcp501(ctx, d, tainted);
+    mcp502(ctx, d, tainted, sanitizers);
+    mcp504(ctx, d);
+  }
+  mcp503(ctx);
+}
+
+const SHELL_FNS = new Set(['exec', 'execSync']);
+const ARGV_FNS = new Set(['spawn', 'spawnSync', 'execFile', 'execFileSync']);
+
+/** A string built by interpolation or concatenation (directly or through a local). */
+function builtString(ctx: RuleContext, e: ts.Expression, depth = 0): ts.Expression | undefined {
+  const { ts } = ctx;
+  const u = unwrap(e);
+  if (ts.isTemplateExpression(u)) return u;
+  if (ts.isBinaryExpression(u) && u.operatorToken.kind === ts.SyntaxKind.PlusToken) return u;
+  if (ts.isCallExpression(u) && ts.isPropertyAccessExpression(u.expression) && ['join', 'concat', 'replace'].includes(u.expression.name.text)) return u;
+  if (ts.isIdentifier(u) && depth < 2) {
+    const init = initializerOf(ctx.facts, u);
+    return init ? builtString(ctx, init, depth + 1) : undefined;
+  }
+  return undefined;
+}
+
+function mcp501(ctx: RuleContext, d: DefFact, tainted: Set<string>): void {
+  if (tainted.size === 0) return;
+  const { ts } = ctx;
+  const h = d.handler!;
+  const tool = d.def.name;
+  for (const call of ctx.facts.calls) {
+    if (!contains(h, call)) continue;
+    const ref = resolveRef(ctx.facts, call.expression);
+    if (ref?.module !== 'child_process') continue;
+    const cmd = call.arguments[0];
+    if (!cmd) continue;
+    if (SHELL_FNS.has(ref.name)) {
+      const built = builtString(ctx, cmd);
+      const direct = ts.isIdentifier(unwrap(cmd)) && tainted.has((unwrap(cmd) as ts.Identifier).text);
+      if ((built && refersTo(ctx, built, tainted)) || direct || refersTo(ctx, cmd, tainted)) {
+        ctx.report('MCP501', call, `Tool \`${tool}\` passes caller-controlled input to \`${ref.name}\`, which runs it through a shell: a model steered by untrusted content can inject \`; rm -rf ~\` or worse. Use \`execFile(cmd, [args])\` with an argv array (no shell) and validate the value.`, { data: { tool, sink: ref.name } });
+      }
+    } else if (ARGV_FNS.has(ref.name)) {
+      const opts = call.arguments[call.arguments.length - 1];
+      const o = opts && unwrap(opts);
+      const shell = o && ts.isObjectLiteralExpression(o) ? getPropValue(o, 'shell') : undefined;
+      if (!shell || unwrap(shell).kind === ts.SyntaxKind.FalseKeyword) continue;
+      if (call.arguments.slice(0, -1).some((a) => refersTo(ctx, a, tainted))) {
+        ctx.report('MCP501', call, `Tool \`${tool}\` runs \`${ref.name}\` with \`shell: true\` on caller-controlled input: the arguments are joined into a shell command line and can inject commands. Drop \`shell: true\` and pass an argv array.`, { data: { tool, sink: ref.name } });
+      }
+    }
+  }
+}
+
+const FS_PATH_FNS = new Set([
+  'readFile', 'readFileSync', 'writeFile', 'writeFileSync', 'appendFile', 'appendFileSync', 'createReadStream', 'createWriteStream',
+  'open', 'openSync', 'unlink', 'unlinkSync', 'rm', 'rmSync', 'rmdir', 'rmdirSync', 'readdir', 'readdirSync', 'mkdir', 'mkdirSync',
+  'copyFile', 'copyFileSync', 'cp', 'cpSync', 'rename', 'renameSync', 'stat', 'statSync', 'lstat', 'lstatSync', 'access', 'accessSync',
+  'truncate', 'truncateSync', 'opendir', 'realpath',
+]);
+const CONTAINMENT = /\.relative\(|\.startsWith\(|isAbsolute\(|realpath|isInside|isWithin|safeJoin|resolveInside|assertInside/;
+
+/** Local functions that look like containment checks: their result is not considered tainted. */
+function containmentHelpers(ctx: RuleContext): Set<string> {
+  const out = new Set<string>(['path.basename', 'basename']);
+  for (const [name, fns] of ctx.facts.functions) {
+    if (fns.some((f) => f.body && /\.relative\(/.test(f.body.getText(ctx.sf)) && /startsWith|isAbsolute/.test(f.body.getText(ctx.sf)))) out.add(name);
+  }
+  return out;
+}
+
+function mcp502(ctx: RuleContext, d: DefFact, tainted: Set<string>, sanitizers: Set<string>): void {
+  if (tainted.size === 0) return;
+  const h = d.handler!;
+  const body = h.getText(ctx.sf);
+  // A containment check in the handler itself (path.relative + startsWith, or a helper call) clears it.
+  if (/\.relative\(/.test(body) && /startsWith|isAbsolute/.test(body)) return;
+  if (CONTAINMENT.test(body) && /startsWith\(\s*(root|base|dir|ROOT|BASE|allowed)/.test(body)) return;
+  const tool = d.def.name;
+  for (const call of ctx.facts.calls) {
+    if (!contains(h, call)) continue;
+    const ref = resolveRef(ctx.facts, call.expression);
+    const isFs = ref && (ref.module === 'fs' || ref.module === 'fs/promises' || ref.module === 'fs-extra') && FS_PATH_FNS.has(ref.name);
+    const isSendFile = !ref && calleeName(call) === 'sendFile';
+    if (!isFs && !isSendFile) continue;
+    const p = call.arguments[0];
+    if (!p || !refersTo(ctx, p, tainted, sanitizers)) continue;
+    const fn = ref?.name ?? 'sendFile';
+    ctx.report('MCP502', call, `Tool \`${tool}\` opens a path built from caller input with \`${fn}\` and no containment check: \`../\` or an absolute path escapes the intended directory (\`.env\`, SSH keys, anything the server can read or write). Resolve the path and check \`path.relative(root, resolved)\` does not start with \`..\` before using it.`, { data: { tool, sink: fn } });
+  }
+}
+
+const AUTH = /requireBearerAuth|mcpAuthRouter|authenticate\s*:|oauth\s*:|\.headers\.authorization|headers\[['"]authorization['"]\]|get\(\s*['"]authorization['"]\s*\)|passport\.|jwt\.verify|bearerAuth|basicAuth\(/i;
+
+function mcp503(ctx: RuleContext): void {
+  const { ts, sf } = ctx;
+  const hasAuth = AUTH.test(sf.text);
+  const wildcard = (v: string | undefined): boolean => v !== undefined && (v === '0.0.0.0' || v === '::' || v === '');
+  if (!hasAuth) {
+    for (const call of ctx.facts.calls) {
+      if (calleeName(call) !== 'listen' || !ts.isPropertyAccessExpression(call.expression)) continue;
+      const host = stringValue(call.arguments[1] && unwrap(call.arguments[1]));
+      const o = call.arguments[0] && unwrap(call.arguments[0]);
+      const objHost = o && ts.isObjectLiteralExpression(o) ? stringValue(getPropValue(o, 'host')) : undefined;
+      if (wildcard(host) || wildcard(objHost)) {
+        ctx.report('MCP503', call, `The MCP HTTP server listens on all interfaces (\`${host ?? objHost}\`) with no authentication: anyone who can reach this machine can call every tool. Bind \`127.0.0.1\` for local use, or put a bearer-token check (\`requireBearerAuth\`) in front of the MCP route.`, { data: { host: host ?? objHost } });
+      }
+    }
+    for (const s of ctx.facts.servers) {
+      for (const st of s.starts) {
+        if (st.kind !== 'http' || !st.options) continue;
+        const hs = getPropValue(st.options, 'httpStream');
+        const hso = hs && unwrap(hs);
+        const host = hso && ts.isObjectLiteralExpression(hso) ? stringValue(getPropValue(hso, 'host')) : undefined;
+        if (wildcard(host)) {
+          ctx.report('MCP503', st.call, `\`${s.name}\` serves HTTP on all interfaces (\`${host}\`) without \`authenticate\`: anyone who can reach the port can call every tool. Add an \`authenticate\` function to the FastMCP options, or bind \`127.0.0.1\`.`, { data: { host } });
+        }
+      }
+    }
+  }
+  // Wildcard CORS.
+  for (const call of ctx.facts.calls) {
+    const ref = resolveRef(ctx.facts, call.expression);
+    const isCors = ref && ((ref.module === 'cors' && (ref.name === 'default' || ref.name === '*')) || (ref.module === 'hono/cors' && ref.name === 'cors'));
+    if (isCors) {
+      const o = call.arguments[0] && unwrap(call.arguments[0]);
+      const origin = o && ts.isObjectLiteralExpression(o) ? getPropValue(o, 'origin') : undefined;
+      const star = !o || (origin && (stringValue(unwrap(origin)) === '*' || unwrap(origin).kind === ts.SyntaxKind.TrueKeyword)) || (o && ts.isObjectLiteralExpression(o) && !origin);
+      if (star) ctx.report('MCP503', call, 'CORS allows every origin (`cors()` defaults to `*`), so any web page the user opens can call this MCP server from the browser. List the allowed origins explicitly (`origin: ["https://your.app"]`).', { downgrade: true, data: { cors: '*' } });
+      continue;
+    }
+    const m = calleeName(call);
+    if ((m === 'setHeader' || m === 'header' || m === 'set') && /^access-control-allow-origin$/i.test(stringValue(call.arguments[0]) ?? '') && stringValue(call.arguments[1]) === '*') {
+      ctx.report('MCP503', call, '`Access-Control-Allow-Origin: *` lets any web page call this MCP server from the browser. Reflect only known origins.', { downgrade: true, data: { cors: '*' } });
+    }
+  }
+}
+
+/** True when `expr` exposes the caught error's text: `e.message`, `e.stack`, `String(e)`, `${e}`. */
+function leaksError(ctx: RuleContext, expr: ts.Node, errName: string): boolean {
+  const { ts } = ctx;
+  let found = false;
+  const isErr = (e: ts.Expression): boolean => {
+    const u = unwrap(e);
+    return ts.isIdentifier(u) && u.text === errName;
+  };
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isPropertyAccessExpression(n) && ['message', 'stack'].includes(n.name.text) && isErr(n.expression)) found = true;
+    else if (ts.isCallExpression(n) && n.arguments[0] && ['String', 'JSON.stringify', 'util.inspect', 'inspect'].includes(n.expression.getText(ctx.sf)) && isErr(n.arguments[0])) found = true;
+    else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'toString' && isErr(n.expression.expression)) found = true;
+    else if (ts.isTemplateSpan(n) && isErr(n.expression)) found = true;
+    else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.PlusToken && (isErr(n.left) || isErr(n.right))) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(expr);
+  return found;
+}
+
+/** Upstream data interpolated into an error message: `await res.text()`, `res.url`, `err.message`. */
+function upstreamInterpolation(ctx: RuleContext, tpl: ts.Expression): boolean {
+  const { ts } = ctx;
+  if (!ts.isTemplateExpression(tpl)) return false;
+  return tpl.templateSpans.some((s) => {
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ['text', 'json'].includes(n.expression.name.text) && n.arguments.length === 0) found = true;
+      else if (ts.isPropertyAccessExpression(n) && ['message', 'stack', 'url', 'body'].includes(n.name.text)) found = true;
+      else ts.forEachChild(n, visit);
+    };
+    visit(s.expression);
+    return found;
+  });
+}
+
+function mcp504(ctx: RuleContext, d: DefFact): void {
+  const { ts } = ctx;
+  const h = d.handler!;
+  const tool = d.def.name;
+  const msg = (how: string) =>
+    `Tool \`${tool}\` ${how}: exception text and stack traces can carry paths, hostnames, connection strings or tokens, and they go straight to the model and the client log. Return a deliberate message${d.style === 'fastmcp' ? ' (`throw new UserError("Could not ...")`)' : ' with `isError: true`'} and log the details with \`console.error\`.`;
+  const reported = new Set<ts.Node>();
+  walk(h, (n) => {
+    if (ts.isCatchClause(n) && n.variableDeclaration && ts.isIdentifier(n.variableDeclaration.name)) {
+      const errName = n.variableDeclaration.name.text;
+      walk(n.block, (x) => {
+        if (isFunctionLike(x)) return false;
+        if (ts.isReturnStatement(x) && x.expression && leaksError(ctx, x.expression, errName)) {
+          ctx.report('MCP504', x.expression, msg(`returns the caught error's details (\`${errName}\`)`), { data: { tool } });
+        } else if (ts.isThrowStatement(x) && leaksError(ctx, x.expression, errName) && !/UserError|McpError/.test(x.expression.getText(ctx.sf))) {
+          reported.add(x);
+          ctx.report('MCP504', x.expression, msg(`rethrows the caught error's text (\`${errName}\`), which the framework sends to the client`), { data: { tool } });
+        }
+        return true;
+      });
+    }
+    if (d.style === 'fastmcp' && ts.isThrowStatement(n) && !reported.has(n)) {
+      const e = unwrap(n.expression);
+      if (ts.isNewExpression(e) && e.expression.getText(ctx.sf) === 'Error' && e.arguments?.[0] && upstreamInterpolation(ctx, unwrap(e.arguments[0]))) {
+        ctx.report('MCP504', n, msg('throws an `Error` with upstream response data interpolated; fastmcp returns non-`UserError` messages verbatim (`Tool \'...\' execution failed: ...`)'), { data: { tool } });
+      }
+    }
+    return true;
+  });
+}

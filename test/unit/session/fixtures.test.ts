@@ -1,0 +1,230 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { FIXTURES, MemorySink, SessionPool, isAlive, pyServer, serverConfig, waitFor } from './helpers';
+
+describe('session: python and node fixture servers', function () {
+  this.timeout(20000);
+  const pool = new SessionPool();
+  afterEach(() => pool.cleanup());
+
+  it('good-stdio: lists, calls, validates output, refreshes on list_changed, no findings', async () => {
+    const s = pool.create({ server: pyServer('good-stdio.py') });
+    const out: string[] = [];
+    s.onOutput((e) => out.push(`${e.kind}:${e.text}`));
+    await s.start();
+    const v = s.view();
+    assert.equal(v.state.kind, 'running', JSON.stringify(v.state));
+    assert.deepEqual(v.tools.map((t) => t.name), ['add', 'echo', 'slow', 'fail', 'enable_extra']);
+    assert.equal(v.resources.length, 1);
+    assert.equal(v.prompts[0].name, 'greet');
+    assert.deepEqual(v.findings, []);
+    assert.ok(out.includes('stderr:good-stdio ready'));
+
+    const add = await s.callTool('add', { a: 2, b: 3 });
+    assert.equal(add.ok, true);
+    assert.deepEqual((add.result as { structuredContent: unknown }).structuredContent, { sum: 5 });
+    assert.deepEqual(add.findings, []);
+
+    const fail = await s.callTool('fail', {});
+    assert.equal(fail.ok, false);
+    assert.equal(fail.isError, true);
+    assert.match(fail.error!.message, /always fails/);
+
+    const read = await s.readResource('mem://readme');
+    assert.match(JSON.stringify(read.result), /hello from good-stdio/);
+    const prompt = await s.getPrompt('greet', { who: 'Ada' });
+    assert.match(JSON.stringify(prompt.result), /Say hello to Ada/);
+
+    const progress: { progress: number; total?: number; message?: string }[] = [];
+    const slow = await s.callTool('slow', { steps: 3, delay: 0.05 }, { onProgress: (p) => progress.push(p) });
+    assert.equal(slow.ok, true);
+    assert.ok(progress.length >= 2);
+    assert.equal(progress[0].total, 3);
+    assert.equal(progress[0].message, 'step 1 of 3');
+
+    let listed = 0;
+    s.onDidChangeLists(() => listed++);
+    await s.callTool('enable_extra', {});
+    assert.ok(await waitFor(() => s.view().tools.some((t) => t.name === 'extra')), 'list_changed refreshed the tools');
+    assert.ok(await waitFor(() => listed >= 1), 'onDidChangeLists fired');
+  });
+
+  it('stdout-pollution.py → MCP101 located at the print line', async () => {
+    const sink = new MemorySink();
+    const s = pool.create({ server: pyServer('stdout-pollution.py'), trace: sink });
+    const noise: string[] = [];
+    s.onOutput((e) => e.kind === 'stdout-noise' && noise.push(e.text));
+    await s.start();
+    await s.flushFindings();
+    assert.equal(s.view().state.kind, 'running');
+    assert.deepEqual(noise, ['Starting weather server v1.2 on stdio']);
+    assert.deepEqual(sink.noise, noise);
+    const f = s.view().findings.find((x) => x.code === 'MCP101');
+    assert.ok(f, JSON.stringify(s.view().findings));
+    assert.equal(f.file, path.join(FIXTURES, 'stdout-pollution.py'));
+    assert.equal(f.range.start.line, 7);
+    assert.equal(f.origin, 'runtime');
+    assert.match(f.message, /Starting weather server/);
+  });
+
+  it('node-pollution.mjs → MCP102 located at the console.log line', async () => {
+    const s = pool.create({ server: serverConfig('node-pollution', { command: 'node', args: [path.join(FIXTURES, 'node-pollution.mjs')] }) });
+    await s.start();
+    await s.flushFindings();
+    const f = s.view().findings.find((x) => x.code === 'MCP102');
+    assert.ok(f, JSON.stringify(s.view().findings));
+    assert.equal(f.file, path.join(FIXTURES, 'node-pollution.mjs'));
+    assert.equal(f.range.start.line, 6);
+  });
+
+  it('crash-at-start.py → MCP708 at the deepest workspace frame with the exception line', async () => {
+    const s = pool.create({ server: pyServer('crash-at-start.py') });
+    await s.start();
+    const v = s.view();
+    assert.equal(v.state.kind, 'error');
+    const f = v.findings.find((x) => x.code === 'MCP708');
+    assert.ok(f, JSON.stringify(v.findings));
+    assert.equal(f.file, path.join(FIXTURES, 'crash-at-start.py'));
+    assert.equal(f.range.start.line, 7); // `return {"api_key": os.environ["WEATHER_API_KEY"]}` (line 8, 1-based)
+    assert.match(f.message, /KeyError: 'WEATHER_API_KEY'/);
+    assert.match(f.message, /add it to `env`/);
+    assert.equal(f.data?.exitCode, 1);
+    assert.ok(v.stderrTail.some((l) => l.startsWith('Traceback')));
+  });
+
+  it('node-crash.mjs → MCP708 at the throwing line', async () => {
+    const s = pool.create({ server: serverConfig('node-crash', { command: 'node', args: [path.join(FIXTURES, 'node-crash.mjs')] }) });
+    await s.start();
+    const f = s.view().findings.find((x) => x.code === 'MCP708');
+    assert.ok(f, JSON.stringify(s.view().findings));
+    assert.equal(f.file, path.join(FIXTURES, 'node-crash.mjs'));
+    assert.equal(f.range.start.line, 3);
+    assert.match(f.message, /Error: NIGHTWATCH_CONFIG is not set/);
+  });
+
+  it('crash-after-init.py → MCP708 after the handshake, state error', async () => {
+    const s = pool.create({ server: pyServer('crash-after-init.py') });
+    await s.start();
+    assert.ok(await waitFor(() => s.view().findings.some((x) => x.code === 'MCP708')));
+    const f = s.view().findings.find((x) => x.code === 'MCP708')!;
+    assert.equal(s.view().state.kind, 'error');
+    assert.equal(f.file, path.join(FIXTURES, 'crash-after-init.py'));
+    assert.equal(f.range.start.line, 10); // raise ConnectionError(...)
+    assert.match(f.message, /ConnectionError: database at localhost:5432 refused/);
+  });
+
+  it('crash-after-init.py with CRASH_ON=call → the call fails and MCP708 reports the exit code', async () => {
+    const s = pool.create({ server: pyServer('crash-after-init.py', { env: { CRASH_ON: 'call' } }) });
+    await s.start();
+    assert.equal(s.view().state.kind, 'running');
+    const r = await s.callTool('query', {});
+    assert.equal(r.ok, false);
+    assert.ok(await waitFor(() => s.view().state.kind === 'error'));
+    const f = s.view().findings.find((x) => x.code === 'MCP708')!;
+    assert.equal(f.data?.exitCode, 3);
+    assert.equal(f.file, s.view().findings[0].file); // no traceback: on the config entry
+  });
+
+  it('never-answers.py → MCP707 with the last stderr lines, process stopped', async () => {
+    const s = pool.create({ server: pyServer('never-answers.py'), startupTimeoutMs: 1200 });
+    const t0 = Date.now();
+    await s.start();
+    assert.ok(Date.now() - t0 < 5000);
+    const v = s.view();
+    assert.equal(v.state.kind, 'error');
+    const f = v.findings.find((x) => x.code === 'MCP707');
+    assert.ok(f, JSON.stringify(v.findings));
+    assert.match(f.message, /loading a very large model/);
+    assert.match(f.message, /wrote nothing to stdout/);
+    assert.equal(f.file, path.join(FIXTURES, 'mcp.json'));
+    assert.equal(v.findings.filter((x) => x.code === 'MCP708').length, 0);
+  });
+
+  it('wrong-protocol.py → MCP709 naming the answered and supported versions', async () => {
+    const s = pool.create({ server: pyServer('wrong-protocol.py') });
+    await s.start();
+    const f = s.view().findings.find((x) => x.code === 'MCP709');
+    assert.ok(f, JSON.stringify(s.view().findings));
+    assert.match(f.message, /1999-01-01/);
+    assert.match(f.message, /2025-06-18/);
+    assert.equal(s.view().state.kind, 'error');
+  });
+
+  it('invalid-schema.py → one MCP710 per bad tool', async () => {
+    const s = pool.create({ server: pyServer('invalid-schema.py') });
+    await s.start();
+    const f = s.view().findings.filter((x) => x.code === 'MCP710');
+    const byTool = new Map(f.map((x) => [x.data!.tool as string, x.message]));
+    assert.deepEqual([...byTool.keys()].sort(), ['get weather.v2', 'search', 'tag_items', 'undocumented']);
+    assert.match(byTool.get('tag_items')!, /array without `items`/);
+    assert.match(byTool.get('get weather.v2')!, /SEP-986/);
+    assert.match(byTool.get('search')!, /duplicate tool name/);
+    assert.match(byTool.get('undocumented')!, /no `description`/);
+    assert.ok(f.every((x) => x.severity === 'warning' && x.file === path.join(FIXTURES, 'mcp.json')));
+  });
+
+  it('output-mismatch.py → MCP203 per call, RT-jsonrpc-error counted per tool', async () => {
+    const s = pool.create({ server: pyServer('output-mismatch.py') });
+    await s.start();
+    const wrong = await s.callTool('count_wrong', {});
+    assert.equal(wrong.findings[0]?.code, 'MCP203');
+    assert.match(wrong.findings[0].message, /\/count must be integer/);
+    const missing = await s.callTool('count_missing', {});
+    assert.match(missing.findings[0]?.message ?? '', /no `structuredContent`/);
+    const ok = await s.callTool('count_ok', {});
+    assert.deepEqual(ok.findings, []);
+    await s.callTool('bad_args', {});
+    const bad = await s.callTool('bad_args', {});
+    assert.equal(bad.error?.code, -32602);
+    const rt = s.view().findings.filter((x) => x.code === 'RT-jsonrpc-error');
+    assert.equal(rt.length, 1);
+    assert.equal(rt[0].data?.count, 2);
+    assert.equal(s.view().findings.filter((x) => x.code === 'MCP203').length, 2);
+    assert.equal(s.view().toolStats.get('bad_args')?.errors, 2);
+  });
+
+  it('slow-tool.py: cancellation sends notifications/cancelled and the server stops working', async () => {
+    const sink = new MemorySink();
+    const s = pool.create({ server: pyServer('slow-tool.py'), trace: sink });
+    await s.start();
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 300);
+    const r = await s.callTool('sleep', { seconds: 10 }, { signal: ac.signal, onProgress: () => {} });
+    assert.equal(r.cancelled, true);
+    assert.ok(sink.messages.some((m) => m.dir === 'out' && m.msg.method === 'notifications/cancelled'));
+    const t = await s.callTool('sleep', { seconds: 10 }, { timeoutMs: 300 });
+    assert.equal(t.timedOut, true);
+  });
+
+  it('a missing command → RT-command-not-found naming PATH', async () => {
+    const s = pool.create({ server: serverConfig('nope', { command: 'uvx-does-not-exist', args: ['x'] }), baseEnv: { PATH: '/usr/bin:/bin' } });
+    await s.start();
+    const f = s.view().findings.find((x) => x.code === 'RT-command-not-found');
+    assert.ok(f);
+    assert.match(f.message, /`uvx-does-not-exist` not found on PATH \(PATH=\/usr\/bin:\/bin\)/);
+    assert.equal(s.view().state.kind, 'error');
+  });
+
+  it('stop kills the whole process tree, even a child that ignores SIGTERM', async () => {
+    const s = pool.create({ server: pyServer('spawns-child.py'), stopGraceMs: 300 });
+    await s.start();
+    const r = await s.callTool('child_pid', {});
+    const child = Number((r.result as { content: { text: string }[] }).content[0].text);
+    const pid = s.view().pid!;
+    assert.ok(isAlive(child) && isAlive(pid));
+    await s.stop();
+    assert.equal(isAlive(pid), false);
+    assert.equal(isAlive(child), false, 'grandchild killed');
+  });
+
+  it('restart gives a fresh process and fresh findings', async () => {
+    const s = pool.create({ server: pyServer('good-stdio.py') });
+    await s.start();
+    const pid1 = s.view().pid!;
+    await s.restart();
+    const pid2 = s.view().pid!;
+    assert.notEqual(pid1, pid2);
+    assert.equal(isAlive(pid1), false);
+    assert.equal(s.view().state.kind, 'running');
+  });
+});
