@@ -504,13 +504,13 @@ function collectDefinitions(facts: Facts): void {
     const server = findServer(facts, recv, call);
     const serverKey = server ? `${server.name}@${server.node.pos}` : recv;
     const base = { call, serverKey };
-    if (method in SDK_REGISTER && hasSdk && (!server || server.kind === 'mcp')) {
+    if (Object.hasOwn(SDK_REGISTER, method) && hasSdk && (!server || server.kind === 'mcp')) {
       const d = sdkRegister(facts, call, SDK_REGISTER[method]!, serverKey);
       if (d) facts.defs.push(d);
-    } else if (method in SDK_POSITIONAL && hasSdk && (server ? server.kind === 'mcp' : !hasFast)) {
+    } else if (Object.hasOwn(SDK_POSITIONAL, method) && hasSdk && (server ? server.kind === 'mcp' : !hasFast)) {
       const d = sdkPositional(facts, call, SDK_POSITIONAL[method]!, serverKey);
       if (d) facts.defs.push(d);
-    } else if (method in FASTMCP_ADD && (server ? server.kind === 'fastmcp' : hasFast)) {
+    } else if (Object.hasOwn(FASTMCP_ADD, method) && (server ? server.kind === 'fastmcp' : hasFast)) {
       const d = fastmcpAdd(facts, call, FASTMCP_ADD[method]!, serverKey);
       if (d) facts.defs.push(d);
     } else if (method === 'setRequestHandler' && call.arguments.length >= 2) {

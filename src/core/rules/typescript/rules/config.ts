@@ -71,7 +71,7 @@ function mcp604(ctx: RuleContext): void {
 const REGISTER_NAME: Record<string, string> = { tool: 'registerTool', resource: 'registerResource', prompt: 'registerPrompt' };
 
 function mcp606(ctx: RuleContext): void {
-  const { ts, sf, file } = ctx;
+  const { sf, file } = ctx;
   const sdk = packageVersion(ctx.project.packages, '@modelcontextprotocol/sdk');
   // registerTool does not exist before 1.12: the positional form is the only one there.
   if (sdk && compareVersions(sdk, '1.12.0') < 0) return;

@@ -18,7 +18,6 @@ export function connectionRules(ctx: RuleContext): void {
 
 const STDOUT_CONSOLE = new Set(['log', 'info', 'debug', 'dir', 'table']);
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-const WILDCARD = new Set(['0.0.0.0', '::', '']);
 const SAFE_STDIO = "['ignore', 'pipe', 'pipe']";
 
 function stdioNote(ctx: RuleContext): string {
@@ -87,7 +86,6 @@ function mcp102(ctx: RuleContext): void {
 }
 
 const CHILD_ASYNC = new Set(['spawn', 'exec', 'execFile', 'fork']);
-const CHILD_SYNC = new Set(['execSync', 'execFileSync', 'spawnSync']);
 
 /** The options object literal of a child_process call (last object-literal argument). */
 function childOptions(ctx: RuleContext, call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {

@@ -1,6 +1,6 @@
 import type * as ts from 'typescript';
 import type { TextEdit } from '../../../model';
-import { compareVersions, edit, getProp, getPropValue, packageVersion, returnedExpressions, stringValue, unwrap, unwrapAwait, walk } from '../astUtil';
+import { compareVersions, edit, getProp, getPropValue, packageVersion, returnedExpressions, stringValue, unwrap, unwrapAwait } from '../astUtil';
 import type { RuleContext } from '../context';
 import { type DefFact, initializerOf, resolveRef, zodChain, zodObjectShape } from '../facts';
 
@@ -262,5 +262,4 @@ function mcp207(ctx: RuleContext): void {
     };
     visit(root);
   }
-  void walk;
 }
