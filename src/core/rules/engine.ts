@@ -143,12 +143,12 @@ export class RuleEngine {
       const entries: { file: string; entry: CacheEntry; cached: boolean; started: number }[] = [];
       let lastYield = performance.now();
       for (let i = 0; i < files.length; i++) {
+        const file = files[i];
+        opts.onProgress?.({ done: i, total: files.length, file });
         if (opts.signal?.aborted) {
           result.cancelled = true;
           break;
         }
-        const file = files[i];
-        opts.onProgress?.({ done: i, total: files.length, file });
         const t0 = performance.now();
         const text = await readText(file);
         if (text === undefined) continue;
@@ -160,6 +160,7 @@ export class RuleEngine {
           lastYield = performance.now();
         }
       }
+      if (opts.signal?.aborted) result.cancelled = true;
       opts.onProgress?.({ done: entries.length, total: files.length });
       for (const { file, entry, cached, started: t0 } of entries) {
         const r = this.toResult(file, entry, cached, t0, true);
@@ -341,8 +342,10 @@ export class RuleEngine {
 
 /** Load a built-in analyzer on first use, so parsers and grammars load only when needed. */
 async function loadAnalyzer(language: DefaultLanguage): Promise<LanguageAnalyzer> {
-  if (language === 'python') return (await import('./python/index')).createPythonAnalyzer();
-  return (await import('./typescript/index')).createTypeScriptAnalyzer();
+  // `require` (not `import()`): esbuild keeps the module lazily initialised inside the bundle,
+  // and it resolves `.ts` sources under the tsx test loader as well.
+  if (language === 'python') return (require('./python/index') as typeof import('./python/index')).createPythonAnalyzer();
+  return (require('./typescript/index') as typeof import('./typescript/index')).createTypeScriptAnalyzer();
 }
 
 /** Cheap pre-check: does this source import or use an MCP framework at all? */

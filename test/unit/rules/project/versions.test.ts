@@ -1,0 +1,31 @@
+import * as assert from 'node:assert/strict';
+import { compareVersions, isBelow, lowerBound, majorOf, normalizePyName, parseRequirement, parseVersion } from '../../../../src/core/rules/project/versions';
+
+describe('version helpers', () => {
+  it('parses and compares versions', () => {
+    assert.deepEqual(parseVersion('3.10'), [3, 10, 0]);
+    assert.deepEqual(parseVersion('v20.1.2'), [20, 1, 2]);
+    assert.equal(parseVersion('latest'), undefined);
+    assert.ok(compareVersions([3, 9, 0], [3, 10, 0]) < 0);
+    assert.equal(isBelow('3.9', '3.10'), true);
+    assert.equal(isBelow('3.10', '3.10'), false);
+    assert.equal(isBelow(undefined, '3.10'), false);
+  });
+
+  it('finds the lower bound of npm and PEP 440 ranges', () => {
+    const cases: [string, string | undefined][] = [
+      ['^1.2.3', '1.2.3'], ['>=3.8,<4', '3.8'], ['>= 3.8', '3.8'], ['~=3.10', '3.10'], ['==1.9.*', '1.9'],
+      ['1.17.5', '1.17.5'], ['16.x || >=18', '16'], ['<4', undefined], ['*', undefined], ['^3.25 || ^4.0', '3.25'],
+    ];
+    for (const [range, expected] of cases) assert.equal(lowerBound(range), expected, range);
+    assert.equal(majorOf('^4.1.5'), 4);
+  });
+
+  it('parses requirements and normalises names', () => {
+    assert.deepEqual(parseRequirement('mcp[cli]>=1.9; python_version>"3.9"'), { name: 'mcp', spec: '>=1.9' });
+    assert.deepEqual(parseRequirement('Fast_MCP == 2.0  # pinned'), { name: 'fast-mcp', spec: '== 2.0' });
+    assert.equal(parseRequirement('-r base.txt'), undefined);
+    assert.equal(parseRequirement('git+https://x/y.git'), undefined);
+    assert.equal(normalizePyName('Pydantic_Core'), 'pydantic-core');
+  });
+});
