@@ -28,7 +28,9 @@ export function serverConfig(name: string, over: Partial<ServerConfig>): ServerC
 }
 
 export function pyServer(file: string, over: Partial<ServerConfig> = {}): ServerConfig {
-  return serverConfig(path.basename(file, '.py'), { command: 'python3', args: [path.join(FIXTURES, file)], cwd: FIXTURES, ...over });
+  // No __pycache__ next to the fixtures.
+  const env = { PYTHONDONTWRITEBYTECODE: '1', ...(over.env ?? {}) };
+  return serverConfig(path.basename(file, '.py'), { command: 'python3', args: [path.join(FIXTURES, file)], cwd: FIXTURES, ...over, env });
 }
 
 /** Sessions created by a test; `cleanup()` in afterEach stops them all. */

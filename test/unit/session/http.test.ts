@@ -1,0 +1,111 @@
+import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { FIXTURES, MemorySink, SERVER_EVERYTHING, SessionPool, isAlive, serverConfig } from './helpers';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+describe('session: Streamable HTTP and SSE', function () {
+  this.timeout(20000);
+  const pool = new SessionPool();
+  afterEach(() => pool.cleanup());
+
+  it('fastmcp (TypeScript) over Streamable HTTP, started by command, with trace and progress', async () => {
+    const port = await freePort();
+    const sink = new MemorySink();
+    const s = pool.create({
+      server: serverConfig('fastmcp-http', {
+        transport: 'http',
+        command: 'node',
+        args: [path.join(FIXTURES, 'fastmcp-http.mjs'), String(port)],
+        url: `http://127.0.0.1:${port}/mcp`,
+        headers: { 'X-Doctor': 'yes' },
+      }),
+      trace: sink,
+    });
+    await s.start();
+    const v = s.view();
+    assert.equal(v.state.kind, 'running', JSON.stringify(v.state) + JSON.stringify(v.findings));
+    assert.deepEqual(v.tools.map((t) => t.name).sort(), ['add', 'countdown']);
+    assert.equal(v.resources[0]?.uri, 'mem://motd');
+    const r = await s.callTool('add', { a: 20, b: 22 });
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.match(JSON.stringify(r.result), /"42"/);
+    const progress: number[] = [];
+    const c = await s.callTool('countdown', { from: 4 }, { onProgress: (p) => progress.push(p.progress) });
+    assert.equal(c.ok, true);
+    assert.ok(progress.length >= 2, `progress ${progress}`);
+    assert.ok(sink.messages.some((m) => m.dir === 'out' && m.msg.method === 'initialize'));
+    assert.ok(sink.messages.some((m) => m.dir === 'in' && m.msg.result?.serverInfo));
+    assert.ok(v.stderrTail.some((l) => l.includes('listening')), v.stderrTail.join('\n'));
+    const pid = v.pid!;
+    await s.stop();
+    assert.equal(isAlive(pid), false);
+  });
+
+  it('falls back to SSE when the Streamable HTTP POST gets a 4xx (server-everything sse)', async () => {
+    const port = await freePort();
+    const out: string[] = [];
+    const s = pool.create({
+      server: serverConfig('everything-sse', {
+        transport: 'http',
+        command: 'node',
+        args: [SERVER_EVERYTHING, 'sse'],
+        env: { PORT: String(port) },
+        url: `http://127.0.0.1:${port}/sse`,
+      }),
+    });
+    s.onOutput((e) => out.push(e.text));
+    await s.start();
+    assert.equal(s.view().state.kind, 'running', JSON.stringify(s.view().findings));
+    assert.ok(out.some((l) => /falling back to SSE/.test(l)), out.join('\n'));
+    assert.ok(out.some((l) => /connected over SSE/.test(l)));
+    const r = await s.callTool('echo', { message: 'over sse' });
+    assert.equal(r.ok, true);
+  });
+
+  it('sends configured headers and reports HTTP 401 as RT-http-status', async () => {
+    const seen: http.IncomingHttpHeaders[] = [];
+    const srv = http.createServer((req, res) => {
+      seen.push(req.headers);
+      req.resume();
+      res.writeHead(401, { 'content-type': 'text/plain' }).end('unauthorized');
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as net.AddressInfo).port;
+    try {
+      const s = pool.create({
+        server: serverConfig('auth', { transport: 'http', url: `http://127.0.0.1:${port}/mcp`, headers: { Authorization: 'Bearer sk-test-123' } }),
+      });
+      await s.start();
+      assert.equal(s.view().state.kind, 'error');
+      const f = s.view().findings.find((x) => x.code === 'RT-http-status');
+      assert.ok(f, JSON.stringify(s.view().findings));
+      assert.equal(f.data?.status, 401);
+      assert.match(f.message, /authentication/);
+      assert.ok(seen.length >= 1);
+      assert.equal(seen[0].authorization, 'Bearer sk-test-123');
+    } finally {
+      srv.close();
+    }
+  });
+
+  it('reports an unreachable URL', async () => {
+    const port = await freePort();
+    const s = pool.create({ server: serverConfig('down', { transport: 'http', url: `http://127.0.0.1:${port}/mcp` }) });
+    await s.start();
+    const f = s.view().findings.find((x) => x.code === 'RT-http-unreachable');
+    assert.ok(f, JSON.stringify(s.view().findings));
+    assert.equal(s.view().state.kind, 'error');
+  });
+});
