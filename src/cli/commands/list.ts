@@ -1,7 +1,128 @@
+import { statSync } from 'node:fs';
+import { homedir, platform as osPlatform } from 'node:os';
+import * as path from 'node:path';
+import { compareFindings, type Finding } from '../../core/model';
+import { discover } from '../../core/config/discover';
+import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
 import type { CliIo } from '../io';
 
-/** Placeholder until this command lands. */
-export async function run(_args: string[], io: CliIo): Promise<number> {
-  io.err('mcp-doctor list: not available yet\n');
-  return 2;
+const USAGE = `Usage: mcp-doctor list [folder] [--json] [--no-user] [--no-check-commands]
+
+  folder               workspace folder to scan (default: current directory)
+  --json               print { files, summary } as JSON
+  --no-user            read only the folder, not your home/app-data configs
+  --no-check-commands  do not look commands up on PATH or check script files
+
+Exit code: 0 no errors, 1 errors found, 2 bad usage.
+`;
+
+/** Summary counts printed at the end and in `--json`. */
+export interface ListSummary {
+  files: number;
+  servers: number;
+  errors: number;
+  warnings: number;
+}
+
+/** `mcp-doctor list`: discovered servers and config problems, grouped by file. */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  let json = false;
+  let includeUser = true;
+  let checkCommands = true;
+  const positional: string[] = [];
+  for (const a of args) {
+    if (a === '--json') json = true;
+    else if (a === '--no-user') includeUser = false;
+    else if (a === '--no-check-commands') checkCommands = false;
+    else if (a === '--help' || a === '-h') {
+      io.out(USAGE);
+      return 0;
+    } else if (a.startsWith('-')) {
+      io.err(`mcp-doctor list: unknown option "${a}"\n\n${USAGE}`);
+      return 2;
+    } else positional.push(a);
+  }
+  if (positional.length > 1) {
+    io.err(`mcp-doctor list: expected at most one folder, got ${positional.length}\n\n${USAGE}`);
+    return 2;
+  }
+  const folder = path.resolve(io.cwd, positional[0] ?? '.');
+  let isDir = false;
+  try {
+    isDir = statSync(folder).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) {
+    io.err(`mcp-doctor list: "${positional[0] ?? folder}" is not a folder\n`);
+    return 2;
+  }
+
+  const home = io.env.HOME || io.env.USERPROFILE || homedir();
+  const files = await discover({
+    workspaceFolders: [folder],
+    home,
+    platform: osPlatform(),
+    env: io.env,
+    includeUser,
+    checkCommands,
+  });
+  const summary = summarize(files);
+
+  if (json) {
+    io.out(`${JSON.stringify({ files, summary }, null, 2)}\n`);
+  } else {
+    io.out(formatText(files, summary, io.cwd, folder));
+  }
+  return summary.errors > 0 ? 1 : 0;
+}
+
+export function summarize(files: ConfigFileResult[]): ListSummary {
+  const all = files.flatMap((f) => f.findings);
+  return {
+    files: files.length,
+    servers: files.reduce((n, f) => n + f.servers.length, 0),
+    errors: all.filter((f) => f.severity === 'error').length,
+    warnings: all.filter((f) => f.severity === 'warning').length,
+  };
+}
+
+/** Human-readable report; findings as `file:line:col severity code message` (1-based). */
+export function formatText(files: ConfigFileResult[], summary: ListSummary, cwd: string, folder: string): string {
+  const show = (f: string) => {
+    const rel = path.relative(cwd, f);
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : f;
+  };
+  if (!files.length) return `No MCP configuration found in ${show(folder) || '.'}.\n`;
+  const lines: string[] = [];
+  for (const file of files) {
+    const status = file.accepted ? '' : '  [rejected by the client: fix the errors below]';
+    lines.push(`${show(file.file)}  (${file.client}, ${file.scope})${status}`);
+    if (!file.servers.length) lines.push('  (no servers)');
+    for (const s of file.servers) lines.push(`  ${serverLine(s)}`);
+    const findings = [...file.findings].sort(compareFindings);
+    for (const f of findings) lines.push(`  ${findingLine(f, show)}`);
+    lines.push('');
+  }
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  lines.push(`${plural(summary.servers, 'server')} in ${plural(summary.files, 'file')}: ${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}.`);
+  return `${lines.join('\n')}\n`;
+}
+
+function serverLine(s: ServerConfig): string {
+  const mark = s.valid === false ? '✗' : s.disabled ? '-' : '•';
+  const target =
+    s.transport === 'stdio' || (!s.url && s.command)
+      ? [s.command ?? '', ...(s.args ?? [])].map(quoteArg).join(' ')
+      : s.url ?? '';
+  const flags = [s.disabled ? 'disabled' : '', s.unresolved.length ? `needs ${s.unresolved.join(', ')}` : ''].filter(Boolean).join('; ');
+  return `${mark} ${s.name}  [${s.transport}]  ${target || '(nothing to run)'}${flags ? `  (${flags})` : ''}`;
+}
+
+function quoteArg(a: string): string {
+  return a === '' || /[\s"']/.test(a) ? JSON.stringify(a) : a;
+}
+
+function findingLine(f: Finding, show: (file: string) => string): string {
+  return `${show(f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1} ${f.severity} ${f.code} ${f.message}`;
 }

@@ -243,7 +243,8 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
     return undefined;
   })();
 
-  if (server.cwd && base && !ctx.fileExists(base)) {
+  const cwdMissing = Boolean(server.cwd && base && !ctx.fileExists(base));
+  if (cwdMissing) {
     push('path/cwd-missing', 'error', `Server "${name}": cwd "${base}" does not exist, so ${label} cannot start the server. Fix the path.`, entry.fields.cwd?.range ?? server.range, { path: base });
   }
   if (server.envFile) {
@@ -279,7 +280,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
     }
   }
 
-  const script = scriptArgument(server.command, server.args ?? []);
+  const script = cwdMissing ? undefined : scriptArgument(server.command, server.args ?? []);
   if (script) {
     const node = entry.fields.args[script.index];
     const r = resolve(script.path);
