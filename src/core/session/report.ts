@@ -1,0 +1,137 @@
+import type { ServerConfig } from '../config/types';
+import type { Finding } from '../model';
+import type { SessionView } from './types';
+
+/** Token shapes that must never appear in reports, traces or terminal output. */
+const TOKEN_PATTERNS: RegExp[] = [
+  /\bsk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_-]{8,}/g, // OpenAI / Anthropic / Stripe style
+  /\bgh[pousr]_[A-Za-z0-9]{20,}/g, // GitHub tokens
+  /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
+  /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, // Slack
+  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, // AWS access key ids
+  /\bAIza[0-9A-Za-z_-]{35}\b/g, // Google API keys
+  /\bglpat-[A-Za-z0-9_-]{20,}/g, // GitLab
+  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g, // JWTs
+];
+const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{3,}/gi;
+const KEY_VALUE = /\b([A-Za-z0-9_]*(?:api[_-]?key|token|secret|password|passwd|pwd|auth)[A-Za-z0-9_]*)(\s*[=:]\s*)("?)([^\s"&,;]{4,})\3/gi;
+const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)([^\s:/@]+):([^\s/@]+)@/gi;
+
+/** True for header names whose values are credentials. */
+export function isSecretHeader(name: string): boolean {
+  return /^(authorization|proxy-authorization|cookie|set-cookie)$/i.test(name) || /(token|secret|key|auth|password|session)/i.test(name);
+}
+
+/**
+ * Replaces known token shapes (`sk-…`, `ghp_…`, `xoxb-…`, `AKIA…`, JWTs, `Bearer …`,
+ * `api_key=…`, `user:pass@` in URLs) with `***`. Cheap enough for every line of a report.
+ */
+export function redactText(text: string): string {
+  if (!text) return text;
+  let out = text.replace(BEARER, (_m, scheme: string) => `${scheme} ***`);
+  for (const re of TOKEN_PATTERNS) out = out.replace(re, '***');
+  out = out.replace(KEY_VALUE, (_m, key: string, sep: string, q: string) => `${key}${sep}${q}***${q}`);
+  out = out.replace(URL_CREDENTIALS, (_m, scheme: string, user: string) => `${scheme}${user}:***@`);
+  return out;
+}
+
+/**
+ * A copy of the config safe to share: every `env` value and every credential-like header value
+ * becomes `***`; args and url are token-redacted. `raw` is dropped (it repeats the same secrets).
+ */
+export function redactServerConfig(server: ServerConfig): ServerConfig {
+  const env = server.env ? Object.fromEntries(Object.keys(server.env).map((k) => [k, '***'])) : undefined;
+  const headers = server.headers
+    ? Object.fromEntries(Object.entries(server.headers).map(([k, v]) => [k, isSecretHeader(k) ? '***' : redactText(v)]))
+    : undefined;
+  return {
+    ...server,
+    args: server.args?.map(redactText),
+    command: server.command !== undefined ? redactText(server.command) : undefined,
+    url: server.url !== undefined ? redactText(server.url) : undefined,
+    env,
+    headers,
+    raw: '(omitted)',
+  };
+}
+
+/** Input of the troubleshooting report (everything optional except the server and findings). */
+export interface TroubleshootingReportInput {
+  extensionVersion: string;
+  vscodeVersion?: string;
+  server: ServerConfig;
+  view?: SessionView;
+  findings: Finding[];
+  /** e.g. `{ "mcp": "1.9.0", "@modelcontextprotocol/sdk": "1.32.2" }` from lockfiles. */
+  lockfileVersions?: Record<string, string>;
+  /** Last trace messages, already one line each. */
+  traceTail?: string[];
+}
+
+const fence = (text: string, lang = '') => {
+  const ticks = text.includes('```') ? '````' : '```';
+  return `${ticks}${lang}\n${text}\n${ticks}`;
+};
+
+/**
+ * A Markdown report to paste into an issue: versions, the redacted config, findings, the last
+ * stderr lines and trace messages. Everything user-supplied passes through `redactText`.
+ */
+export function buildTroubleshootingReport(input: TroubleshootingReportInput): string {
+  const { server, view } = input;
+  const lines: string[] = [];
+  lines.push(`# MCP Doctor report: \`${server.name}\``, '');
+  lines.push('## Versions', '');
+  lines.push(`- MCP Doctor: ${input.extensionVersion}`);
+  if (input.vscodeVersion) lines.push(`- VS Code: ${input.vscodeVersion}`);
+  lines.push(`- Node.js: ${process.version}`, `- OS: ${process.platform} ${process.arch}`);
+  for (const [pkg, v] of Object.entries(input.lockfileVersions ?? {})) lines.push(`- ${pkg}: ${v}`);
+  lines.push('');
+
+  lines.push('## Server', '');
+  lines.push(`- Config: \`${server.file}\` (${server.client}, ${server.scope}), line ${server.range.start.line + 1}`);
+  lines.push(`- Transport: ${server.transport}${server.disabled ? ' (disabled)' : ''}`);
+  if (server.unresolved.length) lines.push(`- Unresolved variables: ${server.unresolved.map((u) => `\`${u}\``).join(', ')}`);
+  if (view) {
+    const st = view.state;
+    const state =
+      st.kind === 'running'
+        ? `running (initialize ${Math.round(st.initializeMs)} ms, protocol ${st.protocolVersion}${st.serverName ? `, ${st.serverName} ${st.serverVersion ?? ''}`.trimEnd() : ''})`
+        : st.kind === 'error'
+          ? `error: ${redactText(st.reason)}`
+          : st.kind === 'stopped'
+            ? `stopped${st.exitCode !== undefined && st.exitCode !== null ? ` (exit code ${st.exitCode})` : ''}${st.signal ? ` (signal ${st.signal})` : ''}`
+            : 'starting';
+    lines.push(`- State: ${state}`);
+    lines.push(`- Tools: ${view.tools.length}, resources: ${view.resources.length}, resource templates: ${view.resourceTemplates.length}, prompts: ${view.prompts.length}`);
+  }
+  lines.push('', 'Config (secrets redacted):', '');
+  const redacted = redactServerConfig(server);
+  const shown: Record<string, unknown> = {};
+  for (const k of ['command', 'args', 'cwd', 'env', 'envFile', 'url', 'headers'] as const) if (redacted[k] !== undefined) shown[k] = redacted[k];
+  lines.push(fence(JSON.stringify(shown, null, 2), 'json'), '');
+
+  lines.push(`## Findings (${input.findings.length})`, '');
+  if (!input.findings.length) lines.push('None.');
+  for (const f of input.findings) {
+    const where = `${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1}`;
+    const msg = redactText(f.message).split('\n');
+    lines.push(`- **${f.severity}** \`${f.code}\` at \`${where}\`: ${msg[0]}`);
+    if (msg.length > 1) lines.push('', fence(msg.slice(1).join('\n')).replace(/^/gm, '  '));
+  }
+  lines.push('');
+
+  if (view?.toolStats.size) {
+    lines.push('## Tool calls', '', '| tool | calls | errors | p50 ms | p95 ms | max ms |', '|---|---|---|---|---|---|');
+    for (const [name, s] of view.toolStats) lines.push(`| ${name} | ${s.calls} | ${s.errors} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.max.toFixed(1)} |`);
+    lines.push('');
+  }
+
+  const stderr = view?.stderrTail.slice(-50) ?? [];
+  lines.push(`## Last stderr lines (${stderr.length})`, '');
+  lines.push(stderr.length ? fence(stderr.map(redactText).join('\n')) : 'None.', '');
+
+  const trace = input.traceTail?.slice(-30) ?? [];
+  if (trace.length) lines.push(`## Last trace messages (${trace.length})`, '', fence(trace.map((l) => redactText(l.length > 2000 ? l.slice(0, 2000) + '…' : l)).join('\n')), '');
+  return lines.join('\n');
+}
