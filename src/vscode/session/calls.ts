@@ -32,7 +32,7 @@ export class Calls {
   ) {}
 
   async callTool(arg: unknown): Promise<CallOutcome | undefined> {
-    let serverId = serverIdOf(arg);
+    let serverId = this.canonicalId(serverIdOf(arg));
     let toolName: string | undefined;
     let args: Record<string, unknown> | undefined;
     let file: string | undefined;
@@ -62,7 +62,7 @@ export class Calls {
   }
 
   async readResource(arg: unknown): Promise<CallOutcome | undefined> {
-    let serverId = serverIdOf(arg);
+    let serverId = this.canonicalId(serverIdOf(arg));
     let uri: string | undefined;
     if (isTreeNode(arg) && arg.kind === 'resource') uri = arg.resource.uri;
     else if (isTreeNode(arg) && arg.kind === 'resourceTemplate') uri = await expandTemplate(arg.template.uriTemplate);
@@ -83,7 +83,7 @@ export class Calls {
   }
 
   async getPrompt(arg: unknown): Promise<CallOutcome | undefined> {
-    let serverId = serverIdOf(arg);
+    let serverId = this.canonicalId(serverIdOf(arg));
     let prompt: PromptInfo | undefined;
     let args: Record<string, string> | undefined;
     let promptName: string | undefined;
@@ -123,6 +123,11 @@ export class Calls {
   }
 
   // ---- helpers ----
+
+  /** A server id as given (or a unique server name) → the configured server's id. */
+  private canonicalId(idOrName: string | undefined): string | undefined {
+    return idOrName && (findServer(this.services, this.manager, idOrName)?.id ?? idOrName);
+  }
 
   private async show(heading: RenderHeading, outcome: CallOutcome): Promise<void> {
     try {

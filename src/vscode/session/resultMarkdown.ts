@@ -11,6 +11,8 @@ export interface OutcomeLike {
   error?: { code?: number; message: string; data?: unknown };
   durationMs: number;
   findings: { code: string; severity: string; message: string }[];
+  cancelled?: boolean;
+  timedOut?: boolean;
 }
 
 export interface RenderHeading {
@@ -47,12 +49,13 @@ export function renderOutcome(heading: RenderHeading, outcome: OutcomeLike): str
   const out: string[] = [];
   const what = heading.kind === 'tool' ? 'Tool' : heading.kind === 'resource' ? 'Resource' : 'Prompt';
   out.push(`# ${what} \`${heading.name}\` — ${heading.server}`, '');
-  if (outcome.error) {
-    const code = outcome.error.code;
-    out.push(`> ❌ **Request failed**${code !== undefined ? ` (JSON-RPC error ${code})` : ''}: ${oneLine(outcome.error.message)}`, '>');
-    out.push(`> ${explainJsonRpcCode(code)}.`, '');
-  } else if (outcome.isError) {
+  if (outcome.isError) {
     out.push('> ❌ **Tool returned an error** (`isError: true`). The call reached the server; the tool reported a failure.', '');
+  } else if (outcome.error) {
+    const code = outcome.error.code;
+    const why = outcome.timedOut ? 'No answer within the timeout (mcpDoctor.launch.toolCallTimeoutMs)' : outcome.cancelled ? 'Cancelled: notifications/cancelled was sent to the server' : explainJsonRpcCode(code);
+    out.push(`> ❌ **Request failed**${code !== undefined ? ` (JSON-RPC error ${code})` : ''}: ${oneLine(outcome.error.message)}`, '>');
+    out.push(`> ${why}.`, '');
   } else if (!outcome.ok) {
     out.push('> ❌ **The call did not succeed.**', '');
   } else {

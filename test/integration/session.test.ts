@@ -1,0 +1,223 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ServerConfig } from '../../src/core/config/types';
+import type { CallOutcome } from '../../src/core/session/mcpSession';
+import type { SessionView } from '../../src/core/session/types';
+import type { DoctorApi } from '../../src/extension';
+import type { SessionManager } from '../../src/vscode/session/sessionManager';
+import type { ServersTreeProvider, TreeNode } from '../../src/vscode/tree/index';
+import { activateDoctor, waitFor, workspaceRoot } from './helpers';
+
+/** Same symbol as `TREE_TEST_HOOK` in src/vscode/tree/index.ts (Symbol.for is process-wide). */
+const TREE_TEST_HOOK = Symbol.for('mcpDoctor.serversTree');
+
+function treeProvider(): ServersTreeProvider {
+  const provider = (globalThis as Record<symbol, unknown>)[TREE_TEST_HOOK] as ServersTreeProvider | undefined;
+  if (!provider) throw new Error('the Servers tree provider is not registered');
+  return provider;
+}
+
+/** Waits until the config model lists the demo workspace's server of that name. */
+async function demoServer(api: DoctorApi, name: string): Promise<ServerConfig> {
+  return waitFor(async () => {
+    const hit = api.services.config.servers.find((s) => s.name === name && s.file.endsWith(path.join('.vscode', 'mcp.json')));
+    if (!hit) await api.services.config.refresh();
+    return hit;
+  }, `server "${name}" in the demo .vscode/mcp.json`);
+}
+
+/** The server node of a server id, found by walking the tree from its roots. */
+function serverNode(serverId: string): TreeNode | undefined {
+  const tree = treeProvider();
+  for (const file of tree.getChildren()) {
+    const hit = tree.getChildren(file).find((n) => n.kind === 'server' && n.server.id === serverId);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+function isGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function textOf(outcome: CallOutcome): string {
+  const content = (outcome.result as { content?: { type: string; text?: string }[] } | undefined)?.content ?? [];
+  return content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+}
+
+function diagnosticsWithCode(file: string, code: string): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => {
+    const value = typeof d.code === 'object' ? d.code.value : d.code;
+    return String(value) === code;
+  });
+}
+
+/** Diagnostics with this code on any of the files (the finding may be located in source or on the config entry). */
+function findDiagnostic(files: string[], code: string): { file: string; diagnostic: vscode.Diagnostic } | undefined {
+  for (const file of files) {
+    const [diagnostic] = diagnosticsWithCode(file, code);
+    if (diagnostic) return { file, diagnostic };
+  }
+  return undefined;
+}
+
+describe('Sessions (live servers)', function () {
+  this.timeout(90000);
+  let api: DoctorApi;
+  let manager: SessionManager;
+  let configFile: string;
+
+  before(async () => {
+    api = await activateDoctor();
+    manager = api.services.sessions as SessionManager;
+    assert.ok(manager && typeof manager.setAutoConsentForTests === 'function', 'services.sessions is the SessionManager');
+    manager.setAutoConsentForTests(true);
+    configFile = path.join(workspaceRoot(), '.vscode', 'mcp.json');
+  });
+
+  after(async () => {
+    await manager?.stopAll();
+    manager?.setAutoConsentForTests(false);
+  });
+
+  it('starts server-everything, shows its tools in the tree, calls echo, and stops it leaving no process', async () => {
+    const server = await demoServer(api, 'everything');
+    const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', { serverId: server.id }))!;
+    assert.equal(view.state.kind, 'running', `state: ${JSON.stringify(view.state)}`);
+    assert.ok(view.pid && view.pid > 0, 'running stdio session has a pid');
+
+    const tree = treeProvider();
+    const node = await waitFor(() => {
+      const n = serverNode(server.id);
+      return n && tree.getTreeItem(n).contextValue === 'server.running' ? n : undefined;
+    }, 'the everything server node in state running');
+    assert.match(String(tree.getTreeItem(node).description), /^stdio · running \(\d+ tools?\)$/);
+    const toolsGroup = await waitFor(() => tree.getChildren(node).find((n) => n.kind === 'group' && n.group === 'tools'), 'the Tools group');
+    assert.match(String(tree.getTreeItem(toolsGroup).label), /^Tools \(\d+\)$/);
+    const tools = tree.getChildren(toolsGroup);
+    const echo = tools.find((n) => n.kind === 'tool' && n.tool.name === 'echo');
+    assert.ok(echo, `echo in ${tools.map((t) => tree.getTreeItem(t).label).join(', ')}`);
+    assert.equal(tree.getTreeItem(echo).contextValue, 'tool');
+    assert.equal(tree.getTreeItem(echo).command?.command, 'mcpDoctor.callTool');
+
+    const outcome = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', {
+      serverId: server.id,
+      toolName: 'echo',
+      args: { message: 'hello from the doctor' },
+    }))!;
+    assert.equal(outcome.ok, true, JSON.stringify(outcome.error));
+    assert.match(textOf(outcome), /hello from the doctor/);
+    const resultDoc = vscode.window.activeTextEditor?.document;
+    assert.equal(resultDoc?.uri.scheme, 'mcp-doctor-result', 'the result opens as a virtual document');
+    assert.match(resultDoc!.getText(), /✅ Success[\s\S]*hello from the doctor/);
+    assert.equal(api.services.sessions!.toolStats('echo', server.id)?.calls, 1);
+
+    const terminal = (await vscode.commands.executeCommand<{ name: string; text: string }>('mcpDoctor.showTerminal', { serverId: server.id }))!;
+    assert.equal(terminal.name, 'MCP: everything');
+    assert.match(terminal.text, /\$ node .*server-everything\/dist\/index\.js stdio/);
+    assert.match(terminal.text, /initialized in \d+ ms \(protocol /);
+
+    const pid = view.pid!;
+    const stopped = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.stopServer', { serverId: server.id }))!;
+    assert.equal(stopped.state.kind, 'stopped');
+    await waitFor(() => isGone(pid), `process ${pid} to be gone`, 10000);
+    // The session is kept after stop: the tree still lists the last tools.
+    assert.equal(manager.get(server.id)?.state.kind, 'stopped');
+    await waitFor(() => {
+      const n = serverNode(server.id);
+      return n && tree.getTreeItem(n).contextValue === 'server.stopped';
+    }, 'the server node to show stopped');
+  });
+
+  it('runs server-memory with redacted env values in its terminal', async () => {
+    const server = await demoServer(api, 'memory');
+    const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', server.id))!;
+    assert.equal(view.state.kind, 'running', JSON.stringify(view.state));
+    await waitFor(() => manager.get(server.id)?.tools.some((t) => t.name === 'read_graph'), 'memory tools');
+    const outcome = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', { serverId: server.id, toolName: 'read_graph', args: {} }))!;
+    assert.equal(outcome.ok, true, JSON.stringify(outcome.error));
+    const terminal = manager.terminal(server).text();
+    assert.match(terminal, /MEMORY_API_TOKEN=\*\*\*/);
+    assert.doesNotMatch(terminal, /not-a-real-secret/);
+    await vscode.commands.executeCommand('mcpDoctor.stopServer', server.id);
+    assert.equal(manager.get(server.id)?.state.kind, 'stopped');
+  });
+
+  it('runs the stdlib Python server and calls its echo tool by server name', async () => {
+    const server = await demoServer(api, 'good-python');
+    const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', { serverId: server.id }))!;
+    assert.equal(view.state.kind, 'running', JSON.stringify(view.state));
+    await waitFor(() => manager.get(server.id)?.tools.some((t) => t.name === 'echo'), 'good-stdio tools');
+    const outcome = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', { serverId: 'good-python', toolName: 'echo', args: { message: 'py' } }))!;
+    assert.equal(outcome.ok, true, JSON.stringify(outcome.error));
+    assert.equal(textOf(outcome), 'py');
+    // An isError result is shown as such.
+    const failed = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', { serverId: server.id, toolName: 'fail', args: {} }))!;
+    assert.equal(failed.isError, true);
+    assert.match(vscode.window.activeTextEditor!.document.getText(), /❌ \*\*Tool returned an error\*\*/);
+    const pid = manager.get(server.id)!.pid!;
+    await vscode.commands.executeCommand('mcpDoctor.stopServer', { serverId: server.id });
+    await waitFor(() => isGone(pid), `python process ${pid} to be gone`, 10000);
+  });
+
+  it('reports stdout pollution as MCP101 with a docs link', async () => {
+    const server = await demoServer(api, 'polluting');
+    const source = path.join(workspaceRoot(), 'servers', 'polluting_server.py');
+    await vscode.commands.executeCommand('mcpDoctor.startServer', server.id);
+    await waitFor(() => manager.get(server.id)?.findings.some((f) => f.code === 'MCP101' && f.origin === 'runtime'), 'a runtime MCP101 finding');
+    const hit = await waitFor(() => findDiagnostic([source, configFile], 'MCP101'), 'an MCP101 diagnostic');
+    const code = hit.diagnostic.code as { value: string; target: vscode.Uri };
+    assert.equal(code.target.toString(), 'https://github.com/mcp-doctor/mcp-doctor/blob/main/docs/rules/MCP101.md');
+    assert.equal(hit.diagnostic.source, 'MCP Doctor');
+    if (hit.file === source) assert.equal(hit.diagnostic.range.start.line, 7, 'located on the print() line');
+    assert.match(manager.terminal(server).text(), /stdout: Weather server starting up/);
+    await vscode.commands.executeCommand('mcpDoctor.stopServer', server.id);
+  });
+
+  it('reports a crash at start as MCP708 and marks the server in the tree', async () => {
+    const server = await demoServer(api, 'crashing');
+    const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', server.id))!;
+    assert.notEqual(view.state.kind, 'running');
+    const source = path.join(workspaceRoot(), 'servers', 'crash_server.py');
+    const hit = await waitFor(() => findDiagnostic([source, configFile], 'MCP708'), 'an MCP708 diagnostic');
+    assert.equal(hit.diagnostic.severity, vscode.DiagnosticSeverity.Error);
+    const tree = treeProvider();
+    const node = await waitFor(() => {
+      const n = serverNode(server.id);
+      return n && /^server\.(error|stopped)$/.test(tree.getTreeItem(n).contextValue ?? '') ? n : undefined;
+    }, 'the crashing server node');
+    const problems = tree.getChildren(node).find((n) => n.kind === 'problems');
+    assert.ok(problems, 'a Problems node under the server');
+    assert.ok(tree.getChildren(problems).some((n) => n.kind === 'problem' && n.finding.code === 'MCP708'));
+    assert.match(manager.terminal(server).text(), /FileNotFoundError/);
+  });
+
+  it('reports a server that never answers initialize as MCP707 within the startup timeout', async () => {
+    const settings = vscode.workspace.getConfiguration('mcpDoctor');
+    await settings.update('launch.startupTimeoutMs', 1500, vscode.ConfigurationTarget.Workspace);
+    try {
+      const server = await demoServer(api, 'hanging');
+      const started = Date.now();
+      const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', server.id))!;
+      assert.ok(Date.now() - started < 15000, 'start gave up near the short timeout');
+      assert.equal(view.state.kind, 'error', JSON.stringify(view.state));
+      const hit = await waitFor(() => findDiagnostic([configFile], 'MCP707'), 'an MCP707 diagnostic on the config entry');
+      assert.equal(hit.diagnostic.range.start.line, server.range.start.line);
+      const pid = manager.get(server.id)?.pid;
+      if (pid) await waitFor(() => isGone(pid), `hung process ${pid} to be killed`, 10000);
+    } finally {
+      await settings.update('launch.startupTimeoutMs', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('forgets launch consents on request', async () => {
+    const count = await vscode.commands.executeCommand<number>('mcpDoctor.resetConsent');
+    assert.equal(typeof count, 'number');
+  });
+});

@@ -1,0 +1,123 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SessionView } from '../../src/core/session/types';
+import type { ServerConfig } from '../../src/core/config/types';
+import type { DoctorApi } from '../../src/extension';
+import type { SessionManager } from '../../src/vscode/session/sessionManager';
+import type { ServersTreeProvider, TreeNode } from '../../src/vscode/tree/index';
+import { activateDoctor, waitFor, workspaceRoot } from './helpers';
+
+/** Same symbol as `TREE_TEST_HOOK` in src/vscode/tree/index.ts (Symbol.for is process-wide). */
+const TREE_TEST_HOOK = Symbol.for('mcpDoctor.serversTree');
+
+function treeProvider(): ServersTreeProvider {
+  const provider = (globalThis as Record<symbol, unknown>)[TREE_TEST_HOOK] as ServersTreeProvider | undefined;
+  if (!provider) throw new Error('the Servers tree provider is not registered');
+  return provider;
+}
+
+/** Waits until the config model lists the demo workspace's server of that name. */
+async function demoServer(api: DoctorApi, name: string): Promise<ServerConfig> {
+  return waitFor(async () => {
+    const hit = api.services.config.servers.find((s) => s.name === name && s.file.endsWith(path.join('.vscode', 'mcp.json')));
+    if (!hit) await api.services.config.refresh();
+    return hit;
+  }, `server "${name}" in the demo .vscode/mcp.json`);
+}
+
+function serverNode(serverId: string): TreeNode | undefined {
+  const tree = treeProvider();
+  for (const file of tree.getChildren()) {
+    const hit = tree.getChildren(file).find((n) => n.kind === 'server' && n.server.id === serverId);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+const DEMO_SERVERS = ['everything', 'memory', 'good-python', 'polluting', 'crashing', 'hanging', 'remote-docs'];
+
+describe('Servers tree', function () {
+  this.timeout(60000);
+  let api: DoctorApi;
+  let manager: SessionManager;
+  let configFile: string;
+
+  before(async () => {
+    api = await activateDoctor();
+    manager = api.services.sessions as SessionManager;
+    manager.setAutoConsentForTests(true);
+    configFile = path.join(workspaceRoot(), '.vscode', 'mcp.json');
+    await demoServer(api, 'everything');
+  });
+
+  after(async () => {
+    await manager.stopAll();
+    manager.setAutoConsentForTests(false);
+  });
+
+  function fileNode(): TreeNode {
+    const node = treeProvider().getChildren().find((n) => n.kind === 'file' && n.file.file === configFile);
+    assert.ok(node, 'the demo .vscode/mcp.json is a root of the tree');
+    return node;
+  }
+
+  it('lists the demo config file with its client, relative path and server count', () => {
+    const tree = treeProvider();
+    const item = tree.getTreeItem(fileNode());
+    assert.equal(item.label, `VS Code · ${path.join('.vscode', 'mcp.json')}`);
+    assert.match(String(item.description), /^7 servers(, \d+ problems?)?$/);
+    assert.equal(item.command?.command, 'mcpDoctor.openConfig');
+  });
+
+  it('lists every server with transport, state and a server.<state> contextValue', () => {
+    const tree = treeProvider();
+    const servers = tree.getChildren(fileNode());
+    assert.deepEqual(servers.map((n) => (n.kind === 'server' ? n.server.name : n.kind)), DEMO_SERVERS);
+    for (const node of servers) {
+      if (node.kind !== 'server') continue;
+      const item = tree.getTreeItem(node);
+      const state = manager.get(node.server.id)?.state.kind ?? 'stopped';
+      assert.equal(item.contextValue, `server.${state}`, node.server.name);
+      assert.match(String(item.description), new RegExp(`^${node.server.transport} · `), node.server.name);
+      assert.equal(item.command?.command, 'mcpDoctor.openConfig');
+    }
+    const remote = servers.find((n) => n.kind === 'server' && n.server.name === 'remote-docs')!;
+    assert.equal(tree.getTreeItem(remote).description, 'http · stopped');
+  });
+
+  it('opens the config at the server entry when a server is clicked', async () => {
+    const server = await demoServer(api, 'memory');
+    const item = treeProvider().getTreeItem(serverNode(server.id)!);
+    await vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []));
+    const editor = vscode.window.activeTextEditor;
+    assert.equal(editor?.document.uri.fsPath, configFile);
+    assert.equal(editor?.selection.start.line, server.range.start.line);
+  });
+
+  it('shows tools, resources, templates and prompts of a running server with their contextValues', async () => {
+    const server = await demoServer(api, 'everything');
+    const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', server.id))!;
+    assert.equal(view.state.kind, 'running', JSON.stringify(view.state));
+    const tree = treeProvider();
+    const expected = { tools: 'tool', resources: 'resource', resourceTemplates: 'resourceTemplate', prompts: 'prompt' } as const;
+    const groups = await waitFor(() => {
+      const node = serverNode(server.id);
+      const children = node ? tree.getChildren(node).filter((n) => n.kind === 'group') : [];
+      return children.length === 4 ? children : undefined;
+    }, 'four groups under the everything server');
+    for (const group of groups) {
+      if (group.kind !== 'group') continue;
+      const items = tree.getChildren(group);
+      assert.ok(items.length > 0, `${group.group} is not empty`);
+      assert.match(String(tree.getTreeItem(group).label), new RegExp(`\\(${items.length}\\)$`));
+      for (const item of items) assert.equal(tree.getTreeItem(item).contextValue, expected[group.group]);
+    }
+    const resources = tree.getChildren(groups.find((g) => g.kind === 'group' && g.group === 'resources')!);
+    const first = resources[0];
+    assert.equal(tree.getTreeItem(first).command?.command, 'mcpDoctor.readResource');
+    const outcome = await vscode.commands.executeCommand<{ ok: boolean }>('mcpDoctor.readResource', first);
+    assert.equal(outcome?.ok, true);
+    assert.match(vscode.window.activeTextEditor!.document.getText(), /# Resource `/);
+  });
+});
