@@ -286,15 +286,21 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
 }
 
 function detectFramework(facts: Facts): Framework | undefined {
-  let sdk = false;
+  let server = false;
+  let shared = false;
+  let client = false;
   let fast = false;
   for (const s of facts.moduleSpecifiers) {
-    if (s.module === 'fastmcp' || s.module.startsWith('fastmcp/')) fast = true;
-    else if (s.module.startsWith('@modelcontextprotocol/')) sdk = true;
+    const m = s.module;
+    if (m === 'fastmcp' || m.startsWith('fastmcp/')) fast = true;
+    else if (isSdkServerModule(m)) server = true;
+    else if (m.startsWith('@modelcontextprotocol/sdk/client') || m.startsWith('@modelcontextprotocol/client')) client = true;
+    else if (m.startsWith('@modelcontextprotocol/')) shared = true;
   }
   // punkpeye fastmcp re-exports SDK types; a file importing both is a fastmcp server.
   if (fast) return 'ts-fastmcp';
-  if (sdk) return 'ts-sdk';
+  // MCP *client* code (types.js + client/*) is not a server: no server rule applies to it.
+  if (server || (shared && !client)) return 'ts-sdk';
   return undefined;
 }
 
@@ -452,7 +458,7 @@ function collectServers(facts: Facts): void {
     if (m !== 'connect' && m !== 'start') continue;
     const recv = receiverText(c, sf);
     if (!recv) continue;
-    const server = findServer(facts, recv, c);
+    const server = findServer(facts, recv, c) ?? factoryServer(facts, c);
     if (m === 'connect' && server && server.kind !== 'fastmcp') {
       server.starts.push({ kind: transportOfArg(facts, c.arguments[0]), call: c });
     } else if (m === 'start' && server?.kind === 'fastmcp') {
@@ -461,6 +467,18 @@ function collectServers(facts: Facts): void {
       facts.transportsSeen.push({ kind: s.kind, node: c });
     }
   }
+}
+
+/** `getServer().connect(t)`: the server a local factory function creates and returns. */
+function factoryServer(facts: Facts, call: ts.CallExpression): ServerFact | undefined {
+  const ts = loadTypeScript();
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const recv = unwrapAwait(callee.expression);
+  if (!ts.isCallExpression(recv) || !ts.isIdentifier(recv.expression)) return undefined;
+  const fn = facts.functions.get(recv.expression.text)?.[0];
+  if (!fn) return undefined;
+  return facts.servers.find((s) => contains(fn, s.node));
 }
 
 /** The server a receiver text refers to at a given use site (nearest scope wins). */

@@ -283,9 +283,10 @@ function mcp401(ctx: RuleContext): void {
   const startCalls = ctx.facts.servers.flatMap((s) => s.starts.map((st) => st.call));
   if (startCalls.length === 0) return;
   const serverNames = new Set(ctx.facts.servers.map((s) => s.name));
+  const starts = new Set<ts.Node>(startCalls);
   const slow = (aw: ts.AwaitExpression): string | undefined => {
     const e = unwrap(aw.expression);
-    if (!ts.isCallExpression(e)) return undefined;
+    if (!ts.isCallExpression(e) || starts.has(e)) return undefined;
     if (e.expression.kind === ts.SyntaxKind.ImportKeyword) return `dynamic \`import(${e.arguments[0]?.getText(sf) ?? ''})\``;
     const m = calleeName(e) ?? '';
     if (m === 'fetch' && ts.isIdentifier(e.expression)) return 'a network request (`fetch`)';

@@ -459,9 +459,5 @@ function mcp112(ctx: RuleContext): void {
       }
       continue;
     }
-    // top-level `await main()` outside try/catch
-    if (parent && ts.isAwaitExpression(parent) && parent.parent && ts.isExpressionStatement(parent.parent) && parent.parent.parent?.kind === ts.SyntaxKind.SourceFile) {
-      ctx.report('MCP112', call, `Top-level \`await ${what}\` without try/catch: a startup failure surfaces as a raw unhandled error instead of a clear message and exit code. Wrap it in \`try { ... } catch (err) { console.error(err); process.exit(1); }\`.`, { downgrade: true, data: { call: what, topLevelAwait: true } });
-    }
   }
 }

@@ -29,6 +29,7 @@ function scalarKind(ctx: RuleContext, e: ts.Expression): 'string' | 'number' | '
   if (ts.isCallExpression(e)) {
     const t = e.expression.getText(ctx.sf);
     if (t === 'JSON.stringify' || t === 'String') return 'string';
+    if (ts.isPropertyAccessExpression(e.expression) && ['toString', 'join', 'trim', 'toFixed'].includes(e.expression.name.text)) return 'string';
   }
   return undefined;
 }
