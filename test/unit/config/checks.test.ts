@@ -28,7 +28,7 @@ describe('config checks', () => {
     assert.deepEqual(scriptArgument('uv', ['--directory', '/srv/w', 'run', 'server.py']), { index: 3, path: 'server.py', directory: '/srv/w' });
     assert.deepEqual(scriptArgument('fastmcp', ['run', 'notes/server.py:mcp']), { index: 1, path: 'notes/server.py', directory: undefined });
     assert.equal(scriptArgument('npx', ['-y', 'pkg']), undefined);
-    assert.equal(scriptArgument('C:\\Python312\\python.exe', ['app.py']).path, 'app.py');
+    assert.equal(scriptArgument('C:\\Python312\\python.exe', ['app.py'])?.path, 'app.py');
   });
 
   it('looksLikeRelativePath', () => {
