@@ -257,16 +257,18 @@ export class RuleEngine {
     };
   }
 
-  /** Severity for a hit: the override, else the catalogue default lowered one level on `downgrade`. */
-  severityOf(ruleId: string, downgrade?: boolean): Severity | 'off' {
+  /** Severity for a hit: the user override, else the hit's explicit severity, else the catalogue default (lowered one level on `downgrade`). */
+  severityOf(ruleId: string, downgrade?: boolean, hitSeverity?: Severity): Severity | 'off' {
     const override = this.severity[ruleId];
     if (override) return override;
+    // An analyzer's explicit per-hit severity is already case-specific: it is not downgraded.
+    if (hitSeverity) return hitSeverity;
     const base = getRule(ruleId)?.defaultSeverity ?? 'warning';
     return downgrade ? LOWER[base] : base;
   }
 
   private toFinding(file: string, hit: RuleHit): Finding | undefined {
-    const severity = this.severityOf(hit.ruleId, hit.downgrade);
+    const severity = this.severityOf(hit.ruleId, hit.downgrade, hit.severity);
     if (severity === 'off') return undefined;
     const rule = getRule(hit.ruleId);
     const finding: Finding = {

@@ -67,6 +67,19 @@ describe('RuleEngine', () => {
     assert.equal(f701.data?.downgraded, true);
   });
 
+  it('uses an explicit per-hit severity over the catalogue default and downgrade, but not over a user override', async () => {
+    const analyzer: LanguageAnalyzer = {
+      language: 'python',
+      extensions: ['.py'],
+      analyze: async (file) => ({ file, language: 'python', servers: [], definitions: [], hits: [{ ruleId: 'MCP202', range: rangeAt(1, 0, 3), message: 'class', severity: 'error', downgrade: true }] }),
+    };
+    const engine = new RuleEngine({ analyzers: [analyzer] });
+    const file = path.join(dir, 'server.py');
+    assert.equal((await engine.analyzeFile(file, SERVER)).findings[0].severity, 'error');
+    engine.setSeverityOverrides({ MCP202: 'info' });
+    assert.equal((await engine.analyzeFile(file, SERVER)).findings[0].severity, 'info');
+  });
+
   it('applies severity overrides, including off, without re-analyzing', async () => {
     const analyzer = new LineAnalyzer();
     const engine = new RuleEngine({ analyzers: [analyzer], severity: { MCP101: 'hint' } });
