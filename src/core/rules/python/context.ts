@@ -270,7 +270,13 @@ export class PyFile {
 
   private frameworkFromImports(): PyFramework | undefined {
     if (this.importsFrom('fastmcp')) return 'fastmcp';
-    if (this.importsFrom('mcp.server.fastmcp') || this.importsFrom('mcp.server.mcpserver') || this.imports.get('MCPServer') === 'mcp.server.MCPServer') {
+    if (
+      this.importsFrom('mcp.server.fastmcp') ||
+      this.importsFrom('mcp.server.mcpserver') ||
+      this.importsFrom('mcp.server.lowlevel') ||
+      this.importsFrom('mcp.types') ||
+      ['mcp.server.MCPServer', 'mcp.server.Server'].includes(this.imports.get('MCPServer') ?? this.imports.get('Server') ?? '')
+    ) {
       return 'mcp-python-sdk';
     }
     return undefined;

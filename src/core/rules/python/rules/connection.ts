@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { field, named, type PyNode } from '../ast';
 import type { PyFile, ServerFact, StartCall } from '../context';
 import { addKeyword, edit, ensureImport, fix, fixes, replaceNode } from '../fixes';
-import { identifiersIn, isAllInterfaces, isLoopback, isStdout, maybeStdio, numberValue, stdioState } from './util';
+import { identifiersIn, isLoopback, isStdout, maybeStdio, numberValue, stdioState } from './util';
 
 // ---- MCP101 ----------------------------------------------------------------------------------
 
@@ -204,8 +204,7 @@ export function mcp104(py: PyFile): void {
     if (returnsServer(py, s)) continue;
     const eol = py.src.eol;
     const text = py.src.text;
-    const lead = text.endsWith('\n') ? eol : `${eol}${eol}`;
-    const append = `${lead}${text.endsWith('\n') ? eol : ''}if __name__ == "__main__":${eol}    ${s.name}.run()${eol}`;
+    const append = `${text.endsWith('\n') ? eol : eol + eol}if __name__ == "__main__":${eol}    ${s.name}.run()${eol}`;
     py.hit('MCP104', s.node, `Server '${s.name}' registers ${defs.length} ${defs.length === 1 ? 'definition' : 'definitions'} but this file never calls ${s.name}.run() (or builds an HTTP app): launched as \`python ${path.basename(py.file)}\` it exits at once and clients report "Connection closed". Add \`if __name__ == "__main__": ${s.name}.run()\`, unless another module runs it or it is started with \`fastmcp run\`.`, {
       fixes: fixes(fix(`Append: if __name__ == "__main__": ${s.name}.run()`, edit(py, text.length, text.length, append), [], true)),
     });
@@ -499,5 +498,3 @@ export function mcp110(py: PyFile): void {
     py.hit('MCP110', w, `uvicorn.run(workers=${n}) on line ${py.line(w)} serves '${s.name}' from ${n} processes, but Streamable HTTP sessions live in one process's memory: follow-up requests that land on another worker fail with 404 "Session not found". Use stateless_http=True, or one worker with sticky routing.`, {});
   }
 }
-
-export { isAllInterfaces };

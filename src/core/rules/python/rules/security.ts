@@ -1,0 +1,229 @@
+/** Security rules: shell injection, path traversal, unauthenticated network servers, leaked errors. */
+import { field, named, type PyNode, walk } from '../ast';
+import type { DefinitionFact, FunctionFact, PyFile } from '../context';
+import { fix, fixes, replaceNode } from '../fixes';
+import { dockerfileOf } from './connection';
+import { identifiersIn, isAllInterfaces, walkBody } from './util';
+
+// ---- taint from tool parameters ------------------------------------------------------------
+
+interface Taint {
+  /** Names holding (something derived from) a tool argument. */
+  tainted: Set<string>;
+  /** Tainted names that came out of a path sink already reported (not reported again). */
+  viaSink: Set<string>;
+}
+
+const NON_STRING = /^(int|float|bool|Literal\[.*\])$/s;
+const CONTAINMENT = /\.is_relative_to\(|\.relative_to\(|commonpath\(|commonprefix\(|(realpath|resolve|abspath)\([^)]*\)[\s\S]*\.startswith\(/;
+
+function computeTaint(py: PyFile, fn: FunctionFact, isPathSink: (n: PyNode, t: Set<string>) => boolean): Taint {
+  const tainted = new Set<string>();
+  for (const p of fn.params) {
+    if (py.isContextAnnotation(p.annotation)) continue;
+    if (p.annotation && NON_STRING.test(py.text(p.annotation))) continue;
+    tainted.add(p.name);
+  }
+  const viaSink = new Set<string>();
+  const sanitizers = new Set<string>();
+  for (const f of py.functions) if (CONTAINMENT.test(py.text(f.body))) sanitizers.add(f.name);
+  const assigns: { left: PyNode; right: PyNode }[] = [];
+  walkBody(fn, (n) => {
+    if (n.type === 'assignment' || n.type === 'augmented_assignment') {
+      const left = field(n, 'left');
+      const right = field(n, 'right');
+      if (left?.type === 'identifier' && right) assigns.push({ left, right });
+    } else if (n.type === 'for_statement') {
+      const left = field(n, 'left');
+      const right = field(n, 'right');
+      if (left?.type === 'identifier' && right) assigns.push({ left, right });
+    }
+    return true;
+  });
+  for (let pass = 0; pass < 2; pass++) {
+    for (const { left, right } of assigns) {
+      const name = py.text(left);
+      if (right.type === 'call' && field(right, 'function')?.type === 'identifier' && sanitizers.has(py.text(field(right, 'function')!))) continue;
+      const ids = identifiersIn(py, right);
+      if (!ids.some((i) => tainted.has(i))) continue;
+      tainted.add(name);
+      let sink = false;
+      walk(right, (m) => {
+        if (!sink && isPathSink(m, tainted)) sink = true;
+        return !sink;
+      });
+      if (sink || ids.filter((i) => tainted.has(i)).every((i) => viaSink.has(i))) viaSink.add(name);
+    }
+  }
+  return { tainted, viaSink };
+}
+
+/** Tainted names an expression mentions that did not come out of an already reported sink. */
+function freshTaint(py: PyFile, node: PyNode | undefined, t: Taint): string[] {
+  if (!node) return [];
+  return identifiersIn(py, node).filter((i) => t.tainted.has(i) && !t.viaSink.has(i));
+}
+
+// ---- MCP501 ----------------------------------------------------------------------------------
+
+/** MCP501: tool input interpolated into a shell command. */
+export function mcp501(py: PyFile): void {
+  for (const d of py.tools) {
+    const t = computeTaint(py, d.fn, () => false);
+    for (const call of py.callsIn(d.fn)) {
+      const q = py.callee(call) ?? '';
+      const kw = py.kwargs(call);
+      let cmd: PyNode | undefined;
+      if (/^subprocess\.(run|call|check_call|check_output|Popen)$/.test(q) && py.isTrue(kw.get('shell'))) cmd = kw.get('args') ?? py.positional(call)[0];
+      else if (/^(os\.system|os\.popen|subprocess\.getoutput|subprocess\.getstatusoutput|asyncio\.create_subprocess_shell|asyncio\.subprocess\.create_subprocess_shell)$/.test(q)) cmd = kw.get('cmd') ?? py.positional(call)[0];
+      if (!cmd) continue;
+      const names = identifiersIn(py, cmd).filter((i) => t.tainted.has(i));
+      if (!names.length) continue;
+      py.hit('MCP501', call, `${q}() on line ${py.line(call)} runs a shell command built from tool argument${names.length > 1 ? 's' : ''} ${[...new Set(names)].map((n) => `'${n}'`).join(', ')} of '${d.def.name}': a model steered by untrusted content can inject ; && $( ) and run anything with the server's privileges. Pass an argument list with shell=False (e.g. subprocess.run(["cmd", arg])) and validate the values.`, {});
+    }
+  }
+}
+
+// ---- MCP502 ----------------------------------------------------------------------------------
+
+/** MCP502: tool input used as a filesystem path without a containment check. */
+export function mcp502(py: PyFile): void {
+  for (const d of py.tools) {
+    if (CONTAINMENT.test(py.text(d.fn.body))) continue;
+    const isSink = (n: PyNode, tainted: Set<string>) => pathSinkArgs(py, n).some((a) => identifiersIn(py, a).some((i) => tainted.has(i)));
+    const t = computeTaint(py, d.fn, isSink);
+    const reported = new Set<PyNode>();
+    walkBody(d.fn, (n) => {
+      const args = pathSinkArgs(py, n);
+      if (!args.length) return true;
+      const names = [...new Set(args.flatMap((a) => freshTaint(py, a, t)))];
+      if (!names.length) return true;
+      for (let p = n.parent; p; p = p.parent) if (reported.has(p)) return true;
+      reported.add(n);
+      py.hit('MCP502', n, `${describeSink(py, n)} on line ${py.line(n)} uses tool argument ${names.map((x) => `'${x}'`).join(', ')} of '${d.def.name}' as a path without checking that it stays inside the intended folder: "../" or an absolute path reads or writes anywhere (.env, SSH keys). Resolve it and check containment (resolved.is_relative_to(base)) before use.`, {});
+      return true;
+    });
+  }
+}
+
+const PATH_DIR_NAME = /(dir|root|path|base|folder|home)$/i;
+
+/** Arguments of a node that end up as a filesystem path, if it is a path sink. */
+function pathSinkArgs(py: PyFile, n: PyNode): PyNode[] {
+  if (n.type === 'call') {
+    const q = py.callee(n) ?? '';
+    const pos = py.positional(n);
+    if (q === 'open' || q === 'io.open' || q === 'codecs.open') return pos.slice(0, 1).concat(py.kwargs(n).get('file') ?? []);
+    if (/^(pathlib\.)?(Pure)?(Path|PosixPath|WindowsPath)$/.test(q)) return pos;
+    if (q === 'os.path.join' || /^shutil\./.test(q) || /^os\.(remove|unlink|rmdir|makedirs|mkdir|rename|listdir|scandir|stat)$/.test(q)) return pos;
+    if (/(^|\.)(send_file|FileResponse|send_from_directory)$/.test(q)) return pos.slice(0, 2);
+    return [];
+  }
+  if (n.type === 'binary_operator' && n.children.some((c) => !c.named && c.type === '/')) {
+    const left = field(n, 'left');
+    const right = field(n, 'right');
+    if (!left || !right) return [];
+    const pathy = (x: PyNode) =>
+      (x.type === 'call' && /(^|\.)Path$/.test(py.callee(x) ?? '')) ||
+      (x.type === 'identifier' && (PATH_DIR_NAME.test(py.text(x)) || /Path\(/.test(py.text(py.moduleAssignments.get(py.text(x)) ?? x)))) ||
+      (x.type === 'attribute' && PATH_DIR_NAME.test(py.text(x))) ||
+      (x.type === 'binary_operator' && pathSinkArgs(py, x).length > 0);
+    if (pathy(left)) return [right];
+    return [];
+  }
+  return [];
+}
+
+function describeSink(py: PyFile, n: PyNode): string {
+  if (n.type === 'call') return `${py.text(field(n, 'function')!)}()`;
+  return `The path expression ${py.text(n).slice(0, 60)}`;
+}
+
+// ---- MCP503 ----------------------------------------------------------------------------------
+
+const AUTH_MARKERS = /AuthProvider|TokenVerifier|BearerAuth|JWTVerifier|OAuthProxy|require_auth|auth_server_provider|token_verifier|AuthMiddleware|AuthenticationMiddleware/;
+
+/** MCP503: HTTP server on all interfaces (or wildcard CORS) without authentication. */
+export function mcp503(py: PyFile): void {
+  const authed = AUTH_MARKERS.test(py.src.text) || py.servers.some((s) => s.ctor && (py.kwargs(s.ctor).has('auth') || py.kwargs(s.ctor).has('token_verifier')));
+  if (authed) return;
+  const docker = dockerfileOf(py);
+  const report = (host: PyNode, what: string) => {
+    py.hit('MCP503', host, `${what} listens on ${py.str(host) || 'all interfaces'} (every network interface) and the server has no authentication: anyone who can reach the port can list and call every tool. Bind 127.0.0.1 for local use${docker ? ' (or publish the container port as 127.0.0.1:PORT:PORT)' : ''}, or add auth (auth=... / token_verifier=...).`, {
+      fixes: docker ? undefined : fixes(fix('Bind 127.0.0.1 (local only)', replaceNode(py, host, '"127.0.0.1"'))),
+    });
+  };
+  for (const s of py.servers) {
+    if (s.imported) continue;
+    const http = s.starts.filter((st) => st.transport === 'http' || st.transport === 'sse');
+    if (!http.length) continue;
+    const ctorHost = s.ctor ? py.kwargs(s.ctor).get('host') : undefined;
+    if (ctorHost && isAllInterfaces(py.str(ctorHost))) report(ctorHost, `Server '${s.name}'`);
+    for (const st of http) {
+      if (st.node.type !== 'call') continue;
+      const h = py.kwargs(st.node).get('host');
+      if (h && isAllInterfaces(py.str(h))) report(h, `${s.name}.${st.method}() on line ${py.line(st.node)}`);
+    }
+  }
+  for (const call of py.calls) {
+    const q = py.callee(call) ?? '';
+    if (q === 'uvicorn.run') {
+      const h = py.kwargs(call).get('host');
+      if (h && isAllInterfaces(py.str(h))) report(h, `uvicorn.run() on line ${py.line(call)}`);
+    }
+    const pos = py.positional(call);
+    if (pos[0] && /(^|\.)CORSMiddleware$/.test(py.qualify(pos[0]) ?? '')) {
+      const origins = py.kwargs(call).get('allow_origins');
+      if (origins && /^\[\s*["']\*["']\s*,?\s*\]$/.test(py.text(origins))) {
+        py.hit('MCP503', origins, `allow_origins=["*"] on line ${py.line(origins)} lets any web page call this unauthenticated MCP server from a visitor's browser. List the origins that may connect, or add authentication.`, {});
+      }
+    }
+  }
+}
+
+// ---- MCP504 ----------------------------------------------------------------------------------
+
+/** MCP504: raw exception text returned to the client from broad except blocks. */
+export function mcp504(py: PyFile): void {
+  for (const d of py.tools) forEachBroadHandler(py, d.fn, (clause, errName) => leakCheck(py, d, clause, errName));
+}
+
+/** Calls `visit` for each `except Exception [as e]:` / bare `except:` handler in a function. */
+export function forEachBroadHandler(py: PyFile, fn: FunctionFact, visit: (clause: PyNode, errName: string | undefined, broad: boolean) => void): void {
+  walkBody(fn, (n) => {
+    if (n.type !== 'except_clause') return true;
+    const parts = named(n).filter((c) => c.type !== 'block' && c.type !== 'comment');
+    let typeNode = parts[0];
+    let errName: string | undefined;
+    if (typeNode?.type === 'as_pattern') {
+      const alias = field(typeNode, 'alias');
+      errName = alias ? py.text(named(alias)[0] ?? alias) : undefined;
+      typeNode = named(typeNode)[0];
+    } else if (parts[1]?.type === 'identifier') {
+      errName = py.text(parts[1]);
+    }
+    const typeText = typeNode ? py.text(typeNode) : '';
+    const broad = !typeNode || /^\(?\s*(Exception|BaseException)\b/.test(typeText);
+    visit(n, errName, broad);
+    return true;
+  });
+}
+
+function leakCheck(py: PyFile, d: DefinitionFact, clause: PyNode, errName: string | undefined): void {
+  const parts = named(clause).filter((c) => c.type !== 'block' && c.type !== 'comment');
+  const typeText = parts[0] ? py.text(parts[0].type === 'as_pattern' ? named(parts[0])[0] ?? parts[0] : parts[0]) : '';
+  if (parts.length && !/^\(?\s*(Exception|BaseException)\b/.test(typeText)) return;
+  const block = named(clause).find((c) => c.type === 'block');
+  if (!block) return;
+  walk(block, (n) => {
+    if (n.type === 'function_definition' || n.type === 'lambda') return false;
+    if (n.type !== 'return_statement' && n.type !== 'raise_statement') return true;
+    const value = named(n)[0];
+    if (!value) return false;
+    const mentions = (errName && identifiersIn(py, value).includes(errName)) || /traceback\.format_exc|format_exception/.test(py.text(value));
+    if (!mentions) return false;
+    const verb = n.type === 'return_statement' ? 'returns' : 'raises';
+    py.hit('MCP504', n, `Tool '${d.def.name}' ${verb} the raw exception text on line ${py.line(n)} from a broad except: messages and tracebacks can carry connection strings, paths, hosts and tokens, and they reach the model and the client log. Raise a deliberate message (ToolError("Could not ...")) and log the details to stderr.`, {});
+    return false;
+  });
+}

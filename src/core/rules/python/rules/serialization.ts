@@ -1,0 +1,376 @@
+/** Serialization rules: schemas from signatures, JSON-native types, structured output, encodings. */
+import { field, named, type PyNode, walk } from '../ast';
+import type { FunctionFact, ParamFact, PyFile } from '../context';
+import { addKeyword, ensureFromImport, fix, fixes, replaceNode } from '../fixes';
+import { returnsOf, walkBody } from './util';
+
+// ---- type annotations ------------------------------------------------------------------------
+
+/** One type referenced by an annotation: `dict` in `dict[str, int]`, `Foo` in `Foo | None`. */
+interface TypeRef {
+  /** Qualified name (`typing.Dict`, `dict`, `Foo`). */
+  name: string;
+  /** Last segment (`Dict`). */
+  short: string;
+  node: PyNode;
+  /** `list` alone vs `list[str]`. */
+  bare: boolean;
+}
+
+function typeRefs(py: PyFile, node: PyNode | undefined, out: TypeRef[] = []): TypeRef[] {
+  if (!node) return out;
+  const push = (base: PyNode, at: PyNode, bare: boolean): string => {
+    const name = py.qualify(base) ?? py.text(base);
+    out.push({ name, short: name.split('.').pop()!, node: at, bare });
+    return name.split('.').pop()!;
+  };
+  switch (node.type) {
+    case 'type':
+    case 'type_parameter':
+    case 'list':
+    case 'tuple':
+    case 'parenthesized_expression':
+      for (const c of named(node)) typeRefs(py, c, out);
+      break;
+    case 'identifier':
+    case 'attribute':
+      push(node, node, true);
+      break;
+    case 'generic_type': {
+      const [base, ...rest] = named(node);
+      if (!base) break;
+      const short = push(base, node, false);
+      const params = rest.flatMap((r) => (r.type === 'type_parameter' ? named(r) : [r]));
+      visitParams(py, short, params, out);
+      break;
+    }
+    case 'subscript': {
+      const base = field(node, 'value');
+      if (!base) break;
+      const short = push(base, node, false);
+      visitParams(py, short, node.children.filter((c) => c.field === 'subscript'), out);
+      break;
+    }
+    case 'binary_operator':
+      typeRefs(py, field(node, 'left'), out);
+      typeRefs(py, field(node, 'right'), out);
+      break;
+    default:
+      break; // None, string forward references, literals
+  }
+  return out;
+}
+
+function visitParams(py: PyFile, base: string, params: PyNode[], out: TypeRef[]): void {
+  if (base === 'Literal') return;
+  if (base === 'Annotated') {
+    typeRefs(py, params[0], out);
+    return;
+  }
+  for (const p of params) typeRefs(py, p, out);
+}
+
+const MODEL_BASES = /(^|\.)(BaseModel|RootModel|TypedDict|NamedTuple|Enum|IntEnum|StrEnum|Flag|IntFlag|BaseSettings|Struct)$/;
+
+/** Whether a class defined in this file serialises as JSON (pydantic model, dataclass, TypedDict...). */
+function isModelClass(py: PyFile, name: string, seen = new Set<string>()): boolean {
+  const cls = py.classes.get(name);
+  if (!cls || seen.has(name)) return true;
+  seen.add(name);
+  const dec = cls.parent?.type === 'decorated_definition' ? cls.parent : undefined;
+  if (dec && named(dec).some((d) => d.type === 'decorator' && /dataclass/.test(py.text(d)))) return true;
+  const supers = field(cls, 'superclasses');
+  for (const s of named(supers)) {
+    if (s.type === 'keyword_argument') continue;
+    const q = py.qualify(s) ?? py.text(s);
+    if (MODEL_BASES.test(q) || /(^|\.)Generic$/.test(q)) return true;
+    if (py.classes.has(q) && isModelClass(py, q, seen)) return true;
+    if (!py.classes.has(q) && s.type !== 'identifier') return true; // imported base: cannot tell
+    if (!py.classes.has(q) && py.imports.has(q)) return true;
+  }
+  return false;
+}
+
+const ERROR_TYPES = /^(typing\.|collections\.abc\.)?(Callable|IO|TextIO|BinaryIO|Generator|Iterator|AsyncIterator|AsyncGenerator)$|^io\.(BufferedReader|TextIOWrapper|BytesIO|StringIO)$|^socket\.socket$|^sqlite3\.(Connection|Cursor)$/;
+const WARN_TYPES = new Set(['bytes', 'bytearray', 'memoryview', 'complex']);
+const SET_TYPES = /^(set|frozenset|typing\.(Set|FrozenSet|AbstractSet)|collections\.abc\.(Set|MutableSet))$/;
+
+type Verdict = { severity: 'error' | 'warning' | 'info'; why: string; suggest: string };
+
+function judgeType(py: PyFile, ref: TypeRef): Verdict | undefined {
+  if (ERROR_TYPES.test(ref.name)) return { severity: 'error', why: `${ref.short} has no JSON representation`, suggest: 'return or accept plain data (str, numbers, lists, dicts, pydantic models)' };
+  if (WARN_TYPES.has(ref.name)) return { severity: 'warning', why: `${ref.name} travels as text, so non-UTF-8 data fails to serialise`, suggest: 'use base64 text or the Image/File helpers' };
+  if (SET_TYPES.test(ref.name)) return { severity: 'info', why: `${ref.short} becomes an unordered array and breaks code that json.dumps() results`, suggest: `use list[...] instead of ${ref.short}` };
+  if (py.classes.has(ref.name) && !isModelClass(py, ref.name)) {
+    return { severity: 'error', why: `class ${ref.name} is not a pydantic model, dataclass, TypedDict or Enum, so no schema can be generated and instances do not serialise`, suggest: `make ${ref.name} a BaseModel or @dataclass` };
+  }
+  return undefined;
+}
+
+// ---- MCP201 ----------------------------------------------------------------------------------
+
+/** MCP201: tool parameters the framework cannot turn into a JSON schema. */
+export function mcp201(py: PyFile): void {
+  for (const d of py.tools) {
+    const fn = d.fn;
+    const ctxImport = d.server.framework === 'fastmcp' ? 'fastmcp' : 'mcp.server.fastmcp';
+    for (const p of fn.params) {
+      if (fn.params[0] === p && (p.name === 'self' || p.name === 'cls')) continue;
+      if (p.kind !== 'plain') {
+        py.hit('MCP201', p.node, `Tool '${d.def.name}' takes ${p.kind === 'args' ? '*' : '**'}${p.name}: the generated input schema has no properties for it, so clients cannot see or send those arguments. Declare each argument as a named, annotated parameter.`, { downgrade: true });
+        continue;
+      }
+      const isCtxName = p.name === 'ctx' || p.name === 'context';
+      if (!p.annotation) {
+        if (isCtxName) {
+          py.hit('MCP201', p.node, `Parameter '${p.name}' of tool '${d.def.name}' has no annotation, so it is not recognised as the injected Context: it becomes a required user argument ("${p.name} Field required") and shows up in the schema. Annotate it: ${p.name}: Context.`, {
+            fixes: fixes(fix(`Annotate ${p.name}: Context`, annotateEdit(py, p, 'Context'), [ensureFromImport(py, ctxImport, 'Context')], true)),
+          });
+        } else {
+          py.hit('MCP201', p.node, `Parameter '${p.name}' of tool '${d.def.name}' has no type annotation, so its schema property has no type: some clients skip the tool (Gemini CLI: "missing types in its parameter schema") and others send arbitrary values. Add an annotation such as ${p.name}: str.`, {
+            fixes: fixes(fix(`Annotate ${p.name}: str (check the type)`, annotateEdit(py, p, 'str'))),
+          });
+        }
+        continue;
+      }
+      const annText = py.text(p.annotation);
+      if (isCtxName && !py.isContextAnnotation(p.annotation) && /(^|\W)(Context|None)(\W|$)/.test(annText) && !/\bRequestContext\b/.test(annText)) {
+        py.hit('MCP201', p.annotation, `Parameter '${p.name}' of tool '${d.def.name}' is annotated ${annText}, which is not the framework's Context (import it from ${ctxImport}): the parameter becomes a user argument or breaks registration (KeyError: '${p.name}').`, {});
+        continue;
+      }
+      const alias = typeRefs(py, p.annotation).find((r) => r.bare && py.typeAliases.has(r.name));
+      if (alias) {
+        py.hit('MCP201', p.annotation, `Parameter '${p.name}' of tool '${d.def.name}' uses the PEP 695 alias ${alias.name}; older pydantic versions do not expand \`type\` aliases and schema generation fails. Use a plain assignment alias (${alias.name} = ...) or the underlying type.`, { downgrade: true });
+      }
+    }
+  }
+}
+
+function annotateEdit(py: PyFile, p: ParamFact, type: string) {
+  const nameNode = p.node.type === 'identifier' ? p.node : field(p.node, 'name');
+  if (!nameNode) return undefined;
+  const isDefault = p.node.type === 'default_parameter';
+  const def = p.default ? py.text(p.default) : '';
+  return isDefault ? replaceNode(py, p.node, `${p.name}: ${type}${def === 'None' && type !== 'Context' ? ' | None' : ''} = ${def}`) : replaceNode(py, nameNode, `${p.name}: ${type}`);
+}
+
+// ---- MCP202 ----------------------------------------------------------------------------------
+
+/** MCP202: parameter or return types that are not JSON-native. */
+export function mcp202(py: PyFile): void {
+  for (const d of py.tools) {
+    const fn = d.fn;
+    const check = (ann: PyNode | undefined, what: string) => {
+      const seen = new Set<string>();
+      for (const ref of typeRefs(py, ann)) {
+        const v = judgeType(py, ref);
+        if (!v || seen.has(ref.name)) continue;
+        seen.add(ref.name);
+        let severity = v.severity;
+        if (severity === 'info' && what === 'return' && bodyCalls(py, fn, 'json.dumps')) severity = 'warning';
+        py.hit('MCP202', ref.node, `${what === 'return' ? 'Return type' : `Parameter '${what}'`} of tool '${d.def.name}' uses ${ref.name}: ${v.why}. Arguments and results travel as JSON; ${v.suggest}.`, severity === 'warning' ? {} : { severity });
+      }
+    };
+    for (const p of fn.params) if (p.annotation && !py.isContextAnnotation(p.annotation)) check(p.annotation, p.name);
+    if (fn.returnType) {
+      check(fn.returnType, 'return');
+      continue;
+    }
+    for (const r of returnsOf(fn)) {
+      const v = r.value;
+      if (!v) continue;
+      if (v.type === 'set' || v.type === 'set_comprehension') {
+        py.hit('MCP202', r.stmt, `Tool '${d.def.name}' returns a set on line ${py.line(r.stmt)}; sets are not JSON: depending on the version the result fails to serialise or arrives as an unordered array or a repr string. Return a list (sorted(...)).`, {
+          fixes: fixes(fix('Return a sorted list', replaceNode(py, v, `sorted(${py.text(v)})`))),
+        });
+      } else if (v.type === 'call') {
+        const q = py.callee(v);
+        if (q === 'open' || q === 'io.open') {
+          py.hit('MCP202', r.stmt, `Tool '${d.def.name}' returns a file object on line ${py.line(r.stmt)}; file handles cannot be serialised ("Object of type TextIOWrapper is not JSON serializable"). Return the file's content (bounded) instead.`, { severity: 'error' });
+        } else if (q && py.classes.has(q) && !isModelClass(py, q)) {
+          py.hit('MCP202', r.stmt, `Tool '${d.def.name}' returns an instance of ${q} on line ${py.line(r.stmt)}, which is not a pydantic model, dataclass or TypedDict: it cannot be serialised (or arrives as a repr string). Make ${q} a BaseModel/@dataclass or return a dict.`, { severity: 'error' });
+        }
+      }
+    }
+  }
+}
+
+function bodyCalls(py: PyFile, fn: FunctionFact, name: string): boolean {
+  let found = false;
+  walkBody(fn, (n) => {
+    if (found) return false;
+    if (n.type === 'call' && py.callee(n) === name) found = true;
+    return true;
+  });
+  return found;
+}
+
+// ---- MCP203 ----------------------------------------------------------------------------------
+
+const STRUCTURED = /^(dict|list|Dict|List|Mapping|Sequence|tuple|Tuple)$/;
+
+/** Whether an expression obviously evaluates to a string. */
+export function isStringish(py: PyFile, v: PyNode | undefined): boolean {
+  if (!v) return false;
+  switch (v.type) {
+    case 'string':
+    case 'concatenated_string':
+      return true;
+    case 'binary_operator': {
+      const l = field(v, 'left');
+      return isStringish(py, l) || isStringish(py, field(v, 'right'));
+    }
+    case 'call': {
+      const q = py.callee(v);
+      if (q === 'str' || q === 'repr' || q === 'json.dumps' || q === 'format') return true;
+      const fnNode = field(v, 'function');
+      if (fnNode?.type === 'attribute') {
+        const obj = field(fnNode, 'object');
+        const attr = py.text(field(fnNode, 'attribute')!);
+        if (obj && (obj.type === 'string' || obj.type === 'concatenated_string') && (attr === 'join' || attr === 'format')) return true;
+      }
+      return false;
+    }
+    case 'parenthesized_expression':
+      return isStringish(py, named(v)[0]);
+    default:
+      return false;
+  }
+}
+
+/** MCP203: the return annotation promises structured output the body does not return. */
+export function mcp203(py: PyFile): void {
+  for (const d of py.tools) {
+    const fn = d.fn;
+    const outputSchema = d.kwargs.get('output_schema');
+    const declaresSchema = outputSchema && outputSchema.type !== 'none';
+    if (!fn.returnType && !declaresSchema) continue;
+    const refs = typeRefs(py, fn.returnType);
+    const top = refs[0];
+    const optional = !!fn.returnType && /\bNone\b|Optional/.test(py.text(fn.returnType));
+    const structured = !!declaresSchema || (!!top && (STRUCTURED.test(top.short) || (py.classes.has(top.name) && isModelClass(py, top.name))));
+    const returns = returnsOf(fn);
+    if (structured) {
+      const bad = returns.filter((r) => isStringish(py, r.value) || (!optional && !declaresSchema && (!r.value || r.value.type === 'none')));
+      const allStrings = returns.length > 0 && returns.every((r) => isStringish(py, r.value));
+      for (const r of bad) {
+        const what = r.value && isStringish(py, r.value) ? 'a string' : 'None';
+        const promised = declaresSchema ? 'declares output_schema' : `is annotated -> ${py.text(fn.returnType!)}`;
+        py.hit('MCP203', r.stmt, `Tool '${d.def.name}' ${promised}, so it advertises an output schema, but line ${py.line(r.stmt)} returns ${what}: clients reject the result ("has an output schema but did not return structured content"). Return data matching the schema, or annotate -> str.`, {
+          fixes: allStrings && fn.returnType && !declaresSchema ? fixes(fix('Annotate the tool -> str', replaceNode(py, fn.returnType, 'str'))) : undefined,
+        });
+      }
+    } else if (top && top.name === 'str' && !optional) {
+      for (const r of returns) {
+        if (r.value?.type !== 'dictionary') continue;
+        py.hit('MCP203', r.stmt, `Tool '${d.def.name}' is annotated -> str but line ${py.line(r.stmt)} returns a dict: the declared schema (a string) does not match the result. Annotate -> dict (or a model) or return json.dumps(...).`, {
+          fixes: returns.every((x) => x.value?.type === 'dictionary') ? fixes(fix('Annotate the tool -> dict', replaceNode(py, fn.returnType!, 'dict'))) : undefined,
+        });
+      }
+    }
+  }
+}
+
+// ---- MCP204 ----------------------------------------------------------------------------------
+
+const MEDIA = /^(fastmcp(\.utilities\.types)?|mcp\.server\.fastmcp(\.utilities\.types)?)\.(Image|Audio|File)$/;
+
+/** MCP204: media helpers nested in dicts, from the wrong package, or fed raw pixels. */
+export function mcp204(py: PyFile): void {
+  if (py.framework) {
+    const wrong = py.framework === 'fastmcp' ? /^mcp\.server\.fastmcp/ : /^fastmcp/;
+    for (const imp of py.importNodes) {
+      for (const [local, q] of py.imports) {
+        if (!MEDIA.test(q) || !wrong.test(q) || !py.text(imp).includes(local)) continue;
+        const pkg = py.framework === 'fastmcp' ? 'fastmcp' : 'mcp.server.fastmcp';
+        py.hit('MCP204', imp, `${q.split('.').pop()} is imported from ${q.replace(/\.\w+$/, '')} but the server is ${pkg}'s FastMCP: its serializer does not know the other package's helper ("Unable to serialize unknown type"). Import it from ${pkg}.`, {});
+      }
+    }
+  }
+  for (const d of py.tools) {
+    for (const r of returnsOf(d.fn)) {
+      if (!r.value || (r.value.type !== 'dictionary' && r.value.type !== 'list')) continue;
+      walk(r.value, (n) => {
+        if (n.type === 'call' && MEDIA.test(py.callee(n) ?? '') && n.parent && hasDictAncestor(n, r.value!)) {
+          py.hit('MCP204', n, `Tool '${d.def.name}' nests ${py.text(field(n, 'function')!)}(...) inside a dict on line ${py.line(n)}: helpers are only converted to content blocks at the top level, nested ones arrive as their repr ("<Image object at 0x...>"). Return the helper itself (or a list of helpers).`, {});
+          return false;
+        }
+        return n.type !== 'lambda';
+      });
+    }
+  }
+  for (const call of py.calls) {
+    if (!MEDIA.test(py.callee(call) ?? '')) continue;
+    const data = py.kwargs(call).get('data') ?? py.positional(call)[0];
+    if (data && /\.tobytes\(\s*\)$/.test(py.text(data))) {
+      py.hit('MCP204', data, `${py.text(data)} on line ${py.line(data)} passes raw pixel bytes, not an encoded image file: clients cannot decode it. Save the image to PNG/JPEG bytes (BytesIO + img.save(buf, format="PNG")) and pass those.`, {});
+    }
+  }
+}
+
+function hasDictAncestor(n: PyNode, stop: PyNode): boolean {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'dictionary' || p.type === 'pair') return true;
+    if (p === stop) return false;
+  }
+  return false;
+}
+
+// ---- MCP207 ----------------------------------------------------------------------------------
+
+/** MCP207 (Python half): bare list/dict parameters publish uninformative schemas. */
+export function mcp207(py: PyFile): void {
+  for (const d of py.tools) {
+    for (const p of d.fn.params) {
+      if (!p.annotation) continue;
+      for (const ref of typeRefs(py, p.annotation)) {
+        if (!ref.bare || !/^(list|dict|List|Dict|typing\.List|typing\.Dict)$/.test(ref.name)) continue;
+        const suggestion = /list|List/.test(ref.name) ? 'list[str]' : 'dict[str, str]';
+        py.hit('MCP207', ref.node, `Parameter '${p.name}' of tool '${d.def.name}' is a bare ${ref.name}: its schema has no item types, some clients (VS Code) reject arrays without "items" and models guess the contents. Use a parameterised type such as ${suggestion}.`, {
+          severity: 'info',
+          fixes: fixes(fix(`Use ${suggestion}`, replaceNode(py, ref.node, suggestion))),
+        });
+      }
+    }
+  }
+}
+
+// ---- MCP209 ----------------------------------------------------------------------------------
+
+/** MCP209: text I/O that depends on the platform's default encoding. */
+export function mcp209(py: PyFile): void {
+  for (const call of py.calls) {
+    const q = py.callee(call);
+    const fnNode = field(call, 'function');
+    if (!fnNode) continue;
+    if (py.hasSplat(call)) continue;
+    const kw = py.kwargs(call);
+    if (kw.has('encoding')) continue;
+    const pos = py.positional(call);
+    let what: string | undefined;
+    if (q === 'open' || q === 'io.open' || q === 'codecs.open') {
+      const mode = kw.get('mode') ?? pos[1];
+      if (mode && py.str(mode) === undefined) continue;
+      if (mode && /b/.test(py.str(mode)!)) continue;
+      if (q === 'codecs.open' && pos.length >= 3) continue;
+      if (q !== 'codecs.open' && pos.length >= 4) continue; // encoding passed positionally
+      what = `${q}()`;
+    } else if (fnNode.type === 'attribute') {
+      const attr = py.text(field(fnNode, 'attribute')!);
+      const recv = field(fnNode, 'object')!;
+      if (attr === 'read_text' && pos.length === 0) what = '.read_text()';
+      else if (attr === 'write_text' && pos.length <= 1) what = '.write_text()';
+      else if (attr === 'open' && /(^|\W)Path\(/.test(py.text(recv)) && pos.length <= 2) {
+        const mode = kw.get('mode') ?? pos[0];
+        if (mode && (py.str(mode) === undefined || /b/.test(py.str(mode)!))) continue;
+        what = 'Path.open()';
+      } else if (/^subprocess\.(run|check_output|Popen)$/.test(q ?? '') && (py.isTrue(kw.get('text')) || py.isTrue(kw.get('universal_newlines')))) {
+        what = `${q}(text=True)`;
+      }
+    }
+    if (!what) continue;
+    py.hit('MCP209', call, `${what} on line ${py.line(call)} has no encoding=, so it uses the platform default (cp1252 and friends on Windows): UTF-8 content raises UnicodeDecodeError/UnicodeEncodeError there, and at startup that kills the server. Pass encoding="utf-8".`, {
+      fixes: fixes(fix('Add encoding="utf-8"', addKeyword(py, call, 'encoding="utf-8"'), [], true)),
+    });
+  }
+}
