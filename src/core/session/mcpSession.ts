@@ -978,7 +978,12 @@ function toToolInfo(t: Record<string, unknown>): ToolInfo {
 }
 
 function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message;
+  if (err instanceof Error) {
+    // fetch() says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND...) is in `cause`.
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message;
+    return why && !err.message.includes(why) ? `${err.message} (${why})` : err.message;
+  }
   if (typeof err === 'string') return err;
   try {
     return JSON.stringify(err);
