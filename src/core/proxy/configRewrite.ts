@@ -1,0 +1,101 @@
+import { applyEdits, findNodeAtLocation, modify, parseTree, type Edit, type FormattingOptions, type JSONPath, type Node } from 'jsonc-parser';
+
+/**
+ * Rewrites a stdio server entry in a JSON/JSONC client config so the client launches it
+ * through `mcp-doctor proxy` (and back). Only the entry's `command` and `args` change; the
+ * rest of the file (comments, formatting, order) is preserved by `jsonc-parser` edits.
+ */
+
+/** Where server entries live in the JSON configs of the clients we can rewrite. */
+const CONTAINERS: JSONPath[] = [['servers'], ['mcpServers'], ['context_servers'], ['mcp', 'servers'], ['mcp']];
+
+export interface ProxyTarget {
+  /** `node` (or an absolute node path) that runs the CLI. */
+  node: string;
+  /** Absolute path of `dist/cli.js`. */
+  cliPath: string;
+  /** Trace file the proxy appends to. */
+  traceFile: string;
+}
+
+export type RewriteResult =
+  | { ok: true; text: string; edits: Edit[]; path: JSONPath }
+  | { ok: false; message: string };
+
+/** The JSON path of server `name`'s entry, or undefined. */
+export function findServerEntry(text: string, name: string): { path: JSONPath; node: Node } | undefined {
+  const tree = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  if (!tree) return undefined;
+  for (const c of CONTAINERS) {
+    const node = findNodeAtLocation(tree, [...c, name]);
+    if (node && node.type === 'object') return { path: [...c, name], node };
+  }
+  return undefined;
+}
+
+function readEntry(node: Node): { command?: string; args?: string[] } {
+  const out: { command?: string; args?: string[] } = {};
+  for (const prop of node.children ?? []) {
+    const [k, v] = prop.children ?? [];
+    if (k?.value === 'command' && v?.type === 'string') out.command = v.value;
+    if (k?.value === 'args' && v?.type === 'array') out.args = (v.children ?? []).map((c) => String(c.value));
+  }
+  return out;
+}
+
+/** True when the entry already runs through the proxy. */
+export function isProxied(entry: { command?: string; args?: string[] }): boolean {
+  const a = entry.args ?? [];
+  return a.length >= 3 && /cli\.js$/.test(a[0]) && a[1] === 'proxy' && a.includes('--');
+}
+
+function formatting(text: string): FormattingOptions {
+  const indent = /\n([ \t]+)"/.exec(text)?.[1] ?? '  ';
+  return { insertSpaces: !indent.startsWith('\t'), tabSize: indent.startsWith('\t') ? 1 : indent.length, eol: text.includes('\r\n') ? '\r\n' : '\n' };
+}
+
+function apply(text: string, path: JSONPath, values: { command: string; args: string[] | undefined }): { text: string; edits: Edit[] } {
+  const formattingOptions = formatting(text);
+  let edits = modify(text, [...path, 'command'], values.command, { formattingOptions });
+  let out = applyEdits(text, edits);
+  const argEdits = modify(out, [...path, 'args'], values.args, { formattingOptions });
+  out = applyEdits(out, argEdits);
+  edits = [...edits, ...argEdits];
+  return { text: out, edits };
+}
+
+/** Puts the proxy in front of server `name`. */
+export function routeThroughProxy(text: string, name: string, target: ProxyTarget): RewriteResult {
+  const found = findServerEntry(text, name);
+  if (!found) return { ok: false, message: `No server "${name}" found under servers/mcpServers/context_servers in this file.` };
+  const entry = readEntry(found.node);
+  if (!entry.command) return { ok: false, message: `Server "${name}" has no "command": only stdio servers can be routed through the proxy.` };
+  if (isProxied(entry)) return { ok: false, message: `Server "${name}" already runs through the MCP Doctor proxy.` };
+  const args = [target.cliPath, 'proxy', '--trace', target.traceFile, '--name', name, '--', entry.command, ...(entry.args ?? [])];
+  const r = apply(text, found.path, { command: target.node, args });
+  return { ok: true, ...r, path: found.path };
+}
+
+/** Undoes `routeThroughProxy` for server `name`. */
+export function restoreFromProxy(text: string, name: string): RewriteResult {
+  const found = findServerEntry(text, name);
+  if (!found) return { ok: false, message: `No server "${name}" found in this file.` };
+  const entry = readEntry(found.node);
+  if (!isProxied(entry)) return { ok: false, message: `Server "${name}" does not run through the MCP Doctor proxy.` };
+  const a = entry.args!;
+  const sep = a.indexOf('--');
+  const command = a[sep + 1];
+  if (!command) return { ok: false, message: `The proxied entry of "${name}" has no command after "--".` };
+  const rest = a.slice(sep + 2);
+  const r = apply(text, found.path, { command, args: rest.length ? rest : undefined });
+  return { ok: true, ...r, path: found.path };
+}
+
+/** The trace file a proxied entry writes to (from its `--trace` argument). */
+export function proxiedTraceFile(text: string, name: string): string | undefined {
+  const found = findServerEntry(text, name);
+  const a = found ? readEntry(found.node).args ?? [] : [];
+  if (!isProxied({ args: a })) return undefined;
+  const i = a.indexOf('--trace');
+  return i >= 0 && i < a.indexOf('--') ? a[i + 1] : undefined;
+}

@@ -1,0 +1,275 @@
+import * as crypto from 'node:crypto';
+import * as vscode from 'vscode';
+import { buildDetail, toDisplayEntry } from '../../core/trace/display';
+import type { HubAppendEvent, HubSession } from '../../core/trace/hub';
+import {
+  ClearCommand,
+  CopyCommand,
+  DidAppendNotification,
+  DidChangeSessionsNotification,
+  DidChangeStatsNotification,
+  DidResetNotification,
+  DidSetFilterNotification,
+  ExportCommand,
+  GetDetailRequest,
+  ImportCommand,
+  OpenDefinitionCommand,
+  ReadyCommand,
+  ReplayCommand,
+  SetFilterCommand,
+  type DisplayEntry,
+  type IpcMessage,
+  type IpcNotification,
+  type TraceFilterState,
+} from '../../shared/protocol';
+import type { TraceServiceImpl } from './traceService';
+
+export const TRACE_VIEW_TYPE = 'mcpDoctor.trace';
+/** Appends are posted at most this often. */
+const APPEND_INTERVAL_MS = 50;
+const STATS_INTERVAL_MS = 300;
+/** Rows per snapshot message (the rest follow in `didAppend` chunks). */
+const SNAPSHOT_CHUNK = 5000;
+
+/**
+ * The "MCP Trace" webview panel. Handshake: nothing is posted until the webview says
+ * `ready`; it then gets a snapshot. With `retainContextWhenHidden: false` the webview is
+ * torn down when hidden, so it sends `ready` again when shown and gets a fresh snapshot.
+ */
+export class TracePanel implements vscode.Disposable {
+  private ready = false;
+  private msgId = 0;
+  private queue: HubAppendEvent[] = [];
+  private appendTimer: NodeJS.Timeout | undefined;
+  private statsTimer: NodeJS.Timeout | undefined;
+  private readonly sentOldest = new Map<number, number>();
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Filter the host wants applied on the next snapshot (from `reveal`). */
+  private pendingFilter: TraceFilterState | undefined;
+  /** The webview's last filter (restored into the next snapshot). */
+  private filter: TraceFilterState | undefined;
+  private disposed = false;
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly service: TraceServiceImpl,
+  ) {
+    panel.webview.options = TracePanel.webviewOptions(service.extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(service.extensionUri, 'media', 'icons', 'mcp-doctor.svg');
+    panel.webview.html = this.html();
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: IpcMessage) => void this.onMessage(m)),
+      panel.onDidChangeViewState(() => {
+        // Hidden webviews drop posts; the webview re-sends `ready` when it comes back.
+        if (!panel.visible) this.ready = false;
+      }),
+      panel.onDidDispose(() => this.dispose()),
+      service.hub.onDidAppend((e) => this.onAppend(e)),
+      service.hub.onDidChangeSessions(() => this.postSessions()),
+    );
+  }
+
+  static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+      retainContextWhenHidden: false,
+      enableFindWidget: true,
+    };
+  }
+
+  static create(service: TraceServiceImpl): TracePanel {
+    const panel = vscode.window.createWebviewPanel(TRACE_VIEW_TYPE, 'MCP Trace', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, TracePanel.webviewOptions(service.extensionUri));
+    return new TracePanel(panel, service);
+  }
+
+  /** Adopts a panel VS Code restored after a reload (`WebviewPanelSerializer`). */
+  static revive(panel: vscode.WebviewPanel, service: TraceServiceImpl, state: unknown): TracePanel {
+    const p = new TracePanel(panel, service);
+    const filter = (state as { filter?: TraceFilterState } | undefined)?.filter;
+    if (filter) p.filter = filter;
+    return p;
+  }
+
+  /** Shows the panel and applies `filter` (when given). */
+  reveal(filter?: TraceFilterState): void {
+    if (filter) {
+      this.pendingFilter = filter;
+      if (this.ready) {
+        this.post(DidSetFilterNotification, { filter });
+        this.pendingFilter = undefined;
+      }
+    }
+    this.panel.reveal(undefined, false);
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  // ---- messages from the webview ---------------------------------------------------------
+
+  private async onMessage(m: IpcMessage): Promise<void> {
+    if (!m || typeof m.method !== 'string') return;
+    this.service.testHooks.received.push(m);
+    try {
+      if (ReadyCommand.is(m)) {
+        if (m.params?.filter && !this.filter) this.filter = m.params.filter;
+        this.ready = true;
+        this.sendSnapshot();
+      } else if (SetFilterCommand.is(m)) {
+        this.filter = m.params.filter;
+      } else if (GetDetailRequest.is(m)) {
+        const s = this.service.hub.get(m.params.sx);
+        const e = s?.recorder.get(m.params.seq);
+        const detail = s && e ? buildDetail(e, s.sx, e.pair ? s.recorder.get(e.pair) : undefined, e.parent ? s.recorder.get(e.parent) : undefined) : undefined;
+        this.postRaw({ id: `h${++this.msgId}`, method: GetDetailRequest.response.method, params: detail, completionId: m.id });
+      } else if (ReplayCommand.is(m)) {
+        const r = await this.service.replay(m.params.sx, m.params.seq);
+        this.post(this.service.didReplay, r);
+      } else if (OpenDefinitionCommand.is(m)) {
+        await this.service.openDefinition(m.params.tool, m.params.sx);
+      } else if (CopyCommand.is(m)) {
+        await this.service.copy(m.params);
+      } else if (ExportCommand.is(m)) {
+        await vscode.commands.executeCommand('mcpDoctor.exportTrace', { sx: m.params.sx });
+      } else if (ImportCommand.is(m)) {
+        await vscode.commands.executeCommand('mcpDoctor.importTrace');
+      } else if (ClearCommand.is(m)) {
+        this.service.clear(m.params.sx);
+        this.sendSnapshot();
+      }
+    } catch (err) {
+      this.service.notify('error', `MCP Trace: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  // ---- messages to the webview -----------------------------------------------------------
+
+  post<P>(call: IpcNotification<P>, params: P): void {
+    this.postRaw({ id: `h${++this.msgId}`, method: call.method, params });
+  }
+
+  private postRaw(msg: IpcMessage): void {
+    if (this.disposed || !this.ready) return;
+    this.service.testHooks.record(msg);
+    void this.panel.webview.postMessage(msg);
+  }
+
+  /** Everything the view shows, from scratch. */
+  sendSnapshot(): void {
+    if (!this.ready) return;
+    this.queue = [];
+    const rows: DisplayEntry[] = [];
+    for (const s of this.service.hub.all()) {
+      for (const e of s.recorder.entries()) rows.push(toDisplayEntry(e, s.sx));
+      this.sentOldest.set(s.sx, s.recorder.oldestSeq);
+    }
+    // Interleave sessions by time (stable for equal stamps).
+    if (this.service.hub.all().length > 1) rows.sort((a, b) => a.ts - b.ts);
+    const filter = this.pendingFilter ?? this.filter;
+    this.pendingFilter = undefined;
+    if (filter) this.filter = filter;
+    this.post(DidResetNotification, {
+      snapshot: {
+        sessions: this.service.sessionInfos(),
+        entries: rows.slice(0, SNAPSHOT_CHUNK),
+        more: rows.length > SNAPSHOT_CHUNK,
+        stats: this.service.statsViews(),
+        filter,
+      },
+    });
+    for (let i = SNAPSHOT_CHUNK; i < rows.length; i += SNAPSHOT_CHUNK * 2) {
+      this.post(DidAppendNotification, { entries: rows.slice(i, i + SNAPSHOT_CHUNK * 2), updated: [] });
+    }
+  }
+
+  private postSessions(): void {
+    this.post(DidChangeSessionsNotification, { sessions: this.service.sessionInfos() });
+  }
+
+  private onAppend(e: HubAppendEvent): void {
+    if (!this.ready) return;
+    this.queue.push(e);
+    this.appendTimer ??= setTimeout(() => this.flushAppends(), APPEND_INTERVAL_MS);
+    if (e.event.tools.length) this.statsTimer ??= setTimeout(() => this.flushStats(), STATS_INTERVAL_MS);
+  }
+
+  /** Posts everything queued as one `didAppend` (rows are built only now, only for what is sent). */
+  flushAppends(): void {
+    if (this.appendTimer) clearTimeout(this.appendTimer);
+    this.appendTimer = undefined;
+    const queue = this.queue;
+    this.queue = [];
+    if (!this.ready || queue.length === 0) return;
+    const entries: DisplayEntry[] = [];
+    const updated: DisplayEntry[] = [];
+    const oldest: Record<number, number> = {};
+    const done = new Set<number>();
+    for (const { session, event } of queue) {
+      if (!this.service.hub.get(session.sx)) continue;
+      const rec = session.recorder;
+      for (let seq = Math.max(event.first, rec.oldestSeq); seq <= event.last; seq++) {
+        const e = rec.get(seq);
+        if (e) entries.push(toDisplayEntry(e, session.sx));
+      }
+      for (const seq of event.updated) {
+        const key = session.sx * 4294967296 + seq;
+        if (done.has(key) || seq >= event.first) continue;
+        done.add(key);
+        const e = rec.get(seq);
+        if (e) updated.push(toDisplayEntry(e, session.sx));
+      }
+      if (rec.oldestSeq !== this.sentOldest.get(session.sx)) {
+        oldest[session.sx] = rec.oldestSeq;
+        this.sentOldest.set(session.sx, rec.oldestSeq);
+      }
+    }
+    this.post(DidAppendNotification, { entries, updated, oldest: Object.keys(oldest).length ? oldest : undefined });
+  }
+
+  private flushStats(): void {
+    this.statsTimer = undefined;
+    this.post(DidChangeStatsNotification, { stats: this.service.statsViews() });
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const nonce = crypto.randomBytes(16).toString('base64');
+    const base = vscode.Uri.joinPath(this.service.extensionUri, 'dist', 'webview');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'trace.js'));
+    const css = webview.asWebviewUri(vscode.Uri.joinPath(base, 'trace.css'));
+    const codicons = webview.asWebviewUri(vscode.Uri.joinPath(base, 'codicon.css'));
+    const csp = `default-src 'none'; style-src ${webview.cspSource}; font-src ${webview.cspSource}; img-src ${webview.cspSource}; script-src 'nonce-${nonce}';`;
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${codicons}">
+<link rel="stylesheet" href="${css}">
+<title>MCP Trace</title>
+</head>
+<body>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.ready = false;
+    if (this.appendTimer) clearTimeout(this.appendTimer);
+    if (this.statsTimer) clearTimeout(this.statsTimer);
+    for (const d of this.disposables) d.dispose();
+    this.service.panelDisposed(this);
+    this.panel.dispose();
+  }
+}
+
+/** Rows of one session (used by tests and export). */
+export function sessionRows(s: HubSession): DisplayEntry[] {
+  return [...s.recorder.entries()].map((e) => toDisplayEntry(e, s.sx));
+}

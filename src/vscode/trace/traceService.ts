@@ -1,0 +1,368 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ServerConfig } from '../../core/config/types';
+import { diffLines, prettyJson } from '../../core/trace/display';
+import { TraceHub, type HubSession } from '../../core/trace/hub';
+import { TraceRecorder } from '../../core/trace/recorder';
+import {
+  exportTrace,
+  listSessions,
+  makeHeader,
+  readTraceFile,
+  rotateSessions,
+  sessionFileName,
+  TraceFileTail,
+  TraceFileWriter,
+  type StoredSession,
+} from '../../core/trace/store';
+import { findToolDefinition } from '../../core/trace/toolDefinition';
+import type { TraceFileHeader, TraceSink } from '../../core/trace/types';
+import {
+  DidNotifyNotification,
+  DidReplayNotification,
+  type CopyParams,
+  type DidReplayParams,
+  type IpcMessage,
+  type SessionInfo,
+  type ToolStatsView,
+  type TraceFilterState,
+} from '../../shared/protocol';
+import type { Services, TraceService } from '../services';
+import { TracePanel } from './tracePanel';
+
+/** What a live session object offers for replay (the session manager's `session(id)`). */
+interface ReplayableSession {
+  request(method: string, params: unknown, opts?: { timeoutMs?: number }): Promise<{
+    ok: boolean;
+    result?: unknown;
+    isError?: boolean;
+    error?: { code?: number; message: string; data?: unknown };
+    durationMs: number;
+  }>;
+}
+
+/** Live sessions of one server are kept in memory after they end, up to this many per server. */
+const ENDED_SESSIONS_KEPT = 3;
+const SDK_VERSION = '1.32.2';
+
+/**
+ * The trace area's service (`services.trace`): one recorder per session in a hub, JSONL
+ * persistence, stored/imported sessions, proxy tails, and the webview panel.
+ */
+export class TraceServiceImpl implements TraceService, vscode.Disposable {
+  readonly hub = new TraceHub();
+  readonly extensionUri: vscode.Uri;
+  /** Folder of the stored sessions. */
+  readonly folder: string;
+  readonly didReplay = DidReplayNotification;
+  private panel: TracePanel | undefined;
+  private readonly writers = new Map<number, TraceFileWriter>();
+  private readonly tails = new Map<string, TraceFileTail>();
+  private sessionsListener: vscode.Disposable | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  /** For integration tests: the protocol messages the panel posted / received (newest last). */
+  readonly testHooks = {
+    posted: [] as IpcMessage[],
+    received: [] as IpcMessage[],
+    record: (msg: IpcMessage) => {
+      this.testHooks.posted.push(msg);
+      if (this.testHooks.posted.length > 20000) this.testHooks.posted.splice(0, 5000);
+    },
+    hub: this.hub,
+    panelReady: () => this.panel?.isReady ?? false,
+    sessions: () => this.hub.all().map((s) => ({ sx: s.sx, serverId: s.serverId, serverName: s.serverName, origin: s.origin, file: s.file, live: s.live, entries: s.recorder.length })),
+    /** Writes queued trace lines now (tests read files right after). */
+    flush: () => {
+      for (const w of this.writers.values()) w.flushSync();
+    },
+  };
+
+  constructor(private readonly services: Services) {
+    const ctx = services.context;
+    this.extensionUri = ctx.extensionUri;
+    this.folder = path.join(ctx.globalStorageUri.fsPath, 'traces');
+    this.disposables.push(this.hub);
+  }
+
+  private setting<T>(key: string, fallback: T): T {
+    return vscode.workspace.getConfiguration('mcpDoctor.trace').get<T>(key, fallback);
+  }
+
+  // ---- TraceService ----------------------------------------------------------------------
+
+  createSink(serverId: string, serverName: string): TraceSink {
+    this.ensureSessionsListener();
+    const config = this.services.config?.servers.find((s) => s.id === serverId);
+    let writer: TraceFileWriter | undefined;
+    let file: string | undefined;
+    if (this.setting('persist', true)) {
+      file = path.join(this.folder, sessionFileName(serverName));
+      writer = new TraceFileWriter(
+        file,
+        makeHeader({
+          serverId,
+          serverName,
+          config: config ? configForHeader(config) : undefined,
+          writer: 'extension',
+          versions: { mcpDoctor: String(this.services.context.extension?.packageJSON?.version ?? ''), vscode: vscode.version, sdk: SDK_VERSION },
+        }),
+        { onError: (err) => this.services.log.warn(`trace file ${file}: ${err.message}; recording continues in memory only`) },
+      );
+    }
+    const recorder = new TraceRecorder({
+      serverId,
+      serverName,
+      maxMessages: this.setting('maxMessages', 100_000),
+      maxBytes: this.setting('maxBytes', 64 * 1024 * 1024),
+      tap: writer?.write,
+    });
+    // Earlier live sessions of this server have ended: keep a few, drop the rest.
+    for (const s of this.hub.all()) if (s.serverId === serverId && s.live) this.endLive(s);
+    const mine = this.hub.all().filter((s) => s.serverId === serverId && s.origin === 'live');
+    for (const s of mine.slice(0, Math.max(0, mine.length - ENDED_SESSIONS_KEPT))) this.hub.remove(s.sx);
+    const session = this.hub.add(recorder, { origin: 'live', live: true, file }, () => {
+      writer?.close();
+      this.writers.delete(session.sx);
+    });
+    if (writer) this.writers.set(session.sx, writer);
+    if (file) void this.rotate();
+    return recorder;
+  }
+
+  async reveal(filter?: { serverId?: string; tool?: string; sx?: number }): Promise<void> {
+    this.ensureSessionsListener();
+    const f: TraceFilterState | undefined = filter && (filter.serverId || filter.tool || filter.sx !== undefined) ? { ...filter } : undefined;
+    if (!this.panel) {
+      this.panel = TracePanel.create(this);
+      if (f) this.panel.reveal(f);
+    } else this.panel.reveal(f);
+  }
+
+  // ---- panel support -----------------------------------------------------------------------
+
+  attachRevived(panel: vscode.WebviewPanel, state: unknown): void {
+    this.panel?.dispose();
+    this.panel = TracePanel.revive(panel, this, state);
+  }
+
+  panelDisposed(p: TracePanel): void {
+    if (this.panel === p) this.panel = undefined;
+  }
+
+  sessionInfos(): SessionInfo[] {
+    return this.hub.all().map((s) => ({
+      sx: s.sx,
+      serverId: s.serverId,
+      serverName: s.serverName,
+      origin: s.origin,
+      startedAt: s.startedAt,
+      file: s.file,
+      canReplay: this.canReplay(s),
+    }));
+  }
+
+  statsViews(): ToolStatsView[] {
+    const out: ToolStatsView[] = [];
+    for (const s of this.hub.all()) for (const t of s.recorder.toolStats()) out.push({ sx: s.sx, ...t });
+    return out;
+  }
+
+  notify(level: 'info' | 'error', message: string): void {
+    if (this.panel?.isReady) this.panel.post(DidNotifyNotification, { level, message });
+    else if (level === 'error') void vscode.window.showErrorMessage(message);
+    else void vscode.window.showInformationMessage(message);
+  }
+
+  private liveSession(serverId: string): ReplayableSession | undefined {
+    const reg = this.services.sessions as (Services['sessions'] & { session?(id: string): unknown }) | undefined;
+    if (!reg || reg.get(serverId)?.state.kind !== 'running') return undefined;
+    const s = reg.session?.(serverId) as ReplayableSession | undefined;
+    return s && typeof s.request === 'function' ? s : undefined;
+  }
+
+  private canReplay(s: HubSession): boolean {
+    return s.origin !== 'proxy' && !!this.liveSession(s.serverId);
+  }
+
+  private ensureSessionsListener(): void {
+    if (this.sessionsListener || !this.services.sessions) return;
+    this.sessionsListener = this.services.sessions.onDidChange((id) => {
+      const view = this.services.sessions?.get(id);
+      for (const s of this.hub.all()) {
+        if (s.serverId === id && s.live && view?.state.kind === 'stopped') this.endLive(s);
+      }
+      this.hub.touch();
+    });
+    this.disposables.push(this.sessionsListener);
+  }
+
+  private endLive(s: HubSession): void {
+    this.hub.setLive(s.sx, false);
+    // Give the session a moment to record its last lifecycle lines, then close the file.
+    const w = this.writers.get(s.sx);
+    if (w) setTimeout(() => w.flushSync(), 1000);
+  }
+
+  // ---- actions -----------------------------------------------------------------------------
+
+  /** Re-sends a recorded request to the running server; old vs new result with a diff. */
+  async replay(sx: number, seq: number): Promise<DidReplayParams> {
+    const s = this.hub.get(sx);
+    const e = s?.recorder.get(seq);
+    const fail = (error: string, method = e?.method ?? '?'): DidReplayParams => ({ sx, seq, method, ok: false, durationMs: 0, old: '', new: '', diff: [], error });
+    if (!s || !e) return fail('the message is no longer in memory');
+    const req = e.shape === 'request' ? e : e.pair ? s.recorder.get(e.pair) : undefined;
+    if (!req || req.shape !== 'request' || req.dir !== 'out' || !req.method) return fail('only client→server requests can be replayed');
+    if (req.truncated) return fail('the request payload was too large to keep in memory');
+    if (req.method === 'initialize') return fail('initialize cannot be replayed on a running session');
+    const live = s.origin === 'proxy' ? undefined : this.liveSession(s.serverId);
+    if (!live) return fail(`${s.serverName} is not running in MCP Doctor: start it to replay`, req.method);
+    const params = stripMeta((req.msg as { params?: unknown }).params);
+    const outcome = await live.request(req.method, params);
+    const resp = req.pair ? s.recorder.get(req.pair) : undefined;
+    const oldValue = resp ? responseValue(resp.msg) : { note: 'no response was recorded' };
+    const newValue = outcome.error ? { error: outcome.error } : outcome.result;
+    const oldJson = prettyJson(oldValue).json;
+    const newJson = prettyJson(newValue).json;
+    return { sx, seq: req.seq, method: req.method, ok: outcome.ok, durationMs: outcome.durationMs, old: oldJson, new: newJson, diff: diffLines(oldJson, newJson) };
+  }
+
+  /** Opens the source that defines `tool` (workspace `.py/.ts/.js` files, by text). */
+  async openDefinition(tool: string, _sx?: number): Promise<boolean> {
+    const files = await vscode.workspace.findFiles('**/*.{py,ts,js,mjs,cjs,mts}', '**/{node_modules,.git,dist,out,build,.venv,venv,__pycache__,.vscode-test}/**', 3000);
+    let best: { uri: vscode.Uri; line: number; character: number; score: number } | undefined;
+    for (const uri of files) {
+      let text: string;
+      try {
+        text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+      } catch {
+        continue;
+      }
+      if (!text.includes(tool)) continue;
+      const lang = uri.fsPath.endsWith('.py') ? 'python' : 'typescript';
+      const m = findToolDefinition(text, tool, lang);
+      if (m && (!best || m.score > best.score)) best = { uri, ...m };
+      if (best?.score === 10) break;
+    }
+    if (!best) {
+      this.notify('info', `No definition of tool "${tool}" found in the workspace (.py, .ts, .js).`);
+      return false;
+    }
+    const pos = new vscode.Position(best.line, best.character);
+    await vscode.window.showTextDocument(best.uri, { selection: new vscode.Range(pos, pos.translate(0, tool.length)), viewColumn: vscode.ViewColumn.One });
+    return true;
+  }
+
+  async copy(p: CopyParams): Promise<void> {
+    const s = this.hub.get(p.sx);
+    const e = s?.recorder.get(p.seq);
+    if (!s || !e) return;
+    const pair = e.pair ? s.recorder.get(e.pair) : undefined;
+    let value: unknown = e.msg;
+    if (p.what === 'pair') value = pair?.msg;
+    else if (p.what === 'both') value = pair ? (e.dir === 'out' ? [e.msg, pair.msg] : [pair.msg, e.msg]) : [e.msg];
+    await vscode.env.clipboard.writeText(prettyJson(value, Infinity).json);
+    this.notify('info', 'Copied (secrets redacted).');
+  }
+
+  /** Removes a stored/imported session (or all that are not live) from the view and memory. */
+  clear(sx?: number): void {
+    for (const s of this.hub.all()) {
+      if (sx !== undefined ? s.sx === sx && !s.live : !s.live) this.hub.remove(s.sx);
+    }
+  }
+
+  /** Stored sessions, newest first. */
+  listStored(): Promise<StoredSession[]> {
+    return listSessions(this.folder);
+  }
+
+  /** Opens a JSONL trace file as a session of the view. */
+  async openFile(file: string, origin: 'stored' | 'imported'): Promise<HubSession | undefined> {
+    const r = await readTraceFile(file, { maxMessages: this.setting('maxMessages', 100_000), maxBytes: this.setting('maxBytes', 64 * 1024 * 1024) });
+    if (r.entries === 0 && r.problems.length > 0) {
+      void vscode.window.showErrorMessage(`Cannot open trace ${path.basename(file)}: ${r.problems[0].message}`);
+      r.recorder.dispose();
+      return undefined;
+    }
+    if (r.problems.length > 0) {
+      const p = r.problems[0];
+      void vscode.window.showWarningMessage(`${path.basename(file)}: ${r.problems.length} line(s) skipped (line ${p.line}: ${p.message}).`);
+    }
+    return this.hub.add(r.recorder, { origin, file, header: r.header });
+  }
+
+  /** Exports a session as redacted JSONL; returns the number of entries written. */
+  async exportSession(sx: number, target: string): Promise<number> {
+    const s = this.hub.get(sx);
+    if (!s) throw new Error('no such session');
+    this.writers.get(sx)?.flushSync();
+    // A complete file (persisted or opened) has the payloads that were truncated in memory.
+    const source = s.file && fs.existsSync(s.file) && s.origin !== 'proxy' ? s.file : undefined;
+    return exportTrace(target, { recorder: s.recorder, header: s.header, source });
+  }
+
+  /** Follows a proxy trace file; each header line in it starts a new session. */
+  tailProxy(file: string): void {
+    if (this.tails.has(file)) return;
+    let current: HubSession | undefined;
+    const tail = new TraceFileTail(file, (r) => {
+      if (r.header) {
+        if (current) this.hub.setLive(current.sx, false);
+        const rec = new TraceRecorder({ serverId: r.header.serverId, serverName: r.header.serverName, maxMessages: this.setting('maxMessages', 100_000), maxBytes: this.setting('maxBytes', 64 * 1024 * 1024) });
+        current = this.hub.add(rec, { origin: 'proxy', file, header: r.header as TraceFileHeader, live: true });
+      } else if (r.line) {
+        if (!current) {
+          const rec = new TraceRecorder({ serverId: `proxy:${file}`, serverName: path.basename(file, '.jsonl') });
+          current = this.hub.add(rec, { origin: 'proxy', file, live: true });
+        }
+        current.recorder.record(r.line.kind, r.line.dir, r.line.msg, r.line.ts, r.line.size);
+      }
+    }, 300);
+    this.tails.set(file, tail);
+    tail.start();
+  }
+
+  untailProxy(file: string): void {
+    this.tails.get(file)?.dispose();
+    this.tails.delete(file);
+  }
+
+  private async rotate(): Promise<void> {
+    const max = this.setting('maxStorageMB', 200) * 1024 * 1024;
+    const keep = this.hub.all().map((s) => s.file).filter((f): f is string => !!f);
+    try {
+      const deleted = await rotateSessions(this.folder, max, keep);
+      if (deleted.length) this.services.log.info(`trace: deleted ${deleted.length} old session file(s) beyond mcpDoctor.trace.maxStorageMB`);
+    } catch (err) {
+      this.services.log.warn(`trace rotation failed: ${String(err)}`);
+    }
+  }
+
+  dispose(): void {
+    for (const t of this.tails.values()) t.dispose();
+    this.tails.clear();
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** The config fields worth keeping in a header (redacted by `makeHeader`). */
+function configForHeader(c: ServerConfig): unknown {
+  return { name: c.name, client: c.client, file: c.file, transport: c.transport, command: c.command, args: c.args, cwd: c.cwd, env: c.env, url: c.url, headers: c.headers };
+}
+
+/** The result (or error) of a recorded response. */
+function responseValue(msg: unknown): unknown {
+  const m = (msg ?? {}) as { result?: unknown; error?: unknown };
+  return m.error !== undefined ? { error: m.error } : m.result;
+}
+
+/** Request params without the old call's `_meta` (progress token...). */
+function stripMeta(params: unknown): unknown {
+  if (!params || typeof params !== 'object' || Array.isArray(params)) return params;
+  const { _meta: _unused, ...rest } = params as Record<string, unknown>;
+  return rest;
+}
