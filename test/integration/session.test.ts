@@ -147,6 +147,12 @@ describe('Sessions (live servers)', function () {
     assert.doesNotMatch(terminal, /not-a-real-secret/);
     await vscode.commands.executeCommand('mcpDoctor.stopServer', server.id);
     assert.equal(manager.get(server.id)?.state.kind, 'stopped');
+
+    const report = (await vscode.commands.executeCommand<string>('mcpDoctor.copyReport', server.id))!;
+    assert.match(report, /MEMORY_API_TOKEN/);
+    assert.doesNotMatch(report, /not-a-real-secret/);
+    assert.equal(await vscode.env.clipboard.readText(), report);
+    assert.equal(vscode.window.activeTextEditor?.document.languageId, 'markdown');
   });
 
   it('runs the stdlib Python server and calls its echo tool by server name', async () => {

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ServerConfig } from '../../core/config/types';
 import type { CallOptions, CallOutcome, McpSession, OutputEvent, SessionOptions } from '../../core/session/mcpSession';
+import { redactText } from '../../core/session/report';
 import type { SessionView, ToolStats } from '../../core/session/types';
 import type { Services, SessionRegistry } from '../services';
 import { ConsentStore } from './consent';
@@ -256,7 +257,7 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
         terminal.writeLine('  ↳ not JSON-RPC: on stdio, stdout carries only protocol messages; log to stderr instead', 'hint');
         break;
       case 'lifecycle':
-        if (e.text.startsWith('$ ')) terminal.writeLine(e.text, 'header');
+        if (e.text.startsWith('$ ')) terminal.writeLine(redactText(e.text), 'header');
         else terminal.writeLine(`● ${e.text}`, /exit|crash|fail|error|timed out|not answer/i.test(e.text) ? 'error' : 'lifecycle');
         break;
     }
