@@ -21,7 +21,7 @@ export async function discover(opts: DiscoveryOptions): Promise<ConfigFileResult
     env: opts.env,
     platform: opts.platform,
     checkCommands: opts.checkCommands ?? false,
-    findOnPath: opts.findOnPath ?? ((c) => findOnPath(c, opts.env.PATH ?? opts.env.Path, opts.platform, isFile, opts.env.PATHEXT)),
+    findOnPath: opts.findOnPath ?? memo((c) => findOnPath(c, opts.env.PATH ?? opts.env.Path, opts.platform, isFile, opts.env.PATHEXT)),
     fileExists: opts.fileExists ?? existsSync,
   };
   let locations: ConfigLocation[];
@@ -60,6 +60,15 @@ export async function discover(opts: DiscoveryOptions): Promise<ConfigFileResult
   });
   const results = await Promise.all(unique.map((l) => readOne(l, parseOpts)));
   return results.filter((r): r is ConfigFileResult => r !== undefined);
+}
+
+/** Caches a lookup for the duration of one discover() call (many servers share `npx`, `uvx`...). */
+function memo(fn: (c: string) => string | undefined): (c: string) => string | undefined {
+  const cache = new Map<string, string | undefined>();
+  return (c) => {
+    if (!cache.has(c)) cache.set(c, fn(c));
+    return cache.get(c);
+  };
 }
 
 async function readOne(loc: ConfigLocation, parseOpts: ParseOptions): Promise<ConfigFileResult | undefined> {
