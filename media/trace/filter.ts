@@ -30,7 +30,14 @@ export function isErrorEntry(e: DisplayEntry): boolean {
 export class EntryModel {
   entries: DisplayEntry[] = [];
   keys: string[] = [];
-  private index = new Map<number, number>();
+  /** sx → seq → index (small integer keys: much faster than one map of composite keys). */
+  private index = new Map<number, Map<number, number>>();
+
+  private slot(sx: number): Map<number, number> {
+    let m = this.index.get(sx);
+    if (!m) this.index.set(sx, (m = new Map()));
+    return m;
+  }
 
   get size(): number {
     return this.entries.length;
@@ -46,15 +53,15 @@ export class EntryModel {
   add(rows: readonly DisplayEntry[]): number {
     const first = this.entries.length;
     for (const e of rows) {
-      const k = entryKey(e.sx, e.seq);
-      const at = this.index.get(k);
+      const slot = this.slot(e.sx);
+      const at = slot.get(e.seq);
       if (at !== undefined) {
         // Re-sent (snapshot overlap): replace in place.
         this.entries[at] = e;
         this.keys[at] = searchKeyOf(e);
         continue;
       }
-      this.index.set(k, this.entries.length);
+      slot.set(e.seq, this.entries.length);
       this.entries.push(e);
       this.keys.push(searchKeyOf(e));
     }
@@ -65,7 +72,7 @@ export class EntryModel {
   update(rows: readonly DisplayEntry[]): number[] {
     const touched: number[] = [];
     for (const e of rows) {
-      const at = this.index.get(entryKey(e.sx, e.seq));
+      const at = this.index.get(e.sx)?.get(e.seq);
       if (at === undefined) continue;
       this.entries[at] = e;
       this.keys[at] = searchKeyOf(e);
@@ -76,7 +83,7 @@ export class EntryModel {
 
   /** Index of an entry, or -1. */
   indexOf(sx: number, seq: number): number {
-    return this.index.get(entryKey(sx, seq)) ?? -1;
+    return this.index.get(sx)?.get(seq) ?? -1;
   }
 
   get(sx: number, seq: number): DisplayEntry | undefined {
@@ -106,7 +113,7 @@ export class EntryModel {
     this.entries = keepE;
     this.keys = keepK;
     this.index.clear();
-    for (let i = 0; i < keepE.length; i++) this.index.set(entryKey(keepE[i].sx, keepE[i].seq), i);
+    for (let i = 0; i < keepE.length; i++) this.slot(keepE[i].sx).set(keepE[i].seq, i);
     return true;
   }
 }
