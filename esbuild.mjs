@@ -17,6 +17,8 @@ const node = {
   sourcesContent: false,
   minify: production,
   logLevel: 'warning',
+  // Prefer ESM builds: jsonc-parser's UMD build requires its modules dynamically, which a bundle cannot follow.
+  mainFields: ['module', 'main'],
   // typescript is loaded lazily from node_modules (it is large and only the rules engine needs it).
   external: ['vscode', 'typescript'],
 };

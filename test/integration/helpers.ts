@@ -10,7 +10,7 @@ export async function activateDoctor(): Promise<DoctorApi> {
 }
 
 /** Polls `probe` until it returns a truthy value; no fixed sleeps in tests. */
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20000): Promise<T> {
+export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30000): Promise<T> {
   const started = Date.now();
   let last: unknown;
   for (;;) {

@@ -36,7 +36,8 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });
-    fs.rmSync(userData, { recursive: true, force: true });
+    if (process.env.MCP_DOCTOR_KEEP_USER_DATA) console.log(`user data kept in ${userData}`);
+    else fs.rmSync(userData, { recursive: true, force: true });
   }
 }
 

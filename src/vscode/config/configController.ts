@@ -1,15 +1,262 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
+import type { Finding } from '../../core/model';
+import type { ConfigModel, Services } from '../services';
+import { toDiagnostic } from '../diagnostics';
 
-/** Placeholder: the config area is being built. */
+type ConfigCore = typeof import('../../core/config/index');
+type ConfigLocation = import('../../core/config/types').ConfigLocation;
+
+const REFRESH_DEBOUNCE_MS = 150;
+const EDIT_DEBOUNCE_MS = 250;
+
+/**
+ * Keeps the discovered MCP configs current: reads them after activation, re-reads on file
+ * changes (workspace and user files), re-parses unsaved editor text, and publishes every
+ * config problem to the Problems panel at its exact line.
+ */
+export class ConfigController implements ConfigModel, vscode.Disposable {
+  private _files: ConfigFileResult[] = [];
+  private _servers: ServerConfig[] = [];
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('mcp-doctor-config');
+  private readonly disposables: vscode.Disposable[] = [this.changed, this.diagnostics];
+  private readonly watchers: vscode.Disposable[] = [];
+  /** Unsaved editor text overrides what is on disk, per file path. */
+  private readonly liveText = new Map<string, string>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private editTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private core: Promise<ConfigCore> | undefined;
+  /** Resolves after the first discovery; tests and the tree wait on it. */
+  readonly ready: Promise<void>;
+
+  constructor(private readonly services: Services) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.rewatchAndRefresh()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('mcpDoctor.discovery')) this.rewatchAndRefresh();
+      }),
+      vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e.document)),
+      // File operations made through VS Code (explorer, refactorings) arrive here even where a
+      // watcher misses them, e.g. a whole folder deleted at once.
+      vscode.workspace.onDidCreateFiles(() => this.scheduleRefresh()),
+      vscode.workspace.onDidDeleteFiles(() => this.scheduleRefresh()),
+      vscode.workspace.onDidRenameFiles(() => this.scheduleRefresh()),
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        if (this.liveText.delete(doc.uri.fsPath)) this.scheduleRefresh();
+      }),
+    );
+    this.ready = this.refresh().then(() => this.watch());
+  }
+
+  get files(): readonly ConfigFileResult[] {
+    return this._files;
+  }
+
+  get servers(): readonly ServerConfig[] {
+    return this._servers;
+  }
+
+  /** Re-reads every config file. Concurrent calls coalesce into one extra run. */
+  refresh(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.discoverOnce();
+      } while (this.again);
+    })().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  async resolveForLaunch(server: ServerConfig): Promise<ServerConfig | undefined> {
+    const core = await this.loadCore();
+    const ctx = {
+      workspaceFolder: server.workspaceFolder ?? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(server.file))?.uri.fsPath,
+      home: os.homedir(),
+      env: process.env,
+      inputs: new Map<string, string>(),
+    };
+    let resolved = core.resolveVariables(server, ctx);
+    const inputIds = resolved.unresolved.map((v) => /^\$\{input:([^}]+)\}$/.exec(v)?.[1]).filter((v): v is string => !!v);
+    if (inputIds.length > 0) {
+      const file = this._files.find((f) => f.file === server.file);
+      for (const id of [...new Set(inputIds)]) {
+        const value = await this.askInput(server, id, file?.inputs?.find((i) => i.id === id));
+        if (value === undefined) return undefined;
+        ctx.inputs.set(id, value);
+      }
+      resolved = core.resolveVariables(server, ctx);
+    }
+    if (resolved.unresolved.length > 0) {
+      this.services.log.warn(`${server.name}: unresolved variables ${resolved.unresolved.join(', ')}; launching anyway`);
+    }
+    return resolved;
+  }
+
+  /** Findings of all config files, for reports. */
+  findings(): Finding[] {
+    return this._files.flatMap((f) => f.findings);
+  }
+
+  dispose(): void {
+    clearTimeout(this.refreshTimer);
+    clearTimeout(this.editTimer);
+    for (const d of [...this.watchers, ...this.disposables]) d.dispose();
+  }
+
+  private loadCore(): Promise<ConfigCore> {
+    this.core ??= import('../../core/config/index');
+    return this.core;
+  }
+
+  private options() {
+    const cfg = vscode.workspace.getConfiguration('mcpDoctor.discovery');
+    const clients = cfg.get<string[]>('clients', []);
+    return {
+      workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+      home: os.homedir(),
+      platform: process.platform,
+      env: process.env,
+      includeUser: cfg.get<boolean>('userConfigs', true),
+      clients: clients.length > 0 ? (clients as ServerConfig['client'][]) : undefined,
+      checkCommands: cfg.get<boolean>('checkCommands', true),
+    };
+  }
+
+  private async discoverOnce(): Promise<void> {
+    const started = performance.now();
+    try {
+      const core = await this.loadCore();
+      const opts = this.options();
+      let files = await core.discover(opts);
+      if (this.liveText.size > 0) {
+        // Editors with unsaved changes win over the disk copy, so Problems follow typing.
+        const locations = new Map(core.configLocations(opts).map((l) => [l.file, l]));
+        files = files.map((result) => {
+          const text = this.liveText.get(result.file);
+          if (text === undefined) return result;
+          const location: ConfigLocation = locations.get(result.file) ?? {
+            file: result.file,
+            client: result.client,
+            scope: result.scope,
+            format: result.format!,
+          };
+          return core.parseConfigText(result.file, text, location, opts);
+        });
+      }
+      this._files = files;
+      this._servers = files.flatMap((f) => f.servers);
+      this.publish(files);
+      const problems = files.reduce((n, f) => n + f.findings.length, 0);
+      this.services.log.info(
+        `discovered ${this._servers.length} servers in ${files.length} config files (${problems} problems) in ${(performance.now() - started).toFixed(0)} ms`,
+      );
+    } catch (err) {
+      // Discovery must never take the extension down; keep the previous result.
+      this.services.log.error('config discovery failed', err instanceof Error ? err : String(err));
+    }
+    this.changed.fire();
+  }
+
+  private publish(files: ConfigFileResult[]): void {
+    this.diagnostics.clear();
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const finding of files.flatMap((f) => f.findings)) {
+      const list = byFile.get(finding.file) ?? [];
+      list.push(toDiagnostic(finding));
+      byFile.set(finding.file, list);
+    }
+    for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.file(file), list);
+  }
+
+  private scheduleRefresh(delay = REFRESH_DEBOUNCE_MS): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.refresh(), delay);
+  }
+
+  private onEdit(doc: vscode.TextDocument): void {
+    if (doc.uri.scheme !== 'file' || !this.isConfigFile(doc.uri.fsPath)) return;
+    this.liveText.set(doc.uri.fsPath, doc.getText());
+    clearTimeout(this.editTimer);
+    this.editTimer = setTimeout(() => void this.refresh(), EDIT_DEBOUNCE_MS);
+  }
+
+  private isConfigFile(file: string): boolean {
+    return this._files.some((f) => f.file === file) || /(^|[\\/])(mcp\.json|\.mcp\.json|fastmcp\.json|mcp_config\.json)$/.test(file);
+  }
+
+  private rewatchAndRefresh(): void {
+    void this.refresh().then(() => this.watch());
+  }
+
+  /** Watches every place a config can appear: workspace globs and the user-level files. */
+  private async watch(): Promise<void> {
+    for (const w of this.watchers.splice(0)) w.dispose();
+    const core = await this.loadCore();
+    const onChange = () => this.scheduleRefresh();
+    const add = (pattern: vscode.GlobPattern) => {
+      const watcher = vscode.workspace.createFileSystemWatcher(pattern);
+      watcher.onDidCreate(onChange);
+      watcher.onDidChange(onChange);
+      watcher.onDidDelete(onChange);
+      this.watchers.push(watcher);
+    };
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      for (const glob of core.watchPatterns().workspace) add(new vscode.RelativePattern(folder, glob));
+    }
+    const opts = this.options();
+    if (opts.includeUser) {
+      const workspaceRoots = opts.workspaceFolders;
+      const userFiles = core
+        .configLocations(opts)
+        .map((l) => l.file)
+        .filter((f) => !workspaceRoots.some((root) => f.startsWith(root + path.sep)));
+      for (const file of new Set(userFiles)) {
+        add(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
+      }
+    }
+  }
+
+  /** Asks for an `${input:id}` value; remembered in SecretStorage, never in settings. */
+  private async askInput(
+    server: ServerConfig,
+    id: string,
+    def: NonNullable<ConfigFileResult['inputs']>[number] | undefined,
+  ): Promise<string | undefined> {
+    const key = `mcpDoctor.input:${server.file}#${id}`;
+    const stored = await this.services.context.secrets.get(key);
+    if (stored !== undefined) return stored;
+    let value: string | undefined;
+    if (def?.type === 'pickString' && def.options?.length) {
+      value = await vscode.window.showQuickPick(def.options, {
+        title: `${server.name}: ${def.description ?? id}`,
+        ignoreFocusOut: true,
+      });
+    } else {
+      value = await vscode.window.showInputBox({
+        title: `${server.name}: ${def?.description ?? `value for \${input:${id}}`}`,
+        prompt: def ? undefined : `"${id}" is not declared in "inputs" of ${path.basename(server.file)}`,
+        password: def?.password ?? false,
+        value: def?.default,
+        ignoreFocusOut: true,
+      });
+    }
+    if (value !== undefined) await this.services.context.secrets.store(key, value);
+    return value;
+  }
+}
+
 export function registerConfig(services: Services): void {
-  const changed = new vscode.EventEmitter<void>();
-  services.context.subscriptions.push(changed);
-  services.config = {
-    files: [],
-    servers: [],
-    onDidChange: changed.event,
-    refresh: async () => changed.fire(),
-    resolveForLaunch: async (server) => server,
-  };
+  const controller = new ConfigController(services);
+  services.config = controller;
+  services.context.subscriptions.push(controller);
 }
