@@ -1,0 +1,76 @@
+/** Shared helpers for the Python analyzer tests: project contexts, markers, edit application. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TextEdit } from '../../../../src/core/model';
+import { analyzePython, loadPythonParser } from '../../../../src/core/rules/python';
+import type { PythonParser } from '../../../../src/core/rules/python/loader';
+import type { FileAnalysis, ProjectContext } from '../../../../src/core/rules/types';
+
+export const FIXTURES = path.resolve(__dirname, '../../../fixtures/rules/python');
+
+export function fixturePath(name: string): string {
+  return path.join(FIXTURES, name);
+}
+
+export function readFixture(name: string): string {
+  return fs.readFileSync(fixturePath(name), 'utf8');
+}
+
+/** A project context with the given package versions and deployment files. */
+export function project(packages: Record<string, string> = {}, deployment: ProjectContext['deployment'] = {}): ProjectContext {
+  return { root: FIXTURES, packages: new Map(Object.entries(packages)), packageSources: new Map(), deployment, runtime: {} };
+}
+
+let parser: Promise<PythonParser> | undefined;
+export function getParser(): Promise<PythonParser> {
+  parser ??= loadPythonParser();
+  return parser;
+}
+
+export async function analyze(name: string, text: string, ctx: ProjectContext = project()): Promise<FileAnalysis> {
+  return analyzePython(await getParser(), fixturePath(name), text, ctx);
+}
+
+/** `# expect: MCP101, MCP209` and `# ok: MCP103` markers, by 1-based line. */
+export function markers(text: string): { expect: { line: number; rule: string }[]; ok: { line: number; rule: string }[] } {
+  const expect: { line: number; rule: string }[] = [];
+  const ok: { line: number; rule: string }[] = [];
+  text.split(/\r?\n/).forEach((l, i) => {
+    const e = /#.*\bexpect:\s*((?:MCP\d{3}[,\s]*)+)/.exec(l);
+    const o = /#.*\bok:\s*((?:MCP\d{3}[,\s]*)+)/.exec(l);
+    for (const r of e?.[1].match(/MCP\d{3}/g) ?? []) expect.push({ line: i + 1, rule: r });
+    for (const r of o?.[1].match(/MCP\d{3}/g) ?? []) ok.push({ line: i + 1, rule: r });
+  });
+  return { expect, ok };
+}
+
+/** Hits as sorted unique `line:rule` strings (1-based lines). */
+export function hitKeys(a: FileAnalysis): string[] {
+  return [...new Set(a.hits.map((h) => `${h.range.start.line + 1}:${h.ruleId}`))].sort(byLine);
+}
+
+export function byLine(a: string, b: string): number {
+  return Number(a.split(':')[0]) - Number(b.split(':')[0]) || a.localeCompare(b);
+}
+
+/** Applies non-overlapping edits to a text (offsets from 0-based line/character). */
+export function applyEdits(text: string, edits: TextEdit[]): string {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  const off = (p: { line: number; character: number }) => starts[p.line] + p.character;
+  const sorted = [...edits].sort((x, y) => off(y.range.start) - off(x.range.start));
+  let out = text;
+  for (const e of sorted) out = out.slice(0, off(e.range.start)) + e.newText + out.slice(off(e.range.end));
+  return out;
+}
+
+/** Whether Python text parses without ERROR or MISSING nodes. */
+export async function parsesCleanly(text: string): Promise<boolean> {
+  const p = await getParser();
+  const tree = p.parser.parse(text)!;
+  try {
+    return !tree.rootNode.hasError;
+  } finally {
+    tree.delete();
+  }
+}
