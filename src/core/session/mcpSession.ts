@@ -766,7 +766,15 @@ export class McpSession {
         this.listAll(client, 'tools/list', 'tools').then((items) => {
           if (gen !== this.generation || !items) return;
           this.tools = items.map(toToolInfo);
-          this.lintTools(items);
+          // Lint off the start path (schema meta-validation costs ~1 ms per tool); flushFindings() waits for it.
+          this.track(
+            new Promise<void>((resolve) =>
+              setImmediate(() => {
+                if (gen === this.generation) this.lintTools(items);
+                resolve();
+              }),
+            ),
+          );
         }),
       );
     }

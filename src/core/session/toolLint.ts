@@ -1,4 +1,4 @@
-import { compileSchema } from './jsonSchema';
+import { schemaProblem } from './jsonSchema';
 
 /** Problems of one tool from a live `tools/list` (MCP710, with MCP701/702/703 on live data). */
 export interface ToolProblems {
@@ -75,16 +75,16 @@ export function lintTool(tool: Json): string[] {
   if (!isObj(input)) problems.push('`inputSchema` is missing or not an object');
   else {
     if (input.type !== 'object') problems.push(`\`inputSchema.type\` is ${JSON.stringify(input.type)}, not "object" (required by the MCP spec)`);
-    const c = compileSchema(input);
-    if (c.error) problems.push(`\`inputSchema\` is not valid JSON Schema: ${c.error}`);
+    const error = schemaProblem(input);
+    if (error) problems.push(`\`inputSchema\` is not valid JSON Schema: ${error}`);
     walk(input, input, 'inputSchema', problems);
   }
   if (tool.outputSchema !== undefined) {
     const output = tool.outputSchema;
     if (!isObj(output) || output.type !== 'object') problems.push('`outputSchema` must be an object schema (`type: "object"`): clients reject scalar output schemas');
     else {
-      const c = compileSchema(output);
-      if (c.error) problems.push(`\`outputSchema\` is not valid JSON Schema: ${c.error}`);
+      const error = schemaProblem(output);
+      if (error) problems.push(`\`outputSchema\` is not valid JSON Schema: ${error}`);
       walk(output, output, 'outputSchema', problems);
     }
   }

@@ -153,6 +153,7 @@ describe('session: python and node fixture servers', function () {
   it('invalid-schema.py → one MCP710 per bad tool', async () => {
     const s = pool.create({ server: pyServer('invalid-schema.py') });
     await s.start();
+    await s.flushFindings();
     const f = s.view().findings.filter((x) => x.code === 'MCP710');
     const byTool = new Map(f.map((x) => [x.data!.tool as string, x.message]));
     assert.deepEqual([...byTool.keys()].sort(), ['get weather.v2', 'search', 'tag_items', 'undocumented']);
