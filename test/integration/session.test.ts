@@ -172,6 +172,69 @@ describe('Sessions (live servers)', function () {
     await waitFor(() => isGone(pid), `python process ${pid} to be gone`, 10000);
   });
 
+  it('reads resources, gets prompts, reports progress and explains JSON-RPC errors', async () => {
+    const server = await demoServer(api, 'good-python');
+    // Not running: callTool starts the server itself (consent pre-approved) and then calls.
+    assert.notEqual(manager.get(server.id)?.state.kind, 'running');
+    const slow = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', { serverId: server.id, toolName: 'slow', args: { steps: 2, delay: 0.05 } }))!;
+    assert.equal(slow.ok, true, JSON.stringify(slow.error));
+    assert.equal(textOf(slow), 'done after 2 steps');
+    assert.equal(manager.get(server.id)?.state.kind, 'running');
+
+    const resource = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.readResource', { serverId: server.id, uri: 'mem://readme' }))!;
+    assert.equal(resource.ok, true, JSON.stringify(resource.error));
+    assert.match(vscode.window.activeTextEditor!.document.getText(), /# Resource `mem:\/\/readme`[\s\S]*hello from good-stdio/);
+
+    const prompt = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.getPrompt', { serverId: server.id, promptName: 'greet', args: { who: 'Ada' } }))!;
+    assert.equal(prompt.ok, true, JSON.stringify(prompt.error));
+    assert.match(vscode.window.activeTextEditor!.document.getText(), /### 1\. user[\s\S]*Say hello to Ada/);
+
+    const missing = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.readResource', { serverId: server.id, uri: 'mem://missing' }))!;
+    assert.equal(missing.ok, false);
+    assert.equal(missing.error?.code, -32602);
+    assert.match(vscode.window.activeTextEditor!.document.getText(), /❌ \*\*Request failed\*\* \(JSON-RPC error -32602\)[\s\S]*Invalid params/);
+    await vscode.commands.executeCommand('mcpDoctor.stopServer', server.id);
+  });
+
+  it('stops the server on Ctrl+C in its terminal, but not when the terminal is closed', async () => {
+    const server = await demoServer(api, 'good-python');
+    const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', server.id))!;
+    assert.equal(view.state.kind, 'running');
+    const first = manager.terminal(server).show(true);
+    first.dispose();
+    await waitFor(() => !vscode.window.terminals.includes(first), 'the terminal to close');
+    assert.equal(manager.get(server.id)?.state.kind, 'running', 'closing the terminal keeps the server running');
+
+    await vscode.commands.executeCommand('mcpDoctor.showTerminal', server.id);
+    const terminal = await waitFor(() => vscode.window.terminals.find((t) => t.name === 'MCP: good-python'), 'the reopened terminal');
+    assert.match(manager.terminal(server).text(), /initialized in \d+ ms/, 'history is kept across reopen');
+    terminal.sendText('\x03', false);
+    await waitFor(() => manager.get(server.id)?.state.kind === 'stopped', 'Ctrl+C to stop the server');
+    await waitFor(() => isGone(view.pid!), `process ${view.pid} to be gone`, 10000);
+  });
+
+  it('restarts a running server when its source changes in watch mode', async () => {
+    const settings = vscode.workspace.getConfiguration('mcpDoctor');
+    await settings.update('launch.watch', true, vscode.ConfigurationTarget.Workspace);
+    try {
+      const server = await demoServer(api, 'polluting');
+      const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', server.id))!;
+      assert.equal(view.state.kind, 'running', JSON.stringify(view.state));
+      const source = vscode.Uri.file(path.join(workspaceRoot(), 'servers', 'polluting_server.py'));
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(source));
+      await vscode.workspace.fs.writeFile(source, new TextEncoder().encode(`${text}\n# touched by the watch test\n`));
+      await waitFor(() => {
+        const now = manager.get(server.id);
+        return now?.state.kind === 'running' && now.pid !== view.pid;
+      }, 'a restart with a new process', 20000);
+      assert.match(manager.terminal(server).text(), /polluting_server\.py changed: restarting/);
+      await waitFor(() => isGone(view.pid!), `old process ${view.pid} to be gone`, 10000);
+    } finally {
+      await settings.update('launch.watch', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await manager.stopAll();
+  });
+
   it('reports stdout pollution as MCP101 with a docs link', async () => {
     const server = await demoServer(api, 'polluting');
     const source = path.join(workspaceRoot(), 'servers', 'polluting_server.py');
