@@ -150,6 +150,32 @@ describe('session: python and node fixture servers', function () {
     assert.equal(s.view().state.kind, 'error');
   });
 
+  it('wrong-protocol.py with OMIT_VERSION=1 → MCP709 (no protocolVersion)', async () => {
+    const s = pool.create({ server: pyServer('wrong-protocol.py', { env: { OMIT_VERSION: '1' } }) });
+    await s.start();
+    const f = s.view().findings.find((x) => x.code === 'MCP709');
+    assert.ok(f, JSON.stringify(s.view().findings));
+    assert.match(f.message, /has no `protocolVersion`/);
+  });
+
+  it('follows nextCursor when tools/list is paginated', async () => {
+    const sink = new MemorySink();
+    const s = pool.create({ server: pyServer('good-stdio.py', { env: { MCP_PAGE_SIZE: '2' } }), trace: sink });
+    await s.start();
+    assert.deepEqual(s.view().tools.map((t) => t.name), ['add', 'echo', 'slow', 'fail', 'enable_extra']);
+    assert.equal(sink.messages.filter((m) => m.dir === 'out' && m.msg.method === 'tools/list').length, 3);
+  });
+
+  it('drops a stdout line above maxLineBytes with RT-message-too-large', async () => {
+    const s = pool.create({ server: pyServer('good-stdio.py'), maxLineBytes: 300, requestTimeoutMs: 800 });
+    await s.start();
+    await s.flushFindings();
+    const f = s.view().findings.find((x) => x.code === 'RT-message-too-large');
+    assert.ok(f, JSON.stringify(s.view().findings));
+    assert.ok(s.view().findings.some((x) => x.code === 'RT-list-failed'));
+    assert.equal(s.view().tools.length, 0);
+  });
+
   it('invalid-schema.py → one MCP710 per bad tool', async () => {
     const s = pool.create({ server: pyServer('invalid-schema.py') });
     await s.start();
