@@ -19,8 +19,19 @@ const node = {
   logLevel: 'warning',
   // Prefer ESM builds: jsonc-parser's UMD build requires its modules dynamically, which a bundle cannot follow.
   mainFields: ['module', 'main'],
-  // typescript is loaded lazily from node_modules (it is large and only the rules engine needs it).
-  external: ['vscode', 'typescript'],
+  external: ['vscode'],
+  plugins: [],
+};
+
+/**
+ * The TypeScript compiler is large and only the rules engine needs it: it stays out of the
+ * bundles and loads lazily from dist/typescript.js, a copy of its standalone lib file.
+ */
+const lazyTypeScript = {
+  name: 'lazy-typescript',
+  setup(build) {
+    build.onResolve({ filter: /^typescript$/ }, () => ({ path: './typescript.js', external: true }));
+  },
 };
 
 /** Reports build errors in the format of the esbuild problem matcher. */
@@ -47,8 +58,8 @@ function integrationEntries() {
 }
 
 const builds = [
-  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [problemMatcher] },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [problemMatcher] },
+  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [lazyTypeScript, problemMatcher] },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyTypeScript, problemMatcher] },
   {
     bundle: true,
     platform: 'browser',
@@ -65,7 +76,7 @@ const builds = [
     ...node,
     entryPoints: integrationEntries(),
     outdir: 'dist/test/integration',
-    external: [...node.external, 'mocha', '@vscode/test-electron'],
+    external: [...node.external, 'typescript', 'mocha', '@vscode/test-electron'],
   },
 ].filter((b) => (b.entryPoints ?? []).every((e) => existsSync(e)) && (b.entryPoints ?? []).length > 0);
 
@@ -74,6 +85,7 @@ function copyAssets() {
   mkdirSync('dist/wasm', { recursive: true });
   cpSync('node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/wasm/tree-sitter.wasm');
   cpSync('node_modules/tree-sitter-python/tree-sitter-python.wasm', 'dist/wasm/tree-sitter-python.wasm');
+  cpSync('node_modules/typescript/lib/typescript.js', 'dist/typescript.js');
   mkdirSync('dist/webview', { recursive: true });
   for (const f of ['codicon.css', 'codicon.ttf']) cpSync(join('node_modules/@vscode/codicons/dist', f), join('dist/webview', f));
   if (existsSync('media/trace/trace.css')) cpSync('media/trace/trace.css', 'dist/webview/trace.css');
