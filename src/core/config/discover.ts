@@ -58,8 +58,47 @@ export async function discover(opts: DiscoveryOptions): Promise<ConfigFileResult
     seen.add(k);
     return true;
   });
-  const results = await Promise.all(unique.map((l) => readOne(l, parseOpts)));
-  return results.filter((r): r is ConfigFileResult => r !== undefined);
+  const results = (await Promise.all(unique.map((l) => readOne(l, parseOpts)))).filter((r): r is ConfigFileResult => r !== undefined);
+  markShadowed(results);
+  return results;
+}
+
+const SCOPE_RANK: Record<string, number> = { 'project-local': 0, workspace: 1, user: 2 };
+
+/**
+ * The same client declaring the same server name in several scopes uses only the most
+ * specific one (Claude Code: local > project > user; Cursor, Roo: project > global). The
+ * shadowed entries get an info finding pointing at the winner.
+ */
+function markShadowed(results: ConfigFileResult[]): void {
+  const byKey = new Map<string, { file: ConfigFileResult; server: ConfigFileResult['servers'][number] }[]>();
+  for (const file of results) {
+    for (const server of file.servers) {
+      const k = `${server.client}\u0000${server.name}`;
+      const list = byKey.get(k) ?? [];
+      list.push({ file, server });
+      byKey.set(k, list);
+    }
+  }
+  for (const list of byKey.values()) {
+    if (list.length < 2) continue;
+    const sorted = [...list].sort((a, b) => (SCOPE_RANK[a.server.scope] ?? 9) - (SCOPE_RANK[b.server.scope] ?? 9));
+    const winner = sorted[0];
+    for (const loser of sorted.slice(1)) {
+      if (loser.file === winner.file || loser.server.scope === winner.server.scope) continue;
+      loser.file.findings.push({
+        ...finding(
+          'schema/shadowed-server',
+          'info',
+          `Server "${loser.server.name}" is also defined in ${winner.server.file} (${winner.server.scope} scope), which takes precedence; this ${loser.server.scope} entry is not used by ${loser.server.client} there.`,
+          loser.server.file,
+          loser.server.range,
+          { server: loser.server.name },
+        ),
+        related: [{ file: winner.server.file, range: winner.server.range, message: 'Definition that wins' }],
+      });
+    }
+  }
 }
 
 /** Caches a lookup for the duration of one discover() call (many servers share `npx`, `uvx`...). */
@@ -98,6 +137,7 @@ function failed(loc: ConfigLocation, code: string, message: string): ConfigFileR
     servers: [],
     findings: [finding(code, 'error', message, loc.file, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } })],
     format: loc.format,
+    location: loc,
   };
 }
 

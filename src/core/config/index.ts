@@ -3,7 +3,7 @@
  * configuration files. Pure Node (no `vscode`).
  */
 export { discover } from './discover';
-export { configLocations, watchPatterns } from './locations';
+export { configLocations, locateConfigFile, watchPatterns } from './locations';
 export { parseConfigText, type ParseOptions } from './parse';
 export { resolveVariables, findVariables, type VariableContext, type VarRef } from './variables';
 export { findOnPath } from './findOnPath';

@@ -110,6 +110,41 @@ export function configLocations(opts: DiscoveryOptions): ConfigLocation[] {
 }
 
 /**
+ * The location `file` would be read as by `discover` (fixed locations, folder entries such as
+ * `*.code-workspace` and `.continue/mcpServers/*`, and nested files inside a workspace
+ * folder), or undefined when it is not an MCP config file. Pure: compares paths only.
+ */
+export function locateConfigFile(file: string, opts: DiscoveryOptions): ConfigLocation | undefined {
+  const p = opts.platform === 'win32' ? path.win32 : path.posix;
+  const fold = (s: string) => (opts.platform === 'win32' || opts.platform === 'darwin' ? s.toLowerCase() : s);
+  const target = fold(p.normalize(file));
+  const locations = configLocations(opts);
+  const exact = locations.find((l) => !l.suffixes && fold(p.normalize(l.file)) === target);
+  if (exact) return exact;
+  const dir = fold(p.dirname(p.normalize(file)));
+  const name = p.basename(file);
+  const inDir = locations.find((l) => l.suffixes && fold(p.normalize(l.file)) === dir && l.suffixes.some((s) => name.endsWith(s)));
+  if (inDir) return { ...inDir, file, suffixes: undefined };
+  // Nested files found by the walk: inside a workspace folder, not under a skipped folder.
+  const folder = opts.workspaceFolders.find((f) => target.startsWith(fold(p.normalize(f)) + p.sep));
+  if (!folder) return undefined;
+  const rel = p.relative(folder, file).split(/[\\/]/);
+  const parent = rel.length >= 2 ? rel[rel.length - 2] : '';
+  const wanted = (c: ClientId) => !opts.clients || opts.clients.length === 0 || opts.clients.includes(c);
+  for (const [relName, client, format] of NESTED_FILES) {
+    const parts = relName.split('/');
+    const matches = parts.length === 2 ? parent === parts[0] && name === parts[1] : name === relName || (relName === 'fastmcp.json' && name.endsWith('.fastmcp.json'));
+    if (!matches || !wanted(client)) continue;
+    // Same bounds as the walk: depth, skipped folders, hidden folders (except the .vscode/.cursor parent).
+    const dirs = rel.slice(0, rel.length - parts.length);
+    if (dirs.length > MAX_WALK_DEPTH || dirs.some((seg) => SKIPPED_DIRS.has(seg) || (seg.startsWith('.') && seg !== '.github'))) return undefined;
+    const projectDir = parts.length === 2 ? p.dirname(p.dirname(file)) : p.dirname(file);
+    return { file, client, format, scope: 'workspace', workspaceFolder: projectDir };
+  }
+  return undefined;
+}
+
+/**
  * Glob patterns, relative to a workspace folder, matching every file `discover` may read in
  * it (for file watchers: a change to any of them should trigger a refresh).
  */

@@ -36,6 +36,7 @@ export function parseConfigText(file: string, text: string, location: ConfigLoca
     servers: [],
     findings: [],
     format: location.format,
+    location,
   };
   try {
     parseInto(result, file, text, location, opts);

@@ -153,11 +153,17 @@ export function parseJsonText(file: string, text: string, strictness: JsonStrict
     );
   }
 
-  const root = tree ? jsonNode(tree, lines, undefined) : undefined;
+  const dups: { key: string; range: Range }[] = [];
+  const root = tree ? jsonNode(tree, lines, undefined, dups) : undefined;
+  for (const d of dups) {
+    findings.push(
+      finding('schema/duplicate-key', 'warning', `"${d.key}" appears twice in the same object; ${clientLabel} keeps only the last one, so the earlier entry is silently ignored. Rename or remove one of them.`, file, d.range, { data: { key: d.key } }),
+    );
+  }
   return { root, findings, accepted, lines };
 }
 
-function jsonNode(node: JNode, lines: LineIndex, keyRange: Range | undefined): PNode {
+function jsonNode(node: JNode, lines: LineIndex, keyRange: Range | undefined, dups: { key: string; range: Range }[]): PNode {
   const range = lines.range(node.offset, node.length);
   if (node.type === 'object') {
     const props = new Map<string, PNode>();
@@ -166,14 +172,17 @@ function jsonNode(node: JNode, lines: LineIndex, keyRange: Range | undefined): P
       const [k, v] = p.children ?? [];
       if (!k || typeof k.value !== 'string') continue;
       const kr = lines.range(k.offset, k.length);
-      const child = v ? jsonNode(v, lines, kr) : { kind: 'null' as const, value: null, range: kr, keyRange: kr };
+      const child = v ? jsonNode(v, lines, kr, dups) : { kind: 'null' as const, value: null, range: kr, keyRange: kr };
+      const earlier = props.get(k.value);
+      if (earlier) dups.push({ key: k.value, range: earlier.keyRange ?? earlier.range });
+      props.delete(k.value); // keep source order of the surviving (last) definition
       props.set(k.value, child);
       value[k.value] = child.value;
     }
     return { kind: 'object', value, range, keyRange, props };
   }
   if (node.type === 'array') {
-    const items = (node.children ?? []).map((c) => jsonNode(c, lines, undefined));
+    const items = (node.children ?? []).map((c) => jsonNode(c, lines, undefined, dups));
     return { kind: 'array', value: items.map((i) => i.value), range, keyRange, items };
   }
   if (node.type === 'string') {

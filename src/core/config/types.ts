@@ -56,6 +56,8 @@ export interface ConfigFileResult {
   inputs?: InputDeclaration[];
   /** Parser that was used. */
   format?: ConfigFormat;
+  /** Where the file was found (pass it back to `parseConfigText` to re-parse unsaved text). */
+  location?: ConfigLocation;
 }
 
 /* ----------------------------------------------------------------------------------------

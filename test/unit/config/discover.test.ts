@@ -36,7 +36,7 @@ describe('config discover', () => {
     write(ws, 'build/.mcp.json', SERVER('in-build'));
     fs.mkdirSync(path.join(ws, '.github'));
     fs.symlinkSync('mcp.json', path.join(ws, '.github', 'mcp.json')); // self-loop: ELOOP on read
-    write(home, '.cursor/mcp.json', SERVER('user-cur'));
+    write(home, '.cursor/mcp.json', JSON.stringify({ mcpServers: { 'user-cur': { command: 'node' }, cur: { command: 'node' } } }));
     write(home, '.claude.json', JSON.stringify({ mcpServers: { u: { command: 'node' } }, projects: { [ws]: { mcpServers: { local: { command: 'node' } } }, '/other': { mcpServers: { nope: { command: 'node' } } } } }));
     write(home, '.config/Code/User/mcp.json', '{ "servers": { "prof": { "type": "http", "url": "https://x/mcp" } } }');
   });
@@ -53,6 +53,8 @@ describe('config discover', () => {
     assert.equal(nested.servers[0].workspaceFolder, path.join(ws, 'services', 'api'));
     assert.ok(files.every((f) => f.scope === 'workspace'));
     assert.equal(new Set(files.map((f) => f.file)).size, files.length, 'no file twice');
+    assert.ok(files.every((f) => f.location?.file === f.file), 'each result carries its location for re-parsing');
+    assert.equal(files.find((f) => f.file.endsWith('proj.code-workspace'))!.location!.workspaceFolder, ws);
   });
 
   it('reports unreadable files as a finding, never throws', async () => {
@@ -69,6 +71,10 @@ describe('config discover', () => {
     assert.deepEqual(user.map((f) => f.client).sort(), ['claude-code', 'cursor', 'vscode']);
     const claude = files.find((f) => f.file.endsWith('.claude.json'))!;
     assert.deepEqual(claude.servers.map((s) => `${s.name}:${s.scope}`), ['u:user', 'local:project-local']);
+    // "cur" exists in the workspace and the user Cursor config: the user one is shadowed.
+    const userCursor = files.find((f) => f.client === 'cursor' && f.scope === 'user')!;
+    const shadow = userCursor.findings.filter((f) => f.code === 'schema/shadowed-server');
+    assert.deepEqual(shadow.map((f) => [f.server, f.severity, f.related![0].file]), [['cur', 'info', path.join(ws, '.cursor', 'mcp.json')]]);
   });
 
   it('clients filter, walk off, strict-file findings survive discovery', async () => {

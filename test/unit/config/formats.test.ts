@@ -211,3 +211,12 @@ describe('config formats: broken files', () => {
     assert.deepEqual(f.data!.escapes, ['\\U', '\\x']);
   });
 });
+
+describe('config formats: duplicate keys', () => {
+  it('a server name defined twice in one JSON object is reported on the ignored (first) one', () => {
+    const r = parseText('{ "mcpServers": {\n  "a": { "command": "x" },\n  "a": { "command": "y" }\n} }', 'cursor', 'mcp-servers');
+    assert.deepEqual(r.servers.map((s) => s.command), ['y']);
+    const d = only(r, 'schema/duplicate-key');
+    assert.deepEqual(d.map((f) => [f.range.start.line, f.data!.key]), [[1, 'a']]);
+  });
+});

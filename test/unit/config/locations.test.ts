@@ -77,3 +77,27 @@ describe('config locations', () => {
     for (const p of ['.vscode/mcp.json', '.mcp.json', '.cursor/mcp.json', '**/fastmcp.json', '**/.mcp.json', '*.code-workspace', '.codex/config.toml']) assert.ok(w.includes(p), p);
   });
 });
+
+describe('config locateConfigFile', () => {
+  const { locateConfigFile } = require('../../../src/core/config/locations') as typeof import('../../../src/core/config/locations');
+  const opts = { workspaceFolders: ['/ws'], home: '/home/dana', platform: 'linux' as const, env: {}, includeUser: true };
+  it('maps fixed, folder-entry and nested files to the location discover uses', () => {
+    assert.deepEqual(locateConfigFile('/ws/.vscode/mcp.json', opts), { file: '/ws/.vscode/mcp.json', client: 'vscode', format: 'vscode-mcp', scope: 'workspace', workspaceFolder: '/ws' });
+    assert.equal(locateConfigFile('/home/dana/.claude.json', opts)!.format, 'claude-json');
+    assert.deepEqual(locateConfigFile('/ws/.continue/mcpServers/x.yaml', opts)!.suffixes, undefined);
+    assert.equal(locateConfigFile('/ws/team.code-workspace', opts)!.format, 'vscode-workspace');
+    assert.deepEqual(locateConfigFile('/ws/services/api/.vscode/mcp.json', opts), { file: '/ws/services/api/.vscode/mcp.json', client: 'vscode', format: 'vscode-mcp', scope: 'workspace', workspaceFolder: '/ws/services/api' });
+    assert.equal(locateConfigFile('/ws/a/dev.fastmcp.json', opts)!.workspaceFolder, '/ws/a');
+  });
+  it('ignores non-config files, skipped folders and files beyond the walk depth', () => {
+    assert.equal(locateConfigFile('/ws/package.json', opts), undefined);
+    assert.equal(locateConfigFile('/ws/node_modules/x/.mcp.json', opts), undefined);
+    assert.equal(locateConfigFile('/ws/1/2/3/4/5/6/7/.mcp.json', opts), undefined);
+    assert.ok(locateConfigFile('/ws/1/2/3/4/5/6/.mcp.json', opts));
+    assert.equal(locateConfigFile('/elsewhere/.mcp.json', opts), undefined);
+  });
+  it('Windows paths compare case-insensitively', () => {
+    const w = { ...opts, workspaceFolders: ['C:\\Ws'], home: 'C:\\Users\\dana', platform: 'win32' as const };
+    assert.equal(locateConfigFile('c:\\ws\\.MCP.json', w)!.client, 'claude-code');
+  });
+});
