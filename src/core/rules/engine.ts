@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, relative } from 'node:path';
-import { compareFindings, ZERO_RANGE, type Finding, type Severity } from '../model';
+import { ZERO_RANGE, type Finding, type Severity } from '../model';
 import { docsUrl, getRule } from './catalog';
 import { collectFiles, MAX_FILE_BYTES, SOURCE_EXTENSIONS } from './files';
-import { buildProjectContext, findProjectRoot, isProjectFileName } from './project';
+import { buildProjectContext, findProjectRoot, invalidateProject, isProjectFileName } from './project';
 import { projectFileKind, runProjectRules, secretRules } from './project/index';
 import type { Definition, FileAnalysis, Framework, Language, LanguageAnalyzer, ProjectContext, RuleHit } from './types';
 
@@ -102,6 +102,14 @@ export class RuleEngine {
     this.severity = { ...(overrides ?? {}) };
   }
 
+  /**
+   * A project file (manifest, lockfile, Dockerfile...) changed on disk: re-read the project
+   * context of its folder on next use. Without this call changes are noticed within a second.
+   */
+  projectFileChanged(file: string): void {
+    invalidateProject(findProjectRoot(file));
+  }
+
   /** Forget the cached analysis of a file (deleted or closed), or of every file. */
   forget(file?: string): void {
     if (file === undefined) this.cache.clear();
@@ -170,7 +178,7 @@ export class RuleEngine {
         if (r.skipped) result.stats.skipped++;
         else result.stats.analyzed++;
       }
-      result.findings.sort(compareFindings);
+      result.findings.sort(byPosition);
     } catch (err) {
       this.log(`workspace analysis failed: ${errorText(err)}`);
     }
@@ -186,6 +194,9 @@ export class RuleEngine {
 
   private async analyzeEntry(file: string, text: string): Promise<{ entry: CacheEntry; cached: boolean }> {
     const root = findProjectRoot(file);
+    const kind = projectFileKind(file);
+    // Analyzing a project file means it may have changed: re-verify the context first.
+    if (kind) invalidateProject(root);
     const project = buildProjectContext(root);
     const hash = createHash('sha1').update(text).digest('base64');
     const stamp = project.stamp ?? '';
@@ -193,7 +204,6 @@ export class RuleEngine {
     if (hit && hit.hash === hash && hit.stamp === stamp) return { entry: hit, cached: true };
 
     const entry: CacheEntry = { hash, stamp, skipped: true, hits: [], definitions: [], servers: [], root };
-    const kind = projectFileKind(file);
     if (kind) {
       entry.language = 'config';
       entry.skipped = false;
@@ -242,7 +252,7 @@ export class RuleEngine {
       if (f) findings.push(f);
     }
     if (entry.internal) findings.push(entry.internal);
-    findings.sort(compareFindings);
+    findings.sort(byPosition);
     return {
       file,
       language: entry.language,
@@ -355,6 +365,19 @@ export function looksLikeMcp(language: Language, text: string): boolean {
   if (language === 'python') return MCP_PY.test(text);
   if (language === 'typescript') return MCP_TS.test(text);
   return true;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
+
+/** Same order as `compareFindings` in model.ts, without `localeCompare` (hot in big workspaces). */
+function byPosition(a: Finding, b: Finding): number {
+  return (
+    (a.file === b.file ? 0 : a.file < b.file ? -1 : 1) ||
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    (a.code === b.code ? 0 : a.code < b.code ? -1 : 1)
+  );
 }
 
 function dedupeHits(hits: RuleHit[]): RuleHit[] {

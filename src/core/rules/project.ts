@@ -31,7 +31,16 @@ function isComposeName(name: string): boolean {
 interface CacheEntry {
   stamp: string;
   context: ProjectContext;
+  /** When the stamp was last verified against the file system. */
+  checked: number;
 }
+
+/**
+ * How long a verified context is trusted without touching the file system again. Keeps a
+ * workspace pass from re-scanning the same folders for every file; edits to project files made
+ * through the editor call {@link invalidateProject} and are seen at once.
+ */
+const RECHECK_MS = 1000;
 
 const cache = new Map<string, CacheEntry>();
 
@@ -39,6 +48,11 @@ const cache = new Map<string, CacheEntry>();
 export function clearProjectCache(): void {
   cache.clear();
   rootCache.clear();
+}
+
+/** Re-verify the context of this root (or of every root) on next use, e.g. after a save. */
+export function invalidateProject(root?: string): void {
+  for (const [key, entry] of cache) if (root === undefined || key === root) entry.checked = 0;
 }
 
 const rootCache = new Map<string, string>();
@@ -82,13 +96,24 @@ function exists(path: string): boolean {
   }
 }
 
-/** Names and mtimes of the project files in a folder, plus the folder's own mtime. */
-function scanFolder(dir: string): { names: string[]; stamp: string } {
+/** Deployment files looked for in ancestor folders (stat, no directory listing). */
+const ANCESTOR_FILES = ['Dockerfile', 'Containerfile', 'docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml', 'Procfile', 'fly.toml'];
+
+/**
+ * Names and mtimes of the project files in a folder, plus the folder's own mtime. Ancestor
+ * folders (which may be large, like a home folder) are probed by name instead of listed.
+ */
+function scanFolder(dir: string, ancestor = false): { names: string[]; stamp: string } {
   let names: string[] = [];
   let stamp = '';
   try {
-    stamp = String(statSync(dir).mtimeMs);
-    names = readdirSync(dir).filter(isProjectFileName).sort();
+    if (ancestor) {
+      names = ANCESTOR_FILES.filter((n) => exists(join(dir, n)));
+      stamp = names.join(',');
+    } else {
+      stamp = String(statSync(dir).mtimeMs);
+      names = readdirSync(dir).filter(isProjectFileName).sort();
+    }
     for (const n of names) {
       try {
         const st = statSync(join(dir, n));
@@ -128,13 +153,18 @@ function deploymentFolders(root: string): string[] {
  */
 export function buildProjectContext(root: string): ProjectContext {
   try {
-    const folders = deploymentFolders(root);
-    const scans = folders.map(scanFolder);
-    const stamp = scans.map((s) => s.stamp).join('#');
     const hit = cache.get(root);
-    if (hit && hit.stamp === stamp) return hit.context;
+    const now = Date.now();
+    if (hit && now - hit.checked < RECHECK_MS) return hit.context;
+    const folders = deploymentFolders(root);
+    const scans = folders.map((dir, i) => scanFolder(dir, i > 0));
+    const stamp = scans.map((s) => s.stamp).join('#');
+    if (hit && hit.stamp === stamp) {
+      hit.checked = now;
+      return hit.context;
+    }
     const context = readContext(root, folders, scans.map((s) => s.names), stamp);
-    cache.set(root, { stamp, context });
+    cache.set(root, { stamp, context, checked: now });
     return context;
   } catch {
     return emptyContext(root);

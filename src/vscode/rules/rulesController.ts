@@ -234,6 +234,7 @@ export class RulesController implements vscode.Disposable {
     const { isProjectFileName } = require('../../core/rules/project') as typeof import('../../core/rules/project');
     if (!isProjectFileName(path.basename(document.uri.fsPath))) return;
     // A manifest, lockfile or Dockerfile changed: check it, and re-check open sources of that project.
+    this.getEngine().projectFileChanged(document.uri.fsPath);
     const result = await this.getEngine().analyzeFile(document.uri.fsPath, document.getText());
     this.store(document.uri, { result, version: document.version });
     const dir = path.dirname(document.uri.fsPath);

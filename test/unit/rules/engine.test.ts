@@ -116,6 +116,7 @@ describe('RuleEngine', () => {
     const file = path.join(dir, 'server.py');
     await engine.analyzeFile(file, SERVER);
     fs.writeFileSync(path.join(dir, 'uv.lock'), '[[package]]\nname = "fastmcp"\nversion = "2.12.4"\n');
+    engine.projectFileChanged(path.join(dir, 'uv.lock'));
     await engine.analyzeFile(file, SERVER);
     assert.equal(analyzer.calls, 2);
     assert.equal(analyzer.projects[1].packages.get('fastmcp'), '2.12.4');

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildProjectContext, clearProjectCache, findProjectRoot } from '../../../src/core/rules/project';
+import { buildProjectContext, clearProjectCache, findProjectRoot, invalidateProject } from '../../../src/core/rules/project';
 import { PROJECT_FIXTURES } from './helpers';
 
 const fixture = (name: string) => path.join(PROJECT_FIXTURES, name);
@@ -72,11 +72,14 @@ describe('project context', () => {
       fs.writeFileSync(pkg, JSON.stringify({ dependencies: { zod: '^4.0.0', '@modelcontextprotocol/sdk': '1.20.0' } }));
       const later = new Date(Date.now() + 5000);
       fs.utimesSync(pkg, later, later);
+      assert.equal(buildProjectContext(dir), first, 'within a second the verified context is trusted');
+      invalidateProject(dir);
       const second = buildProjectContext(dir);
       assert.notEqual(second, first);
       assert.equal(second.packages.get('zod'), '^4.0.0');
       assert.notEqual(second.stamp, first.stamp);
       fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM node:22\n');
+      invalidateProject();
       assert.ok(buildProjectContext(dir).deployment.dockerfile, 'a new Dockerfile is noticed');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -22,6 +22,8 @@ const TOKEN_PATTERNS: [string, RegExp, string][] = [
 /** Names that hold secrets: `OPENAI_API_KEY`, `apiKey`, `client_secret`, `PASSWORD`... */
 const SECRET_NAME = /(api[_-]?key|access[_-]?key|secret|token|passw(or)?d|private[_-]?key|auth[_-]?key)$/i;
 
+const SECRET_WORD = /key|token|secret|passw|credential/i;
+
 /** Values that are obviously not real secrets. */
 function isPlaceholder(value: string, assigned = false): boolean {
   return (
@@ -92,6 +94,8 @@ export function secretRules(file: string, text: string, opts: SecretScanOptions)
     }
   }
   // `NAME = "literal"`, `name: "literal"`, `"name": "literal"`, `const name = 'literal'`.
+  // Cheap pre-check: most files never mention a secret-looking name.
+  if (!SECRET_WORD.test(text)) return hits;
   const assign = /(["']?)([A-Za-z_][A-Za-z0-9_-]*)\1\s*(?::\s*[A-Za-z_][\w.[\], |]*)?\s*(?:=|:)\s*(["'`])([^"'`\r\n]*)\3/g;
   for (const m of text.matchAll(assign)) {
     const name = m[2];

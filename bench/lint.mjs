@@ -1,0 +1,220 @@
+#!/usr/bin/env node
+// Lint benchmark: the rules engine over a large generated workspace.
+//
+// Usage: node bench/lint.mjs [files=1000] [edits=25]
+//
+// How it loads the code: it bundles src/core/rules/engine.ts with esbuild into
+// bench/results/.lint-bundle/engine.cjs (next to a copy of the tree-sitter wasm files, the same
+// layout as dist/), with `typescript` external as in the product bundles, so it measures the code
+// the CLI and the extension run.
+//
+// Workspace: `files` server files (half Python FastMCP / official SDK, half TypeScript official
+// SDK / punkpeye FastMCP) in 20 projects with manifests, about 200 lines each (~200,000 lines),
+// each with a few violations (stdout writes, blocking calls, missing descriptions, encodings...).
+//
+// Prints:
+//   cold       first analyzeWorkspace in this process (loads the parsers, empty caches)
+//   warm       a new engine in the same process (parsers loaded, result cache empty)
+//   cached     the same engine again, nothing changed (content-hash cache)
+//   re-lint    analyzeFile on one 500-line file after a one-line edit (median of `edits`), Python and TS
+// Targets: all files < 5 s, one re-lint < 30 ms.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const total = Number(process.argv[2] ?? 1000);
+const edits = Number(process.argv[3] ?? 25);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'bench/results/.lint-bundle');
+mkdirSync(join(out, 'wasm'), { recursive: true });
+await build({
+  entryPoints: [join(root, 'src/core/rules/engine.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  outfile: join(out, 'engine.cjs'),
+  external: ['typescript'],
+  // jsonc-parser's UMD build loads its parts with a dynamic require; use its ESM build.
+  mainFields: ['module', 'main'],
+  logLevel: 'error',
+});
+copyFileSync(join(root, 'node_modules/web-tree-sitter/tree-sitter.wasm'), join(out, 'wasm/tree-sitter.wasm'));
+copyFileSync(join(root, 'node_modules/tree-sitter-python/tree-sitter-python.wasm'), join(out, 'wasm/tree-sitter-python.wasm'));
+const { RuleEngine } = createRequire(import.meta.url)(join(out, 'engine.cjs'));
+
+// --- generate the workspace -----------------------------------------------------------------
+const ws = mkdtempSync(join(tmpdir(), 'mcpd-lint-bench-'));
+let lines = 0;
+const put = (rel, text) => {
+  const f = join(ws, rel);
+  mkdirSync(dirname(f), { recursive: true });
+  writeFileSync(f, text);
+  lines += text.split('\n').length;
+  return f;
+};
+
+/** One Python tool (~18 lines); `v` picks which violation (if any) it carries. */
+function pyTool(srv, i, v) {
+  const name = `tool_${i}`;
+  const doc = v === 1 ? '' : `    """Look up record ${i} and summarise it for the model."""\n`;
+  const body = [
+    v === 0 ? `    print(f"looking up {key}")` : `    log.info("looking up %s", key)`,
+    v === 2 ? '    time.sleep(0.1)' : '    await asyncio.sleep(0)',
+    v === 3 ? '    with open(DATA_FILE) as fh:' : '    with open(DATA_FILE, encoding="utf-8") as fh:',
+    '        raw = fh.read(4096)',
+    '    parts = [p.strip() for p in raw.split(",") if p.strip()]',
+    '    if not parts:',
+    '        return {"key": key, "count": 0, "items": []}',
+    '    items = sorted(set(parts))[:limit]',
+    '    return {"key": key, "count": len(items), "items": items}',
+  ];
+  return [`@${srv}.tool()`, `async def ${name}(key: str, limit: int = 20) -> dict:`, doc.trimEnd(), ...body, '', ''].filter((l, k) => l !== '' || k > 2).join('\n') + '\n';
+}
+
+function pyFile(n, tools, official) {
+  const head = official
+    ? 'from mcp.server.fastmcp import FastMCP\n'
+    : 'from fastmcp import FastMCP\n';
+  let text = `"""Generated MCP server ${n} for the lint benchmark."""\nimport asyncio\nimport logging\nimport sys\nimport time\n${head}\nlog = logging.getLogger(__name__)\nDATA_FILE = "/srv/data/records.csv"\nlogging.basicConfig(stream=sys.stderr, level=logging.INFO)\n\nmcp = FastMCP("bench-${n}")\n\n\n`;
+  for (let i = 0; i < tools; i++) text += pyTool('mcp', i, (n + i) % 7);
+  text += `def _helper_${n}(values: list[str]) -> str:\n    return ", ".join(v.upper() for v in values)\n\n\nif __name__ == "__main__":\n    mcp.run()\n`;
+  return text;
+}
+
+/** One TypeScript tool (~20 lines). */
+function tsTool(i, v, fastmcp) {
+  if (fastmcp) {
+    return [
+      'server.addTool({',
+      `  name: "tool_${i}",`,
+      v === 1 ? '' : `  description: "Look up record ${i} and summarise it for the model.",`,
+      '  parameters: z.object({ key: z.string(), limit: z.number().int().default(20) }),',
+      '  execute: async ({ key, limit }) => {',
+      v === 0 ? '    console.log(`looking up ${key}`);' : '    console.error(`looking up ${key}`);',
+      '    const res = await fetch(`https://api.example.com/items/${encodeURIComponent(key)}`);',
+      '    const body = (await res.json()) as { items: string[] };',
+      '    const items = body.items.slice(0, limit);',
+      '    return JSON.stringify({ key, count: items.length, items });',
+      '  },',
+      '});',
+      '',
+    ].filter((l, k) => l !== '' || k > 3).join('\n') + '\n';
+  }
+  return [
+    'server.registerTool(',
+    `  "tool_${i}",`,
+    '  {',
+    v === 1 ? '' : `    description: "Look up record ${i} and summarise it for the model.",`,
+    '    inputSchema: { key: z.string(), limit: z.number().int().default(20) },',
+    '  },',
+    '  async ({ key, limit }) => {',
+    v === 0 ? '    console.log(`looking up ${key}`);' : '    console.error(`looking up ${key}`);',
+    v === 2 ? '    const raw = readFileSync(DATA_FILE, "utf8");' : '    const raw = await readFile(DATA_FILE, "utf8");',
+    '    const parts = raw.split(",").map((p) => p.trim()).filter(Boolean);',
+    '    const items = [...new Set(parts)].sort().slice(0, limit);',
+    '    return {',
+    '      content: [{ type: "text", text: JSON.stringify({ key, count: items.length, items }) }],',
+    '    };',
+    '  },',
+    ');',
+    '',
+  ].filter((l, k) => l !== '' || k > 3).join('\n') + '\n';
+}
+
+function tsFile(n, tools, fastmcp) {
+  let text = fastmcp
+    ? `// Generated MCP server ${n} for the lint benchmark.\nimport { FastMCP } from "fastmcp";\nimport { z } from "zod";\n\nconst server = new FastMCP({ name: "bench-${n}", version: "1.0.0" });\n\n`
+    : `// Generated MCP server ${n} for the lint benchmark.\nimport { readFileSync } from "node:fs";\nimport { readFile } from "node:fs/promises";\nimport { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";\nimport { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";\nimport { z } from "zod";\n\nconst DATA_FILE = "/srv/data/records.csv";\nconst server = new McpServer({ name: "bench-${n}", version: "1.0.0" });\n\n`;
+  for (let i = 0; i < tools; i++) text += tsTool(i, (n + i) % 7, fastmcp);
+  text += fastmcp
+    ? 'server.start({ transportType: "stdio" }).catch((err) => {\n  console.error(err);\n  process.exit(1);\n});\n'
+    : 'async function main(): Promise<void> {\n  await server.connect(new StdioServerTransport());\n}\n\nmain().catch((err) => {\n  console.error(err);\n  process.exit(1);\n});\n';
+  return text;
+}
+
+const PROJECTS = 20;
+let pyEdit;
+let tsEdit;
+for (let p = 0; p < PROJECTS; p++) {
+  const dir = `project${p}`;
+  if (p % 2 === 0) {
+    put(`${dir}/pyproject.toml`, `[project]\nname = "bench-${p}"\nversion = "0.1.0"\nrequires-python = ">=3.10"\ndependencies = ["${p % 4 === 0 ? 'mcp[cli]>=1.9' : 'fastmcp>=2.12'}"]\n`);
+  } else {
+    put(`${dir}/package.json`, JSON.stringify({ name: `bench-${p}`, type: 'module', engines: { node: '>=20' }, dependencies: { '@modelcontextprotocol/sdk': '^1.32.0', fastmcp: '^3.23.0', zod: '^3.25.76' } }, null, 2));
+  }
+}
+for (let n = 0; n < total; n++) {
+  const p = n % PROJECTS;
+  const python = p % 2 === 0;
+  const sub = `project${p}/src/group${n % 5}`;
+  if (python) {
+    // 500-line file for the Python re-lint measurement, ~200 lines otherwise.
+    const tools = n === 0 ? 29 : 11;
+    const f = put(`${sub}/server_${n}.py`, pyFile(n, tools, p % 4 === 0));
+    if (n === 0) pyEdit = f;
+  } else {
+    const fastmcp = n % 3 === 0;
+    const tools = n === 1 ? 31 : fastmcp ? 15 : 12;
+    const f = put(`${sub}/server_${n}.ts`, tsFile(n, tools, fastmcp && n !== 1));
+    if (n === 1) tsEdit = f;
+  }
+}
+const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+console.log(`workspace: ${total} server files, ${lines.toLocaleString('en')} lines (${ws})`);
+
+// --- measure ----------------------------------------------------------------------------------
+const logs = [];
+const engineOpts = { log: (m) => logs.push(m) };
+let t = performance.now();
+const cold = await new RuleEngine(engineOpts).analyzeWorkspace([ws]);
+const coldMs = performance.now() - t;
+
+const engine = new RuleEngine(engineOpts);
+t = performance.now();
+const warm = await engine.analyzeWorkspace([ws]);
+const warmMs = performance.now() - t;
+
+t = performance.now();
+const cached = await engine.analyzeWorkspace([ws]);
+const cachedMs = performance.now() - t;
+
+function relint(file) {
+  const base = readFileSync(file, 'utf8');
+  const baseLines = base.split('\n');
+  return (async () => {
+    const times = [];
+    for (let i = 0; i < edits; i++) {
+      // A one-line edit in the middle of the file, different each time (no cache hit).
+      const copy = [...baseLines];
+      const at = Math.floor(copy.length / 2);
+      copy[at] = `${copy[at]}  ${file.endsWith('.py') ? '#' : '//'} edit ${i}`;
+      const s = performance.now();
+      const r = await engine.analyzeFile(file, copy.join('\n'));
+      times.push(performance.now() - s);
+      if (r.cached) throw new Error('re-lint hit the cache');
+    }
+    times.sort((a, b) => a - b);
+    return { lines: baseLines.length, median: times[Math.floor(times.length / 2)], max: times[times.length - 1] };
+  })();
+}
+const py = await relint(pyEdit);
+const tsr = await relint(tsEdit);
+
+const count = (r) => r.findings.length;
+const byCode = new Map();
+for (const f of warm.findings) byCode.set(f.code, (byCode.get(f.code) ?? 0) + 1);
+console.log(`findings: ${count(warm)} (${[...byCode].sort().map(([c, n]) => `${c} ${n}`).join(', ')})`);
+console.log(`analyzed ${warm.stats.analyzed} of ${warm.stats.files} files; cold and warm agree: ${count(cold) === count(warm) && count(warm) === count(cached)}`);
+console.log('');
+console.log(`lint all, cold (first run, loads parsers):   ${fmt(coldMs)}   target < 5 s ${coldMs < 5000 ? 'OK' : 'MISSED'}`);
+console.log(`lint all, warm (new engine, parsers loaded): ${fmt(warmMs)}   target < 5 s ${warmMs < 5000 ? 'OK' : 'MISSED'}`);
+console.log(`lint all, cached (nothing changed):          ${fmt(cachedMs)}`);
+console.log(`re-lint one edited Python file (${py.lines} lines): median ${fmt(py.median)}, max ${fmt(py.max)}   target < 30 ms ${py.median < 30 ? 'OK' : 'MISSED'}`);
+console.log(`re-lint one edited TS file (${tsr.lines} lines):     median ${fmt(tsr.median)}, max ${fmt(tsr.max)}   target < 30 ms ${tsr.median < 30 ? 'OK' : 'MISSED'}`);
+if (logs.length) console.log(`engine log (${logs.length}): ${logs.slice(0, 3).join(' | ')}`);
+rmSync(ws, { recursive: true, force: true });
