@@ -251,9 +251,15 @@ export class PyFile {
     return undefined;
   }
 
-  /** Qualified name of the function a call invokes (`requests.get`, `print`...). */
+  private readonly calleeCache = new Map<PyNode, string | undefined>();
+  private readonly kwargsCache = new Map<PyNode, Map<string, PyNode>>();
+
+  /** Qualified name of the function a call invokes (`requests.get`, `print`...); memoized. */
   callee(call: PyNode): string | undefined {
-    return this.qualify(field(call, 'function'));
+    if (this.calleeCache.has(call)) return this.calleeCache.get(call);
+    const q = this.qualify(field(call, 'function'));
+    this.calleeCache.set(call, q);
+    return q;
   }
 
   /** Whether any import binds a module or name under `prefix` (`subprocess`, `fastmcp`). */
@@ -293,8 +299,12 @@ export class PyFile {
     return named(this.args(call)).filter((c) => c.type !== 'keyword_argument' && c.type !== 'dictionary_splat' && c.type !== 'list_splat');
   }
 
+  /** Keyword arguments by name (memoized; do not mutate the map). */
   kwargs(call: PyNode): Map<string, PyNode> {
+    const cached = this.kwargsCache.get(call);
+    if (cached) return cached;
     const out = new Map<string, PyNode>();
+    this.kwargsCache.set(call, out);
     for (const c of named(this.args(call))) {
       if (c.type !== 'keyword_argument') continue;
       const k = field(c, 'name');

@@ -1,21 +1,9 @@
 import assert from 'node:assert/strict';
 import { PYTHON_RULE_IDS } from '../../../../src/core/rules/python/rules';
 import type { ProjectContext } from '../../../../src/core/rules/types';
-import { analyze, byLine, fixturePath, hitKeys, markers, project, readFixture } from './helpers';
+import { analyze, byLine, fixturePath, hitKeys, MARKER_FIXTURES, markers, project, readFixture } from './helpers';
 
 const DOCKERFILE = fixturePath('Dockerfile');
-
-/** Every marker fixture with the project it is analyzed in (versions, container). */
-export const MARKER_FIXTURES: { name: string; ctx: ProjectContext }[] = [
-  { name: 'python_bad_1.py', ctx: project({ mcp: '1.9.4' }) },
-  { name: 'python_no_entrypoint.py', ctx: project({ fastmcp: '3.1.0' }) },
-  { name: 'stdout_official.py', ctx: project({ mcp: '1.9.4' }) },
-  { name: 'tools_official.py', ctx: project({ mcp: '1.9.4' }) },
-  { name: 'http_fastmcp.py', ctx: project({ fastmcp: '3.1.0' }, { dockerfile: DOCKERFILE }) },
-  { name: 'http_official.py', ctx: project({ mcp: '1.12.0' }, { dockerfile: DOCKERFILE }) },
-  { name: 'lowlevel.py', ctx: project({ mcp: '1.12.0' }) },
-  { name: 'helper_module.py', ctx: project({ fastmcp: '3.1.0' }) },
-];
 
 describe('python analyzer: marker fixtures', () => {
   for (const { name, ctx } of MARKER_FIXTURES) {

@@ -74,3 +74,17 @@ export async function parsesCleanly(text: string): Promise<boolean> {
     tree.delete();
   }
 }
+
+const DOCKERFILE = fixturePath('Dockerfile');
+
+/** Every marker fixture with the project it is analyzed in (versions, container). */
+export const MARKER_FIXTURES: { name: string; ctx: ProjectContext }[] = [
+  { name: 'python_bad_1.py', ctx: project({ mcp: '1.9.4' }) },
+  { name: 'python_no_entrypoint.py', ctx: project({ fastmcp: '3.1.0' }) },
+  { name: 'stdout_official.py', ctx: project({ mcp: '1.9.4' }) },
+  { name: 'tools_official.py', ctx: project({ mcp: '1.9.4' }) },
+  { name: 'http_fastmcp.py', ctx: project({ fastmcp: '3.1.0' }, { dockerfile: DOCKERFILE }) },
+  { name: 'http_official.py', ctx: project({ mcp: '1.12.0' }, { dockerfile: DOCKERFILE }) },
+  { name: 'lowlevel.py', ctx: project({ mcp: '1.12.0' }) },
+  { name: 'helper_module.py', ctx: project({ fastmcp: '3.1.0' }) },
+];

@@ -15,7 +15,26 @@ interface Taint {
 }
 
 const NON_STRING = /^(int|float|bool|Literal\[.*\])$/s;
-const CONTAINMENT = /\.is_relative_to\(|\.relative_to\(|commonpath\(|commonprefix\(|(realpath|resolve|abspath)\([^)]*\)[\s\S]*\.startswith\(/;
+const CONTAINMENT_CALL = /\.is_relative_to\(|\.relative_to\(|commonpath\(|commonprefix\(/;
+
+/** Whether code performs a containment check (resolve + is_relative_to / commonpath / startswith). */
+function hasContainment(text: string): boolean {
+  if (CONTAINMENT_CALL.test(text)) return true;
+  return /(realpath|resolve|abspath)\(/.test(text) && text.includes('.startswith(');
+}
+
+const sanitizerCache = new WeakMap<PyFile, Set<string>>();
+
+/** Functions in the file that perform a containment check (their results count as safe paths). */
+function sanitizers(py: PyFile): Set<string> {
+  let out = sanitizerCache.get(py);
+  if (!out) {
+    out = new Set();
+    for (const f of py.functions) if (hasContainment(py.text(f.body))) out.add(f.name);
+    sanitizerCache.set(py, out);
+  }
+  return out;
+}
 
 function computeTaint(py: PyFile, fn: FunctionFact, isPathSink: (n: PyNode, t: Set<string>) => boolean): Taint {
   const tainted = new Set<string>();
@@ -25,8 +44,7 @@ function computeTaint(py: PyFile, fn: FunctionFact, isPathSink: (n: PyNode, t: S
     tainted.add(p.name);
   }
   const viaSink = new Set<string>();
-  const sanitizers = new Set<string>();
-  for (const f of py.functions) if (CONTAINMENT.test(py.text(f.body))) sanitizers.add(f.name);
+  const safe = sanitizers(py);
   const assigns: { left: PyNode; right: PyNode }[] = [];
   walkBody(fn, (n) => {
     if (n.type === 'assignment' || n.type === 'augmented_assignment') {
@@ -43,7 +61,7 @@ function computeTaint(py: PyFile, fn: FunctionFact, isPathSink: (n: PyNode, t: S
   for (let pass = 0; pass < 2; pass++) {
     for (const { left, right } of assigns) {
       const name = py.text(left);
-      if (right.type === 'call' && field(right, 'function')?.type === 'identifier' && sanitizers.has(py.text(field(right, 'function')!))) continue;
+      if (right.type === 'call' && field(right, 'function')?.type === 'identifier' && safe.has(py.text(field(right, 'function')!))) continue;
       const ids = identifiersIn(py, right);
       if (!ids.some((i) => tainted.has(i))) continue;
       tainted.add(name);
@@ -89,7 +107,7 @@ export function mcp501(py: PyFile): void {
 /** MCP502: tool input used as a filesystem path without a containment check. */
 export function mcp502(py: PyFile): void {
   for (const d of py.tools) {
-    if (CONTAINMENT.test(py.text(d.fn.body))) continue;
+    if (hasContainment(py.text(d.fn.body))) continue;
     const isSink = (n: PyNode, tainted: Set<string>) => pathSinkArgs(py, n).some((a) => identifiersIn(py, a).some((i) => tainted.has(i)));
     const t = computeTaint(py, d.fn, isSink);
     const reported = new Set<PyNode>();
