@@ -463,10 +463,7 @@ export class McpSession {
       const inner: Transport =
         kind === 'http'
           ? new StreamableHTTPClientTransport(parsed, { requestInit })
-          : new SSEClientTransport(parsed, {
-              requestInit,
-              eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }) },
-            });
+          : new SSEClientTransport(parsed, { requestInit }); // the SDK sends requestInit headers on the GET too
       const client = this.newClient();
       this.client = client;
       try {
