@@ -43,6 +43,8 @@ export class TracePanel implements vscode.Disposable {
   private appendTimer: NodeJS.Timeout | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
   private readonly sentOldest = new Map<number, number>();
+  /** Sessions whose rows the webview has (snapshot or first sight). */
+  private readonly sentSessions = new Set<number>();
   private readonly disposables: vscode.Disposable[] = [];
   /** Filter the host wants applied on the next snapshot (from `reveal`). */
   private pendingFilter: TraceFilterState | undefined;
@@ -161,9 +163,11 @@ export class TracePanel implements vscode.Disposable {
     if (!this.ready) return;
     this.queue = [];
     const rows: DisplayEntry[] = [];
+    this.sentSessions.clear();
     for (const s of this.service.hub.all()) {
       for (const e of s.recorder.entries()) rows.push(toDisplayEntry(e, s.sx));
       this.sentOldest.set(s.sx, s.recorder.oldestSeq);
+      this.sentSessions.add(s.sx);
     }
     // Interleave sessions by time (stable for equal stamps).
     if (this.service.hub.all().length > 1) rows.sort((a, b) => a.ts - b.ts);
@@ -185,7 +189,16 @@ export class TracePanel implements vscode.Disposable {
   }
 
   private postSessions(): void {
+    if (!this.ready) return;
     this.post(DidChangeSessionsNotification, { sessions: this.service.sessionInfos() });
+    // Sessions opened from a file arrive complete: send their rows once.
+    for (const s of this.service.hub.all()) {
+      if (this.sentSessions.has(s.sx)) continue;
+      this.sentSessions.add(s.sx);
+      this.sentOldest.set(s.sx, s.recorder.oldestSeq);
+      const rows = sessionRows(s);
+      for (let i = 0; i < rows.length; i += SNAPSHOT_CHUNK * 2) this.post(DidAppendNotification, { entries: rows.slice(i, i + SNAPSHOT_CHUNK * 2), updated: [] });
+    }
   }
 
   private onAppend(e: HubAppendEvent): void {

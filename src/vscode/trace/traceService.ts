@@ -188,13 +188,9 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
 
   private ensureSessionsListener(): void {
     if (this.sessionsListener || !this.services.sessions) return;
-    this.sessionsListener = this.services.sessions.onDidChange((id) => {
-      const view = this.services.sessions?.get(id);
-      for (const s of this.hub.all()) {
-        if (s.serverId === id && s.live && view?.state.kind === 'stopped') this.endLive(s);
-      }
-      this.hub.touch();
-    });
+    // A session is "live" until the next start of its server creates a new recorder;
+    // whether it can replay right now follows the server's state, re-sent on every change.
+    this.sessionsListener = this.services.sessions.onDidChange(() => this.hub.touch());
     this.disposables.push(this.sessionsListener);
   }
 
