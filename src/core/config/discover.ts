@@ -16,6 +16,15 @@ const MAX_FILE_BYTES = 5 * 1024 * 1024;
  * finding. Never throws.
  */
 export async function discover(opts: DiscoveryOptions): Promise<ConfigFileResult[]> {
+  try {
+    return await discoverUnsafe({ ...opts, env: opts.env ?? {} });
+  } catch {
+    // Only reachable through a bug or a hostile file system; discovery must not take callers down.
+    return [];
+  }
+}
+
+async function discoverUnsafe(opts: DiscoveryOptions): Promise<ConfigFileResult[]> {
   const parseOpts: ParseOptions = {
     home: opts.home,
     env: opts.env,
@@ -46,7 +55,7 @@ export async function discover(opts: DiscoveryOptions): Promise<ConfigFileResult
   const ordered = groups.flat();
 
   if (opts.walk !== false) {
-    for (const folder of opts.workspaceFolders) {
+    for (const folder of (opts.workspaceFolders ?? []).filter((f) => typeof f === 'string' && f)) {
       const nested = await walk(folder, opts);
       ordered.push(...nested);
     }

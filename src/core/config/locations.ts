@@ -44,15 +44,15 @@ const FORK_APPS = ['Cursor', 'Windsurf'];
  */
 export function configLocations(opts: DiscoveryOptions): ConfigLocation[] {
   const p = opts.platform === 'win32' ? path.win32 : path.posix;
-  const env = opts.env;
-  const home = opts.home;
+  const env = opts.env ?? {};
+  const home = typeof opts.home === 'string' ? opts.home : '';
   const wanted = (c: ClientId) => !opts.clients || opts.clients.length === 0 || opts.clients.includes(c);
   const out: ConfigLocation[] = [];
   const add = (file: string, client: ClientId, format: ConfigFormat, scope: ConfigScope, extra: Partial<ConfigLocation> = {}) => {
     if (wanted(client)) out.push({ file, client, format, scope, ...extra });
   };
 
-  for (const folder of opts.workspaceFolders) {
+  for (const folder of (opts.workspaceFolders ?? []).filter((f) => typeof f === 'string' && f)) {
     for (const [rel, client, format] of WORKSPACE_FILES) add(p.join(folder, ...rel.split('/')), client, format, 'workspace', { workspaceFolder: folder });
     add(folder, 'vscode', 'vscode-workspace', 'workspace', { workspaceFolder: folder, suffixes: ['.code-workspace'] });
     add(folder, 'fastmcp', 'fastmcp', 'workspace', { workspaceFolder: folder, suffixes: ['.fastmcp.json'] });
@@ -126,7 +126,7 @@ export function locateConfigFile(file: string, opts: DiscoveryOptions): ConfigLo
   const inDir = locations.find((l) => l.suffixes && fold(p.normalize(l.file)) === dir && l.suffixes.some((s) => name.endsWith(s)));
   if (inDir) return { ...inDir, file, suffixes: undefined };
   // Nested files found by the walk: inside a workspace folder, not under a skipped folder.
-  const folder = opts.workspaceFolders.find((f) => target.startsWith(fold(p.normalize(f)) + p.sep));
+  const folder = (opts.workspaceFolders ?? []).find((f) => target.startsWith(fold(p.normalize(f)) + p.sep));
   if (!folder) return undefined;
   const rel = p.relative(folder, file).split(/[\\/]/);
   const parent = rel.length >= 2 ? rel[rel.length - 2] : '';

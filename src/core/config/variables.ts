@@ -126,7 +126,9 @@ function lookupEnv(env: Record<string, string | undefined>, name: string, caseIn
 export function resolveString(s: string, style: InterpolationStyle, ctx: VariableContext, workspaceFolder?: string): { value: string; unresolved: string[] } {
   const refs = findVariables(s, style);
   if (!refs.length) return { value: s, unresolved: [] };
-  const windows = /^[A-Za-z]:[\\/]/.test(ctx.home) || ctx.home.includes('\\');
+  const home = typeof ctx.home === 'string' ? ctx.home : '';
+  const env = ctx.env ?? {};
+  const windows = /^[A-Za-z]:[\\/]/.test(home) || home.includes('\\');
   const folder = ctx.workspaceFolder ?? workspaceFolder;
   const unresolved: string[] = [];
   let out = '';
@@ -144,17 +146,17 @@ export function resolveString(s: string, style: InterpolationStyle, ctx: Variabl
           v = folder ? folder.split(/[\\/]/).filter(Boolean).pop() : undefined;
           break;
         case 'userHome':
-          v = ctx.home;
+          v = home || undefined;
           break;
         case 'pathSeparator':
           v = windows ? '\\' : '/';
           break;
         case 'env':
-          v = lookupEnv(ctx.env, r.name, windows);
+          v = lookupEnv(env, r.name, windows);
           break;
         case 'posix':
         case 'bare': {
-          const e = lookupEnv(ctx.env, r.name, windows);
+          const e = lookupEnv(env, r.name, windows);
           v = e !== undefined && (e !== '' || r.default === undefined) ? e : r.default;
           if (v === undefined && style === 'gemini') v = '';
           break;

@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { discover } from '../../../src/core/config/discover';
+import { configLocations } from '../../../src/core/config/locations';
+import { resolveVariables } from '../../../src/core/config/variables';
 
 function write(root: string, rel: string, text: string) {
   const f = path.join(root, rel);
@@ -92,5 +94,15 @@ describe('config discover', () => {
     const files = await discover({ ...opts(), includeUser: false, clients: ['cursor'], walk: false, checkCommands: true, findOnPath: () => undefined, fileExists: () => false });
     const f = files[0].findings.map((x) => x.code).sort();
     assert.deepEqual(f, ['path/command-not-found', 'path/script-missing']);
+  });
+});
+
+describe('config public functions on bad input', () => {
+  it('discover / configLocations / resolveVariables do not throw on missing or odd options', async () => {
+    const bad = { workspaceFolders: undefined, home: undefined, platform: 'linux', env: undefined, includeUser: true } as never;
+    assert.deepEqual(await discover(bad), []);
+    assert.ok(Array.isArray(configLocations(bad)));
+    const s = resolveVariables({ id: 'i', name: 'n', client: 'vscode', file: '/f', scope: 'user', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, transport: 'stdio', disabled: false, unresolved: [], raw: {}, command: '${userHome}/x', interpolation: 'vscode' }, { home: undefined, env: undefined } as never);
+    assert.deepEqual(s.unresolved, ['${userHome}']);
   });
 });
