@@ -213,8 +213,11 @@ export class RuleEngine {
         entry.internal = this.internalFinding(file, 'project rules', err);
       }
     } else {
-      const analyzer = await this.analyzerFor(file);
-      if (analyzer && looksLikeMcp(analyzer.language, text)) {
+      // The text pre-check runs before an analyzer is loaded, so plain files never load parsers.
+      const language = this.languageOf(file);
+      const analyzer = language && looksLikeMcp(language, text) ? await this.analyzerFor(file) : undefined;
+      if (!analyzer && language) entry.language = language;
+      if (analyzer) {
         entry.language = analyzer.language;
         entry.skipped = false;
         try {
@@ -232,8 +235,6 @@ export class RuleEngine {
         } catch (err) {
           entry.internal ??= this.internalFinding(file, 'secret scan', err);
         }
-      } else if (analyzer) {
-        entry.language = analyzer.language;
       }
     }
     entry.hits = dedupeHits(entry.hits);
@@ -320,6 +321,14 @@ export class RuleEngine {
       });
     }
     return hits;
+  }
+
+  /** Language of a source file by extension, without loading anything. */
+  private languageOf(file: string): Language | undefined {
+    const ext = extname(file).toLowerCase();
+    if (file.endsWith('.d.ts')) return undefined;
+    if (this.custom) return this.custom.find((a) => a.extensions.includes(ext))?.language;
+    return SOURCE_EXTENSIONS.python.includes(ext) ? 'python' : SOURCE_EXTENSIONS.typescript.includes(ext) ? 'typescript' : undefined;
   }
 
   private async analyzerFor(file: string): Promise<LanguageAnalyzer | undefined> {

@@ -5,6 +5,7 @@ import type { FileResult, RuleEngine, SeverityOverrides, WorkspaceResult } from 
 import type { Definition } from '../../core/rules/types';
 import { toDiagnostic, toRange } from '../diagnostics';
 import type { Services } from '../services';
+import { findMissingTools } from './missingTools';
 
 /** Languages whose documents are analyzed in the editor. */
 export const RULE_LANGUAGES = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'];
@@ -292,33 +293,23 @@ export class RulesController implements vscode.Disposable {
    */
   refreshMissingTools(only?: vscode.Uri): void {
     const sessions = this.services.sessions?.all() ?? [];
+    const configs = this.services.config?.servers ?? [];
     const keys = only ? [only.toString()] : [...new Set([...this.entries.keys(), ...this.missing.keys()])];
     for (const key of keys) {
       const uri = vscode.Uri.parse(key);
       const before = this.missing.get(key)?.length ?? 0;
-      const diagnostics: vscode.Diagnostic[] = [];
-      const tools = (this.entries.get(key)?.result.definitions ?? []).filter((d) => d.kind === 'tool');
-      if (tools.length && sessions.length) {
-        const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
-        for (const session of sessions) {
-          if (session.state.kind !== 'running') continue;
-          const listed = new Set(session.tools.map((t) => t.name));
-          const config = this.services.config?.servers.find((s) => s.id === session.serverId);
-          if (!config || !folder || !sameFolder(config.workspaceFolder, folder)) continue;
-          if (!runsFile(config, uri.fsPath) && !tools.some((t) => listed.has(t.name))) continue;
-          for (const def of tools) {
-            if (listed.has(def.name)) continue;
-            const d = new vscode.Diagnostic(
-              toRange(def.nameRange),
-              `Tool '${def.name}' is defined here but the running server '${session.serverName}' does not list it in tools/list. The server may run older code (restart it), the registration may have failed at startup (see the server's stderr), or another tool with the same name replaced it.`,
-              vscode.DiagnosticSeverity.Warning,
-            );
-            d.source = 'MCP Doctor';
-            d.code = MISSING_TOOL_CODE;
-            diagnostics.push(d);
-          }
-        }
-      }
+      const definitions = this.entries.get(key)?.result.definitions ?? [];
+      const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
+      const diagnostics = findMissingTools(uri.fsPath, folder, definitions, sessions, configs).map(({ definition, serverName }) => {
+        const d = new vscode.Diagnostic(
+          toRange(definition.nameRange),
+          `Tool '${definition.name}' is defined here but the running server '${serverName}' does not list it in tools/list. The server may run older code (restart it), the registration may have failed at startup (see the server's stderr), or another tool with the same name replaced it.`,
+          vscode.DiagnosticSeverity.Warning,
+        );
+        d.source = 'MCP Doctor';
+        d.code = MISSING_TOOL_CODE;
+        return d;
+      });
       if (diagnostics.length) this.missing.set(key, diagnostics);
       else this.missing.delete(key);
       if (before || diagnostics.length) this.publish(uri);
@@ -329,16 +320,4 @@ export class RulesController implements vscode.Disposable {
 function isClientConfig(file: string): boolean {
   const norm = file.replace(/\\/g, '/');
   return /\/\.(vscode|cursor)\/mcp\.json$/.test(norm) || /\/\.mcp\.json$/.test(norm) || norm.endsWith('/claude_desktop_config.json');
-}
-
-function sameFolder(a: string | undefined, b: string): boolean {
-  return !!a && path.resolve(a) === path.resolve(b);
-}
-
-/** Does the server's launch config point at this file (or run in its folder)? */
-function runsFile(config: { command?: string; args?: string[]; cwd?: string }, file: string): boolean {
-  const stem = path.basename(file).replace(/\.[^.]+$/, '');
-  const parts = [config.command ?? '', ...(config.args ?? [])];
-  if (parts.some((p) => p === file || path.basename(p).replace(/\.[^.]+$/, '') === stem)) return true;
-  return !!config.cwd && path.resolve(config.cwd) === path.dirname(file);
 }
