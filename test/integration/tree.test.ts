@@ -120,4 +120,28 @@ describe('Servers tree', function () {
     assert.equal(outcome?.ok, true);
     assert.match(vscode.window.activeTextEditor!.document.getText(), /# Resource `/);
   });
+
+  it('calls a tool from its tree item through the argument form (optional fields left empty)', async () => {
+    const server = await demoServer(api, 'good-python');
+    const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', server.id))!;
+    assert.equal(view.state.kind, 'running', JSON.stringify(view.state));
+    const tree = treeProvider();
+    const slow = await waitFor(() => {
+      const node = serverNode(server.id);
+      const tools = node && tree.getChildren(node).find((n) => n.kind === 'group' && n.group === 'tools');
+      return tools && tree.getChildren(tools).find((n) => n.kind === 'tool' && n.tool.name === 'slow');
+    }, 'the slow tool in the tree');
+    const item = tree.getTreeItem(slow);
+    let outcome: { ok: boolean; result?: unknown } | undefined;
+    const call = Promise.resolve(vscode.commands.executeCommand<{ ok: boolean }>(item.command!.command, ...(item.command!.arguments ?? []))).then((o) => (outcome = o ?? { ok: false }));
+    // Two optional fields (steps, delay): accepting each empty input leaves it unset.
+    await waitFor(async () => {
+      if (outcome) return true;
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return false;
+    }, 'the form to be submitted and the call to finish', 30000);
+    await call;
+    assert.equal(outcome!.ok, true);
+    assert.match(JSON.stringify(outcome!.result), /done after 5 steps/);
+  });
 });
