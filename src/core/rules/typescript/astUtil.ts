@@ -4,17 +4,18 @@ import { loadTypeScript } from './tsLoader';
 
 /** Small helpers over the syntax tree shared by the fact collector and the rules. */
 
+let unwrapKinds: Set<number> | undefined;
+let functionKinds: Set<number> | undefined;
+
 /** Strips parentheses, `as`/`satisfies`/`!` and type assertions: `(x as Error)` → `x`. */
 export function unwrap(node: ts.Expression): ts.Expression {
-  const ts = loadTypeScript();
-  let n = node;
-  for (;;) {
-    if (ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isNonNullExpression(n) || ts.isTypeAssertionExpression(n) || ts.isSatisfiesExpression(n)) {
-      n = n.expression;
-    } else {
-      return n;
-    }
+  if (!unwrapKinds) {
+    const k = loadTypeScript().SyntaxKind;
+    unwrapKinds = new Set([k.ParenthesizedExpression, k.AsExpression, k.NonNullExpression, k.TypeAssertionExpression, k.SatisfiesExpression]);
   }
+  let n = node;
+  while (unwrapKinds.has(n.kind)) n = (n as ts.ParenthesizedExpression).expression;
+  return n;
 }
 
 /** Strips `await` too. */
@@ -67,16 +68,11 @@ export function getPropValue(obj: ts.ObjectLiteralExpression | undefined, name: 
 
 /** True for arrow functions, function expressions/declarations, methods, accessors and constructors. */
 export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
-  const ts = loadTypeScript();
-  return (
-    ts.isArrowFunction(node) ||
-    ts.isFunctionExpression(node) ||
-    ts.isFunctionDeclaration(node) ||
-    ts.isMethodDeclaration(node) ||
-    ts.isConstructorDeclaration(node) ||
-    ts.isGetAccessorDeclaration(node) ||
-    ts.isSetAccessorDeclaration(node)
-  );
+  if (!functionKinds) {
+    const k = loadTypeScript().SyntaxKind;
+    functionKinds = new Set([k.ArrowFunction, k.FunctionExpression, k.FunctionDeclaration, k.MethodDeclaration, k.Constructor, k.GetAccessor, k.SetAccessor]);
+  }
+  return functionKinds.has(node.kind);
 }
 
 /** Nearest enclosing function (or the source file). */
@@ -110,17 +106,22 @@ export function walkOwn(fn: ts.Node, visit: (node: ts.Node) => void): void {
   });
 }
 
+const returnsCache = new WeakMap<ts.Node, { expr: ts.Expression; stmt?: ts.ReturnStatement }[]>();
+
 /** Expressions a function returns: `return x` statements, or the body of an expression-bodied arrow. */
 export function returnedExpressions(fn: ts.FunctionLikeDeclaration): { expr: ts.Expression; stmt?: ts.ReturnStatement }[] {
+  const cached = returnsCache.get(fn);
+  if (cached) return cached;
   const ts = loadTypeScript();
   const out: { expr: ts.Expression; stmt?: ts.ReturnStatement }[] = [];
+  returnsCache.set(fn, out);
   if (!fn.body) return out;
   if (!ts.isBlock(fn.body)) {
     out.push({ expr: fn.body });
     return out;
   }
   walkOwn(fn.body, (n) => {
-    if (ts.isReturnStatement(n) && n.expression) out.push({ expr: n.expression, stmt: n });
+    if (n.kind === ts.SyntaxKind.ReturnStatement && (n as ts.ReturnStatement).expression) out.push({ expr: (n as ts.ReturnStatement).expression!, stmt: n as ts.ReturnStatement });
   });
   return out;
 }

@@ -5,6 +5,21 @@ import { contains, isFunctionLike, rangeOf, unwrap, walk } from './astUtil';
 import { type DefFact, type Facts, type TransportKind, resolveDecl, serverTransport } from './facts';
 import { loadTypeScript } from './tsLoader';
 
+/** Syntax inside one tool handler (nested callbacks included), in source order. */
+export interface HandlerInfo {
+  text: string;
+  calls: ts.CallExpression[];
+  decls: ts.VariableDeclaration[];
+  awaits: ts.AwaitExpression[];
+  idents: ts.Identifier[];
+  assigns: ts.BinaryExpression[];
+  deletes: ts.DeleteExpression[];
+  loops: ts.IterationStatement[];
+  catches: ts.CatchClause[];
+  returns: ts.ReturnStatement[];
+  throws: ts.ThrowStatement[];
+}
+
 /** Whether stdout is the protocol channel for code in this file. */
 export type StdioState = 'stdio' | 'unknown' | 'not-stdio';
 
@@ -14,6 +29,9 @@ export class RuleContext {
   readonly hits: RuleHit[] = [];
   private stdioCache?: StdioState;
   private toolCache = new Map<ts.Node, DefFact | null>();
+  private sanitizerCache?: Set<string>;
+  /** Tainted names per handler (with the default sanitizers). */
+  readonly taintCache = new Map<ts.Node, Set<string>>();
 
   constructor(
     readonly facts: Facts,
@@ -82,9 +100,57 @@ export class RuleContext {
     return undefined;
   }
 
+  private handlerInfoCache = new Map<ts.Node, HandlerInfo>();
+
+  /** Everything the rules need from inside one tool handler, collected by a single walk. */
+  handlerInfo(handler: ts.Node): HandlerInfo {
+    let info = this.handlerInfoCache.get(handler);
+    if (info) return info;
+    const ts = this.ts;
+    const k = ts.SyntaxKind;
+    const i: HandlerInfo = { text: handler.getText(this.sf), calls: [], decls: [], awaits: [], idents: [], assigns: [], deletes: [], loops: [], catches: [], returns: [], throws: [] };
+    walk(handler, (n) => {
+      switch (n.kind) {
+        case k.CallExpression: i.calls.push(n as ts.CallExpression); break;
+        case k.VariableDeclaration: i.decls.push(n as ts.VariableDeclaration); break;
+        case k.AwaitExpression: i.awaits.push(n as ts.AwaitExpression); break;
+        case k.Identifier: i.idents.push(n as ts.Identifier); break;
+        case k.BinaryExpression: {
+          const op = (n as ts.BinaryExpression).operatorToken.kind;
+          if (op >= k.FirstAssignment && op <= k.LastAssignment) i.assigns.push(n as ts.BinaryExpression);
+          break;
+        }
+        case k.DeleteExpression: i.deletes.push(n as ts.DeleteExpression); break;
+        case k.WhileStatement: case k.DoStatement: case k.ForStatement: case k.ForOfStatement: case k.ForInStatement:
+          i.loops.push(n as ts.IterationStatement); break;
+        case k.CatchClause: i.catches.push(n as ts.CatchClause); break;
+        case k.ReturnStatement: i.returns.push(n as ts.ReturnStatement); break;
+        case k.ThrowStatement: i.throws.push(n as ts.ThrowStatement); break;
+      }
+      return true;
+    });
+    info = i;
+    this.handlerInfoCache.set(handler, info);
+    return info;
+  }
+
   /** Tool definitions with a handler. */
   get tools(): DefFact[] {
     return this.facts.defs.filter((d) => d.def.kind === 'tool' && d.handler);
+  }
+
+  /**
+   * Functions whose result is treated as clean path input: local helpers that check containment
+   * (`path.relative` + `startsWith`/`isAbsolute`), and `path.basename`.
+   */
+  get sanitizers(): Set<string> {
+    if (this.sanitizerCache) return this.sanitizerCache;
+    const out = new Set<string>(['path.basename', 'basename']);
+    for (const [name, fns] of this.facts.functions) {
+      if (fns.some((f) => f.body && /\.relative\(/.test(f.body.getText(this.sf)) && /startsWith|isAbsolute/.test(f.body.getText(this.sf)))) out.add(name);
+    }
+    this.sanitizerCache = out;
+    return out;
   }
 
   /** The string ids a rule may skip on: `// mcp-doctor-disable-next-line` is the engine's job. */
@@ -98,9 +164,12 @@ export class RuleContext {
  * locals computed from them (in source order). `sanitizers` are function names whose result is
  * considered clean (containment helpers).
  */
-export function taintedNames(ctx: RuleContext, handler: ts.FunctionLikeDeclaration, sanitizers: Set<string> = new Set()): Set<string> {
+export function taintedNames(ctx: RuleContext, handler: ts.FunctionLikeDeclaration, sanitizers: Set<string> = ctx.sanitizers): Set<string> {
+  const cached = sanitizers === ctx.sanitizers ? ctx.taintCache.get(handler) : undefined;
+  if (cached) return cached;
   const ts = ctx.ts;
   const names = new Set<string>();
+  if (sanitizers === ctx.sanitizers) ctx.taintCache.set(handler, names);
   const first = handler.parameters[0];
   if (!first) return names;
   const addBinding = (b: ts.BindingName): void => {
@@ -108,11 +177,10 @@ export function taintedNames(ctx: RuleContext, handler: ts.FunctionLikeDeclarati
     else for (const el of b.elements) if (!ts.isOmittedExpression(el)) addBinding(el.name);
   };
   addBinding(first.name);
-  // Propagate through local declarations/assignments in source order.
-  walk(handler.body ?? handler, (n) => {
-    if (ts.isVariableDeclaration(n) && n.initializer && refersTo(ctx, n.initializer, names, sanitizers)) addBinding(n.name);
-    return true;
-  });
+  // Propagate through local declarations in source order.
+  for (const d of ctx.handlerInfo(handler).decls) {
+    if (d.initializer && refersTo(ctx, d.initializer, names, sanitizers)) addBinding(d.name);
+  }
   return names;
 }
 

@@ -1,5 +1,5 @@
 import type * as ts from 'typescript';
-import { calleeName, contains, getPropValue, isFunctionLike, returnedExpressions, scopeOf, stringValue, unwrap, unwrapAwait, walk, walkOwn } from '../astUtil';
+import { calleeName, contains, getPropValue, isFunctionLike, returnedExpressions, scopeOf, stringValue, unwrap, unwrapAwait, walkOwn } from '../astUtil';
 import { type RuleContext, isModuleLevel, refersTo, taintedNames } from '../context';
 import { type DefFact, initializerOf, resolveRef } from '../facts';
 
@@ -17,7 +17,7 @@ export function behaviorRules(ctx: RuleContext): void {
 
 /** Calls lexically inside a handler (including nested callbacks). */
 function callsIn(ctx: RuleContext, fn: ts.Node): ts.CallExpression[] {
-  return ctx.facts.calls.filter((c) => contains(fn, c) && c !== fn);
+  return ctx.handlerInfo(fn).calls;
 }
 
 const BLOCKING_MODULES = new Set(['child_process', 'crypto', 'zlib']);
@@ -39,17 +39,12 @@ function mcp301(ctx: RuleContext, d: DefFact): void {
       ctx.report('MCP301', call, `\`Atomics.wait\` blocks the event loop inside tool \`${tool}\`; every other request waits. Use \`await\` on a timer or an async primitive.`, { data: { tool, call: t } });
     }
   }
-  walk(h, (n) => {
-    if ((ts.isWhileStatement(n) || ts.isDoStatement(n)) && /Date\.now\(\)|performance\.now\(\)|new Date\(\)/.test(n.expression.getText(sf))) {
-      let awaits = false;
-      walk(n.statement, (x) => {
-        if (ts.isAwaitExpression(x)) awaits = true;
-        return !awaits;
-      });
-      if (!awaits) ctx.report('MCP301', n, `Busy-wait loop in tool \`${tool}\`: it spins the event loop until the time passes, freezing the server. Use \`await new Promise((r) => setTimeout(r, ms))\`.`, { data: { tool, call: 'busy-wait' } });
-    }
-    return true;
-  });
+  for (const n of ctx.handlerInfo(h).loops) {
+    if (!ts.isWhileStatement(n) && !ts.isDoStatement(n)) continue;
+    if (!/Date\.now\(\)|performance\.now\(\)|new Date\(\)/.test(n.expression.getText(sf))) continue;
+    const awaits = ctx.handlerInfo(h).awaits.some((a) => contains(n.statement, a));
+    if (!awaits) ctx.report('MCP301', n, `Busy-wait loop in tool \`${tool}\`: it spins the event loop until the time passes, freezing the server. Use \`await new Promise((r) => setTimeout(r, ms))\`.`, { data: { tool, call: 'busy-wait' } });
+  }
 }
 
 const MUTATORS = new Set(['set', 'push', 'delete', 'clear', 'add', 'splice', 'pop', 'shift', 'unshift', 'sort', 'reverse', 'fill']);
@@ -87,9 +82,11 @@ function mcp302(ctx: RuleContext, d: DefFact): void {
     mutablesCache.set(sf, names);
   }
   if (names.size === 0) return;
-  const body = h.getText(sf);
+  const body = ctx.handlerInfo(h).text;
+  if (!body.includes('await') || ![...names].some((n) => body.includes(n))) return;
   if (/runExclusive\(|\.acquire\(|\block\(|withLock\(/.test(body)) return;
-  const awaits: number[] = [];
+  const info = ctx.handlerInfo(h);
+  const awaits = info.awaits.map((a) => a.getStart(sf));
   const reads = new Map<string, number[]>();
   const writes: { name: string; node: ts.Node; at: number }[] = [];
   const writeTargets = new Set<ts.Node>();
@@ -98,41 +95,27 @@ function mcp302(ctx: RuleContext, d: DefFact): void {
     while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) x = unwrap(x.expression);
     return ts.isIdentifier(x) ? x : undefined;
   };
-  walk(h, (n) => {
-    if (ts.isAwaitExpression(n)) awaits.push(n.getStart(sf));
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
-      const id = rootIdent(n.left);
-      if (id && names!.has(id.text) && isModuleLevel(ctx, id)) {
-        writes.push({ name: id.text, node: n, at: n.getEnd() });
-        writeTargets.add(id);
-      }
-    } else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && MUTATORS.has(n.expression.name.text)) {
-      const id = rootIdent(n.expression.expression);
-      if (id && names!.has(id.text) && isModuleLevel(ctx, id)) {
-        writes.push({ name: id.text, node: n, at: n.getEnd() });
-        writeTargets.add(id);
-      }
-    } else if (ts.isDeleteExpression(n)) {
-      const id = rootIdent(n.expression);
-      if (id && names!.has(id.text) && isModuleLevel(ctx, id)) {
-        writes.push({ name: id.text, node: n, at: n.getEnd() });
-        writeTargets.add(id);
-      }
+  const addWrite = (target: ts.Expression, node: ts.Node): void => {
+    const id = rootIdent(target);
+    if (id && names!.has(id.text) && isModuleLevel(ctx, id)) {
+      writes.push({ name: id.text, node, at: node.getEnd() });
+      writeTargets.add(id);
     }
-    return true;
-  });
+  };
+  for (const a of info.assigns) addWrite(a.left, a);
+  for (const c of info.calls) if (ts.isPropertyAccessExpression(c.expression) && MUTATORS.has(c.expression.name.text)) addWrite(c.expression.expression, c);
+  for (const d of info.deletes) addWrite(d.expression, d);
   if (writes.length === 0 || awaits.length === 0) return;
-  walk(h, (n) => {
-    if (ts.isIdentifier(n) && names!.has(n.text) && !writeTargets.has(n)) {
-      const p = n.parent;
-      if (p && ts.isPropertyAccessExpression(p) && p.name === n) return true;
-      if (!isModuleLevel(ctx, n)) return true;
-      const list = reads.get(n.text) ?? [];
-      list.push(n.getStart(sf));
-      reads.set(n.text, list);
-    }
-    return true;
-  });
+  writes.sort((a, b) => a.node.getStart(sf) - b.node.getStart(sf));
+  for (const n of info.idents) {
+    if (!names.has(n.text) || writeTargets.has(n)) continue;
+    const p = n.parent;
+    if (p && ts.isPropertyAccessExpression(p) && p.name === n) continue;
+    if (!isModuleLevel(ctx, n)) continue;
+    const list = reads.get(n.text) ?? [];
+    list.push(n.getStart(sf));
+    reads.set(n.text, list);
+  }
   const reported = new Set<string>();
   for (const w of writes) {
     if (reported.has(w.name)) continue;
@@ -158,38 +141,27 @@ function sleepMs(ctx: RuleContext, call: ts.CallExpression): number | undefined 
 function mcp402(ctx: RuleContext, d: DefFact): void {
   const { ts, sf } = ctx;
   const h = d.handler!;
-  const text = h.getText(sf);
+  const text = ctx.handlerInfo(h).text;
+  if (!/\b(while|for|do)\b|sleep|setTimeout|delay|\bwait\(/.test(text)) return;
   if (/reportProgress|sendNotification|notifications\/progress|AbortSignal\.timeout|signal\s*:|Promise\.race|withTimeout/.test(text)) return;
   const tool = d.def.name;
-  let reported = false;
-  walk(h, (n) => {
-    if (reported) return false;
-    const loop = ts.isWhileStatement(n) || ts.isDoStatement(n) || ts.isForStatement(n);
-    if (loop) {
-      let sleeps = false;
-      walk(n, (x) => {
-        if (ts.isAwaitExpression(x)) {
-          const inner = unwrapAwait(x);
-          if (ts.isCallExpression(inner) && sleepMs(ctx, inner) !== undefined) sleeps = true;
-          if (ts.isNewExpression(inner) && /setTimeout/.test(inner.getText(sf))) sleeps = true;
-        }
-        return !sleeps;
-      });
-      if (sleeps) {
-        reported = true;
-        ctx.report('MCP402', n, `Tool \`${tool}\` polls in a loop without reporting progress or enforcing a timeout: clients cancel requests after a fixed time (60 s by default in the TS SDK, \`MCP error -32001: Request timed out\`). Send progress notifications from the loop and bound it with a deadline.`, { data: { tool } });
-        return false;
-      }
-    }
-    if (ts.isCallExpression(n)) {
-      const ms = sleepMs(ctx, n);
-      if (ms !== undefined && ms >= 30_000) {
-        reported = true;
-        ctx.report('MCP402', n, `Tool \`${tool}\` waits ${Math.round(ms / 1000)} s in one call with no progress notifications; clients time out long requests (60 s by default). Report progress while waiting or return early with a handle the caller can poll.`, { data: { tool } });
-      }
-    }
-    return true;
+  const info = ctx.handlerInfo(h);
+  const sleepAwaits = info.awaits.filter((x) => {
+    const inner = unwrapAwait(x);
+    return (ts.isCallExpression(inner) && sleepMs(ctx, inner) !== undefined) || (ts.isNewExpression(inner) && /setTimeout/.test(inner.getText(sf)));
   });
+  const loop = info.loops.find((l) => sleepAwaits.some((a) => contains(l, a)));
+  if (loop) {
+    ctx.report('MCP402', loop, `Tool \`${tool}\` polls in a loop without reporting progress or enforcing a timeout: clients cancel requests after a fixed time (60 s by default in the TS SDK, \`MCP error -32001: Request timed out\`). Send progress notifications from the loop and bound it with a deadline.`, { data: { tool } });
+    return;
+  }
+  for (const c of info.calls) {
+    const ms = sleepMs(ctx, c);
+    if (ms !== undefined && ms >= 30_000) {
+      ctx.report('MCP402', c, `Tool \`${tool}\` waits ${Math.round(ms / 1000)} s in one call with no progress notifications; clients time out long requests (60 s by default). Report progress while waiting or return early with a handle the caller can poll.`, { data: { tool } });
+      return;
+    }
+  }
 }
 
 const LIMIT_PARAM = /limit|max|page|cursor|offset|size|count|length|head|tail|lines|bytes|top/i;
@@ -253,9 +225,9 @@ function mcp403(ctx: RuleContext, d: DefFact): void {
 }
 
 function mcp404(ctx: RuleContext, d: DefFact): void {
-  const { ts, sf } = ctx;
+  const { ts } = ctx;
   const h = d.handler!;
-  const text = h.getText(sf);
+  const text = ctx.handlerInfo(h).text;
   const tool = d.def.name;
   for (const call of callsIn(ctx, h)) {
     const ref = resolveRef(ctx.facts, call.expression);

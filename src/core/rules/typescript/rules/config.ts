@@ -118,7 +118,7 @@ function rewritePositional(ctx: RuleContext, call: ts.CallExpression, method: st
     else props.push(`${schemaKey}: ${unwrapZodObject(ctx, rest[0]!)}`);
   } else if (rest.length > 2) return undefined;
   // The callback receives (args, extra) in both forms; only tools without a schema change shape.
-  return `${recv}.${REGISTER_NAME[method]}(${name}, { ${props.join(', ')} }, ${cb})`;
+  return `${recv}.${REGISTER_NAME[method]}(${name}, ${props.length ? `{ ${props.join(', ')} }` : '{}'}, ${cb})`;
 }
 
 /** `z.object({...})` → `{...}` (registerTool takes a raw shape on every 1.x release). */

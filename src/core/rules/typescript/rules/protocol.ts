@@ -153,6 +153,7 @@ const BACK_CHANNEL = new Set(['elicitInput', 'createMessage', 'listRoots', 'requ
 function mcp706(ctx: RuleContext): void {
   const { ts } = ctx;
   // Stateless: sessionIdGenerator: undefined, or punkpeye httpStream.stateless: true.
+  if (!/sessionIdGenerator|stateless/.test(ctx.sf.text)) return;
   const stateless = ctx.facts.objects.some((o) => {
     const g = getPropValue(o, 'sessionIdGenerator');
     if (g && ts.isIdentifier(unwrap(g)) && (unwrap(g) as ts.Identifier).text === 'undefined') return true;

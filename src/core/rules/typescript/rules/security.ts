@@ -1,13 +1,13 @@
 import type * as ts from 'typescript';
-import { calleeName, contains, getPropValue, isFunctionLike, stringValue, unwrap, walk } from '../astUtil';
+import { calleeName, getPropValue, isFunctionLike, stringValue, unwrap } from '../astUtil';
 import { type RuleContext, refersTo, taintedNames } from '../context';
 import { type DefFact, initializerOf, resolveRef } from '../facts';
 
 /** Security rules: MCP501 502 503 504. */
 export function securityRules(ctx: RuleContext): void {
-  const sanitizers = containmentHelpers(ctx);
+  const sanitizers = ctx.sanitizers;
   for (const d of ctx.tools) {
-    const tainted = taintedNames(ctx, d.handler!, sanitizers);
+    const tainted = taintedNames(ctx, d.handler!);
     mcp501(ctx, d, tainted);
     mcp502(ctx, d, tainted, sanitizers);
     mcp504(ctx, d);
@@ -37,8 +37,7 @@ function mcp501(ctx: RuleContext, d: DefFact, tainted: Set<string>): void {
   const { ts } = ctx;
   const h = d.handler!;
   const tool = d.def.name;
-  for (const call of ctx.facts.calls) {
-    if (!contains(h, call)) continue;
+  for (const call of ctx.handlerInfo(h).calls) {
     const ref = resolveRef(ctx.facts, call.expression);
     if (ref?.module !== 'child_process') continue;
     const cmd = call.arguments[0];
@@ -69,25 +68,15 @@ const FS_PATH_FNS = new Set([
 ]);
 const CONTAINMENT = /\.relative\(|\.startsWith\(|isAbsolute\(|realpath|isInside|isWithin|safeJoin|resolveInside|assertInside/;
 
-/** Local functions that look like containment checks: their result is not considered tainted. */
-function containmentHelpers(ctx: RuleContext): Set<string> {
-  const out = new Set<string>(['path.basename', 'basename']);
-  for (const [name, fns] of ctx.facts.functions) {
-    if (fns.some((f) => f.body && /\.relative\(/.test(f.body.getText(ctx.sf)) && /startsWith|isAbsolute/.test(f.body.getText(ctx.sf)))) out.add(name);
-  }
-  return out;
-}
-
 function mcp502(ctx: RuleContext, d: DefFact, tainted: Set<string>, sanitizers: Set<string>): void {
   if (tainted.size === 0) return;
   const h = d.handler!;
-  const body = h.getText(ctx.sf);
+  const body = ctx.handlerInfo(h).text;
   // A containment check in the handler itself (path.relative + startsWith, or a helper call) clears it.
   if (/\.relative\(/.test(body) && /startsWith|isAbsolute/.test(body)) return;
   if (CONTAINMENT.test(body) && /startsWith\(\s*(root|base|dir|ROOT|BASE|allowed)/.test(body)) return;
   const tool = d.def.name;
-  for (const call of ctx.facts.calls) {
-    if (!contains(h, call)) continue;
+  for (const call of ctx.handlerInfo(h).calls) {
     const ref = resolveRef(ctx.facts, call.expression);
     const isFs = ref && (ref.module === 'fs' || ref.module === 'fs/promises' || ref.module === 'fs-extra') && FS_PATH_FNS.has(ref.name);
     const isSendFile = !ref && calleeName(call) === 'sendFile';
@@ -189,27 +178,36 @@ function mcp504(ctx: RuleContext, d: DefFact): void {
   const tool = d.def.name;
   const msg = (how: string) =>
     `Tool \`${tool}\` ${how}: exception text and stack traces can carry paths, hostnames, connection strings or tokens, and they go straight to the model and the client log. Return a deliberate message${d.style === 'fastmcp' ? ' (`throw new UserError("Could not ...")`)' : ' with `isError: true`'} and log the details with \`console.error\`.`;
-  const reported = new Set<ts.Node>();
-  walk(h, (n) => {
-    if (ts.isCatchClause(n) && n.variableDeclaration && ts.isIdentifier(n.variableDeclaration.name)) {
-      const errName = n.variableDeclaration.name.text;
-      walk(n.block, (x) => {
-        if (isFunctionLike(x)) return false;
-        if (ts.isReturnStatement(x) && x.expression && leaksError(ctx, x.expression, errName)) {
-          ctx.report('MCP504', x.expression, msg(`returns the caught error's details (\`${errName}\`)`), { data: { tool } });
-        } else if (ts.isThrowStatement(x) && leaksError(ctx, x.expression, errName) && !/UserError|McpError/.test(x.expression.getText(ctx.sf))) {
-          reported.add(x);
-          ctx.report('MCP504', x.expression, msg(`rethrows the caught error's text (\`${errName}\`), which the framework sends to the client`), { data: { tool } });
-        }
-        return true;
-      });
+  const text = ctx.handlerInfo(h).text;
+  if (!text.includes('catch') && !(d.style === 'fastmcp' && text.includes('throw'))) return;
+  const info = ctx.handlerInfo(h);
+  /** The catch clause whose block holds `n`, when no function boundary lies between them. */
+  const enclosingCatch = (n: ts.Node): ts.CatchClause | undefined => {
+    for (let p = n.parent; p && p !== h; p = p.parent) {
+      if (isFunctionLike(p)) return undefined;
+      if (ts.isCatchClause(p)) return p;
     }
-    if (d.style === 'fastmcp' && ts.isThrowStatement(n) && !reported.has(n)) {
-      const e = unwrap(n.expression);
+    return undefined;
+  };
+  const catchVar = (c: ts.CatchClause | undefined): string | undefined =>
+    c?.variableDeclaration && ts.isIdentifier(c.variableDeclaration.name) ? c.variableDeclaration.name.text : undefined;
+  for (const r of info.returns) {
+    const errName = catchVar(enclosingCatch(r));
+    if (errName && r.expression && leaksError(ctx, r.expression, errName)) {
+      ctx.report('MCP504', r.expression, msg(`returns the caught error's details (\`${errName}\`)`), { data: { tool } });
+    }
+  }
+  for (const t of info.throws) {
+    const errName = catchVar(enclosingCatch(t));
+    if (errName && leaksError(ctx, t.expression, errName) && !/UserError|McpError/.test(t.expression.getText(ctx.sf))) {
+      ctx.report('MCP504', t.expression, msg(`rethrows the caught error's text (\`${errName}\`), which the framework sends to the client`), { data: { tool } });
+      continue;
+    }
+    if (d.style === 'fastmcp') {
+      const e = unwrap(t.expression);
       if (ts.isNewExpression(e) && e.expression.getText(ctx.sf) === 'Error' && e.arguments?.[0] && upstreamInterpolation(ctx, unwrap(e.arguments[0]))) {
-        ctx.report('MCP504', n, msg('throws an `Error` with upstream response data interpolated; fastmcp returns non-`UserError` messages verbatim (`Tool \'...\' execution failed: ...`)'), { data: { tool } });
+        ctx.report('MCP504', t, msg('throws an `Error` with upstream response data interpolated; fastmcp returns non-`UserError` messages verbatim (`Tool \'...\' execution failed: ...`)'), { data: { tool } });
       }
     }
-    return true;
-  });
+  }
 }
