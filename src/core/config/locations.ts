@@ -5,6 +5,7 @@ import type { ClientId, ConfigFormat, ConfigLocation, ConfigScope, DiscoveryOpti
 const WORKSPACE_FILES: [string, ClientId, ConfigFormat][] = [
   ['.vscode/mcp.json', 'vscode', 'vscode-mcp'],
   ['.vscode/settings.json', 'vscode', 'vscode-settings'],
+  ['.devcontainer/devcontainer.json', 'vscode', 'vscode-devcontainer'],
   ['.mcp.json', 'claude-code', 'mcp-servers'],
   ['.cursor/mcp.json', 'cursor', 'mcp-servers'],
   ['.gemini/settings.json', 'gemini-cli', 'mcp-servers'],

@@ -116,8 +116,16 @@ function parseInto(result: ConfigFileResult, file: string, text: string, locatio
   switch (location.format) {
     case 'vscode-mcp':
     case 'vscode-settings':
-    case 'vscode-workspace': {
-      const block = location.format === 'vscode-mcp' ? root : location.format === 'vscode-settings' ? prop(root, 'mcp') : prop(prop(root, 'settings'), 'mcp');
+    case 'vscode-workspace':
+    case 'vscode-devcontainer': {
+      const block =
+        location.format === 'vscode-mcp'
+          ? root
+          : location.format === 'vscode-settings'
+            ? prop(root, 'mcp')
+            : location.format === 'vscode-workspace'
+              ? prop(prop(root, 'settings'), 'mcp')
+              : prop(prop(prop(root, 'customizations'), 'vscode'), 'mcp');
       if (!block) return;
       if (block.kind !== 'object') {
         f('schema/servers-not-object', 'error', `"mcp" must be an object with "servers" and "inputs", got ${describeKind(block)}.`, block.range);
@@ -328,7 +336,7 @@ function readInputs(node: PNode | undefined, ctx: CheckContext): InputDeclaratio
 
 /** Strictness of the reader the owning client uses for this file. */
 function strictnessFor(location: ConfigLocation, profile: ClientProfile): JsonStrictness {
-  if (location.format === 'vscode-mcp' || location.format === 'vscode-settings' || location.format === 'vscode-workspace' || location.format === 'zed' || location.format === 'opencode') return 'jsonc';
+  if (['vscode-mcp', 'vscode-settings', 'vscode-workspace', 'vscode-devcontainer', 'zed', 'opencode'].includes(location.format)) return 'jsonc';
   if (location.format === 'fastmcp' || location.format === 'continue' || location.format === 'claude-json') return 'strict';
   return profile.strictness;
 }

@@ -94,6 +94,7 @@ export type ConfigFormat =
   | 'vscode-mcp' // { servers, inputs } (JSONC)
   | 'vscode-settings' // settings.json → "mcp": { servers, inputs }
   | 'vscode-workspace' // *.code-workspace → settings.mcp
+  | 'vscode-devcontainer' // .devcontainer/devcontainer.json → customizations.vscode.mcp
   | 'mcp-servers' // { mcpServers: { name: {...} } } (Claude Desktop, .mcp.json, Cursor, Windsurf, Gemini, Cline, Roo, Junie, LM Studio, Copilot CLI)
   | 'claude-json' // ~/.claude.json: top-level mcpServers + projects[path].mcpServers
   | 'zed' // context_servers

@@ -134,6 +134,11 @@ describe('config formats: valid files', () => {
     assert.deepEqual(r.servers.map((s) => s.name), ['w']);
   });
 
+  it('vscode: devcontainer.json "customizations.vscode.mcp" block is read (JSONC)', () => {
+    const r = parseText('{ // dev container\n "customizations": { "vscode": { "mcp": { "servers": { "d": { "command": "node", }, }, }, }, }, }', 'vscode', 'vscode-devcontainer', {}, '/ws/.devcontainer/devcontainer.json');
+    assert.deepEqual([r.accepted, r.servers.map((s) => s.name)], [true, ['d']]);
+  });
+
   it('vscode: an "mcpServers" map in mcp.json is read but flagged, with a rename fix', () => {
     const r = parseText('{\n  "mcpServers": { "a": { "command": "node" } }\n}', 'vscode', 'vscode-mcp');
     assert.deepEqual(r.servers.map((s) => s.name), ['a']);

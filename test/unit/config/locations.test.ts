@@ -10,7 +10,7 @@ describe('config locations', () => {
   it('workspace files for every client, relative to each folder, with folder attached', () => {
     const locs = configLocations({ workspaceFolders: ['/ws/a', '/ws/b'], home: '/home/dana', platform: 'linux', env: {}, includeUser: false });
     const a = locs.filter((l) => l.workspaceFolder === '/ws/a').map((l) => l.file);
-    for (const f of ['/ws/a/.vscode/mcp.json', '/ws/a/.vscode/settings.json', '/ws/a/.mcp.json', '/ws/a/.cursor/mcp.json', '/ws/a/.gemini/settings.json', '/ws/a/.zed/settings.json', '/ws/a/.roo/mcp.json', '/ws/a/.codex/config.toml', '/ws/a/fastmcp.json', '/ws/a/.junie/mcp/mcp.json', '/ws/a/opencode.json', '/ws/a/opencode.jsonc', '/ws/a/.github/mcp.json', '/ws/a/.continue/mcpServers']) {
+    for (const f of ['/ws/a/.vscode/mcp.json', '/ws/a/.vscode/settings.json', '/ws/a/.devcontainer/devcontainer.json', '/ws/a/.mcp.json', '/ws/a/.cursor/mcp.json', '/ws/a/.gemini/settings.json', '/ws/a/.zed/settings.json', '/ws/a/.roo/mcp.json', '/ws/a/.codex/config.toml', '/ws/a/fastmcp.json', '/ws/a/.junie/mcp/mcp.json', '/ws/a/opencode.json', '/ws/a/opencode.jsonc', '/ws/a/.github/mcp.json', '/ws/a/.continue/mcpServers']) {
       assert.ok(a.includes(f), f);
     }
     assert.ok(locs.some((l) => l.workspaceFolder === '/ws/b' && l.file === '/ws/b/.mcp.json'));
