@@ -183,12 +183,12 @@ export class RulesController implements vscode.Disposable {
 
   private async analyzeDocument(document: vscode.TextDocument): Promise<Entry | undefined> {
     const key = document.uri.toString();
-    const version = document.version;
     const running = this.inflight.get(key);
     if (running) {
       const done = await running;
       if (done && done.version === document.version) return done;
     }
+    const version = document.version;
     const task = (async () => {
       try {
         const result = await this.getEngine().analyzeFile(document.uri.fsPath, document.getText());
@@ -265,6 +265,14 @@ export class RulesController implements vscode.Disposable {
   }
 
   private async onSettingsChanged(): Promise<void> {
+    if (!this.setting('enabled', true)) {
+      this.entries.clear();
+      this.missing.clear();
+      this.workspaceFiles.clear();
+      this.collection.clear();
+      this._onDidUpdate.fire(undefined);
+      return;
+    }
     if (this.engine) this.engine.setSeverityOverrides(this.severityOverrides());
     const open = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.toString(), d]));
     for (const [key, entry] of [...this.entries]) {
