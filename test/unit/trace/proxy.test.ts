@@ -101,6 +101,25 @@ describe('proxy (mcp-doctor proxy)', function () {
     assert.ok([...back.recorder.entries()].some((e) => /exited with code 5/.test(String(e.msg))), 'flushed before exit');
   });
 
+  it('forwards SIGTERM to the server and exits with 128 + signal', async () => {
+    const trace = path.join(dir, 'sig.jsonl');
+    const p = spawn(process.execPath, [...CLI, '--trace', trace, '--', process.execPath, ECHO], { cwd: root });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    // Wait until the server runs (its first output came through), then signal the proxy.
+    await new Promise<void>((resolve) => {
+      const check = () => (out.includes('not json at all') ? resolve() : setTimeout(check, 50));
+      check();
+    });
+    p.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => p.on('close', (c) => resolve(c)));
+    assert.equal(code, 143);
+    const back = await readTraceFile(trace);
+    const texts = [...back.recorder.entries()].map((e) => String(e.msg));
+    assert.ok(texts.some((t) => /received SIGTERM, forwarding/.test(t)));
+    assert.ok(texts.some((t) => /exited with signal SIGTERM/.test(t)));
+  });
+
   it('reports a command that cannot start with exit code 127', async () => {
     const r = await runProxy(['--', path.join(dir, 'no-such-server')], Buffer.alloc(0));
     assert.equal(r.code, 127);
