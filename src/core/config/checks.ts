@@ -205,6 +205,20 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
     }
   }
 
+  // --- Windows .cmd shims ------------------------------------------------------------------
+  if (ctx.platform === 'win32' && server.command && ['claude-desktop', 'cline', 'windsurf', 'lmstudio', 'junie', 'cursor'].includes(ctx.profile.id)) {
+    const exe = server.command.toLowerCase();
+    if (['npx', 'npm', 'pnpm', 'pnpx', 'yarn'].includes(exe)) {
+      push(
+        'path/windows-shim',
+        'info',
+        `Server "${name}": on Windows "${server.command}" is a ${server.command}.cmd script, which cannot be started without a shell; if ${label} reports spawn ${server.command} ENOENT, use "command": "cmd" with "args": ["/c", "${server.command}", ...].`,
+        entry.fields.command?.range ?? server.range,
+        { command: server.command },
+      );
+    }
+  }
+
   // --- secrets (MCP505) ---------------------------------------------------------------------
   for (const s of strings) {
     if (s.group !== 'env' && s.group !== 'headers' && s.group !== 'args') continue;

@@ -119,6 +119,12 @@ describe('config checks', () => {
     assert.equal(only(vsBoth, 'schema/ambiguous-transport')[0].severity, 'warning', 'VS Code prefers url: warning only');
   });
 
+  it('Windows: npx in clients that spawn without a shell gets a cmd /c hint (info)', () => {
+    const text = JSON.stringify({ mcpServers: { a: { command: 'npx', args: ['-y', 'pkg'] } } });
+    assert.deepEqual(codes(parseText(text, 'claude-desktop', 'mcp-servers', { platform: 'win32' })), ['path/windows-shim']);
+    assert.deepEqual(codes(parseText(text, 'claude-desktop', 'mcp-servers', { platform: 'linux' })), []);
+  });
+
   it('inputs: invalid and duplicate declarations are reported', () => {
     const r = parseText(JSON.stringify({ inputs: [{ type: 'promptString', id: 'a' }, { type: 'promptString', id: 'a' }, { type: 'bogus', id: 'b' }, { description: 'no id' }], servers: {} }), 'vscode', 'vscode-mcp');
     assert.deepEqual(codes(r).sort(), ['schema/input-duplicate', 'schema/input-invalid', 'schema/input-invalid']);
