@@ -48,6 +48,8 @@ export function createPythonAnalyzer(opts: PythonAnalyzerOptions = {}): Language
 /** Synchronous analysis with an already loaded parser (exported for tests and benchmarks). */
 export function analyzePython(parser: PythonParser, file: string, text: string, project: ProjectContext): FileAnalysis {
   const empty: FileAnalysis = { file, language: 'python', servers: [], definitions: [], hits: [] };
+  // A UTF-8 BOM is not Python syntax; a space of the same length keeps every offset intact.
+  if (text.charCodeAt(0) === 0xfeff) text = ` ${text.slice(1)}`;
   let tree;
   try {
     tree = parser.parser.parse(text);
@@ -82,3 +84,4 @@ export function analyzePython(parser: PythonParser, file: string, text: string, 
 }
 
 export { loadPythonParser, locateWasm } from './loader';
+export { PYTHON_RULE_IDS } from './rules';

@@ -40,7 +40,7 @@ export function mcp602(py: PyFile): void {
             fixes: target ? fixes(fix(`Move ${key}= to ${s.name}.run()`, removeKeyword(py, s.ctor, kn), [addKeyword(py, target, py.text(kn))], true)) : undefined,
           });
         } else if (key === 'description' || (key === 'version' && s.framework === 'mcp-python-sdk')) {
-          py.hit('MCP602', kn, `FastMCP(${key}=...) on line ${py.line(kn)} is not a constructor argument of ${s.framework === 'fastmcp' ? 'fastmcp' : 'mcp.server.fastmcp'}: the server fails at startup with TypeError (unexpected keyword argument '${key}'). ${key === 'description' ? 'Use instructions= for the server description.' : 'Remove it.'}`, {
+          py.hit('MCP602', kn, `FastMCP(${key}=...) on line ${py.line(kn)} is not a constructor argument of ${s.framework === 'fastmcp' ? 'fastmcp' : 'mcp.server.fastmcp'}: current versions fail at startup with TypeError (unexpected keyword argument '${key}'), older ones silently ignore it. ${key === 'description' ? 'Use instructions= for the server description.' : 'Remove it.'}`, {
             fixes: key === 'description' ? fixes(fix('Use instructions=', replaceNode(py, kn.children.find((c) => c.field === 'name')!, 'instructions'), [], true)) : fixes(fix(`Remove ${key}=`, removeKeyword(py, s.ctor, kn))),
           });
         }

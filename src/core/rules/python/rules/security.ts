@@ -5,6 +5,11 @@ import { fix, fixes, replaceNode } from '../fixes';
 import { dockerfileOf } from './connection';
 import { identifiersIn, isAllInterfaces, walkBody } from './util';
 
+/** Identifiers whose value flows into an expression: a subscript index only selects a value. */
+function flowIdentifiers(py: PyFile, node: PyNode): string[] {
+  return identifiersIn(py, node, true);
+}
+
 // ---- taint from tool parameters ------------------------------------------------------------
 
 interface Taint {
@@ -62,7 +67,7 @@ function computeTaint(py: PyFile, fn: FunctionFact, isPathSink: (n: PyNode, t: S
     for (const { left, right } of assigns) {
       const name = py.text(left);
       if (right.type === 'call' && field(right, 'function')?.type === 'identifier' && safe.has(py.text(field(right, 'function')!))) continue;
-      const ids = identifiersIn(py, right);
+      const ids = flowIdentifiers(py, right);
       if (!ids.some((i) => tainted.has(i))) continue;
       tainted.add(name);
       let sink = false;
@@ -79,7 +84,7 @@ function computeTaint(py: PyFile, fn: FunctionFact, isPathSink: (n: PyNode, t: S
 /** Tainted names an expression mentions that did not come out of an already reported sink. */
 function freshTaint(py: PyFile, node: PyNode | undefined, t: Taint): string[] {
   if (!node) return [];
-  return identifiersIn(py, node).filter((i) => t.tainted.has(i) && !t.viaSink.has(i));
+  return flowIdentifiers(py, node).filter((i) => t.tainted.has(i) && !t.viaSink.has(i));
 }
 
 // ---- MCP501 ----------------------------------------------------------------------------------
@@ -95,7 +100,7 @@ export function mcp501(py: PyFile): void {
       if (/^subprocess\.(run|call|check_call|check_output|Popen)$/.test(q) && py.isTrue(kw.get('shell'))) cmd = kw.get('args') ?? py.positional(call)[0];
       else if (/^(os\.system|os\.popen|subprocess\.getoutput|subprocess\.getstatusoutput|asyncio\.create_subprocess_shell|asyncio\.subprocess\.create_subprocess_shell)$/.test(q)) cmd = kw.get('cmd') ?? py.positional(call)[0];
       if (!cmd) continue;
-      const names = identifiersIn(py, cmd).filter((i) => t.tainted.has(i));
+      const names = flowIdentifiers(py, cmd).filter((i) => t.tainted.has(i));
       if (!names.length) continue;
       py.hit('MCP501', call, `${q}() on line ${py.line(call)} runs a shell command built from tool argument${names.length > 1 ? 's' : ''} ${[...new Set(names)].map((n) => `'${n}'`).join(', ')} of '${d.def.name}': a model steered by untrusted content can inject ; && $( ) and run anything with the server's privileges. Pass an argument list with shell=False (e.g. subprocess.run(["cmd", arg])) and validate the values.`, {});
     }
@@ -108,7 +113,7 @@ export function mcp501(py: PyFile): void {
 export function mcp502(py: PyFile): void {
   for (const d of py.tools) {
     if (hasContainment(py.text(d.fn.body))) continue;
-    const isSink = (n: PyNode, tainted: Set<string>) => pathSinkArgs(py, n).some((a) => identifiersIn(py, a).some((i) => tainted.has(i)));
+    const isSink = (n: PyNode, tainted: Set<string>) => pathSinkArgs(py, n).some((a) => flowIdentifiers(py, a).some((i) => tainted.has(i)));
     const t = computeTaint(py, d.fn, isSink);
     const reported = new Set<PyNode>();
     walkBody(d.fn, (n) => {

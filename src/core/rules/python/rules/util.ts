@@ -50,9 +50,10 @@ export function returnsOf(fn: FunctionFact): { stmt: PyNode; value?: PyNode }[] 
 }
 
 /** Identifiers mentioned in an expression (not attribute names, not keyword names). */
-export function identifiersIn(py: PyFile, node: PyNode): string[] {
+export function identifiersIn(py: PyFile, node: PyNode, skipIndices = false): string[] {
   const out: string[] = [];
   walk(node, (n) => {
+    if (skipIndices && n.field === 'subscript' && n.parent?.type === 'subscript') return false;
     if (n.type === 'identifier') {
       if (n.field === 'attribute' && n.parent?.type === 'attribute') return false;
       if (n.field === 'name' && n.parent?.type === 'keyword_argument') return false;
