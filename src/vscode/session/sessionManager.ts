@@ -26,7 +26,7 @@ interface Entry {
 export const UNTRUSTED_NOTICE = 'Workspace is not trusted: servers from workspace configs are not started';
 
 const WATCH_DEBOUNCE_MS = 400;
-const WATCH_IGNORED = /[\\/](node_modules|\.venv|venv|\.git|__pycache__|dist|out)[\\/]/;
+const WATCH_IGNORED = /[\\/](node_modules|\.venv|venv|\.git|__pycache__)[\\/]/;
 
 /**
  * Owns the live MCP sessions: one `McpSession` per server id, created on first start and kept
@@ -85,6 +85,11 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
   /** The live session object of a server (for calls), if one was ever started. */
   session(serverId: string): McpSession | undefined {
     return this.entries.get(serverId)?.session;
+  }
+
+  /** Configs (as listed) of every server that has a session, running or not. */
+  sessionServers(): ServerConfig[] {
+    return [...this.entries.values()].map((e) => e.server);
   }
 
   /** The config (as listed) a session was started from, or undefined. */

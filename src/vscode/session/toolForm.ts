@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { validateToolArgs } from '../../core/session/validateArgs';
+import type { validateToolArgs as ValidateFn } from '../../core/session/validateArgs';
 
 type Schema = Record<string, unknown>;
+type Validate = typeof ValidateFn;
 type FieldKind = 'string' | 'number' | 'integer' | 'boolean' | 'enum' | 'stringArray' | 'json';
 
 /** One input of the form, derived from a property of the input schema. */
@@ -28,22 +29,24 @@ const JSON_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('j
 export async function askArguments(schema: unknown, title: string): Promise<Record<string, unknown> | undefined> {
   const fields = fieldsOf(schema);
   if (!fields.length) return {};
+  // Loaded on first use: the validator (ajv) is not needed at activation.
+  const { validateToolArgs: validate } = await import('../../core/session/validateArgs');
   const args: Record<string, unknown> = {};
   for (let i = 0; i < fields.length; ) {
     const field = fields[i];
-    const result = await askField(field, args[field.key], title, i, fields.length);
+    const result = await askField(validate, field, args[field.key], title, i, fields.length);
     if (result === undefined) return undefined;
     if (result === BACK) {
       i = Math.max(0, i - 1);
       continue;
     }
-    if (result === AS_JSON) return askJson(schema, args, title);
+    if (result === AS_JSON) return askJson(validate, schema, args, title);
     if (result === SKIP) delete args[field.key];
     else args[field.key] = result;
     i += 1;
   }
-  const check = validateToolArgs(schema, args);
-  return check.ok ? args : askJson(schema, args, title, check.errors);
+  const check = validate(schema, args);
+  return check.ok ? args : askJson(validate, schema, args, title, check.errors);
 }
 
 /** Properties of an object schema, required first (declaration order otherwise). */
@@ -89,8 +92,8 @@ function kindOf(prop: Schema): FieldKind {
   }
 }
 
-function askField(field: Field, current: unknown, title: string, index: number, total: number): Promise<StepResult> {
-  return field.kind === 'enum' || field.kind === 'boolean' ? pickField(field, current, title, index, total) : inputField(field, current, title, index, total);
+function askField(validate: Validate, field: Field, current: unknown, title: string, index: number, total: number): Promise<StepResult> {
+  return field.kind === 'enum' || field.kind === 'boolean' ? pickField(field, current, title, index, total) : inputField(validate, field, current, title, index, total);
 }
 
 function stepTitle(title: string, field: Field): string {
@@ -134,7 +137,7 @@ function pickField(field: Field, current: unknown, title: string, index: number,
   });
 }
 
-function inputField(field: Field, current: unknown, title: string, index: number, total: number): Promise<StepResult> {
+function inputField(validate: Validate, field: Field, current: unknown, title: string, index: number, total: number): Promise<StepResult> {
   const box = vscode.window.createInputBox();
   box.title = stepTitle(title, field);
   box.step = index + 1;
@@ -148,7 +151,7 @@ function inputField(field: Field, current: unknown, title: string, index: number
     const parsed = parseField(field, text);
     if (parsed.error) return { error: parsed.error };
     const single = { type: 'object', properties: { [field.key]: field.schema }, required: field.required ? [field.key] : [] };
-    const v = validateToolArgs(single, parsed.value === SKIP ? {} : { [field.key]: parsed.value });
+    const v = validate(single, parsed.value === SKIP ? {} : { [field.key]: parsed.value });
     return v.ok ? { value: parsed.value } : { error: v.errors.join('; ') };
   };
   return new Promise((resolve) => {
@@ -221,7 +224,7 @@ function parseJson(text: string): { value?: unknown; error?: string } {
 }
 
 /** All arguments as one JSON object, validated against the whole schema as it is typed. */
-function askJson(schema: unknown, args: Record<string, unknown>, title: string, errors?: string[]): Promise<Record<string, unknown> | undefined> {
+function askJson(validate: Validate, schema: unknown, args: Record<string, unknown>, title: string, errors?: string[]): Promise<Record<string, unknown> | undefined> {
   const box = vscode.window.createInputBox();
   box.title = `${title}: arguments as JSON`;
   box.prompt = 'A JSON object matching the input schema';
@@ -230,7 +233,7 @@ function askJson(schema: unknown, args: Record<string, unknown>, title: string, 
     const parsed = parseJson(text);
     if (parsed.error) return { error: parsed.error };
     if (!isObject(parsed.value)) return { error: 'Arguments must be a JSON object' };
-    const v = validateToolArgs(schema, parsed.value);
+    const v = validate(schema, parsed.value);
     return v.ok ? { value: parsed.value } : { error: v.errors.join('; ') };
   };
   box.validationMessage = errors?.length ? errors.join('; ') : check(box.value).error;

@@ -4,6 +4,7 @@ import type { Finding } from '../../core/model';
 import type { SessionState, SessionView } from '../../core/session/types';
 import type { Services } from '../services';
 import { clientLabel, displayPath, stateText } from '../session/pickers';
+import type { SessionManager } from '../session/sessionManager';
 import type { GroupKind, TreeNode } from './nodes';
 
 const GROUP_LABEL: Record<GroupKind, string> = {
@@ -52,8 +53,13 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   getChildren(node?: TreeNode): TreeNode[] {
     if (!node) return this.services.config.files.map((file) => ({ kind: 'file', file }));
     switch (node.kind) {
-      case 'file':
-        return node.file.servers.map((server) => ({ kind: 'server', server: this.current(server) }));
+      case 'file': {
+        const listed: TreeNode[] = node.file.servers.map((server) => ({ kind: 'server', server: this.current(server) }));
+        // A session whose entry was removed or renamed stays visible until it is stopped.
+        const ids = new Set(node.file.servers.map((s) => s.id));
+        const orphans = this.sessionServers().filter((s) => s.file === node.file.file && !ids.has(s.id) && this.isActive(s.id));
+        return [...listed, ...orphans.map((server): TreeNode => ({ kind: 'server', server }))];
+      }
       case 'server':
         return this.serverChildren(node.server);
       case 'problems':
@@ -172,6 +178,16 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return this.services.config.servers.find((s) => s.id === server.id) ?? server;
   }
 
+  private sessionServers(): ServerConfig[] {
+    const sessions = this.services.sessions as Partial<SessionManager> | undefined;
+    return sessions?.sessionServers?.() ?? [];
+  }
+
+  private isActive(serverId: string): boolean {
+    const kind = this.view(serverId)?.state.kind;
+    return kind === 'running' || kind === 'starting';
+  }
+
   private view(serverId: string): SessionView | undefined {
     return this.services.sessions?.get(serverId);
   }
@@ -249,7 +265,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     if (view && state.kind === 'running') item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
     item.id = `server:${server.id}`;
     const blocked = !vscode.workspace.isTrusted && server.scope !== 'user';
-    const status = server.disabled && !view ? 'disabled' : blocked && !view ? 'not started (untrusted workspace)' : stateText(state, view?.tools.length ?? 0);
+    const removed = !this.services.config.servers.some((s) => s.id === server.id);
+    const status = removed ? `${stateText(state, view?.tools.length ?? 0)} · removed from config` : server.disabled && !view ? 'disabled' : blocked && !view ? 'not started (untrusted workspace)' : stateText(state, view?.tools.length ?? 0);
     item.description = `${server.transport} · ${status}`;
     item.iconPath = stateIcon(state, server.disabled && !view);
     item.contextValue = `server.${state.kind}`;
