@@ -7,7 +7,6 @@ import type { ConfigModel, Services } from '../services';
 import { toDiagnostic } from '../diagnostics';
 
 type ConfigCore = typeof import('../../core/config/index');
-type ConfigLocation = import('../../core/config/types').ConfigLocation;
 
 const REFRESH_DEBOUNCE_MS = 150;
 const EDIT_DEBOUNCE_MS = 250;
@@ -32,6 +31,7 @@ export class ConfigController implements ConfigModel, vscode.Disposable {
   private running: Promise<void> | undefined;
   private again = false;
   private core: Promise<ConfigCore> | undefined;
+  private coreLoaded: ConfigCore | undefined;
   /** Resolves after the first discovery; tests and the tree wait on it. */
   readonly ready: Promise<void>;
 
@@ -114,7 +114,7 @@ export class ConfigController implements ConfigModel, vscode.Disposable {
   }
 
   private loadCore(): Promise<ConfigCore> {
-    this.core ??= import('../../core/config/index');
+    this.core ??= import('../../core/config/index').then((core) => (this.coreLoaded = core));
     return this.core;
   }
 
@@ -140,17 +140,10 @@ export class ConfigController implements ConfigModel, vscode.Disposable {
       let files = await core.discover(opts);
       if (this.liveText.size > 0) {
         // Editors with unsaved changes win over the disk copy, so Problems follow typing.
-        const locations = new Map(core.configLocations(opts).map((l) => [l.file, l]));
         files = files.map((result) => {
           const text = this.liveText.get(result.file);
-          if (text === undefined) return result;
-          const location: ConfigLocation = locations.get(result.file) ?? {
-            file: result.file,
-            client: result.client,
-            scope: result.scope,
-            format: result.format!,
-          };
-          return core.parseConfigText(result.file, text, location, opts);
+          const location = result.location ?? core.locateConfigFile(result.file, opts);
+          return text === undefined || !location ? result : core.parseConfigText(result.file, text, location, opts);
         });
       }
       this._files = files;
@@ -191,7 +184,9 @@ export class ConfigController implements ConfigModel, vscode.Disposable {
   }
 
   private isConfigFile(file: string): boolean {
-    return this._files.some((f) => f.file === file) || /(^|[\\/])(mcp\.json|\.mcp\.json|fastmcp\.json|mcp_config\.json)$/.test(file);
+    if (this._files.some((f) => f.file === file)) return true;
+    // A config file that is new or was unreadable: known locations only, no guessing by name.
+    return this.coreLoaded?.locateConfigFile(file, this.options()) !== undefined;
   }
 
   private rewatchAndRefresh(): void {
