@@ -86,8 +86,7 @@ export class ManagedProcess {
     };
     const stderrSplitter = new LineSplitter((line) => {
       const ts = performance.timeOrigin + performance.now();
-      this.stderrTail.push(line);
-      if (this.stderrTail.length > STDERR_TAIL) this.stderrTail.splice(0, this.stderrTail.length - STDERR_TAIL);
+      this.appendTail(line);
       this.handlers.stderrLine?.(line, ts);
     }, 1024 * 1024);
     this.child.stdout!.on('data', (c: Buffer) => this.handlers.stdout?.(c));
@@ -108,6 +107,12 @@ export class ManagedProcess {
         });
       }
     });
+  }
+
+  /** Adds a line to the stderr tail (HTTP servers: their stdout is a log too). */
+  appendTail(line: string): void {
+    this.stderrTail.push(line);
+    if (this.stderrTail.length > STDERR_TAIL) this.stderrTail.splice(0, this.stderrTail.length - STDERR_TAIL);
   }
 
   get running(): boolean {

@@ -315,6 +315,8 @@ export class McpSession {
     this.initRequestId = undefined;
     this.initResponse = undefined;
     this.stdoutBytesSeen = false;
+    this.growthReported = false;
+    this.httpLogSplitter = undefined;
     this.proc = undefined;
     this.client = undefined;
     this._onDidChangeFindings.fire();
@@ -367,7 +369,11 @@ export class McpSession {
     let transport: ProcessStdioTransport | undefined;
     const isHttp = !!s.url;
     if (isHttp) {
-      this.httpLogSplitter = new LineSplitter((line) => this.onStderrLine(gen, line, now()), 1024 * 1024);
+      // An HTTP server started by command: its stdout is a log, kept with stderr.
+      this.httpLogSplitter = new LineSplitter((line) => {
+        this.proc?.appendTail(line);
+        this.onStderrLine(gen, line, now());
+      }, 1024 * 1024);
     }
     const started = ManagedProcess.start(
       { command: s.command!, args: s.args ?? [], cwd, env },
@@ -702,11 +708,6 @@ export class McpSession {
     if (gen !== this.generation) return;
     this.trace.stderr(line, ts);
     this._onOutput.fire({ kind: 'stderr', text: line, ts });
-    if (this.httpLogSplitter && this.server.url) {
-      // HTTP servers started by command: stdout is a log too; keep it in the tail.
-      this.stderrTail.push(line);
-      if (this.stderrTail.length > 200) this.stderrTail.shift();
-    }
   }
 
   private onNoise(line: string): void {

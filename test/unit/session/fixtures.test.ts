@@ -244,6 +244,27 @@ describe('session: python and node fixture servers', function () {
     assert.equal(isAlive(child), false, 'grandchild killed');
   });
 
+  it('leaky.py → RT-memory-growth from health samples', async () => {
+    if (process.platform !== 'linux') return;
+    const s = pool.create({ server: pyServer('leaky.py'), healthIntervalMs: 100 });
+    await s.start();
+    assert.ok(await waitFor(() => s.view().findings.some((x) => x.code === 'RT-memory-growth'), 8000), `samples: ${s.health().length}`);
+    const f = s.view().findings.find((x) => x.code === 'RT-memory-growth')!;
+    assert.equal(f.severity, 'warning');
+    assert.match(f.message, /grows steadily: \+\d+(\.\d)? MB over \d+ s/);
+    const h = s.health();
+    assert.ok(h[h.length - 1].rssBytes > h[0].rssBytes + 32 * 1024 * 1024);
+  });
+
+  it('good-stdio.py does not trigger RT-memory-growth', async () => {
+    if (process.platform !== 'linux') return;
+    const s = pool.create({ server: pyServer('good-stdio.py'), healthIntervalMs: 100 });
+    await s.start();
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(s.health().length >= 8);
+    assert.equal(s.view().findings.filter((x) => x.code === 'RT-memory-growth').length, 0);
+  });
+
   it('restart gives a fresh process and fresh findings', async () => {
     const s = pool.create({ server: pyServer('good-stdio.py') });
     await s.start();
