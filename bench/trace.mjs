@@ -107,6 +107,8 @@ async function latencyBench(core) {
     recorder: await connect(new TracingTransport(stdio(), recorder, core.now)),
     'recorder+jsonl': await connect(new TracingTransport(stdio(), persisted, core.now)),
     proxy: await connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'proxy', '--trace', path.join(tmp, 'proxy.jsonl'), '--', process.execPath, SE, 'stdio'], stderr: 'ignore' })),
+    // The extra process hop alone (no recording): separates pipe cost from trace cost.
+    'proxy-notrace': await connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'proxy', '--', process.execPath, SE, 'stdio'], stderr: 'ignore' })),
   };
   const names = Object.keys(modes);
   // Warm-up: JIT, server caches.
@@ -124,7 +126,8 @@ async function latencyBench(core) {
     calls: CALLS,
     rounds: ROUNDS,
     medianUs: Object.fromEntries(names.map((n) => [n, +median(per[n]).toFixed(1)])),
-    pairedRatio: { recorder: +ratio('recorder').toFixed(3), 'recorder+jsonl': +ratio('recorder+jsonl').toFixed(3), proxy: +ratio('proxy').toFixed(3) },
+    pairedRatio: Object.fromEntries(names.filter((n) => n !== 'plain').map((n) => [n, +ratio(n).toFixed(3)])),
+    proxyVsHopOnly: +median(per.proxy.map((v, i) => v / per['proxy-notrace'][i])).toFixed(3),
     recorded: { recorder: recorder.lastSeq, persistedLines: writer.linesWritten, persistedBatches: writer.batches },
   };
   for (const c of Object.values(modes)) await c.close();
@@ -185,6 +188,8 @@ if (process.argv.includes('--mem-child')) {
       recorderOverheadPct: +((latency.pairedRatio.recorder - 1) * 100).toFixed(1),
       recorderJsonlOverheadPct: +((latency.pairedRatio['recorder+jsonl'] - 1) * 100).toFixed(1),
       proxyOverheadPct: +((latency.pairedRatio.proxy - 1) * 100).toFixed(1),
+      proxyHopOnlyOverheadPct: +((latency.pairedRatio['proxy-notrace'] - 1) * 100).toFixed(1),
+      proxyRecordingVsHopPct: +((latency.proxyVsHopOnly - 1) * 100).toFixed(1),
       memoryHeapPlusExternalMB: +(memory.heapDeltaMB + memory.externalDeltaMB).toFixed(1),
     },
   };

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { makeHeader, TraceFileWriter } from '../trace/store';
+import { FLUSH_BYTES, FLUSH_MS, makeHeader, TraceFileWriter } from '../trace/store';
 import { now, type TraceDirection, type TraceEntryKind } from '../trace/types';
 import { LineTap } from './lineTap';
 
@@ -59,21 +59,33 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
       { onError: (err) => stderr.write(`mcp-doctor proxy: trace file ${opts.traceFile}: ${err.message} (recording stopped, relaying continues)\n`) },
     );
   }
-  const rec = (kind: TraceEntryKind, dir: TraceDirection, rawMsg: string, size: number) => {
-    if (!writer) return;
-    writer.writeRaw(`{"seq":${++seq},"ts":${now()},"dir":"${dir}","kind":"${kind}","size":${size},"msg":${rawMsg}}`);
+  /**
+   * Recording is deferred off the relay path: taps only queue line buffers with their time
+   * stamp; classification (JSON.parse) and serialization happen when the batch is drained
+   * (20 ms after the first queued line, or at 64 KiB), with one file write per batch.
+   */
+  type Pending = { dir: TraceDirection; ts: number; line?: Buffer; cut: number; kind?: TraceEntryKind; text?: string };
+  let pending: Pending[] = [];
+  let pendingBytes = 0;
+  let drainTimer: NodeJS.Timeout | undefined;
+  const rec = (kind: TraceEntryKind, dir: TraceDirection, ts: number, rawMsg: string, size: number) => {
+    writer!.writeRaw(`{"seq":${++seq},"ts":${ts},"dir":"${dir}","kind":"${kind}","size":${size},"msg":${rawMsg}}`);
   };
-  const recText = (kind: TraceEntryKind, dir: TraceDirection, text: string) => rec(kind, dir, JSON.stringify(text), Buffer.byteLength(text));
+  const recText = (kind: TraceEntryKind, dir: TraceDirection, ts: number, text: string) => rec(kind, dir, ts, JSON.stringify(text), Buffer.byteLength(text));
   /** A JSON-RPC line is stored as its own JSON text (it parsed, so it is valid JSON). */
-  const recLine = (dir: TraceDirection, line: Buffer, cut: number, noiseKind: TraceEntryKind) => {
-    if (!writer) return;
+  const recLine = (p: Pending) => {
+    const line = p.line!;
     let text = line.toString('utf8');
     if (text.endsWith('\r')) text = text.slice(0, -1);
-    if (cut === 0 && text.trimStart().startsWith('{')) {
+    if (p.kind === 'stderr') {
+      recText('stderr', p.dir, p.ts, p.cut ? `${text}… [${p.cut} more bytes]` : text);
+      return;
+    }
+    if (p.cut === 0 && text.trimStart().startsWith('{')) {
       try {
         const v = JSON.parse(text) as Record<string, unknown>;
         if (v && typeof v === 'object' && v.jsonrpc === '2.0') {
-          rec('message', dir, text.trim(), line.length);
+          rec('message', p.dir, p.ts, text.trim(), line.length);
           return;
         }
       } catch {
@@ -81,8 +93,30 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
       }
     }
     if (text.trim() === '') return;
-    recText(noiseKind, dir, cut ? `${text}… [${cut} more bytes]` : text);
+    recText('stdout-noise', p.dir, p.ts, p.cut ? `${text}… [${p.cut} more bytes]` : text);
   };
+  const drain = () => {
+    if (drainTimer) clearTimeout(drainTimer);
+    drainTimer = undefined;
+    const items = pending;
+    pending = [];
+    pendingBytes = 0;
+    if (!writer) return;
+    for (const p of items) {
+      if (p.line) recLine(p);
+      else recText(p.kind!, p.dir, p.ts, p.text!);
+    }
+    writer.flushSync();
+  };
+  const queue = (p: Pending) => {
+    if (!writer) return;
+    pending.push(p);
+    pendingBytes += (p.line?.length ?? p.text?.length ?? 0) + 64;
+    if (pendingBytes >= FLUSH_BYTES) drain();
+    else drainTimer ??= setTimeout(drain, FLUSH_MS);
+  };
+  const tapLine = (dir: TraceDirection, kind?: TraceEntryKind) => (line: Buffer, cut: number) => queue({ dir, ts: now(), line, cut, kind });
+  const note = (dir: TraceDirection, kind: TraceEntryKind, text: string) => queue({ dir, ts: now(), cut: 0, kind, text });
 
   return new Promise<number>((resolve) => {
     let child: ChildProcess;
@@ -105,13 +139,14 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
     function finishSpawnError(err: unknown): void {
       const msg = err instanceof Error ? err.message : String(err);
       stderr.write(`mcp-doctor proxy: cannot start ${opts.command}: ${msg}\n`);
-      recText('lifecycle', 'in', `cannot start ${opts.command}: ${msg}`);
+      note('in', 'lifecycle', `cannot start ${opts.command}: ${msg}`);
+      drain();
       writer?.close();
       resolve(127);
     }
 
-    recText('lifecycle', 'in', `proxy started ${opts.command} ${opts.args.join(' ')}`.trim());
-    child.on('spawn', () => recText('lifecycle', 'in', `server process started (pid ${child.pid})`));
+    note('in', 'lifecycle', `proxy started ${opts.command} ${opts.args.join(' ')}`.trim());
+    child.on('spawn', () => note('in', 'lifecycle', `server process started (pid ${child.pid})`));
     child.on('error', (err) => {
       if (settled) return;
       settled = true;
@@ -128,7 +163,7 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
     });
 
     // client → server
-    const inTap = new LineTap((l, cut) => recLine('out', l, cut, 'stdout-noise'), MAX_TRACE_LINE);
+    const inTap = new LineTap(tapLine('out'), MAX_TRACE_LINE);
     const onIn = (chunk: Buffer) => {
       // Write first, record second: recording never delays the relay.
       if (!child.stdin!.write(chunk)) {
@@ -139,7 +174,7 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
     };
     const onInEnd = () => {
       inTap.end();
-      recText('lifecycle', 'out', 'client closed stdin');
+      note('out', 'lifecycle', 'client closed stdin');
       child.stdin!.end();
     };
     stdin.on('data', onIn);
@@ -150,7 +185,7 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
     });
 
     // server → client
-    const outTap = new LineTap((l, cut) => recLine('in', l, cut, 'stdout-noise'), MAX_TRACE_LINE);
+    const outTap = new LineTap(tapLine('in'), MAX_TRACE_LINE);
     let clientGone = false;
     child.stdout!.on('data', (chunk: Buffer) => {
       if (!clientGone && !stdout.write(chunk)) {
@@ -168,11 +203,7 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
       onInEnd();
     });
 
-    const errTap = new LineTap((l, cut) => {
-      let text = l.toString('utf8');
-      if (text.endsWith('\r')) text = text.slice(0, -1);
-      recText('stderr', 'in', cut ? `${text}… [${cut} more bytes]` : text);
-    }, 1024 * 1024);
+    const errTap = new LineTap(tapLine('in', 'stderr'), 1024 * 1024);
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr.write(chunk);
       errTap.push(chunk);
@@ -182,7 +213,7 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
     if (opts.forwardSignals !== false) {
       for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
         const h = () => {
-          recText('lifecycle', 'in', `proxy received ${sig}, forwarding to the server`);
+          note('in', 'lifecycle', `proxy received ${sig}, forwarding to the server`);
           try {
             child.kill(sig);
           } catch {
@@ -200,7 +231,8 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
       settled = true;
       for (const c of cleanups) c();
       const exitCode = code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1);
-      recText('lifecycle', 'in', `server exited with ${signal ? `signal ${signal}` : `code ${code}`}`);
+      note('in', 'lifecycle', `server exited with ${signal ? `signal ${signal}` : `code ${code}`}`);
+      drain();
       writer?.close();
       // Let stdout drain before reporting the code.
       if (clientGone || (stdout as Writable & { writableNeedDrain?: boolean }).writableNeedDrain !== true) resolve(exitCode);
