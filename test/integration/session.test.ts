@@ -290,3 +290,36 @@ describe('Sessions (live servers)', function () {
     assert.equal(typeof count, 'number');
   });
 });
+
+/**
+ * Runs only when the folder opens untrusted (VSCODE_SHIM_TRUST=0; the manifest must declare
+ * `capabilities.untrustedWorkspaces.supported: "limited"` for the extension to load at all).
+ */
+describe('Sessions in an untrusted workspace', function () {
+  this.timeout(30000);
+
+  before(function () {
+    if (vscode.workspace.isTrusted) this.skip();
+  });
+
+  it('does not start servers from workspace configs, and the tree says why', async () => {
+    const api = await activateDoctor();
+    const manager = api.services.sessions as SessionManager;
+    manager.setAutoConsentForTests(true);
+    try {
+      const server = await demoServer(api, 'good-python');
+      assert.equal(server.scope, 'workspace');
+      const view = await vscode.commands.executeCommand<SessionView | undefined>('mcpDoctor.startServer', server.id);
+      assert.equal(view, undefined, 'nothing was launched');
+      assert.equal(manager.get(server.id), undefined);
+      const tree = treeProvider();
+      const item = tree.getTreeItem(await waitFor(() => serverNode(server.id), 'the server node'));
+      assert.equal(item.description, 'stdio · not started (untrusted workspace)');
+      assert.equal(item.contextValue, 'server.stopped');
+      const outcome = await vscode.commands.executeCommand('mcpDoctor.callTool', { serverId: server.id, toolName: 'echo', args: { message: 'x' } });
+      assert.equal(outcome, undefined, 'calling a tool does not launch the server either');
+    } finally {
+      manager.setAutoConsentForTests(false);
+    }
+  });
+});
