@@ -55,6 +55,7 @@ export class RuleContext {
     if (extra.fixes && extra.fixes.length) hit.fixes = extra.fixes;
     if (extra.related && extra.related.length) hit.related = extra.related;
     if (extra.downgrade) hit.downgrade = true;
+    if (extra.severity) hit.severity = extra.severity;
     if (extra.data) hit.data = extra.data;
     this.hits.push(hit);
   }

@@ -54,6 +54,8 @@ export interface DefFact {
   config?: ts.ObjectLiteralExpression;
   /** The input schema expression (raw shape, `z.object(...)`, JSON schema). */
   schema?: ts.Expression;
+  /** The config is not an inline object (a variable, a call, or has a spread): its description is unknown. */
+  opaqueConfig?: boolean;
   /** Annotations object (positional `tool` overloads). */
   annotations?: ts.Expression;
   /** Description expression when present (string argument or `description:` value). */
@@ -571,7 +573,8 @@ function sdkRegister(facts: Facts, call: ts.CallExpression, kind: DefinitionKind
     }
     fact.handler = resolveFunction(facts, fourth);
   } else {
-    const cfg = second && unwrap(second);
+    const cfg = second && objectArg(facts, second);
+    if (second && (!cfg || cfg.properties.some((p) => ts.isSpreadAssignment(p)))) fact.opaqueConfig = true;
     if (cfg && ts.isObjectLiteralExpression(cfg)) {
       fact.config = cfg;
       fact.descriptionNode = getPropValue(cfg, 'description');
@@ -658,10 +661,20 @@ export function isAnnotationsObject(e: ts.Expression): boolean {
   return u.properties.every((p) => ANNOTATION_KEYS.has(propName(p.name) ?? ''));
 }
 
-function fastmcpAdd(facts: Facts, call: ts.CallExpression, kind: DefinitionKind, serverKey: string): DefFact | undefined {
+/** An object literal argument, or the object literal a local `const` holds. */
+function objectArg(facts: Facts, e: ts.Expression): ts.ObjectLiteralExpression | undefined {
   const ts = loadTypeScript();
-  const arg = call.arguments[0] && unwrap(call.arguments[0]);
-  if (!arg || !ts.isObjectLiteralExpression(arg)) return undefined;
+  let u = unwrap(e);
+  if (ts.isIdentifier(u)) {
+    const init = initializerOf(facts, u);
+    if (init) u = unwrap(init);
+  }
+  return ts.isObjectLiteralExpression(u) ? u : undefined;
+}
+
+function fastmcpAdd(facts: Facts, call: ts.CallExpression, kind: DefinitionKind, serverKey: string): DefFact | undefined {
+  const arg = call.arguments[0] && objectArg(facts, call.arguments[0]);
+  if (!arg) return undefined;
   const nameNode = getPropValue(arg, 'name');
   const name = stringValue(nameNode && unwrap(nameNode));
   const fact: DefFact = {
@@ -672,7 +685,9 @@ function fastmcpAdd(facts: Facts, call: ts.CallExpression, kind: DefinitionKind,
     nameNode,
     config: arg,
     descriptionNode: getPropValue(arg, 'description'),
+    opaqueConfig: arg.properties.some((p) => loadTypeScript().isSpreadAssignment(p)),
   };
+  const ts = loadTypeScript();
   if (kind === 'tool') {
     fact.schema = getPropValue(arg, 'parameters');
     fact.outputSchema = getPropValue(arg, 'outputSchema');

@@ -117,7 +117,7 @@ describe('typescript analyzer: rule conditions', () => {
     assert.equal(hitsOf(await analyzeText('/w/a.ts', text, { sdk: '1.25.0' }), 'MCP606').length, 1);
   });
 
-  it('MCP703 grades names: error, warning (downgraded) and info', async () => {
+  it('MCP703 grades names: error, warning and info (explicit hit severity)', async () => {
     const text = [
       'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";',
       'const s = new McpServer({ name: "x", version: "1" });',
@@ -127,10 +127,10 @@ describe('typescript analyzer: rule conditions', () => {
       's.registerTool("fine_name-2", { description: "d" }, async () => ({ content: [] }));',
     ].join('\n');
     const hits = hitsOf(await analyzeText('/w/a.ts', text), 'MCP703');
-    assert.deepEqual(hits.map((h) => [h.range.start.line, h.data?.severity, h.downgrade ?? false]), [
-      [2, 'error', false],
-      [3, 'warning', true],
-      [4, 'info', true],
+    assert.deepEqual(hits.map((h) => [h.range.start.line, h.data?.severity, h.severity]), [
+      [2, 'error', undefined],
+      [3, 'warning', 'warning'],
+      [4, 'info', 'info'],
     ]);
     assert.equal(hits[0]!.fixes?.[0]?.edits[0]?.newText, '"has_space"');
   });
@@ -175,5 +175,25 @@ describe('typescript analyzer: rule conditions', () => {
     ].join('\n');
     const hits = hitsOf(await analyzeText('/w/a.ts', text), 'MCP302');
     assert.deepEqual(hits.map((h) => h.range.start.line), [11]);
+  });
+
+  it('MCP701 reads configs held in variables and stays silent when the description may come from a spread or a call', async () => {
+    const text = [
+      'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";',
+      'import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";',
+      'const s = new McpServer({ name: "x", version: "1" });',
+      'const cfg = { description: "From a variable" };',
+      'const bare = { inputSchema: {} };',
+      'const base = { description: "shared" };',
+      's.registerTool("a", cfg, async () => ({ content: [] }));',
+      's.registerTool("b", { ...base }, async () => ({ content: [] }));',
+      's.registerTool("c", makeConfig(), async () => ({ content: [] }));',
+      's.registerTool("d", bare, async () => ({ content: [] }));',
+      'await s.connect(new StdioServerTransport());',
+      'function makeConfig() { return { description: "made" }; }',
+    ].join('\n');
+    const r = await analyzeText('/w/a.ts', text);
+    assert.deepEqual(r.definitions.map((d) => [d.name, d.description]), [['a', 'From a variable'], ['b', undefined], ['c', undefined], ['d', undefined]]);
+    assert.deepEqual(hitsOf(r, 'MCP701').map((h) => h.range.start.line + 1), [10]);
   });
 });

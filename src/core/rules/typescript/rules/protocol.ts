@@ -22,6 +22,7 @@ function mcp701(ctx: RuleContext, tools: DefFact[]): void {
     const desc = d.descriptionNode && unwrap(d.descriptionNode);
     const value = stringValue(desc);
     if (desc && (value === undefined || value.trim() !== '')) continue;
+    if (!desc && d.opaqueConfig) continue; // description may come from a variable or a spread
     let fixEdit;
     if (desc) fixEdit = edit(file, sf, desc.getStart(sf), desc.getEnd(), STUB);
     else if (d.config && d.style !== 'positional') fixEdit = insertPropertyEdit(file, sf, d.config, `description: ${STUB}`);
@@ -94,7 +95,7 @@ function mcp703(ctx: RuleContext, tools: DefFact[]): void {
           : 'some clients prefix server names and produce an invalid combined name';
     ctx.report('MCP703', d.nameNode, `Tool name \`${name}\` ${why}; ${consequence}. Use letters, digits, \`_\` and \`-\` only, at most 64 characters (e.g. \`${fixed}\`).`, {
       fixes: fixed !== name ? [ctx.fix(`Rename to ${fixed}`, [quotedReplace(ctx, d.nameNode, fixed)], true)] : [],
-      downgrade: level !== 'error',
+      severity: level === 'error' ? undefined : level,
       data: { tool: name, severity: level, suggestion: fixed },
     });
   }

@@ -92,9 +92,9 @@ const AUTH = /requireBearerAuth|mcpAuthRouter|authenticate\s*:|oauth\s*:|\.heade
 
 function mcp503(ctx: RuleContext): void {
   const { ts, sf } = ctx;
-  const hasAuth = AUTH.test(sf.text);
   const wildcard = (v: string | undefined): boolean => v !== undefined && (v === '0.0.0.0' || v === '::' || v === '');
-  if (!hasAuth) {
+  // Only scan the whole text for auth markers when the file binds all interfaces somewhere.
+  if (/['"](0\.0\.0\.0|::)['"]/.test(sf.text) && !AUTH.test(sf.text)) {
     for (const call of ctx.facts.calls) {
       if (calleeName(call) !== 'listen' || !ts.isPropertyAccessExpression(call.expression)) continue;
       const host = stringValue(call.arguments[1] && unwrap(call.arguments[1]));
