@@ -20,6 +20,7 @@ import { detectMemoryGrowth } from '../process/health';
 import { LineSplitter } from '../process/lineSplitter';
 import { ManagedProcess, type ExitInfo } from '../process/managedProcess';
 import { locateTextInWorkspace } from '../runtime/locateText';
+import { probeMcpPaths } from '../runtime/probeHttp';
 import { crashHint, deepestWorkspaceFrame, lineRange, parseLastTrace } from '../runtime/stackTraces';
 import { hostPortOf, waitForPort } from '../runtime/waitForPort';
 import { NULL_TRACE_SINK, now, type TraceSink } from '../trace/types';
@@ -612,6 +613,12 @@ export class McpSession {
     } else if (this.initResponse && !('error' in this.initResponse) && (typeof this.initResponse.protocolVersion !== 'string' || /protocol version/i.test(message))) {
       this.reportProtocolVersion(this.initResponse, message);
     } else if (status !== undefined && status > 0) {
+      let moved = '';
+      if (status === 404 || status === 405) {
+        const hits = await probeMcpPaths(url, this.server.headers ?? {});
+        if (gen !== this.generation) return;
+        if (hits.length) moved = ` An MCP endpoint answers at ${hits.map((h) => `${h.url} (${h.transport === 'sse' ? 'SSE' : 'Streamable HTTP'})`).join(', ')}: change \`url\` to it.`;
+      }
       const advice =
         status === 401 || status === 403
           ? 'The server requires authentication: add the token to `headers` (e.g. `"Authorization": "Bearer ${input:token}"`).'
@@ -624,7 +631,7 @@ export class McpSession {
                 : 'The server rejected the `initialize` request.';
       this.setFinding(
         'RT-http-status',
-        this.makeFinding('RT-http-status', 'error', `HTTP ${status} from ${url} on connect (${used === 'http' ? 'Streamable HTTP, then SSE' : 'SSE'}): ${truncate(message, 300)}. ${advice}`, undefined, {
+        this.makeFinding('RT-http-status', 'error', `HTTP ${status} from ${url} on connect (${used === 'http' ? 'Streamable HTTP, then SSE' : 'SSE'}): ${truncate(message, 300)}. ${advice}${moved}`, undefined, {
           status,
           url,
         }),

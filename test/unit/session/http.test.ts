@@ -102,6 +102,23 @@ describe('session: Streamable HTTP and SSE', function () {
     }
   });
 
+  it('a wrong path → RT-http-status 404 that names the path where the server answers', async () => {
+    const port = await freePort();
+    const s = pool.create({
+      server: serverConfig('wrong-path', {
+        transport: 'http',
+        command: 'node',
+        args: [path.join(FIXTURES, 'fastmcp-http.mjs'), String(port)],
+        url: `http://127.0.0.1:${port}/api/mcp`,
+      }),
+    });
+    await s.start();
+    const f = s.view().findings.find((x) => x.code === 'RT-http-status');
+    assert.ok(f, JSON.stringify(s.view().findings));
+    assert.equal(f.data?.status, 404);
+    assert.match(f.message, new RegExp(`answers at http://127\\.0\\.0\\.1:${port}/mcp \\(Streamable HTTP\\)`));
+  });
+
   it('reports an unreachable URL', async () => {
     const port = await freePort();
     const s = pool.create({ server: serverConfig('down', { transport: 'http', url: `http://127.0.0.1:${port}/mcp` }) });
