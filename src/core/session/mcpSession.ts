@@ -734,11 +734,11 @@ export class McpSession {
           code = found.file.endsWith('.py') ? 'MCP101' : 'MCP102';
         }
       }
-      const fix = code === 'MCP101' ? 'print(..., file=sys.stderr)` or `logging` (which writes to stderr by default)' : 'console.error(...)` instead of `console.log(...)`';
+      const fix = code === 'MCP101' ? '`print(..., file=sys.stderr)`, or `logging` (stderr by default)' : '`console.error(...)` instead of `console.log(...)`';
       const f = this.makeFinding(
         code,
         'error',
-        `The server wrote a line to stdout that is not JSON-RPC: \`${truncate(line.trim(), 120)}\`. On stdio, stdout is the protocol channel: strict clients (Claude Desktop, Cursor) fail with "Unexpected token … is not valid JSON" and may drop the server. Write logs to stderr (\`${fix}).`,
+        `The server wrote a line to stdout that is not JSON-RPC: \`${truncate(line.trim(), 120)}\`. On stdio, stdout is the protocol channel: strict clients (Claude Desktop, Cursor) fail with "Unexpected token … is not valid JSON" and may drop the server. Write logs to stderr: ${fix}.`,
         loc,
         { text: truncate(line, 500), matched: loc ? true : false },
       );
