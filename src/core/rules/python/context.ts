@@ -114,6 +114,8 @@ export class PyFile {
   readonly moduleFunctions = new Map<string, FunctionFact>();
   readonly classes = new Map<string, PyNode>();
   readonly calls: PyNode[] = [];
+  /** Every `a.b` expression, in source order. */
+  readonly attributes: PyNode[] = [];
   readonly servers: ServerFact[] = [];
   readonly definitions: DefinitionFact[] = [];
   framework?: PyFramework;
@@ -163,6 +165,9 @@ export class PyFile {
         }
         case 'call':
           this.calls.push(n);
+          break;
+        case 'attribute':
+          this.attributes.push(n);
           break;
         case 'assignment':
           if (n.parent?.type === 'expression_statement' && n.parent.parent?.type === 'module') {
@@ -531,16 +536,25 @@ export class PyFile {
       const imp = this.importNodes.find((n) => this.text(n).includes(local))!;
       this.servers.push({ name: local, node: imp, framework: fw, transport: 'unknown', starts: [], stateless: false, imported: true });
     }
+    // Servers passed into a registration helper: `def register(mcp: FastMCP): @mcp.tool() ...`.
+    for (const fn of this.functions) {
+      for (const p of fn.params) {
+        if (p.kind !== 'plain' || this.servers.some((s) => s.name === p.name)) continue;
+        const annotated = p.annotation ? SERVER_CLASSES[this.qualify(named(p.annotation)[0]) ?? ''] : undefined;
+        const fw = annotated ?? (p.annotation ? undefined : this.frameworkFromImports() ?? this.frameworkFromProject());
+        if (!fw || !this.usesAsServer(p.name)) continue;
+        this.servers.push({ name: p.name, node: p.node, framework: fw, transport: 'unknown', starts: [], stateless: false, imported: true });
+      }
+    }
     if (!this.servers.length) return;
     const byName = new Map(this.servers.map((s) => [s.name, s]));
-    walk(this.root, (n) => {
-      if (n.type !== 'attribute') return true;
+    for (const n of this.attributes) {
       const obj = field(n, 'object');
       const attr = field(n, 'attribute');
-      if (obj?.type !== 'identifier' || !attr) return true;
+      if (obj?.type !== 'identifier' || !attr) continue;
       const srv = byName.get(this.text(obj));
       const method = this.text(attr);
-      if (!srv || !(method in START_METHODS)) return true;
+      if (!srv || !Object.prototype.hasOwnProperty.call(START_METHODS, method)) continue;
       const call = n.parent?.type === 'call' && field(n.parent, 'function') === n ? n.parent : undefined;
       let transport = START_METHODS[method] as Exclude<PyTransport, 'none'>;
       let transportArg: PyNode | undefined;
@@ -554,8 +568,7 @@ export class PyFile {
         if (this.isTrue(kw.get('stateless_http'))) srv.stateless = true;
       }
       srv.starts.push({ node: call ?? n, method, transport, transportArg });
-      return true;
-    });
+    }
     for (const s of this.servers) {
       if (s.ctor && this.isTrue(this.kwargs(s.ctor).get('stateless_http'))) s.stateless = true;
       if (s.imported) continue;

@@ -87,4 +87,5 @@ export const MARKER_FIXTURES: { name: string; ctx: ProjectContext }[] = [
   { name: 'http_official.py', ctx: project({ mcp: '1.12.0' }, { dockerfile: DOCKERFILE }) },
   { name: 'lowlevel.py', ctx: project({ mcp: '1.12.0' }) },
   { name: 'helper_module.py', ctx: project({ fastmcp: '3.1.0' }) },
+  { name: 'register_tools.py', ctx: project({ fastmcp: '3.1.0' }) },
 ];

@@ -31,21 +31,65 @@ export function isAllInterfaces(host: string | undefined): boolean {
   return host === '0.0.0.0' || host === '::' || host === '';
 }
 
-/** Walks a function body without descending into nested functions, classes or lambdas. */
-export function walkBody(fn: FunctionFact, visit: (n: PyNode) => boolean | void): void {
-  walk(fn.body, (n) => {
-    if (n !== fn.body && (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda' || n.type === 'decorated_definition')) return false;
-    return visit(n);
-  });
+/** A function body flattened in pre-order; `ends[i]` is the index just past node i's subtree. */
+interface FlatBody {
+  nodes: PyNode[];
+  ends: number[];
 }
+
+const NESTED_SCOPES = new Set(['function_definition', 'class_definition', 'lambda', 'decorated_definition']);
+const flatCache = new WeakMap<FunctionFact, FlatBody>();
+
+/** Flattens a body once (many rules walk every tool body; arrays are cheaper than re-walking). */
+function flatBody(fn: FunctionFact): FlatBody {
+  let flat = flatCache.get(fn);
+  if (flat) return flat;
+  const nodes: PyNode[] = [];
+  const ends: number[] = [];
+  const visit = (n: PyNode) => {
+    const i = nodes.length;
+    nodes.push(n);
+    ends.push(0);
+    if (n === fn.body || !NESTED_SCOPES.has(n.type)) for (const c of n.children) visit(c);
+    ends[i] = nodes.length;
+  };
+  // Bodies are shallow enough for recursion; fall back to an empty list on absurd nesting.
+  try {
+    visit(fn.body);
+  } catch {
+    nodes.length = 0;
+    ends.length = 0;
+  }
+  flat = { nodes, ends };
+  flatCache.set(fn, flat);
+  return flat;
+}
+
+/**
+ * Visits a function body in source order without descending into nested functions, classes or
+ * lambdas (they are visited, their insides are not); return `false` to skip a node's children.
+ */
+export function walkBody(fn: FunctionFact, visit: (n: PyNode) => boolean | void): void {
+  const { nodes, ends } = flatBody(fn);
+  for (let i = 0; i < nodes.length; ) {
+    const n = nodes[i];
+    if (n !== fn.body && NESTED_SCOPES.has(n.type)) {
+      i = ends[i];
+      continue;
+    }
+    i = visit(n) === false ? ends[i] : i + 1;
+  }
+}
+
+const returnsCache = new WeakMap<FunctionFact, { stmt: PyNode; value?: PyNode }[]>();
 
 /** `return` statements of a function (not of nested functions), with their value (if any). */
 export function returnsOf(fn: FunctionFact): { stmt: PyNode; value?: PyNode }[] {
-  const out: { stmt: PyNode; value?: PyNode }[] = [];
-  walkBody(fn, (n) => {
-    if (n.type === 'return_statement') out.push({ stmt: n, value: named(n)[0] });
-    return true;
-  });
+  let out = returnsCache.get(fn);
+  if (out) return out;
+  out = [];
+  for (const n of flatBody(fn).nodes) if (n.type === 'return_statement') out.push({ stmt: n, value: named(n)[0] });
+  returnsCache.set(fn, out);
   return out;
 }
 
