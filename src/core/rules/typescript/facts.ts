@@ -476,7 +476,12 @@ function factoryServer(facts: Facts, call: ts.CallExpression): ServerFact | unde
   const ts = loadTypeScript();
   const callee = call.expression;
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
-  const recv = unwrapAwait(callee.expression);
+  let recv = unwrapAwait(callee.expression);
+  // `const s = getServer(); await s.connect(t)`
+  if (ts.isIdentifier(recv)) {
+    const init = initializerOf(facts, recv);
+    if (init) recv = unwrapAwait(init);
+  }
   if (!ts.isCallExpression(recv) || !ts.isIdentifier(recv.expression)) return undefined;
   const fn = facts.functions.get(recv.expression.text)?.[0];
   if (!fn) return undefined;

@@ -129,4 +129,20 @@ describe('typescript analyzer: definitions and shared facts', () => {
     assert.deepEqual(r.servers.map((s) => [s.name, s.transport]), [['this.server', 'stdio']]);
     assert.deepEqual(r.definitions.map((d) => d.name), ['t']);
   });
+
+  it('a server built by a local factory and connected through a variable', async () => {
+    const text = [
+      'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";',
+      'import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";',
+      'function getServer() {',
+      '  const server = new McpServer({ name: "x", version: "1" });',
+      '  server.registerTool("q", { description: "d" }, async () => ({ content: [] }));',
+      '  return server;',
+      '}',
+      'const s = getServer();',
+      'await s.connect(new StdioServerTransport());',
+    ].join('\n');
+    const r = await analyzeText('/w/a.ts', text);
+    assert.deepEqual(r.servers.map((x) => [x.name, x.transport]), [['server', 'stdio']]);
+  });
 });

@@ -196,4 +196,21 @@ describe('typescript analyzer: rule conditions', () => {
     assert.deepEqual(r.definitions.map((d) => [d.name, d.description]), [['a', 'From a variable'], ['b', undefined], ['c', undefined], ['d', undefined]]);
     assert.deepEqual(hitsOf(r, 'MCP701').map((h) => h.range.start.line + 1), [10]);
   });
+
+  it('MCP106 on an env-driven host with a loopback fallback is downgraded; MCP207 follows shared sub-schemas', async () => {
+    const text = [
+      'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";',
+      'import express from "express";',
+      'import { z } from "zod";',
+      'const Filter = z.object({ since: z.date() });',
+      'const s = new McpServer({ name: "x", version: "1" });',
+      's.registerTool("q", { description: "d", inputSchema: { filter: Filter } }, async () => ({ content: [] }));',
+      'const app = express();',
+      'app.listen(3000, process.env.HOST ?? "127.0.0.1");',
+    ].join('\n');
+    const r = await analyzeText('/w/a.ts', text, { dockerfile: true });
+    const h106 = hitsOf(r, 'MCP106');
+    assert.deepEqual(h106.map((h) => [h.range.start.line + 1, h.downgrade, h.data?.defaulted]), [[8, true, true]]);
+    assert.deepEqual(hitsOf(r, 'MCP207').map((h) => [h.range.start.line + 1, h.data?.construct]), [[4, 'date']]);
+  });
 });

@@ -183,6 +183,24 @@ function isLoopback(v: string | undefined): boolean {
   return v !== undefined && LOOPBACK.has(v.toLowerCase());
 }
 
+/**
+ * The loopback literal a host expression binds: `'127.0.0.1'`, or the fallback of
+ * `process.env.HOST ?? 'localhost'` (then `defaulted`: the deployment may override it).
+ */
+function loopbackHost(ctx: RuleContext, e: ts.Expression | undefined): { lit: ts.Expression; host: string; defaulted: boolean } | undefined {
+  if (!e) return undefined;
+  const { ts } = ctx;
+  const u = unwrap(e);
+  const v = stringValue(u);
+  if (isLoopback(v)) return { lit: u, host: v!, defaulted: false };
+  if (ts.isBinaryExpression(u) && (u.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || u.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+    const r = unwrap(u.right);
+    const rv = stringValue(r);
+    if (isLoopback(rv)) return { lit: r, host: rv!, defaulted: true };
+  }
+  return undefined;
+}
+
 function mcp106(ctx: RuleContext): void {
   const { ts, sf, file } = ctx;
   const docker = ctx.project.deployment.dockerfile;
@@ -190,10 +208,10 @@ function mcp106(ctx: RuleContext): void {
   const where = docker ? ` and the project is deployed with \`${docker.split(/[\\/]/).pop()}\`` : '';
   const msg = (host: string, what: string): string =>
     `${what} binds \`${host}\`${where}; inside a container a loopback listener is unreachable through a published port (\`docker run -p\` gives "connection refused"). Bind \`0.0.0.0\` in the container and publish the port as \`127.0.0.1:PORT:PORT\` on the host.`;
-  const report = (node: ts.Node, host: string, what: string, fixEdit?: ReturnType<typeof edit>): void => {
-    ctx.report('MCP106', node, msg(host, what), {
-      downgrade,
-      data: { loopbackBind: true, host },
+  const report = (node: ts.Node, host: string, what: string, fixEdit?: ReturnType<typeof edit>, defaulted = false): void => {
+    ctx.report('MCP106', node, msg(host, what) + (defaulted ? ' (The host comes from the environment with this fallback; set it to 0.0.0.0 in the container.)' : ''), {
+      downgrade: downgrade || defaulted,
+      data: { loopbackBind: true, host, ...(defaulted ? { defaulted: true } : {}) },
       fixes: docker && fixEdit ? [ctx.fix('Bind 0.0.0.0 inside the container', [fixEdit], true)] : [],
     });
   };
@@ -201,21 +219,20 @@ function mcp106(ctx: RuleContext): void {
     const q = lit.getText(sf)[0] ?? "'";
     return edit(file, sf, lit.getStart(sf), lit.getEnd(), `${q}0.0.0.0${q}`);
   };
+  const check = (node: ts.Node, hostExpr: ts.Expression | undefined, what: string): void => {
+    const h = loopbackHost(ctx, hostExpr);
+    if (h) report(node, h.host, what, literalFix(h.lit), h.defaulted);
+  };
   for (const call of ctx.facts.calls) {
     const m = calleeName(call);
     if (m === 'listen' && ts.isPropertyAccessExpression(call.expression)) {
-      const hostArg = call.arguments[1] && unwrap(call.arguments[1]);
-      const host = stringValue(hostArg);
-      if (hostArg && isLoopback(host)) report(call, host!, `\`${call.expression.getText(sf)}\``, literalFix(hostArg));
+      const what = `\`${call.expression.getText(sf)}\``;
+      check(call, call.arguments[1], what);
       const o = call.arguments[0] && unwrap(call.arguments[0]);
-      if (o && ts.isObjectLiteralExpression(o)) {
-        const h = getPropValue(o, 'host');
-        if (h && isLoopback(stringValue(unwrap(h)))) report(call, stringValue(unwrap(h))!, `\`${call.expression.getText(sf)}\``, literalFix(unwrap(h)));
-      }
+      if (o && ts.isObjectLiteralExpression(o)) check(call, getPropValue(o, 'host'), what);
     } else if (m === 'serve') {
       const o = call.arguments[0] && unwrap(call.arguments[0]);
-      const h = o && ts.isObjectLiteralExpression(o) ? getPropValue(o, 'hostname') : undefined;
-      if (h && isLoopback(stringValue(unwrap(h)))) report(call, stringValue(unwrap(h))!, '`serve()`', literalFix(unwrap(h)));
+      if (o && ts.isObjectLiteralExpression(o)) check(call, getPropValue(o, 'hostname'), '`serve()`');
     }
   }
   // punkpeye: httpStream.host defaults to "localhost".
@@ -231,7 +248,7 @@ function mcp106(ctx: RuleContext): void {
       }
       const h = getPropValue(hso, 'host');
       if (!h) report(st.call, 'localhost', `\`${s.name}.start()\` with no \`httpStream.host\` (fastmcp defaults to "localhost")`, insertPropertyEdit(file, sf, hso, 'host: "0.0.0.0"'));
-      else if (isLoopback(stringValue(unwrap(h)))) report(st.call, stringValue(unwrap(h))!, `\`${s.name}.start()\``, literalFix(unwrap(h)));
+      else check(st.call, h, `\`${s.name}.start()\``);
     }
   }
 }

@@ -237,6 +237,15 @@ function mcp207(ctx: RuleContext): void {
     seen.add(root);
     const tool = d.def.name;
     const visit = (n: ts.Node): void => {
+      // Follow shared sub-schemas: `{ filter: FilterSchema }` with `const FilterSchema = z.object(...)`.
+      if (ts.isIdentifier(n) && n.parent && ts.isPropertyAssignment(n.parent) && n.parent.initializer === n) {
+        const init = initializerOf(ctx.facts, n);
+        if (init && !seen.has(init)) {
+          seen.add(init);
+          visit(init);
+        }
+        return;
+      }
       if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression)) {
         const obj = unwrap(n.expression.expression);
         const method = n.expression.name.text;
