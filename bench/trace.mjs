@@ -6,7 +6,7 @@
 //   2. heap held by 100,000 typical messages in the recorder (child process, --expose-gc).
 //                                                                     target: ≤ 40 MB
 //   3. the stdio proxy's added latency per call vs a direct connection. target: ≤ 5 %
-// usage: node esbuild.mjs && node bench/trace.mjs [--rounds 5] [--calls 2000]
+// usage: node esbuild.mjs && node bench/trace.mjs [--rounds 20] [--calls 2000]
 // The TypeScript sources are bundled on the fly with esbuild (no build step of our own).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -25,8 +25,11 @@ const arg = (name, def) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
-const ROUNDS = arg('--rounds', 5);
+// Calls per mode are split into ROUNDS chunks; modes alternate chunk by chunk (rotated), so
+// each paired ratio compares chunks run seconds apart, not minutes (this VM is noisy).
+const ROUNDS = arg('--rounds', 20);
 const CALLS = arg('--calls', 2000);
+const CHUNK = Math.max(1, Math.floor(CALLS / ROUNDS));
 const median = (a) => {
   const s = [...a].sort((x, y) => x - y);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -117,13 +120,13 @@ async function latencyBench(core) {
   for (let r = 0; r < ROUNDS; r++) {
     for (let k = 0; k < names.length; k++) {
       const n = names[(k + r) % names.length];
-      per[n].push(await sequential(modes[n], CALLS, n));
+      per[n].push(await sequential(modes[n], CHUNK, n));
     }
-    process.stderr.write(`round ${r + 1}/${ROUNDS}: ${names.map((n) => `${n} ${per[n][r].toFixed(0)} µs`).join(', ')}\n`);
+    if ((r + 1) % 5 === 0) process.stderr.write(`round ${r + 1}/${ROUNDS}: ${names.map((n) => `${n} ${per[n][r].toFixed(0)} µs`).join(', ')}\n`);
   }
   const ratio = (n) => median(per[n].map((v, i) => v / per.plain[i]));
   const result = {
-    calls: CALLS,
+    callsPerMode: CHUNK * ROUNDS,
     rounds: ROUNDS,
     medianUs: Object.fromEntries(names.map((n) => [n, +median(per[n]).toFixed(1)])),
     pairedRatio: Object.fromEntries(names.filter((n) => n !== 'plain').map((n) => [n, +ratio(n).toFixed(3)])),
@@ -134,6 +137,39 @@ async function latencyBench(core) {
   writer.close();
   fs.rmSync(tmp, { recursive: true, force: true });
   return result;
+}
+
+/**
+ * Cost of recording one message, isolated from IPC noise: typical echo traffic as parsed
+ * objects, through `TraceRecorder.message` (ring only, and ring + batched JSONL), ns/message.
+ */
+async function microBench(core) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpdoc-micro-'));
+  const msgs = [];
+  for (let i = 0; i < 20000; i++) {
+    const text = `hello number ${i} from the quick brown fox`;
+    msgs.push(['out', JSON.parse(`{"jsonrpc":"2.0","id":${i},"method":"tools/call","params":{"name":"echo","arguments":{"message":"${text}"}}}`)]);
+    msgs.push(['in', JSON.parse(`{"result":{"content":[{"type":"text","text":"Echo: ${text}"}]},"jsonrpc":"2.0","id":${i}}`)]);
+  }
+  const PER = 100_000;
+  const res = { ring: [], 'ring+jsonl': [] };
+  for (let rep = 0; rep < 8; rep++) {
+    for (const mode of rep % 2 ? ['ring', 'ring+jsonl'] : ['ring+jsonl', 'ring']) {
+      const writer = mode === 'ring' ? undefined : new core.TraceFileWriter(path.join(tmp, `m${rep}.jsonl`), core.makeHeader({ serverId: 'm', serverName: 'm', writer: 'bench' }));
+      const rec = new core.TraceRecorder({ serverId: 'm', serverName: 'm', tap: writer?.write });
+      const t0 = performance.now();
+      for (let i = 0; i < PER; i++) {
+        const [d, m] = msgs[i % msgs.length];
+        rec.message(d, m, i, 180);
+      }
+      writer?.close(); // includes writing everything to disk
+      const ns = ((performance.now() - t0) * 1e6) / PER;
+      if (rep > 1) res[mode].push(ns);
+      rec.dispose();
+    }
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+  return { nsPerMessage: { ring: Math.round(median(res.ring)), 'ring+jsonl': Math.round(median(res['ring+jsonl'])) } };
 }
 
 /** Child mode: heap held by 100k typical messages (echo calls and results, as parsed objects). */
@@ -174,7 +210,8 @@ if (process.argv.includes('--mem-child')) {
 } else {
   if (!fs.existsSync(CLI)) throw new Error('build first: node esbuild.mjs (dist/cli.js is the proxy)');
   const core = await loadCore();
-  console.error(`trace bench: ${CALLS} sequential echo calls × ${ROUNDS} rounds per mode, rotated order`);
+  console.error(`trace bench: ${CHUNK * ROUNDS} sequential echo calls per mode in ${ROUNDS} alternating chunks of ${CHUNK}`);
+  const micro = await microBench(core);
   const latency = await latencyBench(core);
   const mem = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--mem-child'], { encoding: 'utf8' });
   const memory = JSON.parse(mem.stdout.trim().split('\n')[0]);
@@ -182,9 +219,13 @@ if (process.argv.includes('--mem-child')) {
     node: process.version,
     cpus: os.cpus().length,
     loadavg: os.loadavg().map((x) => +x.toFixed(1)),
+    micro,
     latency,
     memory,
     verdict: {
+      // 2 messages per call, against the plain per-call latency of this run.
+      recorderCostPctOfCall: +(((2 * micro.nsPerMessage.ring) / 1000 / latency.medianUs.plain) * 100).toFixed(2),
+      recorderJsonlCostPctOfCall: +(((2 * micro.nsPerMessage['ring+jsonl']) / 1000 / latency.medianUs.plain) * 100).toFixed(2),
       recorderOverheadPct: +((latency.pairedRatio.recorder - 1) * 100).toFixed(1),
       recorderJsonlOverheadPct: +((latency.pairedRatio['recorder+jsonl'] - 1) * 100).toFixed(1),
       proxyOverheadPct: +((latency.pairedRatio.proxy - 1) * 100).toFixed(1),

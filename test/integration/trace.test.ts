@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { DoctorApi } from '../../src/extension';
 import type { DisplayEntry, IpcMessage, TraceSnapshot } from '../../src/shared/protocol';
@@ -140,5 +141,43 @@ describe('Trace (MCP Trace webview)', function () {
     const header = JSON.parse(lines[0]);
     assert.equal(header.redacted, true);
     assert.equal(header.serverName, 'everything');
+  });
+
+  it('routes a config entry through the proxy, shows the client traffic live, and restores the entry', async () => {
+    const configFile = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.vscode', 'mcp.json');
+    const original = fs.readFileSync(configFile, 'utf8');
+    const routed = await vscode.commands.executeCommand<{ traceFile: string }>('mcpDoctor.routeThroughProxy', { serverId });
+    assert.ok(routed?.traceFile, 'the command returns the trace file');
+    try {
+      const text = fs.readFileSync(configFile, 'utf8');
+      assert.ok(text.includes('"proxy"') && text.includes(routed.traceFile), 'the entry now starts the proxy');
+      assert.ok(text.includes('// Servers used by the integration tests'), 'comments are preserved');
+      // Play the external client (Claude Desktop, Cursor...): run the proxied command and talk JSON-RPC.
+      const repo = process.env.MCP_DOCTOR_REPO_ROOT ?? path.resolve(__dirname, '../../..');
+      const se = path.join(repo, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+      const child = spawn('node', [path.join(repo, 'dist/cli.js'), 'proxy', '--trace', routed.traceFile, '--name', 'everything', '--', 'node', se, 'stdio']);
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      const send = (m: unknown) => child.stdin.write(`${JSON.stringify(m)}\n`);
+      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'external-client', version: '1' } } });
+      await waitFor(() => out.includes('"id":1'), 'the initialize answer through the proxy');
+      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { message: 'from outside' } } });
+      await waitFor(() => out.includes('Echo: from outside'), 'the echo answer through the proxy');
+      const proxied = await waitFor(() => hooks.sessions().find((s) => s.origin === 'proxy' && s.file === routed.traceFile), 'a proxy session in the trace view');
+      const rows = await waitFor(() => {
+        const r = rowsOf(hooks.posted, proxied.sx);
+        return requests(r, 'tools/call').some((c) => c.latencyMs !== undefined) ? r : undefined;
+      }, 'the proxied tools/call, paired, in the webview');
+      const [call] = requests(rows, 'tools/call');
+      assert.equal(call.tool, 'echo');
+      assert.equal(call.status, 'ok');
+      assert.equal(rows.find((r) => r.seq === call.pair)?.preview, 'Echo: from outside');
+      child.stdin.end();
+      await new Promise((r) => child.once('close', r));
+    } finally {
+      await vscode.commands.executeCommand('mcpDoctor.restoreFromProxy', { serverId });
+    }
+    assert.equal(fs.readFileSync(configFile, 'utf8'), original, 'the entry is restored byte for byte');
   });
 });

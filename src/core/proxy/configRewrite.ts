@@ -18,8 +18,14 @@ export interface ProxyTarget {
   traceFile: string;
 }
 
+/** The entry's `command` and `args` values exactly as written (JSON source text). */
+export interface OriginalEntryText {
+  command: string;
+  args?: string;
+}
+
 export type RewriteResult =
-  | { ok: true; text: string; edits: Edit[]; path: JSONPath }
+  | { ok: true; text: string; edits: Edit[]; path: JSONPath; original?: OriginalEntryText }
   | { ok: false; message: string };
 
 /** The JSON path of server `name`'s entry, or undefined. */
@@ -33,15 +39,23 @@ export function findServerEntry(text: string, name: string): { path: JSONPath; n
   return undefined;
 }
 
-function readEntry(node: Node): { command?: string; args?: string[] } {
-  const out: { command?: string; args?: string[] } = {};
+function readEntry(node: Node): { command?: string; args?: string[]; commandNode?: Node; argsNode?: Node } {
+  const out: { command?: string; args?: string[]; commandNode?: Node; argsNode?: Node } = {};
   for (const prop of node.children ?? []) {
     const [k, v] = prop.children ?? [];
-    if (k?.value === 'command' && v?.type === 'string') out.command = v.value;
-    if (k?.value === 'args' && v?.type === 'array') out.args = (v.children ?? []).map((c) => String(c.value));
+    if (k?.value === 'command' && v?.type === 'string') {
+      out.command = v.value;
+      out.commandNode = v;
+    }
+    if (k?.value === 'args' && v?.type === 'array') {
+      out.args = (v.children ?? []).map((c) => String(c.value));
+      out.argsNode = v;
+    }
   }
   return out;
 }
+
+const source = (text: string, n: Node) => text.slice(n.offset, n.offset + n.length);
 
 /** True when the entry already runs through the proxy. */
 export function isProxied(entry: { command?: string; args?: string[] }): boolean {
@@ -72,12 +86,17 @@ export function routeThroughProxy(text: string, name: string, target: ProxyTarge
   if (!entry.command) return { ok: false, message: `Server "${name}" has no "command": only stdio servers can be routed through the proxy.` };
   if (isProxied(entry)) return { ok: false, message: `Server "${name}" already runs through the MCP Doctor proxy.` };
   const args = [target.cliPath, 'proxy', '--trace', target.traceFile, '--name', name, '--', entry.command, ...(entry.args ?? [])];
+  const original: OriginalEntryText = { command: source(text, entry.commandNode!), args: entry.argsNode ? source(text, entry.argsNode) : undefined };
   const r = apply(text, found.path, { command: target.node, args });
-  return { ok: true, ...r, path: found.path };
+  return { ok: true, ...r, path: found.path, original };
 }
 
-/** Undoes `routeThroughProxy` for server `name`. */
-export function restoreFromProxy(text: string, name: string): RewriteResult {
+/**
+ * Undoes `routeThroughProxy` for server `name`. With `original` (from the routing result),
+ * the values are put back exactly as they were written, as long as the proxied entry still
+ * runs the same command; otherwise they are rebuilt from the arguments after `--`.
+ */
+export function restoreFromProxy(text: string, name: string, original?: OriginalEntryText): RewriteResult {
   const found = findServerEntry(text, name);
   if (!found) return { ok: false, message: `No server "${name}" found in this file.` };
   const entry = readEntry(found.node);
@@ -87,8 +106,30 @@ export function restoreFromProxy(text: string, name: string): RewriteResult {
   const command = a[sep + 1];
   if (!command) return { ok: false, message: `The proxied entry of "${name}" has no command after "--".` };
   const rest = a.slice(sep + 2);
+  if (original && matches(original, command, rest) && entry.commandNode && entry.argsNode) {
+    if (original.args !== undefined) {
+      // Replace the two value nodes by their original source text (later offset first).
+      const edits: Edit[] = [
+        { offset: entry.argsNode.offset, length: entry.argsNode.length, content: original.args },
+        { offset: entry.commandNode.offset, length: entry.commandNode.length, content: original.command },
+      ].sort((x, y) => y.offset - x.offset);
+      let out = text;
+      for (const e of edits) out = out.slice(0, e.offset) + e.content + out.slice(e.offset + e.length);
+      return { ok: true, text: out, edits, path: found.path };
+    }
+  }
   const r = apply(text, found.path, { command, args: rest.length ? rest : undefined });
   return { ok: true, ...r, path: found.path };
+}
+
+function matches(original: OriginalEntryText, command: string, args: string[]): boolean {
+  try {
+    const c = JSON.parse(original.command) as unknown;
+    const a = original.args === undefined ? [] : (JSON.parse(original.args) as unknown);
+    return c === command && JSON.stringify(a) === JSON.stringify(args);
+  } catch {
+    return false;
+  }
 }
 
 /** The trace file a proxied entry writes to (from its `--trace` argument). */

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ServerConfig } from '../../core/config/types';
-import { proxiedTraceFile, restoreFromProxy, routeThroughProxy } from '../../core/proxy/configRewrite';
+import { proxiedTraceFile, restoreFromProxy, routeThroughProxy, type OriginalEntryText } from '../../core/proxy/configRewrite';
 import type { Services } from '../services';
 import { TRACE_VIEW_TYPE } from './tracePanel';
 import { TraceServiceImpl } from './traceService';
@@ -11,6 +11,8 @@ export { TraceServiceImpl } from './traceService';
 
 /** globalState key: proxy trace files to follow (`routeThroughProxy`). */
 const TAILS_KEY = 'mcpDoctor.trace.proxyTails';
+/** globalState key: original `command`/`args` source text per routed entry (`file#name`), for an exact restore. */
+const ORIGINALS_KEY = 'mcpDoctor.trace.proxyOriginals';
 
 /**
  * The trace area: `services.trace` (recorders, persistence, the "MCP Trace" panel) and its
@@ -29,9 +31,11 @@ export function registerTrace(services: Services): void {
     }),
 
     command('mcpDoctor.openTrace', async (arg) => {
-      const a = (arg ?? {}) as { serverId?: string; tool?: string; id?: string };
-      const serverId = typeof arg === 'string' ? arg : a.serverId ?? (typeof a.id === 'string' && !a.tool ? a.id : undefined);
-      await service.reveal({ serverId, tool: a.tool });
+      // `{ serverId?, tool? }`, a server id, or a tree node (`{ server }`, `{ serverId, tool: ToolInfo }`).
+      const a = (arg ?? {}) as { serverId?: string; tool?: string | { name?: string }; server?: { id?: string } };
+      const serverId = typeof arg === 'string' ? arg : a.serverId ?? a.server?.id;
+      const tool = typeof a.tool === 'string' ? a.tool : a.tool?.name;
+      await service.reveal({ serverId, tool });
     }),
 
     command('mcpDoctor.openSession', async (arg) => {
@@ -110,8 +114,14 @@ export function registerTrace(services: Services): void {
       if (!server) return undefined;
       const traceFile = path.join(service.folder, 'proxy', `${server.name.replace(/[^A-Za-z0-9._-]+/g, '_')}-${hash(server.file + server.name)}.jsonl`);
       const cliPath = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'cli.js').fsPath;
-      const ok = await rewrite(server.file, (text) => routeThroughProxy(text, server.name, { node: 'node', cliPath, traceFile }));
+      let original: OriginalEntryText | undefined;
+      const ok = await rewrite(server.file, (text) => {
+        const r = routeThroughProxy(text, server.name, { node: 'node', cliPath, traceFile });
+        if (r.ok) original = r.original;
+        return r;
+      });
       if (!ok) return undefined;
+      await ctx.globalState.update(ORIGINALS_KEY, { ...ctx.globalState.get<Record<string, OriginalEntryText>>(ORIGINALS_KEY, {}), [`${server.file}#${server.name}`]: original });
       fs.mkdirSync(path.dirname(traceFile), { recursive: true });
       const tails = new Set(ctx.globalState.get<string[]>(TAILS_KEY, []));
       tails.add(traceFile);
@@ -133,8 +143,12 @@ export function registerTrace(services: Services): void {
       } catch {
         // reported by rewrite below
       }
-      const ok = await rewrite(server.file, (text) => restoreFromProxy(text, server.name));
+      const originals = ctx.globalState.get<Record<string, OriginalEntryText | undefined>>(ORIGINALS_KEY, {});
+      const key = `${server.file}#${server.name}`;
+      const ok = await rewrite(server.file, (text) => restoreFromProxy(text, server.name, originals[key]));
       if (!ok) return undefined;
+      delete originals[key];
+      await ctx.globalState.update(ORIGINALS_KEY, originals);
       if (traceFile) {
         service.untailProxy(traceFile);
         await ctx.globalState.update(TAILS_KEY, ctx.globalState.get<string[]>(TAILS_KEY, []).filter((f) => f !== traceFile));

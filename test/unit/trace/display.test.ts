@@ -113,6 +113,12 @@ describe('proxy/configRewrite', () => {
     assert.match(back.text, /"command": "npx"/);
     assert.match(back.text, /"args": \[\s*"-y",\s*"@modelcontextprotocol\/server-everything"\s*\]/);
     assert.ok(back.text.includes('"other": { "command": "python3" }'), 'other entries untouched');
+    // With the original source text from the routing result, the restore is exact.
+    const exact = restoreFromProxy(r.text, 'everything', r.original);
+    assert.ok(exact.ok && exact.text === original, 'byte-for-byte restore');
+    // A stale original (entry edited since) falls back to rebuilding from the args.
+    const stale = restoreFromProxy(r.text, 'everything', { command: '"npx"', args: '["-y", "other"]' });
+    assert.ok(stale.ok && /"@modelcontextprotocol\/server-everything"/.test(stale.text));
   });
 
   it('handles entries without args and reports what it cannot do', () => {
