@@ -191,6 +191,7 @@ export class McpSession {
   /** Graceful stop; resolves when the process tree is gone. Never rejects. */
   stop(): Promise<void> {
     if (this.stopPromise) return this.stopPromise;
+    if (this.phase === 'idle' && !this.startPromise && !this.proc?.running) return Promise.resolve();
     const run = async () => {
       const wasActive = this.phase !== 'idle' && this.phase !== 'failed';
       this.phase = 'stopping';
@@ -671,6 +672,7 @@ export class McpSession {
   }
 
   private fail(reason: string): void {
+    this.phase = 'failed';
     this.setState({ kind: 'error', reason });
     this.lifecycle(`error: ${reason}`);
   }
