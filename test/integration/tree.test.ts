@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SessionView } from '../../src/core/session/types';
@@ -93,6 +94,16 @@ describe('Servers tree', function () {
     const editor = vscode.window.activeTextEditor;
     assert.equal(editor?.document.uri.fsPath, configFile);
     assert.equal(editor?.selection.start.line, server.range.start.line);
+  });
+
+  it('refreshes, and opens (never overwrites) an existing .vscode/mcp.json on createConfig', async () => {
+    const files = await vscode.commands.executeCommand<number>('mcpDoctor.refresh');
+    assert.ok(files && files >= 1, `refresh saw ${files} config files`);
+    const before = fs.readFileSync(configFile, 'utf8');
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('mcpDoctor.createConfig');
+    assert.equal(uri?.fsPath, configFile);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, configFile);
+    assert.equal(fs.readFileSync(configFile, 'utf8'), before);
   });
 
   it('shows tools, resources, templates and prompts of a running server with their contextValues', async () => {

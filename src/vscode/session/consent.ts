@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ServerConfig } from '../../core/config/types';
+import { redactText } from '../../core/session/report';
 import { formatCommandLine, redactEnv } from './redact';
 
 const STATE_KEY = 'mcpDoctor.launchConsents';
@@ -22,7 +23,8 @@ export class ConsentStore {
     if (this.autoConsent || this.approved().includes(key)) return true;
     const env = redactEnv(server.env);
     const detail = [
-      `Command: ${formatCommandLine(server.command ?? '', server.args ?? [])}`,
+      // Token-shaped values (from inputs or typed inline) are masked; everything else is exact.
+      `Command: ${redactText(formatCommandLine(server.command ?? '', server.args ?? []))}`,
       `Working directory: ${server.cwd ?? server.workspaceFolder ?? '(extension host default)'}`,
       env.length ? `Environment: ${env.join(' ')}` : 'Environment: (inherited only)',
       `Config: ${server.file}`,

@@ -27,19 +27,19 @@ export function registerSessions(services: Services): void {
     results,
     new RuntimeDiagnostics(manager),
     command('mcpDoctor.startServer', async (arg) => {
-      const server = await resolveServerArg(services, manager, arg, 'Server to start', (s) => !isActive(s.id));
+      const server = await resolveServerArg(services, manager, arg, 'Server to start', (s) => !isActive(s.id), 'Every server is already running.');
       return server && manager.start(server);
     }),
     command('mcpDoctor.stopServer', async (arg) => {
-      const server = await resolveServerArg(services, manager, arg, 'Server to stop', (s) => isActive(s.id));
+      const server = await resolveServerArg(services, manager, arg, 'Server to stop', (s) => isActive(s.id), 'No server is running.');
       return server && manager.stop(server.id);
     }),
     command('mcpDoctor.restartServer', async (arg) => {
-      const server = await resolveServerArg(services, manager, arg, 'Server to restart', (s) => !!manager.get(s.id));
+      const server = await resolveServerArg(services, manager, arg, 'Server to restart', (s) => !!manager.get(s.id), 'No server has been started yet.');
       return server && manager.restart(server);
     }),
     command('mcpDoctor.showTerminal', async (arg) => {
-      const server = await resolveServerArg(services, manager, arg, 'Server whose terminal to show', (s) => !!manager.get(s.id));
+      const server = await resolveServerArg(services, manager, arg, 'Server whose terminal to show', (s) => !!manager.get(s.id), 'No server has been started yet, so there is no terminal to show.');
       if (!server) return undefined;
       const terminal = manager.terminal(server);
       terminal.show(false);

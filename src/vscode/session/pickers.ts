@@ -46,12 +46,17 @@ export async function resolveServerArg(
   arg: unknown,
   placeholder: string,
   filter: (server: ServerConfig) => boolean = () => true,
+  emptyMessage = 'No server to choose from.',
 ): Promise<ServerConfig | undefined> {
   const id = serverIdOf(arg);
-  if (id) return findServer(services, manager, id);
+  if (id) {
+    const found = findServer(services, manager, id);
+    if (!found) void vscode.window.showErrorMessage(`No configured MCP server has the id or name "${id}".`);
+    return found;
+  }
   const candidates = services.config.servers.filter(filter);
   if (!candidates.length) {
-    void vscode.window.showInformationMessage(services.config.servers.length ? 'No server matches: nothing to do.' : 'No MCP servers are configured. Add one to .vscode/mcp.json.');
+    void vscode.window.showInformationMessage(services.config.servers.length ? emptyMessage : 'No MCP servers are configured. Add one to .vscode/mcp.json (MCP Doctor: Create .vscode/mcp.json).');
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(

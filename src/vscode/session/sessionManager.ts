@@ -4,6 +4,7 @@ import type { ServerConfig } from '../../core/config/types';
 import type { CallOptions, CallOutcome, McpSession, OutputEvent, SessionOptions } from '../../core/session/mcpSession';
 import { redactText } from '../../core/session/report';
 import type { SessionView, ToolStats } from '../../core/session/types';
+import type { TraceSink } from '../../core/trace/types';
 import type { Services, SessionRegistry } from '../services';
 import { ConsentStore } from './consent';
 import { redactEnv } from './redact';
@@ -134,7 +135,13 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       const choice = await vscode.window.showWarningMessage(`"${server.name}" is disabled in ${path.basename(server.file)}.`, 'Start anyway');
       if (choice !== 'Start anyway') return undefined;
     }
-    const resolved = await this.services.config.resolveForLaunch(server);
+    let resolved: ServerConfig | undefined;
+    try {
+      resolved = await this.services.config.resolveForLaunch(server);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Could not resolve the variables of "${server.name}": ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
     if (!resolved) return undefined; // the user cancelled an input prompt
     if (!(await this.consent.ensure(resolved))) return undefined;
 
@@ -145,7 +152,7 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
     const settings = vscode.workspace.getConfiguration('mcpDoctor', vscode.Uri.file(server.file));
     const options: SessionOptions & { healthIntervalMs?: number } = {
       server: resolved,
-      trace: this.services.trace?.createSink(server.id, server.name),
+      trace: this.traceSink(server),
       startupTimeoutMs: settings.get<number>('launch.startupTimeoutMs', 30000),
       requestTimeoutMs: settings.get<number>('launch.toolCallTimeoutMs', 60000),
       stopGraceMs: settings.get<number>('launch.stopGraceMs', 2000),
@@ -178,6 +185,16 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
     const view = session.view();
     this.services.log.info(`${server.name}: ${view.state.kind}${view.state.kind === 'error' ? `: ${view.state.reason}` : ''}`);
     return view;
+  }
+
+  /** A trace sink from the trace area; a failing trace area must not block launching. */
+  private traceSink(server: ServerConfig): TraceSink | undefined {
+    try {
+      return this.services.trace?.createSink(server.id, server.name);
+    } catch (err) {
+      this.services.log.warn(`trace sink for ${server.name} failed: ${String(err)}`);
+      return undefined;
+    }
   }
 
   /** Stops a server gracefully; the session (state, findings, lists) stays for the UI. */
