@@ -46,7 +46,14 @@ export function createPythonAnalyzer(opts: PythonAnalyzerOptions = {}): Language
 }
 
 /** Synchronous analysis with an already loaded parser (exported for tests and benchmarks). */
-export function analyzePython(parser: PythonParser, file: string, text: string, project: ProjectContext): FileAnalysis {
+export function analyzePython(
+  parser: PythonParser,
+  file: string,
+  text: string,
+  project: ProjectContext,
+  /** Called when a rule (or the facts pass) throws; the analysis continues without it. */
+  onError?: (where: string, err: unknown) => void,
+): FileAnalysis {
   const empty: FileAnalysis = { file, language: 'python', servers: [], definitions: [], hits: [] };
   // A UTF-8 BOM is not Python syntax; a space of the same length keeps every offset intact.
   if (text.charCodeAt(0) === 0xfeff) text = ` ${text.slice(1)}`;
@@ -64,8 +71,9 @@ export function analyzePython(parser: PythonParser, file: string, text: string, 
     for (const rule of PYTHON_RULES) {
       try {
         rule(py);
-      } catch {
+      } catch (err) {
         // One faulty rule must not hide the others' findings.
+        onError?.(rule.name, err);
       }
     }
     return {
@@ -76,7 +84,8 @@ export function analyzePython(parser: PythonParser, file: string, text: string, 
       definitions: py.definitions.map((d) => d.def),
       hits: py.hits,
     };
-  } catch {
+  } catch (err) {
+    onError?.('facts', err);
     return empty;
   } finally {
     tree.delete();

@@ -99,6 +99,23 @@ describe('python analyzer: clean and unrelated files', () => {
     assert.ok(Array.isArray(a.hits));
   });
 
+  it('truncated and mangled fixtures never make a rule throw (deterministic fuzz)', async () => {
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (const { name, ctx } of MARKER_FIXTURES) {
+      const text = readFixture(name);
+      for (let i = 0; i < 6; i++) {
+        const a = rnd(text.length);
+        const b = Math.min(text.length, a + rnd(200));
+        const variants = [text.slice(0, a), text.slice(0, a) + text.slice(b), text.slice(0, a) + ')]}:"\'' + text.slice(a)];
+        for (const v of variants) await analyze(name, v, ctx); // throws if any rule throws
+      }
+    }
+  });
+
   it('binary garbage, empty text and odd input never throw', async () => {
     const bytes = Buffer.alloc(4096);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + 13) % 256;

@@ -27,8 +27,12 @@ export function getParser(): Promise<PythonParser> {
   return parser;
 }
 
+/** Analyzes text as the fixture `name`; any rule that throws fails the test. */
 export async function analyze(name: string, text: string, ctx: ProjectContext = project()): Promise<FileAnalysis> {
-  return analyzePython(await getParser(), fixturePath(name), text, ctx);
+  const errors: string[] = [];
+  const result = analyzePython(await getParser(), fixturePath(name), text, ctx, (where, err) => errors.push(`${where}: ${(err as Error)?.stack ?? String(err)}`));
+  if (errors.length) throw new Error(`rules threw on ${name}:\n${errors.join('\n')}`);
+  return result;
 }
 
 /** `# expect: MCP101, MCP209` and `# ok: MCP103` markers, by 1-based line. */
