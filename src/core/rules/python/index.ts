@@ -8,8 +8,11 @@ import { PyFile } from './context';
 import { loadPythonParser, type PythonParser } from './loader';
 import { PYTHON_RULES } from './rules';
 
-/** Files that never mention MCP cannot define a server: they are not parsed at all. */
-const MCP_MARKER = /mcp/i;
+/**
+ * Files that neither import an MCP framework nor register on a server object cannot define a
+ * server or a tool: they are not parsed at all (most files of a workspace).
+ */
+const MCP_MARKER = /^[ \t]*(?:from|import)[ \t]+(?:fastmcp|mcp)\b|@[A-Za-z_]\w*\.(?:tool|resource|prompt)\b|\.add_(?:tool|resource|prompt)\(/m;
 /** Larger files are generated or vendored; parsing them would stall the lint pass. */
 const MAX_CHARS = 2_000_000;
 

@@ -49,9 +49,16 @@ describe('python analyzer: createPythonAnalyzer', () => {
     assert.deepEqual(results.map((r) => r.definitions.length), [11, 5, 1, 5]);
   });
 
-  it('files without "mcp" are not parsed (pre-filter) and yield an empty analysis', async () => {
+  it('files that neither import MCP nor register tools are not parsed (pre-filter)', async () => {
     const a = createPythonAnalyzer();
-    const r = await a.analyze('plain.py', 'print("hello")\nopen("x")\n', project());
-    assert.deepEqual(r, { file: 'plain.py', language: 'python', servers: [], definitions: [], hits: [] });
+    for (const text of ['print("hello")\nopen("x")\n', '# an mcp helper\nprint(mcp)\n', readFixture('no_mcp.py')]) {
+      const r = await a.analyze('plain.py', text, project({ fastmcp: '3.1.0' }));
+      assert.deepEqual(r, { file: 'plain.py', language: 'python', servers: [], definitions: [], hits: [] });
+    }
+    // A helper module that only registers on an imported server passes the pre-filter.
+    const helper = await a.analyze('helper_module.py', readFixture('helper_module.py'), project({ fastmcp: '3.1.0' }));
+    assert.deepEqual(helper.definitions.map((d) => d.name), ['hello']);
+    const indented = await a.analyze('lazy.py', 'try:\n    from fastmcp import FastMCP\nexcept ImportError:\n    raise\nmcp = FastMCP("x")\nprint("hi")\nmcp.run()\n', project());
+    assert.deepEqual(indented.hits.map((h) => h.ruleId), ['MCP101']);
   });
 });
