@@ -285,7 +285,6 @@ export class PyFile {
       this.importsFrom('mcp.server.fastmcp') ||
       this.importsFrom('mcp.server.mcpserver') ||
       this.importsFrom('mcp.server.lowlevel') ||
-      this.importsFrom('mcp.types') ||
       ['mcp.server.MCPServer', 'mcp.server.Server'].includes(this.imports.get('MCPServer') ?? this.imports.get('Server') ?? '')
     ) {
       return 'mcp-python-sdk';

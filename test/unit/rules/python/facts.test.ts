@@ -112,6 +112,13 @@ describe('python analyzer: shared facts', () => {
     assert.deepEqual(a.hits, []);
   });
 
+  it('an MCP client script (mcp.ClientSession, mcp.types) is not a server file', async () => {
+    const text = 'from mcp import ClientSession, StdioServerParameters\nfrom mcp.types import TextContent\nprint("client")\nopen("log.txt", "w")\n';
+    const a = await analyze('client.py', text);
+    assert.equal(a.framework, undefined);
+    assert.deepEqual(a.hits, []);
+  });
+
   it('computes the transport of each server', async () => {
     const head = 'import os, sys\nfrom fastmcp import FastMCP\nmcp = FastMCP("x")\n';
     const cases: [string, string][] = [
