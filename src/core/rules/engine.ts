@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, extname, relative } from 'node:path';
 import { ZERO_RANGE, type Finding, type Severity } from '../model';
 import { docsUrl, getRule } from './catalog';
@@ -402,9 +402,9 @@ function dedupeHits(hits: RuleHit[]): RuleHit[] {
 
 async function readText(file: string): Promise<string | undefined> {
   try {
-    const st = await stat(file);
-    if (st.size > MAX_FILE_BYTES) return undefined;
-    return await readFile(file, 'utf8');
+    // Read first and check the size after: one system call less per file; huge files are rare.
+    const text = await readFile(file, 'utf8');
+    return text.length > MAX_FILE_BYTES ? undefined : text;
   } catch {
     return undefined;
   }

@@ -22,7 +22,11 @@ const TOKEN_PATTERNS: [string, RegExp, string][] = [
 /** Names that hold secrets: `OPENAI_API_KEY`, `apiKey`, `client_secret`, `PASSWORD`... */
 const SECRET_NAME = /(api[_-]?key|access[_-]?key|secret|token|passw(or)?d|private[_-]?key|auth[_-]?key)$/i;
 
-const SECRET_WORD = /key|token|secret|passw|credential/i;
+/** Any line naming a secret-looking identifier next to a quote; the assignment regex runs on these only. */
+const SECRET_LINES = /^.*(?:key|token|secret|passw|credential)[^\n]*["'`][^\n]*$/gim;
+const SECRET_LINE = new RegExp(SECRET_LINES.source, 'im');
+/** Substrings every token shape contains. */
+const TOKEN_HINT = /sk-|gh[pousr]_|github_pat_|xox[bpoas]-|AKIA|ASIA|AIza|eyJ|Bearer\s/;
 
 /** Values that are obviously not real secrets. */
 function isPlaceholder(value: string, assigned = false): boolean {
@@ -85,7 +89,9 @@ export function secretRules(file: string, text: string, opts: SecretScanOptions)
       data: { env },
     });
   };
-  for (const [label, pattern, env] of TOKEN_PATTERNS) {
+  // One cheap scan decides whether any token shape can occur at all.
+  const tokens = TOKEN_HINT.test(text) ? TOKEN_PATTERNS : [];
+  for (const [label, pattern, env] of tokens) {
     for (const m of text.matchAll(pattern)) {
       const value = m[0];
       if (/x{6,}|\.\.\.|<|\*{3}/i.test(value) || isPlaceholder(value.replace(/^Bearer\s+/, ''))) continue;
@@ -94,18 +100,20 @@ export function secretRules(file: string, text: string, opts: SecretScanOptions)
     }
   }
   // `NAME = "literal"`, `name: "literal"`, `"name": "literal"`, `const name = 'literal'`.
-  // Cheap pre-check: most files never mention a secret-looking name.
-  if (!SECRET_WORD.test(text)) return hits;
+  // Only lines that mention a secret-looking name *and* hold a string literal are matched.
   const assign = /(["']?)([A-Za-z_][A-Za-z0-9_-]*)\1\s*(?::\s*[A-Za-z_][\w.[\], |]*)?\s*(?:=|:)\s*(["'`])([^"'`\r\n]*)\3/g;
-  for (const m of text.matchAll(assign)) {
-    const name = m[2];
-    const value = m[4];
-    if (!SECRET_NAME.test(name) || isPlaceholder(value, true) || /\s/.test(value.trim())) continue;
-    // URLs are endpoints, not credentials. (Comparisons like `token == "x"` never match the regex.)
-    if (/^https?:/.test(value)) continue;
-    const start = m.index! + m[0].length - 1 - value.length;
-    const env = envName(name);
-    report(start, start + value.length, `"${name}" is assigned a literal secret; it leaks through git history, logs and shared configs. Read it from the environment (${env}) instead and revoke the committed value.`, env);
+  for (const line of SECRET_LINE.test(text) ? text.matchAll(SECRET_LINES) : []) {
+    for (const lm of line[0].matchAll(assign)) {
+      const m = Object.assign(lm, { index: line.index! + lm.index! });
+      const name = m[2];
+      const value = m[4];
+      if (!SECRET_NAME.test(name) || isPlaceholder(value, true) || /\s/.test(value.trim())) continue;
+      // URLs are endpoints, not credentials. (Comparisons like `token == "x"` never match the regex.)
+      if (/^https?:/.test(value)) continue;
+      const start = m.index! + m[0].length - 1 - value.length;
+      const env = envName(name);
+      report(start, start + value.length, `"${name}" is assigned a literal secret; it leaks through git history, logs and shared configs. Read it from the environment (${env}) instead and revoke the committed value.`, env);
+    }
   }
   return hits;
 }
