@@ -76,3 +76,19 @@ export function detectMemoryGrowth(
   const growing = slope > 0 && share >= minShare && total >= minTotal && total >= 0.25 * ys[0];
   return { growing, bytesPerSecond: slope, totalBytes: total, monotonicShare: share, windowSeconds: xs[n - 1] };
 }
+
+/**
+ * CPU seconds (user + system) used so far by `pid`, from `/proc/<pid>/stat` (Linux; USER_HZ is
+ * 100 on every mainstream kernel). Undefined elsewhere or when the process is gone.
+ */
+export function cpuSeconds(pid: number, procRoot = '/proc'): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const stat = fs.readFileSync(`${procRoot}/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After "pid (comm) ": state=0 ... utime=11 stime=12 (fields 14 and 15 of proc(5)).
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}

@@ -16,7 +16,7 @@ import {
 import { z } from 'zod';
 import type { ServerConfig } from '../config/types';
 import type { Finding, Range, Severity } from '../model';
-import { detectMemoryGrowth } from '../process/health';
+import { cpuSeconds, detectMemoryGrowth } from '../process/health';
 import { LineSplitter } from '../process/lineSplitter';
 import { ManagedProcess, type ExitInfo } from '../process/managedProcess';
 import { locateTextInWorkspace } from '../runtime/locateText';
@@ -528,6 +528,9 @@ export class McpSession {
   // ---------------------------------------------------------------- failures
 
   private async handshakeFailed(gen: number, err: unknown, proc: ManagedProcess): Promise<void> {
+    // Busy or idle while it did not answer? (Read before the SDK's close stops the process.)
+    const cpu = proc.running ? cpuSeconds(proc.pid) : undefined;
+    const elapsed = (performance.now() - this.spawnedAt) / 1000;
     // The process may be exiting right now: give the exit (and the last stderr bytes) a moment.
     if (proc.running) await Promise.race([proc.exited, sleep(300)]);
     if (gen !== this.generation) return;
@@ -544,14 +547,21 @@ export class McpSession {
       this.reportCrash(exit, proc, 'before answering `initialize`');
     } else if (timedOut) {
       const noise = this.noiseCount ? ` It wrote ${this.noiseCount} non-JSON line(s) to stdout (see MCP101/MCP102).` : this.stdoutBytesSeen ? '' : ' It wrote nothing to stdout.';
+      const busy = cpu === undefined ? undefined : cpu / Math.max(elapsed, 0.001);
+      const cpuNote =
+        busy === undefined
+          ? ''
+          : busy > 0.5
+            ? ` It was busy (${cpu!.toFixed(1)} s of CPU in ${elapsed.toFixed(1)} s): slow imports or work before \`run()\` delay the handshake (MCP401); move heavy setup into the tools or after startup.`
+            : ` It was idle (${cpu!.toFixed(1)} s of CPU in ${elapsed.toFixed(1)} s): it is waiting for something (a network call, a lock, or a read of stdin that competes with the MCP transport, MCP103).`;
       this.setFinding(
         'MCP707',
         this.makeFinding(
           'MCP707',
           'error',
-          `The server did not answer \`initialize\` within ${Math.round(this.startupTimeoutMs / 1000)} s; clients show "Server did not connect" / "timed out".${noise} Check for slow imports at startup, a blocking read of stdin, or logging to stdout.${this.stderrSuffix(proc)}`,
+          `The server did not answer \`initialize\` within ${Math.round(this.startupTimeoutMs / 1000)} s; clients show "Server did not connect" / "timed out".${noise}${cpuNote || ' Check for slow imports at startup, a blocking read of stdin, or logging to stdout.'}${this.stderrSuffix(proc)}`,
           undefined,
-          { timeoutMs: this.startupTimeoutMs, stderrTail: proc.stderrTail.slice(-20), stdoutNoise: this.noiseCount },
+          { timeoutMs: this.startupTimeoutMs, stderrTail: proc.stderrTail.slice(-20), stdoutNoise: this.noiseCount, cpuSeconds: cpu, elapsedSeconds: elapsed },
         ),
       );
     } else {

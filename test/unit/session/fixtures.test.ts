@@ -136,8 +136,20 @@ describe('session: python and node fixture servers', function () {
     assert.ok(f, JSON.stringify(v.findings));
     assert.match(f.message, /loading a very large model/);
     assert.match(f.message, /wrote nothing to stdout/);
+    if (process.platform === 'linux') assert.match(f.message, /It was idle/);
     assert.equal(f.file, path.join(FIXTURES, 'mcp.json'));
     assert.equal(v.findings.filter((x) => x.code === 'MCP708').length, 0);
+  });
+
+  it('busy-start.py → MCP707 classified as a busy (slow) startup', async function () {
+    if (process.platform !== 'linux') this.skip();
+    const s = pool.create({ server: pyServer('busy-start.py', { env: { BUSY_SECONDS: '5' } }), startupTimeoutMs: 1500 });
+    await s.start();
+    const f = s.view().findings.find((x) => x.code === 'MCP707');
+    assert.ok(f, JSON.stringify(s.view().findings));
+    // On a loaded machine the busy loop may get less than half a core; accept either verdict but require the CPU figures.
+    assert.match(f.message, /It was (busy|idle) \(\d+\.\d s of CPU in \d+\.\d s\)/);
+    assert.ok((f.data?.cpuSeconds as number) > 0.2, `cpu ${f.data?.cpuSeconds}`);
   });
 
   it('wrong-protocol.py → MCP709 naming the answered and supported versions', async () => {
