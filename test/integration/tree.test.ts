@@ -155,4 +155,32 @@ describe('Servers tree', function () {
     assert.equal(outcome!.ok, true);
     assert.match(JSON.stringify(outcome!.result), /done after 5 steps/);
   });
+
+  it('asks enum and boolean fields with quick picks (defaults preselected) and renders image results', async () => {
+    const server = await demoServer(api, 'everything');
+    const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', server.id))!;
+    assert.equal(view.state.kind, 'running', JSON.stringify(view.state));
+    const tree = treeProvider();
+    const tool = await waitFor(() => {
+      const node = serverNode(server.id);
+      const tools = node && tree.getChildren(node).find((n) => n.kind === 'group' && n.group === 'tools');
+      return tools && tree.getChildren(tools).find((n) => n.kind === 'tool' && n.tool.name === 'get-annotated-message');
+    }, 'get-annotated-message in the tree');
+    let outcome: { ok: boolean } | undefined;
+    const call = Promise.resolve(vscode.commands.executeCommand<{ ok: boolean }>('mcpDoctor.callTool', tool)).then((o) => (outcome = o ?? { ok: false }));
+    await waitFor(async () => {
+      if (outcome) return true;
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return false;
+    }, 'the form to be submitted', 30000);
+    await call;
+    assert.equal(outcome!.ok, true);
+    const doc = vscode.window.activeTextEditor!.document.getText();
+    assert.match(doc, /"messageType": "error"/, 'first enum value preselected for the required field');
+    assert.match(doc, /"includeImage": false/, 'the default preselected for the optional boolean');
+
+    const image = await vscode.commands.executeCommand<{ ok: boolean }>('mcpDoctor.callTool', { serverId: server.id, toolName: 'get-tiny-image', args: {} });
+    assert.equal(image?.ok, true);
+    assert.match(vscode.window.activeTextEditor!.document.getText(), /!\[image\]\(data:image\/png;base64,[A-Za-z0-9+/=]+\)/);
+  });
 });
