@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -197,7 +198,10 @@ export class ConfigController implements ConfigModel, vscode.Disposable {
   private async watch(): Promise<void> {
     for (const w of this.watchers.splice(0)) w.dispose();
     const core = await this.loadCore();
-    const onChange = () => this.scheduleRefresh();
+    const onChange = (uri: vscode.Uri) => {
+      this.services.log.trace(`config changed on disk: ${uri.fsPath}`);
+      this.scheduleRefresh();
+    };
     const add = (pattern: vscode.GlobPattern) => {
       const watcher = vscode.workspace.createFileSystemWatcher(pattern);
       watcher.onDidCreate(onChange);
@@ -205,8 +209,19 @@ export class ConfigController implements ConfigModel, vscode.Disposable {
       watcher.onDidDelete(onChange);
       this.watchers.push(watcher);
     };
+    // One recursive watcher per folder: VS Code serves it from its workspace watcher, which
+    // keeps working when folders come and go (non-recursive watchers on folders that are
+    // created and deleted again were seen to stop delivering events).
+    const globs = core.watchPatterns().workspace.map((g) => (g.startsWith('**/') ? g : `**/${g}`));
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      for (const glob of core.watchPatterns().workspace) add(new vscode.RelativePattern(folder, glob));
+      add(new vscode.RelativePattern(folder, `{${[...new Set(globs)].join(',')}}`));
+      // Deleting a folder reports only the folder, not the config files inside it.
+      const deletions = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*'), true, true, false);
+      deletions.onDidDelete((uri) => {
+        const prefix = uri.fsPath + path.sep;
+        if (this._files.some((f) => f.file.startsWith(prefix))) onChange(uri);
+      });
+      this.watchers.push(deletions);
     }
     const opts = this.options();
     if (opts.includeUser) {
@@ -216,7 +231,8 @@ export class ConfigController implements ConfigModel, vscode.Disposable {
         .map((l) => l.file)
         .filter((f) => !workspaceRoots.some((root) => f.startsWith(root + path.sep)));
       for (const file of new Set(userFiles)) {
-        add(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
+        // Only folders that exist: a watcher on a missing folder never fires and costs a handle.
+        if (fs.existsSync(path.dirname(file))) add(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
       }
     }
   }
