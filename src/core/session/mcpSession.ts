@@ -7,6 +7,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   ErrorCode,
   LATEST_PROTOCOL_VERSION,
+  LoggingMessageNotificationSchema,
   McpError,
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
@@ -53,7 +54,11 @@ export interface SessionOptions {
   maxLineBytes?: number;
 }
 
-export type OutputEvent = { kind: 'stderr' | 'stdout-noise' | 'lifecycle'; text: string; ts: number };
+/**
+ * For the terminal. `log` is a `notifications/message` from the server (MCP logging), with its
+ * `level` (debug, info, notice, warning, error, critical, alert, emergency).
+ */
+export type OutputEvent = { kind: 'stderr' | 'stdout-noise' | 'lifecycle' | 'log'; text: string; ts: number; level?: string };
 
 export interface CallOptions {
   timeoutMs?: number;
@@ -507,6 +512,19 @@ export class McpSession {
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.track(this.refresh('tools')));
     client.setNotificationHandler(ResourceListChangedNotificationSchema, () => this.track(this.refresh('resources')));
     client.setNotificationHandler(PromptListChangedNotificationSchema, () => this.track(this.refresh('prompts')));
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      const { level, logger, data } = n.params;
+      let text: string;
+      if (typeof data === 'string') text = data;
+      else {
+        try {
+          text = JSON.stringify(data);
+        } catch {
+          text = String(data);
+        }
+      }
+      this._onOutput.fire({ kind: 'log', level, text: logger ? `${logger}: ${text}` : text, ts: now() });
+    });
     client.onerror = () => {
       // Transport-level errors surface through the pending request or the exit handler.
     };

@@ -62,7 +62,7 @@ describe('cli: mcp-doctor check', function () {
     const out = JSON.parse(io.stdout);
     const by = Object.fromEntries(out.servers.map((s: { name: string }) => [s.name, s]));
     assert.equal(by.good.status, 'ok');
-    assert.equal(by.good.tools, 5);
+    assert.equal(by.good.tools, 6);
     assert.equal(by.good.prompts, 1);
     assert.ok(by.good.initializeMs > 0);
     assert.deepEqual(by.good.findings, []);
@@ -86,7 +86,7 @@ describe('cli: mcp-doctor check', function () {
     const io = bufferIo(ws, home);
     const code = await run([ws, '--server', 'good', '--no-user'], io);
     assert.equal(code, 0, io.stdout + io.stderr);
-    assert.match(io.stdout, /✔ good \(vscode, .*mcp\.json:\d+\)\s+initialize \d+ ms · protocol 2025-11-25 · 5 tools/);
+    assert.match(io.stdout, /✔ good \(vscode, .*mcp\.json:\d+\)\s+initialize \d+ ms · protocol 2025-11-25 · 6 tools/);
     assert.match(io.stdout, /1 server\(s\): 1 ok, 0 failed, 0 skipped; 0 error\(s\)/);
   });
 
