@@ -491,8 +491,12 @@ export class PyFile {
   }
 
   /** Whether an annotation names the framework's Context (also `Context[...]`, `Context | None`). */
+  private readonly contextAnnCache = new Map<PyNode, boolean>();
+
   isContextAnnotation(ann: PyNode | undefined): boolean {
     if (!ann) return false;
+    const cached = this.contextAnnCache.get(ann);
+    if (cached !== undefined) return cached;
     let found = false;
     walk(ann, (n) => {
       if (found) return false;
@@ -503,6 +507,7 @@ export class PyFile {
       }
       return true;
     });
+    this.contextAnnCache.set(ann, found);
     return found;
   }
 

@@ -189,6 +189,7 @@ export function mcp709(py: PyFile): void {
     if (!v || py.str(v) === undefined) continue;
     py.hit('MCP709', v, `initialize answers with the constant protocolVersion "${py.str(v)}" (line ${py.line(v)}): the server must echo the client's requested version when it supports it, otherwise clients that speak another revision fail ("Server's protocol version is not supported"). Negotiate from the request (or let the SDK's Server handle initialize).`, {});
   }
+  if (!py.src.text.includes('protocolVersion')) return;
   walk(py.root, (n) => {
     if (n.type !== 'pair') return true;
     if (py.str(field(n, 'key')) !== 'protocolVersion') return true;
