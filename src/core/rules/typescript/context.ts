@@ -65,19 +65,20 @@ export class RuleContext {
   }
 
   /**
-   * stdio when some server in the file starts stdio and none starts anything else; not-stdio when
-   * every transport seen is HTTP/SSE; unknown when computed, mixed, or when the file starts nothing
-   * (a helper module whose server is connected elsewhere).
+   * stdio when the file builds only stdio transports; not-stdio when it builds HTTP/SSE transports
+   * and no stdio one; unknown when mixed (chosen at run time), computed (fastmcp
+   * `transportType` from env), or when the file starts nothing (a helper module whose server is
+   * connected elsewhere).
    */
   get stdio(): StdioState {
     if (this.stdioCache) return this.stdioCache;
     const kinds = new Set<TransportKind>();
-    for (const s of this.facts.servers) for (const st of s.starts) kinds.add(st.kind);
+    for (const s of this.facts.servers) for (const st of s.starts) if (!st.opaque) kinds.add(st.kind);
     for (const t of this.facts.transportsSeen) kinds.add(t.kind);
     let state: StdioState;
-    if (kinds.size === 0 || kinds.has('unknown')) state = 'unknown';
-    else if (kinds.has('stdio')) state = kinds.size === 1 ? 'stdio' : 'unknown';
-    else state = 'not-stdio';
+    if (kinds.has('stdio')) state = kinds.size === 1 ? 'stdio' : 'unknown';
+    else if (kinds.has('http') || kinds.has('sse')) state = 'not-stdio'; // no stdio transport is even built here
+    else state = 'unknown';
     this.stdioCache = state;
     return state;
   }
@@ -185,6 +186,9 @@ export function taintedNames(ctx: RuleContext, handler: ts.FunctionLikeDeclarati
   return names;
 }
 
+/** Helper names that by convention validate or contain a path (`validatePath`, `safeJoin`, `resolveInside`). */
+const SANITIZER_NAME = /^(validate|sanitize|safe|secure|ensure|assert|check|guard|restrict|resolveSafe|resolveInside|resolveWithin)|(Inside|Within|Allowed|Contained|Safe)$/i;
+
 /** True when `expr` mentions one of `names` (outside calls to a sanitizer). */
 export function refersTo(ctx: RuleContext, expr: ts.Node, names: Set<string>, sanitizers: Set<string> = new Set()): boolean {
   const ts = ctx.ts;
@@ -194,7 +198,7 @@ export function refersTo(ctx: RuleContext, expr: ts.Node, names: Set<string>, sa
     if (ts.isCallExpression(n)) {
       const callee = unwrap(n.expression);
       const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.getText(ctx.sf) : '';
-      if (sanitizers.has(name)) return false;
+      if (sanitizers.has(name) || SANITIZER_NAME.test(name.slice(name.lastIndexOf('.') + 1))) return false;
     }
     if (ts.isIdentifier(n) && names.has(n.text)) {
       // Skip property names (`x.file`), but count the object of a property access.

@@ -36,7 +36,7 @@ export interface ServerFact {
   scope: ts.Node;
   moduleLevel: boolean;
   /** Transports seen in `connect(...)` / `start(...)` calls on it, with the call. */
-  starts: { kind: TransportKind; call: ts.CallExpression; options?: ts.ObjectLiteralExpression }[];
+  starts: { kind: TransportKind; call: ts.CallExpression; options?: ts.ObjectLiteralExpression; opaque?: boolean }[];
 }
 
 export type DefStyle = 'register' | 'positional' | 'fastmcp' | 'lowlevel';
@@ -418,28 +418,36 @@ export function fastmcpStartKind(call: ts.CallExpression): { kind: TransportKind
   return { kind: 'unknown', options: o };
 }
 
-/** Kinds an expression passed to `connect(...)` may have. */
-function transportOfArg(facts: Facts, arg: ts.Expression | undefined): TransportKind {
+/**
+ * Transport of an expression passed to `connect(...)`. Through a variable, every `new XTransport()`
+ * assigned to it counts (map lookups like `transports[id]` add nothing); several kinds → unknown;
+ * nothing known at all → undefined.
+ */
+function transportOfArg(facts: Facts, arg: ts.Expression | undefined): TransportKind | undefined {
   const ts = loadTypeScript();
-  if (!arg) return 'unknown';
+  if (!arg) return undefined;
   const e = unwrapAwait(arg);
-  if (ts.isNewExpression(e)) return classifyTransportClass(facts, e.expression) ?? 'unknown';
+  const kinds = new Set<TransportKind>();
   if (ts.isIdentifier(e)) {
-    const kinds = new Set<TransportKind>();
     const init = initializerOf(facts, e);
-    if (init) kinds.add(transportOfValue(facts, init));
-    for (const a of facts.assignments.get(e.text) ?? []) kinds.add(transportOfValue(facts, a.right));
-    if (kinds.size === 1) return [...kinds][0]!;
-    return 'unknown';
+    if (init) transportKinds(facts, init, kinds);
+    for (const a of facts.assignments.get(e.text) ?? []) transportKinds(facts, a.right, kinds);
+  } else {
+    transportKinds(facts, e, kinds);
   }
-  return 'unknown';
+  if (kinds.size === 0) return undefined;
+  return kinds.size === 1 ? [...kinds][0]! : 'unknown';
 }
 
-function transportOfValue(facts: Facts, value: ts.Expression): TransportKind {
+/** Adds the transport kinds a value may construct (`new X()`, either branch of `a ? new X() : new Y()`). */
+function transportKinds(facts: Facts, value: ts.Expression, into: Set<TransportKind>): void {
   const ts = loadTypeScript();
   const e = unwrapAwait(value);
-  if (ts.isNewExpression(e)) return classifyTransportClass(facts, e.expression) ?? 'unknown';
-  return 'unknown';
+  if (ts.isNewExpression(e)) into.add(classifyTransportClass(facts, e.expression) ?? 'unknown');
+  else if (ts.isConditionalExpression(e)) {
+    transportKinds(facts, e.whenTrue, into);
+    transportKinds(facts, e.whenFalse, into);
+  }
 }
 
 function collectServers(facts: Facts): void {
@@ -462,7 +470,8 @@ function collectServers(facts: Facts): void {
     if (!recv) continue;
     const server = findServer(facts, recv, c) ?? factoryServer(facts, c);
     if (m === 'connect' && server && server.kind !== 'fastmcp') {
-      server.starts.push({ kind: transportOfArg(facts, c.arguments[0]), call: c });
+      const kind = transportOfArg(facts, c.arguments[0]);
+      server.starts.push({ kind: kind ?? 'unknown', call: c, opaque: kind === undefined });
     } else if (m === 'start' && server?.kind === 'fastmcp') {
       const s = fastmcpStartKind(c);
       server.starts.push({ kind: s.kind, call: c, options: s.options });
@@ -508,7 +517,9 @@ export function findServer(facts: Facts, recv: string, at: ts.Node): ServerFact 
 /** Transport of a server for FileAnalysis.servers. */
 export function serverTransport(s: ServerFact): 'stdio' | 'http' | 'sse' | 'unknown' | 'none' {
   if (s.starts.length === 0) return 'none';
-  const kinds = new Set(s.starts.map((x) => x.kind));
+  // A connect whose transport we know nothing about (a map lookup) defers to the ones we know.
+  const known = s.starts.filter((x) => !x.opaque);
+  const kinds = new Set((known.length ? known : s.starts).map((x) => x.kind));
   return kinds.size === 1 ? [...kinds][0]! : 'unknown';
 }
 

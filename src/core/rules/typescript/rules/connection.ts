@@ -281,12 +281,15 @@ function mcp108(ctx: RuleContext): void {
   }
 }
 
-/** True when the file creates a stateful Streamable HTTP transport (session ids) or an SSE one. */
-function statefulHttp(ctx: RuleContext): boolean {
+/**
+ * True when the file creates a stateful Streamable HTTP transport (session ids in the
+ * `Mcp-Session-Id` header), or, with `includeSse`, an SSE one (sessions in memory too).
+ */
+function statefulHttp(ctx: RuleContext, includeSse: boolean): boolean {
   const { ts } = ctx;
   for (const n of ctx.facts.news) {
     const k = classifyTransportClass(ctx.facts, n.expression);
-    if (k === 'sse') return true;
+    if (k === 'sse' && includeSse) return true;
     if (k !== 'http') continue;
     const o = n.arguments?.[0] && unwrap(n.arguments[0]);
     if (!o || !ts.isObjectLiteralExpression(o)) continue;
@@ -307,7 +310,7 @@ function statefulHttp(ctx: RuleContext): boolean {
 
 function mcp109(ctx: RuleContext): void {
   const { ts, sf, file } = ctx;
-  if (!statefulHttp(ctx)) return;
+  if (!statefulHttp(ctx, false)) return;
   for (const call of ctx.facts.calls) {
     const ref = resolveRef(ctx.facts, call.expression);
     if (!ref) continue;
@@ -339,7 +342,7 @@ function mcp109(ctx: RuleContext): void {
 }
 
 function mcp110(ctx: RuleContext): void {
-  if (!statefulHttp(ctx)) return;
+  if (!statefulHttp(ctx, true)) return;
   for (const call of ctx.facts.calls) {
     const ref = resolveRef(ctx.facts, call.expression);
     if (ref?.module === 'cluster' && ref.name === 'fork') {

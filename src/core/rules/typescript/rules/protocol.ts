@@ -166,6 +166,7 @@ function mcp706(ctx: RuleContext): void {
     const m = calleeName(call);
     if (!m || !ts.isPropertyAccessExpression(call.expression)) continue;
     if (!BACK_CHANNEL.has(m) && !(m === 'sendRequest' && call.expression.expression.getText(ctx.sf) === 'extra')) continue;
+    if (!ctx.toolOf(call)) continue; // only requests made while serving a tool call
     ctx.report('MCP706', call, `\`${call.expression.getText(ctx.sf)}()\` sends a request from the server to the client, but this server is stateless (no session, no standalone stream), so there is no channel for the answer and the call fails. Keep sessions for this server, or ask for the information in the tool's input schema.`, { data: { call: m } });
   }
 }
