@@ -135,6 +135,7 @@ export class McpSession {
   private client?: Client;
   private proc?: ManagedProcess;
   private httpLogSplitter?: LineSplitter;
+  private httpTransport?: Transport;
   private generation = 0;
   private startPromise?: Promise<void>;
   private stopPromise?: Promise<void>;
@@ -203,8 +204,12 @@ export class McpSession {
       this.generation++;
       const proc = this.proc;
       const client = this.client;
+      const http = this.httpTransport;
       this.client = undefined;
+      this.httpTransport = undefined;
       try {
+        // Streamable HTTP: end the server-side session (DELETE with Mcp-Session-Id) before closing.
+        if (http instanceof StreamableHTTPClientTransport && http.sessionId) await withTimeout(http.terminateSession(), 1000).catch(() => undefined);
         if (proc) await proc.stop(this.stopGraceMs);
         if (client) await withTimeout(client.close(), this.stopGraceMs + 1000);
       } catch {
@@ -481,6 +486,7 @@ export class McpSession {
       this.client = client;
       try {
         await client.connect(new TappedTransport(inner, tap), { timeout: this.startupTimeoutMs });
+        this.httpTransport = inner;
         return { client };
       } catch (error) {
         return { error };

@@ -119,6 +119,43 @@ describe('session: Streamable HTTP and SSE', function () {
     assert.match(f.message, new RegExp(`answers at http://127\\.0\\.0\\.1:${port}/mcp \\(Streamable HTTP\\)`));
   });
 
+  it('stop ends the Streamable HTTP session on the server (DELETE)', async () => {
+    const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
+    const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
+    const { randomUUID } = await import('node:crypto');
+    const closed: string[] = [];
+    const transports = new Map<string, InstanceType<typeof StreamableHTTPServerTransport>>();
+    const srv = http.createServer(async (req, res) => {
+      const sid = req.headers['mcp-session-id'] as string | undefined;
+      let t = sid ? transports.get(sid) : undefined;
+      if (!t) {
+        t = new StreamableHTTPServerTransport({
+          sessionIdGenerator: randomUUID,
+          onsessioninitialized: (id) => void transports.set(id, t!),
+          onsessionclosed: (id) => void closed.push(id),
+        });
+        const mcp = new McpServer({ name: 'sdk-http', version: '1.0.0' });
+        mcp.registerTool('hello', { description: 'Says hello.' }, async () => ({ content: [{ type: 'text', text: 'hello' }] }));
+        await mcp.connect(t);
+      }
+      await t.handleRequest(req, res);
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as net.AddressInfo).port;
+    try {
+      const s = pool.create({ server: serverConfig('sdk-http', { transport: 'http', url: `http://127.0.0.1:${port}/mcp` }) });
+      await s.start();
+      assert.equal(s.view().state.kind, 'running', JSON.stringify(s.view().findings));
+      assert.equal((await s.callTool('hello', {})).ok, true);
+      await s.stop();
+      assert.equal(closed.length, 1);
+      assert.ok(transports.has(closed[0]));
+    } finally {
+      srv.closeAllConnections();
+      srv.close();
+    }
+  });
+
   it('reports an unreachable URL', async () => {
     const port = await freePort();
     const s = pool.create({ server: serverConfig('down', { transport: 'http', url: `http://127.0.0.1:${port}/mcp` }) });
