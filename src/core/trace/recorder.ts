@@ -104,7 +104,7 @@ export class TraceRecorder implements TraceSink {
   private readonly stringIds = new Map<string, number>();
 
   /** `${requestDir}${id type}${id}` → seq of the request waiting for its response. */
-  private readonly pending = new Map<string, number>();
+  private readonly pending = new PendingRequests();
   /** Client→server requests still in flight, oldest first (for linking logs and stderr). */
   private readonly inflight = new Set<number>();
   private readonly progressTokens = new Map<string | number, number>();
@@ -331,7 +331,7 @@ export class TraceRecorder implements TraceSink {
       const params = m.params as Record<string, unknown> | undefined;
       if (hasId) {
         this.statusA[p] = ST.pending;
-        this.pending.set(key(dir, id), seq);
+        this.pending.set(dir, id as string | number, seq);
         if (dir === 'out') this.inflight.add(seq);
         if (method === 'tools/call') {
           const tool = toolOf(m);
@@ -347,8 +347,7 @@ export class TraceRecorder implements TraceSink {
     if (!hasId || !('result' in m || 'error' in m)) return 5;
     const isError = 'error' in m && m.error !== undefined;
     const reqDir: TraceDirection = dir === 'in' ? 'out' : 'in';
-    const k = key(reqDir, id);
-    const reqSeq = this.pending.get(k);
+    const reqSeq = this.pending.get(reqDir, id as string | number);
     let status: number = ST.ok;
     let code = 0;
     if (isError) {
@@ -361,7 +360,7 @@ export class TraceRecorder implements TraceSink {
     this.statusA[p] = status;
     this.codeA[p] = code;
     if (reqSeq !== undefined) {
-      this.pending.delete(k);
+      this.pending.delete(reqDir, id as string | number);
       this.inflight.delete(reqSeq);
       const q = this.pos(reqSeq);
       if (q >= 0) {
@@ -400,7 +399,7 @@ export class TraceRecorder implements TraceSink {
       const rid = params?.requestId;
       if (typeof rid !== 'string' && typeof rid !== 'number') return 0;
       // The side that sent the request cancels it.
-      const reqSeq = this.pending.get(key(dir, rid));
+      const reqSeq = this.pending.get(dir, rid);
       if (reqSeq === undefined) return 0;
       const q = this.pos(reqSeq);
       if (q >= 0 && this.statusA[q] === ST.pending) {
@@ -427,8 +426,8 @@ export class TraceRecorder implements TraceSink {
     if (this.statusA[p] === ST.pending || this.statusA[p] === ST.cancelled) {
       const m = this.msgs[p] as Record<string, unknown> | null;
       if (m && (typeof m.id === 'string' || typeof m.id === 'number')) {
-        const k = key(this.flagsA[p] & F_IN ? 'in' : 'out', m.id);
-        if (this.pending.get(k) === seq) this.pending.delete(k);
+        const d: TraceDirection = this.flagsA[p] & F_IN ? 'in' : 'out';
+        if (this.pending.get(d, m.id) === seq) this.pending.delete(d, m.id);
       }
       this.inflight.delete(seq);
     }
@@ -440,9 +439,14 @@ export class TraceRecorder implements TraceSink {
 
   private grow(): void {
     const cap = Math.min(this.maxMessages, this.cap * 2);
+    // Native block copies (in ring order); element-by-element copies over five typed-array
+    // types go megamorphic and cost microseconds per element.
+    const head = this.head;
+    const tail = Math.min(this.count, this.cap - head);
     const lin = <T extends Float64Array | Float32Array | Int32Array | Uint8Array | Uint16Array>(a: T, make: (n: number) => T): T => {
       const b = make(cap);
-      for (let i = 0; i < this.count; i++) b[i] = a[(this.head + i) % this.cap];
+      b.set(a.subarray(head, head + tail) as never);
+      if (this.count > tail) b.set(a.subarray(0, this.count - tail) as never, tail);
       return b;
     };
     this.tsA = lin(this.tsA, (n) => new Float64Array(n));
@@ -493,8 +497,27 @@ export class TraceRecorder implements TraceSink {
   }
 }
 
-function key(dir: TraceDirection, id: unknown): string {
-  return (dir === 'out' ? 'o' : 'i') + (typeof id === 'number' ? 'n' : 's') + String(id);
+/**
+ * Requests waiting for their response, by direction and id. Numeric ids (the usual case) use
+ * number-keyed maps, so pairing allocates no key strings.
+ */
+class PendingRequests {
+  private readonly num = [new Map<number, number>(), new Map<number, number>()];
+  private readonly str = [new Map<string, number>(), new Map<string, number>()];
+  get(dir: TraceDirection, id: string | number): number | undefined {
+    const d = dir === 'out' ? 0 : 1;
+    return typeof id === 'number' ? this.num[d].get(id) : this.str[d].get(id);
+  }
+  set(dir: TraceDirection, id: string | number, seq: number): void {
+    const d = dir === 'out' ? 0 : 1;
+    if (typeof id === 'number') this.num[d].set(id, seq);
+    else this.str[d].set(id, seq);
+  }
+  delete(dir: TraceDirection, id: string | number): void {
+    const d = dir === 'out' ? 0 : 1;
+    if (typeof id === 'number') this.num[d].delete(id);
+    else this.str[d].delete(id);
+  }
 }
 
 function toolOf(m: Record<string, unknown> | null | undefined): string | undefined {

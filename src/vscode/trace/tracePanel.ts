@@ -113,7 +113,9 @@ export class TracePanel implements vscode.Disposable {
 
   private async onMessage(m: IpcMessage): Promise<void> {
     if (!m || typeof m.method !== 'string') return;
-    this.service.testHooks.received.push(m);
+    const received = this.service.testHooks.received;
+    received.push(m);
+    if (received.length > 2000) received.splice(0, 500);
     try {
       if (ReadyCommand.is(m)) {
         if (m.params?.filter && !this.filter) this.filter = m.params.filter;
