@@ -46,8 +46,18 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
 
   readonly onDidChange = this.changed.event;
 
+  private readonly settingsListener: vscode.Disposable;
+
   constructor(private readonly services: Services) {
     this.consent = new ConsentStore(services.context.workspaceState);
+    // Turning watch mode on or off applies to running servers at once.
+    this.settingsListener = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('mcpDoctor.launch.watch')) return;
+      for (const entry of this.entries.values()) {
+        this.clearWatcher(entry);
+        if (entry.session.view().state.kind === 'running') this.updateWatcher(entry);
+      }
+    });
   }
 
   /** Test hook: pre-approve every launch (integration tests only; not a user setting). */
@@ -150,7 +160,7 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
     if (existing) await this.discard(server.id);
 
     const settings = vscode.workspace.getConfiguration('mcpDoctor', vscode.Uri.file(server.file));
-    const options: SessionOptions & { healthIntervalMs?: number } = {
+    const options: SessionOptions = {
       server: resolved,
       trace: this.traceSink(server),
       startupTimeoutMs: settings.get<number>('launch.startupTimeoutMs', 30000),
@@ -232,6 +242,7 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
+    this.settingsListener.dispose();
     for (const id of [...this.entries.keys()]) void this.discard(id);
     for (const terminal of this.terminals.values()) terminal.dispose();
     this.terminals.clear();
@@ -300,7 +311,8 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
         entry.watchTimer = undefined;
         if (this.entries.get(entry.server.id) !== entry) return;
         this.terminal(entry.server).writeLine(`↻ ${path.relative(base, uri.fsPath)} changed: restarting`, 'hint');
-        void this.restart(entry.server);
+        // Restart with the current config entry, in case it was edited too.
+        void this.restart(this.services.config.servers.find((s) => s.id === entry.server.id) ?? entry.server);
       }, WATCH_DEBOUNCE_MS);
     };
     const subs = [watcher, watcher.onDidChange(onChange), watcher.onDidCreate(onChange), watcher.onDidDelete(onChange)];
