@@ -58,6 +58,7 @@ export class Calls {
       session.callTool(tool.name, callArgs, opts),
     );
     await this.show({ kind: 'tool', name: tool.name, server: view.serverName, args: callArgs }, outcome);
+    if (!outcome.ok && !outcome.cancelled) this.offerDiagnosis(view.serverId, tool.name, outcome);
     return outcome;
   }
 
@@ -123,6 +124,16 @@ export class Calls {
   }
 
   // ---- helpers ----
+
+  /** After a failed call: a non-blocking hint with the two places that explain it. */
+  private offerDiagnosis(serverId: string, toolName: string, outcome: CallOutcome): void {
+    const what = outcome.isError ? 'returned an error' : outcome.timedOut ? 'timed out' : `failed${outcome.error?.code !== undefined ? ` (JSON-RPC ${outcome.error.code})` : ''}`;
+    const actions = [...(this.services.trace ? ['Open Trace'] : []), 'Show Terminal'];
+    void vscode.window.showWarningMessage(`Tool "${toolName}" ${what}. The result is open beside; the trace and the server's stderr show why.`, ...actions).then((choice) => {
+      if (choice === 'Open Trace') void this.services.trace?.reveal({ serverId, tool: toolName });
+      else if (choice === 'Show Terminal') void vscode.commands.executeCommand('mcpDoctor.showTerminal', serverId);
+    });
+  }
 
   /** A server id as given (or a unique server name) → the configured server's id. */
   private canonicalId(idOrName: string | undefined): string | undefined {
