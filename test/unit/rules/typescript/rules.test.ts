@@ -213,4 +213,21 @@ describe('typescript analyzer: rule conditions', () => {
     assert.deepEqual(h106.map((h) => [h.range.start.line + 1, h.downgrade, h.data?.defaulted]), [[8, true, true]]);
     assert.deepEqual(hitsOf(r, 'MCP207').map((h) => [h.range.start.line + 1, h.data?.construct]), [[4, 'date']]);
   });
+
+  it('MCP103: fork inherits stdio unless silent; execSync without stdio is hygiene (downgraded), since Node pipes it', async () => {
+    const text = [
+      'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";',
+      'import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";',
+      'import { execSync, fork } from "node:child_process";',
+      'const s = new McpServer({ name: "x", version: "1" });',
+      'fork("./worker.js");',
+      'fork("./worker.js", [], { silent: true });',
+      'execSync("ls");',
+      'execSync("ls", { stdio: "pipe" });',
+      'await s.connect(new StdioServerTransport());',
+    ].join('\n');
+    const hits = hitsOf(await analyzeText('/w/a.ts', text), 'MCP103');
+    assert.deepEqual(hits.map((h) => [h.range.start.line + 1, h.downgrade ?? false]), [[5, false], [7, true]]);
+    assert.equal(hits[0]!.fixes?.[0]?.edits[0]?.newText, ', [], { silent: true }');
+  });
 });

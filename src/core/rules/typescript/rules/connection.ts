@@ -125,6 +125,17 @@ function mcp103(ctx: RuleContext): void {
           fixes: [ctx.fix('Give the child its own pipes', [edit(file, sf, stdioVal.getStart(sf), stdioVal.getEnd(), SAFE_STDIO)], true)],
           downgrade,
         });
+      } else if (ref.name === 'fork' && !stdioProp && !(opts && getPropValue(opts, 'silent')?.kind === ts.SyntaxKind.TrueKeyword)) {
+        // fork() inherits the parent's stdin/stdout unless `silent: true` or `stdio` is given.
+        const fixEdit = opts
+          ? insertPropertyEdit(file, sf, opts, 'silent: true')
+          : call.arguments.length >= 1 && call.arguments.length <= 2
+            ? edit(file, sf, call.arguments[call.arguments.length - 1]!.getEnd(), call.arguments[call.arguments.length - 1]!.getEnd(), call.arguments.length === 1 ? ', [], { silent: true }' : ', { silent: true }')
+            : undefined;
+        ctx.report('MCP103', call, `\`fork\` without \`silent: true\` or \`stdio\` gives the child this stdio server's own stdin and stdout${stdioNote(ctx)}: anything it prints lands on the JSON-RPC channel and it can consume the client's requests. Pass \`silent: true\` (pipes) and read its output from \`child.stdout\`.`, {
+          fixes: fixEdit ? [ctx.fix('Fork with silent: true', [fixEdit], true)] : [],
+          downgrade,
+        });
       } else if ((ref.name === 'execSync' || ref.name === 'execFileSync') && !stdioProp) {
         let fixEdit;
         if (opts) fixEdit = insertPropertyEdit(file, sf, opts, `stdio: ${SAFE_STDIO}`);
@@ -133,9 +144,12 @@ function mcp103(ctx: RuleContext): void {
           const canAppend = ref.name === 'execSync' ? call.arguments.length === 1 : call.arguments.length === 1 || (call.arguments.length === 2 && ts.isArrayLiteralExpression(unwrap(call.arguments[1]!)));
           if (last && canAppend) fixEdit = edit(file, sf, last.getEnd(), last.getEnd(), `, { stdio: ${SAFE_STDIO} }`);
         }
-        ctx.report('MCP103', call, `\`${ref.name}\` without a \`stdio\` option lets the child inherit this stdio server's stdin${stdioNote(ctx)}, the client's request pipe; it can block on it (a classic hang on Windows) or consume protocol bytes. Pass \`stdio: ${SAFE_STDIO}\`.`, {
-          fixes: fixEdit ? [ctx.fix("Don't share stdin with the child", [fixEdit], true)] : [],
-          downgrade,
+        // Node's default for the sync helpers is `pipe` (verified: the child reads EOF, stdout is
+        // captured), so this is hygiene, not a live break: reported one level lower, and said so.
+        ctx.report('MCP103', call, `\`${ref.name}\` runs without an explicit \`stdio\` in a stdio server${stdioNote(ctx)}. Node's default \`pipe\` keeps the child off the protocol pipes today (stdin reads EOF, stdout is captured), but the child's stderr is inherited and any later \`stdio: 'inherit'\` would hand it the client's pipes; pin \`stdio: ${SAFE_STDIO}\` to make the isolation explicit.`, {
+          fixes: fixEdit ? [ctx.fix("Pin the child's stdio to pipes", [fixEdit], true)] : [],
+          downgrade: true,
+          data: { explicitStdio: false },
         });
       }
       continue;
