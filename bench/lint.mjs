@@ -233,5 +233,15 @@ console.log(`lint all, warm (new engine, parsers loaded): ${fmt(warmMs)} wall, $
 console.log(`lint all, cached (nothing changed):          ${fmt(cachedMs)} wall, ${fmt(cachedCpu)} CPU`);
 console.log(`re-lint one edited Python file (${py.lines} lines): median ${fmt(py.median)} wall, ${fmt(py.cpu)} CPU, max ${fmt(py.max)}   target < 30 ms ${py.median < 30 ? 'OK' : 'MISSED'}`);
 console.log(`re-lint one edited TS file (${tsr.lines} lines):     median ${fmt(tsr.median)} wall, ${fmt(tsr.cpu)} CPU, max ${fmt(tsr.max)}   target < 30 ms ${tsr.median < 30 ? 'OK' : 'MISSED'}`);
+// Where the warm pass spends its time, per language (wall ms per file as the engine measured it).
+const per = new Map();
+for (const f of warm.files) {
+  const k = f.language ?? 'other';
+  const e = per.get(k) ?? { n: 0, ms: 0 };
+  e.n++;
+  e.ms += f.ms;
+  per.set(k, e);
+}
+console.log(`warm pass per file: ${[...per].map(([k, e]) => `${k} ${(e.ms / e.n).toFixed(1)} ms x ${e.n}`).join(', ')}`);
 if (logs.length) console.log(`engine log (${logs.length}): ${logs.slice(0, 3).join(' | ')}`);
 rmSync(ws, { recursive: true, force: true });
