@@ -304,11 +304,28 @@ export class McpSession {
 
   /** Any request by method name (used by the trace view's "replay"). */
   request(method: string, params: unknown, opts: CallOptions = {}): Promise<CallOutcome> {
+    if (method.startsWith('notifications/')) return this.notify(method, params);
     if (method === 'tools/call' && params && typeof params === 'object') {
       const p = params as { name?: unknown; arguments?: unknown };
       if (typeof p.name === 'string') return this.callTool(p.name, (p.arguments as Record<string, unknown>) ?? {}, opts);
     }
     return this.rawRequest(method, params, opts);
+  }
+
+  /** Sends a notification (no response expected); `ok` once it is written. */
+  private async notify(method: string, params: unknown): Promise<CallOutcome> {
+    const t0 = performance.now();
+    const client = this.client;
+    if (!client || this.phase !== 'running') return { ok: false, error: { message: `The server is not running (${this.state.kind}).` }, durationMs: 0, findings: [] };
+    try {
+      // Straight to the transport: replaying must not be blocked by the SDK's capability checks.
+      const transport = client.transport;
+      if (!transport) throw new Error('not connected');
+      await transport.send(params === undefined || params === null ? { jsonrpc: '2.0', method } : ({ jsonrpc: '2.0', method, params } as never));
+      return { ok: true, durationMs: performance.now() - t0, findings: [] };
+    } catch (err) {
+      return { ok: false, error: { message: errorText(err) }, durationMs: performance.now() - t0, findings: [] };
+    }
   }
 
   // ---------------------------------------------------------------- start

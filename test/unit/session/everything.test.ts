@@ -88,6 +88,9 @@ describe('session: server-everything and server-memory over stdio', function () 
     assert.equal(p.ok, true, JSON.stringify(p.error));
     const ping = await s.request('ping', {});
     assert.equal(ping.ok, true);
+    const note = await s.request('notifications/roots/list_changed', {});
+    assert.equal(note.ok, true);
+    assert.equal(note.result, undefined);
     const bad = await s.request('no/such-method', {});
     assert.equal(bad.ok, false);
     assert.equal(bad.error?.code, -32601);
