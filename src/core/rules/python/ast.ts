@@ -23,6 +23,22 @@ interface TypeInfo {
   named: boolean;
 }
 
+/**
+ * Node types that have named fields in tree-sitter-python 0.25 (`src/node-types.json`). Children
+ * of other nodes never carry a field name, so the copy skips that wasm call for them.
+ */
+const FIELD_PARENTS = new Set([
+  'aliased_import', 'as_pattern', 'assignment', 'attribute', 'augmented_assignment', 'binary_operator', 'block',
+  'boolean_operator', 'call', 'case_clause', 'class_definition', 'comparison_operator', 'decorated_definition',
+  'default_parameter', 'dict_pattern', 'dictionary_comprehension', 'elif_clause', 'else_clause', 'except_clause',
+  'exec_statement', 'for_in_clause', 'for_statement', 'format_expression', 'function_definition',
+  'future_import_statement', 'generator_expression', 'if_statement', 'import_from_statement', 'import_statement',
+  'interpolation', 'keyword_argument', 'lambda', 'list_comprehension', 'match_statement', 'named_expression',
+  'not_operator', 'pair', 'print_statement', 'raise_statement', 'set_comprehension', 'subscript', 'try_statement',
+  'type_alias_statement', 'typed_default_parameter', 'typed_parameter', 'unary_operator', 'while_statement',
+  'with_item', 'with_statement',
+]);
+
 /** Copies the tree-sitter tree into `PyNode`s with one cursor walk. */
 export function copyTree(tree: Tree, language: Language): PyNode {
   const types: (TypeInfo | undefined)[] = [];
@@ -39,7 +55,7 @@ export function copyTree(tree: Tree, language: Language): PyNode {
       // Anonymous tokens (keywords, operators, punctuation): their text is their type, so skip
       // the position and field calls, which dominate the copy time.
       if (!info.named) return { type: info.type, named: false, field: null, start: -1, end: -1, parent, children: [] };
-      const fid = cursor.currentFieldId;
+      const fid = parent && FIELD_PARENTS.has(parent.type) ? cursor.currentFieldId : 0;
       let field: string | null = null;
       if (fid) {
         field = fields[fid] ?? null;

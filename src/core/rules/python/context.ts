@@ -299,8 +299,22 @@ export class PyFile {
     return a?.type === 'argument_list' ? a : undefined;
   }
 
+  private readonly positionalCache = new Map<PyNode, PyNode[]>();
+
+  /** Positional arguments (memoized; do not mutate the array). */
   positional(call: PyNode): PyNode[] {
-    return named(this.args(call)).filter((c) => c.type !== 'keyword_argument' && c.type !== 'dictionary_splat' && c.type !== 'list_splat');
+    let out = this.positionalCache.get(call);
+    if (!out) {
+      out = [];
+      const args = this.args(call);
+      if (args) {
+        for (const c of args.children) {
+          if (c.named && c.type !== 'comment' && c.type !== 'keyword_argument' && c.type !== 'dictionary_splat' && c.type !== 'list_splat') out.push(c);
+        }
+      }
+      this.positionalCache.set(call, out);
+    }
+    return out;
   }
 
   /** Keyword arguments by name (memoized; do not mutate the map). */
@@ -309,7 +323,7 @@ export class PyFile {
     if (cached) return cached;
     const out = new Map<string, PyNode>();
     this.kwargsCache.set(call, out);
-    for (const c of named(this.args(call))) {
+    for (const c of this.args(call)?.children ?? []) {
       if (c.type !== 'keyword_argument') continue;
       const k = field(c, 'name');
       const v = field(c, 'value');
@@ -328,7 +342,10 @@ export class PyFile {
 
   /** Whether the call passes `**kwargs` (keywords we look for may hide inside). */
   hasSplat(call: PyNode): boolean {
-    return named(this.args(call)).some((c) => c.type === 'dictionary_splat');
+    const args = this.args(call);
+    if (!args) return false;
+    for (const c of args.children) if (c.type === 'dictionary_splat') return true;
+    return false;
   }
 
   /** Value of a plain string literal (no interpolation), else undefined. */
