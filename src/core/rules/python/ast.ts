@@ -39,6 +39,9 @@ const FIELD_PARENTS = new Set([
   'with_item', 'with_statement',
 ]);
 
+/** Named node types that are always leaves: the copy does not ask the cursor for their children. */
+const LEAVES = new Set(['identifier', 'integer', 'float', 'true', 'false', 'none', 'comment', 'string_start', 'string_end', 'escape_sequence', 'ellipsis', 'type_conversion', 'line_continuation']);
+
 /** Copies the tree-sitter tree into `PyNode`s with one cursor walk. */
 export function copyTree(tree: Tree, language: Language): PyNode {
   const types: (TypeInfo | undefined)[] = [];
@@ -72,7 +75,8 @@ export function copyTree(tree: Tree, language: Language): PyNode {
     for (;;) {
       const node = make(parent);
       parent!.children.push(node);
-      if (cursor.gotoFirstChild()) {
+      // Tokens (anonymous nodes) and named leaves have no children: skip that wasm round trip.
+      if (node.named && !LEAVES.has(node.type) && cursor.gotoFirstChild()) {
         parent = node;
         continue;
       }
