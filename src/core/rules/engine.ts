@@ -90,6 +90,8 @@ export class RuleEngine {
   private readonly custom?: LanguageAnalyzer[];
   private readonly loaded = new Map<DefaultLanguage, Promise<LanguageAnalyzer | undefined>>();
   private readonly cache = new Map<string, CacheEntry>();
+  /** Files by `root|framework`, for the cross-file checks (avoids scanning the whole cache per file). */
+  private readonly groups = new Map<string, Set<string>>();
 
   constructor(opts: EngineOptions = {}) {
     this.custom = opts.analyzers;
@@ -112,8 +114,10 @@ export class RuleEngine {
 
   /** Forget the cached analysis of a file (deleted or closed), or of every file. */
   forget(file?: string): void {
-    if (file === undefined) this.cache.clear();
-    else this.cache.delete(file);
+    if (file === undefined) {
+      this.cache.clear();
+      this.groups.clear();
+    } else this.setEntry(file, undefined);
   }
 
   /** Definitions of every file analyzed so far (latest version of each). */
@@ -130,7 +134,7 @@ export class RuleEngine {
     const started = performance.now();
     try {
       const { entry, cached } = await this.analyzeEntry(file, text);
-      return this.toResult(file, entry, cached, started, true);
+      return this.toResult(file, entry, cached, started);
     } catch (err) {
       // Defensive: analyzeEntry already contains analyzer failures; this is for engine bugs.
       const internal = this.internalFinding(file, 'engine', err);
@@ -148,7 +152,7 @@ export class RuleEngine {
     try {
       const files = opts.files ?? (await collectFiles(roots, { extensions: this.extensions(), signal: opts.signal, onError: (p, e) => this.log(`cannot read ${p}: ${errorText(e)}`) }));
       result.stats.files = files.length;
-      const entries: { file: string; entry: CacheEntry; cached: boolean; started: number }[] = [];
+      const entries: { file: string; entry: CacheEntry; cached: boolean; ms: number }[] = [];
       let lastYield = performance.now();
       for (let i = 0; i < files.length; i++) {
         const file = files[i];
@@ -161,7 +165,7 @@ export class RuleEngine {
         const text = await readText(file);
         if (text === undefined) continue;
         const { entry, cached } = await this.analyzeEntry(file, text);
-        entries.push({ file, entry, cached, started: t0 });
+        entries.push({ file, entry, cached, ms: performance.now() - t0 });
         // Keep an extension host responsive during long runs.
         if (performance.now() - lastYield > 50) {
           await new Promise((r) => setImmediate(r));
@@ -170,8 +174,10 @@ export class RuleEngine {
       }
       if (opts.signal?.aborted) result.cancelled = true;
       opts.onProgress?.({ done: entries.length, total: files.length });
-      for (const { file, entry, cached, started: t0 } of entries) {
-        const r = this.toResult(file, entry, cached, t0, true);
+      for (const { file, entry, cached, ms } of entries) {
+        const t1 = performance.now();
+        const r = this.toResult(file, entry, cached, t1);
+        r.ms += ms;
         result.files.push(r);
         result.findings.push(...r.findings);
         result.definitions.push(...r.definitions);
@@ -238,17 +244,33 @@ export class RuleEngine {
       }
     }
     entry.hits = dedupeHits(entry.hits);
-    this.cache.set(file, entry);
+    this.setEntry(file, entry);
     return { entry, cached: false };
   }
 
-  private toResult(file: string, entry: CacheEntry, cached: boolean, started: number, crossFile: boolean): FileResult {
+  private setEntry(file: string, entry: CacheEntry | undefined): void {
+    const old = this.cache.get(file);
+    if (old?.framework) this.groups.get(`${old.root}|${old.framework}`)?.delete(file);
+    if (!entry) {
+      this.cache.delete(file);
+      return;
+    }
+    this.cache.set(file, entry);
+    if (entry.framework) {
+      const key = `${entry.root}|${entry.framework}`;
+      if (!this.groups.has(key)) this.groups.set(key, new Set());
+      this.groups.get(key)!.add(file);
+    }
+  }
+
+  /** Findings for a cached analysis; `ms` is the time since `started` (the caller adds reading time). */
+  private toResult(file: string, entry: CacheEntry, cached: boolean, started: number): FileResult {
     const findings: Finding[] = [];
     for (const hit of entry.hits) {
       const f = this.toFinding(file, hit);
       if (f) findings.push(f);
     }
-    if (crossFile) for (const hit of this.crossFileHits(file, entry)) {
+    for (const hit of this.crossFileHits(file, entry)) {
       const f = this.toFinding(file, hit);
       if (f) findings.push(f);
     }
@@ -304,7 +326,10 @@ export class RuleEngine {
    */
   private crossFileHits(file: string, entry: CacheEntry): RuleHit[] {
     if (!entry.framework || !entry.definitions.some((d) => d.kind === 'tool')) return [];
-    const group = [...this.cache.entries()].filter(([, e]) => e.root === entry.root && e.framework === entry.framework);
+    const group = [...(this.groups.get(`${entry.root}|${entry.framework}`) ?? [])].flatMap((f) => {
+      const e = this.cache.get(f);
+      return e ? [[f, e] as const] : [];
+    });
     if (group.length < 2 || group.filter(([, e]) => e.servers.length > 0).length > 1) return [];
     const hits: RuleHit[] = [];
     for (const def of entry.definitions) {
