@@ -10,6 +10,7 @@ import { renderOutcome, type RenderHeading } from './resultMarkdown';
 import type { ResultDocuments } from './resultDocuments';
 import type { SessionManager } from './sessionManager';
 import { askArguments } from './toolForm';
+import { expandUriTemplate, templateVariables } from './uriTemplate';
 
 /** Argument of `mcpDoctor.callTool` from code lenses and tests. */
 export interface CallToolArg {
@@ -289,37 +290,13 @@ export class Calls {
 
 /** Asks for each variable of an RFC 6570 URI template (`{x}`, `{+x}`, `{?a,b}`) and expands it. */
 export async function expandTemplate(template: string): Promise<string | undefined> {
-  const names = [...template.matchAll(/\{([+#./;?&]?)([^}]+)\}/g)].flatMap((m) => m[2].split(',').map((n) => n.replace(/\*$/, '').trim()));
   const values: Record<string, string> = {};
-  for (const name of [...new Set(names)]) {
+  for (const name of templateVariables(template)) {
     const value = await vscode.window.showInputBox({ title: template, prompt: `Value of {${name}}`, ignoreFocusOut: true });
     if (value === undefined) return undefined;
     values[name] = value;
   }
   return expandUriTemplate(template, values);
-}
-
-/** Minimal RFC 6570 expansion covering the operators MCP servers use. */
-export function expandUriTemplate(template: string, values: Record<string, string>): string {
-  return template.replace(/\{([+#./;?&]?)([^}]+)\}/g, (_m, op: string, list: string) => {
-    const names = list.split(',').map((n) => n.replace(/\*$/, '').trim());
-    const enc = (v: string) => (op === '+' || op === '#' ? encodeURI(v) : encodeURIComponent(v));
-    const present = names.filter((n) => values[n] !== undefined && values[n] !== '');
-    switch (op) {
-      case '?':
-      case '&':
-        return present.length ? op + present.map((n) => `${n}=${enc(values[n])}`).join('&') : '';
-      case '/':
-      case '.':
-        return present.map((n) => op + enc(values[n])).join('');
-      case '#':
-        return present.length ? '#' + present.map((n) => enc(values[n])).join(',') : '';
-      case ';':
-        return present.map((n) => `;${n}=${enc(values[n])}`).join('');
-      default:
-        return present.map((n) => enc(values[n])).join(',');
-    }
-  });
 }
 
 /** Resolves when `done()` holds (checked on every session change) or after `timeoutMs`. */
