@@ -153,10 +153,12 @@ async function microBench(core) {
   }
   const PER = 100_000;
   const res = { ring: [], 'ring+jsonl': [] };
+  const cpu = { ring: [], 'ring+jsonl': [] };
   for (let rep = 0; rep < 8; rep++) {
     for (const mode of rep % 2 ? ['ring', 'ring+jsonl'] : ['ring+jsonl', 'ring']) {
       const writer = mode === 'ring' ? undefined : new core.TraceFileWriter(path.join(tmp, `m${rep}.jsonl`), core.makeHeader({ serverId: 'm', serverName: 'm', writer: 'bench' }));
       const rec = new core.TraceRecorder({ serverId: 'm', serverName: 'm', tap: writer?.write });
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = 0; i < PER; i++) {
         const [d, m] = msgs[i % msgs.length];
@@ -164,12 +166,19 @@ async function microBench(core) {
       }
       writer?.close(); // includes writing everything to disk
       const ns = ((performance.now() - t0) * 1e6) / PER;
-      if (rep > 1) res[mode].push(ns);
+      const c = process.cpuUsage(c0);
+      if (rep > 1) {
+        res[mode].push(ns);
+        cpu[mode].push(((c.user + c.system) * 1e3) / PER);
+      }
       rec.dispose();
     }
   }
   fs.rmSync(tmp, { recursive: true, force: true });
-  return { nsPerMessage: { ring: Math.round(median(res.ring)), 'ring+jsonl': Math.round(median(res['ring+jsonl'])) } };
+  return {
+    nsPerMessage: { ring: Math.round(median(res.ring)), 'ring+jsonl': Math.round(median(res['ring+jsonl'])) },
+    cpuNsPerMessage: { ring: Math.round(median(cpu.ring)), 'ring+jsonl': Math.round(median(cpu['ring+jsonl'])) },
+  };
 }
 
 /** Child mode: heap held by 100k typical messages (echo calls and results, as parsed objects). */
