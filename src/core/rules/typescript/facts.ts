@@ -73,6 +73,10 @@ export interface Facts {
   moduleSpecifiers: { module: string; node: ts.StringLiteralLike }[];
   bindings: Map<string, ModuleRef>;
   calls: ts.CallExpression[];
+  /** Calls by method or function name (`listen` for `app.listen(...)` and `listen(...)`). */
+  callsByName: Map<string, ts.CallExpression[]>;
+  /** Every `await` in the file. */
+  awaits: ts.AwaitExpression[];
   news: ts.NewExpression[];
   objects: ts.ObjectLiteralExpression[];
   /** Variable declarations and parameters by name (identifier bindings only). */
@@ -119,6 +123,8 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
     moduleSpecifiers: [],
     bindings: new Map(),
     calls: [],
+    callsByName: new Map(),
+    awaits: [],
     news: [],
     objects: [],
     decls: new Map(),
@@ -227,6 +233,9 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
       case ts.SyntaxKind.CallExpression: {
         const c = node as ts.CallExpression;
         facts.calls.push(c);
+        const callee = c.expression;
+        const cname = callee.kind === ts.SyntaxKind.PropertyAccessExpression ? (callee as ts.PropertyAccessExpression).name.text : callee.kind === ts.SyntaxKind.Identifier ? (callee as ts.Identifier).text : undefined;
+        if (cname !== undefined) push(facts.callsByName, cname, c);
         // require('x') / import('x') specifiers
         if ((c.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(c.expression) && c.expression.text === 'require')) && c.arguments[0] && ts.isStringLiteralLike(c.arguments[0])) {
           facts.moduleSpecifiers.push({ module: c.arguments[0].text, node: c.arguments[0] });
@@ -235,6 +244,9 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
       }
       case ts.SyntaxKind.NewExpression:
         facts.news.push(node as ts.NewExpression);
+        break;
+      case ts.SyntaxKind.AwaitExpression:
+        facts.awaits.push(node as ts.AwaitExpression);
         break;
       case ts.SyntaxKind.ObjectLiteralExpression:
         facts.objects.push(node as ts.ObjectLiteralExpression);
@@ -304,6 +316,19 @@ function detectFramework(facts: Facts): Framework | undefined {
   // MCP *client* code (types.js + client/*) is not a server: no server rule applies to it.
   if (server || (shared && !client)) return 'ts-sdk';
   return undefined;
+}
+
+/** Calls whose method/function name is one of `names`, in source order. */
+export function callsNamed(facts: Facts, ...names: string[]): ts.CallExpression[] {
+  if (names.length === 1) return facts.callsByName.get(names[0]!) ?? [];
+  const out: ts.CallExpression[] = [];
+  for (const n of names) out.push(...(facts.callsByName.get(n) ?? []));
+  return out.sort((a, b) => a.pos - b.pos);
+}
+
+/** True when the file imports or requires `module` (after `node:` normalization). */
+export function importsModule(facts: Facts, ...modules: string[]): boolean {
+  return facts.moduleSpecifiers.some((s) => modules.includes(normalizeModule(s.module)));
 }
 
 /** Resolves an expression to the module export it names, following imports and require. */
@@ -463,9 +488,8 @@ function collectServers(facts: Facts): void {
     const t = classifyTransportClass(facts, n.expression);
     if (t) facts.transportsSeen.push({ kind: t, node: n });
   }
-  for (const c of facts.calls) {
+  for (const c of callsNamed(facts, 'connect', 'start')) {
     const m = calleeName(c);
-    if (m !== 'connect' && m !== 'start') continue;
     const recv = receiverText(c, sf);
     if (!recv) continue;
     const server = findServer(facts, recv, c) ?? factoryServer(facts, c);

@@ -1,7 +1,7 @@
 import type * as ts from 'typescript';
-import { calleeName, contains, getPropValue, isFunctionLike, returnedExpressions, scopeOf, stringValue, unwrap, unwrapAwait, walkOwn } from '../astUtil';
+import { calleeName, contains, getPropValue, isFunctionLike, returnedExpressions, scopeOf, stringValue, unwrap, unwrapAwait } from '../astUtil';
 import { type RuleContext, isModuleLevel, refersTo, taintedNames } from '../context';
-import { type DefFact, initializerOf, resolveRef } from '../facts';
+import { type DefFact, callsNamed, initializerOf, resolveRef } from '../facts';
 
 /** Concurrency and performance rules: MCP301 302 401 402 403 404. */
 export function behaviorRules(ctx: RuleContext): void {
@@ -270,23 +270,23 @@ function mcp401(ctx: RuleContext): void {
   };
   const seen = new Set<ts.Node>();
   const check = (scope: ts.Node, before: number, startText: string): void => {
-    walkOwn(scope, (n) => {
-      if (!ts.isAwaitExpression(n) || seen.has(n) || n.getStart(sf) >= before) return;
+    for (const n of ctx.facts.awaits) {
+      if (seen.has(n) || n.getStart(sf) >= before || scopeOf(n) !== scope) continue;
       const what = slow(n);
-      if (!what) return;
+      if (!what) continue;
       seen.add(n);
       ctx.report('MCP401', n, `${what[0]!.toUpperCase()}${what.slice(1)} is awaited before \`${startText}\`: the client's \`initialize\` gets no answer until it finishes, and slow first runs exceed client start timeouts (Claude Code allows 30 s). Connect the transport first and load this lazily (or in the background).`, { data: { work: what } });
-    });
+    }
   };
   for (const call of startCalls) {
     const startText = `${call.expression.getText(sf)}()`;
     const scope = scopeOf(call);
-    check(scope.kind === ts.SyntaxKind.SourceFile ? sf : scope, call.getStart(sf), startText);
+    check(scope, call.getStart(sf), startText);
     // Module-level awaits before the top-level call of the enclosing function.
     if (isFunctionLike(scope)) {
       const fname = scope.name && ts.isIdentifier(scope.name) ? scope.name.text : scope.parent && ts.isVariableDeclaration(scope.parent) && ts.isIdentifier(scope.parent.name) ? scope.parent.name.text : undefined;
       if (!fname) continue;
-      const topCall = ctx.facts.calls.find((c) => ts.isIdentifier(c.expression) && c.expression.text === fname && scopeOf(c).kind === ts.SyntaxKind.SourceFile);
+      const topCall = callsNamed(ctx.facts, fname).find((c) => ts.isIdentifier(c.expression) && scopeOf(c).kind === ts.SyntaxKind.SourceFile);
       if (topCall) check(sf, topCall.getStart(sf), startText);
     }
   }

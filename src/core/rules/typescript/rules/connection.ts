@@ -1,7 +1,7 @@
 import type * as ts from 'typescript';
 import { calleeName, edit, getProp, getPropValue, insertPropertyEdit, isFunctionLike, receiverText, stringValue, unwrap, walk } from '../astUtil';
 import { type RuleContext, findAll } from '../context';
-import { classifyTransportClass, findServer, resolveRef } from '../facts';
+import { callsNamed, classifyTransportClass, findServer, importsModule, resolveRef } from '../facts';
 
 /** Connection rules: MCP102 103 104 106 108 109 110 111 112. */
 export function connectionRules(ctx: RuleContext): void {
@@ -28,7 +28,7 @@ function mcp102(ctx: RuleContext): void {
   if (ctx.stdio === 'not-stdio') return;
   const { ts, sf, file } = ctx;
   const downgrade = ctx.stdio === 'unknown';
-  for (const call of ctx.facts.calls) {
+  for (const call of callsNamed(ctx.facts, ...STDOUT_CONSOLE, 'write')) {
     const e = call.expression;
     if (!ts.isPropertyAccessExpression(e)) continue;
     const obj = e.expression;
@@ -51,7 +51,7 @@ function mcp102(ctx: RuleContext): void {
     }
   }
   // pino() defaults to stdout.
-  for (const call of ctx.facts.calls) {
+  for (const call of importsModule(ctx.facts, 'pino') ? ctx.facts.calls : []) {
     const ref = resolveRef(ctx.facts, call.expression);
     if (!ref || ref.module !== 'pino' || !['default', '*', 'pino'].includes(ref.name)) continue;
     if (ts.isPropertyAccessExpression(call.expression) && ref.name !== 'pino') continue; // pino.destination(...)
@@ -114,8 +114,10 @@ function mcp103(ctx: RuleContext): void {
   if (ctx.stdio === 'not-stdio') return;
   const { ts, sf, file } = ctx;
   const downgrade = ctx.stdio === 'unknown';
-  for (const call of ctx.facts.calls) {
-    const ref = resolveRef(ctx.facts, call.expression);
+  const childOrReadline = importsModule(ctx.facts, 'child_process', 'readline', 'readline/promises');
+  const candidates = childOrReadline ? ctx.facts.calls : callsNamed(ctx.facts, 'on', 'once', 'addListener', 'read', 'pipe', 'setEncoding');
+  for (const call of candidates) {
+    const ref = childOrReadline ? resolveRef(ctx.facts, call.expression) : undefined;
     if (ref?.module === 'child_process') {
       const opts = childOptions(ctx, call);
       const stdioProp = opts && getProp(opts, 'stdio');
@@ -237,7 +239,7 @@ function mcp106(ctx: RuleContext): void {
     const h = loopbackHost(ctx, hostExpr);
     if (h) report(node, h.host, what, literalFix(h.lit), h.defaulted);
   };
-  for (const call of ctx.facts.calls) {
+  for (const call of callsNamed(ctx.facts, 'listen', 'serve')) {
     const m = calleeName(call);
     if (m === 'listen' && ts.isPropertyAccessExpression(call.expression)) {
       const what = `\`${call.expression.getText(sf)}\``;
@@ -274,7 +276,7 @@ function mcp108(ctx: RuleContext): void {
   const { ts, sf } = ctx;
   const text = sf.text;
   const hasAuth = AUTH_MARKERS.test(text);
-  const loopbackListen = ctx.facts.calls.some((c) => calleeName(c) === 'listen' && isLoopback(stringValue(c.arguments[1] && unwrap(c.arguments[1]))));
+  const loopbackListen = callsNamed(ctx.facts, 'listen').some((c) => isLoopback(stringValue(c.arguments[1] && unwrap(c.arguments[1]))));
   for (const n of ctx.facts.news) {
     if (classifyTransportClass(ctx.facts, n.expression) !== 'http') continue;
     const o = n.arguments?.[0] && unwrap(n.arguments[0]);
@@ -325,6 +327,7 @@ function statefulHttp(ctx: RuleContext, includeSse: boolean): boolean {
 function mcp109(ctx: RuleContext): void {
   const { ts, sf, file } = ctx;
   if (!statefulHttp(ctx, false)) return;
+  if (!importsModule(ctx.facts, 'cors', 'hono/cors')) return;
   for (const call of ctx.facts.calls) {
     const ref = resolveRef(ctx.facts, call.expression);
     if (!ref) continue;
@@ -357,7 +360,7 @@ function mcp109(ctx: RuleContext): void {
 
 function mcp110(ctx: RuleContext): void {
   if (!statefulHttp(ctx, true)) return;
-  for (const call of ctx.facts.calls) {
+  for (const call of callsNamed(ctx.facts, 'fork')) {
     const ref = resolveRef(ctx.facts, call.expression);
     if (ref?.module === 'cluster' && ref.name === 'fork') {
       ctx.report('MCP110', call, '`cluster.fork()` runs several workers behind one port while this server keeps MCP sessions in process memory: follow-up requests land on a worker that never saw `initialize` and fail with `404 Session not found` / `400 No valid session ID`. Use `sessionIdGenerator: undefined` (stateless) or a single worker with sticky routing.');
@@ -370,9 +373,9 @@ const ROUTE_METHODS = new Set(['get', 'post', 'put', 'delete', 'patch', 'all', '
 /** Functions passed as route handlers (`app.post('/mcp', fn)`, `http.createServer(fn)`). */
 function routeHandlers(ctx: RuleContext): ts.FunctionLikeDeclaration[] {
   const out: ts.FunctionLikeDeclaration[] = [];
-  for (const call of ctx.facts.calls) {
+  for (const call of callsNamed(ctx.facts, ...ROUTE_METHODS)) {
     const m = calleeName(call);
-    if (!m || !ROUTE_METHODS.has(m)) continue;
+    if (!m) continue;
     if (m === 'on') {
       // server.on('request', fn)
       if (stringValue(call.arguments[0]) !== 'request') continue;
@@ -468,7 +471,7 @@ function mcp112(ctx: RuleContext): void {
   };
   const catchFix = (c: ts.Node) =>
     ctx.fix('Exit with an error when startup fails', [edit(file, sf, c.getEnd(), c.getEnd(), '.catch((err) => {\n  console.error(err);\n  process.exit(1);\n})')], true);
-  for (const call of ctx.facts.calls) {
+  for (const call of callsNamed(ctx.facts, 'connect', 'start', ...entries)) {
     const what = isStartCall(call);
     if (!what) continue;
     let p: ts.Node = call;

@@ -1,7 +1,7 @@
 import type * as ts from 'typescript';
 import { calleeName, edit, getPropValue, insertPropertyEdit, isFunctionLike, literalParts, returnedExpressions, stringValue, unwrap, unwrapAwait } from '../astUtil';
 import type { RuleContext } from '../context';
-import { type DefFact, resolveFunction, resolveRef } from '../facts';
+import { type DefFact, callsNamed, resolveFunction, resolveRef } from '../facts';
 
 /** Protocol rules: MCP701 702 703 705 706 709 (static part). */
 export function protocolRules(ctx: RuleContext): void {
@@ -162,7 +162,7 @@ function mcp706(ctx: RuleContext): void {
     return !!s && unwrap(s).kind === ts.SyntaxKind.TrueKeyword;
   });
   if (!stateless) return;
-  for (const call of ctx.facts.calls) {
+  for (const call of callsNamed(ctx.facts, ...BACK_CHANNEL, 'sendRequest')) {
     const m = calleeName(call);
     if (!m || !ts.isPropertyAccessExpression(call.expression)) continue;
     if (!BACK_CHANNEL.has(m) && !(m === 'sendRequest' && call.expression.expression.getText(ctx.sf) === 'extra')) continue;
@@ -173,8 +173,8 @@ function mcp706(ctx: RuleContext): void {
 
 function mcp709(ctx: RuleContext): void {
   const { ts } = ctx;
-  for (const call of ctx.facts.calls) {
-    if (calleeName(call) !== 'setRequestHandler' || call.arguments.length < 2) continue;
+  for (const call of callsNamed(ctx.facts, 'setRequestHandler')) {
+    if (call.arguments.length < 2) continue;
     const schema = call.arguments[0]!;
     const name = resolveRef(ctx.facts, schema)?.name ?? (ts.isIdentifier(schema) ? schema.text : '');
     if (name !== 'InitializeRequestSchema') continue;

@@ -1,7 +1,7 @@
 import type * as ts from 'typescript';
 import { calleeName, getPropValue, isFunctionLike, stringValue, unwrap } from '../astUtil';
 import { type RuleContext, refersTo, taintedNames } from '../context';
-import { type DefFact, initializerOf, resolveRef } from '../facts';
+import { type DefFact, callsNamed, importsModule, initializerOf, resolveRef } from '../facts';
 
 /** Security rules: MCP501 502 503 504. */
 export function securityRules(ctx: RuleContext): void {
@@ -95,8 +95,8 @@ function mcp503(ctx: RuleContext): void {
   const wildcard = (v: string | undefined): boolean => v !== undefined && (v === '0.0.0.0' || v === '::' || v === '');
   // Only scan the whole text for auth markers when the file binds all interfaces somewhere.
   if (/['"](0\.0\.0\.0|::)['"]/.test(sf.text) && !AUTH.test(sf.text)) {
-    for (const call of ctx.facts.calls) {
-      if (calleeName(call) !== 'listen' || !ts.isPropertyAccessExpression(call.expression)) continue;
+    for (const call of callsNamed(ctx.facts, 'listen')) {
+      if (!ts.isPropertyAccessExpression(call.expression)) continue;
       const host = stringValue(call.arguments[1] && unwrap(call.arguments[1]));
       const o = call.arguments[0] && unwrap(call.arguments[0]);
       const objHost = o && ts.isObjectLiteralExpression(o) ? stringValue(getPropValue(o, 'host')) : undefined;
@@ -117,8 +117,9 @@ function mcp503(ctx: RuleContext): void {
     }
   }
   // Wildcard CORS.
-  for (const call of ctx.facts.calls) {
-    const ref = resolveRef(ctx.facts, call.expression);
+  const corsImported = importsModule(ctx.facts, 'cors', 'hono/cors');
+  for (const call of corsImported ? ctx.facts.calls : callsNamed(ctx.facts, 'setHeader', 'header', 'set')) {
+    const ref = corsImported ? resolveRef(ctx.facts, call.expression) : undefined;
     const isCors = ref && ((ref.module === 'cors' && (ref.name === 'default' || ref.name === '*')) || (ref.module === 'hono/cors' && ref.name === 'cors'));
     if (isCors) {
       const o = call.arguments[0] && unwrap(call.arguments[0]);

@@ -135,6 +135,7 @@ function isRawBuffer(ctx: RuleContext, expr: ts.Expression, depth = 0): boolean 
 
 function mcp204(ctx: RuleContext): void {
   const { ts, sf, file } = ctx;
+  if (!/['"`](image|audio)['"`]/.test(sf.text)) return;
   for (const o of ctx.facts.objects) {
     const type = stringValue(getPropValue(o, 'type'));
     if (type !== 'image' && type !== 'audio') continue;
