@@ -1,3 +1,15 @@
+/**
+ * TypeScript/JavaScript analyzer of the rules engine (syntax-only, TypeScript compiler API).
+ *
+ * Pipeline per file: a regex pre-filter (no MCP import → empty analysis, no parse), one
+ * `ts.createSourceFile`, one walk collecting facts (`facts.ts`: imports/require aliases, server
+ * objects, transports, tool/resource/prompt definitions in all four API styles), then the rule
+ * groups in `rules/` over those facts. `typescript` is loaded lazily on the first MCP file.
+ *
+ * Rules: MCP102 103 104 106 108 109 110 111 112 (connection), 203 204 205 207 208
+ * (serialization), 301 302 401 402 403 404 (behavior), 501 502 503 504 (security), 603 604 606
+ * (config), 701 702 703 705 706 709 (protocol).
+ */
 import type { FileAnalysis, LanguageAnalyzer, ProjectContext } from '../types';
 import { RuleContext } from './context';
 import { collectFacts, serverSummaries } from './facts';
