@@ -5,6 +5,7 @@ import type { ServerConfig } from '../../src/core/config/types';
 import type { CallOutcome } from '../../src/core/session/mcpSession';
 import type { SessionView } from '../../src/core/session/types';
 import type { DoctorApi } from '../../src/extension';
+import { consentKey } from '../../src/vscode/session/consent';
 import type { SessionManager } from '../../src/vscode/session/sessionManager';
 import type { ServersTreeProvider, TreeNode } from '../../src/vscode/tree/index';
 import { activateDoctor, waitFor, workspaceRoot } from './helpers';
@@ -285,9 +286,25 @@ describe('Sessions (live servers)', function () {
     }
   });
 
-  it('forgets launch consents on request', async () => {
-    const count = await vscode.commands.executeCommand<number>('mcpDoctor.resetConsent');
-    assert.equal(typeof count, 'number');
+  it('launches without asking when this exact command line was approved, and forgets approvals on request', async () => {
+    const server = await demoServer(api, 'good-python');
+    const resolved = (await api.services.config.resolveForLaunch(server))!;
+    const state = api.services.context.workspaceState;
+    await state.update('mcpDoctor.launchConsents', [consentKey(resolved)]);
+    manager.setAutoConsentForTests(false);
+    try {
+      // No modal: the approval stored for this command line is found.
+      const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', server.id))!;
+      assert.equal(view.state.kind, 'running', JSON.stringify(view.state));
+      await vscode.commands.executeCommand('mcpDoctor.stopServer', server.id);
+    } finally {
+      manager.setAutoConsentForTests(true);
+    }
+    // A changed argument or cwd is a different command line and would ask again.
+    assert.notEqual(consentKey({ ...resolved, args: [...(resolved.args ?? []), '--debug'] }), consentKey(resolved));
+    assert.notEqual(consentKey({ ...resolved, cwd: '/tmp' }), consentKey(resolved));
+    assert.equal(await vscode.commands.executeCommand<number>('mcpDoctor.resetConsent'), 1);
+    assert.equal(state.get('mcpDoctor.launchConsents'), undefined);
   });
 });
 
