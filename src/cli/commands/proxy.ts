@@ -2,13 +2,15 @@ import * as path from 'node:path';
 import { runStdioProxy } from '../../core/proxy/stdioProxy';
 import type { CliIo } from '../io';
 
-const USAGE = `Usage: mcp-doctor proxy [--trace FILE] [--name NAME] -- <command> [args...]
+const USAGE = `Usage: mcp-doctor proxy [--trace FILE] [--name NAME] [--grace MS] -- <command> [args...]
 
 Runs an MCP stdio server and relays stdin/stdout byte for byte, recording every JSON-RPC
 message, stdout noise and stderr line to FILE (JSONL, the format of MCP Doctor's trace view).
 Put it in front of a server in any client's config (Claude Desktop, Cursor, VS Code...) and
 open FILE in VS Code with "MCP Doctor: Open Recorded Trace Session...".
-Exit code: the server's (127 when it cannot start, 2 on bad usage).
+When the client closes stdin the server gets MS milliseconds (default 5000) to exit, then
+SIGTERM, then SIGKILL. SIGINT/SIGTERM/SIGHUP sent to the proxy are forwarded to the server.
+Exit code: the server's (128 + signal when killed, 127 when it cannot start, 2 on bad usage).
 `;
 
 declare const __VERSION__: string | undefined;
@@ -17,6 +19,7 @@ declare const __VERSION__: string | undefined;
 export async function run(args: string[], io: CliIo): Promise<number> {
   let traceFile: string | undefined;
   let name: string | undefined;
+  let grace: number | undefined;
   let i = 0;
   for (; i < args.length; i++) {
     const a = args[i];
@@ -28,14 +31,21 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       io.err(USAGE);
       return 0;
     }
-    if (a === '--trace' || a === '--name') {
+    if (a === '--trace' || a === '--name' || a === '--grace') {
       const v = args[i + 1];
       if (v === undefined) {
         io.err(`mcp-doctor proxy: ${a} needs a value\n\n${USAGE}`);
         return 2;
       }
       if (a === '--trace') traceFile = path.resolve(io.cwd, v);
-      else name = v;
+      else if (a === '--name') name = v;
+      else {
+        grace = Number(v);
+        if (!Number.isFinite(grace) || grace < 0) {
+          io.err(`mcp-doctor proxy: --grace needs a number of milliseconds, got "${v}"\n`);
+          return 2;
+        }
+      }
       i++;
       continue;
     }
@@ -64,6 +74,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     args: rest,
     traceFile,
     serverName: name,
+    stopGraceMs: grace,
     env: io.env as NodeJS.ProcessEnv,
     cwd: io.cwd,
     version: typeof __VERSION__ === 'string' ? __VERSION__ : undefined,

@@ -23,6 +23,8 @@ export interface StdioProxyOptions {
   forwardSignals?: boolean;
   /** Version string written into the trace header. */
   version?: string;
+  /** After the client closes stdin: wait this long for the server, then SIGTERM, then as long again and SIGKILL (default 5000). */
+  stopGraceMs?: number;
 }
 
 /** Lines longer than this are cut in the trace (never in the forwarded stream). */
@@ -172,10 +174,24 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
       }
       inTap.push(chunk);
     };
+    let inEnded = false;
     const onInEnd = () => {
+      if (inEnded) return;
+      inEnded = true;
       inTap.end();
       note('out', 'lifecycle', 'client closed stdin');
       child.stdin!.end();
+      // The MCP shutdown sequence: close stdin, wait, SIGTERM, then SIGKILL.
+      const grace = opts.stopGraceMs ?? 5000;
+      const term = setTimeout(() => {
+        note('in', 'lifecycle', `server still running ${grace} ms after stdin closed: SIGTERM`);
+        child.kill('SIGTERM');
+        const kill = setTimeout(() => child.kill('SIGKILL'), grace);
+        kill.unref();
+        cleanups.push(() => clearTimeout(kill));
+      }, grace);
+      term.unref();
+      cleanups.push(() => clearTimeout(term));
     };
     stdin.on('data', onIn);
     stdin.on('end', onInEnd);

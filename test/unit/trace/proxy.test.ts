@@ -120,6 +120,16 @@ describe('proxy (mcp-doctor proxy)', function () {
     assert.ok(texts.some((t) => /exited with signal SIGTERM/.test(t)));
   });
 
+  it('terminates a server that ignores stdin EOF after the grace time', async () => {
+    const trace = path.join(dir, 'grace.jsonl');
+    const t0 = Date.now();
+    const r = await runProxy(['--trace', trace, '--grace', '300', '--', process.execPath, ECHO], Buffer.from('{"jsonrpc":"2.0","id":1,"method":"ping"}\n'), { env: { IGNORE_EOF: '1' } });
+    assert.equal(r.code, 143, 'killed by the forwarded SIGTERM');
+    assert.ok(Date.now() - t0 < 15000);
+    const back = await readTraceFile(trace);
+    assert.ok([...back.recorder.entries()].some((e) => /still running 300 ms after stdin closed: SIGTERM/.test(String(e.msg))));
+  });
+
   it('reports a command that cannot start with exit code 127', async () => {
     const r = await runProxy(['--', path.join(dir, 'no-such-server')], Buffer.alloc(0));
     assert.equal(r.code, 127);

@@ -11,5 +11,9 @@ const noise = Buffer.concat([
 process.stdout.write(noise);
 process.stderr.write('server log line 1\nserver log line 2\n');
 process.stdin.on('data', (d) => process.stdout.write(d));
-process.stdin.on('end', () => process.stdout.write('', () => process.exit(Number(process.env.EXIT_CODE ?? 3))));
+process.stdin.on('end', () => {
+  // IGNORE_EOF: a server that does not exit when its client goes away.
+  if (process.env.IGNORE_EOF) setInterval(() => {}, 1000);
+  else process.stdout.write('', () => process.exit(Number(process.env.EXIT_CODE ?? 3)));
+});
 if (process.env.EXIT_AFTER_MS) setTimeout(() => process.exit(5), Number(process.env.EXIT_AFTER_MS));
