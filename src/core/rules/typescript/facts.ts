@@ -784,8 +784,9 @@ function lowLevelTools(facts: Facts, call: ts.CallExpression, serverKey: string)
   const out: DefFact[] = [];
   for (const arr of arrays) {
     for (const el of arr.elements) {
-      const o = unwrap(el);
-      if (!ts.isObjectLiteralExpression(o)) continue;
+      // `tools: [MY_TOOL]` with `const MY_TOOL: Tool = { ... }`
+      const o = objectArg(facts, el);
+      if (!o) continue;
       const nameNode = getPropValue(o, 'name');
       const name = stringValue(nameNode && unwrap(nameNode));
       if (!nameNode) continue;

@@ -145,4 +145,10 @@ describe('typescript analyzer: definitions and shared facts', () => {
     const r = await analyzeText('/w/a.ts', text);
     assert.deepEqual(r.servers.map((x) => [x.name, x.transport]), [['server', 'stdio']]);
   });
+
+  it('low-level tools held in constants and a server in a class property', async () => {
+    const r = await analyzeFixture('classDualMode.ts');
+    assert.deepEqual(r.servers.map((x) => [x.name, x.transport]), [['this.server', 'stdio']]);
+    assert.deepEqual(r.definitions.map(brief), [{ kind: 'tool', name: 'search', line: 10, description: 'Search the catalogue', uri: undefined, params: ['query:string', 'tags?:array'] }]);
+  });
 });

@@ -16,6 +16,7 @@ const FIXTURES = [
   'helperTools.ts',
   'requireStyle.cjs',
   'clientOnly.ts',
+  'classDualMode.ts',
   'noMcp.ts',
 ];
 

@@ -24,11 +24,32 @@ function stdioNote(ctx: RuleContext): string {
   return ctx.stdio === 'unknown' ? ' (the transport is not fixed in this file, so this assumes stdio)' : '';
 }
 
+/** True when `node` runs only in HTTP mode: inside a `.listen(...)` callback or an HTTP route handler. */
+function inHttpOnlyCode(ctx: RuleContext, node: ts.Node): boolean {
+  const handlers = httpCallbacks(ctx);
+  if (handlers.size === 0) return false;
+  for (let n = node.parent; n; n = n.parent) if (handlers.has(n)) return true;
+  return false;
+}
+
+const httpCallbackCache = new WeakMap<RuleContext, Set<ts.Node>>();
+function httpCallbacks(ctx: RuleContext): Set<ts.Node> {
+  let set = httpCallbackCache.get(ctx);
+  if (set) return set;
+  set = new Set<ts.Node>(routeHandlers(ctx));
+  for (const call of callsNamed(ctx.facts, 'listen')) {
+    for (const a of call.arguments) if (isFunctionLike(unwrap(a))) set.add(unwrap(a));
+  }
+  httpCallbackCache.set(ctx, set);
+  return set;
+}
+
 function mcp102(ctx: RuleContext): void {
   if (ctx.stdio === 'not-stdio') return;
   const { ts, sf, file } = ctx;
   const downgrade = ctx.stdio === 'unknown';
   for (const call of callsNamed(ctx.facts, ...STDOUT_CONSOLE, 'write')) {
+    if (inHttpOnlyCode(ctx, call)) continue;
     const e = call.expression;
     if (!ts.isPropertyAccessExpression(e)) continue;
     const obj = e.expression;
