@@ -17,11 +17,14 @@ export interface DoctorApi {
  * Composition root. Each area registers its commands and providers synchronously and
  * loads its heavy parts (SDK, parsers, grammars) only when first used.
  */
+let activeServices: Services | undefined;
+
 export function activate(context: vscode.ExtensionContext): DoctorApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('MCP Doctor', { log: true });
   context.subscriptions.push(log);
   const services = { context, log } as Services;
+  activeServices = services;
   registerConfig(services);
   registerTrace(services);
   registerSessions(services);
@@ -32,6 +35,9 @@ export function activate(context: vscode.ExtensionContext): DoctorApi {
   return { services, activationMs };
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions; sessions stop their processes there.
+/** Waits until every server process is gone, so none outlives the extension host. */
+export async function deactivate(): Promise<void> {
+  const sessions = activeServices?.sessions as { stopAll?: () => Promise<unknown> } | undefined;
+  activeServices = undefined;
+  await sessions?.stopAll?.();
 }
