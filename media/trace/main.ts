@@ -13,6 +13,7 @@ import {
   DidNotifyNotification,
   DidReplayNotification,
   DidResetNotification,
+  DidSelectNotification,
   DidSetFilterNotification,
   ExportCommand,
   GetDetailRequest,
@@ -117,6 +118,8 @@ window.addEventListener('message', (ev: MessageEvent<IpcMessage>) => {
   } else if (DidSetFilterNotification.is(msg)) {
     state.filter = { ...msg.params.filter };
     refreshAll();
+  } else if (DidSelectNotification.is(msg)) {
+    revealEntry(msg.params.sx, msg.params.seq);
   } else if (DidReplayNotification.is(msg)) {
     renderReplay(msg.params);
   } else if (DidNotifyNotification.is(msg)) {
@@ -412,7 +415,8 @@ function refreshFacetsSoon(): void {
 
 function syncControls(): void {
   const servers = new Map<string, string>();
-  for (const s of sessions) servers.set(s.serverId, s.serverName);
+  // Same name, different source (workspace config vs a client through the proxy): say which.
+  for (const s of sessions) servers.set(s.serverId, s.origin === 'proxy' ? `${s.serverName} · via proxy` : s.serverName);
   const opts: [string, string][] = [...servers].map(([id, name]) => [id, name]);
   for (const s of sessions) opts.push([`sx:${s.sx}`, `  ${s.serverName} · ${s.origin} · ${new Date(s.startedAt).toLocaleTimeString()}`]);
   setOptions(serverSel, 'All servers', opts, state.filter.sx !== undefined ? `sx:${state.filter.sx}` : state.filter.serverId);

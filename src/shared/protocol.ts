@@ -283,6 +283,9 @@ export interface DidSetFilterParams {
   filter: TraceFilterState;
 }
 
+/** The host wants an entry selected and scrolled into view (e.g. the last call of a tool). */
+export const DidSelectNotification = new IpcNotification<EntryRef>('didSelect');
+
 /** The result of a replay, old vs new. */
 export const DidReplayNotification = new IpcNotification<DidReplayParams>('didReplay');
 export interface DidReplayParams {
@@ -327,6 +330,7 @@ export const ALL_CALLS = [
   DidChangeSessionsNotification,
   DidChangeStatsNotification,
   DidSetFilterNotification,
+  DidSelectNotification,
   DidReplayNotification,
   DidNotifyNotification,
 ] as const;

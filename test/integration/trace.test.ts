@@ -97,6 +97,13 @@ describe('Trace (MCP Trace webview)', function () {
       .map((m) => (m.method === 'trace/didReset' ? (m.params as { snapshot: TraceSnapshot }).snapshot.stats : (m.params as { stats: TraceSnapshot['stats'] }).stats))
       .pop();
     assert.ok(lastStats?.some((s) => s.sx === liveSx && s.tool === 'echo' && s.calls >= 2), 'echo statistics');
+
+    // Opening the trace for a tool (code lens, failed call) filters to it and selects its last call.
+    await vscode.commands.executeCommand('mcpDoctor.openTrace', { serverId, tool: 'echo' });
+    const filterMsg = hooks.posted.filter((m) => m.method === 'trace/didSetFilter').pop();
+    assert.deepEqual((filterMsg?.params as { filter: unknown }).filter, { serverId, tool: 'echo' });
+    const select = hooks.posted.filter((m) => m.method === 'trace/didSelect').pop();
+    assert.deepEqual(select?.params, { sx: liveSx, seq: calls[1].seq });
   });
 
   it('replays a recorded call against the running server and diffs the results', async () => {

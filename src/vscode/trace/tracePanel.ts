@@ -9,6 +9,7 @@ import {
   DidChangeSessionsNotification,
   DidChangeStatsNotification,
   DidResetNotification,
+  DidSelectNotification,
   DidSetFilterNotification,
   ExportCommand,
   GetDetailRequest,
@@ -18,6 +19,7 @@ import {
   ReplayCommand,
   SetFilterCommand,
   type DisplayEntry,
+  type EntryRef,
   type IpcMessage,
   type IpcNotification,
   type TraceFilterState,
@@ -48,6 +50,8 @@ export class TracePanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Filter the host wants applied on the next snapshot (from `reveal`). */
   private pendingFilter: TraceFilterState | undefined;
+  /** Entry the host wants selected after the next snapshot. */
+  private pendingSelect: EntryRef | undefined;
   /** The webview's last filter (restored into the next snapshot). */
   private filter: TraceFilterState | undefined;
   private disposed = false;
@@ -93,14 +97,20 @@ export class TracePanel implements vscode.Disposable {
     return p;
   }
 
-  /** Shows the panel and applies `filter` (when given). */
-  reveal(filter?: TraceFilterState): void {
+  /** Shows the panel, applies `filter` and selects `select` (when given). */
+  reveal(filter?: TraceFilterState, select?: EntryRef): void {
     if (filter) {
       this.pendingFilter = filter;
       if (this.ready) {
         this.post(DidSetFilterNotification, { filter });
         this.pendingFilter = undefined;
       }
+    }
+    if (select) {
+      if (this.ready) {
+        this.flushAppends(); // the row must be there before it is selected
+        this.post(DidSelectNotification, select);
+      } else this.pendingSelect = select;
     }
     this.panel.reveal(undefined, false);
   }
@@ -187,6 +197,10 @@ export class TracePanel implements vscode.Disposable {
     });
     for (let i = SNAPSHOT_CHUNK; i < rows.length; i += SNAPSHOT_CHUNK * 2) {
       this.post(DidAppendNotification, { entries: rows.slice(i, i + SNAPSHOT_CHUNK * 2), updated: [] });
+    }
+    if (this.pendingSelect) {
+      this.post(DidSelectNotification, this.pendingSelect);
+      this.pendingSelect = undefined;
     }
   }
 

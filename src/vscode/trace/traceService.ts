@@ -134,10 +134,22 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
   async reveal(filter?: { serverId?: string; tool?: string; sx?: number }): Promise<void> {
     this.ensureSessionsListener();
     const f: TraceFilterState | undefined = filter && (filter.serverId || filter.tool || filter.sx !== undefined) ? { ...filter } : undefined;
-    if (!this.panel) {
-      this.panel = TracePanel.create(this);
-      if (f) this.panel.reveal(f);
-    } else this.panel.reveal(f);
+    const select = filter?.tool ? this.lastCallOf(filter.tool, filter.serverId) : undefined;
+    this.panel ??= TracePanel.create(this);
+    this.panel.reveal(f, select);
+  }
+
+  /** The newest `tools/call` request of `tool` (in the newest session of `serverId` when given). */
+  private lastCallOf(tool: string, serverId?: string): { sx: number; seq: number } | undefined {
+    const sessions = this.hub.all().filter((s) => !serverId || s.serverId === serverId).reverse();
+    for (const s of sessions) {
+      const rec = s.recorder;
+      for (let seq = rec.lastSeq; seq >= rec.oldestSeq && seq > rec.lastSeq - 20000; seq--) {
+        const e = rec.get(seq);
+        if (e && e.tool === tool && e.shape === 'request') return { sx: s.sx, seq };
+      }
+    }
+    return undefined;
   }
 
   // ---- panel support -----------------------------------------------------------------------
