@@ -5,11 +5,6 @@
  */
 import type { DisplayEntry, TraceFilterState } from '../../src/shared/protocol';
 
-/** Numeric key of an entry: unique per (session, seq). */
-export function entryKey(sx: number, seq: number): number {
-  return sx * 4294967296 + seq;
-}
-
 /** The lowercase text a search matches against: label, method, tool, status, error code, preview. */
 export function searchKeyOf(e: DisplayEntry): string {
   let k = e.label;

@@ -8,6 +8,7 @@ import {
   DidAppendNotification,
   DidChangeSessionsNotification,
   DidChangeStatsNotification,
+  DidReplayNotification,
   DidResetNotification,
   DidSelectNotification,
   DidSetFilterNotification,
@@ -140,7 +141,7 @@ export class TracePanel implements vscode.Disposable {
         this.postRaw({ id: `h${++this.msgId}`, method: GetDetailRequest.response.method, params: detail, completionId: m.id });
       } else if (ReplayCommand.is(m)) {
         const r = await this.service.replay(m.params.sx, m.params.seq);
-        this.post(this.service.didReplay, r);
+        this.post(DidReplayNotification, r);
       } else if (OpenDefinitionCommand.is(m)) {
         await this.service.openDefinition(m.params.tool, m.params.sx);
       } else if (CopyCommand.is(m)) {

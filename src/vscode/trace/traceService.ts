@@ -20,7 +20,6 @@ import { findToolDefinition } from '../../core/trace/toolDefinition';
 import type { TraceFileHeader, TraceSink } from '../../core/trace/types';
 import {
   DidNotifyNotification,
-  DidReplayNotification,
   type CopyParams,
   type DidReplayParams,
   type IpcMessage,
@@ -55,7 +54,6 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
   readonly extensionUri: vscode.Uri;
   /** Folder of the stored sessions. */
   readonly folder: string;
-  readonly didReplay = DidReplayNotification;
   private panel: TracePanel | undefined;
   private readonly writers = new Map<number, TraceFileWriter>();
   private readonly tails = new Map<string, TraceFileTail>();
