@@ -1,7 +1,7 @@
 import type * as ts from 'typescript';
 import type { Fix, Range } from '../../model';
 import type { ProjectContext, RuleHit } from '../types';
-import { contains, isFunctionLike, rangeOf, unwrap, walk } from './astUtil';
+import { contains, isFunctionLike, rangeOf, returnedExpressions, unwrap, walk } from './astUtil';
 import { type DefFact, type Facts, type TransportKind, resolveDecl, serverTransport } from './facts';
 import { loadTypeScript } from './tsLoader';
 
@@ -11,7 +11,6 @@ export interface HandlerInfo {
   calls: ts.CallExpression[];
   decls: ts.VariableDeclaration[];
   awaits: ts.AwaitExpression[];
-  idents: ts.Identifier[];
   assigns: ts.BinaryExpression[];
   deletes: ts.DeleteExpression[];
   loops: ts.IterationStatement[];
@@ -110,13 +109,12 @@ export class RuleContext {
     if (info) return info;
     const ts = this.ts;
     const k = ts.SyntaxKind;
-    const i: HandlerInfo = { text: handler.getText(this.sf), calls: [], decls: [], awaits: [], idents: [], assigns: [], deletes: [], loops: [], catches: [], returns: [], throws: [] };
+    const i: HandlerInfo = { text: handler.getText(this.sf), calls: [], decls: [], awaits: [], assigns: [], deletes: [], loops: [], catches: [], returns: [], throws: [] };
     walk(handler, (n) => {
       switch (n.kind) {
         case k.CallExpression: i.calls.push(n as ts.CallExpression); break;
         case k.VariableDeclaration: i.decls.push(n as ts.VariableDeclaration); break;
         case k.AwaitExpression: i.awaits.push(n as ts.AwaitExpression); break;
-        case k.Identifier: i.idents.push(n as ts.Identifier); break;
         case k.BinaryExpression: {
           const op = (n as ts.BinaryExpression).operatorToken.kind;
           if (op >= k.FirstAssignment && op <= k.LastAssignment) i.assigns.push(n as ts.BinaryExpression);
@@ -134,6 +132,29 @@ export class RuleContext {
     info = i;
     this.handlerInfoCache.set(handler, info);
     return info;
+  }
+
+  private returnsCache = new Map<ts.Node, { expr: ts.Expression; stmt?: ts.ReturnStatement }[]>();
+
+  /**
+   * What a tool handler returns (its own `return`s, not nested callbacks'), from the handler
+   * walk instead of a second pass; other functions fall back to a dedicated walk.
+   */
+  returnsOf(fn: ts.FunctionLikeDeclaration): { expr: ts.Expression; stmt?: ts.ReturnStatement }[] {
+    let out = this.returnsCache.get(fn);
+    if (out) return out;
+    if (!this.facts.handlers.has(fn) || !fn.body || !this.ts.isBlock(fn.body)) out = returnedExpressions(fn);
+    else {
+      out = [];
+      for (const r of this.handlerInfo(fn).returns) {
+        if (!r.expression) continue;
+        let p: ts.Node | undefined = r.parent;
+        while (p && p !== fn && !isFunctionLike(p)) p = p.parent;
+        if (p === fn) out.push({ expr: r.expression, stmt: r });
+      }
+    }
+    this.returnsCache.set(fn, out);
+    return out;
   }
 
   /** Tool definitions with a handler. */

@@ -1,5 +1,5 @@
 import type * as ts from 'typescript';
-import { calleeName, contains, getPropValue, isFunctionLike, returnedExpressions, scopeOf, stringValue, unwrap, unwrapAwait } from '../astUtil';
+import { calleeName, contains, getPropValue, isFunctionLike, scopeOf, walk, stringValue, unwrap, unwrapAwait } from '../astUtil';
 import { type RuleContext, isModuleLevel, refersTo, taintedNames } from '../context';
 import { type DefFact, callsNamed, initializerOf, resolveRef } from '../facts';
 
@@ -107,15 +107,17 @@ function mcp302(ctx: RuleContext, d: DefFact): void {
   for (const d of info.deletes) addWrite(d.expression, d);
   if (writes.length === 0 || awaits.length === 0) return;
   writes.sort((a, b) => a.node.getStart(sf) - b.node.getStart(sf));
-  for (const n of info.idents) {
-    if (!names.has(n.text) || writeTargets.has(n)) continue;
+  const written = new Set(writes.map((w) => w.name));
+  walk(h, (n) => {
+    if (!ts.isIdentifier(n) || !written.has(n.text) || writeTargets.has(n)) return true;
     const p = n.parent;
-    if (p && ts.isPropertyAccessExpression(p) && p.name === n) continue;
-    if (!isModuleLevel(ctx, n)) continue;
+    if (p && ts.isPropertyAccessExpression(p) && p.name === n) return true;
+    if (!isModuleLevel(ctx, n)) return true;
     const list = reads.get(n.text) ?? [];
     list.push(n.getStart(sf));
     reads.set(n.text, list);
-  }
+    return true;
+  });
   const reported = new Set<string>();
   for (const w of writes) {
     if (reported.has(w.name)) continue;
@@ -211,7 +213,7 @@ function mcp403(ctx: RuleContext, d: DefFact): void {
   const h = d.handler!;
   const paramNames = [...d.def.params.map((p) => p.name), ...taintedNames(ctx, h)];
   if (paramNames.some((p) => LIMIT_PARAM.test(p))) return;
-  for (const { expr } of returnedExpressions(h)) {
+  for (const { expr } of ctx.returnsOf(h)) {
     const e = unwrapAwait(expr);
     for (const payload of returnedPayloads(ctx, d, e)) {
       let p = unwrapAwait(payload);

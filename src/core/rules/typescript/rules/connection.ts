@@ -199,10 +199,7 @@ function mcp104(ctx: RuleContext): void {
   const f = ctx.facts;
   if (f.servers.length === 0 || !f.defs.some((d) => d.def.kind === 'tool')) return;
   // Any connect/start/listen anywhere means the file wires a transport (possibly to an imported server).
-  const anyStart = f.calls.some((c) => {
-    const m = calleeName(c);
-    return m === 'connect' || m === 'start' || m === 'handleRequest';
-  });
+  const anyStart = callsNamed(f, 'connect', 'start', 'handleRequest').length > 0;
   if (anyStart) return;
   for (const s of f.servers) {
     if (!s.moduleLevel || s.name === '<anonymous>' || s.name.startsWith('this.')) continue;

@@ -116,7 +116,7 @@ function mcp705(ctx: RuleContext): void {
   const { ts, sf, file } = ctx;
   for (const d of ctx.tools) {
     const h = d.handler!;
-    for (const { expr, stmt } of returnedExpressions(h)) {
+    for (const { expr, stmt } of ctx.returnsOf(h)) {
       const e = unwrapAwait(expr);
       const inCatch = insideCatch(ctx, stmt ?? expr, h);
       if (d.style === 'fastmcp') {

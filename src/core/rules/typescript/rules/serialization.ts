@@ -1,6 +1,6 @@
 import type * as ts from 'typescript';
 import type { TextEdit } from '../../../model';
-import { compareVersions, edit, getProp, getPropValue, packageVersion, returnedExpressions, stringValue, unwrap, unwrapAwait } from '../astUtil';
+import { compareVersions, edit, getProp, getPropValue, packageVersion, stringValue, unwrap, unwrapAwait } from '../astUtil';
 import type { RuleContext } from '../context';
 import { type DefFact, initializerOf, resolveRef, zodChain, zodObjectShape } from '../facts';
 
@@ -40,7 +40,7 @@ function mcp203and208(ctx: RuleContext): void {
     if (d.style === 'lowlevel' || !d.handler) continue;
     const name = d.def.name;
     const hasOutput = !!d.outputSchema;
-    for (const { expr } of returnedExpressions(d.handler)) {
+    for (const { expr } of ctx.returnsOf(d.handler)) {
       let top = expr;
       while (ts.isParenthesizedExpression(top) || ts.isAwaitExpression(top)) top = top.expression;
       const e = unwrapAwait(expr);
@@ -228,8 +228,12 @@ function isAnyish(ctx: RuleContext, e: ts.Expression | undefined): boolean {
   return !!c && (c.root === 'any' || c.root === 'unknown') && c.methods.length === 0;
 }
 
+/** Constructs MCP207 knows; files without any of them skip the schema walk. */
+const MCP207_PREFILTER = /\b(date|bigint|map|set|function|instanceof|custom|symbol|promise|lazy|preprocess|any|unknown|transform)\(|['"`]array['"`]/;
+
 function mcp207(ctx: RuleContext): void {
   const { ts, sf, file } = ctx;
+  if (!MCP207_PREFILTER.test(sf.text)) return;
   const seen = new Set<ts.Node>();
   for (const d of ctx.facts.defs) {
     if (d.def.kind !== 'tool' || !d.schema) continue;
