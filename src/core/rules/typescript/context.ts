@@ -2,7 +2,7 @@ import type * as ts from 'typescript';
 import type { Fix, Range } from '../../model';
 import type { ProjectContext, RuleHit } from '../types';
 import { contains, isFunctionLike, rangeOf, returnedExpressions, unwrap, walk } from './astUtil';
-import { type DefFact, type Facts, type TransportKind, resolveDecl, serverTransport } from './facts';
+import { type DefFact, type Facts, type TransportKind, resolveDecl } from './facts';
 import { loadTypeScript } from './tsLoader';
 
 /** Syntax inside one tool handler (nested callbacks included), in source order. */
@@ -80,11 +80,6 @@ export class RuleContext {
     else state = 'unknown';
     this.stdioCache = state;
     return state;
-  }
-
-  /** True when the file has an HTTP (or SSE) transport somewhere. */
-  get hasHttp(): boolean {
-    return this.facts.transportsSeen.some((t) => t.kind === 'http' || t.kind === 'sse') || this.facts.servers.some((s) => ['http', 'sse'].includes(serverTransport(s)));
   }
 
   /** The tool definition whose handler lexically contains `node`. */
@@ -176,10 +171,6 @@ export class RuleContext {
     return out;
   }
 
-  /** The string ids a rule may skip on: `// mcp-doctor-disable-next-line` is the engine's job. */
-  text(node: ts.Node): string {
-    return node.getText(this.sf);
-  }
 }
 
 /**

@@ -71,7 +71,7 @@ function moduleMutables(ctx: RuleContext): Set<string> {
   return out;
 }
 
-let mutablesCache: WeakMap<ts.SourceFile, Set<string>> = new WeakMap();
+const mutablesCache = new WeakMap<ts.SourceFile, Set<string>>();
 
 function mcp302(ctx: RuleContext, d: DefFact): void {
   const { ts, sf } = ctx;
@@ -292,8 +292,4 @@ function mcp401(ctx: RuleContext): void {
       if (topCall) check(sf, topCall.getStart(sf), startText);
     }
   }
-}
-
-export function resetBehaviorCaches(): void {
-  mutablesCache = new WeakMap();
 }
