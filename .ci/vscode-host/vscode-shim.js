@@ -5,6 +5,9 @@
 //   VSCODE_SHIM_SCREENSHOT=file.png   save a PNG of the workbench when the tests finish
 //   VSCODE_SHIM_TRUST=0               leave workspace trust on (the folder opens untrusted)
 //   VSCODE_SHIM_TIMEOUT_MS=...        overall limit (default 20 min)
+//   VSCODE_SHIM_SCREENSHOT_DIR=dir    tests ask for pictures while they run: a test writes
+//                                     dir/<name>.request, the shim saves dir/<name>.png and
+//                                     writes dir/<name>.done (see test/integration/helpers.ts)
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -137,6 +140,23 @@ async function main() {
         resolve(code);
       });
     });
+    const shotDir = process.env.VSCODE_SHIM_SCREENSHOT_DIR;
+    let shooting = false;
+    const shotTimer = shotDir && setInterval(async () => {
+      if (shooting) return;
+      shooting = true;
+      try {
+        for (const f of fs.readdirSync(shotDir).filter((n) => n.endsWith('.request'))) {
+          const name = f.slice(0, -'.request'.length);
+          fs.rmSync(path.join(shotDir, f), { force: true });
+          await page.screenshot({ path: path.join(shotDir, `${name}.png`) }).catch((e) => console.error('screenshot failed:', e.message));
+          fs.writeFileSync(path.join(shotDir, `${name}.done`), '');
+        }
+      } finally {
+        shooting = false;
+      }
+    }, 200);
+    if (shotTimer) finished.then(() => clearInterval(shotTimer));
     await page.exposeFunction('codeAutomationLog', (type, logArgs) => (console[type] || console.log)(...logArgs));
     const authority = `127.0.0.1:${port}`;
     const remote = (p) => `vscode-remote://${authority}${p}`;

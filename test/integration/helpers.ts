@@ -32,3 +32,19 @@ export function workspaceRoot(): string {
   if (!folder) throw new Error('the integration tests need a workspace folder');
   return folder.uri.fsPath;
 }
+
+/**
+ * Saves a picture of the workbench as it is now, when the run was started with
+ * VSCODE_SHIM_SCREENSHOT_DIR (the shim takes it); otherwise does nothing.
+ */
+export async function screenshot(name: string): Promise<string | undefined> {
+  const dir = process.env.VSCODE_SHIM_SCREENSHOT_DIR;
+  if (!dir) return undefined;
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const done = path.join(dir, `${name}.done`);
+  fs.rmSync(done, { force: true });
+  fs.writeFileSync(path.join(dir, `${name}.request`), '');
+  await waitFor(() => fs.existsSync(done), `screenshot ${name}`, 20000);
+  return path.join(dir, `${name}.png`);
+}

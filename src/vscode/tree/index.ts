@@ -16,6 +16,8 @@ export type { TreeNode } from './nodes';
  * has its own copy of this module, but `Symbol.for` is shared across the extension host).
  */
 export const TREE_TEST_HOOK = Symbol.for('mcpDoctor.serversTree');
+/** The TreeView itself, for tests that reveal and expand nodes (e.g. for screenshots). */
+export const TREE_VIEW_TEST_HOOK = Symbol.for('mcpDoctor.serversTreeView');
 
 const EXAMPLE_CONFIG = `{
   // MCP servers of this workspace, in VS Code's format. MCP Doctor lists them in its Servers
@@ -43,6 +45,7 @@ export function registerTree(services: Services): void {
   const provider = new ServersTreeProvider(services);
   const view = vscode.window.createTreeView('mcpDoctor.servers', { treeDataProvider: provider, showCollapseAll: true });
   (globalThis as Record<symbol, unknown>)[TREE_TEST_HOOK] = provider;
+  (globalThis as Record<symbol, unknown>)[TREE_VIEW_TEST_HOOK] = view;
 
   const update = () => {
     view.message = vscode.workspace.isTrusted ? undefined : `${UNTRUSTED_MESSAGE}.`;
@@ -55,7 +58,12 @@ export function registerTree(services: Services): void {
     view,
     services.config.onDidChange(update),
     vscode.workspace.onDidGrantWorkspaceTrust(update),
-    { dispose: () => delete (globalThis as Record<symbol, unknown>)[TREE_TEST_HOOK] },
+    {
+      dispose: () => {
+        delete (globalThis as Record<symbol, unknown>)[TREE_TEST_HOOK];
+        delete (globalThis as Record<symbol, unknown>)[TREE_VIEW_TEST_HOOK];
+      },
+    },
     vscode.commands.registerCommand('mcpDoctor.refresh', async () => {
       await services.config.refresh();
       provider.refresh();

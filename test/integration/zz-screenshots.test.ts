@@ -1,0 +1,52 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SessionManager } from '../../src/vscode/session/sessionManager';
+import { activateDoctor, screenshot, waitFor, workspaceRoot } from './helpers';
+
+
+/**
+ * Pictures for the README, made from a real session: `node scripts/screenshots.mjs`.
+ * Defined only when the shim is asked for pictures, so a normal run has nothing to skip.
+ */
+if (process.env.VSCODE_SHIM_SCREENSHOT_DIR) {
+  describe('Screenshots', function () {
+    this.timeout(120000);
+
+    it('the workbench with servers, problems, a terminal and source diagnostics', async () => {
+      const api = await activateDoctor();
+      const manager = api.services.sessions as SessionManager;
+      manager.setAutoConsentForTests(true);
+      const find = (name: string) =>
+        waitFor(() => api.services.config.servers.find((s) => s.name === name && s.file.endsWith(path.join('.vscode', 'mcp.json'))), name);
+      const everything = await find('everything');
+      const polluting = await find('polluting');
+      await vscode.commands.executeCommand('mcpDoctor.startServer', everything.id);
+      await vscode.commands.executeCommand('mcpDoctor.startServer', polluting.id);
+      await waitFor(() => manager.get(polluting.id)?.state.kind === 'running', 'polluting running');
+      await waitFor(() => manager.get(everything.id)?.state.kind === 'running', 'everything running');
+      for (const message of ['hello', 'from MCP Doctor']) {
+        await vscode.commands.executeCommand('mcpDoctor.callTool', { serverId: everything.id, toolName: 'echo', args: { message } });
+      }
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+
+      const doc = await vscode.workspace.openTextDocument(path.join(workspaceRoot(), 'rules', 'stdio_server.py'));
+      await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+      await waitFor(() => vscode.languages.getDiagnostics(doc.uri).length > 0, 'diagnostics on the Python server');
+
+      await vscode.commands.executeCommand('workbench.view.extension.mcpDoctor');
+      await vscode.commands.executeCommand('workbench.actions.view.problems');
+      await vscode.commands.executeCommand('mcpDoctor.showTerminal', polluting.id);
+      await new Promise((r) => setTimeout(r, 1500)); // let the workbench paint before the picture
+      await screenshot('workbench');
+    });
+
+    it('the trace view with real traffic', async () => {
+      await vscode.commands.executeCommand('workbench.action.closePanel');
+      await vscode.commands.executeCommand('mcpDoctor.openTrace');
+      await new Promise((r) => setTimeout(r, 2500));
+      await screenshot('trace');
+      const api = await activateDoctor();
+      await (api.services.sessions as SessionManager).stopAll();
+    });
+  });
+}
