@@ -126,5 +126,13 @@ describe('Rules', () => {
     assert.ok(result.findings.some((f) => f.file === pyFile && f.code === 'MCP101'));
     // Closed files keep their workspace findings.
     assert.ok(ruleDiagnostics(vscode.Uri.file(pyFile), 'MCP101').length > 0);
+    // Project files are checked too, with quick fixes: engines.node below the SDK floor.
+    const pkg = vscode.Uri.file(path.join(workspaceRoot(), 'rules', 'package.json'));
+    const [engines] = ruleDiagnostics(pkg, 'MCP601');
+    assert.ok(engines, 'MCP601 on rules/package.json');
+    assert.equal(engines.range.start.line, lineOf(pkg.fsPath, '"engines"'));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(pkg));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', pkg, engines.range, vscode.CodeActionKind.QuickFix.value);
+    assert.ok((actions ?? []).some((a) => a.isPreferred && a.title.includes('Node >=18')), (actions ?? []).map((a) => a.title).join(' | '));
   });
 });

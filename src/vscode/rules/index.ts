@@ -13,11 +13,13 @@ export function registerRules(services: Services): void {
   const controller = new RulesController(services);
   const selector: vscode.DocumentSelector = RULE_LANGUAGES.map((language) => ({ language, scheme: 'file' }));
   const lenses = new ToolCodeLensProvider(controller, services);
+  // Project files get quick fixes too (engines.node, requires-python, Dockerfile --host...).
+  const projectFiles: vscode.DocumentSelector = ['**/package.json', '**/pyproject.toml', '**/{Dockerfile,Containerfile,*.dockerfile}', '**/docker-compose*.{yml,yaml}', '**/compose*.{yml,yaml}', '**/Procfile', '**/{.python-version,runtime.txt,.nvmrc}'].map((pattern) => ({ scheme: 'file', pattern }));
   services.context.subscriptions.push(
     controller,
     lenses,
     vscode.languages.registerCodeLensProvider(selector, lenses),
-    vscode.languages.registerCodeActionsProvider(selector, new RuleCodeActionProvider(controller), RuleCodeActionProvider.metadata),
+    vscode.languages.registerCodeActionsProvider([...(selector as vscode.DocumentFilter[]), ...(projectFiles as vscode.DocumentFilter[])], new RuleCodeActionProvider(controller), RuleCodeActionProvider.metadata),
     vscode.commands.registerCommand('mcpDoctor.analyzeWorkspace', () => controller.analyzeWorkspace()),
   );
 }

@@ -74,8 +74,13 @@ export class RulesController implements vscode.Disposable {
 
   /** The latest result for a document, analyzing it first when it is missing or stale. */
   async resultFor(document: vscode.TextDocument): Promise<FileResult | undefined> {
-    if (!this.isRuleDocument(document)) return undefined;
     const key = document.uri.toString();
+    if (!this.isRuleDocument(document)) {
+      // Project files (package.json, Dockerfile...): the result of the last save or workspace
+      // analysis, as long as the editor holds the same text.
+      const stored = this.entries.get(key);
+      return stored && !document.isDirty && (stored.version === -1 || stored.version === document.version) ? stored.result : undefined;
+    }
     const entry = this.entries.get(key);
     if (entry && entry.version === document.version) return entry.result;
     return (await this.analyzeDocument(document))?.result;
