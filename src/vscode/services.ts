@@ -30,6 +30,8 @@ export interface SessionRegistry {
   all(): SessionView[];
   /** Stats for a tool by name across running sessions (or one session). */
   toolStats(toolName: string, serverId?: string): ToolStats | undefined;
+  /** The live session of a server, for raw requests such as the trace view's replay. */
+  session?(serverId: string): { request(method: string, params: unknown): Promise<unknown> } | undefined;
 }
 
 /** Trace recording and the trace webview (trace area). */

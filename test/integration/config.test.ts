@@ -90,7 +90,11 @@ describe('Config discovery', () => {
       servers: { keyed: { type: 'stdio', command: 'node', args: ['server.js'], env: { API_KEY: '${input:api-key}' } } },
     }, null, 2));
     try {
-      const server = await waitFor(() => controller.servers.find((s) => s.name === 'keyed'), 'the nested server with an input');
+      // This test is about inputs, not watchers (the test above covers those): refresh directly.
+      const server = await waitFor(async () => {
+        await controller.refresh();
+        return controller.servers.find((s) => s.name === 'keyed');
+      }, 'the nested server with an input');
       assert.ok(server.unresolved.includes('${input:api-key}') || JSON.stringify(server.env).includes('${input:api-key}'));
       await api.services.context.secrets.store(`mcpDoctor.input:${server.file}#api-key`, 'sk-test-value');
       const resolved = await controller.resolveForLaunch(server);
