@@ -42,10 +42,129 @@ const FIELD_PARENTS = new Set([
 /** Named node types that are always leaves: the copy does not ask the cursor for their children. */
 const LEAVES = new Set(['identifier', 'integer', 'float', 'true', 'false', 'none', 'comment', 'string_start', 'string_end', 'escape_sequence', 'ellipsis', 'type_conversion', 'line_continuation']);
 
+/**
+ * Direct access to web-tree-sitter's wasm exports (set by the loader when the runtime exposes
+ * them). The public `TreeCursor` re-writes its state into the transfer buffer before every
+ * property read and reads it back after every move; the wasm side already keeps the current
+ * cursor in that buffer between calls, so the copy below calls the exports directly: about
+ * five wasm calls per node and no marshalling. Checked node-for-node against the Node API in
+ * the tests; `copyTreeViaCursor` is the fallback.
+ */
+export interface RawTreeSitter {
+  /** The emscripten module (its `_ts_*` exports and `HEAP32`). */
+  module: {
+    HEAP32: Int32Array;
+    _ts_tree_cursor_current_node_type_id_wasm(tree: number): number;
+    _ts_tree_cursor_current_field_id_wasm(tree: number): number;
+    _ts_tree_cursor_current_node_is_named_wasm(tree: number): number;
+    _ts_tree_cursor_start_index_wasm(tree: number): number;
+    _ts_tree_cursor_end_index_wasm(tree: number): number;
+    _ts_tree_cursor_goto_first_child_wasm(tree: number): number;
+    _ts_tree_cursor_goto_next_sibling_wasm(tree: number): number;
+    _ts_tree_cursor_goto_parent_wasm(tree: number): number;
+  };
+  /** Address of the transfer buffer (`_ts_init()`). */
+  transferBuffer: number;
+}
+
+const RAW_EXPORTS = [
+  '_ts_tree_cursor_current_node_type_id_wasm',
+  '_ts_tree_cursor_current_field_id_wasm',
+  '_ts_tree_cursor_current_node_is_named_wasm',
+  '_ts_tree_cursor_start_index_wasm',
+  '_ts_tree_cursor_end_index_wasm',
+  '_ts_tree_cursor_goto_first_child_wasm',
+  '_ts_tree_cursor_goto_next_sibling_wasm',
+  '_ts_tree_cursor_goto_parent_wasm',
+] as const;
+
+let raw: RawTreeSitter | undefined;
+
+/** Enables the direct copy when `module` has every export it needs (else keeps the cursor copy). */
+export function setRawTreeSitter(module: unknown, transferBuffer: unknown): boolean {
+  const m = module as Record<string, unknown> | undefined;
+  const ok = !!m && typeof transferBuffer === 'number' && transferBuffer > 0 && m.HEAP32 instanceof Int32Array && RAW_EXPORTS.every((k) => typeof m[k] === 'function');
+  raw = ok ? { module: m as unknown as RawTreeSitter['module'], transferBuffer: transferBuffer as number } : undefined;
+  return ok;
+}
+
+/** Whether `copyTree` uses the direct wasm calls. */
+export function rawCopyEnabled(): boolean {
+  return raw !== undefined;
+}
+
 /** Copies the tree-sitter tree into `PyNode`s with one cursor walk. */
 export function copyTree(tree: Tree, language: Language): PyNode {
-  const types: (TypeInfo | undefined)[] = [];
-  const fields: (string | null | undefined)[] = [];
+  return raw ? copyTreeRaw(tree, language, raw) : copyTreeViaCursor(tree, language);
+}
+
+/** Per-language caches of type names, named-ness and field names by id. */
+interface IdTables {
+  types: (TypeInfo | undefined)[];
+  fields: (string | null | undefined)[];
+}
+const tables = new WeakMap<Language, IdTables>();
+function tablesFor(language: Language): IdTables {
+  let t = tables.get(language);
+  if (!t) tables.set(language, (t = { types: [], fields: [] }));
+  return t;
+}
+
+function copyTreeRaw(tree: Tree, language: Language, rt: RawTreeSitter): PyNode {
+  const { types, fields } = tablesFor(language);
+  const m = rt.module;
+  const cursor = tree.walk(); // leaves the new cursor in the transfer buffer
+  const t = (tree as unknown as Record<number, number>)[0];
+  const make = (parent: PyNode | null): PyNode => {
+    const id = m._ts_tree_cursor_current_node_type_id_wasm(t);
+    let info = types[id];
+    if (!info) {
+      // Same values as TreeCursor.nodeType / nodeIsNamed.
+      info = { type: language.types[id] || 'ERROR', named: m._ts_tree_cursor_current_node_is_named_wasm(t) === 1 };
+      types[id] = info;
+    }
+    if (!info.named) return { type: info.type, named: false, field: null, start: -1, end: -1, parent, children: [] };
+    const fid = parent && FIELD_PARENTS.has(parent.type) ? m._ts_tree_cursor_current_field_id_wasm(t) : 0;
+    let field: string | null = null;
+    if (fid) {
+      field = fields[fid] ?? null;
+      if (fields[fid] === undefined) {
+        field = language.fieldNameForId(fid);
+        fields[fid] = field;
+      }
+    }
+    return { type: info.type, named: true, field, start: m._ts_tree_cursor_start_index_wasm(t), end: m._ts_tree_cursor_end_index_wasm(t), parent, children: [] };
+  };
+  try {
+    const root = make(null);
+    if (!m._ts_tree_cursor_goto_first_child_wasm(t)) return root;
+    let parent: PyNode = root;
+    for (;;) {
+      const node = make(parent);
+      parent.children.push(node);
+      if (node.named && !LEAVES.has(node.type) && m._ts_tree_cursor_goto_first_child_wasm(t)) {
+        parent = node;
+        continue;
+      }
+      while (!m._ts_tree_cursor_goto_next_sibling_wasm(t)) {
+        if (!m._ts_tree_cursor_goto_parent_wasm(t) || !parent.parent) return root;
+        parent = parent.parent;
+      }
+    }
+  } finally {
+    // The moves may have reallocated the cursor's stack: take its state back from the transfer
+    // buffer so that delete() frees the right memory (HEAP32 is re-read: memory may have grown).
+    const heap = m.HEAP32;
+    const at = rt.transferBuffer >> 2;
+    const c = cursor as unknown as Record<number, number>;
+    for (let i = 0; i < 4; i++) c[i] = heap[at + i];
+    cursor.delete();
+  }
+}
+
+/** The same copy through the public `TreeCursor` API (slower: it marshals on every call). */
+export function copyTreeViaCursor(tree: Tree, language: Language): PyNode {
+  const { types, fields } = tablesFor(language);
   const cursor = tree.walk();
   try {
     const make = (parent: PyNode | null): PyNode => {

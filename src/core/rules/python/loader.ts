@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as WebTreeSitter from 'web-tree-sitter';
 import type { Language, Parser } from 'web-tree-sitter';
+import { setRawTreeSitter } from './ast';
 
 // `require`, not `import`: esbuild resolves an `import` with the package's "import" condition and
 // bundles the ESM build, whose `import.meta.url` is empty in our CJS bundles (createRequire then
@@ -72,13 +73,22 @@ export function loadPythonParser(wasmDir?: string): Promise<PythonParser> {
     return Promise.reject(new Error(`tree-sitter wasm files not found (looked in: ${tried})`));
   }
   // Pass the bytes ourselves so bundlers and odd working directories cannot break the lookup.
-  runtimeInit ??= wts.Parser.init({
+  // Emscripten uses the options object as the module itself: once initialized it carries the
+  // wasm exports, which the tree copy calls directly (see ast.ts; checked, with a fallback).
+  const moduleOptions: Record<string, unknown> = {
     wasmBinary: fs.readFileSync(loc.runtime),
     locateFile: (name: string) => (name === RUNTIME_WASM ? loc.runtime : path.join(path.dirname(loc.runtime), name)),
-  } as Parameters<typeof wts.Parser.init>[0]).catch((err: unknown) => {
-    runtimeInit = undefined;
-    throw err;
-  });
+  };
+  runtimeInit ??= wts.Parser.init(moduleOptions as Parameters<typeof wts.Parser.init>[0]).then(
+    () => {
+      const init = moduleOptions._ts_init;
+      if (typeof init === 'function') setRawTreeSitter(moduleOptions, init());
+    },
+    (err: unknown) => {
+      runtimeInit = undefined;
+      throw err;
+    },
+  );
   let lang = grammars.get(loc.grammar);
   if (!lang) {
     lang = runtimeInit.then(() => wts.Language.load(new Uint8Array(fs.readFileSync(loc.grammar))));

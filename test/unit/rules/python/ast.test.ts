@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Node } from 'web-tree-sitter';
-import { copyTree, type PyNode, SourceText } from '../../../../src/core/rules/python/ast';
+import { copyTree, copyTreeViaCursor, type PyNode, rawCopyEnabled, SourceText } from '../../../../src/core/rules/python/ast';
 import { getParser, MARKER_FIXTURES, readFixture } from './helpers';
 
 /** The same tree read through the (slow) Node API, as `type[start,end](children)`. */
@@ -24,6 +24,25 @@ describe('python analyzer: tree copy', () => {
         assert.equal(viaCopy(copyTree(tree, p.language)), viaNodeApi(tree.rootNode));
       } finally {
         tree.delete();
+      }
+    }
+  });
+
+  it('the direct wasm copy is on and matches the TreeCursor copy, fields and all', async () => {
+    const p = await getParser();
+    assert.ok(rawCopyEnabled(), 'the loader enables the direct copy with web-tree-sitter 0.25');
+    const withFields = (n: PyNode): string => `${n.type}:${n.field ?? ''}[${n.start},${n.end}](${n.children.map(withFields).join(' ')})`;
+    // Deep nesting makes the cursor grow its stack (the state is synced back before delete()).
+    const deep = `x = ${'('.repeat(300)}1${')'.repeat(300)}\n`;
+    const texts = [...MARKER_FIXTURES.map((f) => readFixture(f.name)), readFixture('syntax_error.py'), deep, '', 'def f(:\n  ]]\n'];
+    for (let round = 0; round < 2; round++) {
+      for (const text of texts) {
+        const tree = p.parser.parse(text)!;
+        try {
+          assert.equal(withFields(copyTree(tree, p.language)), withFields(copyTreeViaCursor(tree, p.language)));
+        } finally {
+          tree.delete();
+        }
       }
     }
   });
