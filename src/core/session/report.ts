@@ -1,5 +1,6 @@
 import type { ServerConfig } from '../config/types';
 import type { Finding } from '../model';
+import { redactArgs } from '../trace/redact';
 import type { SessionView } from './types';
 
 /** Token shapes that must never appear in reports, traces or terminal output. */
@@ -46,7 +47,8 @@ export function redactServerConfig(server: ServerConfig): ServerConfig {
     : undefined;
   return {
     ...server,
-    args: server.args?.map(redactText),
+    // Secret flags (`--token xyz`) hide their value; token shapes are redacted anywhere.
+    args: server.args && redactArgs(server.args).map(redactText),
     command: server.command !== undefined ? redactText(server.command) : undefined,
     url: server.url !== undefined ? redactText(server.url) : undefined,
     env,
@@ -66,6 +68,11 @@ export interface TroubleshootingReportInput {
   lockfileVersions?: Record<string, string>;
   /** Last trace messages, already one line each. */
   traceTail?: string[];
+  /**
+   * Literal secret values of the launch (what `${input:...}` resolved to, secret env values...),
+   * masked wherever they appear in the report.
+   */
+  secrets?: readonly string[];
 }
 
 const fence = (text: string, lang = '') => {
@@ -133,5 +140,8 @@ export function buildTroubleshootingReport(input: TroubleshootingReportInput): s
 
   const trace = input.traceTail?.slice(-30) ?? [];
   if (trace.length) lines.push(`## Last trace messages (${trace.length})`, '', fence(trace.map((l) => redactText(l.length > 2000 ? l.slice(0, 2000) + '…' : l)).join('\n')), '');
-  return lines.join('\n');
+  let report = lines.join('\n');
+  const secrets = [...(input.secrets ?? [])].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  for (const s of secrets) report = report.split(s).join('***');
+  return report;
 }

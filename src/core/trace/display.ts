@@ -74,7 +74,8 @@ export function boundedJson(v: unknown, limit: number): string {
   let out = '';
   const walk = (x: unknown, depth: number): void => {
     if (out.length > limit) return;
-    if (typeof x === 'string') out += JSON.stringify(redactString(x.length > limit ? x.slice(0, limit) : x));
+    // Redact before cutting (with margin), so a token at the cut is not shown half.
+    if (typeof x === 'string') out += JSON.stringify(redactString(x.length > limit + 256 ? x.slice(0, limit + 256) : x));
     else if (typeof x === 'number' || typeof x === 'boolean') out += String(x);
     else if (x === null || x === undefined) out += 'null';
     else if (depth > 20) out += '…';

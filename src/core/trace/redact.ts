@@ -25,12 +25,22 @@ const MAYBE_TOKEN = /Bearer|Basic|sk-|gh[pousr]_|github_pat_|xox|AKIA|ASIA|AIza|
 /** Keys whose values are secrets whatever they look like (compared lowercased, without `-`/`_`). */
 const SECRET_KEY = /^(authorization|proxyauthorization|cookie|setcookie|xapikey|apikey|apitoken|token|accesstoken|refreshtoken|idtoken|secret|clientsecret|password|passwd|pwd|privatekey|auth|credentials?)$|(token|secret|password|apikey)$/;
 
-/** Replaces known token formats inside `text`. */
+/** `scheme://user:password@` in URLs. */
+const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)([^\s:/@"']+):([^\s/@"']+)@/gi;
+/** Secret query parameters: `?api_key=…`, `&access_token=…`, `?token=…`. */
+const URL_SECRET_PARAM = /([?&](?:[a-z0-9_-]*(?:api[_-]?key|token|secret|password|passwd|signature|sig|auth)[a-z0-9_-]*)=)[^&\s#"'<>]+/gi;
+
+/** Replaces known token formats, URL credentials and secret URL parameters inside `text`. */
 export function redactString(text: string): string {
-  if (!MAYBE_TOKEN.test(text)) return text;
   let out = text;
-  for (const re of TOKEN_PATTERNS) {
-    out = out.replace(re, (m) => (m.startsWith('Bearer') ? 'Bearer ***' : m.startsWith('Basic') ? 'Basic ***' : REDACTED));
+  if (MAYBE_TOKEN.test(out)) {
+    for (const re of TOKEN_PATTERNS) {
+      out = out.replace(re, (m) => (m.startsWith('Bearer') ? 'Bearer ***' : m.startsWith('Basic') ? 'Basic ***' : REDACTED));
+    }
+  }
+  if (out.includes('://')) {
+    out = out.replace(URL_CREDENTIALS, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
+    out = out.replace(URL_SECRET_PARAM, (_m, key: string) => `${key}${REDACTED}`);
   }
   return out;
 }

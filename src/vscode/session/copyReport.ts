@@ -24,6 +24,7 @@ export async function copyReport(services: Services, manager: SessionManager, ar
     view,
     findings: [...configFindings, ...(view?.findings ?? [])],
     lockfileVersions: folder ? sdkVersions(folder) : undefined,
+    secrets: manager.secretValues(server.id),
   });
   await vscode.env.clipboard.writeText(markdown);
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });

@@ -1,6 +1,10 @@
 /**
  * Renders the outcome of tools/call, resources/read and prompts/get as readable Markdown.
  * Pure (no vscode import) so it can be reused by other front ends.
+ *
+ * Everything here comes from a server, which may be hostile: free text goes through `mdText`
+ * (HTML and Markdown syntax escaped), names and URIs through `mdCode` (a code span), bodies
+ * into fenced blocks, and only base64 data of raster image types becomes an image.
  */
 
 /** The parts of a `CallOutcome` the renderer reads. */
@@ -48,13 +52,13 @@ export function explainJsonRpcCode(code: number | undefined): string {
 export function renderOutcome(heading: RenderHeading, outcome: OutcomeLike): string {
   const out: string[] = [];
   const what = heading.kind === 'tool' ? 'Tool' : heading.kind === 'resource' ? 'Resource' : 'Prompt';
-  out.push(`# ${what} \`${heading.name}\` — ${heading.server}`, '');
+  out.push(`# ${what} ${mdCode(heading.name)} — ${mdText(heading.server)}`, '');
   if (outcome.isError) {
     out.push('> ❌ **Tool returned an error** (`isError: true`). The call reached the server; the tool reported a failure.', '');
   } else if (outcome.error) {
     const code = outcome.error.code;
     const why = outcome.timedOut ? 'No answer within the timeout (mcpDoctor.launch.toolCallTimeoutMs)' : outcome.cancelled ? 'Cancelled: notifications/cancelled was sent to the server' : explainJsonRpcCode(code);
-    out.push(`> ❌ **Request failed**${code !== undefined ? ` (JSON-RPC error ${code})` : ''}: ${oneLine(outcome.error.message)}`, '>');
+    out.push(`> ❌ **Request failed**${typeof code === 'number' ? ` (JSON-RPC error ${code})` : ''}: ${mdText(String(outcome.error.message))}`, '>');
     out.push(`> ${why}.`, '');
   } else if (!outcome.ok) {
     out.push('> ❌ **The call did not succeed.**', '');
@@ -68,7 +72,7 @@ export function renderOutcome(heading: RenderHeading, outcome: OutcomeLike): str
   if (outcome.error?.data !== undefined) out.push('## Error data', '', ...fence(json(outcome.error.data), 'json'), '');
   if (outcome.findings.length) {
     out.push('## Problems found in this call', '');
-    for (const f of outcome.findings) out.push(`- **${f.code}** (${f.severity}): ${oneLine(f.message)}`);
+    for (const f of outcome.findings) out.push(`- **${mdText(f.code)}** (${mdText(f.severity)}): ${mdText(f.message)}`);
     out.push('');
   }
   const result = outcome.result;
@@ -97,12 +101,12 @@ function renderResourceResult(result: Record<string, unknown>, out: string[]): v
 }
 
 function renderPromptResult(result: Record<string, unknown>, out: string[]): void {
-  if (typeof result.description === 'string') out.push(`_${oneLine(result.description)}_`, '');
+  if (typeof result.description === 'string') out.push(`_${mdText(result.description)}_`, '');
   const messages = Array.isArray(result.messages) ? result.messages : [];
   out.push(`## Messages (${messages.length})`, '');
   messages.forEach((m, i) => {
     const role = isObject(m) && typeof m.role === 'string' ? m.role : 'unknown';
-    out.push(`### ${i + 1}. ${role}`, '');
+    out.push(`### ${i + 1}. ${mdText(role)}`, '');
     renderContent(isObject(m) ? m.content : m, -1, out);
   });
 }
@@ -122,13 +126,14 @@ function renderContent(item: unknown, index: number, out: string[]): void {
       break;
     }
     case 'image': {
-      if (label) out.push(`${label}image (${String(item.mimeType ?? 'unknown type')})`, '');
+      if (label) out.push(`${label}image (${mdText(String(item.mimeType ?? 'unknown type'))})`, '');
       const data = typeof item.data === 'string' ? item.data : '';
-      out.push(`![image](data:${String(item.mimeType ?? 'image/png')};base64,${data})`, '', `_${approxBytes(data)} bytes_`, '');
+      const src = imageSrc(item.mimeType ?? 'image/png', data);
+      out.push(src ? `![image](${src})` : '_not shown: not base64 data of a raster image type_', '', `_${approxBytes(data)} bytes_`, '');
       break;
     }
     case 'audio': {
-      if (label) out.push(`${label}audio (${String(item.mimeType ?? 'unknown type')})`, '');
+      if (label) out.push(`${label}audio (${mdText(String(item.mimeType ?? 'unknown type'))})`, '');
       out.push(`_${approxBytes(typeof item.data === 'string' ? item.data : '')} bytes of audio (not rendered)_`, '');
       break;
     }
@@ -139,13 +144,13 @@ function renderContent(item: unknown, index: number, out: string[]): void {
     }
     case 'resource_link': {
       if (label) out.push(`${label}resource link`, '');
-      out.push(`- **${String(item.name ?? item.uri)}**: \`${String(item.uri)}\`${item.mimeType ? ` (${String(item.mimeType)})` : ''}`);
-      if (typeof item.description === 'string') out.push(`  ${oneLine(item.description)}`);
+      out.push(`- **${mdText(String(item.name ?? item.uri))}**: ${mdCode(String(item.uri))}${item.mimeType ? ` (${mdText(String(item.mimeType))})` : ''}`);
+      if (typeof item.description === 'string') out.push(`  ${mdText(item.description)}`);
       out.push('');
       break;
     }
     default:
-      if (label) out.push(`${label}${String(item.type ?? 'unknown')}`, '');
+      if (label) out.push(`${label}${mdText(String(item.type ?? 'unknown'))}`, '');
       out.push(...fence(json(item), 'json'), '');
   }
 }
@@ -156,12 +161,13 @@ function renderResourceContents(c: unknown, out: string[]): void {
     return;
   }
   const mime = typeof c.mimeType === 'string' ? c.mimeType : '';
-  out.push(`\`${String(c.uri ?? '')}\`${mime ? ` — ${mime}` : ''}`, '');
+  out.push(`${mdCode(String(c.uri ?? ''))}${mime ? ` — ${mdText(mime)}` : ''}`, '');
   if (typeof c.text === 'string') {
     const lang = /json/.test(mime) ? 'json' : /markdown/.test(mime) ? 'markdown' : /html/.test(mime) ? 'html' : '';
     out.push(...fence(c.text, lang), '');
   } else if (typeof c.blob === 'string') {
-    if (mime.startsWith('image/')) out.push(`![${String(c.uri ?? 'image')}](data:${mime};base64,${c.blob})`, '');
+    const src = mime.startsWith('image/') ? imageSrc(mime, c.blob) : undefined;
+    if (src) out.push(`![${mdText(String(c.uri ?? 'image'))}](${src})`, '');
     out.push(`_binary, ${approxBytes(c.blob)} bytes_`, '');
   }
 }
@@ -198,6 +204,36 @@ function approxBytes(base64: string): number {
 
 function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ');
+}
+
+/**
+ * Server text as inline Markdown that renders literally: one line, HTML special characters as
+ * entities (no tags, no attributes, no `javascript:` links) and Markdown syntax backslash-escaped.
+ */
+export function mdText(s: string): string {
+  return oneLine(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]()#!|~{}]/g, '\\$&');
+}
+
+/** Server text as an inline code span (literal, HTML inert), delimited by more backticks than it contains. */
+export function mdCode(s: string): string {
+  const text = oneLine(s);
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((m) => m.length));
+  const ticks = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') || text === '' ? ' ' : '';
+  return `${ticks}${pad}${text}${pad}${ticks}`;
+}
+
+/** Raster image types shown inline; SVG (which can carry script) and anything else is not. */
+const IMAGE_MIME = /^image\/(png|jpe?g|gif|webp|bmp|x-icon|vnd\.microsoft\.icon|avif)$/i;
+
+/** A `data:` URL for an image, or undefined when the type is not a raster image or the data is not base64. */
+function imageSrc(mime: unknown, data: string): string | undefined {
+  if (typeof mime !== 'string' || !IMAGE_MIME.test(mime) || !/^[A-Za-z0-9+/=\s]*$/.test(data)) return undefined;
+  return `data:${mime.toLowerCase()};base64,${data.replace(/\s+/g, '')}`;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

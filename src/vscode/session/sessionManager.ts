@@ -1,13 +1,16 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ServerConfig } from '../../core/config/types';
+import type { Finding } from '../../core/model';
+import { compareToolPins, findShadowedTools, pinTools, scanToolDescriptions, type ToolPins } from '../../core/security/toolPoisoning';
 import type { CallOptions, CallOutcome, McpSession, OutputEvent, SessionOptions } from '../../core/session/mcpSession';
 import { redactText } from '../../core/session/report';
 import type { SessionView, ToolStats } from '../../core/session/types';
+import { redactString } from '../../core/trace/redact';
 import type { TraceSink } from '../../core/trace/types';
 import type { Services, SessionRegistry } from '../services';
 import { ConsentStore } from './consent';
-import { redactEnv } from './redact';
+import { maskSecrets, redactSecretFlags, secretValues, terminalHeader } from './redact';
 import { ServerTerminal } from './serverTerminal';
 
 /** Everything the manager keeps for one server id. Kept after stop/crash for the last state. */
@@ -21,6 +24,19 @@ interface Entry {
   watcher?: vscode.Disposable;
   /** Set while a watch-triggered restart is pending. */
   watchTimer?: ReturnType<typeof setTimeout>;
+  /** Literal secret values of this launch (resolved inputs, secret env/headers), masked in output. */
+  secrets: string[];
+  /** Tool-poisoning findings of the last tools/list: hidden instructions, invisible characters. */
+  scan: Finding[];
+  /** Tools whose definition changed against the workspace's pins, by tool name (kept for the session). */
+  changed: Map<string, Finding>;
+  /** Tool names this server shares with another running server. */
+  shadow: Finding[];
+}
+
+/** workspaceState key of a server's tool pins (the last definitions seen). */
+export function toolPinsKey(serverId: string): string {
+  return `mcpDoctor.toolPins:${serverId}`;
 }
 
 /** Notice shown when workspace trust blocks a launch (tree message and error toast). */
@@ -73,11 +89,20 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
   // ---- SessionRegistry ----
 
   get(serverId: string): SessionView | undefined {
-    return this.entries.get(serverId)?.session.view();
+    const entry = this.entries.get(serverId);
+    return entry && this.viewOf(entry);
   }
 
   all(): SessionView[] {
-    return [...this.entries.values()].map((e) => e.session.view());
+    return [...this.entries.values()].map((e) => this.viewOf(e));
+  }
+
+  /** The session's view with the security findings (poisoning, rug pulls, shadowing) added. */
+  private viewOf(entry: Entry): SessionView {
+    const view = entry.session.view();
+    const extra = [...entry.scan, ...entry.changed.values(), ...entry.shadow];
+    if (extra.length) view.findings = [...view.findings, ...extra];
+    return view;
   }
 
   toolStats(toolName: string, serverId?: string): ToolStats | undefined {
@@ -160,9 +185,10 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
     if (existing) await this.discard(server.id);
 
     const settings = vscode.workspace.getConfiguration('mcpDoctor', vscode.Uri.file(server.file));
+    const secrets = secretValues(server, resolved);
     const options: SessionOptions = {
       server: resolved,
-      trace: this.traceSink(server),
+      trace: this.traceSink(server, secrets),
       startupTimeoutMs: settings.get<number>('launch.startupTimeoutMs', 30000),
       requestTimeoutMs: settings.get<number>('launch.toolCallTimeoutMs', 60000),
       stopGraceMs: settings.get<number>('launch.stopGraceMs', 2000),
@@ -171,36 +197,51 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       clientInfo: { name: 'mcp-doctor', version: String(this.services.context.extension?.packageJSON?.version ?? '0.0.0') },
     };
     const session = new module.McpSession(options);
-    const entry: Entry = { server, resolved, session, listeners: [] };
+    const entry: Entry = { server, resolved, session, listeners: [], secrets, scan: [], changed: new Map(), shadow: [] };
     this.entries.set(server.id, entry);
 
     const terminal = this.terminal(server);
-    this.writeHeader(terminal, resolved);
+    for (const line of terminalHeader(resolved, secrets)) terminal.writeLine(line.text, line.style);
     terminal.show(true);
     const fire = () => this.changed.fire(server.id);
     entry.listeners.push(
       session.onDidChangeState((state) => {
+        this.updateShadowing(server.id);
         fire();
         if (state.kind === 'running') this.updateWatcher(entry);
         if (state.kind === 'stopped' || state.kind === 'error') this.clearWatcher(entry);
       }),
-      session.onDidChangeLists(fire),
+      session.onDidChangeLists(() => {
+        this.checkTools(entry);
+        this.updateShadowing(server.id);
+        fire();
+      }),
       session.onDidChangeFindings(fire),
       session.onDidChangeStats(fire),
-      session.onOutput((e) => this.writeOutput(terminal, e)),
+      session.onOutput((e) => this.writeOutput(terminal, e, entry.secrets)),
     );
     fire();
     this.services.log.info(`starting ${server.name} (${server.id})`);
     await session.start();
-    const view = session.view();
+    const view = this.viewOf(entry);
     this.services.log.info(`${server.name}: ${view.state.kind}${view.state.kind === 'error' ? `: ${view.state.reason}` : ''}`);
     return view;
   }
 
-  /** A trace sink from the trace area; a failing trace area must not block launching. */
-  private traceSink(server: ServerConfig): TraceSink | undefined {
+  /**
+   * A trace sink from the trace area; a failing trace area must not block launching. Lifecycle
+   * lines (the command line, the URL) and output lines have this launch's secret values masked.
+   */
+  private traceSink(server: ServerConfig, secrets: readonly string[]): TraceSink | undefined {
     try {
-      return this.services.trace?.createSink(server.id, server.name);
+      const sink = this.services.trace?.createSink(server.id, server.name);
+      if (!sink) return sink;
+      return {
+        message: (dir, msg, ts, size) => sink.message(dir, msg, ts, size),
+        stderr: (line, ts) => sink.stderr(maskSecrets(line, secrets), ts),
+        stdoutNoise: (line, ts) => sink.stdoutNoise(maskSecrets(line, secrets), ts),
+        lifecycle: (text, ts) => sink.lifecycle(maskSecrets(redactSecretFlags(text), secrets), ts),
+      };
     } catch (err) {
       this.services.log.warn(`trace sink for ${server.name} failed: ${String(err)}`);
       return undefined;
@@ -260,39 +301,75 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
     this.entries.delete(serverId);
     this.clearWatcher(entry);
     for (const l of entry.listeners) l.dispose();
+    this.updateShadowing();
     await entry.session.dispose();
   }
 
+  /** Literal secret values of a server's current launch (resolved inputs, secret env and headers). */
+  secretValues(serverId: string): string[] {
+    return [...(this.entries.get(serverId)?.secrets ?? [])];
+  }
+
+  // ---- tool poisoning, rug pulls, shadowing ----
+
   /**
-   * Config file, environment keys (values redacted) and, for remote servers, the URL. The
-   * session itself prints the exact command line with its cwd as its first lifecycle line.
+   * Runs on every (re)listing: scans descriptions for hidden instructions and invisible
+   * characters, and compares each tool with the pins stored for this server in the workspace.
+   * The pins are stored right after comparing, so a change is reported once (with its diff)
+   * and stays on this session until the next start.
    */
-  private writeHeader(terminal: ServerTerminal, server: ServerConfig): void {
-    terminal.writeLine('');
-    terminal.writeLine(`config: ${server.file}`);
-    if (server.command) {
-      const env = redactEnv(server.env);
-      terminal.writeLine(`env: ${env.length ? env.join(' ') : '(inherited only)'}`);
-    } else if (server.url) {
-      terminal.writeLine(`${server.transport.toUpperCase()} ${server.url}`, 'header');
-      const headers = Object.keys(server.headers ?? {});
-      if (headers.length) terminal.writeLine(`headers: ${headers.map((h) => `${h}: ***`).join(', ')}`);
+  private checkTools(entry: Entry): void {
+    if (this.entries.get(entry.server.id) !== entry) return;
+    const tools = entry.session.view().tools;
+    if (!tools.length) {
+      // Reset for a start, or a server without tools: nothing to scan, and keep the old pins.
+      entry.scan = [];
+      return;
+    }
+    try {
+      entry.scan = scanToolDescriptions({ server: entry.server, tools });
+      const key = toolPinsKey(entry.server.id);
+      const previous = this.services.context.workspaceState.get<ToolPins>(key);
+      const current = pinTools(tools);
+      for (const f of compareToolPins(entry.server, previous, current)) entry.changed.set(String(f.data?.tool), f);
+      void this.services.context.workspaceState.update(key, current);
+    } catch (err) {
+      this.services.log.warn(`tool checks of ${entry.server.name} failed: ${String(err)}`);
     }
   }
 
-  private writeOutput(terminal: ServerTerminal, e: OutputEvent): void {
+  /** Recomputes shadowed tool names across running sessions; fires for servers whose findings changed. */
+  private updateShadowing(except?: string): void {
+    const running = [...this.entries.values()].filter((e) => e.session.view().state.kind === 'running');
+    const all = findShadowedTools(running.map((e) => ({ server: e.server, tools: e.session.view().tools })));
+    for (const entry of this.entries.values()) {
+      const mine = running.includes(entry) ? all.filter((f) => f.server === entry.server.name && f.file === entry.server.file) : [];
+      if (JSON.stringify(mine) === JSON.stringify(entry.shadow)) continue;
+      entry.shadow = mine;
+      if (entry.server.id !== except) this.changed.fire(entry.server.id);
+    }
+  }
+
+  /**
+   * Output lines in the terminal. Known token shapes and this launch's secret values are masked
+   * everywhere; lifecycle lines (command line, URL) also get `key=value` and URL credentials redacted.
+   * The session itself prints the exact command line with its cwd as its first lifecycle line.
+   */
+  private writeOutput(terminal: ServerTerminal, e: OutputEvent, secrets: readonly string[]): void {
     switch (e.kind) {
       case 'stderr':
-        terminal.writeLine(e.text, 'stderr');
+        terminal.writeLine(maskSecrets(redactString(e.text), secrets), 'stderr');
         break;
       case 'stdout-noise':
-        terminal.writeLine(`stdout: ${e.text}`, 'noise');
+        terminal.writeLine(`stdout: ${maskSecrets(redactString(e.text), secrets)}`, 'noise');
         terminal.writeLine('  ↳ not JSON-RPC: on stdio, stdout carries only protocol messages; log to stderr instead', 'hint');
         break;
-      case 'lifecycle':
-        if (e.text.startsWith('$ ')) terminal.writeLine(redactText(e.text), 'header');
-        else terminal.writeLine(`● ${e.text}`, /exit|crash|fail|error|timed out|not answer/i.test(e.text) ? 'error' : 'lifecycle');
+      case 'lifecycle': {
+        const text = maskSecrets(redactSecretFlags(redactText(e.text)), secrets);
+        if (text.startsWith('$ ')) terminal.writeLine(text, 'header');
+        else terminal.writeLine(`● ${text}`, /exit|crash|fail|error|timed out|not answer/i.test(text) ? 'error' : 'lifecycle');
         break;
+      }
     }
   }
 
