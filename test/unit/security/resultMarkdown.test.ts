@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import MarkdownIt from 'markdown-it';
 import { mdCode, mdText, renderOutcome, type OutcomeLike } from '../../../src/vscode/session/resultMarkdown';
 
 /** Markup a hostile server may put into any string it sends. */
@@ -13,6 +12,14 @@ const PAYLOADS = [
   '`` `x` ``<b>bold</b>',
   '![img](https://evil.example/track.png)',
 ];
+
+interface MarkdownRenderer {
+  render(src: string): string;
+  renderInline(src: string): string;
+}
+// markdown-it (the renderer of VS Code's Markdown preview) is in node_modules through the
+// packaging tools; it ships no types, so it is required with the little this test uses.
+const MarkdownIt = require('markdown-it') as new (options: { html: boolean; linkify?: boolean }) => MarkdownRenderer;
 
 /** VS Code's Markdown preview renders with markdown-it and `html: true`: the strictest case for us. */
 const md = new MarkdownIt({ html: true, linkify: true });
