@@ -60,6 +60,8 @@ function integrationEntries() {
 const builds = [
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [lazyTypeScript, problemMatcher] },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyTypeScript, problemMatcher] },
+  // Analyzer worker threads for workspace lint passes (the engine finds it next to its bundle).
+  { ...node, entryPoints: ['src/core/rules/worker/lintWorker.ts'], outfile: 'dist/lintWorker.js', plugins: [lazyTypeScript, problemMatcher] },
   {
     bundle: true,
     platform: 'browser',

@@ -16,6 +16,8 @@
 //   cold       first analyzeWorkspace in this process (loads the parsers, empty caches)
 //   warm       a new engine in the same process (parsers loaded, result cache empty)
 //   cached     the same engine again, nothing changed (content-hash cache)
+//   in-process a new engine with `workers: 0` (no worker threads), and whether its findings equal
+//              the pooled ones exactly
 //   re-lint    analyzeFile on one 500-line file after a one-line edit (median of `edits`), Python and TS
 // Targets: all files < 5 s, one re-lint < 30 ms.
 import { build } from 'esbuild';
@@ -31,7 +33,7 @@ const edits = Number(process.argv[3] ?? 25);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench/results/.lint-bundle');
 mkdirSync(join(out, 'wasm'), { recursive: true });
-await build({
+const bundleOpts = {
   entryPoints: [join(root, 'src/core/rules/engine.ts')],
   bundle: true,
   platform: 'node',
@@ -42,7 +44,10 @@ await build({
   // jsonc-parser's UMD build loads its parts with a dynamic require; use its ESM build.
   mainFields: ['module', 'main'],
   logLevel: 'error',
-});
+};
+await build(bundleOpts);
+// The analyzer worker, next to the engine bundle where the engine looks for it.
+await build({ ...bundleOpts, entryPoints: [join(root, 'src/core/rules/worker/lintWorker.ts')], outfile: join(out, 'lintWorker.js') });
 copyFileSync(join(root, 'node_modules/web-tree-sitter/tree-sitter.wasm'), join(out, 'wasm/tree-sitter.wasm'));
 copyFileSync(join(root, 'node_modules/tree-sitter-python/tree-sitter-python.wasm'), join(out, 'wasm/tree-sitter-python.wasm'));
 const { RuleEngine } = createRequire(import.meta.url)(join(out, 'engine.cjs'));
@@ -194,6 +199,18 @@ const cached = await engine.analyzeWorkspace([ws]);
 const cachedMs = performance.now() - t;
 const cachedCpu = cpuMs(c);
 
+// The same pass without worker threads, parsers already loaded in this thread.
+const solo = new RuleEngine({ ...engineOpts, workers: 0 });
+await solo.analyzeFile(pyEdit, readFileSync(pyEdit, 'utf8')); // load both parsers in this thread
+await solo.analyzeFile(tsEdit, readFileSync(tsEdit, 'utf8'));
+solo.forget();
+t = performance.now();
+c = process.cpuUsage();
+const inproc = await solo.analyzeWorkspace([ws]);
+const inprocMs = performance.now() - t;
+const inprocCpu = cpuMs(c);
+const same = JSON.stringify(inproc.findings) === JSON.stringify(warm.findings);
+
 function relint(file) {
   const base = readFileSync(file, 'utf8');
   const baseLines = base.split('\n');
@@ -227,10 +244,11 @@ console.log(`findings: ${count(warm)} (${[...byCode].sort().map(([c, n]) => `${c
 console.log(`analyzed ${warm.stats.analyzed} of ${warm.stats.files} files; cold and warm agree: ${count(cold) === count(warm) && count(warm) === count(cached)}`);
 console.log('');
 const load = (await import('node:os')).loadavg()[0].toFixed(1);
-console.log(`(wall time, CPU time of this process; 1-min load average ${load} on ${(await import('node:os')).cpus().length} CPUs)`);
+console.log(`(wall time, CPU time of this process incl. worker threads; 1-min load average ${load} on ${(await import('node:os')).cpus().length} CPUs)`);
 console.log(`lint all, cold (first run, loads parsers):   ${fmt(coldMs)} wall, ${fmt(coldCpu)} CPU   target < 5 s ${coldMs < 5000 ? 'OK' : 'MISSED'}`);
 console.log(`lint all, warm (new engine, parsers loaded): ${fmt(warmMs)} wall, ${fmt(warmCpu)} CPU   target < 5 s ${warmMs < 5000 ? 'OK' : 'MISSED'}`);
 console.log(`lint all, cached (nothing changed):          ${fmt(cachedMs)} wall, ${fmt(cachedCpu)} CPU`);
+console.log(`lint all, in-process (workers: 0, warm):     ${fmt(inprocMs)} wall, ${fmt(inprocCpu)} CPU   findings identical to the pooled pass: ${same}`);
 console.log(`re-lint one edited Python file (${py.lines} lines): median ${fmt(py.median)} wall, ${fmt(py.cpu)} CPU, max ${fmt(py.max)}   target < 30 ms ${py.median < 30 ? 'OK' : 'MISSED'}`);
 console.log(`re-lint one edited TS file (${tsr.lines} lines):     median ${fmt(tsr.median)} wall, ${fmt(tsr.cpu)} CPU, max ${fmt(tsr.max)}   target < 30 ms ${tsr.median < 30 ? 'OK' : 'MISSED'}`);
 // Where the warm pass spends its time, per language (wall ms per file as the engine measured it).

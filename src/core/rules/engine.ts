@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { basename, extname, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, extname, join, relative } from 'node:path';
 import { ZERO_RANGE, type Finding, type Severity } from '../model';
 import { docsUrl, getRule } from './catalog';
 import { collectFiles, MAX_FILE_BYTES, SOURCE_EXTENSIONS } from './files';
 import { buildProjectContext, findProjectRoot, invalidateProject, isProjectFileName } from './project';
 import { projectFileKind, runProjectRules, secretRules } from './project/index';
 import type { Definition, FileAnalysis, Framework, Language, LanguageAnalyzer, ProjectContext, RuleHit } from './types';
+import { type AnalyzerPool, PoolUnavailableError, sharedPool } from './worker/pool';
 
 /**
  * The rules engine: runs the language analyzers and the project-file rules over files, turns
@@ -24,6 +26,14 @@ export interface EngineOptions {
   severity?: SeverityOverrides;
   /** Where internal problems (analyzer crashes) are logged; `console.error` by default. */
   log?: (message: string) => void;
+  /**
+   * Worker threads for workspace passes with the built-in analyzers: a count, or 0 to analyze
+   * in-process. Default: one per available CPU (none on one CPU). Single-file analysis always
+   * runs in-process.
+   */
+  workers?: number;
+  /** The bundled worker script; default `lintWorker.js` next to this bundle, when it exists. */
+  workerScript?: string;
 }
 
 /** The result of analyzing one file. */
@@ -50,7 +60,8 @@ export interface WorkspaceResult {
   findings: Finding[];
   definitions: Definition[];
   cancelled: boolean;
-  stats: { files: number; analyzed: number; skipped: number; ms: number };
+  /** `workers`: files analyzed in worker threads (0 when the pass ran in-process). */
+  stats: { files: number; analyzed: number; skipped: number; ms: number; workers?: number };
 }
 
 export interface WorkspaceOptions {
@@ -92,9 +103,13 @@ export class RuleEngine {
   private readonly cache = new Map<string, CacheEntry>();
   /** Files by `root|framework`, for the cross-file checks (avoids scanning the whole cache per file). */
   private readonly groups = new Map<string, Set<string>>();
+  private readonly workers?: number;
+  private readonly workerScript?: string;
 
   constructor(opts: EngineOptions = {}) {
     this.custom = opts.analyzers;
+    this.workers = opts.workers;
+    this.workerScript = opts.workerScript;
     this.severity = { ...(opts.severity ?? {}) };
     this.log = opts.log ?? ((m) => console.error(`[mcp-doctor] ${m}`));
   }
@@ -148,11 +163,16 @@ export class RuleEngine {
    */
   async analyzeWorkspace(roots: string[], opts: WorkspaceOptions = {}): Promise<WorkspaceResult> {
     const started = performance.now();
-    const result: WorkspaceResult = { files: [], findings: [], definitions: [], cancelled: false, stats: { files: 0, analyzed: 0, skipped: 0, ms: 0 } };
+    const result: WorkspaceResult = { files: [], findings: [], definitions: [], cancelled: false, stats: { files: 0, analyzed: 0, skipped: 0, ms: 0, workers: 0 } };
     try {
       const files = opts.files ?? (await collectFiles(roots, { extensions: this.extensions(), signal: opts.signal, onError: (p, e) => this.log(`cannot read ${p}: ${errorText(e)}`) }));
       result.stats.files = files.length;
-      const entries: { file: string; entry: CacheEntry; cached: boolean; ms: number }[] = [];
+      const entries: ({ file: string; entry: CacheEntry; cached: boolean; ms: number } | undefined)[] = [];
+      const pool = files.length >= POOL_MIN_FILES ? this.pool() : undefined;
+      // With workers, several files are in flight at once (reading, hashing and caching stay on
+      // this thread); without, one at a time. Results keep the order of `files` either way.
+      const inFlight = new Set<Promise<void>>();
+      const limit = pool ? pool.size * 4 : 1;
       let lastYield = performance.now();
       for (let i = 0; i < files.length; i++) {
         const file = files[i];
@@ -162,19 +182,27 @@ export class RuleEngine {
           break;
         }
         const t0 = performance.now();
-        const text = await readText(file);
-        if (text === undefined) continue;
-        const { entry, cached } = await this.analyzeEntry(file, text);
-        entries.push({ file, entry, cached, ms: performance.now() - t0 });
+        const task = (async () => {
+          const text = await readText(file);
+          if (text === undefined) return;
+          const { entry, cached, inWorker } = await this.analyzeEntry(file, text, pool);
+          if (inWorker) result.stats.workers!++;
+          entries[i] = { file, entry, cached, ms: performance.now() - t0 };
+        })();
+        inFlight.add(task);
+        void task.finally(() => inFlight.delete(task));
+        if (inFlight.size >= limit) await Promise.race(inFlight);
         // Keep an extension host responsive during long runs.
         if (performance.now() - lastYield > 50) {
           await new Promise((r) => setImmediate(r));
           lastYield = performance.now();
         }
       }
+      await Promise.all(inFlight);
       if (opts.signal?.aborted) result.cancelled = true;
-      opts.onProgress?.({ done: entries.length, total: files.length });
-      for (const { file, entry, cached, ms } of entries) {
+      const done = entries.filter((e) => e !== undefined);
+      opts.onProgress?.({ done: done.length, total: files.length });
+      for (const { file, entry, cached, ms } of done) {
         const t1 = performance.now();
         const r = this.toResult(file, entry, cached, t1);
         r.ms += ms;
@@ -198,7 +226,18 @@ export class RuleEngine {
     return [...SOURCE_EXTENSIONS.python, ...SOURCE_EXTENSIONS.typescript];
   }
 
-  private async analyzeEntry(file: string, text: string): Promise<{ entry: CacheEntry; cached: boolean }> {
+  /** The worker pool for a workspace pass, when the built-in analyzers are used and workers can run. */
+  private pool(): AnalyzerPool | undefined {
+    if (this.custom || this.workers === 0) return undefined;
+    try {
+      return sharedPool(this.workerScript ?? defaultWorkerScript(), this.workers);
+    } catch (err) {
+      this.log(`analyzer workers unavailable, analyzing in-process: ${errorText(err)}`);
+      return undefined;
+    }
+  }
+
+  private async analyzeEntry(file: string, text: string, pool?: AnalyzerPool): Promise<{ entry: CacheEntry; cached: boolean; inWorker?: boolean }> {
     const root = findProjectRoot(file);
     const kind = projectFileKind(file);
     // Analyzing a project file means it may have changed: re-verify the context first.
@@ -210,6 +249,7 @@ export class RuleEngine {
     if (hit && hit.hash === hash && hit.stamp === stamp) return { entry: hit, cached: true };
 
     const entry: CacheEntry = { hash, stamp, skipped: true, hits: [], definitions: [], servers: [], root };
+    const ran = { inWorker: false };
     if (kind) {
       entry.language = 'config';
       entry.skipped = false;
@@ -221,23 +261,32 @@ export class RuleEngine {
     } else {
       // The text pre-check runs before an analyzer is loaded, so plain files never load parsers.
       const language = this.languageOf(file);
-      const analyzer = language && looksLikeMcp(language, text) ? await this.analyzerFor(file) : undefined;
-      if (!analyzer && language) entry.language = language;
-      if (analyzer) {
-        entry.language = analyzer.language;
+      const mcp = !!language && looksLikeMcp(language, text);
+      // Built-in analyzers run in a worker when a pool is given (no in-process load needed).
+      const pooled = mcp && pool?.usable && (language === 'python' || language === 'typescript') ? language : undefined;
+      const analyzer = mcp && !pooled ? await this.analyzerFor(file) : undefined;
+      if (!analyzer && !pooled && language) entry.language = language;
+      if (analyzer || pooled) {
+        entry.language = analyzer?.language ?? pooled;
         entry.skipped = false;
         try {
-          const analysis = await analyzer.analyze(file, text, project);
+          const analysis = await this.runAnalyzer(file, text, project, analyzer, pooled, pool, ran);
+          if (!analysis) {
+            // The worker could not help and the analyzer cannot load here either: as if never loaded.
+            entry.skipped = true;
+            this.setEntry(file, entry);
+            return { entry, cached: false };
+          }
           entry.framework = analysis.framework;
           entry.hits = Array.isArray(analysis.hits) ? analysis.hits : [];
           entry.definitions = Array.isArray(analysis.definitions) ? analysis.definitions : [];
           entry.servers = Array.isArray(analysis.servers) ? analysis.servers : [];
         } catch (err) {
-          entry.internal = this.internalFinding(file, `${analyzer.language} analyzer`, err);
+          entry.internal = this.internalFinding(file, `${entry.language} analyzer`, err);
         }
         // Secrets in server code (analyzers may report them too; duplicates are merged below).
         try {
-          entry.hits = [...entry.hits, ...secretRules(file, text, { language: analyzer.language === 'python' ? 'python' : 'typescript' })];
+          entry.hits = [...entry.hits, ...secretRules(file, text, { language: entry.language === 'python' ? 'python' : 'typescript' })];
         } catch (err) {
           entry.internal ??= this.internalFinding(file, 'secret scan', err);
         }
@@ -245,7 +294,26 @@ export class RuleEngine {
     }
     entry.hits = dedupeHits(entry.hits);
     this.setEntry(file, entry);
-    return { entry, cached: false };
+    return { entry, cached: false, inWorker: ran.inWorker };
+  }
+
+  /**
+   * Runs the analyzer in a worker (`pooled`) or in-process. A pool that cannot take the file
+   * (no workers, a crash) falls back to the in-process analyzer; analyzer errors propagate.
+   */
+  private async runAnalyzer(file: string, text: string, project: ProjectContext, analyzer: LanguageAnalyzer | undefined, pooled: DefaultLanguage | undefined, pool: AnalyzerPool | undefined, ran: { inWorker: boolean }): Promise<FileAnalysis | undefined> {
+    if (pooled && pool) {
+      try {
+        const analysis = await pool.analyze(pooled, file, text, project);
+        ran.inWorker = true;
+        return analysis;
+      } catch (err) {
+        if (!(err instanceof PoolUnavailableError)) throw err;
+        this.log(`analyzer worker unavailable (${err.message}); analyzing ${file} in-process`);
+      }
+    }
+    const a = analyzer ?? (await this.analyzerFor(file));
+    return a ? a.analyze(file, text, project) : undefined;
   }
 
   private setEntry(file: string, entry: CacheEntry | undefined): void {
@@ -384,6 +452,15 @@ export class RuleEngine {
       origin: 'rules',
     };
   }
+}
+
+/** Workspace passes smaller than this stay in-process (starting workers would cost more). */
+const POOL_MIN_FILES = 16;
+
+/** `lintWorker.js` next to the running bundle (dist/), when it was built; undefined under tsx. */
+function defaultWorkerScript(): string | undefined {
+  const script = join(__dirname, 'lintWorker.js');
+  return existsSync(script) ? script : undefined;
 }
 
 /** Load a built-in analyzer on first use, so parsers and grammars load only when needed. */
