@@ -11,11 +11,12 @@ export class LineSplitter {
   /**
    * @param onLine called with each complete line (without `\n`, `\r` stripped) and its byte length.
    * @param onOverflow called once per line longer than `maxLineBytes`; that line is dropped.
+   *   `head` and `tail` are its first and last ~200 bytes (a JSON-RPC `id` may be at either end).
    */
   constructor(
     private readonly onLine: (line: string, bytes: number) => void,
     private readonly maxLineBytes = 64 * 1024 * 1024,
-    private readonly onOverflow?: (bytes: number, head: string) => void,
+    private readonly onOverflow?: (bytes: number, head: string, tail: string) => void,
   ) {}
 
   push(chunk: Buffer): void {
@@ -38,12 +39,14 @@ export class LineSplitter {
   private keep(part: Buffer): void {
     if (this.overflowing) {
       this.pending += part.length;
+      this.lastPart = part.length >= 200 ? part : Buffer.concat([this.lastPart ?? Buffer.alloc(0), part]).subarray(-200);
       return;
     }
     this.chunks.push(part);
     this.pending += part.length;
     if (this.pending > this.maxLineBytes) {
       const head = Buffer.concat(this.chunks).subarray(0, 200).toString('utf8');
+      this.lastPart = part;
       this.chunks = [];
       this.overflowing = true;
       this.headOfOverflow = head;
@@ -51,17 +54,22 @@ export class LineSplitter {
   }
 
   private headOfOverflow = '';
+  /** While overflowing: the most recent bytes of the dropped line (for its tail). */
+  private lastPart?: Buffer;
 
   private emit(tail: Buffer): void {
     if (!this.overflowing && this.pending + tail.length > this.maxLineBytes) {
       this.headOfOverflow = (this.chunks[0] ?? tail).subarray(0, 200).toString('utf8');
+      this.lastPart = this.chunks[this.chunks.length - 1];
       this.overflowing = true;
     }
     if (this.overflowing) {
       const bytes = this.pending + tail.length;
       const head = this.headOfOverflow;
+      const end = Buffer.concat([this.lastPart ?? Buffer.alloc(0), tail]);
+      const last = end.subarray(Math.max(0, end.length - 200)).toString('utf8');
       this.reset();
-      this.onOverflow?.(bytes, head);
+      this.onOverflow?.(bytes, head, last);
       return;
     }
     let buf: Buffer;
@@ -81,5 +89,6 @@ export class LineSplitter {
     this.pending = 0;
     this.overflowing = false;
     this.headOfOverflow = '';
+    this.lastPart = undefined;
   }
 }

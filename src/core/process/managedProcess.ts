@@ -25,6 +25,8 @@ export interface ProcessHandlers {
   stdout?(chunk: Buffer): void;
   /** One stderr line, without the newline. */
   stderrLine?(line: string, ts: number): void;
+  /** Stdout reached its end (the process closed it, or exited). */
+  stdoutEnd?(): void;
   exit?(info: ExitInfo): void;
 }
 
@@ -90,6 +92,7 @@ export class ManagedProcess {
       this.handlers.stderrLine?.(line, ts);
     }, 1024 * 1024);
     this.child.stdout!.on('data', (c: Buffer) => this.handlers.stdout?.(c));
+    this.child.stdout!.on('end', () => this.handlers.stdoutEnd?.());
     this.child.stderr!.on('data', (c: Buffer) => stderrSplitter.push(c));
     this.child.stdin!.on('error', () => {
       // EPIPE when the server exits while we write: the exit handler reports it.
@@ -171,6 +174,9 @@ export class ManagedProcess {
   private async doStop(graceMs: number): Promise<ExitInfo> {
     const waitExit = (ms: number) =>
       Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+    // Children that left the process group (setsid, daemonizing) are found through the process
+    // tree while the leader still lives; they are stopped with the group below.
+    const tree = this.running ? descendantsOf(this.pid) : [];
     if (this.running) {
       try {
         this.child.stdin!.end();
@@ -186,6 +192,7 @@ export class ManagedProcess {
       }
     }
     await this.reapGroup();
+    await killEscaped(tree, this.pid);
     this.stopSampling();
     return this.exitInfo ?? { code: null, signal: 'SIGKILL', ts: Date.now() };
   }
@@ -248,6 +255,82 @@ export function groupHasLiveMember(pgid: number): boolean {
     if (Number(rest[2]) === pgid && rest[0] !== 'Z' && rest[0] !== 'X') return true;
   }
   return false;
+}
+
+/** A process seen in /proc: pid, parent, group and start time (to detect pid reuse). */
+interface ProcInfo {
+  pid: number;
+  ppid: number;
+  pgrp: number;
+  start: string;
+  zombie: boolean;
+}
+
+function readProc(pid: number | string): ProcInfo | undefined {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // rest[0] = state (field 3), rest[1] = ppid, rest[2] = pgrp, rest[19] = starttime (field 22)
+  return { pid: Number(pid), ppid: Number(rest[1]), pgrp: Number(rest[2]), start: rest[19], zombie: rest[0] === 'Z' || rest[0] === 'X' };
+}
+
+/** Linux: every live descendant of `root` (children, grandchildren…), from /proc; [] elsewhere. */
+export function descendantsOf(root: number): ProcInfo[] {
+  if (process.platform !== 'linux' || root <= 0) return [];
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const byParent = new Map<number, ProcInfo[]>();
+  for (const e of entries) {
+    if (e.charCodeAt(0) < 48 || e.charCodeAt(0) > 57) continue;
+    const p = readProc(e);
+    if (!p || p.zombie) continue;
+    const list = byParent.get(p.ppid);
+    if (list) list.push(p);
+    else byParent.set(p.ppid, [p]);
+  }
+  const out: ProcInfo[] = [];
+  const queue = [root];
+  while (queue.length) {
+    for (const c of byParent.get(queue.pop()!) ?? []) {
+      out.push(c);
+      queue.push(c.pid);
+    }
+  }
+  return out;
+}
+
+/** SIGTERM, then SIGKILL, the processes of `tree` that are outside group `pgid` and still the same processes. */
+async function killEscaped(tree: ProcInfo[], pgid: number): Promise<void> {
+  const alive = () => tree.filter((p) => p.pgrp !== pgid && sameProcess(p));
+  let left = alive();
+  if (!left.length) return;
+  const signal = (sig: NodeJS.Signals) => {
+    for (const p of left) {
+      try {
+        process.kill(p.pid, sig);
+      } catch {
+        // gone
+      }
+    }
+  };
+  signal('SIGTERM');
+  for (let i = 0; i < 20 && (left = alive()).length; i++) await new Promise((r) => setTimeout(r, 25));
+  if (!left.length) return;
+  signal('SIGKILL');
+  for (let i = 0; i < 40 && (left = alive()).length; i++) await new Promise((r) => setTimeout(r, 25));
+}
+
+function sameProcess(p: ProcInfo): boolean {
+  const now = readProc(p.pid);
+  return !!now && !now.zombie && now.start === p.start;
 }
 
 /** True when `pid` exists and is not a zombie. */

@@ -146,6 +146,9 @@ export class McpSession {
   private initResponse?: Record<string, unknown>;
   private stdoutBytesSeen = false;
   private spawnedAt = 0;
+  /** Why the connection to the server is gone (exit, stdout closed…): the error of calls that were pending. */
+  private connectionLost?: string;
+  private invalidCount = 0;
 
   constructor(private readonly opts: SessionOptions) {
     this.server = opts.server;
@@ -344,6 +347,8 @@ export class McpSession {
     this.initRequestId = undefined;
     this.initResponse = undefined;
     this.stdoutBytesSeen = false;
+    this.connectionLost = undefined;
+    this.invalidCount = 0;
     this.growthReported = false;
     this.httpLogSplitter = undefined;
     this.proc = undefined;
@@ -414,6 +419,9 @@ export class McpSession {
           else transport?.feed(chunk);
         },
         stderrLine: (line, ts) => this.onStderrLine(gen, line, ts),
+        stdoutEnd: () => {
+          if (!isHttp) void this.onStdoutEnd(gen);
+        },
         exit: (info) => this.onExit(gen, info),
       },
     );
@@ -494,7 +502,7 @@ export class McpSession {
     const tap = this.wireTap(gen);
     this.phase = 'handshake';
     this.spawnedAt = proc ? this.spawnedAt : performance.now();
-    const attempt = async (kind: 'http' | 'sse'): Promise<{ client?: Client; error?: unknown }> => {
+    const attempt = async (kind: 'http' | 'sse'): Promise<{ client?: Client; error?: unknown; sessionId?: string }> => {
       const inner: Transport =
         kind === 'http'
           ? new StreamableHTTPClientTransport(parsed, { requestInit })
@@ -506,13 +514,20 @@ export class McpSession {
         this.httpTransport = inner;
         return { client };
       } catch (error) {
-        return { error };
+        return { error, sessionId: inner.sessionId };
       }
     };
     let used: 'http' | 'sse' = s.transport === 'sse' ? 'sse' : 'http';
     let r = await attempt(used);
     if (gen !== this.generation) return;
     const status = httpStatusOf(r.error);
+    if (r.error && used === 'http' && status === 404 && r.sessionId && this.initResponse) {
+      // It answered `initialize` over Streamable HTTP with a session id, then lost that session.
+      this.reportSessionLost(r.sessionId, 'notifications/initialized', errorText(r.error));
+      this.fail('the server lost the session (HTTP 404)');
+      if (proc) await proc.stop(this.stopGraceMs);
+      return;
+    }
     if (r.error && used === 'http' && status !== undefined && status >= 400 && status < 500) {
       // Like VS Code: a 4xx to the initial POST means "maybe a legacy SSE server".
       this.lifecycle(`Streamable HTTP answered ${status}; falling back to SSE`);
@@ -605,6 +620,8 @@ export class McpSession {
           { timeoutMs: this.startupTimeoutMs, stderrTail: proc.stderrTail.slice(-20), stdoutNoise: this.noiseCount, cpuSeconds: cpu, elapsedSeconds: elapsed },
         ),
       );
+    } else if (this.findings.has('RT-stdout-closed')) {
+      // reported by onStdoutEnd
     } else {
       this.setFinding(
         'RT-initialize-failed',
@@ -688,6 +705,17 @@ export class McpSession {
           url,
         }),
       );
+    } else if (isDroppedConnection(err)) {
+      this.setFinding(
+        'RT-http-dropped',
+        this.makeFinding(
+          'RT-http-dropped',
+          'error',
+          `${url} accepted the connection but closed it without an HTTP response to \`initialize\` (${truncate(message, 200)}). The server (or a proxy in front of it) crashed or rejected the request; see its log.`,
+          undefined,
+          { url, error: message },
+        ),
+      );
     } else if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
       this.setFinding(
         'MCP707',
@@ -710,8 +738,34 @@ export class McpSession {
     if (proc) await proc.stop(this.stopGraceMs);
   }
 
+  /** Stdout ended: normal when the process exits; a fault when it lives on (nothing it says can arrive). */
+  private async onStdoutEnd(gen: number): Promise<void> {
+    const proc = this.proc;
+    if (!proc || gen !== this.generation) return;
+    // An exiting process closes stdout first: give the exit a moment to be reported.
+    await Promise.race([proc.exited, sleep(300)]);
+    if (gen !== this.generation || !proc.running || this.phase === 'stopping' || this.phase === 'idle') return;
+    const phase = this.phase;
+    this.connectionLost = `The server closed its stdout (pid ${proc.pid} is still running), so its answer can never arrive`;
+    this.lifecycle(`stdout closed by the server (pid ${proc.pid} still running)`);
+    this.setFinding(
+      'RT-stdout-closed',
+      this.makeFinding(
+        'RT-stdout-closed',
+        'error',
+        `The server closed its stdout but keeps running (pid ${proc.pid}${phase === 'handshake' ? ', during the handshake' : ''}): on stdio, stdout is the only way it can answer, so every request now hangs in clients. Something in the server closes or redirects file descriptor 1 (\`sys.stdout.close()\`, \`os.close(1)\`, \`process.stdout.end()\`, a daemonizing library, a subprocess that took over stdout). Stop or restart the server.${this.stderrSuffix(proc)}`,
+        undefined,
+        { pid: proc.pid, stderrTail: proc.stderrTail.slice(-20) },
+      ),
+    );
+    if (phase !== 'handshake') this.fail('the server closed its stdout');
+    // Pending requests (and the handshake) fail now instead of at their timeout.
+    (this.client?.transport as ProcessStdioTransport | undefined)?.disconnect?.();
+  }
+
   private onExit(gen: number, info: ExitInfo): void {
     if (gen !== this.generation) return;
+    this.connectionLost ??= `The server process exited (${describeExit(info)}) before answering`;
     this.lifecycle(`process exited (${describeExit(info)})`);
     this.stderrTail = [...(this.proc?.stderrTail ?? [])];
     if (this.phase === 'listing' || this.phase === 'running') {
@@ -749,15 +803,21 @@ export class McpSession {
         this._onOutput.fire({ kind: 'stdout-noise', text: line, ts });
         this.onNoise(line);
       },
-      overflow: (bytes, head) => {
+      invalid: (line, reason, ts) => {
+        if (gen !== this.generation) return;
+        this.trace.stdoutNoise(line, ts);
+        this._onOutput.fire({ kind: 'stdout-noise', text: line, ts });
+        this.onInvalidMessage(line, reason);
+      },
+      overflow: (bytes, head, id) => {
         this.setFinding(
           'RT-message-too-large',
           this.makeFinding(
             'RT-message-too-large',
             'error',
-            `The server wrote a ${(bytes / 1048576).toFixed(1)} MB line to stdout, above the ${((this.opts.maxLineBytes ?? 64 * 1048576) / 1048576).toFixed(0)} MB cap; it was dropped (the SDK's own stdio client closes the connection above 10 MB). Return large data as resources or in pages.`,
+            `The server wrote a ${(bytes / 1048576).toFixed(1)} MB line to stdout, above the ${((this.opts.maxLineBytes ?? 64 * 1048576) / 1048576).toFixed(0)} MB cap; it was dropped${id !== undefined ? ` and the request it answered (id ${JSON.stringify(id)}) failed` : ''} (the SDK's own stdio client closes the connection above 10 MB). Return large data as resources or in pages.`,
             undefined,
-            { bytes, head: head.slice(0, 120) },
+            { bytes, head: head.slice(0, 120), id },
           ),
         );
       },
@@ -798,6 +858,26 @@ export class McpSession {
       this.setFinding(`${code}:${key}`, f);
     })().catch(() => undefined);
     this.track(work);
+  }
+
+  /** A JSON-looking stdout line that is not JSON-RPC 2.0: one finding per kind of problem (at most 5). */
+  private onInvalidMessage(line: string, reason: string): void {
+    this.invalidCount++;
+    const kind = reason.replace(/\s*\(.*$/s, '').slice(0, 80);
+    const key = `RT-invalid-message:${kind}`;
+    const existing = this.findings.get(key);
+    if (!existing && [...this.findings.keys()].filter((k) => k.startsWith('RT-invalid-message:')).length >= 5) return;
+    const count = ((existing?.data?.count as number | undefined) ?? 0) + 1;
+    this.setFinding(
+      key,
+      this.makeFinding(
+        'RT-invalid-message',
+        'error',
+        `The server wrote a line to stdout that is ${reason}: \`${truncate(line.trim(), 120)}\`${count > 1 ? ` (${count} such lines)` : ''}. Every line on stdout must be exactly one JSON-RPC 2.0 message (\`{"jsonrpc": "2.0", ...}\`, serialized with a JSON library, one per line); clients drop such lines or disconnect. MCP Doctor ignored it and kept the session going.`,
+        undefined,
+        { text: truncate(line, 500), reason, count },
+      ),
+    );
   }
 
   private guessLanguage(): 'python' | 'node' | undefined {
@@ -935,12 +1015,69 @@ export class McpSession {
     } catch (err) {
       const durationMs = performance.now() - t0;
       if (opts.signal?.aborted) return { ok: false, cancelled: true, error: { message: `cancelled: ${errorText(opts.signal.reason ?? err)}` }, durationMs, findings: [] };
+      if (this.connectionLost && err instanceof McpError && err.code === ErrorCode.ConnectionClosed) {
+        return { ok: false, error: { code: err.code, message: `${this.connectionLost} (\`${method}\`).` }, durationMs, findings: [] };
+      }
+      if (this.httpTransport && !(err instanceof McpError)) this.httpCallFailed(method, err);
       if (err instanceof McpError) {
         const timedOut = err.code === ErrorCode.RequestTimeout;
         return { ok: false, timedOut, error: { code: err.code, message: stripMcpPrefix(err.message), data: err.data }, durationMs, findings: [] };
       }
       return { ok: false, error: { message: errorText(err) }, durationMs, findings: [] };
     }
+  }
+
+  /** A request over HTTP failed at the HTTP level mid-session: status, lost session, or dropped connection. */
+  private httpCallFailed(method: string, err: unknown): void {
+    const url = this.server.url ?? '';
+    const status = httpStatusOf(err);
+    const message = errorText(err);
+    const sessionId = (this.httpTransport as { sessionId?: string } | undefined)?.sessionId;
+    if (status === 404 && sessionId) {
+      this.reportSessionLost(sessionId, method, message);
+      this.fail('the server lost the session (HTTP 404)');
+      return;
+    }
+    if (status !== undefined) {
+      const advice =
+        status === 401 || status === 403
+          ? 'The credentials were rejected mid-session (expired token?): update `headers`.'
+          : status === 421
+            ? 'The server rejected the Host/Origin (DNS-rebinding protection): allow this host in the server settings.'
+            : status >= 500
+              ? 'The server failed while handling the request: see its log.'
+              : 'The server rejected the request.';
+      this.setFinding(
+        'RT-http-status',
+        this.makeFinding('RT-http-status', 'error', `HTTP ${status} from ${url} on \`${method}\` (mid-session): ${truncate(message, 300)}. ${advice}`, undefined, { status, url, method }),
+      );
+      return;
+    }
+    if (isDroppedConnection(err)) {
+      this.setFinding(
+        'RT-http-dropped',
+        this.makeFinding(
+          'RT-http-dropped',
+          'error',
+          `${url} closed the connection without an HTTP response on \`${method}\` (${truncate(message, 200)}). The server (or a proxy in front of it) crashed or killed the request handler; see its log.`,
+          undefined,
+          { url, method, error: message },
+        ),
+      );
+    }
+  }
+
+  private reportSessionLost(sessionId: string, method: string, message: string): void {
+    this.setFinding(
+      'RT-http-session-lost',
+      this.makeFinding(
+        'RT-http-session-lost',
+        'error',
+        `The server answered \`initialize\` with \`Mcp-Session-Id: ${sessionId}\`, then answered HTTP 404 to \`${method}\` carrying that id (${truncate(message, 200)}): it does not find its own session. Typical causes: sessions kept in memory per process/worker behind a load balancer without sticky routing, a restart, a session store that drops entries, or a proxy that strips the \`Mcp-Session-Id\` header. Keep sessions in shared storage or route by session, or run the server stateless (no session ids).`,
+        undefined,
+        { sessionId, method, status: 404, url: this.server.url },
+      ),
+    );
   }
 
   private countJsonRpcError(tool: string, code: number, message: string): void {
@@ -1056,6 +1193,11 @@ function errorText(err: unknown): string {
   } catch {
     return String(err);
   }
+}
+
+/** fetch() failed because the peer closed or reset the connection (not refused, not a timeout). */
+function isDroppedConnection(err: unknown): boolean {
+  return /UND_ERR_SOCKET|ECONNRESET|EPIPE|other side closed|socket hang up/i.test(errorText(err));
 }
 
 function stripMcpPrefix(m: string): string {

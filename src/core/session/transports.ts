@@ -10,8 +10,47 @@ export interface WireTap {
   incoming(msg: JSONRPCMessage, ts: number, size?: number): void;
   /** A stdout line that is not a JSON-RPC message. */
   noise(line: string, ts: number): void;
-  /** A stdout line longer than the cap; dropped. */
-  overflow(bytes: number, head: string): void;
+  /** A stdout line longer than the cap; dropped. `id` is the JSON-RPC id of the dropped response when found. */
+  overflow(bytes: number, head: string, id?: string | number): void;
+  /**
+   * A stdout line that looks like JSON but is not a valid JSON-RPC 2.0 message (`reason` says why:
+   * "not valid JSON (…)", "has no \"jsonrpc\": \"2.0\" member"…). Optional: without it such lines go to `noise`.
+   */
+  invalid?(line: string, reason: string, ts: number): void;
+}
+
+/** Why a parsed value is not a JSON-RPC 2.0 message (undefined when it is one). */
+export function whyNotJsonRpc(v: unknown): string | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return `a JSON ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}, not a JSON-RPC message object`;
+  const m = v as Record<string, unknown>;
+  if (!('jsonrpc' in m)) return 'a JSON object without the `"jsonrpc": "2.0"` member';
+  if (m.jsonrpc !== '2.0') return `a JSON object with \`"jsonrpc": ${truncateJson(m.jsonrpc)}\` instead of \`"jsonrpc": "2.0"\``;
+  if ('method' in m && typeof m.method !== 'string') return 'a JSON-RPC message whose `method` is not a string';
+  if (typeof m.method !== 'string' && !('id' in m)) return 'a JSON-RPC message with neither `method` nor `id`';
+  if (typeof m.method !== 'string' && !('result' in m) && !('error' in m)) return 'a JSON-RPC response with neither `result` nor `error`';
+  return undefined;
+}
+
+function truncateJson(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? s.slice(0, 39) + '…' : s;
+}
+
+/** The `id` of a JSON-RPC response from the first/last bytes of its text (it is usually at one end). */
+export function responseIdFromEnds(head: string, tail: string): string | number | undefined {
+  // A request from the server ("method" near the start) is not a response we wait for.
+  if (/^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"method"/.test(head)) return undefined;
+  // Only a top-level id: first member(s) of the object, or its last member.
+  const ID = '("(?:[^"\\\\]|\\\\.){0,100}"|-?\\d{1,16})';
+  const atStart = new RegExp(`^\\s*\\{\\s*(?:"jsonrpc"\\s*:\\s*"2\\.0"\\s*,\\s*)?"id"\\s*:\\s*${ID}\\s*,`);
+  const atEnd = new RegExp(`[,{]\\s*"id"\\s*:\\s*${ID}\\s*(?:,\\s*"jsonrpc"\\s*:\\s*"2\\.0"\\s*)?\\}\\s*$`);
+  const m = atStart.exec(head) ?? atEnd.exec(tail);
+  if (!m) return undefined;
+  try {
+    return JSON.parse(m[1]) as string | number;
+  } catch {
+    return undefined;
+  }
 }
 
 function isJsonRpc(v: unknown): v is JSONRPCMessage {
@@ -37,8 +76,34 @@ export class ProcessStdioTransport implements Transport {
     private readonly stopGraceMs: number,
     maxLineBytes = 64 * 1024 * 1024,
   ) {
-    this.splitter = new LineSplitter((line, bytes) => this.onLine(line, bytes), maxLineBytes, (bytes, head) => this.tap.overflow(bytes, head));
+    this.splitter = new LineSplitter((line, bytes) => this.onLine(line, bytes), maxLineBytes, (bytes, head, tail) => this.onOverflow(bytes, head, tail, maxLineBytes));
     void proc.exited.then(() => this.markClosed());
+  }
+
+  /**
+   * The connection is unusable although the process may live on (it closed its stdout): pending
+   * requests fail now instead of waiting for their timeout.
+   */
+  disconnect(): void {
+    this.markClosed();
+  }
+
+  /** A dropped oversized line: if it was the response to a pending request, fail that request now. */
+  private onOverflow(bytes: number, head: string, tail: string, maxLineBytes: number): void {
+    const id = responseIdFromEnds(head, tail);
+    this.tap.overflow(bytes, head, id);
+    if (id === undefined || this.closed) return;
+    const mb = (b: number) => (b / 1048576).toFixed(1);
+    const error = {
+      jsonrpc: '2.0' as const,
+      id,
+      error: { code: -32603, message: `Response too large: the server sent a ${mb(bytes)} MB message, above the ${mb(maxLineBytes)} MB limit; it was dropped (RT-message-too-large)` },
+    };
+    try {
+      this.onmessage?.(error);
+    } catch (err) {
+      this.onerror?.(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   /** Raw stdout bytes from the process. */
@@ -58,18 +123,33 @@ export class ProcessStdioTransport implements Transport {
         msg = undefined;
       }
     }
+    if (msg === undefined && this.tap.invalid && (c === 123 || c === 91 || /^\s*[[{]/.test(line))) {
+      // Looks like JSON but does not parse: a broken serializer, a cut-off line, a Python repr...
+      let why = 'not valid JSON';
+      try {
+        JSON.parse(line);
+      } catch (err) {
+        why = `not valid JSON (${err instanceof Error ? err.message : String(err)})`;
+      }
+      this.tap.invalid(line, why, ts);
+      return;
+    }
     if (Array.isArray(msg)) {
-      // JSON-RPC batch (old protocol revisions): deliver each element.
+      // JSON-RPC batch (old protocol revisions): deliver each valid element, report the rest once.
+      let bad = 0;
       for (const m of msg) {
         if (isJsonRpc(m)) {
           this.tap.incoming(m, ts, bytes);
           this.onmessage?.(m);
-        } else this.tap.noise(JSON.stringify(m), ts);
+        } else if (!this.tap.invalid) this.tap.noise(JSON.stringify(m), ts);
+        else bad++;
       }
+      if (bad || msg.length === 0) this.tap.invalid?.(line, msg.length === 0 ? 'an empty JSON array (an empty batch)' : 'a JSON array whose elements are not JSON-RPC messages', ts);
       return;
     }
     if (!isJsonRpc(msg)) {
-      this.tap.noise(line, ts);
+      if (msg !== undefined && this.tap.invalid) this.tap.invalid(line, whyNotJsonRpc(msg) ?? 'not a JSON-RPC message', ts);
+      else this.tap.noise(line, ts);
       return;
     }
     this.tap.incoming(msg, ts, bytes);

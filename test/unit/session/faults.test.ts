@@ -400,7 +400,7 @@ describe('session faults: misbehaving servers', function () {
     await s.stop();
   });
 
-  for (const status of [400, 404, 500]) {
+  for (const status of [400, 421, 500]) {
     it(`HTTP ${status} mid-session on tools/call → the call fails naming the status, RT-http-status`, async () => {
       const srv = await startHttpFault(`call-status-${status}`);
       httpProcs.push(srv.proc);
@@ -434,6 +434,25 @@ describe('session faults: misbehaving servers', function () {
     assert.ok(r.ms < 3000);
     assert.match(r.value.error!.message, /closed the connection|dropped|reset|socket/i);
     assert.ok(s.view().findings.some((x) => x.code === 'RT-http-dropped'), JSON.stringify(s.view().findings));
+    await s.stop();
+  });
+
+  it('HTTP 404 mid-session on a request carrying the session id → RT-http-session-lost naming the id', async () => {
+    const srv = await startHttpFault('call-status-404');
+    httpProcs.push(srv.proc);
+    const sink = new CountingSink('http-call-404');
+    const s = pool.create({ server: serverConfig('http-call-404', { transport: 'http', url: srv.url }), trace: sink });
+    await s.start();
+    assert.equal(s.view().state.kind, 'running', JSON.stringify(s.view().findings));
+    const r = await timed(s.callTool('echo', { text: 'x' }));
+    assert.equal(r.value.ok, false);
+    assert.ok(r.ms < 3000);
+    assert.match(r.value.error!.message, /404/);
+    const f = finding(s, 'RT-http-session-lost');
+    assert.match(f.message, /fault-session-1/);
+    assert.match(f.message, /tools\/call/);
+    assert.equal(s.view().state.kind, 'error');
+    sink.assertKeptEverything();
     await s.stop();
   });
 
