@@ -46,7 +46,10 @@ export function analyzeTypeScript(file: string, text: string, project: ProjectCo
   let ctx: RuleContext;
   try {
     const ts = loadTypeScript();
-    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
+    // No JSDoc parsing (no rule reads JSDoc), and parents set by `setParents` below: together
+    // about a fifth cheaper than `setParentNodes: true`, which also walks JSDoc.
+    const sf = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, scriptKind(file));
+    setParents(ts, sf);
     const facts = collectFacts(sf, file);
     if (!facts.framework) return empty;
     ctx = new RuleContext(facts, project);
@@ -70,6 +73,21 @@ export function analyzeTypeScript(file: string, text: string, project: ProjectCo
     definitions: ctx.facts.defs.map((d) => d.def),
     hits: dedupe(ctx.hits),
   };
+}
+
+/** Sets `parent` on every node reachable with `forEachChild` (what the rules walk), iteratively. */
+function setParents(ts: typeof import('typescript'), root: import('typescript').Node): void {
+  const stack: import('typescript').Node[] = [root];
+  let parent = root;
+  const link = (child: import('typescript').Node): undefined => {
+    (child as { parent: import('typescript').Node }).parent = parent;
+    stack.push(child);
+    return undefined;
+  };
+  while (stack.length) {
+    parent = stack.pop()!;
+    ts.forEachChild(parent, link);
+  }
 }
 
 function scriptKind(file: string) {
