@@ -112,6 +112,15 @@ export class ManagedProcess {
     });
   }
 
+  /** Stops reading stdout (backpressure: the server blocks on its writes until `resumeStdout`). */
+  pauseStdout(): void {
+    if (!this.child.stdout!.isPaused()) this.child.stdout!.pause();
+  }
+
+  resumeStdout(): void {
+    if (this.child.stdout!.isPaused()) this.child.stdout!.resume();
+  }
+
   /** Adds a line to the stderr tail (HTTP servers: their stdout is a log too). */
   appendTail(line: string): void {
     this.stderrTail.push(line);

@@ -452,6 +452,7 @@ export class McpSession {
     const client = this.newClient();
     this.client = client;
     this.phase = 'handshake';
+    transport.onNotification = (n) => this.fastNotification(client, n);
     try {
       await client.connect(transport, { timeout: this.startupTimeoutMs });
     } catch (err) {
@@ -550,23 +551,43 @@ export class McpSession {
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.track(this.refresh('tools')));
     client.setNotificationHandler(ResourceListChangedNotificationSchema, () => this.track(this.refresh('resources')));
     client.setNotificationHandler(PromptListChangedNotificationSchema, () => this.track(this.refresh('prompts')));
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-      const { level, logger, data } = n.params;
-      let text: string;
-      if (typeof data === 'string') text = data;
-      else {
-        try {
-          text = JSON.stringify(data);
-        } catch {
-          text = String(data);
-        }
-      }
-      this._onOutput.fire({ kind: 'log', level, text: logger ? `${logger}: ${text}` : text, ts: now() });
-    });
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => this.emitLog(n.params));
     client.onerror = () => {
       // Transport-level errors surface through the pending request or the exit handler.
     };
     return client;
+  }
+
+  private emitLog(params: { level: string; logger?: string; data?: unknown }): void {
+    const { level, logger, data } = params;
+    let text: string;
+    if (typeof data === 'string') text = data;
+    else {
+      try {
+        text = JSON.stringify(data);
+      } catch {
+        text = String(data);
+      }
+    }
+    this._onOutput.fire({ kind: 'log', level, text: logger ? `${logger}: ${text}` : text, ts: now() });
+  }
+
+  /**
+   * Stdio fast path for notifications (see `ProcessStdioTransport.onNotification`): log messages are
+   * handled here; the others go straight to the SDK's notification dispatch when this SDK version
+   * has it (`Protocol._onnotification`), skipping its message classification.
+   */
+  private fastNotification(client: Client, n: { method: string; params?: unknown }): boolean {
+    if (n.method === 'notifications/message') {
+      const p = n.params as { level?: unknown; logger?: unknown; data?: unknown } | undefined;
+      if (!p || typeof p !== 'object' || typeof p.level !== 'string' || (p.logger !== undefined && typeof p.logger !== 'string')) return false;
+      this.emitLog(p as { level: string; logger?: string; data?: unknown });
+      return true;
+    }
+    const dispatch = (client as unknown as { _onnotification?: (n: unknown) => void })._onnotification;
+    if (typeof dispatch !== 'function' || client.transport === undefined) return false;
+    dispatch.call(client, n);
+    return true;
   }
 
   private async afterHandshake(gen: number, client: Client): Promise<void> {

@@ -53,6 +53,11 @@ export function responseIdFromEnds(head: string, tail: string): string | number 
   }
 }
 
+/** Longest stretch of stdout parsing before yielding to the event loop. */
+const SLICE_MS = 8;
+/** Unparsed stdout above which reading is paused. */
+const QUEUE_HIGH_WATER = 4 * 1024 * 1024;
+
 function isJsonRpc(v: unknown): v is JSONRPCMessage {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
   const m = v as Record<string, unknown>;
@@ -67,8 +72,20 @@ export class ProcessStdioTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
+  /**
+   * Optional fast path for notifications (no `id`): returns true when it handled the message, which
+   * then skips `onmessage`. The SDK classifies every incoming message with up to four zod parses,
+   * three of them failing (and building error objects) for a notification: ~0.3 ms each under load,
+   * too slow for a server that floods `notifications/message`.
+   */
+  onNotification?: (message: JSONRPCMessage & { method: string }) => boolean;
   private readonly splitter: LineSplitter;
   private closed = false;
+  /** Stdout chunks not parsed yet: parsing is sliced so a flood cannot block the event loop. */
+  private readonly queue: Buffer[] = [];
+  private queuedBytes = 0;
+  private draining = false;
+  private closeAfterDrain = false;
 
   constructor(
     private readonly proc: ManagedProcess,
@@ -106,9 +123,33 @@ export class ProcessStdioTransport implements Transport {
     }
   }
 
-  /** Raw stdout bytes from the process. */
+  /**
+   * Raw stdout bytes from the process. Parsed at once when nothing is queued; under a flood,
+   * parsing yields to the event loop every few milliseconds and stdout is paused above
+   * `QUEUE_HIGH_WATER` bytes, so memory stays bounded and the server waits on its writes.
+   */
   feed(chunk: Buffer): void {
-    this.splitter.push(chunk);
+    this.queue.push(chunk);
+    this.queuedBytes += chunk.length;
+    if (this.queuedBytes > QUEUE_HIGH_WATER) this.proc.pauseStdout();
+    if (!this.draining) this.drain();
+  }
+
+  private drain(): void {
+    this.draining = true;
+    const t0 = performance.now();
+    while (this.queue.length) {
+      const c = this.queue.shift()!;
+      this.queuedBytes -= c.length;
+      this.splitter.push(c);
+      if (this.queue.length && performance.now() - t0 > SLICE_MS) {
+        setImmediate(() => this.drain());
+        return;
+      }
+    }
+    this.draining = false;
+    this.proc.resumeStdout();
+    if (this.closeAfterDrain) this.markClosed();
   }
 
   private onLine(line: string, bytes: number): void {
@@ -154,6 +195,8 @@ export class ProcessStdioTransport implements Transport {
     }
     this.tap.incoming(msg, ts, bytes);
     try {
+      const m = msg as { method?: unknown; id?: unknown };
+      if (this.onNotification && typeof m.method === 'string' && m.id === undefined && this.onNotification(msg as JSONRPCMessage & { method: string })) return;
       this.onmessage?.(msg);
     } catch (err) {
       this.onerror?.(err instanceof Error ? err : new Error(String(err)));
@@ -177,7 +220,14 @@ export class ProcessStdioTransport implements Transport {
   }
 
   private markClosed(): void {
-    if (this.closed) return;
+    if (this.draining) {
+      // Deliver what the server wrote before it went away first.
+      this.closed = true;
+      this.closeAfterDrain = true;
+      return;
+    }
+    if (this.closeAfterDrain) this.closeAfterDrain = false;
+    else if (this.closed) return;
     this.closed = true;
     this.splitter.flush();
     this.onclose?.();
