@@ -92,7 +92,8 @@ function freshTaint(py: PyFile, node: PyNode | undefined, t: Taint): string[] {
 /** MCP501: tool input interpolated into a shell command. */
 export function mcp501(py: PyFile): void {
   for (const d of py.tools) {
-    const t = computeTaint(py, d.fn, () => false);
+    // Taint is computed only for tools that make a shell call at all (most do not).
+    let t: Taint | undefined;
     for (const call of py.callsIn(d.fn)) {
       const q = py.callee(call) ?? '';
       const kw = py.kwargs(call);
@@ -100,7 +101,9 @@ export function mcp501(py: PyFile): void {
       if (/^subprocess\.(run|call|check_call|check_output|Popen)$/.test(q) && py.isTrue(kw.get('shell'))) cmd = kw.get('args') ?? py.positional(call)[0];
       else if (/^(os\.system|os\.popen|subprocess\.getoutput|subprocess\.getstatusoutput|asyncio\.create_subprocess_shell|asyncio\.subprocess\.create_subprocess_shell)$/.test(q)) cmd = kw.get('cmd') ?? py.positional(call)[0];
       if (!cmd) continue;
-      const names = flowIdentifiers(py, cmd).filter((i) => t.tainted.has(i));
+      t ??= computeTaint(py, d.fn, () => false);
+      const tainted = t.tainted;
+      const names = flowIdentifiers(py, cmd).filter((i) => tainted.has(i));
       if (!names.length) continue;
       py.hit('MCP501', call, `${q}() on line ${py.line(call)} runs a shell command built from tool argument${names.length > 1 ? 's' : ''} ${[...new Set(names)].map((n) => `'${n}'`).join(', ')} of '${d.def.name}': a model steered by untrusted content can inject ; && $( ) and run anything with the server's privileges. Pass an argument list with shell=False (e.g. subprocess.run(["cmd", arg])) and validate the values.`, {});
     }
@@ -113,6 +116,13 @@ export function mcp501(py: PyFile): void {
 export function mcp502(py: PyFile): void {
   for (const d of py.tools) {
     if (hasContainment(py.text(d.fn.body))) continue;
+    // Taint is computed only for tools that touch a path sink at all (most do not).
+    let anySink = false;
+    walkBody(d.fn, (n) => {
+      if (!anySink && pathSinkArgs(py, n).length) anySink = true;
+      return !anySink;
+    });
+    if (!anySink) continue;
     const isSink = (n: PyNode, tainted: Set<string>) => pathSinkArgs(py, n).some((a) => flowIdentifiers(py, a).some((i) => tainted.has(i)));
     const t = computeTaint(py, d.fn, isSink);
     const reported = new Set<PyNode>();
