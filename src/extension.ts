@@ -25,13 +25,19 @@ export function activate(context: vscode.ExtensionContext): DoctorApi {
   context.subscriptions.push(log);
   const services = { context, log } as Services;
   activeServices = services;
-  registerConfig(services);
-  registerTrace(services);
-  registerSessions(services);
-  registerTree(services);
-  registerRules(services);
+  const timings: string[] = [];
+  const timed = (name: string, register: (s: Services) => void) => {
+    const t0 = performance.now();
+    register(services);
+    timings.push(`${name} ${(performance.now() - t0).toFixed(1)}`);
+  };
+  timed('config', registerConfig);
+  timed('trace', registerTrace);
+  timed('sessions', registerSessions);
+  timed('tree', registerTree);
+  timed('rules', registerRules);
   const activationMs = performance.now() - started;
-  log.info(`activated in ${activationMs.toFixed(1)} ms`);
+  log.info(`activated in ${activationMs.toFixed(1)} ms (${timings.join(', ')})`);
   return { services, activationMs };
 }
 
