@@ -42,7 +42,8 @@ if (process.env.VSCODE_SHIM_SCREENSHOT_DIR) {
 
     it('the trace view with real traffic', async () => {
       await vscode.commands.executeCommand('workbench.action.closePanel');
-      await vscode.commands.executeCommand('mcpDoctor.openTrace');
+      await vscode.commands.executeCommand('workbench.action.closeSidebar');
+      await vscode.commands.executeCommand('mcpDoctor.openTrace', { tool: 'echo' });
       await new Promise((r) => setTimeout(r, 2500));
       await screenshot('trace');
       const api = await activateDoctor();
