@@ -1,5 +1,5 @@
 import type { DiffLine, DisplayEntry, EntryDetail } from '../../shared/protocol';
-import { isSecretKey, REDACTED, redactString, redactValue } from './redact';
+import { isSecretKey, REDACTED, redactJsonText, redactString, redactValue } from './redact';
 import type { TraceEntry } from './types';
 
 /**
@@ -30,7 +30,8 @@ export function toDisplayEntry(e: TraceEntry, sx: number): DisplayEntry {
   switch (e.shape) {
     case 'request':
     case 'notification':
-      d.label = e.method ?? '?';
+      // Bounded like every label: a hostile peer may send a megabyte method name.
+      d.label = (e.method ?? '?').slice(0, 400);
       d.preview = previewOf(e.method === 'tools/call' ? (m.params as Record<string, unknown> | undefined)?.arguments : m.params);
       break;
     case 'response':
@@ -97,6 +98,8 @@ export function boundedJson(v: unknown, limit: number): string {
         first = false;
         out += `${JSON.stringify(k)}:`;
         if (typeof val === 'string' && val && isSecretKey(k)) out += JSON.stringify(REDACTED);
+        // The preview of a truncated payload is JSON text: its secret-keyed values are redacted too.
+        else if (k === 'preview' && typeof val === 'string' && (x as Record<string, unknown>).$truncated === true) out += JSON.stringify(redactJsonText(val));
         else walk(val, depth + 1);
       }
       out += '}';

@@ -50,6 +50,23 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key.toLowerCase().replace(/[-_]/g, ''));
 }
 
+/** `"key": "value"` pairs in JSON text; the value may be cut off at the end of the text. */
+const JSON_STRING_MEMBER = /"((?:[^"\\]|\\.){1,100})"(\s*:\s*)"((?:[^"\\]|\\.)*)("?)/g;
+
+/**
+ * Redacts JSON *text* (such as the preview of a truncated payload): string values of
+ * secret-looking keys become `***`, token formats anywhere are replaced.
+ */
+export function redactJsonText(text: string): string {
+  const out = text.replace(JSON_STRING_MEMBER, (m, key: string, sep: string, _v: string, close: string) => (isSecretKey(key) ? `"${key}"${sep}"${REDACTED}${close}` : m));
+  return redactString(out);
+}
+
+/** True for the `{ $truncated: true, preview }` marker that stands in for an oversized payload. */
+function isTruncatedMarker(o: Record<string, unknown>): boolean {
+  return o.$truncated === true && typeof o.preview === 'string';
+}
+
 /**
  * A deep copy of `value` with secrets replaced. Strings are scanned for token formats; values
  * of secret-looking keys become `***`. Depth and size are bounded so a hostile payload
@@ -61,8 +78,10 @@ export function redactValue(value: unknown, depth = 0): unknown {
   if (depth > 64) return REDACTED;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));
   const out: Record<string, unknown> = {};
+  const marker = isTruncatedMarker(value as Record<string, unknown>);
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    out[k] = typeof v === 'string' && v !== '' && isSecretKey(k) ? REDACTED : redactValue(v, depth + 1);
+    if (marker && k === 'preview') out[k] = redactJsonText(v as string);
+    else out[k] = typeof v === 'string' && v !== '' && isSecretKey(k) ? REDACTED : redactValue(v, depth + 1);
   }
   return out;
 }
