@@ -156,7 +156,7 @@ export class ManagedProcess {
     if (this.sampler || process.platform !== 'linux' || this.pid < 0) return;
     const take = () => {
       const s = sampleHealth(this.pid);
-      if (!s) return;
+      if (!s || s.rssBytes === 0) return; // 0 right after fork, before exec
       this.samples.push(s);
       if (this.samples.length > keep) this.samples.splice(0, this.samples.length - keep);
       onSample?.(s);

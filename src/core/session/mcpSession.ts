@@ -92,6 +92,9 @@ type Phase = 'idle' | 'spawning' | 'handshake' | 'listing' | 'running' | 'stoppi
 const PY_COMMANDS = /^(python[\d.]*|py|uv|uvx|pipx|poetry|pdm|hatch|conda|pipenv|rye|fastmcp|mcp)$/i;
 const NODE_COMMANDS = /^(node|npx|tsx|ts-node|bun|bunx|deno|npm|pnpm|pnpx|yarn)$/i;
 
+/** Memory growth is judged on samples taken this long (at most; 20 sampling intervals when shorter) after the session is running. */
+const GROWTH_WARMUP_MS = 10000;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -350,6 +353,7 @@ export class McpSession {
     this.connectionLost = undefined;
     this.invalidCount = 0;
     this.growthReported = false;
+    this.runningSince = undefined;
     this.httpLogSplitter = undefined;
     this.proc = undefined;
     this.client = undefined;
@@ -599,6 +603,7 @@ export class McpSession {
     await this.refresh('all', gen);
     if (gen !== this.generation || this.phase !== 'listing') return;
     this.phase = 'running';
+    this.runningSince = Date.now();
     this.setState({ kind: 'running', initializeMs, protocolVersion, serverName: info?.name, serverVersion: info?.version });
   }
 
@@ -1128,9 +1133,15 @@ export class McpSession {
   // ---------------------------------------------------------------- health
 
   private growthReported = false;
+  /** Date.now() when the session reached `running` (growth detection starts after a warm-up). */
+  private runningSince?: number;
   private checkGrowth(proc: ManagedProcess): void {
     if (this.growthReported) return;
-    const v = detectMemoryGrowth(proc.samples);
+    // Startup (module loading, JIT, caches) is steady growth too: judge only after a warm-up.
+    if (!this.runningSince) return;
+    const warmup = Math.min(GROWTH_WARMUP_MS, 20 * (this.opts.healthIntervalMs ?? 5000));
+    const warm = proc.samples.filter((x) => x.ts >= this.runningSince! + warmup);
+    const v = detectMemoryGrowth(warm);
     if (!v.growing) return;
     this.growthReported = true;
     const mb = (b: number) => (b / 1048576).toFixed(1);
