@@ -149,9 +149,42 @@ export function rangeOf(node: ts.Node, sf: ts.SourceFile): Range {
 }
 
 export function rangeOfSpan(start: number, end: number, sf: ts.SourceFile): Range {
-  const s = sf.getLineAndCharacterOfPosition(start);
-  const e = sf.getLineAndCharacterOfPosition(end);
+  const s = position(sf, start);
+  const e = position(sf, end);
   return { start: { line: s.line, character: s.character }, end: { line: e.line, character: e.character } };
+}
+
+/** Per file: line starts as editors count lines, or null when TypeScript's count agrees. */
+const editorLineStarts = new WeakMap<ts.SourceFile, number[] | null>();
+
+/**
+ * Line and character of a position as VS Code counts them. TypeScript also ends lines at
+ * U+2028/U+2029, editors do not: in a file containing one, every later range would be a line off.
+ */
+function position(sf: ts.SourceFile, pos: number): { line: number; character: number } {
+  let starts = editorLineStarts.get(sf);
+  if (starts === undefined) {
+    starts = null;
+    const t = sf.text;
+    if (/[\u2028\u2029]/.test(t)) {
+      starts = [0];
+      for (let i = 0; i < t.length; i++) {
+        const c = t.charCodeAt(i);
+        if (c === 13 && t.charCodeAt(i + 1) === 10) i++;
+        if (c === 13 || c === 10) starts.push(i + 1);
+      }
+    }
+    editorLineStarts.set(sf, starts);
+  }
+  if (!starts) return sf.getLineAndCharacterOfPosition(pos);
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= pos) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo, character: pos - starts[lo] };
 }
 
 /** A text edit replacing `[start, end)`. */
@@ -171,7 +204,7 @@ export function indentAt(sf: ts.SourceFile, pos: number): string {
 
 /** True when two positions are on the same line. */
 export function sameLine(sf: ts.SourceFile, a: number, b: number): boolean {
-  return sf.getLineAndCharacterOfPosition(a).line === sf.getLineAndCharacterOfPosition(b).line;
+  return position(sf, a).line === position(sf, b).line;
 }
 
 /**
@@ -181,7 +214,11 @@ export function sameLine(sf: ts.SourceFile, a: number, b: number): boolean {
 export function insertPropertyEdit(file: string, sf: ts.SourceFile, obj: ts.ObjectLiteralExpression, propText: string): TextEdit {
   const open = obj.getStart(sf); // position of `{`
   const first = obj.properties[0];
-  if (!first) return edit(file, sf, open + 1, obj.getEnd() - 1, ` ${propText} `);
+  if (!first) {
+    // `{}`: replace what is between the braces; an unclosed `{` (mid-typing): insert after it.
+    const close = sf.text[obj.getEnd() - 1] === '}' && obj.getEnd() - 1 > open ? obj.getEnd() - 1 : open + 1;
+    return edit(file, sf, open + 1, close, ` ${propText} `);
+  }
   const firstStart = first.getStart(sf);
   if (sameLine(sf, open, firstStart)) return edit(file, sf, firstStart, firstStart, `${propText}, `);
   const indent = indentAt(sf, firstStart);
