@@ -74,6 +74,16 @@ function finding(s: McpSession, code: string): Finding {
   return f;
 }
 
+/** Pids the session spawns (from its "started (pid N)" lifecycle line). */
+function pidsOf(s: McpSession): number[] {
+  const pids: number[] = [];
+  s.onOutput((e) => {
+    const m = /^started \(pid (\d+)\)/.exec(e.text);
+    if (m) pids.push(Number(m[1]));
+  });
+  return pids;
+}
+
 function initResult(sink: CountingSink): boolean {
   return sink.recordedIncoming().some((m) => !!(m as { result?: { serverInfo?: unknown } }).result?.serverInfo);
 }
@@ -114,6 +124,7 @@ describe('session faults: misbehaving servers', function () {
   it('crash at start → MCP708 with the exception at its line; start resolves fast; nothing left running', async () => {
     const sink = new CountingSink('crash-start');
     const s = pool.create({ server: pyServer('fault-crash-start.py'), trace: sink });
+    const pids = pidsOf(s);
     const { ms } = await timed(s.start());
     assert.ok(ms < 5000, `start took ${ms} ms`);
     assert.equal(s.view().state.kind, 'error');
@@ -125,6 +136,8 @@ describe('session faults: misbehaving servers', function () {
     assert.ok(sink.lines('stderr').some((l) => l.startsWith('Traceback')), 'the traceback is in the trace');
     sink.assertKeptEverything();
     await s.stop();
+    assert.equal(pids.length, 1);
+    assert.equal(isAlive(pids[0]), false);
     assert.ok(lag.stop() < 1000, `event loop lag ${lag.maxLagMs} ms`);
   });
 
@@ -221,6 +234,7 @@ describe('session faults: misbehaving servers', function () {
     let logs = 0;
     s.onOutput((e) => e.kind === 'log' && logs++);
     await s.start();
+    const pid = s.view().pid!;
     global.gc?.();
     const heap0 = process.memoryUsage().heapUsed;
     const flood = s.callTool('flood', { rate: 10000, seconds: 2 }, { timeoutMs: 20000 });
@@ -242,6 +256,7 @@ describe('session faults: misbehaving servers', function () {
     assert.ok(heapGrowthMb < 150, `heap grew ${heapGrowthMb.toFixed(1)} MB`);
     assert.equal(s.view().state.kind, 'running');
     await s.stop();
+    assert.equal(isAlive(pid), false);
     assert.ok(lag.stop() < 1000, `event loop lag ${lag.maxLagMs} ms`);
   });
 
@@ -250,12 +265,14 @@ describe('session faults: misbehaving servers', function () {
     const sink = new CountingSink('flood-small', { maxMessages: 1000 });
     const s = pool.create({ server: pyServer('fault-flood.py'), trace: sink });
     await s.start();
+    const pid = s.view().pid!;
     const r = await s.callTool('flood', { rate: 10000, seconds: 1 }, { timeoutMs: 20000 });
     assert.equal(r.ok, true);
     assert.equal(sink.recorder.length, 1000);
     assert.ok(sink.recorder.lastSeq > 10000);
     assert.ok((await s.callTool('echo', { text: 'x' })).ok);
     await s.stop();
+    assert.equal(isAlive(pid), false);
     assert.ok(lag.stop() < 1000, `event loop lag ${lag.maxLagMs} ms`);
   });
 
@@ -264,6 +281,7 @@ describe('session faults: misbehaving servers', function () {
     const sink = new CountingSink('huge');
     const s = pool.create({ server: pyServer('fault-huge.py'), trace: sink, requestTimeoutMs: 15000 });
     await s.start();
+    const pid = s.view().pid!;
     const small = await timed(s.callTool('big', { mb: 5 }));
     const big = await timed(s.callTool('big', { mb: 50 }));
     assert.equal(big.value.ok, true, JSON.stringify(big.value.error));
@@ -278,6 +296,7 @@ describe('session faults: misbehaving servers', function () {
     assert.equal(sink.recordedIncoming().length, sink.incoming.length);
     assert.equal((await s.callTool('echo', { text: 'after' })).ok, true);
     await s.stop();
+    assert.equal(isAlive(pid), false);
     assert.ok(lag.stop() < 3000, `event loop lag ${lag.maxLagMs} ms`);
   });
 
@@ -286,6 +305,7 @@ describe('session faults: misbehaving servers', function () {
     const sink = new CountingSink('huge-capped');
     const s = pool.create({ server: pyServer('fault-huge.py'), trace: sink, maxLineBytes: 10 * 1048576, requestTimeoutMs: 15000 });
     await s.start();
+    const pid = s.view().pid!;
     const r = await timed(s.callTool('big', { mb: 50 }));
     assert.equal(r.value.ok, false);
     assert.ok(r.ms < 8000, `the call took ${r.ms} ms`);
@@ -295,6 +315,7 @@ describe('session faults: misbehaving servers', function () {
     assert.equal((await s.callTool('echo', { text: 'after' })).ok, true);
     sink.assertKeptEverything();
     await s.stop();
+    assert.equal(isAlive(pid), false);
     assert.ok(lag.stop() < 1000, `event loop lag ${lag.maxLagMs} ms`);
   });
 
@@ -302,6 +323,7 @@ describe('session faults: misbehaving servers', function () {
     const sink = new CountingSink('garbage');
     const s = pool.create({ server: pyServer('fault-garbage.py'), trace: sink });
     await s.start();
+    const pid = s.view().pid!;
     const r = await s.callTool('garbage', {});
     assert.equal(r.ok, true);
     await s.flushFindings();
@@ -317,6 +339,7 @@ describe('session faults: misbehaving servers', function () {
     assert.equal(s.view().state.kind, 'running');
     sink.assertKeptEverything();
     await s.stop();
+    assert.equal(isAlive(pid), false);
     assert.ok(lag.stop() < 1000, `event loop lag ${lag.maxLagMs} ms`);
   });
 
