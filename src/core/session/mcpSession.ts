@@ -654,7 +654,15 @@ export class McpSession {
         this.makeFinding('RT-initialize-failed', 'error', `The \`initialize\` handshake failed: ${message}.${this.stderrSuffix(proc)}`, undefined, { error: message }),
       );
     }
-    this.fail(exit && !timedOut ? `process exited (${describeExit(exit)}) during startup` : timedOut ? '`initialize` not answered in time' : message);
+    this.fail(
+      exit && !timedOut
+        ? `process exited (${describeExit(exit)}) during startup`
+        : timedOut
+          ? '`initialize` not answered in time'
+          : this.findings.has('RT-stdout-closed')
+            ? 'the server closed its stdout during the handshake'
+            : message,
+    );
     this.phase = 'failed';
     await proc.stop(this.stopGraceMs);
   }

@@ -364,6 +364,23 @@ describe('session faults: misbehaving servers', function () {
     assert.ok(lag.stop() < 1000, `event loop lag ${lag.maxLagMs} ms`);
   });
 
+  it('closes stdout before the handshake → RT-stdout-closed at once (not a startup timeout)', async () => {
+    const sink = new CountingSink('close-stdout-start');
+    const s = pool.create({ server: pyServer('fault-close-stdout.py', { env: { CLOSE_AT_START: '1' } }), trace: sink, startupTimeoutMs: 8000 });
+    const pids = pidsOf(s);
+    const { ms } = await timed(s.start());
+    assert.ok(ms < 4000, `start took ${ms} ms`);
+    assert.equal(s.view().state.kind, 'error');
+    assert.match((s.view().state as { reason: string }).reason, /closed its stdout/);
+    const f = finding(s, 'RT-stdout-closed');
+    assert.match(f.message, /during the handshake/);
+    assert.match(f.message, /closing stdout at start/);
+    assert.equal(s.view().findings.filter((x) => x.code === 'MCP707' || x.code === 'RT-initialize-failed').length, 0);
+    await s.stop();
+    assert.equal(isAlive(pids[0]), false);
+    assert.ok(lag.stop() < 1000, `event loop lag ${lag.maxLagMs} ms`);
+  });
+
   it('ignores SIGTERM → stop escalates to SIGKILL within the grace time', async () => {
     const sink = new CountingSink('ignore-term');
     const s = pool.create({ server: pyServer('fault-ignore-sigterm.py'), trace: sink, stopGraceMs: 500 });
