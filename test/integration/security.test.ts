@@ -249,6 +249,16 @@ describe('Security (hostile servers)', function () {
     assert.match(remoteTerm.text, /HTTP http:\/\/bob:\*\*\*@127\.0\.0\.1:9\/mcp\?api_key=\*\*\*/);
     assert.match(remoteTerm.text, /headers: Authorization: \*\*\*/);
     for (const secret of [INPUT_SECRET, 'pa55word-xyz']) assert.ok(!remoteTerm.text.includes(secret), `${secret} in the terminal:\n${remoteTerm.text}`);
+    // The server's hover in the tree shows the configured URL, credentials redacted.
+    const tip = treeProvider().getTreeItem(serverNode(remote.server.id)!).tooltip as vscode.MarkdownString;
+    assert.match(tip.value, /URL: `http:\/\/bob:\*\*\*@127\.0\.0\.1:9\/mcp/);
+    assert.ok(!tip.value.includes('pa55word-xyz') && !tip.value.includes(INPUT_SECRET), tip.value);
+    // The failed connect names the resolved URL: in the Problems panel it is masked too.
+    const unreachable = await waitFor(() => diagnosticsWithCode(configFile, 'RT-http-unreachable')[0], 'RT-http-unreachable in the Problems panel');
+    assert.match(unreachable.message, /http:\/\/bob:\*\*\*@127\.0\.0\.1:9/);
+    for (const d of vscode.languages.getDiagnostics(vscode.Uri.file(configFile))) {
+      for (const secret of [INPUT_SECRET, 'pa55word-xyz']) assert.ok(!d.message.includes(secret), `${secret} in a diagnostic: ${d.message}`);
+    }
 
     for (const id of [xss.id, remote.server.id]) {
       const report = (await vscode.commands.executeCommand<string>('mcpDoctor.copyReport', id))!;

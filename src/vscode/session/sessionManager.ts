@@ -97,11 +97,21 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
     return [...this.entries.values()].map((e) => this.viewOf(e));
   }
 
-  /** The session's view with the security findings (poisoning, rug pulls, shadowing) added. */
+  /**
+   * The session's view with the security findings (poisoning, rug pulls, shadowing) added, and
+   * secrets masked in everything the UI shows from it (finding messages, the error reason,
+   * stderr): a failed connect names the resolved URL, credentials and input values included.
+   */
   private viewOf(entry: Entry): SessionView {
     const view = entry.session.view();
-    const extra = [...entry.scan, ...entry.changed.values(), ...entry.shadow];
-    if (extra.length) view.findings = [...view.findings, ...extra];
+    const clean = (text: string) => maskSecrets(redactString(text), entry.secrets);
+    const findings = view.findings.map((f) => {
+      const message = clean(f.message);
+      return message === f.message ? f : { ...f, message };
+    });
+    view.findings = [...findings, ...entry.scan, ...entry.changed.values(), ...entry.shadow];
+    if (view.state.kind === 'error') view.state = { ...view.state, reason: clean(view.state.reason) };
+    view.stderrTail = view.stderrTail.map(clean);
     return view;
   }
 

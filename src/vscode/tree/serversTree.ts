@@ -3,7 +3,9 @@ import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
 import type { Finding } from '../../core/model';
 import type { SessionState, SessionView } from '../../core/session/types';
 import type { Services } from '../services';
+import { redactText } from '../../core/session/report';
 import { clientLabel, displayPath, stateText } from '../session/pickers';
+import { redactSecretFlags } from '../session/redact';
 import type { SessionManager } from '../session/sessionManager';
 import type { GroupKind, TreeNode } from './nodes';
 
@@ -310,11 +312,12 @@ function stateIcon(state: SessionState, disabled: boolean): vscode.ThemeIcon {
 function serverTooltip(server: ServerConfig, state: SessionState, findings: Finding[], view: SessionView | undefined): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escapeMd(server.name)}** — ${server.transport}${server.disabled ? ' (disabled)' : ''}\n\n`);
-  if (server.command) md.appendCodeblock([server.command, ...(server.args ?? [])].join(' '), 'shell');
-  if (server.url) md.appendMarkdown(`URL: \`${server.url}\`\n\n`);
-  if (server.cwd) md.appendMarkdown(`cwd: \`${server.cwd}\`\n\n`);
+  // Hovers end up in screenshots: tokens, secret flag values and URL credentials are redacted.
+  if (server.command) md.appendCodeblock(redactSecretFlags(redactText([server.command, ...(server.args ?? [])].join(' '))), 'shell');
+  if (server.url) md.appendMarkdown(`URL: ${inlineCode(redactText(server.url))}\n\n`);
+  if (server.cwd) md.appendMarkdown(`cwd: ${inlineCode(server.cwd)}\n\n`);
   const envKeys = Object.keys(server.env ?? {});
-  if (envKeys.length) md.appendMarkdown(`env: ${envKeys.map((k) => `\`${k}\``).join(', ')}\n\n`);
+  if (envKeys.length) md.appendMarkdown(`env: ${envKeys.map(inlineCode).join(', ')}\n\n`);
   if (state.kind === 'running') {
     md.appendMarkdown(`$(pass-filled) running — initialized in ${Math.round(state.initializeMs)} ms, protocol \`${state.protocolVersion}\``);
     if (state.serverName) md.appendMarkdown(`, ${escapeMd(state.serverName)} ${escapeMd(state.serverVersion ?? '')}`);
@@ -340,6 +343,14 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** A Markdown code span that text with backticks cannot close early. */
+function inlineCode(text: string): string {
+  const oneLine = text.replace(/\s*\n\s*/g, ' ');
+  const ticks = '`'.repeat(Math.max(0, ...(oneLine.match(/`+/g) ?? []).map((m) => m.length)) + 1);
+  const pad = oneLine.startsWith('`') || oneLine.endsWith('`') ? ' ' : '';
+  return `${ticks}${pad}${oneLine}${pad}${ticks}`;
+}
+
 function escapeMd(text: string): string {
   return text.replace(/[\\`*_{}[\]<>|]/g, '\\$&');
 }
@@ -348,6 +359,6 @@ function toolTooltip(description: string | undefined, schema: Record<string, unk
   const md = new vscode.MarkdownString();
   md.appendText(description ?? '(no description)');
   const props = typeof schema.properties === 'object' && schema.properties ? Object.keys(schema.properties) : [];
-  if (props.length) md.appendMarkdown(`\n\nArguments: ${props.map((p) => `\`${p}\``).join(', ')}`);
+  if (props.length) md.appendMarkdown(`\n\nArguments: ${props.map(inlineCode).join(', ')}`);
   return md;
 }

@@ -184,6 +184,20 @@ describe('secrets never shown', () => {
       assert.ok(!prettyJson(text).json.includes(TOKENS.openai));
     });
 
+    it('the preview of an oversized (truncated) payload has its secret keys redacted too', () => {
+      const rec = new TraceRecorder({ serverId: 's', serverName: 's', maxPayloadBytes: 200 });
+      rec.message('out', { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'upload', arguments: { api_key: 'plain-secret-value', blob: 'B'.repeat(500) } } }, 1);
+      rec.message('in', { jsonrpc: '2.0', id: 1, result: { content: [], structuredContent: { password: 'plain-secret-value', pad: 'P'.repeat(500) } } }, 2);
+      const entries = [...rec.entries()];
+      assert.ok(entries.every((e) => e.truncated), 'both payloads are truncated in memory');
+      for (const e of entries) {
+        assert.ok(JSON.stringify(e.msg).includes('plain-secret-value'), 'the in-memory preview holds the raw JSON text');
+        assertNoSecret(JSON.stringify(toDisplayEntry(e, 1)), ['plain-secret-value'], `row ${e.seq}`);
+        assertNoSecret(buildDetail(e, 1).json, ['plain-secret-value'], `detail ${e.seq}`);
+        assertNoSecret(JSON.stringify(redactValue(e.msg)), ['plain-secret-value'], `export of ${e.seq}`);
+      }
+    });
+
     it('an exported trace file contains no secret, also in its config header', async () => {
       const rec = new TraceRecorder({ serverId: 's', serverName: 's' });
       rec.lifecycle(`$ node server.js --github=${TOKENS.github}`, 1);
