@@ -110,6 +110,12 @@ function tablesFor(language: Language): IdTables {
   return t;
 }
 
+/**
+ * Shared `children` of tokens and named leaves, which never get children: about half the nodes,
+ * so the copy allocates half the arrays. Never mutated (only the copy pushes, into its own arrays).
+ */
+const NO_CHILDREN: PyNode[] = [];
+
 function copyTreeRaw(tree: Tree, language: Language, rt: RawTreeSitter): PyNode {
   const { types, fields } = tablesFor(language);
   const m = rt.module;
@@ -123,7 +129,7 @@ function copyTreeRaw(tree: Tree, language: Language, rt: RawTreeSitter): PyNode 
       info = { type: language.types[id] || 'ERROR', named: m._ts_tree_cursor_current_node_is_named_wasm(t) === 1 };
       types[id] = info;
     }
-    if (!info.named) return { type: info.type, named: false, field: null, start: -1, end: -1, parent, children: [] };
+    if (!info.named) return { type: info.type, named: false, field: null, start: -1, end: -1, parent, children: NO_CHILDREN };
     const fid = parent && FIELD_PARENTS.has(parent.type) ? m._ts_tree_cursor_current_field_id_wasm(t) : 0;
     let field: string | null = null;
     if (fid) {
@@ -133,7 +139,8 @@ function copyTreeRaw(tree: Tree, language: Language, rt: RawTreeSitter): PyNode 
         fields[fid] = field;
       }
     }
-    return { type: info.type, named: true, field, start: m._ts_tree_cursor_start_index_wasm(t), end: m._ts_tree_cursor_end_index_wasm(t), parent, children: [] };
+    const children = parent && LEAVES.has(info.type) ? NO_CHILDREN : [];
+    return { type: info.type, named: true, field, start: m._ts_tree_cursor_start_index_wasm(t), end: m._ts_tree_cursor_end_index_wasm(t), parent, children };
   };
   try {
     const root = make(null);
