@@ -293,6 +293,20 @@ export class McpSession {
       }
     } else if (outcome.error?.code !== undefined && [ErrorCode.MethodNotFound, ErrorCode.InvalidParams, ErrorCode.InternalError].includes(outcome.error.code)) {
       this.countJsonRpcError(name, outcome.error.code, outcome.error.message);
+    } else if (outcome.timedOut) {
+      const key = `RT-call-timeout:${name}`;
+      const count = ((this.findings.get(key)?.data?.count as number | undefined) ?? 0) + 1;
+      const secs = ((opts.timeoutMs ?? this.requestTimeoutMs) / 1000).toFixed(1).replace(/\.0$/, '');
+      this.setFinding(
+        key,
+        this.makeFinding(
+          'RT-call-timeout',
+          'warning',
+          `Tool \`${name}\` did not answer within ${secs} s${count > 1 ? ` (${count} times)` : ''}; MCP Doctor gave up and sent \`notifications/cancelled\`. Clients give up the same way (often after 60 s) and the user sees only a timeout. Find what the handler waits on (a network call without a timeout, a lock, a blocking call in an async handler); long-running tools should send progress notifications (clients may extend their timeout) and stop when cancelled.`,
+          undefined,
+          { tool: name, timeoutMs: opts.timeoutMs ?? this.requestTimeoutMs, count },
+        ),
+      );
     }
     outcome.findings = findings;
     this.stats.record(name, outcome.durationMs, !outcome.ok);

@@ -182,6 +182,9 @@ describe('session faults: misbehaving servers', function () {
     assert.equal(t.value.timedOut, true);
     assert.match(t.value.error!.message, /timed out/i);
     assert.ok(t.ms >= 1400 && t.ms < 4000, `timeout after ${t.ms} ms`);
+    const f = finding(s, 'RT-call-timeout');
+    assert.match(f.message, /Tool `hang` did not answer within 1\.5 s/);
+    assert.equal(f.data?.tool, 'hang');
     // User cancellation of a second hanging call.
     const ac = new AbortController();
     const pending = s.callTool('hang', {}, { signal: ac.signal });
