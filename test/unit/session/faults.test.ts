@@ -433,13 +433,15 @@ describe('session faults: misbehaving servers', function () {
   it('HTTP connection dropped on initialize → a finding that says the connection was dropped', async () => {
     const srv = await startHttpFault('drop');
     httpProcs.push(srv.proc);
-    const s = pool.create({ server: serverConfig('http-drop', { transport: 'http', url: srv.url }), trace: new CountingSink('http-drop'), startupTimeoutMs: 5000 });
+    const sink = new CountingSink('http-drop');
+    const s = pool.create({ server: serverConfig('http-drop', { transport: 'http', url: srv.url }), trace: sink, startupTimeoutMs: 5000 });
     const { ms } = await timed(s.start());
     assert.ok(ms < 6000);
     assert.equal(s.view().state.kind, 'error');
     const f = finding(s, 'RT-http-dropped');
     assert.match(f.message, /closed it without an HTTP response to `initialize`/);
     assert.equal(s.view().findings.filter((x) => x.code === 'RT-http-unreachable').length, 0, 'it was reachable');
+    sink.assertKeptEverything();
     await s.stop();
   });
 
@@ -469,14 +471,19 @@ describe('session faults: misbehaving servers', function () {
   it('HTTP connection dropped mid-session → the call fails fast with a clear error', async () => {
     const srv = await startHttpFault('call-drop');
     httpProcs.push(srv.proc);
-    const s = pool.create({ server: serverConfig('http-call-drop', { transport: 'http', url: srv.url }), trace: new CountingSink('http-call-drop') });
+    const sink = new CountingSink('http-call-drop');
+    const s = pool.create({ server: serverConfig('http-call-drop', { transport: 'http', url: srv.url }), trace: sink });
     await s.start();
     assert.equal(s.view().state.kind, 'running');
     const r = await timed(s.callTool('echo', { text: 'x' }));
     assert.equal(r.value.ok, false);
     assert.ok(r.ms < 3000);
     assert.match(r.value.error!.message, /closed the connection|dropped|reset|socket/i);
-    assert.ok(s.view().findings.some((x) => x.code === 'RT-http-dropped'), JSON.stringify(s.view().findings));
+    const f = finding(s, 'RT-http-dropped');
+    assert.match(f.message, /without an HTTP response on `tools\/call`/);
+    assert.equal(s.view().state.kind, 'running', 'one dropped request does not end the session');
+    assert.ok(initResult(sink));
+    sink.assertKeptEverything();
     await s.stop();
   });
 
