@@ -117,6 +117,9 @@ const TRANSPORT_CLASSES: Record<string, TransportKind> = {
 /** Builds the facts with one walk over the tree. */
 export function collectFacts(sf: ts.SourceFile, file: string): Facts {
   const ts = loadTypeScript();
+  // `ts.X` are getters on the compiler's exports: read the enum and walker once, not per node.
+  const SK = ts.SyntaxKind;
+  const forEachChild = ts.forEachChild;
   const facts: Facts = {
     sf,
     file,
@@ -142,7 +145,7 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
     else m.set(k, [v]);
   };
   const hasExport = (n: ts.Node): boolean =>
-    ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+    ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === SK.ExportKeyword);
 
   const addBindingName = (name: ts.BindingName, decl: ts.VariableDeclaration | ts.ParameterDeclaration | ts.BindingElement): void => {
     if (ts.isIdentifier(name)) push(facts.decls, name.text, decl);
@@ -151,7 +154,7 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
 
   const visit = (node: ts.Node): void => {
     switch (node.kind) {
-      case ts.SyntaxKind.ImportDeclaration: {
+      case SK.ImportDeclaration: {
         const d = node as ts.ImportDeclaration;
         if (ts.isStringLiteral(d.moduleSpecifier)) {
           const module = normalizeModule(d.moduleSpecifier.text);
@@ -166,7 +169,7 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
         }
         return; // nothing interesting below
       }
-      case ts.SyntaxKind.ImportEqualsDeclaration: {
+      case SK.ImportEqualsDeclaration: {
         const d = node as ts.ImportEqualsDeclaration;
         if (ts.isExternalModuleReference(d.moduleReference) && ts.isStringLiteral(d.moduleReference.expression)) {
           const spec = d.moduleReference.expression;
@@ -175,7 +178,7 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
         }
         return;
       }
-      case ts.SyntaxKind.ExportDeclaration: {
+      case SK.ExportDeclaration: {
         const d = node as ts.ExportDeclaration;
         if (d.moduleSpecifier && ts.isStringLiteral(d.moduleSpecifier)) {
           facts.moduleSpecifiers.push({ module: d.moduleSpecifier.text, node: d.moduleSpecifier });
@@ -185,12 +188,12 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
         }
         break;
       }
-      case ts.SyntaxKind.ExportAssignment: {
+      case SK.ExportAssignment: {
         const e = unwrap((node as ts.ExportAssignment).expression);
         if (ts.isIdentifier(e)) facts.exported.add(e.text);
         break;
       }
-      case ts.SyntaxKind.VariableDeclaration: {
+      case SK.VariableDeclaration: {
         const d = node as ts.VariableDeclaration;
         addBindingName(d.name, d);
         const stmt = d.parent?.parent;
@@ -202,12 +205,12 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
         }
         break;
       }
-      case ts.SyntaxKind.Parameter: {
+      case SK.Parameter: {
         const p = node as ts.ParameterDeclaration;
         addBindingName(p.name, p);
         break;
       }
-      case ts.SyntaxKind.FunctionDeclaration: {
+      case SK.FunctionDeclaration: {
         const f = node as ts.FunctionDeclaration;
         if (f.name) {
           push(facts.functions, f.name.text, f);
@@ -215,9 +218,9 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
         }
         break;
       }
-      case ts.SyntaxKind.BinaryExpression: {
+      case SK.BinaryExpression: {
         const b = node as ts.BinaryExpression;
-        if (b.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        if (b.operatorToken.kind === SK.EqualsToken) {
           const left = unwrap(b.left);
           if (ts.isIdentifier(left)) push(facts.assignments, left.text, b);
           // module.exports = x / module.exports.x = / exports.x =
@@ -230,29 +233,29 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
         }
         break;
       }
-      case ts.SyntaxKind.CallExpression: {
+      case SK.CallExpression: {
         const c = node as ts.CallExpression;
         facts.calls.push(c);
         const callee = c.expression;
-        const cname = callee.kind === ts.SyntaxKind.PropertyAccessExpression ? (callee as ts.PropertyAccessExpression).name.text : callee.kind === ts.SyntaxKind.Identifier ? (callee as ts.Identifier).text : undefined;
+        const cname = callee.kind === SK.PropertyAccessExpression ? (callee as ts.PropertyAccessExpression).name.text : callee.kind === SK.Identifier ? (callee as ts.Identifier).text : undefined;
         if (cname !== undefined) push(facts.callsByName, cname, c);
         // require('x') / import('x') specifiers
-        if ((c.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(c.expression) && c.expression.text === 'require')) && c.arguments[0] && ts.isStringLiteralLike(c.arguments[0])) {
+        if ((c.expression.kind === SK.ImportKeyword || (ts.isIdentifier(c.expression) && c.expression.text === 'require')) && c.arguments[0] && ts.isStringLiteralLike(c.arguments[0])) {
           facts.moduleSpecifiers.push({ module: c.arguments[0].text, node: c.arguments[0] });
         }
         break;
       }
-      case ts.SyntaxKind.NewExpression:
+      case SK.NewExpression:
         facts.news.push(node as ts.NewExpression);
         break;
-      case ts.SyntaxKind.AwaitExpression:
+      case SK.AwaitExpression:
         facts.awaits.push(node as ts.AwaitExpression);
         break;
-      case ts.SyntaxKind.ObjectLiteralExpression:
+      case SK.ObjectLiteralExpression:
         facts.objects.push(node as ts.ObjectLiteralExpression);
         break;
     }
-    ts.forEachChild(node, visit);
+    forEachChild(node, visit);
   };
 
   /** `const x = require('m')`, `const { a } = require('m')`, `const f = promisify(exec)`. */
@@ -264,7 +267,7 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
       member = e.name.text;
       e = e.expression;
     }
-    if (ts.isCallExpression(e) && ((ts.isIdentifier(e.expression) && e.expression.text === 'require') || e.expression.kind === ts.SyntaxKind.ImportKeyword)) {
+    if (ts.isCallExpression(e) && ((ts.isIdentifier(e.expression) && e.expression.text === 'require') || e.expression.kind === SK.ImportKeyword)) {
       const arg = e.arguments[0];
       if (arg && ts.isStringLiteralLike(arg)) module = normalizeModule(arg.text);
     }
