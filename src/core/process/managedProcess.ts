@@ -52,6 +52,8 @@ export class ManagedProcess {
   private drain?: Promise<void>;
   private stopping?: Promise<ExitInfo>;
   private sampler?: NodeJS.Timeout;
+  /** Descendants seen at health samples: found again on stop even after the leader exited and they were reparented. */
+  private knownTree: ProcInfo[] = [];
 
   /** Resolves the command on PATH first so a missing command is a clear result, not ENOENT. */
   static start(spec: SpawnSpec, handlers: ProcessHandlers = {}): StartResult {
@@ -157,6 +159,7 @@ export class ManagedProcess {
     const take = () => {
       const s = sampleHealth(this.pid);
       if (!s || s.rssBytes === 0) return; // 0 right after fork, before exec
+      this.rememberTree(descendantsOf(this.pid));
       this.samples.push(s);
       if (this.samples.length > keep) this.samples.splice(0, this.samples.length - keep);
       onSample?.(s);
@@ -164,6 +167,13 @@ export class ManagedProcess {
     take();
     this.sampler = setInterval(take, intervalMs);
     this.sampler.unref();
+  }
+
+  private rememberTree(found: ProcInfo[]): void {
+    const byPid = new Map<number, ProcInfo>();
+    for (const p of this.knownTree) if (sameProcess(p)) byPid.set(p.pid, p);
+    for (const p of found) byPid.set(p.pid, p);
+    this.knownTree = [...byPid.values()].slice(-1000);
   }
 
   private stopSampling(): void {
@@ -185,7 +195,8 @@ export class ManagedProcess {
       Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
     // Children that left the process group (setsid, daemonizing) are found through the process
     // tree while the leader still lives; they are stopped with the group below.
-    const tree = this.running ? descendantsOf(this.pid) : [];
+    if (this.running) this.rememberTree(descendantsOf(this.pid));
+    const tree = this.knownTree;
     if (this.running) {
       try {
         this.child.stdin!.end();
@@ -287,9 +298,48 @@ function readProc(pid: number | string): ProcInfo | undefined {
   return { pid: Number(pid), ppid: Number(rest[1]), pgrp: Number(rest[2]), start: rest[19], zombie: rest[0] === 'Z' || rest[0] === 'X' };
 }
 
-/** Linux: every live descendant of `root` (children, grandchildren…), from /proc; [] elsewhere. */
+let childrenFiles: boolean | undefined;
+
+/**
+ * Linux: every live descendant of `root` (children, grandchildren…); [] elsewhere. Walks
+ * `/proc/<pid>/task/<tid>/children` (cost proportional to the tree), or scans all of /proc
+ * when the kernel lacks those files.
+ */
 export function descendantsOf(root: number): ProcInfo[] {
   if (process.platform !== 'linux' || root <= 0) return [];
+  childrenFiles ??= fs.existsSync(`/proc/self/task/${process.pid}/children`);
+  if (childrenFiles) {
+    const out: ProcInfo[] = [];
+    const seen = new Set<number>([root]);
+    const queue = [root];
+    while (queue.length && out.length < 1000) {
+      const pid = queue.pop()!;
+      let tasks: string[];
+      try {
+        tasks = fs.readdirSync(`/proc/${pid}/task`);
+      } catch {
+        continue;
+      }
+      for (const t of tasks) {
+        let text: string;
+        try {
+          text = fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8');
+        } catch {
+          continue;
+        }
+        for (const c of text.split(' ')) {
+          const cp = Number(c);
+          if (!cp || seen.has(cp)) continue;
+          seen.add(cp);
+          const info = readProc(cp);
+          if (!info || info.zombie) continue;
+          out.push(info);
+          queue.push(cp);
+        }
+      }
+    }
+    return out;
+  }
   let entries: string[];
   try {
     entries = fs.readdirSync('/proc');

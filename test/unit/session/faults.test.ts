@@ -411,6 +411,21 @@ describe('session faults: misbehaving servers', function () {
     assert.ok(lag.stop() < 1000, `event loop lag ${lag.maxLagMs} ms`);
   });
 
+  it('exits on its own leaving children (one escaped with setsid) → the session clears them out', async () => {
+    const s = pool.create({ server: pyServer('fault-orphans.py'), trace: new CountingSink('orphans-exit'), healthIntervalMs: 200 });
+    await s.start();
+    const pid = s.view().pid!;
+    const r = await s.callTool('pids', {});
+    const [inGroup, escaped] = (r.result as { content: { text: string }[] }).content[0].text.split(',').map(Number);
+    await new Promise((res) => setTimeout(res, 500)); // a health sample sees the tree
+    assert.equal((await s.callTool('quit', {})).ok, true);
+    assert.ok(await waitFor(() => s.view().state.kind === 'error', 5000));
+    assert.match(finding(s, 'MCP708').message, /exited \(code 0\) while running/);
+    for (const p of [pid, inGroup, escaped]) assert.ok(await waitFor(() => !isAlive(p), 5000), `pid ${p} still alive`);
+    await s.stop();
+    assert.ok(lag.stop() < 1000, `event loop lag ${lag.maxLagMs} ms`);
+  });
+
   for (const status of [400, 404, 421, 500]) {
     it(`HTTP ${status} on initialize → RT-http-status naming ${status}`, async () => {
       const srv = await startHttpFault(`status-${status}`);
