@@ -342,7 +342,8 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       const previous = this.services.context.workspaceState.get<ToolPins>(key);
       const current = pinTools(tools);
       for (const f of compareToolPins(entry.server, previous, current)) entry.changed.set(String(f.data?.tool), f);
-      void this.services.context.workspaceState.update(key, current);
+      const same = previous && Object.keys(previous).length === Object.keys(current).length && Object.entries(current).every(([n, p]) => previous[n]?.hash === p.hash);
+      if (!same) void this.services.context.workspaceState.update(key, current);
     } catch (err) {
       this.services.log.warn(`tool checks of ${entry.server.name} failed: ${String(err)}`);
     }
