@@ -1,3 +1,4 @@
+import { LineStarts } from '../util/lineIndex';
 import type { Range } from '../model';
 
 /**
@@ -19,27 +20,9 @@ export interface PNode {
 }
 
 /** Maps UTF-16 offsets of a text to zero-based line/character positions. */
-export class LineIndex {
-  private readonly starts: number[] = [0];
-
-  constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) this.starts.push(i + 1);
-      else if (c === 13 && text.charCodeAt(i + 1) !== 10) this.starts.push(i + 1);
-    }
-  }
-
+export class LineIndex extends LineStarts {
   position(offset: number): { line: number; character: number } {
-    const o = Math.max(0, Math.min(offset, this.text.length));
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: o - this.starts[lo] };
+    return this.positionAt(offset);
   }
 
   range(offset: number, length: number): Range {
@@ -51,9 +34,6 @@ export class LineIndex {
     return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))];
   }
 
-  get lineCount(): number {
-    return this.starts.length;
-  }
 }
 
 /** Property of an object node, or undefined. */
