@@ -91,12 +91,13 @@ describe('Trace (MCP Trace webview)', function () {
       assert.equal(resp.tool, 'echo');
       assert.equal(resp.preview, 'Echo: hi');
     }
-    // The host sent per-tool statistics.
-    const statsMsgs = hooks.posted.filter((m) => m.method === 'trace/didChangeStats' || m.method === 'trace/didReset');
-    const lastStats = statsMsgs
-      .map((m) => (m.method === 'trace/didReset' ? (m.params as { snapshot: TraceSnapshot }).snapshot.stats : (m.params as { stats: TraceSnapshot['stats'] }).stats))
-      .pop();
-    assert.ok(lastStats?.some((s) => s.sx === liveSx && s.tool === 'echo' && s.calls >= 2), 'echo statistics');
+    // The host sends per-tool statistics on their own (throttled) timer, so wait for them.
+    const statsOf = (m: IpcMessage) =>
+      m.method === 'trace/didReset' ? (m.params as { snapshot: TraceSnapshot }).snapshot.stats : (m.params as { stats: TraceSnapshot['stats'] }).stats;
+    await waitFor(() => {
+      const last = hooks.posted.filter((m) => m.method === 'trace/didChangeStats' || m.method === 'trace/didReset').pop();
+      return last && statsOf(last).some((s) => s.sx === liveSx && s.tool === 'echo' && s.calls >= 2);
+    }, 'echo statistics (two calls) in the webview');
 
     // Opening the trace for a tool (code lens, failed call) filters to it and selects its last call.
     await vscode.commands.executeCommand('mcpDoctor.openTrace', { serverId, tool: 'echo' });
