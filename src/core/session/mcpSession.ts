@@ -50,6 +50,11 @@ export interface SessionOptions {
   clientInfo?: { name: string; version: string };
   /** Health sampling interval (default 5000 ms; 0 disables). */
   healthIntervalMs?: number;
+  /**
+   * Memory growth is judged over at least this much time (default 60000 ms, and never fewer than
+   * 12 samples): a Node server's heap grows for tens of seconds before its first major GC.
+   */
+  growthWindowMs?: number;
   /** Longest stdout line accepted (default 64 MiB); longer lines are dropped with a finding. */
   maxLineBytes?: number;
 }
@@ -1163,7 +1168,9 @@ export class McpSession {
     if (!this.runningSince) return;
     const warmup = Math.min(GROWTH_WARMUP_MS, 20 * (this.opts.healthIntervalMs ?? 5000));
     const warm = proc.samples.filter((x) => x.ts >= this.runningSince! + warmup);
-    const v = detectMemoryGrowth(warm);
+    const interval = this.opts.healthIntervalMs ?? 5000;
+    const window = Math.min(720, Math.max(12, Math.ceil((this.opts.growthWindowMs ?? 60000) / interval)));
+    const v = detectMemoryGrowth(warm, { window });
     if (!v.growing) return;
     this.growthReported = true;
     const mb = (b: number) => (b / 1048576).toFixed(1);

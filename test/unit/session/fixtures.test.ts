@@ -261,7 +261,7 @@ describe('session: python and node fixture servers', function () {
 
   it('leaky.py → RT-memory-growth from health samples', async () => {
     if (process.platform !== 'linux') return;
-    const s = pool.create({ server: pyServer('leaky.py'), healthIntervalMs: 100 });
+    const s = pool.create({ server: pyServer('leaky.py'), healthIntervalMs: 100, growthWindowMs: 1200 });
     await s.start();
     assert.ok(await waitFor(() => s.view().findings.some((x) => x.code === 'RT-memory-growth'), 8000), `samples: ${s.health().length}`);
     const f = s.view().findings.find((x) => x.code === 'RT-memory-growth')!;
@@ -273,7 +273,7 @@ describe('session: python and node fixture servers', function () {
 
   it('good-stdio.py does not trigger RT-memory-growth', async () => {
     if (process.platform !== 'linux') return;
-    const s = pool.create({ server: pyServer('good-stdio.py'), healthIntervalMs: 100 });
+    const s = pool.create({ server: pyServer('good-stdio.py'), healthIntervalMs: 100, growthWindowMs: 1200 });
     await s.start();
     await new Promise((r) => setTimeout(r, 1500));
     assert.ok(s.health().length >= 8);

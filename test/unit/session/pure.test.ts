@@ -161,6 +161,11 @@ describe('session core: pure parts', () => {
       const flat = Array.from({ length: 12 }, (_, i) => ({ ts: i * 5000, rssBytes: 100 * MB + (i % 3) * MB, fds: 10 }));
       assert.equal(detectMemoryGrowth(flat).growing, false);
       assert.equal(detectMemoryGrowth(steady.slice(0, 3)).growing, false);
+      // A Node heap filling up to its first major GC (1 s samples): 12 samples alone look like a
+      // leak; the 60-sample window the session uses at 1 s sees the drop and the plateau.
+      const warmup = Array.from({ length: 60 }, (_, i) => ({ ts: i * 1000, rssBytes: (i < 20 ? 60 + i * 3 : 70 + (i % 4)) * MB, fds: 10 }));
+      assert.equal(detectMemoryGrowth(warmup.slice(0, 20), { window: 12 }).growing, true);
+      assert.equal(detectMemoryGrowth(warmup, { window: 60 }).growing, false);
     });
   });
 
