@@ -18,57 +18,24 @@
 // Prints medians and the median of paired (same-round) ratios. Target: session ≤ 1.1 × sdk.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { everythingConfig, loadCore, median, REPO, scratch, SE } from './lib/core.mjs';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SE = path.join(REPO, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const INSPECTOR = path.join(REPO, 'node_modules/@modelcontextprotocol/inspector-cli/build/index.js');
 const argv = process.argv.slice(2);
 const ROUNDS = Number(argv[argv.indexOf('--rounds') + 1] || 0) || Number(process.env.ROUNDS) || 10;
 const WITH_INSPECTOR = !argv.includes('--no-inspector') && fs.existsSync(INSPECTOR);
 
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 
 // ---------------------------------------------------------------- McpSession bundle
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpd-bench-'));
-const bundle = path.join(tmp, 'mcpSession.cjs');
-await esbuild.build({
-  entryPoints: [path.join(REPO, 'src/core/session/mcpSession.ts')],
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  outfile: bundle,
-  logLevel: 'error',
-});
-const { McpSession } = createRequire(import.meta.url)(bundle);
-
-const serverConfig = {
-  id: 'bench:everything',
-  name: 'everything',
-  client: 'vscode',
-  file: path.join(tmp, 'mcp.json'),
-  scope: 'workspace',
-  range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-  transport: 'stdio',
-  command: process.execPath,
-  args: [SE, 'stdio'],
-  disabled: false,
-  unresolved: [],
-  raw: {},
-};
+const tmp = scratch('mcpd-bench-');
+const { McpSession } = await loadCore(tmp, ["export { McpSession } from './src/core/session/mcpSession';"]);
+const serverConfig = everythingConfig(tmp);
 
 // ---------------------------------------------------------------- in-process modes
 const modes = {

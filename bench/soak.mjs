@@ -11,16 +11,11 @@
 // seq has no gaps, and every tools/call request has its response (2 lines per call + handshake +
 // whatever the server sent on its own). Exit code 1 when a check fails or a call failed.
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { everythingConfig, loadCore, scratch } from './lib/core.mjs';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SE = path.join(REPO, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const argv = process.argv.slice(2);
 const arg = (name, dflt) => {
   const i = argv.indexOf(name);
@@ -32,27 +27,12 @@ const KEEP = argv.includes('--keep');
 const mb = (b) => (b / 1048576).toFixed(1);
 
 // ---------------------------------------------------------------- bundle
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpd-soak-'));
-const bundle = path.join(tmp, 'core.cjs');
-await esbuild.build({
-  stdin: {
-    contents: [
-      "export { McpSession } from './src/core/session/mcpSession';",
-      "export { TraceRecorder } from './src/core/trace/recorder';",
-      "export { TraceFileWriter, makeHeader } from './src/core/trace/store';",
-    ].join('\n'),
-    resolveDir: REPO,
-    loader: 'ts',
-    sourcefile: 'soak-entry.ts',
-  },
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  outfile: bundle,
-  logLevel: 'error',
-});
-const { McpSession, TraceRecorder, TraceFileWriter, makeHeader } = createRequire(import.meta.url)(bundle);
+const tmp = scratch('mcpd-soak-');
+const { McpSession, TraceRecorder, TraceFileWriter, makeHeader } = await loadCore(tmp, [
+  "export { McpSession } from './src/core/session/mcpSession';",
+  "export { TraceRecorder } from './src/core/trace/recorder';",
+  "export { TraceFileWriter, makeHeader } from './src/core/trace/store';",
+]);
 
 // ---------------------------------------------------------------- memory sampling
 const mem = { start: process.memoryUsage(), end: undefined, peakRss: 0, peakHeap: 0, samples: 0 };
@@ -67,20 +47,7 @@ sample();
 const sampler = setInterval(sample, 1000);
 
 // ---------------------------------------------------------------- session
-const serverConfig = {
-  id: 'bench:soak-everything',
-  name: 'everything',
-  client: 'vscode',
-  file: path.join(tmp, 'mcp.json'),
-  scope: 'workspace',
-  range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-  transport: 'stdio',
-  command: process.execPath,
-  args: [SE, 'stdio'],
-  disabled: false,
-  unresolved: [],
-  raw: {},
-};
+const serverConfig = everythingConfig(tmp, { id: 'bench:soak-everything' });
 const file = path.join(tmp, 'trace.jsonl');
 const writer = new TraceFileWriter(file, makeHeader({ serverId: serverConfig.id, serverName: serverConfig.name, writer: 'bench-soak' }), {
   onError: (e) => console.error(`trace writer failed: ${e.message}`),

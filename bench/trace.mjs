@@ -1,26 +1,24 @@
 // Trace benchmarks, side by side in one run (modes interleaved in rotated order per round,
-// medians, paired ratios = median of per-round ratios):
-//   1. 2,000 sequential `echo` calls against server-everything: plain SDK client vs the same
-//      client with a TraceRecorder in the path (a transport wrapper calling the TraceSink),
-//      and with the recorder + batched JSONL persistence.          target: ≤ 2 % per call
+// medians, paired ratios = median of per-round ratios). Every mode is the product path: an
+// McpSession (src/core/session, the extension's and the CLI's client) against server-everything.
+//   1. sequential calls without tracing, with a TraceRecorder (the always-on in-memory trace),
+//      and with the recorder + batched JSONL persistence.            target: ≤ 2 % per call
 //   2. heap held by 100,000 typical messages in the recorder (child process, --expose-gc).
-//                                                                     target: ≤ 40 MB
+//                                                                      target: ≤ 40 MB
 //   3. the stdio proxy's added latency per call vs a direct connection. target: ≤ 5 %
-// usage: node esbuild.mjs && node bench/trace.mjs [--rounds 20] [--calls 2000]
-// The TypeScript sources are bundled on the fly with esbuild (no build step of our own).
+// Two workloads: `echo` (a ~100 µs call that does nothing: the floor case, where any fixed cost
+// shows at its largest) and `io` (a tool that waits 2 ms and reports progress twice, 4 messages
+// per call: the shape of a real tool that reads a file or calls an API).
+// usage: node esbuild.mjs && node bench/trace.mjs [--rounds 20] [--calls 2000] [--io-calls 600]
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { fileURLToPath } from 'node:url';
+import { everythingConfig, loadCore, median, REPO, scratch, SE } from './lib/core.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SE = path.join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
-const CLI = path.join(root, 'dist/cli.js');
+const CLI = path.join(REPO, 'dist/cli.js');
 const arg = (name, def) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : def;
@@ -29,113 +27,82 @@ const arg = (name, def) => {
 // each paired ratio compares chunks run seconds apart, not minutes (this VM is noisy).
 const ROUNDS = arg('--rounds', 20);
 const CALLS = arg('--calls', 2000);
-const CHUNK = Math.max(1, Math.floor(CALLS / ROUNDS));
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+const IO_CALLS = arg('--io-calls', 600);
+
+const CORE_EXPORTS = [
+  "export { McpSession } from './src/core/session/mcpSession';",
+  "export { TraceRecorder } from './src/core/trace/recorder';",
+  "export { TraceFileWriter, makeHeader } from './src/core/trace/store';",
+];
+
+const WORKLOADS = {
+  echo: (s, i, tag) => s.callTool('echo', { message: `${tag} message number ${i} with a few words in it` }),
+  io: (s) => s.callTool('trigger-long-running-operation', { duration: 0.002, steps: 2 }, { onProgress: () => {} }),
 };
 
-/** Bundles the trace core into one ESM file we can import from plain Node. */
-async function loadCore() {
-  const out = path.join(os.tmpdir(), `mcpdoc-bench-core-${process.pid}.mjs`);
-  await esbuild.build({
-    stdin: {
-      contents: "export * from './src/core/trace/recorder'; export * from './src/core/trace/store'; export { now } from './src/core/trace/types';",
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: out,
-    logLevel: 'error',
-  });
-  return import(pathToFileURL(out).href);
-}
-
-/** An SDK transport wrapper that reports every message to a TraceSink (what McpSession does). */
-class TracingTransport {
-  constructor(inner, sink, now) {
-    this.inner = inner;
-    this.sink = sink;
-    this.now = now;
-  }
-  async start() {
-    this.inner.onmessage = (msg, extra) => {
-      this.sink.message('in', msg, this.now());
-      this.onmessage?.(msg, extra);
-    };
-    this.inner.onerror = (e) => this.onerror?.(e);
-    this.inner.onclose = () => this.onclose?.();
-    return this.inner.start();
-  }
-  send(msg, opts) {
-    this.sink.message('out', msg, this.now());
-    return this.inner.send(msg, opts);
-  }
-  close() {
-    return this.inner.close();
-  }
-  setProtocolVersion(v) {
-    this.inner.setProtocolVersion?.(v);
-  }
-}
-
-async function connect(transport) {
-  const client = new Client({ name: 'bench-trace', version: '0.0.0' }, { capabilities: {} });
-  await client.connect(transport);
-  await client.listTools();
-  return client;
-}
-
-/** Median per-call latency (µs) of `n` sequential echo calls. */
-async function sequential(client, n, tag) {
+/** Median per-call latency (µs) of `n` sequential calls of `workload`. */
+async function sequential(session, n, tag, workload) {
+  const call = WORKLOADS[workload];
   const t = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const a = performance.now();
-    await client.callTool({ name: 'echo', arguments: { message: `${tag} message number ${i} with a few words in it` } });
+    const r = await call(session, i, tag);
     t[i] = (performance.now() - a) * 1000;
+    if (!r.ok || r.isError) throw new Error(`${tag}: ${workload} call failed: ${JSON.stringify(r).slice(0, 300)}`);
   }
   return median(t);
 }
 
-async function latencyBench(core) {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpdoc-bench-'));
-  const stdio = () => new StdioClientTransport({ command: process.execPath, args: [SE, 'stdio'], stderr: 'ignore' });
-  const recorder = new core.TraceRecorder({ serverId: 'b', serverName: 'b' });
-  const writer = new core.TraceFileWriter(path.join(tmp, 'persist.jsonl'), core.makeHeader({ serverId: 'p', serverName: 'p', writer: 'bench' }));
-  const persisted = new core.TraceRecorder({ serverId: 'p', serverName: 'p', tap: writer.write });
+async function latencyBench(core, tmp) {
+  const { McpSession, TraceRecorder, TraceFileWriter, makeHeader } = core;
+  const proxied = (trace) => ({ command: process.execPath, args: [CLI, 'proxy', ...(trace ? ['--trace', path.join(tmp, 'proxy.jsonl')] : []), '--', process.execPath, SE, 'stdio'] });
+  const recorder = new TraceRecorder({ serverId: 'r', serverName: 'r' });
+  const writer = new TraceFileWriter(path.join(tmp, 'persist.jsonl'), makeHeader({ serverId: 'p', serverName: 'p', writer: 'bench' }));
+  const persisted = new TraceRecorder({ serverId: 'p', serverName: 'p', tap: writer.write });
+  const open = async (name, trace, server = {}) => {
+    const s = new McpSession({ server: everythingConfig(tmp, { id: `bench:${name}`, ...server }), trace, healthIntervalMs: 0, workspaceFolder: tmp });
+    await s.start();
+    if (s.view().state.kind !== 'running') throw new Error(`${name}: ${JSON.stringify(s.view().state)}`);
+    return s;
+  };
   const modes = {
-    plain: await connect(stdio()),
-    recorder: await connect(new TracingTransport(stdio(), recorder, core.now)),
-    'recorder+jsonl': await connect(new TracingTransport(stdio(), persisted, core.now)),
-    proxy: await connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'proxy', '--trace', path.join(tmp, 'proxy.jsonl'), '--', process.execPath, SE, 'stdio'], stderr: 'ignore' })),
+    plain: await open('plain'),
+    recorder: await open('recorder', recorder),
+    'recorder+jsonl': await open('recorder+jsonl', persisted),
+    proxy: await open('proxy', undefined, proxied(true)),
     // The extra process hop alone (no recording): separates pipe cost from trace cost.
-    'proxy-notrace': await connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'proxy', '--', process.execPath, SE, 'stdio'], stderr: 'ignore' })),
+    'proxy-notrace': await open('proxy-notrace', undefined, proxied(false)),
   };
   const names = Object.keys(modes);
   // Warm-up: JIT, server caches.
-  for (const n of names) await sequential(modes[n], 300, n);
-  const per = Object.fromEntries(names.map((n) => [n, []]));
-  for (let r = 0; r < ROUNDS; r++) {
-    for (let k = 0; k < names.length; k++) {
-      const n = names[(k + r) % names.length];
-      per[n].push(await sequential(modes[n], CHUNK, n));
-    }
-    if ((r + 1) % 5 === 0) process.stderr.write(`round ${r + 1}/${ROUNDS}: ${names.map((n) => `${n} ${per[n][r].toFixed(0)} µs`).join(', ')}\n`);
+  for (const n of names) {
+    await sequential(modes[n], 300, n, 'echo');
+    await sequential(modes[n], 30, n, 'io');
   }
-  const ratio = (n) => median(per[n].map((v, i) => v / per.plain[i]));
-  const result = {
-    callsPerMode: CHUNK * ROUNDS,
-    rounds: ROUNDS,
-    medianUs: Object.fromEntries(names.map((n) => [n, +median(per[n]).toFixed(1)])),
-    pairedRatio: Object.fromEntries(names.filter((n) => n !== 'plain').map((n) => [n, +ratio(n).toFixed(3)])),
-    proxyVsHopOnly: +median(per.proxy.map((v, i) => v / per['proxy-notrace'][i])).toFixed(3),
-    recorded: { recorder: recorder.lastSeq, persistedLines: writer.linesWritten, persistedBatches: writer.batches },
-  };
-  for (const c of Object.values(modes)) await c.close();
+  const result = { rounds: ROUNDS };
+  for (const [workload, calls] of [['echo', CALLS], ['io', IO_CALLS]]) {
+    const chunk = Math.max(1, Math.floor(calls / ROUNDS));
+    const per = Object.fromEntries(names.map((n) => [n, []]));
+    for (let r = 0; r < ROUNDS; r++) {
+      for (let k = 0; k < names.length; k++) {
+        const n = names[(k + r) % names.length];
+        per[n].push(await sequential(modes[n], chunk, n, workload));
+      }
+      if ((r + 1) % 5 === 0) process.stderr.write(`${workload} round ${r + 1}/${ROUNDS}: ${names.map((n) => `${n} ${per[n][r].toFixed(0)} µs`).join(', ')}\n`);
+    }
+    const ratio = (n, base = 'plain') => median(per[n].map((v, i) => v / per[base][i]));
+    result[workload] = {
+      callsPerMode: chunk * ROUNDS,
+      medianUs: Object.fromEntries(names.map((n) => [n, +median(per[n]).toFixed(1)])),
+      pairedRatio: Object.fromEntries(names.filter((n) => n !== 'plain').map((n) => [n, +ratio(n).toFixed(3)])),
+      // Added µs per call, paired: what each mode costs in absolute terms.
+      addedUs: Object.fromEntries(names.filter((n) => n !== 'plain').map((n) => [n, +median(per[n].map((v, i) => v - per.plain[i])).toFixed(1)])),
+      proxyVsHopOnly: +ratio('proxy', 'proxy-notrace').toFixed(3),
+    };
+  }
+  result.recorded = { recorder: recorder.lastSeq, persistedLines: writer.linesWritten, persistedBatches: writer.batches };
+  for (const s of Object.values(modes)) await s.stop();
   writer.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
   return result;
 }
 
@@ -143,8 +110,7 @@ async function latencyBench(core) {
  * Cost of recording one message, isolated from IPC noise: typical echo traffic as parsed
  * objects, through `TraceRecorder.message` (ring only, and ring + batched JSONL), ns/message.
  */
-async function microBench(core) {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpdoc-micro-'));
+async function microBench(core, tmp) {
   const msgs = [];
   for (let i = 0; i < 20000; i++) {
     const text = `hello number ${i} from the quick brown fox`;
@@ -174,7 +140,6 @@ async function microBench(core) {
       rec.dispose();
     }
   }
-  fs.rmSync(tmp, { recursive: true, force: true });
   return {
     nsPerMessage: { ring: Math.round(median(res.ring)), 'ring+jsonl': Math.round(median(res['ring+jsonl'])) },
     cpuNsPerMessage: { ring: Math.round(median(cpu.ring)), 'ring+jsonl': Math.round(median(cpu['ring+jsonl'])) },
@@ -183,7 +148,8 @@ async function microBench(core) {
 
 /** Child mode: heap held by 100k typical messages (echo calls and results, as parsed objects). */
 async function memChild() {
-  const core = await loadCore();
+  const tmp = scratch('mcpdoc-bench-mem-');
+  const core = await loadCore(tmp, CORE_EXPORTS);
   const settle = () => {
     for (let i = 0; i < 4; i++) global.gc();
   };
@@ -212,16 +178,19 @@ async function memChild() {
   const MB = (x) => +(x / 1048576).toFixed(1);
   console.log(JSON.stringify({ messages: rec.length, avgJsonBytes: Math.round(bytes / 100_000), jsonMB: MB(bytes), heapDeltaMB: MB(after.heapUsed - before.heapUsed), externalDeltaMB: MB(after.external + after.arrayBuffers - before.external - before.arrayBuffers), rssDeltaMB: MB(after.rss - before.rss), paired: rec.statsFor('echo')?.calls }));
   if (!rec.get(1)) console.log('x'); // keep the recorder alive until measured
+  fs.rmSync(tmp, { recursive: true, force: true });
 }
 
 if (process.argv.includes('--mem-child')) {
   await memChild();
 } else {
   if (!fs.existsSync(CLI)) throw new Error('build first: node esbuild.mjs (dist/cli.js is the proxy)');
-  const core = await loadCore();
-  console.error(`trace bench: ${CHUNK * ROUNDS} sequential echo calls per mode in ${ROUNDS} alternating chunks of ${CHUNK}`);
-  const micro = await microBench(core);
-  const latency = await latencyBench(core);
+  const tmp = scratch('mcpdoc-bench-trace-');
+  const core = await loadCore(tmp, CORE_EXPORTS);
+  console.error(`trace bench: ${CALLS} echo and ${IO_CALLS} io calls per mode, in ${ROUNDS} alternating chunks`);
+  const micro = await microBench(core, tmp);
+  const latency = await latencyBench(core, tmp);
+  fs.rmSync(tmp, { recursive: true, force: true });
   const mem = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--mem-child'], { encoding: 'utf8' });
   const memory = JSON.parse(mem.stdout.trim().split('\n')[0]);
   const out = {
@@ -233,13 +202,14 @@ if (process.argv.includes('--mem-child')) {
     memory,
     verdict: {
       // 2 messages per call, against the plain per-call latency of this run.
-      recorderCostPctOfCall: +(((2 * micro.nsPerMessage.ring) / 1000 / latency.medianUs.plain) * 100).toFixed(2),
-      recorderJsonlCostPctOfCall: +(((2 * micro.nsPerMessage['ring+jsonl']) / 1000 / latency.medianUs.plain) * 100).toFixed(2),
-      recorderOverheadPct: +((latency.pairedRatio.recorder - 1) * 100).toFixed(1),
-      recorderJsonlOverheadPct: +((latency.pairedRatio['recorder+jsonl'] - 1) * 100).toFixed(1),
-      proxyOverheadPct: +((latency.pairedRatio.proxy - 1) * 100).toFixed(1),
-      proxyHopOnlyOverheadPct: +((latency.pairedRatio['proxy-notrace'] - 1) * 100).toFixed(1),
-      proxyRecordingVsHopPct: +((latency.proxyVsHopOnly - 1) * 100).toFixed(1),
+      recorderCostPctOfCall: +(((2 * micro.nsPerMessage.ring) / 1000 / latency.echo.medianUs.plain) * 100).toFixed(2),
+      recorderJsonlCostPctOfCall: +(((2 * micro.nsPerMessage['ring+jsonl']) / 1000 / latency.echo.medianUs.plain) * 100).toFixed(2),
+      recorderOverheadPct: +((latency.echo.pairedRatio.recorder - 1) * 100).toFixed(1),
+      recorderJsonlOverheadPct: +((latency.echo.pairedRatio['recorder+jsonl'] - 1) * 100).toFixed(1),
+      proxyOverheadPctEcho: +((latency.echo.pairedRatio.proxy - 1) * 100).toFixed(1),
+      proxyOverheadPctIo: +((latency.io.pairedRatio.proxy - 1) * 100).toFixed(1),
+      proxyHopOnlyOverheadPctEcho: +((latency.echo.pairedRatio['proxy-notrace'] - 1) * 100).toFixed(1),
+      proxyRecordingVsHopPctEcho: +((latency.echo.proxyVsHopOnly - 1) * 100).toFixed(1),
       memoryHeapPlusExternalMB: +(memory.heapDeltaMB + memory.externalDeltaMB).toFixed(1),
     },
   };
