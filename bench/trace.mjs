@@ -2,14 +2,17 @@
 // medians, paired ratios = median of per-round ratios). Every mode is the product path: an
 // McpSession (src/core/session, the extension's and the CLI's client) against server-everything.
 //   1. sequential calls without tracing, with a TraceRecorder (the always-on in-memory trace),
-//      and with the recorder + batched JSONL persistence.            target: ≤ 2 % per call
+//      and with the recorder + batched JSONL persistence, switched on one session (same server
+//      process and pipes), chunk by chunk.                             target: ≤ 2 % per call
 //   2. heap held by 100,000 typical messages in the recorder (child process, --expose-gc).
 //                                                                      target: ≤ 40 MB
 //   3. the stdio proxy's added latency per call vs a direct connection. target: ≤ 5 %
 // Two workloads: `echo` (a ~100 µs call that does nothing: the floor case, where any fixed cost
 // shows at its largest) and `io` (a tool that waits 2 ms and reports progress twice, 4 messages
 // per call: the shape of a real tool that reads a file or calls an API).
-// usage: node esbuild.mjs && node bench/trace.mjs [--rounds 20] [--calls 2000] [--io-calls 600]
+// Many short rounds (30 echo calls per mode per round by default) pair measurements taken
+// milliseconds apart, which is what makes a 1 % difference readable on a shared VM.
+// usage: node esbuild.mjs && node bench/trace.mjs [--rounds 200] [--calls 6000] [--io-calls 1000]
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,11 +26,10 @@ const arg = (name, def) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
-// Calls per mode are split into ROUNDS chunks; modes alternate chunk by chunk (rotated), so
-// each paired ratio compares chunks run seconds apart, not minutes (this VM is noisy).
-const ROUNDS = arg('--rounds', 20);
-const CALLS = arg('--calls', 2000);
-const IO_CALLS = arg('--io-calls', 600);
+// Calls per mode are split into ROUNDS chunks; modes alternate chunk by chunk (rotated).
+const ROUNDS = arg('--rounds', 200);
+const CALLS = arg('--calls', 6000);
+const IO_CALLS = arg('--io-calls', 1000);
 
 const CORE_EXPORTS = [
   "export { McpSession } from './src/core/session/mcpSession';",
@@ -65,19 +67,45 @@ async function latencyBench(core, tmp) {
     if (s.view().state.kind !== 'running') throw new Error(`${name}: ${JSON.stringify(s.view().state)}`);
     return s;
   };
+  // Tracing is switched on and off on one session between chunks: with and without tracing then
+  // share the server process and the pipes, so only the recording differs.
+  const off = { message() {}, stderr() {}, stdoutNoise() {}, lifecycle() {} };
+  const sw = {
+    target: off,
+    message(d, m, ts, size) {
+      this.target.message(d, m, ts, size);
+    },
+    stderr(l, ts) {
+      this.target.stderr(l, ts);
+    },
+    stdoutNoise(l, ts) {
+      this.target.stdoutNoise(l, ts);
+    },
+    lifecycle(t, ts) {
+      this.target.lifecycle(t, ts);
+    },
+  };
+  const traced = await open('traced', sw);
   const modes = {
-    plain: await open('plain'),
-    recorder: await open('recorder', recorder),
-    'recorder+jsonl': await open('recorder+jsonl', persisted),
-    proxy: await open('proxy', undefined, proxied(true)),
+    plain: { session: traced, sink: off },
+    recorder: { session: traced, sink: recorder },
+    'recorder+jsonl': { session: traced, sink: persisted },
+    // A/A control: another untraced session with its own server. Its ratio to `plain` is the
+    // noise between two processes, the floor under which the proxy figures cannot be read.
+    'plain-2': { session: await open('plain-2') },
+    proxy: { session: await open('proxy', undefined, proxied(true)) },
     // The extra process hop alone (no recording): separates pipe cost from trace cost.
-    'proxy-notrace': await open('proxy-notrace', undefined, proxied(false)),
+    'proxy-notrace': { session: await open('proxy-notrace', undefined, proxied(false)) },
+  };
+  const run = (n, count, workload) => {
+    sw.target = modes[n].sink ?? off;
+    return sequential(modes[n].session, count, n, workload);
   };
   const names = Object.keys(modes);
   // Warm-up: JIT, server caches.
   for (const n of names) {
-    await sequential(modes[n], 300, n, 'echo');
-    await sequential(modes[n], 30, n, 'io');
+    await run(n, 300, 'echo');
+    await run(n, 30, 'io');
   }
   const result = { rounds: ROUNDS };
   for (const [workload, calls] of [['echo', CALLS], ['io', IO_CALLS]]) {
@@ -86,63 +114,82 @@ async function latencyBench(core, tmp) {
     for (let r = 0; r < ROUNDS; r++) {
       for (let k = 0; k < names.length; k++) {
         const n = names[(k + r) % names.length];
-        per[n].push(await sequential(modes[n], chunk, n, workload));
+        per[n].push(await run(n, chunk, workload));
       }
       if ((r + 1) % 5 === 0) process.stderr.write(`${workload} round ${r + 1}/${ROUNDS}: ${names.map((n) => `${n} ${per[n][r].toFixed(0)} µs`).join(', ')}\n`);
     }
-    const ratio = (n, base = 'plain') => median(per[n].map((v, i) => v / per[base][i]));
+    const ratios = (n, base = 'plain') => per[n].map((v, i) => v / per[base][i]);
+    const ratio = (n, base = 'plain') => median(ratios(n, base));
+    // Interquartile range of the per-round ratios: how far one round's answer can be trusted.
+    const iqr = (xs) => {
+      const q = [...xs].sort((a, b) => a - b);
+      return [+q[Math.floor(q.length / 4)].toFixed(3), +q[Math.floor((3 * q.length) / 4)].toFixed(3)];
+    };
     result[workload] = {
       callsPerMode: chunk * ROUNDS,
       medianUs: Object.fromEntries(names.map((n) => [n, +median(per[n]).toFixed(1)])),
       pairedRatio: Object.fromEntries(names.filter((n) => n !== 'plain').map((n) => [n, +ratio(n).toFixed(3)])),
+      ratioIqr: Object.fromEntries(names.filter((n) => n !== 'plain').map((n) => [n, iqr(ratios(n))])),
       // Added µs per call, paired: what each mode costs in absolute terms.
       addedUs: Object.fromEntries(names.filter((n) => n !== 'plain').map((n) => [n, +median(per[n].map((v, i) => v - per.plain[i])).toFixed(1)])),
       proxyVsHopOnly: +ratio('proxy', 'proxy-notrace').toFixed(3),
+      proxyVsControl: +ratio('proxy', 'plain-2').toFixed(3),
     };
   }
   result.recorded = { recorder: recorder.lastSeq, persistedLines: writer.linesWritten, persistedBatches: writer.batches };
-  for (const s of Object.values(modes)) await s.stop();
+  for (const s of new Set(Object.values(modes).map((m) => m.session))) await s.stop();
   writer.close();
   return result;
 }
 
 /**
- * Cost of recording one message, isolated from IPC noise: typical echo traffic as parsed
- * objects, through `TraceRecorder.message` (ring only, and ring + batched JSONL), ns/message.
+ * Cost of recording one message, isolated from IPC noise: typical echo traffic parsed fresh for
+ * every message (as a session receives it, so keeping it costs what it costs the GC: promotion
+ * out of the young generation), through `TraceRecorder.message` (ring only, and ring + batched
+ * JSONL). `parse` alone is the baseline that is subtracted. ns per message.
  */
 async function microBench(core, tmp) {
-  const msgs = [];
+  const lines = [];
   for (let i = 0; i < 20000; i++) {
     const text = `hello number ${i} from the quick brown fox`;
-    msgs.push(['out', JSON.parse(`{"jsonrpc":"2.0","id":${i},"method":"tools/call","params":{"name":"echo","arguments":{"message":"${text}"}}}`)]);
-    msgs.push(['in', JSON.parse(`{"result":{"content":[{"type":"text","text":"Echo: ${text}"}]},"jsonrpc":"2.0","id":${i}}`)]);
+    lines.push(['out', `{"jsonrpc":"2.0","id":${i},"method":"tools/call","params":{"name":"echo","arguments":{"message":"${text}"}}}`]);
+    lines.push(['in', `{"result":{"content":[{"type":"text","text":"Echo: ${text}"}]},"jsonrpc":"2.0","id":${i}}`]);
   }
   const PER = 100_000;
-  const res = { ring: [], 'ring+jsonl': [] };
-  const cpu = { ring: [], 'ring+jsonl': [] };
-  for (let rep = 0; rep < 8; rep++) {
-    for (const mode of rep % 2 ? ['ring', 'ring+jsonl'] : ['ring+jsonl', 'ring']) {
-      const writer = mode === 'ring' ? undefined : new core.TraceFileWriter(path.join(tmp, `m${rep}.jsonl`), core.makeHeader({ serverId: 'm', serverName: 'm', writer: 'bench' }));
-      const rec = new core.TraceRecorder({ serverId: 'm', serverName: 'm', tap: writer?.write });
+  const MODES = ['parse', 'ring', 'ring+jsonl'];
+  const res = Object.fromEntries(MODES.map((m) => [m, []]));
+  const cpu = Object.fromEntries(MODES.map((m) => [m, []]));
+  let sink = 0;
+  for (let rep = 0; rep < 9; rep++) {
+    for (let k = 0; k < MODES.length; k++) {
+      const mode = MODES[(k + rep) % MODES.length];
+      const writer = mode === 'ring+jsonl' ? new core.TraceFileWriter(path.join(tmp, `m${rep}.jsonl`), core.makeHeader({ serverId: 'm', serverName: 'm', writer: 'bench' })) : undefined;
+      const rec = mode === 'parse' ? undefined : new core.TraceRecorder({ serverId: 'm', serverName: 'm', tap: writer?.write });
+      global.gc?.();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = 0; i < PER; i++) {
-        const [d, m] = msgs[i % msgs.length];
-        rec.message(d, m, i, 180);
+        const [d, l] = lines[i % lines.length];
+        const m = JSON.parse(l);
+        if (rec) rec.message(d, m, i, l.length);
+        else sink += m.id;
       }
       writer?.close(); // includes writing everything to disk
       const ns = ((performance.now() - t0) * 1e6) / PER;
       const c = process.cpuUsage(c0);
-      if (rep > 1) {
+      if (rep > 0) {
         res[mode].push(ns);
         cpu[mode].push(((c.user + c.system) * 1e3) / PER);
       }
-      rec.dispose();
+      rec?.dispose();
     }
   }
+  if (sink === -1) console.log(sink);
+  const minus = (table, mode) => Math.round(median(table[mode]) - median(table.parse));
   return {
-    nsPerMessage: { ring: Math.round(median(res.ring)), 'ring+jsonl': Math.round(median(res['ring+jsonl'])) },
-    cpuNsPerMessage: { ring: Math.round(median(cpu.ring)), 'ring+jsonl': Math.round(median(cpu['ring+jsonl'])) },
+    nsPerMessage: { ring: minus(res, 'ring'), 'ring+jsonl': minus(res, 'ring+jsonl') },
+    cpuNsPerMessage: { ring: minus(cpu, 'ring'), 'ring+jsonl': minus(cpu, 'ring+jsonl') },
+    parseNsPerMessage: Math.round(median(res.parse)),
   };
 }
 
@@ -208,6 +255,9 @@ if (process.argv.includes('--mem-child')) {
       recorderJsonlOverheadPct: +((latency.echo.pairedRatio['recorder+jsonl'] - 1) * 100).toFixed(1),
       proxyOverheadPctEcho: +((latency.echo.pairedRatio.proxy - 1) * 100).toFixed(1),
       proxyOverheadPctIo: +((latency.io.pairedRatio.proxy - 1) * 100).toFixed(1),
+      // The A/A control's distance from `plain`: differences smaller than this are noise.
+      noiseFloorPctEcho: +((latency.echo.pairedRatio['plain-2'] - 1) * 100).toFixed(1),
+      noiseFloorPctIo: +((latency.io.pairedRatio['plain-2'] - 1) * 100).toFixed(1),
       proxyHopOnlyOverheadPctEcho: +((latency.echo.pairedRatio['proxy-notrace'] - 1) * 100).toFixed(1),
       proxyRecordingVsHopPctEcho: +((latency.echo.proxyVsHopOnly - 1) * 100).toFixed(1),
       memoryHeapPlusExternalMB: +(memory.heapDeltaMB + memory.externalDeltaMB).toFixed(1),
