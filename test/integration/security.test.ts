@@ -10,11 +10,7 @@ import type { DoctorApi } from '../../src/extension';
 import * as protocol from '../../src/shared/protocol';
 import type { IpcMessage } from '../../src/shared/protocol';
 import { toolPinsKey, type SessionManager } from '../../src/vscode/session/sessionManager';
-import type { ServersTreeProvider, TreeNode } from '../../src/vscode/tree/index';
-import { activateDoctor, waitFor, workspaceRoot } from './helpers';
-
-/** Same symbol as `TREE_TEST_HOOK` in src/vscode/tree/index.ts. */
-const TREE_TEST_HOOK = Symbol.for('mcpDoctor.serversTree');
+import { activateDoctor, serverNode, treeProvider, waitFor, workspaceRoot } from './helpers';
 
 /** The payloads of test/fixtures/servers/hostile-xss.py (same strings, same order). */
 const PWN = "acquireVsCodeApi().postMessage({id:'x',method:'trace/pwned',params:{type:'pwned'}})";
@@ -34,21 +30,6 @@ interface TraceHooks {
   posted: IpcMessage[];
   received: IpcMessage[];
   panelReady(): boolean;
-}
-
-function treeProvider(): ServersTreeProvider {
-  const provider = (globalThis as Record<symbol, unknown>)[TREE_TEST_HOOK] as ServersTreeProvider | undefined;
-  if (!provider) throw new Error('the Servers tree provider is not registered');
-  return provider;
-}
-
-function serverNode(serverId: string): TreeNode | undefined {
-  const tree = treeProvider();
-  for (const file of tree.getChildren()) {
-    const hit = tree.getChildren(file).find((n) => n.kind === 'server' && n.server.id === serverId);
-    if (hit) return hit;
-  }
-  return undefined;
 }
 
 /** Every string inside a value (messages are searched as data, not as serialized JSON). */

@@ -1,42 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ServerConfig } from '../../src/core/config/types';
 import type { CallOutcome } from '../../src/core/session/mcpSession';
 import type { SessionView } from '../../src/core/session/types';
 import type { DoctorApi } from '../../src/extension';
 import { consentKey } from '../../src/vscode/session/consent';
 import type { SessionManager } from '../../src/vscode/session/sessionManager';
-import type { ServersTreeProvider, TreeNode } from '../../src/vscode/tree/index';
-import { activateDoctor, waitFor, workspaceRoot } from './helpers';
-
-/** Same symbol as `TREE_TEST_HOOK` in src/vscode/tree/index.ts (Symbol.for is process-wide). */
-const TREE_TEST_HOOK = Symbol.for('mcpDoctor.serversTree');
-
-function treeProvider(): ServersTreeProvider {
-  const provider = (globalThis as Record<symbol, unknown>)[TREE_TEST_HOOK] as ServersTreeProvider | undefined;
-  if (!provider) throw new Error('the Servers tree provider is not registered');
-  return provider;
-}
-
-/** Waits until the config model lists the demo workspace's server of that name. */
-async function demoServer(api: DoctorApi, name: string): Promise<ServerConfig> {
-  return waitFor(async () => {
-    const hit = api.services.config.servers.find((s) => s.name === name && s.file.endsWith(path.join('.vscode', 'mcp.json')));
-    if (!hit) await api.services.config.refresh();
-    return hit;
-  }, `server "${name}" in the demo .vscode/mcp.json`);
-}
-
-/** The server node of a server id, found by walking the tree from its roots. */
-function serverNode(serverId: string): TreeNode | undefined {
-  const tree = treeProvider();
-  for (const file of tree.getChildren()) {
-    const hit = tree.getChildren(file).find((n) => n.kind === 'server' && n.server.id === serverId);
-    if (hit) return hit;
-  }
-  return undefined;
-}
+import { activateDoctor, demoServer, serverNode, treeProvider, waitFor, workspaceRoot } from './helpers';
 
 function isGone(pid: number): boolean {
   try {
