@@ -37,7 +37,8 @@ export interface SessionRegistry {
 /** Trace recording and the trace webview (trace area). */
 export interface TraceService {
   /** A sink that records one session of one server. */
-  createSink(serverId: string, serverName: string): TraceSink;
+  /** `secrets`: this launch's literal secret values, masked in the trace file, the view and exports. */
+  createSink(serverId: string, serverName: string, secrets?: readonly string[]): TraceSink;
   /** Open (or focus) the trace view, optionally filtered. */
   reveal(filter?: { serverId?: string; tool?: string }): Promise<void>;
 }

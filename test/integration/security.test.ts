@@ -30,6 +30,8 @@ interface TraceHooks {
   posted: IpcMessage[];
   received: IpcMessage[];
   panelReady(): boolean;
+  sessions(): { sx: number; serverId: string; file?: string; live: boolean }[];
+  flush(): void;
 }
 
 /** Every string inside a value (messages are searched as data, not as serialized JSON). */
@@ -224,6 +226,18 @@ describe('Security (hostile servers)', function () {
     assert.ok(term.text.includes(PAYLOADS[0]), 'stderr payloads are shown as text');
     assert.ok(!term.text.includes(INPUT_SECRET), `the input value is in the terminal:\n${term.text}`);
     assert.ok(!term.text.includes('visible-value'), 'env values are not shown');
+
+    // A message that repeats the input value (the client sends it here; a server echoing its env
+    // would too): masked in the trace view and in the trace file on disk.
+    assert.equal((await manager.session(xss.id)!.callTool('xss_echo', { q: `key ${INPUT_SECRET}` })).ok, true);
+    await api.services.trace!.reveal({ serverId: xss.id, tool: 'xss_echo' });
+    const maskedDetail = (m: IpcMessage) => m.method === protocol.GetDetailRequest.response.method && JSON.stringify(m.params).includes('key ***');
+    await waitFor(() => hooks.posted.some(maskedDetail), 'the detail of the call, with the input value masked', 30000);
+    assert.ok(!JSON.stringify(hooks.posted).includes(INPUT_SECRET), 'the input value reached the trace webview');
+    hooks.flush();
+    const traceFile = hooks.sessions().filter((s) => s.serverId === xss.id && s.live).pop()?.file;
+    assert.ok(traceFile && fs.readFileSync(traceFile, 'utf8').includes('key ***'), `trace file ${traceFile}`);
+    assert.ok(!fs.readFileSync(traceFile, 'utf8').includes(INPUT_SECRET), 'the input value is in the trace file');
 
     const remote = await start('hostile-remote');
     const remoteTerm = (await vscode.commands.executeCommand<{ text: string }>('mcpDoctor.showTerminal', remote.server.id))!;

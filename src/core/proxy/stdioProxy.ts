@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
+import { isSecretEnvName } from '../trace/redact';
 import { FLUSH_BYTES, FLUSH_MS, makeHeader, TraceFileWriter } from '../trace/store';
 import { now, type TraceDirection, type TraceEntryKind } from '../trace/types';
 import { LineTap } from './lineTap';
@@ -58,7 +59,11 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
         writer: 'proxy',
         versions: opts.version ? { mcpDoctor: opts.version } : undefined,
       }),
-      { onError: (err) => stderr.write(`mcp-doctor proxy: trace file ${opts.traceFile}: ${err.message} (recording stopped, relaying continues)\n`) },
+      {
+        onError: (err) => stderr.write(`mcp-doctor proxy: trace file ${opts.traceFile}: ${err.message} (recording stopped, relaying continues)\n`),
+        // The client config's env for this server is our env: its secret-named values are masked in the trace.
+        secrets: envSecrets(opts.env ?? process.env),
+      },
     );
   }
   /**
@@ -258,4 +263,11 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
       }
     });
   });
+}
+
+/** Values of secret-named variables (`GITHUB_TOKEN`, `OPENAI_API_KEY`, `DB_PASSWORD`...) in `env`. */
+export function envSecrets(env: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(env)) if (v && v.length >= 4 && isSecretEnvName(k)) out.push(v);
+  return out;
 }

@@ -1,5 +1,5 @@
 import type { DiffLine, DisplayEntry, EntryDetail } from '../../shared/protocol';
-import { isSecretKey, REDACTED, redactJsonText, redactString, redactValue } from './redact';
+import { isSecretKey, NO_SECRETS, REDACTED, redactJsonText, redactString, redactValue } from './redact';
 import type { TraceEntry } from './types';
 
 /**
@@ -11,11 +11,14 @@ const PREVIEW_CHARS = 160;
 /** Detail JSON beyond this is cut for display (copy/export still give everything). */
 export const DETAIL_MAX_CHARS = 256 * 1024;
 
-/** The compact row for one entry. */
-export function toDisplayEntry(e: TraceEntry, sx: number): DisplayEntry {
+/**
+ * The compact row for one entry. `secrets`: literal values masked wherever they appear (the
+ * session's env and header secrets, `TraceRecorder.secrets`), on top of the token formats.
+ */
+export function toDisplayEntry(e: TraceEntry, sx: number, secrets: readonly string[] = NO_SECRETS): DisplayEntry {
   const d: DisplayEntry = { sx, seq: e.seq, ts: e.ts, dir: e.dir, kind: e.kind, label: '', size: e.size, status: e.status };
   if (e.kind !== 'message') {
-    d.label = redactString(String(e.msg)).slice(0, 400);
+    d.label = redactString(String(e.msg), secrets).slice(0, 400);
     if (e.parent) d.parent = e.parent;
     return d;
   }
@@ -32,51 +35,51 @@ export function toDisplayEntry(e: TraceEntry, sx: number): DisplayEntry {
     case 'notification':
       // Bounded like every label: a hostile peer may send a megabyte method name.
       d.label = (e.method ?? '?').slice(0, 400);
-      d.preview = previewOf(e.method === 'tools/call' ? (m.params as Record<string, unknown> | undefined)?.arguments : m.params);
+      d.preview = previewOf(e.method === 'tools/call' ? (m.params as Record<string, unknown> | undefined)?.arguments : m.params, secrets);
       break;
     case 'response':
       d.label = e.status === 'tool-error' ? 'result (isError)' : 'result';
-      d.preview = resultPreview(m.result);
+      d.preview = resultPreview(m.result, secrets);
       break;
     case 'error': {
       const err = (m.error ?? {}) as Record<string, unknown>;
       d.label = `error ${typeof err.code === 'number' ? err.code : ''}`.trim();
-      d.preview = redactString(String(err.message ?? '')).slice(0, PREVIEW_CHARS);
+      d.preview = redactString(String(err.message ?? ''), secrets).slice(0, PREVIEW_CHARS);
       break;
     }
     default:
       d.label = Array.isArray(e.msg) ? 'batch' : 'invalid message';
-      d.preview = previewOf(e.msg);
+      d.preview = previewOf(e.msg, secrets);
   }
   return d;
 }
 
 /** A tool result's text content reads better than its JSON. */
-function resultPreview(result: unknown): string {
+function resultPreview(result: unknown, secrets: readonly string[]): string {
   const r = result as Record<string, unknown> | undefined;
   const content = r?.content;
   if (Array.isArray(content) && content.length > 0) {
     const first = content[0] as Record<string, unknown>;
-    if (first?.type === 'text' && typeof first.text === 'string') return redactString(first.text.slice(0, PREVIEW_CHARS * 2)).slice(0, PREVIEW_CHARS);
+    if (first?.type === 'text' && typeof first.text === 'string') return redactString(first.text.slice(0, PREVIEW_CHARS * 2), secrets).slice(0, PREVIEW_CHARS);
   }
-  return previewOf(result);
+  return previewOf(result, secrets);
 }
 
-function previewOf(v: unknown): string {
+function previewOf(v: unknown, secrets: readonly string[]): string {
   if (v === undefined) return '';
-  return boundedJson(v, PREVIEW_CHARS).slice(0, PREVIEW_CHARS);
+  return boundedJson(v, PREVIEW_CHARS, secrets).slice(0, PREVIEW_CHARS);
 }
 
 /**
  * Compact, redacted JSON of `v` that stops once `limit` characters are produced, so a
  * preview of a 10 MB payload costs as much as one of a small payload.
  */
-export function boundedJson(v: unknown, limit: number): string {
+export function boundedJson(v: unknown, limit: number, secrets: readonly string[] = NO_SECRETS): string {
   let out = '';
   const walk = (x: unknown, depth: number): void => {
     if (out.length > limit) return;
     // Redact before cutting (with margin), so a token at the cut is not shown half.
-    if (typeof x === 'string') out += JSON.stringify(redactString(x.length > limit + 256 ? x.slice(0, limit + 256) : x));
+    if (typeof x === 'string') out += JSON.stringify(redactString(x.length > limit + 256 ? x.slice(0, limit + 256) : x, secrets));
     else if (typeof x === 'number' || typeof x === 'boolean') out += String(x);
     else if (x === null || x === undefined) out += 'null';
     else if (depth > 20) out += '…';
@@ -99,7 +102,7 @@ export function boundedJson(v: unknown, limit: number): string {
         out += `${JSON.stringify(k)}:`;
         if (typeof val === 'string' && val && isSecretKey(k)) out += JSON.stringify(REDACTED);
         // The preview of a truncated payload is JSON text: its secret-keyed values are redacted too.
-        else if (k === 'preview' && typeof val === 'string' && (x as Record<string, unknown>).$truncated === true) out += JSON.stringify(redactJsonText(val));
+        else if (k === 'preview' && typeof val === 'string' && (x as Record<string, unknown>).$truncated === true) out += JSON.stringify(redactJsonText(val, secrets));
         else walk(val, depth + 1);
       }
       out += '}';
@@ -110,14 +113,14 @@ export function boundedJson(v: unknown, limit: number): string {
 }
 
 /** Pretty, redacted JSON for the detail pane, cut at `max` characters. */
-export function prettyJson(msg: unknown, max = DETAIL_MAX_CHARS): { json: string; cut: boolean } {
+export function prettyJson(msg: unknown, max = DETAIL_MAX_CHARS, secrets: readonly string[] = NO_SECRETS): { json: string; cut: boolean } {
   if (typeof msg === 'string') {
-    const s = redactString(msg);
+    const s = redactString(msg, secrets);
     return s.length > max ? { json: s.slice(0, max), cut: true } : { json: s, cut: false };
   }
   let json: string;
   try {
-    json = JSON.stringify(redactValue(msg), null, 2) ?? 'undefined';
+    json = JSON.stringify(redactValue(msg, secrets), null, 2) ?? 'undefined';
   } catch (err) {
     json = `/* cannot serialize: ${String(err)} */`;
   }
@@ -125,10 +128,10 @@ export function prettyJson(msg: unknown, max = DETAIL_MAX_CHARS): { json: string
 }
 
 /** Everything the detail pane needs for one entry. */
-export function buildDetail(e: TraceEntry, sx: number, pair?: TraceEntry, parent?: TraceEntry): EntryDetail {
-  const d: EntryDetail = { entry: toDisplayEntry(e, sx), ...prettyJson(e.msg) };
-  if (pair) d.pair = { entry: toDisplayEntry(pair, sx), ...prettyJson(pair.msg) };
-  if (parent) d.parent = toDisplayEntry(parent, sx);
+export function buildDetail(e: TraceEntry, sx: number, pair?: TraceEntry, parent?: TraceEntry, secrets: readonly string[] = NO_SECRETS): EntryDetail {
+  const d: EntryDetail = { entry: toDisplayEntry(e, sx, secrets), ...prettyJson(e.msg, DETAIL_MAX_CHARS, secrets) };
+  if (pair) d.pair = { entry: toDisplayEntry(pair, sx, secrets), ...prettyJson(pair.msg, DETAIL_MAX_CHARS, secrets) };
+  if (parent) d.parent = toDisplayEntry(parent, sx, secrets);
   return d;
 }
 

@@ -26,6 +26,11 @@ export interface RecorderOptions {
    * e.g. to persist it. `json` is the message's JSON when the recorder already had to build it.
    */
   tap?: (line: RecordedLine) => void;
+  /**
+   * Literal secret values of this session (env and header secrets, prompted inputs). Entries are
+   * kept as received; whatever shows or exports them masks these (`display.ts`, `exportTrace`).
+   */
+  secrets?: readonly string[];
 }
 
 /** What `tap` receives: the entry as written to a trace file. */
@@ -74,6 +79,8 @@ const INTERN_FULL = 0xffff;
 export class TraceRecorder implements TraceSink {
   readonly serverId: string;
   readonly serverName: string;
+  /** Secret values to mask in everything shown or exported from this recorder, longest first. */
+  readonly secrets: readonly string[];
   readonly maxMessages: number;
   readonly maxBytes: number;
   readonly maxPayloadBytes: number;
@@ -125,6 +132,7 @@ export class TraceRecorder implements TraceSink {
   constructor(opts: RecorderOptions) {
     this.serverId = opts.serverId;
     this.serverName = opts.serverName;
+    this.secrets = [...(opts.secrets ?? [])].filter((x) => x.length >= 4).sort((a, b) => b.length - a.length);
     this.maxMessages = Math.max(1, Math.floor(opts.maxMessages ?? 100_000));
     this.maxBytes = Math.max(1024, opts.maxBytes ?? 64 * 1024 * 1024);
     this.maxPayloadBytes = Math.max(256, opts.maxPayloadBytes ?? 1_000_000);

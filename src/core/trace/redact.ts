@@ -30,9 +30,15 @@ const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)([^\s:/@"']+):([^\s/@"']+)@/g
 /** Secret query parameters: `?api_key=…`, `&access_token=…`, `?token=…`. */
 const URL_SECRET_PARAM = /([?&](?:[a-z0-9_-]*(?:api[_-]?key|token|secret|password|passwd|signature|sig|auth)[a-z0-9_-]*)=)[^&\s#"'<>]+/gi;
 
-/** Replaces known token formats, URL credentials and secret URL parameters inside `text`. */
-export function redactString(text: string): string {
-  let out = text;
+/** No known secret values (the default of every `secrets` parameter). */
+export const NO_SECRETS: readonly string[] = Object.freeze([]);
+
+/**
+ * Replaces known token formats, URL credentials and secret URL parameters inside `text`, and
+ * every occurrence of the literal `secrets` (a launch's env and header secrets, prompted inputs).
+ */
+export function redactString(text: string, secrets: readonly string[] = NO_SECRETS): string {
+  let out = secrets.length ? maskSecrets(text, secrets) : text;
   if (MAYBE_TOKEN.test(out)) {
     for (const re of TOKEN_PATTERNS) {
       out = out.replace(re, (m) => (m.startsWith('Bearer') ? 'Bearer ***' : m.startsWith('Basic') ? 'Basic ***' : REDACTED));
@@ -50,6 +56,11 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key.toLowerCase().replace(/[-_]/g, ''));
 }
 
+/** True when an environment variable's value is probably a secret (`GITHUB_TOKEN`, `OPENAI_API_KEY`, `DB_PASSWORD`...). */
+export function isSecretEnvName(name: string): boolean {
+  return isSecretKey(name) || /token|secret|password|api_?key|auth/i.test(name);
+}
+
 /** `"key": "value"` pairs in JSON text; the value may be cut off at the end of the text. */
 const JSON_STRING_MEMBER = /"((?:[^"\\]|\\.){1,100})"(\s*:\s*)"((?:[^"\\]|\\.)*)("?)/g;
 
@@ -57,9 +68,44 @@ const JSON_STRING_MEMBER = /"((?:[^"\\]|\\.){1,100})"(\s*:\s*)"((?:[^"\\]|\\.)*)
  * Redacts JSON *text* (such as the preview of a truncated payload): string values of
  * secret-looking keys become `***`, token formats anywhere are replaced.
  */
-export function redactJsonText(text: string): string {
+export function redactJsonText(text: string, secrets: readonly string[] = NO_SECRETS): string {
   const out = text.replace(JSON_STRING_MEMBER, (m, key: string, sep: string, _v: string, close: string) => (isSecretKey(key) ? `"${key}"${sep}"${REDACTED}${close}` : m));
-  return redactString(out);
+  return redactString(secrets.length ? maskJsonSecrets(out, secrets) : out);
+}
+
+/** `text` with every occurrence of each secret value replaced by `***` (pass longest first). */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s && out.includes(s)) out = out.split(s).join(REDACTED);
+  return out;
+}
+
+/**
+ * `text` (JSON) with each secret replaced by `***` where it appears in its JSON-escaped form.
+ * A match that starts right after an odd run of backslashes is part of an escape sequence
+ * (`\n` + "ab…") and is left alone, so the result is always valid JSON.
+ */
+export function maskJsonSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    const s = JSON.stringify(secret).slice(1, -1);
+    if (!s || !out.includes(s)) continue;
+    let res = '';
+    let from = 0;
+    for (let i = out.indexOf(s); i >= 0; i = out.indexOf(s, from)) {
+      let backslashes = 0;
+      for (let j = i - 1; j >= 0 && out.charCodeAt(j) === 92; j--) backslashes++;
+      if (backslashes % 2 === 1) {
+        res += out.slice(from, i + 1);
+        from = i + 1;
+        continue;
+      }
+      res += out.slice(from, i) + REDACTED;
+      from = i + s.length;
+    }
+    out = res + out.slice(from);
+  }
+  return out;
 }
 
 /** True for the `{ $truncated: true, preview }` marker that stands in for an oversized payload. */
@@ -72,16 +118,16 @@ function isTruncatedMarker(o: Record<string, unknown>): boolean {
  * of secret-looking keys become `***`. Depth and size are bounded so a hostile payload
  * cannot blow the stack.
  */
-export function redactValue(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return redactString(value);
+export function redactValue(value: unknown, secrets: readonly string[] = NO_SECRETS, depth = 0): unknown {
+  if (typeof value === 'string') return redactString(value, secrets);
   if (value === null || typeof value !== 'object') return value;
   if (depth > 64) return REDACTED;
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, depth + 1));
   const out: Record<string, unknown> = {};
   const marker = isTruncatedMarker(value as Record<string, unknown>);
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (marker && k === 'preview') out[k] = redactJsonText(v as string);
-    else out[k] = typeof v === 'string' && v !== '' && isSecretKey(k) ? REDACTED : redactValue(v, depth + 1);
+    if (marker && k === 'preview') out[k] = redactJsonText(v as string, secrets);
+    else out[k] = typeof v === 'string' && v !== '' && isSecretKey(k) ? REDACTED : redactValue(v, secrets, depth + 1);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { redactConfig, redactString, redactValue } from './redact';
+import { maskJsonSecrets, redactConfig, redactString, redactValue } from './redact';
 import { TraceRecorder, type RecordedLine, type RecorderOptions } from './recorder';
 import type { TraceDirection, TraceEntryKind, TraceFileHeader, TraceFileLine } from './types';
 
@@ -31,6 +31,8 @@ export interface TraceWriterOptions {
   flushMs?: number;
   /** Called once when writing fails (disk full, folder removed); the writer then stops. */
   onError?: (err: Error) => void;
+  /** Literal secret values replaced by `***` in every line written (masked per batch, off the hot path). */
+  secrets?: readonly string[];
 }
 
 /** Appends trace lines to one file in batches. Use `write` as a recorder's `tap`. */
@@ -42,6 +44,8 @@ export class TraceFileWriter {
   private failed = false;
   private readonly flushBytes: number;
   private readonly flushMs: number;
+  /** Secret values masked in every batch, longest first. */
+  private readonly secrets: readonly string[];
   /** Lines written so far (header excluded). */
   linesWritten = 0;
   /** Batches written so far (one `write` call each). */
@@ -54,6 +58,7 @@ export class TraceFileWriter {
   ) {
     this.flushBytes = opts.flushBytes ?? FLUSH_BYTES;
     this.flushMs = opts.flushMs ?? FLUSH_MS;
+    this.secrets = (opts.secrets ?? []).filter((x) => x.length >= 4).sort((a, b) => b.length - a.length);
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       this.fd = fs.openSync(file, 'a');
@@ -91,6 +96,7 @@ export class TraceFileWriter {
     this.queuedBytes = 0;
     let text = '';
     for (const l of lines) text += `${typeof l === 'string' ? l : serializeLine(l)}\n`;
+    if (this.secrets.length) text = maskJsonSecrets(text, this.secrets);
     try {
       fs.writeSync(this.fd, text);
       this.linesWritten += lines.length;
@@ -374,7 +380,7 @@ export async function exportTrace(
   let chunk = `${JSON.stringify(header)}\n`;
   let count = 0;
   const push = async (l: TraceFileLine) => {
-    const msg = typeof l.msg === 'string' ? redactString(l.msg) : redactValue(l.msg);
+    const msg = typeof l.msg === 'string' ? redactString(l.msg, from.recorder.secrets) : redactValue(l.msg, from.recorder.secrets);
     chunk += `${JSON.stringify({ seq: l.seq, ts: l.ts, dir: l.dir, kind: l.kind, size: l.size, msg })}\n`;
     count++;
     if (chunk.length >= FLUSH_BYTES) {

@@ -1,7 +1,7 @@
 /** Display helpers for command lines and environments (values never shown). Pure: no vscode import. */
 import type { ServerConfig } from '../../core/config/types';
 import { redactText } from '../../core/session/report';
-import { isSecretKey } from '../../core/trace/redact';
+import { isSecretEnvName, isSecretKey, maskSecrets } from '../../core/trace/redact';
 
 /** `cmd arg 'arg with space'`, quoted the way a POSIX shell would need it. */
 export function formatCommandLine(command: string, args: readonly string[]): string {
@@ -60,7 +60,7 @@ export function secretValues(listed: ServerConfig, resolved: ServerConfig): stri
   (listed.args ?? []).forEach((a, i) => pair(a, resolved.args?.[i]));
   for (const [k, v] of Object.entries(listed.env ?? {})) pair(v, resolved.env?.[k]);
   for (const [k, v] of Object.entries(listed.headers ?? {})) pair(v, resolved.headers?.[k]);
-  for (const [k, v] of Object.entries(resolved.env ?? {})) if (isSecretKey(k) || /token|secret|password|api_?key|auth/i.test(k)) out.add(v);
+  for (const [k, v] of Object.entries(resolved.env ?? {})) if (isSecretEnvName(k)) out.add(v);
   for (const [k, v] of Object.entries(resolved.headers ?? {})) {
     if (!(isSecretKey(k) || /auth|token|key|secret|cookie/i.test(k))) continue;
     out.add(v);
@@ -77,13 +77,6 @@ const SECRET_FLAG_VALUE = /(\s--?[A-Za-z-]*(?:token|secret|password|api-?key|aut
 /** A formatted command line with the values of secret flags replaced by `***`. */
 export function redactSecretFlags(text: string): string {
   return text.replace(SECRET_FLAG_VALUE, (_m, flag: string) => `${flag}***`);
-}
-
-/** `text` with every occurrence of each secret value replaced by `***`. */
-export function maskSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s && out.includes(s)) out = out.split(s).join('***');
-  return out;
 }
 
 /** A line of the terminal header with its style name. */

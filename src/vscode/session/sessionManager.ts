@@ -10,7 +10,8 @@ import { redactString } from '../../core/trace/redact';
 import type { TraceSink } from '../../core/trace/types';
 import type { Services, SessionRegistry } from '../services';
 import { ConsentStore } from './consent';
-import { maskSecrets, redactSecretFlags, secretValues, terminalHeader } from './redact';
+import { maskSecrets } from '../../core/trace/redact';
+import { redactSecretFlags, secretValues, terminalHeader } from './redact';
 import { ServerTerminal } from './serverTerminal';
 
 /** Everything the manager keeps for one server id. Kept after stop/crash for the last state. */
@@ -244,7 +245,7 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
    */
   private traceSink(server: ServerConfig, secrets: readonly string[]): TraceSink | undefined {
     try {
-      const sink = this.services.trace?.createSink(server.id, server.name);
+      const sink = this.services.trace?.createSink(server.id, server.name, secrets);
       if (!sink) return sink;
       return {
         message: (dir, msg, ts, size) => sink.message(dir, msg, ts, size),

@@ -137,7 +137,7 @@ export class TracePanel implements vscode.Disposable {
       } else if (GetDetailRequest.is(m)) {
         const s = this.service.hub.get(m.params.sx);
         const e = s?.recorder.get(m.params.seq);
-        const detail = s && e ? buildDetail(e, s.sx, e.pair ? s.recorder.get(e.pair) : undefined, e.parent ? s.recorder.get(e.parent) : undefined) : undefined;
+        const detail = s && e ? buildDetail(e, s.sx, e.pair ? s.recorder.get(e.pair) : undefined, e.parent ? s.recorder.get(e.parent) : undefined, s.recorder.secrets) : undefined;
         this.postRaw({ id: `h${++this.msgId}`, method: GetDetailRequest.response.method, params: detail, completionId: m.id });
       } else if (ReplayCommand.is(m)) {
         const r = await this.service.replay(m.params.sx, m.params.seq);
@@ -178,7 +178,7 @@ export class TracePanel implements vscode.Disposable {
     const rows: DisplayEntry[] = [];
     this.sentSessions.clear();
     for (const s of this.service.hub.all()) {
-      for (const e of s.recorder.entries()) rows.push(toDisplayEntry(e, s.sx));
+      for (const e of s.recorder.entries()) rows.push(toDisplayEntry(e, s.sx, s.recorder.secrets));
       this.sentOldest.set(s.sx, s.recorder.oldestSeq);
       this.sentSessions.add(s.sx);
     }
@@ -241,14 +241,14 @@ export class TracePanel implements vscode.Disposable {
       const rec = session.recorder;
       for (let seq = Math.max(event.first, rec.oldestSeq); seq <= event.last; seq++) {
         const e = rec.get(seq);
-        if (e) entries.push(toDisplayEntry(e, session.sx));
+        if (e) entries.push(toDisplayEntry(e, session.sx, rec.secrets));
       }
       for (const seq of event.updated) {
         const key = session.sx * 4294967296 + seq;
         if (done.has(key) || seq >= event.first) continue;
         done.add(key);
         const e = rec.get(seq);
-        if (e) updated.push(toDisplayEntry(e, session.sx));
+        if (e) updated.push(toDisplayEntry(e, session.sx, rec.secrets));
       }
       if (rec.oldestSeq !== this.sentOldest.get(session.sx)) {
         oldest[session.sx] = rec.oldestSeq;
@@ -301,5 +301,5 @@ export class TracePanel implements vscode.Disposable {
 
 /** Rows of one session (used by tests and export). */
 export function sessionRows(s: HubSession): DisplayEntry[] {
-  return [...s.recorder.entries()].map((e) => toDisplayEntry(e, s.sx));
+  return [...s.recorder.entries()].map((e) => toDisplayEntry(e, s.sx, s.recorder.secrets));
 }

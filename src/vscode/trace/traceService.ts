@@ -90,7 +90,7 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
 
   // ---- TraceService ----------------------------------------------------------------------
 
-  createSink(serverId: string, serverName: string): TraceSink {
+  createSink(serverId: string, serverName: string, secrets: readonly string[] = []): TraceSink {
     this.ensureSessionsListener();
     const config = this.services.config?.servers.find((s) => s.id === serverId);
     let writer: TraceFileWriter | undefined;
@@ -106,7 +106,7 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
           writer: 'extension',
           versions: { mcpDoctor: String(this.services.context.extension?.packageJSON?.version ?? ''), vscode: vscode.version, sdk: SDK_VERSION },
         }),
-        { onError: (err) => this.services.log.warn(`trace file ${file}: ${err.message}; recording continues in memory only`) },
+        { onError: (err) => this.services.log.warn(`trace file ${file}: ${err.message}; recording continues in memory only`), secrets },
       );
     }
     const recorder = new TraceRecorder({
@@ -115,6 +115,7 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
       maxMessages: this.setting('maxMessages', 100_000),
       maxBytes: this.setting('maxBytes', 64 * 1024 * 1024),
       tap: writer?.write,
+      secrets,
     });
     // Earlier live sessions of this server have ended: keep a few, drop the rest.
     for (const s of this.hub.all()) if (s.serverId === serverId && s.live) this.endLive(s);
@@ -230,8 +231,8 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
     const resp = req.pair ? s.recorder.get(req.pair) : undefined;
     const oldValue = resp ? responseValue(resp.msg) : { note: 'no response was recorded' };
     const newValue = outcome.error ? { error: outcome.error } : outcome.result;
-    const oldJson = prettyJson(oldValue).json;
-    const newJson = prettyJson(newValue).json;
+    const oldJson = prettyJson(oldValue, undefined, s.recorder.secrets).json;
+    const newJson = prettyJson(newValue, undefined, s.recorder.secrets).json;
     return { sx, seq: req.seq, method: req.method, ok: outcome.ok, durationMs: outcome.durationMs, old: oldJson, new: newJson, diff: diffLines(oldJson, newJson) };
   }
 
@@ -269,7 +270,7 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
     let value: unknown = e.msg;
     if (p.what === 'pair') value = pair?.msg;
     else if (p.what === 'both') value = pair ? (e.dir === 'out' ? [e.msg, pair.msg] : [pair.msg, e.msg]) : [e.msg];
-    await vscode.env.clipboard.writeText(prettyJson(value, Infinity).json);
+    await vscode.env.clipboard.writeText(prettyJson(value, Infinity, s.recorder.secrets).json);
     this.notify('info', 'Copied (secrets redacted).');
   }
 

@@ -8,9 +8,9 @@ import { buildTroubleshootingReport, redactServerConfig, redactText } from '../.
 import type { SessionView } from '../../../src/core/session/types';
 import { boundedJson, buildDetail, prettyJson, toDisplayEntry } from '../../../src/core/trace/display';
 import { TraceRecorder } from '../../../src/core/trace/recorder';
-import { redactArgs, redactConfig, redactString, redactValue } from '../../../src/core/trace/redact';
-import { exportTrace, makeHeader } from '../../../src/core/trace/store';
-import { maskSecrets, redactSecretFlags, secretValues, terminalHeader } from '../../../src/vscode/session/redact';
+import { maskJsonSecrets, maskSecrets, redactArgs, redactConfig, redactString, redactValue } from '../../../src/core/trace/redact';
+import { exportTrace, makeHeader, readTraceFile, TraceFileWriter } from '../../../src/core/trace/store';
+import { redactSecretFlags, secretValues, terminalHeader } from '../../../src/vscode/session/redact';
 
 /** One sample of every token shape the brief names (none is a real credential). */
 const TOKENS = {
@@ -195,6 +195,56 @@ describe('secrets never shown', () => {
         assertNoSecret(JSON.stringify(toDisplayEntry(e, 1)), ['plain-secret-value'], `row ${e.seq}`);
         assertNoSecret(buildDetail(e, 1).json, ['plain-secret-value'], `detail ${e.seq}`);
         assertNoSecret(JSON.stringify(redactValue(e.msg)), ['plain-secret-value'], `export of ${e.seq}`);
+      }
+    });
+
+    it("a launch's secret values are masked in message bodies: rows, details, the trace file and exports", async () => {
+      // A server that echoes its environment (server-everything's get-env does): the value has no
+      // token shape and sits in text, so only the launch's known secret values can catch it.
+      const secrets = secretValues(stdioListed, resolve(stdioListed));
+      assert.ok(secrets.includes(INPUT_SECRET) && secrets.includes(TOKENS.github));
+      const envText = JSON.stringify({ WEATHER_API_KEY: INPUT_SECRET, CUSTOM: `prefix-${INPUT_TOKEN}`, LOG_LEVEL: 'debug' });
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpd-sec-'));
+      try {
+        const file = path.join(dir, 'live.jsonl');
+        const writer = new TraceFileWriter(file, makeHeader({ serverId: 's', serverName: 's', writer: 'extension' }), { secrets });
+        const rec = new TraceRecorder({ serverId: 's', serverName: 's', tap: writer.write, secrets });
+        rec.message('out', { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get-env', arguments: { echo: `x ${INPUT_TOKEN} "${INPUT_SECRET}"` } } }, 1);
+        rec.message('in', { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: envText }] } }, 2);
+        writer.close();
+        const shown = [INPUT_SECRET, INPUT_TOKEN];
+        for (const e of rec.entries()) {
+          assertNoSecret(JSON.stringify(toDisplayEntry(e, 1, rec.secrets)), shown, `row ${e.seq}`);
+          assertNoSecret(JSON.stringify(buildDetail(e, 1, undefined, undefined, rec.secrets)), shown, `detail ${e.seq}`);
+        }
+        // The result's text is shown as the row preview, its secret value masked in place.
+        assert.match(toDisplayEntry(rec.get(2)!, 1, rec.secrets).preview ?? '', /WEATHER_API_KEY":"\*\*\*"/);
+        const text = fs.readFileSync(file, 'utf8');
+        assertNoSecret(text, shown, 'the trace file');
+        const reopened = await readTraceFile(file);
+        assert.equal(reopened.problems.length, 0, 'every masked line is still valid JSON');
+        assert.equal(reopened.entries, 2);
+        const target = path.join(dir, 'export.jsonl');
+        await exportTrace(target, { recorder: rec });
+        assertNoSecret(fs.readFileSync(target, 'utf8'), shown, 'the export');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('masking JSON text keeps it valid JSON, also next to escape sequences', () => {
+      const secrets = ['nabcdef', 'q"uote\\d'];
+      const cases: [string, string][] = [
+        // A newline followed by "abcdef" is not the secret "nabcdef": it survives intact.
+        ['\nabcdef and nabcdef', '\nabcdef and ***'],
+        // A real backslash before the secret: the secret is masked, the backslash stays.
+        ['a\\nabcdef', 'a\\***'],
+        ['say q"uote\\d!', 'say ***!'],
+        ['nabcdefnabcdef', '******'],
+      ];
+      for (const [value, expected] of cases) {
+        const masked = maskJsonSecrets(JSON.stringify({ v: value }), secrets);
+        assert.equal((JSON.parse(masked) as { v: string }).v, expected, masked);
       }
     });
 
