@@ -7,6 +7,8 @@ import { resolveVariables } from '../../core/config/variables';
 import { compareFindings, type Finding } from '../../core/model';
 import { defaultEnvironment } from '../../core/session/env';
 import { McpSession } from '../../core/session/mcpSession';
+import { countBySeverity } from '../../core/rules/report';
+import { displayPath, position } from '../../core/util/paths';
 import type { CliIo } from '../io';
 
 const USAGE = `Usage: mcp-doctor check [folder] [--json] [--server NAME] [--timeout MS] [--no-user]
@@ -143,14 +145,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     process.removeListener('SIGINT', onSigint);
   }
 
-  const all = [...configFindings, ...results.flatMap((r) => r.findings)];
+  const counts = countBySeverity([...configFindings, ...results.flatMap((r) => r.findings)]);
   const summary: CheckSummary = {
     servers: results.length,
     ok: results.filter((r) => r.status === 'ok').length,
     failed: results.filter((r) => r.status === 'failed').length,
     skipped: results.filter((r) => r.status === 'skipped').length,
-    errors: all.filter((f) => f.severity === 'error').length,
-    warnings: all.filter((f) => f.severity === 'warning').length,
+    errors: counts.error,
+    warnings: counts.warning,
   };
   if (opts.json) io.out(`${JSON.stringify({ folder, servers: results, configFindings, summary }, null, 2)}\n`);
   else io.out(formatText(results, configFindings, summary, io.cwd));
@@ -243,21 +245,16 @@ function progressLine(r: CheckedServer): string {
   return `${r.status === 'ok' ? '✔' : '✖'} ${r.name}`;
 }
 
-function rel(cwd: string, file: string): string {
-  const r = path.relative(cwd, file);
-  return r && !r.startsWith('..') && !path.isAbsolute(r) ? r : file;
-}
-
 function formatFinding(f: Finding, cwd: string): string {
   const [first, ...rest] = f.message.split('\n');
-  const head = `    ${f.severity.padEnd(7)} ${f.code.padEnd(20)} ${rel(cwd, f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}  ${first}`;
+  const head = `    ${f.severity.padEnd(7)} ${f.code.padEnd(20)} ${displayPath(cwd, f.file)}:${position(f.range)}  ${first}`;
   return rest.length ? `${head}\n${rest.map((l) => `        | ${l}`).join('\n')}` : head;
 }
 
 function formatText(results: CheckedServer[], configFindings: Finding[], s: CheckSummary, cwd: string): string {
   const out: string[] = [];
   for (const r of results) {
-    const where = `${r.client}, ${rel(cwd, r.file)}:${r.line}`;
+    const where = `${r.client}, ${displayPath(cwd, r.file)}:${r.line}`;
     if (r.status === 'skipped') {
       out.push(`- ${r.name} (${where}): skipped, ${r.skipReason}`);
       continue;

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { compareFindings, type Finding } from '../../core/model';
 import { discover } from '../../core/config/discover';
 import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
+import { countBySeverity } from '../../core/rules/report';
+import { displayPath, position } from '../../core/util/paths';
 import type { CliIo } from '../io';
 
 const USAGE = `Usage: mcp-doctor list [folder] [--json] [--no-user] [--no-check-commands]
@@ -78,21 +80,18 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 }
 
 export function summarize(files: ConfigFileResult[]): ListSummary {
-  const all = files.flatMap((f) => f.findings);
+  const counts = countBySeverity(files.flatMap((f) => f.findings));
   return {
     files: files.length,
     servers: files.reduce((n, f) => n + f.servers.length, 0),
-    errors: all.filter((f) => f.severity === 'error').length,
-    warnings: all.filter((f) => f.severity === 'warning').length,
+    errors: counts.error,
+    warnings: counts.warning,
   };
 }
 
 /** Human-readable report; findings as `file:line:col severity code message` (1-based). */
 export function formatText(files: ConfigFileResult[], summary: ListSummary, cwd: string, folder: string): string {
-  const show = (f: string) => {
-    const rel = path.relative(cwd, f);
-    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : f;
-  };
+  const show = (f: string) => displayPath(cwd, f);
   if (!files.length) return `No MCP configuration found in ${show(folder) || '.'}.\n`;
   const lines: string[] = [];
   for (const file of files) {
@@ -124,5 +123,5 @@ function quoteArg(a: string): string {
 }
 
 function findingLine(f: Finding, show: (file: string) => string): string {
-  return `${show(f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1} ${f.severity} ${f.code} ${f.message}`;
+  return `${show(f.file)}:${position(f.range)} ${f.severity} ${f.code} ${f.message}`;
 }

@@ -1,5 +1,5 @@
-import { isAbsolute, relative } from 'node:path';
 import type { Finding, Severity } from '../model';
+import { displayPath, position } from '../util/paths';
 
 /**
  * Plain-text report of rule findings, grouped by file (the `mcp-doctor lint` default output):
@@ -44,19 +44,15 @@ export function summaryLine(findings: Finding[], filesChecked?: number): string 
 /** The text report; findings should be sorted (the engine sorts them). */
 export function formatText(findings: Finding[], opts: TextReportOptions = {}): string {
   const paint = (code: string, s: string) => (opts.color ? `${code}${s}${RESET}` : s);
-  const display = (file: string) => {
-    if (!opts.baseDir) return file;
-    const rel = relative(opts.baseDir, file);
-    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
-  };
+  const display = (file: string) => displayPath(opts.baseDir, file);
   const byFile = new Map<string, Finding[]>();
   for (const f of findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
   const out: string[] = [];
   for (const [file, list] of byFile) {
     out.push(opts.color ? `\x1b[4m${display(file)}${RESET}` : display(file));
-    const width = Math.max(...list.map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1}`.length));
+    const width = Math.max(...list.map((f) => position(f.range).length));
     for (const f of list) {
-      const pos = `${f.range.start.line + 1}:${f.range.start.character + 1}`.padEnd(width);
+      const pos = position(f.range).padEnd(width);
       const sev = paint(COLORS[f.severity], f.severity.padEnd(7));
       out.push(`  ${paint(DIM, pos)}  ${sev}  ${f.message.replace(/\s*\n\s*/g, ' ')}  ${paint(DIM, f.code)}`);
     }
