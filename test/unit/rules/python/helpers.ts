@@ -8,8 +8,12 @@ import type { FileAnalysis, ProjectContext } from '../../../../src/core/rules/ty
 
 export const FIXTURES = path.resolve(__dirname, '../../../fixtures/rules/python');
 
+/** The catalogue's Python examples are kept once, in the catalogue project (linted there as a whole). */
+const CATALOGUE = path.resolve(__dirname, '../../../fixtures/rules/project/catalogue');
+const FROM_CATALOGUE = new Set(['python_bad_1.py', 'python_clean.py', 'python_no_entrypoint.py']);
+
 export function fixturePath(name: string): string {
-  return path.join(FIXTURES, name);
+  return path.join(FROM_CATALOGUE.has(name) ? CATALOGUE : FIXTURES, name);
 }
 
 export function readFixture(name: string): string {
