@@ -132,6 +132,35 @@ export function redactValue(value: unknown, secrets: readonly string[] = NO_SECR
   return out;
 }
 
+/**
+ * One scan for anything that may be a secret in JSON text: token prefixes, URLs (credentials,
+ * secret parameters) and words of secret-looking member names. False positives only cost a
+ * full redaction of that line. Case variants are spelled out: a case-insensitive regex is
+ * twice as slow here.
+ */
+const MAYBE_SECRET_IN_JSON =
+  /Bearer|Basic|sk-|gh[pousr]_|github_pat_|xox|AKIA|ASIA|AIza|glpat-|:\/\/|[Aa]uth|AUTH|[Cc]ookie|COOKIE|[Tt]oken|TOKEN|[Ss]ecret|SECRET|[Pp]assw|PASSW|[Pp]wd|PWD|[Aa]pi[_-]?[Kk]ey|API[_-]?KEY|[Cc]redential|CREDENTIAL|[Pp]rivate[_-]?[Kk]ey|PRIVATE[_-]?KEY/;
+
+/** How each secret appears inside JSON text (escaped), for `redactJsonLine`. */
+export function jsonEscapedForms(secrets: readonly string[]): string[] {
+  return secrets.map((s) => JSON.stringify(s).slice(1, -1));
+}
+
+/**
+ * One line of JSON text as it may be written to disk: when it could hold a secret (a token
+ * format, a URL, a secret-looking member name, one of `secrets`), it is parsed, redacted like
+ * everything the view shows (`redactValue`) and serialized again; otherwise it is returned as is.
+ * Typical traffic passes the pre-checks untouched, so persisting stays cheap.
+ */
+export function redactJsonLine(text: string, secrets: readonly string[] = NO_SECRETS, escaped: readonly string[] = jsonEscapedForms(secrets)): string {
+  if (!MAYBE_SECRET_IN_JSON.test(text) && !escaped.some((s) => text.includes(s))) return text;
+  try {
+    return JSON.stringify(redactValue(JSON.parse(text), secrets));
+  } catch {
+    return maskJsonSecrets(text, secrets);
+  }
+}
+
 /** Flags whose next argument is a secret (`--token xyz`, `--api-key=xyz`). */
 const SECRET_FLAG = /^--?(?:[a-z-]*(?:token|secret|password|api-?key|auth)[a-z-]*)$/i;
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { maskJsonSecrets, redactConfig, redactString, redactValue } from './redact';
+import { jsonEscapedForms, redactConfig, redactJsonLine, redactString, redactValue } from './redact';
 import { TraceRecorder, type RecordedLine, type RecorderOptions } from './recorder';
 import type { TraceDirection, TraceEntryKind, TraceFileHeader, TraceFileLine } from './types';
 
@@ -31,7 +31,7 @@ export interface TraceWriterOptions {
   flushMs?: number;
   /** Called once when writing fails (disk full, folder removed); the writer then stops. */
   onError?: (err: Error) => void;
-  /** Literal secret values replaced by `***` in every line written (masked per batch, off the hot path). */
+  /** Literal secret values replaced by `***` in every line written (with token formats and secret keys: `redactJsonLine`). */
   secrets?: readonly string[];
 }
 
@@ -46,6 +46,7 @@ export class TraceFileWriter {
   private readonly flushMs: number;
   /** Secret values masked in every batch, longest first. */
   private readonly secrets: readonly string[];
+  private readonly escapedSecrets: readonly string[];
   /** Lines written so far (header excluded). */
   linesWritten = 0;
   /** Batches written so far (one `write` call each). */
@@ -59,6 +60,7 @@ export class TraceFileWriter {
     this.flushBytes = opts.flushBytes ?? FLUSH_BYTES;
     this.flushMs = opts.flushMs ?? FLUSH_MS;
     this.secrets = (opts.secrets ?? []).filter((x) => x.length >= 4).sort((a, b) => b.length - a.length);
+    this.escapedSecrets = jsonEscapedForms(this.secrets);
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       this.fd = fs.openSync(file, 'a');
@@ -95,8 +97,8 @@ export class TraceFileWriter {
     this.queue = [];
     this.queuedBytes = 0;
     let text = '';
-    for (const l of lines) text += `${typeof l === 'string' ? l : serializeLine(l)}\n`;
-    if (this.secrets.length) text = maskJsonSecrets(text, this.secrets);
+    // Secrets are redacted at rest too, per line when a cheap pre-check says it may hold one.
+    for (const l of lines) text += `${redactJsonLine(typeof l === 'string' ? l : serializeLine(l), this.secrets, this.escapedSecrets)}\n`;
     try {
       fs.writeSync(this.fd, text);
       this.linesWritten += lines.length;

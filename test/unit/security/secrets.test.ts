@@ -232,6 +232,29 @@ describe('secrets never shown', () => {
       }
     });
 
+    it('trace files on disk hold no token, secret-keyed value or URL credential; plain lines are written as they came', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpd-sec-'));
+      try {
+        const file = path.join(dir, 'rest.jsonl');
+        const writer = new TraceFileWriter(file, makeHeader({ serverId: 's', serverName: 's', writer: 'proxy' }));
+        const plain = '{"seq":1,"ts":1,"dir":"out","kind":"message","size":60,"msg":{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"}}}}';
+        writer.writeRaw(plain);
+        // A token right after a newline: in JSON text it follows "\n", where a word boundary fails.
+        writer.writeRaw(JSON.stringify({ seq: 2, ts: 2, dir: 'in', kind: 'message', size: 1, msg: { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: `line 1\n${TOKENS.openai}\n${TOKENS.github}` }] } } }));
+        writer.writeRaw(JSON.stringify({ seq: 3, ts: 3, dir: 'out', kind: 'message', size: 1, msg: { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'login', arguments: { apiKey: 'plain-secret-value', url: 'https://bob:pa55word-xyz@h.example/?token=t0k3n-value' } } } }));
+        writer.writeRaw(JSON.stringify({ seq: 4, ts: 4, dir: 'in', kind: 'stderr', size: 1, msg: `Authorization: Bearer ${TOKENS.bearer}` }));
+        writer.close();
+        const text = fs.readFileSync(file, 'utf8');
+        assertNoSecret(text, [TOKENS.openai, TOKENS.github, 'plain-secret-value', 'pa55word-xyz', 't0k3n-value', TOKENS.bearer], 'the trace file');
+        assert.equal(text.split('\n')[1], plain, 'a line without anything secret-looking is written byte for byte');
+        const back = await readTraceFile(file);
+        assert.deepEqual(back.problems, []);
+        assert.equal(back.entries, 4);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('masking JSON text keeps it valid JSON, also next to escape sequences', () => {
       const secrets = ['nabcdef', 'q"uote\\d'];
       const cases: [string, string][] = [
