@@ -28,6 +28,7 @@ import { NULL_TRACE_SINK, now, type TraceSink } from '../trace/types';
 import { Emitter, type Event } from '../util/event';
 import { defaultEnvironment, readEnvFile } from './env';
 import { validateAgainst } from './jsonSchema';
+import { CHARS_PER_TOKEN, largeResultMessage, resultTextChars } from './resultSize';
 import { lintToolList } from './toolLint';
 import { ToolStatsTracker } from './toolStats';
 import { ProcessStdioTransport, TappedTransport, type WireTap } from './transports';
@@ -275,6 +276,7 @@ export class McpSession {
         outcome.ok = false;
         outcome.error = { message: firstText(result) ?? 'the tool returned isError: true' };
       }
+      this.checkResultSize(name, result, findings);
       const tool = this.tools.find((t) => t.name === name);
       if (tool?.outputSchema && !outcome.isError) {
         const sc = result.structuredContent;
@@ -363,6 +365,7 @@ export class McpSession {
     this.findings.clear();
     this.jsonRpcErrors.clear();
     this.stats.clear();
+    this.largestResult.clear();
     this.noiseSeen.clear();
     this.noiseCount = 0;
     this.stderrTail = [];
@@ -1155,6 +1158,21 @@ export class McpSession {
         lastMessage: message,
       }),
     );
+  }
+
+  // ---------------------------------------------------------------- result size
+
+  /** Largest text size seen per tool, so `RT-large-result` shows the worst call once. */
+  private readonly largestResult = new Map<string, number>();
+  private checkResultSize(tool: string, result: Record<string, unknown>, findings: Finding[]): void {
+    const chars = resultTextChars(result);
+    if (chars <= (this.largestResult.get(tool) ?? 0)) return;
+    this.largestResult.set(tool, chars);
+    const large = largeResultMessage(tool, chars);
+    if (!large) return;
+    const f = this.makeFinding('RT-large-result', large.severity, large.message, undefined, { tool, chars, tokens: Math.round(chars / CHARS_PER_TOKEN) });
+    findings.push(f);
+    this.setFinding(`RT-large-result:${tool}`, f);
   }
 
   // ---------------------------------------------------------------- health

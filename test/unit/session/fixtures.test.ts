@@ -271,6 +271,24 @@ describe('session: python and node fixture servers', function () {
     assert.ok(h[h.length - 1].rssBytes > h[0].rssBytes + 32 * 1024 * 1024);
   });
 
+  it('a tool result too large for clients → RT-large-result (warning past 25k tokens, info past 10k), worst call kept', async () => {
+    const s = pool.create({ server: pyServer('good-stdio.py') });
+    await s.start();
+    const large = (f: { code: string }) => f.code === 'RT-large-result';
+    assert.equal((await s.callTool('echo', { message: 'small' })).findings.filter(large).length, 0);
+    const mid = await s.callTool('echo', { message: 'm'.repeat(50_000) });
+    assert.equal(mid.findings.find(large)?.severity, 'info');
+    const big = await s.callTool('echo', { message: 'b'.repeat(120_000) });
+    const f = big.findings.find(large)!;
+    assert.equal(f.severity, 'warning');
+    assert.match(f.message, /Tool `echo` returned about 30,\d{3} tokens .*MAX_MCP_OUTPUT_TOKENS.*resource_link/);
+    // A smaller result later does not replace the worst one.
+    await s.callTool('echo', { message: 'm'.repeat(50_000) });
+    const shown = s.view().findings.filter(large);
+    assert.equal(shown.length, 1);
+    assert.equal(shown[0].severity, 'warning');
+  });
+
   it('good-stdio.py does not trigger RT-memory-growth', async () => {
     if (process.platform !== 'linux') return;
     const s = pool.create({ server: pyServer('good-stdio.py'), healthIntervalMs: 100, growthWindowMs: 1200 });
