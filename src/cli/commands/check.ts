@@ -1,7 +1,3 @@
-import { statSync } from 'node:fs';
-import { homedir, platform as osPlatform } from 'node:os';
-import * as path from 'node:path';
-import { discover } from '../../core/config/discover';
 import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
 import { resolveVariables } from '../../core/config/variables';
 import { compareFindings, type Finding } from '../../core/model';
@@ -10,6 +6,7 @@ import { McpSession } from '../../core/session/mcpSession';
 import { countBySeverity } from '../../core/rules/report';
 import { displayPath, position } from '../../core/util/paths';
 import type { CliIo } from '../io';
+import { discoverFolder, folderArg, homeOf } from '../workspace';
 
 const USAGE = `Usage: mcp-doctor check [folder] [--json] [--server NAME] [--timeout MS] [--no-user]
 
@@ -100,19 +97,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(args, io);
   if (typeof parsed === 'number') return parsed;
   const opts = parsed;
-  const folder = path.resolve(io.cwd, opts.folder ?? '.');
-  let isDir = false;
-  try {
-    isDir = statSync(folder).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  if (!isDir) {
-    io.err(`mcp-doctor check: "${opts.folder ?? folder}" is not a folder\n`);
-    return 2;
-  }
-  const home = io.env.HOME || io.env.USERPROFILE || homedir();
-  const files = await discover({ workspaceFolders: [folder], home, platform: osPlatform(), env: io.env, includeUser: opts.includeUser });
+  const folder = folderArg(io, 'check', opts.folder);
+  if (!folder) return 2;
+  const files = await discoverFolder(io, folder, { includeUser: opts.includeUser });
   let servers = files.flatMap((f) => f.servers);
   if (opts.names.length) {
     const wanted = new Set(opts.names);
@@ -136,7 +123,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const worker = async () => {
       while (next < servers.length) {
         const i = next++;
-        results[i] = await checkOne(servers[i], folder, home, io, opts.timeoutMs, active);
+        results[i] = await checkOne(servers[i], folder, homeOf(io), io, opts.timeoutMs, active);
         if (!opts.json) io.err(`${progressLine(results[i])}\n`);
       }
     };

@@ -1,12 +1,9 @@
-import { statSync } from 'node:fs';
-import { homedir, platform as osPlatform } from 'node:os';
-import * as path from 'node:path';
 import { compareFindings, type Finding } from '../../core/model';
-import { discover } from '../../core/config/discover';
 import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
 import { countBySeverity } from '../../core/rules/report';
 import { displayPath, position } from '../../core/util/paths';
 import type { CliIo } from '../io';
+import { discoverFolder, folderArg } from '../workspace';
 
 const USAGE = `Usage: mcp-doctor list [folder] [--json] [--no-user] [--no-check-commands]
 
@@ -48,27 +45,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.err(`mcp-doctor list: expected at most one folder, got ${positional.length}\n\n${USAGE}`);
     return 2;
   }
-  const folder = path.resolve(io.cwd, positional[0] ?? '.');
-  let isDir = false;
-  try {
-    isDir = statSync(folder).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  if (!isDir) {
-    io.err(`mcp-doctor list: "${positional[0] ?? folder}" is not a folder\n`);
-    return 2;
-  }
-
-  const home = io.env.HOME || io.env.USERPROFILE || homedir();
-  const files = await discover({
-    workspaceFolders: [folder],
-    home,
-    platform: osPlatform(),
-    env: io.env,
-    includeUser,
-    checkCommands,
-  });
+  const folder = folderArg(io, 'list', positional[0]);
+  if (!folder) return 2;
+  const files = await discoverFolder(io, folder, { includeUser, checkCommands });
   const summary = summarize(files);
 
   if (json) {
