@@ -135,7 +135,7 @@ export interface ToolStatsView {
   histogram: number[];
 }
 
-/** Upper bounds (ms) of the histogram buckets (mirrors the core constant). */
+/** Upper bounds (ms) of the latency histogram buckets (the recorder's buckets: core re-exports this). */
 export const HISTOGRAM_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] as const;
 
 /** What the list shows; kept by the webview (`setState`) and by the host for restore. */

@@ -1,3 +1,4 @@
+import type { ToolStatsView } from '../../shared/protocol';
 /**
  * The boundary between an MCP session and the trace recorder. The session calls a sink
  * for every JSON-RPC message in either direction and for every stderr line; the
@@ -91,20 +92,14 @@ export interface TruncatedPayload {
   preview: string;
 }
 
-/** Statistics of one tool over a session (latency in ms). Compatible with session `ToolStats`. */
-export interface TraceToolStats {
-  tool: string;
-  calls: number;
-  errors: number;
-  p50: number;
-  p95: number;
-  max: number;
-  /** Counts per latency bucket; bucket i holds latencies ≤ `LATENCY_BUCKETS_MS[i]`, the last one the rest. */
-  histogram: number[];
-}
+/**
+ * Statistics of one tool over a session (latency in ms), as the webview shows them less the
+ * session index. Compatible with session `ToolStats`.
+ */
+export type TraceToolStats = Omit<ToolStatsView, 'sx'>;
 
 /** Upper bounds (ms) of the latency histogram buckets; one extra bucket counts everything slower. */
-export const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] as const;
+export { HISTOGRAM_BUCKETS_MS as LATENCY_BUCKETS_MS } from '../../shared/protocol';
 
 /** First line of every trace JSONL file. */
 export interface TraceFileHeader {
