@@ -4,13 +4,12 @@
 // message received before the fault, the user gets a clear finding, and stop() leaves no process.
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Finding } from '../../../src/core/model';
 import type { McpSession } from '../../../src/core/session/mcpSession';
 import { TraceRecorder } from '../../../src/core/trace/recorder';
 import type { TraceDirection, TraceSink } from '../../../src/core/trace/types';
-import { FIXTURES, SessionPool, isAlive, pyServer, serverConfig, waitFor } from './helpers';
+import { FIXTURES, SessionPool, freePort, isAlive, pyServer, serverConfig, waitFor } from './helpers';
 
 /** Forwards to a real recorder and remembers what the session handed it (to prove nothing is lost). */
 class CountingSink implements TraceSink {
@@ -86,17 +85,6 @@ function pidsOf(s: McpSession): number[] {
 
 function initResult(sink: CountingSink): boolean {
   return sink.recordedIncoming().some((m) => !!(m as { result?: { serverInfo?: unknown } }).result?.serverInfo);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 /** Starts test/fixtures/servers/fault-http.mjs and waits until it listens. */

@@ -2,18 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { FIXTURES, MemorySink, SERVER_EVERYTHING, SessionPool, isAlive, serverConfig } from './helpers';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+import { FIXTURES, MemorySink, SERVER_EVERYTHING, SessionPool, freePort, isAlive, serverConfig } from './helpers';
 
 describe('session: Streamable HTTP and SSE', function () {
   this.timeout(20000);
