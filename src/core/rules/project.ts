@@ -261,18 +261,23 @@ function readContext(root: string, folders: string[], namesPerFolder: string[][]
   return ctx;
 }
 
+/** The parsed JSON of a project file, or undefined when it is missing or does not parse. */
+function parseJsonOrUndefined(text: string | undefined): any {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function isLockSource(source: string): boolean {
   return /lock|requirements/i.test(source);
 }
 
 function readPackageLock(text: string | undefined, add: (name: string, version: string) => void, all: Map<string, string[]>): void {
-  if (!text) return;
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return;
-  }
+  const json = parseJsonOrUndefined(text);
+  if (json === undefined) return;
   const seen = new Map<string, Set<string>>();
   const note = (name: string, version: string) => {
     if (!seen.has(name)) seen.set(name, new Set());
@@ -331,13 +336,7 @@ function readTomlLock(text: string | undefined, add: (name: string, version: str
 }
 
 function readPackageJson(text: string | undefined, ctx: ProjectContext, declare: (name: string, spec: string) => void): void {
-  if (!text) return;
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return;
-  }
+  const json = parseJsonOrUndefined(text);
   if (!json || typeof json !== 'object') return;
   for (const field of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
     const deps = json[field];
