@@ -110,6 +110,14 @@ function tablesFor(language: Language): IdTables {
   return t;
 }
 
+/** The field name of a field id (0: none), cached in `fields`. */
+function fieldName(language: Language, fields: IdTables['fields'], fid: number): string | null {
+  if (!fid) return null;
+  let name = fields[fid];
+  if (name === undefined) fields[fid] = name = language.fieldNameForId(fid);
+  return name;
+}
+
 /**
  * Shared `children` of tokens and named leaves, which never get children: about half the nodes,
  * so the copy allocates half the arrays. Never mutated (only the copy pushes, into its own arrays).
@@ -130,15 +138,7 @@ function copyTreeRaw(tree: Tree, language: Language, rt: RawTreeSitter): PyNode 
       types[id] = info;
     }
     if (!info.named) return { type: info.type, named: false, field: null, start: -1, end: -1, parent, children: NO_CHILDREN };
-    const fid = parent && FIELD_PARENTS.has(parent.type) ? m._ts_tree_cursor_current_field_id_wasm(t) : 0;
-    let field: string | null = null;
-    if (fid) {
-      field = fields[fid] ?? null;
-      if (fields[fid] === undefined) {
-        field = language.fieldNameForId(fid);
-        fields[fid] = field;
-      }
-    }
+    const field = fieldName(language, fields, parent && FIELD_PARENTS.has(parent.type) ? m._ts_tree_cursor_current_field_id_wasm(t) : 0);
     const children = parent && LEAVES.has(info.type) ? NO_CHILDREN : [];
     return { type: info.type, named: true, field, start: m._ts_tree_cursor_start_index_wasm(t), end: m._ts_tree_cursor_end_index_wasm(t), parent, children };
   };
@@ -184,15 +184,7 @@ export function copyTreeViaCursor(tree: Tree, language: Language): PyNode {
       // Anonymous tokens (keywords, operators, punctuation): their text is their type, so skip
       // the position and field calls, which dominate the copy time.
       if (!info.named) return { type: info.type, named: false, field: null, start: -1, end: -1, parent, children: [] };
-      const fid = parent && FIELD_PARENTS.has(parent.type) ? cursor.currentFieldId : 0;
-      let field: string | null = null;
-      if (fid) {
-        field = fields[fid] ?? null;
-        if (fields[fid] === undefined) {
-          field = language.fieldNameForId(fid);
-          fields[fid] = field;
-        }
-      }
+      const field = fieldName(language, fields, parent && FIELD_PARENTS.has(parent.type) ? cursor.currentFieldId : 0);
       return { type: info.type, named: info.named, field, start: cursor.startIndex, end: cursor.endIndex, parent, children: [] };
     };
     const root = make(null);
