@@ -5,6 +5,7 @@ import type {
   TraceDirection,
   TraceEntry,
   TraceEntryKind,
+  TraceFileLine,
   TraceSink,
   TraceStatus,
   TraceToolStats,
@@ -34,13 +35,7 @@ export interface RecorderOptions {
 }
 
 /** What `tap` receives: the entry as written to a trace file. */
-export interface RecordedLine {
-  seq: number;
-  ts: number;
-  dir: TraceDirection;
-  kind: TraceEntryKind;
-  size: number;
-  msg: unknown;
+export interface RecordedLine extends TraceFileLine {
   json?: string;
 }
 
