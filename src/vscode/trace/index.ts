@@ -23,6 +23,13 @@ export function registerTrace(services: Services): void {
   services.trace = service;
   const ctx = services.context;
   const command = (id: string, run: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, run);
+  /** Opens a trace file as a session of the view and shows it. */
+  const openAndReveal = async (file: string, origin: 'stored' | 'imported') => {
+    const s = await service.openFile(file, origin);
+    if (!s) return undefined;
+    await service.reveal({ sx: s.sx });
+    return { sx: s.sx, entries: s.recorder.length };
+  };
 
   ctx.subscriptions.push(
     service,
@@ -57,11 +64,7 @@ export function registerTrace(services: Services): void {
         );
         file = pick?.file;
       }
-      if (!file) return undefined;
-      const s = await service.openFile(file, 'stored');
-      if (!s) return undefined;
-      await service.reveal({ sx: s.sx });
-      return { sx: s.sx, entries: s.recorder.length };
+      return file ? openAndReveal(file, 'stored') : undefined;
     }),
 
     command('mcpDoctor.importTrace', async (arg) => {
@@ -70,11 +73,7 @@ export function registerTrace(services: Services): void {
         const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Trace (JSONL)': ['jsonl', 'ndjson', 'json', 'log'] }, title: 'Import an MCP trace' });
         file = uris?.[0]?.fsPath;
       }
-      if (!file) return undefined;
-      const s = await service.openFile(file, 'imported');
-      if (!s) return undefined;
-      await service.reveal({ sx: s.sx });
-      return { sx: s.sx, entries: s.recorder.length };
+      return file ? openAndReveal(file, 'imported') : undefined;
     }),
 
     command('mcpDoctor.exportTrace', async (arg) => {
