@@ -54,14 +54,32 @@ const problemMatcher = {
 function integrationEntries() {
   const dir = 'test/integration';
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(dir, f));
 }
 
 const builds = [
-  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [lazyTypeScript, problemMatcher] },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyTypeScript, problemMatcher] },
+  {
+    ...node,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    plugins: [lazyTypeScript, problemMatcher],
+  },
+  {
+    ...node,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+    plugins: [lazyTypeScript, problemMatcher],
+  },
   // Analyzer worker threads for workspace lint passes (the engine finds it next to its bundle).
-  { ...node, entryPoints: ['src/core/rules/worker/lintWorker.ts'], outfile: 'dist/lintWorker.js', plugins: [lazyTypeScript, problemMatcher] },
+  {
+    ...node,
+    entryPoints: ['src/core/rules/worker/lintWorker.ts'],
+    outfile: 'dist/lintWorker.js',
+    plugins: [lazyTypeScript, problemMatcher],
+  },
   {
     bundle: true,
     platform: 'browser',
@@ -89,7 +107,8 @@ function copyAssets() {
   cpSync('node_modules/tree-sitter-python/tree-sitter-python.wasm', 'dist/wasm/tree-sitter-python.wasm');
   cpSync('node_modules/typescript/lib/typescript.js', 'dist/typescript.js');
   mkdirSync('dist/webview', { recursive: true });
-  for (const f of ['codicon.css', 'codicon.ttf']) cpSync(join('node_modules/@vscode/codicons/dist', f), join('dist/webview', f));
+  for (const f of ['codicon.css', 'codicon.ttf'])
+    cpSync(join('node_modules/@vscode/codicons/dist', f), join('dist/webview', f));
   if (existsSync('media/trace/trace.css')) cpSync('media/trace/trace.css', 'dist/webview/trace.css');
 }
 

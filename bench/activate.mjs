@@ -37,4 +37,6 @@ for (let i = 0; i < 3; i++) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-console.log(`activate() in VS Code: median ${median(runs).toFixed(1)} ms (runs: ${runs.map((r) => r.toFixed(1)).join(', ')}); target < 50 ms`);
+console.log(
+  `activate() in VS Code: median ${median(runs).toFixed(1)} ms (runs: ${runs.map((r) => r.toFixed(1)).join(', ')}); target < 50 ms`,
+);

@@ -23,7 +23,16 @@ const runs = Number(process.argv[2] ?? 9);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(join(tmpdir(), 'mcpd-bench-'));
 const bundle = join(tmp, 'discover.cjs');
-await build({ entryPoints: [join(root, 'src/core/config/discover.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'error', mainFields: ['module', 'main'] });
+await build({
+  entryPoints: [join(root, 'src/core/config/discover.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  outfile: bundle,
+  logLevel: 'error',
+  mainFields: ['module', 'main'],
+});
 const { discover } = await import(pathToFileURL(bundle).href);
 
 // --- generate the workspace -----------------------------------------------------------------
@@ -37,10 +46,20 @@ const put = (rel, text) => {
 };
 const server = (i) => ({ command: 'node', args: [`server${i}.js`], env: { LOG_LEVEL: 'info', TOKEN: '${env:TOKEN}' } });
 const CONFIGS = [
-  (i) => ['.vscode/mcp.json', JSON.stringify({ servers: { [`s${i}`]: server(i), [`r${i}`]: { type: 'http', url: 'https://example.com/mcp' } } }, null, 2)],
+  (i) => [
+    '.vscode/mcp.json',
+    JSON.stringify(
+      { servers: { [`s${i}`]: server(i), [`r${i}`]: { type: 'http', url: 'https://example.com/mcp' } } },
+      null,
+      2,
+    ),
+  ],
   (i) => ['.mcp.json', JSON.stringify({ mcpServers: { [`s${i}`]: server(i) } }, null, 2)],
   (i) => ['.cursor/mcp.json', JSON.stringify({ mcpServers: { [`s${i}`]: server(i) } }, null, 2)],
-  (i) => ['fastmcp.json', JSON.stringify({ source: { path: 'server.py', entrypoint: 'mcp' }, deployment: { transport: 'stdio' } }, null, 2)],
+  () => [
+    'fastmcp.json',
+    JSON.stringify({ source: { path: 'server.py', entrypoint: 'mcp' }, deployment: { transport: 'stdio' } }, null, 2),
+  ],
 ];
 // Root-level configs of other clients (read through the fixed locations).
 put('.codex/config.toml', '[mcp_servers.fetch]\ncommand = "uvx"\nargs = ["mcp-server-fetch"]\n');
@@ -66,7 +85,13 @@ for (let i = 0; files < 5000; i++) {
   put(rel, `// ${i}\nexport const x${i} = ${i};\n`);
 }
 
-const opts = { workspaceFolders: [ws], home: tmp, platform: process.platform, env: { PATH: process.env.PATH ?? '', TOKEN: 't' }, includeUser: false };
+const opts = {
+  workspaceFolders: [ws],
+  home: tmp,
+  platform: process.platform,
+  env: { PATH: process.env.PATH ?? '', TOKEN: 't' },
+  includeUser: false,
+};
 async function time(extra) {
   const t = [];
   let result;
@@ -83,8 +108,15 @@ async function time(extra) {
 const plain = await time({ checkCommands: false });
 const checked = await time({ checkCommands: true });
 const servers = plain.result.reduce((n, f) => n + f.servers.length, 0);
-console.log(`workspace: ${files} files, ${configs} config files; found ${plain.result.length} files / ${servers} servers`);
-for (const [label, r] of [['discover()', plain], ['discover({ checkCommands: true })', checked]]) {
-  console.log(`${label.padEnd(36)} median ${r.median.toFixed(1)} ms  (min ${r.min.toFixed(1)}, max ${r.max.toFixed(1)}, ${runs} runs)  ${r.median < 300 ? 'OK' : 'OVER'} target 300 ms`);
+console.log(
+  `workspace: ${files} files, ${configs} config files; found ${plain.result.length} files / ${servers} servers`,
+);
+for (const [label, r] of [
+  ['discover()', plain],
+  ['discover({ checkCommands: true })', checked],
+]) {
+  console.log(
+    `${label.padEnd(36)} median ${r.median.toFixed(1)} ms  (min ${r.min.toFixed(1)}, max ${r.max.toFixed(1)}, ${runs} runs)  ${r.median < 300 ? 'OK' : 'OVER'} target 300 ms`,
+  );
 }
 rmSync(tmp, { recursive: true, force: true });

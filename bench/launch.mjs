@@ -54,7 +54,8 @@ const modes = {
     await s.start();
     const ms = performance.now() - t0;
     const v = s.view();
-    if (v.state.kind !== 'running') throw new Error(`session failed: ${JSON.stringify(v.state)} ${JSON.stringify(v.findings)}`);
+    if (v.state.kind !== 'running')
+      throw new Error(`session failed: ${JSON.stringify(v.state)} ${JSON.stringify(v.findings)}`);
     await s.dispose();
     return { ms, tools: v.tools.length };
   },
@@ -90,7 +91,8 @@ function timeProcess(cmd, args, cwd) {
     child.on('error', reject);
     child.on('exit', (code) => {
       const ms = performance.now() - t0;
-      if (code !== 0 || !out.includes('"echo"')) reject(new Error(`${path.basename(args[0])} exited ${code}: ${err.slice(-500)}`));
+      if (code !== 0 || !out.includes('"echo"'))
+        reject(new Error(`${path.basename(args[0])} exited ${code}: ${err.slice(-500)}`));
       else resolve(ms);
     });
   });
@@ -116,7 +118,8 @@ await client.close();
   );
   const procModes = {
     'sdk-proc': () => timeProcess(process.execPath, [sdkScript], runDir),
-    'inspector-cli': () => timeProcess(process.execPath, [INSPECTOR, process.execPath, SE, 'stdio', '--method', 'tools/list'], runDir),
+    'inspector-cli': () =>
+      timeProcess(process.execPath, [INSPECTOR, process.execPath, SE, 'stdio', '--method', 'tools/list'], runDir),
   };
   const pn = Object.keys(procModes);
   whole = { res: Object.fromEntries(pn.map((n) => [n, []])), ratios: [] };
@@ -139,17 +142,26 @@ await client.close();
 // ---------------------------------------------------------------- report
 const lines = [];
 lines.push(`# launch benchmark: start → tools listed, server-everything over stdio`);
-lines.push(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${ROUNDS} rounds, ${new Date().toISOString()}`);
+lines.push(
+  `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${ROUNDS} rounds, ${new Date().toISOString()}`,
+);
 lines.push('');
 lines.push('| mode | median | min | max |', '|---|---|---|---|');
-for (const n of names) lines.push(`| ${n} | ${fmt(median(res[n]))} | ${fmt(Math.min(...res[n]))} | ${fmt(Math.max(...res[n]))} |`);
+for (const n of names)
+  lines.push(`| ${n} | ${fmt(median(res[n]))} | ${fmt(Math.min(...res[n]))} | ${fmt(Math.max(...res[n]))} |`);
 const ratio = median(ratios);
-lines.push('', `session / sdk, median of paired ratios: **×${ratio.toFixed(3)}** (target ≤ ×1.10: ${ratio <= 1.1 ? 'met' : 'NOT met'})`);
+lines.push(
+  '',
+  `session / sdk, median of paired ratios: **×${ratio.toFixed(3)}** (target ≤ ×1.10: ${ratio <= 1.1 ? 'met' : 'NOT met'})`,
+);
 if (whole) {
   lines.push('', '| whole process | median | min | max |', '|---|---|---|---|');
-  for (const [n, v] of Object.entries(whole.res)) lines.push(`| ${n} | ${fmt(median(v))} | ${fmt(Math.min(...v))} | ${fmt(Math.max(...v))} |`);
+  for (const [n, v] of Object.entries(whole.res))
+    lines.push(`| ${n} | ${fmt(median(v))} | ${fmt(Math.min(...v))} | ${fmt(Math.max(...v))} |`);
   lines.push('', `inspector-cli / sdk-proc, median of paired ratios: ×${median(whole.ratios).toFixed(3)}`);
-  lines.push(`session (in-process) / inspector-cli (whole process), ratio of medians: ×${(median(res.session) / median(whole.res['inspector-cli'])).toFixed(3)}`);
+  lines.push(
+    `session (in-process) / inspector-cli (whole process), ratio of medians: ×${(median(res.session) / median(whole.res['inspector-cli'])).toFixed(3)}`,
+  );
 }
 console.log(lines.join('\n'));
 fs.rmSync(tmp, { recursive: true, force: true });

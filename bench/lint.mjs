@@ -47,9 +47,16 @@ const bundleOpts = {
 };
 await build(bundleOpts);
 // The analyzer worker, next to the engine bundle where the engine looks for it.
-await build({ ...bundleOpts, entryPoints: [join(root, 'src/core/rules/worker/lintWorker.ts')], outfile: join(out, 'lintWorker.js') });
+await build({
+  ...bundleOpts,
+  entryPoints: [join(root, 'src/core/rules/worker/lintWorker.ts')],
+  outfile: join(out, 'lintWorker.js'),
+});
 copyFileSync(join(root, 'node_modules/web-tree-sitter/tree-sitter.wasm'), join(out, 'wasm/tree-sitter.wasm'));
-copyFileSync(join(root, 'node_modules/tree-sitter-python/tree-sitter-python.wasm'), join(out, 'wasm/tree-sitter-python.wasm'));
+copyFileSync(
+  join(root, 'node_modules/tree-sitter-python/tree-sitter-python.wasm'),
+  join(out, 'wasm/tree-sitter-python.wasm'),
+);
 const { RuleEngine } = createRequire(import.meta.url)(join(out, 'engine.cjs'));
 
 // --- generate the workspace -----------------------------------------------------------------
@@ -78,13 +85,15 @@ function pyTool(srv, i, v) {
     '    items = sorted(set(parts))[:limit]',
     '    return {"key": key, "count": len(items), "items": items}',
   ];
-  return [`@${srv}.tool()`, `async def ${name}(key: str, limit: int = 20) -> dict:`, doc.trimEnd(), ...body, '', ''].filter((l, k) => l !== '' || k > 2).join('\n') + '\n';
+  return (
+    [`@${srv}.tool()`, `async def ${name}(key: str, limit: int = 20) -> dict:`, doc.trimEnd(), ...body, '', '']
+      .filter((l, k) => l !== '' || k > 2)
+      .join('\n') + '\n'
+  );
 }
 
 function pyFile(n, tools, official) {
-  const head = official
-    ? 'from mcp.server.fastmcp import FastMCP\n'
-    : 'from fastmcp import FastMCP\n';
+  const head = official ? 'from mcp.server.fastmcp import FastMCP\n' : 'from fastmcp import FastMCP\n';
   let text = `"""Generated MCP server ${n} for the lint benchmark."""\nimport asyncio\nimport logging\nimport sys\nimport time\n${head}\nlog = logging.getLogger(__name__)\nDATA_FILE = "/srv/data/records.csv"\nlogging.basicConfig(stream=sys.stderr, level=logging.INFO)\n\nmcp = FastMCP("bench-${n}")\n\n\n`;
   for (let i = 0; i < tools; i++) text += pyTool('mcp', i, (n + i) % 7);
   text += `def _helper_${n}(values: list[str]) -> str:\n    return ", ".join(v.upper() for v in values)\n\n\nif __name__ == "__main__":\n    mcp.run()\n`;
@@ -94,41 +103,51 @@ function pyFile(n, tools, official) {
 /** One TypeScript tool (~20 lines). */
 function tsTool(i, v, fastmcp) {
   if (fastmcp) {
-    return [
-      'server.addTool({',
-      `  name: "tool_${i}",`,
-      v === 1 ? '' : `  description: "Look up record ${i} and summarise it for the model.",`,
-      '  parameters: z.object({ key: z.string(), limit: z.number().int().default(20) }),',
-      '  execute: async ({ key, limit }) => {',
-      v === 0 ? '    console.log(`looking up ${key}`);' : '    console.error(`looking up ${key}`);',
-      '    const res = await fetch(`https://api.example.com/items/${encodeURIComponent(key)}`);',
-      '    const body = (await res.json()) as { items: string[] };',
-      '    const items = body.items.slice(0, limit);',
-      '    return JSON.stringify({ key, count: items.length, items });',
-      '  },',
-      '});',
-      '',
-    ].filter((l, k) => l !== '' || k > 3).join('\n') + '\n';
+    return (
+      [
+        'server.addTool({',
+        `  name: "tool_${i}",`,
+        v === 1 ? '' : `  description: "Look up record ${i} and summarise it for the model.",`,
+        '  parameters: z.object({ key: z.string(), limit: z.number().int().default(20) }),',
+        '  execute: async ({ key, limit }) => {',
+        v === 0 ? '    console.log(`looking up ${key}`);' : '    console.error(`looking up ${key}`);',
+        '    const res = await fetch(`https://api.example.com/items/${encodeURIComponent(key)}`);',
+        '    const body = (await res.json()) as { items: string[] };',
+        '    const items = body.items.slice(0, limit);',
+        '    return JSON.stringify({ key, count: items.length, items });',
+        '  },',
+        '});',
+        '',
+      ]
+        .filter((l, k) => l !== '' || k > 3)
+        .join('\n') + '\n'
+    );
   }
-  return [
-    'server.registerTool(',
-    `  "tool_${i}",`,
-    '  {',
-    v === 1 ? '' : `    description: "Look up record ${i} and summarise it for the model.",`,
-    '    inputSchema: { key: z.string(), limit: z.number().int().default(20) },',
-    '  },',
-    '  async ({ key, limit }) => {',
-    v === 0 ? '    console.log(`looking up ${key}`);' : '    console.error(`looking up ${key}`);',
-    v === 2 ? '    const raw = readFileSync(DATA_FILE, "utf8");' : '    const raw = await readFile(DATA_FILE, "utf8");',
-    '    const parts = raw.split(",").map((p) => p.trim()).filter(Boolean);',
-    '    const items = [...new Set(parts)].sort().slice(0, limit);',
-    '    return {',
-    '      content: [{ type: "text", text: JSON.stringify({ key, count: items.length, items }) }],',
-    '    };',
-    '  },',
-    ');',
-    '',
-  ].filter((l, k) => l !== '' || k > 3).join('\n') + '\n';
+  return (
+    [
+      'server.registerTool(',
+      `  "tool_${i}",`,
+      '  {',
+      v === 1 ? '' : `    description: "Look up record ${i} and summarise it for the model.",`,
+      '    inputSchema: { key: z.string(), limit: z.number().int().default(20) },',
+      '  },',
+      '  async ({ key, limit }) => {',
+      v === 0 ? '    console.log(`looking up ${key}`);' : '    console.error(`looking up ${key}`);',
+      v === 2
+        ? '    const raw = readFileSync(DATA_FILE, "utf8");'
+        : '    const raw = await readFile(DATA_FILE, "utf8");',
+      '    const parts = raw.split(",").map((p) => p.trim()).filter(Boolean);',
+      '    const items = [...new Set(parts)].sort().slice(0, limit);',
+      '    return {',
+      '      content: [{ type: "text", text: JSON.stringify({ key, count: items.length, items }) }],',
+      '    };',
+      '  },',
+      ');',
+      '',
+    ]
+      .filter((l, k) => l !== '' || k > 3)
+      .join('\n') + '\n'
+  );
 }
 
 function tsFile(n, tools, fastmcp) {
@@ -148,9 +167,24 @@ let tsEdit;
 for (let p = 0; p < PROJECTS; p++) {
   const dir = `project${p}`;
   if (p % 2 === 0) {
-    put(`${dir}/pyproject.toml`, `[project]\nname = "bench-${p}"\nversion = "0.1.0"\nrequires-python = ">=3.10"\ndependencies = ["${p % 4 === 0 ? 'mcp[cli]>=1.9' : 'fastmcp>=2.12'}"]\n`);
+    put(
+      `${dir}/pyproject.toml`,
+      `[project]\nname = "bench-${p}"\nversion = "0.1.0"\nrequires-python = ">=3.10"\ndependencies = ["${p % 4 === 0 ? 'mcp[cli]>=1.9' : 'fastmcp>=2.12'}"]\n`,
+    );
   } else {
-    put(`${dir}/package.json`, JSON.stringify({ name: `bench-${p}`, type: 'module', engines: { node: '>=20' }, dependencies: { '@modelcontextprotocol/sdk': '^1.32.0', fastmcp: '^3.23.0', zod: '^3.25.76' } }, null, 2));
+    put(
+      `${dir}/package.json`,
+      JSON.stringify(
+        {
+          name: `bench-${p}`,
+          type: 'module',
+          engines: { node: '>=20' },
+          dependencies: { '@modelcontextprotocol/sdk': '^1.32.0', fastmcp: '^3.23.0', zod: '^3.25.76' },
+        },
+        null,
+        2,
+      ),
+    );
   }
 }
 for (let n = 0; n < total; n++) {
@@ -231,7 +265,12 @@ function relint(file) {
     }
     times.sort((a, b) => a - b);
     cpu.sort((a, b) => a - b);
-    return { lines: baseLines.length, median: times[Math.floor(times.length / 2)], max: times[times.length - 1], cpu: cpu[Math.floor(cpu.length / 2)] };
+    return {
+      lines: baseLines.length,
+      median: times[Math.floor(times.length / 2)],
+      max: times[times.length - 1],
+      cpu: cpu[Math.floor(cpu.length / 2)],
+    };
   })();
 }
 const py = await relint(pyEdit);
@@ -240,17 +279,36 @@ const tsr = await relint(tsEdit);
 const count = (r) => r.findings.length;
 const byCode = new Map();
 for (const f of warm.findings) byCode.set(f.code, (byCode.get(f.code) ?? 0) + 1);
-console.log(`findings: ${count(warm)} (${[...byCode].sort().map(([c, n]) => `${c} ${n}`).join(', ')})`);
-console.log(`analyzed ${warm.stats.analyzed} of ${warm.stats.files} files; cold and warm agree: ${count(cold) === count(warm) && count(warm) === count(cached)}`);
+console.log(
+  `findings: ${count(warm)} (${[...byCode]
+    .sort()
+    .map(([c, n]) => `${c} ${n}`)
+    .join(', ')})`,
+);
+console.log(
+  `analyzed ${warm.stats.analyzed} of ${warm.stats.files} files; cold and warm agree: ${count(cold) === count(warm) && count(warm) === count(cached)}`,
+);
 console.log('');
 const load = (await import('node:os')).loadavg()[0].toFixed(1);
-console.log(`(wall time, CPU time of this process incl. worker threads; 1-min load average ${load} on ${(await import('node:os')).cpus().length} CPUs)`);
-console.log(`lint all, cold (first run, loads parsers):   ${fmt(coldMs)} wall, ${fmt(coldCpu)} CPU   target < 5 s ${coldMs < 5000 ? 'OK' : 'MISSED'}`);
-console.log(`lint all, warm (new engine, parsers loaded): ${fmt(warmMs)} wall, ${fmt(warmCpu)} CPU   target < 5 s ${warmMs < 5000 ? 'OK' : 'MISSED'}`);
+console.log(
+  `(wall time, CPU time of this process incl. worker threads; 1-min load average ${load} on ${(await import('node:os')).cpus().length} CPUs)`,
+);
+console.log(
+  `lint all, cold (first run, loads parsers):   ${fmt(coldMs)} wall, ${fmt(coldCpu)} CPU   target < 5 s ${coldMs < 5000 ? 'OK' : 'MISSED'}`,
+);
+console.log(
+  `lint all, warm (new engine, parsers loaded): ${fmt(warmMs)} wall, ${fmt(warmCpu)} CPU   target < 5 s ${warmMs < 5000 ? 'OK' : 'MISSED'}`,
+);
 console.log(`lint all, cached (nothing changed):          ${fmt(cachedMs)} wall, ${fmt(cachedCpu)} CPU`);
-console.log(`lint all, in-process (workers: 0, warm):     ${fmt(inprocMs)} wall, ${fmt(inprocCpu)} CPU   findings identical to the pooled pass: ${same}`);
-console.log(`re-lint one edited Python file (${py.lines} lines): median ${fmt(py.median)} wall, ${fmt(py.cpu)} CPU, max ${fmt(py.max)}   target < 30 ms ${py.median < 30 ? 'OK' : 'MISSED'}`);
-console.log(`re-lint one edited TS file (${tsr.lines} lines):     median ${fmt(tsr.median)} wall, ${fmt(tsr.cpu)} CPU, max ${fmt(tsr.max)}   target < 30 ms ${tsr.median < 30 ? 'OK' : 'MISSED'}`);
+console.log(
+  `lint all, in-process (workers: 0, warm):     ${fmt(inprocMs)} wall, ${fmt(inprocCpu)} CPU   findings identical to the pooled pass: ${same}`,
+);
+console.log(
+  `re-lint one edited Python file (${py.lines} lines): median ${fmt(py.median)} wall, ${fmt(py.cpu)} CPU, max ${fmt(py.max)}   target < 30 ms ${py.median < 30 ? 'OK' : 'MISSED'}`,
+);
+console.log(
+  `re-lint one edited TS file (${tsr.lines} lines):     median ${fmt(tsr.median)} wall, ${fmt(tsr.cpu)} CPU, max ${fmt(tsr.max)}   target < 30 ms ${tsr.median < 30 ? 'OK' : 'MISSED'}`,
+);
 // Where the warm pass spends its time, per language (wall ms per file as the engine measured it).
 const per = new Map();
 for (const f of warm.files) {
@@ -260,6 +318,8 @@ for (const f of warm.files) {
   e.ms += f.ms;
   per.set(k, e);
 }
-console.log(`warm pass per file: ${[...per].map(([k, e]) => `${k} ${(e.ms / e.n).toFixed(1)} ms x ${e.n}`).join(', ')}`);
+console.log(
+  `warm pass per file: ${[...per].map(([k, e]) => `${k} ${(e.ms / e.n).toFixed(1)} ms x ${e.n}`).join(', ')}`,
+);
 if (logs.length) console.log(`engine log (${logs.length}): ${logs.slice(0, 3).join(' | ')}`);
 rmSync(ws, { recursive: true, force: true });

@@ -49,15 +49,29 @@ const sampler = setInterval(sample, 1000);
 // ---------------------------------------------------------------- session
 const serverConfig = everythingConfig(tmp, { id: 'bench:soak-everything' });
 const file = path.join(tmp, 'trace.jsonl');
-const writer = new TraceFileWriter(file, makeHeader({ serverId: serverConfig.id, serverName: serverConfig.name, writer: 'bench-soak' }), {
-  onError: (e) => console.error(`trace writer failed: ${e.message}`),
-});
+const writer = new TraceFileWriter(
+  file,
+  makeHeader({ serverId: serverConfig.id, serverName: serverConfig.name, writer: 'bench-soak' }),
+  {
+    onError: (e) => console.error(`trace writer failed: ${e.message}`),
+  },
+);
 const recorder = new TraceRecorder({ serverId: serverConfig.id, serverName: serverConfig.name, tap: writer.write });
-const session = new McpSession({ server: serverConfig, trace: recorder, healthIntervalMs: 1000, requestTimeoutMs: 30000, workspaceFolder: tmp });
+const session = new McpSession({
+  server: serverConfig,
+  trace: recorder,
+  healthIntervalMs: 1000,
+  requestTimeoutMs: 30000,
+  workspaceFolder: tmp,
+});
 
 await session.start();
 if (session.view().state.kind !== 'running') {
-  console.error('server did not start', JSON.stringify(session.view().state), session.view().findings.map((f) => f.message));
+  console.error(
+    'server did not start',
+    JSON.stringify(session.view().state),
+    session.view().findings.map((f) => f.message),
+  );
   process.exit(1);
 }
 const handshakeSeq = recorder.lastSeq;
@@ -71,7 +85,9 @@ const t0 = performance.now();
 const wallStart = Date.now();
 const progress = setInterval(() => {
   const s = (performance.now() - t0) / 1000;
-  console.error(`  ${done}/${CALLS} calls, ${(done / s).toFixed(0)} calls/s, rss ${mb(process.memoryUsage().rss)} MB, recorder ${recorder.length} entries`);
+  console.error(
+    `  ${done}/${CALLS} calls, ${(done / s).toFixed(0)} calls/s, rss ${mb(process.memoryUsage().rss)} MB, recorder ${recorder.length} entries`,
+  );
 }, 10000);
 async function worker() {
   while (next < CALLS) {
@@ -94,7 +110,17 @@ clearInterval(sampler);
 mem.end = sample();
 
 // ---------------------------------------------------------------- verify the JSONL file
-const check = { lines: 0, header: false, messages: 0, calls: 0, responses: 0, other: 0, badLines: 0, seqGaps: 0, lastSeq: 0 };
+const check = {
+  lines: 0,
+  header: false,
+  messages: 0,
+  calls: 0,
+  responses: 0,
+  other: 0,
+  badLines: 0,
+  seqGaps: 0,
+  lastSeq: 0,
+};
 const callIds = new Set();
 const answered = new Set();
 const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
@@ -128,7 +154,14 @@ for await (const text of rl) {
   } else check.other++;
 }
 const fileBytes = fs.statSync(file).size;
-const ok = check.header && check.badLines === 0 && check.seqGaps === 0 && check.calls === CALLS && answered.size === CALLS && check.lastSeq === recorder.lastSeq && failed === 0;
+const ok =
+  check.header &&
+  check.badLines === 0 &&
+  check.seqGaps === 0 &&
+  check.calls === CALLS &&
+  answered.size === CALLS &&
+  check.lastSeq === recorder.lastSeq &&
+  failed === 0;
 
 const result = {
   calls: CALLS,
@@ -146,9 +179,21 @@ const result = {
   // The server's RSS from the first sample after the calls started, its peak, and the last one.
   serverRssMB: (() => {
     const h = serverHealth.filter((x) => x.ts >= wallStart);
-    return h.length ? { first: +mb(h[0].rssBytes), peak: +mb(Math.max(...h.map((x) => x.rssBytes))), last: +mb(h[h.length - 1].rssBytes), samples: h.length } : undefined;
+    return h.length
+      ? {
+          first: +mb(h[0].rssBytes),
+          peak: +mb(Math.max(...h.map((x) => x.rssBytes))),
+          last: +mb(h[h.length - 1].rssBytes),
+          samples: h.length,
+        }
+      : undefined;
   })(),
-  recorder: { inMemory: recorder.length, memoryMB: +mb(recorder.memoryBytes), lastSeq: recorder.lastSeq, handshakeEntries: handshakeSeq },
+  recorder: {
+    inMemory: recorder.length,
+    memoryMB: +mb(recorder.memoryBytes),
+    lastSeq: recorder.lastSeq,
+    handshakeEntries: handshakeSeq,
+  },
   jsonl: {
     fileMB: +mb(fileBytes),
     lines: check.lines,

@@ -57,12 +57,31 @@ async function sequential(session, n, tag, workload) {
 
 async function latencyBench(core, tmp) {
   const { McpSession, TraceRecorder, TraceFileWriter, makeHeader } = core;
-  const proxied = (trace) => ({ command: process.execPath, args: [CLI, 'proxy', ...(trace ? ['--trace', path.join(tmp, 'proxy.jsonl')] : []), '--', process.execPath, SE, 'stdio'] });
+  const proxied = (trace) => ({
+    command: process.execPath,
+    args: [
+      CLI,
+      'proxy',
+      ...(trace ? ['--trace', path.join(tmp, 'proxy.jsonl')] : []),
+      '--',
+      process.execPath,
+      SE,
+      'stdio',
+    ],
+  });
   const recorder = new TraceRecorder({ serverId: 'r', serverName: 'r' });
-  const writer = new TraceFileWriter(path.join(tmp, 'persist.jsonl'), makeHeader({ serverId: 'p', serverName: 'p', writer: 'bench' }));
+  const writer = new TraceFileWriter(
+    path.join(tmp, 'persist.jsonl'),
+    makeHeader({ serverId: 'p', serverName: 'p', writer: 'bench' }),
+  );
   const persisted = new TraceRecorder({ serverId: 'p', serverName: 'p', tap: writer.write });
   const open = async (name, trace, server = {}) => {
-    const s = new McpSession({ server: everythingConfig(tmp, { id: `bench:${name}`, ...server }), trace, healthIntervalMs: 0, workspaceFolder: tmp });
+    const s = new McpSession({
+      server: everythingConfig(tmp, { id: `bench:${name}`, ...server }),
+      trace,
+      healthIntervalMs: 0,
+      workspaceFolder: tmp,
+    });
     await s.start();
     if (s.view().state.kind !== 'running') throw new Error(`${name}: ${JSON.stringify(s.view().state)}`);
     return s;
@@ -108,7 +127,10 @@ async function latencyBench(core, tmp) {
     await run(n, 30, 'io');
   }
   const result = { rounds: ROUNDS };
-  for (const [workload, calls] of [['echo', CALLS], ['io', IO_CALLS]]) {
+  for (const [workload, calls] of [
+    ['echo', CALLS],
+    ['io', IO_CALLS],
+  ]) {
     const chunk = Math.max(1, Math.floor(calls / ROUNDS));
     const per = Object.fromEntries(names.map((n) => [n, []]));
     for (let r = 0; r < ROUNDS; r++) {
@@ -116,7 +138,10 @@ async function latencyBench(core, tmp) {
         const n = names[(k + r) % names.length];
         per[n].push(await run(n, chunk, workload));
       }
-      if ((r + 1) % 5 === 0) process.stderr.write(`${workload} round ${r + 1}/${ROUNDS}: ${names.map((n) => `${n} ${per[n][r].toFixed(0)} µs`).join(', ')}\n`);
+      if ((r + 1) % 5 === 0)
+        process.stderr.write(
+          `${workload} round ${r + 1}/${ROUNDS}: ${names.map((n) => `${n} ${per[n][r].toFixed(0)} µs`).join(', ')}\n`,
+        );
     }
     const ratios = (n, base = 'plain') => per[n].map((v, i) => v / per[base][i]);
     const ratio = (n, base = 'plain') => median(ratios(n, base));
@@ -131,12 +156,18 @@ async function latencyBench(core, tmp) {
       pairedRatio: Object.fromEntries(names.filter((n) => n !== 'plain').map((n) => [n, +ratio(n).toFixed(3)])),
       ratioIqr: Object.fromEntries(names.filter((n) => n !== 'plain').map((n) => [n, iqr(ratios(n))])),
       // Added µs per call, paired: what each mode costs in absolute terms.
-      addedUs: Object.fromEntries(names.filter((n) => n !== 'plain').map((n) => [n, +median(per[n].map((v, i) => v - per.plain[i])).toFixed(1)])),
+      addedUs: Object.fromEntries(
+        names.filter((n) => n !== 'plain').map((n) => [n, +median(per[n].map((v, i) => v - per.plain[i])).toFixed(1)]),
+      ),
       proxyVsHopOnly: +ratio('proxy', 'proxy-notrace').toFixed(3),
       proxyVsControl: +ratio('proxy', 'plain-2').toFixed(3),
     };
   }
-  result.recorded = { recorder: recorder.lastSeq, persistedLines: writer.linesWritten, persistedBatches: writer.batches };
+  result.recorded = {
+    recorder: recorder.lastSeq,
+    persistedLines: writer.linesWritten,
+    persistedBatches: writer.batches,
+  };
   for (const s of new Set(Object.values(modes).map((m) => m.session))) await s.stop();
   writer.close();
   return result;
@@ -152,7 +183,10 @@ async function microBench(core, tmp) {
   const lines = [];
   for (let i = 0; i < 20000; i++) {
     const text = `hello number ${i} from the quick brown fox`;
-    lines.push(['out', `{"jsonrpc":"2.0","id":${i},"method":"tools/call","params":{"name":"echo","arguments":{"message":"${text}"}}}`]);
+    lines.push([
+      'out',
+      `{"jsonrpc":"2.0","id":${i},"method":"tools/call","params":{"name":"echo","arguments":{"message":"${text}"}}}`,
+    ]);
     lines.push(['in', `{"result":{"content":[{"type":"text","text":"Echo: ${text}"}]},"jsonrpc":"2.0","id":${i}}`]);
   }
   const PER = 100_000;
@@ -163,8 +197,15 @@ async function microBench(core, tmp) {
   for (let rep = 0; rep < 9; rep++) {
     for (let k = 0; k < MODES.length; k++) {
       const mode = MODES[(k + rep) % MODES.length];
-      const writer = mode === 'ring+jsonl' ? new core.TraceFileWriter(path.join(tmp, `m${rep}.jsonl`), core.makeHeader({ serverId: 'm', serverName: 'm', writer: 'bench' })) : undefined;
-      const rec = mode === 'parse' ? undefined : new core.TraceRecorder({ serverId: 'm', serverName: 'm', tap: writer?.write });
+      const writer =
+        mode === 'ring+jsonl'
+          ? new core.TraceFileWriter(
+              path.join(tmp, `m${rep}.jsonl`),
+              core.makeHeader({ serverId: 'm', serverName: 'm', writer: 'bench' }),
+            )
+          : undefined;
+      const rec =
+        mode === 'parse' ? undefined : new core.TraceRecorder({ serverId: 'm', serverName: 'm', tap: writer?.write });
       global.gc?.();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
@@ -200,7 +241,10 @@ async function memChild() {
   const settle = () => {
     for (let i = 0; i < 4; i++) global.gc();
   };
-  const words = 'the quick brown fox jumps over the lazy dog while a trace recorder watches every json rpc message go by'.split(' ');
+  const words =
+    'the quick brown fox jumps over the lazy dog while a trace recorder watches every json rpc message go by'.split(
+      ' ',
+    );
   const text = (i) => Array.from({ length: 2 + ((i * 7) % 30) }, (_, k) => words[(i + k) % words.length]).join(' ');
   const line = (i) =>
     i % 2 === 0
@@ -223,7 +267,17 @@ async function memChild() {
   settle();
   const after = process.memoryUsage();
   const MB = (x) => +(x / 1048576).toFixed(1);
-  console.log(JSON.stringify({ messages: rec.length, avgJsonBytes: Math.round(bytes / 100_000), jsonMB: MB(bytes), heapDeltaMB: MB(after.heapUsed - before.heapUsed), externalDeltaMB: MB(after.external + after.arrayBuffers - before.external - before.arrayBuffers), rssDeltaMB: MB(after.rss - before.rss), paired: rec.statsFor('echo')?.calls }));
+  console.log(
+    JSON.stringify({
+      messages: rec.length,
+      avgJsonBytes: Math.round(bytes / 100_000),
+      jsonMB: MB(bytes),
+      heapDeltaMB: MB(after.heapUsed - before.heapUsed),
+      externalDeltaMB: MB(after.external + after.arrayBuffers - before.external - before.arrayBuffers),
+      rssDeltaMB: MB(after.rss - before.rss),
+      paired: rec.statsFor('echo')?.calls,
+    }),
+  );
   if (!rec.get(1)) console.log('x'); // keep the recorder alive until measured
   fs.rmSync(tmp, { recursive: true, force: true });
 }
@@ -238,7 +292,9 @@ if (process.argv.includes('--mem-child')) {
   const micro = await microBench(core, tmp);
   const latency = await latencyBench(core, tmp);
   fs.rmSync(tmp, { recursive: true, force: true });
-  const mem = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--mem-child'], { encoding: 'utf8' });
+  const mem = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--mem-child'], {
+    encoding: 'utf8',
+  });
   const memory = JSON.parse(mem.stdout.trim().split('\n')[0]);
   const out = {
     node: process.version,
@@ -250,7 +306,10 @@ if (process.argv.includes('--mem-child')) {
     verdict: {
       // 2 messages per call, against the plain per-call latency of this run.
       recorderCostPctOfCall: +(((2 * micro.nsPerMessage.ring) / 1000 / latency.echo.medianUs.plain) * 100).toFixed(2),
-      recorderJsonlCostPctOfCall: +(((2 * micro.nsPerMessage['ring+jsonl']) / 1000 / latency.echo.medianUs.plain) * 100).toFixed(2),
+      recorderJsonlCostPctOfCall: +(
+        ((2 * micro.nsPerMessage['ring+jsonl']) / 1000 / latency.echo.medianUs.plain) *
+        100
+      ).toFixed(2),
       recorderOverheadPct: +((latency.echo.pairedRatio.recorder - 1) * 100).toFixed(1),
       recorderJsonlOverheadPct: +((latency.echo.pairedRatio['recorder+jsonl'] - 1) * 100).toFixed(1),
       proxyOverheadPctEcho: +((latency.echo.pairedRatio.proxy - 1) * 100).toFixed(1),

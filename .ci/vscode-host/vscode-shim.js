@@ -27,7 +27,9 @@ const flag = (name) => {
   const hit = args.find((a) => a.startsWith(`--${name}=`));
   return hit === undefined ? undefined : hit.slice(name.length + 3);
 };
-const devPaths = args.filter((a) => a.startsWith('--extensionDevelopmentPath=')).map((a) => path.resolve(a.slice(a.indexOf('=') + 1)));
+const devPaths = args
+  .filter((a) => a.startsWith('--extensionDevelopmentPath='))
+  .map((a) => path.resolve(a.slice(a.indexOf('=') + 1)));
 const testsPath = flag('extensionTestsPath') && path.resolve(flag('extensionTestsPath'));
 const folder = args.find((a) => !a.startsWith('-'));
 if (!testsPath || devPaths.length === 0) {
@@ -52,7 +54,10 @@ function waitForPort(port, child, log) {
     child.once('exit', (code) => reject(new Error(`code-server exited with ${code}\n${log()}`)));
     const attempt = () => {
       const sock = net.connect(port, '127.0.0.1');
-      sock.once('connect', () => { sock.destroy(); resolve(); });
+      sock.once('connect', () => {
+        sock.destroy();
+        resolve();
+      });
       sock.once('error', () => {
         sock.destroy();
         if (child.exitCode !== null) return;
@@ -71,29 +76,57 @@ async function main() {
   const settingsPath = path.join(userData, 'User', 'settings.json');
   fs.mkdirSync(path.dirname(settingsPath), { recursive: true });
   if (!fs.existsSync(settingsPath)) {
-    fs.writeFileSync(settingsPath, JSON.stringify({
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'extensions.ignoreRecommendations': true,
-      'telemetry.telemetryLevel': 'off',
-      'update.mode': 'none',
-      'workbench.startupEditor': 'none',
-      'workbench.enableExperiments': false,
-      'workbench.tips.enabled': false,
-      'chat.disableAIFeatures': true,
-      'security.workspace.trust.enabled': !trustOff,
-    }, null, 2));
+    fs.writeFileSync(
+      settingsPath,
+      JSON.stringify(
+        {
+          'extensions.autoCheckUpdates': false,
+          'extensions.autoUpdate': false,
+          'extensions.ignoreRecommendations': true,
+          'telemetry.telemetryLevel': 'off',
+          'update.mode': 'none',
+          'workbench.startupEditor': 'none',
+          'workbench.enableExperiments': false,
+          'workbench.tips.enabled': false,
+          'chat.disableAIFeatures': true,
+          'security.workspace.trust.enabled': !trustOff,
+        },
+        null,
+        2,
+      ),
+    );
   }
   const configFile = path.join(scratch, 'config.yaml');
   fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
   const port = await freePort();
-  const csArgs = [entry, '--config', configFile, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--user-data-dir', userData, '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check',
-    '--disable-getting-started-override', '--ignore-last-opened', '--log', 'info'];
+  const csArgs = [
+    entry,
+    '--config',
+    configFile,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--user-data-dir',
+    userData,
+    '--extensions-dir',
+    extensions,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    '--log',
+    'info',
+  ];
   if (trustOff) csArgs.push('--disable-workspace-trust');
   // EXTENSIONS_GALLERY={} keeps the workbench from calling out to a marketplace.
   const server = spawn(hostNode, csArgs, {
-    env: { ...process.env, EXTENSIONS_GALLERY: '{}', XDG_CONFIG_HOME: path.join(scratch, 'xdg'), XDG_DATA_HOME: path.join(scratch, 'xdg') },
+    env: {
+      ...process.env,
+      EXTENSIONS_GALLERY: '{}',
+      XDG_CONFIG_HOME: path.join(scratch, 'xdg'),
+      XDG_DATA_HOME: path.join(scratch, 'xdg'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -104,15 +137,29 @@ async function main() {
   };
   server.stdout.on('data', collect);
   server.stderr.on('data', collect);
-  const killGroup = (sig) => { try { process.kill(-server.pid, sig); } catch { /* already gone */ } };
+  const killGroup = (sig) => {
+    try {
+      process.kill(-server.pid, sig);
+    } catch {
+      /* already gone */
+    }
+  };
   process.on('exit', () => killGroup('SIGKILL'));
 
   await waitForPort(port, server, () => serverLog);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
   const shutdown = async () => {
     await browser.close().catch(() => undefined);
@@ -136,32 +183,41 @@ async function main() {
     const screenshot = process.env.VSCODE_SHIM_SCREENSHOT;
     const finished = new Promise((resolve) => {
       page.exposeFunction('codeAutomationExit', async (code) => {
-        if (screenshot) await page.screenshot({ path: screenshot }).catch((e) => console.error('screenshot failed:', e.message));
+        if (screenshot)
+          await page.screenshot({ path: screenshot }).catch((e) => console.error('screenshot failed:', e.message));
         resolve(code);
       });
     });
     const shotDir = process.env.VSCODE_SHIM_SCREENSHOT_DIR;
     let shooting = false;
-    const shotTimer = shotDir && setInterval(async () => {
-      if (shooting) return;
-      shooting = true;
-      try {
-        for (const f of fs.readdirSync(shotDir).filter((n) => n.endsWith('.request'))) {
-          const name = f.slice(0, -'.request'.length);
-          fs.rmSync(path.join(shotDir, f), { force: true });
-          await page.screenshot({ path: path.join(shotDir, `${name}.png`) }).catch((e) => console.error('screenshot failed:', e.message));
-          fs.writeFileSync(path.join(shotDir, `${name}.done`), '');
+    const shotTimer =
+      shotDir &&
+      setInterval(async () => {
+        if (shooting) return;
+        shooting = true;
+        try {
+          for (const f of fs.readdirSync(shotDir).filter((n) => n.endsWith('.request'))) {
+            const name = f.slice(0, -'.request'.length);
+            fs.rmSync(path.join(shotDir, f), { force: true });
+            await page
+              .screenshot({ path: path.join(shotDir, `${name}.png`) })
+              .catch((e) => console.error('screenshot failed:', e.message));
+            fs.writeFileSync(path.join(shotDir, `${name}.done`), '');
+          }
+        } finally {
+          shooting = false;
         }
-      } finally {
-        shooting = false;
-      }
-    }, 200);
+      }, 200);
     if (shotTimer) finished.then(() => clearInterval(shotTimer));
     await page.exposeFunction('codeAutomationLog', (type, logArgs) => (console[type] || console.log)(...logArgs));
     const authority = `127.0.0.1:${port}`;
     const remote = (p) => `vscode-remote://${authority}${p}`;
-    const payload = [['skipWelcome', 'true'], ['skipReleaseNotes', 'true'], ['extensionTestsPath', remote(testsPath)],
-      ...devPaths.map((p) => ['extensionDevelopmentPath', remote(p)])];
+    const payload = [
+      ['skipWelcome', 'true'],
+      ['skipReleaseNotes', 'true'],
+      ['extensionTestsPath', remote(testsPath)],
+      ...devPaths.map((p) => ['extensionDevelopmentPath', remote(p)]),
+    ];
     const target = folder ? `folder=${encodeURIComponent(path.resolve(folder))}&` : 'ew=true&';
     await page.goto(`http://${authority}/?${target}payload=${encodeURIComponent(JSON.stringify(payload))}`);
     exitCode = await finished;
@@ -174,4 +230,7 @@ async function main() {
   process.exit(exitCode);
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -17,8 +17,14 @@ export function searchKeyOf(e: DisplayEntry): string {
 }
 
 /** Errors for "errors only": JSON-RPC errors, isError results, cancelled requests, stderr, stdout noise. */
-export function isErrorEntry(e: DisplayEntry): boolean {
-  return e.status === 'error' || e.status === 'tool-error' || e.status === 'cancelled' || e.kind === 'stderr' || e.kind === 'stdout-noise';
+function isErrorEntry(e: DisplayEntry): boolean {
+  return (
+    e.status === 'error' ||
+    e.status === 'tool-error' ||
+    e.status === 'cancelled' ||
+    e.kind === 'stderr' ||
+    e.kind === 'stdout-noise'
+  );
 }
 
 /** All entries the view knows, in arrival order, with their search keys. */
@@ -120,7 +126,10 @@ export type EntryPredicate = (e: DisplayEntry, key: string) => boolean;
  * Compiles a filter. `serverOf(sx)` gives a session's server id (for the server filter).
  * Returns undefined when the filter lets everything through.
  */
-export function compileFilter(f: TraceFilterState, serverOf: (sx: number) => string | undefined): EntryPredicate | undefined {
+export function compileFilter(
+  f: TraceFilterState,
+  serverOf: (sx: number) => string | undefined,
+): EntryPredicate | undefined {
   const text = (f.text ?? '').trim().toLowerCase();
   const { serverId, sx, method, tool, errorsOnly, hideOutput } = f;
   if (!serverId && sx === undefined && !method && !tool && !errorsOnly && !hideOutput && !text) return undefined;
@@ -143,7 +152,11 @@ export function compileFilter(f: TraceFilterState, serverOf: (sx: number) => str
 }
 
 /** Indexes (into `model.entries`) of the entries that pass the filter, in order. */
-export function filterEntries(model: Pick<EntryModel, 'entries' | 'keys'>, f: TraceFilterState, serverOf: (sx: number) => string | undefined): Uint32Array {
+export function filterEntries(
+  model: Pick<EntryModel, 'entries' | 'keys'>,
+  f: TraceFilterState,
+  serverOf: (sx: number) => string | undefined,
+): Uint32Array {
   const n = model.entries.length;
   const pred = compileFilter(f, serverOf);
   if (!pred) {
@@ -200,7 +213,8 @@ export type JsonTokenClass = 'key' | 'string' | 'number' | 'literal' | 'punct' |
  */
 export function tokenizeJson(text: string): [JsonTokenClass, string][] {
   const out: [JsonTokenClass, string][] = [];
-  const re = /("(?:[^"\\]|\\.)*"?)(\s*:)?|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(true|false|null)|([{}[\],:])|(\s+)|([^\s"{}[\],:]+)/g;
+  const re =
+    /("(?:[^"\\]|\\.)*"?)(\s*:)?|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(true|false|null)|([{}[\],:])|(\s+)|([^\s"{}[\],:]+)/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
     if (m[1] !== undefined) {

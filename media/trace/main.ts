@@ -33,7 +33,16 @@ import {
   type ToolStatsView,
   type TraceFilterState,
 } from '../../src/shared/protocol';
-import { compileFilter, EntryModel, facets, filterEntries, formatLatency, formatSize, formatTime, tokenizeJson } from './filter';
+import {
+  compileFilter,
+  EntryModel,
+  facets,
+  filterEntries,
+  formatLatency,
+  formatSize,
+  formatTime,
+  tokenizeJson,
+} from './filter';
 
 interface VsCodeApi {
   postMessage(msg: unknown): void;
@@ -154,7 +163,12 @@ function select(title: string, onChange: (v: string) => void): HTMLSelectElement
   return s;
 }
 
-function setOptions(s: HTMLSelectElement, allLabel: string, options: [string, string][], value: string | undefined): void {
+function setOptions(
+  s: HTMLSelectElement,
+  allLabel: string,
+  options: [string, string][],
+  value: string | undefined,
+): void {
   s.replaceChildren();
   const all = el('option', undefined, allLabel);
   all.value = '';
@@ -222,7 +236,9 @@ toolbar.append(
   statsBtn,
   button('export', 'Export the shown session as redacted JSONL', () => send(ExportCommand, { sx: state.filter.sx })),
   button('cloud-download', 'Import a JSONL trace', () => send(ImportCommand, {})),
-  button('clear-all', 'Clear stored and imported sessions from the view', () => send(ClearCommand, { sx: state.filter.sx })),
+  button('clear-all', 'Clear stored and imported sessions from the view', () =>
+    send(ClearCommand, { sx: state.filter.sx }),
+  ),
 );
 
 const header = el('div', 'row header');
@@ -235,7 +251,8 @@ for (const [cls, text] of [
   ['c-size', 'Size'],
   ['c-status', 'Status'],
   ['c-preview', 'Content'],
-]) header.append(el('span', cls, text));
+])
+  header.append(el('span', cls, text));
 
 const list = el('div', 'list');
 list.tabIndex = 0;
@@ -263,7 +280,8 @@ const rowPool: HTMLDivElement[] = [];
 function makeRow(): HTMLDivElement {
   const r = el('div', 'row');
   r.setAttribute('role', 'option');
-  for (const cls of ['c-time', 'c-dir', 'c-label', 'c-tool', 'c-lat', 'c-size', 'c-status', 'c-preview']) r.append(el('span', cls));
+  for (const cls of ['c-time', 'c-dir', 'c-label', 'c-tool', 'c-lat', 'c-size', 'c-status', 'c-preview'])
+    r.append(el('span', cls));
   r.addEventListener('click', () => {
     const i = Number(r.dataset.index);
     const e = model.entries[visible[i]];
@@ -382,11 +400,15 @@ function appendVisible(first: number, touched: number[]): void {
   }
   scheduleRender();
   const sel = state.selected;
-  if (sel && touched.some((i) => model.entries[i].sx === sel.sx && model.entries[i].seq === sel.seq)) void showDetail(sel.sx, sel.seq);
+  if (sel && touched.some((i) => model.entries[i].sx === sel.sx && model.entries[i].seq === sel.seq))
+    void showDetail(sel.sx, sel.seq);
 }
 
 function updateCount(): void {
-  countLabel.textContent = visible.length === model.size ? `${model.size.toLocaleString()} messages` : `${visible.length.toLocaleString()} of ${model.size.toLocaleString()}`;
+  countLabel.textContent =
+    visible.length === model.size
+      ? `${model.size.toLocaleString()} messages`
+      : `${visible.length.toLocaleString()} of ${model.size.toLocaleString()}`;
   empty.hidden = model.size > 0;
   empty.textContent = sessions.length
     ? 'No messages yet. Call a tool or wait for the server to talk.'
@@ -397,7 +419,8 @@ function updateCount(): void {
 
 function setFilter(patch: Partial<TraceFilterState>): void {
   state.filter = { ...state.filter, ...patch };
-  for (const k of Object.keys(state.filter) as (keyof TraceFilterState)[]) if (state.filter[k] === undefined || state.filter[k] === '') delete state.filter[k];
+  for (const k of Object.keys(state.filter) as (keyof TraceFilterState)[])
+    if (state.filter[k] === undefined || state.filter[k] === '') delete state.filter[k];
   saveState();
   send(SetFilterCommand, { filter: state.filter });
   refreshList();
@@ -416,13 +439,30 @@ function refreshFacetsSoon(): void {
 function syncControls(): void {
   const servers = new Map<string, string>();
   // Same name, different source (workspace config vs a client through the proxy): say which.
-  for (const s of sessions) servers.set(s.serverId, s.origin === 'proxy' ? `${s.serverName} · via proxy` : s.serverName);
+  for (const s of sessions)
+    servers.set(s.serverId, s.origin === 'proxy' ? `${s.serverName} · via proxy` : s.serverName);
   const opts: [string, string][] = [...servers].map(([id, name]) => [id, name]);
-  for (const s of sessions) opts.push([`sx:${s.sx}`, `  ${s.serverName} · ${s.origin} · ${new Date(s.startedAt).toLocaleTimeString()}`]);
-  setOptions(serverSel, 'All servers', opts, state.filter.sx !== undefined ? `sx:${state.filter.sx}` : state.filter.serverId);
+  for (const s of sessions)
+    opts.push([`sx:${s.sx}`, `  ${s.serverName} · ${s.origin} · ${new Date(s.startedAt).toLocaleTimeString()}`]);
+  setOptions(
+    serverSel,
+    'All servers',
+    opts,
+    state.filter.sx !== undefined ? `sx:${state.filter.sx}` : state.filter.serverId,
+  );
   const f = facets(model.entries);
-  setOptions(methodSel, 'All methods', f.methods.map((m) => [m, m]), state.filter.method);
-  setOptions(toolSel, 'All tools', f.tools.map((t) => [t, t]), state.filter.tool);
+  setOptions(
+    methodSel,
+    'All methods',
+    f.methods.map((m) => [m, m]),
+    state.filter.method,
+  );
+  setOptions(
+    toolSel,
+    'All tools',
+    f.tools.map((t) => [t, t]),
+    state.filter.tool,
+  );
   errorsBox.checked = !!state.filter.errorsOnly;
   outputBox.checked = !!state.filter.hideOutput;
   if (document.activeElement !== search) search.value = state.filter.text ?? '';
@@ -486,23 +526,53 @@ async function showDetail(sx: number, seq: number): Promise<void> {
   const head = el('div', 'detail-head');
   head.append(el('div', 'detail-title', describe(e)));
   const actions = el('div', 'actions');
-  actions.append(button('copy', 'Copy this message (redacted JSON)', () => send(CopyCommand, { sx, seq, what: 'entry' }), 'Copy'));
-  if (d.pair) actions.append(button('copy', 'Copy request and response', () => send(CopyCommand, { sx, seq, what: 'both' }), 'Copy both'));
-  const isRequest = e.kind === 'message' && (e.pair !== undefined || e.status === 'pending' || e.status === 'cancelled') && e.dir === 'out';
-  const replayable = e.kind === 'message' && e.method && e.method !== 'initialize' && (isRequest || (d.pair && d.pair.entry.dir === 'out'));
+  actions.append(
+    button('copy', 'Copy this message (redacted JSON)', () => send(CopyCommand, { sx, seq, what: 'entry' }), 'Copy'),
+  );
+  if (d.pair)
+    actions.append(
+      button('copy', 'Copy request and response', () => send(CopyCommand, { sx, seq, what: 'both' }), 'Copy both'),
+    );
+  const isRequest =
+    e.kind === 'message' &&
+    (e.pair !== undefined || e.status === 'pending' || e.status === 'cancelled') &&
+    e.dir === 'out';
+  const replayable =
+    e.kind === 'message' &&
+    e.method &&
+    e.method !== 'initialize' &&
+    (isRequest || (d.pair && d.pair.entry.dir === 'out'));
   if (replayable) {
-    const b = button('debug-rerun', session?.canReplay ? 'Send this request again to the running server and compare' : 'Start the server to replay', () => send(ReplayCommand, { sx, seq }), 'Replay');
+    const b = button(
+      'debug-rerun',
+      session?.canReplay ? 'Send this request again to the running server and compare' : 'Start the server to replay',
+      () => send(ReplayCommand, { sx, seq }),
+      'Replay',
+    );
     b.disabled = !session?.canReplay;
     actions.append(b);
   }
   if (e.tool) {
     const tool = e.tool;
-    actions.append(button('go-to-file', `Go to the definition of ${tool}`, () => send(OpenDefinitionCommand, { tool, sx }), 'Definition'));
+    actions.append(
+      button(
+        'go-to-file',
+        `Go to the definition of ${tool}`,
+        () => send(OpenDefinitionCommand, { tool, sx }),
+        'Definition',
+      ),
+    );
   }
   head.append(actions);
-  if (e.truncated) head.append(el('div', 'note', 'The payload is larger than the in-memory limit; the trace file on disk keeps it whole.'));
+  if (e.truncated)
+    head.append(
+      el('div', 'note', 'The payload is larger than the in-memory limit; the trace file on disk keeps it whole.'),
+    );
   const body = el('div', 'detail-body');
-  const req = d.pair && e.dir === 'in' && d.pair.entry.dir === 'out' ? { entry: d.pair.entry, json: d.pair.json, cut: d.pair.cut } : { entry: e, json: d.json, cut: d.cut };
+  const req =
+    d.pair && e.dir === 'in' && d.pair.entry.dir === 'out'
+      ? { entry: d.pair.entry, json: d.pair.json, cut: d.pair.cut }
+      : { entry: e, json: d.json, cut: d.cut };
   const res = d.pair ? (req.entry === e ? d.pair : { entry: e, json: d.json, cut: d.cut }) : undefined;
   const col = (title: string, part: { entry: DisplayEntry; json: string; cut: boolean }) => {
     const c = el('div', 'col');
@@ -519,7 +589,12 @@ async function showDetail(sx: number, seq: number): Promise<void> {
     c.append(t, jsonView(part.json, part.cut));
     return c;
   };
-  body.append(col(res ? (req.entry.dir === 'out' ? 'Request' : 'Server request') : e.kind === 'message' ? 'Message' : e.kind, req));
+  body.append(
+    col(
+      res ? (req.entry.dir === 'out' ? 'Request' : 'Server request') : e.kind === 'message' ? 'Message' : e.kind,
+      req,
+    ),
+  );
   if (res) body.append(col('Response', res));
   const parts: HTMLElement[] = [head];
   if (d.parent) {
@@ -571,7 +646,11 @@ function renderReplay(r: DidReplayParams): void {
   box.append(title);
   const pre = el('pre', 'diff');
   for (const line of r.diff) {
-    const div = el('div', line.op === '+' ? 'd-add' : line.op === '-' ? 'd-del' : 'd-eq', `${line.op === '=' ? ' ' : line.op} ${line.text}`);
+    const div = el(
+      'div',
+      line.op === '+' ? 'd-add' : line.op === '-' ? 'd-del' : 'd-eq',
+      `${line.op === '=' ? ' ' : line.op} ${line.text}`,
+    );
     pre.append(div);
   }
   box.append(pre);
@@ -584,7 +663,11 @@ function renderStats(): void {
   statsBtn.classList.toggle('on', state.showStats);
   statsPane.hidden = !state.showStats;
   if (!state.showStats) return;
-  const rows = stats.filter((s) => (state.filter.sx === undefined || s.sx === state.filter.sx) && (!state.filter.serverId || serverOf(s.sx) === state.filter.serverId));
+  const rows = stats.filter(
+    (s) =>
+      (state.filter.sx === undefined || s.sx === state.filter.sx) &&
+      (!state.filter.serverId || serverOf(s.sx) === state.filter.serverId),
+  );
   statsPane.replaceChildren();
   if (rows.length === 0) {
     statsPane.append(el('div', 'detail-empty', 'No tool calls yet.'));
@@ -592,7 +675,8 @@ function renderStats(): void {
   }
   const table = el('table');
   const thead = el('tr');
-  for (const h of ['Tool', 'Server', 'Calls', 'Errors', 'p50', 'p95', 'Max', 'Latency histogram']) thead.append(el('th', undefined, h));
+  for (const h of ['Tool', 'Server', 'Calls', 'Errors', 'p50', 'p95', 'Max', 'Latency histogram'])
+    thead.append(el('th', undefined, h));
   table.append(thead);
   for (const s of rows) {
     const tr = el('tr');
@@ -650,7 +734,8 @@ list.addEventListener('keydown', (ev) => {
   const e = model.entries[visible[pos]];
   if (!e) return;
   if (pos * ROW_H < list.scrollTop) list.scrollTop = pos * ROW_H;
-  else if ((pos + 1) * ROW_H > list.scrollTop + list.clientHeight) list.scrollTop = (pos + 1) * ROW_H - list.clientHeight;
+  else if ((pos + 1) * ROW_H > list.scrollTop + list.clientHeight)
+    list.scrollTop = (pos + 1) * ROW_H - list.clientHeight;
   selectEntry(e.sx, e.seq);
 });
 

@@ -35,9 +35,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return 2;
   }
   try {
-    return await (await load())(rest, io);
+    return await (
+      await load()
+    )(rest, io);
   } catch (err) {
-    io.err(`mcp-doctor ${name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    io.err(`mcp-doctor ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 2;
   }
 }

@@ -11,7 +11,7 @@ import type { CliIo } from './io';
  */
 export function folderArg(io: CliIo, command: string, given: string | undefined): string | undefined {
   const folder = path.resolve(io.cwd, given ?? '.');
-  let isDir = false;
+  let isDir: boolean;
   try {
     isDir = statSync(folder).isDirectory();
   } catch {
@@ -30,6 +30,10 @@ export function homeOf(io: CliIo): string {
 }
 
 /** Discovers the configs of `folder` (and the user's, with `includeUser`) with the CLI's environment. */
-export function discoverFolder(io: CliIo, folder: string, opts: { includeUser: boolean; checkCommands?: boolean }): Promise<ConfigFileResult[]> {
+export function discoverFolder(
+  io: CliIo,
+  folder: string,
+  opts: { includeUser: boolean; checkCommands?: boolean },
+): Promise<ConfigFileResult[]> {
   return discover({ workspaceFolders: [folder], home: homeOf(io), platform: osPlatform(), env: io.env, ...opts });
 }

@@ -31,7 +31,7 @@ export interface Fix {
 }
 
 /** Where a finding came from; adapters keep one diagnostic collection per origin. */
-export type FindingOrigin = 'config' | 'rules' | 'runtime';
+type FindingOrigin = 'config' | 'rules' | 'runtime';
 
 /**
  * One problem, anywhere: a config file, server source, or a running server.

@@ -13,10 +13,6 @@ export function toRange(range: Range): vscode.Range {
   return new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
 }
 
-export function toSeverity(severity: Severity): vscode.DiagnosticSeverity {
-  return SEVERITY[severity];
-}
-
 /** A core finding as a Problems entry; the code links to its documentation when there is a page. */
 export function toDiagnostic(finding: Finding): vscode.Diagnostic {
   const diagnostic = new vscode.Diagnostic(toRange(finding.range), finding.message, SEVERITY[finding.severity]);
@@ -24,7 +20,11 @@ export function toDiagnostic(finding: Finding): vscode.Diagnostic {
   diagnostic.code = finding.docsUrl ? { value: finding.code, target: vscode.Uri.parse(finding.docsUrl) } : finding.code;
   if (finding.related?.length) {
     diagnostic.relatedInformation = finding.related.map(
-      (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.file), toRange(r.range)), r.message),
+      (r) =>
+        new vscode.DiagnosticRelatedInformation(
+          new vscode.Location(vscode.Uri.file(r.file), toRange(r.range)),
+          r.message,
+        ),
     );
   }
   return diagnostic;

@@ -24,7 +24,9 @@ describe('Config discovery', () => {
     const root = workspaceRoot();
     const files = await waitFor(() => {
       const rel = controller.files.map((f) => path.relative(root, f.file)).sort();
-      return rel.includes('.mcp.json') && rel.includes('.cursor/mcp.json') && rel.includes('.vscode/mcp.json') ? rel : undefined;
+      return rel.includes('.mcp.json') && rel.includes('.cursor/mcp.json') && rel.includes('.vscode/mcp.json')
+        ? rel
+        : undefined;
     }, 'the three demo config files');
     assert.ok(files.length >= 3);
     const clients = new Set(controller.files.map((f) => f.client));
@@ -39,7 +41,9 @@ describe('Config discovery', () => {
       const list = vscode.languages.getDiagnostics(mcp);
       return list.length > 0 ? list : undefined;
     }, 'diagnostics on .mcp.json');
-    const comma = diagnostics.find((d) => typeof d.code === 'object' ? d.code.value === 'parse/trailing-comma' : d.code === 'parse/trailing-comma');
+    const comma = diagnostics.find((d) =>
+      typeof d.code === 'object' ? d.code.value === 'parse/trailing-comma' : d.code === 'parse/trailing-comma',
+    );
     assert.ok(comma, `trailing comma reported; got ${codes(mcp).join(', ')}`);
     assert.equal(comma.range.start.line, 5);
     assert.equal(comma.severity, vscode.DiagnosticSeverity.Error);
@@ -70,9 +74,19 @@ describe('Config discovery', () => {
   it('notices a config file created on disk and one deleted', async () => {
     const file = path.join(workspaceRoot(), '.roo', 'mcp.json');
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({ mcpServers: { inventory: { command: 'node', args: ['inv.js'], url: 'http://localhost:1/mcp' } } }, null, 2));
+    fs.writeFileSync(
+      file,
+      JSON.stringify(
+        { mcpServers: { inventory: { command: 'node', args: ['inv.js'], url: 'http://localhost:1/mcp' } } },
+        null,
+        2,
+      ),
+    );
     try {
-      await waitFor(() => controller.servers.find((s) => s.name === 'inventory' && s.client === 'roo'), 'the new Roo server');
+      await waitFor(
+        () => controller.servers.find((s) => s.name === 'inventory' && s.client === 'roo'),
+        'the new Roo server',
+      );
       const uri = vscode.Uri.file(file);
       await waitFor(() => codes(uri).includes('schema/ambiguous-transport'), 'a problem on the new file');
     } finally {
@@ -85,17 +99,28 @@ describe('Config discovery', () => {
     const api = await activateDoctor();
     const file = path.join(workspaceRoot(), 'nested-inputs', '.vscode', 'mcp.json');
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({
-      inputs: [{ type: 'promptString', id: 'api-key', description: 'API key', password: true }],
-      servers: { keyed: { type: 'stdio', command: 'node', args: ['server.js'], env: { API_KEY: '${input:api-key}' } } },
-    }, null, 2));
+    fs.writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          inputs: [{ type: 'promptString', id: 'api-key', description: 'API key', password: true }],
+          servers: {
+            keyed: { type: 'stdio', command: 'node', args: ['server.js'], env: { API_KEY: '${input:api-key}' } },
+          },
+        },
+        null,
+        2,
+      ),
+    );
     try {
       // This test is about inputs, not watchers (the test above covers those): refresh directly.
       const server = await waitFor(async () => {
         await controller.refresh();
         return controller.servers.find((s) => s.name === 'keyed');
       }, 'the nested server with an input');
-      assert.ok(server.unresolved.includes('${input:api-key}') || JSON.stringify(server.env).includes('${input:api-key}'));
+      assert.ok(
+        server.unresolved.includes('${input:api-key}') || JSON.stringify(server.env).includes('${input:api-key}'),
+      );
       await api.services.context.secrets.store(`mcpDoctor.input:${server.file}#api-key`, 'sk-test-value');
       const resolved = await controller.resolveForLaunch(server);
       assert.ok(resolved);

@@ -13,7 +13,11 @@ export async function activateDoctor(): Promise<DoctorApi> {
 }
 
 /** Polls `probe` until it returns a truthy value; no fixed sleeps in tests. */
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30000,
+): Promise<T> {
   const started = Date.now();
   let last: unknown;
   for (;;) {
@@ -65,7 +69,9 @@ export function treeProvider(): ServersTreeProvider {
 /** Waits until the config model lists the demo workspace's server of that name. */
 export async function demoServer(api: DoctorApi, name: string): Promise<ServerConfig> {
   return waitFor(async () => {
-    const hit = api.services.config.servers.find((s) => s.name === name && s.file.endsWith(path.join('.vscode', 'mcp.json')));
+    const hit = api.services.config.servers.find(
+      (s) => s.name === name && s.file.endsWith(path.join('.vscode', 'mcp.json')),
+    );
     if (!hit) await api.services.config.refresh();
     return hit;
   }, `server "${name}" in the demo .vscode/mcp.json`);

@@ -7,12 +7,17 @@ import { activateDoctor, waitFor, workspaceRoot } from './helpers';
 
 /** Rule diagnostics of a document, by rule id. */
 function ruleDiagnostics(uri: vscode.Uri, code: string): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'MCP Doctor' && typeof d.code === 'object' && d.code.value === code);
+  return vscode.languages
+    .getDiagnostics(uri)
+    .filter((d) => d.source === 'MCP Doctor' && typeof d.code === 'object' && d.code.value === code);
 }
 
 /** 0-based line of the first line containing `needle`. */
 function lineOf(file: string, needle: string): number {
-  const line = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(needle));
+  const line = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(needle));
   assert.ok(line >= 0, `"${needle}" not found in ${file}`);
   return line;
 }
@@ -67,7 +72,10 @@ describe('Rules', () => {
       assert.equal((l.command!.arguments![0] as { file: string }).file, pyFile);
     }
     const addLens = lenses.find((l) => (l.command!.arguments![0] as { toolName: string }).toolName === 'add')!;
-    assert.ok(Math.abs(addLens.range.start.line - lineOf(pyFile, 'def add')) <= 1, 'lens sits on the decorator or the def');
+    assert.ok(
+      Math.abs(addLens.range.start.line - lineOf(pyFile, 'def add')) <= 1,
+      'lens sits on the decorator or the def',
+    );
   });
 
   it('applies the preferred quick fix for MCP101 so the line writes to stderr', async () => {
@@ -83,13 +91,21 @@ describe('Rules', () => {
         const d = ruleDiagnostics(uri, 'MCP101');
         return d.length ? d : undefined;
       }, 'MCP101 on the copy');
-      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider',
+        uri,
+        diag.range,
+        vscode.CodeActionKind.QuickFix.value,
+      );
       const fix = (actions ?? []).find((a) => a.isPreferred && a.title.includes('MCP101'));
       assert.ok(fix?.edit, `a preferred MCP101 quick fix among: ${(actions ?? []).map((a) => a.title).join(' | ')}`);
       assert.ok(await vscode.workspace.applyEdit(fix.edit));
       const line = doc.lineAt(diag.range.start.line).text;
       assert.match(line, /print\(.*file=sys\.stderr\)/);
-      await waitFor(() => (ruleDiagnostics(uri, 'MCP101').length === 0 ? true : undefined), 'MCP101 to clear after the fix');
+      await waitFor(
+        () => (ruleDiagnostics(uri, 'MCP101').length === 0 ? true : undefined),
+        'MCP101 to clear after the fix',
+      );
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     } finally {
       const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === copy);
@@ -120,7 +136,10 @@ describe('Rules', () => {
   });
 
   it('analyzes the whole workspace on command', async () => {
-    const result = await vscode.commands.executeCommand<{ findings: { file: string; code: string }[]; stats: { files: number } }>('mcpDoctor.analyzeWorkspace');
+    const result = await vscode.commands.executeCommand<{
+      findings: { file: string; code: string }[];
+      stats: { files: number };
+    }>('mcpDoctor.analyzeWorkspace');
     assert.ok(result, 'the command returns its result');
     assert.ok(result.stats.files >= 2);
     assert.ok(result.findings.some((f) => f.file === pyFile && f.code === 'MCP101'));
@@ -132,7 +151,15 @@ describe('Rules', () => {
     assert.ok(engines, 'MCP601 on rules/package.json');
     assert.equal(engines.range.start.line, lineOf(pkg.fsPath, '"engines"'));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(pkg));
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', pkg, engines.range, vscode.CodeActionKind.QuickFix.value);
-    assert.ok((actions ?? []).some((a) => a.isPreferred && a.title.includes('Node >=18')), (actions ?? []).map((a) => a.title).join(' | '));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      pkg,
+      engines.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
+    assert.ok(
+      (actions ?? []).some((a) => a.isPreferred && a.title.includes('Node >=18')),
+      (actions ?? []).map((a) => a.title).join(' | '),
+    );
   });
 });

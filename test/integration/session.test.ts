@@ -19,7 +19,10 @@ function isGone(pid: number): boolean {
 
 function textOf(outcome: CallOutcome): string {
   const content = (outcome.result as { content?: { type: string; text?: string }[] } | undefined)?.content ?? [];
-  return content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+  return content
+    .filter((c) => c.type === 'text')
+    .map((c) => c.text)
+    .join('\n');
 }
 
 function diagnosticsWithCode(file: string, code: string): vscode.Diagnostic[] {
@@ -47,7 +50,10 @@ describe('Sessions (live servers)', function () {
   before(async () => {
     api = await activateDoctor();
     manager = api.services.sessions as SessionManager;
-    assert.ok(manager && typeof manager.setAutoConsentForTests === 'function', 'services.sessions is the SessionManager');
+    assert.ok(
+      manager && typeof manager.setAutoConsentForTests === 'function',
+      'services.sessions is the SessionManager',
+    );
     manager.setAutoConsentForTests(true);
     configFile = path.join(workspaceRoot(), '.vscode', 'mcp.json');
   });
@@ -69,7 +75,10 @@ describe('Sessions (live servers)', function () {
       return n && tree.getTreeItem(n).contextValue === 'server.running' ? n : undefined;
     }, 'the everything server node in state running');
     assert.match(String(tree.getTreeItem(node).description), /^stdio · running \(\d+ tools?\)$/);
-    const toolsGroup = await waitFor(() => tree.getChildren(node).find((n) => n.kind === 'group' && n.group === 'tools'), 'the Tools group');
+    const toolsGroup = await waitFor(
+      () => tree.getChildren(node).find((n) => n.kind === 'group' && n.group === 'tools'),
+      'the Tools group',
+    );
     assert.match(String(tree.getTreeItem(toolsGroup).label), /^Tools \(\d+\)$/);
     const tools = tree.getChildren(toolsGroup);
     const echo = tools.find((n) => n.kind === 'tool' && n.tool.name === 'echo');
@@ -89,13 +98,17 @@ describe('Sessions (live servers)', function () {
     assert.match(resultDoc!.getText(), /✅ Success[\s\S]*hello from the doctor/);
     assert.equal(api.services.sessions!.toolStats('echo', server.id)?.calls, 1);
 
-    const terminal = (await vscode.commands.executeCommand<{ name: string; text: string }>('mcpDoctor.showTerminal', { serverId: server.id }))!;
+    const terminal = (await vscode.commands.executeCommand<{ name: string; text: string }>('mcpDoctor.showTerminal', {
+      serverId: server.id,
+    }))!;
     assert.equal(terminal.name, 'MCP: everything');
     assert.match(terminal.text, /\$ node .*server-everything\/dist\/index\.js stdio/);
     assert.match(terminal.text, /initialized in \d+ ms \(protocol /);
 
     const pid = view.pid!;
-    const stopped = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.stopServer', { serverId: server.id }))!;
+    const stopped = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.stopServer', {
+      serverId: server.id,
+    }))!;
     assert.equal(stopped.state.kind, 'stopped');
     await waitFor(() => isGone(pid), `process ${pid} to be gone`, 10000);
     // The session is kept after stop: the tree still lists the last tools.
@@ -111,7 +124,11 @@ describe('Sessions (live servers)', function () {
     const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', server.id))!;
     assert.equal(view.state.kind, 'running', JSON.stringify(view.state));
     await waitFor(() => manager.get(server.id)?.tools.some((t) => t.name === 'read_graph'), 'memory tools');
-    const outcome = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', { serverId: server.id, toolName: 'read_graph', args: {} }))!;
+    const outcome = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', {
+      serverId: server.id,
+      toolName: 'read_graph',
+      args: {},
+    }))!;
     assert.equal(outcome.ok, true, JSON.stringify(outcome.error));
     const terminal = manager.terminal(server).text();
     assert.match(terminal, /MEMORY_API_TOKEN=\*\*\*/);
@@ -131,11 +148,19 @@ describe('Sessions (live servers)', function () {
     const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', { serverId: server.id }))!;
     assert.equal(view.state.kind, 'running', JSON.stringify(view.state));
     await waitFor(() => manager.get(server.id)?.tools.some((t) => t.name === 'echo'), 'good-stdio tools');
-    const outcome = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', { serverId: 'good-python', toolName: 'echo', args: { message: 'py' } }))!;
+    const outcome = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', {
+      serverId: 'good-python',
+      toolName: 'echo',
+      args: { message: 'py' },
+    }))!;
     assert.equal(outcome.ok, true, JSON.stringify(outcome.error));
     assert.equal(textOf(outcome), 'py');
     // An isError result is shown as such.
-    const failed = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', { serverId: server.id, toolName: 'fail', args: {} }))!;
+    const failed = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', {
+      serverId: server.id,
+      toolName: 'fail',
+      args: {},
+    }))!;
     assert.equal(failed.isError, true);
     assert.match(vscode.window.activeTextEditor!.document.getText(), /❌ \*\*Tool returned an error\*\*/);
     const pid = manager.get(server.id)!.pid!;
@@ -147,23 +172,43 @@ describe('Sessions (live servers)', function () {
     const server = await demoServer(api, 'good-python');
     // Not running: callTool starts the server itself (consent pre-approved) and then calls.
     assert.notEqual(manager.get(server.id)?.state.kind, 'running');
-    const slow = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', { serverId: server.id, toolName: 'slow', args: { steps: 2, delay: 0.05 } }))!;
+    const slow = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', {
+      serverId: server.id,
+      toolName: 'slow',
+      args: { steps: 2, delay: 0.05 },
+    }))!;
     assert.equal(slow.ok, true, JSON.stringify(slow.error));
     assert.equal(textOf(slow), 'done after 2 steps');
     assert.equal(manager.get(server.id)?.state.kind, 'running');
 
-    const resource = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.readResource', { serverId: server.id, uri: 'mem://readme' }))!;
+    const resource = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.readResource', {
+      serverId: server.id,
+      uri: 'mem://readme',
+    }))!;
     assert.equal(resource.ok, true, JSON.stringify(resource.error));
-    assert.match(vscode.window.activeTextEditor!.document.getText(), /# Resource `mem:\/\/readme`[\s\S]*hello from good-stdio/);
+    assert.match(
+      vscode.window.activeTextEditor!.document.getText(),
+      /# Resource `mem:\/\/readme`[\s\S]*hello from good-stdio/,
+    );
 
-    const prompt = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.getPrompt', { serverId: server.id, promptName: 'greet', args: { who: 'Ada' } }))!;
+    const prompt = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.getPrompt', {
+      serverId: server.id,
+      promptName: 'greet',
+      args: { who: 'Ada' },
+    }))!;
     assert.equal(prompt.ok, true, JSON.stringify(prompt.error));
     assert.match(vscode.window.activeTextEditor!.document.getText(), /### 1\. user[\s\S]*Say hello to Ada/);
 
-    const missing = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.readResource', { serverId: server.id, uri: 'mem://missing' }))!;
+    const missing = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.readResource', {
+      serverId: server.id,
+      uri: 'mem://missing',
+    }))!;
     assert.equal(missing.ok, false);
     assert.equal(missing.error?.code, -32602);
-    assert.match(vscode.window.activeTextEditor!.document.getText(), /❌ \*\*Request failed\*\* \(JSON-RPC error -32602\)[\s\S]*Invalid params/);
+    assert.match(
+      vscode.window.activeTextEditor!.document.getText(),
+      /❌ \*\*Request failed\*\* \(JSON-RPC error -32602\)[\s\S]*Invalid params/,
+    );
     await vscode.commands.executeCommand('mcpDoctor.stopServer', server.id);
   });
 
@@ -177,7 +222,10 @@ describe('Sessions (live servers)', function () {
     assert.equal(manager.get(server.id)?.state.kind, 'running', 'closing the terminal keeps the server running');
 
     await vscode.commands.executeCommand('mcpDoctor.showTerminal', server.id);
-    const terminal = await waitFor(() => vscode.window.terminals.find((t) => t.name === 'MCP: good-python'), 'the reopened terminal');
+    const terminal = await waitFor(
+      () => vscode.window.terminals.find((t) => t.name === 'MCP: good-python'),
+      'the reopened terminal',
+    );
     assert.match(manager.terminal(server).text(), /initialized in \d+ ms/, 'history is kept across reopen');
     terminal.sendText('\x03', false);
     await waitFor(() => manager.get(server.id)?.state.kind === 'stopped', 'Ctrl+C to stop the server');
@@ -194,10 +242,14 @@ describe('Sessions (live servers)', function () {
       const source = vscode.Uri.file(path.join(workspaceRoot(), 'servers', 'polluting_server.py'));
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(source));
       await vscode.workspace.fs.writeFile(source, new TextEncoder().encode(`${text}\n# touched by the watch test\n`));
-      await waitFor(() => {
-        const now = manager.get(server.id);
-        return now?.state.kind === 'running' && now.pid !== view.pid;
-      }, 'a restart with a new process', 20000);
+      await waitFor(
+        () => {
+          const now = manager.get(server.id);
+          return now?.state.kind === 'running' && now.pid !== view.pid;
+        },
+        'a restart with a new process',
+        20000,
+      );
       assert.match(manager.terminal(server).text(), /polluting_server\.py changed: restarting/);
       await waitFor(() => isGone(view.pid!), `old process ${view.pid} to be gone`, 10000);
     } finally {
@@ -210,7 +262,10 @@ describe('Sessions (live servers)', function () {
     const server = await demoServer(api, 'polluting');
     const source = path.join(workspaceRoot(), 'servers', 'polluting_server.py');
     await vscode.commands.executeCommand('mcpDoctor.startServer', server.id);
-    await waitFor(() => manager.get(server.id)?.findings.some((f) => f.code === 'MCP101' && f.origin === 'runtime'), 'a runtime MCP101 finding');
+    await waitFor(
+      () => manager.get(server.id)?.findings.some((f) => f.code === 'MCP101' && f.origin === 'runtime'),
+      'a runtime MCP101 finding',
+    );
     const hit = await waitFor(() => findDiagnostic([source, configFile], 'MCP101'), 'an MCP101 diagnostic');
     const code = hit.diagnostic.code as { value: string; target: vscode.Uri };
     assert.equal(code.target.toString(), 'https://github.com/mcp-doctor/mcp-doctor/blob/main/docs/rules/MCP101.md');
@@ -247,7 +302,10 @@ describe('Sessions (live servers)', function () {
       const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', server.id))!;
       assert.ok(Date.now() - started < 15000, 'start gave up near the short timeout');
       assert.equal(view.state.kind, 'error', JSON.stringify(view.state));
-      const hit = await waitFor(() => findDiagnostic([configFile], 'MCP707'), 'an MCP707 diagnostic on the config entry');
+      const hit = await waitFor(
+        () => findDiagnostic([configFile], 'MCP707'),
+        'an MCP707 diagnostic on the config entry',
+      );
       assert.equal(hit.diagnostic.range.start.line, server.range.start.line);
       const pid = manager.get(server.id)?.pid;
       if (pid) await waitFor(() => isGone(pid), `hung process ${pid} to be killed`, 10000);
@@ -303,7 +361,11 @@ describe('Sessions in an untrusted workspace', function () {
       const item = tree.getTreeItem(await waitFor(() => serverNode(server.id), 'the server node'));
       assert.equal(item.description, 'stdio · not started (untrusted workspace)');
       assert.equal(item.contextValue, 'server.stopped');
-      const outcome = await vscode.commands.executeCommand('mcpDoctor.callTool', { serverId: server.id, toolName: 'echo', args: { message: 'x' } });
+      const outcome = await vscode.commands.executeCommand('mcpDoctor.callTool', {
+        serverId: server.id,
+        toolName: 'echo',
+        args: { message: 'x' },
+      });
       assert.equal(outcome, undefined, 'calling a tool does not launch the server either');
     } finally {
       manager.setAutoConsentForTests(false);

@@ -31,7 +31,8 @@ function rowsOf(posted: IpcMessage[], sx: number): DisplayEntry[] {
   return [...rows.values()].sort((a, b) => a.seq - b.seq);
 }
 
-const requests = (rows: DisplayEntry[], method: string) => rows.filter((r) => r.kind === 'message' && r.dir === 'out' && r.label === method);
+const requests = (rows: DisplayEntry[], method: string) =>
+  rows.filter((r) => r.kind === 'message' && r.dir === 'out' && r.label === method);
 
 describe('Trace (MCP Trace webview)', function () {
   this.timeout(120000);
@@ -39,14 +40,18 @@ describe('Trace (MCP Trace webview)', function () {
   let hooks: TraceHooks;
   let serverId: string;
   let liveSx: number;
-  const manager = () => api.services.sessions as unknown as { setAutoConsentForTests(on: boolean): void; stopAll?(): Promise<void> };
+  const manager = () =>
+    api.services.sessions as unknown as { setAutoConsentForTests(on: boolean): void; stopAll?(): Promise<void> };
 
   before(async () => {
     api = await activateDoctor();
     manager().setAutoConsentForTests(true);
     hooks = (api.services.trace as unknown as { testHooks: TraceHooks }).testHooks;
     assert.ok(hooks, 'services.trace exposes testHooks');
-    const server = await waitFor(() => api.services.config.servers.find((s) => s.name === 'everything' && s.client === 'vscode'), 'the everything server in .vscode/mcp.json');
+    const server = await waitFor(
+      () => api.services.config.servers.find((s) => s.name === 'everything' && s.client === 'vscode'),
+      'the everything server in .vscode/mcp.json',
+    );
     serverId = server.id;
   });
 
@@ -56,15 +61,24 @@ describe('Trace (MCP Trace webview)', function () {
   });
 
   it('shows a live session: initialize, tools/list and tools/call paired with latency', async () => {
-    const view = await vscode.commands.executeCommand<{ state: { kind: string } }>('mcpDoctor.startServer', { serverId });
+    const view = await vscode.commands.executeCommand<{ state: { kind: string } }>('mcpDoctor.startServer', {
+      serverId,
+    });
     assert.equal(view?.state.kind, 'running', JSON.stringify(view?.state));
     await vscode.commands.executeCommand('mcpDoctor.openTrace', { serverId });
     await waitFor(() => hooks.panelReady(), 'the webview to send ready', 30000);
     for (const message of ['hi', 'hi']) {
-      const outcome = await vscode.commands.executeCommand<{ ok: boolean }>('mcpDoctor.callTool', { serverId, toolName: 'echo', args: { message } });
+      const outcome = await vscode.commands.executeCommand<{ ok: boolean }>('mcpDoctor.callTool', {
+        serverId,
+        toolName: 'echo',
+        args: { message },
+      });
       assert.equal(outcome?.ok, true);
     }
-    const live = hooks.sessions().filter((s) => s.serverId === serverId && s.live).pop();
+    const live = hooks
+      .sessions()
+      .filter((s) => s.serverId === serverId && s.live)
+      .pop();
     assert.ok(live, `a live recorder for ${serverId} in ${JSON.stringify(hooks.sessions())}`);
     liveSx = live.sx;
     const rows = await waitFor(() => {
@@ -93,9 +107,13 @@ describe('Trace (MCP Trace webview)', function () {
     }
     // The host sends per-tool statistics on their own (throttled) timer, so wait for them.
     const statsOf = (m: IpcMessage) =>
-      m.method === 'trace/didReset' ? (m.params as { snapshot: TraceSnapshot }).snapshot.stats : (m.params as { stats: TraceSnapshot['stats'] }).stats;
+      m.method === 'trace/didReset'
+        ? (m.params as { snapshot: TraceSnapshot }).snapshot.stats
+        : (m.params as { stats: TraceSnapshot['stats'] }).stats;
     await waitFor(() => {
-      const last = hooks.posted.filter((m) => m.method === 'trace/didChangeStats' || m.method === 'trace/didReset').pop();
+      const last = hooks.posted
+        .filter((m) => m.method === 'trace/didChangeStats' || m.method === 'trace/didReset')
+        .pop();
       return last && statsOf(last).some((s) => s.sx === liveSx && s.tool === 'echo' && s.calls >= 2);
     }, 'echo statistics (two calls) in the webview');
 
@@ -110,7 +128,9 @@ describe('Trace (MCP Trace webview)', function () {
   it('replays a recorded call against the running server and diffs the results', async () => {
     const rows = rowsOf(hooks.posted, liveSx);
     const call = requests(rows, 'tools/call')[0];
-    const service = api.services.trace as unknown as { replay(sx: number, seq: number): Promise<{ ok: boolean; diff: { op: string }[]; error?: string; new: string }> };
+    const service = api.services.trace as unknown as {
+      replay(sx: number, seq: number): Promise<{ ok: boolean; diff: { op: string }[]; error?: string; new: string }>;
+    };
     const r = await service.replay(liveSx, call.seq);
     assert.equal(r.error, undefined);
     assert.equal(r.ok, true);
@@ -123,7 +143,9 @@ describe('Trace (MCP Trace webview)', function () {
     const live = hooks.sessions().find((s) => s.sx === liveSx);
     assert.ok(live?.file && fs.existsSync(live.file), `persisted file ${live?.file}`);
     const before = rowsOf(hooks.posted, liveSx);
-    const opened = await vscode.commands.executeCommand<{ sx: number; entries: number }>('mcpDoctor.openSession', { file: live.file });
+    const opened = await vscode.commands.executeCommand<{ sx: number; entries: number }>('mcpDoctor.openSession', {
+      file: live.file,
+    });
     assert.ok(opened && opened.entries > 0);
     const stored = await waitFor(() => {
       const r = rowsOf(hooks.posted, opened.sx);
@@ -135,15 +157,38 @@ describe('Trace (MCP Trace webview)', function () {
       const l = before.find((b) => b.seq === s.seq) ?? rowsOf(hooks.posted, liveSx).find((b) => b.seq === s.seq);
       if (!l) continue; // recorded after the snapshot of `before`
       assert.deepEqual(
-        { label: s.label, method: s.method, tool: s.tool, status: s.status, pair: s.pair, latencyMs: s.latencyMs, dir: s.dir, kind: s.kind, preview: s.preview },
-        { label: l.label, method: l.method, tool: l.tool, status: l.status, pair: l.pair, latencyMs: l.latencyMs, dir: l.dir, kind: l.kind, preview: l.preview },
+        {
+          label: s.label,
+          method: s.method,
+          tool: s.tool,
+          status: s.status,
+          pair: s.pair,
+          latencyMs: s.latencyMs,
+          dir: s.dir,
+          kind: s.kind,
+          preview: s.preview,
+        },
+        {
+          label: l.label,
+          method: l.method,
+          tool: l.tool,
+          status: l.status,
+          pair: l.pair,
+          latencyMs: l.latencyMs,
+          dir: l.dir,
+          kind: l.kind,
+          preview: l.preview,
+        },
         `row ${s.seq}`,
       );
     }
-    assert.ok(requests(stored, 'initialize')[0]?.latencyMs! > 0);
+    assert.ok((requests(stored, 'initialize')[0]?.latencyMs ?? 0) > 0);
 
     const target = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mcpdoc-export-')), 'out.jsonl');
-    const exported = await vscode.commands.executeCommand<{ entries: number }>('mcpDoctor.exportTrace', { sx: opened.sx, target });
+    const exported = await vscode.commands.executeCommand<{ entries: number }>('mcpDoctor.exportTrace', {
+      sx: opened.sx,
+      target,
+    });
     assert.ok(exported && exported.entries >= opened.entries);
     const lines = fs.readFileSync(target, 'utf8').trim().split('\n');
     const header = JSON.parse(lines[0]);
@@ -154,7 +199,9 @@ describe('Trace (MCP Trace webview)', function () {
   it('routes a config entry through the proxy, shows the client traffic live, and restores the entry', async () => {
     const configFile = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.vscode', 'mcp.json');
     const original = fs.readFileSync(configFile, 'utf8');
-    const routed = await vscode.commands.executeCommand<{ traceFile: string }>('mcpDoctor.routeThroughProxy', { serverId });
+    const routed = await vscode.commands.executeCommand<{ traceFile: string }>('mcpDoctor.routeThroughProxy', {
+      serverId,
+    });
     assert.ok(routed?.traceFile, 'the command returns the trace file');
     try {
       const text = fs.readFileSync(configFile, 'utf8');
@@ -163,16 +210,44 @@ describe('Trace (MCP Trace webview)', function () {
       // Play the external client (Claude Desktop, Cursor...): run the proxied command and talk JSON-RPC.
       const repo = process.env.MCP_DOCTOR_REPO_ROOT ?? path.resolve(__dirname, '../../..');
       const se = path.join(repo, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
-      const child = spawn('node', [path.join(repo, 'dist/cli.js'), 'proxy', '--trace', routed.traceFile, '--name', 'everything', '--', 'node', se, 'stdio']);
+      const child = spawn('node', [
+        path.join(repo, 'dist/cli.js'),
+        'proxy',
+        '--trace',
+        routed.traceFile,
+        '--name',
+        'everything',
+        '--',
+        'node',
+        se,
+        'stdio',
+      ]);
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       const send = (m: unknown) => child.stdin.write(`${JSON.stringify(m)}\n`);
-      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'external-client', version: '1' } } });
+      send({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'external-client', version: '1' },
+        },
+      });
       await waitFor(() => out.includes('"id":1'), 'the initialize answer through the proxy');
       send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-      send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { message: 'from outside' } } });
+      send({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { message: 'from outside' } },
+      });
       await waitFor(() => out.includes('Echo: from outside'), 'the echo answer through the proxy');
-      const proxied = await waitFor(() => hooks.sessions().find((s) => s.origin === 'proxy' && s.file === routed.traceFile), 'a proxy session in the trace view');
+      const proxied = await waitFor(
+        () => hooks.sessions().find((s) => s.origin === 'proxy' && s.file === routed.traceFile),
+        'a proxy session in the trace view',
+      );
       const rows = await waitFor(() => {
         const r = rowsOf(hooks.posted, proxied.sx);
         return requests(r, 'tools/call').some((c) => c.latencyMs !== undefined) ? r : undefined;

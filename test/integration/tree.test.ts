@@ -30,7 +30,9 @@ describe('Servers tree', function () {
   });
 
   function fileNode(): TreeNode {
-    const node = treeProvider().getChildren().find((n) => n.kind === 'file' && n.file.file === configFile);
+    const node = treeProvider()
+      .getChildren()
+      .find((n) => n.kind === 'file' && n.file.file === configFile);
     assert.ok(node, 'the demo .vscode/mcp.json is a root of the tree');
     return node;
   }
@@ -46,7 +48,10 @@ describe('Servers tree', function () {
   it('lists every server with transport, state and a server.<state> contextValue', () => {
     const tree = treeProvider();
     const servers = tree.getChildren(fileNode());
-    assert.deepEqual(servers.map((n) => (n.kind === 'server' ? n.server.name : n.kind)), DEMO_SERVERS);
+    assert.deepEqual(
+      servers.map((n) => (n.kind === 'server' ? n.server.name : n.kind)),
+      DEMO_SERVERS,
+    );
     for (const node of servers) {
       if (node.kind !== 'server') continue;
       const item = tree.getTreeItem(node);
@@ -83,7 +88,12 @@ describe('Servers tree', function () {
     const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', server.id))!;
     assert.equal(view.state.kind, 'running', JSON.stringify(view.state));
     const tree = treeProvider();
-    const expected = { tools: 'tool', resources: 'resource', resourceTemplates: 'resourceTemplate', prompts: 'prompt' } as const;
+    const expected = {
+      tools: 'tool',
+      resources: 'resource',
+      resourceTemplates: 'resourceTemplate',
+      prompts: 'prompt',
+    } as const;
     const groups = await waitFor(() => {
       const node = serverNode(server.id);
       const children = node ? tree.getChildren(node).filter((n) => n.kind === 'group') : [];
@@ -116,13 +126,19 @@ describe('Servers tree', function () {
     }, 'the slow tool in the tree');
     const item = tree.getTreeItem(slow);
     let outcome: { ok: boolean; result?: unknown } | undefined;
-    const call = Promise.resolve(vscode.commands.executeCommand<{ ok: boolean }>(item.command!.command, ...(item.command!.arguments ?? []))).then((o) => (outcome = o ?? { ok: false }));
+    const call = Promise.resolve(
+      vscode.commands.executeCommand<{ ok: boolean }>(item.command!.command, ...(item.command!.arguments ?? [])),
+    ).then((o) => (outcome = o ?? { ok: false }));
     // Two optional fields (steps, delay): accepting each empty input leaves it unset.
-    await waitFor(async () => {
-      if (outcome) return true;
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      return false;
-    }, 'the form to be submitted and the call to finish', 30000);
+    await waitFor(
+      async () => {
+        if (outcome) return true;
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        return false;
+      },
+      'the form to be submitted and the call to finish',
+      30000,
+    );
     await call;
     assert.equal(outcome!.ok, true);
     assert.match(JSON.stringify(outcome!.result), /done after 5 steps/);
@@ -139,20 +155,33 @@ describe('Servers tree', function () {
       return tools && tree.getChildren(tools).find((n) => n.kind === 'tool' && n.tool.name === 'get-annotated-message');
     }, 'get-annotated-message in the tree');
     let outcome: { ok: boolean } | undefined;
-    const call = Promise.resolve(vscode.commands.executeCommand<{ ok: boolean }>('mcpDoctor.callTool', tool)).then((o) => (outcome = o ?? { ok: false }));
-    await waitFor(async () => {
-      if (outcome) return true;
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      return false;
-    }, 'the form to be submitted', 30000);
+    const call = Promise.resolve(vscode.commands.executeCommand<{ ok: boolean }>('mcpDoctor.callTool', tool)).then(
+      (o) => (outcome = o ?? { ok: false }),
+    );
+    await waitFor(
+      async () => {
+        if (outcome) return true;
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        return false;
+      },
+      'the form to be submitted',
+      30000,
+    );
     await call;
     assert.equal(outcome!.ok, true);
     const doc = vscode.window.activeTextEditor!.document.getText();
     assert.match(doc, /"messageType": "error"/, 'first enum value preselected for the required field');
     assert.match(doc, /"includeImage": false/, 'the default preselected for the optional boolean');
 
-    const image = await vscode.commands.executeCommand<{ ok: boolean }>('mcpDoctor.callTool', { serverId: server.id, toolName: 'get-tiny-image', args: {} });
+    const image = await vscode.commands.executeCommand<{ ok: boolean }>('mcpDoctor.callTool', {
+      serverId: server.id,
+      toolName: 'get-tiny-image',
+      args: {},
+    });
     assert.equal(image?.ok, true);
-    assert.match(vscode.window.activeTextEditor!.document.getText(), /!\[image\]\(data:image\/png;base64,[A-Za-z0-9+/=]+\)/);
+    assert.match(
+      vscode.window.activeTextEditor!.document.getText(),
+      /!\[image\]\(data:image\/png;base64,[A-Za-z0-9+/=]+\)/,
+    );
   });
 });

@@ -3,7 +3,6 @@ import * as vscode from 'vscode';
 import type { SessionManager } from '../../src/vscode/session/sessionManager';
 import { activateDoctor, screenshot, waitFor, workspaceRoot } from './helpers';
 
-
 /**
  * Pictures for the README, made from a real session: `node scripts/screenshots.mjs`.
  * Defined only when the shim is asked for pictures, so a normal run has nothing to skip.
@@ -17,7 +16,13 @@ if (process.env.VSCODE_SHIM_SCREENSHOT_DIR) {
       const manager = api.services.sessions as SessionManager;
       manager.setAutoConsentForTests(true);
       const find = (name: string) =>
-        waitFor(() => api.services.config.servers.find((s) => s.name === name && s.file.endsWith(path.join('.vscode', 'mcp.json'))), name);
+        waitFor(
+          () =>
+            api.services.config.servers.find(
+              (s) => s.name === name && s.file.endsWith(path.join('.vscode', 'mcp.json')),
+            ),
+          name,
+        );
       const everything = await find('everything');
       const polluting = await find('polluting');
       await vscode.commands.executeCommand('mcpDoctor.startServer', everything.id);
@@ -25,7 +30,11 @@ if (process.env.VSCODE_SHIM_SCREENSHOT_DIR) {
       await waitFor(() => manager.get(polluting.id)?.state.kind === 'running', 'polluting running');
       await waitFor(() => manager.get(everything.id)?.state.kind === 'running', 'everything running');
       for (const message of ['hello', 'from MCP Doctor']) {
-        await vscode.commands.executeCommand('mcpDoctor.callTool', { serverId: everything.id, toolName: 'echo', args: { message } });
+        await vscode.commands.executeCommand('mcpDoctor.callTool', {
+          serverId: everything.id,
+          toolName: 'echo',
+          args: { message },
+        });
       }
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 

@@ -74,7 +74,8 @@ function parseArgs(args: string[], io: CliIo): Options | number {
     } else if (a === '--timeout' || a.startsWith('--timeout=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
       const n = Number(v);
-      if (!v || !Number.isFinite(n) || n <= 0) return usageError(io, `--timeout needs a positive number of milliseconds, got "${v ?? ''}"`);
+      if (!v || !Number.isFinite(n) || n <= 0)
+        return usageError(io, `--timeout needs a positive number of milliseconds, got "${v ?? ''}"`);
       o.timeoutMs = n;
     } else if (a === '--help' || a === '-h') {
       io.out(USAGE);
@@ -106,7 +107,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     servers = servers.filter((s) => wanted.has(s.name));
     if (!servers.length) {
       const names = [...new Set(files.flatMap((f) => f.servers.map((s) => s.name)))];
-      io.err(`mcp-doctor check: no server named ${opts.names.map((n) => `"${n}"`).join(', ')}. Known servers: ${names.join(', ') || '(none)'}\n`);
+      io.err(
+        `mcp-doctor check: no server named ${opts.names.map((n) => `"${n}"`).join(', ')}. Known servers: ${names.join(', ') || '(none)'}\n`,
+      );
       return 2;
     }
   }
@@ -157,7 +160,14 @@ function relevantConfigFindings(files: ConfigFileResult[], servers: ServerConfig
     .sort(compareFindings);
 }
 
-async function checkOne(server: ServerConfig, folder: string, home: string, io: CliIo, timeoutMs: number, active: Set<McpSession>): Promise<CheckedServer> {
+async function checkOne(
+  server: ServerConfig,
+  folder: string,
+  home: string,
+  io: CliIo,
+  timeoutMs: number,
+  active: Set<McpSession>,
+): Promise<CheckedServer> {
   const base: CheckedServer = {
     name: server.name,
     id: server.id,
@@ -173,10 +183,17 @@ async function checkOne(server: ServerConfig, folder: string, home: string, io: 
   try {
     resolved = resolveVariables(server, { workspaceFolder, home, env: io.env });
   } catch (err) {
-    return { ...base, skipReason: `variables could not be resolved: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      ...base,
+      skipReason: `variables could not be resolved: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
   const inputs = resolved.unresolved.filter((u) => /input/i.test(u));
-  if (inputs.length) return { ...base, skipReason: `needs ${inputs.join(', ')} (prompted by the client; start it from VS Code instead)` };
+  if (inputs.length)
+    return {
+      ...base,
+      skipReason: `needs ${inputs.join(', ')} (prompted by the client; start it from VS Code instead)`,
+    };
   if (!resolved.command && !resolved.url) return { ...base, skipReason: 'no command or url' };
 
   const session = new McpSession({

@@ -40,23 +40,29 @@ function parseArgs(args: string[]): LintArgs | string | 'help' {
   const out: LintArgs = { paths: [], format: 'text', threshold: 'error', overrides: {}, color: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const [flag, inline] =
+      a.startsWith('--') && a.includes('=')
+        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+        : [a, undefined];
     const value = () => inline ?? args[++i];
     if (flag === '-h' || flag === '--help') return 'help';
     else if (flag === '--json') out.format = 'json';
     else if (flag === '--color') out.color = true;
     else if (flag === '--format') {
       const v = value();
-      if (v !== 'text' && v !== 'json' && v !== 'sarif') return `--format must be text, json or sarif (got ${v === undefined ? 'nothing' : `"${v}"`})`;
+      if (v !== 'text' && v !== 'json' && v !== 'sarif')
+        return `--format must be text, json or sarif (got ${v === undefined ? 'nothing' : `"${v}"`})`;
       out.format = v;
     } else if (flag === '--severity-threshold') {
       const v = value();
-      if (v !== 'error' && v !== 'warning') return `--severity-threshold must be error or warning (got ${v === undefined ? 'nothing' : `"${v}"`})`;
+      if (v !== 'error' && v !== 'warning')
+        return `--severity-threshold must be error or warning (got ${v === undefined ? 'nothing' : `"${v}"`})`;
       out.threshold = v;
     } else if (flag === '--rule') {
       const v = value() ?? '';
       const m = /^([A-Za-z0-9/_-]+)=(\w+)$/.exec(v);
-      if (!m || !LEVELS.has(m[2])) return `--rule expects ID=LEVEL with LEVEL one of error, warning, info, hint, off (got "${v}")`;
+      if (!m || !LEVELS.has(m[2]))
+        return `--rule expects ID=LEVEL with LEVEL one of error, warning, info, hint, off (got "${v}")`;
       if (!getRule(m[1])) return `--rule: unknown rule "${m[1]}"`;
       out.overrides[m[1]] = m[2] as Severity | 'off';
     } else if (a.startsWith('-') && a !== '-') return `unknown option "${a}"`;
@@ -88,14 +94,18 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
   if (parsed.format === 'json') {
     const counts = countBySeverity(findings);
-    io.out(`${JSON.stringify({ version: 1, files: result.stats.files, analyzed: result.stats.analyzed, summary: counts, findings }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ version: 1, files: result.stats.files, analyzed: result.stats.analyzed, summary: counts, findings }, null, 2)}\n`,
+    );
   } else if (parsed.format === 'sarif') {
     io.out(`${JSON.stringify(toSarif(findings, { baseDir: io.cwd, toolVersion: VERSION }), null, 2)}\n`);
   } else {
     const text = formatText(findings, { baseDir: io.cwd, color: parsed.color });
     io.out(`${text}${text ? '\n' : ''}${summaryLine(findings, result.stats.files)}\n`);
   }
-  const failing = findings.some((f) => f.severity === 'error' || (parsed.threshold === 'warning' && f.severity === 'warning'));
+  const failing = findings.some(
+    (f) => f.severity === 'error' || (parsed.threshold === 'warning' && f.severity === 'warning'),
+  );
   return failing ? 1 : 0;
 }
 

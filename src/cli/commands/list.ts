@@ -83,7 +83,9 @@ export function formatText(files: ConfigFileResult[], summary: ListSummary, cwd:
     lines.push('');
   }
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  lines.push(`${plural(summary.servers, 'server')} in ${plural(summary.files, 'file')}: ${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}.`);
+  lines.push(
+    `${plural(summary.servers, 'server')} in ${plural(summary.files, 'file')}: ${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}.`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -92,8 +94,10 @@ function serverLine(s: ServerConfig): string {
   const target =
     s.transport === 'stdio' || (!s.url && s.command)
       ? [s.command ?? '', ...(s.args ?? [])].map(quoteArg).join(' ')
-      : s.url ?? '';
-  const flags = [s.disabled ? 'disabled' : '', s.unresolved.length ? `needs ${s.unresolved.join(', ')}` : ''].filter(Boolean).join('; ');
+      : (s.url ?? '');
+  const flags = [s.disabled ? 'disabled' : '', s.unresolved.length ? `needs ${s.unresolved.join(', ')}` : '']
+    .filter(Boolean)
+    .join('; ');
   return `${mark} ${s.name}  [${s.transport}]  ${target || '(nothing to run)'}${flags ? `  (${flags})` : ''}`;
 }
 

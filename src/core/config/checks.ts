@@ -31,13 +31,22 @@ interface StringField {
 function stringFields(e: NormalizedEntry): StringField[] {
   const { fields, server } = e;
   const out: StringField[] = [];
-  if (fields.command && server.command !== undefined) out.push({ where: 'command', value: server.command, node: fields.command, group: 'command' });
-  fields.args.forEach((n, i) => typeof n.value === 'string' && out.push({ where: `args[${i}]`, value: n.value, node: n, group: 'args' }));
-  for (const [k, n] of fields.env) if (typeof n.value === 'string') out.push({ where: `env.${k}`, value: n.value, node: n, group: 'env', key: k });
-  for (const [k, n] of fields.headers) if (typeof n.value === 'string') out.push({ where: `headers.${k}`, value: n.value, node: n, group: 'headers', key: k });
-  if (fields.url && typeof fields.url.value === 'string') out.push({ where: 'url', value: fields.url.value, node: fields.url, group: 'url' });
-  if (fields.cwd && typeof fields.cwd.value === 'string') out.push({ where: 'cwd', value: fields.cwd.value, node: fields.cwd, group: 'cwd' });
-  if (fields.envFile && typeof fields.envFile.value === 'string') out.push({ where: 'envFile', value: fields.envFile.value, node: fields.envFile, group: 'envFile' });
+  if (fields.command && server.command !== undefined)
+    out.push({ where: 'command', value: server.command, node: fields.command, group: 'command' });
+  fields.args.forEach(
+    (n, i) => typeof n.value === 'string' && out.push({ where: `args[${i}]`, value: n.value, node: n, group: 'args' }),
+  );
+  for (const [k, n] of fields.env)
+    if (typeof n.value === 'string') out.push({ where: `env.${k}`, value: n.value, node: n, group: 'env', key: k });
+  for (const [k, n] of fields.headers)
+    if (typeof n.value === 'string')
+      out.push({ where: `headers.${k}`, value: n.value, node: n, group: 'headers', key: k });
+  if (fields.url && typeof fields.url.value === 'string')
+    out.push({ where: 'url', value: fields.url.value, node: fields.url, group: 'url' });
+  if (fields.cwd && typeof fields.cwd.value === 'string')
+    out.push({ where: 'cwd', value: fields.cwd.value, node: fields.cwd, group: 'cwd' });
+  if (fields.envFile && typeof fields.envFile.value === 'string')
+    out.push({ where: 'envFile', value: fields.envFile.value, node: fields.envFile, group: 'envFile' });
   return out;
 }
 
@@ -49,15 +58,24 @@ function subRange(lines: LineIndex, node: PNode, needle: string): Range {
   const raw = lines.text.slice(start, lines.lineStart(r.start.line) + r.end.character);
   const i = raw.indexOf(needle);
   if (i < 0) return r;
-  return { start: { line: r.start.line, character: r.start.character + i }, end: { line: r.start.line, character: r.start.character + i + needle.length } };
+  return {
+    start: { line: r.start.line, character: r.start.character + i },
+    end: { line: r.start.line, character: r.start.character + i + needle.length },
+  };
 }
 
 /** Variable, path, secret and command checks for one normalized server. */
 export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
   const { server } = entry;
   const name = server.name;
-  const push = (code: string, severity: Finding['severity'], message: string, range: Range, data?: Record<string, unknown>, fixes?: Finding['fixes']) =>
-    ctx.findings.push(finding(code, severity, message, ctx.file, range, { server: name, data, fixes }));
+  const push = (
+    code: string,
+    severity: Finding['severity'],
+    message: string,
+    range: Range,
+    data?: Record<string, unknown>,
+    fixes?: Finding['fixes'],
+  ) => ctx.findings.push(finding(code, severity, message, ctx.file, range, { server: name, data, fixes }));
   const label = ctx.profile.label;
   const style = ctx.profile.interpolation;
   const strings = stringFields(entry);
@@ -82,14 +100,22 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
             } VS Code cannot prompt for it and will not start the server. ${suggest ? `Change it to \${input:${suggest}}` : `Add { "type": "promptString", "id": "${ref.name}", "description": "...", "password": true } to "inputs"`}.`,
             range,
             { id: ref.name, suggest, declared: ids },
-            suggest ? [replaceFix(`Change to \${input:${suggest}}`, ctx.file, range, `\${input:${suggest}}`)] : undefined,
+            suggest
+              ? [replaceFix(`Change to \${input:${suggest}}`, ctx.file, range, `\${input:${suggest}}`)]
+              : undefined,
           );
           break;
         }
         case 'env': {
           if (isSet(ref.name)) break;
           if (style === 'continue') {
-            push('vars/secret-unset', 'info', `Server "${name}": secret "${ref.name}" is not in the environment; Continue must find it in its secrets store (~/.continue/.env or the hub) or the server gets no value.`, range, { var: ref.name });
+            push(
+              'vars/secret-unset',
+              'info',
+              `Server "${name}": secret "${ref.name}" is not in the environment; Continue must find it in its secrets store (~/.continue/.env or the hub) or the server gets no value.`,
+              range,
+              { var: ref.name },
+            );
           } else {
             push(
               'vars/env-unset',
@@ -126,7 +152,14 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
         }
         case 'bare': {
           if (ref.expanded) {
-            if (!isSet(ref.name)) push('vars/env-unset', 'warning', `Server "${name}": ${s.where} uses $${ref.name}, but it is not set; ${label} replaces it with an empty string.`, range, { var: ref.name });
+            if (!isSet(ref.name))
+              push(
+                'vars/env-unset',
+                'warning',
+                `Server "${name}": ${s.where} uses $${ref.name}, but it is not set; ${label} replaces it with an empty string.`,
+                range,
+                { var: ref.name },
+              );
             break;
           }
           const spelled = style === 'posix' ? `\${${ref.name}}` : `\${env:${ref.name}}`;
@@ -150,10 +183,22 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
           );
           break;
         case 'unknown':
-          push('vars/unknown-variable', 'warning', `Server "${name}": ${s.where} contains ${ref.text}, which ${label} does not define; it stays as literal text.`, range, { var: ref.name });
+          push(
+            'vars/unknown-variable',
+            'warning',
+            `Server "${name}": ${s.where} contains ${ref.text}, which ${label} does not define; it stays as literal text.`,
+            range,
+            { var: ref.name },
+          );
           break;
         case 'vscode-only':
-          push('vars/editor-only', 'info', `Server "${name}": ${ref.text} is resolved by VS Code itself when it starts the server; MCP Doctor cannot resolve it outside VS Code.`, range, { var: ref.name });
+          push(
+            'vars/editor-only',
+            'info',
+            `Server "${name}": ${ref.text} is resolved by VS Code itself when it starts the server; MCP Doctor cannot resolve it outside VS Code.`,
+            range,
+            { var: ref.name },
+          );
           break;
         default:
           break;
@@ -162,7 +207,10 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
   }
 
   // --- paths --------------------------------------------------------------------------------
-  const pathLike = strings.filter((s) => s.group === 'command' || s.group === 'args' || s.group === 'env' || s.group === 'cwd' || s.group === 'envFile');
+  const pathLike = strings.filter(
+    (s) =>
+      s.group === 'command' || s.group === 'args' || s.group === 'env' || s.group === 'cwd' || s.group === 'envFile',
+  );
   for (const s of pathLike) {
     const tilde = /^~(?=[\\/]|$)|=~(?=[\\/])/.exec(s.value);
     if (tilde) {
@@ -173,8 +221,22 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
         `Server "${name}": ${s.where} is "${truncate(s.value, 80)}", but "~" is only expanded by a shell and ${label} starts servers without one: the server gets a path that begins with a literal "~". Write the absolute path${style === 'vscode' ? ' or ${userHome}' : ''}.`,
         s.node.range,
         { value: s.value, suggest: expanded },
-        s.node.range.start.line === s.node.range.end.line && s.node.kind === 'string' && ctx.lines.text[ctx.lines.lineStart(s.node.range.start.line) + s.node.range.start.character] === '"'
-          ? [replaceFix(`Use ${style === 'vscode' ? '${userHome}' : 'the absolute path'}`, ctx.file, s.node.range, JSON.stringify(style === 'vscode' ? s.value.replace(/^~|=~/, (m) => (m.startsWith('=') ? '=${userHome}' : '${userHome}')) : expanded), false)]
+        s.node.range.start.line === s.node.range.end.line &&
+          s.node.kind === 'string' &&
+          ctx.lines.text[ctx.lines.lineStart(s.node.range.start.line) + s.node.range.start.character] === '"'
+          ? [
+              replaceFix(
+                `Use ${style === 'vscode' ? '${userHome}' : 'the absolute path'}`,
+                ctx.file,
+                s.node.range,
+                JSON.stringify(
+                  style === 'vscode'
+                    ? s.value.replace(/^~|=~/, (m) => (m.startsWith('=') ? '=${userHome}' : '${userHome}'))
+                    : expanded,
+                ),
+                false,
+              ),
+            ]
           : undefined,
       );
     }
@@ -190,14 +252,23 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
   if (ctx.profile.defaultCwd === 'unrelated' && !server.cwd) {
     // `uv --directory /abs run server.py`: args are relative to that directory, not the cwd.
     const args = server.args ?? [];
-    const dirFlag = args.findIndex((a, i) => ['--directory', '--project', '--cwd', '-C'].includes(a) && /^([\\/]|[A-Za-z]:[\\/])/.test(args[i + 1] ?? ''));
-    const rel = pathLike.filter((s) => (s.group === 'command' || (s.group === 'args' && dirFlag < 0)) && looksLikeRelativePath(s.value, s.group === 'command'));
+    const dirFlag = args.findIndex(
+      (a, i) =>
+        ['--directory', '--project', '--cwd', '-C'].includes(a) && /^([\\/]|[A-Za-z]:[\\/])/.test(args[i + 1] ?? ''),
+    );
+    const rel = pathLike.filter(
+      (s) =>
+        (s.group === 'command' || (s.group === 'args' && dirFlag < 0)) &&
+        looksLikeRelativePath(s.value, s.group === 'command'),
+    );
     if (rel.length) {
       push(
         'path/relative-without-cwd',
         'warning',
         `Server "${name}": ${rel.map((r) => `"${truncate(r.value, 50)}"`).join(', ')} ${rel.length > 1 ? 'are relative paths' : 'is a relative path'}, but ${label} ${
-          ctx.profile.hasCwd ? 'starts servers from its own working directory unless "cwd" is set' : 'has no "cwd" field and does not start servers in your project folder'
+          ctx.profile.hasCwd
+            ? 'starts servers from its own working directory unless "cwd" is set'
+            : 'has no "cwd" field and does not start servers in your project folder'
         }, so ${rel.length > 1 ? 'they resolve' : 'it resolves'} somewhere else. Use absolute paths${ctx.profile.hasCwd ? ' or set "cwd"' : ''}.`,
         rel[0].node.range,
         { values: rel.map((r) => r.value) },
@@ -206,7 +277,11 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
   }
 
   // --- Windows .cmd shims ------------------------------------------------------------------
-  if (ctx.platform === 'win32' && server.command && ['claude-desktop', 'cline', 'windsurf', 'lmstudio', 'junie', 'cursor'].includes(ctx.profile.id)) {
+  if (
+    ctx.platform === 'win32' &&
+    server.command &&
+    ['claude-desktop', 'cline', 'windsurf', 'lmstudio', 'junie', 'cursor'].includes(ctx.profile.id)
+  ) {
     const exe = server.command.toLowerCase();
     if (['npx', 'npm', 'pnpm', 'pnpx', 'yarn'].includes(exe)) {
       push(
@@ -234,7 +309,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
             ? 'Reference an environment variable instead: ${TOKEN_NAME}.'
             : style === 'cursor' || style === 'roo' || style === 'windsurf'
               ? 'Reference an environment variable instead: ${env:TOKEN_NAME}.'
-              : 'Keep it out of shared files (environment variable or the client\'s secret store) and rotate it if it was committed.'
+              : "Keep it out of shared files (environment variable or the client's secret store) and rotate it if it was committed."
       }`,
       subRange(ctx.lines, s.node, s.value.length > 8 ? s.value.slice(0, 8) : s.value),
       { where: s.where },
@@ -252,21 +327,34 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
       if (c.unresolved.length) return undefined;
       return p.isAbsolute(c.value) ? c.value : p.join(server.workspaceFolder ?? fileDir, c.value);
     }
-    if (ctx.profile.defaultCwd === 'workspace') return server.workspaceFolder ?? (ctx.scope === 'workspace' ? fileDir : undefined);
+    if (ctx.profile.defaultCwd === 'workspace')
+      return server.workspaceFolder ?? (ctx.scope === 'workspace' ? fileDir : undefined);
     if (ctx.profile.defaultCwd === 'config-dir') return fileDir;
     return undefined;
   })();
 
   const cwdMissing = Boolean(server.cwd && base && !ctx.fileExists(base));
   if (cwdMissing) {
-    push('path/cwd-missing', 'error', `Server "${name}": cwd "${base}" does not exist, so ${label} cannot start the server. Fix the path.`, entry.fields.cwd?.range ?? server.range, { path: base });
+    push(
+      'path/cwd-missing',
+      'error',
+      `Server "${name}": cwd "${base}" does not exist, so ${label} cannot start the server. Fix the path.`,
+      entry.fields.cwd?.range ?? server.range,
+      { path: base },
+    );
   }
   if (server.envFile) {
     const ef = resolve(server.envFile);
     if (!ef.unresolved.length) {
       const abs = p.isAbsolute(ef.value) ? ef.value : base ? p.join(base, ef.value) : undefined;
       if (abs && !ctx.fileExists(abs)) {
-        push('path/envfile-missing', 'error', `Server "${name}": envFile "${abs}" does not exist; ${label} fails to start the server. Create the file or remove "envFile".`, entry.fields.envFile?.range ?? server.range, { path: abs });
+        push(
+          'path/envfile-missing',
+          'error',
+          `Server "${name}": envFile "${abs}" does not exist; ${label} fails to start the server. Create the file or remove "envFile".`,
+          entry.fields.envFile?.range ?? server.range,
+          { path: abs },
+        );
       }
     }
   }
@@ -277,11 +365,23 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
     const c = cmd.value;
     if (p.isAbsolute(c) || /^[A-Za-z]:[\\/]/.test(c)) {
       if (!ctx.findOnPath(c) && !ctx.fileExists(c)) {
-        push('path/command-missing', 'error', `Server "${name}": command "${c}" does not exist, so the server cannot start (spawn ENOENT). Fix the path, or use a command on PATH.`, cmdRange, { command: c });
+        push(
+          'path/command-missing',
+          'error',
+          `Server "${name}": command "${c}" does not exist, so the server cannot start (spawn ENOENT). Fix the path, or use a command on PATH.`,
+          cmdRange,
+          { command: c },
+        );
       }
     } else if (/[\\/]/.test(c)) {
       if (base && !ctx.fileExists(p.join(base, c))) {
-        push('path/command-missing', 'error', `Server "${name}": command "${c}" does not exist in ${base}, so the server cannot start (spawn ENOENT). Fix the path.`, cmdRange, { command: c, base });
+        push(
+          'path/command-missing',
+          'error',
+          `Server "${name}": command "${c}" does not exist in ${base}, so the server cannot start (spawn ENOENT). Fix the path.`,
+          cmdRange,
+          { command: c, base },
+        );
       }
     } else if (!ctx.findOnPath(c)) {
       push(
@@ -299,8 +399,16 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
     const node = entry.fields.args[script.index];
     const r = resolve(script.path);
     if (!r.unresolved.length) {
-      const dir = script.directory !== undefined ? (p.isAbsolute(script.directory) ? script.directory : base ? p.join(base, script.directory) : undefined) : base;
-      const abs = p.isAbsolute(r.value) || /^[A-Za-z]:[\\/]/.test(r.value) ? r.value : dir ? p.join(dir, r.value) : undefined;
+      const dir =
+        script.directory !== undefined
+          ? p.isAbsolute(script.directory)
+            ? script.directory
+            : base
+              ? p.join(base, script.directory)
+              : undefined
+          : base;
+      const abs =
+        p.isAbsolute(r.value) || /^[A-Za-z]:[\\/]/.test(r.value) ? r.value : dir ? p.join(dir, r.value) : undefined;
       if (abs && !ctx.fileExists(abs)) {
         push(
           'path/script-missing',
@@ -318,8 +426,10 @@ const SCRIPT_EXT = /\.(py|pyw|js|mjs|cjs|ts|mts|cts|jar|sh|rb|php|json|sqlite|db
 
 /** Whether a command/arg is a relative file path (`./x`, `dir/file.py`, `server.py`). */
 export function looksLikeRelativePath(s: string, isCommand: boolean): boolean {
-  if (!s || s.startsWith('-') || s.startsWith('@') || s.startsWith('~') || s.includes('${') || s.startsWith('$')) return false;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^[A-Za-z]:[\\/]/.test(s) || s.startsWith('/') || s.startsWith('\\\\')) return false;
+  if (!s || s.startsWith('-') || s.startsWith('@') || s.startsWith('~') || s.includes('${') || s.startsWith('$'))
+    return false;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^[A-Za-z]:[\\/]/.test(s) || s.startsWith('/') || s.startsWith('\\\\'))
+    return false;
   if (/^\.\.?[\\/]/.test(s)) return true;
   const bare = s.replace(/:[A-Za-z_][\w.]*$/, ''); // fastmcp "file.py:obj"
   if (isCommand) return /[\\/]/.test(s);
@@ -329,7 +439,19 @@ export function looksLikeRelativePath(s: string, isCommand: boolean): boolean {
 /** Flags that take a value, per launcher (so the value is not mistaken for the script). */
 const VALUE_FLAGS: Record<string, string[]> = {
   python: ['-X', '-W', '-c', '-m', '-Q'],
-  uv: ['--with', '--python', '-p', '--directory', '--project', '--env-file', '--from', '--extra', '--group', '--index', '--with-requirements'],
+  uv: [
+    '--with',
+    '--python',
+    '-p',
+    '--directory',
+    '--project',
+    '--env-file',
+    '--from',
+    '--extra',
+    '--group',
+    '--index',
+    '--with-requirements',
+  ],
   node: ['-r', '--require', '--import', '--loader', '--experimental-loader', '--inspect-port', '-e', '--eval'],
 };
 
@@ -337,8 +459,15 @@ const VALUE_FLAGS: Record<string, string[]> = {
  * The argument a launcher will open as a script (`python server.py`, `node dist/index.js`,
  * `uv run --directory d server.py`, `fastmcp run app.py:mcp`), or undefined.
  */
-export function scriptArgument(command: string, args: string[]): { index: number; path: string; directory?: string } | undefined {
-  const exe = command.split(/[\\/]/).pop()!.toLowerCase().replace(/\.(exe|cmd|bat)$/, '');
+export function scriptArgument(
+  command: string,
+  args: string[],
+): { index: number; path: string; directory?: string } | undefined {
+  const exe = command
+    .split(/[\\/]/)
+    .pop()!
+    .toLowerCase()
+    .replace(/\.(exe|cmd|bat)$/, '');
   let kind: 'python' | 'node' | 'uv' | 'fastmcp' | undefined;
   if (/^python(\d+(\.\d+)?)?$|^py$|^pythonw$/.test(exe)) kind = 'python';
   else if (['node', 'nodejs', 'bun', 'tsx', 'ts-node', 'deno'].includes(exe)) kind = 'node';
@@ -390,9 +519,12 @@ const TOKEN_PATTERNS: [RegExp, string][] = [
   [/\blin_api_[A-Za-z0-9]{20,}/, 'Linear API key'],
   [/\bglpat-[A-Za-z0-9_-]{20,}/, 'GitLab token'],
 ];
-const SECRET_NAME = /(^|[_-])(API[_-]?KEY|APIKEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|PAT|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CLIENT[_-]?SECRET|AUTH)$/i;
-const SECRET_HEADER = /^(authorization|proxy-authorization|x-api-key|api-key|apikey|x-auth-token|.*token.*|.*secret.*|.*api[-_]?key.*)$/i;
-const PLACEHOLDER = /replace|your[_ -]|<[^>]*>|x{4,}|changeme|change[_-]me|example|dummy|placeholder|redacted|^\*+$|\.\.\.|todo|insert|^test$|^secret$|^password$/i;
+const SECRET_NAME =
+  /(^|[_-])(API[_-]?KEY|APIKEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|PAT|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CLIENT[_-]?SECRET|AUTH)$/i;
+const SECRET_HEADER =
+  /^(authorization|proxy-authorization|x-api-key|api-key|apikey|x-auth-token|.*token.*|.*secret.*|.*api[-_]?key.*)$/i;
+const PLACEHOLDER =
+  /replace|your[_ -]|<[^>]*>|x{4,}|changeme|change[_-]me|example|dummy|placeholder|redacted|^\*+$|\.\.\.|todo|insert|^test$|^secret$|^password$/i;
 
 /** Describes the secret in a literal env/header/arg value, or undefined. */
 function secretIn(s: StringField, style: string): string | undefined {
@@ -405,6 +537,12 @@ function secretIn(s: StringField, style: string): string | undefined {
   const nameHit = s.group === 'env' ? SECRET_NAME.test(s.key ?? '') : SECRET_HEADER.test(s.key ?? '');
   if (!nameHit) return undefined;
   const secret = v.replace(/^(Bearer|Basic|Token)\s+/i, '');
-  if (secret.length < 8 || PLACEHOLDER.test(secret) || /^(true|false|\d+)$/i.test(secret) || /[\\/]/.test(secret) && !/[A-Za-z0-9+/]{30,}/.test(secret)) return undefined;
+  if (
+    secret.length < 8 ||
+    PLACEHOLDER.test(secret) ||
+    /^(true|false|\d+)$/i.test(secret) ||
+    (/[\\/]/.test(secret) && !/[A-Za-z0-9+/]{30,}/.test(secret))
+  )
+    return undefined;
   return 'secret';
 }

@@ -68,7 +68,13 @@ export const CLIENTS: Record<ClientId, ClientProfile> = {
     types: { stdio: 'stdio', http: 'http', sse: 'sse', 'streamable-http': 'http', streamableHttp: 'http' },
     defaultCwd: 'workspace',
   }),
-  windsurf: profile({ id: 'windsurf', label: 'Windsurf', interpolation: 'windsurf', urlKeys: ['serverUrl', 'url'], types: { stdio: 'stdio', http: 'http', sse: 'sse', 'streamable-http': 'http' } }),
+  windsurf: profile({
+    id: 'windsurf',
+    label: 'Windsurf',
+    interpolation: 'windsurf',
+    urlKeys: ['serverUrl', 'url'],
+    types: { stdio: 'stdio', http: 'http', sse: 'sse', 'streamable-http': 'http' },
+  }),
   'gemini-cli': profile({
     id: 'gemini-cli',
     label: 'Gemini CLI',
@@ -105,7 +111,13 @@ export const CLIENTS: Record<ClientId, ClientProfile> = {
     urlNeedsType: true,
   }),
   codex: profile({ id: 'codex', label: 'Codex', interpolation: 'codex', types: {}, hasCwd: true }),
-  fastmcp: profile({ id: 'fastmcp', label: 'FastMCP', interpolation: 'fastmcp', hasCwd: true, defaultCwd: 'config-dir' }),
+  fastmcp: profile({
+    id: 'fastmcp',
+    label: 'FastMCP',
+    interpolation: 'fastmcp',
+    hasCwd: true,
+    defaultCwd: 'config-dir',
+  }),
   goose: profile({
     id: 'goose',
     label: 'Goose',

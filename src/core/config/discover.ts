@@ -30,7 +30,9 @@ async function discoverUnsafe(opts: DiscoveryOptions): Promise<ConfigFileResult[
     env: opts.env,
     platform: opts.platform,
     checkCommands: opts.checkCommands ?? false,
-    findOnPath: opts.findOnPath ?? memo((c) => findOnPath(c, opts.env.PATH ?? opts.env.Path, opts.platform, isFile, opts.env.PATHEXT)),
+    findOnPath:
+      opts.findOnPath ??
+      memo((c) => findOnPath(c, opts.env.PATH ?? opts.env.Path, opts.platform, isFile, opts.env.PATHEXT)),
     fileExists: opts.fileExists ?? existsSync,
   };
   let locations: ConfigLocation[];
@@ -67,7 +69,9 @@ async function discoverUnsafe(opts: DiscoveryOptions): Promise<ConfigFileResult[
     seen.add(k);
     return true;
   });
-  const results = (await Promise.all(unique.map((l) => readOne(l, parseOpts)))).filter((r): r is ConfigFileResult => r !== undefined);
+  const results = (await Promise.all(unique.map((l) => readOne(l, parseOpts)))).filter(
+    (r): r is ConfigFileResult => r !== undefined,
+  );
   markShadowed(results);
   return results;
 }
@@ -125,13 +129,21 @@ async function readOne(loc: ConfigLocation, parseOpts: ParseOptions): Promise<Co
     const st = await fsp.stat(loc.file);
     if (!st.isFile()) return undefined;
     if (st.size > MAX_FILE_BYTES) {
-      return failed(loc, 'io/too-large', `${loc.file} is ${(st.size / 1048576).toFixed(1)} MB; MCP Doctor skips config files over 5 MB.`);
+      return failed(
+        loc,
+        'io/too-large',
+        `${loc.file} is ${(st.size / 1048576).toFixed(1)} MB; MCP Doctor skips config files over 5 MB.`,
+      );
     }
     text = await fsp.readFile(loc.file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    return failed(loc, 'io/unreadable', `Cannot read ${loc.file} (${code ?? String(err)}). Check the file permissions; the servers it declares are not listed.`);
+    return failed(
+      loc,
+      'io/unreadable',
+      `Cannot read ${loc.file} (${code ?? String(err)}). Check the file permissions; the servers it declares are not listed.`,
+    );
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return parseConfigText(loc.file, text, loc, parseOpts);
@@ -144,7 +156,9 @@ function failed(loc: ConfigLocation, code: string, message: string): ConfigFileR
     scope: loc.scope,
     accepted: false,
     servers: [],
-    findings: [finding(code, 'error', message, loc.file, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } })],
+    findings: [
+      finding(code, 'error', message, loc.file, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }),
+    ],
     format: loc.format,
     location: loc,
   };
@@ -174,15 +188,29 @@ async function walk(root: string, opts: DiscoveryOptions): Promise<ConfigLocatio
         }
         const subdirs: string[] = [];
         for (const e of entries) {
-          if (e.isFile() && (e.name === 'fastmcp.json' || e.name.endsWith('.fastmcp.json') || e.name === '.mcp.json') && depth > 0) {
-            const [, client, format] = NESTED_FILES.find(([rel]) => rel === (e.name === '.mcp.json' ? '.mcp.json' : 'fastmcp.json'))!;
-            if (wanted(client)) found.push({ file: path.join(dir, e.name), client, format, scope: 'workspace', workspaceFolder: dir });
+          if (
+            e.isFile() &&
+            (e.name === 'fastmcp.json' || e.name.endsWith('.fastmcp.json') || e.name === '.mcp.json') &&
+            depth > 0
+          ) {
+            const [, client, format] = NESTED_FILES.find(
+              ([rel]) => rel === (e.name === '.mcp.json' ? '.mcp.json' : 'fastmcp.json'),
+            )!;
+            if (wanted(client))
+              found.push({ file: path.join(dir, e.name), client, format, scope: 'workspace', workspaceFolder: dir });
           }
           if (!e.isDirectory()) continue;
           if ((e.name === '.vscode' || e.name === '.cursor') && depth > 0) {
             const rel = `${e.name}/mcp.json`;
             const [, client, format] = NESTED_FILES.find(([r]) => r === rel)!;
-            if (wanted(client)) found.push({ file: path.join(dir, e.name, 'mcp.json'), client, format, scope: 'workspace', workspaceFolder: dir });
+            if (wanted(client))
+              found.push({
+                file: path.join(dir, e.name, 'mcp.json'),
+                client,
+                format,
+                scope: 'workspace',
+                workspaceFolder: dir,
+              });
             continue;
           }
           if (SKIPPED_DIRS.has(e.name) || (e.name.startsWith('.') && e.name !== '.github')) continue;

@@ -27,7 +27,13 @@ export function findOnPath(
   const p = platform === 'win32' ? path.win32 : path.posix;
   const exts =
     platform === 'win32'
-      ? ['', ...(pathExt ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean).map((e) => e.toLowerCase())]
+      ? [
+          '',
+          ...(pathExt ?? '.COM;.EXE;.BAT;.CMD')
+            .split(';')
+            .filter(Boolean)
+            .map((e) => e.toLowerCase()),
+        ]
       : [''];
   const hasExt = platform === 'win32' && /\.[A-Za-z0-9]+$/.test(command);
   const candidates = (base: string) => (hasExt ? [base] : exts.map((e) => base + e));

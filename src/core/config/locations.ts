@@ -30,7 +30,22 @@ export const NESTED_FILES: [string, ClientId, ConfigFormat][] = [
 ];
 
 /** Folders the nested walk never enters. */
-export const SKIPPED_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', 'dist', 'build', '__pycache__', '.hg', '.svn', '.tox', '.mypy_cache', '.pytest_cache', 'out', 'target']);
+export const SKIPPED_DIRS = new Set([
+  'node_modules',
+  '.git',
+  '.venv',
+  'venv',
+  'dist',
+  'build',
+  '__pycache__',
+  '.hg',
+  '.svn',
+  '.tox',
+  '.mypy_cache',
+  '.pytest_cache',
+  'out',
+  'target',
+]);
 
 /** Maximum folder depth of the nested walk (workspace folder = 0). */
 export const MAX_WALK_DEPTH = 6;
@@ -49,15 +64,25 @@ export function configLocations(opts: DiscoveryOptions): ConfigLocation[] {
   const home = typeof opts.home === 'string' ? opts.home : '';
   const wanted = (c: ClientId) => !opts.clients || opts.clients.length === 0 || opts.clients.includes(c);
   const out: ConfigLocation[] = [];
-  const add = (file: string, client: ClientId, format: ConfigFormat, scope: ConfigScope, extra: Partial<ConfigLocation> = {}) => {
+  const add = (
+    file: string,
+    client: ClientId,
+    format: ConfigFormat,
+    scope: ConfigScope,
+    extra: Partial<ConfigLocation> = {},
+  ) => {
     if (wanted(client)) out.push({ file, client, format, scope, ...extra });
   };
 
   for (const folder of (opts.workspaceFolders ?? []).filter((f) => typeof f === 'string' && f)) {
-    for (const [rel, client, format] of WORKSPACE_FILES) add(p.join(folder, ...rel.split('/')), client, format, 'workspace', { workspaceFolder: folder });
+    for (const [rel, client, format] of WORKSPACE_FILES)
+      add(p.join(folder, ...rel.split('/')), client, format, 'workspace', { workspaceFolder: folder });
     add(folder, 'vscode', 'vscode-workspace', 'workspace', { workspaceFolder: folder, suffixes: ['.code-workspace'] });
     add(folder, 'fastmcp', 'fastmcp', 'workspace', { workspaceFolder: folder, suffixes: ['.fastmcp.json'] });
-    add(p.join(folder, '.continue', 'mcpServers'), 'continue', 'continue', 'workspace', { workspaceFolder: folder, suffixes: ['.yaml', '.yml', '.json'] });
+    add(p.join(folder, '.continue', 'mcpServers'), 'continue', 'continue', 'workspace', {
+      workspaceFolder: folder,
+      suffixes: ['.yaml', '.yml', '.json'],
+    });
   }
   if (!opts.includeUser || !home) return out;
 
@@ -65,7 +90,11 @@ export function configLocations(opts: DiscoveryOptions): ConfigLocation[] {
   const appData = opts.platform === 'win32' ? env.APPDATA || p.join(home, 'AppData', 'Roaming') : undefined;
   const xdg = env.XDG_CONFIG_HOME && p.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : p.join(home, '.config');
   const appSupport =
-    opts.platform === 'win32' ? appData! : opts.platform === 'darwin' ? p.join(home, 'Library', 'Application Support') : xdg;
+    opts.platform === 'win32'
+      ? appData!
+      : opts.platform === 'darwin'
+        ? p.join(home, 'Library', 'Application Support')
+        : xdg;
   const userDir = (app: string) => p.join(appSupport, app, 'User');
 
   for (const app of VSCODE_APPS) {
@@ -74,7 +103,12 @@ export function configLocations(opts: DiscoveryOptions): ConfigLocation[] {
   }
   for (const app of [...VSCODE_APPS, ...FORK_APPS]) {
     const storage = p.join(userDir(app), 'globalStorage');
-    add(p.join(storage, 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json'), 'cline', 'mcp-servers', 'user');
+    add(
+      p.join(storage, 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json'),
+      'cline',
+      'mcp-servers',
+      'user',
+    );
     add(p.join(storage, 'rooveterinaryinc.roo-cline', 'settings', 'mcp_settings.json'), 'roo', 'mcp-servers', 'user');
   }
   add(p.join(home, '.cline', 'data', 'settings', 'cline_mcp_settings.json'), 'cline', 'mcp-servers', 'user');
@@ -86,16 +120,22 @@ export function configLocations(opts: DiscoveryOptions): ConfigLocation[] {
   add(p.join(home, '.codeium', 'mcp_config.json'), 'windsurf', 'mcp-servers', 'user');
   add(p.join(home, '.gemini', 'settings.json'), 'gemini-cli', 'mcp-servers', 'user');
   add(
-    opts.platform === 'win32' ? p.join(appData!, 'Zed', 'settings.json') : p.join(opts.platform === 'darwin' ? p.join(home, '.config') : xdg, 'zed', 'settings.json'),
+    opts.platform === 'win32'
+      ? p.join(appData!, 'Zed', 'settings.json')
+      : p.join(opts.platform === 'darwin' ? p.join(home, '.config') : xdg, 'zed', 'settings.json'),
     'zed',
     'zed',
     'user',
   );
   add(p.join(home, '.continue', 'config.yaml'), 'continue', 'continue', 'user');
-  add(p.join(home, '.continue', 'mcpServers'), 'continue', 'continue', 'user', { suffixes: ['.yaml', '.yml', '.json'] });
+  add(p.join(home, '.continue', 'mcpServers'), 'continue', 'continue', 'user', {
+    suffixes: ['.yaml', '.yml', '.json'],
+  });
   add(p.join(env.CODEX_HOME || p.join(home, '.codex'), 'config.toml'), 'codex', 'codex', 'user');
   add(
-    opts.platform === 'win32' ? p.join(appData!, 'Block', 'goose', 'config', 'config.yaml') : p.join(opts.platform === 'darwin' ? p.join(home, '.config') : xdg, 'goose', 'config.yaml'),
+    opts.platform === 'win32'
+      ? p.join(appData!, 'Block', 'goose', 'config', 'config.yaml')
+      : p.join(opts.platform === 'darwin' ? p.join(home, '.config') : xdg, 'goose', 'config.yaml'),
     'goose',
     'goose',
     'user',
@@ -105,7 +145,8 @@ export function configLocations(opts: DiscoveryOptions): ConfigLocation[] {
   const opencodeDir = p.join(opts.platform === 'win32' ? p.join(home, '.config') : xdg, 'opencode');
   add(p.join(opencodeDir, 'opencode.json'), 'opencode', 'opencode', 'user');
   add(p.join(opencodeDir, 'opencode.jsonc'), 'opencode', 'opencode', 'user');
-  if (env.OPENCODE_CONFIG && p.isAbsolute(env.OPENCODE_CONFIG)) add(env.OPENCODE_CONFIG, 'opencode', 'opencode', 'user');
+  if (env.OPENCODE_CONFIG && p.isAbsolute(env.OPENCODE_CONFIG))
+    add(env.OPENCODE_CONFIG, 'opencode', 'opencode', 'user');
   add(p.join(env.COPILOT_HOME || p.join(home, '.copilot'), 'mcp-config.json'), 'copilot-cli', 'mcp-servers', 'user');
   return out;
 }
@@ -124,7 +165,9 @@ export function locateConfigFile(file: string, opts: DiscoveryOptions): ConfigLo
   if (exact) return exact;
   const dir = fold(p.dirname(p.normalize(file)));
   const name = p.basename(file);
-  const inDir = locations.find((l) => l.suffixes && fold(p.normalize(l.file)) === dir && l.suffixes.some((s) => name.endsWith(s)));
+  const inDir = locations.find(
+    (l) => l.suffixes && fold(p.normalize(l.file)) === dir && l.suffixes.some((s) => name.endsWith(s)),
+  );
   if (inDir) return { ...inDir, file, suffixes: undefined };
   // Nested files found by the walk: inside a workspace folder, not under a skipped folder.
   const folder = (opts.workspaceFolders ?? []).find((f) => target.startsWith(fold(p.normalize(f)) + p.sep));
@@ -134,11 +177,18 @@ export function locateConfigFile(file: string, opts: DiscoveryOptions): ConfigLo
   const wanted = (c: ClientId) => !opts.clients || opts.clients.length === 0 || opts.clients.includes(c);
   for (const [relName, client, format] of NESTED_FILES) {
     const parts = relName.split('/');
-    const matches = parts.length === 2 ? parent === parts[0] && name === parts[1] : name === relName || (relName === 'fastmcp.json' && name.endsWith('.fastmcp.json'));
+    const matches =
+      parts.length === 2
+        ? parent === parts[0] && name === parts[1]
+        : name === relName || (relName === 'fastmcp.json' && name.endsWith('.fastmcp.json'));
     if (!matches || !wanted(client)) continue;
     // Same bounds as the walk: depth, skipped folders, hidden folders (except the .vscode/.cursor parent).
     const dirs = rel.slice(0, rel.length - parts.length);
-    if (dirs.length > MAX_WALK_DEPTH || dirs.some((seg) => SKIPPED_DIRS.has(seg) || (seg.startsWith('.') && seg !== '.github'))) return undefined;
+    if (
+      dirs.length > MAX_WALK_DEPTH ||
+      dirs.some((seg) => SKIPPED_DIRS.has(seg) || (seg.startsWith('.') && seg !== '.github'))
+    )
+      return undefined;
     const projectDir = parts.length === 2 ? p.dirname(p.dirname(file)) : p.dirname(file);
     return { file, client, format, scope: 'workspace', workspaceFolder: projectDir };
   }

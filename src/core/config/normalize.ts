@@ -15,7 +15,7 @@ export interface EntryContext {
 }
 
 /** Value nodes of a normalized server, so later checks can point at the exact text. */
-export interface ServerFields {
+interface ServerFields {
   command?: PNode;
   args: PNode[];
   env: Map<string, PNode>;
@@ -32,14 +32,67 @@ export interface NormalizedEntry {
   fields: ServerFields;
 }
 
-const KNOWN_KEYS = ['command', 'args', 'env', 'cwd', 'url', 'headers', 'type', 'envFile', 'disabled', 'enabled', 'timeout'];
+const KNOWN_KEYS = [
+  'command',
+  'args',
+  'env',
+  'cwd',
+  'url',
+  'headers',
+  'type',
+  'envFile',
+  'disabled',
+  'enabled',
+  'timeout',
+];
 /** Real keys of some client that look like typos of KNOWN_KEYS; never flagged. */
 const OTHER_KEYS = new Set([
-  'uri', 'cmd', 'envs', 'environment', 'serverUrl', 'httpUrl', 'transportType', 'name', 'description', 'trust', 'tools', 'oauth',
-  'auth', 'dev', 'sandbox', 'settings', 'remote', 'bundled', 'display_name', 'available_tools', 'env_keys', 'env_vars', 'http_headers',
-  'env_http_headers', 'bearer_token_env_var', 'enabled_tools', 'disabled_tools', 'startup_timeout_sec', 'tool_timeout_sec',
-  'alwaysAllow', 'autoApprove', 'disabledTools', 'watchPaths', 'includeTools', 'excludeTools', 'headersHelper', 'alwaysLoad',
-  'requestOptions', 'connectionTimeout', 'sandboxEnabled', 'source', 'code', 'dependencies', 'timeouts', 'gallery', 'version',
+  'uri',
+  'cmd',
+  'envs',
+  'environment',
+  'serverUrl',
+  'httpUrl',
+  'transportType',
+  'name',
+  'description',
+  'trust',
+  'tools',
+  'oauth',
+  'auth',
+  'dev',
+  'sandbox',
+  'settings',
+  'remote',
+  'bundled',
+  'display_name',
+  'available_tools',
+  'env_keys',
+  'env_vars',
+  'http_headers',
+  'env_http_headers',
+  'bearer_token_env_var',
+  'enabled_tools',
+  'disabled_tools',
+  'startup_timeout_sec',
+  'tool_timeout_sec',
+  'alwaysAllow',
+  'autoApprove',
+  'disabledTools',
+  'watchPaths',
+  'includeTools',
+  'excludeTools',
+  'headersHelper',
+  'alwaysLoad',
+  'requestOptions',
+  'connectionTimeout',
+  'sandboxEnabled',
+  'source',
+  'code',
+  'dependencies',
+  'timeouts',
+  'gallery',
+  'version',
 ]);
 
 /**
@@ -48,8 +101,14 @@ const OTHER_KEYS = new Set([
  */
 export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, keyRange: Range): NormalizedEntry {
   const { profile, file } = ctx;
-  const f = (code: string, severity: Finding['severity'], message: string, range: Range, data?: Record<string, unknown>, fixes?: Finding['fixes']) =>
-    ctx.findings.push(finding(code, severity, message, file, range, { server: name, data, fixes }));
+  const f = (
+    code: string,
+    severity: Finding['severity'],
+    message: string,
+    range: Range,
+    data?: Record<string, unknown>,
+    fixes?: Finding['fixes'],
+  ) => ctx.findings.push(finding(code, severity, message, file, range, { server: name, data, fixes }));
   const fields: ServerFields = { args: [], env: new Map(), headers: new Map(), entry: node };
   const server: ServerConfig = {
     id: `${profile.id}:${file}#${name}`,
@@ -88,14 +147,24 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
       server.command = cmd.value as string;
       if (!server.command.trim()) {
         server.valid = false;
-        f('schema/empty-command', 'error', `Server "${name}" has an empty "${commandKey}". Put the executable to run (e.g. "npx", "uvx", "python").`, cmd.range);
+        f(
+          'schema/empty-command',
+          'error',
+          `Server "${name}" has an empty "${commandKey}". Put the executable to run (e.g. "npx", "uvx", "python").`,
+          cmd.range,
+        );
       }
     } else if (cmd.kind === 'array' && profile.id === 'opencode') {
       const items = cmd.items ?? [];
       const bad = items.find((i) => i.kind !== 'string');
       if (bad || !items.length) {
         server.valid = false;
-        f('schema/command-not-string', 'error', `Server "${name}": opencode expects "command" to be a non-empty array of strings (executable first, then its arguments).`, (bad ?? cmd).range);
+        f(
+          'schema/command-not-string',
+          'error',
+          `Server "${name}": opencode expects "command" to be a non-empty array of strings (executable first, then its arguments).`,
+          (bad ?? cmd).range,
+        );
       } else {
         fields.command = items[0];
         server.command = items[0].value as string;
@@ -115,7 +184,13 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
         cmd.kind === 'array'
           ? ` Put the executable in "${commandKey}" and the rest in "args": "${commandKey}": ${JSON.stringify(String((cmd.value as unknown[])[0] ?? ''))}, "args": ${JSON.stringify((cmd.value as unknown[]).slice(1))}.`
           : ` Write the executable as a string, e.g. "${commandKey}": "npx".`;
-      f('schema/command-not-string', 'error', `Server "${name}": "${commandKey}" must be a string, got ${describeKind(cmd)}; ${profile.label} cannot start it.${hint}`, cmd.range, { got: cmd.kind });
+      f(
+        'schema/command-not-string',
+        'error',
+        `Server "${name}": "${commandKey}" must be a string, got ${describeKind(cmd)}; ${profile.label} cannot start it.${hint}`,
+        cmd.range,
+        { got: cmd.kind },
+      );
     }
   }
 
@@ -127,14 +202,17 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
         if (item.kind === 'string') ok.push(item);
         else {
           server.valid = false;
-          const quoted = item.kind === 'number' || item.kind === 'boolean' ? JSON.stringify(String(item.value)) : undefined;
+          const quoted =
+            item.kind === 'number' || item.kind === 'boolean' ? JSON.stringify(String(item.value)) : undefined;
           f(
             'schema/arg-not-string',
             'error',
             `Server "${name}": every item of "args" must be a string, got ${describeKind(item)}. Quote it${quoted ? ` (${quoted})` : ''}.`,
             item.range,
             { got: item.kind },
-            quoted && item.range.start.line === item.range.end.line ? [replaceFix(`Quote as ${quoted}`, file, item.range, quoted)] : undefined,
+            quoted && item.range.start.line === item.range.end.line
+              ? [replaceFix(`Quote as ${quoted}`, file, item.range, quoted)]
+              : undefined,
           );
         }
       }
@@ -154,7 +232,13 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
         [replaceFix('Split into an array of arguments', file, a.range, JSON.stringify(parts), false)],
       );
     } else {
-      f('schema/args-not-array', 'error', `Server "${name}": "args" must be an array of strings, got ${describeKind(a)}.`, a.range, { got: a.kind });
+      f(
+        'schema/args-not-array',
+        'error',
+        `Server "${name}": "args" must be an array of strings, got ${describeKind(a)}.`,
+        a.range,
+        { got: a.kind },
+      );
     }
   }
 
@@ -169,7 +253,13 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
     if (!m) return undefined;
     if (m.kind !== 'object') {
       server.valid = false;
-      f(notObjectCode, 'error', `Server "${name}": "${label}" must be an object of NAME: "value" pairs, got ${describeKind(m)}.`, m.range, { got: m.kind });
+      f(
+        notObjectCode,
+        'error',
+        `Server "${name}": "${label}" must be an object of NAME: "value" pairs, got ${describeKind(m)}.`,
+        m.range,
+        { got: m.kind },
+      );
       return undefined;
     }
     const out: Record<string, string> = {};
@@ -184,7 +274,12 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
         continue;
       }
       server.valid = false;
-      const replacement = v.kind === 'null' ? '""' : v.kind === 'number' || v.kind === 'boolean' ? JSON.stringify(String(v.value)) : undefined;
+      const replacement =
+        v.kind === 'null'
+          ? '""'
+          : v.kind === 'number' || v.kind === 'boolean'
+            ? JSON.stringify(String(v.value))
+            : undefined;
       f(
         valueCode,
         'error',
@@ -193,14 +288,23 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
         } Quote the value${replacement ? `: ${replacement}` : ''}.`,
         v.range,
         { key: k, got: v.kind },
-        replacement && v.range.start.line === v.range.end.line ? [replaceFix(`Quote as ${replacement}`, file, v.range, replacement)] : undefined,
+        replacement && v.range.start.line === v.range.end.line
+          ? [replaceFix(`Quote as ${replacement}`, file, v.range, replacement)]
+          : undefined,
       );
     }
     return out;
   }
 
   function readEnv(e: PNode | undefined) {
-    const env = readStringMap(e, 'env', fields.env, 'schema/env-not-object', 'schema/env-value-not-string', profile.envAllowsNonString);
+    const env = readStringMap(
+      e,
+      'env',
+      fields.env,
+      'schema/env-not-object',
+      'schema/env-value-not-string',
+      profile.envAllowsNonString,
+    );
     if (env) server.env = { ...(server.env ?? {}), ...env };
   }
 
@@ -208,8 +312,18 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
   const envKey = ['env', 'envs', 'environment'].find((k) => prop(node, k));
   if (envKey) readEnv(prop(node, envKey));
 
-  const headersNode = profile.id === 'continue' ? prop(prop(node, 'requestOptions'), 'headers') ?? prop(node, 'headers') : prop(node, profile.id === 'codex' ? 'http_headers' : 'headers');
-  const headers = readStringMap(headersNode, 'headers', fields.headers, 'schema/headers-not-object', 'schema/header-value-not-string', false);
+  const headersNode =
+    profile.id === 'continue'
+      ? (prop(prop(node, 'requestOptions'), 'headers') ?? prop(node, 'headers'))
+      : prop(node, profile.id === 'codex' ? 'http_headers' : 'headers');
+  const headers = readStringMap(
+    headersNode,
+    'headers',
+    fields.headers,
+    'schema/headers-not-object',
+    'schema/header-value-not-string',
+    false,
+  );
   if (headers) server.headers = headers;
 
   for (const key of ['cwd', 'envFile'] as const) {
@@ -220,7 +334,13 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
       server[key] = n.value as string;
     } else {
       server.valid = false;
-      f('schema/string-expected', 'error', `Server "${name}": "${key}" must be a string path, got ${describeKind(n)}.`, n.range, { field: key });
+      f(
+        'schema/string-expected',
+        'error',
+        `Server "${name}": "${key}" must be a string path, got ${describeKind(n)}.`,
+        n.range,
+        { field: key },
+      );
     }
   }
 
@@ -234,16 +354,25 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
     }
     server.valid = false;
     const s = String(n.value).trim().toLowerCase();
-    const asBool = s === 'true' || s === '1' || s === 'yes' ? 'true' : s === 'false' || s === '0' || s === 'no' ? 'false' : undefined;
+    const asBool =
+      s === 'true' || s === '1' || s === 'yes'
+        ? 'true'
+        : s === 'false' || s === '0' || s === 'no'
+          ? 'false'
+          : undefined;
     f(
       'schema/boolean-expected',
       'error',
       `Server "${name}": "${key}" must be true or false, got ${describeKind(n)}.${
-        n.kind === 'string' ? ` A non-empty string is truthy in JavaScript, so ${JSON.stringify(n.value)} may act as true.` : ''
+        n.kind === 'string'
+          ? ` A non-empty string is truthy in JavaScript, so ${JSON.stringify(n.value)} may act as true.`
+          : ''
       } Write ${asBool ?? 'true or false'} without quotes.`,
       n.range,
       { field: key, got: n.kind },
-      asBool && n.range.start.line === n.range.end.line ? [replaceFix(`Use ${asBool}`, file, n.range, asBool)] : undefined,
+      asBool && n.range.start.line === n.range.end.line
+        ? [replaceFix(`Use ${asBool}`, file, n.range, asBool)]
+        : undefined,
     );
     // Mirror JavaScript truthiness, which is what most clients do with a non-boolean.
     const truthy = Boolean(n.value) && n.value !== 0;
@@ -255,7 +384,13 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
   for (const [k, n] of urlNodes) {
     if (n.kind !== 'string') {
       server.valid = false;
-      f('schema/string-expected', 'error', `Server "${name}": "${k}" must be a URL string, got ${describeKind(n)}.`, n.range, { field: k });
+      f(
+        'schema/string-expected',
+        'error',
+        `Server "${name}": "${k}" must be a URL string, got ${describeKind(n)}.`,
+        n.range,
+        { field: k },
+      );
     }
   }
   const urlEntry = urlNodes.find(([, n]) => n.kind === 'string');
@@ -273,7 +408,11 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
   }
 
   // --- transport ----------------------------------------------------------------------------
-  const typeKey = prop(node, 'type') ? 'type' : profile.id === 'cline' && prop(node, 'transportType') ? 'transportType' : undefined;
+  const typeKey = prop(node, 'type')
+    ? 'type'
+    : profile.id === 'cline' && prop(node, 'transportType')
+      ? 'transportType'
+      : undefined;
   const typeNode = typeKey ? prop(node, typeKey) : undefined;
   let declared: Transport | undefined;
   if (typeNode) {
@@ -296,7 +435,9 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
         }`,
         typeNode.range,
         { value: typeNode.value, suggest, accepted: known },
-        suggest && typeNode.range.start.line === typeNode.range.end.line ? [replaceFix(`Change to "${suggest}"`, file, typeNode.range, JSON.stringify(suggest))] : undefined,
+        suggest && typeNode.range.start.line === typeNode.range.end.line
+          ? [replaceFix(`Change to "${suggest}"`, file, typeNode.range, JSON.stringify(suggest))]
+          : undefined,
       );
     }
   }
@@ -335,28 +476,62 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
           ? `${profile.label} rejects an entry that mixes a local command with a remote URL.`
           : `${profile.label} uses ${usesUrl ? 'the URL' : 'the command'} and ignores the other.`
       } MCP Doctor will use the ${usesUrl ? `URL (${use === 'sse' ? 'SSE' : 'Streamable HTTP'})` : 'command (stdio)'}. Keep only one: a local server is started with "${commandKey}", a server you start yourself is reached through "url".`,
-      (urlEntry?.[1].keyRange ?? keyRange),
+      urlEntry?.[1].keyRange ?? keyRange,
       { use: usesUrl ? 'url' : 'command' },
     );
   } else if (hasCommand) {
     server.transport = 'stdio';
     if (declared && declared !== 'stdio' && declared !== 'unknown') {
       server.valid = false;
-      f('schema/no-transport', 'error', `Server "${name}" has "type": ${JSON.stringify(typeNode?.value)} but no "${profile.urlKeys[0]}" to connect to; it only has a "${commandKey}". Use "type": "${Object.keys(profile.types).find((k) => profile.types[k] === 'stdio') ?? 'stdio'}" for a local server, or add the URL.`, typeNode!.range, { declared });
+      f(
+        'schema/no-transport',
+        'error',
+        `Server "${name}" has "type": ${JSON.stringify(typeNode?.value)} but no "${profile.urlKeys[0]}" to connect to; it only has a "${commandKey}". Use "type": "${Object.keys(profile.types).find((k) => profile.types[k] === 'stdio') ?? 'stdio'}" for a local server, or add the URL.`,
+        typeNode!.range,
+        { declared },
+      );
     }
   } else if (hasUrl) {
     if (declared === 'stdio') {
       server.valid = false;
-      f('schema/no-transport', 'error', `Server "${name}" has "type": ${JSON.stringify(typeNode?.value)} but no "${commandKey}"; it only has a URL. Remove "type" or set it to the remote transport.`, typeNode!.range, { declared });
+      f(
+        'schema/no-transport',
+        'error',
+        `Server "${name}" has "type": ${JSON.stringify(typeNode?.value)} but no "${commandKey}"; it only has a URL. Remove "type" or set it to the remote transport.`,
+        typeNode!.range,
+        { declared },
+      );
     }
     server.transport = declared && declared !== 'stdio' ? declared : profile.urlDefault;
     if (!typeNode && profile.urlNeedsType) {
       server.valid = false;
-      f('schema/type-required', 'error', `Server "${name}": ${profile.label} needs an explicit "type" ("streamable-http" or "sse") for a URL server.`, urlNodes[0][1].keyRange ?? keyRange, {}, [
-        { title: 'Add "type": "streamable-http"', preferred: true, edits: [{ file, range: { start: urlNodes[0][1].keyRange!.start, end: urlNodes[0][1].keyRange!.start }, newText: '"type": "streamable-http", ' }] },
-      ]);
+      f(
+        'schema/type-required',
+        'error',
+        `Server "${name}": ${profile.label} needs an explicit "type" ("streamable-http" or "sse") for a URL server.`,
+        urlNodes[0][1].keyRange ?? keyRange,
+        {},
+        [
+          {
+            title: 'Add "type": "streamable-http"',
+            preferred: true,
+            edits: [
+              {
+                file,
+                range: { start: urlNodes[0][1].keyRange!.start, end: urlNodes[0][1].keyRange!.start },
+                newText: '"type": "streamable-http", ',
+              },
+            ],
+          },
+        ],
+      );
     } else if (!typeNode && profile.id === 'cline') {
-      f('schema/implicit-sse', 'info', `Server "${name}" has a URL but no "type": Cline then uses the legacy SSE transport. Add "type": "streamableHttp" if the server speaks Streamable HTTP.`, urlNodes[0][1].keyRange ?? keyRange);
+      f(
+        'schema/implicit-sse',
+        'info',
+        `Server "${name}" has a URL but no "type": Cline then uses the legacy SSE transport. Add "type": "streamableHttp" if the server speaks Streamable HTTP.`,
+        urlNodes[0][1].keyRange ?? keyRange,
+      );
     }
   } else {
     server.valid = false;
@@ -370,22 +545,49 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
     );
   }
   if (typeNode && declared === 'unknown' && server.transport !== 'unknown') server.transport = 'unknown';
-  if (typeNode && server.valid === false && !declared && Object.keys(profile.types).length && !(String(typeNode.value) in profile.types)) server.transport = 'unknown';
+  if (
+    typeNode &&
+    server.valid === false &&
+    !declared &&
+    Object.keys(profile.types).length &&
+    !(String(typeNode.value) in profile.types)
+  )
+    server.transport = 'unknown';
 
   // --- naming and unit quirks ---------------------------------------------------------------
   if (profile.id === 'claude-code' && name === 'workspace') {
-    f('schema/reserved-name', 'warning', `Claude Code reserves the server name "workspace" and skips this entry. Rename it.`, keyRange);
+    f(
+      'schema/reserved-name',
+      'warning',
+      `Claude Code reserves the server name "workspace" and skips this entry. Rename it.`,
+      keyRange,
+    );
   }
   if (profile.id === 'gemini-cli' && name.includes('_')) {
-    f('schema/name-underscore', 'warning', `Gemini CLI server names should not contain "_": tool names become mcp_<server>_<tool> and the policy engine splits on the first underscore. Use "${name.replace(/_/g, '-')}".`, keyRange);
+    f(
+      'schema/name-underscore',
+      'warning',
+      `Gemini CLI server names should not contain "_": tool names become mcp_<server>_<tool> and the policy engine splits on the first underscore. Use "${name.replace(/_/g, '-')}".`,
+      keyRange,
+    );
   }
   const timeout = prop(node, 'timeout');
   if (timeout?.kind === 'number') {
     const t = timeout.value as number;
     if (['cline', 'roo', 'zed', 'goose'].includes(profile.id) && t > 3600) {
-      f('schema/timeout-unit', 'warning', `Server "${name}": ${profile.label} reads "timeout" in seconds; ${t} is over an hour — probably milliseconds. Use ${Math.max(1, Math.round(t / 1000))}.`, timeout.range);
+      f(
+        'schema/timeout-unit',
+        'warning',
+        `Server "${name}": ${profile.label} reads "timeout" in seconds; ${t} is over an hour — probably milliseconds. Use ${Math.max(1, Math.round(t / 1000))}.`,
+        timeout.range,
+      );
     } else if (['gemini-cli', 'opencode'].includes(profile.id) && t > 0 && t < 1000) {
-      f('schema/timeout-unit', 'warning', `Server "${name}": ${profile.label} reads "timeout" in milliseconds; ${t} ms is too short — probably seconds. Use ${t * 1000}.`, timeout.range);
+      f(
+        'schema/timeout-unit',
+        'warning',
+        `Server "${name}": ${profile.label} reads "timeout" in milliseconds; ${t} ms is too short — probably seconds. Use ${t * 1000}.`,
+        timeout.range,
+      );
     }
   }
   // Close misspellings of common keys ("agrs", "enviroment"...).
@@ -393,7 +595,14 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
     if (KNOWN_KEYS.includes(k) || OTHER_KEYS.has(k) || k.length < 3) continue;
     const near = closest(k, KNOWN_KEYS);
     if (near && near !== k && !node.props?.has(near) && near.toLowerCase() !== k.toLowerCase().replace(/s$/, '')) {
-      f('schema/unknown-key', 'warning', `Server "${name}": unknown key "${k}" — did you mean "${near}"? ${profile.label} ignores unknown keys.`, v.keyRange ?? v.range, { key: k, suggest: near }, v.keyRange ? [replaceFix(`Rename to "${near}"`, file, v.keyRange, JSON.stringify(near))] : undefined);
+      f(
+        'schema/unknown-key',
+        'warning',
+        `Server "${name}": unknown key "${k}" — did you mean "${near}"? ${profile.label} ignores unknown keys.`,
+        v.keyRange ?? v.range,
+        { key: k, suggest: near },
+        v.keyRange ? [replaceFix(`Rename to "${near}"`, file, v.keyRange, JSON.stringify(near))] : undefined,
+      );
     }
   }
   return { server, fields };

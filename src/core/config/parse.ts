@@ -27,7 +27,12 @@ export interface ParseOptions {
  * every problem, including an internal error, becomes a finding. Does not execute anything;
  * touches the disk only when `checkCommands` is set (through `findOnPath` / `fileExists`).
  */
-export function parseConfigText(file: string, text: string, location: ConfigLocation, opts: ParseOptions = {}): ConfigFileResult {
+export function parseConfigText(
+  file: string,
+  text: string,
+  location: ConfigLocation,
+  opts: ParseOptions = {},
+): ConfigFileResult {
   const result: ConfigFileResult = {
     file,
     client: location.client,
@@ -42,18 +47,31 @@ export function parseConfigText(file: string, text: string, location: ConfigLoca
     parseInto(result, file, text, location, opts);
   } catch (err) {
     result.findings.push(
-      finding('internal/parse-failed', 'error', `MCP Doctor could not analyse this file (${err instanceof Error ? err.message : String(err)}). Please report this with the file contents.`, file, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }),
+      finding(
+        'internal/parse-failed',
+        'error',
+        `MCP Doctor could not analyse this file (${err instanceof Error ? err.message : String(err)}). Please report this with the file contents.`,
+        file,
+        { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      ),
     );
   }
   return result;
 }
 
-function parseInto(result: ConfigFileResult, file: string, text: string, location: ConfigLocation, opts: ParseOptions): void {
+function parseInto(
+  result: ConfigFileResult,
+  file: string,
+  text: string,
+  location: ConfigLocation,
+  opts: ParseOptions,
+): void {
   const profile = CLIENTS[location.client] ?? CLIENTS.vscode;
   const ext = path.extname(file).toLowerCase();
   let parsed: ParsedText;
   if (location.format === 'codex') parsed = parseTomlText(file, text, profile.label);
-  else if (location.format === 'goose' || (location.format === 'continue' && (ext === '.yaml' || ext === '.yml'))) parsed = parseYamlText(file, text, profile.label);
+  else if (location.format === 'goose' || (location.format === 'continue' && (ext === '.yaml' || ext === '.yml')))
+    parsed = parseYamlText(file, text, profile.label);
   else parsed = parseJsonText(file, text, strictnessFor(location, profile), profile.label);
   result.accepted = parsed.accepted;
   result.findings.push(...parsed.findings);
@@ -81,7 +99,12 @@ function parseInto(result: ConfigFileResult, file: string, text: string, locatio
 
   if (root.kind !== 'object') {
     result.accepted = false;
-    f('schema/root-not-object', 'error', `${baseName(file)} must contain a JSON object at the top level, got ${describeKind(root)}.`, root.range);
+    f(
+      'schema/root-not-object',
+      'error',
+      `${baseName(file)} must contain a JSON object at the top level, got ${describeKind(root)}.`,
+      root.range,
+    );
     return;
   }
 
@@ -89,12 +112,23 @@ function parseInto(result: ConfigFileResult, file: string, text: string, locatio
   const readMap = (container: PNode | undefined, label: string, entryCtx: CheckContext = ctx) => {
     if (!container) return;
     if (container.kind !== 'object') {
-      f('schema/servers-not-object', 'error', `"${label}" must be an object mapping server names to their configuration, got ${describeKind(container)}.`, container.range);
+      f(
+        'schema/servers-not-object',
+        'error',
+        `"${label}" must be an object mapping server names to their configuration, got ${describeKind(container)}.`,
+        container.range,
+      );
       return;
     }
     for (const [name, node] of container.props ?? []) add(entryCtx, name, node, node.keyRange ?? node.range);
   };
-  const add = (entryCtx: CheckContext, name: string, node: PNode, keyRange: Range, post?: (e: NormalizedEntry) => void): NormalizedEntry => {
+  const add = (
+    entryCtx: CheckContext,
+    name: string,
+    node: PNode,
+    keyRange: Range,
+    post?: (e: NormalizedEntry) => void,
+  ): NormalizedEntry => {
     const e = normalizeEntry(entryCtx, name, node, keyRange);
     post?.(e);
     checkServer(entryCtx, e);
@@ -109,7 +143,9 @@ function parseInto(result: ConfigFileResult, file: string, text: string, locatio
       'warning',
       `"${wrong}" is not the key ${profile.label} reads in ${baseName(file)}; it expects "${right}". ${consequence}`,
       kr ?? node.range,
-      kr && parsed.lines.text.slice(parsed.lines.lineStart(kr.start.line) + kr.start.character).startsWith('"') ? [replaceFix(`Rename to "${right}"`, file, kr, JSON.stringify(right))] : undefined,
+      kr && parsed.lines.text.slice(parsed.lines.lineStart(kr.start.line) + kr.start.character).startsWith('"')
+        ? [replaceFix(`Rename to "${right}"`, file, kr, JSON.stringify(right))]
+        : undefined,
     );
   };
 
@@ -128,7 +164,12 @@ function parseInto(result: ConfigFileResult, file: string, text: string, locatio
               : prop(prop(prop(root, 'customizations'), 'vscode'), 'mcp');
       if (!block) return;
       if (block.kind !== 'object') {
-        f('schema/servers-not-object', 'error', `"mcp" must be an object with "servers" and "inputs", got ${describeKind(block)}.`, block.range);
+        f(
+          'schema/servers-not-object',
+          'error',
+          `"mcp" must be an object with "servers" and "inputs", got ${describeKind(block)}.`,
+          block.range,
+        );
         return;
       }
       result.inputs = readInputs(prop(block, 'inputs'), ctx);
@@ -136,7 +177,12 @@ function parseInto(result: ConfigFileResult, file: string, text: string, locatio
       const servers = prop(block, 'servers');
       const legacy = prop(block, 'mcpServers');
       if (legacy) {
-        wrongKey(legacy, 'mcpServers', 'servers', servers ? 'Its servers are ignored.' : 'VS Code still reads it today, but the schema flags it; rename it.');
+        wrongKey(
+          legacy,
+          'mcpServers',
+          'servers',
+          servers ? 'Its servers are ignored.' : 'VS Code still reads it today, but the schema flags it; rename it.',
+        );
         if (!servers) readMap(legacy, 'mcpServers');
       }
       readMap(servers, 'servers');
@@ -147,7 +193,12 @@ function parseInto(result: ConfigFileResult, file: string, text: string, locatio
       const m = prop(root, 'mcpServers');
       if (location.format === 'continue' && m?.kind === 'array') return readContinueList(m);
       if (!m && prop(root, 'servers')?.kind === 'object') {
-        wrongKey(prop(root, 'servers')!, 'servers', 'mcpServers', `${profile.label} ignores these servers (only VS Code's .vscode/mcp.json uses "servers").`);
+        wrongKey(
+          prop(root, 'servers')!,
+          'servers',
+          'mcpServers',
+          `${profile.label} ignores these servers (only VS Code's .vscode/mcp.json uses "servers").`,
+        );
         readMap(prop(root, 'servers'), 'servers');
         return;
       }
@@ -161,7 +212,13 @@ function parseInto(result: ConfigFileResult, file: string, text: string, locatio
       for (const [dir, proj] of projects?.props ?? []) {
         if (wanted && !wanted.includes(normalizeDir(dir))) continue;
         const servers = prop(proj, 'mcpServers');
-        if (servers) readMap(servers, `projects["${dir}"].mcpServers`, { ...ctx, scope: 'project-local', workspaceFolder: dir, vars: { ...vars, workspaceFolder: dir } });
+        if (servers)
+          readMap(servers, `projects["${dir}"].mcpServers`, {
+            ...ctx,
+            scope: 'project-local',
+            workspaceFolder: dir,
+            vars: { ...vars, workspaceFolder: dir },
+          });
       }
       return;
     }
@@ -170,30 +227,52 @@ function parseInto(result: ConfigFileResult, file: string, text: string, locatio
       return;
     case 'codex': {
       const wrong = prop(root, 'mcpServers');
-      if (wrong) f('schema/wrong-container-key', 'warning', `Codex ignores [mcpServers.*] tables silently; it reads [mcp_servers.<name>] (snake_case). Rename the tables.`, wrong.keyRange ?? wrong.range);
+      if (wrong)
+        f(
+          'schema/wrong-container-key',
+          'warning',
+          `Codex ignores [mcpServers.*] tables silently; it reads [mcp_servers.<name>] (snake_case). Rename the tables.`,
+          wrong.keyRange ?? wrong.range,
+        );
       const servers = prop(root, 'mcp_servers');
       if (!servers) return;
-      if (servers.kind !== 'object') return void f('schema/servers-not-object', 'error', `"mcp_servers" must be a table of servers.`, servers.range);
-      for (const [name, node] of servers.props ?? []) add(ctx, name, node, node.keyRange ?? node.range, (e) => codexExtras(e, node, ctx));
+      if (servers.kind !== 'object')
+        return void f('schema/servers-not-object', 'error', `"mcp_servers" must be a table of servers.`, servers.range);
+      for (const [name, node] of servers.props ?? [])
+        add(ctx, name, node, node.keyRange ?? node.range, (e) => codexExtras(e, node, ctx));
       return;
     }
     case 'opencode': {
       const mcp = prop(root, 'mcp');
       if (!mcp) return;
-      if (mcp.kind !== 'object') return void f('schema/servers-not-object', 'error', `"mcp" must be an object of servers.`, mcp.range);
+      if (mcp.kind !== 'object')
+        return void f('schema/servers-not-object', 'error', `"mcp" must be an object of servers.`, mcp.range);
       const v2 = prop(mcp, 'servers');
-      const looksLikeServer = (n: PNode) => n.kind === 'object' && ['type', 'command', 'url'].some((k) => n.props?.has(k));
-      if (v2?.kind === 'object' && [...(v2.props?.values() ?? [])].some(looksLikeServer)) return readMap(v2, 'mcp.servers');
+      const looksLikeServer = (n: PNode) =>
+        n.kind === 'object' && ['type', 'command', 'url'].some((k) => n.props?.has(k));
+      if (v2?.kind === 'object' && [...(v2.props?.values() ?? [])].some(looksLikeServer))
+        return readMap(v2, 'mcp.servers');
       readMap(mcp, 'mcp');
       return;
     }
     case 'goose': {
       const ext = prop(root, 'extensions');
       if (!ext) return;
-      if (ext.kind !== 'object') return void f('schema/servers-not-object', 'error', `"extensions" must be a map of extension ids to their settings.`, ext.range);
+      if (ext.kind !== 'object')
+        return void f(
+          'schema/servers-not-object',
+          'error',
+          `"extensions" must be a map of extension ids to their settings.`,
+          ext.range,
+        );
       for (const [id, node] of ext.props ?? []) {
         const display = prop(node, 'name');
-        add(ctx, typeof display?.value === 'string' && display.value ? display.value : id, node, node.keyRange ?? node.range);
+        add(
+          ctx,
+          typeof display?.value === 'string' && display.value ? display.value : id,
+          node,
+          node.keyRange ?? node.range,
+        );
       }
       return;
     }
@@ -208,7 +287,8 @@ function parseInto(result: ConfigFileResult, file: string, text: string, locatio
       let name = typeof nameNode?.value === 'string' ? nameNode.value : '';
       if (!name) {
         name = `#${i + 1}`;
-        if (item.kind === 'object') f('schema/missing-name', 'error', `MCP server #${i + 1} has no "name"; Continue requires one.`, item.range);
+        if (item.kind === 'object')
+          f('schema/missing-name', 'error', `MCP server #${i + 1} has no "name"; Continue requires one.`, item.range);
       }
       add(ctx, name, item, nameNode?.range ?? item.range);
     });
@@ -228,7 +308,15 @@ function parseInto(result: ConfigFileResult, file: string, text: string, locatio
     const host = String(prop(deployment, 'host')?.value ?? '127.0.0.1').replace(/^0\.0\.0\.0$/, '127.0.0.1');
     const port = prop(deployment, 'port')?.value ?? 8000;
     const urlPath = String(prop(deployment, 'path')?.value ?? (transport === 'sse' ? '/sse' : '/mcp'));
-    const argsNode: PNode = { kind: 'array', value: ['run', bn], range: keyRange, items: [{ kind: 'string', value: 'run', range: keyRange }, { kind: 'string', value: bn, range: keyRange }] };
+    const argsNode: PNode = {
+      kind: 'array',
+      value: ['run', bn],
+      range: keyRange,
+      items: [
+        { kind: 'string', value: 'run', range: keyRange },
+        { kind: 'string', value: bn, range: keyRange },
+      ],
+    };
     const props = new Map<string, PNode>([
       ['command', { kind: 'string', value: 'fastmcp', range: keyRange }],
       ['args', argsNode],
@@ -246,45 +334,96 @@ function parseInto(result: ConfigFileResult, file: string, text: string, locatio
     });
     if (!source) {
       e.server.valid = false;
-      f('schema/fastmcp-no-source', 'error', `fastmcp.json needs a "source" with the server file: { "source": { "path": "server.py", "entrypoint": "mcp" } }.`, { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } });
+      f(
+        'schema/fastmcp-no-source',
+        'error',
+        `fastmcp.json needs a "source" with the server file: { "source": { "path": "server.py", "entrypoint": "mcp" } }.`,
+        { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+      );
     } else {
       const p = prop(source, 'path');
-      if (p && p.kind !== 'string') f('schema/string-expected', 'error', `"source.path" must be a string path to the server file.`, p.range);
+      if (p && p.kind !== 'string')
+        f('schema/string-expected', 'error', `"source.path" must be a string path to the server file.`, p.range);
       else if (p && ctx.checkCommands) {
         const abs = path.isAbsolute(p.value as string) ? (p.value as string) : path.join(dir, p.value as string);
         if (!ctx.fileExists(abs)) {
-          result.findings.push(finding('path/script-missing', 'error', `"source.path" points to ${abs}, which does not exist; \`fastmcp run\` fails at once. Paths are relative to ${bn}.`, file, p.range, { server: name, data: { path: abs } }));
+          result.findings.push(
+            finding(
+              'path/script-missing',
+              'error',
+              `"source.path" points to ${abs}, which does not exist; \`fastmcp run\` fails at once. Paths are relative to ${bn}.`,
+              file,
+              p.range,
+              { server: name, data: { path: abs } },
+            ),
+          );
         }
       }
     }
     if (tNode && !['stdio', 'http', 'sse', 'streamable-http'].includes(rawT)) {
       e.server.valid = false;
       e.server.transport = 'unknown';
-      result.findings.push(finding('schema/unknown-type', 'error', `"deployment.transport" must be "stdio", "http" or "sse", got ${JSON.stringify(tNode.value)}.`, file, tNode.range, { server: name, data: { value: tNode.value } }));
+      result.findings.push(
+        finding(
+          'schema/unknown-type',
+          'error',
+          `"deployment.transport" must be "stdio", "http" or "sse", got ${JSON.stringify(tNode.value)}.`,
+          file,
+          tNode.range,
+          { server: name, data: { value: tNode.value } },
+        ),
+      );
     }
     const environment = prop(r, 'environment');
-    if (ctx.checkCommands && environment?.kind === 'object' && (environment.props?.size ?? 0) > 0 && !ctx.findOnPath('uv')) {
-      result.findings.push(finding('path/command-not-found', 'warning', `"environment" makes \`fastmcp run\` build the environment with uv, but "uv" is not on PATH. Install uv, or run with --skip-env inside an existing virtualenv.`, file, environment.keyRange ?? environment.range, { server: name, data: { command: 'uv' } }));
+    if (
+      ctx.checkCommands &&
+      environment?.kind === 'object' &&
+      (environment.props?.size ?? 0) > 0 &&
+      !ctx.findOnPath('uv')
+    ) {
+      result.findings.push(
+        finding(
+          'path/command-not-found',
+          'warning',
+          `"environment" makes \`fastmcp run\` build the environment with uv, but "uv" is not on PATH. Install uv, or run with --skip-env inside an existing virtualenv.`,
+          file,
+          environment.keyRange ?? environment.range,
+          { server: name, data: { command: 'uv' } },
+        ),
+      );
     }
   }
 }
 
 function codexExtras(e: NormalizedEntry, node: PNode, ctx: CheckContext) {
   const { server } = e;
-  const f = (code: string, sev: Finding['severity'], msg: string, range: Range) => ctx.findings.push(finding(code, sev, msg, ctx.file, range, { server: server.name }));
+  const f = (code: string, sev: Finding['severity'], msg: string, range: Range) =>
+    ctx.findings.push(finding(code, sev, msg, ctx.file, range, { server: server.name }));
   if (node.kind !== 'object') return;
   const fwd = prop(node, 'env_vars');
   if (fwd?.kind === 'array') {
     for (const item of fwd.items ?? []) {
       if (typeof item.value !== 'string') continue;
       server.env = { ...(server.env ?? {}), [item.value]: `\${env:${item.value}}` };
-      if (ctx.vars.env[item.value] === undefined) f('vars/env-unset', 'warning', `Server "${server.name}": env_vars forwards ${item.value}, which is not set in the environment; the server will not receive it.`, fwd.range);
+      if (ctx.vars.env[item.value] === undefined)
+        f(
+          'vars/env-unset',
+          'warning',
+          `Server "${server.name}": env_vars forwards ${item.value}, which is not set in the environment; the server will not receive it.`,
+          fwd.range,
+        );
     }
   }
   const bearer = prop(node, 'bearer_token_env_var');
   if (typeof bearer?.value === 'string') {
     server.headers = { ...(server.headers ?? {}), Authorization: `Bearer \${env:${bearer.value}}` };
-    if (ctx.vars.env[bearer.value] === undefined) f('vars/env-unset', 'warning', `Server "${server.name}": bearer_token_env_var names ${bearer.value}, which is not set; Codex sends no token and the server will answer 401.`, bearer.range);
+    if (ctx.vars.env[bearer.value] === undefined)
+      f(
+        'vars/env-unset',
+        'warning',
+        `Server "${server.name}": bearer_token_env_var names ${bearer.value}, which is not set; Codex sends no token and the server will answer 401.`,
+        bearer.range,
+      );
   }
   const envHeaders = prop(node, 'env_http_headers');
   for (const [h, v] of envHeaders?.props ?? []) {
@@ -296,7 +435,13 @@ function codexExtras(e: NormalizedEntry, node: PNode, ctx: CheckContext) {
   const bad = server.transport === 'stdio' ? httpOnly : server.transport === 'http' ? stdioOnly : [];
   for (const k of bad) {
     const n = prop(node, k);
-    if (n) f('schema/field-not-supported', 'error', `Server "${server.name}": Codex rejects "${k}" on a ${server.transport === 'stdio' ? 'stdio (command)' : 'streamable HTTP (url)'} server ("${k} is not supported"). Remove it.`, n.keyRange ?? n.range);
+    if (n)
+      f(
+        'schema/field-not-supported',
+        'error',
+        `Server "${server.name}": Codex rejects "${k}" on a ${server.transport === 'stdio' ? 'stdio (command)' : 'streamable HTTP (url)'} server ("${k} is not supported"). Remove it.`,
+        n.keyRange ?? n.range,
+      );
   }
 }
 
@@ -304,7 +449,15 @@ function readInputs(node: PNode | undefined, ctx: CheckContext): InputDeclaratio
   const out: InputDeclaration[] = [];
   if (!node) return out;
   if (node.kind !== 'array') {
-    ctx.findings.push(finding('schema/inputs-not-array', 'error', `"inputs" must be an array of { "type", "id", "description" } objects.`, ctx.file, node.range));
+    ctx.findings.push(
+      finding(
+        'schema/inputs-not-array',
+        'error',
+        `"inputs" must be an array of { "type", "id", "description" } objects.`,
+        ctx.file,
+        node.range,
+      ),
+    );
     return out;
   }
   const seen = new Set<string>();
@@ -312,21 +465,56 @@ function readInputs(node: PNode | undefined, ctx: CheckContext): InputDeclaratio
     const id = prop(item, 'id');
     const type = prop(item, 'type');
     if (item.kind !== 'object' || typeof id?.value !== 'string' || !id.value) {
-      ctx.findings.push(finding('schema/input-invalid', 'error', `Each input needs a string "id" (referenced as \${input:id}) and a "type" ("promptString", "pickString" or "command").`, ctx.file, item.range));
+      ctx.findings.push(
+        finding(
+          'schema/input-invalid',
+          'error',
+          `Each input needs a string "id" (referenced as \${input:id}) and a "type" ("promptString", "pickString" or "command").`,
+          ctx.file,
+          item.range,
+        ),
+      );
       continue;
     }
-    if (seen.has(id.value)) ctx.findings.push(finding('schema/input-duplicate', 'warning', `Input id "${id.value}" is declared twice; VS Code uses one of them. Remove the duplicate.`, ctx.file, id.range));
+    if (seen.has(id.value))
+      ctx.findings.push(
+        finding(
+          'schema/input-duplicate',
+          'warning',
+          `Input id "${id.value}" is declared twice; VS Code uses one of them. Remove the duplicate.`,
+          ctx.file,
+          id.range,
+        ),
+      );
     seen.add(id.value);
     if (typeof type?.value !== 'string' || !['promptString', 'pickString', 'command'].includes(type.value)) {
-      ctx.findings.push(finding('schema/input-invalid', 'error', `Input "${id.value}": "type" must be "promptString", "pickString" or "command", got ${type ? describeKind(type) : 'nothing'}.`, ctx.file, (type ?? item).range));
+      ctx.findings.push(
+        finding(
+          'schema/input-invalid',
+          'error',
+          `Input "${id.value}": "type" must be "promptString", "pickString" or "command", got ${type ? describeKind(type) : 'nothing'}.`,
+          ctx.file,
+          (type ?? item).range,
+        ),
+      );
     }
-    const decl: InputDeclaration = { id: id.value, type: typeof type?.value === 'string' ? type.value : 'promptString' };
+    const decl: InputDeclaration = {
+      id: id.value,
+      type: typeof type?.value === 'string' ? type.value : 'promptString',
+    };
     const d = prop(item, 'description')?.value;
     if (typeof d === 'string') decl.description = d;
     const pw = prop(item, 'password')?.value;
     if (typeof pw === 'boolean') decl.password = pw;
     const opts = prop(item, 'options')?.value;
-    if (Array.isArray(opts)) decl.options = opts.map((o) => (typeof o === 'string' ? o : typeof o === 'object' && o && 'value' in o ? String((o as { value: unknown }).value) : String(o)));
+    if (Array.isArray(opts))
+      decl.options = opts.map((o) =>
+        typeof o === 'string'
+          ? o
+          : typeof o === 'object' && o && 'value' in o
+            ? String((o as { value: unknown }).value)
+            : String(o),
+      );
     const def = prop(item, 'default')?.value;
     if (typeof def === 'string') decl.default = def;
     out.push(decl);
@@ -336,8 +524,14 @@ function readInputs(node: PNode | undefined, ctx: CheckContext): InputDeclaratio
 
 /** Strictness of the reader the owning client uses for this file. */
 function strictnessFor(location: ConfigLocation, profile: ClientProfile): JsonStrictness {
-  if (['vscode-mcp', 'vscode-settings', 'vscode-workspace', 'vscode-devcontainer', 'zed', 'opencode'].includes(location.format)) return 'jsonc';
-  if (location.format === 'fastmcp' || location.format === 'continue' || location.format === 'claude-json') return 'strict';
+  if (
+    ['vscode-mcp', 'vscode-settings', 'vscode-workspace', 'vscode-devcontainer', 'zed', 'opencode'].includes(
+      location.format,
+    )
+  )
+    return 'jsonc';
+  if (location.format === 'fastmcp' || location.format === 'continue' || location.format === 'claude-json')
+    return 'strict';
   return profile.strictness;
 }
 
@@ -347,7 +541,8 @@ function finish(server: ServerConfig, ctx: EntryContext, vars: VariableContext, 
 }
 
 function normalizeDir(d: string): string {
-  return d.replace(/[\\/]+$/, '').replace(/\\/g, '/').toLowerCase();
+  return d
+    .replace(/[\\/]+$/, '')
+    .replace(/\\/g, '/')
+    .toLowerCase();
 }
-
-

@@ -33,7 +33,6 @@ export class LineIndex extends LineStarts {
   lineStart(line: number): number {
     return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))];
   }
-
 }
 
 /** Property of an object node, or undefined. */

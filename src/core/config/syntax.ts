@@ -57,7 +57,13 @@ export function parseJsonText(file: string, text: string, strictness: JsonStrict
 
   if (text.trim() === '') {
     findings.push(
-      finding('parse/empty', 'warning', `${base} is empty; ${clientLabel} expects a JSON object. Add {} or delete the file.`, file, lines.range(0, 0)),
+      finding(
+        'parse/empty',
+        'warning',
+        `${base} is empty; ${clientLabel} expects a JSON object. Add {} or delete the file.`,
+        file,
+        lines.range(0, 0),
+      ),
     );
     return { findings, accepted: strictness === 'jsonc', lines };
   }
@@ -133,7 +139,13 @@ export function parseJsonText(file: string, text: string, strictness: JsonStrict
             data: { escapes: bad },
             fixes: [
               replaceFix('Use forward slashes in this path', file, range, fixed),
-              replaceFix('Double the backslashes', file, range, raw.replace(/\\\\|\\(?!["])/g, (m) => (m === '\\\\' ? m : '\\\\')), false),
+              replaceFix(
+                'Double the backslashes',
+                file,
+                range,
+                raw.replace(/\\\\|\\(?!["])/g, (m) => (m === '\\\\' ? m : '\\\\')),
+                false,
+              ),
             ],
           },
         ),
@@ -157,13 +169,25 @@ export function parseJsonText(file: string, text: string, strictness: JsonStrict
   const root = tree ? jsonNode(tree, lines, undefined, dups) : undefined;
   for (const d of dups) {
     findings.push(
-      finding('schema/duplicate-key', 'warning', `"${d.key}" appears twice in the same object; ${clientLabel} keeps only the last one, so the earlier entry is silently ignored. Rename or remove one of them.`, file, d.range, { data: { key: d.key } }),
+      finding(
+        'schema/duplicate-key',
+        'warning',
+        `"${d.key}" appears twice in the same object; ${clientLabel} keeps only the last one, so the earlier entry is silently ignored. Rename or remove one of them.`,
+        file,
+        d.range,
+        { data: { key: d.key } },
+      ),
     );
   }
   return { root, findings, accepted, lines };
 }
 
-function jsonNode(node: JNode, lines: LineIndex, keyRange: Range | undefined, dups: { key: string; range: Range }[]): PNode {
+function jsonNode(
+  node: JNode,
+  lines: LineIndex,
+  keyRange: Range | undefined,
+  dups: { key: string; range: Range }[],
+): PNode {
   const range = lines.range(node.offset, node.length);
   if (node.type === 'object') {
     const props = new Map<string, PNode>();
@@ -190,7 +214,12 @@ function jsonNode(node: JNode, lines: LineIndex, keyRange: Range | undefined, du
     const raw = lines.text.slice(node.offset, node.offset + node.length);
     if (/\\(?!["\\/bfnrtu])/.test(raw)) {
       try {
-        return { kind: 'string', value: JSON.parse(raw.replace(/\\\\|\\(?!["\\/bfnrtu])/g, (m) => (m.length === 2 ? m : '\\\\'))), range, keyRange };
+        return {
+          kind: 'string',
+          value: JSON.parse(raw.replace(/\\\\|\\(?!["\\/bfnrtu])/g, (m) => (m.length === 2 ? m : '\\\\'))),
+          range,
+          keyRange,
+        };
       } catch {
         /* fall through to the parser's value */
       }
@@ -225,18 +254,34 @@ export function parseYamlText(file: string, text: string, clientLabel: string): 
     );
   }
   for (const w of doc.warnings) {
-    findings.push(finding('parse/yaml-warning', 'warning', `YAML warning in ${baseName(file)}: ${firstLine(w.message)}.`, file, lines.range(w.pos[0], w.pos[1] - w.pos[0])));
+    findings.push(
+      finding(
+        'parse/yaml-warning',
+        'warning',
+        `YAML warning in ${baseName(file)}: ${firstLine(w.message)}.`,
+        file,
+        lines.range(w.pos[0], w.pos[1] - w.pos[0]),
+      ),
+    );
   }
   const root = doc.contents ? yamlNode(doc.contents as YNode, doc, lines, undefined, 0) : undefined;
   return { root, findings, accepted, lines };
 }
 
-function yamlNode(node: YNode, doc: Document.Parsed, lines: LineIndex, keyRange: Range | undefined, depth: number): PNode {
+function yamlNode(
+  node: YNode,
+  doc: Document.Parsed,
+  lines: LineIndex,
+  keyRange: Range | undefined,
+  depth: number,
+): PNode {
   const r = node.range ?? [0, 0, 0];
   const range = lines.range(r[0], r[1] - r[0]);
   if (isAlias(node)) {
     const target = depth < 20 ? node.resolve(doc) : undefined;
-    return target ? { ...yamlNode(target as YNode, doc, lines, keyRange, depth + 1), range, keyRange } : { kind: 'null', value: null, range, keyRange };
+    return target
+      ? { ...yamlNode(target as YNode, doc, lines, keyRange, depth + 1), range, keyRange }
+      : { kind: 'null', value: null, range, keyRange };
   }
   if (isMap(node)) {
     const props = new Map<string, PNode>();
@@ -254,7 +299,9 @@ function yamlNode(node: YNode, doc: Document.Parsed, lines: LineIndex, keyRange:
     return { kind: 'object', value, range, keyRange, props };
   }
   if (isSeq(node)) {
-    const items = node.items.map((i) => (i ? yamlNode(i as YNode, doc, lines, undefined, depth + 1) : { kind: 'null' as const, value: null, range }));
+    const items = node.items.map((i) =>
+      i ? yamlNode(i as YNode, doc, lines, undefined, depth + 1) : { kind: 'null' as const, value: null, range },
+    );
     return { kind: 'array', value: items.map((i) => i.value), range, keyRange, items };
   }
   if (isScalar(node)) {
@@ -318,8 +365,14 @@ function tomlLocator(text: string, lines: LineIndex): TomlLocator {
     const keyStart = m[1].length;
     const key: Range = { start: { line: i, character: keyStart }, end: { line: i, character: keyStart + m[2].length } };
     const valueStart = m[0].length;
-    const rest = line.slice(valueStart).replace(/\s+#[^"']*$/, '').trimEnd();
-    const value: Range = { start: { line: i, character: valueStart }, end: { line: i, character: valueStart + rest.length } };
+    const rest = line
+      .slice(valueStart)
+      .replace(/\s+#[^"']*$/, '')
+      .trimEnd();
+    const value: Range = {
+      start: { line: i, character: valueStart },
+      end: { line: i, character: valueStart + rest.length },
+    };
     map.set(path.join('\u0000'), { key, value });
     // Inline table on the same line: `env = { A = "x", B = "y" }`.
     if (rest.startsWith('{')) {
@@ -345,7 +398,8 @@ function tomlNode(value: unknown, path: string[], loc: TomlLocator, lines: LineI
   }
   if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
     const props = new Map<string, PNode>();
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) props.set(k, tomlNode(v, [...path, k], loc, lines));
+    for (const [k, v] of Object.entries(value as Record<string, unknown>))
+      props.set(k, tomlNode(v, [...path, k], loc, lines));
     return { kind: 'object', value, range, keyRange, props };
   }
   return { kind: kindOf(value), value: value instanceof Date ? value.toISOString() : value, range, keyRange };

@@ -2,9 +2,23 @@ import type { Finding, Range } from '../model';
 
 /** Which MCP client owns a config file. */
 export type ClientId =
-  | 'vscode' | 'claude-desktop' | 'claude-code' | 'cursor' | 'windsurf' | 'gemini-cli' | 'zed'
-  | 'continue' | 'cline' | 'roo' | 'codex' | 'fastmcp' | 'goose' | 'junie' | 'lmstudio'
-  | 'opencode' | 'copilot-cli';
+  | 'vscode'
+  | 'claude-desktop'
+  | 'claude-code'
+  | 'cursor'
+  | 'windsurf'
+  | 'gemini-cli'
+  | 'zed'
+  | 'continue'
+  | 'cline'
+  | 'roo'
+  | 'codex'
+  | 'fastmcp'
+  | 'goose'
+  | 'junie'
+  | 'lmstudio'
+  | 'opencode'
+  | 'copilot-cli';
 
 /** `http` means Streamable HTTP, falling back to SSE (what VS Code does for `type: "http"`). */
 export type Transport = 'stdio' | 'http' | 'sse' | 'unknown';

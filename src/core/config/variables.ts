@@ -42,7 +42,8 @@ const ENV_NAME = '[A-Za-z_][A-Za-z0-9_]*';
 /** Finds every variable reference in `s` for the given client syntax. */
 export function findVariables(s: string, style: InterpolationStyle): VarRef[] {
   const out: VarRef[] = [];
-  const push = (m: RegExpMatchArray, r: Omit<VarRef, 'text' | 'index'>) => out.push({ text: m[0], index: m.index ?? 0, ...r });
+  const push = (m: RegExpMatchArray, r: Omit<VarRef, 'text' | 'index'>) =>
+    out.push({ text: m[0], index: m.index ?? 0, ...r });
   switch (style) {
     case 'vscode':
     case 'cursor':
@@ -62,16 +63,20 @@ export function findVariables(s: string, style: InterpolationStyle): VarRef[] {
     case 'gemini': {
       for (const m of s.matchAll(/\$\{([^}]*)\}/g)) {
         const pm = new RegExp(`^(${ENV_NAME})(?::-(.*))?$`, 's').exec(m[1]);
-        if (pm && (style !== 'fastmcp' || pm[2] === undefined)) push(m, { kind: 'posix', name: pm[1], default: pm[2], expanded: true });
+        if (pm && (style !== 'fastmcp' || pm[2] === undefined))
+          push(m, { kind: 'posix', name: pm[1], default: pm[2], expanded: true });
         else push(m, { kind: 'unknown', name: m[1], expanded: false });
       }
-      for (const m of s.matchAll(new RegExp(`\\$(${style === 'gemini' ? ENV_NAME : '[A-Z_][A-Z0-9_]*'})(?![A-Za-z0-9_{])`, 'g'))) {
+      for (const m of s.matchAll(
+        new RegExp(`\\$(${style === 'gemini' ? ENV_NAME : '[A-Z_][A-Z0-9_]*'})(?![A-Za-z0-9_{])`, 'g'),
+      )) {
         push(m, { kind: 'bare', name: m[1], expanded: style === 'gemini' });
       }
       break;
     }
     case 'opencode': {
-      for (const m of s.matchAll(/\{(env|file):([^}]+)\}/g)) push(m, { kind: m[1] === 'env' ? 'env' : 'file', name: m[2], expanded: true });
+      for (const m of s.matchAll(/\{(env|file):([^}]+)\}/g))
+        push(m, { kind: m[1] === 'env' ? 'env' : 'file', name: m[2], expanded: true });
       break;
     }
     case 'continue': {
@@ -82,7 +87,8 @@ export function findVariables(s: string, style: InterpolationStyle): VarRef[] {
     }
     case 'none': {
       for (const m of s.matchAll(/\$\{([^}]*)\}/g)) push(m, { kind: 'literal', name: m[1], expanded: false });
-      for (const m of s.matchAll(/\$([A-Z_][A-Z0-9_]*)(?![A-Za-z0-9_{])/g)) push(m, { kind: 'literal', name: m[1], expanded: false });
+      for (const m of s.matchAll(/\$([A-Z_][A-Z0-9_]*)(?![A-Za-z0-9_{])/g))
+        push(m, { kind: 'literal', name: m[1], expanded: false });
       break;
     }
   }
@@ -96,8 +102,10 @@ function classifyBraced(inner: string, style: InterpolationStyle): Omit<VarRef, 
   const ok = (kind: VarRef['kind'], name = inner): Omit<VarRef, 'text' | 'index'> => ({ kind, name, expanded: true });
   if (head === 'env' && colon >= 0) return ok('env', rest);
   if (style === 'codex') return { kind: 'literal', name: inner, expanded: false };
-  if (style === 'windsurf') return head === 'file' && colon >= 0 ? ok('file', rest) : { kind: 'unknown', name: inner, expanded: false };
-  if (inner === 'workspaceFolder' || (style !== 'roo' && head === 'workspaceFolder')) return ok('workspaceFolder', rest || inner);
+  if (style === 'windsurf')
+    return head === 'file' && colon >= 0 ? ok('file', rest) : { kind: 'unknown', name: inner, expanded: false };
+  if (inner === 'workspaceFolder' || (style !== 'roo' && head === 'workspaceFolder'))
+    return ok('workspaceFolder', rest || inner);
   if (style === 'roo') return { kind: 'unknown', name: inner, expanded: false };
   if (inner === 'workspaceFolderBasename') return ok('workspaceFolderBasename');
   if (inner === 'userHome') return ok('userHome');
@@ -105,14 +113,33 @@ function classifyBraced(inner: string, style: InterpolationStyle): Omit<VarRef, 
   if (style === 'vscode') {
     if (head === 'input' && colon >= 0) return ok('input', rest);
     if (inner === 'cwd') return ok('cwd');
-    if (['config', 'command', 'extensionInstallFolder', 'file', 'fileBasename', 'fileDirname', 'relativeFile', 'lineNumber', 'selectedText', 'execPath', 'defaultBuildTask', 'workspaceRoot'].includes(head)) {
+    if (
+      [
+        'config',
+        'command',
+        'extensionInstallFolder',
+        'file',
+        'fileBasename',
+        'fileDirname',
+        'relativeFile',
+        'lineNumber',
+        'selectedText',
+        'execPath',
+        'defaultBuildTask',
+        'workspaceRoot',
+      ].includes(head)
+    ) {
       return { kind: 'vscode-only', name: inner, expanded: true };
     }
   }
   return { kind: 'unknown', name: inner, expanded: false };
 }
 
-function lookupEnv(env: Record<string, string | undefined>, name: string, caseInsensitive: boolean): string | undefined {
+function lookupEnv(
+  env: Record<string, string | undefined>,
+  name: string,
+  caseInsensitive: boolean,
+): string | undefined {
   const v = env[name];
   if (v !== undefined || !caseInsensitive) return v;
   const key = Object.keys(env).find((k) => k.toLowerCase() === name.toLowerCase());
@@ -123,7 +150,12 @@ function lookupEnv(env: Record<string, string | undefined>, name: string, caseIn
  * Substitutes the variables of one string. Returns the new string and the references that
  * could not be resolved (left as written).
  */
-export function resolveString(s: string, style: InterpolationStyle, ctx: VariableContext, workspaceFolder?: string): { value: string; unresolved: string[] } {
+export function resolveString(
+  s: string,
+  style: InterpolationStyle,
+  ctx: VariableContext,
+  workspaceFolder?: string,
+): { value: string; unresolved: string[] } {
   const refs = findVariables(s, style);
   if (!refs.length) return { value: s, unresolved: [] };
   const home = typeof ctx.home === 'string' ? ctx.home : '';
@@ -196,7 +228,8 @@ export function resolveVariables(server: ServerConfig, ctx: VariableContext): Se
     r.unresolved.forEach((u) => unresolved.add(u));
     return r.value;
   };
-  const map = (m?: Record<string, string>) => (m ? Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'string' ? one(v) : v])) : undefined);
+  const map = (m?: Record<string, string>) =>
+    m ? Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'string' ? one(v) : v])) : undefined;
   const copy: ServerConfig = {
     ...server,
     command: server.command === undefined ? undefined : one(server.command),

@@ -39,7 +39,8 @@ export class LineSplitter {
   private keep(part: Buffer): void {
     if (this.overflowing) {
       this.pending += part.length;
-      this.lastPart = part.length >= 200 ? part : Buffer.concat([this.lastPart ?? Buffer.alloc(0), part]).subarray(-200);
+      this.lastPart =
+        part.length >= 200 ? part : Buffer.concat([this.lastPart ?? Buffer.alloc(0), part]).subarray(-200);
       return;
     }
     this.chunks.push(part);

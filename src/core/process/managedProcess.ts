@@ -63,11 +63,16 @@ export class ManagedProcess {
       return { ok: false, reason: 'cwd-missing', cwd: spec.cwd };
     }
     const resolved = resolveCommand(spec.command, spec.env, spec.cwd);
-    if (!resolved.path) return { ok: false, reason: 'not-found', command: spec.command, searchedPath: resolved.searchedPath };
+    if (!resolved.path)
+      return { ok: false, reason: 'not-found', command: spec.command, searchedPath: resolved.searchedPath };
     return { ok: true, process: new ManagedProcess(spec, resolved.path, handlers) };
   }
 
-  private constructor(spec: SpawnSpec, executable: string, private readonly handlers: ProcessHandlers) {
+  private constructor(
+    spec: SpawnSpec,
+    executable: string,
+    private readonly handlers: ProcessHandlers,
+  ) {
     const winShell = process.platform === 'win32' && /\.(cmd|bat)$/i.test(executable);
     this.child = spawn(winShell ? `"${executable}"` : executable, spec.args, {
       cwd: spec.cwd,
@@ -255,7 +260,7 @@ export class ManagedProcess {
 }
 
 /** Linux: true when some process of group `pgid` is not a zombie (scans /proc). */
-export function groupHasLiveMember(pgid: number): boolean {
+function groupHasLiveMember(pgid: number): boolean {
   let entries: string[];
   try {
     entries = fs.readdirSync('/proc');
@@ -295,7 +300,13 @@ function readProc(pid: number | string): ProcInfo | undefined {
   }
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // rest[0] = state (field 3), rest[1] = ppid, rest[2] = pgrp, rest[19] = starttime (field 22)
-  return { pid: Number(pid), ppid: Number(rest[1]), pgrp: Number(rest[2]), start: rest[19], zombie: rest[0] === 'Z' || rest[0] === 'X' };
+  return {
+    pid: Number(pid),
+    ppid: Number(rest[1]),
+    pgrp: Number(rest[2]),
+    start: rest[19],
+    zombie: rest[0] === 'Z' || rest[0] === 'X',
+  };
 }
 
 let childrenFiles: boolean | undefined;
@@ -305,7 +316,7 @@ let childrenFiles: boolean | undefined;
  * `/proc/<pid>/task/<tid>/children` (cost proportional to the tree), or scans all of /proc
  * when the kernel lacks those files.
  */
-export function descendantsOf(root: number): ProcInfo[] {
+function descendantsOf(root: number): ProcInfo[] {
   if (process.platform !== 'linux' || root <= 0) return [];
   childrenFiles ??= fs.existsSync(`/proc/self/task/${process.pid}/children`);
   if (childrenFiles) {

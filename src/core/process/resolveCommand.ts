@@ -32,11 +32,17 @@ export function resolveCommand(
   cwd: string,
   platform: NodeJS.Platform = process.platform,
 ): ResolvedCommand {
-  const pathKey = platform === 'win32' ? Object.keys(env).find((k) => k.toUpperCase() === 'PATH') ?? 'Path' : 'PATH';
+  const pathKey = platform === 'win32' ? (Object.keys(env).find((k) => k.toUpperCase() === 'PATH') ?? 'Path') : 'PATH';
   const searchedPath = env[pathKey] ?? '';
   const exts =
     platform === 'win32'
-      ? ['', ...(env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean).map((e) => e.toLowerCase())]
+      ? [
+          '',
+          ...(env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD')
+            .split(';')
+            .filter(Boolean)
+            .map((e) => e.toLowerCase()),
+        ]
       : [''];
   const hasSep = command.includes('/') || (platform === 'win32' && command.includes('\\'));
   if (hasSep || path.isAbsolute(command)) {

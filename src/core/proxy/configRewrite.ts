@@ -1,4 +1,13 @@
-import { applyEdits, findNodeAtLocation, modify, parseTree, type Edit, type FormattingOptions, type JSONPath, type Node } from 'jsonc-parser';
+import {
+  applyEdits,
+  findNodeAtLocation,
+  modify,
+  parseTree,
+  type Edit,
+  type FormattingOptions,
+  type JSONPath,
+  type Node,
+} from 'jsonc-parser';
 
 /**
  * Rewrites a stdio server entry in a JSON/JSONC client config so the client launches it
@@ -58,17 +67,25 @@ function readEntry(node: Node): { command?: string; args?: string[]; commandNode
 const source = (text: string, n: Node) => text.slice(n.offset, n.offset + n.length);
 
 /** True when the entry already runs through the proxy. */
-export function isProxied(entry: { command?: string; args?: string[] }): boolean {
+function isProxied(entry: { command?: string; args?: string[] }): boolean {
   const a = entry.args ?? [];
   return a.length >= 3 && /cli\.js$/.test(a[0]) && a[1] === 'proxy' && a.includes('--');
 }
 
 function formatting(text: string): FormattingOptions {
   const indent = /\n([ \t]+)"/.exec(text)?.[1] ?? '  ';
-  return { insertSpaces: !indent.startsWith('\t'), tabSize: indent.startsWith('\t') ? 1 : indent.length, eol: text.includes('\r\n') ? '\r\n' : '\n' };
+  return {
+    insertSpaces: !indent.startsWith('\t'),
+    tabSize: indent.startsWith('\t') ? 1 : indent.length,
+    eol: text.includes('\r\n') ? '\r\n' : '\n',
+  };
 }
 
-function apply(text: string, path: JSONPath, values: { command: string; args: string[] | undefined }): { text: string; edits: Edit[] } {
+function apply(
+  text: string,
+  path: JSONPath,
+  values: { command: string; args: string[] | undefined },
+): { text: string; edits: Edit[] } {
   const formattingOptions = formatting(text);
   let edits = modify(text, [...path, 'command'], values.command, { formattingOptions });
   let out = applyEdits(text, edits);
@@ -81,12 +98,30 @@ function apply(text: string, path: JSONPath, values: { command: string; args: st
 /** Puts the proxy in front of server `name`. */
 export function routeThroughProxy(text: string, name: string, target: ProxyTarget): RewriteResult {
   const found = findServerEntry(text, name);
-  if (!found) return { ok: false, message: `No server "${name}" found under servers/mcpServers/context_servers in this file.` };
+  if (!found)
+    return { ok: false, message: `No server "${name}" found under servers/mcpServers/context_servers in this file.` };
   const entry = readEntry(found.node);
-  if (!entry.command) return { ok: false, message: `Server "${name}" has no "command": only stdio servers can be routed through the proxy.` };
+  if (!entry.command)
+    return {
+      ok: false,
+      message: `Server "${name}" has no "command": only stdio servers can be routed through the proxy.`,
+    };
   if (isProxied(entry)) return { ok: false, message: `Server "${name}" already runs through the MCP Doctor proxy.` };
-  const args = [target.cliPath, 'proxy', '--trace', target.traceFile, '--name', name, '--', entry.command, ...(entry.args ?? [])];
-  const original: OriginalEntryText = { command: source(text, entry.commandNode!), args: entry.argsNode ? source(text, entry.argsNode) : undefined };
+  const args = [
+    target.cliPath,
+    'proxy',
+    '--trace',
+    target.traceFile,
+    '--name',
+    name,
+    '--',
+    entry.command,
+    ...(entry.args ?? []),
+  ];
+  const original: OriginalEntryText = {
+    command: source(text, entry.commandNode!),
+    args: entry.argsNode ? source(text, entry.argsNode) : undefined,
+  };
   const r = apply(text, found.path, { command: target.node, args });
   return { ok: true, ...r, path: found.path, original };
 }
@@ -135,7 +170,7 @@ function matches(original: OriginalEntryText, command: string, args: string[]): 
 /** The trace file a proxied entry writes to (from its `--trace` argument). */
 export function proxiedTraceFile(text: string, name: string): string | undefined {
   const found = findServerEntry(text, name);
-  const a = found ? readEntry(found.node).args ?? [] : [];
+  const a = found ? (readEntry(found.node).args ?? []) : [];
   if (!isProxied({ args: a })) return undefined;
   const i = a.indexOf('--trace');
   return i >= 0 && i < a.indexOf('--') ? a[i + 1] : undefined;

@@ -60,7 +60,10 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
         versions: opts.version ? { mcpDoctor: opts.version } : undefined,
       }),
       {
-        onError: (err) => stderr.write(`mcp-doctor proxy: trace file ${opts.traceFile}: ${err.message} (recording stopped, relaying continues)\n`),
+        onError: (err) =>
+          stderr.write(
+            `mcp-doctor proxy: trace file ${opts.traceFile}: ${err.message} (recording stopped, relaying continues)\n`,
+          ),
         // The client config's env for this server is our env: its secret-named values are masked in the trace.
         secrets: envSecrets(opts.env ?? process.env),
       },
@@ -78,7 +81,8 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
   const rec = (kind: TraceEntryKind, dir: TraceDirection, ts: number, rawMsg: string, size: number) => {
     writer!.writeRaw(`{"seq":${++seq},"ts":${ts},"dir":"${dir}","kind":"${kind}","size":${size},"msg":${rawMsg}}`);
   };
-  const recText = (kind: TraceEntryKind, dir: TraceDirection, ts: number, text: string) => rec(kind, dir, ts, JSON.stringify(text), Buffer.byteLength(text));
+  const recText = (kind: TraceEntryKind, dir: TraceDirection, ts: number, text: string) =>
+    rec(kind, dir, ts, JSON.stringify(text), Buffer.byteLength(text));
   /** A JSON-RPC line is stored as its own JSON text (it parsed, so it is valid JSON). */
   const recLine = (p: Pending) => {
     const line = p.line!;
@@ -122,8 +126,10 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
     if (pendingBytes >= FLUSH_BYTES) drain();
     else drainTimer ??= setTimeout(drain, FLUSH_MS);
   };
-  const tapLine = (dir: TraceDirection, kind?: TraceEntryKind) => (line: Buffer, cut: number) => queue({ dir, ts: now(), line, cut, kind });
-  const note = (dir: TraceDirection, kind: TraceEntryKind, text: string) => queue({ dir, ts: now(), cut: 0, kind, text });
+  const tapLine = (dir: TraceDirection, kind?: TraceEntryKind) => (line: Buffer, cut: number) =>
+    queue({ dir, ts: now(), line, cut, kind });
+  const note = (dir: TraceDirection, kind: TraceEntryKind, text: string) =>
+    queue({ dir, ts: now(), cut: 0, kind, text });
 
   return new Promise<number>((resolve) => {
     let child: ChildProcess;
@@ -256,7 +262,8 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
       drain();
       writer?.close();
       // Let stdout drain before reporting the code.
-      if (clientGone || (stdout as Writable & { writableNeedDrain?: boolean }).writableNeedDrain !== true) resolve(exitCode);
+      if (clientGone || (stdout as Writable & { writableNeedDrain?: boolean }).writableNeedDrain !== true)
+        resolve(exitCode);
       else {
         stdout.once('drain', () => resolve(exitCode));
         stdout.once('error', () => resolve(exitCode));
@@ -266,7 +273,7 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
 }
 
 /** Values of secret-named variables (`GITHUB_TOKEN`, `OPENAI_API_KEY`, `DB_PASSWORD`...) in `env`. */
-export function envSecrets(env: NodeJS.ProcessEnv): string[] {
+function envSecrets(env: NodeJS.ProcessEnv): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(env)) if (v && v.length >= 4 && isSecretEnvName(k)) out.push(v);
   return out;

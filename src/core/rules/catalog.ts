@@ -19,7 +19,13 @@ const TS: Language[] = ['typescript'];
 const PY_TS: Language[] = ['python', 'typescript'];
 const ALL: Language[] = ['python', 'typescript', 'config'];
 
-function rule(id: string, title: string, category: RuleCategory, languages: Language[], defaultSeverity: Severity): RuleMeta {
+function rule(
+  id: string,
+  title: string,
+  category: RuleCategory,
+  languages: Language[],
+  defaultSeverity: Severity,
+): RuleMeta {
   return { id, title, category, languages, defaultSeverity };
 }
 
@@ -34,7 +40,13 @@ export const RULES: readonly RuleMeta[] = [
   rule('MCP107', 'Streamable HTTP app mounted without its lifespan', 'connection', PY, 'error'),
   rule('MCP108', 'Host/Origin (DNS-rebinding) validation misconfigured', 'connection', PY_TS, 'warning'),
   rule('MCP109', 'CORS does not expose Mcp-Session-Id', 'connection', PY_TS, 'warning'),
-  rule('MCP110', 'Stateful HTTP sessions behind multiple workers/replicas', 'connection', [...PY_TS, 'config'], 'warning'),
+  rule(
+    'MCP110',
+    'Stateful HTTP sessions behind multiple workers/replicas',
+    'connection',
+    [...PY_TS, 'config'],
+    'warning',
+  ),
   rule('MCP111', 'One McpServer/transport instance shared across HTTP requests', 'connection', TS, 'error'),
   rule('MCP112', 'connect() / entry promise not awaited or caught', 'connection', TS, 'warning'),
   rule('MCP201', 'Tool parameter schema cannot be derived from the signature', 'serialization', PY, 'error'),
@@ -58,7 +70,13 @@ export const RULES: readonly RuleMeta[] = [
   rule('MCP504', 'Internal exception details returned to the client', 'security', PY_TS, 'info'),
   rule('MCP505', 'Hard-coded secret in server code or client config', 'security', ALL, 'warning'),
   rule('MCP601', 'Runtime version below the SDK floor', 'config', [...PY_TS, 'config'], 'error'),
-  rule('MCP602', 'Constructor/run() arguments or transport name not accepted by the installed version', 'config', PY, 'error'),
+  rule(
+    'MCP602',
+    'Constructor/run() arguments or transport name not accepted by the installed version',
+    'config',
+    PY,
+    'error',
+  ),
   rule('MCP603', 'Deprecated HTTP+SSE transport', 'config', ALL, 'warning'),
   rule('MCP604', 'ESM import of an SDK subpath without .js', 'config', TS, 'error'),
   rule('MCP605', '@mcp.tool used without parentheses on a framework that requires them', 'config', PY, 'error'),
@@ -87,6 +105,3 @@ export function getRule(id: string): RuleMeta | undefined {
 export function docsUrl(id: string): string {
   return `${DOCS_BASE_URL}${encodeURIComponent(id)}.md`;
 }
-
-/** Rule id pattern, for validating ids in settings. */
-export const RULE_ID_PATTERN = /^MCP\d{3}$/;

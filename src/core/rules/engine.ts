@@ -4,7 +4,7 @@ import { basename, extname, join, relative } from 'node:path';
 import { ZERO_RANGE, type Finding, type Severity } from '../model';
 import { docsUrl, getRule } from './catalog';
 import { collectFiles, MAX_FILE_BYTES, SOURCE_EXTENSIONS } from './files';
-import { buildProjectContext, findProjectRoot, invalidateProject, isProjectFileName } from './project';
+import { buildProjectContext, findProjectRoot, invalidateProject } from './project';
 import { projectFileKind, runProjectRules, secretRules } from './project/index';
 import type { Definition, FileAnalysis, Framework, Language, LanguageAnalyzer, ProjectContext, RuleHit } from './types';
 import { type AnalyzerPool, PoolUnavailableError, sharedPool } from './worker/pool';
@@ -90,7 +90,8 @@ const LOWER: Record<Severity, Severity> = { error: 'warning', warning: 'info', i
 
 /** Cheap text checks that decide whether a source file is worth parsing. */
 const MCP_PY = /^[ \t]*(?:from|import)[ \t]+(?:fastmcp|mcp)\b|@[A-Za-z_]\w*\.(?:tool|resource|prompt)\b|\.add_tool\(/m;
-const MCP_TS = /@modelcontextprotocol\/|["']fastmcp["']|\.(?:registerTool|addTool|registerResource|registerPrompt|addResource|addPrompt)\s*\(/;
+const MCP_TS =
+  /@modelcontextprotocol\/|["']fastmcp["']|\.(?:registerTool|addTool|registerResource|registerPrompt|addResource|addPrompt)\s*\(/;
 
 type DefaultLanguage = 'python' | 'typescript';
 
@@ -152,7 +153,15 @@ export class RuleEngine {
     } catch (err) {
       // Defensive: analyzeEntry already contains analyzer failures; this is for engine bugs.
       const internal = this.internalFinding(file, 'engine', err);
-      return { file, skipped: true, findings: [internal], definitions: [], servers: [], cached: false, ms: performance.now() - started };
+      return {
+        file,
+        skipped: true,
+        findings: [internal],
+        definitions: [],
+        servers: [],
+        cached: false,
+        ms: performance.now() - started,
+      };
     }
   }
 
@@ -162,9 +171,21 @@ export class RuleEngine {
    */
   async analyzeWorkspace(roots: string[], opts: WorkspaceOptions = {}): Promise<WorkspaceResult> {
     const started = performance.now();
-    const result: WorkspaceResult = { files: [], findings: [], definitions: [], cancelled: false, stats: { files: 0, analyzed: 0, skipped: 0, ms: 0, workers: 0 } };
+    const result: WorkspaceResult = {
+      files: [],
+      findings: [],
+      definitions: [],
+      cancelled: false,
+      stats: { files: 0, analyzed: 0, skipped: 0, ms: 0, workers: 0 },
+    };
     try {
-      const files = opts.files ?? (await collectFiles(roots, { extensions: this.extensions(), signal: opts.signal, onError: (p, e) => this.log(`cannot read ${p}: ${errorText(e)}`) }));
+      const files =
+        opts.files ??
+        (await collectFiles(roots, {
+          extensions: this.extensions(),
+          signal: opts.signal,
+          onError: (p, e) => this.log(`cannot read ${p}: ${errorText(e)}`),
+        }));
       result.stats.files = files.length;
       const entries: ({ file: string; entry: CacheEntry; cached: boolean; ms: number } | undefined)[] = [];
       const pool = files.length >= POOL_MIN_FILES ? this.pool() : undefined;
@@ -236,7 +257,11 @@ export class RuleEngine {
     }
   }
 
-  private async analyzeEntry(file: string, text: string, pool?: AnalyzerPool): Promise<{ entry: CacheEntry; cached: boolean; inWorker?: boolean }> {
+  private async analyzeEntry(
+    file: string,
+    text: string,
+    pool?: AnalyzerPool,
+  ): Promise<{ entry: CacheEntry; cached: boolean; inWorker?: boolean }> {
     const root = findProjectRoot(file);
     const kind = projectFileKind(file);
     // Analyzing a project file means it may have changed: re-verify the context first.
@@ -285,7 +310,10 @@ export class RuleEngine {
         }
         // Secrets in server code (analyzers may report them too; duplicates are merged below).
         try {
-          entry.hits = [...entry.hits, ...secretRules(file, text, { language: entry.language === 'python' ? 'python' : 'typescript' })];
+          entry.hits = [
+            ...entry.hits,
+            ...secretRules(file, text, { language: entry.language === 'python' ? 'python' : 'typescript' }),
+          ];
         } catch (err) {
           entry.internal ??= this.internalFinding(file, 'secret scan', err);
         }
@@ -300,7 +328,15 @@ export class RuleEngine {
    * Runs the analyzer in a worker (`pooled`) or in-process. A pool that cannot take the file
    * (no workers, a crash) falls back to the in-process analyzer; analyzer errors propagate.
    */
-  private async runAnalyzer(file: string, text: string, project: ProjectContext, analyzer: LanguageAnalyzer | undefined, pooled: DefaultLanguage | undefined, pool: AnalyzerPool | undefined, ran: { inWorker: boolean }): Promise<FileAnalysis | undefined> {
+  private async runAnalyzer(
+    file: string,
+    text: string,
+    project: ProjectContext,
+    analyzer: LanguageAnalyzer | undefined,
+    pooled: DefaultLanguage | undefined,
+    pool: AnalyzerPool | undefined,
+    ran: { inWorker: boolean },
+  ): Promise<FileAnalysis | undefined> {
     if (pooled && pool) {
       try {
         const analysis = await pool.analyze(pooled, file, text, project);
@@ -382,7 +418,8 @@ export class RuleEngine {
     if (rule) finding.docsUrl = docsUrl(hit.ruleId);
     if (hit.related?.length) finding.related = hit.related;
     if (hit.fixes?.length) finding.fixes = hit.fixes;
-    if (hit.data || hit.downgrade) finding.data = { ...(hit.data ?? {}), ...(hit.downgrade ? { downgraded: true } : {}) };
+    if (hit.data || hit.downgrade)
+      finding.data = { ...(hit.data ?? {}), ...(hit.downgrade ? { downgraded: true } : {}) };
     return finding;
   }
 
@@ -401,14 +438,22 @@ export class RuleEngine {
     const hits: RuleHit[] = [];
     for (const def of entry.definitions) {
       if (def.kind !== 'tool') continue;
-      const others = group.flatMap(([f, e]) => (f === file ? [] : e.definitions.filter((d) => d.kind === 'tool' && d.name === def.name)));
+      const others = group.flatMap(([f, e]) =>
+        f === file ? [] : e.definitions.filter((d) => d.kind === 'tool' && d.name === def.name),
+      );
       if (!others.length) continue;
-      const where = others.map((o) => `${relative(entry.root, o.file) || basename(o.file)}:${o.nameRange.start.line + 1}`).join(', ');
+      const where = others
+        .map((o) => `${relative(entry.root, o.file) || basename(o.file)}:${o.nameRange.start.line + 1}`)
+        .join(', ');
       hits.push({
         ruleId: 'MCP702',
         range: def.nameRange,
         message: `Tool "${def.name}" is also registered in ${where} for the same server. Names must be unique per server: the TypeScript SDK throws "Tool ${def.name} is already registered", the Python SDKs keep one and silently drop the other. Rename one of them.`,
-        related: others.map((o) => ({ file: o.file, range: o.nameRange, message: `"${def.name}" is also registered here` })),
+        related: others.map((o) => ({
+          file: o.file,
+          range: o.nameRange,
+          message: `"${def.name}" is also registered here`,
+        })),
         data: { tool: def.name, crossFile: true },
       });
     }
@@ -420,14 +465,22 @@ export class RuleEngine {
     const ext = extname(file).toLowerCase();
     if (file.endsWith('.d.ts')) return undefined;
     if (this.custom) return this.custom.find((a) => a.extensions.includes(ext))?.language;
-    return SOURCE_EXTENSIONS.python.includes(ext) ? 'python' : SOURCE_EXTENSIONS.typescript.includes(ext) ? 'typescript' : undefined;
+    return SOURCE_EXTENSIONS.python.includes(ext)
+      ? 'python'
+      : SOURCE_EXTENSIONS.typescript.includes(ext)
+        ? 'typescript'
+        : undefined;
   }
 
   private async analyzerFor(file: string): Promise<LanguageAnalyzer | undefined> {
     const ext = extname(file).toLowerCase();
     if (file.endsWith('.d.ts')) return undefined;
     if (this.custom) return this.custom.find((a) => a.extensions.includes(ext));
-    const language: DefaultLanguage | undefined = SOURCE_EXTENSIONS.python.includes(ext) ? 'python' : SOURCE_EXTENSIONS.typescript.includes(ext) ? 'typescript' : undefined;
+    const language: DefaultLanguage | undefined = SOURCE_EXTENSIONS.python.includes(ext)
+      ? 'python'
+      : SOURCE_EXTENSIONS.typescript.includes(ext)
+        ? 'typescript'
+        : undefined;
     if (!language) return undefined;
     let p = this.loaded.get(language);
     if (!p) {
@@ -441,7 +494,7 @@ export class RuleEngine {
   }
 
   private internalFinding(file: string, what: string, err: unknown): Finding {
-    this.log(`${what} failed on ${file}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    this.log(`${what} failed on ${file}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return {
       code: INTERNAL_ERROR_CODE,
       severity: 'info',
@@ -466,7 +519,10 @@ function defaultWorkerScript(): string | undefined {
 async function loadAnalyzer(language: DefaultLanguage): Promise<LanguageAnalyzer> {
   // `require` (not `import()`): esbuild keeps the module lazily initialised inside the bundle,
   // and it resolves `.ts` sources under the tsx test loader as well.
-  if (language === 'python') return (require('./python/index') as typeof import('./python/index')).createPythonAnalyzer();
+  if (language === 'python')
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load (see above)
+    return (require('./python/index') as typeof import('./python/index')).createPythonAnalyzer();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load (see above)
   return (require('./typescript/index') as typeof import('./typescript/index')).createTypeScriptAnalyzer();
 }
 
@@ -517,5 +573,4 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export { isProjectFileName };
 export type { ProjectContext };

@@ -8,7 +8,29 @@ import { projectFileKind } from './project/index';
  */
 
 /** Folders never walked into. */
-export const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.venv', 'venv', '.tox', '.nox', 'dist', 'build', 'out', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '.next', 'coverage', '.vscode-test', '.turbo', '.cache']);
+const SKIPPED_DIRS = new Set([
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  '.venv',
+  'venv',
+  '.tox',
+  '.nox',
+  'dist',
+  'build',
+  'out',
+  '__pycache__',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  'site-packages',
+  '.next',
+  'coverage',
+  '.vscode-test',
+  '.turbo',
+  '.cache',
+]);
 
 /** Source extensions per language, as analyzed by the default analyzers. */
 export const SOURCE_EXTENSIONS: Record<'python' | 'typescript', readonly string[]> = {
@@ -20,7 +42,10 @@ export const SOURCE_EXTENSIONS: Record<'python' | 'typescript', readonly string[
 export const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 /** True when the engine analyzes this path (by name only; no I/O). */
-export function isLintable(file: string, extensions: readonly string[] = [...SOURCE_EXTENSIONS.python, ...SOURCE_EXTENSIONS.typescript]): boolean {
+function isLintable(
+  file: string,
+  extensions: readonly string[] = [...SOURCE_EXTENSIONS.python, ...SOURCE_EXTENSIONS.typescript],
+): boolean {
   const ext = extname(file).toLowerCase();
   if (extensions.includes(ext)) return !file.endsWith('.d.ts');
   return projectFileKind(file) !== undefined;
@@ -47,7 +72,8 @@ export async function collectFiles(
     for (const e of entries) {
       const full = join(dir, e.name);
       if (e.isDirectory()) {
-        if (!SKIPPED_DIRS.has(e.name) && !(e.name.startsWith('.') && e.name !== '.vscode' && e.name !== '.cursor')) await walk(full);
+        if (!SKIPPED_DIRS.has(e.name) && !(e.name.startsWith('.') && e.name !== '.vscode' && e.name !== '.cursor'))
+          await walk(full);
       } else if (e.isFile() && isLintable(full, opts.extensions)) {
         out.add(full);
       }

@@ -1,5 +1,6 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- parsed manifests are untyped JSON and TOML, narrowed with typeof where used */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, parse as parsePath } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { ProjectContext } from './types';
 import { normalizePyName, parseRequirement } from './project/versions';
@@ -11,17 +12,38 @@ import { normalizePyName, parseRequirement } from './project/versions';
  */
 
 /** Files whose presence marks a project root, nearest first. */
-const ROOT_MARKERS = ['package.json', 'pyproject.toml', 'uv.lock', 'poetry.lock', 'requirements.txt', 'setup.py', 'setup.cfg'];
+const ROOT_MARKERS = [
+  'package.json',
+  'pyproject.toml',
+  'uv.lock',
+  'poetry.lock',
+  'requirements.txt',
+  'setup.py',
+  'setup.cfg',
+];
 
 /** Project files read by {@link buildProjectContext}. */
 const EXACT_FILES = new Set([
-  'package.json', 'package-lock.json', 'pnpm-lock.yaml', 'pyproject.toml', 'uv.lock', 'poetry.lock',
-  'Dockerfile', 'Containerfile', 'Procfile', 'fly.toml', '.python-version', '.nvmrc', 'runtime.txt',
+  'package.json',
+  'package-lock.json',
+  'pnpm-lock.yaml',
+  'pyproject.toml',
+  'uv.lock',
+  'poetry.lock',
+  'Dockerfile',
+  'Containerfile',
+  'Procfile',
+  'fly.toml',
+  '.python-version',
+  '.nvmrc',
+  'runtime.txt',
 ]);
 
 /** True for file names that {@link buildProjectContext} reads (so a change must invalidate it). */
 export function isProjectFileName(name: string): boolean {
-  return EXACT_FILES.has(name) || /^requirements.*\.txt$/i.test(name) || isComposeName(name) || /\.dockerfile$/i.test(name);
+  return (
+    EXACT_FILES.has(name) || /^requirements.*\.txt$/i.test(name) || isComposeName(name) || /\.dockerfile$/i.test(name)
+  );
 }
 
 function isComposeName(name: string): boolean {
@@ -97,7 +119,16 @@ function exists(path: string): boolean {
 }
 
 /** Deployment files looked for in ancestor folders (stat, no directory listing). */
-const ANCESTOR_FILES = ['Dockerfile', 'Containerfile', 'docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml', 'Procfile', 'fly.toml'];
+const ANCESTOR_FILES = [
+  'Dockerfile',
+  'Containerfile',
+  'docker-compose.yml',
+  'docker-compose.yaml',
+  'compose.yml',
+  'compose.yaml',
+  'Procfile',
+  'fly.toml',
+];
 
 /**
  * Names and mtimes of the project files in a folder, plus the folder's own mtime. Ancestor
@@ -105,7 +136,7 @@ const ANCESTOR_FILES = ['Dockerfile', 'Containerfile', 'docker-compose.yml', 'do
  */
 function scanFolder(dir: string, ancestor = false): { names: string[]; stamp: string } {
   let names: string[] = [];
-  let stamp = '';
+  let stamp: string;
   try {
     if (ancestor) {
       names = ANCESTOR_FILES.filter((n) => exists(join(dir, n)));
@@ -163,7 +194,12 @@ export function buildProjectContext(root: string): ProjectContext {
       hit.checked = now;
       return hit.context;
     }
-    const context = readContext(root, folders, scans.map((s) => s.names), stamp);
+    const context = readContext(
+      root,
+      folders,
+      scans.map((s) => s.names),
+      stamp,
+    );
     cache.set(root, { stamp, context, checked: now });
     return context;
   } catch {
@@ -173,7 +209,17 @@ export function buildProjectContext(root: string): ProjectContext {
 
 /** A context with no facts, for files outside any project. */
 export function emptyContext(root: string): ProjectContext {
-  return { root, packages: new Map(), packageSources: new Map(), deployment: {}, runtime: {}, declared: new Map(), allVersions: new Map(), files: [], stamp: '' };
+  return {
+    root,
+    packages: new Map(),
+    packageSources: new Map(),
+    deployment: {},
+    runtime: {},
+    declared: new Map(),
+    allVersions: new Map(),
+    files: [],
+    stamp: '',
+  };
 }
 
 function read(path: string): string | undefined {
@@ -245,14 +291,16 @@ function readContext(root: string, folders: string[], namesPerFolder: string[][]
       else declare(req.name, req.spec, n);
     }
   }
-  if (has('.python-version') && !ctx.runtime.python) ctx.runtime.python = (read(join(root, '.python-version')) ?? '').trim().split(/\s+/)[0] || undefined;
+  if (has('.python-version') && !ctx.runtime.python)
+    ctx.runtime.python = (read(join(root, '.python-version')) ?? '').trim().split(/\s+/)[0] || undefined;
   if (has('.nvmrc') && !ctx.runtime.node) ctx.runtime.node = (read(join(root, '.nvmrc')) ?? '').trim() || undefined;
 
   // Deployment hints: nearest folder wins.
   folders.forEach((dir, i) => {
     for (const n of namesPerFolder[i]) {
       const path = join(dir, n);
-      if ((n === 'Dockerfile' || n === 'Containerfile' || /\.dockerfile$/i.test(n)) && !ctx.deployment.dockerfile) ctx.deployment.dockerfile = path;
+      if ((n === 'Dockerfile' || n === 'Containerfile' || /\.dockerfile$/i.test(n)) && !ctx.deployment.dockerfile)
+        ctx.deployment.dockerfile = path;
       else if (isComposeName(n) && !ctx.deployment.compose) ctx.deployment.compose = path;
       else if (n === 'Procfile' && !ctx.deployment.procfile) ctx.deployment.procfile = path;
       else if (n === 'fly.toml' && !ctx.deployment.fly) ctx.deployment.fly = path;
@@ -275,7 +323,11 @@ function isLockSource(source: string): boolean {
   return /lock|requirements/i.test(source);
 }
 
-function readPackageLock(text: string | undefined, add: (name: string, version: string) => void, all: Map<string, string[]>): void {
+function readPackageLock(
+  text: string | undefined,
+  add: (name: string, version: string) => void,
+  all: Map<string, string[]>,
+): void {
   const json = parseJsonOrUndefined(text);
   if (json === undefined) return;
   const seen = new Map<string, Set<string>>();
@@ -307,7 +359,11 @@ function readPackageLock(text: string | undefined, add: (name: string, version: 
   for (const [name, versions] of seen) if (versions.size > 1) all.set(name, [...versions].sort());
 }
 
-function readPnpmLock(text: string | undefined, add: (name: string, version: string) => void, all: Map<string, string[]>): void {
+function readPnpmLock(
+  text: string | undefined,
+  add: (name: string, version: string) => void,
+  all: Map<string, string[]>,
+): void {
   if (!text) return;
   const seen = new Map<string, Set<string>>();
   // Package keys look like `/zod@3.25.76:` (v6), `zod@3.25.76:` or `'@scope/x@1.0.0(peer@2)':` (v9).
@@ -335,19 +391,28 @@ function readTomlLock(text: string | undefined, add: (name: string, version: str
   }
 }
 
-function readPackageJson(text: string | undefined, ctx: ProjectContext, declare: (name: string, spec: string) => void): void {
+function readPackageJson(
+  text: string | undefined,
+  ctx: ProjectContext,
+  declare: (name: string, spec: string) => void,
+): void {
   const json = parseJsonOrUndefined(text);
   if (!json || typeof json !== 'object') return;
   for (const field of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
     const deps = json[field];
-    if (deps && typeof deps === 'object') for (const [n, s] of Object.entries(deps)) if (typeof s === 'string') declare(n, s);
+    if (deps && typeof deps === 'object')
+      for (const [n, s] of Object.entries(deps)) if (typeof s === 'string') declare(n, s);
   }
   if (typeof json.engines?.node === 'string') ctx.runtime.node = json.engines.node;
   if (json.type === 'module' || json.type === 'commonjs') ctx.moduleType = json.type;
   else ctx.moduleType = 'commonjs';
 }
 
-function readPyproject(text: string | undefined, ctx: ProjectContext, declare: (name: string, spec: string) => void): void {
+function readPyproject(
+  text: string | undefined,
+  ctx: ProjectContext,
+  declare: (name: string, spec: string) => void,
+): void {
   if (!text) return;
   let doc: any;
   try {
@@ -368,7 +433,11 @@ function readPyproject(text: string | undefined, ctx: ProjectContext, declare: (
   for (const extra of Object.values<unknown>(project?.['optional-dependencies'] ?? {})) addList(extra);
   for (const group of Object.values<unknown>(doc?.['dependency-groups'] ?? {})) addList(group);
   const poetry = doc?.tool?.poetry;
-  for (const deps of [poetry?.dependencies, poetry?.['dev-dependencies'], ...Object.values<any>(poetry?.group ?? {}).map((g) => g?.dependencies)]) {
+  for (const deps of [
+    poetry?.dependencies,
+    poetry?.['dev-dependencies'],
+    ...Object.values<any>(poetry?.group ?? {}).map((g) => g?.dependencies),
+  ]) {
     if (!deps || typeof deps !== 'object') continue;
     for (const [n, v] of Object.entries<any>(deps)) {
       const spec = typeof v === 'string' ? v : typeof v?.version === 'string' ? v.version : '';
@@ -377,9 +446,4 @@ function readPyproject(text: string | undefined, ctx: ProjectContext, declare: (
       } else declare(normalizePyName(n), spec);
     }
   }
-}
-
-/** The base name of a path (exported for the engine's file classification). */
-export function baseName(path: string): string {
-  return parsePath(path).base;
 }

@@ -37,7 +37,12 @@ export function summaryLine(findings: Finding[], filesChecked?: number): string 
   const checked = filesChecked === undefined ? '' : ` in ${plural(filesChecked, 'file')}`;
   if (!findings.length) return `No problems found${checked}.`;
   const c = countBySeverity(findings);
-  const parts = [c.error && plural(c.error, 'error'), c.warning && plural(c.warning, 'warning'), c.info && `${c.info} info`, c.hint && plural(c.hint, 'hint')].filter(Boolean);
+  const parts = [
+    c.error && plural(c.error, 'error'),
+    c.warning && plural(c.warning, 'warning'),
+    c.info && `${c.info} info`,
+    c.hint && plural(c.hint, 'hint'),
+  ].filter(Boolean);
   return `${plural(findings.length, 'problem')}${checked} (${parts.join(', ')})`;
 }
 

@@ -9,7 +9,7 @@ import { docsUrl, RULES } from './catalog';
  * the `SRCROOT` base when the file lies under it.
  */
 
-export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 export interface SarifOptions {
   /** Folder that relative artifact URIs are based on (`SRCROOT`); usually the current directory. */
@@ -37,13 +37,16 @@ export function toSarif(findings: Finding[], opts: SarifOptions = {}): Record<st
   const artifact = (file: string) => {
     if (base) {
       const rel = relative(base, file);
-      if (rel && !rel.startsWith('..') && !isAbsolute(rel)) return { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: 'SRCROOT' };
+      if (rel && !rel.startsWith('..') && !isAbsolute(rel))
+        return { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: 'SRCROOT' };
     }
     return { uri: pathToFileURL(file).href };
   };
   const rules: Record<string, unknown>[] = RULES.map((r) => ({
     id: r.id,
-    name: r.title.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^./, (c) => c.toUpperCase()),
+    name: r.title
+      .replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))
+      .replace(/^./, (c) => c.toUpperCase()),
     shortDescription: { text: r.title },
     helpUri: docsUrl(r.id),
     help: { text: `See ${docsUrl(r.id)}` },
@@ -55,7 +58,12 @@ export function toSarif(findings: Finding[], opts: SarifOptions = {}): Record<st
   for (const f of findings) {
     if (!index.has(f.code)) {
       index.set(f.code, rules.length);
-      rules.push({ id: f.code, name: f.code, shortDescription: { text: f.code }, defaultConfiguration: { level: sarifLevel(f.severity) } });
+      rules.push({
+        id: f.code,
+        name: f.code,
+        shortDescription: { text: f.code },
+        defaultConfiguration: { level: sarifLevel(f.severity) },
+      });
     }
   }
   const results = findings.map((f) => {

@@ -12,8 +12,22 @@ export interface TextLocation {
 }
 
 const SKIP_DIRS = new Set([
-  'node_modules', '.git', '.venv', 'venv', 'env', '__pycache__', 'site-packages', 'dist', 'build', 'out', '.tox',
-  '.mypy_cache', '.pytest_cache', '.next', 'coverage', '.vscode-test',
+  'node_modules',
+  '.git',
+  '.venv',
+  'venv',
+  'env',
+  '__pycache__',
+  'site-packages',
+  'dist',
+  'build',
+  'out',
+  '.tox',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.next',
+  'coverage',
+  '.vscode-test',
 ]);
 
 /**
@@ -87,7 +101,8 @@ async function listFiles(root: string, exts: readonly string[], maxFiles: number
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
       if (e.isDirectory()) {
-        if (depth < maxDepth && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) queue.push({ dir: path.join(dir, e.name), depth: depth + 1 });
+        if (depth < maxDepth && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.'))
+          queue.push({ dir: path.join(dir, e.name), depth: depth + 1 });
       } else if (e.isFile() && exts.includes(path.extname(e.name))) {
         out.push(path.join(dir, e.name));
         if (out.length >= maxFiles) break;

@@ -7,7 +7,11 @@ const INIT_BODY = JSON.stringify({
   jsonrpc: '2.0',
   id: 'mcp-doctor-probe',
   method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'mcp-doctor-probe', version: '0.1.0' } },
+  params: {
+    protocolVersion: '2025-06-18',
+    capabilities: {},
+    clientInfo: { name: 'mcp-doctor-probe', version: '0.1.0' },
+  },
 });
 
 export interface ProbeHit {
@@ -15,7 +19,12 @@ export interface ProbeHit {
   transport: 'http' | 'sse';
 }
 
-async function probeOne(url: string, kind: 'http' | 'sse', headers: Record<string, string>, timeoutMs: number): Promise<boolean> {
+async function probeOne(
+  url: string,
+  kind: 'http' | 'sse',
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<boolean> {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), timeoutMs);
   try {
@@ -28,9 +37,18 @@ async function probeOne(url: string, kind: 'http' | 'sse', headers: Record<strin
             signal: ac.signal,
             redirect: 'manual',
           })
-        : await fetch(url, { method: 'GET', headers: { ...headers, accept: 'text/event-stream' }, signal: ac.signal, redirect: 'manual' });
+        : await fetch(url, {
+            method: 'GET',
+            headers: { ...headers, accept: 'text/event-stream' },
+            signal: ac.signal,
+            redirect: 'manual',
+          });
     const type = res.headers.get('content-type') ?? '';
-    const ok = res.ok && (kind === 'sse' ? type.includes('text/event-stream') : type.includes('json') || type.includes('text/event-stream'));
+    const ok =
+      res.ok &&
+      (kind === 'sse'
+        ? type.includes('text/event-stream')
+        : type.includes('json') || type.includes('text/event-stream'));
     ac.abort(); // do not read (or keep open) the body
     return ok;
   } catch {
@@ -44,7 +62,11 @@ async function probeOne(url: string, kind: 'http' | 'sse', headers: Record<strin
  * Probes the usual MCP paths on the same origin (never another host). Note: a successful POST
  * `initialize` may create a server-side session that is then abandoned; stateful servers expire them.
  */
-export async function probeMcpPaths(configured: string, headers: Record<string, string> = {}, timeoutMs = 2000): Promise<ProbeHit[]> {
+export async function probeMcpPaths(
+  configured: string,
+  headers: Record<string, string> = {},
+  timeoutMs = 2000,
+): Promise<ProbeHit[]> {
   let base: URL;
   try {
     base = new URL(configured);

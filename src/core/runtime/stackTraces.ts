@@ -34,7 +34,10 @@ export function parseLastTrace(lines: readonly string[]): ParsedTrace | undefine
 function parsePython(lines: readonly string[]): ParsedTrace | undefined {
   let start = -1;
   for (let i = lines.length - 1; i >= 0; i--) {
-    if (lines[i].startsWith('Traceback (most recent call last):') || /^\s*\+?\s*Traceback \(most recent call last\):/.test(lines[i])) {
+    if (
+      lines[i].startsWith('Traceback (most recent call last):') ||
+      /^\s*\+?\s*Traceback \(most recent call last\):/.test(lines[i])
+    ) {
       start = i;
       break;
     }
@@ -100,7 +103,7 @@ function parseNode(lines: readonly string[]): ParsedTrace | undefined {
 }
 
 /** True when `file` lies inside `folder` and not in a dependency directory. */
-export function isWorkspaceFile(file: string, folder: string): boolean {
+function isWorkspaceFile(file: string, folder: string): boolean {
   if (!path.isAbsolute(file)) return false;
   const rel = path.relative(folder, file);
   if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return false;
@@ -111,7 +114,11 @@ export function isWorkspaceFile(file: string, folder: string): boolean {
  * The innermost frame inside the workspace (not in site-packages/node_modules), with relative
  * paths resolved against `cwd`. Undefined when no frame is the user's own code.
  */
-export function deepestWorkspaceFrame(trace: ParsedTrace, workspaceFolder: string, cwd?: string): StackFrame | undefined {
+export function deepestWorkspaceFrame(
+  trace: ParsedTrace,
+  workspaceFolder: string,
+  cwd?: string,
+): StackFrame | undefined {
   for (let i = trace.frames.length - 1; i >= 0; i--) {
     const f = trace.frames[i];
     const file = path.isAbsolute(f.file) ? f.file : path.resolve(cwd ?? workspaceFolder, f.file);
@@ -136,12 +143,16 @@ export function crashHint(exception: string, stderr: readonly string[]): string 
     return "Text I/O without an explicit encoding: pass `encoding='utf-8'`.";
   if (/The @tool decorator was used incorrectly/.test(text)) return 'Use `@mcp.tool()` with parentheses.';
   if (/is already registered|Tool already exists/.test(text)) return 'Two tools share one name: rename one of them.';
-  if (/EADDRINUSE|Address already in use/.test(text)) return 'The port is already in use: stop the other server or pick another port.';
+  if (/EADDRINUSE|Address already in use/.test(text))
+    return 'The port is already in use: stop the other server or pick another port.';
   return undefined;
 }
 
 /** Range covering the text of a 1-based line (trimmed), or column 0 when the file cannot be read. */
-export function lineRange(file: string, line1: number): { start: { line: number; character: number }; end: { line: number; character: number } } {
+export function lineRange(
+  file: string,
+  line1: number,
+): { start: { line: number; character: number }; end: { line: number; character: number } } {
   const line = Math.max(0, line1 - 1);
   try {
     const st = fs.statSync(file);

@@ -19,14 +19,35 @@ interface Pattern {
 
 /** Phrases aimed at the model rather than the user, and exfiltration instructions. */
 const SUSPICIOUS: Pattern[] = [
-  { re: /\bignore (all |any )?(previous|prior|above|earlier) (instructions|prompts?|rules)/i, why: 'tells the model to ignore its instructions' },
-  { re: /\b(do not|don't|never) (tell|inform|mention|reveal|show)\b[^.]{0,40}\b(user|human)/i, why: 'tells the model to hide something from the user' },
-  { re: /<\s*(important|system|instructions?|secret)\s*>/i, why: 'hides instructions in a pseudo-tag aimed at the model' },
-  { re: /\b(before|prior to) (using|calling) (this|any other|the) tool\b[^.]{0,80}\b(read|send|call|pass|include)\b/i, why: 'gives the model a hidden precondition' },
-  { re: /(~\/\.ssh|id_rsa|\.aws\/credentials|\.env\b|\/etc\/passwd|mcp\.json|claude_desktop_config\.json|\.cursor\/mcp\.json)/i, why: 'refers to a secret or config file' },
-  { re: /\b(send|post|upload|forward|exfiltrate|transmit)\b[^.]{0,60}\b(to|at)\s+(https?:\/\/|[\w.-]+@)/i, why: 'tells the model to send data to an address' },
-  { re: /\b(pass|include|put)\b[^.]{0,40}\b(contents?|secrets?|keys?|tokens?|passwords?)\b[^.]{0,40}\b(as|in(to)?) (the )?(parameter|argument|field|sidenote|note)/i, why: 'tells the model to smuggle data through a parameter' },
-  { re: /\b(you are|act as) (now )?(a|an|the) /i, why: 'tries to change the model\'s role' },
+  {
+    re: /\bignore (all |any )?(previous|prior|above|earlier) (instructions|prompts?|rules)/i,
+    why: 'tells the model to ignore its instructions',
+  },
+  {
+    re: /\b(do not|don't|never) (tell|inform|mention|reveal|show)\b[^.]{0,40}\b(user|human)/i,
+    why: 'tells the model to hide something from the user',
+  },
+  {
+    re: /<\s*(important|system|instructions?|secret)\s*>/i,
+    why: 'hides instructions in a pseudo-tag aimed at the model',
+  },
+  {
+    re: /\b(before|prior to) (using|calling) (this|any other|the) tool\b[^.]{0,80}\b(read|send|call|pass|include)\b/i,
+    why: 'gives the model a hidden precondition',
+  },
+  {
+    re: /(~\/\.ssh|id_rsa|\.aws\/credentials|\.env\b|\/etc\/passwd|mcp\.json|claude_desktop_config\.json|\.cursor\/mcp\.json)/i,
+    why: 'refers to a secret or config file',
+  },
+  {
+    re: /\b(send|post|upload|forward|exfiltrate|transmit)\b[^.]{0,60}\b(to|at)\s+(https?:\/\/|[\w.-]+@)/i,
+    why: 'tells the model to send data to an address',
+  },
+  {
+    re: /\b(pass|include|put)\b[^.]{0,40}\b(contents?|secrets?|keys?|tokens?|passwords?)\b[^.]{0,40}\b(as|in(to)?) (the )?(parameter|argument|field|sidenote|note)/i,
+    why: 'tells the model to smuggle data through a parameter',
+  },
+  { re: /\b(you are|act as) (now )?(a|an|the) /i, why: "tries to change the model's role" },
 ];
 
 export interface PoisoningInput {
@@ -35,7 +56,16 @@ export interface PoisoningInput {
 }
 
 function at(server: PoisoningInput['server'], code: string, message: string, data: Record<string, unknown>): Finding {
-  return { code, severity: 'warning', message, file: server.file, range: server.range, origin: 'runtime', server: server.name, data };
+  return {
+    code,
+    severity: 'warning',
+    message,
+    file: server.file,
+    range: server.range,
+    origin: 'runtime',
+    server: server.name,
+    data,
+  };
 }
 
 /** All text of a tool the model reads: description, title, and every schema description. */
@@ -64,9 +94,14 @@ export function scanToolDescriptions(input: PoisoningInput): Finding[] {
     const invisible = texts.flatMap((t) => t.match(INVISIBLE) ?? []);
     if (invisible.length > 0) {
       const codes = [...new Set(invisible.map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase()}`))];
-      findings.push(at(input.server, 'SEC-invisible-unicode',
-        `Tool "${tool.name}" of server "${input.server.name}" has ${invisible.length} invisible or bidirectional characters (${codes.slice(0, 5).join(', ')}) in its description or schema. The model reads text you cannot see; inspect the description before trusting this server.`,
-        { tool: tool.name, characters: codes }));
+      findings.push(
+        at(
+          input.server,
+          'SEC-invisible-unicode',
+          `Tool "${tool.name}" of server "${input.server.name}" has ${invisible.length} invisible or bidirectional characters (${codes.slice(0, 5).join(', ')}) in its description or schema. The model reads text you cannot see; inspect the description before trusting this server.`,
+          { tool: tool.name, characters: codes },
+        ),
+      );
     }
     for (const text of texts) {
       const hit = SUSPICIOUS.find((p) => p.re.test(text));
@@ -74,9 +109,14 @@ export function scanToolDescriptions(input: PoisoningInput): Finding[] {
       const match = hit.re.exec(text)!;
       const start = Math.max(0, match.index - 30);
       const excerpt = visible(text.slice(start, match.index + match[0].length + 30)).replace(/\s+/g, ' ');
-      findings.push(at(input.server, 'SEC-hidden-instructions',
-        `Tool "${tool.name}" of server "${input.server.name}" has a description that ${hit.why}: "…${excerpt}…". Descriptions go to the model verbatim; this is how tool poisoning works.`,
-        { tool: tool.name, excerpt }));
+      findings.push(
+        at(
+          input.server,
+          'SEC-hidden-instructions',
+          `Tool "${tool.name}" of server "${input.server.name}" has a description that ${hit.why}: "…${excerpt}…". Descriptions go to the model verbatim; this is how tool poisoning works.`,
+          { tool: tool.name, excerpt },
+        ),
+      );
       break;
     }
   }
@@ -95,17 +135,25 @@ export function findShadowedTools(servers: PoisoningInput[]): Finding[] {
   for (const [tool, list] of owners) {
     if (list.length < 2) continue;
     for (const server of list) {
-      const others = list.filter((o) => o !== server).map((o) => `"${o.name}"`).join(', ');
-      findings.push(at(server, 'SEC-tool-shadowing',
-        `Tool "${tool}" of server "${server.name}" has the same name as a tool of ${others}. A client that merges tool lists may call the wrong server; a malicious server can shadow a trusted one this way. Rename one, or disable one server.`,
-        { tool, servers: list.map((o) => o.name) }));
+      const others = list
+        .filter((o) => o !== server)
+        .map((o) => `"${o.name}"`)
+        .join(', ');
+      findings.push(
+        at(
+          server,
+          'SEC-tool-shadowing',
+          `Tool "${tool}" of server "${server.name}" has the same name as a tool of ${others}. A client that merges tool lists may call the wrong server; a malicious server can shadow a trusted one this way. Rename one, or disable one server.`,
+          { tool, servers: list.map((o) => o.name) },
+        ),
+      );
     }
   }
   return findings;
 }
 
 /** What is pinned per tool: the parts the model sees and the client validates. */
-export interface ToolPin {
+interface ToolPin {
   hash: string;
   description: string;
   schema: string;
@@ -127,7 +175,11 @@ export function pinTools(tools: ToolInfo[]): ToolPins {
   for (const tool of tools) {
     const description = tool.description ?? '';
     const schema = stable({ input: tool.inputSchema, output: tool.outputSchema ?? null, title: tool.title ?? null });
-    pins[tool.name] = { hash: createHash('sha256').update(description).update('\0').update(schema).digest('hex'), description, schema };
+    pins[tool.name] = {
+      hash: createHash('sha256').update(description).update('\0').update(schema).digest('hex'),
+      description,
+      schema,
+    };
   }
   return pins;
 }
@@ -149,7 +201,11 @@ export function lineDiff(before: string, after: string): string {
  * Compares this run's tools with the pins from the last run. Changed descriptions or
  * schemas are findings with a diff; new and removed tools are reported in `data` only.
  */
-export function compareToolPins(server: PoisoningInput['server'], previous: ToolPins | undefined, current: ToolPins): Finding[] {
+export function compareToolPins(
+  server: PoisoningInput['server'],
+  previous: ToolPins | undefined,
+  current: ToolPins,
+): Finding[] {
   if (!previous) return [];
   const findings: Finding[] = [];
   for (const [name, pin] of Object.entries(current)) {
@@ -158,9 +214,14 @@ export function compareToolPins(server: PoisoningInput['server'], previous: Tool
     const parts: string[] = [];
     if (old.description !== pin.description) parts.push(`description:\n${lineDiff(old.description, pin.description)}`);
     if (old.schema !== pin.schema) parts.push(`schema:\n${lineDiff(old.schema, pin.schema)}`);
-    findings.push(at(server, 'SEC-tool-changed',
-      `Tool "${name}" of server "${server.name}" changed since the last run (${old.description !== pin.description ? 'description' : 'schema'}). A tool that changes after you approved it can be a rug pull; review the diff:\n${parts.join('\n')}`,
-      { tool: name, diff: parts.join('\n') }));
+    findings.push(
+      at(
+        server,
+        'SEC-tool-changed',
+        `Tool "${name}" of server "${server.name}" changed since the last run (${old.description !== pin.description ? 'description' : 'schema'}). A tool that changes after you approved it can be a rug pull; review the diff:\n${parts.join('\n')}`,
+        { tool: name, diff: parts.join('\n') },
+      ),
+    );
   }
   const removed = Object.keys(previous).filter((n) => !(n in current));
   const added = Object.keys(current).filter((n) => !(n in previous));

@@ -31,8 +31,9 @@ function instanceFor(schema: Record<string, unknown>): AnyAjv {
 const cache = new WeakMap<object, { validate?: ValidateFunction; error?: string }>();
 
 /** Compiles a schema (cached); `error` explains why a schema does not compile. */
-export function compileSchema(schema: unknown): { validate?: ValidateFunction; error?: string } {
-  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return { error: 'the schema is not a JSON object' };
+function compileSchema(schema: unknown): { validate?: ValidateFunction; error?: string } {
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema))
+    return { error: 'the schema is not a JSON object' };
   const hit = cache.get(schema);
   if (hit) return hit;
   let out: { validate?: ValidateFunction; error?: string };
@@ -63,7 +64,8 @@ export function schemaProblem(schema: unknown): string | undefined {
     const ajv = instanceFor(schema as Record<string, unknown>);
     const { $schema, ...rest } = schema as Record<string, unknown>;
     const copy = ajv instanceof Ajv2020 || typeof $schema !== 'string' || /draft-07/.test($schema) ? schema : rest;
-    if (ajv.validateSchema(copy as object) === false) return formatErrors(ajv.errors ?? []).join('; ') || 'invalid JSON Schema';
+    if (ajv.validateSchema(copy as object) === false)
+      return formatErrors(ajv.errors ?? []).join('; ') || 'invalid JSON Schema';
     return undefined;
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
@@ -71,18 +73,23 @@ export function schemaProblem(schema: unknown): string | undefined {
 }
 
 /** `/path must be string`-style messages. */
-export function formatErrors(errors: readonly ErrorObject[]): string[] {
+function formatErrors(errors: readonly ErrorObject[]): string[] {
   return errors.map((e) => {
     const where = e.instancePath || '(root)';
     let extra = '';
-    if (e.keyword === 'additionalProperties') extra = ` (\`${(e.params as { additionalProperty: string }).additionalProperty}\`)`;
-    else if (e.keyword === 'enum') extra = `: ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
+    if (e.keyword === 'additionalProperties')
+      extra = ` (\`${(e.params as { additionalProperty: string }).additionalProperty}\`)`;
+    else if (e.keyword === 'enum')
+      extra = `: ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
     return `${where} ${e.message ?? e.keyword}${extra}`;
   });
 }
 
 /** Validates `value` against `schema`; errors are human-readable. Never throws. */
-export function validateAgainst(schema: unknown, value: unknown): { ok: boolean; errors: string[]; schemaError?: string } {
+export function validateAgainst(
+  schema: unknown,
+  value: unknown,
+): { ok: boolean; errors: string[]; schemaError?: string } {
   const { validate, error } = compileSchema(schema);
   if (!validate) return { ok: false, errors: [`the schema does not compile: ${error}`], schemaError: error };
   try {

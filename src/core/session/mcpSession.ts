@@ -64,7 +64,12 @@ export interface SessionOptions {
  * For the terminal. `log` is a `notifications/message` from the server (MCP logging), with its
  * `level` (debug, info, notice, warning, error, critical, alert, emergency).
  */
-export type OutputEvent = { kind: 'stderr' | 'stdout-noise' | 'lifecycle' | 'log'; text: string; ts: number; level?: string };
+export type OutputEvent = {
+  kind: 'stderr' | 'stdout-noise' | 'lifecycle' | 'log';
+  text: string;
+  ts: number;
+  level?: string;
+};
 
 export interface CallOptions {
   timeoutMs?: number;
@@ -221,7 +226,8 @@ export class McpSession {
       this.httpTransport = undefined;
       try {
         // Streamable HTTP: end the server-side session (DELETE with Mcp-Session-Id) before closing.
-        if (http instanceof StreamableHTTPClientTransport && http.sessionId) await withTimeout(http.terminateSession(), 1000).catch(() => undefined);
+        if (http instanceof StreamableHTTPClientTransport && http.sessionId)
+          await withTimeout(http.terminateSession(), 1000).catch(() => undefined);
         if (proc) await proc.stop(this.stopGraceMs);
         if (client) await withTimeout(client.close(), this.stopGraceMs + 1000);
       } catch {
@@ -281,10 +287,12 @@ export class McpSession {
       if (tool?.outputSchema && !outcome.isError) {
         const sc = result.structuredContent;
         let problem: string | undefined;
-        if (sc === undefined || sc === null) problem = `Tool \`${name}\` declares an \`outputSchema\` but its result has no \`structuredContent\``;
+        if (sc === undefined || sc === null)
+          problem = `Tool \`${name}\` declares an \`outputSchema\` but its result has no \`structuredContent\``;
         else {
           const v = validateAgainst(tool.outputSchema, sc);
-          if (!v.ok && !v.schemaError) problem = `The \`structuredContent\` of tool \`${name}\` does not match its \`outputSchema\`: ${v.errors.slice(0, 5).join('; ')}`;
+          if (!v.ok && !v.schemaError)
+            problem = `The \`structuredContent\` of tool \`${name}\` does not match its \`outputSchema\`: ${v.errors.slice(0, 5).join('; ')}`;
         }
         if (problem) {
           const f = this.makeFinding(
@@ -298,7 +306,10 @@ export class McpSession {
           this.setFinding(`MCP203:${name}`, f);
         }
       }
-    } else if (outcome.error?.code !== undefined && [ErrorCode.MethodNotFound, ErrorCode.InvalidParams, ErrorCode.InternalError].includes(outcome.error.code)) {
+    } else if (
+      outcome.error?.code !== undefined &&
+      [ErrorCode.MethodNotFound, ErrorCode.InvalidParams, ErrorCode.InternalError].includes(outcome.error.code)
+    ) {
       this.countJsonRpcError(name, outcome.error.code, outcome.error.message);
     } else if (outcome.timedOut) {
       const key = `RT-call-timeout:${name}`;
@@ -334,7 +345,8 @@ export class McpSession {
     if (method.startsWith('notifications/')) return this.notify(method, params);
     if (method === 'tools/call' && params && typeof params === 'object') {
       const p = params as { name?: unknown; arguments?: unknown };
-      if (typeof p.name === 'string') return this.callTool(p.name, (p.arguments as Record<string, unknown>) ?? {}, opts);
+      if (typeof p.name === 'string')
+        return this.callTool(p.name, (p.arguments as Record<string, unknown>) ?? {}, opts);
     }
     return this.rawRequest(method, params, opts);
   }
@@ -343,12 +355,22 @@ export class McpSession {
   private async notify(method: string, params: unknown): Promise<CallOutcome> {
     const t0 = performance.now();
     const client = this.client;
-    if (!client || this.phase !== 'running') return { ok: false, error: { message: `The server is not running (${this.state.kind}).` }, durationMs: 0, findings: [] };
+    if (!client || this.phase !== 'running')
+      return {
+        ok: false,
+        error: { message: `The server is not running (${this.state.kind}).` },
+        durationMs: 0,
+        findings: [],
+      };
     try {
       // Straight to the transport: replaying must not be blocked by the SDK's capability checks.
       const transport = client.transport;
       if (!transport) throw new Error('not connected');
-      await transport.send(params === undefined || params === null ? { jsonrpc: '2.0', method } : ({ jsonrpc: '2.0', method, params } as never));
+      await transport.send(
+        params === undefined || params === null
+          ? { jsonrpc: '2.0', method }
+          : ({ jsonrpc: '2.0', method, params } as never),
+      );
       return { ok: true, durationMs: performance.now() - t0, findings: [] };
     } catch (err) {
       return { ok: false, error: { message: errorText(err) }, durationMs: performance.now() - t0, findings: [] };
@@ -417,7 +439,11 @@ export class McpSession {
       if (r.error)
         this.setFinding(
           'RT-envfile',
-          this.makeFinding('RT-envfile', 'warning', `\`envFile\` ${file} could not be read (${r.error}); the server starts without its variables.`),
+          this.makeFinding(
+            'RT-envfile',
+            'warning',
+            `\`envFile\` ${file} could not be read (${r.error}); the server starts without its variables.`,
+          ),
         );
       Object.assign(env, r.env);
     }
@@ -454,13 +480,24 @@ export class McpSession {
     if (!started.ok) {
       if (started.reason === 'not-found') {
         const msg = `Command \`${started.command}\` not found on PATH (PATH=${started.searchedPath || '(empty)'}). Install it, or use an absolute path in \`command\`${
-          /^(uvx?|npx|node|python3?|docker|deno|bun)$/.test(started.command) ? ` (GUI-launched editors often have a shorter PATH than your shell: use the full path, e.g. from \`which ${started.command}\`)` : ''
+          /^(uvx?|npx|node|python3?|docker|deno|bun)$/.test(started.command)
+            ? ` (GUI-launched editors often have a shorter PATH than your shell: use the full path, e.g. from \`which ${started.command}\`)`
+            : ''
         }.`;
-        this.setFinding('RT-command-not-found', this.makeFinding('RT-command-not-found', 'error', msg, undefined, { command: started.command, path: started.searchedPath }));
+        this.setFinding(
+          'RT-command-not-found',
+          this.makeFinding('RT-command-not-found', 'error', msg, undefined, {
+            command: started.command,
+            path: started.searchedPath,
+          }),
+        );
         this.fail(`command \`${started.command}\` not found on PATH`);
       } else {
         const msg = `The working directory \`${started.cwd}\` does not exist, so the server cannot start. Fix \`cwd\` in the config.`;
-        this.setFinding('RT-cwd-missing', this.makeFinding('RT-cwd-missing', 'error', msg, undefined, { cwd: started.cwd }));
+        this.setFinding(
+          'RT-cwd-missing',
+          this.makeFinding('RT-cwd-missing', 'error', msg, undefined, { cwd: started.cwd }),
+        );
         this.fail(`cwd ${started.cwd} does not exist`);
       }
       return undefined;
@@ -468,7 +505,8 @@ export class McpSession {
     const proc = started.process;
     this.proc = proc;
     this.lifecycle(`started (pid ${proc.pid})`);
-    if (!isHttp) transport = new ProcessStdioTransport(proc, this.wireTap(gen), this.stopGraceMs, this.opts.maxLineBytes);
+    if (!isHttp)
+      transport = new ProcessStdioTransport(proc, this.wireTap(gen), this.stopGraceMs, this.opts.maxLineBytes);
     const interval = this.opts.healthIntervalMs ?? 5000;
     if (interval > 0) proc.startSampling(interval, 720, () => this.checkGrowth(proc));
     return { proc, transport };
@@ -503,7 +541,12 @@ export class McpSession {
       // A server started by command that serves HTTP: wait until it listens.
       const hp = hostPortOf(url)!;
       this.phase = 'handshake';
-      const listening = await waitForPort(hp.host, hp.port, this.startupTimeoutMs, () => !proc.running || gen !== this.generation);
+      const listening = await waitForPort(
+        hp.host,
+        hp.port,
+        this.startupTimeoutMs,
+        () => !proc.running || gen !== this.generation,
+      );
       if (gen !== this.generation) return;
       if (!listening) {
         if (!proc.running) await this.handshakeFailed(gen, new Error('process exited'), proc);
@@ -606,7 +649,13 @@ export class McpSession {
   private fastNotification(client: Client, n: { method: string; params?: unknown }): boolean {
     if (n.method === 'notifications/message') {
       const p = n.params as { level?: unknown; logger?: unknown; data?: unknown } | undefined;
-      if (!p || typeof p !== 'object' || typeof p.level !== 'string' || (p.logger !== undefined && typeof p.logger !== 'string')) return false;
+      if (
+        !p ||
+        typeof p !== 'object' ||
+        typeof p.level !== 'string' ||
+        (p.logger !== undefined && typeof p.logger !== 'string')
+      )
+        return false;
       this.emitLog(p as { level: string; logger?: string; data?: unknown });
       return true;
     }
@@ -620,13 +669,21 @@ export class McpSession {
     const initializeMs = performance.now() - this.spawnedAt;
     const info = client.getServerVersion();
     const protocolVersion = (this.initResponse?.protocolVersion as string | undefined) ?? LATEST_PROTOCOL_VERSION;
-    this.lifecycle(`initialized in ${Math.round(initializeMs)} ms (protocol ${protocolVersion}${info ? `, ${info.name} ${info.version}` : ''})`);
+    this.lifecycle(
+      `initialized in ${Math.round(initializeMs)} ms (protocol ${protocolVersion}${info ? `, ${info.name} ${info.version}` : ''})`,
+    );
     this.phase = 'listing';
     await this.refresh('all', gen);
     if (gen !== this.generation || this.phase !== 'listing') return;
     this.phase = 'running';
     this.runningSince = Date.now();
-    this.setState({ kind: 'running', initializeMs, protocolVersion, serverName: info?.name, serverVersion: info?.version });
+    this.setState({
+      kind: 'running',
+      initializeMs,
+      protocolVersion,
+      serverName: info?.name,
+      serverVersion: info?.version,
+    });
   }
 
   // ---------------------------------------------------------------- failures
@@ -650,7 +707,11 @@ export class McpSession {
     } else if (exit && !timedOut) {
       this.reportCrash(exit, proc, 'before answering `initialize`');
     } else if (timedOut) {
-      const noise = this.noiseCount ? ` It wrote ${this.noiseCount} non-JSON line(s) to stdout (see MCP101/MCP102).` : this.stdoutBytesSeen ? '' : ' It wrote nothing to stdout.';
+      const noise = this.noiseCount
+        ? ` It wrote ${this.noiseCount} non-JSON line(s) to stdout (see MCP101/MCP102).`
+        : this.stdoutBytesSeen
+          ? ''
+          : ' It wrote nothing to stdout.';
       const busy = cpu === undefined ? undefined : cpu / Math.max(elapsed, 0.001);
       const cpuNote =
         busy === undefined
@@ -665,7 +726,13 @@ export class McpSession {
           'error',
           `The server did not answer \`initialize\` within ${Math.round(this.startupTimeoutMs / 1000)} s; clients show "Server did not connect" / "timed out".${noise}${cpuNote || ' Check for slow imports at startup, a blocking read of stdin, or logging to stdout.'}${this.stderrSuffix(proc)}`,
           undefined,
-          { timeoutMs: this.startupTimeoutMs, stderrTail: proc.stderrTail.slice(-20), stdoutNoise: this.noiseCount, cpuSeconds: cpu, elapsedSeconds: elapsed },
+          {
+            timeoutMs: this.startupTimeoutMs,
+            stderrTail: proc.stderrTail.slice(-20),
+            stdoutNoise: this.noiseCount,
+            cpuSeconds: cpu,
+            elapsedSeconds: elapsed,
+          },
         ),
       );
     } else if (this.findings.has('RT-stdout-closed')) {
@@ -673,7 +740,13 @@ export class McpSession {
     } else {
       this.setFinding(
         'RT-initialize-failed',
-        this.makeFinding('RT-initialize-failed', 'error', `The \`initialize\` handshake failed: ${message}.${this.stderrSuffix(proc)}`, undefined, { error: message }),
+        this.makeFinding(
+          'RT-initialize-failed',
+          'error',
+          `The \`initialize\` handshake failed: ${message}.${this.stderrSuffix(proc)}`,
+          undefined,
+          { error: message },
+        ),
       );
     }
     this.fail(
@@ -695,9 +768,16 @@ export class McpSession {
       'error' in init
         ? `The server rejected \`initialize\` with protocol version "${LATEST_PROTOCOL_VERSION}": ${truncate(JSON.stringify(init.error) ?? '', 300)}. Servers must answer with a version they support instead of an error; upgrade the server's MCP SDK.`
         : typeof v === 'string'
-        ? `The server answered \`initialize\` with protocol version "${v}", which this client (MCP SDK) does not support (it asked for "${LATEST_PROTOCOL_VERSION}" and supports ${SUPPORTED_PROTOCOL_VERSIONS.map((x) => `"${x}"`).join(', ')}). Clients disconnect with "Server's protocol version is not supported". Echo the requested version when you support it, or upgrade the server's MCP SDK.`
-        : `The server's \`initialize\` result has no \`protocolVersion\` (SDK: ${sdkMessage}). Clients cannot negotiate a version and disconnect. Return the requested version ("${LATEST_PROTOCOL_VERSION}") or upgrade the server's MCP SDK.`;
-    this.setFinding('MCP709', this.makeFinding('MCP709', 'error', msg, undefined, { answered: v, requested: LATEST_PROTOCOL_VERSION, supported: [...SUPPORTED_PROTOCOL_VERSIONS] }));
+          ? `The server answered \`initialize\` with protocol version "${v}", which this client (MCP SDK) does not support (it asked for "${LATEST_PROTOCOL_VERSION}" and supports ${SUPPORTED_PROTOCOL_VERSIONS.map((x) => `"${x}"`).join(', ')}). Clients disconnect with "Server's protocol version is not supported". Echo the requested version when you support it, or upgrade the server's MCP SDK.`
+          : `The server's \`initialize\` result has no \`protocolVersion\` (SDK: ${sdkMessage}). Clients cannot negotiate a version and disconnect. Return the requested version ("${LATEST_PROTOCOL_VERSION}") or upgrade the server's MCP SDK.`;
+    this.setFinding(
+      'MCP709',
+      this.makeFinding('MCP709', 'error', msg, undefined, {
+        answered: v,
+        requested: LATEST_PROTOCOL_VERSION,
+        supported: [...SUPPORTED_PROTOCOL_VERSIONS],
+      }),
+    );
   }
 
   private reportCrash(exit: ExitInfo, proc: ManagedProcess, when: string): void {
@@ -714,10 +794,20 @@ export class McpSession {
     if (exit.error) msg = `The server process could not be started: ${exit.error.message}`;
     if (trace) msg += `: ${trace.exception}`;
     msg += '.';
-    if (noOutput) msg += ' It exited with code 0 and wrote nothing: it probably never starts a transport (missing `mcp.run()` / `server.connect(transport)` or `if __name__ == "__main__"` guard; MCP104).';
+    if (noOutput)
+      msg +=
+        ' It exited with code 0 and wrote nothing: it probably never starts a transport (missing `mcp.run()` / `server.connect(transport)` or `if __name__ == "__main__"` guard; MCP104).';
     if (hint) msg += ` ${hint}`;
     if (!loc) msg += this.stderrSuffix(proc);
-    const related = loc ? [{ file: this.server.file, range: this.server.range, message: `server \`${this.server.name}\` is configured here` }] : undefined;
+    const related = loc
+      ? [
+          {
+            file: this.server.file,
+            range: this.server.range,
+            message: `server \`${this.server.name}\` is configured here`,
+          },
+        ]
+      : undefined;
     const f = this.makeFinding('MCP708', 'error', msg, loc, {
       exitCode: exit.code,
       signal: exit.signal,
@@ -729,20 +819,31 @@ export class McpSession {
     this.setFinding('MCP708', f);
   }
 
-  private async httpFailed(gen: number, err: unknown, url: string, used: 'http' | 'sse', proc?: ManagedProcess): Promise<void> {
+  private async httpFailed(
+    gen: number,
+    err: unknown,
+    url: string,
+    used: 'http' | 'sse',
+    proc?: ManagedProcess,
+  ): Promise<void> {
     if (gen !== this.generation) return;
     const status = httpStatusOf(err);
     const message = errorText(err);
     if (proc && !proc.running) {
       this.reportCrash(proc.exitInfo!, proc, 'before answering `initialize`');
-    } else if (this.initResponse && !('error' in this.initResponse) && (typeof this.initResponse.protocolVersion !== 'string' || /protocol version/i.test(message))) {
+    } else if (
+      this.initResponse &&
+      !('error' in this.initResponse) &&
+      (typeof this.initResponse.protocolVersion !== 'string' || /protocol version/i.test(message))
+    ) {
       this.reportProtocolVersion(this.initResponse, message);
     } else if (status !== undefined && status > 0) {
       let moved = '';
       if (status === 404 || status === 405) {
         const hits = await probeMcpPaths(url, this.server.headers ?? {});
         if (gen !== this.generation) return;
-        if (hits.length) moved = ` An MCP endpoint answers at ${hits.map((h) => `${h.url} (${h.transport === 'sse' ? 'SSE' : 'Streamable HTTP'})`).join(', ')}: change \`url\` to it.`;
+        if (hits.length)
+          moved = ` An MCP endpoint answers at ${hits.map((h) => `${h.url} (${h.transport === 'sse' ? 'SSE' : 'Streamable HTTP'})`).join(', ')}: change \`url\` to it.`;
       }
       const advice =
         status === 401 || status === 403
@@ -756,10 +857,16 @@ export class McpSession {
                 : 'The server rejected the `initialize` request.';
       this.setFinding(
         'RT-http-status',
-        this.makeFinding('RT-http-status', 'error', `HTTP ${status} from ${url} on connect (${used === 'http' ? 'Streamable HTTP, then SSE' : 'SSE'}): ${truncate(message, 300)}. ${advice}${moved}`, undefined, {
-          status,
-          url,
-        }),
+        this.makeFinding(
+          'RT-http-status',
+          'error',
+          `HTTP ${status} from ${url} on connect (${used === 'http' ? 'Streamable HTTP, then SSE' : 'SSE'}): ${truncate(message, 300)}. ${advice}${moved}`,
+          undefined,
+          {
+            status,
+            url,
+          },
+        ),
       );
     } else if (isDroppedConnection(err)) {
       this.setFinding(
@@ -775,7 +882,13 @@ export class McpSession {
     } else if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
       this.setFinding(
         'MCP707',
-        this.makeFinding('MCP707', 'error', `${url} accepted the connection but did not answer \`initialize\` within ${Math.round(this.startupTimeoutMs / 1000)} s.`, undefined, { url }),
+        this.makeFinding(
+          'MCP707',
+          'error',
+          `${url} accepted the connection but did not answer \`initialize\` within ${Math.round(this.startupTimeoutMs / 1000)} s.`,
+          undefined,
+          { url },
+        ),
       );
     } else {
       this.setFinding(
@@ -843,11 +956,16 @@ export class McpSession {
   private wireTap(gen: number): WireTap {
     return {
       outgoing: (msg, ts, size) => {
-        if (this.initRequestId === undefined && (msg as { method?: string }).method === 'initialize') this.initRequestId = (msg as { id: string | number }).id;
+        if (this.initRequestId === undefined && (msg as { method?: string }).method === 'initialize')
+          this.initRequestId = (msg as { id: string | number }).id;
         this.trace.message('out', msg, ts, size);
       },
       incoming: (msg, ts, size) => {
-        if (this.initResponse === undefined && this.initRequestId !== undefined && (msg as { id?: unknown }).id === this.initRequestId) {
+        if (
+          this.initResponse === undefined &&
+          this.initRequestId !== undefined &&
+          (msg as { id?: unknown }).id === this.initRequestId
+        ) {
           const m = msg as { result?: Record<string, unknown>; error?: unknown };
           this.initResponse = m.result ?? { error: m.error };
         }
@@ -896,14 +1014,24 @@ export class McpSession {
       let loc: { file: string; range: Range } | undefined;
       let code = lang === 'node' ? 'MCP102' : 'MCP101';
       if (this.workspaceFolder) {
-        const exts = lang === 'python' ? ['.py'] : lang === 'node' ? ['.ts', '.js', '.mjs', '.cjs', '.mts', '.cts'] : undefined;
+        const exts =
+          lang === 'python' ? ['.py'] : lang === 'node' ? ['.ts', '.js', '.mjs', '.cjs', '.mts', '.cts'] : undefined;
         const found = await locateTextInWorkspace(this.workspaceFolder, line, exts);
         if (found) {
-          loc = { file: found.file, range: { start: { line: found.line, character: found.character }, end: { line: found.line, character: found.character + found.length } } };
+          loc = {
+            file: found.file,
+            range: {
+              start: { line: found.line, character: found.character },
+              end: { line: found.line, character: found.character + found.length },
+            },
+          };
           code = found.file.endsWith('.py') ? 'MCP101' : 'MCP102';
         }
       }
-      const fix = code === 'MCP101' ? '`print(..., file=sys.stderr)`, or `logging` (stderr by default)' : '`console.error(...)` instead of `console.log(...)`';
+      const fix =
+        code === 'MCP101'
+          ? '`print(..., file=sys.stderr)`, or `logging` (stderr by default)'
+          : '`console.error(...)` instead of `console.log(...)`';
       const f = this.makeFinding(
         code,
         'error',
@@ -1002,7 +1130,9 @@ export class McpSession {
     for (let page = 0; page < 100; page++) {
       let result: Record<string, unknown>;
       try {
-        result = await client.request({ method, params: cursor ? { cursor } : {} } as never, LooseResult, { timeout: this.requestTimeoutMs });
+        result = await client.request({ method, params: cursor ? { cursor } : {} } as never, LooseResult, {
+          timeout: this.requestTimeoutMs,
+        });
       } catch (err) {
         if (this.phase === 'listing' || this.phase === 'running') {
           if (this.proc && !this.proc.running) return undefined; // the exit handler reports it
@@ -1020,7 +1150,8 @@ export class McpSession {
         return page ? items : undefined;
       }
       const list = result[key];
-      if (Array.isArray(list)) for (const x of list) if (x && typeof x === 'object') items.push(x as Record<string, unknown>);
+      if (Array.isArray(list))
+        for (const x of list) if (x && typeof x === 'object') items.push(x as Record<string, unknown>);
       cursor = typeof result.nextCursor === 'string' && result.nextCursor ? result.nextCursor : undefined;
       if (!cursor) break;
     }
@@ -1048,36 +1179,67 @@ export class McpSession {
     const t0 = performance.now();
     const client = this.client;
     if (!client || (this.phase !== 'running' && this.phase !== 'listing')) {
-      return { ok: false, error: { message: `The server is not running (${this.state.kind}).` }, durationMs: 0, findings: [] };
+      return {
+        ok: false,
+        error: { message: `The server is not running (${this.state.kind}).` },
+        durationMs: 0,
+        findings: [],
+      };
     }
     const timeout = opts.timeoutMs ?? this.requestTimeoutMs;
     try {
-      const result = await client.request({ method, params: (params ?? {}) as Record<string, unknown> } as never, LooseResult, {
-        timeout,
-        signal: opts.signal,
-        resetTimeoutOnProgress: !!opts.onProgress,
-        maxTotalTimeout: opts.onProgress ? Math.max(timeout * 10, 600000) : undefined,
-        onprogress: opts.onProgress
-          ? (p) => {
-              try {
-                opts.onProgress!({ progress: p.progress, total: p.total, message: (p as { message?: string }).message });
-              } catch {
-                // a failing progress listener must not break the call
+      const result = await client.request(
+        { method, params: (params ?? {}) as Record<string, unknown> } as never,
+        LooseResult,
+        {
+          timeout,
+          signal: opts.signal,
+          resetTimeoutOnProgress: !!opts.onProgress,
+          maxTotalTimeout: opts.onProgress ? Math.max(timeout * 10, 600000) : undefined,
+          onprogress: opts.onProgress
+            ? (p) => {
+                try {
+                  opts.onProgress!({
+                    progress: p.progress,
+                    total: p.total,
+                    message: (p as { message?: string }).message,
+                  });
+                } catch {
+                  // a failing progress listener must not break the call
+                }
               }
-            }
-          : undefined,
-      });
+            : undefined,
+        },
+      );
       return { ok: true, result, durationMs: performance.now() - t0, findings: [] };
     } catch (err) {
       const durationMs = performance.now() - t0;
-      if (opts.signal?.aborted) return { ok: false, cancelled: true, error: { message: `cancelled: ${errorText(opts.signal.reason ?? err)}` }, durationMs, findings: [] };
+      if (opts.signal?.aborted)
+        return {
+          ok: false,
+          cancelled: true,
+          error: { message: `cancelled: ${errorText(opts.signal.reason ?? err)}` },
+          durationMs,
+          findings: [],
+        };
       if (this.connectionLost && err instanceof McpError && err.code === ErrorCode.ConnectionClosed) {
-        return { ok: false, error: { code: err.code, message: `${this.connectionLost} (\`${method}\`).` }, durationMs, findings: [] };
+        return {
+          ok: false,
+          error: { code: err.code, message: `${this.connectionLost} (\`${method}\`).` },
+          durationMs,
+          findings: [],
+        };
       }
       if (this.httpTransport && !(err instanceof McpError)) this.httpCallFailed(method, err);
       if (err instanceof McpError) {
         const timedOut = err.code === ErrorCode.RequestTimeout;
-        return { ok: false, timedOut, error: { code: err.code, message: stripMcpPrefix(err.message), data: err.data }, durationMs, findings: [] };
+        return {
+          ok: false,
+          timedOut,
+          error: { code: err.code, message: stripMcpPrefix(err.message), data: err.data },
+          durationMs,
+          findings: [],
+        };
       }
       return { ok: false, error: { message: errorText(err) }, durationMs, findings: [] };
     }
@@ -1105,7 +1267,13 @@ export class McpSession {
               : 'The server rejected the request.';
       this.setFinding(
         'RT-http-status',
-        this.makeFinding('RT-http-status', 'error', `HTTP ${status} from ${url} on \`${method}\` (mid-session): ${truncate(message, 300)}. ${advice}`, undefined, { status, url, method }),
+        this.makeFinding(
+          'RT-http-status',
+          'error',
+          `HTTP ${status} from ${url} on \`${method}\` (mid-session): ${truncate(message, 300)}. ${advice}`,
+          undefined,
+          { status, url, method },
+        ),
       );
       return;
     }
@@ -1142,21 +1310,32 @@ export class McpSession {
     e.count++;
     e.last = message;
     this.jsonRpcErrors.set(key, e);
-    const what = code === ErrorCode.MethodNotFound ? 'Method not found' : code === ErrorCode.InvalidParams ? 'Invalid params' : 'Internal error';
+    const what =
+      code === ErrorCode.MethodNotFound
+        ? 'Method not found'
+        : code === ErrorCode.InvalidParams
+          ? 'Invalid params'
+          : 'Internal error';
     const advice =
       code === ErrorCode.InvalidParams
-        ? 'The arguments do not match the tool\'s input schema, or the schema does not describe what the handler expects.'
+        ? "The arguments do not match the tool's input schema, or the schema does not describe what the handler expects."
         : code === ErrorCode.MethodNotFound
           ? 'The server does not implement `tools/call` (or the tool) it advertises.'
           : 'The handler raised an exception that the framework turned into a protocol error; tool failures should be results with `isError: true`.';
     this.setFinding(
       `RT-jsonrpc-error:${key}`,
-      this.makeFinding('RT-jsonrpc-error', 'warning', `\`tools/call\` \`${tool}\` failed ${e.count}× with JSON-RPC ${code} (${what}): ${truncate(message, 200)}. ${advice}`, undefined, {
-        tool,
-        code,
-        count: e.count,
-        lastMessage: message,
-      }),
+      this.makeFinding(
+        'RT-jsonrpc-error',
+        'warning',
+        `\`tools/call\` \`${tool}\` failed ${e.count}× with JSON-RPC ${code} (${what}): ${truncate(message, 200)}. ${advice}`,
+        undefined,
+        {
+          tool,
+          code,
+          count: e.count,
+          lastMessage: message,
+        },
+      ),
     );
   }
 
@@ -1170,7 +1349,11 @@ export class McpSession {
     this.largestResult.set(tool, chars);
     const large = largeResultMessage(tool, chars);
     if (!large) return;
-    const f = this.makeFinding('RT-large-result', large.severity, large.message, undefined, { tool, chars, tokens: Math.round(chars / CHARS_PER_TOKEN) });
+    const f = this.makeFinding('RT-large-result', large.severity, large.message, undefined, {
+      tool,
+      chars,
+      tokens: Math.round(chars / CHARS_PER_TOKEN),
+    });
     findings.push(f);
     this.setFinding(`RT-large-result:${tool}`, f);
   }
@@ -1206,7 +1389,13 @@ export class McpSession {
 
   // ---------------------------------------------------------------- helpers
 
-  private makeFinding(code: string, severity: Severity, message: string, loc?: { file: string; range: Range }, data?: Record<string, unknown>): Finding {
+  private makeFinding(
+    code: string,
+    severity: Severity,
+    message: string,
+    loc?: { file: string; range: Range },
+    data?: Record<string, unknown>,
+  ): Finding {
     return {
       code,
       severity,
@@ -1254,8 +1443,10 @@ function toToolInfo(t: Record<string, unknown>): ToolInfo {
     title: typeof t.title === 'string' ? t.title : undefined,
     description: typeof t.description === 'string' ? t.description : undefined,
     inputSchema: (t.inputSchema && typeof t.inputSchema === 'object' ? t.inputSchema : {}) as Record<string, unknown>,
-    outputSchema: t.outputSchema && typeof t.outputSchema === 'object' ? (t.outputSchema as Record<string, unknown>) : undefined,
-    annotations: t.annotations && typeof t.annotations === 'object' ? (t.annotations as Record<string, unknown>) : undefined,
+    outputSchema:
+      t.outputSchema && typeof t.outputSchema === 'object' ? (t.outputSchema as Record<string, unknown>) : undefined,
+    annotations:
+      t.annotations && typeof t.annotations === 'object' ? (t.annotations as Record<string, unknown>) : undefined,
   };
 }
 
@@ -1314,7 +1505,10 @@ function truncateJson(v: unknown): unknown {
 
 function firstText(result: Record<string, unknown>): string | undefined {
   const c = result.content;
-  if (Array.isArray(c)) for (const x of c) if (x && typeof x === 'object' && (x as { type?: string }).type === 'text') return String((x as { text?: unknown }).text ?? '');
+  if (Array.isArray(c))
+    for (const x of c)
+      if (x && typeof x === 'object' && (x as { type?: string }).type === 'text')
+        return String((x as { text?: unknown }).text ?? '');
   return undefined;
 }
 

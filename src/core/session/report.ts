@@ -15,12 +15,16 @@ const TOKEN_PATTERNS: RegExp[] = [
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g, // JWTs
 ];
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{3,}/gi;
-const KEY_VALUE = /\b([A-Za-z0-9_]*(?:api[_-]?key|token|secret|password|passwd|pwd|auth)[A-Za-z0-9_]*)(\s*[=:]\s*)("?)([^\s"&,;]{4,})\3/gi;
+const KEY_VALUE =
+  /\b([A-Za-z0-9_]*(?:api[_-]?key|token|secret|password|passwd|pwd|auth)[A-Za-z0-9_]*)(\s*[=:]\s*)("?)([^\s"&,;]{4,})\3/gi;
 const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)([^\s:/@]+):([^\s/@]+)@/gi;
 
 /** True for header names whose values are credentials. */
-export function isSecretHeader(name: string): boolean {
-  return /^(authorization|proxy-authorization|cookie|set-cookie)$/i.test(name) || /(token|secret|key|auth|password|session)/i.test(name);
+function isSecretHeader(name: string): boolean {
+  return (
+    /^(authorization|proxy-authorization|cookie|set-cookie)$/i.test(name) ||
+    /(token|secret|key|auth|password|session)/i.test(name)
+  );
 }
 
 /**
@@ -98,7 +102,8 @@ export function buildTroubleshootingReport(input: TroubleshootingReportInput): s
   lines.push('## Server', '');
   lines.push(`- Config: \`${server.file}\` (${server.client}, ${server.scope}), line ${server.range.start.line + 1}`);
   lines.push(`- Transport: ${server.transport}${server.disabled ? ' (disabled)' : ''}`);
-  if (server.unresolved.length) lines.push(`- Unresolved variables: ${server.unresolved.map((u) => `\`${u}\``).join(', ')}`);
+  if (server.unresolved.length)
+    lines.push(`- Unresolved variables: ${server.unresolved.map((u) => `\`${u}\``).join(', ')}`);
   if (view) {
     const st = view.state;
     const state =
@@ -110,12 +115,15 @@ export function buildTroubleshootingReport(input: TroubleshootingReportInput): s
             ? `stopped${st.exitCode !== undefined && st.exitCode !== null ? ` (exit code ${st.exitCode})` : ''}${st.signal ? ` (signal ${st.signal})` : ''}`
             : 'starting';
     lines.push(`- State: ${state}`);
-    lines.push(`- Tools: ${view.tools.length}, resources: ${view.resources.length}, resource templates: ${view.resourceTemplates.length}, prompts: ${view.prompts.length}`);
+    lines.push(
+      `- Tools: ${view.tools.length}, resources: ${view.resources.length}, resource templates: ${view.resourceTemplates.length}, prompts: ${view.prompts.length}`,
+    );
   }
   lines.push('', 'Config (secrets redacted):', '');
   const redacted = redactServerConfig(server);
   const shown: Record<string, unknown> = {};
-  for (const k of ['command', 'args', 'cwd', 'env', 'envFile', 'url', 'headers'] as const) if (redacted[k] !== undefined) shown[k] = redacted[k];
+  for (const k of ['command', 'args', 'cwd', 'env', 'envFile', 'url', 'headers'] as const)
+    if (redacted[k] !== undefined) shown[k] = redacted[k];
   lines.push(fence(JSON.stringify(shown, null, 2), 'json'), '');
 
   lines.push(`## Findings (${input.findings.length})`, '');
@@ -129,8 +137,16 @@ export function buildTroubleshootingReport(input: TroubleshootingReportInput): s
   lines.push('');
 
   if (view?.toolStats.size) {
-    lines.push('## Tool calls', '', '| tool | calls | errors | p50 ms | p95 ms | max ms |', '|---|---|---|---|---|---|');
-    for (const [name, s] of view.toolStats) lines.push(`| ${name} | ${s.calls} | ${s.errors} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.max.toFixed(1)} |`);
+    lines.push(
+      '## Tool calls',
+      '',
+      '| tool | calls | errors | p50 ms | p95 ms | max ms |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const [name, s] of view.toolStats)
+      lines.push(
+        `| ${name} | ${s.calls} | ${s.errors} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.max.toFixed(1)} |`,
+      );
     lines.push('');
   }
 
@@ -139,7 +155,13 @@ export function buildTroubleshootingReport(input: TroubleshootingReportInput): s
   lines.push(stderr.length ? fence(stderr.map(redactText).join('\n')) : 'None.', '');
 
   const trace = input.traceTail?.slice(-30) ?? [];
-  if (trace.length) lines.push(`## Last trace messages (${trace.length})`, '', fence(trace.map((l) => redactText(l.length > 2000 ? l.slice(0, 2000) + '…' : l)).join('\n')), '');
+  if (trace.length)
+    lines.push(
+      `## Last trace messages (${trace.length})`,
+      '',
+      fence(trace.map((l) => redactText(l.length > 2000 ? l.slice(0, 2000) + '…' : l)).join('\n')),
+      '',
+    );
   let report = lines.join('\n');
   const secrets = [...(input.secrets ?? [])].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
   for (const s of secrets) report = report.split(s).join('***');

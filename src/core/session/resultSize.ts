@@ -3,9 +3,9 @@ import { estimateJsonSize } from '../trace/recorder';
 /** Rough tokens per character of English and JSON text (the usual 4-characters-per-token rule). */
 export const CHARS_PER_TOKEN = 4;
 /** Claude Code warns above this many tokens in one MCP tool result. */
-export const WARN_TOKENS = 10_000;
+const WARN_TOKENS = 10_000;
 /** Claude Code's default cap on one MCP tool result (`MAX_MCP_OUTPUT_TOKENS`). */
-export const MAX_TOKENS = 25_000;
+const MAX_TOKENS = 25_000;
 
 /**
  * Characters of text a model would read from a `tools/call` result: text content, embedded
@@ -29,11 +29,15 @@ export function resultTextChars(result: Record<string, unknown>, limit = MAX_TOK
 }
 
 /** The message of an `RT-large-result` finding, or undefined when the result is small enough. */
-export function largeResultMessage(tool: string, chars: number): { severity: 'warning' | 'info'; message: string } | undefined {
+export function largeResultMessage(
+  tool: string,
+  chars: number,
+): { severity: 'warning' | 'info'; message: string } | undefined {
   const tokens = Math.round(chars / CHARS_PER_TOKEN);
   if (tokens <= WARN_TOKENS) return undefined;
   const size = `about ${tokens.toLocaleString('en-US')} tokens (${chars.toLocaleString('en-US')} characters of text)`;
-  const fix = 'Return less per call: paginate or filter (a `limit`/`cursor` parameter), summarize, or return a `resource_link` the client reads only when needed.';
+  const fix =
+    'Return less per call: paginate or filter (a `limit`/`cursor` parameter), summarize, or return a `resource_link` the client reads only when needed.';
   if (tokens > MAX_TOKENS) {
     return {
       severity: 'warning',

@@ -9,7 +9,15 @@ export interface ToolProblems {
 
 const PORTABLE = /^[a-zA-Z0-9_-]{1,64}$/;
 const SEP986 = /^[A-Za-z0-9._/-]{1,128}$/;
-const ONLY_2020 = ['$dynamicRef', '$dynamicAnchor', 'prefixItems', 'unevaluatedProperties', 'unevaluatedItems', 'dependentSchemas', 'dependentRequired'];
+const ONLY_2020 = [
+  '$dynamicRef',
+  '$dynamicAnchor',
+  'prefixItems',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'dependentSchemas',
+  'dependentRequired',
+];
 const TYPE_HINTS = ['type', 'anyOf', 'oneOf', 'allOf', '$ref', 'enum', 'const', 'not', 'properties', 'items'];
 
 type Json = Record<string, unknown>;
@@ -34,16 +42,27 @@ function walk(root: Json, node: unknown, where: string, out: string[], depth = 0
   const type = node.type;
   const types = Array.isArray(type) ? type : [type];
   if (types.includes('array') && node.items === undefined && node.prefixItems === undefined)
-    out.push(`\`${where}\` is an array without \`items\` (strict clients such as VS Code and OpenAI reject it: add \`items\`)`);
+    out.push(
+      `\`${where}\` is an array without \`items\` (strict clients such as VS Code and OpenAI reject it: add \`items\`)`,
+    );
   if (typeof node.$ref === 'string') {
-    if (!node.$ref.startsWith('#')) out.push(`\`${where}\` uses a remote \`$ref\` (${node.$ref}) that clients do not fetch: inline it or use \`#/$defs/...\``);
-    else if (!resolvePointer(root, node.$ref)) out.push(`\`${where}\` has a \`$ref\` (${node.$ref}) that does not resolve inside the schema`);
+    if (!node.$ref.startsWith('#'))
+      out.push(
+        `\`${where}\` uses a remote \`$ref\` (${node.$ref}) that clients do not fetch: inline it or use \`#/$defs/...\``,
+      );
+    else if (!resolvePointer(root, node.$ref))
+      out.push(`\`${where}\` has a \`$ref\` (${node.$ref}) that does not resolve inside the schema`);
   }
-  for (const k of ONLY_2020) if (k in node) out.push(`\`${where}\` uses \`${k}\`, a draft 2020-12 keyword that draft-07 validators (VS Code) do not understand`);
+  for (const k of ONLY_2020)
+    if (k in node)
+      out.push(
+        `\`${where}\` uses \`${k}\`, a draft 2020-12 keyword that draft-07 validators (VS Code) do not understand`,
+      );
   if (isObj(node.properties)) {
     for (const [name, sub] of Object.entries(node.properties)) {
       const p = `${where}.${name}`;
-      if (isObj(sub) && !TYPE_HINTS.some((k) => k in sub)) out.push(`\`${p}\` has no \`type\` (some clients drop untyped properties)`);
+      if (isObj(sub) && !TYPE_HINTS.some((k) => k in sub))
+        out.push(`\`${p}\` has no \`type\` (some clients drop untyped properties)`);
       walk(root, sub, p, out, depth + 1);
     }
   }
@@ -61,27 +80,33 @@ function walk(root: Json, node: unknown, where: string, out: string[], depth = 0
 }
 
 /** Checks one tool's name, description and schemas. */
-export function lintTool(tool: Json): string[] {
+function lintTool(tool: Json): string[] {
   const problems: string[] = [];
   const name = typeof tool.name === 'string' ? tool.name : '';
   if (!name) problems.push('the tool has no `name`');
   else if (!SEP986.test(name) || /[\s,]/.test(name))
-    problems.push(`name \`${name}\` is not valid under SEP-986 (ASCII letters, digits, \`_ - . /\`, at most 128): most clients reject the whole tool list`);
+    problems.push(
+      `name \`${name}\` is not valid under SEP-986 (ASCII letters, digits, \`_ - . /\`, at most 128): most clients reject the whole tool list`,
+    );
   else if (!PORTABLE.test(name))
-    problems.push(`name \`${name}\` does not match \`^[a-zA-Z0-9_-]{1,64}$\` (Claude Desktop, the Anthropic API and Copilot CLI reject it): use letters, digits, \`_\` and \`-\` only`);
+    problems.push(
+      `name \`${name}\` does not match \`^[a-zA-Z0-9_-]{1,64}$\` (Claude Desktop, the Anthropic API and Copilot CLI reject it): use letters, digits, \`_\` and \`-\` only`,
+    );
   if (typeof tool.description !== 'string' || !tool.description.trim())
     problems.push('no `description`: models pick tools by their description, so this tool is rarely or wrongly used');
   const input = tool.inputSchema;
   if (!isObj(input)) problems.push('`inputSchema` is missing or not an object');
   else {
-    if (input.type !== 'object') problems.push(`\`inputSchema.type\` is ${JSON.stringify(input.type)}, not "object" (required by the MCP spec)`);
+    if (input.type !== 'object')
+      problems.push(`\`inputSchema.type\` is ${JSON.stringify(input.type)}, not "object" (required by the MCP spec)`);
     const error = schemaProblem(input);
     if (error) problems.push(`\`inputSchema\` is not valid JSON Schema: ${error}`);
     walk(input, input, 'inputSchema', problems);
   }
   if (tool.outputSchema !== undefined) {
     const output = tool.outputSchema;
-    if (!isObj(output) || output.type !== 'object') problems.push('`outputSchema` must be an object schema (`type: "object"`): clients reject scalar output schemas');
+    if (!isObj(output) || output.type !== 'object')
+      problems.push('`outputSchema` must be an object schema (`type: "object"`): clients reject scalar output schemas');
     else {
       const error = schemaProblem(output);
       if (error) problems.push(`\`outputSchema\` is not valid JSON Schema: ${error}`);
@@ -101,7 +126,9 @@ export function lintToolList(tools: readonly unknown[]): ToolProblems[] {
     const problems = lintTool(tool);
     const first = seen.get(name);
     if (first !== undefined)
-      problems.unshift(`duplicate tool name \`${name}\` (also tool #${first + 1}): clients keep only one of them, or reject the list`);
+      problems.unshift(
+        `duplicate tool name \`${name}\` (also tool #${first + 1}): clients keep only one of them, or reject the list`,
+      );
     else seen.set(name, index);
     if (problems.length) out.push({ tool: name, index, problems });
   });

@@ -21,13 +21,16 @@ export interface WireTap {
 
 /** Why a parsed value is not a JSON-RPC 2.0 message (undefined when it is one). */
 export function whyNotJsonRpc(v: unknown): string | undefined {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return `a JSON ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}, not a JSON-RPC message object`;
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    return `a JSON ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}, not a JSON-RPC message object`;
   const m = v as Record<string, unknown>;
   if (!('jsonrpc' in m)) return 'a JSON object without the `"jsonrpc": "2.0"` member';
-  if (m.jsonrpc !== '2.0') return `a JSON object with \`"jsonrpc": ${truncateJson(m.jsonrpc)}\` instead of \`"jsonrpc": "2.0"\``;
+  if (m.jsonrpc !== '2.0')
+    return `a JSON object with \`"jsonrpc": ${truncateJson(m.jsonrpc)}\` instead of \`"jsonrpc": "2.0"\``;
   if ('method' in m && typeof m.method !== 'string') return 'a JSON-RPC message whose `method` is not a string';
   if (typeof m.method !== 'string' && !('id' in m)) return 'a JSON-RPC message with neither `method` nor `id`';
-  if (typeof m.method !== 'string' && !('result' in m) && !('error' in m)) return 'a JSON-RPC response with neither `result` nor `error`';
+  if (typeof m.method !== 'string' && !('result' in m) && !('error' in m))
+    return 'a JSON-RPC response with neither `result` nor `error`';
   return undefined;
 }
 
@@ -93,7 +96,11 @@ export class ProcessStdioTransport implements Transport {
     private readonly stopGraceMs: number,
     maxLineBytes = 64 * 1024 * 1024,
   ) {
-    this.splitter = new LineSplitter((line, bytes) => this.onLine(line, bytes), maxLineBytes, (bytes, head, tail) => this.onOverflow(bytes, head, tail, maxLineBytes));
+    this.splitter = new LineSplitter(
+      (line, bytes) => this.onLine(line, bytes),
+      maxLineBytes,
+      (bytes, head, tail) => this.onOverflow(bytes, head, tail, maxLineBytes),
+    );
     void proc.exited.then(() => this.markClosed());
   }
 
@@ -114,7 +121,10 @@ export class ProcessStdioTransport implements Transport {
     const error = {
       jsonrpc: '2.0' as const,
       id,
-      error: { code: -32603, message: `Response too large: the server sent a ${mb(bytes)} MB message, above the ${mb(maxLineBytes)} MB limit; it was dropped (RT-message-too-large)` },
+      error: {
+        code: -32603,
+        message: `Response too large: the server sent a ${mb(bytes)} MB message, above the ${mb(maxLineBytes)} MB limit; it was dropped (RT-message-too-large)`,
+      },
     };
     try {
       this.onmessage?.(error);
@@ -185,18 +195,32 @@ export class ProcessStdioTransport implements Transport {
         } else if (!this.tap.invalid) this.tap.noise(JSON.stringify(m), ts);
         else bad++;
       }
-      if (bad || msg.length === 0) this.tap.invalid?.(line, msg.length === 0 ? 'an empty JSON array (an empty batch)' : 'a JSON array whose elements are not JSON-RPC messages', ts);
+      if (bad || msg.length === 0)
+        this.tap.invalid?.(
+          line,
+          msg.length === 0
+            ? 'an empty JSON array (an empty batch)'
+            : 'a JSON array whose elements are not JSON-RPC messages',
+          ts,
+        );
       return;
     }
     if (!isJsonRpc(msg)) {
-      if (msg !== undefined && this.tap.invalid) this.tap.invalid(line, whyNotJsonRpc(msg) ?? 'not a JSON-RPC message', ts);
+      if (msg !== undefined && this.tap.invalid)
+        this.tap.invalid(line, whyNotJsonRpc(msg) ?? 'not a JSON-RPC message', ts);
       else this.tap.noise(line, ts);
       return;
     }
     this.tap.incoming(msg, ts, bytes);
     try {
       const m = msg as { method?: unknown; id?: unknown };
-      if (this.onNotification && typeof m.method === 'string' && m.id === undefined && this.onNotification(msg as JSONRPCMessage & { method: string })) return;
+      if (
+        this.onNotification &&
+        typeof m.method === 'string' &&
+        m.id === undefined &&
+        this.onNotification(msg as JSONRPCMessage & { method: string })
+      )
+        return;
       this.onmessage?.(msg);
     } catch (err) {
       this.onerror?.(err instanceof Error ? err : new Error(String(err)));
@@ -240,7 +264,10 @@ export class TappedTransport implements Transport {
   onerror?: (error: Error) => void;
   onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
 
-  constructor(readonly inner: Transport, private readonly tap: WireTap) {}
+  constructor(
+    readonly inner: Transport,
+    private readonly tap: WireTap,
+  ) {}
 
   async start(): Promise<void> {
     // Client.connect() sets our handlers before calling start().

@@ -9,14 +9,23 @@ import type { TraceEntry } from './types';
 
 const PREVIEW_CHARS = 160;
 /** Detail JSON beyond this is cut for display (copy/export still give everything). */
-export const DETAIL_MAX_CHARS = 256 * 1024;
+const DETAIL_MAX_CHARS = 256 * 1024;
 
 /**
  * The compact row for one entry. `secrets`: literal values masked wherever they appear (the
  * session's env and header secrets, `TraceRecorder.secrets`), on top of the token formats.
  */
 export function toDisplayEntry(e: TraceEntry, sx: number, secrets: readonly string[] = NO_SECRETS): DisplayEntry {
-  const d: DisplayEntry = { sx, seq: e.seq, ts: e.ts, dir: e.dir, kind: e.kind, label: '', size: e.size, status: e.status };
+  const d: DisplayEntry = {
+    sx,
+    seq: e.seq,
+    ts: e.ts,
+    dir: e.dir,
+    kind: e.kind,
+    label: '',
+    size: e.size,
+    status: e.status,
+  };
   if (e.kind !== 'message') {
     d.label = redactString(String(e.msg), secrets).slice(0, 400);
     if (e.parent) d.parent = e.parent;
@@ -35,7 +44,10 @@ export function toDisplayEntry(e: TraceEntry, sx: number, secrets: readonly stri
     case 'notification':
       // Bounded like every label: a hostile peer may send a megabyte method name.
       d.label = (e.method ?? '?').slice(0, 400);
-      d.preview = previewOf(e.method === 'tools/call' ? (m.params as Record<string, unknown> | undefined)?.arguments : m.params, secrets);
+      d.preview = previewOf(
+        e.method === 'tools/call' ? (m.params as Record<string, unknown> | undefined)?.arguments : m.params,
+        secrets,
+      );
       break;
     case 'response':
       d.label = e.status === 'tool-error' ? 'result (isError)' : 'result';
@@ -60,7 +72,8 @@ function resultPreview(result: unknown, secrets: readonly string[]): string {
   const content = r?.content;
   if (Array.isArray(content) && content.length > 0) {
     const first = content[0] as Record<string, unknown>;
-    if (first?.type === 'text' && typeof first.text === 'string') return redactString(first.text.slice(0, PREVIEW_CHARS * 2), secrets).slice(0, PREVIEW_CHARS);
+    if (first?.type === 'text' && typeof first.text === 'string')
+      return redactString(first.text.slice(0, PREVIEW_CHARS * 2), secrets).slice(0, PREVIEW_CHARS);
   }
   return previewOf(result, secrets);
 }
@@ -79,7 +92,8 @@ export function boundedJson(v: unknown, limit: number, secrets: readonly string[
   const walk = (x: unknown, depth: number): void => {
     if (out.length > limit) return;
     // Redact before cutting (with margin), so a token at the cut is not shown half.
-    if (typeof x === 'string') out += JSON.stringify(redactString(x.length > limit + 256 ? x.slice(0, limit + 256) : x, secrets));
+    if (typeof x === 'string')
+      out += JSON.stringify(redactString(x.length > limit + 256 ? x.slice(0, limit + 256) : x, secrets));
     else if (typeof x === 'number' || typeof x === 'boolean') out += String(x);
     else if (x === null || x === undefined) out += 'null';
     else if (depth > 20) out += '…';
@@ -102,7 +116,8 @@ export function boundedJson(v: unknown, limit: number, secrets: readonly string[
         out += `${JSON.stringify(k)}:`;
         if (typeof val === 'string' && val && isSecretKey(k)) out += JSON.stringify(REDACTED);
         // The preview of a truncated payload is JSON text: its secret-keyed values are redacted too.
-        else if (k === 'preview' && typeof val === 'string' && (x as Record<string, unknown>).$truncated === true) out += JSON.stringify(redactJsonText(val, secrets));
+        else if (k === 'preview' && typeof val === 'string' && (x as Record<string, unknown>).$truncated === true)
+          out += JSON.stringify(redactJsonText(val, secrets));
         else walk(val, depth + 1);
       }
       out += '}';
@@ -113,7 +128,11 @@ export function boundedJson(v: unknown, limit: number, secrets: readonly string[
 }
 
 /** Pretty, redacted JSON for the detail pane, cut at `max` characters. */
-export function prettyJson(msg: unknown, max = DETAIL_MAX_CHARS, secrets: readonly string[] = NO_SECRETS): { json: string; cut: boolean } {
+export function prettyJson(
+  msg: unknown,
+  max = DETAIL_MAX_CHARS,
+  secrets: readonly string[] = NO_SECRETS,
+): { json: string; cut: boolean } {
   if (typeof msg === 'string') {
     const s = redactString(msg, secrets);
     return s.length > max ? { json: s.slice(0, max), cut: true } : { json: s, cut: false };
@@ -128,7 +147,13 @@ export function prettyJson(msg: unknown, max = DETAIL_MAX_CHARS, secrets: readon
 }
 
 /** Everything the detail pane needs for one entry. */
-export function buildDetail(e: TraceEntry, sx: number, pair?: TraceEntry, parent?: TraceEntry, secrets: readonly string[] = NO_SECRETS): EntryDetail {
+export function buildDetail(
+  e: TraceEntry,
+  sx: number,
+  pair?: TraceEntry,
+  parent?: TraceEntry,
+  secrets: readonly string[] = NO_SECRETS,
+): EntryDetail {
   const d: EntryDetail = { entry: toDisplayEntry(e, sx, secrets), ...prettyJson(e.msg, DETAIL_MAX_CHARS, secrets) };
   if (pair) d.pair = { entry: toDisplayEntry(pair, sx, secrets), ...prettyJson(pair.msg, DETAIL_MAX_CHARS, secrets) };
   if (parent) d.parent = toDisplayEntry(parent, sx, secrets);

@@ -199,7 +199,8 @@ export class TraceRecorder implements TraceSink {
 
     if (this.count === this.cap && this.cap < this.maxMessages) this.grow();
     const mem = truncated ? TRUNC_MEM : size;
-    while (this.count > 0 && (this.count >= this.maxMessages || this.memBytes + mem > this.maxBytes)) this.evictOldest();
+    while (this.count > 0 && (this.count >= this.maxMessages || this.memBytes + mem > this.maxBytes))
+      this.evictOldest();
 
     const p = (this.head + this.count) % this.cap;
     this.count++;
@@ -378,7 +379,9 @@ export class TraceRecorder implements TraceSink {
         this.toolA[p] = this.toolA[q];
         this.batchUpdated.add(reqSeq);
         const reqMsg = this.msgs[q] as Record<string, unknown>;
-        const token = ((reqMsg?.params as Record<string, unknown> | undefined)?._meta as Record<string, unknown> | undefined)?.progressToken;
+        const token = (
+          (reqMsg?.params as Record<string, unknown> | undefined)?._meta as Record<string, unknown> | undefined
+        )?.progressToken;
         if (token !== undefined) this.progressTokens.delete(token as string | number);
         const tool = this.str(this.toolA[q], () => toolOf(reqMsg));
         if (tool) {
@@ -446,7 +449,10 @@ export class TraceRecorder implements TraceSink {
     // types go megamorphic and cost microseconds per element.
     const head = this.head;
     const tail = Math.min(this.count, this.cap - head);
-    const lin = <T extends Float64Array | Float32Array | Int32Array | Uint8Array | Uint16Array>(a: T, make: (n: number) => T): T => {
+    const lin = <T extends Float64Array | Float32Array | Int32Array | Uint8Array | Uint16Array>(
+      a: T,
+      make: (n: number) => T,
+    ): T => {
       const b = make(cap);
       b.set(a.subarray(head, head + tail) as never);
       if (this.count > tail) b.set(a.subarray(0, this.count - tail) as never, tail);
@@ -545,13 +551,14 @@ function byteLength(s: string): number {
  * The in-memory stand-in for an oversized message: the JSON-RPC envelope (jsonrpc, id,
  * method) is kept so pairing and display work; the payload becomes a `$truncated` marker.
  */
-export function truncateMessage(msg: unknown, json: string, bytes: number): unknown {
+function truncateMessage(msg: unknown, json: string, bytes: number): unknown {
   const marker = (part: unknown): TruncatedPayload => ({
     $truncated: true,
     bytes,
     preview: (safeStringify(part) ?? '').slice(0, PREVIEW_CHARS),
   });
-  if (!msg || typeof msg !== 'object' || Array.isArray(msg)) return { $truncated: true, bytes, preview: json.slice(0, PREVIEW_CHARS) };
+  if (!msg || typeof msg !== 'object' || Array.isArray(msg))
+    return { $truncated: true, bytes, preview: json.slice(0, PREVIEW_CHARS) };
   const m = msg as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const k of ['jsonrpc', 'id', 'method']) if (k in m) out[k] = m[k];
@@ -560,7 +567,12 @@ export function truncateMessage(msg: unknown, json: string, bytes: number): unkn
     const v = m[part] as Record<string, unknown> | undefined;
     // Keep what pairing and status need from a tool call: the tool name and isError.
     if (part === 'params' && m.method === 'tools/call' && v && typeof v === 'object') {
-      out.params = { name: v.name, $truncated: true, bytes, preview: safeStringify(v.arguments).slice(0, PREVIEW_CHARS) };
+      out.params = {
+        name: v.name,
+        $truncated: true,
+        bytes,
+        preview: safeStringify(v.arguments).slice(0, PREVIEW_CHARS),
+      };
     } else if (part === 'result' && v && typeof v === 'object' && v.isError === true) {
       out.result = { isError: true, ...marker(v) };
     } else out[part] = marker(v);

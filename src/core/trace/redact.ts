@@ -23,12 +23,14 @@ const TOKEN_PATTERNS: RegExp[] = [
 const MAYBE_TOKEN = /Bearer|Basic|sk-|gh[pousr]_|github_pat_|xox|AKIA|ASIA|AIza|glpat-/;
 
 /** Keys whose values are secrets whatever they look like (compared lowercased, without `-`/`_`). */
-const SECRET_KEY = /^(authorization|proxyauthorization|cookie|setcookie|xapikey|apikey|apitoken|token|accesstoken|refreshtoken|idtoken|secret|clientsecret|password|passwd|pwd|privatekey|auth|credentials?)$|(token|secret|password|apikey)$/;
+const SECRET_KEY =
+  /^(authorization|proxyauthorization|cookie|setcookie|xapikey|apikey|apitoken|token|accesstoken|refreshtoken|idtoken|secret|clientsecret|password|passwd|pwd|privatekey|auth|credentials?)$|(token|secret|password|apikey)$/;
 
 /** `scheme://user:password@` in URLs. */
 const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)([^\s:/@"']+):([^\s/@"']+)@/gi;
 /** Secret query parameters: `?api_key=…`, `&access_token=…`, `?token=…`. */
-const URL_SECRET_PARAM = /([?&](?:[a-z0-9_-]*(?:api[_-]?key|token|secret|password|passwd|signature|sig|auth)[a-z0-9_-]*)=)[^&\s#"'<>]+/gi;
+const URL_SECRET_PARAM =
+  /([?&](?:[a-z0-9_-]*(?:api[_-]?key|token|secret|password|passwd|signature|sig|auth)[a-z0-9_-]*)=)[^&\s#"'<>]+/gi;
 
 /** No known secret values (the default of every `secrets` parameter). */
 export const NO_SECRETS: readonly string[] = Object.freeze([]);
@@ -41,7 +43,9 @@ export function redactString(text: string, secrets: readonly string[] = NO_SECRE
   let out = secrets.length ? maskSecrets(text, secrets) : text;
   if (MAYBE_TOKEN.test(out)) {
     for (const re of TOKEN_PATTERNS) {
-      out = out.replace(re, (m) => (m.startsWith('Bearer') ? 'Bearer ***' : m.startsWith('Basic') ? 'Basic ***' : REDACTED));
+      out = out.replace(re, (m) =>
+        m.startsWith('Bearer') ? 'Bearer ***' : m.startsWith('Basic') ? 'Basic ***' : REDACTED,
+      );
     }
   }
   if (out.includes('://')) {
@@ -69,7 +73,9 @@ const JSON_STRING_MEMBER = /"((?:[^"\\]|\\.){1,100})"(\s*:\s*)"((?:[^"\\]|\\.)*)
  * secret-looking keys become `***`, token formats anywhere are replaced.
  */
 export function redactJsonText(text: string, secrets: readonly string[] = NO_SECRETS): string {
-  const out = text.replace(JSON_STRING_MEMBER, (m, key: string, sep: string, _v: string, close: string) => (isSecretKey(key) ? `"${key}"${sep}"${REDACTED}${close}` : m));
+  const out = text.replace(JSON_STRING_MEMBER, (m, key: string, sep: string, _v: string, close: string) =>
+    isSecretKey(key) ? `"${key}"${sep}"${REDACTED}${close}` : m,
+  );
   return redactString(secrets.length ? maskJsonSecrets(out, secrets) : out);
 }
 
@@ -152,7 +158,11 @@ export function jsonEscapedForms(secrets: readonly string[]): string[] {
  * everything the view shows (`redactValue`) and serialized again; otherwise it is returned as is.
  * Typical traffic passes the pre-checks untouched, so persisting stays cheap.
  */
-export function redactJsonLine(text: string, secrets: readonly string[] = NO_SECRETS, escaped: readonly string[] = jsonEscapedForms(secrets)): string {
+export function redactJsonLine(
+  text: string,
+  secrets: readonly string[] = NO_SECRETS,
+  escaped: readonly string[] = jsonEscapedForms(secrets),
+): string {
   if (!MAYBE_SECRET_IN_JSON.test(text) && !escaped.some((s) => text.includes(s))) return text;
   try {
     return JSON.stringify(redactValue(JSON.parse(text), secrets));

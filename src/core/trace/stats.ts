@@ -57,13 +57,13 @@ export class ToolStatsAccumulator {
 }
 
 /** Index of the histogram bucket for a latency. */
-export function bucketOf(latencyMs: number): number {
+function bucketOf(latencyMs: number): number {
   for (let i = 0; i < LATENCY_BUCKETS_MS.length; i++) if (latencyMs <= LATENCY_BUCKETS_MS[i]) return i;
   return LATENCY_BUCKETS_MS.length;
 }
 
 /** Nearest-rank percentile of an ascending array (0 when empty). */
-export function percentile(sorted: ArrayLike<number>, q: number): number {
+function percentile(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return 0;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[rank];

@@ -17,8 +17,8 @@ import type { TraceDirection, TraceEntryKind, TraceFileHeader, TraceFileLine } f
  * 20 ms / 64 KiB batch, and a torn last line is skipped on reading.
  */
 
-export const TRACE_FORMAT = 'mcp-doctor-trace';
-export const TRACE_FORMAT_VERSION = 1;
+const TRACE_FORMAT = 'mcp-doctor-trace';
+const TRACE_FORMAT_VERSION = 1;
 /** Flush when this much payload is queued. */
 export const FLUSH_BYTES = 64 * 1024;
 /** Flush at most this long after the first queued line. */
@@ -98,7 +98,8 @@ export class TraceFileWriter {
     this.queuedBytes = 0;
     let text = '';
     // Secrets are redacted at rest too, per line when a cheap pre-check says it may hold one.
-    for (const l of lines) text += `${redactJsonLine(typeof l === 'string' ? l : serializeLine(l), this.secrets, this.escapedSecrets)}\n`;
+    for (const l of lines)
+      text += `${redactJsonLine(typeof l === 'string' ? l : serializeLine(l), this.secrets, this.escapedSecrets)}\n`;
     try {
       fs.writeSync(this.fd, text);
       this.linesWritten += lines.length;
@@ -141,7 +142,7 @@ export class TraceFileWriter {
 }
 
 /** One entry line as JSON (the message's own JSON is reused when the recorder built it). */
-export function serializeLine(l: RecordedLine): string {
+function serializeLine(l: RecordedLine): string {
   let msg = l.json;
   if (msg === undefined) {
     try {
@@ -185,7 +186,7 @@ export function sessionFileName(serverName: string, startedAt = new Date()): str
 // ---- reading ------------------------------------------------------------------------------
 
 /** A problem met while reading a trace file (the rest of the file is still read). */
-export interface TraceReadProblem {
+interface TraceReadProblem {
   /** 1-based line number. */
   line: number;
   message: string;
@@ -324,7 +325,7 @@ export async function listSessions(folder: string): Promise<StoredSession[]> {
 }
 
 /** The header of a trace file (undefined when the first line is not one). */
-export async function readHeader(file: string): Promise<TraceFileHeader | undefined> {
+async function readHeader(file: string): Promise<TraceFileHeader | undefined> {
   const fh = await fs.promises.open(file, 'r');
   try {
     const buf = Buffer.alloc(64 * 1024);
@@ -369,7 +370,13 @@ export async function exportTrace(
   from: { recorder: TraceRecorder; header?: TraceFileHeader; source?: string },
 ): Promise<number> {
   const header: TraceFileHeader = {
-    ...(from.header ?? makeHeader({ serverId: from.recorder.serverId, serverName: from.recorder.serverName, writer: 'export', startedAt: new Date(from.recorder.startTs) })),
+    ...(from.header ??
+      makeHeader({
+        serverId: from.recorder.serverId,
+        serverName: from.recorder.serverName,
+        writer: 'export',
+        startedAt: new Date(from.recorder.startTs),
+      })),
     writer: 'export',
     redacted: true,
   };
@@ -382,7 +389,10 @@ export async function exportTrace(
   let chunk = `${JSON.stringify(header)}\n`;
   let count = 0;
   const push = async (l: TraceFileLine) => {
-    const msg = typeof l.msg === 'string' ? redactString(l.msg, from.recorder.secrets) : redactValue(l.msg, from.recorder.secrets);
+    const msg =
+      typeof l.msg === 'string'
+        ? redactString(l.msg, from.recorder.secrets)
+        : redactValue(l.msg, from.recorder.secrets);
     chunk += `${JSON.stringify({ seq: l.seq, ts: l.ts, dir: l.dir, kind: l.kind, size: l.size, msg })}\n`;
     count++;
     if (chunk.length >= FLUSH_BYTES) {
@@ -391,7 +401,10 @@ export async function exportTrace(
     }
   };
   if (from.source) {
-    const rl = readline.createInterface({ input: fs.createReadStream(from.source, { encoding: 'utf8' }), crlfDelay: Infinity });
+    const rl = readline.createInterface({
+      input: fs.createReadStream(from.source, { encoding: 'utf8' }),
+      crlfDelay: Infinity,
+    });
     for await (const text of rl) {
       const r = text.trim() ? parseTraceLine(text) : {};
       if (r.line) await push(r.line);
@@ -448,7 +461,9 @@ export class TraceFileTail {
         const { bytesRead } = await fh.read(buf, 0, len, this.offset);
         this.offset += bytesRead;
         // Split on the last newline byte so a multi-byte character is never cut in two.
-        const data = this.partial.length ? Buffer.concat([this.partial, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
+        const data = this.partial.length
+          ? Buffer.concat([this.partial, buf.subarray(0, bytesRead)])
+          : buf.subarray(0, bytesRead);
         const end = data.lastIndexOf(10);
         if (end < 0) {
           this.partial = Buffer.from(data);

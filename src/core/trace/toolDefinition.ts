@@ -17,7 +17,11 @@ function escape(s: string): string {
 }
 
 /** The best definition of `tool` in `text`, or undefined. `language` is `python` or `typescript`/`javascript`. */
-export function findToolDefinition(text: string, tool: string, language: 'python' | 'typescript' | 'javascript'): ToolDefinitionMatch | undefined {
+export function findToolDefinition(
+  text: string,
+  tool: string,
+  language: 'python' | 'typescript' | 'javascript',
+): ToolDefinitionMatch | undefined {
   if (!tool || !text.includes(tool)) return undefined;
   const t = escape(tool);
   const q = `["'\`]${t}["'\`]`;

@@ -29,30 +29,3 @@ export class Emitter<T> implements Disposable {
     this.listeners.clear();
   }
 }
-
-export class DisposableStore implements Disposable {
-  private items: Disposable[] = [];
-  private disposed = false;
-
-  add<T extends Disposable>(item: T): T {
-    if (this.disposed) item.dispose();
-    else this.items.push(item);
-    return item;
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    const items = this.items.splice(0).reverse();
-    for (const item of items) {
-      try {
-        item.dispose();
-      } catch (err) {
-        console.error('[mcp-doctor] dispose failed:', err);
-      }
-    }
-  }
-}
-
-export function toDisposable(fn: () => void): Disposable {
-  return { dispose: fn };
-}

@@ -81,24 +81,33 @@ export class ConfigController implements ConfigModel, vscode.Disposable {
   async resolveForLaunch(server: ServerConfig): Promise<ServerConfig | undefined> {
     const core = await this.loadCore();
     const ctx = {
-      workspaceFolder: server.workspaceFolder ?? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(server.file))?.uri.fsPath,
+      workspaceFolder:
+        server.workspaceFolder ?? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(server.file))?.uri.fsPath,
       home: os.homedir(),
       env: process.env,
       inputs: new Map<string, string>(),
     };
     let resolved = core.resolveVariables(server, ctx);
-    const inputIds = resolved.unresolved.map((v) => /^\$\{input:([^}]+)\}$/.exec(v)?.[1]).filter((v): v is string => !!v);
+    const inputIds = resolved.unresolved
+      .map((v) => /^\$\{input:([^}]+)\}$/.exec(v)?.[1])
+      .filter((v): v is string => !!v);
     if (inputIds.length > 0) {
       const file = this._files.find((f) => f.file === server.file);
       for (const id of [...new Set(inputIds)]) {
-        const value = await this.askInput(server, id, file?.inputs?.find((i) => i.id === id));
+        const value = await this.askInput(
+          server,
+          id,
+          file?.inputs?.find((i) => i.id === id),
+        );
         if (value === undefined) return undefined;
         ctx.inputs.set(id, value);
       }
       resolved = core.resolveVariables(server, ctx);
     }
     if (resolved.unresolved.length > 0) {
-      this.services.log.warn(`${server.name}: unresolved variables ${resolved.unresolved.join(', ')}; launching anyway`);
+      this.services.log.warn(
+        `${server.name}: unresolved variables ${resolved.unresolved.join(', ')}; launching anyway`,
+      );
     }
     return resolved;
   }
@@ -216,7 +225,12 @@ export class ConfigController implements ConfigModel, vscode.Disposable {
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       add(new vscode.RelativePattern(folder, `{${[...new Set(globs)].join(',')}}`));
       // Deleting a folder reports only the folder, not the config files inside it.
-      const deletions = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*'), true, true, false);
+      const deletions = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(folder, '**/*'),
+        true,
+        true,
+        false,
+      );
       deletions.onDidDelete((uri) => {
         const prefix = uri.fsPath + path.sep;
         if (this._files.some((f) => f.file.startsWith(prefix))) onChange(uri);
@@ -232,7 +246,8 @@ export class ConfigController implements ConfigModel, vscode.Disposable {
         .filter((f) => !workspaceRoots.some((root) => f.startsWith(root + path.sep)));
       for (const file of new Set(userFiles)) {
         // Only folders that exist: a watcher on a missing folder never fires and costs a handle.
-        if (fs.existsSync(path.dirname(file))) add(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
+        if (fs.existsSync(path.dirname(file)))
+          add(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
       }
     }
   }

@@ -4,7 +4,7 @@ import { toRange } from '../diagnostics';
 import type { RulesController } from './rulesController';
 
 /** Argument of `mcpDoctor.callTool` from a code lens. */
-export interface CallToolLensArg {
+interface CallToolLensArg {
   toolName: string;
   file: string;
 }
@@ -18,7 +18,10 @@ export class ToolCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
   readonly onDidChangeCodeLenses = this._onDidChangeCodeLenses.event;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly rules: RulesController, private readonly services: Services) {
+  constructor(
+    private readonly rules: RulesController,
+    private readonly services: Services,
+  ) {
     this.subscriptions = [
       this._onDidChangeCodeLenses,
       rules.onDidUpdate(() => this._onDidChangeCodeLenses.fire()),
@@ -26,7 +29,8 @@ export class ToolCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
         if (e.affectsConfiguration('mcpDoctor.codeLens.enabled')) this._onDidChangeCodeLenses.fire();
       }),
     ];
-    if (services.sessions) this.subscriptions.push(services.sessions.onDidChange(() => this._onDidChangeCodeLenses.fire()));
+    if (services.sessions)
+      this.subscriptions.push(services.sessions.onDidChange(() => this._onDidChangeCodeLenses.fire()));
   }
 
   dispose(): void {
@@ -42,15 +46,24 @@ export class ToolCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
       if (def.kind !== 'tool') continue;
       const range = toRange(def.nameRange);
       const arg: CallToolLensArg = { toolName: def.name, file: document.uri.fsPath };
-      lenses.push(new vscode.CodeLens(range, { title: '▶ Call tool', tooltip: `Call the tool "${def.name}" on a running server`, command: 'mcpDoctor.callTool', arguments: [arg] }));
+      lenses.push(
+        new vscode.CodeLens(range, {
+          title: '▶ Call tool',
+          tooltip: `Call the tool "${def.name}" on a running server`,
+          command: 'mcpDoctor.callTool',
+          arguments: [arg],
+        }),
+      );
       const stats = this.services.sessions?.toolStats(def.name);
       if (stats && stats.calls > 0) {
-        lenses.push(new vscode.CodeLens(range, {
-          title: `${stats.calls} call${stats.calls === 1 ? '' : 's'} · p50 ${formatMs(stats.p50)} · p95 ${formatMs(stats.p95)} · ${stats.errors} error${stats.errors === 1 ? '' : 's'}`,
-          tooltip: `Open the trace filtered to "${def.name}"`,
-          command: 'mcpDoctor.openTrace',
-          arguments: [{ tool: def.name }],
-        }));
+        lenses.push(
+          new vscode.CodeLens(range, {
+            title: `${stats.calls} call${stats.calls === 1 ? '' : 's'} · p50 ${formatMs(stats.p50)} · p95 ${formatMs(stats.p95)} · ${stats.errors} error${stats.errors === 1 ? '' : 's'}`,
+            tooltip: `Open the trace filtered to "${def.name}"`,
+            command: 'mcpDoctor.openTrace',
+            arguments: [{ tool: def.name }],
+          }),
+        );
       }
     }
     return lenses;

@@ -14,12 +14,24 @@ export function registerRules(services: Services): void {
   const selector: vscode.DocumentSelector = RULE_LANGUAGES.map((language) => ({ language, scheme: 'file' }));
   const lenses = new ToolCodeLensProvider(controller, services);
   // Project files get quick fixes too (engines.node, requires-python, Dockerfile --host...).
-  const projectFiles: vscode.DocumentSelector = ['**/package.json', '**/pyproject.toml', '**/{Dockerfile,Containerfile,*.dockerfile}', '**/docker-compose*.{yml,yaml}', '**/compose*.{yml,yaml}', '**/Procfile', '**/{.python-version,runtime.txt,.nvmrc}'].map((pattern) => ({ scheme: 'file', pattern }));
+  const projectFiles: vscode.DocumentSelector = [
+    '**/package.json',
+    '**/pyproject.toml',
+    '**/{Dockerfile,Containerfile,*.dockerfile}',
+    '**/docker-compose*.{yml,yaml}',
+    '**/compose*.{yml,yaml}',
+    '**/Procfile',
+    '**/{.python-version,runtime.txt,.nvmrc}',
+  ].map((pattern) => ({ scheme: 'file', pattern }));
   services.context.subscriptions.push(
     controller,
     lenses,
     vscode.languages.registerCodeLensProvider(selector, lenses),
-    vscode.languages.registerCodeActionsProvider([...(selector as vscode.DocumentFilter[]), ...(projectFiles as vscode.DocumentFilter[])], new RuleCodeActionProvider(controller), RuleCodeActionProvider.metadata),
+    vscode.languages.registerCodeActionsProvider(
+      [...(selector as vscode.DocumentFilter[]), ...(projectFiles as vscode.DocumentFilter[])],
+      new RuleCodeActionProvider(controller),
+      RuleCodeActionProvider.metadata,
+    ),
     vscode.commands.registerCommand('mcpDoctor.analyzeWorkspace', () => controller.analyzeWorkspace()),
   );
 }

@@ -34,7 +34,8 @@ export function findMissingTools(
     const listed = new Set(session.tools.map((t) => t.name));
     if (!runsFile(config, file) && !tools.some((t) => listed.has(t.name))) continue;
     for (const definition of tools) {
-      if (!listed.has(definition.name)) out.push({ definition, serverId: session.serverId, serverName: session.serverName });
+      if (!listed.has(definition.name))
+        out.push({ definition, serverId: session.serverId, serverName: session.serverName });
     }
   }
   return out;
@@ -44,6 +45,7 @@ export function findMissingTools(
 function runsFile(config: ServerConfig, file: string): boolean {
   const stem = path.basename(file).replace(/\.[^.]+$/, '');
   const parts = [config.command ?? '', ...(config.args ?? [])];
-  if (parts.some((p) => p === file || (/[\\/.]/.test(p) && path.basename(p).replace(/\.[^.]+$/, '') === stem))) return true;
+  if (parts.some((p) => p === file || (/[\\/.]/.test(p) && path.basename(p).replace(/\.[^.]+$/, '') === stem)))
+    return true;
   return !!config.cwd && path.resolve(config.cwd) === path.dirname(file);
 }

@@ -11,7 +11,7 @@ import { findMissingTools } from './missingTools';
 export const RULE_LANGUAGES = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'];
 
 /** Diagnostic code of "defined in source but not listed by the running server". */
-export const MISSING_TOOL_CODE = 'MCP-missing-tool';
+const MISSING_TOOL_CODE = 'MCP-missing-tool';
 
 const DEBOUNCE_MS = 400;
 const LEVELS = new Set(['error', 'warning', 'info', 'hint', 'off']);
@@ -79,7 +79,9 @@ export class RulesController implements vscode.Disposable {
       // Project files (package.json, Dockerfile...): the result of the last save or workspace
       // analysis, as long as the editor holds the same text.
       const stored = this.entries.get(key);
-      return stored && !document.isDirty && (stored.version === -1 || stored.version === document.version) ? stored.result : undefined;
+      return stored && !document.isDirty && (stored.version === -1 || stored.version === document.version)
+        ? stored.result
+        : undefined;
     }
     const entry = this.entries.get(key);
     if (entry && entry.version === document.version) return entry.result;
@@ -93,7 +95,9 @@ export class RulesController implements vscode.Disposable {
 
   /** Analyze every lintable file of the workspace folders, with a cancellable progress notification. */
   async analyzeWorkspace(): Promise<WorkspaceResult | undefined> {
-    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const folders = (vscode.workspace.workspaceFolders ?? [])
+      .filter((f) => f.uri.scheme === 'file')
+      .map((f) => f.uri.fsPath);
     if (!folders.length) {
       void vscode.window.showInformationMessage('MCP Doctor: open a folder to analyze its MCP servers.');
       return undefined;
@@ -110,7 +114,10 @@ export class RulesController implements vscode.Disposable {
             signal: ctl.signal,
             onProgress: ({ done, total, file }) => {
               const pct = total ? (done / total) * 100 : 100;
-              progress.report({ increment: pct - reported, message: file ? `${done}/${total} ${path.basename(file)}` : `${done}/${total}` });
+              progress.report({
+                increment: pct - reported,
+                message: file ? `${done}/${total} ${path.basename(file)}` : `${done}/${total}`,
+              });
               reported = pct;
             },
           });
@@ -127,7 +134,9 @@ export class RulesController implements vscode.Disposable {
           this._onDidUpdate.fire(undefined);
           const errors = result.findings.filter((f) => f.severity === 'error').length;
           const summary = `${result.findings.length} problem${result.findings.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}) in ${result.stats.analyzed} of ${result.stats.files} files`;
-          this.services.log.info(`workspace analysis: ${summary} in ${result.stats.ms.toFixed(0)} ms${result.cancelled ? ' (cancelled)' : ''}`);
+          this.services.log.info(
+            `workspace analysis: ${summary} in ${result.stats.ms.toFixed(0)} ms${result.cancelled ? ' (cancelled)' : ''}`,
+          );
           if (!result.cancelled) {
             void vscode.window.showInformationMessage(`MCP Doctor: ${summary}.`, 'Show Problems').then((pick) => {
               if (pick) void vscode.commands.executeCommand('workbench.actions.view.problems');
@@ -144,6 +153,7 @@ export class RulesController implements vscode.Disposable {
   private getEngine(): RuleEngine {
     if (!this.engine) {
       // Loaded on first use: the engine pulls in the TOML/YAML/JSONC parsers and, lazily, the analyzers.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load (see above)
       const { RuleEngine: Engine } = require('../../core/rules/engine') as typeof import('../../core/rules/engine');
       this.engine = new Engine({ severity: this.severityOverrides(), log: (m) => this.services.log.warn(m) });
     }
@@ -159,13 +169,20 @@ export class RulesController implements vscode.Disposable {
     const out: SeverityOverrides = {};
     for (const [id, level] of Object.entries(raw ?? {})) {
       if (typeof level === 'string' && LEVELS.has(level)) out[id] = level as Severity | 'off';
-      else this.services.log.warn(`mcpDoctor.rules.severity: ignoring "${id}": "${String(level)}" (use error, warning, info, hint or off)`);
+      else
+        this.services.log.warn(
+          `mcpDoctor.rules.severity: ignoring "${id}": "${String(level)}" (use error, warning, info, hint or off)`,
+        );
     }
     return out;
   }
 
   private isRuleDocument(document: vscode.TextDocument): boolean {
-    return document.uri.scheme === 'file' && RULE_LANGUAGES.includes(document.languageId) && this.setting('enabled', true, document.uri);
+    return (
+      document.uri.scheme === 'file' &&
+      RULE_LANGUAGES.includes(document.languageId) &&
+      this.setting('enabled', true, document.uri)
+    );
   }
 
   private schedule(document: vscode.TextDocument, delay: number): void {
@@ -205,7 +222,9 @@ export class RulesController implements vscode.Disposable {
         this._onDidUpdate.fire(document.uri);
         return entry;
       } catch (err) {
-        this.services.log.error(`rules: analyzing ${document.uri.fsPath} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+        this.services.log.error(
+          `rules: analyzing ${document.uri.fsPath} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        );
         return undefined;
       }
     })();
@@ -237,6 +256,7 @@ export class RulesController implements vscode.Disposable {
       return;
     }
     if (document.uri.scheme !== 'file' || isClientConfig(document.uri.fsPath)) return;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load (see above)
     const { isProjectFileName } = require('../../core/rules/project') as typeof import('../../core/rules/project');
     if (!isProjectFileName(path.basename(document.uri.fsPath))) return;
     // A manifest, lockfile or Dockerfile changed: check it, and re-check open sources of that project.
@@ -289,12 +309,14 @@ export class RulesController implements vscode.Disposable {
       }
       // Cached analyses are reused; only severities and filtering change.
       const text = doc?.getText();
-      const result = text !== undefined
-        ? await this.getEngine().analyzeFile(entry.result.file, text)
-        : (await this.getEngine().analyzeWorkspace([], { files: [entry.result.file] })).files[0];
+      const result =
+        text !== undefined
+          ? await this.getEngine().analyzeFile(entry.result.file, text)
+          : (await this.getEngine().analyzeWorkspace([], { files: [entry.result.file] })).files[0];
       if (result) this.store(vscode.Uri.parse(key), { result, version: doc?.version ?? -1 });
     }
-    for (const d of vscode.workspace.textDocuments) if (this.isRuleDocument(d) && !this.entries.has(d.uri.toString())) this.schedule(d, 0);
+    for (const d of vscode.workspace.textDocuments)
+      if (this.isRuleDocument(d) && !this.entries.has(d.uri.toString())) this.schedule(d, 0);
     this._onDidUpdate.fire(undefined);
   }
 
@@ -313,16 +335,18 @@ export class RulesController implements vscode.Disposable {
       const before = this.missing.get(key)?.length ?? 0;
       const definitions = this.entries.get(key)?.result.definitions ?? [];
       const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
-      const diagnostics = findMissingTools(uri.fsPath, folder, definitions, sessions, configs).map(({ definition, serverName }) => {
-        const d = new vscode.Diagnostic(
-          toRange(definition.nameRange),
-          `Tool '${definition.name}' is defined here but the running server '${serverName}' does not list it in tools/list. The server may run older code (restart it), the registration may have failed at startup (see the server's stderr), or another tool with the same name replaced it.`,
-          vscode.DiagnosticSeverity.Warning,
-        );
-        d.source = 'MCP Doctor';
-        d.code = MISSING_TOOL_CODE;
-        return d;
-      });
+      const diagnostics = findMissingTools(uri.fsPath, folder, definitions, sessions, configs).map(
+        ({ definition, serverName }) => {
+          const d = new vscode.Diagnostic(
+            toRange(definition.nameRange),
+            `Tool '${definition.name}' is defined here but the running server '${serverName}' does not list it in tools/list. The server may run older code (restart it), the registration may have failed at startup (see the server's stderr), or another tool with the same name replaced it.`,
+            vscode.DiagnosticSeverity.Warning,
+          );
+          d.source = 'MCP Doctor';
+          d.code = MISSING_TOOL_CODE;
+          return d;
+        },
+      );
       if (diagnostics.length) this.missing.set(key, diagnostics);
       else this.missing.delete(key);
       if (before || diagnostics.length) this.publish(uri);
@@ -332,5 +356,9 @@ export class RulesController implements vscode.Disposable {
 
 function isClientConfig(file: string): boolean {
   const norm = file.replace(/\\/g, '/');
-  return /\/\.(vscode|cursor)\/mcp\.json$/.test(norm) || /\/\.mcp\.json$/.test(norm) || norm.endsWith('/claude_desktop_config.json');
+  return (
+    /\/\.(vscode|cursor)\/mcp\.json$/.test(norm) ||
+    /\/\.mcp\.json$/.test(norm) ||
+    norm.endsWith('/claude_desktop_config.json')
+  );
 }

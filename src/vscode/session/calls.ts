@@ -12,15 +12,6 @@ import type { SessionManager } from './sessionManager';
 import { askArguments } from './toolForm';
 import { expandUriTemplate, templateVariables } from './uriTemplate';
 
-/** Argument of `mcpDoctor.callTool` from code lenses and tests. */
-export interface CallToolArg {
-  serverId?: string;
-  toolName: string;
-  args?: Record<string, unknown>;
-  /** The source file the request came from (code lens); picks the server to offer starting. */
-  file?: string;
-}
-
 /**
  * tools/call, resources/read and prompts/get from the UI: finds the session, asks for the
  * arguments, shows progress (cancellable) and opens the result as Markdown.
@@ -110,7 +101,9 @@ export class Calls {
     if (!args) {
       const schema = {
         type: 'object',
-        properties: Object.fromEntries((prompt.arguments ?? []).map((a) => [a.name, { type: 'string', description: a.description }])),
+        properties: Object.fromEntries(
+          (prompt.arguments ?? []).map((a) => [a.name, { type: 'string', description: a.description }]),
+        ),
         required: (prompt.arguments ?? []).filter((a) => a.required).map((a) => a.name),
       };
       const asked = await askArguments(schema, `${prompt.name} (${session.view().serverName})`);
@@ -119,7 +112,9 @@ export class Calls {
     }
     const name = prompt.name;
     const promptArgs = args;
-    const outcome = await this.withProgress(`Getting prompt ${name}`, serverId, (opts) => session.getPrompt(name, promptArgs, opts));
+    const outcome = await this.withProgress(`Getting prompt ${name}`, serverId, (opts) =>
+      session.getPrompt(name, promptArgs, opts),
+    );
     await this.show({ kind: 'prompt', name, server: session.view().serverName, args: promptArgs }, outcome);
     return outcome;
   }
@@ -128,12 +123,21 @@ export class Calls {
 
   /** After a failed call: a non-blocking hint with the two places that explain it. */
   private offerDiagnosis(serverId: string, toolName: string, outcome: CallOutcome): void {
-    const what = outcome.isError ? 'returned an error' : outcome.timedOut ? 'timed out' : `failed${outcome.error?.code !== undefined ? ` (JSON-RPC ${outcome.error.code})` : ''}`;
+    const what = outcome.isError
+      ? 'returned an error'
+      : outcome.timedOut
+        ? 'timed out'
+        : `failed${outcome.error?.code !== undefined ? ` (JSON-RPC ${outcome.error.code})` : ''}`;
     const actions = [...(this.services.trace ? ['Open Trace'] : []), 'Show Terminal'];
-    void vscode.window.showWarningMessage(`Tool "${toolName}" ${what}. The result is open beside; the trace and the server's stderr show why.`, ...actions).then((choice) => {
-      if (choice === 'Open Trace') void this.services.trace?.reveal({ serverId, tool: toolName });
-      else if (choice === 'Show Terminal') void vscode.commands.executeCommand('mcpDoctor.showTerminal', serverId);
-    });
+    void vscode.window
+      .showWarningMessage(
+        `Tool "${toolName}" ${what}. The result is open beside; the trace and the server's stderr show why.`,
+        ...actions,
+      )
+      .then((choice) => {
+        if (choice === 'Open Trace') void this.services.trace?.reveal({ serverId, tool: toolName });
+        else if (choice === 'Show Terminal') void vscode.commands.executeCommand('mcpDoctor.showTerminal', serverId);
+      });
   }
 
   /** A server id as given (or a unique server name) → the configured server's id. */
@@ -149,26 +153,36 @@ export class Calls {
     }
   }
 
-  private withProgress(title: string, serverId: string, run: (opts: CallOptions) => Promise<CallOutcome>): Promise<CallOutcome> {
+  private withProgress(
+    title: string,
+    serverId: string,
+    run: (opts: CallOptions) => Promise<CallOutcome>,
+  ): Promise<CallOutcome> {
     const server = findServer(this.services, this.manager, serverId);
     const settings = vscode.workspace.getConfiguration('mcpDoctor', server ? vscode.Uri.file(server.file) : undefined);
     const timeoutMs = settings.get<number>('launch.toolCallTimeoutMs', 60000);
     return Promise.resolve(
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
-        const abort = new AbortController();
-        const sub = token.onCancellationRequested(() => abort.abort());
-        let last = 0;
-        return run({
-          timeoutMs,
-          signal: abort.signal,
-          onProgress: (p) => {
-            // VS Code's progress takes increments; MCP reports absolute progress.
-            const pct = p.total ? (p.progress / p.total) * 100 : undefined;
-            progress.report({ message: p.message ?? (p.total ? `${p.progress}/${p.total}` : String(p.progress)), increment: pct !== undefined ? pct - last : undefined });
-            if (pct !== undefined) last = pct;
-          },
-        }).finally(() => sub.dispose());
-      }),
+      vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+        (progress, token) => {
+          const abort = new AbortController();
+          const sub = token.onCancellationRequested(() => abort.abort());
+          let last = 0;
+          return run({
+            timeoutMs,
+            signal: abort.signal,
+            onProgress: (p) => {
+              // VS Code's progress takes increments; MCP reports absolute progress.
+              const pct = p.total ? (p.progress / p.total) * 100 : undefined;
+              progress.report({
+                message: p.message ?? (p.total ? `${p.progress}/${p.total}` : String(p.progress)),
+                increment: pct !== undefined ? pct - last : undefined,
+              });
+              if (pct !== undefined) last = pct;
+            },
+          }).finally(() => sub.dispose());
+        },
+      ),
     );
   }
 
@@ -185,7 +199,11 @@ export class Calls {
    * The running session that has the tool. When none has it, offers to start the server
    * (the given one, or the one whose workspace folder contains the file) and waits for its tools.
    */
-  private async sessionWithTool(toolName: string, serverId: string | undefined, file: string | undefined): Promise<{ session: McpSession; view: SessionView; tool: ToolInfo } | undefined> {
+  private async sessionWithTool(
+    toolName: string,
+    serverId: string | undefined,
+    file: string | undefined,
+  ): Promise<{ session: McpSession; view: SessionView; tool: ToolInfo } | undefined> {
     const lookup = () => {
       const ids = serverId ? [serverId] : this.manager.all().map((v) => v.serverId);
       for (const id of ids) {
@@ -200,23 +218,33 @@ export class Calls {
     if (hit) return hit;
     const running = serverId ? this.manager.get(serverId) : undefined;
     if (running?.state.kind === 'running') {
-      void vscode.window.showErrorMessage(`Server "${running.serverName}" has no tool named "${toolName}". Its tools: ${running.tools.map((t) => t.name).join(', ') || 'none'}.`);
+      void vscode.window.showErrorMessage(
+        `Server "${running.serverName}" has no tool named "${toolName}". Its tools: ${running.tools.map((t) => t.name).join(', ') || 'none'}.`,
+      );
       return undefined;
     }
     const server = await this.serverToStart(toolName, serverId, file);
     if (!server) return undefined;
     const view = await this.manager.start(server);
     if (view?.state.kind !== 'running') {
-      if (view) void vscode.window.showErrorMessage(`Server "${server.name}" did not start: ${view.state.kind === 'error' ? view.state.reason : view.state.kind}. See its terminal.`);
+      if (view)
+        void vscode.window.showErrorMessage(
+          `Server "${server.name}" did not start: ${view.state.kind === 'error' ? view.state.reason : view.state.kind}. See its terminal.`,
+        );
       return undefined;
     }
     await waitFor(() => !!lookup(), this.manager, 5000);
     const found = lookup();
-    if (!found) void vscode.window.showErrorMessage(`Server "${server.name}" is running but has no tool named "${toolName}".`);
+    if (!found)
+      void vscode.window.showErrorMessage(`Server "${server.name}" is running but has no tool named "${toolName}".`);
     return found;
   }
 
-  private async serverToStart(toolName: string, serverId: string | undefined, file: string | undefined): Promise<ServerConfig | undefined> {
+  private async serverToStart(
+    toolName: string,
+    serverId: string | undefined,
+    file: string | undefined,
+  ): Promise<ServerConfig | undefined> {
     let candidates: ServerConfig[];
     if (serverId) {
       const s = findServer(this.services, this.manager, serverId);
@@ -227,10 +255,16 @@ export class Calls {
       const all = this.services.config.servers.filter((s) => !s.disabled && this.manager.isLaunchAllowed(s));
       // Prefer servers whose command line mentions the file, then those of the file's workspace folder.
       const mentions = source ? all.filter((s) => (s.args ?? []).some((a) => a.includes(path.basename(source)))) : [];
-      candidates = mentions.length ? mentions : folder ? all.filter((s) => (s.workspaceFolder ?? '') === folder || s.file.startsWith(folder + path.sep)) : all;
+      candidates = mentions.length
+        ? mentions
+        : folder
+          ? all.filter((s) => (s.workspaceFolder ?? '') === folder || s.file.startsWith(folder + path.sep))
+          : all;
     }
     if (!candidates.length) {
-      void vscode.window.showErrorMessage(`No running server has the tool "${toolName}", and no configured server could be started for it.`);
+      void vscode.window.showErrorMessage(
+        `No running server has the tool "${toolName}", and no configured server could be started for it.`,
+      );
       return undefined;
     }
     if (this.manager.autoConsent && candidates.length === 1) return candidates[0];
@@ -250,20 +284,45 @@ export class Calls {
 
   private async pickTool(): Promise<{ serverId: string; tool: ToolInfo } | undefined> {
     const items = this.runningViews().flatMap((view) =>
-      view.tools.map((tool) => ({ label: tool.name, description: view.serverName, detail: tool.description?.split('\n')[0], serverId: view.serverId, tool })),
+      view.tools.map((tool) => ({
+        label: tool.name,
+        description: view.serverName,
+        detail: tool.description?.split('\n')[0],
+        serverId: view.serverId,
+        tool,
+      })),
     );
     if (!items.length) return this.nothingRunning('tools');
-    return vscode.window.showQuickPick(items, { placeHolder: 'Tool to call', matchOnDescription: true, matchOnDetail: true });
+    return vscode.window.showQuickPick(items, {
+      placeHolder: 'Tool to call',
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
   }
 
   private async pickResource(): Promise<{ serverId: string; uri: string } | undefined> {
     type Item = vscode.QuickPickItem & { serverId: string; uri?: string; template?: string };
     const items: Item[] = this.runningViews().flatMap((view) => [
-      ...view.resources.map((r): Item => ({ label: r.name, description: `${view.serverName} · ${r.uri}`, detail: r.description, serverId: view.serverId, uri: r.uri })),
-      ...view.resourceTemplates.map((t): Item => ({ label: `$(symbol-parameter) ${t.name}`, description: `${view.serverName} · ${t.uriTemplate}`, detail: t.description, serverId: view.serverId, template: t.uriTemplate })),
+      ...view.resources.map((r): Item => ({
+        label: r.name,
+        description: `${view.serverName} · ${r.uri}`,
+        detail: r.description,
+        serverId: view.serverId,
+        uri: r.uri,
+      })),
+      ...view.resourceTemplates.map((t): Item => ({
+        label: `$(symbol-parameter) ${t.name}`,
+        description: `${view.serverName} · ${t.uriTemplate}`,
+        detail: t.description,
+        serverId: view.serverId,
+        template: t.uriTemplate,
+      })),
     ]);
     if (!items.length) return this.nothingRunning('resources');
-    const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Resource to read', matchOnDescription: true });
+    const picked = await vscode.window.showQuickPick(items, {
+      placeHolder: 'Resource to read',
+      matchOnDescription: true,
+    });
     if (!picked) return undefined;
     const uri = picked.uri ?? (picked.template ? await expandTemplate(picked.template) : undefined);
     return uri ? { serverId: picked.serverId, uri } : undefined;
@@ -271,7 +330,13 @@ export class Calls {
 
   private async pickPrompt(): Promise<{ serverId: string; prompt: PromptInfo } | undefined> {
     const items = this.runningViews().flatMap((view) =>
-      view.prompts.map((prompt) => ({ label: prompt.name, description: view.serverName, detail: prompt.description, serverId: view.serverId, prompt })),
+      view.prompts.map((prompt) => ({
+        label: prompt.name,
+        description: view.serverName,
+        detail: prompt.description,
+        serverId: view.serverId,
+        prompt,
+      })),
     );
     if (!items.length) return this.nothingRunning('prompts');
     return vscode.window.showQuickPick(items, { placeHolder: 'Prompt to get', matchOnDescription: true });
@@ -282,17 +347,24 @@ export class Calls {
   }
 
   private async nothingRunning(what: string): Promise<undefined> {
-    const choice = await vscode.window.showInformationMessage(`No running server offers ${what}. Start a server first.`, 'Start Server…');
+    const choice = await vscode.window.showInformationMessage(
+      `No running server offers ${what}. Start a server first.`,
+      'Start Server…',
+    );
     if (choice) await vscode.commands.executeCommand('mcpDoctor.startServer');
     return undefined;
   }
 }
 
 /** Asks for each variable of an RFC 6570 URI template (`{x}`, `{+x}`, `{?a,b}`) and expands it. */
-export async function expandTemplate(template: string): Promise<string | undefined> {
+async function expandTemplate(template: string): Promise<string | undefined> {
   const values: Record<string, string> = {};
   for (const name of templateVariables(template)) {
-    const value = await vscode.window.showInputBox({ title: template, prompt: `Value of {${name}}`, ignoreFocusOut: true });
+    const value = await vscode.window.showInputBox({
+      title: template,
+      prompt: `Value of {${name}}`,
+      ignoreFocusOut: true,
+    });
     if (value === undefined) return undefined;
     values[name] = value;
   }

@@ -11,12 +11,21 @@ import type { SessionManager } from './sessionManager';
  * redacted, findings, stderr tail), copies it to the clipboard and opens it in an untitled
  * Markdown document for review. Returns the Markdown.
  */
-export async function copyReport(services: Services, manager: SessionManager, arg: unknown): Promise<string | undefined> {
+export async function copyReport(
+  services: Services,
+  manager: SessionManager,
+  arg: unknown,
+): Promise<string | undefined> {
   const server = await resolveServerArg(services, manager, arg, 'Server to report on');
   if (!server) return undefined;
   const view = manager.get(server.id);
-  const configFindings = services.config.files.find((f) => f.file === server.file)?.findings.filter((f) => f.server === server.name) ?? [];
-  const folder = manager.launchedConfig(server.id)?.cwd ?? server.cwd ?? server.workspaceFolder ?? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(server.file))?.uri.fsPath;
+  const configFindings =
+    services.config.files.find((f) => f.file === server.file)?.findings.filter((f) => f.server === server.name) ?? [];
+  const folder =
+    manager.launchedConfig(server.id)?.cwd ??
+    server.cwd ??
+    server.workspaceFolder ??
+    vscode.workspace.getWorkspaceFolder(vscode.Uri.file(server.file))?.uri.fsPath;
   const markdown = buildTroubleshootingReport({
     extensionVersion: String(services.context.extension?.packageJSON?.version ?? 'unknown'),
     vscodeVersion: vscode.version,
@@ -29,7 +38,9 @@ export async function copyReport(services: Services, manager: SessionManager, ar
   await vscode.env.clipboard.writeText(markdown);
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
   await vscode.window.showTextDocument(doc, { preview: false });
-  void vscode.window.showInformationMessage(`Troubleshooting report for "${server.name}" copied to the clipboard (secrets redacted; review before sharing).`);
+  void vscode.window.showInformationMessage(
+    `Troubleshooting report for "${server.name}" copied to the clipboard (secrets redacted; review before sharing).`,
+  );
   return markdown;
 }
 
@@ -38,7 +49,9 @@ function sdkVersions(folder: string): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   for (const pkg of ['@modelcontextprotocol/sdk', 'fastmcp', 'zod']) {
     try {
-      const json = JSON.parse(fs.readFileSync(path.join(folder, 'node_modules', pkg, 'package.json'), 'utf8')) as { version?: string };
+      const json = JSON.parse(fs.readFileSync(path.join(folder, 'node_modules', pkg, 'package.json'), 'utf8')) as {
+        version?: string;
+      };
       if (json.version) out[pkg] = json.version;
     } catch {
       // not installed there
@@ -46,7 +59,8 @@ function sdkVersions(folder: string): Record<string, string> | undefined {
   }
   try {
     const lock = fs.readFileSync(path.join(folder, 'uv.lock'), 'utf8');
-    for (const m of lock.matchAll(/\[\[package\]\]\s*\nname = "(mcp|fastmcp|pydantic)"\s*\nversion = "([^"]+)"/g)) out[m[1]] = m[2];
+    for (const m of lock.matchAll(/\[\[package\]\]\s*\nname = "(mcp|fastmcp|pydantic)"\s*\nversion = "([^"]+)"/g))
+      out[m[1]] = m[2];
   } catch {
     // no uv.lock
   }

@@ -7,8 +7,6 @@ import { RuntimeDiagnostics } from './runtimeDiagnostics';
 import { SessionManager } from './sessionManager';
 import { resolveServerArg } from './pickers';
 
-export { SessionManager } from './sessionManager';
-
 /**
  * Live sessions: the session manager (`services.sessions`), the managed terminals, runtime
  * Problems, and the server/tool commands. Cheap at activation: the SDK-backed session code
@@ -27,19 +25,47 @@ export function registerSessions(services: Services): void {
     results,
     new RuntimeDiagnostics(manager),
     command('mcpDoctor.startServer', async (arg) => {
-      const server = await resolveServerArg(services, manager, arg, 'Server to start', (s) => !isActive(s.id), 'Every server is already running.');
+      const server = await resolveServerArg(
+        services,
+        manager,
+        arg,
+        'Server to start',
+        (s) => !isActive(s.id),
+        'Every server is already running.',
+      );
       return server && manager.start(server);
     }),
     command('mcpDoctor.stopServer', async (arg) => {
-      const server = await resolveServerArg(services, manager, arg, 'Server to stop', (s) => isActive(s.id), 'No server is running.');
+      const server = await resolveServerArg(
+        services,
+        manager,
+        arg,
+        'Server to stop',
+        (s) => isActive(s.id),
+        'No server is running.',
+      );
       return server && manager.stop(server.id);
     }),
     command('mcpDoctor.restartServer', async (arg) => {
-      const server = await resolveServerArg(services, manager, arg, 'Server to restart', (s) => !!manager.get(s.id), 'No server has been started yet.');
+      const server = await resolveServerArg(
+        services,
+        manager,
+        arg,
+        'Server to restart',
+        (s) => !!manager.get(s.id),
+        'No server has been started yet.',
+      );
       return server && manager.restart(server);
     }),
     command('mcpDoctor.showTerminal', async (arg) => {
-      const server = await resolveServerArg(services, manager, arg, 'Server whose terminal to show', (s) => !!manager.get(s.id), 'No server has been started yet, so there is no terminal to show.');
+      const server = await resolveServerArg(
+        services,
+        manager,
+        arg,
+        'Server whose terminal to show',
+        (s) => !!manager.get(s.id),
+        'No server has been started yet, so there is no terminal to show.',
+      );
       if (!server) return undefined;
       const terminal = manager.terminal(server);
       terminal.show(false);
@@ -51,7 +77,9 @@ export function registerSessions(services: Services): void {
     command('mcpDoctor.copyReport', (arg) => copyReport(services, manager, arg)),
     command('mcpDoctor.resetConsent', async () => {
       const count = await manager.resetConsent();
-      void vscode.window.showInformationMessage(`MCP Doctor forgot ${count} launch consent${count === 1 ? '' : 's'}: the next start of each server asks again.`);
+      void vscode.window.showInformationMessage(
+        `MCP Doctor forgot ${count} launch consent${count === 1 ? '' : 's'}: the next start of each server asks again.`,
+      );
       return count;
     }),
   );

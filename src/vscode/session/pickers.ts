@@ -56,7 +56,11 @@ export async function resolveServerArg(
   }
   const candidates = services.config.servers.filter(filter);
   if (!candidates.length) {
-    void vscode.window.showInformationMessage(services.config.servers.length ? emptyMessage : 'No MCP servers are configured. Add one to .vscode/mcp.json (MCP Doctor: Create .vscode/mcp.json).');
+    void vscode.window.showInformationMessage(
+      services.config.servers.length
+        ? emptyMessage
+        : 'No MCP servers are configured. Add one to .vscode/mcp.json (MCP Doctor: Create .vscode/mcp.json).',
+    );
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(

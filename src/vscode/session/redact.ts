@@ -72,7 +72,8 @@ export function secretValues(listed: ServerConfig, resolved: ServerConfig): stri
 }
 
 /** Command-line flags whose next word is a secret: `--token xyz`, `--api-key 'xyz'`, `-password xyz`. */
-const SECRET_FLAG_VALUE = /(\s--?[A-Za-z-]*(?:token|secret|password|api-?key|auth)[A-Za-z-]*\s+)('[^']*'|"[^"]*"|[^\s'"-]\S*)/gi;
+const SECRET_FLAG_VALUE =
+  /(\s--?[A-Za-z-]*(?:token|secret|password|api-?key|auth)[A-Za-z-]*\s+)('[^']*'|"[^"]*"|[^\s'"-]\S*)/gi;
 
 /** A formatted command line with the values of secret flags replaced by `***`. */
 export function redactSecretFlags(text: string): string {
@@ -90,12 +91,18 @@ export interface HeaderLine {
  * for remote servers, the URL (credentials and tokens redacted) and header names.
  */
 export function terminalHeader(server: ServerConfig, secrets: readonly string[] = []): HeaderLine[] {
-  const lines: HeaderLine[] = [{ text: '', style: 'plain' }, { text: `config: ${server.file}`, style: 'plain' }];
+  const lines: HeaderLine[] = [
+    { text: '', style: 'plain' },
+    { text: `config: ${server.file}`, style: 'plain' },
+  ];
   if (server.command) {
     const env = redactEnv(server.env);
     lines.push({ text: `env: ${env.length ? env.join(' ') : '(inherited only)'}`, style: 'plain' });
   } else if (server.url) {
-    lines.push({ text: `${server.transport.toUpperCase()} ${maskSecrets(redactText(server.url), secrets)}`, style: 'header' });
+    lines.push({
+      text: `${server.transport.toUpperCase()} ${maskSecrets(redactText(server.url), secrets)}`,
+      style: 'header',
+    });
     const headers = Object.keys(server.headers ?? {});
     if (headers.length) lines.push({ text: `headers: ${headers.map((h) => `${h}: ***`).join(', ')}`, style: 'plain' });
   }

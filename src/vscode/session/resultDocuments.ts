@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 
-export const RESULT_SCHEME = 'mcp-doctor-result';
+const RESULT_SCHEME = 'mcp-doctor-result';
 const MAX_DOCUMENTS = 50;
 
 /**
@@ -13,7 +13,10 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
   private readonly registration = vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, this);
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.toString()) ?? '# Result no longer available\n\nCall the tool again to see a fresh result.\n';
+    return (
+      this.contents.get(uri.toString()) ??
+      '# Result no longer available\n\nCall the tool again to see a fresh result.\n'
+    );
   }
 
   /** Stores the Markdown under a new URI and opens it beside the active editor. */
@@ -24,7 +27,11 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
     this.contents.set(uri.toString(), markdown);
     while (this.contents.size > MAX_DOCUMENTS) this.contents.delete(this.contents.keys().next().value!);
     const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside, preserveFocus: false });
+    await vscode.window.showTextDocument(doc, {
+      preview: true,
+      viewColumn: vscode.ViewColumn.Beside,
+      preserveFocus: false,
+    });
     return uri;
   }
 

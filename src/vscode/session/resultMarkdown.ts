@@ -30,18 +30,28 @@ export interface RenderHeading {
 const MAX_BLOCK_CHARS = 200_000;
 
 /** What a JSON-RPC error code means, in words (standard codes and the MCP SDK's). */
-export function explainJsonRpcCode(code: number | undefined): string {
+function explainJsonRpcCode(code: number | undefined): string {
   switch (code) {
-    case -32700: return 'Parse error: the server received invalid JSON';
-    case -32600: return 'Invalid request: the message is not a valid JSON-RPC request';
-    case -32601: return 'Method not found: the server does not implement this method (is the capability declared?)';
-    case -32602: return 'Invalid params: the arguments do not match what the server expects (check the input schema)';
-    case -32603: return 'Internal error: the server failed while handling the request (see its stderr in the terminal)';
-    case -32000: return 'Connection closed: the server went away before answering';
-    case -32001: return 'Request timed out: no answer within the timeout (mcpDoctor.launch.toolCallTimeoutMs)';
-    case -32002: return 'Resource not found';
-    case -32042: return 'URL elicitation required';
-    case undefined: return 'No JSON-RPC error code';
+    case -32700:
+      return 'Parse error: the server received invalid JSON';
+    case -32600:
+      return 'Invalid request: the message is not a valid JSON-RPC request';
+    case -32601:
+      return 'Method not found: the server does not implement this method (is the capability declared?)';
+    case -32602:
+      return 'Invalid params: the arguments do not match what the server expects (check the input schema)';
+    case -32603:
+      return 'Internal error: the server failed while handling the request (see its stderr in the terminal)';
+    case -32000:
+      return 'Connection closed: the server went away before answering';
+    case -32001:
+      return 'Request timed out: no answer within the timeout (mcpDoctor.launch.toolCallTimeoutMs)';
+    case -32002:
+      return 'Resource not found';
+    case -32042:
+      return 'URL elicitation required';
+    case undefined:
+      return 'No JSON-RPC error code';
     default:
       if (code <= -32000 && code >= -32099) return 'Server error (implementation-defined code)';
       return 'Application-defined error code';
@@ -54,11 +64,21 @@ export function renderOutcome(heading: RenderHeading, outcome: OutcomeLike): str
   const what = heading.kind === 'tool' ? 'Tool' : heading.kind === 'resource' ? 'Resource' : 'Prompt';
   out.push(`# ${what} ${mdCode(heading.name)} — ${mdText(heading.server)}`, '');
   if (outcome.isError) {
-    out.push('> ❌ **Tool returned an error** (`isError: true`). The call reached the server; the tool reported a failure.', '');
+    out.push(
+      '> ❌ **Tool returned an error** (`isError: true`). The call reached the server; the tool reported a failure.',
+      '',
+    );
   } else if (outcome.error) {
     const code = outcome.error.code;
-    const why = outcome.timedOut ? 'No answer within the timeout (mcpDoctor.launch.toolCallTimeoutMs)' : outcome.cancelled ? 'Cancelled: notifications/cancelled was sent to the server' : explainJsonRpcCode(code);
-    out.push(`> ❌ **Request failed**${typeof code === 'number' ? ` (JSON-RPC error ${code})` : ''}: ${mdText(String(outcome.error.message))}`, '>');
+    const why = outcome.timedOut
+      ? 'No answer within the timeout (mcpDoctor.launch.toolCallTimeoutMs)'
+      : outcome.cancelled
+        ? 'Cancelled: notifications/cancelled was sent to the server'
+        : explainJsonRpcCode(code);
+    out.push(
+      `> ❌ **Request failed**${typeof code === 'number' ? ` (JSON-RPC error ${code})` : ''}: ${mdText(String(outcome.error.message))}`,
+      '>',
+    );
     out.push(`> ${why}.`, '');
   } else if (!outcome.ok) {
     out.push('> ❌ **The call did not succeed.**', '');
@@ -129,7 +149,12 @@ function renderContent(item: unknown, index: number, out: string[]): void {
       if (label) out.push(`${label}image (${mdText(String(item.mimeType ?? 'unknown type'))})`, '');
       const data = typeof item.data === 'string' ? item.data : '';
       const src = imageSrc(item.mimeType ?? 'image/png', data);
-      out.push(src ? `![image](${src})` : '_not shown: not base64 data of a raster image type_', '', `_${approxBytes(data)} bytes_`, '');
+      out.push(
+        src ? `![image](${src})` : '_not shown: not base64 data of a raster image type_',
+        '',
+        `_${approxBytes(data)} bytes_`,
+        '',
+      );
       break;
     }
     case 'audio': {
@@ -144,7 +169,9 @@ function renderContent(item: unknown, index: number, out: string[]): void {
     }
     case 'resource_link': {
       if (label) out.push(`${label}resource link`, '');
-      out.push(`- **${mdText(String(item.name ?? item.uri))}**: ${mdCode(String(item.uri))}${item.mimeType ? ` (${mdText(String(item.mimeType))})` : ''}`);
+      out.push(
+        `- **${mdText(String(item.name ?? item.uri))}**: ${mdCode(String(item.uri))}${item.mimeType ? ` (${mdText(String(item.mimeType))})` : ''}`,
+      );
       if (typeof item.description === 'string') out.push(`  ${mdText(item.description)}`);
       out.push('');
       break;
@@ -174,7 +201,10 @@ function renderResourceContents(c: unknown, out: string[]): void {
 
 /** A fenced code block whose fence is longer than any backtick run inside the text. */
 function fence(text: string, lang: string): string[] {
-  const clipped = text.length > MAX_BLOCK_CHARS ? `${text.slice(0, MAX_BLOCK_CHARS)}\n… (${text.length - MAX_BLOCK_CHARS} more characters)` : text;
+  const clipped =
+    text.length > MAX_BLOCK_CHARS
+      ? `${text.slice(0, MAX_BLOCK_CHARS)}\n… (${text.length - MAX_BLOCK_CHARS} more characters)`
+      : text;
   const longest = Math.max(2, ...(clipped.match(/`+/g) ?? []).map((m) => m.length));
   const f = '`'.repeat(longest + 1);
   return [`${f}${lang}`, clipped, f];

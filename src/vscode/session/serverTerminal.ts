@@ -63,7 +63,13 @@ export class ServerTerminal implements vscode.Disposable {
 
   /** Plain text of everything written so far (ANSI removed), for tests and reports. */
   text(): string {
-    return this.history.join('').replace(/\x1b\[[0-9;]*m/g, '').replace(/\r\n/g, '\n');
+    return (
+      this.history
+        .join('')
+        // eslint-disable-next-line no-control-regex -- ESC starts the colour sequences being removed
+        .replace(/\x1b\[[0-9;]*m/g, '')
+        .replace(/\r\n/g, '\n')
+    );
   }
 
   dispose(): void {

@@ -2,8 +2,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ServerConfig } from '../../core/config/types';
 import type { Finding } from '../../core/model';
-import { compareToolPins, findShadowedTools, pinTools, scanToolDescriptions, type ToolPins } from '../../core/security/toolPoisoning';
-import type { CallOptions, CallOutcome, McpSession, OutputEvent, SessionOptions } from '../../core/session/mcpSession';
+import {
+  compareToolPins,
+  findShadowedTools,
+  pinTools,
+  scanToolDescriptions,
+  type ToolPins,
+} from '../../core/security/toolPoisoning';
+import type { McpSession, OutputEvent, SessionOptions } from '../../core/session/mcpSession';
 import { redactText } from '../../core/session/report';
 import type { SessionView, ToolStats } from '../../core/session/types';
 import { redactString } from '../../core/trace/redact';
@@ -41,7 +47,7 @@ export function toolPinsKey(serverId: string): string {
 }
 
 /** Notice shown when workspace trust blocks a launch (tree message and error toast). */
-export const UNTRUSTED_NOTICE = 'Workspace is not trusted: servers from workspace configs are not started';
+const UNTRUSTED_NOTICE = 'Workspace is not trusted: servers from workspace configs are not started';
 
 const WATCH_DEBOUNCE_MS = 400;
 const WATCH_IGNORED = /[\\/](node_modules|\.venv|venv|\.git|__pycache__)[\\/]/;
@@ -173,19 +179,28 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
     if (existing && (kind === 'running' || kind === 'starting')) return existing.session.view();
 
     if (!this.isLaunchAllowed(server)) {
-      void vscode.window.showErrorMessage(`${UNTRUSTED_NOTICE}. Trust the workspace to start "${server.name}".`, 'Manage Workspace Trust')
+      void vscode.window
+        .showErrorMessage(
+          `${UNTRUSTED_NOTICE}. Trust the workspace to start "${server.name}".`,
+          'Manage Workspace Trust',
+        )
         .then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'));
       return undefined;
     }
     if (server.disabled && !this.consent.autoConsent) {
-      const choice = await vscode.window.showWarningMessage(`"${server.name}" is disabled in ${path.basename(server.file)}.`, 'Start anyway');
+      const choice = await vscode.window.showWarningMessage(
+        `"${server.name}" is disabled in ${path.basename(server.file)}.`,
+        'Start anyway',
+      );
       if (choice !== 'Start anyway') return undefined;
     }
     let resolved: ServerConfig | undefined;
     try {
       resolved = await this.services.config.resolveForLaunch(server);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Could not resolve the variables of "${server.name}": ${err instanceof Error ? err.message : String(err)}`);
+      void vscode.window.showErrorMessage(
+        `Could not resolve the variables of "${server.name}": ${err instanceof Error ? err.message : String(err)}`,
+      );
       return undefined;
     }
     if (!resolved) return undefined; // the user cancelled an input prompt
@@ -205,10 +220,22 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       stopGraceMs: settings.get<number>('launch.stopGraceMs', 2000),
       healthIntervalMs: settings.get<number>('health.sampleIntervalMs', 5000),
       workspaceFolder: resolved.workspaceFolder ?? workspaceFolderOf(server.file),
-      clientInfo: { name: 'mcp-doctor', version: String(this.services.context.extension?.packageJSON?.version ?? '0.0.0') },
+      clientInfo: {
+        name: 'mcp-doctor',
+        version: String(this.services.context.extension?.packageJSON?.version ?? '0.0.0'),
+      },
     };
     const session = new module.McpSession(options);
-    const entry: Entry = { server, resolved, session, listeners: [], secrets, scan: [], changed: new Map(), shadow: [] };
+    const entry: Entry = {
+      server,
+      resolved,
+      session,
+      listeners: [],
+      secrets,
+      scan: [],
+      changed: new Map(),
+      shadow: [],
+    };
     this.entries.set(server.id, entry);
 
     const terminal = this.terminal(server);
@@ -235,7 +262,9 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
     this.services.log.info(`starting ${server.name} (${server.id})`);
     await session.start();
     const view = this.viewOf(entry);
-    this.services.log.info(`${server.name}: ${view.state.kind}${view.state.kind === 'error' ? `: ${view.state.reason}` : ''}`);
+    this.services.log.info(
+      `${server.name}: ${view.state.kind}${view.state.kind === 'error' ? `: ${view.state.reason}` : ''}`,
+    );
     return view;
   }
 
@@ -343,7 +372,10 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       const previous = this.services.context.workspaceState.get<ToolPins>(key);
       const current = pinTools(tools);
       for (const f of compareToolPins(entry.server, previous, current)) entry.changed.set(String(f.data?.tool), f);
-      const same = previous && Object.keys(previous).length === Object.keys(current).length && Object.entries(current).every(([n, p]) => previous[n]?.hash === p.hash);
+      const same =
+        previous &&
+        Object.keys(previous).length === Object.keys(current).length &&
+        Object.entries(current).every(([n, p]) => previous[n]?.hash === p.hash);
       if (!same) void this.services.context.workspaceState.update(key, current);
     } catch (err) {
       this.services.log.warn(`tool checks of ${entry.server.name} failed: ${String(err)}`);
@@ -355,7 +387,9 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
     const running = [...this.entries.values()].filter((e) => e.session.view().state.kind === 'running');
     const all = findShadowedTools(running.map((e) => ({ server: e.server, tools: e.session.view().tools })));
     for (const entry of this.entries.values()) {
-      const mine = running.includes(entry) ? all.filter((f) => f.server === entry.server.name && f.file === entry.server.file) : [];
+      const mine = running.includes(entry)
+        ? all.filter((f) => f.server === entry.server.name && f.file === entry.server.file)
+        : [];
       if (JSON.stringify(mine) === JSON.stringify(entry.shadow)) continue;
       entry.shadow = mine;
       if (entry.server.id !== except) this.changed.fire(entry.server.id);
@@ -374,12 +408,19 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
         break;
       case 'stdout-noise':
         terminal.writeLine(`stdout: ${maskSecrets(redactString(e.text), secrets)}`, 'noise');
-        terminal.writeLine('  ↳ not JSON-RPC: on stdio, stdout carries only protocol messages; log to stderr instead', 'hint');
+        terminal.writeLine(
+          '  ↳ not JSON-RPC: on stdio, stdout carries only protocol messages; log to stderr instead',
+          'hint',
+        );
         break;
       case 'lifecycle': {
         const text = maskSecrets(redactSecretFlags(redactText(e.text)), secrets);
         if (text.startsWith('$ ')) terminal.writeLine(text, 'header');
-        else terminal.writeLine(`● ${text}`, /exit|crash|fail|error|timed out|not answer/i.test(text) ? 'error' : 'lifecycle');
+        else
+          terminal.writeLine(
+            `● ${text}`,
+            /exit|crash|fail|error|timed out|not answer/i.test(text) ? 'error' : 'lifecycle',
+          );
         break;
       }
     }
@@ -392,7 +433,9 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
     if (!settings.get<boolean>('launch.watch', false) || entry.watcher || entry.resolved.transport !== 'stdio') return;
     const base = entry.resolved.cwd ?? entry.resolved.workspaceFolder ?? workspaceFolderOf(entry.server.file);
     if (!base) return;
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), '**/*.{py,ts,js,mjs}'));
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(base), '**/*.{py,ts,js,mjs}'),
+    );
     const onChange = (uri: vscode.Uri) => {
       if (WATCH_IGNORED.test(uri.fsPath)) return;
       if (entry.watchTimer) clearTimeout(entry.watchTimer);
@@ -417,8 +460,6 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
 }
 
 /** The workspace folder containing a file, if any. */
-export function workspaceFolderOf(file: string): string | undefined {
+function workspaceFolderOf(file: string): string | undefined {
   return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath;
 }
-
-export type { CallOptions, CallOutcome };

@@ -19,7 +19,10 @@ const AS_JSON = Symbol('json');
 const SKIP = Symbol('skip');
 type StepResult = unknown | typeof BACK | typeof AS_JSON | typeof SKIP | undefined;
 
-const JSON_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('json'), tooltip: 'Edit all arguments as JSON' };
+const JSON_BUTTON: vscode.QuickInputButton = {
+  iconPath: new vscode.ThemeIcon('json'),
+  tooltip: 'Edit all arguments as JSON',
+};
 
 /**
  * Asks for the arguments of a tool (or prompt) with one quick input per property of its input
@@ -32,7 +35,7 @@ export async function askArguments(schema: unknown, title: string): Promise<Reco
   // Loaded on first use: the validator (ajv) is not needed at activation.
   const { validateToolArgs: validate } = await import('../../core/session/validateArgs');
   const args: Record<string, unknown> = {};
-  for (let i = 0; i < fields.length; ) {
+  for (let i = 0; i < fields.length;) {
     const field = fields[i];
     const result = await askField(validate, field, args[field.key], title, i, fields.length);
     if (result === undefined) return undefined;
@@ -52,7 +55,9 @@ export async function askArguments(schema: unknown, title: string): Promise<Reco
 /** Properties of an object schema, required first (declaration order otherwise). */
 function fieldsOf(schema: unknown): Field[] {
   if (!isObject(schema) || !isObject(schema.properties)) return [];
-  const required = new Set(Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string') : []);
+  const required = new Set(
+    Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string') : [],
+  );
   const fields = Object.entries(schema.properties).map(([key, raw]): Field => {
     const prop = unwrapNullable(isObject(raw) ? raw : {});
     return {
@@ -60,7 +65,12 @@ function fieldsOf(schema: unknown): Field[] {
       schema: prop,
       kind: kindOf(prop),
       required: required.has(key),
-      description: typeof prop.description === 'string' ? prop.description : typeof prop.title === 'string' ? prop.title : undefined,
+      description:
+        typeof prop.description === 'string'
+          ? prop.description
+          : typeof prop.title === 'string'
+            ? prop.title
+            : undefined,
     };
   });
   return [...fields.filter((f) => f.required), ...fields.filter((f) => !f.required)];
@@ -80,20 +90,34 @@ function kindOf(prop: Schema): FieldKind {
   if (Array.isArray(prop.enum) && prop.enum.length) return 'enum';
   const type = Array.isArray(prop.type) ? prop.type.find((t) => t !== 'null') : prop.type;
   switch (type) {
-    case 'string': return 'string';
-    case 'number': return 'number';
-    case 'integer': return 'integer';
-    case 'boolean': return 'boolean';
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'number';
+    case 'integer':
+      return 'integer';
+    case 'boolean':
+      return 'boolean';
     case 'array': {
       const items = isObject(prop.items) ? prop.items : {};
       return items.type === 'string' ? 'stringArray' : 'json';
     }
-    default: return 'json';
+    default:
+      return 'json';
   }
 }
 
-function askField(validate: Validate, field: Field, current: unknown, title: string, index: number, total: number): Promise<StepResult> {
-  return field.kind === 'enum' || field.kind === 'boolean' ? pickField(field, current, title, index, total) : inputField(validate, field, current, title, index, total);
+function askField(
+  validate: Validate,
+  field: Field,
+  current: unknown,
+  title: string,
+  index: number,
+  total: number,
+): Promise<StepResult> {
+  return field.kind === 'enum' || field.kind === 'boolean'
+    ? pickField(field, current, title, index, total)
+    : inputField(validate, field, current, title, index, total);
 }
 
 function stepTitle(title: string, field: Field): string {
@@ -137,20 +161,36 @@ function pickField(field: Field, current: unknown, title: string, index: number,
   });
 }
 
-function inputField(validate: Validate, field: Field, current: unknown, title: string, index: number, total: number): Promise<StepResult> {
+function inputField(
+  validate: Validate,
+  field: Field,
+  current: unknown,
+  title: string,
+  index: number,
+  total: number,
+): Promise<StepResult> {
   const box = vscode.window.createInputBox();
   box.title = stepTitle(title, field);
   box.step = index + 1;
   box.totalSteps = total;
   box.prompt = [field.description, hintFor(field)].filter(Boolean).join(' — ');
-  box.placeholder = field.schema.default !== undefined ? `default: ${display(field.schema.default, field.kind)}` : field.required ? 'required' : 'leave empty to omit';
+  box.placeholder =
+    field.schema.default !== undefined
+      ? `default: ${display(field.schema.default, field.kind)}`
+      : field.required
+        ? 'required'
+        : 'leave empty to omit';
   const initial = current !== undefined ? current : field.schema.default;
   if (initial !== undefined) box.value = display(initial, field.kind);
   box.buttons = [...(index > 0 ? [vscode.QuickInputButtons.Back] : []), JSON_BUTTON];
   const check = (text: string): { value?: StepResult; error?: string } => {
     const parsed = parseField(field, text);
     if (parsed.error) return { error: parsed.error };
-    const single = { type: 'object', properties: { [field.key]: field.schema }, required: field.required ? [field.key] : [] };
+    const single = {
+      type: 'object',
+      properties: { [field.key]: field.schema },
+      required: field.required ? [field.key] : [],
+    };
     const v = validate(single, parsed.value === SKIP ? {} : { [field.key]: parsed.value });
     return v.ok ? { value: parsed.value } : { error: v.errors.join('; ') };
   };
@@ -180,17 +220,23 @@ function inputField(validate: Validate, field: Field, current: unknown, title: s
 
 function hintFor(field: Field): string {
   switch (field.kind) {
-    case 'number': return 'a number';
-    case 'integer': return 'an integer';
-    case 'stringArray': return 'comma-separated values, or a JSON array';
-    case 'json': return `JSON${typeof field.schema.type === 'string' ? ` (${field.schema.type})` : ''}`;
-    default: return '';
+    case 'number':
+      return 'a number';
+    case 'integer':
+      return 'an integer';
+    case 'stringArray':
+      return 'comma-separated values, or a JSON array';
+    case 'json':
+      return `JSON${typeof field.schema.type === 'string' ? ` (${field.schema.type})` : ''}`;
+    default:
+      return '';
   }
 }
 
 function display(value: unknown, kind: FieldKind): string {
   if (kind === 'string' && typeof value === 'string') return value;
-  if (kind === 'stringArray' && Array.isArray(value) && value.every((v) => typeof v === 'string' && !v.includes(','))) return value.join(', ');
+  if (kind === 'stringArray' && Array.isArray(value) && value.every((v) => typeof v === 'string' && !v.includes(',')))
+    return value.join(', ');
   return JSON.stringify(value);
 }
 
@@ -209,7 +255,15 @@ function parseField(field: Field, text: string): { value?: unknown; error?: stri
     }
     case 'stringArray':
       if (trimmed.startsWith('[')) return parseJson(trimmed);
-      return { value: trimmed === '' ? [] : trimmed.split(',').map((s) => s.trim()).filter((s) => s !== '') };
+      return {
+        value:
+          trimmed === ''
+            ? []
+            : trimmed
+                .split(',')
+                .map((s) => s.trim())
+                .filter((s) => s !== ''),
+      };
     default:
       return parseJson(trimmed);
   }
@@ -224,7 +278,13 @@ function parseJson(text: string): { value?: unknown; error?: string } {
 }
 
 /** All arguments as one JSON object, validated against the whole schema as it is typed. */
-function askJson(validate: Validate, schema: unknown, args: Record<string, unknown>, title: string, errors?: string[]): Promise<Record<string, unknown> | undefined> {
+function askJson(
+  validate: Validate,
+  schema: unknown,
+  args: Record<string, unknown>,
+  title: string,
+  errors?: string[],
+): Promise<Record<string, unknown> | undefined> {
   const box = vscode.window.createInputBox();
   box.title = `${title}: arguments as JSON`;
   box.prompt = 'A JSON object matching the input schema';

@@ -25,6 +25,8 @@ export function expandUriTemplate(template: string, values: Record<string, strin
 
 /** Variable names of a template, in order, without duplicates. */
 export function templateVariables(template: string): string[] {
-  const names = [...template.matchAll(/\{([+#./;?&]?)([^}]+)\}/g)].flatMap((m) => m[2].split(',').map((n) => n.replace(/\*$/, '').trim()));
+  const names = [...template.matchAll(/\{([+#./;?&]?)([^}]+)\}/g)].flatMap((m) =>
+    m[2].split(',').map((n) => n.replace(/\*$/, '').trim()),
+  );
   return [...new Set(names)];
 }

@@ -2,12 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ServerConfig } from '../../core/config/types';
-import { proxiedTraceFile, restoreFromProxy, routeThroughProxy, type OriginalEntryText } from '../../core/proxy/configRewrite';
+import {
+  proxiedTraceFile,
+  restoreFromProxy,
+  routeThroughProxy,
+  type OriginalEntryText,
+} from '../../core/proxy/configRewrite';
 import type { Services } from '../services';
 import { TRACE_VIEW_TYPE } from './tracePanel';
 import { TraceServiceImpl } from './traceService';
-
-export { TraceServiceImpl } from './traceService';
 
 /** globalState key: proxy trace files to follow (`routeThroughProxy`). */
 const TAILS_KEY = 'mcpDoctor.trace.proxyTails';
@@ -40,7 +43,7 @@ export function registerTrace(services: Services): void {
     command('mcpDoctor.openTrace', async (arg) => {
       // `{ serverId?, tool? }`, a server id, or a tree node (`{ server }`, `{ serverId, tool: ToolInfo }`).
       const a = (arg ?? {}) as { serverId?: string; tool?: string | { name?: string }; server?: { id?: string } };
-      const serverId = typeof arg === 'string' ? arg : a.serverId ?? a.server?.id;
+      const serverId = typeof arg === 'string' ? arg : (a.serverId ?? a.server?.id);
       const tool = typeof a.tool === 'string' ? a.tool : a.tool?.name;
       await service.reveal({ serverId, tool });
     }),
@@ -50,7 +53,9 @@ export function registerTrace(services: Services): void {
       if (!file) {
         const stored = await service.listStored();
         if (!stored.length) {
-          void vscode.window.showInformationMessage('No recorded trace sessions yet. Start a server (with mcpDoctor.trace.persist on) or import a JSONL trace.');
+          void vscode.window.showInformationMessage(
+            'No recorded trace sessions yet. Start a server (with mcpDoctor.trace.persist on) or import a JSONL trace.',
+          );
           return undefined;
         }
         const pick = await vscode.window.showQuickPick(
@@ -70,7 +75,11 @@ export function registerTrace(services: Services): void {
     command('mcpDoctor.importTrace', async (arg) => {
       let file = typeof arg === 'string' ? arg : (arg as { file?: string } | undefined)?.file;
       if (!file) {
-        const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Trace (JSONL)': ['jsonl', 'ndjson', 'json', 'log'] }, title: 'Import an MCP trace' });
+        const uris = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          filters: { 'Trace (JSONL)': ['jsonl', 'ndjson', 'json', 'log'] },
+          title: 'Import an MCP trace',
+        });
         file = uris?.[0]?.fsPath;
       }
       return file ? openAndReveal(file, 'imported') : undefined;
@@ -88,7 +97,12 @@ export function registerTrace(services: Services): void {
         if (sessions.length === 1) sx = sessions[0].sx;
         else {
           const pick = await vscode.window.showQuickPick(
-            [...sessions].reverse().map((s) => ({ label: s.serverName, description: `${s.origin} · ${new Date(s.startedAt).toLocaleString()}`, detail: `${s.recorder.length} messages`, sx: s.sx })),
+            [...sessions].reverse().map((s) => ({
+              label: s.serverName,
+              description: `${s.origin} · ${new Date(s.startedAt).toLocaleString()}`,
+              detail: `${s.recorder.length} messages`,
+              sx: s.sx,
+            })),
             { placeHolder: 'Session to export (secrets are redacted)' },
           );
           sx = pick?.sx;
@@ -99,19 +113,37 @@ export function registerTrace(services: Services): void {
       let target = a.target;
       if (!target) {
         const stamp = s.startedAt.replace(/[:.]/g, '-');
-        const defaultUri = vscode.Uri.file(path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? ctx.globalStorageUri.fsPath, `${s.serverName}-${stamp}.jsonl`));
-        target = (await vscode.window.showSaveDialog({ defaultUri, filters: { 'Trace (JSONL)': ['jsonl'] }, title: 'Export trace (secrets redacted)' }))?.fsPath;
+        const defaultUri = vscode.Uri.file(
+          path.join(
+            vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? ctx.globalStorageUri.fsPath,
+            `${s.serverName}-${stamp}.jsonl`,
+          ),
+        );
+        target = (
+          await vscode.window.showSaveDialog({
+            defaultUri,
+            filters: { 'Trace (JSONL)': ['jsonl'] },
+            title: 'Export trace (secrets redacted)',
+          })
+        )?.fsPath;
       }
       if (!target) return undefined;
       const n = await service.exportSession(s.sx, target);
-      if (!a.target) void vscode.window.showInformationMessage(`Exported ${n} entries of ${s.serverName} to ${target} (secrets redacted).`);
+      if (!a.target)
+        void vscode.window.showInformationMessage(
+          `Exported ${n} entries of ${s.serverName} to ${target} (secrets redacted).`,
+        );
       return { target, entries: n };
     }),
 
     command('mcpDoctor.routeThroughProxy', async (arg) => {
       const server = await pickStdioServer(services, arg, 'Server to route through the MCP Doctor proxy', false);
       if (!server) return undefined;
-      const traceFile = path.join(service.folder, 'proxy', `${server.name.replace(/[^A-Za-z0-9._-]+/g, '_')}-${hash(server.file + server.name)}.jsonl`);
+      const traceFile = path.join(
+        service.folder,
+        'proxy',
+        `${server.name.replace(/[^A-Za-z0-9._-]+/g, '_')}-${hash(server.file + server.name)}.jsonl`,
+      );
       const cliPath = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'cli.js').fsPath;
       let original: OriginalEntryText | undefined;
       const ok = await rewrite(server.file, (text) => {
@@ -120,7 +152,10 @@ export function registerTrace(services: Services): void {
         return r;
       });
       if (!ok) return undefined;
-      await ctx.globalState.update(ORIGINALS_KEY, { ...ctx.globalState.get<Record<string, OriginalEntryText>>(ORIGINALS_KEY, {}), [`${server.file}#${server.name}`]: original });
+      await ctx.globalState.update(ORIGINALS_KEY, {
+        ...ctx.globalState.get<Record<string, OriginalEntryText>>(ORIGINALS_KEY, {}),
+        [`${server.file}#${server.name}`]: original,
+      });
       fs.mkdirSync(path.dirname(traceFile), { recursive: true });
       const tails = new Set(ctx.globalState.get<string[]>(TAILS_KEY, []));
       tails.add(traceFile);
@@ -150,7 +185,10 @@ export function registerTrace(services: Services): void {
       await ctx.globalState.update(ORIGINALS_KEY, originals);
       if (traceFile) {
         service.untailProxy(traceFile);
-        await ctx.globalState.update(TAILS_KEY, ctx.globalState.get<string[]>(TAILS_KEY, []).filter((f) => f !== traceFile));
+        await ctx.globalState.update(
+          TAILS_KEY,
+          ctx.globalState.get<string[]>(TAILS_KEY, []).filter((f) => f !== traceFile),
+        );
       }
       void vscode.window.showInformationMessage(`${server.name} is restored to its original command.`);
       return { restored: true };
@@ -168,19 +206,31 @@ function hash(s: string): string {
 }
 
 /** The stdio server a command argument names (id string, `{ serverId }`, `{ id }`, tree node), or a QuickPick. */
-async function pickStdioServer(services: Services, arg: unknown, placeHolder: string, proxied: boolean): Promise<ServerConfig | undefined> {
+async function pickStdioServer(
+  services: Services,
+  arg: unknown,
+  placeHolder: string,
+  proxied: boolean,
+): Promise<ServerConfig | undefined> {
   const servers = services.config?.servers ?? [];
   const a = arg as { serverId?: string; id?: string; server?: { id?: string } } | string | undefined;
-  const id = typeof a === 'string' ? a : a?.serverId ?? a?.server?.id ?? a?.id;
+  const id = typeof a === 'string' ? a : (a?.serverId ?? a?.server?.id ?? a?.id);
   if (id) {
     const s = servers.find((x) => x.id === id);
     if (!s) void vscode.window.showErrorMessage(`No server with id ${id}.`);
     return s;
   }
-  const isProxied = (s: ServerConfig) => (s.args ?? []).some((x) => /cli\.js$/.test(x)) && (s.args ?? []).includes('proxy');
-  const candidates = servers.filter((s) => s.transport === 'stdio' && s.command && /\.jsonc?$/i.test(s.file) && isProxied(s) === proxied);
+  const isProxied = (s: ServerConfig) =>
+    (s.args ?? []).some((x) => /cli\.js$/.test(x)) && (s.args ?? []).includes('proxy');
+  const candidates = servers.filter(
+    (s) => s.transport === 'stdio' && s.command && /\.jsonc?$/i.test(s.file) && isProxied(s) === proxied,
+  );
   if (!candidates.length) {
-    void vscode.window.showInformationMessage(proxied ? 'No server entry runs through the MCP Doctor proxy.' : 'No stdio server in a JSON config file to route through the proxy.');
+    void vscode.window.showInformationMessage(
+      proxied
+        ? 'No server entry runs through the MCP Doctor proxy.'
+        : 'No stdio server in a JSON config file to route through the proxy.',
+    );
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
@@ -191,7 +241,10 @@ async function pickStdioServer(services: Services, arg: unknown, placeHolder: st
 }
 
 /** Applies a text rewrite to a config file through the editor (undoable) and saves it. */
-async function rewrite(file: string, change: (text: string) => { ok: true; text: string } | { ok: false; message: string }): Promise<boolean> {
+async function rewrite(
+  file: string,
+  change: (text: string) => { ok: true; text: string } | { ok: false; message: string },
+): Promise<boolean> {
   try {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     const r = change(doc.getText());

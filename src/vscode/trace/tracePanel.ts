@@ -86,7 +86,12 @@ export class TracePanel implements vscode.Disposable {
   }
 
   static create(service: TraceServiceImpl): TracePanel {
-    const panel = vscode.window.createWebviewPanel(TRACE_VIEW_TYPE, 'MCP Trace', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, TracePanel.webviewOptions(service.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      TRACE_VIEW_TYPE,
+      'MCP Trace',
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+      TracePanel.webviewOptions(service.extensionUri),
+    );
     return new TracePanel(panel, service);
   }
 
@@ -137,8 +142,22 @@ export class TracePanel implements vscode.Disposable {
       } else if (GetDetailRequest.is(m)) {
         const s = this.service.hub.get(m.params.sx);
         const e = s?.recorder.get(m.params.seq);
-        const detail = s && e ? buildDetail(e, s.sx, e.pair ? s.recorder.get(e.pair) : undefined, e.parent ? s.recorder.get(e.parent) : undefined, s.recorder.secrets) : undefined;
-        this.postRaw({ id: `h${++this.msgId}`, method: GetDetailRequest.response.method, params: detail, completionId: m.id });
+        const detail =
+          s && e
+            ? buildDetail(
+                e,
+                s.sx,
+                e.pair ? s.recorder.get(e.pair) : undefined,
+                e.parent ? s.recorder.get(e.parent) : undefined,
+                s.recorder.secrets,
+              )
+            : undefined;
+        this.postRaw({
+          id: `h${++this.msgId}`,
+          method: GetDetailRequest.response.method,
+          params: detail,
+          completionId: m.id,
+        });
       } else if (ReplayCommand.is(m)) {
         const r = await this.service.replay(m.params.sx, m.params.seq);
         this.post(DidReplayNotification, r);
@@ -214,7 +233,8 @@ export class TracePanel implements vscode.Disposable {
       this.sentSessions.add(s.sx);
       this.sentOldest.set(s.sx, s.recorder.oldestSeq);
       const rows = sessionRows(s);
-      for (let i = 0; i < rows.length; i += SNAPSHOT_CHUNK * 2) this.post(DidAppendNotification, { entries: rows.slice(i, i + SNAPSHOT_CHUNK * 2), updated: [] });
+      for (let i = 0; i < rows.length; i += SNAPSHOT_CHUNK * 2)
+        this.post(DidAppendNotification, { entries: rows.slice(i, i + SNAPSHOT_CHUNK * 2), updated: [] });
     }
   }
 
@@ -300,6 +320,6 @@ export class TracePanel implements vscode.Disposable {
 }
 
 /** Rows of one session (used by tests and export). */
-export function sessionRows(s: HubSession): DisplayEntry[] {
+function sessionRows(s: HubSession): DisplayEntry[] {
   return [...s.recorder.entries()].map((e) => toDisplayEntry(e, s.sx, s.recorder.secrets));
 }

@@ -32,7 +32,11 @@ import { TracePanel } from './tracePanel';
 
 /** What a live session object offers for replay (the session manager's `session(id)`). */
 interface ReplayableSession {
-  request(method: string, params: unknown, opts?: { timeoutMs?: number }): Promise<{
+  request(
+    method: string,
+    params: unknown,
+    opts?: { timeoutMs?: number },
+  ): Promise<{
     ok: boolean;
     result?: unknown;
     isError?: boolean;
@@ -70,7 +74,16 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
     },
     hub: this.hub,
     panelReady: () => this.panel?.isReady ?? false,
-    sessions: () => this.hub.all().map((s) => ({ sx: s.sx, serverId: s.serverId, serverName: s.serverName, origin: s.origin, file: s.file, live: s.live, entries: s.recorder.length })),
+    sessions: () =>
+      this.hub.all().map((s) => ({
+        sx: s.sx,
+        serverId: s.serverId,
+        serverName: s.serverName,
+        origin: s.origin,
+        file: s.file,
+        live: s.live,
+        entries: s.recorder.length,
+      })),
     /** Writes queued trace lines now (tests read files right after). */
     flush: () => {
       for (const w of this.writers.values()) w.flushSync();
@@ -104,9 +117,17 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
           serverName,
           config: config ? configForHeader(config) : undefined,
           writer: 'extension',
-          versions: { mcpDoctor: String(this.services.context.extension?.packageJSON?.version ?? ''), vscode: vscode.version, sdk: SDK_VERSION },
+          versions: {
+            mcpDoctor: String(this.services.context.extension?.packageJSON?.version ?? ''),
+            vscode: vscode.version,
+            sdk: SDK_VERSION,
+          },
         }),
-        { onError: (err) => this.services.log.warn(`trace file ${file}: ${err.message}; recording continues in memory only`), secrets },
+        {
+          onError: (err) =>
+            this.services.log.warn(`trace file ${file}: ${err.message}; recording continues in memory only`),
+          secrets,
+        },
       );
     }
     const recorder = new TraceRecorder({
@@ -132,7 +153,8 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
 
   async reveal(filter?: { serverId?: string; tool?: string; sx?: number }): Promise<void> {
     this.ensureSessionsListener();
-    const f: TraceFilterState | undefined = filter && (filter.serverId || filter.tool || filter.sx !== undefined) ? { ...filter } : undefined;
+    const f: TraceFilterState | undefined =
+      filter && (filter.serverId || filter.tool || filter.sx !== undefined) ? { ...filter } : undefined;
     const select = filter?.tool ? this.lastCallOf(filter.tool, filter.serverId) : undefined;
     this.panel ??= TracePanel.create(this);
     this.panel.reveal(f, select);
@@ -140,7 +162,10 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
 
   /** The newest `tools/call` request of `tool` (in the newest session of `serverId` when given). */
   private lastCallOf(tool: string, serverId?: string): { sx: number; seq: number } | undefined {
-    const sessions = this.hub.all().filter((s) => !serverId || s.serverId === serverId).reverse();
+    const sessions = this.hub
+      .all()
+      .filter((s) => !serverId || s.serverId === serverId)
+      .reverse();
     for (const s of sessions) {
       const rec = s.recorder;
       for (let seq = rec.lastSeq; seq >= rec.oldestSeq && seq > rec.lastSeq - 20000; seq--) {
@@ -218,10 +243,21 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
   async replay(sx: number, seq: number): Promise<DidReplayParams> {
     const s = this.hub.get(sx);
     const e = s?.recorder.get(seq);
-    const fail = (error: string, method = e?.method ?? '?'): DidReplayParams => ({ sx, seq, method, ok: false, durationMs: 0, old: '', new: '', diff: [], error });
+    const fail = (error: string, method = e?.method ?? '?'): DidReplayParams => ({
+      sx,
+      seq,
+      method,
+      ok: false,
+      durationMs: 0,
+      old: '',
+      new: '',
+      diff: [],
+      error,
+    });
     if (!s || !e) return fail('the message is no longer in memory');
     const req = e.shape === 'request' ? e : e.pair ? s.recorder.get(e.pair) : undefined;
-    if (!req || req.shape !== 'request' || req.dir !== 'out' || !req.method) return fail('only client→server requests can be replayed');
+    if (!req || req.shape !== 'request' || req.dir !== 'out' || !req.method)
+      return fail('only client→server requests can be replayed');
     if (req.truncated) return fail('the request payload was too large to keep in memory');
     if (req.method === 'initialize') return fail('initialize cannot be replayed on a running session');
     const live = s.origin === 'proxy' ? undefined : this.liveSession(s.serverId);
@@ -233,12 +269,25 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
     const newValue = outcome.error ? { error: outcome.error } : outcome.result;
     const oldJson = prettyJson(oldValue, undefined, s.recorder.secrets).json;
     const newJson = prettyJson(newValue, undefined, s.recorder.secrets).json;
-    return { sx, seq: req.seq, method: req.method, ok: outcome.ok, durationMs: outcome.durationMs, old: oldJson, new: newJson, diff: diffLines(oldJson, newJson) };
+    return {
+      sx,
+      seq: req.seq,
+      method: req.method,
+      ok: outcome.ok,
+      durationMs: outcome.durationMs,
+      old: oldJson,
+      new: newJson,
+      diff: diffLines(oldJson, newJson),
+    };
   }
 
   /** Opens the source that defines `tool` (workspace `.py/.ts/.js` files, by text). */
   async openDefinition(tool: string, _sx?: number): Promise<boolean> {
-    const files = await vscode.workspace.findFiles('**/*.{py,ts,js,mjs,cjs,mts}', '**/{node_modules,.git,dist,out,build,.venv,venv,__pycache__,.vscode-test}/**', 3000);
+    const files = await vscode.workspace.findFiles(
+      '**/*.{py,ts,js,mjs,cjs,mts}',
+      '**/{node_modules,.git,dist,out,build,.venv,venv,__pycache__,.vscode-test}/**',
+      3000,
+    );
     let best: { uri: vscode.Uri; line: number; character: number; score: number } | undefined;
     for (const uri of files) {
       let text: string;
@@ -258,7 +307,10 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
       return false;
     }
     const pos = new vscode.Position(best.line, best.character);
-    await vscode.window.showTextDocument(best.uri, { selection: new vscode.Range(pos, pos.translate(0, tool.length)), viewColumn: vscode.ViewColumn.One });
+    await vscode.window.showTextDocument(best.uri, {
+      selection: new vscode.Range(pos, pos.translate(0, tool.length)),
+      viewColumn: vscode.ViewColumn.One,
+    });
     return true;
   }
 
@@ -288,7 +340,10 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
 
   /** Opens a JSONL trace file as a session of the view. */
   async openFile(file: string, origin: 'stored' | 'imported'): Promise<HubSession | undefined> {
-    const r = await readTraceFile(file, { maxMessages: this.setting('maxMessages', 100_000), maxBytes: this.setting('maxBytes', 64 * 1024 * 1024) });
+    const r = await readTraceFile(file, {
+      maxMessages: this.setting('maxMessages', 100_000),
+      maxBytes: this.setting('maxBytes', 64 * 1024 * 1024),
+    });
     if (r.entries === 0 && r.problems.length > 0) {
       void vscode.window.showErrorMessage(`Cannot open trace ${path.basename(file)}: ${r.problems[0].message}`);
       r.recorder.dispose();
@@ -296,7 +351,9 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
     }
     if (r.problems.length > 0) {
       const p = r.problems[0];
-      void vscode.window.showWarningMessage(`${path.basename(file)}: ${r.problems.length} line(s) skipped (line ${p.line}: ${p.message}).`);
+      void vscode.window.showWarningMessage(
+        `${path.basename(file)}: ${r.problems.length} line(s) skipped (line ${p.line}: ${p.message}).`,
+      );
     }
     return this.hub.add(r.recorder, { origin, file, header: r.header });
   }
@@ -315,19 +372,28 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
   tailProxy(file: string): void {
     if (this.tails.has(file)) return;
     let current: HubSession | undefined;
-    const tail = new TraceFileTail(file, (r) => {
-      if (r.header) {
-        if (current) this.hub.setLive(current.sx, false);
-        const rec = new TraceRecorder({ serverId: r.header.serverId, serverName: r.header.serverName, maxMessages: this.setting('maxMessages', 100_000), maxBytes: this.setting('maxBytes', 64 * 1024 * 1024) });
-        current = this.hub.add(rec, { origin: 'proxy', file, header: r.header as TraceFileHeader, live: true });
-      } else if (r.line) {
-        if (!current) {
-          const rec = new TraceRecorder({ serverId: `proxy:${file}`, serverName: path.basename(file, '.jsonl') });
-          current = this.hub.add(rec, { origin: 'proxy', file, live: true });
+    const tail = new TraceFileTail(
+      file,
+      (r) => {
+        if (r.header) {
+          if (current) this.hub.setLive(current.sx, false);
+          const rec = new TraceRecorder({
+            serverId: r.header.serverId,
+            serverName: r.header.serverName,
+            maxMessages: this.setting('maxMessages', 100_000),
+            maxBytes: this.setting('maxBytes', 64 * 1024 * 1024),
+          });
+          current = this.hub.add(rec, { origin: 'proxy', file, header: r.header as TraceFileHeader, live: true });
+        } else if (r.line) {
+          if (!current) {
+            const rec = new TraceRecorder({ serverId: `proxy:${file}`, serverName: path.basename(file, '.jsonl') });
+            current = this.hub.add(rec, { origin: 'proxy', file, live: true });
+          }
+          current.recorder.record(r.line.kind, r.line.dir, r.line.msg, r.line.ts, r.line.size);
         }
-        current.recorder.record(r.line.kind, r.line.dir, r.line.msg, r.line.ts, r.line.size);
-      }
-    }, 300);
+      },
+      300,
+    );
     this.tails.set(file, tail);
     tail.start();
   }
@@ -339,10 +405,16 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
 
   private async rotate(): Promise<void> {
     const max = this.setting('maxStorageMB', 200) * 1024 * 1024;
-    const keep = this.hub.all().map((s) => s.file).filter((f): f is string => !!f);
+    const keep = this.hub
+      .all()
+      .map((s) => s.file)
+      .filter((f): f is string => !!f);
     try {
       const deleted = await rotateSessions(this.folder, max, keep);
-      if (deleted.length) this.services.log.info(`trace: deleted ${deleted.length} old session file(s) beyond mcpDoctor.trace.maxStorageMB`);
+      if (deleted.length)
+        this.services.log.info(
+          `trace: deleted ${deleted.length} old session file(s) beyond mcpDoctor.trace.maxStorageMB`,
+        );
     } catch (err) {
       this.services.log.warn(`trace rotation failed: ${String(err)}`);
     }
@@ -358,7 +430,18 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
 
 /** The config fields worth keeping in a header (redacted by `makeHeader`). */
 function configForHeader(c: ServerConfig): unknown {
-  return { name: c.name, client: c.client, file: c.file, transport: c.transport, command: c.command, args: c.args, cwd: c.cwd, env: c.env, url: c.url, headers: c.headers };
+  return {
+    name: c.name,
+    client: c.client,
+    file: c.file,
+    transport: c.transport,
+    command: c.command,
+    args: c.args,
+    cwd: c.cwd,
+    env: c.env,
+    url: c.url,
+    headers: c.headers,
+  };
 }
 
 /** The result (or error) of a recorded response. */

@@ -15,9 +15,9 @@ export type { TreeNode } from './nodes';
  * Integration tests reach the live tree provider through this global symbol (the test bundle
  * has its own copy of this module, but `Symbol.for` is shared across the extension host).
  */
-export const TREE_TEST_HOOK = Symbol.for('mcpDoctor.serversTree');
+const TREE_TEST_HOOK = Symbol.for('mcpDoctor.serversTree');
 /** The TreeView itself, for tests that reveal and expand nodes (e.g. for screenshots). */
-export const TREE_VIEW_TEST_HOOK = Symbol.for('mcpDoctor.serversTreeView');
+const TREE_VIEW_TEST_HOOK = Symbol.for('mcpDoctor.serversTreeView');
 
 const EXAMPLE_CONFIG = `{
   // MCP servers of this workspace, in VS Code's format. MCP Doctor lists them in its Servers
@@ -81,14 +81,24 @@ async function openConfig(services: Services, arg: unknown): Promise<vscode.Uri 
   const server = serverOf(services, arg);
   if (server) {
     file = server.file;
-    range = new vscode.Range(server.range.start.line, server.range.start.character, server.range.end.line, server.range.end.character);
+    range = new vscode.Range(
+      server.range.start.line,
+      server.range.start.character,
+      server.range.end.line,
+      server.range.end.character,
+    );
   } else if (isTreeNode(arg) && arg.kind === 'file') {
     file = arg.file.file;
   } else if (typeof arg === 'object' && arg !== null && typeof (arg as ConfigFileResult).file === 'string') {
     file = (arg as ConfigFileResult).file;
   } else {
     const picked = await vscode.window.showQuickPick(
-      services.config.files.map((f) => ({ label: path.basename(f.file), description: f.client, detail: f.file, file: f.file })),
+      services.config.files.map((f) => ({
+        label: path.basename(f.file),
+        description: f.client,
+        detail: f.file,
+        file: f.file,
+      })),
       { placeHolder: 'Config file to open' },
     );
     file = picked?.file;
@@ -101,12 +111,16 @@ async function openConfig(services: Services, arg: unknown): Promise<vscode.Uri 
 
 function serverOf(services: Services, arg: unknown): ServerConfig | undefined {
   if (isTreeNode(arg) && arg.kind === 'server') return arg.server;
-  if (typeof arg === 'string' || (typeof arg === 'object' && arg !== null && typeof (arg as { serverId?: unknown }).serverId === 'string')) {
+  if (
+    typeof arg === 'string' ||
+    (typeof arg === 'object' && arg !== null && typeof (arg as { serverId?: unknown }).serverId === 'string')
+  ) {
     const id = typeof arg === 'string' ? arg : (arg as { serverId: string }).serverId;
     return findServer(services, services.sessions as SessionManager, id);
   }
   const maybe = arg as Partial<ServerConfig> | undefined;
-  if (maybe && typeof maybe.id === 'string' && typeof maybe.file === 'string' && maybe.range) return maybe as ServerConfig;
+  if (maybe && typeof maybe.id === 'string' && typeof maybe.file === 'string' && maybe.range)
+    return maybe as ServerConfig;
   return undefined;
 }
 
@@ -117,7 +131,10 @@ async function createConfig(services: Services): Promise<vscode.Uri | undefined>
     void vscode.window.showErrorMessage('Open a folder first: .vscode/mcp.json belongs to a workspace folder.');
     return undefined;
   }
-  const folder = folders.length === 1 ? folders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Workspace folder for .vscode/mcp.json' });
+  const folder =
+    folders.length === 1
+      ? folders[0]
+      : await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Workspace folder for .vscode/mcp.json' });
   if (!folder) return undefined;
   const file = path.join(folder.uri.fsPath, '.vscode', 'mcp.json');
   if (!fs.existsSync(file)) {

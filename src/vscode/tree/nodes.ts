@@ -22,8 +22,12 @@ export type TreeNode =
 
 /** True for values that look like one of our tree nodes (command arguments come untyped). */
 export function isTreeNode(value: unknown): value is TreeNode {
-  return typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string' &&
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { kind?: unknown }).kind === 'string' &&
     ['file', 'server', 'problems', 'problem', 'group', 'tool', 'resource', 'resourceTemplate', 'prompt'].includes(
       (value as { kind: string }).kind,
-    );
+    )
+  );
 }

@@ -56,10 +56,15 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     if (!node) return this.services.config.files.map((file) => ({ kind: 'file', file }));
     switch (node.kind) {
       case 'file': {
-        const listed: TreeNode[] = node.file.servers.map((server) => ({ kind: 'server', server: this.current(server) }));
+        const listed: TreeNode[] = node.file.servers.map((server) => ({
+          kind: 'server',
+          server: this.current(server),
+        }));
         // A session whose entry was removed or renamed stays visible until it is stopped.
         const ids = new Set(node.file.servers.map((s) => s.id));
-        const orphans = this.sessionServers().filter((s) => s.file === node.file.file && !ids.has(s.id) && this.isActive(s.id));
+        const orphans = this.sessionServers().filter(
+          (s) => s.file === node.file.file && !ids.has(s.id) && this.isActive(s.id),
+        );
         return [...listed, ...orphans.map((server): TreeNode => ({ kind: 'server', server }))];
       }
       case 'server':
@@ -80,7 +85,10 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       case 'server':
         return this.serverItem(node.server);
       case 'problems': {
-        const item = new vscode.TreeItem(`Problems (${node.findings.length})`, vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(
+          `Problems (${node.findings.length})`,
+          vscode.TreeItemCollapsibleState.Expanded,
+        );
         item.id = `${node.server.id}/problems`;
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
         item.contextValue = 'problems';
@@ -90,7 +98,10 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return problemItem(node.server, node.finding, node.index);
       case 'group': {
         const count = this.list(node.server.id, node.group).length;
-        const item = new vscode.TreeItem(`${GROUP_LABEL[node.group]} (${count})`, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(
+          `${GROUP_LABEL[node.group]} (${count})`,
+          vscode.TreeItemCollapsibleState.Collapsed,
+        );
         if (node.group === 'tools') item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
         item.id = `${node.server.id}/${node.group}`;
         item.iconPath = new vscode.ThemeIcon(GROUP_ICON[node.group]);
@@ -101,8 +112,15 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         const item = new vscode.TreeItem(node.tool.name, vscode.TreeItemCollapsibleState.None);
         item.id = `${node.serverId}/tool/${node.tool.name}`;
         const stats = this.services.sessions?.toolStats(node.tool.name, node.serverId);
-        item.description = [node.tool.title, stats?.calls ? `${stats.calls} call${stats.calls === 1 ? '' : 's'} · p50 ${Math.round(stats.p50)} ms` : undefined]
-          .filter(Boolean).join(' · ') || undefined;
+        item.description =
+          [
+            node.tool.title,
+            stats?.calls
+              ? `${stats.calls} call${stats.calls === 1 ? '' : 's'} · p50 ${Math.round(stats.p50)} ms`
+              : undefined,
+          ]
+            .filter(Boolean)
+            .join(' · ') || undefined;
         item.tooltip = toolTooltip(node.tool.description, node.tool.inputSchema);
         item.iconPath = new vscode.ThemeIcon('symbol-method');
         item.contextValue = 'tool';
@@ -133,7 +151,9 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         const item = new vscode.TreeItem(node.prompt.name, vscode.TreeItemCollapsibleState.None);
         item.id = `${node.serverId}/prompt/${node.prompt.name}`;
         const args = node.prompt.arguments ?? [];
-        item.description = args.length ? `(${args.map((a) => a.name + (a.required ? '' : '?')).join(', ')})` : undefined;
+        item.description = args.length
+          ? `(${args.map((a) => a.name + (a.required ? '' : '?')).join(', ')})`
+          : undefined;
         item.tooltip = node.prompt.description;
         item.iconPath = new vscode.ThemeIcon('comment');
         item.contextValue = 'prompt';
@@ -158,7 +178,14 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return { kind: 'problems', server: node.server, findings: this.findingsOf(node.server) };
       default: {
         const server = this.services.config.servers.find((s) => s.id === node.serverId);
-        const group: GroupKind = node.kind === 'tool' ? 'tools' : node.kind === 'resource' ? 'resources' : node.kind === 'resourceTemplate' ? 'resourceTemplates' : 'prompts';
+        const group: GroupKind =
+          node.kind === 'tool'
+            ? 'tools'
+            : node.kind === 'resource'
+              ? 'resources'
+              : node.kind === 'resourceTemplate'
+                ? 'resourceTemplates'
+                : 'prompts';
         return server && { kind: 'group', server, group };
       }
     }
@@ -237,24 +264,33 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   private fileItem(file: ConfigFileResult): vscode.TreeItem {
-    const item = new vscode.TreeItem(`${clientLabel(file)} · ${displayPath(file.file)}`, vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(
+      `${clientLabel(file)} · ${displayPath(file.file)}`,
+      vscode.TreeItemCollapsibleState.Expanded,
+    );
     item.id = `file:${file.file}`;
     const problems = file.findings.length;
     const errors = file.findings.filter((f) => f.severity === 'error').length;
     item.description = `${plural(file.servers.length, 'server')}${problems ? `, ${plural(problems, 'problem')}` : ''}`;
-    item.iconPath = errors || !file.accepted
-      ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
-      : problems
-        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
-        : new vscode.ThemeIcon('file-code');
+    item.iconPath =
+      errors || !file.accepted
+        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
+        : problems
+          ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+          : new vscode.ThemeIcon('file-code');
     const tooltip = new vscode.MarkdownString(`**${clientLabel(file)}** (${file.scope}) config\n\n\`${file.file}\``);
     if (!file.accepted) tooltip.appendMarkdown(`\n\n$(error) ${clientLabel(file)} would reject this whole file.`);
-    for (const f of file.findings.slice(0, 10)) tooltip.appendMarkdown(`\n\n${severityIcon(f.severity)} ${escapeMd(f.message)}`);
+    for (const f of file.findings.slice(0, 10))
+      tooltip.appendMarkdown(`\n\n${severityIcon(f.severity)} ${escapeMd(f.message)}`);
     tooltip.supportThemeIcons = true;
     item.tooltip = tooltip;
     item.resourceUri = vscode.Uri.file(file.file);
     item.contextValue = 'configFile';
-    item.command = { command: 'mcpDoctor.openConfig', title: 'Open Configuration', arguments: [{ kind: 'file', file }] };
+    item.command = {
+      command: 'mcpDoctor.openConfig',
+      title: 'Open Configuration',
+      arguments: [{ kind: 'file', file }],
+    };
     return item;
   }
 
@@ -263,17 +299,30 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const state: SessionState = view?.state ?? { kind: 'stopped' };
     const findings = this.findingsOf(server);
     const hasChildren = !!view || findings.length > 0;
-    const item = new vscode.TreeItem(server.name, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      server.name,
+      hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
     if (view && state.kind === 'running') item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
     item.id = `server:${server.id}`;
     const blocked = !vscode.workspace.isTrusted && server.scope !== 'user';
     const removed = !this.services.config.servers.some((s) => s.id === server.id);
-    const status = removed ? `${stateText(state, view?.tools.length ?? 0)} · removed from config` : server.disabled && !view ? 'disabled' : blocked && !view ? 'not started (untrusted workspace)' : stateText(state, view?.tools.length ?? 0);
+    const status = removed
+      ? `${stateText(state, view?.tools.length ?? 0)} · removed from config`
+      : server.disabled && !view
+        ? 'disabled'
+        : blocked && !view
+          ? 'not started (untrusted workspace)'
+          : stateText(state, view?.tools.length ?? 0);
     item.description = `${server.transport} · ${status}`;
     item.iconPath = stateIcon(state, server.disabled && !view);
     item.contextValue = `server.${state.kind}`;
     item.tooltip = serverTooltip(server, state, findings, view);
-    item.command = { command: 'mcpDoctor.openConfig', title: 'Open Configuration', arguments: [{ kind: 'server', server }] };
+    item.command = {
+      command: 'mcpDoctor.openConfig',
+      title: 'Open Configuration',
+      arguments: [{ kind: 'server', server }],
+    };
     return item;
   }
 }
@@ -282,14 +331,31 @@ function problemItem(server: ServerConfig, finding: Finding, index: number): vsc
   const item = new vscode.TreeItem(finding.message.split('\n')[0], vscode.TreeItemCollapsibleState.None);
   item.id = `${server.id}/problem/${index}/${finding.code}`;
   item.description = finding.code;
-  item.tooltip = new vscode.MarkdownString(`**${escapeMd(finding.code)}** (${finding.severity}, ${finding.origin})\n\n${escapeMd(finding.message)}`);
+  item.tooltip = new vscode.MarkdownString(
+    `**${escapeMd(finding.code)}** (${finding.severity}, ${finding.origin})\n\n${escapeMd(finding.message)}`,
+  );
   item.iconPath = new vscode.ThemeIcon(
     finding.severity === 'error' ? 'error' : finding.severity === 'warning' ? 'warning' : 'info',
-    new vscode.ThemeColor(finding.severity === 'error' ? 'problemsErrorIcon.foreground' : finding.severity === 'warning' ? 'problemsWarningIcon.foreground' : 'problemsInfoIcon.foreground'),
+    new vscode.ThemeColor(
+      finding.severity === 'error'
+        ? 'problemsErrorIcon.foreground'
+        : finding.severity === 'warning'
+          ? 'problemsWarningIcon.foreground'
+          : 'problemsInfoIcon.foreground',
+    ),
   );
   item.contextValue = 'problem';
-  const range = new vscode.Range(finding.range.start.line, finding.range.start.character, finding.range.end.line, finding.range.end.character);
-  item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(finding.file), { selection: range } satisfies vscode.TextDocumentShowOptions] };
+  const range = new vscode.Range(
+    finding.range.start.line,
+    finding.range.start.character,
+    finding.range.end.line,
+    finding.range.end.character,
+  );
+  item.command = {
+    command: 'vscode.open',
+    title: 'Open',
+    arguments: [vscode.Uri.file(finding.file), { selection: range } satisfies vscode.TextDocumentShowOptions],
+  };
   return item;
 }
 
@@ -309,17 +375,25 @@ function stateIcon(state: SessionState, disabled: boolean): vscode.ThemeIcon {
   }
 }
 
-function serverTooltip(server: ServerConfig, state: SessionState, findings: Finding[], view: SessionView | undefined): vscode.MarkdownString {
+function serverTooltip(
+  server: ServerConfig,
+  state: SessionState,
+  findings: Finding[],
+  view: SessionView | undefined,
+): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escapeMd(server.name)}** — ${server.transport}${server.disabled ? ' (disabled)' : ''}\n\n`);
   // Hovers end up in screenshots: tokens, secret flag values and URL credentials are redacted.
-  if (server.command) md.appendCodeblock(redactSecretFlags(redactText([server.command, ...(server.args ?? [])].join(' '))), 'shell');
+  if (server.command)
+    md.appendCodeblock(redactSecretFlags(redactText([server.command, ...(server.args ?? [])].join(' '))), 'shell');
   if (server.url) md.appendMarkdown(`URL: ${inlineCode(redactText(server.url))}\n\n`);
   if (server.cwd) md.appendMarkdown(`cwd: ${inlineCode(server.cwd)}\n\n`);
   const envKeys = Object.keys(server.env ?? {});
   if (envKeys.length) md.appendMarkdown(`env: ${envKeys.map(inlineCode).join(', ')}\n\n`);
   if (state.kind === 'running') {
-    md.appendMarkdown(`$(pass-filled) running — initialized in ${Math.round(state.initializeMs)} ms, protocol \`${state.protocolVersion}\``);
+    md.appendMarkdown(
+      `$(pass-filled) running — initialized in ${Math.round(state.initializeMs)} ms, protocol \`${state.protocolVersion}\``,
+    );
     if (state.serverName) md.appendMarkdown(`, ${escapeMd(state.serverName)} ${escapeMd(state.serverVersion ?? '')}`);
     if (view?.pid) md.appendMarkdown(`, pid ${view.pid}`);
     md.appendMarkdown('\n\n');
@@ -329,7 +403,8 @@ function serverTooltip(server: ServerConfig, state: SessionState, findings: Find
     md.appendMarkdown(`exited with ${state.signal ? `signal ${state.signal}` : `code ${state.exitCode}`}\n\n`);
   }
   if (!vscode.workspace.isTrusted && server.scope !== 'user') md.appendMarkdown(`$(shield) ${UNTRUSTED_MESSAGE}.\n\n`);
-  for (const f of findings.slice(0, 8)) md.appendMarkdown(`${severityIcon(f.severity)} **${escapeMd(f.code)}** ${escapeMd(f.message.split('\n')[0])}\n\n`);
+  for (const f of findings.slice(0, 8))
+    md.appendMarkdown(`${severityIcon(f.severity)} **${escapeMd(f.code)}** ${escapeMd(f.message.split('\n')[0])}\n\n`);
   if (findings.length > 8) md.appendMarkdown(`…and ${findings.length - 8} more\n\n`);
   md.appendMarkdown(`_${escapeMd(server.file)}_`);
   return md;

@@ -38,8 +38,22 @@ describe('config discover', () => {
     write(ws, 'build/.mcp.json', SERVER('in-build'));
     fs.mkdirSync(path.join(ws, '.github'));
     fs.symlinkSync('mcp.json', path.join(ws, '.github', 'mcp.json')); // self-loop: ELOOP on read
-    write(home, '.cursor/mcp.json', JSON.stringify({ mcpServers: { 'user-cur': { command: 'node' }, cur: { command: 'node' } } }));
-    write(home, '.claude.json', JSON.stringify({ mcpServers: { u: { command: 'node' } }, projects: { [ws]: { mcpServers: { local: { command: 'node' } } }, '/other': { mcpServers: { nope: { command: 'node' } } } } }));
+    write(
+      home,
+      '.cursor/mcp.json',
+      JSON.stringify({ mcpServers: { 'user-cur': { command: 'node' }, cur: { command: 'node' } } }),
+    );
+    write(
+      home,
+      '.claude.json',
+      JSON.stringify({
+        mcpServers: { u: { command: 'node' } },
+        projects: {
+          [ws]: { mcpServers: { local: { command: 'node' } } },
+          '/other': { mcpServers: { nope: { command: 'node' } } },
+        },
+      }),
+    );
     write(home, '.config/Code/User/mcp.json', '{ "servers": { "prof": { "type": "http", "url": "https://x/mcp" } } }');
   });
 
@@ -55,7 +69,10 @@ describe('config discover', () => {
     assert.equal(nested.servers[0].workspaceFolder, path.join(ws, 'services', 'api'));
     assert.ok(files.every((f) => f.scope === 'workspace'));
     assert.equal(new Set(files.map((f) => f.file)).size, files.length, 'no file twice');
-    assert.ok(files.every((f) => f.location?.file === f.file), 'each result carries its location for re-parsing');
+    assert.ok(
+      files.every((f) => f.location?.file === f.file),
+      'each result carries its location for re-parsing',
+    );
     assert.equal(files.find((f) => f.file.endsWith('proj.code-workspace'))!.location!.workspaceFolder, ws);
   });
 
@@ -72,26 +89,50 @@ describe('config discover', () => {
     const user = files.filter((f) => f.scope === 'user');
     assert.deepEqual(user.map((f) => f.client).sort(), ['claude-code', 'cursor', 'vscode']);
     const claude = files.find((f) => f.file.endsWith('.claude.json'))!;
-    assert.deepEqual(claude.servers.map((s) => `${s.name}:${s.scope}`), ['u:user', 'local:project-local']);
+    assert.deepEqual(
+      claude.servers.map((s) => `${s.name}:${s.scope}`),
+      ['u:user', 'local:project-local'],
+    );
     // "cur" exists in the workspace and the user Cursor config: the user one is shadowed.
     const userCursor = files.find((f) => f.client === 'cursor' && f.scope === 'user')!;
     const shadow = userCursor.findings.filter((f) => f.code === 'schema/shadowed-server');
-    assert.deepEqual(shadow.map((f) => [f.server, f.severity, f.related![0].file]), [['cur', 'info', path.join(ws, '.cursor', 'mcp.json')]]);
+    assert.deepEqual(
+      shadow.map((f) => [f.server, f.severity, f.related![0].file]),
+      [['cur', 'info', path.join(ws, '.cursor', 'mcp.json')]],
+    );
   });
 
   it('clients filter, walk off, strict-file findings survive discovery', async () => {
     const files = await discover({ ...opts(), includeUser: false, clients: ['vscode'], walk: false });
     assert.deepEqual(files.map((f) => path.relative(ws, f.file)).sort(), ['.vscode/mcp.json', 'proj.code-workspace']);
-    assert.equal(files.find((f) => f.file.endsWith('mcp.json'))!.accepted, true, 'JSONC trailing comma is fine for VS Code');
+    assert.equal(
+      files.find((f) => f.file.endsWith('mcp.json'))!.accepted,
+      true,
+      'JSONC trailing comma is fine for VS Code',
+    );
   });
 
   it('missing folders and a garbage home do not throw', async () => {
-    const files = await discover({ workspaceFolders: ['/does/not/exist'], home: '/nope', platform: 'linux', env: {}, includeUser: true });
+    const files = await discover({
+      workspaceFolders: ['/does/not/exist'],
+      home: '/nope',
+      platform: 'linux',
+      env: {},
+      includeUser: true,
+    });
     assert.deepEqual(files, []);
   });
 
   it('checkCommands uses the injected PATH lookup and existence check', async () => {
-    const files = await discover({ ...opts(), includeUser: false, clients: ['cursor'], walk: false, checkCommands: true, findOnPath: () => undefined, fileExists: () => false });
+    const files = await discover({
+      ...opts(),
+      includeUser: false,
+      clients: ['cursor'],
+      walk: false,
+      checkCommands: true,
+      findOnPath: () => undefined,
+      fileExists: () => false,
+    });
     const f = files[0].findings.map((x) => x.code).sort();
     assert.deepEqual(f, ['path/command-not-found', 'path/script-missing']);
   });
@@ -99,10 +140,32 @@ describe('config discover', () => {
 
 describe('config public functions on bad input', () => {
   it('discover / configLocations / resolveVariables do not throw on missing or odd options', async () => {
-    const bad = { workspaceFolders: undefined, home: undefined, platform: 'linux', env: undefined, includeUser: true } as never;
+    const bad = {
+      workspaceFolders: undefined,
+      home: undefined,
+      platform: 'linux',
+      env: undefined,
+      includeUser: true,
+    } as never;
     assert.deepEqual(await discover(bad), []);
     assert.ok(Array.isArray(configLocations(bad)));
-    const s = resolveVariables({ id: 'i', name: 'n', client: 'vscode', file: '/f', scope: 'user', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, transport: 'stdio', disabled: false, unresolved: [], raw: {}, command: '${userHome}/x', interpolation: 'vscode' }, { home: undefined, env: undefined } as never);
+    const s = resolveVariables(
+      {
+        id: 'i',
+        name: 'n',
+        client: 'vscode',
+        file: '/f',
+        scope: 'user',
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        transport: 'stdio',
+        disabled: false,
+        unresolved: [],
+        raw: {},
+        command: '${userHome}/x',
+        interpolation: 'vscode',
+      },
+      { home: undefined, env: undefined } as never,
+    );
     assert.deepEqual(s.unresolved, ['${userHome}']);
   });
 });

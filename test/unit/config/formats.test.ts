@@ -1,38 +1,240 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseConfigText } from '../../../src/core/config/parse';
 import type { ClientId, ConfigFormat, Transport } from '../../../src/core/config/types';
 import { codes, only, parseFixture, parseText } from './helpers';
 
 /** Env that defines every variable the valid fixtures reference, so they are error-free. */
 const ENV = {
-  DATABASE_URL: 'postgres://x', INTERNAL_MCP_TOKEN: 't', TRACKER_TOKEN: 't', PARTNER_API_KEY: 'k', INVENTORY_DB: 'db',
-  STATUS_TOKEN: 's', GITHUB_TOKEN: 'g', DOCS_MCP_TOKEN: 'd', HOME: '/home/dana', NOTES_TOKEN: 'n', DB_USER: 'u', DB_HOST: 'h',
-  OPENAI_API_KEY: 'o', FIGMA_OAUTH_TOKEN: 'f', INVENTORY_TOKEN: 'i', DOCS_TOKEN: 'd',
+  DATABASE_URL: 'postgres://x',
+  INTERNAL_MCP_TOKEN: 't',
+  TRACKER_TOKEN: 't',
+  PARTNER_API_KEY: 'k',
+  INVENTORY_DB: 'db',
+  STATUS_TOKEN: 's',
+  GITHUB_TOKEN: 'g',
+  DOCS_MCP_TOKEN: 'd',
+  HOME: '/home/dana',
+  NOTES_TOKEN: 'n',
+  DB_USER: 'u',
+  DB_HOST: 'h',
+  OPENAI_API_KEY: 'o',
+  FIGMA_OAUTH_TOKEN: 'f',
+  INVENTORY_TOKEN: 'i',
+  DOCS_TOKEN: 'd',
 };
 
 type Row = [string, ClientId, ConfigFormat, [name: string, transport: Transport, disabled?: boolean][]];
 
 const VALID: Row[] = [
-  ['valid/vscode/.vscode/mcp.json', 'vscode', 'vscode-mcp', [['workspaceFiles', 'stdio'], ['webFetch', 'stdio'], ['inventoryDev', 'stdio'], ['github', 'http'], ['legacyDocs', 'sse']]],
-  ['valid/vscode/user-profile/mcp.json', 'vscode', 'vscode-mcp', [['memory', 'stdio'], ['context7', 'http']]],
+  [
+    'valid/vscode/.vscode/mcp.json',
+    'vscode',
+    'vscode-mcp',
+    [
+      ['workspaceFiles', 'stdio'],
+      ['webFetch', 'stdio'],
+      ['inventoryDev', 'stdio'],
+      ['github', 'http'],
+      ['legacyDocs', 'sse'],
+    ],
+  ],
+  [
+    'valid/vscode/user-profile/mcp.json',
+    'vscode',
+    'vscode-mcp',
+    [
+      ['memory', 'stdio'],
+      ['context7', 'http'],
+    ],
+  ],
   ['valid/vscode/legacy-settings/settings.json', 'vscode', 'vscode-settings', [['time', 'stdio']]],
-  ['valid/claude-desktop/claude_desktop_config.json', 'claude-desktop', 'mcp-servers', [['filesystem', 'stdio'], ['fetch', 'stdio'], ['weather', 'stdio']]],
-  ['valid/claude-code/.mcp.json', 'claude-code', 'mcp-servers', [['postgres', 'stdio'], ['notes', 'stdio'], ['sentry', 'http'], ['internal-api', 'http']]],
-  ['valid/claude-code/dot-claude.json', 'claude-code', 'claude-json', [['fetch', 'stdio'], ['stripe', 'http'], ['scratch', 'stdio']]],
-  ['valid/cursor/.cursor/mcp.json', 'cursor', 'mcp-servers', [['filesystem', 'stdio'], ['issues', 'stdio'], ['linear', 'http'], ['partner-api', 'http']]],
-  ['valid/windsurf/mcp_config.json', 'windsurf', 'mcp-servers', [['github', 'stdio'], ['fetch', 'stdio', true], ['docs-search', 'http'], ['ci-status', 'http']]],
-  ['valid/gemini-cli/.gemini/settings.json', 'gemini-cli', 'mcp-servers', [['repoTools', 'stdio'], ['bigquery', 'http'], ['weather', 'http'], ['experimental', 'sse']]],
-  ['valid/zed/.zed/settings.json', 'zed', 'zed', [['filesystem', 'stdio'], ['fetch', 'stdio', true], ['linear', 'http'], ['postgres-context-server', 'unknown']]],
-  ['valid/continue/config.yaml', 'continue', 'continue', [['SQLite', 'stdio'], ['Remote docs', 'http'], ['Legacy events', 'sse']]],
-  ['valid/continue/.continue/mcpServers/playwright.yaml', 'continue', 'continue', [['Playwright', 'stdio'], ['Inventory (local dev)', 'stdio']]],
-  ['valid/cline/cline_mcp_settings.json', 'cline', 'mcp-servers', [['filesystem', 'stdio'], ['fetch', 'stdio', true], ['remote-kb', 'http'], ['legacy-sse', 'sse']]],
-  ['valid/roo-code/.roo/mcp.json', 'roo', 'mcp-servers', [['project-fs', 'stdio'], ['inventory', 'stdio'], ['status-page', 'http']]],
-  ['valid/codex-cli/.codex/config.toml', 'codex', 'codex', [['filesystem', 'stdio'], ['fetch', 'stdio', true], ['notes', 'stdio'], ['figma', 'http']]],
-  ['valid/opencode/opencode.jsonc', 'opencode', 'opencode', [['filesystem', 'stdio'], ['notes', 'stdio'], ['context7', 'http'], ['jira', 'http', true]]],
-  ['valid/opencode/opencode.v2.jsonc', 'opencode', 'opencode', [['everything', 'stdio'], ['fetch', 'stdio', true]]],
-  ['valid/jetbrains-junie/.junie/mcp/mcp.json', 'junie', 'mcp-servers', [['filesystem', 'stdio'], ['fetch', 'stdio']]],
-  ['valid/lm-studio/mcp.json', 'lmstudio', 'mcp-servers', [['hf-mcp-server', 'http'], ['filesystem', 'stdio'], ['fetch', 'stdio']]],
-  ['valid/goose/config.yaml', 'goose', 'goose', [['developer', 'unknown'], ['filesystem', 'stdio'], ['fetch', 'stdio', true], ['github', 'http']]],
-  ['valid/copilot-cli/mcp-config.json', 'copilot-cli', 'mcp-servers', [['playwright', 'stdio'], ['context7', 'http']]],
+  [
+    'valid/claude-desktop/claude_desktop_config.json',
+    'claude-desktop',
+    'mcp-servers',
+    [
+      ['filesystem', 'stdio'],
+      ['fetch', 'stdio'],
+      ['weather', 'stdio'],
+    ],
+  ],
+  [
+    'valid/claude-code/.mcp.json',
+    'claude-code',
+    'mcp-servers',
+    [
+      ['postgres', 'stdio'],
+      ['notes', 'stdio'],
+      ['sentry', 'http'],
+      ['internal-api', 'http'],
+    ],
+  ],
+  [
+    'valid/claude-code/dot-claude.json',
+    'claude-code',
+    'claude-json',
+    [
+      ['fetch', 'stdio'],
+      ['stripe', 'http'],
+      ['scratch', 'stdio'],
+    ],
+  ],
+  [
+    'valid/cursor/.cursor/mcp.json',
+    'cursor',
+    'mcp-servers',
+    [
+      ['filesystem', 'stdio'],
+      ['issues', 'stdio'],
+      ['linear', 'http'],
+      ['partner-api', 'http'],
+    ],
+  ],
+  [
+    'valid/windsurf/mcp_config.json',
+    'windsurf',
+    'mcp-servers',
+    [
+      ['github', 'stdio'],
+      ['fetch', 'stdio', true],
+      ['docs-search', 'http'],
+      ['ci-status', 'http'],
+    ],
+  ],
+  [
+    'valid/gemini-cli/.gemini/settings.json',
+    'gemini-cli',
+    'mcp-servers',
+    [
+      ['repoTools', 'stdio'],
+      ['bigquery', 'http'],
+      ['weather', 'http'],
+      ['experimental', 'sse'],
+    ],
+  ],
+  [
+    'valid/zed/.zed/settings.json',
+    'zed',
+    'zed',
+    [
+      ['filesystem', 'stdio'],
+      ['fetch', 'stdio', true],
+      ['linear', 'http'],
+      ['postgres-context-server', 'unknown'],
+    ],
+  ],
+  [
+    'valid/continue/config.yaml',
+    'continue',
+    'continue',
+    [
+      ['SQLite', 'stdio'],
+      ['Remote docs', 'http'],
+      ['Legacy events', 'sse'],
+    ],
+  ],
+  [
+    'valid/continue/.continue/mcpServers/playwright.yaml',
+    'continue',
+    'continue',
+    [
+      ['Playwright', 'stdio'],
+      ['Inventory (local dev)', 'stdio'],
+    ],
+  ],
+  [
+    'valid/cline/cline_mcp_settings.json',
+    'cline',
+    'mcp-servers',
+    [
+      ['filesystem', 'stdio'],
+      ['fetch', 'stdio', true],
+      ['remote-kb', 'http'],
+      ['legacy-sse', 'sse'],
+    ],
+  ],
+  [
+    'valid/roo-code/.roo/mcp.json',
+    'roo',
+    'mcp-servers',
+    [
+      ['project-fs', 'stdio'],
+      ['inventory', 'stdio'],
+      ['status-page', 'http'],
+    ],
+  ],
+  [
+    'valid/codex-cli/.codex/config.toml',
+    'codex',
+    'codex',
+    [
+      ['filesystem', 'stdio'],
+      ['fetch', 'stdio', true],
+      ['notes', 'stdio'],
+      ['figma', 'http'],
+    ],
+  ],
+  [
+    'valid/opencode/opencode.jsonc',
+    'opencode',
+    'opencode',
+    [
+      ['filesystem', 'stdio'],
+      ['notes', 'stdio'],
+      ['context7', 'http'],
+      ['jira', 'http', true],
+    ],
+  ],
+  [
+    'valid/opencode/opencode.v2.jsonc',
+    'opencode',
+    'opencode',
+    [
+      ['everything', 'stdio'],
+      ['fetch', 'stdio', true],
+    ],
+  ],
+  [
+    'valid/jetbrains-junie/.junie/mcp/mcp.json',
+    'junie',
+    'mcp-servers',
+    [
+      ['filesystem', 'stdio'],
+      ['fetch', 'stdio'],
+    ],
+  ],
+  [
+    'valid/lm-studio/mcp.json',
+    'lmstudio',
+    'mcp-servers',
+    [
+      ['hf-mcp-server', 'http'],
+      ['filesystem', 'stdio'],
+      ['fetch', 'stdio'],
+    ],
+  ],
+  [
+    'valid/goose/config.yaml',
+    'goose',
+    'goose',
+    [
+      ['developer', 'unknown'],
+      ['filesystem', 'stdio'],
+      ['fetch', 'stdio', true],
+      ['github', 'http'],
+    ],
+  ],
+  [
+    'valid/copilot-cli/mcp-config.json',
+    'copilot-cli',
+    'mcp-servers',
+    [
+      ['playwright', 'stdio'],
+      ['context7', 'http'],
+    ],
+  ],
   ['valid/fastmcp/fastmcp.json', 'fastmcp', 'fastmcp', [['fastmcp', 'http']]],
 ];
 
@@ -45,7 +247,10 @@ describe('config formats: valid files', () => {
         r.servers.map((s) => [s.name, s.transport, s.disabled]),
         expected.map(([n, t, d]) => [n, t, d ?? false]),
       );
-      assert.deepEqual(r.findings.filter((f) => f.severity === 'error'), []);
+      assert.deepEqual(
+        r.findings.filter((f) => f.severity === 'error'),
+        [],
+      );
       for (const s of r.servers) {
         assert.equal(s.client, client);
         assert.equal(s.id, `${client}:${r.file}#${s.name}`);
@@ -57,8 +262,19 @@ describe('config formats: valid files', () => {
   it('vscode: reads inputs, keeps values as written, lists what still needs resolving', () => {
     const r = parseFixture('valid/vscode/.vscode/mcp.json', 'vscode', 'vscode-mcp', { env: ENV });
     assert.deepEqual(r.inputs, [
-      { id: 'github-pat', type: 'promptString', description: 'GitHub personal access token (repo:read)', password: true },
-      { id: 'log-level', type: 'pickString', description: 'Server log level', options: ['debug', 'info', 'warn'], default: 'info' },
+      {
+        id: 'github-pat',
+        type: 'promptString',
+        description: 'GitHub personal access token (repo:read)',
+        password: true,
+      },
+      {
+        id: 'log-level',
+        type: 'pickString',
+        description: 'Server log level',
+        options: ['debug', 'info', 'warn'],
+        default: 'info',
+      },
     ]);
     const dev = r.servers.find((s) => s.name === 'inventoryDev')!;
     assert.equal(dev.command, '${workspaceFolder}/.venv/bin/python');
@@ -76,19 +292,33 @@ describe('config formats: valid files', () => {
   it('claude-json: user servers plus only the matching project entries', () => {
     const file = 'valid/claude-code/dot-claude.json';
     const all = parseFixture(file, 'claude-code', 'claude-json', {}, 'user');
-    assert.deepEqual(all.servers.map((s) => `${s.name}:${s.scope}`), ['fetch:user', 'stripe:project-local', 'scratch:project-local']);
+    assert.deepEqual(
+      all.servers.map((s) => `${s.name}:${s.scope}`),
+      ['fetch:user', 'stripe:project-local', 'scratch:project-local'],
+    );
     assert.equal(all.servers[1].workspaceFolder, '/home/dana/code/shop-api');
-    const { parseConfigText } = require('../../../src/core/config/parse') as typeof import('../../../src/core/config/parse');
-    const fs = require('node:fs') as typeof import('node:fs');
-    const abs = require('node:path').join(__dirname, '../../fixtures/configs', file);
-    const other = parseConfigText(abs, fs.readFileSync(abs, 'utf8'), { file: abs, client: 'claude-code', format: 'claude-json', scope: 'user', projects: ['/somewhere/else'] });
-    assert.deepEqual(other.servers.map((s) => s.name), ['fetch']);
+    const abs = path.join(__dirname, '../../fixtures/configs', file);
+    const other = parseConfigText(abs, fs.readFileSync(abs, 'utf8'), {
+      file: abs,
+      client: 'claude-code',
+      format: 'claude-json',
+      scope: 'user',
+      projects: ['/somewhere/else'],
+    });
+    assert.deepEqual(
+      other.servers.map((s) => s.name),
+      ['fetch'],
+    );
   });
 
   it('codex: synthesizes headers from bearer_token_env_var / env_http_headers and forwards env_vars', () => {
     const r = parseFixture('valid/codex-cli/.codex/config.toml', 'codex', 'codex', { env: ENV });
     const figma = r.servers.find((s) => s.name === 'figma')!;
-    assert.deepEqual(figma.headers, { 'X-Figma-Region': 'us-east-1', Authorization: 'Bearer ${env:FIGMA_OAUTH_TOKEN}', 'X-Team-Id': '${env:FIGMA_TEAM_ID}' });
+    assert.deepEqual(figma.headers, {
+      'X-Figma-Region': 'us-east-1',
+      Authorization: 'Bearer ${env:FIGMA_OAUTH_TOKEN}',
+      'X-Team-Id': '${env:FIGMA_TEAM_ID}',
+    });
     const notes = r.servers.find((s) => s.name === 'notes')!;
     assert.deepEqual(notes.env, { NOTES_DIR: '/home/dana/notes', OPENAI_API_KEY: '${env:OPENAI_API_KEY}' });
     assert.equal(notes.cwd, '/home/dana/code/notes');
@@ -125,23 +355,48 @@ describe('config formats: valid files', () => {
   });
 
   it('zed: legacy "command": { path, args, env } is normalized', () => {
-    const r = parseText('{ "context_servers": { "old": { "command": { "path": "uvx", "args": ["mcp-server-fetch"], "env": { "A": "1" } }, "settings": {} } } }', 'zed', 'zed');
-    assert.deepEqual([r.servers[0].command, r.servers[0].args, r.servers[0].env, r.servers[0].transport], ['uvx', ['mcp-server-fetch'], { A: '1' }, 'stdio']);
+    const r = parseText(
+      '{ "context_servers": { "old": { "command": { "path": "uvx", "args": ["mcp-server-fetch"], "env": { "A": "1" } }, "settings": {} } } }',
+      'zed',
+      'zed',
+    );
+    assert.deepEqual(
+      [r.servers[0].command, r.servers[0].args, r.servers[0].env, r.servers[0].transport],
+      ['uvx', ['mcp-server-fetch'], { A: '1' }, 'stdio'],
+    );
   });
 
   it('vscode: settings .code-workspace "settings.mcp" block is read', () => {
-    const r = parseText('{ "folders": [{ "path": "." }], "settings": { "mcp": { "servers": { "w": { "command": "node", "args": ["s.js"] } } } } }', 'vscode', 'vscode-workspace', {}, '/ws/x.code-workspace');
-    assert.deepEqual(r.servers.map((s) => s.name), ['w']);
+    const r = parseText(
+      '{ "folders": [{ "path": "." }], "settings": { "mcp": { "servers": { "w": { "command": "node", "args": ["s.js"] } } } } }',
+      'vscode',
+      'vscode-workspace',
+      {},
+      '/ws/x.code-workspace',
+    );
+    assert.deepEqual(
+      r.servers.map((s) => s.name),
+      ['w'],
+    );
   });
 
   it('vscode: devcontainer.json "customizations.vscode.mcp" block is read (JSONC)', () => {
-    const r = parseText('{ // dev container\n "customizations": { "vscode": { "mcp": { "servers": { "d": { "command": "node", }, }, }, }, }, }', 'vscode', 'vscode-devcontainer', {}, '/ws/.devcontainer/devcontainer.json');
+    const r = parseText(
+      '{ // dev container\n "customizations": { "vscode": { "mcp": { "servers": { "d": { "command": "node", }, }, }, }, }, }',
+      'vscode',
+      'vscode-devcontainer',
+      {},
+      '/ws/.devcontainer/devcontainer.json',
+    );
     assert.deepEqual([r.accepted, r.servers.map((s) => s.name)], [true, ['d']]);
   });
 
   it('vscode: an "mcpServers" map in mcp.json is read but flagged, with a rename fix', () => {
     const r = parseText('{\n  "mcpServers": { "a": { "command": "node" } }\n}', 'vscode', 'vscode-mcp');
-    assert.deepEqual(r.servers.map((s) => s.name), ['a']);
+    assert.deepEqual(
+      r.servers.map((s) => s.name),
+      ['a'],
+    );
     const f = only(r, 'schema/wrong-container-key')[0];
     assert.equal(f.severity, 'warning');
     assert.deepEqual(f.range, { start: { line: 1, character: 2 }, end: { line: 1, character: 14 } });
@@ -154,30 +409,107 @@ describe('config formats: valid files', () => {
   });
 
   it('opencode v2 without matching server children falls back to v1 (a server named "servers")', () => {
-    const r = parseText('{ "mcp": { "servers": { "type": "local", "command": ["node", "x.js"] } } }', 'opencode', 'opencode');
-    assert.deepEqual(r.servers.map((s) => [s.name, s.command]), [['servers', 'node']]);
+    const r = parseText(
+      '{ "mcp": { "servers": { "type": "local", "command": ["node", "x.js"] } } }',
+      'opencode',
+      'opencode',
+    );
+    assert.deepEqual(
+      r.servers.map((s) => [s.name, s.command]),
+      [['servers', 'node']],
+    );
   });
 });
 
 /** One broken text per format: parse never throws, reports a positioned error. */
 const BROKEN: [ClientId, ConfigFormat, string, string, string, string][] = [
   // client, format, file, text, expected code, expected 1-based start
-  ['vscode', 'vscode-mcp', '/ws/.vscode/mcp.json', '{\n  "servers": {\n    "a": { "command": "node" \n  }\n', 'parse/syntax', ''],
-  ['claude-desktop', 'mcp-servers', '/u/claude_desktop_config.json', '{ "mcpServers": { "a": { "command": "x", } } }', 'parse/trailing-comma', '1:40'],
-  ['claude-code', 'claude-json', '/u/.claude.json', '{ "mcpServers": { "a": { "command": "x" } } // c\n}', 'parse/comment-not-allowed', '1:45'],
-  ['cursor', 'mcp-servers', '/ws/.cursor/mcp.json', '{ "mcpServers": { "a": { "command": "x" "args": [] } } }', 'parse/syntax', '1:41'],
-  ['windsurf', 'mcp-servers', '/u/mcp_config.json', '{ "mcpServers": { "a": { "command": "x" } }, }', 'parse/trailing-comma', '1:44'],
-  ['gemini-cli', 'mcp-servers', '/ws/.gemini/settings.json', '{\n  // ok in Gemini\n  "mcpServers": { "a": { "command": "x" }, }\n}', 'parse/trailing-comma', '3:42'],
+  [
+    'vscode',
+    'vscode-mcp',
+    '/ws/.vscode/mcp.json',
+    '{\n  "servers": {\n    "a": { "command": "node" \n  }\n',
+    'parse/syntax',
+    '',
+  ],
+  [
+    'claude-desktop',
+    'mcp-servers',
+    '/u/claude_desktop_config.json',
+    '{ "mcpServers": { "a": { "command": "x", } } }',
+    'parse/trailing-comma',
+    '1:40',
+  ],
+  [
+    'claude-code',
+    'claude-json',
+    '/u/.claude.json',
+    '{ "mcpServers": { "a": { "command": "x" } } // c\n}',
+    'parse/comment-not-allowed',
+    '1:45',
+  ],
+  [
+    'cursor',
+    'mcp-servers',
+    '/ws/.cursor/mcp.json',
+    '{ "mcpServers": { "a": { "command": "x" "args": [] } } }',
+    'parse/syntax',
+    '1:41',
+  ],
+  [
+    'windsurf',
+    'mcp-servers',
+    '/u/mcp_config.json',
+    '{ "mcpServers": { "a": { "command": "x" } }, }',
+    'parse/trailing-comma',
+    '1:44',
+  ],
+  [
+    'gemini-cli',
+    'mcp-servers',
+    '/ws/.gemini/settings.json',
+    '{\n  // ok in Gemini\n  "mcpServers": { "a": { "command": "x" }, }\n}',
+    'parse/trailing-comma',
+    '3:42',
+  ],
   ['zed', 'zed', '/ws/.zed/settings.json', '{ "context_servers": { "a": { "command": "x" ', 'parse/syntax', ''],
-  ['continue', 'continue', '/ws/.continue/mcpServers/a.yaml', 'mcpServers:\n  - name: a\n    command: [npx\n', 'parse/yaml', ''],
-  ['cline', 'mcp-servers', '/u/cline_mcp_settings.json', '{ "mcpServers": { "a": { "command": "C:\\tools\\x.exe" } } }', 'parse/invalid-escape', ''],
+  [
+    'continue',
+    'continue',
+    '/ws/.continue/mcpServers/a.yaml',
+    'mcpServers:\n  - name: a\n    command: [npx\n',
+    'parse/yaml',
+    '',
+  ],
+  [
+    'cline',
+    'mcp-servers',
+    '/u/cline_mcp_settings.json',
+    '{ "mcpServers": { "a": { "command": "C:\\tools\\x.exe" } } }',
+    'parse/invalid-escape',
+    '',
+  ],
   ['roo', 'mcp-servers', '/ws/.roo/mcp.json', '{ "mcpServers": [] }', 'schema/servers-not-object', '1:17'],
   ['codex', 'codex', '/u/.codex/config.toml', '[mcp_servers.a]\ncommand = "npx\nargs = []\n', 'parse/toml', '2:'],
-  ['opencode', 'opencode', '/ws/opencode.json', '{ "mcp": { "a": { "type": "local", "command": ["x"] } ', 'parse/syntax', ''],
+  [
+    'opencode',
+    'opencode',
+    '/ws/opencode.json',
+    '{ "mcp": { "a": { "type": "local", "command": ["x"] } ',
+    'parse/syntax',
+    '',
+  ],
   ['junie', 'mcp-servers', '/ws/.junie/mcp/mcp.json', '[1, 2]', 'schema/root-not-object', '1:1'],
   ['lmstudio', 'mcp-servers', '/u/.lmstudio/mcp.json', '', 'parse/empty', '1:1'],
   ['goose', 'goose', '/u/goose/config.yaml', 'extensions:\n  a:\n    cmd: npx\n   bad: indent\n', 'parse/yaml', ''],
-  ['copilot-cli', 'mcp-servers', '/u/.copilot/mcp-config.json', '{ "mcpServers": { "a": { "type": "local", "command": "x" }} /* c */ }', 'parse/comment-not-allowed', '1:61'],
+  [
+    'copilot-cli',
+    'mcp-servers',
+    '/u/.copilot/mcp-config.json',
+    '{ "mcpServers": { "a": { "type": "local", "command": "x" }} /* c */ }',
+    'parse/comment-not-allowed',
+    '1:61',
+  ],
   ['fastmcp', 'fastmcp', '/ws/fastmcp.json', '{ "source": { "path": "server.py", }, }', 'parse/trailing-comma', '1:34'],
 ];
 
@@ -198,8 +530,15 @@ describe('config formats: broken files', () => {
 
   it('JSON recovery: a trailing comma in a strict file still lists the server (for display) and marks it invalid', () => {
     const r = parseText('{ "mcpServers": { "a": { "command": "x", } } }', 'claude-desktop', 'mcp-servers');
-    assert.deepEqual(r.servers.map((s) => [s.name, s.command, s.valid]), [['a', 'x', false]]);
-    assert.deepEqual(r.findings[0].fixes![0].edits[0], { file: '/ws/claude-desktop.json', range: { start: { line: 0, character: 39 }, end: { line: 0, character: 40 } }, newText: '' });
+    assert.deepEqual(
+      r.servers.map((s) => [s.name, s.command, s.valid]),
+      [['a', 'x', false]],
+    );
+    assert.deepEqual(r.findings[0].fixes![0].edits[0], {
+      file: '/ws/claude-desktop.json',
+      range: { start: { line: 0, character: 39 }, end: { line: 0, character: 40 } },
+      newText: '',
+    });
   });
 
   it('JSONC clients accept comments and trailing commas', () => {
@@ -212,16 +551,29 @@ describe('config formats: broken files', () => {
     const r = parseText('{ "mcpServers": { "a": { "command": "C:\\Users\\x.exe" } } }', 'cline', 'mcp-servers');
     assert.equal(r.servers[0].command, 'C:\\Users\\x.exe');
     const f = only(r, 'parse/invalid-escape')[0];
-    assert.deepEqual(f.fixes!.map((x) => x.edits[0].newText), ['"C:/Users/x.exe"', '"C:\\\\Users\\\\x.exe"']);
+    assert.deepEqual(
+      f.fixes!.map((x) => x.edits[0].newText),
+      ['"C:/Users/x.exe"', '"C:\\\\Users\\\\x.exe"'],
+    );
     assert.deepEqual(f.data!.escapes, ['\\U', '\\x']);
   });
 });
 
 describe('config formats: duplicate keys', () => {
   it('a server name defined twice in one JSON object is reported on the ignored (first) one', () => {
-    const r = parseText('{ "mcpServers": {\n  "a": { "command": "x" },\n  "a": { "command": "y" }\n} }', 'cursor', 'mcp-servers');
-    assert.deepEqual(r.servers.map((s) => s.command), ['y']);
+    const r = parseText(
+      '{ "mcpServers": {\n  "a": { "command": "x" },\n  "a": { "command": "y" }\n} }',
+      'cursor',
+      'mcp-servers',
+    );
+    assert.deepEqual(
+      r.servers.map((s) => s.command),
+      ['y'],
+    );
     const d = only(r, 'schema/duplicate-key');
-    assert.deepEqual(d.map((f) => [f.range.start.line, f.data!.key]), [[1, 'a']]);
+    assert.deepEqual(
+      d.map((f) => [f.range.start.line, f.data!.key]),
+      [[1, 'a']],
+    );
   });
 });

@@ -53,13 +53,22 @@ describe('config fuzz', () => {
         }
         let r;
         try {
-          r = parseConfigText(file, text, { file, client, format, scope: 'workspace', workspaceFolder: '/ws' }, { home: '/h', env: {}, checkCommands: true, findOnPath: () => undefined, fileExists: () => false });
+          r = parseConfigText(
+            file,
+            text,
+            { file, client, format, scope: 'workspace', workspaceFolder: '/ws' },
+            { home: '/h', env: {}, checkCommands: true, findOnPath: () => undefined, fileExists: () => false },
+          );
         } catch (err) {
           assert.fail(`parse threw on a mutation of ${path.basename(file)}: ${String(err)}\n---\n${text}`);
         }
-        assert.ok(!r.findings.some((f) => f.code === 'internal/parse-failed'), `internal error on ${path.basename(file)}:\n${r.findings.find((f) => f.code === 'internal/parse-failed')?.message}\n---\n${text}`);
+        assert.ok(
+          !r.findings.some((f) => f.code === 'internal/parse-failed'),
+          `internal error on ${path.basename(file)}:\n${r.findings.find((f) => f.code === 'internal/parse-failed')?.message}\n---\n${text}`,
+        );
         const lines = text.split(/\r\n|\r|\n/).length;
-        for (const f of r.findings) assert.ok(f.range.start.line < lines + 1 && f.range.start.line >= 0, `${f.code} range outside the text`);
+        for (const f of r.findings)
+          assert.ok(f.range.start.line < lines + 1 && f.range.start.line >= 0, `${f.code} range outside the text`);
         runs++;
       }
     }

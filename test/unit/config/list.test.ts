@@ -22,9 +22,18 @@ describe('cli list', () => {
     fs.mkdirSync(path.join(dir, '.vscode'), { recursive: true });
     fs.mkdirSync(clean);
     fs.writeFileSync(path.join(dir, 'server.py'), 'print("hi")\n');
-    fs.writeFileSync(path.join(dir, '.vscode', 'mcp.json'), '{\n  "servers": {\n    "ok": { "command": "node", "args": ["-e", "1"] },\n    "bad": { "type": "streamable-http", "url": "https://x/mcp" },\n    "remote": { "type": "http", "url": "https://x/mcp" }\n  }\n}\n');
-    fs.writeFileSync(path.join(dir, '.mcp.json'), '{ "mcpServers": { "py": { "command": "node", "args": ["server.js"], "disabled": true }, } }');
-    fs.writeFileSync(path.join(clean, '.mcp.json'), JSON.stringify({ mcpServers: { fine: { type: 'http', url: 'https://example.com/mcp' } } }));
+    fs.writeFileSync(
+      path.join(dir, '.vscode', 'mcp.json'),
+      '{\n  "servers": {\n    "ok": { "command": "node", "args": ["-e", "1"] },\n    "bad": { "type": "streamable-http", "url": "https://x/mcp" },\n    "remote": { "type": "http", "url": "https://x/mcp" }\n  }\n}\n',
+    );
+    fs.writeFileSync(
+      path.join(dir, '.mcp.json'),
+      '{ "mcpServers": { "py": { "command": "node", "args": ["server.js"], "disabled": true }, } }',
+    );
+    fs.writeFileSync(
+      path.join(clean, '.mcp.json'),
+      JSON.stringify({ mcpServers: { fine: { type: 'http', url: 'https://example.com/mcp' } } }),
+    );
   });
 
   it('text output: grouped by file, servers, 1-based findings; exit 1 on errors', async () => {
@@ -35,7 +44,10 @@ describe('cli list', () => {
     assert.match(out, /^proj\/\.vscode\/mcp\.json {2}\(vscode, workspace\)$/m);
     assert.match(out, /^ {2}• ok {2}\[stdio\] {2}node -e 1$/m);
     assert.match(out, /^ {2}✗ bad {2}\[unknown\] {2}https:\/\/x\/mcp$/m);
-    assert.match(out, /^ {2}proj\/\.vscode\/mcp\.json:4:22 error schema\/unknown-type Server "bad": VS Code does not know/m);
+    assert.match(
+      out,
+      /^ {2}proj\/\.vscode\/mcp\.json:4:22 error schema\/unknown-type Server "bad": VS Code does not know/m,
+    );
     assert.match(out, /^proj\/\.mcp\.json {2}\(claude-code, workspace\) {2}\[rejected by the client/m);
     assert.match(out, /^ {2}proj\/\.mcp\.json:1:87 error parse\/trailing-comma /m);
     assert.match(out, /disabled/);
@@ -70,10 +82,17 @@ describe('cli list', () => {
 
   it('uses io.env (not process.env) for variables and PATH', async () => {
     const proj = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpd-env-'));
-    fs.writeFileSync(path.join(proj, '.mcp.json'), JSON.stringify({ mcpServers: { a: { command: 'definitely-not-a-command-xyz', env: { K: '${MY_VAR_FOR_TEST}' } } } }));
+    fs.writeFileSync(
+      path.join(proj, '.mcp.json'),
+      JSON.stringify({
+        mcpServers: { a: { command: 'definitely-not-a-command-xyz', env: { K: '${MY_VAR_FOR_TEST}' } } },
+      }),
+    );
     const unset = captured(proj, { PATH: '' });
     assert.equal(await run(['--no-user', '--json'], unset.io), 1);
-    const f1 = JSON.parse(unset.out()).files[0].findings.map((f: { code: string }) => f.code).sort();
+    const f1 = JSON.parse(unset.out())
+      .files[0].findings.map((f: { code: string }) => f.code)
+      .sort();
     assert.deepEqual(f1, ['path/command-not-found', 'vars/env-unset-no-default']);
     const set = captured(proj, { PATH: '', MY_VAR_FOR_TEST: 'x' });
     assert.equal(await run(['--no-user', '--no-check-commands', '--json'], set.io), 0);

@@ -10,7 +10,8 @@ import { FIXTURES } from './helpers';
 const SCHEMAS = path.resolve(__dirname, '../../../schemas');
 const ajv = new Ajv({ strict: false, allErrors: true });
 const load = (name: string) => ajv.compile(JSON.parse(fs.readFileSync(path.join(SCHEMAS, name), 'utf8')));
-const read = (rel: string) => parse(fs.readFileSync(path.join(FIXTURES, rel), 'utf8'), [], { allowTrailingComma: true });
+const read = (rel: string) =>
+  parse(fs.readFileSync(path.join(FIXTURES, rel), 'utf8'), [], { allowTrailingComma: true });
 
 describe('config JSON schemas', () => {
   const vscode = load('vscode-mcp.schema.json');
@@ -18,7 +19,8 @@ describe('config JSON schemas', () => {
   const fastmcp = load('fastmcp.schema.json');
 
   it('valid fixtures validate against their schema', () => {
-    for (const rel of ['valid/vscode/.vscode/mcp.json', 'valid/vscode/user-profile/mcp.json']) assert.ok(vscode(read(rel)), `${rel}: ${JSON.stringify(vscode.errors)}`);
+    for (const rel of ['valid/vscode/.vscode/mcp.json', 'valid/vscode/user-profile/mcp.json'])
+      assert.ok(vscode(read(rel)), `${rel}: ${JSON.stringify(vscode.errors)}`);
     for (const rel of [
       'valid/claude-desktop/claude_desktop_config.json',
       'valid/claude-code/.mcp.json',
@@ -29,7 +31,8 @@ describe('config JSON schemas', () => {
       'valid/jetbrains-junie/.junie/mcp/mcp.json',
       'valid/lm-studio/mcp.json',
       'valid/copilot-cli/mcp-config.json',
-    ]) assert.ok(servers(read(rel)), `${rel}: ${JSON.stringify(servers.errors)}`);
+    ])
+      assert.ok(servers(read(rel)), `${rel}: ${JSON.stringify(servers.errors)}`);
     assert.ok(fastmcp(read('valid/fastmcp/fastmcp.json')), JSON.stringify(fastmcp.errors));
   });
 
@@ -38,7 +41,14 @@ describe('config JSON schemas', () => {
     assert.ok(vscode.errors!.some((e) => e.instancePath === '/servers/docs/type'));
     assert.equal(servers(read('tricky/03-wrong-types.cursor-mcp.json')), false);
     const paths = servers.errors!.map((e) => e.instancePath);
-    for (const p of ['/mcpServers/filesystem/args', '/mcpServers/filesystem/env/PORT', '/mcpServers/fetch/command', '/mcpServers/fetch/disabled', '/mcpServers/broken']) assert.ok(paths.includes(p), p);
+    for (const p of [
+      '/mcpServers/filesystem/args',
+      '/mcpServers/filesystem/env/PORT',
+      '/mcpServers/fetch/command',
+      '/mcpServers/fetch/disabled',
+      '/mcpServers/broken',
+    ])
+      assert.ok(paths.includes(p), p);
     assert.equal(fastmcp({ deployment: {} }), false, 'source is required');
   });
 
@@ -51,7 +61,8 @@ describe('config JSON schemas', () => {
           if (!v.description) missing.push(`${at}.${k}`);
           walk(v, `${at}.${k}`);
         }
-        if (o.additionalProperties && typeof o.additionalProperties === 'object') walk(o.additionalProperties as Record<string, unknown>, `${at}.*`);
+        if (o.additionalProperties && typeof o.additionalProperties === 'object')
+          walk(o.additionalProperties as Record<string, unknown>, `${at}.*`);
         if (o.items && typeof o.items === 'object') walk(o.items as Record<string, unknown>, `${at}[]`);
       };
       walk(JSON.parse(fs.readFileSync(path.join(SCHEMAS, name), 'utf8')), name);

@@ -35,7 +35,10 @@ function clientOf(name: string): [ClientId, ConfigFormat] {
   return hit;
 }
 
-const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'tricky/expected.json'), 'utf8')) as Record<string, Expected[]>;
+const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'tricky/expected.json'), 'utf8')) as Record<
+  string,
+  Expected[]
+>;
 
 describe('config tricky cases (expected.json oracle)', () => {
   for (const [name, wants] of Object.entries(expected)) {
@@ -45,15 +48,30 @@ describe('config tricky cases (expected.json oracle)', () => {
       const r = parseFixture(`tricky/${name}`, client, format, { env: { LOG_LEVEL: undefined } });
       for (const w of wants) {
         const hits = r.findings.filter(
-          (f) => f.code === w.code && f.severity === w.severity && (w.server === undefined || f.server === w.server) && (w.at === undefined || at(f) === w.at),
+          (f) =>
+            f.code === w.code &&
+            f.severity === w.severity &&
+            (w.server === undefined || f.server === w.server) &&
+            (w.at === undefined || at(f) === w.at),
         );
-        assert.ok(hits.length > 0, `${w.code} ${w.server ?? ''} ${w.at ?? ''} not found; got:\n${r.findings.map((f) => `${at(f)} ${f.severity} ${f.code} ${f.server ?? ''}`).join('\n')}`);
+        assert.ok(
+          hits.length > 0,
+          `${w.code} ${w.server ?? ''} ${w.at ?? ''} not found; got:\n${r.findings.map((f) => `${at(f)} ${f.severity} ${f.code} ${f.server ?? ''}`).join('\n')}`,
+        );
         if (w.keys) assert.deepEqual(hits.map((h) => h.data?.key).sort(), [...w.keys].sort());
         if (w.field) assert.ok(hits.some((h) => h.data?.field === w.field));
         if (w.value) assert.ok(hits.some((h) => h.data?.value === w.value));
-        if (w.suggest) assert.ok(hits.some((h) => h.data?.suggest === w.suggest), `suggest ${w.suggest}`);
+        if (w.suggest)
+          assert.ok(
+            hits.some((h) => h.data?.suggest === w.suggest),
+            `suggest ${w.suggest}`,
+          );
         if (w.id) assert.ok(hits.some((h) => h.data?.id === w.id));
-        if (w.var) assert.ok(hits.some((h) => h.data?.var === w.var), `var ${w.var}`);
+        if (w.var)
+          assert.ok(
+            hits.some((h) => h.data?.var === w.var),
+            `var ${w.var}`,
+          );
         for (const h of hits) {
           assert.equal(h.origin, 'config');
           assert.ok(h.message.length > 40, 'message explains what, where and how');
@@ -84,7 +102,10 @@ describe('config tricky cases (expected.json oracle)', () => {
 
   it('06/07: quick fixes replace the wrong spelling', () => {
     const t = parseFixture('tricky/06-unknown-type.vscode-mcp.json', 'vscode', 'vscode-mcp');
-    assert.deepEqual(t.findings.filter((f) => f.fixes).map((f) => f.fixes![0].edits[0].newText), ['"http"', '"stdio"']);
+    assert.deepEqual(
+      t.findings.filter((f) => f.fixes).map((f) => f.fixes![0].edits[0].newText),
+      ['"http"', '"stdio"'],
+    );
     const i = parseFixture('tricky/07-unresolved-input.vscode-mcp.json', 'vscode', 'vscode-mcp');
     const fix = i.findings.find((f) => f.data?.id === 'perplexity_key')!.fixes![0].edits[0];
     assert.equal(fix.newText, '${input:perplexity-key}');

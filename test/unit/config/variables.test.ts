@@ -3,15 +3,34 @@ import type { InterpolationStyle, ServerConfig } from '../../../src/core/config/
 import { findVariables, resolveString, resolveVariables } from '../../../src/core/config/variables';
 
 function server(p: Partial<ServerConfig>): ServerConfig {
-  return { id: 'x', name: 'x', client: 'vscode', file: '/ws/.vscode/mcp.json', scope: 'workspace', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, transport: 'stdio', disabled: false, unresolved: [], raw: {}, ...p };
+  return {
+    id: 'x',
+    name: 'x',
+    client: 'vscode',
+    file: '/ws/.vscode/mcp.json',
+    scope: 'workspace',
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    transport: 'stdio',
+    disabled: false,
+    unresolved: [],
+    raw: {},
+    ...p,
+  };
 }
 
-const ctx = { home: '/home/dana', env: { TOKEN: 'secret', EMPTY: '', Path: 'C:\\bin' } as Record<string, string | undefined>, workspaceFolder: '/ws' };
+const ctx = {
+  home: '/home/dana',
+  env: { TOKEN: 'secret', EMPTY: '', Path: 'C:\\bin' } as Record<string, string | undefined>,
+  workspaceFolder: '/ws',
+};
 const r = (s: string, style: InterpolationStyle, c = ctx) => resolveString(s, style, c);
 
 describe('config variables', () => {
   it('vscode: workspaceFolder, userHome, env, path separator; inputs stay unresolved without a value', () => {
-    assert.deepEqual(r('${workspaceFolder}/a ${userHome} ${env:TOKEN}${/}x', 'vscode'), { value: '/ws/a /home/dana secret/x', unresolved: [] });
+    assert.deepEqual(r('${workspaceFolder}/a ${userHome} ${env:TOKEN}${/}x', 'vscode'), {
+      value: '/ws/a /home/dana secret/x',
+      unresolved: [],
+    });
     assert.deepEqual(r('Bearer ${input:gh}', 'vscode'), { value: 'Bearer ${input:gh}', unresolved: ['${input:gh}'] });
     assert.deepEqual(r('${env:NOPE}', 'vscode'), { value: '${env:NOPE}', unresolved: ['${env:NOPE}'] });
     assert.deepEqual(r('${workspaceFolderBasename}', 'vscode'), { value: 'ws', unresolved: [] });
@@ -19,12 +38,21 @@ describe('config variables', () => {
 
   it('vscode: bare $VAR and ${VAR} are not VS Code syntax', () => {
     const refs = findVariables('$TOKEN ${TOKEN}', 'vscode');
-    assert.deepEqual(refs.map((x) => [x.kind, x.expanded]), [['bare', false], ['unknown', false]]);
+    assert.deepEqual(
+      refs.map((x) => [x.kind, x.expanded]),
+      [
+        ['bare', false],
+        ['unknown', false],
+      ],
+    );
     assert.equal(r('$TOKEN', 'vscode').value, '$TOKEN');
   });
 
   it('posix (Claude Code / Copilot / .mcp.json): ${VAR}, ${VAR:-default}; empty value uses the default; bare $VAR untouched', () => {
-    assert.deepEqual(r('${TOKEN}|${NOPE:-dflt}|${EMPTY:-d2}|$TOKEN', 'posix'), { value: 'secret|dflt|d2|$TOKEN', unresolved: [] });
+    assert.deepEqual(r('${TOKEN}|${NOPE:-dflt}|${EMPTY:-d2}|$TOKEN', 'posix'), {
+      value: 'secret|dflt|d2|$TOKEN',
+      unresolved: [],
+    });
     assert.deepEqual(r('${NOPE}/mcp', 'posix'), { value: '${NOPE}/mcp', unresolved: ['${NOPE}'] });
   });
 
@@ -42,7 +70,10 @@ describe('config variables', () => {
 
   it('clients without interpolation leave everything literal and report nothing to resolve', () => {
     assert.deepEqual(r('${HOME}/x $TOKEN', 'none'), { value: '${HOME}/x $TOKEN', unresolved: [] });
-    assert.deepEqual(findVariables('${HOME}/x', 'none').map((x) => x.kind), ['literal']);
+    assert.deepEqual(
+      findVariables('${HOME}/x', 'none').map((x) => x.kind),
+      ['literal'],
+    );
   });
 
   it('Windows: env lookups are case-insensitive and ${/} is a backslash', () => {
@@ -61,7 +92,13 @@ describe('config variables', () => {
       headers: { Authorization: 'Bearer ${input:gh}' },
       interpolation: 'vscode',
     });
-    const out = resolveVariables(s, { ...ctx, inputs: new Map([['level', 'debug'], ['gh', 'tok']]) });
+    const out = resolveVariables(s, {
+      ...ctx,
+      inputs: new Map([
+        ['level', 'debug'],
+        ['gh', 'tok'],
+      ]),
+    });
     assert.equal(out.command, '/ws/.venv/bin/python');
     assert.deepEqual(out.args, ['/home/dana/a', 'debug']);
     assert.deepEqual(out.env, { A: 'secret', B: '${input:missing}' });
@@ -74,7 +111,10 @@ describe('config variables', () => {
   });
 
   it('resolveVariables falls back to the server workspaceFolder when ctx has none', () => {
-    const out = resolveVariables(server({ command: '${workspaceFolder}/x', workspaceFolder: '/proj', interpolation: 'vscode' }), { home: '/h', env: {} });
+    const out = resolveVariables(
+      server({ command: '${workspaceFolder}/x', workspaceFolder: '/proj', interpolation: 'vscode' }),
+      { home: '/h', env: {} },
+    );
     assert.equal(out.command, '/proj/x');
   });
 });

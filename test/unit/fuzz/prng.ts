@@ -4,7 +4,7 @@
  */
 
 /** Deterministic PRNG (mulberry32): floats in [0, 1). */
-export function rng(seed: number): () => number {
+function rng(seed: number): () => number {
   let s = seed | 0;
   return () => {
     s = (s + 0x6d2b79f5) | 0;
@@ -34,13 +34,16 @@ export class Rand {
   /** Random text from an alphabet (by default: anything, including surrogates and controls). */
   text(n: number, alphabet?: string): string {
     let s = '';
-    for (let i = 0; i < n; i++) s += alphabet ? alphabet[this.int(alphabet.length)] : String.fromCharCode(this.chance(0.8) ? 32 + this.int(95) : this.int(0x10000));
+    for (let i = 0; i < n; i++)
+      s += alphabet
+        ? alphabet[this.int(alphabet.length)]
+        : String.fromCharCode(this.chance(0.8) ? 32 + this.int(95) : this.int(0x10000));
     return s;
   }
 }
 
 /** The seed of a run: `FUZZ_SEED` when set, otherwise a fresh one (printed when the run fails). */
-export function fuzzSeed(): number {
+function fuzzSeed(): number {
   const fromEnv = Number(process.env.FUZZ_SEED);
   return Number.isFinite(fromEnv) && process.env.FUZZ_SEED ? fromEnv >>> 0 : (Math.random() * 2 ** 32) >>> 0;
 }
@@ -50,7 +53,11 @@ export function fuzzSeed(): number {
  * A throw is rethrown with the seed and iteration, so `FUZZ_SEED=<seed>` replays it.
  * Returns the number of iterations run.
  */
-export async function fuzz(ms: number, body: (rand: Rand, iteration: number) => void | Promise<void>, minIterations = 20): Promise<number> {
+export async function fuzz(
+  ms: number,
+  body: (rand: Rand, iteration: number) => void | Promise<void>,
+  minIterations = 20,
+): Promise<number> {
   const seed = fuzzSeed();
   const rand = new Rand(rng(seed));
   const deadline = Date.now() + ms;

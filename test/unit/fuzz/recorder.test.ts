@@ -3,12 +3,35 @@ import { buildDetail, toDisplayEntry } from '../../../src/core/trace/display';
 import { TraceRecorder } from '../../../src/core/trace/recorder';
 import { fuzz, type Rand } from './prng';
 
-const METHODS = ['initialize', 'tools/list', 'tools/call', 'ping', 'notifications/progress', 'notifications/cancelled', 'notifications/message', 'resources/read', '', 'x/'.repeat(40)];
+const METHODS = [
+  'initialize',
+  'tools/list',
+  'tools/call',
+  'ping',
+  'notifications/progress',
+  'notifications/cancelled',
+  'notifications/message',
+  'resources/read',
+  '',
+  'x/'.repeat(40),
+];
 
 /** A random id: the usual kinds and the ones a broken peer sends. */
 function id(rand: Rand, pool: unknown[]): unknown {
   if (pool.length && rand.chance(0.6)) return rand.pick(pool);
-  const v = rand.pick<unknown>([rand.int(20), `r${rand.int(20)}`, null, -1, 1.5, { o: 1 }, [1], '', NaN, Number.MAX_SAFE_INTEGER + 2, true]);
+  const v = rand.pick<unknown>([
+    rand.int(20),
+    `r${rand.int(20)}`,
+    null,
+    -1,
+    1.5,
+    { o: 1 },
+    [1],
+    '',
+    NaN,
+    Number.MAX_SAFE_INTEGER + 2,
+    true,
+  ]);
   pool.push(v);
   return v;
 }
@@ -20,13 +43,16 @@ function value(rand: Rand, depth = 0): unknown {
   if (k === 1) return rand.int(1000) - 500;
   if (k === 2) return rand.pick([null, true, false, undefined, NaN, Infinity]);
   if (k === 3) return rand.chance(0.05) ? 'L'.repeat(3000 + rand.int(5000)) : '';
-  if (k === 4) return rand.pick([{ token: 'secret-value' }, { Authorization: 'Bearer abcdefgh' }, 'sk-proj-abcdefghijklmnopqrs']);
+  if (k === 4)
+    return rand.pick([{ token: 'secret-value' }, { Authorization: 'Bearer abcdefgh' }, 'sk-proj-abcdefghijklmnopqrs']);
   if (k === 5) return Array.from({ length: rand.int(5) }, () => value(rand, depth + 1));
   let deep: unknown = 'bottom';
   if (k === 6 && rand.chance(0.1)) for (let i = 0; i < 200; i++) deep = { d: deep };
   if (k === 6) return deep;
   const o: Record<string, unknown> = {};
-  for (let i = rand.int(5); i > 0; i--) o[rand.pick(['name', 'arguments', 'progressToken', 'requestId', 'content', 'isError', '_meta', rand.text(4)])] = value(rand, depth + 1);
+  for (let i = rand.int(5); i > 0; i--)
+    o[rand.pick(['name', 'arguments', 'progressToken', 'requestId', 'content', 'isError', '_meta', rand.text(4)])] =
+      value(rand, depth + 1);
   return o;
 }
 
@@ -36,13 +62,42 @@ function message(rand: Rand, ids: unknown[]): unknown {
     case 0:
       return { jsonrpc: '2.0', id: id(rand, ids), method: rand.pick(METHODS), params: value(rand) };
     case 1:
-      return { jsonrpc: '2.0', id: id(rand, ids), method: 'tools/call', params: { name: rand.pick(['echo', 'add', rand.text(6), 7]), arguments: value(rand), _meta: { progressToken: id(rand, ids) } } };
+      return {
+        jsonrpc: '2.0',
+        id: id(rand, ids),
+        method: 'tools/call',
+        params: {
+          name: rand.pick(['echo', 'add', rand.text(6), 7]),
+          arguments: value(rand),
+          _meta: { progressToken: id(rand, ids) },
+        },
+      };
     case 2:
-      return { jsonrpc: '2.0', id: id(rand, ids), result: rand.chance(0.3) ? { content: [{ type: 'text', text: rand.text(20) }], isError: rand.chance(0.5) } : value(rand) };
+      return {
+        jsonrpc: '2.0',
+        id: id(rand, ids),
+        result: rand.chance(0.3)
+          ? { content: [{ type: 'text', text: rand.text(20) }], isError: rand.chance(0.5) }
+          : value(rand),
+      };
     case 3:
-      return { jsonrpc: '2.0', id: id(rand, ids), error: rand.pick<unknown>([{ code: -32601, message: 'nope' }, { code: 'x' }, null, 'str', { message: value(rand) }]) };
+      return {
+        jsonrpc: '2.0',
+        id: id(rand, ids),
+        error: rand.pick<unknown>([
+          { code: -32601, message: 'nope' },
+          { code: 'x' },
+          null,
+          'str',
+          { message: value(rand) },
+        ]),
+      };
     case 4:
-      return { jsonrpc: '2.0', method: rand.pick(['notifications/progress', 'notifications/cancelled', 'notifications/message']), params: { progressToken: id(rand, ids), requestId: id(rand, ids), progress: rand.int(10), data: value(rand) } };
+      return {
+        jsonrpc: '2.0',
+        method: rand.pick(['notifications/progress', 'notifications/cancelled', 'notifications/message']),
+        params: { progressToken: id(rand, ids), requestId: id(rand, ids), progress: rand.int(10), data: value(rand) },
+      };
     case 5:
       return Array.from({ length: rand.int(4) }, () => message(rand, ids));
     case 6:
@@ -58,7 +113,13 @@ describe('fuzz: trace recorder', () => {
   it('records random message shapes without throwing; entries, pairs and rows stay consistent (~2 s)', async () => {
     await fuzz(2000, (rand) => {
       const maxMessages = rand.pick([5, 50, 1000]);
-      const rec = new TraceRecorder({ serverId: 's', serverName: 's', maxMessages, maxBytes: rand.pick([2000, 64 * 1024, 1 << 26]), maxPayloadBytes: rand.pick([100, 4096, 1 << 20]) });
+      const rec = new TraceRecorder({
+        serverId: 's',
+        serverName: 's',
+        maxMessages,
+        maxBytes: rand.pick([2000, 64 * 1024, 1 << 26]),
+        maxPayloadBytes: rand.pick([100, 4096, 1 << 20]),
+      });
       const ids: unknown[] = [];
       let ts = 1000;
       const n = rand.int(150);
@@ -68,7 +129,13 @@ describe('fuzz: trace recorder', () => {
         if (k === 0) rec.stderr(rand.text(rand.int(80)), ts);
         else if (k === 1) rec.stdoutNoise(rand.text(rand.int(80)), ts);
         else if (k === 2) rec.lifecycle(rand.text(rand.int(40)), ts);
-        else rec.message(rand.chance(0.5) ? 'in' : 'out', message(rand, ids), ts, rand.chance(0.2) ? rand.int(5000) : undefined);
+        else
+          rec.message(
+            rand.chance(0.5) ? 'in' : 'out',
+            message(rand, ids),
+            ts,
+            rand.chance(0.2) ? rand.int(5000) : undefined,
+          );
       }
       rec.flushEvents();
 
@@ -76,7 +143,8 @@ describe('fuzz: trace recorder', () => {
       assert.ok(rec.memoryBytes >= 0, `memory ${rec.memoryBytes}`);
       const entries = [...rec.entries()];
       assert.equal(entries.length, rec.length);
-      for (let i = 1; i < entries.length; i++) assert.equal(entries[i].seq, entries[i - 1].seq + 1, 'seqs are consecutive');
+      for (let i = 1; i < entries.length; i++)
+        assert.equal(entries[i].seq, entries[i - 1].seq + 1, 'seqs are consecutive');
       if (entries.length) assert.equal(entries[entries.length - 1].seq, rec.lastSeq);
       const bySeq = new Map(entries.map((e) => [e.seq, e]));
       for (const e of entries) {
@@ -91,10 +159,21 @@ describe('fuzz: trace recorder', () => {
         const row = toDisplayEntry(e, 1);
         assert.equal(row.seq, e.seq);
         assert.equal(typeof row.label, 'string');
-        assert.ok((row.preview ?? '').length <= 160 && row.label.length <= 400, `row size: ${JSON.stringify(row).slice(0, 300)}`);
-        const detail = buildDetail(e, 1, e.pair ? rec.get(e.pair) : undefined, e.parent ? rec.get(e.parent) : undefined);
+        assert.ok(
+          (row.preview ?? '').length <= 160 && row.label.length <= 400,
+          `row size: ${JSON.stringify(row).slice(0, 300)}`,
+        );
+        const detail = buildDetail(
+          e,
+          1,
+          e.pair ? rec.get(e.pair) : undefined,
+          e.parent ? rec.get(e.parent) : undefined,
+        );
         assert.equal(typeof detail.json, 'string');
-        assert.ok(!JSON.stringify(row).includes('secret-value') && !detail.json.includes('secret-value'), `secret keys redacted: ${JSON.stringify(row)} ${detail.json.slice(0, 600)}`);
+        assert.ok(
+          !JSON.stringify(row).includes('secret-value') && !detail.json.includes('secret-value'),
+          `secret keys redacted: ${JSON.stringify(row)} ${detail.json.slice(0, 600)}`,
+        );
       }
       for (const s of rec.toolStats()) assert.ok(s.calls >= s.errors && s.errors >= 0, JSON.stringify(s));
     });

@@ -13,12 +13,31 @@ describe('rules catalog', () => {
   });
 
   it('puts each rule in the category of its id block', () => {
-    const blocks: Record<string, string> = { 1: 'connection', 2: 'serialization', 3: 'concurrency', 4: 'performance', 5: 'security', 6: 'config', 7: 'protocol' };
+    const blocks: Record<string, string> = {
+      1: 'connection',
+      2: 'serialization',
+      3: 'concurrency',
+      4: 'performance',
+      5: 'security',
+      6: 'config',
+      7: 'protocol',
+    };
     for (const r of RULES) assert.equal(r.category, blocks[r.id[3]], r.id);
   });
 
   it('uses the catalogue default severities', () => {
-    const expected: Record<string, string> = { MCP101: 'error', MCP103: 'warning', MCP402: 'info', MCP504: 'info', MCP505: 'warning', MCP601: 'error', MCP606: 'info', MCP607: 'error', MCP705: 'info', MCP710: 'warning' };
+    const expected: Record<string, string> = {
+      MCP101: 'error',
+      MCP103: 'warning',
+      MCP402: 'info',
+      MCP504: 'info',
+      MCP505: 'warning',
+      MCP601: 'error',
+      MCP606: 'info',
+      MCP607: 'error',
+      MCP705: 'info',
+      MCP710: 'warning',
+    };
     for (const [id, sev] of Object.entries(expected)) assert.equal(getRule(id)?.defaultSeverity, sev, id);
     assert.equal(RULES.filter((r) => r.defaultSeverity === 'error').length, 24);
     assert.equal(RULES.filter((r) => r.defaultSeverity === 'info').length, 4);
@@ -38,7 +57,8 @@ describe('rules catalog', () => {
       assert.ok(fs.existsSync(page), `missing ${page}`);
       const text = fs.readFileSync(page, 'utf8');
       assert.ok(text.startsWith(`# ${r.id}`), `${r.id}.md starts with its id`);
-      for (const section of ['## Why', '## Fix', '## Severity']) assert.ok(text.includes(section), `${r.id}.md lacks "${section}"`);
+      for (const section of ['## Why', '## Fix', '## Severity'])
+        assert.ok(text.includes(section), `${r.id}.md lacks "${section}"`);
       assert.ok(text.includes('mcpDoctor.rules.severity'), `${r.id}.md explains the severity setting`);
       assert.ok(index.includes(`(${r.id}.md)`), `README does not link ${r.id}`);
     }

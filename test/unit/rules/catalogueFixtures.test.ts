@@ -16,13 +16,15 @@ function expectations(): string[] {
       const full = path.join(dir, e.name);
       if (e.isDirectory()) walk(full);
       else if (e.name !== 'README.md' && e.name !== 'package.json') {
-        fs.readFileSync(full, 'utf8').split('\n').forEach((line, i) => {
-          const m = /(?:#|\/\/) expect: (MCP\d{3}(?:\s*,\s*MCP\d{3})*)/.exec(line);
-          // The Dockerfile explains its marker in a comment line below the instruction.
-          const target = e.name === 'Dockerfile' && /^# expect: \w+ \(line (\d+)/.exec(line);
-          if (target) out.push(`${path.relative(DIR, full)}:${target[1]}:${m![1]}`);
-          else if (m) for (const id of m[1].split(/\s*,\s*/)) out.push(`${path.relative(DIR, full)}:${i + 1}:${id}`);
-        });
+        fs.readFileSync(full, 'utf8')
+          .split('\n')
+          .forEach((line, i) => {
+            const m = /(?:#|\/\/) expect: (MCP\d{3}(?:\s*,\s*MCP\d{3})*)/.exec(line);
+            // The Dockerfile explains its marker in a comment line below the instruction.
+            const target = e.name === 'Dockerfile' && /^# expect: \w+ \(line (\d+)/.exec(line);
+            if (target) out.push(`${path.relative(DIR, full)}:${target[1]}:${m![1]}`);
+            else if (m) for (const id of m[1].split(/\s*,\s*/)) out.push(`${path.relative(DIR, full)}:${i + 1}:${id}`);
+          });
       }
     }
   };
@@ -40,7 +42,12 @@ describe('catalogue fixtures end to end (lint CLI with the real analyzers)', () 
   it('reports exactly the marked findings, and nothing on the clean servers', async function () {
     this.timeout(120000);
     let stdout = '';
-    const code = await run(['--json', DIR], { out: (t) => void (stdout += t), err: () => undefined, cwd: DIR, env: {} });
+    const code = await run(['--json', DIR], {
+      out: (t) => void (stdout += t),
+      err: () => undefined,
+      cwd: DIR,
+      env: {},
+    });
     assert.equal(code, 1);
     const findings: Finding[] = JSON.parse(stdout).findings;
     const got = findings.map((f) => `${path.relative(DIR, f.file)}:${f.range.start.line + 1}:${f.code}`).sort();

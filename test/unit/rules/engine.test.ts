@@ -25,12 +25,32 @@ class LineAnalyzer implements LanguageAnalyzer {
     const definitions: Definition[] = [];
     text.split('\n').forEach((l, i) => {
       const p = l.indexOf('print(');
-      if (p >= 0) hits.push({ ruleId: 'MCP101', range: rangeAt(i, p, p + 5), message: 'print to stdout', fixes: [{ title: 'stderr', edits: [{ file, range: rangeAt(i, p, p + 5), newText: 'eprint' }], preferred: true }] });
-      if (l.includes('# nodoc')) hits.push({ ruleId: 'MCP701', range: rangeAt(i, 0, 3), message: 'no description', downgrade: true });
+      if (p >= 0)
+        hits.push({
+          ruleId: 'MCP101',
+          range: rangeAt(i, p, p + 5),
+          message: 'print to stdout',
+          fixes: [
+            { title: 'stderr', edits: [{ file, range: rangeAt(i, p, p + 5), newText: 'eprint' }], preferred: true },
+          ],
+        });
+      if (l.includes('# nodoc'))
+        hits.push({ ruleId: 'MCP701', range: rangeAt(i, 0, 3), message: 'no description', downgrade: true });
       const d = /def (tool_\w+)/.exec(l);
-      if (d) definitions.push({ kind: 'tool', name: d[1], file, range: rangeAt(i, 0, l.length), nameRange: rangeAt(i, d.index + 4, d.index + 4 + d[1].length), framework: 'fastmcp', params: [] });
+      if (d)
+        definitions.push({
+          kind: 'tool',
+          name: d[1],
+          file,
+          range: rangeAt(i, 0, l.length),
+          nameRange: rangeAt(i, d.index + 4, d.index + 4 + d[1].length),
+          framework: 'fastmcp',
+          params: [],
+        });
     });
-    const servers = text.includes('FastMCP(') ? [{ name: 'mcp', range: rangeAt(0, 0), transport: 'stdio' as const }] : [];
+    const servers = text.includes('FastMCP(')
+      ? [{ name: 'mcp', range: rangeAt(0, 0), transport: 'stdio' as const }]
+      : [];
     return { file, language: 'python', framework: 'fastmcp', servers, definitions, hits };
   }
 }
@@ -42,7 +62,10 @@ describe('RuleEngine', () => {
   beforeEach(() => {
     clearProjectCache();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpd-engine-'));
-    fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "x"\nrequires-python = ">=3.10"\ndependencies = ["fastmcp>=2.12"]\n');
+    fs.writeFileSync(
+      path.join(dir, 'pyproject.toml'),
+      '[project]\nname = "x"\nrequires-python = ">=3.10"\ndependencies = ["fastmcp>=2.12"]\n',
+    );
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -71,7 +94,13 @@ describe('RuleEngine', () => {
     const analyzer: LanguageAnalyzer = {
       language: 'python',
       extensions: ['.py'],
-      analyze: async (file) => ({ file, language: 'python', servers: [], definitions: [], hits: [{ ruleId: 'MCP202', range: rangeAt(1, 0, 3), message: 'class', severity: 'error', downgrade: true }] }),
+      analyze: async (file) => ({
+        file,
+        language: 'python',
+        servers: [],
+        definitions: [],
+        hits: [{ ruleId: 'MCP202', range: rangeAt(1, 0, 3), message: 'class', severity: 'error', downgrade: true }],
+      }),
     };
     const engine = new RuleEngine({ analyzers: [analyzer] });
     const file = path.join(dir, 'server.py');
@@ -88,8 +117,15 @@ describe('RuleEngine', () => {
     assert.equal(r.findings.find((f) => f.code === 'MCP101')?.severity, 'hint');
     engine.setSeverityOverrides({ MCP101: 'off', MCP701: 'error' });
     r = await engine.analyzeFile(file, SERVER);
-    assert.equal(r.findings.some((f) => f.code === 'MCP101'), false);
-    assert.equal(r.findings.find((f) => f.code === 'MCP701')?.severity, 'error', 'an explicit override is not downgraded');
+    assert.equal(
+      r.findings.some((f) => f.code === 'MCP101'),
+      false,
+    );
+    assert.equal(
+      r.findings.find((f) => f.code === 'MCP701')?.severity,
+      'error',
+      'an explicit override is not downgraded',
+    );
     assert.equal(analyzer.calls, 1);
     assert.equal(r.cached, true);
   });
@@ -143,35 +179,60 @@ describe('RuleEngine', () => {
     assert.equal(other.skipped, true);
     assert.equal(other.language, undefined);
     assert.equal(looksLikeMcp('python', 'from mcp.server.fastmcp import FastMCP'), true);
-    assert.equal(looksLikeMcp('typescript', 'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"'), true);
+    assert.equal(
+      looksLikeMcp('typescript', 'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"'),
+      true,
+    );
     assert.equal(looksLikeMcp('typescript', 'export const x = 1;'), false);
   });
 
   it('runs project-file rules and the secret scan on server source', async () => {
     const engine = new RuleEngine({ analyzers: [new LineAnalyzer()] });
-    const pkg = await engine.analyzeFile(path.join(dir, 'pyproject.toml'), '[project]\nrequires-python = ">=3.9"\ndependencies = ["fastmcp"]\n');
-    assert.deepEqual(pkg.findings.map((f) => [f.code, f.range.start.line]), [['MCP601', 1]]);
+    const pkg = await engine.analyzeFile(
+      path.join(dir, 'pyproject.toml'),
+      '[project]\nrequires-python = ">=3.9"\ndependencies = ["fastmcp"]\n',
+    );
+    assert.deepEqual(
+      pkg.findings.map((f) => [f.code, f.range.start.line]),
+      [['MCP601', 1]],
+    );
     assert.equal(pkg.language, 'config');
-    const src = await engine.analyzeFile(path.join(dir, 'server.py'), 'from fastmcp import FastMCP\nAPI_KEY = "q8w7e6r5t4y3u2i1"\n');
-    assert.deepEqual(src.findings.map((f) => f.code), ['MCP505']);
+    const src = await engine.analyzeFile(
+      path.join(dir, 'server.py'),
+      'from fastmcp import FastMCP\nAPI_KEY = "q8w7e6r5t4y3u2i1"\n',
+    );
+    assert.deepEqual(
+      src.findings.map((f) => f.code),
+      ['MCP505'],
+    );
   });
 
   it('analyzes a workspace with progress, and reports duplicate tools across files of one server (MCP702)', async () => {
     fs.writeFileSync(path.join(dir, 'server.py'), SERVER);
     fs.mkdirSync(path.join(dir, 'tools'));
-    fs.writeFileSync(path.join(dir, 'tools', 'extra.py'), 'from fastmcp import FastMCP\ndef register(mcp):\n    @mcp.tool\n    def tool_a():\n        """Doc."""\n');
+    fs.writeFileSync(
+      path.join(dir, 'tools', 'extra.py'),
+      'from fastmcp import FastMCP\ndef register(mcp):\n    @mcp.tool\n    def tool_a():\n        """Doc."""\n',
+    );
     fs.mkdirSync(path.join(dir, 'node_modules', 'x'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'node_modules', 'x', 'skip.py'), 'import fastmcp\nprint(1)\n');
     const progress: number[] = [];
     const engine = new RuleEngine({ analyzers: [new LineAnalyzer()] });
     const r = await engine.analyzeWorkspace([dir], { onProgress: (p) => progress.push(p.done) });
-    assert.deepEqual(r.files.map((f) => path.relative(dir, f.file)).sort(), ['pyproject.toml', 'server.py', path.join('tools', 'extra.py')]);
+    assert.deepEqual(r.files.map((f) => path.relative(dir, f.file)).sort(), [
+      'pyproject.toml',
+      'server.py',
+      path.join('tools', 'extra.py'),
+    ]);
     assert.equal(r.cancelled, false);
     assert.ok(progress.length >= 3);
     const dups = r.findings.filter((f) => f.code === 'MCP702');
     assert.equal(dups.length, 2, 'one finding at each definition');
     assert.ok(dups.every((f) => f.related?.length === 1 && f.severity === 'error'));
-    assert.deepEqual(r.findings, [...r.findings].sort((a, b) => a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || 0));
+    assert.deepEqual(
+      r.findings,
+      [...r.findings].sort((a, b) => a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || 0),
+    );
   });
 
   it('does not compare tools of separate servers in one project', async () => {
@@ -185,7 +246,10 @@ describe('RuleEngine', () => {
     for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(dir, `s${i}.py`), SERVER);
     const ctl = new AbortController();
     const engine = new RuleEngine({ analyzers: [new LineAnalyzer()] });
-    const r = await engine.analyzeWorkspace([dir], { signal: ctl.signal, onProgress: (p) => p.done === 2 && ctl.abort() });
+    const r = await engine.analyzeWorkspace([dir], {
+      signal: ctl.signal,
+      onProgress: (p) => p.done === 2 && ctl.abort(),
+    });
     assert.equal(r.cancelled, true);
     assert.equal(r.files.length, 2);
   });
@@ -194,11 +258,15 @@ describe('RuleEngine', () => {
     this.timeout(60000);
     const engine = new RuleEngine();
     const file = path.join(dir, 'real_server.py');
-    const text = 'from mcp.server.fastmcp import FastMCP\n\nmcp = FastMCP("demo")\n\n@mcp.tool()\ndef add(a: int, b: int) -> int:\n    print("adding")\n    return a + b\n\nif __name__ == "__main__":\n    mcp.run()\n';
+    const text =
+      'from mcp.server.fastmcp import FastMCP\n\nmcp = FastMCP("demo")\n\n@mcp.tool()\ndef add(a: int, b: int) -> int:\n    print("adding")\n    return a + b\n\nif __name__ == "__main__":\n    mcp.run()\n';
     const r = await engine.analyzeFile(file, text);
     assert.equal(r.language, 'python');
     assert.equal(r.skipped, false);
     assert.ok(!r.findings.some((f) => f.code === INTERNAL_ERROR_CODE), JSON.stringify(r.findings));
-    assert.ok(r.definitions.some((d) => d.kind === 'tool' && d.name === 'add'), 'the Python analyzer reports the tool');
+    assert.ok(
+      r.definitions.some((d) => d.kind === 'tool' && d.name === 'add'),
+      'the Python analyzer reports the tool',
+    );
   });
 });

@@ -33,7 +33,10 @@ describe('mcp-doctor lint', () => {
   it('--severity-threshold warning fails on warnings', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpd-lint-'));
     try {
-      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ dependencies: { '@modelcontextprotocol/sdk': '1.32.2' } }));
+      fs.writeFileSync(
+        path.join(dir, 'package.json'),
+        JSON.stringify({ dependencies: { '@modelcontextprotocol/sdk': '1.32.2' } }),
+      );
       fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM node:22\nENV HOST=127.0.0.1\nCMD ["node", "index.js"]\n');
       assert.equal(await run([dir], io(dir)), 0, 'a warning alone passes the default threshold');
       assert.equal(await run([dir, '--severity-threshold', 'warning'], io(dir)), 1);
@@ -62,12 +65,27 @@ describe('mcp-doctor lint', () => {
     assert.equal(log.version, '2.1.0');
     const results = log.runs[0].results;
     assert.ok(results.length >= 10);
-    const r = results.find((x: any) => x.ruleId === 'MCP601' && x.locations[0].physicalLocation.artifactLocation.uri === 'py-bad/pyproject.toml');
-    assert.deepEqual(r.locations[0].physicalLocation.region, { startLine: 4, startColumn: 20, endLine: 4, endColumn: 25 });
+    const r = results.find(
+      (x: any) =>
+        x.ruleId === 'MCP601' && x.locations[0].physicalLocation.artifactLocation.uri === 'py-bad/pyproject.toml',
+    );
+    assert.deepEqual(r.locations[0].physicalLocation.region, {
+      startLine: 4,
+      startColumn: 20,
+      endLine: 4,
+      endColumn: 25,
+    });
   });
 
   it('exits 2 on bad usage', async () => {
-    for (const args of [['--format', 'xml'], ['--severity-threshold', 'info'], ['--bogus'], ['does-not-exist'], ['--rule', 'MCP999=off'], ['--rule', 'MCP101=loud']]) {
+    for (const args of [
+      ['--format', 'xml'],
+      ['--severity-threshold', 'info'],
+      ['--bogus'],
+      ['does-not-exist'],
+      ['--rule', 'MCP999=off'],
+      ['--rule', 'MCP101=loud'],
+    ]) {
       const o = io();
       assert.equal(await run(args, o), 2, args.join(' '));
       assert.ok(o.stderr.length > 0);

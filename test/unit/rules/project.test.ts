@@ -2,7 +2,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildProjectContext, clearProjectCache, findProjectRoot, invalidateProject } from '../../../src/core/rules/project';
+import {
+  buildProjectContext,
+  clearProjectCache,
+  findProjectRoot,
+  invalidateProject,
+} from '../../../src/core/rules/project';
 import { PROJECT_FIXTURES } from './helpers';
 
 const fixture = (name: string) => path.join(PROJECT_FIXTURES, name);

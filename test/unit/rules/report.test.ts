@@ -3,12 +3,20 @@ import type { Finding } from '../../../src/core/model';
 import { countBySeverity, formatText, summaryLine } from '../../../src/core/rules/report';
 
 const f = (file: string, line: number, severity: Finding['severity'], code: string): Finding => ({
-  code, severity, message: `problem ${code}`, file, origin: 'rules',
+  code,
+  severity,
+  message: `problem ${code}`,
+  file,
+  origin: 'rules',
   range: { start: { line, character: 2 }, end: { line, character: 5 } },
 });
 
 describe('text report', () => {
-  const findings = [f('/w/a.py', 0, 'error', 'MCP101'), f('/w/a.py', 11, 'warning', 'MCP701'), f('/w/b/c.ts', 3, 'info', 'MCP402')];
+  const findings = [
+    f('/w/a.py', 0, 'error', 'MCP101'),
+    f('/w/a.py', 11, 'warning', 'MCP701'),
+    f('/w/b/c.ts', 3, 'info', 'MCP402'),
+  ];
 
   it('groups by file with 1-based positions relative to the base folder', () => {
     const text = formatText(findings, { baseDir: '/w' });

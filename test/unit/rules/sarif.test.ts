@@ -35,7 +35,9 @@ describe('SARIF output', () => {
   });
 
   it('maps findings to results with 1-based regions, levels and relative URIs', () => {
-    const log = toSarif([finding(), finding({ code: 'MCP402', severity: 'info', file: '/elsewhere/x.ts' })], { baseDir: base }) as any;
+    const log = toSarif([finding(), finding({ code: 'MCP402', severity: 'info', file: '/elsewhere/x.ts' })], {
+      baseDir: base,
+    }) as any;
     const [a, b] = log.runs[0].results;
     assert.equal(a.ruleId, 'MCP101');
     assert.equal(a.ruleIndex, 0);
@@ -51,15 +53,37 @@ describe('SARIF output', () => {
 
   it('includes fixes and related locations, and registers codes outside the catalogue', () => {
     const f = finding({
-      fixes: [{ title: 'Write to stderr', edits: [{ file: path.join(base, 'src', 'server.py'), range: { start: { line: 17, character: 17 }, end: { line: 17, character: 17 } }, newText: ', file=sys.stderr' }] }],
-      related: [{ file: path.join(base, 'src', 'other.py'), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, message: 'also here' }],
+      fixes: [
+        {
+          title: 'Write to stderr',
+          edits: [
+            {
+              file: path.join(base, 'src', 'server.py'),
+              range: { start: { line: 17, character: 17 }, end: { line: 17, character: 17 } },
+              newText: ', file=sys.stderr',
+            },
+          ],
+        },
+      ],
+      related: [
+        {
+          file: path.join(base, 'src', 'other.py'),
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+          message: 'also here',
+        },
+      ],
     });
     const log = toSarif([f, finding({ code: 'internal/analyzer-error', severity: 'info' })], { baseDir: base }) as any;
     const [r, internal] = log.runs[0].results;
     const change = r.fixes[0].artifactChanges[0];
     assert.equal(r.fixes[0].description.text, 'Write to stderr');
     assert.equal(change.artifactLocation.uri, 'src/server.py');
-    assert.deepEqual(change.replacements[0].deletedRegion, { startLine: 18, startColumn: 18, endLine: 18, endColumn: 18 });
+    assert.deepEqual(change.replacements[0].deletedRegion, {
+      startLine: 18,
+      startColumn: 18,
+      endLine: 18,
+      endColumn: 18,
+    });
     assert.equal(change.replacements[0].insertedContent.text, ', file=sys.stderr');
     assert.equal(r.relatedLocations[0].message.text, 'also here');
     const rules = log.runs[0].tool.driver.rules;

@@ -8,7 +8,14 @@ import { buildTroubleshootingReport, redactServerConfig, redactText } from '../.
 import type { SessionView } from '../../../src/core/session/types';
 import { boundedJson, buildDetail, prettyJson, toDisplayEntry } from '../../../src/core/trace/display';
 import { TraceRecorder } from '../../../src/core/trace/recorder';
-import { maskJsonSecrets, maskSecrets, redactArgs, redactConfig, redactString, redactValue } from '../../../src/core/trace/redact';
+import {
+  maskJsonSecrets,
+  maskSecrets,
+  redactArgs,
+  redactConfig,
+  redactString,
+  redactValue,
+} from '../../../src/core/trace/redact';
 import { exportTrace, makeHeader, readTraceFile, TraceFileWriter } from '../../../src/core/trace/store';
 import { redactSecretFlags, secretValues, terminalHeader } from '../../../src/vscode/session/redact';
 
@@ -46,7 +53,10 @@ function resolve(server: ServerConfig): ServerConfig {
     workspaceFolder: '/ws',
     home: '/home/u',
     env: { HOME: '/home/u', GH_TOKEN: TOKENS.github },
-    inputs: new Map([['apiKey', INPUT_SECRET], ['token', INPUT_TOKEN]]),
+    inputs: new Map([
+      ['apiKey', INPUT_SECRET],
+      ['token', INPUT_TOKEN],
+    ]),
   });
 }
 
@@ -57,7 +67,12 @@ function assertNoSecret(text: string, secrets: string[], where: string): void {
 const stdioListed = config('weather', {
   command: 'node',
   args: ['${workspaceFolder}/server.js', '--api-key', '${input:apiKey}', `--github=${TOKENS.github}`],
-  env: { WEATHER_API_KEY: '${input:apiKey}', GITHUB_TOKEN: '${env:GH_TOKEN}', LOG_LEVEL: 'debug', CUSTOM: 'prefix-${input:token}' },
+  env: {
+    WEATHER_API_KEY: '${input:apiKey}',
+    GITHUB_TOKEN: '${env:GH_TOKEN}',
+    LOG_LEVEL: 'debug',
+    CUSTOM: 'prefix-${input:token}',
+  },
 });
 const httpListed = config('remote', {
   url: 'https://bob:pa55word-xyz@api.example.com/mcp?api_key=${input:apiKey}&region=eu',
@@ -75,12 +90,17 @@ describe('secrets never shown', () => {
       assert.ok(secrets.includes(TOKENS.github), 'GITHUB_TOKEN is a secret-named env variable');
       assert.ok(!secrets.includes('debug'), 'LOG_LEVEL is not a secret');
       // Longest first, so a longer secret is masked whole before a shorter one inside it.
-      assert.deepEqual(secrets, [...secrets].sort((a, b) => b.length - a.length));
+      assert.deepEqual(
+        secrets,
+        [...secrets].sort((a, b) => b.length - a.length),
+      );
     });
 
     it('the stdio header lists env keys without values', () => {
       const resolved = resolve(stdioListed);
-      const text = terminalHeader(resolved, secretValues(stdioListed, resolved)).map((l) => l.text).join('\n');
+      const text = terminalHeader(resolved, secretValues(stdioListed, resolved))
+        .map((l) => l.text)
+        .join('\n');
       assert.match(text, /config: \/ws\/\.vscode\/mcp\.json/);
       assert.match(text, /env: WEATHER_API_KEY=\*\*\* GITHUB_TOKEN=\*\*\* LOG_LEVEL=\*\*\* CUSTOM=\*\*\*/);
       assertNoSecret(text, [INPUT_SECRET, INPUT_TOKEN, TOKENS.github, 'debug'], 'the stdio header');
@@ -89,7 +109,9 @@ describe('secrets never shown', () => {
     it('the HTTP header redacts URL credentials, secret query parameters and input values, and hides header values', () => {
       const resolved = resolve(httpListed);
       assert.ok(resolved.url!.includes(INPUT_SECRET));
-      const text = terminalHeader(resolved, secretValues(httpListed, resolved)).map((l) => l.text).join('\n');
+      const text = terminalHeader(resolved, secretValues(httpListed, resolved))
+        .map((l) => l.text)
+        .join('\n');
       assert.match(text, /HTTP https:\/\/bob:\*\*\*@api\.example\.com\/mcp\?api_key=\*\*\*&region=eu/);
       assert.match(text, /headers: Authorization: \*\*\*, X-API-Key: \*\*\*, X-Trace: \*\*\*/);
       assertNoSecret(text, [INPUT_SECRET, INPUT_TOKEN, 'pa55word-xyz', TOKENS.openai], 'the HTTP header');
@@ -122,7 +144,10 @@ describe('secrets never shown', () => {
 
   describe('free-text token patterns (report redactText and trace redactString)', () => {
     const sample = `openai ${TOKENS.openai} gh ${TOKENS.github} slack ${TOKENS.slack} aws ${TOKENS.aws} sent Bearer ${TOKENS.bearer}`;
-    for (const [name, fn] of [['redactText', redactText], ['redactString', redactString]] as const) {
+    for (const [name, fn] of [
+      ['redactText', redactText],
+      ['redactString', redactString],
+    ] as const) {
       it(`${name} replaces sk-, ghp_, xoxb-, AKIA and Bearer tokens`, () => {
         const out = fn(sample);
         assertNoSecret(out, Object.values(TOKENS), name);
@@ -130,7 +155,9 @@ describe('secrets never shown', () => {
         assert.equal(fn('plain text with no secret, sk- alone'), 'plain text with no secret, sk- alone');
       });
       it(`${name} redacts URL credentials and secret query parameters`, () => {
-        const out = fn('connected over Streamable HTTP to https://bob:pa55word-xyz@h.example/mcp?access_token=abc123def&x=1');
+        const out = fn(
+          'connected over Streamable HTTP to https://bob:pa55word-xyz@h.example/mcp?access_token=abc123def&x=1',
+        );
         assertNoSecret(out, ['pa55word-xyz', 'abc123def'], name);
         assert.match(out, /https:\/\/bob:\*\*\*@h\.example\/mcp\?access_token=\*\*\*/);
       });
@@ -140,7 +167,11 @@ describe('secrets never shown', () => {
   describe('trace display and export (src/core/trace)', () => {
     it('redacts Authorization / X-API-Key / token keys and token shapes in nested values', () => {
       const v = redactValue({
-        headers: { Authorization: 'Basic dXNlcjpwYXNz', 'X-API-Key': 'k-not-a-known-shape', 'x-goog-api-key': 'zzz-1234' },
+        headers: {
+          Authorization: 'Basic dXNlcjpwYXNz',
+          'X-API-Key': 'k-not-a-known-shape',
+          'x-goog-api-key': 'zzz-1234',
+        },
         params: { arguments: { github_token: 'anything', note: `use ${TOKENS.slack}` } },
       }) as Record<string, Record<string, Record<string, string>>>;
       assert.equal(v.headers.Authorization, '***');
@@ -156,7 +187,13 @@ describe('secrets never shown', () => {
       assert.equal(c.headers!['X-Trace'], 'plain-value');
       const s = redactConfig(resolve(stdioListed));
       assert.deepEqual(Object.values(s.env!), ['***', '***', '***', '***']);
-      assert.deepEqual(redactArgs(['--token', 'abc', '--api-key=xyz', '-v', TOKENS.aws]), ['--token', '***', '--api-key=***', '-v', '***']);
+      assert.deepEqual(redactArgs(['--token', 'abc', '--api-key=xyz', '-v', TOKENS.aws]), [
+        '--token',
+        '***',
+        '--api-key=***',
+        '-v',
+        '***',
+      ]);
     });
 
     it('rows, previews and details of recorded traffic show no secret', () => {
@@ -164,8 +201,24 @@ describe('secrets never shown', () => {
       const t = 1000;
       rec.lifecycle(`connected over Streamable HTTP to https://bob:pa55word-xyz@h.example/mcp`, t);
       rec.stderr(`starting with GITHUB_TOKEN=${TOKENS.github}`, t + 1);
-      rec.message('out', { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'fetch', arguments: { url: 'x', apiKey: 'plain-secret-value', q: `Bearer ${TOKENS.bearer}` } } }, t + 2);
-      rec.message('in', { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: `your key is ${TOKENS.openai}` }] } }, t + 3);
+      rec.message(
+        'out',
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: {
+            name: 'fetch',
+            arguments: { url: 'x', apiKey: 'plain-secret-value', q: `Bearer ${TOKENS.bearer}` },
+          },
+        },
+        t + 2,
+      );
+      rec.message(
+        'in',
+        { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: `your key is ${TOKENS.openai}` }] } },
+        t + 3,
+      );
       rec.message('in', { jsonrpc: '2.0', id: 2, error: { code: -32000, message: `denied for ${TOKENS.aws}` } }, t + 4);
       const entries = [...rec.entries()];
       assert.equal(entries.length, 5);
@@ -186,12 +239,35 @@ describe('secrets never shown', () => {
 
     it('the preview of an oversized (truncated) payload has its secret keys redacted too', () => {
       const rec = new TraceRecorder({ serverId: 's', serverName: 's', maxPayloadBytes: 200 });
-      rec.message('out', { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'upload', arguments: { api_key: 'plain-secret-value', blob: 'B'.repeat(500) } } }, 1);
-      rec.message('in', { jsonrpc: '2.0', id: 1, result: { content: [], structuredContent: { password: 'plain-secret-value', pad: 'P'.repeat(500) } } }, 2);
+      rec.message(
+        'out',
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'upload', arguments: { api_key: 'plain-secret-value', blob: 'B'.repeat(500) } },
+        },
+        1,
+      );
+      rec.message(
+        'in',
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          result: { content: [], structuredContent: { password: 'plain-secret-value', pad: 'P'.repeat(500) } },
+        },
+        2,
+      );
       const entries = [...rec.entries()];
-      assert.ok(entries.every((e) => e.truncated), 'both payloads are truncated in memory');
+      assert.ok(
+        entries.every((e) => e.truncated),
+        'both payloads are truncated in memory',
+      );
       for (const e of entries) {
-        assert.ok(JSON.stringify(e.msg).includes('plain-secret-value'), 'the in-memory preview holds the raw JSON text');
+        assert.ok(
+          JSON.stringify(e.msg).includes('plain-secret-value'),
+          'the in-memory preview holds the raw JSON text',
+        );
         assertNoSecret(JSON.stringify(toDisplayEntry(e, 1)), ['plain-secret-value'], `row ${e.seq}`);
         assertNoSecret(buildDetail(e, 1).json, ['plain-secret-value'], `detail ${e.seq}`);
         assertNoSecret(JSON.stringify(redactValue(e.msg)), ['plain-secret-value'], `export of ${e.seq}`);
@@ -203,19 +279,38 @@ describe('secrets never shown', () => {
       // token shape and sits in text, so only the launch's known secret values can catch it.
       const secrets = secretValues(stdioListed, resolve(stdioListed));
       assert.ok(secrets.includes(INPUT_SECRET) && secrets.includes(TOKENS.github));
-      const envText = JSON.stringify({ WEATHER_API_KEY: INPUT_SECRET, CUSTOM: `prefix-${INPUT_TOKEN}`, LOG_LEVEL: 'debug' });
+      const envText = JSON.stringify({
+        WEATHER_API_KEY: INPUT_SECRET,
+        CUSTOM: `prefix-${INPUT_TOKEN}`,
+        LOG_LEVEL: 'debug',
+      });
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpd-sec-'));
       try {
         const file = path.join(dir, 'live.jsonl');
-        const writer = new TraceFileWriter(file, makeHeader({ serverId: 's', serverName: 's', writer: 'extension' }), { secrets });
+        const writer = new TraceFileWriter(file, makeHeader({ serverId: 's', serverName: 's', writer: 'extension' }), {
+          secrets,
+        });
         const rec = new TraceRecorder({ serverId: 's', serverName: 's', tap: writer.write, secrets });
-        rec.message('out', { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get-env', arguments: { echo: `x ${INPUT_TOKEN} "${INPUT_SECRET}"` } } }, 1);
+        rec.message(
+          'out',
+          {
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/call',
+            params: { name: 'get-env', arguments: { echo: `x ${INPUT_TOKEN} "${INPUT_SECRET}"` } },
+          },
+          1,
+        );
         rec.message('in', { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: envText }] } }, 2);
         writer.close();
         const shown = [INPUT_SECRET, INPUT_TOKEN];
         for (const e of rec.entries()) {
           assertNoSecret(JSON.stringify(toDisplayEntry(e, 1, rec.secrets)), shown, `row ${e.seq}`);
-          assertNoSecret(JSON.stringify(buildDetail(e, 1, undefined, undefined, rec.secrets)), shown, `detail ${e.seq}`);
+          assertNoSecret(
+            JSON.stringify(buildDetail(e, 1, undefined, undefined, rec.secrets)),
+            shown,
+            `detail ${e.seq}`,
+          );
         }
         // The result's text is shown as the row preview, its secret value masked in place.
         assert.match(toDisplayEntry(rec.get(2)!, 1, rec.secrets).preview ?? '', /WEATHER_API_KEY":"\*\*\*"/);
@@ -237,15 +332,62 @@ describe('secrets never shown', () => {
       try {
         const file = path.join(dir, 'rest.jsonl');
         const writer = new TraceFileWriter(file, makeHeader({ serverId: 's', serverName: 's', writer: 'proxy' }));
-        const plain = '{"seq":1,"ts":1,"dir":"out","kind":"message","size":60,"msg":{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"}}}}';
+        const plain =
+          '{"seq":1,"ts":1,"dir":"out","kind":"message","size":60,"msg":{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"}}}}';
         writer.writeRaw(plain);
         // A token right after a newline: in JSON text it follows "\n", where a word boundary fails.
-        writer.writeRaw(JSON.stringify({ seq: 2, ts: 2, dir: 'in', kind: 'message', size: 1, msg: { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: `line 1\n${TOKENS.openai}\n${TOKENS.github}` }] } } }));
-        writer.writeRaw(JSON.stringify({ seq: 3, ts: 3, dir: 'out', kind: 'message', size: 1, msg: { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'login', arguments: { apiKey: 'plain-secret-value', url: 'https://bob:pa55word-xyz@h.example/?token=t0k3n-value' } } } }));
-        writer.writeRaw(JSON.stringify({ seq: 4, ts: 4, dir: 'in', kind: 'stderr', size: 1, msg: `Authorization: Bearer ${TOKENS.bearer}` }));
+        writer.writeRaw(
+          JSON.stringify({
+            seq: 2,
+            ts: 2,
+            dir: 'in',
+            kind: 'message',
+            size: 1,
+            msg: {
+              jsonrpc: '2.0',
+              id: 1,
+              result: { content: [{ type: 'text', text: `line 1\n${TOKENS.openai}\n${TOKENS.github}` }] },
+            },
+          }),
+        );
+        writer.writeRaw(
+          JSON.stringify({
+            seq: 3,
+            ts: 3,
+            dir: 'out',
+            kind: 'message',
+            size: 1,
+            msg: {
+              jsonrpc: '2.0',
+              id: 2,
+              method: 'tools/call',
+              params: {
+                name: 'login',
+                arguments: {
+                  apiKey: 'plain-secret-value',
+                  url: 'https://bob:pa55word-xyz@h.example/?token=t0k3n-value',
+                },
+              },
+            },
+          }),
+        );
+        writer.writeRaw(
+          JSON.stringify({
+            seq: 4,
+            ts: 4,
+            dir: 'in',
+            kind: 'stderr',
+            size: 1,
+            msg: `Authorization: Bearer ${TOKENS.bearer}`,
+          }),
+        );
         writer.close();
         const text = fs.readFileSync(file, 'utf8');
-        assertNoSecret(text, [TOKENS.openai, TOKENS.github, 'plain-secret-value', 'pa55word-xyz', 't0k3n-value', TOKENS.bearer], 'the trace file');
+        assertNoSecret(
+          text,
+          [TOKENS.openai, TOKENS.github, 'plain-secret-value', 'pa55word-xyz', 't0k3n-value', TOKENS.bearer],
+          'the trace file',
+        );
         assert.equal(text.split('\n')[1], plain, 'a line without anything secret-looking is written byte for byte');
         const back = await readTraceFile(file);
         assert.deepEqual(back.problems, []);
@@ -274,7 +416,16 @@ describe('secrets never shown', () => {
     it('an exported trace file contains no secret, also in its config header', async () => {
       const rec = new TraceRecorder({ serverId: 's', serverName: 's' });
       rec.lifecycle(`$ node server.js --github=${TOKENS.github}`, 1);
-      rec.message('out', { jsonrpc: '2.0', id: 1, method: 'initialize', params: { headers: { Authorization: `Bearer ${TOKENS.bearer}` } } }, 2);
+      rec.message(
+        'out',
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { headers: { Authorization: `Bearer ${TOKENS.bearer}` } },
+        },
+        2,
+      );
       rec.message('in', { jsonrpc: '2.0', id: 1, result: { token: 'plain-secret-value', text: TOKENS.slack } }, 3);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpd-sec-'));
       try {
@@ -283,7 +434,20 @@ describe('secrets never shown', () => {
         const count = await exportTrace(target, { recorder: rec, header });
         assert.equal(count, 3);
         const text = fs.readFileSync(target, 'utf8');
-        assertNoSecret(text, [TOKENS.github, TOKENS.bearer, 'plain-secret-value', TOKENS.slack, INPUT_SECRET, INPUT_TOKEN, 'pa55word-xyz', TOKENS.openai], 'the export');
+        assertNoSecret(
+          text,
+          [
+            TOKENS.github,
+            TOKENS.bearer,
+            'plain-secret-value',
+            TOKENS.slack,
+            INPUT_SECRET,
+            INPUT_TOKEN,
+            'pa55word-xyz',
+            TOKENS.openai,
+          ],
+          'the export',
+        );
         assert.match(text.split('\n')[0], /"redacted":true/);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -311,11 +475,24 @@ describe('secrets never shown', () => {
         extensionVersion: '0.0.0',
         server: resolved,
         view: view(resolved, [`loaded key ${INPUT_SECRET}`, `token=${TOKENS.github}`]),
-        findings: [{ code: 'MCP708', severity: 'error', message: `exited: bad key ${INPUT_SECRET}\nAuthorization: Bearer ${TOKENS.bearer}`, file: '/ws/s.js', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, origin: 'runtime' }],
+        findings: [
+          {
+            code: 'MCP708',
+            severity: 'error',
+            message: `exited: bad key ${INPUT_SECRET}\nAuthorization: Bearer ${TOKENS.bearer}`,
+            file: '/ws/s.js',
+            range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+            origin: 'runtime',
+          },
+        ],
         traceTail: [`{"headers":{"X-API-Key":"${TOKENS.slack}"}}`],
         secrets: secretValues(stdioListed, resolved),
       });
-      assertNoSecret(md, [INPUT_SECRET, INPUT_TOKEN, TOKENS.github, TOKENS.openai, TOKENS.bearer, TOKENS.slack], 'the report');
+      assertNoSecret(
+        md,
+        [INPUT_SECRET, INPUT_TOKEN, TOKENS.github, TOKENS.openai, TOKENS.bearer, TOKENS.slack],
+        'the report',
+      );
       assert.match(md, /"--api-key",\s*"\*\*\*"/, 'the value after a secret flag is hidden');
       assert.match(md, /"WEATHER_API_KEY": "\*\*\*"/);
     });
@@ -326,7 +503,12 @@ describe('secrets never shown', () => {
       assert.equal(r.headers!['X-Trace'], 'plain-value');
       // The input value inside the URL's query is caught by the report's `secrets` masking too.
       const resolved = resolve(httpListed);
-      const md = buildTroubleshootingReport({ extensionVersion: '0', server: resolved, findings: [], secrets: secretValues(httpListed, resolved) });
+      const md = buildTroubleshootingReport({
+        extensionVersion: '0',
+        server: resolved,
+        findings: [],
+        secrets: secretValues(httpListed, resolved),
+      });
       assertNoSecret(md, [INPUT_SECRET, INPUT_TOKEN, 'pa55word-xyz', TOKENS.openai], 'the HTTP report');
     });
   });

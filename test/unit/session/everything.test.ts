@@ -10,13 +10,19 @@ describe('session: server-everything and server-memory over stdio', function () 
 
   it('starts, lists, calls echo, traces paired messages and stops without leaving a process', async () => {
     const sink = new MemorySink();
-    const s = pool.create({ server: serverConfig('everything', { command: 'node', args: [SERVER_EVERYTHING, 'stdio'] }), trace: sink });
+    const s = pool.create({
+      server: serverConfig('everything', { command: 'node', args: [SERVER_EVERYTHING, 'stdio'] }),
+      trace: sink,
+    });
     const states: string[] = [];
     s.onDidChangeState((st) => states.push(st.kind));
     await s.start();
     const v = s.view();
     assert.equal(v.state.kind, 'running', JSON.stringify(v.state));
-    assert.ok(v.tools.some((t) => t.name === 'echo'), 'echo listed');
+    assert.ok(
+      v.tools.some((t) => t.name === 'echo'),
+      'echo listed',
+    );
     assert.ok(v.tools.length >= 10, `tools: ${v.tools.length}`);
     assert.ok(v.resources.length > 0 && v.prompts.length > 0 && v.resourceTemplates.length > 0);
     assert.deepEqual(states, ['starting', 'running']);
@@ -33,8 +39,12 @@ describe('session: server-everything and server-memory over stdio', function () 
     assert.ok(stats.max >= stats.p50 && stats.p50 > 0);
 
     // Every request out has its response in, with sizes for incoming lines.
-    const outIds = sink.messages.filter((m) => m.dir === 'out' && m.msg.id !== undefined && m.msg.method).map((m) => m.msg.id);
-    const inIds = new Set(sink.messages.filter((m) => m.dir === 'in' && m.msg.id !== undefined && !m.msg.method).map((m) => m.msg.id));
+    const outIds = sink.messages
+      .filter((m) => m.dir === 'out' && m.msg.id !== undefined && m.msg.method)
+      .map((m) => m.msg.id);
+    const inIds = new Set(
+      sink.messages.filter((m) => m.dir === 'in' && m.msg.id !== undefined && !m.msg.method).map((m) => m.msg.id),
+    );
     assert.ok(outIds.length >= 5);
     for (const id of outIds) assert.ok(inIds.has(id), `response for ${id}`);
     assert.ok(sink.messages.filter((m) => m.dir === 'in').every((m) => typeof m.size === 'number' && m.size > 0));
@@ -48,10 +58,16 @@ describe('session: server-everything and server-memory over stdio', function () 
   });
 
   it('reports progress, honours per-call timeouts and cancellation', async () => {
-    const s = pool.create({ server: serverConfig('everything', { command: 'node', args: [SERVER_EVERYTHING, 'stdio'] }) });
+    const s = pool.create({
+      server: serverConfig('everything', { command: 'node', args: [SERVER_EVERYTHING, 'stdio'] }),
+    });
     await s.start();
     const progress: number[] = [];
-    const ok = await s.callTool('trigger-long-running-operation', { duration: 0.6, steps: 3 }, { onProgress: (p) => progress.push(p.progress) });
+    const ok = await s.callTool(
+      'trigger-long-running-operation',
+      { duration: 0.6, steps: 3 },
+      { onProgress: (p) => progress.push(p.progress) },
+    );
     assert.equal(ok.ok, true, JSON.stringify(ok.error));
     // The SDK dispatches notifications asynchronously, so a progress sent right before the result can be
     // dropped once the result has settled the request: at least the earlier steps arrive, in order.
@@ -78,7 +94,9 @@ describe('session: server-everything and server-memory over stdio', function () 
   });
 
   it('reads a resource, gets a prompt and replays an arbitrary request', async () => {
-    const s = pool.create({ server: serverConfig('everything', { command: 'node', args: [SERVER_EVERYTHING, 'stdio'] }) });
+    const s = pool.create({
+      server: serverConfig('everything', { command: 'node', args: [SERVER_EVERYTHING, 'stdio'] }),
+    });
     await s.start();
     const res = s.view().resources[0];
     const r = await s.readResource(res.uri);
@@ -98,7 +116,9 @@ describe('session: server-everything and server-memory over stdio', function () 
 
   it('starts server-memory and lists its tools', async () => {
     const file = path.join(os.tmpdir(), `mcp-doctor-memory-${process.pid}.json`);
-    const s = pool.create({ server: serverConfig('memory', { command: 'node', args: [SERVER_MEMORY], env: { MEMORY_FILE_PATH: file } }) });
+    const s = pool.create({
+      server: serverConfig('memory', { command: 'node', args: [SERVER_MEMORY], env: { MEMORY_FILE_PATH: file } }),
+    });
     await s.start();
     assert.equal(s.view().state.kind, 'running');
     assert.ok(s.view().tools.some((t) => t.name === 'create_entities'));
@@ -107,7 +127,10 @@ describe('session: server-everything and server-memory over stdio', function () 
   });
 
   it('samples process health (RSS and fds)', async () => {
-    const s = pool.create({ server: serverConfig('everything', { command: 'node', args: [SERVER_EVERYTHING, 'stdio'] }), healthIntervalMs: 100 });
+    const s = pool.create({
+      server: serverConfig('everything', { command: 'node', args: [SERVER_EVERYTHING, 'stdio'] }),
+      healthIntervalMs: 100,
+    });
     await s.start();
     await new Promise((r) => setTimeout(r, 350));
     const h = s.health();

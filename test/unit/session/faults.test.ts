@@ -69,7 +69,14 @@ async function timed<T>(p: Promise<T>): Promise<{ value: T; ms: number }> {
 
 function finding(s: McpSession, code: string): Finding {
   const f = s.view().findings.find((x) => x.code === code);
-  assert.ok(f, `expected ${code}, got ${JSON.stringify(s.view().findings.map((x) => `${x.code}: ${x.message}`), null, 1)}`);
+  assert.ok(
+    f,
+    `expected ${code}, got ${JSON.stringify(
+      s.view().findings.map((x) => `${x.code}: ${x.message}`),
+      null,
+      1,
+    )}`,
+  );
   return f;
 }
 
@@ -91,7 +98,9 @@ function initResult(sink: CountingSink): boolean {
 async function startHttpFault(mode: string): Promise<{ url: string; proc: ChildProcess; log: string[] }> {
   const port = await freePort();
   const log: string[] = [];
-  const proc = spawn(process.execPath, [path.join(FIXTURES, 'fault-http.mjs'), String(port), mode], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, [path.join(FIXTURES, 'fault-http.mjs'), String(port), mode], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   proc.stderr!.on('data', (c: Buffer) => log.push(c.toString()));
   assert.ok(await waitFor(() => log.join('').includes('listening'), 5000), `fault-http did not start: ${log.join('')}`);
   return { url: `http://127.0.0.1:${port}/mcp`, proc, log };
@@ -121,7 +130,10 @@ describe('session faults: misbehaving servers', function () {
     assert.match(f.message, /fault-settings\.json/);
     assert.equal(f.file, path.join(FIXTURES, 'fault-crash-start.py'));
     assert.equal(f.range.start.line, 5); // open("/nonexistent/...")
-    assert.ok(sink.lines('stderr').some((l) => l.startsWith('Traceback')), 'the traceback is in the trace');
+    assert.ok(
+      sink.lines('stderr').some((l) => l.startsWith('Traceback')),
+      'the traceback is in the trace',
+    );
     sink.assertKeptEverything();
     await s.stop();
     assert.equal(pids.length, 1);
@@ -180,7 +192,9 @@ describe('session faults: misbehaving servers', function () {
     const c = await timed(pending);
     assert.equal(c.value.cancelled, true);
     assert.ok(c.ms < 2000);
-    const out = [...sink.recorder.entries()].filter((e) => e.dir === 'out').map((e) => e.msg as { method?: string; params?: { reason?: string } });
+    const out = [...sink.recorder.entries()]
+      .filter((e) => e.dir === 'out')
+      .map((e) => e.msg as { method?: string; params?: { reason?: string } });
     const cancels = out.filter((m) => m.method === 'notifications/cancelled');
     assert.equal(cancels.length, 2, 'one notifications/cancelled per abandoned call');
     assert.ok(cancels.some((m) => /user pressed cancel/.test(String(m.params?.reason))));
@@ -209,7 +223,10 @@ describe('session faults: misbehaving servers', function () {
     assert.match(f.message, /did not answer `initialize` within 2 s|within 1 s|within 1\.5 s/);
     assert.match(f.message, /license server/);
     assert.equal(s.view().state.kind, 'error');
-    assert.ok(sink.lines('stderr').some((l) => l.startsWith('ignored: {"') && l.includes('initialize')), 'the server got the request');
+    assert.ok(
+      sink.lines('stderr').some((l) => l.startsWith('ignored: {"') && l.includes('initialize')),
+      'the server got the request',
+    );
     assert.equal(pids.length, 1);
     assert.ok(await waitFor(() => !isAlive(pids[0]), 3000), 'the silent server was stopped');
     await s.stop();
@@ -243,7 +260,10 @@ describe('session faults: misbehaving servers', function () {
     assert.equal(notes.length, 20000, 'every notification is in the trace');
     sink.assertKeptEverything();
     sink.recorder.flushEvents();
-    assert.ok(appendEvents < 2000, `recorder UI events are batched: ${appendEvents} events for ${sink.recorder.lastSeq} entries`);
+    assert.ok(
+      appendEvents < 2000,
+      `recorder UI events are batched: ${appendEvents} events for ${sink.recorder.lastSeq} entries`,
+    );
     assert.ok(heapGrowthMb < 150, `heap grew ${heapGrowthMb.toFixed(1)} MB`);
     assert.equal(s.view().state.kind, 'running');
     await s.stop();
@@ -279,7 +299,10 @@ describe('session faults: misbehaving servers', function () {
     const text = (big.value.result as { content: { text: string }[] }).content[0].text;
     assert.equal(text.length, 50 * 1024 * 1024);
     // Linear: 10× the bytes must not cost 100× the time (generous for a loaded machine).
-    assert.ok(big.ms < Math.max(10000, small.value.ok ? small.ms * 40 : 0), `5 MB ${small.ms.toFixed(0)} ms, 50 MB ${big.ms.toFixed(0)} ms`);
+    assert.ok(
+      big.ms < Math.max(10000, small.value.ok ? small.ms * 40 : 0),
+      `5 MB ${small.ms.toFixed(0)} ms, 50 MB ${big.ms.toFixed(0)} ms`,
+    );
     const last = [...sink.recorder.entries()].filter((e) => e.kind === 'message' && e.dir === 'in').pop()!;
     assert.equal(last.truncated, true, 'the 50 MB payload is a marker in memory');
     assert.ok(last.size > 50 * 1024 * 1024);
@@ -294,7 +317,12 @@ describe('session faults: misbehaving servers', function () {
   it('50 MB message above maxLineBytes → RT-message-too-large and the waiting call fails at once', async function () {
     this.timeout(30000);
     const sink = new CountingSink('huge-capped');
-    const s = pool.create({ server: pyServer('fault-huge.py'), trace: sink, maxLineBytes: 10 * 1048576, requestTimeoutMs: 15000 });
+    const s = pool.create({
+      server: pyServer('fault-huge.py'),
+      trace: sink,
+      maxLineBytes: 10 * 1048576,
+      requestTimeoutMs: 15000,
+    });
     await s.start();
     const pid = s.view().pid!;
     const r = await timed(s.callTool('big', { mb: 50 }));
@@ -323,7 +351,11 @@ describe('session faults: misbehaving servers', function () {
     assert.match(all, /not valid JSON/);
     assert.match(all, /"jsonrpc": "2\.0"/);
     assert.ok(bad.length >= 3, all);
-    assert.equal(s.view().findings.filter((x) => x.code === 'MCP101').length, 0, 'JSON-looking lines are not called stdout logging');
+    assert.equal(
+      s.view().findings.filter((x) => x.code === 'MCP101').length,
+      0,
+      'JSON-looking lines are not called stdout logging',
+    );
     // The broken lines are kept in the trace as received.
     assert.equal(sink.lines('stdout-noise').length, 5);
     assert.equal((await s.callTool('echo', { text: 'valid again' })).ok, true);
@@ -357,7 +389,11 @@ describe('session faults: misbehaving servers', function () {
 
   it('closes stdout before the handshake → RT-stdout-closed at once (not a startup timeout)', async () => {
     const sink = new CountingSink('close-stdout-start');
-    const s = pool.create({ server: pyServer('fault-close-stdout.py', { env: { CLOSE_AT_START: '1' } }), trace: sink, startupTimeoutMs: 8000 });
+    const s = pool.create({
+      server: pyServer('fault-close-stdout.py', { env: { CLOSE_AT_START: '1' } }),
+      trace: sink,
+      startupTimeoutMs: 8000,
+    });
     const pids = pidsOf(s);
     const { ms } = await timed(s.start());
     assert.ok(ms < 4000, `start took ${ms} ms`);
@@ -400,7 +436,11 @@ describe('session faults: misbehaving servers', function () {
   });
 
   it('exits on its own leaving children (one escaped with setsid) → the session clears them out', async () => {
-    const s = pool.create({ server: pyServer('fault-orphans.py'), trace: new CountingSink('orphans-exit'), healthIntervalMs: 200 });
+    const s = pool.create({
+      server: pyServer('fault-orphans.py'),
+      trace: new CountingSink('orphans-exit'),
+      healthIntervalMs: 200,
+    });
     await s.start();
     const pid = s.view().pid!;
     const r = await s.callTool('pids', {});
@@ -419,7 +459,11 @@ describe('session faults: misbehaving servers', function () {
       const srv = await startHttpFault(`status-${status}`);
       httpProcs.push(srv.proc);
       const sink = new CountingSink(`http-${status}`);
-      const s = pool.create({ server: serverConfig(`http-${status}`, { transport: 'http', url: srv.url }), trace: sink, startupTimeoutMs: 5000 });
+      const s = pool.create({
+        server: serverConfig(`http-${status}`, { transport: 'http', url: srv.url }),
+        trace: sink,
+        startupTimeoutMs: 5000,
+      });
       const { ms } = await timed(s.start());
       assert.ok(ms < 6000, `start took ${ms} ms`);
       assert.equal(s.view().state.kind, 'error');
@@ -437,7 +481,11 @@ describe('session faults: misbehaving servers', function () {
     const srv = await startHttpFault('drop');
     httpProcs.push(srv.proc);
     const sink = new CountingSink('http-drop');
-    const s = pool.create({ server: serverConfig('http-drop', { transport: 'http', url: srv.url }), trace: sink, startupTimeoutMs: 5000 });
+    const s = pool.create({
+      server: serverConfig('http-drop', { transport: 'http', url: srv.url }),
+      trace: sink,
+      startupTimeoutMs: 5000,
+    });
     const { ms } = await timed(s.start());
     assert.ok(ms < 6000);
     assert.equal(s.view().state.kind, 'error');
@@ -453,10 +501,16 @@ describe('session faults: misbehaving servers', function () {
       const srv = await startHttpFault(`call-status-${status}`);
       httpProcs.push(srv.proc);
       const sink = new CountingSink(`http-call-${status}`);
-      const s = pool.create({ server: serverConfig(`http-call-${status}`, { transport: 'http', url: srv.url }), trace: sink });
+      const s = pool.create({
+        server: serverConfig(`http-call-${status}`, { transport: 'http', url: srv.url }),
+        trace: sink,
+      });
       await s.start();
       assert.equal(s.view().state.kind, 'running', JSON.stringify(s.view().findings));
-      assert.deepEqual(s.view().tools.map((t) => t.name), ['echo']);
+      assert.deepEqual(
+        s.view().tools.map((t) => t.name),
+        ['echo'],
+      );
       const r = await timed(s.callTool('echo', { text: 'x' }));
       assert.equal(r.value.ok, false);
       assert.ok(r.ms < 3000);
@@ -513,7 +567,11 @@ describe('session faults: misbehaving servers', function () {
     const srv = await startHttpFault('lose-session');
     httpProcs.push(srv.proc);
     const sink = new CountingSink('lose-session');
-    const s = pool.create({ server: serverConfig('lose-session', { transport: 'http', url: srv.url }), trace: sink, startupTimeoutMs: 5000 });
+    const s = pool.create({
+      server: serverConfig('lose-session', { transport: 'http', url: srv.url }),
+      trace: sink,
+      startupTimeoutMs: 5000,
+    });
     const { ms } = await timed(s.start());
     assert.ok(ms < 6000);
     assert.equal(s.view().state.kind, 'error');

@@ -14,7 +14,10 @@ describe('session: python and node fixture servers', function () {
     await s.start();
     const v = s.view();
     assert.equal(v.state.kind, 'running', JSON.stringify(v.state));
-    assert.deepEqual(v.tools.map((t) => t.name), ['add', 'echo', 'slow', 'fail', 'log', 'enable_extra']);
+    assert.deepEqual(
+      v.tools.map((t) => t.name),
+      ['add', 'echo', 'slow', 'fail', 'log', 'enable_extra'],
+    );
     assert.equal(v.resources.length, 1);
     assert.equal(v.prompts[0].name, 'greet');
     assert.deepEqual(v.findings, []);
@@ -71,7 +74,9 @@ describe('session: python and node fixture servers', function () {
   });
 
   it('node-pollution.mjs → MCP102 located at the console.log line', async () => {
-    const s = pool.create({ server: serverConfig('node-pollution', { command: 'node', args: [path.join(FIXTURES, 'node-pollution.mjs')] }) });
+    const s = pool.create({
+      server: serverConfig('node-pollution', { command: 'node', args: [path.join(FIXTURES, 'node-pollution.mjs')] }),
+    });
     await s.start();
     await s.flushFindings();
     const f = s.view().findings.find((x) => x.code === 'MCP102');
@@ -96,7 +101,9 @@ describe('session: python and node fixture servers', function () {
   });
 
   it('node-crash.mjs → MCP708 at the throwing line', async () => {
-    const s = pool.create({ server: serverConfig('node-crash', { command: 'node', args: [path.join(FIXTURES, 'node-crash.mjs')] }) });
+    const s = pool.create({
+      server: serverConfig('node-crash', { command: 'node', args: [path.join(FIXTURES, 'node-crash.mjs')] }),
+    });
     await s.start();
     const f = s.view().findings.find((x) => x.code === 'MCP708');
     assert.ok(f, JSON.stringify(s.view().findings));
@@ -146,7 +153,10 @@ describe('session: python and node fixture servers', function () {
 
   it('busy-start.py → MCP707 classified as a busy (slow) startup', async function () {
     if (process.platform !== 'linux') this.skip();
-    const s = pool.create({ server: pyServer('busy-start.py', { env: { BUSY_SECONDS: '6' } }), startupTimeoutMs: 2500 });
+    const s = pool.create({
+      server: pyServer('busy-start.py', { env: { BUSY_SECONDS: '6' } }),
+      startupTimeoutMs: 2500,
+    });
     await s.start();
     const f = s.view().findings.find((x) => x.code === 'MCP707');
     assert.ok(f, JSON.stringify(s.view().findings));
@@ -177,7 +187,10 @@ describe('session: python and node fixture servers', function () {
     const sink = new MemorySink();
     const s = pool.create({ server: pyServer('good-stdio.py', { env: { MCP_PAGE_SIZE: '2' } }), trace: sink });
     await s.start();
-    assert.deepEqual(s.view().tools.map((t) => t.name), ['add', 'echo', 'slow', 'fail', 'log', 'enable_extra']);
+    assert.deepEqual(
+      s.view().tools.map((t) => t.name),
+      ['add', 'echo', 'slow', 'fail', 'log', 'enable_extra'],
+    );
     assert.equal(sink.messages.filter((m) => m.dir === 'out' && m.msg.method === 'tools/list').length, 3);
   });
 
@@ -239,7 +252,10 @@ describe('session: python and node fixture servers', function () {
   });
 
   it('a missing command → RT-command-not-found naming PATH', async () => {
-    const s = pool.create({ server: serverConfig('nope', { command: 'uvx-does-not-exist', args: ['x'] }), baseEnv: { PATH: '/usr/bin:/bin' } });
+    const s = pool.create({
+      server: serverConfig('nope', { command: 'uvx-does-not-exist', args: ['x'] }),
+      baseEnv: { PATH: '/usr/bin:/bin' },
+    });
     await s.start();
     const f = s.view().findings.find((x) => x.code === 'RT-command-not-found');
     assert.ok(f);
@@ -263,7 +279,10 @@ describe('session: python and node fixture servers', function () {
     if (process.platform !== 'linux') return;
     const s = pool.create({ server: pyServer('leaky.py'), healthIntervalMs: 100, growthWindowMs: 1200 });
     await s.start();
-    assert.ok(await waitFor(() => s.view().findings.some((x) => x.code === 'RT-memory-growth'), 8000), `samples: ${s.health().length}`);
+    assert.ok(
+      await waitFor(() => s.view().findings.some((x) => x.code === 'RT-memory-growth'), 8000),
+      `samples: ${s.health().length}`,
+    );
     const f = s.view().findings.find((x) => x.code === 'RT-memory-growth')!;
     assert.equal(f.severity, 'warning');
     assert.match(f.message, /grows steadily: \+\d+(\.\d)? MB over \d+ s/);

@@ -5,11 +5,11 @@ import { processAlive } from '../../../src/core/process/managedProcess';
 import { McpSession, type SessionOptions } from '../../../src/core/session/mcpSession';
 import type { TraceSink } from '../../../src/core/trace/types';
 
-export const REPO = path.resolve(__dirname, '../../..');
+const REPO = path.resolve(__dirname, '../../..');
 export const FIXTURES = path.join(REPO, 'test/fixtures/servers');
 export const SERVER_EVERYTHING = path.join(REPO, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 export const SERVER_MEMORY = path.join(REPO, 'node_modules/@modelcontextprotocol/server-memory/dist/index.js');
-export const CONFIG_FILE = path.join(FIXTURES, 'mcp.json');
+const CONFIG_FILE = path.join(FIXTURES, 'mcp.json');
 
 /** A resolved stdio/http server config as the config engine would produce it. */
 export function serverConfig(name: string, over: Partial<ServerConfig>): ServerConfig {
@@ -31,7 +31,13 @@ export function serverConfig(name: string, over: Partial<ServerConfig>): ServerC
 export function pyServer(file: string, over: Partial<ServerConfig> = {}): ServerConfig {
   // No __pycache__ next to the fixtures.
   const env = { PYTHONDONTWRITEBYTECODE: '1', ...(over.env ?? {}) };
-  return serverConfig(path.basename(file, '.py'), { command: 'python3', args: [path.join(FIXTURES, file)], cwd: FIXTURES, ...over, env });
+  return serverConfig(path.basename(file, '.py'), {
+    command: 'python3',
+    args: [path.join(FIXTURES, file)],
+    cwd: FIXTURES,
+    ...over,
+    env,
+  });
 }
 
 /** Sessions created by a test; `cleanup()` in afterEach stops them all. */
@@ -39,7 +45,14 @@ export class SessionPool {
   private sessions: McpSession[] = [];
 
   create(opts: Partial<SessionOptions> & { server: ServerConfig }): McpSession {
-    const s = new McpSession({ workspaceFolder: FIXTURES, stopGraceMs: 500, startupTimeoutMs: 10000, requestTimeoutMs: 10000, healthIntervalMs: 0, ...opts });
+    const s = new McpSession({
+      workspaceFolder: FIXTURES,
+      stopGraceMs: 500,
+      startupTimeoutMs: 10000,
+      requestTimeoutMs: 10000,
+      healthIntervalMs: 0,
+      ...opts,
+    });
     this.sessions.push(s);
     return s;
   }

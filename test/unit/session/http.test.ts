@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import * as path from 'node:path';
 import { FIXTURES, MemorySink, SERVER_EVERYTHING, SessionPool, freePort, isAlive, serverConfig } from './helpers';
 
@@ -36,7 +36,10 @@ describe('session: Streamable HTTP and SSE', function () {
     assert.ok(progress.length >= 2, `progress ${progress}`);
     assert.ok(sink.messages.some((m) => m.dir === 'out' && m.msg.method === 'initialize'));
     assert.ok(sink.messages.some((m) => m.dir === 'in' && m.msg.result?.serverInfo));
-    assert.ok(v.stderrTail.some((l) => l.includes('listening')), v.stderrTail.join('\n'));
+    assert.ok(
+      v.stderrTail.some((l) => l.includes('listening')),
+      v.stderrTail.join('\n'),
+    );
     const pid = v.pid!;
     await s.stop();
     assert.equal(isAlive(pid), false);
@@ -57,7 +60,10 @@ describe('session: Streamable HTTP and SSE', function () {
     s.onOutput((e) => out.push(e.text));
     await s.start();
     assert.equal(s.view().state.kind, 'running', JSON.stringify(s.view().findings));
-    assert.ok(out.some((l) => /falling back to SSE/.test(l)), out.join('\n'));
+    assert.ok(
+      out.some((l) => /falling back to SSE/.test(l)),
+      out.join('\n'),
+    );
     assert.ok(out.some((l) => /connected over SSE/.test(l)));
     const r = await s.callTool('echo', { message: 'over sse' });
     assert.equal(r.ok, true);
@@ -74,7 +80,11 @@ describe('session: Streamable HTTP and SSE', function () {
     const port = (srv.address() as net.AddressInfo).port;
     try {
       const s = pool.create({
-        server: serverConfig('auth', { transport: 'http', url: `http://127.0.0.1:${port}/mcp`, headers: { Authorization: 'Bearer sk-test-123' } }),
+        server: serverConfig('auth', {
+          transport: 'http',
+          url: `http://127.0.0.1:${port}/mcp`,
+          headers: { Authorization: 'Bearer sk-test-123' },
+        }),
       });
       await s.start();
       assert.equal(s.view().state.kind, 'error');
@@ -124,7 +134,9 @@ describe('session: Streamable HTTP and SSE', function () {
           onsessionclosed: (id) => void closed.push(id),
         });
         const mcp = new McpServer({ name: 'sdk-http', version: '1.0.0' });
-        mcp.registerTool('hello', { description: 'Says hello.' }, async () => ({ content: [{ type: 'text', text: 'hello' }] }));
+        mcp.registerTool('hello', { description: 'Says hello.' }, async () => ({
+          content: [{ type: 'text', text: 'hello' }],
+        }));
         await mcp.connect(t);
       }
       await t.handleRequest(req, res);
@@ -132,7 +144,9 @@ describe('session: Streamable HTTP and SSE', function () {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const port = (srv.address() as net.AddressInfo).port;
     try {
-      const s = pool.create({ server: serverConfig('sdk-http', { transport: 'http', url: `http://127.0.0.1:${port}/mcp` }) });
+      const s = pool.create({
+        server: serverConfig('sdk-http', { transport: 'http', url: `http://127.0.0.1:${port}/mcp` }),
+      });
       await s.start();
       assert.equal(s.view().state.kind, 'running', JSON.stringify(s.view().findings));
       assert.equal((await s.callTool('hello', {})).ok, true);

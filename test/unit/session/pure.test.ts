@@ -32,7 +32,11 @@ describe('session core: pure parts', () => {
     it('drops a line above the cap and reports it once, then continues', () => {
       const got: string[] = [];
       const over: number[] = [];
-      const s = new LineSplitter((l) => got.push(l), 100, (bytes) => over.push(bytes));
+      const s = new LineSplitter(
+        (l) => got.push(l),
+        100,
+        (bytes) => over.push(bytes),
+      );
       s.push(Buffer.from('x'.repeat(60)));
       s.push(Buffer.from('y'.repeat(60)));
       s.push(Buffer.from('z'.repeat(10) + '\nok\n' + 'w'.repeat(150) + '\nfine\n'));
@@ -44,7 +48,14 @@ describe('session core: pure parts', () => {
       const line = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, result: { blob: 'a'.repeat(8 << 20) } }) + '\n');
       const chunks: Buffer[] = [];
       for (let o = 0; o < line.length; o += 65536) chunks.push(line.subarray(o, o + 65536));
-      const best = (f: () => void) => Math.min(...[0, 1, 2].map(() => { const t0 = performance.now(); f(); return performance.now() - t0; }));
+      const best = (f: () => void) =>
+        Math.min(
+          ...[0, 1, 2].map(() => {
+            const t0 = performance.now();
+            f();
+            return performance.now() - t0;
+          }),
+        );
       let n = 0;
       const ours = best(() => {
         const s = new LineSplitter((l) => (n = l.length));
@@ -126,8 +137,13 @@ describe('session core: pure parts', () => {
       fs.mkdirSync(path.join(dir, 'pkg'));
       fs.mkdirSync(path.join(dir, 'node_modules'));
       fs.writeFileSync(path.join(dir, 'node_modules', 'x.py'), 'print("Weather service ready on port")\n');
-      fs.writeFileSync(path.join(dir, 'pkg', 'server.py'), 'import sys\n\nprint(f"Weather service ready on port {PORT} (v{VERSION})")\n');
-      assert.ok(searchFragments('Weather service ready on port 8080 (v1.2.3)').includes('Weather service ready on port'));
+      fs.writeFileSync(
+        path.join(dir, 'pkg', 'server.py'),
+        'import sys\n\nprint(f"Weather service ready on port {PORT} (v{VERSION})")\n',
+      );
+      assert.ok(
+        searchFragments('Weather service ready on port 8080 (v1.2.3)').includes('Weather service ready on port'),
+      );
       const loc = await locateTextInWorkspace(dir, 'Weather service ready on port 8080 (v1.2.3)');
       assert.equal(loc?.file, path.join(dir, 'pkg', 'server.py'));
       assert.equal(loc?.line, 2);
@@ -156,14 +172,22 @@ describe('session core: pure parts', () => {
       const v = detectMemoryGrowth(steady);
       assert.equal(v.growing, true);
       assert.ok(Math.abs(v.bytesPerSecond - 1.2 * MB) < 0.01 * MB);
-      const jump = Array.from({ length: 12 }, (_, i) => ({ ts: i * 5000, rssBytes: (i < 6 ? 100 : 180) * MB + (i % 2) * MB, fds: 10 }));
+      const jump = Array.from({ length: 12 }, (_, i) => ({
+        ts: i * 5000,
+        rssBytes: (i < 6 ? 100 : 180) * MB + (i % 2) * MB,
+        fds: 10,
+      }));
       assert.equal(detectMemoryGrowth(jump).growing, false);
       const flat = Array.from({ length: 12 }, (_, i) => ({ ts: i * 5000, rssBytes: 100 * MB + (i % 3) * MB, fds: 10 }));
       assert.equal(detectMemoryGrowth(flat).growing, false);
       assert.equal(detectMemoryGrowth(steady.slice(0, 3)).growing, false);
       // A Node heap filling up to its first major GC (1 s samples): 12 samples alone look like a
       // leak; the 60-sample window the session uses at 1 s sees the drop and the plateau.
-      const warmup = Array.from({ length: 60 }, (_, i) => ({ ts: i * 1000, rssBytes: (i < 20 ? 60 + i * 3 : 70 + (i % 4)) * MB, fds: 10 }));
+      const warmup = Array.from({ length: 60 }, (_, i) => ({
+        ts: i * 1000,
+        rssBytes: (i < 20 ? 60 + i * 3 : 70 + (i % 4)) * MB,
+        fds: 10,
+      }));
       assert.equal(detectMemoryGrowth(warmup.slice(0, 20), { window: 12 }).growing, true);
       assert.equal(detectMemoryGrowth(warmup, { window: 60 }).growing, false);
     });
@@ -173,8 +197,20 @@ describe('session core: pure parts', () => {
     it('flags each problem once per tool and accepts clean tools', () => {
       const res = lintToolList([
         { name: 'ok', description: 'fine', inputSchema: { type: 'object', properties: { a: { type: 'string' } } } },
-        { name: 'bad.name', description: 'd', inputSchema: { type: 'object', properties: { list: { type: 'array' } } } },
-        { name: 'refs', description: 'd', inputSchema: { type: 'object', properties: { a: { $ref: '#/$defs/missing' }, b: { $ref: '#/$defs/B' } }, $defs: { B: { type: 'string' } } } },
+        {
+          name: 'bad.name',
+          description: 'd',
+          inputSchema: { type: 'object', properties: { list: { type: 'array' } } },
+        },
+        {
+          name: 'refs',
+          description: 'd',
+          inputSchema: {
+            type: 'object',
+            properties: { a: { $ref: '#/$defs/missing' }, b: { $ref: '#/$defs/B' } },
+            $defs: { B: { type: 'string' } },
+          },
+        },
         { name: 'notobj', description: 'd', inputSchema: { type: 'string' } },
         { name: 'ok', description: 'dup', inputSchema: { type: 'object' } },
         { name: 'scalar_out', description: 'd', inputSchema: { type: 'object' }, outputSchema: { type: 'string' } },
@@ -208,13 +244,24 @@ describe('session core: pure parts', () => {
       additionalProperties: false,
     };
     it('accepts valid arguments', () => {
-      assert.deepEqual(validateToolArgs(schema, { city: 'Oslo', days: 3, units: 'metric', tags: ['a'], note: null, mode: 'fast' }), { ok: true, errors: [] });
+      assert.deepEqual(
+        validateToolArgs(schema, { city: 'Oslo', days: 3, units: 'metric', tags: ['a'], note: null, mode: 'fast' }),
+        { ok: true, errors: [] },
+      );
     });
     it('explains each violation', () => {
       const r = validateToolArgs(schema, { city: 'o', days: 9, units: 'kelvin', tags: [1], extra: true, mode: 'x' });
       assert.equal(r.ok, false);
       const text = r.errors.join('\n');
-      for (const re of [/\/city must NOT have fewer than 2/, /\/city must match pattern/, /\/days must be <= 7/, /\/units must be equal to one of the allowed values/, /\/tags\/0 must be string/, /additional properties \(`extra`\)/, /\/mode must match a schema in anyOf/])
+      for (const re of [
+        /\/city must NOT have fewer than 2/,
+        /\/city must match pattern/,
+        /\/days must be <= 7/,
+        /\/units must be equal to one of the allowed values/,
+        /\/tags\/0 must be string/,
+        /additional properties \(`extra`\)/,
+        /\/mode must match a schema in anyOf/,
+      ])
         assert.match(text, re);
       assert.match(validateToolArgs(schema, {}).errors.join(), /must have required property 'city'/);
     });
@@ -235,8 +282,11 @@ describe('session core: pure parts', () => {
     });
 
     it('redacts tokens in free text', () => {
-      const t = redactText('key sk-proj-abcdefghijkl, gh ghp_abcdefghijklmnopqrstuvwx12, slack xoxb-1234567890-abc, aws AKIAIOSFODNN7EXAMPLE, auth Bearer xyz123, api_key=hello123');
-      for (const secret of ['sk-proj-abc', 'ghp_abc', 'xoxb-123', 'AKIAIOSFODNN7EXAMPLE', 'xyz123', 'hello123']) assert.ok(!t.includes(secret), `${secret} in ${t}`);
+      const t = redactText(
+        'key sk-proj-abcdefghijkl, gh ghp_abcdefghijklmnopqrstuvwx12, slack xoxb-1234567890-abc, aws AKIAIOSFODNN7EXAMPLE, auth Bearer xyz123, api_key=hello123',
+      );
+      for (const secret of ['sk-proj-abc', 'ghp_abc', 'xoxb-123', 'AKIAIOSFODNN7EXAMPLE', 'xyz123', 'hello123'])
+        assert.ok(!t.includes(secret), `${secret} in ${t}`);
       assert.match(t, /Bearer \*\*\*/);
       assert.equal(redactText('nothing secret here'), 'nothing secret here');
     });
@@ -257,7 +307,14 @@ describe('session core: pure parts', () => {
         vscodeVersion: '1.117.0',
         server,
         findings: [
-          { code: 'MCP708', severity: 'error', message: 'The server process exited (code 1): KeyError\nTraceback...', file: '/w/server.py', range: { start: { line: 7, character: 4 }, end: { line: 7, character: 9 } }, origin: 'runtime' },
+          {
+            code: 'MCP708',
+            severity: 'error',
+            message: 'The server process exited (code 1): KeyError\nTraceback...',
+            file: '/w/server.py',
+            range: { start: { line: 7, character: 4 }, end: { line: 7, character: 9 } },
+            origin: 'runtime',
+          },
         ],
         view: {
           serverId: server.id,
@@ -281,7 +338,8 @@ describe('session core: pure parts', () => {
       assert.match(md, /\| get_forecast \| 3 \| 1 \|/);
       assert.match(md, /KeyError: 'WEATHER_API_KEY'/);
       assert.match(md, /"WEATHER_API_KEY": "\*\*\*"/);
-      for (const secret of ['supersecretvalue', 'sk-abcdefghijklmnop1234', 'abc.def.ghi', 'hunter22', 'k-123456']) assert.ok(!md.includes(secret), `leaked ${secret}`);
+      for (const secret of ['supersecretvalue', 'sk-abcdefghijklmnop1234', 'abc.def.ghi', 'hunter22', 'k-123456'])
+        assert.ok(!md.includes(secret), `leaked ${secret}`);
     });
   });
 });

@@ -1,5 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { findServerEntry, proxiedTraceFile, restoreFromProxy, routeThroughProxy } from '../../../src/core/proxy/configRewrite';
+import {
+  findServerEntry,
+  proxiedTraceFile,
+  restoreFromProxy,
+  routeThroughProxy,
+} from '../../../src/core/proxy/configRewrite';
 import { boundedJson, buildDetail, diffLines, prettyJson, toDisplayEntry } from '../../../src/core/trace/display';
 import { TraceHub } from '../../../src/core/trace/hub';
 import { TraceRecorder } from '../../../src/core/trace/recorder';
@@ -8,9 +13,29 @@ import { findToolDefinition } from '../../../src/core/trace/toolDefinition';
 describe('trace/display', () => {
   it('builds compact, redacted rows', () => {
     const rec = new TraceRecorder({ serverId: 's', serverName: 's' });
-    const a = rec.record('message', 'out', { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { message: 'hi', token: 'sk-abcdefghijklmnopqrstuvwx' } } }, 10);
-    const b = rec.record('message', 'in', { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'Echo: hi' }] } }, 12.5);
-    const c = rec.record('message', 'in', { jsonrpc: '2.0', id: 2, error: { code: -32601, message: 'Method not found' } }, 13);
+    const a = rec.record(
+      'message',
+      'out',
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { message: 'hi', token: 'sk-abcdefghijklmnopqrstuvwx' } },
+      },
+      10,
+    );
+    const b = rec.record(
+      'message',
+      'in',
+      { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'Echo: hi' }] } },
+      12.5,
+    );
+    const c = rec.record(
+      'message',
+      'in',
+      { jsonrpc: '2.0', id: 2, error: { code: -32601, message: 'Method not found' } },
+      13,
+    );
     const d = rec.record('stderr', 'in', 'Authorization: Bearer abc.def.ghi', 14);
     const ra = toDisplayEntry(rec.get(a)!, 3);
     assert.equal(ra.sx, 3);
@@ -45,9 +70,26 @@ describe('trace/display', () => {
     const a = JSON.stringify({ content: [{ type: 'text', text: 'a' }], n: 1, keep: true }, null, 2);
     const b = JSON.stringify({ content: [{ type: 'text', text: 'b' }], n: 1, keep: true, extra: 2 }, null, 2);
     const d = diffLines(a, b);
-    assert.deepEqual(d.filter((l) => l.op !== '=').map((l) => `${l.op}${l.text.trim()}`), ['-"text": "a"', '+"text": "b"', '-"keep": true', '+"keep": true,', '+"extra": 2']);
-    assert.equal(d.filter((l) => l.op !== '+').map((l) => l.text).join('\n'), a, 'old side reconstructs');
-    assert.equal(d.filter((l) => l.op !== '-').map((l) => l.text).join('\n'), b, 'new side reconstructs');
+    assert.deepEqual(
+      d.filter((l) => l.op !== '=').map((l) => `${l.op}${l.text.trim()}`),
+      ['-"text": "a"', '+"text": "b"', '-"keep": true', '+"keep": true,', '+"extra": 2'],
+    );
+    assert.equal(
+      d
+        .filter((l) => l.op !== '+')
+        .map((l) => l.text)
+        .join('\n'),
+      a,
+      'old side reconstructs',
+    );
+    assert.equal(
+      d
+        .filter((l) => l.op !== '-')
+        .map((l) => l.text)
+        .join('\n'),
+      b,
+      'new side reconstructs',
+    );
     assert.ok(diffLines(a, a).every((l) => l.op === '='));
     const x = Array.from({ length: 300 }, (_, i) => `line ${i}`).join('\n');
     const y = Array.from({ length: 300 }, (_, i) => `other ${i}`).join('\n');
@@ -103,7 +145,10 @@ describe('proxy/configRewrite', () => {
     const entry = findServerEntry(r.text, 'everything');
     assert.ok(entry);
     assert.match(r.text, /"command": "node"/);
-    assert.match(r.text, /"\/ext\/dist\/cli.js",\s*"proxy",\s*"--trace",\s*"\/store\/proxy\/everything.jsonl",\s*"--name",\s*"everything",\s*"--",\s*"npx",\s*"-y"/);
+    assert.match(
+      r.text,
+      /"\/ext\/dist\/cli.js",\s*"proxy",\s*"--trace",\s*"\/store\/proxy\/everything.jsonl",\s*"--name",\s*"everything",\s*"--",\s*"npx",\s*"-y"/,
+    );
     assert.equal(proxiedTraceFile(r.text, 'everything'), target.traceFile);
     const again = routeThroughProxy(r.text, 'everything', target);
     assert.equal(again.ok, false, 'no double proxy');
@@ -138,13 +183,25 @@ describe('proxy/configRewrite', () => {
 
 describe('trace/toolDefinition', () => {
   it('finds FastMCP and TypeScript SDK definitions, preferring registrations', () => {
-    const py = ['from fastmcp import FastMCP', 'mcp = FastMCP("x")', '', '# calls get_weather', '@mcp.tool', 'async def get_weather(city: str) -> str:', '    return city'].join('\n');
+    const py = [
+      'from fastmcp import FastMCP',
+      'mcp = FastMCP("x")',
+      '',
+      '# calls get_weather',
+      '@mcp.tool',
+      'async def get_weather(city: str) -> str:',
+      '    return city',
+    ].join('\n');
     assert.deepEqual(findToolDefinition(py, 'get_weather', 'python'), { line: 5, character: 10, score: 9 });
     const py2 = '@mcp.tool(name="weather")\ndef w(): ...';
     assert.equal(findToolDefinition(py2, 'weather', 'python')?.line, 0);
     const ts = "const note = 'echo';\nserver.registerTool('echo', { description: 'x' }, async () => ({}));";
     assert.deepEqual(findToolDefinition(ts, 'echo', 'typescript'), { line: 1, character: 21, score: 10 });
     assert.equal(findToolDefinition("server.addTool({ name: 'add', execute })", 'add', 'typescript')?.score, 6);
-    assert.equal(findToolDefinition("console.log('echo')", 'echo', 'typescript'), undefined, 'a bare string is not a definition');
+    assert.equal(
+      findToolDefinition("console.log('echo')", 'echo', 'typescript'),
+      undefined,
+      'a bare string is not a definition',
+    );
   });
 });

@@ -19,7 +19,11 @@ interface Run {
 }
 
 /** Runs the proxy CLI in front of `cmd`, feeding `input` in small chunks, optionally keeping stdin open. */
-function runProxy(args: string[], input: Buffer, opts: { keepOpen?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+function runProxy(
+  args: string[],
+  input: Buffer,
+  opts: { keepOpen?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [...CLI, ...args], { cwd: root, env: { ...process.env, ...opts.env } });
     const out: Buffer[] = [];
@@ -77,24 +81,40 @@ describe('proxy (mcp-doctor proxy)', function () {
     assert.equal(back.header?.writer, 'proxy');
     const entries = [...back.recorder.entries()];
     const outMsgs = entries.filter((e) => e.kind === 'message' && e.dir === 'out');
-    assert.deepEqual(outMsgs.map((e) => e.method), ['tools/call', 'ping', 'tools/call']);
+    assert.deepEqual(
+      outMsgs.map((e) => e.method),
+      ['tools/call', 'ping', 'tools/call'],
+    );
     assert.equal(outMsgs[0].tool, 'echo');
-    assert.equal((outMsgs[0].msg as { params: { arguments: { message: string } } }).params.arguments.message, 'ünïcode ✓');
+    assert.equal(
+      (outMsgs[0].msg as { params: { arguments: { message: string } } }).params.arguments.message,
+      'ünïcode ✓',
+    );
     // The echoed requests come back on stdout as server→client requests with the same ids: paired.
     const inMsgs = entries.filter((e) => e.kind === 'message' && e.dir === 'in');
     assert.ok(inMsgs.some((e) => e.method === 'notifications/message'));
-    assert.ok(entries.some((e) => e.kind === 'stdout-noise' && e.msg === 'not json at all'), 'CR stripped from noise');
+    assert.ok(
+      entries.some((e) => e.kind === 'stdout-noise' && e.msg === 'not json at all'),
+      'CR stripped from noise',
+    );
     assert.ok(entries.some((e) => e.kind === 'stdout-noise' && e.dir === 'out' && e.msg === 'garbage from the client'));
-    assert.deepEqual(entries.filter((e) => e.kind === 'stderr').map((e) => e.msg), ['server log line 1', 'server log line 2']);
+    assert.deepEqual(
+      entries.filter((e) => e.kind === 'stderr').map((e) => e.msg),
+      ['server log line 1', 'server log line 2'],
+    );
     assert.ok(entries.some((e) => e.kind === 'lifecycle' && /client closed stdin/.test(String(e.msg))));
     assert.ok(entries.some((e) => e.kind === 'lifecycle' && /exited with code 3/.test(String(e.msg))));
   });
 
-  it("masks the values of secret-named env variables in the trace, never in the relayed bytes", async () => {
+  it('masks the values of secret-named env variables in the trace, never in the relayed bytes', async () => {
     const trace = path.join(dir, 'secret.jsonl');
     const secret = 'proxy-secret-9f8e7d6c';
-    const input = Buffer.from(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"key=${secret}"}}}\n`);
-    const r = await runProxy(['--trace', trace, '--', process.execPath, ECHO], input, { env: { MY_SERVICE_TOKEN: secret } });
+    const input = Buffer.from(
+      `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"key=${secret}"}}}\n`,
+    );
+    const r = await runProxy(['--trace', trace, '--', process.execPath, ECHO], input, {
+      env: { MY_SERVICE_TOKEN: secret },
+    });
     assert.ok(r.stdout.includes(`key=${secret}`), 'the client gets the bytes unchanged');
     const text = fs.readFileSync(trace, 'utf8');
     assert.ok(!text.includes(secret), text.slice(0, 2000));
@@ -108,13 +128,20 @@ describe('proxy (mcp-doctor proxy)', function () {
 
   it('exits with the child code when the server exits while the client keeps stdin open', async () => {
     const trace = path.join(dir, 'exit.jsonl');
-    const r = await runProxy(['--trace', trace, '--', process.execPath, ECHO], Buffer.from('{"jsonrpc":"2.0","id":1,"method":"ping"}\n'), {
-      keepOpen: true,
-      env: { EXIT_AFTER_MS: '300' },
-    });
+    const r = await runProxy(
+      ['--trace', trace, '--', process.execPath, ECHO],
+      Buffer.from('{"jsonrpc":"2.0","id":1,"method":"ping"}\n'),
+      {
+        keepOpen: true,
+        env: { EXIT_AFTER_MS: '300' },
+      },
+    );
     assert.equal(r.code, 5);
     const back = await readTraceFile(trace);
-    assert.ok([...back.recorder.entries()].some((e) => /exited with code 5/.test(String(e.msg))), 'flushed before exit');
+    assert.ok(
+      [...back.recorder.entries()].some((e) => /exited with code 5/.test(String(e.msg))),
+      'flushed before exit',
+    );
   });
 
   it('forwards SIGTERM to the server and exits with 128 + signal', async () => {
@@ -139,11 +166,17 @@ describe('proxy (mcp-doctor proxy)', function () {
   it('terminates a server that ignores stdin EOF after the grace time', async () => {
     const trace = path.join(dir, 'grace.jsonl');
     const t0 = Date.now();
-    const r = await runProxy(['--trace', trace, '--grace', '300', '--', process.execPath, ECHO], Buffer.from('{"jsonrpc":"2.0","id":1,"method":"ping"}\n'), { env: { IGNORE_EOF: '1' } });
+    const r = await runProxy(
+      ['--trace', trace, '--grace', '300', '--', process.execPath, ECHO],
+      Buffer.from('{"jsonrpc":"2.0","id":1,"method":"ping"}\n'),
+      { env: { IGNORE_EOF: '1' } },
+    );
     assert.equal(r.code, 143, 'killed by the forwarded SIGTERM');
     assert.ok(Date.now() - t0 < 15000);
     const back = await readTraceFile(trace);
-    assert.ok([...back.recorder.entries()].some((e) => /still running 300 ms after stdin closed: SIGTERM/.test(String(e.msg))));
+    assert.ok(
+      [...back.recorder.entries()].some((e) => /still running 300 ms after stdin closed: SIGTERM/.test(String(e.msg))),
+    );
   });
 
   it('reports a command that cannot start with exit code 127', async () => {

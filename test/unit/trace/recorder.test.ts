@@ -57,12 +57,27 @@ describe('trace/TraceRecorder', () => {
   });
 
   it('links progress, cancelled, logging and list_changed notifications to their request', () => {
-    const call = rec.record('message', 'out', req(7, 'tools/call', { name: 'slow', arguments: {}, _meta: { progressToken: 'tok' } }), 0);
-    const prog = rec.record('message', 'in', note('notifications/progress', { progressToken: 'tok', progress: 1, total: 2 }), 1);
+    const call = rec.record(
+      'message',
+      'out',
+      req(7, 'tools/call', { name: 'slow', arguments: {}, _meta: { progressToken: 'tok' } }),
+      0,
+    );
+    const prog = rec.record(
+      'message',
+      'in',
+      note('notifications/progress', { progressToken: 'tok', progress: 1, total: 2 }),
+      1,
+    );
     const log = rec.record('message', 'in', note('notifications/message', { level: 'info', data: 'working' }), 2);
     const lc = rec.record('message', 'in', note('notifications/tools/list_changed'), 3);
     const line = rec.record('stderr', 'in', 'Traceback (most recent call last):', 3.5);
-    const cancel = rec.record('message', 'out', note('notifications/cancelled', { requestId: 7, reason: 'timeout' }), 4);
+    const cancel = rec.record(
+      'message',
+      'out',
+      note('notifications/cancelled', { requestId: 7, reason: 'timeout' }),
+      4,
+    );
     assert.equal(rec.get(prog)!.parent, call);
     assert.equal(rec.get(log)!.parent, call);
     assert.equal(rec.get(lc)!.parent, call);
@@ -114,7 +129,12 @@ describe('trace/TraceRecorder', () => {
 
   it('truncates huge payloads in memory with a visible marker, and taps the whole message', () => {
     const tapped: unknown[] = [];
-    const r2 = new TraceRecorder({ serverId: 'x', serverName: 'x', maxPayloadBytes: 10_000, tap: (l) => tapped.push(l.msg) });
+    const r2 = new TraceRecorder({
+      serverId: 'x',
+      serverName: 'x',
+      maxPayloadBytes: 10_000,
+      tap: (l) => tapped.push(l.msg),
+    });
     const big = 'x'.repeat(50_000);
     const call = r2.record('message', 'out', req(1, 'tools/call', { name: 'upload', arguments: { data: big } }), 0);
     const resp = r2.record('message', 'in', res(1, { content: [{ type: 'text', text: big }], isError: true }), 1);
@@ -127,7 +147,7 @@ describe('trace/TraceRecorder', () => {
     assert.ok(params.preview.length <= 2000);
     assert.equal(r2.get(resp)!.status, 'tool-error', 'isError survives truncation');
     assert.equal(r2.get(call)!.pair, resp);
-    assert.equal(((tapped[0] as { params: { arguments: { data: string } } }).params.arguments.data).length, 50_000);
+    assert.equal((tapped[0] as { params: { arguments: { data: string } } }).params.arguments.data.length, 50_000);
     assert.ok(r2.memoryBytes < 10_000);
     r2.dispose();
   });
@@ -143,10 +163,16 @@ describe('trace/TraceRecorder', () => {
     assert.equal(s.p50, 50);
     assert.equal(s.p95, 95);
     assert.equal(s.max, 100);
-    assert.equal(s.histogram.reduce((a, b) => a + b, 0), 100);
+    assert.equal(
+      s.histogram.reduce((a, b) => a + b, 0),
+      100,
+    );
     // buckets: ≤1, ≤2, ≤5, ≤10, ≤20, ≤50, ≤100 ...
     assert.deepEqual(s.histogram.slice(0, 7), [1, 1, 3, 5, 10, 30, 50]);
-    assert.deepEqual(rec.toolStats().map((t) => t.tool), ['echo']);
+    assert.deepEqual(
+      rec.toolStats().map((t) => t.tool),
+      ['echo'],
+    );
   });
 
   it('fires onDidAppend once per event-loop turn with new and updated seqs', async () => {
@@ -171,7 +197,10 @@ describe('trace/TraceRecorder', () => {
     }
     const cyclic: Record<string, unknown> = { jsonrpc: '2.0', method: 'x' };
     cyclic.self = cyclic;
-    assert.ok(rec.record('message', 'in', cyclic, 0) > 0, 'a cyclic object is recorded (size estimate stops at the limit)');
+    assert.ok(
+      rec.record('message', 'in', cyclic, 0) > 0,
+      'a cyclic object is recorded (size estimate stops at the limit)',
+    );
     const small = new TraceRecorder({ serverId: 'x', serverName: 'x', maxPayloadBytes: 300 });
     const big: Record<string, unknown> = { jsonrpc: '2.0', method: 'x', params: { s: 'y'.repeat(1000) } };
     big.self = big;
@@ -189,13 +218,18 @@ describe('trace/TraceRecorder', () => {
 
 describe('trace/redact', () => {
   it('replaces known token formats anywhere in a string', () => {
-    const s = redactString('key sk-abcdefghijklmnopqrstuv and ghp_abcdefghijklmnopqrstuvwxyz0123 xoxb-1234567890-abc AKIAABCDEFGHIJKLMNOP Bearer abc.def.ghi');
+    const s = redactString(
+      'key sk-abcdefghijklmnopqrstuv and ghp_abcdefghijklmnopqrstuvwxyz0123 xoxb-1234567890-abc AKIAABCDEFGHIJKLMNOP Bearer abc.def.ghi',
+    );
     assert.equal(s, 'key *** and *** *** *** Bearer ***');
     assert.equal(redactString('nothing secret here'), 'nothing secret here');
   });
 
   it('replaces values of secret keys and leaves the input untouched', () => {
-    const input = { headers: { Authorization: 'token xyz', 'X-Api-Key': 'k', accept: 'json' }, nested: [{ password: 'p', note: 'sk-proj-abcdefghijklmnopqrstu' }] };
+    const input = {
+      headers: { Authorization: 'token xyz', 'X-Api-Key': 'k', accept: 'json' },
+      nested: [{ password: 'p', note: 'sk-proj-abcdefghijklmnopqrstu' }],
+    };
     const out = redactValue(input) as typeof input;
     assert.equal(out.headers.Authorization, '***');
     assert.equal(out.headers['X-Api-Key'], '***');

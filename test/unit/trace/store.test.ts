@@ -22,8 +22,23 @@ function tmpDir(): string {
 
 function fill(rec: TraceRecorder, calls: number, t0 = 1000): void {
   for (let i = 1; i <= calls; i++) {
-    rec.record('message', 'out', { jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: i % 2 ? 'echo' : 'add', arguments: { message: `hi ${i}` } } }, t0 + i * 10);
-    rec.record('message', 'in', { jsonrpc: '2.0', id: i, result: { content: [{ type: 'text', text: `Echo: hi ${i}` }] } }, t0 + i * 10 + 3);
+    rec.record(
+      'message',
+      'out',
+      {
+        jsonrpc: '2.0',
+        id: i,
+        method: 'tools/call',
+        params: { name: i % 2 ? 'echo' : 'add', arguments: { message: `hi ${i}` } },
+      },
+      t0 + i * 10,
+    );
+    rec.record(
+      'message',
+      'in',
+      { jsonrpc: '2.0', id: i, result: { content: [{ type: 'text', text: `Echo: hi ${i}` }] } },
+      t0 + i * 10 + 3,
+    );
   }
 }
 
@@ -37,13 +52,25 @@ describe('trace/store', () => {
   it('writes a header and batched lines, and reopens to the same entries (round trip)', async () => {
     const file = path.join(dir, 's.jsonl');
     const config = { name: 'demo', command: 'node', args: ['srv.js'], env: { API_TOKEN: 'secret-value' } };
-    const writer = new TraceFileWriter(file, makeHeader({ serverId: 'vscode:x#demo', serverName: 'demo', config, writer: 'test', versions: { sdk: '1.32.2' } }));
+    const writer = new TraceFileWriter(
+      file,
+      makeHeader({
+        serverId: 'vscode:x#demo',
+        serverName: 'demo',
+        config,
+        writer: 'test',
+        versions: { sdk: '1.32.2' },
+      }),
+    );
     const rec = new TraceRecorder({ serverId: 'vscode:x#demo', serverName: 'demo', tap: writer.write });
     fill(rec, 500);
     rec.stderr('warning: something', 99999);
     rec.lifecycle('exited with code 0', 100000);
     writer.close();
-    assert.ok(writer.batches >= 1 && writer.batches < 50, `${writer.batches} batches for 1002 lines (never one per message)`);
+    assert.ok(
+      writer.batches >= 1 && writer.batches < 50,
+      `${writer.batches} batches for 1002 lines (never one per message)`,
+    );
     const text = fs.readFileSync(file, 'utf8');
     assert.ok(!text.includes('secret-value'), 'the header config is redacted');
     const back = await readTraceFile(file);
@@ -74,7 +101,13 @@ describe('trace/store', () => {
     await new Promise((r) => setTimeout(r, 60));
     assert.equal(writer.linesWritten, 1, 'timer flushed');
     // ~70 KiB in one go → at least one size-triggered flush before any timer.
-    for (let i = 0; i < 70; i++) rec.record('message', 'in', { jsonrpc: '2.0', method: 'notifications/message', params: { data: 'z'.repeat(1000) } }, 2 + i);
+    for (let i = 0; i < 70; i++)
+      rec.record(
+        'message',
+        'in',
+        { jsonrpc: '2.0', method: 'notifications/message', params: { data: 'z'.repeat(1000) } },
+        2 + i,
+      );
     assert.ok(writer.linesWritten > 1, 'size threshold flushed synchronously');
     writer.close();
     assert.equal(writer.linesWritten, 71);
@@ -84,7 +117,10 @@ describe('trace/store', () => {
   it('survives a crash: everything up to the last flush is readable, the queued tail is lost', async function () {
     this.timeout(30000);
     const file = path.join(dir, 'crash.jsonl');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'helpers/crashWriter.ts'), file], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'helpers/crashWriter.ts'), file], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const flushed = await new Promise<number>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (d) => {
@@ -125,19 +161,40 @@ describe('trace/store', () => {
     }
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'ignored');
     const list = await listSessions(dir);
-    assert.deepEqual(list.map((s) => s.serverName), ['srv3', 'srv2', 'srv1', 'srv0']);
+    assert.deepEqual(
+      list.map((s) => s.serverName),
+      ['srv3', 'srv2', 'srv1', 'srv0'],
+    );
     const one = list[0].bytes;
     // Keep room for ~2 files; s0 is oldest but "in use": it must survive, s1 and s2 go.
     const deleted = await rotateSessions(dir, one * 2 + 10, [files[0]]);
     assert.deepEqual(deleted.map((f) => path.basename(f)).sort(), ['s1.jsonl', 's2.jsonl']);
-    assert.deepEqual((await listSessions(dir)).map((s) => s.serverName), ['srv3', 'srv0']);
+    assert.deepEqual(
+      (await listSessions(dir)).map((s) => s.serverName),
+      ['srv3', 'srv0'],
+    );
     assert.deepEqual(await listSessions(path.join(dir, 'missing')), []);
   });
 
   it('exports redacted JSONL that imports back', async () => {
     const rec = new TraceRecorder({ serverId: 'x', serverName: 'x' });
-    rec.record('message', 'out', { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'login', arguments: { apiKey: 'k-123', note: 'use ghp_abcdefghijklmnopqrstuvwxyz0123' } } }, 1);
-    rec.record('message', 'in', { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'Bearer abcdefgh.ijk' }] } }, 5);
+    rec.record(
+      'message',
+      'out',
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'login', arguments: { apiKey: 'k-123', note: 'use ghp_abcdefghijklmnopqrstuvwxyz0123' } },
+      },
+      1,
+    );
+    rec.record(
+      'message',
+      'in',
+      { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'Bearer abcdefgh.ijk' }] } },
+      5,
+    );
     rec.stderr('token sk-abcdefghijklmnopqrstuvwxyz', 6);
     const out = path.join(dir, 'export.jsonl');
     assert.equal(await exportTrace(out, { recorder: rec }), 3);
@@ -156,7 +213,10 @@ describe('trace/store', () => {
     assert.equal(missing.entries, 0);
     assert.match(missing.problems[0].message, /cannot read/);
     const f = path.join(dir, 'junk.jsonl');
-    fs.writeFileSync(f, 'hello\n[1,2]\n{"jsonrpc":"2.0","id":1,"method":"ping"}\n{"jsonrpc":"2.0","id":1,"result":{}}\n');
+    fs.writeFileSync(
+      f,
+      'hello\n[1,2]\n{"jsonrpc":"2.0","id":1,"method":"ping"}\n{"jsonrpc":"2.0","id":1,"result":{}}\n',
+    );
     const junk = await readTraceFile(f);
     assert.equal(junk.entries, 2, 'bare JSON-RPC lines are accepted');
     assert.equal(junk.problems.length, 2);
@@ -168,7 +228,10 @@ describe('trace/store', () => {
     fs.writeFileSync(f, '');
     const seen: number[] = [];
     const tail = new TraceFileTail(f, (r) => r.line && seen.push(r.line.seq), 10_000);
-    fs.appendFileSync(f, `${JSON.stringify(makeHeader({ serverId: 'p', serverName: 'p', writer: 'proxy' }))}\n{"seq":1,"ts":1,"dir":"out","kind":"message","size":2,"msg":{"jsonrpc":"2.0","id":1,"method":"ping"}}\n{"seq":2,"ts":2,"dir":"in","kind":"std`);
+    fs.appendFileSync(
+      f,
+      `${JSON.stringify(makeHeader({ serverId: 'p', serverName: 'p', writer: 'proxy' }))}\n{"seq":1,"ts":1,"dir":"out","kind":"message","size":2,"msg":{"jsonrpc":"2.0","id":1,"method":"ping"}}\n{"seq":2,"ts":2,"dir":"in","kind":"std`,
+    );
     await tail.poll();
     assert.deepEqual(seen, [1]);
     fs.appendFileSync(f, 'err","size":3,"msg":"héllo"}\n');

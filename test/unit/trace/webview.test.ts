@@ -21,7 +21,20 @@ describe('trace webview: model and filters (pure)', () => {
   });
 
   it('precomputes lowercase search keys', () => {
-    const e: DisplayEntry = { sx: 1, seq: 1, ts: 0, dir: 'out', kind: 'message', label: 'tools/call', method: 'tools/call', tool: 'Echo', size: 1, status: 'error', errorCode: -32602, preview: 'Hello' };
+    const e: DisplayEntry = {
+      sx: 1,
+      seq: 1,
+      ts: 0,
+      dir: 'out',
+      kind: 'message',
+      label: 'tools/call',
+      method: 'tools/call',
+      tool: 'Echo',
+      size: 1,
+      status: 'error',
+      errorCode: -32602,
+      preview: 'Hello',
+    };
     assert.equal(searchKeyOf(e), 'tools/call echo error -32602 hello');
   });
 
@@ -47,7 +60,12 @@ describe('trace webview: model and filters (pure)', () => {
   });
 
   it('filters and searches 100k entries in < 100 ms each', () => {
-    const cases = [{ text: 'quick brown' }, { text: 'hello 99999' }, { tool: 'echo', errorsOnly: true }, { serverId: 'vscode:a#memory', text: 'longrunning' }];
+    const cases = [
+      { text: 'quick brown' },
+      { text: 'hello 99999' },
+      { tool: 'echo', errorsOnly: true },
+      { serverId: 'vscode:a#memory', text: 'longrunning' },
+    ];
     for (const f of cases) {
       // Best of 5: the machine is shared, the figure is about the code, not the neighbours.
       let ms = Infinity;
@@ -61,7 +79,10 @@ describe('trace webview: model and filters (pure)', () => {
     const rows = syntheticEntries(100_000);
     const t0 = performance.now();
     new EntryModel().add(rows);
-    assert.ok(performance.now() - t0 < 3000, 'indexing 100k entries (search keys) takes well under the time to receive them');
+    assert.ok(
+      performance.now() - t0 < 3000,
+      'indexing 100k entries (search keys) takes well under the time to receive them',
+    );
   });
 
   it('updates rows in place and drops rows the host evicted', () => {
@@ -74,7 +95,10 @@ describe('trace webview: model and filters (pure)', () => {
     m.add([m.entries[1]]);
     assert.equal(m.size, 10, 're-sent rows are not duplicated');
     assert.equal(m.dropBefore({ 1: 6 }), true);
-    assert.deepEqual(m.entries.map((e) => e.seq), [6, 7, 8, 9, 10]);
+    assert.deepEqual(
+      m.entries.map((e) => e.seq),
+      [6, 7, 8, 9, 10],
+    );
     assert.equal(m.indexOf(1, 6), 0);
     assert.equal(m.dropBefore({ 2: Infinity }), false);
   });
@@ -90,15 +114,33 @@ describe('trace webview: model and filters (pure)', () => {
   });
 
   it('tokenizes JSON for colouring without losing a character (also cut JSON)', () => {
-    const json = JSON.stringify({ a: 'x "quoted" \\ y', n: -1.5e3, ok: true, nil: null, arr: [1, { k: 'v' }] }, null, 2);
+    const json = JSON.stringify(
+      { a: 'x "quoted" \\ y', n: -1.5e3, ok: true, nil: null, arr: [1, { k: 'v' }] },
+      null,
+      2,
+    );
     const tokens = tokenizeJson(json);
     assert.equal(tokens.map((t) => t[1]).join(''), json);
-    assert.deepEqual(tokens.filter((t) => t[0] === 'key').map((t) => t[1]), ['"a"', '"n"', '"ok"', '"nil"', '"arr"', '"k"']);
+    assert.deepEqual(
+      tokens.filter((t) => t[0] === 'key').map((t) => t[1]),
+      ['"a"', '"n"', '"ok"', '"nil"', '"arr"', '"k"'],
+    );
     assert.ok(tokens.some((t) => t[0] === 'number' && t[1] === '-1500'));
     const cut = json.slice(0, 12);
-    assert.equal(tokenizeJson(cut).map((t) => t[1]).join(''), cut);
+    assert.equal(
+      tokenizeJson(cut)
+        .map((t) => t[1])
+        .join(''),
+      cut,
+    );
     const html = '<img src=x onerror=alert(1)>';
-    assert.equal(tokenizeJson(JSON.stringify(html)).map((t) => t[1]).join(''), JSON.stringify(html), 'markup stays text');
+    assert.equal(
+      tokenizeJson(JSON.stringify(html))
+        .map((t) => t[1])
+        .join(''),
+      JSON.stringify(html),
+      'markup stays text',
+    );
   });
 });
 

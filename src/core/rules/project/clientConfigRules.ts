@@ -25,12 +25,43 @@ export function clientConfigKind(file: string): ClientConfigKind | undefined {
 }
 
 /** Keys a server entry may have (union over the supported clients). */
-const KNOWN_KEYS = new Set(['type', 'command', 'args', 'env', 'envFile', 'cwd', 'url', 'headers', 'dev', 'disabled', 'timeout', 'alwaysAllow', 'autoApprove', 'description', 'name', 'transportType', 'oauth', 'gallery', 'version']);
+const KNOWN_KEYS = new Set([
+  'type',
+  'command',
+  'args',
+  'env',
+  'envFile',
+  'cwd',
+  'url',
+  'headers',
+  'dev',
+  'disabled',
+  'timeout',
+  'alwaysAllow',
+  'autoApprove',
+  'description',
+  'name',
+  'transportType',
+  'oauth',
+  'gallery',
+  'version',
+]);
 /** Keys people write that clients silently ignore, with the one they meant. */
-const WRONG_KEYS: Record<string, string> = { envVars: 'env', environment: 'env', environmentVariables: 'env', transport: 'type', workingDirectory: 'cwd', workingDir: 'cwd', arguments: 'args', cmd: 'command', endpoint: 'url' };
+const WRONG_KEYS: Record<string, string> = {
+  envVars: 'env',
+  environment: 'env',
+  environmentVariables: 'env',
+  transport: 'type',
+  workingDirectory: 'cwd',
+  workingDir: 'cwd',
+  arguments: 'args',
+  cmd: 'command',
+  endpoint: 'url',
+};
 const WINDOWS_SHIMS = new Set(['npx', 'npm', 'pnpm', 'yarn', 'bunx', 'tsx']);
 const SCRIPT_EXT = /\.(py|js|mjs|cjs|ts|mts)$/i;
-const SHELL_VAR = /\$\{(?!env:|input:|workspaceFolder|userHome|pathSeparator|config:|command:|cwd\})([A-Za-z_][A-Za-z0-9_]*)\}|%([A-Za-z_][A-Za-z0-9_]*)%|^\$([A-Z_][A-Z0-9_]*)/;
+const SHELL_VAR =
+  /\$\{(?!env:|input:|workspaceFolder|userHome|pathSeparator|config:|command:|cwd\})([A-Za-z_][A-Za-z0-9_]*)\}|%([A-Za-z_][A-Za-z0-9_]*)%|^\$([A-Z_][A-Z0-9_]*)/;
 
 export function clientConfigRules(file: string, text: string, ctx: ProjectContext): RuleHit[] {
   const kind = clientConfigKind(file);
@@ -41,8 +72,14 @@ export function clientConfigRules(file: string, text: string, ctx: ProjectContex
   const hits: RuleHit[] = [];
   const rangeOf = (n: Node) => lines.range(n.offset, n.offset + n.length);
   const editOf = (n: Node, value: unknown): TextEdit => ({ file, range: rangeOf(n), newText: JSON.stringify(value) });
-  const keyNode = (prop: Node | undefined) => prop?.parent?.type === 'property' ? prop.parent.children![0] : undefined;
-  const workspace = kind === 'vscode' || kind === 'cursor' ? dirname(dirname(file)) : kind === 'claude-code' ? dirname(file) : undefined;
+  const keyNode = (prop: Node | undefined) =>
+    prop?.parent?.type === 'property' ? prop.parent.children![0] : undefined;
+  const workspace =
+    kind === 'vscode' || kind === 'cursor'
+      ? dirname(dirname(file))
+      : kind === 'claude-code'
+        ? dirname(file)
+        : undefined;
 
   // Top-level key: VS Code reads `servers`, the others `mcpServers`; the wrong one is ignored silently.
   const expected = kind === 'vscode' ? 'servers' : 'mcpServers';
@@ -86,7 +123,11 @@ export function clientConfigRules(file: string, text: string, ctx: ProjectContex
     const type = get('type');
     const url = get('url');
     if (type?.type === 'string' && type.value === 'sse') {
-      hits.push(sseHit(name, rangeOf(type), 'uses the deprecated HTTP+SSE transport', [{ title: 'Use Streamable HTTP ("type": "http")', edits: [editOf(type, 'http')], preferred: true }]));
+      hits.push(
+        sseHit(name, rangeOf(type), 'uses the deprecated HTTP+SSE transport', [
+          { title: 'Use Streamable HTTP ("type": "http")', edits: [editOf(type, 'http')], preferred: true },
+        ]),
+      );
     } else if (url?.type === 'string' && /\/sse\/?(\?|$)/.test(String(url.value))) {
       hits.push(sseHit(name, rangeOf(url), `points at an SSE endpoint (${url.value})`));
     }
@@ -107,14 +148,29 @@ export function clientConfigRules(file: string, text: string, ctx: ProjectContex
         });
       } else if ((bare === 'python' || bare === 'python3') && !isAbsolute(cmd) && workspace) {
         const venv = ['.venv', 'venv'].find((v) => existsSync(join(workspace, v)));
-        const managed = venv || (ctx.files ?? []).some((f) => /(uv\.lock|poetry\.lock|pyproject\.toml)$/.test(f)) || ['uv.lock', 'poetry.lock', 'pyproject.toml'].some((f) => existsSync(join(workspace, f)));
+        const managed =
+          venv ||
+          (ctx.files ?? []).some((f) => /(uv\.lock|poetry\.lock|pyproject\.toml)$/.test(f)) ||
+          ['uv.lock', 'poetry.lock', 'pyproject.toml'].some((f) => existsSync(join(workspace, f)));
         if (managed) {
-          const interpreter = process.platform === 'win32' ? `\${workspaceFolder}/${venv ?? '.venv'}/Scripts/python.exe` : `\${workspaceFolder}/${venv ?? '.venv'}/bin/python`;
+          const interpreter =
+            process.platform === 'win32'
+              ? `\${workspaceFolder}/${venv ?? '.venv'}/Scripts/python.exe`
+              : `\${workspaceFolder}/${venv ?? '.venv'}/bin/python`;
           hits.push({
             ruleId: 'MCP607',
             range: rangeOf(command),
             message: `Server "${name}": "${cmd}" is whatever Python is first on the client's PATH, not this project's environment, so imports such as mcp/fastmcp fail ("No module named ..."). Use the project interpreter (${venv ?? '.venv'}) or "uv" with args ["run", ...].`,
-            fixes: venv && kind === 'vscode' ? [{ title: 'Use the project virtual environment', edits: [editOf(command, interpreter)], preferred: true }] : undefined,
+            fixes:
+              venv && kind === 'vscode'
+                ? [
+                    {
+                      title: 'Use the project virtual environment',
+                      edits: [editOf(command, interpreter)],
+                      preferred: true,
+                    },
+                  ]
+                : undefined,
             downgrade: true,
           });
         }
@@ -126,7 +182,8 @@ export function clientConfigRules(file: string, text: string, ctx: ProjectContex
         if (arg.type !== 'string') continue;
         const value = String(arg.value);
         if (!SCRIPT_EXT.test(value) || value.includes('${') || isAbsolute(value) || /^-/.test(value)) continue;
-        const base = cwd?.type === 'string' ? String(cwd.value).replace('${workspaceFolder}', workspace ?? '') : workspace;
+        const base =
+          cwd?.type === 'string' ? String(cwd.value).replace('${workspaceFolder}', workspace ?? '') : workspace;
         const target = base && !base.includes('${') ? resolve(base, value) : undefined;
         if (target && !existsSync(target)) {
           hits.push({
@@ -139,7 +196,16 @@ export function clientConfigRules(file: string, text: string, ctx: ProjectContex
             ruleId: 'MCP607',
             range: rangeOf(arg),
             message: `Server "${name}": the relative path "${value}" is resolved against the client's working directory, which is not this folder for many clients (Claude Desktop starts servers in /). Use an absolute path${kind === 'vscode' ? ' or "${workspaceFolder}/' + value + '"' : ''}, or set "cwd".`,
-            fixes: kind === 'vscode' ? [{ title: `Use \${workspaceFolder}/${value}`, edits: [editOf(arg, `\${workspaceFolder}/${value}`)], preferred: true }] : undefined,
+            fixes:
+              kind === 'vscode'
+                ? [
+                    {
+                      title: `Use \${workspaceFolder}/${value}`,
+                      edits: [editOf(arg, `\${workspaceFolder}/${value}`)],
+                      preferred: true,
+                    },
+                  ]
+                : undefined,
             downgrade: true,
           });
         }
@@ -163,7 +229,16 @@ export function clientConfigRules(file: string, text: string, ctx: ProjectContex
             ruleId: 'MCP607',
             range: rangeOf(v),
             message: `Server "${name}": ${section}.${key} uses the shell-style variable "${shell[0]}", which this client passes through literally. ${kind === 'vscode' || kind === 'cursor' ? `Write "\${env:${variable}}".` : 'Write the resolved value or set it in the environment the client starts from.'}`,
-            fixes: kind === 'vscode' || kind === 'cursor' ? [{ title: `Use \${env:${variable}}`, edits: [editOf(v, value.replace(shell[0], `\${env:${variable}}`))], preferred: true }] : undefined,
+            fixes:
+              kind === 'vscode' || kind === 'cursor'
+                ? [
+                    {
+                      title: `Use \${env:${variable}}`,
+                      edits: [editOf(v, value.replace(shell[0], `\${env:${variable}}`))],
+                      preferred: true,
+                    },
+                  ]
+                : undefined,
             downgrade: true,
           });
           continue;
@@ -197,7 +272,10 @@ function sseHit(name: string, range: RuleHit['range'], what: string, fixes?: Fix
 }
 
 function inputId(key: string): string {
-  return key.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return key
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 /** Replace the literal with `${input:id}` and declare the input (password) in `inputs`. */
@@ -205,10 +283,18 @@ function inputFix(file: string, text: string, lines: LineIndex, value: Node, key
   const id = inputId(key);
   const root = parseTree(text, [], { allowTrailingComma: true });
   const inputs = root ? findNodeAtLocation(root, ['inputs']) : undefined;
-  const exists = inputs?.type === 'array' && (inputs.children ?? []).some((c) => findNodeAtLocation(c, ['id'])?.value === id);
-  const edits: TextEdit[] = [{ file, range: lines.range(value.offset, value.offset + value.length), newText: JSON.stringify(`\${input:${id}}`) }];
+  const exists =
+    inputs?.type === 'array' && (inputs.children ?? []).some((c) => findNodeAtLocation(c, ['id'])?.value === id);
+  const edits: TextEdit[] = [
+    { file, range: lines.range(value.offset, value.offset + value.length), newText: JSON.stringify(`\${input:${id}}`) },
+  ];
   if (!exists) {
-    const insert = modify(text, ['inputs', -1], { type: 'promptString', id, description: key, password: true }, { formattingOptions: { insertSpaces: true, tabSize: 2 } });
+    const insert = modify(
+      text,
+      ['inputs', -1],
+      { type: 'promptString', id, description: key, password: true },
+      { formattingOptions: { insertSpaces: true, tabSize: 2 } },
+    );
     for (const e of insert) edits.push({ file, range: lines.range(e.offset, e.offset + e.length), newText: e.content });
   }
   return [{ title: `Prompt for ${key} (stored securely) instead`, edits, preferred: true }];

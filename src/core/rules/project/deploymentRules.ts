@@ -26,11 +26,23 @@ interface Ctx {
 }
 
 function pythonServer(ctx: Ctx): string | undefined {
-  return pythonMcpPackage(ctx.project) ?? (/\b(pip3?|uv|poetry)\b[^\n]*\b(install|add)\b[^\n]*\b(fastmcp|mcp)\b/.test(ctx.text) ? (/fastmcp/.test(ctx.text) ? 'fastmcp' : 'mcp') : undefined);
+  return (
+    pythonMcpPackage(ctx.project) ??
+    (/\b(pip3?|uv|poetry)\b[^\n]*\b(install|add)\b[^\n]*\b(fastmcp|mcp)\b/.test(ctx.text)
+      ? /fastmcp/.test(ctx.text)
+        ? 'fastmcp'
+        : 'mcp'
+      : undefined)
+  );
 }
 
 function nodeServer(ctx: Ctx): { name: string; floor: string } | undefined {
-  return nodeMcpPackage(ctx.project) ?? (/@modelcontextprotocol\/sdk|\bnpm\b[^\n]*\bfastmcp\b/.test(ctx.text) ? { name: '@modelcontextprotocol/sdk', floor: FLOORS.nodeV1 } : undefined);
+  return (
+    nodeMcpPackage(ctx.project) ??
+    (/@modelcontextprotocol\/sdk|\bnpm\b[^\n]*\bfastmcp\b/.test(ctx.text)
+      ? { name: '@modelcontextprotocol/sdk', floor: FLOORS.nodeV1 }
+      : undefined)
+  );
 }
 
 function mcpProject(ctx: Ctx): boolean {
@@ -39,7 +51,8 @@ function mcpProject(ctx: Ctx): boolean {
 
 /** MCP601 for an image reference (`python:3.9-slim`, `node:16`, `ghcr.io/astral-sh/uv:python3.9-bookworm`). */
 function checkImage(ctx: Ctx, image: string, offset: number): void {
-  const py = /(?:^|\/)python:(3\.(\d+))(?=[.\-]|$)/.exec(image) ?? /(?:^|\/)uv:[\w.-]*?python(3\.(\d+))(?=[.\-]|$)/.exec(image);
+  const py =
+    /(?:^|\/)python:(3\.(\d+))(?=[.-]|$)/.exec(image) ?? /(?:^|\/)uv:[\w.-]*?python(3\.(\d+))(?=[.-]|$)/.exec(image);
   if (py) {
     const pkg = pythonServer(ctx);
     if (pkg && isBelow(py[1], FLOORS.python)) {
@@ -55,7 +68,7 @@ function checkImage(ctx: Ctx, image: string, offset: number): void {
     }
     return;
   }
-  const node = /(?:^|\/)node:(\d+)(?=[.\-]|$)/.exec(image);
+  const node = /(?:^|\/)node:(\d+)(?=[.-]|$)/.exec(image);
   if (node) {
     const pkg = nodeServer(ctx);
     if (pkg && isBelow(node[1], pkg.floor)) {
@@ -73,13 +86,20 @@ function checkImage(ctx: Ctx, image: string, offset: number): void {
   }
 }
 
-const BIND_WHY = 'inside a container a server listening on loopback cannot be reached through a published port ("connection refused")';
+const BIND_WHY =
+  'inside a container a server listening on loopback cannot be reached through a published port ("connection refused")';
 
 /**
  * MCP106/MCP110 on a command line (Dockerfile CMD/ENTRYPOINT, compose `command`, Procfile entry).
  * `offset` is where `command` starts in the file; `inContainer` enables the loopback checks.
  */
-function checkCommand(ctx: Ctx, command: string, offset: number, inContainer: boolean, replaceHostFix: (start: number, end: number) => Fix[]): void {
+function checkCommand(
+  ctx: Ctx,
+  command: string,
+  offset: number,
+  inContainer: boolean,
+  replaceHostFix: (start: number, end: number) => Fix[],
+): void {
   if (inContainer) {
     let flagged = false;
     for (const m of command.matchAll(HOST_FLAG)) {
@@ -94,7 +114,8 @@ function checkCommand(ctx: Ctx, command: string, offset: number, inContainer: bo
     }
     // uvicorn (and `fastmcp run --transport http`) default to 127.0.0.1 when --host is absent.
     const runner = /\b(uvicorn|fastmcp\s*["']?\s*,?\s*["']?run)\b/.exec(command);
-    const httpRunner = runner && (runner[1] === 'uvicorn' || /--transport["',\s=]+(http|streamable-http|sse)/.test(command));
+    const httpRunner =
+      runner && (runner[1] === 'uvicorn' || /--transport["',\s=]+(http|streamable-http|sse)/.test(command));
     if (!flagged && httpRunner && !/--host\b/.test(command) && !/HOST\s*[=:]\s*["']?0\.0\.0\.0/.test(ctx.text)) {
       const start = offset + runner!.index;
       const json = command.trim().startsWith('[');
@@ -103,13 +124,17 @@ function checkCommand(ctx: Ctx, command: string, offset: number, inContainer: bo
         ruleId: 'MCP106',
         range: ctx.lines.range(start, start + runner![1].length),
         message: `${runner![1].startsWith('fastmcp') ? 'fastmcp run' : 'uvicorn'} listens on 127.0.0.1 unless --host is given; ${BIND_WHY}. Add --host 0.0.0.0.`,
-        fixes: [{
-          title: 'Add --host 0.0.0.0',
-          edits: [json
-            ? { file: ctx.file, range: ctx.lines.range(end - 1, end - 1), newText: ', "--host", "0.0.0.0"' }
-            : { file: ctx.file, range: ctx.lines.range(end, end), newText: ' --host 0.0.0.0' }],
-          preferred: true,
-        }],
+        fixes: [
+          {
+            title: 'Add --host 0.0.0.0',
+            edits: [
+              json
+                ? { file: ctx.file, range: ctx.lines.range(end - 1, end - 1), newText: ', "--host", "0.0.0.0"' }
+                : { file: ctx.file, range: ctx.lines.range(end, end), newText: ' --host 0.0.0.0' },
+            ],
+            preferred: true,
+          },
+        ],
       });
     }
   }
@@ -141,7 +166,9 @@ function checkEnv(ctx: Ctx, text: string, offset: number, inContainer: boolean):
         ruleId: 'MCP106',
         range,
         message: `${m[1]}=${m[2]} makes the server listen on loopback; ${BIND_WHY}. Use 0.0.0.0 inside the container.`,
-        fixes: [{ title: 'Listen on 0.0.0.0', edits: [{ file: ctx.file, range, newText: '0.0.0.0' }], preferred: true }],
+        fixes: [
+          { title: 'Listen on 0.0.0.0', edits: [{ file: ctx.file, range, newText: '0.0.0.0' }], preferred: true },
+        ],
       });
     }
   }
@@ -166,7 +193,13 @@ export function dockerfileRules(file: string, text: string, project: ProjectCont
       const image = /^(?:--platform=\S+\s+)?(\S+)/.exec(args);
       if (image) checkImage(ctx, image[1], argsOffset + image[0].length - image[1].length);
     } else if ((keyword === 'CMD' || keyword === 'ENTRYPOINT') && isMcp) {
-      checkCommand(ctx, args, argsOffset, true, (s, e) => [{ title: 'Listen on 0.0.0.0', edits: [{ file, range: ctx.lines.range(s, e), newText: '0.0.0.0' }], preferred: true }]);
+      checkCommand(ctx, args, argsOffset, true, (s, e) => [
+        {
+          title: 'Listen on 0.0.0.0',
+          edits: [{ file, range: ctx.lines.range(s, e), newText: '0.0.0.0' }],
+          preferred: true,
+        },
+      ]);
     } else if (keyword === 'ENV' && isMcp) {
       checkEnv(ctx, args, argsOffset, true);
     }
@@ -196,7 +229,8 @@ export function composeRules(file: string, text: string, project: ProjectContext
   const services = doc.get('services', true);
   if (!isMap(services)) return [];
   const isMcp = mcpProject(ctx);
-  const slice = (node: YamlNode | null | undefined) => (node?.range ? { text: text.slice(node.range[0], node.range[1]), offset: node.range[0] } : undefined);
+  const slice = (node: YamlNode | null | undefined) =>
+    node?.range ? { text: text.slice(node.range[0], node.range[1]), offset: node.range[0] } : undefined;
   for (const pair of services.items) {
     const service = pair.value;
     if (!isMap(service)) continue;
@@ -209,7 +243,13 @@ export function composeRules(file: string, text: string, project: ProjectContext
     if (!isMcp) continue;
     const command = slice(service.get('command', true) as YamlNode | undefined);
     if (command) {
-      checkCommand(ctx, command.text, command.offset, true, (s, e) => [{ title: 'Listen on 0.0.0.0', edits: [{ file, range: ctx.lines.range(s, e), newText: '0.0.0.0' }], preferred: true }]);
+      checkCommand(ctx, command.text, command.offset, true, (s, e) => [
+        {
+          title: 'Listen on 0.0.0.0',
+          edits: [{ file, range: ctx.lines.range(s, e), newText: '0.0.0.0' }],
+          preferred: true,
+        },
+      ]);
     }
     const env = service.get('environment', true) as YamlNode | undefined;
     if (env && (isMap(env) || isSeq(env))) {

@@ -1,7 +1,14 @@
 import type { ProjectContext } from '../types';
 
 /** npm packages of the official TypeScript SDK v2 line, which need Node 20. */
-export const TS_V2_PACKAGES = ['@modelcontextprotocol/server', '@modelcontextprotocol/client', '@modelcontextprotocol/node', '@modelcontextprotocol/express', '@modelcontextprotocol/hono', '@modelcontextprotocol/core'];
+export const TS_V2_PACKAGES = [
+  '@modelcontextprotocol/server',
+  '@modelcontextprotocol/client',
+  '@modelcontextprotocol/node',
+  '@modelcontextprotocol/express',
+  '@modelcontextprotocol/hono',
+  '@modelcontextprotocol/core',
+];
 
 /** Minimum runtimes of the MCP SDKs (catalogue MCP601). */
 export const FLOORS = { python: '3.10', nodeV1: '18', nodeV2: '20' } as const;
@@ -11,7 +18,13 @@ export const SDK_ZOD4_MIN = '1.23.0';
 
 /** The Python MCP framework the project depends on, if any. */
 export function pythonMcpPackage(ctx: ProjectContext): 'mcp' | 'fastmcp' | undefined {
-  if (ctx.packages.has('fastmcp') && ctx.packageSources.get('fastmcp') !== 'package.json' && ctx.packageSources.get('fastmcp') !== 'package-lock.json' && ctx.packageSources.get('fastmcp') !== 'pnpm-lock.yaml') return 'fastmcp';
+  if (
+    ctx.packages.has('fastmcp') &&
+    ctx.packageSources.get('fastmcp') !== 'package.json' &&
+    ctx.packageSources.get('fastmcp') !== 'package-lock.json' &&
+    ctx.packageSources.get('fastmcp') !== 'pnpm-lock.yaml'
+  )
+    return 'fastmcp';
   if (ctx.packages.has('mcp')) return 'mcp';
   return undefined;
 }
@@ -23,9 +36,4 @@ export function nodeMcpPackage(ctx: ProjectContext): { name: string; floor: stri
   const fastmcp = ctx.packageSources.get('fastmcp');
   if (fastmcp && /package|pnpm/.test(fastmcp)) return { name: 'fastmcp', floor: FLOORS.nodeV1 };
   return undefined;
-}
-
-/** True when the project (or the given file text) uses any MCP server package. */
-export function usesMcp(ctx: ProjectContext, text = ''): boolean {
-  return !!pythonMcpPackage(ctx) || !!nodeMcpPackage(ctx) || /\b(fastmcp|mcp\[|modelcontextprotocol|pip install[^\n]*\bmcp\b)/.test(text);
 }

@@ -11,14 +11,23 @@ import { secretRules } from './secretRules';
  * deployment files and client launch configs. Source files get only the secret scan here.
  */
 
-export type ProjectFileKind = 'package.json' | 'pyproject.toml' | 'dockerfile' | 'compose' | 'procfile' | 'python-version' | 'nvmrc' | 'client-config';
+export type ProjectFileKind =
+  | 'package.json'
+  | 'pyproject.toml'
+  | 'dockerfile'
+  | 'compose'
+  | 'procfile'
+  | 'python-version'
+  | 'nvmrc'
+  | 'client-config';
 
 /** What kind of project file this is, or undefined for files the project rules ignore. */
 export function projectFileKind(file: string): ProjectFileKind | undefined {
   const name = basename(file);
   if (name === 'package.json') return 'package.json';
   if (name === 'pyproject.toml') return 'pyproject.toml';
-  if (name === 'Dockerfile' || name === 'Containerfile' || /\.dockerfile$/i.test(name) || /^Dockerfile\./.test(name)) return 'dockerfile';
+  if (name === 'Dockerfile' || name === 'Containerfile' || /\.dockerfile$/i.test(name) || /^Dockerfile\./.test(name))
+    return 'dockerfile';
   if (/^(docker-)?compose([.-][\w.-]*)?\.ya?ml$/i.test(name)) return 'compose';
   if (name === 'Procfile') return 'procfile';
   if (name === '.python-version' || name === 'runtime.txt') return 'python-version';

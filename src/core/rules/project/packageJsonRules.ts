@@ -21,11 +21,17 @@ export function packageJsonRules(file: string, text: string, ctx: ProjectContext
     }
     return undefined;
   };
-  const replace = (node: Node, value: string) => ({ file, range: lines.range(node.offset, node.offset + node.length), newText: JSON.stringify(value) });
+  const replace = (node: Node, value: string) => ({
+    file,
+    range: lines.range(node.offset, node.offset + node.length),
+    newText: JSON.stringify(value),
+  });
 
   // MCP601: engines.node allows a Node below what the SDK needs.
   const engines = findNodeAtLocation(root, ['engines', 'node']);
-  const sdkName = TS_V2_PACKAGES.find((n) => dep(n)) ?? (dep('@modelcontextprotocol/sdk') ? '@modelcontextprotocol/sdk' : dep('fastmcp') ? 'fastmcp' : undefined);
+  const sdkName =
+    TS_V2_PACKAGES.find((n) => dep(n)) ??
+    (dep('@modelcontextprotocol/sdk') ? '@modelcontextprotocol/sdk' : dep('fastmcp') ? 'fastmcp' : undefined);
   if (engines?.type === 'string' && sdkName) {
     const floor = TS_V2_PACKAGES.includes(sdkName) ? FLOORS.nodeV2 : FLOORS.nodeV1;
     const min = lowerBound(engines.value);
@@ -56,7 +62,11 @@ export function packageJsonRules(file: string, text: string, ctx: ProjectContext
         range: lines.range(at.offset, at.offset + at.length),
         message: `zod ${zodVersion} (${zodSource}) is zod 4, but @modelcontextprotocol/sdk ${sdkVersion} (${sdkSource}) is built for zod 3: tool calls fail with "keyValidator._parse is not a function" and tools/list can break or publish empty schemas. Upgrade the SDK to ${SDK_ZOD4_MIN} or newer, or pin zod to ^3.25.`,
         fixes: [
-          { title: `Upgrade @modelcontextprotocol/sdk to ^${SDK_ZOD4_MIN}`, edits: [replace(sdkNode, `^${SDK_ZOD4_MIN}`)], preferred: true },
+          {
+            title: `Upgrade @modelcontextprotocol/sdk to ^${SDK_ZOD4_MIN}`,
+            edits: [replace(sdkNode, `^${SDK_ZOD4_MIN}`)],
+            preferred: true,
+          },
           ...(zodNode ? [{ title: 'Pin zod to ^3.25', edits: [replace(zodNode, '^3.25.0')] }] : []),
         ],
         data: { zod: zodVersion, sdk: sdkVersion },
@@ -83,7 +93,9 @@ export function packageJsonRules(file: string, text: string, ctx: ProjectContext
       ruleId: 'MCP206',
       range: lines.range(at.offset, at.offset + at.length),
       message: `fastmcp needs zod 3.24 or newer (Standard Schema support), but zod ${zodVersion} (${zodSource}) is used: addTool rejects the parameters ("must implement Standard Schema"). Upgrade zod to ^3.25.`,
-      fixes: zodNode ? [{ title: 'Upgrade zod to ^3.25', edits: [replace(zodNode, '^3.25.0')], preferred: true }] : undefined,
+      fixes: zodNode
+        ? [{ title: 'Upgrade zod to ^3.25', edits: [replace(zodNode, '^3.25.0')], preferred: true }]
+        : undefined,
       data: { zod: zodVersion },
     });
   }

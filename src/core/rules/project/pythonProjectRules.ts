@@ -39,13 +39,22 @@ export function pyprojectRules(file: string, text: string, ctx: ProjectContext):
   if (!target || !pkg) return [];
   const min = lowerBound(target.value);
   if (!min || !isBelow(min, FLOORS.python)) return [];
-  const range = { start: { line: target.line, character: target.start }, end: { line: target.line, character: target.end } };
+  const range = {
+    start: { line: target.line, character: target.start },
+    end: { line: target.line, character: target.end },
+  };
   return [
     {
       ruleId: 'MCP601',
       range,
       message: `${target.key === 'python' ? 'The Poetry python constraint' : 'requires-python'} "${target.value}" allows Python ${min}, but ${pkg} needs Python ${FLOORS.python} or newer: installs fail to resolve ("requires a different Python") or the server crashes at import ("unsupported operand type(s) for |"). Set it to ">=${FLOORS.python}".`,
-      fixes: [{ title: `Require Python >=${FLOORS.python}`, edits: [{ file, range, newText: `>=${FLOORS.python}` }], preferred: true }],
+      fixes: [
+        {
+          title: `Require Python >=${FLOORS.python}`,
+          edits: [{ file, range, newText: `>=${FLOORS.python}` }],
+          preferred: true,
+        },
+      ],
       data: { runtime: 'python', declared: target.value, floor: FLOORS.python, package: pkg },
     },
   ];
@@ -62,21 +71,31 @@ export function runtimePinRules(file: string, text: string, ctx: ProjectContext,
   if (kind === 'python') {
     const pkg = pythonMcpPackage(ctx);
     if (!pkg || !isBelow(m[1], FLOORS.python) || !m[1].startsWith('3')) return [];
-    return [{
-      ruleId: 'MCP601',
-      range,
-      message: `This file pins Python ${m[1]}, but ${pkg} needs Python ${FLOORS.python} or newer; the server will not install or will crash at import. Pin 3.12 (or at least ${FLOORS.python}).`,
-      fixes: [{ title: 'Pin Python 3.12', edits: [{ file, range, newText: '3.12' }], preferred: true }],
-      data: { runtime: 'python', declared: m[1], floor: FLOORS.python, package: pkg },
-    }];
+    return [
+      {
+        ruleId: 'MCP601',
+        range,
+        message: `This file pins Python ${m[1]}, but ${pkg} needs Python ${FLOORS.python} or newer; the server will not install or will crash at import. Pin 3.12 (or at least ${FLOORS.python}).`,
+        fixes: [{ title: 'Pin Python 3.12', edits: [{ file, range, newText: '3.12' }], preferred: true }],
+        data: { runtime: 'python', declared: m[1], floor: FLOORS.python, package: pkg },
+      },
+    ];
   }
   const node = nodeMcpPackage(ctx);
   if (!node || !isBelow(m[1], node.floor)) return [];
-  return [{
-    ruleId: 'MCP601',
-    range,
-    message: `This file pins Node ${m[1]}, but ${node.name} needs Node ${node.floor} or newer; the server fails at startup. Pin ${node.floor === '20' ? '22' : '20'}.`,
-    fixes: [{ title: `Pin Node ${node.floor === '20' ? '22' : '20'}`, edits: [{ file, range, newText: node.floor === '20' ? '22' : '20' }], preferred: true }],
-    data: { runtime: 'node', declared: m[1], floor: node.floor, package: node.name },
-  }];
+  return [
+    {
+      ruleId: 'MCP601',
+      range,
+      message: `This file pins Node ${m[1]}, but ${node.name} needs Node ${node.floor} or newer; the server fails at startup. Pin ${node.floor === '20' ? '22' : '20'}.`,
+      fixes: [
+        {
+          title: `Pin Node ${node.floor === '20' ? '22' : '20'}`,
+          edits: [{ file, range, newText: node.floor === '20' ? '22' : '20' }],
+          preferred: true,
+        },
+      ],
+      data: { runtime: 'node', declared: m[1], floor: node.floor, package: node.name },
+    },
+  ];
 }

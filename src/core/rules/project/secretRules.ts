@@ -33,7 +33,9 @@ function isPlaceholder(value: string, assigned = false): boolean {
   return (
     value.length < 8 ||
     /^\$\{|^\$[A-Z_]|^%[A-Z_]+%$|^<.*>$|^\{\{.*\}\}$|^\{.*\}$/.test(value) ||
-    /(your|my)[_-]?(api|key|token|secret)|change[_-]?me|example|placeholder|dummy|redacted|replace|xxxx|\*\*\*|todo|fake|sample|not[_-]?a[_-]?real|test[_-]?(key|token)/i.test(value) ||
+    /(your|my)[_-]?(api|key|token|secret)|change[_-]?me|example|placeholder|dummy|redacted|replace|xxxx|\*\*\*|todo|fake|sample|not[_-]?a[_-]?real|test[_-]?(key|token)/i.test(
+      value,
+    ) ||
     /^([A-Za-z0-9])\1+$/.test(value) ||
     // An environment variable *name* (`KEY_ENV = "OPENAI_API_KEY"`), not its value.
     (assigned && /^[A-Z][A-Z0-9_]*$/.test(value)) ||
@@ -57,16 +59,36 @@ function envName(name: string): string {
     .toUpperCase();
 }
 
-function fixFor(file: string, lines: LineIndex, text: string, start: number, end: number, env: string, language: SecretScanOptions['language']): Fix[] | undefined {
+function fixFor(
+  file: string,
+  lines: LineIndex,
+  text: string,
+  start: number,
+  end: number,
+  env: string,
+  language: SecretScanOptions['language'],
+): Fix[] | undefined {
   // The fix replaces the whole literal including its quotes.
   const quote = text[start - 1];
   if (!(quote === '"' || quote === "'" || quote === '`') || text[end] !== quote) return undefined;
   if (language === 'python') {
     if (!/^\s*(import os\b|from os import)/m.test(text)) return undefined;
-    return [{ title: `Read ${env} from the environment`, edits: [{ file, range: lines.range(start - 1, end + 1), newText: `os.environ["${env}"]` }], preferred: true }];
+    return [
+      {
+        title: `Read ${env} from the environment`,
+        edits: [{ file, range: lines.range(start - 1, end + 1), newText: `os.environ["${env}"]` }],
+        preferred: true,
+      },
+    ];
   }
   if (language === 'typescript') {
-    return [{ title: `Read ${env} from the environment`, edits: [{ file, range: lines.range(start - 1, end + 1), newText: `(process.env.${env} ?? "")` }], preferred: true }];
+    return [
+      {
+        title: `Read ${env} from the environment`,
+        edits: [{ file, range: lines.range(start - 1, end + 1), newText: `(process.env.${env} ?? "")` }],
+        preferred: true,
+      },
+    ];
   }
   return undefined;
 }
@@ -96,12 +118,18 @@ export function secretRules(file: string, text: string, opts: SecretScanOptions)
       const value = m[0];
       if (/x{6,}|\.\.\.|<|\*{3}/i.test(value) || isPlaceholder(value.replace(/^Bearer\s+/, ''))) continue;
       // A literal that is only the token: report the literal; otherwise the token itself.
-      report(m.index!, m.index! + value.length, `This looks like ${label} committed in ${opts.language === 'config' ? 'a configuration file' : 'source code'}; anyone with the repository or a copied config can use it. Read it from the environment (${env}) or, in .vscode/mcp.json, from an "inputs" entry with "password": true, and revoke the exposed value.`, env);
+      report(
+        m.index!,
+        m.index! + value.length,
+        `This looks like ${label} committed in ${opts.language === 'config' ? 'a configuration file' : 'source code'}; anyone with the repository or a copied config can use it. Read it from the environment (${env}) or, in .vscode/mcp.json, from an "inputs" entry with "password": true, and revoke the exposed value.`,
+        env,
+      );
     }
   }
   // `NAME = "literal"`, `name: "literal"`, `"name": "literal"`, `const name = 'literal'`.
   // Only lines that mention a secret-looking name *and* hold a string literal are matched.
-  const assign = /(["']?)([A-Za-z_][A-Za-z0-9_-]*)\1\s*(?::\s*[A-Za-z_][\w.[\], |]*)?\s*(?:=|:)\s*(["'`])([^"'`\r\n]*)\3/g;
+  const assign =
+    /(["']?)([A-Za-z_][A-Za-z0-9_-]*)\1\s*(?::\s*[A-Za-z_][\w.[\], |]*)?\s*(?:=|:)\s*(["'`])([^"'`\r\n]*)\3/g;
   for (const line of SECRET_LINE.test(text) ? text.matchAll(SECRET_LINES) : []) {
     for (const lm of line[0].matchAll(assign)) {
       const m = Object.assign(lm, { index: line.index! + lm.index! });
@@ -112,7 +140,12 @@ export function secretRules(file: string, text: string, opts: SecretScanOptions)
       if (/^https?:/.test(value)) continue;
       const start = m.index! + m[0].length - 1 - value.length;
       const env = envName(name);
-      report(start, start + value.length, `"${name}" is assigned a literal secret; it leaks through git history, logs and shared configs. Read it from the environment (${env}) instead and revoke the committed value.`, env);
+      report(
+        start,
+        start + value.length,
+        `"${name}" is assigned a literal secret; it leaks through git history, logs and shared configs. Read it from the environment (${env}) instead and revoke the committed value.`,
+        env,
+      );
     }
   }
   return hits;

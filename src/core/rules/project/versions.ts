@@ -64,7 +64,10 @@ export function majorOf(range: string | undefined): number | undefined {
 
 /** Normalise a Python distribution name (PEP 503): `Fast_MCP` → `fast-mcp`. */
 export function normalizePyName(name: string): string {
-  return name.trim().toLowerCase().replace(/[-_.]+/g, '-');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[-_.]+/g, '-');
 }
 
 /**

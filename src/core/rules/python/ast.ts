@@ -28,19 +28,73 @@ interface TypeInfo {
  * of other nodes never carry a field name, so the copy skips that wasm call for them.
  */
 const FIELD_PARENTS = new Set([
-  'aliased_import', 'as_pattern', 'assignment', 'attribute', 'augmented_assignment', 'binary_operator', 'block',
-  'boolean_operator', 'call', 'case_clause', 'class_definition', 'comparison_operator', 'decorated_definition',
-  'default_parameter', 'dict_pattern', 'dictionary_comprehension', 'elif_clause', 'else_clause', 'except_clause',
-  'exec_statement', 'for_in_clause', 'for_statement', 'format_expression', 'function_definition',
-  'future_import_statement', 'generator_expression', 'if_statement', 'import_from_statement', 'import_statement',
-  'interpolation', 'keyword_argument', 'lambda', 'list_comprehension', 'match_statement', 'named_expression',
-  'not_operator', 'pair', 'print_statement', 'raise_statement', 'set_comprehension', 'subscript', 'try_statement',
-  'type_alias_statement', 'typed_default_parameter', 'typed_parameter', 'unary_operator', 'while_statement',
-  'with_item', 'with_statement',
+  'aliased_import',
+  'as_pattern',
+  'assignment',
+  'attribute',
+  'augmented_assignment',
+  'binary_operator',
+  'block',
+  'boolean_operator',
+  'call',
+  'case_clause',
+  'class_definition',
+  'comparison_operator',
+  'decorated_definition',
+  'default_parameter',
+  'dict_pattern',
+  'dictionary_comprehension',
+  'elif_clause',
+  'else_clause',
+  'except_clause',
+  'exec_statement',
+  'for_in_clause',
+  'for_statement',
+  'format_expression',
+  'function_definition',
+  'future_import_statement',
+  'generator_expression',
+  'if_statement',
+  'import_from_statement',
+  'import_statement',
+  'interpolation',
+  'keyword_argument',
+  'lambda',
+  'list_comprehension',
+  'match_statement',
+  'named_expression',
+  'not_operator',
+  'pair',
+  'print_statement',
+  'raise_statement',
+  'set_comprehension',
+  'subscript',
+  'try_statement',
+  'type_alias_statement',
+  'typed_default_parameter',
+  'typed_parameter',
+  'unary_operator',
+  'while_statement',
+  'with_item',
+  'with_statement',
 ]);
 
 /** Named node types that are always leaves: the copy does not ask the cursor for their children. */
-const LEAVES = new Set(['identifier', 'integer', 'float', 'true', 'false', 'none', 'comment', 'string_start', 'string_end', 'escape_sequence', 'ellipsis', 'type_conversion', 'line_continuation']);
+const LEAVES = new Set([
+  'identifier',
+  'integer',
+  'float',
+  'true',
+  'false',
+  'none',
+  'comment',
+  'string_start',
+  'string_end',
+  'escape_sequence',
+  'ellipsis',
+  'type_conversion',
+  'line_continuation',
+]);
 
 /**
  * Direct access to web-tree-sitter's wasm exports (set by the loader when the runtime exposes
@@ -50,7 +104,7 @@ const LEAVES = new Set(['identifier', 'integer', 'float', 'true', 'false', 'none
  * five wasm calls per node and no marshalling. Checked node-for-node against the Node API in
  * the tests; `copyTreeViaCursor` is the fallback.
  */
-export interface RawTreeSitter {
+interface RawTreeSitter {
   /** The emscripten module (its `_ts_*` exports and `HEAP32`). */
   module: {
     HEAP32: Int32Array;
@@ -83,7 +137,12 @@ let raw: RawTreeSitter | undefined;
 /** Enables the direct copy when `module` has every export it needs (else keeps the cursor copy). */
 export function setRawTreeSitter(module: unknown, transferBuffer: unknown): boolean {
   const m = module as Record<string, unknown> | undefined;
-  const ok = !!m && typeof transferBuffer === 'number' && transferBuffer > 0 && m.HEAP32 instanceof Int32Array && RAW_EXPORTS.every((k) => typeof m[k] === 'function');
+  const ok =
+    !!m &&
+    typeof transferBuffer === 'number' &&
+    transferBuffer > 0 &&
+    m.HEAP32 instanceof Int32Array &&
+    RAW_EXPORTS.every((k) => typeof m[k] === 'function');
   raw = ok ? { module: m as unknown as RawTreeSitter['module'], transferBuffer: transferBuffer as number } : undefined;
   return ok;
 }
@@ -137,10 +196,23 @@ function copyTreeRaw(tree: Tree, language: Language, rt: RawTreeSitter): PyNode 
       info = { type: language.types[id] || 'ERROR', named: m._ts_tree_cursor_current_node_is_named_wasm(t) === 1 };
       types[id] = info;
     }
-    if (!info.named) return { type: info.type, named: false, field: null, start: -1, end: -1, parent, children: NO_CHILDREN };
-    const field = fieldName(language, fields, parent && FIELD_PARENTS.has(parent.type) ? m._ts_tree_cursor_current_field_id_wasm(t) : 0);
+    if (!info.named)
+      return { type: info.type, named: false, field: null, start: -1, end: -1, parent, children: NO_CHILDREN };
+    const field = fieldName(
+      language,
+      fields,
+      parent && FIELD_PARENTS.has(parent.type) ? m._ts_tree_cursor_current_field_id_wasm(t) : 0,
+    );
     const children = parent && LEAVES.has(info.type) ? NO_CHILDREN : [];
-    return { type: info.type, named: true, field, start: m._ts_tree_cursor_start_index_wasm(t), end: m._ts_tree_cursor_end_index_wasm(t), parent, children };
+    return {
+      type: info.type,
+      named: true,
+      field,
+      start: m._ts_tree_cursor_start_index_wasm(t),
+      end: m._ts_tree_cursor_end_index_wasm(t),
+      parent,
+      children,
+    };
   };
   try {
     const root = make(null);
@@ -185,7 +257,15 @@ export function copyTreeViaCursor(tree: Tree, language: Language): PyNode {
       // the position and field calls, which dominate the copy time.
       if (!info.named) return { type: info.type, named: false, field: null, start: -1, end: -1, parent, children: [] };
       const field = fieldName(language, fields, parent && FIELD_PARENTS.has(parent.type) ? cursor.currentFieldId : 0);
-      return { type: info.type, named: info.named, field, start: cursor.startIndex, end: cursor.endIndex, parent, children: [] };
+      return {
+        type: info.type,
+        named: info.named,
+        field,
+        start: cursor.startIndex,
+        end: cursor.endIndex,
+        parent,
+        children: [],
+      };
     };
     const root = make(null);
     if (!cursor.gotoFirstChild()) return root;
@@ -229,12 +309,6 @@ export function walk(node: PyNode, fn: (n: PyNode) => boolean | void): void {
     if (fn(n) === false) continue;
     for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
   }
-}
-
-/** Nearest ancestor (excluding `node`) whose type is in `types`. */
-export function ancestor(node: PyNode, ...types: string[]): PyNode | undefined {
-  for (let p = node.parent; p; p = p.parent) if (types.includes(p.type)) return p;
-  return undefined;
 }
 
 /** Source text plus line table: turns offsets into 0-based line/character positions. */

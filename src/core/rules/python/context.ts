@@ -8,7 +8,7 @@ import type { Definition, DefinitionKind, ProjectContext, RuleHit } from '../typ
 import { field, named, type PyNode, SourceText, walk } from './ast';
 
 export type PyFramework = 'fastmcp' | 'mcp-python-sdk';
-export type PyTransport = 'stdio' | 'http' | 'sse' | 'unknown' | 'none';
+type PyTransport = 'stdio' | 'http' | 'sse' | 'unknown' | 'none';
 
 /** Fully qualified constructor names of a server class, by framework. */
 const SERVER_CLASSES: Record<string, PyFramework> = {
@@ -99,7 +99,8 @@ export interface DefinitionFact {
 }
 
 /** Names that make a parameter the injected context rather than a user argument. */
-const CONTEXT_CLASSES = /^(fastmcp(\.server)?(\.context)?|mcp\.server\.fastmcp(\.server)?|mcp\.server\.mcpserver(\.context)?|mcp\.server\.fastmcp\.context)\.Context$/;
+const CONTEXT_CLASSES =
+  /^(fastmcp(\.server)?(\.context)?|mcp\.server\.fastmcp(\.server)?|mcp\.server\.mcpserver(\.context)?|mcp\.server\.fastmcp\.context)\.Context$/;
 
 /** Everything the rules need about one file. */
 export class PyFile {
@@ -197,7 +198,8 @@ export class PyFile {
 
   /** Records a hit on a node (first line of it for multi-line nodes). */
   hit(ruleId: string, node: PyNode | Range, message: string, extra: Partial<RuleHit> = {}): RuleHit {
-    const range = 'start' in node && typeof node.start === 'object' ? (node as Range) : this.src.headRange(node as PyNode);
+    const range =
+      'start' in node && typeof node.start === 'object' ? (node as Range) : this.src.headRange(node as PyNode);
     const h: RuleHit = { ruleId, range, message, ...extra };
     this.hits.push(h);
     return h;
@@ -285,7 +287,9 @@ export class PyFile {
       this.importsFrom('mcp.server.fastmcp') ||
       this.importsFrom('mcp.server.mcpserver') ||
       this.importsFrom('mcp.server.lowlevel') ||
-      ['mcp.server.MCPServer', 'mcp.server.Server'].includes(this.imports.get('MCPServer') ?? this.imports.get('Server') ?? '')
+      ['mcp.server.MCPServer', 'mcp.server.Server'].includes(
+        this.imports.get('MCPServer') ?? this.imports.get('Server') ?? '',
+      )
     ) {
       return 'mcp-python-sdk';
     }
@@ -309,7 +313,14 @@ export class PyFile {
       const args = this.args(call);
       if (args) {
         for (const c of args.children) {
-          if (c.named && c.type !== 'comment' && c.type !== 'keyword_argument' && c.type !== 'dictionary_splat' && c.type !== 'list_splat') out.push(c);
+          if (
+            c.named &&
+            c.type !== 'comment' &&
+            c.type !== 'keyword_argument' &&
+            c.type !== 'dictionary_splat' &&
+            c.type !== 'list_splat'
+          )
+            out.push(c);
         }
       }
       this.positionalCache.set(call, out);
@@ -384,7 +395,8 @@ export class PyFile {
 
   /** True when the node is not inside any function or lambda (runs at import time). */
   atModuleLevel(node: PyNode): boolean {
-    for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition' || p.type === 'lambda') return false;
+    for (let p = node.parent; p; p = p.parent)
+      if (p.type === 'function_definition' || p.type === 'lambda') return false;
     return true;
   }
 
@@ -490,12 +502,20 @@ export class PyFile {
       case 'default_parameter':
         return { name: this.text(field(p, 'name')!), node: p, default: field(p, 'value'), kind: 'plain' };
       case 'typed_default_parameter':
-        return { name: this.text(field(p, 'name')!), node: p, annotation: field(p, 'type'), default: field(p, 'value'), kind: 'plain' };
+        return {
+          name: this.text(field(p, 'name')!),
+          node: p,
+          annotation: field(p, 'type'),
+          default: field(p, 'value'),
+          kind: 'plain',
+        };
       case 'typed_parameter': {
         const inner = named(p)[0];
         const annotation = field(p, 'type');
-        if (inner?.type === 'list_splat_pattern') return { name: this.text(named(inner)[0] ?? inner), node: p, annotation, kind: 'args' };
-        if (inner?.type === 'dictionary_splat_pattern') return { name: this.text(named(inner)[0] ?? inner), node: p, annotation, kind: 'kwargs' };
+        if (inner?.type === 'list_splat_pattern')
+          return { name: this.text(named(inner)[0] ?? inner), node: p, annotation, kind: 'args' };
+        if (inner?.type === 'dictionary_splat_pattern')
+          return { name: this.text(named(inner)[0] ?? inner), node: p, annotation, kind: 'kwargs' };
         return { name: inner ? this.text(inner) : '', node: p, annotation, kind: 'plain' };
       }
       case 'list_splat_pattern':
@@ -546,7 +566,16 @@ export class PyFile {
       if (left?.type !== 'identifier') continue;
       const name = this.text(left);
       if (this.servers.some((s) => s.name === name)) continue;
-      this.servers.push({ name, node: assign, ctor: call, framework: fw, transport: 'none', starts: [], stateless: false, imported: false });
+      this.servers.push({
+        name,
+        node: assign,
+        ctor: call,
+        framework: fw,
+        transport: 'none',
+        starts: [],
+        stateless: false,
+        imported: false,
+      });
     }
     // Servers imported from a local module (`from .server import mcp`) that this file registers on.
     for (const [local, q] of this.imports) {
@@ -555,16 +584,33 @@ export class PyFile {
       const fw = this.frameworkFromImports() ?? this.frameworkFromProject();
       if (!fw || !this.usesAsServer(local)) continue;
       const imp = this.importNodes.find((n) => this.text(n).includes(local))!;
-      this.servers.push({ name: local, node: imp, framework: fw, transport: 'unknown', starts: [], stateless: false, imported: true });
+      this.servers.push({
+        name: local,
+        node: imp,
+        framework: fw,
+        transport: 'unknown',
+        starts: [],
+        stateless: false,
+        imported: true,
+      });
     }
     // Servers passed into a registration helper: `def register(mcp: FastMCP): @mcp.tool() ...`.
     for (const fn of this.functions) {
       for (const p of fn.params) {
         if (p.kind !== 'plain' || this.servers.some((s) => s.name === p.name)) continue;
         const annotated = p.annotation ? SERVER_CLASSES[this.qualify(named(p.annotation)[0]) ?? ''] : undefined;
-        const fw = annotated ?? (p.annotation ? undefined : this.frameworkFromImports() ?? this.frameworkFromProject());
+        const fw =
+          annotated ?? (p.annotation ? undefined : (this.frameworkFromImports() ?? this.frameworkFromProject()));
         if (!fw || !this.usesAsServer(p.name)) continue;
-        this.servers.push({ name: p.name, node: p.node, framework: fw, transport: 'unknown', starts: [], stateless: false, imported: true });
+        this.servers.push({
+          name: p.name,
+          node: p.node,
+          framework: fw,
+          transport: 'unknown',
+          starts: [],
+          stateless: false,
+          imported: true,
+        });
       }
     }
     if (!this.servers.length) return;
@@ -582,7 +628,9 @@ export class PyFile {
       if (call) {
         const kw = this.kwargs(call);
         if (method === 'run' || method === 'run_async' || method === 'http_app' || method === 'run_http_async') {
-          transportArg = kw.get('transport') ?? (method.startsWith('run') && method !== 'run_http_async' ? this.positional(call)[0] : undefined);
+          transportArg =
+            kw.get('transport') ??
+            (method.startsWith('run') && method !== 'run_http_async' ? this.positional(call)[0] : undefined);
           if (transportArg) transport = transportOf(this.str(transportArg));
           else if (this.hasSplat(call)) transport = 'unknown';
         }
@@ -652,7 +700,9 @@ export class PyFile {
         if (sm && !['tool', 'resource', 'prompt'].includes(sm.method)) sm = undefined;
       }
       if (!sm) continue;
-      const kind = { add_tool: 'tool', add_prompt: 'prompt', tool: 'tool', prompt: 'prompt', resource: 'resource' }[sm.method];
+      const kind = { add_tool: 'tool', add_prompt: 'prompt', tool: 'tool', prompt: 'prompt', resource: 'resource' }[
+        sm.method
+      ];
       if (!kind) continue;
       if (regCall === call && sm.method === kind && call.parent?.type === 'decorator') continue;
       if (target?.type === 'call' && /from_function$/.test(this.text(field(target, 'function')!))) {
@@ -661,12 +711,21 @@ export class PyFile {
       }
       if (target?.type !== 'identifier') continue;
       const fn = this.moduleFunctions.get(this.text(target));
-      if (!fn || this.definitions.some((d) => d.fn === fn && d.server === sm!.server && d.def.kind.startsWith(kind))) continue;
+      if (!fn || this.definitions.some((d) => d.fn === fn && d.server === sm!.server && d.def.kind.startsWith(kind)))
+        continue;
       this.addDefinition(sm.server, kind, fn, regCall, regCall, call, fn.decorated ?? fn.node);
     }
   }
 
-  private addDefinition(server: ServerFact, method: string, fn: FunctionFact, registration: PyNode, regCall: PyNode | undefined, nameAt: PyNode, whole: PyNode): void {
+  private addDefinition(
+    server: ServerFact,
+    method: string,
+    fn: FunctionFact,
+    registration: PyNode,
+    regCall: PyNode | undefined,
+    nameAt: PyNode,
+    whole: PyNode,
+  ): void {
     const kwargs = regCall ? this.kwargs(regCall) : new Map<string, PyNode>();
     const pos = regCall ? this.positional(regCall) : [];
     let kind: DefinitionKind = method as DefinitionKind;
@@ -679,10 +738,15 @@ export class PyFile {
       nameNode = pos[0];
     }
     const explicitName = this.str(nameNode);
-    const description = this.str(kwargs.get('description')) ?? (fn.docstring !== undefined ? cleanDoc(fn.docstring) : undefined);
+    const description =
+      this.str(kwargs.get('description')) ?? (fn.docstring !== undefined ? cleanDoc(fn.docstring) : undefined);
     const params = fn.params
       .filter((p) => !this.isContextAnnotation(p.annotation))
-      .map((p) => ({ name: p.name, type: p.annotation ? this.text(p.annotation) : undefined, optional: !!p.default || p.kind !== 'plain' }));
+      .map((p) => ({
+        name: p.name,
+        type: p.annotation ? this.text(p.annotation) : undefined,
+        optional: !!p.default || p.kind !== 'plain',
+      }));
     const def: Definition = {
       kind,
       name: explicitName ?? fn.name,
@@ -696,7 +760,15 @@ export class PyFile {
     };
     if (description === undefined) delete def.description;
     if (uri === undefined) delete def.uri;
-    this.definitions.push({ def, fn, server, registration, kwargs, bare: !regCall, nameNode: explicitName !== undefined ? nameNode : undefined });
+    this.definitions.push({
+      def,
+      fn,
+      server,
+      registration,
+      kwargs,
+      bare: !regCall,
+      nameNode: explicitName !== undefined ? nameNode : undefined,
+    });
   }
 
   get tools(): DefinitionFact[] {
@@ -710,7 +782,7 @@ export class PyFile {
 }
 
 /** Maps a transport literal to a transport; computed values are unknown. */
-export function transportOf(value: string | undefined): Exclude<PyTransport, 'none'> {
+function transportOf(value: string | undefined): Exclude<PyTransport, 'none'> {
   switch (value) {
     case 'stdio':
       return 'stdio';
@@ -726,13 +798,16 @@ export function transportOf(value: string | undefined): Exclude<PyTransport, 'no
 }
 
 /** Like `inspect.cleandoc`: trims, and removes the common indentation of lines after the first. */
-export function cleanDoc(doc: string): string {
+function cleanDoc(doc: string): string {
   const lines = doc.replace(/\r\n?/g, '\n').split('\n');
   let indent = Infinity;
   for (const l of lines.slice(1)) {
     if (!l.trim()) continue;
     indent = Math.min(indent, l.length - l.trimStart().length);
   }
-  const out = [lines[0].trim(), ...lines.slice(1).map((l) => (indent === Infinity ? l.trim() : l.slice(indent).trimEnd()))];
+  const out = [
+    lines[0].trim(),
+    ...lines.slice(1).map((l) => (indent === Infinity ? l.trim() : l.slice(indent).trimEnd())),
+  ];
   return out.join('\n').trim();
 }

@@ -81,7 +81,12 @@ function docstringStatement(py: PyFile): PyNode | undefined {
 }
 
 /** Builds a fix, dropping missing (undefined) edits; undefined when the main edit is missing. */
-export function fix(title: string, main: TextEdit | undefined, extra: (TextEdit | undefined)[] = [], preferred = false): Fix | undefined {
+export function fix(
+  title: string,
+  main: TextEdit | undefined,
+  extra: (TextEdit | undefined)[] = [],
+  preferred = false,
+): Fix | undefined {
   if (!main) return undefined;
   const edits = [main, ...extra.filter((e): e is TextEdit => !!e)];
   return preferred ? { title, edits, preferred } : { title, edits };

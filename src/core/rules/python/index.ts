@@ -12,7 +12,8 @@ import { PYTHON_RULES } from './rules';
  * Files that neither import an MCP framework nor register on a server object cannot define a
  * server or a tool: they are not parsed at all (most files of a workspace).
  */
-const MCP_MARKER = /^[ \t]*(?:from|import)[ \t]+(?:fastmcp|mcp)\b|@[A-Za-z_]\w*\.(?:tool|resource|prompt)\b|\.add_(?:tool|resource|prompt)\(/m;
+const MCP_MARKER =
+  /^[ \t]*(?:from|import)[ \t]+(?:fastmcp|mcp)\b|@[A-Za-z_]\w*\.(?:tool|resource|prompt)\b|\.add_(?:tool|resource|prompt)\(/m;
 /** Larger files are generated or vendored; parsing them would stall the lint pass. */
 const MAX_CHARS = 2_000_000;
 
@@ -36,7 +37,13 @@ export function createPythonAnalyzer(opts: PythonAnalyzerOptions = {}): Language
     extensions: ['.py'],
     async analyze(file: string, text: string, project: ProjectContext): Promise<FileAnalysis> {
       const empty: FileAnalysis = { file, language: 'python', servers: [], definitions: [], hits: [] };
-      if (typeof text !== 'string' || text.length > MAX_CHARS || !MCP_MARKER.test(text) || text.slice(0, 8192).includes('\u0000')) return empty;
+      if (
+        typeof text !== 'string' ||
+        text.length > MAX_CHARS ||
+        !MCP_MARKER.test(text) ||
+        text.slice(0, 8192).includes('\u0000')
+      )
+        return empty;
       let parser: PythonParser;
       try {
         parser = await getParser();
@@ -96,4 +103,3 @@ export function analyzePython(
 }
 
 export { loadPythonParser, locateWasm } from './loader';
-export { PYTHON_RULE_IDS } from './rules';

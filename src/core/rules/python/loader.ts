@@ -69,7 +69,9 @@ const grammars = new Map<string, Promise<Language>>();
 export function loadPythonParser(wasmDir?: string): Promise<PythonParser> {
   const loc = locateWasm(wasmDir);
   if (!loc) {
-    const tried = candidates(wasmDir).map((c) => path.dirname(c.runtime)).join(', ');
+    const tried = candidates(wasmDir)
+      .map((c) => path.dirname(c.runtime))
+      .join(', ');
     return Promise.reject(new Error(`tree-sitter wasm files not found (looked in: ${tried})`));
   }
   // Pass the bytes ourselves so bundlers and odd working directories cannot break the lookup.

@@ -11,7 +11,13 @@ let functionKinds: Set<number> | undefined;
 export function unwrap(node: ts.Expression): ts.Expression {
   if (!unwrapKinds) {
     const k = loadTypeScript().SyntaxKind;
-    unwrapKinds = new Set([k.ParenthesizedExpression, k.AsExpression, k.NonNullExpression, k.TypeAssertionExpression, k.SatisfiesExpression]);
+    unwrapKinds = new Set([
+      k.ParenthesizedExpression,
+      k.AsExpression,
+      k.NonNullExpression,
+      k.TypeAssertionExpression,
+      k.SatisfiesExpression,
+    ]);
   }
   let n = node;
   while (unwrapKinds.has(n.kind)) n = (n as ts.ParenthesizedExpression).expression;
@@ -46,12 +52,16 @@ export function literalParts(node: ts.Node): string[] | undefined {
 export function propName(name: ts.PropertyName | undefined): string | undefined {
   if (!name) return undefined;
   const ts = loadTypeScript();
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name))
+    return name.text;
   return undefined;
 }
 
 /** The property assignment (or shorthand/method) named `name` in an object literal. */
-export function getProp(obj: ts.ObjectLiteralExpression | undefined, name: string): ts.ObjectLiteralElementLike | undefined {
+export function getProp(
+  obj: ts.ObjectLiteralExpression | undefined,
+  name: string,
+): ts.ObjectLiteralElementLike | undefined {
   if (!obj) return undefined;
   return obj.properties.find((p) => propName(p.name) === name);
 }
@@ -70,7 +80,15 @@ export function getPropValue(obj: ts.ObjectLiteralExpression | undefined, name: 
 export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
   if (!functionKinds) {
     const k = loadTypeScript().SyntaxKind;
-    functionKinds = new Set([k.ArrowFunction, k.FunctionExpression, k.FunctionDeclaration, k.MethodDeclaration, k.Constructor, k.GetAccessor, k.SetAccessor]);
+    functionKinds = new Set([
+      k.ArrowFunction,
+      k.FunctionExpression,
+      k.FunctionDeclaration,
+      k.MethodDeclaration,
+      k.Constructor,
+      k.GetAccessor,
+      k.SetAccessor,
+    ]);
   }
   return functionKinds.has(node.kind);
 }
@@ -98,7 +116,7 @@ export function walk(root: ts.Node, visit: (node: ts.Node) => boolean | void): v
 }
 
 /** Walks the body of a function but not nested functions (for its own `return`s and `await`s). */
-export function walkOwn(fn: ts.Node, visit: (node: ts.Node) => void): void {
+function walkOwn(fn: ts.Node, visit: (node: ts.Node) => void): void {
   walk(fn, (n) => {
     if (isFunctionLike(n)) return false;
     visit(n);
@@ -109,7 +127,9 @@ export function walkOwn(fn: ts.Node, visit: (node: ts.Node) => void): void {
 const returnsCache = new WeakMap<ts.Node, { expr: ts.Expression; stmt?: ts.ReturnStatement }[]>();
 
 /** Expressions a function returns: `return x` statements, or the body of an expression-bodied arrow. */
-export function returnedExpressions(fn: ts.FunctionLikeDeclaration): { expr: ts.Expression; stmt?: ts.ReturnStatement }[] {
+export function returnedExpressions(
+  fn: ts.FunctionLikeDeclaration,
+): { expr: ts.Expression; stmt?: ts.ReturnStatement }[] {
   const cached = returnsCache.get(fn);
   if (cached) return cached;
   const ts = loadTypeScript();
@@ -121,7 +141,8 @@ export function returnedExpressions(fn: ts.FunctionLikeDeclaration): { expr: ts.
     return out;
   }
   walkOwn(fn.body, (n) => {
-    if (n.kind === ts.SyntaxKind.ReturnStatement && (n as ts.ReturnStatement).expression) out.push({ expr: (n as ts.ReturnStatement).expression!, stmt: n as ts.ReturnStatement });
+    if (n.kind === ts.SyntaxKind.ReturnStatement && (n as ts.ReturnStatement).expression)
+      out.push({ expr: (n as ts.ReturnStatement).expression!, stmt: n as ts.ReturnStatement });
   });
   return out;
 }
@@ -148,7 +169,7 @@ export function rangeOf(node: ts.Node, sf: ts.SourceFile): Range {
   return rangeOfSpan(node.getStart(sf), node.getEnd(), sf);
 }
 
-export function rangeOfSpan(start: number, end: number, sf: ts.SourceFile): Range {
+function rangeOfSpan(start: number, end: number, sf: ts.SourceFile): Range {
   const s = position(sf, start);
   const e = position(sf, end);
   return { start: { line: s.line, character: s.character }, end: { line: e.line, character: e.character } };
@@ -193,7 +214,7 @@ export function edit(file: string, sf: ts.SourceFile, start: number, end: number
 }
 
 /** Indentation (leading whitespace) of the line holding `pos`. */
-export function indentAt(sf: ts.SourceFile, pos: number): string {
+function indentAt(sf: ts.SourceFile, pos: number): string {
   const text = sf.text;
   let lineStart = pos;
   while (lineStart > 0 && text[lineStart - 1] !== '\n') lineStart--;
@@ -203,7 +224,7 @@ export function indentAt(sf: ts.SourceFile, pos: number): string {
 }
 
 /** True when two positions are on the same line. */
-export function sameLine(sf: ts.SourceFile, a: number, b: number): boolean {
+function sameLine(sf: ts.SourceFile, a: number, b: number): boolean {
   return position(sf, a).line === position(sf, b).line;
 }
 
@@ -211,7 +232,12 @@ export function sameLine(sf: ts.SourceFile, a: number, b: number): boolean {
  * Inserts a property into an object literal, keeping the object's layout: on its own line when
  * the object spans lines, inline after `{` otherwise. Returns the edit.
  */
-export function insertPropertyEdit(file: string, sf: ts.SourceFile, obj: ts.ObjectLiteralExpression, propText: string): TextEdit {
+export function insertPropertyEdit(
+  file: string,
+  sf: ts.SourceFile,
+  obj: ts.ObjectLiteralExpression,
+  propText: string,
+): TextEdit {
   const open = obj.getStart(sf); // position of `{`
   const first = obj.properties[0];
   if (!first) {
@@ -230,8 +256,14 @@ export function insertPropertyEdit(file: string, sf: ts.SourceFile, obj: ts.Obje
 
 /** Compares dotted numeric versions (`1.21.1` vs `1.22`); prerelease tags are ignored. */
 export function compareVersions(a: string, b: string): number {
-  const pa = a.replace(/^[^\d]*/, '').split(/[.+-]/).map((x) => parseInt(x, 10) || 0);
-  const pb = b.replace(/^[^\d]*/, '').split(/[.+-]/).map((x) => parseInt(x, 10) || 0);
+  const pa = a
+    .replace(/^[^\d]*/, '')
+    .split(/[.+-]/)
+    .map((x) => parseInt(x, 10) || 0);
+  const pb = b
+    .replace(/^[^\d]*/, '')
+    .split(/[.+-]/)
+    .map((x) => parseInt(x, 10) || 0);
   for (let i = 0; i < 3; i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0);
     if (d !== 0) return d;

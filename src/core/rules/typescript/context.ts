@@ -1,7 +1,7 @@
 import type * as ts from 'typescript';
 import type { Fix, Range } from '../../model';
 import type { ProjectContext, RuleHit } from '../types';
-import { contains, isFunctionLike, rangeOf, returnedExpressions, unwrap, walk } from './astUtil';
+import { isFunctionLike, rangeOf, returnedExpressions, unwrap, walk } from './astUtil';
 import { type DefFact, type Facts, type TransportKind, resolveDecl } from './facts';
 import { loadTypeScript } from './tsLoader';
 
@@ -48,7 +48,12 @@ export class RuleContext {
     return rangeOf(node, this.sf);
   }
 
-  report(ruleId: string, node: ts.Node | Range, message: string, extra: Partial<Omit<RuleHit, 'ruleId' | 'range' | 'message'>> = {}): void {
+  report(
+    ruleId: string,
+    node: ts.Node | Range,
+    message: string,
+    extra: Partial<Omit<RuleHit, 'ruleId' | 'range' | 'message'>> = {},
+  ): void {
     const range = 'kind' in node ? this.range(node) : node;
     const hit: RuleHit = { ruleId, range, message };
     if (extra.fixes && extra.fixes.length) hit.fixes = extra.fixes;
@@ -76,7 +81,8 @@ export class RuleContext {
     for (const t of this.facts.transportsSeen) kinds.add(t.kind);
     let state: StdioState;
     if (kinds.has('stdio')) state = kinds.size === 1 ? 'stdio' : 'unknown';
-    else if (kinds.has('http') || kinds.has('sse')) state = 'not-stdio'; // no stdio transport is even built here
+    else if (kinds.has('http') || kinds.has('sse'))
+      state = 'not-stdio'; // no stdio transport is even built here
     else state = 'unknown';
     this.stdioCache = state;
     return state;
@@ -104,23 +110,53 @@ export class RuleContext {
     if (info) return info;
     const ts = this.ts;
     const k = ts.SyntaxKind;
-    const i: HandlerInfo = { text: handler.getText(this.sf), calls: [], decls: [], awaits: [], assigns: [], deletes: [], loops: [], catches: [], returns: [], throws: [] };
+    const i: HandlerInfo = {
+      text: handler.getText(this.sf),
+      calls: [],
+      decls: [],
+      awaits: [],
+      assigns: [],
+      deletes: [],
+      loops: [],
+      catches: [],
+      returns: [],
+      throws: [],
+    };
     walk(handler, (n) => {
       switch (n.kind) {
-        case k.CallExpression: i.calls.push(n as ts.CallExpression); break;
-        case k.VariableDeclaration: i.decls.push(n as ts.VariableDeclaration); break;
-        case k.AwaitExpression: i.awaits.push(n as ts.AwaitExpression); break;
+        case k.CallExpression:
+          i.calls.push(n as ts.CallExpression);
+          break;
+        case k.VariableDeclaration:
+          i.decls.push(n as ts.VariableDeclaration);
+          break;
+        case k.AwaitExpression:
+          i.awaits.push(n as ts.AwaitExpression);
+          break;
         case k.BinaryExpression: {
           const op = (n as ts.BinaryExpression).operatorToken.kind;
           if (op >= k.FirstAssignment && op <= k.LastAssignment) i.assigns.push(n as ts.BinaryExpression);
           break;
         }
-        case k.DeleteExpression: i.deletes.push(n as ts.DeleteExpression); break;
-        case k.WhileStatement: case k.DoStatement: case k.ForStatement: case k.ForOfStatement: case k.ForInStatement:
-          i.loops.push(n as ts.IterationStatement); break;
-        case k.CatchClause: i.catches.push(n as ts.CatchClause); break;
-        case k.ReturnStatement: i.returns.push(n as ts.ReturnStatement); break;
-        case k.ThrowStatement: i.throws.push(n as ts.ThrowStatement); break;
+        case k.DeleteExpression:
+          i.deletes.push(n as ts.DeleteExpression);
+          break;
+        case k.WhileStatement:
+        case k.DoStatement:
+        case k.ForStatement:
+        case k.ForOfStatement:
+        case k.ForInStatement:
+          i.loops.push(n as ts.IterationStatement);
+          break;
+        case k.CatchClause:
+          i.catches.push(n as ts.CatchClause);
+          break;
+        case k.ReturnStatement:
+          i.returns.push(n as ts.ReturnStatement);
+          break;
+        case k.ThrowStatement:
+          i.throws.push(n as ts.ThrowStatement);
+          break;
       }
       return true;
     });
@@ -165,12 +201,19 @@ export class RuleContext {
     if (this.sanitizerCache) return this.sanitizerCache;
     const out = new Set<string>(['path.basename', 'basename']);
     for (const [name, fns] of this.facts.functions) {
-      if (fns.some((f) => f.body && /\.relative\(/.test(f.body.getText(this.sf)) && /startsWith|isAbsolute/.test(f.body.getText(this.sf)))) out.add(name);
+      if (
+        fns.some(
+          (f) =>
+            f.body &&
+            /\.relative\(/.test(f.body.getText(this.sf)) &&
+            /startsWith|isAbsolute/.test(f.body.getText(this.sf)),
+        )
+      )
+        out.add(name);
     }
     this.sanitizerCache = out;
     return out;
   }
-
 }
 
 /**
@@ -178,7 +221,11 @@ export class RuleContext {
  * locals computed from them (in source order). `sanitizers` are function names whose result is
  * considered clean (containment helpers).
  */
-export function taintedNames(ctx: RuleContext, handler: ts.FunctionLikeDeclaration, sanitizers: Set<string> = ctx.sanitizers): Set<string> {
+export function taintedNames(
+  ctx: RuleContext,
+  handler: ts.FunctionLikeDeclaration,
+  sanitizers: Set<string> = ctx.sanitizers,
+): Set<string> {
   const cached = sanitizers === ctx.sanitizers ? ctx.taintCache.get(handler) : undefined;
   if (cached) return cached;
   const ts = ctx.ts;
@@ -199,17 +246,27 @@ export function taintedNames(ctx: RuleContext, handler: ts.FunctionLikeDeclarati
 }
 
 /** Helper names that by convention validate or contain a path (`validatePath`, `safeJoin`, `resolveInside`). */
-const SANITIZER_NAME = /^(validate|sanitize|safe|secure|ensure|assert|check|guard|restrict|resolveSafe|resolveInside|resolveWithin)|(Inside|Within|Allowed|Contained|Safe)$/i;
+const SANITIZER_NAME =
+  /^(validate|sanitize|safe|secure|ensure|assert|check|guard|restrict|resolveSafe|resolveInside|resolveWithin)|(Inside|Within|Allowed|Contained|Safe)$/i;
 
 /** True when `expr` mentions one of `names` (outside calls to a sanitizer). */
-export function refersTo(ctx: RuleContext, expr: ts.Node, names: Set<string>, sanitizers: Set<string> = new Set()): boolean {
+export function refersTo(
+  ctx: RuleContext,
+  expr: ts.Node,
+  names: Set<string>,
+  sanitizers: Set<string> = new Set(),
+): boolean {
   const ts = ctx.ts;
   let found = false;
   const check = (n: ts.Node): boolean => {
     if (found) return false;
     if (ts.isCallExpression(n)) {
       const callee = unwrap(n.expression);
-      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.getText(ctx.sf) : '';
+      const name = ts.isIdentifier(callee)
+        ? callee.text
+        : ts.isPropertyAccessExpression(callee)
+          ? callee.getText(ctx.sf)
+          : '';
       if (sanitizers.has(name) || SANITIZER_NAME.test(name.slice(name.lastIndexOf('.') + 1))) return false;
     }
     if (ts.isIdentifier(n) && names.has(n.text)) {
@@ -244,5 +301,3 @@ export function findAll<T extends ts.Node>(root: ts.Node, pred: (n: ts.Node) => 
   });
   return out;
 }
-
-export { contains };

@@ -24,7 +24,7 @@ export interface ModuleRef {
 }
 
 export type TransportKind = 'stdio' | 'http' | 'sse' | 'unknown';
-export type ServerKind = 'mcp' | 'lowlevel' | 'fastmcp';
+type ServerKind = 'mcp' | 'lowlevel' | 'fastmcp';
 
 /** A server object constructed in this file. */
 export interface ServerFact {
@@ -39,7 +39,7 @@ export interface ServerFact {
   starts: { kind: TransportKind; call: ts.CallExpression; options?: ts.ObjectLiteralExpression; opaque?: boolean }[];
 }
 
-export type DefStyle = 'register' | 'positional' | 'fastmcp' | 'lowlevel';
+type DefStyle = 'register' | 'positional' | 'fastmcp' | 'lowlevel';
 
 /** A tool/resource/prompt registration and the syntax the rules need. */
 export interface DefFact {
@@ -99,11 +99,11 @@ const SDK_PREFIX = '@modelcontextprotocol/sdk';
 const SDK_V2_SERVER = '@modelcontextprotocol/server';
 
 /** True for the official SDK's server entry points (v1 subpaths and the v2 package). */
-export function isSdkServerModule(module: string): boolean {
+function isSdkServerModule(module: string): boolean {
   return module.startsWith(`${SDK_PREFIX}/server`) || module === SDK_PREFIX || module.startsWith(SDK_V2_SERVER);
 }
 
-export function normalizeModule(spec: string): string {
+function normalizeModule(spec: string): string {
   return spec.startsWith('node:') ? spec.slice(5) : spec;
 }
 
@@ -147,7 +147,10 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
   const hasExport = (n: ts.Node): boolean =>
     ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === SK.ExportKeyword);
 
-  const addBindingName = (name: ts.BindingName, decl: ts.VariableDeclaration | ts.ParameterDeclaration | ts.BindingElement): void => {
+  const addBindingName = (
+    name: ts.BindingName,
+    decl: ts.VariableDeclaration | ts.ParameterDeclaration | ts.BindingElement,
+  ): void => {
     if (ts.isIdentifier(name)) push(facts.decls, name.text, decl);
     else for (const el of name.elements) if (!ts.isOmittedExpression(el)) addBindingName(el.name, el);
   };
@@ -164,7 +167,8 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
           const nb = clause?.namedBindings;
           if (nb && ts.isNamespaceImport(nb)) facts.bindings.set(nb.name.text, { module, name: '*' });
           if (nb && ts.isNamedImports(nb)) {
-            for (const el of nb.elements) facts.bindings.set(el.name.text, { module, name: (el.propertyName ?? el.name).text });
+            for (const el of nb.elements)
+              facts.bindings.set(el.name.text, { module, name: (el.propertyName ?? el.name).text });
           }
         }
         return; // nothing interesting below
@@ -197,10 +201,12 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
         const d = node as ts.VariableDeclaration;
         addBindingName(d.name, d);
         const stmt = d.parent?.parent;
-        if (stmt && ts.isVariableStatement(stmt) && hasExport(stmt) && ts.isIdentifier(d.name)) facts.exported.add(d.name.text);
+        if (stmt && ts.isVariableStatement(stmt) && hasExport(stmt) && ts.isIdentifier(d.name))
+          facts.exported.add(d.name.text);
         if (d.initializer) {
           const init = unwrapAwait(d.initializer);
-          if (ts.isIdentifier(d.name) && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) push(facts.functions, d.name.text, init);
+          if (ts.isIdentifier(d.name) && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)))
+            push(facts.functions, d.name.text, init);
           bindRequire(d.name, init);
         }
         break;
@@ -228,7 +234,8 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
           if (/^(module\.)?exports\b/.test(lt)) {
             const r = unwrap(b.right);
             if (ts.isIdentifier(r)) facts.exported.add(r.text);
-            if (ts.isObjectLiteralExpression(r)) for (const p of r.properties) if (p.name) facts.exported.add(propName(p.name) ?? '');
+            if (ts.isObjectLiteralExpression(r))
+              for (const p of r.properties) if (p.name) facts.exported.add(propName(p.name) ?? '');
           }
         }
         break;
@@ -237,10 +244,20 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
         const c = node as ts.CallExpression;
         facts.calls.push(c);
         const callee = c.expression;
-        const cname = callee.kind === SK.PropertyAccessExpression ? (callee as ts.PropertyAccessExpression).name.text : callee.kind === SK.Identifier ? (callee as ts.Identifier).text : undefined;
+        const cname =
+          callee.kind === SK.PropertyAccessExpression
+            ? (callee as ts.PropertyAccessExpression).name.text
+            : callee.kind === SK.Identifier
+              ? (callee as ts.Identifier).text
+              : undefined;
         if (cname !== undefined) push(facts.callsByName, cname, c);
         // require('x') / import('x') specifiers
-        if ((c.expression.kind === SK.ImportKeyword || (ts.isIdentifier(c.expression) && c.expression.text === 'require')) && c.arguments[0] && ts.isStringLiteralLike(c.arguments[0])) {
+        if (
+          (c.expression.kind === SK.ImportKeyword ||
+            (ts.isIdentifier(c.expression) && c.expression.text === 'require')) &&
+          c.arguments[0] &&
+          ts.isStringLiteralLike(c.arguments[0])
+        ) {
           facts.moduleSpecifiers.push({ module: c.arguments[0].text, node: c.arguments[0] });
         }
         break;
@@ -267,7 +284,10 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
       member = e.name.text;
       e = e.expression;
     }
-    if (ts.isCallExpression(e) && ((ts.isIdentifier(e.expression) && e.expression.text === 'require') || e.expression.kind === SK.ImportKeyword)) {
+    if (
+      ts.isCallExpression(e) &&
+      ((ts.isIdentifier(e.expression) && e.expression.text === 'require') || e.expression.kind === SK.ImportKeyword)
+    ) {
       const arg = e.arguments[0];
       if (arg && ts.isStringLiteralLike(arg)) module = normalizeModule(arg.text);
     }
@@ -275,7 +295,8 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
       if (ts.isIdentifier(name)) facts.bindings.set(name.text, { module, name: member ?? '*' });
       else if (ts.isObjectBindingPattern(name) && !member) {
         for (const el of name.elements) {
-          if (ts.isIdentifier(el.name)) facts.bindings.set(el.name.text, { module, name: propName(el.propertyName) ?? el.name.text });
+          if (ts.isIdentifier(el.name))
+            facts.bindings.set(el.name.text, { module, name: propName(el.propertyName) ?? el.name.text });
         }
       }
       return;
@@ -311,7 +332,8 @@ function detectFramework(facts: Facts): Framework | undefined {
     const m = s.module;
     if (m === 'fastmcp' || m.startsWith('fastmcp/')) fast = true;
     else if (isSdkServerModule(m)) server = true;
-    else if (m.startsWith('@modelcontextprotocol/sdk/client') || m.startsWith('@modelcontextprotocol/client')) client = true;
+    else if (m.startsWith('@modelcontextprotocol/sdk/client') || m.startsWith('@modelcontextprotocol/client'))
+      client = true;
     else if (m.startsWith('@modelcontextprotocol/')) shared = true;
   }
   // punkpeye fastmcp re-exports SDK types; a file importing both is a fastmcp server.
@@ -343,7 +365,7 @@ export function resolveRef(facts: Facts, expr: ts.Expression): ModuleRef | undef
     const base = resolveRef(facts, e.expression);
     if (!base) return undefined;
     if (base.name === '*' || base.name === 'default') {
-      if ((base.module === 'fs') && e.name.text === 'promises') return { module: 'fs/promises', name: '*' };
+      if (base.module === 'fs' && e.name.text === 'promises') return { module: 'fs/promises', name: '*' };
       return { module: base.module, name: e.name.text };
     }
     if (base.module === 'fs' && base.name === 'promises') return { module: 'fs/promises', name: e.name.text };
@@ -357,7 +379,10 @@ export function resolveRef(facts: Facts, expr: ts.Expression): ModuleRef | undef
 }
 
 /** The declaration an identifier use refers to (nearest enclosing scope wins). */
-export function resolveDecl(facts: Facts, id: ts.Identifier): ts.VariableDeclaration | ts.ParameterDeclaration | ts.BindingElement | undefined {
+export function resolveDecl(
+  facts: Facts,
+  id: ts.Identifier,
+): ts.VariableDeclaration | ts.ParameterDeclaration | ts.BindingElement | undefined {
   const cands = facts.decls.get(id.text);
   if (!cands) return undefined;
   let best: ts.VariableDeclaration | ts.ParameterDeclaration | ts.BindingElement | undefined;
@@ -420,18 +445,26 @@ export function classifyTransportClass(facts: Facts, ctor: ts.Expression): Trans
 function boundName(node: ts.Node, sf: ts.SourceFile): string {
   const ts = loadTypeScript();
   let n: ts.Node = node;
-  while (n.parent && (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isAwaitExpression(n.parent))) n = n.parent;
+  while (
+    n.parent &&
+    (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isAwaitExpression(n.parent))
+  )
+    n = n.parent;
   const p = n.parent;
   if (!p) return '<anonymous>';
   if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
-  if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n) return p.left.getText(sf);
+  if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n)
+    return p.left.getText(sf);
   if (ts.isPropertyDeclaration(p) && p.name && ts.isIdentifier(p.name)) return `this.${p.name.text}`;
   if (ts.isPropertyAssignment(p)) return propName(p.name) ?? '<anonymous>';
   return '<anonymous>';
 }
 
 /** Transport started by a punkpeye `start(options)` call. */
-export function fastmcpStartKind(call: ts.CallExpression): { kind: TransportKind; options?: ts.ObjectLiteralExpression } {
+function fastmcpStartKind(call: ts.CallExpression): {
+  kind: TransportKind;
+  options?: ts.ObjectLiteralExpression;
+} {
   const ts = loadTypeScript();
   const arg = call.arguments[0];
   if (!arg) return { kind: 'stdio' };
@@ -485,7 +518,14 @@ function collectServers(facts: Facts): void {
     const kind = classifyServerClass(facts, n.expression);
     if (kind) {
       const scope = scopeOf(n);
-      facts.servers.push({ name: boundName(n, sf), kind, node: n, scope, moduleLevel: scope.kind === ts.SyntaxKind.SourceFile, starts: [] });
+      facts.servers.push({
+        name: boundName(n, sf),
+        kind,
+        node: n,
+        scope,
+        moduleLevel: scope.kind === ts.SyntaxKind.SourceFile,
+        starts: [],
+      });
       continue;
     }
     const t = classifyTransportClass(facts, n.expression);
@@ -542,7 +582,7 @@ export function findServer(facts: Facts, recv: string, at: ts.Node): ServerFact 
 }
 
 /** Transport of a server for FileAnalysis.servers. */
-export function serverTransport(s: ServerFact): 'stdio' | 'http' | 'sse' | 'unknown' | 'none' {
+function serverTransport(s: ServerFact): 'stdio' | 'http' | 'sse' | 'unknown' | 'none' {
   if (s.starts.length === 0) return 'none';
   // A connect whose transport we know nothing about (a map lookup) defers to the ones we know.
   const known = s.starts.filter((x) => !x.opaque);
@@ -550,9 +590,18 @@ export function serverTransport(s: ServerFact): 'stdio' | 'http' | 'sse' | 'unkn
   return kinds.size === 1 ? [...kinds][0]! : 'unknown';
 }
 
-const SDK_REGISTER: Record<string, DefinitionKind> = { registerTool: 'tool', registerResource: 'resource', registerPrompt: 'prompt' };
+const SDK_REGISTER: Record<string, DefinitionKind> = {
+  registerTool: 'tool',
+  registerResource: 'resource',
+  registerPrompt: 'prompt',
+};
 const SDK_POSITIONAL: Record<string, DefinitionKind> = { tool: 'tool', resource: 'resource', prompt: 'prompt' };
-const FASTMCP_ADD: Record<string, DefinitionKind> = { addTool: 'tool', addResource: 'resource', addResourceTemplate: 'resourceTemplate', addPrompt: 'prompt' };
+const FASTMCP_ADD: Record<string, DefinitionKind> = {
+  addTool: 'tool',
+  addResource: 'resource',
+  addResourceTemplate: 'resourceTemplate',
+  addPrompt: 'prompt',
+};
 
 function collectDefinitions(facts: Facts): void {
   const ts = loadTypeScript();
@@ -600,12 +649,23 @@ function makeDef(facts: Facts, call: ts.CallExpression, kind: DefinitionKind, na
   };
 }
 
-function sdkRegister(facts: Facts, call: ts.CallExpression, kind: DefinitionKind, serverKey: string): DefFact | undefined {
+function sdkRegister(
+  facts: Facts,
+  call: ts.CallExpression,
+  kind: DefinitionKind,
+  serverKey: string,
+): DefFact | undefined {
   const ts = loadTypeScript();
   const [nameArg, second, third, fourth] = call.arguments;
   const name = stringValue(nameArg && unwrap(nameArg));
   if (!nameArg) return undefined;
-  const fact: DefFact = { def: makeDef(facts, call, kind, name ?? nameArg.getText(facts.sf)), style: 'register', call, serverKey, nameNode: nameArg };
+  const fact: DefFact = {
+    def: makeDef(facts, call, kind, name ?? nameArg.getText(facts.sf)),
+    style: 'register',
+    call,
+    serverKey,
+    nameNode: nameArg,
+  };
   if (kind === 'resource') {
     // registerResource(name, uriOrTemplate, metadata, cb)
     applyResourceTarget(facts, fact, second);
@@ -645,12 +705,20 @@ function applyResourceTarget(facts: Facts, fact: DefFact, target: ts.Expression 
     if (cls === 'ResourceTemplate') {
       fact.def.kind = 'resourceTemplate';
       fact.def.uri = stringValue(t.arguments?.[0] && unwrap(t.arguments[0]));
-      if (fact.def.uri) fact.def.params = [...fact.def.uri.matchAll(/\{[?&/#+.;]?([^}]+)\}/g)].flatMap((m) => m[1]!.split(',').map((n) => ({ name: n.trim() })));
+      if (fact.def.uri)
+        fact.def.params = [...fact.def.uri.matchAll(/\{[?&/#+.;]?([^}]+)\}/g)].flatMap((m) =>
+          m[1]!.split(',').map((n) => ({ name: n.trim() })),
+        );
     }
   }
 }
 
-function sdkPositional(facts: Facts, call: ts.CallExpression, kind: DefinitionKind, serverKey: string): DefFact | undefined {
+function sdkPositional(
+  facts: Facts,
+  call: ts.CallExpression,
+  kind: DefinitionKind,
+  serverKey: string,
+): DefFact | undefined {
   const ts = loadTypeScript();
   const args = call.arguments;
   if (args.length < 2) return undefined;
@@ -659,9 +727,17 @@ function sdkPositional(facts: Facts, call: ts.CallExpression, kind: DefinitionKi
   const last = args[args.length - 1]!;
   const handler = resolveFunction(facts, last);
   // `x.tool(...)` on an unknown object must look like the SDK: string-ish name and a callback last.
-  if (name === undefined && !ts.isIdentifier(unwrap(nameArg)) && !ts.isTemplateExpression(unwrap(nameArg))) return undefined;
+  if (name === undefined && !ts.isIdentifier(unwrap(nameArg)) && !ts.isTemplateExpression(unwrap(nameArg)))
+    return undefined;
   if (!handler && !ts.isIdentifier(unwrap(last))) return undefined;
-  const fact: DefFact = { def: makeDef(facts, call, kind, name ?? nameArg.getText(facts.sf)), style: 'positional', call, serverKey, nameNode: nameArg, handler };
+  const fact: DefFact = {
+    def: makeDef(facts, call, kind, name ?? nameArg.getText(facts.sf)),
+    style: 'positional',
+    call,
+    serverKey,
+    nameNode: nameArg,
+    handler,
+  };
   let middle = args.slice(1, -1).map((a) => a);
   if (kind === 'resource') {
     applyResourceTarget(facts, fact, middle[0]);
@@ -691,7 +767,14 @@ function sdkPositional(facts: Facts, call: ts.CallExpression, kind: DefinitionKi
 function literalLike(e: ts.Expression): boolean {
   const ts = loadTypeScript();
   const u = unwrap(e);
-  return ts.isStringLiteral(u) || ts.isNoSubstitutionTemplateLiteral(u) || ts.isTemplateExpression(u) || (ts.isBinaryExpression(u) && u.operatorToken.kind === ts.SyntaxKind.PlusToken && (ts.isStringLiteralLike(unwrap(u.left)) || ts.isStringLiteralLike(unwrap(u.right))));
+  return (
+    ts.isStringLiteral(u) ||
+    ts.isNoSubstitutionTemplateLiteral(u) ||
+    ts.isTemplateExpression(u) ||
+    (ts.isBinaryExpression(u) &&
+      u.operatorToken.kind === ts.SyntaxKind.PlusToken &&
+      (ts.isStringLiteralLike(unwrap(u.left)) || ts.isStringLiteralLike(unwrap(u.right))))
+  );
 }
 
 const ANNOTATION_KEYS = new Set(['title', 'readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint']);
@@ -715,7 +798,12 @@ function objectArg(facts: Facts, e: ts.Expression): ts.ObjectLiteralExpression |
   return ts.isObjectLiteralExpression(u) ? u : undefined;
 }
 
-function fastmcpAdd(facts: Facts, call: ts.CallExpression, kind: DefinitionKind, serverKey: string): DefFact | undefined {
+function fastmcpAdd(
+  facts: Facts,
+  call: ts.CallExpression,
+  kind: DefinitionKind,
+  serverKey: string,
+): DefFact | undefined {
   const arg = call.arguments[0] && objectArg(facts, call.arguments[0]);
   if (!arg) return undefined;
   const nameNode = getPropValue(arg, 'name');
@@ -802,7 +890,17 @@ function lowLevelTools(facts: Facts, call: ts.CallExpression, serverKey: string)
         framework: 'ts-sdk',
         params: [],
       };
-      const fact: DefFact = { def, style: 'lowlevel', call, serverKey, nameNode, config: o, descriptionNode: getPropValue(o, 'description'), schema: getPropValue(o, 'inputSchema'), outputSchema: getPropValue(o, 'outputSchema') };
+      const fact: DefFact = {
+        def,
+        style: 'lowlevel',
+        call,
+        serverKey,
+        nameNode,
+        config: o,
+        descriptionNode: getPropValue(o, 'description'),
+        schema: getPropValue(o, 'inputSchema'),
+        outputSchema: getPropValue(o, 'outputSchema'),
+      };
       finishDef(facts, fact);
       out.push(fact);
     }
@@ -817,13 +915,14 @@ function finishDef(facts: Facts, fact: DefFact): void {
     const d = unwrap(fact.descriptionNode);
     const v = stringValue(d);
     if (v !== undefined) fact.def.description = v;
-    else if (ts.isTemplateExpression(d) || ts.isIdentifier(d) || ts.isBinaryExpression(d)) fact.def.description = d.getText(facts.sf);
+    else if (ts.isTemplateExpression(d) || ts.isIdentifier(d) || ts.isBinaryExpression(d))
+      fact.def.description = d.getText(facts.sf);
   }
   if (fact.schema && fact.def.params.length === 0) fact.def.params = schemaParams(facts, fact.schema);
 }
 
 /** Parameter names from a zod raw shape, `z.object({...})`, or a JSON schema literal. */
-export function schemaParams(facts: Facts, schema: ts.Expression): Definition['params'] {
+function schemaParams(facts: Facts, schema: ts.Expression): Definition['params'] {
   const ts = loadTypeScript();
   let s = unwrap(schema);
   if (ts.isIdentifier(s)) {
@@ -837,7 +936,11 @@ export function schemaParams(facts: Facts, schema: ts.Expression): Definition['p
   if (getPropValue(obj, 'type') && props && ts.isObjectLiteralExpression(unwrap(props))) {
     const req = getPropValue(obj, 'required');
     const required = new Set<string>();
-    if (req && ts.isArrayLiteralExpression(unwrap(req))) for (const r of (unwrap(req) as ts.ArrayLiteralExpression).elements) { const v = stringValue(r); if (v) required.add(v); }
+    if (req && ts.isArrayLiteralExpression(unwrap(req)))
+      for (const r of (unwrap(req) as ts.ArrayLiteralExpression).elements) {
+        const v = stringValue(r);
+        if (v) required.add(v);
+      }
     return (unwrap(props) as ts.ObjectLiteralExpression).properties.flatMap((p) => {
       const n = propName(p.name);
       if (!n) return [];
@@ -851,7 +954,16 @@ export function schemaParams(facts: Facts, schema: ts.Expression): Definition['p
     if (!n) return [];
     const val = ts.isPropertyAssignment(p) ? p.initializer : undefined;
     const chain = val ? zodChain(val) : undefined;
-    return [{ name: n, type: chain?.root, optional: chain ? chain.methods.some((m) => m === 'optional' || m === 'default' || m === 'nullish') || chain.root === 'optional' : undefined }];
+    return [
+      {
+        name: n,
+        type: chain?.root,
+        optional: chain
+          ? chain.methods.some((m) => m === 'optional' || m === 'default' || m === 'nullish') ||
+            chain.root === 'optional'
+          : undefined,
+      },
+    ];
   });
 }
 

@@ -40,7 +40,7 @@ const RULE_GROUPS: { name: string; run: (ctx: RuleContext) => void }[] = [
  * (imports, servers, transports, tool/resource/prompt definitions), then every rule over the facts.
  * Never throws: a rule that fails is skipped, a file that cannot be parsed yields an empty analysis.
  */
-export function analyzeTypeScript(file: string, text: string, project: ProjectContext): FileAnalysis {
+function analyzeTypeScript(file: string, text: string, project: ProjectContext): FileAnalysis {
   const empty: FileAnalysis = { file, language: 'typescript', servers: [], definitions: [], hits: [] };
   if (!MCP_MARKER.test(text)) return empty;
   let ctx: RuleContext;
@@ -48,7 +48,13 @@ export function analyzeTypeScript(file: string, text: string, project: ProjectCo
     const ts = loadTypeScript();
     // No JSDoc parsing (no rule reads JSDoc), and parents set by `setParents` below: together
     // about a fifth cheaper than `setParentNodes: true`, which also walks JSDoc.
-    const sf = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, scriptKind(file));
+    const sf = ts.createSourceFile(
+      file,
+      text,
+      { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone },
+      false,
+      scriptKind(file),
+    );
     setParents(ts, sf);
     const facts = collectFacts(sf, file);
     if (!facts.framework) return empty;

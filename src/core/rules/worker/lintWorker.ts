@@ -13,9 +13,12 @@ function analyzerFor(language: WorkerLanguage): LanguageAnalyzer {
   let a = analyzers.get(language);
   if (!a) {
     // Loaded on first use, like the engine does in-process.
-    a = language === 'python'
-      ? (require('../python/index') as typeof import('../python/index')).createPythonAnalyzer()
-      : (require('../typescript/index') as typeof import('../typescript/index')).createTypeScriptAnalyzer();
+    a =
+      language === 'python'
+        ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load (see above)
+          (require('../python/index') as typeof import('../python/index')).createPythonAnalyzer()
+        : // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load (see above)
+          (require('../typescript/index') as typeof import('../typescript/index')).createTypeScriptAnalyzer();
     analyzers.set(language, a);
   }
   return a;

@@ -17,7 +17,7 @@ type WorkerT = InstanceType<WorkerCtor>;
 export class PoolUnavailableError extends Error {}
 
 /** An error the analyzer itself threw inside the worker (same meaning as in-process). */
-export class AnalyzerError extends Error {
+class AnalyzerError extends Error {
   constructor(message: string, stack?: string) {
     super(message);
     if (stack) this.stack = stack;
@@ -59,7 +59,9 @@ export class AnalyzerPool {
       slot = this.pickSlot();
     } catch (err) {
       this.broken = true;
-      return Promise.reject(new PoolUnavailableError(`cannot start analyzer workers: ${err instanceof Error ? err.message : String(err)}`));
+      return Promise.reject(
+        new PoolUnavailableError(`cannot start analyzer workers: ${err instanceof Error ? err.message : String(err)}`),
+      );
     }
     const id = this.nextId++;
     this.touch();
@@ -70,7 +72,11 @@ export class AnalyzerPool {
         slot.worker.postMessage({ id, language, file, text, project } satisfies AnalyzeRequest);
       } catch (err) {
         slot.pending.delete(id);
-        reject(new PoolUnavailableError(`cannot post to an analyzer worker: ${err instanceof Error ? err.message : String(err)}`));
+        reject(
+          new PoolUnavailableError(
+            `cannot post to an analyzer worker: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        );
       }
     });
   }
@@ -154,7 +160,7 @@ export function sharedPool(script: string | undefined, size = defaultPoolSize())
 }
 
 /** One worker per available CPU, none on a single-CPU machine (the main thread is enough). */
-export function defaultPoolSize(): number {
+function defaultPoolSize(): number {
   const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return n > 1 ? n : 0;
 }

@@ -12,7 +12,11 @@ const BAD = path.join(PROJECT_FIXTURES, 'py-bad', '.vscode', 'mcp.json');
 
 function applyFix(text: string, hit: RuleHit): string {
   const lines = new LineIndex(text);
-  const edits = hit.fixes![0].edits.map((e) => ({ offset: lines.offsetAt(e.range.start), length: lines.offsetAt(e.range.end) - lines.offsetAt(e.range.start), content: e.newText }));
+  const edits = hit.fixes![0].edits.map((e) => ({
+    offset: lines.offsetAt(e.range.start),
+    length: lines.offsetAt(e.range.end) - lines.offsetAt(e.range.start),
+    content: e.newText,
+  }));
   return applyEdits(text, edits);
 }
 
@@ -27,7 +31,11 @@ describe('client config rules', () => {
 
   it('reports the catalogue fixture findings at the marked lines', () => {
     const text = fs.readFileSync(BAD, 'utf8');
-    const hits = clientConfigRules(BAD, text, contextWith({ mcp: '1.9.4' }, { files: [path.join(PROJECT_FIXTURES, 'py-bad', 'uv.lock')] }));
+    const hits = clientConfigRules(
+      BAD,
+      text,
+      contextWith({ mcp: '1.9.4' }, { files: [path.join(PROJECT_FIXTURES, 'py-bad', 'uv.lock')] }),
+    );
     const got = hits.map((h) => `${line(h)}:${h.ruleId}`).sort();
     const expected = text
       .split('\n')
@@ -37,7 +45,8 @@ describe('client config rules', () => {
   });
 
   it('MCP607: mcpServers in .vscode/mcp.json, with a rename fix', () => {
-    const text = '{\n  "mcpServers": {\n    "a": { "type": "stdio", "command": "node", "args": ["/abs/server.js"] }\n  }\n}\n';
+    const text =
+      '{\n  "mcpServers": {\n    "a": { "type": "stdio", "command": "node", "args": ["/abs/server.js"] }\n  }\n}\n';
     const hits = clientConfigRules('/w/.vscode/mcp.json', text, contextWith({}));
     assert.equal(hits.length, 1);
     assert.equal(line(hits[0]), 2);
@@ -51,7 +60,8 @@ describe('client config rules', () => {
     try {
       fs.mkdirSync(path.join(dir, '.vscode'));
       const file = path.join(dir, '.vscode', 'mcp.json');
-      const text = '{ "servers": { "s": { "command": "node", "args": ["build/missing.js"], "cwd": "${workspaceFolder}" } } }';
+      const text =
+        '{ "servers": { "s": { "command": "node", "args": ["build/missing.js"], "cwd": "${workspaceFolder}" } } }';
       const hits = clientConfigRules(file, text, contextWith({}));
       assert.equal(hits.length, 1);
       assert.equal(hits[0].downgrade, undefined);
@@ -65,7 +75,8 @@ describe('client config rules', () => {
   });
 
   it('MCP607: shell-style variables in env; ${env:X} and ${input:x} are fine', () => {
-    const text = '{ "servers": { "s": { "command": "/usr/bin/node", "env": { "DATA": "${APPDATA}/x", "OK": "${env:HOME}", "KEY": "${input:key}" } } } }';
+    const text =
+      '{ "servers": { "s": { "command": "/usr/bin/node", "env": { "DATA": "${APPDATA}/x", "OK": "${env:HOME}", "KEY": "${input:key}" } } } }';
     const hits = clientConfigRules('/w/.vscode/mcp.json', text, contextWith({}));
     assert.equal(hits.length, 1);
     assert.equal(hits[0].ruleId, 'MCP607');
@@ -73,23 +84,34 @@ describe('client config rules', () => {
   });
 
   it('MCP603: SSE by type or URL (one finding per server)', () => {
-    const text = '{ "servers": { "a": { "type": "sse", "url": "http://x/sse" }, "b": { "type": "http", "url": "http://x/sse" }, "c": { "type": "http", "url": "http://x/mcp" } } }';
+    const text =
+      '{ "servers": { "a": { "type": "sse", "url": "http://x/sse" }, "b": { "type": "http", "url": "http://x/sse" }, "c": { "type": "http", "url": "http://x/mcp" } } }';
     const hits = clientConfigRules('/w/.vscode/mcp.json', text, contextWith({}));
-    assert.deepEqual(hits.map((h) => h.ruleId), ['MCP603', 'MCP603']);
+    assert.deepEqual(
+      hits.map((h) => h.ruleId),
+      ['MCP603', 'MCP603'],
+    );
     assert.match(applyFix(text, hits[0]), /"type": "http"/);
   });
 
   it('MCP505: literal secrets in env become an input prompt', () => {
-    const text = '{\n  "servers": {\n    "gh": { "command": "/usr/bin/node", "env": { "GITHUB_TOKEN": "abc123def456ghi789" } }\n  }\n}\n';
+    const text =
+      '{\n  "servers": {\n    "gh": { "command": "/usr/bin/node", "env": { "GITHUB_TOKEN": "abc123def456ghi789" } }\n  }\n}\n';
     const hits = clientConfigRules('/w/.vscode/mcp.json', text, contextWith({}));
-    assert.deepEqual(hits.map((h) => h.ruleId), ['MCP505']);
+    assert.deepEqual(
+      hits.map((h) => h.ruleId),
+      ['MCP505'],
+    );
     const fixed = JSON.parse(applyFix(text, hits[0]));
     assert.equal(fixed.servers.gh.env.GITHUB_TOKEN, '${input:github-token}');
-    assert.deepEqual(fixed.inputs, [{ type: 'promptString', id: 'github-token', description: 'GITHUB_TOKEN', password: true }]);
+    assert.deepEqual(fixed.inputs, [
+      { type: 'promptString', id: 'github-token', description: 'GITHUB_TOKEN', password: true },
+    ]);
   });
 
   it('no findings for a healthy config', () => {
-    const text = '{ "inputs": [], "servers": { "s": { "type": "stdio", "command": "uv", "args": ["run", "${workspaceFolder}/server.py"], "env": { "API_KEY": "${input:api-key}" } } } }';
+    const text =
+      '{ "inputs": [], "servers": { "s": { "type": "stdio", "command": "uv", "args": ["run", "${workspaceFolder}/server.py"], "env": { "API_KEY": "${input:api-key}" } } } }';
     assert.deepEqual(clientConfigRules('/w/.vscode/mcp.json', text, contextWith({})), []);
   });
 });

@@ -8,7 +8,10 @@ describe('package.json rules', () => {
   it('MCP601: engines.node below the SDK floor, at the exact value', () => {
     const text = pkg({ engines: { node: '>=16' }, dependencies: { '@modelcontextprotocol/sdk': '^1.20.0' } });
     const hits = packageJsonRules('/p/package.json', text, contextWith({}));
-    assert.deepEqual(hits.map((h) => h.ruleId), ['MCP601']);
+    assert.deepEqual(
+      hits.map((h) => h.ruleId),
+      ['MCP601'],
+    );
     const h = hits[0];
     assert.equal(line(h), 3);
     const l = text.split('\n')[2];
@@ -24,14 +27,31 @@ describe('package.json rules', () => {
   });
 
   it('MCP601: no finding for a sufficient range, or without an MCP dependency', () => {
-    assert.deepEqual(packageJsonRules('/p/package.json', pkg({ engines: { node: '>=20' }, dependencies: { '@modelcontextprotocol/sdk': '1.32.2' } }), contextWith({})), []);
-    assert.deepEqual(packageJsonRules('/p/package.json', pkg({ engines: { node: '>=14' }, dependencies: { express: '^5' } }), contextWith({})), []);
+    assert.deepEqual(
+      packageJsonRules(
+        '/p/package.json',
+        pkg({ engines: { node: '>=20' }, dependencies: { '@modelcontextprotocol/sdk': '1.32.2' } }),
+        contextWith({}),
+      ),
+      [],
+    );
+    assert.deepEqual(
+      packageJsonRules(
+        '/p/package.json',
+        pkg({ engines: { node: '>=14' }, dependencies: { express: '^5' } }),
+        contextWith({}),
+      ),
+      [],
+    );
   });
 
   it('MCP206: zod 4 with an SDK before 1.23, reported on the zod dependency', () => {
     const text = pkg({ dependencies: { '@modelcontextprotocol/sdk': '1.17.5', zod: '^4.1.5' } });
     const hits = packageJsonRules('/p/package.json', text, contextWith({}));
-    assert.deepEqual(hits.map((h) => h.ruleId), ['MCP206']);
+    assert.deepEqual(
+      hits.map((h) => h.ruleId),
+      ['MCP206'],
+    );
     assert.equal(line(hits[0]), 4);
     assert.match(hits[0].message, /keyValidator\._parse is not a function/);
     assert.equal(hits[0].fixes?.[0].edits[0].newText, '"^1.23.0"');
@@ -39,9 +59,19 @@ describe('package.json rules', () => {
 
   it('MCP206: installed versions from the lockfile win over declared ranges', () => {
     const text = pkg({ dependencies: { '@modelcontextprotocol/sdk': '^1.17.0', zod: '^3.25.0 || ^4.0.0' } });
-    assert.equal(packageJsonRules('/p/package.json', text, contextWith({ '@modelcontextprotocol/sdk': '1.17.5', zod: '4.1.5' }))[0]?.ruleId, 'MCP206');
-    assert.deepEqual(packageJsonRules('/p/package.json', text, contextWith({ '@modelcontextprotocol/sdk': '1.24.0', zod: '4.1.5' })), []);
-    assert.deepEqual(packageJsonRules('/p/package.json', text, contextWith({ '@modelcontextprotocol/sdk': '1.17.5', zod: '3.25.76' })), []);
+    assert.equal(
+      packageJsonRules('/p/package.json', text, contextWith({ '@modelcontextprotocol/sdk': '1.17.5', zod: '4.1.5' }))[0]
+        ?.ruleId,
+      'MCP206',
+    );
+    assert.deepEqual(
+      packageJsonRules('/p/package.json', text, contextWith({ '@modelcontextprotocol/sdk': '1.24.0', zod: '4.1.5' })),
+      [],
+    );
+    assert.deepEqual(
+      packageJsonRules('/p/package.json', text, contextWith({ '@modelcontextprotocol/sdk': '1.17.5', zod: '3.25.76' })),
+      [],
+    );
   });
 
   it('MCP206: two zod majors in the lockfile (downgraded), and zod < 3.24 with punkpeye fastmcp', () => {
@@ -50,7 +80,11 @@ describe('package.json rules', () => {
     const hits = packageJsonRules('/p/package.json', text, ctx);
     assert.equal(hits.length, 1);
     assert.equal(hits[0].downgrade, true);
-    const old = packageJsonRules('/p/package.json', pkg({ dependencies: { fastmcp: '^3.0.0', zod: '3.22.4' } }), contextWith({}));
+    const old = packageJsonRules(
+      '/p/package.json',
+      pkg({ dependencies: { fastmcp: '^3.0.0', zod: '3.22.4' } }),
+      contextWith({}),
+    );
     assert.equal(old[0]?.ruleId, 'MCP206');
     assert.match(old[0].message, /Standard Schema/);
   });

@@ -30,17 +30,36 @@ describe('Python project rules (MCP601)', () => {
 
   it('does not flag 3.10+, or projects without an MCP framework', () => {
     assert.deepEqual(pyprojectRules('/p/pyproject.toml', PYPROJECT.replace('>=3.8', '>=3.10'), contextWith({})), []);
-    assert.deepEqual(pyprojectRules('/p/pyproject.toml', PYPROJECT.replace('"mcp[cli]>=1.9"', '"requests"'), contextWith({})), []);
+    assert.deepEqual(
+      pyprojectRules('/p/pyproject.toml', PYPROJECT.replace('"mcp[cli]>=1.9"', '"requests"'), contextWith({})),
+      [],
+    );
     // requires-python outside [project] is not the project's.
-    assert.deepEqual(pyprojectRules('/p/pyproject.toml', '[tool.other]\nrequires-python = ">=3.6"\n', contextWith({ mcp: '1.9.4' })), []);
+    assert.deepEqual(
+      pyprojectRules('/p/pyproject.toml', '[tool.other]\nrequires-python = ">=3.6"\n', contextWith({ mcp: '1.9.4' })),
+      [],
+    );
   });
 
   it('flags .python-version / runtime.txt and .nvmrc pins', () => {
-    assert.equal(runtimePinRules('/p/.python-version', '3.9.18\n', contextWith({ mcp: '1.9.4' }), 'python')[0]?.ruleId, 'MCP601');
-    assert.equal(runtimePinRules('/p/runtime.txt', 'python-3.8.10\n', contextWith({ fastmcp: '2.10.0' }), 'python')[0]?.range.start.character, 7);
+    assert.equal(
+      runtimePinRules('/p/.python-version', '3.9.18\n', contextWith({ mcp: '1.9.4' }), 'python')[0]?.ruleId,
+      'MCP601',
+    );
+    assert.equal(
+      runtimePinRules('/p/runtime.txt', 'python-3.8.10\n', contextWith({ fastmcp: '2.10.0' }), 'python')[0]?.range.start
+        .character,
+      7,
+    );
     assert.deepEqual(runtimePinRules('/p/.python-version', '3.12\n', contextWith({ mcp: '1.9.4' }), 'python'), []);
     assert.deepEqual(runtimePinRules('/p/.python-version', '3.9\n', contextWith({}), 'python'), []);
-    assert.equal(runtimePinRules('/p/.nvmrc', 'v16\n', contextWith({ '@modelcontextprotocol/sdk': '1.20.0' }), 'node')[0]?.ruleId, 'MCP601');
-    assert.deepEqual(runtimePinRules('/p/.nvmrc', '20\n', contextWith({ '@modelcontextprotocol/sdk': '1.20.0' }), 'node'), []);
+    assert.equal(
+      runtimePinRules('/p/.nvmrc', 'v16\n', contextWith({ '@modelcontextprotocol/sdk': '1.20.0' }), 'node')[0]?.ruleId,
+      'MCP601',
+    );
+    assert.deepEqual(
+      runtimePinRules('/p/.nvmrc', '20\n', contextWith({ '@modelcontextprotocol/sdk': '1.20.0' }), 'node'),
+      [],
+    );
   });
 });

@@ -12,7 +12,13 @@ describe('secret rules (MCP505)', () => {
   it('finds known token shapes at their exact range', () => {
     const text = `import os\n\nclient = Github("${GH}")\nkey = "${AWS}"\n`;
     const hits = secretRules('/p/s.py', text, { language: 'python' });
-    assert.deepEqual(hits.map((h) => [h.ruleId, line(h)]), [['MCP505', 3], ['MCP505', 4]]);
+    assert.deepEqual(
+      hits.map((h) => [h.ruleId, line(h)]),
+      [
+        ['MCP505', 3],
+        ['MCP505', 4],
+      ],
+    );
     const l = text.split('\n')[2];
     assert.equal(l.slice(hits[0].range.start.character, hits[0].range.end.character), GH);
     assert.equal(hits[0].fixes?.[0].edits[0].newText, 'os.environ["GITHUB_TOKEN"]');

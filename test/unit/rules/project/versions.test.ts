@@ -1,5 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { compareVersions, isBelow, lowerBound, majorOf, normalizePyName, parseRequirement, parseVersion } from '../../../../src/core/rules/project/versions';
+import {
+  compareVersions,
+  isBelow,
+  lowerBound,
+  majorOf,
+  normalizePyName,
+  parseRequirement,
+  parseVersion,
+} from '../../../../src/core/rules/project/versions';
 
 describe('version helpers', () => {
   it('parses and compares versions', () => {
@@ -14,8 +22,16 @@ describe('version helpers', () => {
 
   it('finds the lower bound of npm and PEP 440 ranges', () => {
     const cases: [string, string | undefined][] = [
-      ['^1.2.3', '1.2.3'], ['>=3.8,<4', '3.8'], ['>= 3.8', '3.8'], ['~=3.10', '3.10'], ['==1.9.*', '1.9'],
-      ['1.17.5', '1.17.5'], ['16.x || >=18', '16'], ['<4', undefined], ['*', undefined], ['^3.25 || ^4.0', '3.25'],
+      ['^1.2.3', '1.2.3'],
+      ['>=3.8,<4', '3.8'],
+      ['>= 3.8', '3.8'],
+      ['~=3.10', '3.10'],
+      ['==1.9.*', '1.9'],
+      ['1.17.5', '1.17.5'],
+      ['16.x || >=18', '16'],
+      ['<4', undefined],
+      ['*', undefined],
+      ['^3.25 || ^4.0', '3.25'],
     ];
     for (const [range, expected] of cases) assert.equal(lowerBound(range), expected, range);
     assert.equal(majorOf('^4.1.5'), 4);

@@ -25,10 +25,16 @@ describe('python analyzer: createPythonAnalyzer', () => {
     try {
       fs.copyFileSync(found.runtime, path.join(dir, 'tree-sitter.wasm'));
       fs.copyFileSync(found.grammar, path.join(dir, 'tree-sitter-python.wasm'));
-      assert.deepEqual(locateWasm(dir), { runtime: path.join(dir, 'tree-sitter.wasm'), grammar: path.join(dir, 'tree-sitter-python.wasm') });
+      assert.deepEqual(locateWasm(dir), {
+        runtime: path.join(dir, 'tree-sitter.wasm'),
+        grammar: path.join(dir, 'tree-sitter-python.wasm'),
+      });
       const a = createPythonAnalyzer({ wasmDir: dir });
       const r = await a.analyze('x.py', readFixture('python_no_entrypoint.py'), project());
-      assert.deepEqual(r.hits.map((h) => h.ruleId), ['MCP104']);
+      assert.deepEqual(
+        r.hits.map((h) => h.ruleId),
+        ['MCP104'],
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -46,7 +52,10 @@ describe('python analyzer: createPythonAnalyzer', () => {
     const results = await Promise.all(names.map((n) => a.analyze(n, readFixture(n), project())));
     const again = await Promise.all(names.map((n) => a.analyze(n, readFixture(n), project())));
     assert.deepEqual(results, again);
-    assert.deepEqual(results.map((r) => r.definitions.length), [11, 5, 1, 5]);
+    assert.deepEqual(
+      results.map((r) => r.definitions.length),
+      [11, 5, 1, 5],
+    );
   });
 
   it('files that neither import MCP nor register tools are not parsed (pre-filter)', async () => {
@@ -57,8 +66,18 @@ describe('python analyzer: createPythonAnalyzer', () => {
     }
     // A helper module that only registers on an imported server passes the pre-filter.
     const helper = await a.analyze('helper_module.py', readFixture('helper_module.py'), project({ fastmcp: '3.1.0' }));
-    assert.deepEqual(helper.definitions.map((d) => d.name), ['hello']);
-    const indented = await a.analyze('lazy.py', 'try:\n    from fastmcp import FastMCP\nexcept ImportError:\n    raise\nmcp = FastMCP("x")\nprint("hi")\nmcp.run()\n', project());
-    assert.deepEqual(indented.hits.map((h) => h.ruleId), ['MCP101']);
+    assert.deepEqual(
+      helper.definitions.map((d) => d.name),
+      ['hello'],
+    );
+    const indented = await a.analyze(
+      'lazy.py',
+      'try:\n    from fastmcp import FastMCP\nexcept ImportError:\n    raise\nmcp = FastMCP("x")\nprint("hi")\nmcp.run()\n',
+      project(),
+    );
+    assert.deepEqual(
+      indented.hits.map((h) => h.ruleId),
+      ['MCP101'],
+    );
   });
 });

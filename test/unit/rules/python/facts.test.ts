@@ -46,7 +46,10 @@ describe('python analyzer: shared facts', () => {
     ].join('\n');
     const a = await analyze('defs.py', text, project({ fastmcp: '3.1.0' }));
     assert.equal(a.framework, 'fastmcp');
-    assert.deepEqual(a.servers.map((s) => [s.name, s.transport, line(s.range)]), [['mcp', 'stdio', 3]]);
+    assert.deepEqual(
+      a.servers.map((s) => [s.name, s.transport, line(s.range)]),
+      [['mcp', 'stdio', 3]],
+    );
     const byName = new Map(a.definitions.map((d) => [d.name, d]));
     assert.deepEqual([...byName.keys()], ['add', 'mul', 'config', 'profile', 'review', 'plain']);
 
@@ -65,7 +68,11 @@ describe('python analyzer: shared facts', () => {
 
     const mul = byName.get('mul')!;
     assert.equal(mul.description, 'Multiply.');
-    assert.deepEqual(mul.params.map((p) => p.name), ['x', 'y'], 'the Context parameter is not a user parameter');
+    assert.deepEqual(
+      mul.params.map((p) => p.name),
+      ['x', 'y'],
+      'the Context parameter is not a user parameter',
+    );
     assert.equal(line(mul.nameRange), 13);
 
     assert.equal(byName.get('config')!.kind, 'resource');
@@ -91,29 +98,56 @@ describe('python analyzer: shared facts', () => {
 
   it('follows import aliases for the server class and the framework flavour', async () => {
     const cases: [string, string][] = [
-      ['import fastmcp as fm\nsrv = fm.FastMCP("a")\n@srv.tool()\ndef t() -> str:\n    """T."""\n    return ""\nsrv.run()\n', 'fastmcp'],
-      ['from fastmcp import FastMCP as F\nsrv = F("a")\n@srv.tool()\ndef t() -> str:\n    """T."""\n    return ""\nsrv.run()\n', 'fastmcp'],
-      ['from mcp.server.fastmcp import FastMCP as Server\nsrv = Server("a")\n@srv.tool()\ndef t() -> str:\n    """T."""\n    return ""\nsrv.run()\n', 'mcp-python-sdk'],
-      ['import mcp.server.fastmcp as m\nsrv = m.FastMCP("a")\n@srv.tool()\ndef t() -> str:\n    """T."""\n    return ""\nsrv.run()\n', 'mcp-python-sdk'],
-      ['from mcp.server import MCPServer\nsrv = MCPServer("a")\n@srv.tool()\ndef t() -> str:\n    """T."""\n    return ""\nsrv.run()\n', 'mcp-python-sdk'],
+      [
+        'import fastmcp as fm\nsrv = fm.FastMCP("a")\n@srv.tool()\ndef t() -> str:\n    """T."""\n    return ""\nsrv.run()\n',
+        'fastmcp',
+      ],
+      [
+        'from fastmcp import FastMCP as F\nsrv = F("a")\n@srv.tool()\ndef t() -> str:\n    """T."""\n    return ""\nsrv.run()\n',
+        'fastmcp',
+      ],
+      [
+        'from mcp.server.fastmcp import FastMCP as Server\nsrv = Server("a")\n@srv.tool()\ndef t() -> str:\n    """T."""\n    return ""\nsrv.run()\n',
+        'mcp-python-sdk',
+      ],
+      [
+        'import mcp.server.fastmcp as m\nsrv = m.FastMCP("a")\n@srv.tool()\ndef t() -> str:\n    """T."""\n    return ""\nsrv.run()\n',
+        'mcp-python-sdk',
+      ],
+      [
+        'from mcp.server import MCPServer\nsrv = MCPServer("a")\n@srv.tool()\ndef t() -> str:\n    """T."""\n    return ""\nsrv.run()\n',
+        'mcp-python-sdk',
+      ],
     ];
     for (const [text, fw] of cases) {
       const a = await analyze('alias.py', text);
       assert.equal(a.framework, fw, text);
-      assert.deepEqual(a.servers.map((s) => s.name), ['srv'], text);
-      assert.deepEqual(a.definitions.map((d) => d.name), ['t'], text);
+      assert.deepEqual(
+        a.servers.map((s) => s.name),
+        ['srv'],
+        text,
+      );
+      assert.deepEqual(
+        a.definitions.map((d) => d.name),
+        ['t'],
+        text,
+      );
       assert.deepEqual(a.hits, [], text);
     }
   });
 
   it('a FastMCP class from another package is not a server', async () => {
-    const a = await analyze('other.py', 'from mylib import FastMCP\nmcp = FastMCP("x")\n@mcp.tool\ndef f(a): print(a)\n');
+    const a = await analyze(
+      'other.py',
+      'from mylib import FastMCP\nmcp = FastMCP("x")\n@mcp.tool\ndef f(a): print(a)\n',
+    );
     assert.deepEqual(a.servers, []);
     assert.deepEqual(a.hits, []);
   });
 
   it('an MCP client script (mcp.ClientSession, mcp.types) is not a server file', async () => {
-    const text = 'from mcp import ClientSession, StdioServerParameters\nfrom mcp.types import TextContent\nprint("client")\nopen("log.txt", "w")\n';
+    const text =
+      'from mcp import ClientSession, StdioServerParameters\nfrom mcp.types import TextContent\nprint("client")\nopen("log.txt", "w")\n';
     const a = await analyze('client.py', text);
     assert.equal(a.framework, undefined);
     assert.deepEqual(a.hits, []);
@@ -143,14 +177,23 @@ describe('python analyzer: shared facts', () => {
 
   it('servers imported from a local module register definitions with an unknown transport', async () => {
     const a = await analyze('helper_module.py', readFixture('helper_module.py'), project({ fastmcp: '3.1.0' }));
-    assert.deepEqual(a.servers.map((s) => [s.name, s.transport]), [['mcp', 'unknown']]);
-    assert.deepEqual(a.definitions.map((d) => [d.name, d.description]), [['hello', 'Say hello.']]);
+    assert.deepEqual(
+      a.servers.map((s) => [s.name, s.transport]),
+      [['mcp', 'unknown']],
+    );
+    assert.deepEqual(
+      a.definitions.map((d) => [d.name, d.description]),
+      [['hello', 'Say hello.']],
+    );
   });
 
   it('reference fixtures: definitions of the official-SDK bad server', async () => {
     const a = await analyze('python_bad_1.py', readFixture('python_bad_1.py'), project({ mcp: '1.9.4' }));
     assert.equal(a.definitions.length, 11);
-    assert.deepEqual(a.definitions.filter((d) => d.name === 'lookup_sku').map((d) => line(d.nameRange)), [89, 95]);
+    assert.deepEqual(
+      a.definitions.filter((d) => d.name === 'lookup_sku').map((d) => line(d.nameRange)),
+      [89, 95],
+    );
     const tpl = a.definitions.find((d) => d.kind === 'resourceTemplate')!;
     assert.equal(tpl.uri, 'catalog://{category}/items');
     assert.equal(a.definitions.find((d) => d.name === 'lookup')!.description, undefined);

@@ -4,20 +4,30 @@ import type { ProjectContext, RuleHit } from '../../../../src/core/rules/types';
 import { analyze, applyEdits, fixturePath, MARKER_FIXTURES, parsesCleanly, project, readFixture } from './helpers';
 
 /** Analyzes `text`, finds the first hit of `rule` that has a fix titled like `title`, applies it. */
-async function applyFix(text: string, rule: string, title: RegExp, ctx: ProjectContext = project()): Promise<{ out: string; hit: RuleHit; fix: Fix }> {
+async function applyFix(
+  text: string,
+  rule: string,
+  title: RegExp,
+  ctx: ProjectContext = project(),
+): Promise<{ out: string; hit: RuleHit; fix: Fix }> {
   const a = await analyze('fix.py', text, ctx);
   for (const hit of a.hits) {
     if (hit.ruleId !== rule) continue;
     const fix = hit.fixes?.find((f) => title.test(f.title));
     if (fix) return { out: applyEdits(text, fix.edits), hit, fix };
   }
-  assert.fail(`no ${rule} fix matching ${title} in: ${JSON.stringify(a.hits.map((h) => [h.ruleId, h.fixes?.map((f) => f.title)]))}`);
+  assert.fail(
+    `no ${rule} fix matching ${title} in: ${JSON.stringify(a.hits.map((h) => [h.ruleId, h.fixes?.map((f) => f.title)]))}`,
+  );
 }
 
 describe('python analyzer: quick fixes', () => {
   it('every fix in every fixture applies cleanly and the result parses without errors', async () => {
     let count = 0;
-    for (const { name, ctx } of [...MARKER_FIXTURES, { name: 'python_bad_1.py', ctx: project({ mcp: '1.9.4' }, { dockerfile: fixturePath('Dockerfile') }) }]) {
+    for (const { name, ctx } of [
+      ...MARKER_FIXTURES,
+      { name: 'python_bad_1.py', ctx: project({ mcp: '1.9.4' }, { dockerfile: fixturePath('Dockerfile') }) },
+    ]) {
       const text = readFixture(name);
       assert.ok(await parsesCleanly(text), `${name} parses`);
       const a = await analyze(name, text, ctx);
@@ -27,7 +37,10 @@ describe('python analyzer: quick fixes', () => {
           assert.ok(fix.edits.every((e) => e.file === fixturePath(name)));
           const out = applyEdits(text, fix.edits);
           assert.notEqual(out, text, `${hit.ruleId} "${fix.title}" changes the text`);
-          assert.ok(await parsesCleanly(out), `${name}: ${hit.ruleId} "${fix.title}" at line ${hit.range.start.line + 1} leaves valid Python`);
+          assert.ok(
+            await parsesCleanly(out),
+            `${name}: ${hit.ruleId} "${fix.title}" at line ${hit.range.start.line + 1} leaves valid Python`,
+          );
           count++;
         }
       }
@@ -42,7 +55,10 @@ describe('python analyzer: quick fixes', () => {
     const text = `${server}print("starting", 42)\n`;
     const { out, fix } = await applyFix(text, 'MCP101', /stderr/);
     assert.equal(fix.preferred, true);
-    assert.equal(out, 'from mcp.server.fastmcp import FastMCP\nimport sys\n\nmcp = FastMCP("x")\nprint("starting", 42, file=sys.stderr)\n');
+    assert.equal(
+      out,
+      'from mcp.server.fastmcp import FastMCP\nimport sys\n\nmcp = FastMCP("x")\nprint("starting", 42, file=sys.stderr)\n',
+    );
   });
 
   it('print() with no arguments and with an existing `import sys as s`', async () => {
@@ -90,19 +106,33 @@ describe('python analyzer: quick fixes', () => {
     assert.ok(out.endsWith('mcp.run(transport="http")\n'));
     const old = await analyze('fix.py', text, project({ fastmcp: '2.2.0' }));
     assert.equal(old.hits.find((h) => h.ruleId === 'MCP603')?.fixes, undefined);
-    const official = await applyFix('from mcp.server.fastmcp import FastMCP\nmcp = FastMCP("x")\nmcp.run(transport="sse")\n', 'MCP603', /streamable-http/);
+    const official = await applyFix(
+      'from mcp.server.fastmcp import FastMCP\nmcp = FastMCP("x")\nmcp.run(transport="sse")\n',
+      'MCP603',
+      /streamable-http/,
+    );
     assert.ok(official.out.endsWith('mcp.run(transport="streamable-http")\n'));
   });
 
   it('tool without description → docstring stub', async () => {
     const text = `${server}\n@mcp.tool()\ndef area(w: float, h: float) -> float:\n    return w * h\n`;
     const { out } = await applyFix(text, 'MCP701', /docstring/);
-    assert.ok(out.includes('def area(w: float, h: float) -> float:\n    """TODO: describe what area does and when to use it."""\n    return w * h\n'));
+    assert.ok(
+      out.includes(
+        'def area(w: float, h: float) -> float:\n    """TODO: describe what area does and when to use it."""\n    return w * h\n',
+      ),
+    );
   });
 
   it('host="127.0.0.1" → "0.0.0.0" only when a Dockerfile exists', async () => {
-    const text = 'from fastmcp import FastMCP\nmcp = FastMCP("x")\nmcp.run(transport="http", host="127.0.0.1", port=8000)\n';
-    const { out, hit } = await applyFix(text, 'MCP106', /0\.0\.0\.0/, project({ fastmcp: '3.1.0' }, { dockerfile: fixturePath('Dockerfile') }));
+    const text =
+      'from fastmcp import FastMCP\nmcp = FastMCP("x")\nmcp.run(transport="http", host="127.0.0.1", port=8000)\n';
+    const { out, hit } = await applyFix(
+      text,
+      'MCP106',
+      /0\.0\.0\.0/,
+      project({ fastmcp: '3.1.0' }, { dockerfile: fixturePath('Dockerfile') }),
+    );
     assert.ok(out.includes('host="0.0.0.0"'));
     assert.equal(hit.downgrade, false);
     const noDocker = await analyze('fix.py', text, project({ fastmcp: '3.1.0' }));
@@ -129,14 +159,16 @@ describe('python analyzer: quick fixes', () => {
   });
 
   it('unannotated ctx → ctx: Context with the import from the server package', async () => {
-    const text = 'from fastmcp import FastMCP\nmcp = FastMCP("x")\n\n@mcp.tool()\nasync def who(name: str, ctx) -> str:\n    """Who."""\n    return name\n\nmcp.run()\n';
+    const text =
+      'from fastmcp import FastMCP\nmcp = FastMCP("x")\n\n@mcp.tool()\nasync def who(name: str, ctx) -> str:\n    """Who."""\n    return name\n\nmcp.run()\n';
     const { out } = await applyFix(text, 'MCP201', /Context/, project({ fastmcp: '3.1.0' }));
     assert.ok(out.includes('from fastmcp import Context'));
     assert.ok(out.includes('async def who(name: str, ctx: Context) -> str:'));
   });
 
   it('error string returned from except → raise ToolError(...) with the import', async () => {
-    const text = 'from fastmcp import FastMCP\nmcp = FastMCP("x")\n\n@mcp.tool()\ndef get(k: str) -> str:\n    """Get."""\n    try:\n        return k\n    except KeyError:\n        return "Error: missing key"\n\nmcp.run()\n';
+    const text =
+      'from fastmcp import FastMCP\nmcp = FastMCP("x")\n\n@mcp.tool()\ndef get(k: str) -> str:\n    """Get."""\n    try:\n        return k\n    except KeyError:\n        return "Error: missing key"\n\nmcp.run()\n';
     const { out } = await applyFix(text, 'MCP705', /ToolError/, project({ fastmcp: '3.1.0' }));
     assert.ok(out.includes('from fastmcp.exceptions import ToolError'));
     assert.ok(out.includes('        raise ToolError("Error: missing key")'));

@@ -13,7 +13,10 @@ describe('python analyzer: marker fixtures', () => {
       const expected = [...new Set(markers(text).expect.map((m) => `${m.line}:${m.rule}`))].sort(byLine);
       assert.deepEqual(hitKeys(a), expected);
       for (const o of markers(text).ok) {
-        assert.ok(!a.hits.some((h) => h.ruleId === o.rule && h.range.start.line + 1 === o.line), `${name}:${o.line} must not report ${o.rule}`);
+        assert.ok(
+          !a.hits.some((h) => h.ruleId === o.rule && h.range.start.line + 1 === o.line),
+          `${name}:${o.line} must not report ${o.rule}`,
+        );
       }
       for (const h of a.hits) {
         assert.ok(h.message.length > 40, `${h.ruleId} message is explanatory`);
@@ -30,14 +33,32 @@ describe('python analyzer: marker fixtures', () => {
       m.expect.forEach((e) => expect.add(e.rule));
       m.ok.forEach((o) => ok.add(o.rule));
     }
-    assert.deepEqual(PYTHON_RULE_IDS.filter((id) => !expect.has(id)), [], 'rules without a positive case');
-    assert.deepEqual(PYTHON_RULE_IDS.filter((id) => !ok.has(id)), [], 'rules without a negative case');
+    assert.deepEqual(
+      PYTHON_RULE_IDS.filter((id) => !expect.has(id)),
+      [],
+      'rules without a positive case',
+    );
+    assert.deepEqual(
+      PYTHON_RULE_IDS.filter((id) => !ok.has(id)),
+      [],
+      'rules without a negative case',
+    );
   });
 
   it('python_bad_1.py matches the catalogue expectations (official SDK 1.x, stdio)', async () => {
     const a = await analyze('python_bad_1.py', readFixture('python_bad_1.py'), project({ mcp: '1.9.4' }));
     const got = hitKeys(a);
-    for (const k of ['18:MCP101', '24:MCP605', '25:MCP201', '25:MCP701', '60:MCP501', '95:MCP702', '101:MCP704', '108:MCP105']) assert.ok(got.includes(k), k);
+    for (const k of [
+      '18:MCP101',
+      '24:MCP605',
+      '25:MCP201',
+      '25:MCP701',
+      '60:MCP501',
+      '95:MCP702',
+      '101:MCP704',
+      '108:MCP105',
+    ])
+      assert.ok(got.includes(k), k);
     assert.equal(got.length, 27);
     assert.equal(a.framework, 'mcp-python-sdk');
   });
@@ -49,7 +70,11 @@ describe('python analyzer: marker fixtures', () => {
     assert.equal(h.data?.loopbackBind, true);
     assert.equal(h.data?.host, '127.0.0.1');
     assert.equal(h.fixes, undefined);
-    const withDocker = await analyze('http_fastmcp.py', readFixture('http_fastmcp.py'), project({ fastmcp: '3.1.0' }, { dockerfile: DOCKERFILE }));
+    const withDocker = await analyze(
+      'http_fastmcp.py',
+      readFixture('http_fastmcp.py'),
+      project({ fastmcp: '3.1.0' }, { dockerfile: DOCKERFILE }),
+    );
     const d = withDocker.hits.find((x) => x.ruleId === 'MCP106')!;
     assert.equal(d.downgrade, false);
     assert.equal(d.fixes?.[0].edits[0].newText, '"0.0.0.0"');
@@ -82,7 +107,10 @@ describe('python analyzer: clean and unrelated files', () => {
   for (const [name, ctx] of clean) {
     it(`${name} (${[...ctx.packages].map((p) => p.join('@')).join(', ') || 'no versions'}${ctx.deployment.dockerfile ? ', Dockerfile' : ''}) has no hits`, async () => {
       const a = await analyze(name, readFixture(name), ctx);
-      assert.deepEqual(a.hits.map((h) => `${h.range.start.line + 1}:${h.ruleId} ${h.message}`), []);
+      assert.deepEqual(
+        a.hits.map((h) => `${h.range.start.line + 1}:${h.ruleId} ${h.message}`),
+        [],
+      );
       assert.ok(a.definitions.length >= 4);
       assert.equal(a.servers[0].transport, 'stdio');
     });
@@ -110,7 +138,11 @@ describe('python analyzer: clean and unrelated files', () => {
       for (let i = 0; i < 6; i++) {
         const a = rnd(text.length);
         const b = Math.min(text.length, a + rnd(200));
-        const variants = [text.slice(0, a), text.slice(0, a) + text.slice(b), text.slice(0, a) + ')]}:"\'' + text.slice(a)];
+        const variants = [
+          text.slice(0, a),
+          text.slice(0, a) + text.slice(b),
+          text.slice(0, a) + ')]}:"\'' + text.slice(a),
+        ];
         for (const v of variants) await analyze(name, v, ctx); // throws if any rule throws
       }
     }
@@ -119,7 +151,15 @@ describe('python analyzer: clean and unrelated files', () => {
   it('binary garbage, empty text and odd input never throw', async () => {
     const bytes = Buffer.alloc(4096);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + 13) % 256;
-    const inputs = [bytes.toString('latin1'), bytes.toString('utf8'), '', 'mcp', '\u0000mcp\u0000', 'from fastmcp import FastMCP\n'.repeat(3) + '\uFFFD'.repeat(100), 'from mcp.server.fastmcp import FastMCP\nmcp = FastMCP(\n@mcp.tool\n' + ')'.repeat(500)];
+    const inputs = [
+      bytes.toString('latin1'),
+      bytes.toString('utf8'),
+      '',
+      'mcp',
+      '\u0000mcp\u0000',
+      'from fastmcp import FastMCP\n'.repeat(3) + '\uFFFD'.repeat(100),
+      'from mcp.server.fastmcp import FastMCP\nmcp = FastMCP(\n@mcp.tool\n' + ')'.repeat(500),
+    ];
     for (const t of inputs) {
       const a = await analyze('garbage.py', t);
       assert.equal(a.language, 'python');

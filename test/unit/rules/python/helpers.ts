@@ -6,7 +6,7 @@ import { analyzePython, loadPythonParser } from '../../../../src/core/rules/pyth
 import type { PythonParser } from '../../../../src/core/rules/python/loader';
 import type { FileAnalysis, ProjectContext } from '../../../../src/core/rules/types';
 
-export const FIXTURES = path.resolve(__dirname, '../../../fixtures/rules/python');
+const FIXTURES = path.resolve(__dirname, '../../../fixtures/rules/python');
 
 /** The catalogue's Python examples are kept once, in the catalogue project (linted there as a whole). */
 const CATALOGUE = path.resolve(__dirname, '../../../fixtures/rules/project/catalogue');
@@ -21,8 +21,17 @@ export function readFixture(name: string): string {
 }
 
 /** A project context with the given package versions and deployment files. */
-export function project(packages: Record<string, string> = {}, deployment: ProjectContext['deployment'] = {}): ProjectContext {
-  return { root: FIXTURES, packages: new Map(Object.entries(packages)), packageSources: new Map(), deployment, runtime: {} };
+export function project(
+  packages: Record<string, string> = {},
+  deployment: ProjectContext['deployment'] = {},
+): ProjectContext {
+  return {
+    root: FIXTURES,
+    packages: new Map(Object.entries(packages)),
+    packageSources: new Map(),
+    deployment,
+    runtime: {},
+  };
 }
 
 let parser: Promise<PythonParser> | undefined;
@@ -34,13 +43,18 @@ export function getParser(): Promise<PythonParser> {
 /** Analyzes text as the fixture `name`; any rule that throws fails the test. */
 export async function analyze(name: string, text: string, ctx: ProjectContext = project()): Promise<FileAnalysis> {
   const errors: string[] = [];
-  const result = analyzePython(await getParser(), fixturePath(name), text, ctx, (where, err) => errors.push(`${where}: ${(err as Error)?.stack ?? String(err)}`));
+  const result = analyzePython(await getParser(), fixturePath(name), text, ctx, (where, err) =>
+    errors.push(`${where}: ${(err as Error)?.stack ?? String(err)}`),
+  );
   if (errors.length) throw new Error(`rules threw on ${name}:\n${errors.join('\n')}`);
   return result;
 }
 
 /** `# expect: MCP101, MCP209` and `# ok: MCP103` markers, by 1-based line. */
-export function markers(text: string): { expect: { line: number; rule: string }[]; ok: { line: number; rule: string }[] } {
+export function markers(text: string): {
+  expect: { line: number; rule: string }[];
+  ok: { line: number; rule: string }[];
+} {
   const expect: { line: number; rule: string }[] = [];
   const ok: { line: number; rule: string }[] = [];
   text.split(/\r?\n/).forEach((l, i) => {

@@ -46,7 +46,9 @@ describe('python analyzer: performance (measured, not asserted)', () => {
       copy.push(performance.now() - t);
       tree.delete();
     }
-    console.log(`      ${lines} lines, ${hits} hits: total ${median(total).toFixed(1)} ms (parse ${median(parse).toFixed(1)} ms, tree copy ${median(copy).toFixed(1)} ms, facts+rules ${(median(total) - median(parse) - median(copy)).toFixed(1)} ms), median of 15; CPU ${median(cpu).toFixed(1)} ms; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
+    console.log(
+      `      ${lines} lines, ${hits} hits: total ${median(total).toFixed(1)} ms (parse ${median(parse).toFixed(1)} ms, tree copy ${median(copy).toFixed(1)} ms, facts+rules ${(median(total) - median(parse) - median(copy)).toFixed(1)} ms), median of 15; CPU ${median(cpu).toFixed(1)} ms; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`,
+    );
     assert.ok(hits > 50);
   });
 
@@ -62,7 +64,9 @@ describe('python analyzer: performance (measured, not asserted)', () => {
     const ms = performance.now() - t;
     const used = process.cpuUsage(c);
     const cpuMs = (used.user + used.system) / 1000;
-    console.log(`      ${files.length} files / ${lines} lines in ${ms.toFixed(0)} ms wall / ${cpuMs.toFixed(0)} ms CPU → ${((cpuMs / lines) * 200_000 / 1000).toFixed(2)} s CPU per 200k lines of MCP server code (files that neither import MCP nor register tools are not parsed at all)`);
+    console.log(
+      `      ${files.length} files / ${lines} lines in ${ms.toFixed(0)} ms wall / ${cpuMs.toFixed(0)} ms CPU → ${(((cpuMs / lines) * 200_000) / 1000).toFixed(2)} s CPU per 200k lines of MCP server code (files that neither import MCP nor register tools are not parsed at all)`,
+    );
     assert.ok(ms > 0);
   });
 });

@@ -14,7 +14,7 @@ export interface FixtureMeta {
   moduleType?: 'module' | 'commonjs';
 }
 
-export function projectFor(meta: FixtureMeta): ProjectContext {
+function projectFor(meta: FixtureMeta): ProjectContext {
   const packages = new Map<string, string>();
   if (meta.sdk) packages.set('@modelcontextprotocol/sdk', meta.sdk);
   return {
@@ -40,7 +40,10 @@ export async function analyzeText(file: string, text: string, meta: FixtureMeta 
   return analyzer.analyze(file, text, projectFor(meta));
 }
 
-export async function analyzeFixture(name: string, override: Partial<FixtureMeta> = {}): Promise<FileAnalysis & { text: string }> {
+export async function analyzeFixture(
+  name: string,
+  override: Partial<FixtureMeta> = {},
+): Promise<FileAnalysis & { text: string }> {
   const { file, text, meta } = readFixture(name);
   const result = await analyzeText(file, text, { ...meta, ...override });
   return { ...result, text };
@@ -75,6 +78,10 @@ export function applyEdits(text: string, edits: TextEdit[]): string {
 export function syntaxErrors(file: string, text: string): string[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tsApi = require('typescript') as typeof ts;
-  const out = tsApi.transpileModule(text, { fileName: file, reportDiagnostics: true, compilerOptions: { allowJs: true, target: tsApi.ScriptTarget.ES2022, module: tsApi.ModuleKind.ESNext } });
+  const out = tsApi.transpileModule(text, {
+    fileName: file,
+    reportDiagnostics: true,
+    compilerOptions: { allowJs: true, target: tsApi.ScriptTarget.ES2022, module: tsApi.ModuleKind.ESNext },
+  });
   return (out.diagnostics ?? []).map((d) => tsApi.flattenDiagnosticMessageText(d.messageText, '\n'));
 }

@@ -33,7 +33,12 @@ function bigServer(lines: number): string {
     );
     i++;
   }
-  out.push('async function main() {', '  await server.connect(new StdioServerTransport());', '}', 'main().catch((e) => { console.error(e); process.exit(1); });');
+  out.push(
+    'async function main() {',
+    '  await server.connect(new StdioServerTransport());',
+    '}',
+    'main().catch((e) => { console.error(e); process.exit(1); });',
+  );
   return out.join('\n');
 }
 
@@ -62,12 +67,22 @@ describe('typescript analyzer: performance (measured, printed, not asserted on t
       hits = r.hits.length;
       assert.equal(r.definitions.length, toolCount);
     }
-    console.log(`      ${lineCount}-line file: median ${median(times).toFixed(1)} ms, min ${Math.min(...times).toFixed(1)} ms wall; median ${median(cpu).toFixed(1)} ms CPU (${hits} hits; wall time is inflated when the machine is shared)`);
+    console.log(
+      `      ${lineCount}-line file: median ${median(times).toFixed(1)} ms, min ${Math.min(...times).toFixed(1)} ms wall; median ${median(cpu).toFixed(1)} ms CPU (${hits} hits; wall time is inflated when the machine is shared)`,
+    );
   });
 
   it('throughput over the fixtures and generated files (~40k lines)', async () => {
     const texts: string[] = [];
-    for (const f of ['sdkStdioBad.ts', 'sdkStdioClean.ts', 'fastmcpBad.ts', 'httpBad.ts', 'httpClean.ts', 'lowLevel.ts']) texts.push(readFixture(f).text);
+    for (const f of [
+      'sdkStdioBad.ts',
+      'sdkStdioClean.ts',
+      'fastmcpBad.ts',
+      'httpBad.ts',
+      'httpClean.ts',
+      'lowLevel.ts',
+    ])
+      texts.push(readFixture(f).text);
     for (let k = 0; k < 78; k++) texts.push(bigServer(500));
     const lines = texts.reduce((n, t) => n + t.split('\n').length, 0);
     const t0 = performance.now();
@@ -80,7 +95,9 @@ describe('typescript analyzer: performance (measured, printed, not asserted on t
     const t1 = performance.now();
     for (let k = 0; k < 1000; k++) await analyzeText(`/w/p${k}.ts`, plain);
     const plainMs = performance.now() - t1;
-    console.log(`      ${texts.length} MCP files / ${lines} lines in ${ms.toFixed(0)} ms wall / ${cpuMs.toFixed(0)} ms CPU (${((lines / cpuMs) * 1000).toFixed(0)} lines per CPU second); 1000 non-MCP files (200k lines) pre-filtered in ${plainMs.toFixed(0)} ms`);
+    console.log(
+      `      ${texts.length} MCP files / ${lines} lines in ${ms.toFixed(0)} ms wall / ${cpuMs.toFixed(0)} ms CPU (${((lines / cpuMs) * 1000).toFixed(0)} lines per CPU second); 1000 non-MCP files (200k lines) pre-filtered in ${plainMs.toFixed(0)} ms`,
+    );
     assert.ok(lines > 35_000);
   });
 });

@@ -47,9 +47,13 @@ describe('typescript analyzer: robustness', () => {
   it('odd inputs: empty text, binary-looking text, JSX, huge single line', async () => {
     assert.deepEqual((await analyzeText('/w/e.ts', '')).hits, []);
     assert.deepEqual((await analyzeText('/w/b.js', '\u0000\u0001@modelcontextprotocol/\uFFFD')).hits, []);
-    const jsx = 'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";\nconst s = new McpServer({ name: "x", version: "1" });\nconst v = <div>{s.registerTool("t", { description: "d" }, async () => ({ content: [] }))}</div>;\n';
+    const jsx =
+      'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";\nconst s = new McpServer({ name: "x", version: "1" });\nconst v = <div>{s.registerTool("t", { description: "d" }, async () => ({ content: [] }))}</div>;\n';
     const r = await analyzeText('/w/c.tsx', jsx);
-    assert.deepEqual(r.definitions.map((d) => d.name), ['t']);
+    assert.deepEqual(
+      r.definitions.map((d) => d.name),
+      ['t'],
+    );
     const long = 'import "@modelcontextprotocol/sdk/server/mcp.js";' + 'let x = 1;'.repeat(20000);
     assert.ok(Array.isArray((await analyzeText('/w/d.ts', long)).hits));
   });

@@ -18,33 +18,73 @@ function hitsOf(result: FileAnalysis, rule: string): RuleHit[] {
  * and one negative (a fixture holding the near miss, where the rule must stay silent) per rule.
  */
 const CASES: { rule: string; pos: string; neg: string; nearMiss: string }[] = [
-  { rule: 'MCP102', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'console.error / console.warn / process.stderr.write / pino(pino.destination(2))' },
-  { rule: 'MCP103', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: "spawn with stdio ['ignore','pipe','pipe'], execFile with argv" },
+  {
+    rule: 'MCP102',
+    pos: 'sdkStdioBad.ts',
+    neg: 'sdkStdioClean.ts',
+    nearMiss: 'console.error / console.warn / process.stderr.write / pino(pino.destination(2))',
+  },
+  {
+    rule: 'MCP103',
+    pos: 'sdkStdioBad.ts',
+    neg: 'sdkStdioClean.ts',
+    nearMiss: "spawn with stdio ['ignore','pipe','pipe'], execFile with argv",
+  },
   { rule: 'MCP104', pos: 'noEntrypoint.ts', neg: 'exportedServer.ts', nearMiss: 'server exported to the entry module' },
   { rule: 'MCP106', pos: 'httpBad.ts', neg: 'httpClean.ts', nearMiss: "listen(3000, '0.0.0.0')" },
-  { rule: 'MCP108', pos: 'httpBad.ts', neg: 'httpClean.ts', nearMiss: 'protection on with a public host in allowedHosts' },
+  {
+    rule: 'MCP108',
+    pos: 'httpBad.ts',
+    neg: 'httpClean.ts',
+    nearMiss: 'protection on with a public host in allowedHosts',
+  },
   { rule: 'MCP109', pos: 'httpBad.ts', neg: 'httpClean.ts', nearMiss: 'cors({ exposedHeaders: ["Mcp-Session-Id"] })' },
   { rule: 'MCP110', pos: 'httpBad.ts', neg: 'httpClean.ts', nearMiss: 'single process' },
   { rule: 'MCP111', pos: 'httpBad.ts', neg: 'httpClean.ts', nearMiss: 'getServer() per session' },
   { rule: 'MCP112', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'main().catch(... process.exit(1))' },
-  { rule: 'MCP203', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'outputSchema with structuredContent returned' },
+  {
+    rule: 'MCP203',
+    pos: 'sdkStdioBad.ts',
+    neg: 'sdkStdioClean.ts',
+    nearMiss: 'outputSchema with structuredContent returned',
+  },
   { rule: 'MCP204', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'data: png.toString("base64")' },
   { rule: 'MCP205', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'raw shapes in registerTool' },
-  { rule: 'MCP207', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'z.string().max(), z.number().int().default()' },
+  {
+    rule: 'MCP207',
+    pos: 'sdkStdioBad.ts',
+    neg: 'sdkStdioClean.ts',
+    nearMiss: 'z.string().max(), z.number().int().default()',
+  },
   { rule: 'MCP208', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'every return has content' },
   { rule: 'MCP301', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'promisified execFile, fs/promises' },
-  { rule: 'MCP302', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'Map read and written with no await in between' },
+  {
+    rule: 'MCP302',
+    pos: 'sdkStdioBad.ts',
+    neg: 'sdkStdioClean.ts',
+    nearMiss: 'Map read and written with no await in between',
+  },
   { rule: 'MCP401', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'fetch after connect()' },
   { rule: 'MCP402', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'polling loop that sends progress' },
   { rule: 'MCP403', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'body.slice(0, MAX)' },
   { rule: 'MCP404', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'setInterval with clearInterval' },
   { rule: 'MCP501', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'execFile("grep", [..., pattern])' },
   { rule: 'MCP502', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'readFile(inside(ROOT, file))' },
-  { rule: 'MCP503', pos: 'httpStateless.ts', neg: 'httpClean.ts', nearMiss: "listen on 0.0.0.0 behind requireBearerAuth, CORS origin list" },
+  {
+    rule: 'MCP503',
+    pos: 'httpStateless.ts',
+    neg: 'httpClean.ts',
+    nearMiss: 'listen on 0.0.0.0 behind requireBearerAuth, CORS origin list',
+  },
   { rule: 'MCP504', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'catch returns a fixed message' },
   { rule: 'MCP603', pos: 'httpBad.ts', neg: 'httpClean.ts', nearMiss: 'StreamableHTTPServerTransport' },
   { rule: 'MCP604', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'subpaths ending in .js' },
-  { rule: 'MCP606', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'registerTool / registerPrompt / registerResource' },
+  {
+    rule: 'MCP606',
+    pos: 'sdkStdioBad.ts',
+    neg: 'sdkStdioClean.ts',
+    nearMiss: 'registerTool / registerPrompt / registerResource',
+  },
   { rule: 'MCP701', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'every tool has a description' },
   { rule: 'MCP702', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'unique names' },
   { rule: 'MCP703', pos: 'sdkStdioBad.ts', neg: 'sdkStdioClean.ts', nearMiss: 'snake_case names' },
@@ -57,10 +97,13 @@ describe('typescript analyzer: one positive and one negative case per rule', () 
   for (const c of CASES) {
     it(`${c.rule}: fires in ${c.pos} on its marked line, silent on ${c.neg} (${c.nearMiss})`, async () => {
       const pos = await fixture(c.pos);
-      const marked = markers(pos.text).filter((m) => m.endsWith(`:${c.rule}`)).map((m) => Number(m.split(':')[0]));
+      const marked = markers(pos.text)
+        .filter((m) => m.endsWith(`:${c.rule}`))
+        .map((m) => Number(m.split(':')[0]));
       assert.ok(marked.length > 0, `${c.pos} has a marker for ${c.rule}`);
       const lines = hitsOf(pos, c.rule).map((h) => h.range.start.line + 1);
-      for (const line of marked) assert.ok(lines.includes(line), `${c.rule} expected on line ${line}, got ${lines.join(',') || 'none'}`);
+      for (const line of marked)
+        assert.ok(lines.includes(line), `${c.rule} expected on line ${line}, got ${lines.join(',') || 'none'}`);
       const hit = hitsOf(pos, c.rule).find((h) => h.range.start.line + 1 === marked[0])!;
       assert.ok(hit.message.length > 40 && hit.message.length < 600, 'message explains what, why and how');
       const neg = await fixture(c.neg);
@@ -127,18 +170,24 @@ describe('typescript analyzer: rule conditions', () => {
       's.registerTool("fine_name-2", { description: "d" }, async () => ({ content: [] }));',
     ].join('\n');
     const hits = hitsOf(await analyzeText('/w/a.ts', text), 'MCP703');
-    assert.deepEqual(hits.map((h) => [h.range.start.line, h.data?.severity, h.severity]), [
-      [2, 'error', undefined],
-      [3, 'warning', 'warning'],
-      [4, 'info', 'info'],
-    ]);
+    assert.deepEqual(
+      hits.map((h) => [h.range.start.line, h.data?.severity, h.severity]),
+      [
+        [2, 'error', undefined],
+        [3, 'warning', 'warning'],
+        [4, 'info', 'info'],
+      ],
+    );
     assert.equal(hits[0]!.fixes?.[0]?.edits[0]?.newText, '"has_space"');
   });
 
   it('MCP604 is downgraded in a CommonJS project and exact SDK exports need no extension', async () => {
     const text = `import { McpServer } from "@modelcontextprotocol/sdk/server/mcp";\nimport { Server } from "@modelcontextprotocol/sdk/server";\nconst s = new McpServer({ name: "x", version: "1" });\n`;
     const esm = hitsOf(await analyzeText('/w/a.ts', text, { moduleType: 'module' }), 'MCP604');
-    assert.deepEqual(esm.map((h) => [h.range.start.line, h.downgrade ?? false]), [[0, false]]);
+    assert.deepEqual(
+      esm.map((h) => [h.range.start.line, h.downgrade ?? false]),
+      [[0, false]],
+    );
     const cjs = hitsOf(await analyzeText('/w/a.ts', text, { moduleType: 'commonjs' }), 'MCP604');
     assert.equal(cjs[0]!.downgrade, true);
   });
@@ -174,7 +223,10 @@ describe('typescript analyzer: rule conditions', () => {
       '});',
     ].join('\n');
     const hits = hitsOf(await analyzeText('/w/a.ts', text), 'MCP302');
-    assert.deepEqual(hits.map((h) => h.range.start.line), [11]);
+    assert.deepEqual(
+      hits.map((h) => h.range.start.line),
+      [11],
+    );
   });
 
   it('MCP701 reads configs held in variables and stays silent when the description may come from a spread or a call', async () => {
@@ -193,8 +245,19 @@ describe('typescript analyzer: rule conditions', () => {
       'function makeConfig() { return { description: "made" }; }',
     ].join('\n');
     const r = await analyzeText('/w/a.ts', text);
-    assert.deepEqual(r.definitions.map((d) => [d.name, d.description]), [['a', 'From a variable'], ['b', undefined], ['c', undefined], ['d', undefined]]);
-    assert.deepEqual(hitsOf(r, 'MCP701').map((h) => h.range.start.line + 1), [10]);
+    assert.deepEqual(
+      r.definitions.map((d) => [d.name, d.description]),
+      [
+        ['a', 'From a variable'],
+        ['b', undefined],
+        ['c', undefined],
+        ['d', undefined],
+      ],
+    );
+    assert.deepEqual(
+      hitsOf(r, 'MCP701').map((h) => h.range.start.line + 1),
+      [10],
+    );
   });
 
   it('MCP106 on an env-driven host with a loopback fallback is downgraded; MCP207 follows shared sub-schemas', async () => {
@@ -210,8 +273,14 @@ describe('typescript analyzer: rule conditions', () => {
     ].join('\n');
     const r = await analyzeText('/w/a.ts', text, { dockerfile: true });
     const h106 = hitsOf(r, 'MCP106');
-    assert.deepEqual(h106.map((h) => [h.range.start.line + 1, h.downgrade, h.data?.defaulted]), [[8, true, true]]);
-    assert.deepEqual(hitsOf(r, 'MCP207').map((h) => [h.range.start.line + 1, h.data?.construct]), [[4, 'date']]);
+    assert.deepEqual(
+      h106.map((h) => [h.range.start.line + 1, h.downgrade, h.data?.defaulted]),
+      [[8, true, true]],
+    );
+    assert.deepEqual(
+      hitsOf(r, 'MCP207').map((h) => [h.range.start.line + 1, h.data?.construct]),
+      [[4, 'date']],
+    );
   });
 
   it('MCP103: fork inherits stdio unless silent; execSync without stdio is hygiene (downgraded), since Node pipes it', async () => {
@@ -227,7 +296,13 @@ describe('typescript analyzer: rule conditions', () => {
       'await s.connect(new StdioServerTransport());',
     ].join('\n');
     const hits = hitsOf(await analyzeText('/w/a.ts', text), 'MCP103');
-    assert.deepEqual(hits.map((h) => [h.range.start.line + 1, h.downgrade ?? false]), [[5, false], [7, true]]);
+    assert.deepEqual(
+      hits.map((h) => [h.range.start.line + 1, h.downgrade ?? false]),
+      [
+        [5, false],
+        [7, true],
+      ],
+    );
     assert.equal(hits[0]!.fixes?.[0]?.edits[0]?.newText, ', [], { silent: true }');
   });
 });

@@ -29,8 +29,14 @@ async function buildWorker(): Promise<string> {
     mainFields: ['module', 'main'],
     logLevel: 'error',
   });
-  fs.copyFileSync(path.join(ROOT, 'node_modules/web-tree-sitter/tree-sitter.wasm'), path.join(OUT, 'wasm/tree-sitter.wasm'));
-  fs.copyFileSync(path.join(ROOT, 'node_modules/tree-sitter-python/tree-sitter-python.wasm'), path.join(OUT, 'wasm/tree-sitter-python.wasm'));
+  fs.copyFileSync(
+    path.join(ROOT, 'node_modules/web-tree-sitter/tree-sitter.wasm'),
+    path.join(OUT, 'wasm/tree-sitter.wasm'),
+  );
+  fs.copyFileSync(
+    path.join(ROOT, 'node_modules/tree-sitter-python/tree-sitter-python.wasm'),
+    path.join(OUT, 'wasm/tree-sitter-python.wasm'),
+  );
   return script;
 }
 
@@ -38,12 +44,22 @@ async function buildWorker(): Promise<string> {
 function makeWorkspace(): string {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpd-pool-'));
   fs.mkdirSync(path.join(ws, 'py'));
-  fs.writeFileSync(path.join(ws, 'py/pyproject.toml'), '[project]\nname = "p"\nversion = "0.1.0"\ndependencies = ["mcp[cli]>=1.9"]\n');
+  fs.writeFileSync(
+    path.join(ws, 'py/pyproject.toml'),
+    '[project]\nname = "p"\nversion = "0.1.0"\ndependencies = ["mcp[cli]>=1.9"]\n',
+  );
   for (const f of fs.readdirSync(path.join(FIXTURES, 'python'))) {
     if (f.endsWith('.py')) fs.copyFileSync(path.join(FIXTURES, 'python', f), path.join(ws, 'py', f));
   }
   fs.mkdirSync(path.join(ws, 'ts'));
-  fs.writeFileSync(path.join(ws, 'ts/package.json'), JSON.stringify({ name: 't', type: 'module', dependencies: { '@modelcontextprotocol/sdk': '^1.32.0', fastmcp: '^3.23.0', zod: '^3.25.76' } }));
+  fs.writeFileSync(
+    path.join(ws, 'ts/package.json'),
+    JSON.stringify({
+      name: 't',
+      type: 'module',
+      dependencies: { '@modelcontextprotocol/sdk': '^1.32.0', fastmcp: '^3.23.0', zod: '^3.25.76' },
+    }),
+  );
   for (const f of fs.readdirSync(path.join(FIXTURES, 'typescript'))) {
     if (/\.[cm]?[jt]s$/.test(f)) fs.copyFileSync(path.join(FIXTURES, 'typescript', f), path.join(ws, 'ts', f));
   }
@@ -64,7 +80,11 @@ describe('rules engine: analyzer worker pool', function () {
   it('gives exactly the in-process findings, definitions and servers', async () => {
     const solo = await new RuleEngine({ workers: 0, log: () => undefined }).analyzeWorkspace([ws]);
     const logs: string[] = [];
-    const pooled = await new RuleEngine({ workers: 2, workerScript: script, log: (m) => logs.push(m) }).analyzeWorkspace([ws]);
+    const pooled = await new RuleEngine({
+      workers: 2,
+      workerScript: script,
+      log: (m) => logs.push(m),
+    }).analyzeWorkspace([ws]);
     assert.ok(solo.stats.analyzed >= 16, `enough files for the pool (${solo.stats.analyzed})`);
     assert.equal(solo.stats.workers, 0);
     assert.ok((pooled.stats.workers ?? 0) > 10, `files analyzed in workers: ${pooled.stats.workers}`);
@@ -83,17 +103,33 @@ describe('rules engine: analyzer worker pool', function () {
     fs.writeFileSync(broken, 'throw new Error("worker bundle is broken");\n');
     const logs: string[] = [];
     const solo = await new RuleEngine({ workers: 0, log: () => undefined }).analyzeWorkspace([ws]);
-    const pooled = await new RuleEngine({ workers: 2, workerScript: broken, log: (m) => logs.push(m) }).analyzeWorkspace([ws]);
+    const pooled = await new RuleEngine({
+      workers: 2,
+      workerScript: broken,
+      log: (m) => logs.push(m),
+    }).analyzeWorkspace([ws]);
     assert.equal(pooled.stats.workers, 0);
     assert.deepEqual(pooled.findings, solo.findings);
-    assert.ok(logs.some((m) => /analyzer worker/.test(m) && /in-process/.test(m)), logs.join('\n'));
+    assert.ok(
+      logs.some((m) => /analyzer worker/.test(m) && /in-process/.test(m)),
+      logs.join('\n'),
+    );
   });
 
   it('uses no workers for small passes or without a worker bundle', async () => {
-    const few = fs.readdirSync(path.join(ws, 'py')).slice(0, 3).map((f) => path.join(ws, 'py', f));
-    const r = await new RuleEngine({ workers: 2, workerScript: script, log: () => undefined }).analyzeWorkspace([], { files: few });
+    const few = fs
+      .readdirSync(path.join(ws, 'py'))
+      .slice(0, 3)
+      .map((f) => path.join(ws, 'py', f));
+    const r = await new RuleEngine({ workers: 2, workerScript: script, log: () => undefined }).analyzeWorkspace([], {
+      files: few,
+    });
     assert.equal(r.stats.workers, 0);
-    const missing = await new RuleEngine({ workers: 2, workerScript: path.join(OUT, 'nope.js'), log: () => undefined }).analyzeWorkspace([ws]);
+    const missing = await new RuleEngine({
+      workers: 2,
+      workerScript: path.join(OUT, 'nope.js'),
+      log: () => undefined,
+    }).analyzeWorkspace([ws]);
     assert.equal(missing.stats.workers, 0);
     assert.ok(missing.findings.length > 20);
   });

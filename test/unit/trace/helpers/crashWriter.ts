@@ -8,8 +8,18 @@ const file = process.argv[2];
 const writer = new TraceFileWriter(file, makeHeader({ serverId: 'crash', serverName: 'crash', writer: 'test' }));
 const rec = new TraceRecorder({ serverId: 'crash', serverName: 'crash', tap: writer.write });
 for (let i = 1; i <= 300; i++) {
-  rec.record('message', 'out', { jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'echo', arguments: { message: `m${i}` } } }, i);
-  rec.record('message', 'in', { jsonrpc: '2.0', id: i, result: { content: [{ type: 'text', text: `m${i}` }] } }, i + 0.5);
+  rec.record(
+    'message',
+    'out',
+    { jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'echo', arguments: { message: `m${i}` } } },
+    i,
+  );
+  rec.record(
+    'message',
+    'in',
+    { jsonrpc: '2.0', id: i, result: { content: [{ type: 'text', text: `m${i}` }] } },
+    i + 0.5,
+  );
 }
 setTimeout(() => {
   // The 20 ms timer has flushed the 600 lines above. These 5 stay queued.

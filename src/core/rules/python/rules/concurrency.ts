@@ -6,7 +6,8 @@ import { syncToolsInline, syncToolsThreaded, walkBody } from './util';
 
 // ---- MCP301 ----------------------------------------------------------------------------------
 
-const BLOCKING = /^(time\.sleep|requests\.(get|post|put|patch|delete|head|options|request|Session|session)|urllib\.request\.urlopen|httpx\.(get|post|put|patch|delete|head|options|request|stream|Client)|subprocess\.(run|call|check_call|check_output)|os\.system|sqlite3\.connect|psycopg2?\.connect|pymysql\.connect|mysql\.connector\.connect|zipfile\.ZipFile)$/;
+const BLOCKING =
+  /^(time\.sleep|requests\.(get|post|put|patch|delete|head|options|request|Session|session)|urllib\.request\.urlopen|httpx\.(get|post|put|patch|delete|head|options|request|stream|Client)|subprocess\.(run|call|check_call|check_output)|os\.system|sqlite3\.connect|psycopg2?\.connect|pymysql\.connect|mysql\.connector\.connect|zipfile\.ZipFile)$/;
 const BLOCKING_METHODS_ASYNC = new Set(['read_text', 'read_bytes', 'write_text', 'write_bytes']);
 
 function blockingName(py: PyFile, call: PyNode, isAsync: boolean): string | undefined {
@@ -56,41 +57,101 @@ function callsInBody(py: PyFile, fn: FunctionFact): PyNode[] {
   return py.callsIn(fn);
 }
 
-function reportBlocking(py: PyFile, d: DefinitionFact, fn: FunctionFact, call: PyNode, name: string, helper: FunctionFact | undefined): void {
+function reportBlocking(
+  py: PyFile,
+  d: DefinitionFact,
+  fn: FunctionFact,
+  call: PyNode,
+  name: string,
+  helper: FunctionFact | undefined,
+): void {
   const line = py.line(call);
-  const where = helper ? `in ${helper.name}(), which async tool '${d.def.name}' calls directly,` : fn.isAsync ? `inside async tool '${d.def.name}'` : `in tool '${d.def.name}'`;
+  const where = helper
+    ? `in ${helper.name}(), which async tool '${d.def.name}' calls directly,`
+    : fn.isAsync
+      ? `inside async tool '${d.def.name}'`
+      : `in tool '${d.def.name}'`;
   if (!fn.isAsync) {
     const fw = d.server.framework === 'fastmcp' ? 'this fastmcp version' : 'mcp.server.fastmcp 1.x';
-    py.hit('MCP301', call, `${name}() on line ${line} blocks ${where}: ${fw} runs sync tools on the event loop, so every other request, ping and handshake waits until it returns. Make the tool async and run the call with await asyncio.to_thread(...).`, {});
+    py.hit(
+      'MCP301',
+      call,
+      `${name}() on line ${line} blocks ${where}: ${fw} runs sync tools on the event loop, so every other request, ping and handshake waits until it returns. Make the tool async and run the call with await asyncio.to_thread(...).`,
+      {},
+    );
     return;
   }
   const asyncioName = py.localNameFor('asyncio') ?? 'asyncio';
   const imp = py.localNameFor('asyncio') ? undefined : ensureImport(py, 'asyncio');
   let f;
   if (!helper && name === 'time.sleep') {
-    f = fix(`Use await ${asyncioName}.sleep(...)`, replaceNode(py, call, `await ${asyncioName}.sleep${py.text(py.args(call) ?? call)}`), [imp], true);
+    f = fix(
+      `Use await ${asyncioName}.sleep(...)`,
+      replaceNode(py, call, `await ${asyncioName}.sleep${py.text(py.args(call) ?? call)}`),
+      [imp],
+      true,
+    );
   } else if (!helper && py.args(call)) {
     const fnText = py.text(field(call, 'function')!);
     const inner = py.text(py.args(call)!).slice(1, -1).trim();
     const target = call.parent?.type === 'await' ? undefined : call;
-    if (target) f = fix(`Run it in a thread: await ${asyncioName}.to_thread(${fnText}, ...)`, replaceNode(py, target, `await ${asyncioName}.to_thread(${fnText}${inner ? `, ${inner}` : ''})`), [imp], true);
+    if (target)
+      f = fix(
+        `Run it in a thread: await ${asyncioName}.to_thread(${fnText}, ...)`,
+        replaceNode(py, target, `await ${asyncioName}.to_thread(${fnText}${inner ? `, ${inner}` : ''})`),
+        [imp],
+        true,
+      );
   }
-  const advice = name === 'time.sleep' ? 'Use await asyncio.sleep(...)' : /^(requests|httpx|urllib)/.test(name) ? 'Use an async client (httpx.AsyncClient) or await asyncio.to_thread(...)' : 'Run it with await asyncio.to_thread(...)';
-  py.hit('MCP301', call, `${name}() on line ${line} blocks the event loop ${where}: every other request, ping and new handshake waits until it returns. ${advice}.`, { fixes: fixes(f) });
+  const advice =
+    name === 'time.sleep'
+      ? 'Use await asyncio.sleep(...)'
+      : /^(requests|httpx|urllib)/.test(name)
+        ? 'Use an async client (httpx.AsyncClient) or await asyncio.to_thread(...)'
+        : 'Run it with await asyncio.to_thread(...)';
+  py.hit(
+    'MCP301',
+    call,
+    `${name}() on line ${line} blocks the event loop ${where}: every other request, ping and new handshake waits until it returns. ${advice}.`,
+    { fixes: fixes(f) },
+  );
 }
 
 // ---- MCP302 ----------------------------------------------------------------------------------
 
-const MUTABLE_CTORS = /^(dict|list|set|collections\.(defaultdict|OrderedDict|Counter|deque)|defaultdict|OrderedDict|Counter|deque)$/;
-const MUTATORS = new Set(['append', 'extend', 'insert', 'update', 'pop', 'popitem', 'setdefault', 'clear', 'remove', 'add', 'discard', 'appendleft', 'popleft', 'sort', 'reverse']);
-const LOCK_CTORS = /^(threading\.(Lock|RLock|Semaphore|BoundedSemaphore|Condition)|asyncio\.(Lock|Semaphore|BoundedSemaphore|Condition)|anyio\.(Lock|Semaphore|CapacityLimiter))$/;
+const MUTABLE_CTORS =
+  /^(dict|list|set|collections\.(defaultdict|OrderedDict|Counter|deque)|defaultdict|OrderedDict|Counter|deque)$/;
+const MUTATORS = new Set([
+  'append',
+  'extend',
+  'insert',
+  'update',
+  'pop',
+  'popitem',
+  'setdefault',
+  'clear',
+  'remove',
+  'add',
+  'discard',
+  'appendleft',
+  'popleft',
+  'sort',
+  'reverse',
+]);
+const LOCK_CTORS =
+  /^(threading\.(Lock|RLock|Semaphore|BoundedSemaphore|Condition)|asyncio\.(Lock|Semaphore|BoundedSemaphore|Condition)|anyio\.(Lock|Semaphore|CapacityLimiter))$/;
 
 /** MCP302: module state mutated by concurrent tool calls without a lock. */
 export function mcp302(py: PyFile): void {
   const shared = new Set<string>();
   const locks = new Map<string, string>();
   for (const [name, value] of py.moduleAssignments) {
-    if (['dictionary', 'list', 'set', 'dictionary_comprehension', 'list_comprehension', 'set_comprehension'].includes(value.type)) shared.add(name);
+    if (
+      ['dictionary', 'list', 'set', 'dictionary_comprehension', 'list_comprehension', 'set_comprehension'].includes(
+        value.type,
+      )
+    )
+      shared.add(name);
     else if (value.type === 'call') {
       const q = py.callee(value) ?? '';
       if (MUTABLE_CTORS.test(q)) shared.add(name);
@@ -110,7 +171,10 @@ export function mcp302(py: PyFile): void {
       return true;
     });
     walkBody(fn, (n) => {
-      if ((n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'for_statement') && field(n, 'left')?.type === 'identifier') {
+      if (
+        (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'for_statement') &&
+        field(n, 'left')?.type === 'identifier'
+      ) {
         const nm = py.text(field(n, 'left')!);
         if (!globals.has(nm)) locals.add(nm);
       }
@@ -125,7 +189,12 @@ export function mcp302(py: PyFile): void {
       const why = fn.isAsync
         ? `an await earlier in async tool '${d.def.name}' lets another call run and change '${target}' in between, so updates are lost or interleave`
         : `sync tool '${d.def.name}' runs in worker threads, so concurrent calls update '${target}' at the same time`;
-      py.hit('MCP302', n, `Shared state '${target}' is mutated on line ${py.line(n)} without a lock: ${why}. Guard it with ${fn.isAsync ? 'a module-level asyncio.Lock() (async with lock:)' : 'a threading.Lock() (with lock:)'}, or keep the state per request/session.`, {});
+      py.hit(
+        'MCP302',
+        n,
+        `Shared state '${target}' is mutated on line ${py.line(n)} without a lock: ${why}. Guard it with ${fn.isAsync ? 'a module-level asyncio.Lock() (async with lock:)' : 'a threading.Lock() (with lock:)'}, or keep the state per request/session.`,
+        {},
+      );
       return false;
     });
     if (fn.isAsync) {
@@ -134,7 +203,12 @@ export function mcp302(py: PyFile): void {
         const lockName = withLockNames(py, n).find((nm) => /^threading\./.test(locks.get(nm) ?? ''));
         if (!lockName) return true;
         if (!awaits.some((a) => a.start > n.start && a.end <= n.end)) return true;
-        py.hit('MCP302', n, `threading lock '${lockName}' is held across an await in async tool '${d.def.name}' (line ${py.line(n)}): while it waits, another call on the same event loop blocks on the lock and freezes the loop (or deadlocks). Use an asyncio.Lock with async with.`, {});
+        py.hit(
+          'MCP302',
+          n,
+          `threading lock '${lockName}' is held across an await in async tool '${d.def.name}' (line ${py.line(n)}): while it waits, another call on the same event loop blocks on the lock and freezes the loop (or deadlocks). Use an asyncio.Lock with async with.`,
+          {},
+        );
         return true;
       });
     }
@@ -169,7 +243,8 @@ function mutationTarget(py: PyFile, n: PyNode, globals: Set<string>): string | u
 
 function baseName(py: PyFile, n: PyNode): string | undefined {
   let cur: PyNode | undefined = n;
-  while (cur && (cur.type === 'subscript' || cur.type === 'attribute')) cur = field(cur, cur.type === 'subscript' ? 'value' : 'object');
+  while (cur && (cur.type === 'subscript' || cur.type === 'attribute'))
+    cur = field(cur, cur.type === 'subscript' ? 'value' : 'object');
   return cur?.type === 'identifier' ? py.text(cur) : undefined;
 }
 
@@ -197,7 +272,11 @@ function guarded(py: PyFile, n: PyNode, fn: FunctionFact, locks: Map<string, str
 
 function inLoopWithAwait(n: PyNode, fn: FunctionFact, awaits: PyNode[]): boolean {
   for (let p = n.parent; p && p !== fn.node; p = p.parent) {
-    if ((p.type === 'for_statement' || p.type === 'while_statement') && awaits.some((a) => a.start >= p.start && a.end <= p.end)) return true;
+    if (
+      (p.type === 'for_statement' || p.type === 'while_statement') &&
+      awaits.some((a) => a.start >= p.start && a.end <= p.end)
+    )
+      return true;
   }
   return false;
 }

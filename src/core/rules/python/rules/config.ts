@@ -5,7 +5,7 @@ import { addKeyword, edit, fix, fixes, replaceNode } from '../fixes';
 import { frameworkVersion, versionAtLeast } from './util';
 
 /** Removes a keyword argument together with its separating comma. */
-export function removeKeyword(py: PyFile, call: PyNode, kwNode: PyNode) {
+function removeKeyword(py: PyFile, call: PyNode, kwNode: PyNode) {
   const items = named(py.args(call)).filter((c) => c.type !== 'comment');
   const i = items.indexOf(kwNode);
   if (i < 0) return undefined;
@@ -14,7 +14,24 @@ export function removeKeyword(py: PyFile, call: PyNode, kwNode: PyNode) {
   return edit(py, kwNode.start, kwNode.end, '');
 }
 
-const FASTMCP_MOVED = ['host', 'port', 'log_level', 'path', 'sse_path', 'message_path', 'streamable_http_path', 'json_response', 'stateless_http', 'debug', 'include_tags', 'exclude_tags', 'on_duplicate_tools', 'on_duplicate_resources', 'on_duplicate_prompts', 'dependencies'];
+const FASTMCP_MOVED = [
+  'host',
+  'port',
+  'log_level',
+  'path',
+  'sse_path',
+  'message_path',
+  'streamable_http_path',
+  'json_response',
+  'stateless_http',
+  'debug',
+  'include_tags',
+  'exclude_tags',
+  'on_duplicate_tools',
+  'on_duplicate_resources',
+  'on_duplicate_prompts',
+  'dependencies',
+];
 const RUN_SETTINGS = new Set(['host', 'port', 'log_level', 'path', 'json_response', 'stateless_http']);
 const TRANSPORTS: Record<ServerFact['framework'], string[]> = {
   fastmcp: ['stdio', 'http', 'sse', 'streamable-http'],
@@ -26,7 +43,13 @@ export function mcp602(py: PyFile): void {
   for (const s of py.servers) {
     if (s.imported) continue;
     const version = frameworkVersion(py, s.framework);
-    const runCalls = s.starts.filter((st) => st.node.type === 'call' && (st.method === 'run' || st.method === 'run_async' || st.method === 'run_http_async')).map((st) => st.node);
+    const runCalls = s.starts
+      .filter(
+        (st) =>
+          st.node.type === 'call' &&
+          (st.method === 'run' || st.method === 'run_async' || st.method === 'run_http_async'),
+      )
+      .map((st) => st.node);
     if (s.ctor) {
       const kwNodes = named(py.args(s.ctor)).filter((c) => c.type === 'keyword_argument');
       for (const kn of kwNodes) {
@@ -35,14 +58,47 @@ export function mcp602(py: PyFile): void {
           const v3 = versionAtLeast(version, '3.0.0');
           if (v3 === false && versionAtLeast(version, '2.3.0') === false) continue; // still a constructor setting there
           const target = runCalls.length === 1 && RUN_SETTINGS.has(key) ? runCalls[0] : undefined;
-          py.hit('MCP602', kn, `FastMCP(${key}=...) on line ${py.line(kn)}: fastmcp ${v3 ? `${version} rejects it (TypeError: FastMCP() no longer accepts \`${key}\`)` : 'moved transport settings out of the constructor (2.x warns, 3.x raises TypeError)'}, so the server ${v3 ? 'does not start' : 'breaks on upgrade'}. ${RUN_SETTINGS.has(key) ? `Pass ${key}= to ${s.name}.run(...) instead.` : 'Configure it through fastmcp settings / run() instead.'}`, {
-            downgrade: v3 !== true,
-            fixes: target ? fixes(fix(`Move ${key}= to ${s.name}.run()`, removeKeyword(py, s.ctor, kn), [addKeyword(py, target, py.text(kn))], true)) : undefined,
-          });
+          py.hit(
+            'MCP602',
+            kn,
+            `FastMCP(${key}=...) on line ${py.line(kn)}: fastmcp ${v3 ? `${version} rejects it (TypeError: FastMCP() no longer accepts \`${key}\`)` : 'moved transport settings out of the constructor (2.x warns, 3.x raises TypeError)'}, so the server ${v3 ? 'does not start' : 'breaks on upgrade'}. ${RUN_SETTINGS.has(key) ? `Pass ${key}= to ${s.name}.run(...) instead.` : 'Configure it through fastmcp settings / run() instead.'}`,
+            {
+              downgrade: v3 !== true,
+              fixes: target
+                ? fixes(
+                    fix(
+                      `Move ${key}= to ${s.name}.run()`,
+                      removeKeyword(py, s.ctor, kn),
+                      [addKeyword(py, target, py.text(kn))],
+                      true,
+                    ),
+                  )
+                : undefined,
+            },
+          );
         } else if (key === 'description' || (key === 'version' && s.framework === 'mcp-python-sdk')) {
-          py.hit('MCP602', kn, `FastMCP(${key}=...) on line ${py.line(kn)} is not a constructor argument of ${s.framework === 'fastmcp' ? 'fastmcp' : 'mcp.server.fastmcp'}: current versions fail at startup with TypeError (unexpected keyword argument '${key}'), older ones silently ignore it. ${key === 'description' ? 'Use instructions= for the server description.' : 'Remove it.'}`, {
-            fixes: key === 'description' ? fixes(fix('Use instructions=', replaceNode(py, kn.children.find((c) => c.field === 'name')!, 'instructions'), [], true)) : fixes(fix(`Remove ${key}=`, removeKeyword(py, s.ctor, kn))),
-          });
+          py.hit(
+            'MCP602',
+            kn,
+            `FastMCP(${key}=...) on line ${py.line(kn)} is not a constructor argument of ${s.framework === 'fastmcp' ? 'fastmcp' : 'mcp.server.fastmcp'}: current versions fail at startup with TypeError (unexpected keyword argument '${key}'), older ones silently ignore it. ${key === 'description' ? 'Use instructions= for the server description.' : 'Remove it.'}`,
+            {
+              fixes:
+                key === 'description'
+                  ? fixes(
+                      fix(
+                        'Use instructions=',
+                        replaceNode(
+                          py,
+                          kn.children.find((c) => c.field === 'name')!,
+                          'instructions',
+                        ),
+                        [],
+                        true,
+                      ),
+                    )
+                  : fixes(fix(`Remove ${key}=`, removeKeyword(py, s.ctor, kn))),
+            },
+          );
         }
       }
     }
@@ -53,18 +109,43 @@ export function mcp602(py: PyFile): void {
         for (const key of ['host', 'port']) {
           const kn = py.kwargNode(call, key);
           if (!kn) continue;
-          py.hit('MCP602', kn, `${s.name}.run(${key}=...) on line ${py.line(kn)}: the official SDK's run() accepts only transport (and mount_path), so this raises TypeError and the server never starts. Pass ${key}= to FastMCP(...) instead.`, {
-            fixes: s.ctor ? fixes(fix(`Move ${key}= to FastMCP(...)`, removeKeyword(py, call, kn), [addKeyword(py, s.ctor, py.text(kn))], true)) : undefined,
-          });
+          py.hit(
+            'MCP602',
+            kn,
+            `${s.name}.run(${key}=...) on line ${py.line(kn)}: the official SDK's run() accepts only transport (and mount_path), so this raises TypeError and the server never starts. Pass ${key}= to FastMCP(...) instead.`,
+            {
+              fixes: s.ctor
+                ? fixes(
+                    fix(
+                      `Move ${key}= to FastMCP(...)`,
+                      removeKeyword(py, call, kn),
+                      [addKeyword(py, s.ctor, py.text(kn))],
+                      true,
+                    ),
+                  )
+                : undefined,
+            },
+          );
         }
       }
       const lit = py.str(st.transportArg);
       if (st.transportArg && lit !== undefined && !TRANSPORTS[s.framework].includes(lit)) {
         const valid = TRANSPORTS[s.framework];
-        const repl = /^(streamable[_-]?http|https?)$/i.test(lit) ? (s.framework === 'fastmcp' ? 'http' : 'streamable-http') : undefined;
-        py.hit('MCP602', st.transportArg, `transport="${lit}" on line ${py.line(call)} is not a transport ${s.framework === 'fastmcp' ? 'fastmcp' : 'mcp.server.fastmcp'} knows (ValueError: Unknown transport), so the server exits at startup. Use one of ${valid.map((v) => `"${v}"`).join(', ')}.`, {
-          fixes: repl ? fixes(fix(`Use transport="${repl}"`, replaceNode(py, st.transportArg, `"${repl}"`), [], true)) : undefined,
-        });
+        const repl = /^(streamable[_-]?http|https?)$/i.test(lit)
+          ? s.framework === 'fastmcp'
+            ? 'http'
+            : 'streamable-http'
+          : undefined;
+        py.hit(
+          'MCP602',
+          st.transportArg,
+          `transport="${lit}" on line ${py.line(call)} is not a transport ${s.framework === 'fastmcp' ? 'fastmcp' : 'mcp.server.fastmcp'} knows (ValueError: Unknown transport), so the server exits at startup. Use one of ${valid.map((v) => `"${v}"`).join(', ')}.`,
+          {
+            fixes: repl
+              ? fixes(fix(`Use transport="${repl}"`, replaceNode(py, st.transportArg, `"${repl}"`), [], true))
+              : undefined,
+          },
+        );
       }
     }
   }
@@ -79,15 +160,28 @@ export function mcp603(py: PyFile): void {
       const at = st.transportArg ?? st.node;
       const canHttp = s.framework === 'mcp-python-sdk' || versionAtLeast(version, '2.3.0') !== false;
       const repl = s.framework === 'fastmcp' ? 'http' : 'streamable-http';
-      const f = st.transportArg && py.str(st.transportArg) !== undefined && canHttp ? fix(`Use transport="${repl}"`, replaceNode(py, st.transportArg, `"${repl}"`), [], true) : undefined;
-      py.hit('MCP603', at, `${s.name} uses the HTTP+SSE transport (line ${py.line(at)}), deprecated since protocol 2025-03-26: clients are dropping it, it cannot run stateless or scale across workers, and long-lived SSE streams get cut by proxies. Switch to Streamable HTTP (transport="${repl}") and point clients at /mcp.`, {
-        fixes: fixes(f),
-      });
+      const f =
+        st.transportArg && py.str(st.transportArg) !== undefined && canHttp
+          ? fix(`Use transport="${repl}"`, replaceNode(py, st.transportArg, `"${repl}"`), [], true)
+          : undefined;
+      py.hit(
+        'MCP603',
+        at,
+        `${s.name} uses the HTTP+SSE transport (line ${py.line(at)}), deprecated since protocol 2025-03-26: clients are dropping it, it cannot run stateless or scale across workers, and long-lived SSE streams get cut by proxies. Switch to Streamable HTTP (transport="${repl}") and point clients at /mcp.`,
+        {
+          fixes: fixes(f),
+        },
+      );
     }
   }
   for (const call of py.calls) {
     if (!/(^|\.)SseServerTransport$/.test(py.callee(call) ?? '')) continue;
-    py.hit('MCP603', call, `SseServerTransport on line ${py.line(call)} is the deprecated HTTP+SSE transport (replaced by Streamable HTTP in protocol 2025-03-26); clients are dropping it. Use the Streamable HTTP session manager instead.`, {});
+    py.hit(
+      'MCP603',
+      call,
+      `SseServerTransport on line ${py.line(call)} is the deprecated HTTP+SSE transport (replaced by Streamable HTTP in protocol 2025-03-26); clients are dropping it. Use the Streamable HTTP session manager instead.`,
+      {},
+    );
   }
 }
 
@@ -112,8 +206,16 @@ export function mcp605(py: PyFile): void {
     }
     if (!requires) continue;
     const dec = d.registration;
-    py.hit('MCP605', dec.parent!, `@${py.text(dec)} on line ${py.line(dec)} is used without parentheses, but ${why}: importing the module raises "TypeError: The @${method} decorator was used incorrectly. Did you forget to call it?" and the server never starts. Write @${py.text(dec)}(${method === 'resource' ? '"scheme://..."' : ''}).`, {
-      fixes: method === 'resource' ? undefined : fixes(fix(`Use @${py.text(dec)}()`, edit(py, dec.end, dec.end, '()'), [], true)),
-    });
+    py.hit(
+      'MCP605',
+      dec.parent!,
+      `@${py.text(dec)} on line ${py.line(dec)} is used without parentheses, but ${why}: importing the module raises "TypeError: The @${method} decorator was used incorrectly. Did you forget to call it?" and the server never starts. Write @${py.text(dec)}(${method === 'resource' ? '"scheme://..."' : ''}).`,
+      {
+        fixes:
+          method === 'resource'
+            ? undefined
+            : fixes(fix(`Use @${py.text(dec)}()`, edit(py, dec.end, dec.end, '()'), [], true)),
+      },
+    );
   }
 }

@@ -6,8 +6,10 @@ import { numberValue, returnsOf, walkBody } from './util';
 
 // ---- MCP401 ----------------------------------------------------------------------------------
 
-const HEAVY = /^(torch|tensorflow|transformers|sentence_transformers|litellm|langchain\w*|llama_index|spacy|cv2|playwright|keras|jax|paddle\w*)(\.|$)/;
-const STARTUP_IO = /^(requests\.(get|post|request)|boto3\.(client|resource)|sqlite3\.connect|psycopg2?\.connect|pymysql\.connect|sentence_transformers\.SentenceTransformer|spacy\.load|whisper\.load_model|urllib\.request\.urlopen)$/;
+const HEAVY =
+  /^(torch|tensorflow|transformers|sentence_transformers|litellm|langchain\w*|llama_index|spacy|cv2|playwright|keras|jax|paddle\w*)(\.|$)/;
+const STARTUP_IO =
+  /^(requests\.(get|post|request)|boto3\.(client|resource)|sqlite3\.connect|psycopg2?\.connect|pymysql\.connect|sentence_transformers\.SentenceTransformer|spacy\.load|whisper\.load_model|urllib\.request\.urlopen)$/;
 
 /** MCP401: heavy imports and eager I/O at import time delay the initialize response. */
 export function mcp401(py: PyFile): void {
@@ -18,15 +20,30 @@ export function mcp401(py: PyFile): void {
     const mods = importedModules(py, imp);
     const heavy = mods.find((m) => HEAVY.test(m) || (pandasArrow && /^(pandas|pyarrow)(\.|$)/.test(m)));
     if (!heavy) continue;
-    py.hit('MCP401', imp, `Importing ${heavy} at module level (line ${py.line(imp)}) can take many seconds, and it happens before the server answers initialize: clients with a startup timeout (Claude Code: 30 s, often less) drop the server, especially on first runs. Import it inside the tool that needs it (or in a cached getter).`, {});
+    py.hit(
+      'MCP401',
+      imp,
+      `Importing ${heavy} at module level (line ${py.line(imp)}) can take many seconds, and it happens before the server answers initialize: clients with a startup timeout (Claude Code: 30 s, often less) drop the server, especially on first runs. Import it inside the tool that needs it (or in a cached getter).`,
+      {},
+    );
   }
   for (const call of py.callsIn(undefined)) {
     if (!py.atModuleLevel(call) || inMainGuard(py, call)) continue;
     const q = py.callee(call) ?? '';
     const fnNode = field(call, 'function');
     const attr = fnNode?.type === 'attribute' ? py.text(field(fnNode, 'attribute')!) : '';
-    if (STARTUP_IO.test(q) || attr === 'from_pretrained' || /(^|\.)load_model$/.test(q) || /(^|\.)SentenceTransformer$/.test(q)) {
-      py.hit('MCP401', call, `${py.text(fnNode!)}() runs at import time (line ${py.line(call)}), before the server can answer initialize; slow network, model or database setup here pushes the handshake past client timeouts. Create it lazily on first use or start it in the server's lifespan.`, {});
+    if (
+      STARTUP_IO.test(q) ||
+      attr === 'from_pretrained' ||
+      /(^|\.)load_model$/.test(q) ||
+      /(^|\.)SentenceTransformer$/.test(q)
+    ) {
+      py.hit(
+        'MCP401',
+        call,
+        `${py.text(fnNode!)}() runs at import time (line ${py.line(call)}), before the server can answer initialize; slow network, model or database setup here pushes the handshake past client timeouts. Create it lazily on first use or start it in the server's lifespan.`,
+        {},
+      );
     }
   }
 }
@@ -40,12 +57,14 @@ function importedModules(py: PyFile, imp: PyNode): string[] {
 }
 
 function inTypeChecking(py: PyFile, n: PyNode): boolean {
-  for (let p = n.parent; p; p = p.parent) if (p.type === 'if_statement' && /TYPE_CHECKING/.test(py.text(field(p, 'condition')!))) return true;
+  for (let p = n.parent; p; p = p.parent)
+    if (p.type === 'if_statement' && /TYPE_CHECKING/.test(py.text(field(p, 'condition')!))) return true;
   return false;
 }
 
 function inMainGuard(py: PyFile, n: PyNode): boolean {
-  for (let p = n.parent; p; p = p.parent) if (p.type === 'if_statement' && /__name__/.test(py.text(field(p, 'condition')!))) return true;
+  for (let p = n.parent; p; p = p.parent)
+    if (p.type === 'if_statement' && /__name__/.test(py.text(field(p, 'condition')!))) return true;
   return false;
 }
 
@@ -63,18 +82,43 @@ export function mcp402(py: PyFile): void {
         const q = py.callee(n) ?? '';
         const kw = py.kwargs(n);
         if (HTTP_CALLS.test(q) && !kw.has('timeout') && !py.hasSplat(n)) {
-          py.hit('MCP402', n, `${q}() on line ${py.line(n)} in tool '${d.def.name}' has no timeout: a slow upstream hangs the call until the client gives up (often 60 s, "Request timed out") with no explanation. Pass timeout= (and report progress for long work).`, {
-            fixes: fixes(fix('Add timeout=30', addKeyword(py, n, 'timeout=30'), [], true)),
-          });
+          py.hit(
+            'MCP402',
+            n,
+            `${q}() on line ${py.line(n)} in tool '${d.def.name}' has no timeout: a slow upstream hangs the call until the client gives up (often 60 s, "Request timed out") with no explanation. Pass timeout= (and report progress for long work).`,
+            {
+              fixes: fixes(fix('Add timeout=30', addKeyword(py, n, 'timeout=30'), [], true)),
+            },
+          );
         } else if (/^httpx\./.test(q) && kw.get('timeout')?.type === 'none') {
-          py.hit('MCP402', kw.get('timeout')!, `timeout=None on line ${py.line(n)} in tool '${d.def.name}' disables httpx's timeout: a stalled upstream hangs the tool until the client cancels it. Use a finite timeout.`, {});
+          py.hit(
+            'MCP402',
+            kw.get('timeout')!,
+            `timeout=None on line ${py.line(n)} in tool '${d.def.name}' disables httpx's timeout: a stalled upstream hangs the tool until the client cancels it. Use a finite timeout.`,
+            {},
+          );
         } else if (/(^|\.)sleep$/.test(q) && n.parent?.type === 'await') {
           const secs = numberValue(py, py.positional(n)[0]);
           if (secs !== undefined && secs >= 30) {
-            py.hit('MCP402', n, `Tool '${d.def.name}' waits ${secs} s on line ${py.line(n)} without reporting progress: clients cancel requests after a fixed timeout (60 s by default in the TypeScript SDK). Report progress with ctx.report_progress(...) or shorten the wait.`, {});
+            py.hit(
+              'MCP402',
+              n,
+              `Tool '${d.def.name}' waits ${secs} s on line ${py.line(n)} without reporting progress: clients cancel requests after a fixed timeout (60 s by default in the TypeScript SDK). Report progress with ctx.report_progress(...) or shorten the wait.`,
+              {},
+            );
           }
-        } else if (field(n, 'function')?.type === 'attribute' && py.text(field(field(n, 'function')!, 'attribute')!) === 'communicate' && !kw.has('timeout') && py.args(n)) {
-          py.hit('MCP402', n, `.communicate() on line ${py.line(n)} in tool '${d.def.name}' waits for the child without a timeout: a stuck process hangs the tool until the client gives up. Pass timeout=.`, {});
+        } else if (
+          field(n, 'function')?.type === 'attribute' &&
+          py.text(field(field(n, 'function')!, 'attribute')!) === 'communicate' &&
+          !kw.has('timeout') &&
+          py.args(n)
+        ) {
+          py.hit(
+            'MCP402',
+            n,
+            `.communicate() on line ${py.line(n)} in tool '${d.def.name}' waits for the child without a timeout: a stuck process hangs the tool until the client gives up. Pass timeout=.`,
+            {},
+          );
         }
       } else if (n.type === 'while_statement' && field(n, 'condition')?.type === 'true') {
         let sleeps = false;
@@ -83,7 +127,12 @@ export function mcp402(py: PyFile): void {
           return !sleeps;
         });
         if (sleeps) {
-          py.hit('MCP402', n, `Tool '${d.def.name}' polls in a while True loop (line ${py.line(n)}) without reporting progress or a deadline: the client times the request out with no feedback. Call ctx.report_progress(...) in the loop and bound it with asyncio.timeout()/wait_for.`, {});
+          py.hit(
+            'MCP402',
+            n,
+            `Tool '${d.def.name}' polls in a while True loop (line ${py.line(n)}) without reporting progress or a deadline: the client times the request out with no feedback. Call ctx.report_progress(...) in the loop and bound it with asyncio.timeout()/wait_for.`,
+            {},
+          );
         }
       }
       return true;
@@ -121,7 +170,12 @@ export function mcp403(py: PyFile): void {
       if (v?.type === 'identifier' && assigned.has(py.text(v))) v = assigned.get(py.text(v));
       const what = v && unbounded(py, v);
       if (!what) continue;
-      py.hit('MCP403', r.stmt, `Tool '${d.def.name}' returns ${what} on line ${py.line(r.stmt)} with no size limit and has no limit/max_chars/page parameter: large results flood the model's context and clients reject them (Claude Code: over 25,000 tokens). Add a bound such as max_chars: int = 20000 and slice, or paginate.`, {});
+      py.hit(
+        'MCP403',
+        r.stmt,
+        `Tool '${d.def.name}' returns ${what} on line ${py.line(r.stmt)} with no size limit and has no limit/max_chars/page parameter: large results flood the model's context and clients reject them (Claude Code: over 25,000 tokens). Add a bound such as max_chars: int = 20000 and slice, or paginate.`,
+        {},
+      );
     }
   }
 }
@@ -136,17 +190,20 @@ function unbounded(py: PyFile, v: PyNode): string | undefined {
     if (attr === 'read' && pos.length === 0 && !py.kwargs(v).size) return 'the whole file (.read())';
     if ((attr === 'read_text' || attr === 'read_bytes') && !/\[/.test(py.text(v))) return `the whole file (.${attr}())`;
     if (attr === 'fetchall') return 'every row (fetchall())';
-    if (attr === 'to_dict' || attr === 'to_json' || attr === 'to_csv' || attr === 'to_markdown' || attr === 'to_string') return `a whole dataframe (.${attr}())`;
+    if (attr === 'to_dict' || attr === 'to_json' || attr === 'to_csv' || attr === 'to_markdown' || attr === 'to_string')
+      return `a whole dataframe (.${attr}())`;
   }
   if (q === 'os.listdir' || q === 'os.walk') return `a full directory listing (${q}())`;
-  if ((q === 'glob.glob' || /\.r?glob$/.test(py.text(fnNode!))) && pos[0] && /\*\*/.test(py.text(pos[0]))) return 'a recursive glob listing';
+  if ((q === 'glob.glob' || /\.r?glob$/.test(py.text(fnNode!))) && pos[0] && /\*\*/.test(py.text(pos[0])))
+    return 'a recursive glob listing';
   if (q === 'list' && pos[0]) return unbounded(py, pos[0]);
   return undefined;
 }
 
 // ---- MCP404 ----------------------------------------------------------------------------------
 
-const CLIENTS = /^(httpx\.(Client|AsyncClient)|requests\.(Session|session)|aiohttp\.ClientSession|sqlite3\.connect|psycopg2?\.connect|pymysql\.connect|asyncpg\.connect|aiosqlite\.connect)$/;
+const CLIENTS =
+  /^(httpx\.(Client|AsyncClient)|requests\.(Session|session)|aiohttp\.ClientSession|sqlite3\.connect|psycopg2?\.connect|pymysql\.connect|asyncpg\.connect|aiosqlite\.connect)$/;
 
 /** MCP404: files, clients and connections opened per call and never closed. */
 export function mcp404(py: PyFile): void {
@@ -159,14 +216,30 @@ export function mcp404(py: PyFile): void {
       if (!isOpen && !CLIENTS.test(q)) continue;
       if (inWithItem(call) || isReturned(call)) continue;
       // `f = open(...)` ... `f.close()` / `await client.aclose()` in the same tool.
-      const assign = call.parent?.type === 'assignment' ? field(call.parent, 'left') : call.parent?.type === 'await' && call.parent.parent?.type === 'assignment' ? field(call.parent.parent, 'left') : undefined;
+      const assign =
+        call.parent?.type === 'assignment'
+          ? field(call.parent, 'left')
+          : call.parent?.type === 'await' && call.parent.parent?.type === 'assignment'
+            ? field(call.parent.parent, 'left')
+            : undefined;
       const varName = assign?.type === 'identifier' ? py.text(assign) : undefined;
-      if (varName && new RegExp(`\\b${varName}\\.(a?close|__exit__)\\s*\\(|with\\s+${varName}\\b|closing\\(\\s*${varName}\\b`).test(body)) continue;
+      if (
+        varName &&
+        new RegExp(`\\b${varName}\\.(a?close|__exit__)\\s*\\(|with\\s+${varName}\\b|closing\\(\\s*${varName}\\b`).test(
+          body,
+        )
+      )
+        continue;
       if (!varName && isOpen && call.parent?.type !== 'assignment') {
         // json.load(open(p)): closed by refcounting in CPython only; still report.
       }
       const what = isOpen ? `${q}()` : `${q}()`;
-      py.hit('MCP404', call, `${what} on line ${py.line(call)} in tool '${d.def.name}' is ${isOpen ? 'opened' : 'created'} on every call and never closed: servers are long-lived, so file descriptors, sockets and memory accumulate until the process fails. ${isOpen ? 'Use `with open(..., encoding="utf-8") as f:`' : 'Use `with`/`async with`, or create it once in the lifespan and reuse it'}.`, {});
+      py.hit(
+        'MCP404',
+        call,
+        `${what} on line ${py.line(call)} in tool '${d.def.name}' is ${isOpen ? 'opened' : 'created'} on every call and never closed: servers are long-lived, so file descriptors, sockets and memory accumulate until the process fails. ${isOpen ? 'Use `with open(..., encoding="utf-8") as f:`' : 'Use `with`/`async with`, or create it once in the lifespan and reuse it'}.`,
+        {},
+      );
     }
   }
 }
@@ -180,5 +253,8 @@ function inWithItem(call: PyNode): boolean {
 }
 
 function isReturned(call: PyNode): boolean {
-  return call.parent?.type === 'return_statement' || (call.parent?.type === 'await' && call.parent.parent?.type === 'return_statement');
+  return (
+    call.parent?.type === 'return_statement' ||
+    (call.parent?.type === 'await' && call.parent.parent?.type === 'return_statement')
+  );
 }

@@ -17,11 +17,26 @@ export function mcp701(py: PyFile): void {
     let f;
     if (!explicitEmpty && !sameLine && fn.docstring === undefined) {
       const indent = py.src.indentAt(body.start);
-      f = fix('Add a docstring stub', edit(py, body.start, body.start, `"""TODO: describe what ${fn.name} does and when to use it."""${py.src.eol}${indent}`), [], true);
+      f = fix(
+        'Add a docstring stub',
+        edit(
+          py,
+          body.start,
+          body.start,
+          `"""TODO: describe what ${fn.name} does and when to use it."""${py.src.eol}${indent}`,
+        ),
+        [],
+        true,
+      );
     }
-    py.hit('MCP701', at, `Tool '${d.def.name}' has no description${explicitEmpty ? ' (description is empty)' : ' (no docstring and no description=)'}: the description is the model's only guide to when and how to call it, and some platforms reject tools without one. Add a docstring that says what it does and when to use it.`, {
-      fixes: fixes(f),
-    });
+    py.hit(
+      'MCP701',
+      at,
+      `Tool '${d.def.name}' has no description${explicitEmpty ? ' (description is empty)' : ' (no docstring and no description=)'}: the description is the model's only guide to when and how to call it, and some platforms reject tools without one. Add a docstring that says what it does and when to use it.`,
+      {
+        fixes: fixes(f),
+      },
+    );
   }
 }
 
@@ -42,11 +57,22 @@ export function mcp702(py: PyFile): void {
       let i = 2;
       while (taken.has(`${d.server.name}\u0000${rename}`)) rename = `${d.def.name}_${++i}`;
     }
-    const fw = d.server.framework === 'fastmcp' ? 'fastmcp replaces the first with the later one (with a warning)' : 'the official SDK keeps the first and drops this one ("Tool already exists")';
-    py.hit('MCP702', d.nameNode ?? d.registration, `Tool name '${d.def.name}' is already registered on '${d.server.name}' (line ${py.line(first.fn.nameNode)}): ${fw}, so one of the tools silently disappears. Give each tool a unique name.`, {
-      related: [{ file: py.file, range: first.def.nameRange, message: `First registration of '${d.def.name}'` }],
-      fixes: rename && d.nameNode ? fixes(fix(`Rename to '${rename}'`, replaceNode(py, d.nameNode, JSON.stringify(rename)), [], true)) : undefined,
-    });
+    const fw =
+      d.server.framework === 'fastmcp'
+        ? 'fastmcp replaces the first with the later one (with a warning)'
+        : 'the official SDK keeps the first and drops this one ("Tool already exists")';
+    py.hit(
+      'MCP702',
+      d.nameNode ?? d.registration,
+      `Tool name '${d.def.name}' is already registered on '${d.server.name}' (line ${py.line(first.fn.nameNode)}): ${fw}, so one of the tools silently disappears. Give each tool a unique name.`,
+      {
+        related: [{ file: py.file, range: first.def.nameRange, message: `First registration of '${d.def.name}'` }],
+        fixes:
+          rename && d.nameNode
+            ? fixes(fix(`Rename to '${rename}'`, replaceNode(py, d.nameNode, JSON.stringify(rename)), [], true))
+            : undefined,
+      },
+    );
   }
 }
 
@@ -58,21 +84,38 @@ export function mcp703(py: PyFile): void {
     let why = '';
     if (!/^[A-Za-z0-9._/-]{1,128}$/.test(name)) {
       severity = 'error';
-      why = name.length > 128 ? 'is longer than 128 characters' : 'contains characters outside A-Z a-z 0-9 _ - . / (SEP-986), so Claude Desktop and the Anthropic API reject the whole tool list';
+      why =
+        name.length > 128
+          ? 'is longer than 128 characters'
+          : 'contains characters outside A-Z a-z 0-9 _ - . / (SEP-986), so Claude Desktop and the Anthropic API reject the whole tool list';
     } else if (!/^[a-zA-Z0-9_-]{1,64}$/.test(name)) {
       severity = 'warning';
-      why = name.length > 64 ? 'is longer than 64 characters (Claude Desktop\'s limit)' : 'contains "." or "/", which the Anthropic API and Copilot CLI reject (pattern ^[a-zA-Z0-9_-]{1,64}$)';
+      why =
+        name.length > 64
+          ? "is longer than 64 characters (Claude Desktop's limit)"
+          : 'contains "." or "/", which the Anthropic API and Copilot CLI reject (pattern ^[a-zA-Z0-9_-]{1,64}$)';
     } else if (/^[-.]|[-.]$/.test(name)) {
       severity = 'info';
       why = 'starts or ends with "-" or ".", which breaks clients that prefix tool names with the server name';
     }
     if (!severity) continue;
-    const safe = name.replace(/[^A-Za-z0-9_-]/g, '_').replace(/^[-_]+|[-_]+$/g, '').slice(0, 64) || 'tool';
+    const safe =
+      name
+        .replace(/[^A-Za-z0-9_-]/g, '_')
+        .replace(/^[-_]+|[-_]+$/g, '')
+        .slice(0, 64) || 'tool';
     const at = d.nameNode ?? d.fn.nameNode;
-    py.hit('MCP703', at, `Tool name '${name}' ${why}. Use only letters, digits, "_" and "-" (at most 64), e.g. '${safe}'.`, {
-      ...(severity === 'error' ? {} : { severity }),
-      fixes: d.nameNode ? fixes(fix(`Rename to '${safe}'`, replaceNode(py, d.nameNode, JSON.stringify(safe)), [], true)) : undefined,
-    });
+    py.hit(
+      'MCP703',
+      at,
+      `Tool name '${name}' ${why}. Use only letters, digits, "_" and "-" (at most 64), e.g. '${safe}'.`,
+      {
+        ...(severity === 'error' ? {} : { severity }),
+        fixes: d.nameNode
+          ? fixes(fix(`Rename to '${safe}'`, replaceNode(py, d.nameNode, JSON.stringify(safe)), [], true))
+          : undefined,
+      },
+    );
   }
 }
 
@@ -86,31 +129,63 @@ export function mcp704(py: PyFile): void {
     const queryParams: string[] = [];
     for (const m of uri.matchAll(/\{([^}]*)\}/g)) {
       const inner = m[1].trim();
-      if (/^[?&]/.test(inner)) queryParams.push(...inner.slice(1).split(',').map((x) => x.trim().replace(/\*$/, '')));
+      if (/^[?&]/.test(inner))
+        queryParams.push(
+          ...inner
+            .slice(1)
+            .split(',')
+            .map((x) => x.trim().replace(/\*$/, '')),
+        );
       else pathParams.push(...inner.split(',').map((x) => x.trim().replace(/\*$/, '')));
     }
-    const params = d.fn.params.filter((p) => !py.isContextAnnotation(p.annotation) && p.kind === 'plain' && p.name !== 'self' && p.name !== 'ctx' && p.name !== 'context');
+    const params = d.fn.params.filter(
+      (p) =>
+        !py.isContextAnnotation(p.annotation) &&
+        p.kind === 'plain' &&
+        p.name !== 'self' &&
+        p.name !== 'ctx' &&
+        p.name !== 'context',
+    );
     const hasKwargs = d.fn.params.some((p) => p.kind === 'kwargs');
     const names = new Set(params.map((p) => p.name));
     const placeholders = new Set([...pathParams, ...queryParams]);
     const missingParam = pathParams.filter((p) => !names.has(p) && !hasKwargs);
     let unmatched: string[];
-    if (d.server.framework === 'mcp-python-sdk') unmatched = params.filter((p) => !placeholders.has(p.name)).map((p) => p.name);
+    if (d.server.framework === 'mcp-python-sdk')
+      unmatched = params.filter((p) => !placeholders.has(p.name)).map((p) => p.name);
     else unmatched = params.filter((p) => !p.default && !placeholders.has(p.name)).map((p) => p.name);
     if (!missingParam.length && !unmatched.length) continue;
     const parts: string[] = [];
-    if (missingParam.length) parts.push(`placeholder${missingParam.length > 1 ? 's' : ''} ${missingParam.map((p) => `{${p}}`).join(', ')} ha${missingParam.length > 1 ? 've' : 's'} no matching parameter`);
-    if (unmatched.length) parts.push(`parameter${unmatched.length > 1 ? 's' : ''} ${unmatched.map((p) => `'${p}'`).join(', ')} ha${unmatched.length > 1 ? 've' : 's'} no placeholder`);
-    const uriNode = d.kwargs.get('uri') ?? py.positional(d.registration.type === 'call' ? d.registration : d.registration)[0];
+    if (missingParam.length)
+      parts.push(
+        `placeholder${missingParam.length > 1 ? 's' : ''} ${missingParam.map((p) => `{${p}}`).join(', ')} ha${missingParam.length > 1 ? 've' : 's'} no matching parameter`,
+      );
+    if (unmatched.length)
+      parts.push(
+        `parameter${unmatched.length > 1 ? 's' : ''} ${unmatched.map((p) => `'${p}'`).join(', ')} ha${unmatched.length > 1 ? 've' : 's'} no placeholder`,
+      );
+    const uriNode =
+      d.kwargs.get('uri') ?? py.positional(d.registration.type === 'call' ? d.registration : d.registration)[0];
     let f;
     if (missingParam.length === 1 && unmatched.length === 1 && uriNode?.type === 'string') {
       const text = py.text(uriNode);
       const fixed = text.replace(`{${missingParam[0]}}`, `{${unmatched[0]}}`);
-      if (fixed !== text) f = fix(`Rename placeholder {${missingParam[0]}} to {${unmatched[0]}}`, replaceNode(py, uriNode, fixed), [], true);
+      if (fixed !== text)
+        f = fix(
+          `Rename placeholder {${missingParam[0]}} to {${unmatched[0]}}`,
+          replaceNode(py, uriNode, fixed),
+          [],
+          true,
+        );
     }
-    py.hit('MCP704', d.registration.parent?.type === 'decorator' ? d.registration.parent : d.registration, `Resource template "${uri}" for ${d.fn.name}(): ${parts.join(' and ')}. Registration raises "Mismatch between URI parameters ... and function parameters ..." and the server fails to start. Make the {placeholders} and the parameters match${d.server.framework === 'fastmcp' ? ' (optional parameters can be query placeholders {?name})' : ''}.`, {
-      fixes: fixes(f),
-    });
+    py.hit(
+      'MCP704',
+      d.registration.parent?.type === 'decorator' ? d.registration.parent : d.registration,
+      `Resource template "${uri}" for ${d.fn.name}(): ${parts.join(' and ')}. Registration raises "Mismatch between URI parameters ... and function parameters ..." and the server fails to start. Make the {placeholders} and the parameters match${d.server.framework === 'fastmcp' ? ' (optional parameters can be query placeholders {?name})' : ''}.`,
+      {
+        fixes: fixes(f),
+      },
+    );
   }
 }
 
@@ -128,9 +203,23 @@ export function mcp705(py: PyFile): void {
         if (!v || !looksLikeError(py, v)) return false;
         const stringy = isStringish(py, v);
         const toolError = py.imports.get('ToolError') ? 'ToolError' : 'ToolError';
-        py.hit('MCP705', n, `Tool '${d.def.name}' reports a failure as a normal result on line ${py.line(n)}: the client receives isError: false, so the model treats the error text as data and does not retry or change course. Raise ToolError(...) instead.`, {
-          fixes: stringy ? fixes(fix('Raise ToolError instead', replaceNode(py, n, `raise ${toolError}(${py.text(v)})`), [ensureFromImport(py, importFrom, 'ToolError')], true)) : undefined,
-        });
+        py.hit(
+          'MCP705',
+          n,
+          `Tool '${d.def.name}' reports a failure as a normal result on line ${py.line(n)}: the client receives isError: false, so the model treats the error text as data and does not retry or change course. Raise ToolError(...) instead.`,
+          {
+            fixes: stringy
+              ? fixes(
+                  fix(
+                    'Raise ToolError instead',
+                    replaceNode(py, n, `raise ${toolError}(${py.text(v)})`),
+                    [ensureFromImport(py, importFrom, 'ToolError')],
+                    true,
+                  ),
+                )
+              : undefined,
+          },
+        );
         return false;
       });
     });
@@ -140,7 +229,10 @@ export function mcp705(py: PyFile): void {
 function looksLikeError(py: PyFile, v: PyNode): boolean {
   if (v.type === 'string' || v.type === 'concatenated_string' || v.type === 'binary_operator') {
     const firstText = firstStringText(py, v);
-    return firstText !== undefined && (/^\s*(error|failed|failure|exception)\b/i.test(firstText) || /\berror\b/i.test(firstText));
+    return (
+      firstText !== undefined &&
+      (/^\s*(error|failed|failure|exception)\b/i.test(firstText) || /\berror\b/i.test(firstText))
+    );
   }
   if (v.type === 'dictionary') {
     for (const pair of named(v)) {
@@ -159,7 +251,10 @@ function firstStringText(py: PyFile, v: PyNode): string | undefined {
   walk(v, (n) => {
     if (out !== undefined) return false;
     if (n.type === 'string') {
-      out = n.children.filter((c) => c.type === 'string_content').map((c) => py.text(c)).join(' ');
+      out = n.children
+        .filter((c) => c.type === 'string_content')
+        .map((c) => py.text(c))
+        .join(' ');
       return false;
     }
     return true;
@@ -176,7 +271,12 @@ export function mcp706(py: PyFile): void {
       if (fnNode?.type !== 'attribute') continue;
       const attr = py.text(field(fnNode, 'attribute')!);
       if (!['elicit', 'sample', 'list_roots', 'create_message'].includes(attr)) continue;
-      py.hit('MCP706', call, `Tool '${d.def.name}' calls ${py.text(fnNode)}() on line ${py.line(call)}, a request from server to client, but '${d.server.name}' runs with stateless_http=True: there is no back-channel, so the call fails ("Cannot send '${attr === 'elicit' ? 'elicitation/create' : attr === 'list_roots' ? 'roots/list' : 'sampling/createMessage'}'..."). Drop stateless mode for this server or take the input as a tool argument.`, {});
+      py.hit(
+        'MCP706',
+        call,
+        `Tool '${d.def.name}' calls ${py.text(fnNode)}() on line ${py.line(call)}, a request from server to client, but '${d.server.name}' runs with stateless_http=True: there is no back-channel, so the call fails ("Cannot send '${attr === 'elicit' ? 'elicitation/create' : attr === 'list_roots' ? 'roots/list' : 'sampling/createMessage'}'..."). Drop stateless mode for this server or take the input as a tool argument.`,
+        {},
+      );
     }
   }
 }
@@ -187,7 +287,12 @@ export function mcp709(py: PyFile): void {
     if (!/(^|\.)InitializeResult$/.test(py.callee(call) ?? '')) continue;
     const v = py.kwargs(call).get('protocolVersion');
     if (!v || py.str(v) === undefined) continue;
-    py.hit('MCP709', v, `initialize answers with the constant protocolVersion "${py.str(v)}" (line ${py.line(v)}): the server must echo the client's requested version when it supports it, otherwise clients that speak another revision fail ("Server's protocol version is not supported"). Negotiate from the request (or let the SDK's Server handle initialize).`, {});
+    py.hit(
+      'MCP709',
+      v,
+      `initialize answers with the constant protocolVersion "${py.str(v)}" (line ${py.line(v)}): the server must echo the client's requested version when it supports it, otherwise clients that speak another revision fail ("Server's protocol version is not supported"). Negotiate from the request (or let the SDK's Server handle initialize).`,
+      {},
+    );
   }
   if (!py.src.text.includes('protocolVersion')) return;
   walk(py.root, (n) => {
@@ -195,7 +300,12 @@ export function mcp709(py: PyFile): void {
     if (py.str(field(n, 'key')) !== 'protocolVersion') return true;
     const v = field(n, 'value');
     if (!v || py.str(v) === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(py.str(v)!)) return true;
-    py.hit('MCP709', v, `A hard-coded protocolVersion "${py.str(v)}" (line ${py.line(v)}) in an initialize response ignores the version the client asked for: clients on another revision fail to connect. Echo the requested version when supported.`, { downgrade: true });
+    py.hit(
+      'MCP709',
+      v,
+      `A hard-coded protocolVersion "${py.str(v)}" (line ${py.line(v)}) in an initialize response ignores the version the client asked for: clients on another revision fail to connect. Echo the requested version when supported.`,
+      { downgrade: true },
+    );
     return false;
   });
 }

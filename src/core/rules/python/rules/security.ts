@@ -66,7 +66,12 @@ function computeTaint(py: PyFile, fn: FunctionFact, isPathSink: (n: PyNode, t: S
   for (let pass = 0; pass < 2; pass++) {
     for (const { left, right } of assigns) {
       const name = py.text(left);
-      if (right.type === 'call' && field(right, 'function')?.type === 'identifier' && safe.has(py.text(field(right, 'function')!))) continue;
+      if (
+        right.type === 'call' &&
+        field(right, 'function')?.type === 'identifier' &&
+        safe.has(py.text(field(right, 'function')!))
+      )
+        continue;
       const ids = flowIdentifiers(py, right);
       if (!ids.some((i) => tainted.has(i))) continue;
       tainted.add(name);
@@ -98,14 +103,25 @@ export function mcp501(py: PyFile): void {
       const q = py.callee(call) ?? '';
       const kw = py.kwargs(call);
       let cmd: PyNode | undefined;
-      if (/^subprocess\.(run|call|check_call|check_output|Popen)$/.test(q) && py.isTrue(kw.get('shell'))) cmd = kw.get('args') ?? py.positional(call)[0];
-      else if (/^(os\.system|os\.popen|subprocess\.getoutput|subprocess\.getstatusoutput|asyncio\.create_subprocess_shell|asyncio\.subprocess\.create_subprocess_shell)$/.test(q)) cmd = kw.get('cmd') ?? py.positional(call)[0];
+      if (/^subprocess\.(run|call|check_call|check_output|Popen)$/.test(q) && py.isTrue(kw.get('shell')))
+        cmd = kw.get('args') ?? py.positional(call)[0];
+      else if (
+        /^(os\.system|os\.popen|subprocess\.getoutput|subprocess\.getstatusoutput|asyncio\.create_subprocess_shell|asyncio\.subprocess\.create_subprocess_shell)$/.test(
+          q,
+        )
+      )
+        cmd = kw.get('cmd') ?? py.positional(call)[0];
       if (!cmd) continue;
       t ??= computeTaint(py, d.fn, () => false);
       const tainted = t.tainted;
       const names = flowIdentifiers(py, cmd).filter((i) => tainted.has(i));
       if (!names.length) continue;
-      py.hit('MCP501', call, `${q}() on line ${py.line(call)} runs a shell command built from tool argument${names.length > 1 ? 's' : ''} ${[...new Set(names)].map((n) => `'${n}'`).join(', ')} of '${d.def.name}': a model steered by untrusted content can inject ; && $( ) and run anything with the server's privileges. Pass an argument list with shell=False (e.g. subprocess.run(["cmd", arg])) and validate the values.`, {});
+      py.hit(
+        'MCP501',
+        call,
+        `${q}() on line ${py.line(call)} runs a shell command built from tool argument${names.length > 1 ? 's' : ''} ${[...new Set(names)].map((n) => `'${n}'`).join(', ')} of '${d.def.name}': a model steered by untrusted content can inject ; && $( ) and run anything with the server's privileges. Pass an argument list with shell=False (e.g. subprocess.run(["cmd", arg])) and validate the values.`,
+        {},
+      );
     }
   }
 }
@@ -123,7 +139,8 @@ export function mcp502(py: PyFile): void {
       return !anySink;
     });
     if (!anySink) continue;
-    const isSink = (n: PyNode, tainted: Set<string>) => pathSinkArgs(py, n).some((a) => flowIdentifiers(py, a).some((i) => tainted.has(i)));
+    const isSink = (n: PyNode, tainted: Set<string>) =>
+      pathSinkArgs(py, n).some((a) => flowIdentifiers(py, a).some((i) => tainted.has(i)));
     const t = computeTaint(py, d.fn, isSink);
     const reported = new Set<PyNode>();
     walkBody(d.fn, (n) => {
@@ -133,7 +150,12 @@ export function mcp502(py: PyFile): void {
       if (!names.length) return true;
       for (let p = n.parent; p; p = p.parent) if (reported.has(p)) return true;
       reported.add(n);
-      py.hit('MCP502', n, `${describeSink(py, n)} on line ${py.line(n)} uses tool argument ${names.map((x) => `'${x}'`).join(', ')} of '${d.def.name}' as a path without checking that it stays inside the intended folder: "../" or an absolute path reads or writes anywhere (.env, SSH keys). Resolve it and check containment (resolved.is_relative_to(base)) before use.`, {});
+      py.hit(
+        'MCP502',
+        n,
+        `${describeSink(py, n)} on line ${py.line(n)} uses tool argument ${names.map((x) => `'${x}'`).join(', ')} of '${d.def.name}' as a path without checking that it stays inside the intended folder: "../" or an absolute path reads or writes anywhere (.env, SSH keys). Resolve it and check containment (resolved.is_relative_to(base)) before use.`,
+        {},
+      );
       return true;
     });
   }
@@ -146,9 +168,15 @@ function pathSinkArgs(py: PyFile, n: PyNode): PyNode[] {
   if (n.type === 'call') {
     const q = py.callee(n) ?? '';
     const pos = py.positional(n);
-    if (q === 'open' || q === 'io.open' || q === 'codecs.open') return pos.slice(0, 1).concat(py.kwargs(n).get('file') ?? []);
+    if (q === 'open' || q === 'io.open' || q === 'codecs.open')
+      return pos.slice(0, 1).concat(py.kwargs(n).get('file') ?? []);
     if (/^(pathlib\.)?(Pure)?(Path|PosixPath|WindowsPath)$/.test(q)) return pos;
-    if (q === 'os.path.join' || /^shutil\./.test(q) || /^os\.(remove|unlink|rmdir|makedirs|mkdir|rename|listdir|scandir|stat)$/.test(q)) return pos;
+    if (
+      q === 'os.path.join' ||
+      /^shutil\./.test(q) ||
+      /^os\.(remove|unlink|rmdir|makedirs|mkdir|rename|listdir|scandir|stat)$/.test(q)
+    )
+      return pos;
     if (/(^|\.)(send_file|FileResponse|send_from_directory)$/.test(q)) return pos.slice(0, 2);
     return [];
   }
@@ -158,7 +186,8 @@ function pathSinkArgs(py: PyFile, n: PyNode): PyNode[] {
     if (!left || !right) return [];
     const pathy = (x: PyNode) =>
       (x.type === 'call' && /(^|\.)Path$/.test(py.callee(x) ?? '')) ||
-      (x.type === 'identifier' && (PATH_DIR_NAME.test(py.text(x)) || /Path\(/.test(py.text(py.moduleAssignments.get(py.text(x)) ?? x)))) ||
+      (x.type === 'identifier' &&
+        (PATH_DIR_NAME.test(py.text(x)) || /Path\(/.test(py.text(py.moduleAssignments.get(py.text(x)) ?? x)))) ||
       (x.type === 'attribute' && PATH_DIR_NAME.test(py.text(x))) ||
       (x.type === 'binary_operator' && pathSinkArgs(py, x).length > 0);
     if (pathy(left)) return [right];
@@ -174,17 +203,25 @@ function describeSink(py: PyFile, n: PyNode): string {
 
 // ---- MCP503 ----------------------------------------------------------------------------------
 
-const AUTH_MARKERS = /AuthProvider|TokenVerifier|BearerAuth|JWTVerifier|OAuthProxy|require_auth|auth_server_provider|token_verifier|AuthMiddleware|AuthenticationMiddleware/;
+const AUTH_MARKERS =
+  /AuthProvider|TokenVerifier|BearerAuth|JWTVerifier|OAuthProxy|require_auth|auth_server_provider|token_verifier|AuthMiddleware|AuthenticationMiddleware/;
 
 /** MCP503: HTTP server on all interfaces (or wildcard CORS) without authentication. */
 export function mcp503(py: PyFile): void {
-  const authed = AUTH_MARKERS.test(py.src.text) || py.servers.some((s) => s.ctor && (py.kwargs(s.ctor).has('auth') || py.kwargs(s.ctor).has('token_verifier')));
+  const authed =
+    AUTH_MARKERS.test(py.src.text) ||
+    py.servers.some((s) => s.ctor && (py.kwargs(s.ctor).has('auth') || py.kwargs(s.ctor).has('token_verifier')));
   if (authed) return;
   const docker = dockerfileOf(py);
   const report = (host: PyNode, what: string) => {
-    py.hit('MCP503', host, `${what} listens on ${py.str(host) || 'all interfaces'} (every network interface) and the server has no authentication: anyone who can reach the port can list and call every tool. Bind 127.0.0.1 for local use${docker ? ' (or publish the container port as 127.0.0.1:PORT:PORT)' : ''}, or add auth (auth=... / token_verifier=...).`, {
-      fixes: docker ? undefined : fixes(fix('Bind 127.0.0.1 (local only)', replaceNode(py, host, '"127.0.0.1"'))),
-    });
+    py.hit(
+      'MCP503',
+      host,
+      `${what} listens on ${py.str(host) || 'all interfaces'} (every network interface) and the server has no authentication: anyone who can reach the port can list and call every tool. Bind 127.0.0.1 for local use${docker ? ' (or publish the container port as 127.0.0.1:PORT:PORT)' : ''}, or add auth (auth=... / token_verifier=...).`,
+      {
+        fixes: docker ? undefined : fixes(fix('Bind 127.0.0.1 (local only)', replaceNode(py, host, '"127.0.0.1"'))),
+      },
+    );
   };
   for (const s of py.servers) {
     if (s.imported) continue;
@@ -208,7 +245,12 @@ export function mcp503(py: PyFile): void {
     if (pos[0] && /(^|\.)CORSMiddleware$/.test(py.qualify(pos[0]) ?? '')) {
       const origins = py.kwargs(call).get('allow_origins');
       if (origins && /^\[\s*["']\*["']\s*,?\s*\]$/.test(py.text(origins))) {
-        py.hit('MCP503', origins, `allow_origins=["*"] on line ${py.line(origins)} lets any web page call this unauthenticated MCP server from a visitor's browser. List the origins that may connect, or add authentication.`, {});
+        py.hit(
+          'MCP503',
+          origins,
+          `allow_origins=["*"] on line ${py.line(origins)} lets any web page call this unauthenticated MCP server from a visitor's browser. List the origins that may connect, or add authentication.`,
+          {},
+        );
       }
     }
   }
@@ -222,7 +264,11 @@ export function mcp504(py: PyFile): void {
 }
 
 /** Calls `visit` for each `except Exception [as e]:` / bare `except:` handler in a function. */
-export function forEachBroadHandler(py: PyFile, fn: FunctionFact, visit: (clause: PyNode, errName: string | undefined, broad: boolean) => void): void {
+export function forEachBroadHandler(
+  py: PyFile,
+  fn: FunctionFact,
+  visit: (clause: PyNode, errName: string | undefined, broad: boolean) => void,
+): void {
   walkBody(fn, (n) => {
     if (n.type !== 'except_clause') return true;
     const parts = named(n).filter((c) => c.type !== 'block' && c.type !== 'comment');
@@ -244,7 +290,9 @@ export function forEachBroadHandler(py: PyFile, fn: FunctionFact, visit: (clause
 
 function leakCheck(py: PyFile, d: DefinitionFact, clause: PyNode, errName: string | undefined): void {
   const parts = named(clause).filter((c) => c.type !== 'block' && c.type !== 'comment');
-  const typeText = parts[0] ? py.text(parts[0].type === 'as_pattern' ? named(parts[0])[0] ?? parts[0] : parts[0]) : '';
+  const typeText = parts[0]
+    ? py.text(parts[0].type === 'as_pattern' ? (named(parts[0])[0] ?? parts[0]) : parts[0])
+    : '';
   if (parts.length && !/^\(?\s*(Exception|BaseException)\b/.test(typeText)) return;
   const block = named(clause).find((c) => c.type === 'block');
   if (!block) return;
@@ -253,10 +301,17 @@ function leakCheck(py: PyFile, d: DefinitionFact, clause: PyNode, errName: strin
     if (n.type !== 'return_statement' && n.type !== 'raise_statement') return true;
     const value = named(n)[0];
     if (!value) return false;
-    const mentions = (errName && identifiersIn(py, value).includes(errName)) || /traceback\.format_exc|format_exception/.test(py.text(value));
+    const mentions =
+      (errName && identifiersIn(py, value).includes(errName)) ||
+      /traceback\.format_exc|format_exception/.test(py.text(value));
     if (!mentions) return false;
     const verb = n.type === 'return_statement' ? 'returns' : 'raises';
-    py.hit('MCP504', n, `Tool '${d.def.name}' ${verb} the raw exception text on line ${py.line(n)} from a broad except: messages and tracebacks can carry connection strings, paths, hosts and tokens, and they reach the model and the client log. Raise a deliberate message (ToolError("Could not ...")) and log the details to stderr.`, {});
+    py.hit(
+      'MCP504',
+      n,
+      `Tool '${d.def.name}' ${verb} the raw exception text on line ${py.line(n)} from a broad except: messages and tracebacks can carry connection strings, paths, hosts and tokens, and they reach the model and the client log. Raise a deliberate message (ToolError("Could not ...")) and log the details to stderr.`,
+      {},
+    );
     return false;
   });
 }

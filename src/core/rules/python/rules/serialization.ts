@@ -48,7 +48,12 @@ function typeRefs(py: PyFile, node: PyNode | undefined, out: TypeRef[] = []): Ty
       const base = field(node, 'value');
       if (!base) break;
       const short = push(base, node, false);
-      visitParams(py, short, node.children.filter((c) => c.field === 'subscript'), out);
+      visitParams(
+        py,
+        short,
+        node.children.filter((c) => c.field === 'subscript'),
+        out,
+      );
       break;
     }
     case 'binary_operator':
@@ -70,7 +75,8 @@ function visitParams(py: PyFile, base: string, params: PyNode[], out: TypeRef[])
   for (const p of params) typeRefs(py, p, out);
 }
 
-const MODEL_BASES = /(^|\.)(BaseModel|RootModel|TypedDict|NamedTuple|Enum|IntEnum|StrEnum|Flag|IntFlag|BaseSettings|Struct)$/;
+const MODEL_BASES =
+  /(^|\.)(BaseModel|RootModel|TypedDict|NamedTuple|Enum|IntEnum|StrEnum|Flag|IntFlag|BaseSettings|Struct)$/;
 
 /** Whether a class defined in this file serialises as JSON (pydantic model, dataclass, TypedDict...). */
 function isModelClass(py: PyFile, name: string, seen = new Set<string>()): boolean {
@@ -91,18 +97,38 @@ function isModelClass(py: PyFile, name: string, seen = new Set<string>()): boole
   return false;
 }
 
-const ERROR_TYPES = /^(typing\.|collections\.abc\.)?(Callable|IO|TextIO|BinaryIO|Generator|Iterator|AsyncIterator|AsyncGenerator)$|^io\.(BufferedReader|TextIOWrapper|BytesIO|StringIO)$|^socket\.socket$|^sqlite3\.(Connection|Cursor)$/;
+const ERROR_TYPES =
+  /^(typing\.|collections\.abc\.)?(Callable|IO|TextIO|BinaryIO|Generator|Iterator|AsyncIterator|AsyncGenerator)$|^io\.(BufferedReader|TextIOWrapper|BytesIO|StringIO)$|^socket\.socket$|^sqlite3\.(Connection|Cursor)$/;
 const WARN_TYPES = new Set(['bytes', 'bytearray', 'memoryview', 'complex']);
 const SET_TYPES = /^(set|frozenset|typing\.(Set|FrozenSet|AbstractSet)|collections\.abc\.(Set|MutableSet))$/;
 
 type Verdict = { severity: 'error' | 'warning' | 'info'; why: string; suggest: string };
 
 function judgeType(py: PyFile, ref: TypeRef): Verdict | undefined {
-  if (ERROR_TYPES.test(ref.name)) return { severity: 'error', why: `${ref.short} has no JSON representation`, suggest: 'return or accept plain data (str, numbers, lists, dicts, pydantic models)' };
-  if (WARN_TYPES.has(ref.name)) return { severity: 'warning', why: `${ref.name} travels as text, so non-UTF-8 data fails to serialise`, suggest: 'use base64 text or the Image/File helpers' };
-  if (SET_TYPES.test(ref.name)) return { severity: 'info', why: `${ref.short} becomes an unordered array and breaks code that json.dumps() results`, suggest: `use list[...] instead of ${ref.short}` };
+  if (ERROR_TYPES.test(ref.name))
+    return {
+      severity: 'error',
+      why: `${ref.short} has no JSON representation`,
+      suggest: 'return or accept plain data (str, numbers, lists, dicts, pydantic models)',
+    };
+  if (WARN_TYPES.has(ref.name))
+    return {
+      severity: 'warning',
+      why: `${ref.name} travels as text, so non-UTF-8 data fails to serialise`,
+      suggest: 'use base64 text or the Image/File helpers',
+    };
+  if (SET_TYPES.test(ref.name))
+    return {
+      severity: 'info',
+      why: `${ref.short} becomes an unordered array and breaks code that json.dumps() results`,
+      suggest: `use list[...] instead of ${ref.short}`,
+    };
   if (py.classes.has(ref.name) && !isModelClass(py, ref.name)) {
-    return { severity: 'error', why: `class ${ref.name} is not a pydantic model, dataclass, TypedDict or Enum, so no schema can be generated and instances do not serialise`, suggest: `make ${ref.name} a BaseModel or @dataclass` };
+    return {
+      severity: 'error',
+      why: `class ${ref.name} is not a pydantic model, dataclass, TypedDict or Enum, so no schema can be generated and instances do not serialise`,
+      suggest: `make ${ref.name} a BaseModel or @dataclass`,
+    };
   }
   return undefined;
 }
@@ -117,30 +143,67 @@ export function mcp201(py: PyFile): void {
     for (const p of fn.params) {
       if (fn.params[0] === p && (p.name === 'self' || p.name === 'cls')) continue;
       if (p.kind !== 'plain') {
-        py.hit('MCP201', p.node, `Tool '${d.def.name}' takes ${p.kind === 'args' ? '*' : '**'}${p.name}: the generated input schema has no properties for it, so clients cannot see or send those arguments. Declare each argument as a named, annotated parameter.`, { downgrade: true });
+        py.hit(
+          'MCP201',
+          p.node,
+          `Tool '${d.def.name}' takes ${p.kind === 'args' ? '*' : '**'}${p.name}: the generated input schema has no properties for it, so clients cannot see or send those arguments. Declare each argument as a named, annotated parameter.`,
+          { downgrade: true },
+        );
         continue;
       }
       const isCtxName = p.name === 'ctx' || p.name === 'context';
       if (!p.annotation) {
         if (isCtxName) {
-          py.hit('MCP201', p.node, `Parameter '${p.name}' of tool '${d.def.name}' has no annotation, so it is not recognised as the injected Context: it becomes a required user argument ("${p.name} Field required") and shows up in the schema. Annotate it: ${p.name}: Context.`, {
-            fixes: fixes(fix(`Annotate ${p.name}: Context`, annotateEdit(py, p, 'Context'), [ensureFromImport(py, ctxImport, 'Context')], true)),
-          });
+          py.hit(
+            'MCP201',
+            p.node,
+            `Parameter '${p.name}' of tool '${d.def.name}' has no annotation, so it is not recognised as the injected Context: it becomes a required user argument ("${p.name} Field required") and shows up in the schema. Annotate it: ${p.name}: Context.`,
+            {
+              fixes: fixes(
+                fix(
+                  `Annotate ${p.name}: Context`,
+                  annotateEdit(py, p, 'Context'),
+                  [ensureFromImport(py, ctxImport, 'Context')],
+                  true,
+                ),
+              ),
+            },
+          );
         } else {
-          py.hit('MCP201', p.node, `Parameter '${p.name}' of tool '${d.def.name}' has no type annotation, so its schema property has no type: some clients skip the tool (Gemini CLI: "missing types in its parameter schema") and others send arbitrary values. Add an annotation such as ${p.name}: str.`, {
-            fixes: fixes(fix(`Annotate ${p.name}: str (check the type)`, annotateEdit(py, p, 'str'))),
-          });
+          py.hit(
+            'MCP201',
+            p.node,
+            `Parameter '${p.name}' of tool '${d.def.name}' has no type annotation, so its schema property has no type: some clients skip the tool (Gemini CLI: "missing types in its parameter schema") and others send arbitrary values. Add an annotation such as ${p.name}: str.`,
+            {
+              fixes: fixes(fix(`Annotate ${p.name}: str (check the type)`, annotateEdit(py, p, 'str'))),
+            },
+          );
         }
         continue;
       }
       const annText = py.text(p.annotation);
-      if (isCtxName && !py.isContextAnnotation(p.annotation) && /(^|\W)(Context|None)(\W|$)/.test(annText) && !/\bRequestContext\b/.test(annText)) {
-        py.hit('MCP201', p.annotation, `Parameter '${p.name}' of tool '${d.def.name}' is annotated ${annText}, which is not the framework's Context (import it from ${ctxImport}): the parameter becomes a user argument or breaks registration (KeyError: '${p.name}').`, {});
+      if (
+        isCtxName &&
+        !py.isContextAnnotation(p.annotation) &&
+        /(^|\W)(Context|None)(\W|$)/.test(annText) &&
+        !/\bRequestContext\b/.test(annText)
+      ) {
+        py.hit(
+          'MCP201',
+          p.annotation,
+          `Parameter '${p.name}' of tool '${d.def.name}' is annotated ${annText}, which is not the framework's Context (import it from ${ctxImport}): the parameter becomes a user argument or breaks registration (KeyError: '${p.name}').`,
+          {},
+        );
         continue;
       }
       const alias = typeRefs(py, p.annotation).find((r) => r.bare && py.typeAliases.has(r.name));
       if (alias) {
-        py.hit('MCP201', p.annotation, `Parameter '${p.name}' of tool '${d.def.name}' uses the PEP 695 alias ${alias.name}; older pydantic versions do not expand \`type\` aliases and schema generation fails. Use a plain assignment alias (${alias.name} = ...) or the underlying type.`, { downgrade: true });
+        py.hit(
+          'MCP201',
+          p.annotation,
+          `Parameter '${p.name}' of tool '${d.def.name}' uses the PEP 695 alias ${alias.name}; older pydantic versions do not expand \`type\` aliases and schema generation fails. Use a plain assignment alias (${alias.name} = ...) or the underlying type.`,
+          { downgrade: true },
+        );
       }
     }
   }
@@ -151,7 +214,9 @@ function annotateEdit(py: PyFile, p: ParamFact, type: string) {
   if (!nameNode) return undefined;
   const isDefault = p.node.type === 'default_parameter';
   const def = p.default ? py.text(p.default) : '';
-  return isDefault ? replaceNode(py, p.node, `${p.name}: ${type}${def === 'None' && type !== 'Context' ? ' | None' : ''} = ${def}`) : replaceNode(py, nameNode, `${p.name}: ${type}`);
+  return isDefault
+    ? replaceNode(py, p.node, `${p.name}: ${type}${def === 'None' && type !== 'Context' ? ' | None' : ''} = ${def}`)
+    : replaceNode(py, nameNode, `${p.name}: ${type}`);
 }
 
 // ---- MCP202 ----------------------------------------------------------------------------------
@@ -168,7 +233,12 @@ export function mcp202(py: PyFile): void {
         seen.add(ref.name);
         let severity = v.severity;
         if (severity === 'info' && what === 'return' && bodyCalls(py, fn, 'json.dumps')) severity = 'warning';
-        py.hit('MCP202', ref.node, `${what === 'return' ? 'Return type' : `Parameter '${what}'`} of tool '${d.def.name}' uses ${ref.name}: ${v.why}. Arguments and results travel as JSON; ${v.suggest}.`, severity === 'warning' ? {} : { severity });
+        py.hit(
+          'MCP202',
+          ref.node,
+          `${what === 'return' ? 'Return type' : `Parameter '${what}'`} of tool '${d.def.name}' uses ${ref.name}: ${v.why}. Arguments and results travel as JSON; ${v.suggest}.`,
+          severity === 'warning' ? {} : { severity },
+        );
       }
     };
     for (const p of fn.params) if (p.annotation && !py.isContextAnnotation(p.annotation)) check(p.annotation, p.name);
@@ -180,15 +250,30 @@ export function mcp202(py: PyFile): void {
       const v = r.value;
       if (!v) continue;
       if (v.type === 'set' || v.type === 'set_comprehension') {
-        py.hit('MCP202', r.stmt, `Tool '${d.def.name}' returns a set on line ${py.line(r.stmt)}; sets are not JSON: depending on the version the result fails to serialise or arrives as an unordered array or a repr string. Return a list (sorted(...)).`, {
-          fixes: fixes(fix('Return a sorted list', replaceNode(py, v, `sorted(${py.text(v)})`))),
-        });
+        py.hit(
+          'MCP202',
+          r.stmt,
+          `Tool '${d.def.name}' returns a set on line ${py.line(r.stmt)}; sets are not JSON: depending on the version the result fails to serialise or arrives as an unordered array or a repr string. Return a list (sorted(...)).`,
+          {
+            fixes: fixes(fix('Return a sorted list', replaceNode(py, v, `sorted(${py.text(v)})`))),
+          },
+        );
       } else if (v.type === 'call') {
         const q = py.callee(v);
         if (q === 'open' || q === 'io.open') {
-          py.hit('MCP202', r.stmt, `Tool '${d.def.name}' returns a file object on line ${py.line(r.stmt)}; file handles cannot be serialised ("Object of type TextIOWrapper is not JSON serializable"). Return the file's content (bounded) instead.`, { severity: 'error' });
+          py.hit(
+            'MCP202',
+            r.stmt,
+            `Tool '${d.def.name}' returns a file object on line ${py.line(r.stmt)}; file handles cannot be serialised ("Object of type TextIOWrapper is not JSON serializable"). Return the file's content (bounded) instead.`,
+            { severity: 'error' },
+          );
         } else if (q && py.classes.has(q) && !isModelClass(py, q)) {
-          py.hit('MCP202', r.stmt, `Tool '${d.def.name}' returns an instance of ${q} on line ${py.line(r.stmt)}, which is not a pydantic model, dataclass or TypedDict: it cannot be serialised (or arrives as a repr string). Make ${q} a BaseModel/@dataclass or return a dict.`, { severity: 'error' });
+          py.hit(
+            'MCP202',
+            r.stmt,
+            `Tool '${d.def.name}' returns an instance of ${q} on line ${py.line(r.stmt)}, which is not a pydantic model, dataclass or TypedDict: it cannot be serialised (or arrives as a repr string). Make ${q} a BaseModel/@dataclass or return a dict.`,
+            { severity: 'error' },
+          );
         }
       }
     }
@@ -227,7 +312,12 @@ export function isStringish(py: PyFile, v: PyNode | undefined): boolean {
       if (fnNode?.type === 'attribute') {
         const obj = field(fnNode, 'object');
         const attr = py.text(field(fnNode, 'attribute')!);
-        if (obj && (obj.type === 'string' || obj.type === 'concatenated_string') && (attr === 'join' || attr === 'format')) return true;
+        if (
+          obj &&
+          (obj.type === 'string' || obj.type === 'concatenated_string') &&
+          (attr === 'join' || attr === 'format')
+        )
+          return true;
       }
       return false;
     }
@@ -248,24 +338,43 @@ export function mcp203(py: PyFile): void {
     const refs = typeRefs(py, fn.returnType);
     const top = refs[0];
     const optional = !!fn.returnType && /\bNone\b|Optional/.test(py.text(fn.returnType));
-    const structured = !!declaresSchema || (!!top && (STRUCTURED.test(top.short) || (py.classes.has(top.name) && isModelClass(py, top.name))));
+    const structured =
+      !!declaresSchema ||
+      (!!top && (STRUCTURED.test(top.short) || (py.classes.has(top.name) && isModelClass(py, top.name))));
     const returns = returnsOf(fn);
     if (structured) {
-      const bad = returns.filter((r) => isStringish(py, r.value) || (!optional && !declaresSchema && (!r.value || r.value.type === 'none')));
+      const bad = returns.filter(
+        (r) => isStringish(py, r.value) || (!optional && !declaresSchema && (!r.value || r.value.type === 'none')),
+      );
       const allStrings = returns.length > 0 && returns.every((r) => isStringish(py, r.value));
       for (const r of bad) {
         const what = r.value && isStringish(py, r.value) ? 'a string' : 'None';
         const promised = declaresSchema ? 'declares output_schema' : `is annotated -> ${py.text(fn.returnType!)}`;
-        py.hit('MCP203', r.stmt, `Tool '${d.def.name}' ${promised}, so it advertises an output schema, but line ${py.line(r.stmt)} returns ${what}: clients reject the result ("has an output schema but did not return structured content"). Return data matching the schema, or annotate -> str.`, {
-          fixes: allStrings && fn.returnType && !declaresSchema ? fixes(fix('Annotate the tool -> str', replaceNode(py, fn.returnType, 'str'))) : undefined,
-        });
+        py.hit(
+          'MCP203',
+          r.stmt,
+          `Tool '${d.def.name}' ${promised}, so it advertises an output schema, but line ${py.line(r.stmt)} returns ${what}: clients reject the result ("has an output schema but did not return structured content"). Return data matching the schema, or annotate -> str.`,
+          {
+            fixes:
+              allStrings && fn.returnType && !declaresSchema
+                ? fixes(fix('Annotate the tool -> str', replaceNode(py, fn.returnType, 'str')))
+                : undefined,
+          },
+        );
       }
     } else if (top && top.name === 'str' && !optional) {
       for (const r of returns) {
         if (r.value?.type !== 'dictionary') continue;
-        py.hit('MCP203', r.stmt, `Tool '${d.def.name}' is annotated -> str but line ${py.line(r.stmt)} returns a dict: the declared schema (a string) does not match the result. Annotate -> dict (or a model) or return json.dumps(...).`, {
-          fixes: returns.every((x) => x.value?.type === 'dictionary') ? fixes(fix('Annotate the tool -> dict', replaceNode(py, fn.returnType!, 'dict'))) : undefined,
-        });
+        py.hit(
+          'MCP203',
+          r.stmt,
+          `Tool '${d.def.name}' is annotated -> str but line ${py.line(r.stmt)} returns a dict: the declared schema (a string) does not match the result. Annotate -> dict (or a model) or return json.dumps(...).`,
+          {
+            fixes: returns.every((x) => x.value?.type === 'dictionary')
+              ? fixes(fix('Annotate the tool -> dict', replaceNode(py, fn.returnType!, 'dict')))
+              : undefined,
+          },
+        );
       }
     }
   }
@@ -283,7 +392,12 @@ export function mcp204(py: PyFile): void {
       for (const [local, q] of py.imports) {
         if (!MEDIA.test(q) || !wrong.test(q) || !py.text(imp).includes(local)) continue;
         const pkg = py.framework === 'fastmcp' ? 'fastmcp' : 'mcp.server.fastmcp';
-        py.hit('MCP204', imp, `${q.split('.').pop()} is imported from ${q.replace(/\.\w+$/, '')} but the server is ${pkg}'s FastMCP: its serializer does not know the other package's helper ("Unable to serialize unknown type"). Import it from ${pkg}.`, {});
+        py.hit(
+          'MCP204',
+          imp,
+          `${q.split('.').pop()} is imported from ${q.replace(/\.\w+$/, '')} but the server is ${pkg}'s FastMCP: its serializer does not know the other package's helper ("Unable to serialize unknown type"). Import it from ${pkg}.`,
+          {},
+        );
       }
     }
   }
@@ -292,7 +406,12 @@ export function mcp204(py: PyFile): void {
       if (!r.value || (r.value.type !== 'dictionary' && r.value.type !== 'list')) continue;
       walk(r.value, (n) => {
         if (n.type === 'call' && MEDIA.test(py.callee(n) ?? '') && n.parent && hasDictAncestor(n, r.value!)) {
-          py.hit('MCP204', n, `Tool '${d.def.name}' nests ${py.text(field(n, 'function')!)}(...) inside a dict on line ${py.line(n)}: helpers are only converted to content blocks at the top level, nested ones arrive as their repr ("<Image object at 0x...>"). Return the helper itself (or a list of helpers).`, {});
+          py.hit(
+            'MCP204',
+            n,
+            `Tool '${d.def.name}' nests ${py.text(field(n, 'function')!)}(...) inside a dict on line ${py.line(n)}: helpers are only converted to content blocks at the top level, nested ones arrive as their repr ("<Image object at 0x...>"). Return the helper itself (or a list of helpers).`,
+            {},
+          );
           return false;
         }
         return n.type !== 'lambda';
@@ -303,7 +422,12 @@ export function mcp204(py: PyFile): void {
     if (!MEDIA.test(py.callee(call) ?? '')) continue;
     const data = py.kwargs(call).get('data') ?? py.positional(call)[0];
     if (data && /\.tobytes\(\s*\)$/.test(py.text(data))) {
-      py.hit('MCP204', data, `${py.text(data)} on line ${py.line(data)} passes raw pixel bytes, not an encoded image file: clients cannot decode it. Save the image to PNG/JPEG bytes (BytesIO + img.save(buf, format="PNG")) and pass those.`, {});
+      py.hit(
+        'MCP204',
+        data,
+        `${py.text(data)} on line ${py.line(data)} passes raw pixel bytes, not an encoded image file: clients cannot decode it. Save the image to PNG/JPEG bytes (BytesIO + img.save(buf, format="PNG")) and pass those.`,
+        {},
+      );
     }
   }
 }
@@ -326,10 +450,15 @@ export function mcp207(py: PyFile): void {
       for (const ref of typeRefs(py, p.annotation)) {
         if (!ref.bare || !/^(list|dict|List|Dict|typing\.List|typing\.Dict)$/.test(ref.name)) continue;
         const suggestion = /list|List/.test(ref.name) ? 'list[str]' : 'dict[str, str]';
-        py.hit('MCP207', ref.node, `Parameter '${p.name}' of tool '${d.def.name}' is a bare ${ref.name}: its schema has no item types, some clients (VS Code) reject arrays without "items" and models guess the contents. Use a parameterised type such as ${suggestion}.`, {
-          severity: 'info',
-          fixes: fixes(fix(`Use ${suggestion}`, replaceNode(py, ref.node, suggestion))),
-        });
+        py.hit(
+          'MCP207',
+          ref.node,
+          `Parameter '${p.name}' of tool '${d.def.name}' is a bare ${ref.name}: its schema has no item types, some clients (VS Code) reject arrays without "items" and models guess the contents. Use a parameterised type such as ${suggestion}.`,
+          {
+            severity: 'info',
+            fixes: fixes(fix(`Use ${suggestion}`, replaceNode(py, ref.node, suggestion))),
+          },
+        );
       }
     }
   }
@@ -364,13 +493,21 @@ export function mcp209(py: PyFile): void {
         const mode = kw.get('mode') ?? pos[0];
         if (mode && (py.str(mode) === undefined || /b/.test(py.str(mode)!))) continue;
         what = 'Path.open()';
-      } else if (/^subprocess\.(run|check_output|Popen)$/.test(q ?? '') && (py.isTrue(kw.get('text')) || py.isTrue(kw.get('universal_newlines')))) {
+      } else if (
+        /^subprocess\.(run|check_output|Popen)$/.test(q ?? '') &&
+        (py.isTrue(kw.get('text')) || py.isTrue(kw.get('universal_newlines')))
+      ) {
         what = `${q}(text=True)`;
       }
     }
     if (!what) continue;
-    py.hit('MCP209', call, `${what} on line ${py.line(call)} has no encoding=, so it uses the platform default (cp1252 and friends on Windows): UTF-8 content raises UnicodeDecodeError/UnicodeEncodeError there, and at startup that kills the server. Pass encoding="utf-8".`, {
-      fixes: fixes(fix('Add encoding="utf-8"', addKeyword(py, call, 'encoding="utf-8"'), [], true)),
-    });
+    py.hit(
+      'MCP209',
+      call,
+      `${what} on line ${py.line(call)} has no encoding=, so it uses the platform default (cp1252 and friends on Windows): UTF-8 content raises UnicodeDecodeError/UnicodeEncodeError there, and at startup that kills the server. Pass encoding="utf-8".`,
+      {
+        fixes: fixes(fix('Add encoding="utf-8"', addKeyword(py, call, 'encoding="utf-8"'), [], true)),
+      },
+    );
   }
 }

@@ -1,5 +1,5 @@
 /** Small helpers shared by the Python rules. */
-import { field, named, type PyNode, walk } from '../ast';
+import { named, type PyNode, walk } from '../ast';
 import type { FunctionFact, PyFile, ServerFact } from '../context';
 
 /** Whether stdout rules apply, and whether the transport is only "maybe stdio" (downgrade). */
@@ -71,7 +71,7 @@ function flatBody(fn: FunctionFact): FlatBody {
  */
 export function walkBody(fn: FunctionFact, visit: (n: PyNode) => boolean | void): void {
   const { nodes, ends } = flatBody(fn);
-  for (let i = 0; i < nodes.length; ) {
+  for (let i = 0; i < nodes.length;) {
     const n = nodes[i];
     if (n !== fn.body && NESTED_SCOPES.has(n.type)) {
       i = ends[i];
@@ -106,18 +106,6 @@ export function identifiersIn(py: PyFile, node: PyNode, skipIndices = false): st
     return n.type !== 'lambda';
   });
   return out;
-}
-
-/** Whether the node sits inside the argument list of a call to one of the qualified names. */
-export function insideCallTo(py: PyFile, node: PyNode, names: RegExp, stop?: PyNode): boolean {
-  for (let p = node.parent; p && p !== stop; p = p.parent) {
-    if (p.type === 'call' && p !== node) {
-      const q = py.callee(p);
-      if (q && names.test(q) && field(p, 'function') !== node) return true;
-    }
-    if (p.type === 'function_definition' || p.type === 'lambda') return false;
-  }
-  return false;
 }
 
 /** Parses a non-negative integer or float literal. */

@@ -1,5 +1,15 @@
 import type * as ts from 'typescript';
-import { calleeName, contains, getPropValue, isFunctionLike, scopeOf, walk, stringValue, unwrap, unwrapAwait } from '../astUtil';
+import {
+  calleeName,
+  contains,
+  getPropValue,
+  isFunctionLike,
+  scopeOf,
+  walk,
+  stringValue,
+  unwrap,
+  unwrapAwait,
+} from '../astUtil';
 import { type RuleContext, isModuleLevel, refersTo, taintedNames } from '../context';
 import { type DefFact, callsNamed, initializerOf, resolveRef } from '../facts';
 
@@ -31,23 +41,65 @@ function mcp301(ctx: RuleContext, d: DefFact): void {
     const ref = resolveRef(ctx.facts, call.expression);
     const t = call.expression.getText(sf);
     if (ref && ref.name.endsWith('Sync') && BLOCKING_MODULES.has(ref.module)) {
-      const alt = ref.module === 'child_process' ? `\`await promisify(${ref.name.replace(/Sync$/, '')})(...)\` (with \`execFile\` for argv arrays)` : `the async \`${ref.name.replace(/Sync$/, '')}\``;
-      ctx.report('MCP301', call, `\`${ref.name}\` blocks the Node event loop inside tool \`${tool}\`: while it runs, every other request, ping and progress notification of this server waits. Use ${alt}.`, { data: { tool, call: ref.name } });
-    } else if (ref && ref.name.endsWith('Sync') && ref.module === 'fs' && call.arguments.some((a) => refersTo(ctx, a, tainted))) {
-      ctx.report('MCP301', call, `\`${ref.name}\` on a path chosen by the caller blocks the event loop inside tool \`${tool}\` for as long as the file system takes. Use \`fs/promises\`.`, { data: { tool, call: ref.name } });
+      const alt =
+        ref.module === 'child_process'
+          ? `\`await promisify(${ref.name.replace(/Sync$/, '')})(...)\` (with \`execFile\` for argv arrays)`
+          : `the async \`${ref.name.replace(/Sync$/, '')}\``;
+      ctx.report(
+        'MCP301',
+        call,
+        `\`${ref.name}\` blocks the Node event loop inside tool \`${tool}\`: while it runs, every other request, ping and progress notification of this server waits. Use ${alt}.`,
+        { data: { tool, call: ref.name } },
+      );
+    } else if (
+      ref &&
+      ref.name.endsWith('Sync') &&
+      ref.module === 'fs' &&
+      call.arguments.some((a) => refersTo(ctx, a, tainted))
+    ) {
+      ctx.report(
+        'MCP301',
+        call,
+        `\`${ref.name}\` on a path chosen by the caller blocks the event loop inside tool \`${tool}\` for as long as the file system takes. Use \`fs/promises\`.`,
+        { data: { tool, call: ref.name } },
+      );
     } else if (t === 'Atomics.wait') {
-      ctx.report('MCP301', call, `\`Atomics.wait\` blocks the event loop inside tool \`${tool}\`; every other request waits. Use \`await\` on a timer or an async primitive.`, { data: { tool, call: t } });
+      ctx.report(
+        'MCP301',
+        call,
+        `\`Atomics.wait\` blocks the event loop inside tool \`${tool}\`; every other request waits. Use \`await\` on a timer or an async primitive.`,
+        { data: { tool, call: t } },
+      );
     }
   }
   for (const n of ctx.handlerInfo(h).loops) {
     if (!ts.isWhileStatement(n) && !ts.isDoStatement(n)) continue;
     if (!/Date\.now\(\)|performance\.now\(\)|new Date\(\)/.test(n.expression.getText(sf))) continue;
     const awaits = ctx.handlerInfo(h).awaits.some((a) => contains(n.statement, a));
-    if (!awaits) ctx.report('MCP301', n, `Busy-wait loop in tool \`${tool}\`: it spins the event loop until the time passes, freezing the server. Use \`await new Promise((r) => setTimeout(r, ms))\`.`, { data: { tool, call: 'busy-wait' } });
+    if (!awaits)
+      ctx.report(
+        'MCP301',
+        n,
+        `Busy-wait loop in tool \`${tool}\`: it spins the event loop until the time passes, freezing the server. Use \`await new Promise((r) => setTimeout(r, ms))\`.`,
+        { data: { tool, call: 'busy-wait' } },
+      );
   }
 }
 
-const MUTATORS = new Set(['set', 'push', 'delete', 'clear', 'add', 'splice', 'pop', 'shift', 'unshift', 'sort', 'reverse', 'fill']);
+const MUTATORS = new Set([
+  'set',
+  'push',
+  'delete',
+  'clear',
+  'add',
+  'splice',
+  'pop',
+  'shift',
+  'unshift',
+  'sort',
+  'reverse',
+  'fill',
+]);
 
 /** Module-level names holding mutable state: any `let`/`var`, and `const` containers. */
 function moduleMutables(ctx: RuleContext): Set<string> {
@@ -65,7 +117,8 @@ function moduleMutables(ctx: RuleContext): Set<string> {
       const init = d.initializer && unwrap(d.initializer);
       if (!init) continue;
       if (ts.isArrayLiteralExpression(init) || ts.isObjectLiteralExpression(init)) out.add(d.name.text);
-      else if (ts.isNewExpression(init) && /^(Map|Set|WeakMap|Array|Object)$/.test(init.expression.getText(ctx.sf))) out.add(d.name.text);
+      else if (ts.isNewExpression(init) && /^(Map|Set|WeakMap|Array|Object)$/.test(init.expression.getText(ctx.sf)))
+        out.add(d.name.text);
     }
   }
   return out;
@@ -103,7 +156,9 @@ function mcp302(ctx: RuleContext, d: DefFact): void {
     }
   };
   for (const a of info.assigns) addWrite(a.left, a);
-  for (const c of info.calls) if (ts.isPropertyAccessExpression(c.expression) && MUTATORS.has(c.expression.name.text)) addWrite(c.expression.expression, c);
+  for (const c of info.calls)
+    if (ts.isPropertyAccessExpression(c.expression) && MUTATORS.has(c.expression.name.text))
+      addWrite(c.expression.expression, c);
   for (const d of info.deletes) addWrite(d.expression, d);
   if (writes.length === 0 || awaits.length === 0) return;
   writes.sort((a, b) => a.node.getStart(sf) - b.node.getStart(sf));
@@ -125,7 +180,12 @@ function mcp302(ctx: RuleContext, d: DefFact): void {
     const racy = rs.some((r) => r < w.at && awaits.some((a) => a > r && a < w.at));
     if (!racy) continue;
     reported.add(w.name);
-    ctx.report('MCP302', w.node, `Tool \`${d.def.name}\` reads module-level \`${w.name}\`, awaits, then writes it: concurrent calls interleave at the \`await\` and overwrite each other's update. Re-read after the await, make the update atomic, or guard it with a mutex (e.g. \`async-mutex\`'s \`runExclusive\`).`, { data: { tool: d.def.name, name: w.name } });
+    ctx.report(
+      'MCP302',
+      w.node,
+      `Tool \`${d.def.name}\` reads module-level \`${w.name}\`, awaits, then writes it: concurrent calls interleave at the \`await\` and overwrite each other's update. Re-read after the await, make the update atomic, or guard it with a mutex (e.g. \`async-mutex\`'s \`runExclusive\`).`,
+      { data: { tool: d.def.name, name: w.name } },
+    );
   }
 }
 
@@ -134,7 +194,7 @@ const SLEEP_NAMES = /^(sleep|delay|wait|setTimeout|timeout|pause)$/;
 function sleepMs(ctx: RuleContext, call: ts.CallExpression): number | undefined {
   const name = calleeName(call) ?? '';
   if (!SLEEP_NAMES.test(name)) return undefined;
-  const arg = name === 'setTimeout' ? call.arguments[1] ?? call.arguments[0] : call.arguments[0];
+  const arg = name === 'setTimeout' ? (call.arguments[1] ?? call.arguments[0]) : call.arguments[0];
   const a = arg && unwrap(arg);
   if (a && ctx.ts.isNumericLiteral(a)) return Number(a.text.replace(/_/g, ''));
   return NaN;
@@ -145,22 +205,40 @@ function mcp402(ctx: RuleContext, d: DefFact): void {
   const h = d.handler!;
   const text = ctx.handlerInfo(h).text;
   if (!/\b(while|for|do)\b|sleep|setTimeout|delay|\bwait\(/.test(text)) return;
-  if (/reportProgress|sendNotification|notifications\/progress|AbortSignal\.timeout|signal\s*:|Promise\.race|withTimeout/.test(text)) return;
+  if (
+    /reportProgress|sendNotification|notifications\/progress|AbortSignal\.timeout|signal\s*:|Promise\.race|withTimeout/.test(
+      text,
+    )
+  )
+    return;
   const tool = d.def.name;
   const info = ctx.handlerInfo(h);
   const sleepAwaits = info.awaits.filter((x) => {
     const inner = unwrapAwait(x);
-    return (ts.isCallExpression(inner) && sleepMs(ctx, inner) !== undefined) || (ts.isNewExpression(inner) && /setTimeout/.test(inner.getText(sf)));
+    return (
+      (ts.isCallExpression(inner) && sleepMs(ctx, inner) !== undefined) ||
+      (ts.isNewExpression(inner) && /setTimeout/.test(inner.getText(sf)))
+    );
   });
   const loop = info.loops.find((l) => sleepAwaits.some((a) => contains(l, a)));
   if (loop) {
-    ctx.report('MCP402', loop, `Tool \`${tool}\` polls in a loop without reporting progress or enforcing a timeout: clients cancel requests after a fixed time (60 s by default in the TS SDK, \`MCP error -32001: Request timed out\`). Send progress notifications from the loop and bound it with a deadline.`, { data: { tool } });
+    ctx.report(
+      'MCP402',
+      loop,
+      `Tool \`${tool}\` polls in a loop without reporting progress or enforcing a timeout: clients cancel requests after a fixed time (60 s by default in the TS SDK, \`MCP error -32001: Request timed out\`). Send progress notifications from the loop and bound it with a deadline.`,
+      { data: { tool } },
+    );
     return;
   }
   for (const c of info.calls) {
     const ms = sleepMs(ctx, c);
     if (ms !== undefined && ms >= 30_000) {
-      ctx.report('MCP402', c, `Tool \`${tool}\` waits ${Math.round(ms / 1000)} s in one call with no progress notifications; clients time out long requests (60 s by default). Report progress while waiting or return early with a handle the caller can poll.`, { data: { tool } });
+      ctx.report(
+        'MCP402',
+        c,
+        `Tool \`${tool}\` waits ${Math.round(ms / 1000)} s in one call with no progress notifications; clients time out long requests (60 s by default). Report progress while waiting or return early with a handle the caller can poll.`,
+        { data: { tool } },
+      );
       return;
     }
   }
@@ -173,7 +251,8 @@ function isUnboundedSource(ctx: RuleContext, expr: ts.Expression, depth = 0): st
   const { ts, sf } = ctx;
   let e = unwrapAwait(expr);
   // unwrap `.toString()` on a Buffer read
-  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'toString') e = unwrapAwait(e.expression.expression);
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'toString')
+    e = unwrapAwait(e.expression.expression);
   if (ts.isIdentifier(e) && depth < 3) {
     const init = initializerOf(ctx.facts, e);
     return init ? isUnboundedSource(ctx, init, depth + 1) : undefined;
@@ -181,8 +260,19 @@ function isUnboundedSource(ctx: RuleContext, expr: ts.Expression, depth = 0): st
   if (!ts.isCallExpression(e)) return undefined;
   const ref = resolveRef(ctx.facts, e.expression);
   const m = calleeName(e) ?? '';
-  if (ref && (ref.module === 'fs' || ref.module === 'fs/promises') && (ref.name === 'readFile' || ref.name === 'readFileSync')) return `\`${ref.name}\``;
-  if (ref && (ref.module === 'fs' || ref.module === 'fs/promises') && (ref.name === 'readdir' || ref.name === 'readdirSync') && /recursive\s*:\s*true/.test(e.getText(sf))) return '`readdir({ recursive: true })`';
+  if (
+    ref &&
+    (ref.module === 'fs' || ref.module === 'fs/promises') &&
+    (ref.name === 'readFile' || ref.name === 'readFileSync')
+  )
+    return `\`${ref.name}\``;
+  if (
+    ref &&
+    (ref.module === 'fs' || ref.module === 'fs/promises') &&
+    (ref.name === 'readdir' || ref.name === 'readdirSync') &&
+    /recursive\s*:\s*true/.test(e.getText(sf))
+  )
+    return '`readdir({ recursive: true })`';
   if (ref && /glob|fast-glob|tinyglobby|globby/.test(ref.module)) return `\`${m}\``;
   if (m === 'findMany' && !/\btake\s*:/.test(e.getText(sf))) return '`findMany()` without `take`';
   if (m === 'toArray' && ts.isPropertyAccessExpression(e.expression)) {
@@ -217,10 +307,20 @@ function mcp403(ctx: RuleContext, d: DefFact): void {
     const e = unwrapAwait(expr);
     for (const payload of returnedPayloads(ctx, d, e)) {
       let p = unwrapAwait(payload);
-      if (ts.isCallExpression(p) && ['JSON.stringify', 'String'].includes(p.expression.getText(ctx.sf)) && p.arguments[0]) p = unwrapAwait(p.arguments[0]);
+      if (
+        ts.isCallExpression(p) &&
+        ['JSON.stringify', 'String'].includes(p.expression.getText(ctx.sf)) &&
+        p.arguments[0]
+      )
+        p = unwrapAwait(p.arguments[0]);
       const src = isUnboundedSource(ctx, p);
       if (!src) continue;
-      ctx.report('MCP403', e, `Tool \`${d.def.name}\` returns the full result of ${src} with no size limit: large files or listings flood the model context (Claude Code rejects results over ~25,000 tokens). Slice to a maximum (e.g. \`.slice(0, MAX_CHARS)\`) or add a \`limit\`/\`offset\` parameter.`, { data: { tool: d.def.name } });
+      ctx.report(
+        'MCP403',
+        e,
+        `Tool \`${d.def.name}\` returns the full result of ${src} with no size limit: large files or listings flood the model context (Claude Code rejects results over ~25,000 tokens). Slice to a maximum (e.g. \`.slice(0, MAX_CHARS)\`) or add a \`limit\`/\`offset\` parameter.`,
+        { data: { tool: d.def.name } },
+      );
       break;
     }
   }
@@ -234,22 +334,49 @@ function mcp404(ctx: RuleContext, d: DefFact): void {
   for (const call of callsIn(ctx, h)) {
     const ref = resolveRef(ctx.facts, call.expression);
     const m = calleeName(call) ?? '';
-    if (ref?.module === 'fs' && (ref.name === 'watch' || ref.name === 'watchFile') && !/\.close\(|unwatchFile|\.return\(|signal\s*:/.test(text)) {
-      ctx.report('MCP404', call, `Tool \`${tool}\` starts \`${ref.name}\` on every call and never closes it: watchers pile up (file descriptors, memory) for the life of the server. Close the watcher before returning, or create one watcher at startup.`, { data: { tool } });
-    } else if ((m === 'setInterval' && ts.isIdentifier(call.expression)) && !/clearInterval/.test(text)) {
-      ctx.report('MCP404', call, `Tool \`${tool}\` starts a \`setInterval\` on every call and never clears it: timers accumulate and keep running for the life of the server. Call \`clearInterval\` when the work is done, or start one timer at startup.`, { data: { tool } });
+    if (
+      ref?.module === 'fs' &&
+      (ref.name === 'watch' || ref.name === 'watchFile') &&
+      !/\.close\(|unwatchFile|\.return\(|signal\s*:/.test(text)
+    ) {
+      ctx.report(
+        'MCP404',
+        call,
+        `Tool \`${tool}\` starts \`${ref.name}\` on every call and never closes it: watchers pile up (file descriptors, memory) for the life of the server. Close the watcher before returning, or create one watcher at startup.`,
+        { data: { tool } },
+      );
+    } else if (m === 'setInterval' && ts.isIdentifier(call.expression) && !/clearInterval/.test(text)) {
+      ctx.report(
+        'MCP404',
+        call,
+        `Tool \`${tool}\` starts a \`setInterval\` on every call and never clears it: timers accumulate and keep running for the life of the server. Call \`clearInterval\` when the work is done, or start one timer at startup.`,
+        { data: { tool } },
+      );
     } else if ((m === 'on' || m === 'addListener') && ts.isPropertyAccessExpression(call.expression)) {
       const recv = unwrap(call.expression.expression);
       const shared = ts.isIdentifier(recv) && (recv.text === 'process' || isModuleLevel(ctx, recv));
       if (shared && !/\.off\(|removeListener|removeAllListeners/.test(text)) {
         const nm = (recv as ts.Identifier).text;
-        ctx.report('MCP404', call, `Tool \`${tool}\` adds a \`${stringValue(call.arguments[0]) ?? 'event'}\` listener to long-lived \`${nm}\` on every call and never removes it: listeners accumulate (\`MaxListenersExceededWarning\`) and keep closures alive. Use \`once\`, or remove the listener with \`off\` when done.`, { data: { tool } });
+        ctx.report(
+          'MCP404',
+          call,
+          `Tool \`${tool}\` adds a \`${stringValue(call.arguments[0]) ?? 'event'}\` listener to long-lived \`${nm}\` on every call and never removes it: listeners accumulate (\`MaxListenersExceededWarning\`) and keep closures alive. Use \`once\`, or remove the listener with \`off\` when done.`,
+          { data: { tool } },
+        );
       }
     }
   }
 }
 
-const SLOW_INIT_METHODS = new Set(['$connect', 'createConnection', 'createPool', 'loadModel', 'fromPretrained', 'from_pretrained', 'pipeline']);
+const SLOW_INIT_METHODS = new Set([
+  '$connect',
+  'createConnection',
+  'createPool',
+  'loadModel',
+  'fromPretrained',
+  'from_pretrained',
+  'pipeline',
+]);
 
 /** Awaited work that delays the handshake: before `connect()`/`start()`, in the same function or at module top level. */
 function mcp401(ctx: RuleContext): void {
@@ -261,13 +388,20 @@ function mcp401(ctx: RuleContext): void {
   const slow = (aw: ts.AwaitExpression): string | undefined => {
     const e = unwrap(aw.expression);
     if (!ts.isCallExpression(e) || starts.has(e)) return undefined;
-    if (e.expression.kind === ts.SyntaxKind.ImportKeyword) return `dynamic \`import(${e.arguments[0]?.getText(sf) ?? ''})\``;
+    if (e.expression.kind === ts.SyntaxKind.ImportKeyword)
+      return `dynamic \`import(${e.arguments[0]?.getText(sf) ?? ''})\``;
     const m = calleeName(e) ?? '';
     if (m === 'fetch' && ts.isIdentifier(e.expression)) return 'a network request (`fetch`)';
     if (SLOW_INIT_METHODS.has(m)) return `\`${e.expression.getText(sf)}()\``;
-    if (m === 'connect' && ts.isPropertyAccessExpression(e.expression) && !serverNames.has(e.expression.expression.getText(sf))) return `\`${e.expression.getText(sf)}()\``;
+    if (
+      m === 'connect' &&
+      ts.isPropertyAccessExpression(e.expression) &&
+      !serverNames.has(e.expression.expression.getText(sf))
+    )
+      return `\`${e.expression.getText(sf)}()\``;
     const ref = resolveRef(ctx.facts, e.expression);
-    if (ref && /^(axios|got|node-fetch|undici)$/.test(ref.module)) return `a network request (\`${e.expression.getText(sf)}\`)`;
+    if (ref && /^(axios|got|node-fetch|undici)$/.test(ref.module))
+      return `a network request (\`${e.expression.getText(sf)}\`)`;
     return undefined;
   };
   const seen = new Set<ts.Node>();
@@ -277,7 +411,12 @@ function mcp401(ctx: RuleContext): void {
       const what = slow(n);
       if (!what) continue;
       seen.add(n);
-      ctx.report('MCP401', n, `${what[0]!.toUpperCase()}${what.slice(1)} is awaited before \`${startText}\`: the client's \`initialize\` gets no answer until it finishes, and slow first runs exceed client start timeouts (Claude Code allows 30 s). Connect the transport first and load this lazily (or in the background).`, { data: { work: what } });
+      ctx.report(
+        'MCP401',
+        n,
+        `${what[0]!.toUpperCase()}${what.slice(1)} is awaited before \`${startText}\`: the client's \`initialize\` gets no answer until it finishes, and slow first runs exceed client start timeouts (Claude Code allows 30 s). Connect the transport first and load this lazily (or in the background).`,
+        { data: { work: what } },
+      );
     }
   };
   for (const call of startCalls) {
@@ -286,9 +425,16 @@ function mcp401(ctx: RuleContext): void {
     check(scope, call.getStart(sf), startText);
     // Module-level awaits before the top-level call of the enclosing function.
     if (isFunctionLike(scope)) {
-      const fname = scope.name && ts.isIdentifier(scope.name) ? scope.name.text : scope.parent && ts.isVariableDeclaration(scope.parent) && ts.isIdentifier(scope.parent.name) ? scope.parent.name.text : undefined;
+      const fname =
+        scope.name && ts.isIdentifier(scope.name)
+          ? scope.name.text
+          : scope.parent && ts.isVariableDeclaration(scope.parent) && ts.isIdentifier(scope.parent.name)
+            ? scope.parent.name.text
+            : undefined;
       if (!fname) continue;
-      const topCall = callsNamed(ctx.facts, fname).find((c) => ts.isIdentifier(c.expression) && scopeOf(c).kind === ts.SyntaxKind.SourceFile);
+      const topCall = callsNamed(ctx.facts, fname).find(
+        (c) => ts.isIdentifier(c.expression) && scopeOf(c).kind === ts.SyntaxKind.SourceFile,
+      );
       if (topCall) check(sf, topCall.getStart(sf), startText);
     }
   }

@@ -17,12 +17,22 @@ function mcp603(ctx: RuleContext): void {
   for (const n of ctx.facts.news) {
     if (classifyTransportClass(ctx.facts, n.expression) !== 'sse') continue;
     reportedSdk = true;
-    ctx.report('MCP603', n, '`SSEServerTransport` is the deprecated HTTP+SSE transport (replaced by Streamable HTTP in protocol 2025-03-26): clients are dropping it, it cannot run stateless or scale out, and SDK v2 moved it to a frozen legacy package. Serve `StreamableHTTPServerTransport` on `/mcp` and point clients there.', { data: { transport: 'sse' } });
+    ctx.report(
+      'MCP603',
+      n,
+      '`SSEServerTransport` is the deprecated HTTP+SSE transport (replaced by Streamable HTTP in protocol 2025-03-26): clients are dropping it, it cannot run stateless or scale out, and SDK v2 moved it to a frozen legacy package. Serve `StreamableHTTPServerTransport` on `/mcp` and point clients there.',
+      { data: { transport: 'sse' } },
+    );
   }
   if (!reportedSdk) {
     for (const s of ctx.facts.moduleSpecifiers) {
       if (/^@modelcontextprotocol\/sdk\/server\/sse(\.js)?$/.test(s.module)) {
-        ctx.report('MCP603', s.node, 'Importing the deprecated HTTP+SSE transport (`server/sse.js`): clients are dropping it and SDK v2 moved it to a legacy package. Use `StreamableHTTPServerTransport` from `server/streamableHttp.js`.', { data: { transport: 'sse' } });
+        ctx.report(
+          'MCP603',
+          s.node,
+          'Importing the deprecated HTTP+SSE transport (`server/sse.js`): clients are dropping it and SDK v2 moved it to a legacy package. Use `StreamableHTTPServerTransport` from `server/streamableHttp.js`.',
+          { data: { transport: 'sse' } },
+        );
       }
     }
   }
@@ -36,17 +46,31 @@ function mcp603(ctx: RuleContext): void {
       const q = v.getText(sf)[0] ?? '"';
       const edits: TextEdit[] = [edit(file, sf, v.getStart(sf), v.getEnd(), `${q}httpStream${q}`)];
       const sseProp = getProp(st.options, 'sse');
-      if (sseProp?.name && ts.isIdentifier(sseProp.name)) edits.push(edit(file, sf, sseProp.name.getStart(sf), sseProp.name.getEnd(), 'httpStream'));
-      ctx.report('MCP603', v, `\`transportType: "sse"\` is the deprecated HTTP+SSE transport; current fastmcp accepts only \`"httpStream"\` and \`"stdio"\`, and clients are dropping SSE. Use \`transportType: "httpStream"\` and point clients at \`/mcp\`.`, {
-        fixes: [ctx.fix('Switch to httpStream', edits, true)],
-        data: { transport: 'sse' },
-      });
+      if (sseProp?.name && ts.isIdentifier(sseProp.name))
+        edits.push(edit(file, sf, sseProp.name.getStart(sf), sseProp.name.getEnd(), 'httpStream'));
+      ctx.report(
+        'MCP603',
+        v,
+        `\`transportType: "sse"\` is the deprecated HTTP+SSE transport; current fastmcp accepts only \`"httpStream"\` and \`"stdio"\`, and clients are dropping SSE. Use \`transportType: "httpStream"\` and point clients at \`/mcp\`.`,
+        {
+          fixes: [ctx.fix('Switch to httpStream', edits, true)],
+          data: { transport: 'sse' },
+        },
+      );
     }
   }
 }
 
 /** Subpaths the SDK exports by exact name (no `.js` needed). */
-const EXACT_EXPORTS = new Set(['client', 'server', 'validation', 'validation/ajv', 'validation/cfworker', 'experimental', 'experimental/tasks']);
+const EXACT_EXPORTS = new Set([
+  'client',
+  'server',
+  'validation',
+  'validation/ajv',
+  'validation/cfworker',
+  'experimental',
+  'experimental/tasks',
+]);
 
 function mcp604(ctx: RuleContext): void {
   const { sf, file } = ctx;
@@ -59,16 +83,27 @@ function mcp604(ctx: RuleContext): void {
     if (sub.endsWith('.js') || EXACT_EXPORTS.has(sub)) continue;
     const quoteEnd = s.node.getEnd() - 1; // before the closing quote
     const fixed = sub.endsWith('.ts') ? `${s.module.slice(0, -3)}.js` : `${s.module}.js`;
-    const fixEdit = sub.endsWith('.ts') ? edit(file, sf, quoteEnd - 3, quoteEnd, '.js') : edit(file, sf, quoteEnd, quoteEnd, '.js');
-    ctx.report('MCP604', s.node, `\`${s.module}\` has no \`.js\` extension: the SDK exposes its subpaths through a \`"./*"\` export that maps to files, so Node fails with \`ERR_MODULE_NOT_FOUND\` before the handshake (clients see "Connection closed"). Import \`${fixed}\`.`, {
-      fixes: [ctx.fix('Add the .js extension', [fixEdit], true)],
-      downgrade: !esm && ctx.project.moduleType === 'commonjs',
-      data: { specifier: s.module, fixed },
-    });
+    const fixEdit = sub.endsWith('.ts')
+      ? edit(file, sf, quoteEnd - 3, quoteEnd, '.js')
+      : edit(file, sf, quoteEnd, quoteEnd, '.js');
+    ctx.report(
+      'MCP604',
+      s.node,
+      `\`${s.module}\` has no \`.js\` extension: the SDK exposes its subpaths through a \`"./*"\` export that maps to files, so Node fails with \`ERR_MODULE_NOT_FOUND\` before the handshake (clients see "Connection closed"). Import \`${fixed}\`.`,
+      {
+        fixes: [ctx.fix('Add the .js extension', [fixEdit], true)],
+        downgrade: !esm && ctx.project.moduleType === 'commonjs',
+        data: { specifier: s.module, fixed },
+      },
+    );
   }
 }
 
-const REGISTER_NAME: Record<string, string> = { tool: 'registerTool', resource: 'registerResource', prompt: 'registerPrompt' };
+const REGISTER_NAME: Record<string, string> = {
+  tool: 'registerTool',
+  resource: 'registerResource',
+  prompt: 'registerPrompt',
+};
 
 function mcp606(ctx: RuleContext): void {
   const { sf, file } = ctx;
@@ -81,10 +116,17 @@ function mcp606(ctx: RuleContext): void {
     const method = callee.name.text;
     const replacement = REGISTER_NAME[method]!;
     const fix = rewritePositional(ctx, d.call, method);
-    ctx.report('MCP606', callee.name, `\`${callee.expression.getText(sf)}.${method}(...)\` uses the positional overloads deprecated since SDK 1.21.1 (and the usual source of the raw-shape vs \`z.object\` confusion). Use \`${replacement}(name, { ... }, handler)\`.`, {
-      fixes: fix ? [ctx.fix(`Rewrite to ${replacement}`, [edit(file, sf, d.call.getStart(sf), d.call.getEnd(), fix)])] : [],
-      data: { method, replacement },
-    });
+    ctx.report(
+      'MCP606',
+      callee.name,
+      `\`${callee.expression.getText(sf)}.${method}(...)\` uses the positional overloads deprecated since SDK 1.21.1 (and the usual source of the raw-shape vs \`z.object\` confusion). Use \`${replacement}(name, { ... }, handler)\`.`,
+      {
+        fixes: fix
+          ? [ctx.fix(`Rewrite to ${replacement}`, [edit(file, sf, d.call.getStart(sf), d.call.getEnd(), fix)])]
+          : [],
+        data: { method, replacement },
+      },
+    );
   }
 }
 
@@ -98,7 +140,8 @@ function rewritePositional(ctx: RuleContext, call: ts.CallExpression, method: st
   const cb = args[args.length - 1]!.getText(sf);
   const middle = args.slice(1, -1);
   const text = (e: ts.Expression): string => e.getText(sf);
-  const isStr = (e: ts.Expression): boolean => stringValue(unwrap(e)) !== undefined || ts.isTemplateExpression(unwrap(e));
+  const isStr = (e: ts.Expression): boolean =>
+    stringValue(unwrap(e)) !== undefined || ts.isTemplateExpression(unwrap(e));
   const props: string[] = [];
   if (method === 'resource') {
     if (middle.length < 1 || middle.length > 2) return undefined;

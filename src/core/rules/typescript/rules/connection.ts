@@ -1,5 +1,16 @@
 import type * as ts from 'typescript';
-import { calleeName, edit, getProp, getPropValue, insertPropertyEdit, isFunctionLike, receiverText, stringValue, unwrap, walk } from '../astUtil';
+import {
+  calleeName,
+  edit,
+  getProp,
+  getPropValue,
+  insertPropertyEdit,
+  isFunctionLike,
+  receiverText,
+  stringValue,
+  unwrap,
+  walk,
+} from '../astUtil';
 import { type RuleContext, findAll } from '../context';
 import { callsNamed, classifyTransportClass, findServer, importsModule, resolveRef } from '../facts';
 
@@ -55,19 +66,43 @@ function mcp102(ctx: RuleContext): void {
     const obj = e.expression;
     const method = e.name.text;
     if (ts.isIdentifier(obj) && obj.text === 'console' && STDOUT_CONSOLE.has(method)) {
-      const fixes = ['log', 'info', 'debug'].includes(method) ? [ctx.fix('Write to stderr with console.error', [edit(file, sf, e.name.getStart(sf), e.name.getEnd(), 'error')], true)] : [];
+      const fixes = ['log', 'info', 'debug'].includes(method)
+        ? [
+            ctx.fix(
+              'Write to stderr with console.error',
+              [edit(file, sf, e.name.getStart(sf), e.name.getEnd(), 'error')],
+              true,
+            ),
+          ]
+        : [];
       ctx.report(
         'MCP102',
         call,
         `\`console.${method}\` writes to stdout, which is the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; clients fail to parse the line (\`Unexpected token ... is not valid JSON\`) and may drop the server. Log with \`console.error\` (stderr) instead.`,
         { fixes, downgrade, data: { call: `console.${method}` } },
       );
-    } else if (method === 'write' && ts.isPropertyAccessExpression(obj) && obj.name.text === 'stdout' && ts.isIdentifier(obj.expression) && obj.expression.text === 'process') {
+    } else if (
+      method === 'write' &&
+      ts.isPropertyAccessExpression(obj) &&
+      obj.name.text === 'stdout' &&
+      ts.isIdentifier(obj.expression) &&
+      obj.expression.text === 'process'
+    ) {
       ctx.report(
         'MCP102',
         call,
         `\`process.stdout.write\` puts bytes on the stdio server's JSON-RPC channel${stdioNote(ctx)}; anything that is not a framed MCP message breaks the client's parser. Write diagnostics to \`process.stderr\` instead.`,
-        { fixes: [ctx.fix('Write to process.stderr', [edit(file, sf, obj.name.getStart(sf), obj.name.getEnd(), 'stderr')], true)], downgrade, data: { call: 'process.stdout.write' } },
+        {
+          fixes: [
+            ctx.fix(
+              'Write to process.stderr',
+              [edit(file, sf, obj.name.getStart(sf), obj.name.getEnd(), 'stderr')],
+              true,
+            ),
+          ],
+          downgrade,
+          data: { call: 'process.stdout.write' },
+        },
       );
     }
   }
@@ -77,15 +112,24 @@ function mcp102(ctx: RuleContext): void {
     if (!ref || ref.module !== 'pino' || !['default', '*', 'pino'].includes(ref.name)) continue;
     if (ts.isPropertyAccessExpression(call.expression) && ref.name !== 'pino') continue; // pino.destination(...)
     const argsText = call.arguments.map((a) => a.getText(sf)).join(',');
-    if (/stderr|destination\(\s*2\s*\)|destination\s*:\s*2\b|\bfd\s*:\s*2\b|transport\s*:/.test(argsText) || call.arguments.length >= 2) continue;
+    if (
+      /stderr|destination\(\s*2\s*\)|destination\s*:\s*2\b|\bfd\s*:\s*2\b|transport\s*:/.test(argsText) ||
+      call.arguments.length >= 2
+    )
+      continue;
     const callee = call.expression.getText(sf);
     const insertion = call.arguments.length === 0 ? `{}, ${callee}.destination(2)` : `, ${callee}.destination(2)`;
     const at = call.arguments.length === 0 ? call.arguments.pos : call.arguments[call.arguments.length - 1]!.getEnd();
-    ctx.report('MCP102', call, `\`${callee}()\` logs to stdout by default, which is the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}. Pass \`${callee}.destination(2)\` so logs go to stderr.`, {
-      fixes: [ctx.fix('Send pino logs to stderr', [edit(file, sf, at, at, insertion)], true)],
-      downgrade,
-      data: { call: 'pino' },
-    });
+    ctx.report(
+      'MCP102',
+      call,
+      `\`${callee}()\` logs to stdout by default, which is the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}. Pass \`${callee}.destination(2)\` so logs go to stderr.`,
+      {
+        fixes: [ctx.fix('Send pino logs to stderr', [edit(file, sf, at, at, insertion)], true)],
+        downgrade,
+        data: { call: 'pino' },
+      },
+    );
   }
   // winston Console transport without stderrLevels.
   if (ctx.facts.moduleSpecifiers.some((s) => s.module === 'winston')) {
@@ -96,12 +140,22 @@ function mcp102(ctx: RuleContext): void {
       const opts = n.arguments?.[0] && unwrap(n.arguments[0]);
       if (opts && ts.isObjectLiteralExpression(opts) && getProp(opts, 'stderrLevels')) continue;
       const prop = "stderrLevels: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']";
-      const fixEdit = opts && ts.isObjectLiteralExpression(opts) ? insertPropertyEdit(file, sf, opts, prop) : !n.arguments || n.arguments.length === 0 ? edit(file, sf, n.getEnd() - 1, n.getEnd() - 1, `{ ${prop} }`) : undefined;
-      ctx.report('MCP102', n, `winston's Console transport writes every level except \`error\` to stdout, the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}. Set \`stderrLevels\` to all levels.`, {
-        fixes: fixEdit ? [ctx.fix('Send all winston levels to stderr', [fixEdit], true)] : [],
-        downgrade,
-        data: { call: 'winston.transports.Console' },
-      });
+      const fixEdit =
+        opts && ts.isObjectLiteralExpression(opts)
+          ? insertPropertyEdit(file, sf, opts, prop)
+          : !n.arguments || n.arguments.length === 0
+            ? edit(file, sf, n.getEnd() - 1, n.getEnd() - 1, `{ ${prop} }`)
+            : undefined;
+      ctx.report(
+        'MCP102',
+        n,
+        `winston's Console transport writes every level except \`error\` to stdout, the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}. Set \`stderrLevels\` to all levels.`,
+        {
+          fixes: fixEdit ? [ctx.fix('Send all winston levels to stderr', [fixEdit], true)] : [],
+          downgrade,
+          data: { call: 'winston.transports.Console' },
+        },
+      );
     }
   }
 }
@@ -125,7 +179,11 @@ function inheritsStdio(ctx: RuleContext, value: ts.Expression): boolean {
     return v.elements.slice(0, 2).some((el, i) => {
       const u = unwrap(el);
       const t = u.getText(ctx.sf);
-      return stringValue(u) === 'inherit' || (ts.isNumericLiteral(u) && Number(u.text) === i) || t === (i === 0 ? 'process.stdin' : 'process.stdout');
+      return (
+        stringValue(u) === 'inherit' ||
+        (ts.isNumericLiteral(u) && Number(u.text) === i) ||
+        t === (i === 0 ? 'process.stdin' : 'process.stdout')
+      );
     });
   }
   return false;
@@ -136,7 +194,9 @@ function mcp103(ctx: RuleContext): void {
   const { ts, sf, file } = ctx;
   const downgrade = ctx.stdio === 'unknown';
   const childOrReadline = importsModule(ctx.facts, 'child_process', 'readline', 'readline/promises');
-  const candidates = childOrReadline ? ctx.facts.calls : callsNamed(ctx.facts, 'on', 'once', 'addListener', 'read', 'pipe', 'setEncoding');
+  const candidates = childOrReadline
+    ? ctx.facts.calls
+    : callsNamed(ctx.facts, 'on', 'once', 'addListener', 'read', 'pipe', 'setEncoding');
   for (const call of candidates) {
     const ref = childOrReadline ? resolveRef(ctx.facts, call.expression) : undefined;
     if (ref?.module === 'child_process') {
@@ -144,51 +204,105 @@ function mcp103(ctx: RuleContext): void {
       const stdioProp = opts && getProp(opts, 'stdio');
       const stdioVal = opts && getPropValue(opts, 'stdio');
       if ((CHILD_ASYNC.has(ref.name) || ref.name === 'spawnSync') && stdioVal && inheritsStdio(ctx, stdioVal)) {
-        ctx.report('MCP103', call, `\`${ref.name}\` with \`stdio: ${stdioVal.getText(sf)}\` hands the child this stdio server's protocol pipes${stdioNote(ctx)}: it can read the client's requests from stdin or write non-JSON to stdout. Use \`stdio: ${SAFE_STDIO}\` and read its output from the pipes.`, {
-          fixes: [ctx.fix('Give the child its own pipes', [edit(file, sf, stdioVal.getStart(sf), stdioVal.getEnd(), SAFE_STDIO)], true)],
-          downgrade,
-        });
-      } else if (ref.name === 'fork' && !stdioProp && !(opts && getPropValue(opts, 'silent')?.kind === ts.SyntaxKind.TrueKeyword)) {
+        ctx.report(
+          'MCP103',
+          call,
+          `\`${ref.name}\` with \`stdio: ${stdioVal.getText(sf)}\` hands the child this stdio server's protocol pipes${stdioNote(ctx)}: it can read the client's requests from stdin or write non-JSON to stdout. Use \`stdio: ${SAFE_STDIO}\` and read its output from the pipes.`,
+          {
+            fixes: [
+              ctx.fix(
+                'Give the child its own pipes',
+                [edit(file, sf, stdioVal.getStart(sf), stdioVal.getEnd(), SAFE_STDIO)],
+                true,
+              ),
+            ],
+            downgrade,
+          },
+        );
+      } else if (
+        ref.name === 'fork' &&
+        !stdioProp &&
+        !(opts && getPropValue(opts, 'silent')?.kind === ts.SyntaxKind.TrueKeyword)
+      ) {
         // fork() inherits the parent's stdin/stdout unless `silent: true` or `stdio` is given.
         const fixEdit = opts
           ? insertPropertyEdit(file, sf, opts, 'silent: true')
           : call.arguments.length >= 1 && call.arguments.length <= 2
-            ? edit(file, sf, call.arguments[call.arguments.length - 1]!.getEnd(), call.arguments[call.arguments.length - 1]!.getEnd(), call.arguments.length === 1 ? ', [], { silent: true }' : ', { silent: true }')
+            ? edit(
+                file,
+                sf,
+                call.arguments[call.arguments.length - 1]!.getEnd(),
+                call.arguments[call.arguments.length - 1]!.getEnd(),
+                call.arguments.length === 1 ? ', [], { silent: true }' : ', { silent: true }',
+              )
             : undefined;
-        ctx.report('MCP103', call, `\`fork\` without \`silent: true\` or \`stdio\` gives the child this stdio server's own stdin and stdout${stdioNote(ctx)}: anything it prints lands on the JSON-RPC channel and it can consume the client's requests. Pass \`silent: true\` (pipes) and read its output from \`child.stdout\`.`, {
-          fixes: fixEdit ? [ctx.fix('Fork with silent: true', [fixEdit], true)] : [],
-          downgrade,
-        });
+        ctx.report(
+          'MCP103',
+          call,
+          `\`fork\` without \`silent: true\` or \`stdio\` gives the child this stdio server's own stdin and stdout${stdioNote(ctx)}: anything it prints lands on the JSON-RPC channel and it can consume the client's requests. Pass \`silent: true\` (pipes) and read its output from \`child.stdout\`.`,
+          {
+            fixes: fixEdit ? [ctx.fix('Fork with silent: true', [fixEdit], true)] : [],
+            downgrade,
+          },
+        );
       } else if ((ref.name === 'execSync' || ref.name === 'execFileSync') && !stdioProp) {
         let fixEdit;
         if (opts) fixEdit = insertPropertyEdit(file, sf, opts, `stdio: ${SAFE_STDIO}`);
         else {
           const last = call.arguments[call.arguments.length - 1];
-          const canAppend = ref.name === 'execSync' ? call.arguments.length === 1 : call.arguments.length === 1 || (call.arguments.length === 2 && ts.isArrayLiteralExpression(unwrap(call.arguments[1]!)));
+          const canAppend =
+            ref.name === 'execSync'
+              ? call.arguments.length === 1
+              : call.arguments.length === 1 ||
+                (call.arguments.length === 2 && ts.isArrayLiteralExpression(unwrap(call.arguments[1]!)));
           if (last && canAppend) fixEdit = edit(file, sf, last.getEnd(), last.getEnd(), `, { stdio: ${SAFE_STDIO} }`);
         }
         // Node's default for the sync helpers is `pipe` (verified: the child reads EOF, stdout is
         // captured), so this is hygiene, not a live break: reported one level lower, and said so.
-        ctx.report('MCP103', call, `\`${ref.name}\` runs without an explicit \`stdio\` in a stdio server${stdioNote(ctx)}. Node's default \`pipe\` keeps the child off the protocol pipes today (stdin reads EOF, stdout is captured), but the child's stderr is inherited and any later \`stdio: 'inherit'\` would hand it the client's pipes; pin \`stdio: ${SAFE_STDIO}\` to make the isolation explicit.`, {
-          fixes: fixEdit ? [ctx.fix("Pin the child's stdio to pipes", [fixEdit], true)] : [],
-          downgrade: true,
-          data: { explicitStdio: false },
-        });
+        ctx.report(
+          'MCP103',
+          call,
+          `\`${ref.name}\` runs without an explicit \`stdio\` in a stdio server${stdioNote(ctx)}. Node's default \`pipe\` keeps the child off the protocol pipes today (stdin reads EOF, stdout is captured), but the child's stderr is inherited and any later \`stdio: 'inherit'\` would hand it the client's pipes; pin \`stdio: ${SAFE_STDIO}\` to make the isolation explicit.`,
+          {
+            fixes: fixEdit ? [ctx.fix("Pin the child's stdio to pipes", [fixEdit], true)] : [],
+            downgrade: true,
+            data: { explicitStdio: false },
+          },
+        );
       }
       continue;
     }
     // process.stdin.on('data' | 'readable') / process.stdin.read()
     const e = call.expression;
-    if (ts.isPropertyAccessExpression(e) && e.expression.getText(sf) === 'process.stdin' && ['on', 'once', 'addListener', 'read', 'pipe', 'setEncoding'].includes(e.name.text)) {
+    if (
+      ts.isPropertyAccessExpression(e) &&
+      e.expression.getText(sf) === 'process.stdin' &&
+      ['on', 'once', 'addListener', 'read', 'pipe', 'setEncoding'].includes(e.name.text)
+    ) {
       const ev = stringValue(call.arguments[0]);
       if (['on', 'once', 'addListener'].includes(e.name.text) && ev !== 'data' && ev !== 'readable') continue;
-      ctx.report('MCP103', call, `Reading \`process.stdin\` yourself competes with the stdio transport for the client's requests${stdioNote(ctx)}: messages are lost or parsed twice. Leave stdin to \`StdioServerTransport\` and take input from tool arguments.`, { downgrade });
+      ctx.report(
+        'MCP103',
+        call,
+        `Reading \`process.stdin\` yourself competes with the stdio transport for the client's requests${stdioNote(ctx)}: messages are lost or parsed twice. Leave stdin to \`StdioServerTransport\` and take input from tool arguments.`,
+        { downgrade },
+      );
     }
     // readline.createInterface({ input: process.stdin })
     if (ref?.module === 'readline' || ref?.module === 'readline/promises') {
       const o = call.arguments[0] && unwrap(call.arguments[0]);
-      if (ref.name === 'createInterface' && o && ts.isObjectLiteralExpression(o) && getPropValue(o, 'input')?.getText(sf) === 'process.stdin') {
-        ctx.report('MCP103', call, `A readline interface on \`process.stdin\` competes with the stdio transport for the client's requests${stdioNote(ctx)}. Leave stdin to \`StdioServerTransport\`.`, { downgrade });
+      if (
+        ref.name === 'createInterface' &&
+        o &&
+        ts.isObjectLiteralExpression(o) &&
+        getPropValue(o, 'input')?.getText(sf) === 'process.stdin'
+      ) {
+        ctx.report(
+          'MCP103',
+          call,
+          `A readline interface on \`process.stdin\` competes with the stdio transport for the client's requests${stdioNote(ctx)}. Leave stdin to \`StdioServerTransport\`.`,
+          { downgrade },
+        );
       }
     }
   }
@@ -205,11 +319,30 @@ function mcp104(ctx: RuleContext): void {
     if (!s.moduleLevel || s.name === '<anonymous>' || s.name.startsWith('this.')) continue;
     if (f.exported.has(s.name)) continue;
     // Passed to another function (`runServer(server)`) or returned: started elsewhere.
-    const escapes = f.calls.some((c) => c.arguments.some((a) => { const u = unwrap(a); return ts.isIdentifier(u) && u.text === s.name; })) ||
-      findAll(sf, ts.isReturnStatement).some((r) => r.expression && ts.isIdentifier(unwrap(r.expression)) && (unwrap(r.expression) as ts.Identifier).text === s.name);
+    const escapes =
+      f.calls.some((c) =>
+        c.arguments.some((a) => {
+          const u = unwrap(a);
+          return ts.isIdentifier(u) && u.text === s.name;
+        }),
+      ) ||
+      findAll(sf, ts.isReturnStatement).some(
+        (r) =>
+          r.expression &&
+          ts.isIdentifier(unwrap(r.expression)) &&
+          (unwrap(r.expression) as ts.Identifier).text === s.name,
+      );
     if (escapes) continue;
-    const how = s.kind === 'fastmcp' ? `\`${s.name}.start({ transportType: "stdio" })\`` : `\`await ${s.name}.connect(new StdioServerTransport())\``;
-    ctx.report('MCP104', s.node, `\`${s.name}\` registers tools but no transport is ever started: no \`connect()\`/\`start()\` call exists, so \`node\` exits immediately with status 0 and clients report "Connection closed". Add ${how} at the end of the entry module.`, { data: { server: s.name } });
+    const how =
+      s.kind === 'fastmcp'
+        ? `\`${s.name}.start({ transportType: "stdio" })\``
+        : `\`await ${s.name}.connect(new StdioServerTransport())\``;
+    ctx.report(
+      'MCP104',
+      s.node,
+      `\`${s.name}\` registers tools but no transport is ever started: no \`connect()\`/\`start()\` call exists, so \`node\` exits immediately with status 0 and clients report "Connection closed". Add ${how} at the end of the entry module.`,
+      { data: { server: s.name } },
+    );
   }
 }
 
@@ -221,13 +354,19 @@ function isLoopback(v: string | undefined): boolean {
  * The loopback literal a host expression binds: `'127.0.0.1'`, or the fallback of
  * `process.env.HOST ?? 'localhost'` (then `defaulted`: the deployment may override it).
  */
-function loopbackHost(ctx: RuleContext, e: ts.Expression | undefined): { lit: ts.Expression; host: string; defaulted: boolean } | undefined {
+function loopbackHost(
+  ctx: RuleContext,
+  e: ts.Expression | undefined,
+): { lit: ts.Expression; host: string; defaulted: boolean } | undefined {
   if (!e) return undefined;
   const { ts } = ctx;
   const u = unwrap(e);
   const v = stringValue(u);
   if (isLoopback(v)) return { lit: u, host: v!, defaulted: false };
-  if (ts.isBinaryExpression(u) && (u.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || u.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+  if (
+    ts.isBinaryExpression(u) &&
+    (u.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || u.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+  ) {
     const r = unwrap(u.right);
     const rv = stringValue(r);
     if (isLoopback(rv)) return { lit: r, host: rv!, defaulted: true };
@@ -242,12 +381,26 @@ function mcp106(ctx: RuleContext): void {
   const where = docker ? ` and the project is deployed with \`${docker.split(/[\\/]/).pop()}\`` : '';
   const msg = (host: string, what: string): string =>
     `${what} binds \`${host}\`${where}; inside a container a loopback listener is unreachable through a published port (\`docker run -p\` gives "connection refused"). Bind \`0.0.0.0\` in the container and publish the port as \`127.0.0.1:PORT:PORT\` on the host.`;
-  const report = (node: ts.Node, host: string, what: string, fixEdit?: ReturnType<typeof edit>, defaulted = false): void => {
-    ctx.report('MCP106', node, msg(host, what) + (defaulted ? ' (The host comes from the environment with this fallback; set it to 0.0.0.0 in the container.)' : ''), {
-      downgrade: downgrade || defaulted,
-      data: { loopbackBind: true, host, ...(defaulted ? { defaulted: true } : {}) },
-      fixes: docker && fixEdit ? [ctx.fix('Bind 0.0.0.0 inside the container', [fixEdit], true)] : [],
-    });
+  const report = (
+    node: ts.Node,
+    host: string,
+    what: string,
+    fixEdit?: ReturnType<typeof edit>,
+    defaulted = false,
+  ): void => {
+    ctx.report(
+      'MCP106',
+      node,
+      msg(host, what) +
+        (defaulted
+          ? ' (The host comes from the environment with this fallback; set it to 0.0.0.0 in the container.)'
+          : ''),
+      {
+        downgrade: downgrade || defaulted,
+        data: { loopbackBind: true, host, ...(defaulted ? { defaulted: true } : {}) },
+        fixes: docker && fixEdit ? [ctx.fix('Bind 0.0.0.0 inside the container', [fixEdit], true)] : [],
+      },
+    );
   };
   const literalFix = (lit: ts.Expression): ReturnType<typeof edit> => {
     const q = lit.getText(sf)[0] ?? "'";
@@ -277,24 +430,39 @@ function mcp106(ctx: RuleContext): void {
       const hs = getPropValue(st.options, 'httpStream');
       const hso = hs && unwrap(hs);
       if (!hso || !ts.isObjectLiteralExpression(hso)) {
-        if (!hs) report(st.call, 'localhost', `\`${s.name}.start()\` with \`httpStream\` (default host)`, insertPropertyEdit(file, sf, st.options, 'httpStream: { host: "0.0.0.0", port: 8080 }'));
+        if (!hs)
+          report(
+            st.call,
+            'localhost',
+            `\`${s.name}.start()\` with \`httpStream\` (default host)`,
+            insertPropertyEdit(file, sf, st.options, 'httpStream: { host: "0.0.0.0", port: 8080 }'),
+          );
         continue;
       }
       const h = getPropValue(hso, 'host');
-      if (!h) report(st.call, 'localhost', `\`${s.name}.start()\` with no \`httpStream.host\` (fastmcp defaults to "localhost")`, insertPropertyEdit(file, sf, hso, 'host: "0.0.0.0"'));
+      if (!h)
+        report(
+          st.call,
+          'localhost',
+          `\`${s.name}.start()\` with no \`httpStream.host\` (fastmcp defaults to "localhost")`,
+          insertPropertyEdit(file, sf, hso, 'host: "0.0.0.0"'),
+        );
       else check(st.call, h, `\`${s.name}.start()\``);
     }
   }
 }
 
-const AUTH_MARKERS = /requireBearerAuth|mcpAuthRouter|ProxyOAuthServerProvider|authenticate\s*:|oauth\s*:|\.headers\.authorization|headers\[['"]authorization['"]\]|get\(\s*['"]authorization['"]\s*\)|passport\.|verifyToken|jwt\.verify|bearerAuth|basicAuth\(/i;
+const AUTH_MARKERS =
+  /requireBearerAuth|mcpAuthRouter|ProxyOAuthServerProvider|authenticate\s*:|oauth\s*:|\.headers\.authorization|headers\[['"]authorization['"]\]|get\(\s*['"]authorization['"]\s*\)|passport\.|verifyToken|jwt\.verify|bearerAuth|basicAuth\(/i;
 const HOST_GUARD = /hostHeaderValidation|localhostHostValidation|createMcpExpressApp|allowedHosts/;
 
 function mcp108(ctx: RuleContext): void {
   const { ts, sf } = ctx;
   const text = sf.text;
   const hasAuth = AUTH_MARKERS.test(text);
-  const loopbackListen = callsNamed(ctx.facts, 'listen').some((c) => isLoopback(stringValue(c.arguments[1] && unwrap(c.arguments[1]))));
+  const loopbackListen = callsNamed(ctx.facts, 'listen').some((c) =>
+    isLoopback(stringValue(c.arguments[1] && unwrap(c.arguments[1]))),
+  );
   for (const n of ctx.facts.news) {
     if (classifyTransportClass(ctx.facts, n.expression) !== 'http') continue;
     const o = n.arguments?.[0] && unwrap(n.arguments[0]);
@@ -302,15 +470,38 @@ function mcp108(ctx: RuleContext): void {
     const prot = opts && getPropValue(opts, 'enableDnsRebindingProtection');
     if (prot && prot.kind === ts.SyntaxKind.FalseKeyword) {
       if (hasAuth) continue;
-      ctx.report('MCP108', prot, 'DNS-rebinding protection is turned off (`enableDnsRebindingProtection: false`) on an HTTP server without authentication: any web page the user opens can drive this server through a rebinding host name. Enable it with an explicit `allowedHosts` list (or put a Host/Origin check in front of `handleRequest`).', { data: { mode: 'off' } });
+      ctx.report(
+        'MCP108',
+        prot,
+        'DNS-rebinding protection is turned off (`enableDnsRebindingProtection: false`) on an HTTP server without authentication: any web page the user opens can drive this server through a rebinding host name. Enable it with an explicit `allowedHosts` list (or put a Host/Origin check in front of `handleRequest`).',
+        { data: { mode: 'off' } },
+      );
     } else if (prot && prot.kind === ts.SyntaxKind.TrueKeyword && ctx.project.deployment.dockerfile) {
       const hosts = opts && getPropValue(opts, 'allowedHosts');
       const h = hosts && unwrap(hosts);
-      if (h && ts.isArrayLiteralExpression(h) && h.elements.length > 0 && h.elements.every((el) => { const v = stringValue(unwrap(el)); return v !== undefined && /^(localhost|127\.0\.0\.1|\[::1\]|::1)(:\d+)?$/i.test(v); })) {
-        ctx.report('MCP108', h, `\`allowedHosts\` lists only loopback names while the server is deployed in a container: behind a proxy or a real domain every request is rejected with \`Invalid Host header\`. Add the public host name (e.g. \`"mcp.example.com"\`) to \`allowedHosts\`.`, { data: { mode: 'too-strict' } });
+      if (
+        h &&
+        ts.isArrayLiteralExpression(h) &&
+        h.elements.length > 0 &&
+        h.elements.every((el) => {
+          const v = stringValue(unwrap(el));
+          return v !== undefined && /^(localhost|127\.0\.0\.1|\[::1\]|::1)(:\d+)?$/i.test(v);
+        })
+      ) {
+        ctx.report(
+          'MCP108',
+          h,
+          `\`allowedHosts\` lists only loopback names while the server is deployed in a container: behind a proxy or a real domain every request is rejected with \`Invalid Host header\`. Add the public host name (e.g. \`"mcp.example.com"\`) to \`allowedHosts\`.`,
+          { data: { mode: 'too-strict' } },
+        );
       }
     } else if (!prot && loopbackListen && !hasAuth && !HOST_GUARD.test(text)) {
-      ctx.report('MCP108', n, 'This loopback HTTP server has no Host/Origin validation: `StreamableHTTPServerTransport` leaves DNS-rebinding protection off unless asked, so a web page can reach it through a rebinding host name. Set `enableDnsRebindingProtection: true` with `allowedHosts`, or use the SDK\'s `createMcpExpressApp()`/host validation middleware.', { downgrade: true, data: { mode: 'default-off' } });
+      ctx.report(
+        'MCP108',
+        n,
+        "This loopback HTTP server has no Host/Origin validation: `StreamableHTTPServerTransport` leaves DNS-rebinding protection off unless asked, so a web page can reach it through a rebinding host name. Set `enableDnsRebindingProtection: true` with `allowedHosts`, or use the SDK's `createMcpExpressApp()`/host validation middleware.",
+        { downgrade: true, data: { mode: 'default-off' } },
+      );
     }
   }
 }
@@ -361,17 +552,35 @@ function mcp109(ctx: RuleContext): void {
     if (!expose || !/mcp-session-id/i.test(expose.getText(sf))) {
       let fixEdit;
       const ex = expose && unwrap(expose);
-      if (!opts) fixEdit = edit(file, sf, call.arguments.pos, call.arguments.end, `{ ${exposeKey}: ["Mcp-Session-Id"] }`);
+      if (!opts)
+        fixEdit = edit(file, sf, call.arguments.pos, call.arguments.end, `{ ${exposeKey}: ["Mcp-Session-Id"] }`);
       else if (!expose) fixEdit = insertPropertyEdit(file, sf, opts, `${exposeKey}: ["Mcp-Session-Id"]`);
-      else if (ex && ts.isArrayLiteralExpression(ex)) fixEdit = edit(file, sf, ex.getEnd() - 1, ex.getEnd() - 1, ex.elements.length ? ', "Mcp-Session-Id"' : '"Mcp-Session-Id"');
-      ctx.report('MCP109', call, `CORS is configured without \`${exposeKey}: ["Mcp-Session-Id"]\`: browser clients (MCP Inspector, web apps) cannot read the session id returned by \`initialize\`, send the next request without it, and get \`400 Bad Request: No valid session ID provided\`. Expose the header.`, {
-        fixes: fixEdit ? [ctx.fix('Expose Mcp-Session-Id', [fixEdit], true)] : [],
-        data: { missing: exposeKey },
-      });
+      else if (ex && ts.isArrayLiteralExpression(ex))
+        fixEdit = edit(
+          file,
+          sf,
+          ex.getEnd() - 1,
+          ex.getEnd() - 1,
+          ex.elements.length ? ', "Mcp-Session-Id"' : '"Mcp-Session-Id"',
+        );
+      ctx.report(
+        'MCP109',
+        call,
+        `CORS is configured without \`${exposeKey}: ["Mcp-Session-Id"]\`: browser clients (MCP Inspector, web apps) cannot read the session id returned by \`initialize\`, send the next request without it, and get \`400 Bad Request: No valid session ID provided\`. Expose the header.`,
+        {
+          fixes: fixEdit ? [ctx.fix('Expose Mcp-Session-Id', [fixEdit], true)] : [],
+          data: { missing: exposeKey },
+        },
+      );
     }
     const allow = opts && getPropValue(opts, allowKey);
     if (allow && !/\*|mcp-session-id/i.test(allow.getText(sf))) {
-      ctx.report('MCP109', allow, `\`${allowKey}\` does not include \`Mcp-Session-Id\` (nor \`Mcp-Protocol-Version\`): the browser's preflight rejects every request after \`initialize\`. Add both headers to \`${allowKey}\`.`, { data: { missing: allowKey } });
+      ctx.report(
+        'MCP109',
+        allow,
+        `\`${allowKey}\` does not include \`Mcp-Session-Id\` (nor \`Mcp-Protocol-Version\`): the browser's preflight rejects every request after \`initialize\`. Add both headers to \`${allowKey}\`.`,
+        { data: { missing: allowKey } },
+      );
     }
   }
 }
@@ -381,7 +590,11 @@ function mcp110(ctx: RuleContext): void {
   for (const call of callsNamed(ctx.facts, 'fork')) {
     const ref = resolveRef(ctx.facts, call.expression);
     if (ref?.module === 'cluster' && ref.name === 'fork') {
-      ctx.report('MCP110', call, '`cluster.fork()` runs several workers behind one port while this server keeps MCP sessions in process memory: follow-up requests land on a worker that never saw `initialize` and fail with `404 Session not found` / `400 No valid session ID`. Use `sessionIdGenerator: undefined` (stateless) or a single worker with sticky routing.');
+      ctx.report(
+        'MCP110',
+        call,
+        '`cluster.fork()` runs several workers behind one port while this server keeps MCP sessions in process memory: follow-up requests land on a worker that never saw `initialize` and fail with `404 Session not found` / `400 No valid session ID`. Use `sessionIdGenerator: undefined` (stateless) or a single worker with sticky routing.',
+      );
     }
   }
 }
@@ -422,7 +635,8 @@ function mcp111(ctx: RuleContext): void {
     if (p.parent?.parent?.parent?.kind !== ts.SyntaxKind.SourceFile) continue;
     const o = n.arguments?.[0] && unwrap(n.arguments[0]);
     const gen = o && ts.isObjectLiteralExpression(o) ? getPropValue(o, 'sessionIdGenerator') : undefined;
-    if (gen && ts.isIdentifier(unwrap(gen)) && (unwrap(gen) as ts.Identifier).text === 'undefined') sharedTransports.add(p.name.text);
+    if (gen && ts.isIdentifier(unwrap(gen)) && (unwrap(gen) as ts.Identifier).text === 'undefined')
+      sharedTransports.add(p.name.text);
   }
   const seen = new Set<ts.Node>();
   for (const h of handlers) {
@@ -434,12 +648,27 @@ function mcp111(ctx: RuleContext): void {
       if (m === 'connect' && recv) {
         const server = findServer(ctx.facts, recv, n);
         if (server && server.moduleLevel && server.kind !== 'fastmcp') {
-          ctx.report('MCP111', n, `\`${recv}\` is created once at module scope but connected to a new transport inside a request handler: the second session throws \`Already connected to a transport\`. Create the server per session/request (e.g. \`function getServer() { const server = new McpServer(...); ... return server; }\`).`, {
-            related: [{ file: ctx.file, range: ctx.range(server.node), message: `\`${recv}\` is created here, once for the whole process` }],
-          });
+          ctx.report(
+            'MCP111',
+            n,
+            `\`${recv}\` is created once at module scope but connected to a new transport inside a request handler: the second session throws \`Already connected to a transport\`. Create the server per session/request (e.g. \`function getServer() { const server = new McpServer(...); ... return server; }\`).`,
+            {
+              related: [
+                {
+                  file: ctx.file,
+                  range: ctx.range(server.node),
+                  message: `\`${recv}\` is created here, once for the whole process`,
+                },
+              ],
+            },
+          );
         }
       } else if (m === 'handleRequest' && recv && sharedTransports.has(recv)) {
-        ctx.report('MCP111', n, `\`${recv}\` is a stateless \`StreamableHTTPServerTransport\` created once at module scope and reused for every request: request ids from different clients collide (newer SDKs refuse to reuse a stateless transport). Create server and transport inside the handler for each request.`);
+        ctx.report(
+          'MCP111',
+          n,
+          `\`${recv}\` is a stateless \`StreamableHTTPServerTransport\` created once at module scope and reused for every request: request ids from different clients collide (newer SDKs refuse to reuse a stateless transport). Create server and transport inside the handler for each request.`,
+        );
       }
       return true;
     });
@@ -452,13 +681,16 @@ function entryFunctions(ctx: RuleContext): Set<string> {
   const out = new Set<string>();
   for (const [name, fns] of ctx.facts.functions) {
     for (const fn of fns) {
-      const isAsync = (ts.getModifiers(fn as ts.FunctionDeclaration) ?? []).some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+      const isAsync = (ts.getModifiers(fn as ts.FunctionDeclaration) ?? []).some(
+        (m) => m.kind === ts.SyntaxKind.AsyncKeyword,
+      );
       if (!isAsync) continue;
       let starts = name === 'main';
-      if (!starts) walk(fn, (n) => {
-        if (ts.isCallExpression(n) && ['connect', 'start', 'listen'].includes(calleeName(n) ?? '')) starts = true;
-        return !starts;
-      });
+      if (!starts)
+        walk(fn, (n) => {
+          if (ts.isCallExpression(n) && ['connect', 'start', 'listen'].includes(calleeName(n) ?? '')) starts = true;
+          return !starts;
+        });
       if (starts) out.add(name);
     }
   }
@@ -488,7 +720,11 @@ function mcp112(ctx: RuleContext): void {
     return undefined;
   };
   const catchFix = (c: ts.Node) =>
-    ctx.fix('Exit with an error when startup fails', [edit(file, sf, c.getEnd(), c.getEnd(), '.catch((err) => {\n  console.error(err);\n  process.exit(1);\n})')], true);
+    ctx.fix(
+      'Exit with an error when startup fails',
+      [edit(file, sf, c.getEnd(), c.getEnd(), '.catch((err) => {\n  console.error(err);\n  process.exit(1);\n})')],
+      true,
+    );
   for (const call of callsNamed(ctx.facts, 'connect', 'start', ...entries)) {
     const what = isStartCall(call);
     if (!what) continue;
@@ -496,21 +732,42 @@ function mcp112(ctx: RuleContext): void {
     while (p.parent && (ts.isParenthesizedExpression(p.parent) || ts.isVoidExpression(p.parent))) p = p.parent;
     const parent = p.parent;
     if (parent && ts.isExpressionStatement(parent)) {
-      ctx.report('MCP112', call, `\`${what}\` returns a promise that is neither awaited nor caught: if startup fails, Node reports an unhandled rejection and exits (clients only see "Connection closed"). Add \`.catch((err) => { console.error(err); process.exit(1); })\` or \`await\` it inside a try/catch.`, {
-        fixes: [catchFix(call)],
-        data: { call: what },
-      });
+      ctx.report(
+        'MCP112',
+        call,
+        `\`${what}\` returns a promise that is neither awaited nor caught: if startup fails, Node reports an unhandled rejection and exits (clients only see "Connection closed"). Add \`.catch((err) => { console.error(err); process.exit(1); })\` or \`await\` it inside a try/catch.`,
+        {
+          fixes: [catchFix(call)],
+          data: { call: what },
+        },
+      );
       continue;
     }
     // x().catch(h) where h does not exit; x().then(ok) without a rejection handler
-    if (parent && ts.isPropertyAccessExpression(parent) && parent.expression === p && parent.parent && ts.isCallExpression(parent.parent)) {
+    if (
+      parent &&
+      ts.isPropertyAccessExpression(parent) &&
+      parent.expression === p &&
+      parent.parent &&
+      ts.isCallExpression(parent.parent)
+    ) {
       const chained = parent.parent;
       const stmt = chained.parent;
       if (!stmt || !ts.isExpressionStatement(stmt)) continue;
       if (parent.name.text === 'catch' && !handlerExits(ctx, chained.arguments[0])) {
-        ctx.report('MCP112', chained, `The \`.catch\` on \`${what}\` logs the error but leaves a half-started process running: the client waits for a handshake that never comes. Call \`process.exit(1)\` in the handler.`, { downgrade: true, data: { call: what, handler: 'no-exit' } });
+        ctx.report(
+          'MCP112',
+          chained,
+          `The \`.catch\` on \`${what}\` logs the error but leaves a half-started process running: the client waits for a handshake that never comes. Call \`process.exit(1)\` in the handler.`,
+          { downgrade: true, data: { call: what, handler: 'no-exit' } },
+        );
       } else if (parent.name.text === 'then' && chained.arguments.length < 2) {
-        ctx.report('MCP112', chained, `\`${what}.then(...)\` has no rejection handler: a startup failure becomes an unhandled rejection. Add \`.catch((err) => { console.error(err); process.exit(1); })\`.`, { fixes: [catchFix(chained)], data: { call: what } });
+        ctx.report(
+          'MCP112',
+          chained,
+          `\`${what}.then(...)\` has no rejection handler: a startup failure becomes an unhandled rejection. Add \`.catch((err) => { console.error(err); process.exit(1); })\`.`,
+          { fixes: [catchFix(chained)], data: { call: what } },
+        );
       }
       continue;
     }

@@ -1,5 +1,16 @@
 import type * as ts from 'typescript';
-import { calleeName, edit, getPropValue, insertPropertyEdit, isFunctionLike, literalParts, returnedExpressions, stringValue, unwrap, unwrapAwait } from '../astUtil';
+import {
+  calleeName,
+  edit,
+  getPropValue,
+  insertPropertyEdit,
+  isFunctionLike,
+  literalParts,
+  returnedExpressions,
+  stringValue,
+  unwrap,
+  unwrapAwait,
+} from '../astUtil';
 import type { RuleContext } from '../context';
 import { type DefFact, callsNamed, resolveFunction, resolveRef } from '../facts';
 
@@ -25,17 +36,24 @@ function mcp701(ctx: RuleContext, tools: DefFact[]): void {
     if (!desc && d.opaqueConfig) continue; // description may come from a variable or a spread
     let fixEdit;
     if (desc) fixEdit = edit(file, sf, desc.getStart(sf), desc.getEnd(), STUB);
-    else if (d.config && d.style !== 'positional') fixEdit = insertPropertyEdit(file, sf, d.config, `description: ${STUB}`);
-    else if (d.style === 'positional' && d.nameNode) fixEdit = edit(file, sf, d.nameNode.getEnd(), d.nameNode.getEnd(), `, ${STUB}`);
+    else if (d.config && d.style !== 'positional')
+      fixEdit = insertPropertyEdit(file, sf, d.config, `description: ${STUB}`);
+    else if (d.style === 'positional' && d.nameNode)
+      fixEdit = edit(file, sf, d.nameNode.getEnd(), d.nameNode.getEnd(), `, ${STUB}`);
     else if (d.style === 'register' && !d.config && d.nameNode) {
       // registerTool(name, configVar, cb): cannot edit the variable safely
       fixEdit = undefined;
     }
     const where = d.style === 'positional' ? 'the description argument' : '`description`';
-    ctx.report('MCP701', d.def.nameRange, `Tool \`${d.def.name}\` has no ${value === '' ? 'non-empty ' : ''}description: it is the model's only guide to when and how to call the tool, and some agent platforms refuse tools without one. Add ${where} saying what it does and when to use it.`, {
-      fixes: fixEdit ? [ctx.fix('Add a description stub', [fixEdit], true)] : [],
-      data: { tool: d.def.name },
-    });
+    ctx.report(
+      'MCP701',
+      d.def.nameRange,
+      `Tool \`${d.def.name}\` has no ${value === '' ? 'non-empty ' : ''}description: it is the model's only guide to when and how to call the tool, and some agent platforms refuse tools without one. Add ${where} saying what it does and when to use it.`,
+      {
+        fixes: fixEdit ? [ctx.fix('Add a description stub', [fixEdit], true)] : [],
+        data: { tool: d.def.name },
+      },
+    );
   }
 }
 
@@ -50,11 +68,16 @@ function mcp702(ctx: RuleContext, tools: DefFact[]): void {
       first.set(key, d);
       continue;
     }
-    ctx.report('MCP702', d.nameNode!, `Tool \`${name}\` is registered twice on the same server: the TypeScript SDK throws \`Tool ${name} is already registered\` at startup (fastmcp keeps only one), so the server never starts or a tool silently disappears. Rename one of them.`, {
-      related: [{ file: ctx.file, range: ctx.range(prev.nameNode!), message: `First registration of \`${name}\`` }],
-      fixes: [ctx.fix(`Rename to ${name}_2`, [quotedReplace(ctx, d.nameNode!, `${name}_2`)])],
-      data: { tool: name },
-    });
+    ctx.report(
+      'MCP702',
+      d.nameNode!,
+      `Tool \`${name}\` is registered twice on the same server: the TypeScript SDK throws \`Tool ${name} is already registered\` at startup (fastmcp keeps only one), so the server never starts or a tool silently disappears. Rename one of them.`,
+      {
+        related: [{ file: ctx.file, range: ctx.range(prev.nameNode!), message: `First registration of \`${name}\`` }],
+        fixes: [ctx.fix(`Rename to ${name}_2`, [quotedReplace(ctx, d.nameNode!, `${name}_2`)])],
+        data: { tool: name },
+      },
+    );
   }
 }
 
@@ -77,7 +100,10 @@ function mcp703(ctx: RuleContext, tools: DefFact[]): void {
     let why = '';
     if (!SEP986.test(name)) {
       level = 'error';
-      why = name.length > 128 ? 'is longer than 128 characters' : 'contains characters outside `A-Z a-z 0-9 _ - . /` (spaces, commas...)';
+      why =
+        name.length > 128
+          ? 'is longer than 128 characters'
+          : 'contains characters outside `A-Z a-z 0-9 _ - . /` (spaces, commas...)';
     } else if (!STRICT.test(name)) {
       level = 'warning';
       why = name.length > 64 ? 'is longer than 64 characters' : 'contains `.` or `/`';
@@ -86,18 +112,27 @@ function mcp703(ctx: RuleContext, tools: DefFact[]): void {
       why = 'starts or ends with `-`, `.` or `/`';
     }
     if (!level) continue;
-    const fixed = name.replace(/[^A-Za-z0-9_-]/g, '_').replace(/^[-_]+|[-_]+$/g, '').slice(0, 64) || 'tool';
+    const fixed =
+      name
+        .replace(/[^A-Za-z0-9_-]/g, '_')
+        .replace(/^[-_]+|[-_]+$/g, '')
+        .slice(0, 64) || 'tool';
     const consequence =
       level === 'error'
         ? 'it fails the MCP naming rule (SEP-986) and clients such as Claude Desktop reject the whole tool list'
         : level === 'warning'
           ? 'Claude Desktop/claude.ai (`^[a-zA-Z0-9_-]{1,64}$`), the Anthropic API and Copilot CLI reject it'
           : 'some clients prefix server names and produce an invalid combined name';
-    ctx.report('MCP703', d.nameNode, `Tool name \`${name}\` ${why}; ${consequence}. Use letters, digits, \`_\` and \`-\` only, at most 64 characters (e.g. \`${fixed}\`).`, {
-      fixes: fixed !== name ? [ctx.fix(`Rename to ${fixed}`, [quotedReplace(ctx, d.nameNode, fixed)], true)] : [],
-      severity: level === 'error' ? undefined : level,
-      data: { tool: name, severity: level, suggestion: fixed },
-    });
+    ctx.report(
+      'MCP703',
+      d.nameNode,
+      `Tool name \`${name}\` ${why}; ${consequence}. Use letters, digits, \`_\` and \`-\` only, at most 64 characters (e.g. \`${fixed}\`).`,
+      {
+        fixes: fixed !== name ? [ctx.fix(`Rename to ${fixed}`, [quotedReplace(ctx, d.nameNode, fixed)], true)] : [],
+        severity: level === 'error' ? undefined : level,
+        data: { tool: name, severity: level, suggestion: fixed },
+      },
+    );
   }
 }
 
@@ -122,7 +157,12 @@ function mcp705(ctx: RuleContext): void {
       if (d.style === 'fastmcp') {
         const parts = literalParts(e);
         if (parts && ERROR_TEXT.test(parts[0]!)) {
-          ctx.report('MCP705', e, `Tool \`${d.def.name}\` reports a failure as a normal string result, so the client sees \`isError: false\` and the model treats it as success. Throw \`new UserError("...")\` instead.`, { data: { tool: d.def.name } });
+          ctx.report(
+            'MCP705',
+            e,
+            `Tool \`${d.def.name}\` reports a failure as a normal string result, so the client sees \`isError: false\` and the model treats it as success. Throw \`new UserError("...")\` instead.`,
+            { data: { tool: d.def.name } },
+          );
         }
         continue;
       }
@@ -141,10 +181,15 @@ function mcp705(ctx: RuleContext): void {
       });
       if (!errorish && !inCatch) continue;
       if (!errorish && inCatch && arr.elements.length === 0) continue;
-      ctx.report('MCP705', e, `Tool \`${d.def.name}\` returns a failure ${inCatch ? 'from a `catch` block ' : ''}as a successful result (no \`isError: true\`): the model cannot tell the call failed and will not retry or change course. Add \`isError: true\` to the result.`, {
-        fixes: [ctx.fix('Mark the result as an error', [insertPropertyEdit(file, sf, e, 'isError: true')], true)],
-        data: { tool: d.def.name },
-      });
+      ctx.report(
+        'MCP705',
+        e,
+        `Tool \`${d.def.name}\` returns a failure ${inCatch ? 'from a `catch` block ' : ''}as a successful result (no \`isError: true\`): the model cannot tell the call failed and will not retry or change course. Add \`isError: true\` to the result.`,
+        {
+          fixes: [ctx.fix('Mark the result as an error', [insertPropertyEdit(file, sf, e, 'isError: true')], true)],
+          data: { tool: d.def.name },
+        },
+      );
     }
   }
 }
@@ -165,9 +210,15 @@ function mcp706(ctx: RuleContext): void {
   for (const call of callsNamed(ctx.facts, ...BACK_CHANNEL, 'sendRequest')) {
     const m = calleeName(call);
     if (!m || !ts.isPropertyAccessExpression(call.expression)) continue;
-    if (!BACK_CHANNEL.has(m) && !(m === 'sendRequest' && call.expression.expression.getText(ctx.sf) === 'extra')) continue;
+    if (!BACK_CHANNEL.has(m) && !(m === 'sendRequest' && call.expression.expression.getText(ctx.sf) === 'extra'))
+      continue;
     if (!ctx.toolOf(call)) continue; // only requests made while serving a tool call
-    ctx.report('MCP706', call, `\`${call.expression.getText(ctx.sf)}()\` sends a request from the server to the client, but this server is stateless (no session, no standalone stream), so there is no channel for the answer and the call fails. Keep sessions for this server, or ask for the information in the tool's input schema.`, { data: { call: m } });
+    ctx.report(
+      'MCP706',
+      call,
+      `\`${call.expression.getText(ctx.sf)}()\` sends a request from the server to the client, but this server is stateless (no session, no standalone stream), so there is no channel for the answer and the call fails. Keep sessions for this server, or ask for the information in the tool's input schema.`,
+      { data: { call: m } },
+    );
   }
 }
 
@@ -186,9 +237,16 @@ function mcp709(ctx: RuleContext): void {
       const pv = getPropValue(e, 'protocolVersion');
       if (!pv) continue;
       const v = unwrap(pv);
-      const constant = stringValue(v) ?? (ts.isIdentifier(v) && /^LATEST_PROTOCOL_VERSION$|^PROTOCOL_VERSION$/.test(v.text) ? v.text : undefined);
+      const constant =
+        stringValue(v) ??
+        (ts.isIdentifier(v) && /^LATEST_PROTOCOL_VERSION$|^PROTOCOL_VERSION$/.test(v.text) ? v.text : undefined);
       if (!constant) continue;
-      ctx.report('MCP709', pv, `The \`initialize\` handler always answers \`protocolVersion: ${constant}\` instead of echoing the client's requested version when supported: older or newer clients fail with "Server's protocol version is not supported". Return \`request.params.protocolVersion\` when it is in \`SUPPORTED_PROTOCOL_VERSIONS\`, else your latest.`, { data: { protocolVersion: constant } });
+      ctx.report(
+        'MCP709',
+        pv,
+        `The \`initialize\` handler always answers \`protocolVersion: ${constant}\` instead of echoing the client's requested version when supported: older or newer clients fail with "Server's protocol version is not supported". Return \`request.params.protocolVersion\` when it is in \`SUPPORTED_PROTOCOL_VERSIONS\`, else your latest.`,
+        { data: { protocolVersion: constant } },
+      );
     }
   }
 }

@@ -24,7 +24,12 @@ function builtString(ctx: RuleContext, e: ts.Expression, depth = 0): ts.Expressi
   const u = unwrap(e);
   if (ts.isTemplateExpression(u)) return u;
   if (ts.isBinaryExpression(u) && u.operatorToken.kind === ts.SyntaxKind.PlusToken) return u;
-  if (ts.isCallExpression(u) && ts.isPropertyAccessExpression(u.expression) && ['join', 'concat', 'replace'].includes(u.expression.name.text)) return u;
+  if (
+    ts.isCallExpression(u) &&
+    ts.isPropertyAccessExpression(u.expression) &&
+    ['join', 'concat', 'replace'].includes(u.expression.name.text)
+  )
+    return u;
   if (ts.isIdentifier(u) && depth < 2) {
     const init = initializerOf(ctx.facts, u);
     return init ? builtString(ctx, init, depth + 1) : undefined;
@@ -46,7 +51,12 @@ function mcp501(ctx: RuleContext, d: DefFact, tainted: Set<string>): void {
       const built = builtString(ctx, cmd);
       const direct = ts.isIdentifier(unwrap(cmd)) && tainted.has((unwrap(cmd) as ts.Identifier).text);
       if ((built && refersTo(ctx, built, tainted)) || direct || refersTo(ctx, cmd, tainted)) {
-        ctx.report('MCP501', call, `Tool \`${tool}\` passes caller-controlled input to \`${ref.name}\`, which runs it through a shell: a model steered by untrusted content can inject \`; rm -rf ~\` or worse. Use \`execFile(cmd, [args])\` with an argv array (no shell) and validate the value.`, { data: { tool, sink: ref.name } });
+        ctx.report(
+          'MCP501',
+          call,
+          `Tool \`${tool}\` passes caller-controlled input to \`${ref.name}\`, which runs it through a shell: a model steered by untrusted content can inject \`; rm -rf ~\` or worse. Use \`execFile(cmd, [args])\` with an argv array (no shell) and validate the value.`,
+          { data: { tool, sink: ref.name } },
+        );
       }
     } else if (ARGV_FNS.has(ref.name)) {
       const opts = call.arguments[call.arguments.length - 1];
@@ -54,19 +64,57 @@ function mcp501(ctx: RuleContext, d: DefFact, tainted: Set<string>): void {
       const shell = o && ts.isObjectLiteralExpression(o) ? getPropValue(o, 'shell') : undefined;
       if (!shell || unwrap(shell).kind === ts.SyntaxKind.FalseKeyword) continue;
       if (call.arguments.slice(0, -1).some((a) => refersTo(ctx, a, tainted))) {
-        ctx.report('MCP501', call, `Tool \`${tool}\` runs \`${ref.name}\` with \`shell: true\` on caller-controlled input: the arguments are joined into a shell command line and can inject commands. Drop \`shell: true\` and pass an argv array.`, { data: { tool, sink: ref.name } });
+        ctx.report(
+          'MCP501',
+          call,
+          `Tool \`${tool}\` runs \`${ref.name}\` with \`shell: true\` on caller-controlled input: the arguments are joined into a shell command line and can inject commands. Drop \`shell: true\` and pass an argv array.`,
+          { data: { tool, sink: ref.name } },
+        );
       }
     }
   }
 }
 
 const FS_PATH_FNS = new Set([
-  'readFile', 'readFileSync', 'writeFile', 'writeFileSync', 'appendFile', 'appendFileSync', 'createReadStream', 'createWriteStream',
-  'open', 'openSync', 'unlink', 'unlinkSync', 'rm', 'rmSync', 'rmdir', 'rmdirSync', 'readdir', 'readdirSync', 'mkdir', 'mkdirSync',
-  'copyFile', 'copyFileSync', 'cp', 'cpSync', 'rename', 'renameSync', 'stat', 'statSync', 'lstat', 'lstatSync', 'access', 'accessSync',
-  'truncate', 'truncateSync', 'opendir', 'realpath',
+  'readFile',
+  'readFileSync',
+  'writeFile',
+  'writeFileSync',
+  'appendFile',
+  'appendFileSync',
+  'createReadStream',
+  'createWriteStream',
+  'open',
+  'openSync',
+  'unlink',
+  'unlinkSync',
+  'rm',
+  'rmSync',
+  'rmdir',
+  'rmdirSync',
+  'readdir',
+  'readdirSync',
+  'mkdir',
+  'mkdirSync',
+  'copyFile',
+  'copyFileSync',
+  'cp',
+  'cpSync',
+  'rename',
+  'renameSync',
+  'stat',
+  'statSync',
+  'lstat',
+  'lstatSync',
+  'access',
+  'accessSync',
+  'truncate',
+  'truncateSync',
+  'opendir',
+  'realpath',
 ]);
-const CONTAINMENT = /\.relative\(|\.startsWith\(|isAbsolute\(|realpath|isInside|isWithin|safeJoin|resolveInside|assertInside/;
+const CONTAINMENT =
+  /\.relative\(|\.startsWith\(|isAbsolute\(|realpath|isInside|isWithin|safeJoin|resolveInside|assertInside/;
 
 function mcp502(ctx: RuleContext, d: DefFact, tainted: Set<string>, sanitizers: Set<string>): void {
   if (tainted.size === 0) return;
@@ -78,17 +126,26 @@ function mcp502(ctx: RuleContext, d: DefFact, tainted: Set<string>, sanitizers: 
   const tool = d.def.name;
   for (const call of ctx.handlerInfo(h).calls) {
     const ref = resolveRef(ctx.facts, call.expression);
-    const isFs = ref && (ref.module === 'fs' || ref.module === 'fs/promises' || ref.module === 'fs-extra') && FS_PATH_FNS.has(ref.name);
+    const isFs =
+      ref &&
+      (ref.module === 'fs' || ref.module === 'fs/promises' || ref.module === 'fs-extra') &&
+      FS_PATH_FNS.has(ref.name);
     const isSendFile = !ref && calleeName(call) === 'sendFile';
     if (!isFs && !isSendFile) continue;
     const p = call.arguments[0];
     if (!p || !refersTo(ctx, p, tainted, sanitizers)) continue;
     const fn = ref?.name ?? 'sendFile';
-    ctx.report('MCP502', call, `Tool \`${tool}\` opens a path built from caller input with \`${fn}\` and no containment check: \`../\` or an absolute path escapes the intended directory (\`.env\`, SSH keys, anything the server can read or write). Resolve the path and check \`path.relative(root, resolved)\` does not start with \`..\` before using it.`, { data: { tool, sink: fn } });
+    ctx.report(
+      'MCP502',
+      call,
+      `Tool \`${tool}\` opens a path built from caller input with \`${fn}\` and no containment check: \`../\` or an absolute path escapes the intended directory (\`.env\`, SSH keys, anything the server can read or write). Resolve the path and check \`path.relative(root, resolved)\` does not start with \`..\` before using it.`,
+      { data: { tool, sink: fn } },
+    );
   }
 }
 
-const AUTH = /requireBearerAuth|mcpAuthRouter|authenticate\s*:|oauth\s*:|\.headers\.authorization|headers\[['"]authorization['"]\]|get\(\s*['"]authorization['"]\s*\)|passport\.|jwt\.verify|bearerAuth|basicAuth\(/i;
+const AUTH =
+  /requireBearerAuth|mcpAuthRouter|authenticate\s*:|oauth\s*:|\.headers\.authorization|headers\[['"]authorization['"]\]|get\(\s*['"]authorization['"]\s*\)|passport\.|jwt\.verify|bearerAuth|basicAuth\(/i;
 
 function mcp503(ctx: RuleContext): void {
   const { ts, sf } = ctx;
@@ -101,7 +158,12 @@ function mcp503(ctx: RuleContext): void {
       const o = call.arguments[0] && unwrap(call.arguments[0]);
       const objHost = o && ts.isObjectLiteralExpression(o) ? stringValue(getPropValue(o, 'host')) : undefined;
       if (wildcard(host) || wildcard(objHost)) {
-        ctx.report('MCP503', call, `The MCP HTTP server listens on all interfaces (\`${host ?? objHost}\`) with no authentication: anyone who can reach this machine can call every tool. Bind \`127.0.0.1\` for local use, or put a bearer-token check (\`requireBearerAuth\`) in front of the MCP route.`, { data: { host: host ?? objHost } });
+        ctx.report(
+          'MCP503',
+          call,
+          `The MCP HTTP server listens on all interfaces (\`${host ?? objHost}\`) with no authentication: anyone who can reach this machine can call every tool. Bind \`127.0.0.1\` for local use, or put a bearer-token check (\`requireBearerAuth\`) in front of the MCP route.`,
+          { data: { host: host ?? objHost } },
+        );
       }
     }
     for (const s of ctx.facts.servers) {
@@ -111,7 +173,12 @@ function mcp503(ctx: RuleContext): void {
         const hso = hs && unwrap(hs);
         const host = hso && ts.isObjectLiteralExpression(hso) ? stringValue(getPropValue(hso, 'host')) : undefined;
         if (wildcard(host)) {
-          ctx.report('MCP503', st.call, `\`${s.name}\` serves HTTP on all interfaces (\`${host}\`) without \`authenticate\`: anyone who can reach the port can call every tool. Add an \`authenticate\` function to the FastMCP options, or bind \`127.0.0.1\`.`, { data: { host } });
+          ctx.report(
+            'MCP503',
+            st.call,
+            `\`${s.name}\` serves HTTP on all interfaces (\`${host}\`) without \`authenticate\`: anyone who can reach the port can call every tool. Add an \`authenticate\` function to the FastMCP options, or bind \`127.0.0.1\`.`,
+            { data: { host } },
+          );
         }
       }
     }
@@ -120,17 +187,38 @@ function mcp503(ctx: RuleContext): void {
   const corsImported = importsModule(ctx.facts, 'cors', 'hono/cors');
   for (const call of corsImported ? ctx.facts.calls : callsNamed(ctx.facts, 'setHeader', 'header', 'set')) {
     const ref = corsImported ? resolveRef(ctx.facts, call.expression) : undefined;
-    const isCors = ref && ((ref.module === 'cors' && (ref.name === 'default' || ref.name === '*')) || (ref.module === 'hono/cors' && ref.name === 'cors'));
+    const isCors =
+      ref &&
+      ((ref.module === 'cors' && (ref.name === 'default' || ref.name === '*')) ||
+        (ref.module === 'hono/cors' && ref.name === 'cors'));
     if (isCors) {
       const o = call.arguments[0] && unwrap(call.arguments[0]);
       const origin = o && ts.isObjectLiteralExpression(o) ? getPropValue(o, 'origin') : undefined;
-      const star = !o || (origin && (stringValue(unwrap(origin)) === '*' || unwrap(origin).kind === ts.SyntaxKind.TrueKeyword)) || (o && ts.isObjectLiteralExpression(o) && !origin);
-      if (star) ctx.report('MCP503', call, 'CORS allows every origin (`cors()` defaults to `*`), so any web page the user opens can call this MCP server from the browser. List the allowed origins explicitly (`origin: ["https://your.app"]`).', { downgrade: true, data: { cors: '*' } });
+      const star =
+        !o ||
+        (origin && (stringValue(unwrap(origin)) === '*' || unwrap(origin).kind === ts.SyntaxKind.TrueKeyword)) ||
+        (o && ts.isObjectLiteralExpression(o) && !origin);
+      if (star)
+        ctx.report(
+          'MCP503',
+          call,
+          'CORS allows every origin (`cors()` defaults to `*`), so any web page the user opens can call this MCP server from the browser. List the allowed origins explicitly (`origin: ["https://your.app"]`).',
+          { downgrade: true, data: { cors: '*' } },
+        );
       continue;
     }
     const m = calleeName(call);
-    if ((m === 'setHeader' || m === 'header' || m === 'set') && /^access-control-allow-origin$/i.test(stringValue(call.arguments[0]) ?? '') && stringValue(call.arguments[1]) === '*') {
-      ctx.report('MCP503', call, '`Access-Control-Allow-Origin: *` lets any web page call this MCP server from the browser. Reflect only known origins.', { downgrade: true, data: { cors: '*' } });
+    if (
+      (m === 'setHeader' || m === 'header' || m === 'set') &&
+      /^access-control-allow-origin$/i.test(stringValue(call.arguments[0]) ?? '') &&
+      stringValue(call.arguments[1]) === '*'
+    ) {
+      ctx.report(
+        'MCP503',
+        call,
+        '`Access-Control-Allow-Origin: *` lets any web page call this MCP server from the browser. Reflect only known origins.',
+        { downgrade: true, data: { cors: '*' } },
+      );
     }
   }
 }
@@ -145,11 +233,29 @@ function leaksError(ctx: RuleContext, expr: ts.Node, errName: string): boolean {
   };
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isPropertyAccessExpression(n) && ['message', 'stack'].includes(n.name.text) && isErr(n.expression)) found = true;
-    else if (ts.isCallExpression(n) && n.arguments[0] && ['String', 'JSON.stringify', 'util.inspect', 'inspect'].includes(n.expression.getText(ctx.sf)) && isErr(n.arguments[0])) found = true;
-    else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'toString' && isErr(n.expression.expression)) found = true;
+    if (ts.isPropertyAccessExpression(n) && ['message', 'stack'].includes(n.name.text) && isErr(n.expression))
+      found = true;
+    else if (
+      ts.isCallExpression(n) &&
+      n.arguments[0] &&
+      ['String', 'JSON.stringify', 'util.inspect', 'inspect'].includes(n.expression.getText(ctx.sf)) &&
+      isErr(n.arguments[0])
+    )
+      found = true;
+    else if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      n.expression.name.text === 'toString' &&
+      isErr(n.expression.expression)
+    )
+      found = true;
     else if (ts.isTemplateSpan(n) && isErr(n.expression)) found = true;
-    else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.PlusToken && (isErr(n.left) || isErr(n.right))) found = true;
+    else if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.PlusToken &&
+      (isErr(n.left) || isErr(n.right))
+    )
+      found = true;
     else ts.forEachChild(n, visit);
   };
   visit(expr);
@@ -164,8 +270,15 @@ function upstreamInterpolation(ctx: RuleContext, tpl: ts.Expression): boolean {
     let found = false;
     const visit = (n: ts.Node): void => {
       if (found) return;
-      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ['text', 'json'].includes(n.expression.name.text) && n.arguments.length === 0) found = true;
-      else if (ts.isPropertyAccessExpression(n) && ['message', 'stack', 'url', 'body'].includes(n.name.text)) found = true;
+      if (
+        ts.isCallExpression(n) &&
+        ts.isPropertyAccessExpression(n.expression) &&
+        ['text', 'json'].includes(n.expression.name.text) &&
+        n.arguments.length === 0
+      )
+        found = true;
+      else if (ts.isPropertyAccessExpression(n) && ['message', 'stack', 'url', 'body'].includes(n.name.text))
+        found = true;
       else ts.forEachChild(n, visit);
     };
     visit(s.expression);
@@ -195,19 +308,38 @@ function mcp504(ctx: RuleContext, d: DefFact): void {
   for (const r of info.returns) {
     const errName = catchVar(enclosingCatch(r));
     if (errName && r.expression && leaksError(ctx, r.expression, errName)) {
-      ctx.report('MCP504', r.expression, msg(`returns the caught error's details (\`${errName}\`)`), { data: { tool } });
+      ctx.report('MCP504', r.expression, msg(`returns the caught error's details (\`${errName}\`)`), {
+        data: { tool },
+      });
     }
   }
   for (const t of info.throws) {
     const errName = catchVar(enclosingCatch(t));
     if (errName && leaksError(ctx, t.expression, errName) && !/UserError|McpError/.test(t.expression.getText(ctx.sf))) {
-      ctx.report('MCP504', t.expression, msg(`rethrows the caught error's text (\`${errName}\`), which the framework sends to the client`), { data: { tool } });
+      ctx.report(
+        'MCP504',
+        t.expression,
+        msg(`rethrows the caught error's text (\`${errName}\`), which the framework sends to the client`),
+        { data: { tool } },
+      );
       continue;
     }
     if (d.style === 'fastmcp') {
       const e = unwrap(t.expression);
-      if (ts.isNewExpression(e) && e.expression.getText(ctx.sf) === 'Error' && e.arguments?.[0] && upstreamInterpolation(ctx, unwrap(e.arguments[0]))) {
-        ctx.report('MCP504', t, msg('throws an `Error` with upstream response data interpolated; fastmcp returns non-`UserError` messages verbatim (`Tool \'...\' execution failed: ...`)'), { data: { tool } });
+      if (
+        ts.isNewExpression(e) &&
+        e.expression.getText(ctx.sf) === 'Error' &&
+        e.arguments?.[0] &&
+        upstreamInterpolation(ctx, unwrap(e.arguments[0]))
+      ) {
+        ctx.report(
+          'MCP504',
+          t,
+          msg(
+            "throws an `Error` with upstream response data interpolated; fastmcp returns non-`UserError` messages verbatim (`Tool '...' execution failed: ...`)",
+          ),
+          { data: { tool } },
+        );
       }
     }
   }

@@ -1,6 +1,15 @@
 import type * as ts from 'typescript';
 import type { TextEdit } from '../../../model';
-import { compareVersions, edit, getProp, getPropValue, packageVersion, stringValue, unwrap, unwrapAwait } from '../astUtil';
+import {
+  compareVersions,
+  edit,
+  getProp,
+  getPropValue,
+  packageVersion,
+  stringValue,
+  unwrap,
+  unwrapAwait,
+} from '../astUtil';
 import type { RuleContext } from '../context';
 import { type DefFact, initializerOf, resolveRef, zodChain, zodObjectShape } from '../facts';
 
@@ -29,7 +38,11 @@ function scalarKind(ctx: RuleContext, e: ts.Expression): 'string' | 'number' | '
   if (ts.isCallExpression(e)) {
     const t = e.expression.getText(ctx.sf);
     if (t === 'JSON.stringify' || t === 'String') return 'string';
-    if (ts.isPropertyAccessExpression(e.expression) && ['toString', 'join', 'trim', 'toFixed'].includes(e.expression.name.text)) return 'string';
+    if (
+      ts.isPropertyAccessExpression(e.expression) &&
+      ['toString', 'join', 'trim', 'toFixed'].includes(e.expression.name.text)
+    )
+      return 'string';
   }
   return undefined;
 }
@@ -54,23 +67,58 @@ function mcp203and208(ctx: RuleContext): void {
         const isError = isTrue(ctx, getPropValue(e, 'isError'));
         if (hasOutput) {
           if (!getProp(e, 'structuredContent') && !isError) {
-            ctx.report('MCP203', e, `Tool \`${name}\` declares an \`outputSchema\` but this result has no \`structuredContent\`: spec-following clients reject it ("Tool ${name} has an output schema but did not return structured content", \`MCP error -32600\`). Return \`structuredContent\` matching the schema next to \`content\`.`, { data: { tool: name } });
+            ctx.report(
+              'MCP203',
+              e,
+              `Tool \`${name}\` declares an \`outputSchema\` but this result has no \`structuredContent\`: spec-following clients reject it ("Tool ${name} has an output schema but did not return structured content", \`MCP error -32600\`). Return \`structuredContent\` matching the schema next to \`content\`.`,
+              { data: { tool: name } },
+            );
           }
         } else if (!getProp(e, 'content')) {
-          ctx.report('MCP208', e, `Tool \`${name}\` returns an object without \`content\`: the SDK expects a \`CallToolResult\` and answers \`MCP error -32602: Invalid tools/call result\` (or an empty result). Return \`{ content: [{ type: "text", text: JSON.stringify(value) }] }\`.`, {
-            fixes: [ctx.fix('Wrap the value in a text content block', [edit(file, sf, e.getStart(sf), e.getEnd(), `{ content: [{ type: "text", text: JSON.stringify(${e.getText(sf)}) }] }`)], true)],
-            data: { tool: name },
-          });
+          ctx.report(
+            'MCP208',
+            e,
+            `Tool \`${name}\` returns an object without \`content\`: the SDK expects a \`CallToolResult\` and answers \`MCP error -32602: Invalid tools/call result\` (or an empty result). Return \`{ content: [{ type: "text", text: JSON.stringify(value) }] }\`.`,
+            {
+              fixes: [
+                ctx.fix(
+                  'Wrap the value in a text content block',
+                  [
+                    edit(
+                      file,
+                      sf,
+                      e.getStart(sf),
+                      e.getEnd(),
+                      `{ content: [{ type: "text", text: JSON.stringify(${e.getText(sf)}) }] }`,
+                    ),
+                  ],
+                  true,
+                ),
+              ],
+              data: { tool: name },
+            },
+          );
         }
         continue;
       }
       const kind = scalarKind(ctx, e);
       if (kind) {
         const text = kind === 'string' ? e.getText(sf) : `String(${e.getText(sf)})`;
-        ctx.report('MCP208', e, `Tool \`${name}\` returns a bare ${kind}: the official SDK expects a \`CallToolResult\` (\`{ content: [...] }\`) and answers \`MCP error -32602: Invalid tools/call result\`. Wrap it: \`{ content: [{ type: "text", text: ... }] }\`.`, {
-          fixes: [ctx.fix('Wrap the value in a text content block', [edit(file, sf, e.getStart(sf), e.getEnd(), `{ content: [{ type: "text", text: ${text} }] }`)], true)],
-          data: { tool: name },
-        });
+        ctx.report(
+          'MCP208',
+          e,
+          `Tool \`${name}\` returns a bare ${kind}: the official SDK expects a \`CallToolResult\` (\`{ content: [...] }\`) and answers \`MCP error -32602: Invalid tools/call result\`. Wrap it: \`{ content: [{ type: "text", text: ... }] }\`.`,
+          {
+            fixes: [
+              ctx.fix(
+                'Wrap the value in a text content block',
+                [edit(file, sf, e.getStart(sf), e.getEnd(), `{ content: [{ type: "text", text: ${text} }] }`)],
+                true,
+              ),
+            ],
+            data: { tool: name },
+          },
+        );
       }
     }
   }
@@ -82,13 +130,21 @@ function fastmcpReturn(ctx: RuleContext, d: DefFact, top: ts.Expression, e: ts.E
   if (hasOutput) {
     const k = scalarKind(ctx, e);
     if (k === 'string') {
-      ctx.report('MCP203', e, `Tool \`${name}\` declares an \`outputSchema\` but returns a string: clients expect \`structuredContent\` matching the schema. Return an object that matches \`outputSchema\`.`, { data: { tool: name } });
+      ctx.report(
+        'MCP203',
+        e,
+        `Tool \`${name}\` declares an \`outputSchema\` but returns a string: clients expect \`structuredContent\` matching the schema. Return an object that matches \`outputSchema\`.`,
+        { data: { tool: name } },
+      );
     }
     return;
   }
   let bad: string | undefined;
   let fixText: string | undefined;
-  if (ts.isAsExpression(top) && (top.type.kind === ts.SyntaxKind.NumberKeyword || top.type.kind === ts.SyntaxKind.BooleanKeyword)) {
+  if (
+    ts.isAsExpression(top) &&
+    (top.type.kind === ts.SyntaxKind.NumberKeyword || top.type.kind === ts.SyntaxKind.BooleanKeyword)
+  ) {
     bad = top.type.kind === ts.SyntaxKind.NumberKeyword ? 'a number' : 'a boolean';
     fixText = `String(${top.expression.getText(sf)})`;
   } else {
@@ -106,10 +162,23 @@ function fastmcpReturn(ctx: RuleContext, d: DefFact, top: ts.Expression, e: ts.E
   }
   if (!bad) return;
   const target = ts.isAsExpression(top) ? top : e;
-  ctx.report('MCP208', target, `Tool \`${name}\` returns ${bad}; fastmcp accepts a string or content objects, so the call fails with \`Tool '${name}' execution failed\`. Return \`JSON.stringify(value)\` (or a string).`, {
-    fixes: fixText ? [ctx.fix('Return the value as a string', [edit(file, sf, target.getStart(sf), target.getEnd(), fixText)], true)] : [],
-    data: { tool: name },
-  });
+  ctx.report(
+    'MCP208',
+    target,
+    `Tool \`${name}\` returns ${bad}; fastmcp accepts a string or content objects, so the call fails with \`Tool '${name}' execution failed\`. Return \`JSON.stringify(value)\` (or a string).`,
+    {
+      fixes: fixText
+        ? [
+            ctx.fix(
+              'Return the value as a string',
+              [edit(file, sf, target.getStart(sf), target.getEnd(), fixText)],
+              true,
+            ),
+          ]
+        : [],
+      data: { tool: name },
+    },
+  );
 }
 
 /** True when an expression is (or names) raw bytes rather than base64 text. */
@@ -120,7 +189,11 @@ function isRawBuffer(ctx: RuleContext, expr: ts.Expression, depth = 0): boolean 
     const t = e.expression.getText(ctx.sf);
     if (/^Buffer\.(from|alloc|concat)$/.test(t)) return true;
     const ref = resolveRef(ctx.facts, e.expression);
-    if (ref && (ref.module === 'fs' || ref.module === 'fs/promises') && (ref.name === 'readFile' || ref.name === 'readFileSync')) {
+    if (
+      ref &&
+      (ref.module === 'fs' || ref.module === 'fs/promises') &&
+      (ref.name === 'readFile' || ref.name === 'readFileSync')
+    ) {
       const enc = e.arguments[1];
       return !enc; // no encoding → Buffer
     }
@@ -143,7 +216,12 @@ function mcp204(ctx: RuleContext): void {
     const data = getPropValue(o, 'data');
     if (!prop || !data) continue;
     const v = unwrap(data);
-    const head = ts.isStringLiteral(v) || ts.isNoSubstitutionTemplateLiteral(v) ? v.text : ts.isTemplateExpression(v) ? v.head.text : undefined;
+    const head =
+      ts.isStringLiteral(v) || ts.isNoSubstitutionTemplateLiteral(v)
+        ? v.text
+        : ts.isTemplateExpression(v)
+          ? v.head.text
+          : undefined;
     if (head !== undefined && head.startsWith('data:')) {
       const m = /^data:[^,]*,/.exec(head);
       const fixes = [];
@@ -151,14 +229,32 @@ function mcp204(ctx: RuleContext): void {
         const start = v.head.getStart(sf) + 1; // after the backtick
         fixes.push(ctx.fix('Remove the data: URI prefix', [edit(file, sf, start, start + m[0].length, '')], true));
       }
-      ctx.report('MCP204', v, `The ${type} content's \`data\` starts with a \`data:\` URI prefix; MCP expects raw base64 there (clients answer \`Invalid Base64 string\`). Drop the \`data:<mime>;base64,\` prefix and keep \`mimeType\` separate.`, { fixes });
+      ctx.report(
+        'MCP204',
+        v,
+        `The ${type} content's \`data\` starts with a \`data:\` URI prefix; MCP expects raw base64 there (clients answer \`Invalid Base64 string\`). Drop the \`data:<mime>;base64,\` prefix and keep \`mimeType\` separate.`,
+        { fixes },
+      );
       continue;
     }
     if (isRawBuffer(ctx, v)) {
       const edits: TextEdit[] = ts.isShorthandPropertyAssignment(prop)
         ? [edit(file, sf, prop.getStart(sf), prop.getEnd(), `data: ${prop.name.text}.toString("base64")`)]
-        : [edit(file, sf, v.getStart(sf), v.getEnd(), `${ts.isIdentifier(v) || ts.isCallExpression(v) ? v.getText(sf) : `(${v.getText(sf)})`}.toString("base64")`)];
-      ctx.report('MCP204', v, `The ${type} content's \`data\` is a Buffer; it is serialised as a JSON object of bytes, not base64, and clients cannot decode it. Use \`.toString("base64")\`.`, { fixes: [ctx.fix('Encode the bytes as base64', edits, true)] });
+        : [
+            edit(
+              file,
+              sf,
+              v.getStart(sf),
+              v.getEnd(),
+              `${ts.isIdentifier(v) || ts.isCallExpression(v) ? v.getText(sf) : `(${v.getText(sf)})`}.toString("base64")`,
+            ),
+          ];
+      ctx.report(
+        'MCP204',
+        v,
+        `The ${type} content's \`data\` is a Buffer; it is serialised as a JSON object of bytes, not base64, and clients cannot decode it. Use \`.toString("base64")\`.`,
+        { fixes: [ctx.fix('Encode the bytes as base64', edits, true)] },
+      );
     }
   }
 }
@@ -176,8 +272,12 @@ function schemaExpr(ctx: RuleContext, schema: ts.Expression): ts.Expression {
 function isRawShape(ctx: RuleContext, e: ts.Expression): e is ts.ObjectLiteralExpression {
   const { ts } = ctx;
   if (!ts.isObjectLiteralExpression(e) || e.properties.length === 0) return false;
-  return e.properties.every((p) => ts.isPropertyAssignment(p) && (zodChain(p.initializer) !== undefined || ts.isIdentifier(unwrap(p.initializer))))
-    && e.properties.some((p) => ts.isPropertyAssignment(p) && zodChain(p.initializer) !== undefined);
+  return (
+    e.properties.every(
+      (p) =>
+        ts.isPropertyAssignment(p) && (zodChain(p.initializer) !== undefined || ts.isIdentifier(unwrap(p.initializer))),
+    ) && e.properties.some((p) => ts.isPropertyAssignment(p) && zodChain(p.initializer) !== undefined)
+  );
 }
 
 function mcp205(ctx: RuleContext): void {
@@ -193,17 +293,62 @@ function mcp205(ctx: RuleContext): void {
     const unwrapFix = () => {
       const c = zodChain(s);
       if (!direct || !shape || !c || c.methods.length > 0) return [];
-      return [ctx.fix('Pass the raw shape instead of z.object(...)', [edit(file, sf, s.getStart(sf), s.getEnd(), shape.getText(sf))], true)];
+      return [
+        ctx.fix(
+          'Pass the raw shape instead of z.object(...)',
+          [edit(file, sf, s.getStart(sf), s.getEnd(), shape.getText(sf))],
+          true,
+        ),
+      ];
     };
-    const wrapFix = () => (direct ? [ctx.fix('Wrap the shape in z.object(...)', [edit(file, sf, s.getStart(sf), s.getStart(sf), `${zodName}.object(`), edit(file, sf, s.getEnd(), s.getEnd(), ')')], true)] : []);
+    const wrapFix = () =>
+      direct
+        ? [
+            ctx.fix(
+              'Wrap the shape in z.object(...)',
+              [
+                edit(file, sf, s.getStart(sf), s.getStart(sf), `${zodName}.object(`),
+                edit(file, sf, s.getEnd(), s.getEnd(), ')'),
+              ],
+              true,
+            ),
+          ]
+        : [];
     if (d.style === 'positional' && shape && !v2) {
-      ctx.report('MCP205', d.schema, `\`${d.def.name}\` passes \`z.object(...)\` to \`server.tool()\`, which expects a zod raw shape (\`{ a: z.string() }\`): SDK 1.12–1.27 publishes an empty input schema (clients send no arguments) and 1.28+ throws. Pass the shape object itself.`, { fixes: unwrapFix(), data: { tool: d.def.name, expected: 'raw-shape' } });
-    } else if (d.style === 'register' && shape && !v2 && sdkVersion && compareVersions(sdkVersion, '1.12.0') >= 0 && compareVersions(sdkVersion, '1.22.0') < 0) {
-      ctx.report('MCP205', d.schema, `\`${d.def.name}\` passes \`z.object(...)\` as \`inputSchema\`, which @modelcontextprotocol/sdk ${sdkVersion} does not accept (\`tools/list\` fails with "Cannot read properties of null (reading '_def')"; 1.22+ accepts it). Pass the raw shape, or upgrade the SDK.`, { fixes: unwrapFix(), data: { tool: d.def.name, expected: 'raw-shape', sdkVersion } });
+      ctx.report(
+        'MCP205',
+        d.schema,
+        `\`${d.def.name}\` passes \`z.object(...)\` to \`server.tool()\`, which expects a zod raw shape (\`{ a: z.string() }\`): SDK 1.12–1.27 publishes an empty input schema (clients send no arguments) and 1.28+ throws. Pass the shape object itself.`,
+        { fixes: unwrapFix(), data: { tool: d.def.name, expected: 'raw-shape' } },
+      );
+    } else if (
+      d.style === 'register' &&
+      shape &&
+      !v2 &&
+      sdkVersion &&
+      compareVersions(sdkVersion, '1.12.0') >= 0 &&
+      compareVersions(sdkVersion, '1.22.0') < 0
+    ) {
+      ctx.report(
+        'MCP205',
+        d.schema,
+        `\`${d.def.name}\` passes \`z.object(...)\` as \`inputSchema\`, which @modelcontextprotocol/sdk ${sdkVersion} does not accept (\`tools/list\` fails with "Cannot read properties of null (reading '_def')"; 1.22+ accepts it). Pass the raw shape, or upgrade the SDK.`,
+        { fixes: unwrapFix(), data: { tool: d.def.name, expected: 'raw-shape', sdkVersion } },
+      );
     } else if (d.style === 'register' && v2 && isRawShape(ctx, s)) {
-      ctx.report('MCP205', d.schema, `\`${d.def.name}\` passes a raw zod shape as \`inputSchema\`; the v2 SDK expects a Standard Schema object. Wrap it in \`z.object({...})\`.`, { fixes: wrapFix(), data: { tool: d.def.name, expected: 'standard-schema' } });
+      ctx.report(
+        'MCP205',
+        d.schema,
+        `\`${d.def.name}\` passes a raw zod shape as \`inputSchema\`; the v2 SDK expects a Standard Schema object. Wrap it in \`z.object({...})\`.`,
+        { fixes: wrapFix(), data: { tool: d.def.name, expected: 'standard-schema' } },
+      );
     } else if (d.style === 'fastmcp' && isRawShape(ctx, s)) {
-      ctx.report('MCP205', d.schema, `\`${d.def.name}\` passes a plain object of zod schemas as \`parameters\`; fastmcp requires a Standard Schema object and throws ("must implement Standard Schema"). Wrap it in \`z.object({...})\`.`, { fixes: wrapFix(), data: { tool: d.def.name, expected: 'standard-schema' } });
+      ctx.report(
+        'MCP205',
+        d.schema,
+        `\`${d.def.name}\` passes a plain object of zod schemas as \`parameters\`; fastmcp requires a Standard Schema object and throws ("must implement Standard Schema"). Wrap it in \`z.object({...})\`.`,
+        { fixes: wrapFix(), data: { tool: d.def.name, expected: 'standard-schema' } },
+      );
     }
   }
 }
@@ -229,7 +374,8 @@ function isAnyish(ctx: RuleContext, e: ts.Expression | undefined): boolean {
 }
 
 /** Constructs MCP207 knows; files without any of them skip the schema walk. */
-const MCP207_PREFILTER = /\b(date|bigint|map|set|function|instanceof|custom|symbol|promise|lazy|preprocess|any|unknown|transform)\(|['"`]array['"`]/;
+const MCP207_PREFILTER =
+  /\b(date|bigint|map|set|function|instanceof|custom|symbol|promise|lazy|preprocess|any|unknown|transform)\(|['"`]array['"`]/;
 
 function mcp207(ctx: RuleContext): void {
   const { ts, sf, file } = ctx;
@@ -257,21 +403,45 @@ function mcp207(ctx: RuleContext): void {
         if (ts.isIdentifier(obj) && (obj.text === 'z' || obj.text === 'zod')) {
           let why = REJECTED[method];
           const fixes = [];
-          if (method === 'date') fixes.push(ctx.fix('Use z.string().datetime()', [edit(file, sf, n.getStart(sf), n.getEnd(), `${obj.text}.string().datetime()`)], true));
-          if (method === 'bigint') fixes.push(ctx.fix('Use z.string()', [edit(file, sf, n.getStart(sf), n.getEnd(), `${obj.text}.string()`)]));
+          if (method === 'date')
+            fixes.push(
+              ctx.fix(
+                'Use z.string().datetime()',
+                [edit(file, sf, n.getStart(sf), n.getEnd(), `${obj.text}.string().datetime()`)],
+                true,
+              ),
+            );
+          if (method === 'bigint')
+            fixes.push(ctx.fix('Use z.string()', [edit(file, sf, n.getStart(sf), n.getEnd(), `${obj.text}.string()`)]));
           if (method === 'array' && isAnyish(ctx, n.arguments[0])) {
-            why = '`z.array(z.any())` publishes an array without `items`; VS Code and others drop the whole tool ("array type must have items")';
-            fixes.push(ctx.fix('Use z.array(z.string())', [edit(file, sf, n.arguments[0]!.getStart(sf), n.arguments[0]!.getEnd(), `${obj.text}.string()`)]));
+            why =
+              '`z.array(z.any())` publishes an array without `items`; VS Code and others drop the whole tool ("array type must have items")';
+            fixes.push(
+              ctx.fix('Use z.array(z.string())', [
+                edit(file, sf, n.arguments[0]!.getStart(sf), n.arguments[0]!.getEnd(), `${obj.text}.string()`),
+              ]),
+            );
           }
-          if (method === 'record' && isAnyish(ctx, n.arguments[n.arguments.length - 1])) why = '`z.record(z.any())` publishes values with no type, which strict clients reject';
+          if (method === 'record' && isAnyish(ctx, n.arguments[n.arguments.length - 1]))
+            why = '`z.record(z.any())` publishes values with no type, which strict clients reject';
           if (why) ctx.report('MCP207', n, `Tool \`${tool}\`: ${why}.`, { fixes, data: { tool, construct: method } });
         } else if (method === 'transform' && zodChain(n.expression.expression) !== undefined) {
-          ctx.report('MCP207', n.expression.name, `Tool \`${tool}\`: \`.transform()\` publishes the input type in the JSON schema while the handler receives the transformed type; clients validate against the wrong shape. Transform inside the handler instead.`, { data: { tool, construct: 'transform' } });
+          ctx.report(
+            'MCP207',
+            n.expression.name,
+            `Tool \`${tool}\`: \`.transform()\` publishes the input type in the JSON schema while the handler receives the transformed type; clients validate against the wrong shape. Transform inside the handler instead.`,
+            { data: { tool, construct: 'transform' } },
+          );
         }
       }
       // JSON schema form (low-level servers): { type: "array" } without items
       if (ts.isObjectLiteralExpression(n) && stringValue(getPropValue(n, 'type')) === 'array' && !getProp(n, 'items')) {
-        ctx.report('MCP207', n, `Tool \`${tool}\`: an \`array\` schema without \`items\`; VS Code's validator rejects it and omits the tool. Add \`items: { type: "string" }\` (or the real item type).`, { data: { tool, construct: 'array-without-items' } });
+        ctx.report(
+          'MCP207',
+          n,
+          `Tool \`${tool}\`: an \`array\` schema without \`items\`; VS Code's validator rejects it and omits the tool. Add \`items: { type: "string" }\` (or the real item type).`,
+          { data: { tool, construct: 'array-without-items' } },
+        );
       }
       ts.forEachChild(n, visit);
     };
