@@ -35,7 +35,7 @@ type FindingOrigin = 'config' | 'rules' | 'runtime';
 
 /**
  * One problem, anywhere: a config file, server source, or a running server.
- * `code` is stable and documented (e.g. `schema/no-transport`, `MCP101`).
+ * `code` is stable and documented (e.g. `MCP015`, `MCP101`).
  */
 export interface Finding {
   code: string;
@@ -48,8 +48,6 @@ export interface Finding {
   origin: FindingOrigin;
   /** Name of the server the finding is about, when there is one. */
   server?: string;
-  /** Link to documentation for `code`, when there is a page. */
-  docsUrl?: string;
   /** Other places that matter (the duplicate definition, the config entry...). */
   related?: { file: string; range: Range; message: string }[];
   fixes?: Fix[];

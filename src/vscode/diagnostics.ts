@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { docsUrl, getCode } from '../core/catalogue';
 import type { Finding, Range, Severity } from '../core/model';
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
@@ -13,11 +14,13 @@ export function toRange(range: Range): vscode.Range {
   return new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
 }
 
-/** A core finding as a Problems entry; the code links to its documentation when there is a page. */
+/** A core finding as a Problems entry; the code links to its documentation page. */
 export function toDiagnostic(finding: Finding): vscode.Diagnostic {
   const diagnostic = new vscode.Diagnostic(toRange(finding.range), finding.message, SEVERITY[finding.severity]);
   diagnostic.source = 'MCP Doctor';
-  diagnostic.code = finding.docsUrl ? { value: finding.code, target: vscode.Uri.parse(finding.docsUrl) } : finding.code;
+  diagnostic.code = getCode(finding.code)
+    ? { value: finding.code, target: vscode.Uri.parse(docsUrl(finding.code)) }
+    : finding.code;
   if (finding.related?.length) {
     diagnostic.relatedInformation = finding.related.map(
       (r) =>

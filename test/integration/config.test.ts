@@ -42,7 +42,7 @@ describe('Config discovery', () => {
       return list.length > 0 ? list : undefined;
     }, 'diagnostics on .mcp.json');
     const comma = diagnostics.find((d) =>
-      typeof d.code === 'object' ? d.code.value === 'parse/trailing-comma' : d.code === 'parse/trailing-comma',
+      typeof d.code === 'object' ? d.code.value === 'MCP002' : d.code === 'MCP002',
     );
     assert.ok(comma, `trailing comma reported; got ${codes(mcp).join(', ')}`);
     assert.equal(comma.range.start.line, 5);
@@ -50,7 +50,7 @@ describe('Config discovery', () => {
     assert.equal(comma.source, 'MCP Doctor');
 
     const cursor = vscode.Uri.file(path.join(root, '.cursor/mcp.json'));
-    assert.deepEqual(codes(cursor), ['path/command-not-found', 'path/script-missing', 'schema/ambiguous-transport']);
+    assert.deepEqual(codes(cursor), ['MCP061', 'MCP062', 'MCP016']);
   });
 
   it('follows unsaved edits in an open config file', async () => {
@@ -62,12 +62,12 @@ describe('Config discovery', () => {
     const edit = new vscode.WorkspaceEdit();
     edit.delete(uri, new vscode.Range(5, comma, 5, comma + 1));
     assert.ok(await vscode.workspace.applyEdit(edit));
-    await waitFor(() => !codes(uri).includes('parse/trailing-comma'), 'the trailing-comma diagnostic to go away');
+    await waitFor(() => !codes(uri).includes('MCP002'), 'the trailing-comma diagnostic to go away');
     // Put the comma back and the problem returns, still without saving.
     const undo = new vscode.WorkspaceEdit();
     undo.insert(uri, new vscode.Position(5, comma), ',');
     assert.ok(await vscode.workspace.applyEdit(undo));
-    await waitFor(() => codes(uri).includes('parse/trailing-comma'), 'the trailing-comma diagnostic to come back');
+    await waitFor(() => codes(uri).includes('MCP002'), 'the trailing-comma diagnostic to come back');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
@@ -88,7 +88,7 @@ describe('Config discovery', () => {
         'the new Roo server',
       );
       const uri = vscode.Uri.file(file);
-      await waitFor(() => codes(uri).includes('schema/ambiguous-transport'), 'a problem on the new file');
+      await waitFor(() => codes(uri).includes('MCP016'), 'a problem on the new file');
     } finally {
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
     }

@@ -294,8 +294,8 @@ describe('Security (hostile servers)', function () {
     assert.ok(!tip.value.includes('pa55word-xyz') && !tip.value.includes(INPUT_SECRET), tip.value);
     // The failed connect names the resolved URL: in the Problems panel it is masked too.
     const unreachable = await waitFor(
-      () => diagnosticsWithCode(configFile, 'RT-http-unreachable')[0],
-      'RT-http-unreachable in the Problems panel',
+      () => diagnosticsWithCode(configFile, 'MCP721')[0],
+      'MCP721 in the Problems panel',
     );
     assert.match(unreachable.message, /http:\/\/bob:\*\*\*@127\.0\.0\.1:9/);
     for (const d of vscode.languages.getDiagnostics(vscode.Uri.file(configFile))) {

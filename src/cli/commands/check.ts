@@ -229,7 +229,7 @@ async function checkOne(
     } else out.stderrTail = v.stderrTail.slice(-10);
     if (resolved.unresolved.length)
       out.findings.push({
-        code: 'RT-unresolved-variable',
+        code: 'MCP058',
         severity: 'warning',
         message: `Started with unresolved variables ${resolved.unresolved.join(', ')} left as written.`,
         file: server.file,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Severity } from '../../core/model';
-import { getRule } from '../../core/rules/catalog';
+import { getCode } from '../../core/catalogue';
 import { RuleEngine, type SeverityOverrides } from '../../core/rules/engine';
 import { countBySeverity, formatText, summaryLine } from '../../core/rules/report';
 import { toSarif } from '../../core/rules/sarif';
@@ -63,8 +63,8 @@ function parseArgs(args: string[]): LintArgs | string | 'help' {
       const m = /^([A-Za-z0-9/_-]+)=(\w+)$/.exec(v);
       if (!m || !LEVELS.has(m[2]))
         return `--rule expects ID=LEVEL with LEVEL one of error, warning, info, hint, off (got "${v}")`;
-      if (!getRule(m[1])) return `--rule: unknown rule "${m[1]}"`;
-      out.overrides[m[1]] = m[2] as Severity | 'off';
+      if (!getCode(m[1])) return `--rule: unknown code "${m[1]}"`;
+      out.overrides[getCode(m[1])!.id] = m[2] as Severity | 'off';
     } else if (a.startsWith('-') && a !== '-') return `unknown option "${a}"`;
     else out.paths.push(a);
   }

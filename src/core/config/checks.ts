@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import type { Finding, Range } from '../model';
+import { modify } from 'jsonc-parser';
+import type { Finding, Fix, Range, TextEdit } from '../model';
 import { closest, finding, replaceFix } from './findings';
 import type { EntryContext, NormalizedEntry } from './normalize';
 import type { LineIndex, PNode } from './pnode';
@@ -12,6 +13,8 @@ export interface CheckContext extends EntryContext {
   lines: LineIndex;
   /** Declared VS Code inputs (undefined when the file format has none). */
   inputs?: InputDeclaration[];
+  /** Where `inputs` lives in the file (VS Code formats), for fixes that declare one. */
+  inputsPath?: (string | number)[];
   vars: VariableContext;
   platform: NodeJS.Platform;
   checkCommands: boolean;
@@ -78,6 +81,8 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
   ) => ctx.findings.push(finding(code, severity, message, ctx.file, range, { server: name, data, fixes }));
   const label = ctx.profile.label;
   const style = ctx.profile.interpolation;
+  /** Styles that read `${env:NAME}` (so a bare `${NAME}` has an obvious replacement). */
+  const envStyle = style === 'vscode' || style === 'cursor' || style === 'roo' || style === 'windsurf';
   const strings = stringFields(entry);
 
   // --- variables ----------------------------------------------------------------------------
@@ -93,7 +98,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
           if (ids.includes(ref.name)) break;
           const suggest = closest(ref.name, ids);
           push(
-            'vars/undeclared-input',
+            'MCP053',
             'error',
             `Server "${name}": ${s.where} uses \${input:${ref.name}}, but no entry of "inputs" has "id": "${ref.name}"${
               suggest ? ` — did you mean "${suggest}"?` : '.'
@@ -110,7 +115,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
           if (isSet(ref.name)) break;
           if (style === 'continue') {
             push(
-              'vars/secret-unset',
+              'MCP052',
               'info',
               `Server "${name}": secret "${ref.name}" is not in the environment; Continue must find it in its secrets store (~/.continue/.env or the hub) or the server gets no value.`,
               range,
@@ -118,7 +123,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
             );
           } else {
             push(
-              'vars/env-unset',
+              'MCP050',
               'warning',
               `Server "${name}": ${s.where} uses ${ref.text}, but ${ref.name} is not set in the environment MCP Doctor sees. ${label} would pass ${
                 style === 'roo' ? 'the literal text' : 'an empty value'
@@ -133,7 +138,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
           if (isSet(ref.name) || ref.default !== undefined) break;
           if (style === 'posix') {
             push(
-              'vars/env-unset-no-default',
+              'MCP051',
               'error',
               `Server "${name}": ${s.where} uses ${ref.text}, but ${ref.name} is not set and has no default. ${label} fails to load the config (some versions pass the literal "${ref.text}"). Set ${ref.name}, or give a default: \${${ref.name}:-value}.`,
               range,
@@ -141,7 +146,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
             );
           } else {
             push(
-              'vars/env-unset',
+              'MCP050',
               'warning',
               `Server "${name}": ${s.where} uses ${ref.text}, but ${ref.name} is not set; ${label} ${style === 'gemini' ? 'replaces it with an empty string' : 'passes the placeholder unchanged'}. Set ${ref.name} in the environment.`,
               range,
@@ -154,7 +159,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
           if (ref.expanded) {
             if (!isSet(ref.name))
               push(
-                'vars/env-unset',
+                'MCP050',
                 'warning',
                 `Server "${name}": ${s.where} uses $${ref.name}, but it is not set; ${label} replaces it with an empty string.`,
                 range,
@@ -164,7 +169,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
           }
           const spelled = style === 'posix' ? `\${${ref.name}}` : `\${env:${ref.name}}`;
           push(
-            'vars/bare-dollar-not-expanded',
+            'MCP056',
             'warning',
             `Server "${name}": ${s.where} contains $${ref.name}, which ${label} does not expand (there is no shell); the server receives the literal text "$${ref.name}". Write ${spelled}.`,
             range,
@@ -175,7 +180,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
         }
         case 'literal':
           push(
-            'vars/not-interpolated',
+            'MCP055',
             'warning',
             `Server "${name}": ${s.where} contains ${ref.text}, but ${label} does not expand variables; the server receives that text literally. Write the actual value${style === 'codex' ? ' (or forward the variable with env_vars = ["NAME"])' : ''}.`,
             range,
@@ -184,16 +189,23 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
           break;
         case 'unknown':
           push(
-            'vars/unknown-variable',
+            'MCP054',
             'warning',
-            `Server "${name}": ${s.where} contains ${ref.text}, which ${label} does not define; it stays as literal text.`,
+            `Server "${name}": ${s.where} contains ${ref.text}, which ${label} does not define; it stays as literal text.${
+              envStyle && /^[A-Za-z_]\w*$/.test(ref.name)
+                ? ` For the environment variable, write \${env:${ref.name}}.`
+                : ''
+            }`,
             range,
             { var: ref.name },
+            envStyle && /^[A-Za-z_]\w*$/.test(ref.name)
+              ? [replaceFix(`Use \${env:${ref.name}}`, ctx.file, range, `\${env:${ref.name}}`)]
+              : undefined,
           );
           break;
         case 'vscode-only':
           push(
-            'vars/editor-only',
+            'MCP057',
             'info',
             `Server "${name}": ${ref.text} is resolved by VS Code itself when it starts the server; MCP Doctor cannot resolve it outside VS Code.`,
             range,
@@ -216,7 +228,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
     if (tilde) {
       const expanded = s.value.replace(/^~|=~/, (m) => (m.startsWith('=') ? `=${ctx.vars.home}` : ctx.vars.home));
       push(
-        'path/tilde-not-expanded',
+        'MCP066',
         'warning',
         `Server "${name}": ${s.where} is "${truncate(s.value, 80)}", but "~" is only expanded by a shell and ${label} starts servers without one: the server gets a path that begins with a literal "~". Write the absolute path${style === 'vscode' ? ' or ${userHome}' : ''}.`,
         s.node.range,
@@ -242,7 +254,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
     }
     if (/[\b\f\n\r\t]/.test(s.value) && s.group !== 'env') {
       push(
-        'path/control-char-escape',
+        'MCP068',
         'warning',
         `Server "${name}": ${s.where} contains a tab/newline/backspace character, almost certainly a Windows path where "\\t", "\\n" or "\\b" was meant as a backslash + letter. In JSON write "\\\\" for each backslash, or use forward slashes.`,
         s.node.range,
@@ -263,7 +275,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
     );
     if (rel.length) {
       push(
-        'path/relative-without-cwd',
+        'MCP065',
         'warning',
         `Server "${name}": ${rel.map((r) => `"${truncate(r.value, 50)}"`).join(', ')} ${rel.length > 1 ? 'are relative paths' : 'is a relative path'}, but ${label} ${
           ctx.profile.hasCwd
@@ -285,7 +297,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
     const exe = server.command.toLowerCase();
     if (['npx', 'npm', 'pnpm', 'pnpx', 'yarn'].includes(exe)) {
       push(
-        'path/windows-shim',
+        'MCP067',
         'info',
         `Server "${name}": on Windows "${server.command}" is a ${server.command}.cmd script, which cannot be started without a shell; if ${label} reports spawn ${server.command} ENOENT, use "command": "cmd" with "args": ["/c", "${server.command}", ...].`,
         entry.fields.command?.range ?? server.range,
@@ -313,6 +325,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
       }`,
       subRange(ctx.lines, s.node, s.value.length > 8 ? s.value.slice(0, 8) : s.value),
       { where: s.where },
+      s.key && s.group !== 'args' && ctx.inputsPath ? promptInsteadFix(ctx, s.node, s.key) : undefined,
     );
   }
 
@@ -336,7 +349,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
   const cwdMissing = Boolean(server.cwd && base && !ctx.fileExists(base));
   if (cwdMissing) {
     push(
-      'path/cwd-missing',
+      'MCP063',
       'error',
       `Server "${name}": cwd "${base}" does not exist, so ${label} cannot start the server. Fix the path.`,
       entry.fields.cwd?.range ?? server.range,
@@ -349,7 +362,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
       const abs = p.isAbsolute(ef.value) ? ef.value : base ? p.join(base, ef.value) : undefined;
       if (abs && !ctx.fileExists(abs)) {
         push(
-          'path/envfile-missing',
+          'MCP064',
           'error',
           `Server "${name}": envFile "${abs}" does not exist; ${label} fails to start the server. Create the file or remove "envFile".`,
           entry.fields.envFile?.range ?? server.range,
@@ -366,7 +379,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
     if (p.isAbsolute(c) || /^[A-Za-z]:[\\/]/.test(c)) {
       if (!ctx.findOnPath(c) && !ctx.fileExists(c)) {
         push(
-          'path/command-missing',
+          'MCP060',
           'error',
           `Server "${name}": command "${c}" does not exist, so the server cannot start (spawn ENOENT). Fix the path, or use a command on PATH.`,
           cmdRange,
@@ -376,7 +389,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
     } else if (/[\\/]/.test(c)) {
       if (base && !ctx.fileExists(p.join(base, c))) {
         push(
-          'path/command-missing',
+          'MCP060',
           'error',
           `Server "${name}": command "${c}" does not exist in ${base}, so the server cannot start (spawn ENOENT). Fix the path.`,
           cmdRange,
@@ -385,7 +398,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
       }
     } else if (!ctx.findOnPath(c)) {
       push(
-        'path/command-not-found',
+        'MCP061',
         'warning',
         `Server "${name}": "${c}" is not on PATH, so the server will fail with spawn ${c} ENOENT. Install it, or use its absolute path (apps started from the Dock/Start menu may see a shorter PATH than your terminal).`,
         cmdRange,
@@ -411,7 +424,7 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
         p.isAbsolute(r.value) || /^[A-Za-z]:[\\/]/.test(r.value) ? r.value : dir ? p.join(dir, r.value) : undefined;
       if (abs && !ctx.fileExists(abs)) {
         push(
-          'path/script-missing',
+          'MCP062',
           'error',
           `Server "${name}": ${p.basename(server.command)} is asked to run "${script.path}", but ${abs} does not exist; the process exits at once ("No such file or directory"). Fix the path${ctx.profile.hasCwd ? ' or "cwd"' : ''}.`,
           node?.range ?? server.range,
@@ -545,4 +558,29 @@ function secretIn(s: StringField, style: string): string | undefined {
   )
     return undefined;
   return 'secret';
+}
+
+/** An input id derived from an env or header name (`GITHUB_TOKEN` → `github-token`). */
+function inputId(key: string): string {
+  return key
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+}
+
+/** Replace a literal secret with `${input:id}` and declare that input (a password prompt). */
+function promptInsteadFix(ctx: CheckContext, value: PNode, key: string): Fix[] {
+  const id = inputId(key);
+  const edits: TextEdit[] = [{ file: ctx.file, range: value.range, newText: JSON.stringify(`\${input:${id}}`) }];
+  if (!ctx.inputs?.some((i) => i.id === id)) {
+    const insert = modify(
+      ctx.lines.text,
+      [...ctx.inputsPath!, -1],
+      { type: 'promptString', id, description: key, password: true },
+      { formattingOptions: { insertSpaces: true, tabSize: 2 } },
+    );
+    for (const e of insert)
+      edits.push({ file: ctx.file, range: ctx.lines.range(e.offset, e.length), newText: e.content });
+  }
+  return [{ title: `Prompt for ${key} (stored securely) instead`, edits, preferred: true }];
 }

@@ -101,7 +101,7 @@ function markShadowed(results: ConfigFileResult[]): void {
       if (loser.file === winner.file || loser.server.scope === winner.server.scope) continue;
       loser.file.findings.push({
         ...finding(
-          'schema/shadowed-server',
+          'MCP035',
           'info',
           `Server "${loser.server.name}" is also defined in ${winner.server.file} (${winner.server.scope} scope), which takes precedence; this ${loser.server.scope} entry is not used by ${loser.server.client} there.`,
           loser.server.file,

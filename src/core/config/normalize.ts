@@ -46,6 +46,19 @@ const KNOWN_KEYS = [
   'timeout',
 ];
 /** Real keys of some client that look like typos of KNOWN_KEYS; never flagged. */
+/** Clients that read only the common keys, so another tool's name for one is ignored there. */
+const MEANT_KEYS_CLIENTS = new Set(['vscode', 'cursor', 'claude-code', 'claude-desktop']);
+/** Keys people write that those clients silently ignore, with the one they meant. */
+const MEANT_KEYS: Record<string, string> = {
+  envVars: 'env',
+  environment: 'env',
+  environmentVariables: 'env',
+  workingDirectory: 'cwd',
+  workingDir: 'cwd',
+  arguments: 'args',
+  cmd: 'command',
+  endpoint: 'url',
+};
 const OTHER_KEYS = new Set([
   'uri',
   'cmd',
@@ -129,7 +142,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
   if (node.kind !== 'object') {
     server.valid = false;
     f(
-      'schema/server-not-object',
+      'MCP013',
       'error',
       `Server "${name}" is ${describeKind(node)}, not an object. ${profile.label} skips it. Write it as { "command": "...", "args": [...] } (or { "url": "..." } for a remote server).`,
       node.range,
@@ -148,7 +161,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
       if (!server.command.trim()) {
         server.valid = false;
         f(
-          'schema/empty-command',
+          'MCP021',
           'error',
           `Server "${name}" has an empty "${commandKey}". Put the executable to run (e.g. "npx", "uvx", "python").`,
           cmd.range,
@@ -160,7 +173,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
       if (bad || !items.length) {
         server.valid = false;
         f(
-          'schema/command-not-string',
+          'MCP020',
           'error',
           `Server "${name}": opencode expects "command" to be a non-empty array of strings (executable first, then its arguments).`,
           (bad ?? cmd).range,
@@ -185,7 +198,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
           ? ` Put the executable in "${commandKey}" and the rest in "args": "${commandKey}": ${JSON.stringify(String((cmd.value as unknown[])[0] ?? ''))}, "args": ${JSON.stringify((cmd.value as unknown[]).slice(1))}.`
           : ` Write the executable as a string, e.g. "${commandKey}": "npx".`;
       f(
-        'schema/command-not-string',
+        'MCP020',
         'error',
         `Server "${name}": "${commandKey}" must be a string, got ${describeKind(cmd)}; ${profile.label} cannot start it.${hint}`,
         cmd.range,
@@ -205,7 +218,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
           const quoted =
             item.kind === 'number' || item.kind === 'boolean' ? JSON.stringify(String(item.value)) : undefined;
           f(
-            'schema/arg-not-string',
+            'MCP023',
             'error',
             `Server "${name}": every item of "args" must be a string, got ${describeKind(item)}. Quote it${quoted ? ` (${quoted})` : ''}.`,
             item.range,
@@ -224,7 +237,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
     if (a.kind === 'string') {
       const parts = String(a.value).trim().split(/\s+/).filter(Boolean);
       f(
-        'schema/args-not-array',
+        'MCP022',
         'error',
         `Server "${name}": "args" must be an array of strings, got a single string. ${profile.label} does not split it on spaces; write one item per argument: ${JSON.stringify(parts)}.`,
         a.range,
@@ -232,13 +245,9 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
         [replaceFix('Split into an array of arguments', file, a.range, JSON.stringify(parts), false)],
       );
     } else {
-      f(
-        'schema/args-not-array',
-        'error',
-        `Server "${name}": "args" must be an array of strings, got ${describeKind(a)}.`,
-        a.range,
-        { got: a.kind },
-      );
+      f('MCP022', 'error', `Server "${name}": "args" must be an array of strings, got ${describeKind(a)}.`, a.range, {
+        got: a.kind,
+      });
     }
   }
 
@@ -297,14 +306,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
   }
 
   function readEnv(e: PNode | undefined) {
-    const env = readStringMap(
-      e,
-      'env',
-      fields.env,
-      'schema/env-not-object',
-      'schema/env-value-not-string',
-      profile.envAllowsNonString,
-    );
+    const env = readStringMap(e, 'env', fields.env, 'MCP024', 'MCP025', profile.envAllowsNonString);
     if (env) server.env = { ...(server.env ?? {}), ...env };
   }
 
@@ -316,14 +318,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
     profile.id === 'continue'
       ? (prop(prop(node, 'requestOptions'), 'headers') ?? prop(node, 'headers'))
       : prop(node, profile.id === 'codex' ? 'http_headers' : 'headers');
-  const headers = readStringMap(
-    headersNode,
-    'headers',
-    fields.headers,
-    'schema/headers-not-object',
-    'schema/header-value-not-string',
-    false,
-  );
+  const headers = readStringMap(headersNode, 'headers', fields.headers, 'MCP026', 'MCP027', false);
   if (headers) server.headers = headers;
 
   for (const key of ['cwd', 'envFile'] as const) {
@@ -334,13 +329,9 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
       server[key] = n.value as string;
     } else {
       server.valid = false;
-      f(
-        'schema/string-expected',
-        'error',
-        `Server "${name}": "${key}" must be a string path, got ${describeKind(n)}.`,
-        n.range,
-        { field: key },
-      );
+      f('MCP028', 'error', `Server "${name}": "${key}" must be a string path, got ${describeKind(n)}.`, n.range, {
+        field: key,
+      });
     }
   }
 
@@ -361,7 +352,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
           ? 'false'
           : undefined;
     f(
-      'schema/boolean-expected',
+      'MCP029',
       'error',
       `Server "${name}": "${key}" must be true or false, got ${describeKind(n)}.${
         n.kind === 'string'
@@ -384,13 +375,9 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
   for (const [k, n] of urlNodes) {
     if (n.kind !== 'string') {
       server.valid = false;
-      f(
-        'schema/string-expected',
-        'error',
-        `Server "${name}": "${k}" must be a URL string, got ${describeKind(n)}.`,
-        n.range,
-        { field: k },
-      );
+      f('MCP028', 'error', `Server "${name}": "${k}" must be a URL string, got ${describeKind(n)}.`, n.range, {
+        field: k,
+      });
     }
   }
   const urlEntry = urlNodes.find(([, n]) => n.kind === 'string');
@@ -400,7 +387,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
   }
   if (profile.id === 'gemini-cli' && urlNodes.length > 1) {
     f(
-      'schema/ambiguous-transport',
+      'MCP016',
       'warning',
       `Server "${name}" sets both "httpUrl" and "url"; Gemini CLI uses "httpUrl" and ignores "url". Keep one ("url" with "type": "http" is the current form).`,
       urlNodes[1][1].keyRange ?? urlNodes[1][1].range,
@@ -428,7 +415,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
       server.valid = false;
       const suggest = value === undefined ? undefined : suggestType(profile, value);
       f(
-        'schema/unknown-type',
+        'MCP018',
         'error',
         `Server "${name}": ${profile.label} does not know "${typeKey}": ${JSON.stringify(typeNode.value)}. Accepted values: ${known.map((k) => `"${k}"`).join(', ')}.${
           suggest ? ` Use "${suggest}" (${JSON.stringify(typeNode.value)} is another client's spelling).` : ''
@@ -449,7 +436,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
   if (extensionOnly || gooseOther) {
     server.transport = 'unknown';
     f(
-      'schema/managed-by-client',
+      'MCP036',
       'info',
       `Server "${name}" is provided by ${profile.label} itself (${extensionOnly ? 'a Zed extension' : `type "${String(typeNode?.value)}"`}); there is no command or URL here, so MCP Doctor cannot start it.`,
       keyRange,
@@ -469,7 +456,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
     const rejected = profile.rejectsMixed;
     if (rejected) server.valid = false;
     f(
-      'schema/ambiguous-transport',
+      'MCP016',
       rejected ? 'error' : 'warning',
       `Server "${name}" sets both "${commandKey}" and "${urlEntry?.[0] ?? 'url'}". ${
         rejected
@@ -484,7 +471,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
     if (declared && declared !== 'stdio' && declared !== 'unknown') {
       server.valid = false;
       f(
-        'schema/no-transport',
+        'MCP015',
         'error',
         `Server "${name}" has "type": ${JSON.stringify(typeNode?.value)} but no "${profile.urlKeys[0]}" to connect to; it only has a "${commandKey}". Use "type": "${Object.keys(profile.types).find((k) => profile.types[k] === 'stdio') ?? 'stdio'}" for a local server, or add the URL.`,
         typeNode!.range,
@@ -495,7 +482,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
     if (declared === 'stdio') {
       server.valid = false;
       f(
-        'schema/no-transport',
+        'MCP015',
         'error',
         `Server "${name}" has "type": ${JSON.stringify(typeNode?.value)} but no "${commandKey}"; it only has a URL. Remove "type" or set it to the remote transport.`,
         typeNode!.range,
@@ -506,7 +493,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
     if (!typeNode && profile.urlNeedsType) {
       server.valid = false;
       f(
-        'schema/type-required',
+        'MCP017',
         'error',
         `Server "${name}": ${profile.label} needs an explicit "type" ("streamable-http" or "sse") for a URL server.`,
         urlNodes[0][1].keyRange ?? keyRange,
@@ -527,7 +514,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
       );
     } else if (!typeNode && profile.id === 'cline') {
       f(
-        'schema/implicit-sse',
+        'MCP019',
         'info',
         `Server "${name}" has a URL but no "type": Cline then uses the legacy SSE transport. Add "type": "streamableHttp" if the server speaks Streamable HTTP.`,
         urlNodes[0][1].keyRange ?? keyRange,
@@ -537,7 +524,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
     server.valid = false;
     const empty = (node.props?.size ?? 0) === 0;
     f(
-      'schema/no-transport',
+      'MCP015',
       'error',
       `Server "${name}" ${empty ? 'is empty' : `has neither "${commandKey}" nor ${profile.urlKeys.map((k) => `"${k}"`).join('/')}`}: ${profile.label} cannot start or reach it. Add "${commandKey}" (with "args") for a local server, or "${profile.urlKeys[0]}" for a remote one.`,
       keyRange,
@@ -557,7 +544,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
   // --- naming and unit quirks ---------------------------------------------------------------
   if (profile.id === 'claude-code' && name === 'workspace') {
     f(
-      'schema/reserved-name',
+      'MCP033',
       'warning',
       `Claude Code reserves the server name "workspace" and skips this entry. Rename it.`,
       keyRange,
@@ -565,7 +552,7 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
   }
   if (profile.id === 'gemini-cli' && name.includes('_')) {
     f(
-      'schema/name-underscore',
+      'MCP034',
       'warning',
       `Gemini CLI server names should not contain "_": tool names become mcp_<server>_<tool> and the policy engine splits on the first underscore. Use "${name.replace(/_/g, '-')}".`,
       keyRange,
@@ -576,27 +563,28 @@ export function normalizeEntry(ctx: EntryContext, name: string, node: PNode, key
     const t = timeout.value as number;
     if (['cline', 'roo', 'zed', 'goose'].includes(profile.id) && t > 3600) {
       f(
-        'schema/timeout-unit',
+        'MCP030',
         'warning',
         `Server "${name}": ${profile.label} reads "timeout" in seconds; ${t} is over an hour — probably milliseconds. Use ${Math.max(1, Math.round(t / 1000))}.`,
         timeout.range,
       );
     } else if (['gemini-cli', 'opencode'].includes(profile.id) && t > 0 && t < 1000) {
       f(
-        'schema/timeout-unit',
+        'MCP030',
         'warning',
         `Server "${name}": ${profile.label} reads "timeout" in milliseconds; ${t} ms is too short — probably seconds. Use ${t * 1000}.`,
         timeout.range,
       );
     }
   }
-  // Close misspellings of common keys ("agrs", "enviroment"...).
+  // Close misspellings of common keys ("agrs", "enviroment"...) and other tools' names for them.
   for (const [k, v] of node.props ?? []) {
-    if (KNOWN_KEYS.includes(k) || OTHER_KEYS.has(k) || k.length < 3) continue;
-    const near = closest(k, KNOWN_KEYS);
+    const meant = MEANT_KEYS_CLIENTS.has(profile.id) ? MEANT_KEYS[k] : undefined;
+    if (!meant && (KNOWN_KEYS.includes(k) || OTHER_KEYS.has(k) || k.length < 3)) continue;
+    const near = meant ?? closest(k, KNOWN_KEYS);
     if (near && near !== k && !node.props?.has(near) && near.toLowerCase() !== k.toLowerCase().replace(/s$/, '')) {
       f(
-        'schema/unknown-key',
+        'MCP031',
         'warning',
         `Server "${name}": unknown key "${k}" — did you mean "${near}"? ${profile.label} ignores unknown keys.`,
         v.keyRange ?? v.range,

@@ -48,7 +48,7 @@ export function parseConfigText(
   } catch (err) {
     result.findings.push(
       finding(
-        'internal/parse-failed',
+        'MCP000',
         'error',
         `MCP Doctor could not analyse this file (${err instanceof Error ? err.message : String(err)}). Please report this with the file contents.`,
         file,
@@ -100,7 +100,7 @@ function parseInto(
   if (root.kind !== 'object') {
     result.accepted = false;
     f(
-      'schema/root-not-object',
+      'MCP010',
       'error',
       `${baseName(file)} must contain a JSON object at the top level, got ${describeKind(root)}.`,
       root.range,
@@ -113,7 +113,7 @@ function parseInto(
     if (!container) return;
     if (container.kind !== 'object') {
       f(
-        'schema/servers-not-object',
+        'MCP011',
         'error',
         `"${label}" must be an object mapping server names to their configuration, got ${describeKind(container)}.`,
         container.range,
@@ -139,7 +139,7 @@ function parseInto(
   const wrongKey = (node: PNode, wrong: string, right: string, consequence: string) => {
     const kr = node.keyRange;
     f(
-      'schema/wrong-container-key',
+      'MCP012',
       'warning',
       `"${wrong}" is not the key ${profile.label} reads in ${baseName(file)}; it expects "${right}". ${consequence}`,
       kr ?? node.range,
@@ -165,7 +165,7 @@ function parseInto(
       if (!block) return;
       if (block.kind !== 'object') {
         f(
-          'schema/servers-not-object',
+          'MCP011',
           'error',
           `"mcp" must be an object with "servers" and "inputs", got ${describeKind(block)}.`,
           block.range,
@@ -174,6 +174,14 @@ function parseInto(
       }
       result.inputs = readInputs(prop(block, 'inputs'), ctx);
       ctx.inputs = result.inputs;
+      ctx.inputsPath =
+        location.format === 'vscode-mcp'
+          ? ['inputs']
+          : location.format === 'vscode-settings'
+            ? ['mcp', 'inputs']
+            : location.format === 'vscode-workspace'
+              ? ['settings', 'mcp', 'inputs']
+              : ['customizations', 'vscode', 'mcp', 'inputs'];
       const servers = prop(block, 'servers');
       const legacy = prop(block, 'mcpServers');
       if (legacy) {
@@ -229,7 +237,7 @@ function parseInto(
       const wrong = prop(root, 'mcpServers');
       if (wrong)
         f(
-          'schema/wrong-container-key',
+          'MCP012',
           'warning',
           `Codex ignores [mcpServers.*] tables silently; it reads [mcp_servers.<name>] (snake_case). Rename the tables.`,
           wrong.keyRange ?? wrong.range,
@@ -237,7 +245,7 @@ function parseInto(
       const servers = prop(root, 'mcp_servers');
       if (!servers) return;
       if (servers.kind !== 'object')
-        return void f('schema/servers-not-object', 'error', `"mcp_servers" must be a table of servers.`, servers.range);
+        return void f('MCP011', 'error', `"mcp_servers" must be a table of servers.`, servers.range);
       for (const [name, node] of servers.props ?? [])
         add(ctx, name, node, node.keyRange ?? node.range, (e) => codexExtras(e, node, ctx));
       return;
@@ -245,8 +253,7 @@ function parseInto(
     case 'opencode': {
       const mcp = prop(root, 'mcp');
       if (!mcp) return;
-      if (mcp.kind !== 'object')
-        return void f('schema/servers-not-object', 'error', `"mcp" must be an object of servers.`, mcp.range);
+      if (mcp.kind !== 'object') return void f('MCP011', 'error', `"mcp" must be an object of servers.`, mcp.range);
       const v2 = prop(mcp, 'servers');
       const looksLikeServer = (n: PNode) =>
         n.kind === 'object' && ['type', 'command', 'url'].some((k) => n.props?.has(k));
@@ -259,12 +266,7 @@ function parseInto(
       const ext = prop(root, 'extensions');
       if (!ext) return;
       if (ext.kind !== 'object')
-        return void f(
-          'schema/servers-not-object',
-          'error',
-          `"extensions" must be a map of extension ids to their settings.`,
-          ext.range,
-        );
+        return void f('MCP011', 'error', `"extensions" must be a map of extension ids to their settings.`, ext.range);
       for (const [id, node] of ext.props ?? []) {
         const display = prop(node, 'name');
         add(
@@ -288,7 +290,7 @@ function parseInto(
       if (!name) {
         name = `#${i + 1}`;
         if (item.kind === 'object')
-          f('schema/missing-name', 'error', `MCP server #${i + 1} has no "name"; Continue requires one.`, item.range);
+          f('MCP014', 'error', `MCP server #${i + 1} has no "name"; Continue requires one.`, item.range);
       }
       add(ctx, name, item, nameNode?.range ?? item.range);
     });
@@ -335,7 +337,7 @@ function parseInto(
     if (!source) {
       e.server.valid = false;
       f(
-        'schema/fastmcp-no-source',
+        'MCP040',
         'error',
         `fastmcp.json needs a "source" with the server file: { "source": { "path": "server.py", "entrypoint": "mcp" } }.`,
         { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
@@ -343,13 +345,13 @@ function parseInto(
     } else {
       const p = prop(source, 'path');
       if (p && p.kind !== 'string')
-        f('schema/string-expected', 'error', `"source.path" must be a string path to the server file.`, p.range);
+        f('MCP028', 'error', `"source.path" must be a string path to the server file.`, p.range);
       else if (p && ctx.checkCommands) {
         const abs = path.isAbsolute(p.value as string) ? (p.value as string) : path.join(dir, p.value as string);
         if (!ctx.fileExists(abs)) {
           result.findings.push(
             finding(
-              'path/script-missing',
+              'MCP062',
               'error',
               `"source.path" points to ${abs}, which does not exist; \`fastmcp run\` fails at once. Paths are relative to ${bn}.`,
               file,
@@ -365,7 +367,7 @@ function parseInto(
       e.server.transport = 'unknown';
       result.findings.push(
         finding(
-          'schema/unknown-type',
+          'MCP018',
           'error',
           `"deployment.transport" must be "stdio", "http" or "sse", got ${JSON.stringify(tNode.value)}.`,
           file,
@@ -383,7 +385,7 @@ function parseInto(
     ) {
       result.findings.push(
         finding(
-          'path/command-not-found',
+          'MCP061',
           'warning',
           `"environment" makes \`fastmcp run\` build the environment with uv, but "uv" is not on PATH. Install uv, or run with --skip-env inside an existing virtualenv.`,
           file,
@@ -407,7 +409,7 @@ function codexExtras(e: NormalizedEntry, node: PNode, ctx: CheckContext) {
       server.env = { ...(server.env ?? {}), [item.value]: `\${env:${item.value}}` };
       if (ctx.vars.env[item.value] === undefined)
         f(
-          'vars/env-unset',
+          'MCP050',
           'warning',
           `Server "${server.name}": env_vars forwards ${item.value}, which is not set in the environment; the server will not receive it.`,
           fwd.range,
@@ -419,7 +421,7 @@ function codexExtras(e: NormalizedEntry, node: PNode, ctx: CheckContext) {
     server.headers = { ...(server.headers ?? {}), Authorization: `Bearer \${env:${bearer.value}}` };
     if (ctx.vars.env[bearer.value] === undefined)
       f(
-        'vars/env-unset',
+        'MCP050',
         'warning',
         `Server "${server.name}": bearer_token_env_var names ${bearer.value}, which is not set; Codex sends no token and the server will answer 401.`,
         bearer.range,
@@ -437,7 +439,7 @@ function codexExtras(e: NormalizedEntry, node: PNode, ctx: CheckContext) {
     const n = prop(node, k);
     if (n)
       f(
-        'schema/field-not-supported',
+        'MCP032',
         'error',
         `Server "${server.name}": Codex rejects "${k}" on a ${server.transport === 'stdio' ? 'stdio (command)' : 'streamable HTTP (url)'} server ("${k} is not supported"). Remove it.`,
         n.keyRange ?? n.range,
@@ -451,7 +453,7 @@ function readInputs(node: PNode | undefined, ctx: CheckContext): InputDeclaratio
   if (node.kind !== 'array') {
     ctx.findings.push(
       finding(
-        'schema/inputs-not-array',
+        'MCP037',
         'error',
         `"inputs" must be an array of { "type", "id", "description" } objects.`,
         ctx.file,
@@ -467,7 +469,7 @@ function readInputs(node: PNode | undefined, ctx: CheckContext): InputDeclaratio
     if (item.kind !== 'object' || typeof id?.value !== 'string' || !id.value) {
       ctx.findings.push(
         finding(
-          'schema/input-invalid',
+          'MCP038',
           'error',
           `Each input needs a string "id" (referenced as \${input:id}) and a "type" ("promptString", "pickString" or "command").`,
           ctx.file,
@@ -479,7 +481,7 @@ function readInputs(node: PNode | undefined, ctx: CheckContext): InputDeclaratio
     if (seen.has(id.value))
       ctx.findings.push(
         finding(
-          'schema/input-duplicate',
+          'MCP039',
           'warning',
           `Input id "${id.value}" is declared twice; VS Code uses one of them. Remove the duplicate.`,
           ctx.file,
@@ -490,7 +492,7 @@ function readInputs(node: PNode | undefined, ctx: CheckContext): InputDeclaratio
     if (typeof type?.value !== 'string' || !['promptString', 'pickString', 'command'].includes(type.value)) {
       ctx.findings.push(
         finding(
-          'schema/input-invalid',
+          'MCP038',
           'error',
           `Input "${id.value}": "type" must be "promptString", "pickString" or "command", got ${type ? describeKind(type) : 'nothing'}.`,
           ctx.file,

@@ -58,7 +58,7 @@ export function parseJsonText(file: string, text: string, strictness: JsonStrict
   if (text.trim() === '') {
     findings.push(
       finding(
-        'parse/empty',
+        'MCP005',
         'warning',
         `${base} is empty; ${clientLabel} expects a JSON object. Add {} or delete the file.`,
         file,
@@ -91,7 +91,7 @@ export function parseJsonText(file: string, text: string, strictness: JsonStrict
       const range = lines.range(c.offset, c.length);
       findings.push(
         finding(
-          'parse/comment-not-allowed',
+          'MCP003',
           'error',
           `Comment in ${base}: ${clientLabel} reads this file as strict JSON, so the whole file is rejected and none of its servers start. Remove the comment (JSON has no comments), or keep commented configs in .vscode/mcp.json, which is JSONC.`,
           file,
@@ -107,7 +107,7 @@ export function parseJsonText(file: string, text: string, strictness: JsonStrict
       const range = lines.range(t.offset, 1);
       findings.push(
         finding(
-          'parse/trailing-comma',
+          'MCP002',
           'error',
           `Trailing comma before '${text[t.closer]}' in ${base}: ${clientLabel} reads this file as strict JSON and ignores the whole file when it does not parse. Remove the comma.`,
           file,
@@ -130,7 +130,7 @@ export function parseJsonText(file: string, text: string, strictness: JsonStrict
       const fixed = raw.replace(/\\\\|\\(?!["])/g, (m) => (m === '\\\\' ? m : '/'));
       findings.push(
         finding(
-          'parse/invalid-escape',
+          'MCP004',
           'error',
           `Invalid escape ${bad.map((b) => `'${b}'`).join(', ') || 'sequence'} in a JSON string: a Windows path written with single backslashes. JSON needs '\\\\' for each backslash; forward slashes (C:/Users/...) also work on Windows. No JSON parser accepts this file.`,
           file,
@@ -155,7 +155,7 @@ export function parseJsonText(file: string, text: string, strictness: JsonStrict
     const name = printParseErrorCode(e.error);
     findings.push(
       finding(
-        'parse/syntax',
+        'MCP001',
         'error',
         `JSON syntax error in ${base}: ${PARSE_ERROR_TEXT[name] ?? name}. ${clientLabel} cannot read the file until this is fixed; the servers shown are a best-effort recovery.`,
         file,
@@ -170,7 +170,7 @@ export function parseJsonText(file: string, text: string, strictness: JsonStrict
   for (const d of dups) {
     findings.push(
       finding(
-        'schema/duplicate-key',
+        'MCP009',
         'warning',
         `"${d.key}" appears twice in the same object; ${clientLabel} keeps only the last one, so the earlier entry is silently ignored. Rename or remove one of them.`,
         file,
@@ -237,14 +237,14 @@ export function parseYamlText(file: string, text: string, clientLabel: string): 
   try {
     doc = parseDocument(text, { lineCounter: new LineCounter(), prettyErrors: false, uniqueKeys: true });
   } catch (err) {
-    findings.push(finding('parse/yaml', 'error', `YAML could not be read: ${String(err)}`, file, lines.range(0, 0)));
+    findings.push(finding('MCP006', 'error', `YAML could not be read: ${String(err)}`, file, lines.range(0, 0)));
     return { findings, accepted: false, lines };
   }
   for (const e of doc.errors) {
     accepted = false;
     findings.push(
       finding(
-        'parse/yaml',
+        'MCP006',
         'error',
         `YAML error in ${baseName(file)}: ${firstLine(e.message)}. ${clientLabel} cannot load this file until it is fixed (check indentation and unclosed brackets/quotes).`,
         file,
@@ -256,7 +256,7 @@ export function parseYamlText(file: string, text: string, clientLabel: string): 
   for (const w of doc.warnings) {
     findings.push(
       finding(
-        'parse/yaml-warning',
+        'MCP007',
         'warning',
         `YAML warning in ${baseName(file)}: ${firstLine(w.message)}.`,
         file,
@@ -327,7 +327,7 @@ export function parseTomlText(file: string, text: string, clientLabel: string): 
     const character = Math.max(0, (e.column ?? 1) - 1);
     findings.push(
       finding(
-        'parse/toml',
+        'MCP008',
         'error',
         `TOML error in ${baseName(file)}: ${firstLine(e.message ?? String(err)).replace(/^Invalid TOML document: /, '')}. ${clientLabel} refuses to start with an invalid config.toml.`,
         file,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { ZERO_RANGE, type Finding, type Severity } from '../model';
-import { docsUrl, getRule } from './catalog';
+import { getCode } from '../catalogue';
 import { collectFiles, MAX_FILE_BYTES, SOURCE_EXTENSIONS } from './files';
 import { buildProjectContext, findProjectRoot, invalidateProject } from './project';
 import { projectFileKind, runProjectRules, secretRules } from './project/index';
@@ -13,7 +13,7 @@ import { type AnalyzerPool, PoolUnavailableError, sharedPool } from './worker/po
  * The rules engine: runs the language analyzers and the project-file rules over files, turns
  * their `RuleHit`s into `Finding`s (severity, docs link, origin), adds cross-file checks, and
  * caches per-file results by content hash so re-analyzing one edited file stays cheap.
- * Public methods never throw; an analyzer crash becomes an `internal/analyzer-error` finding.
+ * Public methods never throw; an analyzer crash becomes an `MCP000` finding.
  */
 
 /** Per-rule severity overrides, as in the `mcpDoctor.rules.severity` setting. */
@@ -71,7 +71,7 @@ export interface WorkspaceOptions {
 }
 
 /** Code of the finding that replaces an analyzer crash. */
-export const INTERNAL_ERROR_CODE = 'internal/analyzer-error';
+export const INTERNAL_ERROR_CODE = 'MCP000';
 
 interface CacheEntry {
   hash: string;
@@ -110,13 +110,13 @@ export class RuleEngine {
     this.custom = opts.analyzers;
     this.workers = opts.workers;
     this.workerScript = opts.workerScript;
-    this.severity = { ...(opts.severity ?? {}) };
+    this.severity = canonicalOverrides(opts.severity);
     this.log = opts.log ?? ((m) => console.error(`[mcp-doctor] ${m}`));
   }
 
   /** Replace the severity overrides; cached analyses are reused, only findings change. */
   setSeverityOverrides(overrides: SeverityOverrides | undefined): void {
-    this.severity = { ...(overrides ?? {}) };
+    this.severity = canonicalOverrides(overrides);
   }
 
   /**
@@ -399,14 +399,13 @@ export class RuleEngine {
     if (override) return override;
     // An analyzer's explicit per-hit severity is already case-specific: it is not downgraded.
     if (hitSeverity) return hitSeverity;
-    const base = getRule(ruleId)?.defaultSeverity ?? 'warning';
+    const base = getCode(ruleId)?.defaultSeverity ?? 'warning';
     return downgrade ? LOWER[base] : base;
   }
 
   private toFinding(file: string, hit: RuleHit): Finding | undefined {
     const severity = this.severityOf(hit.ruleId, hit.downgrade, hit.severity);
     if (severity === 'off') return undefined;
-    const rule = getRule(hit.ruleId);
     const finding: Finding = {
       code: hit.ruleId,
       severity,
@@ -415,7 +414,6 @@ export class RuleEngine {
       range: hit.range,
       origin: 'rules',
     };
-    if (rule) finding.docsUrl = docsUrl(hit.ruleId);
     if (hit.related?.length) finding.related = hit.related;
     if (hit.fixes?.length) finding.fixes = hit.fixes;
     if (hit.data || hit.downgrade)
@@ -574,3 +572,10 @@ function errorText(err: unknown): string {
 }
 
 export type { ProjectContext };
+
+/** Severity overrides keyed by catalogue id: an old code (alias) in the setting still applies. */
+function canonicalOverrides(overrides: SeverityOverrides | undefined): SeverityOverrides {
+  const out: SeverityOverrides = {};
+  for (const [id, level] of Object.entries(overrides ?? {})) out[getCode(id)?.id ?? id] = level;
+  return out;
+}

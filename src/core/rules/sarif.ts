@@ -1,7 +1,7 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, Range, Severity } from '../model';
-import { docsUrl, RULES } from './catalog';
+import { CODES, docsUrl } from '../catalogue';
 
 /**
  * SARIF 2.1.0 output for `mcp-doctor lint --format sarif` (GitHub code scanning, SARIF viewers).
@@ -42,7 +42,7 @@ export function toSarif(findings: Finding[], opts: SarifOptions = {}): Record<st
     }
     return { uri: pathToFileURL(file).href };
   };
-  const rules: Record<string, unknown>[] = RULES.map((r) => ({
+  const rules: Record<string, unknown>[] = CODES.map((r) => ({
     id: r.id,
     name: r.title
       .replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))
@@ -51,9 +51,9 @@ export function toSarif(findings: Finding[], opts: SarifOptions = {}): Record<st
     helpUri: docsUrl(r.id),
     help: { text: `See ${docsUrl(r.id)}` },
     defaultConfiguration: { level: sarifLevel(r.defaultSeverity) },
-    properties: { category: r.category, languages: r.languages, tags: ['mcp', r.category] },
+    properties: { category: r.category, sources: r.sources, tags: ['mcp', r.category] },
   }));
-  const index = new Map(RULES.map((r, i) => [r.id, i]));
+  const index = new Map(CODES.map((r, i) => [r.id, i]));
   // Codes outside the catalogue (internal errors) still get a rule entry so viewers can group them.
   for (const f of findings) {
     if (!index.has(f.code)) {

@@ -3,18 +3,6 @@ import type { Fix, Range, Severity } from '../model';
 /** Languages the rules engine analyzes. `config` is project files: package.json, pyproject, Dockerfile... */
 export type Language = 'python' | 'typescript' | 'config';
 
-export type RuleCategory =
-  'connection' | 'serialization' | 'concurrency' | 'performance' | 'security' | 'config' | 'protocol';
-
-/** Static description of a rule; the catalogue in catalog.ts has one per id. */
-export interface RuleMeta {
-  id: string;
-  title: string;
-  category: RuleCategory;
-  languages: Language[];
-  defaultSeverity: Severity;
-}
-
 /** The MCP framework a source file uses. */
 export type Framework = 'fastmcp' | 'mcp-python-sdk' | 'ts-sdk' | 'ts-fastmcp';
 

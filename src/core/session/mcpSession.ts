@@ -312,13 +312,13 @@ export class McpSession {
     ) {
       this.countJsonRpcError(name, outcome.error.code, outcome.error.message);
     } else if (outcome.timedOut) {
-      const key = `RT-call-timeout:${name}`;
+      const key = `MCP717:${name}`;
       const count = ((this.findings.get(key)?.data?.count as number | undefined) ?? 0) + 1;
       const secs = ((opts.timeoutMs ?? this.requestTimeoutMs) / 1000).toFixed(1).replace(/\.0$/, '');
       this.setFinding(
         key,
         this.makeFinding(
-          'RT-call-timeout',
+          'MCP717',
           'warning',
           `Tool \`${name}\` did not answer within ${secs} s${count > 1 ? ` (${count} times)` : ''}; MCP Doctor gave up and sent \`notifications/cancelled\`. Clients give up the same way (often after 60 s) and the user sees only a timeout. Find what the handler waits on (a network call without a timeout, a lock, a blocking call in an async handler); long-running tools should send progress notifications (clients may extend their timeout) and stop when cancelled.`,
           undefined,
@@ -438,9 +438,9 @@ export class McpSession {
       const r = readEnvFile(file);
       if (r.error)
         this.setFinding(
-          'RT-envfile',
+          'MCP064',
           this.makeFinding(
-            'RT-envfile',
+            'MCP064',
             'warning',
             `\`envFile\` ${file} could not be read (${r.error}); the server starts without its variables.`,
           ),
@@ -485,8 +485,8 @@ export class McpSession {
             : ''
         }.`;
         this.setFinding(
-          'RT-command-not-found',
-          this.makeFinding('RT-command-not-found', 'error', msg, undefined, {
+          'MCP061',
+          this.makeFinding('MCP061', 'error', msg, undefined, {
             command: started.command,
             path: started.searchedPath,
           }),
@@ -494,10 +494,7 @@ export class McpSession {
         this.fail(`command \`${started.command}\` not found on PATH`);
       } else {
         const msg = `The working directory \`${started.cwd}\` does not exist, so the server cannot start. Fix \`cwd\` in the config.`;
-        this.setFinding(
-          'RT-cwd-missing',
-          this.makeFinding('RT-cwd-missing', 'error', msg, undefined, { cwd: started.cwd }),
-        );
+        this.setFinding('MCP063', this.makeFinding('MCP063', 'error', msg, undefined, { cwd: started.cwd }));
         this.fail(`cwd ${started.cwd} does not exist`);
       }
       return undefined;
@@ -735,13 +732,13 @@ export class McpSession {
           },
         ),
       );
-    } else if (this.findings.has('RT-stdout-closed')) {
+    } else if (this.findings.has('MCP712')) {
       // reported by onStdoutEnd
     } else {
       this.setFinding(
-        'RT-initialize-failed',
+        'MCP711',
         this.makeFinding(
-          'RT-initialize-failed',
+          'MCP711',
           'error',
           `The \`initialize\` handshake failed: ${message}.${this.stderrSuffix(proc)}`,
           undefined,
@@ -754,7 +751,7 @@ export class McpSession {
         ? `process exited (${describeExit(exit)}) during startup`
         : timedOut
           ? '`initialize` not answered in time'
-          : this.findings.has('RT-stdout-closed')
+          : this.findings.has('MCP712')
             ? 'the server closed its stdout during the handshake'
             : message,
     );
@@ -856,9 +853,9 @@ export class McpSession {
                 ? 'The server failed while handling `initialize`: see its log.'
                 : 'The server rejected the `initialize` request.';
       this.setFinding(
-        'RT-http-status',
+        'MCP720',
         this.makeFinding(
-          'RT-http-status',
+          'MCP720',
           'error',
           `HTTP ${status} from ${url} on connect (${used === 'http' ? 'Streamable HTTP, then SSE' : 'SSE'}): ${truncate(message, 300)}. ${advice}${moved}`,
           undefined,
@@ -870,9 +867,9 @@ export class McpSession {
       );
     } else if (isDroppedConnection(err)) {
       this.setFinding(
-        'RT-http-dropped',
+        'MCP722',
         this.makeFinding(
-          'RT-http-dropped',
+          'MCP722',
           'error',
           `${url} accepted the connection but closed it without an HTTP response to \`initialize\` (${truncate(message, 200)}). The server (or a proxy in front of it) crashed or rejected the request; see its log.`,
           undefined,
@@ -892,9 +889,9 @@ export class McpSession {
       );
     } else {
       this.setFinding(
-        'RT-http-unreachable',
+        'MCP721',
         this.makeFinding(
-          'RT-http-unreachable',
+          'MCP721',
           'error',
           `Cannot connect to ${url}: ${truncate(message, 300)}. Is the server running and listening on this host and port?`,
           undefined,
@@ -918,9 +915,9 @@ export class McpSession {
     this.connectionLost = `The server closed its stdout (pid ${proc.pid} is still running), so its answer can never arrive`;
     this.lifecycle(`stdout closed by the server (pid ${proc.pid} still running)`);
     this.setFinding(
-      'RT-stdout-closed',
+      'MCP712',
       this.makeFinding(
-        'RT-stdout-closed',
+        'MCP712',
         'error',
         `The server closed its stdout but keeps running (pid ${proc.pid}${phase === 'handshake' ? ', during the handshake' : ''}): on stdio, stdout is the only way it can answer, so every request now hangs in clients. Something in the server closes or redirects file descriptor 1 (\`sys.stdout.close()\`, \`os.close(1)\`, \`process.stdout.end()\`, a daemonizing library, a subprocess that took over stdout). Stop or restart the server.${this.stderrSuffix(proc)}`,
         undefined,
@@ -985,9 +982,9 @@ export class McpSession {
       },
       overflow: (bytes, head, id) => {
         this.setFinding(
-          'RT-message-too-large',
+          'MCP714',
           this.makeFinding(
-            'RT-message-too-large',
+            'MCP714',
             'error',
             `The server wrote a ${(bytes / 1048576).toFixed(1)} MB line to stdout, above the ${((this.opts.maxLineBytes ?? 64 * 1048576) / 1048576).toFixed(0)} MB cap; it was dropped${id !== undefined ? ` and the request it answered (id ${JSON.stringify(id)}) failed` : ''} (the SDK's own stdio client closes the connection above 10 MB). Return large data as resources or in pages.`,
             undefined,
@@ -1048,14 +1045,14 @@ export class McpSession {
   private onInvalidMessage(line: string, reason: string): void {
     this.invalidCount++;
     const kind = reason.replace(/\s*\(.*$/s, '').slice(0, 80);
-    const key = `RT-invalid-message:${kind}`;
+    const key = `MCP713:${kind}`;
     const existing = this.findings.get(key);
-    if (!existing && [...this.findings.keys()].filter((k) => k.startsWith('RT-invalid-message:')).length >= 5) return;
+    if (!existing && [...this.findings.keys()].filter((k) => k.startsWith('MCP713:')).length >= 5) return;
     const count = ((existing?.data?.count as number | undefined) ?? 0) + 1;
     this.setFinding(
       key,
       this.makeFinding(
-        'RT-invalid-message',
+        'MCP713',
         'error',
         `The server wrote a line to stdout that is ${reason}: \`${truncate(line.trim(), 120)}\`${count > 1 ? ` (${count} such lines)` : ''}. Every line on stdout must be exactly one JSON-RPC 2.0 message (\`{"jsonrpc": "2.0", ...}\`, serialized with a JSON library, one per line); clients drop such lines or disconnect. MCP Doctor ignored it and kept the session going.`,
         undefined,
@@ -1137,9 +1134,9 @@ export class McpSession {
         if (this.phase === 'listing' || this.phase === 'running') {
           if (this.proc && !this.proc.running) return undefined; // the exit handler reports it
           this.setFinding(
-            `RT-list-failed:${method}`,
+            `MCP715:${method}`,
             this.makeFinding(
-              'RT-list-failed',
+              'MCP715',
               'warning',
               `\`${method}\` failed: ${errorText(err)}. The server declares this capability, so clients call it and show nothing.`,
               undefined,
@@ -1266,9 +1263,9 @@ export class McpSession {
               ? 'The server failed while handling the request: see its log.'
               : 'The server rejected the request.';
       this.setFinding(
-        'RT-http-status',
+        'MCP720',
         this.makeFinding(
-          'RT-http-status',
+          'MCP720',
           'error',
           `HTTP ${status} from ${url} on \`${method}\` (mid-session): ${truncate(message, 300)}. ${advice}`,
           undefined,
@@ -1279,9 +1276,9 @@ export class McpSession {
     }
     if (isDroppedConnection(err)) {
       this.setFinding(
-        'RT-http-dropped',
+        'MCP722',
         this.makeFinding(
-          'RT-http-dropped',
+          'MCP722',
           'error',
           `${url} closed the connection without an HTTP response on \`${method}\` (${truncate(message, 200)}). The server (or a proxy in front of it) crashed or killed the request handler; see its log.`,
           undefined,
@@ -1293,9 +1290,9 @@ export class McpSession {
 
   private reportSessionLost(sessionId: string, method: string, message: string): void {
     this.setFinding(
-      'RT-http-session-lost',
+      'MCP723',
       this.makeFinding(
-        'RT-http-session-lost',
+        'MCP723',
         'error',
         `The server answered \`initialize\` with \`Mcp-Session-Id: ${sessionId}\`, then answered HTTP 404 to \`${method}\` carrying that id (${truncate(message, 200)}): it does not find its own session. Typical causes: sessions kept in memory per process/worker behind a load balancer without sticky routing, a restart, a session store that drops entries, or a proxy that strips the \`Mcp-Session-Id\` header. Keep sessions in shared storage or route by session, or run the server stateless (no session ids).`,
         undefined,
@@ -1323,9 +1320,9 @@ export class McpSession {
           ? 'The server does not implement `tools/call` (or the tool) it advertises.'
           : 'The handler raised an exception that the framework turned into a protocol error; tool failures should be results with `isError: true`.';
     this.setFinding(
-      `RT-jsonrpc-error:${key}`,
+      `MCP716:${key}`,
       this.makeFinding(
-        'RT-jsonrpc-error',
+        'MCP716',
         'warning',
         `\`tools/call\` \`${tool}\` failed ${e.count}× with JSON-RPC ${code} (${what}): ${truncate(message, 200)}. ${advice}`,
         undefined,
@@ -1341,7 +1338,7 @@ export class McpSession {
 
   // ---------------------------------------------------------------- result size
 
-  /** Largest text size seen per tool, so `RT-large-result` shows the worst call once. */
+  /** Largest text size seen per tool, so `MCP718` shows the worst call once. */
   private readonly largestResult = new Map<string, number>();
   private checkResultSize(tool: string, result: Record<string, unknown>, findings: Finding[]): void {
     const chars = resultTextChars(result);
@@ -1349,13 +1346,13 @@ export class McpSession {
     this.largestResult.set(tool, chars);
     const large = largeResultMessage(tool, chars);
     if (!large) return;
-    const f = this.makeFinding('RT-large-result', large.severity, large.message, undefined, {
+    const f = this.makeFinding('MCP718', large.severity, large.message, undefined, {
       tool,
       chars,
       tokens: Math.round(chars / CHARS_PER_TOKEN),
     });
     findings.push(f);
-    this.setFinding(`RT-large-result:${tool}`, f);
+    this.setFinding(`MCP718:${tool}`, f);
   }
 
   // ---------------------------------------------------------------- health
@@ -1376,9 +1373,9 @@ export class McpSession {
     this.growthReported = true;
     const mb = (b: number) => (b / 1048576).toFixed(1);
     this.setFinding(
-      'RT-memory-growth',
+      'MCP719',
       this.makeFinding(
-        'RT-memory-growth',
+        'MCP719',
         'warning',
         `The server's memory grows steadily: +${mb(v.totalBytes)} MB over ${Math.round(v.windowSeconds)} s (${mb(v.bytesPerSecond * 60)} MB/min, RSS now ${mb(proc.samples[proc.samples.length - 1].rssBytes)} MB). Look for per-call caches, unclosed clients or growing lists.`,
         undefined,

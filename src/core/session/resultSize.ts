@@ -28,7 +28,7 @@ export function resultTextChars(result: Record<string, unknown>, limit = MAX_TOK
   return chars;
 }
 
-/** The message of an `RT-large-result` finding, or undefined when the result is small enough. */
+/** The message of an `MCP718` finding, or undefined when the result is small enough. */
 export function largeResultMessage(
   tool: string,
   chars: number,

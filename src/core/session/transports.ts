@@ -123,7 +123,7 @@ export class ProcessStdioTransport implements Transport {
       id,
       error: {
         code: -32603,
-        message: `Response too large: the server sent a ${mb(bytes)} MB message, above the ${mb(maxLineBytes)} MB limit; it was dropped (RT-message-too-large)`,
+        message: `Response too large: the server sent a ${mb(bytes)} MB message, above the ${mb(maxLineBytes)} MB limit; it was dropped (MCP714)`,
       },
     };
     try {

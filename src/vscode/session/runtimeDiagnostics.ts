@@ -1,6 +1,4 @@
 import * as vscode from 'vscode';
-import type { Finding } from '../../core/model';
-import { docsUrl, getRule } from '../../core/rules/catalog';
 import { toDiagnostic } from '../diagnostics';
 import type { SessionRegistry } from '../services';
 
@@ -25,7 +23,7 @@ export class RuntimeDiagnostics implements vscode.Disposable {
       for (const finding of view.findings) {
         if (finding.origin !== 'runtime' || !finding.file) continue;
         const list = byFile.get(finding.file) ?? [];
-        list.push(toDiagnostic(withDocs(finding)));
+        list.push(toDiagnostic(finding));
         byFile.set(finding.file, list);
       }
     }
@@ -46,10 +44,4 @@ export class RuntimeDiagnostics implements vscode.Disposable {
       this.update();
     }, 50);
   }
-}
-
-/** Catalogue rules (MCPnnn) link to their documentation page. */
-function withDocs(finding: Finding): Finding {
-  if (finding.docsUrl || !getRule(finding.code)) return finding;
-  return { ...finding, docsUrl: docsUrl(finding.code) };
 }

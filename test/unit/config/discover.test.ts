@@ -95,7 +95,7 @@ describe('config discover', () => {
     );
     // "cur" exists in the workspace and the user Cursor config: the user one is shadowed.
     const userCursor = files.find((f) => f.client === 'cursor' && f.scope === 'user')!;
-    const shadow = userCursor.findings.filter((f) => f.code === 'schema/shadowed-server');
+    const shadow = userCursor.findings.filter((f) => f.code === 'MCP035');
     assert.deepEqual(
       shadow.map((f) => [f.server, f.severity, f.related![0].file]),
       [['cur', 'info', path.join(ws, '.cursor', 'mcp.json')]],
@@ -134,7 +134,7 @@ describe('config discover', () => {
       fileExists: () => false,
     });
     const f = files[0].findings.map((x) => x.code).sort();
-    assert.deepEqual(f, ['path/command-not-found', 'path/script-missing']);
+    assert.deepEqual(f, ['MCP061', 'MCP062']);
   });
 });
 

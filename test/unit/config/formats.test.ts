@@ -342,7 +342,7 @@ describe('config formats: valid files', () => {
     const gh = g.servers.find((s) => s.name === 'github')!;
     assert.equal(gh.url, 'https://api.githubcopilot.com/mcp/');
     assert.equal(g.servers.find((s) => s.name === 'filesystem')!.command, 'npx');
-    assert.ok(only(g, 'schema/managed-by-client').some((f) => f.server === 'developer'));
+    assert.ok(only(g, 'MCP036').some((f) => f.server === 'developer'));
   });
 
   it('fastmcp: one launchable server (fastmcp run <file>) plus the URL it serves', () => {
@@ -397,7 +397,7 @@ describe('config formats: valid files', () => {
       r.servers.map((s) => s.name),
       ['a'],
     );
-    const f = only(r, 'schema/wrong-container-key')[0];
+    const f = only(r, 'MCP012')[0];
     assert.equal(f.severity, 'warning');
     assert.deepEqual(f.range, { start: { line: 1, character: 2 }, end: { line: 1, character: 14 } });
     assert.equal(f.fixes![0].edits[0].newText, '"servers"');
@@ -405,7 +405,7 @@ describe('config formats: valid files', () => {
 
   it('.mcp.json with a "servers" map is flagged: Claude Code reads "mcpServers"', () => {
     const r = parseText('{ "servers": { "a": { "command": "node" } } }', 'claude-code', 'mcp-servers');
-    assert.ok(codes(r).includes('schema/wrong-container-key'));
+    assert.ok(codes(r).includes('MCP012'));
   });
 
   it('opencode v2 without matching server children falls back to v1 (a server named "servers")', () => {
@@ -429,7 +429,7 @@ const BROKEN: [ClientId, ConfigFormat, string, string, string, string][] = [
     'vscode-mcp',
     '/ws/.vscode/mcp.json',
     '{\n  "servers": {\n    "a": { "command": "node" \n  }\n',
-    'parse/syntax',
+    'MCP001',
     '',
   ],
   [
@@ -437,7 +437,7 @@ const BROKEN: [ClientId, ConfigFormat, string, string, string, string][] = [
     'mcp-servers',
     '/u/claude_desktop_config.json',
     '{ "mcpServers": { "a": { "command": "x", } } }',
-    'parse/trailing-comma',
+    'MCP002',
     '1:40',
   ],
   [
@@ -445,7 +445,7 @@ const BROKEN: [ClientId, ConfigFormat, string, string, string, string][] = [
     'claude-json',
     '/u/.claude.json',
     '{ "mcpServers": { "a": { "command": "x" } } // c\n}',
-    'parse/comment-not-allowed',
+    'MCP003',
     '1:45',
   ],
   [
@@ -453,32 +453,25 @@ const BROKEN: [ClientId, ConfigFormat, string, string, string, string][] = [
     'mcp-servers',
     '/ws/.cursor/mcp.json',
     '{ "mcpServers": { "a": { "command": "x" "args": [] } } }',
-    'parse/syntax',
+    'MCP001',
     '1:41',
   ],
-  [
-    'windsurf',
-    'mcp-servers',
-    '/u/mcp_config.json',
-    '{ "mcpServers": { "a": { "command": "x" } }, }',
-    'parse/trailing-comma',
-    '1:44',
-  ],
+  ['windsurf', 'mcp-servers', '/u/mcp_config.json', '{ "mcpServers": { "a": { "command": "x" } }, }', 'MCP002', '1:44'],
   [
     'gemini-cli',
     'mcp-servers',
     '/ws/.gemini/settings.json',
     '{\n  // ok in Gemini\n  "mcpServers": { "a": { "command": "x" }, }\n}',
-    'parse/trailing-comma',
+    'MCP002',
     '3:42',
   ],
-  ['zed', 'zed', '/ws/.zed/settings.json', '{ "context_servers": { "a": { "command": "x" ', 'parse/syntax', ''],
+  ['zed', 'zed', '/ws/.zed/settings.json', '{ "context_servers": { "a": { "command": "x" ', 'MCP001', ''],
   [
     'continue',
     'continue',
     '/ws/.continue/mcpServers/a.yaml',
     'mcpServers:\n  - name: a\n    command: [npx\n',
-    'parse/yaml',
+    'MCP006',
     '',
   ],
   [
@@ -486,31 +479,24 @@ const BROKEN: [ClientId, ConfigFormat, string, string, string, string][] = [
     'mcp-servers',
     '/u/cline_mcp_settings.json',
     '{ "mcpServers": { "a": { "command": "C:\\tools\\x.exe" } } }',
-    'parse/invalid-escape',
+    'MCP004',
     '',
   ],
-  ['roo', 'mcp-servers', '/ws/.roo/mcp.json', '{ "mcpServers": [] }', 'schema/servers-not-object', '1:17'],
-  ['codex', 'codex', '/u/.codex/config.toml', '[mcp_servers.a]\ncommand = "npx\nargs = []\n', 'parse/toml', '2:'],
-  [
-    'opencode',
-    'opencode',
-    '/ws/opencode.json',
-    '{ "mcp": { "a": { "type": "local", "command": ["x"] } ',
-    'parse/syntax',
-    '',
-  ],
-  ['junie', 'mcp-servers', '/ws/.junie/mcp/mcp.json', '[1, 2]', 'schema/root-not-object', '1:1'],
-  ['lmstudio', 'mcp-servers', '/u/.lmstudio/mcp.json', '', 'parse/empty', '1:1'],
-  ['goose', 'goose', '/u/goose/config.yaml', 'extensions:\n  a:\n    cmd: npx\n   bad: indent\n', 'parse/yaml', ''],
+  ['roo', 'mcp-servers', '/ws/.roo/mcp.json', '{ "mcpServers": [] }', 'MCP011', '1:17'],
+  ['codex', 'codex', '/u/.codex/config.toml', '[mcp_servers.a]\ncommand = "npx\nargs = []\n', 'MCP008', '2:'],
+  ['opencode', 'opencode', '/ws/opencode.json', '{ "mcp": { "a": { "type": "local", "command": ["x"] } ', 'MCP001', ''],
+  ['junie', 'mcp-servers', '/ws/.junie/mcp/mcp.json', '[1, 2]', 'MCP010', '1:1'],
+  ['lmstudio', 'mcp-servers', '/u/.lmstudio/mcp.json', '', 'MCP005', '1:1'],
+  ['goose', 'goose', '/u/goose/config.yaml', 'extensions:\n  a:\n    cmd: npx\n   bad: indent\n', 'MCP006', ''],
   [
     'copilot-cli',
     'mcp-servers',
     '/u/.copilot/mcp-config.json',
     '{ "mcpServers": { "a": { "type": "local", "command": "x" }} /* c */ }',
-    'parse/comment-not-allowed',
+    'MCP003',
     '1:61',
   ],
-  ['fastmcp', 'fastmcp', '/ws/fastmcp.json', '{ "source": { "path": "server.py", }, }', 'parse/trailing-comma', '1:34'],
+  ['fastmcp', 'fastmcp', '/ws/fastmcp.json', '{ "source": { "path": "server.py", }, }', 'MCP002', '1:34'],
 ];
 
 describe('config formats: broken files', () => {
@@ -524,7 +510,7 @@ describe('config formats: broken files', () => {
         assert.ok(start.startsWith(pos), `${code} at ${start}, expected ${pos}`);
       }
       assert.ok(hit.every((f) => f.origin === 'config' && f.file === file && f.message.length > 20));
-      if (code.startsWith('parse/')) assert.equal(r.accepted, false, 'the owning client rejects the file');
+      if (/^MCP00[1-8]$/.test(code)) assert.equal(r.accepted, false, 'the owning client rejects the file');
     });
   }
 
@@ -550,7 +536,7 @@ describe('config formats: broken files', () => {
   it('invalid escapes: value keeps the backslashes for display; fixes use forward or doubled slashes', () => {
     const r = parseText('{ "mcpServers": { "a": { "command": "C:\\Users\\x.exe" } } }', 'cline', 'mcp-servers');
     assert.equal(r.servers[0].command, 'C:\\Users\\x.exe');
-    const f = only(r, 'parse/invalid-escape')[0];
+    const f = only(r, 'MCP004')[0];
     assert.deepEqual(
       f.fixes!.map((x) => x.edits[0].newText),
       ['"C:/Users/x.exe"', '"C:\\\\Users\\\\x.exe"'],
@@ -570,7 +556,7 @@ describe('config formats: duplicate keys', () => {
       r.servers.map((s) => s.command),
       ['y'],
     );
-    const d = only(r, 'schema/duplicate-key');
+    const d = only(r, 'MCP009');
     assert.deepEqual(
       d.map((f) => [f.range.start.line, f.data!.key]),
       [[1, 'a']],

@@ -63,8 +63,8 @@ describe('config fuzz', () => {
           assert.fail(`parse threw on a mutation of ${path.basename(file)}: ${String(err)}\n---\n${text}`);
         }
         assert.ok(
-          !r.findings.some((f) => f.code === 'internal/parse-failed'),
-          `internal error on ${path.basename(file)}:\n${r.findings.find((f) => f.code === 'internal/parse-failed')?.message}\n---\n${text}`,
+          !r.findings.some((f) => f.code === 'MCP000'),
+          `internal error on ${path.basename(file)}:\n${r.findings.find((f) => f.code === 'MCP000')?.message}\n---\n${text}`,
         );
         const lines = text.split(/\r\n|\r|\n/).length;
         for (const f of r.findings)

@@ -44,12 +44,9 @@ describe('cli list', () => {
     assert.match(out, /^proj\/\.vscode\/mcp\.json {2}\(vscode, workspace\)$/m);
     assert.match(out, /^ {2}• ok {2}\[stdio\] {2}node -e 1$/m);
     assert.match(out, /^ {2}✗ bad {2}\[unknown\] {2}https:\/\/x\/mcp$/m);
-    assert.match(
-      out,
-      /^ {2}proj\/\.vscode\/mcp\.json:4:22 error schema\/unknown-type Server "bad": VS Code does not know/m,
-    );
+    assert.match(out, /^ {2}proj\/\.vscode\/mcp\.json:4:22 error MCP018 Server "bad": VS Code does not know/m);
     assert.match(out, /^proj\/\.mcp\.json {2}\(claude-code, workspace\) {2}\[rejected by the client/m);
-    assert.match(out, /^ {2}proj\/\.mcp\.json:1:87 error parse\/trailing-comma /m);
+    assert.match(out, /^ {2}proj\/\.mcp\.json:1:87 error MCP002 /m);
     assert.match(out, /disabled/);
     assert.match(out, /4 servers in 2 files: 2 errors, 0 warnings\.\n$/);
     assert.equal(c.err(), '');
@@ -93,7 +90,7 @@ describe('cli list', () => {
     const f1 = JSON.parse(unset.out())
       .files[0].findings.map((f: { code: string }) => f.code)
       .sort();
-    assert.deepEqual(f1, ['path/command-not-found', 'vars/env-unset-no-default']);
+    assert.deepEqual(f1, ['MCP051', 'MCP061']);
     const set = captured(proj, { PATH: '', MY_VAR_FOR_TEST: 'x' });
     assert.equal(await run(['--no-user', '--no-check-commands', '--json'], set.io), 0);
   });

@@ -170,7 +170,7 @@ describe('fuzz: stdio line splitter and message classifier', () => {
 
       // Delivered: every tapped message in order, plus one synthesized error per dropped oversized response.
       const tooLarge = (m: JSONRPCMessage) =>
-        /RT-message-too-large/.test(String((m as { error?: { message?: string } }).error?.message));
+        /MCP714/.test(String((m as { error?: { message?: string } }).error?.message));
       assert.deepEqual(
         delivered.filter((m) => !tooLarge(m)),
         incoming,

@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { rangeAt } from '../../../src/core/model';
-import { DOCS_BASE_URL } from '../../../src/core/rules/catalog';
 import { INTERNAL_ERROR_CODE, looksLikeMcp, RuleEngine } from '../../../src/core/rules/engine';
 import { clearProjectCache } from '../../../src/core/rules/project';
 import type { Definition, FileAnalysis, LanguageAnalyzer, ProjectContext } from '../../../src/core/rules/types';
@@ -69,13 +68,12 @@ describe('RuleEngine', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('turns hits into findings with catalogue severity, origin and docs link', async () => {
+  it('turns hits into findings with catalogue severity and origin', async () => {
     const engine = new RuleEngine({ analyzers: [new LineAnalyzer()] });
     const r = await engine.analyzeFile(path.join(dir, 'server.py'), SERVER);
     const f101 = r.findings.find((f) => f.code === 'MCP101')!;
     assert.equal(f101.severity, 'error');
     assert.equal(f101.origin, 'rules');
-    assert.equal(f101.docsUrl, `${DOCS_BASE_URL}MCP101.md`);
     assert.equal(f101.range.start.line, 2);
     assert.equal(f101.fixes?.[0].edits[0].newText, 'eprint');
     assert.equal(r.language, 'python');

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Finding } from '../../../src/core/model';
-import { docsUrl, RULES } from '../../../src/core/rules/catalog';
+import { CODES, docsUrl } from '../../../src/core/catalogue';
 import { sarifLevel, toSarif } from '../../../src/core/rules/sarif';
 
 const base = path.resolve('/work/project');
@@ -24,11 +24,10 @@ describe('SARIF output', () => {
     const driver = log.runs[0].tool.driver;
     assert.equal(driver.name, 'MCP Doctor');
     assert.equal(driver.version, '0.1.0');
-    assert.equal(driver.rules.length, RULES.length);
-    const r101 = driver.rules[0];
-    assert.equal(r101.id, 'MCP101');
+    assert.equal(driver.rules.length, CODES.length);
+    const r101 = driver.rules.find((r: any) => r.id === 'MCP101');
     assert.equal(r101.helpUri, docsUrl('MCP101'));
-    assert.equal(r101.shortDescription.text, RULES[0].title);
+    assert.equal(r101.shortDescription.text, CODES.find((c) => c.id === 'MCP101')!.title);
     assert.equal(r101.defaultConfiguration.level, 'error');
     assert.deepEqual(log.runs[0].results, []);
     assert.equal(log.runs[0].originalUriBaseIds.SRCROOT.uri, 'file:///work/project/');
@@ -40,7 +39,7 @@ describe('SARIF output', () => {
     }) as any;
     const [a, b] = log.runs[0].results;
     assert.equal(a.ruleId, 'MCP101');
-    assert.equal(a.ruleIndex, 0);
+    assert.equal(log.runs[0].tool.driver.rules[a.ruleIndex].id, 'MCP101');
     assert.equal(a.level, 'error');
     assert.equal(a.message.text, 'print() writes to stdout');
     const loc = a.locations[0].physicalLocation;
@@ -73,7 +72,7 @@ describe('SARIF output', () => {
         },
       ],
     });
-    const log = toSarif([f, finding({ code: 'internal/analyzer-error', severity: 'info' })], { baseDir: base }) as any;
+    const log = toSarif([f, finding({ code: 'MCP000', severity: 'info' })], { baseDir: base }) as any;
     const [r, internal] = log.runs[0].results;
     const change = r.fixes[0].artifactChanges[0];
     assert.equal(r.fixes[0].description.text, 'Write to stderr');
@@ -87,7 +86,7 @@ describe('SARIF output', () => {
     assert.equal(change.replacements[0].insertedContent.text, ', file=sys.stderr');
     assert.equal(r.relatedLocations[0].message.text, 'also here');
     const rules = log.runs[0].tool.driver.rules;
-    assert.equal(rules[internal.ruleIndex].id, 'internal/analyzer-error');
+    assert.equal(rules[internal.ruleIndex].id, 'MCP000');
   });
 
   it('maps severities to SARIF levels', () => {

@@ -182,7 +182,7 @@ describe('session faults: misbehaving servers', function () {
     assert.equal(t.value.timedOut, true);
     assert.match(t.value.error!.message, /timed out/i);
     assert.ok(t.ms >= 1400 && t.ms < 4000, `timeout after ${t.ms} ms`);
-    const f = finding(s, 'RT-call-timeout');
+    const f = finding(s, 'MCP717');
     assert.match(f.message, /Tool `hang` did not answer within 1\.5 s/);
     assert.equal(f.data?.tool, 'hang');
     // User cancellation of a second hanging call.
@@ -314,7 +314,7 @@ describe('session faults: misbehaving servers', function () {
     assert.ok(lag.stop() < 3000, `event loop lag ${lag.maxLagMs} ms`);
   });
 
-  it('50 MB message above maxLineBytes → RT-message-too-large and the waiting call fails at once', async function () {
+  it('50 MB message above maxLineBytes → MCP714 and the waiting call fails at once', async function () {
     this.timeout(30000);
     const sink = new CountingSink('huge-capped');
     const s = pool.create({
@@ -329,7 +329,7 @@ describe('session faults: misbehaving servers', function () {
     assert.equal(r.value.ok, false);
     assert.ok(r.ms < 8000, `the call took ${r.ms} ms`);
     assert.match(r.value.error!.message, /too large|MB/);
-    const f = finding(s, 'RT-message-too-large');
+    const f = finding(s, 'MCP714');
     assert.match(f.message, /50\.0 MB line/);
     assert.equal((await s.callTool('echo', { text: 'after' })).ok, true);
     sink.assertKeptEverything();
@@ -338,7 +338,7 @@ describe('session faults: misbehaving servers', function () {
     assert.ok(lag.stop() < 1000, `event loop lag ${lag.maxLagMs} ms`);
   });
 
-  it('invalid JSON and invalid JSON-RPC lines → RT-invalid-message findings; the session keeps working', async () => {
+  it('invalid JSON and invalid JSON-RPC lines → MCP713 findings; the session keeps working', async () => {
     const sink = new CountingSink('garbage');
     const s = pool.create({ server: pyServer('fault-garbage.py'), trace: sink });
     await s.start();
@@ -346,7 +346,7 @@ describe('session faults: misbehaving servers', function () {
     const r = await s.callTool('garbage', {});
     assert.equal(r.ok, true);
     await s.flushFindings();
-    const bad = s.view().findings.filter((x) => x.code === 'RT-invalid-message');
+    const bad = s.view().findings.filter((x) => x.code === 'MCP713');
     const all = bad.map((x) => x.message).join('\n');
     assert.match(all, /not valid JSON/);
     assert.match(all, /"jsonrpc": "2\.0"/);
@@ -366,7 +366,7 @@ describe('session faults: misbehaving servers', function () {
     assert.ok(lag.stop() < 1000, `event loop lag ${lag.maxLagMs} ms`);
   });
 
-  it('closes stdout but stays alive → RT-stdout-closed, pending call fails, stop still kills it', async () => {
+  it('closes stdout but stays alive → MCP712, pending call fails, stop still kills it', async () => {
     const sink = new CountingSink('close-stdout');
     const s = pool.create({ server: pyServer('fault-close-stdout.py'), trace: sink });
     await s.start();
@@ -375,7 +375,7 @@ describe('session faults: misbehaving servers', function () {
     assert.equal(r.value.ok, false);
     assert.ok(r.ms < 3000, `call took ${r.ms} ms`);
     assert.match(r.value.error!.message, /stdout/);
-    const f = finding(s, 'RT-stdout-closed');
+    const f = finding(s, 'MCP712');
     assert.match(f.message, /closed its stdout/);
     assert.equal(s.view().state.kind, 'error');
     assert.ok(isAlive(pid), 'the process itself is still alive');
@@ -387,7 +387,7 @@ describe('session faults: misbehaving servers', function () {
     assert.ok(lag.stop() < 1000, `event loop lag ${lag.maxLagMs} ms`);
   });
 
-  it('closes stdout before the handshake → RT-stdout-closed at once (not a startup timeout)', async () => {
+  it('closes stdout before the handshake → MCP712 at once (not a startup timeout)', async () => {
     const sink = new CountingSink('close-stdout-start');
     const s = pool.create({
       server: pyServer('fault-close-stdout.py', { env: { CLOSE_AT_START: '1' } }),
@@ -399,10 +399,10 @@ describe('session faults: misbehaving servers', function () {
     assert.ok(ms < 4000, `start took ${ms} ms`);
     assert.equal(s.view().state.kind, 'error');
     assert.match((s.view().state as { reason: string }).reason, /closed its stdout/);
-    const f = finding(s, 'RT-stdout-closed');
+    const f = finding(s, 'MCP712');
     assert.match(f.message, /during the handshake/);
     assert.match(f.message, /closing stdout at start/);
-    assert.equal(s.view().findings.filter((x) => x.code === 'MCP707' || x.code === 'RT-initialize-failed').length, 0);
+    assert.equal(s.view().findings.filter((x) => x.code === 'MCP707' || x.code === 'MCP711').length, 0);
     await s.stop();
     assert.equal(isAlive(pids[0]), false);
     assert.ok(lag.stop() < 1000, `event loop lag ${lag.maxLagMs} ms`);
@@ -455,7 +455,7 @@ describe('session faults: misbehaving servers', function () {
   });
 
   for (const status of [400, 404, 421, 500]) {
-    it(`HTTP ${status} on initialize → RT-http-status naming ${status}`, async () => {
+    it(`HTTP ${status} on initialize → MCP720 naming ${status}`, async () => {
       const srv = await startHttpFault(`status-${status}`);
       httpProcs.push(srv.proc);
       const sink = new CountingSink(`http-${status}`);
@@ -467,7 +467,7 @@ describe('session faults: misbehaving servers', function () {
       const { ms } = await timed(s.start());
       assert.ok(ms < 6000, `start took ${ms} ms`);
       assert.equal(s.view().state.kind, 'error');
-      const f = finding(s, 'RT-http-status');
+      const f = finding(s, 'MCP720');
       assert.equal(f.data?.status, status);
       assert.match(f.message, new RegExp(`HTTP ${status}`));
       if (status === 421) assert.match(f.message, /Host|Origin/);
@@ -489,15 +489,15 @@ describe('session faults: misbehaving servers', function () {
     const { ms } = await timed(s.start());
     assert.ok(ms < 6000);
     assert.equal(s.view().state.kind, 'error');
-    const f = finding(s, 'RT-http-dropped');
+    const f = finding(s, 'MCP722');
     assert.match(f.message, /closed it without an HTTP response to `initialize`/);
-    assert.equal(s.view().findings.filter((x) => x.code === 'RT-http-unreachable').length, 0, 'it was reachable');
+    assert.equal(s.view().findings.filter((x) => x.code === 'MCP721').length, 0, 'it was reachable');
     sink.assertKeptEverything();
     await s.stop();
   });
 
   for (const status of [400, 421, 500]) {
-    it(`HTTP ${status} mid-session on tools/call → the call fails naming the status, RT-http-status`, async () => {
+    it(`HTTP ${status} mid-session on tools/call → the call fails naming the status, MCP720`, async () => {
       const srv = await startHttpFault(`call-status-${status}`);
       httpProcs.push(srv.proc);
       const sink = new CountingSink(`http-call-${status}`);
@@ -515,7 +515,7 @@ describe('session faults: misbehaving servers', function () {
       assert.equal(r.value.ok, false);
       assert.ok(r.ms < 3000);
       assert.match(r.value.error!.message, new RegExp(String(status)));
-      const f = finding(s, 'RT-http-status');
+      const f = finding(s, 'MCP720');
       assert.equal(f.data?.status, status);
       assert.match(f.message, /tools\/call/);
       sink.assertKeptEverything();
@@ -536,7 +536,7 @@ describe('session faults: misbehaving servers', function () {
     assert.equal(r.value.ok, false);
     assert.ok(r.ms < 3000);
     assert.match(r.value.error!.message, /closed the connection|dropped|reset|socket/i);
-    const f = finding(s, 'RT-http-dropped');
+    const f = finding(s, 'MCP722');
     assert.match(f.message, /without an HTTP response on `tools\/call`/);
     assert.equal(s.view().state.kind, 'running', 'one dropped request does not end the session');
     assert.ok(initResult(sink));
@@ -544,7 +544,7 @@ describe('session faults: misbehaving servers', function () {
     await s.stop();
   });
 
-  it('HTTP 404 mid-session on a request carrying the session id → RT-http-session-lost naming the id', async () => {
+  it('HTTP 404 mid-session on a request carrying the session id → MCP723 naming the id', async () => {
     const srv = await startHttpFault('call-status-404');
     httpProcs.push(srv.proc);
     const sink = new CountingSink('http-call-404');
@@ -555,7 +555,7 @@ describe('session faults: misbehaving servers', function () {
     assert.equal(r.value.ok, false);
     assert.ok(r.ms < 3000);
     assert.match(r.value.error!.message, /404/);
-    const f = finding(s, 'RT-http-session-lost');
+    const f = finding(s, 'MCP723');
     assert.match(f.message, /fault-session-1/);
     assert.match(f.message, /tools\/call/);
     assert.equal(s.view().state.kind, 'error');
@@ -563,7 +563,7 @@ describe('session faults: misbehaving servers', function () {
     await s.stop();
   });
 
-  it('server loses the Mcp-Session-Id (404 "Session not found" after initialize) → RT-http-session-lost', async () => {
+  it('server loses the Mcp-Session-Id (404 "Session not found" after initialize) → MCP723', async () => {
     const srv = await startHttpFault('lose-session');
     httpProcs.push(srv.proc);
     const sink = new CountingSink('lose-session');
@@ -575,7 +575,7 @@ describe('session faults: misbehaving servers', function () {
     const { ms } = await timed(s.start());
     assert.ok(ms < 6000);
     assert.equal(s.view().state.kind, 'error');
-    const f = finding(s, 'RT-http-session-lost');
+    const f = finding(s, 'MCP723');
     assert.match(f.message, /Mcp-Session-Id/);
     assert.match(f.message, /fault-session-1/);
     assert.match(f.message, /404/);

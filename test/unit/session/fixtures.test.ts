@@ -194,13 +194,13 @@ describe('session: python and node fixture servers', function () {
     assert.equal(sink.messages.filter((m) => m.dir === 'out' && m.msg.method === 'tools/list').length, 3);
   });
 
-  it('drops a stdout line above maxLineBytes with RT-message-too-large', async () => {
+  it('drops a stdout line above maxLineBytes with MCP714', async () => {
     const s = pool.create({ server: pyServer('good-stdio.py'), maxLineBytes: 300, requestTimeoutMs: 800 });
     await s.start();
     await s.flushFindings();
-    const f = s.view().findings.find((x) => x.code === 'RT-message-too-large');
+    const f = s.view().findings.find((x) => x.code === 'MCP714');
     assert.ok(f, JSON.stringify(s.view().findings));
-    assert.ok(s.view().findings.some((x) => x.code === 'RT-list-failed'));
+    assert.ok(s.view().findings.some((x) => x.code === 'MCP715'));
     assert.equal(s.view().tools.length, 0);
   });
 
@@ -218,7 +218,7 @@ describe('session: python and node fixture servers', function () {
     assert.ok(f.every((x) => x.severity === 'warning' && x.file === path.join(FIXTURES, 'mcp.json')));
   });
 
-  it('output-mismatch.py → MCP203 per call, RT-jsonrpc-error counted per tool', async () => {
+  it('output-mismatch.py → MCP203 per call, MCP716 counted per tool', async () => {
     const s = pool.create({ server: pyServer('output-mismatch.py') });
     await s.start();
     const wrong = await s.callTool('count_wrong', {});
@@ -231,7 +231,7 @@ describe('session: python and node fixture servers', function () {
     await s.callTool('bad_args', {});
     const bad = await s.callTool('bad_args', {});
     assert.equal(bad.error?.code, -32602);
-    const rt = s.view().findings.filter((x) => x.code === 'RT-jsonrpc-error');
+    const rt = s.view().findings.filter((x) => x.code === 'MCP716');
     assert.equal(rt.length, 1);
     assert.equal(rt[0].data?.count, 2);
     assert.equal(s.view().findings.filter((x) => x.code === 'MCP203').length, 2);
@@ -251,13 +251,13 @@ describe('session: python and node fixture servers', function () {
     assert.equal(t.timedOut, true);
   });
 
-  it('a missing command → RT-command-not-found naming PATH', async () => {
+  it('a missing command → MCP061 naming PATH', async () => {
     const s = pool.create({
       server: serverConfig('nope', { command: 'uvx-does-not-exist', args: ['x'] }),
       baseEnv: { PATH: '/usr/bin:/bin' },
     });
     await s.start();
-    const f = s.view().findings.find((x) => x.code === 'RT-command-not-found');
+    const f = s.view().findings.find((x) => x.code === 'MCP061');
     assert.ok(f);
     assert.match(f.message, /`uvx-does-not-exist` not found on PATH \(PATH=\/usr\/bin:\/bin\)/);
     assert.equal(s.view().state.kind, 'error');
@@ -275,25 +275,25 @@ describe('session: python and node fixture servers', function () {
     assert.equal(isAlive(child), false, 'grandchild killed');
   });
 
-  it('leaky.py → RT-memory-growth from health samples', async () => {
+  it('leaky.py → MCP719 from health samples', async () => {
     if (process.platform !== 'linux') return;
     const s = pool.create({ server: pyServer('leaky.py'), healthIntervalMs: 100, growthWindowMs: 1200 });
     await s.start();
     assert.ok(
-      await waitFor(() => s.view().findings.some((x) => x.code === 'RT-memory-growth'), 8000),
+      await waitFor(() => s.view().findings.some((x) => x.code === 'MCP719'), 8000),
       `samples: ${s.health().length}`,
     );
-    const f = s.view().findings.find((x) => x.code === 'RT-memory-growth')!;
+    const f = s.view().findings.find((x) => x.code === 'MCP719')!;
     assert.equal(f.severity, 'warning');
     assert.match(f.message, /grows steadily: \+\d+(\.\d)? MB over \d+ s/);
     const h = s.health();
     assert.ok(h[h.length - 1].rssBytes > h[0].rssBytes + 32 * 1024 * 1024);
   });
 
-  it('a tool result too large for clients → RT-large-result (warning past 25k tokens, info past 10k), worst call kept', async () => {
+  it('a tool result too large for clients → MCP718 (warning past 25k tokens, info past 10k), worst call kept', async () => {
     const s = pool.create({ server: pyServer('good-stdio.py') });
     await s.start();
-    const large = (f: { code: string }) => f.code === 'RT-large-result';
+    const large = (f: { code: string }) => f.code === 'MCP718';
     assert.equal((await s.callTool('echo', { message: 'small' })).findings.filter(large).length, 0);
     const mid = await s.callTool('echo', { message: 'm'.repeat(50_000) });
     assert.equal(mid.findings.find(large)?.severity, 'info');
@@ -308,13 +308,13 @@ describe('session: python and node fixture servers', function () {
     assert.equal(shown[0].severity, 'warning');
   });
 
-  it('good-stdio.py does not trigger RT-memory-growth', async () => {
+  it('good-stdio.py does not trigger MCP719', async () => {
     if (process.platform !== 'linux') return;
     const s = pool.create({ server: pyServer('good-stdio.py'), healthIntervalMs: 100, growthWindowMs: 1200 });
     await s.start();
     await new Promise((r) => setTimeout(r, 1500));
     assert.ok(s.health().length >= 8);
-    assert.equal(s.view().findings.filter((x) => x.code === 'RT-memory-growth').length, 0);
+    assert.equal(s.view().findings.filter((x) => x.code === 'MCP719').length, 0);
   });
 
   it('restart gives a fresh process and fresh findings', async () => {

@@ -69,7 +69,7 @@ describe('session: Streamable HTTP and SSE', function () {
     assert.equal(r.ok, true);
   });
 
-  it('sends configured headers and reports HTTP 401 as RT-http-status', async () => {
+  it('sends configured headers and reports HTTP 401 as MCP720', async () => {
     const seen: http.IncomingHttpHeaders[] = [];
     const srv = http.createServer((req, res) => {
       seen.push(req.headers);
@@ -88,7 +88,7 @@ describe('session: Streamable HTTP and SSE', function () {
       });
       await s.start();
       assert.equal(s.view().state.kind, 'error');
-      const f = s.view().findings.find((x) => x.code === 'RT-http-status');
+      const f = s.view().findings.find((x) => x.code === 'MCP720');
       assert.ok(f, JSON.stringify(s.view().findings));
       assert.equal(f.data?.status, 401);
       assert.match(f.message, /authentication/);
@@ -101,7 +101,7 @@ describe('session: Streamable HTTP and SSE', function () {
     }
   });
 
-  it('a wrong path → RT-http-status 404 that names the path where the server answers', async () => {
+  it('a wrong path → MCP720 404 that names the path where the server answers', async () => {
     const port = await freePort();
     const s = pool.create({
       server: serverConfig('wrong-path', {
@@ -112,7 +112,7 @@ describe('session: Streamable HTTP and SSE', function () {
       }),
     });
     await s.start();
-    const f = s.view().findings.find((x) => x.code === 'RT-http-status');
+    const f = s.view().findings.find((x) => x.code === 'MCP720');
     assert.ok(f, JSON.stringify(s.view().findings));
     assert.equal(f.data?.status, 404);
     assert.match(f.message, new RegExp(`answers at http://127\\.0\\.0\\.1:${port}/mcp \\(Streamable HTTP\\)`));
@@ -163,7 +163,7 @@ describe('session: Streamable HTTP and SSE', function () {
     const port = await freePort();
     const s = pool.create({ server: serverConfig('down', { transport: 'http', url: `http://127.0.0.1:${port}/mcp` }) });
     await s.start();
-    const f = s.view().findings.find((x) => x.code === 'RT-http-unreachable');
+    const f = s.view().findings.find((x) => x.code === 'MCP721');
     assert.ok(f, JSON.stringify(s.view().findings));
     assert.equal(s.view().state.kind, 'error');
   });

@@ -44,9 +44,9 @@ describe('client config rules', () => {
     assert.deepEqual(got, expected);
   });
 
-  it('MCP607: mcpServers in .vscode/mcp.json, with a rename fix', () => {
+  it('MCP012: mcpServers in .vscode/mcp.json, with a rename fix', () => {
     const text =
-      '{\n  "mcpServers": {\n    "a": { "type": "stdio", "command": "node", "args": ["/abs/server.js"] }\n  }\n}\n';
+      '{\n  "mcpServers": {\n    "a": { "type": "stdio", "command": "node", "args": ["--version"] }\n  }\n}\n';
     const hits = clientConfigRules('/w/.vscode/mcp.json', text, contextWith({}));
     assert.equal(hits.length, 1);
     assert.equal(line(hits[0]), 2);
@@ -55,7 +55,7 @@ describe('client config rules', () => {
     assert.deepEqual(clientConfigRules('/w/.mcp.json', text, contextWith({})), []);
   });
 
-  it('MCP607: a referenced script that does not exist is an error', () => {
+  it('MCP062: a referenced script that does not exist is an error', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpd-cfg-'));
     try {
       fs.mkdirSync(path.join(dir, '.vscode'));
@@ -74,12 +74,14 @@ describe('client config rules', () => {
     }
   });
 
-  it('MCP607: shell-style variables in env; ${env:X} and ${input:x} are fine', () => {
+  it('MCP054: shell-style variables in env; ${env:X} and ${input:x} are fine', () => {
     const text =
-      '{ "servers": { "s": { "command": "/usr/bin/node", "env": { "DATA": "${APPDATA}/x", "OK": "${env:HOME}", "KEY": "${input:key}" } } } }';
+      '{ "inputs": [{ "type": "promptString", "id": "key", "password": true }], "servers": { "s": { "command": "node", "env": { "DATA": "${APPDATA}/x", "OK": "${env:HOME}", "KEY": "${input:key}" } } } }';
     const hits = clientConfigRules('/w/.vscode/mcp.json', text, contextWith({}));
-    assert.equal(hits.length, 1);
-    assert.equal(hits[0].ruleId, 'MCP607');
+    assert.deepEqual(
+      hits.map((h) => h.ruleId),
+      ['MCP054'],
+    );
     assert.match(applyFix(text, hits[0]), /"DATA": "\$\{env:APPDATA\}\/x"/);
   });
 
@@ -96,7 +98,7 @@ describe('client config rules', () => {
 
   it('MCP505: literal secrets in env become an input prompt', () => {
     const text =
-      '{\n  "servers": {\n    "gh": { "command": "/usr/bin/node", "env": { "GITHUB_TOKEN": "abc123def456ghi789" } }\n  }\n}\n';
+      '{\n  "servers": {\n    "gh": { "command": "node", "env": { "GITHUB_TOKEN": "abc123def456ghi789" } }\n  }\n}\n';
     const hits = clientConfigRules('/w/.vscode/mcp.json', text, contextWith({}));
     assert.deepEqual(
       hits.map((h) => h.ruleId),
@@ -111,7 +113,7 @@ describe('client config rules', () => {
 
   it('no findings for a healthy config', () => {
     const text =
-      '{ "inputs": [], "servers": { "s": { "type": "stdio", "command": "uv", "args": ["run", "${workspaceFolder}/server.py"], "env": { "API_KEY": "${input:api-key}" } } } }';
+      '{ "inputs": [{ "type": "promptString", "id": "api-key", "password": true }], "servers": { "s": { "type": "stdio", "command": "node", "args": ["--version"], "env": { "API_KEY": "${input:api-key}" } } } }';
     assert.deepEqual(clientConfigRules('/w/.vscode/mcp.json', text, contextWith({})), []);
   });
 });
