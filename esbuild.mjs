@@ -2,11 +2,18 @@
 // webview (browser, IIFE), plus the integration test files. `--watch` rebuilds on change,
 // `--production` minifies. Type-checking is separate: `npm run typecheck`.
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+
+const versionOf = (file) => JSON.parse(readFileSync(file, 'utf8')).version;
+/** Versions shown by the CLI, the report and the client info, read from package.json at build time. */
+const define = {
+  __MCP_DOCTOR_VERSION__: JSON.stringify(versionOf('package.json')),
+  __MCP_SDK_VERSION__: JSON.stringify(versionOf('node_modules/@modelcontextprotocol/client/package.json')),
+};
 
 const node = {
   bundle: true,
@@ -21,6 +28,7 @@ const node = {
   mainFields: ['module', 'main'],
   external: ['vscode'],
   plugins: [],
+  define,
 };
 
 /**

@@ -1,3 +1,4 @@
+import { VERSION } from '../core/version';
 import { processIo, type CliCommand, type CliIo } from './io';
 
 const USAGE = `mcp-doctor: find what is wrong with MCP servers
@@ -43,9 +44,6 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return 2;
   }
 }
-
-declare const __VERSION__: string | undefined;
-const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.1.0';
 
 if (require.main === module) {
   main(process.argv.slice(2)).then((code) => {

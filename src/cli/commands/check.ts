@@ -6,6 +6,7 @@ import { McpSession } from '../../core/session/mcpSession';
 import { countBySeverity } from '../../core/rules/report';
 import { displayPath, position } from '../../core/util/paths';
 import type { CliIo } from '../io';
+import { VERSION } from '../../core/version';
 import { discoverFolder, folderArg, homeOf } from '../workspace';
 
 const USAGE = `Usage: mcp-doctor check [folder] [--json] [--server NAME] [--timeout MS] [--no-user]
@@ -201,7 +202,7 @@ async function checkOne(
     workspaceFolder,
     startupTimeoutMs: timeoutMs,
     baseEnv: defaultEnvironment(io.env),
-    clientInfo: { name: 'mcp-doctor-check', version: '0.1.0' },
+    clientInfo: { name: 'mcp-doctor-check', version: VERSION },
     healthIntervalMs: 0,
   });
   active.add(session);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Severity } from '../../core/model';
+import { VERSION } from '../../core/version';
 import { getCode } from '../../core/catalogue';
 import { RuleEngine, type SeverityOverrides } from '../../core/rules/engine';
 import { countBySeverity, formatText, summaryLine } from '../../core/rules/report';
@@ -108,6 +109,3 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   );
   return failing ? 1 : 0;
 }
-
-declare const __VERSION__: string | undefined;
-const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.1.0';

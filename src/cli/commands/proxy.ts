@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { runStdioProxy } from '../../core/proxy/stdioProxy';
+import { VERSION } from '../../core/version';
 import type { CliIo } from '../io';
 
 const USAGE = `Usage: mcp-doctor proxy [--trace FILE] [--name NAME] [--grace MS] -- <command> [args...]
@@ -12,8 +13,6 @@ When the client closes stdin the server gets MS milliseconds (default 5000) to e
 SIGTERM, then SIGKILL. SIGINT/SIGTERM/SIGHUP sent to the proxy are forwarded to the server.
 Exit code: the server's (128 + signal when killed, 127 when it cannot start, 2 on bad usage).
 `;
-
-declare const __VERSION__: string | undefined;
 
 /** `mcp-doctor proxy`: the stdio pass-through recorder. */
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -77,6 +76,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     stopGraceMs: grace,
     env: io.env as NodeJS.ProcessEnv,
     cwd: io.cwd,
-    version: typeof __VERSION__ === 'string' ? __VERSION__ : undefined,
+    version: VERSION,
   });
 }

@@ -1,3 +1,5 @@
+import { VERSION } from '../version';
+
 /**
  * When the configured MCP URL answers 404, look for the endpoint at the usual paths
  * (`/mcp`, `/mcp/`, `/sse`, `/`) so the finding can say where the server really is.
@@ -10,7 +12,7 @@ const INIT_BODY = JSON.stringify({
   params: {
     protocolVersion: '2025-06-18',
     capabilities: {},
-    clientInfo: { name: 'mcp-doctor-probe', version: '0.1.0' },
+    clientInfo: { name: 'mcp-doctor-probe', version: VERSION },
   },
 });
 

@@ -1,8 +1,7 @@
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { LineSplitter } from '../process/lineSplitter';
 import type { ManagedProcess } from '../process/managedProcess';
 import { now } from '../trace/types';
+import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from './sdk';
 
 /** What the session wants to see of the wire, both directions. Must be cheap. */
 export interface WireTap {
@@ -103,6 +102,14 @@ export class ProcessStdioTransport implements Transport {
     );
     void proc.exited.then(() => this.markClosed());
   }
+
+  /** The server's pid; with `stderr`, this is how the SDK tells a stdio transport from an HTTP one. */
+  get pid(): number {
+    return this.proc.pid;
+  }
+
+  /** Stderr is read by the process owner, not through the transport. */
+  readonly stderr = null;
 
   /**
    * The connection is unusable although the process may live on (it closed its stdout): pending

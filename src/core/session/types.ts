@@ -1,10 +1,23 @@
 import type { Finding } from '../model';
 
-/** What the UI shows about one server's session. */
+/**
+ * The one state of a session. `starting` walks through `connecting` (spawn, handshake or
+ * `server/discover`) and `listing`; `stopping` lasts until the process tree is gone.
+ */
 export type SessionState =
   | { kind: 'stopped'; exitCode?: number | null; signal?: string | null }
-  | { kind: 'starting'; since: number }
-  | { kind: 'running'; initializeMs: number; protocolVersion: string; serverName?: string; serverVersion?: string }
+  | { kind: 'starting'; since: number; step: 'connecting' | 'listing' }
+  | {
+      kind: 'running';
+      initializeMs: number;
+      protocolVersion: string;
+      /** The protocol era spoken: 2025 (`initialize`, sessions) or 2026 (stateless, `server/discover`). */
+      era: '2025' | '2026';
+      transport: 'stdio' | 'http' | 'sse';
+      serverName?: string;
+      serverVersion?: string;
+    }
+  | { kind: 'stopping' }
   | { kind: 'error'; reason: string };
 
 export interface ToolInfo {

@@ -14,9 +14,11 @@ export function stateText(state: SessionState | undefined, toolCount = 0): strin
     case 'stopped':
       return 'stopped';
     case 'starting':
-      return 'starting…';
+      return state.step === 'listing' ? 'listing…' : 'starting…';
+    case 'stopping':
+      return 'stopping…';
     case 'running':
-      return `running (${toolCount} tool${toolCount === 1 ? '' : 's'})`;
+      return `running, ${state.era} era (${toolCount} tool${toolCount === 1 ? '' : 's'})`;
     case 'error':
       return `error: ${state.reason}`;
   }

@@ -1,3 +1,4 @@
+import { SDK_VERSION, VERSION } from '../../core/version';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -47,7 +48,6 @@ interface ReplayableSession {
 
 /** Live sessions of one server are kept in memory after they end, up to this many per server. */
 const ENDED_SESSIONS_KEPT = 3;
-const SDK_VERSION = '1.32.2';
 
 /**
  * The trace area's service (`services.trace`): one recorder per session in a hub, JSONL
@@ -118,7 +118,7 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
           config: config ? configForHeader(config) : undefined,
           writer: 'extension',
           versions: {
-            mcpDoctor: String(this.services.context.extension?.packageJSON?.version ?? ''),
+            mcpDoctor: VERSION,
             vscode: vscode.version,
             sdk: SDK_VERSION,
           },

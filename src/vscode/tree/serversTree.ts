@@ -367,6 +367,7 @@ function stateIcon(state: SessionState, disabled: boolean): vscode.ThemeIcon {
         ? new vscode.ThemeIcon('debug-stop', new vscode.ThemeColor('problemsWarningIcon.foreground'))
         : new vscode.ThemeIcon('circle-outline');
     case 'starting':
+    case 'stopping':
       return new vscode.ThemeIcon('loading~spin');
     case 'running':
       return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'));
@@ -392,7 +393,7 @@ function serverTooltip(
   if (envKeys.length) md.appendMarkdown(`env: ${envKeys.map(inlineCode).join(', ')}\n\n`);
   if (state.kind === 'running') {
     md.appendMarkdown(
-      `$(pass-filled) running — initialized in ${Math.round(state.initializeMs)} ms, protocol \`${state.protocolVersion}\``,
+      `$(pass-filled) running — ${state.era === '2026' ? 'discovered' : 'initialized'} in ${Math.round(state.initializeMs)} ms, protocol \`${state.protocolVersion}\` (${state.era} era, ${state.transport})`,
     );
     if (state.serverName) md.appendMarkdown(`, ${escapeMd(state.serverName)} ${escapeMd(state.serverVersion ?? '')}`);
     if (view?.pid) md.appendMarkdown(`, pid ${view.pid}`);

@@ -35,7 +35,7 @@ const config = (over: Partial<ServerConfig> = {}): ServerConfig => ({
 const session = (tools: string[], over: Partial<SessionView> = {}): SessionView => ({
   serverId: 'vscode:/w/.vscode/mcp.json#inv',
   serverName: 'inv',
-  state: { kind: 'running', initializeMs: 120, protocolVersion: '2025-06-18' },
+  state: { kind: 'running', initializeMs: 120, protocolVersion: '2025-06-18', era: '2025', transport: 'stdio' },
   tools: tools.map((name) => ({ name, inputSchema: { type: 'object' } })),
   resources: [],
   resourceTemplates: [],
@@ -84,7 +84,13 @@ describe('missing tools (defined in source, absent from tools/list)', () => {
       [],
     );
     assert.deepEqual(
-      findMissingTools(FILE, WS, defs, [session(['add'], { state: { kind: 'starting', since: 0 } })], [config()]),
+      findMissingTools(
+        FILE,
+        WS,
+        defs,
+        [session(['add'], { state: { kind: 'starting', since: 0, step: 'connecting' } })],
+        [config()],
+      ),
       [],
     );
     assert.deepEqual(findMissingTools(FILE, undefined, defs, [session(['add'])], [config()]), []);

@@ -15,7 +15,7 @@ describe('session: server-everything and server-memory over stdio', function () 
       trace: sink,
     });
     const states: string[] = [];
-    s.onDidChangeState((st) => states.push(st.kind));
+    s.onDidChangeState((st) => states.push(st.kind === 'starting' ? `starting:${st.step}` : st.kind));
     await s.start();
     const v = s.view();
     assert.equal(v.state.kind, 'running', JSON.stringify(v.state));
@@ -25,7 +25,7 @@ describe('session: server-everything and server-memory over stdio', function () 
     );
     assert.ok(v.tools.length >= 10, `tools: ${v.tools.length}`);
     assert.ok(v.resources.length > 0 && v.prompts.length > 0 && v.resourceTemplates.length > 0);
-    assert.deepEqual(states, ['starting', 'running']);
+    assert.deepEqual(states, ['starting:connecting', 'starting:listing', 'running']);
     if (v.state.kind === 'running') {
       assert.equal(v.state.serverName, 'mcp-servers/everything');
       assert.ok(v.state.initializeMs > 0);
@@ -48,7 +48,16 @@ describe('session: server-everything and server-memory over stdio', function () 
     assert.ok(outIds.length >= 5);
     for (const id of outIds) assert.ok(inIds.has(id), `response for ${id}`);
     assert.ok(sink.messages.filter((m) => m.dir === 'in').every((m) => typeof m.size === 'number' && m.size > 0));
-    assert.equal(sink.messages[0].msg.method, 'initialize');
+    // The era probe first (server-everything is 2025-era and answers -32601), then `initialize`.
+    assert.deepEqual(
+      sink.messages
+        .filter((m) => m.dir === 'out')
+        .slice(0, 2)
+        .map((m) => m.msg.method),
+      ['server/discover', 'initialize'],
+    );
+    assert.equal(sink.messages.find((m) => m.dir === 'in')?.msg.error?.code, -32601);
+    assert.equal(v.state.kind === 'running' && v.state.era, '2025');
 
     const pid = v.pid!;
     assert.ok(isAlive(pid));

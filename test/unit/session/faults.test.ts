@@ -136,8 +136,10 @@ describe('session faults: misbehaving servers', function () {
     );
     sink.assertKeptEverything();
     await s.stop();
-    assert.equal(pids.length, 1);
-    assert.equal(isAlive(pids[0]), false);
+    // It exits during the era probe, so it is started once more with a 2025-era handshake (a
+    // 2025-era server may exit on an unknown request); it crashes again: two starts, none left.
+    assert.equal(pids.length, 2);
+    assert.ok(pids.every((p) => !isAlive(p)));
     assert.ok(lag.stop() < 1000, `event loop lag ${lag.maxLagMs} ms`);
   });
 

@@ -92,10 +92,45 @@ describe('session: Streamable HTTP and SSE', function () {
       assert.ok(f, JSON.stringify(s.view().findings));
       assert.equal(f.data?.status, 401);
       assert.match(f.message, /authentication/);
+      // A 401 asks for credentials: no SSE fallback may replace it with another status.
+      assert.ok(seen.length >= 1 && seen.every((h) => h.authorization === 'Bearer sk-test-123'));
+      assert.ok(
+        seen.every((h) => h.accept !== 'text/event-stream'),
+        'no SSE fallback after a 401',
+      );
+    } finally {
+      srv.close();
+    }
+  });
+
+  it('a 4xx from Streamable HTTP falls back to SSE with the headers, and keeps the first status', async () => {
+    const seen: http.IncomingHttpHeaders[] = [];
+    const srv = http.createServer((req, res) => {
+      seen.push(req.headers);
+      req.resume();
+      if (req.method === 'POST') res.writeHead(405, { 'content-type': 'text/plain' }).end('use GET');
+      else res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden');
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as net.AddressInfo).port;
+    try {
+      const s = pool.create({
+        server: serverConfig('fallback', {
+          transport: 'http',
+          url: `http://127.0.0.1:${port}/mcp`,
+          headers: { Authorization: 'Bearer sk-test-123' },
+        }),
+      });
+      await s.start();
+      assert.equal(s.view().state.kind, 'error');
+      const f = s.view().findings.find((x) => x.code === 'MCP720');
+      assert.ok(f, JSON.stringify(s.view().findings));
+      assert.equal(f.data?.status, 405, 'the Streamable HTTP status decides');
+      assert.equal(f.data?.fallbackStatus, 403);
+      assert.match(f.message, /SSE transport.*HTTP 403/);
       // The Streamable HTTP POST and the SSE fallback GET both carry the configured header.
-      assert.ok(seen.length >= 2, `requests: ${seen.length}`);
-      assert.ok(seen.every((h) => h.authorization === 'Bearer sk-test-123'));
       assert.ok(seen.some((h) => h.accept === 'text/event-stream'));
+      assert.ok(seen.every((h) => h.authorization === 'Bearer sk-test-123'));
     } finally {
       srv.close();
     }

@@ -1,0 +1,580 @@
+import { cpuSeconds } from '../process/health';
+import { LineSplitter } from '../process/lineSplitter';
+import { ManagedProcess, type ExitInfo } from '../process/managedProcess';
+import { deepestWorkspaceFrame, lineRange, parseLastTrace } from '../runtime/stackTraces';
+import { now } from '../trace/types';
+import { withTimeout } from '../util/async';
+import {
+  commandNotFound,
+  crashFinding,
+  cwdMissing,
+  describeExit,
+  diagnoseHandshake,
+  envFileUnreadable,
+  httpMidSession,
+  messageTooLarge,
+  sessionLost,
+  stdoutClosed,
+  type CrashEvidence,
+  type Subject,
+  type Verdict,
+} from './diagnosis';
+import { attachHttp } from './httpAttach';
+import { launchSpec, serverCwd } from './launch';
+import {
+  createClient,
+  errorText,
+  httpStatusOf,
+  isClosedDuringEraProbe,
+  isConnectionClosed,
+  isTimeout,
+  LATEST_PROTOCOL_VERSION,
+  LOOSE_RESULT,
+  negotiatedEra,
+  notificationDispatch,
+  protocolErrorOf,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  terminateHttpSession,
+  type Client,
+  type EraPreference,
+  type JSONRPCMessage,
+  type Transport,
+} from './sdk';
+import type {
+  ConnectedInfo,
+  ConnectionEvents,
+  ConnectionOptions,
+  OpenResult,
+  RequestOptions,
+  RequestOutcome,
+} from './connectionTypes';
+import { ProcessStdioTransport, type WireTap } from './transports';
+
+const PROBE_TIMEOUT_CAP_MS = 10000;
+/** The error code SDKs give a request that timed out on the client side. */
+const REQUEST_TIMEOUT = -32001;
+
+/**
+ * One start of one server: the process (for command servers), the transport and the SDK client,
+ * created by `open()` and released together by `dispose()`. A restart makes a new connection, so
+ * nothing from an old start can reach the session after it is disposed.
+ */
+export class McpConnection {
+  private proc?: ManagedProcess;
+  private client?: Client;
+  private httpTransport?: Transport;
+  private httpLog?: LineSplitter;
+  private state: 'new' | 'opening' | 'open' | 'lost' | 'disposed' = 'new';
+  private spawnedAt = 0;
+  private initRequestId?: string | number;
+  private initResponse?: Record<string, unknown>;
+  private stdoutBytesSeen = false;
+  private noiseCount = 0;
+  private stdoutClosedSeen = false;
+  /** Why the connection is gone (exit, stdout closed…): the error of requests that were pending. */
+  private lostReason?: string;
+  private disposing?: Promise<void>;
+  private readonly subject: Subject;
+
+  constructor(
+    private readonly opts: ConnectionOptions,
+    private readonly events: ConnectionEvents,
+  ) {
+    const s = opts.server;
+    this.subject = { name: s.name, file: s.file, range: s.range, url: s.url };
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.running ? this.proc.pid : undefined;
+  }
+
+  get stderrTail(): readonly string[] {
+    return this.proc?.stderrTail ?? [];
+  }
+
+  /** Health samples (RSS bytes, open fds), newest last; empty for HTTP-only connections. */
+  get samples(): readonly { ts: number; rssBytes: number; fds: number }[] {
+    return this.proc?.samples ?? [];
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open' && !this.disposing;
+  }
+
+  /** Disposed, or being disposed: nothing it reports matters any more. */
+  private get closing(): boolean {
+    return this.state === 'disposed' || this.disposing !== undefined;
+  }
+
+  /** The server's declared capabilities (after `open`). */
+  capabilities(): Record<string, unknown> {
+    return (this.client?.getServerCapabilities() ?? {}) as Record<string, unknown>;
+  }
+
+  /** Spawns or attaches, and performs the handshake in the era asked for. Never rejects. */
+  async open(): Promise<OpenResult> {
+    this.state = 'opening';
+    try {
+      const s = this.opts.server;
+      if (s.command) {
+        const spawned = this.spawn();
+        if ('verdict' in spawned) return { ok: false, verdict: spawned.verdict };
+        return s.url ? await this.openHttp(s.url, spawned.proc) : await this.openStdio(spawned.proc, this.opts.era, []);
+      }
+      if (s.url) return await this.openHttp(s.url);
+      return { ok: false, verdict: { findings: [], reason: 'The config entry has neither a `command` nor a `url`.' } };
+    } catch (err) {
+      return { ok: false, verdict: { findings: [], reason: `Unexpected error: ${errorText(err)}` } };
+    }
+  }
+
+  // ---------------------------------------------------------------- spawn
+
+  private spawn(): { proc: ManagedProcess } | { verdict: Verdict } {
+    const s = this.opts.server;
+    const spec = launchSpec(s, this.opts.baseEnv, this.opts.workspaceFolder);
+    if (spec.envFileProblem)
+      this.events.finding(envFileUnreadable(this.subject, spec.envFileProblem.file, spec.envFileProblem.error));
+    this.lifecycle(`$ ${spec.commandLine}   (cwd ${spec.cwd})`);
+    this.spawnedAt = performance.now();
+    const isHttp = !!s.url;
+    // An HTTP server started by command: its stdout is a log, kept with stderr.
+    if (isHttp)
+      this.httpLog = new LineSplitter((line) => {
+        this.proc?.appendTail(line);
+        this.onStderrLine(line, now());
+      }, 1024 * 1024);
+    let transport: ProcessStdioTransport | undefined;
+    const started = ManagedProcess.start(
+      { command: spec.command, args: spec.args, cwd: spec.cwd, env: spec.env },
+      {
+        stdout: (chunk) => {
+          if (this.closing) return;
+          this.stdoutBytesSeen = true;
+          if (this.httpLog) this.httpLog.push(chunk);
+          else transport?.feed(chunk);
+        },
+        stderrLine: (line, ts) => this.onStderrLine(line, ts),
+        stdoutEnd: () => {
+          if (!isHttp) void this.onStdoutEnd(started.ok ? started.process : undefined);
+        },
+        exit: (info) => this.onExit(info, started.ok ? started.process : undefined),
+      },
+    );
+    if (!started.ok) {
+      return {
+        verdict:
+          started.reason === 'not-found'
+            ? commandNotFound(this.subject, started.command, started.searchedPath)
+            : cwdMissing(this.subject, started.cwd),
+      };
+    }
+    const proc = started.process;
+    this.proc = proc;
+    this.lifecycle(`started (pid ${proc.pid})`);
+    if (!isHttp)
+      transport = new ProcessStdioTransport(proc, this.wireTap(), this.opts.stopGraceMs, this.opts.maxLineBytes);
+    this.stdioTransport = transport;
+    if (this.opts.healthIntervalMs > 0)
+      proc.startSampling(this.opts.healthIntervalMs, 720, () => this.events.sampled(proc));
+    return { proc };
+  }
+
+  private stdioTransport?: ProcessStdioTransport;
+
+  // ---------------------------------------------------------------- stdio
+
+  private async openStdio(proc: ManagedProcess, era: EraPreference, notes: string[]): Promise<OpenResult> {
+    const transport = this.stdioTransport!;
+    const client = this.newClient(era);
+    const dispatch = notificationDispatch(client);
+    transport.onNotification = (n) => this.fastNotification(n, dispatch);
+    try {
+      await client.connect(transport, { timeout: this.opts.startupTimeoutMs });
+    } catch (err) {
+      if (this.closing) return { ok: false, verdict: { findings: [], reason: 'stopped' } };
+      if (era === 'auto' && isClosedDuringEraProbe(err)) {
+        // Either it crashed at start, or it is a 2025-era server that exits on a request it does
+        // not know (what a 2026 client probing in place sees). A 2025-era handshake tells which.
+        this.lifecycle(
+          `the server exited during the era probe (\`server/discover\`, ${describeExit(proc.exitInfo ?? { code: null, signal: null, ts: 0 })}); starting it again with a 2025-era handshake`,
+        );
+        await proc.stop(this.opts.stopGraceMs);
+        this.resetHandshakeEvidence();
+        const again = this.spawn();
+        if ('verdict' in again) return { ok: false, verdict: again.verdict };
+        return this.openStdio(again.proc, '2025', [...notes, 'exits-on-discover']);
+      }
+      return { ok: false, verdict: await this.handshakeFailed(err, proc) };
+    }
+    if (this.closing) return { ok: false, verdict: { findings: [], reason: 'stopped' } };
+    return { ok: true, info: this.connected(client, 'stdio', notes) };
+  }
+
+  private resetHandshakeEvidence(): void {
+    this.initRequestId = undefined;
+    this.initResponse = undefined;
+    this.stdoutBytesSeen = false;
+    this.noiseCount = 0;
+    this.stdoutClosedSeen = false;
+    this.lostReason = undefined;
+    this.client = undefined;
+  }
+
+  private async handshakeFailed(err: unknown, proc: ManagedProcess): Promise<Verdict> {
+    // Busy or idle while it did not answer? (Read before the process is stopped.)
+    const cpu = proc.running ? cpuSeconds(proc.pid) : undefined;
+    const elapsed = (performance.now() - this.spawnedAt) / 1000;
+    // The process may be exiting right now: give the exit (and the last stderr bytes) a moment.
+    if (proc.running) await withTimeout(proc.exited, 300);
+    const exit = proc.exitInfo;
+    const timedOut = isTimeout(err);
+    const verdict = diagnoseHandshake(this.subject, {
+      message: errorText(err),
+      timedOut,
+      startupTimeoutMs: this.opts.startupTimeoutMs,
+      init: this.initResponse,
+      offer: { requested: LATEST_PROTOCOL_VERSION, supported: SUPPORTED_PROTOCOL_VERSIONS },
+      crash: exit ? this.crashEvidence(exit, proc, 'before answering `initialize`') : undefined,
+      noiseCount: this.noiseCount,
+      stdoutBytesSeen: this.stdoutBytesSeen,
+      cpuSeconds: cpu,
+      elapsedSeconds: elapsed,
+      stderrTail: proc.stderrTail,
+      stdoutClosed: this.stdoutClosedSeen,
+    });
+    await proc.stop(this.opts.stopGraceMs);
+    return verdict;
+  }
+
+  private crashEvidence(exit: ExitInfo, proc: ManagedProcess, when: string): CrashEvidence {
+    const tail = [...proc.stderrTail];
+    const trace = parseLastTrace(tail);
+    let loc: CrashEvidence['loc'];
+    if (trace && this.opts.workspaceFolder) {
+      const frame = deepestWorkspaceFrame(
+        trace,
+        this.opts.workspaceFolder,
+        serverCwd(this.opts.server, this.opts.workspaceFolder),
+      );
+      if (frame) loc = { file: frame.file, range: lineRange(frame.file, frame.line) };
+    }
+    return { exit, when, stderrTail: tail, trace, loc, stdoutBytesSeen: this.stdoutBytesSeen };
+  }
+
+  // ---------------------------------------------------------------- HTTP
+
+  private async openHttp(url: string, proc?: ManagedProcess): Promise<OpenResult> {
+    if (!proc) this.spawnedAt = performance.now();
+    const r = await attachHttp(
+      {
+        subject: this.subject,
+        opts: this.opts,
+        closing: () => this.closing,
+        newClient: (era) => this.newClient(era),
+        wireTap: () => this.wireTap(),
+        lifecycle: (text) => this.lifecycle(text),
+        initResponse: () => this.initResponse,
+        processFailed: (p) => this.handshakeFailed(new Error('process exited'), p),
+      },
+      url,
+      proc,
+    );
+    if ('verdict' in r) return { ok: false, verdict: r.verdict };
+    this.httpTransport = r.transport;
+    this.lifecycle(`connected over ${r.kind === 'http' ? 'Streamable HTTP' : 'SSE'} to ${url}`);
+    return { ok: true, info: this.connected(r.client, r.kind, []) };
+  }
+
+  // ---------------------------------------------------------------- connected
+
+  private newClient(era: EraPreference): Client {
+    const client = createClient({
+      clientInfo: this.opts.clientInfo,
+      capabilities: this.opts.capabilities,
+      era,
+      probeTimeoutMs: Math.min(this.opts.startupTimeoutMs, PROBE_TIMEOUT_CAP_MS),
+    });
+    client.fallbackNotificationHandler = async (n) => this.onNotification(n.method, n.params);
+    this.events.clientCreated?.(client);
+    this.client = client;
+    return client;
+  }
+
+  private connected(client: Client, transport: ConnectedInfo['transport'], notes: string[]): ConnectedInfo {
+    this.state = 'open';
+    const initializeMs = performance.now() - this.spawnedAt;
+    const info = client.getServerVersion();
+    const { era, protocolVersion } = negotiatedEra(client);
+    this.lifecycle(
+      `${era === '2026' ? 'discovered' : 'initialized'} in ${Math.round(initializeMs)} ms (protocol ${protocolVersion}${info ? `, ${info.name} ${info.version}` : ''})`,
+    );
+    return {
+      initializeMs,
+      protocolVersion,
+      era,
+      transport,
+      serverName: info?.name,
+      serverVersion: info?.version,
+      capabilities: this.capabilities(),
+      notes,
+    };
+  }
+
+  /**
+   * Stdio fast path for notifications (see `ProcessStdioTransport.onNotification`): log messages
+   * are handled here; the others go straight to the SDK's notification dispatch when it has one.
+   */
+  private fastNotification(
+    n: JSONRPCMessage & { method: string },
+    dispatch: ((n: JSONRPCMessage) => void) | undefined,
+  ): boolean {
+    if (n.method === 'notifications/message') {
+      const p = (n as { params?: unknown }).params as { level?: unknown; logger?: unknown } | undefined;
+      if (
+        !p ||
+        typeof p !== 'object' ||
+        typeof p.level !== 'string' ||
+        (p.logger !== undefined && typeof p.logger !== 'string')
+      )
+        return false;
+      this.emitLog(p as { level: string; logger?: string; data?: unknown });
+      return true;
+    }
+    if (!dispatch) return false;
+    dispatch(n);
+    return true;
+  }
+
+  private onNotification(method: string, params: unknown): void {
+    if (this.closing) return;
+    if (method === 'notifications/message' && params && typeof params === 'object') {
+      this.emitLog(params as { level: string; logger?: string; data?: unknown });
+      return;
+    }
+    this.events.notification(method, params);
+  }
+
+  private emitLog(params: { level: string; logger?: string; data?: unknown }): void {
+    const { level, logger, data } = params;
+    let text: string;
+    if (typeof data === 'string') text = data;
+    else {
+      try {
+        text = JSON.stringify(data);
+      } catch {
+        text = String(data);
+      }
+    }
+    this.events.output({ kind: 'log', level, text: logger ? `${logger}: ${text}` : text, ts: now() });
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /** Any request by method name, with a result of any shape. Never rejects. */
+  async request(method: string, params: unknown, opts: RequestOptions = {}): Promise<RequestOutcome> {
+    const t0 = performance.now();
+    const client = this.client;
+    if (!client || this.state !== 'open')
+      return { ok: false, error: { message: 'The server is not running.' }, durationMs: 0 };
+    const timeout = opts.timeoutMs ?? this.opts.requestTimeoutMs;
+    try {
+      const result = await client.request(
+        { method, params: (params ?? {}) as Record<string, unknown> } as never,
+        LOOSE_RESULT,
+        {
+          timeout,
+          signal: opts.signal,
+          resetTimeoutOnProgress: !!opts.onProgress,
+          maxTotalTimeout: opts.onProgress ? Math.max(timeout * 10, 600000) : undefined,
+          onprogress: opts.onProgress
+            ? (p) => {
+                try {
+                  opts.onProgress!({ progress: p.progress, total: p.total, message: p.message });
+                } catch {
+                  // a failing progress listener must not break the call
+                }
+              }
+            : undefined,
+        },
+      );
+      return { ok: true, result, durationMs: performance.now() - t0 };
+    } catch (err) {
+      const durationMs = performance.now() - t0;
+      if (opts.signal?.aborted)
+        return {
+          ok: false,
+          cancelled: true,
+          error: { message: `cancelled: ${errorText(opts.signal.reason ?? err)}` },
+          durationMs,
+        };
+      if (this.lostReason && isConnectionClosed(err))
+        return { ok: false, error: { message: `${this.lostReason} (\`${method}\`).` }, durationMs };
+      const rpc = protocolErrorOf(err);
+      if (rpc) return { ok: false, error: rpc, durationMs };
+      if (isTimeout(err))
+        return { ok: false, timedOut: true, error: { code: REQUEST_TIMEOUT, message: errorText(err) }, durationMs };
+      if (this.httpTransport) this.httpRequestFailed(method, err);
+      return { ok: false, error: { message: errorText(err) }, durationMs };
+    }
+  }
+
+  /** Sends a notification straight to the transport (replay must not be blocked by capability checks). */
+  async notify(method: string, params: unknown): Promise<RequestOutcome> {
+    const t0 = performance.now();
+    const transport = this.client?.transport;
+    if (!transport || this.state !== 'open')
+      return { ok: false, error: { message: 'The server is not running.' }, durationMs: 0 };
+    try {
+      const message =
+        params === undefined || params === null ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
+      await transport.send(message as JSONRPCMessage);
+      return { ok: true, durationMs: performance.now() - t0 };
+    } catch (err) {
+      return { ok: false, error: { message: errorText(err) }, durationMs: performance.now() - t0 };
+    }
+  }
+
+  /** A request over HTTP failed at the HTTP level mid-session: status, lost session, or dropped connection. */
+  private httpRequestFailed(method: string, err: unknown): void {
+    const status = httpStatusOf(err);
+    const message = errorText(err);
+    const sessionId = this.httpTransport?.sessionId;
+    if (status === 404 && sessionId) {
+      this.lose({
+        findings: [sessionLost(this.subject, sessionId, method, message)],
+        reason: 'the server lost the session (HTTP 404)',
+      });
+      return;
+    }
+    const k = httpMidSession(this.subject, method, status, message);
+    if (k) this.events.finding(k);
+  }
+
+  // ---------------------------------------------------------------- process events
+
+  private onStderrLine(line: string, ts: number): void {
+    if (this.closing) return;
+    this.opts.trace.stderr(line, ts);
+    this.events.output({ kind: 'stderr', text: line, ts });
+  }
+
+  /** Stdout ended: normal when the process exits; a fault when it lives on (nothing it says can arrive). */
+  private async onStdoutEnd(proc: ManagedProcess | undefined): Promise<void> {
+    if (!proc || proc !== this.proc || this.closing) return;
+    // An exiting process closes stdout first: give the exit a moment to be reported.
+    await withTimeout(proc.exited, 300);
+    if (proc !== this.proc || !proc.running || this.closing) return;
+    const duringHandshake = this.state === 'opening';
+    this.stdoutClosedSeen = true;
+    this.lostReason = `The server closed its stdout (pid ${proc.pid} is still running), so its answer can never arrive`;
+    this.lifecycle(`stdout closed by the server (pid ${proc.pid} still running)`);
+    const finding = stdoutClosed(this.subject, proc.pid, duringHandshake, proc.stderrTail);
+    if (duringHandshake) this.events.finding(finding);
+    else this.lose({ findings: [finding], reason: 'the server closed its stdout' });
+    // Pending requests (and the handshake) fail now instead of at their timeout.
+    this.stdioTransport?.disconnect();
+  }
+
+  private onExit(info: ExitInfo, proc: ManagedProcess | undefined): void {
+    if (!proc || proc !== this.proc || this.closing) return;
+    this.lostReason ??= `The server process exited (${describeExit(info)}) before answering`;
+    this.lifecycle(`process exited (${describeExit(info)})`);
+    if (this.state !== 'open') return; // the handshake reports it
+    this.lose({
+      findings: [['MCP708', crashFinding(this.subject, this.crashEvidence(info, proc, 'while running'))]],
+      reason: `Process exited (${describeExit(info)})`,
+    });
+    void proc.stop(this.opts.stopGraceMs); // clear out children left behind
+  }
+
+  private lose(verdict: Verdict): void {
+    if (this.state !== 'open') return;
+    this.state = 'lost';
+    this.lostReason ??= verdict.reason;
+    this.events.lost(verdict);
+  }
+
+  // ---------------------------------------------------------------- wire
+
+  private wireTap(): WireTap {
+    const trace = this.opts.trace;
+    return {
+      outgoing: (msg, ts, size) => {
+        if (this.initRequestId === undefined && (msg as { method?: string }).method === 'initialize')
+          this.initRequestId = (msg as { id: string | number }).id;
+        trace.message('out', msg, ts, size);
+      },
+      incoming: (msg, ts, size) => {
+        if (
+          this.initResponse === undefined &&
+          this.initRequestId !== undefined &&
+          (msg as { id?: unknown }).id === this.initRequestId
+        ) {
+          const m = msg as { result?: Record<string, unknown>; error?: unknown };
+          this.initResponse = m.result ?? { error: m.error };
+        }
+        trace.message('in', msg, ts, size);
+      },
+      noise: (line, ts) => {
+        if (this.closing) return;
+        this.noiseCount++;
+        trace.stdoutNoise(line, ts);
+        this.events.output({ kind: 'stdout-noise', text: line, ts });
+        this.events.noise(line);
+      },
+      invalid: (line, reason, ts) => {
+        if (this.closing) return;
+        trace.stdoutNoise(line, ts);
+        this.events.output({ kind: 'stdout-noise', text: line, ts });
+        this.events.invalid(line, reason);
+      },
+      overflow: (bytes, head, id) => {
+        if (this.closing) return;
+        this.events.finding(messageTooLarge(this.subject, bytes, this.opts.maxLineBytes, head, id));
+      },
+    };
+  }
+
+  private lifecycle(text: string): void {
+    const ts = now();
+    this.opts.trace.lifecycle(text, ts);
+    this.events.output({ kind: 'lifecycle', text, ts });
+  }
+
+  // ---------------------------------------------------------------- dispose
+
+  /** Ends the session (HTTP DELETE), closes the client and stops the process tree. Never rejects. */
+  dispose(): Promise<void> {
+    this.disposing ??= this.doDispose();
+    return this.disposing;
+  }
+
+  private async doDispose(): Promise<void> {
+    const proc = this.proc;
+    const client = this.client;
+    const http = this.httpTransport;
+    try {
+      // Streamable HTTP: end the server-side session before closing.
+      await withTimeout(
+        terminateHttpSession(http).catch(() => undefined),
+        1000,
+      );
+      if (proc) await proc.stop(this.opts.stopGraceMs);
+      if (client)
+        await withTimeout(
+          client.close().catch(() => undefined),
+          this.opts.stopGraceMs + 1000,
+        );
+    } catch {
+      // best effort: the process stop is what matters
+    }
+    if (proc) await proc.stop(this.opts.stopGraceMs);
+    this.state = 'disposed';
+  }
+
+  /** How the process ended, once it has. */
+  get exitInfo(): ExitInfo | undefined {
+    return this.proc?.exitInfo;
+  }
+}

@@ -1,0 +1,168 @@
+import type { ManagedProcess } from '../process/managedProcess';
+import { probeMcpPaths } from '../runtime/probeHttp';
+import { hostPortOf, waitForPort } from '../runtime/waitForPort';
+import type { ConnectionOptions } from './connectionTypes';
+import {
+  diagnoseHttpConnect,
+  initAnswerIsTheProblem,
+  initializeRejected,
+  isDroppedConnection,
+  notListening,
+  protocolVersionFinding,
+  sessionLost,
+  type HttpConnectEvidence,
+  type Subject,
+  type Verdict,
+} from './diagnosis';
+import {
+  errorText,
+  httpStatusOf,
+  isTimeout,
+  LATEST_PROTOCOL_VERSION,
+  sseTransport,
+  streamableHttpTransport,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type Client,
+  type EraPreference,
+  type Transport,
+} from './sdk';
+import { TappedTransport, type WireTap } from './transports';
+
+/** What attaching over HTTP needs of the connection that owns it. */
+export interface HttpAttachContext {
+  subject: Subject;
+  opts: ConnectionOptions;
+  closing(): boolean;
+  newClient(era: EraPreference): Client;
+  wireTap(): WireTap;
+  lifecycle(text: string): void;
+  /** The `initialize` answer, when one arrived. */
+  initResponse(): Record<string, unknown> | undefined;
+  /** The verdict when the process that should serve the URL exited. */
+  processFailed(proc: ManagedProcess): Promise<Verdict>;
+}
+
+export type HttpAttachResult = { client: Client; transport: Transport; kind: 'http' | 'sse' } | { verdict: Verdict };
+
+const STOPPED: HttpAttachResult = { verdict: { findings: [], reason: 'stopped' } };
+
+/**
+ * Connects over Streamable HTTP (in the era asked for), falling back to legacy SSE after a 4xx
+ * like VS Code does, except after a 401, which asks for credentials. For a server started by
+ * command, waits until it listens first. The first failure decides the verdict: a failed SSE
+ * fallback is mentioned, never put in its place.
+ */
+export async function attachHttp(
+  ctx: HttpAttachContext,
+  url: string,
+  proc?: ManagedProcess,
+): Promise<HttpAttachResult> {
+  const { subject, opts } = ctx;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { verdict: diagnoseHttpConnect(subject, evidence(ctx, url, 'http', 'Invalid URL')) };
+  }
+  if (proc) {
+    // A server started by command that serves HTTP: wait until it listens.
+    const hp = hostPortOf(url)!;
+    const listening = await waitForPort(hp.host, hp.port, opts.startupTimeoutMs, () => !proc.running || ctx.closing());
+    if (ctx.closing()) return STOPPED;
+    if (!listening) {
+      if (!proc.running) return { verdict: await ctx.processFailed(proc) };
+      void proc.stop(opts.stopGraceMs);
+      return { verdict: notListening(subject, hp.host, hp.port, opts.startupTimeoutMs, proc.stderrTail) };
+    }
+  }
+  const headers = { ...(opts.server.headers ?? {}) };
+  const attempt = async (
+    kind: 'http' | 'sse',
+  ): Promise<Exclude<HttpAttachResult, { verdict: Verdict }> | { error: unknown; sessionId?: string }> => {
+    const inner =
+      kind === 'http'
+        ? streamableHttpTransport(parsed, { headers, fetch: opts.fetch })
+        : sseTransport(parsed, { headers, fetch: opts.fetch });
+    // SSE is a 2025-era transport: no era probe on it.
+    const client = ctx.newClient(kind === 'sse' ? '2025' : opts.era);
+    try {
+      await client.connect(new TappedTransport(inner, ctx.wireTap()), { timeout: opts.startupTimeoutMs });
+      return { client, transport: inner, kind };
+    } catch (error) {
+      return { error, sessionId: inner.sessionId };
+    }
+  };
+  const first: 'http' | 'sse' = opts.server.transport === 'sse' ? 'sse' : 'http';
+  const r = await attempt(first);
+  if (ctx.closing()) return STOPPED;
+  if ('client' in r) return r;
+  const status = httpStatusOf(r.error);
+  if (first === 'http' && status === 404 && r.sessionId && ctx.initResponse()) {
+    // It answered `initialize` with a session id, then lost that session.
+    if (proc) await proc.stop(opts.stopGraceMs);
+    return {
+      verdict: {
+        findings: [sessionLost(subject, r.sessionId, 'notifications/initialized', errorText(r.error))],
+        reason: 'the server lost the session (HTTP 404)',
+      },
+    };
+  }
+  let fallback: HttpConnectEvidence['fallback'];
+  if (first === 'http' && status !== undefined && status >= 400 && status < 500 && status !== 401) {
+    // Like VS Code: a 4xx to the initial POST means "maybe a legacy SSE server".
+    ctx.lifecycle(`Streamable HTTP answered ${status}; falling back to SSE`);
+    const r2 = await attempt('sse');
+    if (ctx.closing()) return STOPPED;
+    if ('client' in r2) return r2;
+    fallback = { status: httpStatusOf(r2.error), message: errorText(r2.error) };
+  }
+  const verdict = await failed(ctx, r.error, url, first, fallback, proc);
+  if (proc) await proc.stop(opts.stopGraceMs);
+  return { verdict };
+}
+
+function evidence(ctx: HttpAttachContext, url: string, used: 'http' | 'sse', message: string): HttpConnectEvidence {
+  return {
+    url,
+    used,
+    message,
+    timedOut: false,
+    dropped: false,
+    startupTimeoutMs: ctx.opts.startupTimeoutMs,
+    elsewhere: [],
+  };
+}
+
+async function failed(
+  ctx: HttpAttachContext,
+  err: unknown,
+  url: string,
+  used: 'http' | 'sse',
+  fallback: HttpConnectEvidence['fallback'],
+  proc?: ManagedProcess,
+): Promise<Verdict> {
+  const message = errorText(err);
+  if (proc && !proc.running && proc.exitInfo) return ctx.processFailed(proc);
+  const init = ctx.initResponse();
+  if (init && initAnswerIsTheProblem(init, message))
+    return {
+      findings: [
+        protocolVersionFinding(ctx.subject, init, message, {
+          requested: LATEST_PROTOCOL_VERSION,
+          supported: SUPPORTED_PROTOCOL_VERSIONS,
+        }),
+      ],
+      reason: message,
+    };
+  if (init && 'error' in init) return initializeRejected(ctx.subject, init.error);
+  const status = httpStatusOf(err);
+  const elsewhere = status === 404 || status === 405 ? await probeMcpPaths(url, ctx.opts.server.headers ?? {}) : [];
+  return diagnoseHttpConnect(ctx.subject, {
+    ...evidence(ctx, url, used, message),
+    status,
+    fallback,
+    timedOut: isTimeout(err),
+    dropped: isDroppedConnection(message),
+    elsewhere,
+  });
+}

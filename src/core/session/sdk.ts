@@ -1,0 +1,165 @@
+/**
+ * The MCP client SDK, seen through the little MCP Doctor needs of it. This file (and the type
+ * imports of `transports.ts`) is the only place that imports `@modelcontextprotocol/client`:
+ * a new SDK version is absorbed here, and `test/unit/session/sdk.test.ts` fails when the SDK
+ * changes what this adapter relies on (the private notification dispatch in particular).
+ */
+import {
+  Client,
+  LATEST_PROTOCOL_VERSION,
+  ProtocolError,
+  SdkError,
+  SdkErrorCode,
+  SdkHttpError,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type ClientCapabilities,
+  type FetchLike,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  type Transport,
+  type TransportSendOptions,
+} from '@modelcontextprotocol/client';
+
+export { Client, LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS };
+export type { ClientCapabilities, FetchLike, JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions };
+
+/** The first revision of the stateless era (no `initialize`, `server/discover`, per-request `_meta`). */
+const MODERN_ERA_VERSION = '2026-07-28';
+
+/** Which era to speak: the newest both sides support, or one forced by the user. */
+export type EraPreference = 'auto' | '2025' | '2026';
+
+/** What a result schema has to be for `Client.request`: anything object-shaped is accepted as is. */
+export const LOOSE_RESULT = {
+  '~standard': {
+    version: 1 as const,
+    vendor: 'mcp-doctor',
+    validate: (value: unknown) =>
+      value && typeof value === 'object' && !Array.isArray(value)
+        ? { value: value as Record<string, unknown> }
+        : { issues: [{ message: 'the result is not a JSON object' }] },
+  },
+};
+
+export interface ClientSetup {
+  clientInfo: { name: string; version: string };
+  capabilities: ClientCapabilities;
+  era: EraPreference;
+  /** How long the `server/discover` probe may take before the server counts as 2025-era (stdio). */
+  probeTimeoutMs: number;
+}
+
+/** A client configured for the era preference. Handlers are attached by the caller. */
+export function createClient(setup: ClientSetup): Client {
+  const mode = setup.era === 'auto' ? 'auto' : setup.era === '2025' ? 'legacy' : { pin: MODERN_ERA_VERSION };
+  const client = new Client(setup.clientInfo, {
+    capabilities: setup.capabilities,
+    versionNegotiation: { mode, probe: { timeoutMs: setup.probeTimeoutMs } },
+  });
+  client.onerror = () => {
+    // Transport-level errors surface through the pending request or the exit handler.
+  };
+  return client;
+}
+
+/** The era a connected client negotiated. */
+export function negotiatedEra(client: Client): { era: '2025' | '2026'; protocolVersion: string } {
+  const version = client.getNegotiatedProtocolVersion() ?? LATEST_PROTOCOL_VERSION;
+  return { era: client.getProtocolEra() === 'modern' ? '2026' : '2025', protocolVersion: version };
+}
+
+/**
+ * Direct notification dispatch, skipping the SDK's message classification (a stdio fast path
+ * for servers that flood notifications). It reaches a protected method of the SDK's `Protocol`;
+ * when a new SDK version renames it, this returns undefined and messages take the normal path.
+ */
+export function notificationDispatch(client: Client): ((n: JSONRPCMessage) => void) | undefined {
+  const dispatch = (client as unknown as { _onnotification?: (n: unknown) => void })._onnotification;
+  if (typeof dispatch !== 'function') return undefined;
+  return (n) => {
+    if (client.transport !== undefined) dispatch.call(client, n);
+  };
+}
+
+export interface HttpTransportOptions {
+  headers: Record<string, string>;
+  fetch?: FetchLike;
+}
+
+export function streamableHttpTransport(url: URL, opts: HttpTransportOptions): StreamableHTTPClientTransport {
+  return new StreamableHTTPClientTransport(url, { requestInit: { headers: opts.headers }, fetch: opts.fetch });
+}
+
+/** The SDK sends `requestInit` headers on the event-stream GET too. */
+export function sseTransport(url: URL, opts: HttpTransportOptions): Transport {
+  return new SSEClientTransport(url, { requestInit: { headers: opts.headers }, fetch: opts.fetch });
+}
+
+/** Ends a Streamable HTTP session (DELETE with `Mcp-Session-Id`), if the transport holds one. */
+export async function terminateHttpSession(transport: Transport | undefined): Promise<void> {
+  if (transport instanceof StreamableHTTPClientTransport && transport.sessionId) await transport.terminateSession();
+}
+
+// ---------------------------------------------------------------- errors
+
+/** A JSON-RPC error answered by the server. */
+export function protocolErrorOf(err: unknown): { code: number; message: string; data?: unknown } | undefined {
+  if (!(err instanceof ProtocolError)) return undefined;
+  return { code: err.code, message: err.message.replace(/^MCP error -?\d+: /, ''), data: err.data };
+}
+
+export function isTimeout(err: unknown): boolean {
+  return err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout;
+}
+
+export function isConnectionClosed(err: unknown): boolean {
+  return (
+    (err instanceof SdkError &&
+      (err.code === SdkErrorCode.ConnectionClosed || err.code === SdkErrorCode.NotConnected)) ||
+    (err instanceof Error && /^Not connected\b/.test(err.message))
+  );
+}
+
+/** The server closed the connection while answering the era probe (a server that exits on unknown requests). */
+export function isClosedDuringEraProbe(err: unknown): boolean {
+  return (
+    err instanceof SdkError &&
+    err.code === SdkErrorCode.EraNegotiationFailed &&
+    /closed during the server\/discover probe/.test(err.message)
+  );
+}
+
+/** The HTTP status of a failed HTTP exchange, when there was one. */
+export function httpStatusOf(err: unknown): number | undefined {
+  if (err instanceof SdkHttpError) return err.status;
+  if (err instanceof SdkError) {
+    const status = (err.data as { status?: unknown } | undefined)?.status;
+    if (typeof status === 'number') return status;
+  }
+  if (err instanceof ProtocolError) return undefined;
+  const m = /\b(?:HTTP|status(?: code)?|Non-200 status code \()\s*(\d{3})\b/i.exec(errorText(err));
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The error's message with the reasons fetch() hides in `cause` (ECONNREFUSED, UND_ERR_SOCKET…). */
+export function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    let text = err.message;
+    let cause = (err as { cause?: unknown }).cause;
+    for (let depth = 0; depth < 4 && cause && typeof cause === 'object'; depth++) {
+      const c = cause as { code?: unknown; message?: unknown; cause?: unknown };
+      const why = typeof c.code === 'string' ? c.code : typeof c.message === 'string' ? c.message : undefined;
+      if (why && !text.includes(why)) text += ` (${why})`;
+      cause = c.cause;
+    }
+    return text;
+  }
+  if (typeof err === 'string') return err;
+  try {
+    return JSON.stringify(err);
+  } catch {
+    return String(err);
+  }
+}

@@ -1,0 +1,97 @@
+import * as assert from 'node:assert/strict';
+import {
+  ProtocolError,
+  SdkError,
+  SdkErrorCode,
+  SdkHttpError,
+  type JSONRPCMessage,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import {
+  createClient,
+  errorText,
+  httpStatusOf,
+  isConnectionClosed,
+  isTimeout,
+  LOOSE_RESULT,
+  negotiatedEra,
+  notificationDispatch,
+  protocolErrorOf,
+} from '../../../src/core/session/sdk';
+
+/** A 2025-era server in memory: answers `initialize` and echoes `ping`; rejects everything else. */
+class TinyServer implements Transport {
+  onmessage?: (m: JSONRPCMessage) => void;
+  onclose?: () => void;
+  onerror?: (e: Error) => void;
+  readonly sent: JSONRPCMessage[] = [];
+  async start(): Promise<void> {}
+  async close(): Promise<void> {
+    this.onclose?.();
+  }
+  async send(message: JSONRPCMessage): Promise<void> {
+    this.sent.push(message);
+    const m = message as { id?: number; method?: string; params?: { protocolVersion?: string } };
+    if (m.id === undefined) return;
+    const reply =
+      m.method === 'initialize'
+        ? {
+            result: {
+              protocolVersion: m.params?.protocolVersion,
+              capabilities: { tools: {} },
+              serverInfo: { name: 'tiny', version: '1' },
+            },
+          }
+        : m.method === 'tools/list'
+          ? { result: { tools: [{ name: 'x', inputSchema: 'not even an object' }], extra: 1 } }
+          : { error: { code: -32601, message: 'Method not found' } };
+    queueMicrotask(() => this.onmessage?.({ jsonrpc: '2.0', id: m.id!, ...reply } as JSONRPCMessage));
+  }
+}
+
+describe('SDK adapter (the only code that imports the MCP client SDK)', () => {
+  const setup = { clientInfo: { name: 't', version: '1' }, capabilities: {}, probeTimeoutMs: 1000 };
+
+  it('reaches the SDK notification dispatch it uses as a fast path (fails when the SDK renames it)', async () => {
+    const client = createClient({ ...setup, era: '2025' });
+    const seen: string[] = [];
+    client.fallbackNotificationHandler = async (n) => {
+      seen.push(n.method);
+    };
+    const dispatch = notificationDispatch(client);
+    assert.equal(typeof dispatch, 'function', 'Protocol._onnotification is gone: update notificationDispatch()');
+    await client.connect(new TinyServer());
+    dispatch!({ jsonrpc: '2.0', method: 'notifications/custom/thing', params: {} } as JSONRPCMessage);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(seen, ['notifications/custom/thing']);
+    assert.deepEqual(negotiatedEra(client), { era: '2025', protocolVersion: client.getNegotiatedProtocolVersion() });
+    await client.close();
+  });
+
+  it('takes any object as a result, unvalidated, so malformed lists reach the checks', async () => {
+    const client = createClient({ ...setup, era: '2025' });
+    await client.connect(new TinyServer());
+    const r = (await client.request({ method: 'tools/list', params: {} }, LOOSE_RESULT)) as Record<string, unknown>;
+    assert.equal((r.tools as { inputSchema: unknown }[])[0].inputSchema, 'not even an object');
+    const err = await client.request({ method: 'nope', params: {} }, LOOSE_RESULT).catch((e: unknown) => e);
+    assert.deepEqual(protocolErrorOf(err), { code: -32601, message: 'Method not found', data: undefined });
+    await client.close();
+  });
+
+  it('classifies SDK errors', () => {
+    assert.equal(isTimeout(new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out')), true);
+    assert.equal(isTimeout(new ProtocolError(-32001, 'x')), false);
+    assert.equal(isConnectionClosed(new SdkError(SdkErrorCode.ConnectionClosed, 'Connection closed')), true);
+    assert.equal(httpStatusOf(new SdkHttpError(SdkErrorCode.ClientHttpNotImplemented, 'x', { status: 405 })), 405);
+    assert.equal(httpStatusOf(new ProtocolError(-32000, 'HTTP 500 inside a message')), undefined);
+    assert.equal(httpStatusOf(new Error('Error POSTing to endpoint (HTTP 404): not found')), 404);
+    assert.equal(protocolErrorOf(new Error('plain')), undefined);
+  });
+
+  it('names the network reason fetch() hides in nested causes', () => {
+    const socket = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+    const fetchFailed = new TypeError('fetch failed', { cause: socket });
+    const wrapped = new Error('Version negotiation probe failed: fetch failed', { cause: fetchFailed });
+    assert.match(errorText(wrapped), /UND_ERR_SOCKET/);
+  });
+});
