@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { SessionManager } from '../../src/vscode/session/sessionManager';
 import { activateDoctor, screenshot, waitFor, workspaceRoot } from './helpers';
 
 /**
@@ -13,14 +12,11 @@ if (process.env.VSCODE_SHIM_SCREENSHOT_DIR) {
 
     it('the workbench with servers, problems, a terminal and source diagnostics', async () => {
       const api = await activateDoctor();
-      const manager = api.services.sessions as SessionManager;
-      manager.setAutoConsentForTests(true);
+      const manager = api.sessions;
+      api.setAutoApprove(true);
       const find = (name: string) =>
         waitFor(
-          () =>
-            api.services.config.servers.find(
-              (s) => s.name === name && s.file.endsWith(path.join('.vscode', 'mcp.json')),
-            ),
+          () => api.config.servers.find((s) => s.name === name && s.file.endsWith(path.join('.vscode', 'mcp.json'))),
           name,
         );
       const everything = await find('everything');
@@ -56,7 +52,7 @@ if (process.env.VSCODE_SHIM_SCREENSHOT_DIR) {
       await new Promise((r) => setTimeout(r, 2500));
       await screenshot('trace');
       const api = await activateDoctor();
-      await (api.services.sessions as SessionManager).stopAll();
+      await api.sessions.stopAll();
     });
   });
 }

@@ -12,11 +12,11 @@ import type { SessionManager } from './sessionManager';
  * Markdown document for review. Returns the Markdown.
  */
 export async function copyReport(
-  services: Services,
+  services: Pick<Services, 'context' | 'config'>,
   manager: SessionManager,
   arg: unknown,
 ): Promise<string | undefined> {
-  const server = await resolveServerArg(services, manager, arg, 'Server to report on');
+  const server = await resolveServerArg(services.config, manager, arg, 'Server to report on');
   if (!server) return undefined;
   const view = manager.get(server.id);
   const configFindings =
