@@ -207,11 +207,12 @@ export class TraceServiceImpl implements TraceService, TracePanelHost, vscode.Di
     this.live.set(serverId, { live, listener: live.onDidChange(() => this.hub.touch()) });
   }
 
+  /**
+   * The session ended (its server started again). Its file stays open for the last lifecycle
+   * lines; the writer flushes them on its own timer and closes when the hub drops the session.
+   */
   private endLive(s: HubSession): void {
     this.hub.setLive(s.sx, false);
-    // Give the session a moment to record its last lifecycle lines, then close the file.
-    const w = this.writers.get(s.sx);
-    if (w) setTimeout(() => w.flushSync(), 1000);
   }
 
   // ---- actions -----------------------------------------------------------------------------
