@@ -51,17 +51,27 @@ const DescribeViewRequest = new IpcRequest<{ what: string }, { rows: number }>('
 describe('trace IPC: requests with ids, one reply each, timeouts', () => {
   it('pairs each answer with its request by id, also when answers come back out of order', async () => {
     const { host, webview, seen } = channel();
+    // The first request is answered last: its handler waits until the other two are answered.
+    let releaseFirst!: () => void;
+    const firstMayAnswer = new Promise<void>((r) => (releaseFirst = r));
     host.onRequest(GetDetailRequest, async ({ seq }) => {
-      // The first request is answered last.
-      await new Promise((r) => setTimeout(r, seq === 1 ? 30 : 1));
+      if (seq === 1) await firstMayAnswer;
       return detail(seq);
     });
-    const answers = await Promise.all([1, 2, 3].map((seq) => webview.request(GetDetailRequest, { sx: 1, seq })));
+    const asked = [1, 2, 3].map((seq) => webview.request(GetDetailRequest, { sx: 1, seq }));
+    await Promise.all(asked.slice(1));
+    releaseFirst();
+    const answers = await Promise.all(asked);
     assert.deepEqual(
       answers.map((a) => a?.entry.seq),
       [1, 2, 3],
     );
     const replies = seen.filter((s) => s.to === 'webview').map((s) => s.msg);
+    assert.deepEqual(
+      replies.map((m) => (m.params as EntryDetail).entry.seq),
+      [2, 3, 1],
+      'answered out of order',
+    );
     assert.deepEqual(
       replies.map((m) => m.method),
       Array(3).fill('trace/getDetail/completion'),
