@@ -25,18 +25,25 @@ const fmt = (xs) =>
   `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
 
 // ---------------------------------------------------------------- extension (real VS Code host)
-const out = path.join(scratch('mcpd-bench-restart-'), 'restart.json');
-execFileSync(process.execPath, ['dist/test/integration/runTest.js'], {
-  cwd: REPO,
-  env: {
-    ...process.env,
-    MCP_DOCTOR_TEST_GREP: 'restarts a running server that exits on stdin close',
-    MCP_DOCTOR_RESTART_ROUNDS: String(ROUNDS),
-    MCP_DOCTOR_BENCH_OUT: out,
-  },
-  stdio: 'ignore',
-});
-const { restartMs, restartStopMs } = JSON.parse(fs.readFileSync(out, 'utf8'));
+const dir = scratch('mcpd-bench-restart-');
+let figures;
+try {
+  const out = path.join(dir, 'restart.json');
+  execFileSync(process.execPath, ['dist/test/integration/runTest.js'], {
+    cwd: REPO,
+    env: {
+      ...process.env,
+      MCP_DOCTOR_TEST_GREP: 'restarts a running server that exits on stdin close',
+      MCP_DOCTOR_RESTART_ROUNDS: String(ROUNDS),
+      MCP_DOCTOR_BENCH_OUT: out,
+    },
+    stdio: 'ignore',
+  });
+  figures = JSON.parse(fs.readFileSync(out, 'utf8'));
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+const { restartMs, restartStopMs } = figures;
 const startMs = restartMs.map((t, i) => t - restartStopMs[i]);
 
 // ---------------------------------------------------------------- bare SDK client
