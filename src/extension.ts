@@ -1,49 +1,57 @@
 import * as vscode from 'vscode';
+import { TestSeams, type DoctorTestApi } from './testApi';
 import { registerConfig } from './vscode/config/configController';
 import { registerRules } from './vscode/rules/index';
 import { registerSessions } from './vscode/session/index';
+import type { SessionManager } from './vscode/session/sessionManager';
 import { registerTrace } from './vscode/trace/index';
 import { registerTree } from './vscode/tree/index';
-import type { Services } from './vscode/services';
 
-/** What `activate` returns; integration tests use it to reach the live services. */
-export interface DoctorApi {
-  readonly services: Services;
-  /** Wall time of `activate()` itself, in ms (reported by the activation benchmark). */
-  readonly activationMs: number;
-}
+/** The session manager of the active extension, so `deactivate` can wait for its servers. */
+let activeSessions: SessionManager | undefined;
 
 /**
- * Composition root. Each area registers its commands and providers synchronously and
- * loads its heavy parts (SDK, parsers, grammars) only when first used.
+ * Composition root. Builds the areas in dependency order (config ← trace ← sessions ← tree,
+ * rules), each given what it needs as arguments. Each area registers its commands and providers
+ * synchronously and loads its heavy parts (SDK, parsers, grammars) only when first used.
+ * Returns the test API in `ExtensionMode.Test` only.
  */
-let activeServices: Services | undefined;
-
-export function activate(context: vscode.ExtensionContext): DoctorApi {
+export function activate(context: vscode.ExtensionContext): DoctorTestApi | undefined {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('MCP Doctor', { log: true });
   context.subscriptions.push(log);
-  const services = { context, log } as Services;
-  activeServices = services;
+  const seams = context.extensionMode === vscode.ExtensionMode.Test ? new TestSeams() : undefined;
   const timings: string[] = [];
-  const timed = (name: string, register: (s: Services) => void) => {
+  const timed = <T>(name: string, build: () => T): T => {
     const t0 = performance.now();
-    register(services);
+    const built = build();
     timings.push(`${name} ${(performance.now() - t0).toFixed(1)}`);
+    return built;
   };
-  timed('config', registerConfig);
-  timed('trace', registerTrace);
-  timed('sessions', registerSessions);
-  timed('tree', registerTree);
-  timed('rules', registerRules);
+
+  const config = timed('config', () => registerConfig({ context, log }));
+  const trace = timed('trace', () => registerTrace({ context, log, config }, seams?.ipc));
+  const sessions = timed('sessions', () => registerSessions({ context, log, config, trace }, seams?.wrapPrompts));
+  const tree = timed('tree', () => registerTree({ context, config, sessions }));
+  timed('rules', () => registerRules({ context, log, config, sessions }));
+  activeSessions = sessions;
+
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms (${timings.join(', ')})`);
-  return { services, activationMs };
+  return seams?.api({
+    activationMs,
+    context,
+    config,
+    sessions,
+    trace,
+    tree: tree.provider,
+    treeView: tree.view,
+  });
 }
 
 /** Waits until every server process is gone, so none outlives the extension host. */
 export async function deactivate(): Promise<void> {
-  const sessions = activeServices?.sessions as { stopAll?: () => Promise<unknown> } | undefined;
-  activeServices = undefined;
-  await sessions?.stopAll?.();
+  const sessions = activeSessions;
+  activeSessions = undefined;
+  await sessions?.stopAll();
 }

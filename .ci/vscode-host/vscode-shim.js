@@ -69,6 +69,22 @@ function waitForPort(port, child, log) {
   });
 }
 
+/**
+ * Resolves once the workbench and every webview frame have rendered two more animation frames,
+ * so a picture shows what the test just put on screen (a condition instead of a fixed wait).
+ */
+async function painted(page) {
+  // Runs in the page (browser globals), not in this Node process.
+  const twoFrames = () =>
+    new Promise((r) => globalThis.requestAnimationFrame(() => globalThis.requestAnimationFrame(() => r(undefined))));
+  // A hidden frame renders no frames: give each at most 2 s (the timer is cleared either way).
+  const capped = (p) => {
+    let timer;
+    return Promise.race([p, new Promise((r) => (timer = setTimeout(r, 2000)))]).finally(() => clearTimeout(timer));
+  };
+  await Promise.all(page.frames().map((frame) => capped(frame.evaluate(twoFrames)).catch(() => undefined)));
+}
+
 async function main() {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpdoc-host-'));
   const userData = flag('user-data-dir') ? path.resolve(flag('user-data-dir')) : path.join(scratch, 'user-data');
@@ -199,6 +215,7 @@ async function main() {
           for (const f of fs.readdirSync(shotDir).filter((n) => n.endsWith('.request'))) {
             const name = f.slice(0, -'.request'.length);
             fs.rmSync(path.join(shotDir, f), { force: true });
+            await painted(page);
             await page
               .screenshot({ path: path.join(shotDir, `${name}.png`) })
               .catch((e) => console.error('screenshot failed:', e.message));

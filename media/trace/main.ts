@@ -11,7 +11,6 @@ import {
   DidChangeSessionsNotification,
   DidChangeStatsNotification,
   DidNotifyNotification,
-  DidReplayNotification,
   DidResetNotification,
   DidSelectNotification,
   DidSetFilterNotification,
@@ -19,16 +18,15 @@ import {
   GetDetailRequest,
   HISTOGRAM_BUCKETS_MS,
   ImportCommand,
+  IpcEndpoint,
   OpenDefinitionCommand,
   ReadyCommand,
-  ReplayCommand,
+  ReplayRequest,
   SetFilterCommand,
-  type DidReplayParams,
   type DisplayEntry,
-  type EntryDetail,
   type IpcCommand,
   type IpcMessage,
-  type IpcRequest,
+  type ReplayResult,
   type SessionInfo,
   type ToolStatsView,
   type TraceFilterState,
@@ -69,33 +67,20 @@ const model = new EntryModel();
 let sessions: SessionInfo[] = [];
 let stats: ToolStatsView[] = [];
 let visible: Uint32Array = new Uint32Array(0);
-let msgId = 0;
-const pendingRequests = new Map<string, (v: unknown) => void>();
 
 // ---- IPC -------------------------------------------------------------------------------
 
-function send<P>(call: IpcCommand<P>, params: P): void {
-  const msg: IpcMessage<P> = { id: `w${++msgId}`, method: call.method, params };
-  vscode.postMessage(msg);
-}
+/** Requests to the host and their answers (paired by id, with a timeout). */
+const ipc = new IpcEndpoint('w', (msg) => vscode.postMessage(msg));
 
-function request<P, R>(call: IpcRequest<P, R>, params: P): Promise<R> {
-  const id = `w${++msgId}`;
-  return new Promise<R>((resolve) => {
-    pendingRequests.set(id, resolve as (v: unknown) => void);
-    vscode.postMessage({ id, method: call.method, params } satisfies IpcMessage<P>);
-  });
+function send<P>(call: IpcCommand<P>, params: P): void {
+  ipc.notify(call, params);
 }
 
 window.addEventListener('message', (ev: MessageEvent<IpcMessage>) => {
   const msg = ev.data;
   if (!msg || typeof msg.method !== 'string') return;
-  if (msg.completionId) {
-    const resolve = pendingRequests.get(msg.completionId);
-    pendingRequests.delete(msg.completionId);
-    resolve?.(msg.params);
-    return;
-  }
+  if (ipc.receive(msg)) return;
   if (DidResetNotification.is(msg)) {
     const s = msg.params.snapshot;
     model.clear();
@@ -129,8 +114,6 @@ window.addEventListener('message', (ev: MessageEvent<IpcMessage>) => {
     refreshAll();
   } else if (DidSelectNotification.is(msg)) {
     revealEntry(msg.params.sx, msg.params.seq);
-  } else if (DidReplayNotification.is(msg)) {
-    renderReplay(msg.params);
   } else if (DidNotifyNotification.is(msg)) {
     setStatus(msg.params.message, msg.params.level === 'error');
   }
@@ -513,10 +496,20 @@ function describe(e: DisplayEntry): string {
   return parts.join(' · ');
 }
 
+function isSelected(sx: number, seq: number): boolean {
+  return state.selected?.sx === sx && state.selected.seq === seq;
+}
+
 async function showDetail(sx: number, seq: number): Promise<void> {
-  const d = (await request(GetDetailRequest, { sx, seq })) as EntryDetail | undefined;
-  const sel = state.selected;
-  if (!sel || sel.sx !== sx || sel.seq !== seq) return; // a newer selection won
+  let d;
+  try {
+    d = await ipc.request(GetDetailRequest, { sx, seq });
+  } catch (err) {
+    if (isSelected(sx, seq))
+      detail.replaceChildren(el('div', 'detail-empty', `Could not load the message: ${errorText(err)}`));
+    return;
+  }
+  if (!isSelected(sx, seq)) return; // a newer selection won
   if (!d) {
     detail.replaceChildren(el('div', 'detail-empty', 'This message is no longer in memory (see the trace file).'));
     return;
@@ -546,7 +539,7 @@ async function showDetail(sx: number, seq: number): Promise<void> {
     const b = button(
       'debug-rerun',
       session?.canReplay ? 'Send this request again to the running server and compare' : 'Start the server to replay',
-      () => send(ReplayCommand, { sx, seq }),
+      () => void replay(sx, seq),
       'Replay',
     );
     b.disabled = !session?.canReplay;
@@ -631,7 +624,22 @@ function revealEntry(sx: number, seq: number): void {
   selectEntry(sx, seq);
 }
 
-function renderReplay(r: DidReplayParams): void {
+/** Replays a request and shows old vs new under the detail, if the entry is still selected. */
+async function replay(sx: number, seq: number): Promise<void> {
+  let r: ReplayResult;
+  try {
+    r = await ipc.request(ReplayRequest, { sx, seq });
+  } catch (err) {
+    r = { sx, seq, method: '?', ok: false, durationMs: 0, old: '', new: '', diff: [], error: errorText(err) };
+  }
+  if (isSelected(sx, seq) || isSelected(r.sx, r.seq)) renderReplay(r);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function renderReplay(r: ReplayResult): void {
   const box = detail.querySelector('.replay') ?? detail.appendChild(el('div', 'replay'));
   box.replaceChildren();
   const title = el('div', 'col-title');

@@ -3,8 +3,10 @@
  * (GitLens style). No `vscode`, Node or DOM imports: both sides compile this file.
  *
  * - `*Command`: webview → host, fire and forget.
- * - `*Request`: webview → host, answered by a message whose `method` is `${method}/completion`
- *   and whose `completionId` is the request's `id`.
+ * - `*Request`: a question with one answer, sent through an `IpcEndpoint`: the request carries
+ *   an `id`, the answer's `method` is `${method}/completion` and its `completionId` is that id.
+ *   The asking side rejects when no answer came within the request's timeout; an answer whose
+ *   handler failed carries `error`. Either side may ask (the endpoint is the same code).
  * - `Did*Notification`: host → webview push.
  *
  * Adding a message: declare its params interface (JSDoc on every field), add a constant
@@ -23,6 +25,8 @@ export interface IpcMessage<P = unknown> {
   params: P;
   /** On an answer: the `id` of the request it answers. */
   completionId?: string;
+  /** On an answer: why the request failed (`params` is then undefined). */
+  error?: string;
 }
 
 abstract class IpcCall<P> {
@@ -48,14 +52,147 @@ export class IpcNotification<P> extends IpcCall<P> {
   readonly kind = 'notification';
 }
 
-/** Webview → host with an answer. */
+/** A request with one answer (see `IpcEndpoint`). */
 export class IpcRequest<P, R> extends IpcCall<P> {
   readonly kind = 'request';
   /** The answer's method name. */
   readonly response: IpcNotification<R>;
-  constructor(name: string) {
+  /**
+   * @param timeoutMs how long the asking side waits for the answer before it rejects with
+   *   `IpcTimeoutError`.
+   */
+  constructor(
+    name: string,
+    readonly timeoutMs: number,
+  ) {
     super(name);
     this.response = new IpcNotification<R>(`${name}/completion`);
+  }
+}
+
+/** A request that got no answer within its timeout. */
+export class IpcTimeoutError extends Error {
+  constructor(
+    readonly method: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${method} got no answer within ${timeoutMs} ms`);
+    this.name = 'IpcTimeoutError';
+  }
+}
+
+/** What one side of the channel does with a request it received. */
+type RequestHandler = (params: unknown) => unknown;
+
+interface PendingRequest {
+  method: string;
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * One side of the channel (the host's panel, the webview): sends commands and notifications,
+ * asks requests and pairs each answer with its request by id, answers the requests it has a
+ * handler for. Every request's timer is cleared when its answer arrives or the endpoint is
+ * disposed, so nothing stays scheduled.
+ */
+export class IpcEndpoint {
+  private lastId = 0;
+  private readonly pending = new Map<string, PendingRequest>();
+  private readonly handlers = new Map<string, { call: IpcRequest<unknown, unknown>; handle: RequestHandler }>();
+  private disposed = false;
+
+  /**
+   * @param idPrefix prefix of the ids this side sends (`h` host, `w` webview)
+   * @param send posts one message to the other side
+   */
+  constructor(
+    private readonly idPrefix: string,
+    private readonly send: (msg: IpcMessage) => void,
+  ) {}
+
+  /** Sends a command (webview → host) or a notification (host → webview). */
+  notify<P>(call: IpcCommand<P> | IpcNotification<P>, params: P): void {
+    this.send({ id: this.nextId(), method: call.method, params });
+  }
+
+  /** Asks the other side; resolves with its answer, rejects on an error answer or the timeout. */
+  request<P, R>(call: IpcRequest<P, R>, params: P, timeoutMs = call.timeoutMs): Promise<R> {
+    if (this.disposed) return Promise.reject(new Error(`${call.method}: the channel is closed`));
+    const id = this.nextId();
+    return new Promise<R>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new IpcTimeoutError(call.method, timeoutMs));
+      }, timeoutMs);
+      this.pending.set(id, { method: call.method, resolve: resolve as (v: unknown) => void, reject, timer });
+      try {
+        this.send({ id, method: call.method, params });
+      } catch (err) {
+        this.settle(id, undefined, err instanceof Error ? err.message : String(err));
+      }
+    });
+  }
+
+  /** Answers `call` with what `handle` returns (or throws: the asker then rejects). */
+  onRequest<P, R>(call: IpcRequest<P, R>, handle: (params: P) => R | Promise<R>): void {
+    this.handlers.set(call.method, {
+      call: call as IpcRequest<unknown, unknown>,
+      handle: handle as RequestHandler,
+    });
+  }
+
+  /**
+   * Takes a received message: an answer settles its request, a request with a handler is
+   * answered. False for everything else (commands, notifications), which the caller handles.
+   */
+  receive(msg: IpcMessage): boolean {
+    if (msg.completionId !== undefined) {
+      this.settle(msg.completionId, msg.params, msg.error);
+      return true;
+    }
+    const handler = this.handlers.get(msg.method);
+    if (!handler) return false;
+    void this.answer(handler.call, handler.handle, msg);
+    return true;
+  }
+
+  /** Requests still waiting for an answer. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Rejects every open request and stops answering. */
+  dispose(): void {
+    this.disposed = true;
+    for (const id of [...this.pending.keys()]) this.settle(id, undefined, 'the channel was closed');
+    this.handlers.clear();
+  }
+
+  private async answer(call: IpcRequest<unknown, unknown>, handle: RequestHandler, msg: IpcMessage): Promise<void> {
+    let reply: IpcMessage;
+    try {
+      const params = await handle(msg.params);
+      reply = { id: this.nextId(), method: call.response.method, params, completionId: msg.id };
+    } catch (err) {
+      const error = (err instanceof Error ? err.message : String(err)) || 'failed';
+      reply = { id: this.nextId(), method: call.response.method, params: undefined, completionId: msg.id, error };
+    }
+    if (!this.disposed) this.send(reply);
+  }
+
+  private settle(id: string, value: unknown, error: string | undefined): void {
+    const p = this.pending.get(id);
+    if (!p) return; // late answer after a timeout, or not ours
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    if (error !== undefined) p.reject(new Error(`${p.method}: ${error}`));
+    else p.resolve(value);
+  }
+
+  private nextId(): string {
+    return `${this.idPrefix}${++this.lastId}`;
   }
 }
 
@@ -191,8 +328,12 @@ export interface SetFilterParams {
   filter: TraceFilterState;
 }
 
-/** Re-send a recorded request to the live session; answered by `didReplay`. */
-export const ReplayCommand = new IpcCommand<EntryRef>('replay');
+/**
+ * Re-send a recorded request to the live session; answered with old vs new result. The host
+ * bounds the call itself by the session's request timeout, so this one only catches a host that
+ * never answers.
+ */
+export const ReplayRequest = new IpcRequest<EntryRef, ReplayResult>('replay', 10 * 60_000);
 /** Names one entry. */
 export interface EntryRef {
   /** Session number. */
@@ -233,8 +374,8 @@ export interface ClearParams {
   sx?: number;
 }
 
-/** Full detail of one entry. */
-export const GetDetailRequest = new IpcRequest<EntryRef, EntryDetail | undefined>('getDetail');
+/** Full detail of one entry (undefined when it is no longer in memory). */
+export const GetDetailRequest = new IpcRequest<EntryRef, EntryDetail | undefined>('getDetail', 10_000);
 
 // ---- host → webview ----------------------------------------------------------------------
 
@@ -286,9 +427,8 @@ export interface DidSetFilterParams {
 /** The host wants an entry selected and scrolled into view (e.g. the last call of a tool). */
 export const DidSelectNotification = new IpcNotification<EntryRef>('didSelect');
 
-/** The result of a replay, old vs new. */
-export const DidReplayNotification = new IpcNotification<DidReplayParams>('didReplay');
-export interface DidReplayParams {
+/** The answer to `ReplayRequest`: old vs new result. */
+export interface ReplayResult {
   /** The replayed request. */
   sx: number;
   seq: number;
@@ -317,7 +457,8 @@ export interface DidNotifyParams {
 export const ALL_CALLS = [
   ReadyCommand,
   SetFilterCommand,
-  ReplayCommand,
+  ReplayRequest,
+  ReplayRequest.response,
   OpenDefinitionCommand,
   ExportCommand,
   ImportCommand,
@@ -331,6 +472,5 @@ export const ALL_CALLS = [
   DidChangeStatsNotification,
   DidSetFilterNotification,
   DidSelectNotification,
-  DidReplayNotification,
   DidNotifyNotification,
 ] as const;

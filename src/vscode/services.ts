@@ -4,8 +4,14 @@ import type { SessionView, ToolStats } from '../core/session/types';
 import type { TraceSink } from '../core/trace/types';
 
 /**
- * The seams between the extension's feature areas. Each area implements one interface and
- * reads the others through `Services`, so areas never import each other's internals.
+ * The seams between the extension's feature areas (the folders of `src/vscode`). Each area
+ * implements one of these interfaces and is given the others it needs as constructor
+ * arguments, built in dependency order by the composition root (`src/extension.ts`):
+ *
+ *     config  ←  trace  ←  sessions  ←  tree, rules
+ *
+ * An area reaches another only through these interfaces; `test/unit/architecture.test.ts`
+ * checks that no area imports another area's files.
  */
 
 /** Discovered configs (config area). */
@@ -22,6 +28,45 @@ export interface ConfigModel {
   resolveForLaunch(server: ServerConfig): Promise<ServerConfig | undefined>;
 }
 
+/** The outcome of a raw request sent to a running server (a subset of the core `CallOutcome`). */
+interface RawRequestOutcome {
+  ok: boolean;
+  result?: unknown;
+  isError?: boolean;
+  error?: { code?: number; message: string; data?: unknown };
+  durationMs: number;
+}
+
+/**
+ * What the trace area may do with the running session of one server: send a recorded request
+ * again (the trace view's replay). Given by the session area with each launch's trace sink.
+ */
+export interface LiveSession {
+  /** True while the server runs, so a request can be sent. */
+  isRunning(): boolean;
+  /** Fires when the server's state changes (started, stopped, crashed). */
+  readonly onDidChange: vscode.Event<void>;
+  request(method: string, params: unknown): Promise<RawRequestOutcome>;
+}
+
+/** One launch of a server, as the trace area records it. */
+export interface TraceLaunch {
+  serverId: string;
+  serverName: string;
+  /** This launch's literal secret values, masked in the trace file, the view and exports. */
+  secrets: readonly string[];
+  /** The server's live session, for replay. */
+  live: LiveSession;
+}
+
+/** Trace recording and the trace webview (trace area). */
+export interface TraceService {
+  /** A sink that records one launch of one server. */
+  createSink(launch: TraceLaunch): TraceSink;
+  /** Open (or focus) the trace view, optionally filtered. */
+  reveal(filter?: { serverId?: string; tool?: string }): Promise<void>;
+}
+
 /** Live sessions (session area). */
 export interface SessionRegistry {
   /** Fires with the server id whose state, lists, findings or stats changed. */
@@ -30,23 +75,20 @@ export interface SessionRegistry {
   all(): SessionView[];
   /** Stats for a tool by name across running sessions (or one session). */
   toolStats(toolName: string, serverId?: string): ToolStats | undefined;
-  /** The live session of a server, for raw requests such as the trace view's replay. */
-  session?(serverId: string): { request(method: string, params: unknown): Promise<unknown> } | undefined;
+  /** Configs (as listed when started) of every server that has a session, running or not. */
+  sessionServers(): ServerConfig[];
+  /**
+   * A configured server by id (or unique name), falling back to the config a session was
+   * started from (its entry may have been removed or renamed since).
+   */
+  findServer(idOrName: string): ServerConfig | undefined;
 }
 
-/** Trace recording and the trace webview (trace area). */
-export interface TraceService {
-  /** A sink that records one session of one server. */
-  /** `secrets`: this launch's literal secret values, masked in the trace file, the view and exports. */
-  createSink(serverId: string, serverName: string, secrets?: readonly string[]): TraceSink;
-  /** Open (or focus) the trace view, optionally filtered. */
-  reveal(filter?: { serverId?: string; tool?: string }): Promise<void>;
-}
-
+/** Everything the composition root builds, in dependency order. Areas take the part they need. */
 export interface Services {
   readonly context: vscode.ExtensionContext;
   readonly log: vscode.LogOutputChannel;
-  config: ConfigModel;
-  sessions?: SessionRegistry;
-  trace?: TraceService;
+  readonly config: ConfigModel;
+  readonly trace: TraceService;
+  readonly sessions: SessionRegistry;
 }

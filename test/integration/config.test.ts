@@ -16,7 +16,7 @@ describe('Config discovery', () => {
   let controller: ConfigController;
   before(async () => {
     const api = await activateDoctor();
-    controller = api.services.config as ConfigController;
+    controller = api.config;
     await controller.ready;
   });
 
@@ -121,7 +121,7 @@ describe('Config discovery', () => {
       assert.ok(
         server.unresolved.includes('${input:api-key}') || JSON.stringify(server.env).includes('${input:api-key}'),
       );
-      await api.services.context.secrets.store(`mcpDoctor.input:${server.file}#api-key`, 'sk-test-value');
+      await api.context.secrets.store(`mcpDoctor.input:${server.file}#api-key`, 'sk-test-value');
       const resolved = await controller.resolveForLaunch(server);
       assert.ok(resolved);
       assert.equal(resolved.env?.API_KEY, 'sk-test-value');

@@ -5,6 +5,11 @@ import * as vscode from 'vscode';
 import { activateDoctor } from './helpers';
 
 describe('Extension', () => {
+  it('activates in Test mode, the only mode in which activate() returns the test API', async () => {
+    const api = await activateDoctor();
+    assert.equal(api.context.extensionMode, vscode.ExtensionMode.Test);
+  });
+
   it('activates and registers every command it contributes', async () => {
     await activateDoctor();
     const pkg = JSON.parse(fs.readFileSync(path.join(process.env.MCP_DOCTOR_REPO_ROOT!, 'package.json'), 'utf8'));

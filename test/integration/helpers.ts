@@ -1,37 +1,25 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ServerConfig } from '../../src/core/config/types';
-import type { DoctorApi } from '../../src/extension';
-import type { ServersTreeProvider, TreeNode } from '../../src/vscode/tree/index';
+import type { HubSession } from '../../src/core/trace/hub';
+import type { DoctorTestApi } from '../../src/testApi';
+import type { ServersTreeProvider } from '../../src/vscode/tree/serversTree';
+import type { TreeNode } from '../../src/vscode/treeNodes';
+import { waitFor } from '../waitFor';
 
+export { waitFor };
 export const EXTENSION_ID = 'mcp-doctor.mcp-doctor';
 
-export async function activateDoctor(): Promise<DoctorApi> {
-  const ext = vscode.extensions.getExtension<DoctorApi>(EXTENSION_ID);
-  if (!ext) throw new Error(`extension ${EXTENSION_ID} is not installed in the test host`);
-  return ext.activate();
-}
+let activated: DoctorTestApi | undefined;
 
-/** Polls `probe` until it returns a truthy value; no fixed sleeps in tests. */
-export async function waitFor<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  what: string,
-  timeoutMs = 30000,
-): Promise<T> {
-  const started = Date.now();
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() - started > timeoutMs) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Activates the extension and returns its test API (it runs in `ExtensionMode.Test` here). */
+export async function activateDoctor(): Promise<DoctorTestApi> {
+  const ext = vscode.extensions.getExtension<DoctorTestApi | undefined>(EXTENSION_ID);
+  if (!ext) throw new Error(`extension ${EXTENSION_ID} is not installed in the test host`);
+  const api = await ext.activate();
+  if (!api) throw new Error('activate() returned no test API: the extension host is not in ExtensionMode.Test');
+  activated = api;
+  return api;
 }
 
 export function workspaceRoot(): string {
@@ -56,25 +44,45 @@ export async function screenshot(name: string): Promise<string | undefined> {
   return path.join(dir, `${name}.png`);
 }
 
-/** Same symbol as `TREE_TEST_HOOK` in src/vscode/tree/index.ts (Symbol.for is process-wide). */
-const TREE_TEST_HOOK = Symbol.for('mcpDoctor.serversTree');
-
 /** The Servers tree's data provider, as registered by the extension. */
 export function treeProvider(): ServersTreeProvider {
-  const provider = (globalThis as Record<symbol, unknown>)[TREE_TEST_HOOK] as ServersTreeProvider | undefined;
-  if (!provider) throw new Error('the Servers tree provider is not registered');
-  return provider;
+  if (!activated) throw new Error('activateDoctor() was not called');
+  return activated.tree;
 }
 
 /** Waits until the config model lists the demo workspace's server of that name. */
-export async function demoServer(api: DoctorApi, name: string): Promise<ServerConfig> {
+export async function demoServer(api: DoctorTestApi, name: string): Promise<ServerConfig> {
   return waitFor(async () => {
-    const hit = api.services.config.servers.find(
-      (s) => s.name === name && s.file.endsWith(path.join('.vscode', 'mcp.json')),
-    );
-    if (!hit) await api.services.config.refresh();
+    const hit = api.config.servers.find((s) => s.name === name && s.file.endsWith(path.join('.vscode', 'mcp.json')));
+    if (!hit) await api.config.refresh();
     return hit;
   }, `server "${name}" in the demo .vscode/mcp.json`);
+}
+
+/** The recorded sessions of the trace view, as tests look at them. */
+export function traceSessions(api: DoctorTestApi): {
+  sx: number;
+  serverId: string;
+  serverName: string;
+  origin: HubSession['origin'];
+  file?: string;
+  live: boolean;
+  entries: number;
+}[] {
+  return api.trace.hub.all().map((s) => ({
+    sx: s.sx,
+    serverId: s.serverId,
+    serverName: s.serverName,
+    origin: s.origin,
+    file: s.file,
+    live: s.live,
+    entries: s.recorder.length,
+  }));
+}
+
+/** True once the trace webview said it is ready (it has the snapshot and listens). */
+export function tracePanelReady(api: DoctorTestApi): boolean {
+  return api.trace.openPanel?.isReady ?? false;
 }
 
 /** The server node of a server id, found by walking the tree from its roots. */

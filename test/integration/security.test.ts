@@ -6,11 +6,19 @@ import * as vscode from 'vscode';
 import type { ServerConfig } from '../../src/core/config/types';
 import type { Finding } from '../../src/core/model';
 import type { SessionView } from '../../src/core/session/types';
-import type { DoctorApi } from '../../src/extension';
+import type { DoctorTestApi } from '../../src/testApi';
 import * as protocol from '../../src/shared/protocol';
 import type { IpcMessage } from '../../src/shared/protocol';
 import { toolPinsKey, type SessionManager } from '../../src/vscode/session/sessionManager';
-import { activateDoctor, serverNode, treeProvider, waitFor, workspaceRoot } from './helpers';
+import {
+  activateDoctor,
+  serverNode,
+  traceSessions,
+  tracePanelReady,
+  treeProvider,
+  waitFor,
+  workspaceRoot,
+} from './helpers';
 
 /** The payloads of test/fixtures/servers/hostile-xss.py (same strings, same order). */
 const PWN = "acquireVsCodeApi().postMessage({id:'x',method:'trace/pwned',params:{type:'pwned'}})";
@@ -25,14 +33,6 @@ const PAYLOADS = [
 ];
 const EVIL_TOOL_NAME = PAYLOADS[0];
 const INPUT_SECRET = `in-${crypto.randomBytes(6).toString('hex')}-secret`;
-
-interface TraceHooks {
-  posted: IpcMessage[];
-  received: IpcMessage[];
-  panelReady(): boolean;
-  sessions(): { sx: number; serverId: string; file?: string; live: boolean }[];
-  flush(): void;
-}
 
 /** Every string inside a value (messages are searched as data, not as serialized JSON). */
 function stringsOf(value: unknown, out: string[] = []): string[] {
@@ -59,9 +59,8 @@ function diagnosticsWithCode(file: string, code: string): vscode.Diagnostic[] {
 
 describe('Security (hostile servers)', function () {
   this.timeout(120000);
-  let api: DoctorApi;
+  let api: DoctorTestApi;
   let manager: SessionManager;
-  let hooks: TraceHooks;
   let dir: string;
   let configFile: string;
   let descriptionFile: string;
@@ -70,8 +69,8 @@ describe('Security (hostile servers)', function () {
   /** The server of that name from the test's hostile/.vscode/mcp.json. */
   async function hostile(name: string): Promise<ServerConfig> {
     return waitFor(async () => {
-      const hit = api.services.config.servers.find((s) => s.name === name && s.file === configFile);
-      if (!hit) await api.services.config.refresh();
+      const hit = api.config.servers.find((s) => s.name === name && s.file === configFile);
+      if (!hit) await api.config.refresh();
       return hit;
     }, `server "${name}" in ${configFile}`);
   }
@@ -86,9 +85,8 @@ describe('Security (hostile servers)', function () {
 
   before(async () => {
     api = await activateDoctor();
-    manager = api.services.sessions as SessionManager;
-    manager.setAutoConsentForTests(true);
-    hooks = (api.services.trace as unknown as { testHooks: TraceHooks }).testHooks;
+    manager = api.sessions;
+    api.setAutoApprove(true);
     const root = workspaceRoot();
     const servers = path.resolve(root, '..', '..', 'servers');
     dir = path.join(root, 'hostile');
@@ -128,14 +126,14 @@ describe('Security (hostile servers)', function () {
       ),
     );
     // The value the user typed into the input box last time (the config area reads SecretStorage first).
-    await api.services.context.secrets.store(`mcpDoctor.input:${configFile}#hostileKey`, INPUT_SECRET);
-    await api.services.config.refresh();
+    await api.context.secrets.store(`mcpDoctor.input:${configFile}#hostileKey`, INPUT_SECRET);
+    await api.config.refresh();
   });
 
   after(async () => {
     for (const id of started) await manager.stop(id);
     fs.rmSync(dir, { recursive: true, force: true });
-    await api.services.config.refresh();
+    await api.config.refresh();
   });
 
   it('the trace webview gets hostile strings as data, and nothing comes back from them', async () => {
@@ -150,29 +148,29 @@ describe('Security (hostile servers)', function () {
     assert.equal((await session.callTool(EVIL_TOOL_NAME, {})).ok, true);
 
     await vscode.commands.executeCommand('mcpDoctor.openTrace', { serverId: server.id });
-    await waitFor(() => hooks.panelReady(), 'the trace webview to send ready', 30000);
+    await waitFor(() => tracePanelReady(api), 'the trace webview to send ready', 30000);
     // Select the calls: the webview asks for their details, which carry the full payloads.
-    await api.services.trace!.reveal({ serverId: server.id, tool: 'xss_echo' });
+    await api.trace.reveal({ serverId: server.id, tool: 'xss_echo' });
     const detailOf = (tool: string) =>
-      hooks.posted.find(
+      api.webview.posted.find(
         (m) =>
           m.method === protocol.GetDetailRequest.response.method &&
           JSON.stringify(m.params).includes(`"tool":${JSON.stringify(tool)}`),
       );
     await waitFor(() => detailOf('xss_echo'), 'the detail of the xss_echo call', 30000);
-    await api.services.trace!.reveal({ serverId: server.id, tool: EVIL_TOOL_NAME });
+    await api.trace.reveal({ serverId: server.id, tool: EVIL_TOOL_NAME });
     await waitFor(() => detailOf(EVIL_TOOL_NAME), 'the detail of the call of the tool named like markup', 30000);
 
     // Every payload went to the webview inside a string value: verbatim (row labels, previews)
     // or JSON-escaped inside the detail pane's pretty-printed JSON text.
     const missing = () => {
-      const strings = stringsOf(hooks.posted).join('\n');
+      const strings = stringsOf(api.webview.posted).join('\n');
       return PAYLOADS.filter((p) => !strings.includes(p) && !strings.includes(JSON.stringify(p).slice(1, -1)));
     };
     await waitFor(() => missing().length === 0, 'all payloads posted to the webview as data', 30000).catch((err) => {
       throw new Error(`${String(err)}; missing: ${JSON.stringify(missing())}`);
     });
-    const rows = stringsOf(hooks.posted.filter((m) => m.method !== protocol.GetDetailRequest.response.method));
+    const rows = stringsOf(api.webview.posted.filter((m) => m.method !== protocol.GetDetailRequest.response.method));
     assert.ok(
       rows.some((r) => r.includes(`hostile-xss starting: ${PAYLOADS[0]}`)),
       'the stderr row label carries the payload verbatim',
@@ -180,10 +178,10 @@ describe('Security (hostile servers)', function () {
 
     // The webview answers in order, so once it asked for the second detail, anything a payload
     // rendered with the first one would have posted is already here. Ask once more to be sure.
-    const before = hooks.received.length;
-    await api.services.trace!.reveal({ serverId: server.id, tool: 'xss_rpc_error' });
+    const before = api.webview.received.length;
+    await api.trace.reveal({ serverId: server.id, tool: 'xss_rpc_error' });
     await waitFor(
-      () => hooks.received.slice(before).some((m) => m.method === protocol.GetDetailRequest.method),
+      () => api.webview.received.slice(before).some((m) => m.method === protocol.GetDetailRequest.method),
       'the webview to request another detail',
     );
     const calls: unknown[] = Object.values(protocol);
@@ -191,12 +189,13 @@ describe('Security (hostile servers)', function () {
       calls.flatMap((v) => (v instanceof protocol.IpcCommand || v instanceof protocol.IpcRequest ? [v.method] : [])),
     );
     assert.ok(allowed.has(protocol.ReadyCommand.method) && allowed.has(protocol.GetDetailRequest.method));
-    const unexpected = hooks.received.filter((m) => !allowed.has(m.method) || JSON.stringify(m).includes('pwned'));
+    const unexpected = api.webview.received.filter(
+      (m) => !allowed.has(m.method) || JSON.stringify(m).includes('pwned'),
+    );
     assert.deepEqual(unexpected, [], 'no message from the webview besides the protocol (a payload ran if this fails)');
 
     // The page: a nonce CSP for scripts, nothing inline allowed.
-    const html =
-      (api.services.trace as unknown as { panel?: { panel: vscode.WebviewPanel } }).panel?.panel.webview.html ?? '';
+    const html = api.trace.openPanel?.panel.webview.html ?? '';
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
     assert.match(csp, /default-src 'none'/);
     const scriptSrc = /script-src ([^;]+)/.exec(csp)?.[1] ?? '';
@@ -266,14 +265,17 @@ describe('Security (hostile servers)', function () {
     // A message that repeats the input value (the client sends it here; a server echoing its env
     // would too): masked in the trace view and in the trace file on disk.
     assert.equal((await manager.session(xss.id)!.callTool('xss_echo', { q: `key ${INPUT_SECRET}` })).ok, true);
-    await api.services.trace!.reveal({ serverId: xss.id, tool: 'xss_echo' });
+    await api.trace.reveal({ serverId: xss.id, tool: 'xss_echo' });
     const maskedDetail = (m: IpcMessage) =>
       m.method === protocol.GetDetailRequest.response.method && JSON.stringify(m.params).includes('key ***');
-    await waitFor(() => hooks.posted.some(maskedDetail), 'the detail of the call, with the input value masked', 30000);
-    assert.ok(!JSON.stringify(hooks.posted).includes(INPUT_SECRET), 'the input value reached the trace webview');
-    hooks.flush();
-    const traceFile = hooks
-      .sessions()
+    await waitFor(
+      () => api.webview.posted.some(maskedDetail),
+      'the detail of the call, with the input value masked',
+      30000,
+    );
+    assert.ok(!JSON.stringify(api.webview.posted).includes(INPUT_SECRET), 'the input value reached the trace webview');
+    api.trace.flush();
+    const traceFile = traceSessions(api)
       .filter((s) => s.serverId === xss.id && s.live)
       .pop()?.file;
     assert.ok(traceFile && fs.readFileSync(traceFile, 'utf8').includes('key ***'), `trace file ${traceFile}`);
@@ -364,7 +366,7 @@ describe('Security (hostile servers)', function () {
     const server = await hostile('hostile-poison');
     await manager.stop(server.id);
     // Start from a clean pin, whatever earlier runs stored in this workspace.
-    await api.services.context.workspaceState.update(toolPinsKey(server.id), undefined);
+    await api.context.workspaceState.update(toolPinsKey(server.id), undefined);
     const v1 = `Get the weather for a city (v1 ${crypto.randomBytes(3).toString('hex')}).`;
     const v2 = `Get the weather for a city (v2 ${crypto.randomBytes(3).toString('hex')}).`;
     fs.writeFileSync(descriptionFile, v1);

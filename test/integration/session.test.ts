@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CallOutcome } from '../../src/core/session/mcpSession';
 import type { SessionView } from '../../src/core/session/types';
-import type { DoctorApi } from '../../src/extension';
+import type { DoctorTestApi } from '../../src/testApi';
 import { consentKey } from '../../src/vscode/session/consent';
 import type { SessionManager } from '../../src/vscode/session/sessionManager';
 import { activateDoctor, demoServer, serverNode, treeProvider, waitFor, workspaceRoot } from './helpers';
@@ -43,24 +43,20 @@ function findDiagnostic(files: string[], code: string): { file: string; diagnost
 
 describe('Sessions (live servers)', function () {
   this.timeout(90000);
-  let api: DoctorApi;
+  let api: DoctorTestApi;
   let manager: SessionManager;
   let configFile: string;
 
   before(async () => {
     api = await activateDoctor();
-    manager = api.services.sessions as SessionManager;
-    assert.ok(
-      manager && typeof manager.setAutoConsentForTests === 'function',
-      'services.sessions is the SessionManager',
-    );
-    manager.setAutoConsentForTests(true);
+    manager = api.sessions;
+    api.setAutoApprove(true);
     configFile = path.join(workspaceRoot(), '.vscode', 'mcp.json');
   });
 
   after(async () => {
     await manager?.stopAll();
-    manager?.setAutoConsentForTests(false);
+    api.setAutoApprove(false);
   });
 
   it('starts server-everything, shows its tools in the tree, calls echo, and stops it leaving no process', async () => {
@@ -96,7 +92,7 @@ describe('Sessions (live servers)', function () {
     const resultDoc = vscode.window.activeTextEditor?.document;
     assert.equal(resultDoc?.uri.scheme, 'mcp-doctor-result', 'the result opens as a virtual document');
     assert.match(resultDoc!.getText(), /✅ Success[\s\S]*hello from the doctor/);
-    assert.equal(api.services.sessions!.toolStats('echo', server.id)?.calls, 1);
+    assert.equal(api.sessions!.toolStats('echo', server.id)?.calls, 1);
 
     const terminal = (await vscode.commands.executeCommand<{ name: string; text: string }>('mcpDoctor.showTerminal', {
       serverId: server.id,
@@ -316,17 +312,17 @@ describe('Sessions (live servers)', function () {
 
   it('launches without asking when this exact command line was approved, and forgets approvals on request', async () => {
     const server = await demoServer(api, 'good-python');
-    const resolved = (await api.services.config.resolveForLaunch(server))!;
-    const state = api.services.context.workspaceState;
+    const resolved = (await api.config.resolveForLaunch(server))!;
+    const state = api.context.workspaceState;
     await state.update('mcpDoctor.launchConsents', [consentKey(resolved)]);
-    manager.setAutoConsentForTests(false);
+    api.setAutoApprove(false);
     try {
       // No modal: the approval stored for this command line is found.
       const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', server.id))!;
       assert.equal(view.state.kind, 'running', JSON.stringify(view.state));
       await vscode.commands.executeCommand('mcpDoctor.stopServer', server.id);
     } finally {
-      manager.setAutoConsentForTests(true);
+      api.setAutoApprove(true);
     }
     // A changed argument or cwd is a different command line and would ask again.
     assert.notEqual(consentKey({ ...resolved, args: [...(resolved.args ?? []), '--debug'] }), consentKey(resolved));
@@ -349,8 +345,8 @@ describe('Sessions in an untrusted workspace', function () {
 
   it('does not start servers from workspace configs, and the tree says why', async () => {
     const api = await activateDoctor();
-    const manager = api.services.sessions as SessionManager;
-    manager.setAutoConsentForTests(true);
+    const manager = api.sessions;
+    api.setAutoApprove(true);
     try {
       const server = await demoServer(api, 'good-python');
       assert.equal(server.scope, 'workspace');
@@ -368,7 +364,7 @@ describe('Sessions in an untrusted workspace', function () {
       });
       assert.equal(outcome, undefined, 'calling a tool does not launch the server either');
     } finally {
-      manager.setAutoConsentForTests(false);
+      api.setAutoApprove(false);
     }
   });
 });

@@ -4,17 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import * as vscode from 'vscode';
-import type { DoctorApi } from '../../src/extension';
+import type { DoctorTestApi } from '../../src/testApi';
 import type { DisplayEntry, IpcMessage, TraceSnapshot } from '../../src/shared/protocol';
-import { activateDoctor, waitFor } from './helpers';
-
-/** What the trace service exposes to tests (`services.trace.testHooks`). */
-interface TraceHooks {
-  posted: IpcMessage[];
-  panelReady(): boolean;
-  sessions(): { sx: number; serverId: string; origin: string; file?: string; live: boolean; entries: number }[];
-  flush(): void;
-}
+import { activateDoctor, traceSessions, tracePanelReady, waitFor } from './helpers';
 
 /** The rows the webview holds for session `sx`, rebuilt from the protocol messages it received. */
 function rowsOf(posted: IpcMessage[], sx: number): DisplayEntry[] {
@@ -36,20 +28,15 @@ const requests = (rows: DisplayEntry[], method: string) =>
 
 describe('Trace (MCP Trace webview)', function () {
   this.timeout(120000);
-  let api: DoctorApi;
-  let hooks: TraceHooks;
+  let api: DoctorTestApi;
   let serverId: string;
   let liveSx: number;
-  const manager = () =>
-    api.services.sessions as unknown as { setAutoConsentForTests(on: boolean): void; stopAll?(): Promise<void> };
 
   before(async () => {
     api = await activateDoctor();
-    manager().setAutoConsentForTests(true);
-    hooks = (api.services.trace as unknown as { testHooks: TraceHooks }).testHooks;
-    assert.ok(hooks, 'services.trace exposes testHooks');
+    api.setAutoApprove(true);
     const server = await waitFor(
-      () => api.services.config.servers.find((s) => s.name === 'everything' && s.client === 'vscode'),
+      () => api.config.servers.find((s) => s.name === 'everything' && s.client === 'vscode'),
       'the everything server in .vscode/mcp.json',
     );
     serverId = server.id;
@@ -57,7 +44,7 @@ describe('Trace (MCP Trace webview)', function () {
 
   after(async () => {
     await vscode.commands.executeCommand('mcpDoctor.stopServer', { serverId }).then(undefined, () => undefined);
-    manager()?.setAutoConsentForTests(false);
+    api.setAutoApprove(false);
   });
 
   it('shows a live session: initialize, tools/list and tools/call paired with latency', async () => {
@@ -66,7 +53,7 @@ describe('Trace (MCP Trace webview)', function () {
     });
     assert.equal(view?.state.kind, 'running', JSON.stringify(view?.state));
     await vscode.commands.executeCommand('mcpDoctor.openTrace', { serverId });
-    await waitFor(() => hooks.panelReady(), 'the webview to send ready', 30000);
+    await waitFor(() => tracePanelReady(api), 'the webview to send ready', 30000);
     for (const message of ['hi', 'hi']) {
       const outcome = await vscode.commands.executeCommand<{ ok: boolean }>('mcpDoctor.callTool', {
         serverId,
@@ -75,14 +62,13 @@ describe('Trace (MCP Trace webview)', function () {
       });
       assert.equal(outcome?.ok, true);
     }
-    const live = hooks
-      .sessions()
+    const live = traceSessions(api)
       .filter((s) => s.serverId === serverId && s.live)
       .pop();
-    assert.ok(live, `a live recorder for ${serverId} in ${JSON.stringify(hooks.sessions())}`);
+    assert.ok(live, `a live recorder for ${serverId} in ${JSON.stringify(traceSessions(api))}`);
     liveSx = live.sx;
     const rows = await waitFor(() => {
-      const r = rowsOf(hooks.posted, liveSx);
+      const r = rowsOf(api.webview.posted, liveSx);
       const calls = requests(r, 'tools/call').filter((c) => c.latencyMs !== undefined);
       return calls.length >= 2 ? r : undefined;
     }, 'two paired tools/call rows in the webview');
@@ -111,7 +97,7 @@ describe('Trace (MCP Trace webview)', function () {
         ? (m.params as { snapshot: TraceSnapshot }).snapshot.stats
         : (m.params as { stats: TraceSnapshot['stats'] }).stats;
     await waitFor(() => {
-      const last = hooks.posted
+      const last = api.webview.posted
         .filter((m) => m.method === 'trace/didChangeStats' || m.method === 'trace/didReset')
         .pop();
       return last && statsOf(last).some((s) => s.sx === liveSx && s.tool === 'echo' && s.calls >= 2);
@@ -119,19 +105,16 @@ describe('Trace (MCP Trace webview)', function () {
 
     // Opening the trace for a tool (code lens, failed call) filters to it and selects its last call.
     await vscode.commands.executeCommand('mcpDoctor.openTrace', { serverId, tool: 'echo' });
-    const filterMsg = hooks.posted.filter((m) => m.method === 'trace/didSetFilter').pop();
+    const filterMsg = api.webview.posted.filter((m) => m.method === 'trace/didSetFilter').pop();
     assert.deepEqual((filterMsg?.params as { filter: unknown }).filter, { serverId, tool: 'echo' });
-    const select = hooks.posted.filter((m) => m.method === 'trace/didSelect').pop();
+    const select = api.webview.posted.filter((m) => m.method === 'trace/didSelect').pop();
     assert.deepEqual(select?.params, { sx: liveSx, seq: calls[1].seq });
   });
 
   it('replays a recorded call against the running server and diffs the results', async () => {
-    const rows = rowsOf(hooks.posted, liveSx);
+    const rows = rowsOf(api.webview.posted, liveSx);
     const call = requests(rows, 'tools/call')[0];
-    const service = api.services.trace as unknown as {
-      replay(sx: number, seq: number): Promise<{ ok: boolean; diff: { op: string }[]; error?: string; new: string }>;
-    };
-    const r = await service.replay(liveSx, call.seq);
+    const r = await api.trace.replay(liveSx, call.seq);
     assert.equal(r.error, undefined);
     assert.equal(r.ok, true);
     assert.match(r.new, /Echo: hi/);
@@ -139,22 +122,27 @@ describe('Trace (MCP Trace webview)', function () {
   });
 
   it('reopens the stored session with the same content, and exports it redacted', async () => {
-    hooks.flush();
-    const live = hooks.sessions().find((s) => s.sx === liveSx);
+    api.trace.flush();
+    const live = traceSessions(api).find((s) => s.sx === liveSx);
     assert.ok(live?.file && fs.existsSync(live.file), `persisted file ${live?.file}`);
-    const before = rowsOf(hooks.posted, liveSx);
+    // Appends reach the webview in batches: wait until it shows the replayed call paired too.
+    const before = await waitFor(() => {
+      const r = rowsOf(api.webview.posted, liveSx);
+      const calls = requests(r, 'tools/call');
+      return calls.length >= 3 && calls.every((c) => c.pair !== undefined) ? r : undefined;
+    }, 'the two calls and the replay, paired, in the webview');
     const opened = await vscode.commands.executeCommand<{ sx: number; entries: number }>('mcpDoctor.openSession', {
       file: live.file,
     });
     assert.ok(opened && opened.entries > 0);
     const stored = await waitFor(() => {
-      const r = rowsOf(hooks.posted, opened.sx);
+      const r = rowsOf(api.webview.posted, opened.sx);
       return r.length === opened.entries ? r : undefined;
     }, 'the stored session rows in the webview');
     const storedCalls = requests(stored, 'tools/call');
     assert.ok(storedCalls.length >= 3, `two calls plus the replay, got ${storedCalls.length}`);
     for (const s of stored) {
-      const l = before.find((b) => b.seq === s.seq) ?? rowsOf(hooks.posted, liveSx).find((b) => b.seq === s.seq);
+      const l = before.find((b) => b.seq === s.seq) ?? rowsOf(api.webview.posted, liveSx).find((b) => b.seq === s.seq);
       if (!l) continue; // recorded after the snapshot of `before`
       assert.deepEqual(
         {
@@ -245,11 +233,11 @@ describe('Trace (MCP Trace webview)', function () {
       });
       await waitFor(() => out.includes('Echo: from outside'), 'the echo answer through the proxy');
       const proxied = await waitFor(
-        () => hooks.sessions().find((s) => s.origin === 'proxy' && s.file === routed.traceFile),
+        () => traceSessions(api).find((s) => s.origin === 'proxy' && s.file === routed.traceFile),
         'a proxy session in the trace view',
       );
       const rows = await waitFor(() => {
-        const r = rowsOf(hooks.posted, proxied.sx);
+        const r = rowsOf(api.webview.posted, proxied.sx);
         return requests(r, 'tools/call').some((c) => c.latencyMs !== undefined) ? r : undefined;
       }, 'the proxied tools/call, paired, in the webview');
       const [call] = requests(rows, 'tools/call');

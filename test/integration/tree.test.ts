@@ -3,30 +3,30 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SessionView } from '../../src/core/session/types';
-import type { DoctorApi } from '../../src/extension';
+import type { DoctorTestApi } from '../../src/testApi';
 import type { SessionManager } from '../../src/vscode/session/sessionManager';
-import type { TreeNode } from '../../src/vscode/tree/index';
+import type { TreeNode } from '../../src/vscode/treeNodes';
 import { activateDoctor, demoServer, serverNode, treeProvider, waitFor, workspaceRoot } from './helpers';
 
 const DEMO_SERVERS = ['everything', 'memory', 'good-python', 'polluting', 'crashing', 'hanging', 'remote-docs'];
 
 describe('Servers tree', function () {
   this.timeout(60000);
-  let api: DoctorApi;
+  let api: DoctorTestApi;
   let manager: SessionManager;
   let configFile: string;
 
   before(async () => {
     api = await activateDoctor();
-    manager = api.services.sessions as SessionManager;
-    manager.setAutoConsentForTests(true);
+    manager = api.sessions;
+    api.setAutoApprove(true);
     configFile = path.join(workspaceRoot(), '.vscode', 'mcp.json');
     await demoServer(api, 'everything');
   });
 
   after(async () => {
     await manager.stopAll();
-    manager.setAutoConsentForTests(false);
+    api.setAutoApprove(false);
   });
 
   function fileNode(): TreeNode {

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { SessionManager } from '../../src/vscode/session/sessionManager';
-import { activateDoctor, screenshot, waitFor, workspaceRoot } from './helpers';
+import { GetDetailRequest } from '../../src/shared/protocol';
+import { activateDoctor, screenshot, tracePanelReady, waitFor, workspaceRoot } from './helpers';
 
 /**
  * Pictures for the README, made from a real session: `node scripts/screenshots.mjs`.
@@ -13,14 +13,11 @@ if (process.env.VSCODE_SHIM_SCREENSHOT_DIR) {
 
     it('the workbench with servers, problems, a terminal and source diagnostics', async () => {
       const api = await activateDoctor();
-      const manager = api.services.sessions as SessionManager;
-      manager.setAutoConsentForTests(true);
+      const manager = api.sessions;
+      api.setAutoApprove(true);
       const find = (name: string) =>
         waitFor(
-          () =>
-            api.services.config.servers.find(
-              (s) => s.name === name && s.file.endsWith(path.join('.vscode', 'mcp.json')),
-            ),
+          () => api.config.servers.find((s) => s.name === name && s.file.endsWith(path.join('.vscode', 'mcp.json'))),
           name,
         );
       const everything = await find('everything');
@@ -45,18 +42,34 @@ if (process.env.VSCODE_SHIM_SCREENSHOT_DIR) {
       await vscode.commands.executeCommand('workbench.view.extension.mcpDoctor');
       await vscode.commands.executeCommand('workbench.actions.view.problems');
       await vscode.commands.executeCommand('mcpDoctor.showTerminal', polluting.id);
-      await new Promise((r) => setTimeout(r, 1500)); // let the workbench paint before the picture
+      // What the picture shows is in place (the shim then waits for the workbench to paint it).
+      await waitFor(() => api.treeView.visible, 'the Servers view to be visible');
+      await waitFor(() => vscode.window.activeTerminal?.name === 'MCP: polluting', 'the polluting terminal in front');
+      await waitFor(
+        () => vscode.window.activeTextEditor?.document.uri.toString() === doc.uri.toString(),
+        'the Python server in the editor',
+      );
       await screenshot('workbench');
     });
 
     it('the trace view with real traffic', async () => {
       await vscode.commands.executeCommand('workbench.action.closePanel');
       await vscode.commands.executeCommand('workbench.action.closeSidebar');
-      await vscode.commands.executeCommand('mcpDoctor.openTrace', { tool: 'echo' });
-      await new Promise((r) => setTimeout(r, 2500));
-      await screenshot('trace');
       const api = await activateDoctor();
-      await (api.services.sessions as SessionManager).stopAll();
+      const asked = api.webview.received.length;
+      await vscode.commands.executeCommand('mcpDoctor.openTrace', { tool: 'echo' });
+      // The view selected the last echo call and got its detail: list and detail pane are filled.
+      await waitFor(() => tracePanelReady(api), 'the trace view to be ready');
+      const detailAsked = await waitFor(
+        () => api.webview.received.slice(asked).find((m) => m.method === GetDetailRequest.method),
+        'the trace view to ask for the selected call',
+      );
+      await waitFor(
+        () => api.webview.posted.some((m) => m.completionId === detailAsked.id),
+        'the detail of the selected call to be sent',
+      );
+      await screenshot('trace');
+      await api.sessions.stopAll();
     });
   });
 }

@@ -43,6 +43,93 @@ function importsOf(file: string): string[] {
   return found;
 }
 
+/** Where a relative specifier points (without extension), or undefined for packages and built-ins. */
+function target(spec: string, file: string): string | undefined {
+  return spec.startsWith('.') ? path.resolve(path.dirname(file), spec) : undefined;
+}
+
+const SRC = path.join(ROOT, 'src');
+const VSCODE = path.join(SRC, 'vscode');
+/** The composition root and the test API it returns: only these put the areas together. */
+const COMPOSITION = [path.join(SRC, 'extension'), path.join(SRC, 'testApi')];
+
+const inside = (p: string, dir: string) => p === dir || p.startsWith(dir + path.sep);
+
+/**
+ * The feature area of a path: the folder of `src/vscode` it is in (`config`, `rules`, `session`,
+ * `trace`, `tree`...), `shared` for modules directly in `src/vscode` (`services.ts`, the seams, and
+ * small shared helpers such as `diagnostics.ts`), undefined outside `src/vscode`.
+ */
+function areaOf(p: string): string | undefined {
+  if (!inside(p, VSCODE)) return undefined;
+  const rel = path.relative(VSCODE, p).split(path.sep);
+  return rel.length === 1 ? 'shared' : rel[0];
+}
+
+/**
+ * How the parts of `src/vscode` may import each other:
+ * - a file of an area imports files of its own area, the shared modules directly in `src/vscode`
+ *   (among them `services.ts`, through which areas reach each other), `src/core`, `src/shared`,
+ *   `vscode`, Node and npm packages; never another area, the composition root or the CLI;
+ * - a shared module never imports an area (it would relay one area to another), the composition
+ *   root or the CLI;
+ * - `services.ts` holds only types (type-only imports), so it is a seam and not a back door.
+ */
+function vscodeImportViolations(files: { file: string; imports: { spec: string; typeOnly: boolean }[] }[]): string[] {
+  const out: string[] = [];
+  for (const { file, imports } of files) {
+    const from = areaOf(file);
+    if (!from) continue;
+    for (const { spec, typeOnly } of imports) {
+      const to = target(spec, file);
+      const name = `${path.relative(ROOT, file)} imports ${spec}`;
+      if (file === path.join(VSCODE, 'services.ts') && !typeOnly) out.push(`${name} (services.ts holds types only)`);
+      if (!to) continue;
+      if (COMPOSITION.includes(to) || inside(to, path.join(SRC, 'cli'))) {
+        out.push(`${name} (the composition root and the CLI are off limits)`);
+        continue;
+      }
+      const toArea = areaOf(to);
+      if (!toArea || toArea === from) continue;
+      if (from === 'shared') out.push(`${name} (a shared module must not import an area)`);
+      else if (toArea !== 'shared') out.push(`${name} (areas reach each other through src/vscode/services.ts)`);
+    }
+  }
+  return out;
+}
+
+/** Every import of a file with whether it is type-only (`import type`, `export type`, `import('x')` types). */
+function typedImportsOf(file: string): { spec: string; typeOnly: boolean }[] {
+  const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const out: { spec: string; typeOnly: boolean }[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const clause = node.importClause;
+      const namedTypesOnly =
+        !!clause?.namedBindings &&
+        ts.isNamedImports(clause.namedBindings) &&
+        !clause.name &&
+        clause.namedBindings.elements.every((e) => e.isTypeOnly);
+      out.push({ spec: node.moduleSpecifier.text, typeOnly: !!clause?.isTypeOnly || namedTypesOnly });
+    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      out.push({ spec: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
+      out.push({ spec: node.argument.literal.text, typeOnly: true });
+    } else if (ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0])) {
+      const callee = node.expression;
+      if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require'))
+        out.push({ spec: (node.arguments[0] as ts.StringLiteral).text, typeOnly: false });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
+}
+
 function violations(dir: string, forbidden: (spec: string, file: string) => boolean): string[] {
   return sourceFiles(dir).flatMap((file) =>
     importsOf(file)
@@ -85,6 +172,61 @@ describe('architecture', () => {
       ),
     ];
     assert.deepEqual(bad, []);
+  });
+
+  it('src/cli never imports src/vscode, vscode or the composition root', () => {
+    const bad = violations('src/cli', (spec, file) => {
+      const to = target(spec, file);
+      return spec === 'vscode' || (!!to && (inside(to, VSCODE) || COMPOSITION.includes(to)));
+    });
+    assert.deepEqual(bad, []);
+  });
+
+  it('src/core and src/shared never import src/vscode, src/cli or the composition root', () => {
+    const bad = ['src/core', 'src/shared'].flatMap((dir) =>
+      violations(dir, (spec, file) => {
+        const to = target(spec, file);
+        return !!to && (inside(to, VSCODE) || inside(to, path.join(SRC, 'cli')) || COMPOSITION.includes(to));
+      }),
+    );
+    assert.deepEqual(bad, []);
+  });
+
+  it('feature areas of src/vscode reach each other only through src/vscode/services.ts', () => {
+    const files = sourceFiles('src/vscode').map((file) => ({ file, imports: typedImportsOf(file) }));
+    assert.ok(
+      new Set(files.map((f) => areaOf(f.file))).size >= 5,
+      'the areas (config, rules, session, trace, tree) and the shared modules are found',
+    );
+    assert.deepEqual(vscodeImportViolations(files), []);
+  });
+
+  it('the area rule itself flags cross-area imports, back doors and runtime code in services.ts', () => {
+    const f = (rel: string) => path.join(VSCODE, rel);
+    const imp = (spec: string, typeOnly = false) => ({ spec, typeOnly });
+    const found = vscodeImportViolations([
+      {
+        file: f('tree/serversTree.ts'),
+        imports: [
+          imp('../session/sessionManager', true), // another area, even type-only
+          imp('../services', true),
+          imp('../display'),
+          imp('./nodes'),
+          imp('../../core/config/types'),
+          imp('vscode'),
+        ],
+      },
+      { file: f('session/calls.ts'), imports: [imp('../../extension'), imp('../../cli/io')] },
+      { file: f('display.ts'), imports: [imp('./trace/traceService')] },
+      { file: f('services.ts'), imports: [imp('../core/config/types'), imp('../core/session/types', true)] },
+    ]).map((v) => v.slice(0, v.indexOf(' (')));
+    assert.deepEqual(found, [
+      'src/vscode/tree/serversTree.ts imports ../session/sessionManager',
+      'src/vscode/session/calls.ts imports ../../extension',
+      'src/vscode/session/calls.ts imports ../../cli/io',
+      'src/vscode/display.ts imports ./trace/traceService',
+      'src/vscode/services.ts imports ../core/config/types',
+    ]);
   });
 
   it('typescript is only loaded lazily (it is external to the bundle and large)', () => {

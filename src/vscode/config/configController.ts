@@ -5,6 +5,9 @@ import * as vscode from 'vscode';
 import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
 import type { Finding } from '../../core/model';
 import type { ConfigModel, Services } from '../services';
+
+/** What the config area needs: nothing from other areas. */
+type ConfigDeps = Pick<Services, 'context' | 'log'>;
 import { toDiagnostic } from '../diagnostics';
 
 type ConfigCore = typeof import('../../core/config/index');
@@ -36,7 +39,7 @@ export class ConfigController implements ConfigModel, vscode.Disposable {
   /** Resolves after the first discovery; tests and the tree wait on it. */
   readonly ready: Promise<void>;
 
-  constructor(private readonly services: Services) {
+  constructor(private readonly services: ConfigDeps) {
     this.disposables.push(
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.rewatchAndRefresh()),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -281,8 +284,9 @@ export class ConfigController implements ConfigModel, vscode.Disposable {
   }
 }
 
-export function registerConfig(services: Services): void {
-  const controller = new ConfigController(services);
-  services.config = controller;
-  services.context.subscriptions.push(controller);
+/** The config area: discovery, watching and config Problems. Returns the config model. */
+export function registerConfig(deps: ConfigDeps): ConfigController {
+  const controller = new ConfigController(deps);
+  deps.context.subscriptions.push(controller);
+  return controller;
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import type { SessionRegistry } from '../services';
 import { toRange } from '../diagnostics';
 import type { RulesController } from './rulesController';
 
@@ -20,7 +20,7 @@ export class ToolCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
 
   constructor(
     private readonly rules: RulesController,
-    private readonly services: Services,
+    private readonly sessions: SessionRegistry,
   ) {
     this.subscriptions = [
       this._onDidChangeCodeLenses,
@@ -28,9 +28,8 @@ export class ToolCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('mcpDoctor.codeLens.enabled')) this._onDidChangeCodeLenses.fire();
       }),
+      sessions.onDidChange(() => this._onDidChangeCodeLenses.fire()),
     ];
-    if (services.sessions)
-      this.subscriptions.push(services.sessions.onDidChange(() => this._onDidChangeCodeLenses.fire()));
   }
 
   dispose(): void {
@@ -54,7 +53,7 @@ export class ToolCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
           arguments: [arg],
         }),
       );
-      const stats = this.services.sessions?.toolStats(def.name);
+      const stats = this.sessions.toolStats(def.name);
       if (stats && stats.calls > 0) {
         lenses.push(
           new vscode.CodeLens(range, {

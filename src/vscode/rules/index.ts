@@ -9,10 +9,10 @@ import { RULE_LANGUAGES, RulesController } from './rulesController';
  * and the "Analyze Workspace" command. Registration is cheap; the engine and parsers load on the
  * first analysis.
  */
-export function registerRules(services: Services): void {
+export function registerRules(services: Pick<Services, 'context' | 'log' | 'config' | 'sessions'>): void {
   const controller = new RulesController(services);
   const selector: vscode.DocumentSelector = RULE_LANGUAGES.map((language) => ({ language, scheme: 'file' }));
-  const lenses = new ToolCodeLensProvider(controller, services);
+  const lenses = new ToolCodeLensProvider(controller, services.sessions);
   // Project files get quick fixes too (engines.node, requires-python, Dockerfile --host...).
   const projectFiles: vscode.DocumentSelector = [
     '**/package.json',

@@ -43,7 +43,7 @@ export class RulesController implements vscode.Disposable {
   private engine?: RuleEngine;
   private disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly services: Services) {
+  constructor(private readonly services: Pick<Services, 'log' | 'config' | 'sessions'>) {
     this.disposables.push(
       this.collection,
       this._onDidUpdate,
@@ -57,8 +57,7 @@ export class RulesController implements vscode.Disposable {
         if (e.affectsConfiguration('mcpDoctor.rules')) void this.onSettingsChanged();
       }),
     );
-    const sessions = services.sessions;
-    if (sessions) this.disposables.push(sessions.onDidChange(() => this.refreshMissingTools()));
+    this.disposables.push(services.sessions.onDidChange(() => this.refreshMissingTools()));
     // Documents already open when the extension activates; after activation returns.
     setTimeout(() => {
       for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
@@ -327,8 +326,8 @@ export class RulesController implements vscode.Disposable {
    * of the file).
    */
   refreshMissingTools(only?: vscode.Uri): void {
-    const sessions = this.services.sessions?.all() ?? [];
-    const configs = this.services.config?.servers ?? [];
+    const sessions = this.services.sessions.all();
+    const configs = this.services.config.servers;
     const keys = only ? [only.toString()] : [...new Set([...this.entries.keys(), ...this.missing.keys()])];
     for (const key of keys) {
       const uri = vscode.Uri.parse(key);

@@ -4,8 +4,9 @@ import type { ServerConfig } from '../../core/config/types';
 import type { CallOptions, CallOutcome, McpSession } from '../../core/session/mcpSession';
 import type { PromptInfo, SessionView, ToolInfo } from '../../core/session/types';
 import type { Services } from '../services';
-import { isTreeNode } from '../tree/nodes';
-import { findServer, serverIdOf } from './pickers';
+import { isTreeNode } from '../treeNodes';
+import { serverIdOf } from './pickers';
+import type { LaunchPrompts } from './prompts';
 import { renderOutcome, type RenderHeading } from './resultMarkdown';
 import type { ResultDocuments } from './resultDocuments';
 import type { SessionManager } from './sessionManager';
@@ -18,9 +19,10 @@ import { expandUriTemplate, templateVariables } from './uriTemplate';
  */
 export class Calls {
   constructor(
-    private readonly services: Services,
+    private readonly services: Pick<Services, 'log' | 'config' | 'trace'>,
     private readonly manager: SessionManager,
     private readonly results: ResultDocuments,
+    private readonly prompts: LaunchPrompts,
   ) {}
 
   async callTool(arg: unknown): Promise<CallOutcome | undefined> {
@@ -128,21 +130,21 @@ export class Calls {
       : outcome.timedOut
         ? 'timed out'
         : `failed${outcome.error?.code !== undefined ? ` (JSON-RPC ${outcome.error.code})` : ''}`;
-    const actions = [...(this.services.trace ? ['Open Trace'] : []), 'Show Terminal'];
+    const actions = ['Open Trace', 'Show Terminal'];
     void vscode.window
       .showWarningMessage(
         `Tool "${toolName}" ${what}. The result is open beside; the trace and the server's stderr show why.`,
         ...actions,
       )
       .then((choice) => {
-        if (choice === 'Open Trace') void this.services.trace?.reveal({ serverId, tool: toolName });
+        if (choice === 'Open Trace') void this.services.trace.reveal({ serverId, tool: toolName });
         else if (choice === 'Show Terminal') void vscode.commands.executeCommand('mcpDoctor.showTerminal', serverId);
       });
   }
 
   /** A server id as given (or a unique server name) → the configured server's id. */
   private canonicalId(idOrName: string | undefined): string | undefined {
-    return idOrName && (findServer(this.services, this.manager, idOrName)?.id ?? idOrName);
+    return idOrName && (this.manager.findServer(idOrName)?.id ?? idOrName);
   }
 
   private async show(heading: RenderHeading, outcome: CallOutcome): Promise<void> {
@@ -158,7 +160,7 @@ export class Calls {
     serverId: string,
     run: (opts: CallOptions) => Promise<CallOutcome>,
   ): Promise<CallOutcome> {
-    const server = findServer(this.services, this.manager, serverId);
+    const server = this.manager.findServer(serverId);
     const settings = vscode.workspace.getConfiguration('mcpDoctor', server ? vscode.Uri.file(server.file) : undefined);
     const timeoutMs = settings.get<number>('launch.toolCallTimeoutMs', 60000);
     return Promise.resolve(
@@ -190,7 +192,7 @@ export class Calls {
   private runningSession(serverId: string): McpSession | undefined {
     const session = this.manager.session(serverId);
     if (session?.view().state.kind === 'running') return session;
-    const name = findServer(this.services, this.manager, serverId)?.name ?? serverId;
+    const name = this.manager.findServer(serverId)?.name ?? serverId;
     void vscode.window.showErrorMessage(`Server "${name}" is not running. Start it first.`);
     return undefined;
   }
@@ -247,7 +249,7 @@ export class Calls {
   ): Promise<ServerConfig | undefined> {
     let candidates: ServerConfig[];
     if (serverId) {
-      const s = findServer(this.services, this.manager, serverId);
+      const s = this.manager.findServer(serverId);
       candidates = s ? [s] : [];
     } else {
       const source = file ?? vscode.window.activeTextEditor?.document.uri.fsPath;
@@ -267,14 +269,8 @@ export class Calls {
       );
       return undefined;
     }
-    if (this.manager.autoConsent && candidates.length === 1) return candidates[0];
-    if (candidates.length === 1) {
-      const choice = await vscode.window.showInformationMessage(
-        `No running server has the tool "${toolName}". Start "${candidates[0].name}"?`,
-        'Start server',
-      );
-      return choice === 'Start server' ? candidates[0] : undefined;
-    }
+    if (candidates.length === 1)
+      return (await this.prompts.startForTool(candidates[0], toolName)) ? candidates[0] : undefined;
     const picked = await vscode.window.showQuickPick(
       candidates.map((s) => ({ label: s.name, description: s.transport, detail: s.file, server: s })),
       { placeHolder: `No running server has the tool "${toolName}". Start one:` },

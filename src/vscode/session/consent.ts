@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ServerConfig } from '../../core/config/types';
 import { redactText } from '../../core/session/report';
-import { formatCommandLine, redactEnv } from './redact';
+import { formatCommandLine, redactEnv } from '../redact';
 
 const STATE_KEY = 'mcpDoctor.launchConsents';
 
@@ -11,16 +11,13 @@ const STATE_KEY = 'mcpDoctor.launchConsents';
  * workspace. Only digests are stored, so arguments that carry secrets never reach disk.
  */
 export class ConsentStore {
-  /** Set by integration tests only (never a user setting): every launch is pre-approved. */
-  autoConsent = false;
-
   constructor(private readonly state: vscode.Memento) {}
 
   /** Asks once per command line; true when the server may be launched. */
   async ensure(server: ServerConfig): Promise<boolean> {
     if (server.transport !== 'stdio' && !server.command) return true; // nothing is executed locally
     const key = consentKey(server);
-    if (this.autoConsent || this.approved().includes(key)) return true;
+    if (this.approved().includes(key)) return true;
     const env = redactEnv(server.env);
     const detail = [
       // Token-shaped values (from inputs or typed inline) are masked; everything else is exact.

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { buildTroubleshootingReport } from '../../core/session/report';
+import { VERSION } from '../../core/version';
 import type { Services } from '../services';
 import { resolveServerArg } from './pickers';
 import type { SessionManager } from './sessionManager';
@@ -12,11 +13,11 @@ import type { SessionManager } from './sessionManager';
  * Markdown document for review. Returns the Markdown.
  */
 export async function copyReport(
-  services: Services,
+  services: Pick<Services, 'context' | 'config'>,
   manager: SessionManager,
   arg: unknown,
 ): Promise<string | undefined> {
-  const server = await resolveServerArg(services, manager, arg, 'Server to report on');
+  const server = await resolveServerArg(services.config, manager, arg, 'Server to report on');
   if (!server) return undefined;
   const view = manager.get(server.id);
   const configFindings =
@@ -27,7 +28,7 @@ export async function copyReport(
     server.workspaceFolder ??
     vscode.workspace.getWorkspaceFolder(vscode.Uri.file(server.file))?.uri.fsPath;
   const markdown = buildTroubleshootingReport({
-    extensionVersion: String(services.context.extension?.packageJSON?.version ?? 'unknown'),
+    extensionVersion: VERSION,
     vscodeVersion: vscode.version,
     server: manager.launchedConfig(server.id) ?? server,
     view,

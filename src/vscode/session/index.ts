@@ -4,19 +4,24 @@ import { Calls } from './calls';
 import { copyReport } from './copyReport';
 import { ResultDocuments } from './resultDocuments';
 import { RuntimeDiagnostics } from './runtimeDiagnostics';
-import { SessionManager } from './sessionManager';
 import { resolveServerArg } from './pickers';
+import { UiLaunchPrompts, type LaunchPrompts } from './prompts';
+import { SessionManager } from './sessionManager';
 
 /**
- * Live sessions: the session manager (`services.sessions`), the managed terminals, runtime
+ * Live sessions: the session manager (the session registry), the managed terminals, runtime
  * Problems, and the server/tool commands. Cheap at activation: the SDK-backed session code
- * is imported on the first start.
+ * is imported on the first start. `wrapPrompts` lets the composition root decide how launch
+ * questions are answered (the extension's Test mode only).
  */
-export function registerSessions(services: Services): void {
-  const manager = new SessionManager(services);
-  services.sessions = manager;
+export function registerSessions(
+  services: Pick<Services, 'context' | 'log' | 'config' | 'trace'>,
+  wrapPrompts: (ui: LaunchPrompts) => LaunchPrompts = (ui) => ui,
+): SessionManager {
+  const prompts = wrapPrompts(new UiLaunchPrompts(services.context.workspaceState));
+  const manager = new SessionManager(services, prompts);
   const results = new ResultDocuments();
-  const calls = new Calls(services, manager, results);
+  const calls = new Calls(services, manager, results, prompts);
   const isActive = (id: string) => ['running', 'starting'].includes(manager.get(id)?.state.kind ?? '');
 
   const command = (id: string, run: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, run);
@@ -26,7 +31,7 @@ export function registerSessions(services: Services): void {
     new RuntimeDiagnostics(manager),
     command('mcpDoctor.startServer', async (arg) => {
       const server = await resolveServerArg(
-        services,
+        services.config,
         manager,
         arg,
         'Server to start',
@@ -37,7 +42,7 @@ export function registerSessions(services: Services): void {
     }),
     command('mcpDoctor.stopServer', async (arg) => {
       const server = await resolveServerArg(
-        services,
+        services.config,
         manager,
         arg,
         'Server to stop',
@@ -48,7 +53,7 @@ export function registerSessions(services: Services): void {
     }),
     command('mcpDoctor.restartServer', async (arg) => {
       const server = await resolveServerArg(
-        services,
+        services.config,
         manager,
         arg,
         'Server to restart',
@@ -59,7 +64,7 @@ export function registerSessions(services: Services): void {
     }),
     command('mcpDoctor.showTerminal', async (arg) => {
       const server = await resolveServerArg(
-        services,
+        services.config,
         manager,
         arg,
         'Server whose terminal to show',
@@ -83,4 +88,5 @@ export function registerSessions(services: Services): void {
       return count;
     }),
   );
+  return manager;
 }

@@ -14,11 +14,14 @@ import { redactText } from '../../core/session/report';
 import type { SessionView, ToolStats } from '../../core/session/types';
 import { redactString } from '../../core/trace/redact';
 import type { TraceSink } from '../../core/trace/types';
-import type { Services, SessionRegistry } from '../services';
-import { ConsentStore } from './consent';
 import { maskSecrets } from '../../core/trace/redact';
-import { redactSecretFlags, secretValues, terminalHeader } from './redact';
+import { redactSecretFlags, secretValues, terminalHeader } from '../redact';
+import type { LiveSession, Services, SessionRegistry } from '../services';
+import type { LaunchPrompts } from './prompts';
 import { ServerTerminal } from './serverTerminal';
+
+/** What the session area needs from the others. */
+type SessionDeps = Pick<Services, 'context' | 'log' | 'config' | 'trace'>;
 
 /** Everything the manager keeps for one server id. Kept after stop/crash for the last state. */
 interface Entry {
@@ -63,7 +66,8 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
   /** Starts in flight, so a double click does not launch twice. */
   private readonly starting = new Map<string, Promise<SessionView | undefined>>();
   private readonly changed = new vscode.EventEmitter<string>();
-  private readonly consent: ConsentStore;
+  /** Fires with the server id whose state (not lists or stats) changed. */
+  private readonly stateChanged = new vscode.EventEmitter<string>();
   private sessionModule: Promise<typeof import('../../core/session/mcpSession')> | undefined;
   private disposed = false;
 
@@ -71,8 +75,10 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
 
   private readonly settingsListener: vscode.Disposable;
 
-  constructor(private readonly services: Services) {
-    this.consent = new ConsentStore(services.context.workspaceState);
+  constructor(
+    private readonly services: SessionDeps,
+    private readonly prompts: LaunchPrompts,
+  ) {
     // Turning watch mode on or off applies to running servers at once.
     this.settingsListener = vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('mcpDoctor.launch.watch')) return;
@@ -81,16 +87,6 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
         if (entry.session.view().state.kind === 'running') this.updateWatcher(entry);
       }
     });
-  }
-
-  /** Test hook: pre-approve every launch (integration tests only; not a user setting). */
-  setAutoConsentForTests(on: boolean): void {
-    this.consent.autoConsent = on;
-  }
-
-  /** True while integration tests pre-approve launches. */
-  get autoConsent(): boolean {
-    return this.consent.autoConsent;
   }
 
   // ---- SessionRegistry ----
@@ -140,14 +136,17 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
     return this.entries.get(serverId)?.session;
   }
 
-  /** Configs (as listed) of every server that has a session, running or not. */
   sessionServers(): ServerConfig[] {
     return [...this.entries.values()].map((e) => e.server);
   }
 
-  /** The config (as listed) a session was started from, or undefined. */
-  listedConfig(serverId: string): ServerConfig | undefined {
-    return this.entries.get(serverId)?.server;
+  findServer(idOrName: string): ServerConfig | undefined {
+    const servers = this.services.config.servers;
+    const byId = servers.find((s) => s.id === idOrName) ?? this.entries.get(idOrName)?.server;
+    if (byId) return byId;
+    // Code lenses and tests may pass a server name; accept it when it is unambiguous.
+    const byName = servers.filter((s) => s.name === idOrName);
+    return byName.length === 1 ? byName[0] : undefined;
   }
 
   /** The config a session was launched with, or undefined. */
@@ -187,13 +186,7 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
         .then((c) => c && vscode.commands.executeCommand('workbench.trust.manage'));
       return undefined;
     }
-    if (server.disabled && !this.consent.autoConsent) {
-      const choice = await vscode.window.showWarningMessage(
-        `"${server.name}" is disabled in ${path.basename(server.file)}.`,
-        'Start anyway',
-      );
-      if (choice !== 'Start anyway') return undefined;
-    }
+    if (server.disabled && !(await this.prompts.startDisabled(server))) return undefined;
     let resolved: ServerConfig | undefined;
     try {
       resolved = await this.services.config.resolveForLaunch(server);
@@ -204,7 +197,7 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       return undefined;
     }
     if (!resolved) return undefined; // the user cancelled an input prompt
-    if (!(await this.consent.ensure(resolved))) return undefined;
+    if (!(await this.prompts.allowLaunch(resolved))) return undefined;
 
     const module = await (this.sessionModule ??= import('../../core/session/mcpSession'));
     if (this.disposed) return undefined;
@@ -220,10 +213,6 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       stopGraceMs: settings.get<number>('launch.stopGraceMs', 2000),
       healthIntervalMs: settings.get<number>('health.sampleIntervalMs', 5000),
       workspaceFolder: resolved.workspaceFolder ?? workspaceFolderOf(server.file),
-      clientInfo: {
-        name: 'mcp-doctor',
-        version: String(this.services.context.extension?.packageJSON?.version ?? '0.0.0'),
-      },
     };
     const session = new module.McpSession(options);
     const entry: Entry = {
@@ -246,6 +235,7 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       session.onDidChangeState((state) => {
         this.updateShadowing(server.id);
         fire();
+        this.stateChanged.fire(server.id);
         if (state.kind === 'running') this.updateWatcher(entry);
         if (state.kind === 'stopped' || state.kind === 'error') this.clearWatcher(entry);
       }),
@@ -274,8 +264,12 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
    */
   private traceSink(server: ServerConfig, secrets: readonly string[]): TraceSink | undefined {
     try {
-      const sink = this.services.trace?.createSink(server.id, server.name, secrets);
-      if (!sink) return sink;
+      const sink = this.services.trace.createSink({
+        serverId: server.id,
+        serverName: server.name,
+        secrets,
+        live: this.liveSession(server.id),
+      });
       return {
         message: (dir, msg, ts, size) => sink.message(dir, msg, ts, size),
         stderr: (line, ts) => sink.stderr(maskSecrets(line, secrets), ts),
@@ -286,6 +280,26 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       this.services.log.warn(`trace sink for ${server.name} failed: ${String(err)}`);
       return undefined;
     }
+  }
+
+  /** The running session of a server id, as the trace area's replay uses it. */
+  private liveSession(serverId: string): LiveSession {
+    return {
+      isRunning: () => this.entries.get(serverId)?.session.view().state.kind === 'running',
+      onDidChange: (listener, thisArgs, disposables) =>
+        this.stateChanged.event(
+          (id) => {
+            if (id === serverId) listener.call(thisArgs);
+          },
+          undefined,
+          disposables,
+        ),
+      request: async (method, params) => {
+        const session = this.entries.get(serverId)?.session;
+        if (!session) return { ok: false, error: { message: 'the server is not running' }, durationMs: 0 };
+        return session.request(method, params);
+      },
+    };
   }
 
   /** Stops a server gracefully; the session (state, findings, lists) stays for the UI. */
@@ -318,7 +332,7 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
 
   /** Forgets every remembered launch consent. */
   resetConsent(): Promise<number> {
-    return this.consent.reset();
+    return this.prompts.resetApprovals();
   }
 
   dispose(): void {
@@ -328,6 +342,7 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
     for (const terminal of this.terminals.values()) terminal.dispose();
     this.terminals.clear();
     this.changed.dispose();
+    this.stateChanged.dispose();
   }
 
   /** Stops all servers and waits for their process trees to be gone (used by tests). */

@@ -8,8 +8,8 @@ import {
   routeThroughProxy,
   type OriginalEntryText,
 } from '../../core/proxy/configRewrite';
-import type { Services } from '../services';
-import { TRACE_VIEW_TYPE } from './tracePanel';
+import type { ConfigModel, Services } from '../services';
+import { TRACE_VIEW_TYPE, type IpcTap } from './tracePanel';
 import { TraceServiceImpl } from './traceService';
 
 /** globalState key: proxy trace files to follow (`routeThroughProxy`). */
@@ -18,13 +18,13 @@ const TAILS_KEY = 'mcpDoctor.trace.proxyTails';
 const ORIGINALS_KEY = 'mcpDoctor.trace.proxyOriginals';
 
 /**
- * The trace area: `services.trace` (recorders, persistence, the "MCP Trace" panel) and its
+ * The trace area: the trace service (recorders, persistence, the "MCP Trace" panel) and its
  * commands. Nothing heavy happens at activation; the panel and files open on demand.
+ * `tap` sees the panel's messages (the extension's Test mode only).
  */
-export function registerTrace(services: Services): void {
-  const service = new TraceServiceImpl(services);
-  services.trace = service;
-  const ctx = services.context;
+export function registerTrace(deps: Pick<Services, 'context' | 'log' | 'config'>, tap?: IpcTap): TraceServiceImpl {
+  const service = new TraceServiceImpl(deps, tap);
+  const ctx = deps.context;
   const command = (id: string, run: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, run);
   /** Opens a trace file as a session of the view and shows it. */
   const openAndReveal = async (file: string, origin: 'stored' | 'imported') => {
@@ -137,7 +137,7 @@ export function registerTrace(services: Services): void {
     }),
 
     command('mcpDoctor.routeThroughProxy', async (arg) => {
-      const server = await pickStdioServer(services, arg, 'Server to route through the MCP Doctor proxy', false);
+      const server = await pickStdioServer(deps.config, arg, 'Server to route through the MCP Doctor proxy', false);
       if (!server) return undefined;
       const traceFile = path.join(
         service.folder,
@@ -169,7 +169,7 @@ export function registerTrace(services: Services): void {
     }),
 
     command('mcpDoctor.restoreFromProxy', async (arg) => {
-      const server = await pickStdioServer(services, arg, 'Server entry to restore', true);
+      const server = await pickStdioServer(deps.config, arg, 'Server entry to restore', true);
       if (!server) return undefined;
       let traceFile: string | undefined;
       try {
@@ -197,6 +197,7 @@ export function registerTrace(services: Services): void {
 
   // Keep following proxy traces routed in earlier windows.
   for (const f of ctx.globalState.get<string[]>(TAILS_KEY, [])) if (fs.existsSync(f)) service.tailProxy(f);
+  return service;
 }
 
 function hash(s: string): string {
@@ -207,12 +208,12 @@ function hash(s: string): string {
 
 /** The stdio server a command argument names (id string, `{ serverId }`, `{ id }`, tree node), or a QuickPick. */
 async function pickStdioServer(
-  services: Services,
+  config: ConfigModel,
   arg: unknown,
   placeHolder: string,
   proxied: boolean,
 ): Promise<ServerConfig | undefined> {
-  const servers = services.config?.servers ?? [];
+  const servers = config.servers;
   const a = arg as { serverId?: string; id?: string; server?: { id?: string } } | string | undefined;
   const id = typeof a === 'string' ? a : (a?.serverId ?? a?.server?.id ?? a?.id);
   if (id) {

@@ -1,31 +1,60 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { buildDetail, toDisplayEntry } from '../../core/trace/display';
-import type { HubAppendEvent, HubSession } from '../../core/trace/hub';
+import type { HubAppendEvent, HubSession, TraceHub } from '../../core/trace/hub';
 import {
   ClearCommand,
   CopyCommand,
   DidAppendNotification,
   DidChangeSessionsNotification,
   DidChangeStatsNotification,
-  DidReplayNotification,
+  DidNotifyNotification,
   DidResetNotification,
   DidSelectNotification,
   DidSetFilterNotification,
   ExportCommand,
   GetDetailRequest,
   ImportCommand,
+  IpcEndpoint,
   OpenDefinitionCommand,
   ReadyCommand,
-  ReplayCommand,
+  ReplayRequest,
   SetFilterCommand,
+  type CopyParams,
   type DisplayEntry,
   type EntryRef,
   type IpcMessage,
   type IpcNotification,
+  type ReplayResult,
+  type SessionInfo,
+  type ToolStatsView,
   type TraceFilterState,
 } from '../../shared/protocol';
-import type { TraceServiceImpl } from './traceService';
+
+/**
+ * What the panel needs from the trace area: the recorded sessions and the actions the view
+ * offers. The panel owns this interface; the trace service implements it.
+ */
+export interface TracePanelHost {
+  readonly extensionUri: vscode.Uri;
+  /** The sessions the view shows. */
+  readonly hub: TraceHub;
+  sessionInfos(): SessionInfo[];
+  statsViews(): ToolStatsView[];
+  /** Re-sends a recorded request to the running server; old vs new result. */
+  replay(sx: number, seq: number): Promise<ReplayResult>;
+  /** Opens the source that defines `tool`. */
+  openDefinition(tool: string, sx?: number): Promise<boolean>;
+  copy(p: CopyParams): Promise<void>;
+  /** Drops a stored/imported session (or all that are not live). */
+  clear(sx?: number): void;
+}
+
+/** Sees every message the panel posts and receives (given only in the extension's Test mode). */
+export interface IpcTap {
+  onPosted(msg: IpcMessage): void;
+  onReceived(msg: IpcMessage): void;
+}
 
 export const TRACE_VIEW_TYPE = 'mcpDoctor.trace';
 /** Appends are posted at most this often. */
@@ -41,7 +70,7 @@ const SNAPSHOT_CHUNK = 5000;
  */
 export class TracePanel implements vscode.Disposable {
   private ready = false;
-  private msgId = 0;
+  private readonly ipc: IpcEndpoint;
   private queue: HubAppendEvent[] = [];
   private appendTimer: NodeJS.Timeout | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
@@ -56,14 +85,21 @@ export class TracePanel implements vscode.Disposable {
   /** The webview's last filter (restored into the next snapshot). */
   private filter: TraceFilterState | undefined;
   private disposed = false;
+  private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  /** Fires once, when the panel is closed or disposed. */
+  readonly onDidDispose = this.disposeEmitter.event;
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
-    private readonly service: TraceServiceImpl,
+    private readonly host: TracePanelHost,
+    private readonly tap: IpcTap | undefined,
   ) {
-    panel.webview.options = TracePanel.webviewOptions(service.extensionUri);
-    panel.iconPath = vscode.Uri.joinPath(service.extensionUri, 'media', 'icons', 'mcp-doctor.svg');
+    panel.webview.options = TracePanel.webviewOptions(host.extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icons', 'mcp-doctor.svg');
     panel.webview.html = this.html();
+    this.ipc = new IpcEndpoint('h', (msg) => this.postRaw(msg));
+    this.ipc.onRequest(GetDetailRequest, (p) => this.detail(p));
+    this.ipc.onRequest(ReplayRequest, (p) => this.host.replay(p.sx, p.seq));
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: IpcMessage) => void this.onMessage(m)),
       panel.onDidChangeViewState(() => {
@@ -71,8 +107,8 @@ export class TracePanel implements vscode.Disposable {
         if (!panel.visible) this.ready = false;
       }),
       panel.onDidDispose(() => this.dispose()),
-      service.hub.onDidAppend((e) => this.onAppend(e)),
-      service.hub.onDidChangeSessions(() => this.postSessions()),
+      host.hub.onDidAppend((e) => this.onAppend(e)),
+      host.hub.onDidChangeSessions(() => this.postSessions()),
     );
   }
 
@@ -85,19 +121,19 @@ export class TracePanel implements vscode.Disposable {
     };
   }
 
-  static create(service: TraceServiceImpl): TracePanel {
+  static create(host: TracePanelHost, tap?: IpcTap): TracePanel {
     const panel = vscode.window.createWebviewPanel(
       TRACE_VIEW_TYPE,
       'MCP Trace',
       { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
-      TracePanel.webviewOptions(service.extensionUri),
+      TracePanel.webviewOptions(host.extensionUri),
     );
-    return new TracePanel(panel, service);
+    return new TracePanel(panel, host, tap);
   }
 
   /** Adopts a panel VS Code restored after a reload (`WebviewPanelSerializer`). */
-  static revive(panel: vscode.WebviewPanel, service: TraceServiceImpl, state: unknown): TracePanel {
-    const p = new TracePanel(panel, service);
+  static revive(panel: vscode.WebviewPanel, host: TracePanelHost, state: unknown, tap?: IpcTap): TracePanel {
+    const p = new TracePanel(panel, host, tap);
     const filter = (state as { filter?: TraceFilterState } | undefined)?.filter;
     if (filter) p.filter = filter;
     return p;
@@ -129,64 +165,62 @@ export class TracePanel implements vscode.Disposable {
 
   private async onMessage(m: IpcMessage): Promise<void> {
     if (!m || typeof m.method !== 'string') return;
-    const received = this.service.testHooks.received;
-    received.push(m);
-    if (received.length > 2000) received.splice(0, 500);
+    this.tap?.onReceived(m);
     try {
+      if (this.ipc.receive(m)) return; // requests (detail, replay) are answered by their handlers
       if (ReadyCommand.is(m)) {
         if (m.params?.filter && !this.filter) this.filter = m.params.filter;
         this.ready = true;
         this.sendSnapshot();
       } else if (SetFilterCommand.is(m)) {
         this.filter = m.params.filter;
-      } else if (GetDetailRequest.is(m)) {
-        const s = this.service.hub.get(m.params.sx);
-        const e = s?.recorder.get(m.params.seq);
-        const detail =
-          s && e
-            ? buildDetail(
-                e,
-                s.sx,
-                e.pair ? s.recorder.get(e.pair) : undefined,
-                e.parent ? s.recorder.get(e.parent) : undefined,
-                s.recorder.secrets,
-              )
-            : undefined;
-        this.postRaw({
-          id: `h${++this.msgId}`,
-          method: GetDetailRequest.response.method,
-          params: detail,
-          completionId: m.id,
-        });
-      } else if (ReplayCommand.is(m)) {
-        const r = await this.service.replay(m.params.sx, m.params.seq);
-        this.post(DidReplayNotification, r);
       } else if (OpenDefinitionCommand.is(m)) {
-        await this.service.openDefinition(m.params.tool, m.params.sx);
+        await this.host.openDefinition(m.params.tool, m.params.sx);
       } else if (CopyCommand.is(m)) {
-        await this.service.copy(m.params);
+        await this.host.copy(m.params);
       } else if (ExportCommand.is(m)) {
         await vscode.commands.executeCommand('mcpDoctor.exportTrace', { sx: m.params.sx });
       } else if (ImportCommand.is(m)) {
         await vscode.commands.executeCommand('mcpDoctor.importTrace');
       } else if (ClearCommand.is(m)) {
-        this.service.clear(m.params.sx);
+        this.host.clear(m.params.sx);
         this.sendSnapshot();
       }
     } catch (err) {
-      this.service.notify('error', `MCP Trace: ${err instanceof Error ? err.message : String(err)}`);
+      this.notify('error', `MCP Trace: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  /** The detail pane's content for one entry (`GetDetailRequest`). */
+  private detail(ref: EntryRef) {
+    const s = this.host.hub.get(ref.sx);
+    const e = s?.recorder.get(ref.seq);
+    if (!s || !e) return undefined;
+    return buildDetail(
+      e,
+      s.sx,
+      e.pair ? s.recorder.get(e.pair) : undefined,
+      e.parent ? s.recorder.get(e.parent) : undefined,
+      s.recorder.secrets,
+    );
+  }
+
+  /** A short message in the view's status line, or a notification when the view is not showing. */
+  notify(level: 'info' | 'error', message: string): void {
+    if (this.ready) this.post(DidNotifyNotification, { level, message });
+    else if (level === 'error') void vscode.window.showErrorMessage(message);
+    else void vscode.window.showInformationMessage(message);
   }
 
   // ---- messages to the webview -----------------------------------------------------------
 
-  post<P>(call: IpcNotification<P>, params: P): void {
-    this.postRaw({ id: `h${++this.msgId}`, method: call.method, params });
+  private post<P>(call: IpcNotification<P>, params: P): void {
+    this.ipc.notify(call, params);
   }
 
   private postRaw(msg: IpcMessage): void {
     if (this.disposed || !this.ready) return;
-    this.service.testHooks.record(msg);
+    this.tap?.onPosted(msg);
     void this.panel.webview.postMessage(msg);
   }
 
@@ -196,22 +230,22 @@ export class TracePanel implements vscode.Disposable {
     this.queue = [];
     const rows: DisplayEntry[] = [];
     this.sentSessions.clear();
-    for (const s of this.service.hub.all()) {
+    for (const s of this.host.hub.all()) {
       for (const e of s.recorder.entries()) rows.push(toDisplayEntry(e, s.sx, s.recorder.secrets));
       this.sentOldest.set(s.sx, s.recorder.oldestSeq);
       this.sentSessions.add(s.sx);
     }
     // Interleave sessions by time (stable for equal stamps).
-    if (this.service.hub.all().length > 1) rows.sort((a, b) => a.ts - b.ts);
+    if (this.host.hub.all().length > 1) rows.sort((a, b) => a.ts - b.ts);
     const filter = this.pendingFilter ?? this.filter;
     this.pendingFilter = undefined;
     if (filter) this.filter = filter;
     this.post(DidResetNotification, {
       snapshot: {
-        sessions: this.service.sessionInfos(),
+        sessions: this.host.sessionInfos(),
         entries: rows.slice(0, SNAPSHOT_CHUNK),
         more: rows.length > SNAPSHOT_CHUNK,
-        stats: this.service.statsViews(),
+        stats: this.host.statsViews(),
         filter,
       },
     });
@@ -226,9 +260,9 @@ export class TracePanel implements vscode.Disposable {
 
   private postSessions(): void {
     if (!this.ready) return;
-    this.post(DidChangeSessionsNotification, { sessions: this.service.sessionInfos() });
+    this.post(DidChangeSessionsNotification, { sessions: this.host.sessionInfos() });
     // Sessions opened from a file arrive complete: send their rows once.
-    for (const s of this.service.hub.all()) {
+    for (const s of this.host.hub.all()) {
       if (this.sentSessions.has(s.sx)) continue;
       this.sentSessions.add(s.sx);
       this.sentOldest.set(s.sx, s.recorder.oldestSeq);
@@ -257,7 +291,7 @@ export class TracePanel implements vscode.Disposable {
     const oldest: Record<number, number> = {};
     const done = new Set<number>();
     for (const { session, event } of queue) {
-      if (!this.service.hub.get(session.sx)) continue;
+      if (!this.host.hub.get(session.sx)) continue;
       const rec = session.recorder;
       for (let seq = Math.max(event.first, rec.oldestSeq); seq <= event.last; seq++) {
         const e = rec.get(seq);
@@ -280,13 +314,13 @@ export class TracePanel implements vscode.Disposable {
 
   private flushStats(): void {
     this.statsTimer = undefined;
-    this.post(DidChangeStatsNotification, { stats: this.service.statsViews() });
+    this.post(DidChangeStatsNotification, { stats: this.host.statsViews() });
   }
 
   private html(): string {
     const webview = this.panel.webview;
     const nonce = crypto.randomBytes(16).toString('base64');
-    const base = vscode.Uri.joinPath(this.service.extensionUri, 'dist', 'webview');
+    const base = vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'webview');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'trace.js'));
     const css = webview.asWebviewUri(vscode.Uri.joinPath(base, 'trace.css'));
     const codicons = webview.asWebviewUri(vscode.Uri.joinPath(base, 'codicon.css'));
@@ -313,8 +347,10 @@ export class TracePanel implements vscode.Disposable {
     this.ready = false;
     if (this.appendTimer) clearTimeout(this.appendTimer);
     if (this.statsTimer) clearTimeout(this.statsTimer);
+    this.ipc.dispose();
     for (const d of this.disposables) d.dispose();
-    this.service.panelDisposed(this);
+    this.disposeEmitter.fire();
+    this.disposeEmitter.dispose();
     this.panel.dispose();
   }
 }

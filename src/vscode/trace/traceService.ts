@@ -19,31 +19,17 @@ import {
 } from '../../core/trace/store';
 import { findToolDefinition } from '../../core/trace/toolDefinition';
 import type { TraceFileHeader, TraceSink } from '../../core/trace/types';
-import {
-  DidNotifyNotification,
-  type CopyParams,
-  type DidReplayParams,
-  type IpcMessage,
-  type SessionInfo,
-  type ToolStatsView,
-  type TraceFilterState,
-} from '../../shared/protocol';
-import type { Services, TraceService } from '../services';
-import { TracePanel } from './tracePanel';
+import type { CopyParams, ReplayResult, SessionInfo, ToolStatsView, TraceFilterState } from '../../shared/protocol';
+import type { LiveSession, Services, TraceLaunch, TraceService } from '../services';
+import { TracePanel, type IpcTap, type TracePanelHost } from './tracePanel';
 
-/** What a live session object offers for replay (the session manager's `session(id)`). */
-interface ReplayableSession {
-  request(
-    method: string,
-    params: unknown,
-    opts?: { timeoutMs?: number },
-  ): Promise<{
-    ok: boolean;
-    result?: unknown;
-    isError?: boolean;
-    error?: { code?: number; message: string; data?: unknown };
-    durationMs: number;
-  }>;
+/** What the trace area needs: the config model (for trace file headers), nothing from sessions. */
+type TraceDeps = Pick<Services, 'context' | 'log' | 'config'>;
+
+/** The live session of a server, as the newest launch gave it, with its change listener. */
+interface LiveEntry {
+  live: LiveSession;
+  listener: vscode.Disposable;
 }
 
 /** Live sessions of one server are kept in memory after they end, up to this many per server. */
@@ -53,7 +39,7 @@ const ENDED_SESSIONS_KEPT = 3;
  * The trace area's service (`services.trace`): one recorder per session in a hub, JSONL
  * persistence, stored/imported sessions, proxy tails, and the webview panel.
  */
-export class TraceServiceImpl implements TraceService, vscode.Disposable {
+export class TraceServiceImpl implements TraceService, TracePanelHost, vscode.Disposable {
   readonly hub = new TraceHub();
   readonly extensionUri: vscode.Uri;
   /** Folder of the stored sessions. */
@@ -61,40 +47,27 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
   private panel: TracePanel | undefined;
   private readonly writers = new Map<number, TraceFileWriter>();
   private readonly tails = new Map<string, TraceFileTail>();
-  private sessionsListener: vscode.Disposable | undefined;
+  /** The live session of each server id, from its newest launch (for replay). */
+  private readonly live = new Map<string, LiveEntry>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  /** For integration tests: the protocol messages the panel posted / received (newest last). */
-  readonly testHooks = {
-    posted: [] as IpcMessage[],
-    received: [] as IpcMessage[],
-    record: (msg: IpcMessage) => {
-      this.testHooks.posted.push(msg);
-      if (this.testHooks.posted.length > 20000) this.testHooks.posted.splice(0, 5000);
-    },
-    hub: this.hub,
-    panelReady: () => this.panel?.isReady ?? false,
-    sessions: () =>
-      this.hub.all().map((s) => ({
-        sx: s.sx,
-        serverId: s.serverId,
-        serverName: s.serverName,
-        origin: s.origin,
-        file: s.file,
-        live: s.live,
-        entries: s.recorder.length,
-      })),
-    /** Writes queued trace lines now (tests read files right after). */
-    flush: () => {
-      for (const w of this.writers.values()) w.flushSync();
-    },
-  };
-
-  constructor(private readonly services: Services) {
-    const ctx = services.context;
+  /**
+   * @param tap sees the panel's messages; only the extension's Test mode passes one, so
+   *   nothing is recorded for users.
+   */
+  constructor(
+    private readonly deps: TraceDeps,
+    private readonly tap?: IpcTap,
+  ) {
+    const ctx = deps.context;
     this.extensionUri = ctx.extensionUri;
     this.folder = path.join(ctx.globalStorageUri.fsPath, 'traces');
     this.disposables.push(this.hub);
+  }
+
+  /** The trace view, while it is open. */
+  get openPanel(): TracePanel | undefined {
+    return this.panel;
   }
 
   private setting<T>(key: string, fallback: T): T {
@@ -103,9 +76,10 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
 
   // ---- TraceService ----------------------------------------------------------------------
 
-  createSink(serverId: string, serverName: string, secrets: readonly string[] = []): TraceSink {
-    this.ensureSessionsListener();
-    const config = this.services.config?.servers.find((s) => s.id === serverId);
+  createSink(launch: TraceLaunch): TraceSink {
+    const { serverId, serverName, secrets } = launch;
+    this.setLive(serverId, launch.live);
+    const config = this.deps.config.servers.find((s) => s.id === serverId);
     let writer: TraceFileWriter | undefined;
     let file: string | undefined;
     if (this.setting('persist', true)) {
@@ -125,7 +99,7 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
         }),
         {
           onError: (err) =>
-            this.services.log.warn(`trace file ${file}: ${err.message}; recording continues in memory only`),
+            this.deps.log.warn(`trace file ${file}: ${err.message}; recording continues in memory only`),
           secrets,
         },
       );
@@ -152,11 +126,10 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
   }
 
   async reveal(filter?: { serverId?: string; tool?: string; sx?: number }): Promise<void> {
-    this.ensureSessionsListener();
     const f: TraceFilterState | undefined =
       filter && (filter.serverId || filter.tool || filter.sx !== undefined) ? { ...filter } : undefined;
     const select = filter?.tool ? this.lastCallOf(filter.tool, filter.serverId) : undefined;
-    this.panel ??= TracePanel.create(this);
+    this.panel ??= this.adopt(TracePanel.create(this, this.tap));
     this.panel.reveal(f, select);
   }
 
@@ -180,11 +153,14 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
 
   attachRevived(panel: vscode.WebviewPanel, state: unknown): void {
     this.panel?.dispose();
-    this.panel = TracePanel.revive(panel, this, state);
+    this.panel = this.adopt(TracePanel.revive(panel, this, state, this.tap));
   }
 
-  panelDisposed(p: TracePanel): void {
-    if (this.panel === p) this.panel = undefined;
+  private adopt(p: TracePanel): TracePanel {
+    p.onDidDispose(() => {
+      if (this.panel === p) this.panel = undefined;
+    });
+    return p;
   }
 
   sessionInfos(): SessionInfo[] {
@@ -205,45 +181,47 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
     return out;
   }
 
-  notify(level: 'info' | 'error', message: string): void {
-    if (this.panel?.isReady) this.panel.post(DidNotifyNotification, { level, message });
+  private notify(level: 'info' | 'error', message: string): void {
+    if (this.panel) this.panel.notify(level, message);
     else if (level === 'error') void vscode.window.showErrorMessage(message);
     else void vscode.window.showInformationMessage(message);
   }
 
-  private liveSession(serverId: string): ReplayableSession | undefined {
-    const reg = this.services.sessions as (Services['sessions'] & { session?(id: string): unknown }) | undefined;
-    if (!reg || reg.get(serverId)?.state.kind !== 'running') return undefined;
-    const s = reg.session?.(serverId) as ReplayableSession | undefined;
-    return s && typeof s.request === 'function' ? s : undefined;
+  /** The running session of a server, or undefined. */
+  private liveSession(serverId: string): LiveSession | undefined {
+    const live = this.live.get(serverId)?.live;
+    return live?.isRunning() ? live : undefined;
   }
 
   private canReplay(s: HubSession): boolean {
     return s.origin !== 'proxy' && !!this.liveSession(s.serverId);
   }
 
-  private ensureSessionsListener(): void {
-    if (this.sessionsListener || !this.services.sessions) return;
-    // A session is "live" until the next start of its server creates a new recorder;
-    // whether it can replay right now follows the server's state, re-sent on every change.
-    this.sessionsListener = this.services.sessions.onDidChange(() => this.hub.touch());
-    this.disposables.push(this.sessionsListener);
+  /**
+   * Keeps the newest launch's live session of a server. A recorded session is "live" until the
+   * next start of its server creates a new recorder; whether it can replay right now follows
+   * the server's state, re-sent to the view on every change.
+   */
+  private setLive(serverId: string, live: LiveSession): void {
+    this.live.get(serverId)?.listener.dispose();
+    this.live.set(serverId, { live, listener: live.onDidChange(() => this.hub.touch()) });
   }
 
+  /**
+   * The session ended (its server started again). Its file stays open for the last lifecycle
+   * lines; the writer flushes them on its own timer and closes when the hub drops the session.
+   */
   private endLive(s: HubSession): void {
     this.hub.setLive(s.sx, false);
-    // Give the session a moment to record its last lifecycle lines, then close the file.
-    const w = this.writers.get(s.sx);
-    if (w) setTimeout(() => w.flushSync(), 1000);
   }
 
   // ---- actions -----------------------------------------------------------------------------
 
   /** Re-sends a recorded request to the running server; old vs new result with a diff. */
-  async replay(sx: number, seq: number): Promise<DidReplayParams> {
+  async replay(sx: number, seq: number): Promise<ReplayResult> {
     const s = this.hub.get(sx);
     const e = s?.recorder.get(seq);
-    const fail = (error: string, method = e?.method ?? '?'): DidReplayParams => ({
+    const fail = (error: string, method = e?.method ?? '?'): ReplayResult => ({
       sx,
       seq,
       method,
@@ -412,17 +390,22 @@ export class TraceServiceImpl implements TraceService, vscode.Disposable {
     try {
       const deleted = await rotateSessions(this.folder, max, keep);
       if (deleted.length)
-        this.services.log.info(
-          `trace: deleted ${deleted.length} old session file(s) beyond mcpDoctor.trace.maxStorageMB`,
-        );
+        this.deps.log.info(`trace: deleted ${deleted.length} old session file(s) beyond mcpDoctor.trace.maxStorageMB`);
     } catch (err) {
-      this.services.log.warn(`trace rotation failed: ${String(err)}`);
+      this.deps.log.warn(`trace rotation failed: ${String(err)}`);
     }
+  }
+
+  /** Writes every queued trace line now (the writers also flush on their own timer). */
+  flush(): void {
+    for (const w of this.writers.values()) w.flushSync();
   }
 
   dispose(): void {
     for (const t of this.tails.values()) t.dispose();
     this.tails.clear();
+    for (const l of this.live.values()) l.listener.dispose();
+    this.live.clear();
     this.panel?.dispose();
     for (const d of this.disposables) d.dispose();
   }

@@ -3,21 +3,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
 import type { Services } from '../services';
-import { findServer } from '../session/pickers';
-import type { SessionManager } from '../session/sessionManager';
-import { isTreeNode } from './nodes';
+import { isTreeNode, type TreeNode } from '../treeNodes';
 import { ServersTreeProvider, UNTRUSTED_MESSAGE } from './serversTree';
 
-export { ServersTreeProvider } from './serversTree';
-export type { TreeNode } from './nodes';
-
-/**
- * Integration tests reach the live tree provider through this global symbol (the test bundle
- * has its own copy of this module, but `Symbol.for` is shared across the extension host).
- */
-const TREE_TEST_HOOK = Symbol.for('mcpDoctor.serversTree');
-/** The TreeView itself, for tests that reveal and expand nodes (e.g. for screenshots). */
-const TREE_VIEW_TEST_HOOK = Symbol.for('mcpDoctor.serversTreeView');
+/** What the tree area needs from the others. */
+type TreeDeps = Pick<Services, 'context' | 'config' | 'sessions'>;
 
 const EXAMPLE_CONFIG = `{
   // MCP servers of this workspace, in VS Code's format. MCP Doctor lists them in its Servers
@@ -41,11 +31,12 @@ const EXAMPLE_CONFIG = `{
 `;
 
 /** The Servers view and the config-level commands (refresh, open, create). */
-export function registerTree(services: Services): void {
+export function registerTree(services: TreeDeps): {
+  provider: ServersTreeProvider;
+  view: vscode.TreeView<TreeNode>;
+} {
   const provider = new ServersTreeProvider(services);
   const view = vscode.window.createTreeView('mcpDoctor.servers', { treeDataProvider: provider, showCollapseAll: true });
-  (globalThis as Record<symbol, unknown>)[TREE_TEST_HOOK] = provider;
-  (globalThis as Record<symbol, unknown>)[TREE_VIEW_TEST_HOOK] = view;
 
   const update = () => {
     view.message = vscode.workspace.isTrusted ? undefined : `${UNTRUSTED_MESSAGE}.`;
@@ -58,12 +49,6 @@ export function registerTree(services: Services): void {
     view,
     services.config.onDidChange(update),
     vscode.workspace.onDidGrantWorkspaceTrust(update),
-    {
-      dispose: () => {
-        delete (globalThis as Record<symbol, unknown>)[TREE_TEST_HOOK];
-        delete (globalThis as Record<symbol, unknown>)[TREE_VIEW_TEST_HOOK];
-      },
-    },
     vscode.commands.registerCommand('mcpDoctor.refresh', async () => {
       await services.config.refresh();
       provider.refresh();
@@ -72,10 +57,11 @@ export function registerTree(services: Services): void {
     vscode.commands.registerCommand('mcpDoctor.openConfig', (arg: unknown) => openConfig(services, arg)),
     vscode.commands.registerCommand('mcpDoctor.createConfig', () => createConfig(services)),
   );
+  return { provider, view };
 }
 
 /** Opens a config file, at the server's entry when the argument is a server. */
-async function openConfig(services: Services, arg: unknown): Promise<vscode.Uri | undefined> {
+async function openConfig(services: TreeDeps, arg: unknown): Promise<vscode.Uri | undefined> {
   let file: string | undefined;
   let range: vscode.Range | undefined;
   const server = serverOf(services, arg);
@@ -109,14 +95,14 @@ async function openConfig(services: Services, arg: unknown): Promise<vscode.Uri 
   return uri;
 }
 
-function serverOf(services: Services, arg: unknown): ServerConfig | undefined {
+function serverOf(services: TreeDeps, arg: unknown): ServerConfig | undefined {
   if (isTreeNode(arg) && arg.kind === 'server') return arg.server;
   if (
     typeof arg === 'string' ||
     (typeof arg === 'object' && arg !== null && typeof (arg as { serverId?: unknown }).serverId === 'string')
   ) {
     const id = typeof arg === 'string' ? arg : (arg as { serverId: string }).serverId;
-    return findServer(services, services.sessions as SessionManager, id);
+    return services.sessions.findServer(id);
   }
   const maybe = arg as Partial<ServerConfig> | undefined;
   if (maybe && typeof maybe.id === 'string' && typeof maybe.file === 'string' && maybe.range)
@@ -125,7 +111,7 @@ function serverOf(services: Services, arg: unknown): ServerConfig | undefined {
 }
 
 /** Creates `.vscode/mcp.json` (with a commented example) in a workspace folder and opens it. */
-async function createConfig(services: Services): Promise<vscode.Uri | undefined> {
+async function createConfig(services: TreeDeps): Promise<vscode.Uri | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (!folders.length) {
     void vscode.window.showErrorMessage('Open a folder first: .vscode/mcp.json belongs to a workspace folder.');

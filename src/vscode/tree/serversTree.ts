@@ -2,12 +2,11 @@ import * as vscode from 'vscode';
 import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
 import type { Finding } from '../../core/model';
 import type { SessionState, SessionView } from '../../core/session/types';
-import type { Services } from '../services';
 import { redactText } from '../../core/session/report';
-import { clientLabel, displayPath, stateText } from '../session/pickers';
-import { redactSecretFlags } from '../session/redact';
-import type { SessionManager } from '../session/sessionManager';
-import type { GroupKind, TreeNode } from './nodes';
+import { clientLabel, displayPath, stateText } from '../display';
+import { redactSecretFlags } from '../redact';
+import type { Services } from '../services';
+import type { GroupKind, TreeNode } from '../treeNodes';
 
 const GROUP_LABEL: Record<GroupKind, string> = {
   tools: 'Tools',
@@ -37,12 +36,12 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private readonly subscriptions: vscode.Disposable[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly services: Services) {
+  constructor(private readonly services: Pick<Services, 'config' | 'sessions'>) {
     this.subscriptions.push(
       services.config.onDidChange(() => this.schedule()),
+      services.sessions.onDidChange(() => this.schedule()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.schedule()),
     );
-    if (services.sessions) this.subscriptions.push(services.sessions.onDidChange(() => this.schedule()));
   }
 
   /** Refresh now (also used after commands that change state). */
@@ -62,9 +61,9 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         }));
         // A session whose entry was removed or renamed stays visible until it is stopped.
         const ids = new Set(node.file.servers.map((s) => s.id));
-        const orphans = this.sessionServers().filter(
-          (s) => s.file === node.file.file && !ids.has(s.id) && this.isActive(s.id),
-        );
+        const orphans = this.services.sessions
+          .sessionServers()
+          .filter((s) => s.file === node.file.file && !ids.has(s.id) && this.isActive(s.id));
         return [...listed, ...orphans.map((server): TreeNode => ({ kind: 'server', server }))];
       }
       case 'server':
@@ -111,7 +110,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       case 'tool': {
         const item = new vscode.TreeItem(node.tool.name, vscode.TreeItemCollapsibleState.None);
         item.id = `${node.serverId}/tool/${node.tool.name}`;
-        const stats = this.services.sessions?.toolStats(node.tool.name, node.serverId);
+        const stats = this.services.sessions.toolStats(node.tool.name, node.serverId);
         item.description =
           [
             node.tool.title,
@@ -207,18 +206,13 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return this.services.config.servers.find((s) => s.id === server.id) ?? server;
   }
 
-  private sessionServers(): ServerConfig[] {
-    const sessions = this.services.sessions as Partial<SessionManager> | undefined;
-    return sessions?.sessionServers?.() ?? [];
-  }
-
   private isActive(serverId: string): boolean {
     const kind = this.view(serverId)?.state.kind;
     return kind === 'running' || kind === 'starting';
   }
 
   private view(serverId: string): SessionView | undefined {
-    return this.services.sessions?.get(serverId);
+    return this.services.sessions.get(serverId);
   }
 
   /** Config findings about this server, then the session's runtime findings. */

@@ -17,7 +17,7 @@ import {
   redactValue,
 } from '../../../src/core/trace/redact';
 import { exportTrace, makeHeader, readTraceFile, TraceFileWriter } from '../../../src/core/trace/store';
-import { redactSecretFlags, secretValues, terminalHeader } from '../../../src/vscode/session/redact';
+import { redactSecretFlags, secretValues, terminalHeader } from '../../../src/vscode/redact';
 
 /** One sample of every token shape the brief names (none is a real credential). */
 const TOKENS = {
@@ -80,7 +80,7 @@ const httpListed = config('remote', {
 });
 
 describe('secrets never shown', () => {
-  describe('terminal header and output masking (src/vscode/session/redact.ts)', () => {
+  describe('terminal header and output masking (src/vscode/redact.ts)', () => {
     it('collects what ${input:...} resolved to, also inside longer values, and secret env/header values', () => {
       const resolved = resolve(stdioListed);
       assert.ok(resolved.args!.includes(INPUT_SECRET), 'the real resolver substituted the input');

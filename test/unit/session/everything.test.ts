@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { waitFor } from '../../waitFor';
 import { MemorySink, SERVER_EVERYTHING, SERVER_MEMORY, SessionPool, isAlive, serverConfig } from './helpers';
 
 describe('session: server-everything and server-memory over stdio', function () {
@@ -90,8 +91,12 @@ describe('session: server-everything and server-memory over stdio', function () 
     assert.ok(t.durationMs < 2000);
 
     const ac = new AbortController();
-    setTimeout(() => ac.abort('user pressed cancel'), 200);
-    const c = await s.callTool('trigger-long-running-operation', { duration: 5, steps: 5 }, { signal: ac.signal });
+    // Cancel once the operation is running (its first progress arrived).
+    const c = await s.callTool(
+      'trigger-long-running-operation',
+      { duration: 5, steps: 5 },
+      { signal: ac.signal, onProgress: () => ac.abort('user pressed cancel') },
+    );
     assert.equal(c.ok, false);
     assert.equal(c.cancelled, true);
     assert.ok(c.durationMs < 2000);
@@ -141,10 +146,12 @@ describe('session: server-everything and server-memory over stdio', function () 
       healthIntervalMs: 100,
     });
     await s.start();
-    await new Promise((r) => setTimeout(r, 350));
-    const h = s.health();
     if (process.platform === 'linux') {
-      assert.ok(h.length >= 2, `samples: ${h.length}`);
+      const h = await waitFor(
+        () => (s.health().length >= 2 ? s.health() : undefined),
+        () => `two health samples 100 ms apart (got ${s.health().length})`,
+        2000,
+      );
       assert.ok(h[h.length - 1].rssBytes > 10 * 1024 * 1024);
       assert.ok(h[h.length - 1].fds >= 3);
     }

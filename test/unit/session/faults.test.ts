@@ -9,7 +9,8 @@ import type { Finding } from '../../../src/core/model';
 import type { McpSession } from '../../../src/core/session/mcpSession';
 import { TraceRecorder } from '../../../src/core/trace/recorder';
 import type { TraceDirection, TraceSink } from '../../../src/core/trace/types';
-import { FIXTURES, SessionPool, freePort, isAlive, pyServer, serverConfig, waitFor } from './helpers';
+import { waitFor } from '../../waitFor';
+import { FIXTURES, SessionPool, freePort, isAlive, pyServer, serverConfig } from './helpers';
 
 /** Forwards to a real recorder and remembers what the session handed it (to prove nothing is lost). */
 class CountingSink implements TraceSink {
@@ -102,7 +103,11 @@ async function startHttpFault(mode: string): Promise<{ url: string; proc: ChildP
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   proc.stderr!.on('data', (c: Buffer) => log.push(c.toString()));
-  assert.ok(await waitFor(() => log.join('').includes('listening'), 5000), `fault-http did not start: ${log.join('')}`);
+  await waitFor(
+    () => log.join('').includes('listening'),
+    () => `fault-http to listen (its output: ${log.join('')})`,
+    5000,
+  );
   return { url: `http://127.0.0.1:${port}/mcp`, proc, log };
 }
 
@@ -154,7 +159,7 @@ describe('session faults: misbehaving servers', function () {
     assert.ok(ms < 3000, `the pending call took ${ms} ms to fail`);
     assert.equal(r.ok, false);
     assert.match(r.error!.message, /exited|closed/i);
-    assert.ok(await waitFor(() => s.view().findings.some((x) => x.code === 'MCP708')));
+    await waitFor(() => s.view().findings.some((x) => x.code === 'MCP708'), 'an MCP708 finding', 5000);
     const f = finding(s, 'MCP708');
     assert.equal(f.data?.exitCode, 9);
     assert.match(f.message, /about to segfault/);
@@ -189,9 +194,15 @@ describe('session faults: misbehaving servers', function () {
     assert.equal(f.data?.tool, 'hang');
     // User cancellation of a second hanging call.
     const ac = new AbortController();
-    const pending = s.callTool('hang', {}, { signal: ac.signal });
-    setTimeout(() => ac.abort('user pressed cancel'), 200);
-    const c = await timed(pending);
+    const c0 = timed(s.callTool('hang', {}, { signal: ac.signal }));
+    // Cancel once the second call is on the wire (the server never answers it).
+    const hangCalls = () =>
+      [...sink.recorder.entries()].filter(
+        (e) => e.dir === 'out' && (e.msg as { params?: { name?: string } }).params?.name === 'hang',
+      ).length;
+    await waitFor(() => hangCalls() === 2, 'the second hang call to be sent', 5000);
+    ac.abort('user pressed cancel');
+    const c = await c0;
     assert.equal(c.value.cancelled, true);
     assert.ok(c.ms < 2000);
     const out = [...sink.recorder.entries()]
@@ -230,7 +241,7 @@ describe('session faults: misbehaving servers', function () {
       'the server got the request',
     );
     assert.equal(pids.length, 1);
-    assert.ok(await waitFor(() => !isAlive(pids[0]), 3000), 'the silent server was stopped');
+    await waitFor(() => !isAlive(pids[0]), 'the silent server to be stopped', 3000);
     await s.stop();
     assert.ok(lag.stop() < 1000, `event loop lag ${lag.maxLagMs} ms`);
   });
@@ -249,14 +260,22 @@ describe('session faults: misbehaving servers', function () {
     const heap0 = process.memoryUsage().heapUsed;
     const flood = s.callTool('flood', { rate: 10000, seconds: 2 }, { timeoutMs: 20000 });
     // While the flood runs: a call gets through in bounded time.
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(
+      () => logs >= 1000,
+      () => `the flood to be under way (${logs} log events)`,
+      5000,
+    );
     const echo = await timed(s.callTool('echo', { text: 'during flood' }));
     assert.equal(echo.value.ok, true);
     assert.ok(echo.ms < 3000, `echo during flood took ${echo.ms} ms`);
     const r = await flood;
     assert.equal(r.ok, true, JSON.stringify(r.error));
     assert.match(JSON.stringify(r.result), /sent 20000/);
-    assert.ok(await waitFor(() => logs >= 20000, 5000), `log events ${logs}`);
+    await waitFor(
+      () => logs >= 20000,
+      () => `20000 log events (got ${logs})`,
+      5000,
+    );
     const heapGrowthMb = (process.memoryUsage().heapUsed - heap0) / 1048576;
     const notes = sink.recordedIncoming().filter((m) => (m as { method?: string }).method === 'notifications/message');
     assert.equal(notes.length, 20000, 'every notification is in the trace');
@@ -447,11 +466,13 @@ describe('session faults: misbehaving servers', function () {
     const pid = s.view().pid!;
     const r = await s.callTool('pids', {});
     const [inGroup, escaped] = (r.result as { content: { text: string }[] }).content[0].text.split(',').map(Number);
-    await new Promise((res) => setTimeout(res, 500)); // a health sample sees the tree
+    // A health sample taken after the children started remembers the tree.
+    const spawned = Date.now();
+    await waitFor(() => s.health().some((h) => h.ts > spawned), 'a health sample that sees the children', 5000);
     assert.equal((await s.callTool('quit', {})).ok, true);
-    assert.ok(await waitFor(() => s.view().state.kind === 'error', 5000));
+    await waitFor(() => s.view().state.kind === 'error', 'the error state', 5000);
     assert.match(finding(s, 'MCP708').message, /exited \(code 0\) while running/);
-    for (const p of [pid, inGroup, escaped]) assert.ok(await waitFor(() => !isAlive(p), 5000), `pid ${p} still alive`);
+    for (const p of [pid, inGroup, escaped]) await waitFor(() => !isAlive(p), `pid ${p} to be gone`, 5000);
     await s.stop();
     assert.ok(lag.stop() < 1000, `event loop lag ${lag.maxLagMs} ms`);
   });

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { FIXTURES, MemorySink, SessionPool, isAlive, pyServer, serverConfig, waitFor } from './helpers';
+import { waitFor } from '../../waitFor';
+import { FIXTURES, MemorySink, SessionPool, isAlive, pyServer, serverConfig } from './helpers';
 
 describe('session: python and node fixture servers', function () {
   this.timeout(20000);
@@ -46,13 +47,17 @@ describe('session: python and node fixture servers', function () {
     assert.equal(progress[0].message, 'step 1 of 3');
 
     await s.callTool('log', { message: 'cache warmed', level: 'warning' });
-    assert.ok(await waitFor(() => out.includes('log:good: cache warmed')), out.join('\n'));
+    await waitFor(
+      () => out.includes('log:good: cache warmed'),
+      () => `the log line in: ${out.join('\n')}`,
+      5000,
+    );
 
     let listed = 0;
     s.onDidChangeLists(() => listed++);
     await s.callTool('enable_extra', {});
-    assert.ok(await waitFor(() => s.view().tools.some((t) => t.name === 'extra')), 'list_changed refreshed the tools');
-    assert.ok(await waitFor(() => listed >= 1), 'onDidChangeLists fired');
+    await waitFor(() => s.view().tools.some((t) => t.name === 'extra'), 'list_changed to refresh the tools', 5000);
+    await waitFor(() => listed >= 1, 'onDidChangeLists to fire', 5000);
   });
 
   it('stdout-pollution.py → MCP101 located at the print line', async () => {
@@ -115,7 +120,7 @@ describe('session: python and node fixture servers', function () {
   it('crash-after-init.py → MCP708 after the handshake, state error', async () => {
     const s = pool.create({ server: pyServer('crash-after-init.py') });
     await s.start();
-    assert.ok(await waitFor(() => s.view().findings.some((x) => x.code === 'MCP708')));
+    await waitFor(() => s.view().findings.some((x) => x.code === 'MCP708'), 'an MCP708 finding', 5000);
     const f = s.view().findings.find((x) => x.code === 'MCP708')!;
     assert.equal(s.view().state.kind, 'error');
     assert.equal(f.file, path.join(FIXTURES, 'crash-after-init.py'));
@@ -129,7 +134,7 @@ describe('session: python and node fixture servers', function () {
     assert.equal(s.view().state.kind, 'running');
     const r = await s.callTool('query', {});
     assert.equal(r.ok, false);
-    assert.ok(await waitFor(() => s.view().state.kind === 'error'));
+    await waitFor(() => s.view().state.kind === 'error', 'the error state', 5000);
     const f = s.view().findings.find((x) => x.code === 'MCP708')!;
     assert.equal(f.data?.exitCode, 3);
     assert.equal(f.file, s.view().findings[0].file); // no traceback: on the config entry
@@ -243,8 +248,8 @@ describe('session: python and node fixture servers', function () {
     const s = pool.create({ server: pyServer('slow-tool.py'), trace: sink });
     await s.start();
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 300);
-    const r = await s.callTool('sleep', { seconds: 10 }, { signal: ac.signal, onProgress: () => {} });
+    // Cancel once the tool is working (its first progress arrived).
+    const r = await s.callTool('sleep', { seconds: 10 }, { signal: ac.signal, onProgress: () => ac.abort() });
     assert.equal(r.cancelled, true);
     assert.ok(sink.messages.some((m) => m.dir === 'out' && m.msg.method === 'notifications/cancelled'));
     const t = await s.callTool('sleep', { seconds: 10 }, { timeoutMs: 300 });
@@ -279,9 +284,10 @@ describe('session: python and node fixture servers', function () {
     if (process.platform !== 'linux') return;
     const s = pool.create({ server: pyServer('leaky.py'), healthIntervalMs: 100, growthWindowMs: 1200 });
     await s.start();
-    assert.ok(
-      await waitFor(() => s.view().findings.some((x) => x.code === 'MCP719'), 8000),
-      `samples: ${s.health().length}`,
+    await waitFor(
+      () => s.view().findings.some((x) => x.code === 'MCP719'),
+      () => `the memory-growth finding (samples: ${s.health().length})`,
+      8000,
     );
     const f = s.view().findings.find((x) => x.code === 'MCP719')!;
     assert.equal(f.severity, 'warning');
@@ -312,7 +318,14 @@ describe('session: python and node fixture servers', function () {
     if (process.platform !== 'linux') return;
     const s = pool.create({ server: pyServer('good-stdio.py'), healthIntervalMs: 100, growthWindowMs: 1200 });
     await s.start();
-    await new Promise((r) => setTimeout(r, 1500));
+    // The detector judges samples taken after a warm-up of 20 intervals (2 s here), 12 at a time:
+    // wait until it has had a whole window to judge.
+    const running = Date.now();
+    await waitFor(
+      () => s.health().filter((h) => h.ts >= running + 2000).length >= 12,
+      () => `a whole growth window of samples after the warm-up (${s.health().length} samples so far)`,
+      10000,
+    );
     assert.ok(s.health().length >= 8);
     assert.equal(s.view().findings.filter((x) => x.code === 'MCP719').length, 0);
   });

@@ -5,7 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { processAlive } from '../../../src/core/process/managedProcess';
 import { readTraceFile } from '../../../src/core/trace/store';
+import { waitFor } from '../../waitFor';
 
 const root = path.resolve(__dirname, '../../..');
 const CLI = ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'proxy'];
@@ -150,10 +152,7 @@ describe('proxy (mcp-doctor proxy)', function () {
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     // Wait until the server runs (its first output came through), then signal the proxy.
-    await new Promise<void>((resolve) => {
-      const check = () => (out.includes('not json at all') ? resolve() : setTimeout(check, 50));
-      check();
-    });
+    await waitFor(() => out.includes('not json at all'), 'the server output through the proxy', 10000);
     p.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => p.on('close', (c) => resolve(c)));
     assert.equal(code, 143);
@@ -209,9 +208,11 @@ describe('proxy (mcp-doctor proxy)', function () {
     const r2 = await client.callTool({ name: 'echo', arguments: { message: 'there' } });
     assert.deepEqual(r1.content, [{ type: 'text', text: 'Echo: hi' }]);
     assert.deepEqual(r2.content, [{ type: 'text', text: 'Echo: there' }]);
+    const proxyPid = transport.pid;
+    assert.ok(proxyPid, 'the proxy runs');
     await client.close();
     // client.close() ends stdin → proxy waits for the server → flushes → exits.
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => !processAlive(proxyPid), `the proxy (pid ${proxyPid}) to exit`, 10000);
     const back = await readTraceFile(trace);
     const entries = [...back.recorder.entries()];
     const methods = entries.filter((e) => e.shape === 'request').map((e) => e.method);

@@ -13,6 +13,7 @@ import {
   TraceFileTail,
   TraceFileWriter,
 } from '../../../src/core/trace/store';
+import { waitFor } from '../../waitFor';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -98,7 +99,8 @@ describe('trace/store', () => {
     const rec = new TraceRecorder({ serverId: 'a', serverName: 'a', tap: writer.write });
     rec.record('message', 'out', { jsonrpc: '2.0', id: 1, method: 'ping' }, 1);
     assert.equal(writer.linesWritten, 0, 'queued, not written per message');
-    await new Promise((r) => setTimeout(r, 60));
+    // Nothing else happens: only the 20 ms timer can write the line (the old fixed wait was 60 ms).
+    await waitFor(() => writer.linesWritten === 1, 'the 20 ms timer to flush', 60);
     assert.equal(writer.linesWritten, 1, 'timer flushed');
     // ~70 KiB in one go → at least one size-triggered flush before any timer.
     for (let i = 0; i < 70; i++)

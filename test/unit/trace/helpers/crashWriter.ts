@@ -21,7 +21,13 @@ for (let i = 1; i <= 300; i++) {
     i + 0.5,
   );
 }
-setTimeout(() => {
+/** Runs `then` once the 20 ms timer has written the 600 lines above (polled, no fixed wait). */
+function whenFlushed(then: () => void): void {
+  if (writer.linesWritten >= 600) then();
+  else setTimeout(() => whenFlushed(then), 5);
+}
+
+whenFlushed(() => {
   // The 20 ms timer has flushed the 600 lines above. These 5 stay queued.
   for (let i = 301; i <= 305; i++) rec.record('message', 'out', { jsonrpc: '2.0', id: i, method: 'ping' }, i);
   process.stdout.write(`ready ${writer.linesWritten}\n`, () => {
@@ -30,4 +36,4 @@ setTimeout(() => {
       // block: the flush timer never runs
     }
   });
-}, 200);
+});

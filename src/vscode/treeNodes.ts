@@ -1,13 +1,14 @@
-import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
-import type { Finding } from '../../core/model';
-import type { PromptInfo, ResourceInfo, ResourceTemplateInfo, ToolInfo } from '../../core/session/types';
+import type { ConfigFileResult, ServerConfig } from '../core/config/types';
+import type { Finding } from '../core/model';
+import type { PromptInfo, ResourceInfo, ResourceTemplateInfo, ToolInfo } from '../core/session/types';
 
 /** Which list of a live session a group node shows. */
 export type GroupKind = 'tools' | 'resources' | 'resourceTemplates' | 'prompts';
 
 /**
- * The elements of the Servers tree. Commands receive these as their first argument when
- * invoked from the tree, so every node that a command acts on carries its server id.
+ * The elements of the Servers tree (tree area). Commands of other areas receive these as their
+ * first argument when invoked from the tree, so every node that a command acts on carries its
+ * server id: this module is the contract between the tree and those commands.
  */
 export type TreeNode =
   | { kind: 'file'; file: ConfigFileResult }

@@ -1,7 +1,7 @@
 /** Display helpers for command lines and environments (values never shown). Pure: no vscode import. */
-import type { ServerConfig } from '../../core/config/types';
-import { redactText } from '../../core/session/report';
-import { isSecretEnvName, isSecretKey, maskSecrets } from '../../core/trace/redact';
+import type { ServerConfig } from '../core/config/types';
+import { redactText } from '../core/session/report';
+import { isSecretEnvName, isSecretKey, maskSecrets } from '../core/trace/redact';
 
 /** `cmd arg 'arg with space'`, quoted the way a POSIX shell would need it. */
 export function formatCommandLine(command: string, args: readonly string[]): string {
