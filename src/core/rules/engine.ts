@@ -435,9 +435,9 @@ export class RuleEngine {
     if (group.length < 2 || group.filter(([, e]) => e.servers.length > 0).length > 1) return [];
     const hits: RuleHit[] = [];
     for (const def of entry.definitions) {
-      if (def.kind !== 'tool') continue;
+      if (def.kind !== 'tool' || def.dynamicName) continue;
       const others = group.flatMap(([f, e]) =>
-        f === file ? [] : e.definitions.filter((d) => d.kind === 'tool' && d.name === def.name),
+        f === file ? [] : e.definitions.filter((d) => d.kind === 'tool' && !d.dynamicName && d.name === def.name),
       );
       if (!others.length) continue;
       const where = others

@@ -13,6 +13,11 @@ export interface Definition {
   kind: DefinitionKind;
   /** The name clients see (explicit name, or the function name). */
   name: string;
+  /**
+   * The name is computed (not a literal, nor a constant bound to one): `name` then holds the
+   * source text, and name-based checks (duplicates, portability) skip the definition.
+   */
+  dynamicName?: boolean;
   file: string;
   /** Range of the whole definition (decorated function, or the registration call). */
   range: Range;

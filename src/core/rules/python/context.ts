@@ -380,6 +380,20 @@ export class PyFile {
     return out;
   }
 
+  /**
+   * The string a name expression stands for: a literal, or a module-level name bound to a
+   * literal (`TOOL = "echo"`, followed through simple aliases). Undefined when computed.
+   */
+  constStr(node: PyNode | undefined): string | undefined {
+    for (let i = 0; node && i < 4; i++) {
+      const v = this.str(node);
+      if (v !== undefined) return v;
+      if (node.type !== 'identifier') return undefined;
+      node = this.moduleAssignments.get(this.text(node));
+    }
+    return undefined;
+  }
+
   isTrue(node: PyNode | undefined): boolean {
     return !!node && node.type === 'true';
   }
@@ -737,9 +751,10 @@ export class PyFile {
     } else if (!nameNode && pos[0]?.type === 'string') {
       nameNode = pos[0];
     }
-    const explicitName = this.str(nameNode);
+    const explicitName = this.constStr(nameNode);
+    const dynamicName = !!nameNode && explicitName === undefined;
     const description =
-      this.str(kwargs.get('description')) ?? (fn.docstring !== undefined ? cleanDoc(fn.docstring) : undefined);
+      this.constStr(kwargs.get('description')) ?? (fn.docstring !== undefined ? cleanDoc(fn.docstring) : undefined);
     const params = fn.params
       .filter((p) => !this.isContextAnnotation(p.annotation))
       .map((p) => ({
@@ -749,7 +764,8 @@ export class PyFile {
       }));
     const def: Definition = {
       kind,
-      name: explicitName ?? fn.name,
+      name: explicitName ?? (dynamicName ? this.text(nameNode!) : fn.name),
+      ...(dynamicName ? { dynamicName: true } : {}),
       file: this.file,
       range: this.range(whole),
       nameRange: this.src.headRange(nameAt),

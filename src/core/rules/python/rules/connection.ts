@@ -442,7 +442,9 @@ export function mcp106(py: PyFile): void {
   const overridden =
     !!docker?.text && /(--host[= ]+0\.0\.0\.0|FASTMCP_HOST=["']?0\.0\.0\.0|HOST=["']?0\.0\.0\.0)/.test(docker.text);
   const report = (node: PyNode, host: string | undefined, what: string, fixEdit: ReturnType<typeof addKeyword>) => {
-    if (host === undefined && overridden) return;
+    // Loopback is the secure default: without container evidence (a Dockerfile or compose
+    // file for this project) there is nothing to report.
+    if (!docker || (host === undefined && overridden)) return;
     const shown = host ?? '127.0.0.1 (the default)';
     const container = docker
       ? `The project has a container build (${docker.path ? path.basename(docker.path) : 'Dockerfile'}), and inside`

@@ -1,5 +1,6 @@
 /** Small helpers shared by the Python rules. */
 import { named, type PyNode, walk } from '../ast';
+import { provenVersion } from '../../project/versions';
 import type { FunctionFact, PyFile, ServerFact } from '../context';
 
 /** Whether stdout rules apply, and whether the transport is only "maybe stdio" (downgrade). */
@@ -130,10 +131,13 @@ export function versionAtLeast(version: string | undefined, min: string): boolea
   return true;
 }
 
-/** The installed version of the file's framework package (`fastmcp` or `mcp`), when known. */
+/**
+ * The version of the file's framework package (`fastmcp` or `mcp`) the project provably gets (a
+ * lockfile, installed metadata or an exact pin), else undefined: a range is not a version.
+ */
 export function frameworkVersion(py: PyFile, framework = py.framework): string | undefined {
   if (!framework) return undefined;
-  return py.project.packages.get(framework === 'fastmcp' ? 'fastmcp' : 'mcp');
+  return provenVersion(py.project, framework === 'fastmcp' ? 'fastmcp' : 'mcp');
 }
 
 /** Whether sync tools run inline on the event loop for this file's framework and version. */

@@ -376,8 +376,10 @@ function loopbackHost(
 
 function mcp106(ctx: RuleContext): void {
   const { ts, sf, file } = ctx;
-  const docker = ctx.project.deployment.dockerfile;
-  const downgrade = !docker;
+  const docker = ctx.project.deployment.dockerfile ?? ctx.project.deployment.compose;
+  // Loopback is the secure default: say nothing without container evidence for this project.
+  if (!docker) return;
+  const downgrade = false;
   const where = docker ? ` and the project is deployed with \`${docker.split(/[\\/]/).pop()}\`` : '';
   const msg = (host: string, what: string): string =>
     `${what} binds \`${host}\`${where}; inside a container a loopback listener is unreachable through a published port (\`docker run -p\` gives "connection refused"). Bind \`0.0.0.0\` in the container and publish the port as \`127.0.0.1:PORT:PORT\` on the host.`;
