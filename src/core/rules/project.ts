@@ -333,14 +333,22 @@ const INSTALLED_NODE = ['@modelcontextprotocol/sdk', 'fastmcp', 'zod'];
  * and `<venv>/lib/python3.x/site-packages/<name>-<version>.dist-info` in a Python project (only
  * `.venv` / `venv` in the root). Installed metadata proves a version as well as a lockfile does.
  */
-function readInstalled(root: string, names: string[], installed: (name: string, version: string, source: string) => void) {
+function readInstalled(
+  root: string,
+  names: string[],
+  installed: (name: string, version: string, source: string) => void,
+) {
   if (names.includes('package.json')) {
     for (const name of INSTALLED_NODE) {
       const json = parseJsonOrUndefined(read(join(root, 'node_modules', name, 'package.json')));
       if (typeof json?.version === 'string') installed(name, json.version, `installed (node_modules/${name})`);
     }
   }
-  if (!names.some((n) => n === 'pyproject.toml' || n === 'uv.lock' || n === 'poetry.lock' || /^requirements.*\.txt$/i.test(n)))
+  if (
+    !names.some(
+      (n) => n === 'pyproject.toml' || n === 'uv.lock' || n === 'poetry.lock' || /^requirements.*\.txt$/i.test(n),
+    )
+  )
     return;
   for (const venv of ['.venv', 'venv']) {
     let libs: string[];

@@ -239,7 +239,8 @@ export class ProjectModel {
         continue;
       }
       for (const n of names)
-        if (/\.(md|sh|mdx|txt)$/i.test(n) && n.length < 80 && !/^requirements/i.test(n)) out.push(join(root, folder, n));
+        if (/\.(md|sh|mdx|txt)$/i.test(n) && n.length < 80 && !/^requirements/i.test(n))
+          out.push(join(root, folder, n));
     }
     return out.slice(0, 64);
   }

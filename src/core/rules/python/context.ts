@@ -685,7 +685,10 @@ export class PyFile {
         const srv = v?.type === 'identifier' ? byName.get(this.text(v)) : undefined;
         if (!srv) continue;
         if (inProcess) srv.inProcess = true;
-        else if (field(field(call, 'function')!, 'object') && this.text(field(field(call, 'function')!, 'object')!) !== srv.name)
+        else if (
+          field(field(call, 'function')!, 'object') &&
+          this.text(field(field(call, 'function')!, 'object')!) !== srv.name
+        )
           srv.mounted = true;
       }
     }

@@ -350,7 +350,6 @@ export function mcp104(py: PyFile): void {
   }
 }
 
-
 // ---- MCP105 ----------------------------------------------------------------------------------
 
 /** MCP105: blocking run() inside a running event loop. */
