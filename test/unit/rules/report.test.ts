@@ -55,7 +55,9 @@ describe('JSON report positions', () => {
     assert.equal(j.endColumn, 21);
     assert.ok(formatText([f], { baseDir: '/w' }).includes('18:5'));
     const sarif = toSarif([f], { baseDir: '/w', toolVersion: '0' }) as unknown as {
-      runs: { results: { locations: { physicalLocation: { region: { startLine: number; startColumn: number } } }[] }[] }[];
+      runs: {
+        results: { locations: { physicalLocation: { region: { startLine: number; startColumn: number } } }[] }[];
+      }[];
     };
     const region = sarif.runs[0].results[0].locations[0].physicalLocation.region;
     assert.equal(region.startLine, j.line);
