@@ -929,7 +929,7 @@ const IN_PROCESS = new Set([
 const MOUNTS = new Set(['mount', 'import_server', 'as_proxy', 'add_server']);
 
 /** `if __name__ == "__main__":` (either operand order, either quote). */
-export function isMainGuard(py: PyFile, n: PyNode): boolean {
+function isMainGuard(py: PyFile, n: PyNode): boolean {
   const cond = field(n, 'condition');
   if (!cond || cond.type !== 'comparison_operator') return false;
   const t = py.text(cond).replace(/\s+/g, '');

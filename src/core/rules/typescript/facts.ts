@@ -412,7 +412,7 @@ export function initializerOf(facts: Facts, id: ts.Identifier): ts.Expression | 
  * The string a name expression stands for: a literal, or a `const` bound to a literal (followed
  * through up to three aliases, `const name = TOOL_NAME`). Undefined when it is computed.
  */
-export function constString(facts: Facts, expr: ts.Expression | undefined): string | undefined {
+function constString(facts: Facts, expr: ts.Expression | undefined): string | undefined {
   const ts = loadTypeScript();
   let e = expr && unwrap(expr);
   for (let i = 0; e && i < 4; i++) {

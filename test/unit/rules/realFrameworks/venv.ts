@@ -9,7 +9,7 @@ export const REPO = path.resolve(__dirname, '../../../..');
  * The project-local Python with real fastmcp 4 and mcp 2 (`.venv`, made by `.ci/python/setup.sh`).
  * Throws with the command to run when it is missing: these tests never fall back to a fake.
  */
-export function venvPython(): string {
+function venvPython(): string {
   const bin =
     process.platform === 'win32'
       ? path.join(REPO, '.venv', 'Scripts', 'python.exe')
