@@ -4,7 +4,7 @@ import type { Severity } from '../../core/model';
 import { VERSION } from '../../core/version';
 import { getCode } from '../../core/catalogue';
 import { RuleEngine, type SeverityOverrides } from '../../core/rules/engine';
-import { countBySeverity, formatText, summaryLine } from '../../core/rules/report';
+import { countBySeverity, formatText, summaryLine, toJsonFindings } from '../../core/rules/report';
 import { toSarif } from '../../core/rules/sarif';
 import type { CliIo } from '../io';
 
@@ -96,7 +96,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (parsed.format === 'json') {
     const counts = countBySeverity(findings);
     io.out(
-      `${JSON.stringify({ version: 1, files: result.stats.files, analyzed: result.stats.analyzed, summary: counts, findings }, null, 2)}\n`,
+      `${JSON.stringify({ version: 1, files: result.stats.files, analyzed: result.stats.analyzed, summary: counts, findings: toJsonFindings(findings) }, null, 2)}\n`,
     );
   } else if (parsed.format === 'sarif') {
     io.out(`${JSON.stringify(toSarif(findings, { baseDir: io.cwd, toolVersion: VERSION }), null, 2)}\n`);

@@ -6,7 +6,18 @@ import { getCode } from '../catalogue';
 import { collectFiles, MAX_FILE_BYTES, SOURCE_EXTENSIONS } from './files';
 import { buildProjectContext, findProjectRoot, invalidateProject } from './project';
 import { projectFileKind, runProjectRules, secretRules } from './project/index';
-import type { Definition, FileAnalysis, Framework, Language, LanguageAnalyzer, ProjectContext, RuleHit } from './types';
+import { MCP_MARKER, RUNNER_MARKER } from './python/markers';
+import { ProjectModel } from './projectModel';
+import type {
+  Definition,
+  FileAnalysis,
+  Framework,
+  Language,
+  LanguageAnalyzer,
+  ModuleFacts,
+  ProjectContext,
+  RuleHit,
+} from './types';
 import { type AnalyzerPool, PoolUnavailableError, sharedPool } from './worker/pool';
 
 /**
@@ -84,12 +95,12 @@ interface CacheEntry {
   servers: FileAnalysis['servers'];
   internal?: Finding;
   root: string;
+  module?: ModuleFacts;
 }
 
 const LOWER: Record<Severity, Severity> = { error: 'warning', warning: 'info', info: 'hint', hint: 'hint' };
 
 /** Cheap text checks that decide whether a source file is worth parsing. */
-const MCP_PY = /^[ \t]*(?:from|import)[ \t]+(?:fastmcp|mcp)\b|@[A-Za-z_]\w*\.(?:tool|resource|prompt)\b|\.add_tool\(/m;
 const MCP_TS =
   /@modelcontextprotocol\/|["']fastmcp["']|\.(?:registerTool|addTool|registerResource|registerPrompt|addResource|addPrompt)\s*\(/;
 
@@ -103,6 +114,8 @@ export class RuleEngine {
   private readonly cache = new Map<string, CacheEntry>();
   /** Files by `root|framework`, for the cross-file checks (avoids scanning the whole cache per file). */
   private readonly groups = new Map<string, Set<string>>();
+  /** Import graph, starts and declared entry points across the analyzed files. */
+  private readonly model = new ProjectModel();
   private readonly workers?: number;
   private readonly workerScript?: string;
 
@@ -132,6 +145,7 @@ export class RuleEngine {
     if (file === undefined) {
       this.cache.clear();
       this.groups.clear();
+      this.model.clear();
     } else this.setEntry(file, undefined);
   }
 
@@ -305,6 +319,12 @@ export class RuleEngine {
           entry.hits = Array.isArray(analysis.hits) ? analysis.hits : [];
           entry.definitions = Array.isArray(analysis.definitions) ? analysis.definitions : [];
           entry.servers = Array.isArray(analysis.servers) ? analysis.servers : [];
+          entry.module = analysis.module;
+          // A runner module parsed only for the project model: no rule ran on it.
+          if (!analysis.framework && !entry.hits.length && !entry.definitions.length && !entry.servers.length) {
+            this.setEntry(file, { ...entry, skipped: true });
+            return { entry: { ...entry, skipped: true }, cached: false, inWorker: ran.inWorker };
+          }
         } catch (err) {
           entry.internal = this.internalFinding(file, `${entry.language} analyzer`, err);
         }
@@ -354,6 +374,7 @@ export class RuleEngine {
   private setEntry(file: string, entry: CacheEntry | undefined): void {
     const old = this.cache.get(file);
     if (old?.framework) this.groups.get(`${old.root}|${old.framework}`)?.delete(file);
+    this.model.set(file, entry?.root ?? '', entry?.language, entry?.module);
     if (!entry) {
       this.cache.delete(file);
       return;
@@ -369,8 +390,9 @@ export class RuleEngine {
   /** Findings for a cached analysis; `ms` is the time since `started` (the caller adds reading time). */
   private toResult(file: string, entry: CacheEntry, cached: boolean, started: number): FileResult {
     const findings: Finding[] = [];
-    for (const hit of entry.hits) {
-      const f = this.toFinding(file, hit);
+    for (const raw of entry.hits) {
+      const hit = this.withProjectModel(file, entry, raw);
+      const f = hit && this.toFinding(file, hit);
       if (f) findings.push(f);
     }
     for (const hit of this.crossFileHits(file, entry)) {
@@ -391,6 +413,35 @@ export class RuleEngine {
       cached,
       ms: performance.now() - started,
     };
+  }
+
+  /**
+   * Re-reads a hit whose premise depends on other files, with the project model:
+   * - MCP104 (server never started) is dropped when another module imports this one (a runner,
+   *   an app that mounts it) or the project declares the file as an entry point (`fastmcp run`,
+   *   `fastmcp.json`, `[project.scripts]`);
+   * - stdout/stdin findings made on an unproven transport are dropped when every module that
+   *   imports this one and starts a transport starts HTTP or SSE.
+   */
+  private withProjectModel(file: string, entry: CacheEntry, hit: RuleHit): RuleHit | undefined {
+    if (entry.language !== 'python' && entry.language !== 'typescript') return hit;
+    if (hit.ruleId === 'MCP104') {
+      const importers = this.model.importersOf(file);
+      if (importers.length) return undefined;
+      if (this.model.declaredEntry(file, entry.root)) return undefined;
+      return hit;
+    }
+    if (hit.downgrade && (hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103')) {
+      const starts = this.model.startsReaching(file);
+      if (starts.length && starts.every((s) => s.transport === 'http' || s.transport === 'sse')) return undefined;
+      const stdio = starts.find((s) => s.transport === 'stdio');
+      if (stdio)
+        return {
+          ...hit,
+          message: `${hit.message} Evidence: ${relative(entry.root, stdio.file) || basename(stdio.file)} imports this module and starts the stdio transport.`,
+        };
+    }
+    return hit;
   }
 
   /** Severity for a hit: the user override, else the hit's explicit severity, else the catalogue default (lowered one level on `downgrade`). */
@@ -435,9 +486,9 @@ export class RuleEngine {
     if (group.length < 2 || group.filter(([, e]) => e.servers.length > 0).length > 1) return [];
     const hits: RuleHit[] = [];
     for (const def of entry.definitions) {
-      if (def.kind !== 'tool') continue;
+      if (def.kind !== 'tool' || def.dynamicName) continue;
       const others = group.flatMap(([f, e]) =>
-        f === file ? [] : e.definitions.filter((d) => d.kind === 'tool' && d.name === def.name),
+        f === file ? [] : e.definitions.filter((d) => d.kind === 'tool' && !d.dynamicName && d.name === def.name),
       );
       if (!others.length) continue;
       const where = others
@@ -526,7 +577,7 @@ async function loadAnalyzer(language: DefaultLanguage): Promise<LanguageAnalyzer
 
 /** Cheap pre-check: does this source import or use an MCP framework at all? */
 export function looksLikeMcp(language: Language, text: string): boolean {
-  if (language === 'python') return MCP_PY.test(text);
+  if (language === 'python') return MCP_MARKER.test(text) || RUNNER_MARKER.test(text);
   if (language === 'typescript') return MCP_TS.test(text);
   return true;
 }

@@ -291,6 +291,7 @@ function readContext(root: string, folders: string[], namesPerFolder: string[][]
       else declare(req.name, req.spec, n);
     }
   }
+  readInstalled(root, names, installed);
   if (has('.python-version') && !ctx.runtime.python)
     ctx.runtime.python = (read(join(root, '.python-version')) ?? '').trim().split(/\s+/)[0] || undefined;
   if (has('.nvmrc') && !ctx.runtime.node) ctx.runtime.node = (read(join(root, '.nvmrc')) ?? '').trim() || undefined;
@@ -320,7 +321,56 @@ function parseJsonOrUndefined(text: string | undefined): any {
 }
 
 function isLockSource(source: string): boolean {
-  return /lock|requirements/i.test(source);
+  return /lock|requirements|installed/i.test(source);
+}
+
+/** Installed packages whose versions rules care about (MCP frameworks and zod). */
+const INSTALLED_PY = new Set(['fastmcp', 'mcp']);
+const INSTALLED_NODE = ['@modelcontextprotocol/sdk', 'fastmcp', 'zod'];
+
+/**
+ * Versions from installed package metadata: `node_modules/<name>/package.json` in a Node project,
+ * and `<venv>/lib/python3.x/site-packages/<name>-<version>.dist-info` in a Python project (only
+ * `.venv` / `venv` in the root). Installed metadata proves a version as well as a lockfile does.
+ */
+function readInstalled(
+  root: string,
+  names: string[],
+  installed: (name: string, version: string, source: string) => void,
+) {
+  if (names.includes('package.json')) {
+    for (const name of INSTALLED_NODE) {
+      const json = parseJsonOrUndefined(read(join(root, 'node_modules', name, 'package.json')));
+      if (typeof json?.version === 'string') installed(name, json.version, `installed (node_modules/${name})`);
+    }
+  }
+  if (
+    !names.some(
+      (n) => n === 'pyproject.toml' || n === 'uv.lock' || n === 'poetry.lock' || /^requirements.*\.txt$/i.test(n),
+    )
+  )
+    return;
+  for (const venv of ['.venv', 'venv']) {
+    let libs: string[];
+    try {
+      libs = readdirSync(join(root, venv, 'lib')).filter((d) => /^python3/.test(d));
+    } catch {
+      continue;
+    }
+    for (const lib of libs) {
+      let entries: string[];
+      try {
+        entries = readdirSync(join(root, venv, 'lib', lib, 'site-packages'));
+      } catch {
+        continue;
+      }
+      for (const e of entries) {
+        const m = /^([A-Za-z0-9_.]+)-(\d[^-]*)\.dist-info$/.exec(e);
+        if (m && INSTALLED_PY.has(normalizePyName(m[1]))) installed(normalizePyName(m[1]), m[2], `installed (${venv})`);
+      }
+    }
+    return;
+  }
 }
 
 function readPackageLock(

@@ -21,6 +21,24 @@ const COLORS: Record<Severity, string> = { error: '\x1b[31m', warning: '\x1b[33m
 const DIM = '\x1b[90m';
 const RESET = '\x1b[0m';
 
+/** A finding as `lint --json` prints it: the 0-based LSP range plus 1-based positions. */
+export type JsonFinding = Finding & { line: number; column: number; endLine: number; endColumn: number };
+
+/**
+ * Findings for JSON output: the LSP-style 0-based `range` is kept for tools, and 1-based `line`,
+ * `column`, `endLine` and `endColumn` are added so JSON agrees with the text report
+ * (`line:column`) and SARIF (`startLine`/`startColumn`).
+ */
+export function toJsonFindings(findings: Finding[]): JsonFinding[] {
+  return findings.map((f) => ({
+    ...f,
+    line: f.range.start.line + 1,
+    column: f.range.start.character + 1,
+    endLine: f.range.end.line + 1,
+    endColumn: f.range.end.character + 1,
+  }));
+}
+
 /** Counts per severity. */
 export function countBySeverity(findings: Finding[]): Record<Severity, number> {
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0, hint: 0 };

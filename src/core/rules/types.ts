@@ -13,6 +13,11 @@ export interface Definition {
   kind: DefinitionKind;
   /** The name clients see (explicit name, or the function name). */
   name: string;
+  /**
+   * The name is computed (not a literal, nor a constant bound to one): `name` then holds the
+   * source text, and name-based checks (duplicates, portability) skip the definition.
+   */
+  dynamicName?: boolean;
   file: string;
   /** Range of the whole definition (decorated function, or the registration call). */
   range: Range;
@@ -68,6 +73,22 @@ export interface ProjectContext {
   stamp?: string;
 }
 
+/**
+ * What one source file contributes to the project model: its imports and the transports it
+ * starts. The engine joins these across files (import graph, entry points, reachability).
+ */
+export interface ModuleFacts {
+  /**
+   * Import specifiers as written: Python dotted names (`.server`, `..pkg.mod`, `excel_mcp.server`),
+   * TypeScript/JavaScript module paths (`./tools/echo.js`), with the names imported from them.
+   */
+  imports: { from: string; names: string[] }[];
+  /** Transports this file starts, on its own servers or on servers it imports (`mod.mcp.run()`). */
+  starts: ('stdio' | 'http' | 'sse' | 'unknown')[];
+  /** The file has an `if __name__ == "__main__":` block (Python) or is run as a script. */
+  mainGuard: boolean;
+}
+
 /** Result of analyzing one source file. */
 export interface FileAnalysis {
   file: string;
@@ -77,6 +98,8 @@ export interface FileAnalysis {
   servers: { name: string; range: Range; transport: 'stdio' | 'http' | 'sse' | 'unknown' | 'none' }[];
   definitions: Definition[];
   hits: RuleHit[];
+  /** Import graph and start facts for the project model (absent when the file was not parsed). */
+  module?: ModuleFacts;
 }
 
 /** One language's analyzer. Must never throw: a parse failure yields an empty analysis. */

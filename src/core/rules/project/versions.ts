@@ -1,3 +1,5 @@
+import type { ProjectContext } from '../types';
+
 /**
  * Small, dependency-free version helpers for the version-dependent rules. They understand the
  * forms found in manifests and lockfiles (`1.2.3`, `^1.2`, `~=3.10`, `>=3.8,<4`, `v20`,
@@ -60,6 +62,21 @@ export function lowerBound(range: string | undefined): string | undefined {
 export function majorOf(range: string | undefined): number | undefined {
   const lb = lowerBound(range) ?? range;
   return parseVersion(lb)?.[0];
+}
+
+/** An exact version (`1.2.3`, `==2.10.1`, `v20.1`, `2.0.0rc1`): no range operator, no wildcard. */
+const EXACT = /^(?:===?|v)?\s*(\d+(?:\.\d+)*(?:[-.+]?[A-Za-z][A-Za-z0-9.]*)?)$/;
+
+/**
+ * The version of a package that the project provably gets: from a lockfile, an installed
+ * package's metadata, or an exact pin (`fastmcp==2.3.0`, `"zod": "3.25.76"`). A range such as
+ * `>=0.8.0` or `^1.2` is not a version: it gives undefined.
+ */
+export function provenVersion(ctx: Pick<ProjectContext, 'packages'>, name: string): string | undefined {
+  const v = ctx.packages.get(name)?.trim();
+  if (!v) return undefined;
+  const m = EXACT.exec(v);
+  return m ? m[1] : undefined;
 }
 
 /** Normalise a Python distribution name (PEP 503): `Fast_MCP` → `fast-mcp`. */

@@ -4,7 +4,7 @@
  * per file; every rule reads them instead of re-walking the tree.
  */
 import type { Range } from '../../model';
-import type { Definition, DefinitionKind, ProjectContext, RuleHit } from '../types';
+import type { Definition, DefinitionKind, ModuleFacts, ProjectContext, RuleHit } from '../types';
 import { field, named, type PyNode, SourceText, walk } from './ast';
 
 export type PyFramework = 'fastmcp' | 'mcp-python-sdk';
@@ -59,6 +59,15 @@ export interface ServerFact {
   /** `stateless_http=True` in the constructor, run() or http_app(). */
   stateless: boolean;
   imported: boolean;
+  /**
+   * Driven in-process in this file (`Client(mcp)`, `FastMCPTransport(mcp)`,
+   * `create_connected_server_and_client_session(mcp)`): a demo or test, not a stdio process.
+   */
+  inProcess?: boolean;
+  /** Mounted or imported into another server (`app.mount(server=sub)`, `app.import_server(sub)`). */
+  mounted?: boolean;
+  /** Returned from a function (a factory): whoever calls it starts the server. */
+  returned?: boolean;
 }
 
 export interface ParamFact {
@@ -380,6 +389,20 @@ export class PyFile {
     return out;
   }
 
+  /**
+   * The string a name expression stands for: a literal, or a module-level name bound to a
+   * literal (`TOOL = "echo"`, followed through simple aliases). Undefined when computed.
+   */
+  constStr(node: PyNode | undefined): string | undefined {
+    for (let i = 0; node && i < 4; i++) {
+      const v = this.str(node);
+      if (v !== undefined) return v;
+      if (node.type !== 'identifier') return undefined;
+      node = this.moduleAssignments.get(this.text(node));
+    }
+    return undefined;
+  }
+
   isTrue(node: PyNode | undefined): boolean {
     return !!node && node.type === 'true';
   }
@@ -638,12 +661,122 @@ export class PyFile {
       }
       srv.starts.push({ node: call ?? n, method, transport, transportArg });
     }
+    this.findServerUses();
     for (const s of this.servers) {
       if (s.ctor && this.isTrue(this.kwargs(s.ctor).get('stateless_http'))) s.stateless = true;
       if (s.imported) continue;
       const set = new Set(s.starts.map((st) => st.transport));
       s.transport = set.size === 0 ? 'none' : set.size === 1 ? [...set][0] : 'unknown';
     }
+  }
+
+  /** Marks servers used in-process, mounted into another server, or returned by a factory. */
+  private findServerUses(): void {
+    const byName = new Map(this.servers.map((s) => [s.name, s]));
+    for (const call of this.calls) {
+      const q = this.callee(call) ?? '';
+      const last = q.slice(q.lastIndexOf('.') + 1);
+      const inProcess = IN_PROCESS.has(last);
+      const mounts = MOUNTS.has(last) && field(call, 'function')?.type === 'attribute';
+      if (!inProcess && !mounts) continue;
+      const args = named(this.args(call));
+      for (const a of args) {
+        const v = a.type === 'keyword_argument' ? field(a, 'value') : a;
+        const srv = v?.type === 'identifier' ? byName.get(this.text(v)) : undefined;
+        if (!srv) continue;
+        if (inProcess) srv.inProcess = true;
+        else if (
+          field(field(call, 'function')!, 'object') &&
+          this.text(field(field(call, 'function')!, 'object')!) !== srv.name
+        )
+          srv.mounted = true;
+      }
+    }
+    for (const fn of this.functions) {
+      for (const r of named(fn.body)) {
+        if (r.type !== 'return_statement') continue;
+        const v = named(r)[0];
+        const srv = v?.type === 'identifier' ? byName.get(this.text(v)) : undefined;
+        if (srv) srv.returned = true;
+      }
+    }
+  }
+
+  /**
+   * Imports and transport starts for the project model. Besides this file's own servers, a start
+   * counts when `.run()` (or another start method) is called on a name imported with
+   * `from x import name`, or on the result of calling one (`create_server().run()`,
+   * `mcp = create_server(); mcp.run()`): that is how runner modules start a server defined elsewhere.
+   */
+  moduleFacts(): ModuleFacts {
+    const imports: ModuleFacts['imports'] = [];
+    const fromImported = new Set<string>();
+    for (const n of this.importNodes) {
+      if (n.type === 'import_statement') {
+        for (const c of named(n)) {
+          const nm = c.type === 'aliased_import' ? field(c, 'name') : c;
+          if (nm?.type === 'dotted_name') imports.push({ from: this.text(nm), names: [] });
+        }
+      } else if (n.type === 'import_from_statement') {
+        const mod = field(n, 'module_name');
+        if (!mod) continue;
+        const names: string[] = [];
+        for (const c of n.children) {
+          if (c.field !== 'name') continue;
+          const nm = c.type === 'aliased_import' ? field(c, 'name') : c;
+          const local = c.type === 'aliased_import' ? field(c, 'alias') : c;
+          if (nm) names.push(this.text(nm));
+          if (local) fromImported.add(this.text(local));
+        }
+        imports.push({ from: this.text(mod).replace(/\s+/g, ''), names });
+      }
+    }
+    const starts: ModuleFacts['starts'] = [];
+    for (const s of this.servers) for (const st of s.starts) starts.push(st.transport);
+    const own = new Set(this.servers.map((s) => s.name));
+    // Names bound to the result of calling an imported factory: `mcp = create_server()`.
+    const made = new Set<string>();
+    for (const c of this.calls) {
+      const fnNode = field(c, 'function');
+      if (fnNode?.type !== 'identifier' || !fromImported.has(this.text(fnNode))) continue;
+      const a = c.parent;
+      const left = a?.type === 'assignment' && field(a, 'right') === c ? field(a, 'left') : undefined;
+      if (left?.type === 'identifier') made.add(this.text(left));
+    }
+    for (const c of this.calls) {
+      const fnNode = field(c, 'function');
+      if (fnNode?.type !== 'attribute') continue;
+      const method = this.text(field(fnNode, 'attribute')!);
+      if (!Object.prototype.hasOwnProperty.call(START_METHODS, method)) continue;
+      const obj = field(fnNode, 'object');
+      let external = false;
+      if (obj?.type === 'identifier') {
+        const name = this.text(obj);
+        external = !own.has(name) && (fromImported.has(name) || made.has(name));
+      } else if (obj?.type === 'call') {
+        const f = field(obj, 'function');
+        external = f?.type === 'identifier' && fromImported.has(this.text(f));
+      } else if (obj?.type === 'attribute') {
+        // `server_module.mcp.run()` on an imported module
+        let root: PyNode | undefined = obj;
+        while (root?.type === 'attribute') root = field(root, 'object');
+        external = root?.type === 'identifier' && this.imports.has(this.text(root)) && !own.has(this.text(root));
+      }
+      if (!external) continue;
+      let transport = START_METHODS[method] as Exclude<PyTransport, 'none'>;
+      if (method === 'run' || method === 'run_async' || method === 'http_app') {
+        const arg = this.kwargs(c).get('transport') ?? (method.startsWith('run') ? this.positional(c)[0] : undefined);
+        if (arg) transport = transportOf(this.str(arg));
+        else if (this.hasSplat(c)) transport = 'unknown';
+      }
+      starts.push(transport);
+    }
+    return { imports, starts, mainGuard: this.hasMainGuard };
+  }
+
+  /** Whether the module has an `if __name__ == "__main__":` block. */
+  get hasMainGuard(): boolean {
+    return named(this.root).some((n) => n.type === 'if_statement' && isMainGuard(this, n));
   }
 
   private frameworkFromProject(): PyFramework | undefined {
@@ -737,9 +870,10 @@ export class PyFile {
     } else if (!nameNode && pos[0]?.type === 'string') {
       nameNode = pos[0];
     }
-    const explicitName = this.str(nameNode);
+    const explicitName = this.constStr(nameNode);
+    const dynamicName = !!nameNode && explicitName === undefined;
     const description =
-      this.str(kwargs.get('description')) ?? (fn.docstring !== undefined ? cleanDoc(fn.docstring) : undefined);
+      this.constStr(kwargs.get('description')) ?? (fn.docstring !== undefined ? cleanDoc(fn.docstring) : undefined);
     const params = fn.params
       .filter((p) => !this.isContextAnnotation(p.annotation))
       .map((p) => ({
@@ -749,7 +883,8 @@ export class PyFile {
       }));
     const def: Definition = {
       kind,
-      name: explicitName ?? fn.name,
+      name: explicitName ?? (dynamicName ? this.text(nameNode!) : fn.name),
+      ...(dynamicName ? { dynamicName: true } : {}),
       file: this.file,
       range: this.range(whole),
       nameRange: this.src.headRange(nameAt),
@@ -779,6 +914,26 @@ export class PyFile {
   definitionOf(fn: FunctionFact): DefinitionFact | undefined {
     return this.definitions.find((d) => d.fn === fn);
   }
+}
+
+/** Calls that drive a server in the same process (clients and in-memory transports). */
+const IN_PROCESS = new Set([
+  'Client',
+  'FastMCPTransport',
+  'create_connected_server_and_client_session',
+  'connect_in_memory',
+  'InMemoryTransport',
+]);
+
+/** Methods that make a server part of another one. */
+const MOUNTS = new Set(['mount', 'import_server', 'as_proxy', 'add_server']);
+
+/** `if __name__ == "__main__":` (either operand order, either quote). */
+function isMainGuard(py: PyFile, n: PyNode): boolean {
+  const cond = field(n, 'condition');
+  if (!cond || cond.type !== 'comparison_operator') return false;
+  const t = py.text(cond).replace(/\s+/g, '');
+  return /^__name__==(['"])__main__\1$|^(['"])__main__\2==__name__$/.test(t);
 }
 
 /** Maps a transport literal to a transport; computed values are unknown. */

@@ -6,14 +6,9 @@ import type { FileAnalysis, LanguageAnalyzer, ProjectContext } from '../types';
 import { copyTree } from './ast';
 import { PyFile } from './context';
 import { loadPythonParser, type PythonParser } from './loader';
+import { MCP_MARKER, RUNNER_MARKER } from './markers';
 import { PYTHON_RULES } from './rules';
 
-/**
- * Files that neither import an MCP framework nor register on a server object cannot define a
- * server or a tool: they are not parsed at all (most files of a workspace).
- */
-const MCP_MARKER =
-  /^[ \t]*(?:from|import)[ \t]+(?:fastmcp|mcp)\b|@[A-Za-z_]\w*\.(?:tool|resource|prompt)\b|\.add_(?:tool|resource|prompt)\(/m;
 /** Larger files are generated or vendored; parsing them would stall the lint pass. */
 const MAX_CHARS = 2_000_000;
 
@@ -40,7 +35,7 @@ export function createPythonAnalyzer(opts: PythonAnalyzerOptions = {}): Language
       if (
         typeof text !== 'string' ||
         text.length > MAX_CHARS ||
-        !MCP_MARKER.test(text) ||
+        !(MCP_MARKER.test(text) || RUNNER_MARKER.test(text)) ||
         text.slice(0, 8192).includes('\u0000')
       )
         return empty;
@@ -77,7 +72,8 @@ export function analyzePython(
   try {
     const root = copyTree(tree, parser.language);
     const py = new PyFile(file, text, root, project);
-    if (!py.framework && !py.servers.length) return empty;
+    const module = py.moduleFacts();
+    if (!py.framework && !py.servers.length) return { ...empty, module };
     for (const rule of PYTHON_RULES) {
       try {
         rule(py);
@@ -93,6 +89,7 @@ export function analyzePython(
       servers: py.servers.map((s) => ({ name: s.name, range: py.src.headRange(s.node), transport: s.transport })),
       definitions: py.definitions.map((d) => d.def),
       hits: py.hits,
+      module,
     };
   } catch (err) {
     onError?.('facts', err);

@@ -1,5 +1,6 @@
 import type * as ts from 'typescript';
 import type { Range, TextEdit } from '../../model';
+import { provenVersion } from '../project/versions';
 import { loadTypeScript } from './tsLoader';
 
 /** Small helpers over the syntax tree shared by the fact collector and the rules. */
@@ -271,9 +272,12 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** The version of a package from the project (installed or declared), as a bare `x.y.z`, when known. */
+/**
+ * The version of a package the project provably gets (lockfile, installed metadata or an exact
+ * pin), as a bare `x.y.z`; undefined for a declared range, which is not a version.
+ */
 export function packageVersion(packages: Map<string, string>, name: string): string | undefined {
-  const v = packages.get(name);
+  const v = provenVersion({ packages }, name);
   if (!v) return undefined;
   const m = /(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(v);
   if (!m) return undefined;

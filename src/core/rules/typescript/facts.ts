@@ -408,6 +408,26 @@ export function initializerOf(facts: Facts, id: ts.Identifier): ts.Expression | 
   return undefined;
 }
 
+/**
+ * The string a name expression stands for: a literal, or a `const` bound to a literal (followed
+ * through up to three aliases, `const name = TOOL_NAME`). Undefined when it is computed.
+ */
+function constString(facts: Facts, expr: ts.Expression | undefined): string | undefined {
+  const ts = loadTypeScript();
+  let e = expr && unwrap(expr);
+  for (let i = 0; e && i < 4; i++) {
+    const v = stringValue(e);
+    if (v !== undefined) return v;
+    if (!ts.isIdentifier(e)) return undefined;
+    const d = resolveDecl(facts, e);
+    if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return undefined;
+    const list = d.parent;
+    if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const)) return undefined;
+    e = unwrap(d.initializer);
+  }
+  return undefined;
+}
+
 /** Resolves a callback argument: an inline function, or a local function referenced by name. */
 export function resolveFunction(facts: Facts, expr: ts.Expression | undefined): ts.FunctionLikeDeclaration | undefined {
   if (!expr) return undefined;
@@ -634,7 +654,13 @@ function collectDefinitions(facts: Facts): void {
   for (const d of facts.defs) if (d.handler) facts.handlers.add(d.handler);
 }
 
-function makeDef(facts: Facts, call: ts.CallExpression, kind: DefinitionKind, name: string): Definition {
+function makeDef(
+  facts: Facts,
+  call: ts.CallExpression,
+  kind: DefinitionKind,
+  name: string,
+  dynamicName = false,
+): Definition {
   const ts = loadTypeScript();
   const callee = call.expression;
   const nameRange = ts.isPropertyAccessExpression(callee) ? rangeOf(callee.name, facts.sf) : rangeOf(call, facts.sf);
@@ -646,6 +672,7 @@ function makeDef(facts: Facts, call: ts.CallExpression, kind: DefinitionKind, na
     nameRange,
     framework: facts.framework ?? 'ts-sdk',
     params: [],
+    ...(dynamicName ? { dynamicName: true } : {}),
   };
 }
 
@@ -657,10 +684,10 @@ function sdkRegister(
 ): DefFact | undefined {
   const ts = loadTypeScript();
   const [nameArg, second, third, fourth] = call.arguments;
-  const name = stringValue(nameArg && unwrap(nameArg));
+  const name = constString(facts, nameArg);
   if (!nameArg) return undefined;
   const fact: DefFact = {
-    def: makeDef(facts, call, kind, name ?? nameArg.getText(facts.sf)),
+    def: makeDef(facts, call, kind, name ?? nameArg.getText(facts.sf), name === undefined),
     style: 'register',
     call,
     serverKey,
@@ -723,7 +750,7 @@ function sdkPositional(
   const args = call.arguments;
   if (args.length < 2) return undefined;
   const nameArg = args[0]!;
-  const name = stringValue(unwrap(nameArg));
+  const name = constString(facts, nameArg);
   const last = args[args.length - 1]!;
   const handler = resolveFunction(facts, last);
   // `x.tool(...)` on an unknown object must look like the SDK: string-ish name and a callback last.
@@ -731,7 +758,7 @@ function sdkPositional(
     return undefined;
   if (!handler && !ts.isIdentifier(unwrap(last))) return undefined;
   const fact: DefFact = {
-    def: makeDef(facts, call, kind, name ?? nameArg.getText(facts.sf)),
+    def: makeDef(facts, call, kind, name ?? nameArg.getText(facts.sf), name === undefined),
     style: 'positional',
     call,
     serverKey,
@@ -807,9 +834,9 @@ function fastmcpAdd(
   const arg = call.arguments[0] && objectArg(facts, call.arguments[0]);
   if (!arg) return undefined;
   const nameNode = getPropValue(arg, 'name');
-  const name = stringValue(nameNode && unwrap(nameNode));
+  const name = constString(facts, nameNode);
   const fact: DefFact = {
-    def: makeDef(facts, call, kind, name ?? nameNode?.getText(facts.sf) ?? '<unnamed>'),
+    def: makeDef(facts, call, kind, name ?? nameNode?.getText(facts.sf) ?? '<unnamed>', name === undefined),
     style: 'fastmcp',
     call,
     serverKey,
@@ -879,11 +906,12 @@ function lowLevelTools(facts: Facts, call: ts.CallExpression, serverKey: string)
       const o = objectArg(facts, el);
       if (!o) continue;
       const nameNode = getPropValue(o, 'name');
-      const name = stringValue(nameNode && unwrap(nameNode));
+      const name = constString(facts, nameNode);
       if (!nameNode) continue;
       const def: Definition = {
         kind: 'tool',
         name: name ?? nameNode.getText(facts.sf),
+        ...(name === undefined ? { dynamicName: true } : {}),
         file: facts.file,
         range: rangeOf(o, facts.sf),
         nameRange: rangeOf(nameNode, facts.sf),

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { field, named, type PyNode } from '../ast';
 import type { PyFile, ServerFact, StartCall } from '../context';
 import { addKeyword, edit, ensureImport, fix, fixes, replaceNode } from '../fixes';
-import { identifiersIn, isLoopback, isStdout, maybeStdio, numberValue, stdioState } from './util';
+import { branchTransport, identifiersIn, isLoopback, isStdout, maybeStdio, numberValue, stdioState } from './util';
 
 // ---- MCP101 ----------------------------------------------------------------------------------
 
@@ -100,8 +100,9 @@ export function mcp101(py: PyFile): void {
       }
       continue;
     }
-    // Output calls: only when they run at import time or in code the server reaches.
-    if (!py.isReachable(call)) continue;
+    // Output calls: only when they run at import time or in code the server reaches, and not
+    // on a code path that only serves HTTP/SSE.
+    if (!py.isReachable(call) || branchTransport(py, call) === 'other') continue;
     if (q === 'print' || q === 'rich.print' || q === 'builtins.print') {
       if (py.hasSplat(call)) continue;
       const file = kw.get('file');
@@ -318,16 +319,24 @@ export function mcp104(py: PyFile): void {
     if (s.imported || s.transport !== 'none') continue;
     const defs = py.definitions.filter((d) => d.server === s);
     if (!defs.length) continue;
-    // A factory that returns (or exports) the server is started elsewhere.
-    if (returnsServer(py, s)) continue;
+    // A factory that returns the server, a server mounted into another one, or one driven
+    // in-process by a client in this file is not meant to start a transport here.
+    if (s.returned || s.mounted || s.inProcess) continue;
     const eol = py.src.eol;
     const text = py.src.text;
     const append = `${text.endsWith('\n') ? eol : eol + eol}if __name__ == "__main__":${eol}    ${s.name}.run()${eol}`;
+    // Proven only when the file is written to be run (`if __name__ == "__main__":`) and that
+    // block does not start the server; otherwise nothing seen runs it, which is a warning.
+    const guard = py.hasMainGuard;
+    const evidence = guard
+      ? `its \`if __name__ == "__main__":\` block does not start it, so \`python ${path.basename(py.file)}\` exits at once and clients report "Connection closed"`
+      : `no module in the project imports this file and no entry point (\`fastmcp run\`, fastmcp.json, [project.scripts]) names it, so launched as \`python ${path.basename(py.file)}\` it would exit at once`;
     py.hit(
       'MCP104',
       s.node,
-      `Server '${s.name}' registers ${defs.length} ${defs.length === 1 ? 'definition' : 'definitions'} but this file never calls ${s.name}.run() (or builds an HTTP app): launched as \`python ${path.basename(py.file)}\` it exits at once and clients report "Connection closed". Add \`if __name__ == "__main__": ${s.name}.run()\`, unless another module runs it or it is started with \`fastmcp run\`.`,
+      `Server '${s.name}' registers ${defs.length} ${defs.length === 1 ? 'definition' : 'definitions'} but nothing starts it: this file never calls ${s.name}.run() (or builds an HTTP app), and ${evidence}. Add \`if __name__ == "__main__": ${s.name}.run()\`, unless it is started in a way MCP Doctor cannot see.`,
       {
+        severity: guard ? 'error' : 'warning',
         fixes: fixes(
           fix(
             `Append: if __name__ == "__main__": ${s.name}.run()`,
@@ -339,17 +348,6 @@ export function mcp104(py: PyFile): void {
       },
     );
   }
-}
-
-function returnsServer(py: PyFile, s: ServerFact): boolean {
-  for (const fn of py.functions) {
-    let found = false;
-    for (const c of named(fn.body)) {
-      if (c.type === 'return_statement' && py.text(c).replace(/^return\s+/, '') === s.name) found = true;
-    }
-    if (found) return true;
-  }
-  return false;
 }
 
 // ---- MCP105 ----------------------------------------------------------------------------------
@@ -442,7 +440,9 @@ export function mcp106(py: PyFile): void {
   const overridden =
     !!docker?.text && /(--host[= ]+0\.0\.0\.0|FASTMCP_HOST=["']?0\.0\.0\.0|HOST=["']?0\.0\.0\.0)/.test(docker.text);
   const report = (node: PyNode, host: string | undefined, what: string, fixEdit: ReturnType<typeof addKeyword>) => {
-    if (host === undefined && overridden) return;
+    // Loopback is the secure default: without container evidence (a Dockerfile or compose
+    // file for this project) there is nothing to report.
+    if (!docker || (host === undefined && overridden)) return;
     const shown = host ?? '127.0.0.1 (the default)';
     const container = docker
       ? `The project has a container build (${docker.path ? path.basename(docker.path) : 'Dockerfile'}), and inside`

@@ -9,6 +9,9 @@ import { isStringish } from './serialization';
 export function mcp701(py: PyFile): void {
   for (const d of py.tools) {
     if (d.def.description && d.def.description.trim()) continue;
+    // description=f"..." or description=some_call(): computed at import time, not known here.
+    const given = d.kwargs.get('description');
+    if (given && given.type !== 'none' && py.constStr(given) === undefined) continue;
     const fn = d.fn;
     const explicitEmpty = d.kwargs.has('description');
     const at = explicitEmpty ? d.kwargs.get('description')! : fn.nameNode;
@@ -45,12 +48,15 @@ export function mcp702(py: PyFile): void {
   const seen = new Map<string, DefinitionFact>();
   const taken = new Set(py.tools.map((d) => `${d.server.name}\u0000${d.def.name}`));
   for (const d of py.tools) {
+    if (d.def.dynamicName) continue;
     const key = `${d.server.name}\u0000${d.def.name}`;
     const first = seen.get(key);
     if (!first) {
       seen.set(key, d);
       continue;
     }
+    // fastmcp 3+: `@mcp.tool(version="2")` registers a version of the same tool, not a duplicate.
+    if (d.server.framework === 'fastmcp' && (d.kwargs.has('version') || first.kwargs.has('version'))) continue;
     let rename: string | undefined;
     if (d.nameNode) {
       rename = taken.has(`${d.server.name}\u0000${d.fn.name}`) ? `${d.def.name}_2` : d.fn.name;
@@ -79,6 +85,7 @@ export function mcp702(py: PyFile): void {
 /** MCP703: tool names that some clients reject. */
 export function mcp703(py: PyFile): void {
   for (const d of py.tools) {
+    if (d.def.dynamicName) continue;
     const name = d.def.name;
     let severity: 'error' | 'warning' | 'info' | undefined;
     let why = '';

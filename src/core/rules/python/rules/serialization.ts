@@ -448,12 +448,13 @@ export function mcp207(py: PyFile): void {
     for (const p of d.fn.params) {
       if (!p.annotation) continue;
       for (const ref of typeRefs(py, p.annotation)) {
-        if (!ref.bare || !/^(list|dict|List|Dict|typing\.List|typing\.Dict)$/.test(ref.name)) continue;
-        const suggestion = /list|List/.test(ref.name) ? 'list[str]' : 'dict[str, str]';
+        // A bare dict is a valid `{"type": "object"}`; only a bare list loses information.
+        if (!ref.bare || !/^(list|List|typing\.List)$/.test(ref.name)) continue;
+        const suggestion = 'list[str]';
         py.hit(
           'MCP207',
           ref.node,
-          `Parameter '${p.name}' of tool '${d.def.name}' is a bare ${ref.name}: its schema has no item types, some clients (VS Code) reject arrays without "items" and models guess the contents. Use a parameterised type such as ${suggestion}.`,
+          `Parameter '${p.name}' of tool '${d.def.name}' is a bare ${ref.name}: its schema is an array with untyped items (\`"items": {}\`), so models guess what to put in it. Use a parameterised type such as ${suggestion}.`,
           {
             severity: 'info',
             fixes: fixes(fix(`Use ${suggestion}`, replaceNode(py, ref.node, suggestion))),

@@ -1,12 +1,17 @@
 /** Small helpers shared by the Python rules. */
 import { named, type PyNode, walk } from '../ast';
+import { provenVersion } from '../../project/versions';
 import type { FunctionFact, PyFile, ServerFact } from '../context';
 
 /** Whether stdout rules apply, and whether the transport is only "maybe stdio" (downgrade). */
 export function stdioState(py: PyFile): { applies: boolean; downgrade: boolean; server?: ServerFact } {
   const stdio = py.servers.find((s) => s.transport === 'stdio');
   if (stdio) return { applies: true, downgrade: false, server: stdio };
-  const maybe = py.servers.find((s) => s.transport === 'unknown' || s.transport === 'none');
+  // A server that this file never starts but drives in-process (a demo, a test) or mounts into
+  // another server does not make stdout a protocol channel here.
+  const maybe = py.servers.find(
+    (s) => s.transport === 'unknown' || (s.transport === 'none' && !s.inProcess && !s.mounted),
+  );
   if (maybe) return { applies: true, downgrade: true, server: maybe };
   return { applies: false, downgrade: false };
 }
@@ -130,10 +135,13 @@ export function versionAtLeast(version: string | undefined, min: string): boolea
   return true;
 }
 
-/** The installed version of the file's framework package (`fastmcp` or `mcp`), when known. */
+/**
+ * The version of the file's framework package (`fastmcp` or `mcp`) the project provably gets (a
+ * lockfile, installed metadata or an exact pin), else undefined: a range is not a version.
+ */
 export function frameworkVersion(py: PyFile, framework = py.framework): string | undefined {
   if (!framework) return undefined;
-  return py.project.packages.get(framework === 'fastmcp' ? 'fastmcp' : 'mcp');
+  return provenVersion(py.project, framework === 'fastmcp' ? 'fastmcp' : 'mcp');
 }
 
 /** Whether sync tools run inline on the event loop for this file's framework and version. */
@@ -150,4 +158,22 @@ export function syncToolsThreaded(py: PyFile): boolean {
   if (py.framework === 'mcp-python-sdk') return versionAtLeast(v, '2.0.0') === true;
   if (py.framework === 'fastmcp') return versionAtLeast(v, '3.0.0') === true;
   return false;
+}
+
+/**
+ * The transport of the code path a node is on, decided by the innermost enclosing block (an
+ * if/elif/else branch, a try body, a function body...) that starts a transport: `other` when
+ * every start in that block is HTTP or SSE (output there never reaches a stdio client), `stdio`
+ * when one of them is stdio or computed, undefined when no enclosing block starts anything.
+ */
+export function branchTransport(py: PyFile, node: PyNode): 'stdio' | 'other' | undefined {
+  const starts = py.servers.flatMap((s) => s.starts).filter((st) => st.node.type === 'call');
+  if (!starts.length) return undefined;
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type !== 'block') continue;
+    const inside = starts.filter((st) => st.node.start >= p.start && st.node.end <= p.end);
+    if (!inside.length) continue;
+    return inside.some((st) => st.transport === 'stdio' || st.transport === 'unknown') ? 'stdio' : 'other';
+  }
+  return undefined;
 }

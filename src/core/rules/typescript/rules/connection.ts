@@ -43,6 +43,25 @@ function inHttpOnlyCode(ctx: RuleContext, node: ts.Node): boolean {
   return false;
 }
 
+/**
+ * The transport of the code path `node` is on, decided by the innermost enclosing block that
+ * starts a transport (an `if` branch, a function body): `other` when every start in it is HTTP or
+ * SSE, `stdio` when one is stdio or opaque, undefined when no enclosing block starts anything.
+ */
+function branchTransport(ctx: RuleContext, node: ts.Node): 'stdio' | 'other' | undefined {
+  const { ts } = ctx;
+  const starts = ctx.facts.servers.flatMap((s) => s.starts);
+  if (!starts.length) return undefined;
+  for (let p = node.parent; p; p = p.parent) {
+    if (!ts.isBlock(p) && !ts.isSourceFile(p)) continue;
+    if (ts.isSourceFile(p)) return undefined;
+    const inside = starts.filter((st) => st.call.pos >= p.pos && st.call.end <= p.end);
+    if (!inside.length) continue;
+    return inside.some((st) => st.kind === 'stdio' || st.opaque) ? 'stdio' : 'other';
+  }
+  return undefined;
+}
+
 const httpCallbackCache = new WeakMap<RuleContext, Set<ts.Node>>();
 function httpCallbacks(ctx: RuleContext): Set<ts.Node> {
   let set = httpCallbackCache.get(ctx);
@@ -60,7 +79,7 @@ function mcp102(ctx: RuleContext): void {
   const { ts, sf, file } = ctx;
   const downgrade = ctx.stdio === 'unknown';
   for (const call of callsNamed(ctx.facts, ...STDOUT_CONSOLE, 'write')) {
-    if (inHttpOnlyCode(ctx, call)) continue;
+    if (inHttpOnlyCode(ctx, call) || branchTransport(ctx, call) === 'other') continue;
     const e = call.expression;
     if (!ts.isPropertyAccessExpression(e)) continue;
     const obj = e.expression;
@@ -376,8 +395,10 @@ function loopbackHost(
 
 function mcp106(ctx: RuleContext): void {
   const { ts, sf, file } = ctx;
-  const docker = ctx.project.deployment.dockerfile;
-  const downgrade = !docker;
+  const docker = ctx.project.deployment.dockerfile ?? ctx.project.deployment.compose;
+  // Loopback is the secure default: say nothing without container evidence for this project.
+  if (!docker) return;
+  const downgrade = false;
   const where = docker ? ` and the project is deployed with \`${docker.split(/[\\/]/).pop()}\`` : '';
   const msg = (host: string, what: string): string =>
     `${what} binds \`${host}\`${where}; inside a container a loopback listener is unreachable through a published port (\`docker run -p\` gives "connection refused"). Bind \`0.0.0.0\` in the container and publish the port as \`127.0.0.1:PORT:PORT\` on the host.`;

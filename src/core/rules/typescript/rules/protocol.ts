@@ -60,8 +60,8 @@ function mcp701(ctx: RuleContext, tools: DefFact[]): void {
 function mcp702(ctx: RuleContext, tools: DefFact[]): void {
   const first = new Map<string, DefFact>();
   for (const d of tools) {
-    const name = d.nameNode ? stringValue(unwrap(d.nameNode)) : undefined;
-    if (name === undefined) continue;
+    const name = d.def.dynamicName ? undefined : d.def.name;
+    if (name === undefined || !d.nameNode) continue;
     const key = `${d.serverKey}\u0000${name}`;
     const prev = first.get(key);
     if (!prev) {
@@ -74,11 +74,18 @@ function mcp702(ctx: RuleContext, tools: DefFact[]): void {
       `Tool \`${name}\` is registered twice on the same server: the TypeScript SDK throws \`Tool ${name} is already registered\` at startup (fastmcp keeps only one), so the server never starts or a tool silently disappears. Rename one of them.`,
       {
         related: [{ file: ctx.file, range: ctx.range(prev.nameNode!), message: `First registration of \`${name}\`` }],
-        fixes: [ctx.fix(`Rename to ${name}_2`, [quotedReplace(ctx, d.nameNode!, `${name}_2`)])],
+        fixes: isLiteral(d.nameNode!)
+          ? [ctx.fix(`Rename to ${name}_2`, [quotedReplace(ctx, d.nameNode!, `${name}_2`)])]
+          : [],
         data: { tool: name },
       },
     );
   }
+}
+
+/** Whether a name expression is written as a string literal (so a rename fix can edit it). */
+function isLiteral(e: ts.Expression): boolean {
+  return stringValue(unwrap(e)) !== undefined;
 }
 
 /** Replaces a string literal's content, keeping its quote style. */
@@ -94,7 +101,7 @@ const STRICT = /^[a-zA-Z0-9_-]{1,64}$/;
 
 function mcp703(ctx: RuleContext, tools: DefFact[]): void {
   for (const d of tools) {
-    const name = d.nameNode ? stringValue(unwrap(d.nameNode)) : undefined;
+    const name = d.def.dynamicName ? undefined : d.def.name;
     if (name === undefined || !d.nameNode) continue;
     let level: 'error' | 'warning' | 'info' | undefined;
     let why = '';
@@ -128,7 +135,10 @@ function mcp703(ctx: RuleContext, tools: DefFact[]): void {
       d.nameNode,
       `Tool name \`${name}\` ${why}; ${consequence}. Use letters, digits, \`_\` and \`-\` only, at most 64 characters (e.g. \`${fixed}\`).`,
       {
-        fixes: fixed !== name ? [ctx.fix(`Rename to ${fixed}`, [quotedReplace(ctx, d.nameNode, fixed)], true)] : [],
+        fixes:
+          fixed !== name && isLiteral(d.nameNode)
+            ? [ctx.fix(`Rename to ${fixed}`, [quotedReplace(ctx, d.nameNode, fixed)], true)]
+            : [],
         severity: level === 'error' ? undefined : level,
         data: { tool: name, severity: level, suggestion: fixed },
       },

@@ -1,0 +1,274 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import type { Language, ModuleFacts } from './types';
+
+/**
+ * The project model the rules consult across files: the import graph (Python and TS/JS, relative
+ * and package-absolute imports), which transports the modules that import a file start, and the
+ * entry points the project declares outside its source (`fastmcp.json`, `[project.scripts]`,
+ * `fastmcp run file.py` / `mcp dev file.py` in scripts, docs and Dockerfiles).
+ *
+ * It is updated incrementally: each analyzed file sets its own facts (its edges are replaced),
+ * and declared entry points are re-read when a project file's mtime changes.
+ */
+
+type Transport = ModuleFacts['starts'][number];
+
+interface Node {
+  root: string;
+  language: Language;
+  facts: ModuleFacts;
+  /** Files this file imports (resolved, existing). */
+  imports: string[];
+}
+
+/** Files read for declared entry points, relative to the project root. */
+const DECLARATION_FILES = ['fastmcp.json', 'pyproject.toml', 'package.json', 'Dockerfile', 'Makefile', 'justfile'];
+/** Folders whose Markdown and shell files may show how the server is run. */
+const DOC_FOLDERS = ['.', 'docs', 'scripts'];
+
+/** `fastmcp run path/to/server.py[:obj]`, `mcp run|dev path.py`, `fastmcp dev path.py`. */
+const RUN_COMMAND = /\b(?:fastmcp|mcp)[ \t]+(?:run|dev|install)\b[^\n]{0,160}?([\w./\\-]+\.py)\b/g;
+
+export class ProjectModel {
+  private readonly nodes = new Map<string, Node>();
+  private readonly importers = new Map<string, Set<string>>();
+  private readonly declared = new Map<string, { stamp: string; files: Set<string> }>();
+  private readonly existsCache = new Map<string, boolean>();
+
+  /** Record (or replace) a file's facts; `undefined` removes the file from the graph. */
+  set(file: string, root: string, language: Language | undefined, facts: ModuleFacts | undefined): void {
+    const old = this.nodes.get(file);
+    if (old) for (const t of old.imports) this.importers.get(t)?.delete(file);
+    if (!facts || !language) {
+      this.nodes.delete(file);
+      return;
+    }
+    const imports = [
+      ...new Set(facts.imports.flatMap((i) => this.resolveImport(file, root, language, i.from, i.names))),
+    ];
+    this.nodes.set(file, { root, language, facts, imports });
+    for (const t of imports) {
+      let set = this.importers.get(t);
+      if (!set) this.importers.set(t, (set = new Set()));
+      set.add(file);
+    }
+  }
+
+  clear(): void {
+    this.nodes.clear();
+    this.importers.clear();
+    this.declared.clear();
+    this.existsCache.clear();
+  }
+
+  /** Files that import `file` directly. */
+  importersOf(file: string): string[] {
+    return [...(this.importers.get(file) ?? [])];
+  }
+
+  /** Whether a file has a `__main__` guard or is a `__main__.py`. */
+  isScript(file: string): boolean {
+    return basename(file) === '__main__.py' || !!this.nodes.get(file)?.facts.mainGuard;
+  }
+
+  /**
+   * Transports started by the modules that import `file`, transitively (up to a few levels), with
+   * the files that start them. Empty when nothing that imports the file starts anything.
+   */
+  startsReaching(file: string): { transport: Transport; file: string }[] {
+    const out: { transport: Transport; file: string }[] = [];
+    const seen = new Set([file]);
+    let frontier = [file];
+    for (let depth = 0; depth < 4 && frontier.length; depth++) {
+      const next: string[] = [];
+      for (const f of frontier) {
+        for (const imp of this.importers.get(f) ?? []) {
+          if (seen.has(imp)) continue;
+          seen.add(imp);
+          next.push(imp);
+          for (const t of this.nodes.get(imp)?.facts.starts ?? []) out.push({ transport: t, file: imp });
+        }
+      }
+      frontier = next;
+    }
+    return out;
+  }
+
+  /** The declaration (a file name) that names `file` as an entry point of its project, if any. */
+  declaredEntry(file: string, root: string): string | undefined {
+    const decl = this.declarations(root);
+    for (const [target, where] of decl.entries()) if (target === file) return where;
+    return undefined;
+  }
+
+  // ---- resolution ------------------------------------------------------------------------
+
+  private exists(path: string): boolean {
+    let v = this.existsCache.get(path);
+    if (v === undefined) {
+      try {
+        v = statSync(path).isFile();
+      } catch {
+        v = false;
+      }
+      this.existsCache.set(path, v);
+    }
+    return v;
+  }
+
+  private resolveImport(file: string, root: string, language: Language, spec: string, names: string[]): string[] {
+    if (language === 'python') return this.resolvePython(file, root, spec, names);
+    if (!spec.startsWith('.')) return [];
+    const base = resolve(dirname(file), spec);
+    const stem = base.replace(/\.(?:m|c)?js$/, '');
+    for (const c of [
+      base,
+      `${stem}.ts`,
+      `${stem}.tsx`,
+      `${stem}.mts`,
+      `${stem}.js`,
+      `${stem}.mjs`,
+      join(base, 'index.ts'),
+      join(base, 'index.js'),
+    ])
+      if (this.exists(c)) return [c];
+    return [];
+  }
+
+  /**
+   * `.server` / `..pkg.mod` relative to the file's package; `pkg.mod` against the folders that
+   * can hold top-level packages: the project root, `src/`, and the folder above the file's
+   * outermost package (a package without a manifest of its own).
+   */
+  private resolvePython(file: string, root: string, spec: string, names: string[]): string[] {
+    const dots = /^\.*/.exec(spec)![0].length;
+    const rest = spec.slice(dots).split('.').filter(Boolean);
+    const bases: string[] = [];
+    if (dots > 0) {
+      let dir = dirname(file);
+      for (let i = 1; i < dots; i++) dir = dirname(dir);
+      bases.push(dir);
+    } else {
+      bases.push(root, join(root, 'src'));
+      let dir = dirname(file);
+      while (this.exists(join(dir, '__init__.py')) && dirname(dir) !== dir) dir = dirname(dir);
+      bases.push(dir);
+    }
+    const out: string[] = [];
+    for (const base of bases) {
+      const mod = join(base, ...rest);
+      const found = rest.length ? this.moduleFile(mod) : undefined;
+      if (found) out.push(found);
+      // `from . import server` / `from pkg import server`: the names may be submodules.
+      for (const n of names) {
+        const sub = this.moduleFile(join(mod, n));
+        if (sub) out.push(sub);
+      }
+      if (out.length) break;
+    }
+    return out;
+  }
+
+  private moduleFile(path: string): string | undefined {
+    if (this.exists(`${path}.py`)) return `${path}.py`;
+    if (this.exists(join(path, '__init__.py'))) return join(path, '__init__.py');
+    return undefined;
+  }
+
+  // ---- declared entry points ---------------------------------------------------------------
+
+  /** Entry-point files declared by the project at `root`, each with the file that declares it. */
+  private declarations(root: string): Map<string, string> {
+    const sources = this.declarationSources(root);
+    const stamp = sources.map((p) => `${p}:${mtime(p)}`).join('|');
+    const hit = this.declared.get(root);
+    if (hit && hit.stamp === stamp) return toMap(hit.files);
+    const found = new Map<string, string>();
+    for (const src of sources) {
+      const text = readText(src);
+      if (text === undefined) continue;
+      const name = basename(src);
+      const add = (rel: string) => {
+        const abs = resolve(root, rel.replace(/\\/g, '/'));
+        if (!found.has(abs)) found.set(abs, name);
+      };
+      if (name === 'fastmcp.json') {
+        try {
+          const json = JSON.parse(text) as { entrypoint?: unknown; source?: { path?: unknown } };
+          const p = typeof json.source?.path === 'string' ? json.source.path : json.entrypoint;
+          if (typeof p === 'string') add(p.split(':')[0]);
+        } catch {
+          // malformed: no entry point from it
+        }
+        continue;
+      }
+      if (name === 'pyproject.toml') {
+        try {
+          const doc = parseToml(text) as { project?: { scripts?: Record<string, unknown> } };
+          for (const target of Object.values(doc.project?.scripts ?? {})) {
+            if (typeof target !== 'string') continue;
+            const mod = target.split(':')[0].trim().split('.');
+            for (const base of [root, join(root, 'src')]) {
+              const f = this.moduleFile(join(base, ...mod));
+              if (f) {
+                if (!found.has(f)) found.set(f, name);
+                break;
+              }
+            }
+          }
+        } catch {
+          // malformed
+        }
+      }
+      for (const m of text.matchAll(RUN_COMMAND)) add(m[1]);
+    }
+    this.declared.set(root, { stamp, files: new Set([...found].map(([f, w]) => `${f}\u0000${w}`)) });
+    return found;
+  }
+
+  private declarationSources(root: string): string[] {
+    const out: string[] = [];
+    for (const n of DECLARATION_FILES) if (this.exists(join(root, n))) out.push(join(root, n));
+    for (const folder of DOC_FOLDERS) {
+      let names: string[];
+      try {
+        names = readdirSync(join(root, folder));
+      } catch {
+        continue;
+      }
+      for (const n of names)
+        if (/\.(md|sh|mdx|txt)$/i.test(n) && n.length < 80 && !/^requirements/i.test(n))
+          out.push(join(root, folder, n));
+    }
+    return out.slice(0, 64);
+  }
+}
+
+function toMap(entries: Set<string>): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const e of entries) {
+    const [f, w] = e.split('\u0000');
+    m.set(f, w);
+  }
+  return m;
+}
+
+function mtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function readText(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    if (st.size > 512 * 1024) return undefined;
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
