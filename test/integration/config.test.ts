@@ -50,7 +50,7 @@ describe('Config discovery', () => {
     assert.equal(comma.source, 'MCP Doctor');
 
     const cursor = vscode.Uri.file(path.join(root, '.cursor/mcp.json'));
-    assert.deepEqual(codes(cursor), ['MCP061', 'MCP062', 'MCP016']);
+    assert.deepEqual(codes(cursor), ['MCP016', 'MCP061', 'MCP062']);
   });
 
   it('follows unsaved edits in an open config file', async () => {
