@@ -70,7 +70,7 @@ describe('Sessions (live servers)', function () {
       const n = serverNode(server.id);
       return n && tree.getTreeItem(n).contextValue === 'server.running' ? n : undefined;
     }, 'the everything server node in state running');
-    assert.match(String(tree.getTreeItem(node).description), /^stdio · running \(\d+ tools?\)$/);
+    assert.match(String(tree.getTreeItem(node).description), /^stdio · running, 2025 era \(\d+ tools?\)$/);
     const toolsGroup = await waitFor(
       () => tree.getChildren(node).find((n) => n.kind === 'group' && n.group === 'tools'),
       'the Tools group',
