@@ -4,13 +4,17 @@
 //   node bench/launch.mjs [--rounds N] [--no-inspector]        (ROUNDS=N also works; default 10)
 //
 // In-process, same Node process, modes interleaved in rotated order each round, 1 warm-up round:
-//   sdk      bare SDK client: `Client` + `StdioClientTransport`, connect + tools/list
+//   sdk      bare SDK client (the v2 `@modelcontextprotocol/client` McpSession uses, in its default
+//            2025-era mode): `Client` + `StdioClientTransport`, connect + tools/list
 //   session  McpSession: `start()` resolves after initialize and tools/list (resources/templates/prompts
 //            are listed in parallel and included in the time). src/core/session/mcpSession.ts is bundled
 //            with esbuild into a temp CJS file inside this bench (the way the extension ships it) and
 //            loaded with require(); no tsx involved.
-// Whole process (spawn → exit, measured from outside, alternating A/B pairs):
+//            McpSession negotiates the era (`server/discover` first, then `initialize`): one more round trip.
+// Whole process (spawn → exit, measured from outside, order rotated each round):
 //   sdk-proc       a temp ESM script: SDK client, tools/list, print JSON, graceful close
+//   doctor-check   `node dist/cli.js check <dir> --server everything`: discovery, era probe, handshake,
+//                  all lists, tool schema checks, report, exit (target ≤ 1.2 × inspector-cli)
 //   inspector-cli  `node node_modules/@modelcontextprotocol/inspector-cli/build/index.js node SE stdio --method tools/list`
 //                  inspector-cli 1.0.3 checks `fs.existsSync("../package.json")` relative to the *cwd* and
 //                  then imports it relative to its own module (perf-baselines.md): it is run from
@@ -21,8 +25,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { everythingConfig, loadCore, median, REPO, scratch, SE } from './lib/core.mjs';
 
 const INSPECTOR = path.join(REPO, 'node_modules/@modelcontextprotocol/inspector-cli/build/index.js');
@@ -80,7 +84,8 @@ for (let r = 0; r <= ROUNDS; r++) {
 }
 
 // ---------------------------------------------------------------- whole-process modes
-function timeProcess(cmd, args, cwd) {
+/** Runs a command to its exit; resolves with the wall time when it succeeded and printed `expect`. */
+function timeProcess(cmd, args, cwd, expect) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -91,8 +96,8 @@ function timeProcess(cmd, args, cwd) {
     child.on('error', reject);
     child.on('exit', (code) => {
       const ms = performance.now() - t0;
-      if (code !== 0 || !out.includes('"echo"'))
-        reject(new Error(`${path.basename(args[0])} exited ${code}: ${err.slice(-500)}`));
+      if (code !== 0 || !out.includes(expect))
+        reject(new Error(`${path.basename(args[0])} exited ${code}: ${(err || out).slice(-500)}`));
       else resolve(ms);
     });
   });
@@ -107,8 +112,8 @@ if (WITH_INSPECTOR) {
   fs.writeFileSync(
     sdkScript,
     `// written by bench/launch.mjs (whole-process SDK client); safe to delete
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 const client = new Client({ name: 'list-tools-sdk', version: '0.0.0' }, { capabilities: {} });
 await client.connect(new StdioClientTransport({ command: process.execPath, args: [${JSON.stringify(SE)}, 'stdio'], stderr: 'ignore' }));
 const result = await client.listTools();
@@ -116,22 +121,41 @@ process.stdout.write(JSON.stringify(result, null, 2) + '\\n');
 await client.close();
 `,
   );
+  // `mcp-doctor check` on a workspace whose only config is this server: discovery, the era probe,
+  // the handshake, every list, tool schema checks and the report, then exit.
+  const checkDir = path.join(tmp, 'check');
+  fs.mkdirSync(path.join(checkDir, '.vscode'), { recursive: true });
+  fs.writeFileSync(
+    path.join(checkDir, '.vscode', 'mcp.json'),
+    JSON.stringify({ servers: { everything: { type: 'stdio', command: process.execPath, args: [SE, 'stdio'] } } }),
+  );
+  const CLI = path.join(REPO, 'dist', 'cli.js');
+  if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first');
   const procModes = {
-    'sdk-proc': () => timeProcess(process.execPath, [sdkScript], runDir),
+    'sdk-proc': () => timeProcess(process.execPath, [sdkScript], runDir, '"echo"'),
     'inspector-cli': () =>
-      timeProcess(process.execPath, [INSPECTOR, process.execPath, SE, 'stdio', '--method', 'tools/list'], runDir),
+      timeProcess(
+        process.execPath,
+        [INSPECTOR, process.execPath, SE, 'stdio', '--method', 'tools/list'],
+        runDir,
+        '"echo"',
+      ),
+    'doctor-check': () =>
+      timeProcess(process.execPath, [CLI, 'check', checkDir, '--no-user', '--server', 'everything'], runDir, '1 ok'),
   };
   const pn = Object.keys(procModes);
   whole = { res: Object.fromEntries(pn.map((n) => [n, []])), ratios: [] };
   console.error(`whole process: ${ROUNDS} A/B pairs + 1 warm-up (alternating order)`);
   try {
+    whole.checkRatios = [];
     for (let r = 0; r <= ROUNDS; r++) {
-      const order = r % 2 ? [...pn].reverse() : pn;
+      const order = pn.map((_, i) => pn[(i + r) % pn.length]);
       const round = {};
       for (const n of order) round[n] = await procModes[n]();
       if (r === 0) continue;
       for (const n of pn) whole.res[n].push(round[n]);
       whole.ratios.push(round['inspector-cli'] / round['sdk-proc']);
+      whole.checkRatios.push(round['doctor-check'] / round['inspector-cli']);
       console.error(`  pair ${r}: ${pn.map((n) => `${n} ${fmt(round[n])}`).join(', ')}`);
     }
   } finally {
@@ -159,6 +183,10 @@ if (whole) {
   for (const [n, v] of Object.entries(whole.res))
     lines.push(`| ${n} | ${fmt(median(v))} | ${fmt(Math.min(...v))} | ${fmt(Math.max(...v))} |`);
   lines.push('', `inspector-cli / sdk-proc, median of paired ratios: ×${median(whole.ratios).toFixed(3)}`);
+  const check = median(whole.checkRatios);
+  lines.push(
+    `doctor-check / inspector-cli, median of paired ratios: **×${check.toFixed(3)}** (target ≤ ×1.20: ${check <= 1.2 ? 'met' : 'NOT met'})`,
+  );
   lines.push(
     `session (in-process) / inspector-cli (whole process), ratio of medians: ×${(median(res.session) / median(whole.res['inspector-cli'])).toFixed(3)}`,
   );
