@@ -263,6 +263,22 @@ export const CODES: readonly CodeEntry[] = [
   code('MCP721', 'Cannot connect to the server URL', 'protocol', RUNTIME, 'error', ['RT-http-unreachable']),
   code('MCP722', 'Connection closed without an HTTP response', 'protocol', RUNTIME, 'error', ['RT-http-dropped']),
   code('MCP723', 'Server lost its own Mcp-Session-Id', 'protocol', RUNTIME, 'error', ['RT-http-session-lost']),
+  code('MCP724', 'Stdout bytes that are not valid UTF-8', 'protocol', RUNTIME, 'error'),
+  code('MCP725', 'Server reports an environment variable that is not set', 'protocol', RUNTIME, 'warning'),
+
+  // MCP740–MCP769: the two eras of the protocol (2025 revisions and the stateless 2026-07-28)
+  code('MCP740', 'Server exits on server/discover before initialize', 'protocol', RUNTIME, 'warning'),
+  code('MCP741', 'Server speaks only the 2025 era', 'protocol', RUNTIME, 'info'),
+  code('MCP742', 'Server speaks only the 2026-07-28 era', 'protocol', RUNTIME, 'warning'),
+  code('MCP743', 'Tool works in one protocol era and fails in the other', 'protocol', RUNTIME, 'warning'),
+  code('MCP744', 'Feature deprecated by the 2026-07-28 revision in use', 'protocol', RUNTIME, 'info'),
+  code('MCP746', 'Request rejected for a header that does not match its body (-32020)', 'protocol', RUNTIME, 'error'),
+  code('MCP747', 'Request rejected for its protocol version after connecting (-32022)', 'protocol', RUNTIME, 'error'),
+  code('MCP748', 'Request rejected for its _meta envelope (-32602)', 'protocol', RUNTIME, 'error'),
+  code('MCP749', 'Server does not speak the protocol era that was asked for', 'protocol', RUNTIME, 'warning'),
+
+  // MCP770–MCP789: the client features a server asks for (elicitation, sampling, roots…)
+  code('MCP770', 'Tool asked the client for input and that request failed', 'protocol', RUNTIME, 'error'),
 ];
 
 const BY_ID = new Map<string, CodeEntry>();

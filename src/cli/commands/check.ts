@@ -1,48 +1,46 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
-import { resolveVariables } from '../../core/config/variables';
 import { compareFindings, type Finding } from '../../core/model';
-import { defaultEnvironment } from '../../core/session/env';
-import { McpSession } from '../../core/session/mcpSession';
+import type { McpSession } from '../../core/session/mcpSession';
 import { countBySeverity } from '../../core/rules/report';
 import { displayPath, position } from '../../core/util/paths';
 import type { CliIo } from '../io';
-import { VERSION } from '../../core/version';
 import { discoverFolder, folderArg, homeOf } from '../workspace';
+import {
+  checkOne,
+  readElicitAnswer,
+  type CallReport,
+  type CheckedServer,
+  type CheckOptions,
+  type EraReport,
+  type ToolCallSpec,
+} from './checkServer';
 
-const USAGE = `Usage: mcp-doctor check [folder] [--json] [--server NAME] [--timeout MS] [--no-user]
+const USAGE = `Usage: mcp-doctor check [folder] [--json] [--server NAME] [--url URL] [--era auto|2025|2026|both]
+                        [--call NAME[=JSON]] [--elicit FILE] [--sampling-reply TEXT|FILE]
+                        [--timeout MS] [--no-user]
 
-Starts every enabled server headless (two at a time), performs the MCP handshake, lists
-tools/resources/prompts and reports what goes wrong. Tools are never called.
+Starts every enabled server headless (two at a time), connects in the newest protocol era both
+sides speak, lists tools/resources/prompts and reports what goes wrong. Tools are called only
+when asked with --call.
 
-  folder          workspace folder to scan (default: current directory)
-  --json          print { servers, configFindings, summary } as JSON
-  --server NAME   only check servers with this name (repeatable)
-  --timeout MS    how long each server may take to answer initialize (default 30000)
-  --no-user       read only the folder, not your home/app-data configs
+  folder               workspace folder to scan (default: current directory)
+  --json               print { servers, configFindings, summary } as JSON
+  --server NAME        only check servers with this name (repeatable)
+  --url URL            check the MCP server at this URL (Streamable HTTP, then SSE) instead of configs
+  --era ERA            auto (default: negotiate), 2025 (initialize), 2026 (2026-07-28, stateless),
+                       or both: connect once per era and report the differences side by side
+  --call NAME[=JSON]   call tool NAME with these arguments after listing (repeatable): a CI smoke test
+  --elicit FILE        answer elicitation requests with this JSON (the content, or {"action": ...});
+                       without it they are declined
+  --sampling-reply X   answer sampling requests with this text (or the contents of file X);
+                       without it they are declined
+  --timeout MS         how long each server may take to answer initialize (default 30000)
+  --no-user            read only the folder, not your home/app-data configs
 
-Exit code: 0 no errors, 1 errors found, 2 bad usage.
+Exit code: 0 no errors, 1 errors found (or a --call failed), 2 bad usage.
 `;
-
-/** Result for one server in `--json`. */
-export interface CheckedServer {
-  name: string;
-  id: string;
-  client: string;
-  file: string;
-  line: number;
-  status: 'ok' | 'failed' | 'skipped';
-  skipReason?: string;
-  state?: string;
-  initializeMs?: number;
-  protocolVersion?: string;
-  serverInfo?: { name?: string; version?: string };
-  tools?: number;
-  resources?: number;
-  resourceTemplates?: number;
-  prompts?: number;
-  stderrTail?: string[];
-  findings: Finding[];
-}
 
 export interface CheckSummary {
   servers: number;
@@ -53,26 +51,67 @@ export interface CheckSummary {
   warnings: number;
 }
 
-interface Options {
+interface Options extends CheckOptions {
   json: boolean;
   names: string[];
-  timeoutMs: number;
   includeUser: boolean;
   folder?: string;
+  url?: string;
 }
 
 function parseArgs(args: string[], io: CliIo): Options | number {
-  const o: Options = { json: false, names: [], timeoutMs: 30000, includeUser: true };
+  const o: Options = {
+    json: false,
+    names: [],
+    timeoutMs: 30000,
+    includeUser: true,
+    era: 'auto',
+    calls: [],
+    settleMs: 300,
+  };
   const positional: string[] = [];
+  const valueOf = (a: string, i: number): [string | undefined, number] =>
+    a.includes('=') && a.startsWith('--') && a.indexOf('=') < a.length
+      ? [a.slice(a.indexOf('=') + 1), i]
+      : [args[i + 1], i + 1];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
+    const flag = a.startsWith('--') && a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
     if (a === '--json') o.json = true;
-    else if (a === '--no-user') o.includeUser = false;
-    else if (a === '--server' || a.startsWith('--server=')) {
+    else if (flag === '--url') {
+      [o.url, i] = valueOf(a, i);
+      if (!o.url) return usageError(io, '--url needs a URL');
+    } else if (flag === '--era') {
+      let v: string | undefined;
+      [v, i] = valueOf(a, i);
+      if (v !== 'auto' && v !== '2025' && v !== '2026' && v !== 'both')
+        return usageError(io, `--era must be auto, 2025, 2026 or both, got "${v ?? ''}"`);
+      o.era = v;
+    } else if (flag === '--call') {
+      // --call NAME=JSON: the flag's own "=" is not the name's.
+      const v = a === '--call' ? args[++i] : a.slice('--call='.length);
+      const call = v ? parseCall(v) : 'missing';
+      if (typeof call === 'string') return usageError(io, `--call ${call}`);
+      o.calls.push(call);
+    } else if (flag === '--elicit') {
+      let v: string | undefined;
+      [v, i] = valueOf(a, i);
+      try {
+        o.elicit = readElicitAnswer(v ?? '');
+      } catch (err) {
+        return usageError(io, `--elicit ${v ?? ''}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    } else if (flag === '--sampling-reply') {
+      let v: string | undefined;
+      [v, i] = valueOf(a, i);
+      if (v === undefined) return usageError(io, '--sampling-reply needs a text or a file');
+      o.samplingReply = existsSync(v) && statSync(v).isFile() ? readFileSync(v, 'utf8') : v;
+    } else if (a === '--no-user') o.includeUser = false;
+    else if (flag === '--server') {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
       if (!v) return usageError(io, '--server needs a name');
       o.names.push(v);
-    } else if (a === '--timeout' || a.startsWith('--timeout=')) {
+    } else if (flag === '--timeout') {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
       const n = Number(v);
       if (!v || !Number.isFinite(n) || n <= 0)
@@ -89,6 +128,21 @@ function parseArgs(args: string[], io: CliIo): Options | number {
   return o;
 }
 
+/** `NAME` or `NAME=JSON` (a JSON object of arguments). */
+function parseCall(v: string): ToolCallSpec | string {
+  const eq = v.indexOf('=');
+  const name = eq < 0 ? v : v.slice(0, eq);
+  if (!name) return `needs a tool name, got "${v}"`;
+  if (eq < 0) return { name, args: {} };
+  try {
+    const args = JSON.parse(v.slice(eq + 1)) as unknown;
+    if (!args || typeof args !== 'object' || Array.isArray(args)) return `${name}: the arguments must be a JSON object`;
+    return { name, args: args as Record<string, unknown> };
+  } catch (err) {
+    return `${name}: the arguments are not JSON (${err instanceof Error ? err.message : String(err)})`;
+  }
+}
+
 function usageError(io: CliIo, msg: string): number {
   io.err(`mcp-doctor check: ${msg}\n\n${USAGE}`);
   return 2;
@@ -101,8 +155,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const opts = parsed;
   const folder = folderArg(io, 'check', opts.folder);
   if (!folder) return 2;
-  const files = await discoverFolder(io, folder, { includeUser: opts.includeUser });
-  let servers = files.flatMap((f) => f.servers);
+  const files = opts.url ? [] : await discoverFolder(io, folder, { includeUser: opts.includeUser });
+  let servers = opts.url ? [urlServer(opts.url, folder)] : files.flatMap((f) => f.servers);
   if (opts.names.length) {
     const wanted = new Set(opts.names);
     servers = servers.filter((s) => wanted.has(s.name));
@@ -127,7 +181,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const worker = async () => {
       while (next < servers.length) {
         const i = next++;
-        results[i] = await checkOne(servers[i], folder, homeOf(io), io, opts.timeoutMs, active);
+        results[i] = await checkOne(servers[i], folder, homeOf(io), io, opts, active);
         if (!opts.json) io.err(`${progressLine(results[i])}\n`);
       }
     };
@@ -147,7 +201,30 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   };
   if (opts.json) io.out(`${JSON.stringify({ folder, servers: results, configFindings, summary }, null, 2)}\n`);
   else io.out(formatText(results, configFindings, summary, io.cwd));
-  return summary.errors > 0 ? 1 : 0;
+  const callFailed = results.some((r) => r.calls?.some((c) => !c.ok));
+  return summary.errors > 0 || callFailed ? 1 : 0;
+}
+
+/** A server given by `--url` instead of a config entry. */
+function urlServer(url: string, folder: string): ServerConfig {
+  let name = url;
+  try {
+    name = new URL(url).host || url;
+  } catch {
+    // reported when connecting
+  }
+  const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  return {
+    id: `url:${url}`,
+    name,
+    client: 'vscode',
+    scope: 'workspace',
+    file: path.join(folder, '(--url)'),
+    range,
+    transport: 'http',
+    url,
+    workspaceFolder: folder,
+  } as ServerConfig;
 }
 
 /** Config findings of the files that hold the checked servers (all files when no --server filter). */
@@ -161,93 +238,47 @@ function relevantConfigFindings(files: ConfigFileResult[], servers: ServerConfig
     .sort(compareFindings);
 }
 
-async function checkOne(
-  server: ServerConfig,
-  folder: string,
-  home: string,
-  io: CliIo,
-  timeoutMs: number,
-  active: Set<McpSession>,
-): Promise<CheckedServer> {
-  const base: CheckedServer = {
-    name: server.name,
-    id: server.id,
-    client: server.client,
-    file: server.file,
-    line: server.range.start.line + 1,
-    status: 'skipped',
-    findings: [],
-  };
-  if (server.disabled) return { ...base, skipReason: 'disabled in the config' };
-  const workspaceFolder = server.workspaceFolder ?? folder;
-  let resolved: ServerConfig;
-  try {
-    resolved = resolveVariables(server, { workspaceFolder, home, env: io.env });
-  } catch (err) {
-    return {
-      ...base,
-      skipReason: `variables could not be resolved: ${err instanceof Error ? err.message : String(err)}`,
-    };
-  }
-  const inputs = resolved.unresolved.filter((u) => /input/i.test(u));
-  if (inputs.length)
-    return {
-      ...base,
-      skipReason: `needs ${inputs.join(', ')} (prompted by the client; start it from VS Code instead)`,
-    };
-  if (!resolved.command && !resolved.url) return { ...base, skipReason: 'no command or url' };
-
-  const session = new McpSession({
-    server: resolved,
-    workspaceFolder,
-    startupTimeoutMs: timeoutMs,
-    baseEnv: defaultEnvironment(io.env),
-    clientInfo: { name: 'mcp-doctor-check', version: VERSION },
-    healthIntervalMs: 0,
-  });
-  active.add(session);
-  try {
-    await session.start();
-    await session.flushFindings();
-    const v = session.view();
-    const st = v.state;
-    const out: CheckedServer = {
-      ...base,
-      status: st.kind === 'running' ? 'ok' : 'failed',
-      state: st.kind === 'error' ? st.reason : st.kind,
-      findings: [...v.findings].sort(compareFindings),
-    };
-    if (st.kind === 'running') {
-      Object.assign(out, {
-        initializeMs: Math.round(st.initializeMs),
-        protocolVersion: st.protocolVersion,
-        serverInfo: { name: st.serverName, version: st.serverVersion },
-        tools: v.tools.length,
-        resources: v.resources.length,
-        resourceTemplates: v.resourceTemplates.length,
-        prompts: v.prompts.length,
-      });
-    } else out.stderrTail = v.stderrTail.slice(-10);
-    if (resolved.unresolved.length)
-      out.findings.push({
-        code: 'MCP058',
-        severity: 'warning',
-        message: `Started with unresolved variables ${resolved.unresolved.join(', ')} left as written.`,
-        file: server.file,
-        range: server.range,
-        origin: 'runtime',
-        server: server.name,
-      });
-    return out;
-  } finally {
-    await session.dispose();
-    active.delete(session);
-  }
-}
-
 function progressLine(r: CheckedServer): string {
   if (r.status === 'skipped') return `- ${r.name}: skipped`;
   return `${r.status === 'ok' ? '✔' : '✖'} ${r.name}`;
+}
+
+function formatCall(c: CallReport): string {
+  const asked = c.asked?.length ? `  (asked the client: ${c.asked.join(', ')})` : '';
+  return `    call ${c.tool}: ${c.ok ? 'ok' : 'FAILED'} in ${c.ms} ms: ${oneLine(c.text, 120)}${asked}`;
+}
+
+/** `--era both`: each era's connection and calls, side by side. */
+function formatEras(r: CheckedServer): string[] {
+  const cell = (e: EraReport) =>
+    e.ok
+      ? `✔ ${e.protocolVersion} · ${e.tools?.length ?? 0} tools${e.httpSession === undefined ? '' : e.httpSession ? ' · session' : ' · no session'}`
+      : `✖ ${oneLine(e.state, 60)}`;
+  const eras = r.eras!;
+  const names = [...new Set((r.calls ?? []).map((c) => `call ${c.tool}`))];
+  const width = Math.min(32, Math.max(10, ...names.map((n) => n.length))) + 2;
+  const col = 44;
+  const out = [`    ${''.padEnd(width)}${eras.map((e) => `${e.era} era`.padEnd(col)).join('')}`];
+  out.push(`    ${'connect'.padEnd(width)}${eras.map((e) => cell(e).padEnd(col)).join('')}`);
+  const tools = [...new Set(eras.flatMap((e) => e.tools ?? []))];
+  const onlyIn = tools.filter((t) => eras.some((e) => e.ok && !(e.tools ?? []).includes(t)));
+  if (onlyIn.length)
+    out.push(
+      `    ${'tools'.padEnd(width)}${eras.map((e) => `missing: ${onlyIn.filter((t) => !(e.tools ?? []).includes(t)).join(', ') || '—'}`.padEnd(col)).join('')}`,
+    );
+  for (const name of [...new Set((r.calls ?? []).map((c) => c.tool))]) {
+    const row = eras.map((e) => {
+      const c = r.calls!.find((x) => x.tool === name && x.era === e.era);
+      return (c ? `${c.ok ? 'ok' : 'FAILED'}: ${oneLine(c.text, 34)}` : '—').padEnd(col);
+    });
+    out.push(`    ${oneLine(`call ${name}`, width - 2).padEnd(width)}${row.join('')}`);
+  }
+  return out;
+}
+
+function oneLine(s: string, n: number): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > n ? `${t.slice(0, n - 1)}…` : t;
 }
 
 function formatFinding(f: Finding, cwd: string): string {
@@ -259,16 +290,18 @@ function formatFinding(f: Finding, cwd: string): string {
 function formatText(results: CheckedServer[], configFindings: Finding[], s: CheckSummary, cwd: string): string {
   const out: string[] = [];
   for (const r of results) {
-    const where = `${r.client}, ${displayPath(cwd, r.file)}:${r.line}`;
+    const where = r.id.startsWith('url:') ? r.id.slice(4) : `${r.client}, ${displayPath(cwd, r.file)}:${r.line}`;
     if (r.status === 'skipped') {
       out.push(`- ${r.name} (${where}): skipped, ${r.skipReason}`);
       continue;
     }
     if (r.status === 'ok') {
       out.push(
-        `✔ ${r.name} (${where})  initialize ${r.initializeMs} ms · protocol ${r.protocolVersion} · ${r.tools} tools · ${r.resources} resources · ${r.resourceTemplates} templates · ${r.prompts} prompts`,
+        `✔ ${r.name} (${where})  ${r.era === '2026' ? 'discover' : 'initialize'} ${r.initializeMs} ms · protocol ${r.protocolVersion} (${r.era} era) · ${r.tools} tools · ${r.resources} resources · ${r.resourceTemplates} templates · ${r.prompts} prompts`,
       );
     } else out.push(`✖ ${r.name} (${where})  ${r.state}`);
+    if (r.eras) out.push(...formatEras(r));
+    else for (const c of r.calls ?? []) out.push(formatCall(c));
     for (const f of r.findings) out.push(formatFinding(f, cwd));
   }
   if (configFindings.length) {

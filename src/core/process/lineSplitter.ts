@@ -9,12 +9,13 @@ export class LineSplitter {
   private overflowing = false;
 
   /**
-   * @param onLine called with each complete line (without `\n`, `\r` stripped) and its byte length.
+   * @param onLine called with each complete line (without `\n`, `\r` stripped), its byte length,
+   *   and whether its bytes were not valid UTF-8 (decoded with U+FFFD replacements).
    * @param onOverflow called once per line longer than `maxLineBytes`; that line is dropped.
    *   `head` and `tail` are its first and last ~200 bytes (a JSON-RPC `id` may be at either end).
    */
   constructor(
-    private readonly onLine: (line: string, bytes: number) => void,
+    private readonly onLine: (line: string, bytes: number, invalidUtf8: boolean) => void,
     private readonly maxLineBytes = 64 * 1024 * 1024,
     private readonly onOverflow?: (bytes: number, head: string, tail: string) => void,
   ) {}
@@ -82,7 +83,9 @@ export class LineSplitter {
     this.reset();
     let end = buf.length;
     if (end > 0 && buf[end - 1] === 13) end--;
-    this.onLine(buf.toString('utf8', 0, end), buf.length);
+    const line = buf.toString('utf8', 0, end);
+    // U+FFFD is either in the text or a replaced invalid byte sequence: decode strictly to tell.
+    this.onLine(line, buf.length, line.includes('\uFFFD') && !isValidUtf8(buf.subarray(0, end)));
   }
 
   private reset(): void {
@@ -91,5 +94,16 @@ export class LineSplitter {
     this.overflowing = false;
     this.headOfOverflow = '';
     this.lastPart = undefined;
+  }
+}
+
+const strict = new TextDecoder('utf-8', { fatal: true });
+
+function isValidUtf8(bytes: Buffer): boolean {
+  try {
+    strict.decode(bytes);
+    return true;
+  } catch {
+    return false;
   }
 }

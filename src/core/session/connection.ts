@@ -1,6 +1,7 @@
 import { cpuSeconds } from '../process/health';
 import { LineSplitter } from '../process/lineSplitter';
 import { ManagedProcess, type ExitInfo } from '../process/managedProcess';
+import { secretEnvReads, serverCodeRoot, type EnvRead } from '../runtime/envReads';
 import { deepestWorkspaceFrame, lineRange, parseLastTrace } from '../runtime/stackTraces';
 import { now } from '../trace/types';
 import { withTimeout } from '../util/async';
@@ -12,6 +13,9 @@ import {
   diagnoseHandshake,
   envFileUnreadable,
   httpMidSession,
+  invalidUtf8,
+  missingEnv,
+  missingEnvMention,
   messageTooLarge,
   sessionLost,
   stdoutClosed,
@@ -19,13 +23,16 @@ import {
   type Subject,
   type Verdict,
 } from './diagnosis';
+import { eraUnavailable } from './eraDiagnosis';
 import { attachHttp } from './httpAttach';
+import { NotificationRouter } from './notifications';
 import { launchSpec, serverCwd } from './launch';
 import {
   createClient,
   errorText,
   httpStatusOf,
   isClosedDuringEraProbe,
+  isEraUnavailable,
   isConnectionClosed,
   isTimeout,
   LATEST_PROTOCOL_VERSION,
@@ -71,10 +78,14 @@ export class McpConnection {
   private stdoutBytesSeen = false;
   private noiseCount = 0;
   private stdoutClosedSeen = false;
+  private invalidUtf8Count = 0;
+  /** The environment the process was started with (command servers). */
+  private launchEnv?: Record<string, string>;
   /** Why the connection is gone (exit, stdout closed…): the error of requests that were pending. */
   private lostReason?: string;
   private disposing?: Promise<void>;
   private readonly subject: Subject;
+  private readonly notifications: NotificationRouter;
 
   constructor(
     private readonly opts: ConnectionOptions,
@@ -82,6 +93,7 @@ export class McpConnection {
   ) {
     const s = opts.server;
     this.subject = { name: s.name, file: s.file, range: s.range, url: s.url };
+    this.notifications = new NotificationRouter(events);
   }
 
   get pid(): number | undefined {
@@ -133,6 +145,7 @@ export class McpConnection {
   private spawn(): { proc: ManagedProcess } | { verdict: Verdict } {
     const s = this.opts.server;
     const spec = launchSpec(s, this.opts.baseEnv, this.opts.workspaceFolder);
+    this.launchEnv = spec.env;
     if (spec.envFileProblem)
       this.events.finding(envFileUnreadable(this.subject, spec.envFileProblem.file, spec.envFileProblem.error));
     this.lifecycle(`$ ${spec.commandLine}   (cwd ${spec.cwd})`);
@@ -188,7 +201,7 @@ export class McpConnection {
     const transport = this.stdioTransport!;
     const client = this.newClient(era);
     const dispatch = notificationDispatch(client);
-    transport.onNotification = (n) => this.fastNotification(n, dispatch);
+    transport.onNotification = (n) => this.notifications.fast(n, dispatch);
     try {
       await client.connect(transport, { timeout: this.opts.startupTimeoutMs });
     } catch (err) {
@@ -204,6 +217,14 @@ export class McpConnection {
         const again = this.spawn();
         if ('verdict' in again) return { ok: false, verdict: again.verdict };
         return this.openStdio(again.proc, '2025', [...notes, 'exits-on-discover']);
+      }
+      if (isEraUnavailable(err)) {
+        await proc.stop(this.opts.stopGraceMs);
+        const reason = errorText(err);
+        return {
+          ok: false,
+          verdict: { findings: [eraUnavailable(this.subject, era === '2025' ? '2025' : '2026', reason)], reason },
+        };
       }
       return { ok: false, verdict: await this.handshakeFailed(err, proc) };
     }
@@ -283,7 +304,7 @@ export class McpConnection {
     if ('verdict' in r) return { ok: false, verdict: r.verdict };
     this.httpTransport = r.transport;
     this.lifecycle(`connected over ${r.kind === 'http' ? 'Streamable HTTP' : 'SSE'} to ${url}`);
-    return { ok: true, info: this.connected(r.client, r.kind, []) };
+    return { ok: true, info: { ...this.connected(r.client, r.kind, []), httpSession: !!r.transport.sessionId } };
   }
 
   // ---------------------------------------------------------------- connected
@@ -295,7 +316,9 @@ export class McpConnection {
       era,
       probeTimeoutMs: Math.min(this.opts.startupTimeoutMs, PROBE_TIMEOUT_CAP_MS),
     });
-    client.fallbackNotificationHandler = async (n) => this.onNotification(n.method, n.params);
+    client.fallbackNotificationHandler = async (n) => {
+      if (!this.closing) this.notifications.route(n.method, n.params);
+    };
     this.events.clientCreated?.(client);
     this.client = client;
     return client;
@@ -319,54 +342,6 @@ export class McpConnection {
       capabilities: this.capabilities(),
       notes,
     };
-  }
-
-  /**
-   * Stdio fast path for notifications (see `ProcessStdioTransport.onNotification`): log messages
-   * are handled here; the others go straight to the SDK's notification dispatch when it has one.
-   */
-  private fastNotification(
-    n: JSONRPCMessage & { method: string },
-    dispatch: ((n: JSONRPCMessage) => void) | undefined,
-  ): boolean {
-    if (n.method === 'notifications/message') {
-      const p = (n as { params?: unknown }).params as { level?: unknown; logger?: unknown } | undefined;
-      if (
-        !p ||
-        typeof p !== 'object' ||
-        typeof p.level !== 'string' ||
-        (p.logger !== undefined && typeof p.logger !== 'string')
-      )
-        return false;
-      this.emitLog(p as { level: string; logger?: string; data?: unknown });
-      return true;
-    }
-    if (!dispatch) return false;
-    dispatch(n);
-    return true;
-  }
-
-  private onNotification(method: string, params: unknown): void {
-    if (this.closing) return;
-    if (method === 'notifications/message' && params && typeof params === 'object') {
-      this.emitLog(params as { level: string; logger?: string; data?: unknown });
-      return;
-    }
-    this.events.notification(method, params);
-  }
-
-  private emitLog(params: { level: string; logger?: string; data?: unknown }): void {
-    const { level, logger, data } = params;
-    let text: string;
-    if (typeof data === 'string') text = data;
-    else {
-      try {
-        text = JSON.stringify(data);
-      } catch {
-        text = String(data);
-      }
-    }
-    this.events.output({ kind: 'log', level, text: logger ? `${logger}: ${text}` : text, ts: now() });
   }
 
   // ---------------------------------------------------------------- requests
@@ -457,6 +432,23 @@ export class McpConnection {
     if (this.closing) return;
     this.opts.trace.stderr(line, ts);
     this.events.output({ kind: 'stderr', text: line, ts });
+    const missing = this.launchEnv && missingEnvMention(line, this.launchEnv);
+    if (missing) this.events.finding(missingEnv(this.subject, missing, line, 'stderr'));
+  }
+
+  /** Secret-looking variables the server's code reads that its launch did not set (stdio servers). */
+  async unsetSecretReads(): Promise<EnvRead[]> {
+    const s = this.opts.server;
+    if (!s.command || s.url || !this.launchEnv) return [];
+    const root = await serverCodeRoot(s.command, s.args ?? [], serverCwd(s, this.opts.workspaceFolder));
+    if (!root) return [];
+    const env = this.launchEnv;
+    return (await secretEnvReads(root)).filter((r) => !env[r.name]);
+  }
+
+  /** The variable a tool's error text says is missing, if it is not set for the server. */
+  missingEnvIn(text: string): string | undefined {
+    return this.launchEnv ? missingEnvMention(text, this.launchEnv) : undefined;
   }
 
   /** Stdout ended: normal when the process exits; a fault when it lives on (nothing it says can arrive). */
@@ -528,6 +520,11 @@ export class McpConnection {
         trace.stdoutNoise(line, ts);
         this.events.output({ kind: 'stdout-noise', text: line, ts });
         this.events.invalid(line, reason);
+      },
+      invalidUtf8: (line) => {
+        if (this.closing) return;
+        this.invalidUtf8Count++;
+        this.events.finding(invalidUtf8(this.subject, line, this.invalidUtf8Count));
       },
       overflow: (bytes, head, id) => {
         if (this.closing) return;

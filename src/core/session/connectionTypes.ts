@@ -58,6 +58,8 @@ export interface ConnectedInfo {
   protocolVersion: string;
   era: '2025' | '2026';
   transport: 'stdio' | 'http' | 'sse';
+  /** Streamable HTTP: the server issued an `Mcp-Session-Id` (a stateful server). */
+  httpSession?: boolean;
   serverName?: string;
   serverVersion?: string;
   capabilities: Record<string, unknown>;

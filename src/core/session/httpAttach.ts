@@ -17,6 +17,7 @@ import {
 import {
   errorText,
   httpStatusOf,
+  isEraUnavailable,
   isTimeout,
   LATEST_PROTOCOL_VERSION,
   sseTransport,
@@ -26,6 +27,7 @@ import {
   type EraPreference,
   type Transport,
 } from './sdk';
+import { eraUnavailable } from './eraDiagnosis';
 import { TappedTransport, type WireTap } from './transports';
 
 /** What attaching over HTTP needs of the connection that owns it. */
@@ -143,8 +145,17 @@ async function failed(
 ): Promise<Verdict> {
   const message = errorText(err);
   if (proc && !proc.running && proc.exitInfo) return ctx.processFailed(proc);
+  if (isEraUnavailable(err)) {
+    const reason = errorText(err);
+    return {
+      findings: [
+        eraUnavailable(ctx.subject, used === 'sse' ? '2025' : ctx.opts.era === '2025' ? '2025' : '2026', reason),
+      ],
+      reason,
+    };
+  }
   const init = ctx.initResponse();
-  if (init && initAnswerIsTheProblem(init, message))
+  if (init && initAnswerIsTheProblem(init, message, SUPPORTED_PROTOCOL_VERSIONS))
     return {
       findings: [
         protocolVersionFinding(ctx.subject, init, message, {

@@ -98,10 +98,14 @@ export class ServerLists {
         runtimeFinding(
           this.subject,
           'MCP710',
-          'warning',
-          `Tool \`${p.tool}\` from \`tools/list\`: ${p.problems.join('; ')}.`,
+          p.rejectsList ? 'error' : 'warning',
+          `Tool \`${p.tool}\` from \`tools/list\`: ${p.problems.join('; ')}.${
+            p.rejectsList
+              ? ` Clients built on the MCP SDKs validate \`tools/list\` as a whole, so this one tool makes them reject the entire list: all ${items.length} tools disappear, not just this one.`
+              : ''
+          }`,
           undefined,
-          { tool: p.tool, index: p.index, problems: p.problems },
+          { tool: p.tool, index: p.index, problems: p.problems, rejectsList: p.rejectsList },
         ),
       ]),
     );

@@ -4,9 +4,16 @@ import { NULL_TRACE_SINK, now, type TraceSink } from '../trace/types';
 import { Emitter, type Event } from '../util/event';
 import { VERSION } from '../version';
 import type { OutputEvent, RequestOptions, RequestOutcome } from './connectionTypes';
-import { describeExit } from './diagnosis';
 import { SessionRun } from './run';
-import type { Client, ClientCapabilities, EraPreference, FetchLike } from './sdk';
+import {
+  CallAttribution,
+  capabilitiesOf,
+  featureHandlers,
+  type BackChannelExchange,
+  type ClientFeatures,
+} from './clientFeatures';
+import { describeExit } from './diagnosis';
+import { handleServerRequests, type Client, type EraPreference, type FetchLike } from './sdk';
 import { ToolStatsTracker } from './toolStats';
 import type { SessionState, SessionView } from './types';
 
@@ -30,9 +37,9 @@ export interface SessionOptions {
   clientInfo?: { name: string; version: string };
   /** Which protocol era to speak (default `auto`: the newest both sides support). */
   era?: EraPreference;
-  /** What the client declares it can do (default: nothing). */
-  capabilities?: ClientCapabilities;
-  /** Registers request handlers (sampling, elicitation, roots) on each new client. */
+  /** What the client does when the server asks: elicitation, sampling, roots (declared accordingly). */
+  features?: ClientFeatures;
+  /** Called with each new SDK client before it connects (extra handlers, instrumentation). */
   onClient?(client: Client): void;
   /** A fetch for every HTTP exchange (tracing, authorization). */
   fetch?: FetchLike;
@@ -52,6 +59,8 @@ export type CallOptions = RequestOptions;
 export interface CallOutcome extends RequestOutcome {
   /** Tool result had isError: true. */
   isError?: boolean;
+  /** Requests the server made to the client during this call (elicitation, sampling, roots). */
+  backChannel?: BackChannelExchange[];
   /** E.g. output schema mismatch for this call. */
   findings: Finding[];
 }
@@ -88,6 +97,7 @@ export class McpSession {
   private stopping?: Promise<void>;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly stats = new ToolStatsTracker();
+  private readonly calls = new CallAttribution();
   private readonly trace: TraceSink;
 
   constructor(private readonly opts: SessionOptions) {
@@ -137,6 +147,7 @@ export class McpSession {
         protocolVersion: info.protocolVersion,
         era: info.era,
         transport: info.transport,
+        httpSession: info.httpSession,
         serverName: info.serverName,
         serverVersion: info.serverVersion,
       });
@@ -160,7 +171,7 @@ export class McpSession {
         baseEnv: o.baseEnv,
         workspaceFolder: o.workspaceFolder ?? o.server.workspaceFolder,
         clientInfo: o.clientInfo ?? { name: 'mcp-doctor', version: VERSION },
-        capabilities: o.capabilities ?? {},
+        capabilities: capabilitiesOf(o.features),
         era: o.era ?? 'auto',
         fetch: o.fetch,
         healthIntervalMs: o.healthIntervalMs ?? 5000,
@@ -172,7 +183,7 @@ export class McpSession {
         lost: (verdict) => this.fail(verdict.reason),
         listsChanged: () => this._onDidChangeLists.fire(),
         notification: (method, params) => this._onNotification.fire({ method, params }),
-        clientCreated: o.onClient,
+        clientCreated: (client) => this.clientCreated(client),
         track: (work) => this.track(work),
       },
     );
@@ -181,6 +192,26 @@ export class McpSession {
     this._onDidChangeFindings.fire();
     this._onDidChangeLists.fire();
     return run;
+  }
+
+  private clientCreated(client: Client): void {
+    const serverName = this.opts.server.name;
+    const record = (e: BackChannelExchange) => this.calls.record(e);
+    const handlers = featureHandlers(
+      this.opts.features ?? {},
+      (signal) => ({ serverName, tool: this.calls.currentTool(), signal }),
+      record,
+    );
+    handleServerRequests(client, handlers, (method) =>
+      record({
+        method: method as BackChannelExchange['method'],
+        tool: this.calls.currentTool(),
+        ok: false,
+        unsupported: true,
+        ms: 0,
+      }),
+    );
+    this.opts.onClient?.(client);
   }
 
   /** Graceful stop; resolves when the process tree is gone. Never rejects. */
@@ -234,10 +265,13 @@ export class McpSession {
 
   async callTool(name: string, args: Record<string, unknown>, opts: CallOptions = {}): Promise<CallOutcome> {
     const run = this.run;
+    const call = this.calls.begin(name);
     const outcome: CallOutcome = {
       ...(await this.send('tools/call', { name, arguments: args ?? {} }, opts)),
       findings: [],
     };
+    const exchanges = this.calls.end(call);
+    if (exchanges.length) outcome.backChannel = exchanges;
     if (outcome.result && typeof outcome.result === 'object') {
       const result = outcome.result as Record<string, unknown>;
       outcome.isError = result.isError === true;
@@ -246,13 +280,8 @@ export class McpSession {
         outcome.error = { message: firstText(result) ?? 'the tool returned isError: true' };
       }
     }
-    if (run && run === this.run) {
-      const tool = run.lists.tools.find((t) => t.name === name);
-      const timeoutMs = opts.timeoutMs ?? this.opts.requestTimeoutMs ?? 60000;
-      const { forCall, forSession } = run.checks.check(name, outcome, tool, timeoutMs);
-      outcome.findings = forCall;
-      for (const [key, f] of forSession) run.findings.set(key, f);
-    }
+    if (run && run === this.run)
+      outcome.findings = run.afterCall(name, outcome, exchanges, opts.timeoutMs ?? this.opts.requestTimeoutMs ?? 60000);
     this.stats.record(name, outcome.durationMs, !outcome.ok);
     this._onDidChangeStats.fire(name);
     return outcome;
@@ -289,7 +318,9 @@ export class McpSession {
   private async send(method: string, params: unknown, opts: CallOptions): Promise<RequestOutcome> {
     const run = this.run;
     if (!run || this.state.kind !== 'running') return this.notRunning();
-    return run.connection.request(method, params, opts);
+    const outcome = await run.connection.request(method, params, opts);
+    if (!outcome.ok && run === this.run) run.afterRequestError(method, outcome);
+    return outcome;
   }
 
   private notRunning(): CallOutcome {

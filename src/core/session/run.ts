@@ -1,7 +1,10 @@
 import { CallChecks } from './callChecks';
 import { McpConnection } from './connection';
 import type { ConnectedInfo, ConnectionEvents, ConnectionOptions, OutputEvent } from './connectionTypes';
-import type { Subject, Verdict } from './diagnosis';
+import type { BackChannelExchange } from './clientFeatures';
+import { backChannelFailure, missingEnv, unsetSecretRead, type Keyed, type Subject, type Verdict } from './diagnosis';
+import { deprecatedFeature, eraRequestError, exitsOnDiscover, toolEraDifference } from './eraDiagnosis';
+import type { Finding } from '../model';
 import { FindingSet } from './findingSet';
 import { ServerLists, type ListKind } from './lists';
 import type { Client } from './sdk';
@@ -40,9 +43,12 @@ export class SessionRun {
   readonly connection: McpConnection;
   readonly lists: ServerLists;
   readonly checks: CallChecks;
+  readonly subject: Subject;
   private readonly watch: RunWatch;
   private disposed = false;
   private running = false;
+  /** The era spoken, once connected. */
+  era?: '2025' | '2026';
 
   constructor(
     opts: RunOptions,
@@ -50,8 +56,14 @@ export class SessionRun {
   ) {
     const s = opts.server;
     const subject: Subject = { name: s.name, file: s.file, range: s.range, url: s.url };
+    this.subject = subject;
     const events: ConnectionEvents = {
-      output: (e) => this.live(() => hooks.output(e)),
+      output: (e) =>
+        this.live(() => {
+          if (e.kind === 'log' && !this.findings.has('MCP744:logging'))
+            this.findings.set(...deprecatedFeature(subject, 'logging', 'it sent `notifications/message`'));
+          hooks.output(e);
+        }),
       finding: ([key, f]) => this.live(() => this.findings.set(key, f)),
       noise: (line) => this.live(() => this.watch.noise(line)),
       invalid: (line, reason) => this.live(() => this.watch.invalid(line, reason)),
@@ -108,6 +120,8 @@ export class SessionRun {
       for (const [key, f] of r.verdict.findings) this.findings.set(key, f);
       return r;
     }
+    this.era = r.info.era;
+    if (r.info.notes.includes('exits-on-discover')) this.findings.set(...exitsOnDiscover(this.subject));
     onListing();
     await this.lists.refresh('all');
     if (this.disposed) return { ok: false, gone: true };
@@ -115,7 +129,60 @@ export class SessionRun {
     if (!this.connection.isOpen) return { ok: false, gone: true }; // lost while listing: `lost` reported it
     this.running = true;
     this.watch.running();
+    this.hooks.track(
+      this.connection.unsetSecretReads().then((reads) =>
+        this.live(() => {
+          for (const read of reads.slice(0, 5))
+            if (!this.findings.has(`MCP725:${read.name}`))
+              this.findings.set(...unsetSecretRead(this.subject, read.name, read.file, read.line));
+        }),
+      ),
+    );
     return r;
+  }
+
+  /**
+   * The findings of one finished tool call (shown with its result), after setting them and the
+   * session-wide ones: call checks, failed requests to the client, era differences.
+   */
+  afterCall(
+    tool: string,
+    outcome: { ok: boolean; result?: unknown; error?: { code?: number; message: string }; timedOut?: boolean },
+    exchanges: readonly BackChannelExchange[],
+    timeoutMs: number,
+  ): Finding[] {
+    const info = this.lists.tools.find((t) => t.name === tool);
+    const { forCall, forSession } = this.checks.check(tool, outcome, info, timeoutMs);
+    const extra: (Keyed | undefined)[] = [backChannelFailure(this.subject, tool, exchanges, !outcome.ok)];
+    if (!outcome.ok && this.era)
+      extra.push(toolEraDifference(this.subject, tool, [{ era: this.era, ok: false, text: outcomeText(outcome) }]));
+    const missing = outcome.ok ? undefined : this.connection.missingEnvIn(outcomeText(outcome));
+    if (missing) extra.push(missingEnv(this.subject, missing, outcomeText(outcome), 'a tool result'));
+    for (const e of exchanges) {
+      if (e.method === 'sampling/createMessage' && !e.unsupported)
+        extra.push(deprecatedFeature(this.subject, 'sampling', `tool \`${tool}\` asked for it`));
+      if (e.method === 'roots/list' && !e.unsupported)
+        extra.push(deprecatedFeature(this.subject, 'roots', `tool \`${tool}\` asked for it`));
+    }
+    const explained = extra.some((k) => k && (k[1].code === 'MCP743' || k[1].code === 'MCP770'));
+    for (const k of extra)
+      if (k) {
+        forSession.push(k);
+        if (k[1].code !== 'MCP744') forCall.push(k[1]);
+      }
+    // A JSON-RPC error that an era difference or a failed request to the client explains is not
+    // a problem with the tool's arguments: MCP716's advice would point the wrong way.
+    if (explained)
+      for (let i = forSession.length - 1; i >= 0; i--) if (forSession[i][1].code === 'MCP716') forSession.splice(i, 1);
+    for (const [key, f] of forSession) this.findings.set(key, f);
+    return forCall;
+  }
+
+  /** A request failed: explain era-specific JSON-RPC errors (envelope, headers, version). */
+  afterRequestError(method: string, outcome: { error?: { code?: number; message: string } }): void {
+    if (!outcome.error || !this.era) return;
+    const k = eraRequestError(this.subject, method, outcome.error, this.era);
+    if (k) this.findings.set(...k);
   }
 
   get isRunning(): boolean {
@@ -142,4 +209,14 @@ export class SessionRun {
     this.running = false;
     await this.connection.dispose();
   }
+}
+
+/** The text a failed call shows: the tool's error content, or the JSON-RPC error. */
+function outcomeText(outcome: { result?: unknown; error?: { message: string } }): string {
+  const content = (outcome.result as { content?: unknown } | undefined)?.content;
+  if (Array.isArray(content))
+    for (const c of content)
+      if (c && typeof c === 'object' && typeof (c as { text?: unknown }).text === 'string')
+        return (c as { text: string }).text;
+  return outcome.error?.message ?? '';
 }

@@ -14,6 +14,7 @@ import {
   SSEClientTransport,
   StreamableHTTPClientTransport,
   SUPPORTED_PROTOCOL_VERSIONS,
+  UnsupportedProtocolVersionError,
   type ClientCapabilities,
   type FetchLike,
   type JSONRPCMessage,
@@ -62,6 +63,42 @@ export function createClient(setup: ClientSetup): Client {
     // Transport-level errors surface through the pending request or the exit handler.
   };
   return client;
+}
+
+/** Server→client request handlers by method; a thrown error with a numeric `code` is answered with it. */
+export type ServerRequestHandlers = Partial<
+  Record<string, (params: Record<string, unknown>, signal: AbortSignal) => Promise<Record<string, unknown>>>
+>;
+
+/**
+ * Registers handlers for requests the server sends (2025) or embeds as input requests (2026).
+ * Requests without a handler are answered "Method not found", as the SDK would, and reported
+ * to `unhandled` first so that a tool that depends on them can be diagnosed.
+ */
+export function handleServerRequests(
+  client: Client,
+  handlers: ServerRequestHandlers,
+  unhandled: (method: string) => void,
+): void {
+  client.fallbackRequestHandler = async (request) => {
+    unhandled(request.method);
+    throw new ProtocolError(-32601, 'Method not found');
+  };
+  for (const [method, handler] of Object.entries(handlers)) {
+    if (!handler) continue;
+    client.setRequestHandler(
+      method as 'roots/list',
+      (async (request: { params?: unknown }, ctx: { mcpReq: { signal: AbortSignal } }) => {
+        try {
+          return await handler((request.params ?? {}) as Record<string, unknown>, ctx.mcpReq.signal);
+        } catch (err) {
+          const code = (err as { code?: unknown }).code;
+          if (typeof code === 'number') throw new ProtocolError(code, err instanceof Error ? err.message : String(err));
+          throw err;
+        }
+      }) as never,
+    );
+  }
 }
 
 /** The era a connected client negotiated. */
@@ -128,6 +165,16 @@ export function isClosedDuringEraProbe(err: unknown): boolean {
     err instanceof SdkError &&
     err.code === SdkErrorCode.EraNegotiationFailed &&
     /closed during the server\/discover probe/.test(err.message)
+  );
+}
+
+/** The server does not offer the era that was asked for (a pinned 2026-07-28, or no version in common). */
+export function isEraUnavailable(err: unknown): boolean {
+  if (err instanceof UnsupportedProtocolVersionError) return true;
+  return (
+    err instanceof SdkError &&
+    err.code === SdkErrorCode.EraNegotiationFailed &&
+    /did not offer pinned protocol version|no fallback in pin mode|gave no modern evidence/.test(err.message)
   );
 }
 

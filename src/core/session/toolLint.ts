@@ -5,6 +5,8 @@ export interface ToolProblems {
   tool: string;
   index: number;
   problems: string[];
+  /** SDK-based clients reject the whole `tools/list` because of this tool. */
+  rejectsList: boolean;
 }
 
 const PORTABLE = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -116,6 +118,21 @@ function lintTool(tool: Json): string[] {
   return problems;
 }
 
+/**
+ * SDK-based clients validate `tools/list` as a whole against the spec's types: a tool without a
+ * name, or whose input or output schema is not an object schema, fails the entire response.
+ */
+function rejectsWholeList(tool: Json): boolean {
+  const input = tool.inputSchema;
+  const output = tool.outputSchema;
+  return (
+    typeof tool.name !== 'string' ||
+    !isObj(input) ||
+    input.type !== 'object' ||
+    (output !== undefined && (!isObj(output) || output.type !== 'object'))
+  );
+}
+
 /** Lints a whole `tools/list` (including duplicates across pages). One entry per tool with problems. */
 export function lintToolList(tools: readonly unknown[]): ToolProblems[] {
   const seen = new Map<string, number>();
@@ -130,7 +147,7 @@ export function lintToolList(tools: readonly unknown[]): ToolProblems[] {
         `duplicate tool name \`${name}\` (also tool #${first + 1}): clients keep only one of them, or reject the list`,
       );
     else seen.set(name, index);
-    if (problems.length) out.push({ tool: name, index, problems });
+    if (problems.length) out.push({ tool: name, index, problems, rejectsList: rejectsWholeList(tool) });
   });
   return out;
 }

@@ -11,6 +11,8 @@ export interface WireTap {
   noise(line: string, ts: number): void;
   /** A stdout line longer than the cap; dropped. `id` is the JSON-RPC id of the dropped response when found. */
   overflow(bytes: number, head: string, id?: string | number): void;
+  /** A stdout line whose bytes are not valid UTF-8 (it was decoded with U+FFFD replacements). */
+  invalidUtf8?(line: string, ts: number): void;
   /**
    * A stdout line that looks like JSON but is not a valid JSON-RPC 2.0 message (`reason` says why:
    * "not valid JSON (…)", "has no \"jsonrpc\": \"2.0\" member"…). Optional: without it such lines go to `noise`.
@@ -96,7 +98,10 @@ export class ProcessStdioTransport implements Transport {
     maxLineBytes = 64 * 1024 * 1024,
   ) {
     this.splitter = new LineSplitter(
-      (line, bytes) => this.onLine(line, bytes),
+      (line, bytes, invalidUtf8) => {
+        if (invalidUtf8) this.tap.invalidUtf8?.(line, now());
+        this.onLine(line, bytes);
+      },
       maxLineBytes,
       (bytes, head, tail) => this.onOverflow(bytes, head, tail, maxLineBytes),
     );

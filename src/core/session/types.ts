@@ -14,6 +14,8 @@ export type SessionState =
       /** The protocol era spoken: 2025 (`initialize`, sessions) or 2026 (stateless, `server/discover`). */
       era: '2025' | '2026';
       transport: 'stdio' | 'http' | 'sse';
+      /** Streamable HTTP: the server keeps a session (`Mcp-Session-Id`). */
+      httpSession?: boolean;
       serverName?: string;
       serverVersion?: string;
     }

@@ -86,7 +86,10 @@ describe('cli: mcp-doctor check', function () {
     const io = bufferIo(ws, home);
     const code = await run([ws, '--server', 'good', '--no-user'], io);
     assert.equal(code, 0, io.stdout + io.stderr);
-    assert.match(io.stdout, /✔ good \(vscode, .*mcp\.json:\d+\)\s+initialize \d+ ms · protocol 2025-11-25 · 6 tools/);
+    assert.match(
+      io.stdout,
+      /✔ good \(vscode, .*mcp\.json:\d+\)\s+initialize \d+ ms · protocol 2025-11-25 \(2025 era\) · 6 tools/,
+    );
     assert.match(io.stdout, /1 server\(s\): 1 ok, 0 failed, 0 skipped; 0 error\(s\)/);
   });
 

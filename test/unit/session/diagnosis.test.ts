@@ -4,6 +4,7 @@ import {
   diagnoseHandshake,
   diagnoseHttpConnect,
   httpMidSession,
+  missingEnvMention,
   type HandshakeEvidence,
   type HttpConnectEvidence,
   type Subject,
@@ -39,16 +40,26 @@ describe('session diagnosis: evidence → findings (no process, no network)', ()
       { init: { error: { code: -32602, message: 'Unsupported protocol version' } } },
       ['MCP709'],
       /rejected `initialize` with protocol version "2025-11-25": .*Unsupported protocol version/,
-      /Connection closed/,
+      /not negotiated/,
     ],
     [
       'a version the client does not know',
       { init: { protocolVersion: '2099-01-01' }, message: "Server's protocol version is not supported: 2099-01-01" },
       ['MCP709'],
       /answered `initialize` with protocol version "2099-01-01"/,
-      /Server's protocol version is not supported/,
+      /protocol version not negotiated/,
     ],
-    ['no version at all', { init: { capabilities: {} } }, ['MCP709'], /has no `protocolVersion`/, /Connection closed/],
+    [
+      'a wrong version, then the exit caused by the client closing the pipe (not a crash)',
+      {
+        init: { protocolVersion: '2099-01-01' },
+        crash: { exit: exit(0), when: 'before answering `initialize`', stderrTail: [], stdoutBytesSeen: true },
+      },
+      ['MCP709'],
+      /"2099-01-01"/,
+      /^protocol version not negotiated/,
+    ],
+    ['no version at all', { init: { capabilities: {} } }, ['MCP709'], /has no `protocolVersion`/, /not negotiated/],
     [
       'a crash before answering, with the traceback',
       {
@@ -218,5 +229,32 @@ describe('session diagnosis: evidence → findings (no process, no network)', ()
     const t = checks.check('slow', { ok: false, timedOut: true }, undefined, 1500).forSession[0];
     assert.equal(t[0], 'MCP717:slow');
     assert.match(t[1].message, /within 1\.5 s \(2 times\)/);
+  });
+});
+
+describe('session diagnosis: a variable the server says is missing', () => {
+  const env = { PATH: '/bin', SET_TOKEN: 'x', EMPTY_TOKEN: '' };
+  const cases: [string, string | undefined][] = [
+    ['GITHUB_PERSONAL_ACCESS_TOKEN environment variable is not set', 'GITHUB_PERSONAL_ACCESS_TOKEN'],
+    ['Error: Missing environment variable: SLACK_BOT_TOKEN', 'SLACK_BOT_TOKEN'],
+    ['Please set BRAVE_API_KEY to use web search', 'BRAVE_API_KEY'],
+    ['ValueError: OPENAI_API_KEY is required', 'OPENAI_API_KEY'],
+    ['EMPTY_TOKEN is empty', 'EMPTY_TOKEN'],
+    ['SET_TOKEN is not set', undefined],
+    ['Listening on port 8080 (LOG_LEVEL=debug)', undefined],
+    ['the value is missing from the request', undefined],
+  ];
+  for (const [line, expected] of cases)
+    it(`"${line}" → ${expected ?? 'nothing'}`, () => assert.equal(missingEnvMention(line, env), expected));
+
+  it('stays fast on long adversarial lines', () => {
+    const t0 = performance.now();
+    for (const line of [
+      'A_' + 'B_'.repeat(5000),
+      'missing ' + 'A'.repeat(10000) + '_',
+      ('X_YZ ' + ' '.repeat(39)).repeat(200),
+    ])
+      missingEnvMention(line, env);
+    assert.ok(performance.now() - t0 < 200, `${performance.now() - t0} ms`);
   });
 });

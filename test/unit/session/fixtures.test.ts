@@ -60,6 +60,23 @@ describe('session: python and node fixture servers', function () {
     await waitFor(() => listed >= 1, 'onDidChangeLists to fire', 5000);
   });
 
+  it('latin1-stdout.py → MCP724: stdout bytes that are not UTF-8 (the call still returns, with U+FFFD)', async () => {
+    const s = pool.create({ server: pyServer('latin1-stdout.py') });
+    await s.start();
+    assert.equal(s.view().state.kind, 'running');
+    assert.deepEqual(
+      s.view().findings.map((f) => f.code),
+      [],
+      'the handshake is ASCII',
+    );
+    const r = await s.callTool('menu', {});
+    assert.equal(r.ok, true);
+    assert.match(JSON.stringify(r.result), /Caf\uFFFD|Caf�/);
+    const f = s.view().findings.find((x) => x.code === 'MCP724');
+    assert.ok(f, JSON.stringify(s.view().findings));
+    assert.match(f.message, /not valid UTF-8.*Python/);
+  });
+
   it('stdout-pollution.py → MCP101 located at the print line', async () => {
     const sink = new MemorySink();
     const s = pool.create({ server: pyServer('stdout-pollution.py'), trace: sink });
