@@ -306,6 +306,15 @@ export class McpSession {
     return this.plain(method, params, opts);
   }
 
+  /**
+   * The client's roots changed (workspace folders added or removed): 2025-era servers are told
+   * with `notifications/roots/list_changed`; the 2026-07-28 revision removed it (servers ask again).
+   */
+  async rootsChanged(): Promise<void> {
+    if (this.state.kind === 'running' && this.state.era === '2025' && this.opts.features?.roots)
+      await this.notify('notifications/roots/list_changed', undefined);
+  }
+
   private async notify(method: string, params: unknown): Promise<CallOutcome> {
     if (!this.run || this.state.kind !== 'running') return this.notRunning();
     return { ...(await this.run.connection.notify(method, params)), findings: [] };
