@@ -13,16 +13,12 @@ import {
   diagnoseHandshake,
   envFileUnreadable,
   httpMidSession,
-  invalidUtf8,
-  missingEnv,
-  missingEnvMention,
-  messageTooLarge,
   sessionLost,
-  stdoutClosed,
   type CrashEvidence,
   type Subject,
   type Verdict,
 } from './diagnosis';
+import { invalidUtf8, missingEnv, missingEnvMention, messageTooLarge, stdoutClosed } from './runDiagnosis';
 import { eraUnavailable } from './eraDiagnosis';
 import { attachHttp } from './httpAttach';
 import { NotificationRouter } from './notifications';

@@ -1,4 +1,5 @@
-import { listFailed, runtimeFinding, type Keyed, type Subject } from './diagnosis';
+import { runtimeFinding, type Keyed, type Subject } from './diagnosis';
+import { listFailed } from './runDiagnosis';
 import type { RequestOutcome } from './connectionTypes';
 import { lintToolList } from './toolLint';
 import type { PromptInfo, ResourceInfo, ResourceTemplateInfo, ToolInfo } from './types';

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import type { ServerConfig } from '../config/types';
 import { detectMemoryGrowth, type HealthSample } from '../process/health';
 import { locateTextInWorkspace } from '../runtime/locateText';
-import { invalidMessage, memoryGrowth, stdoutPollution, type Keyed, type Subject } from './diagnosis';
+import { type Keyed, type Subject } from './diagnosis';
+import { invalidMessage, memoryGrowth, stdoutPollution } from './runDiagnosis';
 import type { FindingSet } from './findingSet';
 
 const PY_COMMANDS = /^(python[\d.]*|py|uv|uvx|pipx|poetry|pdm|hatch|conda|pipenv|rye|fastmcp|mcp)$/i;

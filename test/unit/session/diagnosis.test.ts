@@ -4,11 +4,11 @@ import {
   diagnoseHandshake,
   diagnoseHttpConnect,
   httpMidSession,
-  missingEnvMention,
   type HandshakeEvidence,
   type HttpConnectEvidence,
   type Subject,
 } from '../../../src/core/session/diagnosis';
+import { missingEnvMention } from '../../../src/core/session/runDiagnosis';
 import { CallChecks } from '../../../src/core/session/callChecks';
 import { parseLastTrace } from '../../../src/core/runtime/stackTraces';
 
