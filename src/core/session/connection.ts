@@ -1,7 +1,7 @@
 import { cpuSeconds } from '../process/health';
 import { LineSplitter } from '../process/lineSplitter';
 import { ManagedProcess, type ExitInfo } from '../process/managedProcess';
-import { secretEnvReads, serverCodeRoot, type EnvRead } from '../runtime/envReads';
+import { secretEnvReadsOf, serverCode, type EnvRead } from '../runtime/envReads';
 import { deepestWorkspaceFrame, lineRange, parseLastTrace } from '../runtime/stackTraces';
 import { now } from '../trace/types';
 import { withTimeout } from '../util/async';
@@ -19,7 +19,7 @@ import {
   type Verdict,
 } from './diagnosis';
 import { invalidUtf8, missingEnv, missingEnvMention, messageTooLarge, stdoutClosed } from './runDiagnosis';
-import { eraUnavailable } from './eraDiagnosis';
+import { eraUnavailable, noCommonVersion } from './eraDiagnosis';
 import { attachHttp } from './httpAttach';
 import { NotificationRouter } from './notifications';
 import { launchSpec, serverCwd } from './launch';
@@ -32,7 +32,9 @@ import {
   isConnectionClosed,
   isTimeout,
   LATEST_PROTOCOL_VERSION,
+  callToolWithHeaders,
   LOOSE_RESULT,
+  needsParamHeaders,
   negotiatedEra,
   notificationDispatch,
   protocolErrorOf,
@@ -53,7 +55,6 @@ import type {
 } from './connectionTypes';
 import { ProcessStdioTransport, type WireTap } from './transports';
 
-const PROBE_TIMEOUT_CAP_MS = 10000;
 /** The error code SDKs give a request that timed out on the client side. */
 const REQUEST_TIMEOUT = -32001;
 
@@ -75,6 +76,7 @@ export class McpConnection {
   private noiseCount = 0;
   private stdoutClosedSeen = false;
   private invalidUtf8Count = 0;
+  private firstInvalidUtf8?: string;
   /** The environment the process was started with (command servers). */
   private launchEnv?: Record<string, string>;
   /** Why the connection is gone (exit, stdout closed…): the error of requests that were pending. */
@@ -217,10 +219,9 @@ export class McpConnection {
       if (isEraUnavailable(err)) {
         await proc.stop(this.opts.stopGraceMs);
         const reason = errorText(err);
-        return {
-          ok: false,
-          verdict: { findings: [eraUnavailable(this.subject, era === '2025' ? '2025' : '2026', reason)], reason },
-        };
+        const finding =
+          era === 'auto' ? noCommonVersion(this.subject, reason) : eraUnavailable(this.subject, era, reason);
+        return { ok: false, verdict: { findings: [finding], reason } };
       }
       return { ok: false, verdict: await this.handshakeFailed(err, proc) };
     }
@@ -310,7 +311,8 @@ export class McpConnection {
       clientInfo: this.opts.clientInfo,
       capabilities: this.opts.capabilities,
       era,
-      probeTimeoutMs: Math.min(this.opts.startupTimeoutMs, PROBE_TIMEOUT_CAP_MS),
+      // A slow-starting 2026 server must not be taken for a 2025 one: it gets the whole startup time.
+      probeTimeoutMs: this.opts.startupTimeoutMs,
     });
     client.fallbackNotificationHandler = async (n) => {
       if (!this.closing) this.notifications.route(n.method, n.params);
@@ -350,25 +352,34 @@ export class McpConnection {
       return { ok: false, error: { message: 'The server is not running.' }, durationMs: 0 };
     const timeout = opts.timeoutMs ?? this.opts.requestTimeoutMs;
     try {
-      const result = await client.request(
-        { method, params: (params ?? {}) as Record<string, unknown> } as never,
-        LOOSE_RESULT,
-        {
-          timeout,
-          signal: opts.signal,
-          resetTimeoutOnProgress: !!opts.onProgress,
-          maxTotalTimeout: opts.onProgress ? Math.max(timeout * 10, 600000) : undefined,
-          onprogress: opts.onProgress
-            ? (p) => {
-                try {
-                  opts.onProgress!({ progress: p.progress, total: p.total, message: p.message });
-                } catch {
-                  // a failing progress listener must not break the call
-                }
+      const sendOptions = {
+        timeout,
+        signal: opts.signal,
+        resetTimeoutOnProgress: !!opts.onProgress,
+        maxTotalTimeout: opts.onProgress ? Math.max(timeout * 10, 600000) : undefined,
+        onprogress: opts.onProgress
+          ? (p: { progress: number; total?: number; message?: string }) => {
+              try {
+                opts.onProgress!({ progress: p.progress, total: p.total, message: p.message });
+              } catch {
+                // a failing progress listener must not break the call
               }
-            : undefined,
-        },
-      );
+            }
+          : undefined,
+      };
+      const result =
+        method === 'tools/call' && opts.inputSchema && needsParamHeaders(client, opts.inputSchema)
+          ? await callToolWithHeaders(
+              client,
+              params as { name: string; arguments: Record<string, unknown> },
+              opts.inputSchema,
+              sendOptions,
+            )
+          : await client.request(
+              { method, params: (params ?? {}) as Record<string, unknown> } as never,
+              LOOSE_RESULT,
+              sendOptions,
+            );
       return { ok: true, result, durationMs: performance.now() - t0 };
     } catch (err) {
       const durationMs = performance.now() - t0;
@@ -436,10 +447,10 @@ export class McpConnection {
   async unsetSecretReads(): Promise<EnvRead[]> {
     const s = this.opts.server;
     if (!s.command || s.url || !this.launchEnv) return [];
-    const root = await serverCodeRoot(s.command, s.args ?? [], serverCwd(s, this.opts.workspaceFolder));
-    if (!root) return [];
+    const code = await serverCode(s.command, s.args ?? [], serverCwd(s, this.opts.workspaceFolder));
+    if (!code) return [];
     const env = this.launchEnv;
-    return (await secretEnvReads(root)).filter((r) => !env[r.name]);
+    return (await secretEnvReadsOf(code)).filter((r) => !env[r.name]);
   }
 
   /** The variable a tool's error text says is missing, if it is not set for the server. */
@@ -520,7 +531,8 @@ export class McpConnection {
       invalidUtf8: (line) => {
         if (this.closing) return;
         this.invalidUtf8Count++;
-        this.events.finding(invalidUtf8(this.subject, line, this.invalidUtf8Count));
+        this.firstInvalidUtf8 ??= line;
+        this.events.finding(invalidUtf8(this.subject, this.firstInvalidUtf8, this.invalidUtf8Count));
       },
       overflow: (bytes, head, id) => {
         if (this.closing) return;

@@ -70,6 +70,8 @@ export interface ConnectedInfo {
 export type OpenResult = { ok: true; info: ConnectedInfo } | { ok: false; verdict: Verdict };
 
 export interface RequestOptions {
+  /** `tools/call`: the tool's input schema, for the 2026-07-28 `Mcp-Param-*` headers. */
+  inputSchema?: Record<string, unknown>;
   timeoutMs?: number;
   signal?: AbortSignal;
   onProgress?(p: { progress: number; total?: number; message?: string }): void;

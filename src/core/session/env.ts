@@ -1,23 +1,33 @@
 import * as fs from 'node:fs';
 
-/** What the SDK's `getDefaultEnvironment()` passes to stdio servers (sudo-like allow-list). */
-const DEFAULT_INHERITED_ENV_VARS =
-  process.platform === 'win32'
-    ? [
-        'APPDATA',
-        'HOMEDRIVE',
-        'HOMEPATH',
-        'LOCALAPPDATA',
-        'PATH',
-        'PROCESSOR_ARCHITECTURE',
-        'SYSTEMDRIVE',
-        'SYSTEMROOT',
-        'TEMP',
-        'USERNAME',
-        'USERPROFILE',
-        'PROGRAMFILES',
-      ]
-    : ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER'];
+/**
+ * What the client SDK's `getDefaultEnvironment()` passes to stdio servers (a sudo-like
+ * allow-list); `test/unit/session/sdk.test.ts` checks that the two lists agree.
+ */
+export const INHERITED_ENV_VARS: Readonly<Record<'win32' | 'posix', readonly string[]>> = {
+  win32: [
+    'APPDATA',
+    'COMSPEC',
+    'HOMEDRIVE',
+    'HOMEPATH',
+    'LOCALAPPDATA',
+    'PATH',
+    'PATHEXT',
+    'PROCESSOR_ARCHITECTURE',
+    'PROGRAMDATA',
+    'PROGRAMFILES',
+    'PROGRAMFILES(X86)',
+    'PROGRAMW6432',
+    'SYSTEMDRIVE',
+    'SYSTEMROOT',
+    'TEMP',
+    'USERNAME',
+    'USERPROFILE',
+    'WINDIR',
+  ],
+  posix: ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER'],
+};
+const DEFAULT_INHERITED_ENV_VARS = INHERITED_ENV_VARS[process.platform === 'win32' ? 'win32' : 'posix'];
 
 /**
  * The filtered base environment for stdio servers, like the SDK: only the allow-list, no shell

@@ -37,6 +37,21 @@ export function eraUnavailable(subject: Subject, era: '2025' | '2026', reason: s
   ];
 }
 
+/** Negotiating, the server offered only protocol versions this client does not know. */
+export function noCommonVersion(subject: Subject, reason: string): Keyed {
+  return [
+    'MCP709',
+    runtimeFinding(
+      subject,
+      'MCP709',
+      'error',
+      `The server offers no protocol version this client speaks: ${truncate(reason, 200)}. Clients built on current SDKs cannot connect. Keep offering the released revisions (2025-11-25 through \`initialize\`, 2026-07-28 through \`server/discover\`) beside any newer one.`,
+      undefined,
+      { reason },
+    ),
+  ];
+}
+
 /** What a connection attempt in one era ended with. */
 export interface EraAttempt {
   era: '2025' | '2026';

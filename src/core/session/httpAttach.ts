@@ -27,7 +27,7 @@ import {
   type EraPreference,
   type Transport,
 } from './sdk';
-import { eraUnavailable } from './eraDiagnosis';
+import { eraUnavailable, noCommonVersion } from './eraDiagnosis';
 import { TappedTransport, type WireTap } from './transports';
 
 /** What attaching over HTTP needs of the connection that owns it. */
@@ -147,10 +147,9 @@ async function failed(
   if (proc && !proc.running && proc.exitInfo) return ctx.processFailed(proc);
   if (isEraUnavailable(err)) {
     const reason = errorText(err);
+    const era = used === 'sse' ? '2025' : ctx.opts.era;
     return {
-      findings: [
-        eraUnavailable(ctx.subject, used === 'sse' ? '2025' : ctx.opts.era === '2025' ? '2025' : '2026', reason),
-      ],
+      findings: [era === 'auto' ? noCommonVersion(ctx.subject, reason) : eraUnavailable(ctx.subject, era, reason)],
       reason,
     };
   }

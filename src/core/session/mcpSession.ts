@@ -266,8 +266,9 @@ export class McpSession {
   async callTool(name: string, args: Record<string, unknown>, opts: CallOptions = {}): Promise<CallOutcome> {
     const run = this.run;
     const call = this.calls.begin(name);
+    const inputSchema = run?.lists.tools.find((t) => t.name === name)?.inputSchema;
     const outcome: CallOutcome = {
-      ...(await this.send('tools/call', { name, arguments: args ?? {} }, opts)),
+      ...(await this.send('tools/call', { name, arguments: args ?? {} }, { inputSchema, ...opts })),
       findings: [],
     };
     const exchanges = this.calls.end(call);

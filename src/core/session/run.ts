@@ -154,9 +154,11 @@ export class SessionRun {
   ): Finding[] {
     const info = this.lists.tools.find((t) => t.name === tool);
     const { forCall, forSession } = this.checks.check(tool, outcome, info, timeoutMs);
-    const extra: (Keyed | undefined)[] = [backChannelFailure(this.subject, tool, exchanges, !outcome.ok)];
-    if (!outcome.ok && this.era)
+    const extra: (Keyed | undefined)[] = [backChannelFailure(this.subject, tool, exchanges, !outcome.ok, this.era)];
+    if (!outcome.ok && this.era) {
       extra.push(toolEraDifference(this.subject, tool, [{ era: this.era, ok: false, text: outcomeText(outcome) }]));
+      if (outcome.error) extra.push(eraRequestError(this.subject, 'tools/call', outcome.error, this.era));
+    }
     const missing = outcome.ok ? undefined : this.connection.missingEnvIn(outcomeText(outcome));
     if (missing) extra.push(missingEnv(this.subject, missing, outcomeText(outcome), 'a tool result'));
     for (const e of exchanges) {
@@ -165,7 +167,7 @@ export class SessionRun {
       if (e.method === 'roots/list' && !e.unsupported)
         extra.push(deprecatedFeature(this.subject, 'roots', `tool \`${tool}\` asked for it`));
     }
-    const explained = extra.some((k) => k && (k[1].code === 'MCP743' || k[1].code === 'MCP770'));
+    const explained = extra.some((k) => k && /^MCP(743|74[6-8]|770)$/.test(k[1].code));
     for (const k of extra)
       if (k) {
         forSession.push(k);
@@ -181,7 +183,8 @@ export class SessionRun {
 
   /** A request failed: explain era-specific JSON-RPC errors (envelope, headers, version). */
   afterRequestError(method: string, outcome: { error?: { code?: number; message: string } }): void {
-    if (!outcome.error || !this.era) return;
+    // A tools/call's errors are explained with its result (afterCall).
+    if (!outcome.error || !this.era || method === 'tools/call') return;
     const k = eraRequestError(this.subject, method, outcome.error, this.era);
     if (k) this.findings.set(...k);
   }

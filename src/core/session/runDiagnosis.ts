@@ -194,6 +194,7 @@ export function backChannelFailure(
   tool: string,
   exchanges: readonly { method: string; ok: boolean; error?: string; unsupported?: boolean }[],
   toolReportedError: boolean,
+  era?: '2025' | '2026',
 ): Keyed | undefined {
   const failed = exchanges.find((e) => !e.ok);
   if (!failed) return undefined;
@@ -210,7 +211,7 @@ export function backChannelFailure(
       subject,
       'MCP770',
       toolReportedError ? 'warning' : 'error',
-      `Tool \`${tool}\` asked the client for ${f.name} during its call and ${how}. ${then} Check the client's capabilities before asking (and in the 2026-07-28 era ask through an \`input_required\` result), and report a clear tool error when the input is unavailable.`,
+      `Tool \`${tool}\` asked the client for ${f.name} during its call and ${how}. ${then} Check the client's capabilities before asking${era === '2025' ? ' (in the 2026-07-28 era, ask through an `input_required` result instead of a request)' : ''}, and report a clear tool error when the input is unavailable.`,
       undefined,
       { tool, method: failed.method, unsupported: !!failed.unsupported, toolReportedError },
     ),

@@ -101,6 +101,31 @@ export function handleServerRequests(
   }
 }
 
+/**
+ * Whether a `tools/call` must go through the SDK's `callTool`: on a 2026-07-28 connection a tool
+ * whose input schema marks parameters with `x-mcp-header` expects them mirrored in `Mcp-Param-*`
+ * HTTP headers (SEP-2243), which the SDK builds from the tool definition.
+ */
+export function needsParamHeaders(client: Client, inputSchema: unknown): boolean {
+  return client.getProtocolEra() === 'modern' && JSON.stringify(inputSchema ?? {}).includes('"x-mcp-header"');
+}
+
+/**
+ * `tools/call` through the SDK, with the tool definition it mirrors headers from. The output
+ * schema is left out: the session checks results itself and must see them as sent.
+ */
+export function callToolWithHeaders(
+  client: Client,
+  params: { name: string; arguments: Record<string, unknown> },
+  inputSchema: Record<string, unknown>,
+  options: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  return client.callTool(params, {
+    ...options,
+    toolDefinition: { name: params.name, inputSchema: inputSchema as { type: 'object' } },
+  }) as Promise<Record<string, unknown>>;
+}
+
 /** The era a connected client negotiated. */
 export function negotiatedEra(client: Client): { era: '2025' | '2026'; protocolVersion: string } {
   const version = client.getNegotiatedProtocolVersion() ?? LATEST_PROTOCOL_VERSION;

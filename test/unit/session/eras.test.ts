@@ -97,7 +97,7 @@ describe('protocol eras: check --era, era findings, and the client features in b
       try {
         const url = `http://127.0.0.1:${port}/mcp`;
         await waitForHttp(url);
-        const r = await check({}, ['--url', url, '--era', 'both']);
+        const r = await check({}, ['--url', url, '--era', 'both', '--call', 'regional={"region":"eu-west"}']);
         const eras = r.servers[0].eras!;
         assert.deepEqual(
           eras.map((e) => [e.era, e.ok, e.httpSession]),
@@ -108,6 +108,14 @@ describe('protocol eras: check --era, era findings, and the client features in b
           stateless ? 'stateless' : 'stateful',
         );
         assert.ok(!codes(r.servers[0]).some((c) => c === 'MCP741' || c === 'MCP742'));
+        // The 2026-07-28 call carries the parameter the schema marks with x-mcp-header as a header.
+        assert.deepEqual(
+          r.servers[0].calls!.map((c) => [c.era, c.ok, c.text]),
+          [
+            ['2025', true, 'served from eu-west'],
+            ['2026', true, 'served from eu-west'],
+          ],
+        );
       } finally {
         proc.kill();
       }

@@ -18,6 +18,8 @@ import {
   notificationDispatch,
   protocolErrorOf,
 } from '../../../src/core/session/sdk';
+import { DEFAULT_INHERITED_ENV_VARS } from '@modelcontextprotocol/client/stdio';
+import { INHERITED_ENV_VARS } from '../../../src/core/session/env';
 
 /** A 2025-era server in memory: answers `initialize` and echoes `ping`; rejects everything else. */
 class TinyServer implements Transport {
@@ -86,6 +88,11 @@ describe('SDK adapter (the only code that imports the MCP client SDK)', () => {
     assert.equal(httpStatusOf(new ProtocolError(-32000, 'HTTP 500 inside a message')), undefined);
     assert.equal(httpStatusOf(new Error('Error POSTing to endpoint (HTTP 404): not found')), 404);
     assert.equal(protocolErrorOf(new Error('plain')), undefined);
+  });
+
+  it('passes stdio servers the same base environment as the SDK (its allow-list for this platform)', () => {
+    const platform = process.platform === 'win32' ? 'win32' : 'posix';
+    assert.deepEqual([...INHERITED_ENV_VARS[platform]].sort(), [...DEFAULT_INHERITED_ENV_VARS].sort());
   });
 
   it('names the network reason fetch() hides in nested causes', () => {
