@@ -7,7 +7,16 @@ import { findOnPath as realFindOnPath, isFile } from './findOnPath';
 import { finding, replaceFix } from './findings';
 import { normalizeEntry, type EntryContext, type NormalizedEntry } from './normalize';
 import { describeKind, prop, type PNode } from './pnode';
-import { baseName, parseJsonText, parseTomlText, parseYamlText, type JsonStrictness, type ParsedText } from './syntax';
+import {
+  baseName,
+  OVER_BUDGET,
+  PARSE_LIMITS,
+  parseJsonText,
+  parseTomlText,
+  parseYamlText,
+  type JsonStrictness,
+  type ParsedText,
+} from './syntax';
 import type { ConfigFileResult, ConfigLocation, InputDeclaration, ServerConfig } from './types';
 import { resolveVariables, type VariableContext } from './variables';
 
@@ -20,7 +29,17 @@ export interface ParseOptions {
   checkCommands?: boolean;
   findOnPath?: (command: string) => string | undefined;
   fileExists?: (p: string) => boolean;
+  /**
+   * Milliseconds this file may take (default 1000). Past it, the remaining servers are not read
+   * and one MCP090 finding says so: a hostile file costs the editor at most this much.
+   */
+  budgetMs?: number;
 }
+
+/** Bytes of YAML / TOML read in the editor (JSON: discovery's 5 MB cap, since ~/.claude.json grows large). */
+const MAX_TEXT_CHARS = { yaml: 1024 * 1024, toml: 1024 * 1024 } as const;
+/** Servers read per file; real configs declare a few dozen at most. */
+const MAX_SERVERS = 1000;
 
 /**
  * Parses the text of one config file (saved or not) into servers and findings. Never throws:
@@ -66,12 +85,38 @@ function parseInto(
   location: ConfigLocation,
   opts: ParseOptions,
 ): void {
+  const started = performance.now();
+  const budgetMs = opts.budgetMs ?? 1000;
   const profile = CLIENTS[location.client] ?? CLIENTS.vscode;
   const ext = path.extname(file).toLowerCase();
+  const syntax =
+    location.format === 'codex'
+      ? 'toml'
+      : location.format === 'goose' || (location.format === 'continue' && (ext === '.yaml' || ext === '.yml'))
+        ? 'yaml'
+        : 'json';
+  const origin = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  const overBudget = (what: string, severity: Finding['severity'] = 'error') =>
+    result.findings.push(
+      finding(
+        OVER_BUDGET,
+        severity,
+        `${baseName(file)} ${what}. MCP Doctor reads config files within fixed limits so that a hostile file cannot freeze the editor; no real MCP config comes near them.`,
+        file,
+        origin,
+        { data: { limits: { ...PARSE_LIMITS, ...MAX_TEXT_CHARS, maxServers: MAX_SERVERS, budgetMs } } },
+      ),
+    );
+  if (syntax !== 'json' && text.length > MAX_TEXT_CHARS[syntax]) {
+    result.accepted = false;
+    overBudget(
+      `is ${(text.length / 1048576).toFixed(1)} MB of ${syntax.toUpperCase()}; MCP Doctor reads at most ${MAX_TEXT_CHARS[syntax] / 1048576} MB of it. Its servers are not listed`,
+    );
+    return;
+  }
   let parsed: ParsedText;
-  if (location.format === 'codex') parsed = parseTomlText(file, text, profile.label);
-  else if (location.format === 'goose' || (location.format === 'continue' && (ext === '.yaml' || ext === '.yml')))
-    parsed = parseYamlText(file, text, profile.label);
+  if (syntax === 'toml') parsed = parseTomlText(file, text, profile.label);
+  else if (syntax === 'yaml') parsed = parseYamlText(file, text, profile.label);
   else parsed = parseJsonText(file, text, strictnessFor(location, profile), profile.label);
   result.accepted = parsed.accepted;
   result.findings.push(...parsed.findings);
@@ -122,13 +167,25 @@ function parseInto(
     }
     for (const [name, node] of container.props ?? []) add(entryCtx, name, node, node.keyRange ?? node.range);
   };
+  let stopped = false;
   const add = (
     entryCtx: CheckContext,
     name: string,
     node: PNode,
     keyRange: Range,
     post?: (e: NormalizedEntry) => void,
-  ): NormalizedEntry => {
+  ): NormalizedEntry | undefined => {
+    if (stopped) return undefined;
+    if (result.servers.length >= MAX_SERVERS || performance.now() - started > budgetMs) {
+      stopped = true;
+      overBudget(
+        result.servers.length >= MAX_SERVERS
+          ? `declares more than ${MAX_SERVERS} servers; only the first ${MAX_SERVERS} are listed`
+          : `took more than ${budgetMs} ms to check; only its first ${result.servers.length} servers are listed`,
+        'warning',
+      );
+      return undefined;
+    }
     const e = normalizeEntry(entryCtx, name, node, keyRange);
     post?.(e);
     checkServer(entryCtx, e);
@@ -334,6 +391,7 @@ function parseInto(
         n.server.url = `http://${host}:${String(port)}${urlPath.startsWith('/') ? urlPath : `/${urlPath}`}`;
       }
     });
+    if (!e) return;
     if (!source) {
       e.server.valid = false;
       f(
