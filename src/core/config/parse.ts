@@ -601,8 +601,7 @@ function finish(server: ServerConfig, ctx: EntryContext, vars: VariableContext, 
 }
 
 function normalizeDir(d: string): string {
-  return d
-    .replace(/[\\/]+$/, '')
-    .replace(/\\/g, '/')
-    .toLowerCase();
+  let end = d.length;
+  while (end > 0 && (d[end - 1] === '/' || d[end - 1] === '\\')) end--;
+  return d.slice(0, end).replace(/\\/g, '/').toLowerCase();
 }

@@ -27,7 +27,11 @@ export function toDisplayEntry(e: TraceEntry, sx: number, secrets: readonly stri
     status: e.status,
   };
   if (e.kind !== 'message') {
-    d.label = redactString(String(e.msg), secrets).slice(0, 400);
+    // Redact what is shown (with a margin, so a token at the cut is not shown half), not a whole 100 KB line.
+    d.label = redactString((typeof e.msg === 'string' ? e.msg : boundedJson(e.msg, 400)).slice(0, 656), secrets).slice(
+      0,
+      400,
+    );
     if (e.parent) d.parent = e.parent;
     return d;
   }
@@ -56,7 +60,13 @@ export function toDisplayEntry(e: TraceEntry, sx: number, secrets: readonly stri
     case 'error': {
       const err = (m.error ?? {}) as Record<string, unknown>;
       d.label = `error ${typeof err.code === 'number' ? err.code : ''}`.trim();
-      d.preview = redactString(String(err.message ?? ''), secrets).slice(0, PREVIEW_CHARS);
+      d.preview = redactString(
+        (typeof err.message === 'string' ? err.message : boundedJson(err.message ?? '', PREVIEW_CHARS)).slice(
+          0,
+          PREVIEW_CHARS + 256,
+        ),
+        secrets,
+      ).slice(0, PREVIEW_CHARS);
       break;
     }
     default:

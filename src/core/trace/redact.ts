@@ -230,8 +230,16 @@ export function redactValue(value: unknown, secrets: readonly string[] = NO_SECR
   const out: Record<string, unknown> = {};
   const marker = isTruncatedMarker(value as Record<string, unknown>);
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (marker && k === 'preview') out[k] = redactJsonText(v as string, secrets);
-    else out[k] = typeof v === 'string' && v !== '' && isSecretKey(k) ? REDACTED : redactValue(v, secrets, depth + 1);
+    const r =
+      marker && k === 'preview'
+        ? redactJsonText(v as string, secrets)
+        : typeof v === 'string' && v !== '' && isSecretKey(k)
+          ? REDACTED
+          : redactValue(v, secrets, depth + 1);
+    // `out.__proto__ = r` would set the prototype and drop the member from the copy.
+    if (k === '__proto__')
+      Object.defineProperty(out, k, { value: r, enumerable: true, writable: true, configurable: true });
+    else out[k] = r;
   }
   return out;
 }

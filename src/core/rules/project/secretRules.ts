@@ -1,6 +1,7 @@
 import type { Fix } from '../../model';
 import type { RuleHit } from '../types';
 import { LineIndex } from './text';
+import { trimEndOf } from '../../util/text';
 
 /**
  * MCP505: hard-coded secrets. High-confidence token shapes anywhere in a file, plus string
@@ -40,7 +41,7 @@ function isPlaceholder(value: string, assigned = false): boolean {
     // An environment variable *name* (`KEY_ENV = "OPENAI_API_KEY"`), not its value.
     (assigned && /^[A-Z][A-Z0-9_]*$/.test(value)) ||
     // Interpolations and references (`f"{token}"`, `Bearer ${token}`).
-    /\{[^}]*\}/.test(value)
+    /\{[^{}]*\}/.test(value)
   );
 }
 
@@ -52,11 +53,13 @@ export interface SecretScanOptions {
 }
 
 function envName(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .toUpperCase();
+  return trimEndOf(
+    name
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .replace(/[^A-Za-z0-9]+/g, '_')
+      .replace(/^_+/, ''),
+    '_',
+  ).toUpperCase();
 }
 
 function fixFor(
@@ -72,7 +75,7 @@ function fixFor(
   const quote = text[start - 1];
   if (!(quote === '"' || quote === "'" || quote === '`') || text[end] !== quote) return undefined;
   if (language === 'python') {
-    if (!/^\s*(import os\b|from os import)/m.test(text)) return undefined;
+    if (!/^[ \t]*(import os\b|from os import)/m.test(text)) return undefined;
     return [
       {
         title: `Read ${env} from the environment`,
@@ -128,8 +131,10 @@ export function secretRules(file: string, text: string, opts: SecretScanOptions)
   }
   // `NAME = "literal"`, `name: "literal"`, `"name": "literal"`, `const name = 'literal'`.
   // Only lines that mention a secret-looking name *and* hold a string literal are matched.
+  // Linear: a name starts only where an identifier starts, and the whitespace around the optional
+  // type annotation belongs to exactly one part of the pattern.
   const assign =
-    /(["']?)([A-Za-z_][A-Za-z0-9_-]*)\1\s*(?::\s*[A-Za-z_][\w.[\], |]*)?\s*(?:=|:)\s*(["'`])([^"'`\r\n]*)\3/g;
+    /(["']?)(?<![A-Za-z0-9_-])([A-Za-z_][A-Za-z0-9_-]*)\1[ \t]*(?::[ \t]*[A-Za-z_][\w.[\], |]*)?(?:=|:)\s*(["'`])([^"'`\r\n]*)\3/g;
   for (const line of SECRET_LINE.test(text) ? text.matchAll(SECRET_LINES) : []) {
     for (const lm of line[0].matchAll(assign)) {
       const m = Object.assign(lm, { index: line.index! + lm.index! });
