@@ -156,6 +156,30 @@ export function prettyJson(
   return json.length > max ? { json: json.slice(0, max), cut: true } : { json, cut: false };
 }
 
+/**
+ * The confirmation shown before a request from a stored or imported trace is sent to a running
+ * server: such a file may come from anyone, and its header may name any server id. The text
+ * shows exactly what would be sent (redacted and cut for display).
+ */
+export function replayConfirmation(
+  req: { method: string; params: unknown },
+  session: { serverName: string; origin: string; file?: string },
+  secrets: readonly string[] = NO_SECRETS,
+): { message: string; detail: string } {
+  const args = prettyJson(req.params ?? {}, 2000, secrets);
+  const from = session.file ? `${session.origin} trace ${session.file}` : `${session.origin} trace`;
+  return {
+    message: `Send ${req.method.slice(0, 200)} to the running server "${session.serverName}"?`,
+    detail: [
+      `This request comes from a ${from}, not from this session. The server will run it now.`,
+      '',
+      `Method: ${req.method.slice(0, 200)}`,
+      `Arguments:${args.cut ? ' (cut)' : ''}`,
+      args.json,
+    ].join('\n'),
+  };
+}
+
 /** Everything the detail pane needs for one entry. */
 export function buildDetail(
   e: TraceEntry,
