@@ -30,16 +30,22 @@ export interface ParseOptions {
   findOnPath?: (command: string) => string | undefined;
   fileExists?: (p: string) => boolean;
   /**
-   * Milliseconds this file may take (default 1000). Past it, the remaining servers are not read
-   * and one MCP090 finding says so: a hostile file costs the editor at most this much.
+   * Milliseconds the servers of this file may take to check (default 700). Past it, the
+   * remaining servers are not read and one MCP090 finding says so. With the size and value
+   * limits of the syntax step, a hostile file costs the editor well under a second.
    */
   budgetMs?: number;
 }
 
-/** Bytes of YAML / TOML read in the editor (JSON: discovery's 5 MB cap, since ~/.claude.json grows large). */
-const MAX_TEXT_CHARS = { yaml: 1024 * 1024, toml: 1024 * 1024 } as const;
+/**
+ * Characters of a config read (editor text included). JSON gets discovery's 5 MB, since
+ * ~/.claude.json grows large; Continue, Goose and Codex configs are a few kilobytes.
+ */
+const MAX_TEXT_CHARS = { json: 5 * 1024 * 1024, yaml: 256 * 1024, toml: 256 * 1024 } as const;
 /** Servers read per file; real configs declare a few dozen at most. */
-const MAX_SERVERS = 1000;
+const MAX_SERVERS = 500;
+/** Items of one server's `args`, and keys of its `env` / `headers`, that are checked. */
+const MAX_ENTRY_ITEMS = 1000;
 
 /**
  * Parses the text of one config file (saved or not) into servers and findings. Never throws:
@@ -86,7 +92,7 @@ function parseInto(
   opts: ParseOptions,
 ): void {
   const started = performance.now();
-  const budgetMs = opts.budgetMs ?? 1000;
+  const budgetMs = opts.budgetMs ?? 700;
   const profile = CLIENTS[location.client] ?? CLIENTS.vscode;
   const ext = path.extname(file).toLowerCase();
   const syntax =
@@ -107,10 +113,10 @@ function parseInto(
         { data: { limits: { ...PARSE_LIMITS, ...MAX_TEXT_CHARS, maxServers: MAX_SERVERS, budgetMs } } },
       ),
     );
-  if (syntax !== 'json' && text.length > MAX_TEXT_CHARS[syntax]) {
+  if (text.length > MAX_TEXT_CHARS[syntax]) {
     result.accepted = false;
     overBudget(
-      `is ${(text.length / 1048576).toFixed(1)} MB of ${syntax.toUpperCase()}; MCP Doctor reads at most ${MAX_TEXT_CHARS[syntax] / 1048576} MB of it. Its servers are not listed`,
+      `is ${Math.round(text.length / 1024)} KB of ${syntax.toUpperCase()}; MCP Doctor reads at most ${MAX_TEXT_CHARS[syntax] / 1024} KB of ${syntax.toUpperCase()}. Its servers are not listed`,
     );
     return;
   }
@@ -168,6 +174,15 @@ function parseInto(
     for (const [name, node] of container.props ?? []) add(entryCtx, name, node, node.keyRange ?? node.range);
   };
   let stopped = false;
+  let cutOnce = false;
+  const listCut = (name: string) => {
+    if (cutOnce) return;
+    cutOnce = true;
+    overBudget(
+      `gives server "${name}" more than ${MAX_ENTRY_ITEMS} args, env or header entries; only the first ${MAX_ENTRY_ITEMS} are checked`,
+      'warning',
+    );
+  };
   const add = (
     entryCtx: CheckContext,
     name: string,
@@ -186,7 +201,12 @@ function parseInto(
       );
       return undefined;
     }
-    const e = normalizeEntry(entryCtx, name, node, keyRange);
+    const e = normalizeEntry(
+      entryCtx,
+      name,
+      boundedEntry(node, () => listCut(name)),
+      keyRange,
+    );
     post?.(e);
     checkServer(entryCtx, e);
     finish(e.server, entryCtx, vars, result.accepted);
@@ -580,6 +600,30 @@ function readInputs(node: PNode | undefined, ctx: CheckContext): InputDeclaratio
     out.push(decl);
   }
   return out;
+}
+
+/** A server entry with `args`, `env` and `headers` cut to MAX_ENTRY_ITEMS (`onCut` when one was). */
+function boundedEntry(node: PNode, onCut: () => void): PNode {
+  if (node.kind !== 'object' || !node.props) return node;
+  let props: Map<string, PNode> | undefined;
+  for (const key of ['args', 'env', 'headers']) {
+    const n = node.props.get(key);
+    if (!n) continue;
+    let cut: PNode | undefined;
+    if (n.items && n.items.length > MAX_ENTRY_ITEMS) {
+      const items = n.items.slice(0, MAX_ENTRY_ITEMS);
+      cut = { ...n, items, value: items.map((i) => i.value) };
+    } else if (n.props && n.props.size > MAX_ENTRY_ITEMS) {
+      const kept = [...n.props].slice(0, MAX_ENTRY_ITEMS);
+      cut = { ...n, props: new Map(kept), value: Object.fromEntries(kept.map(([k, v]) => [k, v.value])) };
+    }
+    if (cut) {
+      props ??= new Map(node.props);
+      props.set(key, cut);
+      onCut();
+    }
+  }
+  return props ? { ...node, props } : node;
 }
 
 /** Strictness of the reader the owning client uses for this file. */

@@ -15,8 +15,10 @@ export type JsonStrictness = 'jsonc' | 'comments' | 'strict';
 export const PARSE_LIMITS = {
   /** Containers nested deeper than this are read as null (the parsers recurse per level). */
   maxDepth: 128,
-  /** Values built per file (objects, arrays and scalars, YAML aliases counted expanded). */
+  /** Keys and values of one JSON file (a large ~/.claude.json holds tens of thousands). */
   maxNodes: 200_000,
+  /** Values built from one YAML or TOML file (aliases counted once per use); real ones hold a few hundred. */
+  maxYamlTomlNodes: 50_000,
   /** Characters of a YAML key that is not a scalar (`? {a: b}`), taken from its source. */
   maxKeyChars: 200,
 } as const;
@@ -351,7 +353,7 @@ export function parseYamlText(file: string, text: string, clientLabel: string): 
       ),
     );
   }
-  const budget: YamlBudget = { doc, lines, nodes: 0, over: undefined };
+  const budget: YamlBudget = { doc, lines, aliases: new Map(), nodes: 0, over: undefined };
   const root = doc.contents ? yamlNode(doc.contents as YNode, budget, undefined, 0) : undefined;
   if (budget.over) findings.push(overBudget(file, lines, budget.over.what, budget.over.offset, 'warning'));
   return { root, findings, accepted, lines };
@@ -360,6 +362,7 @@ export function parseYamlText(file: string, text: string, clientLabel: string): 
 /** Shared state of one YAML conversion: values built so far, and the first limit hit. */
 interface YamlBudget {
   doc: Document.Parsed;
+  aliases: Map<object, unknown>;
   lines: LineIndex;
   nodes: number;
   over?: { what: string; offset: number };
@@ -373,14 +376,16 @@ function yamlNode(node: YNode, b: YamlBudget, keyRange: Range | undefined, depth
     return { kind: 'null', value: null, range, keyRange };
   };
   // Aliases count expanded: `&a [*b, *b, …]` chains ("billion laughs") stop at the budget.
-  if (++b.nodes > PARSE_LIMITS.maxNodes)
+  if (++b.nodes > PARSE_LIMITS.maxYamlTomlNodes)
     return cut(
-      `expands to more than ${PARSE_LIMITS.maxNodes.toLocaleString('en-US')} values (YAML aliases count once per use); the rest is read as null`,
+      `expands to more than ${PARSE_LIMITS.maxYamlTomlNodes.toLocaleString('en-US')} values (YAML aliases count once per use); the rest is read as null`,
     );
   if (depth > PARSE_LIMITS.maxDepth)
     return cut(`nests more than ${PARSE_LIMITS.maxDepth} levels deep; what is below that depth is read as null`);
   if (isAlias(node)) {
-    const target = node.resolve(b.doc);
+    // `resolve` searches the document for the anchor: once per alias node, not once per use.
+    let target = b.aliases.get(node);
+    if (target === undefined) b.aliases.set(node, (target = node.resolve(b.doc) ?? null));
     return target
       ? { ...yamlNode(target as YNode, b, keyRange, depth + 1), range, keyRange }
       : { kind: 'null', value: null, range, keyRange };
@@ -603,11 +608,11 @@ function tomlNode(
   const range = here?.value ?? fallback;
   const keyRange = here?.key ?? (name !== undefined ? fallback : undefined);
   const near = here?.key ?? fallback;
-  if (++budget.nodes > PARSE_LIMITS.maxNodes || depth > PARSE_LIMITS.maxDepth) {
+  if (++budget.nodes > PARSE_LIMITS.maxYamlTomlNodes || depth > PARSE_LIMITS.maxDepth) {
     budget.over ??=
       depth > PARSE_LIMITS.maxDepth
         ? `nests more than ${PARSE_LIMITS.maxDepth} levels deep; what is below that depth is read as null`
-        : `holds more than ${PARSE_LIMITS.maxNodes.toLocaleString('en-US')} values; the rest is read as null`;
+        : `holds more than ${PARSE_LIMITS.maxYamlTomlNodes.toLocaleString('en-US')} values; the rest is read as null`;
     return { kind: 'null', value: null, range, keyRange };
   }
   if (Array.isArray(value)) {

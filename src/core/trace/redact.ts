@@ -277,8 +277,8 @@ export function redactJsonLine(
   }
 }
 
-/** Flags whose next argument is a secret (`--token xyz`, `--api-key=xyz`). */
-const SECRET_FLAG = /^--?(?:[a-z-]*(?:token|secret|password|api-?key|auth)[a-z-]*)$/i;
+/** Flags whose next argument is a secret (`--token xyz`, `--api-key=xyz`); the words are checked in code. */
+const SECRET_FLAG = { test: (flag: string): boolean => /^--?[a-z-]+$/i.test(flag) && secretWord(flag) };
 
 /** Command-line arguments with secret flag values and known tokens replaced. */
 export function redactArgs(args: readonly string[]): string[] {
@@ -322,4 +322,20 @@ export function redactConfig<T>(config: T): T {
   const raw = src.raw as Record<string, unknown> | undefined;
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) c.raw = redactConfig(raw);
   return c as T;
+}
+
+/**
+ * The command line of a launch as the trace and terminal show it (`$ cmd arg …`): secret flag
+ * values (`--password=…`, `--token …`) and token shapes in any argument become `***`, words
+ * are quoted the way a POSIX shell would need them. For the session's lifecycle line, which is
+ * recorded, persisted and exported.
+ */
+export function redactedCommandLine(command: string, args: readonly string[]): string {
+  return [redactString(command), ...redactArgs(args)].map(shellWord).join(' ');
+}
+
+function shellWord(word: string): string {
+  if (word === '') return "''";
+  if (/^[\w@%+=:,./${}*-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }

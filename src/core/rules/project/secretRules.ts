@@ -16,16 +16,32 @@ const TOKEN_PATTERNS: [string, RegExp, string][] = [
   ['a Slack token', /\bxox[bpoas]-[A-Za-z0-9-]{10,}/g, 'SLACK_TOKEN'],
   ['an AWS access key id', /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, 'AWS_ACCESS_KEY_ID'],
   ['a Google API key', /\bAIza[0-9A-Za-z_-]{35}/g, 'GOOGLE_API_KEY'],
-  ['a JSON Web Token', /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, 'AUTH_TOKEN'],
+  // Starts only where a run of token characters starts: `\b` allowed one try per `-eyJ` (quadratic).
+  ['a JSON Web Token', /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, 'AUTH_TOKEN'],
   ['a bearer token', /\bBearer\s+(?![A-Z_]+\b)[A-Za-z0-9._~+/-]{20,}=*/g, 'AUTH_TOKEN'],
 ];
 
 /** Names that hold secrets: `OPENAI_API_KEY`, `apiKey`, `client_secret`, `PASSWORD`... */
 const SECRET_NAME = /(api[_-]?key|access[_-]?key|secret|token|passw(or)?d|private[_-]?key|auth[_-]?key)$/i;
 
-/** Any line naming a secret-looking identifier next to a quote; the assignment regex runs on these only. */
-const SECRET_LINES = /^.*(?:key|token|secret|passw|credential)[^\n]*["'`][^\n]*$/gim;
-const SECRET_LINE = new RegExp(SECRET_LINES.source, 'im');
+/** A word that makes a line worth the assignment regex (with a quote after it). */
+const SECRET_WORD = /key|token|secret|passw|credential/i;
+
+/**
+ * The lines naming a secret-looking identifier with a quote after it; the assignment regex runs
+ * on these only. A scan per line (one `^.*word[^\n]*quote` pattern was quadratic on a long line
+ * full of the words and no quote).
+ */
+function* secretLines(text: string): Generator<{ 0: string; index: number }> {
+  for (let start = 0; start <= text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    const w = SECRET_WORD.exec(line);
+    if (w && /["'`]/.test(line.slice(w.index + w[0].length))) yield { 0: line, index: start };
+    start = end + 1;
+  }
+}
 /** Substrings every token shape contains. */
 const TOKEN_HINT = /sk-|gh[pousr]_|github_pat_|xox[bpoas]-|AKIA|ASIA|AIza|eyJ|Bearer\s/;
 
@@ -135,9 +151,9 @@ export function secretRules(file: string, text: string, opts: SecretScanOptions)
   // type annotation belongs to exactly one part of the pattern.
   const assign =
     /(["']?)(?<![A-Za-z0-9_-])([A-Za-z_][A-Za-z0-9_-]*)\1[ \t]*(?::[ \t]*[A-Za-z_][\w.[\], |]*)?(?:=|:)\s*(["'`])([^"'`\r\n]*)\3/g;
-  for (const line of SECRET_LINE.test(text) ? text.matchAll(SECRET_LINES) : []) {
+  for (const line of secretLines(text)) {
     for (const lm of line[0].matchAll(assign)) {
-      const m = Object.assign(lm, { index: line.index! + lm.index! });
+      const m = Object.assign(lm, { index: line.index + lm.index! });
       const name = m[2];
       const value = m[4];
       if (!SECRET_NAME.test(name) || isPlaceholder(value, true) || /\s/.test(value.trim())) continue;
