@@ -61,7 +61,7 @@ export interface TroubleshootingReportInput {
  * A Markdown code fence around `text`: one backtick more than the longest run of backticks in
  * it, so no line of server output (a ```` ``` ```` line included) can close it early.
  */
-export function fence(text: string, lang = ''): string {
+function fence(text: string, lang = ''): string {
   let longest = 0;
   let run = 0;
   for (let i = 0; i < text.length; i++) {
