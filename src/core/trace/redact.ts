@@ -43,6 +43,8 @@ const SECRET_WORDS = ['apikey', 'api_key', 'api-key', 'token', 'secret', 'passwo
 function secretWord(word: string): boolean {
   if (word.length > 200) return false;
   const w = word.toLowerCase();
+  // Counts of LLM tokens (`max_tokens=1000`, `completion_tokens: 12`) are not credentials.
+  if (w.endsWith('tokens') || /^(max|min|num|total|prompt|completion|input|output)[_-]?tokens?$/.test(w)) return false;
   return SECRET_WORDS.some((s) => w.includes(s) && !(s === 'auth' && w.includes('author')));
 }
 
