@@ -33,7 +33,8 @@ const laughs = () => {
 /** Each case: what it feeds, to which core function. `core` is the bundled src/core of a checkout. */
 const CASES = {
   'yaml-keys-82B': (core) => {
-    const text = `${'{'.repeat(21)}a${'}'.repeat(21)}: 1\nmcpServers:\n  - name: s\n    command: x\n`;
+    // A map key that is itself a map, 27 levels deep, in an 82-byte Continue file.
+    const text = `${'{'.repeat(27)}a${'}'.repeat(27)}: 1\nmcpServers: []\n# ${'-'.repeat(5)}\n`;
     return parse(core, 'continue', text);
   },
   'yaml-keys-2.4KB': (core) => {
