@@ -188,8 +188,8 @@ function hostile(): [Syntax, string, string, { servers?: number; code?: string }
     ],
     [
       'json',
-      'one server with 200,000 args',
-      `{"mcpServers":{"s":{"command":"x","args":[${'"a",'.repeat(199_000)}"a"]}}}`,
+      'one server with 150,000 args',
+      `{"mcpServers":{"s":{"command":"x","args":[${'"a",'.repeat(149_999)}"a"]}}}`,
       { servers: 1, code: 'MCP090' },
     ],
     [

@@ -15,7 +15,7 @@ process.on('message', ({ file, text, location }) => {
     wallMs: performance.now() - started,
     servers: r.servers.length,
     codes: [...new Set(r.findings.map((f) => f.code))],
-    internal: r.findings.find((f) => f.code === 'internal/parse-failed')?.message,
+    internal: r.findings.find((f) => f.code === 'MCP000')?.message,
     heapMB: process.memoryUsage().heapUsed / 1048576,
   });
 });
