@@ -5,10 +5,12 @@
 //   node bench/regex.mjs --repo ../main   # another one
 //
 // Prints each literal that takes more than 100 ms (best of three) on one of the inputs, and a
-// count. Inputs are ~20k characters; a linear pattern takes well under 10 ms on each.
+// count. Inputs are ~20k characters; a linear pattern takes well under 10 ms on each. Each
+// literal runs in a worker thread stopped after REGEX_TIMEOUT_MS (default 5000).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import ts from 'typescript';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -85,21 +87,54 @@ const walk = (dir) => {
 walk(path.join(ROOT, 'src'));
 if (fs.existsSync(path.join(ROOT, 'media'))) walk(path.join(ROOT, 'media'));
 
+/**
+ * Times one literal on every input in a worker thread, so a literal that runs for minutes on
+ * `main` (cubic or worse) is stopped at LITERAL_TIMEOUT_MS and reported as such.
+ */
+const LITERAL_TIMEOUT_MS = Number(process.env.REGEX_TIMEOUT_MS ?? 5000);
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const re = new RegExp(workerData.source, workerData.flags);
+for (const [i, input] of workerData.inputs.entries()) {
+  const time = () => { const t = performance.now(); input.replace(re, ''); return performance.now() - t; };
+  let ms = time();
+  if (ms > 100) ms = Math.min(ms, time(), time());
+  if (ms > 100) { parentPort.postMessage({ ms, input: i }); process.exit(0); }
+}
+parentPort.postMessage({ ms: 0 });
+`;
+
+function timeLiteral(lit) {
+  return new Promise((resolve) => {
+    const w = new Worker(WORKER, {
+      eval: true,
+      workerData: { source: lit.re.source, flags: lit.re.flags, inputs: INPUTS },
+    });
+    const timer = setTimeout(() => {
+      void w.terminate();
+      resolve({ ms: Infinity });
+    }, LITERAL_TIMEOUT_MS);
+    w.once('message', (m) => {
+      clearTimeout(timer);
+      void w.terminate();
+      resolve(m);
+    });
+    w.once('error', () => {
+      clearTimeout(timer);
+      resolve({ ms: 0 });
+    });
+  });
+}
+
 let slow = 0;
 for (const lit of literals) {
-  for (const input of INPUTS) {
-    const time = () => {
-      const t = performance.now();
-      input.replace(lit.re, '');
-      return performance.now() - t;
-    };
-    let ms = time();
-    if (ms > 100) ms = Math.min(ms, time(), time());
-    if (ms > 100) {
-      slow++;
-      console.log(`${lit.where}\t${Math.round(ms)} ms\t${lit.re}\ton ${JSON.stringify(input.slice(0, 10))}…`);
-      break;
-    }
+  const r = await timeLiteral(lit);
+  if (r.ms > 100) {
+    slow++;
+    const shown = r.input === undefined ? 'stopped' : `on ${JSON.stringify(INPUTS[r.input].slice(0, 10))}…`;
+    console.log(
+      `${lit.where}\t${r.ms === Infinity ? `> ${LITERAL_TIMEOUT_MS} ms` : `${Math.round(r.ms)} ms`}\t${lit.re}\t${shown}`,
+    );
   }
 }
 console.log(
