@@ -16,6 +16,7 @@ import { dockerfileRules } from '../../../src/core/rules/project/deploymentRules
 import { scanToolDescriptions } from '../../../src/core/security/toolPoisoning';
 import { validateAgainst } from '../../../src/core/session/jsonSchema';
 import { buildTroubleshootingReport, redactText } from '../../../src/core/session/report';
+import { launchSpec } from '../../../src/core/session/launch';
 import { lintToolList } from '../../../src/core/session/toolLint';
 import type { SessionView } from '../../../src/core/session/types';
 import { prettyJson, replayConfirmation, toDisplayEntry } from '../../../src/core/trace/display';
@@ -189,6 +190,18 @@ describe('hostile input (issue 11)', function () {
       const dir = tmp('mcpdoc-life-');
       const line = `$ ${redactedCommandLine('node', ['s.js', '--password=hunter22', '--token', 'tok-value-1', '--api-key', 'k-1234'])}`;
       assert.equal(line, '$ node s.js --password=*** --token *** --api-key ***');
+      // The session's launch spec builds its lifecycle line with it.
+      const spec = launchSpec(
+        { command: 'node', args: ['s.js', '--password=hunter22', '--token', 'tok-value-1'] } as ServerConfig,
+        {},
+        '/w',
+      );
+      assert.equal(spec.commandLine, 'node s.js --password=*** --token ***');
+      assert.deepEqual(
+        spec.args,
+        ['s.js', '--password=hunter22', '--token', 'tok-value-1'],
+        'the real args are untouched',
+      );
       // Even the raw line (as the session records it today) is redacted at rest and in exports.
       const raw = '$ node s.js --password=hunter22 --token tok-value-1   (cwd /w)';
       const file = path.join(dir, 'live.jsonl');
