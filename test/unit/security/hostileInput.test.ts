@@ -529,12 +529,14 @@ describe('hostile input (issue 11)', function () {
         '.cursor/mcp.json',
         `{"mcpServers":{${Array.from({ length: 3000 }, (_, i) => `"s${i}":{"command":"x"}`).join(',')}}}`,
       );
+      // The longest stretch without a turn of the event loop, in CPU time of this process (wall
+      // time on a shared machine also counts other processes).
       let maxGap = 0;
-      let last = performance.now();
+      let last = process.cpuUsage();
       const timer = setInterval(() => {
-        const now = performance.now();
-        maxGap = Math.max(maxGap, now - last);
-        last = now;
+        const used = process.cpuUsage(last);
+        maxGap = Math.max(maxGap, (used.user + used.system) / 1000);
+        last = process.cpuUsage();
       }, 5);
       const cpu = process.cpuUsage();
       const files = await discover({
@@ -555,7 +557,7 @@ describe('hostile input (issue 11)', function () {
         (used.user + used.system) / 1000 < 3000,
         `discovery used ${(used.user + used.system) / 1000} ms of CPU`,
       );
-      assert.ok(maxGap < 1000, `the event loop was blocked for ${maxGap.toFixed(0)} ms`);
+      assert.ok(maxGap < 1000, `the event loop was blocked for ${maxGap.toFixed(0)} ms of CPU`);
     });
   });
 });
