@@ -57,8 +57,8 @@ class ApprovingPrompts implements LaunchPrompts {
 
   constructor(private readonly ui: LaunchPrompts) {}
 
-  allowLaunch(server: ServerConfig): Promise<boolean> {
-    return this.approveAll ? Promise.resolve(true) : this.ui.allowLaunch(server);
+  allowLaunch(server: ServerConfig, listed?: ServerConfig): Promise<boolean> {
+    return this.approveAll ? Promise.resolve(true) : this.ui.allowLaunch(server, listed);
   }
 
   startDisabled(server: ServerConfig): Promise<boolean> {

@@ -186,6 +186,14 @@ export const CODES: readonly CodeEntry[] = [
     'path/control-char-escape',
   ]),
   code('MCP069', 'Bare python in a project that has its own environment', 'client-config', CLIENT, 'warning'),
+  code(
+    'MCP090',
+    'Config file beyond the parse limits (size, nesting, values, time)',
+    'client-config',
+    CLIENT,
+    'error',
+    ['io/too-large'],
+  ),
 
   // MCP1xx–MCP6xx: source and project rules; MCP7xx: protocol, checked statically and at runtime
   code('MCP101', 'Python writes to stdout on a stdio server', 'connection', PY, 'error'),

@@ -1,7 +1,7 @@
 /** Display helpers for command lines and environments (values never shown). Pure: no vscode import. */
 import type { ServerConfig } from '../core/config/types';
 import { redactText } from '../core/session/report';
-import { isSecretEnvName, isSecretKey, maskSecrets } from '../core/trace/redact';
+import { isSecretEnvName, isSecretKey, maskSecrets, redactString } from '../core/trace/redact';
 
 /** `cmd arg 'arg with space'`, quoted the way a POSIX shell would need it. */
 export function formatCommandLine(command: string, args: readonly string[]): string {
@@ -21,27 +21,39 @@ export function redactEnv(env: Record<string, string> | undefined): string[] {
 
 /** Shorter values are not masked: masking "1" or "on" everywhere would garble the output. */
 const MIN_SECRET_LENGTH = 4;
-const VARIABLE = /\$\{([^}]*)\}/g;
 
-/** What `${input:...}` variables of `template` became in `resolved` (empty when it has none). */
+/**
+ * What `${input:...}` variables of `template` became in `resolved` (empty when it has none).
+ * Literal parts must match in order; each variable takes the text up to the next literal part
+ * (the last one: up to the final literal). A scan with `indexOf`, not a regex built from the
+ * template: the template comes from a workspace file.
+ */
 function inputValues(template: string, resolved: string): string[] {
   if (!template.includes('${input:')) return [];
-  // Literal parts must match exactly; other variables match anything; input variables are captured.
-  let source = '^';
+  const literals: string[] = [];
+  const vars: string[] = [];
   let last = 0;
-  for (const m of template.matchAll(VARIABLE)) {
-    source += escapeRegExp(template.slice(last, m.index)) + (m[1].startsWith('input:') ? '([\\s\\S]+?)' : '[\\s\\S]*?');
-    last = m.index! + m[0].length;
+  for (let open = template.indexOf('${'); open >= 0; open = template.indexOf('${', last)) {
+    const close = template.indexOf('}', open + 2);
+    if (close < 0) break;
+    literals.push(template.slice(last, open));
+    vars.push(template.slice(open + 2, close));
+    last = close + 1;
   }
-  source += `${escapeRegExp(template.slice(last))}$`;
-  const match = new RegExp(source).exec(resolved);
-  // No match (the resolver changed more than the variables): the whole value is the secret.
-  if (!match) return resolved !== template ? [resolved] : [];
-  return match.slice(1).filter((v): v is string => v !== undefined);
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const tail = template.slice(last);
+  const whole = resolved !== template ? [resolved] : [];
+  if (!resolved.startsWith(literals[0] ?? '') || !resolved.endsWith(tail)) return whole;
+  const end = resolved.length - tail.length;
+  const out: string[] = [];
+  let at = (literals[0] ?? '').length;
+  for (let i = 0; i < vars.length; i++) {
+    const next = literals[i + 1];
+    const stop = next === undefined ? end : next === '' ? at + 1 : resolved.indexOf(next, at + 1);
+    if (stop < 0 || stop > end) return whole;
+    if (vars[i].startsWith('input:')) out.push(resolved.slice(at, stop));
+    at = stop + (next?.length ?? 0);
+  }
+  return at === end ? out : whole;
 }
 
 /**
@@ -71,13 +83,9 @@ export function secretValues(listed: ServerConfig, resolved: ServerConfig): stri
   return [...out].filter((v) => v.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
 
-/** Command-line flags whose next word is a secret: `--token xyz`, `--api-key 'xyz'`, `-password xyz`. */
-const SECRET_FLAG_VALUE =
-  /(\s--?[A-Za-z-]*(?:token|secret|password|api-?key|auth)[A-Za-z-]*\s+)('[^']*'|"[^"]*"|[^\s'"-]\S*)/gi;
-
-/** A formatted command line with the values of secret flags replaced by `***`. */
+/** A formatted command line with the values of secret flags (and token shapes) replaced by `***`. */
 export function redactSecretFlags(text: string): string {
-  return text.replace(SECRET_FLAG_VALUE, (_m, flag: string) => `${flag}***`);
+  return redactString(text);
 }
 
 /** A line of the terminal header with its style name. */

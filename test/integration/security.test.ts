@@ -259,6 +259,9 @@ describe('Security (hostile servers)', function () {
     assert.match(term.text, /\$ python3 \S+hostile-xss\.py --api-key \*\*\*/);
     assert.match(term.text, /argv: --api-key \*\*\* token: \*\*\*/, 'the secret echoed on stderr is masked');
     assert.ok(term.text.includes(PAYLOADS[0]), 'stderr payloads are shown as text');
+    // Escape sequences from the server are shown as symbols, never run by the terminal.
+    assert.ok(term.text.includes('␛[2K␛[1A␍FAKE: all checks passed␇'), 'control characters made visible');
+    assert.ok(!term.text.includes('\x1b[2K') && !term.text.includes('\x07'), 'raw escape sequences reach the terminal');
     assert.ok(!term.text.includes(INPUT_SECRET), `the input value is in the terminal:\n${term.text}`);
     assert.ok(!term.text.includes('visible-value'), 'env values are not shown');
 

@@ -314,7 +314,7 @@ describe('Sessions (live servers)', function () {
     const server = await demoServer(api, 'good-python');
     const resolved = (await api.config.resolveForLaunch(server))!;
     const state = api.context.workspaceState;
-    await state.update('mcpDoctor.launchConsents', [consentKey(resolved)]);
+    await state.update('mcpDoctor.launchConsents', [consentKey(resolved, server)]);
     api.setAutoApprove(false);
     try {
       // No modal: the approval stored for this command line is found.
@@ -327,6 +327,16 @@ describe('Sessions (live servers)', function () {
     // A changed argument or cwd is a different command line and would ask again.
     assert.notEqual(consentKey({ ...resolved, args: [...(resolved.args ?? []), '--debug'] }), consentKey(resolved));
     assert.notEqual(consentKey({ ...resolved, cwd: '/tmp' }), consentKey(resolved));
+    // So are an added env variable (NODE_OPTIONS), another envFile and another header.
+    assert.notEqual(
+      consentKey(resolved, { ...server, env: { ...server.env, NODE_OPTIONS: '--require ./x.js' } }),
+      consentKey(resolved, server),
+    );
+    assert.notEqual(consentKey({ ...resolved, envFile: '/tmp/.env' }, server), consentKey(resolved, server));
+    assert.notEqual(
+      consentKey(resolved, { ...server, headers: { Authorization: 'Bearer ${env:T}' } }),
+      consentKey(resolved, server),
+    );
     assert.equal(await vscode.commands.executeCommand<number>('mcpDoctor.resetConsent'), 1);
     assert.equal(state.get('mcpDoctor.launchConsents'), undefined);
   });

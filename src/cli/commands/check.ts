@@ -3,10 +3,13 @@ import * as path from 'node:path';
 import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
 import { compareFindings, type Finding } from '../../core/model';
 import type { McpSession } from '../../core/session/mcpSession';
+import { resolveVariables } from '../../core/config/variables';
 import { countBySeverity } from '../../core/rules/report';
+import { isSecretEnvName, isSecretKey, redactString } from '../../core/trace/redact';
 import { displayPath, position } from '../../core/util/paths';
 import type { CliIo } from '../io';
 import { discoverFolder, folderArg, homeOf } from '../workspace';
+import { maskFinding } from './list';
 import {
   checkOne,
   readElicitAnswer,
@@ -19,7 +22,7 @@ import {
 
 const USAGE = `Usage: mcp-doctor check [folder] [--json] [--server NAME] [--url URL] [--era auto|2025|2026|both]
                         [--call NAME[=JSON]] [--elicit FILE] [--sampling-reply TEXT|FILE]
-                        [--timeout MS] [--no-user]
+                        [--timeout MS] [--no-user] [--show-secrets]
 
 Starts every enabled server headless (two at a time), connects in the newest protocol era both
 sides speak, lists tools/resources/prompts and reports what goes wrong. Tools are called only
@@ -38,6 +41,9 @@ when asked with --call.
                        without it they are declined
   --timeout MS         how long each server may take to answer initialize (default 30000)
   --no-user            read only the folder, not your home/app-data configs
+  --show-secrets       print stderr, errors, call results and findings as they are (by default
+                       token shapes, secret key=value pairs and the values of secret env
+                       variables and headers are masked as ***)
 
 Exit code: 0 no errors, 1 errors found (or a --call failed), 2 bad usage.
 `;
@@ -55,6 +61,7 @@ interface Options extends CheckOptions {
   json: boolean;
   names: string[];
   includeUser: boolean;
+  showSecrets: boolean;
   folder?: string;
   url?: string;
 }
@@ -65,6 +72,7 @@ function parseArgs(args: string[], io: CliIo): Options | number {
     names: [],
     timeoutMs: 30000,
     includeUser: true,
+    showSecrets: false,
     era: 'auto',
     calls: [],
     settleMs: 300,
@@ -107,6 +115,7 @@ function parseArgs(args: string[], io: CliIo): Options | number {
       if (v === undefined) return usageError(io, '--sampling-reply needs a text or a file');
       o.samplingReply = existsSync(v) && statSync(v).isFile() ? readFileSync(v, 'utf8') : v;
     } else if (a === '--no-user') o.includeUser = false;
+    else if (a === '--show-secrets') o.showSecrets = true;
     else if (flag === '--server') {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
       if (!v) return usageError(io, '--server needs a name');
@@ -148,6 +157,40 @@ function usageError(io: CliIo, msg: string): number {
   return 2;
 }
 
+/**
+ * A checked server safe to print: its error, stderr tail, call results and findings with token
+ * shapes, secret `key=value` pairs and the launch's own secret values (`secrets`) masked.
+ */
+function maskChecked(r: CheckedServer, secrets: readonly string[]): CheckedServer {
+  const out: CheckedServer = { ...r, findings: r.findings.map((f) => maskFinding(f, secrets)) };
+  if (r.state !== undefined) out.state = redactString(r.state, secrets);
+  if (r.stderrTail) out.stderrTail = r.stderrTail.map((l) => redactString(l, secrets));
+  if (r.skipReason !== undefined) out.skipReason = redactString(r.skipReason, secrets);
+  if (r.calls) out.calls = r.calls.map((c) => ({ ...c, text: redactString(c.text, secrets) }));
+  if (r.eras) out.eras = r.eras.map((e) => ({ ...e, state: redactString(e.state, secrets) }));
+  return out;
+}
+
+/** Values of secret-named env variables and secret headers of a launch, longest first. */
+function launchSecrets(server: ServerConfig, folder: string, io: CliIo): string[] {
+  let s: ServerConfig;
+  try {
+    s = resolveVariables(server, { workspaceFolder: server.workspaceFolder ?? folder, home: homeOf(io), env: io.env });
+  } catch {
+    return [];
+  }
+  const out = new Set<string>();
+  for (const [k, v] of Object.entries(s.env ?? {})) if (isSecretEnvName(k)) out.add(v);
+  for (const [k, v] of Object.entries(s.headers ?? {})) {
+    if (!isSecretKey(k) && !/auth|token|key|secret|cookie/i.test(k)) continue;
+    out.add(v);
+    const token = v.trim().split(/\s+/)[1];
+    if (token) out.add(token);
+  }
+  // An unresolved `${input:…}` is a name, not a secret.
+  return [...out].filter((v) => v.length >= 4 && !v.includes('${')).sort((a, b) => b.length - a.length);
+}
+
 /** `mcp-doctor check`: start each configured server headless and report runtime findings. */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(args, io);
@@ -168,7 +211,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return 2;
     }
   }
-  const configFindings = relevantConfigFindings(files, servers, opts.names.length > 0);
+  // Output is pasted into issues and CI logs: secrets are masked unless asked for.
+  const configFindings = relevantConfigFindings(files, servers, opts.names.length > 0).map((f) =>
+    opts.showSecrets ? f : maskFinding(f),
+  );
 
   const results: CheckedServer[] = new Array(servers.length);
   const active = new Set<McpSession>();
@@ -181,7 +227,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const worker = async () => {
       while (next < servers.length) {
         const i = next++;
-        results[i] = await checkOne(servers[i], folder, homeOf(io), io, opts, active);
+        const r = await checkOne(servers[i], folder, homeOf(io), io, opts, active);
+        results[i] = opts.showSecrets ? r : maskChecked(r, launchSecrets(servers[i], folder, io));
         if (!opts.json) io.err(`${progressLine(results[i])}\n`);
       }
     };

@@ -1,16 +1,20 @@
 import { compareFindings, type Finding } from '../../core/model';
 import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
 import { countBySeverity } from '../../core/rules/report';
+import { redactServerConfig } from '../../core/session/report';
+import { REDACTED, redactConfig, redactString, redactValue } from '../../core/trace/redact';
 import { displayPath, position } from '../../core/util/paths';
 import type { CliIo } from '../io';
 import { discoverFolder, folderArg } from '../workspace';
 
-const USAGE = `Usage: mcp-doctor list [folder] [--json] [--no-user] [--no-check-commands]
+const USAGE = `Usage: mcp-doctor list [folder] [--json] [--no-user] [--no-check-commands] [--show-secrets]
 
   folder               workspace folder to scan (default: current directory)
   --json               print { files, summary } as JSON
   --no-user            read only the folder, not your home/app-data configs
   --no-check-commands  do not look commands up on PATH or check script files
+  --show-secrets       print env values, header values, URL credentials and secret
+                       arguments as written (masked as *** by default)
 
 Exit code: 0 no errors, 1 errors found, 2 bad usage.
 `;
@@ -28,9 +32,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   let json = false;
   let includeUser = true;
   let checkCommands = true;
+  let showSecrets = false;
   const positional: string[] = [];
   for (const a of args) {
     if (a === '--json') json = true;
+    else if (a === '--show-secrets') showSecrets = true;
     else if (a === '--no-user') includeUser = false;
     else if (a === '--no-check-commands') checkCommands = false;
     else if (a === '--help' || a === '-h') {
@@ -47,7 +53,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   const folder = folderArg(io, 'list', positional[0]);
   if (!folder) return 2;
-  const files = await discoverFolder(io, folder, { includeUser, checkCommands });
+  const found = await discoverFolder(io, folder, { includeUser, checkCommands });
+  // Output is pasted into issues and CI logs: secrets are masked unless asked for.
+  const files = showSecrets ? found : found.map(maskConfigFile);
   const summary = summarize(files);
 
   if (json) {
@@ -56,6 +64,32 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.out(formatText(files, summary, io.cwd, folder));
   }
   return summary.errors > 0 ? 1 : 0;
+}
+
+/**
+ * A config file result safe to print: env values and secret header values become `***`, secret
+ * arguments and URL credentials are masked (`redactServerConfig`), `raw` is redacted the same
+ * way, and finding messages and data go through the one redaction.
+ */
+export function maskConfigFile(file: ConfigFileResult): ConfigFileResult {
+  return {
+    ...file,
+    servers: file.servers.map((s) => ({ ...redactServerConfig(s), raw: redactConfig(s.raw) })),
+    findings: file.findings.map((f) => maskFinding(f)),
+    inputs: file.inputs?.map((i) => (i.default === undefined ? i : { ...i, default: REDACTED })),
+  };
+}
+
+/** A finding with its message and data redacted. */
+export function maskFinding(f: Finding, secrets: readonly string[] = []): Finding {
+  const out: Finding = { ...f, message: redactString(f.message, secrets) };
+  if (f.data) out.data = redactValue(f.data, secrets) as Record<string, unknown>;
+  if (f.fixes)
+    out.fixes = f.fixes.map((x) => ({
+      ...x,
+      edits: x.edits.map((e) => ({ ...e, newText: redactString(e.newText, secrets) })),
+    }));
+  return out;
 }
 
 export function summarize(files: ConfigFileResult[]): ListSummary {

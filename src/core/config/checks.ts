@@ -528,16 +528,21 @@ const TOKEN_PATTERNS: [RegExp, string][] = [
   [/\bxox[baprs]-[A-Za-z0-9-]{10,}/, 'Slack token'],
   [/\bAKIA[0-9A-Z]{16}\b/, 'AWS access key'],
   [/\bAIza[0-9A-Za-z_-]{35}\b/, 'Google API key'],
-  [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/, 'JWT'],
+  // Starts only where a run of token characters starts, so one run is tried once (linear).
+  [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/, 'JWT'],
   [/\blin_api_[A-Za-z0-9]{20,}/, 'Linear API key'],
   [/\bglpat-[A-Za-z0-9_-]{20,}/, 'GitLab token'],
 ];
 const SECRET_NAME =
   /(^|[_-])(API[_-]?KEY|APIKEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|PAT|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CLIENT[_-]?SECRET|AUTH)$/i;
-const SECRET_HEADER =
-  /^(authorization|proxy-authorization|x-api-key|api-key|apikey|x-auth-token|.*token.*|.*secret.*|.*api[-_]?key.*)$/i;
+/** Header names whose values are credentials (`.*token.*` in one anchored regex was quadratic). */
+const SECRET_HEADER = {
+  test: (name: string): boolean =>
+    /^(authorization|proxy-authorization|x-api-key|api-key|apikey|x-auth-token)$/i.test(name) ||
+    /token|secret|api[-_]?key/i.test(name),
+};
 const PLACEHOLDER =
-  /replace|your[_ -]|<[^>]*>|x{4,}|changeme|change[_-]me|example|dummy|placeholder|redacted|^\*+$|\.\.\.|todo|insert|^test$|^secret$|^password$/i;
+  /replace|your[_ -]|<[^<>]*>|x{4,}|changeme|change[_-]me|example|dummy|placeholder|redacted|^\*+$|\.\.\.|todo|insert|^test$|^secret$|^password$/i;
 
 /** Describes the secret in a literal env/header/arg value, or undefined. */
 function secretIn(s: StringField, style: string): string | undefined {

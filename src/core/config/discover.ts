@@ -4,10 +4,13 @@ import { findOnPath, isFile } from './findOnPath';
 import { finding } from './findings';
 import { configLocations, MAX_WALK_DEPTH, NESTED_FILES, SKIPPED_DIRS } from './locations';
 import { parseConfigText, type ParseOptions } from './parse';
+import { OVER_BUDGET } from './syntax';
 import type { ConfigFileResult, ConfigLocation, DiscoveryOptions } from './types';
 
 /** Config files larger than this are reported, not parsed (nobody writes 5 MB of MCP config). */
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
+/** Parse time of all config files of one discovery; files left when it is spent are reported. */
+const DISCOVERY_BUDGET_MS = 3000;
 
 /**
  * Reads every existing config file for the workspace folders (and the user's home when
@@ -69,9 +72,32 @@ async function discoverUnsafe(opts: DiscoveryOptions): Promise<ConfigFileResult[
     seen.add(k);
     return true;
   });
-  const results = (await Promise.all(unique.map((l) => readOne(l, parseOpts)))).filter(
-    (r): r is ConfigFileResult => r !== undefined,
-  );
+  // Files are read in parallel, parsed one at a time with a turn of the event loop between
+  // them, each within its own budget (`parseConfigText`) and all within DISCOVERY_BUDGET_MS, so
+  // a workspace full of hostile files never holds the editor for long.
+  const texts = await Promise.all(unique.map((l) => readOne(l)));
+  const results: ConfigFileResult[] = [];
+  const started = performance.now();
+  for (let i = 0; i < unique.length; i++) {
+    const t = texts[i];
+    if (t === undefined) continue;
+    if (typeof t !== 'string') {
+      results.push(t);
+      continue;
+    }
+    if (performance.now() - started > DISCOVERY_BUDGET_MS) {
+      results.push(
+        failed(
+          unique[i],
+          OVER_BUDGET,
+          `${unique[i].file} was not read: reading the config files of this workspace took more than ${DISCOVERY_BUDGET_MS / 1000} s (see the MCP090 findings of the other files). Its servers are not listed.`,
+        ),
+      );
+      continue;
+    }
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    results.push(parseConfigText(unique[i].file, t, unique[i], parseOpts));
+  }
   markShadowed(results);
   return results;
 }
@@ -123,7 +149,8 @@ function memo(fn: (c: string) => string | undefined): (c: string) => string | un
   };
 }
 
-async function readOne(loc: ConfigLocation, parseOpts: ParseOptions): Promise<ConfigFileResult | undefined> {
+/** The text of one config file, a finding when it cannot be read, undefined when it is absent. */
+async function readOne(loc: ConfigLocation): Promise<string | ConfigFileResult | undefined> {
   let text: string;
   try {
     const st = await fsp.stat(loc.file);
@@ -131,8 +158,8 @@ async function readOne(loc: ConfigLocation, parseOpts: ParseOptions): Promise<Co
     if (st.size > MAX_FILE_BYTES) {
       return failed(
         loc,
-        'io/too-large',
-        `${loc.file} is ${(st.size / 1048576).toFixed(1)} MB; MCP Doctor skips config files over 5 MB.`,
+        OVER_BUDGET,
+        `${loc.file} is ${(st.size / 1048576).toFixed(1)} MB; MCP Doctor skips config files over 5 MB so that a hostile file cannot freeze the editor. Its servers are not listed.`,
       );
     }
     text = await fsp.readFile(loc.file, 'utf8');
@@ -145,8 +172,7 @@ async function readOne(loc: ConfigLocation, parseOpts: ParseOptions): Promise<Co
       `Cannot read ${loc.file} (${code ?? String(err)}). Check the file permissions; the servers it declares are not listed.`,
     );
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return parseConfigText(loc.file, text, loc, parseOpts);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function failed(loc: ConfigLocation, code: string, message: string): ConfigFileResult {

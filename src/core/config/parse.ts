@@ -7,7 +7,16 @@ import { findOnPath as realFindOnPath, isFile } from './findOnPath';
 import { finding, replaceFix } from './findings';
 import { normalizeEntry, type EntryContext, type NormalizedEntry } from './normalize';
 import { describeKind, prop, type PNode } from './pnode';
-import { baseName, parseJsonText, parseTomlText, parseYamlText, type JsonStrictness, type ParsedText } from './syntax';
+import {
+  baseName,
+  OVER_BUDGET,
+  PARSE_LIMITS,
+  parseJsonText,
+  parseTomlText,
+  parseYamlText,
+  type JsonStrictness,
+  type ParsedText,
+} from './syntax';
 import type { ConfigFileResult, ConfigLocation, InputDeclaration, ServerConfig } from './types';
 import { resolveVariables, type VariableContext } from './variables';
 
@@ -20,7 +29,23 @@ export interface ParseOptions {
   checkCommands?: boolean;
   findOnPath?: (command: string) => string | undefined;
   fileExists?: (p: string) => boolean;
+  /**
+   * Milliseconds the servers of this file may take to check (default 700). Past it, the
+   * remaining servers are not read and one MCP090 finding says so. With the size and value
+   * limits of the syntax step, a hostile file costs the editor well under a second.
+   */
+  budgetMs?: number;
 }
+
+/**
+ * Characters of a config read (editor text included). JSON gets discovery's 5 MB, since
+ * ~/.claude.json grows large; Continue, Goose and Codex configs are a few kilobytes.
+ */
+const MAX_TEXT_CHARS = { json: 5 * 1024 * 1024, yaml: 256 * 1024, toml: 256 * 1024 } as const;
+/** Servers read per file; real configs declare a few dozen at most. */
+const MAX_SERVERS = 500;
+/** Items of one server's `args`, and keys of its `env` / `headers`, that are checked. */
+const MAX_ENTRY_ITEMS = 1000;
 
 /**
  * Parses the text of one config file (saved or not) into servers and findings. Never throws:
@@ -66,14 +91,41 @@ function parseInto(
   location: ConfigLocation,
   opts: ParseOptions,
 ): void {
+  const budgetMs = opts.budgetMs ?? 700;
   const profile = CLIENTS[location.client] ?? CLIENTS.vscode;
   const ext = path.extname(file).toLowerCase();
+  const syntax =
+    location.format === 'codex'
+      ? 'toml'
+      : location.format === 'goose' || (location.format === 'continue' && (ext === '.yaml' || ext === '.yml'))
+        ? 'yaml'
+        : 'json';
+  const origin = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  const overBudget = (what: string, severity: Finding['severity'] = 'error') =>
+    result.findings.push(
+      finding(
+        OVER_BUDGET,
+        severity,
+        `${baseName(file)} ${what}. MCP Doctor reads config files within fixed limits so that a hostile file cannot freeze the editor; no real MCP config comes near them.`,
+        file,
+        origin,
+        { data: { limits: { ...PARSE_LIMITS, ...MAX_TEXT_CHARS, maxServers: MAX_SERVERS, budgetMs } } },
+      ),
+    );
+  if (text.length > MAX_TEXT_CHARS[syntax]) {
+    result.accepted = false;
+    overBudget(
+      `is ${Math.round(text.length / 1024)} KB of ${syntax.toUpperCase()}; MCP Doctor reads at most ${MAX_TEXT_CHARS[syntax] / 1024} KB of ${syntax.toUpperCase()}. Its servers are not listed`,
+    );
+    return;
+  }
   let parsed: ParsedText;
-  if (location.format === 'codex') parsed = parseTomlText(file, text, profile.label);
-  else if (location.format === 'goose' || (location.format === 'continue' && (ext === '.yaml' || ext === '.yml')))
-    parsed = parseYamlText(file, text, profile.label);
+  if (syntax === 'toml') parsed = parseTomlText(file, text, profile.label);
+  else if (syntax === 'yaml') parsed = parseYamlText(file, text, profile.label);
   else parsed = parseJsonText(file, text, strictnessFor(location, profile), profile.label);
   result.accepted = parsed.accepted;
+  // The syntax step is bounded by the size and value limits; the clock covers the server checks.
+  const started = performance.now();
   result.findings.push(...parsed.findings);
   const root = parsed.root;
   if (!root) return;
@@ -122,14 +174,40 @@ function parseInto(
     }
     for (const [name, node] of container.props ?? []) add(entryCtx, name, node, node.keyRange ?? node.range);
   };
+  let stopped = false;
+  let cutOnce = false;
+  const listCut = (name: string) => {
+    if (cutOnce) return;
+    cutOnce = true;
+    overBudget(
+      `gives server "${name}" more than ${MAX_ENTRY_ITEMS} args, env or header entries; only the first ${MAX_ENTRY_ITEMS} are checked`,
+      'warning',
+    );
+  };
   const add = (
     entryCtx: CheckContext,
     name: string,
     node: PNode,
     keyRange: Range,
     post?: (e: NormalizedEntry) => void,
-  ): NormalizedEntry => {
-    const e = normalizeEntry(entryCtx, name, node, keyRange);
+  ): NormalizedEntry | undefined => {
+    if (stopped) return undefined;
+    if (result.servers.length >= MAX_SERVERS || performance.now() - started > budgetMs) {
+      stopped = true;
+      overBudget(
+        result.servers.length >= MAX_SERVERS
+          ? `declares more than ${MAX_SERVERS} servers; only the first ${MAX_SERVERS} are listed`
+          : `took more than ${budgetMs} ms to check; only its first ${result.servers.length} servers are listed`,
+        'warning',
+      );
+      return undefined;
+    }
+    const e = normalizeEntry(
+      entryCtx,
+      name,
+      boundedEntry(node, () => listCut(name)),
+      keyRange,
+    );
     post?.(e);
     checkServer(entryCtx, e);
     finish(e.server, entryCtx, vars, result.accepted);
@@ -334,6 +412,7 @@ function parseInto(
         n.server.url = `http://${host}:${String(port)}${urlPath.startsWith('/') ? urlPath : `/${urlPath}`}`;
       }
     });
+    if (!e) return;
     if (!source) {
       e.server.valid = false;
       f(
@@ -524,6 +603,30 @@ function readInputs(node: PNode | undefined, ctx: CheckContext): InputDeclaratio
   return out;
 }
 
+/** A server entry with `args`, `env` and `headers` cut to MAX_ENTRY_ITEMS (`onCut` when one was). */
+function boundedEntry(node: PNode, onCut: () => void): PNode {
+  if (node.kind !== 'object' || !node.props) return node;
+  let props: Map<string, PNode> | undefined;
+  for (const key of ['args', 'env', 'headers']) {
+    const n = node.props.get(key);
+    if (!n) continue;
+    let cut: PNode | undefined;
+    if (n.items && n.items.length > MAX_ENTRY_ITEMS) {
+      const items = n.items.slice(0, MAX_ENTRY_ITEMS);
+      cut = { ...n, items, value: items.map((i) => i.value) };
+    } else if (n.props && n.props.size > MAX_ENTRY_ITEMS) {
+      const kept = [...n.props].slice(0, MAX_ENTRY_ITEMS);
+      cut = { ...n, props: new Map(kept), value: Object.fromEntries(kept.map(([k, v]) => [k, v.value])) };
+    }
+    if (cut) {
+      props ??= new Map(node.props);
+      props.set(key, cut);
+      onCut();
+    }
+  }
+  return props ? { ...node, props } : node;
+}
+
 /** Strictness of the reader the owning client uses for this file. */
 function strictnessFor(location: ConfigLocation, profile: ClientProfile): JsonStrictness {
   if (
@@ -543,8 +646,7 @@ function finish(server: ServerConfig, ctx: EntryContext, vars: VariableContext, 
 }
 
 function normalizeDir(d: string): string {
-  return d
-    .replace(/[\\/]+$/, '')
-    .replace(/\\/g, '/')
-    .toLowerCase();
+  let end = d.length;
+  while (end > 0 && (d[end - 1] === '/' || d[end - 1] === '\\')) end--;
+  return d.slice(0, end).replace(/\\/g, '/').toLowerCase();
 }

@@ -8,6 +8,24 @@ import { kindOf, LineIndex, plainNode, type PNode } from './pnode';
 /** What a client's JSON reader tolerates. */
 export type JsonStrictness = 'jsonc' | 'comments' | 'strict';
 
+/**
+ * Budgets that keep parsing a hostile file linear in time and bounded in memory. No MCP config
+ * comes close: the deepest real ones nest about 8 levels and hold a few thousand values.
+ */
+export const PARSE_LIMITS = {
+  /** Containers nested deeper than this are read as null (the parsers recurse per level). */
+  maxDepth: 128,
+  /** Keys and values of one JSON file (a large ~/.claude.json holds tens of thousands). */
+  maxNodes: 200_000,
+  /** Values built from one YAML or TOML file (aliases counted once per use); real ones hold a few hundred. */
+  maxYamlTomlNodes: 50_000,
+  /** Characters of a YAML key that is not a scalar (`? {a: b}`), taken from its source. */
+  maxKeyChars: 200,
+} as const;
+
+/** Code of the finding for a file beyond `PARSE_LIMITS` (or the size cap of discovery). */
+export const OVER_BUDGET = 'MCP090';
+
 /** Result of parsing the bytes of one file, before any MCP-specific interpretation. */
 export interface ParsedText {
   root?: PNode;
@@ -18,9 +36,12 @@ export interface ParsedText {
 }
 
 // jsonc-parser's enums are `const enum`s (not usable with isolatedModules): numeric values.
+const T_OPEN_BRACE = 1;
 const T_CLOSE_BRACE = 2;
+const T_OPEN_BRACKET = 3;
 const T_CLOSE_BRACKET = 4;
 const T_COMMA = 5;
+const T_COLON = 6;
 const T_LINE_COMMENT = 12;
 const T_BLOCK_COMMENT = 13;
 const T_LINE_BREAK = 14;
@@ -73,16 +94,31 @@ export function parseJsonText(file: string, text: string, strictness: JsonStrict
   let pendingComma: { offset: number } | undefined;
   const comments: { offset: number; length: number }[] = [];
   const trailing: { offset: number; closer: number }[] = [];
+  // Nesting beyond maxDepth is cut out (the tree parser recurses per level and a 10,000-deep
+  // file would overflow the stack): each too-deep container becomes `0`, offsets unchanged.
+  const tooDeep: { start: number; end: number }[] = [];
+  let depth = 0;
+  let values = 0;
   for (let kind = scanner.scan(); kind !== T_EOF; kind = scanner.scan()) {
     if (kind === T_LINE_COMMENT || kind === T_BLOCK_COMMENT) {
       comments.push({ offset: scanner.getTokenOffset(), length: scanner.getTokenLength() });
       continue;
     }
     if (kind === T_LINE_BREAK || kind === T_TRIVIA) continue;
-    if ((kind === T_CLOSE_BRACE || kind === T_CLOSE_BRACKET) && pendingComma) {
-      trailing.push({ offset: pendingComma.offset, closer: scanner.getTokenOffset() });
-    }
+    if (kind === T_OPEN_BRACE || kind === T_OPEN_BRACKET) {
+      if (++depth === PARSE_LIMITS.maxDepth + 1) tooDeep.push({ start: scanner.getTokenOffset(), end: text.length });
+    } else if (kind === T_CLOSE_BRACE || kind === T_CLOSE_BRACKET) {
+      if (depth === PARSE_LIMITS.maxDepth + 1) tooDeep[tooDeep.length - 1].end = scanner.getTokenOffset() + 1;
+      if (depth > 0) depth--;
+      if (pendingComma) trailing.push({ offset: pendingComma.offset, closer: scanner.getTokenOffset() });
+    } else if (kind !== T_COMMA && kind !== T_COLON && depth <= PARSE_LIMITS.maxDepth) values++;
     pendingComma = kind === T_COMMA ? { offset: scanner.getTokenOffset() } : undefined;
+  }
+  if (values > PARSE_LIMITS.maxNodes) {
+    findings.push(
+      overBudget(file, lines, `holds more than ${PARSE_LIMITS.maxNodes.toLocaleString('en-US')} keys and values`),
+    );
+    return { findings, accepted, lines };
   }
 
   if (strictness === 'strict' && comments.length) {
@@ -120,7 +156,26 @@ export function parseJsonText(file: string, text: string, strictness: JsonStrict
 
   // 2. Lenient parse for the tree; remaining errors are real syntax errors for every client.
   const errors: ParseError[] = [];
-  const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  const cutAt = new Set<number>();
+  let readable = text;
+  if (tooDeep.length) {
+    readable = maskRegions(text, tooDeep);
+    for (const r of tooDeep) cutAt.add(r.start);
+    findings.push(
+      overBudget(
+        file,
+        lines,
+        `nests containers more than ${PARSE_LIMITS.maxDepth} levels deep; what is below that depth is read as null`,
+        tooDeep[0].start,
+        'warning',
+      ),
+    );
+  }
+  const tree = parseTree(readable, errors, {
+    allowTrailingComma: true,
+    disallowComments: false,
+    allowEmptyContent: false,
+  });
   for (const e of errors) {
     accepted = false;
     const range = lines.range(e.offset, e.length);
@@ -166,7 +221,7 @@ export function parseJsonText(file: string, text: string, strictness: JsonStrict
   }
 
   const dups: { key: string; range: Range }[] = [];
-  const root = tree ? jsonNode(tree, lines, undefined, dups) : undefined;
+  const root = tree ? jsonNode(tree, lines, undefined, dups, cutAt) : undefined;
   for (const d of dups) {
     findings.push(
       finding(
@@ -182,13 +237,45 @@ export function parseJsonText(file: string, text: string, strictness: JsonStrict
   return { root, findings, accepted, lines };
 }
 
+/** `text` with each region blanked (newlines kept, so offsets and lines stay) and `0` at its start. */
+function maskRegions(text: string, regions: readonly { start: number; end: number }[]): string {
+  const parts: string[] = [];
+  let from = 0;
+  for (const r of regions) {
+    parts.push(text.slice(from, r.start), '0', text.slice(r.start + 1, r.end).replace(/[^\r\n]/g, ' '));
+    from = r.end;
+  }
+  parts.push(text.slice(from));
+  return parts.join('');
+}
+
+/** The one finding of a file beyond `PARSE_LIMITS`. */
+function overBudget(
+  file: string,
+  lines: LineIndex,
+  what: string,
+  offset = 0,
+  severity: Finding['severity'] = 'error',
+): Finding {
+  return finding(
+    OVER_BUDGET,
+    severity,
+    `${baseName(file)} ${what}. MCP Doctor reads config files within fixed limits so that a hostile file cannot freeze the editor; no real MCP config comes near them. ${severity === 'error' ? 'Its servers are not listed.' : 'Its servers are still listed.'}`,
+    file,
+    lines.range(offset, 0),
+    { data: { limits: PARSE_LIMITS } },
+  );
+}
+
 function jsonNode(
   node: JNode,
   lines: LineIndex,
   keyRange: Range | undefined,
   dups: { key: string; range: Range }[],
+  cutAt: ReadonlySet<number>,
 ): PNode {
   const range = lines.range(node.offset, node.length);
+  if (cutAt.has(node.offset)) return { kind: 'null', value: null, range, keyRange };
   if (node.type === 'object') {
     const props = new Map<string, PNode>();
     const value: Record<string, unknown> = {};
@@ -196,17 +283,19 @@ function jsonNode(
       const [k, v] = p.children ?? [];
       if (!k || typeof k.value !== 'string') continue;
       const kr = lines.range(k.offset, k.length);
-      const child = v ? jsonNode(v, lines, kr, dups) : { kind: 'null' as const, value: null, range: kr, keyRange: kr };
+      const child = v
+        ? jsonNode(v, lines, kr, dups, cutAt)
+        : { kind: 'null' as const, value: null, range: kr, keyRange: kr };
       const earlier = props.get(k.value);
       if (earlier) dups.push({ key: k.value, range: earlier.keyRange ?? earlier.range });
       props.delete(k.value); // keep source order of the surviving (last) definition
       props.set(k.value, child);
-      value[k.value] = child.value;
+      defineValue(value, k.value, child.value);
     }
     return { kind: 'object', value, range, keyRange, props };
   }
   if (node.type === 'array') {
-    const items = (node.children ?? []).map((c) => jsonNode(c, lines, undefined, dups));
+    const items = (node.children ?? []).map((c) => jsonNode(c, lines, undefined, dups, cutAt));
     return { kind: 'array', value: items.map((i) => i.value), range, keyRange, items };
   }
   if (node.type === 'string') {
@@ -264,23 +353,41 @@ export function parseYamlText(file: string, text: string, clientLabel: string): 
       ),
     );
   }
-  const root = doc.contents ? yamlNode(doc.contents as YNode, doc, lines, undefined, 0) : undefined;
+  const budget: YamlBudget = { doc, lines, aliases: new Map(), nodes: 0, over: undefined };
+  const root = doc.contents ? yamlNode(doc.contents as YNode, budget, undefined, 0) : undefined;
+  if (budget.over) findings.push(overBudget(file, lines, budget.over.what, budget.over.offset, 'warning'));
   return { root, findings, accepted, lines };
 }
 
-function yamlNode(
-  node: YNode,
-  doc: Document.Parsed,
-  lines: LineIndex,
-  keyRange: Range | undefined,
-  depth: number,
-): PNode {
+/** Shared state of one YAML conversion: values built so far, and the first limit hit. */
+interface YamlBudget {
+  doc: Document.Parsed;
+  aliases: Map<object, unknown>;
+  lines: LineIndex;
+  nodes: number;
+  over?: { what: string; offset: number };
+}
+
+function yamlNode(node: YNode, b: YamlBudget, keyRange: Range | undefined, depth: number): PNode {
   const r = node.range ?? [0, 0, 0];
-  const range = lines.range(r[0], r[1] - r[0]);
+  const range = b.lines.range(r[0], r[1] - r[0]);
+  const cut = (what: string): PNode => {
+    b.over ??= { what, offset: r[0] };
+    return { kind: 'null', value: null, range, keyRange };
+  };
+  // Aliases count expanded: `&a [*b, *b, …]` chains ("billion laughs") stop at the budget.
+  if (++b.nodes > PARSE_LIMITS.maxYamlTomlNodes)
+    return cut(
+      `expands to more than ${PARSE_LIMITS.maxYamlTomlNodes.toLocaleString('en-US')} values (YAML aliases count once per use); the rest is read as null`,
+    );
+  if (depth > PARSE_LIMITS.maxDepth)
+    return cut(`nests more than ${PARSE_LIMITS.maxDepth} levels deep; what is below that depth is read as null`);
   if (isAlias(node)) {
-    const target = depth < 20 ? node.resolve(doc) : undefined;
+    // `resolve` searches the document for the anchor: once per alias node, not once per use.
+    let target = b.aliases.get(node);
+    if (target === undefined) b.aliases.set(node, (target = node.resolve(b.doc) ?? null));
     return target
-      ? { ...yamlNode(target as YNode, doc, lines, keyRange, depth + 1), range, keyRange }
+      ? { ...yamlNode(target as YNode, b, keyRange, depth + 1), range, keyRange }
       : { kind: 'null', value: null, range, keyRange };
   }
   if (isMap(node)) {
@@ -288,19 +395,19 @@ function yamlNode(
     const value: Record<string, unknown> = {};
     for (const pair of node.items) {
       const k = pair.key as YNode | null;
-      const key = isScalar(k) ? String(k.value) : k ? String(k) : '';
-      const kr = k?.range ? lines.range(k.range[0], k.range[1] - k.range[0]) : range;
+      const kr = k?.range ? b.lines.range(k.range[0], k.range[1] - k.range[0]) : range;
+      const key = yamlKey(k, b.lines.text);
       const child = pair.value
-        ? yamlNode(pair.value as YNode, doc, lines, kr, depth + 1)
+        ? yamlNode(pair.value as YNode, b, kr, depth + 1)
         : { kind: 'null' as const, value: null, range: kr, keyRange: kr };
       props.set(key, child);
-      value[key] = child.value;
+      defineValue(value, key, child.value);
     }
     return { kind: 'object', value, range, keyRange, props };
   }
   if (isSeq(node)) {
     const items = node.items.map((i) =>
-      i ? yamlNode(i as YNode, doc, lines, undefined, depth + 1) : { kind: 'null' as const, value: null, range },
+      i ? yamlNode(i as YNode, b, undefined, depth + 1) : { kind: 'null' as const, value: null, range },
     );
     return { kind: 'array', value: items.map((i) => i.value), range, keyRange, items };
   }
@@ -309,6 +416,24 @@ function yamlNode(
     return { kind: kindOf(v), value: v ?? null, range, keyRange };
   }
   return { kind: 'null', value: null, range, keyRange };
+}
+
+/**
+ * The name of a YAML key. A key that is not a scalar (`? {a: b}`, `[x]: y`) is named by its
+ * source text, cut: the library's `String(node)` doubles its length per nesting level.
+ */
+function yamlKey(k: YNode | null, text: string): string {
+  if (!k) return '';
+  if (isScalar(k)) return String(k.value);
+  const [start, end] = k.range ?? [0, 0];
+  return text.slice(start, Math.min(end, start + PARSE_LIMITS.maxKeyChars));
+}
+
+/** `target[key] = value`, also for `__proto__` (an assignment would set the prototype instead). */
+function defineValue(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /**
@@ -336,91 +461,173 @@ export function parseTomlText(file: string, text: string, clientLabel: string): 
     );
     return { findings, accepted: false, lines };
   }
-  const locator = tomlLocator(text, lines);
-  const root = tomlNode(data, [], locator, lines);
+  const locator = tomlLocator(text);
+  const budget = { nodes: 0, over: undefined as string | undefined };
+  const root = tomlNode(data, '', undefined, 0, locator, lines.range(0, 0), budget);
+  if (budget.over) findings.push(overBudget(file, lines, budget.over, 0, 'warning'));
   return { root, findings, accepted: true, lines };
 }
 
 type TomlLocator = Map<string, { key: Range; value: Range }>;
+/** Joins the segments of a dotted TOML path into a locator key. */
+const SEP = '\u0000';
 
-/** Records the range of every `[header]` and `key = value` line by dotted path. */
-function tomlLocator(text: string, lines: LineIndex): TomlLocator {
+/**
+ * Records the range of every `[header]` and `key = value` line by dotted path. A scanner, not
+ * regexes: every line is read once, whatever it holds.
+ */
+function tomlLocator(text: string): TomlLocator {
   const map: TomlLocator = new Map();
-  const src = text.split(/\r?\n|\r/);
+  const src = text.split(/\r\n|\n|\r/);
   let table: string[] = [];
-  const keyRe = /^(\s*)((?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=\s*/;
   for (let i = 0; i < src.length; i++) {
     const line = src[i];
-    const header = /^\s*\[\[?\s*([^\]]+?)\s*\]\]?/.exec(line);
-    if (header) {
-      table = splitDotted(header[1]);
-      const start = line.indexOf('[');
-      const r: Range = { start: { line: i, character: start }, end: { line: i, character: header[0].length } };
-      map.set(table.join('\u0000'), { key: r, value: r });
+    const lead = skipSpace(line, 0);
+    if (line[lead] === '[') {
+      const header = readHeader(line, lead);
+      if (!header) continue;
+      table = header.path;
+      const r: Range = { start: { line: i, character: lead }, end: { line: i, character: header.end } };
+      map.set(table.join(SEP), { key: r, value: r });
       continue;
     }
-    const m = keyRe.exec(line);
-    if (!m) continue;
-    const path = [...table, ...splitDotted(m[2])];
-    const keyStart = m[1].length;
-    const key: Range = { start: { line: i, character: keyStart }, end: { line: i, character: keyStart + m[2].length } };
-    const valueStart = m[0].length;
-    const rest = line
-      .slice(valueStart)
-      .replace(/\s+#[^"']*$/, '')
-      .trimEnd();
-    const value: Range = {
-      start: { line: i, character: valueStart },
-      end: { line: i, character: valueStart + rest.length },
-    };
-    map.set(path.join('\u0000'), { key, value });
-    // Inline table on the same line: `env = { A = "x", B = "y" }`.
-    if (rest.startsWith('{')) {
-      for (const im of rest.matchAll(/([A-Za-z0-9_-]+|"[^"]*")\s*=/g)) {
-        const c = valueStart + (im.index ?? 0);
-        const k = unquote(im[1]);
-        const kr: Range = { start: { line: i, character: c }, end: { line: i, character: c + im[1].length } };
-        map.set([...path, k].join('\u0000'), { key: kr, value: kr });
+    const key = readDottedKey(line, lead);
+    if (!key) continue;
+    let eq = skipSpace(line, key.end);
+    if (line[eq] !== '=') continue;
+    const valueStart = skipSpace(line, eq + 1);
+    const path = [...table, ...key.path];
+    const kr: Range = { start: { line: i, character: lead }, end: { line: i, character: key.end } };
+    const valueEnd = valueEndOf(line, valueStart);
+    const value: Range = { start: { line: i, character: valueStart }, end: { line: i, character: valueEnd } };
+    map.set(path.join(SEP), { key: kr, value });
+    // Inline table on the same line: `env = { A = "x", B = "y" }` (keys at any depth, by name).
+    if (line[valueStart] === '{') {
+      for (let p = valueStart + 1; p < valueEnd;) {
+        const c = line[p];
+        if (c === '"' || c === "'" || isBareKeyChar(c)) {
+          const k = readDottedKey(line, p);
+          if (!k) {
+            p++;
+            continue;
+          }
+          eq = skipSpace(line, k.end);
+          if (line[eq] === '=') {
+            const r: Range = { start: { line: i, character: p }, end: { line: i, character: k.end } };
+            map.set([...path, ...k.path].join(SEP), { key: r, value: r });
+          }
+          p = Math.max(k.end, p + 1);
+        } else p++;
       }
     }
   }
-  void lines;
   return map;
 }
 
-function tomlNode(value: unknown, path: string[], loc: TomlLocator, lines: LineIndex): PNode {
-  const here = loc.get(path.join('\u0000'));
-  const fallback = nearest(path, loc) ?? lines.range(0, 0);
+function skipSpace(line: string, i: number): number {
+  while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
+  return i;
+}
+
+function isBareKeyChar(c: string | undefined): boolean {
+  return c !== undefined && /[A-Za-z0-9_-]/.test(c);
+}
+
+/** One key segment (`bare`, `"basic"`, `'literal'`) at `i`: its text and where it ends. */
+function readKeyPart(line: string, i: number): { text: string; end: number } | undefined {
+  const c = line[i];
+  if (c === '"' || c === "'") {
+    const close = line.indexOf(c, i + 1);
+    return close < 0 ? undefined : { text: line.slice(i + 1, close), end: close + 1 };
+  }
+  let j = i;
+  while (isBareKeyChar(line[j])) j++;
+  return j > i ? { text: line.slice(i, j), end: j } : undefined;
+}
+
+/** A dotted key (`a.b."c d"`) at `i`. */
+function readDottedKey(line: string, i: number): { path: string[]; end: number } | undefined {
+  const path: string[] = [];
+  let part = readKeyPart(line, i);
+  if (!part) return undefined;
+  for (;;) {
+    path.push(part.text);
+    const dot = skipSpace(line, part.end);
+    if (line[dot] !== '.') return { path, end: part.end };
+    const next = readKeyPart(line, skipSpace(line, dot + 1));
+    if (!next) return { path, end: part.end };
+    part = next;
+  }
+}
+
+/** `[a.b]` or `[[a.b]]` at `i`: the path and the end of the header. */
+function readHeader(line: string, i: number): { path: string[]; end: number } | undefined {
+  const double = line[i + 1] === '[';
+  const key = readDottedKey(line, skipSpace(line, i + (double ? 2 : 1)));
+  if (!key) return undefined;
+  let end = skipSpace(line, key.end);
+  if (line[end] !== ']') return undefined;
+  end++;
+  if (double && line[end] === ']') end++;
+  return { path: key.path, end };
+}
+
+/** End of a value on its line: before a `#` comment that is outside quotes, trailing space trimmed. */
+function valueEndOf(line: string, start: number): number {
+  let quote: string | undefined;
+  let end = line.length;
+  for (let i = start; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#') {
+      end = i;
+      break;
+    }
+  }
+  while (end > start && (line[end - 1] === ' ' || line[end - 1] === '\t')) end--;
+  return end;
+}
+
+/**
+ * Builds the PNode of a TOML value. The locator key and the nearest located ancestor's range
+ * are passed down (each level costs what its own key costs, not its whole path).
+ */
+function tomlNode(
+  value: unknown,
+  key: string,
+  name: string | undefined,
+  depth: number,
+  loc: TomlLocator,
+  fallback: Range,
+  budget: { nodes: number; over?: string },
+): PNode {
+  const here = loc.get(key);
   const range = here?.value ?? fallback;
-  const keyRange = here?.key ?? (path.length ? fallback : undefined);
+  const keyRange = here?.key ?? (name !== undefined ? fallback : undefined);
+  const near = here?.key ?? fallback;
+  if (++budget.nodes > PARSE_LIMITS.maxYamlTomlNodes || depth > PARSE_LIMITS.maxDepth) {
+    budget.over ??=
+      depth > PARSE_LIMITS.maxDepth
+        ? `nests more than ${PARSE_LIMITS.maxDepth} levels deep; what is below that depth is read as null`
+        : `holds more than ${PARSE_LIMITS.maxYamlTomlNodes.toLocaleString('en-US')} values; the rest is read as null`;
+    return { kind: 'null', value: null, range, keyRange };
+  }
   if (Array.isArray(value)) {
     return { kind: 'array', value, range, keyRange, items: value.map((v) => plainNode(v, range)) };
   }
   if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
     const props = new Map<string, PNode>();
     for (const [k, v] of Object.entries(value as Record<string, unknown>))
-      props.set(k, tomlNode(v, [...path, k], loc, lines));
+      props.set(
+        k,
+        tomlNode(v, key === '' && name === undefined ? k : `${key}${SEP}${k}`, k, depth + 1, loc, near, budget),
+      );
     return { kind: 'object', value, range, keyRange, props };
   }
   return { kind: kindOf(value), value: value instanceof Date ? value.toISOString() : value, range, keyRange };
-}
-
-function nearest(path: string[], loc: TomlLocator): Range | undefined {
-  for (let n = path.length - 1; n > 0; n--) {
-    const hit = loc.get(path.slice(0, n).join('\u0000'));
-    if (hit) return hit.key;
-  }
-  return undefined;
-}
-
-function splitDotted(s: string): string[] {
-  const out: string[] = [];
-  for (const m of s.matchAll(/"([^"]*)"|'([^']*)'|([^.\s]+)/g)) out.push(m[1] ?? m[2] ?? m[3]);
-  return out;
-}
-
-function unquote(s: string): string {
-  return s.startsWith('"') ? s.slice(1, -1) : s;
 }
 
 function firstLine(s: string): string {

@@ -39,6 +39,15 @@ export interface VariableContext {
 
 const ENV_NAME = '[A-Za-z_][A-Za-z0-9_]*';
 
+/**
+ * `s` cut after its last `}`. A `${…}` pattern tried at every `${` of a value with no `}` after
+ * it reads to the end each time (quadratic on `${${${…`); with the text cut there, every try
+ * finds its `}`, so matching is linear. No match is lost: each one ends with a `}`.
+ */
+function upToLastBrace(s: string): string {
+  return s.slice(0, s.lastIndexOf('}') + 1);
+}
+
 /** Finds every variable reference in `s` for the given client syntax. */
 export function findVariables(s: string, style: InterpolationStyle): VarRef[] {
   const out: VarRef[] = [];
@@ -50,7 +59,7 @@ export function findVariables(s: string, style: InterpolationStyle): VarRef[] {
     case 'roo':
     case 'windsurf':
     case 'codex': {
-      for (const m of s.matchAll(/\$\{([^}]*)\}/g)) push(m, classifyBraced(m[1], style));
+      for (const m of upToLastBrace(s).matchAll(/\$\{([^}]*)\}/g)) push(m, classifyBraced(m[1], style));
       if (style === 'vscode' || style === 'cursor') {
         for (const m of s.matchAll(new RegExp(`\\$(${'[A-Z_][A-Z0-9_]*'})(?![A-Za-z0-9_{])`, 'g'))) {
           push(m, { kind: 'bare', name: m[1], expanded: false });
@@ -61,7 +70,7 @@ export function findVariables(s: string, style: InterpolationStyle): VarRef[] {
     case 'posix':
     case 'fastmcp':
     case 'gemini': {
-      for (const m of s.matchAll(/\$\{([^}]*)\}/g)) {
+      for (const m of upToLastBrace(s).matchAll(/\$\{([^}]*)\}/g)) {
         const pm = new RegExp(`^(${ENV_NAME})(?::-(.*))?$`, 's').exec(m[1]);
         if (pm && (style !== 'fastmcp' || pm[2] === undefined))
           push(m, { kind: 'posix', name: pm[1], default: pm[2], expanded: true });
@@ -75,7 +84,7 @@ export function findVariables(s: string, style: InterpolationStyle): VarRef[] {
       break;
     }
     case 'opencode': {
-      for (const m of s.matchAll(/\{(env|file):([^}]+)\}/g))
+      for (const m of upToLastBrace(s).matchAll(/\{(env|file):([^}]+)\}/g))
         push(m, { kind: m[1] === 'env' ? 'env' : 'file', name: m[2], expanded: true });
       break;
     }
@@ -86,7 +95,8 @@ export function findVariables(s: string, style: InterpolationStyle): VarRef[] {
       break;
     }
     case 'none': {
-      for (const m of s.matchAll(/\$\{([^}]*)\}/g)) push(m, { kind: 'literal', name: m[1], expanded: false });
+      for (const m of upToLastBrace(s).matchAll(/\$\{([^}]*)\}/g))
+        push(m, { kind: 'literal', name: m[1], expanded: false });
       for (const m of s.matchAll(/\$([A-Z_][A-Z0-9_]*)(?![A-Za-z0-9_{])/g))
         push(m, { kind: 'literal', name: m[1], expanded: false });
       break;

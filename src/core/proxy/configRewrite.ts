@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import {
   applyEdits,
   findNodeAtLocation,
@@ -37,10 +38,36 @@ export type RewriteResult =
   | { ok: true; text: string; edits: Edit[]; path: JSONPath; original?: OriginalEntryText }
   | { ok: false; message: string };
 
-/** The JSON path of server `name`'s entry, or undefined. */
-export function findServerEntry(text: string, name: string): { path: JSONPath; node: Node } | undefined {
+/**
+ * Which entry of a file is meant when a name appears in several places: in `~/.claude.json` a
+ * project-scoped server lives under `projects["<dir>"].mcpServers`, and a top-level entry of the
+ * same name is another server.
+ */
+export interface EntryScope {
+  /** The `projects` key of a Claude Code project-scoped entry. */
+  project?: string;
+}
+
+/** Where `server`'s entry is in its file (`project` for Claude Code project-scoped entries). */
+export function entryScope(server: { client: string; scope: string; workspaceFolder?: string }): EntryScope {
+  return server.client === 'claude-code' && server.scope === 'project-local' && server.workspaceFolder
+    ? { project: server.workspaceFolder }
+    : {};
+}
+
+/** The JSON path of server `name`'s entry, or undefined (never another entry of the same name). */
+export function findServerEntry(
+  text: string,
+  name: string,
+  scope: EntryScope = {},
+): { path: JSONPath; node: Node } | undefined {
   const tree = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
   if (!tree) return undefined;
+  if (scope.project !== undefined) {
+    const path: JSONPath = ['projects', scope.project, 'mcpServers', name];
+    const node = findNodeAtLocation(tree, path);
+    return node && node.type === 'object' ? { path, node } : undefined;
+  }
   for (const c of CONTAINERS) {
     const node = findNodeAtLocation(tree, [...c, name]);
     if (node && node.type === 'object') return { path: [...c, name], node };
@@ -96,8 +123,13 @@ function apply(
 }
 
 /** Puts the proxy in front of server `name`. */
-export function routeThroughProxy(text: string, name: string, target: ProxyTarget): RewriteResult {
-  const found = findServerEntry(text, name);
+export function routeThroughProxy(
+  text: string,
+  name: string,
+  target: ProxyTarget,
+  scope: EntryScope = {},
+): RewriteResult {
+  const found = findServerEntry(text, name, scope);
   if (!found)
     return { ok: false, message: `No server "${name}" found under servers/mcpServers/context_servers in this file.` };
   const entry = readEntry(found.node);
@@ -131,8 +163,13 @@ export function routeThroughProxy(text: string, name: string, target: ProxyTarge
  * the values are put back exactly as they were written, as long as the proxied entry still
  * runs the same command; otherwise they are rebuilt from the arguments after `--`.
  */
-export function restoreFromProxy(text: string, name: string, original?: OriginalEntryText): RewriteResult {
-  const found = findServerEntry(text, name);
+export function restoreFromProxy(
+  text: string,
+  name: string,
+  original?: OriginalEntryText,
+  scope: EntryScope = {},
+): RewriteResult {
+  const found = findServerEntry(text, name, scope);
   if (!found) return { ok: false, message: `No server "${name}" found in this file.` };
   const entry = readEntry(found.node);
   if (!isProxied(entry)) return { ok: false, message: `Server "${name}" does not run through the MCP Doctor proxy.` };
@@ -168,10 +205,20 @@ function matches(original: OriginalEntryText, command: string, args: string[]): 
 }
 
 /** The trace file a proxied entry writes to (from its `--trace` argument). */
-export function proxiedTraceFile(text: string, name: string): string | undefined {
-  const found = findServerEntry(text, name);
+export function proxiedTraceFile(text: string, name: string, scope: EntryScope = {}): string | undefined {
+  const found = findServerEntry(text, name, scope);
   const a = found ? (readEntry(found.node).args ?? []) : [];
   if (!isProxied({ args: a })) return undefined;
   const i = a.indexOf('--trace');
   return i >= 0 && i < a.indexOf('--') ? a[i + 1] : undefined;
+}
+
+/**
+ * Copies `file` next to itself before it is rewritten (`<file>.<time>.mcp-doctor.bak`) and
+ * returns the copy's path. Throws when the copy cannot be made: no backup, no rewrite.
+ */
+export function backupConfigFile(file: string, now = new Date()): string {
+  const backup = `${file}.${now.toISOString().replace(/[:.]/g, '-')}.mcp-doctor.bak`;
+  fs.copyFileSync(file, backup, fs.constants.COPYFILE_EXCL);
+  return backup;
 }

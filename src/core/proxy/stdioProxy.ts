@@ -96,7 +96,9 @@ export function runStdioProxy(opts: StdioProxyOptions): Promise<number> {
       try {
         const v = JSON.parse(text) as Record<string, unknown>;
         if (v && typeof v === 'object' && v.jsonrpc === '2.0') {
-          rec('message', p.dir, p.ts, text.trim(), line.length);
+          // It parsed, so any `\r` left in it is whitespace between tokens (JSON strings cannot
+          // hold a raw one); written raw it would split the line when the trace is read back.
+          rec('message', p.dir, p.ts, text.trim().replace(/\r/g, ' '), line.length);
           return;
         }
       } catch {

@@ -417,7 +417,8 @@ function readPnpmLock(
   if (!text) return;
   const seen = new Map<string, Set<string>>();
   // Package keys look like `/zod@3.25.76:` (v6), `zod@3.25.76:` or `'@scope/x@1.0.0(peer@2)':` (v9).
-  const re = /^ {2}['"]?\/?((?:@[^@/\s]+\/)?[^@/\s'"]+)[@/](\d[^:('"\s]*)[^:]*['"]?:\s*$/gm;
+  // One line per key (`[^:\n]`): a `[^:]*` reaching across lines was quadratic on a file without colons.
+  const re = /^ {2}['"]?\/?((?:@[^@/\s]+\/)?[^@/\s'"]+)[@/](\d[^:('"\s]*)[^:\n]*['"]?:[ \t]*$/gm;
   for (const m of text.matchAll(re)) {
     if (!seen.has(m[1])) seen.set(m[1], new Set());
     seen.get(m[1])!.add(m[2]);

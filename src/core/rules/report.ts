@@ -77,7 +77,9 @@ export function formatText(findings: Finding[], opts: TextReportOptions = {}): s
     for (const f of list) {
       const pos = position(f.range).padEnd(width);
       const sev = paint(COLORS[f.severity], f.severity.padEnd(7));
-      out.push(`  ${paint(DIM, pos)}  ${sev}  ${f.message.replace(/\s*\n\s*/g, ' ')}  ${paint(DIM, f.code)}`);
+      out.push(
+        `  ${paint(DIM, pos)}  ${sev}  ${f.message.replace(/\s+/g, (m) => (m.includes('\n') ? ' ' : m))}  ${paint(DIM, f.code)}`,
+      );
     }
     out.push('');
   }

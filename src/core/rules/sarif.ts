@@ -2,6 +2,7 @@ import { isAbsolute, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, Range, Severity } from '../model';
 import { CODES, docsUrl } from '../catalogue';
+import { redactString } from '../trace/redact';
 
 /**
  * SARIF 2.1.0 output for `mcp-doctor lint --format sarif` (GitHub code scanning, SARIF viewers).
@@ -71,13 +72,14 @@ export function toSarif(findings: Finding[], opts: SarifOptions = {}): Record<st
       ruleId: f.code,
       ruleIndex: index.get(f.code),
       level: sarifLevel(f.severity),
-      message: { text: f.message },
+      // Uploaded to code-scanning services: token shapes quoted from sources are masked.
+      message: { text: redactString(f.message) },
       locations: [{ physicalLocation: { artifactLocation: artifact(f.file), region: region(f.range) } }],
     };
     if (f.related?.length) {
       result.relatedLocations = f.related.map((r, i) => ({
         id: i + 1,
-        message: { text: r.message },
+        message: { text: redactString(r.message) },
         physicalLocation: { artifactLocation: artifact(r.file), region: region(r.range) },
       }));
     }

@@ -19,6 +19,8 @@ export interface ParsedTrace {
 }
 
 const PY_FRAME = /^\s*File "(.+?)", line (\d+)(?:, in (.+))?$/;
+/** Longest stderr line matched against the frame patterns (real frames are far shorter). */
+const MAX_FRAME_LINE = 1000;
 const NODE_FRAME = /^\s+at (?:(.+?) \()?((?:file:\/\/)?(?:[A-Za-z]:)?[^():]+?):(\d+):(\d+)\)?\s*$/;
 const NODE_EXCEPTION = /^(?:Uncaught )?(?:[A-Z][\w$.]*(?:Error|Exception)|Error)(?: \[[A-Z_]+\])?(?::|$)/;
 
@@ -28,7 +30,9 @@ const NODE_EXCEPTION = /^(?:Uncaught )?(?:[A-Z][\w$.]*(?:Error|Exception)|Error)
  * the block of `    at ...` lines and the exception line right above it. Never throws.
  */
 export function parseLastTrace(lines: readonly string[]): ParsedTrace | undefined {
-  return parsePython(lines) ?? parseNode(lines);
+  // Frame patterns run on every line: a hostile line is cut before they see it.
+  const cut = lines.map((l) => (l.length > MAX_FRAME_LINE ? l.slice(0, MAX_FRAME_LINE) : l));
+  return parsePython(cut) ?? parseNode(cut);
 }
 
 function parsePython(lines: readonly string[]): ParsedTrace | undefined {
@@ -36,7 +40,7 @@ function parsePython(lines: readonly string[]): ParsedTrace | undefined {
   for (let i = lines.length - 1; i >= 0; i--) {
     if (
       lines[i].startsWith('Traceback (most recent call last):') ||
-      /^\s*\+?\s*Traceback \(most recent call last\):/.test(lines[i])
+      /^\s*(?:\+\s*)?Traceback \(most recent call last\):/.test(lines[i])
     ) {
       start = i;
       break;

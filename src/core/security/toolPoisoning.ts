@@ -68,17 +68,41 @@ function at(server: PoisoningInput['server'], code: string, message: string, dat
   };
 }
 
-/** All text of a tool the model reads: description, title, and every schema description. */
+/** Schema nodes and characters of text read per tool: a hostile schema cannot make the scan slow. */
+const MAX_SCHEMA_NODES = 20_000;
+const MAX_TEXT_CHARS = 1_000_000;
+/** Schema members whose string values the model reads as text. */
+const TEXT_KEYS = new Set(['description', 'title', 'default', 'const', 'examples', 'enum', 'x-description']);
+
+/**
+ * All text of a tool the model reads: description, title, and every string of its input and
+ * output schemas under `description`, `title`, `enum`, `default`, `const` and `examples`, at
+ * any depth (a walk with its own stack, bounded in nodes and characters, not in depth).
+ */
 function modelVisibleText(tool: ToolInfo): string[] {
   const texts = [tool.description ?? '', tool.title ?? ''];
-  const walk = (node: unknown, depth: number) => {
-    if (!node || typeof node !== 'object' || depth > 8) return;
-    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-      if ((key === 'description' || key === 'title') && typeof value === 'string') texts.push(value);
-      else walk(value, depth + 1);
-    }
+  let chars = texts[0].length + texts[1].length;
+  const add = (s: string) => {
+    if (chars >= MAX_TEXT_CHARS) return;
+    const t = s.length > MAX_TEXT_CHARS - chars ? s.slice(0, MAX_TEXT_CHARS - chars) : s;
+    texts.push(t);
+    chars += t.length;
   };
-  walk(tool.inputSchema, 0);
+  const stack: { node: unknown; text: boolean }[] = [
+    { node: tool.inputSchema, text: false },
+    { node: tool.outputSchema, text: false },
+  ];
+  for (let seen = 0; stack.length && seen < MAX_SCHEMA_NODES && chars < MAX_TEXT_CHARS; seen++) {
+    const { node, text } = stack.pop()!;
+    if (typeof node === 'string') {
+      if (text) add(node);
+    } else if (Array.isArray(node)) {
+      for (const v of node) stack.push({ node: v, text });
+    } else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node as Record<string, unknown>))
+        stack.push({ node: value, text: text || TEXT_KEYS.has(key) });
+    }
+  }
   return texts.filter((t) => t.length > 0);
 }
 

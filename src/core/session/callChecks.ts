@@ -3,6 +3,7 @@ import { runtimeFinding, truncate, type Keyed, type Subject } from './diagnosis'
 import { validateAgainst } from './jsonSchema';
 import { CHARS_PER_TOKEN, largeResultMessage, resultTextChars } from './resultSize';
 import type { ToolInfo } from './types';
+import { detachedPrefix } from '../util/text';
 
 /** How a request ended, as the checks see it (the session's `CallOutcome` without its findings). */
 export interface CallResult {
@@ -151,7 +152,7 @@ export class CallChecks {
 function truncateJson(v: unknown): unknown {
   try {
     const s = JSON.stringify(v);
-    return s.length > 2000 ? s.slice(0, 2000) + '…' : v;
+    return s.length > 2000 ? detachedPrefix(s, 2000, '…') : v;
   } catch {
     return undefined;
   }

@@ -7,6 +7,7 @@
 import type { Finding, Range, Severity } from '../model';
 import type { ExitInfo } from '../process/managedProcess';
 import { crashHint, type ParsedTrace } from '../runtime/stackTraces';
+import { detachedPrefix } from '../util/text';
 
 /** The server a finding is about, and where its config entry is. */
 export interface Subject {
@@ -57,7 +58,8 @@ export function describeExit(e: ExitInfo): string {
 }
 
 export function truncate(s: string, n: number): string {
-  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+  // A copy: findings live as long as the session, and a slice would keep the whole text alive.
+  return s.length > n ? detachedPrefix(s, n - 1, '…') : s;
 }
 
 /** The last stderr lines, as a sentence to append to a message. */

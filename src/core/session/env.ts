@@ -54,15 +54,23 @@ export function readEnvFile(file: string): { env: Record<string, string>; error?
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$/.exec(line);
+    // `NAME=value`, split in code: a pattern with `\s*=\s*(.*)` was quadratic on long blank runs.
+    const m = /^(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.]*)[ \t]*=/.exec(line);
     if (!m) continue;
-    let v = m[2];
+    let v = line.slice(m[0].length).trimStart();
     if ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) {
       const dq = v.startsWith('"');
       v = v.slice(1, -1);
       if (dq) v = v.replace(/\\n/g, '\n').replace(/\\"/g, '"');
-    } else v = v.replace(/\s+#.*$/, '');
+    } else v = stripComment(v);
     env[m[1]] = v;
   }
   return { env };
+}
+
+/** `value # comment` → `value`: the first `#` after whitespace starts a comment. */
+function stripComment(v: string): string {
+  for (let i = 1; i < v.length; i++)
+    if (v[i] === '#' && (v[i - 1] === ' ' || v[i - 1] === '\t')) return v.slice(0, i).trimEnd();
+  return v;
 }

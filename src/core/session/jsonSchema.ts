@@ -1,6 +1,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { RE2JS } from 're2js';
 
 /**
  * JSON Schema compilation and validation for MCP tool schemas, on the ajv the SDK ships with
@@ -9,6 +10,32 @@ import addFormats from 'ajv-formats';
  */
 
 type AnyAjv = Ajv | Ajv2020;
+
+/**
+ * The regular-expression engine of every schema `pattern` and `patternProperties`: schemas come
+ * from servers, and a pattern such as `^(a|aa)+$` takes seconds on 40 characters in a
+ * backtracking engine. RE2 (the pure-JavaScript port `re2js`) matches in linear time. A pattern
+ * RE2 cannot express (lookarounds, backreferences) is not checked: it matches everything.
+ */
+const linearRegExp = Object.assign(
+  (pattern: string): { test(s: string): boolean; toString(): string } => {
+    let re: RE2JS | undefined;
+    try {
+      re = RE2JS.compile(RE2JS.translateRegExp(pattern));
+    } catch {
+      re = undefined;
+    }
+    return { test: (s: string) => (re ? re.test(s) : true), toString: () => `re2:${pattern}` };
+  },
+  { code: 're2js' },
+);
+const AJV_OPTIONS = {
+  strict: false,
+  allErrors: true,
+  logger: false,
+  addUsedSchema: false,
+  code: { regExp: linearRegExp },
+} as const;
 let draft7: Ajv | undefined;
 let draft2020: Ajv2020 | undefined;
 
@@ -16,13 +43,13 @@ function instanceFor(schema: Record<string, unknown>): AnyAjv {
   const is2020 = typeof schema.$schema === 'string' && /2020-12|2019-09/.test(schema.$schema);
   if (is2020) {
     if (!draft2020) {
-      draft2020 = new Ajv2020({ strict: false, allErrors: true, logger: false, addUsedSchema: false });
+      draft2020 = new Ajv2020(AJV_OPTIONS);
       addFormats(draft2020 as unknown as Ajv);
     }
     return draft2020;
   }
   if (!draft7) {
-    draft7 = new Ajv({ strict: false, allErrors: true, logger: false, addUsedSchema: false });
+    draft7 = new Ajv(AJV_OPTIONS);
     addFormats(draft7);
   }
   return draft7;

@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ServerConfig } from '../config/types';
 import { defaultEnvironment, readEnvFile } from './env';
+import { redactedCommandLine } from '../trace/redact';
 
 /** How a command server is started: the process spec and the command line shown in the terminal. */
 export interface LaunchSpec {
@@ -47,11 +48,9 @@ export function launchSpec(
     args,
     cwd: serverCwd(server, workspaceFolder),
     env,
-    commandLine: [server.command!, ...args].map(shellQuote).join(' '),
+    // Shown in the lifecycle line, which the trace records, persists and exports: secret flag
+    // values (`--password=…`, `--token …`) and token shapes are masked here already.
+    commandLine: redactedCommandLine(server.command!, args),
     envFileProblem,
   };
-}
-
-function shellQuote(a: string): string {
-  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }

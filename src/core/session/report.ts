@@ -1,23 +1,14 @@
 import type { ServerConfig } from '../config/types';
 import type { Finding } from '../model';
-import { redactArgs } from '../trace/redact';
+import { redactArgs, redactString } from '../trace/redact';
 import type { SessionView } from './types';
 
-/** Token shapes that must never appear in reports, traces or terminal output. */
-const TOKEN_PATTERNS: RegExp[] = [
-  /\bsk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_-]{8,}/g, // OpenAI / Anthropic / Stripe style
-  /\bgh[pousr]_[A-Za-z0-9]{20,}/g, // GitHub tokens
-  /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
-  /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, // Slack
-  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, // AWS access key ids
-  /\bAIza[0-9A-Za-z_-]{35}\b/g, // Google API keys
-  /\bglpat-[A-Za-z0-9_-]{20,}/g, // GitLab
-  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g, // JWTs
-];
-const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{3,}/gi;
-const KEY_VALUE =
-  /\b([A-Za-z0-9_]*(?:api[_-]?key|token|secret|password|passwd|pwd|auth)[A-Za-z0-9_]*)(\s*[=:]\s*)("?)([^\s"&,;]{4,})\3/gi;
-const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)([^\s:/@]+):([^\s/@]+)@/gi;
+/**
+ * Replaces known token shapes (`sk-…`, `ghp_…`, `xoxb-…`, `AKIA…`, JWTs, `Bearer …`,
+ * `api_key=…`, `--token …`, `user:pass@` in URLs) with `***`: the one redaction of
+ * `core/trace/redact.ts`, under the name the report and the VS Code layer use.
+ */
+export const redactText = (text: string): string => redactString(text);
 
 /** True for header names whose values are credentials. */
 function isSecretHeader(name: string): boolean {
@@ -25,19 +16,6 @@ function isSecretHeader(name: string): boolean {
     /^(authorization|proxy-authorization|cookie|set-cookie)$/i.test(name) ||
     /(token|secret|key|auth|password|session)/i.test(name)
   );
-}
-
-/**
- * Replaces known token shapes (`sk-…`, `ghp_…`, `xoxb-…`, `AKIA…`, JWTs, `Bearer …`,
- * `api_key=…`, `user:pass@` in URLs) with `***`. Cheap enough for every line of a report.
- */
-export function redactText(text: string): string {
-  if (!text) return text;
-  let out = text.replace(BEARER, (_m, scheme: string) => `${scheme} ***`);
-  for (const re of TOKEN_PATTERNS) out = out.replace(re, '***');
-  out = out.replace(KEY_VALUE, (_m, key: string, sep: string, q: string) => `${key}${sep}${q}***${q}`);
-  out = out.replace(URL_CREDENTIALS, (_m, scheme: string, user: string) => `${scheme}${user}:***@`);
-  return out;
 }
 
 /**
@@ -79,10 +57,20 @@ export interface TroubleshootingReportInput {
   secrets?: readonly string[];
 }
 
-const fence = (text: string, lang = '') => {
-  const ticks = text.includes('```') ? '````' : '```';
+/**
+ * A Markdown code fence around `text`: one backtick more than the longest run of backticks in
+ * it, so no line of server output (a ```` ``` ```` line included) can close it early.
+ */
+function fence(text: string, lang = ''): string {
+  let longest = 0;
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    run = text.charCodeAt(i) === 96 ? run + 1 : 0;
+    if (run > longest) longest = run;
+  }
+  const ticks = '`'.repeat(Math.max(3, longest + 1));
   return `${ticks}${lang}\n${text}\n${ticks}`;
-};
+}
 
 /**
  * A Markdown report to paste into an issue: versions, the redacted config, findings, the last

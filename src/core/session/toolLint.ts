@@ -30,7 +30,12 @@ function resolvePointer(root: Json, ref: string): boolean {
   if (!ref.startsWith('#/')) return false;
   let cur: unknown = root;
   for (const raw of ref.slice(2).split('/')) {
-    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    let key: string;
+    try {
+      key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    } catch {
+      return false; // `#/%`: not a valid URI fragment, so it resolves to nothing
+    }
     if (!isObj(cur) && !Array.isArray(cur)) return false;
     cur = (cur as Json)[key];
     if (cur === undefined) return false;

@@ -5,6 +5,7 @@ import { locateTextInWorkspace } from '../runtime/locateText';
 import { type Keyed, type Subject } from './diagnosis';
 import { invalidMessage, memoryGrowth, stdoutPollution } from './runDiagnosis';
 import type { FindingSet } from './findingSet';
+import { detachedPrefix } from '../util/text';
 
 const PY_COMMANDS = /^(python[\d.]*|py|uv|uvx|pipx|poetry|pdm|hatch|conda|pipenv|rye|fastmcp|mcp)$/i;
 const NODE_COMMANDS = /^(node|npx|tsx|ts-node|bun|bunx|deno|npm|pnpm|pnpx|yarn)$/i;
@@ -46,7 +47,8 @@ export class RunWatch {
   }
 
   noise(line: string): void {
-    const key = line.trim().slice(0, 200);
+    // A copy: a slice would keep the whole (up to 64 MB) line alive for the session's lifetime.
+    const key = detachedPrefix(line.trim(), 200);
     if (this.noiseSeen.has(key) || this.noiseSeen.size >= MAX_DISTINCT) return;
     this.noiseSeen.add(key);
     const lang = guessLanguage(this.opts.server);

@@ -27,7 +27,11 @@ export function toDisplayEntry(e: TraceEntry, sx: number, secrets: readonly stri
     status: e.status,
   };
   if (e.kind !== 'message') {
-    d.label = redactString(String(e.msg), secrets).slice(0, 400);
+    // Redact what is shown (with a margin, so a token at the cut is not shown half), not a whole 100 KB line.
+    d.label = redactString((typeof e.msg === 'string' ? e.msg : boundedJson(e.msg, 400)).slice(0, 656), secrets).slice(
+      0,
+      400,
+    );
     if (e.parent) d.parent = e.parent;
     return d;
   }
@@ -56,7 +60,13 @@ export function toDisplayEntry(e: TraceEntry, sx: number, secrets: readonly stri
     case 'error': {
       const err = (m.error ?? {}) as Record<string, unknown>;
       d.label = `error ${typeof err.code === 'number' ? err.code : ''}`.trim();
-      d.preview = redactString(String(err.message ?? ''), secrets).slice(0, PREVIEW_CHARS);
+      d.preview = redactString(
+        (typeof err.message === 'string' ? err.message : boundedJson(err.message ?? '', PREVIEW_CHARS)).slice(
+          0,
+          PREVIEW_CHARS + 256,
+        ),
+        secrets,
+      ).slice(0, PREVIEW_CHARS);
       break;
     }
     default:
@@ -144,6 +154,30 @@ export function prettyJson(
     json = `/* cannot serialize: ${String(err)} */`;
   }
   return json.length > max ? { json: json.slice(0, max), cut: true } : { json, cut: false };
+}
+
+/**
+ * The confirmation shown before a request from a stored or imported trace is sent to a running
+ * server: such a file may come from anyone, and its header may name any server id. The text
+ * shows exactly what would be sent (redacted and cut for display).
+ */
+export function replayConfirmation(
+  req: { method: string; params: unknown },
+  session: { serverName: string; origin: string; file?: string },
+  secrets: readonly string[] = NO_SECRETS,
+): { message: string; detail: string } {
+  const args = prettyJson(req.params ?? {}, 2000, secrets);
+  const from = session.file ? `${session.origin} trace ${session.file}` : `${session.origin} trace`;
+  return {
+    message: `Send ${req.method.slice(0, 200)} to the running server "${session.serverName}"?`,
+    detail: [
+      `This request comes from a ${from}, not from this session. The server will run it now.`,
+      '',
+      `Method: ${req.method.slice(0, 200)}`,
+      `Arguments:${args.cut ? ' (cut)' : ''}`,
+      args.json,
+    ].join('\n'),
+  };
 }
 
 /** Everything the detail pane needs for one entry. */

@@ -1,3 +1,4 @@
+import { detachedPrefix } from '../util/text';
 import { Emitter, type Event } from '../util/event';
 import { ToolStatsAccumulator } from './stats';
 import type {
@@ -60,8 +61,6 @@ const ST = { none: 0, pending: 1, ok: 2, error: 3, toolError: 4, cancelled: 5 } 
 /** Bits of the `flags` byte. */
 const F_IN = 1;
 const F_TRUNC = 2;
-/** Memory charged for a truncated entry (marker + preview). */
-const TRUNC_MEM = 2200;
 const PREVIEW_CHARS = 2000;
 /** Interned-string index meaning "too many distinct strings: derive from the message". */
 const INTERN_FULL = 0xffff;
@@ -183,10 +182,12 @@ export class TraceRecorder implements TraceSink {
         }
       }
     } else {
-      const text = typeof msg === 'string' ? msg : String(msg);
+      // Output lines are kept as text; a value from an imported file may be any JSON.
+      const text = typeof msg === 'string' ? msg : textOf(msg);
+      stored = text;
       if (size === undefined) size = text.length;
       if (text.length > this.maxPayloadBytes) {
-        stored = `${text.slice(0, PREVIEW_CHARS)}… [truncated, ${text.length} characters]`;
+        stored = detachedPrefix(text, PREVIEW_CHARS, `… [truncated, ${text.length} characters]`);
         truncated = true;
       }
     }
@@ -198,7 +199,8 @@ export class TraceRecorder implements TraceSink {
     }
 
     if (this.count === this.cap && this.cap < this.maxMessages) this.grow();
-    const mem = truncated ? TRUNC_MEM : size;
+    // A truncated entry holds its marker only: it is charged what the marker holds.
+    const mem = truncated ? heldBytes(stored) : size;
     while (this.count > 0 && (this.count >= this.maxMessages || this.memBytes + mem > this.maxBytes))
       this.evictOldest();
 
@@ -428,7 +430,7 @@ export class TraceRecorder implements TraceSink {
   private evictOldest(): void {
     const p = this.head;
     const seq = this.firstSeq;
-    this.memBytes -= this.flagsA[p] & F_TRUNC ? TRUNC_MEM : this.sizeA[p];
+    this.memBytes -= this.flagsA[p] & F_TRUNC ? heldBytes(this.msgs[p]) : this.sizeA[p];
     if (this.statusA[p] === ST.pending || this.statusA[p] === ST.cancelled) {
       const m = this.msgs[p] as Record<string, unknown> | null;
       if (m && (typeof m.id === 'string' || typeof m.id === 'number')) {
@@ -535,6 +537,15 @@ function toolOf(m: Record<string, unknown> | null | undefined): string | undefin
   return typeof name === 'string' ? name : undefined;
 }
 
+/** A value as text, whatever it is (`{"toString": 1}` makes `String()` throw). */
+function textOf(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return safeStringify(v);
+  }
+}
+
 function safeStringify(v: unknown): string {
   try {
     return JSON.stringify(v) ?? 'null';
@@ -552,32 +563,40 @@ function byteLength(s: string): number {
  * method) is kept so pairing and display work; the payload becomes a `$truncated` marker.
  */
 function truncateMessage(msg: unknown, json: string, bytes: number): unknown {
+  // Previews are copies: a slice would keep the whole payload's JSON alive (see detachedPrefix).
   const marker = (part: unknown): TruncatedPayload => ({
     $truncated: true,
     bytes,
-    preview: (safeStringify(part) ?? '').slice(0, PREVIEW_CHARS),
+    preview: detachedPrefix(safeStringify(part) ?? '', PREVIEW_CHARS),
   });
   if (!msg || typeof msg !== 'object' || Array.isArray(msg))
-    return { $truncated: true, bytes, preview: json.slice(0, PREVIEW_CHARS) };
+    return { $truncated: true, bytes, preview: detachedPrefix(json, PREVIEW_CHARS) };
   const m = msg as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const k of ['jsonrpc', 'id', 'method']) if (k in m) out[k] = m[k];
+  // The envelope is kept (the id as is: pairing looks it up), a hostile peer's megabyte method cut.
+  for (const k of ['jsonrpc', 'id', 'method'])
+    if (k in m) out[k] = k === 'method' && typeof m[k] === 'string' ? detachedPrefix(m[k], 400) : m[k];
   for (const part of ['params', 'result', 'error']) {
     if (!(part in m)) continue;
     const v = m[part] as Record<string, unknown> | undefined;
     // Keep what pairing and status need from a tool call: the tool name and isError.
     if (part === 'params' && m.method === 'tools/call' && v && typeof v === 'object') {
       out.params = {
-        name: v.name,
+        name: typeof v.name === 'string' ? detachedPrefix(v.name, 400) : v.name,
         $truncated: true,
         bytes,
-        preview: safeStringify(v.arguments).slice(0, PREVIEW_CHARS),
+        preview: detachedPrefix(safeStringify(v.arguments), PREVIEW_CHARS),
       };
     } else if (part === 'result' && v && typeof v === 'object' && v.isError === true) {
       out.result = { isError: true, ...marker(v) };
     } else out[part] = marker(v);
   }
   return out;
+}
+
+/** Bytes a truncated entry holds in memory (its marker: envelope and preview), UTF-16. */
+function heldBytes(stored: unknown): number {
+  return 2 * estimateJsonSize(stored);
 }
 
 /**

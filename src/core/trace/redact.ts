@@ -1,68 +1,168 @@
 /**
- * Secret redaction for everything the trace displays or exports. Known token formats are
- * replaced wherever they occur in a string; values under secret-looking keys (Authorization,
- * token, api key, password...) and every env value are replaced as a whole.
+ * The one secret-redaction module of MCP Doctor: the terminal, the trace (view, files, exports),
+ * the troubleshooting report, the CLI (text and JSON) and SARIF all go through it. Known token
+ * formats and `key=value` pairs with secret-looking keys are replaced wherever they occur in a
+ * string; values under secret-looking keys (Authorization, token, api key, password...) and
+ * every env value are replaced as a whole.
+ *
+ * Every pattern here sees text from servers and workspace files, so every one is linear: token
+ * patterns start only where a run of token characters starts (a lookbehind, not `\b`, so a
+ * run of `-eyJ-eyJ…` offers one start, not one per prefix), nothing that can fail follows an
+ * unbounded run, and the URL checks are scanners that start from each `://`.
  */
 
 export const REDACTED = '***';
 
-/** Token formats replaced anywhere in a string (keep in sync with the docs). */
+/**
+ * Token formats replaced anywhere in a string. Each starts where no character of its own body
+ * precedes it, so one run of token characters is tried once.
+ */
 const TOKEN_PATTERNS: RegExp[] = [
-  /\bBearer\s+[A-Za-z0-9._~+/=-]{4,}/g,
-  /\bBasic\s+[A-Za-z0-9+/=]{8,}/g,
-  /\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}/g,
-  /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}/g,
-  /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
-  /\bxox[bpoas]-[A-Za-z0-9-]{10,}/g,
-  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
-  /\bAIza[0-9A-Za-z_-]{35}\b/g,
-  /\bglpat-[A-Za-z0-9_-]{20,}/g,
+  /(?<![A-Za-z0-9_-])sk-(?:ant-|proj-|live-|test-)?[A-Za-z0-9_-]{16,}/g, // OpenAI / Anthropic / Stripe
+  /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{20,}/g, // GitHub
+  /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{20,}/g,
+  /(?<![A-Za-z0-9_-])xox[abposr]-[A-Za-z0-9-]{10,}/g, // Slack (bot, user, app, refresh...)
+  /(?<![A-Za-z0-9_])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9_])/g, // AWS access key ids
+  /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g, // Google API keys
+  /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,}/g, // GitLab
+  // JWTs: a `.` follows each unbounded run, but the runs cannot contain `.`, so a failed try
+  // costs its own run once.
+  /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
 ];
 
-/** Cheap pre-check so most strings skip the regexes entirely. */
-const MAYBE_TOKEN = /Bearer|Basic|sk-|gh[pousr]_|github_pat_|xox|AKIA|ASIA|AIza|glpat-/;
+/** `Bearer <token>` / `Basic <credentials>` (any case), the token replaced. */
+const AUTH_SCHEME = /(?<![A-Za-z0-9_])(Bearer|Basic)(\s+)[A-Za-z0-9._~+/=-]{3,}/gi;
 
-/** Keys whose values are secrets whatever they look like (compared lowercased, without `-`/`_`). */
-const SECRET_KEY =
-  /^(authorization|proxyauthorization|cookie|setcookie|xapikey|apikey|apitoken|token|accesstoken|refreshtoken|idtoken|secret|clientsecret|password|passwd|pwd|privatekey|auth|credentials?)$|(token|secret|password|apikey)$/;
+/** Cheap pre-check so most strings skip the token patterns entirely. */
+const MAYBE_TOKEN = /[Bb]earer|BEARER|[Bb]asic|BASIC|sk-|gh[pousr]_|github_pat_|xox|AKIA|ASIA|AIza|glpat-|eyJ/;
 
-/** `scheme://user:password@` in URLs. */
-const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)([^\s:/@"']+):([^\s/@"']+)@/gi;
-/** Secret query parameters: `?api_key=…`, `&access_token=…`, `?token=…`. */
-const URL_SECRET_PARAM =
-  /([?&](?:[a-z0-9_-]*(?:api[_-]?key|token|secret|password|passwd|signature|sig|auth)[a-z0-9_-]*)=)[^&\s#"'<>]+/gi;
+/** Words that make a `key=value` / `--flag value` a secret (the key lowercased, as a substring). */
+const SECRET_WORDS = ['apikey', 'api_key', 'api-key', 'token', 'secret', 'password', 'passwd', 'pwd', 'auth'];
+
+/** True when a word (a key, a flag name, a URL parameter) names a secret. */
+function secretWord(word: string): boolean {
+  if (word.length > 200) return false;
+  const w = word.toLowerCase();
+  // Counts of LLM tokens (`max_tokens=1000`, `completion_tokens: 12`) are not credentials.
+  if (w.endsWith('tokens') || /^(max|min|num|total|prompt|completion|input|output)[_-]?tokens?$/.test(w)) return false;
+  return SECRET_WORDS.some((s) => w.includes(s) && !(s === 'auth' && w.includes('author')));
+}
+
+/**
+ * `key=value` and `key: value` with a secret-looking key (`api_key=…`, `password: …`,
+ * `--token=…`). Starts only at the start of a word; the key is checked in code, not by the
+ * pattern (a pattern with the words inside `[\w]*…[\w]*` is quadratic on one long word).
+ */
+const KEY_VALUE = /(?<![A-Za-z0-9_-])([A-Za-z0-9_-]+)(\s*[=:]\s*)("?)([^\s"&,;]{4,})\3/g;
+const MAYBE_KEY_VALUE = /[=:]/;
+
+/** `--token value`, `-password 'value'`: a secret flag and the separate word after it. */
+const FLAG_VALUE = /(?<=^|\s)(--?)([A-Za-z][A-Za-z-]*)(\s+)('[^']*'|"[^"]*"|[^\s'"-]\S*)/g;
 
 /** No known secret values (the default of every `secrets` parameter). */
 export const NO_SECRETS: readonly string[] = Object.freeze([]);
 
 /**
- * Replaces known token formats, URL credentials and secret URL parameters inside `text`, and
- * every occurrence of the literal `secrets` (a launch's env and header secrets, prompted inputs).
+ * Replaces known token formats, secret `key=value` pairs and flag values, URL credentials and
+ * secret URL parameters inside `text`, and every occurrence of the literal `secrets` (a launch's
+ * env and header secrets, prompted inputs). Linear in the length of `text`.
  */
 export function redactString(text: string, secrets: readonly string[] = NO_SECRETS): string {
+  if (!text) return text;
   let out = secrets.length ? maskSecrets(text, secrets) : text;
   if (MAYBE_TOKEN.test(out)) {
-    for (const re of TOKEN_PATTERNS) {
-      out = out.replace(re, (m) =>
-        m.startsWith('Bearer') ? 'Bearer ***' : m.startsWith('Basic') ? 'Basic ***' : REDACTED,
-      );
-    }
+    out = out.replace(AUTH_SCHEME, (_m, scheme: string, space: string) => `${scheme}${space}${REDACTED}`);
+    for (const re of TOKEN_PATTERNS) out = out.replace(re, REDACTED);
   }
-  if (out.includes('://')) {
-    out = out.replace(URL_CREDENTIALS, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
-    out = out.replace(URL_SECRET_PARAM, (_m, key: string) => `${key}${REDACTED}`);
-  }
+  if (MAYBE_KEY_VALUE.test(out))
+    out = out.replace(KEY_VALUE, (m, key: string, sep: string, q: string, value: string) =>
+      secretWord(key) && value !== REDACTED && !value.startsWith('${') ? `${key}${sep}${q}${REDACTED}${q}` : m,
+    );
+  if (out.includes('-'))
+    out = out.replace(FLAG_VALUE, (m, dash: string, name: string, space: string) =>
+      secretWord(name) ? `${dash}${name}${space}${REDACTED}` : m,
+    );
+  if (out.includes('://')) out = redactUrls(out);
   return out;
 }
 
+/** Characters of a URL scheme (`git+https`, `postgres`). */
+const isSchemeChar = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 46 || c === 45;
+/** Characters that end the user-info part of a URL. */
+const isUserInfoEnd = (c: number) => c <= 32 || c === 47 || c === 64 || c === 34 || c === 39;
+
+/**
+ * `scheme://user:password@host` → `scheme://user:***@host`, and secret query parameters
+ * (`?api_key=…`, `&access_token=…`) → `***`. A scanner from each `://`: the stretches it reads
+ * never overlap, so a string of many `a.a.a://` costs its length once.
+ */
+function redactUrls(text: string): string {
+  let out = '';
+  let from = 0;
+  for (let at = text.indexOf('://'); at >= 0; at = text.indexOf('://', at + 3)) {
+    if (at === 0 || !isSchemeChar(text.charCodeAt(at - 1))) continue;
+    // user:password@ right after `://`
+    const start = at + 3;
+    let i = start;
+    let colon = -1;
+    while (i < text.length && !isUserInfoEnd(text.charCodeAt(i))) {
+      if (colon < 0 && text.charCodeAt(i) === 58) colon = i;
+      i++;
+    }
+    if (text.charCodeAt(i) === 64 && colon > start && colon < i - 1) {
+      out += `${text.slice(from, colon + 1)}${REDACTED}`;
+      from = i;
+    }
+  }
+  out += text.slice(from);
+  return out.includes('=') ? out.replace(URL_PARAM, redactParam) : out;
+}
+
+/** One URL query parameter; its name is checked in code (see `KEY_VALUE`). */
+const URL_PARAM = /([?&])([A-Za-z0-9_.-]+)=([^&\s#"'<>]+)/g;
+const URL_SECRET_PARAM_WORDS = [...SECRET_WORDS, 'signature', 'sig', 'key'];
+
+function redactParam(m: string, sep: string, name: string): string {
+  const n = name.toLowerCase();
+  return URL_SECRET_PARAM_WORDS.some((w) => n.includes(w)) ? `${sep}${name}=${REDACTED}` : m;
+}
+
+/** Secret keys (compared lowercased, without `-`/`_`): whole names, or names ending in one of the words. */
+const SECRET_KEY_NAMES = new Set([
+  'authorization',
+  'proxyauthorization',
+  'cookie',
+  'setcookie',
+  'xapikey',
+  'apikey',
+  'apitoken',
+  'token',
+  'accesstoken',
+  'refreshtoken',
+  'idtoken',
+  'secret',
+  'clientsecret',
+  'password',
+  'passwd',
+  'pwd',
+  'privatekey',
+  'auth',
+  'credential',
+  'credentials',
+]);
+const SECRET_KEY_ENDINGS = ['token', 'secret', 'password', 'apikey'];
+
 /** True when a property name usually holds a secret (`Authorization`, `x-api-key`, `GITHUB_TOKEN`...). */
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key.toLowerCase().replace(/[-_]/g, ''));
+  if (key.length > 200) return false;
+  const k = key.toLowerCase().replace(/[-_]/g, '');
+  return SECRET_KEY_NAMES.has(k) || SECRET_KEY_ENDINGS.some((e) => k.endsWith(e));
 }
 
 /** True when an environment variable's value is probably a secret (`GITHUB_TOKEN`, `OPENAI_API_KEY`, `DB_PASSWORD`...). */
 export function isSecretEnvName(name: string): boolean {
-  return isSecretKey(name) || /token|secret|password|api_?key|auth/i.test(name);
+  return isSecretKey(name) || /token|secret|password|api_?key|auth/i.test(name.slice(0, 200));
 }
 
 /** `"key": "value"` pairs in JSON text; the value may be cut off at the end of the text. */
@@ -132,8 +232,16 @@ export function redactValue(value: unknown, secrets: readonly string[] = NO_SECR
   const out: Record<string, unknown> = {};
   const marker = isTruncatedMarker(value as Record<string, unknown>);
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (marker && k === 'preview') out[k] = redactJsonText(v as string, secrets);
-    else out[k] = typeof v === 'string' && v !== '' && isSecretKey(k) ? REDACTED : redactValue(v, secrets, depth + 1);
+    const r =
+      marker && k === 'preview'
+        ? redactJsonText(v as string, secrets)
+        : typeof v === 'string' && v !== '' && isSecretKey(k)
+          ? REDACTED
+          : redactValue(v, secrets, depth + 1);
+    // `out.__proto__ = r` would set the prototype and drop the member from the copy.
+    if (k === '__proto__')
+      Object.defineProperty(out, k, { value: r, enumerable: true, writable: true, configurable: true });
+    else out[k] = r;
   }
   return out;
 }
@@ -145,7 +253,7 @@ export function redactValue(value: unknown, secrets: readonly string[] = NO_SECR
  * twice as slow here.
  */
 const MAYBE_SECRET_IN_JSON =
-  /Bearer|Basic|sk-|gh[pousr]_|github_pat_|xox|AKIA|ASIA|AIza|glpat-|:\/\/|[Aa]uth|AUTH|[Cc]ookie|COOKIE|[Tt]oken|TOKEN|[Ss]ecret|SECRET|[Pp]assw|PASSW|[Pp]wd|PWD|[Aa]pi[_-]?[Kk]ey|API[_-]?KEY|[Cc]redential|CREDENTIAL|[Pp]rivate[_-]?[Kk]ey|PRIVATE[_-]?KEY/;
+  /Bearer|Basic|sk-|gh[pousr]_|github_pat_|xox|AKIA|ASIA|AIza|glpat-|eyJ|:\/\/|[Aa]uth|AUTH|[Cc]ookie|COOKIE|[Tt]oken|TOKEN|[Ss]ecret|SECRET|[Pp]assw|PASSW|[Pp]wd|PWD|[Aa]pi[_-]?[Kk]ey|API[_-]?KEY|[Cc]redential|CREDENTIAL|[Pp]rivate[_-]?[Kk]ey|PRIVATE[_-]?KEY/;
 
 /** How each secret appears inside JSON text (escaped), for `redactJsonLine`. */
 export function jsonEscapedForms(secrets: readonly string[]): string[] {
@@ -171,8 +279,8 @@ export function redactJsonLine(
   }
 }
 
-/** Flags whose next argument is a secret (`--token xyz`, `--api-key=xyz`). */
-const SECRET_FLAG = /^--?(?:[a-z-]*(?:token|secret|password|api-?key|auth)[a-z-]*)$/i;
+/** Flags whose next argument is a secret (`--token xyz`, `--api-key=xyz`); the words are checked in code. */
+const SECRET_FLAG = { test: (flag: string): boolean => /^--?[a-z-]+$/i.test(flag) && secretWord(flag) };
 
 /** Command-line arguments with secret flag values and known tokens replaced. */
 export function redactArgs(args: readonly string[]): string[] {
@@ -216,4 +324,20 @@ export function redactConfig<T>(config: T): T {
   const raw = src.raw as Record<string, unknown> | undefined;
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) c.raw = redactConfig(raw);
   return c as T;
+}
+
+/**
+ * The command line of a launch as the trace and terminal show it (`$ cmd arg …`): secret flag
+ * values (`--password=…`, `--token …`) and token shapes in any argument become `***`, words
+ * are quoted the way a POSIX shell would need them. For the session's lifecycle line, which is
+ * recorded, persisted and exported.
+ */
+export function redactedCommandLine(command: string, args: readonly string[]): string {
+  return [redactString(command), ...redactArgs(args)].map(shellWord).join(' ');
+}
+
+function shellWord(word: string): string {
+  if (word === '') return "''";
+  if (/^[\w@%+=:,./${}*-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { jsonEscapedForms, redactConfig, redactJsonLine, redactString, redactValue } from './redact';
 import { TraceRecorder, type RecordedLine, type RecorderOptions } from './recorder';
 import type { TraceDirection, TraceEntryKind, TraceFileHeader, TraceFileLine } from './types';
@@ -202,6 +201,50 @@ export interface TraceReadResult {
 
 const KINDS = new Set<TraceEntryKind>(['message', 'stderr', 'stdout-noise', 'lifecycle']);
 
+/** Characters of a trace line that are not its message (`{"seq":…,"ts":…,…,"msg":` and `}`), at most. */
+const ENVELOPE_CHARS = 256;
+
+/** Lines longer than this are skipped when reading a trace (as a problem), never held whole. */
+const MAX_READ_LINE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The lines of a file, streamed: `\n` ends a line (a `\r` before it is dropped; a lone `\r` is
+ * JSON whitespace, not a line end). A line above `maxBytes` is not collected: `onLine` gets
+ * `undefined` text and the line's length, so a 560 MB line costs a scan, not a 560 MB string.
+ */
+async function* fileLines(
+  file: string,
+  maxBytes = MAX_READ_LINE_BYTES,
+): AsyncGenerator<{ text?: string; bytes: number }, void, undefined> {
+  let parts: Buffer[] = [];
+  let bytes = 0;
+  let over = false;
+  const line = () => {
+    const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts, bytes);
+    const end = buf.length > 0 && buf[buf.length - 1] === 13 ? buf.length - 1 : buf.length;
+    const out = over ? { bytes } : { text: buf.toString('utf8', 0, end), bytes };
+    parts = [];
+    bytes = 0;
+    over = false;
+    return out;
+  };
+  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let nl = chunk.indexOf(10, start); ; nl = chunk.indexOf(10, start)) {
+      const piece = chunk.subarray(start, nl < 0 ? chunk.length : nl);
+      bytes += piece.length;
+      if (bytes > maxBytes) {
+        over = true;
+        parts = [];
+      } else if (!over && piece.length) parts.push(piece);
+      if (nl < 0) break;
+      yield line();
+      start = nl + 1;
+    }
+  }
+  if (bytes > 0 || parts.length) yield line();
+}
+
 /** Parses one entry line; undefined (with a reason) when it is not one. */
 export function parseTraceLine(text: string): { line?: TraceFileLine; header?: TraceFileHeader; error?: string } {
   let v: unknown;
@@ -223,8 +266,11 @@ export function parseTraceLine(text: string): { line?: TraceFileLine; header?: T
     return { error: 'neither a trace entry ({"kind",...}) nor a JSON-RPC message' };
   }
   const dir: TraceDirection = o.dir === 'out' ? 'out' : 'in';
-  const ts = typeof o.ts === 'number' ? o.ts : 0;
-  const size = typeof o.size === 'number' ? o.size : text.length;
+  const ts = typeof o.ts === 'number' && Number.isFinite(o.ts) ? o.ts : 0;
+  // The file's `size` is not trusted below what the line holds (`"size": 0` on a 50 MB message
+  // would bypass truncation and the memory cap): at least the line less its envelope.
+  const claimed = typeof o.size === 'number' && Number.isFinite(o.size) && o.size >= 0 ? o.size : text.length;
+  const size = Math.max(claimed, text.length - ENVELOPE_CHARS);
   const seq = typeof o.seq === 'number' ? o.seq : 0;
   return { line: { seq, ts, dir, kind, size, msg: o.msg } };
 }
@@ -250,12 +296,18 @@ export async function readTraceFile(
       maxPayloadBytes: opts.maxPayloadBytes,
     }));
   try {
-    const input = fs.createReadStream(file, { encoding: 'utf8' });
-    const rl = readline.createInterface({ input, crlfDelay: Infinity });
     let n = 0;
     let lastTs = 0;
-    for await (const text of rl) {
+    for await (const { text, bytes } of fileLines(file)) {
       n++;
+      if (text === undefined) {
+        if (problems.length < 100)
+          problems.push({
+            line: n,
+            message: `line of ${(bytes / 1048576).toFixed(0)} MB skipped (above ${MAX_READ_LINE_BYTES / 1048576} MB)`,
+          });
+        continue;
+      }
       if (text.trim() === '') continue;
       const r = parseTraceLine(text);
       if (r.header) {
@@ -338,11 +390,31 @@ async function readHeader(file: string): Promise<TraceFileHeader | undefined> {
   }
 }
 
+/** Smallest storage limit applied, whatever a setting says (0 would delete every stored trace). */
+const MIN_STORAGE_BYTES = 1024 * 1024;
+
 /**
- * Deletes the oldest session files until the folder holds at most `maxBytes`. Files in
+ * The stored-trace limit in bytes from `mcpDoctor.trace.maxStorageMB` as VS Code's `inspect()`
+ * reports it. Only the user's own value counts: the folder holds the traces of every workspace,
+ * so a workspace's settings (which come with a cloned repository) must not shrink it.
+ */
+export function storageLimitBytes(
+  setting: { defaultValue?: unknown; globalValue?: unknown } | undefined,
+  fallbackMB = 200,
+): number {
+  const pick = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const mb = pick(setting?.globalValue) ?? pick(setting?.defaultValue) ?? fallbackMB;
+  return Math.max(MIN_STORAGE_BYTES, mb * 1024 * 1024);
+}
+
+/**
+ * Deletes the oldest session files until the folder holds at most `maxBytes` (never less than
+ * 1 MB). Files in
  * `keep` (sessions being written) are never deleted. Returns the deleted paths.
  */
 export async function rotateSessions(folder: string, maxBytes: number, keep: Iterable<string> = []): Promise<string[]> {
+  // No limit (0, negative, NaN) never means "delete everything".
+  if (!(maxBytes > 0)) return [];
   const keepSet = new Set([...keep].map((f) => path.resolve(f)));
   const sessions = await listSessions(folder);
   let total = sessions.reduce((s, x) => s + x.bytes, 0);
@@ -401,12 +473,8 @@ export async function exportTrace(
     }
   };
   if (from.source) {
-    const rl = readline.createInterface({
-      input: fs.createReadStream(from.source, { encoding: 'utf8' }),
-      crlfDelay: Infinity,
-    });
-    for await (const text of rl) {
-      const r = text.trim() ? parseTraceLine(text) : {};
+    for await (const { text } of fileLines(from.source)) {
+      const r = text?.trim() ? parseTraceLine(text) : {};
       if (r.line) await push(r.line);
     }
   } else {

@@ -7,33 +7,51 @@ import { formatCommandLine, redactEnv } from '../redact';
 const STATE_KEY = 'mcpDoctor.launchConsents';
 
 /**
- * Remembers which exact command lines (command, args, cwd) the user allowed to run, per
- * workspace. Only digests are stored, so arguments that carry secrets never reach disk.
+ * Remembers which exact launches the user allowed, per workspace: for a local process its
+ * command, arguments, working directory, env (names and values), `envFile`; for a remote server
+ * its URL and headers. Only digests are stored, so values that carry secrets never reach disk.
+ * Any change (an added `NODE_OPTIONS`, a registry variable, another `envFile`, a header) asks
+ * again.
  */
 export class ConsentStore {
   constructor(private readonly state: vscode.Memento) {}
 
-  /** Asks once per command line; true when the server may be launched. */
-  async ensure(server: ServerConfig): Promise<boolean> {
-    if (server.transport !== 'stdio' && !server.command) return true; // nothing is executed locally
-    const key = consentKey(server);
+  /**
+   * Asks once per exact launch; true when the server may be launched. `listed` is the config as
+   * written (before variables were resolved): its env and header values are what is hashed, so
+   * a prompted `${input:…}` or a rotated token does not ask again, but an edit of the file does.
+   */
+  async ensure(server: ServerConfig, listed?: ServerConfig): Promise<boolean> {
+    const key = consentKey(server, listed);
     if (this.approved().includes(key)) return true;
+    const remote = !server.command && !!server.url;
     const env = redactEnv(server.env);
-    const detail = [
-      // Token-shaped values (from inputs or typed inline) are masked; everything else is exact.
-      `Command: ${redactText(formatCommandLine(server.command ?? '', server.args ?? []))}`,
-      `Working directory: ${server.cwd ?? server.workspaceFolder ?? '(extension host default)'}`,
-      env.length ? `Environment: ${env.join(' ')}` : 'Environment: (inherited only)',
-      `Config: ${server.file}`,
-      '',
-      'The server runs with your permissions. Start it only if you trust this command.',
-    ].join('\n');
+    const headers = Object.keys(server.headers ?? {});
+    const detail = remote
+      ? [
+          `URL: ${redactText(server.url ?? '')}`,
+          headers.length ? `Headers sent: ${headers.join(', ')} (values hidden)` : 'Headers sent: none',
+          `Config: ${server.file}`,
+          '',
+          'Values from your environment and inputs that the config puts into the URL or headers are sent to this address. Connect only if you trust it.',
+        ]
+      : [
+          // Token-shaped values (from inputs or typed inline) are masked; everything else is exact.
+          `Command: ${redactText(formatCommandLine(server.command ?? '', server.args ?? []))}`,
+          `Working directory: ${server.cwd ?? server.workspaceFolder ?? '(extension host default)'}`,
+          env.length ? `Environment: ${env.join(' ')}` : 'Environment: (inherited only)',
+          ...(server.envFile ? [`Env file: ${server.envFile}`] : []),
+          `Config: ${server.file}`,
+          '',
+          'The server runs with your permissions. Start it only if you trust this command.',
+        ];
+    const action = remote ? 'Connect' : 'Start server';
     const choice = await vscode.window.showWarningMessage(
-      `Start MCP server "${server.name}"?`,
-      { modal: true, detail },
-      'Start server',
+      remote ? `Connect to MCP server "${server.name}"?` : `Start MCP server "${server.name}"?`,
+      { modal: true, detail: detail.join('\n') },
+      action,
     );
-    if (choice !== 'Start server') return false;
+    if (choice !== action) return false;
     await this.state.update(STATE_KEY, [...this.approved(), key]);
     return true;
   }
@@ -51,8 +69,23 @@ export class ConsentStore {
   }
 }
 
-/** Digest of the exact command line; a changed command, argument or cwd asks again. */
-export function consentKey(server: ServerConfig): string {
-  const line = JSON.stringify([server.command ?? '', server.args ?? [], server.cwd ?? '', server.url ?? '']);
+/**
+ * Digest of everything that decides what a launch runs or where it connects: command, args,
+ * cwd, url, transport, `envFile`, and the env and header entries (sorted; the values of
+ * `listed` when given, as written in the file).
+ */
+export function consentKey(server: ServerConfig, listed?: ServerConfig): string {
+  const entries = (o: Record<string, string> | undefined) =>
+    Object.entries(o ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const line = JSON.stringify([
+    server.command ?? '',
+    server.args ?? [],
+    server.cwd ?? '',
+    server.url ?? '',
+    server.transport,
+    server.envFile ?? '',
+    entries((listed ?? server).env),
+    entries((listed ?? server).headers),
+  ]);
   return createHash('sha256').update(line).digest('hex');
 }

@@ -9,8 +9,11 @@ import { ConsentStore } from './consent';
  * Test mode wraps them so integration tests can pre-approve launches).
  */
 export interface LaunchPrompts {
-  /** May this exact command line run? Asked once per command line, remembered per workspace. */
-  allowLaunch(server: ServerConfig): Promise<boolean>;
+  /**
+   * May this exact launch run (command line, env, envFile; URL and headers for a remote server)?
+   * Asked once per launch, remembered per workspace. `listed` is the entry as written in the file.
+   */
+  allowLaunch(server: ServerConfig, listed?: ServerConfig): Promise<boolean>;
   /** Start a server that its config marks disabled? */
   startDisabled(server: ServerConfig): Promise<boolean>;
   /** No running server has `toolName`: start `server` to call it? */
@@ -27,8 +30,8 @@ export class UiLaunchPrompts implements LaunchPrompts {
     this.consent = new ConsentStore(workspaceState);
   }
 
-  allowLaunch(server: ServerConfig): Promise<boolean> {
-    return this.consent.ensure(server);
+  allowLaunch(server: ServerConfig, listed?: ServerConfig): Promise<boolean> {
+    return this.consent.ensure(server, listed);
   }
 
   async startDisabled(server: ServerConfig): Promise<boolean> {

@@ -233,7 +233,8 @@ function approxBytes(base64: string): number {
 }
 
 function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ');
+  // One greedy run per match (linear); `\s*\n\s*` was quadratic on long blank runs.
+  return s.replace(/\s+/g, (m) => (m.includes('\n') ? ' ' : m));
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { inertControls } from '../../core/util/text';
 
 /** ANSI styles used in the managed terminal. */
 export type LineStyle = 'plain' | 'header' | 'lifecycle' | 'stderr' | 'noise' | 'hint' | 'error' | 'ok';
@@ -49,12 +50,15 @@ export class ServerTerminal implements vscode.Disposable {
     return this.terminal;
   }
 
-  /** Appends one line (may contain `\n`), styled. */
+  /**
+   * Appends one line (may contain `\n`), styled. Control characters in the text (escape
+   * sequences from a server's stderr, a bare `\r`) are shown as symbols, never interpreted.
+   */
   writeLine(text: string, style: LineStyle = 'plain'): void {
     const [on, off] = STYLES[style];
     const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);
     for (const line of lines) {
-      const chunk = `${on}${line}${off}\r\n`;
+      const chunk = `${on}${inertControls(line)}${off}\r\n`;
       this.history.push(chunk);
       if (this.opened) this.writer?.fire(chunk);
     }

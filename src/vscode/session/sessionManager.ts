@@ -197,7 +197,7 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       return undefined;
     }
     if (!resolved) return undefined; // the user cancelled an input prompt
-    if (!(await this.prompts.allowLaunch(resolved))) return undefined;
+    if (!(await this.prompts.allowLaunch(resolved, server))) return undefined;
 
     const module = await (this.sessionModule ??= import('../../core/session/mcpSession'));
     if (this.disposed) return undefined;

@@ -2,7 +2,7 @@
 
 /** Minimal RFC 6570 expansion covering the operators MCP servers use. */
 export function expandUriTemplate(template: string, values: Record<string, string>): string {
-  return template.replace(/\{([+#./;?&]?)([^}]+)\}/g, (_m, op: string, list: string) => {
+  return template.replace(/\{([+#./;?&]?)([^{}]+)\}/g, (_m, op: string, list: string) => {
     const names = list.split(',').map((n) => n.replace(/\*$/, '').trim());
     const enc = (v: string) => (op === '+' || op === '#' ? encodeURI(v) : encodeURIComponent(v));
     const present = names.filter((n) => values[n] !== undefined && values[n] !== '');
@@ -25,7 +25,7 @@ export function expandUriTemplate(template: string, values: Record<string, strin
 
 /** Variable names of a template, in order, without duplicates. */
 export function templateVariables(template: string): string[] {
-  const names = [...template.matchAll(/\{([+#./;?&]?)([^}]+)\}/g)].flatMap((m) =>
+  const names = [...template.matchAll(/\{([+#./;?&]?)([^{}]+)\}/g)].flatMap((m) =>
     m[2].split(',').map((n) => n.replace(/\*$/, '').trim()),
   );
   return [...new Set(names)];

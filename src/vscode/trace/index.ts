@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ServerConfig } from '../../core/config/types';
 import {
+  backupConfigFile,
+  entryScope,
   proxiedTraceFile,
   restoreFromProxy,
   routeThroughProxy,
@@ -147,7 +149,7 @@ export function registerTrace(deps: Pick<Services, 'context' | 'log' | 'config'>
       const cliPath = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'cli.js').fsPath;
       let original: OriginalEntryText | undefined;
       const ok = await rewrite(server.file, (text) => {
-        const r = routeThroughProxy(text, server.name, { node: 'node', cliPath, traceFile });
+        const r = routeThroughProxy(text, server.name, { node: 'node', cliPath, traceFile }, entryScope(server));
         if (r.ok) original = r.original;
         return r;
       });
@@ -173,13 +175,15 @@ export function registerTrace(deps: Pick<Services, 'context' | 'log' | 'config'>
       if (!server) return undefined;
       let traceFile: string | undefined;
       try {
-        traceFile = proxiedTraceFile(fs.readFileSync(server.file, 'utf8'), server.name);
+        traceFile = proxiedTraceFile(fs.readFileSync(server.file, 'utf8'), server.name, entryScope(server));
       } catch {
         // reported by rewrite below
       }
       const originals = ctx.globalState.get<Record<string, OriginalEntryText | undefined>>(ORIGINALS_KEY, {});
       const key = `${server.file}#${server.name}`;
-      const ok = await rewrite(server.file, (text) => restoreFromProxy(text, server.name, originals[key]));
+      const ok = await rewrite(server.file, (text) =>
+        restoreFromProxy(text, server.name, originals[key], entryScope(server)),
+      );
       if (!ok) return undefined;
       delete originals[key];
       await ctx.globalState.update(ORIGINALS_KEY, originals);
@@ -241,18 +245,29 @@ async function pickStdioServer(
   return pick?.server;
 }
 
-/** Applies a text rewrite to a config file through the editor (undoable) and saves it. */
+/**
+ * Applies a text rewrite to a config file through the editor (undoable) and saves it, after a
+ * backup copy of the file. A file with unsaved edits is left alone: saving it would save the
+ * user's unrelated changes too.
+ */
 async function rewrite(
   file: string,
   change: (text: string) => { ok: true; text: string } | { ok: false; message: string },
 ): Promise<boolean> {
   try {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    if (doc.isDirty) {
+      void vscode.window.showErrorMessage(
+        `${path.basename(file)} has unsaved changes. Save or revert them first, then run the command again.`,
+      );
+      return false;
+    }
     const r = change(doc.getText());
     if (!r.ok) {
       void vscode.window.showErrorMessage(r.message);
       return false;
     }
+    backupConfigFile(file);
     const edit = new vscode.WorkspaceEdit();
     edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), r.text);
     if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the edit was rejected');

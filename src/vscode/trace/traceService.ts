@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ServerConfig } from '../../core/config/types';
-import { diffLines, prettyJson } from '../../core/trace/display';
+import { diffLines, prettyJson, replayConfirmation } from '../../core/trace/display';
 import { TraceHub, type HubSession } from '../../core/trace/hub';
 import { TraceRecorder } from '../../core/trace/recorder';
 import {
@@ -13,6 +13,7 @@ import {
   readTraceFile,
   rotateSessions,
   sessionFileName,
+  storageLimitBytes,
   TraceFileTail,
   TraceFileWriter,
   type StoredSession,
@@ -241,6 +242,12 @@ export class TraceServiceImpl implements TraceService, TracePanelHost, vscode.Di
     const live = s.origin === 'proxy' ? undefined : this.liveSession(s.serverId);
     if (!live) return fail(`${s.serverName} is not running in MCP Doctor: start it to replay`, req.method);
     const params = stripMeta((req.msg as { params?: unknown }).params);
+    // Only a live session's own requests replay at once; anything read from a file asks first.
+    if (!(s.origin === 'live' && s.live)) {
+      const ask = replayConfirmation({ method: req.method, params }, s, s.recorder.secrets);
+      const choice = await vscode.window.showWarningMessage(ask.message, { modal: true, detail: ask.detail }, 'Send');
+      if (choice !== 'Send') return fail('replay cancelled: the request was not sent', req.method);
+    }
     const outcome = await live.request(req.method, params);
     const resp = req.pair ? s.recorder.get(req.pair) : undefined;
     const oldValue = resp ? responseValue(resp.msg) : { note: 'no response was recorded' };
@@ -382,7 +389,8 @@ export class TraceServiceImpl implements TraceService, TracePanelHost, vscode.Di
   }
 
   private async rotate(): Promise<void> {
-    const max = this.setting('maxStorageMB', 200) * 1024 * 1024;
+    // The user's value only: a workspace setting must not delete other workspaces' traces.
+    const max = storageLimitBytes(vscode.workspace.getConfiguration('mcpDoctor.trace').inspect('maxStorageMB'));
     const keep = this.hub
       .all()
       .map((s) => s.file)

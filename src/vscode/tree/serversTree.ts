@@ -415,7 +415,7 @@ function plural(n: number, word: string): string {
 
 /** A Markdown code span that text with backticks cannot close early. */
 function inlineCode(text: string): string {
-  const oneLine = text.replace(/\s*\n\s*/g, ' ');
+  const oneLine = text.replace(/\s+/g, (m) => (m.includes('\n') ? ' ' : m));
   const ticks = '`'.repeat(Math.max(0, ...(oneLine.match(/`+/g) ?? []).map((m) => m.length)) + 1);
   const pad = oneLine.startsWith('`') || oneLine.endsWith('`') ? ' ' : '';
   return `${ticks}${pad}${oneLine}${pad}${ticks}`;

@@ -28,7 +28,7 @@ interface Ctx {
 function pythonServer(ctx: Ctx): string | undefined {
   return (
     pythonMcpPackage(ctx.project) ??
-    (/\b(pip3?|uv|poetry)\b[^\n]*\b(install|add)\b[^\n]*\b(fastmcp|mcp)\b/.test(ctx.text)
+    (wordsInOrder(ctx.text, [/\b(?:pip3?|uv|poetry)\b/g, /\b(?:install|add)\b/g, /\b(?:fastmcp|mcp)\b/g])
       ? /fastmcp/.test(ctx.text)
         ? 'fastmcp'
         : 'mcp'
@@ -36,10 +36,38 @@ function pythonServer(ctx: Ctx): string | undefined {
   );
 }
 
+/**
+ * True when one line holds a match of each pattern, in order (`pip … install … mcp`). Each
+ * pattern (with the `g` flag) searches on from where the previous one ended, so a line is read
+ * once per pattern; one regex with `[^\n]*` between the words was cubic on a long line.
+ */
+function wordsInOrder(text: string, patterns: RegExp[]): boolean {
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const line = text.slice(lineStart, lineEnd);
+    let at = 0;
+    let all = true;
+    for (const re of patterns) {
+      re.lastIndex = at;
+      const m = re.exec(line);
+      if (!m) {
+        all = false;
+        break;
+      }
+      at = m.index + m[0].length;
+    }
+    if (all) return true;
+    lineStart = lineEnd + 1;
+  }
+  return false;
+}
+
 function nodeServer(ctx: Ctx): { name: string; floor: string } | undefined {
   return (
     nodeMcpPackage(ctx.project) ??
-    (/@modelcontextprotocol\/sdk|\bnpm\b[^\n]*\bfastmcp\b/.test(ctx.text)
+    (/@modelcontextprotocol\/sdk/.test(ctx.text) || wordsInOrder(ctx.text, [/\bnpm\b/g, /\bfastmcp\b/g])
       ? { name: '@modelcontextprotocol/sdk', floor: FLOORS.nodeV1 }
       : undefined)
   );
@@ -113,13 +141,14 @@ function checkCommand(
       });
     }
     // uvicorn (and `fastmcp run --transport http`) default to 127.0.0.1 when --host is absent.
-    const runner = /\b(uvicorn|fastmcp\s*["']?\s*,?\s*["']?run)\b/.exec(command);
+    // One class between `fastmcp` and `run` (three optional runs of `\s*` were cubic on spaces).
+    const runner = /\b(uvicorn|fastmcp[\s"',]*run)\b/.exec(command);
     const httpRunner =
       runner && (runner[1] === 'uvicorn' || /--transport["',\s=]+(http|streamable-http|sse)/.test(command));
     if (!flagged && httpRunner && !/--host\b/.test(command) && !/HOST\s*[=:]\s*["']?0\.0\.0\.0/.test(ctx.text)) {
       const start = offset + runner!.index;
       const json = command.trim().startsWith('[');
-      const end = offset + command.replace(/\s+$/, '').length;
+      const end = offset + command.trimEnd().length;
       ctx.hits.push({
         ruleId: 'MCP106',
         range: ctx.lines.range(start, start + runner![1].length),

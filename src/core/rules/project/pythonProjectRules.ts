@@ -15,9 +15,11 @@ export function pyprojectRules(file: string, text: string, ctx: ProjectContext):
   let target: { line: number; start: number; end: number; value: string; key: string } | undefined;
   for (let n = 0; n < lines.lineCount; n++) {
     const line = lines.line(n);
-    const header = /^\s*\[\[?\s*([^\]]+?)\s*\]\]?/.exec(line);
-    if (header) {
-      table = header[1];
+    // `[table]` / `[[table]]`: one greedy class, the name trimmed in code (a lazy class between
+    // two `\s*` was quadratic on a line of spaces).
+    const header = /^\s*\[\[?([^\]]*)\]/.exec(line);
+    if (header && header[1].trim()) {
+      table = header[1].trim();
       continue;
     }
     const key = table === 'project' ? 'requires-python' : table === 'tool.poetry.dependencies' ? 'python' : undefined;
@@ -29,7 +31,7 @@ export function pyprojectRules(file: string, text: string, ctx: ProjectContext):
       }
     }
     if (!pkg) {
-      const dep = /["']([A-Za-z0-9._-]+(?:\[[^\]]*\])?[^"']*)["']/.exec(line);
+      const dep = /["']([A-Za-z0-9._-][^"']*)["']/.exec(line);
       const req = dep ? parseRequirement(dep[1]) : undefined;
       if (req && (req.name === 'mcp' || req.name === 'fastmcp') && /dependencies|project/.test(table)) pkg = req.name;
       const poetryDep = /^\s*(mcp|fastmcp)\s*=/.exec(line);

@@ -1,6 +1,7 @@
 import type { Fix } from '../../model';
 import type { RuleHit } from '../types';
 import { LineIndex } from './text';
+import { trimEndOf } from '../../util/text';
 
 /**
  * MCP505: hard-coded secrets. High-confidence token shapes anywhere in a file, plus string
@@ -15,16 +16,32 @@ const TOKEN_PATTERNS: [string, RegExp, string][] = [
   ['a Slack token', /\bxox[bpoas]-[A-Za-z0-9-]{10,}/g, 'SLACK_TOKEN'],
   ['an AWS access key id', /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, 'AWS_ACCESS_KEY_ID'],
   ['a Google API key', /\bAIza[0-9A-Za-z_-]{35}/g, 'GOOGLE_API_KEY'],
-  ['a JSON Web Token', /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, 'AUTH_TOKEN'],
+  // Starts only where a run of token characters starts: `\b` allowed one try per `-eyJ` (quadratic).
+  ['a JSON Web Token', /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, 'AUTH_TOKEN'],
   ['a bearer token', /\bBearer\s+(?![A-Z_]+\b)[A-Za-z0-9._~+/-]{20,}=*/g, 'AUTH_TOKEN'],
 ];
 
 /** Names that hold secrets: `OPENAI_API_KEY`, `apiKey`, `client_secret`, `PASSWORD`... */
 const SECRET_NAME = /(api[_-]?key|access[_-]?key|secret|token|passw(or)?d|private[_-]?key|auth[_-]?key)$/i;
 
-/** Any line naming a secret-looking identifier next to a quote; the assignment regex runs on these only. */
-const SECRET_LINES = /^.*(?:key|token|secret|passw|credential)[^\n]*["'`][^\n]*$/gim;
-const SECRET_LINE = new RegExp(SECRET_LINES.source, 'im');
+/** A word that makes a line worth the assignment regex (with a quote after it). */
+const SECRET_WORD = /key|token|secret|passw|credential/i;
+
+/**
+ * The lines naming a secret-looking identifier with a quote after it; the assignment regex runs
+ * on these only. A scan per line (one `^.*word[^\n]*quote` pattern was quadratic on a long line
+ * full of the words and no quote).
+ */
+function* secretLines(text: string): Generator<{ 0: string; index: number }> {
+  for (let start = 0; start <= text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    const w = SECRET_WORD.exec(line);
+    if (w && /["'`]/.test(line.slice(w.index + w[0].length))) yield { 0: line, index: start };
+    start = end + 1;
+  }
+}
 /** Substrings every token shape contains. */
 const TOKEN_HINT = /sk-|gh[pousr]_|github_pat_|xox[bpoas]-|AKIA|ASIA|AIza|eyJ|Bearer\s/;
 
@@ -40,7 +57,7 @@ function isPlaceholder(value: string, assigned = false): boolean {
     // An environment variable *name* (`KEY_ENV = "OPENAI_API_KEY"`), not its value.
     (assigned && /^[A-Z][A-Z0-9_]*$/.test(value)) ||
     // Interpolations and references (`f"{token}"`, `Bearer ${token}`).
-    /\{[^}]*\}/.test(value)
+    /\{[^{}]*\}/.test(value)
   );
 }
 
@@ -52,11 +69,13 @@ export interface SecretScanOptions {
 }
 
 function envName(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .toUpperCase();
+  return trimEndOf(
+    name
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .replace(/[^A-Za-z0-9]+/g, '_')
+      .replace(/^_+/, ''),
+    '_',
+  ).toUpperCase();
 }
 
 function fixFor(
@@ -72,7 +91,7 @@ function fixFor(
   const quote = text[start - 1];
   if (!(quote === '"' || quote === "'" || quote === '`') || text[end] !== quote) return undefined;
   if (language === 'python') {
-    if (!/^\s*(import os\b|from os import)/m.test(text)) return undefined;
+    if (!/^[ \t]*(import os\b|from os import)/m.test(text)) return undefined;
     return [
       {
         title: `Read ${env} from the environment`,
@@ -128,11 +147,13 @@ export function secretRules(file: string, text: string, opts: SecretScanOptions)
   }
   // `NAME = "literal"`, `name: "literal"`, `"name": "literal"`, `const name = 'literal'`.
   // Only lines that mention a secret-looking name *and* hold a string literal are matched.
+  // Linear: a name starts only where an identifier starts, and the whitespace around the optional
+  // type annotation belongs to exactly one part of the pattern.
   const assign =
-    /(["']?)([A-Za-z_][A-Za-z0-9_-]*)\1\s*(?::\s*[A-Za-z_][\w.[\], |]*)?\s*(?:=|:)\s*(["'`])([^"'`\r\n]*)\3/g;
-  for (const line of SECRET_LINE.test(text) ? text.matchAll(SECRET_LINES) : []) {
+    /(["']?)(?<![A-Za-z0-9_-])([A-Za-z_][A-Za-z0-9_-]*)\1[ \t]*(?::[ \t]*[A-Za-z_][\w.[\], |]*)?(?:=|:)\s*(["'`])([^"'`\r\n]*)\3/g;
+  for (const line of secretLines(text)) {
     for (const lm of line[0].matchAll(assign)) {
-      const m = Object.assign(lm, { index: line.index! + lm.index! });
+      const m = Object.assign(lm, { index: line.index + lm.index! });
       const name = m[2];
       const value = m[4];
       if (!SECRET_NAME.test(name) || isPlaceholder(value, true) || /\s/.test(value.trim())) continue;

@@ -1,5 +1,8 @@
 import type { ProjectContext } from '../types';
 
+/** Characters of a version range or requirement line that are read (real ones are far shorter). */
+const MAX_SPEC_CHARS = 1000;
+
 /**
  * Small, dependency-free version helpers for the version-dependent rules. They understand the
  * forms found in manifests and lockfiles (`1.2.3`, `^1.2`, `~=3.10`, `>=3.8,<4`, `v20`,
@@ -41,7 +44,8 @@ export function lowerBound(range: string | undefined): string | undefined {
   let best: Version | undefined;
   let bestText: string | undefined;
   // npm `||` alternatives and PEP 440 comma-separated clauses: the lowest lower bound wins.
-  for (const alternative of range.split('||')) {
+  // Version ranges are short; the cap keeps the patterns below linear whatever a file holds.
+  for (const alternative of range.slice(0, MAX_SPEC_CHARS).split('||')) {
     for (const raw of alternative.split(/[,\s]+(?=[<>=!~^\d])|,/)) {
       const clause = raw.trim();
       if (!clause || /^(<|!=)/.test(clause) || /^[*xX]$/.test(clause)) continue;
@@ -92,7 +96,7 @@ export function normalizePyName(name: string): string {
  * `mcp[cli]>=1.9; python_version>"3.9"` → `{ name: 'mcp', spec: '>=1.9' }`.
  */
 export function parseRequirement(line: string): { name: string; spec: string } | undefined {
-  const text = line.replace(/#.*$/, '').split(';')[0].trim();
+  const text = line.slice(0, MAX_SPEC_CHARS).replace(/#.*$/, '').split(';')[0].trim();
   if (!text || text.startsWith('-') || text.includes('://')) return undefined;
   const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$/.exec(text);
   if (!m) return undefined;

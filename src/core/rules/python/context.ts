@@ -866,7 +866,7 @@ export class PyFile {
     let nameNode = kwargs.get('name');
     if (method === 'resource') {
       uri = this.str(kwargs.get('uri') ?? pos[0]);
-      if (uri && /\{[^}]*\}/.test(uri)) kind = 'resourceTemplate';
+      if (uri && /\{[^{}]*\}/.test(uri)) kind = 'resourceTemplate';
     } else if (!nameNode && pos[0]?.type === 'string') {
       nameNode = pos[0];
     }

@@ -724,7 +724,7 @@ function applyResourceTarget(facts: Facts, fact: DefFact, target: ts.Expression 
   const uri = stringValue(t);
   if (uri !== undefined) {
     fact.def.uri = uri;
-    if (/\{[^}]+\}/.test(uri)) fact.def.kind = 'resourceTemplate';
+    if (/\{[^{}]+\}/.test(uri)) fact.def.kind = 'resourceTemplate';
     return;
   }
   if (ts.isNewExpression(t)) {
@@ -733,7 +733,7 @@ function applyResourceTarget(facts: Facts, fact: DefFact, target: ts.Expression 
       fact.def.kind = 'resourceTemplate';
       fact.def.uri = stringValue(t.arguments?.[0] && unwrap(t.arguments[0]));
       if (fact.def.uri)
-        fact.def.params = [...fact.def.uri.matchAll(/\{[?&/#+.;]?([^}]+)\}/g)].flatMap((m) =>
+        fact.def.params = [...fact.def.uri.matchAll(/\{[?&/#+.;]?([^{}]+)\}/g)].flatMap((m) =>
           m[1]!.split(',').map((n) => ({ name: n.trim() })),
         );
     }

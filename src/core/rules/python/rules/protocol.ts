@@ -4,6 +4,7 @@ import type { DefinitionFact, PyFile } from '../context';
 import { edit, ensureFromImport, fix, fixes, replaceNode } from '../fixes';
 import { forEachBroadHandler } from './security';
 import { isStringish } from './serialization';
+import { trimEndOf } from '../../../util/text';
 
 /** MCP701: tools without a description. */
 export function mcp701(py: PyFile): void {
@@ -106,11 +107,7 @@ export function mcp703(py: PyFile): void {
       why = 'starts or ends with "-" or ".", which breaks clients that prefix tool names with the server name';
     }
     if (!severity) continue;
-    const safe =
-      name
-        .replace(/[^A-Za-z0-9_-]/g, '_')
-        .replace(/^[-_]+|[-_]+$/g, '')
-        .slice(0, 64) || 'tool';
+    const safe = trimEndOf(name.replace(/[^A-Za-z0-9_-]/g, '_').replace(/^[-_]+/, ''), '-_').slice(0, 64) || 'tool';
     const at = d.nameNode ?? d.fn.nameNode;
     py.hit(
       'MCP703',
@@ -134,7 +131,7 @@ export function mcp704(py: PyFile): void {
     if (uri === undefined) continue;
     const pathParams: string[] = [];
     const queryParams: string[] = [];
-    for (const m of uri.matchAll(/\{([^}]*)\}/g)) {
+    for (const m of uri.matchAll(/\{([^{}]*)\}/g)) {
       const inner = m[1].trim();
       if (/^[?&]/.test(inner))
         queryParams.push(

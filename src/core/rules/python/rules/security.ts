@@ -244,7 +244,7 @@ export function mcp503(py: PyFile): void {
     const pos = py.positional(call);
     if (pos[0] && /(^|\.)CORSMiddleware$/.test(py.qualify(pos[0]) ?? '')) {
       const origins = py.kwargs(call).get('allow_origins');
-      if (origins && /^\[\s*["']\*["']\s*,?\s*\]$/.test(py.text(origins))) {
+      if (origins && /^\[["']\*["'],?\]$/.test(py.text(origins).replace(/\s+/g, ''))) {
         py.hit(
           'MCP503',
           origins,

@@ -13,6 +13,7 @@ import {
 } from '../astUtil';
 import type { RuleContext } from '../context';
 import { type DefFact, callsNamed, resolveFunction, resolveRef } from '../facts';
+import { trimEndOf } from '../../../util/text';
 
 /** Protocol rules: MCP701 702 703 705 706 709 (static part). */
 export function protocolRules(ctx: RuleContext): void {
@@ -119,11 +120,7 @@ function mcp703(ctx: RuleContext, tools: DefFact[]): void {
       why = 'starts or ends with `-`, `.` or `/`';
     }
     if (!level) continue;
-    const fixed =
-      name
-        .replace(/[^A-Za-z0-9_-]/g, '_')
-        .replace(/^[-_]+|[-_]+$/g, '')
-        .slice(0, 64) || 'tool';
+    const fixed = trimEndOf(name.replace(/[^A-Za-z0-9_-]/g, '_').replace(/^[-_]+/, ''), '-_').slice(0, 64) || 'tool';
     const consequence =
       level === 'error'
         ? 'it fails the MCP naming rule (SEP-986) and clients such as Claude Desktop reject the whole tool list'
