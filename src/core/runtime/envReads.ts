@@ -74,7 +74,7 @@ export function secretEnvReadsOf(code: ServerCode): Promise<EnvRead[]> {
 
 /** Local imports: `./x`, `../y` (JS/TS) and sibling modules (Python `import x`, `from .x import`). */
 const LOCAL_IMPORT =
-  /(?:from\s+["'](\.{1,2}\/[^"']{1,200})["']|require\(\s*["'](\.{1,2}\/[^"']{1,200})["']\s*\)|^\s*from\s+\.?([A-Za-z_]\w{0,80})\s+import\b|^\s*import\s+([A-Za-z_]\w{0,80})\s*$)/gm;
+  /(?:from[ \t]+["'](\.{1,2}\/[^"'\n]{1,200})["']|require\([ \t]*["'](\.{1,2}\/[^"'\n]{1,200})["'][ \t]*\)|^[ \t]*from[ \t]+\.?([A-Za-z_]\w{0,80})[ \t]+import\b|^[ \t]*import[ \t]+([A-Za-z_]\w{0,80})[ \t]*$)/gm;
 
 /** The script and the local modules it imports, transitively (at most 50 files). */
 async function scriptEnvReads(entry: string): Promise<EnvRead[]> {

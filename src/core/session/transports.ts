@@ -1,6 +1,7 @@
 import { LineSplitter } from '../process/lineSplitter';
 import type { ManagedProcess } from '../process/managedProcess';
 import { now } from '../trace/types';
+import { detachedPrefix } from '../util/text';
 import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from './sdk';
 
 /** What the session wants to see of the wire, both directions. Must be cheap. */
@@ -37,7 +38,7 @@ export function whyNotJsonRpc(v: unknown): string | undefined {
 
 function truncateJson(v: unknown): string {
   const s = JSON.stringify(v) ?? String(v);
-  return s.length > 40 ? s.slice(0, 39) + '…' : s;
+  return s.length > 40 ? detachedPrefix(s, 39, '…') : s;
 }
 
 /** The `id` of a JSON-RPC response from the first/last bytes of its text (it is usually at one end). */

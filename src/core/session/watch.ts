@@ -75,7 +75,9 @@ export class RunWatch {
 
   /** A JSON-looking stdout line that is not JSON-RPC 2.0: one finding per kind of problem. */
   invalid(line: string, reason: string): void {
-    const kind = reason.replace(/\s*\(.*$/s, '').slice(0, 80);
+    // The kind is the reason without its parenthesised detail ("not valid JSON (Unexpected…)").
+    const paren = reason.indexOf('(');
+    const kind = (paren < 0 ? reason : reason.slice(0, paren)).trimEnd().slice(0, 80);
     const seen = this.invalidCounts.get(kind);
     if (seen === undefined && this.invalidCounts.size >= MAX_DISTINCT) return;
     const count = (seen ?? 0) + 1;
