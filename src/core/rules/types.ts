@@ -108,4 +108,9 @@ export interface LanguageAnalyzer {
   /** File extensions handled, with the dot: `.py`, `.ts`... */
   readonly extensions: readonly string[];
   analyze(file: string, text: string, project: ProjectContext): Promise<FileAnalysis>;
+  /**
+   * Analyzes a file that does not use MCP itself but that a stdio server imports (Python helper
+   * modules): only the stdout rules run. Optional: analyzers without it skip such files.
+   */
+  analyzeHelper?(file: string, text: string, project: ProjectContext): Promise<FileAnalysis>;
 }

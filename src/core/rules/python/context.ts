@@ -134,6 +134,12 @@ export class PyFile {
   readonly moduleAssignments = new Map<string, PyNode>();
   /** `type X = ...` aliases (PEP 695). */
   readonly typeAliases = new Set<string>();
+  /**
+   * Set when the file is analyzed as a helper module of a stdio server (it does not import an MCP
+   * framework itself, but a module that starts the stdio transport imports it): only the stdout
+   * rules run, every function counts as reachable, and the engine names the importer as evidence.
+   */
+  helper = false;
   private readonly fnByNode = new Map<PyNode, FunctionFact>();
 
   constructor(
@@ -431,6 +437,7 @@ export class PyFile {
 
   private callsByFn?: Map<FunctionFact | undefined, PyNode[]>;
   private reach?: Set<FunctionFact>;
+  private startupReach?: Set<FunctionFact>;
 
   /** Calls whose nearest enclosing function is `fn` (undefined: module-level code). */
   callsIn(fn: FunctionFact | undefined): PyNode[] {
@@ -482,7 +489,46 @@ export class PyFile {
   isReachable(node: PyNode): boolean {
     const f = this.enclosingFunction(node);
     if (!f) return this.atModuleLevel(node);
-    return this.reachable().has(f);
+    return this.helper || this.reachable().has(f);
+  }
+
+  /**
+   * Functions that module-level code calls (transitively): the code that runs at import time and
+   * in `if __name__ == "__main__":` before (or after) the server starts, as opposed to tool
+   * handlers, which run only while the server serves.
+   */
+  startupFunctions(): Set<FunctionFact> {
+    if (this.startupReach) return this.startupReach;
+    const byName = new Map<string, FunctionFact>();
+    for (const f of this.functions) if (!byName.has(f.name)) byName.set(f.name, f);
+    const handlers = new Set(this.definitions.map((d) => d.fn));
+    const out = new Set<FunctionFact>();
+    for (const c of this.callsIn(undefined)) {
+      const fnNode = field(c, 'function');
+      const f = fnNode?.type === 'identifier' ? byName.get(this.text(fnNode)) : undefined;
+      if (f && !handlers.has(f)) out.add(f);
+    }
+    const queue = [...out];
+    while (queue.length) {
+      const f = queue.pop()!;
+      for (const c of this.callsIn(f)) {
+        const fnNode = field(c, 'function');
+        const g = fnNode?.type === 'identifier' ? byName.get(this.text(fnNode)) : undefined;
+        if (g && !out.has(g) && !handlers.has(g)) {
+          out.add(g);
+          queue.push(g);
+        }
+      }
+    }
+    this.startupReach = out;
+    return out;
+  }
+
+  /** True when the node runs only while the server serves (in a handler, not at import or startup). */
+  runsOnlyWhileServing(node: PyNode): boolean {
+    const f = this.enclosingFunction(node);
+    if (!f) return false;
+    return !this.startupFunctions().has(f);
   }
 
   functionFact(node: PyNode): FunctionFact | undefined {

@@ -50,16 +50,36 @@ function inHttpOnlyCode(ctx: RuleContext, node: ts.Node): boolean {
  */
 function branchTransport(ctx: RuleContext, node: ts.Node): 'stdio' | 'other' | undefined {
   const { ts } = ctx;
-  const starts = ctx.facts.servers.flatMap((s) => s.starts);
-  if (!starts.length) return undefined;
+  const marks = transportMarks(ctx);
+  if (!marks.length) return undefined;
   for (let p = node.parent; p; p = p.parent) {
     if (!ts.isBlock(p) && !ts.isSourceFile(p)) continue;
     if (ts.isSourceFile(p)) return undefined;
-    const inside = starts.filter((st) => st.call.pos >= p.pos && st.call.end <= p.end);
+    const inside = marks.filter((m) => m.node.pos >= p.pos && m.node.end <= p.end);
     if (!inside.length) continue;
-    return inside.some((st) => st.kind === 'stdio' || st.opaque) ? 'stdio' : 'other';
+    return inside.some((m) => m.stdio) ? 'stdio' : 'other';
   }
   return undefined;
+}
+
+const marksCache = new WeakMap<RuleContext, { node: ts.Node; stdio: boolean }[]>();
+
+/**
+ * Code that fixes the transport of the block it sits in: server starts (stdio or opaque ones
+ * count as stdio), transport constructors (`new StdioServerTransport()`, `new
+ * StreamableHTTPServerTransport()`), and HTTP listeners (`app.listen(...)`), which serve HTTP even
+ * when the MCP server is created elsewhere (a factory in another module).
+ */
+function transportMarks(ctx: RuleContext): { node: ts.Node; stdio: boolean }[] {
+  let marks = marksCache.get(ctx);
+  if (marks) return marks;
+  marks = [];
+  for (const s of ctx.facts.servers)
+    for (const st of s.starts) marks.push({ node: st.call, stdio: st.kind === 'stdio' || !!st.opaque });
+  for (const t of ctx.facts.transportsSeen) marks.push({ node: t.node, stdio: t.kind === 'stdio' || t.kind === 'unknown' });
+  for (const call of callsNamed(ctx.facts, 'listen')) marks.push({ node: call, stdio: false });
+  marksCache.set(ctx, marks);
+  return marks;
 }
 
 const httpCallbackCache = new WeakMap<RuleContext, Set<ts.Node>>();
