@@ -8,6 +8,7 @@ import { buildProjectContext, findProjectRoot, invalidateProject } from './proje
 import { projectFileKind, runProjectRules, secretRules } from './project/index';
 import { MCP_MARKER, RUNNER_MARKER } from './python/markers';
 import { ProjectModel } from './projectModel';
+import { isSdkPackage } from './sdkPackages';
 import type {
   Definition,
   FileAnalysis,
@@ -313,7 +314,11 @@ export class RuleEngine {
     } else {
       // The text pre-check runs before an analyzer is loaded, so plain files never load parsers.
       const language = this.languageOf(file);
-      const mcp = !!language && looksLikeMcp(language, text);
+      // Inside an SDK's own repository, examples import the SDK by relative path.
+      const mcp =
+        !!language &&
+        (looksLikeMcp(language, text) ||
+          (language === 'typescript' && isSdkPackage(project.packageName) && /from\s+['"]\.{1,2}\//.test(text)));
       // Built-in analyzers run in a worker when a pool is given (no in-process load needed).
       const pooled = mcp && pool?.usable && (language === 'python' || language === 'typescript') ? language : undefined;
       const analyzer = mcp && !pooled ? await this.analyzerFor(file) : undefined;
@@ -648,7 +653,12 @@ function dedupeHits(hits: RuleHit[]): RuleHit[] {
   const seen = new Set<string>();
   return hits.filter((h) => {
     if (!h || typeof h.ruleId !== 'string' || !h.range) return false;
-    const key = `${h.ruleId}@${h.range.start.line}:${h.range.start.character}`;
+    // One deprecated-transport finding per line: a ternary that picks SSE in either branch, or a
+    // start seen through two server names, is one decision to change.
+    const key =
+      h.ruleId === 'MCP603'
+        ? `${h.ruleId}@${h.range.start.line}`
+        : `${h.ruleId}@${h.range.start.line}:${h.range.start.character}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

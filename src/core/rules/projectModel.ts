@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { parse as parseJsonc } from 'jsonc-parser';
 import { parse as parseToml } from 'smol-toml';
 import type { Language, ModuleFacts } from './types';
 
@@ -107,12 +108,8 @@ export class ProjectModel {
       if (!this.exists(path)) continue;
       const text = readText(path);
       if (!text) continue;
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        continue;
-      }
+      // Client configs are JSONC (comments, trailing commas).
+      const json: unknown = parseJsonc(text, [], { allowTrailingComma: true });
       if (launches(json, file, root)) return rel;
     }
     return undefined;

@@ -708,11 +708,53 @@ export class PyFile {
       srv.starts.push({ node: call ?? n, method, transport, transportArg });
     }
     this.findServerUses();
+    this.findFactoryStarts();
     for (const s of this.servers) {
       if (s.ctor && this.isTrue(this.kwargs(s.ctor).get('stateless_http'))) s.stateless = true;
       if (s.imported) continue;
       const set = new Set(s.starts.map((st) => st.transport));
       s.transport = set.size === 0 ? 'none' : set.size === 1 ? [...set][0] : 'unknown';
+    }
+  }
+
+  /**
+   * Starts on a server that a factory in this file builds and returns: `create_server().run(...)`,
+   * or `server = create_server()` then `server.run(...)`. The start counts for the returned server.
+   */
+  private findFactoryStarts(): void {
+    const factoryServer = (call: PyNode | undefined): ServerFact | undefined => {
+      const f = call?.type === 'call' ? field(call, 'function') : undefined;
+      const fn = f?.type === 'identifier' ? this.moduleFunctions.get(this.text(f)) : undefined;
+      if (!fn) return undefined;
+      return this.servers.find((s) => s.returned && !s.imported && s.node.start >= fn.node.start && s.node.end <= fn.node.end);
+    };
+    const bound = new Map<string, ServerFact>();
+    for (const c of this.calls) {
+      const a = c.parent;
+      const left = a?.type === 'assignment' && field(a, 'right') === c ? field(a, 'left') : undefined;
+      const srv = left?.type === 'identifier' ? factoryServer(c) : undefined;
+      if (srv && !this.servers.some((s) => s.name === this.text(left!) && !s.returned)) bound.set(this.text(left!), srv);
+    }
+    for (const c of this.calls) {
+      const fnNode = field(c, 'function');
+      if (fnNode?.type !== 'attribute') continue;
+      const method = this.text(field(fnNode, 'attribute')!);
+      if (!Object.prototype.hasOwnProperty.call(START_METHODS, method)) continue;
+      const obj = field(fnNode, 'object');
+      const srv =
+        obj?.type === 'call' ? factoryServer(obj) : obj?.type === 'identifier' ? bound.get(this.text(obj)) : undefined;
+      if (!srv || srv.starts.some((st) => st.node === c)) continue;
+      let transport = START_METHODS[method] as Exclude<PyTransport, 'none'>;
+      let transportArg: PyNode | undefined;
+      const kw = this.kwargs(c);
+      if (method === 'run' || method === 'run_async' || method === 'http_app' || method === 'run_http_async') {
+        transportArg =
+          kw.get('transport') ?? (method.startsWith('run') && method !== 'run_http_async' ? this.positional(c)[0] : undefined);
+        if (transportArg) transport = transportOf(this.str(transportArg));
+        else if (this.hasSplat(c)) transport = 'unknown';
+      }
+      if (this.isTrue(kw.get('stateless_http'))) srv.stateless = true;
+      srv.starts.push({ node: c, method, transport, transportArg });
     }
   }
 

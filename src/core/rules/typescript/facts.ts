@@ -1,3 +1,4 @@
+import { posix as posixPath } from 'node:path';
 import type * as ts from 'typescript';
 import type { Definition, DefinitionKind, FileAnalysis, Framework } from '../types';
 import {
@@ -103,9 +104,23 @@ function isSdkServerModule(module: string): boolean {
   return module.startsWith(`${SDK_PREFIX}/server`) || module === SDK_PREFIX || module.startsWith(SDK_V2_SERVER);
 }
 
+/**
+ * Set while collecting the facts of a file inside an SDK's own repository: relative imports that
+ * resolve into the package's `src/` are read as imports of the package (`@modelcontextprotocol/sdk/server/mcp.js`).
+ */
+let selfPackage: { name: string; src: string; dir: string } | undefined;
+
 function normalizeModule(spec: string): string {
+  if (selfPackage && spec.startsWith('.')) {
+    const resolved = posixPath.resolve(selfPackage.dir, spec);
+    if (resolved.startsWith(`${selfPackage.src}/`)) {
+      const sub = resolved.slice(selfPackage.src.length + 1).replace(/\.(m?ts|tsx)$/, '.js');
+      return selfPackage.name === 'fastmcp' ? 'fastmcp' : `${selfPackage.name}/${sub}`;
+    }
+  }
   return spec.startsWith('node:') ? spec.slice(5) : spec;
 }
+
 
 const TRANSPORT_CLASSES: Record<string, TransportKind> = {
   StdioServerTransport: 'stdio',
@@ -115,7 +130,27 @@ const TRANSPORT_CLASSES: Record<string, TransportKind> = {
 };
 
 /** Builds the facts with one walk over the tree. */
-export function collectFacts(sf: ts.SourceFile, file: string): Facts {
+export function collectFacts(
+  sf: ts.SourceFile,
+  file: string,
+  /** The package the file belongs to, when it is an SDK's own repository (see `isSdkPackage`). */
+  self?: { name: string; root: string },
+): Facts {
+  selfPackage = self
+    ? {
+        name: self.name,
+        src: posixPath.resolve(self.root.replace(/\\/g, '/'), 'src'),
+        dir: posixPath.resolve(posixPath.dirname(file.replace(/\\/g, '/'))),
+      }
+    : undefined;
+  try {
+    return collectFactsIn(sf, file);
+  } finally {
+    selfPackage = undefined;
+  }
+}
+
+function collectFactsIn(sf: ts.SourceFile, file: string): Facts {
   const ts = loadTypeScript();
   // `ts.X` are getters on the compiler's exports: read the enum and walker once, not per node.
   const SK = ts.SyntaxKind;
@@ -161,7 +196,10 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
         const d = node as ts.ImportDeclaration;
         if (ts.isStringLiteral(d.moduleSpecifier)) {
           const module = normalizeModule(d.moduleSpecifier.text);
-          facts.moduleSpecifiers.push({ module: d.moduleSpecifier.text, node: d.moduleSpecifier });
+          facts.moduleSpecifiers.push({
+            module: module.startsWith('@') || module === 'fastmcp' ? module : d.moduleSpecifier.text,
+            node: d.moduleSpecifier,
+          });
           const clause = d.importClause;
           if (clause?.name) facts.bindings.set(clause.name.text, { module, name: 'default' });
           const nb = clause?.namedBindings;

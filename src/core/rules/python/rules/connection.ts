@@ -305,11 +305,24 @@ export function mcp103(py: PyFile): void {
   const state = stdioState(py);
   if (!state.applies) return;
   const down = state.downgrade;
+  // mcp 2.x (fastmcp 4) points fd 0 at the null device and fd 1 at stderr while it serves: a
+  // handler's children inherit those, not the protocol pipes (checked on mcp 2.3).
+  const iso = stdioIsolation(py);
   for (const call of py.calls) {
     const q = py.callee(call);
     if (!q) continue;
     const line = py.line(call);
+    const serving = py.runsOnlyWhileServing(call);
     if (STDIN_READS.test(q)) {
+      if (iso.kind === 'isolated' && serving) {
+        py.hit(
+          'MCP103',
+          call,
+          `${q}() on line ${line} reads stdin from a tool. This project runs on mcp 2.x (${iso.why}), which points fd 0 at the null device while it serves, so the read gets end-of-file at once (EOFError) and the call fails. Take the value as a tool argument instead.${maybeStdio(down)}`,
+          { downgrade: down },
+        );
+        continue;
+      }
       py.hit(
         'MCP103',
         call,
@@ -319,6 +332,7 @@ export function mcp103(py: PyFile): void {
       continue;
     }
     if (!py.isReachable(call)) continue;
+    if (serving && iso.kind === 'isolated') continue;
     const kw = py.kwargs(call);
     if (SUBPROCESS.test(q) || ASYNC_SUBPROCESS.test(q)) {
       if (kw.has('stdin') || py.hasSplat(call)) continue;

@@ -1,6 +1,6 @@
 /** Small helpers shared by the Python rules. */
 import { named, type PyNode, walk } from '../ast';
-import { majorOf, provenVersion } from '../../project/versions';
+import { majorOf, provenPyVersion } from '../../project/versions';
 import type { FunctionFact, PyFile, ServerFact } from '../context';
 
 /** Whether stdout rules apply, and whether the transport is only "maybe stdio" (downgrade). */
@@ -142,7 +142,7 @@ export function versionAtLeast(version: string | undefined, min: string): boolea
  */
 export function frameworkVersion(py: PyFile, framework = py.framework): string | undefined {
   if (!framework) return undefined;
-  return provenVersion(py.project, framework === 'fastmcp' ? 'fastmcp' : 'mcp');
+  return provenPyVersion(py.project, framework === 'fastmcp' ? 'fastmcp' : 'mcp');
 }
 
 /** Whether sync tools run inline on the event loop for this file's framework and version. */
@@ -213,7 +213,7 @@ function computeIsolation(py: PyFile): StdioIsolation {
   if (py.importsFrom('mcp.server.fastmcp'))
     return { kind: 'shared', why: 'it imports mcp.server.fastmcp, which exists only in mcp 1.x' };
   const source = (name: string) => py.project.packageSources.get(name) ?? 'the project';
-  const mcp = provenVersion(py.project, 'mcp');
+  const mcp = provenPyVersion(py.project, 'mcp');
   if (mcp) {
     const major = majorOf(mcp) ?? 0;
     return major >= 2
@@ -221,7 +221,7 @@ function computeIsolation(py: PyFile): StdioIsolation {
       : { kind: 'shared', why: `the project gets mcp ${mcp} (${source('mcp')})` };
   }
   const usesFastmcp = py.framework === 'fastmcp' || py.importsFrom('fastmcp');
-  const fm = usesFastmcp ? provenVersion(py.project, 'fastmcp') : undefined;
+  const fm = usesFastmcp ? provenPyVersion(py.project, 'fastmcp') : undefined;
   if (fm) {
     const major = majorOf(fm) ?? 0;
     return major >= 4
@@ -235,4 +235,23 @@ function computeIsolation(py: PyFile): StdioIsolation {
   if (usesFastmcp && cappedBelow(py.project.declared?.get('fastmcp'), 4))
     return { kind: 'shared', why: `the project caps fastmcp below 4 (${py.project.declared!.get('fastmcp')})` };
   return { kind: 'unknown', why: 'no lockfile, installed package or pin fixes the mcp / fastmcp version' };
+}
+
+/**
+ * The host a bind argument stands for: a literal, a module-level constant bound to one, or the
+ * default of an environment lookup (`os.environ.get("HOST", "0.0.0.0")`, `os.getenv("HOST",
+ * "0.0.0.0")`), with the variable that overrides it.
+ */
+export function hostValue(py: PyFile, node: PyNode | undefined, depth = 0): { value?: string; env?: string } {
+  if (!node || depth > 3) return {};
+  const lit = py.constStr(node);
+  if (lit !== undefined) return { value: lit };
+  if (node.type === 'identifier') return hostValue(py, py.moduleAssignments.get(py.text(node)), depth + 1);
+  if (node.type === 'call' && /^os\.(environ\.get|getenv)$/.test(py.callee(node) ?? '')) {
+    const pos = py.positional(node);
+    const def = pos[1] ?? py.kwargs(node).get('default');
+    const value = def ? hostValue(py, def, depth + 1).value : undefined;
+    return value === undefined ? {} : { value, env: py.str(pos[0] ?? py.kwargs(node).get('key')) };
+  }
+  return {};
 }

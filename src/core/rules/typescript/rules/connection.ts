@@ -766,9 +766,33 @@ function mcp112(ctx: RuleContext): void {
       [edit(file, sf, c.getEnd(), c.getEnd(), '.catch((err) => {\n  console.error(err);\n  process.exit(1);\n})')],
       true,
     );
+  /**
+   * `main()` whose start calls all sit in a `try` whose `catch` exits the process: its promise
+   * cannot reject with a startup failure, so leaving it unawaited is fine.
+   */
+  const handlesItself = (name: string): boolean => {
+    const fns = ctx.facts.functions.get(name) ?? [];
+    return fns.some((fn) => {
+      const starts: ts.CallExpression[] = [];
+      walk(fn, (n) => {
+        if (ts.isCallExpression(n) && ['connect', 'start', 'listen'].includes(calleeName(n) ?? '')) starts.push(n);
+        return true;
+      });
+      return (
+        starts.length > 0 &&
+        starts.every((c) => {
+          for (let p: ts.Node | undefined = c.parent; p && p !== fn; p = p.parent)
+            if (ts.isTryStatement(p) && p.catchClause && /process\.exit\s*\(/.test(p.catchClause.getText(sf)))
+              return true;
+          return false;
+        })
+      );
+    });
+  };
   for (const call of callsNamed(ctx.facts, 'connect', 'start', ...entries)) {
     const what = isStartCall(call);
     if (!what) continue;
+    if (ts.isIdentifier(call.expression) && handlesItself(call.expression.text)) continue;
     let p: ts.Node = call;
     while (p.parent && (ts.isParenthesizedExpression(p.parent) || ts.isVoidExpression(p.parent))) p = p.parent;
     const parent = p.parent;
