@@ -220,4 +220,25 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     );
   });
 
+
+  it('MCP201, MCP203, MCP704 on fastmcp 4 and mcp 2.3: what the rules claim is what the frameworks do', async () => {
+    const file = path.join(FIX, 'schema_claims.py');
+    const r = runPython([file]);
+    assert.equal(r.code, 0, r.stderr);
+    type Side = { required: string[]; template: string; as_text: { ok: boolean }; as_dict: { ok: boolean } };
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { fastmcp: Side; mcp: Side };
+    for (const side of [out.fastmcp, out.mcp]) {
+      // MCP201: an unannotated ctx becomes a required user argument.
+      assert.deepEqual(side.required, ['query', 'ctx']);
+      // MCP704: a template placeholder without a matching parameter fails at registration.
+      assert.match(side.template, /^ValueError: /);
+      // MCP203: a dict returned from a tool annotated -> str fails the call.
+      assert.equal(side.as_text.ok, false);
+    }
+    // -> dict returning a str: fastmcp 4 fails the call, mcp 2.3 sends it as text.
+    assert.equal(out.fastmcp.as_dict.ok, false);
+    assert.equal(out.mcp.as_dict.ok, true);
+    const found = (await lint(file)).filter((f) => f.severity === 'error').map((f) => `${f.line}:${f.code}`);
+    assert.deepEqual(found, ['13:MCP203', '19:MCP203', '23:MCP201', '31:MCP704']);
+  });
 });
