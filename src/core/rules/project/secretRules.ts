@@ -124,7 +124,8 @@ export function secretRules(file: string, text: string, opts: SecretScanOptions)
       const value = m[0];
       if (/x{6,}|\.\.\.|<|\*{3}/i.test(value) || isPlaceholder(value.replace(/^Bearer\s+/, ''))) continue;
       // A truncated example (`sk-ant-api03-AbC...`, `ghp_1234…`, `AKIA****`): documentation, not a key.
-      if (/^(?:\.\.\.|…|\*{2,}|\[\.\.\.\]|<)/.test(text.slice(m.index! + value.length, m.index! + value.length + 5))) continue;
+      if (/^(?:\.\.\.|…|\*{2,}|\[\.\.\.\]|<)/.test(text.slice(m.index! + value.length, m.index! + value.length + 5)))
+        continue;
       // A literal that is only the token: report the literal; otherwise the token itself.
       report(
         m.index!,
@@ -143,7 +144,12 @@ export function secretRules(file: string, text: string, opts: SecretScanOptions)
       const m = Object.assign(lm, { index: line.index! + lm.index! });
       const name = m[2];
       const value = m[4];
-      if (!SECRET_NAME.test(name) || NOT_SECRET_NAME.test(name) || isPlaceholder(value, true) || /\s/.test(value.trim()))
+      if (
+        !SECRET_NAME.test(name) ||
+        NOT_SECRET_NAME.test(name) ||
+        isPlaceholder(value, true) ||
+        /\s/.test(value.trim())
+      )
         continue;
       // URLs are endpoints, not credentials. (Comparisons like `token == "x"` never match the regex.)
       if (/^https?:/.test(value)) continue;

@@ -726,14 +726,17 @@ export class PyFile {
       const f = call?.type === 'call' ? field(call, 'function') : undefined;
       const fn = f?.type === 'identifier' ? this.moduleFunctions.get(this.text(f)) : undefined;
       if (!fn) return undefined;
-      return this.servers.find((s) => s.returned && !s.imported && s.node.start >= fn.node.start && s.node.end <= fn.node.end);
+      return this.servers.find(
+        (s) => s.returned && !s.imported && s.node.start >= fn.node.start && s.node.end <= fn.node.end,
+      );
     };
     const bound = new Map<string, ServerFact>();
     for (const c of this.calls) {
       const a = c.parent;
       const left = a?.type === 'assignment' && field(a, 'right') === c ? field(a, 'left') : undefined;
       const srv = left?.type === 'identifier' ? factoryServer(c) : undefined;
-      if (srv && !this.servers.some((s) => s.name === this.text(left!) && !s.returned)) bound.set(this.text(left!), srv);
+      if (srv && !this.servers.some((s) => s.name === this.text(left!) && !s.returned))
+        bound.set(this.text(left!), srv);
     }
     for (const c of this.calls) {
       const fnNode = field(c, 'function');
@@ -749,7 +752,8 @@ export class PyFile {
       const kw = this.kwargs(c);
       if (method === 'run' || method === 'run_async' || method === 'http_app' || method === 'run_http_async') {
         transportArg =
-          kw.get('transport') ?? (method.startsWith('run') && method !== 'run_http_async' ? this.positional(c)[0] : undefined);
+          kw.get('transport') ??
+          (method.startsWith('run') && method !== 'run_http_async' ? this.positional(c)[0] : undefined);
         if (transportArg) transport = transportOf(this.str(transportArg));
         else if (this.hasSplat(c)) transport = 'unknown';
       }

@@ -121,7 +121,6 @@ function normalizeModule(spec: string): string {
   return spec.startsWith('node:') ? spec.slice(5) : spec;
 }
 
-
 const TRANSPORT_CLASSES: Record<string, TransportKind> = {
   StdioServerTransport: 'stdio',
   StreamableHTTPServerTransport: 'http',

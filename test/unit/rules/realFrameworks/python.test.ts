@@ -21,7 +21,12 @@ async function lint(file: string): Promise<{ code: string; line: number; severit
   clearProjectCache();
   const engine = new RuleEngine({ workers: 0, log: () => {} });
   const r = await engine.analyzeFile(file, readFileSync(file, 'utf8'));
-  return r.findings.map((f) => ({ code: f.code, line: f.range.start.line + 1, severity: f.severity, message: f.message }));
+  return r.findings.map((f) => ({
+    code: f.code,
+    line: f.range.start.line + 1,
+    severity: f.severity,
+    message: f.message,
+  }));
 }
 
 /** Runs `drive_client.py` (the real mcp 2.3 client) against a server; results by tool. */
@@ -110,7 +115,12 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     const r = drive(file, 'auto', ['noisy', 'ask_terminal']);
     assert.equal(r.calls.noisy.error, false);
     assert.equal(r.calls.noisy.text, 'noisy done');
-    for (const line of ['print from the tool', 'sys.stdout.write from the tool', 'os.write(1) from the tool', 'child process output'])
+    for (const line of [
+      'print from the tool',
+      'sys.stdout.write from the tool',
+      'os.write(1) from the tool',
+      'child process output',
+    ])
       assert.ok(r.stderr.includes(line), `${line} should reach stderr`);
     assert.doesNotMatch(r.stderr, /Failed to parse JSONRPC message/);
     // stdin is the null device while serving: input() gets end-of-file at once.
@@ -159,7 +169,10 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     const modern = drive(file, 'auto', ['deploy', 'summarize', 'deploy_modern']);
     assert.equal(modern.protocol, '2026-07-28');
     assert.equal(modern.calls.deploy.error, true);
-    assert.match(modern.calls.deploy.text, /elicitation via server-initiated requests is unavailable on 2026-07-28 connections/);
+    assert.match(
+      modern.calls.deploy.text,
+      /elicitation via server-initiated requests is unavailable on 2026-07-28 connections/,
+    );
     assert.equal(modern.calls.deploy_modern.error, false);
     assert.match(modern.calls.deploy_modern.text, /production|confirm|True|ok/i);
     assert.match(modern.calls.summarize.text, /'Context' object has no attribute 'sample'/);
@@ -219,7 +232,6 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
       ['warning'],
     );
   });
-
 
   it('MCP201, MCP203, MCP704 on fastmcp 4 and mcp 2.3: what the rules claim is what the frameworks do', async () => {
     const file = path.join(FIX, 'schema_claims.py');

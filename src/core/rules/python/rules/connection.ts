@@ -65,15 +65,15 @@ export function mcp101(py: PyFile): void {
       const s = kw.get('stream')!;
       const lv = level(s, true);
       if (lv)
-      py.hit(
-        'MCP101',
-        s,
-        `logging.basicConfig(stream=sys.stdout) on line ${line} sends every log record to stdout, which carries JSON-RPC on a stdio server; clients fail to parse the log lines. Use stream=sys.stderr.${lv.note}`,
-        {
-          ...lv.extra,
-          fixes: fixes(fix('Log to sys.stderr', replaceNode(py, s, stderrName(py)), [], true)),
-        },
-      );
+        py.hit(
+          'MCP101',
+          s,
+          `logging.basicConfig(stream=sys.stdout) on line ${line} sends every log record to stdout, which carries JSON-RPC on a stdio server; clients fail to parse the log lines. Use stream=sys.stderr.${lv.note}`,
+          {
+            ...lv.extra,
+            fixes: fixes(fix('Log to sys.stderr', replaceNode(py, s, stderrName(py)), [], true)),
+          },
+        );
       continue;
     }
     if (q === 'logging.StreamHandler') {
@@ -81,15 +81,15 @@ export function mcp101(py: PyFile): void {
       if (isStdout(py, s)) {
         const lv = level(s!, true);
         if (lv)
-        py.hit(
-          'MCP101',
-          s!,
-          `logging.StreamHandler(sys.stdout) on line ${line} writes log records to stdout, the JSON-RPC channel of a stdio server. Use StreamHandler() (stderr by default) or sys.stderr.${lv.note}`,
-          {
-            ...lv.extra,
-            fixes: fixes(fix('Log to sys.stderr', replaceNode(py, s!, stderrName(py)), [], true)),
-          },
-        );
+          py.hit(
+            'MCP101',
+            s!,
+            `logging.StreamHandler(sys.stdout) on line ${line} writes log records to stdout, the JSON-RPC channel of a stdio server. Use StreamHandler() (stderr by default) or sys.stderr.${lv.note}`,
+            {
+              ...lv.extra,
+              fixes: fixes(fix('Log to sys.stderr', replaceNode(py, s!, stderrName(py)), [], true)),
+            },
+          );
       }
       continue;
     }
@@ -97,30 +97,30 @@ export function mcp101(py: PyFile): void {
       const s = py.positional(call)[0];
       const lv = level(s, true);
       if (lv)
-      py.hit(
-        'MCP101',
-        s,
-        `logger.add(sys.stdout) on line ${line} makes loguru write to stdout, the JSON-RPC channel of a stdio server. Use logger.add(sys.stderr).${lv.note}`,
-        {
-          ...lv.extra,
-          fixes: fixes(fix('Log to sys.stderr', replaceNode(py, s, stderrName(py)), [], true)),
-        },
-      );
+        py.hit(
+          'MCP101',
+          s,
+          `logger.add(sys.stdout) on line ${line} makes loguru write to stdout, the JSON-RPC channel of a stdio server. Use logger.add(sys.stderr).${lv.note}`,
+          {
+            ...lv.extra,
+            fixes: fixes(fix('Log to sys.stderr', replaceNode(py, s, stderrName(py)), [], true)),
+          },
+        );
       continue;
     }
     if (/^rich(\.console)?\.Console$/.test(q)) {
       if (!py.isTrue(kw.get('stderr')) && !kw.has('file') && !py.hasSplat(call)) {
         const lv = level(call, true);
         if (lv)
-        py.hit(
-          'MCP101',
-          call,
-          `rich Console() on line ${line} prints to stdout by default, the JSON-RPC channel of a stdio server. Create it with Console(stderr=True).${lv.note}`,
-          {
-            ...lv.extra,
-            fixes: fixes(fix('Use Console(stderr=True)', addKeyword(py, call, 'stderr=True'), [], true)),
-          },
-        );
+          py.hit(
+            'MCP101',
+            call,
+            `rich Console() on line ${line} prints to stdout by default, the JSON-RPC channel of a stdio server. Create it with Console(stderr=True).${lv.note}`,
+            {
+              ...lv.extra,
+              fixes: fixes(fix('Use Console(stderr=True)', addKeyword(py, call, 'stderr=True'), [], true)),
+            },
+          );
       }
       continue;
     }
@@ -128,22 +128,22 @@ export function mcp101(py: PyFile): void {
       if (!kw.has('file') && !py.positional(call).length) {
         const lv = level(call, true);
         if (lv)
-        py.hit(
-          'MCP101',
-          call,
-          `structlog PrintLoggerFactory() on line ${line} prints to stdout by default, the JSON-RPC channel of a stdio server. Pass file=sys.stderr.${lv.note}`,
-          {
-            ...lv.extra,
-            fixes: fixes(
-              fix(
-                'Print logs to sys.stderr',
-                addKeyword(py, call, `file=${stderrName(py)}`),
-                [ensureImport(py, 'sys')],
-                true,
+          py.hit(
+            'MCP101',
+            call,
+            `structlog PrintLoggerFactory() on line ${line} prints to stdout by default, the JSON-RPC channel of a stdio server. Pass file=sys.stderr.${lv.note}`,
+            {
+              ...lv.extra,
+              fixes: fixes(
+                fix(
+                  'Print logs to sys.stderr',
+                  addKeyword(py, call, `file=${stderrName(py)}`),
+                  [ensureImport(py, 'sys')],
+                  true,
+                ),
               ),
-            ),
-          },
-        );
+            },
+          );
       }
       continue;
     }
@@ -156,93 +156,93 @@ export function mcp101(py: PyFile): void {
       if (file && !isStdout(py, file)) continue;
       const lv = level(call, false);
       if (lv)
-      py.hit(
-        'MCP101',
-        call,
-        `print() on line ${line} writes to stdout, which carries JSON-RPC on a stdio server: the client cannot parse the stray line and may drop the connection.${extra(call)} Write to stderr (file=sys.stderr) or use logging.${lv.note}`,
-        {
-          ...lv.extra,
-          fixes: printFixes(py, call, file),
-        },
-      );
+        py.hit(
+          'MCP101',
+          call,
+          `print() on line ${line} writes to stdout, which carries JSON-RPC on a stdio server: the client cannot parse the stray line and may drop the connection.${extra(call)} Write to stderr (file=sys.stderr) or use logging.${lv.note}`,
+          {
+            ...lv.extra,
+            fixes: printFixes(py, call, file),
+          },
+        );
     } else if (STDOUT_WRITES.test(q)) {
       const fnNode = field(call, 'function')!;
       const obj = stdoutObject(py, fnNode);
       const lv = level(call, false);
       if (lv)
-      py.hit(
-        'MCP101',
-        call,
-        `${py.text(fnNode)}() on line ${line} writes to stdout, the JSON-RPC channel of a stdio server; clients fail on the stray bytes.${extra(call)} Write to sys.stderr instead.${lv.note}`,
-        {
-          ...lv.extra,
-          fixes: obj ? fixes(fix('Write to sys.stderr', replaceNode(py, obj, stderrName(py)), [], true)) : undefined,
-        },
-      );
+        py.hit(
+          'MCP101',
+          call,
+          `${py.text(fnNode)}() on line ${line} writes to stdout, the JSON-RPC channel of a stdio server; clients fail on the stray bytes.${extra(call)} Write to sys.stderr instead.${lv.note}`,
+          {
+            ...lv.extra,
+            fixes: obj ? fixes(fix('Write to sys.stderr', replaceNode(py, obj, stderrName(py)), [], true)) : undefined,
+          },
+        );
     } else if (q === 'os.write') {
       const fd = py.positional(call)[0];
       if (fd && py.text(fd) === '1') {
         const lv = level(call, false);
         if (lv)
-        py.hit(
-          'MCP101',
-          call,
-          `os.write(1, ...) on line ${line} writes to file descriptor 1 (stdout), the JSON-RPC channel of a stdio server. Write to fd 2 (stderr).${lv.note}`,
-          {
-            ...lv.extra,
-            fixes: fixes(fix('Write to fd 2 (stderr)', replaceNode(py, fd, '2'), [], true)),
-          },
-        );
+          py.hit(
+            'MCP101',
+            call,
+            `os.write(1, ...) on line ${line} writes to file descriptor 1 (stdout), the JSON-RPC channel of a stdio server. Write to fd 2 (stderr).${lv.note}`,
+            {
+              ...lv.extra,
+              fixes: fixes(fix('Write to fd 2 (stderr)', replaceNode(py, fd, '2'), [], true)),
+            },
+          );
       }
     } else if (q === 'pprint.pprint' || q === 'pprint.pp') {
       const stream = kw.get('stream');
       if ((stream && !isStdout(py, stream)) || py.hasSplat(call)) continue;
       const lv = level(call, false);
       if (lv)
-      py.hit(
-        'MCP101',
-        call,
-        `pprint() on line ${line} writes to stdout by default, the JSON-RPC channel of a stdio server. Pass stream=sys.stderr.${lv.note}`,
-        {
-          ...lv.extra,
-          fixes: stream
-            ? fixes(fix('Print to sys.stderr', replaceNode(py, stream, stderrName(py)), [], true))
-            : fixes(
-                fix(
-                  'Print to sys.stderr',
-                  addKeyword(py, call, `stream=${stderrName(py)}`),
-                  [ensureImport(py, 'sys')],
-                  true,
+        py.hit(
+          'MCP101',
+          call,
+          `pprint() on line ${line} writes to stdout by default, the JSON-RPC channel of a stdio server. Pass stream=sys.stderr.${lv.note}`,
+          {
+            ...lv.extra,
+            fixes: stream
+              ? fixes(fix('Print to sys.stderr', replaceNode(py, stream, stderrName(py)), [], true))
+              : fixes(
+                  fix(
+                    'Print to sys.stderr',
+                    addKeyword(py, call, `stream=${stderrName(py)}`),
+                    [ensureImport(py, 'sys')],
+                    true,
+                  ),
                 ),
-              ),
-        },
-      );
+          },
+        );
     } else if (/^traceback\.print_(exc|exception|stack|tb)$/.test(q) && isStdout(py, kw.get('file'))) {
       const f = kw.get('file')!;
       const lv = level(f, false);
       if (lv)
-      py.hit(
-        'MCP101',
-        f,
-        `${q}(file=sys.stdout) on line ${line} prints the traceback to stdout, the JSON-RPC channel of a stdio server. Leave file unset (stderr) or use sys.stderr.${lv.note}`,
-        {
-          ...lv.extra,
-          fixes: fixes(fix('Print to sys.stderr', replaceNode(py, f, stderrName(py)), [], true)),
-        },
-      );
+        py.hit(
+          'MCP101',
+          f,
+          `${q}(file=sys.stdout) on line ${line} prints the traceback to stdout, the JSON-RPC channel of a stdio server. Leave file unset (stderr) or use sys.stderr.${lv.note}`,
+          {
+            ...lv.extra,
+            fixes: fixes(fix('Print to sys.stderr', replaceNode(py, f, stderrName(py)), [], true)),
+          },
+        );
     } else if (ECHO.has(q)) {
       if (py.isTrue(kw.get('err')) || py.hasSplat(call)) continue;
       const lv = level(call, false);
       if (lv)
-      py.hit(
-        'MCP101',
-        call,
-        `${q}() on line ${line} writes to stdout unless err=True, and stdout is the JSON-RPC channel of a stdio server. Pass err=True.${lv.note}`,
-        {
-          ...lv.extra,
-          fixes: fixes(fix('Echo to stderr (err=True)', addKeyword(py, call, 'err=True'), [], true)),
-        },
-      );
+        py.hit(
+          'MCP101',
+          call,
+          `${q}() on line ${line} writes to stdout unless err=True, and stdout is the JSON-RPC channel of a stdio server. Pass err=True.${lv.note}`,
+          {
+            ...lv.extra,
+            fixes: fixes(fix('Echo to stderr (err=True)', addKeyword(py, call, 'err=True'), [], true)),
+          },
+        );
     }
   }
 }

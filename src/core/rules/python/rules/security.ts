@@ -208,12 +208,20 @@ function pathSinkArgs(py: PyFile, n: PyNode, depth = 0): PyNode[] {
     if (/^(pathlib\.)?(Pure)?(Path|PosixPath|WindowsPath)$/.test(q)) {
       // `Path(p).suffix`, `Path(p).name`: a name computation, not file access.
       const up = n.parent;
-      if (up?.type === 'attribute' && field(up, 'object') === n && PURE_PATH_ATTRS.test(py.text(field(up, 'attribute')!)))
+      if (
+        up?.type === 'attribute' &&
+        field(up, 'object') === n &&
+        PURE_PATH_ATTRS.test(py.text(field(up, 'attribute')!))
+      )
         return [];
       return pos;
     }
     // fastmcp / mcp `File(path=...)`, `Image(path=...)`, `Audio(path=...)` read the file when sent.
-    if (/(^|\.)utilities\.types\.(File|Image|Audio)$|^(fastmcp|mcp\.server\.(fastmcp|mcpserver))(\.\w+)*\.(File|Image|Audio)$/.test(q))
+    if (
+      /(^|\.)utilities\.types\.(File|Image|Audio)$|^(fastmcp|mcp\.server\.(fastmcp|mcpserver))(\.\w+)*\.(File|Image|Audio)$/.test(
+        q,
+      )
+    )
       return (py.kwargs(n).get('path') ? [py.kwargs(n).get('path')!] : []).concat(pos.slice(0, 1));
     // A helper in this file that uses one of its parameters as a path.
     const fnNode = field(n, 'function');
@@ -276,14 +284,18 @@ export function mcp503(py: PyFile): void {
   const wildcard = (h: PyNode | undefined) => !!h && isAllInterfaces(hostValue(py, h).value);
   const report = (host: PyNode, what: string) => {
     const hv = hostValue(py, host);
-    const shown = hv.env ? `${hv.value || 'all interfaces'} by default (unless ${hv.env} is set)` : hv.value || 'all interfaces';
+    const shown = hv.env
+      ? `${hv.value || 'all interfaces'} by default (unless ${hv.env} is set)`
+      : hv.value || 'all interfaces';
     py.hit(
       'MCP503',
       host,
       `${what} listens on ${shown} (every network interface) and the server has no authentication: anyone who can reach the port can list and call every tool. Bind 127.0.0.1 for local use${docker ? ' (or publish the container port as 127.0.0.1:PORT:PORT)' : ''}, or add auth (auth=... / token_verifier=...).`,
       {
         fixes:
-          docker || hv.env ? undefined : fixes(fix('Bind 127.0.0.1 (local only)', replaceNode(py, host, '"127.0.0.1"'))),
+          docker || hv.env
+            ? undefined
+            : fixes(fix('Bind 127.0.0.1 (local only)', replaceNode(py, host, '"127.0.0.1"'))),
       },
     );
   };

@@ -521,7 +521,8 @@ export function mcp209(py: PyFile): void {
       const attr = py.text(field(fnNode, 'attribute')!);
       const recv = field(fnNode, 'object')!;
       if (attr === 'read_text' && pos.length === 0) what = '.read_text()';
-      else if (attr === 'write_text' && pos.length <= 1 && !isAsciiJson(py, pos[0] ?? kw.get('data'))) what = '.write_text()';
+      else if (attr === 'write_text' && pos.length <= 1 && !isAsciiJson(py, pos[0] ?? kw.get('data')))
+        what = '.write_text()';
       else if (attr === 'open' && /(^|\W)Path\(/.test(py.text(recv)) && pos.length <= 2) {
         const mode = kw.get('mode') ?? pos[0];
         if (mode && (py.str(mode) === undefined || /b/.test(py.str(mode)!))) continue;
@@ -590,7 +591,10 @@ function onlyAsciiJsonWrites(py: PyFile, openCall: PyNode): boolean {
     const arg = n.parent?.type === 'keyword_argument' ? n.parent : n;
     const call = arg.parent?.type === 'argument_list' ? arg.parent.parent : undefined;
     if (call?.type === 'call' && py.callee(call) === 'json.dump' && isAsciiJson(py, call)) uses++;
-    else if (n.parent?.type === 'as_pattern_target' || (n.parent?.type === 'assignment' && field(n.parent, 'left') === n)) {
+    else if (
+      n.parent?.type === 'as_pattern_target' ||
+      (n.parent?.type === 'assignment' && field(n.parent, 'left') === n)
+    ) {
       // the binding itself
     } else if (n.parent?.type === 'attribute' && /^(close|flush)$/.test(py.text(field(n.parent, 'attribute')!))) {
       // f.close()

@@ -229,7 +229,8 @@ function computeIsolation(py: PyFile): StdioIsolation {
       : { kind: 'shared', why: `the project gets fastmcp ${fm} (${source('fastmcp')}), which runs on mcp 1.x` };
   }
   const cappedBelow = (range: string | undefined, major: number) =>
-    !!range && new RegExp(`<\\s*${major}(?:\\.0)*(?![.\\d])|^(?:==|~=)\\s*${major - 1}\\.`).test(range.replace(/\s+/g, ''));
+    !!range &&
+    new RegExp(`<\\s*${major}(?:\\.0)*(?![.\\d])|^(?:==|~=)\\s*${major - 1}\\.`).test(range.replace(/\s+/g, ''));
   if (cappedBelow(py.project.declared?.get('mcp'), 2))
     return { kind: 'shared', why: `the project caps mcp below 2 (${py.project.declared!.get('mcp')})` };
   if (usesFastmcp && cappedBelow(py.project.declared?.get('fastmcp'), 4))

@@ -226,7 +226,9 @@ function mcp402(ctx: RuleContext, d: DefFact): void {
   // exceeds the clients' 60 s request timeout.
   const bound = loop && loopBound(ctx, loop);
   if (loop && bound) {
-    const wait = sleepAwaits.filter((a) => contains(loop, a)).map((a) => sleepMs(ctx, unwrapAwait(a) as ts.CallExpression));
+    const wait = sleepAwaits
+      .filter((a) => contains(loop, a))
+      .map((a) => sleepMs(ctx, unwrapAwait(a) as ts.CallExpression));
     const ms = wait.length === 1 && typeof wait[0] === 'number' && !Number.isNaN(wait[0]) ? wait[0] : undefined;
     if (bound.count === undefined || ms === undefined || bound.count * ms < 60_000) return;
     ctx.report(

@@ -76,7 +76,8 @@ function transportMarks(ctx: RuleContext): { node: ts.Node; stdio: boolean }[] {
   marks = [];
   for (const s of ctx.facts.servers)
     for (const st of s.starts) marks.push({ node: st.call, stdio: st.kind === 'stdio' || !!st.opaque });
-  for (const t of ctx.facts.transportsSeen) marks.push({ node: t.node, stdio: t.kind === 'stdio' || t.kind === 'unknown' });
+  for (const t of ctx.facts.transportsSeen)
+    marks.push({ node: t.node, stdio: t.kind === 'stdio' || t.kind === 'unknown' });
   for (const call of callsNamed(ctx.facts, 'listen')) marks.push({ node: call, stdio: false });
   marksCache.set(ctx, marks);
   return marks;
