@@ -231,4 +231,12 @@ describe('lint on real-world shapes (precision regressions)', function () {
       ],
     );
   });
+
+  it('TS: an awaited import in a CLI sub-command that exits is not startup delay; a computed positional description is a description', () => {
+    assert.deepEqual(at('ts_cli_sub', 'MCP401'), []);
+    assert.deepEqual(
+      at('ts_cli_sub', 'MCP701').map((x) => x.line),
+      [25],
+    );
+  });
 });

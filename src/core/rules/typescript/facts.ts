@@ -638,6 +638,36 @@ export function findServer(facts: Facts, recv: string, at: ts.Node): ServerFact 
   return best;
 }
 
+/**
+ * Whether the first middle argument of a positional `tool(name, ..., cb)` call is a computed
+ * description: three middle arguments (description, schema, annotations); or one, or two where the
+ * second is a schema object, and the first is a template, a concatenation, a call, or a name that
+ * says so (`description`, `tool.desc`).
+ */
+function computedDescription(middle: ts.Expression[]): boolean {
+  const ts = loadTypeScript();
+  const first = unwrap(middle[0]);
+  if (
+    ts.isObjectLiteralExpression(first) ||
+    (ts.isCallExpression(first) && /z\.|object/.test(first.expression.getText()))
+  )
+    return false;
+  if (middle.length === 3) return true;
+  if (middle.length === 2) {
+    const second = unwrap(middle[1]);
+    const schemaLike =
+      ts.isObjectLiteralExpression(second) ||
+      (ts.isCallExpression(second) && /\bz\./.test(second.expression.getText()));
+    if (!schemaLike) return false;
+  } else if (middle.length !== 1) return false;
+  return (
+    ts.isTemplateExpression(first) ||
+    ts.isBinaryExpression(first) ||
+    ts.isCallExpression(first) ||
+    ((ts.isIdentifier(first) || ts.isPropertyAccessExpression(first)) && /desc/i.test(first.getText()))
+  );
+}
+
 /** Transport of a server for FileAnalysis.servers. */
 function serverTransport(s: ServerFact): 'stdio' | 'http' | 'sse' | 'unknown' | 'none' {
   if (s.starts.length === 0) return 'none';
@@ -813,6 +843,10 @@ function sdkPositional(
     }
   } else {
     if (middle[0] && literalLike(middle[0])) {
+      fact.descriptionNode = middle[0];
+      middle = middle.slice(1);
+    } else if (middle[0] && computedDescription(middle)) {
+      // tool(name, description, schema[, annotations], cb) with a computed description.
       fact.descriptionNode = middle[0];
       middle = middle.slice(1);
     }

@@ -262,6 +262,22 @@ function mcp402(ctx: RuleContext, d: DefFact): void {
   }
 }
 
+/** Whether `node` sits in an `if` on `process.argv` whose branch exits the process (a CLI sub-command). */
+function inExitingArgvBranch(ctx: RuleContext, node: ts.Node): boolean {
+  const { ts, sf } = ctx;
+  for (let p: ts.Node = node; p.parent; p = p.parent) {
+    const parent = p.parent;
+    if (
+      ts.isIfStatement(parent) &&
+      parent.thenStatement === p &&
+      /process\.argv/.test(parent.expression.getText(sf)) &&
+      /process\.exit\s*\(/.test(p.getText(sf))
+    )
+      return true;
+  }
+  return false;
+}
+
 /**
  * The iteration bound of a counted loop: `for (...; i < N; ...)`, `while (attempts < N)`, with N a
  * number literal or a constant bound to one (`count` undefined when N is computed but the loop is
@@ -458,6 +474,8 @@ function mcp401(ctx: RuleContext): void {
   const check = (scope: ts.Node, before: number, startText: string): void => {
     for (const n of ctx.facts.awaits) {
       if (seen.has(n) || n.getStart(sf) >= before || scopeOf(n) !== scope) continue;
+      // A CLI sub-command (`if (process.argv[2] === "auth") { ...; process.exit(0) }`) never reaches the server start.
+      if (inExitingArgvBranch(ctx, n)) continue;
       const what = slow(n);
       if (!what) continue;
       seen.add(n);
