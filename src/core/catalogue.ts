@@ -237,7 +237,7 @@ export const CODES: readonly CodeEntry[] = [
   code('MCP601', 'Runtime version below the SDK floor', 'config', [...PY_TS, 'config'], 'error'),
   code(
     'MCP602',
-    'Constructor/run() arguments or transport name not accepted by the installed version',
+    'Import, constructor/run() argument or transport name not accepted by the installed version',
     'config',
     PY,
     'error',
@@ -251,7 +251,7 @@ export const CODES: readonly CodeEntry[] = [
   code('MCP703', 'Tool name not portable', 'protocol', PY_TS, 'error'),
   code('MCP704', 'Resource template parameters do not match the function', 'protocol', PY, 'error'),
   code('MCP705', 'Tool failure reported as a successful result', 'protocol', PY_TS, 'info'),
-  code('MCP706', 'Server-to-client request on a stateless connection', 'protocol', PY_TS, 'error'),
+  code('MCP706', 'Server-to-client request the connection cannot carry', 'protocol', PY_TS, 'error'),
   code('MCP707', 'initialize not answered in time', 'protocol', ALL, 'error'),
   code('MCP708', 'Server process exited or crashed', 'protocol', ALL, 'error'),
   code('MCP709', 'Protocol version not negotiated', 'protocol', ALL, 'error'),

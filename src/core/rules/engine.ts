@@ -8,6 +8,7 @@ import { buildProjectContext, findProjectRoot, invalidateProject } from './proje
 import { projectFileKind, runProjectRules, secretRules } from './project/index';
 import { MCP_MARKER, RUNNER_MARKER } from './python/markers';
 import { ProjectModel } from './projectModel';
+import { isSdkPackage } from './sdkPackages';
 import type {
   Definition,
   FileAnalysis,
@@ -96,6 +97,12 @@ interface CacheEntry {
   internal?: Finding;
   root: string;
   module?: ModuleFacts;
+  /**
+   * A Python file without MCP imports that a stdio server imports: the stdout findings of its
+   * helper analysis (shown while a stdio starter imports it) and its own imports.
+   */
+  helperHits?: RuleHit[];
+  helperModule?: ModuleFacts;
 }
 
 const LOWER: Record<Severity, Severity> = { error: 'warning', warning: 'info', info: 'hint', hint: 'hint' };
@@ -163,6 +170,7 @@ export class RuleEngine {
     const started = performance.now();
     try {
       const { entry, cached } = await this.analyzeEntry(file, text);
+      await this.ensureHelper(file, entry, text);
       return this.toResult(file, entry, cached, started);
     } catch (err) {
       // Defensive: analyzeEntry already contains analyzer failures; this is for engine bugs.
@@ -235,6 +243,13 @@ export class RuleEngine {
       await Promise.all(inFlight);
       if (opts.signal?.aborted) result.cancelled = true;
       const done = entries.filter((e) => e !== undefined);
+      // Helper modules of stdio servers are known only once their importers were analyzed; a
+      // helper's own imports may reveal helpers of helpers (a few rounds at most).
+      for (let round = 0; round < 3; round++) {
+        let added = false;
+        for (const d of done) if (await this.ensureHelper(d.file, d.entry)) added = true;
+        if (!added) break;
+      }
       opts.onProgress?.({ done: done.length, total: files.length });
       for (const { file, entry, cached, ms } of done) {
         const t1 = performance.now();
@@ -299,7 +314,11 @@ export class RuleEngine {
     } else {
       // The text pre-check runs before an analyzer is loaded, so plain files never load parsers.
       const language = this.languageOf(file);
-      const mcp = !!language && looksLikeMcp(language, text);
+      // Inside an SDK's own repository, examples import the SDK by relative path.
+      const mcp =
+        !!language &&
+        (looksLikeMcp(language, text) ||
+          (language === 'typescript' && isSdkPackage(project.packageName) && /from\s+['"]\.{1,2}\//.test(text)));
       // Built-in analyzers run in a worker when a pool is given (no in-process load needed).
       const pooled = mcp && pool?.usable && (language === 'python' || language === 'typescript') ? language : undefined;
       const analyzer = mcp && !pooled ? await this.analyzerFor(file) : undefined;
@@ -344,6 +363,34 @@ export class RuleEngine {
     return { entry, cached: false, inWorker: ran.inWorker };
   }
 
+  /** Whether a module that starts the stdio transport imports `file` (directly or through others). */
+  private reachesStdio(file: string): boolean {
+    return this.model.startsReaching(file).some((s) => s.transport === 'stdio');
+  }
+
+  /**
+   * Runs the helper analysis (stdout rules) on a Python file without MCP imports that a stdio
+   * server imports, once per content. Returns true when it ran.
+   */
+  private async ensureHelper(file: string, entry: CacheEntry, text?: string): Promise<boolean> {
+    if (entry.language !== 'python' || !entry.skipped || entry.helperHits || this.custom) return false;
+    if (!this.reachesStdio(file)) return false;
+    const analyzer = await this.analyzerFor(file);
+    if (!analyzer?.analyzeHelper) return false;
+    const t = text ?? readText(file);
+    if (t === undefined) return false;
+    try {
+      const a = await analyzer.analyzeHelper(file, t, buildProjectContext(entry.root));
+      entry.helperHits = dedupeHits(Array.isArray(a.hits) ? a.hits : []);
+      entry.helperModule = a.module;
+      this.model.set(file, entry.root, 'python', a.module);
+    } catch (err) {
+      entry.helperHits = [];
+      this.log(`helper analysis failed on ${file}: ${errorText(err)}`);
+    }
+    return true;
+  }
+
   /**
    * Runs the analyzer in a worker (`pooled`) or in-process. A pool that cannot take the file
    * (no workers, a crash) falls back to the in-process analyzer; analyzer errors propagate.
@@ -374,7 +421,7 @@ export class RuleEngine {
   private setEntry(file: string, entry: CacheEntry | undefined): void {
     const old = this.cache.get(file);
     if (old?.framework) this.groups.get(`${old.root}|${old.framework}`)?.delete(file);
-    this.model.set(file, entry?.root ?? '', entry?.language, entry?.module);
+    this.model.set(file, entry?.root ?? '', entry?.language, entry?.module ?? entry?.helperModule);
     if (!entry) {
       this.cache.delete(file);
       return;
@@ -390,7 +437,8 @@ export class RuleEngine {
   /** Findings for a cached analysis; `ms` is the time since `started` (the caller adds reading time). */
   private toResult(file: string, entry: CacheEntry, cached: boolean, started: number): FileResult {
     const findings: Finding[] = [];
-    for (const raw of entry.hits) {
+    const helper = !!entry.helperHits?.length && entry.skipped && this.reachesStdio(file);
+    for (const raw of helper ? entry.helperHits! : entry.hits) {
       const hit = this.withProjectModel(file, entry, raw);
       const f = hit && this.toFinding(file, hit);
       if (f) findings.push(f);
@@ -405,7 +453,7 @@ export class RuleEngine {
       file,
       language: entry.language,
       framework: entry.framework,
-      skipped: entry.skipped,
+      skipped: entry.skipped && !helper,
       findings,
       definitions: entry.definitions,
       servers: entry.servers,
@@ -429,6 +477,12 @@ export class RuleEngine {
       const importers = this.model.importersOf(file);
       if (importers.length) return undefined;
       if (this.model.declaredEntry(file, entry.root)) return undefined;
+      if (hit.data?.needsScriptLaunch) {
+        const config = this.model.scriptLaunch(file, entry.root);
+        if (!config) return undefined;
+        const { needsScriptLaunch: _, ...data } = hit.data;
+        return { ...hit, data: { ...data, launchedBy: config } };
+      }
       return hit;
     }
     if (hit.downgrade && (hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103')) {
@@ -599,7 +653,12 @@ function dedupeHits(hits: RuleHit[]): RuleHit[] {
   const seen = new Set<string>();
   return hits.filter((h) => {
     if (!h || typeof h.ruleId !== 'string' || !h.range) return false;
-    const key = `${h.ruleId}@${h.range.start.line}:${h.range.start.character}`;
+    // One deprecated-transport finding per line: a ternary that picks SSE in either branch, or a
+    // start seen through two server names, is one decision to change.
+    const key =
+      h.ruleId === 'MCP603'
+        ? `${h.ruleId}@${h.range.start.line}`
+        : `${h.ruleId}@${h.range.start.line}:${h.range.start.character}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -455,6 +455,7 @@ function readPackageJson(
       for (const [n, s] of Object.entries(deps)) if (typeof s === 'string') declare(n, s);
   }
   if (typeof json.engines?.node === 'string') ctx.runtime.node = json.engines.node;
+  if (typeof json.name === 'string') ctx.packageName = json.name;
   if (json.type === 'module' || json.type === 'commonjs') ctx.moduleType = json.type;
   else ctx.moduleType = 'commonjs';
 }

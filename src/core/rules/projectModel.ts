@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { parse as parseJsonc } from 'jsonc-parser';
 import { parse as parseToml } from 'smol-toml';
 import type { Language, ModuleFacts } from './types';
 
@@ -94,6 +95,24 @@ export class ProjectModel {
       frontier = next;
     }
     return out;
+  }
+
+  /**
+   * The client config in the project (`.vscode/mcp.json`, `.mcp.json`, `.cursor/mcp.json`,
+   * `claude_desktop_config.json`) that launches `file` directly with Python (`python server.py`,
+   * `uv run server.py`), if any: such a file must start its server itself.
+   */
+  scriptLaunch(file: string, root: string): string | undefined {
+    for (const rel of CLIENT_CONFIGS) {
+      const path = join(root, rel);
+      if (!this.exists(path)) continue;
+      const text = readText(path);
+      if (!text) continue;
+      // Client configs are JSONC (comments, trailing commas).
+      const json: unknown = parseJsonc(text, [], { allowTrailingComma: true });
+      if (launches(json, file, root)) return rel;
+    }
+    return undefined;
   }
 
   /** The declaration (a file name) that names `file` as an entry point of its project, if any. */
@@ -244,6 +263,31 @@ export class ProjectModel {
     }
     return out.slice(0, 64);
   }
+}
+
+/** Client configs a project may hold, relative to its root. */
+const CLIENT_CONFIGS = ['.vscode/mcp.json', '.mcp.json', '.cursor/mcp.json', 'claude_desktop_config.json'];
+
+/** Interpreters and runners that execute a script path given as an argument. */
+const PYTHON_LAUNCHER = /^(?:python[\d.]*|py|uv|pipenv|poetry|pdm|hatch)(?:\.exe)?$/i;
+
+/** Whether a parsed client config has a server entry that runs `file` as a Python script. */
+function launches(json: unknown, file: string, root: string, depth = 0): boolean {
+  if (!json || typeof json !== 'object' || depth > 6) return false;
+  const o = json as Record<string, unknown>;
+  if (typeof o.command === 'string' && Array.isArray(o.args)) {
+    const cmd = basename(o.command.replace(/\\/g, '/'));
+    const args = o.args.filter((a): a is string => typeof a === 'string');
+    // `fastmcp run x.py` / `mcp run x.py` / `python -m pkg` load the module through a runner.
+    if (PYTHON_LAUNCHER.test(cmd) && !args.some((a) => a === '-m' || a === 'fastmcp' || a === 'mcp')) {
+      const cwd = typeof o.cwd === 'string' ? resolve(root, o.cwd) : root;
+      for (const a of args) {
+        if (!a.endsWith('.py')) continue;
+        if (resolve(cwd, a.replace(/\$\{workspaceFolder\}\/?/, `${root}/`)) === file) return true;
+      }
+    }
+  }
+  return Object.values(o).some((v) => launches(v, file, root, depth + 1));
 }
 
 function toMap(entries: Set<string>): Map<string, string> {

@@ -65,6 +65,8 @@ export interface ProjectContext {
   declared?: Map<string, string>;
   /** Every version a lockfile resolves for a package, when it resolves more than one (two zod copies...). */
   allVersions?: Map<string, string[]>;
+  /** `package.json#name`: the SDK's own repository imports itself by relative paths. */
+  packageName?: string;
   /** `package.json#type`, which decides whether `.js` files are ES modules. */
   moduleType?: 'module' | 'commonjs';
   /** Absolute paths of the project files that were read. */
@@ -108,4 +110,9 @@ export interface LanguageAnalyzer {
   /** File extensions handled, with the dot: `.py`, `.ts`... */
   readonly extensions: readonly string[];
   analyze(file: string, text: string, project: ProjectContext): Promise<FileAnalysis>;
+  /**
+   * Analyzes a file that does not use MCP itself but that a stdio server imports (Python helper
+   * modules): only the stdout rules run. Optional: analyzers without it skip such files.
+   */
+  analyzeHelper?(file: string, text: string, project: ProjectContext): Promise<FileAnalysis>;
 }

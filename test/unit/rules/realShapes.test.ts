@@ -14,9 +14,14 @@ const ROOT = path.join(__dirname, '../../fixtures/rules/realShapes');
 
 let findings: Finding[] = [];
 
-const at = (dir: string, code: string): { line: number; severity: string; message: string }[] =>
+const at = (dir: string, code: string, file?: string): { line: number; severity: string; message: string }[] =>
   findings
-    .filter((f) => f.code === code && path.relative(ROOT, f.file).split(path.sep)[0] === dir)
+    .filter(
+      (f) =>
+        f.code === code &&
+        path.relative(ROOT, f.file).split(path.sep)[0] === dir &&
+        (!file || path.basename(f.file) === file),
+    )
     .map((f) => ({ line: f.range.start.line + 1, severity: f.severity, message: f.message }));
 
 describe('lint on real-world shapes (precision regressions)', function () {
@@ -92,5 +97,146 @@ describe('lint on real-world shapes (precision regressions)', function () {
 
   it('fastmcp tool versions are not duplicate names', () => {
     assert.deepEqual(at('tool_versions', 'MCP702'), []);
+  });
+
+  // ---- second round: wrong-finding classes stay silent ------------------------------------
+
+  it('mcp 2.x / fastmcp 4 (pinned): print() in a tool is no finding; at import time a warning, not an error', () => {
+    const h = at('v2_print', 'MCP101');
+    assert.deepEqual(
+      h.map((x) => [x.line, x.severity]),
+      [[4, 'warning']],
+    );
+    assert.match(h[0].message, /mcp 2\.x/);
+  });
+
+  it('MCP202: the official SDK turns an annotated class into a model; fastmcp sends it as a repr (warning)', () => {
+    assert.deepEqual(
+      at('annotated_class', 'MCP202', 'server.py').map((x) => [x.line, x.severity]),
+      [[28, 'warning']],
+    );
+    assert.deepEqual(
+      at('annotated_class', 'MCP202', 'fastmcp_server.py').map((x) => x.severity),
+      ['warning'],
+    );
+  });
+
+  it('MCP209: json.dump into a file opened without encoding= is fine; a read in a tool names the tool, not startup', () => {
+    const h = at('json_dump', 'MCP209');
+    assert.deepEqual(
+      h.map((x) => x.line),
+      [20],
+    );
+    assert.match(h[0].message, /tool 'load_notes' fails/);
+    assert.doesNotMatch(h[0].message, /at startup/);
+  });
+
+  it('MCP502: Path(p).suffix and .stem are not file access', () => {
+    assert.deepEqual(at('path_names', 'MCP502'), []);
+  });
+
+  it('MCP505: protocol fields (progressToken, nextPageToken) and truncated examples are not secrets', () => {
+    assert.deepEqual(
+      at('secret_shapes', 'MCP505').map((x) => x.line),
+      [8],
+    );
+  });
+
+  it('MCP603: a transport ternary gives one finding (Python and TypeScript)', () => {
+    assert.equal(at('sse_ternary', 'MCP603').length, 1);
+    assert.equal(at('ts_http', 'MCP603', 'fastmcp_sse.ts').length, 1);
+  });
+
+  it('MCP112: main() whose catch exits is not an unhandled startup promise', () => {
+    assert.deepEqual(at('ts_startup', 'MCP112'), []);
+  });
+
+  it('MCP402: a poll bounded by MAX_POLL_ATTEMPTS has a deadline; only a bound past 60 s is reported', () => {
+    const h = at('ts_startup', 'MCP402');
+    assert.deepEqual(
+      h.map((x) => x.line),
+      [30],
+    );
+    assert.match(h[0].message, /up to 120 s/);
+  });
+
+  // ---- second round: misses are found -------------------------------------------------------
+
+  it('stdout writes in a helper module that a stdio server imports (the helper imports no MCP)', () => {
+    const h = at('helper_module', 'MCP101', 'tables.py');
+    assert.deepEqual(
+      h.map((x) => x.line),
+      [4, 8],
+    );
+    assert.ok(h.every((x) => /server\.py imports this module and starts the stdio transport/.test(x.message)));
+  });
+
+  it('an example inside the SDK repository that imports the SDK by relative path is analyzed', () => {
+    assert.deepEqual(
+      at('ts_sdk_relative', 'MCP102').map((x) => x.line),
+      [9],
+    );
+  });
+
+  it('MCP502: a tool path through a helper that joins it unchecked, and File(path=...)', () => {
+    assert.deepEqual(
+      at('path_helper', 'MCP502').map((x) => x.line),
+      [22, 29],
+    );
+  });
+
+  it('MCP503: a host read from the environment with 0.0.0.0 as its default', () => {
+    const h = at('py_host_env', 'MCP503');
+    assert.equal(h.length, 1);
+    assert.match(h[0].message, /0\.0\.0\.0 by default \(unless HOST is set\)/);
+  });
+
+  it('MCP503 (TS): Express app.listen(PORT) without a host and without auth', () => {
+    assert.deepEqual(
+      at('ts_http', 'MCP503', 'server.ts').map((x) => x.line),
+      [17],
+    );
+  });
+
+  it('a factory: create_server().run(transport="sse", host="0.0.0.0") is SSE on all interfaces', () => {
+    assert.equal(at('py_factory', 'MCP603').length, 1);
+    assert.equal(at('py_factory', 'MCP503').length, 1);
+  });
+
+  it('sync database driver in an async tool, and fetchall() without a limit, are still found', () => {
+    assert.deepEqual(
+      at('db_async', 'MCP301').map((x) => x.line),
+      [12],
+    );
+    assert.deepEqual(
+      at('db_async', 'MCP403').map((x) => x.line),
+      [15],
+    );
+  });
+
+  it('MCP602: mcp.server.fastmcp with mcp 2 pinned fails at import (error)', () => {
+    assert.deepEqual(
+      at('old_import', 'MCP602').map((x) => [x.line, x.severity]),
+      [[2, 'error']],
+    );
+  });
+
+  it('MCP706 on fastmcp 4: ctx.elicit warns (2026-07-28 connections), ctx.sample is an error, InputRequiredResult alone is info', () => {
+    assert.deepEqual(
+      at('v2_backchannel', 'MCP706').map((x) => [x.line, x.severity]),
+      [
+        [11, 'warning'],
+        [18, 'error'],
+        [27, 'info'],
+      ],
+    );
+  });
+
+  it('TS: an awaited import in a CLI sub-command that exits is not startup delay; a computed positional description is a description', () => {
+    assert.deepEqual(at('ts_cli_sub', 'MCP401'), []);
+    assert.deepEqual(
+      at('ts_cli_sub', 'MCP701').map((x) => x.line),
+      [25],
+    );
   });
 });

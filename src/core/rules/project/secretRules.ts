@@ -23,6 +23,12 @@ const TOKEN_PATTERNS: [string, RegExp, string][] = [
 
 /** Names that hold secrets: `OPENAI_API_KEY`, `apiKey`, `client_secret`, `PASSWORD`... */
 const SECRET_NAME = /(api[_-]?key|access[_-]?key|secret|token|passw(or)?d|private[_-]?key|auth[_-]?key)$/i;
+/**
+ * Names that end like a secret but hold protocol or paging values: MCP's `progressToken`,
+ * pagination `nextPageToken` / `cursor_token`, CSRF tokens sent to every browser...
+ */
+const NOT_SECRET_NAME =
+  /(progress|page|next|prev|previous|continuation|resume|resumption|cursor|sync|pagination|idempotency|request|correlation|csrf|xsrf|cancel(lation)?)[_-]?token$|^(token|secret)[_-]?(type|name|field|header|env|var)$/i;
 
 /** A word that makes a line worth the assignment regex (with a quote after it). */
 const SECRET_WORD = /key|token|secret|passw|credential/i;
@@ -50,7 +56,7 @@ function isPlaceholder(value: string, assigned = false): boolean {
   return (
     value.length < 8 ||
     /^\$\{|^\$[A-Z_]|^%[A-Z_]+%$|^<.*>$|^\{\{.*\}\}$|^\{.*\}$/.test(value) ||
-    /(your|my)[_-]?(api|key|token|secret)|change[_-]?me|example|placeholder|dummy|redacted|replace|xxxx|\*\*\*|todo|fake|sample|not[_-]?a[_-]?real|test[_-]?(key|token)/i.test(
+    /(your|my)[_-]?(api|key|token|secret)|change[_-]?me|example|placeholder|dummy|redacted|replace|xxxx|\*\*\*|\.\.\.|…|todo|fake|sample|not[_-]?a[_-]?real|test[_-]?(key|token)/i.test(
       value,
     ) ||
     /^([A-Za-z0-9])\1+$/.test(value) ||
@@ -136,6 +142,9 @@ export function secretRules(file: string, text: string, opts: SecretScanOptions)
     for (const m of text.matchAll(pattern)) {
       const value = m[0];
       if (/x{6,}|\.\.\.|<|\*{3}/i.test(value) || isPlaceholder(value.replace(/^Bearer\s+/, ''))) continue;
+      // A truncated example (`sk-ant-api03-AbC...`, `ghp_1234…`, `AKIA****`): documentation, not a key.
+      if (/^(?:\.\.\.|…|\*{2,}|\[\.\.\.\]|<)/.test(text.slice(m.index! + value.length, m.index! + value.length + 5)))
+        continue;
       // A literal that is only the token: report the literal; otherwise the token itself.
       report(
         m.index!,
@@ -156,7 +165,13 @@ export function secretRules(file: string, text: string, opts: SecretScanOptions)
       const m = Object.assign(lm, { index: line.index + lm.index! });
       const name = m[2];
       const value = m[4];
-      if (!SECRET_NAME.test(name) || isPlaceholder(value, true) || /\s/.test(value.trim())) continue;
+      if (
+        !SECRET_NAME.test(name) ||
+        NOT_SECRET_NAME.test(name) ||
+        isPlaceholder(value, true) ||
+        /\s/.test(value.trim())
+      )
+        continue;
       // URLs are endpoints, not credentials. (Comparisons like `token == "x"` never match the regex.)
       if (/^https?:/.test(value)) continue;
       const start = m.index! + m[0].length - 1 - value.length;

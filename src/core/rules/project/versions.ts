@@ -83,6 +83,21 @@ export function provenVersion(ctx: Pick<ProjectContext, 'packages'>, name: strin
   return m ? m[1] : undefined;
 }
 
+/** Sources of npm versions: `fastmcp` is a package name on npm and on PyPI alike. */
+const NPM_SOURCE = /^(package\.json|package-lock\.json|pnpm-lock\.yaml|installed \(node_modules)/;
+
+/**
+ * {@link provenVersion} for a Python package: a version that came from npm files (the TypeScript
+ * `fastmcp` in package.json) says nothing about the PyPI package of the same name.
+ */
+export function provenPyVersion(
+  ctx: Pick<ProjectContext, 'packages' | 'packageSources'>,
+  name: string,
+): string | undefined {
+  if (NPM_SOURCE.test(ctx.packageSources.get(name) ?? '')) return undefined;
+  return provenVersion(ctx, name);
+}
+
 /** Normalise a Python distribution name (PEP 503): `Fast_MCP` → `fast-mcp`. */
 export function normalizePyName(name: string): string {
   return name

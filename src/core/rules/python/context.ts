@@ -134,6 +134,12 @@ export class PyFile {
   readonly moduleAssignments = new Map<string, PyNode>();
   /** `type X = ...` aliases (PEP 695). */
   readonly typeAliases = new Set<string>();
+  /**
+   * Set when the file is analyzed as a helper module of a stdio server (it does not import an MCP
+   * framework itself, but a module that starts the stdio transport imports it): only the stdout
+   * rules run, every function counts as reachable, and the engine names the importer as evidence.
+   */
+  helper = false;
   private readonly fnByNode = new Map<PyNode, FunctionFact>();
 
   constructor(
@@ -431,6 +437,7 @@ export class PyFile {
 
   private callsByFn?: Map<FunctionFact | undefined, PyNode[]>;
   private reach?: Set<FunctionFact>;
+  private startupReach?: Set<FunctionFact>;
 
   /** Calls whose nearest enclosing function is `fn` (undefined: module-level code). */
   callsIn(fn: FunctionFact | undefined): PyNode[] {
@@ -482,7 +489,46 @@ export class PyFile {
   isReachable(node: PyNode): boolean {
     const f = this.enclosingFunction(node);
     if (!f) return this.atModuleLevel(node);
-    return this.reachable().has(f);
+    return this.helper || this.reachable().has(f);
+  }
+
+  /**
+   * Functions that module-level code calls (transitively): the code that runs at import time and
+   * in `if __name__ == "__main__":` before (or after) the server starts, as opposed to tool
+   * handlers, which run only while the server serves.
+   */
+  startupFunctions(): Set<FunctionFact> {
+    if (this.startupReach) return this.startupReach;
+    const byName = new Map<string, FunctionFact>();
+    for (const f of this.functions) if (!byName.has(f.name)) byName.set(f.name, f);
+    const handlers = new Set(this.definitions.map((d) => d.fn));
+    const out = new Set<FunctionFact>();
+    for (const c of this.callsIn(undefined)) {
+      const fnNode = field(c, 'function');
+      const f = fnNode?.type === 'identifier' ? byName.get(this.text(fnNode)) : undefined;
+      if (f && !handlers.has(f)) out.add(f);
+    }
+    const queue = [...out];
+    while (queue.length) {
+      const f = queue.pop()!;
+      for (const c of this.callsIn(f)) {
+        const fnNode = field(c, 'function');
+        const g = fnNode?.type === 'identifier' ? byName.get(this.text(fnNode)) : undefined;
+        if (g && !out.has(g) && !handlers.has(g)) {
+          out.add(g);
+          queue.push(g);
+        }
+      }
+    }
+    this.startupReach = out;
+    return out;
+  }
+
+  /** True when the node runs only while the server serves (in a handler, not at import or startup). */
+  runsOnlyWhileServing(node: PyNode): boolean {
+    const f = this.enclosingFunction(node);
+    if (!f) return false;
+    return !this.startupFunctions().has(f);
   }
 
   functionFact(node: PyNode): FunctionFact | undefined {
@@ -662,11 +708,57 @@ export class PyFile {
       srv.starts.push({ node: call ?? n, method, transport, transportArg });
     }
     this.findServerUses();
+    this.findFactoryStarts();
     for (const s of this.servers) {
       if (s.ctor && this.isTrue(this.kwargs(s.ctor).get('stateless_http'))) s.stateless = true;
       if (s.imported) continue;
       const set = new Set(s.starts.map((st) => st.transport));
       s.transport = set.size === 0 ? 'none' : set.size === 1 ? [...set][0] : 'unknown';
+    }
+  }
+
+  /**
+   * Starts on a server that a factory in this file builds and returns: `create_server().run(...)`,
+   * or `server = create_server()` then `server.run(...)`. The start counts for the returned server.
+   */
+  private findFactoryStarts(): void {
+    const factoryServer = (call: PyNode | undefined): ServerFact | undefined => {
+      const f = call?.type === 'call' ? field(call, 'function') : undefined;
+      const fn = f?.type === 'identifier' ? this.moduleFunctions.get(this.text(f)) : undefined;
+      if (!fn) return undefined;
+      return this.servers.find(
+        (s) => s.returned && !s.imported && s.node.start >= fn.node.start && s.node.end <= fn.node.end,
+      );
+    };
+    const bound = new Map<string, ServerFact>();
+    for (const c of this.calls) {
+      const a = c.parent;
+      const left = a?.type === 'assignment' && field(a, 'right') === c ? field(a, 'left') : undefined;
+      const srv = left?.type === 'identifier' ? factoryServer(c) : undefined;
+      if (srv && !this.servers.some((s) => s.name === this.text(left!) && !s.returned))
+        bound.set(this.text(left!), srv);
+    }
+    for (const c of this.calls) {
+      const fnNode = field(c, 'function');
+      if (fnNode?.type !== 'attribute') continue;
+      const method = this.text(field(fnNode, 'attribute')!);
+      if (!Object.prototype.hasOwnProperty.call(START_METHODS, method)) continue;
+      const obj = field(fnNode, 'object');
+      const srv =
+        obj?.type === 'call' ? factoryServer(obj) : obj?.type === 'identifier' ? bound.get(this.text(obj)) : undefined;
+      if (!srv || srv.starts.some((st) => st.node === c)) continue;
+      let transport = START_METHODS[method] as Exclude<PyTransport, 'none'>;
+      let transportArg: PyNode | undefined;
+      const kw = this.kwargs(c);
+      if (method === 'run' || method === 'run_async' || method === 'http_app' || method === 'run_http_async') {
+        transportArg =
+          kw.get('transport') ??
+          (method.startsWith('run') && method !== 'run_http_async' ? this.positional(c)[0] : undefined);
+        if (transportArg) transport = transportOf(this.str(transportArg));
+        else if (this.hasSplat(c)) transport = 'unknown';
+      }
+      if (this.isTrue(kw.get('stateless_http'))) srv.stateless = true;
+      srv.starts.push({ node: c, method, transport, transportArg });
     }
   }
 

@@ -7,7 +7,7 @@ import { copyTree } from './ast';
 import { PyFile } from './context';
 import { loadPythonParser, type PythonParser } from './loader';
 import { MCP_MARKER, RUNNER_MARKER } from './markers';
-import { PYTHON_RULES } from './rules';
+import { HELPER_RULES, PYTHON_RULES } from './rules';
 
 /** Larger files are generated or vendored; parsing them would stall the lint pass. */
 const MAX_CHARS = 2_000_000;
@@ -47,6 +47,17 @@ export function createPythonAnalyzer(opts: PythonAnalyzerOptions = {}): Language
       }
       return analyzePython(parser, file, text, project);
     },
+    async analyzeHelper(file: string, text: string, project: ProjectContext): Promise<FileAnalysis> {
+      const empty: FileAnalysis = { file, language: 'python', servers: [], definitions: [], hits: [] };
+      if (typeof text !== 'string' || text.length > MAX_CHARS || text.slice(0, 8192).includes('\u0000')) return empty;
+      let parser: PythonParser;
+      try {
+        parser = await getParser();
+      } catch {
+        return empty;
+      }
+      return analyzePython(parser, file, text, project, undefined, { helper: true });
+    },
   };
 }
 
@@ -58,6 +69,8 @@ export function analyzePython(
   project: ProjectContext,
   /** Called when a rule (or the facts pass) throws; the analysis continues without it. */
   onError?: (where: string, err: unknown) => void,
+  /** `helper`: a module without MCP imports that a stdio server imports (stdout rules only). */
+  opts: { helper?: boolean } = {},
 ): FileAnalysis {
   const empty: FileAnalysis = { file, language: 'python', servers: [], definitions: [], hits: [] };
   // A UTF-8 BOM is not Python syntax; a space of the same length keeps every offset intact.
@@ -73,6 +86,17 @@ export function analyzePython(
     const root = copyTree(tree, parser.language);
     const py = new PyFile(file, text, root, project);
     const module = py.moduleFacts();
+    if (opts.helper && !py.framework && !py.servers.length) {
+      py.helper = true;
+      for (const rule of HELPER_RULES) {
+        try {
+          rule(py);
+        } catch (err) {
+          onError?.(rule.name, err);
+        }
+      }
+      return { ...empty, hits: py.hits, module };
+    }
     if (!py.framework && !py.servers.length) return { ...empty, module };
     for (const rule of PYTHON_RULES) {
       try {

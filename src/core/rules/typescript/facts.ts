@@ -1,3 +1,4 @@
+import { posix as posixPath } from 'node:path';
 import type * as ts from 'typescript';
 import type { Definition, DefinitionKind, FileAnalysis, Framework } from '../types';
 import {
@@ -103,7 +104,20 @@ function isSdkServerModule(module: string): boolean {
   return module.startsWith(`${SDK_PREFIX}/server`) || module === SDK_PREFIX || module.startsWith(SDK_V2_SERVER);
 }
 
+/**
+ * Set while collecting the facts of a file inside an SDK's own repository: relative imports that
+ * resolve into the package's `src/` are read as imports of the package (`@modelcontextprotocol/sdk/server/mcp.js`).
+ */
+let selfPackage: { name: string; src: string; dir: string } | undefined;
+
 function normalizeModule(spec: string): string {
+  if (selfPackage && spec.startsWith('.')) {
+    const resolved = posixPath.resolve(selfPackage.dir, spec);
+    if (resolved.startsWith(`${selfPackage.src}/`)) {
+      const sub = resolved.slice(selfPackage.src.length + 1).replace(/\.(m?ts|tsx)$/, '.js');
+      return selfPackage.name === 'fastmcp' ? 'fastmcp' : `${selfPackage.name}/${sub}`;
+    }
+  }
   return spec.startsWith('node:') ? spec.slice(5) : spec;
 }
 
@@ -115,7 +129,27 @@ const TRANSPORT_CLASSES: Record<string, TransportKind> = {
 };
 
 /** Builds the facts with one walk over the tree. */
-export function collectFacts(sf: ts.SourceFile, file: string): Facts {
+export function collectFacts(
+  sf: ts.SourceFile,
+  file: string,
+  /** The package the file belongs to, when it is an SDK's own repository (see `isSdkPackage`). */
+  self?: { name: string; root: string },
+): Facts {
+  selfPackage = self
+    ? {
+        name: self.name,
+        src: posixPath.resolve(self.root.replace(/\\/g, '/'), 'src'),
+        dir: posixPath.resolve(posixPath.dirname(file.replace(/\\/g, '/'))),
+      }
+    : undefined;
+  try {
+    return collectFactsIn(sf, file);
+  } finally {
+    selfPackage = undefined;
+  }
+}
+
+function collectFactsIn(sf: ts.SourceFile, file: string): Facts {
   const ts = loadTypeScript();
   // `ts.X` are getters on the compiler's exports: read the enum and walker once, not per node.
   const SK = ts.SyntaxKind;
@@ -161,7 +195,10 @@ export function collectFacts(sf: ts.SourceFile, file: string): Facts {
         const d = node as ts.ImportDeclaration;
         if (ts.isStringLiteral(d.moduleSpecifier)) {
           const module = normalizeModule(d.moduleSpecifier.text);
-          facts.moduleSpecifiers.push({ module: d.moduleSpecifier.text, node: d.moduleSpecifier });
+          facts.moduleSpecifiers.push({
+            module: module.startsWith('@') || module === 'fastmcp' ? module : d.moduleSpecifier.text,
+            node: d.moduleSpecifier,
+          });
           const clause = d.importClause;
           if (clause?.name) facts.bindings.set(clause.name.text, { module, name: 'default' });
           const nb = clause?.namedBindings;
@@ -601,6 +638,36 @@ export function findServer(facts: Facts, recv: string, at: ts.Node): ServerFact 
   return best;
 }
 
+/**
+ * Whether the first middle argument of a positional `tool(name, ..., cb)` call is a computed
+ * description: three middle arguments (description, schema, annotations); or one, or two where the
+ * second is a schema object, and the first is a template, a concatenation, a call, or a name that
+ * says so (`description`, `tool.desc`).
+ */
+function computedDescription(middle: ts.Expression[]): boolean {
+  const ts = loadTypeScript();
+  const first = unwrap(middle[0]);
+  if (
+    ts.isObjectLiteralExpression(first) ||
+    (ts.isCallExpression(first) && /z\.|object/.test(first.expression.getText()))
+  )
+    return false;
+  if (middle.length === 3) return true;
+  if (middle.length === 2) {
+    const second = unwrap(middle[1]);
+    const schemaLike =
+      ts.isObjectLiteralExpression(second) ||
+      (ts.isCallExpression(second) && /\bz\./.test(second.expression.getText()));
+    if (!schemaLike) return false;
+  } else if (middle.length !== 1) return false;
+  return (
+    ts.isTemplateExpression(first) ||
+    ts.isBinaryExpression(first) ||
+    ts.isCallExpression(first) ||
+    ((ts.isIdentifier(first) || ts.isPropertyAccessExpression(first)) && /desc/i.test(first.getText()))
+  );
+}
+
 /** Transport of a server for FileAnalysis.servers. */
 function serverTransport(s: ServerFact): 'stdio' | 'http' | 'sse' | 'unknown' | 'none' {
   if (s.starts.length === 0) return 'none';
@@ -776,6 +843,10 @@ function sdkPositional(
     }
   } else {
     if (middle[0] && literalLike(middle[0])) {
+      fact.descriptionNode = middle[0];
+      middle = middle.slice(1);
+    } else if (middle[0] && computedDescription(middle)) {
+      // tool(name, description, schema[, annotations], cb) with a computed description.
       fact.descriptionNode = middle[0];
       middle = middle.slice(1);
     }

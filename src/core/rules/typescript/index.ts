@@ -12,6 +12,7 @@
  */
 import type { FileAnalysis, LanguageAnalyzer, ProjectContext } from '../types';
 import { RuleContext } from './context';
+import { isSdkPackage } from '../sdkPackages';
 import { collectFacts, serverSummaries } from './facts';
 import { behaviorRules } from './rules/behavior';
 import { configRules } from './rules/config';
@@ -42,7 +43,7 @@ const RULE_GROUPS: { name: string; run: (ctx: RuleContext) => void }[] = [
  */
 function analyzeTypeScript(file: string, text: string, project: ProjectContext): FileAnalysis {
   const empty: FileAnalysis = { file, language: 'typescript', servers: [], definitions: [], hits: [] };
-  if (!MCP_MARKER.test(text)) return empty;
+  if (!MCP_MARKER.test(text) && !isSdkPackage(project.packageName)) return empty;
   let ctx: RuleContext;
   try {
     const ts = loadTypeScript();
@@ -56,7 +57,11 @@ function analyzeTypeScript(file: string, text: string, project: ProjectContext):
       scriptKind(file),
     );
     setParents(ts, sf);
-    const facts = collectFacts(sf, file);
+    const facts = collectFacts(
+      sf,
+      file,
+      isSdkPackage(project.packageName) ? { name: project.packageName!, root: project.root } : undefined,
+    );
     if (!facts.framework) return empty;
     ctx = new RuleContext(facts, project);
   } catch {

@@ -81,10 +81,14 @@ describe('python analyzer: marker fixtures', () => {
     assert.equal(d.fixes?.[0].edits[0].newText, '"0.0.0.0"');
   });
 
-  it('severity overrides: MCP202 error for arbitrary classes, MCP207 info, MCP703 warning for dots', async () => {
+  it('severity overrides: MCP202 error for a type with no schema, warning for a plain returned class, MCP207 info, MCP703 warning for dots', async () => {
     const a = await analyze('tools_official.py', readFixture('tools_official.py'), project({ mcp: '1.9.4' }));
     const m202 = a.hits.filter((h) => h.ruleId === 'MCP202');
-    assert.ok(m202.every((h) => h.severity === 'error'));
+    // Callable has no JSON form (error); a plain class as the return type arrives as its repr (warning).
+    assert.deepEqual(
+      m202.map((h) => h.severity ?? 'warning'),
+      ['error', 'warning'],
+    );
     assert.ok(a.hits.filter((h) => h.ruleId === 'MCP207').every((h) => h.severity === 'info'));
     assert.equal(a.hits.find((h) => h.ruleId === 'MCP703')?.severity, 'warning');
   });
@@ -103,7 +107,7 @@ describe('python analyzer: clean and unrelated files', () => {
     ['python_clean.py', project()],
     ['python_clean.py', project({ fastmcp: '2.5.0' }, { dockerfile: DOCKERFILE })],
     ['clean_official.py', project({ mcp: '1.12.0' })],
-    ['clean_official.py', project({ mcp: '2.0.0' }, { dockerfile: DOCKERFILE })],
+    ['clean_official.py', project({ mcp: '1.26.0' }, { dockerfile: DOCKERFILE })],
   ];
   for (const [name, ctx] of clean) {
     it(`${name} (${[...ctx.packages].map((p) => p.join('@')).join(', ') || 'no versions'}${ctx.deployment.dockerfile ? ', Dockerfile' : ''}) has no hits`, async () => {

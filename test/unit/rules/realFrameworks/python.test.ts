@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { RuleEngine } from '../../../../src/core/rules/engine';
 import { clearProjectCache } from '../../../../src/core/rules/project';
-import { REPO, runNode, runPython } from './venv';
+import { freePort, REPO, runNode, runPython, startPython } from './venv';
 
 /**
  * Ground truth: each rule's claim is checked against the real frameworks installed in `.venv`
@@ -14,10 +14,37 @@ const FIX = path.join(REPO, 'test/fixtures/rules/realFrameworks');
 const SHAPES = path.join(REPO, 'test/fixtures/rules/realShapes');
 
 async function codes(file: string): Promise<string[]> {
+  return (await lint(file)).map((f) => f.code);
+}
+
+async function lint(file: string): Promise<{ code: string; line: number; severity: string; message: string }[]> {
   clearProjectCache();
   const engine = new RuleEngine({ workers: 0, log: () => {} });
   const r = await engine.analyzeFile(file, readFileSync(file, 'utf8'));
-  return r.findings.map((f) => f.code);
+  return r.findings.map((f) => ({
+    code: f.code,
+    line: f.range.start.line + 1,
+    severity: f.severity,
+    message: f.message,
+  }));
+}
+
+/** Runs `drive_client.py` (the real mcp 2.3 client) against a server; results by tool. */
+function drive(
+  target: string,
+  mode: 'auto' | 'legacy',
+  tools: string[],
+  env: Record<string, string> = {},
+): { protocol?: string; calls: Record<string, { error?: boolean; raised?: string; text: string }>; stderr: string } {
+  const r = runPython([path.join(FIX, 'drive_client.py'), target, mode, tools.join(',')], REPO, env);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { protocol?: string; tool?: string; error?: boolean; raised?: string; text: string });
+  const calls: Record<string, { error?: boolean; raised?: string; text: string }> = {};
+  for (const l of lines) if (l.tool) calls[l.tool] = l;
+  return { protocol: lines[0]?.protocol, calls, stderr: r.stderr };
 }
 
 describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 1.32)', function () {
@@ -37,10 +64,15 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     assert.ok(!(await codes(path.join(FIX, 'bare_tool_fastmcp.py'))).includes('MCP605'));
   });
 
-  it('mcp 2 has no mcp.server.fastmcp (FastMCP became MCPServer in mcp.server.mcpserver)', () => {
+  it('mcp 2 has no mcp.server.fastmcp (FastMCP became MCPServer in mcp.server.mcpserver): MCP602 when mcp 2 is pinned', async () => {
     const old = runPython(['-c', 'import mcp.server.fastmcp']);
     assert.notEqual(old.code, 0);
     assert.match(old.stderr, /ModuleNotFoundError: No module named 'mcp\.server\.fastmcp'/);
+    const found = await lint(path.join(SHAPES, 'old_import/server.py'));
+    assert.deepEqual(
+      found.filter((f) => f.code === 'MCP602').map((f) => [f.line, f.severity]),
+      [[2, 'error']],
+    );
     const now = runPython(['-c', 'from mcp.server.mcpserver import MCPServer; print(MCPServer("x").name)']);
     assert.equal(now.code, 0, now.stderr);
     assert.equal(now.stdout.trim(), 'x');
@@ -74,5 +106,151 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     assert.match(r.stdout, /distinct ok/);
     const found = await codes(path.join(SHAPES, 'const_names/twice.ts'));
     assert.ok(found.includes('MCP702'));
+  });
+
+  // ---- mcp 2.x stdio isolation: stdout is not the wire while the server serves ---------------
+
+  it('mcp 2.3 / fastmcp 4 stdio: handler output (print, sys.stdout, os.write(1), a child) lands on stderr and the call works', async () => {
+    const file = path.join(FIX, 'stdout_v2.py');
+    const r = drive(file, 'auto', ['noisy', 'ask_terminal']);
+    assert.equal(r.calls.noisy.error, false);
+    assert.equal(r.calls.noisy.text, 'noisy done');
+    for (const line of [
+      'print from the tool',
+      'sys.stdout.write from the tool',
+      'os.write(1) from the tool',
+      'child process output',
+    ])
+      assert.ok(r.stderr.includes(line), `${line} should reach stderr`);
+    assert.doesNotMatch(r.stderr, /Failed to parse JSONRPC message/);
+    // stdin is the null device while serving: input() gets end-of-file at once.
+    assert.equal(r.calls.ask_terminal.error, true);
+    assert.match(r.calls.ask_terminal.text, /EOF when reading a line/);
+    // The rules follow: no MCP101 for handler output, MCP103 says EOFError for input().
+    const found = await lint(file);
+    assert.deepEqual(
+      found.filter((f) => f.code === 'MCP101').map((f) => f.line),
+      [9],
+    );
+    const m103 = found.filter((f) => f.code === 'MCP103');
+    assert.deepEqual(
+      m103.map((f) => f.line),
+      [28],
+    );
+    assert.match(m103[0].message, /EOFError/);
+  });
+
+  it('mcp 2.3 stdio: output before the transport starts reaches the client only when flushed', () => {
+    const file = path.join(FIX, 'stdout_v2.py');
+    // Block-buffered (no flush, no PYTHONUNBUFFERED): the line waits in the buffer and is flushed to stderr.
+    const quiet = drive(file, 'auto', ['noisy'], { PRINT_AT_IMPORT: '1' });
+    assert.equal(quiet.calls.noisy.error, false);
+    assert.doesNotMatch(quiet.stderr, /Failed to parse JSONRPC message/);
+    assert.match(quiet.stderr, /notes server starting/);
+    // flush=True: the line is on the wire before the handshake; the client logs a parse error and goes on.
+    const loud = drive(file, 'auto', ['noisy'], { PRINT_AT_IMPORT: 'flush' });
+    assert.equal(loud.calls.noisy.error, false);
+    assert.match(loud.stderr, /Failed to parse JSONRPC message from server/);
+    assert.match(loud.stderr, /input_value='notes server starting'/);
+  });
+
+  it('MCP101 on a pinned fastmcp 4 server: import-time print is a warning, handler print is no finding', async () => {
+    const found = await lint(path.join(SHAPES, 'v2_print/server.py'));
+    assert.deepEqual(
+      found.filter((f) => f.code === 'MCP101').map((f) => [f.line, f.severity]),
+      [[4, 'warning']],
+    );
+  });
+
+  // ---- back-channel requests and the 2026-07-28 era -------------------------------------------
+
+  it('fastmcp 4: ctx.elicit fails on 2026-07-28 connections and works on 2025 ones; InputRequiredResult the other way round; ctx.sample does not exist', async () => {
+    const file = path.join(SHAPES, 'v2_backchannel/server.py');
+    const modern = drive(file, 'auto', ['deploy', 'summarize', 'deploy_modern']);
+    assert.equal(modern.protocol, '2026-07-28');
+    assert.equal(modern.calls.deploy.error, true);
+    assert.match(
+      modern.calls.deploy.text,
+      /elicitation via server-initiated requests is unavailable on 2026-07-28 connections/,
+    );
+    assert.equal(modern.calls.deploy_modern.error, false);
+    assert.match(modern.calls.deploy_modern.text, /production|confirm|True|ok/i);
+    assert.match(modern.calls.summarize.text, /'Context' object has no attribute 'sample'/);
+    const legacy = drive(file, 'legacy', ['deploy', 'deploy_modern']);
+    assert.match(legacy.protocol ?? '', /^2025-/);
+    assert.equal(legacy.calls.deploy.error, false);
+    assert.ok(legacy.calls.deploy_modern.raised || legacy.calls.deploy_modern.error);
+    assert.match(legacy.calls.deploy_modern.text, /InputRequiredResult/);
+    const found = (await lint(file)).filter((f) => f.code === 'MCP706');
+    assert.deepEqual(
+      found.map((f) => [f.line, f.severity]),
+      [
+        [11, 'warning'],
+        [18, 'error'],
+        [27, 'info'],
+      ],
+    );
+  });
+
+  it('fastmcp 4 stateless HTTP: ctx.elicit fails even on a 2025 connection (no back-channel): MCP706 error', async () => {
+    const file = path.join(FIX, 'stateless_elicit.py');
+    const port = await freePort();
+    const server = await startPython([file, String(port)], `http://127.0.0.1:${port}/mcp`);
+    try {
+      const legacy = drive(`http://127.0.0.1:${port}/mcp`, 'legacy', ['deploy']);
+      assert.equal(legacy.calls.deploy.error, true);
+      assert.match(legacy.calls.deploy.text, /no back-channel for server-initiated requests/);
+      const modern = drive(`http://127.0.0.1:${port}/mcp`, 'auto', ['deploy']);
+      assert.match(modern.calls.deploy.text, /unavailable on 2026-07-28 connections/);
+    } finally {
+      await server.stop();
+    }
+    const found = (await lint(file)).filter((f) => f.code === 'MCP706');
+    assert.deepEqual(
+      found.map((f) => f.severity),
+      ['error'],
+    );
+  });
+
+  // ---- annotated classes -------------------------------------------------------------------------
+
+  it('MCP202: mcp 2.3 turns an annotated class into structured output; fastmcp 4 sends its repr', async () => {
+    const r = runPython([path.join(FIX, 'annotated_models.py')]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      official: { schema: boolean; structured: unknown };
+      fastmcp: { schema: boolean; structured: unknown; text: string };
+    };
+    assert.deepEqual(out.official, { schema: true, structured: { name: 'ada', age: 30 } });
+    assert.equal(out.fastmcp.schema, false);
+    assert.match(out.fastmcp.text, /<__main__\.Profile object at 0x/);
+    const official = await lint(path.join(SHAPES, 'annotated_class/server.py'));
+    assert.ok(!official.some((f) => f.code === 'MCP202' && f.line === 22));
+    const fm = await lint(path.join(SHAPES, 'annotated_class/fastmcp_server.py'));
+    assert.deepEqual(
+      fm.filter((f) => f.code === 'MCP202').map((f) => f.severity),
+      ['warning'],
+    );
+  });
+
+  it('MCP201, MCP203, MCP704 on fastmcp 4 and mcp 2.3: what the rules claim is what the frameworks do', async () => {
+    const file = path.join(FIX, 'schema_claims.py');
+    const r = runPython([file]);
+    assert.equal(r.code, 0, r.stderr);
+    type Side = { required: string[]; template: string; as_text: { ok: boolean }; as_dict: { ok: boolean } };
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { fastmcp: Side; mcp: Side };
+    for (const side of [out.fastmcp, out.mcp]) {
+      // MCP201: an unannotated ctx becomes a required user argument.
+      assert.deepEqual(side.required, ['query', 'ctx']);
+      // MCP704: a template placeholder without a matching parameter fails at registration.
+      assert.match(side.template, /^ValueError: /);
+      // MCP203: a dict returned from a tool annotated -> str fails the call.
+      assert.equal(side.as_text.ok, false);
+    }
+    // -> dict returning a str: fastmcp 4 fails the call, mcp 2.3 sends it as text.
+    assert.equal(out.fastmcp.as_dict.ok, false);
+    assert.equal(out.mcp.as_dict.ok, true);
+    const found = (await lint(file)).filter((f) => f.severity === 'error').map((f) => `${f.line}:${f.code}`);
+    assert.deepEqual(found, ['13:MCP203', '19:MCP203', '23:MCP201', '31:MCP704']);
   });
 });

@@ -2,6 +2,7 @@
 import { named, type PyNode } from '../ast';
 import type { PyFile, ServerFact } from '../context';
 import { addKeyword, edit, fix, fixes, replaceNode } from '../fixes';
+import { majorOf, provenPyVersion } from '../../project/versions';
 import { frameworkVersion, versionAtLeast } from './util';
 
 /** Removes a keyword argument together with its separating comma. */
@@ -40,6 +41,20 @@ const TRANSPORTS: Record<ServerFact['framework'], string[]> = {
 
 /** MCP602: constructor/run() arguments or transport names the installed framework rejects. */
 export function mcp602(py: PyFile): void {
+  // mcp 2.x removed mcp.server.fastmcp (FastMCP became MCPServer in mcp.server.mcpserver): with a
+  // proven mcp 2 the import itself fails, before any server code runs (checked on mcp 2.3).
+  const mcpVersion = provenPyVersion(py.project, 'mcp');
+  if (mcpVersion && (majorOf(mcpVersion) ?? 0) >= 2) {
+    for (const n of py.importNodes) {
+      if (!/\bmcp\.server\.fastmcp\b/.test(py.text(n))) continue;
+      py.hit(
+        'MCP602',
+        n,
+        `Line ${py.line(n)} imports mcp.server.fastmcp, but the project gets mcp ${mcpVersion} (${py.project.packageSources.get('mcp') ?? 'pinned'}), which no longer has it (FastMCP became MCPServer in mcp.server.mcpserver): the import raises ModuleNotFoundError and the server never starts. Import MCPServer from mcp.server.mcpserver, or pin mcp<2.`,
+        { severity: 'error' },
+      );
+    }
+  }
   for (const s of py.servers) {
     if (s.imported) continue;
     const version = frameworkVersion(py, s.framework);
@@ -156,12 +171,17 @@ export function mcp603(py: PyFile): void {
   for (const s of py.servers) {
     const version = frameworkVersion(py, s.framework);
     for (const st of s.starts) {
-      if (st.transport !== 'sse') continue;
-      const at = st.transportArg ?? st.node;
+      // `transport="sse" if args.sse else "stdio"`: the SSE branch is still a deprecated transport.
+      const sseBranch =
+        st.transport === 'unknown' && st.transportArg?.type === 'conditional_expression'
+          ? named(st.transportArg).find((b) => py.str(b) === 'sse')
+          : undefined;
+      if (st.transport !== 'sse' && !sseBranch) continue;
+      const at = sseBranch ?? st.transportArg ?? st.node;
       const canHttp = s.framework === 'mcp-python-sdk' || versionAtLeast(version, '2.3.0') !== false;
       const repl = s.framework === 'fastmcp' ? 'http' : 'streamable-http';
       const f =
-        st.transportArg && py.str(st.transportArg) !== undefined && canHttp
+        !sseBranch && st.transportArg && py.str(st.transportArg) !== undefined && canHttp
           ? fix(`Use transport="${repl}"`, replaceNode(py, st.transportArg, `"${repl}"`), [], true)
           : undefined;
       py.hit(

@@ -2,9 +2,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { field, named, type PyNode } from '../ast';
+import type { RuleHit } from '../../types';
 import type { PyFile, ServerFact, StartCall } from '../context';
 import { addKeyword, edit, ensureImport, fix, fixes, replaceNode } from '../fixes';
-import { branchTransport, identifiersIn, isLoopback, isStdout, maybeStdio, numberValue, stdioState } from './util';
+import {
+  branchTransport,
+  identifiersIn,
+  isLoopback,
+  isStdout,
+  maybeStdio,
+  numberValue,
+  stdioIsolation,
+  stdioState,
+} from './util';
 
 // ---- MCP101 ----------------------------------------------------------------------------------
 
@@ -15,9 +25,36 @@ const STDOUT_WRITES = /^sys\.(stdout|__stdout__)(\.buffer)?\.(write|writelines)$
 export function mcp101(py: PyFile): void {
   const state = stdioState(py);
   if (!state.applies) return;
-  const down = state.downgrade;
+  const iso = stdioIsolation(py);
   const extra = (node: PyNode) =>
     py.atModuleLevel(node) ? ' It runs at import time, before or during the handshake.' : '';
+  /**
+   * Severity and wording for one write, by SDK era: on mcp 2.x (fastmcp 4) stdout is diverted to
+   * stderr while the server serves, so only output before the transport starts can reach the
+   * client; on mcp 1.x every write does; when the version is not proven, handler output is one
+   * level lower and says so. Undefined: no finding (handler output on mcp 2.x).
+   */
+  const level = (node: PyNode, global = false): { extra: Partial<RuleHit>; note: string } | undefined => {
+    const serving = !global && py.runsOnlyWhileServing(node);
+    // A helper module's evidence (the stdio module that imports it) is added by the engine.
+    const stdioNote = py.helper ? '' : maybeStdio(state.downgrade);
+    if (iso.kind === 'isolated') {
+      if (serving) return undefined;
+      return {
+        extra: { severity: state.downgrade ? 'info' : 'warning', downgrade: state.downgrade },
+        note: ` This project runs on mcp 2.x (${iso.why}), which points fd 1 at stderr only once the stdio transport has started: ${global ? 'records logged' : 'output written'} before that (at import time, in startup code) still reaches the client when stdout is flushed (flush=True, PYTHONUNBUFFERED=1, python -u), and clients log "Failed to parse JSONRPC message" or drop the line.${stdioNote}`,
+      };
+    }
+    if (iso.kind === 'unknown' && (serving || global))
+      return {
+        extra: { severity: state.downgrade ? 'info' : 'warning', downgrade: state.downgrade },
+        note: ` This breaks on mcp 1.x / fastmcp 3 and earlier; mcp 2.x (fastmcp 4) diverts stdout to stderr while it serves, and ${iso.why}.${stdioNote}`,
+      };
+    return {
+      extra: { downgrade: state.downgrade },
+      note: `${iso.kind === 'shared' ? ` (Evidence for the SDK era: ${iso.why}.)` : ''}${stdioNote}`,
+    };
+  };
   for (const call of py.calls) {
     const q = py.callee(call);
     if (!q) continue;
@@ -26,77 +63,87 @@ export function mcp101(py: PyFile): void {
     // Global output configuration: anywhere in the file.
     if (q === 'logging.basicConfig' && isStdout(py, kw.get('stream'))) {
       const s = kw.get('stream')!;
-      py.hit(
-        'MCP101',
-        s,
-        `logging.basicConfig(stream=sys.stdout) on line ${line} sends every log record to stdout, which carries JSON-RPC on a stdio server; clients fail to parse the log lines. Use stream=sys.stderr.${maybeStdio(down)}`,
-        {
-          downgrade: down,
-          fixes: fixes(fix('Log to sys.stderr', replaceNode(py, s, stderrName(py)), [], true)),
-        },
-      );
+      const lv = level(s, true);
+      if (lv)
+        py.hit(
+          'MCP101',
+          s,
+          `logging.basicConfig(stream=sys.stdout) on line ${line} sends every log record to stdout, which carries JSON-RPC on a stdio server; clients fail to parse the log lines. Use stream=sys.stderr.${lv.note}`,
+          {
+            ...lv.extra,
+            fixes: fixes(fix('Log to sys.stderr', replaceNode(py, s, stderrName(py)), [], true)),
+          },
+        );
       continue;
     }
     if (q === 'logging.StreamHandler') {
       const s = kw.get('stream') ?? py.positional(call)[0];
       if (isStdout(py, s)) {
-        py.hit(
-          'MCP101',
-          s!,
-          `logging.StreamHandler(sys.stdout) on line ${line} writes log records to stdout, the JSON-RPC channel of a stdio server. Use StreamHandler() (stderr by default) or sys.stderr.${maybeStdio(down)}`,
-          {
-            downgrade: down,
-            fixes: fixes(fix('Log to sys.stderr', replaceNode(py, s!, stderrName(py)), [], true)),
-          },
-        );
+        const lv = level(s!, true);
+        if (lv)
+          py.hit(
+            'MCP101',
+            s!,
+            `logging.StreamHandler(sys.stdout) on line ${line} writes log records to stdout, the JSON-RPC channel of a stdio server. Use StreamHandler() (stderr by default) or sys.stderr.${lv.note}`,
+            {
+              ...lv.extra,
+              fixes: fixes(fix('Log to sys.stderr', replaceNode(py, s!, stderrName(py)), [], true)),
+            },
+          );
       }
       continue;
     }
     if (/^loguru\.logger\.add$/.test(q) && isStdout(py, py.positional(call)[0])) {
       const s = py.positional(call)[0];
-      py.hit(
-        'MCP101',
-        s,
-        `logger.add(sys.stdout) on line ${line} makes loguru write to stdout, the JSON-RPC channel of a stdio server. Use logger.add(sys.stderr).${maybeStdio(down)}`,
-        {
-          downgrade: down,
-          fixes: fixes(fix('Log to sys.stderr', replaceNode(py, s, stderrName(py)), [], true)),
-        },
-      );
+      const lv = level(s, true);
+      if (lv)
+        py.hit(
+          'MCP101',
+          s,
+          `logger.add(sys.stdout) on line ${line} makes loguru write to stdout, the JSON-RPC channel of a stdio server. Use logger.add(sys.stderr).${lv.note}`,
+          {
+            ...lv.extra,
+            fixes: fixes(fix('Log to sys.stderr', replaceNode(py, s, stderrName(py)), [], true)),
+          },
+        );
       continue;
     }
     if (/^rich(\.console)?\.Console$/.test(q)) {
       if (!py.isTrue(kw.get('stderr')) && !kw.has('file') && !py.hasSplat(call)) {
-        py.hit(
-          'MCP101',
-          call,
-          `rich Console() on line ${line} prints to stdout by default, the JSON-RPC channel of a stdio server. Create it with Console(stderr=True).${maybeStdio(down)}`,
-          {
-            downgrade: down,
-            fixes: fixes(fix('Use Console(stderr=True)', addKeyword(py, call, 'stderr=True'), [], true)),
-          },
-        );
+        const lv = level(call, true);
+        if (lv)
+          py.hit(
+            'MCP101',
+            call,
+            `rich Console() on line ${line} prints to stdout by default, the JSON-RPC channel of a stdio server. Create it with Console(stderr=True).${lv.note}`,
+            {
+              ...lv.extra,
+              fixes: fixes(fix('Use Console(stderr=True)', addKeyword(py, call, 'stderr=True'), [], true)),
+            },
+          );
       }
       continue;
     }
     if (/^structlog(\.stdlib)?\.PrintLoggerFactory$/.test(q) || q === 'structlog.PrintLoggerFactory') {
       if (!kw.has('file') && !py.positional(call).length) {
-        py.hit(
-          'MCP101',
-          call,
-          `structlog PrintLoggerFactory() on line ${line} prints to stdout by default, the JSON-RPC channel of a stdio server. Pass file=sys.stderr.${maybeStdio(down)}`,
-          {
-            downgrade: down,
-            fixes: fixes(
-              fix(
-                'Print logs to sys.stderr',
-                addKeyword(py, call, `file=${stderrName(py)}`),
-                [ensureImport(py, 'sys')],
-                true,
+        const lv = level(call, true);
+        if (lv)
+          py.hit(
+            'MCP101',
+            call,
+            `structlog PrintLoggerFactory() on line ${line} prints to stdout by default, the JSON-RPC channel of a stdio server. Pass file=sys.stderr.${lv.note}`,
+            {
+              ...lv.extra,
+              fixes: fixes(
+                fix(
+                  'Print logs to sys.stderr',
+                  addKeyword(py, call, `file=${stderrName(py)}`),
+                  [ensureImport(py, 'sys')],
+                  true,
+                ),
               ),
-            ),
-          },
-        );
+            },
+          );
       }
       continue;
     }
@@ -107,83 +154,95 @@ export function mcp101(py: PyFile): void {
       if (py.hasSplat(call)) continue;
       const file = kw.get('file');
       if (file && !isStdout(py, file)) continue;
-      py.hit(
-        'MCP101',
-        call,
-        `print() on line ${line} writes to stdout, which carries JSON-RPC on a stdio server: the client cannot parse the stray line and may drop the connection.${extra(call)} Write to stderr (file=sys.stderr) or use logging.${maybeStdio(down)}`,
-        {
-          downgrade: down,
-          fixes: printFixes(py, call, file),
-        },
-      );
-    } else if (STDOUT_WRITES.test(q)) {
-      const fnNode = field(call, 'function')!;
-      const obj = stdoutObject(py, fnNode);
-      py.hit(
-        'MCP101',
-        call,
-        `${py.text(fnNode)}() on line ${line} writes to stdout, the JSON-RPC channel of a stdio server; clients fail on the stray bytes.${extra(call)} Write to sys.stderr instead.${maybeStdio(down)}`,
-        {
-          downgrade: down,
-          fixes: obj ? fixes(fix('Write to sys.stderr', replaceNode(py, obj, stderrName(py)), [], true)) : undefined,
-        },
-      );
-    } else if (q === 'os.write') {
-      const fd = py.positional(call)[0];
-      if (fd && py.text(fd) === '1') {
+      const lv = level(call, false);
+      if (lv)
         py.hit(
           'MCP101',
           call,
-          `os.write(1, ...) on line ${line} writes to file descriptor 1 (stdout), the JSON-RPC channel of a stdio server. Write to fd 2 (stderr).${maybeStdio(down)}`,
+          `print() on line ${line} writes to stdout, which carries JSON-RPC on a stdio server: the client cannot parse the stray line and may drop the connection.${extra(call)} Write to stderr (file=sys.stderr) or use logging.${lv.note}`,
           {
-            downgrade: down,
-            fixes: fixes(fix('Write to fd 2 (stderr)', replaceNode(py, fd, '2'), [], true)),
+            ...lv.extra,
+            fixes: printFixes(py, call, file),
           },
         );
+    } else if (STDOUT_WRITES.test(q)) {
+      const fnNode = field(call, 'function')!;
+      const obj = stdoutObject(py, fnNode);
+      const lv = level(call, false);
+      if (lv)
+        py.hit(
+          'MCP101',
+          call,
+          `${py.text(fnNode)}() on line ${line} writes to stdout, the JSON-RPC channel of a stdio server; clients fail on the stray bytes.${extra(call)} Write to sys.stderr instead.${lv.note}`,
+          {
+            ...lv.extra,
+            fixes: obj ? fixes(fix('Write to sys.stderr', replaceNode(py, obj, stderrName(py)), [], true)) : undefined,
+          },
+        );
+    } else if (q === 'os.write') {
+      const fd = py.positional(call)[0];
+      if (fd && py.text(fd) === '1') {
+        const lv = level(call, false);
+        if (lv)
+          py.hit(
+            'MCP101',
+            call,
+            `os.write(1, ...) on line ${line} writes to file descriptor 1 (stdout), the JSON-RPC channel of a stdio server. Write to fd 2 (stderr).${lv.note}`,
+            {
+              ...lv.extra,
+              fixes: fixes(fix('Write to fd 2 (stderr)', replaceNode(py, fd, '2'), [], true)),
+            },
+          );
       }
     } else if (q === 'pprint.pprint' || q === 'pprint.pp') {
       const stream = kw.get('stream');
       if ((stream && !isStdout(py, stream)) || py.hasSplat(call)) continue;
-      py.hit(
-        'MCP101',
-        call,
-        `pprint() on line ${line} writes to stdout by default, the JSON-RPC channel of a stdio server. Pass stream=sys.stderr.${maybeStdio(down)}`,
-        {
-          downgrade: down,
-          fixes: stream
-            ? fixes(fix('Print to sys.stderr', replaceNode(py, stream, stderrName(py)), [], true))
-            : fixes(
-                fix(
-                  'Print to sys.stderr',
-                  addKeyword(py, call, `stream=${stderrName(py)}`),
-                  [ensureImport(py, 'sys')],
-                  true,
+      const lv = level(call, false);
+      if (lv)
+        py.hit(
+          'MCP101',
+          call,
+          `pprint() on line ${line} writes to stdout by default, the JSON-RPC channel of a stdio server. Pass stream=sys.stderr.${lv.note}`,
+          {
+            ...lv.extra,
+            fixes: stream
+              ? fixes(fix('Print to sys.stderr', replaceNode(py, stream, stderrName(py)), [], true))
+              : fixes(
+                  fix(
+                    'Print to sys.stderr',
+                    addKeyword(py, call, `stream=${stderrName(py)}`),
+                    [ensureImport(py, 'sys')],
+                    true,
+                  ),
                 ),
-              ),
-        },
-      );
+          },
+        );
     } else if (/^traceback\.print_(exc|exception|stack|tb)$/.test(q) && isStdout(py, kw.get('file'))) {
       const f = kw.get('file')!;
-      py.hit(
-        'MCP101',
-        f,
-        `${q}(file=sys.stdout) on line ${line} prints the traceback to stdout, the JSON-RPC channel of a stdio server. Leave file unset (stderr) or use sys.stderr.${maybeStdio(down)}`,
-        {
-          downgrade: down,
-          fixes: fixes(fix('Print to sys.stderr', replaceNode(py, f, stderrName(py)), [], true)),
-        },
-      );
+      const lv = level(f, false);
+      if (lv)
+        py.hit(
+          'MCP101',
+          f,
+          `${q}(file=sys.stdout) on line ${line} prints the traceback to stdout, the JSON-RPC channel of a stdio server. Leave file unset (stderr) or use sys.stderr.${lv.note}`,
+          {
+            ...lv.extra,
+            fixes: fixes(fix('Print to sys.stderr', replaceNode(py, f, stderrName(py)), [], true)),
+          },
+        );
     } else if (ECHO.has(q)) {
       if (py.isTrue(kw.get('err')) || py.hasSplat(call)) continue;
-      py.hit(
-        'MCP101',
-        call,
-        `${q}() on line ${line} writes to stdout unless err=True, and stdout is the JSON-RPC channel of a stdio server. Pass err=True.${maybeStdio(down)}`,
-        {
-          downgrade: down,
-          fixes: fixes(fix('Echo to stderr (err=True)', addKeyword(py, call, 'err=True'), [], true)),
-        },
-      );
+      const lv = level(call, false);
+      if (lv)
+        py.hit(
+          'MCP101',
+          call,
+          `${q}() on line ${line} writes to stdout unless err=True, and stdout is the JSON-RPC channel of a stdio server. Pass err=True.${lv.note}`,
+          {
+            ...lv.extra,
+            fixes: fixes(fix('Echo to stderr (err=True)', addKeyword(py, call, 'err=True'), [], true)),
+          },
+        );
     }
   }
 }
@@ -246,11 +305,24 @@ export function mcp103(py: PyFile): void {
   const state = stdioState(py);
   if (!state.applies) return;
   const down = state.downgrade;
+  // mcp 2.x (fastmcp 4) points fd 0 at the null device and fd 1 at stderr while it serves: a
+  // handler's children inherit those, not the protocol pipes (checked on mcp 2.3).
+  const iso = stdioIsolation(py);
   for (const call of py.calls) {
     const q = py.callee(call);
     if (!q) continue;
     const line = py.line(call);
+    const serving = py.runsOnlyWhileServing(call);
     if (STDIN_READS.test(q)) {
+      if (iso.kind === 'isolated' && serving) {
+        py.hit(
+          'MCP103',
+          call,
+          `${q}() on line ${line} reads stdin from a tool. This project runs on mcp 2.x (${iso.why}), which points fd 0 at the null device while it serves, so the read gets end-of-file at once (EOFError) and the call fails. Take the value as a tool argument instead.${maybeStdio(down)}`,
+          { downgrade: down },
+        );
+        continue;
+      }
       py.hit(
         'MCP103',
         call,
@@ -260,6 +332,7 @@ export function mcp103(py: PyFile): void {
       continue;
     }
     if (!py.isReachable(call)) continue;
+    if (serving && iso.kind === 'isolated') continue;
     const kw = py.kwargs(call);
     if (SUBPROCESS.test(q) || ASYNC_SUBPROCESS.test(q)) {
       if (kw.has('stdin') || py.hasSplat(call)) continue;
@@ -330,13 +403,17 @@ export function mcp104(py: PyFile): void {
     const guard = py.hasMainGuard;
     const evidence = guard
       ? `its \`if __name__ == "__main__":\` block does not start it, so \`python ${path.basename(py.file)}\` exits at once and clients report "Connection closed"`
-      : `no module in the project imports this file and no entry point (\`fastmcp run\`, fastmcp.json, [project.scripts]) names it, so launched as \`python ${path.basename(py.file)}\` it would exit at once`;
+      : `a client config in the project launches it as \`python ${path.basename(py.file)}\`, which exits at once ("Connection closed")`;
     py.hit(
       'MCP104',
       s.node,
       `Server '${s.name}' registers ${defs.length} ${defs.length === 1 ? 'definition' : 'definitions'} but nothing starts it: this file never calls ${s.name}.run() (or builds an HTTP app), and ${evidence}. Add \`if __name__ == "__main__": ${s.name}.run()\`, unless it is started in a way MCP Doctor cannot see.`,
       {
-        severity: guard ? 'error' : 'warning',
+        severity: 'error',
+        // Without a __main__ block the module is written to be loaded by a runner (`fastmcp run`,
+        // `mcp run`, an importer): the engine keeps the finding only when a client config in the
+        // project launches the file directly with Python.
+        data: guard ? undefined : { needsScriptLaunch: true },
         fixes: fixes(
           fix(
             `Append: if __name__ == "__main__": ${s.name}.run()`,

@@ -5,6 +5,8 @@ import { edit, ensureFromImport, fix, fixes, replaceNode } from '../fixes';
 import { forEachBroadHandler } from './security';
 import { isStringish } from './serialization';
 import { trimEndOf } from '../../../util/text';
+import { returnsOf, stdioIsolation } from './util';
+import { majorOf, provenPyVersion } from '../../project/versions';
 
 /** MCP701: tools without a description. */
 export function mcp701(py: PyFile): void {
@@ -268,19 +270,64 @@ function firstStringText(py: PyFile, v: PyNode): string | undefined {
 
 /** MCP706: server-to-client requests from tools on a stateless HTTP server. */
 export function mcp706(py: PyFile): void {
+  const iso = stdioIsolation(py);
+  const fastmcp = provenPyVersion(py.project, 'fastmcp');
+  const fastmcp4 = py.framework === 'fastmcp' && (majorOf(fastmcp) ?? 0) >= 4;
+  const METHOD: Record<string, string> = {
+    elicit: 'elicitation/create',
+    elicit_url: 'elicitation/create',
+    list_roots: 'roots/list',
+    sample: 'sampling/createMessage',
+    create_message: 'sampling/createMessage',
+  };
   for (const d of py.tools) {
-    if (!d.server.stateless) continue;
+    const ctxName = py.contextParam(d.fn)?.name;
+    // The 2026-07-28 way: return an InputRequiredResult and read ctx.input_responses on the retry.
+    const body = py.text(d.fn.body);
+    const handles2026 = /\binput_responses\b|\bInputRequiredResult\b/.test(body);
+    let requests = 0;
     for (const call of py.callsIn(d.fn)) {
       const fnNode = field(call, 'function');
       if (fnNode?.type !== 'attribute') continue;
       const attr = py.text(field(fnNode, 'attribute')!);
-      if (!['elicit', 'sample', 'list_roots', 'create_message'].includes(attr)) continue;
-      py.hit(
-        'MCP706',
-        call,
-        `Tool '${d.def.name}' calls ${py.text(fnNode)}() on line ${py.line(call)}, a request from server to client, but '${d.server.name}' runs with stateless_http=True: there is no back-channel, so the call fails ("Cannot send '${attr === 'elicit' ? 'elicitation/create' : attr === 'list_roots' ? 'roots/list' : 'sampling/createMessage'}'..."). Drop stateless mode for this server or take the input as a tool argument.`,
-        {},
-      );
+      const method = METHOD[attr];
+      if (!method) continue;
+      requests++;
+      const obj = field(fnNode, 'object');
+      const onCtx = !!ctxName && obj?.type === 'identifier' && py.text(obj) === ctxName;
+      if (d.server.stateless) {
+        py.hit(
+          'MCP706',
+          call,
+          `Tool '${d.def.name}' calls ${py.text(fnNode)}() on line ${py.line(call)}, a request from server to client, but '${d.server.name}' runs with stateless_http=True: there is no back-channel, so the call fails ("Cannot send '${method}': this transport context has no back-channel"). Drop stateless mode for this server or take the input as a tool argument.`,
+          {},
+        );
+      } else if (onCtx && fastmcp4 && (attr === 'sample' || attr === 'list_roots')) {
+        py.hit(
+          'MCP706',
+          call,
+          `Tool '${d.def.name}' calls ${py.text(fnNode)}() on line ${py.line(call)}, but the project gets fastmcp ${fastmcp} (${py.project.packageSources.get('fastmcp') ?? 'pinned'}), whose Context has no ${attr}(): every call fails with AttributeError ("'Context' object has no attribute '${attr}'"). Ask for the input with an InputRequiredResult (read ctx.input_responses on the retry) or take it as a tool argument.`,
+          { severity: 'error' },
+        );
+      } else if (iso.kind === 'isolated' && !handles2026) {
+        py.hit(
+          'MCP706',
+          call,
+          `Tool '${d.def.name}' calls ${py.text(fnNode)}() on line ${py.line(call)}, a server-to-client request. This server runs on mcp 2.x (${iso.why}), which also serves the 2026-07-28 protocol revision, and that revision has no server-to-client requests: on a 2026-07-28 connection (what mcp 2.x and fastmcp 4 clients negotiate by default) the call fails (${py.framework === 'fastmcp' ? '"elicitation via server-initiated requests is unavailable on 2026-07-28 connections"' : `"Cannot send '${method}': this transport context has no back-channel"`}); only 2025-era connections carry it. Return an InputRequiredResult with the request and read ctx.input_responses when the client retries, keeping ${py.text(fnNode)}() for 2025-era clients.`,
+          { severity: 'warning' },
+        );
+      }
+    }
+    // The converse: an InputRequiredResult with no imperative fallback fails on 2025-era connections.
+    if (!requests && iso.kind === 'isolated' && /\bInputRequiredResult\s*\(/.test(body)) {
+      const at = returnsOf(d.fn).find((r) => r.value && /InputRequiredResult\s*\(/.test(py.text(r.value)));
+      if (at)
+        py.hit(
+          'MCP706',
+          at.stmt,
+          `Tool '${d.def.name}' asks for input by returning an InputRequiredResult (line ${py.line(at.stmt)}), which exists only in the 2026-07-28 protocol revision: on a 2025-era connection (clients that use the initialize handshake) the call fails ("returned an InputRequiredResult to request client input, but the multi-round-trip result type (SEP-2322) only exists" on 2026-07-28 connections). If such clients matter, fall back to ctx.elicit() when ctx.request_context's protocol version is a 2025 one.`,
+          { severity: 'info' },
+        );
     }
   }
 }

@@ -3,7 +3,7 @@ import { field, named, type PyNode, walk } from '../ast';
 import type { DefinitionFact, FunctionFact, PyFile } from '../context';
 import { fix, fixes, replaceNode } from '../fixes';
 import { dockerfileOf } from './connection';
-import { identifiersIn, isAllInterfaces, walkBody } from './util';
+import { hostValue, identifiersIn, isAllInterfaces, walkBody } from './util';
 
 /** Identifiers whose value flows into an expression: a subscript index only selects a value. */
 function flowIdentifiers(py: PyFile, node: PyNode): string[] {
@@ -163,14 +163,75 @@ export function mcp502(py: PyFile): void {
 
 const PATH_DIR_NAME = /(dir|root|path|base|folder|home)$/i;
 
+/** Path attributes and methods that only compute names: `Path(p).suffix` touches no file. */
+const PURE_PATH_ATTRS =
+  /^(name|suffix|suffixes|stem|parent|parents|parts|anchor|drive|root|as_posix|as_uri|with_suffix|with_name|with_stem|is_absolute|is_relative_to|relative_to|match|full_match)$/;
+
+/** Helper functions whose parameters reach a path sink (by parameter index), per file. */
+const helperCache = new WeakMap<PyFile, Map<FunctionFact, { index: number; line: number }[]>>();
+
+/**
+ * The parameters of a module-level helper (not a tool) that it uses as a filesystem path without
+ * a containment check, e.g. `def get_excel_path(name): return os.path.join(BASE, name)`.
+ */
+function helperPathParams(py: PyFile, fn: FunctionFact, depth: number): { index: number; line: number }[] {
+  let cache = helperCache.get(py);
+  if (!cache) helperCache.set(py, (cache = new Map()));
+  const hit = cache.get(fn);
+  if (hit) return hit;
+  cache.set(fn, []); // recursion guard
+  const out: { index: number; line: number }[] = [];
+  if (!hasContainment(py.text(fn.body)) && !py.definitionOf(fn)) {
+    const params = fn.params.filter((p) => p.kind === 'plain' && p.name !== 'self' && p.name !== 'cls');
+    const t = computeTaint(py, fn, () => false);
+    walkBody(fn, (n) => {
+      const args = pathSinkArgs(py, n, depth + 1);
+      for (const a of args)
+        for (const id of flowIdentifiers(py, a)) {
+          const i = params.findIndex((p) => p.name === id);
+          if (i >= 0 && t.tainted.has(id) && !out.some((o) => o.index === i)) out.push({ index: i, line: py.line(n) });
+        }
+      return true;
+    });
+  }
+  cache.set(fn, out);
+  return out;
+}
+
 /** Arguments of a node that end up as a filesystem path, if it is a path sink. */
-function pathSinkArgs(py: PyFile, n: PyNode): PyNode[] {
+function pathSinkArgs(py: PyFile, n: PyNode, depth = 0): PyNode[] {
   if (n.type === 'call') {
     const q = py.callee(n) ?? '';
     const pos = py.positional(n);
     if (q === 'open' || q === 'io.open' || q === 'codecs.open')
       return pos.slice(0, 1).concat(py.kwargs(n).get('file') ?? []);
-    if (/^(pathlib\.)?(Pure)?(Path|PosixPath|WindowsPath)$/.test(q)) return pos;
+    if (/^(pathlib\.)?(Pure)?(Path|PosixPath|WindowsPath)$/.test(q)) {
+      // `Path(p).suffix`, `Path(p).name`: a name computation, not file access.
+      const up = n.parent;
+      if (
+        up?.type === 'attribute' &&
+        field(up, 'object') === n &&
+        PURE_PATH_ATTRS.test(py.text(field(up, 'attribute')!))
+      )
+        return [];
+      return pos;
+    }
+    // fastmcp / mcp `File(path=...)`, `Image(path=...)`, `Audio(path=...)` read the file when sent.
+    if (
+      /(^|\.)utilities\.types\.(File|Image|Audio)$|^(fastmcp|mcp\.server\.(fastmcp|mcpserver))(\.\w+)*\.(File|Image|Audio)$/.test(
+        q,
+      )
+    )
+      return (py.kwargs(n).get('path') ? [py.kwargs(n).get('path')!] : []).concat(pos.slice(0, 1));
+    // A helper in this file that uses one of its parameters as a path.
+    const fnNode = field(n, 'function');
+    if (fnNode?.type === 'identifier' && depth < 2) {
+      const helper = py.moduleFunctions.get(py.text(fnNode));
+      if (helper) {
+        const params = helperPathParams(py, helper, depth);
+        if (params.length) return params.flatMap((p) => (pos[p.index] ? [pos[p.index]] : []));
+      }
+    }
     if (
       q === 'os.path.join' ||
       /^shutil\./.test(q) ||
@@ -197,7 +258,14 @@ function pathSinkArgs(py: PyFile, n: PyNode): PyNode[] {
 }
 
 function describeSink(py: PyFile, n: PyNode): string {
-  if (n.type === 'call') return `${py.text(field(n, 'function')!)}()`;
+  if (n.type === 'call') {
+    const fnNode = field(n, 'function')!;
+    const helper = fnNode.type === 'identifier' ? py.moduleFunctions.get(py.text(fnNode)) : undefined;
+    const params = helper ? helperPathParams(py, helper, 0) : [];
+    if (params.length)
+      return `${py.text(fnNode)}() (which uses it as a path on line ${params[0].line} without a containment check)`;
+    return `${py.text(fnNode)}()`;
+  }
   return `The path expression ${py.text(n).slice(0, 60)}`;
 }
 
@@ -213,13 +281,21 @@ export function mcp503(py: PyFile): void {
     py.servers.some((s) => s.ctor && (py.kwargs(s.ctor).has('auth') || py.kwargs(s.ctor).has('token_verifier')));
   if (authed) return;
   const docker = dockerfileOf(py);
+  const wildcard = (h: PyNode | undefined) => !!h && isAllInterfaces(hostValue(py, h).value);
   const report = (host: PyNode, what: string) => {
+    const hv = hostValue(py, host);
+    const shown = hv.env
+      ? `${hv.value || 'all interfaces'} by default (unless ${hv.env} is set)`
+      : hv.value || 'all interfaces';
     py.hit(
       'MCP503',
       host,
-      `${what} listens on ${py.str(host) || 'all interfaces'} (every network interface) and the server has no authentication: anyone who can reach the port can list and call every tool. Bind 127.0.0.1 for local use${docker ? ' (or publish the container port as 127.0.0.1:PORT:PORT)' : ''}, or add auth (auth=... / token_verifier=...).`,
+      `${what} listens on ${shown} (every network interface) and the server has no authentication: anyone who can reach the port can list and call every tool. Bind 127.0.0.1 for local use${docker ? ' (or publish the container port as 127.0.0.1:PORT:PORT)' : ''}, or add auth (auth=... / token_verifier=...).`,
       {
-        fixes: docker ? undefined : fixes(fix('Bind 127.0.0.1 (local only)', replaceNode(py, host, '"127.0.0.1"'))),
+        fixes:
+          docker || hv.env
+            ? undefined
+            : fixes(fix('Bind 127.0.0.1 (local only)', replaceNode(py, host, '"127.0.0.1"'))),
       },
     );
   };
@@ -228,18 +304,18 @@ export function mcp503(py: PyFile): void {
     const http = s.starts.filter((st) => st.transport === 'http' || st.transport === 'sse');
     if (!http.length) continue;
     const ctorHost = s.ctor ? py.kwargs(s.ctor).get('host') : undefined;
-    if (ctorHost && isAllInterfaces(py.str(ctorHost))) report(ctorHost, `Server '${s.name}'`);
+    if (wildcard(ctorHost)) report(ctorHost!, `Server '${s.name}'`);
     for (const st of http) {
       if (st.node.type !== 'call') continue;
       const h = py.kwargs(st.node).get('host');
-      if (h && isAllInterfaces(py.str(h))) report(h, `${s.name}.${st.method}() on line ${py.line(st.node)}`);
+      if (wildcard(h)) report(h!, `${s.name}.${st.method}() on line ${py.line(st.node)}`);
     }
   }
   for (const call of py.calls) {
     const q = py.callee(call) ?? '';
     if (q === 'uvicorn.run') {
       const h = py.kwargs(call).get('host');
-      if (h && isAllInterfaces(py.str(h))) report(h, `uvicorn.run() on line ${py.line(call)}`);
+      if (wildcard(h)) report(h!, `uvicorn.run() on line ${py.line(call)}`);
     }
     const pos = py.positional(call);
     if (pos[0] && /(^|\.)CORSMiddleware$/.test(py.qualify(pos[0]) ?? '')) {

@@ -104,7 +104,22 @@ const SET_TYPES = /^(set|frozenset|typing\.(Set|FrozenSet|AbstractSet)|collectio
 
 type Verdict = { severity: 'error' | 'warning' | 'info'; why: string; suggest: string };
 
-function judgeType(py: PyFile, ref: TypeRef): Verdict | undefined {
+/**
+ * Whether a class declares annotated attributes (`name: str`). The official SDK (mcp.server.fastmcp
+ * / mcp.server.mcpserver) turns such a class into a model: it gets an output schema and its
+ * instances serialise as structured content (checked on mcp 2.3). fastmcp 4 does not: it sends
+ * the instance's repr.
+ */
+function hasAnnotatedFields(py: PyFile, name: string): boolean {
+  const cls = py.classes.get(name);
+  const body = cls ? field(cls, 'body') : undefined;
+  return named(body).some((st) => {
+    const a = st.type === 'expression_statement' ? named(st)[0] : undefined;
+    return a?.type === 'assignment' && !!field(a, 'type');
+  });
+}
+
+function judgeType(py: PyFile, ref: TypeRef, framework?: string, isReturn = true): Verdict | undefined {
   if (ERROR_TYPES.test(ref.name))
     return {
       severity: 'error',
@@ -124,9 +139,19 @@ function judgeType(py: PyFile, ref: TypeRef): Verdict | undefined {
       suggest: `use list[...] instead of ${ref.short}`,
     };
   if (py.classes.has(ref.name) && !isModelClass(py, ref.name)) {
+    const annotated = hasAnnotatedFields(py, ref.name);
+    if (!isReturn)
+      return {
+        severity: 'error',
+        why: `class ${ref.name} is not a pydantic model, dataclass, TypedDict or Enum, so the input schema cannot be generated: registering the tool raises at import (PydanticSchemaGenerationError on fastmcp 4, PydanticInvalidForJsonSchema on mcp 2.3) and the server never starts`,
+        suggest: `make ${ref.name} a BaseModel or @dataclass`,
+      };
+    if (annotated && framework === 'mcp-python-sdk') return undefined;
     return {
-      severity: 'error',
-      why: `class ${ref.name} is not a pydantic model, dataclass, TypedDict or Enum, so no schema can be generated and instances do not serialise`,
+      severity: 'warning',
+      why: annotated
+        ? `class ${ref.name} is a plain class: fastmcp (checked on 4.0) builds no schema for it and sends an instance as its repr string ("<${ref.name} object at 0x...>"); only the official SDK turns annotated classes into models`
+        : `class ${ref.name} is not a pydantic model, dataclass, TypedDict or Enum, so no schema is generated and an instance arrives as its repr string ("<${ref.name} object at 0x...>")`,
       suggest: `make ${ref.name} a BaseModel or @dataclass`,
     };
   }
@@ -228,7 +253,7 @@ export function mcp202(py: PyFile): void {
     const check = (ann: PyNode | undefined, what: string) => {
       const seen = new Set<string>();
       for (const ref of typeRefs(py, ann)) {
-        const v = judgeType(py, ref);
+        const v = judgeType(py, ref, d.server.framework, what === 'return');
         if (!v || seen.has(ref.name)) continue;
         seen.add(ref.name);
         let severity = v.severity;
@@ -267,12 +292,17 @@ export function mcp202(py: PyFile): void {
             `Tool '${d.def.name}' returns a file object on line ${py.line(r.stmt)}; file handles cannot be serialised ("Object of type TextIOWrapper is not JSON serializable"). Return the file's content (bounded) instead.`,
             { severity: 'error' },
           );
-        } else if (q && py.classes.has(q) && !isModelClass(py, q)) {
+        } else if (
+          q &&
+          py.classes.has(q) &&
+          !isModelClass(py, q) &&
+          !(hasAnnotatedFields(py, q) && d.server.framework === 'mcp-python-sdk')
+        ) {
           py.hit(
             'MCP202',
             r.stmt,
-            `Tool '${d.def.name}' returns an instance of ${q} on line ${py.line(r.stmt)}, which is not a pydantic model, dataclass or TypedDict: it cannot be serialised (or arrives as a repr string). Make ${q} a BaseModel/@dataclass or return a dict.`,
-            { severity: 'error' },
+            `Tool '${d.def.name}' returns an instance of ${q} on line ${py.line(r.stmt)}, which is not a pydantic model, dataclass or TypedDict: the client receives its repr string ("<${q} object at 0x...>") and no structured content (checked on fastmcp 4 and mcp 2.3). Make ${q} a BaseModel/@dataclass or return a dict.`,
+            {},
           );
         }
       }
@@ -484,12 +514,15 @@ export function mcp209(py: PyFile): void {
       if (mode && /b/.test(py.str(mode)!)) continue;
       if (q === 'codecs.open' && pos.length >= 3) continue;
       if (q !== 'codecs.open' && pos.length >= 4) continue; // encoding passed positionally
+      // json.dump writes ASCII unless ensure_ascii=False: any platform encoding round-trips it.
+      if (mode && /[wax]/.test(py.str(mode)!) && onlyAsciiJsonWrites(py, call)) continue;
       what = `${q}()`;
     } else if (fnNode.type === 'attribute') {
       const attr = py.text(field(fnNode, 'attribute')!);
       const recv = field(fnNode, 'object')!;
       if (attr === 'read_text' && pos.length === 0) what = '.read_text()';
-      else if (attr === 'write_text' && pos.length <= 1) what = '.write_text()';
+      else if (attr === 'write_text' && pos.length <= 1 && !isAsciiJson(py, pos[0] ?? kw.get('data')))
+        what = '.write_text()';
       else if (attr === 'open' && /(^|\W)Path\(/.test(py.text(recv)) && pos.length <= 2) {
         const mode = kw.get('mode') ?? pos[0];
         if (mode && (py.str(mode) === undefined || /b/.test(py.str(mode)!))) continue;
@@ -502,13 +535,71 @@ export function mcp209(py: PyFile): void {
       }
     }
     if (!what) continue;
+    const fn = py.enclosingFunction(call);
+    const tool = fn ? py.definitionOf(fn) : undefined;
+    const effect = tool
+      ? `there, and the call to ${tool.def.kind} '${tool.def.name}' fails`
+      : !fn || py.startupFunctions().has(fn)
+        ? 'there, and at startup that kills the server'
+        : 'there';
     py.hit(
       'MCP209',
       call,
-      `${what} on line ${py.line(call)} has no encoding=, so it uses the platform default (cp1252 and friends on Windows): UTF-8 content raises UnicodeDecodeError/UnicodeEncodeError there, and at startup that kills the server. Pass encoding="utf-8".`,
+      `${what} on line ${py.line(call)} has no encoding=, so it uses the platform default (cp1252 and friends on Windows): UTF-8 content raises UnicodeDecodeError/UnicodeEncodeError ${effect}. Pass encoding="utf-8".`,
       {
         fixes: fixes(fix('Add encoding="utf-8"', addKeyword(py, call, 'encoding="utf-8"'), [], true)),
       },
     );
   }
+}
+
+/** `json.dumps(x)` / `json.dump(x, f)` without `ensure_ascii=False`: the text is pure ASCII. */
+function isAsciiJson(py: PyFile, call: PyNode | undefined): boolean {
+  if (call?.type !== 'call' || !/^json\.dumps?$/.test(py.callee(call) ?? '') || py.hasSplat(call)) return false;
+  const ea = py.kwargs(call).get('ensure_ascii');
+  return !ea || ea.type === 'true';
+}
+
+/**
+ * A write-mode `open()` whose handle (`with open(...) as f`, `f = open(...)`) is used only as the
+ * file of ASCII `json.dump(x, f)` calls.
+ */
+function onlyAsciiJsonWrites(py: PyFile, openCall: PyNode): boolean {
+  let handle: string | undefined;
+  let scope: PyNode | undefined;
+  const p = openCall.parent;
+  if (p?.type === 'as_pattern') {
+    const alias = field(p, 'alias') ?? named(p)[1];
+    const id = alias?.type === 'as_pattern_target' ? named(alias)[0] : alias;
+    if (id?.type === 'identifier') handle = py.text(id);
+    for (let w: PyNode | null = p.parent; w; w = w.parent)
+      if (w.type === 'with_statement') {
+        scope = field(w, 'body');
+        break;
+      }
+  } else if (p?.type === 'assignment' && field(p, 'right') === openCall && field(p, 'left')?.type === 'identifier') {
+    handle = py.text(field(p, 'left')!);
+    scope = py.enclosingFunction(openCall)?.body ?? py.root;
+  }
+  if (!handle || !scope) return false;
+  let uses = 0;
+  let ok = true;
+  walk(scope, (n) => {
+    if (!ok) return false;
+    if (n.type !== 'identifier' || py.text(n) !== handle) return true;
+    if (n.parent?.type === 'attribute' && field(n.parent, 'attribute') === n) return true;
+    const arg = n.parent?.type === 'keyword_argument' ? n.parent : n;
+    const call = arg.parent?.type === 'argument_list' ? arg.parent.parent : undefined;
+    if (call?.type === 'call' && py.callee(call) === 'json.dump' && isAsciiJson(py, call)) uses++;
+    else if (
+      n.parent?.type === 'as_pattern_target' ||
+      (n.parent?.type === 'assignment' && field(n.parent, 'left') === n)
+    ) {
+      // the binding itself
+    } else if (n.parent?.type === 'attribute' && /^(close|flush)$/.test(py.text(field(n.parent, 'attribute')!))) {
+      // f.close()
+    } else ok = false;
+    return true;
+  });
+  return ok && uses > 0;
 }

@@ -1,10 +1,11 @@
 /** Small helpers shared by the Python rules. */
 import { named, type PyNode, walk } from '../ast';
-import { provenVersion } from '../../project/versions';
+import { majorOf, provenPyVersion } from '../../project/versions';
 import type { FunctionFact, PyFile, ServerFact } from '../context';
 
 /** Whether stdout rules apply, and whether the transport is only "maybe stdio" (downgrade). */
 export function stdioState(py: PyFile): { applies: boolean; downgrade: boolean; server?: ServerFact } {
+  if (py.helper) return { applies: true, downgrade: true };
   const stdio = py.servers.find((s) => s.transport === 'stdio');
   if (stdio) return { applies: true, downgrade: false, server: stdio };
   // A server that this file never starts but drives in-process (a demo, a test) or mounts into
@@ -141,7 +142,7 @@ export function versionAtLeast(version: string | undefined, min: string): boolea
  */
 export function frameworkVersion(py: PyFile, framework = py.framework): string | undefined {
   if (!framework) return undefined;
-  return provenVersion(py.project, framework === 'fastmcp' ? 'fastmcp' : 'mcp');
+  return provenPyVersion(py.project, framework === 'fastmcp' ? 'fastmcp' : 'mcp');
 }
 
 /** Whether sync tools run inline on the event loop for this file's framework and version. */
@@ -176,4 +177,82 @@ export function branchTransport(py: PyFile, node: PyNode): 'stdio' | 'other' | u
     return inside.some((st) => st.transport === 'stdio' || st.transport === 'unknown') ? 'stdio' : 'other';
   }
   return undefined;
+}
+
+/**
+ * Whether stdout is the protocol channel while the server serves. mcp 2.x (and so fastmcp 4)
+ * serves stdio from a private duplicate of fd 1 and points fd 1 at stderr while it serves, so
+ * output from handlers (print, sys.stdout, os.write(1), child processes) lands on stderr; output
+ * before the transport starts still reaches the client. mcp 1.x (fastmcp up to 3) writes the
+ * protocol to fd 1 itself. Checked against mcp 2.3 / fastmcp 4 in test/unit/rules/realFrameworks.
+ *
+ * Evidence, strongest first: the import path (`mcp.server.mcpserver` exists only in mcp 2,
+ * `mcp.server.fastmcp` only in mcp 1), a proven version of `mcp` or `fastmcp` (lockfile,
+ * installed metadata, exact pin), a declared range capped below mcp 2 / fastmcp 4. A range with
+ * no cap proves nothing.
+ */
+export interface StdioIsolation {
+  kind: 'isolated' | 'shared' | 'unknown';
+  why: string;
+}
+
+const isolationCache = new WeakMap<PyFile, StdioIsolation>();
+
+export function stdioIsolation(py: PyFile): StdioIsolation {
+  let v = isolationCache.get(py);
+  if (!v) {
+    v = computeIsolation(py);
+    isolationCache.set(py, v);
+  }
+  return v;
+}
+
+function computeIsolation(py: PyFile): StdioIsolation {
+  if (py.importsFrom('mcp.server.mcpserver'))
+    return { kind: 'isolated', why: 'it imports mcp.server.mcpserver, which exists only in mcp 2.x' };
+  if (py.importsFrom('mcp.server.fastmcp'))
+    return { kind: 'shared', why: 'it imports mcp.server.fastmcp, which exists only in mcp 1.x' };
+  const source = (name: string) => py.project.packageSources.get(name) ?? 'the project';
+  const mcp = provenPyVersion(py.project, 'mcp');
+  if (mcp) {
+    const major = majorOf(mcp) ?? 0;
+    return major >= 2
+      ? { kind: 'isolated', why: `the project gets mcp ${mcp} (${source('mcp')})` }
+      : { kind: 'shared', why: `the project gets mcp ${mcp} (${source('mcp')})` };
+  }
+  const usesFastmcp = py.framework === 'fastmcp' || py.importsFrom('fastmcp');
+  const fm = usesFastmcp ? provenPyVersion(py.project, 'fastmcp') : undefined;
+  if (fm) {
+    const major = majorOf(fm) ?? 0;
+    return major >= 4
+      ? { kind: 'isolated', why: `the project gets fastmcp ${fm} (${source('fastmcp')}), which runs on mcp 2.x` }
+      : { kind: 'shared', why: `the project gets fastmcp ${fm} (${source('fastmcp')}), which runs on mcp 1.x` };
+  }
+  const cappedBelow = (range: string | undefined, major: number) =>
+    !!range &&
+    new RegExp(`<\\s*${major}(?:\\.0)*(?![.\\d])|^(?:==|~=)\\s*${major - 1}\\.`).test(range.replace(/\s+/g, ''));
+  if (cappedBelow(py.project.declared?.get('mcp'), 2))
+    return { kind: 'shared', why: `the project caps mcp below 2 (${py.project.declared!.get('mcp')})` };
+  if (usesFastmcp && cappedBelow(py.project.declared?.get('fastmcp'), 4))
+    return { kind: 'shared', why: `the project caps fastmcp below 4 (${py.project.declared!.get('fastmcp')})` };
+  return { kind: 'unknown', why: 'no lockfile, installed package or pin fixes the mcp / fastmcp version' };
+}
+
+/**
+ * The host a bind argument stands for: a literal, a module-level constant bound to one, or the
+ * default of an environment lookup (`os.environ.get("HOST", "0.0.0.0")`, `os.getenv("HOST",
+ * "0.0.0.0")`), with the variable that overrides it.
+ */
+export function hostValue(py: PyFile, node: PyNode | undefined, depth = 0): { value?: string; env?: string } {
+  if (!node || depth > 3) return {};
+  const lit = py.constStr(node);
+  if (lit !== undefined) return { value: lit };
+  if (node.type === 'identifier') return hostValue(py, py.moduleAssignments.get(py.text(node)), depth + 1);
+  if (node.type === 'call' && /^os\.(environ\.get|getenv)$/.test(py.callee(node) ?? '')) {
+    const pos = py.positional(node);
+    const def = pos[1] ?? py.kwargs(node).get('default');
+    const value = def ? hostValue(py, def, depth + 1).value : undefined;
+    return value === undefined ? {} : { value, env: py.str(pos[0] ?? py.kwargs(node).get('key')) };
+  }
+  return {};
 }

@@ -221,6 +221,24 @@ function mcp402(ctx: RuleContext, d: DefFact): void {
     );
   });
   const loop = info.loops.find((l) => sleepAwaits.some((a) => contains(l, a)));
+  // A loop bounded by a count (`for (let i = 0; i < MAX_POLL_ATTEMPTS; i++)`, `while (attempts <
+  // MAX_RETRIES)`) has a deadline: report it only when the bound times the sleep is known and
+  // exceeds the clients' 60 s request timeout.
+  const bound = loop && loopBound(ctx, loop);
+  if (loop && bound) {
+    const wait = sleepAwaits
+      .filter((a) => contains(loop, a))
+      .map((a) => sleepMs(ctx, unwrapAwait(a) as ts.CallExpression));
+    const ms = wait.length === 1 && typeof wait[0] === 'number' && !Number.isNaN(wait[0]) ? wait[0] : undefined;
+    if (bound.count === undefined || ms === undefined || bound.count * ms < 60_000) return;
+    ctx.report(
+      'MCP402',
+      loop,
+      `Tool \`${tool}\` polls up to ${bound.count} times ${Math.round(ms / 100) / 10} s apart (up to ${Math.round((bound.count * ms) / 1000)} s) without reporting progress: clients cancel requests after a fixed time (60 s by default in the TS SDK, \`MCP error -32001: Request timed out\`). Send progress notifications from the loop, or lower the bound.`,
+      { data: { tool, bounded: true } },
+    );
+    return;
+  }
   if (loop) {
     ctx.report(
       'MCP402',
@@ -242,6 +260,54 @@ function mcp402(ctx: RuleContext, d: DefFact): void {
       return;
     }
   }
+}
+
+/** Whether `node` sits in an `if` on `process.argv` whose branch exits the process (a CLI sub-command). */
+function inExitingArgvBranch(ctx: RuleContext, node: ts.Node): boolean {
+  const { ts, sf } = ctx;
+  for (let p: ts.Node = node; p.parent; p = p.parent) {
+    const parent = p.parent;
+    if (
+      ts.isIfStatement(parent) &&
+      parent.thenStatement === p &&
+      /process\.argv/.test(parent.expression.getText(sf)) &&
+      /process\.exit\s*\(/.test(p.getText(sf))
+    )
+      return true;
+  }
+  return false;
+}
+
+/**
+ * The iteration bound of a counted loop: `for (...; i < N; ...)`, `while (attempts < N)`, with N a
+ * number literal or a constant bound to one (`count` undefined when N is computed but the loop is
+ * still counted). Undefined for unbounded loops (`while (true)`, `for (;;)`).
+ */
+function loopBound(ctx: RuleContext, loop: ts.Node): { count?: number } | undefined {
+  const { ts } = ctx;
+  let cond: ts.Expression | undefined;
+  if (ts.isForStatement(loop)) cond = loop.condition;
+  else if (ts.isWhileStatement(loop) || ts.isDoStatement(loop)) cond = loop.expression;
+  else if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) return {};
+  if (!cond) return undefined;
+  const c = unwrap(cond);
+  if (!ts.isBinaryExpression(c)) return undefined;
+  const op = c.operatorToken.kind;
+  const S = ts.SyntaxKind;
+  let limit: ts.Expression | undefined;
+  if (op === S.LessThanToken || op === S.LessThanEqualsToken) limit = c.right;
+  else if (op === S.GreaterThanToken || op === S.GreaterThanEqualsToken) limit = c.left;
+  if (!limit) return undefined;
+  let v = unwrap(limit);
+  if (ts.isIdentifier(v)) {
+    const init = initializerOf(ctx.facts, v);
+    if (init) v = unwrap(init);
+  }
+  if (ts.isNumericLiteral(v)) {
+    const n = Number(v.text.replace(/_/g, ''));
+    return { count: op === S.LessThanEqualsToken || op === S.GreaterThanEqualsToken ? n + 1 : n };
+  }
+  return {};
 }
 
 const LIMIT_PARAM = /limit|max|page|cursor|offset|size|count|length|head|tail|lines|bytes|top/i;
@@ -408,6 +474,8 @@ function mcp401(ctx: RuleContext): void {
   const check = (scope: ts.Node, before: number, startText: string): void => {
     for (const n of ctx.facts.awaits) {
       if (seen.has(n) || n.getStart(sf) >= before || scopeOf(n) !== scope) continue;
+      // A CLI sub-command (`if (process.argv[2] === "auth") { ...; process.exit(0) }`) never reaches the server start.
+      if (inExitingArgvBranch(ctx, n)) continue;
       const what = slow(n);
       if (!what) continue;
       seen.add(n);

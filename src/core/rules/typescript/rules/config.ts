@@ -39,6 +39,21 @@ function mcp603(ctx: RuleContext): void {
   // punkpeye: start({ transportType: "sse", sse: {...} })
   for (const s of ctx.facts.servers) {
     for (const st of s.starts) {
+      // `transportType: useSse ? "sse" : "stdio"`: the SSE branch is deprecated all the same.
+      const ttv = st.options && getProp(st.options, 'transportType');
+      if (st.kind === 'unknown' && ttv && ts.isPropertyAssignment(ttv)) {
+        const c = unwrap(ttv.initializer);
+        const branch = ts.isConditionalExpression(c)
+          ? [c.whenTrue, c.whenFalse].map(unwrap).find((b) => stringValue(b) === 'sse')
+          : undefined;
+        if (branch)
+          ctx.report(
+            'MCP603',
+            branch,
+            '`transportType: "sse"` (in one branch) is the deprecated HTTP+SSE transport; current fastmcp accepts only `"httpStream"` and `"stdio"`, and clients are dropping SSE. Use `"httpStream"` and point clients at `/mcp`.',
+            { data: { transport: 'sse' } },
+          );
+      }
       if (st.kind !== 'sse' || !st.options) continue;
       const tt = getProp(st.options, 'transportType');
       if (!tt || !ts.isPropertyAssignment(tt)) continue;

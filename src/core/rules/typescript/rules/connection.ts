@@ -50,16 +50,37 @@ function inHttpOnlyCode(ctx: RuleContext, node: ts.Node): boolean {
  */
 function branchTransport(ctx: RuleContext, node: ts.Node): 'stdio' | 'other' | undefined {
   const { ts } = ctx;
-  const starts = ctx.facts.servers.flatMap((s) => s.starts);
-  if (!starts.length) return undefined;
+  const marks = transportMarks(ctx);
+  if (!marks.length) return undefined;
   for (let p = node.parent; p; p = p.parent) {
     if (!ts.isBlock(p) && !ts.isSourceFile(p)) continue;
     if (ts.isSourceFile(p)) return undefined;
-    const inside = starts.filter((st) => st.call.pos >= p.pos && st.call.end <= p.end);
+    const inside = marks.filter((m) => m.node.pos >= p.pos && m.node.end <= p.end);
     if (!inside.length) continue;
-    return inside.some((st) => st.kind === 'stdio' || st.opaque) ? 'stdio' : 'other';
+    return inside.some((m) => m.stdio) ? 'stdio' : 'other';
   }
   return undefined;
+}
+
+const marksCache = new WeakMap<RuleContext, { node: ts.Node; stdio: boolean }[]>();
+
+/**
+ * Code that fixes the transport of the block it sits in: server starts (stdio or opaque ones
+ * count as stdio), transport constructors (`new StdioServerTransport()`, `new
+ * StreamableHTTPServerTransport()`), and HTTP listeners (`app.listen(...)`), which serve HTTP even
+ * when the MCP server is created elsewhere (a factory in another module).
+ */
+function transportMarks(ctx: RuleContext): { node: ts.Node; stdio: boolean }[] {
+  let marks = marksCache.get(ctx);
+  if (marks) return marks;
+  marks = [];
+  for (const s of ctx.facts.servers)
+    for (const st of s.starts) marks.push({ node: st.call, stdio: st.kind === 'stdio' || !!st.opaque });
+  for (const t of ctx.facts.transportsSeen)
+    marks.push({ node: t.node, stdio: t.kind === 'stdio' || t.kind === 'unknown' });
+  for (const call of callsNamed(ctx.facts, 'listen')) marks.push({ node: call, stdio: false });
+  marksCache.set(ctx, marks);
+  return marks;
 }
 
 const httpCallbackCache = new WeakMap<RuleContext, Set<ts.Node>>();
@@ -746,9 +767,33 @@ function mcp112(ctx: RuleContext): void {
       [edit(file, sf, c.getEnd(), c.getEnd(), '.catch((err) => {\n  console.error(err);\n  process.exit(1);\n})')],
       true,
     );
+  /**
+   * `main()` whose start calls all sit in a `try` whose `catch` exits the process: its promise
+   * cannot reject with a startup failure, so leaving it unawaited is fine.
+   */
+  const handlesItself = (name: string): boolean => {
+    const fns = ctx.facts.functions.get(name) ?? [];
+    return fns.some((fn) => {
+      const starts: ts.CallExpression[] = [];
+      walk(fn, (n) => {
+        if (ts.isCallExpression(n) && ['connect', 'start', 'listen'].includes(calleeName(n) ?? '')) starts.push(n);
+        return true;
+      });
+      return (
+        starts.length > 0 &&
+        starts.every((c) => {
+          for (let p: ts.Node | undefined = c.parent; p && p !== fn; p = p.parent)
+            if (ts.isTryStatement(p) && p.catchClause && /process\.exit\s*\(/.test(p.catchClause.getText(sf)))
+              return true;
+          return false;
+        })
+      );
+    });
+  };
   for (const call of callsNamed(ctx.facts, 'connect', 'start', ...entries)) {
     const what = isStartCall(call);
     if (!what) continue;
+    if (ts.isIdentifier(call.expression) && handlesItself(call.expression.text)) continue;
     let p: ts.Node = call;
     while (p.parent && (ts.isParenthesizedExpression(p.parent) || ts.isVoidExpression(p.parent))) p = p.parent;
     const parent = p.parent;

@@ -147,6 +147,9 @@ function mcp502(ctx: RuleContext, d: DefFact, tainted: Set<string>, sanitizers: 
 const AUTH =
   /requireBearerAuth|mcpAuthRouter|authenticate\s*:|oauth\s*:|\.headers\.authorization|headers\[['"]authorization['"]\]|get\(\s*['"]authorization['"]\s*\)|passport\.|jwt\.verify|bearerAuth|basicAuth\(/i;
 
+/** Looser evidence that a file authenticates requests (a bearer check in a helper, a 401 reply). */
+const AUTH_HINT = /bearer|authoriz|unauthori[sz]ed|\b401\b|x-api-key|apiKeyAuth/i;
+
 function mcp503(ctx: RuleContext): void {
   const { ts, sf } = ctx;
   const wildcard = (v: string | undefined): boolean => v !== undefined && (v === '0.0.0.0' || v === '::' || v === '');
@@ -181,6 +184,27 @@ function mcp503(ctx: RuleContext): void {
           );
         }
       }
+    }
+  }
+  // `app.listen(PORT)` with no host: Node binds every interface (`::`). Reported when this file
+  // serves MCP over HTTP (an HTTP transport is constructed here) and nothing authenticates.
+  if (
+    ctx.facts.transportsSeen.some((t) => t.kind === 'http' || t.kind === 'sse') &&
+    !AUTH.test(sf.text) &&
+    !AUTH_HINT.test(sf.text)
+  ) {
+    for (const call of callsNamed(ctx.facts, 'listen')) {
+      if (!ts.isPropertyAccessExpression(call.expression) || !call.arguments.length) continue;
+      const a0 = unwrap(call.arguments[0]);
+      if (ts.isObjectLiteralExpression(a0) || ts.isStringLiteral(a0)) continue;
+      const a1 = call.arguments[1] && unwrap(call.arguments[1]);
+      if (a1 && !ts.isArrowFunction(a1) && !ts.isFunctionExpression(a1)) continue;
+      ctx.report(
+        'MCP503',
+        call,
+        `\`${call.expression.getText(sf)}(${call.arguments[0].getText(sf)})\` gives no host, so Node listens on every interface (\`::\`), and nothing authenticates the MCP route: anyone who can reach this machine can call every tool. Pass \`"127.0.0.1"\` as the host for local use, or check a bearer token (\`requireBearerAuth\`) in front of the MCP route.`,
+        { data: { host: '::' } },
+      );
     }
   }
   // Wildcard CORS.
