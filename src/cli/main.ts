@@ -4,10 +4,18 @@ import { processIo, type CliCommand, type CliIo } from './io';
 const USAGE = `mcp-doctor: find what is wrong with MCP servers
 
 Usage:
-  mcp-doctor list  [folder] [--json] [--no-user]     discovered servers and config problems
-  mcp-doctor check [folder] [--json] [--server NAME] start each server headless and report findings
-  mcp-doctor lint  [paths...] [--json | --format sarif]  static rules on server source
-  mcp-doctor proxy [--trace FILE] -- <command> [args...] stdio pass-through that records a trace
+  mcp-doctor list  [folder] [--json] [--no-user] [--show-secrets]
+                   discovered servers and config problems
+  mcp-doctor check [folder] [--json] [--server NAME] [--url URL] [--era auto|2025|2026|both]
+                   [--call NAME[=JSON]] [--elicit FILE] [--sampling-reply TEXT] [--show-secrets]
+                   start each server headless, connect in the newest era both sides speak,
+                   report findings
+  mcp-doctor lint  [paths...] [--json | --format sarif] [--rule ID=LEVEL]
+                   static rules on server source
+  mcp-doctor proxy [--trace FILE] [--name NAME] -- <command> [args...]
+                   stdio pass-through that records a trace
+
+  mcp-doctor <command> --help   all options of one command
 
 Exit code: 0 no errors, 1 errors found, 2 bad usage.
 `;
