@@ -53,6 +53,7 @@ import type {
   RequestOptions,
   RequestOutcome,
 } from './connectionTypes';
+import { startDeadline } from './pausableTimeout';
 import { ProcessStdioTransport, type WireTap } from './transports';
 
 /** The error code SDKs give a request that timed out on the client side. */
@@ -200,8 +201,9 @@ export class McpConnection {
     const client = this.newClient(era);
     const dispatch = notificationDispatch(client);
     transport.onNotification = (n) => this.notifications.fast(n, dispatch);
+    const deadline = startDeadline(this.opts.startupTimeoutMs, this.opts.pause);
     try {
-      await client.connect(transport, { timeout: this.opts.startupTimeoutMs });
+      await client.connect(transport, { timeout: deadline.sdkTimeout, signal: deadline.signal });
     } catch (err) {
       if (this.closing) return { ok: false, verdict: { findings: [], reason: 'stopped' } };
       if (era === 'auto' && isClosedDuringEraProbe(err)) {
@@ -224,6 +226,8 @@ export class McpConnection {
         return { ok: false, verdict: { findings: [finding], reason } };
       }
       return { ok: false, verdict: await this.handshakeFailed(err, proc) };
+    } finally {
+      deadline.dispose();
     }
     if (this.closing) return { ok: false, verdict: { findings: [], reason: 'stopped' } };
     return { ok: true, info: this.connected(client, 'stdio', notes) };
@@ -351,14 +355,17 @@ export class McpConnection {
     if (!client || this.state !== 'open')
       return { ok: false, error: { message: 'The server is not running.' }, durationMs: 0 };
     const timeout = opts.timeoutMs ?? this.opts.requestTimeoutMs;
+    const maxTotal = opts.onProgress ? Math.max(timeout * 10, 600000) : undefined;
+    const deadline = startDeadline(timeout, this.opts.pause, opts.signal, maxTotal);
     try {
       const sendOptions = {
-        timeout,
-        signal: opts.signal,
+        timeout: deadline.sdkTimeout,
+        signal: deadline.signal,
         resetTimeoutOnProgress: !!opts.onProgress,
-        maxTotalTimeout: opts.onProgress ? Math.max(timeout * 10, 600000) : undefined,
+        maxTotalTimeout: maxTotal,
         onprogress: opts.onProgress
           ? (p: { progress: number; total?: number; message?: string }) => {
+              deadline.reset();
               try {
                 opts.onProgress!({ progress: p.progress, total: p.total, message: p.message });
               } catch {
@@ -398,6 +405,8 @@ export class McpConnection {
         return { ok: false, timedOut: true, error: { code: REQUEST_TIMEOUT, message: errorText(err) }, durationMs };
       if (this.httpTransport) this.httpRequestFailed(method, err);
       return { ok: false, error: { message: errorText(err) }, durationMs };
+    } finally {
+      deadline.dispose();
     }
   }
 
