@@ -92,7 +92,7 @@ class PausableDeadline implements Deadline {
 
   constructor(
     private readonly budgetMs: number,
-    private readonly pause: TimeoutPause,
+    pause: TimeoutPause,
     private readonly outer: AbortSignal | undefined,
     private readonly maxTotalMs: number | undefined,
   ) {
