@@ -53,7 +53,7 @@ import type {
   RequestOptions,
   RequestOutcome,
 } from './connectionTypes';
-import { startDeadline } from './pausableTimeout';
+import { probeTimeoutMs, startDeadline } from './pausableTimeout';
 import { ProcessStdioTransport, type WireTap } from './transports';
 
 /** The error code SDKs give a request that timed out on the client side. */
@@ -203,7 +203,10 @@ export class McpConnection {
     transport.onNotification = (n) => this.notifications.fast(n, dispatch);
     const deadline = startDeadline(this.opts.startupTimeoutMs, this.opts.pause);
     try {
-      await client.connect(transport, { timeout: deadline.sdkTimeout, signal: deadline.signal });
+      await Promise.race([
+        client.connect(transport, { timeout: deadline.sdkTimeout, signal: deadline.signal }),
+        deadline.expiry,
+      ]);
     } catch (err) {
       if (this.closing) return { ok: false, verdict: { findings: [], reason: 'stopped' } };
       if (era === 'auto' && isClosedDuringEraProbe(err)) {
@@ -315,8 +318,9 @@ export class McpConnection {
       clientInfo: this.opts.clientInfo,
       capabilities: this.opts.capabilities,
       era,
-      // A slow-starting 2026 server must not be taken for a 2025 one: it gets the whole startup time.
-      probeTimeoutMs: this.opts.startupTimeoutMs,
+      // A slow-starting 2026 server must not be taken for a 2025 one: it gets the whole startup
+      // time; under the debugger the start's pausable deadline bounds it (see probeTimeoutMs).
+      probeTimeoutMs: probeTimeoutMs(this.opts.startupTimeoutMs, this.opts.pause),
     });
     client.fallbackNotificationHandler = async (n) => {
       if (!this.closing) this.notifications.route(n.method, n.params);

@@ -3,7 +3,7 @@ import type { ServerConfig } from '../config/types';
 import type { ManagedProcess } from '../process/managedProcess';
 import type { TraceSink } from '../trace/types';
 import type { Keyed, Verdict } from './diagnosis';
-import type { TimeoutPause } from './pausableTimeout';
+import type { TimeoutPause } from './timeoutPause';
 import type { Client, ClientCapabilities, EraPreference, FetchLike } from './sdk';
 
 /** What one connection needs; everything is resolved by the session before it starts. */

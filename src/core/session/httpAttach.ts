@@ -97,10 +97,13 @@ export async function attachHttp(
     const client = ctx.newClient(kind === 'sse' ? '2025' : opts.era);
     const deadline = startDeadline(opts.startupTimeoutMs, opts.pause);
     try {
-      await client.connect(new TappedTransport(inner, ctx.wireTap()), {
-        timeout: deadline.sdkTimeout,
-        signal: deadline.signal,
-      });
+      await Promise.race([
+        client.connect(new TappedTransport(inner, ctx.wireTap()), {
+          timeout: deadline.sdkTimeout,
+          signal: deadline.signal,
+        }),
+        deadline.expiry,
+      ]);
       return { client, transport: inner, kind };
     } catch (error) {
       return { error, sessionId: inner.sessionId };

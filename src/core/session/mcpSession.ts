@@ -13,8 +13,8 @@ import {
   type ClientFeatures,
 } from './clientFeatures';
 import { describeExit } from './diagnosis';
-import type { TimeoutPause } from './pausableTimeout';
 import { handleServerRequests, type Client, type EraPreference, type FetchLike } from './sdk';
+import type { TimeoutPause } from './timeoutPause';
 import { ToolStatsTracker } from './toolStats';
 import type { SessionState, SessionView } from './types';
 

@@ -1,40 +1,6 @@
-import { Emitter, type Disposable } from '../util/event';
+import type { Disposable } from '../util/event';
 import { timeoutError } from './sdk';
-
-/**
- * The hold a debugger has on a session's clocks. While any hold is taken (the debuggee waits
- * for the debugger to attach, or stops at a breakpoint), no call or startup timeout counts
- * down: time spent paused is not time the server took. Holds are named, so the two reasons
- * (`attaching`, `stopped`) never release each other.
- */
-export class TimeoutPause {
-  private readonly holds = new Set<string>();
-  private readonly changed = new Emitter<boolean>();
-  /** Fires with `paused` whenever it flips. */
-  readonly onDidChange = this.changed.event;
-
-  get paused(): boolean {
-    return this.holds.size > 0;
-  }
-
-  hold(reason: string): void {
-    const was = this.paused;
-    this.holds.add(reason);
-    if (!was) this.changed.fire(true);
-  }
-
-  release(reason: string): void {
-    if (!this.holds.delete(reason) || this.paused) return;
-    this.changed.fire(false);
-  }
-
-  /** Releases every hold (the debugger is gone). */
-  releaseAll(): void {
-    if (!this.paused) return;
-    this.holds.clear();
-    this.changed.fire(false);
-  }
-}
+import type { TimeoutPause } from './timeoutPause';
 
 /** The longest timer Node accepts (a longer one fires at once): "no SDK timeout". */
 const NO_SDK_TIMEOUT = 2_147_483_647;
@@ -53,6 +19,11 @@ export interface Deadline {
   readonly signal: AbortSignal | undefined;
   /** The budget ran out (only a deadline that keeps time sets it). */
   readonly expired: boolean;
+  /**
+   * Rejects with the timeout error when the budget runs out; never settles otherwise. Race it
+   * with work the signal cannot stop (the SDK's era probe takes no signal).
+   */
+  readonly expiry: Promise<never>;
   /** Starts the budget again (progress arrived), within `maxTotalMs` of unpaused time. */
   reset(): void;
   /** Stops the clock and forgets the caller's signal. */
@@ -70,6 +41,7 @@ export function startDeadline(
       sdkTimeout: budgetMs,
       signal: outer,
       expired: false,
+      expiry: NEVER,
       reset: () => undefined,
       dispose: () => undefined,
     };
@@ -77,8 +49,24 @@ export function startDeadline(
   return new PausableDeadline(budgetMs, pause, outer, maxTotalMs);
 }
 
+/** A promise that never settles. */
+const NEVER: Promise<never> = new Promise<never>(() => undefined);
+
+/**
+ * How long the SDK's era probe (`server/discover`) may take before the server counts as
+ * 2025-era: the whole startup time. Under the debugger a start is slow (a debuggee imports
+ * slower, and may stop at a breakpoint) and a timed-out probe would fall back to a handshake
+ * the server then rejects, so the probe is not timed there: the start's own pausable deadline
+ * (raced with `Deadline.expiry`) bounds it.
+ */
+export function probeTimeoutMs(startupTimeoutMs: number, pause: TimeoutPause | undefined): number {
+  return pause ? NO_SDK_TIMEOUT : startupTimeoutMs;
+}
+
 class PausableDeadline implements Deadline {
   readonly sdkTimeout = NO_SDK_TIMEOUT;
+  readonly expiry: Promise<never>;
+  private rejectExpiry!: (err: Error) => void;
   private readonly controller = new AbortController();
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Unpaused time left of the current budget, as of `since` (or now while paused). */
@@ -97,6 +85,8 @@ class PausableDeadline implements Deadline {
     private readonly maxTotalMs: number | undefined,
   ) {
     this.left = budgetMs;
+    this.expiry = new Promise<never>((_, reject) => (this.rejectExpiry = reject));
+    this.expiry.catch(() => undefined); // raced by callers; never an unhandled rejection
     if (outer?.aborted) this.controller.abort(outer.reason);
     else outer?.addEventListener('abort', this.onOuterAbort, { once: true });
     this.subscriptions.push(pause.onDidChange((paused) => (paused ? this.stopClock() : this.startClock())));
@@ -144,6 +134,8 @@ class PausableDeadline implements Deadline {
   private expire(): void {
     this.timer = undefined;
     this.done = true;
-    this.controller.abort(timeoutError(this.budgetMs));
+    const err = timeoutError(this.budgetMs);
+    this.controller.abort(err);
+    this.rejectExpiry(err);
   }
 }

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { McpSession } from '../../../src/core/session/mcpSession';
-import { startDeadline, TimeoutPause } from '../../../src/core/session/pausableTimeout';
+import { probeTimeoutMs, startDeadline } from '../../../src/core/session/pausableTimeout';
+import { TimeoutPause } from '../../../src/core/session/timeoutPause';
 import { isTimeout } from '../../../src/core/session/sdk';
 import { waitFor } from '../../waitFor';
 import { FIXTURES, pyServer, SessionPool } from './helpers';
@@ -100,6 +101,18 @@ describe('pausable timeouts (the debugger holds the clock)', () => {
       quiet.dispose();
       await elapsed(100);
       assert.equal(quiet.signal!.aborted, false, 'no abort after dispose');
+    });
+
+    it('expiry rejects with the timeout error when the budget runs out (for work the signal cannot stop)', async () => {
+      const d = startDeadline(50, new TimeoutPause());
+      const work = new Promise<string>(() => undefined); // e.g. the SDK's era probe
+      await assert.rejects(Promise.race([work, d.expiry]), (err) => isTimeout(err));
+      d.dispose();
+      const plain = startDeadline(50, undefined);
+      const r = await Promise.race([plain.expiry, new Promise((ok) => setTimeout(() => ok('not settled'), 150))]);
+      assert.equal(r, 'not settled', 'without a pause the SDK keeps the time; expiry never settles');
+      assert.equal(probeTimeoutMs(30000, undefined), 30000);
+      assert.ok(probeTimeoutMs(3000, new TimeoutPause()) > 2_000_000_000, 'under the debugger: not timed');
     });
 
     it('reset (progress) restarts the budget, within the total cap', async () => {
