@@ -4,7 +4,7 @@ import type { ServerConfig } from '../config/types';
 /** The loopback address every debug port listens on: never reachable from another machine. */
 export const DEBUG_HOST = '127.0.0.1';
 
-export type DebugRuntime = 'python' | 'node';
+type DebugRuntime = 'python' | 'node';
 
 /** A command line: what to run and its arguments. */
 export interface CommandLine {

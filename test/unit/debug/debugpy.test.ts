@@ -5,9 +5,10 @@ import { DebuggeeState, framesOf, pausedTool } from '../../../src/core/debug/dap
 import { handlerSpans, toolEntry } from '../../../src/core/debug/handlers';
 import { planDebugLaunch } from '../../../src/core/debug/launchPlan';
 import { freePort, planHostFor } from '../../../src/core/debug/machine';
+import { DebugRelay } from '../../../src/core/debug/relay';
 import { emptyContext } from '../../../src/core/rules/project';
 import { createPythonAnalyzer } from '../../../src/core/rules/python';
-import { TimeoutPause } from '../../../src/core/session/pausableTimeout';
+import { TimeoutPause } from '../../../src/core/session/timeoutPause';
 import { waitFor } from '../../waitFor';
 import { FIXTURES, MemorySink, serverConfig, SessionPool } from '../session/helpers';
 import { DapClient } from './dapClient';
@@ -40,10 +41,19 @@ describe('debugging a real FastMCP server under debugpy (plain Node)', function 
   this.timeout(60000);
   const pool = new SessionPool();
   const clients: DapClient[] = [];
+  const relays: DebugRelay[] = [];
   afterEach(async () => {
     for (const c of clients.splice(0)) c.close();
+    for (const r of relays.splice(0)) r.dispose();
     await pool.cleanup();
   });
+
+  /** The relay VS Code connects through (debugpy's port is never probed: it takes one client). */
+  async function relayTo(port: number): Promise<number> {
+    const relay = await DebugRelay.start(port, { connectTimeoutMs: 30000 });
+    relays.push(relay);
+    return relay.port;
+  }
 
   it('stops at the first line of the tool with its arguments; paused longer than the call timeout, the call still succeeds', async () => {
     const plan = await debugLaunch(CALC, DEMO_DEBUG);
@@ -54,17 +64,18 @@ describe('debugging a real FastMCP server under debugpy (plain Node)', function 
       server: plan.server,
       pause,
       trace: sink,
-      requestTimeoutMs: 800,
+      requestTimeoutMs: 2500,
       startupTimeoutMs: 60000,
       workspaceFolder: DEMO_DEBUG,
     });
+    const relayPort = await relayTo(plan.port);
     const started = session.start();
 
     const definitions = (
       await createPythonAnalyzer().analyze(CALC, fs.readFileSync(CALC, 'utf8'), emptyContext(DEMO_DEBUG))
     ).definitions;
     const entry = toolEntry(definitions, 'add')!;
-    const dap = await DapClient.connect(plan.port);
+    const dap = await DapClient.connect(relayPort);
     clients.push(dap);
     const verified = await dap.attach([{ path: CALC, line: entry.line + 1 }]);
     assert.deepEqual(verified, [entry.line + 1]);
@@ -111,21 +122,21 @@ describe('debugging a real FastMCP server under debugpy (plain Node)', function 
       ],
     );
 
-    // Paused for longer than the call timeout (800 ms): the clock is held, nothing fires.
+    // Paused for longer than the call timeout (2.5 s): the clock is held, nothing fires.
     const pausedAt = performance.now();
-    await waitFor(() => performance.now() - pausedAt > 1500, 'more than the call timeout to pass', 5000);
+    await waitFor(() => performance.now() - pausedAt > 3500, 'more than the call timeout to pass', 8000);
     await dap.request('continue', { threadId });
     feed();
     assert.equal(pause.paused, false);
     const outcome = await call;
     assert.equal(outcome.ok, true, JSON.stringify(outcome.error));
     assert.deepEqual((outcome.result as { structuredContent?: unknown }).structuredContent, { result: 42 });
-    assert.ok(outcome.durationMs > 1500, `the call's true latency: ${outcome.durationMs} ms`);
+    assert.ok(outcome.durationMs > 3500, `the call's true latency: ${outcome.durationMs} ms`);
     // The trace has the call and its answer, paired by id.
     const request = sink.messages.find((m) => m.dir === 'out' && m.msg.method === 'tools/call');
     const answer = sink.messages.find((m) => m.dir === 'in' && m.msg.id === request?.msg.id);
     assert.ok(request && answer, 'tools/call and its response are in the trace');
-    assert.ok(answer.ts - request.ts > 1500);
+    assert.ok(answer.ts - request.ts > 3500);
     // The terminal (lifecycle) shows the debugpy command line.
     assert.ok(sink.events.some((e) => e.startsWith('$ ') && e.includes('-m debugpy --listen 127.0.0.1:')));
   });
@@ -135,6 +146,7 @@ describe('debugging a real FastMCP server under debugpy (plain Node)', function 
     const pause = new TimeoutPause();
     pause.hold('attaching');
     const session = pool.create({ server: plan.server, pause, startupTimeoutMs: 60000, workspaceFolder: FIXTURES });
+    const relayPort = await relayTo(plan.port);
     const started = session.start();
     // It exits during the era probe and is started again for a 2025 handshake: attach to both
     // starts, as the debug area does when a start's debug session ends while it is starting
@@ -146,7 +158,7 @@ describe('debugging a real FastMCP server under debugpy (plain Node)', function 
         return p !== attachedPid && p;
       }, 'a new server process');
       attachedPid = pid;
-      const dap = await DapClient.connect(plan.port);
+      const dap = await DapClient.connect(relayPort);
       clients.push(dap);
       await dap.attach([]);
       await dap.event('terminated');
