@@ -8,7 +8,17 @@ import type { SessionManager } from '../../src/vscode/session/sessionManager';
 import type { TreeNode } from '../../src/vscode/treeNodes';
 import { activateDoctor, demoServer, serverNode, treeProvider, waitFor, workspaceRoot } from './helpers';
 
-const DEMO_SERVERS = ['everything', 'memory', 'good-python', 'polluting', 'crashing', 'hanging', 'remote-docs'];
+const DEMO_SERVERS = [
+  'everything',
+  'memory',
+  'good-python',
+  'polluting',
+  'crashing',
+  'hanging',
+  'remote-docs',
+  'calc',
+  'notes-ts',
+];
 
 describe('Servers tree', function () {
   this.timeout(60000);
@@ -41,7 +51,7 @@ describe('Servers tree', function () {
     const tree = treeProvider();
     const item = tree.getTreeItem(fileNode());
     assert.equal(item.label, `VS Code · ${path.join('.vscode', 'mcp.json')}`);
-    assert.match(String(item.description), /^7 servers(, \d+ problems?)?$/);
+    assert.match(String(item.description), /^9 servers(, \d+ problems?)?$/);
     assert.equal(item.command?.command, 'mcpDoctor.openConfig');
   });
 
