@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { ServerConfig } from '../../../src/core/config/types';
 import { DebuggeeState, framesOf, pausedTool } from '../../../src/core/debug/dap';
 import { handlerSpans, toolEntry } from '../../../src/core/debug/handlers';
 import { planDebugLaunch } from '../../../src/core/debug/launchPlan';
@@ -19,12 +20,13 @@ const DEMO_DEBUG = path.resolve(__dirname, '../../fixtures/workspaces/demo/debug
 const CALC = path.join(DEMO_DEBUG, 'calc_server.py');
 
 /** Plans the server's debug launch on a free port with the real machine (the project .venv). */
-async function debugLaunch(file: string, cwd: string) {
+async function debugLaunch(file: string, cwd: string, over: Partial<ServerConfig> = {}) {
   const server = serverConfig(path.basename(file, '.py'), {
     command: VENV_PY,
     args: [file],
     cwd,
     env: { PYTHONDONTWRITEBYTECODE: '1' },
+    ...over,
   });
   const port = await freePort();
   const r = planDebugLaunch(server, port, planHostFor(server, cwd));
@@ -139,6 +141,47 @@ describe('debugging a real FastMCP server under debugpy (plain Node)', function 
     assert.ok(answer.ts - request.ts > 3500);
     // The terminal (lifecycle) shows the debugpy command line.
     assert.ok(sink.events.some((e) => e.startsWith('$ ') && e.includes('-m debugpy --listen 127.0.0.1:')));
+  });
+
+  it('an HTTP server MCP Doctor starts: waits for it to listen while the debugger attaches; a paused call outlives its timeout', async () => {
+    const httpPort = await freePort();
+    const plan = await debugLaunch(CALC, DEMO_DEBUG, {
+      args: [CALC, '--http', String(httpPort)],
+      url: `http://127.0.0.1:${httpPort}/mcp`,
+      transport: 'http',
+    });
+    const pause = new TimeoutPause();
+    pause.hold('attaching');
+    const session = pool.create({
+      server: plan.server,
+      pause,
+      requestTimeoutMs: 2500,
+      startupTimeoutMs: 60000,
+      workspaceFolder: DEMO_DEBUG,
+    });
+    const relayPort = await relayTo(plan.port);
+    const started = session.start();
+    const dap = await DapClient.connect(relayPort);
+    clients.push(dap);
+    await dap.attach([{ path: CALC, line: 10 }]);
+    pause.release('attaching');
+    await started;
+    assert.deepEqual(
+      [session.view().state.kind, (session.view().state as { transport?: string }).transport],
+      ['running', 'http'],
+      JSON.stringify(session.view().state),
+    );
+    const from = dap.events.length;
+    const call = session.callTool('add', { a: 1, b: 2 });
+    const stopped = await dap.event('stopped', from);
+    pause.hold('stopped');
+    const pausedAt = performance.now();
+    await waitFor(() => performance.now() - pausedAt > 3500, 'more than the call timeout to pass', 8000);
+    pause.release('stopped');
+    await dap.request('continue', { threadId: (stopped.body as { threadId: number }).threadId });
+    const outcome = await call;
+    assert.equal(outcome.ok, true, JSON.stringify(outcome.error));
+    assert.deepEqual((outcome.result as { structuredContent?: unknown }).structuredContent, { result: 3 });
   });
 
   it('a crash under the debugger still gives MCP708 with the traceback mapped to the file and line', async () => {
