@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { SessionView } from '../../src/core/session/types';
 import type { DoctorTestApi } from '../../src/testApi';
 import { clickThroughForm, DapRecorder, debugLens, localVariables, tracedCall, treeDescription } from './debugHelpers';
-import { activateDoctor, demoServer, screenshot, serverNode, waitFor, workspaceRoot } from './helpers';
+import { activateDoctor, demoServer, serverNode, waitFor, workspaceRoot } from './helpers';
 
 /**
  * "Debug tool" in the real VS Code host: the code lens starts the server under the debugger
@@ -70,7 +70,6 @@ describe('Debug a tool', function () {
     );
     const editor = vscode.window.activeTextEditor;
     assert.equal(editor?.document.uri.fsPath, file, 'the editor shows the tool');
-    await screenshot('debug');
 
     await stop.session.customRequest('continue', { threadId: stop.threadId });
     const result = (await outcome) as { ok: boolean; result?: { structuredContent?: unknown } };
