@@ -35,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): DoctorTestApi | unde
   const sessions = timed('sessions', () => registerSessions({ context, log, config, trace }, seams?.wrapPrompts));
   const tree = timed('tree', () => registerTree({ context, config, sessions }));
   const tools = timed('rules', () => registerRules({ context, log, config, sessions }));
-  const debug = timed('debug', () => registerDebug({ context, log, config, sessions, tools }));
+  timed('debug', () => registerDebug({ context, log, config, sessions, tools }));
   activeSessions = sessions;
 
   const activationMs = performance.now() - started;
@@ -48,7 +48,6 @@ export function activate(context: vscode.ExtensionContext): DoctorTestApi | unde
     trace,
     tree: tree.provider,
     treeView: tree.view,
-    debug,
   });
 }
 

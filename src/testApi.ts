@@ -2,7 +2,6 @@ import type * as vscode from 'vscode';
 import type { ServerConfig } from './core/config/types';
 import type { IpcMessage } from './shared/protocol';
 import type { ConfigController } from './vscode/config/configController';
-import type { DebugController } from './vscode/debug/index';
 import type { LaunchPrompts } from './vscode/session/prompts';
 import type { SessionManager } from './vscode/session/sessionManager';
 import type { IpcTap } from './vscode/trace/tracePanel';
@@ -24,7 +23,6 @@ export interface DoctorTestApi {
   readonly trace: TraceServiceImpl;
   readonly tree: ServersTreeProvider;
   readonly treeView: vscode.TreeView<TreeNode>;
-  readonly debug: DebugController;
   /** The messages the trace panel posted and received since activation. */
   readonly webview: IpcLog;
   /** While on, every launch question is answered yes (consent, disabled server, start for a tool). */

@@ -63,10 +63,6 @@ export class DebugLaunch implements LaunchVariant, vscode.Disposable {
     );
   }
 
-  get runtime(): DebugPlan['runtime'] | undefined {
-    return this.plan?.runtime;
-  }
-
   /** True while this launch is the server's current start and its debugger may still attach. */
   get isLive(): boolean {
     return !this.disposed && this.deps.sessions.variantOf(this.server.id) === this;

@@ -26,7 +26,7 @@ interface DebugToolArg {
  * tracker (pauses hold the session's timeouts; the tree says where it is paused), and for "Debug
  * tool" sets a breakpoint at the handler's first line and calls the tool through the usual form.
  */
-export function registerDebug(services: DebugAreaDeps): DebugController {
+export function registerDebug(services: DebugAreaDeps): void {
   const controller = new DebugController(services);
   services.context.subscriptions.push(
     controller,
@@ -37,10 +37,9 @@ export function registerDebug(services: DebugAreaDeps): DebugController {
     vscode.commands.registerCommand('mcpDoctor.startServerDebug', (arg: unknown) => controller.startServer(arg)),
     vscode.commands.registerCommand('mcpDoctor.debugTool', (arg: unknown) => controller.debugTool(arg)),
   );
-  return controller;
 }
 
-export class DebugController implements vscode.DebugAdapterTrackerFactory, vscode.Disposable {
+class DebugController implements vscode.DebugAdapterTrackerFactory, vscode.Disposable {
   private readonly launches = new Set<DebugLaunch>();
   private readonly deps: DebugDeps;
 
