@@ -20,15 +20,20 @@ interface Dap {
  */
 export class DapRecorder implements vscode.Disposable {
   readonly messages: { session: vscode.DebugSession; dir: 'in' | 'out'; msg: Dap }[] = [];
-  private readonly registration: vscode.Disposable;
+  /** The ids of the debug sessions VS Code ended (`onDidTerminateDebugSession`). */
+  readonly ended = new Set<string>();
+  private readonly registrations: vscode.Disposable[];
 
   constructor() {
-    this.registration = vscode.debug.registerDebugAdapterTrackerFactory('*', {
-      createDebugAdapterTracker: (session) => ({
-        onDidSendMessage: (msg: Dap) => this.messages.push({ session, dir: 'in', msg }),
-        onWillReceiveMessage: (msg: Dap) => this.messages.push({ session, dir: 'out', msg }),
+    this.registrations = [
+      vscode.debug.registerDebugAdapterTrackerFactory('*', {
+        createDebugAdapterTracker: (session) => ({
+          onDidSendMessage: (msg: Dap) => this.messages.push({ session, dir: 'in', msg }),
+          onWillReceiveMessage: (msg: Dap) => this.messages.push({ session, dir: 'out', msg }),
+        }),
       }),
-    });
+      vscode.debug.onDidTerminateDebugSession((s) => this.ended.add(s.id)),
+    ];
   }
 
   /** The first `stopped` event after `from`, with its session. */
@@ -56,7 +61,7 @@ export class DapRecorder implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.registration.dispose();
+    for (const r of this.registrations) r.dispose();
   }
 }
 

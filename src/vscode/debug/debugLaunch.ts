@@ -208,6 +208,7 @@ export class DebugLaunch implements LaunchVariant, vscode.Disposable {
     this.states.delete(session.id);
     if (state?.paused) this.onPauseChanged();
     if (session !== this.root) return;
+    this.deps.log.info(`debug: the ${session.type} session "${session.name}" of ${this.server.name} ended`);
     this.root = undefined;
     this.pause.release('stopped');
     if (!this.isLive) return this.dispose();
