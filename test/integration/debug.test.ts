@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SessionView } from '../../src/core/session/types';
@@ -176,5 +178,43 @@ describe('Debug a tool', function () {
     const terminal = await vscode.commands.executeCommand<{ text: string }>('mcpDoctor.showTerminal', server.id);
     assert.match(terminal!.text, /--inspect-brk=127\.0\.0\.1:\d+/, 'the command line under the inspector');
     assert.match(terminal!.text, /Debugger listening on ws:/, "the server's stderr while debugging");
+  });
+
+  it("a Python without debugpy: MCP Doctor says so and offers to install it into the server's own environment; a failed install starts nothing", async () => {
+    // A venv without debugpy and without pip, so that accepting the offer changes nothing on the machine.
+    const venv = path.join(workspaceRoot(), 'debug', '.venv-bare');
+    fs.rmSync(venv, { recursive: true, force: true });
+    execFileSync('python3', ['-m', 'venv', '--without-pip', venv]);
+    const server = await demoServer(api, 'bare-python');
+    let ended: { execution: vscode.TaskExecution; exitCode: number | undefined } | undefined;
+    const sub = vscode.tasks.onDidEndTaskProcess((e) => (ended ??= e));
+    try {
+      await vscode.commands.executeCommand('notifications.clearAll');
+      let returned: { value: unknown } | undefined;
+      const start = Promise.resolve(
+        vscode.commands.executeCommand<SessionView | undefined>('mcpDoctor.startServerDebug', serverNode(server.id)),
+      ).then((value) => (returned = { value }));
+      // The offer is the newest notification; its one button ("Install debugpy") is its primary action.
+      await waitFor(async () => {
+        if (ended || returned) return true;
+        await vscode.commands.executeCommand('notification.acceptPrimaryAction');
+        return undefined;
+      }, 'the install offer to be accepted and its task to end');
+      await start;
+      assert.ok(ended, `the offer ran an install task (the start returned ${JSON.stringify(returned?.value)})`);
+      const task = ended.execution.task;
+      assert.equal(task.name, 'Install debugpy for bare-python');
+      const exec = task.execution as vscode.ProcessExecution;
+      assert.equal(exec.process, path.join(venv, 'bin', 'python'), "the server's own interpreter");
+      assert.deepEqual(exec.args, ['-m', 'pip', 'install', 'debugpy']);
+      assert.notEqual(ended.exitCode, 0, 'no pip in this venv: the install fails');
+      assert.equal(returned?.value, undefined, 'nothing started');
+      assert.notEqual(api.sessions.get(server.id)?.state.kind, 'running');
+      assert.doesNotMatch(treeDescription(server.id), /debugging/);
+    } finally {
+      sub.dispose();
+      await vscode.commands.executeCommand('notifications.clearAll');
+      fs.rmSync(venv, { recursive: true, force: true });
+    }
   });
 });

@@ -18,6 +18,7 @@ const DEMO_SERVERS = [
   'remote-docs',
   'calc',
   'notes-ts',
+  'bare-python',
 ];
 
 describe('Servers tree', function () {
@@ -51,7 +52,7 @@ describe('Servers tree', function () {
     const tree = treeProvider();
     const item = tree.getTreeItem(fileNode());
     assert.equal(item.label, `VS Code · ${path.join('.vscode', 'mcp.json')}`);
-    assert.match(String(item.description), /^9 servers(, \d+ problems?)?$/);
+    assert.match(String(item.description), /^10 servers(, \d+ problems?)?$/);
     assert.equal(item.command?.command, 'mcpDoctor.openConfig');
   });
 
