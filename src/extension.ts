@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { TestSeams, type DoctorTestApi } from './testApi';
 import { registerConfig } from './vscode/config/configController';
+import { registerDebug } from './vscode/debug/index';
 import { registerRules } from './vscode/rules/index';
 import { registerSessions } from './vscode/session/index';
 import type { SessionManager } from './vscode/session/sessionManager';
@@ -12,7 +13,7 @@ let activeSessions: SessionManager | undefined;
 
 /**
  * Composition root. Builds the areas in dependency order (config ← trace ← sessions ← tree,
- * rules), each given what it needs as arguments. Each area registers its commands and providers
+ * rules ← debug), each given what it needs as arguments. Each area registers its commands and providers
  * synchronously and loads its heavy parts (SDK, parsers, grammars) only when first used.
  * Returns the test API in `ExtensionMode.Test` only.
  */
@@ -33,7 +34,8 @@ export function activate(context: vscode.ExtensionContext): DoctorTestApi | unde
   const trace = timed('trace', () => registerTrace({ context, log, config }, seams?.ipc));
   const sessions = timed('sessions', () => registerSessions({ context, log, config, trace }, seams?.wrapPrompts));
   const tree = timed('tree', () => registerTree({ context, config, sessions }));
-  timed('rules', () => registerRules({ context, log, config, sessions }));
+  const tools = timed('rules', () => registerRules({ context, log, config, sessions }));
+  timed('debug', () => registerDebug({ context, log, config, sessions, tools }));
   activeSessions = sessions;
 
   const activationMs = performance.now() - started;

@@ -1,5 +1,7 @@
 import type * as vscode from 'vscode';
 import type { ConfigFileResult, ServerConfig } from '../core/config/types';
+import type { Definition } from '../core/rules/types';
+import type { TimeoutPause } from '../core/session/timeoutPause';
 import type { SessionView, ToolStats } from '../core/session/types';
 import type { TraceSink } from '../core/trace/types';
 
@@ -8,7 +10,7 @@ import type { TraceSink } from '../core/trace/types';
  * implements one of these interfaces and is given the others it needs as constructor
  * arguments, built in dependency order by the composition root (`src/extension.ts`):
  *
- *     config  ←  trace  ←  sessions  ←  tree, rules
+ *     config  ←  trace  ←  sessions  ←  tree, rules  ←  debug
  *
  * An area reaches another only through these interfaces; `test/unit/architecture.test.ts`
  * checks that no area imports another area's files.
@@ -67,6 +69,26 @@ export interface TraceService {
   reveal(filter?: { serverId?: string; tool?: string }): Promise<void>;
 }
 
+/**
+ * A start of a server that differs from the plain one (the debug area's "start under the
+ * debugger"). The session area asks it to change the launch once the config is resolved and
+ * the launch consented to, gives its pause to the session, and shows its status in the tree.
+ */
+export interface LaunchVariant {
+  /**
+   * The config to launch instead of `resolved` (e.g. its command line under debugpy), or
+   * undefined to cancel the start (the variant told the user why). `terminal` writes a line
+   * into the server's managed terminal.
+   */
+  prepare(resolved: ServerConfig, terminal: (line: string) => void): Promise<ServerConfig | undefined>;
+  /** Startup and call timeouts of the session do not count down while it is held. */
+  readonly pause: TimeoutPause;
+  /** What the tree adds to the server's state (`paused in tool add`), if anything. */
+  status(): string | undefined;
+  /** Fires when `status()` changed. */
+  readonly onDidChangeStatus: vscode.Event<void>;
+}
+
 /** Live sessions (session area). */
 export interface SessionRegistry {
   /** Fires with the server id whose state, lists, findings or stats changed. */
@@ -82,6 +104,23 @@ export interface SessionRegistry {
    * started from (its entry may have been removed or renamed since).
    */
   findServer(idOrName: string): ServerConfig | undefined;
+  /**
+   * Starts a server with a launch variant, stopping a running start first. Resolves like a
+   * plain start: the view once running or failed, undefined when the start did not happen.
+   */
+  startWith(server: ServerConfig, variant: LaunchVariant): Promise<SessionView | undefined>;
+  /** The variant the server's current (or last) start was made with, if any. */
+  variantOf(serverId: string): LaunchVariant | undefined;
+  /** Stops a server gracefully. */
+  stop(serverId: string): Promise<SessionView | undefined>;
+  /** The status the current start's variant adds (`debugging`, `paused in tool add`), if any. */
+  launchNote(serverId: string): string | undefined;
+}
+
+/** Tool definitions found in source files by the analyzers (rules area). */
+export interface ToolIndex {
+  /** The definitions of a file, analyzing it (as the editor holds it) when needed. */
+  definitions(file: string): Promise<readonly Definition[]>;
 }
 
 /** Everything the composition root builds, in dependency order. Areas take the part they need. */
@@ -91,4 +130,5 @@ export interface Services {
   readonly config: ConfigModel;
   readonly trace: TraceService;
   readonly sessions: SessionRegistry;
+  readonly tools: ToolIndex;
 }

@@ -8,7 +8,18 @@ import type { SessionManager } from '../../src/vscode/session/sessionManager';
 import type { TreeNode } from '../../src/vscode/treeNodes';
 import { activateDoctor, demoServer, serverNode, treeProvider, waitFor, workspaceRoot } from './helpers';
 
-const DEMO_SERVERS = ['everything', 'memory', 'good-python', 'polluting', 'crashing', 'hanging', 'remote-docs'];
+const DEMO_SERVERS = [
+  'everything',
+  'memory',
+  'good-python',
+  'polluting',
+  'crashing',
+  'hanging',
+  'remote-docs',
+  'calc',
+  'notes-ts',
+  'bare-python',
+];
 
 describe('Servers tree', function () {
   this.timeout(60000);
@@ -41,7 +52,7 @@ describe('Servers tree', function () {
     const tree = treeProvider();
     const item = tree.getTreeItem(fileNode());
     assert.equal(item.label, `VS Code · ${path.join('.vscode', 'mcp.json')}`);
-    assert.match(String(item.description), /^7 servers(, \d+ problems?)?$/);
+    assert.match(String(item.description), /^10 servers(, \d+ problems?)?$/);
     assert.equal(item.command?.command, 'mcpDoctor.openConfig');
   });
 
@@ -114,10 +125,16 @@ describe('Servers tree', function () {
     assert.match(vscode.window.activeTextEditor!.document.getText(), /# Resource `/);
   });
 
-  it('calls a tool from its tree item through the argument form (optional fields left empty)', async () => {
+  it("calls a tool from its tree item through the argument form, prefilled with the tool's last arguments", async () => {
     const server = await demoServer(api, 'good-python');
     const view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', server.id))!;
     assert.equal(view.state.kind, 'running', JSON.stringify(view.state));
+    const first = await vscode.commands.executeCommand<{ ok: boolean }>('mcpDoctor.callTool', {
+      serverId: server.id,
+      toolName: 'slow',
+      args: { steps: 3, delay: 0.01 },
+    });
+    assert.equal(first?.ok, true);
     const tree = treeProvider();
     const slow = await waitFor(() => {
       const node = serverNode(server.id);
@@ -129,7 +146,7 @@ describe('Servers tree', function () {
     const call = Promise.resolve(
       vscode.commands.executeCommand<{ ok: boolean }>(item.command!.command, ...(item.command!.arguments ?? [])),
     ).then((o) => (outcome = o ?? { ok: false }));
-    // Two optional fields (steps, delay): accepting each empty input leaves it unset.
+    // Two optional fields (steps, delay), each prefilled with the last call's value: accept both.
     await waitFor(
       async () => {
         if (outcome) return true;
@@ -141,7 +158,7 @@ describe('Servers tree', function () {
     );
     await call;
     assert.equal(outcome!.ok, true);
-    assert.match(JSON.stringify(outcome!.result), /done after 5 steps/);
+    assert.match(JSON.stringify(outcome!.result), /done after 3 steps/);
   });
 
   it('asks enum and boolean fields with quick picks (defaults preselected) and renders image results', async () => {

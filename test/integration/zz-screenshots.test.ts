@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { GetDetailRequest } from '../../src/shared/protocol';
+import { clickThroughForm, DapRecorder, debugLens, treeDescription } from './debugHelpers';
 import { activateDoctor, screenshot, tracePanelReady, waitFor, workspaceRoot } from './helpers';
 
 /**
@@ -69,6 +70,47 @@ if (process.env.VSCODE_SHIM_SCREENSHOT_DIR) {
         'the detail of the selected call to be sent',
       );
       await screenshot('trace');
+      await api.sessions.stopAll();
+    });
+
+    it('a tool paused in the debugger', async () => {
+      const api = await activateDoctor();
+      api.setAutoApprove(true);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      const calc = await waitFor(
+        () => api.config.servers.find((s) => s.name === 'calc' && s.file.endsWith(path.join('.vscode', 'mcp.json'))),
+        'calc',
+      );
+      // The form prefills the last arguments: call once with these.
+      await vscode.commands.executeCommand('mcpDoctor.callTool', {
+        serverId: calc.id,
+        toolName: 'add',
+        args: { a: 19, b: 23 },
+      });
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
+      const dap = new DapRecorder();
+      const lens = await debugLens('debug/calc_server.py', 'add');
+      const { value: stop, outcome } = await clickThroughForm(lens, () => dap.stopped(0), 'a stop in add');
+      await waitFor(() => dap.topFrame(stop.session, stop.at), 'the stack');
+      await waitFor(() => /paused in tool add/.test(treeDescription(calc.id)), 'the tree to say so');
+      const shown = dap.messages.length;
+      await vscode.commands.executeCommand('workbench.view.debug');
+      // The Variables view asks for the paused frame's variables once it is visible.
+      await waitFor(
+        () =>
+          dap.messages
+            .slice(shown)
+            .some((m) => m.dir === 'in' && m.msg.command === 'variables' && m.session.id === stop.session.id),
+        'the Variables view to be filled',
+      );
+      await vscode.commands.executeCommand('mcpDoctor.showTerminal', calc.id);
+      await waitFor(() => vscode.window.activeTerminal?.name === 'MCP: calc', 'the calc terminal in front');
+      await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+      await screenshot('debug');
+      await stop.session.customRequest('continue', { threadId: stop.threadId });
+      await outcome;
+      dap.dispose();
       await api.sessions.stopAll();
     });
   });

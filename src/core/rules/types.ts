@@ -28,6 +28,11 @@ export interface Definition {
   /** URI or URI template, for resources. */
   uri?: string;
   params: { name: string; type?: string; optional?: boolean }[];
+  /**
+   * The handler function, when it is in this file: its whole range, and the first statement of
+   * its body (after a docstring), where a debugger stops first when the tool is called.
+   */
+  handler?: { range: Range; firstStatement: Range };
 }
 
 /** One rule violation as an analyzer reports it; the engine adds severity, docs and origin. */

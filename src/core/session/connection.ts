@@ -53,6 +53,7 @@ import type {
   RequestOptions,
   RequestOutcome,
 } from './connectionTypes';
+import { probeTimeoutMs, startDeadline } from './pausableTimeout';
 import { ProcessStdioTransport, type WireTap } from './transports';
 
 /** The error code SDKs give a request that timed out on the client side. */
@@ -200,8 +201,12 @@ export class McpConnection {
     const client = this.newClient(era);
     const dispatch = notificationDispatch(client);
     transport.onNotification = (n) => this.notifications.fast(n, dispatch);
+    const deadline = startDeadline(this.opts.startupTimeoutMs, this.opts.pause);
     try {
-      await client.connect(transport, { timeout: this.opts.startupTimeoutMs });
+      await Promise.race([
+        client.connect(transport, { timeout: deadline.sdkTimeout, signal: deadline.signal }),
+        deadline.expiry,
+      ]);
     } catch (err) {
       if (this.closing) return { ok: false, verdict: { findings: [], reason: 'stopped' } };
       if (era === 'auto' && isClosedDuringEraProbe(err)) {
@@ -224,6 +229,8 @@ export class McpConnection {
         return { ok: false, verdict: { findings: [finding], reason } };
       }
       return { ok: false, verdict: await this.handshakeFailed(err, proc) };
+    } finally {
+      deadline.dispose();
     }
     if (this.closing) return { ok: false, verdict: { findings: [], reason: 'stopped' } };
     return { ok: true, info: this.connected(client, 'stdio', notes) };
@@ -311,8 +318,9 @@ export class McpConnection {
       clientInfo: this.opts.clientInfo,
       capabilities: this.opts.capabilities,
       era,
-      // A slow-starting 2026 server must not be taken for a 2025 one: it gets the whole startup time.
-      probeTimeoutMs: this.opts.startupTimeoutMs,
+      // A slow-starting 2026 server must not be taken for a 2025 one: it gets the whole startup
+      // time; under the debugger the start's pausable deadline bounds it (see probeTimeoutMs).
+      probeTimeoutMs: probeTimeoutMs(this.opts.startupTimeoutMs, this.opts.pause),
     });
     client.fallbackNotificationHandler = async (n) => {
       if (!this.closing) this.notifications.route(n.method, n.params);
@@ -351,14 +359,17 @@ export class McpConnection {
     if (!client || this.state !== 'open')
       return { ok: false, error: { message: 'The server is not running.' }, durationMs: 0 };
     const timeout = opts.timeoutMs ?? this.opts.requestTimeoutMs;
+    const maxTotal = opts.onProgress ? Math.max(timeout * 10, 600000) : undefined;
+    const deadline = startDeadline(timeout, this.opts.pause, opts.signal, maxTotal);
     try {
       const sendOptions = {
-        timeout,
-        signal: opts.signal,
+        timeout: deadline.sdkTimeout,
+        signal: deadline.signal,
         resetTimeoutOnProgress: !!opts.onProgress,
-        maxTotalTimeout: opts.onProgress ? Math.max(timeout * 10, 600000) : undefined,
+        maxTotalTimeout: maxTotal,
         onprogress: opts.onProgress
           ? (p: { progress: number; total?: number; message?: string }) => {
+              deadline.reset();
               try {
                 opts.onProgress!({ progress: p.progress, total: p.total, message: p.message });
               } catch {
@@ -398,6 +409,8 @@ export class McpConnection {
         return { ok: false, timedOut: true, error: { code: REQUEST_TIMEOUT, message: errorText(err) }, durationMs };
       if (this.httpTransport) this.httpRequestFailed(method, err);
       return { ok: false, error: { message: errorText(err) }, durationMs };
+    } finally {
+      deadline.dispose();
     }
   }
 

@@ -3,6 +3,7 @@ import type { ServerConfig } from '../config/types';
 import type { ManagedProcess } from '../process/managedProcess';
 import type { TraceSink } from '../trace/types';
 import type { Keyed, Verdict } from './diagnosis';
+import type { TimeoutPause } from './timeoutPause';
 import type { Client, ClientCapabilities, EraPreference, FetchLike } from './sdk';
 
 /** What one connection needs; everything is resolved by the session before it starts. */
@@ -21,6 +22,8 @@ export interface ConnectionOptions {
   maxLineBytes: number;
   /** A fetch for every HTTP exchange (tracing, authorization); the global fetch by default. */
   fetch?: FetchLike;
+  /** While held (a debugger attaching, or the debuggee stopped), startup and call timeouts do not count down. */
+  pause?: TimeoutPause;
 }
 
 /**

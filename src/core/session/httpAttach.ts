@@ -28,6 +28,7 @@ import {
   type Transport,
 } from './sdk';
 import { eraUnavailable, noCommonVersion } from './eraDiagnosis';
+import { startDeadline } from './pausableTimeout';
 import { TappedTransport, type WireTap } from './transports';
 
 /** What attaching over HTTP needs of the connection that owns it. */
@@ -69,7 +70,14 @@ export async function attachHttp(
   if (proc) {
     // A server started by command that serves HTTP: wait until it listens.
     const hp = hostPortOf(url)!;
-    const listening = await waitForPort(hp.host, hp.port, opts.startupTimeoutMs, () => !proc.running || ctx.closing());
+    // The wait is polled, so a held pause just keeps it waiting (the deadline keeps the time).
+    const deadline = startDeadline(opts.startupTimeoutMs, opts.pause);
+    const listening = await waitForPort(
+      hp.host,
+      hp.port,
+      deadline.sdkTimeout,
+      () => !proc.running || ctx.closing() || deadline.expired,
+    ).finally(() => deadline.dispose());
     if (ctx.closing()) return STOPPED;
     if (!listening) {
       if (!proc.running) return { verdict: await ctx.processFailed(proc) };
@@ -87,11 +95,20 @@ export async function attachHttp(
         : sseTransport(parsed, { headers, fetch: opts.fetch });
     // SSE is a 2025-era transport: no era probe on it.
     const client = ctx.newClient(kind === 'sse' ? '2025' : opts.era);
+    const deadline = startDeadline(opts.startupTimeoutMs, opts.pause);
     try {
-      await client.connect(new TappedTransport(inner, ctx.wireTap()), { timeout: opts.startupTimeoutMs });
+      await Promise.race([
+        client.connect(new TappedTransport(inner, ctx.wireTap()), {
+          timeout: deadline.sdkTimeout,
+          signal: deadline.signal,
+        }),
+        deadline.expiry,
+      ]);
       return { client, transport: inner, kind };
     } catch (error) {
       return { error, sessionId: inner.sessionId };
+    } finally {
+      deadline.dispose();
     }
   };
   const first: 'http' | 'sse' = opts.server.transport === 'sse' ? 'sse' : 'http';

@@ -14,6 +14,7 @@ import {
 } from './clientFeatures';
 import { describeExit } from './diagnosis';
 import { handleServerRequests, type Client, type EraPreference, type FetchLike } from './sdk';
+import type { TimeoutPause } from './timeoutPause';
 import { ToolStatsTracker } from './toolStats';
 import type { SessionState, SessionView } from './types';
 
@@ -52,6 +53,8 @@ export interface SessionOptions {
   growthWindowMs?: number;
   /** Longest stdout line accepted (default 64 MiB); longer lines are dropped with a finding. */
   maxLineBytes?: number;
+  /** While held (a debugger attaching, or the debuggee stopped), startup and call timeouts do not count down. */
+  pause?: TimeoutPause;
 }
 
 export type CallOptions = RequestOptions;
@@ -177,6 +180,7 @@ export class McpSession {
         healthIntervalMs: o.healthIntervalMs ?? 5000,
         growthWindowMs: o.growthWindowMs ?? 60000,
         maxLineBytes: o.maxLineBytes ?? 64 * 1024 * 1024,
+        pause: o.pause,
       },
       {
         output: (e) => this._onOutput.fire(e),

@@ -172,6 +172,11 @@ export function protocolErrorOf(err: unknown): { code: number; message: string; 
   return { code: err.code, message: err.message.replace(/^MCP error -?\d+: /, ''), data: err.data };
 }
 
+/** The error the SDK rejects a request with when its timeout fires (MCP Doctor's own clocks use it too). */
+export function timeoutError(timeoutMs: number): Error {
+  return new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out', { timeout: timeoutMs });
+}
+
 export function isTimeout(err: unknown): boolean {
   return err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout;
 }

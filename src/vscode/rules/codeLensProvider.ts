@@ -10,8 +10,9 @@ interface CallToolLensArg {
 }
 
 /**
- * Code lenses on tool definitions: "▶ Call tool" always, and live statistics from running
- * sessions ("N calls · p50 X ms · p95 Y ms · N errors", opening the trace) when there are any.
+ * Code lenses on tool definitions: "▶ Call tool" and "Debug" always, and live statistics from
+ * running sessions ("N calls · p50 X ms · p95 Y ms · N errors", opening the trace) when there
+ * are any.
  */
 export class ToolCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly _onDidChangeCodeLenses = new vscode.EventEmitter<void>();
@@ -50,6 +51,12 @@ export class ToolCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
           title: '▶ Call tool',
           tooltip: `Call the tool "${def.name}" on a running server`,
           command: 'mcpDoctor.callTool',
+          arguments: [arg],
+        }),
+        new vscode.CodeLens(range, {
+          title: '$(debug-alt) Debug',
+          tooltip: `Start the server under the debugger, stop at the first line of "${def.name}" and call it`,
+          command: 'mcpDoctor.debugTool',
           arguments: [arg],
         }),
       );

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import type { Services, ToolIndex } from '../services';
 import { RuleCodeActionProvider } from './codeActionProvider';
 import { ToolCodeLensProvider } from './codeLensProvider';
 import { RULE_LANGUAGES, RulesController } from './rulesController';
@@ -7,9 +7,9 @@ import { RULE_LANGUAGES, RulesController } from './rulesController';
 /**
  * The rules area in the editor: diagnostics for MCP server source, quick fixes, tool code lenses
  * and the "Analyze Workspace" command. Registration is cheap; the engine and parsers load on the
- * first analysis.
+ * first analysis. Returns the tool index other areas read definitions from.
  */
-export function registerRules(services: Pick<Services, 'context' | 'log' | 'config' | 'sessions'>): void {
+export function registerRules(services: Pick<Services, 'context' | 'log' | 'config' | 'sessions'>): ToolIndex {
   const controller = new RulesController(services);
   const selector: vscode.DocumentSelector = RULE_LANGUAGES.map((language) => ({ language, scheme: 'file' }));
   const lenses = new ToolCodeLensProvider(controller, services.sessions);
@@ -34,4 +34,10 @@ export function registerRules(services: Pick<Services, 'context' | 'log' | 'conf
     ),
     vscode.commands.registerCommand('mcpDoctor.analyzeWorkspace', () => controller.analyzeWorkspace()),
   );
+  return {
+    definitions: async (file) => {
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+      return (await controller.resultFor(document))?.definitions ?? [];
+    },
+  };
 }

@@ -18,6 +18,12 @@ import { expandUriTemplate, templateVariables } from './uriTemplate';
  * arguments, shows progress (cancellable) and opens the result as Markdown.
  */
 export class Calls {
+  /**
+   * The arguments of each tool's last call, by server and tool, to prefill the form: kept in
+   * memory for this window only (arguments may hold secrets; nothing is written to disk).
+   */
+  private readonly lastArgs = new Map<string, Record<string, unknown>>();
+
   constructor(
     private readonly services: Pick<Services, 'log' | 'config' | 'trace'>,
     private readonly manager: SessionManager,
@@ -45,9 +51,11 @@ export class Calls {
     const found = await this.sessionWithTool(toolName, serverId, file);
     if (!found) return undefined;
     const { session, view, tool } = found;
-    args ??= await askArguments(tool.inputSchema, `${tool.name} (${view.serverName})`);
+    const memory = `${view.serverId}\u0000${tool.name}`;
+    args ??= await askArguments(tool.inputSchema, `${tool.name} (${view.serverName})`, this.lastArgs.get(memory));
     if (!args) return undefined;
     const callArgs = args;
+    this.lastArgs.set(memory, callArgs);
     const outcome = await this.withProgress(`Calling ${tool.name} on ${view.serverName}`, view.serverId, (opts) =>
       session.callTool(tool.name, callArgs, opts),
     );

@@ -16,7 +16,7 @@ import { redactString } from '../../core/trace/redact';
 import type { TraceSink } from '../../core/trace/types';
 import { maskSecrets } from '../../core/trace/redact';
 import { redactSecretFlags, secretValues, terminalHeader } from '../redact';
-import type { LiveSession, Services, SessionRegistry } from '../services';
+import type { LaunchVariant, LiveSession, Services, SessionRegistry } from '../services';
 import type { LaunchPrompts } from './prompts';
 import { ServerTerminal } from './serverTerminal';
 
@@ -42,6 +42,8 @@ interface Entry {
   changed: Map<string, Finding>;
   /** Tool names this server shares with another running server. */
   shadow: Finding[];
+  /** The variant this start was made with (the debugger), if any. */
+  variant?: LaunchVariant;
 }
 
 /** workspaceState key of a server's tool pins (the last definitions seen). */
@@ -171,11 +173,28 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
     return run;
   }
 
-  private async doStart(server: ServerConfig): Promise<SessionView | undefined> {
+  async startWith(server: ServerConfig, variant: LaunchVariant): Promise<SessionView | undefined> {
+    const pending = this.starting.get(server.id);
+    if (pending) await pending;
+    // A running start keeps running until the variant is ready (it may cancel), then is replaced.
+    const run = this.doStart(server, variant).finally(() => this.starting.delete(server.id));
+    this.starting.set(server.id, run);
+    return run;
+  }
+
+  variantOf(serverId: string): LaunchVariant | undefined {
+    return this.entries.get(serverId)?.variant;
+  }
+
+  launchNote(serverId: string): string | undefined {
+    return this.entries.get(serverId)?.variant?.status();
+  }
+
+  private async doStart(server: ServerConfig, variant?: LaunchVariant): Promise<SessionView | undefined> {
     if (this.disposed) return undefined;
     const existing = this.entries.get(server.id);
     const kind = existing?.session.view().state.kind;
-    if (existing && (kind === 'running' || kind === 'starting')) return existing.session.view();
+    if (existing && (kind === 'running' || kind === 'starting') && !variant) return existing.session.view();
 
     if (!this.isLaunchAllowed(server)) {
       void vscode.window
@@ -198,37 +217,48 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
     }
     if (!resolved) return undefined; // the user cancelled an input prompt
     if (!(await this.prompts.allowLaunch(resolved, server))) return undefined;
+    const secrets = secretValues(server, resolved);
+    // The variant changes what runs (after consent to the server's own command line).
+    let launched = resolved;
+    const notes: string[] = [];
+    if (variant) {
+      const changed = await variant.prepare(resolved, (line) => notes.push(line));
+      if (!changed || this.disposed) return undefined;
+      launched = changed;
+    }
 
     const module = await (this.sessionModule ??= import('../../core/session/mcpSession'));
     if (this.disposed) return undefined;
     if (existing) await this.discard(server.id);
 
     const settings = vscode.workspace.getConfiguration('mcpDoctor', vscode.Uri.file(server.file));
-    const secrets = secretValues(server, resolved);
     const options: SessionOptions = {
-      server: resolved,
+      server: launched,
       trace: this.traceSink(server, secrets),
       startupTimeoutMs: settings.get<number>('launch.startupTimeoutMs', 30000),
       requestTimeoutMs: settings.get<number>('launch.toolCallTimeoutMs', 60000),
       stopGraceMs: settings.get<number>('launch.stopGraceMs', 2000),
       healthIntervalMs: settings.get<number>('health.sampleIntervalMs', 5000),
       workspaceFolder: resolved.workspaceFolder ?? workspaceFolderOf(server.file),
+      pause: variant?.pause,
     };
     const session = new module.McpSession(options);
     const entry: Entry = {
       server,
-      resolved,
+      resolved: launched,
       session,
       listeners: [],
       secrets,
       scan: [],
       changed: new Map(),
       shadow: [],
+      variant,
     };
     this.entries.set(server.id, entry);
 
     const terminal = this.terminal(server);
-    for (const line of terminalHeader(resolved, secrets)) terminal.writeLine(line.text, line.style);
+    for (const line of terminalHeader(launched, secrets)) terminal.writeLine(line.text, line.style);
+    for (const note of notes) terminal.writeLine(maskSecrets(redactString(note), secrets), 'hint');
     terminal.show(true);
     const fire = () => this.changed.fire(server.id);
     entry.listeners.push(
@@ -248,6 +278,7 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       session.onDidChangeStats(fire),
       session.onOutput((e) => this.writeOutput(terminal, e, entry.secrets)),
     );
+    if (variant) entry.listeners.push(variant.onDidChangeStatus(fire));
     fire();
     this.services.log.info(`starting ${server.name} (${server.id})`);
     await session.start();

@@ -26,15 +26,22 @@ const JSON_BUTTON: vscode.QuickInputButton = {
 
 /**
  * Asks for the arguments of a tool (or prompt) with one quick input per property of its input
- * schema: required properties first, defaults prefilled, descriptions shown, each value checked
- * with `validateToolArgs` as it is typed. Resolves undefined when the user cancels.
+ * schema: required properties first, the last call's values (or defaults) prefilled, descriptions
+ * shown, each value checked with `validateToolArgs` as it is typed. Resolves undefined when the
+ * user cancels.
  */
-export async function askArguments(schema: unknown, title: string): Promise<Record<string, unknown> | undefined> {
+export async function askArguments(
+  schema: unknown,
+  title: string,
+  /** Values to prefill (the arguments of the last call), used where the schema has the field. */
+  initial: Record<string, unknown> = {},
+): Promise<Record<string, unknown> | undefined> {
   const fields = fieldsOf(schema);
   if (!fields.length) return {};
   // Loaded on first use: the validator (ajv) is not needed at activation.
   const { validateToolArgs: validate } = await import('../../core/session/validateArgs');
   const args: Record<string, unknown> = {};
+  for (const f of fields) if (Object.hasOwn(initial, f.key)) args[f.key] = initial[f.key];
   for (let i = 0; i < fields.length;) {
     const field = fields[i];
     const result = await askField(validate, field, args[field.key], title, i, fields.length);

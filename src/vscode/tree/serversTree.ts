@@ -308,10 +308,16 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         : blocked && !view
           ? 'not started (untrusted workspace)'
           : stateText(state, view?.tools.length ?? 0);
-    item.description = `${server.transport} · ${status}`;
-    item.iconPath = stateIcon(state, server.disabled && !view);
+    // A start under the debugger says so: `debugging`, `paused in tool add`.
+    const note = view ? this.services.sessions.launchNote(server.id) : undefined;
+    item.description = `${server.transport} · ${status}${note ? ` · ${note}` : ''}`;
+    item.iconPath =
+      note && state.kind !== 'error' && state.kind !== 'stopped'
+        ? new vscode.ThemeIcon(note.startsWith('paused') ? 'debug-pause' : 'debug-alt')
+        : stateIcon(state, server.disabled && !view);
     item.contextValue = `server.${state.kind}`;
     item.tooltip = serverTooltip(server, state, findings, view);
+    if (note) item.tooltip.appendMarkdown(`\n\n$(debug-alt) ${escapeMd(note)}`);
     item.command = {
       command: 'mcpDoctor.openConfig',
       title: 'Open Configuration',

@@ -987,6 +987,8 @@ export class PyFile {
     };
     if (description === undefined) delete def.description;
     if (uri === undefined) delete def.uri;
+    const first = this.firstStatement(fn);
+    if (first) def.handler = { range: this.range(fn.node), firstStatement: this.range(first) };
     this.definitions.push({
       def,
       fn,
@@ -996,6 +998,12 @@ export class PyFile {
       bare: !regCall,
       nameNode: explicitName !== undefined ? nameNode : undefined,
     });
+  }
+
+  /** The first statement a call runs: after the docstring, unless the docstring is all there is. */
+  private firstStatement(fn: FunctionFact): PyNode | undefined {
+    const statements = named(fn.body);
+    return fn.docstring !== undefined && statements.length > 1 ? statements[1] : statements[0];
   }
 
   get tools(): DefinitionFact[] {

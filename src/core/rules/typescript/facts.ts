@@ -718,7 +718,22 @@ function collectDefinitions(facts: Facts): void {
       if (schemaName === 'ListToolsRequestSchema') facts.defs.push(...lowLevelTools(facts, call, base.serverKey));
     }
   }
-  for (const d of facts.defs) if (d.handler) facts.handlers.add(d.handler);
+  for (const d of facts.defs) {
+    if (!d.handler) continue;
+    facts.handlers.add(d.handler);
+    const first = firstStatement(d.handler);
+    if (first && d.handler.getSourceFile() === sf)
+      d.def.handler = { range: rangeOf(d.handler, sf), firstStatement: rangeOf(first, sf) };
+  }
+}
+
+/** The first statement a call of the handler runs (the expression of an arrow function without a block). */
+function firstStatement(fn: ts.FunctionLikeDeclaration): ts.Node | undefined {
+  const ts = loadTypeScript();
+  const body = fn.body;
+  if (!body) return undefined;
+  if (!ts.isBlock(body)) return body;
+  return body.statements[0];
 }
 
 function makeDef(
