@@ -4,6 +4,7 @@
  * VSCODE_SHIM_BROWSER; a frame is picked by a CSS selector its document holds, so a webview
  * is reached by something only it draws (e.g. `.trace` for the MCP Trace view).
  */
+import * as assert from 'node:assert/strict';
 import { waitFor } from './helpers';
 
 interface BrowserRequest {
@@ -91,6 +92,11 @@ export class BrowserFrame {
     return call({ op: 'press', frame: this.frame, selector, key });
   }
 
+  /** A PNG of the whole workbench page at `file`. */
+  screenshot(file: string): Promise<string> {
+    return call({ op: 'screenshot', path: file });
+  }
+
   /**
    * The rows matching `selector` that a user can see: rendered (not `display: none`, not
    * `hidden`, not invisible) and inside the visible box of `clip` when given (a scroller).
@@ -125,4 +131,22 @@ export async function webview(selector: string, timeoutMs = 30000): Promise<Brow
   const frame = new BrowserFrame(selector);
   await waitFor(() => frame.eval(() => true).catch(() => false), `a webview drawing ${selector}`, timeoutMs);
   return frame;
+}
+
+/** The result view of a server (its webview marks its body with the server name). */
+export function resultView(serverName: string, timeoutMs?: number): Promise<BrowserFrame> {
+  return webview(`body[data-server=${JSON.stringify(serverName)}] .result`, timeoutMs);
+}
+
+/** Waits until a result view shows the record of `name` (tool, URI or prompt) with `text` in it. */
+export async function shows(view: BrowserFrame, name: string, text: string): Promise<void> {
+  let last = '';
+  await waitFor(
+    async () => {
+      last = await view.text('.record');
+      return (await view.text('.record-head .name')) === name && last.includes(text);
+    },
+    `the result view to show ${name} with "${text}"`,
+    15000,
+  ).catch((err) => assert.fail(`${String(err)}; it shows: ${last.slice(0, 400)}`));
 }
