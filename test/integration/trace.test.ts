@@ -208,6 +208,63 @@ describe('Trace (MCP Trace webview)', function () {
     );
   });
 
+  it('draws the timeline: one bar per request, overlapping calls on separate lanes, notifications as ticks', async () => {
+    const view = await webview('.trace .toolbar');
+    await view.select('select[aria-label="Server / session"]', `sx:${liveSx}`);
+    await view.click('button[aria-label^="Timeline"]');
+    const rows = rowsOf(hooks.posted, liveSx);
+    const requestRows = rows.filter((r) => r.kind === 'message' && r.label === r.method && r.status !== 'none');
+    const noteRows = rows.filter((r) => r.kind === 'message' && r.label === r.method && r.status === 'none');
+    assert.ok(
+      requestRows.length >= 6 && noteRows.length >= 1,
+      `${requestRows.length} requests, ${noteRows.length} notes`,
+    );
+    const drawn = await waitFor(async () => {
+      const d = await view.eval((_: null, doc) => ({
+        list: doc.querySelector('.list-pane')?.checkVisibility() ?? false,
+        bars: Array.from(doc.querySelectorAll('.tl-call'), (b) => {
+          const r = b.getBoundingClientRect();
+          return { text: b.textContent ?? '', left: r.left, right: r.right, top: r.top, width: r.width };
+        }),
+        ticks: doc.querySelectorAll('.tl-tick').length,
+        groups: Array.from(doc.querySelectorAll('.tl-title'), (t) => t.textContent),
+      }));
+      return d.bars.length === requestRows.length ? d : undefined;
+    }, `${requestRows.length} bars in the timeline`);
+    assert.equal(drawn.list, false, 'the list gives way to the timeline');
+    assert.deepEqual(drawn.groups, ['everything']);
+    assert.equal(drawn.ticks, noteRows.length);
+    assert.ok(
+      drawn.bars.every((b) => b.width >= 3),
+      'every bar is drawn at least 3 px wide',
+    );
+    for (const r of requestRows)
+      assert.ok(
+        drawn.bars.some((b) => b.text.startsWith(r.tool ? `${r.method} ${r.tool}` : r.method!)),
+        `a bar for ${r.method}`,
+      );
+    // Calls that overlap in time are drawn on different lanes (never on top of each other).
+    for (const a of drawn.bars)
+      for (const b of drawn.bars)
+        if (a !== b && a.top === b.top)
+          assert.ok(a.right <= b.left + 1 || b.right <= a.left + 1, `${a.text} and ${b.text} overlap on one lane`);
+    const overlapping = requestRows.some((a) =>
+      requestRows.some((b) => a !== b && a.ts < b.ts + (b.latencyMs ?? 0) && b.ts < a.ts + (a.latencyMs ?? 0)),
+    );
+    if (overlapping) assert.ok(new Set(drawn.bars.map((b) => b.top)).size >= 2, 'overlapping calls use two lanes');
+    // A bar selects its request: the detail pane shows it.
+    await view.click('.tl-call:has-text("tools/call echo") >> nth=0');
+    await waitFor(
+      async () => (await view.text('.detail-title')).includes('tools/call · tool echo'),
+      'the echo call in the detail pane',
+    );
+    await view.click('button[aria-label^="Timeline"]');
+    await waitFor(
+      () => view.eval((_: null, doc) => doc.querySelector('.list-pane')?.checkVisibility() ?? false),
+      'the list back',
+    );
+  });
+
   it('replays a recorded call against the running server and diffs the results', async () => {
     const rows = rowsOf(api.webview.posted, liveSx);
     const call = requests(rows, 'tools/call')[0];
