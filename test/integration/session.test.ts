@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CallOutcome } from '../../src/core/session/mcpSession';
@@ -265,7 +266,10 @@ describe('Sessions (live servers)', function () {
     );
     const hit = await waitFor(() => findDiagnostic([source, configFile], 'MCP101'), 'an MCP101 diagnostic');
     const code = hit.diagnostic.code as { value: string; target: vscode.Uri };
-    assert.equal(code.target.toString(), 'https://github.com/mcp-doctor/mcp-doctor/blob/main/docs/rules/MCP101.md');
+    // The page ships in the extension: the link works offline.
+    assert.equal(code.target.scheme, 'file');
+    assert.ok(code.target.fsPath.endsWith(path.join('docs', 'rules', 'MCP101.md')), code.target.fsPath);
+    assert.ok(fs.existsSync(code.target.fsPath), `${code.target.fsPath} exists`);
     assert.equal(hit.diagnostic.source, 'MCP Doctor');
     if (hit.file === source) assert.equal(hit.diagnostic.range.start.line, 7, 'located on the print() line');
     assert.match(manager.terminal(server).text(), /stdout: Weather server starting up/);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { problemsOf } from '../problems';
 import type { Services } from '../services';
 import { Calls } from './calls';
 import { copyReport } from './copyReport';
@@ -57,7 +58,7 @@ export function registerSessions(
     manager,
     documents,
     results,
-    new RuntimeDiagnostics(manager),
+    new RuntimeDiagnostics(manager, problemsOf(services)),
     command('mcpDoctor.startServer', async (arg) => {
       const server = await resolveServerArg(
         services.config,
