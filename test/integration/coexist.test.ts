@@ -2,8 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DoctorApi } from '../../src/extension';
-import type { SessionManager } from '../../src/vscode/session/sessionManager';
+import type { DoctorTestApi } from '../../src/testApi';
 import { activateDoctor, waitFor, workspaceRoot } from './helpers';
 
 const ours = (d: vscode.Diagnostic) => d.source?.startsWith('MCP Doctor') ?? false;
@@ -59,7 +58,7 @@ async function quickFix(uri: vscode.Uri, range: vscode.Range, title: RegExp): Pr
 
 describe("Coexisting with VS Code's built-in MCP support", function () {
   this.timeout(120000);
-  let api: DoctorApi;
+  let api: DoctorTestApi;
   let dir: string;
   let file: string;
 
@@ -73,13 +72,13 @@ describe("Coexisting with VS Code's built-in MCP support", function () {
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     fs.rmSync(dir, { recursive: true, force: true });
-    await api.services.config.refresh();
+    await api.config.refresh();
   });
 
   it('never repeats a problem VS Code reports in mcp.json, and still offers the quick fix', async () => {
     // The key other clients use, and a missing comma: VS Code's schema and parser flag both.
     fs.writeFileSync(file, '{\n  "mcpServers": {\n    "a": { "command": "node" "args": [] }\n  }\n}\n');
-    await api.services.config.refresh();
+    await api.config.refresh();
     const doc = await vscode.workspace.openTextDocument(file);
     await vscode.window.showTextDocument(doc);
     const first = await settled(
@@ -191,10 +190,10 @@ describe("Coexisting with VS Code's built-in MCP support", function () {
       (ds) => ds.some((d) => codeOf(d) === 'MCP101' && d.range.start.line === printLine),
       'the static MCP101 on the print line',
     );
-    const manager = api.services.sessions as SessionManager;
-    manager.setAutoConsentForTests(true);
+    const manager = api.sessions;
+    api.setAutoApprove(true);
     const server = await waitFor(
-      () => api.services.config.servers.find((s) => s.name === 'noisy' && s.file === file),
+      () => api.config.servers.find((s) => s.name === 'noisy' && s.file === file),
       'the noisy server',
     );
     try {
@@ -218,7 +217,7 @@ describe("Coexisting with VS Code's built-in MCP support", function () {
       assert.match(mcp101[0].message, /Seen at runtime too: /);
     } finally {
       await manager.stop(server.id);
-      manager.setAutoConsentForTests(false);
+      api.setAutoApprove(false);
     }
   });
 });

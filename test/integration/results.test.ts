@@ -2,8 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DoctorApi } from '../../src/extension';
-import type { SessionManager } from '../../src/vscode/session/sessionManager';
+import type { DoctorTestApi } from '../../src/testApi';
 import { resultView, shows } from './browser';
 import { activateDoctor, demoServer, waitFor, workspaceRoot } from './helpers';
 
@@ -16,15 +15,15 @@ function resultTabs(): vscode.Tab[] {
 
 describe('Result view (rendered, one per server)', function () {
   this.timeout(120000);
-  let api: DoctorApi;
-  let manager: SessionManager;
+  let api: DoctorTestApi;
+  let manager: DoctorTestApi['sessions'];
   let dir: string;
   const started = new Set<string>();
 
   before(async () => {
     api = await activateDoctor();
-    manager = api.services.sessions as SessionManager;
-    manager.setAutoConsentForTests(true);
+    manager = api.sessions;
+    api.setAutoApprove(true);
     // A real FastMCP 4 server that returns every kind of content block.
     const repo = process.env.MCP_DOCTOR_REPO_ROOT ?? path.resolve(__dirname, '../../..');
     dir = path.join(workspaceRoot(), 'results');
@@ -41,14 +40,14 @@ describe('Result view (rendered, one per server)', function () {
         },
       }),
     );
-    await api.services.config.refresh();
+    await api.config.refresh();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   after(async () => {
     for (const id of started) await manager.stop(id);
     fs.rmSync(dir, { recursive: true, force: true });
-    await api.services.config.refresh();
+    await api.config.refresh();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -106,7 +105,7 @@ describe('Result view (rendered, one per server)', function () {
 
   it('draws each content block by type: text, JSON (foldable), image, audio, links, embedded resources', async () => {
     const server = await waitFor(
-      () => api.services.config.servers.find((s) => s.name === 'content-kinds'),
+      () => api.config.servers.find((s) => s.name === 'content-kinds'),
       'the content-kinds server',
     );
     started.add(server.id);

@@ -212,7 +212,7 @@ describe('Trace (MCP Trace webview)', function () {
     const view = await webview('.trace .toolbar');
     await view.select('select[aria-label="Server / session"]', `sx:${liveSx}`);
     await view.click('button[aria-label^="Timeline"]');
-    const rows = rowsOf(hooks.posted, liveSx);
+    const rows = rowsOf(api.webview.posted, liveSx);
     const requestRows = rows.filter((r) => r.kind === 'message' && r.label === r.method && r.status !== 'none');
     const noteRows = rows.filter((r) => r.kind === 'message' && r.label === r.method && r.status === 'none');
     assert.ok(
