@@ -5,6 +5,7 @@ import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
 import type { Services } from '../services';
 import { isTreeNode, type TreeNode } from '../treeNodes';
 import { ConfigLensProvider } from './configLenses';
+import { StatusBar } from './statusBar';
 import { ServersTreeProvider, UNTRUSTED_MESSAGE } from './serversTree';
 
 /** What the tree area needs from the others. */
@@ -51,7 +52,16 @@ export function registerTree(services: TreeDeps): {
     ...['json', 'jsonc', 'yaml'].map((language) => ({ language, scheme: 'file' })),
     { scheme: 'file', pattern: '**/*.toml' },
   ];
+  const status = new StatusBar(services.config, services.sessions);
   services.context.subscriptions.push(
+    status,
+    vscode.commands.registerCommand('mcpDoctor.openWalkthrough', () =>
+      vscode.commands.executeCommand(
+        'workbench.action.openWalkthrough',
+        `${services.context.extension.id}#gettingStarted`,
+        false,
+      ),
+    ),
     lenses,
     vscode.languages.registerCodeLensProvider(configFiles, lenses),
     provider,
