@@ -89,7 +89,7 @@ export function commandNotFound(subject: Subject, command: string, searchedPath:
  * A PATH as a short phrase: a PATH of a dozen folders pasted into a message buries the point.
  * The first folders are named (the whole PATH stays in the finding's data).
  */
-export function pathSummary(searchedPath: string): string {
+function pathSummary(searchedPath: string): string {
   const dirs = searchedPath.split(searchedPath.includes(';') ? ';' : ':').filter(Boolean);
   if (dirs.length === 0) return 'PATH is empty';
   const shown = dirs.slice(0, 3).join(', ');
