@@ -75,8 +75,8 @@ function webview(entry, outfile) {
   };
 }
 
-function integrationEntries() {
-  const dir = 'test/integration';
+/** The test files run inside VS Code: the integration suites, and the smoke suite of the package. */
+function testEntries(dir) {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith('.ts'))
@@ -106,12 +106,12 @@ const builds = [
   },
   webview('media/trace/main.ts', 'dist/webview/trace.js'),
   webview('media/result/main.ts', 'dist/webview/result.js'),
-  {
+  ...['integration', 'smoke'].map((suite) => ({
     ...node,
-    entryPoints: integrationEntries(),
-    outdir: 'dist/test/integration',
+    entryPoints: testEntries(`test/${suite}`),
+    outdir: `dist/test/${suite}`,
     external: [...node.external, 'typescript', 'mocha', '@vscode/test-electron'],
-  },
+  })),
 ].filter((b) => (b.entryPoints ?? []).every((e) => existsSync(e)) && (b.entryPoints ?? []).length > 0);
 
 /** Runtime assets that are not JavaScript: grammars, webview CSS, codicons. */
