@@ -48,10 +48,7 @@ export class TimelineView {
       b.textContent = label;
       b.title = title;
       b.setAttribute('aria-label', title);
-      b.addEventListener('click', () => {
-        this.zoom = Math.min(64, Math.max(1, f()));
-        this.render();
-      });
+      b.addEventListener('click', () => this.setZoom(f()));
       return b;
     };
     this.head.append(
@@ -62,6 +59,21 @@ export class TimelineView {
     );
     this.scroller.append(this.canvas);
     this.root.append(this.head, this.scroller);
+  }
+
+  /**
+   * Zooms, keeping in view what was: the newest end when the view showed it (recent traffic is
+   * what one looks at), else the middle.
+   */
+  private setZoom(next: number): void {
+    const s = this.scroller;
+    const before = this.zoom;
+    this.zoom = Math.min(64, Math.max(1, next));
+    const atEnd = s.scrollLeft + s.clientWidth >= s.scrollWidth - 2;
+    const middle = (s.scrollLeft + s.clientWidth / 2) / Math.max(1, s.scrollWidth);
+    this.render();
+    if (this.zoom === before) return;
+    s.scrollLeft = atEnd ? s.scrollWidth : middle * s.scrollWidth - s.clientWidth / 2;
   }
 
   /** Lays out and draws; returns the layout. */

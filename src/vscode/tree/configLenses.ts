@@ -12,6 +12,8 @@ export class ConfigLensProvider implements vscode.CodeLensProvider, vscode.Dispo
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly subs: vscode.Disposable[];
+  /** The server states the lenses show, to refresh only when one changes. */
+  private shown = '';
 
   constructor(
     private readonly config: ConfigModel,
@@ -20,12 +22,27 @@ export class ConfigLensProvider implements vscode.CodeLensProvider, vscode.Dispo
     this.subs = [
       this.changed,
       config.onDidChange(() => this.changed.fire()),
-      sessions.onDidChange(() => this.changed.fire()),
+      // Sessions change many times a second while servers talk (output, stats); any lens change
+      // event makes every editor ask all providers again, so only a change of state fires one.
+      sessions.onDidChange(() => {
+        const now = this.states();
+        if (now !== this.shown) {
+          this.shown = now;
+          this.changed.fire();
+        }
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('mcpDoctor.vscodeMcpJson') || e.affectsConfiguration('mcpDoctor.codeLens'))
           this.changed.fire();
       }),
     ];
+  }
+
+  private states(): string {
+    return this.sessions
+      .all()
+      .map((v) => `${v.serverId}=${v.state.kind}`)
+      .join('|');
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {

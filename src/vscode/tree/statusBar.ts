@@ -40,8 +40,8 @@ export class StatusBar implements vscode.Disposable {
     this.item.accessibilityInformation = {
       label: `MCP Doctor: ${s.running} running, ${s.failed} failed, ${s.errors} errors, ${s.warnings} warnings`,
     };
-    this.item.backgroundColor =
-      s.errors || s.failed ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    // Only a server that failed to start colours the item; config problems are counted, not shouted.
+    this.item.backgroundColor = s.failed ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     if (this.config.servers.length || views.length) this.item.show();
     else this.item.hide();
   }
