@@ -6,7 +6,7 @@
 //     (test/smoke) run in the real workbench against that installed copy.
 // Usage: VSCODE_HOST_DIR=... node scripts/test-package.mjs
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import assert from 'node:assert/strict';
@@ -54,8 +54,23 @@ try {
   run(node, [entry, '--extensions-dir', extensions, '--install-extension', join(root, 'dist/mcp-doctor.vsix')]);
   const installed = readdirSync(extensions).filter((d) => d.startsWith('mcp-doctor.mcp-doctor-'));
   assert.equal(installed.length, 1, `installed: ${readdirSync(extensions).join(', ')}`);
-  const manifest = JSON.parse(readFileSync(join(extensions, installed[0], 'package.json'), 'utf8'));
+  const ext = join(extensions, installed[0]);
+  const manifest = JSON.parse(readFileSync(join(ext, 'package.json'), 'utf8'));
   assert.equal(manifest.name, 'mcp-doctor');
+  // What the installed copy holds: the marketplace README, the icon, no source maps, no schema
+  // that nothing contributes, no developer files.
+  const files = readdirSync(ext, { recursive: true, encoding: 'utf8' });
+  assert.ok(existsSync(join(ext, manifest.icon)), `icon ${manifest.icon}`);
+  assert.match(readFileSync(join(ext, 'readme.md'), 'utf8'), /## Privacy/);
+  for (const bad of [/\.map$/, /vscode-mcp\.schema\.json$/, /^src[\\/]/, /^test[\\/]/, /\.ts$/])
+    assert.deepEqual(
+      files.filter((f) => bad.test(f)),
+      [],
+      `nothing matching ${bad} in the package`,
+    );
+  for (const img of readFileSync(join(ext, 'readme.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+)\)/g))
+    assert.ok(existsSync(join(ext, img[1])), `the README picture ${img[1]} is in the package`);
+  console.log(`   installed ${installed[0]}: ${files.length} files`);
   // The test bundles: a development build (the .vsix is already made from the production one).
   run(process.execPath, ['esbuild.mjs'], { stdio: 'inherit' });
   const smoke = run(process.execPath, ['dist/test/smoke/runSmoke.js', extensions], {

@@ -74,6 +74,39 @@ describe('What a user sees (tree menus, status bar, walkthrough)', function () {
     );
   });
 
+  it('asks tool arguments without calling an untouched required field an error', async () => {
+    const server = await demoServer(api, 'everything');
+    const tree = treeProvider();
+    const sum = await waitFor(() => {
+      const n = serverNode(server.id);
+      const tools = n && tree.getChildren(n).find((c) => c.kind === 'group' && c.group === 'tools');
+      return tools && tree.getChildren(tools).find((c) => c.kind === 'tool' && c.tool.name === 'get-sum');
+    }, 'get-sum in the tree');
+    const call = Promise.resolve(vscode.commands.executeCommand('mcpDoctor.callTool', sum));
+    const box = await waitFor(
+      () =>
+        workbench.eval((_: null, doc) => {
+          const w = doc.querySelector('.quick-input-widget');
+          return w?.checkVisibility()
+            ? {
+                title: w.querySelector('.quick-input-title')?.textContent ?? '',
+                message: w.querySelector('.quick-input-message')?.textContent ?? '',
+              }
+            : undefined;
+        }),
+      'the argument form',
+    );
+    assert.match(box.title, /get-sum/);
+    assert.doesNotMatch(box.message, /required/, 'nothing typed yet is not an error');
+    await workbench.press('Enter');
+    await waitFor(
+      async () => /required/.test(await workbench.text('.quick-input-widget .quick-input-message')),
+      'accepting it empty says the field is required',
+    );
+    await workbench.press('Escape');
+    await call;
+  });
+
   it('tells a failed server and a polluting one apart from a healthy one, in a narrow sidebar', async () => {
     const tree = treeProvider();
     const crashing = await demoServer(api, 'crashing');
