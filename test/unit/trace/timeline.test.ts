@@ -135,16 +135,22 @@ describe('trace timeline layout (pure)', () => {
     assert.equal(axisMarks(3_600_000, 8).step, 500_000);
   });
 
-  it('lays out 100,000 entries in well under a frame budget of a filter change', () => {
+  it('lays out 100,000 entries in well under a frame budget of a filter change (median of 5)', () => {
     const entries = syntheticEntries(100_000);
-    const t0 = performance.now();
-    const l = layoutTimeline(entries, all(entries.length), (sx) => ({ key: String(sx), title: String(sx) }), 2e12);
-    const ms = performance.now() - t0;
+    const times: number[] = [];
+    let l: ReturnType<typeof layoutTimeline> | undefined;
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      l = layoutTimeline(entries, all(entries.length), (sx) => ({ key: String(sx), title: String(sx) }), 2e12);
+      times.push(performance.now() - t0);
+    }
     assert.equal(
-      l.groups.reduce((n, g) => n + g.calls.length, 0),
+      l!.groups.reduce((n, g) => n + g.calls.length, 0),
       2000,
     );
-    assert.ok(l.dropped > 40_000);
-    assert.ok(ms < 100, `${ms.toFixed(1)} ms`);
+    assert.ok(l!.dropped > 40_000);
+    const median = times.sort((a, b) => a - b)[2];
+    // 3-25 ms on a quiet 2-core machine; the bound leaves room for a loaded one.
+    assert.ok(median < 100, `median ${median.toFixed(1)} ms (${times.map((t) => t.toFixed(1)).join(', ')})`);
   });
 });
