@@ -3,7 +3,8 @@
 //  2. `npm pack`, installed into an empty project (offline: the bundles have no runtime
 //     dependencies), then `npx mcp-doctor lint .` (text and SARIF) on a FastMCP server;
 //  3. the .vsix installed into a fresh extensions folder with code-server, and the smoke suite
-//     (test/smoke) run in the real workbench against that installed copy.
+//     (test/smoke) run in the real workbench against that installed copy (twice: as installed,
+//     and with launches approved).
 // Usage: VSCODE_HOST_DIR=... node scripts/test-package.mjs
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,12 +74,17 @@ try {
   console.log(`   installed ${installed[0]}: ${files.length} files`);
   // The test bundles: a development build (the .vsix is already made from the production one).
   run(process.execPath, ['esbuild.mjs'], { stdio: 'inherit' });
-  const smoke = run(process.execPath, ['dist/test/smoke/runSmoke.js', extensions], {
-    stdio: 'inherit',
-    allowFail: true,
-    env: { ...process.env, VSCODE_HOST_DIR: hostDir },
-  });
-  failed = smoke.status !== 0;
+  // Twice: as installed (Production mode), then the same files with launches approved (Test mode;
+  // VS Code refuses the launch consent dialog while tests run). See test/smoke/runSmoke.ts.
+  failed = false;
+  for (const mode of ['installed', 'approved']) {
+    const smoke = run(process.execPath, ['dist/test/smoke/runSmoke.js', extensions, mode], {
+      stdio: 'inherit',
+      allowFail: true,
+      env: { ...process.env, VSCODE_HOST_DIR: hostDir },
+    });
+    failed ||= smoke.status !== 0;
+  }
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
   failed = true;

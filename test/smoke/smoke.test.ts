@@ -8,12 +8,13 @@ import { resultView, shows, webview, workbench } from '../integration/browser';
 import { waitFor, workspaceRoot } from '../integration/helpers';
 
 /**
- * The packaged extension, installed from dist/mcp-doctor.vsix into a fresh extensions folder,
- * as a user gets it: no test API (it runs in Production mode), so everything goes through its
- * commands and what the workbench draws. VS Code refuses modal dialogs under test, so the server
- * called here is a remote one (server-everything over Streamable HTTP, started by the test):
- * connecting to a URL runs nothing locally and needs no launch consent.
+ * The packaged extension, installed from dist/mcp-doctor.vsix into a fresh extensions folder
+ * (test/smoke/runSmoke.ts runs this file twice, see there). Everything goes through its commands
+ * and what the workbench draws.
  */
+const ID = 'mcp-doctor.mcp-doctor';
+const installedAt = () => process.env.MCP_DOCTOR_INSTALLED ?? '';
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -25,42 +26,41 @@ function freePort(): Promise<number> {
   });
 }
 
-describe('Smoke test of the installed .vsix', function () {
+/** server-everything over Streamable HTTP, and a workspace config entry `everything-http` for it. */
+async function remoteEverything(): Promise<ChildProcess> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(
+        process.env.MCP_DOCTOR_REPO_ROOT!,
+        'node_modules/@modelcontextprotocol/server-everything/dist/index.js',
+      ),
+      'streamableHttp',
+    ],
+    { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  child.stderr!.on('data', (d) => (log += d));
+  await waitFor(() => log.includes('listening'), `server-everything listening on ${port}`);
+  const dir = path.join(workspaceRoot(), 'remote', '.vscode');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'mcp.json'),
+    JSON.stringify({ servers: { 'everything-http': { type: 'http', url: `http://127.0.0.1:${port}/mcp` } } }),
+  );
+  await vscode.commands.executeCommand('mcpDoctor.refresh'); // the config was written just now
+  return child;
+}
+
+describe('Smoke: the .vsix as installed', function () {
   this.timeout(120000);
-  const id = 'mcp-doctor.mcp-doctor';
-  let ext: vscode.Extension<unknown>;
-  let serverId: string;
-  let remote: ChildProcess | undefined;
 
-  before(async () => {
-    ext = vscode.extensions.getExtension(id)!;
-    assert.ok(ext, `${id} is installed`);
-    const repo = process.env.MCP_DOCTOR_REPO_ROOT ?? '';
-    assert.ok(
-      !ext.extensionPath.startsWith(repo + path.sep),
-      `loaded from the install, not the repo: ${ext.extensionPath}`,
-    );
-    assert.equal(await ext.activate(), undefined, 'no test API outside Test mode');
-    const port = await freePort();
-    remote = spawn(
-      process.execPath,
-      [path.join(repo, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js'), 'streamableHttp'],
-      { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    remote.stderr!.on('data', (d) => (log += d));
-    await waitFor(() => log.includes('listening'), `server-everything listening on ${port}`);
-    const dir = path.join(workspaceRoot(), 'remote', '.vscode');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(
-      path.join(dir, 'mcp.json'),
-      JSON.stringify({ servers: { 'everything-http': { type: 'http', url: `http://127.0.0.1:${port}/mcp` } } }),
-    );
-  });
-
-  after(async () => {
-    if (serverId) await vscode.commands.executeCommand('mcpDoctor.stopServer', { serverId });
-    remote?.kill();
+  it('is the installed copy, in Production mode (no test API)', async () => {
+    const ext = vscode.extensions.getExtension(ID);
+    assert.ok(ext, `${ID} is installed`);
+    assert.equal(ext.extensionPath, installedAt());
+    assert.equal(await ext.activate(), undefined);
   });
 
   it('lists the workspace servers in its tree', async () => {
@@ -77,17 +77,57 @@ describe('Smoke test of the installed .vsix', function () {
     );
   });
 
+  it('asks before it runs a server (VS Code refuses the dialog under test: its text is the proof)', async () => {
+    const err = await Promise.resolve(vscode.commands.executeCommand('mcpDoctor.startServer', 'everything')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.match(String(err), /refused to show dialog in tests\. Contents: Start MCP server "everything"\?/);
+  });
+
+  it('lints Python server source', async () => {
+    const doc = await vscode.workspace.openTextDocument(path.join(workspaceRoot(), 'rules', 'stdio_server.py'));
+    await vscode.window.showTextDocument(doc);
+    await waitFor(
+      () =>
+        vscode.languages
+          .getDiagnostics(doc.uri)
+          .some((d) => d.source?.startsWith('MCP Doctor') && (d.code as { value?: string })?.value === 'MCP101'),
+      'MCP101 on the Python server',
+    );
+  });
+});
+
+describe('Smoke: the installed files, launches approved', function () {
+  this.timeout(120000);
+  let remote: ChildProcess | undefined;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension(ID)!;
+    assert.equal(ext.extensionPath, installedAt(), 'the installed files, loaded as the extension under test');
+    const api = (await ext.activate()) as { setAutoApprove(on: boolean): void } | undefined;
+    assert.ok(api, 'Test mode gives the test API');
+    api.setAutoApprove(true);
+    remote = await remoteEverything();
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('mcpDoctor.stopServer', 'everything-http').then(undefined, () => undefined);
+    remote?.kill();
+  });
+
   it('connects to a server, calls a tool and draws the result', async () => {
-    serverId = 'everything-http'; // a unique server name is accepted wherever an id is
-    await vscode.commands.executeCommand('mcpDoctor.refresh'); // the config was written just now
     const view = await waitFor(
       async () =>
-        vscode.commands.executeCommand<{ state: { kind: string } } | undefined>('mcpDoctor.startServer', { serverId }),
+        vscode.commands.executeCommand<{ state: { kind: string } } | undefined>(
+          'mcpDoctor.startServer',
+          'everything-http',
+        ),
       'the remote server in the config, started',
     );
     assert.equal(view?.state.kind, 'running', JSON.stringify(view?.state));
     const outcome = await vscode.commands.executeCommand<{ ok: boolean }>('mcpDoctor.callTool', {
-      serverId,
+      serverId: 'everything-http', // a unique server name is accepted wherever an id is
       toolName: 'echo',
       args: { message: 'from the installed copy' },
     });
@@ -103,18 +143,5 @@ describe('Smoke test of the installed .vsix', function () {
       return r.some((x) => x.cells[2] === 'tools/call' && x.cells[3] === 'echo') ? r : undefined;
     }, 'the echo call in the trace list');
     assert.ok(rows.some((r) => r.cells[7] === 'Echo: from the installed copy'));
-  });
-
-  it('lints Python server source', async () => {
-    const doc = await vscode.workspace.openTextDocument(path.join(workspaceRoot(), 'rules', 'stdio_server.py'));
-    await vscode.window.showTextDocument(doc);
-    const codes = await waitFor(() => {
-      const c = vscode.languages
-        .getDiagnostics(doc.uri)
-        .filter((d) => d.source?.startsWith('MCP Doctor'))
-        .map((d) => String(typeof d.code === 'object' ? d.code.value : d.code));
-      return c.includes('MCP101') ? c : undefined;
-    }, 'MCP101 on the Python server');
-    assert.ok(codes.length >= 1);
   });
 });
