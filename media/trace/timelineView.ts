@@ -7,8 +7,10 @@
 import { axisMarks, type TimelineLayout } from './timeline';
 
 const LANE_H = 18;
-/** The narrowest bar, in px (a 50 µs call is still something to click). */
+/** The narrowest bar, in px (a 50 µs call is still something to click); its padding fits in it. */
 const MIN_BAR_PX = 4;
+/** Room kept after a bar on its lane, in px, so neighbours never touch. */
+const LANE_GAP_PX = 1;
 
 function div(cls: string, text?: string): HTMLDivElement {
   const d = document.createElement('div');
@@ -79,7 +81,7 @@ export class TimelineView {
   /** Lays out and draws; returns the layout. */
   render(): TimelineLayout {
     const width = Math.max(200, (this.scroller.clientWidth - 20) * this.zoom);
-    const layout = this.compute(MIN_BAR_PX / width);
+    const layout = this.compute((MIN_BAR_PX + LANE_GAP_PX) / width);
     const selected = this.selected();
     const { start, end, groups } = layout;
     const span = end - start;

@@ -235,8 +235,8 @@ describe('Trace (MCP Trace webview)', function () {
     assert.deepEqual(drawn.groups, ['everything']);
     assert.equal(drawn.ticks, noteRows.length);
     assert.ok(
-      drawn.bars.every((b) => b.width >= 3),
-      'every bar is drawn at least 3 px wide',
+      drawn.bars.every((b) => b.width >= 4),
+      `every bar is drawn at least 4 px wide: ${drawn.bars.map((b) => b.width).join(', ')}`,
     );
     for (const r of requestRows)
       assert.ok(
@@ -247,7 +247,10 @@ describe('Trace (MCP Trace webview)', function () {
     for (const a of drawn.bars)
       for (const b of drawn.bars)
         if (a !== b && a.top === b.top)
-          assert.ok(a.right <= b.left + 1 || b.right <= a.left + 1, `${a.text} and ${b.text} overlap on one lane`);
+          assert.ok(
+            a.right <= b.left + 1 || b.right <= a.left + 1,
+            `${a.text} and ${b.text} overlap on one lane: ${JSON.stringify(drawn.bars)}`,
+          );
     const overlapping = requestRows.some((a) =>
       requestRows.some((b) => a !== b && a.ts < b.ts + (b.latencyMs ?? 0) && b.ts < a.ts + (a.latencyMs ?? 0)),
     );
