@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { resultView, shows, webview, workbench } from './browser';
 import { clickThroughForm, DapRecorder, debugLens, treeDescription } from './debugHelpers';
-import { activateDoctor, waitFor, workspaceRoot } from './helpers';
+import { activateDoctor, traceSessions, waitFor, workspaceRoot } from './helpers';
 
 /**
  * Pictures for the READMEs, made from a real session: `node scripts/screenshots.mjs`.
@@ -17,7 +17,7 @@ if (dir) {
   describe('Screenshots', function () {
     this.timeout(180000);
 
-    it('the workbench: servers, a failed and a noisy one, source diagnostics, a terminal, the status bar', async () => {
+    it('the workbench: servers, a failed and a noisy one, source diagnostics, the status bar', async () => {
       const api = await activateDoctor();
       const manager = api.sessions;
       api.setAutoApprove(true);
@@ -50,10 +50,10 @@ if (dir) {
         'the Call tool lenses drawn',
       );
       await vscode.commands.executeCommand('workbench.view.extension.mcpDoctor');
-      await vscode.commands.executeCommand('workbench.actions.view.problems');
-      await vscode.commands.executeCommand('mcpDoctor.showTerminal', polluting.id);
+      // No panel: the server's terminal and some config problems print the command and the
+      // absolute paths of the machine the picture is made on. The status bar counts them.
+      await vscode.commands.executeCommand('workbench.action.closePanel');
       await waitFor(() => api.treeView.visible, 'the Servers view to be visible');
-      await waitFor(() => vscode.window.activeTerminal?.name === 'MCP: polluting', 'the polluting terminal in front');
       const onScreen = () =>
         workbench.eval((_: null, doc) => ({
           status: Array.from(doc.querySelectorAll('.statusbar-item'), (e) => e.textContent ?? '').find((t) =>
@@ -72,6 +72,7 @@ if (dir) {
       }, 'the status bar item and the code lenses on screen').catch(async (err) => {
         throw new Error(`${String(err)}: ${JSON.stringify(await onScreen())}`);
       });
+      await vscode.commands.executeCommand('notifications.clearAll'); // e.g. Git's "a repository was found in the parent folders"
       await shot('workbench');
     });
 
@@ -107,14 +108,26 @@ if (dir) {
     it('the timeline: overlapping calls and notifications', async () => {
       const api = await activateDoctor();
       const everything = api.config.servers.find((s) => s.name === 'everything' && s.client === 'vscode')!;
-      // Calls that overlap: a long operation with progress notifications, and echoes meanwhile.
+      // A fresh session, so the picture is this burst and not the minutes before it.
+      await vscode.commands.executeCommand('mcpDoctor.restartServer', everything.id);
+      await waitFor(() => api.sessions.get(everything.id)?.state.kind === 'running', 'everything running again');
+      const sx = await waitFor(
+        () =>
+          traceSessions(api)
+            .filter((s) => s.serverId === everything.id && s.live)
+            .pop()?.sx,
+        'the new live session',
+      );
+      // Calls that overlap: two long operations with progress notifications, echoes and sums meanwhile.
       const call = (toolName: string, args: Record<string, unknown>) =>
         vscode.commands.executeCommand('mcpDoctor.callTool', { serverId: everything.id, toolName, args });
+      const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
       await Promise.all([
-        call('trigger-long-running-operation', { duration: 2, steps: 5 }),
+        call('trigger-long-running-operation', { duration: 3, steps: 6 }),
+        pause(700).then(() => call('trigger-long-running-operation', { duration: 1.5, steps: 3 })),
         (async () => {
-          for (const message of ['one', 'two', 'three']) {
-            await new Promise((r) => setTimeout(r, 300));
+          for (const message of ['one', 'two', 'three', 'four']) {
+            await pause(450);
             await Promise.all([call('echo', { message }), call('get-sum', { a: 1, b: 2 })]);
           }
         })(),
@@ -122,14 +135,22 @@ if (dir) {
       await vscode.commands.executeCommand('mcpDoctor.openTrace', { serverId: everything.id });
       await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
       const trace = await webview('.trace .toolbar');
+      await trace.select('select[aria-label="Server / session"]', `sx:${sx}`);
       await trace.select('select[aria-label="Tool"]', '');
       await trace.click('button[aria-label^="Timeline"]');
+      await trace.click('button[aria-label="Fit the whole trace"]');
       await waitFor(
-        async () => (await trace.eval((_: null, doc) => doc.querySelectorAll('.tl-call').length)) > 8,
+        async () => (await trace.eval((_: null, doc) => doc.querySelectorAll('.tl-call').length)) >= 10,
         'the timeline drawn',
       );
-      // The burst of calls is the last few seconds of a longer session: zoom to it.
-      for (let i = 0; i < 3; i++) await trace.click('button[aria-label="Zoom in"]');
+      // The long operation selected: its request and response beside the waterfall.
+      await trace.click('.tl-call:has-text("trigger-long-running-operation") >> nth=0');
+      await waitFor(
+        async () => (await trace.text('.detail-title')).includes('trigger-long-running-operation'),
+        'the long operation in the detail pane',
+      );
+      await vscode.commands.executeCommand('workbench.action.closePanel'); // the restarted server's terminal
+      await vscode.commands.executeCommand('notifications.clearAll');
       await shot('timeline');
       await trace.click('button[aria-label^="Timeline"]');
       await api.sessions.stopAll();
