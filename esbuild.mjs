@@ -1,5 +1,5 @@
-// Builds the three bundles: the extension (Node, CJS), the CLI (Node, CJS) and the trace
-// webview (browser, IIFE), plus the integration test files. `--watch` rebuilds on change,
+// Builds the bundles: the extension (Node, CJS), the CLI (Node, CJS) and the trace and result
+// webviews (browser, IIFE), plus the integration test files. `--watch` rebuilds on change,
 // `--production` minifies. Type-checking is separate: `npm run typecheck`.
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -59,8 +59,24 @@ const problemMatcher = {
   },
 };
 
-function integrationEntries() {
-  const dir = 'test/integration';
+/** A webview front end (browser, IIFE). */
+function webview(entry, outfile) {
+  return {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: [entry],
+    outfile,
+    plugins: [problemMatcher],
+  };
+}
+
+/** The test files run inside VS Code: the integration suites, and the smoke suite of the package. */
+function testEntries(dir) {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith('.ts'))
@@ -88,24 +104,14 @@ const builds = [
     outfile: 'dist/lintWorker.js',
     plugins: [lazyTypeScript, problemMatcher],
   },
-  {
-    bundle: true,
-    platform: 'browser',
-    target: 'es2022',
-    format: 'iife',
-    sourcemap: !production,
-    minify: production,
-    logLevel: 'warning',
-    entryPoints: ['media/trace/main.ts'],
-    outfile: 'dist/webview/trace.js',
-    plugins: [problemMatcher],
-  },
-  {
+  webview('media/trace/main.ts', 'dist/webview/trace.js'),
+  webview('media/result/main.ts', 'dist/webview/result.js'),
+  ...['integration', 'smoke'].map((suite) => ({
     ...node,
-    entryPoints: integrationEntries(),
-    outdir: 'dist/test/integration',
+    entryPoints: testEntries(`test/${suite}`),
+    outdir: `dist/test/${suite}`,
     external: [...node.external, 'typescript', 'mocha', '@vscode/test-electron'],
-  },
+  })),
 ].filter((b) => (b.entryPoints ?? []).every((e) => existsSync(e)) && (b.entryPoints ?? []).length > 0);
 
 /** Runtime assets that are not JavaScript: grammars, webview CSS, codicons. */
@@ -117,7 +123,8 @@ function copyAssets() {
   mkdirSync('dist/webview', { recursive: true });
   for (const f of ['codicon.css', 'codicon.ttf'])
     cpSync(join('node_modules/@vscode/codicons/dist', f), join('dist/webview', f));
-  if (existsSync('media/trace/trace.css')) cpSync('media/trace/trace.css', 'dist/webview/trace.css');
+  for (const css of ['media/trace/trace.css', 'media/result/result.css'])
+    if (existsSync(css)) cpSync(css, join('dist/webview', css.split('/').pop()));
 }
 
 copyAssets();

@@ -8,9 +8,14 @@
 //   VSCODE_SHIM_SCREENSHOT_DIR=dir    tests ask for pictures while they run: a test writes
 //                                     dir/<name>.request, the shim saves dir/<name>.png and
 //                                     writes dir/<name>.done (see test/integration/helpers.ts)
+// The shim sets VSCODE_SHIM_BROWSER=http://127.0.0.1:<port>/<token> for the extension host: the
+// tests post small JSON requests there to read and drive what the workbench draws (the main
+// page and webview frames) through playwright. See test/integration/browser.ts.
 'use strict';
 const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
+const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
@@ -85,6 +90,79 @@ async function painted(page) {
   await Promise.all(page.frames().map((frame) => capped(frame.evaluate(twoFrames)).catch(() => undefined)));
 }
 
+/**
+ * The frame to act in: the workbench page itself, or the first frame (webviews are nested
+ * iframes) whose document holds an element matching `has`.
+ */
+async function frameOf(page, has) {
+  if (!has) return page.mainFrame();
+  for (const frame of page.frames()) {
+    // eslint-disable-next-line no-undef -- this function runs in the frame, where `document` is defined
+    const hit = await frame.evaluate((sel) => !!document.querySelector(sel), has).catch(() => false);
+    if (hit) return frame;
+  }
+  throw new Error(`no frame holds ${has}`);
+}
+
+/** One request from a test: evaluate a function in a frame, or click/fill/select/press like a user. */
+async function browserOp(page, req) {
+  const frame = await frameOf(page, req.frame);
+  const opts = { timeout: req.timeoutMs ?? 10000 };
+  switch (req.op) {
+    case 'eval':
+      // `fn` is a function's source; it runs in the frame with `arg` and returns JSON.
+      return frame.evaluate(`(${req.fn})(${JSON.stringify(req.arg ?? null)})`);
+    case 'click':
+      return frame
+        .locator(req.selector)
+        .first()
+        .click({ ...opts, button: req.button ?? 'left' });
+    case 'fill':
+      return frame.locator(req.selector).first().fill(req.value, opts);
+    case 'select':
+      return frame.locator(req.selector).first().selectOption(req.value, opts);
+    case 'focus':
+      return frame.locator(req.selector).first().focus(opts);
+    case 'press':
+      if (req.selector) return frame.locator(req.selector).first().press(req.key, opts);
+      return page.keyboard.press(req.key);
+    case 'screenshot':
+      await painted(page);
+      return page.screenshot({ path: req.path }).then(() => req.path);
+    default:
+      throw new Error(`unknown op ${req.op}`);
+  }
+}
+
+/** Serves `browserOp` on 127.0.0.1 under a random token; `getPage` gives the workbench page once it is open. */
+function startBrowserBridge(getPage) {
+  const token = crypto.randomBytes(16).toString('hex');
+  const server = http.createServer((req, res) => {
+    const reply = (status, body) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method !== 'POST' || req.url !== `/${token}`) return reply(404, { error: 'not found' });
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c) => (body += c));
+    req.on('end', async () => {
+      const page = getPage();
+      if (!page) return reply(503, { error: 'the workbench page is not open yet' });
+      try {
+        const value = await browserOp(page, JSON.parse(body));
+        reply(200, { value: value === undefined ? null : value });
+      } catch (err) {
+        reply(200, { error: err instanceof Error ? err.message : String(err) });
+      }
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}/${token}` }));
+  });
+}
+
 async function main() {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpdoc-host-'));
   const userData = flag('user-data-dir') ? path.resolve(flag('user-data-dir')) : path.join(scratch, 'user-data');
@@ -115,6 +193,8 @@ async function main() {
   const configFile = path.join(scratch, 'config.yaml');
   fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
   const port = await freePort();
+  let page;
+  const bridge = await startBrowserBridge(() => page);
   const csArgs = [
     entry,
     '--config',
@@ -140,6 +220,7 @@ async function main() {
     env: {
       ...process.env,
       EXTENSIONS_GALLERY: '{}',
+      VSCODE_SHIM_BROWSER: bridge.url,
       XDG_CONFIG_HOME: path.join(scratch, 'xdg'),
       XDG_DATA_HOME: path.join(scratch, 'xdg'),
     },
@@ -178,6 +259,7 @@ async function main() {
     ],
   });
   const shutdown = async () => {
+    bridge.server.close();
     await browser.close().catch(() => undefined);
     if (server.exitCode === null) {
       const exited = new Promise((r) => server.once('exit', r));
@@ -195,7 +277,7 @@ async function main() {
 
   let exitCode = 1;
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
     const screenshot = process.env.VSCODE_SHIM_SCREENSHOT;
     const finished = new Promise((resolve) => {
       page.exposeFunction('codeAutomationExit', async (code) => {

@@ -41,6 +41,8 @@ import {
   formatTime,
   tokenizeJson,
 } from './filter';
+import { layoutTimeline } from './timeline';
+import { TimelineView } from './timelineView';
 
 interface VsCodeApi {
   postMessage(msg: unknown): void;
@@ -55,6 +57,8 @@ interface ViewState {
   selected?: { sx: number; seq: number };
   showStats: boolean;
   follow: boolean;
+  /** The list of messages, or the timeline of requests per server. */
+  view?: 'list' | 'timeline';
 }
 
 const vscode = acquireVsCodeApi();
@@ -201,6 +205,16 @@ const followBtn = button('arrow-down', 'Follow new messages', () => {
   followBtn.classList.toggle('on', state.follow);
   if (state.follow) scrollToEnd();
 });
+const timelineBtn = button(
+  'graph-line',
+  'Timeline: requests per server over time',
+  () => {
+    state.view = state.view === 'timeline' ? 'list' : 'timeline';
+    saveState();
+    showView();
+  },
+  'Timeline',
+);
 const statsBtn = button('graph', 'Tool statistics', () => {
   state.showStats = !state.showStats;
   saveState();
@@ -215,6 +229,7 @@ toolbar.append(
   search,
   countLabel,
   el('span', 'spacer'),
+  timelineBtn,
   followBtn,
   statsBtn,
   button('export', 'Export the shown session as redacted JSONL', () => send(ExportCommand, { sx: state.filter.sx })),
@@ -250,8 +265,17 @@ const listPane = el('div', 'list-pane');
 listPane.append(header, list, empty);
 const detail = el('div', 'detail');
 const statsPane = el('div', 'stats');
+const timeline = new TimelineView(
+  (minBarFraction) => layoutTimeline(model.entries, visible, groupOf, Date.now(), { minBarFraction }),
+  () => (state.selected ? model.indexOf(state.selected.sx, state.selected.seq) : undefined),
+  (index) => {
+    const e = model.entries[index];
+    if (e) selectEntry(e.sx, e.seq);
+  },
+  (index) => formatTime(model.entries[index]?.ts ?? 0),
+);
 const main = el('div', 'main');
-main.append(listPane, detail);
+main.append(listPane, timeline.root, detail);
 const status = el('div', 'status');
 root.append(toolbar, main, statsPane, status);
 document.body.append(root);
@@ -309,6 +333,7 @@ function fillRow(r: HTMLDivElement, i: number, e: DisplayEntry): void {
 let renderQueued = false;
 function renderRows(): void {
   renderQueued = false;
+  if (state.view === 'timeline') renderTimeline();
   const top = list.scrollTop;
   const height = list.clientHeight || 400;
   const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
@@ -344,6 +369,30 @@ list.addEventListener('scroll', () => {
   scheduleRender();
 });
 window.addEventListener('resize', scheduleRender);
+
+function groupOf(sx: number): { key: string; title: string } {
+  const s = sessions.find((x) => x.sx === sx);
+  if (!s) return { key: `sx:${sx}`, title: `session ${sx}` };
+  return { key: s.serverId, title: s.origin === 'proxy' ? `${s.serverName} · via proxy` : s.serverName };
+}
+
+let pendingTimer: ReturnType<typeof setTimeout> | undefined;
+function renderTimeline(): void {
+  const layout = timeline.render();
+  // Bars of requests still waiting grow until their answer comes.
+  clearTimeout(pendingTimer);
+  if (layout.groups.some((g) => g.calls.some((c) => c.open))) pendingTimer = setTimeout(scheduleRender, 1000);
+}
+
+/** Shows the list or the timeline. */
+function showView(): void {
+  const tl = state.view === 'timeline';
+  listPane.hidden = tl;
+  timeline.root.hidden = !tl;
+  timelineBtn.classList.toggle('on', tl);
+  timelineBtn.setAttribute('aria-pressed', String(tl));
+  scheduleRender();
+}
 
 function scrollToEnd(): void {
   list.scrollTop = list.scrollHeight;
@@ -762,4 +811,5 @@ function setStatus(text: string, isError: boolean): void {
 renderDetailEmpty();
 syncControls();
 updateCount();
+showView();
 send(ReadyCommand, { filter: saved?.filter });

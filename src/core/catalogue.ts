@@ -186,6 +186,7 @@ export const CODES: readonly CodeEntry[] = [
     'path/control-char-escape',
   ]),
   code('MCP069', 'Bare python in a project that has its own environment', 'client-config', CLIENT, 'warning'),
+  code('MCP080', 'Server URL without http:// or https://', 'client-config', CLIENT_AND_RUNTIME, 'error'),
   code(
     'MCP090',
     'Config file beyond the parse limits (size, nesting, values, time)',

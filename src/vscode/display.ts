@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { CLIENTS } from '../core/config/clients';
 import type { ServerConfig } from '../core/config/types';
 import type { SessionState } from '../core/session/types';
+import { firstSentence } from '../core/util/summary';
 
 /** Display texts shared by the session area's pickers and the Servers tree. */
 
@@ -19,7 +20,8 @@ export function stateText(state: SessionState | undefined, toolCount = 0): strin
     case 'running':
       return `running, ${state.era} era (${toolCount} tool${toolCount === 1 ? '' : 's'})`;
     case 'error':
-      return `error: ${state.reason}`;
+      // The row is narrow: the first sentence here, the whole reason in the tooltip.
+      return `failed: ${firstSentence(state.reason, 60)}`;
   }
 }
 

@@ -1,6 +1,7 @@
-/** Display helpers for command lines and environments (values never shown). Pure: no vscode import. */
+/** Display helpers for command lines and environments (only harmless values shown). Pure: no vscode import. */
 import type { ServerConfig } from '../core/config/types';
 import { redactText } from '../core/session/report';
+import { displayEnv } from '../core/util/envDisplay';
 import { isSecretEnvName, isSecretKey, maskSecrets, redactString } from '../core/trace/redact';
 
 /** `cmd arg 'arg with space'`, quoted the way a POSIX shell would need it. */
@@ -14,9 +15,9 @@ function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `KEY=***` for each variable: the keys matter for troubleshooting, the values may be secrets. */
-export function redactEnv(env: Record<string, string> | undefined): string[] {
-  return Object.keys(env ?? {}).map((key) => `${key}=***`);
+/** `KEY=***` for each variable whose value may be a secret; `PYTHONUNBUFFERED=1` shows as itself. */
+export function redactEnv(env: Record<string, string> | undefined, secrets: readonly string[] = []): string[] {
+  return displayEnv(env, secrets);
 }
 
 /** Shorter values are not masked: masking "1" or "on" everywhere would garble the output. */
@@ -104,7 +105,7 @@ export function terminalHeader(server: ServerConfig, secrets: readonly string[] 
     { text: `config: ${server.file}`, style: 'plain' },
   ];
   if (server.command) {
-    const env = redactEnv(server.env);
+    const env = redactEnv(server.env, secrets);
     lines.push({ text: `env: ${env.length ? env.join(' ') : '(inherited only)'}`, style: 'plain' });
   } else if (server.url) {
     lines.push({

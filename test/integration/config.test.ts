@@ -63,11 +63,28 @@ describe('Config discovery', () => {
     edit.delete(uri, new vscode.Range(5, comma, 5, comma + 1));
     assert.ok(await vscode.workspace.applyEdit(edit));
     await waitFor(() => !codes(uri).includes('MCP002'), 'the trailing-comma diagnostic to go away');
-    // Put the comma back and the problem returns, still without saving.
+    // Put the comma back and the problem returns, still without saving. Now that the file is
+    // open, VS Code's JSON support reports the comma too: it shows once (VS Code's words), and
+    // MCP Doctor's quick fix is offered on it.
     const undo = new vscode.WorkspaceEdit();
     undo.insert(uri, new vscode.Position(5, comma), ',');
     assert.ok(await vscode.workspace.applyEdit(undo));
-    await waitFor(() => codes(uri).includes('MCP002'), 'the trailing-comma diagnostic to come back');
+    const at = new vscode.Range(5, comma, 5, comma + 1);
+    const onComma = await waitFor(() => {
+      const here = vscode.languages.getDiagnostics(uri).filter((d) => d.range.isEqual(at));
+      return here.length ? here : undefined;
+    }, 'the trailing comma reported again');
+    assert.equal(onComma.length, 1, onComma.map((d) => `${d.source}: ${d.message}`).join('\n'));
+    const fixes = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      at,
+      vscode.CodeActionKind.QuickFix.value,
+    );
+    assert.ok(
+      fixes.some((a) => a.title === 'Remove trailing comma (MCP002)'),
+      fixes.map((a) => a.title).join(', '),
+    );
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 

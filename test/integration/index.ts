@@ -15,6 +15,8 @@ export function run(): Promise<void> {
       // The plain closing line CI reads.
       console.log(`integration: ${s.passes} passed, ${s.failures} failed, ${s.pending} skipped`);
       if (failures > 0) reject(new Error(`${failures} integration tests failed`));
+      // A grep that matches nothing would pass silently (a renamed suite, a typo, regex characters).
+      else if (s.tests === 0) reject(new Error(`no test matches MCP_DOCTOR_TEST_GREP=${grep ?? ''}`));
       else resolve();
     });
   });

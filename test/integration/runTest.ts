@@ -7,7 +7,8 @@ import { runTests } from '@vscode/test-electron';
  * Runs the integration suites inside a real VS Code (code-server 1.117, see
  * .ci/vscode-host/setup.sh). test-electron cannot download VS Code here, so it launches
  * our shim, which takes the same flags and returns the extension host's exit code.
- *   MCP_DOCTOR_TEST_GREP=text   only suites/tests whose title contains the text
+ *   MCP_DOCTOR_TEST_GREP=re     only tests whose full title matches (a regular expression, as
+ *                               mocha --grep: escape parentheses); matching none fails
  *   VSCODE_SHIM_SCREENSHOT=file PNG of the workbench when the tests end
  */
 async function main(): Promise<void> {

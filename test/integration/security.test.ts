@@ -10,6 +10,7 @@ import type { DoctorTestApi } from '../../src/testApi';
 import * as protocol from '../../src/shared/protocol';
 import type { IpcMessage } from '../../src/shared/protocol';
 import { toolPinsKey, type SessionManager } from '../../src/vscode/session/sessionManager';
+import { resultView, shows } from './browser';
 import {
   activateDoctor,
   serverNode,
@@ -206,7 +207,7 @@ describe('Security (hostile servers)', function () {
       assert.ok(tag.includes(`nonce="${nonce}"`), `script without the nonce: ${tag}`);
   });
 
-  it('tree items show hostile names as plain text and result documents escape them', async () => {
+  it('tree items show hostile names as plain text, and the result view draws hostile results as text', async () => {
     const server = await hostile('hostile-xss');
     const tree = treeProvider();
     const tools = await waitFor(() => {
@@ -231,13 +232,51 @@ describe('Security (hostile servers)', function () {
     }
     assert.equal(tree.getTreeItem(evil).label, EVIL_TOOL_NAME);
 
-    // Call from the tree item's command: the Markdown result document escapes everything.
+    // Call from the tree item's command: the result view draws every payload as text, and its
+    // Markdown export escapes everything.
+    const view = await (async () => {
+      await vscode.commands.executeCommand('mcpDoctor.callTool', {
+        serverId: server.id,
+        toolName: 'xss_echo',
+        args: {},
+      });
+      return resultView('hostile-xss');
+    })();
     for (const toolName of ['xss_echo', 'xss_rpc_error', EVIL_TOOL_NAME]) {
-      await vscode.commands.executeCommand('mcpDoctor.callTool', { serverId: server.id, toolName, args: {} });
+      if (toolName !== 'xss_echo')
+        await vscode.commands.executeCommand('mcpDoctor.callTool', { serverId: server.id, toolName, args: {} });
+      await shows(view, toolName, toolName === 'xss_rpc_error' ? 'rpc error: ' : 'result: ');
+      const drawn = await view.eval((_: null, doc) => ({
+        // Only the extension's own script tag may be in the page; nothing the server sent.
+        live: Array.from(
+          doc.querySelectorAll(
+            ['script', 'iframe', 'svg', 'object', 'embed', '[onerror]', '[onload]', '[srcdoc]']
+              .map((t) => `.result ${t}`)
+              .join(', '),
+          ),
+          (e) => e.className,
+        ),
+        // Every image the view draws is a data: URL of a raster type the host made.
+        images: Array.from(doc.querySelectorAll('img'), (i) => i.getAttribute('src')?.slice(0, 22) ?? ''),
+        links: Array.from(doc.querySelectorAll('a'), (a) => a.getAttribute('href')),
+        text: doc.querySelector('.record')?.textContent ?? '',
+      }));
+      assert.deepEqual(drawn.live, [], `live markup in the ${toolName} result`);
+      assert.ok(
+        drawn.images.every((src) => /^data:image\/(png|jpeg|gif|webp)/.test(src)),
+        JSON.stringify(drawn.images),
+      );
+      assert.ok(
+        drawn.links.every((h) => h === '#'),
+        `links only run view actions: ${JSON.stringify(drawn.links)}`,
+      );
+      if (toolName === 'xss_echo') for (const p of PAYLOADS) assert.ok(drawn.text.includes(p), `drawn as text: ${p}`);
+      // The Markdown export of the same record.
+      await view.click('.actions button:has-text("Markdown")');
       const doc = await waitFor(() => {
         const d = vscode.window.activeTextEditor?.document;
         return d?.uri.scheme === 'mcp-doctor-result' && d.getText().includes('Duration:') ? d : undefined;
-      }, `the result document of ${toolName}`);
+      }, `the Markdown of ${toolName}`);
       const text = doc.getText();
       assert.doesNotMatch(
         markdownProse(text),

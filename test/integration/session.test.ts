@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CallOutcome } from '../../src/core/session/mcpSession';
@@ -6,6 +7,7 @@ import type { SessionView } from '../../src/core/session/types';
 import type { DoctorTestApi } from '../../src/testApi';
 import { consentKey } from '../../src/vscode/session/consent';
 import type { SessionManager } from '../../src/vscode/session/sessionManager';
+import { resultView, shows } from './browser';
 import { activateDoctor, demoServer, serverNode, treeProvider, waitFor, workspaceRoot } from './helpers';
 
 function isGone(pid: number): boolean {
@@ -89,9 +91,9 @@ describe('Sessions (live servers)', function () {
     }))!;
     assert.equal(outcome.ok, true, JSON.stringify(outcome.error));
     assert.match(textOf(outcome), /hello from the doctor/);
-    const resultDoc = vscode.window.activeTextEditor?.document;
-    assert.equal(resultDoc?.uri.scheme, 'mcp-doctor-result', 'the result opens as a virtual document');
-    assert.match(resultDoc!.getText(), /✅ Success[\s\S]*hello from the doctor/);
+    const result = await resultView('everything');
+    await shows(result, 'echo', 'hello from the doctor');
+    assert.match(await result.text('.record-head .meta'), /Succeeded$/);
     assert.equal(api.sessions!.toolStats('echo', server.id)?.calls, 1);
 
     const terminal = (await vscode.commands.executeCommand<{ name: string; text: string }>('mcpDoctor.showTerminal', {
@@ -158,7 +160,9 @@ describe('Sessions (live servers)', function () {
       args: {},
     }))!;
     assert.equal(failed.isError, true);
-    assert.match(vscode.window.activeTextEditor!.document.getText(), /❌ \*\*Tool returned an error\*\*/);
+    const result = await resultView('good-python');
+    await shows(result, 'fail', 'the tool reported a failure (isError: true)');
+    assert.equal(await result.eval((_: null, doc) => doc.querySelectorAll('.record-head.s-tool-error').length), 1);
     const pid = manager.get(server.id)!.pid!;
     await vscode.commands.executeCommand('mcpDoctor.stopServer', { serverId: server.id });
     await waitFor(() => isGone(pid), `python process ${pid} to be gone`, 10000);
@@ -182,10 +186,9 @@ describe('Sessions (live servers)', function () {
       uri: 'mem://readme',
     }))!;
     assert.equal(resource.ok, true, JSON.stringify(resource.error));
-    assert.match(
-      vscode.window.activeTextEditor!.document.getText(),
-      /# Resource `mem:\/\/readme`[\s\S]*hello from good-stdio/,
-    );
+    const result = await resultView('good-python');
+    await shows(result, 'mem://readme', 'hello from good-stdio');
+    assert.match(await result.text('.record-head h1'), /^Resource mem:\/\/readme$/);
 
     const prompt = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.getPrompt', {
       serverId: server.id,
@@ -193,7 +196,8 @@ describe('Sessions (live servers)', function () {
       args: { who: 'Ada' },
     }))!;
     assert.equal(prompt.ok, true, JSON.stringify(prompt.error));
-    assert.match(vscode.window.activeTextEditor!.document.getText(), /### 1\. user[\s\S]*Say hello to Ada/);
+    await shows(result, 'greet', 'Say hello to Ada');
+    assert.match(await result.text('.b-message .block-type'), /^user$/);
 
     const missing = (await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.readResource', {
       serverId: server.id,
@@ -201,10 +205,8 @@ describe('Sessions (live servers)', function () {
     }))!;
     assert.equal(missing.ok, false);
     assert.equal(missing.error?.code, -32602);
-    assert.match(
-      vscode.window.activeTextEditor!.document.getText(),
-      /❌ \*\*Request failed\*\* \(JSON-RPC error -32602\)[\s\S]*Invalid params/,
-    );
+    await shows(result, 'mem://missing', 'JSON-RPC error -32602');
+    assert.match(await result.text('.banner.error'), /Invalid params/);
     await vscode.commands.executeCommand('mcpDoctor.stopServer', server.id);
   });
 
@@ -264,7 +266,10 @@ describe('Sessions (live servers)', function () {
     );
     const hit = await waitFor(() => findDiagnostic([source, configFile], 'MCP101'), 'an MCP101 diagnostic');
     const code = hit.diagnostic.code as { value: string; target: vscode.Uri };
-    assert.equal(code.target.toString(), 'https://github.com/mcp-doctor/mcp-doctor/blob/main/docs/rules/MCP101.md');
+    // The page ships in the extension: the link works offline.
+    assert.equal(code.target.scheme, 'file');
+    assert.ok(code.target.fsPath.endsWith(path.join('docs', 'rules', 'MCP101.md')), code.target.fsPath);
+    assert.ok(fs.existsSync(code.target.fsPath), `${code.target.fsPath} exists`);
     assert.equal(hit.diagnostic.source, 'MCP Doctor');
     if (hit.file === source) assert.equal(hit.diagnostic.range.start.line, 7, 'located on the print() line');
     assert.match(manager.terminal(server).text(), /stdout: Weather server starting up/);

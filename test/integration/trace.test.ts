@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { DoctorTestApi } from '../../src/testApi';
 import type { DisplayEntry, IpcMessage, TraceSnapshot } from '../../src/shared/protocol';
+import { webview, type DrawnRow } from './browser';
 import { activateDoctor, traceSessions, tracePanelReady, waitFor } from './helpers';
 
 /** The rows the webview holds for session `sx`, rebuilt from the protocol messages it received. */
@@ -109,6 +110,162 @@ describe('Trace (MCP Trace webview)', function () {
     assert.deepEqual((filterMsg?.params as { filter: unknown }).filter, { serverId, tool: 'echo' });
     const select = api.webview.posted.filter((m) => m.method === 'trace/didSelect').pop();
     assert.deepEqual(select?.params, { sx: liveSx, seq: calls[1].seq });
+  });
+
+  it('draws only the rows each filter and search lets through', async () => {
+    // Room for the list: the trace alone in the editor area, no panel below it.
+    await vscode.commands.executeCommand('mcpDoctor.openTrace', { serverId });
+    await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    const view = await webview('.trace .toolbar');
+    // The session's rows as the webview received them (the server may keep talking meanwhile).
+    const rows = () => rowsOf(api.webview.posted, liveSx);
+    const capacity = await view.eval((_: null, doc) =>
+      Math.floor((doc.querySelector('.list')?.clientHeight ?? 0) / 22),
+    );
+    assert.ok(capacity >= 10, `the list has room for at least 10 rows (${capacity})`);
+    /**
+     * Waits for the list to settle on `expected()` rows drawn, then checks every drawn row and
+     * the count the toolbar shows. When more rows match than fit, the list's height is drawn
+     * (a part row at either edge counts as drawn).
+     */
+    const expectShown = async (what: string, expected: () => number, each: (row: DrawnRow) => boolean) => {
+      let last: DrawnRow[] = [];
+      let want = 0;
+      const ok = () =>
+        want < capacity ? last.length === want : last.length >= capacity && last.length <= capacity + 2;
+      await waitFor(
+        async () => {
+          want = expected();
+          last = await view.visibleRows('.rows .row', '.list');
+          return ok();
+        },
+        what,
+        5000,
+      ).catch(() => undefined);
+      const cells = last.map((r) => r.cells.join(' | '));
+      assert.ok(ok(), `${what}: ${last.length} rows drawn, ${want} expected: ${JSON.stringify(cells, null, 1)}`);
+      for (const r of last) assert.ok(each(r), `${what}: a drawn row does not match: ${r.cells.join(' | ')}`);
+      assert.match(await view.text('.count'), new RegExp(`^${want} (of|messages)`), `${what}: the toolbar count`);
+      return last;
+    };
+    const tool = (r: DrawnRow) => r.cells[3];
+
+    await view.select('select[aria-label="Tool"]', '');
+    await view.select('select[aria-label="Method"]', '');
+    await view.select('select[aria-label="Server / session"]', `sx:${liveSx}`);
+    await view.fill('input.search', '');
+    const all = await expectShown(
+      'this session, no other filter',
+      () => rows().length,
+      () => true,
+    );
+    assert.ok(all.length > 4, `the session has more than the echo rows (${all.length})`);
+
+    await view.select('select[aria-label="Tool"]', 'echo');
+    const echo = () => rows().filter((r) => r.tool === 'echo').length;
+    assert.equal(echo(), 4, 'two echo calls: two requests, two results');
+    await expectShown('tool echo', echo, (r) => tool(r) === 'echo');
+
+    await view.select('select[aria-label="Tool"]', '');
+    await view.select('select[aria-label="Method"]', 'tools/list');
+    await expectShown(
+      'method tools/list',
+      () => rows().filter((r) => r.method === 'tools/list').length,
+      (r) => r.cells[2] === 'tools/list' || r.cells[2] === 'result',
+    );
+
+    await view.select('select[aria-label="Method"]', '');
+    await view.click('label.check:has-text("Errors only") input');
+    await expectShown(
+      'errors only',
+      () =>
+        rows().filter(
+          (r) =>
+            ['error', 'tool-error', 'cancelled'].includes(r.status) || r.kind === 'stderr' || r.kind === 'stdout-noise',
+        ).length,
+      (r) => /\b(s-error|s-tool-error|s-cancelled|k-stderr|k-stdout-noise)\b/.test(r.className),
+    );
+    await view.click('label.check:has-text("Errors only") input');
+
+    await view.fill('input.search', 'Echo: hi');
+    await expectShown(
+      'search "Echo: hi"',
+      () => 2,
+      (r) => r.cells[7] === 'Echo: hi',
+    );
+    await view.fill('input.search', 'no row says this');
+    await expectShown(
+      'search with no match',
+      () => 0,
+      () => false,
+    );
+    await view.fill('input.search', '');
+    await expectShown(
+      'search cleared',
+      () => rows().length,
+      () => true,
+    );
+  });
+
+  it('draws the timeline: one bar per request, overlapping calls on separate lanes, notifications as ticks', async () => {
+    const view = await webview('.trace .toolbar');
+    await view.select('select[aria-label="Server / session"]', `sx:${liveSx}`);
+    await view.click('button[aria-label^="Timeline"]');
+    const rows = rowsOf(api.webview.posted, liveSx);
+    const requestRows = rows.filter((r) => r.kind === 'message' && r.label === r.method && r.status !== 'none');
+    const noteRows = rows.filter((r) => r.kind === 'message' && r.label === r.method && r.status === 'none');
+    assert.ok(
+      requestRows.length >= 6 && noteRows.length >= 1,
+      `${requestRows.length} requests, ${noteRows.length} notes`,
+    );
+    const drawn = await waitFor(async () => {
+      const d = await view.eval((_: null, doc) => ({
+        list: doc.querySelector('.list-pane')?.checkVisibility() ?? false,
+        bars: Array.from(doc.querySelectorAll('.tl-call'), (b) => {
+          const r = b.getBoundingClientRect();
+          return { text: b.textContent ?? '', left: r.left, right: r.right, top: r.top, width: r.width };
+        }),
+        ticks: doc.querySelectorAll('.tl-tick').length,
+        groups: Array.from(doc.querySelectorAll('.tl-title'), (t) => t.textContent),
+      }));
+      return d.bars.length === requestRows.length ? d : undefined;
+    }, `${requestRows.length} bars in the timeline`);
+    assert.equal(drawn.list, false, 'the list gives way to the timeline');
+    assert.deepEqual(drawn.groups, ['everything']);
+    assert.equal(drawn.ticks, noteRows.length);
+    assert.ok(
+      drawn.bars.every((b) => b.width >= 4),
+      `every bar is drawn at least 4 px wide: ${drawn.bars.map((b) => b.width).join(', ')}`,
+    );
+    for (const r of requestRows)
+      assert.ok(
+        drawn.bars.some((b) => b.text.startsWith(r.tool ? `${r.method} ${r.tool}` : r.method!)),
+        `a bar for ${r.method}`,
+      );
+    // Calls that overlap in time are drawn on different lanes (never on top of each other).
+    for (const a of drawn.bars)
+      for (const b of drawn.bars)
+        if (a !== b && a.top === b.top)
+          assert.ok(
+            a.right <= b.left + 1 || b.right <= a.left + 1,
+            `${a.text} and ${b.text} overlap on one lane: ${JSON.stringify(drawn.bars)}`,
+          );
+    const overlapping = requestRows.some((a) =>
+      requestRows.some((b) => a !== b && a.ts < b.ts + (b.latencyMs ?? 0) && b.ts < a.ts + (a.latencyMs ?? 0)),
+    );
+    if (overlapping) assert.ok(new Set(drawn.bars.map((b) => b.top)).size >= 2, 'overlapping calls use two lanes');
+    // A bar selects its request: the detail pane shows it.
+    await view.click('.tl-call:has-text("tools/call echo") >> nth=0');
+    await waitFor(
+      async () => (await view.text('.detail-title')).includes('tools/call · tool echo'),
+      'the echo call in the detail pane',
+    );
+    await view.click('button[aria-label^="Timeline"]');
+    await waitFor(
+      () => view.eval((_: null, doc) => doc.querySelector('.list-pane')?.checkVisibility() ?? false),
+      'the list back',
+    );
   });
 
   it('replays a recorded call against the running server and diffs the results', async () => {

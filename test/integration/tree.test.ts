@@ -6,6 +6,7 @@ import type { SessionView } from '../../src/core/session/types';
 import type { DoctorTestApi } from '../../src/testApi';
 import type { SessionManager } from '../../src/vscode/session/sessionManager';
 import type { TreeNode } from '../../src/vscode/treeNodes';
+import { resultView, shows } from './browser';
 import { activateDoctor, demoServer, serverNode, treeProvider, waitFor, workspaceRoot } from './helpers';
 
 const DEMO_SERVERS = [
@@ -122,7 +123,7 @@ describe('Servers tree', function () {
     assert.equal(tree.getTreeItem(first).command?.command, 'mcpDoctor.readResource');
     const outcome = await vscode.commands.executeCommand<{ ok: boolean }>('mcpDoctor.readResource', first);
     assert.equal(outcome?.ok, true);
-    assert.match(vscode.window.activeTextEditor!.document.getText(), /# Resource `/);
+    await shows(await resultView('everything'), (first as { resource: { uri: string } }).resource.uri, 'Contents (1)');
   });
 
   it("calls a tool from its tree item through the argument form, prefilled with the tool's last arguments", async () => {
@@ -186,9 +187,11 @@ describe('Servers tree', function () {
     );
     await call;
     assert.equal(outcome!.ok, true);
-    const doc = vscode.window.activeTextEditor!.document.getText();
-    assert.match(doc, /"messageType": "error"/, 'first enum value preselected for the required field');
-    assert.match(doc, /"includeImage": false/, 'the default preselected for the optional boolean');
+    const result = await resultView('everything');
+    await shows(result, 'get-annotated-message', 'messageType');
+    const args = await result.text('.args');
+    assert.match(args, /messageType: "error"/, 'first enum value preselected for the required field');
+    assert.match(args, /includeImage: false/, 'the default preselected for the optional boolean');
 
     const image = await vscode.commands.executeCommand<{ ok: boolean }>('mcpDoctor.callTool', {
       serverId: server.id,
@@ -196,9 +199,12 @@ describe('Servers tree', function () {
       args: {},
     });
     assert.equal(image?.ok, true);
-    assert.match(
-      vscode.window.activeTextEditor!.document.getText(),
-      /!\[image\]\(data:image\/png;base64,[A-Za-z0-9+/=]+\)/,
-    );
+    await shows(result, 'get-tiny-image', 'image/png');
+    const drawn = await result.eval((_: null, doc) => {
+      const img = doc.querySelector('.b-image img') as unknown as { naturalWidth: number; src: string } | null;
+      return { width: img?.naturalWidth ?? 0, src: img?.src.slice(0, 22) ?? '' };
+    });
+    assert.equal(drawn.src, 'data:image/png;base64,');
+    assert.ok(drawn.width > 0, 'the image is decoded and drawn');
   });
 });

@@ -6,6 +6,7 @@ import type { EntryContext, NormalizedEntry } from './normalize';
 import type { LineIndex, PNode } from './pnode';
 import { truncate } from './pnode';
 import type { InputDeclaration } from './types';
+import { missingScheme } from './urlScheme';
 import { findVariables, resolveString, type VariableContext } from './variables';
 
 /** What the checks may consult; everything injectable so tests are deterministic. */
@@ -216,6 +217,30 @@ export function checkServer(ctx: CheckContext, entry: NormalizedEntry): void {
           break;
       }
     }
+  }
+
+  // --- url ----------------------------------------------------------------------------------
+  const url = strings.find((s) => s.group === 'url');
+  const bare = url && missingScheme(url.value);
+  if (url && bare) {
+    const r = url.node.range;
+    const quote = ctx.lines.text[ctx.lines.lineStart(r.start.line) + r.start.character];
+    const at = { line: r.start.line, character: r.start.character + 1 };
+    const scheme = bare.suggested.slice(0, bare.suggested.indexOf('//') + 2);
+    const other = scheme === 'http://' ? 'https://' : 'http://';
+    push(
+      'MCP080',
+      'error',
+      `Server "${name}": url "${truncate(url.value, 80)}" has no scheme. ${label} cannot connect to it (it reads "${truncate(url.value.split(':')[0], 40)}:" as the scheme and the request fails with "unknown scheme"). Add ${scheme}: "${truncate(bare.suggested, 80)}".`,
+      r,
+      { url: url.value, suggested: bare.suggested },
+      r.start.line === r.end.line && (quote === '"' || quote === "'")
+        ? [
+            replaceFix(`Add "${scheme}"`, ctx.file, { start: at, end: at }, scheme),
+            replaceFix(`Add "${other}"`, ctx.file, { start: at, end: at }, other, false),
+          ]
+        : undefined,
+    );
   }
 
   // --- paths --------------------------------------------------------------------------------

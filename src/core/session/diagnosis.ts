@@ -76,13 +76,26 @@ export function commandNotFound(subject: Subject, command: string, searchedPath:
   const hint = GUI_PATH_COMMANDS.test(command)
     ? ` (GUI-launched editors often have a shorter PATH than your shell: use the full path, e.g. from \`which ${command}\`)`
     : '';
-  const message = `Command \`${command}\` not found on PATH (PATH=${searchedPath || '(empty)'}). Install it, or use an absolute path in \`command\`${hint}.`;
+  const message = `Command \`${command}\` not found on PATH (${pathSummary(searchedPath)}). Install it, or use an absolute path in \`command\`${hint}.`;
   return {
     findings: [
       ['MCP061', runtimeFinding(subject, 'MCP061', 'error', message, undefined, { command, path: searchedPath })],
     ],
     reason: `command \`${command}\` not found on PATH`,
   };
+}
+
+/**
+ * A PATH as a short phrase: a PATH of a dozen folders pasted into a message buries the point.
+ * The first folders are named (the whole PATH stays in the finding's data).
+ */
+function pathSummary(searchedPath: string): string {
+  const dirs = searchedPath.split(searchedPath.includes(';') ? ';' : ':').filter(Boolean);
+  if (dirs.length === 0) return 'PATH is empty';
+  const shown = dirs.slice(0, 3).join(', ');
+  return dirs.length <= 3
+    ? `searched ${shown}`
+    : `searched ${dirs.length} folders of PATH: ${shown} and ${dirs.length - 3} more`;
 }
 
 export function cwdMissing(subject: Subject, cwd: string): Verdict {

@@ -5,10 +5,11 @@ import * as vscode from 'vscode';
 import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
 import type { Finding } from '../../core/model';
 import type { ConfigModel, Services } from '../services';
+import { problemsOf } from '../problems';
+import { ConfigCodeActionProvider } from './codeActions';
 
 /** What the config area needs: nothing from other areas. */
 type ConfigDeps = Pick<Services, 'context' | 'log'>;
-import { toDiagnostic } from '../diagnostics';
 
 type ConfigCore = typeof import('../../core/config/index');
 
@@ -25,8 +26,7 @@ export class ConfigController implements ConfigModel, vscode.Disposable {
   private _servers: ServerConfig[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
-  private readonly diagnostics = vscode.languages.createDiagnosticCollection('mcp-doctor-config');
-  private readonly disposables: vscode.Disposable[] = [this.changed, this.diagnostics];
+  private readonly disposables: vscode.Disposable[] = [this.changed];
   private readonly watchers: vscode.Disposable[] = [];
   /** Unsaved editor text overrides what is on disk, per file path. */
   private readonly liveText = new Map<string, string>();
@@ -174,14 +174,13 @@ export class ConfigController implements ConfigModel, vscode.Disposable {
   }
 
   private publish(files: ConfigFileResult[]): void {
-    this.diagnostics.clear();
-    const byFile = new Map<string, vscode.Diagnostic[]>();
+    const byFile = new Map<string, Finding[]>();
     for (const finding of files.flatMap((f) => f.findings)) {
       const list = byFile.get(finding.file) ?? [];
-      list.push(toDiagnostic(finding));
+      list.push(finding);
       byFile.set(finding.file, list);
     }
-    for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.file(file), list);
+    problemsOf(this.services).replaceAll('config', byFile);
   }
 
   private scheduleRefresh(delay = REFRESH_DEBOUNCE_MS): void {
@@ -284,9 +283,20 @@ export class ConfigController implements ConfigModel, vscode.Disposable {
   }
 }
 
-/** The config area: discovery, watching and config Problems. Returns the config model. */
+/** The config area: discovery, watching, config Problems and quick fixes. Returns the config model. */
 export function registerConfig(deps: ConfigDeps): ConfigController {
   const controller = new ConfigController(deps);
-  deps.context.subscriptions.push(controller);
+  const configFiles: vscode.DocumentFilter[] = [
+    ...['json', 'jsonc', 'yaml'].map((language) => ({ language, scheme: 'file' })),
+    { scheme: 'file', pattern: '**/*.toml' },
+  ];
+  deps.context.subscriptions.push(
+    controller,
+    vscode.languages.registerCodeActionsProvider(
+      configFiles,
+      new ConfigCodeActionProvider(controller),
+      ConfigCodeActionProvider.metadata,
+    ),
+  );
   return controller;
 }

@@ -18,6 +18,8 @@ export class ToolCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
   private readonly _onDidChangeCodeLenses = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this._onDidChangeCodeLenses.event;
   private readonly subscriptions: vscode.Disposable[];
+  /** The call counts the lenses show, to refresh only when one changes. */
+  private shownStats = '';
 
   constructor(
     private readonly rules: RulesController,
@@ -29,7 +31,16 @@ export class ToolCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('mcpDoctor.codeLens.enabled')) this._onDidChangeCodeLenses.fire();
       }),
-      sessions.onDidChange(() => this._onDidChangeCodeLenses.fire()),
+      // Sessions change many times a second while a server talks (output, health samples), and
+      // any lens change event makes VS Code ask every provider of every editor again: fired on
+      // each, the requests never settle and the lenses vanish. Fire when a count they show changes.
+      sessions.onDidChange(() => {
+        const now = statsSignature(sessions);
+        if (now !== this.shownStats) {
+          this.shownStats = now;
+          this._onDidChangeCodeLenses.fire();
+        }
+      }),
     ];
   }
 
@@ -74,6 +85,14 @@ export class ToolCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
     }
     return lenses;
   }
+}
+
+/** Calls and errors per tool of every session: what the statistics lenses show. */
+function statsSignature(sessions: SessionRegistry): string {
+  return sessions
+    .all()
+    .map((v) => [...v.toolStats].map(([tool, st]) => `${v.serverId}/${tool}:${st.calls}:${st.errors}`).join(','))
+    .join('|');
 }
 
 function formatMs(ms: number): string {

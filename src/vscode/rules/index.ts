@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { problemsOf } from '../problems';
 import type { Services, ToolIndex } from '../services';
 import { RuleCodeActionProvider } from './codeActionProvider';
 import { ToolCodeLensProvider } from './codeLensProvider';
@@ -10,7 +11,7 @@ import { RULE_LANGUAGES, RulesController } from './rulesController';
  * first analysis. Returns the tool index other areas read definitions from.
  */
 export function registerRules(services: Pick<Services, 'context' | 'log' | 'config' | 'sessions'>): ToolIndex {
-  const controller = new RulesController(services);
+  const controller = new RulesController(services, problemsOf(services));
   const selector: vscode.DocumentSelector = RULE_LANGUAGES.map((language) => ({ language, scheme: 'file' }));
   const lenses = new ToolCodeLensProvider(controller, services.sessions);
   // Project files get quick fixes too (engines.node, requires-python, Dockerfile --host...).

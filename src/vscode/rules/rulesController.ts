@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import type { Finding, Severity } from '../../core/model';
 import type { FileResult, RuleEngine, SeverityOverrides, WorkspaceResult } from '../../core/rules/engine';
 import type { Definition } from '../../core/rules/types';
-import { toDiagnostic, toRange } from '../diagnostics';
+import { toRange } from '../diagnostics';
+import type { problemsOf } from '../problems';
 import type { Services } from '../services';
 import { findMissingTools } from './missingTools';
 
@@ -30,7 +31,6 @@ interface Entry {
  * workspace analysis command. The engine (and with it the parsers) loads on first analysis.
  */
 export class RulesController implements vscode.Disposable {
-  readonly collection = vscode.languages.createDiagnosticCollection('mcp-doctor-rules');
   private readonly entries = new Map<string, Entry>();
   private readonly missing = new Map<string, vscode.Diagnostic[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -43,9 +43,12 @@ export class RulesController implements vscode.Disposable {
   private engine?: RuleEngine;
   private disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly services: Pick<Services, 'log' | 'config' | 'sessions'>) {
+  constructor(
+    private readonly services: Pick<Services, 'log' | 'config' | 'sessions'>,
+    /** Rule findings go to the Problems hub (collection 'mcp-doctor-rules'). */
+    private readonly problems: ReturnType<typeof problemsOf>,
+  ) {
     this.disposables.push(
-      this.collection,
       this._onDidUpdate,
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidSaveTextDocument((d) => this.onSaved(d)),
@@ -243,10 +246,7 @@ export class RulesController implements vscode.Disposable {
   private publish(uri: vscode.Uri): void {
     const key = uri.toString();
     const findings: Finding[] = this.entries.get(key)?.result.findings ?? [];
-    const diagnostics = findings.map(toDiagnostic);
-    diagnostics.push(...(this.missing.get(key) ?? []));
-    if (diagnostics.length) this.collection.set(uri, diagnostics);
-    else this.collection.delete(uri);
+    this.problems.set('rules', uri, findings, this.missing.get(key));
   }
 
   private async onSaved(document: vscode.TextDocument): Promise<void> {
@@ -278,7 +278,7 @@ export class RulesController implements vscode.Disposable {
     if (!this.workspaceFiles.has(file)) {
       this.entries.delete(key);
       this.missing.delete(key);
-      this.collection.delete(document.uri);
+      this.problems.set('rules', document.uri, []);
       this._onDidUpdate.fire(document.uri);
       return;
     }
@@ -293,7 +293,7 @@ export class RulesController implements vscode.Disposable {
       this.entries.clear();
       this.missing.clear();
       this.workspaceFiles.clear();
-      this.collection.clear();
+      this.problems.replaceAll('rules', new Map());
       this._onDidUpdate.fire(undefined);
       return;
     }
@@ -303,7 +303,7 @@ export class RulesController implements vscode.Disposable {
       const doc = open.get(key);
       if (doc && !this.isRuleDocument(doc)) {
         this.entries.delete(key);
-        this.collection.delete(doc.uri);
+        this.problems.set('rules', doc.uri, []);
         continue;
       }
       // Cached analyses are reused; only severities and filtering change.

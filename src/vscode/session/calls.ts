@@ -7,15 +7,15 @@ import type { Services } from '../services';
 import { isTreeNode } from '../treeNodes';
 import { serverIdOf } from './pickers';
 import type { LaunchPrompts } from './prompts';
-import { renderOutcome, type RenderHeading } from './resultMarkdown';
-import type { ResultDocuments } from './resultDocuments';
+import type { RenderHeading } from './resultMarkdown';
+import type { ResultViews } from './resultViews';
 import type { SessionManager } from './sessionManager';
 import { askArguments } from './toolForm';
 import { expandUriTemplate, templateVariables } from './uriTemplate';
 
 /**
  * tools/call, resources/read and prompts/get from the UI: finds the session, asks for the
- * arguments, shows progress (cancellable) and opens the result as Markdown.
+ * arguments, shows progress (cancellable) and shows the result in the server's result view.
  */
 export class Calls {
   /**
@@ -27,7 +27,7 @@ export class Calls {
   constructor(
     private readonly services: Pick<Services, 'log' | 'config' | 'trace'>,
     private readonly manager: SessionManager,
-    private readonly results: ResultDocuments,
+    private readonly results: ResultViews,
     private readonly prompts: LaunchPrompts,
   ) {}
 
@@ -59,7 +59,12 @@ export class Calls {
     const outcome = await this.withProgress(`Calling ${tool.name} on ${view.serverName}`, view.serverId, (opts) =>
       session.callTool(tool.name, callArgs, opts),
     );
-    await this.show({ kind: 'tool', name: tool.name, server: view.serverName, args: callArgs }, outcome);
+    this.show(
+      { kind: 'tool', name: tool.name, server: view.serverName, args: callArgs },
+      outcome,
+      view.serverId,
+      tool.outputSchema,
+    );
     if (!outcome.ok && !outcome.cancelled) this.offerDiagnosis(view.serverId, tool.name, outcome);
     return outcome;
   }
@@ -81,7 +86,7 @@ export class Calls {
     if (!session) return undefined;
     const target = uri;
     const outcome = await this.withProgress(`Reading ${uri}`, serverId, (opts) => session.readResource(target, opts));
-    await this.show({ kind: 'resource', name: uri, server: session.view().serverName }, outcome);
+    this.show({ kind: 'resource', name: uri, server: session.view().serverName }, outcome, serverId);
     return outcome;
   }
 
@@ -125,7 +130,7 @@ export class Calls {
     const outcome = await this.withProgress(`Getting prompt ${name}`, serverId, (opts) =>
       session.getPrompt(name, promptArgs, opts),
     );
-    await this.show({ kind: 'prompt', name, server: session.view().serverName, args: promptArgs }, outcome);
+    this.show({ kind: 'prompt', name, server: session.view().serverName, args: promptArgs }, outcome, serverId);
     return outcome;
   }
 
@@ -141,7 +146,7 @@ export class Calls {
     const actions = ['Open Trace', 'Show Terminal'];
     void vscode.window
       .showWarningMessage(
-        `Tool "${toolName}" ${what}. The result is open beside; the trace and the server's stderr show why.`,
+        `Tool "${toolName}" ${what}. The result view shows its answer; the trace and the server's stderr show why.`,
         ...actions,
       )
       .then((choice) => {
@@ -155,11 +160,19 @@ export class Calls {
     return idOrName && (this.manager.findServer(idOrName)?.id ?? idOrName);
   }
 
-  private async show(heading: RenderHeading, outcome: CallOutcome): Promise<void> {
+  private show(heading: RenderHeading, outcome: CallOutcome, serverId: string, outputSchema?: unknown): void {
     try {
-      await this.results.show(heading.name, renderOutcome(heading, outcome));
+      this.results.show({
+        kind: heading.kind,
+        name: heading.name,
+        serverId,
+        serverName: heading.server,
+        args: heading.args,
+        outputSchema,
+        outcome,
+      });
     } catch (err) {
-      this.services.log.warn(`could not open the result document: ${String(err)}`);
+      this.services.log.warn(`could not show the result: ${String(err)}`);
     }
   }
 

@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
+import { problemsOf } from '../problems';
 import type { Services } from '../services';
 import { Calls } from './calls';
 import { copyReport } from './copyReport';
 import { ResultDocuments } from './resultDocuments';
+import { renderOutcome } from './resultMarkdown';
+import { ResultViews } from './resultViews';
 import { RuntimeDiagnostics } from './runtimeDiagnostics';
 import { resolveServerArg } from './pickers';
 import { UiLaunchPrompts, type LaunchPrompts } from './prompts';
@@ -20,15 +23,42 @@ export function registerSessions(
 ): SessionManager {
   const prompts = wrapPrompts(new UiLaunchPrompts(services.context.workspaceState));
   const manager = new SessionManager(services, prompts);
-  const results = new ResultDocuments();
+  const documents = new ResultDocuments();
+  const results = new ResultViews(services.context.extensionUri, {
+    again: (r) => {
+      if (r.kind === 'tool')
+        void vscode.commands.executeCommand('mcpDoctor.callTool', {
+          serverId: r.serverId,
+          toolName: r.name,
+          args: r.args ?? {},
+        });
+      else if (r.kind === 'resource')
+        void vscode.commands.executeCommand('mcpDoctor.readResource', { serverId: r.serverId, uri: r.name });
+      else
+        void vscode.commands.executeCommand('mcpDoctor.getPrompt', {
+          serverId: r.serverId,
+          promptName: r.name,
+          args: r.args ?? {},
+        });
+    },
+    openTrace: (r) =>
+      void services.trace.reveal({ serverId: r.serverId, tool: r.kind === 'tool' ? r.name : undefined }),
+    markdown: (r, outcome) =>
+      void documents.show(
+        r.name,
+        renderOutcome({ kind: r.kind, name: r.name, server: r.serverName, args: r.args }, outcome),
+      ),
+    readResource: (serverId, uri) => void vscode.commands.executeCommand('mcpDoctor.readResource', { serverId, uri }),
+  });
   const calls = new Calls(services, manager, results, prompts);
   const isActive = (id: string) => ['running', 'starting'].includes(manager.get(id)?.state.kind ?? '');
 
   const command = (id: string, run: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, run);
   services.context.subscriptions.push(
     manager,
+    documents,
     results,
-    new RuntimeDiagnostics(manager),
+    new RuntimeDiagnostics(manager, problemsOf(services)),
     command('mcpDoctor.startServer', async (arg) => {
       const server = await resolveServerArg(
         services.config,

@@ -4,8 +4,9 @@ const RESULT_SCHEME = 'mcp-doctor-result';
 const MAX_DOCUMENTS = 50;
 
 /**
- * Read-only virtual Markdown documents (`mcp-doctor-result:`) showing call results. Each call
- * gets its own URI, so earlier results stay open; the oldest contents are dropped beyond 50.
+ * Read-only virtual Markdown documents (`mcp-doctor-result:`): a call result as Markdown, opened
+ * from the result view to copy into an issue or a chat. Each gets its own URI; the oldest
+ * contents are dropped beyond 50.
  */
 export class ResultDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly contents = new Map<string, string>();
@@ -19,7 +20,7 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
     );
   }
 
-  /** Stores the Markdown under a new URI and opens it beside the active editor. */
+  /** Stores the Markdown under a new URI and opens it in the active editor group. */
   async show(name: string, markdown: string): Promise<vscode.Uri> {
     this.counter += 1;
     const safe = name.replace(/[^\w.-]+/g, '_').slice(0, 60) || 'result';
@@ -29,7 +30,7 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc, {
       preview: true,
-      viewColumn: vscode.ViewColumn.Beside,
+      viewColumn: vscode.ViewColumn.Active,
       preserveFocus: false,
     });
     return uri;

@@ -6,18 +6,9 @@
  * (HTML and Markdown syntax escaped), names and URIs through `mdCode` (a code span), bodies
  * into fenced blocks, and only base64 data of raster image types becomes an image.
  */
+import { explainJsonRpcCode, imageSrc, parseJsonDocument, type OutcomeLike } from '../../core/results/record';
 
-/** The parts of a `CallOutcome` the renderer reads. */
-export interface OutcomeLike {
-  ok: boolean;
-  result?: unknown;
-  isError?: boolean;
-  error?: { code?: number; message: string; data?: unknown };
-  durationMs: number;
-  findings: { code: string; severity: string; message: string }[];
-  cancelled?: boolean;
-  timedOut?: boolean;
-}
+export type { OutcomeLike };
 
 export interface RenderHeading {
   kind: 'tool' | 'resource' | 'prompt';
@@ -29,35 +20,6 @@ export interface RenderHeading {
 
 const MAX_BLOCK_CHARS = 200_000;
 
-/** What a JSON-RPC error code means, in words (standard codes and the MCP SDK's). */
-function explainJsonRpcCode(code: number | undefined): string {
-  switch (code) {
-    case -32700:
-      return 'Parse error: the server received invalid JSON';
-    case -32600:
-      return 'Invalid request: the message is not a valid JSON-RPC request';
-    case -32601:
-      return 'Method not found: the server does not implement this method (is the capability declared?)';
-    case -32602:
-      return 'Invalid params: the arguments do not match what the server expects (check the input schema)';
-    case -32603:
-      return 'Internal error: the server failed while handling the request (see its stderr in the terminal)';
-    case -32000:
-      return 'Connection closed: the server went away before answering';
-    case -32001:
-      return 'Request timed out: no answer within the timeout (mcpDoctor.launch.toolCallTimeoutMs)';
-    case -32002:
-      return 'Resource not found';
-    case -32042:
-      return 'URL elicitation required';
-    case undefined:
-      return 'No JSON-RPC error code';
-    default:
-      if (code <= -32000 && code >= -32099) return 'Server error (implementation-defined code)';
-      return 'Application-defined error code';
-  }
-}
-
 /** Markdown document for one call outcome. */
 export function renderOutcome(heading: RenderHeading, outcome: OutcomeLike): string {
   const out: string[] = [];
@@ -65,7 +27,7 @@ export function renderOutcome(heading: RenderHeading, outcome: OutcomeLike): str
   out.push(`# ${what} ${mdCode(heading.name)} — ${mdText(heading.server)}`, '');
   if (outcome.isError) {
     out.push(
-      '> ❌ **Tool returned an error** (`isError: true`). The call reached the server; the tool reported a failure.',
+      '> **Failed: the tool returned an error** (`isError: true`). The call reached the server; the tool reported a failure.',
       '',
     );
   } else if (outcome.error) {
@@ -76,14 +38,14 @@ export function renderOutcome(heading: RenderHeading, outcome: OutcomeLike): str
         ? 'Cancelled: notifications/cancelled was sent to the server'
         : explainJsonRpcCode(code);
     out.push(
-      `> ❌ **Request failed**${typeof code === 'number' ? ` (JSON-RPC error ${code})` : ''}: ${mdText(String(outcome.error.message))}`,
+      `> **Failed: the request failed**${typeof code === 'number' ? ` (JSON-RPC error ${code})` : ''}: ${mdText(String(outcome.error.message))}`,
       '>',
     );
     out.push(`> ${why}.`, '');
   } else if (!outcome.ok) {
-    out.push('> ❌ **The call did not succeed.**', '');
+    out.push('> **Failed: the call did not succeed.**', '');
   } else {
-    out.push('> ✅ Success', '');
+    out.push('> **Succeeded**', '');
   }
   out.push(`Duration: ${outcome.durationMs.toFixed(0)} ms`, '');
   if (heading.args !== undefined && !(isObject(heading.args) && Object.keys(heading.args).length === 0)) {
@@ -141,7 +103,7 @@ function renderContent(item: unknown, index: number, out: string[]): void {
     case 'text': {
       if (label) out.push(`${label}text`, '');
       const text = typeof item.text === 'string' ? item.text : '';
-      const parsed = tryJson(text);
+      const parsed = parseJsonDocument(text);
       out.push(...(parsed !== undefined ? fence(json(parsed), 'json') : fence(text, '')), '');
       break;
     }
@@ -218,16 +180,6 @@ function json(value: unknown): string {
   }
 }
 
-function tryJson(text: string): unknown {
-  const t = text.trim();
-  if (!(t.startsWith('{') || t.startsWith('['))) return undefined;
-  try {
-    return JSON.parse(t);
-  } catch {
-    return undefined;
-  }
-}
-
 function approxBytes(base64: string): number {
   return Math.floor((base64.length * 3) / 4);
 }
@@ -256,15 +208,6 @@ export function mdCode(s: string): string {
   const ticks = '`'.repeat(longest + 1);
   const pad = text.startsWith('`') || text.endsWith('`') || text === '' ? ' ' : '';
   return `${ticks}${pad}${text}${pad}${ticks}`;
-}
-
-/** Raster image types shown inline; SVG (which can carry script) and anything else is not. */
-const IMAGE_MIME = /^image\/(png|jpe?g|gif|webp|bmp|x-icon|vnd\.microsoft\.icon|avif)$/i;
-
-/** A `data:` URL for an image, or undefined when the type is not a raster image or the data is not base64. */
-function imageSrc(mime: unknown, data: string): string | undefined {
-  if (typeof mime !== 'string' || !IMAGE_MIME.test(mime) || !/^[A-Za-z0-9+/=\s]*$/.test(data)) return undefined;
-  return `data:${mime.toLowerCase()};base64,${data.replace(/\s+/g, '')}`;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { missingScheme } from '../../core/config/urlScheme';
 import type { ServerConfig } from '../../core/config/types';
 import type { Finding } from '../../core/model';
 import {
@@ -216,6 +217,11 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       return undefined;
     }
     if (!resolved) return undefined; // the user cancelled an input prompt
+    if (resolved.url && !resolved.command && missingScheme(resolved.url)) {
+      // `localhost:8000/mcp` would fail as "fetch failed (unknown scheme)": say what to add.
+      void this.offerSchemeFix(server, resolved.url);
+      return undefined;
+    }
     if (!(await this.prompts.allowLaunch(resolved, server))) return undefined;
     const secrets = secretValues(server, resolved);
     // The variant changes what runs (after consent to the server's own command line).
@@ -287,6 +293,32 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       `${server.name}: ${view.state.kind}${view.state.kind === 'error' ? `: ${view.state.reason}` : ''}`,
     );
     return view;
+  }
+
+  /** Explains a URL without `http://`, and adds it to the config on request (MCP080's quick fix). */
+  private async offerSchemeFix(server: ServerConfig, url: string): Promise<void> {
+    const suggested = missingScheme(url)!.suggested;
+    const scheme = suggested.slice(0, suggested.indexOf('//') + 2);
+    const fix = this.services.config.files
+      .find((f) => f.file === server.file)
+      ?.findings.find((f) => f.code === 'MCP080' && f.server === server.name)?.fixes?.[0];
+    const add = `Add ${scheme}`;
+    const choice = await vscode.window.showErrorMessage(
+      `Server "${server.name}": url "${url}" has no scheme, so nothing can connect to it ("unknown scheme"). Add ${scheme}: ${suggested}`,
+      ...(fix ? [add] : []),
+      'Open Config',
+    );
+    if (choice === add && fix) {
+      const edit = new vscode.WorkspaceEdit();
+      for (const e of fix.edits)
+        edit.replace(
+          vscode.Uri.file(e.file),
+          new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character),
+          e.newText,
+        );
+      await vscode.workspace.applyEdit(edit);
+      await vscode.workspace.save(vscode.Uri.file(server.file));
+    } else if (choice === 'Open Config') await vscode.commands.executeCommand('mcpDoctor.openConfig', server.id);
   }
 
   /**

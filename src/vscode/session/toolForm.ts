@@ -220,7 +220,8 @@ function inputField(
       else finish(r.value);
     });
     box.onDidHide(() => finish(undefined));
-    revalidate();
+    // An empty box is not an error yet: "b is required" appears when the user accepts it empty.
+    if (box.value !== '') revalidate();
     box.show();
   });
 }

@@ -75,6 +75,13 @@ export class TraceServiceImpl implements TraceService, TracePanelHost, vscode.Di
     return vscode.workspace.getConfiguration('mcpDoctor.trace').get<T>(key, fallback);
   }
 
+  /** Memory per session: `maxMemoryMB`, or the deprecated `maxBytes` where a user still sets it. */
+  private memoryBytes(): number {
+    const legacy = vscode.workspace.getConfiguration('mcpDoctor.trace').inspect<number>('maxBytes');
+    const set = legacy?.workspaceFolderValue ?? legacy?.workspaceValue ?? legacy?.globalValue;
+    return typeof set === 'number' ? set : this.setting('maxMemoryMB', 64) * 1024 * 1024;
+  }
+
   // ---- TraceService ----------------------------------------------------------------------
 
   createSink(launch: TraceLaunch): TraceSink {
@@ -109,7 +116,7 @@ export class TraceServiceImpl implements TraceService, TracePanelHost, vscode.Di
       serverId,
       serverName,
       maxMessages: this.setting('maxMessages', 100_000),
-      maxBytes: this.setting('maxBytes', 64 * 1024 * 1024),
+      maxBytes: this.memoryBytes(),
       tap: writer?.write,
       secrets,
     });
@@ -327,7 +334,7 @@ export class TraceServiceImpl implements TraceService, TracePanelHost, vscode.Di
   async openFile(file: string, origin: 'stored' | 'imported'): Promise<HubSession | undefined> {
     const r = await readTraceFile(file, {
       maxMessages: this.setting('maxMessages', 100_000),
-      maxBytes: this.setting('maxBytes', 64 * 1024 * 1024),
+      maxBytes: this.memoryBytes(),
     });
     if (r.entries === 0 && r.problems.length > 0) {
       void vscode.window.showErrorMessage(`Cannot open trace ${path.basename(file)}: ${r.problems[0].message}`);
@@ -366,7 +373,7 @@ export class TraceServiceImpl implements TraceService, TracePanelHost, vscode.Di
             serverId: r.header.serverId,
             serverName: r.header.serverName,
             maxMessages: this.setting('maxMessages', 100_000),
-            maxBytes: this.setting('maxBytes', 64 * 1024 * 1024),
+            maxBytes: this.memoryBytes(),
           });
           current = this.hub.add(rec, { origin: 'proxy', file, header: r.header as TraceFileHeader, live: true });
         } else if (r.line) {

@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
 import type { Services } from '../services';
 import { isTreeNode, type TreeNode } from '../treeNodes';
+import { ConfigLensProvider } from './configLenses';
+import { StatusBar } from './statusBar';
 import { ServersTreeProvider, UNTRUSTED_MESSAGE } from './serversTree';
 
 /** What the tree area needs from the others. */
@@ -44,7 +46,24 @@ export function registerTree(services: TreeDeps): {
   };
   update();
 
+  // Start/Stop/Trace lenses above the server entries of config files.
+  const lenses = new ConfigLensProvider(services.config, services.sessions);
+  const configFiles: vscode.DocumentFilter[] = [
+    ...['json', 'jsonc', 'yaml'].map((language) => ({ language, scheme: 'file' })),
+    { scheme: 'file', pattern: '**/*.toml' },
+  ];
+  const status = new StatusBar(services.config, services.sessions);
   services.context.subscriptions.push(
+    status,
+    vscode.commands.registerCommand('mcpDoctor.openWalkthrough', () =>
+      vscode.commands.executeCommand(
+        'workbench.action.openWalkthrough',
+        `${services.context.extension.id}#gettingStarted`,
+        false,
+      ),
+    ),
+    lenses,
+    vscode.languages.registerCodeLensProvider(configFiles, lenses),
     provider,
     view,
     services.config.onDidChange(update),

@@ -3,6 +3,7 @@ import type { ConfigFileResult, ServerConfig } from '../../core/config/types';
 import type { Finding } from '../../core/model';
 import type { SessionState, SessionView } from '../../core/session/types';
 import { redactText } from '../../core/session/report';
+import { firstSentence } from '../../core/util/summary';
 import { clientLabel, displayPath, stateText } from '../display';
 import { redactSecretFlags } from '../redact';
 import type { Services } from '../services';
@@ -89,7 +90,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
           vscode.TreeItemCollapsibleState.Expanded,
         );
         item.id = `${node.server.id}/problems`;
-        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+        // The group shows its worst finding: an error makes it an error.
+        item.iconPath = severityThemeIcon(worst(node.findings));
         item.contextValue = 'problems';
         return item;
       }
@@ -228,9 +230,12 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const view = this.view(server.id);
     if (findings.length) nodes.push({ kind: 'problems', server, findings });
     if (view) {
+      // A server that failed or stopped before listing has no lists to show: no empty "Tools (0)".
+      const listed = view.state.kind === 'running' || view.state.kind === 'starting';
       for (const group of ['tools', 'resources', 'resourceTemplates', 'prompts'] as GroupKind[]) {
         // Empty groups other than tools are noise: show them only when the server offers some.
-        if (group === 'tools' || this.list(server.id, group).length) nodes.push({ kind: 'group', server, group });
+        if ((group === 'tools' && listed) || this.list(server.id, group).length)
+          nodes.push({ kind: 'group', server, group });
       }
     }
     return nodes;
@@ -310,11 +315,12 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
           : stateText(state, view?.tools.length ?? 0);
     // A start under the debugger says so: `debugging`, `paused in tool add`.
     const note = view ? this.services.sessions.launchNote(server.id) : undefined;
-    item.description = `${server.transport} · ${status}${note ? ` · ${note}` : ''}`;
+    const runtimeErrors = (view?.findings ?? []).filter((f) => f.severity === 'error').length;
+    item.description = `${server.transport} · ${status}${state.kind === 'running' && runtimeErrors ? ` · ${plural(runtimeErrors, 'error')}` : ''}${note ? ` · ${note}` : ''}`;
     item.iconPath =
       note && state.kind !== 'error' && state.kind !== 'stopped'
         ? new vscode.ThemeIcon(note.startsWith('paused') ? 'debug-pause' : 'debug-alt')
-        : stateIcon(state, server.disabled && !view);
+        : stateIcon(state, server.disabled && !view, runtimeErrors);
     item.contextValue = `server.${state.kind}`;
     item.tooltip = serverTooltip(server, state, findings, view);
     if (note) item.tooltip.appendMarkdown(`\n\n$(debug-alt) ${escapeMd(note)}`);
@@ -328,22 +334,14 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
 }
 
 function problemItem(server: ServerConfig, finding: Finding, index: number): vscode.TreeItem {
-  const item = new vscode.TreeItem(finding.message.split('\n')[0], vscode.TreeItemCollapsibleState.None);
+  // The first sentence fits a narrow sidebar; the whole message is in the tooltip.
+  const item = new vscode.TreeItem(firstSentence(finding.message, 90), vscode.TreeItemCollapsibleState.None);
   item.id = `${server.id}/problem/${index}/${finding.code}`;
   item.description = finding.code;
   item.tooltip = new vscode.MarkdownString(
     `**${escapeMd(finding.code)}** (${finding.severity}, ${finding.origin})\n\n${escapeMd(finding.message)}`,
   );
-  item.iconPath = new vscode.ThemeIcon(
-    finding.severity === 'error' ? 'error' : finding.severity === 'warning' ? 'warning' : 'info',
-    new vscode.ThemeColor(
-      finding.severity === 'error'
-        ? 'problemsErrorIcon.foreground'
-        : finding.severity === 'warning'
-          ? 'problemsWarningIcon.foreground'
-          : 'problemsInfoIcon.foreground',
-    ),
-  );
+  item.iconPath = severityThemeIcon(finding.severity);
   item.contextValue = 'problem';
   const range = new vscode.Range(
     finding.range.start.line,
@@ -359,8 +357,31 @@ function problemItem(server: ServerConfig, finding: Finding, index: number): vsc
   return item;
 }
 
-function stateIcon(state: SessionState, disabled: boolean): vscode.ThemeIcon {
+const SEVERITY_RANK: Record<Finding['severity'], number> = { error: 0, warning: 1, info: 2, hint: 3 };
+
+function worst(findings: readonly Finding[]): Finding['severity'] {
+  return findings.reduce<Finding['severity']>(
+    (w, f) => (SEVERITY_RANK[f.severity] < SEVERITY_RANK[w] ? f.severity : w),
+    'hint',
+  );
+}
+
+function severityThemeIcon(severity: Finding['severity']): vscode.ThemeIcon {
+  return severity === 'error'
+    ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
+    : severity === 'warning'
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+      : new vscode.ThemeIcon('info', new vscode.ThemeColor('problemsInfoIcon.foreground'));
+}
+
+/**
+ * The server's icon: a green check only for a running server without run-time errors (a
+ * server that writes to stdout runs, but strict clients drop it: it gets a warning).
+ */
+function stateIcon(state: SessionState, disabled: boolean, runtimeErrors = 0): vscode.ThemeIcon {
   if (disabled) return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'));
+  if (state.kind === 'running' && runtimeErrors > 0)
+    return new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
   switch (state.kind) {
     case 'stopped':
       return state.exitCode !== undefined && state.exitCode !== null && state.exitCode !== 0

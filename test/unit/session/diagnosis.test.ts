@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import {
+  commandNotFound,
   crashFinding,
   diagnoseHandshake,
   diagnoseHttpConnect,
@@ -34,6 +35,24 @@ const handshake = (over: Partial<HandshakeEvidence>): HandshakeEvidence => ({
 const exit = (code: number | null, signal: NodeJS.Signals | null = null) => ({ code, signal, ts: 0 });
 
 describe('session diagnosis: evidence → findings (no process, no network)', () => {
+  it('names a few folders of a long PATH instead of pasting it (the whole PATH stays in the data)', () => {
+    const long =
+      '/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:/Users/dana/.cargo/bin:/Users/dana/go/bin';
+    const v = commandNotFound(subject, 'uvx', long);
+    const [, f] = v.findings[0];
+    assert.match(
+      f.message,
+      /^Command `uvx` not found on PATH \(searched 8 folders of PATH: \/opt\/homebrew\/bin, \/usr\/local\/bin, \/usr\/bin and 5 more\)\./,
+    );
+    assert.ok(!f.message.includes('.cargo'), f.message);
+    assert.equal(f.data?.path, long);
+    assert.match(
+      commandNotFound(subject, 'x', 'C:\\tools;C:\\py').findings[0][1].message,
+      /searched C:\\tools, C:\\py\)/,
+    );
+    assert.match(commandNotFound(subject, 'x', '').findings[0][1].message, /\(PATH is empty\)/);
+  });
+
   const handshakeCases: [string, Partial<HandshakeEvidence>, string[], RegExp, RegExp][] = [
     [
       'an error instead of a version',

@@ -281,7 +281,8 @@ describe('session: python and node fixture servers', function () {
     await s.start();
     const f = s.view().findings.find((x) => x.code === 'MCP061');
     assert.ok(f);
-    assert.match(f.message, /`uvx-does-not-exist` not found on PATH \(PATH=\/usr\/bin:\/bin\)/);
+    assert.match(f.message, /`uvx-does-not-exist` not found on PATH \(searched \/usr\/bin, \/bin\)/);
+    assert.equal(f.data?.path, '/usr/bin:/bin', 'the whole PATH stays in the data');
     assert.equal(s.view().state.kind, 'error');
   });
 
