@@ -332,7 +332,17 @@ describe('session faults: misbehaving servers', function () {
     assert.equal((await s.callTool('echo', { text: 'after' })).ok, true);
     await s.stop();
     assert.equal(isAlive(pid), false);
-    assert.ok(lag.stop() < 3000, `event loop lag ${lag.maxLagMs} ms`);
+    // One 50 MB line is one synchronous JSON.parse: the floor of any client. The lag may be a few
+    // such parses (decode, parse, size), never more; calibrated here so a loaded machine is fair.
+    const maxLag = lag.stop();
+    const line = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text }] } });
+    const t0 = performance.now();
+    JSON.parse(line);
+    const parseMs = performance.now() - t0;
+    assert.ok(
+      maxLag < Math.max(3000, parseMs * 6),
+      `event loop lag ${maxLag} ms; one JSON.parse ${parseMs.toFixed(0)} ms`,
+    );
   });
 
   it('50 MB message above maxLineBytes → MCP714 and the waiting call fails at once', async function () {
