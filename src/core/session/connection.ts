@@ -301,6 +301,7 @@ export class McpConnection {
         lifecycle: (text) => this.lifecycle(text),
         initResponse: () => this.initResponse,
         processFailed: (p) => this.handshakeFailed(new Error('process exited'), p),
+        finding: (k) => this.events.finding(k),
       },
       url,
       proc,
@@ -353,7 +354,7 @@ export class McpConnection {
   // ---------------------------------------------------------------- requests
 
   /** Any request by method name, with a result of any shape. Never rejects. */
-  async request(method: string, params: unknown, opts: RequestOptions = {}): Promise<RequestOutcome> {
+  async request(method: string, params: unknown, opts: RequestOptions = {}, authRound = 0): Promise<RequestOutcome> {
     const t0 = performance.now();
     const client = this.client;
     if (!client || this.state !== 'open')
@@ -401,6 +402,13 @@ export class McpConnection {
           error: { message: `cancelled: ${errorText(opts.signal.reason ?? err)}` },
           durationMs,
         };
+      // A sign-in (or a step-up to more scopes) the SDK started mid-session: finish it, then retry.
+      const auth = this.opts.auth;
+      if (auth && this.httpTransport && !opts.signal?.aborted) {
+        if (await auth.recover(err, this.httpTransport, authRound))
+          return this.request(method, params, opts, authRound + 1);
+        for (const k of auth.findings(this.subject, err)) this.events.finding(k);
+      }
       if (this.lostReason && isConnectionClosed(err))
         return { ok: false, error: { message: `${this.lostReason} (\`${method}\`).` }, durationMs };
       const rpc = protocolErrorOf(err);

@@ -5,8 +5,18 @@
  * changes what this adapter relies on (the private notification dispatch in particular).
  */
 import {
+  auth,
   Client,
+  createPrivateKeyJwtAuth,
+  CrossAppAccessProvider,
+  discoverAndRequestJwtAuthGrant,
+  extractWWWAuthenticateParams,
+  InsufficientScopeError,
+  IssuerMismatchError,
   LATEST_PROTOCOL_VERSION,
+  OAuthError,
+  RegistrationRejectedError,
+  UnauthorizedError,
   ProtocolError,
   SdkError,
   SdkErrorCode,
@@ -17,6 +27,11 @@ import {
   UnsupportedProtocolVersionError,
   type ClientCapabilities,
   type FetchLike,
+  type OAuthClientMetadata,
+  type OAuthClientProvider,
+  type OAuthDiscoveryState,
+  type StoredOAuthClientInformation,
+  type StoredOAuthTokens,
   type JSONRPCMessage,
   type MessageExtraInfo,
   type Transport,
@@ -25,6 +40,13 @@ import {
 
 export { Client, LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS };
 export type { ClientCapabilities, FetchLike, JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions };
+export type {
+  OAuthClientMetadata,
+  OAuthClientProvider,
+  OAuthDiscoveryState,
+  StoredOAuthClientInformation,
+  StoredOAuthTokens,
+};
 
 /** The first revision of the stateless era (no `initialize`, `server/discover`, per-request `_meta`). */
 const MODERN_ERA_VERSION = '2026-07-28';
@@ -148,10 +170,103 @@ export function notificationDispatch(client: Client): ((n: JSONRPCMessage) => vo
 export interface HttpTransportOptions {
   headers: Record<string, string>;
   fetch?: FetchLike;
+  /** OAuth: the SDK adds the bearer token, answers a 401 with `auth()` and a 403 `insufficient_scope` with a step-up. */
+  authProvider?: OAuthClientProvider;
 }
 
+/** How many 403 `insufficient_scope` step-ups the transport makes inside one send before it gives up. */
+const STEP_UP_RETRIES = 1;
+
 export function streamableHttpTransport(url: URL, opts: HttpTransportOptions): StreamableHTTPClientTransport {
-  return new StreamableHTTPClientTransport(url, { requestInit: { headers: opts.headers }, fetch: opts.fetch });
+  return new StreamableHTTPClientTransport(url, {
+    requestInit: { headers: opts.headers },
+    fetch: opts.fetch,
+    authProvider: opts.authProvider,
+    maxStepUpRetries: STEP_UP_RETRIES,
+  });
+}
+
+// ---------------------------------------------------------------- OAuth
+
+/**
+ * Finishes an authorization-code sign-in on the transport that asked for it: the SDK exchanges
+ * the code (with the PKCE verifier, the `resource` and the scope the transport collected).
+ */
+export async function finishAuthorization(transport: Transport, code: string, iss?: string): Promise<void> {
+  if (!(transport instanceof StreamableHTTPClientTransport)) throw new Error('sign-in needs the Streamable HTTP transport');
+  await transport.finishAuth(code, iss);
+}
+
+/** Runs the SDK's whole sign-in orchestration once (discovery, registration, refresh or redirect). */
+export function runAuth(
+  provider: OAuthClientProvider,
+  opts: { serverUrl: string; scope?: string; resourceMetadataUrl?: URL; fetchFn?: FetchLike; authorizationCode?: string },
+): Promise<'AUTHORIZED' | 'REDIRECT'> {
+  return auth(provider, opts);
+}
+
+/** `WWW-Authenticate` parameters of a response (`resource_metadata`, `scope`, `error`). */
+export function challengeOf(res: Response): {
+  resourceMetadataUrl?: URL;
+  scope?: string;
+  error?: string;
+  errorDescription?: string;
+} {
+  return extractWWWAuthenticateParams(res);
+}
+
+/** `private_key_jwt` client authentication (RFC 7523) for the token endpoint. */
+export const privateKeyJwtAuth = createPrivateKeyJwtAuth;
+
+/**
+ * Cross-App Access (enterprise-managed authorization): an ID token from the enterprise IdP is
+ * exchanged there for an ID-JAG (RFC 8693), which the MCP server's authorization server trades
+ * for an access token (RFC 7523 JWT bearer grant).
+ */
+export function crossAppAccessProvider(opts: {
+  clientId: string;
+  clientSecret: string;
+  idpUrl: string;
+  idpClientId: string;
+  idToken: string;
+  fetchFn: FetchLike;
+}): OAuthClientProvider {
+  return new CrossAppAccessProvider({
+    clientId: opts.clientId,
+    clientSecret: opts.clientSecret,
+    fetchFn: opts.fetchFn,
+    assertion: async (ctx) =>
+      (
+        await discoverAndRequestJwtAuthGrant({
+          idpUrl: opts.idpUrl,
+          audience: ctx.authorizationServerUrl,
+          resource: ctx.resourceUrl,
+          idToken: opts.idToken,
+          clientId: opts.idpClientId,
+          scope: ctx.scope,
+          fetchFn: ctx.fetchFn,
+        })
+      ).jwtAuthGrant,
+  });
+}
+
+/** What an error thrown by the SDK's OAuth code says, in the terms the auth findings need. */
+export type AuthErrorKind =
+  | { kind: 'unauthorized' }
+  | { kind: 'registration-rejected'; status: number; body: string }
+  | { kind: 'oauth'; code: string; message: string }
+  | { kind: 'insufficient-scope'; scope?: string }
+  | { kind: 'issuer-mismatch'; message: string }
+  | { kind: 'other' };
+
+export function authErrorKind(err: unknown): AuthErrorKind {
+  if (err instanceof RegistrationRejectedError) return { kind: 'registration-rejected', status: err.status, body: err.body };
+  if (err instanceof InsufficientScopeError)
+    return { kind: 'insufficient-scope', scope: (err as { requiredScope?: string }).requiredScope };
+  if (err instanceof IssuerMismatchError) return { kind: 'issuer-mismatch', message: err.message };
+  if (err instanceof OAuthError) return { kind: 'oauth', code: String(err.code), message: err.message };
+  if (err instanceof UnauthorizedError) return { kind: 'unauthorized' };
+  return { kind: 'other' };
 }
 
 /** The SDK sends `requestInit` headers on the event-stream GET too. */
