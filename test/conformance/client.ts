@@ -139,7 +139,7 @@ const SCENARIOS: Record<string, Behaviour> = {
           crossApp: {
             clientId: str(s.context, 'client_id'),
             clientSecret: str(s.context, 'client_secret'),
-            idpUrl: str(s.context, 'idp_issuer'),
+            idpTokenEndpoint: str(s.context, 'idp_token_endpoint'),
             idpClientId: str(s.context, 'idp_client_id'),
             idToken: str(s.context, 'idp_id_token'),
           },

@@ -34,7 +34,7 @@ export interface SignInOptions {
   /** How long the user has to finish signing in. */
   timeoutMs: number;
   /** Cross-App Access (enterprise-managed authorization) instead of a user sign-in. */
-  crossApp?: { clientId: string; clientSecret: string; idpUrl: string; idpClientId: string; idToken: string };
+  crossApp?: { clientId: string; clientSecret: string; idpTokenEndpoint: string; idpClientId: string; idToken: string };
 }
 
 type SignInState =
@@ -61,6 +61,8 @@ export class SignIn implements ConnectionAuth {
   private serverUrl = '';
   private state: SignInState = { kind: 'idle' };
   private round?: Promise<boolean>;
+  /** The issuer mismatch accepted for a server without protected resource metadata. */
+  private issuerWaived?: string;
   private notify: (text: string) => void = () => undefined;
   private onRow: (row: AuthRow) => void = () => undefined;
 
@@ -101,11 +103,23 @@ export class SignIn implements ConnectionAuth {
       }
     }
     this.state = { kind: 'idle' };
-    return { provider: this.provider, listener: this.log, known: this.known };
+    return {
+      provider: this.provider,
+      listener: this.log,
+      known: this.known,
+      lenientIssuer: () => this.issuerWaived !== undefined,
+    };
   }
 
   async recover(err: unknown, transport: Transport, round: number): Promise<boolean> {
     const kind = authErrorKind(err);
+    if (kind.kind === 'issuer-mismatch' && !this.issuerWaived && !this.log.rows.some((r) => r.step === 'resource-metadata' && r.verdict.level === 'ok')) {
+      // 2025-03-26 discovery (no protected resource metadata): the metadata's issuer was not
+      // required to equal the server's origin then. Accept it, and say so in a warning.
+      this.issuerWaived = kind.message;
+      this.notify('sign-in: the authorization server metadata names another issuer (accepted for 2025-03-26 discovery)');
+      return true;
+    }
     if (kind.kind !== 'unauthorized') {
       this.fail({ kind: 'error', error: err });
       return false;
@@ -193,6 +207,7 @@ export class SignIn implements ConnectionAuth {
       failure,
       settings: this.opts.settings,
       accessToken: this.doctorProvider?.tokens()?.access_token,
+      issuerWaived: this.issuerWaived,
       known: this.known,
     });
   }

@@ -24,6 +24,8 @@ export interface SignInEvidence {
   /** The access token the server was last given (only its `aud` claim is read). */
   accessToken?: string;
   known: KnownSecrets;
+  /** The issuer mismatch that was accepted because the server uses 2025-03-26 discovery. */
+  issuerWaived?: string;
 }
 
 function finding(subject: Subject, code: string, severity: 'error' | 'warning', message: string, data?: Record<string, unknown>): Keyed {
@@ -86,6 +88,15 @@ export function diagnoseSignIn(subject: Subject, e: SignInEvidence): Keyed[] {
           'warning',
           `${serverUrl} has no protected resource metadata: the 401 names no \`resource_metadata\` and no well-known document answers. MCP Doctor signed in through the 2025-03-26 fallback (authorization server metadata at the server's origin); clients that follow the current spec (2025-06-18 and later) cannot. ${prmAdvice}`,
           { url: serverUrl },
+        ),
+      );
+    if (e.issuerWaived)
+      out.push(
+        finding(
+          subject,
+          'MCP814',
+          'warning',
+          `The authorization server's metadata names another issuer than where it was found (${truncate(e.known.text(e.issuerWaived), 200)}). MCP Doctor accepted it because this server uses 2025-03-26 discovery (no protected resource metadata); under the current spec a client rejects it (RFC 8414 §3.3). Make \`issuer\` the authorization server's URL.`,
         ),
       );
     if (missingS256)

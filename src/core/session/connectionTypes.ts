@@ -55,6 +55,8 @@ export interface PreparedAuth {
   listener: HttpObserverListener;
   /** Tokens, codes and secrets of this sign-in, masked wherever HTTP exchanges are shown. */
   known: KnownSecrets;
+  /** True once the sign-in accepted metadata whose issuer differs from its URL (2025-03-26 discovery). */
+  lenientIssuer(): boolean;
 }
 
 /**

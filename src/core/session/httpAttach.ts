@@ -114,7 +114,12 @@ export async function attachHttp(
   ): Promise<Exclude<HttpAttachResult, { verdict: Verdict }> | { error: unknown; sessionId?: string; transport: Transport }> => {
     const inner =
       kind === 'http'
-        ? streamableHttpTransport(parsed, { headers, fetch: observed, authProvider: auth?.provider })
+        ? streamableHttpTransport(parsed, {
+            headers,
+            fetch: observed,
+            authProvider: auth?.provider,
+            skipIssuerMetadataValidation: auth?.lenientIssuer(),
+          })
         : sseTransport(parsed, { headers, fetch: observed });
     // SSE is a 2025-era transport: no era probe on it.
     const client = ctx.newClient(kind === 'sse' ? '2025' : opts.era);

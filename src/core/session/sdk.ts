@@ -9,13 +9,13 @@ import {
   Client,
   createPrivateKeyJwtAuth,
   CrossAppAccessProvider,
-  discoverAndRequestJwtAuthGrant,
   extractWWWAuthenticateParams,
   InsufficientScopeError,
   IssuerMismatchError,
   LATEST_PROTOCOL_VERSION,
   OAuthError,
   RegistrationRejectedError,
+  requestJwtAuthorizationGrant,
   UnauthorizedError,
   ProtocolError,
   SdkError,
@@ -172,6 +172,8 @@ export interface HttpTransportOptions {
   fetch?: FetchLike;
   /** OAuth: the SDK adds the bearer token, answers a 401 with `auth()` and a 403 `insufficient_scope` with a step-up. */
   authProvider?: OAuthClientProvider;
+  /** Accept authorization server metadata whose `issuer` differs from its URL (2025-03-26 discovery). */
+  skipIssuerMetadataValidation?: boolean;
 }
 
 /** How many 403 `insufficient_scope` step-ups the transport makes inside one send before it gives up. */
@@ -183,6 +185,7 @@ export function streamableHttpTransport(url: URL, opts: HttpTransportOptions): S
     fetch: opts.fetch,
     authProvider: opts.authProvider,
     maxStepUpRetries: STEP_UP_RETRIES,
+    skipIssuerMetadataValidation: opts.skipIssuerMetadataValidation,
   });
 }
 
@@ -226,7 +229,8 @@ export const privateKeyJwtAuth = createPrivateKeyJwtAuth;
 export function crossAppAccessProvider(opts: {
   clientId: string;
   clientSecret: string;
-  idpUrl: string;
+  /** The enterprise IdP's token endpoint (RFC 8693 token exchange). */
+  idpTokenEndpoint: string;
   idpClientId: string;
   idToken: string;
   fetchFn: FetchLike;
@@ -237,8 +241,8 @@ export function crossAppAccessProvider(opts: {
     fetchFn: opts.fetchFn,
     assertion: async (ctx) =>
       (
-        await discoverAndRequestJwtAuthGrant({
-          idpUrl: opts.idpUrl,
+        await requestJwtAuthorizationGrant({
+          tokenEndpoint: opts.idpTokenEndpoint,
           audience: ctx.authorizationServerUrl,
           resource: ctx.resourceUrl,
           idToken: opts.idToken,
