@@ -200,6 +200,9 @@ export class SignIn implements ConnectionAuth {
   }
 
   findings(subject: Subject, err?: unknown): Keyed[] {
+    // Nothing to say about a server that never asked for a sign-in.
+    if (this.state.kind !== 'failed' && !this.log.rows.some((r) => r.step === 'challenge' || r.step === 'step-up'))
+      return [];
     const failure = this.state.kind === 'failed' ? this.state.failure : err ? { kind: 'error' as const, error: err } : undefined;
     return diagnoseSignIn(subject, {
       serverUrl: this.serverUrl,

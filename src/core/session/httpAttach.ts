@@ -163,9 +163,10 @@ export async function attachHttp(
     };
   }
   let fallback: HttpConnectEvidence['fallback'];
-  if (opts.auth && first === 'http' && (status === 401 || status === 403 || status === undefined)) {
+  if (opts.auth && first === 'http') {
+    // The sign-in started (a 401 was answered): its findings explain the failure, whatever the status.
     const findings = opts.auth.findings(subject, r.error);
-    if (findings.length && (status !== undefined || findings.some(([code]) => code.startsWith('MCP8')))) {
+    if (findings.some(([, f]) => f.severity === 'error')) {
       if (proc) await proc.stop(opts.stopGraceMs);
       return { verdict: { findings, reason: `sign-in failed: ${findings[0][1].message.split('. ')[0]}` } };
     }
