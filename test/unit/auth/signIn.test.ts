@@ -43,7 +43,7 @@ interface Run {
 const worlds: World[] = [];
 const sessions: McpSession[] = [];
 
-async function run(world: WorldOptions, settings: Partial<AuthSettings> = {}): Promise<Run> {
+async function run(world: WorldOptions, settings: Partial<AuthSettings> = {}, withAuth = true): Promise<Run> {
   const w = await startWorld(world);
   worlds.push(w);
   const store = new MemorySecretStore();
@@ -58,7 +58,7 @@ async function run(world: WorldOptions, settings: Partial<AuthSettings> = {}): P
   const session = new McpSession({
     server: serverConfig('protected', { transport: 'http', url: w.mcpUrl }),
     trace: sink,
-    auth: signIn,
+    auth: withAuth ? signIn : undefined,
     startupTimeoutMs: 10000,
     requestTimeoutMs: 10000,
     healthIntervalMs: 0,
@@ -103,4 +103,144 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
     const record = JSON.parse((await r.store.get(grantKey(r.world.mcpUrl)))!);
     assert.ok(record.tokens.access_token);
   });
+
+  it('keeps tokens, the code, the PKCE verifier and client secrets out of the trace, the terminal, the findings and the debugger', async () => {
+    const r = await run({ clients: [], registration: 'open' });
+    assert.equal(r.session.view().state.kind, 'running');
+    await r.session.callTool('whoami', {});
+    const secrets = [...new Set([...r.world.secretsSeen, ...r.world.tokensSeen])];
+    assert.ok(secrets.length >= 3, `the authorization server handled ${secrets.length} secrets`);
+    const shown = [
+      ...r.sink.lines,
+      ...r.output,
+      JSON.stringify(r.session.view().findings),
+      JSON.stringify(r.signIn.log.rows),
+    ].join('\n');
+    for (const secret of secrets) assert.ok(!shown.includes(secret), `a secret leaked: ${secret.slice(0, 6)}…`);
+    assert.match(shown, /Bearer \*\*\*/);
+  });
+
+  it('without a way to sign in, a 401 is MCP801 "sign-in required", never "nothing serves MCP at this path"', async () => {
+    const r = await run({}, {}, false);
+    assert.deepEqual(codes(r), ['MCP801']);
+    const text = JSON.stringify(r.session.view());
+    assert.doesNotMatch(text, /Nothing serves MCP/);
+    assert.match(text, /resource_metadata=/);
+  });
+
+  const cases: { code: string[]; what: string; world: WorldOptions; settings?: Partial<AuthSettings>; call?: boolean; match: RegExp }[] = [
+    {
+      code: ['MCP801'],
+      what: 'an authorization server that wants a person, with no browser here',
+      world: { interaction: 'form' },
+      match: /wants a person to sign in/,
+    },
+    {
+      code: ['MCP802', 'MCP811'],
+      what: 'no resource_metadata and no well-known document (nor metadata at the origin)',
+      world: { prm: 'none' },
+      match: /no protected resource metadata/,
+    },
+    {
+      code: ['MCP803'],
+      what: 'metadata resource that does not match the server URL',
+      world: { prm: { resource: 'https://elsewhere.example/mcp' } },
+      match: /names the resource https:\/\/elsewhere\.example\/mcp/,
+    },
+    {
+      code: ['MCP804'],
+      what: 'no S256 in code_challenge_methods_supported',
+      world: { rewriteMetadata: (m) => ({ ...m, code_challenge_methods_supported: ['plain'] }) },
+      match: /S256/,
+    },
+    {
+      code: ['MCP805'],
+      what: 'registration rejected (with the server body)',
+      world: { registration: 'initial-access-token' },
+      match: /rejected dynamic client registration \(HTTP 401\): .*invalid_token/,
+    },
+    {
+      code: ['MCP806'],
+      what: 'no registration endpoint and no client id',
+      world: { registration: 'off' },
+      match: /no way to identify itself/,
+    },
+    {
+      code: ['MCP807'],
+      what: 'redirect URI not allowed for the pre-registered client',
+      world: {
+        registration: 'off',
+        clients: [{ client_id: 'notes-app', redirect_uris: ['https://notes.example/callback'], token_endpoint_auth_method: 'none' }],
+      },
+      settings: { clientId: 'notes-app' },
+      match: /refused the redirect URI http:\/\/127\.0\.0\.1:33418\/callback/,
+    },
+    {
+      code: ['MCP808'],
+      what: 'token for the wrong audience',
+      world: { audience: 'https://other.example/api' },
+      match: /issued for the audience https:\/\/other\.example\/api/,
+    },
+    {
+      code: ['MCP809'],
+      what: 'scope never granted (403 insufficient_scope after the step-up limit)',
+      world: { callScope: 'mcp:admin' },
+      call: true,
+      match: /wants `mcp:tools mcp:admin`/,
+    },
+    {
+      code: ['MCP810'],
+      what: 'a 401 after a fresh token',
+      world: { wrongKeys: true },
+      match: /401 to a token it had just been given/,
+    },
+    {
+      code: ['MCP812'],
+      what: 'token request rejected (wrong client secret)',
+      world: {
+        registration: 'off',
+        clients: [
+          {
+            client_id: 'notes-app',
+            client_secret: 'the-right-secret-value',
+            redirect_uris: ['http://127.0.0.1:33418/callback'],
+            token_endpoint_auth_method: 'client_secret_basic',
+          },
+        ],
+      },
+      settings: { clientId: 'notes-app', clientSecret: 'a-wrong-secret-value' },
+      match: /invalid_client/,
+    },
+    {
+      code: ['MCP813'],
+      what: 'the user declines',
+      world: { deny: true },
+      match: /access_denied/,
+    },
+    {
+      code: ['MCP814'],
+      what: 'authorization server metadata with another issuer',
+      world: { rewriteMetadata: (m) => ({ ...m, issuer: 'https://login.example/tenant' }) },
+      match: /another issuer/,
+    },
+  ];
+  for (const c of cases)
+    it(`${c.code.join(' + ')}: ${c.what}`, async () => {
+      const r = await run(c.world, c.settings);
+      if (c.call) {
+        assert.equal(r.session.view().state.kind, 'running', JSON.stringify(r.session.view().findings));
+        const out = await r.session.callTool('whoami', {});
+        assert.equal(out.ok, false);
+      }
+      const found = r.session.view().findings;
+      assert.deepEqual(
+        codes(r),
+        c.code,
+        found.map((f) => `${f.code} ${f.message}`).join('\n') +
+          r.signIn.log.rows.map((x) => `\n${x.step} ${x.request.method} ${x.request.url} ${x.response?.status} ${x.verdict.text}`).join(''),
+      );
+      assert.match(found.map((f) => f.message).join('\n'), c.match);
+      assert.doesNotMatch(JSON.stringify(found), /Nothing serves MCP/);
+      if (c.settings?.clientSecret) assert.ok(!JSON.stringify(found).includes(c.settings.clientSecret));
+    });
 });

@@ -32,6 +32,8 @@ export interface WorldOptions {
   prm?: 'normal' | 'none' | { resource: string };
   /** The MCP server verifies tokens with keys of its own instead of the authorization server's. */
   wrongKeys?: boolean;
+  /** The user declines at the consent step (`access_denied`). */
+  deny?: boolean;
   /** Rewrites the authorization server metadata (a gateway in front of it). */
   rewriteMetadata?: (m: Record<string, unknown>) => Record<string, unknown>;
 }
@@ -39,8 +41,10 @@ export interface WorldOptions {
 export interface World {
   asUrl: string;
   mcpUrl: string;
-  /** Requests the MCP server saw with the tokens they carried (for the secret checks). */
+  /** Tokens the MCP server received (for the secret checks). */
   tokensSeen: string[];
+  /** Codes, PKCE verifiers, client secrets and tokens the authorization server handled. */
+  secretsSeen: string[];
   stop(): Promise<void>;
 }
 
@@ -63,6 +67,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
   const mcpUrl = `http://127.0.0.1:${mcpPort}/mcp`;
   const grantable = o.grantable ?? ['mcp:tools'];
   const tokensSeen: string[] = [];
+  const secretsSeen: string[] = [];
 
   // ---- the authorization server
   const { default: Provider } = (await import(OIDC_PROVIDER)) as {
@@ -106,6 +111,14 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
       if (!ctx.path.startsWith('/approve/')) return next();
       // Approves at once: the user is signed in and grants what the client asked for.
       const details = await provider.interactionDetails(ctx.req, ctx.res);
+      if (o.deny) {
+        const to = await provider.interactionResult(ctx.req, ctx.res, {
+          error: 'access_denied',
+          error_description: 'the user declined',
+        });
+        ctx.redirect(to);
+        return;
+      }
       const params = details.params as Record<string, string>;
       const grant = new provider.Grant({ accountId: 'tester', clientId: params.client_id });
       const requested = (params.scope ?? '').split(' ');
@@ -127,6 +140,14 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
       if (ctx.path.startsWith('/.well-known/') && ctx.body && typeof ctx.body === 'object')
         ctx.body = o.rewriteMetadata!(ctx.body as Record<string, unknown>);
     });
+  provider.on('grant.success', (ctx: any) => {
+    const p = ctx.oidc?.params ?? {};
+    for (const k of ['code', 'code_verifier', 'refresh_token', 'client_secret']) if (typeof p[k] === 'string') secretsSeen.push(p[k]);
+    for (const k of ['access_token', 'refresh_token', 'id_token']) if (typeof ctx.body?.[k] === 'string') secretsSeen.push(ctx.body[k]);
+  });
+  provider.on('registration_create.success', (_ctx: any, client: any) => {
+    if (client?.clientSecret) secretsSeen.push(client.clientSecret);
+  });
   asServer.on('request', provider.callback());
 
   // ---- the MCP server
@@ -210,6 +231,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
     asUrl,
     mcpUrl,
     tokensSeen,
+    secretsSeen,
     async stop() {
       await Promise.all([stopServer(asServer), stopServer(mcpServer)]);
     },
