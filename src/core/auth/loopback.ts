@@ -14,10 +14,19 @@ export class LoopbackRedirect {
   private port = 0;
   private readonly waiters = new Map<string, (r: AuthorizationResponse) => void>();
 
-  constructor(private readonly wantedPort = 0) {}
+  /** `wantedPort` 0: any free port (bound by `start()`); otherwise that port, bound only while a sign-in waits. */
+  constructor(private readonly wantedPort = 0) {
+    this.port = wantedPort;
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/callback`;
+  }
+
+  /** The redirect URI, binding a free port first when no fixed one was asked for. */
+  async prepare(): Promise<string> {
+    if (this.wantedPort === 0) await this.start();
+    return this.url;
   }
 
   /** Starts listening (on the wanted port, or any free one). Resolves with the redirect URI. */
@@ -26,7 +35,7 @@ export class LoopbackRedirect {
     const server = http.createServer((req, res) => this.onRequest(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.wantedPort, '127.0.0.1', () => resolve());
+      server.listen(this.port, '127.0.0.1', () => resolve());
     });
     this.server = server;
     this.port = (server.address() as AddressInfo).port;
@@ -34,7 +43,8 @@ export class LoopbackRedirect {
   }
 
   /** Resolves with the answer that carries `state` (or the first one when there is no state). */
-  wait(state: string | undefined, signal: AbortSignal): Promise<AuthorizationResponse> {
+  async wait(state: string | undefined, signal: AbortSignal): Promise<AuthorizationResponse> {
+    await this.start();
     return new Promise((resolve, reject) => {
       const key = state ?? '';
       const onAbort = () => {

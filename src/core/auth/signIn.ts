@@ -94,7 +94,7 @@ export class SignIn implements ConnectionAuth {
           o.settings.grant === 'client_credentials'
             ? undefined
             : o.loopback
-              ? await o.loopback.start()
+              ? await o.loopback.prepare()
               : HEADLESS_REDIRECT;
         const p = new DoctorOAuthProvider(url, o.settings, o.store, this.known, redirect, o.clientName);
         await p.load();

@@ -123,6 +123,7 @@ export class BrowserUserAgent implements UserAgent {
   async authorize(url: URL, _redirectUrl: string, signal: AbortSignal): Promise<AuthorizationResponse> {
     const state = url.searchParams.get('state') ?? undefined;
     const waiting = this.loopback.wait(state, signal);
+    waiting.catch(() => undefined);
     await this.open(url);
     return waiting;
   }
