@@ -109,21 +109,16 @@ async function frameOf(page, has) {
  * `open` loads a URL in a new tab of the same browser (a sign-in page, as `openExternal` would);
  * `tab: 'other'` makes an operation act in the newest such tab instead of the workbench.
  */
+const tabs = [];
 async function browserOp(workbench, req) {
   const opts = { timeout: req.timeoutMs ?? 10000 };
   if (req.op === 'open') {
-    const tab = await workbench.context().newPage();
+    const tab = await workbench.context().browser().newPage();
+    tabs.push(tab);
     await tab.goto(req.url, opts);
     return tab.url();
   }
-  const page =
-    req.tab === 'other'
-      ? workbench
-          .context()
-          .pages()
-          .filter((p) => p !== workbench)
-          .at(-1)
-      : workbench;
+  const page = req.tab === 'other' ? tabs.filter((t) => !t.isClosed()).at(-1) : workbench;
   if (!page) throw new Error('no other tab is open');
   if (req.op === 'url') return page.url();
   if (req.op === 'close') return page === workbench ? undefined : page.close();

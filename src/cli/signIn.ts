@@ -21,7 +21,9 @@ export function cliSignIn(server: ServerConfig, io: CliIo): SignIn {
     ? new HeadlessThenBrowser(
         headless,
         new BrowserUserAgent(async (url) => {
-          io.err(`\n${server.name} requires sign-in. Open this URL in a browser:\n\n  ${url.href}\n\nWaiting for the browser to come back (5 minutes)…\n`);
+          io.err(
+            `\n${server.name} requires sign-in. Open this URL in a browser:\n\n  ${url.href}\n\nWaiting for the browser to come back (5 minutes)…\n`,
+          );
         }, loopback),
       )
     : headless;

@@ -78,7 +78,9 @@ async function connectListCall(s: Scenario, opts: Partial<SessionOptions> = {}):
     const view = session.view();
     const problems = () => view.findings.map((f) => `${f.code} ${f.message}`).join('\n');
     if (view.state.kind !== 'running')
-      throw new Error(`not running (${view.state.kind === 'error' ? view.state.reason : view.state.kind})\n${problems()}`);
+      throw new Error(
+        `not running (${view.state.kind === 'error' ? view.state.reason : view.state.kind})\n${problems()}`,
+      );
     if (view.tools.some((t) => t.name === 'test-tool')) {
       const r = await session.callTool('test-tool', {});
       if (!r.ok) throw new Error(`test-tool failed: ${r.error?.message}\n${problems()}`);
@@ -153,10 +155,14 @@ async function main(): Promise<number> {
   const url = process.argv[process.argv.length - 1];
   const behaviour = SCENARIOS[name];
   if (!behaviour || !/^https?:\/\//.test(url ?? '')) {
-    console.error(`usage: MCP_CONFORMANCE_SCENARIO=<scenario> node client.js <server-url>\nscenarios: ${Object.keys(SCENARIOS).join(', ')}`);
+    console.error(
+      `usage: MCP_CONFORMANCE_SCENARIO=<scenario> node client.js <server-url>\nscenarios: ${Object.keys(SCENARIOS).join(', ')}`,
+    );
     return 2;
   }
-  const context = process.env.MCP_CONFORMANCE_CONTEXT ? (JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT) as Context) : {};
+  const context = process.env.MCP_CONFORMANCE_CONTEXT
+    ? (JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT) as Context)
+    : {};
   try {
     await behaviour({ url, name, context });
     return 0;

@@ -20,7 +20,9 @@ const client = process.env.CONFORMANCE_CLIENT ?? `${node22} ${join(repo, 'dist/t
 const parallel = Math.max(1, Number(process.env.CONFORMANCE_PARALLEL ?? 2));
 
 if (!existsSync(node22)) {
-  console.error(`Node 22 not found at ${node22}: run .ci/vscode-host/setup.sh (or set VSCODE_HOST_DIR / CONFORMANCE_NODE)`);
+  console.error(
+    `Node 22 not found at ${node22}: run .ci/vscode-host/setup.sh (or set VSCODE_HOST_DIR / CONFORMANCE_NODE)`,
+  );
   process.exit(2);
 }
 
@@ -68,7 +70,9 @@ await Promise.all(
     for (let s = queue.shift(); s; s = queue.shift()) {
       const r = await run(s);
       results.push(r);
-      const c = r.checks ? ` (checks ${r.checks[0]}/${r.checks[1]}, ${r.checks[2]} failed, ${r.checks[3]} warnings)` : '';
+      const c = r.checks
+        ? ` (checks ${r.checks[0]}/${r.checks[1]}, ${r.checks[2]} failed, ${r.checks[3]} warnings)`
+        : '';
       console.log(`${r.ok ? 'pass' : 'FAIL'}  ${s}${c}  ${(r.ms / 1000).toFixed(1)} s`);
       if (!r.ok && process.env.CONFORMANCE_VERBOSE !== '0') console.log(r.out.split('\n').slice(-60).join('\n'));
     }

@@ -122,7 +122,11 @@ export class AuthLog implements HttpObserverListener {
       // Token and registration answers carry secrets: learn them before anything is shown.
       if (text && (step === 'token' || step === 'refresh' || step === 'registration')) learnSecrets(text, known);
       const body = text ? maskBody(text, e.responseHeaders?.get('content-type'), known) : undefined;
-      this.add({ ...base, response: { status, headers, ...(body ? { body } : {}) }, verdict: verdictOf(step, status, text, e) });
+      this.add({
+        ...base,
+        response: { status, headers, ...(body ? { body } : {}) },
+        verdict: verdictOf(step, status, text, e),
+      });
     };
     if (e.responseBody) void e.responseBody.then(finish);
     else finish(undefined);
@@ -139,7 +143,8 @@ export class AuthLog implements HttpObserverListener {
         this.tokenFresh = false;
         return 'challenge';
       }
-      if (e.status === 403 && /insufficient_scope/.test(e.responseHeaders?.get('www-authenticate') ?? '')) return 'step-up';
+      if (e.status === 403 && /insufficient_scope/.test(e.responseHeaders?.get('www-authenticate') ?? ''))
+        return 'step-up';
       if (this.tokenFresh && e.status !== undefined && e.requestHeaders.has('authorization')) {
         this.tokenFresh = false;
         this.signingIn = false;
@@ -157,9 +162,14 @@ export class AuthLog implements HttpObserverListener {
       this.tokenFresh = true;
       return grant === 'refresh_token' ? 'refresh' : 'token';
     }
-    if (e.method === 'POST' && body.trimStart().startsWith('{') && /"(redirect_uris|client_name|grant_types)"/.test(body))
+    if (
+      e.method === 'POST' &&
+      body.trimStart().startsWith('{') &&
+      /"(redirect_uris|client_name|grant_types)"/.test(body)
+    )
       return 'registration';
-    if (e.method === 'GET' && (u.searchParams.get('response_type') === 'code' || this.signingIn)) return 'authorization';
+    if (e.method === 'GET' && (u.searchParams.get('response_type') === 'code' || this.signingIn))
+      return 'authorization';
     return undefined;
   }
 }
@@ -208,9 +218,15 @@ function verdictOf(step: AuthStep, status: number, text: string | undefined, e: 
     case 'challenge': {
       const www = e.responseHeaders?.get('www-authenticate');
       if (e.requestHeaders.has('authorization'))
-        return { level: 'fail', text: `the server rejected the token${www ? ` (WWW-Authenticate: ${www.slice(0, 200)})` : ''}` };
+        return {
+          level: 'fail',
+          text: `the server rejected the token${www ? ` (WWW-Authenticate: ${www.slice(0, 200)})` : ''}`,
+        };
       return www
-        ? { level: 'info', text: `sign-in required (WWW-Authenticate: ${www.length > 200 ? `${www.slice(0, 200)}…` : www})` }
+        ? {
+            level: 'info',
+            text: `sign-in required (WWW-Authenticate: ${www.length > 200 ? `${www.slice(0, 200)}…` : www})`,
+          }
         : { level: 'warn', text: 'sign-in required, but the 401 has no WWW-Authenticate header' };
     }
     case 'step-up':
@@ -238,12 +254,18 @@ function verdictOf(step: AuthStep, status: number, text: string | undefined, e: 
         : { level: 'warn', text: `HTTP ${status}: not authorization server metadata` };
     case 'registration':
       return status >= 200 && status < 300
-        ? { level: 'ok', text: `registered as client ${typeof json?.client_id === 'string' ? json.client_id : '(no client_id in the answer)'}` }
+        ? {
+            level: 'ok',
+            text: `registered as client ${typeof json?.client_id === 'string' ? json.client_id : '(no client_id in the answer)'}`,
+          }
         : { level: 'fail', text: `registration rejected (HTTP ${status})${oauthError ? `: ${oauthError}` : ''}` };
     case 'authorization':
       if (status >= 300 && status < 400) return { level: 'ok', text: 'redirected' };
       return status >= 400
-        ? { level: 'fail', text: `the authorization endpoint refused (HTTP ${status})${oauthError ? `: ${oauthError}` : ''}` }
+        ? {
+            level: 'fail',
+            text: `the authorization endpoint refused (HTTP ${status})${oauthError ? `: ${oauthError}` : ''}`,
+          }
         : { level: 'info', text: 'a page for the user (sign-in or consent)' };
     case 'token':
     case 'refresh':

@@ -66,12 +66,19 @@ export class LoopbackRedirect {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    const state = 'code' in answer ? (answer.state ?? '') : new URL(req.url ?? '/', this.url).searchParams.get('state') ?? '';
-    const waiter = this.waiters.get(state) ?? (this.waiters.size === 1 && !state ? [...this.waiters.values()][0] : undefined);
+    const state =
+      'code' in answer ? (answer.state ?? '') : (new URL(req.url ?? '/', this.url).searchParams.get('state') ?? '');
+    const waiter =
+      this.waiters.get(state) ?? (this.waiters.size === 1 && !state ? [...this.waiters.values()][0] : undefined);
     if (!waiter) {
       res
         .writeHead(400, { 'content-type': 'text/html; charset=utf-8' })
-        .end(PAGE('MCP Doctor: unexpected sign-in answer', 'No sign-in is waiting for this answer (its state does not match). Start the server again from MCP Doctor.'));
+        .end(
+          PAGE(
+            'MCP Doctor: unexpected sign-in answer',
+            'No sign-in is waiting for this answer (its state does not match). Start the server again from MCP Doctor.',
+          ),
+        );
       return;
     }
     this.waiters.delete(state);
@@ -81,7 +88,10 @@ export class LoopbackRedirect {
       .end(
         ok
           ? PAGE('Signed in', 'MCP Doctor received the sign-in. You can close this tab.')
-          : PAGE('Sign-in failed', 'The authorization server answered with an error. MCP Doctor shows it with the server.'),
+          : PAGE(
+              'Sign-in failed',
+              'The authorization server answered with an error. MCP Doctor shows it with the server.',
+            ),
       );
     waiter(answer);
   }

@@ -67,8 +67,7 @@ export class KnownSecrets {
 export function maskUrl(url: string, known: KnownSecrets): string {
   try {
     const u = new URL(url);
-    for (const key of [...u.searchParams.keys()])
-      if (isOAuthSecret(key)) u.searchParams.set(key, REDACTED);
+    for (const key of [...u.searchParams.keys()]) if (isOAuthSecret(key)) u.searchParams.set(key, REDACTED);
     if (u.password) u.password = REDACTED;
     return known.text(u.toString().replace(/%2A%2A%2A/g, REDACTED));
   } catch {

@@ -113,11 +113,17 @@ export class SignIn implements ConnectionAuth {
 
   async recover(err: unknown, transport: Transport, round: number): Promise<boolean> {
     const kind = authErrorKind(err);
-    if (kind.kind === 'issuer-mismatch' && !this.issuerWaived && !this.log.rows.some((r) => r.step === 'resource-metadata' && r.verdict.level === 'ok')) {
+    if (
+      kind.kind === 'issuer-mismatch' &&
+      !this.issuerWaived &&
+      !this.log.rows.some((r) => r.step === 'resource-metadata' && r.verdict.level === 'ok')
+    ) {
       // 2025-03-26 discovery (no protected resource metadata): the metadata's issuer was not
       // required to equal the server's origin then. Accept it, and say so in a warning.
       this.issuerWaived = kind.message;
-      this.notify('sign-in: the authorization server metadata names another issuer (accepted for 2025-03-26 discovery)');
+      this.notify(
+        'sign-in: the authorization server metadata names another issuer (accepted for 2025-03-26 discovery)',
+      );
       return true;
     }
     if (kind.kind !== 'unauthorized') {
@@ -203,7 +209,8 @@ export class SignIn implements ConnectionAuth {
     // Nothing to say about a server that never asked for a sign-in.
     if (this.state.kind !== 'failed' && !this.log.rows.some((r) => r.step === 'challenge' || r.step === 'step-up'))
       return [];
-    const failure = this.state.kind === 'failed' ? this.state.failure : err ? { kind: 'error' as const, error: err } : undefined;
+    const failure =
+      this.state.kind === 'failed' ? this.state.failure : err ? { kind: 'error' as const, error: err } : undefined;
     return diagnoseSignIn(subject, {
       serverUrl: this.serverUrl,
       rows: this.log.rows,

@@ -28,7 +28,13 @@ export interface SignInEvidence {
   issuerWaived?: string;
 }
 
-function finding(subject: Subject, code: string, severity: 'error' | 'warning', message: string, data?: Record<string, unknown>): Keyed {
+function finding(
+  subject: Subject,
+  code: string,
+  severity: 'error' | 'warning',
+  message: string,
+  data?: Record<string, unknown>,
+): Keyed {
   return [code, runtimeFinding(subject, code, severity, message, undefined, data)];
 }
 
@@ -77,7 +83,12 @@ export function diagnoseSignIn(subject: Subject, e: SignInEvidence): Keyed[] {
   const noAsMetadata = has(rows, 'server-metadata') && !has(rows, 'server-metadata', 'ok');
   const prmAdvice =
     'Serve protected resource metadata (RFC 9728) at `/.well-known/oauth-protected-resource` (plus the MCP path, e.g. `/.well-known/oauth-protected-resource/mcp`) and name it in the 401: `WWW-Authenticate: Bearer resource_metadata="<url>"`. In the Python SDK pass `auth=AuthSettings(issuer_url=…, resource_server_url=…)`; in the TypeScript SDK mount `mcpAuthMetadataRouter`.';
-  const missingS256 = rows.find((r) => r.step === 'server-metadata' && r.verdict.level === 'warn' && /code_challenge_methods_supported is missing/.test(r.verdict.text));
+  const missingS256 = rows.find(
+    (r) =>
+      r.step === 'server-metadata' &&
+      r.verdict.level === 'warn' &&
+      /code_challenge_methods_supported is missing/.test(r.verdict.text),
+  );
 
   if (!e.failure) {
     if (noPrm && has(rows, 'token', 'ok'))
@@ -157,7 +168,10 @@ export function diagnoseSignIn(subject: Subject, e: SignInEvidence): Keyed[] {
 
   if (kind.kind === 'registration-rejected') {
     if (kind.status === 404 && noAsMetadata)
-      return [asMetadataMissing(subject, serverUrl, rows), ...(noPrm ? [prmMissing(subject, serverUrl, prmAdvice, true)] : [])];
+      return [
+        asMetadataMissing(subject, serverUrl, rows),
+        ...(noPrm ? [prmMissing(subject, serverUrl, prmAdvice, true)] : []),
+      ];
     return [
       finding(
         subject,
@@ -223,7 +237,11 @@ export function diagnoseSignIn(subject: Subject, e: SignInEvidence): Keyed[] {
       ];
     }
   }
-  if (rejected.length || /401 after re-authentication/.test(msg) || (f.kind === 'round-limit' && status === undefined)) {
+  if (
+    rejected.length ||
+    /401 after re-authentication/.test(msg) ||
+    (f.kind === 'round-limit' && status === undefined)
+  ) {
     const aud = tokenAudience(e.accessToken);
     const expected = metadataResource(rows) ?? serverUrl;
     if (aud && !aud.some((a) => sameResource(a, expected) || sameResource(a, serverUrl)))
@@ -248,7 +266,9 @@ export function diagnoseSignIn(subject: Subject, e: SignInEvidence): Keyed[] {
     ];
   }
   if (kind.kind === 'oauth' || has(rows, 'token', 'fail')) {
-    const row = [...rows].reverse().find((r) => (r.step === 'token' || r.step === 'refresh') && r.verdict.level === 'fail');
+    const row = [...rows]
+      .reverse()
+      .find((r) => (r.step === 'token' || r.step === 'refresh') && r.verdict.level === 'fail');
     return [
       finding(
         subject,
@@ -258,7 +278,11 @@ export function diagnoseSignIn(subject: Subject, e: SignInEvidence): Keyed[] {
       ),
     ];
   }
-  if (noAsMetadata && !has(rows, 'token')) return [asMetadataMissing(subject, serverUrl, rows), ...(noPrm ? [prmMissing(subject, serverUrl, prmAdvice, true)] : [])];
+  if (noAsMetadata && !has(rows, 'token'))
+    return [
+      asMetadataMissing(subject, serverUrl, rows),
+      ...(noPrm ? [prmMissing(subject, serverUrl, prmAdvice, true)] : []),
+    ];
   if (noPrm) return [prmMissing(subject, serverUrl, prmAdvice, true)];
   return [
     finding(
@@ -282,7 +306,9 @@ function prmMissing(subject: Subject, url: string, advice: string, failed: boole
 }
 
 function asMetadataMissing(subject: Subject, url: string, rows: readonly AuthRow[]): Keyed {
-  const tried = rows.filter((r) => r.step === 'server-metadata').map((r) => `${r.request.url} (${r.response?.status ?? r.error})`);
+  const tried = rows
+    .filter((r) => r.step === 'server-metadata')
+    .map((r) => `${r.request.url} (${r.response?.status ?? r.error})`);
   return finding(
     subject,
     'MCP811',

@@ -54,8 +54,7 @@ export interface HttpAttachContext {
 }
 
 export type HttpAttachResult =
-  | { client: Client; transport: Transport; kind: 'http' | 'sse'; fetch: FetchLike }
-  | { verdict: Verdict };
+  { client: Client; transport: Transport; kind: 'http' | 'sse'; fetch: FetchLike } | { verdict: Verdict };
 
 const STOPPED: HttpAttachResult = { verdict: { findings: [], reason: 'stopped' } };
 
@@ -111,7 +110,9 @@ export async function attachHttp(
   const observed = observeFetch(base, listeners);
   const attempt = async (
     kind: 'http' | 'sse',
-  ): Promise<Exclude<HttpAttachResult, { verdict: Verdict }> | { error: unknown; sessionId?: string; transport: Transport }> => {
+  ): Promise<
+    Exclude<HttpAttachResult, { verdict: Verdict }> | { error: unknown; sessionId?: string; transport: Transport }
+  > => {
     const inner =
       kind === 'http'
         ? streamableHttpTransport(parsed, {
@@ -242,4 +243,3 @@ async function failed(
     elsewhere,
   });
 }
-

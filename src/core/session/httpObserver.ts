@@ -48,8 +48,7 @@ export function observeFetch(base: FetchLike, listeners: readonly HttpObserverLi
     const url = typeof input === 'string' ? input : input.href;
     const requestHeaders = new Headers(init?.headers);
     const body = init?.body;
-    const requestBody =
-      typeof body === 'string' ? body : body instanceof URLSearchParams ? body.toString() : undefined;
+    const requestBody = typeof body === 'string' ? body : body instanceof URLSearchParams ? body.toString() : undefined;
     const startTs = now();
     const t0 = performance.now();
     const e: HttpExchange = { id, method, url, requestHeaders, requestBody, startTs, durationMs: 0, sse: false };

@@ -32,7 +32,10 @@ export class HttpTraceListener implements HttpObserverListener {
       ? ` [${maskHeaders(e.requestHeaders, this.known).authorization}]`
       : '';
     if (e.error || e.status === undefined) {
-      this.trace.http(`${e.method} ${url}${retry}${auth} → failed: ${this.known.text(e.error ?? 'no response')} (${ms(e.durationMs)})`, e.startTs);
+      this.trace.http(
+        `${e.method} ${url}${retry}${auth} → failed: ${this.known.text(e.error ?? 'no response')} (${ms(e.durationMs)})`,
+        e.startTs,
+      );
       return;
     }
     const headers = maskHeaders(e.responseHeaders ?? new Headers(), this.known);

@@ -196,14 +196,21 @@ export function streamableHttpTransport(url: URL, opts: HttpTransportOptions): S
  * the code (with the PKCE verifier, the `resource` and the scope the transport collected).
  */
 export async function finishAuthorization(transport: Transport, code: string, iss?: string): Promise<void> {
-  if (!(transport instanceof StreamableHTTPClientTransport)) throw new Error('sign-in needs the Streamable HTTP transport');
+  if (!(transport instanceof StreamableHTTPClientTransport))
+    throw new Error('sign-in needs the Streamable HTTP transport');
   await transport.finishAuth(code, iss);
 }
 
 /** Runs the SDK's whole sign-in orchestration once (discovery, registration, refresh or redirect). */
 export function runAuth(
   provider: OAuthClientProvider,
-  opts: { serverUrl: string; scope?: string; resourceMetadataUrl?: URL; fetchFn?: FetchLike; authorizationCode?: string },
+  opts: {
+    serverUrl: string;
+    scope?: string;
+    resourceMetadataUrl?: URL;
+    fetchFn?: FetchLike;
+    authorizationCode?: string;
+  },
 ): Promise<'AUTHORIZED' | 'REDIRECT'> {
   return auth(provider, opts);
 }
@@ -264,7 +271,8 @@ export type AuthErrorKind =
   | { kind: 'other' };
 
 export function authErrorKind(err: unknown): AuthErrorKind {
-  if (err instanceof RegistrationRejectedError) return { kind: 'registration-rejected', status: err.status, body: err.body };
+  if (err instanceof RegistrationRejectedError)
+    return { kind: 'registration-rejected', status: err.status, body: err.body };
   if (err instanceof InsufficientScopeError)
     return { kind: 'insufficient-scope', scope: (err as { requiredScope?: string }).requiredScope };
   if (err instanceof IssuerMismatchError) return { kind: 'issuer-mismatch', message: err.message };

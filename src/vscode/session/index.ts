@@ -65,7 +65,7 @@ export function registerSessions(
     documents,
     signIns,
     signInView,
-    vscode.window.registerTreeDataProvider('mcpDoctor.signIn', signInView),
+    vscode.window.createTreeView('mcpDoctor.signIn', { treeDataProvider: signInView }),
     results,
     new RuntimeDiagnostics(manager, problemsOf(services)),
     command('mcpDoctor.startServer', async (arg) => {

@@ -3,7 +3,8 @@ import { stepTitle, type AuthRow } from '../../core/auth/authLog';
 import type { SignIns } from './signIns';
 
 type Node =
-  | { kind: 'server'; serverId: string; name: string; url: string; status: string } | { kind: 'row'; serverId: string; row: AuthRow };
+  | { kind: 'server'; serverId: string; name: string; url: string; status: string }
+  | { kind: 'row'; serverId: string; row: AuthRow };
 
 const ICONS: Record<AuthRow['verdict']['level'], vscode.ThemeIcon> = {
   ok: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
@@ -35,7 +36,13 @@ export function rowMarkdown(r: AuthRow): string {
     '```',
   ];
   if (r.response)
-    out.push('', '```http', `HTTP ${r.response.status}${r.durationMs !== undefined ? `  (${Math.round(r.durationMs)} ms)` : ''}`, block(r.response.headers, r.response.body), '```');
+    out.push(
+      '',
+      '```http',
+      `HTTP ${r.response.status}${r.durationMs !== undefined ? `  (${Math.round(r.durationMs)} ms)` : ''}`,
+      block(r.response.headers, r.response.body),
+      '```',
+    );
   else if (r.error) out.push('', `No answer: ${r.error}`);
   return out.join('\n');
 }

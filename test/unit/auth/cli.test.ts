@@ -57,7 +57,8 @@ describe('cli: mcp-doctor check on an OAuth-protected server', function () {
     assert.equal(out.servers[0].tools, 1);
     const printed = io.stdout + io.stderr + json.stdout + json.stderr;
     assert.ok(world.secretsSeen.length >= 3);
-    for (const s of [...world.secretsSeen, ...world.tokensSeen]) assert.ok(!printed.includes(s), 'a secret was printed');
+    for (const s of [...world.secretsSeen, ...world.tokensSeen])
+      assert.ok(!printed.includes(s), 'a secret was printed');
   });
 
   it('without a terminal, a server whose authorization server wants a person is MCP801 with what to do', async () => {

@@ -87,7 +87,18 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
   it('signs in headlessly (discovery, registration, PKCE, resource), lists and calls a tool', async () => {
     const r = await run({});
     const v = r.session.view();
-    assert.equal(v.state.kind, 'running', JSON.stringify(v.state) + JSON.stringify(v.findings) + r.signIn.log.rows.map((x) => `\n${x.step} ${x.request.method} ${x.request.url} ${x.response?.status} ${x.response?.headers.location ?? ''} ${x.verdict.text}`).join(''));
+    assert.equal(
+      v.state.kind,
+      'running',
+      JSON.stringify(v.state) +
+        JSON.stringify(v.findings) +
+        r.signIn.log.rows
+          .map(
+            (x) =>
+              `\n${x.step} ${x.request.method} ${x.request.url} ${x.response?.status} ${x.response?.headers.location ?? ''} ${x.verdict.text}`,
+          )
+          .join(''),
+    );
     assert.deepEqual(
       v.tools.map((t) => t.name),
       ['whoami'],
@@ -98,7 +109,10 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
     const steps = r.signIn.log.rows.map((row) => row.step);
     for (const step of ['challenge', 'resource-metadata', 'server-metadata', 'registration', 'authorization', 'token'])
       assert.ok(steps.includes(step as never), `${step} in ${steps.join(', ')}`);
-    assert.ok(r.sink.lines.some((l) => l.startsWith('http POST') && l.includes('→ 401')), r.sink.lines.join('\n'));
+    assert.ok(
+      r.sink.lines.some((l) => l.startsWith('http POST') && l.includes('→ 401')),
+      r.sink.lines.join('\n'),
+    );
     assert.ok(r.sink.lines.some((l) => l.startsWith('auth sign-in · Token request')));
     const record = JSON.parse((await r.store.get(grantKey(r.world.mcpUrl)))!);
     assert.ok(record.tokens.access_token);
@@ -128,7 +142,14 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
     assert.match(text, /resource_metadata=/);
   });
 
-  const cases: { code: string[]; what: string; world: WorldOptions; settings?: Partial<AuthSettings>; call?: boolean; match: RegExp }[] = [
+  const cases: {
+    code: string[];
+    what: string;
+    world: WorldOptions;
+    settings?: Partial<AuthSettings>;
+    call?: boolean;
+    match: RegExp;
+  }[] = [
     {
       code: ['MCP801'],
       what: 'an authorization server that wants a person, with no browser here',
@@ -170,7 +191,13 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
       what: 'redirect URI not allowed for the pre-registered client',
       world: {
         registration: 'off',
-        clients: [{ client_id: 'notes-app', redirect_uris: ['https://notes.example/callback'], token_endpoint_auth_method: 'none' }],
+        clients: [
+          {
+            client_id: 'notes-app',
+            redirect_uris: ['https://notes.example/callback'],
+            token_endpoint_auth_method: 'none',
+          },
+        ],
       },
       settings: { clientId: 'notes-app' },
       match: /refused the redirect URI http:\/\/127\.0\.0\.1:33418\/callback/,
@@ -237,7 +264,9 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
         codes(r),
         c.code,
         found.map((f) => `${f.code} ${f.message}`).join('\n') +
-          r.signIn.log.rows.map((x) => `\n${x.step} ${x.request.method} ${x.request.url} ${x.response?.status} ${x.verdict.text}`).join(''),
+          r.signIn.log.rows
+            .map((x) => `\n${x.step} ${x.request.method} ${x.request.url} ${x.response?.status} ${x.verdict.text}`)
+            .join(''),
       );
       assert.match(found.map((f) => f.message).join('\n'), c.match);
       assert.doesNotMatch(JSON.stringify(found), /Nothing serves MCP/);

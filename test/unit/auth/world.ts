@@ -100,7 +100,9 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
         }),
       },
     },
-    ...(o.interaction === 'form' ? {} : { interactions: { url: (_ctx: unknown, i: { uid: string }) => `/approve/${i.uid}` } }),
+    ...(o.interaction === 'form'
+      ? {}
+      : { interactions: { url: (_ctx: unknown, i: { uid: string }) => `/approve/${i.uid}` } }),
     pkce: { required: () => true },
     ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 600, Interaction: 600, Session: 600, RefreshToken: 600 },
   });
@@ -122,7 +124,9 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
       const params = details.params as Record<string, string>;
       const grant = new provider.Grant({ accountId: 'tester', clientId: params.client_id });
       const requested = (params.scope ?? '').split(' ');
-      grant.addOIDCScope(['openid', ...requested.filter((s) => s === 'offline_access' || grantable.includes(s))].join(' '));
+      grant.addOIDCScope(
+        ['openid', ...requested.filter((s) => s === 'offline_access' || grantable.includes(s))].join(' '),
+      );
       const asked = requested.filter((s: string) => grantable.includes(s));
       grant.addResourceScope(params.resource ?? mcpUrl, asked.join(' '));
       const grantId = await grant.save();
@@ -142,8 +146,10 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
     });
   provider.on('grant.success', (ctx: any) => {
     const p = ctx.oidc?.params ?? {};
-    for (const k of ['code', 'code_verifier', 'refresh_token', 'client_secret']) if (typeof p[k] === 'string') secretsSeen.push(p[k]);
-    for (const k of ['access_token', 'refresh_token', 'id_token']) if (typeof ctx.body?.[k] === 'string') secretsSeen.push(ctx.body[k]);
+    for (const k of ['code', 'code_verifier', 'refresh_token', 'client_secret'])
+      if (typeof p[k] === 'string') secretsSeen.push(p[k]);
+    for (const k of ['access_token', 'refresh_token', 'id_token'])
+      if (typeof ctx.body?.[k] === 'string') secretsSeen.push(ctx.body[k]);
   });
   provider.on('registration_create.success', (_ctx: any, client: any) => {
     if (client?.clientSecret) secretsSeen.push(client.clientSecret);
@@ -225,7 +231,6 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
       })();
     });
   });
-
 
   return {
     asUrl,
