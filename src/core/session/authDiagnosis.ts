@@ -319,12 +319,21 @@ function asMetadataMissing(subject: Subject, url: string, rows: readonly AuthRow
 }
 
 /** A server that answered 401 while MCP Doctor had no way to sign in (no sign-in set up). */
-export function signInRequired(subject: Subject, url: string, www: string | undefined, message: string): Keyed {
+export function signInRequired(
+  subject: Subject,
+  url: string,
+  www: string | undefined,
+  message: string,
+  staticToken: boolean,
+): Keyed {
+  const what = staticToken
+    ? 'It rejects the `Authorization` header from the config: renew the token, or remove the header to let MCP Doctor sign in with OAuth (start the server from the MCP Doctor view in VS Code, or run `mcp-doctor check` in a terminal).'
+    : 'Start it from the MCP Doctor view in VS Code to sign in in the browser, or run `mcp-doctor check` in a terminal; for a static token, add `"Authorization": "Bearer ${input:token}"` to `headers`.';
   return finding(
     subject,
     'MCP801',
     'error',
-    `${url} requires sign-in (HTTP 401${www ? `, WWW-Authenticate: ${truncate(www, 200)}` : ''}): ${truncate(message, 200)}. Start it from the MCP Doctor view in VS Code to sign in in the browser, or run \`mcp-doctor check\` in a terminal; for a static token, add \`"Authorization": "Bearer \${input:token}"\` to \`headers\`.`,
+    `${url} requires sign-in (HTTP 401${www ? `, WWW-Authenticate: ${truncate(www, 200)}` : ''}): ${truncate(message, 200)}. ${what}`,
     { url, status: 401 },
   );
 }

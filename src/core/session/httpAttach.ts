@@ -230,7 +230,8 @@ async function failed(
   if (init && 'error' in init) return initializeRejected(ctx.subject, init.error);
   const status = httpStatusOf(err);
   if (status === 401 && used === 'http') {
-    const finding = signInRequired(ctx.subject, url, challenge, message);
+    const headers = Object.keys(ctx.opts.server.headers ?? {}).map((h) => h.toLowerCase());
+    const finding = signInRequired(ctx.subject, url, challenge, message, headers.includes('authorization'));
     return { findings: [finding], reason: 'HTTP 401: sign-in required' };
   }
   const elsewhere = status === 404 || status === 405 ? await probeMcpPaths(url, ctx.opts.server.headers ?? {}) : [];

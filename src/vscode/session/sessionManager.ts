@@ -513,7 +513,8 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
 
   private updateWatcher(entry: Entry): void {
     const settings = vscode.workspace.getConfiguration('mcpDoctor', vscode.Uri.file(entry.server.file));
-    if (!settings.get<boolean>('launch.watch', false) || entry.watcher || entry.resolved.transport !== 'stdio') return;
+    // Servers MCP Doctor launched (stdio, or HTTP started by a command): a restart spawns them again and reconnects.
+    if (!settings.get<boolean>('launch.watch', false) || entry.watcher || !entry.resolved.command) return;
     const base = entry.resolved.cwd ?? entry.resolved.workspaceFolder ?? workspaceFolderOf(entry.server.file);
     if (!base) return;
     const watcher = vscode.workspace.createFileSystemWatcher(
