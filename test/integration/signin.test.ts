@@ -133,3 +133,65 @@ describe('Sign-in to an OAuth-protected server in VS Code', function () {
     assert.equal(await api.context.secrets.get(key), undefined);
   });
 });
+
+describe('Watch mode restarts an HTTP server MCP Doctor launched, and reconnects', function () {
+  this.timeout(90000);
+
+  it('restarts the process on a source change and is running over Streamable HTTP again', async () => {
+    const api = await activateDoctor();
+    api.setAutoApprove(true);
+    const net = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const dir = path.join(workspaceRoot(), 'watched-http');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'app.mjs'), '// the server code under edit\n');
+    const fixture = path.resolve(workspaceRoot(), '..', '..', 'servers', 'fastmcp-http.mjs');
+    const server: ServerConfig = {
+      id: `vscode:${path.join(workspaceRoot(), '.vscode', 'mcp.json')}#watched-http`,
+      name: 'watched-http',
+      client: 'vscode',
+      file: path.join(workspaceRoot(), '.vscode', 'mcp.json'),
+      scope: 'workspace',
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      transport: 'http',
+      command: 'node',
+      args: [fixture, String(port)],
+      cwd: dir,
+      url: `http://127.0.0.1:${port}/mcp`,
+      disabled: false,
+      unresolved: [],
+      raw: {},
+    };
+    const settings = vscode.workspace.getConfiguration('mcpDoctor');
+    await settings.update('launch.watch', true, vscode.ConfigurationTarget.Workspace);
+    try {
+      const view = (await api.sessions.start(server))!;
+      assert.equal(view.state.kind, 'running', JSON.stringify(view.state) + JSON.stringify(view.findings));
+      assert.equal(view.state.kind === 'running' && view.state.transport, 'http');
+      await vscode.workspace.fs.writeFile(
+        vscode.Uri.file(path.join(dir, 'app.mjs')),
+        new TextEncoder().encode('// edited\n'),
+      );
+      const again = await waitFor(
+        () => {
+          const now = api.sessions.get(server.id);
+          return now?.state.kind === 'running' && now.pid !== view.pid ? now : undefined;
+        },
+        'a restart with a new process, connected again',
+        30000,
+      );
+      assert.equal(again.state.kind === 'running' && again.state.transport, 'http');
+      assert.match(api.sessions.terminal(server).text(), /app\.mjs changed: restarting/);
+      assert.ok((await api.sessions.session(server.id)!.callTool('add', { a: 1, b: 2 })).ok);
+    } finally {
+      await settings.update('launch.watch', undefined, vscode.ConfigurationTarget.Workspace);
+      await api.sessions.stop(server.id);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
