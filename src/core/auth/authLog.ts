@@ -14,7 +14,7 @@ export type AuthStep =
   | 'authorized-request'
   | 'step-up';
 
-export type AuthVerdictLevel = 'ok' | 'info' | 'warn' | 'fail';
+type AuthVerdictLevel = 'ok' | 'info' | 'warn' | 'fail';
 
 /** One row of the auth debugger: a request, what came back, and what it means. Secrets masked. */
 export interface AuthRow {

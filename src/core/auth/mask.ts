@@ -61,6 +61,11 @@ export class KnownSecrets {
   text(s: string): string {
     return redactString(maskSecrets(s, this.values));
   }
+
+  /** Only the values seen (a `WWW-Authenticate` challenge reads `Bearer resource_metadata=…`, which is no token). */
+  literal(s: string): string {
+    return maskSecrets(s, this.values);
+  }
 }
 
 /** A URL with secret query parameters (`code`, `code_verifier`, tokens) replaced. */
@@ -85,6 +90,7 @@ export function maskHeaders(headers: Headers, known: KnownSecrets): Record<strin
       const scheme = /^\S+/.exec(v)?.[0] ?? '';
       out[name] = scheme && scheme !== v ? `${scheme} ${REDACTED}` : REDACTED;
     } else if (name === 'cookie' || name === 'set-cookie') out[name] = REDACTED;
+    else if (name === 'www-authenticate') out[name] = known.literal(v);
     else out[name] = known.text(v);
   }
   return out;

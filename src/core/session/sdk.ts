@@ -5,11 +5,9 @@
  * changes what this adapter relies on (the private notification dispatch in particular).
  */
 import {
-  auth,
   Client,
   createPrivateKeyJwtAuth,
   CrossAppAccessProvider,
-  extractWWWAuthenticateParams,
   InsufficientScopeError,
   IssuerMismatchError,
   LATEST_PROTOCOL_VERSION,
@@ -199,30 +197,6 @@ export async function finishAuthorization(transport: Transport, code: string, is
   if (!(transport instanceof StreamableHTTPClientTransport))
     throw new Error('sign-in needs the Streamable HTTP transport');
   await transport.finishAuth(code, iss);
-}
-
-/** Runs the SDK's whole sign-in orchestration once (discovery, registration, refresh or redirect). */
-export function runAuth(
-  provider: OAuthClientProvider,
-  opts: {
-    serverUrl: string;
-    scope?: string;
-    resourceMetadataUrl?: URL;
-    fetchFn?: FetchLike;
-    authorizationCode?: string;
-  },
-): Promise<'AUTHORIZED' | 'REDIRECT'> {
-  return auth(provider, opts);
-}
-
-/** `WWW-Authenticate` parameters of a response (`resource_metadata`, `scope`, `error`). */
-export function challengeOf(res: Response): {
-  resourceMetadataUrl?: URL;
-  scope?: string;
-  error?: string;
-  errorDescription?: string;
-} {
-  return extractWWWAuthenticateParams(res);
 }
 
 /** `private_key_jwt` client authentication (RFC 7523) for the token endpoint. */
