@@ -4,6 +4,12 @@ import type { AuthSettings } from '../../../src/core/auth/settings';
 import { MemorySecretStore, grantKey } from '../../../src/core/auth/store';
 import { HeadlessUserAgent } from '../../../src/core/auth/userAgent';
 import { McpSession } from '../../../src/core/session/mcpSession';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildTroubleshootingReport } from '../../../src/core/session/report';
+import { TraceRecorder } from '../../../src/core/trace/recorder';
+import { exportTrace } from '../../../src/core/trace/store';
 import type { TraceSink } from '../../../src/core/trace/types';
 import { serverConfig } from '../session/helpers';
 import { startWorld, type World, type WorldOptions } from './world';
@@ -11,6 +17,18 @@ import { startWorld, type World, type WorldOptions } from './world';
 /** Everything a session wrote to its trace, as text. */
 class TextSink implements TraceSink {
   readonly lines: string[] = [];
+  /** The trace area's real recorder, fed the same entries (for the export). */
+  readonly recorder = new TraceRecorder({ serverId: 'protected', serverName: 'protected' });
+  constructor() {
+    for (const k of ['message', 'stderr', 'stdoutNoise', 'lifecycle', 'http', 'auth'] as const) {
+      const mine = this[k].bind(this) as (...a: unknown[]) => void;
+      const theirs = (this.recorder[k] as (...a: unknown[]) => void).bind(this.recorder);
+      (this as Record<string, unknown>)[k] = (...a: unknown[]) => {
+        mine(...a);
+        theirs(...a);
+      };
+    }
+  }
   message(dir: string, msg: unknown): void {
     this.lines.push(`${dir} ${JSON.stringify(msg)}`);
   }
@@ -118,18 +136,32 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
     assert.ok(record.tokens.access_token);
   });
 
-  it('keeps tokens, the code, the PKCE verifier and client secrets out of the trace, the terminal, the findings and the debugger', async () => {
+  it('keeps tokens, the code, the PKCE verifier and client secrets out of the trace, its export, the terminal, the findings, the report and the debugger', async () => {
     const r = await run({ clients: [], registration: 'open' });
     assert.equal(r.session.view().state.kind, 'running');
     await r.session.callTool('whoami', {});
     const secrets = [...new Set([...r.world.secretsSeen, ...r.world.tokensSeen])];
     assert.ok(secrets.length >= 3, `the authorization server handled ${secrets.length} secrets`);
+    const exported = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mcpd-export-')), 'trace.jsonl');
+    await exportTrace(exported, { recorder: r.sink.recorder });
+    const view = r.session.view();
+    const report = buildTroubleshootingReport({
+      extensionVersion: '0',
+      server: serverConfig('protected', { transport: 'http', url: r.world.mcpUrl }),
+      view,
+      findings: view.findings,
+      traceTail: r.sink.lines.slice(-50),
+    });
     const shown = [
       ...r.sink.lines,
       ...r.output,
-      JSON.stringify(r.session.view().findings),
+      JSON.stringify(view.findings),
       JSON.stringify(r.signIn.log.rows),
+      fs.readFileSync(exported, 'utf8'),
+      report,
     ].join('\n');
+    fs.rmSync(path.dirname(exported), { recursive: true, force: true });
+    assert.match(shown, /"kind":"http"/);
     for (const secret of secrets) assert.ok(!shown.includes(secret), `a secret leaked: ${secret.slice(0, 6)}…`);
     assert.match(shown, /Bearer \*\*\*/);
   });
