@@ -166,6 +166,19 @@ export function diagnoseSignIn(subject: Subject, e: SignInEvidence): Keyed[] {
   const stepUps = rows.filter((r) => r.step === 'step-up');
   const rejected = rows.filter((r) => r.step === 'challenge' && r.request.headers.authorization !== undefined);
 
+  const challenge = rows.find((r) => r.step === 'challenge');
+  const www = challenge?.response?.headers['www-authenticate'];
+  if (challenge && !/^\s*(Bearer|DPoP)\b/i.test(www ?? '') && noPrm && noAsMetadata && !has(rows, 'token'))
+    // A 401 without an OAuth challenge, and no OAuth metadata anywhere: an API key or a static token.
+    return [
+      finding(
+        subject,
+        'MCP801',
+        'error',
+        `${serverUrl} answers 401 without an OAuth challenge (${www ? `WWW-Authenticate: ${truncate(www, 120)}` : 'no WWW-Authenticate header'}) and publishes no OAuth metadata: it expects a credential MCP Doctor cannot sign in for, usually an API key or a token. Put it in \`headers\` (e.g. \`"Authorization": "Bearer \${input:token}"\` or the header its documentation names).`,
+        { url: serverUrl, status: 401 },
+      ),
+    ];
   if (kind.kind === 'registration-rejected') {
     if (kind.status === 404 && noAsMetadata)
       return [
@@ -254,14 +267,14 @@ export function diagnoseSignIn(subject: Subject, e: SignInEvidence): Keyed[] {
           { audience: aud, resource: expected },
         ),
       ];
-    const www = rejected[rejected.length - 1]?.response?.headers['www-authenticate'];
+    const again = rejected[rejected.length - 1]?.response?.headers['www-authenticate'];
     return [
       finding(
         subject,
         'MCP810',
         'error',
-        `The server answered 401 to a token it had just been given${www ? ` (WWW-Authenticate: ${truncate(www, 200)})` : ''}. The server does not accept what its authorization server issues: check that it validates tokens against the same issuer, audience (its own URL) and signing keys.`,
-        { www },
+        `The server answered 401 to a token it had just been given${again ? ` (WWW-Authenticate: ${truncate(again, 200)})` : ''}. The server does not accept what its authorization server issues: check that it validates tokens against the same issuer, audience (its own URL) and signing keys.`,
+        { www: again },
       ),
     ];
   }

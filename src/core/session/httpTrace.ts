@@ -15,7 +15,10 @@ export class HttpTraceListener implements HttpObserverListener {
   /** The `WWW-Authenticate` of the last 401 (a 401 error from the SDK does not keep it). */
   lastChallenge?: string;
 
-  constructor(private readonly trace: TraceSink) {}
+  constructor(private readonly trace: TraceSink) {
+    // Event streams are watched for their close only when the trace records HTTP.
+    if (!trace.http) this.streamEnded = undefined;
+  }
 
   /** Masks the values a sign-in handled (tokens, codes) as well. */
   useSecrets(known: KnownSecrets): void {
@@ -48,12 +51,12 @@ export class HttpTraceListener implements HttpObserverListener {
     );
   }
 
-  streamEnded(e: HttpExchange, how: 'end' | 'error', ts: number): void {
+  streamEnded? = (e: HttpExchange, how: 'end' | 'error', ts: number): void => {
     this.trace.http?.(
       `event stream ${how === 'end' ? 'closed by the server' : 'broken or aborted'}: ${e.method} ${maskUrl(e.url, this.known)} (open ${ms(ts - e.startTs)})`,
       ts,
     );
-  }
+  };
 }
 
 function ms(v: number): string {

@@ -174,6 +174,44 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
     assert.match(text, /resource_metadata=/);
   });
 
+  it('a 401 without an OAuth challenge or metadata (an API key server) is MCP801 asking for the key in headers', async () => {
+    const http = await import('node:http');
+    const srv = http.createServer((req, res) => {
+      req.resume();
+      res
+        .writeHead(req.url === '/mcp' ? 401 : 404, { 'content-type': 'application/json' })
+        .end('{"error":"missing x-api-key"}');
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}/mcp`;
+    try {
+      const signIn = new SignIn({
+        settings: { grant: 'authorization_code' },
+        store: new MemorySecretStore(),
+        userAgent: new HeadlessUserAgent((u, init) => fetch(u, init)),
+        clientName: 'MCP Doctor (test)',
+        timeoutMs: 5000,
+      });
+      const session = new McpSession({
+        server: serverConfig('api-key', { transport: 'http', url }),
+        auth: signIn,
+        startupTimeoutMs: 5000,
+        healthIntervalMs: 0,
+      });
+      sessions.push(session);
+      await session.start();
+      const found = session.view().findings;
+      assert.deepEqual(
+        found.map((f) => f.code),
+        ['MCP801'],
+        JSON.stringify(found),
+      );
+      assert.match(found[0].message, /without an OAuth challenge .* API key/);
+    } finally {
+      srv.close();
+    }
+  });
+
   const cases: {
     code: string[];
     what: string;
