@@ -6,6 +6,7 @@ import {
   crossAppAccessProvider,
   errorText,
   finishAuthorization,
+  fromAuthFlow,
   type FetchLike,
   type OAuthClientProvider,
   type Transport,
@@ -112,6 +113,8 @@ export class SignIn implements ConnectionAuth {
   }
 
   async recover(err: unknown, transport: Transport, round: number): Promise<boolean> {
+    // JSON-RPC errors, timeouts, refused connections: not the sign-in's business.
+    if (!fromAuthFlow(err)) return false;
     const kind = authErrorKind(err);
     if (
       kind.kind === 'issuer-mismatch' &&
@@ -206,6 +209,7 @@ export class SignIn implements ConnectionAuth {
   }
 
   findings(subject: Subject, err?: unknown): Keyed[] {
+    if (err !== undefined && this.state.kind !== 'failed' && !fromAuthFlow(err)) return [];
     // Nothing to say about a server that never asked for a sign-in.
     if (this.state.kind !== 'failed' && !this.log.rows.some((r) => r.step === 'challenge' || r.step === 'step-up'))
       return [];

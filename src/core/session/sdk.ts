@@ -244,7 +244,35 @@ export type AuthErrorKind =
   | { kind: 'issuer-mismatch'; message: string }
   | { kind: 'other' };
 
+/**
+ * The SDK marks errors that escaped its auth seam (discovery, registration, token exchange inside
+ * a transport's 401/403 handling) with this registry symbol; read it here so a renamed marker only
+ * costs precision (the error classes below still match).
+ */
+const AUTH_SEAM = Symbol.for('mcp.authSeamEscape');
+
+/** The error, or one of its causes, came from the SDK's OAuth code (not a JSON-RPC or network failure). */
+export function fromAuthFlow(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
+    if ((e as Record<symbol, unknown>)[AUTH_SEAM] === true || ownAuthErrorKind(e).kind !== 'other') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** What the error (or the OAuth error it wraps: the era negotiation wraps the first request's) says. */
 export function authErrorKind(err: unknown): AuthErrorKind {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
+    const kind = ownAuthErrorKind(e);
+    if (kind.kind !== 'other') return kind;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return { kind: 'other' };
+}
+
+function ownAuthErrorKind(err: unknown): AuthErrorKind {
   if (err instanceof RegistrationRejectedError)
     return { kind: 'registration-rejected', status: err.status, body: err.body };
   if (err instanceof InsufficientScopeError)

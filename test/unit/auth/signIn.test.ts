@@ -174,6 +174,32 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
     assert.match(text, /resource_metadata=/);
   });
 
+  it('leaves failures that are not about signing in to their own codes (refused connection, JSON-RPC errors)', async () => {
+    const r = await run({});
+    const bad = await r.session.callTool('no-such-tool', {});
+    assert.equal(bad.ok, false);
+    assert.ok(!codes(r).some((c) => c.startsWith('MCP8')), codes(r).join(' '));
+    const signIn = new SignIn({
+      settings: { grant: 'authorization_code' },
+      store: new MemorySecretStore(),
+      userAgent: new HeadlessUserAgent((u, init) => fetch(u, init)),
+      clientName: 'MCP Doctor (test)',
+      timeoutMs: 5000,
+    });
+    const refused = new McpSession({
+      server: serverConfig('down', { transport: 'http', url: 'http://127.0.0.1:9/mcp' }),
+      auth: signIn,
+      startupTimeoutMs: 5000,
+      healthIntervalMs: 0,
+    });
+    sessions.push(refused);
+    await refused.start();
+    assert.deepEqual(
+      refused.view().findings.map((f) => f.code),
+      ['MCP721'],
+    );
+  });
+
   it('a 401 without an OAuth challenge or metadata (an API key server) is MCP801 asking for the key in headers', async () => {
     const http = await import('node:http');
     const srv = http.createServer((req, res) => {
