@@ -32,6 +32,11 @@ export class DoctorOAuthProvider implements OAuthClientProvider {
   private lastState?: string;
   /** The authorization URL the SDK asked to send the user to, until the sign-in takes it. */
   pendingAuthorization?: URL;
+  /**
+   * True while a sign-in round uses the pending URL: concurrent requests that hit 401 run `auth()`
+   * too, and must not replace the verifier and state of the round in flight (they wait for it).
+   */
+  roundActive = false;
 
   constructor(
     private readonly serverUrl: string,
@@ -94,8 +99,9 @@ export class DoctorOAuthProvider implements OAuthClientProvider {
   }
 
   state(): string {
-    this.lastState = randomBytes(16).toString('base64url');
-    return this.lastState;
+    const state = randomBytes(16).toString('base64url');
+    if (!this.roundActive) this.lastState = state;
+    return state;
   }
 
   /** The `state` of the last authorization request (the callback must carry it back). */
@@ -132,12 +138,12 @@ export class DoctorOAuthProvider implements OAuthClientProvider {
   }
 
   redirectToAuthorization(url: URL): void {
-    this.pendingAuthorization = url;
+    if (!this.roundActive) this.pendingAuthorization = url;
   }
 
   saveCodeVerifier(verifier: string): void {
     this.known.add(verifier);
-    this.verifier = verifier;
+    if (!this.roundActive) this.verifier = verifier;
   }
 
   codeVerifier(): string {

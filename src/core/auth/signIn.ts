@@ -143,8 +143,13 @@ export class SignIn implements ConnectionAuth {
       this.fail({ kind: 'round-limit', rounds: round, error: err });
       return false;
     }
-    this.doctorProvider!.pendingAuthorization = undefined;
-    this.round = this.signInRound(pending, transport).finally(() => (this.round = undefined));
+    const provider = this.doctorProvider!;
+    provider.pendingAuthorization = undefined;
+    provider.roundActive = true;
+    this.round = this.signInRound(pending, transport).finally(() => {
+      provider.roundActive = false;
+      this.round = undefined;
+    });
     return this.round;
   }
 
