@@ -6,7 +6,7 @@ import type { ServerConfig } from '../../src/core/config/types';
 import type { SessionView } from '../../src/core/session/types';
 import type { DoctorTestApi } from '../../src/testApi';
 import { startWorld, type World } from '../unit/auth/world';
-import { BrowserFrame, BrowserTab, openTab } from './browser';
+import { BrowserFrame, BrowserTab, openTab, webview } from './browser';
 import { activateDoctor, waitFor, workspaceRoot } from './helpers';
 
 /** Every trace entry of a server's sessions, as text (recorder and the JSONL file). */
@@ -126,6 +126,45 @@ describe('Sign-in to an OAuth-protected server in VS Code', function () {
     assert.match(trace, /sign-in · Token request/);
     for (const s of [...world.secretsSeen, ...world.tokensSeen])
       assert.ok(!trace.includes(s), 'a secret is in the trace');
+
+    // The trace view draws the HTTP exchanges and the sign-in steps among the JSON-RPC rows.
+    await vscode.commands.executeCommand('mcpDoctor.openTrace', { serverId: server.id });
+    const traceView = await webview('.row');
+    // Search as a user would: the HTTP exchanges and sign-in steps of this server's first requests.
+    await traceView.fill('input.search', '→ 401');
+    const rows = await waitFor(
+      async () => {
+        const drawn = await traceView.visibleRows('.row.k-http, .row.k-auth');
+        return drawn.some((r) => /^POST .*\/mcp → 401 application\/json/.test(r.cells[2])) &&
+          drawn.some((r) => /^sign-in · Challenge \(401 from the MCP server\)/.test(r.cells[2]))
+          ? drawn
+          : undefined;
+      },
+      'HTTP and sign-in rows in the trace view',
+      20000,
+    ).catch(async (err) => {
+      const all = await traceView.visibleRows('.row');
+      const box = await traceView.eval(
+        (_: null, doc) =>
+          [...doc.querySelectorAll('input.search, .count')].map(
+            (e) => `${e.className}=${(e as unknown as { value?: string }).value ?? e.textContent}`,
+          ),
+        null,
+      );
+      throw new Error(`${(err as Error).message}: ${JSON.stringify(box)} ${JSON.stringify(all.slice(0, 3))}`);
+    });
+    await traceView.fill('input.search', 'Token request');
+    const tokenRows = await waitFor(
+      async () => {
+        const drawn = await traceView.visibleRows('.row.k-auth');
+        return drawn.some((r) => /token issued/.test(r.cells[2])) ? drawn : undefined;
+      },
+      'the token request row in the trace view',
+      20000,
+    );
+    for (const s of [...world.secretsSeen, ...world.tokensSeen])
+      assert.ok(!JSON.stringify([rows, tokenRows]).includes(s), 'a secret is drawn in the trace view');
+    await traceView.fill('input.search', '');
 
     // Sign out: the token is gone from SecretStorage.
     const had = await vscode.commands.executeCommand<boolean>('mcpDoctor.signOut', { serverId: server.id });
