@@ -71,7 +71,11 @@ export function tokenAudience(token: string | undefined): string[] | undefined {
 
 /** Same resource, ignoring a trailing slash. */
 function sameResource(a: string, b: string): boolean {
-  const n = (s: string) => s.replace(/\/+$/, '');
+  const n = (s: string) => {
+    let end = s.length;
+    while (end > 0 && s.charCodeAt(end - 1) === 47) end--;
+    return s.slice(0, end);
+  };
   return n(a) === n(b);
 }
 
