@@ -12,6 +12,7 @@ import { TraceRecorder } from '../../../src/core/trace/recorder';
 import { exportTrace } from '../../../src/core/trace/store';
 import type { TraceSink } from '../../../src/core/trace/types';
 import { serverConfig } from '../session/helpers';
+import { waitFor } from '../../waitFor';
 import { startWorld, type World, type WorldOptions } from './world';
 
 /** Everything a session wrote to its trace, as text. */
@@ -172,6 +173,23 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
     const text = JSON.stringify(r.session.view());
     assert.doesNotMatch(text, /Nothing serves MCP/);
     assert.match(text, /resource_metadata=/);
+  });
+
+  it('refreshes an expired access token with the refresh token, without a new authorization', async () => {
+    const r = await run({ accessTokenTtl: 1 });
+    assert.equal(r.session.view().state.kind, 'running', JSON.stringify(r.session.view().findings));
+    const authorizations = () => r.signIn.log.rows.filter((x) => x.step === 'authorization').length;
+    assert.equal(authorizations(), 1);
+    const token = JSON.parse((await r.store.get(grantKey(r.world.mcpUrl)))!).tokens.access_token as string;
+    const exp = (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number }).exp;
+    await waitFor(() => Date.now() > exp * 1000 + 100, 'the access token to expire', 5000);
+    const call = await r.session.callTool('whoami', {});
+    assert.equal(call.ok, true, JSON.stringify(call.error));
+    assert.ok(
+      r.signIn.log.rows.some((x) => x.step === 'refresh' && x.verdict.level === 'ok'),
+      r.signIn.log.rows.map((x) => `${x.step} ${x.verdict.text}`).join('\n'),
+    );
+    assert.equal(authorizations(), 1, 'no second authorization');
   });
 
   it('leaves failures that are not about signing in to their own codes (refused connection, JSON-RPC errors)', async () => {

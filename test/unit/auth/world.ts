@@ -32,6 +32,8 @@ export interface WorldOptions {
   prm?: 'normal' | 'none' | { resource: string };
   /** The MCP server verifies tokens with keys of its own instead of the authorization server's. */
   wrongKeys?: boolean;
+  /** Access token lifetime in seconds (default 600): short to exercise refresh. */
+  accessTokenTtl?: number;
   /** The user declines at the consent step (`access_denied`). */
   deny?: boolean;
   /** Rewrites the authorization server metadata (a gateway in front of it). */
@@ -104,7 +106,14 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
       ? {}
       : { interactions: { url: (_ctx: unknown, i: { uid: string }) => `/approve/${i.uid}` } }),
     pkce: { required: () => true },
-    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 600, Interaction: 600, Session: 600, RefreshToken: 600 },
+    ttl: {
+      AccessToken: o.accessTokenTtl ?? 600,
+      AuthorizationCode: 60,
+      Grant: 600,
+      Interaction: 600,
+      Session: 600,
+      RefreshToken: 600,
+    },
   });
   provider.proxy = false;
   provider.on?.('server_error', () => undefined);
