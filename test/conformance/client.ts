@@ -11,6 +11,7 @@ import { SignIn, type SignInOptions } from '../../src/core/auth/signIn';
 import { MemorySecretStore } from '../../src/core/auth/store';
 import type { AuthSettings } from '../../src/core/auth/settings';
 import { HeadlessUserAgent } from '../../src/core/auth/userAgent';
+import type { ClientFeatures } from '../../src/core/session/clientFeatures';
 import { McpSession, type SessionOptions } from '../../src/core/session/mcpSession';
 
 type Context = Record<string, unknown>;
@@ -63,8 +64,22 @@ function signIn(settings: Partial<AuthSettings>, extra: Partial<SignInOptions> =
   });
 }
 
-/** Starts a session (connect, sign in when asked, list), calls `test-tool` when the server has it, stops. */
-async function connectListCall(s: Scenario, opts: Partial<SessionOptions> = {}): Promise<void> {
+/** A tool the scenario calls after listing, and its arguments. */
+interface Call {
+  tool: string;
+  args: Record<string, unknown>;
+  /** The scenario fails when the server does not list the tool (otherwise the call is skipped). */
+  required?: boolean;
+}
+
+/** The auth scenarios' servers offer `test-tool`: called when listed. */
+const TEST_TOOL: Call = { tool: 'test-tool', args: {} };
+
+/**
+ * Starts a session (connect, sign in when asked, list), calls the scenario's tool, stops.
+ * Throws when the session did not run, a call failed or any error finding was reported.
+ */
+async function connectListCall(s: Scenario, opts: Partial<SessionOptions> = {}, call: Call = TEST_TOOL): Promise<void> {
   const session = new McpSession({
     server: serverEntry(s.url, s.name),
     clientInfo: { name: 'mcp-doctor-conformance', version: '0' },
@@ -76,14 +91,21 @@ async function connectListCall(s: Scenario, opts: Partial<SessionOptions> = {}):
   try {
     await session.start();
     const view = session.view();
-    const problems = () => view.findings.map((f) => `${f.code} ${f.message}`).join('\n');
+    const problems = () =>
+      session
+        .view()
+        .findings.map((f) => `${f.code} ${f.message}`)
+        .join('\n');
     if (view.state.kind !== 'running')
       throw new Error(
         `not running (${view.state.kind === 'error' ? view.state.reason : view.state.kind})\n${problems()}`,
       );
-    if (view.tools.some((t) => t.name === 'test-tool')) {
-      const r = await session.callTool('test-tool', {});
-      if (!r.ok) throw new Error(`test-tool failed: ${r.error?.message}\n${problems()}`);
+    if (view.tools.some((t) => t.name === call.tool)) {
+      const r = await session.callTool(call.tool, call.args);
+      if (!r.ok) throw new Error(`${call.tool} failed: ${r.error?.message}\n${problems()}`);
+      if (r.isError) throw new Error(`${call.tool} returned isError: ${JSON.stringify(r.result)}\n${problems()}`);
+    } else if (call.required) {
+      throw new Error(`the server does not list ${call.tool} (tools: ${view.tools.map((t) => t.name).join(', ')})`);
     }
     for (const f of session.view().findings) if (f.severity === 'error') throw new Error(`${f.code} ${f.message}`);
   } finally {
@@ -91,9 +113,22 @@ async function connectListCall(s: Scenario, opts: Partial<SessionOptions> = {}):
   }
 }
 
+/** Accepts every form elicitation with no values of its own: the requested schema's defaults fill it (SEP-1034). */
+const acceptDefaults: ClientFeatures = { elicit: () => Promise.resolve({ action: 'accept', content: {} }) };
+
 const signedIn: Behaviour = (s) => connectListCall(s, { auth: signIn({}) });
 
 const SCENARIOS: Record<string, Behaviour> = {
+  initialize: (s) => connectListCall(s),
+  tools_call: (s) => connectListCall(s, {}, { tool: 'add_numbers', args: { a: 5, b: 3 }, required: true }),
+  'elicitation-sep1034-client-defaults': (s) =>
+    connectListCall(
+      s,
+      { features: acceptDefaults },
+      { tool: 'test_client_elicitation_defaults', args: {}, required: true },
+    ),
+  // The server closes the event stream mid-call with a `retry` hint; the SDK's transport reconnects.
+  'sse-retry': (s) => connectListCall(s, {}, { tool: 'test_reconnection', args: {}, required: true }),
   'auth/metadata-default': signedIn,
   'auth/metadata-var1': signedIn,
   'auth/metadata-var2': signedIn,

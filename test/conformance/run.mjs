@@ -2,6 +2,7 @@
 // against MCP Doctor's conformance client (dist/test/conformance/client.js, built by esbuild.mjs).
 // The suite needs Node 22: the VS Code host's Node (installed by .ci/vscode-host/setup.sh) is used.
 //
+//   node test/conformance/run.mjs all             # every client scenario the suite lists (.ci/run)
 //   node test/conformance/run.mjs auth            # the auth client scenarios
 //   node test/conformance/run.mjs auth/basic-cimd initialize
 //   CONFORMANCE_CLIENT="node other-client.js" node test/conformance/run.mjs auth   (any client)
@@ -35,7 +36,9 @@ function listed() {
 
 const args = process.argv.slice(2);
 const all = listed();
-const scenarios = args.flatMap((a) => (all.includes(a) ? [a] : all.filter((s) => s.startsWith(`${a}/`))));
+const scenarios = args.flatMap((a) =>
+  a === 'all' ? all : all.includes(a) ? [a] : all.filter((s) => s.startsWith(`${a}/`)),
+);
 if (!scenarios.length) {
   console.error(`no scenario matches ${args.join(' ') || '(nothing given)'}; known: ${all.join(', ')}`);
   process.exit(2);
