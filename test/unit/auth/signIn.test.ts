@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildTroubleshootingReport } from '../../../src/core/session/report';
 import { TraceRecorder } from '../../../src/core/trace/recorder';
-import { exportTrace } from '../../../src/core/trace/store';
+import { exportTrace, makeHeader, TraceFileWriter } from '../../../src/core/trace/store';
 import type { TraceSink } from '../../../src/core/trace/types';
 import { serverConfig } from '../session/helpers';
 import { waitFor } from '../../waitFor';
@@ -18,8 +18,14 @@ import { startWorld, type World, type WorldOptions } from './world';
 /** Everything a session wrote to its trace, as text. */
 class TextSink implements TraceSink {
   readonly lines: string[] = [];
-  /** The trace area's real recorder, fed the same entries (for the export). */
-  readonly recorder = new TraceRecorder({ serverId: 'protected', serverName: 'protected' });
+  /** The trace file, written as the extension writes it (a `TraceFileWriter` on the recorder's tap). */
+  readonly file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mcpd-trace-')), 'protected.jsonl');
+  readonly writer = new TraceFileWriter(
+    this.file,
+    makeHeader({ serverId: 'protected', serverName: 'protected', writer: 'extension' }),
+  );
+  /** The trace area's real recorder, fed the same entries (for the export and the file). */
+  readonly recorder = new TraceRecorder({ serverId: 'protected', serverName: 'protected', tap: this.writer.write });
   constructor() {
     for (const k of ['message', 'stderr', 'stdoutNoise', 'lifecycle', 'http', 'auth'] as const) {
       const mine = this[k].bind(this) as (...a: unknown[]) => void;
@@ -29,6 +35,11 @@ class TextSink implements TraceSink {
         theirs(...a);
       };
     }
+  }
+  /** Closes the trace file and removes it. */
+  dispose(): void {
+    this.writer.close();
+    fs.rmSync(path.dirname(this.file), { recursive: true, force: true });
   }
   message(dir: string, msg: unknown): void {
     this.lines.push(`${dir} ${JSON.stringify(msg)}`);
@@ -61,6 +72,7 @@ interface Run {
 
 const worlds: World[] = [];
 const sessions: McpSession[] = [];
+const sinks: TextSink[] = [];
 
 async function run(world: WorldOptions, settings: Partial<AuthSettings> = {}, withAuth = true): Promise<Run> {
   const w = await startWorld(world);
@@ -74,6 +86,7 @@ async function run(world: WorldOptions, settings: Partial<AuthSettings> = {}, wi
     timeoutMs: 10000,
   });
   const sink = new TextSink();
+  sinks.push(sink);
   const session = new McpSession({
     server: serverConfig('protected', { transport: 'http', url: w.mcpUrl }),
     trace: sink,
@@ -100,6 +113,7 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
   this.timeout(30000);
   afterEach(async () => {
     await Promise.all(sessions.splice(0).map((s) => s.dispose()));
+    for (const s of sinks.splice(0)) s.dispose();
     await Promise.all(worlds.splice(0).map((w) => w.stop()));
   });
 
@@ -137,14 +151,14 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
     assert.ok(record.tokens.access_token);
   });
 
-  it('keeps tokens, the code, the PKCE verifier and client secrets out of the trace, its export, the terminal, the findings, the report and the debugger', async () => {
-    const r = await run({ clients: [], registration: 'open' });
-    assert.equal(r.session.view().state.kind, 'running');
-    await r.session.callTool('whoami', {});
-    const secrets = [...new Set([...r.world.secretsSeen, ...r.world.tokensSeen])];
-    assert.ok(secrets.length >= 3, `the authorization server handled ${secrets.length} secrets`);
+  /**
+   * Everything a user or a file can see of a session: the trace (lines, the trace file, its
+   * export), the terminal, the findings, the troubleshooting report and the debugger rows.
+   */
+  async function shownText(r: Run): Promise<string> {
     const exported = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mcpd-export-')), 'trace.jsonl');
     await exportTrace(exported, { recorder: r.sink.recorder });
+    r.sink.writer.flushSync();
     const view = r.session.view();
     const report = buildTroubleshootingReport({
       extensionVersion: '0',
@@ -153,18 +167,64 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
       findings: view.findings,
       traceTail: r.sink.lines.slice(-50),
     });
+    const file = fs.readFileSync(r.sink.file, 'utf8');
+    assert.match(file, /"kind":"http"/, 'the trace file has the HTTP exchanges');
     const shown = [
       ...r.sink.lines,
       ...r.output,
       JSON.stringify(view.findings),
       JSON.stringify(r.signIn.log.rows),
+      file,
       fs.readFileSync(exported, 'utf8'),
       report,
     ].join('\n');
     fs.rmSync(path.dirname(exported), { recursive: true, force: true });
+    return shown;
+  }
+
+  it('keeps tokens, the code and the PKCE verifier out of the trace, its file and export, the terminal, the findings, the report and the debugger', async () => {
+    const r = await run({ clients: [], registration: 'open' });
+    assert.equal(r.session.view().state.kind, 'running');
+    await r.session.callTool('whoami', {});
+    const secrets = [...new Set([...r.world.secretsSeen, ...r.world.tokensSeen])];
+    assert.ok(secrets.length >= 3, `the authorization server handled ${secrets.length} secrets`);
+    const shown = await shownText(r);
     assert.match(shown, /"kind":"http"/);
     for (const secret of secrets) assert.ok(!shown.includes(secret), `a secret leaked: ${secret.slice(0, 6)}…`);
     assert.match(shown, /Bearer \*\*\*/);
+  });
+
+  it('keeps a pre-registered client secret and the refresh token out of everything shown, through a refresh', async () => {
+    const clientSecret = 'notes-app-client-secret-0123456789';
+    const r = await run(
+      {
+        registration: 'off',
+        accessTokenTtl: 1,
+        clients: [
+          {
+            client_id: 'notes-app',
+            client_secret: clientSecret,
+            redirect_uris: ['http://127.0.0.1:33418/callback'],
+            token_endpoint_auth_method: 'client_secret_post',
+          },
+        ],
+      },
+      { clientId: 'notes-app', clientSecret },
+    );
+    assert.equal(r.session.view().state.kind, 'running', JSON.stringify(r.session.view().findings));
+    await new Promise((done) => setTimeout(done, 1500));
+    const call = await r.session.callTool('whoami', {});
+    assert.equal(call.ok, true, JSON.stringify(call.error));
+    assert.ok(
+      r.signIn.log.rows.some((x) => x.step === 'refresh' && x.verdict.level === 'ok'),
+      'a refresh happened',
+    );
+    // The secret as sent in an HTTP Basic Authorization header (client_secret_basic) too.
+    const basic = Buffer.from(`notes-app:${clientSecret}`).toString('base64');
+    const secrets = [...new Set([clientSecret, basic, ...r.world.secretsSeen, ...r.world.tokensSeen])];
+    assert.ok(secrets.length >= 6, `the authorization server handled ${secrets.length} secrets`);
+    const shown = await shownText(r);
+    for (const secret of secrets) assert.ok(!shown.includes(secret), `a secret leaked: ${secret.slice(0, 6)}…`);
   });
 
   it('without a way to sign in, a 401 is MCP801 "sign-in required", never "nothing serves MCP at this path"', async () => {
