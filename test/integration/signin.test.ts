@@ -54,6 +54,9 @@ describe('Sign-in to an OAuth-protected server in VS Code', function () {
   });
 
   it('signs in through the browser, lists and calls a tool, shows the steps, and signs out', async () => {
+    // Every SecretStorage key written during the sign-in (SecretStorage has no list of its keys).
+    const written = new Set<string>();
+    const watching = api.context.secrets.onDidChange((e) => written.add(e.key));
     const opened = api.openedUrls.length;
     const starting = api.sessions.start(server);
 
@@ -170,6 +173,10 @@ describe('Sign-in to an OAuth-protected server in VS Code', function () {
     const had = await vscode.commands.executeCommand<boolean>('mcpDoctor.signOut', { serverId: server.id });
     assert.equal(had, true);
     assert.equal(await api.context.secrets.get(key), undefined);
+    watching.dispose();
+    assert.ok(written.has(key), `the sign-in wrote ${[...written].join(', ')}`);
+    for (const k of written)
+      assert.equal(await api.context.secrets.get(k), undefined, `${k} is still in SecretStorage`);
   });
 });
 
