@@ -109,15 +109,21 @@ export class DoctorOAuthProvider implements OAuthClientProvider {
     return this.lastState;
   }
 
-  clientInformation(): StoredOAuthClientInformation | undefined {
-    if (this.settings.clientId)
+  /**
+   * A client id from the config is meant for the authorization server this server names: it is
+   * stamped with the issuer the SDK resolved (`ctx`) unless a stamp was already saved for it, so
+   * the SDK neither warns about an unstamped credential nor loses its issuer check (SEP-2352).
+   */
+  clientInformation(ctx?: { issuer?: string }): StoredOAuthClientInformation | undefined {
+    if (this.settings.clientId) {
+      const saved = this.record.client?.client_id === this.settings.clientId ? this.record.client.issuer : undefined;
+      const issuer = saved ?? ctx?.issuer;
       return {
         client_id: this.settings.clientId,
         ...(this.settings.clientSecret ? { client_secret: this.settings.clientSecret } : {}),
-        ...(this.record.client?.client_id === this.settings.clientId && this.record.client.issuer
-          ? { issuer: this.record.client.issuer }
-          : {}),
+        ...(issuer ? { issuer } : {}),
       };
+    }
     return this.record.client;
   }
 

@@ -227,6 +227,35 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
     for (const secret of secrets) assert.ok(!shown.includes(secret), `a secret leaked: ${secret.slice(0, 6)}…`);
   });
 
+  it('signs in with a client id from the config without the SDK warning about an unstamped credential (SEP-2352)', async () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...a: unknown[]) => void warnings.push(a.map(String).join(' '));
+    try {
+      const r = await run(
+        {
+          registration: 'off',
+          clients: [
+            {
+              client_id: 'notes-app',
+              redirect_uris: ['http://127.0.0.1:33418/callback'],
+              token_endpoint_auth_method: 'none',
+            },
+          ],
+        },
+        { clientId: 'notes-app' },
+      );
+      assert.equal(r.session.view().state.kind, 'running', JSON.stringify(r.session.view().findings));
+      assert.ok(r.signIn.log.rows.some((x) => x.step === 'token' && x.verdict.level === 'ok'));
+    } finally {
+      console.warn = warn;
+    }
+    assert.deepEqual(
+      warnings.filter((w) => w.includes('SEP-2352')),
+      [],
+    );
+  });
+
   it('without a way to sign in, a 401 is MCP801 "sign-in required", never "nothing serves MCP at this path"', async () => {
     const r = await run({}, {}, false);
     assert.deepEqual(codes(r), ['MCP801']);
