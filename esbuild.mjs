@@ -112,6 +112,13 @@ const builds = [
     outdir: `dist/test/${suite}`,
     external: [...node.external, 'typescript', 'mocha', '@vscode/test-electron'],
   })),
+  // The conformance suite's client (test/conformance/run.mjs runs it).
+  {
+    ...node,
+    entryPoints: ['test/conformance/client.ts'],
+    outfile: 'dist/test/conformance/client.js',
+    plugins: [lazyTypeScript, problemMatcher],
+  },
 ].filter((b) => (b.entryPoints ?? []).every((e) => existsSync(e)) && (b.entryPoints ?? []).length > 0);
 
 /** Runtime assets that are not JavaScript: grammars, webview CSS, codicons. */

@@ -32,7 +32,9 @@ export function activate(context: vscode.ExtensionContext): DoctorTestApi | unde
 
   const config = timed('config', () => registerConfig({ context, log }));
   const trace = timed('trace', () => registerTrace({ context, log, config }, seams?.ipc));
-  const sessions = timed('sessions', () => registerSessions({ context, log, config, trace }, seams?.wrapPrompts));
+  const { manager: sessions, signIns } = timed('sessions', () =>
+    registerSessions({ context, log, config, trace }, seams?.wrapPrompts, seams?.opener),
+  );
   const tree = timed('tree', () => registerTree({ context, config, sessions }));
   const tools = timed('rules', () => registerRules({ context, log, config, sessions }));
   timed('debug', () => registerDebug({ context, log, config, sessions, tools }));
@@ -45,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): DoctorTestApi | unde
     context,
     config,
     sessions,
+    signIns,
     trace,
     tree: tree.provider,
     treeView: tree.view,

@@ -4,6 +4,7 @@ import type { IpcMessage } from './shared/protocol';
 import type { ConfigController } from './vscode/config/configController';
 import type { LaunchPrompts } from './vscode/session/prompts';
 import type { SessionManager } from './vscode/session/sessionManager';
+import type { SignIns } from './vscode/session/signIns';
 import type { IpcTap } from './vscode/trace/tracePanel';
 import type { TraceServiceImpl } from './vscode/trace/traceService';
 import type { ServersTreeProvider } from './vscode/tree/serversTree';
@@ -20,6 +21,7 @@ export interface DoctorTestApi {
   readonly context: vscode.ExtensionContext;
   readonly config: ConfigController;
   readonly sessions: SessionManager;
+  readonly signIns: SignIns;
   readonly trace: TraceServiceImpl;
   readonly tree: ServersTreeProvider;
   readonly treeView: vscode.TreeView<TreeNode>;
@@ -27,6 +29,8 @@ export interface DoctorTestApi {
   readonly webview: IpcLog;
   /** While on, every launch question is answered yes (consent, disabled server, start for a tool). */
   setAutoApprove(on: boolean): void;
+  /** Sign-in pages the extension asked to open (Test mode opens none: the test drives a browser tab). */
+  readonly openedUrls: readonly string[];
 }
 
 /** Most messages kept per direction (tests rebuild the webview's rows from them). */
@@ -81,12 +85,18 @@ class ApprovingPrompts implements LaunchPrompts {
 export class TestSeams {
   readonly ipc = new IpcLog();
   private prompts: ApprovingPrompts | undefined;
+  private readonly urls: string[] = [];
+  /** Records the sign-in pages to open instead of handing them to the OS browser. */
+  readonly opener = async (url: string): Promise<void> => {
+    this.urls.push(url);
+  };
 
   readonly wrapPrompts = (ui: LaunchPrompts): LaunchPrompts => (this.prompts = new ApprovingPrompts(ui));
 
-  api(parts: Omit<DoctorTestApi, 'webview' | 'setAutoApprove'>): DoctorTestApi {
+  api(parts: Omit<DoctorTestApi, 'webview' | 'setAutoApprove' | 'openedUrls'>): DoctorTestApi {
     return {
       ...parts,
+      openedUrls: this.urls,
       webview: this.ipc,
       setAutoApprove: (on) => {
         if (!this.prompts) throw new Error('the session area did not take the launch prompts');

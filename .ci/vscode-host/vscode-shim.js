@@ -104,10 +104,25 @@ async function frameOf(page, has) {
   throw new Error(`no frame holds ${has}`);
 }
 
-/** One request from a test: evaluate a function in a frame, or click/fill/select/press like a user. */
-async function browserOp(page, req) {
-  const frame = await frameOf(page, req.frame);
+/**
+ * One request from a test: evaluate a function in a frame, or click/fill/select/press like a user.
+ * `open` loads a URL in a new tab of the same browser (a sign-in page, as `openExternal` would);
+ * `tab: 'other'` makes an operation act in the newest such tab instead of the workbench.
+ */
+const tabs = [];
+async function browserOp(workbench, req) {
   const opts = { timeout: req.timeoutMs ?? 10000 };
+  if (req.op === 'open') {
+    const tab = await workbench.context().browser().newPage();
+    tabs.push(tab);
+    await tab.goto(req.url, opts);
+    return tab.url();
+  }
+  const page = req.tab === 'other' ? tabs.filter((t) => !t.isClosed()).at(-1) : workbench;
+  if (!page) throw new Error('no other tab is open');
+  if (req.op === 'url') return page.url();
+  if (req.op === 'close') return page === workbench ? undefined : page.close();
+  const frame = await frameOf(page, req.frame);
   switch (req.op) {
     case 'eval':
       // `fn` is a function's source; it runs in the frame with `arg` and returns JSON.

@@ -5,6 +5,8 @@ export interface CliIo {
   /** Current directory for relative paths. */
   cwd: string;
   env: Record<string, string | undefined>;
+  /** A person at a terminal (stdin and stderr are TTYs): the CLI may ask them to open a URL. */
+  interactive?: boolean;
 }
 
 /** A subcommand: takes its own arguments, returns the process exit code. */
@@ -15,4 +17,5 @@ export const processIo: CliIo = {
   err: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   env: process.env,
+  interactive: !!process.stdin.isTTY && !!process.stderr.isTTY,
 };

@@ -288,6 +288,22 @@ export const CODES: readonly CodeEntry[] = [
 
   // MCP770–MCP789: the client features a server asks for (elicitation, sampling, roots…)
   code('MCP770', 'Tool asked the client for input and that request failed', 'protocol', RUNTIME, 'error'),
+
+  // ---- MCP8xx authorization (OAuth) of remote servers
+  code('MCP801', 'Sign-in required and not completed', 'auth', RUNTIME, 'error'),
+  code('MCP802', 'No protected resource metadata', 'auth', RUNTIME, 'error'),
+  code('MCP803', 'Protected resource metadata names another resource', 'auth', RUNTIME, 'error'),
+  code('MCP804', 'Authorization server without PKCE S256', 'auth', RUNTIME, 'error'),
+  code('MCP805', 'Dynamic client registration rejected', 'auth', RUNTIME, 'error'),
+  code('MCP806', 'No way to identify the client', 'auth', RUNTIME, 'error'),
+  code('MCP807', 'Redirect URI not allowed', 'auth', RUNTIME, 'error'),
+  code('MCP808', 'Token issued for another audience', 'auth', RUNTIME, 'error'),
+  code('MCP809', 'Scope never granted (step-up limit reached)', 'auth', RUNTIME, 'error'),
+  code('MCP810', 'Server rejects a fresh token', 'auth', RUNTIME, 'error'),
+  code('MCP811', 'No authorization server metadata', 'auth', RUNTIME, 'error'),
+  code('MCP812', 'Token request rejected', 'auth', RUNTIME, 'error'),
+  code('MCP813', 'Authorization answered with an error', 'auth', RUNTIME, 'error'),
+  code('MCP814', 'Authorization server issuer mismatch', 'auth', RUNTIME, 'error'),
 ];
 
 const BY_ID = new Map<string, CodeEntry>();

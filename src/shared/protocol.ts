@@ -217,7 +217,7 @@ export interface SessionInfo {
 }
 
 /** Kind of an entry (same values as the core `TraceEntryKind`). */
-export type DisplayKind = 'message' | 'stderr' | 'stdout-noise' | 'lifecycle';
+export type DisplayKind = 'message' | 'stderr' | 'stdout-noise' | 'lifecycle' | 'http' | 'auth';
 
 /** Outcome of a request (same values as the core `TraceStatus`). */
 export type DisplayStatus = 'none' | 'pending' | 'ok' | 'error' | 'tool-error' | 'cancelled';

@@ -8,7 +8,11 @@ import * as assert from 'node:assert/strict';
 import { waitFor } from './helpers';
 
 interface BrowserRequest {
-  op: 'eval' | 'click' | 'fill' | 'select' | 'focus' | 'press' | 'screenshot';
+  op: 'eval' | 'click' | 'fill' | 'select' | 'focus' | 'press' | 'screenshot' | 'open' | 'url' | 'close';
+  /** `other`: the newest tab besides the workbench (one opened with `openTab`). */
+  tab?: 'other';
+  url?: string;
+  timeoutMs?: number;
   frame?: string;
   selector?: string;
   value?: string;
@@ -57,6 +61,35 @@ export interface PageDocument {
 export interface DrawnRow {
   className: string;
   cells: string[];
+}
+
+/** Opens `url` in a new tab of the browser that shows the workbench; resolves with where it landed. */
+export function openTab(url: string): Promise<string> {
+  return call<string>({ op: 'open', url, timeoutMs: 20000 });
+}
+
+/** A tab besides the workbench (the newest one `openTab` opened), e.g. a sign-in page. */
+export class BrowserTab {
+  url(): Promise<string> {
+    return call<string>({ op: 'url', tab: 'other' });
+  }
+  text(selector: string): Promise<string> {
+    return call<string>({
+      op: 'eval',
+      tab: 'other',
+      fn: `(sel) => document.querySelector(sel)?.textContent ?? ''`,
+      arg: selector,
+    });
+  }
+  fill(selector: string, value: string): Promise<void> {
+    return call({ op: 'fill', tab: 'other', selector, value });
+  }
+  click(selector: string): Promise<void> {
+    return call({ op: 'click', tab: 'other', selector });
+  }
+  close(): Promise<void> {
+    return call({ op: 'close', tab: 'other' });
+  }
 }
 
 /** One document in the browser: the workbench (`frame` undefined) or the webview frame holding `frame`. */

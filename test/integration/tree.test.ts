@@ -57,7 +57,7 @@ describe('Servers tree', function () {
     assert.equal(item.command?.command, 'mcpDoctor.openConfig');
   });
 
-  it('lists every server with transport, state and a server.<state> contextValue', () => {
+  it('lists every server with transport, state and a server.<state> contextValue (.remote for URL servers: Sign Out)', () => {
     const tree = treeProvider();
     const servers = tree.getChildren(fileNode());
     assert.deepEqual(
@@ -68,7 +68,7 @@ describe('Servers tree', function () {
       if (node.kind !== 'server') continue;
       const item = tree.getTreeItem(node);
       const state = manager.get(node.server.id)?.state.kind ?? 'stopped';
-      assert.equal(item.contextValue, `server.${state}`, node.server.name);
+      assert.equal(item.contextValue, `server.${state}${node.server.url ? '.remote' : ''}`, node.server.name);
       assert.match(String(item.description), new RegExp(`^${node.server.transport} · `), node.server.name);
       assert.equal(item.command?.command, 'mcpDoctor.openConfig');
     }

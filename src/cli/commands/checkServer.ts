@@ -8,7 +8,9 @@ import { singleEra, toolEraDifference, type EraAttempt, type EraCall } from '../
 import { defaultEnvironment } from '../../core/session/env';
 import { McpSession } from '../../core/session/mcpSession';
 import { VERSION } from '../../core/version';
+import type { SignIn } from '../../core/auth/signIn';
 import type { CliIo } from '../io';
+import { cliSignIn } from '../signIn';
 
 /** A tool to call after the lists (`--call NAME[=JSON]`). */
 export interface ToolCallSpec {
@@ -150,7 +152,13 @@ export async function checkOne(
 
   const eras = opts.era === 'both' ? (['2025', '2026'] as const) : ([opts.era] as const);
   const runs: EraRun[] = [];
-  for (const era of eras) runs.push(await checkInEra(resolved, workspaceFolder, io, opts, era, active));
+  // One sign-in for the server, shared by the eras (a token is reused, the user asked once).
+  const auth = resolved.url ? cliSignIn(resolved, io) : undefined;
+  try {
+    for (const era of eras) runs.push(await checkInEra(resolved, workspaceFolder, io, opts, era, active, auth));
+  } finally {
+    await auth?.dispose();
+  }
   const main = runs.find((r) => r.report.ok) ?? runs[0];
   const out: CheckedServer = { ...base, ...main.summary, findings: dedupe(runs.flatMap((r) => r.findings)) };
   if (runs.length > 1) {
@@ -201,9 +209,11 @@ async function checkInEra(
   opts: CheckOptions,
   era: 'auto' | '2025' | '2026',
   active: Set<McpSession>,
+  auth: SignIn | undefined,
 ): Promise<EraRun> {
   const session = new McpSession({
     server,
+    auth,
     workspaceFolder,
     era,
     startupTimeoutMs: opts.timeoutMs,

@@ -21,6 +21,7 @@ import {
 import { invalidUtf8, missingEnv, missingEnvMention, messageTooLarge, stdoutClosed } from './runDiagnosis';
 import { eraUnavailable, noCommonVersion } from './eraDiagnosis';
 import { attachHttp } from './httpAttach';
+import { lostSessionId, ReinitializeBudget, sessionReinitialized } from './httpReconnect';
 import { NotificationRouter } from './notifications';
 import { launchSpec, serverCwd } from './launch';
 import {
@@ -301,6 +302,7 @@ export class McpConnection {
         lifecycle: (text) => this.lifecycle(text),
         initResponse: () => this.initResponse,
         processFailed: (p) => this.handshakeFailed(new Error('process exited'), p),
+        finding: (k) => this.events.finding(k),
       },
       url,
       proc,
@@ -353,7 +355,7 @@ export class McpConnection {
   // ---------------------------------------------------------------- requests
 
   /** Any request by method name, with a result of any shape. Never rejects. */
-  async request(method: string, params: unknown, opts: RequestOptions = {}): Promise<RequestOutcome> {
+  async request(method: string, params: unknown, opts: RequestOptions = {}, authRound = 0): Promise<RequestOutcome> {
     const t0 = performance.now();
     const client = this.client;
     if (!client || this.state !== 'open')
@@ -401,6 +403,14 @@ export class McpConnection {
           error: { message: `cancelled: ${errorText(opts.signal.reason ?? err)}` },
           durationMs,
         };
+      // A sign-in (or a step-up to more scopes) the SDK started mid-session: finish it, then retry.
+      const auth = this.opts.auth;
+      if (auth && this.httpTransport && !opts.signal?.aborted) {
+        if (await auth.recover(err, this.httpTransport, authRound))
+          return this.request(method, params, opts, authRound + 1);
+        for (const k of auth.findings(this.subject, err)) this.events.finding(k);
+      }
+      if (await this.reinitialize(method, err)) return this.request(method, params, opts, authRound);
       if (this.lostReason && isConnectionClosed(err))
         return { ok: false, error: { message: `${this.lostReason} (\`${method}\`).` }, durationMs };
       const rpc = protocolErrorOf(err);
@@ -428,6 +438,41 @@ export class McpConnection {
     } catch (err) {
       return { ok: false, error: { message: errorText(err) }, durationMs: performance.now() - t0 };
     }
+  }
+
+  private readonly reinitBudget = new ReinitializeBudget();
+
+  /** The server lost the Streamable HTTP session (404 with our session id): a new `initialize`, then true to retry. */
+  private async reinitialize(method: string, err: unknown): Promise<boolean> {
+    const lost = lostSessionId(err, this.httpTransport);
+    const url = this.opts.server.url;
+    if (!lost || !url || this.closing || !this.reinitBudget.allow()) return false;
+    this.lifecycle(`the server lost session ${lost} (HTTP 404 to \`${method}\`): initializing a new one`);
+    const old = this.client;
+    this.initRequestId = undefined;
+    this.initResponse = undefined;
+    const r = await attachHttp(
+      {
+        subject: this.subject,
+        opts: this.opts,
+        closing: () => this.closing,
+        newClient: (era) => this.newClient(era),
+        wireTap: () => this.wireTap(),
+        lifecycle: (text) => this.lifecycle(text),
+        initResponse: () => this.initResponse,
+        processFailed: (p) => this.handshakeFailed(new Error('process exited'), p),
+        finding: (k) => this.events.finding(k),
+      },
+      url,
+    );
+    if ('verdict' in r) {
+      this.client = old;
+      return false;
+    }
+    void old?.close().catch(() => undefined);
+    this.httpTransport = r.transport;
+    this.events.finding(sessionReinitialized(this.subject, lost, r.transport.sessionId, method, err));
+    return true;
   }
 
   /** A request over HTTP failed at the HTTP level mid-session: status, lost session, or dropped connection. */

@@ -1,10 +1,13 @@
 /** The contract between a session and one connection: its options, events and results. */
+import type { AuthRow } from '../auth/authLog';
+import type { KnownSecrets } from '../auth/mask';
 import type { ServerConfig } from '../config/types';
 import type { ManagedProcess } from '../process/managedProcess';
 import type { TraceSink } from '../trace/types';
-import type { Keyed, Verdict } from './diagnosis';
+import type { Keyed, Subject, Verdict } from './diagnosis';
+import type { HttpObserverListener } from './httpObserver';
 import type { TimeoutPause } from './timeoutPause';
-import type { Client, ClientCapabilities, EraPreference, FetchLike } from './sdk';
+import type { Client, ClientCapabilities, EraPreference, FetchLike, OAuthClientProvider, Transport } from './sdk';
 
 /** What one connection needs; everything is resolved by the session before it starts. */
 export interface ConnectionOptions {
@@ -24,6 +27,36 @@ export interface ConnectionOptions {
   fetch?: FetchLike;
   /** While held (a debugger attaching, or the debuggee stopped), startup and call timeouts do not count down. */
   pause?: TimeoutPause;
+  /** Signs in to OAuth-protected HTTP servers (without it, a 401 is reported as "sign-in required"). */
+  auth?: ConnectionAuth;
+}
+
+/** What a connection needs of the sign-in (`SignIn` in `src/core/auth`). */
+export interface ConnectionAuth {
+  /** Before connecting to `url`: the SDK provider for the transport and a listener for its fetch. */
+  prepare(
+    url: string,
+    notify: (text: string) => void,
+    fetch: FetchLike,
+    onRow: (row: AuthRow) => void,
+  ): Promise<PreparedAuth>;
+  /**
+   * After the SDK threw: finishes a sign-in the SDK started (takes the user through the
+   * authorization URL, exchanges the code on `transport`). True when the caller should retry.
+   * `round` counts the sign-ins already made for the same operation (the step-up limit).
+   */
+  recover(err: unknown, transport: Transport, round: number): Promise<boolean>;
+  /** Findings about the sign-in: why it failed (given the final error), or warnings after success. */
+  findings(subject: Subject, err?: unknown): Keyed[];
+}
+
+export interface PreparedAuth {
+  provider: OAuthClientProvider;
+  listener: HttpObserverListener;
+  /** Tokens, codes and secrets of this sign-in, masked wherever HTTP exchanges are shown. */
+  known: KnownSecrets;
+  /** True once the sign-in accepted metadata whose issuer differs from its URL (2025-03-26 discovery). */
+  lenientIssuer(): boolean;
 }
 
 /**

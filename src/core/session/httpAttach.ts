@@ -1,9 +1,14 @@
 import type { ManagedProcess } from '../process/managedProcess';
 import { probeMcpPaths } from '../runtime/probeHttp';
 import { hostPortOf, waitForPort } from '../runtime/waitForPort';
-import type { ConnectionOptions } from './connectionTypes';
+import { rowLine } from '../auth/authLog';
+import { signInRequired } from './authDiagnosis';
+import type { ConnectionOptions, PreparedAuth } from './connectionTypes';
+import { observeFetch, type HttpObserverListener } from './httpObserver';
+import { HttpTraceListener } from './httpTrace';
 import {
   diagnoseHttpConnect,
+  type Keyed,
   initAnswerIsTheProblem,
   initializeRejected,
   isDroppedConnection,
@@ -25,6 +30,7 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
   type Client,
   type EraPreference,
+  type FetchLike,
   type Transport,
 } from './sdk';
 import { eraUnavailable, noCommonVersion } from './eraDiagnosis';
@@ -43,9 +49,12 @@ export interface HttpAttachContext {
   initResponse(): Record<string, unknown> | undefined;
   /** The verdict when the process that should serve the URL exited. */
   processFailed(proc: ManagedProcess): Promise<Verdict>;
+  /** A finding about a connection that worked (sign-in warnings). */
+  finding?(k: Keyed): void;
 }
 
-export type HttpAttachResult = { client: Client; transport: Transport; kind: 'http' | 'sse' } | { verdict: Verdict };
+export type HttpAttachResult =
+  { client: Client; transport: Transport; kind: 'http' | 'sse'; fetch: FetchLike } | { verdict: Verdict };
 
 const STOPPED: HttpAttachResult = { verdict: { findings: [], reason: 'stopped' } };
 
@@ -86,13 +95,33 @@ export async function attachHttp(
     }
   }
   const headers = { ...(opts.server.headers ?? {}) };
+  // Every HTTP exchange goes through one observed fetch: the trace and the sign-in debugger see it.
+  const httpTrace = new HttpTraceListener(opts.trace);
+  const listeners: HttpObserverListener[] = [httpTrace];
+  const base: FetchLike = opts.fetch ?? ((u, init) => fetch(u, init));
+  let auth: PreparedAuth | undefined;
+  if (opts.auth) {
+    auth = await opts.auth.prepare(url, ctx.lifecycle, observeFetch(base, listeners), (row) =>
+      opts.trace.auth?.(rowLine(row), row.ts),
+    );
+    listeners.push(auth.listener);
+    httpTrace.useSecrets(auth.known);
+  }
+  const observed = observeFetch(base, listeners);
   const attempt = async (
     kind: 'http' | 'sse',
-  ): Promise<Exclude<HttpAttachResult, { verdict: Verdict }> | { error: unknown; sessionId?: string }> => {
+  ): Promise<
+    Exclude<HttpAttachResult, { verdict: Verdict }> | { error: unknown; sessionId?: string; transport: Transport }
+  > => {
     const inner =
       kind === 'http'
-        ? streamableHttpTransport(parsed, { headers, fetch: opts.fetch })
-        : sseTransport(parsed, { headers, fetch: opts.fetch });
+        ? streamableHttpTransport(parsed, {
+            headers,
+            fetch: observed,
+            authProvider: auth?.provider,
+            skipIssuerMetadataValidation: auth?.lenientIssuer(),
+          })
+        : sseTransport(parsed, { headers, fetch: observed });
     // SSE is a 2025-era transport: no era probe on it.
     const client = ctx.newClient(kind === 'sse' ? '2025' : opts.era);
     const deadline = startDeadline(opts.startupTimeoutMs, opts.pause);
@@ -104,17 +133,25 @@ export async function attachHttp(
         }),
         deadline.expiry,
       ]);
-      return { client, transport: inner, kind };
+      return { client, transport: inner, kind, fetch: observed };
     } catch (error) {
-      return { error, sessionId: inner.sessionId };
+      return { error, sessionId: inner.sessionId, transport: inner };
     } finally {
       deadline.dispose();
     }
   };
   const first: 'http' | 'sse' = opts.server.transport === 'sse' ? 'sse' : 'http';
-  const r = await attempt(first);
+  let r = await attempt(first);
+  // Sign-in: the SDK started it (discovery, registration, the authorization URL); finish it and connect again.
+  for (let round = 0; opts.auth && first === 'http' && 'error' in r && !ctx.closing(); round++) {
+    if (!(await opts.auth.recover(r.error, r.transport, round))) break;
+    r = await attempt('http');
+  }
   if (ctx.closing()) return STOPPED;
-  if ('client' in r) return r;
+  if ('client' in r) {
+    if (opts.auth) for (const k of opts.auth.findings(subject)) ctx.finding?.(k);
+    return r;
+  }
   const status = httpStatusOf(r.error);
   if (first === 'http' && status === 404 && r.sessionId && ctx.initResponse()) {
     // It answered `initialize` with a session id, then lost that session.
@@ -127,6 +164,14 @@ export async function attachHttp(
     };
   }
   let fallback: HttpConnectEvidence['fallback'];
+  if (opts.auth && first === 'http') {
+    // The sign-in started (a 401 was answered): its findings explain the failure, whatever the status.
+    const findings = opts.auth.findings(subject, r.error);
+    if (findings.some(([, f]) => f.severity === 'error')) {
+      if (proc) await proc.stop(opts.stopGraceMs);
+      return { verdict: { findings, reason: `sign-in failed: ${findings[0][1].message.split('. ')[0]}` } };
+    }
+  }
   if (first === 'http' && status !== undefined && status >= 400 && status < 500 && status !== 401) {
     // Like VS Code: a 4xx to the initial POST means "maybe a legacy SSE server".
     ctx.lifecycle(`Streamable HTTP answered ${status}; falling back to SSE`);
@@ -135,7 +180,7 @@ export async function attachHttp(
     if ('client' in r2) return r2;
     fallback = { status: httpStatusOf(r2.error), message: errorText(r2.error) };
   }
-  const verdict = await failed(ctx, r.error, url, first, fallback, proc);
+  const verdict = await failed(ctx, r.error, url, first, fallback, proc, httpTrace.lastChallenge);
   if (proc) await proc.stop(opts.stopGraceMs);
   return { verdict };
 }
@@ -159,6 +204,7 @@ async function failed(
   used: 'http' | 'sse',
   fallback: HttpConnectEvidence['fallback'],
   proc?: ManagedProcess,
+  challenge?: string,
 ): Promise<Verdict> {
   const message = errorText(err);
   if (proc && !proc.running && proc.exitInfo) return ctx.processFailed(proc);
@@ -183,6 +229,11 @@ async function failed(
     };
   if (init && 'error' in init) return initializeRejected(ctx.subject, init.error);
   const status = httpStatusOf(err);
+  if (status === 401 && used === 'http') {
+    const headers = Object.keys(ctx.opts.server.headers ?? {}).map((h) => h.toLowerCase());
+    const finding = signInRequired(ctx.subject, url, challenge, message, headers.includes('authorization'));
+    return { findings: [finding], reason: 'HTTP 401: sign-in required' };
+  }
   const elsewhere = status === 404 || status === 405 ? await probeMcpPaths(url, ctx.opts.server.headers ?? {}) : [];
   return diagnoseHttpConnect(ctx.subject, {
     ...evidence(ctx, url, used, message),

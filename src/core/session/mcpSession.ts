@@ -3,7 +3,7 @@ import type { Finding } from '../model';
 import { NULL_TRACE_SINK, now, type TraceSink } from '../trace/types';
 import { Emitter, type Event } from '../util/event';
 import { VERSION } from '../version';
-import type { OutputEvent, RequestOptions, RequestOutcome } from './connectionTypes';
+import type { ConnectionAuth, OutputEvent, RequestOptions, RequestOutcome } from './connectionTypes';
 import { SessionRun } from './run';
 import {
   CallAttribution,
@@ -44,6 +44,8 @@ export interface SessionOptions {
   onClient?(client: Client): void;
   /** A fetch for every HTTP exchange (tracing, authorization). */
   fetch?: FetchLike;
+  /** Signs in to OAuth-protected servers (`SignIn` from `src/core/auth`). */
+  auth?: ConnectionAuth;
   /** Health sampling interval (default 5000 ms; 0 disables). */
   healthIntervalMs?: number;
   /**
@@ -177,6 +179,7 @@ export class McpSession {
         capabilities: capabilitiesOf(o.features),
         era: o.era ?? 'auto',
         fetch: o.fetch,
+        auth: o.auth,
         healthIntervalMs: o.healthIntervalMs ?? 5000,
         growthWindowMs: o.growthWindowMs ?? 60000,
         maxLineBytes: o.maxLineBytes ?? 64 * 1024 * 1024,

@@ -6,7 +6,15 @@
  */
 import {
   Client,
+  createPrivateKeyJwtAuth,
+  CrossAppAccessProvider,
+  InsufficientScopeError,
+  IssuerMismatchError,
   LATEST_PROTOCOL_VERSION,
+  OAuthError,
+  RegistrationRejectedError,
+  requestJwtAuthorizationGrant,
+  UnauthorizedError,
   ProtocolError,
   SdkError,
   SdkErrorCode,
@@ -17,6 +25,11 @@ import {
   UnsupportedProtocolVersionError,
   type ClientCapabilities,
   type FetchLike,
+  type OAuthClientMetadata,
+  type OAuthClientProvider,
+  type OAuthDiscoveryState,
+  type StoredOAuthClientInformation,
+  type StoredOAuthTokens,
   type JSONRPCMessage,
   type MessageExtraInfo,
   type Transport,
@@ -25,6 +38,13 @@ import {
 
 export { Client, LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS };
 export type { ClientCapabilities, FetchLike, JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions };
+export type {
+  OAuthClientMetadata,
+  OAuthClientProvider,
+  OAuthDiscoveryState,
+  StoredOAuthClientInformation,
+  StoredOAuthTokens,
+};
 
 /** The first revision of the stateless era (no `initialize`, `server/discover`, per-request `_meta`). */
 const MODERN_ERA_VERSION = '2026-07-28';
@@ -148,10 +168,119 @@ export function notificationDispatch(client: Client): ((n: JSONRPCMessage) => vo
 export interface HttpTransportOptions {
   headers: Record<string, string>;
   fetch?: FetchLike;
+  /** OAuth: the SDK adds the bearer token, answers a 401 with `auth()` and a 403 `insufficient_scope` with a step-up. */
+  authProvider?: OAuthClientProvider;
+  /** Accept authorization server metadata whose `issuer` differs from its URL (2025-03-26 discovery). */
+  skipIssuerMetadataValidation?: boolean;
 }
 
+/** How many 403 `insufficient_scope` step-ups the transport makes inside one send before it gives up. */
+const STEP_UP_RETRIES = 1;
+
 export function streamableHttpTransport(url: URL, opts: HttpTransportOptions): StreamableHTTPClientTransport {
-  return new StreamableHTTPClientTransport(url, { requestInit: { headers: opts.headers }, fetch: opts.fetch });
+  return new StreamableHTTPClientTransport(url, {
+    requestInit: { headers: opts.headers },
+    fetch: opts.fetch,
+    authProvider: opts.authProvider,
+    maxStepUpRetries: STEP_UP_RETRIES,
+    skipIssuerMetadataValidation: opts.skipIssuerMetadataValidation,
+  });
+}
+
+// ---------------------------------------------------------------- OAuth
+
+/**
+ * Finishes an authorization-code sign-in on the transport that asked for it: the SDK exchanges
+ * the code (with the PKCE verifier, the `resource` and the scope the transport collected).
+ */
+export async function finishAuthorization(transport: Transport, code: string, iss?: string): Promise<void> {
+  if (!(transport instanceof StreamableHTTPClientTransport))
+    throw new Error('sign-in needs the Streamable HTTP transport');
+  await transport.finishAuth(code, iss);
+}
+
+/** `private_key_jwt` client authentication (RFC 7523) for the token endpoint. */
+export const privateKeyJwtAuth = createPrivateKeyJwtAuth;
+
+/**
+ * Cross-App Access (enterprise-managed authorization): an ID token from the enterprise IdP is
+ * exchanged there for an ID-JAG (RFC 8693), which the MCP server's authorization server trades
+ * for an access token (RFC 7523 JWT bearer grant).
+ */
+export function crossAppAccessProvider(opts: {
+  clientId: string;
+  clientSecret: string;
+  /** The enterprise IdP's token endpoint (RFC 8693 token exchange). */
+  idpTokenEndpoint: string;
+  idpClientId: string;
+  idToken: string;
+  fetchFn: FetchLike;
+}): OAuthClientProvider {
+  return new CrossAppAccessProvider({
+    clientId: opts.clientId,
+    clientSecret: opts.clientSecret,
+    fetchFn: opts.fetchFn,
+    assertion: async (ctx) =>
+      (
+        await requestJwtAuthorizationGrant({
+          tokenEndpoint: opts.idpTokenEndpoint,
+          audience: ctx.authorizationServerUrl,
+          resource: ctx.resourceUrl,
+          idToken: opts.idToken,
+          clientId: opts.idpClientId,
+          scope: ctx.scope,
+          fetchFn: ctx.fetchFn,
+        })
+      ).jwtAuthGrant,
+  });
+}
+
+/** What an error thrown by the SDK's OAuth code says, in the terms the auth findings need. */
+export type AuthErrorKind =
+  | { kind: 'unauthorized' }
+  | { kind: 'registration-rejected'; status: number; body: string }
+  | { kind: 'oauth'; code: string; message: string }
+  | { kind: 'insufficient-scope'; scope?: string }
+  | { kind: 'issuer-mismatch'; message: string }
+  | { kind: 'other' };
+
+/**
+ * The SDK marks errors that escaped its auth seam (discovery, registration, token exchange inside
+ * a transport's 401/403 handling) with this registry symbol; read it here so a renamed marker only
+ * costs precision (the error classes below still match).
+ */
+const AUTH_SEAM = Symbol.for('mcp.authSeamEscape');
+
+/** The error, or one of its causes, came from the SDK's OAuth code (not a JSON-RPC or network failure). */
+export function fromAuthFlow(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
+    if ((e as Record<symbol, unknown>)[AUTH_SEAM] === true || ownAuthErrorKind(e).kind !== 'other') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** What the error (or the OAuth error it wraps: the era negotiation wraps the first request's) says. */
+export function authErrorKind(err: unknown): AuthErrorKind {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
+    const kind = ownAuthErrorKind(e);
+    if (kind.kind !== 'other') return kind;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return { kind: 'other' };
+}
+
+function ownAuthErrorKind(err: unknown): AuthErrorKind {
+  if (err instanceof RegistrationRejectedError)
+    return { kind: 'registration-rejected', status: err.status, body: err.body };
+  if (err instanceof InsufficientScopeError)
+    return { kind: 'insufficient-scope', scope: (err as { requiredScope?: string }).requiredScope };
+  if (err instanceof IssuerMismatchError) return { kind: 'issuer-mismatch', message: err.message };
+  if (err instanceof OAuthError) return { kind: 'oauth', code: String(err.code), message: err.message };
+  if (err instanceof UnauthorizedError) return { kind: 'unauthorized' };
+  return { kind: 'other' };
 }
 
 /** The SDK sends `requestInit` headers on the event-stream GET too. */

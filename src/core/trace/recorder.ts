@@ -53,7 +53,7 @@ export interface TraceAppendEvent {
   oldest: number;
 }
 
-const KINDS: TraceEntryKind[] = ['message', 'stderr', 'stdout-noise', 'lifecycle'];
+const KINDS: TraceEntryKind[] = ['message', 'stderr', 'stdout-noise', 'lifecycle', 'http', 'auth'];
 const SHAPES: (MessageShape | undefined)[] = [undefined, 'request', 'notification', 'response', 'error', 'invalid'];
 const STATUSES: TraceStatus[] = ['none', 'pending', 'ok', 'error', 'tool-error', 'cancelled'];
 const ST = { none: 0, pending: 1, ok: 2, error: 3, toolError: 4, cancelled: 5 } as const;
@@ -160,6 +160,12 @@ export class TraceRecorder implements TraceSink {
   lifecycle(text: string, ts: number): void {
     this.record('lifecycle', 'in', text, ts);
   }
+  http(text: string, ts: number): void {
+    this.record('http', 'out', text, ts);
+  }
+  auth(text: string, ts: number): void {
+    this.record('auth', 'out', text, ts);
+  }
 
   /**
    * Records one entry and returns its seq. Never throws: a message that is not JSON-RPC is
@@ -220,7 +226,7 @@ export class TraceRecorder implements TraceSink {
     this.msgs[p] = stored;
     let shape = 0;
     if (kind === 'message') shape = this.classify(seq, p, dir, msg);
-    else if (kind === 'stderr') this.parentA[p] = this.lastInflight();
+    else if (kind === 'stderr' || kind === 'http') this.parentA[p] = this.lastInflight();
     this.kindA[p] = (KINDS.indexOf(kind) << 4) | shape;
 
     if (this.batchFirst === 0) this.batchFirst = seq;

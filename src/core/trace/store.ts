@@ -199,7 +199,7 @@ export interface TraceReadResult {
   problems: TraceReadProblem[];
 }
 
-const KINDS = new Set<TraceEntryKind>(['message', 'stderr', 'stdout-noise', 'lifecycle']);
+const KINDS = new Set<TraceEntryKind>(['message', 'stderr', 'stdout-noise', 'lifecycle', 'http', 'auth']);
 
 /** Characters of a trace line that are not its message (`{"seq":…,"ts":…,…,"msg":` and `}`), at most. */
 const ENVELOPE_CHARS = 256;

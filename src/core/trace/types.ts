@@ -20,6 +20,10 @@ export interface TraceSink {
   stdoutNoise(line: string, ts: number): void;
   /** Lifecycle event: started, initialized, exited, stopped... */
   lifecycle(text: string, ts: number): void;
+  /** One HTTP exchange of a remote server (method, URL, status, masked headers, timing), or an event stream closing. */
+  http?(text: string, ts: number): void;
+  /** One sign-in step of the auth debugger (secrets masked). */
+  auth?(text: string, ts: number): void;
 }
 
 export const NULL_TRACE_SINK: TraceSink = {
@@ -34,7 +38,7 @@ export function now(): number {
 }
 
 /** What a trace entry holds: a JSON-RPC message or a line of process output / lifecycle text. */
-export type TraceEntryKind = 'message' | 'stderr' | 'stdout-noise' | 'lifecycle';
+export type TraceEntryKind = 'message' | 'stderr' | 'stdout-noise' | 'lifecycle' | 'http' | 'auth';
 
 /**
  * Outcome of a request (on both the request and its response):

@@ -10,6 +10,9 @@ import { RuntimeDiagnostics } from './runtimeDiagnostics';
 import { resolveServerArg } from './pickers';
 import { UiLaunchPrompts, type LaunchPrompts } from './prompts';
 import { SessionManager } from './sessionManager';
+import { openExternal, SignIns, type BrowserOpener } from './signIns';
+import { rowMarkdown, SignInView } from './signInView';
+import type { AuthRow } from '../../core/auth/authLog';
 
 /**
  * Live sessions: the session manager (the session registry), the managed terminals, runtime
@@ -20,9 +23,12 @@ import { SessionManager } from './sessionManager';
 export function registerSessions(
   services: Pick<Services, 'context' | 'log' | 'config' | 'trace'>,
   wrapPrompts: (ui: LaunchPrompts) => LaunchPrompts = (ui) => ui,
-): SessionManager {
+  opener: BrowserOpener = openExternal,
+): { manager: SessionManager; signIns: SignIns } {
   const prompts = wrapPrompts(new UiLaunchPrompts(services.context.workspaceState));
-  const manager = new SessionManager(services, prompts);
+  const signIns = new SignIns(services.context.secrets, opener, services.log);
+  const manager = new SessionManager(services, prompts, signIns);
+  const signInView = new SignInView(signIns);
   const documents = new ResultDocuments();
   const results = new ResultViews(services.context.extensionUri, {
     again: (r) => {
@@ -57,6 +63,9 @@ export function registerSessions(
   services.context.subscriptions.push(
     manager,
     documents,
+    signIns,
+    signInView,
+    vscode.window.createTreeView('mcpDoctor.signIn', { treeDataProvider: signInView }),
     results,
     new RuntimeDiagnostics(manager, problemsOf(services)),
     command('mcpDoctor.startServer', async (arg) => {
@@ -110,6 +119,31 @@ export function registerSessions(
     command('mcpDoctor.readResource', (arg) => calls.readResource(arg)),
     command('mcpDoctor.getPrompt', (arg) => calls.getPrompt(arg)),
     command('mcpDoctor.copyReport', (arg) => copyReport(services, manager, arg)),
+    command('mcpDoctor.signOut', async (arg) => {
+      const server = await resolveServerArg(
+        services.config,
+        manager,
+        arg,
+        'Server to sign out of',
+        (s) => !!s.url,
+        'No server uses a URL, so there is no sign-in to forget.',
+      );
+      if (!server) return false;
+      const had = await signIns.signOut(server);
+      void vscode.window.showInformationMessage(
+        had
+          ? `MCP Doctor signed out of ${server.name}: its tokens and client registration are gone from this machine.`
+          : `MCP Doctor had no sign-in stored for ${server.name}.`,
+      );
+      return had;
+    }),
+    command('mcpDoctor.showSignInStep', async (row) => {
+      const doc = await vscode.workspace.openTextDocument({
+        content: rowMarkdown(row as AuthRow),
+        language: 'markdown',
+      });
+      await vscode.window.showTextDocument(doc, { preview: true });
+    }),
     command('mcpDoctor.resetConsent', async () => {
       const count = await manager.resetConsent();
       void vscode.window.showInformationMessage(
@@ -118,5 +152,5 @@ export function registerSessions(
       return count;
     }),
   );
-  return manager;
+  return { manager, signIns };
 }

@@ -20,6 +20,7 @@ import { redactSecretFlags, secretValues, terminalHeader } from '../redact';
 import type { LaunchVariant, LiveSession, Services, SessionRegistry } from '../services';
 import type { LaunchPrompts } from './prompts';
 import { ServerTerminal } from './serverTerminal';
+import type { SignIns } from './signIns';
 
 /** What the session area needs from the others. */
 type SessionDeps = Pick<Services, 'context' | 'log' | 'config' | 'trace'>;
@@ -81,6 +82,7 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
   constructor(
     private readonly services: SessionDeps,
     private readonly prompts: LaunchPrompts,
+    private readonly signIns?: SignIns,
   ) {
     // Turning watch mode on or off applies to running servers at once.
     this.settingsListener = vscode.workspace.onDidChangeConfiguration((e) => {
@@ -247,6 +249,7 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       healthIntervalMs: settings.get<number>('health.sampleIntervalMs', 5000),
       workspaceFolder: resolved.workspaceFolder ?? workspaceFolderOf(server.file),
       pause: variant?.pause,
+      auth: this.signIns?.forServer(server, resolved),
     };
     const session = new module.McpSession(options);
     const entry: Entry = {
@@ -338,6 +341,8 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
         stderr: (line, ts) => sink.stderr(maskSecrets(line, secrets), ts),
         stdoutNoise: (line, ts) => sink.stdoutNoise(maskSecrets(line, secrets), ts),
         lifecycle: (text, ts) => sink.lifecycle(maskSecrets(redactSecretFlags(text), secrets), ts),
+        http: (text, ts) => sink.http?.(maskSecrets(text, secrets), ts),
+        auth: (text, ts) => sink.auth?.(maskSecrets(text, secrets), ts),
       };
     } catch (err) {
       this.services.log.warn(`trace sink for ${server.name} failed: ${String(err)}`);
@@ -508,7 +513,8 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
 
   private updateWatcher(entry: Entry): void {
     const settings = vscode.workspace.getConfiguration('mcpDoctor', vscode.Uri.file(entry.server.file));
-    if (!settings.get<boolean>('launch.watch', false) || entry.watcher || entry.resolved.transport !== 'stdio') return;
+    // Servers MCP Doctor launched (stdio, or HTTP started by a command): a restart spawns them again and reconnects.
+    if (!settings.get<boolean>('launch.watch', false) || entry.watcher || !entry.resolved.command) return;
     const base = entry.resolved.cwd ?? entry.resolved.workspaceFolder ?? workspaceFolderOf(entry.server.file);
     if (!base) return;
     const watcher = vscode.workspace.createFileSystemWatcher(

@@ -321,7 +321,8 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       note && state.kind !== 'error' && state.kind !== 'stopped'
         ? new vscode.ThemeIcon(note.startsWith('paused') ? 'debug-pause' : 'debug-alt')
         : stateIcon(state, server.disabled && !view, runtimeErrors);
-    item.contextValue = `server.${state.kind}`;
+    // `.remote`: a URL server, which may need a sign-in (and offers "Sign Out").
+    item.contextValue = `server.${state.kind}${server.url ? '.remote' : ''}`;
     item.tooltip = serverTooltip(server, state, findings, view);
     if (note) item.tooltip.appendMarkdown(`\n\n$(debug-alt) ${escapeMd(note)}`);
     item.command = {

@@ -69,7 +69,7 @@ describe('session: Streamable HTTP and SSE', function () {
     assert.equal(r.ok, true);
   });
 
-  it('sends configured headers and reports HTTP 401 as MCP720', async () => {
+  it('sends configured headers and reports HTTP 401 as MCP801 (sign-in required), the configured token rejected', async () => {
     const seen: http.IncomingHttpHeaders[] = [];
     const srv = http.createServer((req, res) => {
       seen.push(req.headers);
@@ -88,10 +88,11 @@ describe('session: Streamable HTTP and SSE', function () {
       });
       await s.start();
       assert.equal(s.view().state.kind, 'error');
-      const f = s.view().findings.find((x) => x.code === 'MCP720');
+      const f = s.view().findings.find((x) => x.code === 'MCP801');
       assert.ok(f, JSON.stringify(s.view().findings));
       assert.equal(f.data?.status, 401);
-      assert.match(f.message, /authentication/);
+      assert.match(f.message, /rejects the `Authorization` header from the config/);
+      assert.doesNotMatch(JSON.stringify(s.view()), /Nothing serves MCP|sk-test-123/);
       // A 401 asks for credentials: no SSE fallback may replace it with another status.
       assert.ok(seen.length >= 1 && seen.every((h) => h.authorization === 'Bearer sk-test-123'));
       assert.ok(

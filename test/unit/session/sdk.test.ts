@@ -1,6 +1,11 @@
 import * as assert from 'node:assert/strict';
 import {
+  InsufficientScopeError,
+  OAuthError,
+  OAuthErrorCode,
   ProtocolError,
+  RegistrationRejectedError,
+  UnauthorizedError,
   SdkError,
   SdkErrorCode,
   SdkHttpError,
@@ -8,7 +13,9 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import {
+  authErrorKind,
   createClient,
+  finishAuthorization,
   errorText,
   httpStatusOf,
   isConnectionClosed,
@@ -100,5 +107,19 @@ describe('SDK adapter (the only code that imports the MCP client SDK)', () => {
     const fetchFailed = new TypeError('fetch failed', { cause: socket });
     const wrapped = new Error('Version negotiation probe failed: fetch failed', { cause: fetchFailed });
     assert.match(errorText(wrapped), /UND_ERR_SOCKET/);
+  });
+
+  it('classifies the OAuth errors the sign-in findings are built from', async () => {
+    assert.deepEqual(authErrorKind(new UnauthorizedError()), { kind: 'unauthorized' });
+    assert.deepEqual(
+      authErrorKind(
+        new RegistrationRejectedError({ status: 400, body: '{"error":"x"}', submittedMetadata: { redirect_uris: [] } }),
+      ),
+      { kind: 'registration-rejected', status: 400, body: '{"error":"x"}' },
+    );
+    assert.equal(authErrorKind(new OAuthError(OAuthErrorCode.InvalidClient, 'bad client')).kind, 'oauth');
+    assert.equal(authErrorKind(new InsufficientScopeError({ requiredScope: 'a b' })).kind, 'insufficient-scope');
+    assert.equal(authErrorKind(new Error('x')).kind, 'other');
+    await assert.rejects(finishAuthorization(new TinyServer(), 'code'), /Streamable HTTP/);
   });
 });
