@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { field, named, type PyNode } from '../ast';
 import type { RuleHit } from '../../types';
-import type { PyFile, ServerFact, StartCall } from '../context';
+import type { PyFile } from '../context';
+import type { ServerFact, StartCall } from '../servers';
 import { addKeyword, edit, ensureImport, fix, fixes, replaceNode } from '../fixes';
 import {
   branchTransport,

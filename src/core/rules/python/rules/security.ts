@@ -1,6 +1,8 @@
 /** Security rules: shell injection, path traversal, unauthenticated network servers, leaked errors. */
 import { field, named, type PyNode, walk } from '../ast';
-import type { DefinitionFact, FunctionFact, PyFile } from '../context';
+import type { PyFile } from '../context';
+import type { DefinitionFact } from '../definitions';
+import type { FunctionFact } from '../functions';
 import { fix, fixes, replaceNode } from '../fixes';
 import { dockerfileOf } from './connection';
 import { hostValue, identifiersIn, isAllInterfaces, walkBody } from './util';

@@ -1,6 +1,7 @@
 /** Serialization rules: schemas from signatures, JSON-native types, structured output, encodings. */
 import { field, named, type PyNode, walk } from '../ast';
-import type { FunctionFact, ParamFact, PyFile } from '../context';
+import type { PyFile } from '../context';
+import type { FunctionFact, ParamFact } from '../functions';
 import { addKeyword, ensureFromImport, fix, fixes, replaceNode } from '../fixes';
 import { returnsOf, walkBody } from './util';
 
