@@ -12,7 +12,9 @@ import {
   walk,
 } from '../astUtil';
 import { type RuleContext, findAll } from '../context';
-import { callsNamed, classifyTransportClass, findServer, importsModule, resolveRef } from '../facts';
+import { callsNamed, importsModule } from '../facts';
+import { resolveRef } from '../resolve';
+import { classifyTransportClass, findServer } from '../servers';
 
 /** Connection rules: MCP102 103 104 106 108 109 110 111 112. */
 export function connectionRules(ctx: RuleContext): void {
