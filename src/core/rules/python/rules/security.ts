@@ -4,7 +4,7 @@ import type { PyFile } from '../context';
 import type { DefinitionFact } from '../definitions';
 import type { FunctionFact } from '../functions';
 import { fix, fixes, replaceNode } from '../fixes';
-import { dockerfileOf } from './connection';
+import { dockerfileOf } from './connection/http';
 import { hostValue, identifiersIn, isAllInterfaces, walkBody } from './util';
 
 /** Identifiers whose value flows into an expression: a subscript index only selects a value. */
