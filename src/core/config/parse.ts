@@ -7,16 +7,10 @@ import { findOnPath as realFindOnPath, isFile } from './findOnPath';
 import { finding, replaceFix } from './findings';
 import { normalizeEntry, type EntryContext, type NormalizedEntry } from './normalize';
 import { describeKind, prop, type PNode } from './pnode';
-import {
-  baseName,
-  OVER_BUDGET,
-  PARSE_LIMITS,
-  parseJsonText,
-  parseTomlText,
-  parseYamlText,
-  type JsonStrictness,
-  type ParsedText,
-} from './syntax';
+import { baseName, OVER_BUDGET, PARSE_LIMITS, type ParsedText } from './syntax';
+import { parseJsonText, type JsonStrictness } from './jsonSyntax';
+import { parseTomlText } from './tomlSyntax';
+import { parseYamlText } from './yamlSyntax';
 import type { ConfigFileResult, ConfigLocation, InputDeclaration, ServerConfig } from './types';
 import { resolveVariables, type VariableContext } from './variables';
 
