@@ -1,5 +1,5 @@
 import type { ClientId, InterpolationStyle, Transport } from './types';
-import type { JsonStrictness } from './syntax';
+import type { JsonStrictness } from './jsonSyntax';
 
 /** What one client accepts in its config files; drives parsing and validation. */
 export interface ClientProfile {

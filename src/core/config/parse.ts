@@ -7,18 +7,15 @@ import { findOnPath as realFindOnPath, isFile } from './findOnPath';
 import { finding, replaceFix } from './findings';
 import { normalizeEntry, type EntryContext, type NormalizedEntry } from './normalize';
 import { describeKind, prop, type PNode } from './pnode';
-import {
-  baseName,
-  OVER_BUDGET,
-  PARSE_LIMITS,
-  parseJsonText,
-  parseTomlText,
-  parseYamlText,
-  type JsonStrictness,
-  type ParsedText,
-} from './syntax';
-import type { ConfigFileResult, ConfigLocation, InputDeclaration, ServerConfig } from './types';
+import { baseName, OVER_BUDGET, PARSE_LIMITS, type ParsedText } from './syntax';
+import { parseJsonText, type JsonStrictness } from './jsonSyntax';
+import { parseTomlText } from './tomlSyntax';
+import { parseYamlText } from './yamlSyntax';
+import type { ConfigFileResult, ConfigLocation, ServerConfig } from './types';
 import { resolveVariables, type VariableContext } from './variables';
+import { readInputs } from './inputs';
+import { codexExtras } from './codex';
+import { readFastmcp } from './fastmcpJson';
 
 /** Options of `parseConfigText`; everything defaults to "nothing known" (pure). */
 export interface ParseOptions {
@@ -357,7 +354,7 @@ function parseInto(
       return;
     }
     case 'fastmcp':
-      readFastmcp(root);
+      readFastmcp(root, { file, location, ctx, result, add, f });
       return;
   }
 
@@ -373,234 +370,6 @@ function parseInto(
       add(ctx, name, item, nameNode?.range ?? item.range);
     });
   }
-
-  function readFastmcp(r: PNode) {
-    const source = prop(r, 'source');
-    const deployment = prop(r, 'deployment');
-    const dir = path.dirname(file);
-    const bn = baseName(file);
-    const name = bn === 'fastmcp.json' ? path.basename(dir) || 'fastmcp' : bn.replace(/\.fastmcp\.json$/, '');
-    const keyRange = source?.keyRange ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
-    // Build a synthetic entry in the common shape, then normalize and check it like the others.
-    const tNode = prop(deployment, 'transport');
-    const rawT = typeof tNode?.value === 'string' ? tNode.value : 'stdio';
-    const transport = rawT === 'streamable-http' ? 'http' : rawT;
-    const host = String(prop(deployment, 'host')?.value ?? '127.0.0.1').replace(/^0\.0\.0\.0$/, '127.0.0.1');
-    const port = prop(deployment, 'port')?.value ?? 8000;
-    const urlPath = String(prop(deployment, 'path')?.value ?? (transport === 'sse' ? '/sse' : '/mcp'));
-    const argsNode: PNode = {
-      kind: 'array',
-      value: ['run', bn],
-      range: keyRange,
-      items: [
-        { kind: 'string', value: 'run', range: keyRange },
-        { kind: 'string', value: bn, range: keyRange },
-      ],
-    };
-    const props = new Map<string, PNode>([
-      ['command', { kind: 'string', value: 'fastmcp', range: keyRange }],
-      ['args', argsNode],
-      ['cwd', { kind: 'string', value: dir, range: keyRange }],
-    ]);
-    const envNode = prop(deployment, 'env');
-    if (envNode) props.set('env', envNode);
-    const entry: PNode = { kind: 'object', value: r.value, range: r.range, props };
-    const e = add({ ...ctx, workspaceFolder: location.workspaceFolder ?? dir }, name, entry, keyRange, (n) => {
-      n.server.raw = r.value;
-      if (transport === 'http' || transport === 'sse') {
-        n.server.transport = transport;
-        n.server.url = `http://${host}:${String(port)}${urlPath.startsWith('/') ? urlPath : `/${urlPath}`}`;
-      }
-    });
-    if (!e) return;
-    if (!source) {
-      e.server.valid = false;
-      f(
-        'MCP040',
-        'error',
-        `fastmcp.json needs a "source" with the server file: { "source": { "path": "server.py", "entrypoint": "mcp" } }.`,
-        { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
-      );
-    } else {
-      const p = prop(source, 'path');
-      if (p && p.kind !== 'string')
-        f('MCP028', 'error', `"source.path" must be a string path to the server file.`, p.range);
-      else if (p && ctx.checkCommands) {
-        const abs = path.isAbsolute(p.value as string) ? (p.value as string) : path.join(dir, p.value as string);
-        if (!ctx.fileExists(abs)) {
-          result.findings.push(
-            finding(
-              'MCP062',
-              'error',
-              `"source.path" points to ${abs}, which does not exist; \`fastmcp run\` fails at once. Paths are relative to ${bn}.`,
-              file,
-              p.range,
-              { server: name, data: { path: abs } },
-            ),
-          );
-        }
-      }
-    }
-    if (tNode && !['stdio', 'http', 'sse', 'streamable-http'].includes(rawT)) {
-      e.server.valid = false;
-      e.server.transport = 'unknown';
-      result.findings.push(
-        finding(
-          'MCP018',
-          'error',
-          `"deployment.transport" must be "stdio", "http" or "sse", got ${JSON.stringify(tNode.value)}.`,
-          file,
-          tNode.range,
-          { server: name, data: { value: tNode.value } },
-        ),
-      );
-    }
-    const environment = prop(r, 'environment');
-    if (
-      ctx.checkCommands &&
-      environment?.kind === 'object' &&
-      (environment.props?.size ?? 0) > 0 &&
-      !ctx.findOnPath('uv')
-    ) {
-      result.findings.push(
-        finding(
-          'MCP061',
-          'warning',
-          `"environment" makes \`fastmcp run\` build the environment with uv, but "uv" is not on PATH. Install uv, or run with --skip-env inside an existing virtualenv.`,
-          file,
-          environment.keyRange ?? environment.range,
-          { server: name, data: { command: 'uv' } },
-        ),
-      );
-    }
-  }
-}
-
-function codexExtras(e: NormalizedEntry, node: PNode, ctx: CheckContext) {
-  const { server } = e;
-  const f = (code: string, sev: Finding['severity'], msg: string, range: Range) =>
-    ctx.findings.push(finding(code, sev, msg, ctx.file, range, { server: server.name }));
-  if (node.kind !== 'object') return;
-  const fwd = prop(node, 'env_vars');
-  if (fwd?.kind === 'array') {
-    for (const item of fwd.items ?? []) {
-      if (typeof item.value !== 'string') continue;
-      server.env = { ...(server.env ?? {}), [item.value]: `\${env:${item.value}}` };
-      if (ctx.vars.env[item.value] === undefined)
-        f(
-          'MCP050',
-          'warning',
-          `Server "${server.name}": env_vars forwards ${item.value}, which is not set in the environment; the server will not receive it.`,
-          fwd.range,
-        );
-    }
-  }
-  const bearer = prop(node, 'bearer_token_env_var');
-  if (typeof bearer?.value === 'string') {
-    server.headers = { ...(server.headers ?? {}), Authorization: `Bearer \${env:${bearer.value}}` };
-    if (ctx.vars.env[bearer.value] === undefined)
-      f(
-        'MCP050',
-        'warning',
-        `Server "${server.name}": bearer_token_env_var names ${bearer.value}, which is not set; Codex sends no token and the server will answer 401.`,
-        bearer.range,
-      );
-  }
-  const envHeaders = prop(node, 'env_http_headers');
-  for (const [h, v] of envHeaders?.props ?? []) {
-    if (typeof v.value === 'string') server.headers = { ...(server.headers ?? {}), [h]: `\${env:${v.value}}` };
-  }
-  // Codex validates transports strictly.
-  const stdioOnly = ['args', 'env', 'env_vars', 'cwd'];
-  const httpOnly = ['bearer_token_env_var', 'http_headers', 'env_http_headers'];
-  const bad = server.transport === 'stdio' ? httpOnly : server.transport === 'http' ? stdioOnly : [];
-  for (const k of bad) {
-    const n = prop(node, k);
-    if (n)
-      f(
-        'MCP032',
-        'error',
-        `Server "${server.name}": Codex rejects "${k}" on a ${server.transport === 'stdio' ? 'stdio (command)' : 'streamable HTTP (url)'} server ("${k} is not supported"). Remove it.`,
-        n.keyRange ?? n.range,
-      );
-  }
-}
-
-function readInputs(node: PNode | undefined, ctx: CheckContext): InputDeclaration[] {
-  const out: InputDeclaration[] = [];
-  if (!node) return out;
-  if (node.kind !== 'array') {
-    ctx.findings.push(
-      finding(
-        'MCP037',
-        'error',
-        `"inputs" must be an array of { "type", "id", "description" } objects.`,
-        ctx.file,
-        node.range,
-      ),
-    );
-    return out;
-  }
-  const seen = new Set<string>();
-  for (const item of node.items ?? []) {
-    const id = prop(item, 'id');
-    const type = prop(item, 'type');
-    if (item.kind !== 'object' || typeof id?.value !== 'string' || !id.value) {
-      ctx.findings.push(
-        finding(
-          'MCP038',
-          'error',
-          `Each input needs a string "id" (referenced as \${input:id}) and a "type" ("promptString", "pickString" or "command").`,
-          ctx.file,
-          item.range,
-        ),
-      );
-      continue;
-    }
-    if (seen.has(id.value))
-      ctx.findings.push(
-        finding(
-          'MCP039',
-          'warning',
-          `Input id "${id.value}" is declared twice; VS Code uses one of them. Remove the duplicate.`,
-          ctx.file,
-          id.range,
-        ),
-      );
-    seen.add(id.value);
-    if (typeof type?.value !== 'string' || !['promptString', 'pickString', 'command'].includes(type.value)) {
-      ctx.findings.push(
-        finding(
-          'MCP038',
-          'error',
-          `Input "${id.value}": "type" must be "promptString", "pickString" or "command", got ${type ? describeKind(type) : 'nothing'}.`,
-          ctx.file,
-          (type ?? item).range,
-        ),
-      );
-    }
-    const decl: InputDeclaration = {
-      id: id.value,
-      type: typeof type?.value === 'string' ? type.value : 'promptString',
-    };
-    const d = prop(item, 'description')?.value;
-    if (typeof d === 'string') decl.description = d;
-    const pw = prop(item, 'password')?.value;
-    if (typeof pw === 'boolean') decl.password = pw;
-    const opts = prop(item, 'options')?.value;
-    if (Array.isArray(opts))
-      decl.options = opts.map((o) =>
-        typeof o === 'string'
-          ? o
-          : typeof o === 'object' && o && 'value' in o
-            ? String((o as { value: unknown }).value)
-            : String(o),
-      );
-    const def = prop(item, 'default')?.value;
-    if (typeof def === 'string') decl.default = def;
-    out.push(decl);
-  }
-  return out;
 }
 
 /** A server entry with `args`, `env` and `headers` cut to MAX_ENTRY_ITEMS (`onCut` when one was). */

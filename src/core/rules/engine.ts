@@ -1,9 +1,19 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, extname, join, relative } from 'node:path';
-import { ZERO_RANGE, type Finding, type Severity } from '../model';
-import { getCode } from '../catalogue';
+import { extname, join } from 'node:path';
+import type { Finding, Severity } from '../model';
+import { duplicateToolHits, withProjectModel } from './crossFile';
 import { collectFiles, MAX_FILE_BYTES, SOURCE_EXTENSIONS } from './files';
+import {
+  byPosition,
+  canonicalOverrides,
+  dedupeHits,
+  errorText,
+  internalFinding,
+  type SeverityOverrides,
+  severityFor,
+  toFinding,
+} from './hitsToFindings';
 import { buildProjectContext, findProjectRoot, invalidateProject } from './project';
 import { projectFileKind, runProjectRules, secretRules } from './project/index';
 import { MCP_MARKER, RUNNER_MARKER } from './python/markers';
@@ -28,8 +38,7 @@ import { type AnalyzerPool, PoolUnavailableError, sharedPool } from './worker/po
  * Public methods never throw; an analyzer crash becomes an `MCP000` finding.
  */
 
-/** Per-rule severity overrides, as in the `mcpDoctor.rules.severity` setting. */
-export type SeverityOverrides = Record<string, Severity | 'off'>;
+export type { SeverityOverrides };
 
 export interface EngineOptions {
   /** Analyzers to use instead of the built-in Python and TypeScript ones (loaded lazily). */
@@ -82,9 +91,6 @@ export interface WorkspaceOptions {
   files?: string[];
 }
 
-/** Code of the finding that replaces an analyzer crash. */
-export const INTERNAL_ERROR_CODE = 'MCP000';
-
 interface CacheEntry {
   hash: string;
   stamp: string;
@@ -104,8 +110,6 @@ interface CacheEntry {
   helperHits?: RuleHit[];
   helperModule?: ModuleFacts;
 }
-
-const LOWER: Record<Severity, Severity> = { error: 'warning', warning: 'info', info: 'hint', hint: 'hint' };
 
 /** Cheap text checks that decide whether a source file is worth parsing. */
 const MCP_TS =
@@ -174,7 +178,7 @@ export class RuleEngine {
       return this.toResult(file, entry, cached, started);
     } catch (err) {
       // Defensive: analyzeEntry already contains analyzer failures; this is for engine bugs.
-      const internal = this.internalFinding(file, 'engine', err);
+      const internal = internalFinding(this.log, file, 'engine', err);
       return {
         file,
         skipped: true,
@@ -309,7 +313,7 @@ export class RuleEngine {
       try {
         entry.hits = runProjectRules(file, text, project);
       } catch (err) {
-        entry.internal = this.internalFinding(file, 'project rules', err);
+        entry.internal = internalFinding(this.log, file, 'project rules', err);
       }
     } else {
       // The text pre-check runs before an analyzer is loaded, so plain files never load parsers.
@@ -345,7 +349,7 @@ export class RuleEngine {
             return { entry: { ...entry, skipped: true }, cached: false, inWorker: ran.inWorker };
           }
         } catch (err) {
-          entry.internal = this.internalFinding(file, `${entry.language} analyzer`, err);
+          entry.internal = internalFinding(this.log, file, `${entry.language} analyzer`, err);
         }
         // Secrets in server code (analyzers may report them too; duplicates are merged below).
         try {
@@ -354,7 +358,7 @@ export class RuleEngine {
             ...secretRules(file, text, { language: entry.language === 'python' ? 'python' : 'typescript' }),
           ];
         } catch (err) {
-          entry.internal ??= this.internalFinding(file, 'secret scan', err);
+          entry.internal ??= internalFinding(this.log, file, 'secret scan', err);
         }
       }
     }
@@ -439,12 +443,12 @@ export class RuleEngine {
     const findings: Finding[] = [];
     const helper = !!entry.helperHits?.length && entry.skipped && this.reachesStdio(file);
     for (const raw of helper ? entry.helperHits! : entry.hits) {
-      const hit = this.withProjectModel(file, entry, raw);
-      const f = hit && this.toFinding(file, hit);
+      const hit = withProjectModel(this.model, file, entry, raw);
+      const f = hit && toFinding(file, hit, this.severity);
       if (f) findings.push(f);
     }
     for (const hit of this.crossFileHits(file, entry)) {
-      const f = this.toFinding(file, hit);
+      const f = toFinding(file, hit, this.severity);
       if (f) findings.push(f);
     }
     if (entry.internal) findings.push(entry.internal);
@@ -463,104 +467,19 @@ export class RuleEngine {
     };
   }
 
-  /**
-   * Re-reads a hit whose premise depends on other files, with the project model:
-   * - MCP104 (server never started) is dropped when another module imports this one (a runner,
-   *   an app that mounts it) or the project declares the file as an entry point (`fastmcp run`,
-   *   `fastmcp.json`, `[project.scripts]`);
-   * - stdout/stdin findings made on an unproven transport are dropped when every module that
-   *   imports this one and starts a transport starts HTTP or SSE.
-   */
-  private withProjectModel(file: string, entry: CacheEntry, hit: RuleHit): RuleHit | undefined {
-    if (entry.language !== 'python' && entry.language !== 'typescript') return hit;
-    if (hit.ruleId === 'MCP104') {
-      const importers = this.model.importersOf(file);
-      if (importers.length) return undefined;
-      if (this.model.declaredEntry(file, entry.root)) return undefined;
-      if (hit.data?.needsScriptLaunch) {
-        const config = this.model.scriptLaunch(file, entry.root);
-        if (!config) return undefined;
-        const { needsScriptLaunch: _, ...data } = hit.data;
-        return { ...hit, data: { ...data, launchedBy: config } };
-      }
-      return hit;
-    }
-    if (hit.downgrade && (hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103')) {
-      const starts = this.model.startsReaching(file);
-      if (starts.length && starts.every((s) => s.transport === 'http' || s.transport === 'sse')) return undefined;
-      const stdio = starts.find((s) => s.transport === 'stdio');
-      if (stdio)
-        return {
-          ...hit,
-          message: `${hit.message} Evidence: ${relative(entry.root, stdio.file) || basename(stdio.file)} imports this module and starts the stdio transport.`,
-        };
-    }
-    return hit;
-  }
-
   /** Severity for a hit: the user override, else the hit's explicit severity, else the catalogue default (lowered one level on `downgrade`). */
   severityOf(ruleId: string, downgrade?: boolean, hitSeverity?: Severity): Severity | 'off' {
-    const override = this.severity[ruleId];
-    if (override) return override;
-    // An analyzer's explicit per-hit severity is already case-specific: it is not downgraded.
-    if (hitSeverity) return hitSeverity;
-    const base = getCode(ruleId)?.defaultSeverity ?? 'warning';
-    return downgrade ? LOWER[base] : base;
+    return severityFor(this.severity, ruleId, downgrade, hitSeverity);
   }
 
-  private toFinding(file: string, hit: RuleHit): Finding | undefined {
-    const severity = this.severityOf(hit.ruleId, hit.downgrade, hit.severity);
-    if (severity === 'off') return undefined;
-    const finding: Finding = {
-      code: hit.ruleId,
-      severity,
-      message: hit.message,
-      file,
-      range: hit.range,
-      origin: 'rules',
-    };
-    if (hit.related?.length) finding.related = hit.related;
-    if (hit.fixes?.length) finding.fixes = hit.fixes;
-    if (hit.data || hit.downgrade)
-      finding.data = { ...(hit.data ?? {}), ...(hit.downgrade ? { downgraded: true } : {}) };
-    return finding;
-  }
-
-  /**
-   * MCP702 across files: the same tool name registered in two files of one server project.
-   * Files are grouped by project root and framework; a group with more than one file that
-   * constructs a server holds several servers, and is not compared (names may repeat legally).
-   */
+  /** MCP702 across files, compared with the files of the same project root and framework. */
   private crossFileHits(file: string, entry: CacheEntry): RuleHit[] {
     if (!entry.framework || !entry.definitions.some((d) => d.kind === 'tool')) return [];
     const group = [...(this.groups.get(`${entry.root}|${entry.framework}`) ?? [])].flatMap((f) => {
       const e = this.cache.get(f);
       return e ? [[f, e] as const] : [];
     });
-    if (group.length < 2 || group.filter(([, e]) => e.servers.length > 0).length > 1) return [];
-    const hits: RuleHit[] = [];
-    for (const def of entry.definitions) {
-      if (def.kind !== 'tool' || def.dynamicName) continue;
-      const others = group.flatMap(([f, e]) =>
-        f === file ? [] : e.definitions.filter((d) => d.kind === 'tool' && !d.dynamicName && d.name === def.name),
-      );
-      if (!others.length) continue;
-      const where = others
-        .map((o) => `${relative(entry.root, o.file) || basename(o.file)}:${o.nameRange.start.line + 1}`)
-        .join(', ');
-      hits.push({
-        ruleId: 'MCP702',
-        range: def.nameRange,
-        message: `Tool "${def.name}" is also registered in ${where} for the same server. Names must be unique per server: the TypeScript SDK throws "Tool ${def.name} is already registered", the Python SDKs keep one and silently drop the other. Rename one of them.`,
-        related: others.map((o) => ({
-          file: o.file,
-          range: o.nameRange,
-          message: `"${def.name}" is also registered here`,
-        })),
-        data: { tool: def.name, crossFile: true },
-      });
-    }
-    return hits;
+    return duplicateToolHits(file, entry, group);
   }
 
   /** Language of a source file by extension, without loading anything. */
@@ -595,18 +514,6 @@ export class RuleEngine {
     }
     return p;
   }
-
-  private internalFinding(file: string, what: string, err: unknown): Finding {
-    this.log(`${what} failed on ${file}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return {
-      code: INTERNAL_ERROR_CODE,
-      severity: 'info',
-      message: `MCP Doctor could not finish analyzing this file (${what} failed: ${errorText(err)}). Other checks still ran; see the MCP Doctor output for the stack trace and please report it.`,
-      file,
-      range: ZERO_RANGE,
-      origin: 'rules',
-    };
-  }
 }
 
 /** Workspace passes smaller than this stay in-process (starting workers would cost more). */
@@ -636,35 +543,6 @@ export function looksLikeMcp(language: Language, text: string): boolean {
   return true;
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
-
-/** Same order as `compareFindings` in model.ts, without `localeCompare` (hot in big workspaces). */
-function byPosition(a: Finding, b: Finding): number {
-  return (
-    (a.file === b.file ? 0 : a.file < b.file ? -1 : 1) ||
-    a.range.start.line - b.range.start.line ||
-    a.range.start.character - b.range.start.character ||
-    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-    (a.code === b.code ? 0 : a.code < b.code ? -1 : 1)
-  );
-}
-
-function dedupeHits(hits: RuleHit[]): RuleHit[] {
-  const seen = new Set<string>();
-  return hits.filter((h) => {
-    if (!h || typeof h.ruleId !== 'string' || !h.range) return false;
-    // One deprecated-transport finding per line: a ternary that picks SSE in either branch, or a
-    // start seen through two server names, is one decision to change.
-    const key =
-      h.ruleId === 'MCP603'
-        ? `${h.ruleId}@${h.range.start.line}`
-        : `${h.ruleId}@${h.range.start.line}:${h.range.start.character}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
 function readText(file: string): string | undefined {
   try {
     // Synchronous on purpose: source files are small (size-capped) and a blocking read costs
@@ -677,15 +555,4 @@ function readText(file: string): string | undefined {
   }
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 export type { ProjectContext };
-
-/** Severity overrides keyed by catalogue id: an old code (alias) in the setting still applies. */
-function canonicalOverrides(overrides: SeverityOverrides | undefined): SeverityOverrides {
-  const out: SeverityOverrides = {};
-  for (const [id, level] of Object.entries(overrides ?? {})) out[getCode(id)?.id ?? id] = level;
-  return out;
-}

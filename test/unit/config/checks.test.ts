@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { findOnPath } from '../../../src/core/config/findOnPath';
-import { looksLikeRelativePath, scriptArgument } from '../../../src/core/config/checks';
+import { looksLikeRelativePath, scriptArgument } from '../../../src/core/config/scriptPaths';
 import { codes, only, parseText } from './helpers';
 
 /** A fake disk: the set of existing paths. */

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding, Range } from '../../../src/core/model';
-import { INTERNAL_ERROR_CODE, RuleEngine } from '../../../src/core/rules/engine';
+import { RuleEngine } from '../../../src/core/rules/engine';
+import { INTERNAL_ERROR_CODE } from '../../../src/core/rules/hitsToFindings';
 import { fuzz, type Rand } from './prng';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/rules');

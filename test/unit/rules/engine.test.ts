@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { rangeAt } from '../../../src/core/model';
-import { INTERNAL_ERROR_CODE, looksLikeMcp, RuleEngine } from '../../../src/core/rules/engine';
+import { looksLikeMcp, RuleEngine } from '../../../src/core/rules/engine';
+import { INTERNAL_ERROR_CODE } from '../../../src/core/rules/hitsToFindings';
 import { clearProjectCache } from '../../../src/core/rules/project';
 import type { Definition, FileAnalysis, LanguageAnalyzer, ProjectContext } from '../../../src/core/rules/types';
 

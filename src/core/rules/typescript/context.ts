@@ -2,7 +2,8 @@ import type * as ts from 'typescript';
 import type { Fix, Range } from '../../model';
 import type { ProjectContext, RuleHit } from '../types';
 import { isFunctionLike, rangeOf, returnedExpressions, unwrap, walk } from './astUtil';
-import { type DefFact, type Facts, type TransportKind, resolveDecl } from './facts';
+import type { DefFact, Facts, TransportKind } from './facts';
+import { resolveDecl } from './resolve';
 import { loadTypeScript } from './tsLoader';
 
 /** Syntax inside one tool handler (nested callbacks included), in source order. */

@@ -2,8 +2,9 @@
  * TypeScript/JavaScript analyzer of the rules engine (syntax-only, TypeScript compiler API).
  *
  * Pipeline per file: a regex pre-filter (no MCP import → empty analysis, no parse), one
- * `ts.createSourceFile`, one walk collecting facts (`facts.ts`: imports/require aliases, server
- * objects, transports, tool/resource/prompt definitions in all four API styles), then the rule
+ * `ts.createSourceFile`, one walk collecting facts (`collect.ts`: imports/require aliases, calls
+ * and declarations; `servers.ts`: server objects and transports; `definitions.ts`:
+ * tool/resource/prompt definitions in all four API styles; the shape in `facts.ts`), then the rule
  * groups in `rules/` over those facts. `typescript` is loaded lazily on the first MCP file.
  *
  * Rules: MCP102 103 104 106 108 109 110 111 112 (connection), 203 204 205 207 208
@@ -13,7 +14,8 @@
 import type { FileAnalysis, LanguageAnalyzer, ProjectContext } from '../types';
 import { RuleContext } from './context';
 import { isSdkPackage } from '../sdkPackages';
-import { collectFacts, serverSummaries } from './facts';
+import { collectFacts } from './collect';
+import { serverSummaries } from './servers';
 import { behaviorRules } from './rules/behavior';
 import { configRules } from './rules/config';
 import { connectionRules } from './rules/connection';

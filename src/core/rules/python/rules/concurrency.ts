@@ -1,6 +1,8 @@
 /** Concurrency rules: blocking calls on the event loop, unguarded shared state. */
 import { field, named, type PyNode } from '../ast';
-import type { DefinitionFact, FunctionFact, PyFile } from '../context';
+import type { PyFile } from '../context';
+import type { DefinitionFact } from '../definitions';
+import type { FunctionFact } from '../functions';
 import { ensureImport, fix, fixes, replaceNode } from '../fixes';
 import { syncToolsInline, syncToolsThreaded, walkBody } from './util';
 

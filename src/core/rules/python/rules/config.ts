@@ -1,6 +1,7 @@
 /** Config rules: arguments the installed framework rejects, deprecated SSE, bare decorators. */
 import { named, type PyNode } from '../ast';
-import type { PyFile, ServerFact } from '../context';
+import type { PyFile } from '../context';
+import type { ServerFact } from '../servers';
 import { addKeyword, edit, fix, fixes, replaceNode } from '../fixes';
 import { majorOf, provenPyVersion } from '../../project/versions';
 import { frameworkVersion, versionAtLeast } from './util';

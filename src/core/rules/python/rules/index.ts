@@ -2,7 +2,10 @@
 import type { PyFile } from '../context';
 import { mcp301, mcp302 } from './concurrency';
 import { mcp602, mcp603, mcp605 } from './config';
-import { mcp101, mcp103, mcp104, mcp105, mcp106, mcp107, mcp108, mcp109, mcp110 } from './connection';
+import { mcp101 } from './connection/stdout';
+import { mcp103 } from './connection/stdin';
+import { mcp104, mcp105 } from './connection/startup';
+import { mcp106, mcp107, mcp108, mcp109, mcp110 } from './connection/http';
 import { mcp401, mcp402, mcp403, mcp404 } from './performance';
 import { mcp701, mcp702, mcp703, mcp704, mcp705, mcp706, mcp709 } from './protocol';
 import { mcp501, mcp502, mcp503, mcp504 } from './security';

@@ -1,6 +1,7 @@
 /** Performance rules: slow startup, long tools without progress, unbounded output, per-call leaks. */
 import { field, named, type PyNode, walk } from '../ast';
-import type { FunctionFact, PyFile } from '../context';
+import type { PyFile } from '../context';
+import type { FunctionFact } from '../functions';
 import { addKeyword, fix, fixes } from '../fixes';
 import { numberValue, returnsOf, walkBody } from './util';
 

@@ -1,6 +1,7 @@
 /** Protocol rules: descriptions, duplicate and non-portable names, resource templates, error results. */
 import { field, named, type PyNode, walk } from '../ast';
-import type { DefinitionFact, PyFile } from '../context';
+import type { PyFile } from '../context';
+import type { DefinitionFact } from '../definitions';
 import { edit, ensureFromImport, fix, fixes, replaceNode } from '../fixes';
 import { forEachBroadHandler } from './security';
 import { isStringish } from './serialization';

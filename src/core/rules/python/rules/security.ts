@@ -1,8 +1,10 @@
 /** Security rules: shell injection, path traversal, unauthenticated network servers, leaked errors. */
 import { field, named, type PyNode, walk } from '../ast';
-import type { DefinitionFact, FunctionFact, PyFile } from '../context';
+import type { PyFile } from '../context';
+import type { DefinitionFact } from '../definitions';
+import type { FunctionFact } from '../functions';
 import { fix, fixes, replaceNode } from '../fixes';
-import { dockerfileOf } from './connection';
+import { dockerfileOf } from './connection/http';
 import { hostValue, identifiersIn, isAllInterfaces, walkBody } from './util';
 
 /** Identifiers whose value flows into an expression: a subscript index only selects a value. */

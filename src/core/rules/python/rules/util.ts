@@ -1,7 +1,9 @@
 /** Small helpers shared by the Python rules. */
 import { named, type PyNode, walk } from '../ast';
 import { majorOf, provenPyVersion } from '../../project/versions';
-import type { FunctionFact, PyFile, ServerFact } from '../context';
+import type { PyFile } from '../context';
+import type { FunctionFact } from '../functions';
+import type { ServerFact } from '../servers';
 
 /** Whether stdout rules apply, and whether the transport is only "maybe stdio" (downgrade). */
 export function stdioState(py: PyFile): { applies: boolean; downgrade: boolean; server?: ServerFact } {

@@ -11,7 +11,8 @@ import {
   unwrapAwait,
 } from '../astUtil';
 import { type RuleContext, isModuleLevel, refersTo, taintedNames } from '../context';
-import { type DefFact, callsNamed, initializerOf, resolveRef } from '../facts';
+import { type DefFact, callsNamed } from '../facts';
+import { initializerOf, resolveRef } from '../resolve';
 
 /** Concurrency and performance rules: MCP301 302 401 402 403 404. */
 export function behaviorRules(ctx: RuleContext): void {

@@ -2,7 +2,9 @@ import type * as ts from 'typescript';
 import type { TextEdit } from '../../../model';
 import { compareVersions, edit, getProp, packageVersion, stringValue, unwrap } from '../astUtil';
 import type { RuleContext } from '../context';
-import { classifyTransportClass, isAnnotationsObject, zodChain } from '../facts';
+import { isAnnotationsObject } from '../definitions';
+import { zodChain } from '../schemas';
+import { classifyTransportClass } from '../servers';
 
 /** Config rules: MCP603 604 606. */
 export function configRules(ctx: RuleContext): void {

@@ -12,7 +12,8 @@ import {
   unwrapAwait,
 } from '../astUtil';
 import type { RuleContext } from '../context';
-import { type DefFact, callsNamed, resolveFunction, resolveRef } from '../facts';
+import { type DefFact, callsNamed } from '../facts';
+import { resolveFunction, resolveRef } from '../resolve';
 import { trimEndOf } from '../../../util/text';
 
 /** Protocol rules: MCP701 702 703 705 706 709 (static part). */

@@ -1,7 +1,8 @@
 import type * as ts from 'typescript';
 import { calleeName, getPropValue, isFunctionLike, stringValue, unwrap } from '../astUtil';
 import { type RuleContext, refersTo, taintedNames } from '../context';
-import { type DefFact, callsNamed, importsModule, initializerOf, resolveRef } from '../facts';
+import { type DefFact, callsNamed, importsModule } from '../facts';
+import { initializerOf, resolveRef } from '../resolve';
 
 /** Security rules: MCP501 502 503 504. */
 export function securityRules(ctx: RuleContext): void {

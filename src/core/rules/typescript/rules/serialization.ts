@@ -11,7 +11,9 @@ import {
   unwrapAwait,
 } from '../astUtil';
 import type { RuleContext } from '../context';
-import { type DefFact, initializerOf, resolveRef, zodChain, zodObjectShape } from '../facts';
+import type { DefFact } from '../facts';
+import { initializerOf, resolveRef } from '../resolve';
+import { zodChain, zodObjectShape } from '../schemas';
 
 /** Serialization rules: MCP203 204 205 207 208. */
 export function serializationRules(ctx: RuleContext): void {

@@ -1,0 +1,92 @@
+/**
+ * What a file's hits mean next to the other files the engine analyzed: hits whose premise depends
+ * on the project model (who imports the file, what starts it), and MCP702 for a tool name
+ * registered in two files of one server project.
+ */
+import { basename, relative } from 'node:path';
+import type { ProjectModel } from './projectModel';
+import type { Definition, FileAnalysis, Language, RuleHit } from './types';
+
+/** What the cross-file checks read of one analyzed file. */
+interface AnalyzedFile {
+  root: string;
+  language?: Language;
+  definitions: Definition[];
+  servers: FileAnalysis['servers'];
+}
+
+/**
+ * Re-reads a hit whose premise depends on other files, with the project model:
+ * - MCP104 (server never started) is dropped when another module imports this one (a runner,
+ *   an app that mounts it) or the project declares the file as an entry point (`fastmcp run`,
+ *   `fastmcp.json`, `[project.scripts]`);
+ * - stdout/stdin findings made on an unproven transport are dropped when every module that
+ *   imports this one and starts a transport starts HTTP or SSE.
+ */
+export function withProjectModel(
+  model: ProjectModel,
+  file: string,
+  entry: Pick<AnalyzedFile, 'root' | 'language'>,
+  hit: RuleHit,
+): RuleHit | undefined {
+  if (entry.language !== 'python' && entry.language !== 'typescript') return hit;
+  if (hit.ruleId === 'MCP104') {
+    const importers = model.importersOf(file);
+    if (importers.length) return undefined;
+    if (model.declaredEntry(file, entry.root)) return undefined;
+    if (hit.data?.needsScriptLaunch) {
+      const config = model.scriptLaunch(file, entry.root);
+      if (!config) return undefined;
+      const { needsScriptLaunch: _, ...data } = hit.data;
+      return { ...hit, data: { ...data, launchedBy: config } };
+    }
+    return hit;
+  }
+  if (hit.downgrade && (hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103')) {
+    const starts = model.startsReaching(file);
+    if (starts.length && starts.every((s) => s.transport === 'http' || s.transport === 'sse')) return undefined;
+    const stdio = starts.find((s) => s.transport === 'stdio');
+    if (stdio)
+      return {
+        ...hit,
+        message: `${hit.message} Evidence: ${relative(entry.root, stdio.file) || basename(stdio.file)} imports this module and starts the stdio transport.`,
+      };
+  }
+  return hit;
+}
+
+/**
+ * MCP702 across files: the same tool name registered in two files of one server project.
+ * Files are grouped by project root and framework; a group with more than one file that
+ * constructs a server holds several servers, and is not compared (names may repeat legally).
+ */
+export function duplicateToolHits(
+  file: string,
+  entry: AnalyzedFile,
+  group: (readonly [string, AnalyzedFile])[],
+): RuleHit[] {
+  if (group.length < 2 || group.filter(([, e]) => e.servers.length > 0).length > 1) return [];
+  const hits: RuleHit[] = [];
+  for (const def of entry.definitions) {
+    if (def.kind !== 'tool' || def.dynamicName) continue;
+    const others = group.flatMap(([f, e]) =>
+      f === file ? [] : e.definitions.filter((d) => d.kind === 'tool' && !d.dynamicName && d.name === def.name),
+    );
+    if (!others.length) continue;
+    const where = others
+      .map((o) => `${relative(entry.root, o.file) || basename(o.file)}:${o.nameRange.start.line + 1}`)
+      .join(', ');
+    hits.push({
+      ruleId: 'MCP702',
+      range: def.nameRange,
+      message: `Tool "${def.name}" is also registered in ${where} for the same server. Names must be unique per server: the TypeScript SDK throws "Tool ${def.name} is already registered", the Python SDKs keep one and silently drop the other. Rename one of them.`,
+      related: others.map((o) => ({
+        file: o.file,
+        range: o.nameRange,
+        message: `"${def.name}" is also registered here`,
+      })),
+      data: { tool: def.name, crossFile: true },
+    });
+  }
+  return hits;
+}

@@ -1,0 +1,108 @@
+/**
+ * Which code of one Python file runs when: calls grouped by the function they sit in, the
+ * functions reachable while the server serves (handlers and what they name), and the functions
+ * module-level code calls at startup. Built lazily, once per file.
+ */
+import { field, type PyNode, walk } from './ast';
+import type { PyFile } from './context';
+import type { FunctionFact } from './functions';
+
+export class CallGraph {
+  private callsByFn?: Map<FunctionFact | undefined, PyNode[]>;
+  private reach?: Set<FunctionFact>;
+  private startupReach?: Set<FunctionFact>;
+
+  constructor(private readonly py: PyFile) {}
+
+  /** Calls whose nearest enclosing function is `fn` (undefined: module-level code). */
+  callsIn(fn: FunctionFact | undefined): PyNode[] {
+    if (!this.callsByFn) {
+      this.callsByFn = new Map();
+      for (const c of this.py.calls) {
+        const f = this.py.enclosingFunction(c);
+        let list = this.callsByFn.get(f);
+        if (!list) this.callsByFn.set(f, (list = []));
+        list.push(c);
+      }
+    }
+    return this.callsByFn.get(fn) ?? [];
+  }
+
+  /**
+   * Functions that run while the server serves: registered tools/resources/prompts, functions
+   * module-level code calls, and (transitively) every function those name in their bodies.
+   */
+  reachable(): Set<FunctionFact> {
+    if (this.reach) return this.reach;
+    const byName = new Map<string, FunctionFact>();
+    for (const f of this.py.functions) if (!byName.has(f.name)) byName.set(f.name, f);
+    const out = new Set<FunctionFact>(this.py.definitions.map((d) => d.fn));
+    for (const c of this.callsIn(undefined)) {
+      const fnNode = field(c, 'function');
+      const f = fnNode?.type === 'identifier' ? byName.get(this.py.text(fnNode)) : undefined;
+      if (f) out.add(f);
+    }
+    const queue = [...out];
+    while (queue.length) {
+      const f = queue.pop()!;
+      walk(f.body, (n) => {
+        if (n.type === 'identifier') {
+          const g = byName.get(this.py.text(n));
+          if (g && !out.has(g)) {
+            out.add(g);
+            queue.push(g);
+          }
+        }
+        return true;
+      });
+    }
+    this.reach = out;
+    return out;
+  }
+
+  /** True when the node runs at import time or inside a reachable function. */
+  isReachable(node: PyNode): boolean {
+    const f = this.py.enclosingFunction(node);
+    if (!f) return this.py.atModuleLevel(node);
+    return this.py.helper || this.reachable().has(f);
+  }
+
+  /**
+   * Functions that module-level code calls (transitively): the code that runs at import time and
+   * in `if __name__ == "__main__":` before (or after) the server starts, as opposed to tool
+   * handlers, which run only while the server serves.
+   */
+  startupFunctions(): Set<FunctionFact> {
+    if (this.startupReach) return this.startupReach;
+    const byName = new Map<string, FunctionFact>();
+    for (const f of this.py.functions) if (!byName.has(f.name)) byName.set(f.name, f);
+    const handlers = new Set(this.py.definitions.map((d) => d.fn));
+    const out = new Set<FunctionFact>();
+    for (const c of this.callsIn(undefined)) {
+      const fnNode = field(c, 'function');
+      const f = fnNode?.type === 'identifier' ? byName.get(this.py.text(fnNode)) : undefined;
+      if (f && !handlers.has(f)) out.add(f);
+    }
+    const queue = [...out];
+    while (queue.length) {
+      const f = queue.pop()!;
+      for (const c of this.callsIn(f)) {
+        const fnNode = field(c, 'function');
+        const g = fnNode?.type === 'identifier' ? byName.get(this.py.text(fnNode)) : undefined;
+        if (g && !out.has(g) && !handlers.has(g)) {
+          out.add(g);
+          queue.push(g);
+        }
+      }
+    }
+    this.startupReach = out;
+    return out;
+  }
+
+  /** True when the node runs only while the server serves (in a handler, not at import or startup). */
+  runsOnlyWhileServing(node: PyNode): boolean {
+    const f = this.py.enclosingFunction(node);
+    if (!f) return false;
+    return !this.startupFunctions().has(f);
+  }
+}

@@ -1,0 +1,94 @@
+/** MCP103: child processes and stdin reads that share the stdio server's protocol pipes. */
+import type { PyFile } from '../../context';
+import { addKeyword, ensureImport, fix, fixes } from '../../fixes';
+import { maybeStdio, stdioIsolation, stdioState } from '../util';
+
+// ---- MCP103 ----------------------------------------------------------------------------------
+
+const SUBPROCESS = /^subprocess\.(run|call|check_call|check_output|Popen)$/;
+const ASYNC_SUBPROCESS = /^asyncio(\.subprocess)?\.create_subprocess_(exec|shell)$/;
+const STDIN_READS =
+  /^(input|builtins\.input|getpass\.getpass|sys\.stdin\.(read|readline|readlines)|sys\.stdin\.buffer\.(read|readline))$/;
+
+/** MCP103: child processes and stdin reads that share the stdio pipe. */
+export function mcp103(py: PyFile): void {
+  const state = stdioState(py);
+  if (!state.applies) return;
+  const down = state.downgrade;
+  // mcp 2.x (fastmcp 4) points fd 0 at the null device and fd 1 at stderr while it serves: a
+  // handler's children inherit those, not the protocol pipes (checked on mcp 2.3).
+  const iso = stdioIsolation(py);
+  for (const call of py.calls) {
+    const q = py.callee(call);
+    if (!q) continue;
+    const line = py.line(call);
+    const serving = py.runsOnlyWhileServing(call);
+    if (STDIN_READS.test(q)) {
+      if (iso.kind === 'isolated' && serving) {
+        py.hit(
+          'MCP103',
+          call,
+          `${q}() on line ${line} reads stdin from a tool. This project runs on mcp 2.x (${iso.why}), which points fd 0 at the null device while it serves, so the read gets end-of-file at once (EOFError) and the call fails. Take the value as a tool argument instead.${maybeStdio(down)}`,
+          { downgrade: down },
+        );
+        continue;
+      }
+      py.hit(
+        'MCP103',
+        call,
+        `${q}() on line ${line} reads stdin, which is the client's request pipe on a stdio server: it blocks forever or swallows JSON-RPC messages. Take the value as a tool argument (or use ctx.elicit) instead.${maybeStdio(down)}`,
+        { downgrade: down },
+      );
+      continue;
+    }
+    if (!py.isReachable(call)) continue;
+    if (serving && iso.kind === 'isolated') continue;
+    const kw = py.kwargs(call);
+    if (SUBPROCESS.test(q) || ASYNC_SUBPROCESS.test(q)) {
+      if (kw.has('stdin') || py.hasSplat(call)) continue;
+      const isAsync = ASYNC_SUBPROCESS.test(q);
+      const method = q.split('.').pop()!;
+      const capturesStdout = kw.has('stdout') || py.isTrue(kw.get('capture_output')) || method === 'check_output';
+      const why = capturesStdout
+        ? "the child inherits stdin, the client's request pipe, and can block on it (a classic hang on Windows) or consume protocol bytes"
+        : "the child inherits stdin (the client's request pipe) and stdout (the response pipe): it can block on input and its output corrupts the JSON-RPC stream";
+      const devnull = isAsync
+        ? `${py.localNameFor('asyncio') ?? 'asyncio'}.subprocess.DEVNULL`
+        : `${py.localNameFor('subprocess') ?? 'subprocess'}.DEVNULL`;
+      const kwText =
+        !isAsync && method === 'run' && !capturesStdout && !kw.has('stderr')
+          ? `stdin=${devnull}, capture_output=True`
+          : `stdin=${devnull}`;
+      const imp = isAsync
+        ? py.localNameFor('asyncio')
+          ? undefined
+          : ensureImport(py, 'asyncio')
+        : py.localNameFor('subprocess')
+          ? undefined
+          : ensureImport(py, 'subprocess');
+      py.hit(
+        'MCP103',
+        call,
+        `${q}() on line ${line} starts a child process without stdin=: ${why}. Pass stdin=subprocess.DEVNULL${capturesStdout ? '' : ' and capture its output'}.${maybeStdio(down)}`,
+        {
+          downgrade: down,
+          fixes: fixes(fix(`Add ${kwText}`, addKeyword(py, call, kwText), [imp], true)),
+        },
+      );
+    } else if (q === 'os.system' || q === 'os.popen') {
+      py.hit(
+        'MCP103',
+        call,
+        `${q}() on line ${line} runs a shell that inherits the server's stdin and stdout, which carry JSON-RPC on a stdio server; the command can block on input or corrupt the stream. Use subprocess.run([...], stdin=subprocess.DEVNULL, capture_output=True).${maybeStdio(down)}`,
+        { downgrade: down },
+      );
+    } else if (/^multiprocessing(\.pool)?\.(Pool|Process)$/.test(q) && !py.atModuleLevel(call)) {
+      py.hit(
+        'MCP103',
+        call,
+        `${q}() on line ${line} starts worker processes from a stdio server; the workers inherit the protocol pipes and are a known cause of hangs. Use threads (asyncio.to_thread) or start workers with stdin/stdout redirected.${maybeStdio(down)}`,
+        { downgrade: down },
+      );
+    }
+  }
+}

@@ -1,0 +1,367 @@
+/**
+ * Server objects of one Python file and how they start: `FastMCP(...)` constructions, servers
+ * imported from a local module or passed into a registration helper, their transport starts
+ * (`run()`, `http_app()`...), in-process, mounted and factory-returned servers, and the imports
+ * and starts the project model reads (`moduleFacts`).
+ */
+import type { ModuleFacts } from '../types';
+import { field, named, type PyNode } from './ast';
+import type { PyFile } from './context';
+import { frameworkFromImports } from './imports';
+
+export type PyFramework = 'fastmcp' | 'mcp-python-sdk';
+type PyTransport = 'stdio' | 'http' | 'sse' | 'unknown' | 'none';
+
+/** Fully qualified constructor names of a server class, by framework. */
+const SERVER_CLASSES: Record<string, PyFramework> = {
+  'fastmcp.FastMCP': 'fastmcp',
+  'fastmcp.server.FastMCP': 'fastmcp',
+  'fastmcp.server.server.FastMCP': 'fastmcp',
+  'mcp.server.fastmcp.FastMCP': 'mcp-python-sdk',
+  'mcp.server.fastmcp.server.FastMCP': 'mcp-python-sdk',
+  'mcp.server.fastmcp.MCPServer': 'mcp-python-sdk',
+  'mcp.server.MCPServer': 'mcp-python-sdk',
+  'mcp.server.mcpserver.MCPServer': 'mcp-python-sdk',
+  'mcp.server.mcpserver.server.MCPServer': 'mcp-python-sdk',
+};
+
+/** Methods that start (or build) a transport, with the transport they imply by default. */
+const START_METHODS: Record<string, PyTransport> = {
+  run: 'stdio',
+  run_async: 'stdio',
+  run_stdio_async: 'stdio',
+  run_http_async: 'http',
+  run_streamable_http_async: 'http',
+  run_sse_async: 'sse',
+  http_app: 'http',
+  streamable_http_app: 'http',
+  sse_app: 'sse',
+};
+
+/** A call that starts or builds a transport for a server. */
+export interface StartCall {
+  /** The `call` node, or the bare attribute when the method is passed by reference. */
+  node: PyNode;
+  method: string;
+  transport: Exclude<PyTransport, 'none'>;
+  /** The `transport=` (or first positional) argument of run()/run_async()/http_app(). */
+  transportArg?: PyNode;
+}
+
+/** A server object: `name = FastMCP(...)`, or a server imported from a local module. */
+export interface ServerFact {
+  name: string;
+  /** The assignment (or the import) that binds the name. */
+  node: PyNode;
+  /** The constructor call; absent for imported servers. */
+  ctor?: PyNode;
+  framework: PyFramework;
+  transport: PyTransport;
+  starts: StartCall[];
+  /** `stateless_http=True` in the constructor, run() or http_app(). */
+  stateless: boolean;
+  imported: boolean;
+  /**
+   * Driven in-process in this file (`Client(mcp)`, `FastMCPTransport(mcp)`,
+   * `create_connected_server_and_client_session(mcp)`): a demo or test, not a stdio process.
+   */
+  inProcess?: boolean;
+  /** Mounted or imported into another server (`app.mount(server=sub)`, `app.import_server(sub)`). */
+  mounted?: boolean;
+  /** Returned from a function (a factory): whoever calls it starts the server. */
+  returned?: boolean;
+}
+
+/** Calls that drive a server in the same process (clients and in-memory transports). */
+const IN_PROCESS = new Set([
+  'Client',
+  'FastMCPTransport',
+  'create_connected_server_and_client_session',
+  'connect_in_memory',
+  'InMemoryTransport',
+]);
+
+/** Methods that make a server part of another one. */
+const MOUNTS = new Set(['mount', 'import_server', 'as_proxy', 'add_server']);
+
+/** Finds the servers of the file, their starts and uses (run once, by the `PyFile` constructor). */
+export function findServers(py: PyFile): void {
+  for (const call of py.calls) {
+    const q = py.callee(call);
+    const fw = q ? SERVER_CLASSES[q] : undefined;
+    if (!fw) continue;
+    const assign = call.parent;
+    if (assign?.type !== 'assignment' || field(assign, 'right') !== call) continue;
+    const left = field(assign, 'left');
+    if (left?.type !== 'identifier') continue;
+    const name = py.text(left);
+    if (py.servers.some((s) => s.name === name)) continue;
+    py.servers.push({
+      name,
+      node: assign,
+      ctor: call,
+      framework: fw,
+      transport: 'none',
+      starts: [],
+      stateless: false,
+      imported: false,
+    });
+  }
+  // Servers imported from a local module (`from .server import mcp`) that this file registers on.
+  for (const [local, q] of py.imports) {
+    if (py.servers.some((s) => s.name === local)) continue;
+    if (q.startsWith('fastmcp') || q === 'mcp' || q.startsWith('mcp.') || !/^[.\w]+$/.test(q)) continue;
+    const fw = frameworkFromImports(py) ?? frameworkFromProject(py);
+    if (!fw || !usesAsServer(py, local)) continue;
+    const imp = py.importNodes.find((n) => py.text(n).includes(local))!;
+    py.servers.push({
+      name: local,
+      node: imp,
+      framework: fw,
+      transport: 'unknown',
+      starts: [],
+      stateless: false,
+      imported: true,
+    });
+  }
+  // Servers passed into a registration helper: `def register(mcp: FastMCP): @mcp.tool() ...`.
+  for (const fn of py.functions) {
+    for (const p of fn.params) {
+      if (p.kind !== 'plain' || py.servers.some((s) => s.name === p.name)) continue;
+      const annotated = p.annotation ? SERVER_CLASSES[py.qualify(named(p.annotation)[0]) ?? ''] : undefined;
+      const fw = annotated ?? (p.annotation ? undefined : (frameworkFromImports(py) ?? frameworkFromProject(py)));
+      if (!fw || !usesAsServer(py, p.name)) continue;
+      py.servers.push({
+        name: p.name,
+        node: p.node,
+        framework: fw,
+        transport: 'unknown',
+        starts: [],
+        stateless: false,
+        imported: true,
+      });
+    }
+  }
+  if (!py.servers.length) return;
+  const byName = new Map(py.servers.map((s) => [s.name, s]));
+  for (const n of py.attributes) {
+    const obj = field(n, 'object');
+    const attr = field(n, 'attribute');
+    if (obj?.type !== 'identifier' || !attr) continue;
+    const srv = byName.get(py.text(obj));
+    const method = py.text(attr);
+    if (!srv || !Object.prototype.hasOwnProperty.call(START_METHODS, method)) continue;
+    const call = n.parent?.type === 'call' && field(n.parent, 'function') === n ? n.parent : undefined;
+    let transport = START_METHODS[method] as Exclude<PyTransport, 'none'>;
+    let transportArg: PyNode | undefined;
+    if (call) {
+      const kw = py.kwargs(call);
+      if (method === 'run' || method === 'run_async' || method === 'http_app' || method === 'run_http_async') {
+        transportArg =
+          kw.get('transport') ??
+          (method.startsWith('run') && method !== 'run_http_async' ? py.positional(call)[0] : undefined);
+        if (transportArg) transport = transportOf(py.str(transportArg));
+        else if (py.hasSplat(call)) transport = 'unknown';
+      }
+      if (py.isTrue(kw.get('stateless_http'))) srv.stateless = true;
+    }
+    srv.starts.push({ node: call ?? n, method, transport, transportArg });
+  }
+  findServerUses(py);
+  findFactoryStarts(py);
+  for (const s of py.servers) {
+    if (s.ctor && py.isTrue(py.kwargs(s.ctor).get('stateless_http'))) s.stateless = true;
+    if (s.imported) continue;
+    const set = new Set(s.starts.map((st) => st.transport));
+    s.transport = set.size === 0 ? 'none' : set.size === 1 ? [...set][0] : 'unknown';
+  }
+}
+
+/**
+ * Starts on a server that a factory in this file builds and returns: `create_server().run(...)`,
+ * or `server = create_server()` then `server.run(...)`. The start counts for the returned server.
+ */
+function findFactoryStarts(py: PyFile): void {
+  const factoryServer = (call: PyNode | undefined): ServerFact | undefined => {
+    const f = call?.type === 'call' ? field(call, 'function') : undefined;
+    const fn = f?.type === 'identifier' ? py.moduleFunctions.get(py.text(f)) : undefined;
+    if (!fn) return undefined;
+    return py.servers.find(
+      (s) => s.returned && !s.imported && s.node.start >= fn.node.start && s.node.end <= fn.node.end,
+    );
+  };
+  const bound = new Map<string, ServerFact>();
+  for (const c of py.calls) {
+    const a = c.parent;
+    const left = a?.type === 'assignment' && field(a, 'right') === c ? field(a, 'left') : undefined;
+    const srv = left?.type === 'identifier' ? factoryServer(c) : undefined;
+    if (srv && !py.servers.some((s) => s.name === py.text(left!) && !s.returned)) bound.set(py.text(left!), srv);
+  }
+  for (const c of py.calls) {
+    const fnNode = field(c, 'function');
+    if (fnNode?.type !== 'attribute') continue;
+    const method = py.text(field(fnNode, 'attribute')!);
+    if (!Object.prototype.hasOwnProperty.call(START_METHODS, method)) continue;
+    const obj = field(fnNode, 'object');
+    const srv =
+      obj?.type === 'call' ? factoryServer(obj) : obj?.type === 'identifier' ? bound.get(py.text(obj)) : undefined;
+    if (!srv || srv.starts.some((st) => st.node === c)) continue;
+    let transport = START_METHODS[method] as Exclude<PyTransport, 'none'>;
+    let transportArg: PyNode | undefined;
+    const kw = py.kwargs(c);
+    if (method === 'run' || method === 'run_async' || method === 'http_app' || method === 'run_http_async') {
+      transportArg =
+        kw.get('transport') ??
+        (method.startsWith('run') && method !== 'run_http_async' ? py.positional(c)[0] : undefined);
+      if (transportArg) transport = transportOf(py.str(transportArg));
+      else if (py.hasSplat(c)) transport = 'unknown';
+    }
+    if (py.isTrue(kw.get('stateless_http'))) srv.stateless = true;
+    srv.starts.push({ node: c, method, transport, transportArg });
+  }
+}
+
+/** Marks servers used in-process, mounted into another server, or returned by a factory. */
+function findServerUses(py: PyFile): void {
+  const byName = new Map(py.servers.map((s) => [s.name, s]));
+  for (const call of py.calls) {
+    const q = py.callee(call) ?? '';
+    const last = q.slice(q.lastIndexOf('.') + 1);
+    const inProcess = IN_PROCESS.has(last);
+    const mounts = MOUNTS.has(last) && field(call, 'function')?.type === 'attribute';
+    if (!inProcess && !mounts) continue;
+    const args = named(py.args(call));
+    for (const a of args) {
+      const v = a.type === 'keyword_argument' ? field(a, 'value') : a;
+      const srv = v?.type === 'identifier' ? byName.get(py.text(v)) : undefined;
+      if (!srv) continue;
+      if (inProcess) srv.inProcess = true;
+      else if (
+        field(field(call, 'function')!, 'object') &&
+        py.text(field(field(call, 'function')!, 'object')!) !== srv.name
+      )
+        srv.mounted = true;
+    }
+  }
+  for (const fn of py.functions) {
+    for (const r of named(fn.body)) {
+      if (r.type !== 'return_statement') continue;
+      const v = named(r)[0];
+      const srv = v?.type === 'identifier' ? byName.get(py.text(v)) : undefined;
+      if (srv) srv.returned = true;
+    }
+  }
+}
+
+/**
+ * Imports and transport starts for the project model. Besides this file's own servers, a start
+ * counts when `.run()` (or another start method) is called on a name imported with
+ * `from x import name`, or on the result of calling one (`create_server().run()`,
+ * `mcp = create_server(); mcp.run()`): that is how runner modules start a server defined elsewhere.
+ */
+export function moduleFactsOf(py: PyFile): ModuleFacts {
+  const imports: ModuleFacts['imports'] = [];
+  const fromImported = new Set<string>();
+  for (const n of py.importNodes) {
+    if (n.type === 'import_statement') {
+      for (const c of named(n)) {
+        const nm = c.type === 'aliased_import' ? field(c, 'name') : c;
+        if (nm?.type === 'dotted_name') imports.push({ from: py.text(nm), names: [] });
+      }
+    } else if (n.type === 'import_from_statement') {
+      const mod = field(n, 'module_name');
+      if (!mod) continue;
+      const names: string[] = [];
+      for (const c of n.children) {
+        if (c.field !== 'name') continue;
+        const nm = c.type === 'aliased_import' ? field(c, 'name') : c;
+        const local = c.type === 'aliased_import' ? field(c, 'alias') : c;
+        if (nm) names.push(py.text(nm));
+        if (local) fromImported.add(py.text(local));
+      }
+      imports.push({ from: py.text(mod).replace(/\s+/g, ''), names });
+    }
+  }
+  const starts: ModuleFacts['starts'] = [];
+  for (const s of py.servers) for (const st of s.starts) starts.push(st.transport);
+  const own = new Set(py.servers.map((s) => s.name));
+  // Names bound to the result of calling an imported factory: `mcp = create_server()`.
+  const made = new Set<string>();
+  for (const c of py.calls) {
+    const fnNode = field(c, 'function');
+    if (fnNode?.type !== 'identifier' || !fromImported.has(py.text(fnNode))) continue;
+    const a = c.parent;
+    const left = a?.type === 'assignment' && field(a, 'right') === c ? field(a, 'left') : undefined;
+    if (left?.type === 'identifier') made.add(py.text(left));
+  }
+  for (const c of py.calls) {
+    const fnNode = field(c, 'function');
+    if (fnNode?.type !== 'attribute') continue;
+    const method = py.text(field(fnNode, 'attribute')!);
+    if (!Object.prototype.hasOwnProperty.call(START_METHODS, method)) continue;
+    const obj = field(fnNode, 'object');
+    let external = false;
+    if (obj?.type === 'identifier') {
+      const name = py.text(obj);
+      external = !own.has(name) && (fromImported.has(name) || made.has(name));
+    } else if (obj?.type === 'call') {
+      const f = field(obj, 'function');
+      external = f?.type === 'identifier' && fromImported.has(py.text(f));
+    } else if (obj?.type === 'attribute') {
+      // `server_module.mcp.run()` on an imported module
+      let root: PyNode | undefined = obj;
+      while (root?.type === 'attribute') root = field(root, 'object');
+      external = root?.type === 'identifier' && py.imports.has(py.text(root)) && !own.has(py.text(root));
+    }
+    if (!external) continue;
+    let transport = START_METHODS[method] as Exclude<PyTransport, 'none'>;
+    if (method === 'run' || method === 'run_async' || method === 'http_app') {
+      const arg = py.kwargs(c).get('transport') ?? (method.startsWith('run') ? py.positional(c)[0] : undefined);
+      if (arg) transport = transportOf(py.str(arg));
+      else if (py.hasSplat(c)) transport = 'unknown';
+    }
+    starts.push(transport);
+  }
+  return { imports, starts, mainGuard: hasMainBlock(py) };
+}
+
+/** Whether the module has an `if __name__ == "__main__":` block. */
+export function hasMainBlock(py: PyFile): boolean {
+  return named(py.root).some((n) => n.type === 'if_statement' && isMainGuard(py, n));
+}
+
+function frameworkFromProject(py: PyFile): PyFramework | undefined {
+  if (py.project.packages.has('fastmcp')) return 'fastmcp';
+  if (py.project.packages.has('mcp')) return 'mcp-python-sdk';
+  return undefined;
+}
+
+/** Whether `name` is used as `@name.tool`/`.resource`/`.prompt` or `name.add_tool(...)`. */
+function usesAsServer(py: PyFile, name: string): boolean {
+  const re = new RegExp(`(@${name}\\.(tool|resource|prompt)\\b|\\b${name}\\.add_(tool|resource|prompt)\\()`);
+  return re.test(py.src.text);
+}
+
+/** `if __name__ == "__main__":` (either operand order, either quote). */
+function isMainGuard(py: PyFile, n: PyNode): boolean {
+  const cond = field(n, 'condition');
+  if (!cond || cond.type !== 'comparison_operator') return false;
+  const t = py.text(cond).replace(/\s+/g, '');
+  return /^__name__==(['"])__main__\1$|^(['"])__main__\2==__name__$/.test(t);
+}
+
+/** Maps a transport literal to a transport; computed values are unknown. */
+function transportOf(value: string | undefined): Exclude<PyTransport, 'none'> {
+  switch (value) {
+    case 'stdio':
+      return 'stdio';
+    case 'http':
+    case 'streamable-http':
+    case 'streamable_http':
+      return 'http';
+    case 'sse':
+      return 'sse';
+    default:
+      return 'unknown';
+  }
+}

@@ -1,0 +1,332 @@
+/**
+ * HTTP connection rules: MCP106 (loopback binds in a container), MCP108 (DNS-rebinding protection
+ * off or too strict), MCP109 (CORS hiding Mcp-Session-Id), MCP110 (stateful sessions across
+ * cluster workers) and MCP111 (one server or stateless transport shared by every request).
+ */
+import type * as ts from 'typescript';
+import {
+  calleeName,
+  edit,
+  getPropValue,
+  insertPropertyEdit,
+  receiverText,
+  stringValue,
+  unwrap,
+  walk,
+} from '../../astUtil';
+import type { RuleContext } from '../../context';
+import { callsNamed, importsModule } from '../../facts';
+import { resolveRef } from '../../resolve';
+import { classifyTransportClass, findServer } from '../../servers';
+import { routeHandlers } from './transportPaths';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+function isLoopback(v: string | undefined): boolean {
+  return v !== undefined && LOOPBACK.has(v.toLowerCase());
+}
+
+/**
+ * The loopback literal a host expression binds: `'127.0.0.1'`, or the fallback of
+ * `process.env.HOST ?? 'localhost'` (then `defaulted`: the deployment may override it).
+ */
+function loopbackHost(
+  ctx: RuleContext,
+  e: ts.Expression | undefined,
+): { lit: ts.Expression; host: string; defaulted: boolean } | undefined {
+  if (!e) return undefined;
+  const { ts } = ctx;
+  const u = unwrap(e);
+  const v = stringValue(u);
+  if (isLoopback(v)) return { lit: u, host: v!, defaulted: false };
+  if (
+    ts.isBinaryExpression(u) &&
+    (u.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || u.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+  ) {
+    const r = unwrap(u.right);
+    const rv = stringValue(r);
+    if (isLoopback(rv)) return { lit: r, host: rv!, defaulted: true };
+  }
+  return undefined;
+}
+
+export function mcp106(ctx: RuleContext): void {
+  const { ts, sf, file } = ctx;
+  const docker = ctx.project.deployment.dockerfile ?? ctx.project.deployment.compose;
+  // Loopback is the secure default: say nothing without container evidence for this project.
+  if (!docker) return;
+  const downgrade = false;
+  const where = docker ? ` and the project is deployed with \`${docker.split(/[\\/]/).pop()}\`` : '';
+  const msg = (host: string, what: string): string =>
+    `${what} binds \`${host}\`${where}; inside a container a loopback listener is unreachable through a published port (\`docker run -p\` gives "connection refused"). Bind \`0.0.0.0\` in the container and publish the port as \`127.0.0.1:PORT:PORT\` on the host.`;
+  const report = (
+    node: ts.Node,
+    host: string,
+    what: string,
+    fixEdit?: ReturnType<typeof edit>,
+    defaulted = false,
+  ): void => {
+    ctx.report(
+      'MCP106',
+      node,
+      msg(host, what) +
+        (defaulted
+          ? ' (The host comes from the environment with this fallback; set it to 0.0.0.0 in the container.)'
+          : ''),
+      {
+        downgrade: downgrade || defaulted,
+        data: { loopbackBind: true, host, ...(defaulted ? { defaulted: true } : {}) },
+        fixes: docker && fixEdit ? [ctx.fix('Bind 0.0.0.0 inside the container', [fixEdit], true)] : [],
+      },
+    );
+  };
+  const literalFix = (lit: ts.Expression): ReturnType<typeof edit> => {
+    const q = lit.getText(sf)[0] ?? "'";
+    return edit(file, sf, lit.getStart(sf), lit.getEnd(), `${q}0.0.0.0${q}`);
+  };
+  const check = (node: ts.Node, hostExpr: ts.Expression | undefined, what: string): void => {
+    const h = loopbackHost(ctx, hostExpr);
+    if (h) report(node, h.host, what, literalFix(h.lit), h.defaulted);
+  };
+  for (const call of callsNamed(ctx.facts, 'listen', 'serve')) {
+    const m = calleeName(call);
+    if (m === 'listen' && ts.isPropertyAccessExpression(call.expression)) {
+      const what = `\`${call.expression.getText(sf)}\``;
+      check(call, call.arguments[1], what);
+      const o = call.arguments[0] && unwrap(call.arguments[0]);
+      if (o && ts.isObjectLiteralExpression(o)) check(call, getPropValue(o, 'host'), what);
+    } else if (m === 'serve') {
+      const o = call.arguments[0] && unwrap(call.arguments[0]);
+      if (o && ts.isObjectLiteralExpression(o)) check(call, getPropValue(o, 'hostname'), '`serve()`');
+    }
+  }
+  // punkpeye: httpStream.host defaults to "localhost".
+  for (const s of ctx.facts.servers) {
+    if (s.kind !== 'fastmcp') continue;
+    for (const st of s.starts) {
+      if (st.kind !== 'http' || !st.options) continue;
+      const hs = getPropValue(st.options, 'httpStream');
+      const hso = hs && unwrap(hs);
+      if (!hso || !ts.isObjectLiteralExpression(hso)) {
+        if (!hs)
+          report(
+            st.call,
+            'localhost',
+            `\`${s.name}.start()\` with \`httpStream\` (default host)`,
+            insertPropertyEdit(file, sf, st.options, 'httpStream: { host: "0.0.0.0", port: 8080 }'),
+          );
+        continue;
+      }
+      const h = getPropValue(hso, 'host');
+      if (!h)
+        report(
+          st.call,
+          'localhost',
+          `\`${s.name}.start()\` with no \`httpStream.host\` (fastmcp defaults to "localhost")`,
+          insertPropertyEdit(file, sf, hso, 'host: "0.0.0.0"'),
+        );
+      else check(st.call, h, `\`${s.name}.start()\``);
+    }
+  }
+}
+
+const AUTH_MARKERS =
+  /requireBearerAuth|mcpAuthRouter|ProxyOAuthServerProvider|authenticate\s*:|oauth\s*:|\.headers\.authorization|headers\[['"]authorization['"]\]|get\(\s*['"]authorization['"]\s*\)|passport\.|verifyToken|jwt\.verify|bearerAuth|basicAuth\(/i;
+
+const HOST_GUARD = /hostHeaderValidation|localhostHostValidation|createMcpExpressApp|allowedHosts/;
+
+export function mcp108(ctx: RuleContext): void {
+  const { ts, sf } = ctx;
+  const text = sf.text;
+  const hasAuth = AUTH_MARKERS.test(text);
+  const loopbackListen = callsNamed(ctx.facts, 'listen').some((c) =>
+    isLoopback(stringValue(c.arguments[1] && unwrap(c.arguments[1]))),
+  );
+  for (const n of ctx.facts.news) {
+    if (classifyTransportClass(ctx.facts, n.expression) !== 'http') continue;
+    const o = n.arguments?.[0] && unwrap(n.arguments[0]);
+    const opts = o && ts.isObjectLiteralExpression(o) ? o : undefined;
+    const prot = opts && getPropValue(opts, 'enableDnsRebindingProtection');
+    if (prot && prot.kind === ts.SyntaxKind.FalseKeyword) {
+      if (hasAuth) continue;
+      ctx.report(
+        'MCP108',
+        prot,
+        'DNS-rebinding protection is turned off (`enableDnsRebindingProtection: false`) on an HTTP server without authentication: any web page the user opens can drive this server through a rebinding host name. Enable it with an explicit `allowedHosts` list (or put a Host/Origin check in front of `handleRequest`).',
+        { data: { mode: 'off' } },
+      );
+    } else if (prot && prot.kind === ts.SyntaxKind.TrueKeyword && ctx.project.deployment.dockerfile) {
+      const hosts = opts && getPropValue(opts, 'allowedHosts');
+      const h = hosts && unwrap(hosts);
+      if (
+        h &&
+        ts.isArrayLiteralExpression(h) &&
+        h.elements.length > 0 &&
+        h.elements.every((el) => {
+          const v = stringValue(unwrap(el));
+          return v !== undefined && /^(localhost|127\.0\.0\.1|\[::1\]|::1)(:\d+)?$/i.test(v);
+        })
+      ) {
+        ctx.report(
+          'MCP108',
+          h,
+          `\`allowedHosts\` lists only loopback names while the server is deployed in a container: behind a proxy or a real domain every request is rejected with \`Invalid Host header\`. Add the public host name (e.g. \`"mcp.example.com"\`) to \`allowedHosts\`.`,
+          { data: { mode: 'too-strict' } },
+        );
+      }
+    } else if (!prot && loopbackListen && !hasAuth && !HOST_GUARD.test(text)) {
+      ctx.report(
+        'MCP108',
+        n,
+        "This loopback HTTP server has no Host/Origin validation: `StreamableHTTPServerTransport` leaves DNS-rebinding protection off unless asked, so a web page can reach it through a rebinding host name. Set `enableDnsRebindingProtection: true` with `allowedHosts`, or use the SDK's `createMcpExpressApp()`/host validation middleware.",
+        { downgrade: true, data: { mode: 'default-off' } },
+      );
+    }
+  }
+}
+
+/**
+ * True when the file creates a stateful Streamable HTTP transport (session ids in the
+ * `Mcp-Session-Id` header), or, with `includeSse`, an SSE one (sessions in memory too).
+ */
+function statefulHttp(ctx: RuleContext, includeSse: boolean): boolean {
+  const { ts } = ctx;
+  for (const n of ctx.facts.news) {
+    const k = classifyTransportClass(ctx.facts, n.expression);
+    if (k === 'sse' && includeSse) return true;
+    if (k !== 'http') continue;
+    const o = n.arguments?.[0] && unwrap(n.arguments[0]);
+    if (!o || !ts.isObjectLiteralExpression(o)) continue;
+    const gen = getPropValue(o, 'sessionIdGenerator');
+    if (gen && !(ts.isIdentifier(unwrap(gen)) && (unwrap(gen) as ts.Identifier).text === 'undefined')) return true;
+  }
+  for (const s of ctx.facts.servers) {
+    for (const st of s.starts) {
+      if (st.kind !== 'http' || !st.options) continue;
+      const hs = getPropValue(st.options, 'httpStream');
+      const hso = hs && unwrap(hs);
+      const stateless = hso && ts.isObjectLiteralExpression(hso) ? getPropValue(hso, 'stateless') : undefined;
+      if (!stateless || stateless.kind !== ts.SyntaxKind.TrueKeyword) return true;
+    }
+  }
+  return false;
+}
+
+export function mcp109(ctx: RuleContext): void {
+  const { ts, sf, file } = ctx;
+  if (!statefulHttp(ctx, false)) return;
+  if (!importsModule(ctx.facts, 'cors', 'hono/cors')) return;
+  for (const call of ctx.facts.calls) {
+    const ref = resolveRef(ctx.facts, call.expression);
+    if (!ref) continue;
+    const express = ref.module === 'cors' && (ref.name === 'default' || ref.name === '*');
+    const hono = ref.module === 'hono/cors' && ref.name === 'cors';
+    if (!express && !hono) continue;
+    const exposeKey = express ? 'exposedHeaders' : 'exposeHeaders';
+    const allowKey = express ? 'allowedHeaders' : 'allowHeaders';
+    const o = call.arguments[0] && unwrap(call.arguments[0]);
+    const opts = o && ts.isObjectLiteralExpression(o) ? o : undefined;
+    if (o && !opts) continue; // options computed elsewhere
+    const expose = opts && getPropValue(opts, exposeKey);
+    if (!expose || !/mcp-session-id/i.test(expose.getText(sf))) {
+      let fixEdit;
+      const ex = expose && unwrap(expose);
+      if (!opts)
+        fixEdit = edit(file, sf, call.arguments.pos, call.arguments.end, `{ ${exposeKey}: ["Mcp-Session-Id"] }`);
+      else if (!expose) fixEdit = insertPropertyEdit(file, sf, opts, `${exposeKey}: ["Mcp-Session-Id"]`);
+      else if (ex && ts.isArrayLiteralExpression(ex))
+        fixEdit = edit(
+          file,
+          sf,
+          ex.getEnd() - 1,
+          ex.getEnd() - 1,
+          ex.elements.length ? ', "Mcp-Session-Id"' : '"Mcp-Session-Id"',
+        );
+      ctx.report(
+        'MCP109',
+        call,
+        `CORS is configured without \`${exposeKey}: ["Mcp-Session-Id"]\`: browser clients (MCP Inspector, web apps) cannot read the session id returned by \`initialize\`, send the next request without it, and get \`400 Bad Request: No valid session ID provided\`. Expose the header.`,
+        {
+          fixes: fixEdit ? [ctx.fix('Expose Mcp-Session-Id', [fixEdit], true)] : [],
+          data: { missing: exposeKey },
+        },
+      );
+    }
+    const allow = opts && getPropValue(opts, allowKey);
+    if (allow && !/\*|mcp-session-id/i.test(allow.getText(sf))) {
+      ctx.report(
+        'MCP109',
+        allow,
+        `\`${allowKey}\` does not include \`Mcp-Session-Id\` (nor \`Mcp-Protocol-Version\`): the browser's preflight rejects every request after \`initialize\`. Add both headers to \`${allowKey}\`.`,
+        { data: { missing: allowKey } },
+      );
+    }
+  }
+}
+
+export function mcp110(ctx: RuleContext): void {
+  if (!statefulHttp(ctx, true)) return;
+  for (const call of callsNamed(ctx.facts, 'fork')) {
+    const ref = resolveRef(ctx.facts, call.expression);
+    if (ref?.module === 'cluster' && ref.name === 'fork') {
+      ctx.report(
+        'MCP110',
+        call,
+        '`cluster.fork()` runs several workers behind one port while this server keeps MCP sessions in process memory: follow-up requests land on a worker that never saw `initialize` and fail with `404 Session not found` / `400 No valid session ID`. Use `sessionIdGenerator: undefined` (stateless) or a single worker with sticky routing.',
+      );
+    }
+  }
+}
+
+export function mcp111(ctx: RuleContext): void {
+  const { ts, sf } = ctx;
+  const handlers = routeHandlers(ctx);
+  if (handlers.length === 0) return;
+  // Module-level stateless transports.
+  const sharedTransports = new Set<string>();
+  for (const n of ctx.facts.news) {
+    if (classifyTransportClass(ctx.facts, n.expression) !== 'http') continue;
+    const p = n.parent;
+    if (!p || !ts.isVariableDeclaration(p) || !ts.isIdentifier(p.name)) continue;
+    if (p.parent?.parent?.parent?.kind !== ts.SyntaxKind.SourceFile) continue;
+    const o = n.arguments?.[0] && unwrap(n.arguments[0]);
+    const gen = o && ts.isObjectLiteralExpression(o) ? getPropValue(o, 'sessionIdGenerator') : undefined;
+    if (gen && ts.isIdentifier(unwrap(gen)) && (unwrap(gen) as ts.Identifier).text === 'undefined')
+      sharedTransports.add(p.name.text);
+  }
+  const seen = new Set<ts.Node>();
+  for (const h of handlers) {
+    walk(h, (n) => {
+      if (!ts.isCallExpression(n) || seen.has(n)) return true;
+      seen.add(n);
+      const m = calleeName(n);
+      const recv = receiverText(n, sf);
+      if (m === 'connect' && recv) {
+        const server = findServer(ctx.facts, recv, n);
+        if (server && server.moduleLevel && server.kind !== 'fastmcp') {
+          ctx.report(
+            'MCP111',
+            n,
+            `\`${recv}\` is created once at module scope but connected to a new transport inside a request handler: the second session throws \`Already connected to a transport\`. Create the server per session/request (e.g. \`function getServer() { const server = new McpServer(...); ... return server; }\`).`,
+            {
+              related: [
+                {
+                  file: ctx.file,
+                  range: ctx.range(server.node),
+                  message: `\`${recv}\` is created here, once for the whole process`,
+                },
+              ],
+            },
+          );
+        }
+      } else if (m === 'handleRequest' && recv && sharedTransports.has(recv)) {
+        ctx.report(
+          'MCP111',
+          n,
+          `\`${recv}\` is a stateless \`StreamableHTTPServerTransport\` created once at module scope and reused for every request: request ids from different clients collide (newer SDKs refuse to reuse a stateless transport). Create server and transport inside the handler for each request.`,
+        );
+      }
+      return true;
+    });
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Startup connection rules: MCP104 (a server with tools that never starts a transport) and MCP112
+ * (a start whose promise is neither awaited nor caught, or caught without exiting).
+ */
+import type * as ts from 'typescript';
+import { calleeName, edit, unwrap, walk } from '../../astUtil';
+import { type RuleContext, findAll } from '../../context';
+import { callsNamed } from '../../facts';
+import { findServer } from '../../servers';
+
+export function mcp104(ctx: RuleContext): void {
+  const { ts, sf } = ctx;
+  const f = ctx.facts;
+  if (f.servers.length === 0 || !f.defs.some((d) => d.def.kind === 'tool')) return;
+  // Any connect/start/listen anywhere means the file wires a transport (possibly to an imported server).
+  const anyStart = callsNamed(f, 'connect', 'start', 'handleRequest').length > 0;
+  if (anyStart) return;
+  for (const s of f.servers) {
+    if (!s.moduleLevel || s.name === '<anonymous>' || s.name.startsWith('this.')) continue;
+    if (f.exported.has(s.name)) continue;
+    // Passed to another function (`runServer(server)`) or returned: started elsewhere.
+    const escapes =
+      f.calls.some((c) =>
+        c.arguments.some((a) => {
+          const u = unwrap(a);
+          return ts.isIdentifier(u) && u.text === s.name;
+        }),
+      ) ||
+      findAll(sf, ts.isReturnStatement).some(
+        (r) =>
+          r.expression &&
+          ts.isIdentifier(unwrap(r.expression)) &&
+          (unwrap(r.expression) as ts.Identifier).text === s.name,
+      );
+    if (escapes) continue;
+    const how =
+      s.kind === 'fastmcp'
+        ? `\`${s.name}.start({ transportType: "stdio" })\``
+        : `\`await ${s.name}.connect(new StdioServerTransport())\``;
+    ctx.report(
+      'MCP104',
+      s.node,
+      `\`${s.name}\` registers tools but no transport is ever started: no \`connect()\`/\`start()\` call exists, so \`node\` exits immediately with status 0 and clients report "Connection closed". Add ${how} at the end of the entry module.`,
+      { data: { server: s.name } },
+    );
+  }
+}
+
+/** Local async functions that start the server (connect/start/listen), plus `main`. */
+function entryFunctions(ctx: RuleContext): Set<string> {
+  const { ts } = ctx;
+  const out = new Set<string>();
+  for (const [name, fns] of ctx.facts.functions) {
+    for (const fn of fns) {
+      const isAsync = (ts.getModifiers(fn as ts.FunctionDeclaration) ?? []).some(
+        (m) => m.kind === ts.SyntaxKind.AsyncKeyword,
+      );
+      if (!isAsync) continue;
+      let starts = name === 'main';
+      if (!starts)
+        walk(fn, (n) => {
+          if (ts.isCallExpression(n) && ['connect', 'start', 'listen'].includes(calleeName(n) ?? '')) starts = true;
+          return !starts;
+        });
+      if (starts) out.add(name);
+    }
+  }
+  return out;
+}
+
+function handlerExits(ctx: RuleContext, h: ts.Expression | undefined): boolean {
+  if (!h) return false;
+  const t = h.getText(ctx.sf);
+  return /process\.exit|process\.exitCode|throw\b/.test(t);
+}
+
+export function mcp112(ctx: RuleContext): void {
+  const { ts, sf, file } = ctx;
+  const entries = entryFunctions(ctx);
+  const isStartCall = (c: ts.CallExpression): string | undefined => {
+    const e = c.expression;
+    if (ts.isPropertyAccessExpression(e)) {
+      const recv = e.expression.getText(sf);
+      const server = findServer(ctx.facts, recv, c);
+      if (!server) return undefined;
+      if (e.name.text === 'connect' && server.kind !== 'fastmcp') return `${recv}.connect()`;
+      if (e.name.text === 'start' && server.kind === 'fastmcp') return `${recv}.start()`;
+      return undefined;
+    }
+    if (ts.isIdentifier(e) && entries.has(e.text)) return `${e.text}()`;
+    return undefined;
+  };
+  const catchFix = (c: ts.Node) =>
+    ctx.fix(
+      'Exit with an error when startup fails',
+      [edit(file, sf, c.getEnd(), c.getEnd(), '.catch((err) => {\n  console.error(err);\n  process.exit(1);\n})')],
+      true,
+    );
+  /**
+   * `main()` whose start calls all sit in a `try` whose `catch` exits the process: its promise
+   * cannot reject with a startup failure, so leaving it unawaited is fine.
+   */
+  const handlesItself = (name: string): boolean => {
+    const fns = ctx.facts.functions.get(name) ?? [];
+    return fns.some((fn) => {
+      const starts: ts.CallExpression[] = [];
+      walk(fn, (n) => {
+        if (ts.isCallExpression(n) && ['connect', 'start', 'listen'].includes(calleeName(n) ?? '')) starts.push(n);
+        return true;
+      });
+      return (
+        starts.length > 0 &&
+        starts.every((c) => {
+          for (let p: ts.Node | undefined = c.parent; p && p !== fn; p = p.parent)
+            if (ts.isTryStatement(p) && p.catchClause && /process\.exit\s*\(/.test(p.catchClause.getText(sf)))
+              return true;
+          return false;
+        })
+      );
+    });
+  };
+  for (const call of callsNamed(ctx.facts, 'connect', 'start', ...entries)) {
+    const what = isStartCall(call);
+    if (!what) continue;
+    if (ts.isIdentifier(call.expression) && handlesItself(call.expression.text)) continue;
+    let p: ts.Node = call;
+    while (p.parent && (ts.isParenthesizedExpression(p.parent) || ts.isVoidExpression(p.parent))) p = p.parent;
+    const parent = p.parent;
+    if (parent && ts.isExpressionStatement(parent)) {
+      ctx.report(
+        'MCP112',
+        call,
+        `\`${what}\` returns a promise that is neither awaited nor caught: if startup fails, Node reports an unhandled rejection and exits (clients only see "Connection closed"). Add \`.catch((err) => { console.error(err); process.exit(1); })\` or \`await\` it inside a try/catch.`,
+        {
+          fixes: [catchFix(call)],
+          data: { call: what },
+        },
+      );
+      continue;
+    }
+    // x().catch(h) where h does not exit; x().then(ok) without a rejection handler
+    if (
+      parent &&
+      ts.isPropertyAccessExpression(parent) &&
+      parent.expression === p &&
+      parent.parent &&
+      ts.isCallExpression(parent.parent)
+    ) {
+      const chained = parent.parent;
+      const stmt = chained.parent;
+      if (!stmt || !ts.isExpressionStatement(stmt)) continue;
+      if (parent.name.text === 'catch' && !handlerExits(ctx, chained.arguments[0])) {
+        ctx.report(
+          'MCP112',
+          chained,
+          `The \`.catch\` on \`${what}\` logs the error but leaves a half-started process running: the client waits for a handshake that never comes. Call \`process.exit(1)\` in the handler.`,
+          { downgrade: true, data: { call: what, handler: 'no-exit' } },
+        );
+      } else if (parent.name.text === 'then' && chained.arguments.length < 2) {
+        ctx.report(
+          'MCP112',
+          chained,
+          `\`${what}.then(...)\` has no rejection handler: a startup failure becomes an unhandled rejection. Add \`.catch((err) => { console.error(err); process.exit(1); })\`.`,
+          { fixes: [catchFix(chained)], data: { call: what } },
+        );
+      }
+      continue;
+    }
+  }
+}
