@@ -18,9 +18,9 @@ import {
   type Subject,
   type Verdict,
 } from './diagnosis';
-import { invalidUtf8, missingEnv, missingEnvMention, messageTooLarge, stdoutClosed } from './runDiagnosis';
+import { missingEnv, missingEnvMention, stdoutClosed } from './runDiagnosis';
 import { eraUnavailable, noCommonVersion } from './eraDiagnosis';
-import { attachHttp } from './httpAttach';
+import { attachHttp, type HttpAttachContext } from './httpAttach';
 import { lostSessionId, ReinitializeBudget, sessionReinitialized } from './httpReconnect';
 import { NotificationRouter } from './notifications';
 import { launchSpec, serverCwd } from './launch';
@@ -55,7 +55,8 @@ import type {
   RequestOutcome,
 } from './connectionTypes';
 import { probeTimeoutMs, startDeadline } from './pausableTimeout';
-import { ProcessStdioTransport, type WireTap } from './transports';
+import { ProcessStdioTransport } from './transports';
+import { WireEvidence } from './wireEvidence';
 
 /** The error code SDKs give a request that timed out on the client side. */
 const REQUEST_TIMEOUT = -32001;
@@ -72,13 +73,7 @@ export class McpConnection {
   private httpLog?: LineSplitter;
   private state: 'new' | 'opening' | 'open' | 'lost' | 'disposed' = 'new';
   private spawnedAt = 0;
-  private initRequestId?: string | number;
-  private initResponse?: Record<string, unknown>;
-  private stdoutBytesSeen = false;
-  private noiseCount = 0;
-  private stdoutClosedSeen = false;
-  private invalidUtf8Count = 0;
-  private firstInvalidUtf8?: string;
+  private readonly wire: WireEvidence;
   /** The environment the process was started with (command servers). */
   private launchEnv?: Record<string, string>;
   /** Why the connection is gone (exit, stdout closed…): the error of requests that were pending. */
@@ -94,6 +89,7 @@ export class McpConnection {
     const s = opts.server;
     this.subject = { name: s.name, file: s.file, range: s.range, url: s.url };
     this.notifications = new NotificationRouter(events);
+    this.wire = new WireEvidence(this.subject, opts, events, () => this.closing);
   }
 
   get pid(): number | undefined {
@@ -163,7 +159,7 @@ export class McpConnection {
       {
         stdout: (chunk) => {
           if (this.closing) return;
-          this.stdoutBytesSeen = true;
+          this.wire.stdoutBytesSeen = true;
           if (this.httpLog) this.httpLog.push(chunk);
           else transport?.feed(chunk);
         },
@@ -186,7 +182,7 @@ export class McpConnection {
     this.proc = proc;
     this.lifecycle(`started (pid ${proc.pid})`);
     if (!isHttp)
-      transport = new ProcessStdioTransport(proc, this.wireTap(), this.opts.stopGraceMs, this.opts.maxLineBytes);
+      transport = new ProcessStdioTransport(proc, this.wire.tap(), this.opts.stopGraceMs, this.opts.maxLineBytes);
     this.stdioTransport = transport;
     if (this.opts.healthIntervalMs > 0)
       proc.startSampling(this.opts.healthIntervalMs, 720, () => this.events.sampled(proc));
@@ -238,11 +234,7 @@ export class McpConnection {
   }
 
   private resetHandshakeEvidence(): void {
-    this.initRequestId = undefined;
-    this.initResponse = undefined;
-    this.stdoutBytesSeen = false;
-    this.noiseCount = 0;
-    this.stdoutClosedSeen = false;
+    this.wire.resetHandshake();
     this.lostReason = undefined;
     this.client = undefined;
   }
@@ -259,15 +251,15 @@ export class McpConnection {
       message: errorText(err),
       timedOut,
       startupTimeoutMs: this.opts.startupTimeoutMs,
-      init: this.initResponse,
+      init: this.wire.initResponse,
       offer: { requested: LATEST_PROTOCOL_VERSION, supported: SUPPORTED_PROTOCOL_VERSIONS },
       crash: exit ? this.crashEvidence(exit, proc, 'before answering `initialize`') : undefined,
-      noiseCount: this.noiseCount,
-      stdoutBytesSeen: this.stdoutBytesSeen,
+      noiseCount: this.wire.noiseCount,
+      stdoutBytesSeen: this.wire.stdoutBytesSeen,
       cpuSeconds: cpu,
       elapsedSeconds: elapsed,
       stderrTail: proc.stderrTail,
-      stdoutClosed: this.stdoutClosedSeen,
+      stdoutClosed: this.wire.stdoutClosedSeen,
     });
     await proc.stop(this.opts.stopGraceMs);
     return verdict;
@@ -285,32 +277,33 @@ export class McpConnection {
       );
       if (frame) loc = { file: frame.file, range: lineRange(frame.file, frame.line) };
     }
-    return { exit, when, stderrTail: tail, trace, loc, stdoutBytesSeen: this.stdoutBytesSeen };
+    return { exit, when, stderrTail: tail, trace, loc, stdoutBytesSeen: this.wire.stdoutBytesSeen };
   }
 
   // ---------------------------------------------------------------- HTTP
 
   private async openHttp(url: string, proc?: ManagedProcess): Promise<OpenResult> {
     if (!proc) this.spawnedAt = performance.now();
-    const r = await attachHttp(
-      {
-        subject: this.subject,
-        opts: this.opts,
-        closing: () => this.closing,
-        newClient: (era) => this.newClient(era),
-        wireTap: () => this.wireTap(),
-        lifecycle: (text) => this.lifecycle(text),
-        initResponse: () => this.initResponse,
-        processFailed: (p) => this.handshakeFailed(new Error('process exited'), p),
-        finding: (k) => this.events.finding(k),
-      },
-      url,
-      proc,
-    );
+    const r = await attachHttp(this.attachContext(), url, proc);
     if ('verdict' in r) return { ok: false, verdict: r.verdict };
     this.httpTransport = r.transport;
     this.lifecycle(`connected over ${r.kind === 'http' ? 'Streamable HTTP' : 'SSE'} to ${url}`);
     return { ok: true, info: { ...this.connected(r.client, r.kind, []), httpSession: !!r.transport.sessionId } };
+  }
+
+  /** What `attachHttp` needs from this connection (first attach and re-initialize alike). */
+  private attachContext(): HttpAttachContext {
+    return {
+      subject: this.subject,
+      opts: this.opts,
+      closing: () => this.closing,
+      newClient: (era) => this.newClient(era),
+      wireTap: () => this.wire.tap(),
+      lifecycle: (text) => this.lifecycle(text),
+      initResponse: () => this.wire.initResponse,
+      processFailed: (p) => this.handshakeFailed(new Error('process exited'), p),
+      finding: (k) => this.events.finding(k),
+    };
   }
 
   // ---------------------------------------------------------------- connected
@@ -449,22 +442,8 @@ export class McpConnection {
     if (!lost || !url || this.closing || !this.reinitBudget.allow()) return false;
     this.lifecycle(`the server lost session ${lost} (HTTP 404 to \`${method}\`): initializing a new one`);
     const old = this.client;
-    this.initRequestId = undefined;
-    this.initResponse = undefined;
-    const r = await attachHttp(
-      {
-        subject: this.subject,
-        opts: this.opts,
-        closing: () => this.closing,
-        newClient: (era) => this.newClient(era),
-        wireTap: () => this.wireTap(),
-        lifecycle: (text) => this.lifecycle(text),
-        initResponse: () => this.initResponse,
-        processFailed: (p) => this.handshakeFailed(new Error('process exited'), p),
-        finding: (k) => this.events.finding(k),
-      },
-      url,
-    );
+    this.wire.resetInitialize();
+    const r = await attachHttp(this.attachContext(), url);
     if ('verdict' in r) {
       this.client = old;
       return false;
@@ -523,7 +502,7 @@ export class McpConnection {
     await withTimeout(proc.exited, 300);
     if (proc !== this.proc || !proc.running || this.closing) return;
     const duringHandshake = this.state === 'opening';
-    this.stdoutClosedSeen = true;
+    this.wire.stdoutClosedSeen = true;
     this.lostReason = `The server closed its stdout (pid ${proc.pid} is still running), so its answer can never arrive`;
     this.lifecycle(`stdout closed by the server (pid ${proc.pid} still running)`);
     const finding = stdoutClosed(this.subject, proc.pid, duringHandshake, proc.stderrTail);
@@ -553,51 +532,6 @@ export class McpConnection {
   }
 
   // ---------------------------------------------------------------- wire
-
-  private wireTap(): WireTap {
-    const trace = this.opts.trace;
-    return {
-      outgoing: (msg, ts, size) => {
-        if (this.initRequestId === undefined && (msg as { method?: string }).method === 'initialize')
-          this.initRequestId = (msg as { id: string | number }).id;
-        trace.message('out', msg, ts, size);
-      },
-      incoming: (msg, ts, size) => {
-        if (
-          this.initResponse === undefined &&
-          this.initRequestId !== undefined &&
-          (msg as { id?: unknown }).id === this.initRequestId
-        ) {
-          const m = msg as { result?: Record<string, unknown>; error?: unknown };
-          this.initResponse = m.result ?? { error: m.error };
-        }
-        trace.message('in', msg, ts, size);
-      },
-      noise: (line, ts) => {
-        if (this.closing) return;
-        this.noiseCount++;
-        trace.stdoutNoise(line, ts);
-        this.events.output({ kind: 'stdout-noise', text: line, ts });
-        this.events.noise(line);
-      },
-      invalid: (line, reason, ts) => {
-        if (this.closing) return;
-        trace.stdoutNoise(line, ts);
-        this.events.output({ kind: 'stdout-noise', text: line, ts });
-        this.events.invalid(line, reason);
-      },
-      invalidUtf8: (line) => {
-        if (this.closing) return;
-        this.invalidUtf8Count++;
-        this.firstInvalidUtf8 ??= line;
-        this.events.finding(invalidUtf8(this.subject, this.firstInvalidUtf8, this.invalidUtf8Count));
-      },
-      overflow: (bytes, head, id) => {
-        if (this.closing) return;
-        this.events.finding(messageTooLarge(this.subject, bytes, this.opts.maxLineBytes, head, id));
-      },
-    };
-  }
 
   private lifecycle(text: string): void {
     const ts = now();
