@@ -350,8 +350,14 @@ export function httpStatusOf(err: unknown): number | undefined {
 }
 
 /** The error's message with the reasons fetch() hides in `cause` (ECONNREFUSED, UND_ERR_SOCKET…). */
+/** The SDK's prefix for a `server/discover` probe that got no usable answer. */
+const PROBE_FAILED = 'Version negotiation probe failed: ';
+
 export function errorText(err: unknown): string {
   if (err instanceof Error) {
+    // The era probe is the first request: when the network fails under it, the network is the news.
+    const probeCause = (err as { cause?: unknown }).cause;
+    if (err.message.startsWith(PROBE_FAILED) && probeCause instanceof TypeError) return errorText(probeCause);
     let text = err.message;
     let cause = (err as { cause?: unknown }).cause;
     for (let depth = 0; depth < 4 && cause && typeof cause === 'object'; depth++) {

@@ -106,7 +106,11 @@ describe('SDK adapter (the only code that imports the MCP client SDK)', () => {
     const socket = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
     const fetchFailed = new TypeError('fetch failed', { cause: socket });
     const wrapped = new Error('Version negotiation probe failed: fetch failed', { cause: fetchFailed });
-    assert.match(errorText(wrapped), /UND_ERR_SOCKET/);
+    assert.equal(errorText(wrapped), 'fetch failed (UND_ERR_SOCKET)', 'the era probe is not the news');
+    const unusable = new Error('Version negotiation probe failed: the server answered with an unusable reply (x)', {
+      cause: new SyntaxError('x'),
+    });
+    assert.match(errorText(unusable), /^Version negotiation probe failed: the server answered/);
   });
 
   it('classifies the OAuth errors the sign-in findings are built from', async () => {
