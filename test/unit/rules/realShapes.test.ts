@@ -239,4 +239,23 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [25],
     );
   });
+
+  // ---- third round (a blind corpus): wrong-finding classes ------------------------------------
+  it('a script that calls its own server in-process (call_tool, list_tools) and never serves gets no stdout, stdin or startup-encoding findings', () => {
+    assert.deepEqual(at('self_call_script', 'MCP101', 'walkthrough.py'), []);
+    assert.deepEqual(at('self_call_script', 'MCP103', 'walkthrough.py'), []);
+    assert.deepEqual(at('self_call_script', 'MCP104', 'walkthrough.py'), []);
+    // The tool handler still fails on Windows when it runs; only the script code is exempt.
+    assert.deepEqual(
+      at('self_call_script', 'MCP209', 'walkthrough.py').map((x) => x.line),
+      [13],
+    );
+  });
+
+  it('the same in-process calls in a module that serves over stdio: the print before run() is still reported', () => {
+    assert.deepEqual(
+      at('self_call_script', 'MCP101', 'served.py').map((x) => x.line),
+      [17],
+    );
+  });
 });
