@@ -258,4 +258,11 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [17],
     );
   });
+
+  it('MCP504 (TS): a local stdio tool error carrying the message is feedback; credentials in the try block or the stack still leak', () => {
+    assert.deepEqual(
+      at('ts_tool_error_feedback', 'MCP504').map((x) => x.line),
+      [35, 48],
+    );
+  });
 });
