@@ -265,4 +265,15 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [35, 48],
     );
   });
+
+  it('MCP505: name-based secrets in test code are fixtures; token shapes there and literals in server code are reported', () => {
+    assert.deepEqual(
+      at('secret_test_fixture', 'MCP505', 'test_client.py').map((x) => x.line),
+      [15],
+    );
+    assert.deepEqual(
+      at('secret_test_fixture', 'MCP505', 'server.py').map((x) => x.line),
+      [4],
+    );
+  });
 });
