@@ -241,6 +241,7 @@ describe('lint on real-world shapes (precision regressions)', function () {
   });
 
   // ---- third round (a blind corpus): wrong-finding classes ------------------------------------
+
   it('a script that calls its own server in-process (call_tool, list_tools) and never serves gets no stdout, stdin or startup-encoding findings', () => {
     assert.deepEqual(at('self_call_script', 'MCP101', 'walkthrough.py'), []);
     assert.deepEqual(at('self_call_script', 'MCP103', 'walkthrough.py'), []);
@@ -274,6 +275,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(
       at('secret_test_fixture', 'MCP505', 'server.py').map((x) => x.line),
       [4],
+    );
+  });
+
+  it('MCP401 (TS): awaiting part of a package already imported, or a Node built-in, is not startup delay; a package not loaded yet is', () => {
+    assert.deepEqual(
+      at('ts_loaded_import', 'MCP401').map((x) => x.line),
+      [17],
     );
   });
 });
