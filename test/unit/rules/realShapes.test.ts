@@ -253,10 +253,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
-  it('the same in-process calls in a module that serves over stdio: the print before run() is still reported', () => {
+  it('the same in-process calls in a module that serves over stdio, or in the lifespan of a module a runner starts: its prints are still reported', () => {
     assert.deepEqual(
       at('self_call_script', 'MCP101', 'served.py').map((x) => x.line),
       [17],
+    );
+    assert.deepEqual(
+      at('self_call_script', 'MCP101', 'lifespan_server.py').map((x) => x.line),
+      [6],
     );
   });
 

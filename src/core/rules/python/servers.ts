@@ -265,13 +265,22 @@ function findServerUses(py: PyFile): void {
         srv.mounted = true;
     }
   }
+  // Functions the server runs itself: its lifespan (`FastMCP(..., lifespan=startup)`).
+  const lifespans = new Set<string>();
+  for (const s of py.servers) {
+    const ls = s.ctor ? py.kwargs(s.ctor).get('lifespan') : undefined;
+    if (ls?.type === 'identifier') lifespans.add(py.text(ls));
+  }
   for (const call of py.calls) {
     const fnNode = field(call, 'function');
     if (fnNode?.type !== 'attribute') continue;
     const obj = field(fnNode, 'object');
     const srv = obj?.type === 'identifier' ? byName.get(py.text(obj)) : undefined;
     if (!srv || !SELF_CLIENT_METHODS.has(py.text(field(fnNode, 'attribute')!))) continue;
-    if (!insideHandlerOf(py, call, srv.name)) srv.inProcess = true;
+    if (insideHandlerOf(py, call, srv.name)) continue;
+    const fn = py.enclosingFunction(call);
+    if (fn && lifespans.has(fn.name)) continue;
+    srv.inProcess = true;
   }
   for (const fn of py.functions) {
     for (const r of named(fn.body)) {
