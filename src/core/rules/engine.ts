@@ -355,7 +355,7 @@ export class RuleEngine {
         try {
           entry.hits = [
             ...entry.hits,
-            ...secretRules(file, text, { language: entry.language === 'python' ? 'python' : 'typescript' }),
+            ...secretRules(file, text, { language: entry.language === 'python' ? 'python' : 'typescript', root }),
           ];
         } catch (err) {
           entry.internal ??= internalFinding(this.log, file, 'secret scan', err);

@@ -239,4 +239,53 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [25],
     );
   });
+
+  // ---- third round (a blind corpus): wrong-finding classes ------------------------------------
+
+  it('a script that calls its own server in-process (call_tool, list_tools) and never serves gets no stdout, stdin or startup-encoding findings', () => {
+    assert.deepEqual(at('self_call_script', 'MCP101', 'walkthrough.py'), []);
+    assert.deepEqual(at('self_call_script', 'MCP103', 'walkthrough.py'), []);
+    assert.deepEqual(at('self_call_script', 'MCP104', 'walkthrough.py'), []);
+    // The tool handler still fails on Windows when it runs; only the script code is exempt.
+    assert.deepEqual(
+      at('self_call_script', 'MCP209', 'walkthrough.py').map((x) => x.line),
+      [13],
+    );
+  });
+
+  it('the same in-process calls in a module that serves over stdio, or in the lifespan of a module a runner starts: its prints are still reported', () => {
+    assert.deepEqual(
+      at('self_call_script', 'MCP101', 'served.py').map((x) => x.line),
+      [17],
+    );
+    assert.deepEqual(
+      at('self_call_script', 'MCP101', 'lifespan_server.py').map((x) => x.line),
+      [6],
+    );
+  });
+
+  it('MCP504 (TS): a local stdio tool error carrying the message is feedback; credentials in the try block or the stack still leak', () => {
+    assert.deepEqual(
+      at('ts_tool_error_feedback', 'MCP504').map((x) => x.line),
+      [35, 48],
+    );
+  });
+
+  it('MCP505: name-based secrets in test code are fixtures; token shapes there and literals in server code are reported', () => {
+    assert.deepEqual(
+      at('secret_test_fixture', 'MCP505', 'test_client.py').map((x) => x.line),
+      [15],
+    );
+    assert.deepEqual(
+      at('secret_test_fixture', 'MCP505', 'server.py').map((x) => x.line),
+      [4],
+    );
+  });
+
+  it('MCP401 (TS): awaiting part of a package already imported, or a Node built-in, is not startup delay; a package not loaded yet is', () => {
+    assert.deepEqual(
+      at('ts_loaded_import', 'MCP401').map((x) => x.line),
+      [17],
+    );
+  });
 });

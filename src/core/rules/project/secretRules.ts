@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path';
 import type { Fix } from '../../model';
 import type { RuleHit } from '../types';
 import { LineIndex } from './text';
@@ -72,6 +73,8 @@ export interface SecretScanOptions {
   language: 'python' | 'typescript' | 'config';
   /** Offsets already reported (client-config scanning reports env values itself). */
   skip?: Set<number>;
+  /** Project root: test folders are recognized below it only. */
+  root?: string;
 }
 
 function envName(name: string): string {
@@ -118,6 +121,21 @@ function fixFor(
   return undefined;
 }
 
+/**
+ * Test code (`tests/`, `test_*.py`, `*.test.ts`, `conftest.py`...): its name-based secret
+ * assignments are fixtures (`api_key='scoped-key'` in a mock assertion), not committed
+ * credentials. Token-shaped values are still reported there.
+ */
+function isTestFile(file: string, root: string | undefined): boolean {
+  if (!root) return false;
+  const rel = relative(root, file);
+  if (!rel || rel.startsWith('..') || isAbsolute(rel)) return false;
+  const parts = rel.split(/[\\/]/);
+  const base = parts[parts.length - 1] ?? '';
+  if (parts.slice(0, -1).some((d) => d === 'tests' || d === 'test' || d === '__tests__' || d === 'spec')) return true;
+  return /^(test_.*\.py|.*_test\.py|conftest\.py|.*\.(test|spec)\.[cm]?[jt]sx?)$/.test(base);
+}
+
 /** Scan a file's text for hard-coded secrets. */
 export function secretRules(file: string, text: string, opts: SecretScanOptions): RuleHit[] {
   const lines = new LineIndex(text);
@@ -160,7 +178,7 @@ export function secretRules(file: string, text: string, opts: SecretScanOptions)
   // type annotation belongs to exactly one part of the pattern.
   const assign =
     /(["']?)(?<![A-Za-z0-9_-])([A-Za-z_][A-Za-z0-9_-]*)\1[ \t]*(?::[ \t]*[A-Za-z_][\w.[\], |]*)?(?:=|:)\s*(["'`])([^"'`\r\n]*)\3/g;
-  for (const line of secretLines(text)) {
+  for (const line of isTestFile(file, opts.root) ? [] : secretLines(text)) {
     for (const lm of line[0].matchAll(assign)) {
       const m = Object.assign(lm, { index: line.index + lm.index! });
       const name = m[2];

@@ -81,6 +81,28 @@ const IN_PROCESS = new Set([
   'InMemoryTransport',
 ]);
 
+/**
+ * A server's own in-process API: a file that calls `mcp.call_tool(...)` or `mcp.list_tools()`
+ * outside the server's handlers drives the server in the same process (a demo, a test, a
+ * script), as a client would.
+ */
+const SELF_CLIENT_METHODS = new Set([
+  'call_tool',
+  'list_tools',
+  'get_tools',
+  'read_resource',
+  'list_resources',
+  'get_resources',
+  'get_prompt',
+  'render_prompt',
+  'list_prompts',
+  'get_prompts',
+  '_call_tool',
+  '_list_tools',
+  '_mcp_call_tool',
+  '_mcp_list_tools',
+]);
+
 /** Methods that make a server part of another one. */
 const MOUNTS = new Set(['mount', 'import_server', 'as_proxy', 'add_server']);
 
@@ -243,6 +265,23 @@ function findServerUses(py: PyFile): void {
         srv.mounted = true;
     }
   }
+  // Functions the server runs itself: its lifespan (`FastMCP(..., lifespan=startup)`).
+  const lifespans = new Set<string>();
+  for (const s of py.servers) {
+    const ls = s.ctor ? py.kwargs(s.ctor).get('lifespan') : undefined;
+    if (ls?.type === 'identifier') lifespans.add(py.text(ls));
+  }
+  for (const call of py.calls) {
+    const fnNode = field(call, 'function');
+    if (fnNode?.type !== 'attribute') continue;
+    const obj = field(fnNode, 'object');
+    const srv = obj?.type === 'identifier' ? byName.get(py.text(obj)) : undefined;
+    if (!srv || !SELF_CLIENT_METHODS.has(py.text(field(fnNode, 'attribute')!))) continue;
+    if (insideHandlerOf(py, call, srv.name)) continue;
+    const fn = py.enclosingFunction(call);
+    if (fn && lifespans.has(fn.name)) continue;
+    srv.inProcess = true;
+  }
   for (const fn of py.functions) {
     for (const r of named(fn.body)) {
       if (r.type !== 'return_statement') continue;
@@ -251,6 +290,21 @@ function findServerUses(py: PyFile): void {
       if (srv) srv.returned = true;
     }
   }
+}
+
+/** Whether `node` sits in a function decorated by the server (`@mcp.tool`, `@mcp.resource(...)`). */
+function insideHandlerOf(py: PyFile, node: PyNode, server: string): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type !== 'decorated_definition') continue;
+    for (const d of p.children) {
+      if (d.type !== 'decorator') continue;
+      const expr = named(d)[0];
+      const target = expr?.type === 'call' ? field(expr, 'function') : expr;
+      const obj = target?.type === 'attribute' ? field(target, 'object') : undefined;
+      if (obj?.type === 'identifier' && py.text(obj) === server) return true;
+    }
+  }
+  return false;
 }
 
 /**

@@ -347,6 +347,9 @@ export function mcp207(py: PyFile): void {
 
 /** MCP209: text I/O that depends on the platform's default encoding. */
 export function mcp209(py: PyFile): void {
+  // A file that only drives its servers in-process (a demo, a test script) is not a server
+  // process: outside tool handlers its file I/O is ordinary script code.
+  const drivenOnly = py.servers.length > 0 && py.servers.every((s) => s.inProcess && !s.starts.length);
   for (const call of py.calls) {
     const q = py.callee(call);
     const fnNode = field(call, 'function');
@@ -385,6 +388,7 @@ export function mcp209(py: PyFile): void {
     if (!what) continue;
     const fn = py.enclosingFunction(call);
     const tool = fn ? py.definitionOf(fn) : undefined;
+    if (!tool && drivenOnly) continue;
     const effect = tool
       ? `there, and the call to ${tool.def.kind} '${tool.def.name}' fails`
       : !fn || py.startupFunctions().has(fn)

@@ -1,3 +1,4 @@
+import { isBuiltin } from 'node:module';
 import type * as ts from 'typescript';
 import {
   calleeName,
@@ -445,6 +446,27 @@ const SLOW_INIT_METHODS = new Set([
   'pipeline',
 ]);
 
+/** The package a bare specifier belongs to (`@scope/pkg`, `pkg`); undefined for relative paths and URLs. */
+function packageRoot(spec: string): string | undefined {
+  const s = spec.startsWith('node:') ? spec.slice(5) : spec;
+  if (!s || s.startsWith('.') || s.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(s)) return undefined;
+  const parts = s.split('/');
+  return s.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** Packages the file imports statically (import declarations, `import x = require`, `require()`). */
+function staticPackages(ctx: RuleContext): Set<string> {
+  const { ts } = ctx;
+  const out = new Set<string>();
+  for (const { module, node } of ctx.facts.moduleSpecifiers) {
+    const p = node.parent;
+    if (p && ts.isCallExpression(p) && p.expression.kind === ts.SyntaxKind.ImportKeyword) continue;
+    const root = packageRoot(module);
+    if (root) out.add(root);
+  }
+  return out;
+}
+
 /** Awaited work that delays the handshake: before `connect()`/`start()`, in the same function or at module top level. */
 function mcp401(ctx: RuleContext): void {
   const { ts, sf } = ctx;
@@ -452,11 +474,18 @@ function mcp401(ctx: RuleContext): void {
   if (startCalls.length === 0) return;
   const serverNames = new Set(ctx.facts.servers.map((s) => s.name));
   const starts = new Set<ts.Node>(startCalls);
+  const loaded = staticPackages(ctx);
   const slow = (aw: ts.AwaitExpression): string | undefined => {
     const e = unwrap(aw.expression);
     if (!ts.isCallExpression(e) || starts.has(e)) return undefined;
-    if (e.expression.kind === ts.SyntaxKind.ImportKeyword)
+    if (e.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const spec = e.arguments[0] && ts.isStringLiteralLike(e.arguments[0]) ? e.arguments[0].text : undefined;
+      const root = spec === undefined ? undefined : packageRoot(spec);
+      // A Node built-in, or a part of a package this file already imports statically: the
+      // package is loaded by then, and resolving one more of its files takes milliseconds.
+      if (root && (isBuiltin(root) || loaded.has(root))) return undefined;
       return `dynamic \`import(${e.arguments[0]?.getText(sf) ?? ''})\``;
+    }
     const m = calleeName(e) ?? '';
     if (m === 'fetch' && ts.isIdentifier(e.expression)) return 'a network request (`fetch`)';
     if (SLOW_INIT_METHODS.has(m)) return `\`${e.expression.getText(sf)}()\``;

@@ -287,6 +287,85 @@ function leaksError(ctx: RuleContext, expr: ts.Node, errName: string): boolean {
   return found;
 }
 
+/** Clients whose errors name hosts, users, databases and statements. */
+const DATA_STORE_CLIENTS = [
+  'pg',
+  'mysql',
+  'mysql2',
+  'mysql2/promise',
+  'mssql',
+  'oracledb',
+  'mongodb',
+  'mongoose',
+  'redis',
+  'ioredis',
+  'knex',
+  'sequelize',
+  'typeorm',
+  '@prisma/client',
+  '@elastic/elasticsearch',
+];
+
+/** Names that hold credentials: `apiKey`, `API_TOKEN`, `dbPassword`, `connectionString`... */
+const SECRET_NAME = /token|secret|passw|api_?key|credential|authori[sz]ation|connection_?string|dsn/i;
+
+/**
+ * The caught error's message handed back as a tool error (`isError: true`) by a server that only
+ * runs over stdio: the client is the user's own and the message is the feedback the model needs
+ * to correct the call, as the protocol asks. It still counts as a leak when more than the message
+ * goes out (the stack, the whole error object), when the failing code handles credentials
+ * (`process.env`, secret-named values) or when the file uses a database or cache client.
+ */
+function localErrorFeedback(ctx: RuleContext, ret: ts.Expression, errName: string, clause: ts.CatchClause): boolean {
+  const { ts } = ctx;
+  if (ctx.stdio !== 'stdio' || importsModule(ctx.facts, ...DATA_STORE_CLIENTS)) return false;
+  const obj = unwrap(ret);
+  if (!ts.isObjectLiteralExpression(obj)) return false;
+  const isError = obj.properties.some(
+    (p) =>
+      ts.isPropertyAssignment(p) &&
+      (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) &&
+      p.name.text === 'isError' &&
+      p.initializer.kind === ts.SyntaxKind.TrueKeyword,
+  );
+  if (!isError) return false;
+  // Every mention of the error is `<err>.message`.
+  let onlyMessage = true;
+  const visitRet = (n: ts.Node): void => {
+    if (!onlyMessage) return;
+    if (ts.isIdentifier(n) && n.text === errName) {
+      // `(err as Error).message`, `err!.message`: step out of casts and parentheses first.
+      let e: ts.Node = n;
+      while (
+        ts.isParenthesizedExpression(e.parent) ||
+        ts.isAsExpression(e.parent) ||
+        ts.isNonNullExpression(e.parent) ||
+        ts.isTypeAssertionExpression(e.parent) ||
+        ts.isSatisfiesExpression(e.parent)
+      )
+        e = e.parent;
+      const p = e.parent;
+      if (!(ts.isPropertyAccessExpression(p) && p.expression === e && p.name.text === 'message')) onlyMessage = false;
+      return;
+    }
+    ts.forEachChild(n, visitRet);
+  };
+  visitRet(obj);
+  if (!onlyMessage) return false;
+  const tryStmt = clause.parent;
+  if (!ts.isTryStatement(tryStmt)) return false;
+  let credentials = false;
+  const visitTry = (n: ts.Node): void => {
+    if (credentials) return;
+    if (ts.isPropertyAccessExpression(n) && n.name.text === 'env' && n.expression.getText(ctx.sf) === 'process')
+      credentials = true;
+    else if ((ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) && SECRET_NAME.test(n.text)) credentials = true;
+    else ts.forEachChild(n, visitTry);
+  };
+  visitTry(tryStmt.tryBlock);
+  return !credentials;
+}
+
 /** Upstream data interpolated into an error message: `await res.text()`, `res.url`, `err.message`. */
 function upstreamInterpolation(ctx: RuleContext, tpl: ts.Expression): boolean {
   const { ts } = ctx;
@@ -331,8 +410,10 @@ function mcp504(ctx: RuleContext, d: DefFact): void {
   const catchVar = (c: ts.CatchClause | undefined): string | undefined =>
     c?.variableDeclaration && ts.isIdentifier(c.variableDeclaration.name) ? c.variableDeclaration.name.text : undefined;
   for (const r of info.returns) {
-    const errName = catchVar(enclosingCatch(r));
+    const clause = enclosingCatch(r);
+    const errName = catchVar(clause);
     if (errName && r.expression && leaksError(ctx, r.expression, errName)) {
+      if (clause && localErrorFeedback(ctx, r.expression, errName, clause)) continue;
       ctx.report('MCP504', r.expression, msg(`returns the caught error's details (\`${errName}\`)`), {
         data: { tool },
       });
