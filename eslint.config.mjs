@@ -13,6 +13,7 @@ export default tseslint.config(
       'test/fixtures/**',
       'examples/**',
       'coverage/**',
+      'bench/results/**',
     ],
   },
   js.configs.recommended,
