@@ -146,6 +146,37 @@ export function callToolWithHeaders(
   }) as Promise<Record<string, unknown>>;
 }
 
+/** What the connected server declared (`tools`, `resources.subscribe`, `completions`, `logging`…). */
+export function serverCapabilities(client: Client): Record<string, unknown> {
+  return (client.getServerCapabilities() ?? {}) as Record<string, unknown>;
+}
+
+/** What a 2026-era `subscriptions/listen` stream asks for (the spec's `SubscriptionFilter`). */
+export interface ListenFilter {
+  toolsListChanged?: boolean;
+  promptsListChanged?: boolean;
+  resourcesListChanged?: boolean;
+  resourceSubscriptions?: string[];
+}
+
+/** An open `subscriptions/listen` stream: what the server agreed to, and how to end it. */
+export interface ListenStream {
+  readonly honored: ListenFilter;
+  /** Resolves once when the stream ends: closed by us, by the server, or dropped. */
+  readonly closed: Promise<'local' | 'graceful' | 'remote'>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a `subscriptions/listen` stream (2026-07-28), resolving once the server acknowledged it.
+ * Its notifications (`notifications/resources/updated`, list changes) reach the client's usual
+ * notification path, as 2025-era unsolicited notifications do.
+ */
+export async function listen(client: Client, filter: ListenFilter, timeoutMs: number): Promise<ListenStream> {
+  const sub = await client.listen(filter, { timeout: timeoutMs });
+  return { honored: sub.honoredFilter as ListenFilter, closed: sub.closed, close: () => sub.close() };
+}
+
 /** The era a connected client negotiated. */
 export function negotiatedEra(client: Client): { era: '2025' | '2026'; protocolVersion: string } {
   const version = client.getNegotiatedProtocolVersion() ?? LATEST_PROTOCOL_VERSION;
