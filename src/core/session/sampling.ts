@@ -112,7 +112,7 @@ export function samplingSummary(ask: SamplingAsk): string {
 }
 
 /** The line of the response editor below which the user writes the reply. */
-export const REPLY_MARKER =
+const REPLY_MARKER =
   '<!-- Write the reply below this line. Send Reply sends it; Decline or closing the editor declines. -->';
 
 /** The response editor's text: the request, quoted, then the marker and the draft. */

@@ -23,9 +23,8 @@ export type CompletionRef = { type: 'ref/prompt'; name: string } | { type: 'ref/
 
 export type FeatureResult = { ok: true } | { ok: false; reason: string };
 
-/** The log levels of `logging/setLevel` (RFC 5424 severities), most verbose first. */
-export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+/** The log levels of `logging/setLevel` (RFC 5424 severities). */
+export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency';
 
 const REMOVED_IN_2026 = 'not in the 2026-07-28 era';
 const QUICK_MS = 5000;

@@ -12,6 +12,8 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
   private readonly contents = new Map<string, string>();
   private counter = 0;
   private readonly registration = vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, this);
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return (
@@ -36,7 +38,20 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
     return uri;
   }
 
+  /** True while the document's content is kept. */
+  has(uri: vscode.Uri): boolean {
+    return this.contents.has(uri.toString());
+  }
+
+  /** Replaces the content of a kept document; an open editor shows the new text. */
+  update(uri: vscode.Uri, markdown: string): void {
+    if (!this.contents.has(uri.toString())) return;
+    this.contents.set(uri.toString(), markdown);
+    this.changed.fire(uri);
+  }
+
   dispose(): void {
+    this.changed.dispose();
     this.registration.dispose();
     this.contents.clear();
   }

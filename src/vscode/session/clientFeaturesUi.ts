@@ -1,0 +1,225 @@
+import * as vscode from 'vscode';
+import type {
+  ClientFeatures,
+  ElicitationAnswer,
+  ElicitationRequest,
+  FeatureContext,
+  Root,
+  SamplingAnswer,
+  SamplingRequest,
+} from '../../core/session/clientFeatures';
+import {
+  modelTurns,
+  pickModel,
+  readSamplingRequest,
+  replyDocument,
+  replyFromDocument,
+  samplingSummary,
+  type SamplingAsk,
+} from '../../core/session/sampling';
+import type { ReplyEditors } from './replyEditor';
+import { askForm } from './toolForm';
+
+/** How long a URL-mode elicitation waits for the server's `notifications/elicitation/complete`. */
+const URL_WAIT_MS = 10 * 60_000;
+
+/** What the features need of the session they answer for. */
+export interface FeatureHost {
+  serverId: string;
+  serverName: string;
+  /** Server notifications (for `notifications/elicitation/complete`). */
+  onNotification(listener: (n: { method: string; params: unknown }) => void): vscode.Disposable;
+  log: vscode.LogOutputChannel;
+}
+
+/**
+ * MCP Doctor's answers when a server asks (both eras go through here): elicitation forms and
+ * URL pages, sampling through a VS Code chat model after the user's consent or through a
+ * response editor, and the workspace folders as roots. One per server.
+ */
+export class UiClientFeatures implements ClientFeatures {
+  /** Set when the user allowed this server's sampling requests to go to a model without asking. */
+  private allowedModel?: string;
+
+  constructor(
+    private readonly host: FeatureHost,
+    private readonly replies: ReplyEditors,
+  ) {}
+
+  roots(): Root[] {
+    return (vscode.workspace.workspaceFolders ?? []).map((f) => ({ uri: f.uri.toString(), name: f.name }));
+  }
+
+  // ---------------------------------------------------------------- elicitation
+
+  async elicit(req: ElicitationRequest, ctx: FeatureContext): Promise<ElicitationAnswer> {
+    if (req.mode === 'url') return this.elicitUrl(req, ctx);
+    const title = `${this.host.serverName}${ctx.tool ? ` (${ctx.tool})` : ''} asks: ${req.message || 'information'}`;
+    const r = await askForm(req.requestedSchema ?? { type: 'object', properties: {} }, title, {
+      declinable: true,
+      signal: ctx.signal,
+    });
+    return r.action === 'accept' ? { action: 'accept', content: r.values } : { action: r.action };
+  }
+
+  /**
+   * URL mode: the page opens only after the user agrees (the URL is shown whole); accept means
+   * "opened". The server says when the interaction is done (`notifications/elicitation/complete`),
+   * which a progress notification waits for.
+   */
+  private async elicitUrl(req: ElicitationRequest, ctx: FeatureContext): Promise<ElicitationAnswer> {
+    let url: vscode.Uri;
+    try {
+      url = vscode.Uri.parse(req.url ?? '', true);
+    } catch {
+      url = vscode.Uri.parse('invalid:');
+    }
+    if (url.scheme !== 'https' && url.scheme !== 'http') {
+      void vscode.window.showWarningMessage(
+        `${this.host.serverName} asked to open ${JSON.stringify(req.url)}, which is not a web address: declined.`,
+      );
+      return { action: 'decline' };
+    }
+    const open: vscode.MessageItem = { title: 'Open Page' };
+    const decline: vscode.MessageItem = { title: 'Decline' };
+    const choice = await vscode.window.showWarningMessage(
+      `${this.host.serverName}${ctx.tool ? ` (${ctx.tool})` : ''} asks you to open a page in your browser`,
+      { modal: true, detail: `${req.message}\n\n${url.toString(true)}\n\nHost: ${url.authority}` },
+      open,
+      decline,
+    );
+    if (choice === decline) return { action: 'decline' };
+    if (choice !== open || ctx.signal.aborted) return { action: 'cancel' };
+    if (!(await vscode.env.openExternal(url))) return { action: 'cancel' };
+    if (req.elicitationId) this.waitForCompletion(req.elicitationId, url.authority);
+    return { action: 'accept' };
+  }
+
+  private waitForCompletion(elicitationId: string, host: string): void {
+    void vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `${this.host.serverName}: finish on ${host}, then come back`,
+        cancellable: true,
+      },
+      (_progress, token) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(done, URL_WAIT_MS);
+          const sub = this.host.onNotification(({ method, params }) => {
+            if (
+              method === 'notifications/elicitation/complete' &&
+              (params as { elicitationId?: unknown } | undefined)?.elicitationId === elicitationId
+            )
+              done();
+          });
+          const cancel = token.onCancellationRequested(done);
+          function done() {
+            clearTimeout(timer);
+            sub.dispose();
+            cancel.dispose();
+            resolve();
+          }
+        }),
+    );
+  }
+
+  // ---------------------------------------------------------------- sampling
+
+  async sample(req: SamplingRequest, ctx: FeatureContext): Promise<SamplingAnswer> {
+    const ask = readSamplingRequest(req);
+    const models = await this.chatModels();
+    const model = models[pickModel(models, ask.hints)];
+    if (model) {
+      const choice = this.allowedModel === model.id ? 'send' : await this.consent(ask, model, ctx.tool);
+      if (choice === 'decline') return { decline: 'The user declined the sampling request.' };
+      if (choice === 'send' || choice === 'always') {
+        if (choice === 'always') this.allowedModel = model.id;
+        return this.askModel(model, ask, ctx);
+      }
+    }
+    return this.writeReply(ask, ctx, models.length ? undefined : 'No chat model is available in VS Code');
+  }
+
+  /** The chat models VS Code offers (none when the API or a provider is missing). */
+  private async chatModels(): Promise<vscode.LanguageModelChat[]> {
+    try {
+      return await vscode.lm.selectChatModels();
+    } catch (err) {
+      this.host.log.warn(`language models unavailable: ${String(err)}`);
+      return [];
+    }
+  }
+
+  /** A modal consent showing the whole request: send it to the model (once or always), write the reply, or decline. */
+  private async consent(
+    ask: SamplingAsk,
+    model: vscode.LanguageModelChat,
+    tool: string | undefined,
+  ): Promise<'send' | 'always' | 'write' | 'decline'> {
+    const send: vscode.MessageItem = { title: `Send to ${model.name}` };
+    const always: vscode.MessageItem = { title: `Always Send ${this.host.serverName}'s Requests` };
+    const write: vscode.MessageItem = { title: 'Write Reply Myself' };
+    const decline: vscode.MessageItem = { title: 'Decline', isCloseAffordance: true };
+    const choice = await vscode.window.showInformationMessage(
+      `${this.host.serverName}${tool ? ` (${tool})` : ''} asks for a reply from a language model (MCP sampling)`,
+      {
+        modal: true,
+        detail: `${samplingSummary(ask)}\n\nModel: ${model.name} (${model.vendor}). "Always" lasts until VS Code reloads.`,
+      },
+      send,
+      always,
+      write,
+      decline,
+    );
+    if (choice === send) return 'send';
+    if (choice === always) return 'always';
+    if (choice === write) return 'write';
+    return 'decline';
+  }
+
+  private async askModel(
+    model: vscode.LanguageModelChat,
+    ask: SamplingAsk,
+    ctx: FeatureContext,
+  ): Promise<SamplingAnswer> {
+    const messages = modelTurns(ask).map((t) =>
+      t.role === 'user'
+        ? vscode.LanguageModelChatMessage.User(t.text)
+        : vscode.LanguageModelChatMessage.Assistant(t.text),
+    );
+    const cancel = new vscode.CancellationTokenSource();
+    const onAbort = () => cancel.cancel();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const response = await model.sendRequest(
+        messages,
+        {
+          justification: `${this.host.serverName} asked for a reply (MCP sampling).`,
+          modelOptions: ask.maxTokens !== undefined ? { maxTokens: ask.maxTokens } : undefined,
+        },
+        cancel.token,
+      );
+      let text = '';
+      for await (const part of response.text) text += part;
+      return { text, model: model.id, stopReason: 'endTurn' };
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      void vscode.window.showWarningMessage(`${model.name} did not answer ${this.host.serverName}'s request: ${why}`);
+      throw err;
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+      cancel.dispose();
+    }
+  }
+
+  /** The response editor: the user writes (or pastes) the reply, then sends or declines it. */
+  private async writeReply(ask: SamplingAsk, ctx: FeatureContext, why?: string): Promise<SamplingAnswer> {
+    const doc = replyDocument(ask, { server: this.host.serverName, tool: ctx.tool });
+    const notice = `${why ? `${why}: ` : ''}write the reply to ${this.host.serverName}'s sampling request in the editor, then Send Reply.`;
+    const r = await this.replies.ask(doc, notice, replyFromDocument, ctx.signal);
+    if ('reply' in r) return { text: r.reply, model: 'mcp-doctor-user', stopReason: 'endTurn' };
+    return {
+      decline: r.declined === 'withdrawn' ? 'The request was withdrawn.' : 'The user declined the sampling request.',
+    };
+  }
+}
