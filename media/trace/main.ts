@@ -24,6 +24,7 @@ import {
   ReplayRequest,
   SetFilterCommand,
   type DisplayEntry,
+  type EntryDetail,
   type IpcCommand,
   type IpcMessage,
   type ReplayResult,
@@ -651,8 +652,48 @@ async function showDetail(sx: number, seq: number): Promise<void> {
     line.append(link);
     parts.push(line);
   }
-  parts.push(body, el('div', 'replay'));
+  parts.push(body);
+  if (d.input) parts.push(inputPairView(sx, seq, d.input));
+  parts.push(el('div', 'replay'));
   detail.replaceChildren(...parts);
+}
+
+/**
+ * 2026-07-28 input requests: what the server asked for in its `input_required` result beside
+ * what the client answered in the retried request, with the time the answer took.
+ */
+function inputPairView(sx: number, seq: number, input: NonNullable<EntryDetail['input']>): HTMLElement {
+  const box = el('div', 'input-pair');
+  const answeredIn =
+    input.answered && input.answered.inputLatencyMs !== undefined
+      ? `answered in ${formatLatency(input.answered.inputLatencyMs)}`
+      : 'not answered (yet)';
+  box.append(el('div', 'input-title', `Input requests (2026-07-28 multi-round trip) · ${answeredIn}`));
+  const body = el('div', 'detail-body');
+  const col = (title: string, entry: DisplayEntry | undefined, json: string | undefined) => {
+    const c = el('div', 'col');
+    const t = el('div', 'col-title', title);
+    if (entry && entry.seq !== seq) {
+      const link = el('a', 'link', `#${entry.seq}`);
+      link.href = '#';
+      link.addEventListener('click', (ev) => {
+        ev.preventDefault();
+        revealEntry(sx, entry.seq);
+      });
+      t.append(document.createTextNode(' '), link);
+    }
+    c.append(
+      t,
+      json === undefined ? el('div', 'note', 'The client has not retried the request yet.') : jsonView(json, false),
+    );
+    return c;
+  };
+  body.append(
+    col('Asked (inputRequests)', input.asked, input.requests),
+    col('Answered (inputResponses)', input.answered, input.responses),
+  );
+  box.append(body);
+  return box;
 }
 
 function revealEntry(sx: number, seq: number): void {

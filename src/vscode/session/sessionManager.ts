@@ -557,6 +557,17 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       case 'stderr':
         terminal.writeLine(maskSecrets(redactString(e.text), secrets), 'stderr');
         break;
+      case 'log': {
+        // MCP logging (`notifications/message`); `Set Server Log Level…` chooses what comes (2025 era).
+        const level = e.level ?? 'info';
+        const style = ['error', 'critical', 'alert', 'emergency'].includes(level)
+          ? 'error'
+          : level === 'warning'
+            ? 'hint'
+            : 'stderr';
+        terminal.writeLine(`[${level}] ${maskSecrets(redactString(e.text), secrets)}`, style);
+        break;
+      }
       case 'stdout-noise':
         terminal.writeLine(`stdout: ${maskSecrets(redactString(e.text), secrets)}`, 'noise');
         terminal.writeLine(

@@ -202,6 +202,7 @@ export class TracePanel implements vscode.Disposable {
       e.pair ? s.recorder.get(e.pair) : undefined,
       e.parent ? s.recorder.get(e.parent) : undefined,
       s.recorder.secrets,
+      e.input ? s.recorder.get(e.input) : undefined,
     );
   }
 
