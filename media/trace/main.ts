@@ -594,6 +594,17 @@ async function showDetail(sx: number, seq: number): Promise<void> {
     );
     b.disabled = !session?.canReplay;
     actions.append(b);
+    const requestJson = e.dir === 'out' ? d.json : d.pair?.entry.dir === 'out' ? d.pair.json : undefined;
+    const cut = e.dir === 'out' ? d.cut : !!d.pair?.cut;
+    const edit = button(
+      'edit',
+      cut ? 'The request is too large to edit here' : 'Edit the params, then send the request again and compare',
+      () => toggleReplayEditor(sx, seq, requestJson ?? '{}'),
+      'Edit & Replay',
+    );
+    edit.classList.add('edit-replay');
+    edit.disabled = !session?.canReplay || cut || requestJson === undefined;
+    actions.append(edit);
   }
   if (e.tool) {
     const tool = e.tool;
@@ -714,11 +725,62 @@ function revealEntry(sx: number, seq: number): void {
   selectEntry(sx, seq);
 }
 
-/** Replays a request and shows old vs new under the detail, if the entry is still selected. */
-async function replay(sx: number, seq: number): Promise<void> {
+/**
+ * The editor of an edited replay: the request's params as JSON (redacted as shown: values left
+ * as they are go out as recorded), and Send.
+ */
+function toggleReplayEditor(sx: number, seq: number, requestJson: string): void {
+  const open = detail.querySelector('.replay-editor');
+  if (open) {
+    open.remove();
+    return;
+  }
+  let params: unknown = {};
+  try {
+    params = (JSON.parse(requestJson) as { params?: unknown }).params ?? {};
+  } catch {
+    // a cut or invalid message: start from an empty object
+  }
+  if (params && typeof params === 'object' && !Array.isArray(params)) delete (params as Record<string, unknown>)._meta;
+  const box = el('div', 'replay-editor');
+  const area = el('textarea', 'replay-params');
+  area.spellcheck = false;
+  area.value = JSON.stringify(params, null, 2);
+  area.rows = Math.min(20, area.value.split('\n').length + 1);
+  area.setAttribute('aria-label', 'Params to send');
+  const problem = el('div', 'note');
+  const check = () => {
+    try {
+      const v = JSON.parse(area.value) as unknown;
+      problem.textContent = v && typeof v === 'object' && !Array.isArray(v) ? '' : 'The params must be a JSON object.';
+    } catch (err) {
+      problem.textContent = `Not JSON: ${errorText(err)}`;
+    }
+    send.disabled = problem.textContent !== '';
+  };
+  const send = button(
+    'debug-rerun',
+    'Send the edited request and compare',
+    () => void replay(sx, seq, area.value),
+    'Send',
+  );
+  send.classList.add('send-replay');
+  area.addEventListener('input', check);
+  box.append(
+    el('div', 'note', 'Values shown as *** are sent as recorded unless you replace them.'),
+    area,
+    problem,
+    send,
+  );
+  detail.querySelector('.replay')?.before(box);
+  area.focus();
+}
+
+/** Replays a request (as recorded, or with edited params) and shows old vs new under the detail. */
+async function replay(sx: number, seq: number, params?: string): Promise<void> {
   let r: ReplayResult;
   try {
-    r = await ipc.request(ReplayRequest, { sx, seq });
+    r = await ipc.request(ReplayRequest, params === undefined ? { sx, seq } : { sx, seq, params });
   } catch (err) {
     r = { sx, seq, method: '?', ok: false, durationMs: 0, old: '', new: '', diff: [], error: errorText(err) };
   }

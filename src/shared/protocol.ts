@@ -352,7 +352,15 @@ export interface SetFilterParams {
  * bounds the call itself by the session's request timeout, so this one only catches a host that
  * never answers.
  */
-export const ReplayRequest = new IpcRequest<EntryRef, ReplayResult>('replay', 10 * 60_000);
+export const ReplayRequest = new IpcRequest<ReplayParams, ReplayResult>('replay', 10 * 60_000);
+/** The request to send again, as recorded or with params edited in the view. */
+export interface ReplayParams extends EntryRef {
+  /**
+   * The params as edited (JSON text of what the view showed, redacted): values left as shown
+   * are sent as recorded. Absent: the recorded params.
+   */
+  params?: string;
+}
 /** Names one entry. */
 export interface EntryRef {
   /** Session number. */

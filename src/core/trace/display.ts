@@ -251,6 +251,38 @@ export function buildDetail(
 }
 
 /**
+ * Request params edited in the view, which showed them redacted: every value left as it was
+ * shown (`***`, a masked token) is put back to the recorded value, so an edited replay sends the
+ * recorded secrets unless the user typed new ones, and the view never held them.
+ */
+export function restoreRedacted(edited: unknown, recorded: unknown, secrets: readonly string[] = NO_SECRETS): unknown {
+  return restore(edited, recorded, undefined, secrets, 0);
+}
+
+function restore(
+  edited: unknown,
+  recorded: unknown,
+  key: string | undefined,
+  secrets: readonly string[],
+  depth: number,
+): unknown {
+  if (typeof edited === 'string' && typeof recorded === 'string') {
+    const shown = key !== undefined && recorded !== '' && isSecretKey(key) ? REDACTED : redactString(recorded, secrets);
+    return edited === shown ? recorded : edited;
+  }
+  if (depth > 64 || !edited || typeof edited !== 'object' || !recorded || typeof recorded !== 'object') return edited;
+  if (Array.isArray(edited))
+    return Array.isArray(recorded)
+      ? edited.map((v, i) => restore(v, recorded[i], undefined, secrets, depth + 1))
+      : edited;
+  if (Array.isArray(recorded)) return edited;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(edited as Record<string, unknown>))
+    out[k] = restore(v, (recorded as Record<string, unknown>)[k], k, secrets, depth + 1);
+  return out;
+}
+
+/**
  * Line diff (Myers, O((N+M)·D)) of two texts. Falls back to "all removed, all added" when the
  * edit distance exceeds `maxEdits`, so a diff never takes long.
  */
