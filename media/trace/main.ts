@@ -576,15 +576,16 @@ async function showDetail(sx: number, seq: number): Promise<void> {
     actions.append(
       button('copy', 'Copy request and response', () => send(CopyCommand, { sx, seq, what: 'both' }), 'Copy both'),
     );
+  // A request comes before its response (whatever the direction: servers send requests too).
   const isRequest =
     e.kind === 'message' &&
-    (e.pair !== undefined || e.status === 'pending' || e.status === 'cancelled') &&
+    (e.pair !== undefined ? e.pair > e.seq : e.status === 'pending' || e.status === 'cancelled') &&
     e.dir === 'out';
   const replayable =
     e.kind === 'message' &&
     e.method &&
     e.method !== 'initialize' &&
-    (isRequest || (d.pair && d.pair.entry.dir === 'out'));
+    (isRequest || (d.pair && d.pair.entry.seq < e.seq && d.pair.entry.dir === 'out'));
   if (replayable) {
     const b = button(
       'debug-rerun',
@@ -594,8 +595,8 @@ async function showDetail(sx: number, seq: number): Promise<void> {
     );
     b.disabled = !session?.canReplay;
     actions.append(b);
-    const requestJson = e.dir === 'out' ? d.json : d.pair?.entry.dir === 'out' ? d.pair.json : undefined;
-    const cut = e.dir === 'out' ? d.cut : !!d.pair?.cut;
+    const requestJson = isRequest ? d.json : d.pair?.json;
+    const cut = isRequest ? d.cut : !!d.pair?.cut;
     const edit = button(
       'edit',
       cut ? 'The request is too large to edit here' : 'Edit the params, then send the request again and compare',
@@ -624,7 +625,7 @@ async function showDetail(sx: number, seq: number): Promise<void> {
     );
   const body = el('div', 'detail-body');
   const req =
-    d.pair && e.dir === 'in' && d.pair.entry.dir === 'out'
+    d.pair && d.pair.entry.seq < e.seq
       ? { entry: d.pair.entry, json: d.pair.json, cut: d.pair.cut }
       : { entry: e, json: d.json, cut: d.cut };
   const res = d.pair ? (req.entry === e ? d.pair : { entry: e, json: d.json, cut: d.cut }) : undefined;
@@ -649,7 +650,7 @@ async function showDetail(sx: number, seq: number): Promise<void> {
       req,
     ),
   );
-  if (res) body.append(col('Response', res));
+  if (res) body.append(col(req.entry.dir === 'out' ? 'Response' : 'Client response', res));
   const parts: HTMLElement[] = [head];
   if (d.parent) {
     const p = d.parent;

@@ -102,21 +102,20 @@ function settingsLines(ask: SamplingAsk): string[] {
   return lines;
 }
 
-/** The request as plain text, for a consent dialog. */
-export function samplingSummary(ask: SamplingAsk): string {
-  const parts: string[] = [];
-  if (ask.systemPrompt) parts.push(`System prompt: ${ask.systemPrompt}`);
-  for (const m of ask.messages) parts.push(`${m.role === 'user' ? 'User' : 'Assistant'}: ${m.text}`);
-  parts.push(...settingsLines(ask));
-  return parts.join('\n\n');
-}
-
 /** The line of the response editor below which the user writes the reply. */
 const REPLY_MARKER =
   '<!-- Write the reply below this line. Send Reply sends it; Decline or closing the editor declines. -->';
 
-/** The response editor's text: the request, quoted, then the marker and the draft. */
-export function replyDocument(ask: SamplingAsk, from: { server: string; tool?: string }, draft = ''): string {
+/**
+ * The response editor's text: the request, quoted, then the marker and the draft. `model` names
+ * the chat model the request can be sent to, when there is one.
+ */
+export function replyDocument(
+  ask: SamplingAsk,
+  from: { server: string; tool?: string },
+  model?: string,
+  draft = '',
+): string {
   const quote = (text: string) =>
     text
       .split('\n')
@@ -124,6 +123,11 @@ export function replyDocument(ask: SamplingAsk, from: { server: string; tool?: s
       .join('\n');
   const out = [`# Sampling request from "${from.server}"${from.tool ? ` (tool \`${from.tool}\`)` : ''}`, ''];
   for (const line of settingsLines(ask)) out.push(`- ${line}`);
+  out.push(
+    model
+      ? `- A chat model can answer: ${model}. In the title bar: Send to Chat Model (or Always Send… for this server), Draft Reply with Chat Model to edit its answer, or write the reply below and Send Reply.`
+      : '- No chat model is available in VS Code: write the reply below, then Send Reply (title bar). Decline or closing the editor declines.',
+  );
   if (ask.systemPrompt) out.push('', '**System prompt**', '', quote(ask.systemPrompt));
   for (const m of ask.messages) out.push('', `**${m.role === 'user' ? 'User' : 'Assistant'}**`, '', quote(m.text));
   out.push('', '---', REPLY_MARKER, draft);

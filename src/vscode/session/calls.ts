@@ -180,6 +180,7 @@ export class Calls {
     };
     return {
       initial: recent[0],
+      suggestionsAre: 'used before, or an example',
       suggests: (key) => candidates(key).length > 0,
       suggest: async (key, value) => candidates(key).filter((c) => c.toLowerCase().includes(value.toLowerCase())),
     };

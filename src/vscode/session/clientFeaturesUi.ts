@@ -14,7 +14,6 @@ import {
   readSamplingRequest,
   replyDocument,
   replyFromDocument,
-  samplingSummary,
   type SamplingAsk,
 } from '../../core/session/sampling';
 import type { ReplyEditors } from './replyEditor';
@@ -125,19 +124,42 @@ export class UiClientFeatures implements ClientFeatures {
 
   // ---------------------------------------------------------------- sampling
 
+  /**
+   * Sampling: the request is shown whole in a response editor. With a chat model the user sends
+   * it there (once, or always for this server until VS Code reloads: the per-server consent),
+   * drafts a reply with it to edit, or writes the reply; without one the user writes it. Decline
+   * (or closing the editor) answers "rejected".
+   */
   async sample(req: SamplingRequest, ctx: FeatureContext): Promise<SamplingAnswer> {
     const ask = readSamplingRequest(req);
     const models = await this.chatModels();
     const model = models[pickModel(models, ask.hints)];
-    if (model) {
-      const choice = this.allowedModel === model.id ? 'send' : await this.consent(ask, model, ctx.tool);
-      if (choice === 'decline') return { decline: 'The user declined the sampling request.' };
-      if (choice === 'send' || choice === 'always') {
-        if (choice === 'always') this.allowedModel = model.id;
-        return this.askModel(model, ask, ctx);
-      }
+    if (model && this.allowedModel === model.id) return this.askModel(model, ask, ctx);
+    const server = this.host.serverName;
+    let drafted = false;
+    const doc = replyDocument(ask, { server, tool: ctx.tool }, model && `${model.name} (${model.vendor})`);
+    const r = await this.replies.ask(doc, {
+      read: replyFromDocument,
+      draft: model
+        ? async () => {
+            drafted = true;
+            return (await this.modelReply(model, ask, ctx.signal)).text;
+          }
+        : undefined,
+      signal: ctx.signal,
+    });
+    if ('model' in r && model) {
+      if (r.model === 'always') this.allowedModel = model.id;
+      return this.askModel(model, ask, ctx);
     }
-    return this.writeReply(ask, ctx, models.length ? undefined : 'No chat model is available in VS Code');
+    if ('reply' in r)
+      return { text: r.reply, model: drafted && model ? model.id : 'mcp-doctor-user', stopReason: 'endTurn' };
+    return {
+      decline:
+        'declined' in r && r.declined === 'withdrawn'
+          ? 'The request was withdrawn.'
+          : 'The user declined the sampling request.',
+    };
   }
 
   /** The chat models VS Code offers (none when the API or a provider is missing). */
@@ -150,38 +172,26 @@ export class UiClientFeatures implements ClientFeatures {
     }
   }
 
-  /** A modal consent showing the whole request: send it to the model (once or always), write the reply, or decline. */
-  private async consent(
-    ask: SamplingAsk,
-    model: vscode.LanguageModelChat,
-    tool: string | undefined,
-  ): Promise<'send' | 'always' | 'write' | 'decline'> {
-    const send: vscode.MessageItem = { title: `Send to ${model.name}` };
-    const always: vscode.MessageItem = { title: `Always Send ${this.host.serverName}'s Requests` };
-    const write: vscode.MessageItem = { title: 'Write Reply Myself' };
-    const decline: vscode.MessageItem = { title: 'Decline', isCloseAffordance: true };
-    const choice = await vscode.window.showInformationMessage(
-      `${this.host.serverName}${tool ? ` (${tool})` : ''} asks for a reply from a language model (MCP sampling)`,
-      {
-        modal: true,
-        detail: `${samplingSummary(ask)}\n\nModel: ${model.name} (${model.vendor}). "Always" lasts until VS Code reloads.`,
-      },
-      send,
-      always,
-      write,
-      decline,
-    );
-    if (choice === send) return 'send';
-    if (choice === always) return 'always';
-    if (choice === write) return 'write';
-    return 'decline';
-  }
-
   private async askModel(
     model: vscode.LanguageModelChat,
     ask: SamplingAsk,
     ctx: FeatureContext,
   ): Promise<SamplingAnswer> {
+    try {
+      return await this.modelReply(model, ask, ctx.signal);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      void vscode.window.showWarningMessage(`${model.name} did not answer ${this.host.serverName}'s request: ${why}`);
+      throw err;
+    }
+  }
+
+  /** The model's reply to the request's turns (the system prompt first, as a user turn). */
+  private async modelReply(
+    model: vscode.LanguageModelChat,
+    ask: SamplingAsk,
+    signal: AbortSignal,
+  ): Promise<{ text: string; model: string; stopReason: string }> {
     const messages = modelTurns(ask).map((t) =>
       t.role === 'user'
         ? vscode.LanguageModelChatMessage.User(t.text)
@@ -189,7 +199,7 @@ export class UiClientFeatures implements ClientFeatures {
     );
     const cancel = new vscode.CancellationTokenSource();
     const onAbort = () => cancel.cancel();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', onAbort, { once: true });
     try {
       const response = await model.sendRequest(
         messages,
@@ -202,24 +212,9 @@ export class UiClientFeatures implements ClientFeatures {
       let text = '';
       for await (const part of response.text) text += part;
       return { text, model: model.id, stopReason: 'endTurn' };
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      void vscode.window.showWarningMessage(`${model.name} did not answer ${this.host.serverName}'s request: ${why}`);
-      throw err;
     } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
       cancel.dispose();
     }
-  }
-
-  /** The response editor: the user writes (or pastes) the reply, then sends or declines it. */
-  private async writeReply(ask: SamplingAsk, ctx: FeatureContext, why?: string): Promise<SamplingAnswer> {
-    const doc = replyDocument(ask, { server: this.host.serverName, tool: ctx.tool });
-    const notice = `${why ? `${why}: ` : ''}write the reply to ${this.host.serverName}'s sampling request in the editor, then Send Reply.`;
-    const r = await this.replies.ask(doc, notice, replyFromDocument, ctx.signal);
-    if ('reply' in r) return { text: r.reply, model: 'mcp-doctor-user', stopReason: 'endTurn' };
-    return {
-      decline: r.declined === 'withdrawn' ? 'The request was withdrawn.' : 'The user declined the sampling request.',
-    };
   }
 }

@@ -1,20 +1,40 @@
 import * as vscode from 'vscode';
 
-/** The context key listing open reply editors (`resource in mcpDoctor.replyEditors` shows their buttons). */
-const CONTEXT_KEY = 'mcpDoctor.replyEditors';
+/** Context keys listing open reply editors: `resource in …` shows their title-bar buttons. */
+const OPEN_KEY = 'mcpDoctor.replyEditors';
+const MODEL_KEY = 'mcpDoctor.replyEditorsWithModel';
 
-type Ending = { send: string } | { decline: true } | { closed: true };
+type ModelChoice = 'once' | 'always';
+type Ending = { send: string } | { decline: true } | { closed: true } | { model: ModelChoice } | { withdrawn: true };
 
 interface Open {
   doc: vscode.TextDocument;
   read(text: string): string | undefined;
+  draft?(): Promise<string>;
   finish(e: Ending): void;
 }
 
+/** How a reply editor is asked. */
+export interface ReplyRequest {
+  /** The reply in the document's text (everything below the marker); empty or undefined: none yet. */
+  read(text: string): string | undefined;
+  /**
+   * A chat model can answer: the title bar offers to send the request to it (once, or always for
+   * this server) and to draft a reply with it, which this returns, for the user to edit.
+   */
+  draft?(): Promise<string>;
+  /** The server withdrew its request: the editor closes. */
+  signal?: AbortSignal;
+}
+
+export type ReplyResult =
+  { reply: string } | { model: ModelChoice } | { declined: 'declined' | 'closed' | 'withdrawn' };
+
 /**
- * Editors in which the user writes an answer for a server (a sampling reply): an untitled
- * Markdown document holding the request and the place for the reply. "Send Reply" and
- * "Decline" sit in the editor's title bar and in a notification; closing the editor declines.
+ * Editors in which the user answers a server (a sampling reply): an untitled Markdown document
+ * that shows the whole request and holds the reply. The title bar has Send Reply and Decline,
+ * and, when a chat model can answer, Send to Chat Model, Always Send… and Draft Reply with Chat
+ * Model; closing the editor declines. (No notification: one cannot be closed once answered.)
  */
 export class ReplyEditors implements vscode.Disposable {
   private readonly open = new Map<string, Open>();
@@ -25,20 +45,14 @@ export class ReplyEditors implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument((doc) => this.open.get(doc.uri.toString())?.finish({ closed: true })),
       vscode.commands.registerCommand('mcpDoctor.sendReply', (uri?: vscode.Uri) => this.end(uri, 'send')),
       vscode.commands.registerCommand('mcpDoctor.declineReply', (uri?: vscode.Uri) => this.end(uri, 'decline')),
+      vscode.commands.registerCommand('mcpDoctor.draftReply', (uri?: vscode.Uri) => this.draft(uri)),
+      vscode.commands.registerCommand('mcpDoctor.sendToModel', (uri?: vscode.Uri) => this.toModel(uri, 'once')),
+      vscode.commands.registerCommand('mcpDoctor.alwaysSendToModel', (uri?: vscode.Uri) => this.toModel(uri, 'always')),
     ];
   }
 
-  /**
-   * Opens the editor with `text` and resolves when the user sends (with `read(text)`: the reply
-   * in the document, empty or undefined when there is none to send yet), declines or closes it,
-   * or when `signal` aborts (the server withdrew its request).
-   */
-  async ask(
-    text: string,
-    notice: string,
-    read: (text: string) => string | undefined,
-    signal?: AbortSignal,
-  ): Promise<{ reply: string } | { declined: 'declined' | 'closed' | 'withdrawn' }> {
+  /** Opens the editor with `text`; resolves with the reply, an action, or why there is none. */
+  async ask(text: string, req: ReplyRequest): Promise<ReplyResult> {
     const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: text });
     const key = doc.uri.toString();
     const editor = await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Active });
@@ -46,35 +60,35 @@ export class ReplyEditors implements vscode.Disposable {
     const end = doc.lineAt(doc.lineCount - 1).range.end;
     editor.selection = new vscode.Selection(end, end);
     editor.revealRange(new vscode.Range(end, end));
-    let onAbort: (() => void) | undefined;
-    const ending = await new Promise<Ending | 'withdrawn'>((resolve) => {
-      this.open.set(key, { doc, read, finish: resolve });
+    const onAbort = () => this.open.get(key)?.finish({ withdrawn: true });
+    const ending = await new Promise<Ending>((resolve) => {
+      this.open.set(key, { doc, read: req.read, draft: req.draft, finish: resolve });
       void this.updateContext();
-      onAbort = () => resolve('withdrawn');
-      if (signal?.aborted) onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      void vscode.window.showInformationMessage(notice, 'Send Reply', 'Decline').then((choice) => {
-        if (choice === 'Send Reply') void this.end(doc.uri, 'send');
-        else if (choice === 'Decline') void this.end(doc.uri, 'decline');
-      });
+      if (req.signal?.aborted) onAbort();
+      req.signal?.addEventListener('abort', onAbort, { once: true });
     });
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    req.signal?.removeEventListener('abort', onAbort);
     this.open.delete(key);
     await this.updateContext();
-    if (ending !== 'withdrawn' && 'closed' in ending) return { declined: 'closed' };
+    if ('closed' in ending) return { declined: 'closed' };
     await this.close(doc);
-    if (ending === 'withdrawn') return { declined: 'withdrawn' };
-    return 'send' in ending ? { reply: ending.send } : { declined: 'declined' };
+    if ('withdrawn' in ending) return { declined: 'withdrawn' };
+    if ('decline' in ending) return { declined: 'declined' };
+    return 'send' in ending ? { reply: ending.send } : { model: ending.model };
+  }
+
+  /** The open reply editor of `uri`, or of the active editor. */
+  private target(uri: vscode.Uri | undefined): Open | undefined {
+    const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+    const open = target && this.open.get(target.toString());
+    if (!open) void vscode.window.showInformationMessage('This editor is not waiting for a reply.');
+    return open;
   }
 
   /** Send (or decline) the reply of the given editor, or of the active one. */
   private async end(uri: vscode.Uri | undefined, how: 'send' | 'decline'): Promise<boolean> {
-    const target = uri ?? vscode.window.activeTextEditor?.document.uri;
-    const open = target && this.open.get(target.toString());
-    if (!open) {
-      void vscode.window.showInformationMessage('This editor is not waiting for a reply.');
-      return false;
-    }
+    const open = this.target(uri);
+    if (!open) return false;
     if (how === 'decline') {
       open.finish({ decline: true });
       return true;
@@ -92,6 +106,29 @@ export class ReplyEditors implements vscode.Disposable {
     return true;
   }
 
+  /** Send the request to the chat model instead of a written reply (once, or always for this server). */
+  private toModel(uri: vscode.Uri | undefined, choice: ModelChoice): boolean {
+    const open = this.target(uri);
+    if (!open?.draft) return false;
+    open.finish({ model: choice });
+    return true;
+  }
+
+  /** Appends a draft (a chat model's reply) to the reply area, for the user to edit and send. */
+  private async draft(uri: vscode.Uri | undefined): Promise<boolean> {
+    const open = this.target(uri);
+    if (!open?.draft) return false;
+    const text = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Drafting the reply…' },
+      () => open.draft!(),
+    );
+    if (open.doc.isClosed) return false;
+    const edit = new vscode.WorkspaceEdit();
+    const end = open.doc.lineAt(open.doc.lineCount - 1).range.end;
+    edit.insert(open.doc.uri, end, `${open.read(open.doc.getText()) ? '\n\n' : ''}${text}`);
+    return vscode.workspace.applyEdit(edit);
+  }
+
   /** Closes the untitled editor without asking to save it (its text was sent or declined). */
   private async close(doc: vscode.TextDocument): Promise<void> {
     if (doc.isClosed) return;
@@ -103,8 +140,13 @@ export class ReplyEditors implements vscode.Disposable {
     }
   }
 
-  private updateContext(): Thenable<unknown> {
-    return vscode.commands.executeCommand('setContext', CONTEXT_KEY, [...this.open.keys()]);
+  private async updateContext(): Promise<void> {
+    await vscode.commands.executeCommand('setContext', OPEN_KEY, [...this.open.keys()]);
+    await vscode.commands.executeCommand(
+      'setContext',
+      MODEL_KEY,
+      [...this.open].filter(([, o]) => o.draft).map(([k]) => k),
+    );
   }
 
   dispose(): void {

@@ -11,9 +11,10 @@ const MAX_DOCUMENTS = 50;
 export class ResultDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly contents = new Map<string, string>();
   private counter = 0;
-  private readonly registration = vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, this);
+  // Before the registration: VS Code reads `onDidChange` when the provider is registered.
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
+  private readonly registration = vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, this);
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return (

@@ -17,6 +17,8 @@ export interface FormOptions {
    * the values given so far (the completion context).
    */
   suggest?(key: string, value: string, args: Record<string, unknown>): Promise<string[]>;
+  /** What the suggestions are, shown beside each (default: suggested by the server). */
+  suggestionsAre?: string;
   /** Which string fields get the suggestion picker (default: all, when `suggest` is given). */
   suggests?(key: string): boolean;
   /** Ends the form as `cancel` (the server withdrew its request, or the call ended). */
@@ -364,6 +366,7 @@ function suggestField(ctx: StepContext, field: Field, current: unknown): Promise
   let timer: ReturnType<typeof setTimeout> | undefined;
   const typedItem = (text: string): Item[] =>
     text ? [{ label: text, description: 'as typed', value: text, alwaysShow: true }] : [];
+  const initialText = pick.value;
   const update = (text: string) => {
     const ticket = ++asked;
     pick.busy = true;
@@ -374,7 +377,7 @@ function suggestField(ctx: StepContext, field: Field, current: unknown): Promise
         pick.busy = false;
         const suggestions = values.map((v): Item => ({
           label: v,
-          description: 'suggested by the server',
+          description: ctx.opts.suggestionsAre ?? 'suggested by the server',
           value: v,
           alwaysShow: true,
         }));
@@ -387,7 +390,12 @@ function suggestField(ctx: StepContext, field: Field, current: unknown): Promise
   return run(
     pick,
     (finish) => {
+      let echo = true;
       pick.onDidChangeValue((text) => {
+        // VS Code may report the initial value once: its suggestions are already asked for.
+        const initialEcho = echo && text === initialText;
+        echo = false;
+        if (initialEcho) return;
         pick.items = typedItem(text);
         if (timer) clearTimeout(timer);
         timer = setTimeout(() => update(text), SUGGEST_DEBOUNCE_MS);

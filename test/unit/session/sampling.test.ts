@@ -5,7 +5,6 @@ import {
   readSamplingRequest,
   replyDocument,
   replyFromDocument,
-  samplingSummary,
 } from '../../../src/core/session/sampling';
 
 /** What FastMCP 4's `sample_guard` sends (see test/fixtures/servers/py/features.py). */
@@ -24,15 +23,11 @@ describe('sampling requests as people and models read them', () => {
     assert.equal(ask.maxTokens, 50);
     assert.deepEqual(ask.hints, ['small']);
     assert.deepEqual(ask.priorities, { cost: undefined, speed: 0.8, intelligence: undefined });
-    assert.equal(
-      samplingSummary(ask),
-      [
-        'System prompt: Answer in one sentence.',
-        'User: One sentence about owls.',
-        'Limits: max tokens 50',
-        'Model preferences: models like small, speed 0.8',
-      ].join('\n\n'),
-    );
+    const doc = replyDocument(ask, { server: 'features' }, 'Echo Small (test)');
+    assert.match(doc, /^- Limits: max tokens 50$/m);
+    assert.match(doc, /^- Model preferences: models like small, speed 0\.8$/m);
+    assert.match(doc, /^- A chat model can answer: Echo Small \(test\)\. In the title bar: Send to Chat Model/m);
+    assert.match(replyDocument(ask, { server: 'features' }), /^- No chat model is available in VS Code/m);
   });
 
   it('names media and tool blocks (2025-11-25 content lists) instead of inlining them', () => {
@@ -60,14 +55,15 @@ describe('sampling requests as people and models read them', () => {
       ask.messages.map((m) => m.text),
       ['What is this?\n[image image/png, 3 KB]', '[tool call lookup({"q":"x"})]', '[tool result: found]'],
     );
-    assert.match(samplingSummary(ask), /Limits: temperature 0.2, stop at "END"/);
-    assert.match(samplingSummary(ask), /Asks to include context "thisServer" \(not included\)/);
-    assert.match(samplingSummary(ask), /Offers tools lookup \(not run\)/);
+    const doc = replyDocument(ask, { server: 's' });
+    assert.match(doc, /Limits: temperature 0.2, stop at "END"/);
+    assert.match(doc, /Asks to include context "thisServer" \(not included\)/);
+    assert.match(doc, /Offers tools lookup \(not run\)/);
   });
 
   it('round-trips the response editor: the request quoted, the reply below the marker', () => {
     const ask = readSamplingRequest(FASTMCP_REQUEST);
-    const doc = replyDocument(ask, { server: 'features', tool: 'sample_guard' }, 'draft');
+    const doc = replyDocument(ask, { server: 'features', tool: 'sample_guard' }, undefined, 'draft');
     assert.match(doc, /^# Sampling request from "features" \(tool `sample_guard`\)/);
     assert.match(doc, /\*\*System prompt\*\*\n\n> Answer in one sentence\./);
     assert.match(doc, /\*\*User\*\*\n\n> One sentence about owls\./);
