@@ -32,7 +32,7 @@ async function quickInput(): Promise<QuickInput> {
         const box = r.querySelector('input[type=checkbox]') as unknown as { checked: boolean } | null;
         const toggle = r.querySelector('[aria-checked]');
         return {
-          label: r.querySelector('.label-name')?.textContent ?? '',
+          label: (r.querySelector('.label-name')?.textContent ?? '').trim(),
           description: r.querySelector('.label-description')?.textContent ?? '',
           checked: box ? box.checked : toggle ? toggle.getAttribute('aria-checked') === 'true' : null,
         };
@@ -216,6 +216,13 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
     await step('Value');
     await workbench.press('Escape', QUICK_INPUT);
     assert.equal(textOf(await done), 'no name (cancel)');
+
+    // URL mode: the page opens only after consent; the whole URL and its host are shown.
+    done = call('connect_request');
+    const consent = await step('asks you to open a page: Sign in to the billing service', (q) => q.items.length === 2);
+    assert.equal(consent.items[0].label, 'Open billing.example.com');
+    await workbench.click('.quick-input-list .monaco-list-row:has-text("Decline")');
+    assert.equal(textOf(await done), 'connect: decline');
   });
 
   it('2025 era: sampling through the response editor, then through a chat model registered with vscode.lm', async () => {

@@ -79,16 +79,32 @@ export class UiClientFeatures implements ClientFeatures {
       );
       return { action: 'decline' };
     }
-    const open: vscode.MessageItem = { title: 'Open Page' };
-    const decline: vscode.MessageItem = { title: 'Decline' };
-    const choice = await vscode.window.showWarningMessage(
-      `${this.host.serverName}${ctx.tool ? ` (${ctx.tool})` : ''} asks you to open a page in your browser`,
-      { modal: true, detail: `${req.message}\n\n${url.toString(true)}\n\nHost: ${url.authority}` },
-      open,
-      decline,
-    );
-    if (choice === decline) return { action: 'decline' };
-    if (choice !== open || ctx.signal.aborted) return { action: 'cancel' };
+    // A quick pick, not a modal: it shows the whole URL and its host, and Escape means cancel.
+    type Item = vscode.QuickPickItem & { action: 'open' | 'decline' };
+    const pick = vscode.window.createQuickPick<Item>();
+    pick.title = `${this.host.serverName}${ctx.tool ? ` (${ctx.tool})` : ''} asks you to open a page: ${req.message}`;
+    pick.placeholder = `${url.authority} — check the host before you open it`;
+    pick.items = [
+      { label: `$(link-external) Open ${url.authority}`, detail: url.toString(true), action: 'open' },
+      { label: '$(close) Decline', action: 'decline' },
+    ];
+    pick.ignoreFocusOut = true;
+    const choice = await new Promise<Item['action'] | undefined>((resolve) => {
+      const done = (v: Item['action'] | undefined) => {
+        resolve(v);
+        pick.dispose();
+      };
+      const onAbort = () => done(undefined);
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      pick.onDidAccept(() => done((pick.selectedItems[0] ?? pick.activeItems[0])?.action));
+      pick.onDidHide(() => {
+        ctx.signal.removeEventListener('abort', onAbort);
+        done(undefined);
+      });
+      pick.show();
+    });
+    if (choice === 'decline') return { action: 'decline' };
+    if (choice !== 'open' || ctx.signal.aborted) return { action: 'cancel' };
     if (!(await vscode.env.openExternal(url))) return { action: 'cancel' };
     if (req.elicitationId) this.waitForCompletion(req.elicitationId, url.authority);
     return { action: 'accept' };
