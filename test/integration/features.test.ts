@@ -1,4 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ServerConfig } from '../../src/core/config/types';
 import type { CallOutcome } from '../../src/core/session/mcpSession';
@@ -6,7 +10,27 @@ import type { SessionView } from '../../src/core/session/types';
 import type { DoctorTestApi } from '../../src/testApi';
 import type { TreeNode } from '../../src/vscode/treeNodes';
 import { webview, workbench, type BrowserFrame, type PageDocument } from './browser';
-import { activateDoctor, demoServer, serverNode, tracePanelReady, treeProvider, waitFor } from './helpers';
+import {
+  activateDoctor,
+  demoServer,
+  serverNode,
+  tracePanelReady,
+  treeProvider,
+  waitFor,
+  workspaceRoot,
+} from './helpers';
+
+/** A TCP port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 /** What the quick input (the form) shows: its title, input, message and items. */
 interface QuickInput {
@@ -117,16 +141,16 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
   });
 
   /** Starts (or restarts) the features server in an era and checks what the tree and terminal say. */
-  async function startIn(era: '2025' | 'auto', expect: '2025' | '2026'): Promise<void> {
+  async function startIn(era: '2025' | 'auto', expect: '2025' | '2026', server = features): Promise<void> {
     const view = (await vscode.commands.executeCommand<SessionView>(
       'mcpDoctor.restartServerInEra',
-      { serverId: features.id },
+      { serverId: server.id },
       era,
     ))!;
     assert.equal(view.state.kind, 'running', JSON.stringify(view.state));
     const tree = treeProvider();
     const node = await waitFor(() => {
-      const n = serverNode(features.id);
+      const n = serverNode(server.id);
       return n && String(tree.getTreeItem(n).description).includes(`running, ${expect} era`) ? n : undefined;
     }, `the tree to show the ${expect} era`);
     const item = tree.getTreeItem(node);
@@ -135,7 +159,7 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
     else assert.match(tooltip.value, /ping: not in the 2026-07-28 era/);
     if (era === '2025') assert.match(tooltip.value, /started in the 2025 era on request/);
     const terminal = (await vscode.commands.executeCommand<{ text: string }>('mcpDoctor.showTerminal', {
-      serverId: features.id,
+      serverId: server.id,
     }))!;
     assert.match(
       terminal.text,
@@ -153,17 +177,21 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
   }
 
   /** Calls a tool; the returned promise settles when the call ends. */
-  function call(toolName: string, args: Record<string, unknown> = {}): Promise<CallOutcome | undefined> {
+  function call(
+    toolName: string,
+    args: Record<string, unknown> = {},
+    serverId = features.id,
+  ): Promise<CallOutcome | undefined> {
     return Promise.resolve(
-      vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', { serverId: features.id, toolName, args }),
+      vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', { serverId, toolName, args }),
     );
   }
 
   /** Fills the profile form (every field kind the spec allows) as a user does; returns the tool's text. */
-  async function answerProfile(tool: string): Promise<string> {
-    const done = call(tool);
+  async function answerProfile(tool: string, server = features): Promise<string> {
+    const done = call(tool, {}, server.id);
     let q = await step('Email');
-    assert.match(q.title, new RegExp(`features \\(${tool}\\) asks: Your profile\\?: Email`));
+    assert.match(q.title, new RegExp(`${server.name} \\(${tool}\\) asks: Your profile\\?: Email`));
     await type('not an email');
     await waitFor(async () => /format/.test((await quickInput()).message), 'the format error under the input');
     await type('ada@example.com');
@@ -471,6 +499,123 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
       await vscode.commands.executeCommand('mcpDoctor.stopServer', counter.id);
     });
   }
+
+  /** Answers the greet prompt's form, picking the language from what completion/complete suggests for "E". */
+  async function completeGreet(server: ServerConfig): Promise<void> {
+    const greet = await childNode(server.id, 'prompts', 'greet');
+    const prompt = Promise.resolve(vscode.commands.executeCommand<CallOutcome>('mcpDoctor.getPrompt', greet));
+    await step('name');
+    await type('Ada');
+    await step('name', (q) => q.items.some((i) => i.label === 'Ada'));
+    await enter();
+    await step('language');
+    const suggested = (q: QuickInput) =>
+      q.items
+        .filter((i) => i.description === 'suggested by the server')
+        .map((i) => i.label)
+        .sort()
+        .join(', ');
+    // completion/complete suggestions follow what is typed.
+    await type('E');
+    await step('language', (q) => suggested(q) === 'English, Esperanto');
+    await type('Esp');
+    await step('language', (q) => suggested(q) === 'Esperanto');
+    await workbench.click('.quick-input-list .monaco-list-row:has-text("Esperanto")');
+    assert.match(JSON.stringify((await prompt)?.result), /Say hello to Ada in Esperanto\./);
+  }
+
+  /** Writes the reply into the response editor of the server's sampling request and sends it. */
+  async function replyInEditor(server: ServerConfig, topic: string, reply: string): Promise<void> {
+    const editor = await activeEditorWith(`Sampling request from "${server.name}"`);
+    assert.match(editor.document.getText(), new RegExp(`> One sentence about ${topic}\\.`));
+    const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+    await editor.edit((b) => b.insert(end, reply));
+    await workbench.click('.editor-actions [aria-label^="Send Reply"]');
+  }
+
+  describe('FastMCP 4 over Streamable HTTP: stateful in the 2025 era, --stateless in the 2026-07-28 era', () => {
+    const children: ChildProcess[] = [];
+    let dir: string;
+    let stateful: ServerConfig;
+    let stateless: ServerConfig;
+
+    before(async () => {
+      const root = workspaceRoot();
+      const repo = path.resolve(root, '..', '..', '..', '..');
+      const servers: Record<string, unknown> = {};
+      for (const [name, extra] of [
+        ['features-stateful', []],
+        ['features-stateless', ['--stateless']],
+      ] as const) {
+        const port = await freePort();
+        const child = spawn(
+          path.join(repo, '.venv', 'bin', 'python'),
+          [path.join(repo, 'test', 'fixtures', 'servers', 'py', 'features.py'), '--http', String(port), ...extra],
+          { stdio: 'ignore', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
+        );
+        children.push(child);
+        const url = `http://127.0.0.1:${port}/mcp`;
+        await waitFor(
+          () =>
+            fetch(url).then(
+              () => true,
+              () => false,
+            ),
+          `${name} listening on ${url}`,
+          30000,
+        );
+        servers[name] = { type: 'http', url };
+      }
+      dir = path.join(root, 'http-features');
+      fs.mkdirSync(path.join(dir, '.vscode'), { recursive: true });
+      fs.writeFileSync(path.join(dir, '.vscode', 'mcp.json'), JSON.stringify({ servers }, null, 2));
+      await api.config.refresh();
+      stateful = await demoServer(api, 'features-stateful');
+      stateless = await demoServer(api, 'features-stateless');
+    });
+
+    after(async () => {
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      for (const s of [stateful, stateless]) if (s) await api.sessions.stop(s.id);
+      for (const child of children) child.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+      await api.config.refresh();
+    });
+
+    it('stateful, 2025 era: ctx.elicit form answered, sampling replied in the editor, roots, completions', async () => {
+      await startIn('2025', '2025', stateful);
+      let done = call('elicit_request', {}, stateful.id);
+      const q = await step('Value');
+      assert.match(q.title, /features-stateful \(elicit_request\) asks: Your name\?/);
+      await type('Grace');
+      await enter();
+      assert.equal(textOf(await done), 'hello Grace');
+
+      done = call('sample_request', { topic: 'larks' }, stateful.id);
+      await replyInEditor(stateful, 'larks', 'Larks sing at dawn.');
+      assert.equal(textOf(await done), 'model said: Larks sing at dawn.');
+
+      const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString());
+      assert.equal(textOf(await call('roots_request', {}, stateful.id)), `roots: ${folders.join(', ')}`);
+      await completeGreet(stateful);
+    });
+
+    it('--stateless, 2026-07-28 era: input_required rounds answered by the form and the editor, roots, completions', async () => {
+      await startIn('auto', '2026', stateless);
+      assert.equal(
+        await answerProfile('profile_guard', stateless),
+        "profile age=36, color=green, email=ada@example.com, newsletter=False, size=m, toppings=['cheese']",
+      );
+
+      const done = call('sample_guard', { topic: 'wrens' }, stateless.id);
+      await replyInEditor(stateless, 'wrens', 'Wrens are small and loud.');
+      assert.equal(textOf(await done), 'model said: Wrens are small and loud.');
+
+      const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString());
+      assert.equal(textOf(await call('roots_guard', {}, stateless.id)), `roots: ${folders.join(', ')}`);
+      await completeGreet(stateless);
+    });
+  });
 
   /** The trace view filtered to the features server and searched for `text`. */
   async function traceFor(text: string): Promise<BrowserFrame> {

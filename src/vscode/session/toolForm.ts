@@ -396,6 +396,8 @@ function suggestField(ctx: StepContext, field: Field, current: unknown): Promise
         const initialEcho = echo && text === initialText;
         echo = false;
         if (initialEcho) return;
+        // Suggestions still on their way are for an older text: they must not replace these.
+        asked++;
         pick.items = typedItem(text);
         if (timer) clearTimeout(timer);
         timer = setTimeout(() => update(text), SUGGEST_DEBOUNCE_MS);
