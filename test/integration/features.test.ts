@@ -123,6 +123,42 @@ interface TestLm {
   register(provider: unknown): vscode.Disposable;
 }
 
+/**
+ * Registers the test's chat model ("Echo Small", which answers "A small model read: <last message>") with the
+ * real vscode.lm API under the test vendor extension's name; what it was sent goes into `prompts`.
+ */
+async function registerTestModel(prompts: string[]): Promise<vscode.Disposable> {
+  const lmExt = vscode.extensions.getExtension<TestLm>('mcp-doctor-test.lm-provider');
+  assert.ok(lmExt, 'the test vendor extension is loaded');
+  const lm = await lmExt.activate();
+  const registration = lm.register({
+    provideLanguageModelChatInformation: async () => [
+      {
+        id: 'echo-small',
+        name: 'Echo Small',
+        family: 'echo',
+        version: '1',
+        maxInputTokens: 8192,
+        maxOutputTokens: 512,
+        capabilities: {},
+      },
+    ],
+    provideLanguageModelChatResponse: async (
+      _model: unknown,
+      messages: readonly { content: readonly { value?: unknown }[] }[],
+      _options: unknown,
+      progress: vscode.Progress<vscode.LanguageModelTextPart>,
+    ) => {
+      const said = messages.map((m) => m.content.map((p) => (typeof p.value === 'string' ? p.value : '')).join(''));
+      prompts.push(...said);
+      progress.report(new vscode.LanguageModelTextPart(`A small model read: ${said[said.length - 1]}`));
+    },
+    provideTokenCount: async (_model: unknown, text: unknown) => String(text).length,
+  });
+  await waitFor(async () => (await vscode.lm.selectChatModels({ vendor: 'mcp-doctor-test' })).length > 0, 'the model');
+  return registration;
+}
+
 describe('Client features in both protocol eras: elicitation, sampling, roots, completions, subscriptions', function () {
   this.timeout(180000);
   let api: DoctorTestApi;
@@ -272,39 +308,9 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
     );
 
     // A chat model provider, registered with the real API under the test vendor's name.
-    const lmExt = vscode.extensions.getExtension<TestLm>('mcp-doctor-test.lm-provider');
-    assert.ok(lmExt, 'the test vendor extension is loaded');
-    const lm = await lmExt.activate();
     const prompts: string[] = [];
-    const registration = lm.register({
-      provideLanguageModelChatInformation: async () => [
-        {
-          id: 'echo-small',
-          name: 'Echo Small',
-          family: 'echo',
-          version: '1',
-          maxInputTokens: 8192,
-          maxOutputTokens: 512,
-          capabilities: {},
-        },
-      ],
-      provideLanguageModelChatResponse: async (
-        _model: unknown,
-        messages: readonly { content: readonly { value?: unknown }[] }[],
-        _options: unknown,
-        progress: vscode.Progress<vscode.LanguageModelTextPart>,
-      ) => {
-        const said = messages.map((m) => m.content.map((p) => (typeof p.value === 'string' ? p.value : '')).join(''));
-        prompts.push(...said);
-        progress.report(new vscode.LanguageModelTextPart(`A small model read: ${said[said.length - 1]}`));
-      },
-      provideTokenCount: async (_model: unknown, text: unknown) => String(text).length,
-    });
+    const registration = await registerTestModel(prompts);
     try {
-      await waitFor(
-        async () => (await vscode.lm.selectChatModels({ vendor: 'mcp-doctor-test' })).length > 0,
-        'the model',
-      );
       done = call('sample_request', { topic: 'moths' });
       // The request is shown whole; the title bar offers the model (the consent), per request or always.
       const consent = await activeEditorWith('A chat model can answer: Echo Small (mcp-doctor-test)');
@@ -607,9 +613,22 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
         "profile age=36, color=green, email=ada@example.com, newsletter=False, size=m, toppings=['cheese']",
       );
 
-      const done = call('sample_guard', { topic: 'wrens' }, stateless.id);
+      let done = call('sample_guard', { topic: 'wrens' }, stateless.id);
       await replyInEditor(stateless, 'wrens', 'Wrens are small and loud.');
       assert.equal(textOf(await done), 'model said: Wrens are small and loud.');
+      // With a chat model registered through vscode.lm, the same input request is answered by it after consent.
+      const prompts: string[] = [];
+      const registration = await registerTestModel(prompts);
+      try {
+        done = call('sample_guard', { topic: 'moles' }, stateless.id);
+        const consent = await activeEditorWith('A chat model can answer: Echo Small (mcp-doctor-test)');
+        assert.match(consent.document.getText(), /> One sentence about moles\./);
+        await workbench.click('.editor-actions [aria-label^="Send to Chat Model"]');
+        assert.equal(textOf(await done), 'model said: A small model read: One sentence about moles.');
+        assert.ok(prompts.includes('One sentence about moles.'), prompts.join(' | '));
+      } finally {
+        registration.dispose();
+      }
 
       const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString());
       assert.equal(textOf(await call('roots_guard', {}, stateless.id)), `roots: ${folders.join(', ')}`);
