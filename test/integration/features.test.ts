@@ -9,7 +9,7 @@ import type { CallOutcome } from '../../src/core/session/mcpSession';
 import type { SessionView } from '../../src/core/session/types';
 import type { DoctorTestApi } from '../../src/testApi';
 import type { TreeNode } from '../../src/vscode/treeNodes';
-import { webview, workbench, type BrowserFrame, type PageDocument } from './browser';
+import { resultView, shows, webview, workbench, type BrowserFrame, type PageDocument } from './browser';
 import {
   activateDoctor,
   demoServer,
@@ -422,8 +422,13 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
     assert.ok(ask, rows.map((r) => r.cells.join(' ')).join('\n'));
     assert.match(ask.cells[1], /←/, 'server → client');
     assert.match(ask.cells[4], /\d/, 'with latency');
-    await view.click('.rows .row:has-text("elicitation/create") >> nth=0');
-    await waitFor(async () => (await view.text('.detail .parent')).includes('tools/call'), 'the call it belongs to');
+    await clickRow(view, 'elicitation/create', 'first');
+    await waitFor(
+      async () => (await view.text('.detail .parent')).includes('tools/call'),
+      'the call it belongs to',
+    ).catch(async (err) =>
+      assert.fail(`${String(err)}; the detail shows ${(await view.text('.detail')).slice(0, 600)}`),
+    );
     const titles = await view.eval((_: null, doc: PageDocument) =>
       [...doc.querySelectorAll('.detail .col-title')].map((t) => t.textContent ?? ''),
     );
@@ -455,7 +460,7 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
     assert.match(level?.reason ?? '', /2026-07-28 revision removed `logging\/setLevel`/);
 
     const view = await traceFor('input_required');
-    await view.click('.rows .row:has-text("input_required: elicitation/create") >> nth=-1');
+    await clickRow(view, 'input_required: elicitation/create', 'last');
     let shown = '';
     const pair = await waitFor(async () => {
       shown = await view.text('.detail');
@@ -483,9 +488,10 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
       assert.equal(tree.getTreeItem(resource).contextValue, 'resource');
       const sub = await vscode.commands.executeCommand<{ ok: boolean }>('mcpDoctor.subscribeResource', resource);
       assert.deepEqual(sub, { ok: true });
-      await vscode.commands.executeCommand('mcpDoctor.readResource', resource);
-      const doc = await activeEditorWith('# Resource `counter://value`');
-      const before = /count (\d+)/.exec(doc.document.getText())?.[1];
+      const read = await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.readResource', resource);
+      const results = await resultView('counter');
+      const before = /count (\d+)/.exec(JSON.stringify(read?.result))?.[1];
+      await shows(results, 'counter://value', `count ${before}`);
       const bumped = await vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', {
         serverId: counter.id,
         toolName: 'bump',
@@ -493,10 +499,18 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
       });
       const after = /count (\d+)/.exec(textOf(bumped))?.[1];
       assert.equal(Number(after), Number(before) + 1);
-      await waitFor(
-        () => doc.document.getText().includes(`count ${after}`) && doc.document.getText().includes('Updated live'),
-        'the open resource to show the new value',
-      );
+      // The update notification makes MCP Doctor read the resource again into the result view
+      // (before or after the bump's own record): the newest counter://value record shows the new value.
+      const reads = () =>
+        results.eval(
+          (_: null, doc: PageDocument) =>
+            [...doc.querySelectorAll('.history-item .h-name')].filter((n) => n.textContent === 'counter://value')
+              .length,
+          null,
+        );
+      await waitFor(async () => (await reads()) >= 2, 'the resource read again after the update');
+      await results.click('.history-item:has(.h-name:text-is("counter://value")) >> nth=0');
+      await shows(results, 'counter://value', `count ${after}`);
       await waitFor(() => {
         const node = tree.getChildren(tree.getParent(resource)!).find((n) => n.kind === 'resource');
         const item = node && tree.getTreeItem(node);
@@ -636,20 +650,55 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
     });
   });
 
+  /**
+   * Selects the first or last recorded message of the features server whose row reads `label`,
+   * as "show in trace" does (the panel's reveal), and waits until the view marks that row selected.
+   */
+  async function clickRow(view: BrowserFrame, label: string, which: 'first' | 'last'): Promise<void> {
+    const live = api.trace.hub.all().filter((x) => x.serverId === features.id && x.live);
+    const session = live[live.length - 1];
+    assert.ok(session, 'a live trace session of features');
+    const seqs = [...session.recorder.entries()]
+      .filter((e) =>
+        label.startsWith('input_required')
+          ? e.shape === 'response' &&
+            JSON.stringify(e.msg).includes('"input_required"') &&
+            JSON.stringify(e.msg).includes(`"${label.slice('input_required: '.length)}"`)
+          : e.method === label && e.shape === 'request',
+      )
+      .map((e) => e.seq);
+    assert.ok(seqs.length, `a ${label} message in the trace`);
+    api.trace.openPanel!.reveal(undefined, {
+      sx: session.sx,
+      seq: which === 'first' ? seqs[0] : seqs[seqs.length - 1],
+    });
+    await waitFor(
+      async () =>
+        (await view.eval(
+          (_: null, doc: PageDocument) => doc.querySelector('.rows .row.selected')?.children[2]?.textContent ?? '',
+          null,
+        )) === label,
+      `the ${label} row selected`,
+    );
+  }
+
   /** The trace view filtered to the features server and searched for `text`. */
   async function traceFor(text: string): Promise<BrowserFrame> {
     await vscode.commands.executeCommand('mcpDoctor.openTrace', { serverId: features.id });
     const view = await webview('.trace .toolbar');
     await waitFor(() => tracePanelReady(api), 'the trace view to be ready');
     // A snapshot arriving after the view opened may reset the search: type it again until it holds.
+    let seen = '';
     await waitFor(async () => {
       const typed = await view.eval(
         (_: null, doc: PageDocument) => (doc.querySelector('input.search') as unknown as { value: string }).value,
         null,
       );
       if (typed !== text) await view.fill('input.search', text);
-      return (await view.visibleRows('.rows .row', '.list')).some((r) => r.cells[2].includes(text));
-    }, `rows with ${text} in the trace`);
+      const rows = await view.visibleRows('.rows .row', '.list');
+      seen = rows.map((r) => r.cells.join(' | ')).join('\n');
+      return rows.some((r) => r.cells.some((c) => c.includes(text)));
+    }, `rows with ${text} in the trace`).catch((err) => assert.fail(`${String(err)}; the rows: ${seen.slice(0, 800)}`));
     return view;
   }
 });

@@ -11,9 +11,6 @@ const MAX_DOCUMENTS = 50;
 export class ResultDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly contents = new Map<string, string>();
   private counter = 0;
-  // Before the registration: VS Code reads `onDidChange` when the provider is registered.
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
   private readonly registration = vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, this);
 
   provideTextDocumentContent(uri: vscode.Uri): string {
@@ -39,20 +36,7 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
     return uri;
   }
 
-  /** True while the document's content is kept. */
-  has(uri: vscode.Uri): boolean {
-    return this.contents.has(uri.toString());
-  }
-
-  /** Replaces the content of a kept document; an open editor shows the new text. */
-  update(uri: vscode.Uri, markdown: string): void {
-    if (!this.contents.has(uri.toString())) return;
-    this.contents.set(uri.toString(), markdown);
-    this.changed.fire(uri);
-  }
-
   dispose(): void {
-    this.changed.dispose();
     this.registration.dispose();
     this.contents.clear();
   }
