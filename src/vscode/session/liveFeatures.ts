@@ -73,6 +73,13 @@ export class LiveFeatures implements vscode.Disposable {
     return this.server;
   }
 
+  /** Round trip of a `ping` (2025 era), or why there is none. */
+  async ping(): Promise<{ ms: number } | { reason: string } | undefined> {
+    if (!this.server) return undefined;
+    const r = await this.server.ping();
+    return r.ok ? { ms: r.ms } : { reason: r.reason };
+  }
+
   /** Whether a resource is subscribed, and the updates seen since. */
   subscription(uri: string): ResourceUpdates | undefined {
     if (!this.server?.subscribed().includes(uri)) return undefined;

@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { missingScheme } from '../../core/config/urlScheme';
 import type { ServerConfig } from '../../core/config/types';
-import type { Finding } from '../../core/model';
 import {
   compareToolPins,
   findShadowedTools,
@@ -14,44 +13,19 @@ import type { McpSession, OutputEvent, SessionOptions } from '../../core/session
 import type { EraPreference } from '../../core/session/sdk';
 import { redactText } from '../../core/session/report';
 import type { SessionView, ToolStats } from '../../core/session/types';
-import { redactString } from '../../core/trace/redact';
 import type { TraceSink } from '../../core/trace/types';
-import { maskSecrets } from '../../core/trace/redact';
+import { maskSecrets, redactString } from '../../core/trace/redact';
 import { redactSecretFlags, secretValues, terminalHeader } from '../redact';
 import type { LaunchVariant, LiveSession, Services, SessionRegistry } from '../services';
 import type { LiveFeatures, ResourceUpdates } from './liveFeatures';
 import type { LaunchPrompts } from './prompts';
 import type { ReplyEditors } from './replyEditor';
 import { ServerTerminal } from './serverTerminal';
+import type { Entry } from './sessionEntry';
 import type { SignIns } from './signIns';
 
 /** What the session area needs from the others. */
 type SessionDeps = Pick<Services, 'context' | 'log' | 'config' | 'trace'>;
-
-/** Everything the manager keeps for one server id. Kept after stop/crash for the last state. */
-interface Entry {
-  /** The config as listed (not resolved); used for restarts and the tree. */
-  server: ServerConfig;
-  /** The config the session was launched with (variables substituted). */
-  resolved: ServerConfig;
-  session: McpSession;
-  listeners: vscode.Disposable[];
-  watcher?: vscode.Disposable;
-  /** Set while a watch-triggered restart is pending. */
-  watchTimer?: ReturnType<typeof setTimeout>;
-  /** Literal secret values of this launch (resolved inputs, secret env/headers), masked in output. */
-  secrets: string[];
-  /** Tool-poisoning findings of the last tools/list: hidden instructions, invisible characters. */
-  scan: Finding[];
-  /** Tools whose definition changed against the workspace's pins, by tool name (kept for the session). */
-  changed: Map<string, Finding>;
-  /** Tool names this server shares with another running server. */
-  shadow: Finding[];
-  /** The variant this start was made with (the debugger), if any. */
-  variant?: LaunchVariant;
-  /** What the client answers and asks beyond calls (elicitation, sampling, roots, subscriptions…). */
-  live: LiveFeatures;
-}
 
 /** workspaceState key of a server's tool pins (the last definitions seen). */
 export function toolPinsKey(serverId: string): string {
@@ -442,11 +416,9 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
   }
 
   /** Round trip of a `ping` to a running server (2025 era), or why there is none. */
-  async ping(serverId: string): Promise<{ ms: number } | { reason: string } | undefined> {
-    const features = this.entries.get(serverId)?.live.features;
-    if (!features || this.entries.get(serverId)?.session.view().state.kind !== 'running') return undefined;
-    const r = await features.ping();
-    return r.ok ? { ms: r.ms } : { reason: r.reason };
+  ping(serverId: string): Promise<{ ms: number } | { reason: string } | undefined> {
+    const entry = this.entries.get(serverId);
+    return entry?.session.view().state.kind === 'running' ? entry.live.ping() : Promise.resolve(undefined);
   }
 
   /** Whether a resource is subscribed, and the updates seen since. */
