@@ -24,6 +24,7 @@ import {
   ReplayRequest,
   SetFilterCommand,
   type DisplayEntry,
+  type EntryDetail,
   type IpcCommand,
   type IpcMessage,
   type ReplayResult,
@@ -575,15 +576,16 @@ async function showDetail(sx: number, seq: number): Promise<void> {
     actions.append(
       button('copy', 'Copy request and response', () => send(CopyCommand, { sx, seq, what: 'both' }), 'Copy both'),
     );
+  // A request comes before its response (whatever the direction: servers send requests too).
   const isRequest =
     e.kind === 'message' &&
-    (e.pair !== undefined || e.status === 'pending' || e.status === 'cancelled') &&
+    (e.pair !== undefined ? e.pair > e.seq : e.status === 'pending' || e.status === 'cancelled') &&
     e.dir === 'out';
   const replayable =
     e.kind === 'message' &&
     e.method &&
     e.method !== 'initialize' &&
-    (isRequest || (d.pair && d.pair.entry.dir === 'out'));
+    (isRequest || (d.pair && d.pair.entry.seq < e.seq && d.pair.entry.dir === 'out'));
   if (replayable) {
     const b = button(
       'debug-rerun',
@@ -593,6 +595,17 @@ async function showDetail(sx: number, seq: number): Promise<void> {
     );
     b.disabled = !session?.canReplay;
     actions.append(b);
+    const requestJson = isRequest ? d.json : d.pair?.json;
+    const cut = isRequest ? d.cut : !!d.pair?.cut;
+    const edit = button(
+      'edit',
+      cut ? 'The request is too large to edit here' : 'Edit the params, then send the request again and compare',
+      () => toggleReplayEditor(sx, seq, requestJson ?? '{}'),
+      'Edit & Replay',
+    );
+    edit.classList.add('edit-replay');
+    edit.disabled = !session?.canReplay || cut || requestJson === undefined;
+    actions.append(edit);
   }
   if (e.tool) {
     const tool = e.tool;
@@ -612,7 +625,7 @@ async function showDetail(sx: number, seq: number): Promise<void> {
     );
   const body = el('div', 'detail-body');
   const req =
-    d.pair && e.dir === 'in' && d.pair.entry.dir === 'out'
+    d.pair && d.pair.entry.seq < e.seq
       ? { entry: d.pair.entry, json: d.pair.json, cut: d.pair.cut }
       : { entry: e, json: d.json, cut: d.cut };
   const res = d.pair ? (req.entry === e ? d.pair : { entry: e, json: d.json, cut: d.cut }) : undefined;
@@ -637,7 +650,7 @@ async function showDetail(sx: number, seq: number): Promise<void> {
       req,
     ),
   );
-  if (res) body.append(col('Response', res));
+  if (res) body.append(col(req.entry.dir === 'out' ? 'Response' : 'Client response', res));
   const parts: HTMLElement[] = [head];
   if (d.parent) {
     const p = d.parent;
@@ -651,8 +664,48 @@ async function showDetail(sx: number, seq: number): Promise<void> {
     line.append(link);
     parts.push(line);
   }
-  parts.push(body, el('div', 'replay'));
+  parts.push(body);
+  if (d.input) parts.push(inputPairView(sx, seq, d.input));
+  parts.push(el('div', 'replay'));
   detail.replaceChildren(...parts);
+}
+
+/**
+ * 2026-07-28 input requests: what the server asked for in its `input_required` result beside
+ * what the client answered in the retried request, with the time the answer took.
+ */
+function inputPairView(sx: number, seq: number, input: NonNullable<EntryDetail['input']>): HTMLElement {
+  const box = el('div', 'input-pair');
+  const answeredIn =
+    input.answered && input.answered.inputLatencyMs !== undefined
+      ? `answered in ${formatLatency(input.answered.inputLatencyMs)}`
+      : 'not answered (yet)';
+  box.append(el('div', 'input-title', `Input requests (2026-07-28 multi-round trip) · ${answeredIn}`));
+  const body = el('div', 'detail-body');
+  const col = (title: string, entry: DisplayEntry | undefined, json: string | undefined) => {
+    const c = el('div', 'col');
+    const t = el('div', 'col-title', title);
+    if (entry && entry.seq !== seq) {
+      const link = el('a', 'link', `#${entry.seq}`);
+      link.href = '#';
+      link.addEventListener('click', (ev) => {
+        ev.preventDefault();
+        revealEntry(sx, entry.seq);
+      });
+      t.append(document.createTextNode(' '), link);
+    }
+    c.append(
+      t,
+      json === undefined ? el('div', 'note', 'The client has not retried the request yet.') : jsonView(json, false),
+    );
+    return c;
+  };
+  body.append(
+    col('Asked (inputRequests)', input.asked, input.requests),
+    col('Answered (inputResponses)', input.answered, input.responses),
+  );
+  box.append(body);
+  return box;
 }
 
 function revealEntry(sx: number, seq: number): void {
@@ -673,11 +726,62 @@ function revealEntry(sx: number, seq: number): void {
   selectEntry(sx, seq);
 }
 
-/** Replays a request and shows old vs new under the detail, if the entry is still selected. */
-async function replay(sx: number, seq: number): Promise<void> {
+/**
+ * The editor of an edited replay: the request's params as JSON (redacted as shown: values left
+ * as they are go out as recorded), and Send.
+ */
+function toggleReplayEditor(sx: number, seq: number, requestJson: string): void {
+  const open = detail.querySelector('.replay-editor');
+  if (open) {
+    open.remove();
+    return;
+  }
+  let params: unknown = {};
+  try {
+    params = (JSON.parse(requestJson) as { params?: unknown }).params ?? {};
+  } catch {
+    // a cut or invalid message: start from an empty object
+  }
+  if (params && typeof params === 'object' && !Array.isArray(params)) delete (params as Record<string, unknown>)._meta;
+  const box = el('div', 'replay-editor');
+  const area = el('textarea', 'replay-params');
+  area.spellcheck = false;
+  area.value = JSON.stringify(params, null, 2);
+  area.rows = Math.min(20, area.value.split('\n').length + 1);
+  area.setAttribute('aria-label', 'Params to send');
+  const problem = el('div', 'note');
+  const check = () => {
+    try {
+      const v = JSON.parse(area.value) as unknown;
+      problem.textContent = v && typeof v === 'object' && !Array.isArray(v) ? '' : 'The params must be a JSON object.';
+    } catch (err) {
+      problem.textContent = `Not JSON: ${errorText(err)}`;
+    }
+    send.disabled = problem.textContent !== '';
+  };
+  const send = button(
+    'debug-rerun',
+    'Send the edited request and compare',
+    () => void replay(sx, seq, area.value),
+    'Send',
+  );
+  send.classList.add('send-replay');
+  area.addEventListener('input', check);
+  box.append(
+    el('div', 'note', 'Values shown as *** are sent as recorded unless you replace them.'),
+    area,
+    problem,
+    send,
+  );
+  detail.querySelector('.replay')?.before(box);
+  area.focus();
+}
+
+/** Replays a request (as recorded, or with edited params) and shows old vs new under the detail. */
+async function replay(sx: number, seq: number, params?: string): Promise<void> {
   let r: ReplayResult;
   try {
-    r = await ipc.request(ReplayRequest, { sx, seq });
+    r = await ipc.request(ReplayRequest, params === undefined ? { sx, seq } : { sx, seq, params });
   } catch (err) {
     r = { sx, seq, method: '?', ok: false, durationMs: 0, old: '', new: '', diff: [], error: errorText(err) };
   }

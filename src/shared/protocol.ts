@@ -251,8 +251,15 @@ export interface DisplayEntry {
   errorCode?: number;
   /** Seq of the paired request/response. */
   pair?: number;
-  /** Seq of the request a notification or stderr line belongs to. */
+  /** Seq of the request a notification or stderr line (or a server→client request) belongs to. */
   parent?: number;
+  /**
+   * 2026-07-28 input requests: on an `input_required` result, the seq of the retried request that
+   * answers them; on that retry, the seq of the result it answers.
+   */
+  input?: number;
+  /** Time the client took to answer the input requests (between the two), in ms. */
+  inputLatencyMs?: number;
   /** Short redacted summary of params/result (first ~160 characters), for the list and search. */
   preview?: string;
   /** The in-memory copy of the payload was truncated (the file has it whole). */
@@ -311,6 +318,18 @@ export interface EntryDetail {
   pair?: { entry: DisplayEntry; json: string; cut: boolean };
   /** The request a notification belongs to. */
   parent?: DisplayEntry;
+  /**
+   * 2026-07-28: the input requests of an `input_required` result and the answers the retried
+   * request carried, paired (on either entry), with the time the client took.
+   */
+  input?: {
+    asked: DisplayEntry;
+    answered?: DisplayEntry;
+    /** Pretty redacted JSON of `inputRequests` (and `requestState` when there is one). */
+    requests: string;
+    /** Pretty redacted JSON of `inputResponses`, once the retry was sent. */
+    responses?: string;
+  };
 }
 
 // ---- webview → host ----------------------------------------------------------------------
@@ -333,7 +352,15 @@ export interface SetFilterParams {
  * bounds the call itself by the session's request timeout, so this one only catches a host that
  * never answers.
  */
-export const ReplayRequest = new IpcRequest<EntryRef, ReplayResult>('replay', 10 * 60_000);
+export const ReplayRequest = new IpcRequest<ReplayParams, ReplayResult>('replay', 10 * 60_000);
+/** The request to send again, as recorded or with params edited in the view. */
+export interface ReplayParams extends EntryRef {
+  /**
+   * The params as edited (JSON text of what the view showed, redacted): values left as shown
+   * are sent as recorded. Absent: the recorded params.
+   */
+  params?: string;
+}
 /** Names one entry. */
 export interface EntryRef {
   /** Session number. */

@@ -115,6 +115,15 @@ export interface SessionRegistry {
   stop(serverId: string): Promise<SessionView | undefined>;
   /** The status the current start's variant adds (`debugging`, `paused in tool add`), if any. */
   launchNote(serverId: string): string | undefined;
+  /**
+   * Round trip of a `ping` (2025 era), or why there is none (`not in the 2026-07-28 era`);
+   * undefined when the server does not run.
+   */
+  ping(serverId: string): Promise<{ ms: number } | { reason: string } | undefined>;
+  /** A subscribed resource and the updates its server announced since; undefined when not subscribed. */
+  subscription(serverId: string, uri: string): { count: number; last?: number } | undefined;
+  /** The protocol era a server is started in: `auto`, or the one the user forced. */
+  eraPreference(serverId: string): 'auto' | '2025' | '2026';
 }
 
 /** Tool definitions found in source files by the analyzers (rules area). */

@@ -41,14 +41,23 @@ describe('Stop and restart', function () {
   });
 
   it('restarts a running server that exits on stdin close: running again, new process, old one gone (timed)', async () => {
-    // server-everything (official SDK) exits as soon as its stdin closes.
+    // server-everything (official SDK) exits as soon as its stdin closes (and nothing it asked is pending).
     const server = await demoServer(api, 'everything');
     let view = (await vscode.commands.executeCommand<SessionView>('mcpDoctor.startServer', server.id))!;
     assert.equal(view.state.kind, 'running', JSON.stringify(view.state));
     const rounds = Number(process.env.MCP_DOCTOR_RESTART_ROUNDS || 3);
     const total: number[] = [];
     const stopPart: number[] = [];
+    // server-everything asks roots/list 350 ms after `initialized` (MCP Doctor declares roots), and a
+    // request it sends after its stdin closed keeps it alive until killed: stop once it was answered.
+    const rootsAnswered = () =>
+      waitFor(() => {
+        const live = api.trace.hub.all().filter((s) => s.serverId === server.id && s.live);
+        const current = live[live.length - 1];
+        return current && [...current.recorder.entries()].some((e) => e.method === 'roots/list' && e.dir === 'out');
+      }, 'the roots/list of server-everything answered');
     for (let i = 0; i < rounds; i++) {
+      await rootsAnswered();
       const oldPid = view.pid!;
       let stoppedAt: number | undefined;
       const t0 = performance.now();

@@ -19,12 +19,21 @@ async function main(): Promise<void> {
   const workspace = fs.mkdtempSync(path.join(path.dirname(fixture), '.run-'));
   fs.cpSync(fixture, workspace, { recursive: true });
   const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpdoc-user-'));
+  // An installed extension that declares the chat model vendor the sampling tests register a
+  // provider for (a vendor must be declared by the extension that registers it). The web
+  // workbench loads one development extension only, so it is installed, not developed.
+  const extensions = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpdoc-ext-'));
+  fs.cpSync(
+    path.join(root, 'test/fixtures/extensions/lm-provider'),
+    path.join(extensions, 'mcp-doctor-test.lm-provider-0.0.1'),
+    { recursive: true },
+  );
   try {
     await runTests({
       vscodeExecutablePath: process.env.VSCODE_EXECUTABLE ?? path.join(root, '.ci/vscode-host/vscode-shim.js'),
       extensionDevelopmentPath: root,
       extensionTestsPath: path.join(__dirname, 'index'),
-      launchArgs: [workspace, `--user-data-dir=${userData}`],
+      launchArgs: [workspace, `--user-data-dir=${userData}`, `--extensions-dir=${extensions}`],
       extensionTestsEnv: {
         MCP_DOCTOR_TEST_GREP: process.env.MCP_DOCTOR_TEST_GREP ?? '',
         MCP_DOCTOR_FIXTURE_ROOT: fixture,
@@ -37,6 +46,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });
+    fs.rmSync(extensions, { recursive: true, force: true });
     if (process.env.MCP_DOCTOR_KEEP_USER_DATA) console.log(`user data kept in ${userData}`);
     else fs.rmSync(userData, { recursive: true, force: true });
   }

@@ -16,6 +16,8 @@ const DEMO_SERVERS = [
   'polluting',
   'crashing',
   'hanging',
+  'features',
+  'counter',
   'remote-docs',
   'calc',
   'notes-ts',
@@ -53,7 +55,7 @@ describe('Servers tree', function () {
     const tree = treeProvider();
     const item = tree.getTreeItem(fileNode());
     assert.equal(item.label, `VS Code · ${path.join('.vscode', 'mcp.json')}`);
-    assert.match(String(item.description), /^10 servers(, \d+ problems?)?$/);
+    assert.match(String(item.description), /^12 servers(, \d+ problems?)?$/);
     assert.equal(item.command?.command, 'mcpDoctor.openConfig');
   });
 

@@ -5,9 +5,10 @@
  * UI (VS Code forms, the language model API) and the CLI (`--elicit`, `--sampling-reply`)
  * provide the answers; this module wires them to the client and records every exchange.
  */
+import { elicitationSchemaProblems } from './elicitation';
 import type { ClientCapabilities } from './sdk';
 
-interface ElicitationRequest {
+export interface ElicitationRequest {
   mode: 'form' | 'url';
   message: string;
   /** Form mode: the flat object schema of the fields to ask. */
@@ -21,11 +22,11 @@ export type ElicitationAnswer =
   { action: 'accept'; content?: Record<string, unknown> } | { action: 'decline' } | { action: 'cancel' };
 
 /** A `sampling/createMessage` request, as sent (messages, systemPrompt, maxTokens, modelPreferences…). */
-type SamplingRequest = Record<string, unknown> & { messages: unknown[]; maxTokens?: number };
+export type SamplingRequest = Record<string, unknown> & { messages: unknown[]; maxTokens?: number };
 
-type SamplingAnswer = { text: string; model: string; stopReason?: string } | { decline: string };
+export type SamplingAnswer = { text: string; model: string; stopReason?: string } | { decline: string };
 
-interface Root {
+export interface Root {
   uri: string;
   name?: string;
 }
@@ -126,6 +127,12 @@ export function featureHandlers(
         url: typeof params.url === 'string' ? params.url : undefined,
         elicitationId: typeof params.elicitationId === 'string' ? params.elicitationId : undefined,
       };
+      if (req.mode === 'form') {
+        // A client renders forms from the spec's subset only; the server learns why it got no form.
+        const problems = elicitationSchemaProblems(req.requestedSchema);
+        if (problems.length)
+          throw new FeatureError(-32602, `requestedSchema is not a form the spec allows: ${problems.join('; ')}`);
+      } else if (!req.url) throw new FeatureError(-32602, 'a URL-mode elicitation needs a `url`');
       const answer = await elicit(req, ctx);
       if (answer.action !== 'accept' || !req.requestedSchema) return { result: answer, outcome: answer.action };
       // Defaults fill what the answer leaves out; an answer that still misses a required field

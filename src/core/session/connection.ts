@@ -331,7 +331,7 @@ export class McpConnection {
     const info = client.getServerVersion();
     const { era, protocolVersion } = negotiatedEra(client);
     this.lifecycle(
-      `${era === '2026' ? 'discovered' : 'initialized'} in ${Math.round(initializeMs)} ms (protocol ${protocolVersion}${info ? `, ${info.name} ${info.version}` : ''})`,
+      `${era === '2026' ? 'discovered' : 'initialized'} in ${Math.round(initializeMs)} ms (protocol ${protocolVersion}, ${era} era${info ? `, ${info.name} ${info.version}` : ''})`,
     );
     return {
       initializeMs,

@@ -109,12 +109,16 @@ export function handleServerRequests(
     client.setRequestHandler(
       method as 'roots/list',
       (async (request: { params?: unknown }, ctx: { mcpReq: { signal: AbortSignal } }) => {
+        // The user may take minutes to answer: the requests waiting on the answer must not time out meanwhile.
+        const resume = holdRequestTimeouts(client);
         try {
           return await handler((request.params ?? {}) as Record<string, unknown>, ctx.mcpReq.signal);
         } catch (err) {
           const code = (err as { code?: unknown }).code;
           if (typeof code === 'number') throw new ProtocolError(code, err instanceof Error ? err.message : String(err));
           throw err;
+        } finally {
+          resume();
         }
       }) as never,
     );
@@ -144,6 +148,72 @@ export function callToolWithHeaders(
     ...options,
     toolDefinition: { name: params.name, inputSchema: inputSchema as { type: 'object' } },
   }) as Promise<Record<string, unknown>>;
+}
+
+/** What the connected server declared (`tools`, `resources.subscribe`, `completions`, `logging`…). */
+export function serverCapabilities(client: Client): Record<string, unknown> {
+  return (client.getServerCapabilities() ?? {}) as Record<string, unknown>;
+}
+
+/** What a 2026-era `subscriptions/listen` stream asks for (the spec's `SubscriptionFilter`). */
+export interface ListenFilter {
+  toolsListChanged?: boolean;
+  promptsListChanged?: boolean;
+  resourcesListChanged?: boolean;
+  resourceSubscriptions?: string[];
+}
+
+/** An open `subscriptions/listen` stream: what the server agreed to, and how to end it. */
+export interface ListenStream {
+  readonly honored: ListenFilter;
+  /** Resolves once when the stream ends: closed by us, by the server, or dropped. */
+  readonly closed: Promise<'local' | 'graceful' | 'remote'>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a `subscriptions/listen` stream (2026-07-28), resolving once the server acknowledged it.
+ * Its notifications (`notifications/resources/updated`, list changes) reach the client's usual
+ * notification path, as 2025-era unsolicited notifications do.
+ */
+export async function listen(client: Client, filter: ListenFilter, timeoutMs: number): Promise<ListenStream> {
+  const sub = await client.listen(filter, { timeout: timeoutMs });
+  return { honored: sub.honoredFilter as ListenFilter, closed: sub.closed, close: () => sub.close() };
+}
+
+/** A pending request's timer as the SDK's `Protocol` keeps it (`_timeoutInfo`, by message id). */
+interface TimeoutInfo {
+  timeoutId: ReturnType<typeof setTimeout>;
+  timeout: number;
+  onTimeout: () => void;
+}
+
+const holds = new WeakMap<Client, number>();
+
+/**
+ * Stops the timeout of every pending request while a server→client request waits for the user
+ * (a 2025-era `tools/call` is pending while its elicitation form is open); the returned function
+ * gives each of them a fresh timeout once the last hold ends. It reaches the SDK's private timer
+ * map; when a new SDK version renames it, nothing is held (`test/unit/session/sdk.test.ts` fails).
+ */
+export function holdRequestTimeouts(client: Client): () => void {
+  const timers = (client as unknown as { _timeoutInfo?: Map<unknown, TimeoutInfo> })._timeoutInfo;
+  if (!(timers instanceof Map)) return () => undefined;
+  const count = (holds.get(client) ?? 0) + 1;
+  holds.set(client, count);
+  if (count === 1) for (const info of timers.values()) clearTimeout(info.timeoutId);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (holds.get(client) ?? 1) - 1;
+    holds.set(client, left);
+    if (left > 0) return;
+    for (const info of timers.values()) {
+      clearTimeout(info.timeoutId);
+      info.timeoutId = setTimeout(info.onTimeout, info.timeout);
+    }
+  };
 }
 
 /** The era a connected client negotiated. */

@@ -41,22 +41,37 @@ export function toDisplayEntry(e: TraceEntry, sx: number, secrets: readonly stri
   if (e.errorCode !== undefined) d.errorCode = e.errorCode;
   if (e.pair) d.pair = e.pair;
   if (e.parent) d.parent = e.parent;
+  if (e.input) {
+    d.input = e.input;
+    if (e.inputLatencyMs !== undefined) d.inputLatencyMs = Math.round(e.inputLatencyMs * 1000) / 1000;
+  }
   if (e.truncated) d.truncated = true;
   const m = (e.msg ?? {}) as Record<string, unknown>;
   switch (e.shape) {
     case 'request':
-    case 'notification':
+    case 'notification': {
       // Bounded like every label: a hostile peer may send a megabyte method name.
       d.label = (e.method ?? '?').slice(0, 400);
-      d.preview = previewOf(
-        e.method === 'tools/call' ? (m.params as Record<string, unknown> | undefined)?.arguments : m.params,
-        secrets,
-      );
+      const params = m.params as Record<string, unknown> | undefined;
+      const answers = e.shape === 'request' ? inputAnswers(params) : undefined;
+      if (answers) {
+        // A 2026-07-28 retry: what it answers reads better than the repeated arguments.
+        d.label = `${d.label} + input responses`.slice(0, 400);
+        d.preview = previewOf(answers, secrets);
+      } else d.preview = previewOf(e.method === 'tools/call' ? params?.arguments : params, secrets);
       break;
-    case 'response':
+    }
+    case 'response': {
+      const asks = inputAsks(m.result);
+      if (asks) {
+        d.label = `input_required: ${[...new Set(asks.methods)].join(', ')}`.slice(0, 400);
+        d.preview = redactString(asks.messages.join(' · '), secrets).slice(0, PREVIEW_CHARS);
+        break;
+      }
       d.label = e.status === 'tool-error' ? 'result (isError)' : 'result';
       d.preview = resultPreview(m.result, secrets);
       break;
+    }
     case 'error': {
       const err = (m.error ?? {}) as Record<string, unknown>;
       d.label = `error ${typeof err.code === 'number' ? err.code : ''}`.trim();
@@ -74,6 +89,33 @@ export function toDisplayEntry(e: TraceEntry, sx: number, secrets: readonly stri
       d.preview = previewOf(e.msg, secrets);
   }
   return d;
+}
+
+/** The input requests of an `input_required` result (2026-07-28): their methods and messages. */
+function inputAsks(result: unknown): { methods: string[]; messages: string[]; requests: unknown } | undefined {
+  const r = result as Record<string, unknown> | undefined;
+  if (!r || r.resultType !== 'input_required') return undefined;
+  const requests = r.inputRequests && typeof r.inputRequests === 'object' ? r.inputRequests : {};
+  const methods: string[] = [];
+  const messages: string[] = [];
+  for (const req of Object.values(requests as Record<string, unknown>)) {
+    const q = req as { method?: unknown; params?: { message?: unknown } } | undefined;
+    methods.push(typeof q?.method === 'string' ? q.method.slice(0, 100) : '?');
+    if (typeof q?.params?.message === 'string') messages.push(q.params.message);
+  }
+  if (!methods.length) methods.push(r.requestState !== undefined ? 'requestState' : '?');
+  return {
+    methods,
+    messages,
+    requests: r.requestState === undefined ? requests : { ...requests, requestState: r.requestState },
+  };
+}
+
+/** The answers a retried request carries (`inputResponses`, or only an echoed `requestState`). */
+function inputAnswers(params: Record<string, unknown> | undefined): unknown {
+  if (!params) return undefined;
+  if (params.inputResponses !== undefined) return params.inputResponses;
+  return params.requestState !== undefined ? { requestState: params.requestState } : undefined;
 }
 
 /** A tool result's text content reads better than its JSON. */
@@ -187,11 +229,57 @@ export function buildDetail(
   pair?: TraceEntry,
   parent?: TraceEntry,
   secrets: readonly string[] = NO_SECRETS,
+  input?: TraceEntry,
 ): EntryDetail {
   const d: EntryDetail = { entry: toDisplayEntry(e, sx, secrets), ...prettyJson(e.msg, DETAIL_MAX_CHARS, secrets) };
   if (pair) d.pair = { entry: toDisplayEntry(pair, sx, secrets), ...prettyJson(pair.msg, DETAIL_MAX_CHARS, secrets) };
   if (parent) d.parent = toDisplayEntry(parent, sx, secrets);
+  // 2026-07-28: the input requests (in an `input_required` result) beside their answers (in the retry).
+  const asked = e.shape === 'response' ? e : input?.shape === 'response' ? input : undefined;
+  const answered = asked === e ? input : asked ? e : undefined;
+  const asks = asked && inputAsks((asked.msg as { result?: unknown } | undefined)?.result);
+  if (asked && asks) {
+    const answers = inputAnswers((answered?.msg as { params?: Record<string, unknown> } | undefined)?.params);
+    d.input = {
+      asked: toDisplayEntry(asked, sx, secrets),
+      answered: answered && toDisplayEntry(answered, sx, secrets),
+      requests: prettyJson(asks.requests, DETAIL_MAX_CHARS, secrets).json,
+      responses: answers === undefined ? undefined : prettyJson(answers, DETAIL_MAX_CHARS, secrets).json,
+    };
+  }
   return d;
+}
+
+/**
+ * Request params edited in the view, which showed them redacted: every value left as it was
+ * shown (`***`, a masked token) is put back to the recorded value, so an edited replay sends the
+ * recorded secrets unless the user typed new ones, and the view never held them.
+ */
+export function restoreRedacted(edited: unknown, recorded: unknown, secrets: readonly string[] = NO_SECRETS): unknown {
+  return restore(edited, recorded, undefined, secrets, 0);
+}
+
+function restore(
+  edited: unknown,
+  recorded: unknown,
+  key: string | undefined,
+  secrets: readonly string[],
+  depth: number,
+): unknown {
+  if (typeof edited === 'string' && typeof recorded === 'string') {
+    const shown = key !== undefined && recorded !== '' && isSecretKey(key) ? REDACTED : redactString(recorded, secrets);
+    return edited === shown ? recorded : edited;
+  }
+  if (depth > 64 || !edited || typeof edited !== 'object' || !recorded || typeof recorded !== 'object') return edited;
+  if (Array.isArray(edited))
+    return Array.isArray(recorded)
+      ? edited.map((v, i) => restore(v, recorded[i], undefined, secrets, depth + 1))
+      : edited;
+  if (Array.isArray(recorded)) return edited;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(edited as Record<string, unknown>))
+    out[k] = restore(v, (recorded as Record<string, unknown>)[k], k, secrets, depth + 1);
+  return out;
 }
 
 /**

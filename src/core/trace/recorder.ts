@@ -99,6 +99,9 @@ export class TraceRecorder implements TraceSink {
   private methodA: Uint16Array;
   private toolA: Uint16Array;
   private codeA: Int32Array;
+  /** 2026-07-28 input requests: the `input_required` result ↔ the retried request that answers it. */
+  private inputA: Int32Array;
+  private inputLatA: Float32Array;
   private msgs: unknown[];
 
   private readonly strings: string[] = [''];
@@ -109,6 +112,8 @@ export class TraceRecorder implements TraceSink {
   /** Client→server requests still in flight, oldest first (for linking logs and stderr). */
   private readonly inflight = new Set<number>();
   private readonly progressTokens = new Map<string | number, number>();
+  /** `method \0 tool` of a request answered `input_required` → seq of that result, until the retry. */
+  private readonly awaitingInput = new Map<string, number>();
   private readonly stats = new Map<string, ToolStatsAccumulator>();
 
   private batchFirst = 0;
@@ -143,6 +148,8 @@ export class TraceRecorder implements TraceSink {
     this.methodA = new Uint16Array(this.cap);
     this.toolA = new Uint16Array(this.cap);
     this.codeA = new Int32Array(this.cap);
+    this.inputA = new Int32Array(this.cap);
+    this.inputLatA = new Float32Array(this.cap);
     this.msgs = new Array(this.cap).fill(undefined);
   }
 
@@ -222,6 +229,8 @@ export class TraceRecorder implements TraceSink {
     this.methodA[p] = 0;
     this.toolA[p] = 0;
     this.codeA[p] = 0;
+    this.inputA[p] = 0;
+    this.inputLatA[p] = NaN;
     this.statusA[p] = ST.none;
     this.msgs[p] = stored;
     let shape = 0;
@@ -285,6 +294,10 @@ export class TraceRecorder implements TraceSink {
     if (this.pairA[p]) e.pair = this.pairA[p];
     if (!Number.isNaN(this.latencyA[p])) e.latencyMs = this.latencyA[p];
     if (this.parentA[p]) e.parent = this.parentA[p];
+    if (this.inputA[p]) {
+      e.input = this.inputA[p];
+      e.inputLatencyMs = this.inputLatA[p];
+    }
     if (this.flagsA[p] & F_TRUNC) e.truncated = true;
     return e;
   }
@@ -344,10 +357,17 @@ export class TraceRecorder implements TraceSink {
       if (hasId) {
         this.statusA[p] = ST.pending;
         this.pending.set(dir, id as string | number, seq);
-        if (dir === 'out') this.inflight.add(seq);
         if (method === 'tools/call') {
           const tool = toolOf(m);
           if (tool) this.toolA[p] = this.intern(tool);
+        }
+        if (dir === 'in') {
+          // A server→client request (2025 era: elicitation, sampling, roots) serves the call in flight.
+          this.parentA[p] = this.lastInflight();
+        } else {
+          // A `subscriptions/listen` stream stays open: it is no call that logs and requests belong to.
+          if (method !== 'subscriptions/listen') this.inflight.add(seq);
+          if (this.awaitingInput.size && params) this.linkInputRetry(seq, p, method, m, params);
         }
         const token = (params?._meta as Record<string, unknown> | undefined)?.progressToken;
         if (typeof token === 'string' || typeof token === 'number') this.progressTokens.set(token, seq);
@@ -392,6 +412,8 @@ export class TraceRecorder implements TraceSink {
         )?.progressToken;
         if (token !== undefined) this.progressTokens.delete(token as string | number);
         const tool = this.str(this.toolA[q], () => toolOf(reqMsg));
+        if (dir === 'in' && !isError && (m.result as Record<string, unknown> | null)?.resultType === 'input_required')
+          this.awaitingInput.set(`${this.str(this.methodA[q], () => undefined) ?? ''}\0${tool ?? ''}`, seq);
         if (tool) {
           let acc = this.stats.get(tool);
           if (!acc) this.stats.set(tool, (acc = new ToolStatsAccumulator(tool)));
@@ -401,6 +423,33 @@ export class TraceRecorder implements TraceSink {
       }
     }
     return isError ? 4 : 3;
+  }
+
+  /**
+   * A client request that retries one answered `input_required` (2026-07-28) carries the input
+   * responses (and/or the echoed `requestState`): it is linked to that result, with the time the
+   * client took to answer (the user filling a form, a model replying).
+   */
+  private linkInputRetry(
+    seq: number,
+    p: number,
+    method: string,
+    m: Record<string, unknown>,
+    params: Record<string, unknown>,
+  ): void {
+    if (params.inputResponses === undefined && params.requestState === undefined) return;
+    const key = `${method}\0${toolOf(m) ?? ''}`;
+    const asked = this.awaitingInput.get(key);
+    if (asked === undefined) return;
+    this.awaitingInput.delete(key);
+    const q = this.pos(asked);
+    if (q < 0) return;
+    const latency = this.tsA[p] - this.tsA[q];
+    this.inputA[p] = asked;
+    this.inputA[q] = seq;
+    this.inputLatA[p] = latency;
+    this.inputLatA[q] = latency;
+    this.batchUpdated.add(asked);
   }
 
   /** The request a notification belongs to (0 when none). */
@@ -477,6 +526,8 @@ export class TraceRecorder implements TraceSink {
     this.methodA = lin(this.methodA, (n) => new Uint16Array(n));
     this.toolA = lin(this.toolA, (n) => new Uint16Array(n));
     this.codeA = lin(this.codeA, (n) => new Int32Array(n));
+    this.inputA = lin(this.inputA, (n) => new Int32Array(n));
+    this.inputLatA = lin(this.inputLatA, (n) => new Float32Array(n));
     const msgs = new Array(cap).fill(undefined);
     for (let i = 0; i < this.count; i++) msgs[i] = this.msgs[(this.head + i) % this.cap];
     this.msgs = msgs;

@@ -81,8 +81,18 @@ export interface TraceEntry {
   pair?: number;
   /** Response time in ms, on both the request and its response. */
   latencyMs?: number;
-  /** Seq of the request a notification / stderr line belongs to (progress, cancelled, log...). */
+  /**
+   * Seq of the request a notification / stderr line belongs to (progress, cancelled, log...), or
+   * of the client request a server→client request (2025 era: elicitation, sampling, roots) serves.
+   */
   parent?: number;
+  /**
+   * 2026-07-28 input requests: on an `input_required` result, the seq of the retried request that
+   * carries the answers (`inputResponses`); on that retry, the seq of the result it answers.
+   */
+  input?: number;
+  /** Time between the `input_required` result and its retry (the client answering), on both. */
+  inputLatencyMs?: number;
   /** True when `msg` is a `{ $truncated: true, ... }` marker for an oversized payload. */
   truncated?: boolean;
 }

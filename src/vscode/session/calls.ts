@@ -2,7 +2,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ServerConfig } from '../../core/config/types';
 import type { CallOptions, CallOutcome, McpSession } from '../../core/session/mcpSession';
+import type { CompletionRef } from '../../core/session/serverFeatures';
 import type { PromptInfo, SessionView, ToolInfo } from '../../core/session/types';
+import { isSecretKey } from '../../core/trace/redact';
 import type { Services } from '../services';
 import { isTreeNode } from '../treeNodes';
 import { serverIdOf } from './pickers';
@@ -10,26 +12,35 @@ import type { LaunchPrompts } from './prompts';
 import type { RenderHeading } from './resultMarkdown';
 import type { ResultViews } from './resultViews';
 import type { SessionManager } from './sessionManager';
-import { askArguments } from './toolForm';
+import { askArguments, type FormOptions } from './toolForm';
 import { expandUriTemplate, templateVariables } from './uriTemplate';
+
+/** workspaceState key of a server's remembered tool arguments (`tool → recent argument sets`, newest first). */
+function lastArgsKey(serverId: string): string {
+  return `mcpDoctor.lastArgs:${serverId}`;
+}
+
+/** Argument sets remembered per tool (the newest prefills the form; all of them feed suggestions). */
+const REMEMBERED_PER_TOOL = 5;
 
 /**
  * tools/call, resources/read and prompts/get from the UI: finds the session, asks for the
  * arguments, shows progress (cancellable) and shows the result in the server's result view.
  */
 export class Calls {
-  /**
-   * The arguments of each tool's last call, by server and tool, to prefill the form: kept in
-   * memory for this window only (arguments may hold secrets; nothing is written to disk).
-   */
-  private readonly lastArgs = new Map<string, Record<string, unknown>>();
+  /** Resources read in this window (`serverId uri`): read again into the result view when they change. */
+  private readonly readResources = new Set<string>();
 
   constructor(
-    private readonly services: Pick<Services, 'log' | 'config' | 'trace'>,
+    private readonly services: Pick<Services, 'context' | 'log' | 'config' | 'trace'>,
     private readonly manager: SessionManager,
     private readonly results: ResultViews,
     private readonly prompts: LaunchPrompts,
-  ) {}
+  ) {
+    services.context.subscriptions.push(
+      manager.onDidUpdateResource((u) => void this.refreshResource(u.serverId, u.uri)),
+    );
+  }
 
   async callTool(arg: unknown): Promise<CallOutcome | undefined> {
     let serverId = this.canonicalId(serverIdOf(arg));
@@ -51,11 +62,14 @@ export class Calls {
     const found = await this.sessionWithTool(toolName, serverId, file);
     if (!found) return undefined;
     const { session, view, tool } = found;
-    const memory = `${view.serverId}\u0000${tool.name}`;
-    args ??= await askArguments(tool.inputSchema, `${tool.name} (${view.serverName})`, this.lastArgs.get(memory));
+    args ??= await askArguments(
+      tool.inputSchema,
+      `${tool.name} (${view.serverName})`,
+      this.toolForm(view.serverId, tool),
+    );
     if (!args) return undefined;
     const callArgs = args;
-    this.lastArgs.set(memory, callArgs);
+    void this.rememberArgs(view.serverId, tool.name, callArgs);
     const outcome = await this.withProgress(`Calling ${tool.name} on ${view.serverName}`, view.serverId, (opts) =>
       session.callTool(tool.name, callArgs, opts),
     );
@@ -73,7 +87,8 @@ export class Calls {
     let serverId = this.canonicalId(serverIdOf(arg));
     let uri: string | undefined;
     if (isTreeNode(arg) && arg.kind === 'resource') uri = arg.resource.uri;
-    else if (isTreeNode(arg) && arg.kind === 'resourceTemplate') uri = await expandTemplate(arg.template.uriTemplate);
+    else if (isTreeNode(arg) && arg.kind === 'resourceTemplate')
+      uri = await this.expandTemplate(arg.template.uriTemplate, serverId);
     else if (isObject(arg) && typeof arg.uri === 'string') uri = arg.uri;
     else {
       const picked = await this.pickResource();
@@ -87,7 +102,16 @@ export class Calls {
     const target = uri;
     const outcome = await this.withProgress(`Reading ${uri}`, serverId, (opts) => session.readResource(target, opts));
     this.show({ kind: 'resource', name: uri, server: session.view().serverName }, outcome, serverId);
+    this.readResources.add(`${serverId} ${uri}`);
     return outcome;
+  }
+
+  /** A subscribed resource changed: its open result document shows the new content. */
+  private async refreshResource(serverId: string, uri: string): Promise<void> {
+    const session = this.manager.session(serverId);
+    if (!this.readResources.has(`${serverId} ${uri}`) || !session) return;
+    const outcome = await session.readResource(uri);
+    this.show({ kind: 'resource', name: uri, server: session.view().serverName }, outcome, serverId);
   }
 
   async getPrompt(arg: unknown): Promise<CallOutcome | undefined> {
@@ -121,7 +145,12 @@ export class Calls {
         ),
         required: (prompt.arguments ?? []).filter((a) => a.required).map((a) => a.name),
       };
-      const asked = await askArguments(schema, `${prompt.name} (${session.view().serverName})`);
+      const ref: CompletionRef = { type: 'ref/prompt', name: prompt.name };
+      const asked = await askArguments(
+        schema,
+        `${prompt.name} (${session.view().serverName})`,
+        this.completing(serverId, ref),
+      );
       if (!asked) return undefined;
       args = Object.fromEntries(Object.entries(asked).map(([k, v]) => [k, String(v)]));
     }
@@ -132,6 +161,76 @@ export class Calls {
     );
     this.show({ kind: 'prompt', name, server: session.view().serverName, args: promptArgs }, outcome, serverId);
     return outcome;
+  }
+
+  // ---- forms ----
+
+  /**
+   * The tool form: prefilled with the tool's last arguments; string fields suggest the values
+   * used before and the schema's `examples`. (`completion/complete` has no reference type for
+   * tools in either protocol era: it completes prompt arguments and resource template variables.)
+   */
+  private toolForm(serverId: string, tool: ToolInfo): FormOptions {
+    const recent = this.recentArgs(serverId, tool.name);
+    const props = (tool.inputSchema.properties ?? {}) as Record<string, { examples?: unknown }>;
+    const candidates = (key: string): string[] => {
+      const examples = Array.isArray(props[key]?.examples) ? props[key].examples : [];
+      const seen = recent.map((a) => a[key]);
+      return [...new Set([...seen, ...examples].filter((v): v is string => typeof v === 'string' && v !== ''))];
+    };
+    return {
+      initial: recent[0],
+      suggestionsAre: 'used before, or an example',
+      suggests: (key) => candidates(key).length > 0,
+      suggest: async (key, value) => candidates(key).filter((c) => c.toLowerCase().includes(value.toLowerCase())),
+    };
+  }
+
+  /** Suggestions from the server's `completion/complete`, when it declares `completions`. */
+  private completing(serverId: string, ref: CompletionRef): FormOptions {
+    const features = this.manager.liveFeatures(serverId)?.features;
+    if (!features?.completes) return {};
+    return {
+      suggest: async (key, value, args) => {
+        const context = Object.fromEntries(
+          Object.entries(args)
+            .filter(([k, v]) => k !== key && v !== undefined)
+            .map(([k, v]) => [k, String(v)]),
+        );
+        return (await features.complete(ref, key, value, context)).values;
+      },
+    };
+  }
+
+  /** Asks for each variable of an RFC 6570 URI template (`{x}`, `{+x}`, `{?a,b}`) and expands it. */
+  private async expandTemplate(template: string, serverId: string | undefined): Promise<string | undefined> {
+    const names = templateVariables(template);
+    const schema = {
+      type: 'object',
+      properties: Object.fromEntries(names.map((n) => [n, { type: 'string', description: `{${n}} in ${template}` }])),
+      required: names,
+    };
+    const opts = serverId ? this.completing(serverId, { type: 'ref/resource', uri: template }) : {};
+    const values = await askArguments(schema, template, opts);
+    return values && expandUriTemplate(template, Object.fromEntries(names.map((n) => [n, String(values[n] ?? '')])));
+  }
+
+  /** The tool's remembered argument sets, newest first. */
+  private recentArgs(serverId: string, tool: string): Record<string, unknown>[] {
+    const all = this.services.context.workspaceState.get<Record<string, Record<string, unknown>[]>>(
+      lastArgsKey(serverId),
+    );
+    return Array.isArray(all?.[tool]) ? all[tool] : [];
+  }
+
+  /** Keeps the arguments of a call for the next form, without values under secret-looking keys. */
+  private async rememberArgs(serverId: string, tool: string, args: Record<string, unknown>): Promise<void> {
+    const kept = Object.fromEntries(Object.entries(args).filter(([k]) => !isSecretKey(k)));
+    const state = this.services.context.workspaceState;
+    const all = { ...state.get<Record<string, Record<string, unknown>[]>>(lastArgsKey(serverId)) };
+    const same = (a: Record<string, unknown>) => JSON.stringify(a) === JSON.stringify(kept);
+    all[tool] = [kept, ...(all[tool] ?? []).filter((a) => !same(a))].slice(0, REMEMBERED_PER_TOOL);
+    await state.update(lastArgsKey(serverId), all);
   }
 
   // ---- helpers ----
@@ -341,7 +440,8 @@ export class Calls {
       matchOnDescription: true,
     });
     if (!picked) return undefined;
-    const uri = picked.uri ?? (picked.template ? await expandTemplate(picked.template) : undefined);
+    const uri =
+      picked.uri ?? (picked.template ? await this.expandTemplate(picked.template, picked.serverId) : undefined);
     return uri ? { serverId: picked.serverId, uri } : undefined;
   }
 
@@ -371,21 +471,6 @@ export class Calls {
     if (choice) await vscode.commands.executeCommand('mcpDoctor.startServer');
     return undefined;
   }
-}
-
-/** Asks for each variable of an RFC 6570 URI template (`{x}`, `{+x}`, `{?a,b}`) and expands it. */
-async function expandTemplate(template: string): Promise<string | undefined> {
-  const values: Record<string, string> = {};
-  for (const name of templateVariables(template)) {
-    const value = await vscode.window.showInputBox({
-      title: template,
-      prompt: `Value of {${name}}`,
-      ignoreFocusOut: true,
-    });
-    if (value === undefined) return undefined;
-    values[name] = value;
-  }
-  return expandUriTemplate(template, values);
 }
 
 /** Resolves when `done()` holds (checked on every session change) or after `timeoutMs`. */

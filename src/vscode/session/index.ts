@@ -7,12 +7,33 @@ import { ResultDocuments } from './resultDocuments';
 import { renderOutcome } from './resultMarkdown';
 import { ResultViews } from './resultViews';
 import { RuntimeDiagnostics } from './runtimeDiagnostics';
-import { resolveServerArg } from './pickers';
+import { resolveServerArg, serverIdOf } from './pickers';
 import { UiLaunchPrompts, type LaunchPrompts } from './prompts';
+import { ReplyEditors } from './replyEditor';
 import { SessionManager } from './sessionManager';
 import { openExternal, SignIns, type BrowserOpener } from './signIns';
 import { rowMarkdown, SignInView } from './signInView';
 import type { AuthRow } from '../../core/auth/authLog';
+import type { EraPreference } from '../../core/session/sdk';
+import type { LogLevel } from '../../core/session/serverFeatures';
+import { isTreeNode } from '../treeNodes';
+
+const ERAS: { era: EraPreference; label: string; detail: string }[] = [
+  { era: 'auto', label: 'Automatic', detail: 'The newest era both sides support (what current clients do)' },
+  {
+    era: '2025',
+    label: '2025 era',
+    detail: '`initialize` handshake and sessions (protocol 2025-11-25 and earlier): what older clients see',
+  },
+  {
+    era: '2026',
+    label: '2026-07-28 era',
+    detail: 'Stateless: `server/discover`, `_meta` on every request, input_required rounds: what newer clients see',
+  },
+];
+
+/** Same order and names as the core's `LOG_LEVELS` (kept here so activation loads no session code). */
+const LEVELS: LogLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 /**
  * Live sessions: the session manager (the session registry), the managed terminals, runtime
@@ -27,7 +48,8 @@ export function registerSessions(
 ): { manager: SessionManager; signIns: SignIns } {
   const prompts = wrapPrompts(new UiLaunchPrompts(services.context.workspaceState));
   const signIns = new SignIns(services.context.secrets, opener, services.log);
-  const manager = new SessionManager(services, prompts, signIns);
+  const replies = new ReplyEditors();
+  const manager = new SessionManager(services, prompts, replies, signIns);
   const signInView = new SignInView(signIns);
   const documents = new ResultDocuments();
   const results = new ResultViews(services.context.extensionUri, {
@@ -66,6 +88,7 @@ export function registerSessions(
     signIns,
     signInView,
     vscode.window.createTreeView('mcpDoctor.signIn', { treeDataProvider: signInView }),
+    replies,
     results,
     new RuntimeDiagnostics(manager, problemsOf(services)),
     command('mcpDoctor.startServer', async (arg) => {
@@ -101,6 +124,55 @@ export function registerSessions(
       );
       return server && manager.restart(server);
     }),
+    command('mcpDoctor.restartServerInEra', async (arg, eraArg) => {
+      const server = await resolveServerArg(
+        services.config,
+        manager,
+        arg,
+        'Server to restart in another protocol era',
+        () => true,
+        'No server to restart.',
+      );
+      if (!server) return undefined;
+      let era = ERAS.find((e) => e.era === eraArg)?.era;
+      if (!era) {
+        const current = manager.eraPreference(server.id);
+        const picked = await vscode.window.showQuickPick(
+          ERAS.map((e) => ({ ...e, description: e.era === current ? 'current' : undefined })),
+          { placeHolder: `Restart ${server.name} speaking…`, matchOnDetail: true },
+        );
+        era = picked?.era;
+      }
+      return era && manager.restartInEra(server, era);
+    }),
+    command('mcpDoctor.setLogLevel', async (arg, levelArg) => {
+      const server = await resolveServerArg(
+        services.config,
+        manager,
+        arg,
+        'Server whose log level to set',
+        (s) => manager.get(s.id)?.state.kind === 'running',
+        'No server is running.',
+      );
+      const features = server && manager.liveFeatures(server.id)?.features;
+      if (!server || !features) return undefined;
+      let level = LEVELS.find((l) => l === levelArg);
+      if (!level) {
+        const picked = await vscode.window.showQuickPick(
+          LEVELS.map((l) => ({ label: l, description: l === 'debug' ? 'everything' : `${l} and more severe` })),
+          { placeHolder: `Log messages ${server.name} sends to the terminal (logging/setLevel)` },
+        );
+        level = picked?.label as LogLevel | undefined;
+      }
+      if (!level) return undefined;
+      const r = await features.setLogLevel(level);
+      if (r.ok)
+        void vscode.window.showInformationMessage(`${server.name} now sends log messages at ${level} and above.`);
+      else void vscode.window.showWarningMessage(`${server.name}: ${r.reason}`);
+      return r;
+    }),
+    command('mcpDoctor.subscribeResource', (arg) => subscription(arg, true)),
+    command('mcpDoctor.unsubscribeResource', (arg) => subscription(arg, false)),
     command('mcpDoctor.showTerminal', async (arg) => {
       const server = await resolveServerArg(
         services.config,
@@ -153,4 +225,15 @@ export function registerSessions(
     }),
   );
   return { manager, signIns };
+  /** Subscribes to (or unsubscribes from) a resource of a tree node or `{ serverId, uri }`. */
+  async function subscription(arg: unknown, on: boolean): Promise<{ ok: boolean; reason?: string } | undefined> {
+    const serverId = serverIdOf(arg);
+    const uri = isTreeNode(arg) && arg.kind === 'resource' ? arg.resource.uri : (arg as { uri?: unknown })?.uri;
+    const live = serverId && manager.liveFeatures(manager.findServer(serverId)?.id ?? serverId);
+    if (!live || typeof uri !== 'string') return undefined;
+    const r = on ? await live.subscribe(uri) : await live.unsubscribe(uri);
+    if (!r.ok)
+      void vscode.window.showWarningMessage(`Cannot ${on ? 'subscribe to' : 'unsubscribe from'} ${uri}: ${r.reason}`);
+    return r;
+  }
 }

@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { missingScheme } from '../../core/config/urlScheme';
 import type { ServerConfig } from '../../core/config/types';
-import type { Finding } from '../../core/model';
 import {
   compareToolPins,
   findShadowedTools,
@@ -11,42 +10,22 @@ import {
   type ToolPins,
 } from '../../core/security/toolPoisoning';
 import type { McpSession, OutputEvent, SessionOptions } from '../../core/session/mcpSession';
+import type { EraPreference } from '../../core/session/sdk';
 import { redactText } from '../../core/session/report';
 import type { SessionView, ToolStats } from '../../core/session/types';
-import { redactString } from '../../core/trace/redact';
 import type { TraceSink } from '../../core/trace/types';
-import { maskSecrets } from '../../core/trace/redact';
+import { maskSecrets, redactString } from '../../core/trace/redact';
 import { redactSecretFlags, secretValues, terminalHeader } from '../redact';
 import type { LaunchVariant, LiveSession, Services, SessionRegistry } from '../services';
+import type { LiveFeatures, ResourceUpdates } from './liveFeatures';
 import type { LaunchPrompts } from './prompts';
+import type { ReplyEditors } from './replyEditor';
 import { ServerTerminal } from './serverTerminal';
+import type { Entry } from './sessionEntry';
 import type { SignIns } from './signIns';
 
 /** What the session area needs from the others. */
 type SessionDeps = Pick<Services, 'context' | 'log' | 'config' | 'trace'>;
-
-/** Everything the manager keeps for one server id. Kept after stop/crash for the last state. */
-interface Entry {
-  /** The config as listed (not resolved); used for restarts and the tree. */
-  server: ServerConfig;
-  /** The config the session was launched with (variables substituted). */
-  resolved: ServerConfig;
-  session: McpSession;
-  listeners: vscode.Disposable[];
-  watcher?: vscode.Disposable;
-  /** Set while a watch-triggered restart is pending. */
-  watchTimer?: ReturnType<typeof setTimeout>;
-  /** Literal secret values of this launch (resolved inputs, secret env/headers), masked in output. */
-  secrets: string[];
-  /** Tool-poisoning findings of the last tools/list: hidden instructions, invisible characters. */
-  scan: Finding[];
-  /** Tools whose definition changed against the workspace's pins, by tool name (kept for the session). */
-  changed: Map<string, Finding>;
-  /** Tool names this server shares with another running server. */
-  shadow: Finding[];
-  /** The variant this start was made with (the debugger), if any. */
-  variant?: LaunchVariant;
-}
 
 /** workspaceState key of a server's tool pins (the last definitions seen). */
 export function toolPinsKey(serverId: string): string {
@@ -73,25 +52,38 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
   /** Fires with the server id whose state (not lists or stats) changed. */
   private readonly stateChanged = new vscode.EventEmitter<string>();
   private sessionModule: Promise<typeof import('../../core/session/mcpSession')> | undefined;
+  private featuresModule: Promise<typeof import('./liveFeatures')> | undefined;
+  /** The protocol era each server was last (re)started in by the user; `auto` when absent. */
+  private readonly eras = new Map<string, EraPreference>();
+  private readonly resourceUpdated = new vscode.EventEmitter<{ serverId: string; uri: string }>();
   private disposed = false;
 
   readonly onDidChange = this.changed.event;
+  /** A subscribed resource changed on its server. */
+  readonly onDidUpdateResource = this.resourceUpdated.event;
 
-  private readonly settingsListener: vscode.Disposable;
+  private readonly listeners: vscode.Disposable[];
 
   constructor(
     private readonly services: SessionDeps,
     private readonly prompts: LaunchPrompts,
+    private readonly replies: ReplyEditors,
     private readonly signIns?: SignIns,
   ) {
-    // Turning watch mode on or off applies to running servers at once.
-    this.settingsListener = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('mcpDoctor.launch.watch')) return;
-      for (const entry of this.entries.values()) {
-        this.clearWatcher(entry);
-        if (entry.session.view().state.kind === 'running') this.updateWatcher(entry);
-      }
-    });
+    this.listeners = [
+      // Turning watch mode on or off applies to running servers at once.
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('mcpDoctor.launch.watch')) return;
+        for (const entry of this.entries.values()) {
+          this.clearWatcher(entry);
+          if (entry.session.view().state.kind === 'running') this.updateWatcher(entry);
+        }
+      }),
+      // The roots are the workspace folders: 2025-era servers are told when they change.
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        for (const entry of this.entries.values()) void entry.session.rootsChanged();
+      }),
+    ];
   }
 
   // ---- SessionRegistry ----
@@ -235,23 +227,31 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       launched = changed;
     }
 
-    const module = await (this.sessionModule ??= import('../../core/session/mcpSession'));
+    const [module, features] = await Promise.all([
+      (this.sessionModule ??= import('../../core/session/mcpSession')),
+      (this.featuresModule ??= import('./liveFeatures')),
+    ]);
     if (this.disposed) return undefined;
     if (existing) await this.discard(server.id);
 
     const settings = vscode.workspace.getConfiguration('mcpDoctor', vscode.Uri.file(server.file));
+    const requestTimeoutMs = settings.get<number>('launch.toolCallTimeoutMs', 60000);
+    const live = new features.LiveFeatures(server, this.replies, this.services.log, requestTimeoutMs);
     const options: SessionOptions = {
       server: launched,
       trace: this.traceSink(server, secrets),
       startupTimeoutMs: settings.get<number>('launch.startupTimeoutMs', 30000),
-      requestTimeoutMs: settings.get<number>('launch.toolCallTimeoutMs', 60000),
+      requestTimeoutMs,
       stopGraceMs: settings.get<number>('launch.stopGraceMs', 2000),
       healthIntervalMs: settings.get<number>('health.sampleIntervalMs', 5000),
       workspaceFolder: resolved.workspaceFolder ?? workspaceFolderOf(server.file),
       pause: variant?.pause,
       auth: this.signIns?.forServer(server, resolved),
+      era: this.eras.get(server.id) ?? 'auto',
+      ...live.options(),
     };
     const session = new module.McpSession(options);
+    live.bind(session);
     const entry: Entry = {
       server,
       resolved: launched,
@@ -262,6 +262,7 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       changed: new Map(),
       shadow: [],
       variant,
+      live,
     };
     this.entries.set(server.id, entry);
 
@@ -286,6 +287,12 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       session.onDidChangeFindings(fire),
       session.onDidChangeStats(fire),
       session.onOutput((e) => this.writeOutput(terminal, e, entry.secrets)),
+      live,
+      live.onDidChange(fire),
+      live.onDidUpdateResource((uri) => {
+        terminal.writeLine(`● resource updated: ${maskSecrets(redactString(uri), entry.secrets)}`, 'lifecycle');
+        this.resourceUpdated.fire({ serverId: server.id, uri });
+      }),
     );
     if (variant) entry.listeners.push(variant.onDidChangeStatus(fire));
     fire();
@@ -387,6 +394,38 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
     return this.start(server);
   }
 
+  /**
+   * Restarts a server speaking the given protocol era (`auto`: the newest both sides support),
+   * to reproduce what an older or newer client sees. The choice holds for later starts until
+   * `auto` is chosen again.
+   */
+  async restartInEra(server: ServerConfig, era: EraPreference): Promise<SessionView | undefined> {
+    if (era === 'auto') this.eras.delete(server.id);
+    else this.eras.set(server.id, era);
+    return this.restart(server);
+  }
+
+  /** The era a server is started in: `auto`, or the one the user forced. */
+  eraPreference(serverId: string): EraPreference {
+    return this.eras.get(serverId) ?? 'auto';
+  }
+
+  /** The client-side features of a server's session (completions, log level, subscriptions…). */
+  liveFeatures(serverId: string): LiveFeatures | undefined {
+    return this.entries.get(serverId)?.live;
+  }
+
+  /** Round trip of a `ping` to a running server (2025 era), or why there is none. */
+  ping(serverId: string): Promise<{ ms: number } | { reason: string } | undefined> {
+    const entry = this.entries.get(serverId);
+    return entry?.session.view().state.kind === 'running' ? entry.live.ping() : Promise.resolve(undefined);
+  }
+
+  /** Whether a resource is subscribed, and the updates seen since. */
+  subscription(serverId: string, uri: string): ResourceUpdates | undefined {
+    return this.entries.get(serverId)?.live.subscription(uri);
+  }
+
   /** The managed terminal of a server; created on demand, kept until the extension stops. */
   terminal(server: Pick<ServerConfig, 'id' | 'name'>): ServerTerminal {
     let terminal = this.terminals.get(server.id);
@@ -405,7 +444,8 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
-    this.settingsListener.dispose();
+    for (const l of this.listeners) l.dispose();
+    this.resourceUpdated.dispose();
     for (const id of [...this.entries.keys()]) void this.discard(id);
     for (const terminal of this.terminals.values()) terminal.dispose();
     this.terminals.clear();
@@ -489,6 +529,17 @@ export class SessionManager implements SessionRegistry, vscode.Disposable {
       case 'stderr':
         terminal.writeLine(maskSecrets(redactString(e.text), secrets), 'stderr');
         break;
+      case 'log': {
+        // MCP logging (`notifications/message`); `Set Server Log Level…` chooses what comes (2025 era).
+        const level = e.level ?? 'info';
+        const style = ['error', 'critical', 'alert', 'emergency'].includes(level)
+          ? 'error'
+          : level === 'warning'
+            ? 'hint'
+            : 'stderr';
+        terminal.writeLine(`[${level}] ${maskSecrets(redactString(e.text), secrets)}`, style);
+        break;
+      }
       case 'stdout-noise':
         terminal.writeLine(`stdout: ${maskSecrets(redactString(e.text), secrets)}`, 'noise');
         terminal.writeLine(

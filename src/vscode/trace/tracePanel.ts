@@ -42,7 +42,7 @@ export interface TracePanelHost {
   sessionInfos(): SessionInfo[];
   statsViews(): ToolStatsView[];
   /** Re-sends a recorded request to the running server; old vs new result. */
-  replay(sx: number, seq: number): Promise<ReplayResult>;
+  replay(sx: number, seq: number, editedParams?: string): Promise<ReplayResult>;
   /** Opens the source that defines `tool`. */
   openDefinition(tool: string, sx?: number): Promise<boolean>;
   copy(p: CopyParams): Promise<void>;
@@ -99,7 +99,7 @@ export class TracePanel implements vscode.Disposable {
     panel.webview.html = this.html();
     this.ipc = new IpcEndpoint('h', (msg) => this.postRaw(msg));
     this.ipc.onRequest(GetDetailRequest, (p) => this.detail(p));
-    this.ipc.onRequest(ReplayRequest, (p) => this.host.replay(p.sx, p.seq));
+    this.ipc.onRequest(ReplayRequest, (p) => this.host.replay(p.sx, p.seq, p.params));
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: IpcMessage) => void this.onMessage(m)),
       panel.onDidChangeViewState(() => {
@@ -202,6 +202,7 @@ export class TracePanel implements vscode.Disposable {
       e.pair ? s.recorder.get(e.pair) : undefined,
       e.parent ? s.recorder.get(e.parent) : undefined,
       s.recorder.secrets,
+      e.input ? s.recorder.get(e.input) : undefined,
     );
   }
 

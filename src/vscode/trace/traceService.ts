@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ServerConfig } from '../../core/config/types';
-import { diffLines, prettyJson, replayConfirmation } from '../../core/trace/display';
+import { diffLines, prettyJson, replayConfirmation, restoreRedacted } from '../../core/trace/display';
 import { TraceHub, type HubSession } from '../../core/trace/hub';
 import { TraceRecorder } from '../../core/trace/recorder';
 import {
@@ -225,8 +225,11 @@ export class TraceServiceImpl implements TraceService, TracePanelHost, vscode.Di
 
   // ---- actions -----------------------------------------------------------------------------
 
-  /** Re-sends a recorded request to the running server; old vs new result with a diff. */
-  async replay(sx: number, seq: number): Promise<ReplayResult> {
+  /**
+   * Re-sends a recorded request to the running server, as recorded or with the params the user
+   * edited in the view (`editedParams`, JSON text); old vs new result with a diff.
+   */
+  async replay(sx: number, seq: number, editedParams?: string): Promise<ReplayResult> {
     const s = this.hub.get(sx);
     const e = s?.recorder.get(seq);
     const fail = (error: string, method = e?.method ?? '?'): ReplayResult => ({
@@ -248,7 +251,18 @@ export class TraceServiceImpl implements TraceService, TracePanelHost, vscode.Di
     if (req.method === 'initialize') return fail('initialize cannot be replayed on a running session');
     const live = s.origin === 'proxy' ? undefined : this.liveSession(s.serverId);
     if (!live) return fail(`${s.serverName} is not running in MCP Doctor: start it to replay`, req.method);
-    const params = stripMeta((req.msg as { params?: unknown }).params);
+    let params = stripMeta((req.msg as { params?: unknown }).params);
+    if (editedParams !== undefined) {
+      let edited: unknown;
+      try {
+        edited = editedParams.trim() === '' ? undefined : JSON.parse(editedParams);
+      } catch (err) {
+        return fail(`the edited params are not JSON: ${err instanceof Error ? err.message : String(err)}`, req.method);
+      }
+      if (edited !== undefined && (typeof edited !== 'object' || edited === null || Array.isArray(edited)))
+        return fail('the edited params must be a JSON object', req.method);
+      params = stripMeta(restoreRedacted(edited, params, s.recorder.secrets));
+    }
     // Only a live session's own requests replay at once; anything read from a file asks first.
     if (!(s.origin === 'live' && s.live)) {
       const ask = replayConfirmation({ method: req.method, params }, s, s.recorder.secrets);

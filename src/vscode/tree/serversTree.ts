@@ -131,10 +131,11 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       case 'resource': {
         const item = new vscode.TreeItem(node.resource.name || node.resource.uri, vscode.TreeItemCollapsibleState.None);
         item.id = `${node.serverId}/resource/${node.resource.uri}`;
-        item.description = node.resource.uri;
+        const sub = this.services.sessions.subscription(node.serverId, node.resource.uri);
+        item.description = sub ? `${node.resource.uri} · ${subscriptionText(sub)}` : node.resource.uri;
         item.tooltip = node.resource.description ?? node.resource.uri;
-        item.iconPath = new vscode.ThemeIcon('file');
-        item.contextValue = 'resource';
+        item.iconPath = new vscode.ThemeIcon(sub ? (sub.count ? 'bell-dot' : 'bell') : 'file');
+        item.contextValue = sub ? 'resource.subscribed' : 'resource';
         item.command = { command: 'mcpDoctor.readResource', title: 'Read Resource', arguments: [node] };
         return item;
       }
@@ -162,6 +163,22 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         return item;
       }
     }
+  }
+
+  /**
+   * On hover over a running server: the tooltip gets the round trip of a `ping` sent now (2025
+   * era; the 2026-07-28 revision removed `ping`, which the tooltip says instead).
+   */
+  async resolveTreeItem(item: vscode.TreeItem, node: TreeNode): Promise<vscode.TreeItem> {
+    if (node.kind !== 'server' || !(item.tooltip instanceof vscode.MarkdownString)) return item;
+    const ping = await this.services.sessions.ping(node.server.id);
+    if (!ping) return item;
+    const md = new vscode.MarkdownString(item.tooltip.value, true);
+    md.appendMarkdown(
+      'ms' in ping ? `\n\n$(pulse) ping ${formatMs(ping.ms)}` : `\n\n$(pulse) ping: ${escapeMd(ping.reason)}`,
+    );
+    item.tooltip = md;
+    return item;
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
@@ -323,7 +340,7 @@ export class ServersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         : stateIcon(state, server.disabled && !view, runtimeErrors);
     // `.remote`: a URL server, which may need a sign-in (and offers "Sign Out").
     item.contextValue = `server.${state.kind}${server.url ? '.remote' : ''}`;
-    item.tooltip = serverTooltip(server, state, findings, view);
+    item.tooltip = serverTooltip(server, state, findings, view, this.services.sessions.eraPreference(server.id));
     if (note) item.tooltip.appendMarkdown(`\n\n$(debug-alt) ${escapeMd(note)}`);
     item.command = {
       command: 'mcpDoctor.openConfig',
@@ -403,6 +420,7 @@ function serverTooltip(
   state: SessionState,
   findings: Finding[],
   view: SessionView | undefined,
+  era: 'auto' | '2025' | '2026',
 ): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escapeMd(server.name)}** — ${server.transport}${server.disabled ? ' (disabled)' : ''}\n\n`);
@@ -420,7 +438,13 @@ function serverTooltip(
     if (state.serverName) md.appendMarkdown(`, ${escapeMd(state.serverName)} ${escapeMd(state.serverVersion ?? '')}`);
     if (view?.pid) md.appendMarkdown(`, pid ${view.pid}`);
     md.appendMarkdown('\n\n');
-  } else if (state.kind === 'error') {
+  }
+  if (era !== 'auto' && state.kind !== 'stopped') {
+    md.appendMarkdown(
+      `$(history) started in the ${era === '2026' ? '2026-07-28' : '2025'} era on request (Restart in Protocol Era… → Automatic to undo)\n\n`,
+    );
+  }
+  if (state.kind === 'error') {
     md.appendMarkdown(`$(error) ${escapeMd(state.reason)}\n\n`);
   } else if (state.kind === 'stopped' && (state.exitCode != null || state.signal)) {
     md.appendMarkdown(`exited with ${state.signal ? `signal ${state.signal}` : `code ${state.exitCode}`}\n\n`);
@@ -431,6 +455,15 @@ function serverTooltip(
   if (findings.length > 8) md.appendMarkdown(`…and ${findings.length - 8} more\n\n`);
   md.appendMarkdown(`_${escapeMd(server.file)}_`);
   return md;
+}
+
+function subscriptionText(sub: { count: number; last?: number }): string {
+  if (!sub.count || sub.last === undefined) return 'subscribed';
+  return `subscribed · ${sub.count} update${sub.count === 1 ? '' : 's'}, last ${new Date(sub.last).toLocaleTimeString()}`;
+}
+
+function formatMs(ms: number): string {
+  return ms < 10 ? `${ms.toFixed(2)} ms` : `${Math.round(ms)} ms`;
 }
 
 function severityIcon(severity: string): string {

@@ -17,6 +17,7 @@ import {
   createClient,
   finishAuthorization,
   errorText,
+  holdRequestTimeouts,
   httpStatusOf,
   isConnectionClosed,
   isTimeout,
@@ -84,6 +85,30 @@ describe('SDK adapter (the only code that imports the MCP client SDK)', () => {
     assert.equal((r.tools as { inputSchema: unknown }[])[0].inputSchema, 'not even an object');
     const err = await client.request({ method: 'nope', params: {} }, LOOSE_RESULT).catch((e: unknown) => e);
     assert.deepEqual(protocolErrorOf(err), { code: -32601, message: 'Method not found', data: undefined });
+    await client.close();
+  });
+
+  it('holds the timeouts of pending requests while the user answers a server request (fails when the SDK renames its timer map)', async () => {
+    const client = createClient({ ...setup, era: '2025' });
+    const server = new TinyServer();
+    await client.connect(server);
+    const silent = server.send.bind(server);
+    // A server that never answers `slow`.
+    server.send = async (m) => ((m as { method?: string }).method === 'slow' ? undefined : silent(m));
+    const timers = (client as unknown as { _timeoutInfo?: unknown })._timeoutInfo;
+    assert.ok(timers instanceof Map, 'Protocol._timeoutInfo is gone: update holdRequestTimeouts()');
+    const pending = client.request({ method: 'slow', params: {} }, LOOSE_RESULT, { timeout: 80 }).catch((e) => e);
+    const resume = holdRequestTimeouts(client);
+    const inner = holdRequestTimeouts(client);
+    await new Promise((r) => setTimeout(r, 200));
+    inner();
+    await new Promise((r) => setTimeout(r, 120));
+    let settled = false;
+    void pending.then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(settled, false, 'still pending while any hold lasts');
+    resume();
+    assert.equal(isTimeout(await pending), true, 'a fresh timeout runs once the holds end');
     await client.close();
   });
 

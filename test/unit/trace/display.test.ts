@@ -5,7 +5,15 @@ import {
   restoreFromProxy,
   routeThroughProxy,
 } from '../../../src/core/proxy/configRewrite';
-import { boundedJson, buildDetail, diffLines, prettyJson, toDisplayEntry } from '../../../src/core/trace/display';
+import {
+  boundedJson,
+  buildDetail,
+  diffLines,
+  prettyJson,
+  restoreRedacted,
+  toDisplayEntry,
+} from '../../../src/core/trace/display';
+import { redactValue } from '../../../src/core/trace/redact';
 import { TraceHub } from '../../../src/core/trace/hub';
 import { TraceRecorder } from '../../../src/core/trace/recorder';
 import { findToolDefinition } from '../../../src/core/trace/toolDefinition';
@@ -64,6 +72,34 @@ describe('trace/display', () => {
     const p = prettyJson(big, 1000);
     assert.equal(p.cut, true);
     assert.equal(p.json.length, 1000);
+  });
+
+  it('puts recorded secrets back into params edited from their redacted view (edited replay)', () => {
+    const recorded = {
+      name: 'deploy',
+      arguments: {
+        api_key: 'sk-live-1234567890abcdef',
+        note: 'token ghp_abcdefghijklmnopqrstuvwxyz0123456789 inside',
+        n: 1,
+      },
+      list: ['Bearer abcdefghijklmnop'],
+    };
+    const shown = redactValue(recorded, ['sk-live-1234567890abcdef']) as typeof recorded;
+    assert.equal(shown.arguments.api_key, '***');
+    assert.deepEqual(
+      restoreRedacted(shown, recorded, ['sk-live-1234567890abcdef']),
+      recorded,
+      'unchanged: as recorded',
+    );
+    const edited = structuredClone(shown);
+    edited.arguments.n = 2;
+    edited.arguments.api_key = 'sk-test-new';
+    (edited as Record<string, unknown>).extra = true;
+    assert.deepEqual(restoreRedacted(edited, recorded), {
+      ...recorded,
+      arguments: { ...recorded.arguments, api_key: 'sk-test-new', n: 2 },
+      extra: true,
+    });
   });
 
   it('diffs results line by line', () => {
