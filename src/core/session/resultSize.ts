@@ -1,4 +1,4 @@
-import { estimateJsonSize } from '../trace/recorder';
+import { estimateJsonSize } from '../trace/payload';
 
 /** Rough tokens per character of English and JSON text (the usual 4-characters-per-token rule). */
 export const CHARS_PER_TOKEN = 4;

@@ -1,5 +1,15 @@
-import { detachedPrefix } from '../util/text';
 import { Emitter, type Event } from '../util/event';
+import { detachedPrefix } from '../util/text';
+import {
+  byteLength,
+  estimateJsonSize,
+  heldBytes,
+  PREVIEW_CHARS,
+  safeStringify,
+  textOf,
+  toolOf,
+  truncateMessage,
+} from './payload';
 import { ToolStatsAccumulator } from './stats';
 import type {
   MessageShape,
@@ -10,7 +20,6 @@ import type {
   TraceSink,
   TraceStatus,
   TraceToolStats,
-  TruncatedPayload,
 } from './types';
 
 /** Options of one session's recorder. */
@@ -61,7 +70,6 @@ const ST = { none: 0, pending: 1, ok: 2, error: 3, toolError: 4, cancelled: 5 } 
 /** Bits of the `flags` byte. */
 const F_IN = 1;
 const F_TRUNC = 2;
-const PREVIEW_CHARS = 2000;
 /** Interned-string index meaning "too many distinct strings: derive from the message". */
 const INTERN_FULL = 0xffff;
 
@@ -586,111 +594,4 @@ class PendingRequests {
     if (typeof id === 'number') this.num[d].delete(id);
     else this.str[d].delete(id);
   }
-}
-
-function toolOf(m: Record<string, unknown> | null | undefined): string | undefined {
-  if (!m || m.method !== 'tools/call') return undefined;
-  const name = (m.params as Record<string, unknown> | undefined)?.name;
-  return typeof name === 'string' ? name : undefined;
-}
-
-/** A value as text, whatever it is (`{"toString": 1}` makes `String()` throw). */
-function textOf(v: unknown): string {
-  try {
-    return String(v);
-  } catch {
-    return safeStringify(v);
-  }
-}
-
-function safeStringify(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? 'null';
-  } catch (err) {
-    return JSON.stringify({ $unserializable: String(err) });
-  }
-}
-
-function byteLength(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
-}
-
-/**
- * The in-memory stand-in for an oversized message: the JSON-RPC envelope (jsonrpc, id,
- * method) is kept so pairing and display work; the payload becomes a `$truncated` marker.
- */
-function truncateMessage(msg: unknown, json: string, bytes: number): unknown {
-  // Previews are copies: a slice would keep the whole payload's JSON alive (see detachedPrefix).
-  const marker = (part: unknown): TruncatedPayload => ({
-    $truncated: true,
-    bytes,
-    preview: detachedPrefix(safeStringify(part) ?? '', PREVIEW_CHARS),
-  });
-  if (!msg || typeof msg !== 'object' || Array.isArray(msg))
-    return { $truncated: true, bytes, preview: detachedPrefix(json, PREVIEW_CHARS) };
-  const m = msg as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  // The envelope is kept (the id as is: pairing looks it up), a hostile peer's megabyte method cut.
-  for (const k of ['jsonrpc', 'id', 'method'])
-    if (k in m) out[k] = k === 'method' && typeof m[k] === 'string' ? detachedPrefix(m[k], 400) : m[k];
-  for (const part of ['params', 'result', 'error']) {
-    if (!(part in m)) continue;
-    const v = m[part] as Record<string, unknown> | undefined;
-    // Keep what pairing and status need from a tool call: the tool name and isError.
-    if (part === 'params' && m.method === 'tools/call' && v && typeof v === 'object') {
-      out.params = {
-        name: typeof v.name === 'string' ? detachedPrefix(v.name, 400) : v.name,
-        $truncated: true,
-        bytes,
-        preview: detachedPrefix(safeStringify(v.arguments), PREVIEW_CHARS),
-      };
-    } else if (part === 'result' && v && typeof v === 'object' && v.isError === true) {
-      out.result = { isError: true, ...marker(v) };
-    } else out[part] = marker(v);
-  }
-  return out;
-}
-
-/** Bytes a truncated entry holds in memory (its marker: envelope and preview), UTF-16. */
-function heldBytes(stored: unknown): number {
-  return 2 * estimateJsonSize(stored);
-}
-
-/**
- * A cheap estimate of `JSON.stringify(value).length` (no string is built). Stops walking
- * once the estimate exceeds `limit` and returns what it has counted.
- */
-export function estimateJsonSize(value: unknown, limit = Infinity): number {
-  let total = 0;
-  const stack: unknown[] = [value];
-  while (stack.length > 0 && total <= limit) {
-    const v = stack.pop();
-    switch (typeof v) {
-      case 'string':
-        total += v.length + 2;
-        break;
-      case 'number':
-        total += 8;
-        break;
-      case 'boolean':
-        total += 5;
-        break;
-      case 'object':
-        if (v === null) total += 4;
-        else if (Array.isArray(v)) {
-          total += 2 + v.length;
-          for (let i = 0; i < v.length; i++) stack.push(v[i]);
-        } else {
-          total += 2;
-          for (const k in v) {
-            total += k.length + 4;
-            stack.push((v as Record<string, unknown>)[k]);
-          }
-        }
-        break;
-      default:
-        break;
-    }
-  }
-  return total;
 }

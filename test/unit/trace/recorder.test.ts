@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { TraceRecorder, estimateJsonSize } from '../../../src/core/trace/recorder';
+import { TraceRecorder } from '../../../src/core/trace/recorder';
+import { estimateJsonSize } from '../../../src/core/trace/payload';
 import { redactArgs, redactConfig, redactString, redactValue } from '../../../src/core/trace/redact';
 import type { TraceAppendEvent } from '../../../src/core/trace/recorder';
 
