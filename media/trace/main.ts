@@ -290,10 +290,10 @@ function makeRow(): HTMLDivElement {
   r.setAttribute('role', 'option');
   for (const cls of ['c-time', 'c-dir', 'c-label', 'c-tool', 'c-lat', 'c-size', 'c-status', 'c-preview'])
     r.append(el('span', cls));
+  // The row names the entry it shows: `visible` may already hold a newer filter's list while the
+  // rows still show the old one (they are redrawn on the next frame).
   r.addEventListener('click', () => {
-    const i = Number(r.dataset.index);
-    const e = model.entries[visible[i]];
-    if (e) selectEntry(e.sx, e.seq);
+    if (r.dataset.sx && r.dataset.seq) selectEntry(Number(r.dataset.sx), Number(r.dataset.seq));
   });
   return r;
 }
@@ -313,6 +313,8 @@ function statusText(e: DisplayEntry): string {
 
 function fillRow(r: HTMLDivElement, i: number, e: DisplayEntry): void {
   r.dataset.index = String(i);
+  r.dataset.sx = String(e.sx);
+  r.dataset.seq = String(e.seq);
   r.style.transform = `translateY(${i * ROW_H}px)`;
   const c = r.children;
   c[0].textContent = formatTime(e.ts);

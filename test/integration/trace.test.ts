@@ -194,6 +194,14 @@ describe('Trace (MCP Trace webview)', function () {
       () => 2,
       (r) => r.cells[7] === 'Echo: hi',
     );
+    // A click selects the row it is drawn on, whatever the filter did to the list meanwhile.
+    await view.click('.rows .row:not([hidden]) >> nth=1');
+    await waitFor(
+      async () =>
+        (await view.text('.detail-title')).includes('echo') &&
+        (await view.visibleRows('.rows .row.selected', '.list')).some((r) => r.cells[7] === 'Echo: hi'),
+      'the clicked search hit selected and in the detail pane',
+    );
     await view.fill('input.search', 'no row says this');
     await expectShown(
       'search with no match',
