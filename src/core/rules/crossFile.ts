@@ -42,6 +42,7 @@ export function withProjectModel(
     }
     return hit;
   }
+  if (hit.ruleId === 'MCP101' && onlyFromCliPaths(model, file, hit)) return undefined;
   if (hit.downgrade && (hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103')) {
     const starts = model.startsReaching(file);
     if (starts.length && starts.every((s) => s.transport === 'http' || s.transport === 'sse')) return undefined;
@@ -53,6 +54,28 @@ export function withProjectModel(
       };
   }
   return hit;
+}
+
+/**
+ * Output in a helper module reached only through functions (`data.entryFns`) that every module
+ * importing them calls on a CLI path that exits or returns before serving (a login or setup step).
+ */
+function onlyFromCliPaths(model: ProjectModel, file: string, hit: RuleHit): boolean {
+  const via = hit.data?.entryFns;
+  if (!Array.isArray(via) || !via.length) return false;
+  const fns = via.filter((v): v is string => typeof v === 'string');
+  let named = false;
+  for (const importer of model.importersOf(file)) {
+    const names = model.importedNames(importer, file);
+    if (!names) return false;
+    const cli = new Set(model.cliOnly(importer));
+    for (const fn of fns) {
+      if (!names.includes(fn)) continue;
+      if (!cli.has(fn)) return false;
+      named = true;
+    }
+  }
+  return named;
 }
 
 /**

@@ -94,6 +94,11 @@ export interface ModuleFacts {
   starts: ('stdio' | 'http' | 'sse' | 'unknown')[];
   /** The file has an `if __name__ == "__main__":` block (Python) or is run as a script. */
   mainGuard: boolean;
+  /**
+   * Imported function names (as exported by their module) that this file calls only on CLI paths
+   * that exit or return before any server starts (`if args.login: login(); sys.exit()`).
+   */
+  cliOnly?: string[];
 }
 
 /** Result of analyzing one source file. */
