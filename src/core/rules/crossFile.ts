@@ -42,7 +42,7 @@ export function withProjectModel(
     }
     return hit;
   }
-  if (hit.ruleId === 'MCP101' && onlyFromCliPaths(model, file, hit)) return undefined;
+  if ((hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102') && offStdioOnly(model, file, hit)) return undefined;
   if (hit.downgrade && (hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103')) {
     const starts = model.startsReaching(file);
     if (starts.length && starts.every((s) => s.transport === 'http' || s.transport === 'sse')) return undefined;
@@ -58,24 +58,50 @@ export function withProjectModel(
 
 /**
  * Output in a helper module reached only through functions (`data.entryFns`) that every module
- * importing them calls on a CLI path that exits or returns before serving (a login or setup step).
+ * importing them by name calls on a path that cannot serve stdio (a login or setup step that exits
+ * first, HTTP-only code). A TypeScript helper's write is reported only when some importer names
+ * one of those functions (the analysis of TS helpers reports exported functions only).
  */
-function onlyFromCliPaths(model: ProjectModel, file: string, hit: RuleHit): boolean {
+function offStdioOnly(model: ProjectModel, file: string, hit: RuleHit): boolean {
   const via = hit.data?.entryFns;
   if (!Array.isArray(via) || !via.length) return false;
   const fns = via.filter((v): v is string => typeof v === 'string');
+  if (hit.data?.helper === 'typescript') return !calledOnStdio(model, file, fns, 0);
   let named = false;
   for (const importer of model.importersOf(file)) {
     const names = model.importedNames(importer, file);
     if (!names) return false;
-    const cli = new Set(model.cliOnly(importer));
+    const off = new Set(model.offStdio(importer));
     for (const fn of fns) {
       if (!names.includes(fn)) continue;
-      if (!cli.has(fn)) return false;
+      if (!off.has(fn)) return false;
       named = true;
     }
   }
   return named;
+}
+
+/**
+ * Whether a module that imports `file` calls one of `fns` where it may serve stdio: an MCP file
+ * that calls it outside HTTP-only and exit-first CLI paths, or a helper that calls it from a
+ * function of its own that such a module calls (followed a few levels up).
+ */
+function calledOnStdio(model: ProjectModel, file: string, fns: string[], depth: number): boolean {
+  if (depth > 4) return true;
+  for (const importer of model.importersOf(file)) {
+    const names = model.importedNames(importer, file);
+    if (!names) return true;
+    const off = new Set(model.offStdio(importer));
+    const via = model.via(importer);
+    for (const fn of fns) {
+      if (!names.includes(fn) || off.has(fn)) continue;
+      if (!via) return true;
+      const v = via[fn];
+      if (v === undefined || v === null) return true;
+      if (v.length && calledOnStdio(model, importer, v, depth + 1)) return true;
+    }
+  }
+  return false;
 }
 
 /**

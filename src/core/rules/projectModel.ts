@@ -52,7 +52,9 @@ export class ProjectModel {
     for (const i of facts.imports) {
       for (const target of this.resolveImport(file, root, language, i.from, i.names)) {
         // `from pkg import mod` names the module itself; so does `import pkg.mod`.
-        const whole = !i.names.length || i.names.some((n) => basename(target).replace(/\.py$/, '') === n);
+        const whole =
+          !i.names.length ||
+          (language === 'python' && i.names.some((n) => basename(target).replace(/\.py$/, '') === n));
         const prev = names.get(target);
         if (whole || (names.has(target) && prev === undefined)) names.set(target, undefined);
         else names.set(target, [...(prev ?? []), ...i.names]);
@@ -87,9 +89,14 @@ export class ProjectModel {
     return this.nodes.get(importer)?.names.get(file);
   }
 
-  /** Imported names that `file` calls only on CLI paths that never serve (see ModuleFacts.cliOnly). */
-  cliOnly(file: string): string[] {
-    return this.nodes.get(file)?.facts.cliOnly ?? [];
+  /** Imported names that `file` calls only on paths that never serve stdio (see ModuleFacts.offStdio). */
+  offStdio(file: string): string[] {
+    return this.nodes.get(file)?.facts.offStdio ?? [];
+  }
+
+  /** A helper module's map from the functions it imports to its exported functions that call them. */
+  via(file: string): Record<string, string[] | null> | undefined {
+    return this.nodes.get(file)?.facts.via;
   }
 
   /** Whether a file has a `__main__` guard or is a `__main__.py`. */

@@ -95,10 +95,16 @@ export interface ModuleFacts {
   /** The file has an `if __name__ == "__main__":` block (Python) or is run as a script. */
   mainGuard: boolean;
   /**
-   * Imported function names (as exported by their module) that this file calls only on CLI paths
-   * that exit or return before any server starts (`if args.login: login(); sys.exit()`).
+   * Imported function names (as exported by their module) that this file calls only on paths that
+   * cannot reach a stdio server: a CLI branch that exits or returns before any server starts
+   * (`if args.login: login(); sys.exit()`), or HTTP-only code.
    */
-  cliOnly?: string[];
+  offStdio?: string[];
+  /**
+   * A helper module (no MCP import) only: for each imported function it calls, the exported
+   * functions of this file through which that happens (null: at import time).
+   */
+  via?: Record<string, string[] | null>;
 }
 
 /** Result of analyzing one source file. */

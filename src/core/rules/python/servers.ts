@@ -377,8 +377,8 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
     }
     starts.push(transport);
   }
-  const cliOnly = cliOnlyImports(py);
-  return { imports, starts, mainGuard: hasMainBlock(py), ...(cliOnly.length ? { cliOnly } : {}) };
+  const offStdio = cliOnlyImports(py);
+  return { imports, starts, mainGuard: hasMainBlock(py), ...(offStdio.length ? { offStdio } : {}) };
 }
 
 /** Whether the module has an `if __name__ == "__main__":` block. */
