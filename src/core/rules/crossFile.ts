@@ -66,7 +66,8 @@ function offStdioOnly(model: ProjectModel, file: string, hit: RuleHit): boolean 
   const via = hit.data?.entryFns;
   if (!Array.isArray(via) || !via.length) return false;
   const fns = via.filter((v): v is string => typeof v === 'string');
-  if (hit.data?.helper === 'typescript') return !calledOnStdio(model, file, fns, 0);
+  if (hit.data?.helper === 'typescript')
+    return !calledOnStdio(model, file, fns, 0) || guardNeverTaken(model, file, fns[0]!, hit.data.guard);
   let named = false;
   for (const importer of model.importersOf(file)) {
     const names = model.importedNames(importer, file);
@@ -79,6 +80,37 @@ function offStdioOnly(model: ProjectModel, file: string, hit: RuleHit): boolean 
     }
   }
   return named;
+}
+
+/**
+ * A helper's write guarded by a parameter value (`case "debug":`, `default:`, `if (level ===
+ * "debug")`): true when every call of the function on a stdio path, in every module that imports
+ * it, passes a literal (or leaves the parameter to its literal default) that does not select the
+ * write. A computed argument keeps the finding.
+ */
+function guardNeverTaken(model: ProjectModel, file: string, fn: string, guard: unknown): boolean {
+  if (!guard || typeof guard !== 'object') return false;
+  const g = guard as { param?: unknown; def?: unknown; in?: unknown; notIn?: unknown };
+  if (typeof g.param !== 'number') return false;
+  const inSet = Array.isArray(g.in) ? new Set(g.in) : undefined;
+  const notIn = Array.isArray(g.notIn) ? new Set(g.notIn) : undefined;
+  let calls = 0;
+  for (const importer of model.importersOf(file)) {
+    const names = model.importedNames(importer, file);
+    if (!names) return false;
+    if (!names.includes(fn) || model.offStdio(importer).includes(fn)) continue;
+    // A helper importer lists all of its calls (a superset of those on the stdio path).
+    const args = model.stdioArgs(importer, fn);
+    if (!args) return false;
+    for (const a of args) {
+      calls++;
+      const v = g.param < a.length ? a[g.param] : typeof g.def === 'string' ? g.def : null;
+      if (typeof v !== 'string') return false;
+      const taken = inSet ? inSet.has(v) : notIn ? !notIn.has(v) : true;
+      if (taken) return false;
+    }
+  }
+  return calls > 0;
 }
 
 /**

@@ -99,6 +99,11 @@ export class ProjectModel {
     return this.nodes.get(file)?.facts.via;
   }
 
+  /** Literal arguments of the stdio-path calls `file` makes to an imported function (ModuleFacts.stdioArgs). */
+  stdioArgs(file: string, name: string): (string | null)[][] | undefined {
+    return this.nodes.get(file)?.facts.stdioArgs?.[name];
+  }
+
   /** Whether a file has a `__main__` guard or is a `__main__.py`. */
   isScript(file: string): boolean {
     return basename(file) === '__main__.py' || !!this.nodes.get(file)?.facts.mainGuard;

@@ -105,6 +105,12 @@ export interface ModuleFacts {
    * functions of this file through which that happens (null: at import time).
    */
   via?: Record<string, string[] | null>;
+  /**
+   * For imported functions called on the stdio path (TypeScript): each call's first arguments as
+   * string literals (null: not a literal), so a helper's write guarded by a parameter value
+   * (`switch (level) { case "debug": console.log(...) }`) is judged by what callers pass.
+   */
+  stdioArgs?: Record<string, (string | null)[][]>;
 }
 
 /** Result of analyzing one source file. */

@@ -324,12 +324,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
-  it('TS: a logging helper module that writes to stdout and that the stdio server calls is MCP102; exports nobody calls, and a CLI mode that returns before serving, are not', () => {
-    assert.equal(at('ts_helper_log', 'MCP102').length, 1);
+  it('TS: a logging helper module that writes to stdout and that the stdio server calls is MCP102; exports nobody calls, a log-level clause no caller selects, and a CLI mode that returns before serving, are not', () => {
+    assert.equal(at('ts_helper_log', 'MCP102').length, 2);
     const h = at('ts_helper_log', 'MCP102', 'log.ts');
+    // trace() is called from a tool; emit() only with 'error' and 'notice': its debug/trace
+    // clause (line 20) is never selected, its default clause (line 26) is.
     assert.deepEqual(
       h.map((x) => x.line),
-      [5],
+      [5, 26],
     );
     assert.match(h[0].message, /`console\.info` in `trace\(\)`/);
     assert.match(h[0].message, /src\/index\.ts imports this module and starts the stdio transport/);

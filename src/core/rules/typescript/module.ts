@@ -214,7 +214,21 @@ class TsFlow {
     if (out === 'exit') return true;
     if (out !== 'return' && out !== 'end') return false;
     const fn = this.enclosing(call);
-    return !!fn && this.fnServes(fn);
+    // `connect()` returns while the server goes on serving: code after a start still serves.
+    return !!fn && this.fnServes(fn) && !this.servesBefore(fn, call);
+  }
+
+  /** Whether something in `fn` that starts a server comes before `node`. */
+  private servesBefore(fn: ts.Node, node: ts.Node): boolean {
+    const { ts } = this;
+    let found = false;
+    walk(fn, (n) => {
+      if (found || n.pos >= node.pos) return false;
+      if (n.end <= node.pos && (ts.isExpressionStatement(n) || ts.isVariableStatement(n)) && this.serves(n))
+        found = true;
+      return !found;
+    });
+    return found;
   }
 }
 
@@ -230,11 +244,16 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
   const spaces = namespaceBindings(facts);
   const flow = new TsFlow(ts, facts, spaces);
   const verdict = new Map<string, boolean>();
+  const stdioArgs: Record<string, (string | null)[][]> = {};
   for (const call of facts.calls) {
     const imp = importedCallee(ts, facts, spaces, call.expression);
-    if (!imp || verdict.get(imp.name) === false) continue;
+    if (!imp) continue;
     const off = inHttpOnlyCode(ctx, call) || branchTransport(ctx, call) === 'other' || flow.offPath(call);
-    verdict.set(imp.name, off);
+    verdict.set(imp.name, off && verdict.get(imp.name) !== false);
+    if (off) continue;
+    // The literal arguments of calls on the stdio path (a log level, a mode), for guarded writes.
+    const list = (stdioArgs[imp.name] ??= []);
+    if (list.length < 200) list.push(call.arguments.slice(0, 4).map((a) => literalText(ts, a)));
   }
   const offStdio = [...verdict].filter(([, off]) => off).map(([n]) => n);
   return {
@@ -242,7 +261,64 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
     starts: [...starts],
     mainGuard: false,
     ...(offStdio.length ? { offStdio } : {}),
+    ...(Object.keys(stdioArgs).length ? { stdioArgs } : {}),
   };
+}
+
+function literalText(ts: typeof import('typescript'), e: ts.Expression): string | null {
+  return ts.isStringLiteralLike(e) ? e.text : null;
+}
+
+/**
+ * The string values of a parameter that select the clause a write sits in: `case "debug":` of a
+ * `switch (level)` (with the empty cases that fall into it), `default:` (anything but the other
+ * labels), `if (level === "debug")` and its `else`. Undefined when the write is not guarded so.
+ */
+function paramGuard(
+  ts: typeof import('typescript'),
+  fn: ts.FunctionLikeDeclaration,
+  write: ts.Node,
+): { param: number; def?: string; in?: string[]; notIn?: string[] } | undefined {
+  const params = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : undefined));
+  const paramOf = (e: ts.Expression): number => (ts.isIdentifier(e) ? params.indexOf(e.text) : -1);
+  const labels = (c: ts.CaseOrDefaultClause): string[] | undefined =>
+    ts.isCaseClause(c) && ts.isStringLiteralLike(c.expression) ? [c.expression.text] : undefined;
+  for (let n: ts.Node = write; n.parent && n !== fn; n = n.parent) {
+    const p = n.parent;
+    let guard: { param: number; in?: string[]; notIn?: string[] } | undefined;
+    if ((ts.isCaseClause(n) || ts.isDefaultClause(n)) && ts.isCaseBlock(p) && ts.isSwitchStatement(p.parent)) {
+      const i = paramOf(p.parent.expression);
+      if (i < 0) return undefined;
+      const clauses = p.clauses;
+      // Every label must be a string literal for the clause to be decided by values.
+      if (clauses.some((c) => !ts.isDefaultClause(c) && !labels(c))) return undefined;
+      const k = clauses.indexOf(n);
+      // Empty clauses just above fall through into this one.
+      let j = k;
+      while (j > 0 && clauses[j - 1]!.statements.length === 0) j--;
+      const selected = clauses.slice(j, k + 1);
+      if (selected.some((c) => ts.isDefaultClause(c))) {
+        const others = clauses.slice(0, j).concat(clauses.slice(k + 1));
+        guard = { param: i, notIn: others.flatMap((c) => labels(c) ?? []) };
+      } else guard = { param: i, in: selected.flatMap((c) => labels(c)!) };
+    } else if (ts.isIfStatement(p) && n !== p.expression) {
+      const c = p.expression;
+      if (
+        ts.isBinaryExpression(c) &&
+        [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken].includes(c.operatorToken.kind)
+      ) {
+        const [id, lit] = ts.isStringLiteralLike(c.right) ? [c.left, c.right] : [c.right, c.left];
+        const i = paramOf(id);
+        if (i >= 0 && ts.isStringLiteralLike(lit))
+          guard = n === p.thenStatement ? { param: i, in: [lit.text] } : { param: i, notIn: [lit.text] };
+      }
+    }
+    if (guard) {
+      const init = fn.parameters[guard.param]?.initializer;
+      return { ...guard, ...(init && ts.isStringLiteralLike(init) ? { def: init.text } : {}) };
+    }
+  }
+  return undefined;
 }
 
 const WRITES = new Set(['log', 'info', 'debug', 'dir', 'table']);
@@ -358,6 +434,13 @@ export function helperStdoutHits(facts: Facts): RuleHit[] {
     if (!importTime && !entry.size) continue;
     const what = consoleWrite ? `console.${method}` : 'process.stdout.write';
     const where = importTime ? 'at import time' : `in \`${top ?? [...entry][0]}()\``;
+    // A write guarded by a parameter value (`case "debug":`), in the one exported function that
+    // reaches it: the importers' literal arguments decide.
+    let guard;
+    if (!importTime && top && entry.size === 1 && entry.has(top)) {
+      const fn = topFunction(ts, call)!.fn;
+      if (isFunctionLike(fn)) guard = paramGuard(ts, fn, call);
+    }
     const target = consoleWrite ? e.name : (obj as ts.PropertyAccessExpression).name;
     const fix =
       stdoutWrite || ['log', 'info', 'debug'].includes(method)
@@ -373,7 +456,11 @@ export function helperStdoutHits(facts: Facts): RuleHit[] {
       range: rangeOf(call, sf),
       message: `\`${what}\` ${where} writes to stdout, which is the JSON-RPC channel of a stdio MCP server that ${importTime ? 'imports this module' : `calls ${[...entry].map((n) => `\`${n}()\``).join(', ')}`}: clients fail to parse the line and may drop the server. Write to stderr (\`console.error\`, \`process.stderr.write\`) instead.`,
       downgrade: true,
-      data: { call: what, ...(importTime ? {} : { entryFns: [...entry], helper: 'typescript' }) },
+      data: {
+        call: what,
+        ...(importTime ? {} : { entryFns: [...entry], helper: 'typescript' }),
+        ...(guard ? { guard } : {}),
+      },
     });
   }
   return hits;
