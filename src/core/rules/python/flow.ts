@@ -71,7 +71,7 @@ function facts(py: PyFile): FlowFacts {
 }
 
 /** Handler functions (tools, resources, prompts, lifespans) and what they name, transitively. */
-export function handlerFunctions(py: PyFile): Set<FunctionFact> {
+function handlerFunctions(py: PyFile): Set<FunctionFact> {
   const byName = new Map<string, FunctionFact>();
   for (const f of py.functions) if (!byName.has(f.name)) byName.set(f.name, f);
   const out = new Set<FunctionFact>(py.definitions.map((d) => d.fn));
