@@ -34,6 +34,11 @@ const JUMPS = new Set(['break_statement', 'continue_statement']);
 const NESTED = new Set(['function_definition', 'class_definition', 'lambda']);
 
 interface FlowFacts {
+  /** containsServe results by statement, once the serving functions are known. */
+  serveMemo: Map<PyNode, boolean>;
+  byName: Map<string, FunctionFact>;
+  /** Identifiers naming one of the file's functions, by name (built on first use). */
+  mentions?: Map<string, PyNode[]>;
   serving: Set<FunctionFact>;
   handlers: Set<FunctionFact>;
   starts: Set<PyNode>;
@@ -51,11 +56,11 @@ function facts(py: PyFile): FlowFacts {
     const q = py.callee(c) ?? '';
     if (/(?:^|\.)stdio_server$/.test(q)) starts.add(c);
   }
-  f = { serving: new Set(), handlers: handlerFunctions(py), starts, memo: new Map() };
-  cache.set(py, f);
-  // Functions that serve: they contain a start, or call one that does (by name, to a fixpoint).
   const byName = new Map<string, FunctionFact>();
   for (const fn of py.functions) if (!byName.has(fn.name)) byName.set(fn.name, fn);
+  f = { serveMemo: new Map(), byName, serving: new Set(), handlers: handlerFunctions(py), starts, memo: new Map() };
+  cache.set(py, f);
+  // Functions that serve: they contain a start, or call one that does (by name, to a fixpoint).
   let changed = true;
   for (let round = 0; changed && round < 8; round++) {
     changed = false;
@@ -216,6 +221,18 @@ function blockOutcome(py: PyFile, f: FlowFacts, block: PyNode, byName: Map<strin
 }
 
 /** Runs statements `stmts[i..]`; undefined when they fall through the end. */
+/** A definition statement binds a name; its body does not run there. */
+const DEFINITIONS = new Set(['comment', 'function_definition', 'class_definition', 'decorated_definition']);
+
+function servesMemo(py: PyFile, f: FlowFacts, s: PyNode, byName: Map<string, FunctionFact>): boolean {
+  let v = f.serveMemo.get(s);
+  if (v === undefined) {
+    v = containsServe(py, f, s, byName);
+    f.serveMemo.set(s, v);
+  }
+  return v;
+}
+
 function runFrom(
   py: PyFile,
   f: FlowFacts,
@@ -225,8 +242,8 @@ function runFrom(
 ): Outcome | undefined {
   for (; i < stmts.length; i++) {
     const s = stmts[i];
-    if (s.type === 'comment') continue;
-    if (containsServe(py, f, s, byName)) return 'serve';
+    if (DEFINITIONS.has(s.type)) continue;
+    if (servesMemo(py, f, s, byName)) return 'serve';
     const t = terminal(py, f, s, byName);
     if (t) return t;
     if (hasJump(s)) return 'open';
@@ -247,7 +264,7 @@ function forward(py: PyFile, f: FlowFacts, node: PyNode, byName: Map<string, Fun
     if (!owner || owner.type === 'function_definition') return 'end';
     if (owner.type === 'for_statement' || owner.type === 'while_statement') {
       // The loop may run its body again: anything serving in it counts.
-      if (containsServe(py, f, owner, byName)) return 'serve';
+      if (servesMemo(py, f, owner, byName)) return 'serve';
       stmt = owner;
       continue;
     }
@@ -325,9 +342,7 @@ function computeReach(py: PyFile, f: FlowFacts, node: PyNode, depth: number): Se
   const yes: ServeReach = { may: true, roots: new Set() };
   const fn = py.enclosingFunction(node);
   if (fn && f.handlers.has(fn)) return yes;
-  const byName = new Map<string, FunctionFact>();
-  for (const g of py.functions) if (!byName.has(g.name)) byName.set(g.name, g);
-  const out = forward(py, f, node, byName);
+  const out = forward(py, f, node, f.byName);
   if (out === 'serve' || out === 'open') return yes;
   if (out === 'exit') return { may: false, roots: new Set() };
   if (!fn) return inMainGuard(py, node) ? { may: false, roots: new Set() } : yes;
@@ -336,11 +351,21 @@ function computeReach(py: PyFile, f: FlowFacts, node: PyNode, depth: number): Se
   if (isCliCommand(py, fn)) return { may: false, roots: new Set() };
   if (depth > 4) return yes;
   // Every mention of the function must be a call whose own path cannot serve.
-  const refs: PyNode[] = [];
-  walk(py.root, (n) => {
-    if (n.type === 'identifier' && py.text(n) === fn.name && n !== fn.nameNode) refs.push(n);
-    return true;
-  });
+  if (!f.mentions) {
+    const m = new Map<string, PyNode[]>();
+    walk(py.root, (n) => {
+      if (n.type !== 'identifier') return true;
+      const name = py.text(n);
+      if (f.byName.has(name)) {
+        const list = m.get(name);
+        if (list) list.push(n);
+        else m.set(name, [n]);
+      }
+      return true;
+    });
+    f.mentions = m;
+  }
+  const refs = (f.mentions.get(fn.name) ?? []).filter((n) => n !== fn.nameNode);
   if (!refs.length) {
     if (py.helper && py.moduleFunctions.get(fn.name) === fn) return { may: false, roots: new Set([fn.name]) };
     return yes;
