@@ -42,6 +42,7 @@ export function withProjectModel(
     }
     return hit;
   }
+  if ((hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102') && offStdioOnly(model, file, hit)) return undefined;
   if (hit.downgrade && (hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103')) {
     const starts = model.startsReaching(file);
     if (starts.length && starts.every((s) => s.transport === 'http' || s.transport === 'sse')) return undefined;
@@ -53,6 +54,86 @@ export function withProjectModel(
       };
   }
   return hit;
+}
+
+/**
+ * Output in a helper module reached only through functions (`data.entryFns`) that every module
+ * importing them by name calls on a path that cannot serve stdio (a login or setup step that exits
+ * first, HTTP-only code). A TypeScript helper's write is reported only when some importer names
+ * one of those functions (the analysis of TS helpers reports exported functions only).
+ */
+function offStdioOnly(model: ProjectModel, file: string, hit: RuleHit): boolean {
+  const via = hit.data?.entryFns;
+  if (!Array.isArray(via) || !via.length) return false;
+  const fns = via.filter((v): v is string => typeof v === 'string');
+  if (hit.data?.helper === 'typescript')
+    return !calledOnStdio(model, file, fns, 0) || guardNeverTaken(model, file, fns[0]!, hit.data.guard);
+  let named = false;
+  for (const importer of model.importersOf(file)) {
+    const names = model.importedNames(importer, file);
+    if (!names) return false;
+    const off = new Set(model.offStdio(importer));
+    for (const fn of fns) {
+      if (!names.includes(fn)) continue;
+      if (!off.has(fn)) return false;
+      named = true;
+    }
+  }
+  return named;
+}
+
+/**
+ * A helper's write guarded by a parameter value (`case "debug":`, `default:`, `if (level ===
+ * "debug")`): true when every call of the function on a stdio path, in every module that imports
+ * it, passes a literal (or leaves the parameter to its literal default) that does not select the
+ * write. A computed argument keeps the finding.
+ */
+function guardNeverTaken(model: ProjectModel, file: string, fn: string, guard: unknown): boolean {
+  if (!guard || typeof guard !== 'object') return false;
+  const g = guard as { param?: unknown; def?: unknown; in?: unknown; notIn?: unknown };
+  if (typeof g.param !== 'number') return false;
+  const inSet = Array.isArray(g.in) ? new Set(g.in) : undefined;
+  const notIn = Array.isArray(g.notIn) ? new Set(g.notIn) : undefined;
+  let calls = 0;
+  for (const importer of model.importersOf(file)) {
+    const names = model.importedNames(importer, file);
+    if (!names) return false;
+    if (!names.includes(fn) || model.offStdio(importer).includes(fn)) continue;
+    // A helper importer lists all of its calls (a superset of those on the stdio path).
+    const args = model.stdioArgs(importer, fn);
+    if (!args) return false;
+    for (const a of args) {
+      calls++;
+      const v = g.param < a.length ? a[g.param] : typeof g.def === 'string' ? g.def : null;
+      if (typeof v !== 'string') return false;
+      const taken = inSet ? inSet.has(v) : notIn ? !notIn.has(v) : true;
+      if (taken) return false;
+    }
+  }
+  return calls > 0;
+}
+
+/**
+ * Whether a module that imports `file` calls one of `fns` where it may serve stdio: an MCP file
+ * that calls it outside HTTP-only and exit-first CLI paths, or a helper that calls it from a
+ * function of its own that such a module calls (followed a few levels up).
+ */
+function calledOnStdio(model: ProjectModel, file: string, fns: string[], depth: number): boolean {
+  if (depth > 4) return true;
+  for (const importer of model.importersOf(file)) {
+    const names = model.importedNames(importer, file);
+    if (!names) return true;
+    const off = new Set(model.offStdio(importer));
+    const via = model.via(importer);
+    for (const fn of fns) {
+      if (!names.includes(fn) || off.has(fn)) continue;
+      if (!via) return true;
+      const v = via[fn];
+      if (v === undefined || v === null) return true;
+      if (v.length && calledOnStdio(model, importer, v, depth + 1)) return true;
+    }
+  }
+  return false;
 }
 
 /**

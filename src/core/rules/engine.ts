@@ -373,11 +373,12 @@ export class RuleEngine {
   }
 
   /**
-   * Runs the helper analysis (stdout rules) on a Python file without MCP imports that a stdio
-   * server imports, once per content. Returns true when it ran.
+   * Runs the helper analysis (stdout rules) on a Python or TypeScript/JavaScript file without MCP
+   * imports that a stdio server imports, once per content. Returns true when it ran.
    */
   private async ensureHelper(file: string, entry: CacheEntry, text?: string): Promise<boolean> {
-    if (entry.language !== 'python' || !entry.skipped || entry.helperHits || this.custom) return false;
+    if (entry.language !== 'python' && entry.language !== 'typescript') return false;
+    if (!entry.skipped || entry.helperHits || this.custom) return false;
     if (!this.reachesStdio(file)) return false;
     const analyzer = await this.analyzerFor(file);
     if (!analyzer?.analyzeHelper) return false;
@@ -387,7 +388,7 @@ export class RuleEngine {
       const a = await analyzer.analyzeHelper(file, t, buildProjectContext(entry.root));
       entry.helperHits = dedupeHits(Array.isArray(a.hits) ? a.hits : []);
       entry.helperModule = a.module;
-      this.model.set(file, entry.root, 'python', a.module);
+      this.model.set(file, entry.root, entry.language, a.module);
     } catch (err) {
       entry.helperHits = [];
       this.log(`helper analysis failed on ${file}: ${errorText(err)}`);

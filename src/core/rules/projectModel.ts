@@ -22,6 +22,8 @@ interface Node {
   facts: ModuleFacts;
   /** Files this file imports (resolved, existing). */
   imports: string[];
+  /** Names imported from each of those files (`from x import a, b`); undefined: the module itself. */
+  names: Map<string, string[] | undefined>;
 }
 
 /** Files read for declared entry points, relative to the project root. */
@@ -46,10 +48,20 @@ export class ProjectModel {
       this.nodes.delete(file);
       return;
     }
-    const imports = [
-      ...new Set(facts.imports.flatMap((i) => this.resolveImport(file, root, language, i.from, i.names))),
-    ];
-    this.nodes.set(file, { root, language, facts, imports });
+    const names = new Map<string, string[] | undefined>();
+    for (const i of facts.imports) {
+      for (const target of this.resolveImport(file, root, language, i.from, i.names)) {
+        // `from pkg import mod` names the module itself; so does `import pkg.mod`.
+        const whole =
+          !i.names.length ||
+          (language === 'python' && i.names.some((n) => basename(target).replace(/\.py$/, '') === n));
+        const prev = names.get(target);
+        if (whole || (names.has(target) && prev === undefined)) names.set(target, undefined);
+        else names.set(target, [...(prev ?? []), ...i.names]);
+      }
+    }
+    const imports = [...names.keys()];
+    this.nodes.set(file, { root, language, facts, imports, names });
     for (const t of imports) {
       let set = this.importers.get(t);
       if (!set) this.importers.set(t, (set = new Set()));
@@ -67,6 +79,29 @@ export class ProjectModel {
   /** Files that import `file` directly. */
   importersOf(file: string): string[] {
     return [...(this.importers.get(file) ?? [])];
+  }
+
+  /**
+   * The names `importer` imports from `file` (`from file import a, b`); undefined when it imports
+   * the module itself (or does not import it).
+   */
+  importedNames(importer: string, file: string): string[] | undefined {
+    return this.nodes.get(importer)?.names.get(file);
+  }
+
+  /** Imported names that `file` calls only on paths that never serve stdio (see ModuleFacts.offStdio). */
+  offStdio(file: string): string[] {
+    return this.nodes.get(file)?.facts.offStdio ?? [];
+  }
+
+  /** A helper module's map from the functions it imports to its exported functions that call them. */
+  via(file: string): Record<string, string[] | null> | undefined {
+    return this.nodes.get(file)?.facts.via;
+  }
+
+  /** Literal arguments of the stdio-path calls `file` makes to an imported function (ModuleFacts.stdioArgs). */
+  stdioArgs(file: string, name: string): (string | null)[][] | undefined {
+    return this.nodes.get(file)?.facts.stdioArgs?.[name];
   }
 
   /** Whether a file has a `__main__` guard or is a `__main__.py`. */

@@ -94,6 +94,23 @@ export interface ModuleFacts {
   starts: ('stdio' | 'http' | 'sse' | 'unknown')[];
   /** The file has an `if __name__ == "__main__":` block (Python) or is run as a script. */
   mainGuard: boolean;
+  /**
+   * Imported function names (as exported by their module) that this file calls only on paths that
+   * cannot reach a stdio server: a CLI branch that exits or returns before any server starts
+   * (`if args.login: login(); sys.exit()`), or HTTP-only code.
+   */
+  offStdio?: string[];
+  /**
+   * A helper module (no MCP import) only: for each imported function it calls, the exported
+   * functions of this file through which that happens (null: at import time).
+   */
+  via?: Record<string, string[] | null>;
+  /**
+   * For imported functions called on the stdio path (TypeScript): each call's first arguments as
+   * string literals (null: not a literal), so a helper's write guarded by a parameter value
+   * (`switch (level) { case "debug": console.log(...) }`) is judged by what callers pass.
+   */
+  stdioArgs?: Record<string, (string | null)[][]>;
 }
 
 /** Result of analyzing one source file. */

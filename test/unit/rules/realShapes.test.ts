@@ -258,9 +258,10 @@ describe('lint on real-world shapes (precision regressions)', function () {
       at('self_call_script', 'MCP101', 'served.py').map((x) => x.line),
       [17],
     );
+    // The print inside the lifespan runs while it serves (the lifespan is reachable code).
     assert.deepEqual(
       at('self_call_script', 'MCP101', 'lifespan_server.py').map((x) => x.line),
-      [6],
+      [6, 12],
     );
   });
 
@@ -287,5 +288,52 @@ describe('lint on real-world shapes (precision regressions)', function () {
       at('ts_loaded_import', 'MCP401').map((x) => x.line),
       [17],
     );
+  });
+
+  // ---- fourth round: CLI paths that never serve, lifespans ------------------------------------
+
+  it('output and prompts on CLI paths that exit or return before serving are not MCP101/MCP103; output on a path that then serves is', () => {
+    // server.py: `setup` returns before run(), `check` exits; the sign-in path goes on to serve.
+    assert.deepEqual(
+      at('cli_paths', 'MCP101', 'server.py').map((x) => x.line),
+      [37],
+    );
+    assert.deepEqual(at('cli_paths', 'MCP103', 'server.py'), []);
+    // The helper module: configure() is called only by the setup branch, fail() exits; the
+    // sign-in prints reach the stdio client (the importer serves after calling sign_in()).
+    const helper = at('cli_paths', 'MCP101', 'weather_auth.py');
+    assert.deepEqual(
+      helper.map((x) => x.line),
+      [24, 28],
+    );
+    assert.ok(helper.every((x) => /server\.py imports this module and starts the stdio transport/.test(x.message)));
+    // click: the `init` sub-command never serves; the `serve` sub-command prints before run().
+    assert.deepEqual(
+      at('cli_paths', 'MCP101', 'cli_click.py').map((x) => x.line),
+      [27],
+    );
+  });
+
+  it('a lifespan passed to the server is reachable: its prints, and the helpers it calls, are MCP101 on a stdio server', () => {
+    assert.deepEqual(
+      at('py_lifespan', 'MCP101').map((x) => [x.line, x.severity]),
+      [
+        [13, 'error'],
+        [19, 'error'],
+      ],
+    );
+  });
+
+  it('TS: a logging helper module that writes to stdout and that the stdio server calls is MCP102; exports nobody calls, a log-level clause no caller selects, and a CLI mode that returns before serving, are not', () => {
+    assert.equal(at('ts_helper_log', 'MCP102').length, 2);
+    const h = at('ts_helper_log', 'MCP102', 'log.ts');
+    // trace() is called from a tool; emit() only with 'error' and 'notice': its debug/trace
+    // clause (line 20) is never selected, its default clause (line 26) is.
+    assert.deepEqual(
+      h.map((x) => x.line),
+      [5, 26],
+    );
+    assert.match(h[0].message, /`console\.info` in `trace\(\)`/);
+    assert.match(h[0].message, /src\/index\.ts imports this module and starts the stdio transport/);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { field, type PyNode, walk } from './ast';
 import type { PyFile } from './context';
+import { cliCommands, lifespanNames } from './flow';
 import type { FunctionFact } from './functions';
 
 export class CallGraph {
@@ -29,7 +30,7 @@ export class CallGraph {
   }
 
   /**
-   * Functions that run while the server serves: registered tools/resources/prompts, functions
+   * Functions that run while the server serves: registered tools/resources/prompts, the lifespan, functions
    * module-level code calls, and (transitively) every function those name in their bodies.
    */
   reachable(): Set<FunctionFact> {
@@ -37,11 +38,18 @@ export class CallGraph {
     const byName = new Map<string, FunctionFact>();
     for (const f of this.py.functions) if (!byName.has(f.name)) byName.set(f.name, f);
     const out = new Set<FunctionFact>(this.py.definitions.map((d) => d.fn));
+    // The server runs its lifespan itself, around serving.
+    for (const name of lifespanNames(this.py)) {
+      const f = byName.get(name);
+      if (f) out.add(f);
+    }
     for (const c of this.callsIn(undefined)) {
       const fnNode = field(c, 'function');
       const f = fnNode?.type === 'identifier' ? byName.get(this.py.text(fnNode)) : undefined;
       if (f) out.add(f);
     }
+    // click/typer sub-commands run when the CLI dispatches to them.
+    for (const f of cliCommands(this.py)) out.add(f);
     const queue = [...out];
     while (queue.length) {
       const f = queue.pop()!;
@@ -83,6 +91,7 @@ export class CallGraph {
       const f = fnNode?.type === 'identifier' ? byName.get(this.py.text(fnNode)) : undefined;
       if (f && !handlers.has(f)) out.add(f);
     }
+    for (const f of cliCommands(this.py)) if (!handlers.has(f)) out.add(f);
     const queue = [...out];
     while (queue.length) {
       const f = queue.pop()!;

@@ -8,6 +8,7 @@ import type { ModuleFacts } from '../types';
 import { field, named, type PyNode } from './ast';
 import type { PyFile } from './context';
 import { frameworkFromImports } from './imports';
+import { cliOnlyImports } from './flow';
 
 export type PyFramework = 'fastmcp' | 'mcp-python-sdk';
 type PyTransport = 'stdio' | 'http' | 'sse' | 'unknown' | 'none';
@@ -376,7 +377,8 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
     }
     starts.push(transport);
   }
-  return { imports, starts, mainGuard: hasMainBlock(py) };
+  const offStdio = cliOnlyImports(py);
+  return { imports, starts, mainGuard: hasMainBlock(py), ...(offStdio.length ? { offStdio } : {}) };
 }
 
 /** Whether the module has an `if __name__ == "__main__":` block. */

@@ -22,6 +22,7 @@ import { connectionRules } from './rules/connection';
 import { protocolRules } from './rules/protocol';
 import { securityRules } from './rules/security';
 import { serializationRules } from './rules/serialization';
+import { helperStdoutHits, helperVia, tsModuleFacts } from './module';
 import { loadTypeScript } from './tsLoader';
 
 const EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs', '.jsx'] as const;
@@ -85,7 +86,46 @@ function analyzeTypeScript(file: string, text: string, project: ProjectContext):
     servers: serverSummaries(ctx.facts),
     definitions: ctx.facts.defs.map((d) => d.def),
     hits: dedupe(ctx.hits),
+    module: moduleFacts(ctx),
   };
+}
+
+function moduleFacts(ctx: RuleContext): FileAnalysis['module'] {
+  try {
+    return tsModuleFacts(ctx);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A file without MCP imports that a stdio server imports (a logging helper, shared utilities):
+ * only its stdout writes are checked, and its imports feed the project model.
+ */
+function analyzeTypeScriptHelper(file: string, text: string, project: ProjectContext): FileAnalysis {
+  const empty: FileAnalysis = { file, language: 'typescript', servers: [], definitions: [], hits: [] };
+  if (text.length > 2_000_000) return empty;
+  try {
+    const ts = loadTypeScript();
+    const sf = ts.createSourceFile(
+      file,
+      text,
+      { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone },
+      false,
+      scriptKind(file),
+    );
+    setParents(ts, sf);
+    const facts = collectFacts(sf, file);
+    const ctx = new RuleContext(facts, project);
+    return {
+      ...empty,
+      hits: dedupe(helperStdoutHits(facts)),
+      module: { ...tsModuleFacts(ctx), via: helperVia(facts) },
+    };
+    return { ...empty, hits: dedupe(helperStdoutHits(facts)), module: tsModuleFacts(ctx) };
+  } catch {
+    return empty;
+  }
 }
 
 /** Sets `parent` on every node reachable with `forEachChild` (what the rules walk), iteratively. */
@@ -138,6 +178,9 @@ export function createTypeScriptAnalyzer(): LanguageAnalyzer {
     extensions: EXTENSIONS,
     async analyze(file: string, text: string, project: ProjectContext): Promise<FileAnalysis> {
       return analyzeTypeScript(file, text, project);
+    },
+    async analyzeHelper(file: string, text: string, project: ProjectContext): Promise<FileAnalysis> {
+      return analyzeTypeScriptHelper(file, text, project);
     },
   };
 }

@@ -1,5 +1,6 @@
 /** MCP103: child processes and stdin reads that share the stdio server's protocol pipes. */
 import type { PyFile } from '../../context';
+import { serveReach } from '../../flow';
 import { addKeyword, ensureImport, fix, fixes } from '../../fixes';
 import { maybeStdio, stdioIsolation, stdioState } from '../util';
 
@@ -23,6 +24,9 @@ export function mcp103(py: PyFile): void {
     if (!q) continue;
     const line = py.line(call);
     const serving = py.runsOnlyWhileServing(call);
+    // A prompt or a child process on a CLI path that exits or returns before any server starts
+    // (a setup or login sub-command) runs in a terminal, not on the protocol pipes.
+    if (!serveReach(py, call).may) continue;
     if (STDIN_READS.test(q)) {
       if (iso.kind === 'isolated' && serving) {
         py.hit(

@@ -5,6 +5,7 @@
 import { field, named, type PyNode } from '../../ast';
 import type { RuleHit } from '../../../types';
 import type { PyFile } from '../../context';
+import { serveReach } from '../../flow';
 import { addKeyword, ensureImport, fix, fixes, replaceNode } from '../../fixes';
 import { branchTransport, isStdout, maybeStdio, stdioIsolation, stdioState } from '../util';
 
@@ -142,6 +143,12 @@ export function mcp101(py: PyFile): void {
     // Output calls: only when they run at import time or in code the server reaches, and not
     // on a code path that only serves HTTP/SSE.
     if (!py.isReachable(call) || branchTransport(py, call) === 'other') continue;
+    // A CLI path that exits or returns before any server starts writes to a terminal.
+    const reach = serveReach(py, call);
+    if (!reach.may && !reach.roots.size) continue;
+    // In a helper module: the functions through which a caller reaches this write (the project
+    // model drops the finding when every importer calls them only on such CLI paths).
+    const via = reach.may ? undefined : { entryFns: [...reach.roots] };
     if (q === 'print' || q === 'rich.print' || q === 'builtins.print') {
       if (py.hasSplat(call)) continue;
       const file = kw.get('file');
@@ -154,6 +161,7 @@ export function mcp101(py: PyFile): void {
           `print() on line ${line} writes to stdout, which carries JSON-RPC on a stdio server: the client cannot parse the stray line and may drop the connection.${extra(call)} Write to stderr (file=sys.stderr) or use logging.${lv.note}`,
           {
             ...lv.extra,
+            data: via,
             fixes: printFixes(py, call, file),
           },
         );
@@ -168,6 +176,7 @@ export function mcp101(py: PyFile): void {
           `${py.text(fnNode)}() on line ${line} writes to stdout, the JSON-RPC channel of a stdio server; clients fail on the stray bytes.${extra(call)} Write to sys.stderr instead.${lv.note}`,
           {
             ...lv.extra,
+            data: via,
             fixes: obj ? fixes(fix('Write to sys.stderr', replaceNode(py, obj, stderrName(py)), [], true)) : undefined,
           },
         );
@@ -182,6 +191,7 @@ export function mcp101(py: PyFile): void {
             `os.write(1, ...) on line ${line} writes to file descriptor 1 (stdout), the JSON-RPC channel of a stdio server. Write to fd 2 (stderr).${lv.note}`,
             {
               ...lv.extra,
+              data: via,
               fixes: fixes(fix('Write to fd 2 (stderr)', replaceNode(py, fd, '2'), [], true)),
             },
           );
@@ -197,6 +207,7 @@ export function mcp101(py: PyFile): void {
           `pprint() on line ${line} writes to stdout by default, the JSON-RPC channel of a stdio server. Pass stream=sys.stderr.${lv.note}`,
           {
             ...lv.extra,
+            data: via,
             fixes: stream
               ? fixes(fix('Print to sys.stderr', replaceNode(py, stream, stderrName(py)), [], true))
               : fixes(
@@ -219,6 +230,7 @@ export function mcp101(py: PyFile): void {
           `${q}(file=sys.stdout) on line ${line} prints the traceback to stdout, the JSON-RPC channel of a stdio server. Leave file unset (stderr) or use sys.stderr.${lv.note}`,
           {
             ...lv.extra,
+            data: via,
             fixes: fixes(fix('Print to sys.stderr', replaceNode(py, f, stderrName(py)), [], true)),
           },
         );
@@ -232,6 +244,7 @@ export function mcp101(py: PyFile): void {
           `${q}() on line ${line} writes to stdout unless err=True, and stdout is the JSON-RPC channel of a stdio server. Pass err=True.${lv.note}`,
           {
             ...lv.extra,
+            data: via,
             fixes: fixes(fix('Echo to stderr (err=True)', addKeyword(py, call, 'err=True'), [], true)),
           },
         );
