@@ -83,6 +83,24 @@ async function step(title: string, until: (q: QuickInput) => boolean = () => tru
 }
 
 const QUICK_INPUT = '.quick-input-widget .quick-input-box input';
+const DECLINE_BUTTON = '.quick-input-widget .quick-input-titlebar [aria-label^="Decline"]';
+
+/**
+ * Does a user action (a click on a title-bar button, Escape) until the call it answers settles. An
+ * action that lands while the workbench is still drawing the step (a loaded machine) is lost, as
+ * it would be for a user, who does it again.
+ */
+async function actUntilSettled<T>(done: Promise<T>, act: () => Promise<void>): Promise<T> {
+  let isSettled = false;
+  const settled = done.then(() => (isSettled = true));
+  for (let attempt = 0; attempt < 3 && !isSettled; attempt++) {
+    await act().catch((err: unknown) => {
+      if (!isSettled) throw err; // nothing left to act on because the call just settled: fine
+    });
+    await Promise.race([settled, new Promise((r) => setTimeout(r, 5000))]);
+  }
+  return done;
+}
 const type = (text: string) => workbench.fill(QUICK_INPUT, text);
 const enter = () => workbench.press('Enter', QUICK_INPUT);
 
@@ -155,7 +173,13 @@ async function registerTestModel(prompts: string[]): Promise<vscode.Disposable> 
     },
     provideTokenCount: async (_model: unknown, text: unknown) => String(text).length,
   });
-  await waitFor(async () => (await vscode.lm.selectChatModels({ vendor: 'mcp-doctor-test' })).length > 0, 'the model');
+  // MCP Doctor asks for every model (no selector): wait until that answer has it too.
+  await waitFor(
+    async () =>
+      (await vscode.lm.selectChatModels({ vendor: 'mcp-doctor-test' })).length > 0 &&
+      (await vscode.lm.selectChatModels()).some((m) => m.vendor === 'mcp-doctor-test'),
+    'the model',
+  );
   return registration;
 }
 
@@ -274,12 +298,10 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
 
     let done = call('elicit_request');
     await step('Value');
-    await workbench.click('.quick-input-widget .quick-input-titlebar [aria-label^="Decline"]');
-    assert.equal(textOf(await done), 'no name (decline)');
+    assert.equal(textOf(await actUntilSettled(done, () => workbench.click(DECLINE_BUTTON))), 'no name (decline)');
     done = call('elicit_request');
     await step('Value');
-    await workbench.press('Escape', QUICK_INPUT);
-    assert.equal(textOf(await done), 'no name (cancel)');
+    assert.equal(textOf(await actUntilSettled(done, () => workbench.press('Escape', QUICK_INPUT))), 'no name (cancel)');
 
     // URL mode: the page opens only after consent; the whole URL and its host are shown.
     done = call('connect_request');
