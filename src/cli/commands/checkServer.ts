@@ -12,6 +12,9 @@ import type { SignIn } from '../../core/auth/signIn';
 import type { CliIo } from '../io';
 import { cliSignIn } from '../signIn';
 
+/** How long `check` waits for a server to exit after closing its stdin, before SIGTERM. */
+const CHECK_STOP_GRACE_MS = 500;
+
 /** A tool to call after the lists (`--call NAME[=JSON]`). */
 export interface ToolCallSpec {
   name: string;
@@ -220,6 +223,10 @@ async function checkInEra(
     baseEnv: defaultEnvironment(io.env),
     clientInfo: { name: 'mcp-doctor-check', version: VERSION },
     healthIntervalMs: 0,
+    // The report is written: a server that does not exit within this of its stdin closing gets
+    // SIGTERM. (server-everything asks `roots/list` ~350 ms after initialize; asked after stdin
+    // closed, it waits for the answer and would hold the CLI for the extension's 2 s grace.)
+    stopGraceMs: CHECK_STOP_GRACE_MS,
     features: cliFeatures(opts, workspaceFolder),
   });
   active.add(session);
