@@ -223,9 +223,7 @@ async function checkInEra(
     baseEnv: defaultEnvironment(io.env),
     clientInfo: { name: 'mcp-doctor-check', version: VERSION },
     healthIntervalMs: 0,
-    // The report is written: a server that does not exit within this of its stdin closing gets
-    // SIGTERM. (server-everything asks `roots/list` ~350 ms after initialize; asked after stdin
-    // closed, it waits for the answer and would hold the CLI for the extension's 2 s grace.)
+    // The report is written: a server that does not exit within this of its stdin closing gets SIGTERM.
     stopGraceMs: CHECK_STOP_GRACE_MS,
     features: cliFeatures(opts, workspaceFolder),
   });

@@ -195,6 +195,18 @@ export class ManagedProcess {
     return this.stopping;
   }
 
+  /**
+   * The process will not exit on its own (e.g. it asked a question after its stdin closed and
+   * waits for the answer): a stop that waits for the grace period goes on to SIGTERM now.
+   */
+  hurryStop(): void {
+    this.hurried = true;
+    this.hurry?.();
+  }
+
+  private hurried = false;
+  private hurry?: () => void;
+
   private async doStop(graceMs: number): Promise<ExitInfo> {
     const waitExit = (ms: number) =>
       Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
@@ -208,7 +220,8 @@ export class ManagedProcess {
       } catch {
         // already closed
       }
-      if (!(await waitExit(graceMs))) {
+      const hurried = new Promise<boolean>((r) => (this.hurry = () => r(false)));
+      if (this.hurried || !(await Promise.race([waitExit(graceMs), hurried]))) {
         this.signalGroup('SIGTERM');
         if (!(await waitExit(graceMs))) {
           this.signalGroup('SIGKILL');

@@ -158,7 +158,12 @@ export class McpConnection {
       { command: spec.command, args: spec.args, cwd: spec.cwd, env: spec.env },
       {
         stdout: (chunk) => {
-          if (this.closing) return;
+          if (this.closing) {
+            // A request from a stdio server while it is being stopped can never be answered, and
+            // such a server waits for the answer instead of exiting: no point in the grace period.
+            if (!isHttp && chunk.includes('"method"') && chunk.includes('"id"')) this.proc?.hurryStop();
+            return;
+          }
           this.wire.stdoutBytesSeen = true;
           if (this.httpLog) this.httpLog.push(chunk);
           else transport?.feed(chunk);

@@ -16,6 +16,25 @@ describe('roots list_changed: a real server hears that the roots changed and ask
   const pool = new SessionPool();
   afterEach(() => pool.cleanup());
 
+  it('a stop does not wait out the grace for a server that asks roots/list after its stdin closed', async () => {
+    // server-everything asks roots/list ~350 ms after initialize; stopped before that, it asks a
+    // client that can no longer answer and waits instead of exiting on the closed stdin.
+    const grace = 8000;
+    const s = pool.create({
+      server: serverConfig('everything', { command: process.execPath, args: [SERVER_EVERYTHING, 'stdio'] }),
+      era: '2025',
+      stopGraceMs: grace,
+      features: { roots: () => [{ uri: 'file:///work/one', name: 'one' }] },
+    });
+    await s.start();
+    const pid = s.view().pid!;
+    const t0 = performance.now();
+    await s.stop();
+    const ms = performance.now() - t0;
+    assert.ok(ms < grace / 2, `the stop took ${ms.toFixed(0)} ms (grace ${grace} ms)`);
+    assert.throws(() => process.kill(pid, 0), 'the server process is gone');
+  });
+
   it('2025 era: server-everything lists the new roots after rootsChanged()', async () => {
     let roots: Root[] = [{ uri: 'file:///work/one', name: 'one' }];
     let asked = 0;
