@@ -21,13 +21,18 @@ async function contextMenu(): Promise<string[]> {
 async function shiftF10(api: DoctorTestApi, node: TreeNode): Promise<string[]> {
   await vscode.commands.executeCommand('workbench.view.extension.mcpDoctor');
   await api.treeView.reveal(node, { select: true, focus: true });
+  // The focus must be on this node's row, not still on the row focused before (its menu differs).
+  const item = await treeProvider().getTreeItem(node);
+  const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
   await waitFor(
     () =>
       workbench.eval(
-        (_: null, doc) =>
-          !!doc.activeElement?.closest('.monaco-list') && !!doc.querySelector('.monaco-list-row.focused'),
+        (text: string, doc) =>
+          !!doc.activeElement?.closest('.monaco-list') &&
+          (doc.querySelector('.monaco-list-row.focused')?.textContent ?? '').includes(text),
+        label,
       ),
-    'the tree row to have the keyboard focus',
+    `the tree row of "${label}" to have the keyboard focus`,
   );
   await workbench.press('Shift+F10');
   const labels = await contextMenu();
