@@ -28,8 +28,9 @@ async function shiftF10(api: DoctorTestApi, node: TreeNode): Promise<string[]> {
     () =>
       workbench.eval(
         (text: string, doc) =>
-          !!doc.activeElement?.closest('.monaco-list') &&
-          (doc.querySelector('.monaco-list-row.focused')?.textContent ?? '').includes(text),
+          (
+            doc.activeElement?.closest('.monaco-list')?.querySelector('.monaco-list-row.focused')?.textContent ?? ''
+          ).includes(text),
         label,
       ),
     `the tree row of "${label}" to have the keyboard focus`,
