@@ -175,20 +175,7 @@ export function findServers(py: PyFile): void {
     const method = py.text(attr);
     if (!srv || !Object.prototype.hasOwnProperty.call(START_METHODS, method)) continue;
     const call = n.parent?.type === 'call' && field(n.parent, 'function') === n ? n.parent : undefined;
-    let transport = START_METHODS[method] as Exclude<PyTransport, 'none'>;
-    let transportArg: PyNode | undefined;
-    if (call) {
-      const kw = py.kwargs(call);
-      if (method === 'run' || method === 'run_async' || method === 'http_app' || method === 'run_http_async') {
-        transportArg =
-          kw.get('transport') ??
-          (method.startsWith('run') && method !== 'run_http_async' ? py.positional(call)[0] : undefined);
-        if (transportArg) transport = transportOf(py.str(transportArg));
-        else if (py.hasSplat(call)) transport = 'unknown';
-      }
-      if (py.isTrue(kw.get('stateless_http'))) srv.stateless = true;
-    }
-    srv.starts.push({ node: call ?? n, method, transport, transportArg });
+    srv.starts.push({ node: call ?? n, method, ...startTransport(py, srv, method, call) });
   }
   findServerUses(py);
   findFactoryStarts(py);
@@ -198,6 +185,31 @@ export function findServers(py: PyFile): void {
     const set = new Set(s.starts.map((st) => st.transport));
     s.transport = set.size === 0 ? 'none' : set.size === 1 ? [...set][0] : 'unknown';
   }
+}
+
+/**
+ * The transport a start method runs, read from its call (`transport=` or the first positional
+ * argument of `run*`; unknown behind `**kwargs`). `stateless_http=True` marks the server.
+ */
+function startTransport(
+  py: PyFile,
+  srv: ServerFact,
+  method: string,
+  call: PyNode | undefined,
+): { transport: Exclude<PyTransport, 'none'>; transportArg?: PyNode } {
+  let transport = START_METHODS[method] as Exclude<PyTransport, 'none'>;
+  let transportArg: PyNode | undefined;
+  if (!call) return { transport };
+  const kw = py.kwargs(call);
+  if (method === 'run' || method === 'run_async' || method === 'http_app' || method === 'run_http_async') {
+    transportArg =
+      kw.get('transport') ??
+      (method.startsWith('run') && method !== 'run_http_async' ? py.positional(call)[0] : undefined);
+    if (transportArg) transport = transportOf(py.str(transportArg));
+    else if (py.hasSplat(call)) transport = 'unknown';
+  }
+  if (py.isTrue(kw.get('stateless_http'))) srv.stateless = true;
+  return { transport, transportArg };
 }
 
 /**
@@ -229,18 +241,7 @@ function findFactoryStarts(py: PyFile): void {
     const srv =
       obj?.type === 'call' ? factoryServer(obj) : obj?.type === 'identifier' ? bound.get(py.text(obj)) : undefined;
     if (!srv || srv.starts.some((st) => st.node === c)) continue;
-    let transport = START_METHODS[method] as Exclude<PyTransport, 'none'>;
-    let transportArg: PyNode | undefined;
-    const kw = py.kwargs(c);
-    if (method === 'run' || method === 'run_async' || method === 'http_app' || method === 'run_http_async') {
-      transportArg =
-        kw.get('transport') ??
-        (method.startsWith('run') && method !== 'run_http_async' ? py.positional(c)[0] : undefined);
-      if (transportArg) transport = transportOf(py.str(transportArg));
-      else if (py.hasSplat(c)) transport = 'unknown';
-    }
-    if (py.isTrue(kw.get('stateless_http'))) srv.stateless = true;
-    srv.starts.push({ node: c, method, transport, transportArg });
+    srv.starts.push({ node: c, method, ...startTransport(py, srv, method, c) });
   }
 }
 
