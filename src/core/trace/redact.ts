@@ -160,6 +160,23 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY_NAMES.has(k) || SECRET_KEY_ENDINGS.some((e) => k.endsWith(e));
 }
 
+/**
+ * The arguments of a tool call that may be kept for the next form: not the members under
+ * secret-looking names, not those the tool's schema marks as secret (`format: "password"`,
+ * `writeOnly`), and not any value that carries a secret (a token format, a secret member inside).
+ */
+export function rememberableArgs(args: Record<string, unknown>, inputSchema?: unknown): Record<string, unknown> {
+  const props = (inputSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+  const secretBySchema = (k: string): boolean => {
+    const p = Object.hasOwn(props, k) ? (props[k] as { format?: unknown; writeOnly?: unknown } | null) : undefined;
+    return !!p && typeof p === 'object' && (p.format === 'password' || p.writeOnly === true);
+  };
+  const carriesSecret = (v: unknown): boolean => JSON.stringify(redactValue(v)) !== JSON.stringify(v);
+  return Object.fromEntries(
+    Object.entries(args).filter(([k, v]) => !isSecretKey(k) && !secretBySchema(k) && !carriesSecret(v)),
+  );
+}
+
 /** True when an environment variable's value is probably a secret (`GITHUB_TOKEN`, `OPENAI_API_KEY`, `DB_PASSWORD`...). */
 export function isSecretEnvName(name: string): boolean {
   return isSecretKey(name) || /token|secret|password|api_?key|auth/i.test(name.slice(0, 200));

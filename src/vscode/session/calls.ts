@@ -4,7 +4,7 @@ import type { ServerConfig } from '../../core/config/types';
 import type { CallOptions, CallOutcome, McpSession } from '../../core/session/mcpSession';
 import type { CompletionRef } from '../../core/session/serverFeatures';
 import type { PromptInfo, SessionView, ToolInfo } from '../../core/session/types';
-import { isSecretKey } from '../../core/trace/redact';
+import { rememberableArgs } from '../../core/trace/redact';
 import type { Services } from '../services';
 import { isTreeNode } from '../treeNodes';
 import { serverIdOf } from './pickers';
@@ -69,7 +69,7 @@ export class Calls {
     );
     if (!args) return undefined;
     const callArgs = args;
-    void this.rememberArgs(view.serverId, tool.name, callArgs);
+    void this.rememberArgs(view.serverId, tool.name, rememberableArgs(callArgs, tool.inputSchema));
     const outcome = await this.withProgress(`Calling ${tool.name} on ${view.serverName}`, view.serverId, (opts) =>
       session.callTool(tool.name, callArgs, opts),
     );
@@ -223,9 +223,8 @@ export class Calls {
     return Array.isArray(all?.[tool]) ? all[tool] : [];
   }
 
-  /** Keeps the arguments of a call for the next form, without values under secret-looking keys. */
-  private async rememberArgs(serverId: string, tool: string, args: Record<string, unknown>): Promise<void> {
-    const kept = Object.fromEntries(Object.entries(args).filter(([k]) => !isSecretKey(k)));
+  /** Keeps the (already secret-free) arguments of a call for the next form. */
+  private async rememberArgs(serverId: string, tool: string, kept: Record<string, unknown>): Promise<void> {
     const state = this.services.context.workspaceState;
     const all = { ...state.get<Record<string, Record<string, unknown>[]>>(lastArgsKey(serverId)) };
     const same = (a: Record<string, unknown>) => JSON.stringify(a) === JSON.stringify(kept);

@@ -15,6 +15,7 @@ import {
   redactConfig,
   redactString,
   redactValue,
+  rememberableArgs,
 } from '../../../src/core/trace/redact';
 import { exportTrace, makeHeader, readTraceFile, TraceFileWriter } from '../../../src/core/trace/store';
 import { redactSecretFlags, secretValues, terminalHeader } from '../../../src/vscode/redact';
@@ -139,6 +140,33 @@ describe('secrets never shown', () => {
       const listed = config('short', { command: 'node', args: ['${input:token}'] });
       const resolved = resolveVariables(listed, { home: '/h', env: {}, inputs: new Map([['token', 'ab']]) });
       assert.deepEqual(secretValues(listed, resolved), []);
+    });
+  });
+
+  describe('remembered tool arguments (rememberableArgs)', () => {
+    it('keeps ordinary values and drops secrets by name, by schema and by value', () => {
+      const schema = {
+        type: 'object',
+        properties: { pin: { type: 'string', format: 'password' }, seed: { type: 'string', writeOnly: true } },
+      };
+      const kept = rememberableArgs(
+        {
+          query: 'weather in Paris',
+          limit: 5,
+          apiKey: 'plain-looking-value',
+          pin: '1234',
+          seed: 'correct horse',
+          note: `use ${TOKENS.github} for this`,
+          headers: { Authorization: 'hunter2-value' },
+          tags: ['a', 'b'],
+        },
+        schema,
+      );
+      assert.deepEqual(kept, { query: 'weather in Paris', limit: 5, tags: ['a', 'b'] });
+    });
+    it('works without a schema and with a schema that has no properties', () => {
+      assert.deepEqual(rememberableArgs({ city: 'Oslo', token: 'x' }), { city: 'Oslo' });
+      assert.deepEqual(rememberableArgs({ city: 'Oslo' }, { type: 'object' }), { city: 'Oslo' });
     });
   });
 
