@@ -87,21 +87,25 @@ async function step(title: string, until: (q: QuickInput) => boolean = () => tru
 }
 
 /**
- * Opens a form with `open` and answers it with `answer` as a user does: waits until its first step
- * (title containing `title`, `until` holding) is shown with the focus in its input before typing,
- * and opens it again when it closed before the answer reached the call. A quick input closes when
- * something else takes the focus (a terminal an earlier command showed, still opening): the user
- * sees the form vanish and opens it again. Resolves with the call's outcome and the first step.
+ * Runs `command` (with `arg`) and answers the form it opens with `answer` as a user does: waits
+ * until its first step (title containing `title`, `until` holding) is shown with the focus in its
+ * input before typing, and runs it again when the form closed before the answer reached the call.
+ * A quick input closes when something else takes the focus (a terminal an earlier command showed,
+ * still opening): the user sees the form vanish and opens it again. Resolves with the call's
+ * outcome and the first step as shown.
  */
-async function answerForm<T>(
-  open: () => Thenable<T | undefined>,
+async function answerForm(
+  command: string,
+  arg: unknown,
   title: string,
-  until: (q: QuickInput) => boolean,
   answer: (first: QuickInput) => Promise<void>,
-): Promise<{ outcome: T; first: QuickInput }> {
+  until: (q: QuickInput) => boolean = () => true,
+): Promise<{ outcome: CallOutcome; first: QuickInput }> {
   for (let attempt = 1; ; attempt++) {
     let closed = false;
-    const done = Promise.resolve(open()).finally(() => (closed = true));
+    const done = Promise.resolve(vscode.commands.executeCommand<CallOutcome | undefined>(command, arg)).finally(
+      () => (closed = true),
+    );
     done.catch(() => undefined); // awaited below; a rejection meanwhile is not unhandled
     let last: QuickInput | undefined;
     const first = await waitFor(
@@ -301,23 +305,18 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
   /** Answers the greet prompt's form, picking the language from what completion/complete suggests for "E". */
   async function completeGreet(server: ServerConfig): Promise<void> {
     const greet = await childNode(server.id, 'prompts', 'greet');
-    const prompt = await answerForm(
-      () => vscode.commands.executeCommand<CallOutcome | undefined>('mcpDoctor.getPrompt', greet),
-      'name',
-      () => true,
-      async () => {
-        await type('Ada');
-        await step('name', (q) => q.items.some((i) => i.label === 'Ada'));
-        await enter();
-        await step('language');
-        // completion/complete suggestions follow what is typed.
-        await type('E');
-        await step('language', (q) => suggested(q) === 'English, Esperanto');
-        await type('Esp');
-        await step('language', (q) => suggested(q) === 'Esperanto');
-        await workbench.click('.quick-input-list .monaco-list-row:has-text("Esperanto")');
-      },
-    );
+    const prompt = await answerForm('mcpDoctor.getPrompt', greet, 'name', async () => {
+      await type('Ada');
+      await step('name', (q) => q.items.some((i) => i.label === 'Ada'));
+      await enter();
+      await step('language');
+      // completion/complete suggestions follow what is typed.
+      await type('E');
+      await step('language', (q) => suggested(q) === 'English, Esperanto');
+      await type('Esp');
+      await step('language', (q) => suggested(q) === 'Esperanto');
+      await workbench.click('.quick-input-list .monaco-list-row:has-text("Esperanto")');
+    });
     assert.match(JSON.stringify(prompt.outcome.result), /Say hello to Ada in Esperanto\./);
   }
 
@@ -445,16 +444,11 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
     await completeGreet(features);
 
     const template = await childNode(features.id, 'resourceTemplates', 'doc');
-    const read = await answerForm(
-      () => vscode.commands.executeCommand<CallOutcome | undefined>('mcpDoctor.readResource', template),
-      'doc://{topic}',
-      () => true,
-      async () => {
-        await type('in');
-        await step('doc://{topic}', (q) => suggested(q) === 'install, intro');
-        await workbench.click('.quick-input-list .monaco-list-row:has-text("install")');
-      },
-    );
+    const read = await answerForm('mcpDoctor.readResource', template, 'doc://{topic}', async () => {
+      await type('in');
+      await step('doc://{topic}', (q) => suggested(q) === 'install, intro');
+      await workbench.click('.quick-input-list .monaco-list-row:has-text("install")');
+    });
     assert.match(JSON.stringify(read.outcome.result), /Documentation about install\./);
 
     const level = await vscode.commands.executeCommand<{ ok: boolean }>(
@@ -474,19 +468,13 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
 
   it('remembers the last arguments of a tool; a replay from the trace can be edited before it is sent', async () => {
     const echo = await childNode(features.id, 'tools', 'echo');
-    const callEcho = () => vscode.commands.executeCommand<CallOutcome | undefined>('mcpDoctor.callTool', echo);
-    const typed = await answerForm(
-      callEcho,
-      'text',
-      () => true,
-      async () => {
-        await type('first');
-        await enter();
-      },
-    );
+    const typed = await answerForm('mcpDoctor.callTool', echo, 'text', async () => {
+      await type('first');
+      await enter();
+    });
     assert.equal(textOf(typed.outcome), 'echo: first');
     const remembered = (q: QuickInput) => q.items.some((i) => i.description === 'used before, or an example');
-    const again = await answerForm(callEcho, 'text', remembered, enter);
+    const again = await answerForm('mcpDoctor.callTool', echo, 'text', enter, remembered);
     assert.equal(again.first.value, 'first', 'the form starts from the last arguments');
     assert.deepEqual(again.first.items[0], {
       label: 'first',
