@@ -1,6 +1,6 @@
 // Builds the bundles: the extension (Node, CJS), the CLI (Node, CJS) and the trace and result
-// webviews (browser, IIFE), plus the integration test files. `--watch` rebuilds on change,
-// `--production` minifies. Type-checking is separate: `npm run typecheck`.
+// webviews (browser, IIFE, and their stylesheets), plus the integration test files. `--watch`
+// rebuilds on change, `--production` minifies. Type-checking is separate: `npm run typecheck`.
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,6 +75,18 @@ function webview(entry, outfile) {
   };
 }
 
+/** A webview stylesheet, with what it imports (media/shared/*.css) bundled in. */
+function stylesheet(entry, outfile) {
+  return {
+    bundle: true,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: [entry],
+    outfile,
+    plugins: [problemMatcher],
+  };
+}
+
 /** The test files run inside VS Code: the integration suites, and the smoke suite of the package. */
 function testEntries(dir) {
   if (!existsSync(dir)) return [];
@@ -106,6 +118,8 @@ const builds = [
   },
   webview('media/trace/main.ts', 'dist/webview/trace.js'),
   webview('media/result/main.ts', 'dist/webview/result.js'),
+  stylesheet('media/trace/trace.css', 'dist/webview/trace.css'),
+  stylesheet('media/result/result.css', 'dist/webview/result.css'),
   ...['integration', 'smoke'].map((suite) => ({
     ...node,
     entryPoints: testEntries(`test/${suite}`),
@@ -121,7 +135,7 @@ const builds = [
   },
 ].filter((b) => (b.entryPoints ?? []).every((e) => existsSync(e)) && (b.entryPoints ?? []).length > 0);
 
-/** Runtime assets that are not JavaScript: grammars, webview CSS, codicons. */
+/** Runtime assets that are not built: grammars, the TypeScript compiler, codicons. */
 function copyAssets() {
   mkdirSync('dist/wasm', { recursive: true });
   cpSync('node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/wasm/tree-sitter.wasm');
@@ -130,8 +144,6 @@ function copyAssets() {
   mkdirSync('dist/webview', { recursive: true });
   for (const f of ['codicon.css', 'codicon.ttf'])
     cpSync(join('node_modules/@vscode/codicons/dist', f), join('dist/webview', f));
-  for (const css of ['media/trace/trace.css', 'media/result/result.css'])
-    if (existsSync(css)) cpSync(css, join('dist/webview', css.split('/').pop()));
 }
 
 copyAssets();

@@ -35,6 +35,8 @@ function freePort(): Promise<number> {
 /** What the quick input (the form) shows: its title, input, message and items. */
 interface QuickInput {
   visible: boolean;
+  /** The focus is in its input (where a user's typing goes). */
+  focused: boolean;
   title: string;
   value: string;
   message: string;
@@ -45,10 +47,12 @@ async function quickInput(): Promise<QuickInput> {
   return workbench.eval((_: null, doc: PageDocument) => {
     const w = doc.querySelector('.quick-input-widget');
     if (!w || !w.checkVisibility({ checkVisibilityCSS: true }))
-      return { visible: false, title: '', value: '', message: '', items: [] };
-    const input = w.querySelector('.quick-input-box input') as unknown as { value: string } | null;
+      return { visible: false, focused: false, title: '', value: '', message: '', items: [] };
+    const box = w.querySelector('.quick-input-box input');
+    const input = box as unknown as { value: string } | null;
     return {
       visible: true,
+      focused: !!box && doc.activeElement === box,
       title: w.querySelector('.quick-input-title')?.textContent ?? '',
       value: input?.value ?? '',
       message: w.querySelector('.quick-input-message')?.textContent ?? '',
@@ -82,6 +86,50 @@ async function step(title: string, until: (q: QuickInput) => boolean = () => tru
   }
 }
 
+/**
+ * Runs `command` (with `arg`) and answers the form it opens with `answer` as a user does: waits
+ * until its first step (title containing `title`, `until` holding) is shown with the focus in its
+ * input before typing, and runs it again when the form closed before the answer reached the call.
+ * A quick input closes when something else takes the focus (a terminal an earlier command showed,
+ * still opening): the user sees the form vanish and opens it again. Resolves with the call's
+ * outcome and the first step as shown.
+ */
+async function answerForm(
+  command: string,
+  arg: unknown,
+  title: string,
+  answer: (first: QuickInput) => Promise<void>,
+  until: (q: QuickInput) => boolean = () => true,
+): Promise<{ outcome: CallOutcome; first: QuickInput }> {
+  for (let attempt = 1; ; attempt++) {
+    let closed = false;
+    const done = Promise.resolve(vscode.commands.executeCommand<CallOutcome | undefined>(command, arg)).finally(
+      () => (closed = true),
+    );
+    done.catch(() => undefined); // awaited below; a rejection meanwhile is not unhandled
+    let last: QuickInput | undefined;
+    const first = await waitFor(
+      async () => {
+        if (closed) return 'closed' as const;
+        last = await quickInput();
+        return last.visible && last.focused && last.title.includes(title) && until(last) ? last : undefined;
+      },
+      () => `the form step "${title}" with the focus in its input; the quick input shows ${JSON.stringify(last)}`,
+      20000,
+    );
+    if (first === 'closed') assert.equal(await done, undefined, `the call ended without showing the form "${title}"`);
+    else {
+      await answer(first).catch((err: unknown) => {
+        if (!closed) throw err; // the form is still open: the answer itself failed
+      });
+      const outcome = await done;
+      if (outcome !== undefined) return { outcome, first };
+    }
+    assert.ok(attempt < 3, `the form "${title}" closed ${attempt} times before it was answered`);
+    console.log(`    the form "${title}" closed before it was answered (attempt ${attempt}): opening it again`);
+  }
+}
+
 const QUICK_INPUT = '.quick-input-widget .quick-input-box input';
 const DECLINE_BUTTON = '.quick-input-widget .quick-input-titlebar [aria-label^="Decline"]';
 
@@ -101,6 +149,13 @@ async function actUntilSettled<T>(done: Promise<T>, act: () => Promise<void>): P
   }
   return done;
 }
+/** The suggestions the server made (completion/complete) in a step, sorted: the quick pick orders them itself. */
+const suggested = (q: QuickInput) =>
+  q.items
+    .filter((i) => i.description === 'suggested by the server')
+    .map((i) => i.label)
+    .sort()
+    .join(', ');
 const type = (text: string) => workbench.fill(QUICK_INPUT, text);
 const enter = () => workbench.press('Enter', QUICK_INPUT);
 
@@ -247,6 +302,24 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
     );
   }
 
+  /** Answers the greet prompt's form, picking the language from what completion/complete suggests for "E". */
+  async function completeGreet(server: ServerConfig): Promise<void> {
+    const greet = await childNode(server.id, 'prompts', 'greet');
+    const prompt = await answerForm('mcpDoctor.getPrompt', greet, 'name', async () => {
+      await type('Ada');
+      await step('name', (q) => q.items.some((i) => i.label === 'Ada'));
+      await enter();
+      await step('language');
+      // completion/complete suggestions follow what is typed.
+      await type('E');
+      await step('language', (q) => suggested(q) === 'English, Esperanto');
+      await type('Esp');
+      await step('language', (q) => suggested(q) === 'Esperanto');
+      await workbench.click('.quick-input-list .monaco-list-row:has-text("Esperanto")');
+    });
+    assert.match(JSON.stringify(prompt.outcome.result), /Say hello to Ada in Esperanto\./);
+  }
+
   /** Fills the profile form (every field kind the spec allows) as a user does; returns the tool's text. */
   async function answerProfile(tool: string, server = features): Promise<string> {
     const done = call(tool, {}, server.id);
@@ -368,31 +441,15 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
     const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString());
     assert.equal(roots, `roots: ${folders.join(', ')}`);
 
-    const greet = await childNode(features.id, 'prompts', 'greet');
-    const prompt = Promise.resolve(vscode.commands.executeCommand<CallOutcome>('mcpDoctor.getPrompt', greet));
-    await step('name');
-    await type('Ada');
-    await step('name', (q) => q.items.some((i) => i.label === 'Ada'));
-    await enter();
-    await step('language');
-    const suggestions = (q: QuickInput) =>
-      q.items.filter((i) => i.description === 'suggested by the server').map((i) => i.label);
-    await type('E');
-    // completion/complete suggestions follow what is typed.
-    await step('language', (q) => JSON.stringify(suggestions(q).sort()) === JSON.stringify(['English', 'Esperanto']));
-    await type('Esp');
-    await step('language', (q) => JSON.stringify(suggestions(q)) === JSON.stringify(['Esperanto']));
-    await workbench.click('.quick-input-list .monaco-list-row:has-text("Esperanto")');
-    assert.match(JSON.stringify((await prompt)?.result), /Say hello to Ada in Esperanto\./);
+    await completeGreet(features);
 
     const template = await childNode(features.id, 'resourceTemplates', 'doc');
-    const read = Promise.resolve(vscode.commands.executeCommand<CallOutcome>('mcpDoctor.readResource', template));
-    await step('doc://{topic}');
-    await type('in');
-    // The quick pick orders the items itself: compare the suggestions as a set.
-    await step('doc://{topic}', (q) => JSON.stringify(suggestions(q).sort()) === JSON.stringify(['install', 'intro']));
-    await workbench.click('.quick-input-list .monaco-list-row:has-text("install")');
-    assert.match(JSON.stringify((await read)?.result), /Documentation about install\./);
+    const read = await answerForm('mcpDoctor.readResource', template, 'doc://{topic}', async () => {
+      await type('in');
+      await step('doc://{topic}', (q) => suggested(q) === 'install, intro');
+      await workbench.click('.quick-input-list .monaco-list-row:has-text("install")');
+    });
+    assert.match(JSON.stringify(read.outcome.result), /Documentation about install\./);
 
     const level = await vscode.commands.executeCommand<{ ok: boolean }>(
       'mcpDoctor.setLogLevel',
@@ -411,17 +468,20 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
 
   it('remembers the last arguments of a tool; a replay from the trace can be edited before it is sent', async () => {
     const echo = await childNode(features.id, 'tools', 'echo');
-    let done = Promise.resolve(vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', echo));
-    await step('text');
-    await type('first');
-    await enter();
-    assert.equal(textOf(await done), 'echo: first');
-    done = Promise.resolve(vscode.commands.executeCommand<CallOutcome>('mcpDoctor.callTool', echo));
-    const again = await step('text', (q) => q.items.some((i) => i.description === 'used before, or an example'));
-    assert.equal(again.value, 'first', 'the form starts from the last arguments');
-    assert.deepEqual(again.items[0], { label: 'first', description: 'used before, or an example', checked: null });
-    await enter();
-    assert.equal(textOf(await done), 'echo: first');
+    const typed = await answerForm('mcpDoctor.callTool', echo, 'text', async () => {
+      await type('first');
+      await enter();
+    });
+    assert.equal(textOf(typed.outcome), 'echo: first');
+    const remembered = (q: QuickInput) => q.items.some((i) => i.description === 'used before, or an example');
+    const again = await answerForm('mcpDoctor.callTool', echo, 'text', enter, remembered);
+    assert.equal(again.first.value, 'first', 'the form starts from the last arguments');
+    assert.deepEqual(again.first.items[0], {
+      label: 'first',
+      description: 'used before, or an example',
+      checked: null,
+    });
+    assert.equal(textOf(again.outcome), 'echo: first');
 
     await vscode.commands.executeCommand('mcpDoctor.openTrace', { serverId: features.id, tool: 'echo' });
     const view = await webview('.trace .toolbar');
@@ -540,30 +600,6 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
       }, 'the tree to show the update');
       await vscode.commands.executeCommand('mcpDoctor.stopServer', counter.id);
     });
-  }
-
-  /** Answers the greet prompt's form, picking the language from what completion/complete suggests for "E". */
-  async function completeGreet(server: ServerConfig): Promise<void> {
-    const greet = await childNode(server.id, 'prompts', 'greet');
-    const prompt = Promise.resolve(vscode.commands.executeCommand<CallOutcome>('mcpDoctor.getPrompt', greet));
-    await step('name');
-    await type('Ada');
-    await step('name', (q) => q.items.some((i) => i.label === 'Ada'));
-    await enter();
-    await step('language');
-    const suggested = (q: QuickInput) =>
-      q.items
-        .filter((i) => i.description === 'suggested by the server')
-        .map((i) => i.label)
-        .sort()
-        .join(', ');
-    // completion/complete suggestions follow what is typed.
-    await type('E');
-    await step('language', (q) => suggested(q) === 'English, Esperanto');
-    await type('Esp');
-    await step('language', (q) => suggested(q) === 'Esperanto');
-    await workbench.click('.quick-input-list .monaco-list-row:has-text("Esperanto")');
-    assert.match(JSON.stringify((await prompt)?.result), /Say hello to Ada in Esperanto\./);
   }
 
   /** Writes the reply into the response editor of the server's sampling request and sends it. */

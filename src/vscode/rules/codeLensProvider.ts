@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { SessionRegistry } from '../services';
 import { toRange } from '../diagnostics';
+import { LensRefresh } from '../lensRefresh';
 import type { RulesController } from './rulesController';
 
 /** Argument of `mcpDoctor.callTool` from a code lens. */
@@ -15,37 +16,24 @@ interface CallToolLensArg {
  * are any.
  */
 export class ToolCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
-  private readonly _onDidChangeCodeLenses = new vscode.EventEmitter<void>();
-  readonly onDidChangeCodeLenses = this._onDidChangeCodeLenses.event;
-  private readonly subscriptions: vscode.Disposable[];
-  /** The call counts the lenses show, to refresh only when one changes. */
-  private shownStats = '';
+  private readonly refresh: LensRefresh;
+  readonly onDidChangeCodeLenses: vscode.Event<void>;
 
   constructor(
     private readonly rules: RulesController,
     private readonly sessions: SessionRegistry,
   ) {
-    this.subscriptions = [
-      this._onDidChangeCodeLenses,
-      rules.onDidUpdate(() => this._onDidChangeCodeLenses.fire()),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('mcpDoctor.codeLens.enabled')) this._onDidChangeCodeLenses.fire();
-      }),
-      // Sessions change many times a second while a server talks (output, health samples), and
-      // any lens change event makes VS Code ask every provider of every editor again: fired on
-      // each, the requests never settle and the lenses vanish. Fire when a count they show changes.
-      sessions.onDidChange(() => {
-        const now = statsSignature(sessions);
-        if (now !== this.shownStats) {
-          this.shownStats = now;
-          this._onDidChangeCodeLenses.fire();
-        }
-      }),
-    ];
+    this.refresh = new LensRefresh({
+      sessions,
+      shown: () => statsSignature(sessions),
+      settings: ['mcpDoctor.codeLens.enabled'],
+      also: [rules.onDidUpdate],
+    });
+    this.onDidChangeCodeLenses = this.refresh.event;
   }
 
   dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
+    this.refresh.dispose();
   }
 
   async provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {

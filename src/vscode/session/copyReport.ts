@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ServerConfig } from '../../core/config/types';
 import { buildTroubleshootingReport } from '../../core/session/report';
 import { VERSION } from '../../core/version';
 import type { Services } from '../services';
-import { resolveServerArg } from './pickers';
 import type { SessionManager } from './sessionManager';
 
 /**
@@ -15,10 +15,8 @@ import type { SessionManager } from './sessionManager';
 export async function copyReport(
   services: Pick<Services, 'context' | 'config'>,
   manager: SessionManager,
-  arg: unknown,
-): Promise<string | undefined> {
-  const server = await resolveServerArg(services.config, manager, arg, 'Server to report on');
-  if (!server) return undefined;
+  server: ServerConfig,
+): Promise<string> {
   const view = manager.get(server.id);
   const configFindings =
     services.config.files.find((f) => f.file === server.file)?.findings.filter((f) => f.server === server.name) ?? [];

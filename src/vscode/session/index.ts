@@ -7,13 +7,14 @@ import { ResultDocuments } from './resultDocuments';
 import { renderOutcome } from './resultMarkdown';
 import { ResultViews } from './resultViews';
 import { RuntimeDiagnostics } from './runtimeDiagnostics';
-import { resolveServerArg, serverIdOf } from './pickers';
+import { resolveServerArg, serverIdOf, type ServerQuestion } from './pickers';
 import { UiLaunchPrompts, type LaunchPrompts } from './prompts';
 import { ReplyEditors } from './replyEditor';
 import { SessionManager } from './sessionManager';
 import { openExternal, SignIns, type BrowserOpener } from './signIns';
 import { rowMarkdown, SignInView } from './signInView';
 import type { AuthRow } from '../../core/auth/authLog';
+import type { ServerConfig } from '../../core/config/types';
 import type { EraPreference } from '../../core/session/sdk';
 import type { LogLevel } from '../../core/session/serverFeatures';
 import { isTreeNode } from '../treeNodes';
@@ -79,9 +80,26 @@ export function registerSessions(
     readResource: (serverId, uri) => void vscode.commands.executeCommand('mcpDoctor.readResource', { serverId, uri }),
   });
   const calls = new Calls(services, manager, results, prompts);
-  const isActive = (id: string) => ['running', 'starting'].includes(manager.get(id)?.state.kind ?? '');
+  // Which servers a command offers when it names none.
+  const active = (s: ServerConfig) => ['running', 'starting'].includes(manager.get(s.id)?.state.kind ?? '');
+  const started = (s: ServerConfig) => !!manager.get(s.id);
+  const running = (s: ServerConfig) => manager.get(s.id)?.state.kind === 'running';
 
   const command = (id: string, run: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, run);
+  /**
+   * A command on one server: its first argument names the server (a tree node, a server id or
+   * name, `{ serverId }`, a ServerConfig); without one the user picks among the servers `ask`
+   * allows. `run` gets the server and the command's other arguments; no server: undefined.
+   */
+  const serverCommand = (
+    id: string,
+    ask: ServerQuestion,
+    run: (server: ServerConfig, ...rest: unknown[]) => unknown,
+  ): vscode.Disposable =>
+    command(id, async (arg, ...rest) => {
+      const server = await resolveServerArg(services.config, manager, arg, ask);
+      return server ? run(server, ...rest) : undefined;
+    });
   services.context.subscriptions.push(
     manager,
     documents,
@@ -91,124 +109,97 @@ export function registerSessions(
     replies,
     results,
     new RuntimeDiagnostics(manager, problemsOf(services)),
-    command('mcpDoctor.startServer', async (arg) => {
-      const server = await resolveServerArg(
-        services.config,
-        manager,
-        arg,
-        'Server to start',
-        (s) => !isActive(s.id),
-        'Every server is already running.',
-      );
-      return server && manager.start(server);
-    }),
-    command('mcpDoctor.stopServer', async (arg) => {
-      const server = await resolveServerArg(
-        services.config,
-        manager,
-        arg,
-        'Server to stop',
-        (s) => isActive(s.id),
-        'No server is running.',
-      );
-      return server && manager.stop(server.id);
-    }),
-    command('mcpDoctor.restartServer', async (arg) => {
-      const server = await resolveServerArg(
-        services.config,
-        manager,
-        arg,
-        'Server to restart',
-        (s) => !!manager.get(s.id),
-        'No server has been started yet.',
-      );
-      return server && manager.restart(server);
-    }),
-    command('mcpDoctor.restartServerInEra', async (arg, eraArg) => {
-      const server = await resolveServerArg(
-        services.config,
-        manager,
-        arg,
-        'Server to restart in another protocol era',
-        () => true,
-        'No server to restart.',
-      );
-      if (!server) return undefined;
-      let era = ERAS.find((e) => e.era === eraArg)?.era;
-      if (!era) {
-        const current = manager.eraPreference(server.id);
-        const picked = await vscode.window.showQuickPick(
-          ERAS.map((e) => ({ ...e, description: e.era === current ? 'current' : undefined })),
-          { placeHolder: `Restart ${server.name} speaking…`, matchOnDetail: true },
-        );
-        era = picked?.era;
-      }
-      return era && manager.restartInEra(server, era);
-    }),
-    command('mcpDoctor.setLogLevel', async (arg, levelArg) => {
-      const server = await resolveServerArg(
-        services.config,
-        manager,
-        arg,
-        'Server whose log level to set',
-        (s) => manager.get(s.id)?.state.kind === 'running',
-        'No server is running.',
-      );
-      const features = server && manager.liveFeatures(server.id)?.features;
-      if (!server || !features) return undefined;
-      let level = LEVELS.find((l) => l === levelArg);
-      if (!level) {
-        const picked = await vscode.window.showQuickPick(
-          LEVELS.map((l) => ({ label: l, description: l === 'debug' ? 'everything' : `${l} and more severe` })),
-          { placeHolder: `Log messages ${server.name} sends to the terminal (logging/setLevel)` },
-        );
-        level = picked?.label as LogLevel | undefined;
-      }
-      if (!level) return undefined;
-      const r = await features.setLogLevel(level);
-      if (r.ok)
-        void vscode.window.showInformationMessage(`${server.name} now sends log messages at ${level} and above.`);
-      else void vscode.window.showWarningMessage(`${server.name}: ${r.reason}`);
-      return r;
-    }),
+    serverCommand(
+      'mcpDoctor.startServer',
+      { placeholder: 'Server to start', filter: (s) => !active(s), none: 'Every server is already running.' },
+      (server) => manager.start(server),
+    ),
+    serverCommand(
+      'mcpDoctor.stopServer',
+      { placeholder: 'Server to stop', filter: active, none: 'No server is running.' },
+      (server) => manager.stop(server.id),
+    ),
+    serverCommand(
+      'mcpDoctor.restartServer',
+      { placeholder: 'Server to restart', filter: started, none: 'No server has been started yet.' },
+      (server) => manager.restart(server),
+    ),
+    serverCommand(
+      'mcpDoctor.restartServerInEra',
+      { placeholder: 'Server to restart in another protocol era', none: 'No server to restart.' },
+      async (server, eraArg) => {
+        let era = ERAS.find((e) => e.era === eraArg)?.era;
+        if (!era) {
+          const current = manager.eraPreference(server.id);
+          const picked = await vscode.window.showQuickPick(
+            ERAS.map((e) => ({ ...e, description: e.era === current ? 'current' : undefined })),
+            { placeHolder: `Restart ${server.name} speaking…`, matchOnDetail: true },
+          );
+          era = picked?.era;
+        }
+        return era && manager.restartInEra(server, era);
+      },
+    ),
+    serverCommand(
+      'mcpDoctor.setLogLevel',
+      { placeholder: 'Server whose log level to set', filter: running, none: 'No server is running.' },
+      async (server, levelArg) => {
+        const features = manager.liveFeatures(server.id)?.features;
+        if (!features) return undefined;
+        let level = LEVELS.find((l) => l === levelArg);
+        if (!level) {
+          const picked = await vscode.window.showQuickPick(
+            LEVELS.map((l) => ({ label: l, description: l === 'debug' ? 'everything' : `${l} and more severe` })),
+            { placeHolder: `Log messages ${server.name} sends to the terminal (logging/setLevel)` },
+          );
+          level = picked?.label as LogLevel | undefined;
+        }
+        if (!level) return undefined;
+        const r = await features.setLogLevel(level);
+        if (r.ok)
+          void vscode.window.showInformationMessage(`${server.name} now sends log messages at ${level} and above.`);
+        else void vscode.window.showWarningMessage(`${server.name}: ${r.reason}`);
+        return r;
+      },
+    ),
     command('mcpDoctor.subscribeResource', (arg) => subscription(arg, true)),
     command('mcpDoctor.unsubscribeResource', (arg) => subscription(arg, false)),
-    command('mcpDoctor.showTerminal', async (arg) => {
-      const server = await resolveServerArg(
-        services.config,
-        manager,
-        arg,
-        'Server whose terminal to show',
-        (s) => !!manager.get(s.id),
-        'No server has been started yet, so there is no terminal to show.',
-      );
-      if (!server) return undefined;
-      const terminal = manager.terminal(server);
-      terminal.show(false);
-      return { name: terminal.vscodeTerminal?.name, text: terminal.text() };
-    }),
+    serverCommand(
+      'mcpDoctor.showTerminal',
+      {
+        placeholder: 'Server whose terminal to show',
+        filter: started,
+        none: 'No server has been started yet, so there is no terminal to show.',
+      },
+      (server) => {
+        const terminal = manager.terminal(server);
+        terminal.show(false);
+        return { name: terminal.vscodeTerminal?.name, text: terminal.text() };
+      },
+    ),
     command('mcpDoctor.callTool', (arg) => calls.callTool(arg)),
     command('mcpDoctor.readResource', (arg) => calls.readResource(arg)),
     command('mcpDoctor.getPrompt', (arg) => calls.getPrompt(arg)),
-    command('mcpDoctor.copyReport', (arg) => copyReport(services, manager, arg)),
-    command('mcpDoctor.signOut', async (arg) => {
-      const server = await resolveServerArg(
-        services.config,
-        manager,
-        arg,
-        'Server to sign out of',
-        (s) => !!s.url,
-        'No server uses a URL, so there is no sign-in to forget.',
-      );
-      if (!server) return false;
-      const had = await signIns.signOut(server);
-      void vscode.window.showInformationMessage(
-        had
-          ? `MCP Doctor signed out of ${server.name}: its tokens and client registration are gone from this machine.`
-          : `MCP Doctor had no sign-in stored for ${server.name}.`,
-      );
-      return had;
-    }),
+    serverCommand('mcpDoctor.copyReport', { placeholder: 'Server to report on' }, (server) =>
+      copyReport(services, manager, server),
+    ),
+    serverCommand(
+      'mcpDoctor.signOut',
+      {
+        placeholder: 'Server to sign out of',
+        filter: (s) => !!s.url,
+        none: 'No server uses a URL, so there is no sign-in to forget.',
+      },
+      async (server) => {
+        const had = await signIns.signOut(server);
+        void vscode.window.showInformationMessage(
+          had
+            ? `MCP Doctor signed out of ${server.name}: its tokens and client registration are gone from this machine.`
+            : `MCP Doctor had no sign-in stored for ${server.name}.`,
+        );
+        return had;
+      },
+    ),
     command('mcpDoctor.showSignInStep', async (row) => {
       const doc = await vscode.workspace.openTextDocument({
         content: rowMarkdown(row as AuthRow),

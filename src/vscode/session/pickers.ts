@@ -5,17 +5,24 @@ import type { ConfigModel } from '../services';
 import { isTreeNode } from '../treeNodes';
 import type { SessionManager } from './sessionManager';
 
+/** What to ask when a command names no server: the placeholder, which servers fit, what to say when none does. */
+export interface ServerQuestion {
+  placeholder: string;
+  /** Default: every configured server. */
+  filter?: (server: ServerConfig) => boolean;
+  /** Shown when servers are configured but none fits. */
+  none?: string;
+}
+
 /**
  * The server a command argument designates: a tree node, a server id string, `{ serverId }`,
- * or a ServerConfig. Without one, asks with a QuickPick limited by `filter`.
+ * or a ServerConfig. Without one, asks with a QuickPick limited by `ask.filter`.
  */
 export async function resolveServerArg(
   config: ConfigModel,
   manager: SessionManager,
   arg: unknown,
-  placeholder: string,
-  filter: (server: ServerConfig) => boolean = () => true,
-  emptyMessage = 'No server to choose from.',
+  { placeholder, filter = () => true, none = 'No server to choose from.' }: ServerQuestion,
 ): Promise<ServerConfig | undefined> {
   const id = serverIdOf(arg);
   if (id) {
@@ -27,7 +34,7 @@ export async function resolveServerArg(
   if (!candidates.length) {
     void vscode.window.showInformationMessage(
       config.servers.length
-        ? emptyMessage
+        ? none
         : 'No MCP servers are configured. Add one to .vscode/mcp.json (MCP Doctor: Create .vscode/mcp.json).',
     );
     return undefined;

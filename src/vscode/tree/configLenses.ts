@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { showsOwnLenses, type StartServersWith } from '../../core/config/builtInMcp';
+import { LensRefresh } from '../lensRefresh';
 import type { ConfigModel, SessionRegistry } from '../services';
 
 /**
@@ -9,40 +10,25 @@ import type { ConfigModel, SessionRegistry } from '../services';
  * by default VS Code's built-in "Start | More…" lenses are the only ones there.
  */
 export class ConfigLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChangeCodeLenses = this.changed.event;
-  private readonly subs: vscode.Disposable[];
-  /** The server states the lenses show, to refresh only when one changes. */
-  private shown = '';
+  private readonly refresh: LensRefresh;
+  readonly onDidChangeCodeLenses: vscode.Event<void>;
 
   constructor(
     private readonly config: ConfigModel,
     private readonly sessions: SessionRegistry,
   ) {
-    this.subs = [
-      this.changed,
-      config.onDidChange(() => this.changed.fire()),
-      // Sessions change many times a second while servers talk (output, stats); any lens change
-      // event makes every editor ask all providers again, so only a change of state fires one.
-      sessions.onDidChange(() => {
-        const now = this.states();
-        if (now !== this.shown) {
-          this.shown = now;
-          this.changed.fire();
-        }
-      }),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('mcpDoctor.vscodeMcpJson') || e.affectsConfiguration('mcpDoctor.codeLens'))
-          this.changed.fire();
-      }),
-    ];
-  }
-
-  private states(): string {
-    return this.sessions
-      .all()
-      .map((v) => `${v.serverId}=${v.state.kind}`)
-      .join('|');
+    this.refresh = new LensRefresh({
+      sessions,
+      // The server states the lenses show.
+      shown: () =>
+        sessions
+          .all()
+          .map((v) => `${v.serverId}=${v.state.kind}`)
+          .join('|'),
+      settings: ['mcpDoctor.vscodeMcpJson', 'mcpDoctor.codeLens'],
+      also: [config.onDidChange],
+    });
+    this.onDidChangeCodeLenses = this.refresh.event;
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
@@ -85,6 +71,6 @@ export class ConfigLensProvider implements vscode.CodeLensProvider, vscode.Dispo
   }
 
   dispose(): void {
-    for (const s of this.subs) s.dispose();
+    this.refresh.dispose();
   }
 }

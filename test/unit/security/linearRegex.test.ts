@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import ts from 'typescript';
+import { ADVERSARIAL_INPUTS as INPUTS, N, regexLiterals } from '../../../bench/lib/regexCheck.mjs';
 
 /**
  * Every regular-expression literal of the project, tried on adversarial text. A pattern that
@@ -12,51 +11,6 @@ import ts from 'typescript';
  */
 
 const ROOT = path.resolve(__dirname, '../../..');
-const N = 20_000;
-
-/** Shapes that make backtracking patterns slow: long runs, repeated prefixes, unclosed pairs. */
-const INPUTS: string[] = [
-  ' '.repeat(N) + 'x',
-  '\t'.repeat(N) + '\u0000',
-  '\n'.repeat(N) + 'x',
-  ' \n'.repeat(N / 2) + 'x',
-  'a'.repeat(N) + '\u0000',
-  'A'.repeat(N) + '!',
-  '0'.repeat(N) + 'x',
-  '-'.repeat(N) + '\u0000',
-  '_'.repeat(N) + '\u0000',
-  '/'.repeat(N) + '\u0000',
-  '.'.repeat(N) + '\u0000',
-  '#'.repeat(N) + '\n#',
-  '"'.repeat(N),
-  "'".repeat(N),
-  '{'.repeat(N),
-  '['.repeat(N),
-  '<'.repeat(N),
-  '('.repeat(N),
-  '${'.repeat(N / 2),
-  '{env:v'.repeat(N / 6),
-  '"\\'.repeat(N / 2),
-  'a.'.repeat(N / 2) + '://',
-  'A+'.repeat(N / 2),
-  '-eyJ'.repeat(N / 4),
-  'eyJa.'.repeat(N / 5),
-  'token'.repeat(N / 5) + ' ',
-  '?token'.repeat(N / 6),
-  '--auth'.repeat(N / 6),
-  ' --a \t'.repeat(N / 6),
-  'sk-'.repeat(N / 3),
-  'xoxb-'.repeat(N / 5),
-  'pip install '.repeat(N / 12),
-  'fastmcp' + ' '.repeat(N),
-  'File "' + '", line 0, in ,'.repeat(N / 15),
-  '[ ' + ' '.repeat(N) + 'a' + ' '.repeat(N),
-  'key = ' + ' '.repeat(N) + 'x',
-  'x: ' + 'a b '.repeat(N / 4),
-  '@a'.repeat(N / 2),
-  '  a@1' + ' '.repeat(N),
-];
-
 /** Patterns that are slow on some shape but never see long text of it, and why. */
 const ALLOWED: Record<string, string> = {
   // Version ranges and requirement lines are cut to 1,000 characters before these run.
@@ -70,52 +24,11 @@ const ALLOWED: Record<string, string> = {
   // A V8 JSON.parse error message, short by construction (the session files are split elsewhere).
 };
 
-interface Literal {
-  file: string;
-  line: number;
-  name?: string;
-  re: RegExp;
-}
-
-function literals(): Literal[] {
-  const out: Literal[] = [];
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (p.endsWith('.ts')) {
-        const sf = ts.createSourceFile(p, fs.readFileSync(p, 'utf8'), ts.ScriptTarget.Latest, true);
-        const visit = (n: ts.Node) => {
-          if (n.kind === ts.SyntaxKind.RegularExpressionLiteral) {
-            const text = n.getText(sf);
-            const slash = text.lastIndexOf('/');
-            const decl = ts.findAncestor(n, ts.isVariableDeclaration);
-            out.push({
-              file: path.relative(ROOT, p).split(path.sep).join('/'),
-              line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1,
-              name: decl && ts.isIdentifier(decl.name) ? decl.name.text : undefined,
-              re: new RegExp(
-                text.slice(1, slash),
-                text.slice(slash + 1).replace('y', '') + (text.slice(slash + 1).includes('g') ? '' : 'g'),
-              ),
-            });
-          }
-          ts.forEachChild(n, visit);
-        };
-        visit(sf);
-      }
-    }
-  };
-  walk(path.join(ROOT, 'src'));
-  walk(path.join(ROOT, 'media'));
-  return out;
-}
-
 describe('every regex of the project is linear on adversarial text', function () {
   this.timeout(120_000);
 
   it(`no literal takes more than 100 ms on ${INPUTS.length} adversarial inputs of ~${N / 1000}k characters (~10 s)`, () => {
-    const all = literals();
+    const all = regexLiterals(ROOT);
     assert.ok(all.length > 300, `found ${all.length} regex literals`);
     const slow: string[] = [];
     for (const lit of all) {

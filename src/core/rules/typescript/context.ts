@@ -123,43 +123,25 @@ export class RuleContext {
       returns: [],
       throws: [],
     };
+    // The list each kind of node goes to; assignments are the binary expressions sorted out below.
+    const lists = new Map<ts.SyntaxKind, ts.Node[]>([
+      [k.CallExpression, i.calls],
+      [k.VariableDeclaration, i.decls],
+      [k.AwaitExpression, i.awaits],
+      [k.DeleteExpression, i.deletes],
+      ...[k.WhileStatement, k.DoStatement, k.ForStatement, k.ForOfStatement, k.ForInStatement].map(
+        (loop) => [loop, i.loops] as const,
+      ),
+      [k.CatchClause, i.catches],
+      [k.ReturnStatement, i.returns],
+      [k.ThrowStatement, i.throws],
+    ]);
     walk(handler, (n) => {
-      switch (n.kind) {
-        case k.CallExpression:
-          i.calls.push(n as ts.CallExpression);
-          break;
-        case k.VariableDeclaration:
-          i.decls.push(n as ts.VariableDeclaration);
-          break;
-        case k.AwaitExpression:
-          i.awaits.push(n as ts.AwaitExpression);
-          break;
-        case k.BinaryExpression: {
-          const op = (n as ts.BinaryExpression).operatorToken.kind;
-          if (op >= k.FirstAssignment && op <= k.LastAssignment) i.assigns.push(n as ts.BinaryExpression);
-          break;
-        }
-        case k.DeleteExpression:
-          i.deletes.push(n as ts.DeleteExpression);
-          break;
-        case k.WhileStatement:
-        case k.DoStatement:
-        case k.ForStatement:
-        case k.ForOfStatement:
-        case k.ForInStatement:
-          i.loops.push(n as ts.IterationStatement);
-          break;
-        case k.CatchClause:
-          i.catches.push(n as ts.CatchClause);
-          break;
-        case k.ReturnStatement:
-          i.returns.push(n as ts.ReturnStatement);
-          break;
-        case k.ThrowStatement:
-          i.throws.push(n as ts.ThrowStatement);
-          break;
+      lists.get(n.kind)?.push(n);
+      if (n.kind === k.BinaryExpression) {
+        const op = (n as ts.BinaryExpression).operatorToken.kind;
+        if (op >= k.FirstAssignment && op <= k.LastAssignment) i.assigns.push(n as ts.BinaryExpression);
       }
-      return true;
     });
     info = i;
     this.handlerInfoCache.set(handler, info);
