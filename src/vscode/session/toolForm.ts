@@ -117,6 +117,15 @@ interface StepContext {
   args: Record<string, unknown>;
 }
 
+/**
+ * Whether a step stays open when the focus moves away (to the terminal, the trace, another
+ * window): an elicitation must be answered, and a form of several fields would lose what was
+ * typed. A one-field tool form closes like any quick input.
+ */
+function keepOpen(ctx: StepContext): boolean {
+  return !!ctx.opts.declinable || ctx.total > 1;
+}
+
 /** A form without fields (an elicitation that only asks for a yes): Accept or Decline. */
 async function confirm(title: string, signal?: AbortSignal): Promise<FormResult> {
   type Item = vscode.QuickPickItem & { action: 'accept' | 'decline' };
@@ -285,7 +294,7 @@ function pickField(ctx: StepContext, field: Field, current: unknown): Promise<St
   pick.placeholder = field.description ?? `Choose a value for ${field.label}`;
   pick.items = items;
   pick.buttons = stepButtons(ctx);
-  pick.ignoreFocusOut = !!ctx.opts.declinable;
+  pick.ignoreFocusOut = keepOpen(ctx);
   const preferred = current !== undefined ? current : field.schema.default;
   const active = items.find((i) => i.value === preferred);
   if (active) pick.activeItems = [active];
@@ -328,7 +337,7 @@ function multiField(ctx: StepContext, field: Field, current: unknown): Promise<S
   pick.items = items;
   pick.selectedItems = items.filter((i) => chosen.includes(i.value));
   pick.buttons = stepButtons(ctx);
-  pick.ignoreFocusOut = !!ctx.opts.declinable;
+  pick.ignoreFocusOut = keepOpen(ctx);
   return run(
     pick,
     (finish) => {
@@ -358,7 +367,7 @@ function suggestField(ctx: StepContext, field: Field, current: unknown): Promise
   pick.totalSteps = ctx.total;
   pick.placeholder = [field.description, 'type to see suggestions from the server'].filter(Boolean).join(' — ');
   pick.buttons = stepButtons(ctx);
-  pick.ignoreFocusOut = !!ctx.opts.declinable;
+  pick.ignoreFocusOut = keepOpen(ctx);
   pick.matchOnDescription = false;
   const initial = current !== undefined ? current : field.schema.default;
   pick.value = typeof initial === 'string' ? initial : '';
@@ -430,7 +439,7 @@ function inputField(ctx: StepContext, field: Field, current: unknown): Promise<S
   box.title = stepTitle(ctx.title, field);
   box.step = ctx.index + 1;
   box.totalSteps = ctx.total;
-  box.ignoreFocusOut = !!ctx.opts.declinable;
+  box.ignoreFocusOut = keepOpen(ctx);
   box.prompt = [field.description, hintFor(field)].filter(Boolean).join(' — ');
   box.placeholder =
     field.schema.default !== undefined
@@ -546,7 +555,7 @@ async function askJson(
   box.title = `${title}: all values as JSON`;
   box.prompt = 'A JSON object matching the schema';
   box.buttons = opts.declinable ? [DECLINE_BUTTON] : [];
-  box.ignoreFocusOut = !!opts.declinable;
+  box.ignoreFocusOut = true; // a JSON value being written is not thrown away by a focus change
   box.value = JSON.stringify(args);
   const check = (text: string): { value?: Record<string, unknown>; error?: string } => {
     const parsed = parseJson(text);
