@@ -497,6 +497,24 @@ describe('Client features in both protocol eras: elicitation, sampling, roots, c
     await waitFor(async () => (await view.text('.replay')).includes('echo: edited'), 'the edited replay result');
   });
 
+  it('a form of several fields stays open, with what was typed, while another view takes the focus', async () => {
+    const greet = await childNode(features.id, 'prompts', 'greet');
+    const prompt = await answerForm('mcpDoctor.getPrompt', greet, 'name', async () => {
+      await type('Ada');
+      await enter();
+      await step('language', (q) => q.focused);
+      await vscode.commands.executeCommand('mcpDoctor.showTerminal', features.id);
+      await waitFor(async () => !(await quickInput()).focused, 'the focus gone from the form to the terminal');
+      const q = await quickInput();
+      assert.ok(q.visible && q.title.includes('language'), `the form is still open: ${JSON.stringify(q)}`);
+      await workbench.click(QUICK_INPUT); // the user clicks back into it
+      await type('English');
+      await enter();
+    });
+    assert.match(JSON.stringify(prompt.outcome.result), /Say hello to Ada in English\./);
+    await vscode.commands.executeCommand('workbench.action.closePanel'); // the trace tests need the room
+  });
+
   it('2025 era in the trace: the elicitation request and its answer are paired, with latency, under the call', async () => {
     const view = await traceFor('elicitation/create');
     const rows = await view.visibleRows('.rows .row', '.list');
