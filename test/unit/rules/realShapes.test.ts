@@ -336,4 +336,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.match(h[0].message, /`console\.info` in `trace\(\)`/);
     assert.match(h[0].message, /src\/index\.ts imports this module and starts the stdio transport/);
   });
+
+  // ---- holdout6 (a blind corpus): wrong-finding classes ------------------------------------------
+
+  it('a TS script that imports SDK names but builds no server or transport, and that no serving module imports, gets no MCP102; a launcher that calls the stdio entry does', () => {
+    assert.deepEqual(at('ts_manual_script', 'MCP102', 'try-notes.mjs'), []);
+    assert.deepEqual(
+      at('ts_manual_script', 'MCP102', 'dev.mjs').map((h) => h.line),
+      [6],
+    );
+  });
 });
