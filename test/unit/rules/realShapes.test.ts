@@ -346,4 +346,11 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [6],
     );
   });
+  it("MCP602 on an mcp 2.x MCPServer reads MCPServer's own arguments: version/title/description pass, 1.x transport settings in the constructor do not", () => {
+    assert.deepEqual(at('mcpserver_ctor', 'MCP602', 'server.py'), []);
+    assert.deepEqual(at('mcpserver_ctor', 'MCP602', 'run_http.py'), []);
+    const h = at('mcpserver_ctor', 'MCP602', 'http_server.py');
+    assert.equal(h.length, 3);
+    assert.ok(h.every((x) => x.severity === 'error' && /MCPServer\((host|port|stateless_http)=/.test(x.message)));
+  });
 });
