@@ -353,4 +353,12 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.equal(h.length, 3);
     assert.ok(h.every((x) => x.severity === 'error' && /MCPServer\((host|port|stateless_http)=/.test(x.message)));
   });
+  it('MCP502: a tool argument inside a fixed file-name component cannot leave the folder; one that supplies a whole component can', () => {
+    // create_workflow (line 20/21) and export_report (line 29/30) embed the argument after a fixed
+    // prefix; read_export, read_nested and read_named let it start a component.
+    assert.deepEqual(
+      at('path_component', 'MCP502').map((h) => h.line),
+      [38, 45, 53],
+    );
+  });
 });
