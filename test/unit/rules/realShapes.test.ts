@@ -361,4 +361,12 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [38, 45, 53],
     );
   });
+  it('MCP503: authentication as a FastAPI dependency (a bearer scheme, an API-key check that raises 401) on routes or a router counts; a database dependency does not', () => {
+    assert.deepEqual(at('fastapi_auth', 'MCP503', 'bearer_routes.py'), []);
+    assert.deepEqual(at('fastapi_auth', 'MCP503', 'router_key.py'), []);
+    assert.deepEqual(
+      at('fastapi_auth', 'MCP503', 'open_deps.py').map((h) => h.line),
+      [11, 32],
+    );
+  });
 });

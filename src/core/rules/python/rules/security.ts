@@ -5,6 +5,7 @@ import type { DefinitionFact } from '../definitions';
 import type { FunctionFact } from '../functions';
 import { fix, fixes, replaceNode } from '../fixes';
 import { dockerfileOf } from './connection/http';
+import { isAuthenticated } from './httpAuth';
 import { hostValue, identifiersIn, isAllInterfaces, walkBody } from './util';
 
 /** Identifiers whose value flows into an expression: a subscript index only selects a value. */
@@ -354,15 +355,9 @@ function describeSink(py: PyFile, n: PyNode): string {
 
 // ---- MCP503 ----------------------------------------------------------------------------------
 
-const AUTH_MARKERS =
-  /AuthProvider|TokenVerifier|BearerAuth|JWTVerifier|OAuthProxy|require_auth|auth_server_provider|token_verifier|AuthMiddleware|AuthenticationMiddleware/;
-
 /** MCP503: HTTP server on all interfaces (or wildcard CORS) without authentication. */
 export function mcp503(py: PyFile): void {
-  const authed =
-    AUTH_MARKERS.test(py.src.text) ||
-    py.servers.some((s) => s.ctor && (py.kwargs(s.ctor).has('auth') || py.kwargs(s.ctor).has('token_verifier')));
-  if (authed) return;
+  if (isAuthenticated(py)) return;
   const docker = dockerfileOf(py);
   const wildcard = (h: PyNode | undefined) => !!h && isAllInterfaces(hostValue(py, h).value);
   const report = (host: PyNode, what: string) => {
