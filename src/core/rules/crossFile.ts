@@ -29,6 +29,13 @@ export function withProjectModel(
   entry: Pick<AnalyzedFile, 'root' | 'language'> & Partial<AnalyzedFile>,
   hit: RuleHit,
 ): RuleHit | undefined {
+  // A package.json finding about a package no source of the project imports.
+  const needs = hit.data?.needsImport;
+  if (typeof needs === 'string') {
+    if (!model.importsPackage(entry.root, needs)) return undefined;
+    const { needsImport: _, ...data } = hit.data!;
+    return { ...hit, data };
+  }
   if (entry.language !== 'python' && entry.language !== 'typescript') return hit;
   if (hit.ruleId === 'MCP104') {
     const importers = model.importersOf(file);

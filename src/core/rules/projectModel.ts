@@ -154,6 +154,18 @@ export class ProjectModel {
   }
 
   /**
+   * Whether an analyzed TypeScript/JavaScript source of the project at `root` imports `pkg` at run
+   * time (or one of its subpaths, `@modelcontextprotocol/sdk/server/mcp.js`; `import type` is not).
+   */
+  importsPackage(root: string, pkg: string): boolean {
+    for (const node of this.nodes.values()) {
+      if (node.root !== root || node.language !== 'typescript') continue;
+      if (node.facts.packages?.includes(pkg)) return true;
+    }
+    return false;
+  }
+
+  /**
    * The client config in the project (`.vscode/mcp.json`, `.mcp.json`, `.cursor/mcp.json`,
    * `claude_desktop_config.json`) that launches `file` directly with Python (`python server.py`,
    * `uv run server.py`), if any: such a file must start its server itself.

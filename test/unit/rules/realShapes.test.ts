@@ -369,4 +369,11 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [11, 32],
     );
   });
+  it('MCP206 needs a resolved SDK version and a runtime SDK import: a punkpeye fastmcp server (type-only SDK import) and a caret range get none, a pinned 1.17 that the server imports does', () => {
+    const h = findings.filter((f) => f.code === 'MCP206' && f.file.includes(`${path.sep}zod_sdk${path.sep}`));
+    assert.deepEqual(
+      h.map((f) => path.relative(path.join(ROOT, 'zod_sdk'), f.file)),
+      [path.join('sdk_app', 'package.json')],
+    );
+  });
 });
