@@ -376,4 +376,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [path.join('sdk_app', 'package.json')],
     );
   });
+  it("MCP401 (TS): an awaited import in the HTTP branch or of the package's own module delays no stdio initialize; one in an opt-in branch is info; an unconditional package import is a warning", () => {
+    assert.deepEqual(
+      at('ts_start_branches', 'MCP401').map((h) => [h.line, h.severity]),
+      [
+        [13, 'info'],
+        [16, 'warning'],
+      ],
+    );
+    assert.match(at('ts_start_branches', 'MCP401')[0].message, /only when `args\.includes\('--embed'\)` holds/);
+  });
 });
