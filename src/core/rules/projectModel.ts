@@ -146,7 +146,11 @@ export class ProjectModel {
         const node = this.nodes.get(f);
         if (!node) continue;
         if (node.facts.starts.length) return true;
-        for (const t of node.imports) if (!seen.has(t)) (seen.add(t), next.push(t));
+        for (const t of node.imports) {
+          if (seen.has(t)) continue;
+          seen.add(t);
+          next.push(t);
+        }
       }
       frontier = next;
     }
