@@ -386,4 +386,10 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
     assert.match(at('ts_start_branches', 'MCP401')[0].message, /only when `args\.includes\('--embed'\)` holds/);
   });
+  it('MCP502 (TS): a tool argument inside a fixed file-name component (template or concatenation) cannot leave the folder; one that supplies a whole component can', () => {
+    assert.deepEqual(
+      at('ts_path_component', 'MCP502').map((h) => h.line),
+      [28, 38],
+    );
+  });
 });
