@@ -19,6 +19,10 @@ const DEPENDS = /^fastapi\.(params\.)?(Depends|Security)$/;
 /** A 401 reply: `HTTPException(status_code=401)`, `status.HTTP_401_UNAUTHORIZED`, `Response(..., status_code=401)`. */
 const REJECTS_401 = /status_code\s*=\s*401\b|HTTP_401_UNAUTHORIZED|HTTPException\(\s*401\b/;
 
+/** Names of imported dependencies that authenticate (`get_current_user`, `verify_api_key`, `require_auth`). */
+const IMPORTED_AUTH =
+  /^(get_)?current_(active_)?(user|principal|account)$|auth|^(verify|validate|check|require)_(api_?key|key|token|jwt|bearer|credentials|user|login)$/i;
+
 const cache = new WeakMap<PyFile, boolean>();
 
 /** Whether the file shows authentication of its HTTP requests (see the module comment). */
@@ -60,18 +64,29 @@ function schemeNames(py: PyFile): Set<string> {
  * FastAPI dependency authentication: a `Depends(...)`/`Security(...)` anywhere in the file (a route
  * parameter, `FastAPI(dependencies=[...])`, `APIRouter(dependencies=[...])`, `include_router(...,
  * dependencies=[...])`) on a scheme, or on a function that is an auth dependency: it takes a scheme
- * or credentials, rejects with 401, or depends on another auth function.
+ * or credentials, rejects with 401, or depends on another auth function (one imported from
+ * another module is judged by its name). Not when the file mounts an app: mounts bypass them.
  */
 function dependencyAuth(py: PyFile): boolean {
   const depends = py.calls.filter((c) => DEPENDS.test(py.callee(c) ?? ''));
   if (!depends.length) return false;
+  // Dependencies run for routes only: an app mounted with `app.mount(...)` (the MCP app from
+  // `http_app()`) is reached without them, so they do not authenticate it.
+  if (
+    py.calls.some((c) => field(c, 'function')?.type === 'attribute' && /\.mount$/.test(py.text(field(c, 'function')!)))
+  )
+    return false;
   const schemes = schemeNames(py);
   const authFns = new Set<string>();
   const isAuthTarget = (t: PyNode | undefined): boolean => {
     if (!t) return false;
     if (t.type === 'call') return isScheme(py, t);
     const name = t.type === 'identifier' ? py.text(t) : undefined;
-    return !!name && (schemes.has(name) || authFns.has(name));
+    if (name && (schemes.has(name) || authFns.has(name))) return true;
+    // A dependency imported from another module (`from .auth import get_current_user`), judged by
+    // its name since its body is not in this file.
+    const q = py.qualify(t);
+    return !!q && q !== name && !py.moduleFunctions.has(name ?? '') && IMPORTED_AUTH.test(q.split('.').pop()!);
   };
   const fns = [...py.moduleFunctions.values()];
   // Two passes: an auth function may depend on one defined below it.
