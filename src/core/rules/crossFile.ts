@@ -26,9 +26,16 @@ interface AnalyzedFile {
 export function withProjectModel(
   model: ProjectModel,
   file: string,
-  entry: Pick<AnalyzedFile, 'root' | 'language'>,
+  entry: Pick<AnalyzedFile, 'root' | 'language'> & Partial<AnalyzedFile>,
   hit: RuleHit,
 ): RuleHit | undefined {
+  // A package.json finding about a package no source of the project imports.
+  const needs = hit.data?.needsImport;
+  if (typeof needs === 'string') {
+    if (!model.importsPackage(entry.root, needs)) return undefined;
+    const { needsImport: _, ...data } = hit.data!;
+    return { ...hit, data };
+  }
   if (entry.language !== 'python' && entry.language !== 'typescript') return hit;
   if (hit.ruleId === 'MCP104') {
     const importers = model.importersOf(file);
@@ -45,6 +52,7 @@ export function withProjectModel(
   if ((hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102') && offStdioOnly(model, file, hit)) return undefined;
   if (hit.downgrade && (hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103')) {
     const starts = model.startsReaching(file);
+    if (!starts.length && servesNothing(model, file, entry)) return undefined;
     if (starts.length && starts.every((s) => s.transport === 'http' || s.transport === 'sse')) return undefined;
     const stdio = starts.find((s) => s.transport === 'stdio');
     if (stdio)
@@ -54,6 +62,19 @@ export function withProjectModel(
       };
   }
   return hit;
+}
+
+/**
+ * A TypeScript/JavaScript module that is not on a stdio channel at all: it constructs no server,
+ * registers no tool, resource or prompt, builds and starts no transport, imports no project
+ * module that starts one, and no module that starts a transport imports it (a manual test
+ * script that imports SDK names and calls the project's functions directly). An SDK import
+ * alone proves nothing about the process the module runs in.
+ */
+function servesNothing(model: ProjectModel, file: string, entry: Partial<AnalyzedFile>): boolean {
+  if (entry.language !== 'typescript' || !entry.servers || !entry.definitions) return false;
+  if (entry.servers.length || entry.definitions.length) return false;
+  return !model.importsStarter(file);
 }
 
 /**

@@ -133,6 +133,43 @@ export class ProjectModel {
   }
 
   /**
+   * Whether `file`, or a project module it imports (transitively, up to a few levels), starts a
+   * transport: calling into such a module may serve from this process. Imports of files outside
+   * the model (packages, files without MCP imports) start nothing of their own.
+   */
+  importsStarter(file: string): boolean {
+    const seen = new Set([file]);
+    let frontier = [file];
+    for (let depth = 0; depth < 5 && frontier.length; depth++) {
+      const next: string[] = [];
+      for (const f of frontier) {
+        const node = this.nodes.get(f);
+        if (!node) continue;
+        if (node.facts.starts.length) return true;
+        for (const t of node.imports) {
+          if (seen.has(t)) continue;
+          seen.add(t);
+          next.push(t);
+        }
+      }
+      frontier = next;
+    }
+    return false;
+  }
+
+  /**
+   * Whether an analyzed TypeScript/JavaScript source of the project at `root` imports `pkg` at run
+   * time (or one of its subpaths, `@modelcontextprotocol/sdk/server/mcp.js`; `import type` is not).
+   */
+  importsPackage(root: string, pkg: string): boolean {
+    for (const node of this.nodes.values()) {
+      if (node.root !== root || node.language !== 'typescript') continue;
+      if (node.facts.packages?.includes(pkg)) return true;
+    }
+    return false;
+  }
+
+  /**
    * The client config in the project (`.vscode/mcp.json`, `.mcp.json`, `.cursor/mcp.json`,
    * `claude_desktop_config.json`) that launches `file` directly with Python (`python server.py`,
    * `uv run server.py`), if any: such a file must start its server itself.

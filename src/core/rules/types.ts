@@ -90,6 +90,11 @@ export interface ModuleFacts {
    * TypeScript/JavaScript module paths (`./tools/echo.js`), with the names imported from them.
    */
   imports: { from: string; names: string[] }[];
+  /**
+   * Packages this TypeScript/JavaScript file imports at run time (bare specifiers reduced to the
+   * package name, `@modelcontextprotocol/sdk`; `import type` left out).
+   */
+  packages?: string[];
   /** Transports this file starts, on its own servers or on servers it imports (`mod.mcp.run()`). */
   starts: ('stdio' | 'http' | 'sse' | 'unknown')[];
   /** The file has an `if __name__ == "__main__":` block (Python) or is run as a script. */

@@ -336,4 +336,65 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.match(h[0].message, /`console\.info` in `trace\(\)`/);
     assert.match(h[0].message, /src\/index\.ts imports this module and starts the stdio transport/);
   });
+
+  // ---- holdout6 (a blind corpus): wrong-finding classes ------------------------------------------
+
+  it('a TS script that imports SDK names but builds no server or transport, and that no serving module imports, gets no MCP102; a launcher that calls the stdio entry does', () => {
+    assert.deepEqual(at('ts_manual_script', 'MCP102', 'try-notes.mjs'), []);
+    assert.deepEqual(
+      at('ts_manual_script', 'MCP102', 'dev.mjs').map((h) => h.line),
+      [6],
+    );
+  });
+  it("MCP602 on an mcp 2.x MCPServer reads MCPServer's own arguments: version/title/description pass, 1.x transport settings in the constructor do not", () => {
+    assert.deepEqual(at('mcpserver_ctor', 'MCP602', 'server.py'), []);
+    assert.deepEqual(at('mcpserver_ctor', 'MCP602', 'run_http.py'), []);
+    const h = at('mcpserver_ctor', 'MCP602', 'http_server.py');
+    assert.equal(h.length, 3);
+    assert.ok(h.every((x) => x.severity === 'error' && /MCPServer\((host|port|stateless_http)=/.test(x.message)));
+  });
+  it('MCP502: a tool argument inside a fixed file-name component cannot leave the folder; one that supplies a whole component can', () => {
+    // create_workflow (line 20/21) and export_report (line 29/30) embed the argument after a fixed
+    // prefix; read_export, read_nested and read_named let it start a component.
+    assert.deepEqual(
+      at('path_component', 'MCP502').map((h) => h.line),
+      [38, 45, 53],
+    );
+  });
+  it('MCP503: authentication as a FastAPI dependency (a bearer scheme, an imported get_current_user) on the routes that serve counts; a database dependency, or router dependencies beside a mounted MCP app, do not', () => {
+    assert.deepEqual(at('fastapi_auth', 'MCP503', 'bearer_routes.py'), []);
+    assert.deepEqual(at('fastapi_auth', 'MCP503', 'imported_dep.py'), []);
+    // Dependencies run for routes only: the mounted MCP app is reached without the API-key check.
+    assert.deepEqual(
+      at('fastapi_auth', 'MCP503', 'router_key.py').map((h) => h.line),
+      [38],
+    );
+    assert.deepEqual(
+      at('fastapi_auth', 'MCP503', 'open_deps.py').map((h) => h.line),
+      [11, 32],
+    );
+  });
+  it('MCP206 needs a resolved SDK version and a runtime SDK import: a punkpeye fastmcp server (type-only SDK import) and a caret range get none, a pinned 1.17 that the server imports does', () => {
+    const h = findings.filter((f) => f.code === 'MCP206' && f.file.includes(`${path.sep}zod_sdk${path.sep}`));
+    assert.deepEqual(
+      h.map((f) => path.relative(path.join(ROOT, 'zod_sdk'), f.file)),
+      [path.join('sdk_app', 'package.json')],
+    );
+  });
+  it("MCP401 (TS): an awaited import in the HTTP branch or of the package's own module delays no stdio initialize; one in an opt-in branch is info; an unconditional package import is a warning", () => {
+    assert.deepEqual(
+      at('ts_start_branches', 'MCP401').map((h) => [h.line, h.severity]),
+      [
+        [13, 'info'],
+        [16, 'warning'],
+      ],
+    );
+    assert.match(at('ts_start_branches', 'MCP401')[0].message, /only when `args\.includes\('--embed'\)` holds/);
+  });
+  it('MCP502 (TS): a tool argument inside a fixed file-name component (template or concatenation) cannot leave the folder; one that supplies a whole component can', () => {
+    assert.deepEqual(
+      at('ts_path_component', 'MCP502').map((h) => h.line),
+      [28, 38],
+    );
+  });
 });

@@ -2,7 +2,7 @@ import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import type { RuleHit, ProjectContext } from '../types';
 import { FLOORS, SDK_ZOD4_MIN, TS_V2_PACKAGES } from './facts';
 import { LineIndex } from './text';
-import { isBelow, lowerBound, majorOf } from './versions';
+import { isBelow, lowerBound, majorOf, provenVersion } from './versions';
 
 /**
  * Rules on `package.json`: MCP601 (engines.node below the SDK floor) and MCP206 (zod version
@@ -46,16 +46,21 @@ export function packageJsonRules(file: string, text: string, ctx: ProjectContext
     }
   }
 
-  // MCP206: zod 4 with an SDK built for zod 3, or two zod copies.
+  // MCP206: zod 4 with an SDK built for zod 3, or two zod copies. The SDK's version must be
+  // resolved (lockfile, installed, exact pin): a range installs its newest match, and every 1.x
+  // range admits 1.23+ (zod 4 support: `npm view @modelcontextprotocol/sdk@1.23.0 dependencies.zod`
+  // is "^3.25 || ^4.0"). The engine drops the finding when no source of the project imports the SDK
+  // (`data.needsImport`: a punkpeye fastmcp server converts schemas itself).
   const sdkNode = dep('@modelcontextprotocol/sdk');
   const zodNode = dep('zod');
-  const sdkVersion = ctx.packages.get('@modelcontextprotocol/sdk') ?? (sdkNode?.value as string | undefined);
+  const sdkVersion =
+    provenVersion(ctx, '@modelcontextprotocol/sdk') ??
+    (sdkNode && provenVersion({ packages: new Map([['sdk', String(sdkNode.value)]]) }, 'sdk'));
   const zodVersion = ctx.packages.get('zod') ?? (zodNode?.value as string | undefined);
   const sdkSource = ctx.packageSources.get('@modelcontextprotocol/sdk') ?? 'package.json';
   const zodSource = ctx.packageSources.get('zod') ?? 'package.json';
   if (sdkNode && zodVersion && majorOf(zodVersion) === 4) {
-    const sdkMin = lowerBound(sdkVersion);
-    if (sdkMin && isBelow(sdkMin, SDK_ZOD4_MIN)) {
+    if (sdkVersion && isBelow(sdkVersion, SDK_ZOD4_MIN)) {
       const at = zodNode ?? sdkNode;
       hits.push({
         ruleId: 'MCP206',
@@ -69,7 +74,7 @@ export function packageJsonRules(file: string, text: string, ctx: ProjectContext
           },
           ...(zodNode ? [{ title: 'Pin zod to ^3.25', edits: [replace(zodNode, '^3.25.0')] }] : []),
         ],
-        data: { zod: zodVersion, sdk: sdkVersion },
+        data: { zod: zodVersion, sdk: sdkVersion, needsImport: '@modelcontextprotocol/sdk' },
       });
     }
   }

@@ -64,7 +64,10 @@ function isPlaceholder(value: string, assigned = false): boolean {
     // An environment variable *name* (`KEY_ENV = "OPENAI_API_KEY"`), not its value.
     (assigned && /^[A-Z][A-Z0-9_]*$/.test(value)) ||
     // Interpolations and references (`f"{token}"`, `Bearer ${token}`).
-    /\{[^{}]*\}/.test(value)
+    /\{[^{}]*\}/.test(value) ||
+    // An interpolation the scan cut at a quote inside it: the value of a key in a template
+    // (`f'"TOKEN": "{data["access_token"]}"'`, `` `"key": "${cfg["key"]}"` ``), `%(token)s`.
+    /^\{\{?\s*[A-Za-z_]|^%\(\w+\)[sdr]/.test(value)
   );
 }
 

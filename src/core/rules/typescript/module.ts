@@ -256,13 +256,33 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
     if (list.length < 200) list.push(call.arguments.slice(0, 4).map((a) => literalText(ts, a)));
   }
   const offStdio = [...verdict].filter(([, off]) => off).map(([n]) => n);
+  const packages = runtimePackages(ts, facts);
   return {
     imports: importsOf(facts),
+    ...(packages.length ? { packages } : {}),
     starts: [...starts],
     mainGuard: false,
     ...(offStdio.length ? { offStdio } : {}),
     ...(Object.keys(stdioArgs).length ? { stdioArgs } : {}),
   };
+}
+
+/** Package names of the bare module specifiers a file loads at run time (not `import type`). */
+function runtimePackages(ts: typeof import('typescript'), facts: Facts): string[] {
+  const out = new Set<string>();
+  for (const s of facts.moduleSpecifiers) {
+    if (s.module.startsWith('.') || s.module.startsWith('/') || s.module.startsWith('node:')) continue;
+    const d = s.node.parent;
+    if (d && ts.isImportDeclaration(d) && d.importClause) {
+      const c = d.importClause;
+      const named = c.namedBindings && ts.isNamedImports(c.namedBindings) ? c.namedBindings.elements : undefined;
+      if (c.isTypeOnly || (!c.name && named && named.length > 0 && named.every((e) => e.isTypeOnly))) continue;
+    }
+    if (d && ts.isExportDeclaration(d) && d.isTypeOnly) continue;
+    const parts = s.module.split('/');
+    out.add(s.module.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!);
+  }
+  return [...out];
 }
 
 function literalText(ts: typeof import('typescript'), e: ts.Expression): string | null {

@@ -57,6 +57,16 @@ describe('package.json rules', () => {
     assert.equal(hits[0].fixes?.[0].edits[0].newText, '"^1.23.0"');
   });
 
+  it('MCP206: a caret range is not a version (it installs the newest 1.x, which supports zod 4)', () => {
+    const text = pkg({ dependencies: { '@modelcontextprotocol/sdk': '^1.12.0', zod: '^4.0.5' } });
+    assert.deepEqual(
+      packageJsonRules('/p/package.json', text, contextWith({ '@modelcontextprotocol/sdk': '^1.12.0' })),
+      [],
+    );
+    const hits = packageJsonRules('/p/package.json', text, contextWith({ '@modelcontextprotocol/sdk': '1.12.4' }));
+    assert.equal(hits[0]?.data?.needsImport, '@modelcontextprotocol/sdk');
+  });
+
   it('MCP206: installed versions from the lockfile win over declared ranges', () => {
     const text = pkg({ dependencies: { '@modelcontextprotocol/sdk': '^1.17.0', zod: '^3.25.0 || ^4.0.0' } });
     assert.equal(

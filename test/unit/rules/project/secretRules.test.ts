@@ -38,6 +38,25 @@ describe('secret rules (MCP505)', () => {
     assert.match(hits[0].message, /API_KEY/);
   });
 
+  it('a secret-looking key inside a template whose value is an interpolation is not a committed secret; a literal value there is', () => {
+    const py = [
+      'page = f"""',
+      '{{"env": {{',
+      '  "SERVICE_URL": "{url}",',
+      '  "SERVICE_ACCESS_TOKEN": "{token_data["access_token"]}",',
+      '  "SERVICE_API_KEY": "{keys.get("primary")}",',
+      '  "LEGACY_TOKEN": "%(token)s"',
+      '}}}}',
+      '"""',
+      `sample = f'"SERVICE_API_KEY": "q8w7e6r5t4y3u2i1"'`,
+      '',
+    ].join('\n');
+    assert.deepEqual(secretRules('/p/pages.py', py, { language: 'python' }).map(line), [9]);
+    const ts =
+      'const body = `{"apiKey": "${cfg["apiKey"]}", "token": "${session.token}"}`;\nconst sample = `"apiKey": "q8w7e6r5t4y3u2i1"`;\n';
+    assert.deepEqual(secretRules('/p/pages.ts', ts, { language: 'typescript' }).map(line), [2]);
+  });
+
   it('ignores placeholders, env lookups, interpolations and variable names', () => {
     const text = [
       'API_KEY = os.environ["API_KEY"]',

@@ -50,6 +50,42 @@ function drive(
 describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 1.32)', function () {
   this.timeout(120_000);
 
+  it('MCP602 on mcp 2 MCPServer: version/title/description are constructor arguments, the 1.x transport settings raise TypeError, run() forwards host/port', async () => {
+    const dir = path.join(SHAPES, 'mcpserver_ctor');
+    const ok = runPython([
+      '-c',
+      'import runpy, sys\nns = runpy.run_path(sys.argv[1], run_name="x")\ns = ns["build_server"]()\nprint(s.name, s.version)',
+      path.join(dir, 'server.py'),
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout.trim(), 'ledger 0.3.1');
+    const bad = runPython([
+      '-c',
+      'import runpy, sys\nrunpy.run_path(sys.argv[1], run_name="x")',
+      path.join(dir, 'http_server.py'),
+    ]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /TypeError: MCPServer.__init__\(\) got an unexpected keyword argument 'host'/);
+    const run = runPython([
+      '-c',
+      'import inspect\nfrom mcp.server.mcpserver import MCPServer\np = inspect.signature(MCPServer.run_streamable_http_async).parameters\nprint("host" in p, "port" in p, "kwargs" in inspect.signature(MCPServer.run).parameters)',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trim(), 'True True True');
+    assert.ok(!(await codes(path.join(dir, 'server.py'))).includes('MCP602'));
+    assert.ok(!(await codes(path.join(dir, 'run_http.py'))).includes('MCP602'));
+    assert.deepEqual(
+      (await lint(path.join(dir, 'http_server.py')))
+        .filter((f) => f.code === 'MCP602')
+        .map((f) => [f.line, f.severity]),
+      [
+        [5, 'error'],
+        [5, 'error'],
+        [5, 'error'],
+      ],
+    );
+  });
+
   it('MCP605: bare @mcp.tool on mcp 2 MCPServer raises TypeError at import; on fastmcp 4 it works', async () => {
     const bad = runPython([path.join(FIX, 'bare_tool_mcpserver.py'), '--help-not-run'], FIX);
     // The module fails while importing, before __main__ runs.

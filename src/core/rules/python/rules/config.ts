@@ -40,6 +40,62 @@ const TRANSPORTS: Record<ServerFact['framework'], string[]> = {
   'mcp-python-sdk': ['stdio', 'sse', 'streamable-http'],
 };
 
+/**
+ * The transport settings of mcp 1.x `FastMCP(...)` that mcp 2.x `MCPServer.__init__` no longer
+ * takes (checked on mcp 2.3: TypeError, unexpected keyword argument); they are keyword arguments
+ * of `run(transport=..., ...)` / `streamable_http_app(...)` / `sse_app(...)` there.
+ */
+const MCPSERVER_MOVED = new Set([
+  'host',
+  'port',
+  'mount_path',
+  'sse_path',
+  'message_path',
+  'streamable_http_path',
+  'json_response',
+  'stateless_http',
+  'event_store',
+  'retry_interval',
+  'transport_security',
+]);
+
+/**
+ * Whether the server is an mcp 2.x `MCPServer` (`mcp.server.mcpserver.MCPServer`,
+ * `mcp.server.MCPServer`): the class exists only in mcp 2.x, so its import path proves the major
+ * version, and its constructor takes `version=`, `description=`, `title=`, `website_url=`, `icons=`.
+ */
+function isMcpServerClass(py: PyFile, s: ServerFact): boolean {
+  const q = s.ctor ? py.callee(s.ctor) : undefined;
+  return !!q && /^mcp\.server(\.[\w.]+)?\.MCPServer$/.test(q);
+}
+
+/** MCP602 on an mcp 2.x MCPServer: the 1.x transport settings its constructor rejects. */
+function mcpServerCtor(py: PyFile, s: ServerFact, ctor: PyNode): void {
+  const runCalls = s.starts.filter((st) => st.node.type === 'call' && st.method === 'run').map((st) => st.node);
+  for (const kn of named(py.args(ctor)).filter((c) => c.type === 'keyword_argument')) {
+    const key = py.text(kn.children.find((c) => c.field === 'name')!);
+    if (!MCPSERVER_MOVED.has(key)) continue;
+    const target = runCalls.length === 1 ? runCalls[0] : undefined;
+    py.hit(
+      'MCP602',
+      kn,
+      `MCPServer(${key}=...) on line ${py.line(kn)}: mcp 2.x (MCPServer is imported from mcp.server.mcpserver, which only mcp 2.x has) moved the transport settings out of the constructor, so this raises TypeError (unexpected keyword argument '${key}') and the server never starts. Pass ${key}= to ${s.name}.run(transport="streamable-http", ...) (or to streamable_http_app()/sse_app()) instead.`,
+      {
+        fixes: target
+          ? fixes(
+              fix(
+                `Move ${key}= to ${s.name}.run()`,
+                removeKeyword(py, ctor, kn),
+                [addKeyword(py, target, py.text(kn))],
+                true,
+              ),
+            )
+          : undefined,
+      },
+    );
+  }
+}
+
 /** MCP602: constructor/run() arguments or transport names the installed framework rejects. */
 export function mcp602(py: PyFile): void {
   // mcp 2.x removed mcp.server.fastmcp (FastMCP became MCPServer in mcp.server.mcpserver): with a
@@ -66,7 +122,9 @@ export function mcp602(py: PyFile): void {
           (st.method === 'run' || st.method === 'run_async' || st.method === 'run_http_async'),
       )
       .map((st) => st.node);
-    if (s.ctor) {
+    const v2Class = isMcpServerClass(py, s);
+    if (s.ctor && v2Class) mcpServerCtor(py, s, s.ctor);
+    else if (s.ctor) {
       const kwNodes = named(py.args(s.ctor)).filter((c) => c.type === 'keyword_argument');
       for (const kn of kwNodes) {
         const key = py.text(kn.children.find((c) => c.field === 'name')!);
@@ -121,7 +179,8 @@ export function mcp602(py: PyFile): void {
     for (const st of s.starts) {
       if (st.node.type !== 'call') continue;
       const call = st.node;
-      if (s.framework === 'mcp-python-sdk' && st.method === 'run') {
+      // MCPServer.run(transport, **kwargs) passes host/port on to the HTTP transports (mcp 2.x).
+      if (s.framework === 'mcp-python-sdk' && st.method === 'run' && !v2Class) {
         for (const key of ['host', 'port']) {
           const kn = py.kwargNode(call, key);
           if (!kn) continue;

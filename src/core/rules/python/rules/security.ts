@@ -5,6 +5,7 @@ import type { DefinitionFact } from '../definitions';
 import type { FunctionFact } from '../functions';
 import { fix, fixes, replaceNode } from '../fixes';
 import { dockerfileOf } from './connection/http';
+import { isAuthenticated } from './httpAuth';
 import { hostValue, identifiersIn, isAllInterfaces, walkBody } from './util';
 
 /** Identifiers whose value flows into an expression: a subscript index only selects a value. */
@@ -43,7 +44,12 @@ function sanitizers(py: PyFile): Set<string> {
   return out;
 }
 
-function computeTaint(py: PyFile, fn: FunctionFact, isPathSink: (n: PyNode, t: Set<string>) => boolean): Taint {
+function computeTaint(
+  py: PyFile,
+  fn: FunctionFact,
+  isPathSink: (n: PyNode, t: Set<string>) => boolean,
+  carried: (right: PyNode, t: Set<string>) => string[] = (right) => flowIdentifiers(py, right),
+): Taint {
   const tainted = new Set<string>();
   for (const p of fn.params) {
     if (py.isContextAnnotation(p.annotation)) continue;
@@ -74,7 +80,7 @@ function computeTaint(py: PyFile, fn: FunctionFact, isPathSink: (n: PyNode, t: S
         safe.has(py.text(field(right, 'function')!))
       )
         continue;
-      const ids = flowIdentifiers(py, right);
+      const ids = carried(right, tainted);
       if (!ids.some((i) => tainted.has(i))) continue;
       tainted.add(name);
       let sink = false;
@@ -88,10 +94,13 @@ function computeTaint(py: PyFile, fn: FunctionFact, isPathSink: (n: PyNode, t: S
   return { tainted, viaSink };
 }
 
-/** Tainted names an expression mentions that did not come out of an already reported sink. */
+/**
+ * Tainted names a path expression lets the caller supply at a component boundary that did not
+ * come out of an already reported sink.
+ */
 function freshTaint(py: PyFile, node: PyNode | undefined, t: Taint): string[] {
   if (!node) return [];
-  return flowIdentifiers(py, node).filter((i) => t.tainted.has(i) && !t.viaSink.has(i));
+  return boundaryTaint(py, node, t.tainted).filter((i) => !t.viaSink.has(i));
 }
 
 // ---- MCP501 ----------------------------------------------------------------------------------
@@ -142,8 +151,8 @@ export function mcp502(py: PyFile): void {
     });
     if (!anySink) continue;
     const isSink = (n: PyNode, tainted: Set<string>) =>
-      pathSinkArgs(py, n).some((a) => flowIdentifiers(py, a).some((i) => tainted.has(i)));
-    const t = computeTaint(py, d.fn, isSink);
+      pathSinkArgs(py, n).some((a) => boundaryTaint(py, a, tainted).length > 0);
+    const t = computeTaint(py, d.fn, isSink, (right, tainted) => boundaryTaint(py, right, tainted));
     const reported = new Set<PyNode>();
     walkBody(d.fn, (n) => {
       const args = pathSinkArgs(py, n);
@@ -185,11 +194,16 @@ function helperPathParams(py: PyFile, fn: FunctionFact, depth: number): { index:
   const out: { index: number; line: number }[] = [];
   if (!hasContainment(py.text(fn.body)) && !py.definitionOf(fn)) {
     const params = fn.params.filter((p) => p.kind === 'plain' && p.name !== 'self' && p.name !== 'cls');
-    const t = computeTaint(py, fn, () => false);
+    const t = computeTaint(
+      py,
+      fn,
+      () => false,
+      (right, tainted) => boundaryTaint(py, right, tainted),
+    );
     walkBody(fn, (n) => {
       const args = pathSinkArgs(py, n, depth + 1);
       for (const a of args)
-        for (const id of flowIdentifiers(py, a)) {
+        for (const id of boundaryTaint(py, a, t.tainted)) {
           const i = params.findIndex((p) => p.name === id);
           if (i >= 0 && t.tainted.has(id) && !out.some((o) => o.index === i)) out.push({ index: i, line: py.line(n) });
         }
@@ -259,6 +273,74 @@ function pathSinkArgs(py: PyFile, n: PyNode, depth = 0): PyNode[] {
   return [];
 }
 
+/** Calls whose positional arguments are path components, each starting a new one. */
+const JOIN_CALL = /^(os\.path\.join|posixpath\.join|ntpath\.join|(pathlib\.)?(Pure)?(Path|PosixPath|WindowsPath))$/;
+
+/**
+ * The tainted names in a path expression that can supply a whole leading path component (or the
+ * whole path): only those can walk out of the folder. `base / name`, `os.path.join(base, name)`,
+ * `f"{base}/{name}"` and `name` itself can; `base / f"create_{name}.json"` and
+ * `"report_" + name` cannot: the value sits after a fixed prefix inside one component, so "../"
+ * or "/" in it makes the OS resolve a directory named `create_..` that does not exist, and no
+ * absolute path can be formed. The expression is read left to right, tracking whether the next
+ * piece starts a component (at the start, after a literal ending in a separator, after an
+ * argument of a join, or after a value whose text is unknown); a form it does not model (a call,
+ * `%` or `.format()`) passes every tainted name it mentions when it may start a component.
+ */
+function boundaryTaint(py: PyFile, expr: PyNode, tainted: Set<string>): string[] {
+  const out = new Set<string>();
+  const opaque = (n: PyNode, atStart: boolean): boolean => {
+    const ids = flowIdentifiers(py, n).filter((i) => tainted.has(i));
+    if (atStart) for (const i of ids) out.add(i);
+    // A value of unknown text may end in a separator; a tainted one inside a fixed component
+    // keeps the walk inside that component's (non-existent) directory.
+    return atStart || !ids.length;
+  };
+  const seq = (n: PyNode, atStart: boolean): boolean => {
+    switch (n.type) {
+      case 'parenthesized_expression': {
+        const inner = named(n)[0];
+        return inner ? seq(inner, atStart) : atStart;
+      }
+      case 'concatenated_string':
+        return named(n).reduce((at, c) => seq(c, at), atStart);
+      case 'string': {
+        let at = atStart;
+        for (const c of n.children) {
+          if (c.type === 'string_content' || c.type === 'escape_sequence') {
+            const text = py.text(c);
+            if (text) at = /[\\/]$/.test(text);
+          } else if (c.type === 'interpolation') {
+            const e = field(c, 'expression');
+            if (e) at = seq(e, at);
+          }
+        }
+        return at;
+      }
+      case 'binary_operator': {
+        const left = field(n, 'left');
+        const right = field(n, 'right');
+        const op = n.children.find((c) => !c.named)?.type;
+        if (!left || !right) return opaque(n, atStart);
+        if (op === '/') return seq(right, (seq(left, atStart), true));
+        if (op === '+') return seq(right, seq(left, atStart));
+        return opaque(n, atStart);
+      }
+      case 'call': {
+        if (!JOIN_CALL.test(py.callee(n) ?? '')) return opaque(n, atStart);
+        const args = py.positional(n);
+        if (!args.length) return opaque(n, atStart);
+        // The first argument sits where the call does; each later one starts a component.
+        return args.reduce((at, a, i) => seq(a, i === 0 ? at : true), atStart);
+      }
+      default:
+        return opaque(n, atStart);
+    }
+  };
+  seq(expr, true);
+  return [...out];
+}
+
 function describeSink(py: PyFile, n: PyNode): string {
   if (n.type === 'call') {
     const fnNode = field(n, 'function')!;
@@ -273,15 +355,9 @@ function describeSink(py: PyFile, n: PyNode): string {
 
 // ---- MCP503 ----------------------------------------------------------------------------------
 
-const AUTH_MARKERS =
-  /AuthProvider|TokenVerifier|BearerAuth|JWTVerifier|OAuthProxy|require_auth|auth_server_provider|token_verifier|AuthMiddleware|AuthenticationMiddleware/;
-
 /** MCP503: HTTP server on all interfaces (or wildcard CORS) without authentication. */
 export function mcp503(py: PyFile): void {
-  const authed =
-    AUTH_MARKERS.test(py.src.text) ||
-    py.servers.some((s) => s.ctor && (py.kwargs(s.ctor).has('auth') || py.kwargs(s.ctor).has('token_verifier')));
-  if (authed) return;
+  if (isAuthenticated(py)) return;
   const docker = dockerfileOf(py);
   const wildcard = (h: PyNode | undefined) => !!h && isAllInterfaces(hostValue(py, h).value);
   const report = (host: PyNode, what: string) => {

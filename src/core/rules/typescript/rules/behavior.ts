@@ -1,5 +1,6 @@
 import { isBuiltin } from 'node:module';
 import type * as ts from 'typescript';
+import { pathToStart } from './startPath';
 import {
   calleeName,
   contains,
@@ -484,6 +485,8 @@ function mcp401(ctx: RuleContext): void {
       // A Node built-in, or a part of a package this file already imports statically: the
       // package is loaded by then, and resolving one more of its files takes milliseconds.
       if (root && (isBuiltin(root) || loaded.has(root))) return undefined;
+      // The package's own module (`./transport/http.js`): read from disk like its static imports.
+      if (spec !== undefined && /^\.\.?\//.test(spec)) return undefined;
       return `dynamic \`import(${e.arguments[0]?.getText(sf) ?? ''})\``;
     }
     const m = calleeName(e) ?? '';
@@ -501,26 +504,29 @@ function mcp401(ctx: RuleContext): void {
     return undefined;
   };
   const seen = new Set<ts.Node>();
-  const check = (scope: ts.Node, before: number, startText: string): void => {
+  const check = (scope: ts.Node, before: number, startText: string, start: ts.Node): void => {
     for (const n of ctx.facts.awaits) {
       if (seen.has(n) || n.getStart(sf) >= before || scopeOf(n) !== scope) continue;
       // A CLI sub-command (`if (process.argv[2] === "auth") { ...; process.exit(0) }`) never reaches the server start.
       if (inExitingArgvBranch(ctx, n)) continue;
+      const path = pathToStart(ctx, n, start, scope);
+      if (path.kind === 'off') continue;
       const what = slow(n);
       if (!what) continue;
       seen.add(n);
+      const optional = path.kind === 'optional' ? ` (only when \`${path.condition}\` holds)` : '';
       ctx.report(
         'MCP401',
         n,
-        `${what[0]!.toUpperCase()}${what.slice(1)} is awaited before \`${startText}\`: the client's \`initialize\` gets no answer until it finishes, and slow first runs exceed client start timeouts (Claude Code allows 30 s). Connect the transport first and load this lazily (or in the background).`,
-        { data: { work: what } },
+        `${what[0]!.toUpperCase()}${what.slice(1)} is awaited before \`${startText}\`${optional}: the client's \`initialize\` gets no answer until it finishes, and slow first runs exceed client start timeouts (Claude Code allows 30 s). Connect the transport first and load this lazily (or in the background).`,
+        { data: { work: what }, ...(optional ? { downgrade: true } : {}) },
       );
     }
   };
   for (const call of startCalls) {
     const startText = `${call.expression.getText(sf)}()`;
     const scope = scopeOf(call);
-    check(scope, call.getStart(sf), startText);
+    check(scope, call.getStart(sf), startText, call);
     // Module-level awaits before the top-level call of the enclosing function.
     if (isFunctionLike(scope)) {
       const fname =
@@ -533,7 +539,7 @@ function mcp401(ctx: RuleContext): void {
       const topCall = callsNamed(ctx.facts, fname).find(
         (c) => ts.isIdentifier(c.expression) && scopeOf(c).kind === ts.SyntaxKind.SourceFile,
       );
-      if (topCall) check(sf, topCall.getStart(sf), startText);
+      if (topCall) check(sf, topCall.getStart(sf), startText, topCall);
     }
   }
 }

@@ -3,6 +3,7 @@ import { calleeName, getPropValue, isFunctionLike, stringValue, unwrap } from '.
 import { type RuleContext, refersTo, taintedNames } from '../context';
 import { type DefFact, callsNamed, importsModule } from '../facts';
 import { initializerOf, resolveRef } from '../resolve';
+import { reachesBoundary } from './pathBoundary';
 
 /** Security rules: MCP501 502 503 504. */
 export function securityRules(ctx: RuleContext): void {
@@ -134,7 +135,7 @@ function mcp502(ctx: RuleContext, d: DefFact, tainted: Set<string>, sanitizers: 
     const isSendFile = !ref && calleeName(call) === 'sendFile';
     if (!isFs && !isSendFile) continue;
     const p = call.arguments[0];
-    if (!p || !refersTo(ctx, p, tainted, sanitizers)) continue;
+    if (!p || !reachesBoundary(ctx, h, p, tainted, sanitizers)) continue;
     const fn = ref?.name ?? 'sendFile';
     ctx.report(
       'MCP502',
