@@ -265,10 +265,40 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
-  it('MCP504 (TS): a local stdio tool error carrying the message is feedback; credentials in the try block or the stack still leak', () => {
+  it('MCP504 (TS): error text from a local stdio server is no leak unless the try reaches a credential (isError plays no part)', () => {
     assert.deepEqual(
       at('ts_tool_error_feedback', 'MCP504').map((x) => x.line),
-      [35, 48],
+      [36],
+    );
+    assert.match(at('ts_tool_error_feedback', 'MCP504')[0]!.message, /REPORTS_TOKEN/);
+  });
+
+  it('MCP504 (TS): a local debugger over a WebSocket returning err.message without isError is MCP705 only; the pg pool built from a connection string leaks', () => {
+    assert.deepEqual(
+      at('ts_local_debugger', 'MCP504').map((x) => x.line),
+      [73],
+    );
+    assert.match(at('ts_local_debugger', 'MCP504')[0]!.message, /pg client/);
+    assert.deepEqual(
+      at('ts_local_debugger', 'MCP705').map((x) => x.line),
+      [55, 64, 73],
+    );
+  });
+
+  it('MCP504 (Python): a keyless public API over stdio is no leak; a token-built client, a lifespan database and a traceback over HTTP are', () => {
+    assert.deepEqual(at('py_error_sources', 'MCP504', 'public_api.py'), []);
+    assert.deepEqual(
+      at('py_error_sources', 'MCP705', 'public_api.py').map((x) => x.line),
+      [18],
+    );
+    assert.deepEqual(
+      at('py_error_sources', 'MCP504', 'keyed_api.py').map((x) => x.line),
+      [33, 44],
+    );
+    assert.match(at('py_error_sources', 'MCP504', 'keyed_api.py')[1]!.message, /psycopg/);
+    assert.deepEqual(
+      at('py_error_sources', 'MCP504', 'http_traceback.py').map((x) => x.line),
+      [17],
     );
   });
 

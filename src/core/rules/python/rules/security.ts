@@ -5,6 +5,7 @@ import type { DefinitionFact } from '../definitions';
 import type { FunctionFact } from '../functions';
 import { fix, fixes, replaceNode } from '../fixes';
 import { dockerfileOf } from './connection/http';
+import { exceptionLeakVerdict } from './errorExposure';
 import { hostValue, identifiersIn, isAllInterfaces, walkBody } from './util';
 
 /** Identifiers whose value flows into an expression: a subscript index only selects a value. */
@@ -383,11 +384,17 @@ function leakCheck(py: PyFile, d: DefinitionFact, clause: PyNode, errName: strin
       (errName && identifiersIn(py, value).includes(errName)) ||
       /traceback\.format_exc|format_exception/.test(py.text(value));
     if (!mentions) return false;
+    const verdict = exceptionLeakVerdict(py, clause, value);
+    if (!verdict) return false;
     const verb = n.type === 'return_statement' ? 'returns' : 'raises';
+    const what = verdict.traceback ? 'a traceback' : 'the raw exception text';
+    const why = verdict.source
+      ? `the code in the try reaches ${verdict.source}, whose errors can carry hosts, users, database details or credentials`
+      : `a traceback carries the server's file paths and code, and this server ${verdict.receiver === 'remote' ? 'serves over HTTP/SSE' : 'is not proven to run only over stdio'}`;
     py.hit(
       'MCP504',
       n,
-      `Tool '${d.def.name}' ${verb} the raw exception text on line ${py.line(n)} from a broad except: messages and tracebacks can carry connection strings, paths, hosts and tokens, and they reach the model and the client log. Raise a deliberate message (ToolError("Could not ...")) and log the details to stderr.`,
+      `Tool '${d.def.name}' ${verb} ${what} on line ${py.line(n)} from a broad except: ${why}; the text reaches the model and the client log. Raise a deliberate message (ToolError("Could not ...")) and log the details to stderr.`,
       {},
     );
     return false;
