@@ -302,6 +302,30 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP503: a bind host from an argparse default of all interfaces, read as args.host; a loopback default is silent', () => {
+    assert.deepEqual(
+      at('py_host_argparse', 'MCP503', 'server.py').map((x) => x.line),
+      [25, 27],
+    );
+    assert.match(
+      at('py_host_argparse', 'MCP503', 'server.py')[0]!.message,
+      /0\.0\.0\.0 by default \(unless --host is given\)/,
+    );
+    assert.deepEqual(at('py_host_argparse', 'MCP503', 'local_default.py'), []);
+  });
+
+  it('MCP106: a BaseSettings host field defaulting to loopback, in a container build that does not set HOST; silent when the image sets it', () => {
+    assert.deepEqual(
+      at('py_settings_container', 'MCP106').map((x) => x.line),
+      [23],
+    );
+    assert.match(
+      at('py_settings_container', 'MCP106')[0]!.message,
+      /defaults to 127\.0\.0\.1 unless the environment variable HOST/,
+    );
+    assert.deepEqual(at('py_settings_container_env', 'MCP106'), []);
+  });
+
   it('MCP505: name-based secrets in test code are fixtures; token shapes there and literals in server code are reported', () => {
     assert.deepEqual(
       at('secret_test_fixture', 'MCP505', 'test_client.py').map((x) => x.line),

@@ -289,14 +289,16 @@ export function mcp503(py: PyFile): void {
     const hv = hostValue(py, host);
     const shown = hv.env
       ? `${hv.value || 'all interfaces'} by default (unless ${hv.env} is set)`
-      : hv.value || 'all interfaces';
+      : hv.flag
+        ? `${hv.value || 'all interfaces'} by default (unless ${hv.flag} is given)`
+        : hv.value || 'all interfaces';
     py.hit(
       'MCP503',
       host,
       `${what} listens on ${shown} (every network interface) and the server has no authentication: anyone who can reach the port can list and call every tool. Bind 127.0.0.1 for local use${docker ? ' (or publish the container port as 127.0.0.1:PORT:PORT)' : ''}, or add auth (auth=... / token_verifier=...).`,
       {
         fixes:
-          docker || hv.env
+          docker || hv.env || hv.flag
             ? undefined
             : fixes(fix('Bind 127.0.0.1 (local only)', replaceNode(py, host, '"127.0.0.1"'))),
       },

@@ -1,5 +1,5 @@
 /** Small helpers shared by the Python rules. */
-import { named, type PyNode, walk } from '../ast';
+import { field, named, type PyNode, walk } from '../ast';
 import { majorOf, provenPyVersion } from '../../project/versions';
 import type { PyFile } from '../context';
 import type { FunctionFact } from '../functions';
@@ -241,11 +241,18 @@ function computeIsolation(py: PyFile): StdioIsolation {
 }
 
 /**
- * The host a bind argument stands for: a literal, a module-level constant bound to one, or the
+ * The host a bind argument stands for: a literal, a module-level constant bound to one, the
  * default of an environment lookup (`os.environ.get("HOST", "0.0.0.0")`, `os.getenv("HOST",
- * "0.0.0.0")`), with the variable that overrides it.
+ * "0.0.0.0")`) with the variable that overrides it, the default of an argparse option
+ * (`parser.add_argument("--host", default="0.0.0.0")` read as `args.host`) with the flag that
+ * overrides it, or the default of a pydantic settings field (`class Settings(BaseSettings): host:
+ * str = "127.0.0.1"` read as `settings.host`) with the environment variable that overrides it.
  */
-export function hostValue(py: PyFile, node: PyNode | undefined, depth = 0): { value?: string; env?: string } {
+export function hostValue(
+  py: PyFile,
+  node: PyNode | undefined,
+  depth = 0,
+): { value?: string; env?: string; flag?: string } {
   if (!node || depth > 3) return {};
   const lit = py.constStr(node);
   if (lit !== undefined) return { value: lit };
@@ -256,5 +263,90 @@ export function hostValue(py: PyFile, node: PyNode | undefined, depth = 0): { va
     const value = def ? hostValue(py, def, depth + 1).value : undefined;
     return value === undefined ? {} : { value, env: py.str(pos[0] ?? py.kwargs(node).get('key')) };
   }
+  if (node.type === 'attribute') return argparseDefault(py, node, depth) ?? settingsDefault(py, node, depth) ?? {};
   return {};
+}
+
+/** The assignment value bound to `name` in the function holding `at` (or at module level). */
+function localValue(py: PyFile, name: string, at: PyNode): PyNode | undefined {
+  const fn = py.enclosingFunction(at);
+  let found: PyNode | undefined;
+  walk(fn ? fn.body : py.root, (n) => {
+    if (n !== (fn ? fn.body : py.root) && (n.type === 'function_definition' || n.type === 'class_definition'))
+      return false;
+    if (n.type === 'assignment') {
+      const left = field(n, 'left');
+      if (left?.type === 'identifier' && py.text(left) === name) found = field(n, 'right') ?? found;
+    }
+    return true;
+  });
+  return found ?? py.moduleAssignments.get(name);
+}
+
+/** `args.host` where `args = parser.parse_args()`: the `default=` of the `--host` option. */
+function argparseDefault(py: PyFile, node: PyNode, depth: number): { value?: string; flag?: string } | undefined {
+  const obj = field(node, 'object');
+  const attr = field(node, 'attribute');
+  if (obj?.type !== 'identifier' || !attr) return undefined;
+  const bound = localValue(py, py.text(obj), node);
+  if (bound?.type !== 'call' || !/(^|\.)parse_(known_)?args$/.test(py.text(field(bound, 'function') ?? bound)))
+    return undefined;
+  const dest = py.text(attr);
+  for (const c of py.calls) {
+    const fnNode = field(c, 'function');
+    if (fnNode?.type !== 'attribute' || py.text(field(fnNode, 'attribute') ?? fnNode) !== 'add_argument') continue;
+    const names = py.positional(c).map((a) => py.str(a)).filter((x): x is string => !!x);
+    const long = names.find((n) => n.startsWith('--')) ?? names.find((n) => !n.startsWith('-'));
+    const own = py.str(py.kwargs(c).get('dest')) ?? long?.replace(/^-+/, '').replace(/-/g, '_');
+    if (own !== dest) continue;
+    const def = py.kwargs(c).get('default');
+    const value = def ? hostValue(py, def, depth + 1).value : undefined;
+    return value === undefined ? {} : { value, flag: long?.startsWith('--') ? long : undefined };
+  }
+  return undefined;
+}
+
+/**
+ * `settings.host` where `settings = Settings()` and `class Settings(BaseSettings)` (pydantic) in
+ * this file declares `host: str = "..."`: the field's default, which the `HOST` environment
+ * variable (with the class's `env_prefix`) overrides.
+ */
+function settingsDefault(py: PyFile, node: PyNode, depth: number): { value?: string; env?: string } | undefined {
+  const obj = field(node, 'object');
+  const attr = field(node, 'attribute');
+  if (obj?.type !== 'identifier' || !attr) return undefined;
+  const bound = localValue(py, py.text(obj), node);
+  const clsName = bound?.type === 'call' ? py.text(field(bound, 'function') ?? bound) : undefined;
+  if (!clsName || !/^[A-Za-z_]\w*$/.test(clsName)) return undefined;
+  let out: { value?: string; env?: string } | undefined;
+  walk(py.root, (n) => {
+    if (out) return false;
+    if (n.type !== 'class_definition') return true;
+    if (py.text(field(n, 'name') ?? n) !== clsName) return false;
+    const bases = field(n, 'superclasses');
+    if (!bases || !named(bases).some((b) => /(^|\.)BaseSettings$/.test(py.qualify(b) ?? py.text(b)))) return false;
+    const body = field(n, 'body');
+    let prefix = '';
+    for (const stmt of body ? named(body) : []) {
+      const a = stmt.type === 'expression_statement' ? named(stmt)[0] : undefined;
+      if (a?.type !== 'assignment') continue;
+      const left = field(a, 'left');
+      const right = field(a, 'right');
+      if (left && right && py.text(left) === 'model_config') {
+        const p = right.type === 'call' ? py.str(py.kwargs(right).get('env_prefix')) : undefined;
+        if (p) prefix = p;
+      }
+    }
+    for (const stmt of body ? named(body) : []) {
+      const a = stmt.type === 'expression_statement' ? named(stmt)[0] : undefined;
+      if (a?.type !== 'assignment') continue;
+      const left = field(a, 'left');
+      const right = field(a, 'right');
+      if (left?.type !== 'identifier' || py.text(left) !== py.text(attr) || !right) continue;
+      const value = hostValue(py, right, depth + 1).value;
+      out = value === undefined ? {} : { value, env: `${prefix}${py.text(attr)}`.toUpperCase() };
+    }
+    return false;
+  });
+  return out;
 }

@@ -9,7 +9,7 @@ import { field, named, type PyNode } from '../../ast';
 import type { PyFile } from '../../context';
 import type { ServerFact } from '../../servers';
 import { addKeyword, fix, fixes, replaceNode } from '../../fixes';
-import { identifiersIn, isLoopback, numberValue } from '../util';
+import { hostValue, identifiersIn, isLoopback, numberValue } from '../util';
 
 // ---- MCP106 ----------------------------------------------------------------------------------
 
@@ -55,6 +55,26 @@ export function mcp106(py: PyFile): void {
       },
     );
   };
+  /**
+   * A host read from a settings field or an option whose default is loopback (`settings.host`
+   * with `host: str = "127.0.0.1"` in a `BaseSettings`): reported when the container build does not
+   * set the variable or flag that overrides it.
+   */
+  const reportDefault = (h: PyNode, what: string) => {
+    const hv = hostValue(py, h);
+    if (!docker || !isLoopback(hv.value) || (!hv.env && !hv.flag)) return;
+    const text = docker.text ?? '';
+    if (hv.env && new RegExp(`\\b${hv.env.replace(/[^\w]/g, '\\$&')}\\s*[=:]`, 'i').test(text)) return;
+    if (hv.flag && text.includes(hv.flag)) return;
+    if (overridden) return;
+    const how = hv.env ? `the environment variable ${hv.env}` : `the option ${hv.flag}`;
+    py.hit(
+      'MCP106',
+      h,
+      `${what} binds ${py.text(h)}, which defaults to ${hv.value} unless ${how} overrides it, and the container build (${docker.path ? path.basename(docker.path) : 'Dockerfile'}) does not set it. Inside a container a loopback-bound server is unreachable through a published port (docker run -p gives "connection refused"). Set ${hv.env ? `${hv.env}=0.0.0.0 in the image (ENV)` : `${hv.flag} 0.0.0.0 in the container command`} and publish the port as -p 127.0.0.1:PORT:PORT.`,
+      { data: { loopbackBind: true, host: hv.value, defaulted: false } },
+    );
+  };
   for (const s of py.servers) {
     if (s.imported) continue;
     const ctorHost = s.ctor ? py.kwargs(s.ctor).get('host') : undefined;
@@ -71,6 +91,7 @@ export function mcp106(py: PyFile): void {
           const v = py.str(h);
           if (v !== undefined && isLoopback(v))
             report(h, v, `${s.name}.${st.method}() on line ${py.line(st.node)}`, replaceNode(py, h, '"0.0.0.0"'));
+          else if (v === undefined) reportDefault(h, `${s.name}.${st.method}() on line ${py.line(st.node)}`);
         } else if (!py.hasSplat(st.node)) {
           report(
             st.node,
