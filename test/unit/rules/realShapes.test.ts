@@ -326,6 +326,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('py_settings_container_env', 'MCP106'), []);
   });
 
+  it('MCP603: SseServerTransport built in a factory module with no server object; the Streamable HTTP manager is silent', () => {
+    assert.deepEqual(
+      at('py_sse_factory', 'MCP603', 'sse.py').map((x) => x.line),
+      [6],
+    );
+    assert.deepEqual(at('py_sse_factory', 'MCP603', 'streamable.py'), []);
+  });
+
   it('MCP505: name-based secrets in test code are fixtures; token shapes there and literals in server code are reported', () => {
     assert.deepEqual(
       at('secret_test_fixture', 'MCP505', 'test_client.py').map((x) => x.line),
