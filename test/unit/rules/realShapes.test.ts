@@ -334,6 +334,16 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('py_sse_factory', 'MCP603', 'streamable.py'), []);
   });
 
+  it('MCP503: wildcard CORS on a Starlette app that mounts MCP endpoints built elsewhere; a plain web app and an authenticated one are silent', () => {
+    assert.deepEqual(
+      at('py_cors_app', 'MCP503', 'app.py').map((x) => x.line),
+      [24],
+    );
+    assert.match(at('py_cors_app', 'MCP503', 'app.py')[0]!.message, /allow_credentials=True/);
+    assert.deepEqual(at('py_cors_app', 'MCP503', 'dashboard.py'), []);
+    assert.deepEqual(at('py_cors_app', 'MCP503', 'authed_app.py'), []);
+  });
+
   it('MCP505: name-based secrets in test code are fixtures; token shapes there and literals in server code are reported', () => {
     assert.deepEqual(
       at('secret_test_fixture', 'MCP505', 'test_client.py').map((x) => x.line),

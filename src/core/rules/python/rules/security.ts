@@ -326,15 +326,33 @@ export function mcp503(py: PyFile): void {
     if (pos[0] && /(^|\.)CORSMiddleware$/.test(py.qualify(pos[0]) ?? '')) {
       const origins = py.kwargs(call).get('allow_origins');
       if (origins && /^\[["']\*["'],?\]$/.test(py.text(origins).replace(/\s+/g, ''))) {
+        const credentials = py.isTrue(py.kwargs(call).get('allow_credentials'));
         py.hit(
           'MCP503',
           origins,
-          `allow_origins=["*"] on line ${py.line(origins)} lets any web page call this unauthenticated MCP server from a visitor's browser. List the origins that may connect, or add authentication.`,
+          `allow_origins=["*"] on line ${py.line(origins)} lets any web page call this unauthenticated MCP server from a visitor's browser${credentials ? ' (with allow_credentials=True Starlette echoes the caller\'s origin, so even cookie-carrying requests are allowed)' : ''}, also when it only listens on 127.0.0.1. List the origins that may connect, or add authentication.`,
           {},
         );
       }
     }
   }
+}
+
+/** Attributes that serve MCP from a Starlette/FastAPI app: SSE transport endpoints, the session manager, server apps. */
+const MCP_ROUTE_ATTRS = new Set(['handle_post_message', 'connect_sse', 'sse_app', 'streamable_http_app', 'http_app']);
+
+/**
+ * Whether a module without MCP imports of its own serves MCP over HTTP: its routes use an SSE
+ * transport's endpoints (`sse.handle_post_message`, `connect_sse`), a session manager's
+ * `handle_request`, or a server's `sse_app()` / `http_app()` built elsewhere.
+ */
+export function servesMcpRoutes(py: PyFile): boolean {
+  return py.attributes.some((a) => {
+    const attr = field(a, 'attribute');
+    const name = attr ? py.text(attr) : '';
+    if (MCP_ROUTE_ATTRS.has(name)) return true;
+    return name === 'handle_request' && /session_manager$/i.test(py.text(field(a, 'object') ?? a));
+  });
 }
 
 // ---- MCP504 ----------------------------------------------------------------------------------
