@@ -344,6 +344,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('py_cors_app', 'MCP503', 'authed_app.py'), []);
   });
 
+  it('MCP401 (TS): a top-level await handed a remote-service client before connect; a local file read and a local SQLite database are not slow', () => {
+    assert.deepEqual(
+      at('ts_startup_client', 'MCP401').map((x) => x.line),
+      [23],
+    );
+    assert.match(at('ts_startup_client', 'MCP401')[0]!.message, /@google-cloud\/bigquery client `warehouse`/);
+  });
+
   it('MCP505: name-based secrets in test code are fixtures; token shapes there and literals in server code are reported', () => {
     assert.deepEqual(
       at('secret_test_fixture', 'MCP505', 'test_client.py').map((x) => x.line),

@@ -81,6 +81,17 @@ const sdkOf = (module: string): string | undefined =>
     ? module
     : undefined;
 
+/** In-process databases: their clients open a local file, not a connection. */
+const LOCAL_STORES = new Set(['sqlite3', 'better-sqlite3']);
+
+/**
+ * Whether a module's clients talk to a remote service (databases, caches, cloud and API SDKs):
+ * work awaited on them before the transport starts is network work (MCP401).
+ */
+export function isRemoteClientModule(module: string): boolean {
+  return !!sdkOf(module) && !LOCAL_STORES.has(module);
+}
+
 /** Who receives the errors of this file's tools: stdio only is the local user's own client. */
 export function errorReceiver(ctx: RuleContext): ErrorReceiver {
   const s = ctx.stdio;
