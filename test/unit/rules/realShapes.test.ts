@@ -352,6 +352,15 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.match(at('ts_startup_client', 'MCP401')[0]!.message, /@google-cloud\/bigquery client `warehouse`/);
   });
 
+  it("MCP112 (TS): an unawaited call of the class's own async entry method that hands the server to a transport starter; guarded or awaited ones are silent", () => {
+    assert.deepEqual(
+      at('ts_entry_method', 'MCP112', 'server.js').map((x) => x.line),
+      [19],
+    );
+    assert.match(at('ts_entry_method', 'MCP112', 'server.js')[0]!.message, /RecordsServer\.run/);
+    assert.deepEqual(at('ts_entry_method', 'MCP112', 'guarded.js'), []);
+  });
+
   it('MCP505: name-based secrets in test code are fixtures; token shapes there and literals in server code are reported', () => {
     assert.deepEqual(
       at('secret_test_fixture', 'MCP505', 'test_client.py').map((x) => x.line),
