@@ -29,7 +29,7 @@ export function isSecretName(name: string): boolean {
     .filter(Boolean);
   const has = (...p: string[]) => p.some((x) => parts.includes(x));
   const pair = (a: string, b: string) => parts.some((x, i) => x === a && parts[i + 1] === b);
-  if (has('token', 'tokens') && !has(...TOKEN_NOT_SECRET)) return true;
+  if (has('token') && !has(...TOKEN_NOT_SECRET)) return true;
   return (
     has('secret', 'password', 'passwd', 'pwd', 'apikey', 'credential', 'credentials', 'dsn', 'bearer') ||
     pair('api', 'key') ||

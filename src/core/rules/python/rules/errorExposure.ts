@@ -16,7 +16,7 @@ import type { FunctionFact } from '../functions';
 import { isSecretName } from '../../secretNames';
 
 /** Who receives a tool's error text. */
-export type ErrorReceiver = 'local' | 'remote' | 'unknown';
+type ErrorReceiver = 'local' | 'remote' | 'unknown';
 
 export interface LeakVerdict {
   /** What the `try` reaches that holds a credential, for the message (`sqlite3.connect(...)`). */
@@ -244,7 +244,7 @@ class SourceFinder {
 const finders = new WeakMap<PyFile, SourceFinder>();
 
 /** Who receives the errors of this file's tools: stdio only is the local user's own client. */
-export function errorReceiver(py: PyFile): ErrorReceiver {
+function errorReceiver(py: PyFile): ErrorReceiver {
   const kinds = new Set(py.servers.flatMap((s) => s.starts.map((st) => st.transport)));
   if (kinds.has('http') || kinds.has('sse')) return 'remote';
   if (kinds.size === 1 && kinds.has('stdio')) return 'local';

@@ -330,7 +330,7 @@ export function mcp503(py: PyFile): void {
         py.hit(
           'MCP503',
           origins,
-          `allow_origins=["*"] on line ${py.line(origins)} lets any web page call this unauthenticated MCP server from a visitor's browser${credentials ? ' (with allow_credentials=True Starlette echoes the caller\'s origin, so even cookie-carrying requests are allowed)' : ''}, also when it only listens on 127.0.0.1. List the origins that may connect, or add authentication.`,
+          `allow_origins=["*"] on line ${py.line(origins)} lets any web page call this unauthenticated MCP server from a visitor's browser${credentials ? " (with allow_credentials=True Starlette echoes the caller's origin, so even cookie-carrying requests are allowed)" : ''}, also when it only listens on 127.0.0.1. List the origins that may connect, or add authentication.`,
           {},
         );
       }

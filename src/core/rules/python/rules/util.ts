@@ -295,7 +295,10 @@ function argparseDefault(py: PyFile, node: PyNode, depth: number): { value?: str
   for (const c of py.calls) {
     const fnNode = field(c, 'function');
     if (fnNode?.type !== 'attribute' || py.text(field(fnNode, 'attribute') ?? fnNode) !== 'add_argument') continue;
-    const names = py.positional(c).map((a) => py.str(a)).filter((x): x is string => !!x);
+    const names = py
+      .positional(c)
+      .map((a) => py.str(a))
+      .filter((x): x is string => !!x);
     const long = names.find((n) => n.startsWith('--')) ?? names.find((n) => !n.startsWith('-'));
     const own = py.str(py.kwargs(c).get('dest')) ?? long?.replace(/^-+/, '').replace(/-/g, '_');
     if (own !== dest) continue;

@@ -17,7 +17,7 @@ import { resolveDecl, resolveRef } from '../resolve';
 import { isSecretName } from '../../secretNames';
 
 /** Who receives a tool's error text. */
-export type ErrorReceiver = 'local' | 'remote' | 'unknown';
+type ErrorReceiver = 'local' | 'remote' | 'unknown';
 
 export interface LeakVerdict {
   /** What the `try` reaches that holds a credential, for the message. */
@@ -93,7 +93,7 @@ export function isRemoteClientModule(module: string): boolean {
 }
 
 /** Who receives the errors of this file's tools: stdio only is the local user's own client. */
-export function errorReceiver(ctx: RuleContext): ErrorReceiver {
+function errorReceiver(ctx: RuleContext): ErrorReceiver {
   const s = ctx.stdio;
   return s === 'stdio' ? 'local' : s === 'not-stdio' ? 'remote' : 'unknown';
 }
