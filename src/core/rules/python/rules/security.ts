@@ -350,7 +350,8 @@ export function servesMcpRoutes(py: PyFile): boolean {
   return py.attributes.some((a) => {
     const attr = field(a, 'attribute');
     const name = attr ? py.text(attr) : '';
-    if (MCP_ROUTE_ATTRS.has(name)) return true;
+    // `httpx_sse.connect_sse(...)` is a client library's function, not a server transport.
+    if (MCP_ROUTE_ATTRS.has(name)) return !/^httpx_sse\b/.test(py.qualify(field(a, 'object')) ?? '');
     return name === 'handle_request' && /session_manager$/i.test(py.text(field(a, 'object') ?? a));
   });
 }
