@@ -361,6 +361,15 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('ts_entry_method', 'MCP112', 'guarded.js'), []);
   });
 
+  it('MCP106: a runner binding an imported settings field whose module defaults it to loopback (project model); silent when the image sets HOST', () => {
+    assert.deepEqual(
+      at('py_settings_runner', 'MCP106').map((x) => x.line),
+      [7],
+    );
+    assert.match(at('py_settings_runner', 'MCP106')[0]!.message, /defaults to 127\.0\.0\.1 \(app\/config\.py\)/);
+    assert.deepEqual(at('py_settings_runner_env', 'MCP106'), []);
+  });
+
   it('MCP505: name-based secrets in test code are fixtures; token shapes there and literals in server code are reported', () => {
     assert.deepEqual(
       at('secret_test_fixture', 'MCP505', 'test_client.py').map((x) => x.line),

@@ -317,39 +317,53 @@ function argparseDefault(py: PyFile, node: PyNode, depth: number): { value?: str
 function settingsDefault(py: PyFile, node: PyNode, depth: number): { value?: string; env?: string } | undefined {
   const obj = field(node, 'object');
   const attr = field(node, 'attribute');
-  if (obj?.type !== 'identifier' || !attr) return undefined;
+  if (obj?.type !== 'identifier' || !attr || depth > 3) return undefined;
   const bound = localValue(py, py.text(obj), node);
   const clsName = bound?.type === 'call' ? py.text(field(bound, 'function') ?? bound) : undefined;
-  if (!clsName || !/^[A-Za-z_]\w*$/.test(clsName)) return undefined;
-  let out: { value?: string; env?: string } | undefined;
-  walk(py.root, (n) => {
-    if (out) return false;
-    if (n.type !== 'class_definition') return true;
-    if (py.text(field(n, 'name') ?? n) !== clsName) return false;
-    const bases = field(n, 'superclasses');
-    if (!bases || !named(bases).some((b) => /(^|\.)BaseSettings$/.test(py.qualify(b) ?? py.text(b)))) return false;
-    const body = field(n, 'body');
-    let prefix = '';
-    for (const stmt of body ? named(body) : []) {
-      const a = stmt.type === 'expression_statement' ? named(stmt)[0] : undefined;
-      if (a?.type !== 'assignment') continue;
-      const left = field(a, 'left');
-      const right = field(a, 'right');
-      if (left && right && py.text(left) === 'model_config') {
-        const p = right.type === 'call' ? py.str(py.kwargs(right).get('env_prefix')) : undefined;
-        if (p) prefix = p;
-      }
+  const fields = clsName ? settingsFields(py, clsName) : undefined;
+  if (!fields) return undefined;
+  return fields.get(py.text(attr)) ?? {};
+}
+
+/** String field defaults of a pydantic `BaseSettings` class of this file, with their environment variables. */
+function settingsFields(py: PyFile, clsName: string): Map<string, { value: string; env: string }> | undefined {
+  if (!/^[A-Za-z_]\w*$/.test(clsName)) return undefined;
+  const cls = py.classes.get(clsName);
+  if (!cls) return undefined;
+  const bases = field(cls, 'superclasses');
+  if (!bases || !named(bases).some((b) => /(^|\.)BaseSettings$/.test(py.qualify(b) ?? py.text(b)))) return undefined;
+  const body = field(cls, 'body');
+  const assigns: PyNode[] = [];
+  for (const stmt of body ? named(body) : []) {
+    const a = stmt.type === 'expression_statement' ? named(stmt)[0] : undefined;
+    if (a?.type === 'assignment') assigns.push(a);
+  }
+  let prefix = '';
+  for (const a of assigns) {
+    const right = field(a, 'right');
+    if (py.text(field(a, 'left') ?? a) === 'model_config' && right?.type === 'call') {
+      const p = py.str(py.kwargs(right).get('env_prefix'));
+      if (p) prefix = p;
     }
-    for (const stmt of body ? named(body) : []) {
-      const a = stmt.type === 'expression_statement' ? named(stmt)[0] : undefined;
-      if (a?.type !== 'assignment') continue;
-      const left = field(a, 'left');
-      const right = field(a, 'right');
-      if (left?.type !== 'identifier' || py.text(left) !== py.text(attr) || !right) continue;
-      const value = hostValue(py, right, depth + 1).value;
-      out = value === undefined ? {} : { value, env: `${prefix}${py.text(attr)}`.toUpperCase() };
-    }
-    return false;
-  });
+  }
+  const out = new Map<string, { value: string; env: string }>();
+  for (const a of assigns) {
+    const left = field(a, 'left');
+    const right = field(a, 'right');
+    if (left?.type !== 'identifier' || !right) continue;
+    const value = py.constStr(right);
+    if (value !== undefined) out.set(py.text(left), { value, env: `${prefix}${py.text(left)}`.toUpperCase() });
+  }
+  return out;
+}
+
+/** Module-level settings objects of this file and their field defaults (for the project model). */
+export function moduleSettingsDefaults(py: PyFile): Record<string, Record<string, { value: string; env: string }>> {
+  const out: Record<string, Record<string, { value: string; env: string }>> = {};
+  for (const [name, value] of py.moduleAssignments) {
+    if (value.type !== 'call') continue;
+    const fields = settingsFields(py, py.text(field(value, 'function') ?? value));
+    if (fields?.size) out[name] = Object.fromEntries(fields);
+  }
   return out;
 }
