@@ -165,7 +165,7 @@ class SourceFinder {
     }
     if (n.type === 'string') {
       const s = py.text(n);
-      if (/^[a-z]*["']{1,3}[a-z][a-z0-9+]*:\/\/[^\s/@"']+:[^\s/@"']+@/i.test(s)) return 'a connection string';
+      if (/^[a-z]*["']{1,3}[a-z][a-z0-9+]*:\/\/[^\s/@"':]+:[^\s/@"']+@/i.test(s)) return 'a connection string';
     }
     return undefined;
   }
