@@ -72,7 +72,8 @@ const AUTHENTICATED_SDKS = [
   'tweepy',
 ];
 
-const SECRET_FILE = /(^|[\\/])\.env$|credential|secret|token|\.pem$|\.key$|\.p12$|service[-_]?account/i;
+const SECRET_FILE =
+  /(^|[\\/])\.env(\.\w+)?$|(^|[\\/_-])(credentials?|secrets?|tokens?|auth)\.(json|ya?ml|toml|ini|txt)$|\.(pem|key|p12|pfx)$|service[-_]?account[^\\/]*\.json$/i;
 
 const under = (q: string | undefined, mods: string[]): string | undefined =>
   q ? mods.find((m) => q === m || q.startsWith(`${m}.`)) : undefined;
@@ -142,7 +143,7 @@ class SourceFinder {
       }
       if (q === 'open' || q?.endsWith('.read_text') || q?.endsWith('.read_bytes') || q?.endsWith('.open')) {
         const p = py.str(py.positional(n)[0]);
-        if (p && SECRET_FILE.test(p)) return `the secrets file ${p}`;
+        if (p && p.length < 300 && SECRET_FILE.test(p)) return `the secrets file ${p}`;
       }
       if (q?.startsWith('dotenv.')) return 'the .env file';
       for (const [name, value] of py.kwargs(n))
