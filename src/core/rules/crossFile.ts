@@ -49,6 +49,7 @@ export function withProjectModel(
     }
     return hit;
   }
+  if (hit.ruleId === 'MCP106' && hit.data?.pendingSettings) return settingsHost(model, file, entry.root, hit);
   if ((hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102') && offStdioOnly(model, file, hit)) return undefined;
   if (hit.downgrade && (hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103')) {
     const starts = model.startsReaching(file);
@@ -191,4 +192,25 @@ export function duplicateToolHits(
     });
   }
   return hits;
+}
+
+/**
+ * MCP106 for a host read from an imported settings object (`host=settings.host`): kept when the
+ * module that defines it gives the field a loopback default and the container build does not set
+ * the variable that overrides it (`data.containerEnv`: names the Dockerfile/compose file sets).
+ */
+function settingsHost(model: ProjectModel, file: string, root: string, hit: RuleHit): RuleHit | undefined {
+  const p = hit.data?.pendingSettings as { name?: unknown; field?: unknown; what?: unknown; container?: unknown };
+  if (typeof p?.name !== 'string' || typeof p.field !== 'string') return undefined;
+  const d = model.settingsDefault(file, p.name, p.field);
+  if (!d || !/^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(d.value)) return undefined;
+  const setsEnv = Array.isArray(hit.data?.containerEnv) && hit.data.containerEnv.includes(d.env);
+  if (setsEnv) return undefined;
+  const { pendingSettings: _, containerEnv: __, ...data } = hit.data!;
+  const where = relative(root, d.file) || basename(d.file);
+  return {
+    ...hit,
+    message: `${String(p.what)} binds ${p.name}.${p.field}, which defaults to ${d.value} (${where}) unless the environment variable ${d.env} overrides it, and the container build (${String(p.container)}) does not set it. Inside a container a loopback-bound server is unreachable through a published port (docker run -p gives "connection refused"). Set ${d.env}=0.0.0.0 in the image (ENV) and publish the port as -p 127.0.0.1:PORT:PORT.`,
+    data: { ...data, host: d.value },
+  };
 }

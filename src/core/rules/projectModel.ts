@@ -104,6 +104,21 @@ export class ProjectModel {
     return this.nodes.get(file)?.facts.stdioArgs?.[name];
   }
 
+  /**
+   * The default of field `field` of the settings object `name` that `file` imports by name
+   * (`from app.config import settings` → `settings.host`), from the defining module's facts.
+   */
+  settingsDefault(file: string, name: string, field: string): { value: string; env: string; file: string } | undefined {
+    const node = this.nodes.get(file);
+    if (!node) return undefined;
+    for (const target of node.imports) {
+      if (!node.names.get(target)?.includes(name)) continue;
+      const d = this.nodes.get(target)?.facts.settingsDefaults?.[name]?.[field];
+      if (d) return { ...d, file: target };
+    }
+    return undefined;
+  }
+
   /** Whether a file has a `__main__` guard or is a `__main__.py`. */
   isScript(file: string): boolean {
     return basename(file) === '__main__.py' || !!this.nodes.get(file)?.facts.mainGuard;

@@ -116,6 +116,12 @@ export interface ModuleFacts {
    * (`switch (level) { case "debug": console.log(...) }`) is judged by what callers pass.
    */
   stdioArgs?: Record<string, (string | null)[][]>;
+  /**
+   * Module-level pydantic settings objects (`settings = Settings()`, `class Settings(BaseSettings)`)
+   * with their string field defaults and the environment variable that overrides each:
+   * `{ settings: { host: { value: "127.0.0.1", env: "HOST" } } }`.
+   */
+  settingsDefaults?: Record<string, Record<string, { value: string; env: string }>>;
 }
 
 /** Result of analyzing one source file. */

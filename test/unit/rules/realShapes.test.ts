@@ -265,11 +265,109 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
-  it('MCP504 (TS): a local stdio tool error carrying the message is feedback; credentials in the try block or the stack still leak', () => {
+  it('MCP504 (TS): error text from a local stdio server is no leak unless the try reaches a credential (isError plays no part)', () => {
     assert.deepEqual(
       at('ts_tool_error_feedback', 'MCP504').map((x) => x.line),
-      [35, 48],
+      [36],
     );
+    assert.match(at('ts_tool_error_feedback', 'MCP504')[0]!.message, /REPORTS_TOKEN/);
+  });
+
+  it('MCP504 (TS): a local debugger over a WebSocket returning err.message without isError is MCP705 only; the pg pool built from a connection string leaks', () => {
+    assert.deepEqual(
+      at('ts_local_debugger', 'MCP504').map((x) => x.line),
+      [73],
+    );
+    assert.match(at('ts_local_debugger', 'MCP504')[0]!.message, /pg client/);
+    assert.deepEqual(
+      at('ts_local_debugger', 'MCP705').map((x) => x.line),
+      [55, 64, 73],
+    );
+  });
+
+  it('MCP504 (Python): a keyless public API and a tokenizer data file over stdio are no leak; a token-built client, a lifespan database and a traceback over HTTP are', () => {
+    assert.deepEqual(at('py_error_sources', 'MCP504', 'public_api.py'), []);
+    assert.deepEqual(
+      at('py_error_sources', 'MCP705', 'public_api.py').map((x) => x.line),
+      [20, 31],
+    );
+    assert.deepEqual(
+      at('py_error_sources', 'MCP504', 'keyed_api.py').map((x) => x.line),
+      [33, 44],
+    );
+    assert.match(at('py_error_sources', 'MCP504', 'keyed_api.py')[1]!.message, /psycopg/);
+    assert.deepEqual(
+      at('py_error_sources', 'MCP504', 'http_traceback.py').map((x) => x.line),
+      [17],
+    );
+  });
+
+  it('MCP503: a bind host from an argparse default of all interfaces, read as args.host; a loopback default is silent', () => {
+    assert.deepEqual(
+      at('py_host_argparse', 'MCP503', 'server.py').map((x) => x.line),
+      [25, 27],
+    );
+    assert.match(
+      at('py_host_argparse', 'MCP503', 'server.py')[0]!.message,
+      /0\.0\.0\.0 by default \(unless --host is given\)/,
+    );
+    assert.deepEqual(at('py_host_argparse', 'MCP503', 'local_default.py'), []);
+  });
+
+  it('MCP106: a BaseSettings host field defaulting to loopback, in a container build that does not set HOST; silent when the image sets it', () => {
+    assert.deepEqual(
+      at('py_settings_container', 'MCP106').map((x) => x.line),
+      [23],
+    );
+    assert.match(
+      at('py_settings_container', 'MCP106')[0]!.message,
+      /defaults to 127\.0\.0\.1 unless the environment variable HOST/,
+    );
+    assert.deepEqual(at('py_settings_container_env', 'MCP106'), []);
+  });
+
+  it('MCP603: SseServerTransport built in a factory module with no server object; the Streamable HTTP manager is silent', () => {
+    assert.deepEqual(
+      at('py_sse_factory', 'MCP603', 'sse.py').map((x) => x.line),
+      [6],
+    );
+    assert.deepEqual(at('py_sse_factory', 'MCP603', 'streamable.py'), []);
+  });
+
+  it('MCP503: wildcard CORS on a Starlette app that mounts MCP endpoints built elsewhere; a plain web app and an authenticated one are silent', () => {
+    assert.deepEqual(
+      at('py_cors_app', 'MCP503', 'app.py').map((x) => x.line),
+      [24],
+    );
+    assert.match(at('py_cors_app', 'MCP503', 'app.py')[0]!.message, /allow_credentials=True/);
+    assert.deepEqual(at('py_cors_app', 'MCP503', 'dashboard.py'), []);
+    assert.deepEqual(at('py_cors_app', 'MCP503', 'authed_app.py'), []);
+  });
+
+  it('MCP401 (TS): a top-level await handed a remote-service client before connect; a local file read and a local SQLite database are not slow', () => {
+    assert.deepEqual(
+      at('ts_startup_client', 'MCP401').map((x) => x.line),
+      [23],
+    );
+    assert.match(at('ts_startup_client', 'MCP401')[0]!.message, /@google-cloud\/bigquery client `warehouse`/);
+  });
+
+  it("MCP112 (TS): an unawaited call of the class's own async entry method that hands the server to a transport starter; guarded or awaited ones are silent", () => {
+    assert.deepEqual(
+      at('ts_entry_method', 'MCP112', 'server.js').map((x) => x.line),
+      [19],
+    );
+    assert.match(at('ts_entry_method', 'MCP112', 'server.js')[0]!.message, /RecordsServer\.run/);
+    assert.deepEqual(at('ts_entry_method', 'MCP112', 'guarded.js'), []);
+  });
+
+  it('MCP106: a runner binding an imported settings field whose module defaults it to loopback (project model); silent when the image sets HOST', () => {
+    assert.deepEqual(
+      at('py_settings_runner', 'MCP106').map((x) => x.line),
+      [7],
+    );
+    assert.match(at('py_settings_runner', 'MCP106')[0]!.message, /defaults to 127\.0\.0\.1 \(app\/config\.py\)/);
+    assert.deepEqual(at('py_settings_runner_env', 'MCP106'), []);
   });
 
   it('MCP505: name-based secrets in test code are fixtures; token shapes there and literals in server code are reported', () => {

@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import type { Fix } from '../../model';
 import type { ProjectContext, RuleHit } from '../types';
-import { FLOORS, nodeMcpPackage, pythonMcpPackage } from './facts';
+import { FLOORS, type NodeFloor, nodeMcpPackage, pythonMcpPackage } from './facts';
 import { LineIndex } from './text';
 import { isBelow } from './versions';
 
@@ -64,11 +64,17 @@ function wordsInOrder(text: string, patterns: RegExp[]): boolean {
   return false;
 }
 
-function nodeServer(ctx: Ctx): { name: string; floor: string } | undefined {
+function nodeServer(ctx: Ctx): NodeFloor | undefined {
+  if (ctx.project.packages.has('@modelcontextprotocol/sdk')) return nodeMcpPackage(ctx.project);
   return (
     nodeMcpPackage(ctx.project) ??
     (/@modelcontextprotocol\/sdk/.test(ctx.text) || wordsInOrder(ctx.text, [/\bnpm\b/g, /\bfastmcp\b/g])
-      ? { name: '@modelcontextprotocol/sdk', floor: FLOORS.nodeV1 }
+      ? {
+          name: '@modelcontextprotocol/sdk',
+          floor: FLOORS.nodeV1,
+          certainty: 'proven',
+          evidence: '@modelcontextprotocol/sdk (the newest release, which this file installs)',
+        }
       : undefined)
   );
 }
@@ -106,9 +112,10 @@ function checkImage(ctx: Ctx, image: string, offset: number): void {
       ctx.hits.push({
         ruleId: 'MCP601',
         range,
-        message: `The image runs Node ${node[1]}, but ${pkg.name} needs Node ${pkg.floor} or newer; the server fails at startup. Use node:${next}.`,
+        message: `The image runs Node ${node[1]}, but ${pkg.evidence} declares engines.node ">=${pkg.floor}"; below it the SDK is unsupported and the server can fail at startup. Use node:${next}.`,
         fixes: [{ title: `Use Node ${next}`, edits: [{ file: ctx.file, range, newText: next }], preferred: true }],
         data: { runtime: 'node', declared: node[1], floor: pkg.floor, package: pkg.name },
+        ...(pkg.certainty === 'proven' ? {} : { severity: 'warning' as const }),
       });
     }
   }

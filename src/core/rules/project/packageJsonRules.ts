@@ -1,6 +1,6 @@
 import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import type { RuleHit, ProjectContext } from '../types';
-import { FLOORS, SDK_ZOD4_MIN, TS_V2_PACKAGES } from './facts';
+import { nodeMcpPackage, SDK_NODE_ENGINES, SDK_ZOD4_MIN, TS_V2_PACKAGES } from './facts';
 import { LineIndex } from './text';
 import { isBelow, lowerBound, majorOf, provenVersion } from './versions';
 
@@ -27,21 +27,36 @@ export function packageJsonRules(file: string, text: string, ctx: ProjectContext
     newText: JSON.stringify(value),
   });
 
-  // MCP601: engines.node allows a Node below what the SDK needs.
+  // MCP601: engines.node allows a Node below what the resolved SDK version declares.
   const engines = findNodeAtLocation(root, ['engines', 'node']);
   const sdkName =
     TS_V2_PACKAGES.find((n) => dep(n)) ??
     (dep('@modelcontextprotocol/sdk') ? '@modelcontextprotocol/sdk' : dep('fastmcp') ? 'fastmcp' : undefined);
-  if (engines?.type === 'string' && sdkName) {
-    const floor = TS_V2_PACKAGES.includes(sdkName) ? FLOORS.nodeV2 : FLOORS.nodeV1;
+  const need =
+    sdkName &&
+    nodeMcpPackage(
+      ctx.packages.has(sdkName)
+        ? ctx
+        : {
+            ...ctx,
+            packages: new Map([[sdkName, dep(sdkName)!.value as string]]),
+            packageSources: new Map([[sdkName, 'package.json']]),
+          },
+    );
+  if (engines?.type === 'string' && need) {
+    const floor = need.floor;
     const min = lowerBound(engines.value);
     if (min && isBelow(min, floor)) {
+      const proven = need.certainty === 'proven';
       hits.push({
         ruleId: 'MCP601',
         range: lines.range(engines.offset, engines.offset + engines.length),
-        message: `engines.node "${engines.value}" allows Node ${min}, but ${sdkName} needs Node ${floor} or newer; on older runtimes the server fails at startup (e.g. "ReferenceError: crypto is not defined"). Set engines.node to ">=${floor}".`,
+        message: proven
+          ? `engines.node "${engines.value}" allows Node ${min}, but ${need.evidence} declares engines.node ">=${floor}": below it npm warns (EBADENGINE, or refuses with engine-strict) and the SDK relies on Node ${floor} APIs, so the server can fail at startup. Set engines.node to ">=${floor}".`
+          : `engines.node "${engines.value}" allows Node ${min}, but ${need.evidence}, which declare engines.node ">=${floor}" (a fresh install resolves the newest). Pin the SDK below ${SDK_NODE_ENGINES.since} or set engines.node to ">=${floor}".`,
         fixes: [{ title: `Require Node >=${floor}`, edits: [replace(engines, `>=${floor}`)], preferred: true }],
-        data: { runtime: 'node', declared: engines.value, floor, package: sdkName },
+        data: { runtime: 'node', declared: engines.value, floor, package: need.name },
+        ...(proven ? {} : { severity: 'warning' as const }),
       });
     }
   }

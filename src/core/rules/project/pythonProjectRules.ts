@@ -89,7 +89,8 @@ export function runtimePinRules(file: string, text: string, ctx: ProjectContext,
     {
       ruleId: 'MCP601',
       range,
-      message: `This file pins Node ${m[1]}, but ${node.name} needs Node ${node.floor} or newer; the server fails at startup. Pin ${node.floor === '20' ? '22' : '20'}.`,
+      message: `This file pins Node ${m[1]}, but ${node.evidence} declares engines.node ">=${node.floor}"; below it the SDK is unsupported and the server can fail at startup. Pin ${node.floor === '20' ? '22' : '20'}.`,
+      ...(node.certainty === 'proven' ? {} : { severity: 'warning' as const }),
       fixes: [
         {
           title: `Pin Node ${node.floor === '20' ? '22' : '20'}`,

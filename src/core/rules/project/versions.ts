@@ -117,3 +117,61 @@ export function parseRequirement(line: string): { name: string; spec: string } |
   if (!m) return undefined;
   return { name: normalizePyName(m[1]), spec: m[3].replace(/^\(|\)$/g, '').trim() };
 }
+
+/**
+ * Whether an npm range admits some release at or above `version`: `^0.6.0` (< 0.7.0) and
+ * `~1.0.3` (< 1.1.0) do not admit 1.1.0; `^1.0.0`, `>=0.6` and `*` do. Undefined when the
+ * range cannot be read (a URL, a tag such as `latest`, a git reference).
+ */
+export function rangeAdmitsAtLeast(range: string | undefined, version: string): boolean | undefined {
+  const v = parseVersion(version);
+  if (!range || !v) return undefined;
+  const text = range.slice(0, MAX_SPEC_CHARS).trim();
+  if (!text || /^(\*|x|X|latest)$/.test(text)) return text ? true : undefined;
+  let any = false;
+  for (const alternative of text.split('||')) {
+    const clauses = alternative
+      .trim()
+      .split(/\s+(?=[<>=~^\d])/)
+      .filter(Boolean);
+    let upper: { v: Version; inclusive: boolean } | undefined;
+    let readable = clauses.length > 0;
+    const cap = (u: Version, inclusive: boolean) => {
+      if (!upper || compareVersions(u, upper.v) < 0) upper = { v: u, inclusive };
+    };
+    for (const clause of clauses) {
+      const m = /^(\^|~|<=|<|>=|>|=)?\s*v?(\d+|[*xX])(?:\.(\d+|[*xX]))?(?:\.(\d+|[*xX]))?(?:[-+][0-9A-Za-z.-]*)?$/.exec(
+        clause,
+      );
+      if (!m) {
+        readable = false;
+        break;
+      }
+      const op = m[1] ?? '';
+      const wild = (x: string | undefined) => x === undefined || /^[*xX]$/.test(x);
+      const M = wild(m[2]) ? undefined : Number(m[2]);
+      const mi = wild(m[3]) ? undefined : Number(m[3]);
+      const pa = wild(m[4]) ? undefined : Number(m[4]);
+      if (M === undefined) continue; // `*`: no bound
+      if (op === '>' || op === '>=') continue;
+      if (op === '<') cap([M, mi ?? 0, pa ?? 0], false);
+      else if (op === '<=') cap([M, mi ?? 0, pa ?? 0], true);
+      else if (op === '^') {
+        if (M > 0 || mi === undefined) cap([M + 1, 0, 0], false);
+        else if (mi > 0 || pa === undefined) cap([0, mi + 1, 0], false);
+        else cap([0, 0, pa + 1], false);
+      } else if (op === '~') cap(mi === undefined ? [M + 1, 0, 0] : [M, mi + 1, 0], false);
+      else if (mi === undefined) cap([M + 1, 0, 0], false);
+      else if (pa === undefined) cap([M, mi + 1, 0], false);
+      else cap([M, mi, pa], true);
+    }
+    if (!readable) return undefined;
+    const u = upper as { v: Version; inclusive: boolean } | undefined;
+    if (!u) any = true;
+    else {
+      const c = compareVersions(v, u.v);
+      if (c < 0 || (c === 0 && u.inclusive)) any = true;
+    }
+  }
+  return any;
+}

@@ -61,6 +61,8 @@ export function frameworkFromImports(py: PyFile): PyFramework | undefined {
     py.importsFrom('mcp.server.fastmcp') ||
     py.importsFrom('mcp.server.mcpserver') ||
     py.importsFrom('mcp.server.lowlevel') ||
+    // A module that builds the SDK's SSE transport for a server made elsewhere (a factory).
+    py.importsFrom('mcp.server.sse') ||
     ['mcp.server.MCPServer', 'mcp.server.Server'].includes(
       py.imports.get('MCPServer') ?? py.imports.get('Server') ?? '',
     )

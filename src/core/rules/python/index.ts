@@ -8,6 +8,8 @@ import { PyFile } from './context';
 import { loadPythonParser, type PythonParser } from './loader';
 import { MCP_MARKER, RUNNER_MARKER } from './markers';
 import { HELPER_RULES, PYTHON_RULES } from './rules';
+import { mcp106 } from './rules/connection/http';
+import { mcp503, servesMcpRoutes } from './rules/security';
 
 /** Larger files are generated or vendored; parsing them would stall the lint pass. */
 const MAX_CHARS = 2_000_000;
@@ -97,7 +99,25 @@ export function analyzePython(
       }
       return { ...empty, hits: py.hits, module };
     }
-    if (!py.framework && !py.servers.length) return { ...empty, module };
+    if (!py.framework && !py.servers.length) {
+      // An app module that mounts MCP endpoints built elsewhere: its binds and CORS still matter.
+      if (servesMcpRoutes(py)) {
+        try {
+          mcp503(py);
+        } catch (err) {
+          onError?.('mcp503', err);
+        }
+      }
+      // A runner that starts an imported server over HTTP: where it binds is decided here.
+      if (module.starts.some((t) => t === 'http' || t === 'sse')) {
+        try {
+          mcp106(py);
+        } catch (err) {
+          onError?.('mcp106', err);
+        }
+      }
+      return { ...empty, hits: py.hits, module };
+    }
     for (const rule of PYTHON_RULES) {
       try {
         rule(py);

@@ -9,6 +9,10 @@ export const MCP_MARKER =
 
 /**
  * Files without MCP imports that may still start a server defined elsewhere (runner modules,
- * `__main__.py`): parsed for the project model only (imports and starts); no rule runs on them.
+ * `__main__.py`), or mount MCP endpoints built elsewhere into a web app (`sse.handle_post_message`,
+ * `mcp.http_app()`), or define pydantic settings a server module reads (`settings.host`): parsed
+ * for the project model (imports, starts, settings defaults); only the HTTP exposure rule runs on
+ * the app modules.
  */
-export const RUNNER_MARKER = /\.run(?:_\w+_async|_async)?\(|__main__/;
+export const RUNNER_MARKER =
+  /\.run(?:_\w+_async|_async)?\(|__main__|\.(?:handle_post_message|connect_sse|sse_app|streamable_http_app|http_app)\b|session_manager\.handle_request|\bBaseSettings\b/;

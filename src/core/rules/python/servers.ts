@@ -8,6 +8,7 @@ import type { ModuleFacts } from '../types';
 import { field, named, type PyNode } from './ast';
 import type { PyFile } from './context';
 import { frameworkFromImports } from './imports';
+import { moduleSettingsDefaults } from './rules/util';
 import { cliOnlyImports } from './flow';
 
 export type PyFramework = 'fastmcp' | 'mcp-python-sdk';
@@ -379,7 +380,14 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
     starts.push(transport);
   }
   const offStdio = cliOnlyImports(py);
-  return { imports, starts, mainGuard: hasMainBlock(py), ...(offStdio.length ? { offStdio } : {}) };
+  const settings = moduleSettingsDefaults(py);
+  return {
+    imports,
+    starts,
+    mainGuard: hasMainBlock(py),
+    ...(offStdio.length ? { offStdio } : {}),
+    ...(Object.keys(settings).length ? { settingsDefaults: settings } : {}),
+  };
 }
 
 /** Whether the module has an `if __name__ == "__main__":` block. */

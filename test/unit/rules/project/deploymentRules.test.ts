@@ -27,6 +27,11 @@ describe('deployment rules', () => {
         h.map((x) => covered(node, x)),
         ['16'],
       );
+      // SDK 0.6.0 declares no engines: an old Node image is no MCP601 for it.
+      assert.deepEqual(
+        dockerfileRules('/p/Dockerfile', node, contextWith({ '@modelcontextprotocol/sdk': '0.6.0' })),
+        [],
+      );
       const uv = 'FROM ghcr.io/astral-sh/uv:python3.9-bookworm-slim\n';
       assert.equal(dockerfileRules('/p/Dockerfile', uv, contextWith({ mcp: '1.9.4' }))[0]?.ruleId, 'MCP601');
     });

@@ -19,6 +19,31 @@ describe('package.json rules', () => {
     assert.equal(h.fixes?.[0].edits[0].newText, '">=18"');
   });
 
+  it("MCP601: the floor comes from the resolved SDK version's own engines (0.x and 1.0.x declare none)", () => {
+    const run = (sdk: string, engines: string, lock?: string) =>
+      packageJsonRules(
+        '/p/package.json',
+        pkg({ engines: { node: engines }, dependencies: { '@modelcontextprotocol/sdk': sdk } }),
+        contextWith(lock ? { '@modelcontextprotocol/sdk': lock } : {}),
+      ).filter((h) => h.ruleId === 'MCP601');
+    // An exact pin, or a range that only admits releases without engines: nothing to say.
+    assert.deepEqual(run('0.6.0', '>=14.0.0'), []);
+    assert.deepEqual(run('^0.6.0', '>=14'), []);
+    assert.deepEqual(run('~1.0.3', '>=16'), []);
+    // The lockfile resolves the range: 1.0.4 declares no floor; 1.11.0 declares >=18.
+    assert.deepEqual(run('^1.0.0', '>=16', '1.0.4'), []);
+    const locked = run('^1.0.0', '>=16', '1.11.0');
+    assert.equal(locked.length, 1);
+    assert.equal(locked[0]!.severity, undefined); // the rule's default: error
+    assert.match(locked[0]!.message, /1\.11\.0 \(package-lock\.json\) declares engines\.node ">=18"/);
+    // Every release ^1.11.0 admits declares >=18: proven without a lockfile.
+    assert.equal(run('^1.11.0', '>=16')[0]?.severity, undefined);
+    // ^1.0.0 admits 1.0.x (no floor) and 1.1.0+ (>=18): a warning that says what the range admits.
+    const admitted = run('^1.0.0', '>=16');
+    assert.equal(admitted[0]?.severity, 'warning');
+    assert.match(admitted[0]!.message, /"\^1\.0\.0" \(package\.json\) admits 1\.1\.0 and later/);
+  });
+
   it('MCP601: v2 packages need Node 20', () => {
     const text = pkg({ engines: { node: '^18.0.0' }, dependencies: { '@modelcontextprotocol/server': '^2.0.0' } });
     const hits = packageJsonRules('/p/package.json', text, contextWith({}));

@@ -7,9 +7,24 @@ import {
   normalizePyName,
   parseRequirement,
   parseVersion,
+  rangeAdmitsAtLeast,
 } from '../../../../src/core/rules/project/versions';
 
 describe('version helpers', () => {
+  it('rangeAdmitsAtLeast: what an npm range admits, not its lowest version', () => {
+    assert.equal(rangeAdmitsAtLeast('^0.6.0', '1.1.0'), false);
+    assert.equal(rangeAdmitsAtLeast('~1.0.3', '1.1.0'), false);
+    assert.equal(rangeAdmitsAtLeast('1.0.x', '1.1.0'), false);
+    assert.equal(rangeAdmitsAtLeast('1.0.4', '1.1.0'), false);
+    assert.equal(rangeAdmitsAtLeast('>=0.5 <1.1.0', '1.1.0'), false);
+    assert.equal(rangeAdmitsAtLeast('<=1.1.0', '1.1.0'), true);
+    assert.equal(rangeAdmitsAtLeast('^1.0.0', '1.1.0'), true);
+    assert.equal(rangeAdmitsAtLeast('>=0.6', '1.1.0'), true);
+    assert.equal(rangeAdmitsAtLeast('*', '1.1.0'), true);
+    assert.equal(rangeAdmitsAtLeast('^0.6.0 || ^1.2.0', '1.1.0'), true);
+    assert.equal(rangeAdmitsAtLeast('github:owner/repo', '1.1.0'), undefined);
+  });
+
   it('parses and compares versions', () => {
     assert.deepEqual(parseVersion('3.10'), [3, 10, 0]);
     assert.deepEqual(parseVersion('v20.1.2'), [20, 1, 2]);

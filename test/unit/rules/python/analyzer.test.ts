@@ -14,7 +14,7 @@ describe('python analyzer: createPythonAnalyzer', () => {
     assert.equal(r.file, '/w/python_bad_1.py');
     assert.equal(r.language, 'python');
     assert.equal(r.framework, 'mcp-python-sdk');
-    assert.equal(r.hits.length, 27);
+    assert.equal(r.hits.length, 28);
     assert.ok(r.definitions.every((d) => d.file === '/w/python_bad_1.py'));
   });
 

@@ -59,7 +59,7 @@ describe('python analyzer: marker fixtures', () => {
       '108:MCP105',
     ])
       assert.ok(got.includes(k), k);
-    assert.equal(got.length, 27);
+    assert.equal(got.length, 28);
     assert.equal(a.framework, 'mcp-python-sdk');
   });
 

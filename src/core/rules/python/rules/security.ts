@@ -6,6 +6,7 @@ import type { FunctionFact } from '../functions';
 import { fix, fixes, replaceNode } from '../fixes';
 import { dockerfileOf } from './connection/http';
 import { isAuthenticated } from './httpAuth';
+import { exceptionLeakVerdict } from './errorExposure';
 import { hostValue, identifiersIn, isAllInterfaces, walkBody } from './util';
 
 /** Identifiers whose value flows into an expression: a subscript index only selects a value. */
@@ -364,14 +365,16 @@ export function mcp503(py: PyFile): void {
     const hv = hostValue(py, host);
     const shown = hv.env
       ? `${hv.value || 'all interfaces'} by default (unless ${hv.env} is set)`
-      : hv.value || 'all interfaces';
+      : hv.flag
+        ? `${hv.value || 'all interfaces'} by default (unless ${hv.flag} is given)`
+        : hv.value || 'all interfaces';
     py.hit(
       'MCP503',
       host,
       `${what} listens on ${shown} (every network interface) and the server has no authentication: anyone who can reach the port can list and call every tool. Bind 127.0.0.1 for local use${docker ? ' (or publish the container port as 127.0.0.1:PORT:PORT)' : ''}, or add auth (auth=... / token_verifier=...).`,
       {
         fixes:
-          docker || hv.env
+          docker || hv.env || hv.flag
             ? undefined
             : fixes(fix('Bind 127.0.0.1 (local only)', replaceNode(py, host, '"127.0.0.1"'))),
       },
@@ -399,15 +402,34 @@ export function mcp503(py: PyFile): void {
     if (pos[0] && /(^|\.)CORSMiddleware$/.test(py.qualify(pos[0]) ?? '')) {
       const origins = py.kwargs(call).get('allow_origins');
       if (origins && /^\[["']\*["'],?\]$/.test(py.text(origins).replace(/\s+/g, ''))) {
+        const credentials = py.isTrue(py.kwargs(call).get('allow_credentials'));
         py.hit(
           'MCP503',
           origins,
-          `allow_origins=["*"] on line ${py.line(origins)} lets any web page call this unauthenticated MCP server from a visitor's browser. List the origins that may connect, or add authentication.`,
+          `allow_origins=["*"] on line ${py.line(origins)} lets any web page call this unauthenticated MCP server from a visitor's browser${credentials ? " (with allow_credentials=True Starlette echoes the caller's origin, so even cookie-carrying requests are allowed)" : ''}, also when it only listens on 127.0.0.1. List the origins that may connect, or add authentication.`,
           {},
         );
       }
     }
   }
+}
+
+/** Attributes that serve MCP from a Starlette/FastAPI app: SSE transport endpoints, the session manager, server apps. */
+const MCP_ROUTE_ATTRS = new Set(['handle_post_message', 'connect_sse', 'sse_app', 'streamable_http_app', 'http_app']);
+
+/**
+ * Whether a module without MCP imports of its own serves MCP over HTTP: its routes use an SSE
+ * transport's endpoints (`sse.handle_post_message`, `connect_sse`), a session manager's
+ * `handle_request`, or a server's `sse_app()` / `http_app()` built elsewhere.
+ */
+export function servesMcpRoutes(py: PyFile): boolean {
+  return py.attributes.some((a) => {
+    const attr = field(a, 'attribute');
+    const name = attr ? py.text(attr) : '';
+    // `httpx_sse.connect_sse(...)` is a client library's function, not a server transport.
+    if (MCP_ROUTE_ATTRS.has(name)) return !/^httpx_sse\b/.test(py.qualify(field(a, 'object')) ?? '');
+    return name === 'handle_request' && /session_manager$/i.test(py.text(field(a, 'object') ?? a));
+  });
 }
 
 // ---- MCP504 ----------------------------------------------------------------------------------
@@ -459,11 +481,17 @@ function leakCheck(py: PyFile, d: DefinitionFact, clause: PyNode, errName: strin
       (errName && identifiersIn(py, value).includes(errName)) ||
       /traceback\.format_exc|format_exception/.test(py.text(value));
     if (!mentions) return false;
+    const verdict = exceptionLeakVerdict(py, clause, value);
+    if (!verdict) return false;
     const verb = n.type === 'return_statement' ? 'returns' : 'raises';
+    const what = verdict.traceback ? 'a traceback' : 'the raw exception text';
+    const why = verdict.source
+      ? `the code in the try reaches ${verdict.source}, whose errors can carry hosts, users, database details or credentials`
+      : `a traceback carries the server's file paths and code, and this server ${verdict.receiver === 'remote' ? 'serves over HTTP/SSE' : 'is not proven to run only over stdio'}`;
     py.hit(
       'MCP504',
       n,
-      `Tool '${d.def.name}' ${verb} the raw exception text on line ${py.line(n)} from a broad except: messages and tracebacks can carry connection strings, paths, hosts and tokens, and they reach the model and the client log. Raise a deliberate message (ToolError("Could not ...")) and log the details to stderr.`,
+      `Tool '${d.def.name}' ${verb} ${what} on line ${py.line(n)} from a broad except: ${why}; the text reaches the model and the client log. Raise a deliberate message (ToolError("Could not ...")) and log the details to stderr.`,
       {},
     );
     return false;

@@ -1,5 +1,5 @@
 /** Small helpers shared by the Python rules. */
-import { named, type PyNode, walk } from '../ast';
+import { field, named, type PyNode, walk } from '../ast';
 import { majorOf, provenPyVersion } from '../../project/versions';
 import type { PyFile } from '../context';
 import type { FunctionFact } from '../functions';
@@ -241,11 +241,18 @@ function computeIsolation(py: PyFile): StdioIsolation {
 }
 
 /**
- * The host a bind argument stands for: a literal, a module-level constant bound to one, or the
+ * The host a bind argument stands for: a literal, a module-level constant bound to one, the
  * default of an environment lookup (`os.environ.get("HOST", "0.0.0.0")`, `os.getenv("HOST",
- * "0.0.0.0")`), with the variable that overrides it.
+ * "0.0.0.0")`) with the variable that overrides it, the default of an argparse option
+ * (`parser.add_argument("--host", default="0.0.0.0")` read as `args.host`) with the flag that
+ * overrides it, or the default of a pydantic settings field (`class Settings(BaseSettings): host:
+ * str = "127.0.0.1"` read as `settings.host`) with the environment variable that overrides it.
  */
-export function hostValue(py: PyFile, node: PyNode | undefined, depth = 0): { value?: string; env?: string } {
+export function hostValue(
+  py: PyFile,
+  node: PyNode | undefined,
+  depth = 0,
+): { value?: string; env?: string; flag?: string } {
   if (!node || depth > 3) return {};
   const lit = py.constStr(node);
   if (lit !== undefined) return { value: lit };
@@ -256,5 +263,107 @@ export function hostValue(py: PyFile, node: PyNode | undefined, depth = 0): { va
     const value = def ? hostValue(py, def, depth + 1).value : undefined;
     return value === undefined ? {} : { value, env: py.str(pos[0] ?? py.kwargs(node).get('key')) };
   }
+  if (node.type === 'attribute') return argparseDefault(py, node, depth) ?? settingsDefault(py, node, depth) ?? {};
   return {};
+}
+
+/** The assignment value bound to `name` in the function holding `at` (or at module level). */
+function localValue(py: PyFile, name: string, at: PyNode): PyNode | undefined {
+  const fn = py.enclosingFunction(at);
+  let found: PyNode | undefined;
+  walk(fn ? fn.body : py.root, (n) => {
+    if (n !== (fn ? fn.body : py.root) && (n.type === 'function_definition' || n.type === 'class_definition'))
+      return false;
+    if (n.type === 'assignment') {
+      const left = field(n, 'left');
+      if (left?.type === 'identifier' && py.text(left) === name) found = field(n, 'right') ?? found;
+    }
+    return true;
+  });
+  return found ?? py.moduleAssignments.get(name);
+}
+
+/** `args.host` where `args = parser.parse_args()`: the `default=` of the `--host` option. */
+function argparseDefault(py: PyFile, node: PyNode, depth: number): { value?: string; flag?: string } | undefined {
+  const obj = field(node, 'object');
+  const attr = field(node, 'attribute');
+  if (obj?.type !== 'identifier' || !attr) return undefined;
+  const bound = localValue(py, py.text(obj), node);
+  if (bound?.type !== 'call' || !/(^|\.)parse_(known_)?args$/.test(py.text(field(bound, 'function') ?? bound)))
+    return undefined;
+  const dest = py.text(attr);
+  for (const c of py.calls) {
+    const fnNode = field(c, 'function');
+    if (fnNode?.type !== 'attribute' || py.text(field(fnNode, 'attribute') ?? fnNode) !== 'add_argument') continue;
+    const names = py
+      .positional(c)
+      .map((a) => py.str(a))
+      .filter((x): x is string => !!x);
+    const long = names.find((n) => n.startsWith('--')) ?? names.find((n) => !n.startsWith('-'));
+    const own = py.str(py.kwargs(c).get('dest')) ?? long?.replace(/^-+/, '').replace(/-/g, '_');
+    if (own !== dest) continue;
+    const def = py.kwargs(c).get('default');
+    const value = def ? hostValue(py, def, depth + 1).value : undefined;
+    return value === undefined ? {} : { value, flag: long?.startsWith('--') ? long : undefined };
+  }
+  return undefined;
+}
+
+/**
+ * `settings.host` where `settings = Settings()` and `class Settings(BaseSettings)` (pydantic) in
+ * this file declares `host: str = "..."`: the field's default, which the `HOST` environment
+ * variable (with the class's `env_prefix`) overrides.
+ */
+function settingsDefault(py: PyFile, node: PyNode, depth: number): { value?: string; env?: string } | undefined {
+  const obj = field(node, 'object');
+  const attr = field(node, 'attribute');
+  if (obj?.type !== 'identifier' || !attr || depth > 3) return undefined;
+  const bound = localValue(py, py.text(obj), node);
+  const clsName = bound?.type === 'call' ? py.text(field(bound, 'function') ?? bound) : undefined;
+  const fields = clsName ? settingsFields(py, clsName) : undefined;
+  if (!fields) return undefined;
+  return fields.get(py.text(attr)) ?? {};
+}
+
+/** String field defaults of a pydantic `BaseSettings` class of this file, with their environment variables. */
+function settingsFields(py: PyFile, clsName: string): Map<string, { value: string; env: string }> | undefined {
+  if (!/^[A-Za-z_]\w*$/.test(clsName)) return undefined;
+  const cls = py.classes.get(clsName);
+  if (!cls) return undefined;
+  const bases = field(cls, 'superclasses');
+  if (!bases || !named(bases).some((b) => /(^|\.)BaseSettings$/.test(py.qualify(b) ?? py.text(b)))) return undefined;
+  const body = field(cls, 'body');
+  const assigns: PyNode[] = [];
+  for (const stmt of body ? named(body) : []) {
+    const a = stmt.type === 'expression_statement' ? named(stmt)[0] : undefined;
+    if (a?.type === 'assignment') assigns.push(a);
+  }
+  let prefix = '';
+  for (const a of assigns) {
+    const right = field(a, 'right');
+    if (py.text(field(a, 'left') ?? a) === 'model_config' && right?.type === 'call') {
+      const p = py.str(py.kwargs(right).get('env_prefix'));
+      if (p) prefix = p;
+    }
+  }
+  const out = new Map<string, { value: string; env: string }>();
+  for (const a of assigns) {
+    const left = field(a, 'left');
+    const right = field(a, 'right');
+    if (left?.type !== 'identifier' || !right) continue;
+    const value = py.constStr(right);
+    if (value !== undefined) out.set(py.text(left), { value, env: `${prefix}${py.text(left)}`.toUpperCase() });
+  }
+  return out;
+}
+
+/** Module-level settings objects of this file and their field defaults (for the project model). */
+export function moduleSettingsDefaults(py: PyFile): Record<string, Record<string, { value: string; env: string }>> {
+  const out: Record<string, Record<string, { value: string; env: string }>> = {};
+  for (const [name, value] of py.moduleAssignments) {
+    if (value.type !== 'call') continue;
+    const fields = settingsFields(py, py.text(field(value, 'function') ?? value));
+    if (fields?.size) out[name] = Object.fromEntries(fields);
+  }
+  return out;
 }

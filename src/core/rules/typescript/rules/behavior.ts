@@ -15,6 +15,7 @@ import {
 import { type RuleContext, isModuleLevel, refersTo, taintedNames } from '../context';
 import { type DefFact, callsNamed } from '../facts';
 import { initializerOf, resolveRef } from '../resolve';
+import { isRemoteClientModule } from './errorExposure';
 
 /** Concurrency and performance rules: MCP301 302 401 402 403 404. */
 export function behaviorRules(ctx: RuleContext): void {
@@ -501,6 +502,16 @@ function mcp401(ctx: RuleContext): void {
     const ref = resolveRef(ctx.facts, e.expression);
     if (ref && /^(axios|got|node-fetch|undici)$/.test(ref.module))
       return `a network request (\`${e.expression.getText(sf)}\`)`;
+    // Work on (or handed) a client of a remote service: `await bq.query(...)`,
+    // `await scanDatasets(bigquery, ...)` with `bigquery = new BigQuery(...)`.
+    const receiver = ts.isPropertyAccessExpression(e.expression) ? [e.expression.expression] : [];
+    for (const x of [...receiver, ...e.arguments]) {
+      const module = remoteClientOf(ctx, x);
+      if (module)
+        return x === receiver[0]
+          ? `\`${e.expression.getText(sf)}(...)\` on the ${module} client`
+          : `\`${e.expression.getText(sf)}(...)\`, handed the ${module} client \`${x.getText(sf)}\`,`;
+    }
     return undefined;
   };
   const seen = new Set<ts.Node>();
@@ -542,4 +553,19 @@ function mcp401(ctx: RuleContext): void {
       if (topCall) check(sf, topCall.getStart(sf), startText, topCall);
     }
   }
+}
+
+/** The module of the remote-service client an expression holds (`new BigQuery(...)`, `new pg.Pool(...)`), if any. */
+function remoteClientOf(ctx: RuleContext, x: ts.Expression): string | undefined {
+  const { ts } = ctx;
+  const u = unwrap(x);
+  if (!ts.isIdentifier(u)) return undefined;
+  const values = [initializerOf(ctx.facts, u), ...(ctx.facts.assignments.get(u.text) ?? []).map((a) => a.right)];
+  for (const v of values) {
+    const init = v && unwrapAwait(unwrap(v));
+    if (!init || !(ts.isNewExpression(init) || ts.isCallExpression(init))) continue;
+    const ref = resolveRef(ctx.facts, init.expression);
+    if (ref && isRemoteClientModule(ref.module)) return ref.module;
+  }
+  return undefined;
 }

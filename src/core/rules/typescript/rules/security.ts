@@ -4,6 +4,7 @@ import { type RuleContext, refersTo, taintedNames } from '../context';
 import { type DefFact, callsNamed, importsModule } from '../facts';
 import { initializerOf, resolveRef } from '../resolve';
 import { reachesBoundary } from './pathBoundary';
+import { exceptionLeakVerdict, type LeakVerdict } from './errorExposure';
 
 /** Security rules: MCP501 502 503 504. */
 export function securityRules(ctx: RuleContext): void {
@@ -288,85 +289,6 @@ function leaksError(ctx: RuleContext, expr: ts.Node, errName: string): boolean {
   return found;
 }
 
-/** Clients whose errors name hosts, users, databases and statements. */
-const DATA_STORE_CLIENTS = [
-  'pg',
-  'mysql',
-  'mysql2',
-  'mysql2/promise',
-  'mssql',
-  'oracledb',
-  'mongodb',
-  'mongoose',
-  'redis',
-  'ioredis',
-  'knex',
-  'sequelize',
-  'typeorm',
-  '@prisma/client',
-  '@elastic/elasticsearch',
-];
-
-/** Names that hold credentials: `apiKey`, `API_TOKEN`, `dbPassword`, `connectionString`... */
-const SECRET_NAME = /token|secret|passw|api_?key|credential|authori[sz]ation|connection_?string|dsn/i;
-
-/**
- * The caught error's message handed back as a tool error (`isError: true`) by a server that only
- * runs over stdio: the client is the user's own and the message is the feedback the model needs
- * to correct the call, as the protocol asks. It still counts as a leak when more than the message
- * goes out (the stack, the whole error object), when the failing code handles credentials
- * (`process.env`, secret-named values) or when the file uses a database or cache client.
- */
-function localErrorFeedback(ctx: RuleContext, ret: ts.Expression, errName: string, clause: ts.CatchClause): boolean {
-  const { ts } = ctx;
-  if (ctx.stdio !== 'stdio' || importsModule(ctx.facts, ...DATA_STORE_CLIENTS)) return false;
-  const obj = unwrap(ret);
-  if (!ts.isObjectLiteralExpression(obj)) return false;
-  const isError = obj.properties.some(
-    (p) =>
-      ts.isPropertyAssignment(p) &&
-      (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) &&
-      p.name.text === 'isError' &&
-      p.initializer.kind === ts.SyntaxKind.TrueKeyword,
-  );
-  if (!isError) return false;
-  // Every mention of the error is `<err>.message`.
-  let onlyMessage = true;
-  const visitRet = (n: ts.Node): void => {
-    if (!onlyMessage) return;
-    if (ts.isIdentifier(n) && n.text === errName) {
-      // `(err as Error).message`, `err!.message`: step out of casts and parentheses first.
-      let e: ts.Node = n;
-      while (
-        ts.isParenthesizedExpression(e.parent) ||
-        ts.isAsExpression(e.parent) ||
-        ts.isNonNullExpression(e.parent) ||
-        ts.isTypeAssertionExpression(e.parent) ||
-        ts.isSatisfiesExpression(e.parent)
-      )
-        e = e.parent;
-      const p = e.parent;
-      if (!(ts.isPropertyAccessExpression(p) && p.expression === e && p.name.text === 'message')) onlyMessage = false;
-      return;
-    }
-    ts.forEachChild(n, visitRet);
-  };
-  visitRet(obj);
-  if (!onlyMessage) return false;
-  const tryStmt = clause.parent;
-  if (!ts.isTryStatement(tryStmt)) return false;
-  let credentials = false;
-  const visitTry = (n: ts.Node): void => {
-    if (credentials) return;
-    if (ts.isPropertyAccessExpression(n) && n.name.text === 'env' && n.expression.getText(ctx.sf) === 'process')
-      credentials = true;
-    else if ((ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) && SECRET_NAME.test(n.text)) credentials = true;
-    else ts.forEachChild(n, visitTry);
-  };
-  visitTry(tryStmt.tryBlock);
-  return !credentials;
-}
-
 /** Upstream data interpolated into an error message: `await res.text()`, `res.url`, `err.message`. */
 function upstreamInterpolation(ctx: RuleContext, tpl: ts.Expression): boolean {
   const { ts } = ctx;
@@ -395,8 +317,12 @@ function mcp504(ctx: RuleContext, d: DefFact): void {
   const { ts } = ctx;
   const h = d.handler!;
   const tool = d.def.name;
-  const msg = (how: string) =>
-    `Tool \`${tool}\` ${how}: exception text and stack traces can carry paths, hostnames, connection strings or tokens, and they go straight to the model and the client log. Return a deliberate message${d.style === 'fastmcp' ? ' (`throw new UserError("Could not ...")`)' : ' with `isError: true`'} and log the details with \`console.error\`.`;
+  const msg = (how: string, v: LeakVerdict) => {
+    const why = v.source
+      ? `the code it runs reaches ${v.source}, whose errors can carry hosts, users, database details or credentials`
+      : `the stack carries the server's file paths and code, and this server ${v.receiver === 'remote' ? 'serves over HTTP/SSE' : 'is not proven to run only over stdio'}`;
+    return `Tool \`${tool}\` ${how}: ${why}; the text goes to the model and the client log. Return a deliberate message${d.style === 'fastmcp' ? ' (`throw new UserError("Could not ...")`)' : ''} and log the details with \`console.error\`.`;
+  };
   const text = ctx.handlerInfo(h).text;
   if (!text.includes('catch') && !(d.style === 'fastmcp' && text.includes('throw'))) return;
   const info = ctx.handlerInfo(h);
@@ -410,25 +336,34 @@ function mcp504(ctx: RuleContext, d: DefFact): void {
   };
   const catchVar = (c: ts.CatchClause | undefined): string | undefined =>
     c?.variableDeclaration && ts.isIdentifier(c.variableDeclaration.name) ? c.variableDeclaration.name.text : undefined;
+  const tryBlock = (c: ts.CatchClause): ts.Node => (ts.isTryStatement(c.parent) ? c.parent.tryBlock : c.parent);
   for (const r of info.returns) {
     const clause = enclosingCatch(r);
     const errName = catchVar(clause);
-    if (errName && r.expression && leaksError(ctx, r.expression, errName)) {
-      if (clause && localErrorFeedback(ctx, r.expression, errName, clause)) continue;
-      ctx.report('MCP504', r.expression, msg(`returns the caught error's details (\`${errName}\`)`), {
+    if (!clause || !errName || !r.expression || !leaksError(ctx, r.expression, errName)) continue;
+    const v = exceptionLeakVerdict(ctx, tryBlock(clause), r.expression, errName);
+    if (v)
+      ctx.report('MCP504', r.expression, msg(`returns the caught error's details (\`${errName}\`)`, v), {
         data: { tool },
       });
-    }
   }
   for (const t of info.throws) {
-    const errName = catchVar(enclosingCatch(t));
-    if (errName && leaksError(ctx, t.expression, errName) && !/UserError|McpError/.test(t.expression.getText(ctx.sf))) {
-      ctx.report(
-        'MCP504',
-        t.expression,
-        msg(`rethrows the caught error's text (\`${errName}\`), which the framework sends to the client`),
-        { data: { tool } },
-      );
+    const clause = enclosingCatch(t);
+    const errName = catchVar(clause);
+    if (
+      clause &&
+      errName &&
+      leaksError(ctx, t.expression, errName) &&
+      !/UserError|McpError/.test(t.expression.getText(ctx.sf))
+    ) {
+      const v = exceptionLeakVerdict(ctx, tryBlock(clause), t.expression, errName);
+      if (v)
+        ctx.report(
+          'MCP504',
+          t.expression,
+          msg(`rethrows the caught error's text (\`${errName}\`), which the framework sends to the client`, v),
+          { data: { tool } },
+        );
       continue;
     }
     if (d.style === 'fastmcp') {
@@ -439,14 +374,17 @@ function mcp504(ctx: RuleContext, d: DefFact): void {
         e.arguments?.[0] &&
         upstreamInterpolation(ctx, unwrap(e.arguments[0]))
       ) {
-        ctx.report(
-          'MCP504',
-          t,
-          msg(
-            "throws an `Error` with upstream response data interpolated; fastmcp returns non-`UserError` messages verbatim (`Tool '...' execution failed: ...`)",
-          ),
-          { data: { tool } },
-        );
+        const v = exceptionLeakVerdict(ctx, h, t.expression, undefined);
+        if (v)
+          ctx.report(
+            'MCP504',
+            t,
+            msg(
+              "throws an `Error` with upstream response data interpolated; fastmcp returns non-`UserError` messages verbatim (`Tool '...' execution failed: ...`)",
+              v,
+            ),
+            { data: { tool } },
+          );
       }
     }
   }

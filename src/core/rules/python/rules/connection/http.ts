@@ -9,7 +9,7 @@ import { field, named, type PyNode } from '../../ast';
 import type { PyFile } from '../../context';
 import type { ServerFact } from '../../servers';
 import { addKeyword, fix, fixes, replaceNode } from '../../fixes';
-import { identifiersIn, isLoopback, numberValue } from '../util';
+import { hostValue, identifiersIn, isLoopback, numberValue } from '../util';
 
 // ---- MCP106 ----------------------------------------------------------------------------------
 
@@ -55,8 +55,58 @@ export function mcp106(py: PyFile): void {
       },
     );
   };
+  /**
+   * A host read from a settings field or an option whose default is loopback (`settings.host`
+   * with `host: str = "127.0.0.1"` in a `BaseSettings`): reported when the container build does not
+   * set the variable or flag that overrides it.
+   */
+  const reportDefault = (h: PyNode, what: string) => {
+    const hv = hostValue(py, h);
+    if (docker && !overridden && hv.value === undefined && importedSettings(py, h)) {
+      // `settings.host` from another module: the project model reads the default there.
+      const [name, fieldName] = importedSettings(py, h)!;
+      py.hit('MCP106', h, `${what} binds ${py.text(h)}.`, {
+        data: {
+          loopbackBind: true,
+          defaulted: false,
+          pendingSettings: {
+            name,
+            field: fieldName,
+            what,
+            container: docker.path ? path.basename(docker.path) : 'Dockerfile',
+          },
+          containerEnv: containerEnvNames(docker.text ?? ''),
+        },
+      });
+      return;
+    }
+    if (!docker || !isLoopback(hv.value) || (!hv.env && !hv.flag)) return;
+    const text = docker.text ?? '';
+    if (hv.env && new RegExp(`\\b${hv.env.replace(/[^\w]/g, '\\$&')}\\s*[=:]`, 'i').test(text)) return;
+    if (hv.flag && text.includes(hv.flag)) return;
+    if (overridden) return;
+    const how = hv.env ? `the environment variable ${hv.env}` : `the option ${hv.flag}`;
+    py.hit(
+      'MCP106',
+      h,
+      `${what} binds ${py.text(h)}, which defaults to ${hv.value} unless ${how} overrides it, and the container build (${docker.path ? path.basename(docker.path) : 'Dockerfile'}) does not set it. Inside a container a loopback-bound server is unreachable through a published port (docker run -p gives "connection refused"). Set ${hv.env ? `${hv.env}=0.0.0.0 in the image (ENV)` : `${hv.flag} 0.0.0.0 in the container command`} and publish the port as -p 127.0.0.1:PORT:PORT.`,
+      { data: { loopbackBind: true, host: hv.value, defaulted: false } },
+    );
+  };
   for (const s of py.servers) {
-    if (s.imported) continue;
+    if (s.imported) {
+      // A server made in another module, started here with an explicit host: the bind is here.
+      for (const st of s.starts) {
+        if ((st.transport !== 'http' && st.transport !== 'sse') || st.node.type !== 'call') continue;
+        const h = py.kwargs(st.node).get('host');
+        if (!h) continue;
+        const v = py.str(h);
+        const what = `${s.name}.${st.method}() on line ${py.line(st.node)}`;
+        if (v !== undefined && isLoopback(v)) report(h, v, what, replaceNode(py, h, '"0.0.0.0"'));
+        else if (v === undefined) reportDefault(h, what);
+      }
+      continue;
+    }
     const ctorHost = s.ctor ? py.kwargs(s.ctor).get('host') : undefined;
     for (const st of s.starts) {
       if (
@@ -71,6 +121,7 @@ export function mcp106(py: PyFile): void {
           const v = py.str(h);
           if (v !== undefined && isLoopback(v))
             report(h, v, `${s.name}.${st.method}() on line ${py.line(st.node)}`, replaceNode(py, h, '"0.0.0.0"'));
+          else if (v === undefined) reportDefault(h, `${s.name}.${st.method}() on line ${py.line(st.node)}`);
         } else if (!py.hasSplat(st.node)) {
           report(
             st.node,
@@ -95,6 +146,25 @@ export function mcp106(py: PyFile): void {
         break;
       }
     }
+  }
+  // A runner module: `from app import mcp` ... `mcp.run(transport="http", host=settings.host)`.
+  const own = new Set(py.servers.map((s) => s.name));
+  for (const c of py.calls) {
+    const fnNode = field(c, 'function');
+    if (fnNode?.type !== 'attribute') continue;
+    const obj = field(fnNode, 'object');
+    const method = py.text(field(fnNode, 'attribute') ?? fnNode);
+    if (obj?.type !== 'identifier' || (method !== 'run' && method !== 'run_async')) continue;
+    const name = py.text(obj);
+    if (own.has(name) || !py.imports.has(name)) continue;
+    const transport = py.str(py.kwargs(c).get('transport') ?? py.positional(c)[0]);
+    if (!transport || !['http', 'sse', 'streamable-http'].includes(transport)) continue;
+    const h = py.kwargs(c).get('host');
+    if (!h) continue;
+    const v = py.str(h);
+    const what = `${name}.${method}() on line ${py.line(c)}`;
+    if (v !== undefined && isLoopback(v)) report(h, v, what, replaceNode(py, h, '"0.0.0.0"'));
+    else if (v === undefined) reportDefault(h, what);
   }
   for (const call of py.calls) {
     if (py.callee(call) !== 'uvicorn.run') continue;
@@ -326,4 +396,24 @@ export function mcp110(py: PyFile): void {
       {},
     );
   }
+}
+
+/** `settings.host` where `settings` is imported by name from another module: `[name, field]`. */
+function importedSettings(py: PyFile, h: PyNode): [string, string] | undefined {
+  if (h.type !== 'attribute') return undefined;
+  const obj = field(h, 'object');
+  const attr = field(h, 'attribute');
+  if (obj?.type !== 'identifier' || !attr) return undefined;
+  const q = py.imports.get(py.text(obj));
+  if (!q || !q.endsWith(`.${py.text(obj)}`) || py.moduleAssignments.has(py.text(obj))) return undefined;
+  return [py.text(obj), py.text(attr)];
+}
+
+/** Environment variable names a Dockerfile or compose file sets (`ENV HOST=...`, `HOST: ...`, `-e HOST=...`). */
+function containerEnvNames(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.slice(0, 200_000).matchAll(/\b([A-Z][A-Z0-9_]*)[ \t]*[=:]/g)) out.add(m[1]!);
+  // `ENV HOST 0.0.0.0` (the legacy form without `=`).
+  for (const m of text.slice(0, 200_000).matchAll(/^[ \t]*ENV[ \t]+([A-Z][A-Z0-9_]*)[ \t]+\S/gm)) out.add(m[1]!);
+  return [...out];
 }

@@ -6,6 +6,7 @@ import type * as ts from 'typescript';
 import { calleeName, edit, unwrap, walk } from '../../astUtil';
 import { type RuleContext, findAll } from '../../context';
 import { callsNamed } from '../../facts';
+import { initializerOf } from '../../resolve';
 import { findServer } from '../../servers';
 
 export function mcp104(ctx: RuleContext): void {
@@ -167,4 +168,67 @@ export function mcp112(ctx: RuleContext): void {
       continue;
     }
   }
+  for (const stmt of sf.statements) {
+    const what = entryMethodCall(ctx, stmt);
+    if (!what) continue;
+    const call = (stmt as ts.ExpressionStatement).expression as ts.CallExpression;
+    ctx.report(
+      'MCP112',
+      call,
+      `\`${what.call}\` returns a promise that is neither awaited nor caught, and \`${what.method}\` is an async method that starts the server (${what.start}) without catching its failure: if startup fails, Node reports an unhandled rejection and exits (clients only see "Connection closed"). Add \`.catch((err) => { console.error(err); process.exit(1); })\`.`,
+      { fixes: [catchFix(call)], data: { call: what.call } },
+    );
+  }
+}
+
+/**
+ * A top-level `x.run();` statement where `x = new C(...)`, `C` is a class of this file and `run` an
+ * async method that starts the server: it calls `connect`/`start`/`listen`, or hands the class's
+ * SDK server (`this.server`) to a function (`initializeTransport(this.server, config)`), and no
+ * `try` whose `catch` exits surrounds that call.
+ */
+function entryMethodCall(
+  ctx: RuleContext,
+  stmt: ts.Statement,
+): { call: string; method: string; start: string } | undefined {
+  const { ts, sf } = ctx;
+  if (!ts.isExpressionStatement(stmt) || !ts.isCallExpression(stmt.expression)) return undefined;
+  const call = stmt.expression;
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return undefined;
+  const init = initializerOf(ctx.facts, callee.expression);
+  const ctor = init && unwrap(init);
+  if (!ctor || !ts.isNewExpression(ctor) || !ts.isIdentifier(ctor.expression)) return undefined;
+  const className = ctor.expression.text;
+  const cls = sf.statements.find(
+    (s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === className,
+  );
+  const method = cls?.members.find(
+    (m): m is ts.MethodDeclaration =>
+      ts.isMethodDeclaration(m) &&
+      !!m.body &&
+      ts.isIdentifier(m.name) &&
+      m.name.text === callee.name.text &&
+      (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.AsyncKeyword),
+  );
+  if (!method?.body) return undefined;
+  const serverFields = new Set(ctx.facts.servers.map((s) => s.name).filter((n) => n.startsWith('this.')));
+  let start: ts.CallExpression | undefined;
+  walk(method.body, (n) => {
+    if (start) return false;
+    if (!ts.isCallExpression(n)) return true;
+    const name = calleeName(n) ?? '';
+    const handsServer = n.arguments.some((a) => serverFields.has(unwrap(a).getText(sf)));
+    if (!['connect', 'start', 'listen'].includes(name) && !handsServer) return true;
+    for (let p: ts.Node | undefined = n.parent; p && p !== method; p = p.parent)
+      if (ts.isTryStatement(p) && p.catchClause && /process\.exit\s*\(/.test(p.catchClause.getText(sf))) return true;
+    start = n;
+    return false;
+  });
+  if (!start) return undefined;
+  return {
+    call: `${callee.getText(sf)}()`,
+    method: `${className}.${callee.name.text}`,
+    start: `\`${start.expression.getText(sf)}(...)\` on line ${sf.getLineAndCharacterOfPosition(start.getStart(sf)).line + 1}`,
+  };
 }

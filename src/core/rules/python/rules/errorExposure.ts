@@ -1,0 +1,274 @@
+/**
+ * MCP504's verdict for Python: whether the text of an exception caught around some code is a
+ * leak. It depends on two things only — what the `try` can reach (a credential-bearing source:
+ * a database driver or connection string, an API client built with a key or token, a secret read
+ * from the environment or a secrets file) and who receives the error (a local stdio client the
+ * user spawned, or a remotely reachable transport). Whether the error is flagged `isError` is
+ * MCP705's question, not this one.
+ *
+ * `exceptionLeakVerdict(py, clause, leaked)` is the one entry point: tool handlers and low-level
+ * `call_tool` dispatchers both call it with the `except` clause and the returned/raised value.
+ */
+import { field, named, type PyNode, walk } from '../ast';
+import type { PyFile } from '../context';
+import { lifespanNames } from '../flow';
+import type { FunctionFact } from '../functions';
+import { isSecretName } from '../../secretNames';
+
+/** Who receives a tool's error text. */
+type ErrorReceiver = 'local' | 'remote' | 'unknown';
+
+export interface LeakVerdict {
+  /** What the `try` reaches that holds a credential, for the message (`sqlite3.connect(...)`). */
+  source?: string;
+  receiver: ErrorReceiver;
+  /** The leaked value is a traceback (file paths and code of the server). */
+  traceback: boolean;
+}
+
+/** Modules whose clients talk to a database or cache: their errors name hosts, users, tables and statements. */
+const DATA_STORE_MODULES = [
+  'sqlite3',
+  'aiosqlite',
+  'psycopg',
+  'psycopg2',
+  'asyncpg',
+  'pymysql',
+  'aiomysql',
+  'MySQLdb',
+  'mysql.connector',
+  'pymongo',
+  'motor',
+  'redis',
+  'sqlalchemy',
+  'clickhouse_connect',
+  'clickhouse_driver',
+  'snowflake.connector',
+  'duckdb',
+  'pyodbc',
+  'oracledb',
+  'cx_Oracle',
+  'elasticsearch',
+  'neo4j',
+  'cassandra',
+  'supabase',
+];
+
+/** SDKs whose clients authenticate by construction (keys from arguments or the environment). */
+const AUTHENTICATED_SDKS = [
+  'boto3',
+  'botocore',
+  'aioboto3',
+  'google.cloud',
+  'googleapiclient',
+  'azure',
+  'firebase_admin',
+  'openai',
+  'anthropic',
+  'stripe',
+  'slack_sdk',
+  'github',
+  'msal',
+  'tweepy',
+];
+
+const SECRET_FILE =
+  /(^|[\\/])\.env(\.\w+)?$|(^|[\\/_-])(credentials?|secrets?|tokens?|auth)\.(json|ya?ml|toml|ini|txt)$|\.(pem|key|p12|pfx)$|service[-_]?account[^\\/]*\.json$/i;
+
+const under = (q: string | undefined, mods: string[]): string | undefined =>
+  q ? mods.find((m) => q === m || q.startsWith(`${m}.`)) : undefined;
+
+/** Builds and caches, per file, the evidence of credential-bearing sources. */
+class SourceFinder {
+  private readonly byName = new Map<string, FunctionFact[]>();
+  /** Assignments by target text (`conn`, `self.client`), with the function they sit in. */
+  private readonly assigned = new Map<string, { value: PyNode; fn: FunctionFact | undefined }[]>();
+  private readonly fnCache = new Map<FunctionFact, string | null>();
+  private lifespanSource?: string | null;
+
+  constructor(private readonly py: PyFile) {
+    for (const f of py.functions) {
+      const list = this.byName.get(f.name) ?? [];
+      list.push(f);
+      this.byName.set(f.name, list);
+    }
+    walk(py.root, (n) => {
+      if (n.type === 'assignment' || n.type === 'augmented_assignment') {
+        const left = field(n, 'left');
+        const right = field(n, 'right');
+        if (left && right) this.bind(left, right);
+      } else if (n.type === 'as_pattern' && n.parent?.type === 'with_item') {
+        const value = named(n)[0];
+        const alias = field(n, 'alias');
+        const target = alias ? (named(alias)[0] ?? alias) : undefined;
+        if (value && target) this.bind(target, value);
+      }
+      return true;
+    });
+  }
+
+  private bind(target: PyNode, value: PyNode): void {
+    const targets = target.type === 'pattern_list' || target.type === 'tuple_pattern' ? named(target) : [target];
+    for (const t of targets) {
+      if (t.type !== 'identifier' && t.type !== 'attribute') continue;
+      const key = this.key(t);
+      const list = this.assigned.get(key) ?? [];
+      list.push({ value, fn: this.py.enclosingFunction(t) });
+      this.assigned.set(key, list);
+    }
+  }
+
+  /** `self.client` and `cls.client` share a key; other names are their text. */
+  private key(n: PyNode): string {
+    if (n.type === 'attribute') {
+      const obj = field(n, 'object');
+      const attr = field(n, 'attribute');
+      if (obj && attr && ['self', 'cls'].includes(this.py.text(obj))) return `self.${this.py.text(attr)}`;
+    }
+    return this.py.text(n);
+  }
+
+  /** A node that is itself a credential source, described for the message. */
+  private direct(n: PyNode): string | undefined {
+    const py = this.py;
+    if (n.type === 'call') {
+      const q = py.callee(n);
+      const store = under(q, DATA_STORE_MODULES);
+      if (store) return `the ${store} client`;
+      const sdk = under(q, AUTHENTICATED_SDKS);
+      if (sdk) return `the authenticated ${sdk} client`;
+      if (q === 'os.getenv' || q === 'os.environ.get' || q === 'os.getenvb') {
+        const k = py.str(py.positional(n)[0]);
+        if (k && isSecretName(k)) return `the secret ${k} from the environment`;
+      }
+      if (q === 'open' || q?.endsWith('.read_text') || q?.endsWith('.read_bytes') || q?.endsWith('.open')) {
+        const p = py.str(py.positional(n)[0]);
+        if (p && p.length < 300 && SECRET_FILE.test(p)) return `the secrets file ${p}`;
+      }
+      if (q?.startsWith('dotenv.')) return 'the .env file';
+      for (const [name, value] of py.kwargs(n))
+        if (isSecretName(name) && !['None', 'False', 'True'].includes(py.text(value)))
+          return `a client built with \`${name}=\``;
+      return undefined;
+    }
+    if (n.type === 'subscript') {
+      const v = field(n, 'value');
+      if (py.qualify(v) === 'os.environ') {
+        const k = py.str(field(n, 'subscript') ?? named(n)[1]);
+        if (k && isSecretName(k)) return `the secret ${k} from the environment`;
+      }
+      return undefined;
+    }
+    if (n.type === 'identifier' && isSecretName(py.text(n))) return `\`${py.text(n)}\``;
+    if (n.type === 'attribute') {
+      const attr = field(n, 'attribute');
+      if (attr && isSecretName(py.text(attr))) return `\`${py.text(n)}\``;
+    }
+    if (n.type === 'string') {
+      const s = py.text(n);
+      if (/^[a-z]*["']{1,3}[a-z][a-z0-9+]*:\/\/[^\s/@"':]+:[^\s/@"']+@/i.test(s)) return 'a connection string';
+    }
+    return undefined;
+  }
+
+  /**
+   * The first credential source that code under `root` reaches: directly, through names bound (in
+   * its function or at module level) to a source, through the file's functions it names (calls,
+   * callbacks), or through the lifespan context when the lifespan opens one.
+   */
+  reach(root: PyNode, fn: FunctionFact | undefined, depth = 0): string | undefined {
+    let found: string | undefined;
+    walk(root, (n) => {
+      if (found) return false;
+      if (n !== root && (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition'))
+        return false;
+      found = this.direct(n);
+      if (found) return false;
+      if (n.type === 'identifier' || n.type === 'attribute') {
+        found = this.viaName(n, fn, depth);
+        if (found) return false;
+      }
+      return true;
+    });
+    return found;
+  }
+
+  private viaName(n: PyNode, fn: FunctionFact | undefined, depth: number): string | undefined {
+    const py = this.py;
+    const text = this.key(n);
+    if (n.type === 'attribute' && !text.startsWith('self.')) {
+      const attr = field(n, 'attribute');
+      if (attr && py.text(attr) === 'lifespan_context') return this.lifespan();
+    }
+    if (depth < 4) {
+      for (const b of this.assigned.get(text) ?? []) {
+        // Bindings in this function, at module level, or on `self` anywhere in the file.
+        if (b.fn && b.fn !== fn && !text.startsWith('self.')) continue;
+        const s = this.reach(b.value, b.fn, depth + 1);
+        if (s) return s;
+      }
+    }
+    const name = n.type === 'identifier' ? py.text(n) : py.text(field(n, 'attribute') ?? n);
+    if (n.type === 'attribute' && !text.startsWith('self.')) return undefined;
+    for (const f of this.byName.get(name) ?? []) {
+      const s = this.ofFunction(f, depth);
+      if (s) return s;
+    }
+    return undefined;
+  }
+
+  private ofFunction(f: FunctionFact, depth: number): string | undefined {
+    if (this.fnCache.has(f)) return this.fnCache.get(f) ?? undefined;
+    if (depth >= 4) return undefined;
+    this.fnCache.set(f, null); // recursion guard
+    const s = this.reach(f.body, f, depth + 1);
+    this.fnCache.set(f, s ?? null);
+    return s;
+  }
+
+  private lifespan(): string | undefined {
+    if (this.lifespanSource === undefined) {
+      this.lifespanSource = null;
+      for (const name of lifespanNames(this.py))
+        for (const f of this.byName.get(name) ?? []) {
+          const s = this.ofFunction(f, 0);
+          if (s) {
+            this.lifespanSource = s;
+            break;
+          }
+        }
+    }
+    return this.lifespanSource ?? undefined;
+  }
+}
+
+const finders = new WeakMap<PyFile, SourceFinder>();
+
+/** Who receives the errors of this file's tools: stdio only is the local user's own client. */
+function errorReceiver(py: PyFile): ErrorReceiver {
+  const kinds = new Set(py.servers.flatMap((s) => s.starts.map((st) => st.transport)));
+  if (kinds.has('http') || kinds.has('sse')) return 'remote';
+  if (kinds.size === 1 && kinds.has('stdio')) return 'local';
+  return 'unknown';
+}
+
+/**
+ * MCP504's verdict for the value `leaked` returned or raised from the `except` clause `clause`:
+ * undefined when it is no leak; otherwise the evidence. It is a leak when the `try` reaches a
+ * credential-bearing source (whatever the transport), or when a traceback goes to a client that is
+ * not proven to be the local user's own (stdio).
+ */
+export function exceptionLeakVerdict(py: PyFile, clause: PyNode, leaked: PyNode): LeakVerdict | undefined {
+  const tryStmt = clause.parent;
+  if (tryStmt?.type !== 'try_statement') return undefined;
+  const body = field(tryStmt, 'body');
+  if (!body) return undefined;
+  let finder = finders.get(py);
+  if (!finder) finders.set(py, (finder = new SourceFinder(py)));
+  const source = finder.reach(body, py.enclosingFunction(clause));
+  const receiver = errorReceiver(py);
+  const traceback = /traceback\.format_exc|format_exception|format_tb/.test(py.text(leaked));
+  if (source) return { source, receiver, traceback };
+  if (traceback && receiver !== 'local') return { receiver, traceback };
+  return undefined;
+}
