@@ -495,4 +495,24 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [28, 38],
     );
   });
+  it('TS: output on CLI paths that return, exit, or run another sub-command before the stdio server starts is not MCP102; output on the serving path is an error that names its evidence', () => {
+    const lines = (file: string): string[] => at('ts_cli_paths', 'MCP102', file).map((h) => `${h.line} ${h.severity}`);
+    // --help returns, `version` breaks out of the switch, `doctor` returns, the default clause calls a
+    // function that always exits: none of them reaches the transport. The tool handler, the line
+    // before the transport and the line after connect() are on the serving path.
+    assert.deepEqual(lines('cli.ts'), ['13 error', '40 error', '44 error']);
+    const cli = at('ts_cli_paths', 'MCP102', 'cli.ts');
+    assert.match(cli[0]!.message, /inside a tool handler/);
+    assert.match(cli[1]!.message, /reaches the stdio start on line 42/);
+    assert.match(cli[2]!.message, /after the stdio transport starts \(line 43\)/);
+    // commander: `list` and `config` actions (an inline callback and a named function) run instead
+    // of `serve`; the banner before parseAsync() and the line in the serve action are reported.
+    assert.deepEqual(lines('program.ts'), ['9 error', '24 error']);
+    // A TTY gets help instead of the server; `auth` runs a login flow instead of serving.
+    assert.deepEqual(lines('tty.ts'), []);
+    assert.deepEqual(lines('auth.ts'), []);
+    // An exported function nobody in the file calls: not proven, so a warning that says why.
+    assert.deepEqual(lines('banner.ts'), ['6 warning']);
+    assert.match(at('ts_cli_paths', 'MCP102', 'banner.ts')[0]!.message, /not proven to run while it serves/);
+  });
 });

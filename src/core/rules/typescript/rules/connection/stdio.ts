@@ -8,6 +8,7 @@ import { edit, getProp, getPropValue, insertPropertyEdit, stringValue, unwrap } 
 import type { RuleContext } from '../../context';
 import { callsNamed, importsModule } from '../../facts';
 import { resolveRef } from '../../resolve';
+import { type PathVerdict, ServePaths } from '../../servePath';
 import { branchTransport, inHttpOnlyCode } from './transportPaths';
 
 const STDOUT_CONSOLE = new Set(['log', 'info', 'debug', 'dir', 'table']);
@@ -18,17 +19,62 @@ function stdioNote(ctx: RuleContext): string {
   return ctx.stdio === 'unknown' ? ' (the transport is not fixed in this file, so this assumes stdio)' : '';
 }
 
+/**
+ * What the serving-path analysis found for a write, as a sentence for the message, and whether
+ * it lowers the finding (the file starts stdio but no path could be followed to or from the write).
+ */
+function pathEvidence(ctx: RuleContext, v: PathVerdict | undefined): { note: string; unproven: boolean } {
+  if (!v) return { note: '', unproven: false };
+  if (v.on === 'unknown')
+    return {
+      note: ' Evidence: this file starts a stdio transport, but no path between this line and the start could be followed (a callback or an exported function whose callers are elsewhere), so this is not proven to run while it serves.',
+      unproven: true,
+    };
+  if (v.on !== 'yes') return { note: '', unproven: false };
+  const line = ctx.sf.getLineAndCharacterOfPosition(v.via.getStart(ctx.sf)).line + 1;
+  if (ctx.facts.handlers.has(v.via))
+    return { note: ' Evidence: it runs inside a tool handler, while the server serves.', unproven: false };
+  return {
+    note: v.after
+      ? ` Evidence: it runs after the stdio transport starts (line ${line}).`
+      : ` Evidence: a path from it reaches the stdio start on line ${line}.`,
+    unproven: false,
+  };
+}
+
+const pathsCache = new WeakMap<RuleContext, ServePaths>();
+
+/** The serving-path analysis of the file (built once per rule context). */
+function servePaths(ctx: RuleContext): ServePaths {
+  let p = pathsCache.get(ctx);
+  if (!p) pathsCache.set(ctx, (p = new ServePaths(ctx.ts, ctx.facts)));
+  return p;
+}
+
 export function mcp102(ctx: RuleContext): void {
   if (ctx.stdio === 'not-stdio') return;
   const { ts, sf, file } = ctx;
-  const downgrade = ctx.stdio === 'unknown';
+  const paths = servePaths(ctx);
   for (const call of callsNamed(ctx.facts, ...STDOUT_CONSOLE, 'write')) {
     if (inHttpOnlyCode(ctx, call) || branchTransport(ctx, call) === 'other') continue;
     const e = call.expression;
     if (!ts.isPropertyAccessExpression(e)) continue;
     const obj = e.expression;
     const method = e.name.text;
-    if (ts.isIdentifier(obj) && obj.text === 'console' && STDOUT_CONSOLE.has(method)) {
+    const isConsole = ts.isIdentifier(obj) && obj.text === 'console' && STDOUT_CONSOLE.has(method);
+    const isStdout =
+      method === 'write' &&
+      ts.isPropertyAccessExpression(obj) &&
+      obj.name.text === 'stdout' &&
+      ts.isIdentifier(obj.expression) &&
+      obj.expression.text === 'process';
+    if (!isConsole && !isStdout) continue;
+    // Output on a path that never serves (a CLI sub-command that returns or exits first).
+    const verdict = paths.applies ? paths.verdict(call) : undefined;
+    if (verdict?.on === 'no') continue;
+    const { note, unproven } = pathEvidence(ctx, verdict);
+    const downgrade = ctx.stdio === 'unknown' || unproven;
+    if (isConsole) {
       const fixes = ['log', 'info', 'debug'].includes(method)
         ? [
             ctx.fix(
@@ -41,25 +87,27 @@ export function mcp102(ctx: RuleContext): void {
       ctx.report(
         'MCP102',
         call,
-        `\`console.${method}\` writes to stdout, which is the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; clients fail to parse the line (\`Unexpected token ... is not valid JSON\`) and may drop the server. Log with \`console.error\` (stderr) instead.`,
+        `\`console.${method}\` writes to stdout, which is the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; clients fail to parse the line (\`Unexpected token ... is not valid JSON\`) and may drop the server. Log with \`console.error\` (stderr) instead.${note}`,
         { fixes, downgrade, data: { call: `console.${method}` } },
       );
-    } else if (
-      method === 'write' &&
-      ts.isPropertyAccessExpression(obj) &&
-      obj.name.text === 'stdout' &&
-      ts.isIdentifier(obj.expression) &&
-      obj.expression.text === 'process'
-    ) {
+    } else {
       ctx.report(
         'MCP102',
         call,
-        `\`process.stdout.write\` puts bytes on the stdio server's JSON-RPC channel${stdioNote(ctx)}; anything that is not a framed MCP message breaks the client's parser. Write diagnostics to \`process.stderr\` instead.`,
+        `\`process.stdout.write\` puts bytes on the stdio server's JSON-RPC channel${stdioNote(ctx)}; anything that is not a framed MCP message breaks the client's parser. Write diagnostics to \`process.stderr\` instead.${note}`,
         {
           fixes: [
             ctx.fix(
               'Write to process.stderr',
-              [edit(file, sf, obj.name.getStart(sf), obj.name.getEnd(), 'stderr')],
+              [
+                edit(
+                  file,
+                  sf,
+                  (obj as ts.PropertyAccessExpression).name.getStart(sf),
+                  (obj as ts.PropertyAccessExpression).name.getEnd(),
+                  'stderr',
+                ),
+              ],
               true,
             ),
           ],
@@ -69,6 +117,7 @@ export function mcp102(ctx: RuleContext): void {
       );
     }
   }
+  const downgrade = ctx.stdio === 'unknown';
   // pino() defaults to stdout.
   for (const call of importsModule(ctx.facts, 'pino') ? ctx.facts.calls : []) {
     const ref = resolveRef(ctx.facts, call.expression);
