@@ -514,5 +514,8 @@ describe('lint on real-world shapes (precision regressions)', function () {
     // An exported function nobody in the file calls: not proven, so a warning that says why.
     assert.deepEqual(lines('banner.ts'), ['6 warning']);
     assert.match(at('ts_cli_paths', 'MCP102', 'banner.ts')[0]!.message, /not proven to run while it serves/);
+    // Kept: a helper a request handler calls, a loop before connect() in a method, the catch of a
+    // failed connect, a signal handler registered after it, a banner before the method runs.
+    assert.deepEqual(lines('kept.ts'), ['8 error', '22 error', '26 error', '30 error', '36 error']);
   });
 });

@@ -331,9 +331,26 @@ export class ServePaths {
 
   /** What can happen once statement `s` has completed normally. */
   private after(s: ts.Node, goal: Goal, skip: boolean): Out {
-    const { ts } = this;
     if (this.steps > BUDGET) return UNKNOWN;
     if (!this.guard(s, skip)) return this.steps > BUDGET ? UNKNOWN : NO;
+    // Anything in a `try` block may throw into its `catch`.
+    const caught = this.intoCatch(s, goal, skip);
+    return caught.on === 'yes' ? caught : max(caught, this.next(s, goal, skip));
+  }
+
+  private intoCatch(s: ts.Node, goal: Goal, skip: boolean): Out {
+    const { ts } = this;
+    for (let n: ts.Node = s; n.parent && !isFunctionLike(n.parent); n = n.parent) {
+      const t = n.parent;
+      if (!ts.isTryStatement(t) || n !== t.tryBlock || !t.catchClause) continue;
+      const block = t.catchClause.block;
+      return this.guard(block, skip) ? this.run(block.statements, 0, block, goal, skip) : NO;
+    }
+    return NO;
+  }
+
+  private next(s: ts.Node, goal: Goal, skip: boolean): Out {
+    const { ts } = this;
     const p = s.parent;
     if (!p) return UNKNOWN;
     if (ts.isBlock(p) || ts.isSourceFile(p) || ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isModuleBlock(p)) {
