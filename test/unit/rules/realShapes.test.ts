@@ -518,4 +518,30 @@ describe('lint on real-world shapes (precision regressions)', function () {
     // failed connect, a signal handler registered after it, a banner before the method runs.
     assert.deepEqual(lines('kept.ts'), ['8 error', '22 error', '26 error', '30 error', '36 error']);
   });
+  it('TS loggers on a stdio server: pino, winston and dotenv 17 as their real packages behave, with the evidence in the message', () => {
+    const lines = (dir: string, file: string): string[] =>
+      at(dir, 'MCP102', file).map((h) => `${h.line} ${h.severity}`);
+    // dotenv 17.2.3 from the lockfile: config() prints to stdout (error on the serving path);
+    // pino() and a pino-pretty transport without a destination write to fd 1; destination(2),
+    // { dest: 2 } and a transport to fd 2 do not; a name bound to console.debug is console.debug.
+    assert.deepEqual(lines('ts_loggers', 'index.ts'), ['9 error', '11 error', '13 error', '25 error']);
+    const idx = at('ts_loggers', 'MCP102', 'index.ts');
+    assert.match(idx[0]!.message, /dotenv 17\.2\.3 from package-lock\.json/);
+    assert.match(idx[3]!.message, /`trace` is `console\.debug`/);
+    // winston Console: no stderrLevels (all three levels to stdout, error included), and a list
+    // that leaves out the `warn` the logger uses; a list covering every emitted level is fine.
+    assert.deepEqual(lines('ts_loggers', 'audit.ts'), ['6 warning', '11 warning']);
+    const audit = at('ts_loggers', 'MCP102', 'audit.ts');
+    assert.match(audit[0]!.message, /`error`, `warn`, `info` go to stdout/);
+    assert.match(audit[1]!.message, /here `warn` goes to stdout/);
+    assert.match(audit[0]!.message, /src\/index\.ts imports this module and starts the stdio transport/);
+    // dotenv 18 (locked) writes to stderr: nothing.
+    assert.deepEqual(lines('ts_loggers_quiet', 'index.ts'), []);
+    // Only a range (^17.2.0, 17.x only): warning; `dotenv/config` and quiet: true are silent; a
+    // computed quiet prints whenever it is false.
+    assert.deepEqual(lines('ts_loggers_range', 'index.ts'), ['7 warning', '9 warning']);
+    const range = at('ts_loggers_range', 'MCP102', 'index.ts');
+    assert.match(range[0]!.message, /package\.json allows dotenv \^17\.2\.0, only 17\.x releases/);
+    assert.match(range[1]!.message, /`quiet` is computed/);
+  });
 });

@@ -18,6 +18,7 @@ import type * as ts from 'typescript';
 import { isFunctionLike, stringValue, unwrap, walk } from './astUtil';
 import { Completions } from './completion';
 import type { Facts } from './facts';
+import { resolveRef } from './resolve';
 
 /** `yes` with the start that proves it, `no` (proven off the path), or `unknown`. */
 export type PathVerdict = { on: 'yes'; via: ts.Node; after?: boolean } | { on: 'no' } | { on: 'unknown' };
@@ -532,7 +533,15 @@ export class ServePaths {
       const n = name;
       walk(this.facts.sf, (x) => {
         if (method) {
-          if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === n)
+          // `obj.name()` on anything but the console or an imported module (`console.info()` is
+          // not a call of a method named `info`).
+          if (
+            ts.isCallExpression(x) &&
+            ts.isPropertyAccessExpression(x.expression) &&
+            x.expression.name.text === n &&
+            x.expression.expression.getText(this.facts.sf) !== 'console' &&
+            !resolveRef(this.facts, x.expression.expression)
+          )
             out!.push(x);
         } else if (ts.isIdentifier(x) && x.text === n && x !== (fn as ts.FunctionDeclaration).name) {
           const q = x.parent;
@@ -551,6 +560,8 @@ export class ServePaths {
       while (e.parent && ts.isParenthesizedExpression(e.parent)) e = e.parent;
       if (e.parent && ts.isCallExpression(e.parent) && e.parent.expression === e) out = [e.parent];
     }
+    // Calls from inside the function itself (recursion) lead nowhere new.
+    if (out) out = out.filter((c) => !(fn.pos <= c.pos && c.end <= fn.end));
     this.callSitesMemo.set(fn, out);
     return out;
   }

@@ -7,8 +7,9 @@ import type * as ts from 'typescript';
 import { edit, getProp, getPropValue, insertPropertyEdit, stringValue, unwrap } from '../../astUtil';
 import type { RuleContext } from '../../context';
 import { callsNamed, importsModule } from '../../facts';
-import { resolveRef } from '../../resolve';
+import { initializerOf, resolveRef } from '../../resolve';
 import { type PathVerdict, ServePaths } from '../../servePath';
+import { loggerHits } from './loggers';
 import { branchTransport, inHttpOnlyCode } from './transportPaths';
 
 const STDOUT_CONSOLE = new Set(['log', 'info', 'debug', 'dir', 'table']);
@@ -42,6 +43,32 @@ function pathEvidence(ctx: RuleContext, v: PathVerdict | undefined): { note: str
   };
 }
 
+/**
+ * A call through a name bound to the console or one of its stdout methods: \`logger.info()\` after
+ * \`const logger = console\`, \`log()\` after \`const log = console.log\` (or \`.bind(console)\`).
+ */
+function consoleAlias(ctx: RuleContext, call: ts.CallExpression): { method: string; line: number } | undefined {
+  const { ts, sf } = ctx;
+  const e = call.expression;
+  const bound = (id: ts.Identifier): ts.Expression | undefined => {
+    const init = initializerOf(ctx.facts, id);
+    return init && unwrap(init);
+  };
+  const line = (n: ts.Node): number => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
+  if (ts.isIdentifier(e)) {
+    const init = bound(e);
+    if (!init) return undefined;
+    const m = /^console\.(log|info|debug)(?:\.bind\(console\))?$/.exec(init.getText(sf));
+    return m ? { method: m[1]!, line: line(init) } : undefined;
+  }
+  if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text !== 'console') {
+    if (!STDOUT_CONSOLE.has(e.name.text)) return undefined;
+    const init = bound(e.expression);
+    return init && init.getText(sf) === 'console' ? { method: e.name.text, line: line(init) } : undefined;
+  }
+  return undefined;
+}
+
 const pathsCache = new WeakMap<RuleContext, ServePaths>();
 
 /** The serving-path analysis of the file (built once per rule context). */
@@ -55,9 +82,26 @@ export function mcp102(ctx: RuleContext): void {
   if (ctx.stdio === 'not-stdio') return;
   const { ts, sf, file } = ctx;
   const paths = servePaths(ctx);
-  for (const call of callsNamed(ctx.facts, ...STDOUT_CONSOLE, 'write')) {
+  // Console methods by name, and calls through a local name (`const log = console.log`).
+  const named = new Set(callsNamed(ctx.facts, ...STDOUT_CONSOLE, 'write'));
+  for (const call of ctx.facts.calls)
+    if (ts.isIdentifier(call.expression) && ctx.facts.decls.has(call.expression.text)) named.add(call);
+  for (const call of [...named].sort((a, b) => a.pos - b.pos)) {
     if (inHttpOnlyCode(ctx, call) || branchTransport(ctx, call) === 'other') continue;
     const e = call.expression;
+    const alias = consoleAlias(ctx, call);
+    if (alias) {
+      const verdict = paths.applies ? paths.verdict(call) : undefined;
+      if (verdict?.on === 'no') continue;
+      const { note, unproven } = pathEvidence(ctx, verdict);
+      ctx.report(
+        'MCP102',
+        call,
+        `\`${e.getText(sf)}\` is \`console.${alias.method}\` (bound on line ${alias.line}), which writes to stdout, the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; clients fail to parse the line and may drop the server. Bind it to \`console.error\` (stderr) instead.${note}`,
+        { downgrade: ctx.stdio === 'unknown' || unproven, data: { call: `console.${alias.method}` } },
+      );
+      continue;
+    }
     if (!ts.isPropertyAccessExpression(e)) continue;
     const obj = e.expression;
     const method = e.name.text;
@@ -117,59 +161,15 @@ export function mcp102(ctx: RuleContext): void {
       );
     }
   }
-  const downgrade = ctx.stdio === 'unknown';
-  // pino() defaults to stdout.
-  for (const call of importsModule(ctx.facts, 'pino') ? ctx.facts.calls : []) {
-    const ref = resolveRef(ctx.facts, call.expression);
-    if (!ref || ref.module !== 'pino' || !['default', '*', 'pino'].includes(ref.name)) continue;
-    if (ts.isPropertyAccessExpression(call.expression) && ref.name !== 'pino') continue; // pino.destination(...)
-    const argsText = call.arguments.map((a) => a.getText(sf)).join(',');
-    if (
-      /stderr|destination\(\s*2\s*\)|destination\s*:\s*2\b|\bfd\s*:\s*2\b|transport\s*:/.test(argsText) ||
-      call.arguments.length >= 2
-    )
-      continue;
-    const callee = call.expression.getText(sf);
-    const insertion = call.arguments.length === 0 ? `{}, ${callee}.destination(2)` : `, ${callee}.destination(2)`;
-    const at = call.arguments.length === 0 ? call.arguments.pos : call.arguments[call.arguments.length - 1]!.getEnd();
-    ctx.report(
-      'MCP102',
-      call,
-      `\`${callee}()\` logs to stdout by default, which is the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}. Pass \`${callee}.destination(2)\` so logs go to stderr.`,
-      {
-        fixes: [ctx.fix('Send pino logs to stderr', [edit(file, sf, at, at, insertion)], true)],
-        downgrade,
-        data: { call: 'pino' },
-      },
-    );
-  }
-  // winston Console transport without stderrLevels.
-  if (ctx.facts.moduleSpecifiers.some((s) => s.module === 'winston')) {
-    for (const n of ctx.facts.news) {
-      const t = n.expression.getText(sf);
-      if (!/(^|\.)transports\.Console$/.test(t) && t !== 'Console') continue;
-      if (t === 'Console' && resolveRef(ctx.facts, n.expression)?.module !== 'winston') continue;
-      const opts = n.arguments?.[0] && unwrap(n.arguments[0]);
-      if (opts && ts.isObjectLiteralExpression(opts) && getProp(opts, 'stderrLevels')) continue;
-      const prop = "stderrLevels: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']";
-      const fixEdit =
-        opts && ts.isObjectLiteralExpression(opts)
-          ? insertPropertyEdit(file, sf, opts, prop)
-          : !n.arguments || n.arguments.length === 0
-            ? edit(file, sf, n.getEnd() - 1, n.getEnd() - 1, `{ ${prop} }`)
-            : undefined;
-      ctx.report(
-        'MCP102',
-        n,
-        `winston's Console transport writes every level except \`error\` to stdout, the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}. Set \`stderrLevels\` to all levels.`,
-        {
-          fixes: fixEdit ? [ctx.fix('Send all winston levels to stderr', [fixEdit], true)] : [],
-          downgrade,
-          data: { call: 'winston.transports.Console' },
-        },
-      );
-    }
-  }
+  loggerHits(ctx, (node) => {
+    if (inHttpOnlyCode(ctx, node) || branchTransport(ctx, node) === 'other')
+      return { skip: true, downgrade: false, note: '' };
+    const verdict = paths.applies ? paths.verdict(node) : undefined;
+    if (verdict?.on === 'no') return { skip: true, downgrade: false, note: '' };
+    const { note, unproven } = pathEvidence(ctx, verdict);
+    const runtime = ctx.stdio === 'unknown' ? ' The transport is not fixed in this file, so this assumes stdio.' : '';
+    return { skip: false, downgrade: ctx.stdio === 'unknown' || unproven, note: runtime + note };
+  });
 }
 
 const CHILD_ASYNC = new Set(['spawn', 'exec', 'execFile', 'fork']);
