@@ -511,6 +511,8 @@ describe('lint on real-world shapes (precision regressions)', function () {
     // A TTY gets help instead of the server; `auth` runs a login flow instead of serving.
     assert.deepEqual(lines('tty.ts'), []);
     assert.deepEqual(lines('auth.ts'), []);
+    // The login flow's prompt on stdin runs instead of the server: not MCP103 either.
+    assert.deepEqual(at('ts_cli_paths', 'MCP103', 'auth.ts'), []);
     // An exported function nobody in the file calls: not proven, so a warning that says why.
     assert.deepEqual(lines('banner.ts'), ['6 warning']);
     assert.match(at('ts_cli_paths', 'MCP102', 'banner.ts')[0]!.message, /not proven to run while it serves/);

@@ -205,6 +205,12 @@ export function mcp103(ctx: RuleContext): void {
   if (ctx.stdio === 'not-stdio') return;
   const { ts, sf, file } = ctx;
   const downgrade = ctx.stdio === 'unknown';
+  // A child process or a prompt on a CLI path that returns or exits before serving shares nothing.
+  const paths = servePaths(ctx);
+  const report: RuleContext['report'] = (ruleId, node, message, extra) => {
+    if ('kind' in node && paths.applies && paths.verdict(node).on === 'no') return;
+    ctx.report(ruleId, node, message, extra);
+  };
   const childOrReadline = importsModule(ctx.facts, 'child_process', 'readline', 'readline/promises');
   const candidates = childOrReadline
     ? ctx.facts.calls
@@ -216,7 +222,7 @@ export function mcp103(ctx: RuleContext): void {
       const stdioProp = opts && getProp(opts, 'stdio');
       const stdioVal = opts && getPropValue(opts, 'stdio');
       if ((CHILD_ASYNC.has(ref.name) || ref.name === 'spawnSync') && stdioVal && inheritsStdio(ctx, stdioVal)) {
-        ctx.report(
+        report(
           'MCP103',
           call,
           `\`${ref.name}\` with \`stdio: ${stdioVal.getText(sf)}\` hands the child this stdio server's protocol pipes${stdioNote(ctx)}: it can read the client's requests from stdin or write non-JSON to stdout. Use \`stdio: ${SAFE_STDIO}\` and read its output from the pipes.`,
@@ -248,7 +254,7 @@ export function mcp103(ctx: RuleContext): void {
                 call.arguments.length === 1 ? ', [], { silent: true }' : ', { silent: true }',
               )
             : undefined;
-        ctx.report(
+        report(
           'MCP103',
           call,
           `\`fork\` without \`silent: true\` or \`stdio\` gives the child this stdio server's own stdin and stdout${stdioNote(ctx)}: anything it prints lands on the JSON-RPC channel and it can consume the client's requests. Pass \`silent: true\` (pipes) and read its output from \`child.stdout\`.`,
@@ -271,7 +277,7 @@ export function mcp103(ctx: RuleContext): void {
         }
         // Node's default for the sync helpers is `pipe` (verified: the child reads EOF, stdout is
         // captured), so this is hygiene, not a live break: reported one level lower, and said so.
-        ctx.report(
+        report(
           'MCP103',
           call,
           `\`${ref.name}\` runs without an explicit \`stdio\` in a stdio server${stdioNote(ctx)}. Node's default \`pipe\` keeps the child off the protocol pipes today (stdin reads EOF, stdout is captured), but the child's stderr is inherited and any later \`stdio: 'inherit'\` would hand it the client's pipes; pin \`stdio: ${SAFE_STDIO}\` to make the isolation explicit.`,
@@ -293,7 +299,7 @@ export function mcp103(ctx: RuleContext): void {
     ) {
       const ev = stringValue(call.arguments[0]);
       if (['on', 'once', 'addListener'].includes(e.name.text) && ev !== 'data' && ev !== 'readable') continue;
-      ctx.report(
+      report(
         'MCP103',
         call,
         `Reading \`process.stdin\` yourself competes with the stdio transport for the client's requests${stdioNote(ctx)}: messages are lost or parsed twice. Leave stdin to \`StdioServerTransport\` and take input from tool arguments.`,
@@ -309,7 +315,7 @@ export function mcp103(ctx: RuleContext): void {
         ts.isObjectLiteralExpression(o) &&
         getPropValue(o, 'input')?.getText(sf) === 'process.stdin'
       ) {
-        ctx.report(
+        report(
           'MCP103',
           call,
           `A readline interface on \`process.stdin\` competes with the stdio transport for the client's requests${stdioNote(ctx)}. Leave stdin to \`StdioServerTransport\`.`,
