@@ -46,16 +46,28 @@ interface Goal {
 
 const BUDGET = 4000;
 
+/** What runs after one stdio start, recorded once for every write's question. */
+interface AfterMark {
+  stmts: { s: ts.Node; skip: boolean }[];
+  fns: Set<ts.Node>;
+  endSkips: boolean[];
+  out: Out;
+}
+
 export class ServePaths {
   private readonly marks: ts.Node[] = [];
   private readonly methods = new Map<string, ts.FunctionLikeDeclaration[]>();
+  /** Every identifier by its text (names of calls, references, property names), for call sites. */
+  private readonly idents = new Map<string, ts.Identifier[]>();
   private readonly servesMemo = new Map<ts.Node, boolean>();
   private readonly completions: Completions;
   private readonly callSitesMemo = new Map<ts.Node, ts.Node[] | undefined>();
   private readonly actionMemo = new Map<ts.Node, boolean>();
-  private readonly serveInMemo = new Map<string, ts.Node | null>();
+  private readonly serveInMemo = new Map<ts.Node, ts.Node | null>();
+  private readonly serveInSkip = new Map<ts.Node, ts.Node | null>();
   private steps = 0;
-  private visited = new Set<string>();
+  private visited = new Set<ts.Node>();
+  private visitedSkip = new Set<ts.Node>();
 
   constructor(
     private readonly ts: typeof import('typescript'),
@@ -65,12 +77,14 @@ export class ServePaths {
     for (const s of facts.servers)
       for (const st of s.starts) if (st.kind === 'stdio' || st.opaque) this.marks.push(st.call);
     for (const t of facts.transportsSeen) if (t.kind === 'stdio' || t.kind === 'unknown') this.marks.push(t.node);
+    const push = <T>(map: Map<string, T[]>, k: string, v: T): void => {
+      const list = map.get(k);
+      if (list) list.push(v);
+      else map.set(k, [v]);
+    };
     walk(facts.sf, (n) => {
-      if (ts.isMethodDeclaration(n) && ts.isIdentifier(n.name) && n.body) {
-        const list = this.methods.get(n.name.text) ?? [];
-        list.push(n);
-        this.methods.set(n.name.text, list);
-      }
+      if (ts.isMethodDeclaration(n) && ts.isIdentifier(n.name) && n.body) push(this.methods, n.name.text, n);
+      else if (ts.isIdentifier(n)) push(this.idents, n.text, n);
       return true;
     });
   }
@@ -85,20 +99,59 @@ export class ServePaths {
     if (!this.applies) return UNKNOWN;
     for (let n: ts.Node | undefined = node; n; n = n.parent)
       if (this.facts.handlers.has(n)) return { on: 'yes', via: n };
-    const fromNode = this.explore(node, this.serveGoal());
+    const fromNode = this.explore(node, this.serve);
     if (fromNode.on === 'yes') return fromNode;
     let out: Out = fromNode;
     for (const m of this.marks) {
-      const r = this.explore(m, this.reachGoal(node));
+      const r = this.reached(m, node);
       if (r.on === 'yes') return { on: 'yes', via: m, after: true };
       out = max(out, r);
     }
     return out;
   }
 
+  private readonly afterMarks = new Map<ts.Node, AfterMark>();
+
+  /** Whether some path from start `m` runs `node`: from what runs after `m`, computed once per start. */
+  private reached(m: ts.Node, node: ts.Node): Out {
+    let rec = this.afterMarks.get(m);
+    if (!rec) this.afterMarks.set(m, (rec = this.recordAfter(m)));
+    for (const { s, skip } of rec.stmts)
+      if (s.pos <= node.pos && node.end <= s.end && !(skip && this.inAction(node, s))) return { on: 'yes', via: s };
+    for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n) && rec.fns.has(n)) return { on: 'yes', via: n };
+    if (rec.endSkips.some((skip) => !(skip && this.inAction(node))) && this.deferred(node)) return UNKNOWN;
+    return rec.out.on === 'unknown' ? UNKNOWN : NO;
+  }
+
+  /** Everything that may run after start `m`: statements, local functions they call, the module end. */
+  private recordAfter(m: ts.Node): AfterMark {
+    const { ts } = this;
+    const rec: AfterMark = { stmts: [], fns: new Set(), endSkips: [], out: NO };
+    const add = (fn: ts.Node, depth: number): boolean => {
+      if (rec.fns.has(fn)) return false;
+      rec.fns.add(fn);
+      if (depth < 6) this.callsInto(fn, depth, add);
+      return false;
+    };
+    rec.out = this.explore(m, {
+      hit: (s, skip) => {
+        if (ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) return undefined;
+        rec.stmts.push({ s, skip });
+        this.callsInto(s, 0, add, skip);
+        return undefined;
+      },
+      atModuleEnd: (skip) => {
+        rec.endSkips.push(skip);
+        return NO;
+      },
+    });
+    return rec;
+  }
+
   private explore(from: ts.Node, goal: Goal): Out {
     this.steps = 0;
     this.visited = new Set();
+    this.visitedSkip = new Set();
     const stmt = this.statementOf(from);
     if (!stmt) return UNKNOWN;
     const skip = this.inAction(from);
@@ -106,6 +159,11 @@ export class ServePaths {
   }
 
   // ---- goals -------------------------------------------------------------------------------
+
+  private readonly fnEndMemo = new Map<ts.Node, Out>();
+  private readonly fnEndSkip = new Map<ts.Node, Out>();
+  private cuts = 0;
+  private readonly serve: Goal = this.serveGoal();
 
   private serveGoal(): Goal {
     return {
@@ -122,26 +180,6 @@ export class ServePaths {
         }
         return out;
       },
-    };
-  }
-
-  private reachGoal(target: ts.Node): Goal {
-    const memo = new Map<ts.Node, boolean>();
-    const fnReaches = (fn: ts.Node, depth: number): boolean => {
-      const known = memo.get(fn);
-      if (known !== undefined) return known;
-      memo.set(fn, false);
-      const v = (fn.pos <= target.pos && target.end <= fn.end) || (depth < 6 && this.callsInto(fn, depth, fnReaches));
-      memo.set(fn, v);
-      return v;
-    };
-    return {
-      hit: (s, skip) => {
-        if (this.ts.isFunctionDeclaration(s) || this.ts.isClassDeclaration(s)) return undefined;
-        if (s.pos <= target.pos && target.end <= s.end && !(skip && this.inAction(target, s))) return s;
-        return this.callsInto(s, 0, fnReaches, skip) ? s : undefined;
-      },
-      atModuleEnd: (skip) => (this.deferred(target) && !(skip && this.inAction(target)) ? UNKNOWN : NO),
     };
   }
 
@@ -187,11 +225,11 @@ export class ServePaths {
 
   /** The first stdio start `s` may run, directly or through a local function or an imported serve function. */
   private serveIn(s: ts.Node, skip: boolean): ts.Node | undefined {
-    const key = `${s.pos}:${s.end}:${s.kind}:${skip}`;
-    const known = this.serveInMemo.get(key);
+    const memo = skip ? this.serveInSkip : this.serveInMemo;
+    const known = memo.get(s);
     if (known !== undefined) return known ?? undefined;
     const v = this.findServe(s, skip);
-    this.serveInMemo.set(key, v ?? null);
+    memo.set(s, v ?? null);
     return v;
   }
 
@@ -323,10 +361,16 @@ export class ServePaths {
   }
 
   private guard(key: ts.Node, skip: boolean): boolean {
-    if (++this.steps > BUDGET) return false;
-    const k = `${key.pos}:${key.end}:${key.kind}:${skip}`;
-    if (this.visited.has(k)) return false;
-    this.visited.add(k);
+    if (++this.steps > BUDGET) {
+      this.cuts++;
+      return false;
+    }
+    const visited = skip ? this.visitedSkip : this.visited;
+    if (visited.has(key)) {
+      this.cuts++;
+      return false;
+    }
+    visited.add(key);
     return true;
   }
 
@@ -449,8 +493,20 @@ export class ServePaths {
 
   /** The end of function `fn` (a return or falling off it): where its callers go on. */
   private fnEnd(fn: ts.Node | undefined, goal: Goal, skip: boolean): Out {
-    const { ts } = this;
     if (!fn) return max(goal.atModuleEnd(skip), NO);
+    // For the serve goal, what follows the end of a function is the same for every write: kept
+    // when no path was cut short (a cycle or the budget), so the next write reuses it.
+    const memo = goal === this.serve ? (skip ? this.fnEndSkip : this.fnEndMemo) : undefined;
+    const known = memo?.get(fn);
+    if (known) return known;
+    const cuts = this.cuts;
+    const out = this.fnEndOnce(fn, goal, skip);
+    if (memo && this.cuts === cuts) memo.set(fn, out);
+    return out;
+  }
+
+  private fnEndOnce(fn: ts.Node, goal: Goal, skip: boolean): Out {
+    const { ts } = this;
     if (!this.guard(fn, skip)) return this.steps > BUDGET ? UNKNOWN : NO;
     if (this.isActionCallback(fn)) {
       // One sub-command runs per invocation: go on after the registration, other actions excluded.
@@ -531,30 +587,34 @@ export class ServePaths {
     if (name) {
       out = [];
       const n = name;
-      walk(this.facts.sf, (x) => {
+      for (const x of this.idents.get(n) ?? []) {
+        const q = x.parent;
+        if (!q) continue;
         if (method) {
           // `obj.name()` on anything but the console or an imported module (`console.info()` is
           // not a call of a method named `info`).
+          const call = q.parent;
           if (
-            ts.isCallExpression(x) &&
-            ts.isPropertyAccessExpression(x.expression) &&
-            x.expression.name.text === n &&
-            x.expression.expression.getText(this.facts.sf) !== 'console' &&
-            !resolveRef(this.facts, x.expression.expression)
+            ts.isPropertyAccessExpression(q) &&
+            q.name === x &&
+            call &&
+            ts.isCallExpression(call) &&
+            call.expression === q &&
+            q.expression.getText(this.facts.sf) !== 'console' &&
+            !resolveRef(this.facts, q.expression)
           )
-            out!.push(x);
-        } else if (ts.isIdentifier(x) && x.text === n && x !== (fn as ts.FunctionDeclaration).name) {
-          const q = x.parent;
-          if (q && ts.isCallExpression(q) && q.expression === x) out!.push(q);
+            out.push(call);
+        } else if (x !== (fn as ts.FunctionDeclaration).name) {
+          if (ts.isCallExpression(q) && q.expression === x) out.push(q);
           else if (
-            q &&
             !(ts.isVariableDeclaration(q) && q.name === x) &&
-            !(ts.isPropertyAccessExpression(q) && q.name === x)
+            !(ts.isPropertyAccessExpression(q) && q.name === x) &&
+            !(ts.isPropertyAssignment(q) && q.name === x) &&
+            !(ts.isMethodDeclaration(q) && q.name === x)
           )
-            out!.push(x);
+            out.push(x);
         }
-        return true;
-      });
+      }
     } else {
       let e: ts.Node = fn;
       while (e.parent && ts.isParenthesizedExpression(e.parent)) e = e.parent;
