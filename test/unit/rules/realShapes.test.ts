@@ -508,6 +508,8 @@ describe('lint on real-world shapes (precision regressions)', function () {
     // commander: `list` and `config` actions (an inline callback and a named function) run instead
     // of `serve`; the banner before parseAsync() and the line in the serve action are reported.
     assert.deepEqual(lines('program.ts'), ['9 error', '24 error']);
+    // yargs: the `tools` handler runs instead of the `stdio` one.
+    assert.deepEqual(lines('yargs.ts'), []);
     // A TTY gets help instead of the server; `auth` runs a login flow instead of serving.
     assert.deepEqual(lines('tty.ts'), []);
     assert.deepEqual(lines('auth.ts'), []);
