@@ -15,8 +15,9 @@
  * callbacks, of which one runs per invocation.
  */
 import type * as ts from 'typescript';
-import { isFunctionLike, stringValue, unwrap, walk } from './astUtil';
+import { isFunctionLike, unwrap, walk } from './astUtil';
 import { Completions } from './completion';
+import { isActionArg, statementOf } from './cliPaths';
 import type { Facts } from './facts';
 import { resolveRef } from './resolve';
 
@@ -309,55 +310,20 @@ export class ServePaths {
     return false;
   }
 
-  /** commander/cac `.command(…).action(fn)`, `program.action(fn)`; yargs `.command("name", desc, builder, handler)`. */
+  /** A CLI sub-command's action callback (see `isActionArg`). */
   private isActionCallback(fn: ts.Node): boolean {
     const known = this.actionMemo.get(fn);
     if (known !== undefined) return known;
-    const { ts } = this;
-    let v = false;
     const p = fn.parent;
-    if (p && ts.isCallExpression(p) && p.arguments.some((a) => unwrap(a) === fn)) {
-      const callee = p.expression;
-      if (ts.isPropertyAccessExpression(callee)) {
-        const recv = callee.expression.getText(this.facts.sf);
-        if (callee.name.text === 'action')
-          v = /\.command\(|^(?:program|cli|cmd|command|commander)\b/i.test(recv) || /\bnew Command\(/.test(recv);
-        else if (callee.name.text === 'command') {
-          const first = p.arguments[0] && unwrap(p.arguments[0]);
-          v =
-            !!first &&
-            (stringValue(first) !== undefined || ts.isArrayLiteralExpression(first)) &&
-            p.arguments.length >= 3;
-        }
-      }
-    }
+    const v = !!p && this.ts.isCallExpression(p) && isActionArg(this.ts, this.facts.sf, p, fn);
     this.actionMemo.set(fn, v);
     return v;
   }
 
   // ---- paths -------------------------------------------------------------------------------
 
-  /** The statement `node` is part of (climbing out of expressions, not out of functions). */
   private statementOf(node: ts.Node): ts.Node | undefined {
-    const { ts } = this;
-    let n: ts.Node = node;
-    while (n.parent) {
-      const p = n.parent;
-      if (
-        ts.isBlock(p) ||
-        ts.isSourceFile(p) ||
-        ts.isCaseClause(p) ||
-        ts.isDefaultClause(p) ||
-        ts.isModuleBlock(p) ||
-        (ts.isIfStatement(p) && p.expression !== n) ||
-        (ts.isIterationStatement(p, false) && p.statement === n) ||
-        ts.isLabeledStatement(p)
-      )
-        return n;
-      if (isFunctionLike(p)) return n === p.body ? n : undefined; // an expression-bodied arrow
-      n = p;
-    }
-    return undefined;
+    return statementOf(this.ts, node);
   }
 
   private guard(key: ts.Node, skip: boolean): boolean {
@@ -528,7 +494,7 @@ export class ServePaths {
       if (ts.isIdentifier(c)) {
         // Passed as a value (`.action(listCmd)`, `.then(done)`).
         const p = c.parent;
-        if (p && ts.isCallExpression(p) && this.isActionCallbackArg(p, c)) {
+        if (p && ts.isCallExpression(p) && isActionArg(ts, this.facts.sf, p, c)) {
           const stmt = this.statementOf(p);
           out = max(out, stmt ? this.after(stmt, goal, true) : UNKNOWN);
         } else {
@@ -545,19 +511,6 @@ export class ServePaths {
       if (out.on === 'yes') return out;
     }
     return out;
-  }
-
-  private isActionCallbackArg(call: ts.CallExpression, arg: ts.Node): boolean {
-    const { ts } = this;
-    const callee = call.expression;
-    if (!ts.isPropertyAccessExpression(callee) || !call.arguments.some((a) => unwrap(a) === arg)) return false;
-    const recv = callee.expression.getText(this.facts.sf);
-    if (callee.name.text === 'action') return /\.command\(|^(?:program|cli|cmd|command|commander)\b/i.test(recv);
-    if (callee.name.text === 'command') {
-      const first = call.arguments[0] && unwrap(call.arguments[0]);
-      return !!first && stringValue(first) !== undefined && call.arguments.length >= 3;
-    }
-    return false;
   }
 
   /**

@@ -227,8 +227,10 @@ function dotenv17(ctx: RuleContext): { evidence: string; proven: boolean } | und
   if (proven) return majorOf(proven) === 17 ? { evidence: `dotenv ${proven} from ${source}`, proven: true } : undefined;
   const range = project.declared?.get('dotenv') ?? project.packages.get('dotenv');
   // A range is not a version; one that allows 17.x only (`^17.2.0`, `~17.1`, `17.x`) still decides.
-  if (range && /^\s*(?:\^|~)?\s*17(?:\.[\dxX*]+)*\s*$/.test(range) && majorOf(lowerBound(range)) === 17)
-    return { evidence: `package.json allows dotenv ${range.trim()}, only 17.x releases`, proven: false };
+  const r = range?.trim().slice(0, 100) ?? '';
+  const body = r.startsWith('^') || r.startsWith('~') ? r.slice(1).trim() : r;
+  if (/^17(?:\.[\dxX*]+)*$/.test(body) && majorOf(lowerBound(r)) === 17)
+    return { evidence: `package.json allows dotenv ${r}, only 17.x releases`, proven: false };
   return undefined;
 }
 
