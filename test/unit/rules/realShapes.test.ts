@@ -495,4 +495,57 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [28, 38],
     );
   });
+  it('TS: output on CLI paths that return, exit, or run another sub-command before the stdio server starts is not MCP102; output on the serving path is an error that names its evidence', () => {
+    const lines = (file: string): string[] => at('ts_cli_paths', 'MCP102', file).map((h) => `${h.line} ${h.severity}`);
+    // --help returns, `version` breaks out of the switch, `doctor` returns, the default clause calls a
+    // function that always exits: none of them reaches the transport. The tool handler, the line
+    // before the transport and the line after connect() are on the serving path.
+    assert.deepEqual(lines('cli.ts'), ['13 error', '40 error', '44 error']);
+    const cli = at('ts_cli_paths', 'MCP102', 'cli.ts');
+    assert.match(cli[0]!.message, /inside a tool handler/);
+    assert.match(cli[1]!.message, /reaches the stdio start on line 42/);
+    assert.match(cli[2]!.message, /after the stdio transport starts \(line 43\)/);
+    // commander: `list` and `config` actions (an inline callback and a named function) run instead
+    // of `serve`; the banner before parseAsync() and the line in the serve action are reported.
+    assert.deepEqual(lines('program.ts'), ['9 error', '24 error']);
+    // yargs: the `tools` handler runs instead of the `stdio` one.
+    assert.deepEqual(lines('yargs.ts'), []);
+    // A TTY gets help instead of the server; `auth` runs a login flow instead of serving.
+    assert.deepEqual(lines('tty.ts'), []);
+    assert.deepEqual(lines('auth.ts'), []);
+    // The login flow's prompt on stdin runs instead of the server: not MCP103 either.
+    assert.deepEqual(at('ts_cli_paths', 'MCP103', 'auth.ts'), []);
+    // An exported function nobody in the file calls: not proven, so a warning that says why.
+    assert.deepEqual(lines('banner.ts'), ['6 warning']);
+    assert.match(at('ts_cli_paths', 'MCP102', 'banner.ts')[0]!.message, /not proven to run while it serves/);
+    // Kept: a helper a request handler calls, a loop before connect() in a method, the catch of a
+    // failed connect, a signal handler registered after it, a banner before the method runs.
+    assert.deepEqual(lines('kept.ts'), ['8 error', '22 error', '26 error', '30 error', '36 error']);
+  });
+  it('TS loggers on a stdio server: pino, winston and dotenv 17 as their real packages behave, with the evidence in the message', () => {
+    const lines = (dir: string, file: string): string[] =>
+      at(dir, 'MCP102', file).map((h) => `${h.line} ${h.severity}`);
+    // dotenv 17.2.3 from the lockfile: config() prints to stdout (error on the serving path);
+    // pino() and a pino-pretty transport without a destination write to fd 1; destination(2),
+    // { dest: 2 } and a transport to fd 2 do not; a name bound to console.debug is console.debug.
+    assert.deepEqual(lines('ts_loggers', 'index.ts'), ['9 error', '11 error', '13 error', '25 error']);
+    const idx = at('ts_loggers', 'MCP102', 'index.ts');
+    assert.match(idx[0]!.message, /dotenv 17\.2\.3 from package-lock\.json/);
+    assert.match(idx[3]!.message, /`trace` is `console\.debug`/);
+    // winston Console: no stderrLevels (all three levels to stdout, error included), and a list
+    // that leaves out the `warn` the logger uses; a list covering every emitted level is fine.
+    assert.deepEqual(lines('ts_loggers', 'audit.ts'), ['6 warning', '11 warning']);
+    const audit = at('ts_loggers', 'MCP102', 'audit.ts');
+    assert.match(audit[0]!.message, /`error`, `warn`, `info` go to stdout/);
+    assert.match(audit[1]!.message, /here `warn` goes to stdout/);
+    assert.match(audit[0]!.message, /src\/index\.ts imports this module and starts the stdio transport/);
+    // dotenv 18 (locked) writes to stderr: nothing.
+    assert.deepEqual(lines('ts_loggers_quiet', 'index.ts'), []);
+    // Only a range (^17.2.0, 17.x only): warning; `dotenv/config` and quiet: true are silent; a
+    // computed quiet prints whenever it is false.
+    assert.deepEqual(lines('ts_loggers_range', 'index.ts'), ['7 warning', '9 warning']);
+    const range = at('ts_loggers_range', 'MCP102', 'index.ts');
+    assert.match(range[0]!.message, /package\.json allows dotenv \^17\.2\.0, only 17\.x releases/);
+    assert.match(range[1]!.message, /`quiet` is computed/);
+  });
 });

@@ -194,6 +194,15 @@ function collectFactsIn(sf: ts.SourceFile, file: string): Facts {
       member = e.name.text;
       e = e.expression;
     }
+    // `__importDefault(require('m'))` / `__importStar(...)`: what tsc and Babel emit for imports in CommonJS.
+    if (
+      !member &&
+      ts.isCallExpression(e) &&
+      ts.isIdentifier(e.expression) &&
+      /^(?:__importDefault|__importStar|_interopRequireDefault|_interopRequireWildcard)$/.test(e.expression.text) &&
+      e.arguments[0]
+    )
+      e = unwrap(e.arguments[0]);
     if (
       ts.isCallExpression(e) &&
       ((ts.isIdentifier(e.expression) && e.expression.text === 'require') || e.expression.kind === SK.ImportKeyword)

@@ -23,6 +23,7 @@ import { protocolRules } from './rules/protocol';
 import { securityRules } from './rules/security';
 import { serializationRules } from './rules/serialization';
 import { helperStdoutHits, helperVia, tsModuleFacts } from './module';
+import { loggerHits } from './rules/connection/loggers';
 import { loadTypeScript } from './tsLoader';
 
 const EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs', '.jsx'] as const;
@@ -117,9 +118,11 @@ function analyzeTypeScriptHelper(file: string, text: string, project: ProjectCon
     setParents(ts, sf);
     const facts = collectFacts(sf, file);
     const ctx = new RuleContext(facts, project);
+    // Loggers built here (pino, winston, dotenv) write whenever the importing stdio server uses them.
+    loggerHits(ctx, () => ({ skip: false, downgrade: true, note: '' }));
     return {
       ...empty,
-      hits: dedupe(helperStdoutHits(facts)),
+      hits: dedupe([...helperStdoutHits(facts), ...ctx.hits]),
       module: { ...tsModuleFacts(ctx), via: helperVia(facts) },
     };
     return { ...empty, hits: dedupe(helperStdoutHits(facts)), module: tsModuleFacts(ctx) };

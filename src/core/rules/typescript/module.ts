@@ -11,6 +11,7 @@ import { edit, isFunctionLike, rangeOf, walk } from './astUtil';
 import type { RuleContext } from './context';
 import type { Facts } from './facts';
 import { branchTransport, inHttpOnlyCode } from './rules/connection/transportPaths';
+import { ServePaths } from './servePath';
 import { loadTypeScript } from './tsLoader';
 
 /** `__importDefault(require("./x"))` and kin: what TypeScript emits for imports in CommonJS. */
@@ -243,12 +244,17 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
   for (const t of facts.transportsSeen) starts.add(t.kind);
   const spaces = namespaceBindings(facts);
   const flow = new TsFlow(ts, facts, spaces);
+  const paths = new ServePaths(ts, facts);
   const verdict = new Map<string, boolean>();
   const stdioArgs: Record<string, (string | null)[][]> = {};
   for (const call of facts.calls) {
     const imp = importedCallee(ts, facts, spaces, call.expression);
     if (!imp) continue;
-    const off = inHttpOnlyCode(ctx, call) || branchTransport(ctx, call) === 'other' || flow.offPath(call);
+    const off =
+      inHttpOnlyCode(ctx, call) ||
+      branchTransport(ctx, call) === 'other' ||
+      flow.offPath(call) ||
+      (paths.applies && paths.verdict(call).on === 'no');
     verdict.set(imp.name, off && verdict.get(imp.name) !== false);
     if (off) continue;
     // The literal arguments of calls on the stdio path (a log level, a mode), for guarded writes.

@@ -7,7 +7,9 @@ import type * as ts from 'typescript';
 import { edit, getProp, getPropValue, insertPropertyEdit, stringValue, unwrap } from '../../astUtil';
 import type { RuleContext } from '../../context';
 import { callsNamed, importsModule } from '../../facts';
-import { resolveRef } from '../../resolve';
+import { initializerOf, resolveRef } from '../../resolve';
+import { type PathVerdict, ServePaths } from '../../servePath';
+import { loggerHits } from './loggers';
 import { branchTransport, inHttpOnlyCode } from './transportPaths';
 
 const STDOUT_CONSOLE = new Set(['log', 'info', 'debug', 'dir', 'table']);
@@ -18,17 +20,105 @@ function stdioNote(ctx: RuleContext): string {
   return ctx.stdio === 'unknown' ? ' (the transport is not fixed in this file, so this assumes stdio)' : '';
 }
 
+/**
+ * What the serving-path analysis found for a write, as a sentence for the message, and whether
+ * it lowers the finding (the file starts stdio but no path could be followed to or from the write).
+ */
+function pathEvidence(ctx: RuleContext, v: PathVerdict | undefined): { note: string; unproven: boolean } {
+  if (!v) return { note: '', unproven: false };
+  if (v.on === 'unknown')
+    return {
+      note: ' Evidence: this file starts a stdio transport, but no path between this line and the start could be followed (a callback or an exported function whose callers are elsewhere), so this is not proven to run while it serves.',
+      unproven: true,
+    };
+  if (v.on !== 'yes') return { note: '', unproven: false };
+  const line = ctx.sf.getLineAndCharacterOfPosition(v.via.getStart(ctx.sf)).line + 1;
+  if (ctx.facts.handlers.has(v.via))
+    return { note: ' Evidence: it runs inside a tool handler, while the server serves.', unproven: false };
+  return {
+    note: v.after
+      ? ` Evidence: it runs after the stdio transport starts (line ${line}).`
+      : ` Evidence: a path from it reaches the stdio start on line ${line}.`,
+    unproven: false,
+  };
+}
+
+/**
+ * A call through a name bound to the console or one of its stdout methods: \`logger.info()\` after
+ * \`const logger = console\`, \`log()\` after \`const log = console.log\` (or \`.bind(console)\`).
+ */
+function consoleAlias(ctx: RuleContext, call: ts.CallExpression): { method: string; line: number } | undefined {
+  const { ts, sf } = ctx;
+  const e = call.expression;
+  const bound = (id: ts.Identifier): ts.Expression | undefined => {
+    const init = initializerOf(ctx.facts, id);
+    return init && unwrap(init);
+  };
+  const line = (n: ts.Node): number => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
+  if (ts.isIdentifier(e)) {
+    const init = bound(e);
+    if (!init) return undefined;
+    const m = /^console\.(log|info|debug)(?:\.bind\(console\))?$/.exec(init.getText(sf));
+    return m ? { method: m[1]!, line: line(init) } : undefined;
+  }
+  if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text !== 'console') {
+    if (!STDOUT_CONSOLE.has(e.name.text)) return undefined;
+    const init = bound(e.expression);
+    return init && init.getText(sf) === 'console' ? { method: e.name.text, line: line(init) } : undefined;
+  }
+  return undefined;
+}
+
+const pathsCache = new WeakMap<RuleContext, ServePaths>();
+
+/** The serving-path analysis of the file (built once per rule context). */
+function servePaths(ctx: RuleContext): ServePaths {
+  let p = pathsCache.get(ctx);
+  if (!p) pathsCache.set(ctx, (p = new ServePaths(ctx.ts, ctx.facts)));
+  return p;
+}
+
 export function mcp102(ctx: RuleContext): void {
   if (ctx.stdio === 'not-stdio') return;
   const { ts, sf, file } = ctx;
-  const downgrade = ctx.stdio === 'unknown';
-  for (const call of callsNamed(ctx.facts, ...STDOUT_CONSOLE, 'write')) {
+  const paths = servePaths(ctx);
+  // Console methods by name, and calls through a local name (`const log = console.log`).
+  const named = new Set(callsNamed(ctx.facts, ...STDOUT_CONSOLE, 'write'));
+  for (const call of ctx.facts.calls)
+    if (ts.isIdentifier(call.expression) && ctx.facts.decls.has(call.expression.text)) named.add(call);
+  for (const call of [...named].sort((a, b) => a.pos - b.pos)) {
     if (inHttpOnlyCode(ctx, call) || branchTransport(ctx, call) === 'other') continue;
     const e = call.expression;
+    const alias = consoleAlias(ctx, call);
+    if (alias) {
+      const verdict = paths.applies ? paths.verdict(call) : undefined;
+      if (verdict?.on === 'no') continue;
+      const { note, unproven } = pathEvidence(ctx, verdict);
+      ctx.report(
+        'MCP102',
+        call,
+        `\`${e.getText(sf)}\` is \`console.${alias.method}\` (bound on line ${alias.line}), which writes to stdout, the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; clients fail to parse the line and may drop the server. Bind it to \`console.error\` (stderr) instead.${note}`,
+        { downgrade: ctx.stdio === 'unknown' || unproven, data: { call: `console.${alias.method}` } },
+      );
+      continue;
+    }
     if (!ts.isPropertyAccessExpression(e)) continue;
     const obj = e.expression;
     const method = e.name.text;
-    if (ts.isIdentifier(obj) && obj.text === 'console' && STDOUT_CONSOLE.has(method)) {
+    const isConsole = ts.isIdentifier(obj) && obj.text === 'console' && STDOUT_CONSOLE.has(method);
+    const isStdout =
+      method === 'write' &&
+      ts.isPropertyAccessExpression(obj) &&
+      obj.name.text === 'stdout' &&
+      ts.isIdentifier(obj.expression) &&
+      obj.expression.text === 'process';
+    if (!isConsole && !isStdout) continue;
+    // Output on a path that never serves (a CLI sub-command that returns or exits first).
+    const verdict = paths.applies ? paths.verdict(call) : undefined;
+    if (verdict?.on === 'no') continue;
+    const { note, unproven } = pathEvidence(ctx, verdict);
+    const downgrade = ctx.stdio === 'unknown' || unproven;
+    if (isConsole) {
       const fixes = ['log', 'info', 'debug'].includes(method)
         ? [
             ctx.fix(
@@ -41,25 +131,27 @@ export function mcp102(ctx: RuleContext): void {
       ctx.report(
         'MCP102',
         call,
-        `\`console.${method}\` writes to stdout, which is the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; clients fail to parse the line (\`Unexpected token ... is not valid JSON\`) and may drop the server. Log with \`console.error\` (stderr) instead.`,
+        `\`console.${method}\` writes to stdout, which is the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; clients fail to parse the line (\`Unexpected token ... is not valid JSON\`) and may drop the server. Log with \`console.error\` (stderr) instead.${note}`,
         { fixes, downgrade, data: { call: `console.${method}` } },
       );
-    } else if (
-      method === 'write' &&
-      ts.isPropertyAccessExpression(obj) &&
-      obj.name.text === 'stdout' &&
-      ts.isIdentifier(obj.expression) &&
-      obj.expression.text === 'process'
-    ) {
+    } else {
       ctx.report(
         'MCP102',
         call,
-        `\`process.stdout.write\` puts bytes on the stdio server's JSON-RPC channel${stdioNote(ctx)}; anything that is not a framed MCP message breaks the client's parser. Write diagnostics to \`process.stderr\` instead.`,
+        `\`process.stdout.write\` puts bytes on the stdio server's JSON-RPC channel${stdioNote(ctx)}; anything that is not a framed MCP message breaks the client's parser. Write diagnostics to \`process.stderr\` instead.${note}`,
         {
           fixes: [
             ctx.fix(
               'Write to process.stderr',
-              [edit(file, sf, obj.name.getStart(sf), obj.name.getEnd(), 'stderr')],
+              [
+                edit(
+                  file,
+                  sf,
+                  (obj as ts.PropertyAccessExpression).name.getStart(sf),
+                  (obj as ts.PropertyAccessExpression).name.getEnd(),
+                  'stderr',
+                ),
+              ],
               true,
             ),
           ],
@@ -69,58 +161,15 @@ export function mcp102(ctx: RuleContext): void {
       );
     }
   }
-  // pino() defaults to stdout.
-  for (const call of importsModule(ctx.facts, 'pino') ? ctx.facts.calls : []) {
-    const ref = resolveRef(ctx.facts, call.expression);
-    if (!ref || ref.module !== 'pino' || !['default', '*', 'pino'].includes(ref.name)) continue;
-    if (ts.isPropertyAccessExpression(call.expression) && ref.name !== 'pino') continue; // pino.destination(...)
-    const argsText = call.arguments.map((a) => a.getText(sf)).join(',');
-    if (
-      /stderr|destination\(\s*2\s*\)|destination\s*:\s*2\b|\bfd\s*:\s*2\b|transport\s*:/.test(argsText) ||
-      call.arguments.length >= 2
-    )
-      continue;
-    const callee = call.expression.getText(sf);
-    const insertion = call.arguments.length === 0 ? `{}, ${callee}.destination(2)` : `, ${callee}.destination(2)`;
-    const at = call.arguments.length === 0 ? call.arguments.pos : call.arguments[call.arguments.length - 1]!.getEnd();
-    ctx.report(
-      'MCP102',
-      call,
-      `\`${callee}()\` logs to stdout by default, which is the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}. Pass \`${callee}.destination(2)\` so logs go to stderr.`,
-      {
-        fixes: [ctx.fix('Send pino logs to stderr', [edit(file, sf, at, at, insertion)], true)],
-        downgrade,
-        data: { call: 'pino' },
-      },
-    );
-  }
-  // winston Console transport without stderrLevels.
-  if (ctx.facts.moduleSpecifiers.some((s) => s.module === 'winston')) {
-    for (const n of ctx.facts.news) {
-      const t = n.expression.getText(sf);
-      if (!/(^|\.)transports\.Console$/.test(t) && t !== 'Console') continue;
-      if (t === 'Console' && resolveRef(ctx.facts, n.expression)?.module !== 'winston') continue;
-      const opts = n.arguments?.[0] && unwrap(n.arguments[0]);
-      if (opts && ts.isObjectLiteralExpression(opts) && getProp(opts, 'stderrLevels')) continue;
-      const prop = "stderrLevels: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']";
-      const fixEdit =
-        opts && ts.isObjectLiteralExpression(opts)
-          ? insertPropertyEdit(file, sf, opts, prop)
-          : !n.arguments || n.arguments.length === 0
-            ? edit(file, sf, n.getEnd() - 1, n.getEnd() - 1, `{ ${prop} }`)
-            : undefined;
-      ctx.report(
-        'MCP102',
-        n,
-        `winston's Console transport writes every level except \`error\` to stdout, the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}. Set \`stderrLevels\` to all levels.`,
-        {
-          fixes: fixEdit ? [ctx.fix('Send all winston levels to stderr', [fixEdit], true)] : [],
-          downgrade,
-          data: { call: 'winston.transports.Console' },
-        },
-      );
-    }
-  }
+  loggerHits(ctx, (node) => {
+    if (inHttpOnlyCode(ctx, node) || branchTransport(ctx, node) === 'other')
+      return { skip: true, downgrade: false, note: '' };
+    const verdict = paths.applies ? paths.verdict(node) : undefined;
+    if (verdict?.on === 'no') return { skip: true, downgrade: false, note: '' };
+    const { note, unproven } = pathEvidence(ctx, verdict);
+    const runtime = ctx.stdio === 'unknown' ? ' The transport is not fixed in this file, so this assumes stdio.' : '';
+    return { skip: false, downgrade: ctx.stdio === 'unknown' || unproven, note: runtime + note };
+  });
 }
 
 const CHILD_ASYNC = new Set(['spawn', 'exec', 'execFile', 'fork']);
@@ -156,6 +205,12 @@ export function mcp103(ctx: RuleContext): void {
   if (ctx.stdio === 'not-stdio') return;
   const { ts, sf, file } = ctx;
   const downgrade = ctx.stdio === 'unknown';
+  // A child process or a prompt on a CLI path that returns or exits before serving shares nothing.
+  const paths = servePaths(ctx);
+  const report: RuleContext['report'] = (ruleId, node, message, extra) => {
+    if ('kind' in node && paths.applies && paths.verdict(node).on === 'no') return;
+    ctx.report(ruleId, node, message, extra);
+  };
   const childOrReadline = importsModule(ctx.facts, 'child_process', 'readline', 'readline/promises');
   const candidates = childOrReadline
     ? ctx.facts.calls
@@ -167,7 +222,7 @@ export function mcp103(ctx: RuleContext): void {
       const stdioProp = opts && getProp(opts, 'stdio');
       const stdioVal = opts && getPropValue(opts, 'stdio');
       if ((CHILD_ASYNC.has(ref.name) || ref.name === 'spawnSync') && stdioVal && inheritsStdio(ctx, stdioVal)) {
-        ctx.report(
+        report(
           'MCP103',
           call,
           `\`${ref.name}\` with \`stdio: ${stdioVal.getText(sf)}\` hands the child this stdio server's protocol pipes${stdioNote(ctx)}: it can read the client's requests from stdin or write non-JSON to stdout. Use \`stdio: ${SAFE_STDIO}\` and read its output from the pipes.`,
@@ -199,7 +254,7 @@ export function mcp103(ctx: RuleContext): void {
                 call.arguments.length === 1 ? ', [], { silent: true }' : ', { silent: true }',
               )
             : undefined;
-        ctx.report(
+        report(
           'MCP103',
           call,
           `\`fork\` without \`silent: true\` or \`stdio\` gives the child this stdio server's own stdin and stdout${stdioNote(ctx)}: anything it prints lands on the JSON-RPC channel and it can consume the client's requests. Pass \`silent: true\` (pipes) and read its output from \`child.stdout\`.`,
@@ -222,7 +277,7 @@ export function mcp103(ctx: RuleContext): void {
         }
         // Node's default for the sync helpers is `pipe` (verified: the child reads EOF, stdout is
         // captured), so this is hygiene, not a live break: reported one level lower, and said so.
-        ctx.report(
+        report(
           'MCP103',
           call,
           `\`${ref.name}\` runs without an explicit \`stdio\` in a stdio server${stdioNote(ctx)}. Node's default \`pipe\` keeps the child off the protocol pipes today (stdin reads EOF, stdout is captured), but the child's stderr is inherited and any later \`stdio: 'inherit'\` would hand it the client's pipes; pin \`stdio: ${SAFE_STDIO}\` to make the isolation explicit.`,
@@ -244,7 +299,7 @@ export function mcp103(ctx: RuleContext): void {
     ) {
       const ev = stringValue(call.arguments[0]);
       if (['on', 'once', 'addListener'].includes(e.name.text) && ev !== 'data' && ev !== 'readable') continue;
-      ctx.report(
+      report(
         'MCP103',
         call,
         `Reading \`process.stdin\` yourself competes with the stdio transport for the client's requests${stdioNote(ctx)}: messages are lost or parsed twice. Leave stdin to \`StdioServerTransport\` and take input from tool arguments.`,
@@ -260,7 +315,7 @@ export function mcp103(ctx: RuleContext): void {
         ts.isObjectLiteralExpression(o) &&
         getPropValue(o, 'input')?.getText(sf) === 'process.stdin'
       ) {
-        ctx.report(
+        report(
           'MCP103',
           call,
           `A readline interface on \`process.stdin\` competes with the stdio transport for the client's requests${stdioNote(ctx)}. Leave stdin to \`StdioServerTransport\`.`,
