@@ -495,4 +495,56 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [28, 38],
     );
   });
+
+  it('a low-level tools/call dispatcher (mcp 1.x @server.call_tool()): paths from arguments[...] (GitPython, a helper), and a failure returned as content', () => {
+    assert.deepEqual(
+      at('py_dispatcher', 'MCP502').map((h) => h.line),
+      [30, 33],
+    );
+    assert.match(at('py_dispatcher', 'MCP502')[1]!.message, /git\.Repo\(\).*dispatcher 'dispatch'/);
+    assert.deepEqual(
+      at('py_dispatcher', 'MCP705').map((h) => h.line),
+      [39],
+    );
+    assert.match(at('py_dispatcher', 'MCP705')[0]!.message, /isError: false/);
+    assert.deepEqual(
+      at('py_dispatcher', 'MCP504').map((h) => h.line),
+      [39],
+    );
+    // Contained path (through a checking helper), a name-only Path(...).suffix, a fallback for a
+    // narrow except and an isError=True result: silent.
+    for (const code of ['MCP502', 'MCP504', 'MCP705']) assert.deepEqual(at('py_dispatcher_ok', code), [], code);
+  });
+
+  it('a low-level dispatcher on mcp 2.x (on_call_tool=): params.arguments reaches open(); the error result has is_error False', () => {
+    assert.deepEqual(
+      at('py_dispatcher_v2', 'MCP502').map((h) => h.line),
+      [15],
+    );
+    assert.deepEqual(
+      at('py_dispatcher_v2', 'MCP705').map((h) => h.line),
+      [19],
+    );
+    assert.match(at('py_dispatcher_v2', 'MCP705')[0]!.message, /is_error=True/);
+    assert.deepEqual(
+      at('py_dispatcher_v2', 'MCP504').map((h) => h.line),
+      [19],
+    );
+  });
+
+  it('TS: a setRequestHandler(CallToolRequestSchema, ...) dispatcher gets MCP502, MCP504 and MCP705; its contained twin none', () => {
+    assert.deepEqual(
+      at('ts_dispatcher', 'MCP502').map((h) => h.line),
+      [17],
+    );
+    assert.deepEqual(
+      at('ts_dispatcher', 'MCP504').map((h) => h.line),
+      [22],
+    );
+    assert.deepEqual(
+      at('ts_dispatcher', 'MCP705').map((h) => h.line),
+      [22],
+    );
+    for (const code of ['MCP502', 'MCP504', 'MCP705']) assert.deepEqual(at('ts_dispatcher_ok', code), [], code);
+  });
 });

@@ -251,9 +251,7 @@ function dispatcherErrors(py: PyFile, d: Dispatcher): void {
       if (!v) return false;
       const texts = resultTexts(py, v);
       if (!texts) return false;
-      const failing = texts.some(
-        (t) => looksLikeError(py, t) || (!!errName && identifiersIn(py, t).includes(errName)),
-      );
+      const failing = texts.some((t) => looksLikeError(py, t) || (!!errName && identifiersIn(py, t).includes(errName)));
       if (!failing) return false;
       const flag = d.style === 'handler' ? 'is_error' : 'isError';
       const how =

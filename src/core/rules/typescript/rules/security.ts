@@ -15,7 +15,16 @@ export function securityRules(ctx: RuleContext): void {
     mcp502(ctx, d, tainted, sanitizers);
     mcp504(ctx, d);
   }
+  for (const d of ctx.facts.dispatchers) {
+    mcp502(ctx, d, taintedNames(ctx, d.handler!), sanitizers);
+    mcp504(ctx, d);
+  }
   mcp503(ctx);
+}
+
+/** How a message names a tool body: the tool, or the low-level tools/call dispatcher. */
+export function toolLabel(d: DefFact): string {
+  return d.dispatcher ? 'The `CallToolRequestSchema` handler (the tools/call dispatcher)' : `Tool \`${d.def.name}\``;
 }
 
 const SHELL_FNS = new Set(['exec', 'execSync']);
@@ -141,7 +150,7 @@ function mcp502(ctx: RuleContext, d: DefFact, tainted: Set<string>, sanitizers: 
     ctx.report(
       'MCP502',
       call,
-      `Tool \`${tool}\` opens a path built from caller input with \`${fn}\` and no containment check: \`../\` or an absolute path escapes the intended directory (\`.env\`, SSH keys, anything the server can read or write). Resolve the path and check \`path.relative(root, resolved)\` does not start with \`..\` before using it.`,
+      `${toolLabel(d)} opens a path built from caller input with \`${fn}\` and no containment check: \`../\` or an absolute path escapes the intended directory (\`.env\`, SSH keys, anything the server can read or write). Resolve the path and check \`path.relative(root, resolved)\` does not start with \`..\` before using it.`,
       { data: { tool, sink: fn } },
     );
   }
@@ -321,7 +330,7 @@ function mcp504(ctx: RuleContext, d: DefFact): void {
     const why = v.source
       ? `the code it runs reaches ${v.source}, whose errors can carry hosts, users, database details or credentials`
       : `the stack carries the server's file paths and code, and this server ${v.receiver === 'remote' ? 'serves over HTTP/SSE' : 'is not proven to run only over stdio'}`;
-    return `Tool \`${tool}\` ${how}: ${why}; the text goes to the model and the client log. Return a deliberate message${d.style === 'fastmcp' ? ' (`throw new UserError("Could not ...")`)' : ''} and log the details with \`console.error\`.`;
+    return `${toolLabel(d)} ${how}: ${why}; the text goes to the model and the client log. Return a deliberate message${d.style === 'fastmcp' ? ' (`throw new UserError("Could not ...")`)' : ''} and log the details with \`console.error\`.`;
   };
   const text = ctx.handlerInfo(h).text;
   if (!text.includes('catch') && !(d.style === 'fastmcp' && text.includes('throw'))) return;
