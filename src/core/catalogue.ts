@@ -215,6 +215,7 @@ export const CODES: readonly CodeEntry[] = [
   ),
   code('MCP111', 'One McpServer/transport instance shared across HTTP requests', 'connection', TS, 'error'),
   code('MCP112', 'connect() / entry promise not awaited or caught', 'connection', TS, 'warning'),
+  code('MCP113', 'Low-level server run with raise_exceptions=True over stdio (mcp 2.x)', 'connection', PY, 'warning'),
   code('MCP201', 'Tool parameter schema cannot be derived from the signature', 'serialization', PY, 'error'),
   code('MCP202', 'Parameter or return type is not JSON-native', 'serialization', PY, 'warning'),
   code('MCP203', 'Structured-output contract violated', 'serialization', PY_TS, 'error'),

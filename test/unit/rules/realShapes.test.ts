@@ -547,4 +547,11 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
     for (const code of ['MCP502', 'MCP504', 'MCP705']) assert.deepEqual(at('ts_dispatcher_ok', code), [], code);
   });
+  it('MCP113: raise_exceptions=True on a stdio run fires with the mcp 2.x handler API, not on mcp 1.x decorators (they catch tool errors)', () => {
+    assert.deepEqual(
+      at('py_raise_v2', 'MCP113').map((h) => [h.line, h.severity]),
+      [[24, 'warning']],
+    );
+    assert.deepEqual(at('py_raise_v1', 'MCP113'), []);
+  });
 });
