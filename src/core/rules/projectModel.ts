@@ -78,7 +78,8 @@ export class ProjectModel {
 
   /** Files that import `file` directly. */
   importersOf(file: string): string[] {
-    return [...(this.importers.get(file) ?? [])];
+    // Sorted: the order files were analyzed in (workers finish in any order) must not show.
+    return [...(this.importers.get(file) ?? [])].sort();
   }
 
   /**
@@ -135,7 +136,7 @@ export class ProjectModel {
     for (let depth = 0; depth < 4 && frontier.length; depth++) {
       const next: string[] = [];
       for (const f of frontier) {
-        for (const imp of this.importers.get(f) ?? []) {
+        for (const imp of this.importersOf(f)) {
           if (seen.has(imp)) continue;
           seen.add(imp);
           next.push(imp);
