@@ -554,4 +554,20 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
     assert.deepEqual(at('py_raise_v1', 'MCP113'), []);
   });
+  it('MCP103 in helper modules a stdio server imports (as a module and by name); a helper only a setup script imports stays silent', () => {
+    assert.deepEqual(
+      at('py_helper_stdin', 'MCP103', 'prompts.py').map((h) => [h.line, h.severity]),
+      [[5, 'warning']],
+    );
+    assert.deepEqual(
+      at('py_helper_stdin', 'MCP103', 'asker.py').map((h) => [h.line, h.severity]),
+      [[7, 'warning']],
+    );
+    assert.match(
+      at('py_helper_stdin', 'MCP103', 'prompts.py')[0]!.message,
+      /server\.py imports this module and starts the stdio transport/,
+    );
+    assert.deepEqual(at('py_helper_stdin', 'MCP103', 'wizard_steps.py'), []);
+    assert.deepEqual(at('py_helper_stdin', 'MCP101', 'setup_wizard.py'), []);
+  });
 });

@@ -14,8 +14,8 @@ import { mcp201, mcp202, mcp203, mcp204, mcp207, mcp209 } from './serialization'
 
 export type PyRule = (py: PyFile) => void;
 
-/** Rules for a helper module of a stdio server (no MCP import of its own): stdout writes only. */
-export const HELPER_RULES: PyRule[] = [mcp101];
+/** Rules for a helper module of a stdio server (no MCP import of its own): stdout writes and stdin reads. */
+export const HELPER_RULES: PyRule[] = [mcp101, mcp103];
 
 export const PYTHON_RULES: PyRule[] = [
   mcp101,
