@@ -248,6 +248,8 @@ export const CODES: readonly CodeEntry[] = [
   code('MCP604', 'ESM import of an SDK subpath without .js', 'config', TS, 'error'),
   code('MCP605', '@mcp.tool used without parentheses on a framework that requires them', 'config', PY, 'error'),
   code('MCP606', 'Deprecated server.tool() overloads', 'config', TS, 'info'),
+  code('MCP608', 'fastmcp.json entrypoint that fastmcp run cannot run', 'config', ['config'], 'error'),
+  code('MCP609', 'fastmcp.json in a project whose dependencies do not declare fastmcp', 'config', ['config'], 'warning'),
   code('MCP701', 'Tool without a description', 'protocol', PY_TS, 'warning'),
   code('MCP702', 'Duplicate tool names', 'protocol', PY_TS, 'error'),
   code('MCP703', 'Tool name not portable', 'protocol', PY_TS, 'error'),

@@ -36,6 +36,7 @@ export function withProjectModel(
     const { needsImport: _, ...data } = hit.data!;
     return { ...hit, data };
   }
+  if (hit.ruleId === 'MCP608') return fastmcpEntryHit(model, hit);
   if (entry.language !== 'python' && entry.language !== 'typescript') return hit;
   if (hit.ruleId === 'MCP104') {
     const importers = model.importersOf(file);
@@ -77,6 +78,35 @@ function servesNothing(model: ProjectModel, file: string, entry: Partial<Analyze
   if (entry.language !== 'typescript' || !entry.servers || !entry.definitions) return false;
   if (entry.servers.length || entry.definitions.length) return false;
   return !model.importsStarter(file);
+}
+
+/**
+ * MCP608 on a fastmcp.json entrypoint, decided with the entry file's module-level bindings:
+ * reported when the object is a low-level `mcp.server.Server` (fastmcp 4.0.10 `fastmcp run`:
+ * "Failed to run server: 'Server' object has no attribute 'run_async'") or when the file binds no
+ * such name and nothing else could (no `import *`, module `__getattr__`, `globals()`): "Server
+ * object 'x' not found". Dropped when the entry file was not analyzed.
+ */
+function fastmcpEntryHit(model: ProjectModel, hit: RuleHit): RuleHit | undefined {
+  const target = hit.data?.fastmcpEntry as { file?: unknown; object?: unknown; legacy?: unknown } | undefined;
+  if (typeof target?.file !== 'string' || typeof target.object !== 'string') return undefined;
+  const bindings = model.factsOf(target.file)?.bindings;
+  if (!bindings) return undefined;
+  const kind = bindings.names[target.object];
+  const where = `${basename(target.file)}:${target.object}`;
+  let problem: string | undefined;
+  const decorator = bindings.decorators?.[target.object];
+  if (kind === 'lowlevel')
+    problem = `is a low-level mcp.server.Server, not a FastMCP or MCPServer server, so \`fastmcp run\` cannot run it: with fastmcp 4 (which installs mcp 2.x) ${decorator ? `the import already fails, since mcp 2.x has no @${target.object}.${decorator}() decorator ("AttributeError: 'Server' object has no attribute '${decorator}'")` : `it imports the module and fails ("Failed to run server: 'Server' object has no attribute 'run_async'")`}, exit code 1. Point the entrypoint at a FastMCP/MCPServer object (or a function that returns one), or start this server with \`python ${basename(target.file)}\``;
+  else if (kind === undefined && !bindings.open)
+    problem = `names an object that ${basename(target.file)} does not define at module level: \`fastmcp run\` fails with "Server object '${target.object}' not found" (exit code 1). Name the server variable (or a function that returns the server) defined in that file`;
+  if (!problem) return undefined;
+  const message = target.legacy
+    ? `This fastmcp.json has no "source", only a top-level "entrypoint", which is not a fastmcp.json field: fastmcp 4 rejects the file ("1 validation error for MCPServerConfig: source: Field required"). Write { "source": { "path": "${basename(target.file)}", "entrypoint": "${target.object}" } }; even then, ${where} ${problem}.`
+    : `The entrypoint ${where} ${problem}.`;
+  if (!message) return undefined;
+  const { fastmcpEntry: _, ...data } = hit.data!;
+  return { ...hit, message, data: { ...data, entry: where, kind: kind ?? 'missing' } };
 }
 
 /**

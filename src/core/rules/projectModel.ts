@@ -90,6 +90,11 @@ export class ProjectModel {
     return this.nodes.get(importer)?.names.get(file);
   }
 
+  /** The module facts of an analyzed file (undefined when it was not analyzed). */
+  factsOf(file: string): ModuleFacts | undefined {
+    return this.nodes.get(file)?.facts;
+  }
+
   /** Imported names that `file` calls only on paths that never serve stdio (see ModuleFacts.offStdio). */
   offStdio(file: string): string[] {
     return this.nodes.get(file)?.facts.offStdio ?? [];

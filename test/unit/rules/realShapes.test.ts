@@ -570,4 +570,21 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('py_helper_stdin', 'MCP103', 'wizard_steps.py'), []);
     assert.deepEqual(at('py_helper_stdin', 'MCP101', 'setup_wizard.py'), []);
   });
+  it('fastmcp.json: an entrypoint that is a low-level Server or does not exist is MCP608; a manifest without fastmcp and no environment is MCP609', () => {
+    assert.deepEqual(
+      at('fastmcp_lowlevel', 'MCP608').map((h) => h.severity),
+      ['error', 'error'],
+    );
+    assert.match(at('fastmcp_lowlevel', 'MCP608', 'fastmcp.json')[0]!.message, /no attribute 'call_tool'/);
+    assert.match(at('fastmcp_lowlevel', 'MCP608', 'v2.fastmcp.json')[0]!.message, /no attribute 'run_async'/);
+    assert.deepEqual(
+      at('fastmcp_lowlevel', 'MCP609').map((h) => h.severity),
+      ['warning', 'warning'],
+    );
+    assert.match(at('fastmcp_missing', 'MCP608')[0]!.message, /Server object 'mcp' not found/);
+    assert.deepEqual(at('fastmcp_missing', 'MCP609'), []);
+    // A factory function, a name bound in both branches of an if, an environment that uv builds.
+    assert.deepEqual(at('fastmcp_ok', 'MCP608'), []);
+    assert.deepEqual(at('fastmcp_ok', 'MCP609'), []);
+  });
 });

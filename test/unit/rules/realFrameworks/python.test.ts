@@ -328,4 +328,48 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
       [],
     );
   });
+  it('MCP608: fastmcp 4 `fastmcp run` on an entrypoint that is a low-level Server (1.x decorators, 2.x handlers) or that the file lacks fails as the message says', async () => {
+    /** `fastmcp run <json> --skip-env` with the .venv's fastmcp 4, from the folder of the json file. */
+    const fastmcpRun = (json: string) => {
+      const r = runPython(
+        [
+          '-c',
+          'import sys; from fastmcp.cli import app; sys.argv = ["fastmcp", "run", sys.argv[1], "--skip-env"]; sys.exit(app())',
+          path.basename(json),
+        ],
+        path.dirname(json),
+        { COLUMNS: '400', NO_COLOR: '1' },
+      );
+      return { code: r.code, out: (r.stdout + r.stderr).replace(/\s+/g, ' ') };
+    };
+    // [fastmcp.json, what fastmcp 4 prints, which the MCP608 message quotes]
+    const cases: [string, string][] = [
+      ['fastmcp_lowlevel/fastmcp.json', "AttributeError: 'Server' object has no attribute 'call_tool'"],
+      ['fastmcp_lowlevel/v2.fastmcp.json', "Failed to run server: 'Server' object has no attribute 'run_async'"],
+      ['fastmcp_missing/fastmcp.json', "Server object 'mcp' not found"],
+    ];
+    const engine = new RuleEngine({ workers: 0, log: () => {} });
+    clearProjectCache();
+    const all = (
+      await engine.analyzeWorkspace(
+        ['fastmcp_lowlevel', 'fastmcp_missing', 'fastmcp_ok'].map((d) => path.join(SHAPES, d)),
+      )
+    ).findings;
+    for (const [json, printed] of cases) {
+      const run = fastmcpRun(path.join(SHAPES, json));
+      assert.equal(run.code, 1, run.out);
+      assert.ok(run.out.includes(printed), run.out);
+      const f = all.filter((x) => x.code === 'MCP608' && x.file === path.join(SHAPES, json));
+      assert.equal(f.length, 1, json);
+      assert.ok(f[0]!.message.includes(printed), f[0]!.message);
+    }
+    // The entrypoint of fastmcp_ok (a factory, and a name bound in both branches of an if) starts.
+    assert.deepEqual(
+      all.filter((x) => x.code === 'MCP608' && x.file.includes('fastmcp_ok')),
+      [],
+    );
+    const ok = fastmcpRun(path.join(SHAPES, 'fastmcp_ok/other.fastmcp.json'));
+    assert.equal(ok.code, 0, ok.out);
+    assert.match(ok.out, /Starting MCP server 'factory'/);
+  });
 });
