@@ -587,4 +587,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('fastmcp_ok', 'MCP608'), []);
     assert.deepEqual(at('fastmcp_ok', 'MCP609'), []);
   });
+  it('a class that wraps a low-level server (self.server = Server(...), @self.server.call_tool()) is read like a module-level one', () => {
+    assert.deepEqual(
+      at('py_dispatcher_class', 'MCP502').map((h) => h.line),
+      [18],
+    );
+    assert.deepEqual(
+      at('py_dispatcher_class', 'MCP705').map((h) => h.line),
+      [21],
+    );
+  });
 });

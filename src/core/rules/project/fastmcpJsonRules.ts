@@ -98,7 +98,7 @@ function undeclaredFastmcp(root: Node, dir: string, ctx: ProjectContext): string
   );
   if (!manifests.length) return undefined;
   for (const m of manifests) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(m, 'utf8');
     } catch {

@@ -24,7 +24,7 @@ export interface Dispatcher {
 
 const cache = new WeakMap<PyFile, Dispatcher[]>();
 
-/** Low-level server variables of the file (`server = Server("name")`). */
+/** Low-level server variables of the file (`server = Server("name")`, `self.server = Server(...)`), by their text. */
 export function lowLevelServers(py: PyFile): Map<string, PyNode> {
   const out = new Map<string, PyNode>();
   if (!py.importsFrom('mcp')) return out;
@@ -33,7 +33,9 @@ export function lowLevelServers(py: PyFile): Map<string, PyNode> {
     const assign = call.parent;
     if (assign?.type !== 'assignment' || field(assign, 'right') !== call) continue;
     const left = field(assign, 'left');
-    if (left?.type === 'identifier') out.set(py.text(left), call);
+    // `server = Server(...)`, or `self.server = Server(...)` in a class that wraps it.
+    if (left?.type === 'identifier' || (left?.type === 'attribute' && field(left, 'object')?.type === 'identifier'))
+      out.set(py.text(left), call);
   }
   return out;
 }
@@ -53,7 +55,7 @@ export function dispatchersOf(py: PyFile): Dispatcher[] {
       const callee = expr?.type === 'call' ? field(expr, 'function') : undefined;
       if (callee?.type !== 'attribute') continue;
       const obj = field(callee, 'object');
-      if (obj?.type !== 'identifier' || !servers.has(py.text(obj))) continue;
+      if (!obj || !servers.has(py.text(obj))) continue;
       if (py.text(field(callee, 'attribute')!) !== 'call_tool') continue;
       out.push({ fn, server: py.text(obj), style: 'decorator' });
     }

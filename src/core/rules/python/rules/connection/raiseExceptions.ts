@@ -22,7 +22,7 @@ export function mcp113(py: PyFile): void {
     const fnNode = field(call, 'function');
     if (fnNode?.type !== 'attribute' || py.text(field(fnNode, 'attribute')!) !== 'run') continue;
     const obj = field(fnNode, 'object');
-    if (obj?.type !== 'identifier') continue;
+    if (obj?.type !== 'identifier' && obj?.type !== 'attribute') continue;
     const server = py.text(obj);
     const ctor = servers.get(server);
     if (!ctor) continue;
