@@ -249,6 +249,9 @@ function dispatcherErrors(py: PyFile, d: Dispatcher): void {
       if (n.type !== 'return_statement') return true;
       const v = named(n)[0];
       if (!v) return false;
+      // mcp 2.3 answers a bare list from on_call_tool with a JSON-RPC error ("handler returned
+      // list; expected BaseModel, dict, or None"), not with a result: only CallToolResult counts.
+      if (d.style === 'handler' && v.type === 'list') return false;
       const texts = resultTexts(py, v);
       if (!texts) return false;
       const failing = texts.some((t) => looksLikeError(py, t) || (!!errName && identifiersIn(py, t).includes(errName)));
