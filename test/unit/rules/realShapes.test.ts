@@ -557,7 +557,12 @@ describe('lint on real-world shapes (precision regressions)', function () {
   it('MCP103 in helper modules a stdio server imports (as a module and by name); a helper only a setup script imports stays silent', () => {
     assert.deepEqual(
       at('py_helper_stdin', 'MCP103', 'prompts.py').map((h) => [h.line, h.severity]),
-      [[5, 'warning']],
+      [[6, 'warning']],
+    );
+    // The whole-module import (`import prompts`) reaches the stdout rule too.
+    assert.deepEqual(
+      at('py_helper_stdin', 'MCP101', 'prompts.py').map((h) => h.line),
+      [5],
     );
     assert.deepEqual(
       at('py_helper_stdin', 'MCP103', 'asker.py').map((h) => [h.line, h.severity]),

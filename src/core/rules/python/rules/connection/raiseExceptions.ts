@@ -31,10 +31,11 @@ export function mcp113(py: PyFile): void {
     if (!insideStdioServer(py, call)) continue;
     const handlerApi = [...py.kwargs(ctor).keys()].some((k) => k.startsWith('on_'));
     const decorators = dispatchersOf(py).some((d) => d.server === server && d.style === 'decorator');
+    // 1.x decorators: on mcp 1.x they catch a tool's exception; on mcp 2.x the import already fails.
+    if (decorators) continue;
     let evidence: string;
     if (major !== undefined && major >= 2) evidence = `the project gets mcp ${proven}`;
-    else if (major === undefined && handlerApi && !decorators)
-      evidence = `Server(..., on_...=) is the mcp 2.x handler API`;
+    else if (major === undefined && handlerApi) evidence = `Server(..., on_...=) is the mcp 2.x handler API`;
     else continue;
     const kw = flag.parent!;
     py.hit(
