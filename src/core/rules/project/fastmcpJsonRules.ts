@@ -105,7 +105,7 @@ function undeclaredFastmcp(root: Node, dir: string, ctx: ProjectContext): string
       return undefined;
     }
     // Any mention (an extra, a dependency group, `-r` of another file) counts as declared.
-    if (/fastmcp|^\s*-[rc]\s/im.test(text)) return undefined;
+    if (text.includes('fastmcp') || text.split('\n').some((l) => /^[ \t]*-[rc][ \t]/.test(l))) return undefined;
   }
   const main = manifests.find((m) => basename(m) === 'requirements.txt') ?? manifests[0]!;
   return basename(main);
