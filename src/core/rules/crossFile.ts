@@ -5,7 +5,7 @@
  */
 import { basename, relative } from 'node:path';
 import type { ProjectModel } from './projectModel';
-import type { Definition, FileAnalysis, Language, RuleHit } from './types';
+import type { Definition, FileAnalysis, Language, ModuleFacts, RuleHit } from './types';
 
 /** What the cross-file checks read of one analyzed file. */
 interface AnalyzedFile {
@@ -89,9 +89,11 @@ function servesNothing(model: ProjectModel, file: string, entry: Partial<Analyze
  */
 function fastmcpEntryHit(model: ProjectModel, hit: RuleHit): RuleHit | undefined {
   const target = hit.data?.fastmcpEntry as { file?: unknown; object?: unknown; legacy?: unknown } | undefined;
-  if (typeof target?.file !== 'string' || typeof target.object !== 'string') return undefined;
+  if (typeof target?.file !== 'string') return undefined;
   const bindings = model.factsOf(target.file)?.bindings;
   if (!bindings) return undefined;
+  if (target.object === null) return defaultEntryHit(hit, target.file, bindings);
+  if (typeof target.object !== 'string') return undefined;
   const kind = bindings.names[target.object];
   const where = `${basename(target.file)}:${target.object}`;
   let problem: string | undefined;
@@ -107,6 +109,38 @@ function fastmcpEntryHit(model: ProjectModel, hit: RuleHit): RuleHit | undefined
   if (!message) return undefined;
   const { fastmcpEntry: _, ...data } = hit.data!;
   return { ...hit, message, data: { ...data, entry: where, kind: kind ?? 'missing' } };
+}
+
+/** Names fastmcp 4 tries, in order, when fastmcp.json names no entrypoint (an instance is required). */
+const DEFAULT_ENTRY_NAMES = ['mcp', 'server', 'app'];
+
+/**
+ * MCP608 for a fastmcp.json without an entrypoint: fastmcp 4 takes the first of `mcp`, `server`,
+ * `app` that is a FastMCP/MCPServer instance, and otherwise exits ("No server object found in
+ * ..."). Reported only when none of the three can be one: unbound, a function, or a low-level
+ * Server; anything else (a call result, an import) may be a server.
+ */
+function defaultEntryHit(
+  hit: RuleHit,
+  file: string,
+  bindings: NonNullable<ModuleFacts['bindings']>,
+): RuleHit | undefined {
+  if (bindings.open) return undefined;
+  const kinds = DEFAULT_ENTRY_NAMES.map((n) => bindings.names[n]);
+  if (kinds.some((k) => k === 'server' || k === 'other')) return undefined;
+  const low = DEFAULT_ENTRY_NAMES.filter((n) => bindings.names[n] === 'lowlevel');
+  const fns = DEFAULT_ENTRY_NAMES.filter((n) => bindings.names[n] === 'function');
+  const servers = Object.entries(bindings.names)
+    .filter(([, k]) => k === 'server')
+    .map(([n]) => n);
+  const found = [
+    ...low.map((n) => `'${n}' is a low-level mcp.server.Server`),
+    ...fns.map((n) => `'${n}' is a function, which fastmcp only calls when it is named as the entrypoint`),
+  ];
+  const name = basename(file);
+  const message = `This fastmcp.json names no entrypoint, so \`fastmcp run\` looks for a FastMCP/MCPServer instance called mcp, server or app in ${name} and finds none${found.length ? ` (${found.join('; ')})` : ''}: it exits with "No server object found in .../${name}" (exit code 1). ${servers.length ? `Name the server as the entrypoint ("entrypoint": "${servers[0]}").` : low.length ? `A low-level server is started by its own code (\`python ${name}\`), not by \`fastmcp run\`.` : 'Name the server object (or a function that returns one) as the entrypoint.'}`;
+  const { fastmcpEntry: _, ...data } = hit.data!;
+  return { ...hit, message, data: { ...data, entry: name, kind: low.length ? 'lowlevel' : 'missing' } };
 }
 
 /**

@@ -578,15 +578,17 @@ describe('lint on real-world shapes (precision regressions)', function () {
   it('fastmcp.json: an entrypoint that is a low-level Server or does not exist is MCP608; a manifest without fastmcp and no environment is MCP609', () => {
     assert.deepEqual(
       at('fastmcp_lowlevel', 'MCP608').map((h) => h.severity),
-      ['error', 'error'],
+      ['error', 'error', 'error'],
     );
+    assert.match(at('fastmcp_lowlevel', 'MCP608', 'default.fastmcp.json')[0]!.message, /'server' is a low-level/);
+    assert.match(at('fastmcp_missing', 'MCP608', 'noentry.fastmcp.json')[0]!.message, /"entrypoint": "app_server"/);
     assert.match(at('fastmcp_lowlevel', 'MCP608', 'fastmcp.json')[0]!.message, /no attribute 'call_tool'/);
     assert.match(at('fastmcp_lowlevel', 'MCP608', 'v2.fastmcp.json')[0]!.message, /no attribute 'run_async'/);
     assert.deepEqual(
       at('fastmcp_lowlevel', 'MCP609').map((h) => h.severity),
       ['warning', 'warning'],
     );
-    assert.match(at('fastmcp_missing', 'MCP608')[0]!.message, /Server object 'mcp' not found/);
+    assert.match(at('fastmcp_missing', 'MCP608', 'fastmcp.json')[0]!.message, /Server object 'mcp' not found/);
     assert.deepEqual(at('fastmcp_missing', 'MCP609'), []);
     // A factory function, a name bound in both branches of an if, an environment that uv builds.
     assert.deepEqual(at('fastmcp_ok', 'MCP608'), []);

@@ -30,12 +30,13 @@ export function fastmcpJsonRules(file: string, text: string, ctx: ProjectContext
   const range = (n: Node) => lines.range(n.offset, n.offset + n.length);
   const out: RuleHit[] = [];
   const entry = entrypointOf(root, dirname(file));
-  if (entry?.object && /^[A-Za-z_]\w*$/.test(entry.object))
+  // No object named: fastmcp looks for a server instance called mcp, server or app (checked below).
+  if (entry && (entry.object === undefined || /^[A-Za-z_]\w*$/.test(entry.object)))
     out.push({
       ruleId: 'MCP608',
       range: range(entry.node),
       message: '',
-      data: { fastmcpEntry: { file: entry.file, object: entry.object, legacy: entry.legacy } },
+      data: { fastmcpEntry: { file: entry.file, object: entry.object ?? null, legacy: entry.legacy } },
     });
   const missing = undeclaredFastmcp(root, dirname(file), ctx);
   if (missing && entry)

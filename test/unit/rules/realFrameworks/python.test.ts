@@ -347,6 +347,9 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
       ['fastmcp_lowlevel/fastmcp.json', "AttributeError: 'Server' object has no attribute 'call_tool'"],
       ['fastmcp_lowlevel/v2.fastmcp.json', "Failed to run server: 'Server' object has no attribute 'run_async'"],
       ['fastmcp_missing/fastmcp.json', "Server object 'mcp' not found"],
+      // No entrypoint: fastmcp tries mcp, server and app, which must be FastMCP/MCPServer instances.
+      ['fastmcp_missing/noentry.fastmcp.json', 'No server object found in '],
+      ['fastmcp_lowlevel/default.fastmcp.json', 'No server object found in '],
     ];
     const engine = new RuleEngine({ workers: 0, log: () => {} });
     clearProjectCache();
