@@ -604,4 +604,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [21],
     );
   });
+  it('MCP501 in low-level dispatchers (Python and TS): a shell command built from the arguments; an argv list is not', () => {
+    assert.deepEqual(
+      at('dispatcher_shell', 'MCP501', 'server.py').map((h) => h.line),
+      [16],
+    );
+    assert.deepEqual(
+      at('dispatcher_shell', 'MCP501', 'server.ts').map((h) => h.line),
+      [12],
+    );
+  });
 });

@@ -126,7 +126,7 @@ function pathIdentifiers(py: PyFile, node: PyNode): string[] {
 
 /** MCP501: tool input interpolated into a shell command. */
 export function mcp501(py: PyFile): void {
-  for (const d of py.tools) {
+  for (const d of toolBodies(py)) {
     // Taint is computed only for tools that make a shell call at all (most do not).
     let t: Taint | undefined;
     for (const call of py.callsIn(d.fn)) {
@@ -149,7 +149,7 @@ export function mcp501(py: PyFile): void {
       py.hit(
         'MCP501',
         call,
-        `${q}() on line ${py.line(call)} runs a shell command built from tool argument${names.length > 1 ? 's' : ''} ${[...new Set(names)].map((n) => `'${n}'`).join(', ')} of '${d.def.name}': a model steered by untrusted content can inject ; && $( ) and run anything with the server's privileges. Pass an argument list with shell=False (e.g. subprocess.run(["cmd", arg])) and validate the values.`,
+        `${q}() on line ${py.line(call)} runs a shell command built from tool argument${names.length > 1 ? 's' : ''} ${[...new Set(names)].map((n) => `'${n}'`).join(', ')} of ${d.dispatcher ? `the tools/call dispatcher '${d.name}'` : `'${d.name}'`}: a model steered by untrusted content can inject ; && $( ) and run anything with the server's privileges. Pass an argument list with shell=False (e.g. subprocess.run(["cmd", arg])) and validate the values.`,
         {},
       );
     }

@@ -16,7 +16,9 @@ export function securityRules(ctx: RuleContext): void {
     mcp504(ctx, d);
   }
   for (const d of ctx.facts.dispatchers) {
-    mcp502(ctx, d, taintedNames(ctx, d.handler!), sanitizers);
+    const tainted = taintedNames(ctx, d.handler!);
+    mcp501(ctx, d, tainted);
+    mcp502(ctx, d, tainted, sanitizers);
     mcp504(ctx, d);
   }
   mcp503(ctx);
@@ -66,7 +68,7 @@ function mcp501(ctx: RuleContext, d: DefFact, tainted: Set<string>): void {
         ctx.report(
           'MCP501',
           call,
-          `Tool \`${tool}\` passes caller-controlled input to \`${ref.name}\`, which runs it through a shell: a model steered by untrusted content can inject \`; rm -rf ~\` or worse. Use \`execFile(cmd, [args])\` with an argv array (no shell) and validate the value.`,
+          `${toolLabel(d)} passes caller-controlled input to \`${ref.name}\`, which runs it through a shell: a model steered by untrusted content can inject \`; rm -rf ~\` or worse. Use \`execFile(cmd, [args])\` with an argv array (no shell) and validate the value.`,
           { data: { tool, sink: ref.name } },
         );
       }
@@ -79,7 +81,7 @@ function mcp501(ctx: RuleContext, d: DefFact, tainted: Set<string>): void {
         ctx.report(
           'MCP501',
           call,
-          `Tool \`${tool}\` runs \`${ref.name}\` with \`shell: true\` on caller-controlled input: the arguments are joined into a shell command line and can inject commands. Drop \`shell: true\` and pass an argv array.`,
+          `${toolLabel(d)} runs \`${ref.name}\` with \`shell: true\` on caller-controlled input: the arguments are joined into a shell command line and can inject commands. Drop \`shell: true\` and pass an argv array.`,
           { data: { tool, sink: ref.name } },
         );
       }
