@@ -289,34 +289,41 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     const found = (await lint(file)).filter((f) => f.severity === 'error').map((f) => `${f.line}:${f.code}`);
     assert.deepEqual(found, ['13:MCP203', '19:MCP203', '23:MCP201', '31:MCP704']);
   });
-  it('MCP113: mcp 2.3 low-level stdio server with raise_exceptions=True stops answering after the first failing call; without it the failure is an error answer', async () => {
+  it('MCP113: mcp 2.3 low-level stdio server with raise_exceptions=True never answers the failing call nor any later one, and exits 1; without it the failure is an error answer', async () => {
     const run = (server: string) => {
       const r = runPython([path.join(FIX, 'drive_raw.py'), path.join(FIX, server), 'ok,fail,ok'], REPO);
       assert.equal(r.code, 0, r.stderr);
-      return r.stdout
+      const lines = r.stdout
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l) as { tool: string; answered: boolean; error?: { message: string }; alive: boolean });
+        .map(
+          (l) =>
+            JSON.parse(l) as { tool?: string; answered?: boolean; error?: { message: string }; exit?: number | null },
+        );
+      return { calls: lines.filter((l) => l.tool), exit: lines.at(-1)!.exit };
     };
     const raised = run('lowlevel_raise.py');
     assert.deepEqual(
-      raised.map((c) => [c.tool, c.answered, c.alive]),
+      raised.calls.map((c) => [c.tool, c.answered]),
       [
-        ['ok', true, true],
-        ['fail', false, true],
-        ['ok', false, true],
+        ['ok', true],
+        ['fail', false],
+        ['ok', false],
       ],
     );
+    // The connection loop re-raised: the process ends (status 1) once it reads the next message.
+    assert.equal(raised.exit, 1);
     const plain = run('lowlevel_default.py');
     assert.deepEqual(
-      plain.map((c) => [c.tool, c.answered]),
+      plain.calls.map((c) => [c.tool, c.answered]),
       [
         ['ok', true],
         ['fail', true],
         ['ok', true],
       ],
     );
-    assert.match(plain[1]!.error!.message, /no repository at that path/);
+    assert.match(plain.calls[1]!.error!.message, /no repository at that path/);
+    assert.equal(plain.exit, null);
     const found = (await lint(path.join(FIX, 'lowlevel_raise.py'))).filter((f) => f.code === 'MCP113');
     assert.deepEqual(
       found.map((f) => [f.line, f.severity]),
