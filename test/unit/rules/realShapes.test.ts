@@ -519,16 +519,16 @@ describe('lint on real-world shapes (precision regressions)', function () {
   it('a low-level dispatcher on mcp 2.x (on_call_tool=): params.arguments reaches open(); the error result has is_error False', () => {
     assert.deepEqual(
       at('py_dispatcher_v2', 'MCP502').map((h) => h.line),
-      [15],
+      [17],
     );
     assert.deepEqual(
       at('py_dispatcher_v2', 'MCP705').map((h) => h.line),
-      [19],
+      [21],
     );
     assert.match(at('py_dispatcher_v2', 'MCP705')[0]!.message, /is_error=True/);
     assert.deepEqual(
       at('py_dispatcher_v2', 'MCP504').map((h) => h.line),
-      [19],
+      [21],
     );
   });
 
@@ -539,11 +539,11 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
     assert.deepEqual(
       at('ts_dispatcher', 'MCP504').map((h) => h.line),
-      [22],
+      [23],
     );
     assert.deepEqual(
       at('ts_dispatcher', 'MCP705').map((h) => h.line),
-      [22],
+      [23],
     );
     for (const code of ['MCP502', 'MCP504', 'MCP705']) assert.deepEqual(at('ts_dispatcher_ok', code), [], code);
   });
