@@ -5,7 +5,7 @@
  */
 import { basename, relative } from 'node:path';
 import type { ProjectModel } from './projectModel';
-import type { Definition, FileAnalysis, Language, RuleHit } from './types';
+import type { Definition, FileAnalysis, Language, ModuleFacts, RuleHit } from './types';
 
 /** What the cross-file checks read of one analyzed file. */
 interface AnalyzedFile {
@@ -36,6 +36,7 @@ export function withProjectModel(
     const { needsImport: _, ...data } = hit.data!;
     return { ...hit, data };
   }
+  if (hit.ruleId === 'MCP608') return fastmcpEntryHit(model, hit);
   if (entry.language !== 'python' && entry.language !== 'typescript') return hit;
   if (hit.ruleId === 'MCP104') {
     const importers = model.importersOf(file);
@@ -50,7 +51,8 @@ export function withProjectModel(
     return hit;
   }
   if (hit.ruleId === 'MCP106' && hit.data?.pendingSettings) return settingsHost(model, file, entry.root, hit);
-  if ((hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102') && offStdioOnly(model, file, hit)) return undefined;
+  if ((hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103') && offStdioOnly(model, file, hit))
+    return undefined;
   if (hit.downgrade && (hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103')) {
     const starts = model.startsReaching(file);
     if (!starts.length && servesNothing(model, file, entry)) return undefined;
@@ -76,6 +78,69 @@ function servesNothing(model: ProjectModel, file: string, entry: Partial<Analyze
   if (entry.language !== 'typescript' || !entry.servers || !entry.definitions) return false;
   if (entry.servers.length || entry.definitions.length) return false;
   return !model.importsStarter(file);
+}
+
+/**
+ * MCP608 on a fastmcp.json entrypoint, decided with the entry file's module-level bindings:
+ * reported when the object is a low-level `mcp.server.Server` (fastmcp 4.0.10 `fastmcp run`:
+ * "Failed to run server: 'Server' object has no attribute 'run_async'") or when the file binds no
+ * such name and nothing else could (no `import *`, module `__getattr__`, `globals()`): "Server
+ * object 'x' not found". Dropped when the entry file was not analyzed.
+ */
+function fastmcpEntryHit(model: ProjectModel, hit: RuleHit): RuleHit | undefined {
+  const target = hit.data?.fastmcpEntry as { file?: unknown; object?: unknown; legacy?: unknown } | undefined;
+  if (typeof target?.file !== 'string') return undefined;
+  const bindings = model.factsOf(target.file)?.bindings;
+  if (!bindings) return undefined;
+  if (target.object === null) return defaultEntryHit(hit, target.file, bindings);
+  if (typeof target.object !== 'string') return undefined;
+  const kind = bindings.names[target.object];
+  const where = `${basename(target.file)}:${target.object}`;
+  let problem: string | undefined;
+  const decorator = bindings.decorators?.[target.object];
+  if (kind === 'lowlevel')
+    problem = `is a low-level mcp.server.Server, not a FastMCP or MCPServer server, so \`fastmcp run\` cannot run it: with fastmcp 4 (which installs mcp 2.x) ${decorator ? `the import already fails, since mcp 2.x has no @${target.object}.${decorator}() decorator ("AttributeError: 'Server' object has no attribute '${decorator}'")` : `it imports the module and fails ("Failed to run server: 'Server' object has no attribute 'run_async'")`}, exit code 1. Point the entrypoint at a FastMCP/MCPServer object (or a function that returns one), or start this server with \`python ${basename(target.file)}\``;
+  else if (kind === undefined && !bindings.open)
+    problem = `names an object that ${basename(target.file)} does not define at module level: \`fastmcp run\` fails with "Server object '${target.object}' not found" (exit code 1). Name the server variable (or a function that returns the server) defined in that file`;
+  if (!problem) return undefined;
+  const message = target.legacy
+    ? `This fastmcp.json has no "source", only a top-level "entrypoint", which is not a fastmcp.json field: fastmcp 4 rejects the file ("1 validation error for MCPServerConfig: source: Field required"). Write { "source": { "path": "${basename(target.file)}", "entrypoint": "${target.object}" } }; even then, ${where} ${problem}.`
+    : `The entrypoint ${where} ${problem}.`;
+  if (!message) return undefined;
+  const { fastmcpEntry: _, ...data } = hit.data!;
+  return { ...hit, message, data: { ...data, entry: where, kind: kind ?? 'missing' } };
+}
+
+/** Names fastmcp 4 tries, in order, when fastmcp.json names no entrypoint (an instance is required). */
+const DEFAULT_ENTRY_NAMES = ['mcp', 'server', 'app'];
+
+/**
+ * MCP608 for a fastmcp.json without an entrypoint: fastmcp 4 takes the first of `mcp`, `server`,
+ * `app` that is a FastMCP/MCPServer instance, and otherwise exits ("No server object found in
+ * ..."). Reported only when none of the three can be one: unbound, a function, or a low-level
+ * Server; anything else (a call result, an import) may be a server.
+ */
+function defaultEntryHit(
+  hit: RuleHit,
+  file: string,
+  bindings: NonNullable<ModuleFacts['bindings']>,
+): RuleHit | undefined {
+  if (bindings.open) return undefined;
+  const kinds = DEFAULT_ENTRY_NAMES.map((n) => bindings.names[n]);
+  if (kinds.some((k) => k === 'server' || k === 'other')) return undefined;
+  const low = DEFAULT_ENTRY_NAMES.filter((n) => bindings.names[n] === 'lowlevel');
+  const fns = DEFAULT_ENTRY_NAMES.filter((n) => bindings.names[n] === 'function');
+  const servers = Object.entries(bindings.names)
+    .filter(([, k]) => k === 'server')
+    .map(([n]) => n);
+  const found = [
+    ...low.map((n) => `'${n}' is a low-level mcp.server.Server`),
+    ...fns.map((n) => `'${n}' is a function, which fastmcp only calls when it is named as the entrypoint`),
+  ];
+  const name = basename(file);
+  const message = `This fastmcp.json names no entrypoint, so \`fastmcp run\` looks for a FastMCP/MCPServer instance called mcp, server or app in ${name} and finds none${found.length ? ` (${found.join('; ')})` : ''}: it exits with "No server object found in .../${name}" (exit code 1). ${servers.length ? `Name the server as the entrypoint ("entrypoint": "${servers[0]}").` : low.length ? `A low-level server is started by its own code (\`python ${name}\`), not by \`fastmcp run\`.` : 'Name the server object (or a function that returns one) as the entrypoint.'}`;
+  const { fastmcpEntry: _, ...data } = hit.data!;
+  return { ...hit, message, data: { ...data, entry: name, kind: low.length ? 'lowlevel' : 'missing' } };
 }
 
 /**

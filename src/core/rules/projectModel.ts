@@ -78,7 +78,8 @@ export class ProjectModel {
 
   /** Files that import `file` directly. */
   importersOf(file: string): string[] {
-    return [...(this.importers.get(file) ?? [])];
+    // Sorted: the order files were analyzed in (workers finish in any order) must not show.
+    return [...(this.importers.get(file) ?? [])].sort();
   }
 
   /**
@@ -87,6 +88,11 @@ export class ProjectModel {
    */
   importedNames(importer: string, file: string): string[] | undefined {
     return this.nodes.get(importer)?.names.get(file);
+  }
+
+  /** The module facts of an analyzed file (undefined when it was not analyzed). */
+  factsOf(file: string): ModuleFacts | undefined {
+    return this.nodes.get(file)?.facts;
   }
 
   /** Imported names that `file` calls only on paths that never serve stdio (see ModuleFacts.offStdio). */
@@ -135,7 +141,7 @@ export class ProjectModel {
     for (let depth = 0; depth < 4 && frontier.length; depth++) {
       const next: string[] = [];
       for (const f of frontier) {
-        for (const imp of this.importers.get(f) ?? []) {
+        for (const imp of this.importersOf(f)) {
           if (seen.has(imp)) continue;
           seen.add(imp);
           next.push(imp);

@@ -122,6 +122,17 @@ export interface ModuleFacts {
    * `{ settings: { host: { value: "127.0.0.1", env: "HOST" } } }`.
    */
   settingsDefaults?: Record<string, Record<string, { value: string; env: string }>>;
+  /**
+   * Python: the names the module binds at module level and what they are (a FastMCP/MCPServer
+   * server, a low-level `mcp.server.Server`, a function, anything else); `open` when other names
+   * may exist too (`from x import *`, a module `__getattr__`, `globals()`).
+   */
+  bindings?: {
+    names: Record<string, 'server' | 'lowlevel' | 'function' | 'other'>;
+    open?: true;
+    /** Low-level servers registered with mcp 1.x decorators: the first decorator used (`call_tool`). */
+    decorators?: Record<string, string>;
+  };
 }
 
 /** Result of analyzing one source file. */

@@ -548,4 +548,123 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.match(range[0]!.message, /package\.json allows dotenv \^17\.2\.0, only 17\.x releases/);
     assert.match(range[1]!.message, /`quiet` is computed/);
   });
+
+  it('a low-level tools/call dispatcher (mcp 1.x @server.call_tool()): paths from arguments[...] (GitPython, a helper), and a failure returned as content', () => {
+    assert.deepEqual(
+      at('py_dispatcher', 'MCP502').map((h) => h.line),
+      [30, 33],
+    );
+    assert.match(at('py_dispatcher', 'MCP502')[1]!.message, /git\.Repo\(\).*dispatcher 'dispatch'/);
+    assert.deepEqual(
+      at('py_dispatcher', 'MCP705').map((h) => h.line),
+      [39],
+    );
+    assert.match(at('py_dispatcher', 'MCP705')[0]!.message, /isError: false/);
+    assert.deepEqual(
+      at('py_dispatcher', 'MCP504').map((h) => h.line),
+      [39],
+    );
+    // Contained path (through a checking helper), a name-only Path(...).suffix, a fallback for a
+    // narrow except and an isError=True result: silent.
+    for (const code of ['MCP502', 'MCP504', 'MCP705']) assert.deepEqual(at('py_dispatcher_ok', code), [], code);
+  });
+
+  it('a low-level dispatcher on mcp 2.x (on_call_tool=): params.arguments reaches open(); the error result has is_error False', () => {
+    assert.deepEqual(
+      at('py_dispatcher_v2', 'MCP502').map((h) => h.line),
+      [17],
+    );
+    assert.deepEqual(
+      at('py_dispatcher_v2', 'MCP705').map((h) => h.line),
+      [21],
+    );
+    assert.match(at('py_dispatcher_v2', 'MCP705')[0]!.message, /is_error=True/);
+    assert.deepEqual(
+      at('py_dispatcher_v2', 'MCP504').map((h) => h.line),
+      [21],
+    );
+  });
+
+  it('TS: a setRequestHandler(CallToolRequestSchema, ...) dispatcher gets MCP502, MCP504 and MCP705; its contained twin none', () => {
+    assert.deepEqual(
+      at('ts_dispatcher', 'MCP502').map((h) => h.line),
+      [17],
+    );
+    assert.deepEqual(
+      at('ts_dispatcher', 'MCP504').map((h) => h.line),
+      [23],
+    );
+    assert.deepEqual(
+      at('ts_dispatcher', 'MCP705').map((h) => h.line),
+      [23],
+    );
+    for (const code of ['MCP502', 'MCP504', 'MCP705']) assert.deepEqual(at('ts_dispatcher_ok', code), [], code);
+  });
+  it('MCP113: raise_exceptions=True on a stdio run fires with the mcp 2.x handler API, not on mcp 1.x decorators (they catch tool errors)', () => {
+    assert.deepEqual(
+      at('py_raise_v2', 'MCP113').map((h) => [h.line, h.severity]),
+      [[24, 'warning']],
+    );
+    assert.deepEqual(at('py_raise_v1', 'MCP113'), []);
+  });
+  it('MCP103 in helper modules a stdio server imports (as a module and by name); a helper only a setup script imports stays silent', () => {
+    assert.deepEqual(
+      at('py_helper_stdin', 'MCP103', 'prompts.py').map((h) => [h.line, h.severity]),
+      [[6, 'warning']],
+    );
+    // The whole-module import (`import prompts`) reaches the stdout rule too.
+    assert.deepEqual(
+      at('py_helper_stdin', 'MCP101', 'prompts.py').map((h) => h.line),
+      [5],
+    );
+    assert.deepEqual(
+      at('py_helper_stdin', 'MCP103', 'asker.py').map((h) => [h.line, h.severity]),
+      [[7, 'warning']],
+    );
+    assert.match(
+      at('py_helper_stdin', 'MCP103', 'prompts.py')[0]!.message,
+      /server\.py imports this module and starts the stdio transport/,
+    );
+    assert.deepEqual(at('py_helper_stdin', 'MCP103', 'wizard_steps.py'), []);
+    assert.deepEqual(at('py_helper_stdin', 'MCP101', 'setup_wizard.py'), []);
+  });
+  it('fastmcp.json: an entrypoint that is a low-level Server or does not exist is MCP608; a manifest without fastmcp and no environment is MCP609', () => {
+    assert.deepEqual(
+      at('fastmcp_lowlevel', 'MCP608').map((h) => h.severity),
+      ['error', 'error', 'error'],
+    );
+    assert.match(at('fastmcp_lowlevel', 'MCP608', 'default.fastmcp.json')[0]!.message, /'server' is a low-level/);
+    assert.match(at('fastmcp_missing', 'MCP608', 'noentry.fastmcp.json')[0]!.message, /"entrypoint": "app_server"/);
+    assert.match(at('fastmcp_lowlevel', 'MCP608', 'fastmcp.json')[0]!.message, /no attribute 'call_tool'/);
+    assert.match(at('fastmcp_lowlevel', 'MCP608', 'v2.fastmcp.json')[0]!.message, /no attribute 'run_async'/);
+    assert.deepEqual(
+      at('fastmcp_lowlevel', 'MCP609').map((h) => h.severity),
+      ['warning', 'warning'],
+    );
+    assert.match(at('fastmcp_missing', 'MCP608', 'fastmcp.json')[0]!.message, /Server object 'mcp' not found/);
+    assert.deepEqual(at('fastmcp_missing', 'MCP609'), []);
+    // A factory function, a name bound in both branches of an if, an environment that uv builds.
+    assert.deepEqual(at('fastmcp_ok', 'MCP608'), []);
+    assert.deepEqual(at('fastmcp_ok', 'MCP609'), []);
+  });
+  it('a class that wraps a low-level server (self.server = Server(...), @self.server.call_tool()) is read like a module-level one', () => {
+    assert.deepEqual(
+      at('py_dispatcher_class', 'MCP502').map((h) => h.line),
+      [18],
+    );
+    assert.deepEqual(
+      at('py_dispatcher_class', 'MCP705').map((h) => h.line),
+      [21],
+    );
+  });
+  it('MCP501 in low-level dispatchers (Python and TS): a shell command built from the arguments; an argv list is not', () => {
+    assert.deepEqual(
+      at('dispatcher_shell', 'MCP501', 'server.py').map((h) => h.line),
+      [16],
+    );
+    assert.deepEqual(
+      at('dispatcher_shell', 'MCP501', 'server.ts').map((h) => h.line),
+      [12],
+    );
+  });
 });

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { ProjectContext, RuleHit } from '../types';
 import { clientConfigKind, clientConfigRules } from './clientConfigRules';
 import { composeRules, dockerfileRules, procfileRules } from './deploymentRules';
+import { fastmcpJsonRules } from './fastmcpJsonRules';
 import { packageJsonRules } from './packageJsonRules';
 import { pyprojectRules, runtimePinRules } from './pythonProjectRules';
 import { secretRules } from './secretRules';
@@ -19,7 +20,8 @@ export type ProjectFileKind =
   | 'procfile'
   | 'python-version'
   | 'nvmrc'
-  | 'client-config';
+  | 'client-config'
+  | 'fastmcp.json';
 
 /** What kind of project file this is, or undefined for files the project rules ignore. */
 export function projectFileKind(file: string): ProjectFileKind | undefined {
@@ -33,6 +35,7 @@ export function projectFileKind(file: string): ProjectFileKind | undefined {
   if (name === '.python-version' || name === 'runtime.txt') return 'python-version';
   if (name === '.nvmrc' || name === '.node-version') return 'nvmrc';
   if (clientConfigKind(file)) return 'client-config';
+  if (name === 'fastmcp.json' || name.endsWith('.fastmcp.json')) return 'fastmcp.json';
   return undefined;
 }
 
@@ -56,6 +59,8 @@ export function runProjectRules(file: string, text: string, ctx: ProjectContext)
       return runtimePinRules(file, text, ctx, 'node');
     case 'client-config':
       return clientConfigRules(file, text, ctx);
+    case 'fastmcp.json':
+      return fastmcpJsonRules(file, text, ctx);
     default:
       return [];
   }

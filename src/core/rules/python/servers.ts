@@ -10,6 +10,7 @@ import type { PyFile } from './context';
 import { frameworkFromImports } from './imports';
 import { moduleSettingsDefaults } from './rules/util';
 import { cliOnlyImports } from './flow';
+import { moduleBindings } from './bindings';
 
 export type PyFramework = 'fastmcp' | 'mcp-python-sdk';
 type PyTransport = 'stdio' | 'http' | 'sse' | 'unknown' | 'none';
@@ -387,6 +388,7 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
     mainGuard: hasMainBlock(py),
     ...(offStdio.length ? { offStdio } : {}),
     ...(Object.keys(settings).length ? { settingsDefaults: settings } : {}),
+    bindings: moduleBindings(py),
   };
 }
 

@@ -45,6 +45,7 @@ function collectFactsIn(sf: ts.SourceFile, file: string): Facts {
     defs: [],
     transportsSeen: [],
     handlers: new Set(),
+    dispatchers: [],
   };
   const push = <K, V>(m: Map<K, V[]>, k: K, v: V): void => {
     const list = m.get(k);

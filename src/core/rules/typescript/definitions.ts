@@ -54,6 +54,26 @@ export function collectDefinitions(facts: Facts): void {
       const schemaRef = resolveRef(facts, call.arguments[0]!);
       const schemaName = schemaRef?.name ?? (ts.isIdentifier(call.arguments[0]!) ? call.arguments[0].text : '');
       if (schemaName === 'ListToolsRequestSchema') facts.defs.push(...lowLevelTools(facts, call, base.serverKey));
+      if (schemaName === 'CallToolRequestSchema') {
+        const handler = resolveFunction(facts, call.arguments[1]);
+        if (handler?.body)
+          facts.dispatchers.push({
+            def: {
+              kind: 'tool',
+              name: 'tools/call',
+              file: facts.file,
+              range: rangeOf(call, sf),
+              nameRange: rangeOf(call.arguments[0]!, sf),
+              framework: 'ts-sdk',
+              params: [],
+            },
+            style: 'lowlevel',
+            call,
+            serverKey: base.serverKey,
+            handler,
+            dispatcher: true,
+          });
+      }
     }
   }
   for (const d of facts.defs) {

@@ -54,6 +54,12 @@ export interface DefFact {
   descriptionNode?: ts.Expression;
   handler?: ts.FunctionLikeDeclaration;
   outputSchema?: ts.Expression;
+  /**
+   * A low-level `setRequestHandler(CallToolRequestSchema, handler)` dispatcher: every tool of
+   * the server goes through it. Kept out of `defs` (it is not one tool); MCP502, MCP504 and
+   * MCP705 read it as a tool body.
+   */
+  dispatcher?: true;
 }
 
 /** Everything a single walk of the file collects; the rules read only this. */
@@ -85,6 +91,8 @@ export interface Facts {
   transportsSeen: { kind: TransportKind; node: ts.Node }[];
   /** Tool handler functions, for "inside a tool" checks. */
   handlers: Set<ts.Node>;
+  /** Low-level `tools/call` dispatchers (`setRequestHandler(CallToolRequestSchema, ...)`). */
+  dispatchers: DefFact[];
 }
 
 /** Calls whose method/function name is one of `names`, in source order. */

@@ -289,4 +289,97 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     const found = (await lint(file)).filter((f) => f.severity === 'error').map((f) => `${f.line}:${f.code}`);
     assert.deepEqual(found, ['13:MCP203', '19:MCP203', '23:MCP201', '31:MCP704']);
   });
+  it('MCP113: mcp 2.3 low-level stdio server with raise_exceptions=True never answers the failing call nor any later one, and exits 1; without it the failure is an error answer', async () => {
+    const run = (server: string) => {
+      const r = runPython([path.join(FIX, 'drive_raw.py'), path.join(FIX, server), 'ok,fail,ok'], REPO);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout
+        .trim()
+        .split('\n')
+        .map(
+          (l) =>
+            JSON.parse(l) as { tool?: string; answered?: boolean; error?: { message: string }; exit?: number | null },
+        );
+      return { calls: lines.filter((l) => l.tool), exit: lines.at(-1)!.exit };
+    };
+    const raised = run('lowlevel_raise.py');
+    assert.deepEqual(
+      raised.calls.map((c) => [c.tool, c.answered]),
+      [
+        ['ok', true],
+        ['fail', false],
+        ['ok', false],
+      ],
+    );
+    // The connection loop re-raised: the process ends (status 1) once it reads the next message.
+    assert.equal(raised.exit, 1);
+    const plain = run('lowlevel_default.py');
+    assert.deepEqual(
+      plain.calls.map((c) => [c.tool, c.answered]),
+      [
+        ['ok', true],
+        ['fail', true],
+        ['ok', true],
+      ],
+    );
+    assert.match(plain.calls[1]!.error!.message, /no repository at that path/);
+    assert.equal(plain.exit, null);
+    const found = (await lint(path.join(FIX, 'lowlevel_raise.py'))).filter((f) => f.code === 'MCP113');
+    assert.deepEqual(
+      found.map((f) => [f.line, f.severity]),
+      [[27, 'warning']],
+    );
+    assert.match(found[0]!.message, /never answered/);
+    assert.deepEqual(
+      (await codes(path.join(FIX, 'lowlevel_default.py'))).filter((c) => c === 'MCP113'),
+      [],
+    );
+  });
+  it('MCP608: fastmcp 4 `fastmcp run` on an entrypoint that is a low-level Server (1.x decorators, 2.x handlers) or that the file lacks fails as the message says', async () => {
+    /** `fastmcp run <json> --skip-env` with the .venv's fastmcp 4, from the folder of the json file. */
+    const fastmcpRun = (json: string) => {
+      const r = runPython(
+        [
+          '-c',
+          'import sys; from fastmcp.cli import app; sys.argv = ["fastmcp", "run", sys.argv[1], "--skip-env"]; sys.exit(app())',
+          path.basename(json),
+        ],
+        path.dirname(json),
+        { COLUMNS: '400', NO_COLOR: '1' },
+      );
+      return { code: r.code, out: (r.stdout + r.stderr).replace(/\s+/g, ' ') };
+    };
+    // [fastmcp.json, what fastmcp 4 prints, which the MCP608 message quotes]
+    const cases: [string, string][] = [
+      ['fastmcp_lowlevel/fastmcp.json', "AttributeError: 'Server' object has no attribute 'call_tool'"],
+      ['fastmcp_lowlevel/v2.fastmcp.json', "Failed to run server: 'Server' object has no attribute 'run_async'"],
+      ['fastmcp_missing/fastmcp.json', "Server object 'mcp' not found"],
+      // No entrypoint: fastmcp tries mcp, server and app, which must be FastMCP/MCPServer instances.
+      ['fastmcp_missing/noentry.fastmcp.json', 'No server object found in '],
+      ['fastmcp_lowlevel/default.fastmcp.json', 'No server object found in '],
+    ];
+    const engine = new RuleEngine({ workers: 0, log: () => {} });
+    clearProjectCache();
+    const all = (
+      await engine.analyzeWorkspace(
+        ['fastmcp_lowlevel', 'fastmcp_missing', 'fastmcp_ok'].map((d) => path.join(SHAPES, d)),
+      )
+    ).findings;
+    for (const [json, printed] of cases) {
+      const run = fastmcpRun(path.join(SHAPES, json));
+      assert.equal(run.code, 1, run.out);
+      assert.ok(run.out.includes(printed), run.out);
+      const f = all.filter((x) => x.code === 'MCP608' && x.file === path.join(SHAPES, json));
+      assert.equal(f.length, 1, json);
+      assert.ok(f[0]!.message.includes(printed), f[0]!.message);
+    }
+    // The entrypoint of fastmcp_ok (a factory, and a name bound in both branches of an if) starts.
+    assert.deepEqual(
+      all.filter((x) => x.code === 'MCP608' && x.file.includes('fastmcp_ok')),
+      [],
+    );
+    const ok = fastmcpRun(path.join(SHAPES, 'fastmcp_ok/other.fastmcp.json'));
+    assert.equal(ok.code, 0, ok.out);
+    assert.match(ok.out, /Starting MCP server 'factory'/);
+  });
 });

@@ -5,6 +5,7 @@ import { mcp602, mcp603, mcp605 } from './config';
 import { mcp101 } from './connection/stdout';
 import { mcp103 } from './connection/stdin';
 import { mcp104, mcp105 } from './connection/startup';
+import { mcp113 } from './connection/raiseExceptions';
 import { mcp106, mcp107, mcp108, mcp109, mcp110 } from './connection/http';
 import { mcp401, mcp402, mcp403, mcp404 } from './performance';
 import { mcp701, mcp702, mcp703, mcp704, mcp705, mcp706, mcp709 } from './protocol';
@@ -13,8 +14,8 @@ import { mcp201, mcp202, mcp203, mcp204, mcp207, mcp209 } from './serialization'
 
 export type PyRule = (py: PyFile) => void;
 
-/** Rules for a helper module of a stdio server (no MCP import of its own): stdout writes only. */
-export const HELPER_RULES: PyRule[] = [mcp101];
+/** Rules for a helper module of a stdio server (no MCP import of its own): stdout writes and stdin reads. */
+export const HELPER_RULES: PyRule[] = [mcp101, mcp103];
 
 export const PYTHON_RULES: PyRule[] = [
   mcp101,
@@ -26,6 +27,7 @@ export const PYTHON_RULES: PyRule[] = [
   mcp108,
   mcp109,
   mcp110,
+  mcp113,
   mcp201,
   mcp202,
   mcp203,
@@ -65,6 +67,7 @@ export const PYTHON_RULE_IDS = [
   'MCP108',
   'MCP109',
   'MCP110',
+  'MCP113',
   'MCP201',
   'MCP202',
   'MCP203',

@@ -6,7 +6,8 @@ import { edit, ensureFromImport, fix, fixes, replaceNode } from '../fixes';
 import { forEachBroadHandler } from './security';
 import { isStringish } from './serialization';
 import { trimEndOf } from '../../../util/text';
-import { returnsOf, stdioIsolation } from './util';
+import { identifiersIn, returnsOf, stdioIsolation } from './util';
+import { type Dispatcher, dispatchersOf } from '../dispatchers';
 import { majorOf, provenPyVersion } from '../../project/versions';
 
 /** MCP701: tools without a description. */
@@ -209,7 +210,6 @@ export function mcp705(py: PyFile): void {
         const v = named(n)[0];
         if (!v || !looksLikeError(py, v)) return false;
         const stringy = isStringish(py, v);
-        const toolError = py.imports.get('ToolError') ? 'ToolError' : 'ToolError';
         py.hit(
           'MCP705',
           n,
@@ -219,7 +219,7 @@ export function mcp705(py: PyFile): void {
               ? fixes(
                   fix(
                     'Raise ToolError instead',
-                    replaceNode(py, n, `raise ${toolError}(${py.text(v)})`),
+                    replaceNode(py, n, `raise ToolError(${py.text(v)})`),
                     [ensureFromImport(py, importFrom, 'ToolError')],
                     true,
                   ),
@@ -231,6 +231,68 @@ export function mcp705(py: PyFile): void {
       });
     });
   }
+  for (const d of dispatchersOf(py)) dispatcherErrors(py, d);
+}
+
+/**
+ * MCP705 in a low-level dispatcher: an except handler that returns content (`[TextContent(...)]`,
+ * or a `CallToolResult` without isError=True) carrying an error text or the caught exception.
+ * mcp 1.x's `@server.call_tool()` wraps a returned list as CallToolResult(isError=False); mcp 2.x
+ * sends a returned CallToolResult as it is (is_error defaults to False).
+ */
+function dispatcherErrors(py: PyFile, d: Dispatcher): void {
+  forEachBroadHandler(py, d.fn, (clause, errName) => {
+    const block = named(clause).find((c) => c.type === 'block');
+    if (!block) return;
+    walk(block, (n) => {
+      if (n.type === 'function_definition' || n.type === 'lambda') return false;
+      if (n.type !== 'return_statement') return true;
+      const v = named(n)[0];
+      if (!v) return false;
+      // mcp 2.3 answers a bare list from on_call_tool with a JSON-RPC error ("handler returned
+      // list; expected BaseModel, dict, or None"), not with a result: only CallToolResult counts.
+      if (d.style === 'handler' && v.type === 'list') return false;
+      const texts = resultTexts(py, v);
+      if (!texts) return false;
+      const failing = texts.some((t) => looksLikeError(py, t) || (!!errName && identifiersIn(py, t).includes(errName)));
+      if (!failing) return false;
+      const flag = d.style === 'handler' ? 'is_error' : 'isError';
+      const how =
+        d.style === 'decorator'
+          ? `@${d.server}.call_tool() (mcp 1.x) wraps the returned content as a result with isError: false`
+          : `on_call_tool (mcp 2.x) sends the CallToolResult as it is, and is_error defaults to False`;
+      py.hit(
+        'MCP705',
+        n,
+        `The tools/call dispatcher '${d.fn.name}' reports a failure as a normal result on line ${py.line(n)}: ${how}, so the model treats the error text as data and does not retry or change course. Return CallToolResult(content=[...], ${flag}=True)${d.style === 'decorator' ? ' or let the exception propagate (the decorator turns it into an isError result)' : ''}.`,
+        {},
+      );
+      return false;
+    });
+  });
+}
+
+/**
+ * The text expressions of a returned tool result: `[TextContent(text=...)]` (a bare list, as
+ * mcp 1.x dispatchers return) or `CallToolResult(content=[...])` without isError=True.
+ * Undefined when the value is not such a result (or is already marked as an error).
+ */
+function resultTexts(py: PyFile, v: PyNode): PyNode[] | undefined {
+  let list: PyNode | undefined = v;
+  if (v.type === 'call' && /(^|\.)CallToolResult$/.test(py.callee(v) ?? '')) {
+    const kw = py.kwargs(v);
+    const flag = kw.get('isError') ?? kw.get('is_error');
+    if (flag && flag.type !== 'false') return undefined;
+    list = kw.get('content') ?? py.positional(v)[0];
+  }
+  if (list?.type !== 'list') return undefined;
+  const out: PyNode[] = [];
+  for (const el of named(list)) {
+    if (el.type !== 'call' || !/(^|\.)TextContent$/.test(py.callee(el) ?? '')) return undefined;
+    const text = py.kwargs(el).get('text');
+    if (text) out.push(text);
+  }
+  return out.length ? out : undefined;
 }
 
 function looksLikeError(py: PyFile, v: PyNode): boolean {

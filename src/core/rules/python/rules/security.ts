@@ -1,12 +1,12 @@
 /** Security rules: shell injection, path traversal, unauthenticated network servers, leaked errors. */
 import { field, named, type PyNode, walk } from '../ast';
 import type { PyFile } from '../context';
-import type { DefinitionFact } from '../definitions';
 import type { FunctionFact } from '../functions';
 import { fix, fixes, replaceNode } from '../fixes';
 import { dockerfileOf } from './connection/http';
 import { isAuthenticated } from './httpAuth';
 import { exceptionLeakVerdict } from './errorExposure';
+import { toolBodies, type ToolBody } from '../dispatchers';
 import { hostValue, identifiersIn, isAllInterfaces, walkBody } from './util';
 
 /** Identifiers whose value flows into an expression: a subscript index only selects a value. */
@@ -104,11 +104,29 @@ function freshTaint(py: PyFile, node: PyNode | undefined, t: Taint): string[] {
   return boundaryTaint(py, node, t.tainted).filter((i) => !t.viaSink.has(i));
 }
 
+/** Identifiers whose value flows into a path, except through a containment helper (`safe(p)`). */
+function pathIdentifiers(py: PyFile, node: PyNode): string[] {
+  const safe = sanitizers(py);
+  if (!safe.size) return flowIdentifiers(py, node);
+  const out: string[] = [];
+  walk(node, (n) => {
+    if (n.type === 'call') {
+      const f = field(n, 'function');
+      if (f?.type === 'identifier' && safe.has(py.text(f))) return false;
+      return true;
+    }
+    if (n.type !== 'identifier' && n.type !== 'subscript' && n.type !== 'attribute') return true;
+    out.push(...flowIdentifiers(py, n));
+    return false;
+  });
+  return out;
+}
+
 // ---- MCP501 ----------------------------------------------------------------------------------
 
 /** MCP501: tool input interpolated into a shell command. */
 export function mcp501(py: PyFile): void {
-  for (const d of py.tools) {
+  for (const d of toolBodies(py)) {
     // Taint is computed only for tools that make a shell call at all (most do not).
     let t: Taint | undefined;
     for (const call of py.callsIn(d.fn)) {
@@ -131,7 +149,7 @@ export function mcp501(py: PyFile): void {
       py.hit(
         'MCP501',
         call,
-        `${q}() on line ${py.line(call)} runs a shell command built from tool argument${names.length > 1 ? 's' : ''} ${[...new Set(names)].map((n) => `'${n}'`).join(', ')} of '${d.def.name}': a model steered by untrusted content can inject ; && $( ) and run anything with the server's privileges. Pass an argument list with shell=False (e.g. subprocess.run(["cmd", arg])) and validate the values.`,
+        `${q}() on line ${py.line(call)} runs a shell command built from tool argument${names.length > 1 ? 's' : ''} ${[...new Set(names)].map((n) => `'${n}'`).join(', ')} of ${d.dispatcher ? `the tools/call dispatcher '${d.name}'` : `'${d.name}'`}: a model steered by untrusted content can inject ; && $( ) and run anything with the server's privileges. Pass an argument list with shell=False (e.g. subprocess.run(["cmd", arg])) and validate the values.`,
         {},
       );
     }
@@ -142,7 +160,7 @@ export function mcp501(py: PyFile): void {
 
 /** MCP502: tool input used as a filesystem path without a containment check. */
 export function mcp502(py: PyFile): void {
-  for (const d of py.tools) {
+  for (const d of toolBodies(py)) {
     if (hasContainment(py.text(d.fn.body))) continue;
     // Taint is computed only for tools that touch a path sink at all (most do not).
     let anySink = false;
@@ -165,7 +183,7 @@ export function mcp502(py: PyFile): void {
       py.hit(
         'MCP502',
         n,
-        `${describeSink(py, n)} on line ${py.line(n)} uses tool argument ${names.map((x) => `'${x}'`).join(', ')} of '${d.def.name}' as a path without checking that it stays inside the intended folder: "../" or an absolute path reads or writes anywhere (.env, SSH keys). Resolve it and check containment (resolved.is_relative_to(base)) before use.`,
+        `${describeSink(py, n)} on line ${py.line(n)} uses ${d.dispatcher ? `the caller's tool arguments (${names.map((x) => `'${x}'`).join(', ')}) in the tools/call dispatcher '${d.name}'` : `tool argument ${names.map((x) => `'${x}'`).join(', ')} of '${d.name}'`} as a path without checking that it stays inside the intended folder: "../" or an absolute path reads or writes anywhere (.env, SSH keys). Resolve it and check containment (resolved.is_relative_to(base)) before use.`,
         {},
       );
       return true;
@@ -256,6 +274,10 @@ function pathSinkArgs(py: PyFile, n: PyNode, depth = 0): PyNode[] {
     )
       return pos;
     if (/(^|\.)(send_file|FileResponse|send_from_directory)$/.test(q)) return pos.slice(0, 2);
+    // GitPython opens (or creates, with mkdir=True) a repository at the caller's path.
+    if (q === 'git.Repo' || q === 'git.Repo.init' || q === 'git.repo.Repo' || q === 'git.repo.base.Repo')
+      return pos.slice(0, 1).concat(py.kwargs(n).get('path') ?? []);
+    if (q === 'git.Repo.clone_from') return pos.slice(1, 2).concat(py.kwargs(n).get('to_path') ?? []);
     return [];
   }
   if (n.type === 'binary_operator' && n.children.some((c) => !c.named && c.type === '/')) {
@@ -291,7 +313,8 @@ const JOIN_CALL = /^(os\.path\.join|posixpath\.join|ntpath\.join|(pathlib\.)?(Pu
 function boundaryTaint(py: PyFile, expr: PyNode, tainted: Set<string>): string[] {
   const out = new Set<string>();
   const opaque = (n: PyNode, atStart: boolean): boolean => {
-    const ids = flowIdentifiers(py, n).filter((i) => tainted.has(i));
+    // A value passed through a containment helper of the file (`safe(p)`) is clean.
+    const ids = pathIdentifiers(py, n).filter((i) => tainted.has(i));
     if (atStart) for (const i of ids) out.add(i);
     // A value of unknown text may end in a separator; a tainted one inside a fixed component
     // keeps the walk inside that component's (non-existent) directory.
@@ -436,7 +459,7 @@ export function servesMcpRoutes(py: PyFile): boolean {
 
 /** MCP504: raw exception text returned to the client from broad except blocks. */
 export function mcp504(py: PyFile): void {
-  for (const d of py.tools) forEachBroadHandler(py, d.fn, (clause, errName) => leakCheck(py, d, clause, errName));
+  for (const d of toolBodies(py)) forEachBroadHandler(py, d.fn, (clause, errName) => leakCheck(py, d, clause, errName));
 }
 
 /** Calls `visit` for each `except Exception [as e]:` / bare `except:` handler in a function. */
@@ -464,7 +487,7 @@ export function forEachBroadHandler(
   });
 }
 
-function leakCheck(py: PyFile, d: DefinitionFact, clause: PyNode, errName: string | undefined): void {
+function leakCheck(py: PyFile, d: ToolBody, clause: PyNode, errName: string | undefined): void {
   const parts = named(clause).filter((c) => c.type !== 'block' && c.type !== 'comment');
   const typeText = parts[0]
     ? py.text(parts[0].type === 'as_pattern' ? (named(parts[0])[0] ?? parts[0]) : parts[0])
@@ -491,7 +514,7 @@ function leakCheck(py: PyFile, d: DefinitionFact, clause: PyNode, errName: strin
     py.hit(
       'MCP504',
       n,
-      `Tool '${d.def.name}' ${verb} ${what} on line ${py.line(n)} from a broad except: ${why}; the text reaches the model and the client log. Raise a deliberate message (ToolError("Could not ...")) and log the details to stderr.`,
+      `${d.label} ${verb} ${what} on line ${py.line(n)} from a broad except: ${why}; the text reaches the model and the client log. ${d.dispatcher ? `Return a deliberate message (CallToolResult(content=[TextContent(type="text", text="Could not ...")], ${d.dispatcher.style === 'handler' ? 'is_error' : 'isError'}=True))` : 'Raise a deliberate message (ToolError("Could not ..."))'} and log the details to stderr.`,
       {},
     );
     return false;

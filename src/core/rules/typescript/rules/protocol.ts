@@ -15,6 +15,7 @@ import type { RuleContext } from '../context';
 import { type DefFact, callsNamed } from '../facts';
 import { resolveFunction, resolveRef } from '../resolve';
 import { trimEndOf } from '../../../util/text';
+import { toolLabel } from './security';
 
 /** Protocol rules: MCP701 702 703 705 706 709 (static part). */
 export function protocolRules(ctx: RuleContext): void {
@@ -157,7 +158,7 @@ function insideCatch(ctx: RuleContext, node: ts.Node, stop: ts.Node): boolean {
 
 function mcp705(ctx: RuleContext): void {
   const { ts, sf, file } = ctx;
-  for (const d of ctx.tools) {
+  for (const d of [...ctx.tools, ...ctx.facts.dispatchers]) {
     const h = d.handler!;
     for (const { expr, stmt } of ctx.returnsOf(h)) {
       const e = unwrapAwait(expr);
@@ -192,7 +193,7 @@ function mcp705(ctx: RuleContext): void {
       ctx.report(
         'MCP705',
         e,
-        `Tool \`${d.def.name}\` returns a failure ${inCatch ? 'from a `catch` block ' : ''}as a successful result (no \`isError: true\`): the model cannot tell the call failed and will not retry or change course. Add \`isError: true\` to the result.`,
+        `${toolLabel(d)} returns a failure ${inCatch ? 'from a `catch` block ' : ''}as a successful result (no \`isError: true\`): the model cannot tell the call failed and will not retry or change course. Add \`isError: true\` to the result.`,
         {
           fixes: [ctx.fix('Mark the result as an error', [insertPropertyEdit(file, sf, e, 'isError: true')], true)],
           data: { tool: d.def.name },

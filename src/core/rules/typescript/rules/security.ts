@@ -15,7 +15,18 @@ export function securityRules(ctx: RuleContext): void {
     mcp502(ctx, d, tainted, sanitizers);
     mcp504(ctx, d);
   }
+  for (const d of ctx.facts.dispatchers) {
+    const tainted = taintedNames(ctx, d.handler!);
+    mcp501(ctx, d, tainted);
+    mcp502(ctx, d, tainted, sanitizers);
+    mcp504(ctx, d);
+  }
   mcp503(ctx);
+}
+
+/** How a message names a tool body: the tool, or the low-level tools/call dispatcher. */
+export function toolLabel(d: DefFact): string {
+  return d.dispatcher ? 'The `CallToolRequestSchema` handler (the tools/call dispatcher)' : `Tool \`${d.def.name}\``;
 }
 
 const SHELL_FNS = new Set(['exec', 'execSync']);
@@ -57,7 +68,7 @@ function mcp501(ctx: RuleContext, d: DefFact, tainted: Set<string>): void {
         ctx.report(
           'MCP501',
           call,
-          `Tool \`${tool}\` passes caller-controlled input to \`${ref.name}\`, which runs it through a shell: a model steered by untrusted content can inject \`; rm -rf ~\` or worse. Use \`execFile(cmd, [args])\` with an argv array (no shell) and validate the value.`,
+          `${toolLabel(d)} passes caller-controlled input to \`${ref.name}\`, which runs it through a shell: a model steered by untrusted content can inject \`; rm -rf ~\` or worse. Use \`execFile(cmd, [args])\` with an argv array (no shell) and validate the value.`,
           { data: { tool, sink: ref.name } },
         );
       }
@@ -70,7 +81,7 @@ function mcp501(ctx: RuleContext, d: DefFact, tainted: Set<string>): void {
         ctx.report(
           'MCP501',
           call,
-          `Tool \`${tool}\` runs \`${ref.name}\` with \`shell: true\` on caller-controlled input: the arguments are joined into a shell command line and can inject commands. Drop \`shell: true\` and pass an argv array.`,
+          `${toolLabel(d)} runs \`${ref.name}\` with \`shell: true\` on caller-controlled input: the arguments are joined into a shell command line and can inject commands. Drop \`shell: true\` and pass an argv array.`,
           { data: { tool, sink: ref.name } },
         );
       }
@@ -141,7 +152,7 @@ function mcp502(ctx: RuleContext, d: DefFact, tainted: Set<string>, sanitizers: 
     ctx.report(
       'MCP502',
       call,
-      `Tool \`${tool}\` opens a path built from caller input with \`${fn}\` and no containment check: \`../\` or an absolute path escapes the intended directory (\`.env\`, SSH keys, anything the server can read or write). Resolve the path and check \`path.relative(root, resolved)\` does not start with \`..\` before using it.`,
+      `${toolLabel(d)} opens a path built from caller input with \`${fn}\` and no containment check: \`../\` or an absolute path escapes the intended directory (\`.env\`, SSH keys, anything the server can read or write). Resolve the path and check \`path.relative(root, resolved)\` does not start with \`..\` before using it.`,
       { data: { tool, sink: fn } },
     );
   }
@@ -321,7 +332,7 @@ function mcp504(ctx: RuleContext, d: DefFact): void {
     const why = v.source
       ? `the code it runs reaches ${v.source}, whose errors can carry hosts, users, database details or credentials`
       : `the stack carries the server's file paths and code, and this server ${v.receiver === 'remote' ? 'serves over HTTP/SSE' : 'is not proven to run only over stdio'}`;
-    return `Tool \`${tool}\` ${how}: ${why}; the text goes to the model and the client log. Return a deliberate message${d.style === 'fastmcp' ? ' (`throw new UserError("Could not ...")`)' : ''} and log the details with \`console.error\`.`;
+    return `${toolLabel(d)} ${how}: ${why}; the text goes to the model and the client log. Return a deliberate message${d.style === 'fastmcp' ? ' (`throw new UserError("Could not ...")`)' : ''} and log the details with \`console.error\`.`;
   };
   const text = ctx.handlerInfo(h).text;
   if (!text.includes('catch') && !(d.style === 'fastmcp' && text.includes('throw'))) return;

@@ -19,6 +19,7 @@ export function mcp103(py: PyFile): void {
   // mcp 2.x (fastmcp 4) points fd 0 at the null device and fd 1 at stderr while it serves: a
   // handler's children inherit those, not the protocol pipes (checked on mcp 2.3).
   const iso = stdioIsolation(py);
+  if (py.helper) return helperStdinReads(py);
   for (const call of py.calls) {
     const q = py.callee(call);
     if (!q) continue;
@@ -94,5 +95,38 @@ export function mcp103(py: PyFile): void {
         { downgrade: down },
       );
     }
+  }
+}
+
+/**
+ * MCP103 in a helper module (no MCP import of its own) that a stdio server imports: stdin reads
+ * only, at import time or in functions a caller reaches. The engine adds the evidence (the stdio
+ * module that imports it), and the project model drops the finding when every importer calls
+ * those functions only on paths that cannot serve stdio (`data.entryFns`).
+ */
+function helperStdinReads(py: PyFile): void {
+  const iso = stdioIsolation(py);
+  for (const call of py.calls) {
+    const q = py.callee(call);
+    if (!q || !STDIN_READS.test(q)) continue;
+    if (!py.isReachable(call)) continue;
+    const reach = serveReach(py, call);
+    if (!reach.may && !reach.roots.size) continue;
+    const via = reach.may ? undefined : { entryFns: [...reach.roots] };
+    const serving = !py.atModuleLevel(call);
+    const eof = /input$|getpass$/.test(q) ? 'raises EOFError' : 'returns an empty string';
+    const effect =
+      iso.kind === 'isolated' && serving
+        ? `this project runs on mcp 2.x (${iso.why}), which points fd 0 at the null device while it serves, so the read hits end-of-file at once (${q}() ${eof}) and the call fails`
+        : iso.kind === 'shared' || !serving
+          ? "stdin is the client's request pipe, so the read blocks or swallows JSON-RPC messages"
+          : `stdin is the client's request pipe, so on mcp 1.x / fastmcp 3 and earlier the read blocks or swallows JSON-RPC messages, and on mcp 2.x / fastmcp 4 (fd 0 is the null device while serving) it hits end-of-file at once (${q}() ${eof}): either way the tool never gets the answer it asks for`;
+    py.hit(
+      'MCP103',
+      call,
+      `${q}() on line ${py.line(call)} reads stdin in a module that a stdio server imports: ${effect}. Take the value as a tool argument (or from the environment) instead.`,
+      // Warning whatever the era; `downgrade` asks the engine for the evidence (the stdio importer).
+      { severity: 'warning', downgrade: true, data: via },
+    );
   }
 }
