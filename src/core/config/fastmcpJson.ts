@@ -89,7 +89,7 @@ export function readFastmcp(r: PNode, at: FastmcpReader): void {
           finding(
             'MCP062',
             'error',
-            `"source.path" points to ${abs}, which does not exist; \`fastmcp run\` fails at once. Paths are relative to ${bn}.`,
+            `"source.path" points to ${abs}, which does not exist; \`fastmcp run\` fails at once ("File not found"). fastmcp 4 resolves a relative path against the folder it is started in, so run it from ${dir} (as MCP Doctor does).`,
             file,
             p.range,
             { server: name, data: { path: abs } },
