@@ -289,7 +289,7 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     const found = (await lint(file)).filter((f) => f.severity === 'error').map((f) => `${f.line}:${f.code}`);
     assert.deepEqual(found, ['13:MCP203', '19:MCP203', '23:MCP201', '31:MCP704']);
   });
-  it('MCP113: mcp 2.3 low-level stdio server with raise_exceptions=True never answers the failing call nor any later one, and exits 1; without it the failure is an error answer', async () => {
+  it('MCP113: mcp 2.3 low-level stdio server with raise_exceptions=True stops serving after a failing call (no later call answered) and exits 1; without it the failure is an error answer', async () => {
     const run = (server: string) => {
       const r = runPython([path.join(FIX, 'drive_raw.py'), path.join(FIX, server), 'ok,fail,ok'], REPO);
       assert.equal(r.code, 0, r.stderr);
@@ -303,11 +303,13 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
       return { calls: lines.filter((l) => l.tool), exit: lines.at(-1)!.exit };
     };
     const raised = run('lowlevel_raise.py');
+    // Whether the failing call gets its error answer before the loop re-raises is a race (both
+    // seen); the call after it is never answered.
     assert.deepEqual(
-      raised.calls.map((c) => [c.tool, c.answered]),
+      raised.calls.map((c) => [c.tool, c.tool === 'fail' ? 'either' : c.answered]),
       [
         ['ok', true],
-        ['fail', false],
+        ['fail', 'either'],
         ['ok', false],
       ],
     );
@@ -329,7 +331,7 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
       found.map((f) => [f.line, f.severity]),
       [[27, 'warning']],
     );
-    assert.match(found[0]!.message, /never answered/);
+    assert.match(found[0]!.message, /stops serving.*no later request is answered/);
     assert.deepEqual(
       (await codes(path.join(FIX, 'lowlevel_default.py'))).filter((c) => c === 'MCP113'),
       [],

@@ -7,7 +7,7 @@ import { majorOf, provenPyVersion } from '../../../project/versions';
 
 /**
  * mcp 2.3 `Server.run(read, write, options, raise_exceptions=True)`: the first handler that raises
- * (a failing tool call) is re-raised out of the connection loop: the request is never answered, nor
+ * (a failing tool call) is re-raised out of the connection loop: the request may or may not be answered first, nor
  * is any later one, and the process exits (status 1) when it next reads from stdin. mcp 1.x's
  * `@server.call_tool()` turns a tool's exception into an isError result before it gets there, so
  * the rule fires only with evidence of mcp 2.x: the project's proven mcp version, or the 2.x-only
@@ -41,7 +41,7 @@ export function mcp113(py: PyFile): void {
     py.hit(
       'MCP113',
       kw,
-      `${server}.run(..., raise_exceptions=True) on line ${py.line(call)} serves stdio on mcp 2.x (${evidence}): the first request whose handler raises (a tool call that fails, e.g. on a bad argument) is re-raised out of the connection loop: that call is never answered, no later request is either, and the process exits with status 1 when it reads the client's next message; the client sees a timeout, then a closed connection. Drop raise_exceptions=True (the default sends the failure to the client as an error) and keep it for tests.`,
+      `${server}.run(..., raise_exceptions=True) on line ${py.line(call)} serves stdio on mcp 2.x (${evidence}): the first request whose handler raises (a tool call that fails, e.g. on a bad argument) is re-raised out of the connection loop: the server stops serving. That call may or may not get its error answer first (a race), no later request is answered, and the process exits with status 1 when it reads the client's next message; the client sees timeouts, then a closed connection. Drop raise_exceptions=True (the default sends the failure to the client as an error) and keep it for tests.`,
       { fixes: fixes(fix('Remove raise_exceptions=True', edit(py, removalStart(py, kw), kw.end, ''), [], true)) },
     );
   }
