@@ -219,7 +219,6 @@ export class RuleEngine {
       let lastYield = performance.now();
       const one = async (i: number): Promise<void> => {
         const file = files[i];
-        opts.onProgress?.({ done: started++, total: files.length, file });
         const t0 = performance.now();
         const text = readText(file);
         if (text !== undefined) {
@@ -249,6 +248,7 @@ export class RuleEngine {
       await Promise.all(
         Array.from({ length: runners }, async (_, r) => {
           for (let i = next(r % lanes.length); i !== undefined; i = next(r % lanes.length)) {
+            opts.onProgress?.({ done: started++, total: files.length, file: files[i] });
             if (opts.signal?.aborted) {
               result.cancelled = true;
               return;
