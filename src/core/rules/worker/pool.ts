@@ -45,7 +45,7 @@ const IDLE_MS = 60_000;
  * Files a worker may have in flight before another worker takes its language: enough to keep it
  * busy while the main thread reads and hashes the next file (the engine keeps this many per worker).
  */
-export const WORKER_DEPTH = 3;
+export const WORKER_DEPTH = 4;
 
 export class AnalyzerPool {
   private slots: Slot[] = [];

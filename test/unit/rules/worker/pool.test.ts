@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { build } from 'esbuild';
 import { RuleEngine } from '../../../../src/core/rules/engine';
 import type { ProjectContext } from '../../../../src/core/rules/types';
-import { AnalyzerPool } from '../../../../src/core/rules/worker/pool';
+import { AnalyzerPool, WORKER_DEPTH } from '../../../../src/core/rules/worker/pool';
 
 /**
  * The worker pool runs the real bundled worker (built here with esbuild, like `node esbuild.mjs`
@@ -107,7 +107,7 @@ describe('rules engine: analyzer worker pool', function () {
         fs
           .readdirSync(path.join(ws, dir))
           .filter((f) => ext.test(f))
-          .slice(0, 4)
+          .slice(0, WORKER_DEPTH + 1)
           .map((f) => path.join(ws, dir, f));
       const project = (root: string): ProjectContext => ({
         root,
@@ -120,18 +120,19 @@ describe('rules engine: analyzer worker pool', function () {
       const tsFiles = pick('ts', /\.ts$/);
       const send = (language: 'python' | 'typescript', file: string) =>
         pool.analyze(language, file, fs.readFileSync(file, 'utf8'), project(path.dirname(file)));
-      // Interleaved, three of each (the depth per worker): one worker per language.
-      const first = [0, 1, 2].flatMap((i) => [send('python', py[i]), send('typescript', tsFiles[i])]);
+      // Interleaved, as many of each as a worker takes at once: one worker per language.
+      const depth = [...Array(WORKER_DEPTH).keys()];
+      const first = depth.flatMap((i) => [send('python', py[i]), send('typescript', tsFiles[i])]);
       assert.deepEqual(pool.languages(), [['python'], ['typescript']]);
-      // Both workers full: a fourth Python file still goes to the Python worker (no less busy one).
-      const fourth = send('python', py[3]);
+      // Both workers full: one more Python file still goes to the Python worker (no less busy one).
+      const fourth = send('python', py[WORKER_DEPTH]);
       assert.deepEqual(pool.languages(), [['python'], ['typescript']]);
       const analyses = await Promise.all([...first, fourth]);
       assert.ok(analyses.every((a) => a.file && Array.isArray(a.hits)));
       assert.ok(analyses.some((a) => a.language === 'python' && a.hits.length > 0));
       assert.ok(analyses.some((a) => a.language === 'typescript' && a.hits.length > 0));
       // The TypeScript worker is idle now while the Python one is full: it takes Python files too.
-      const more = [0, 1, 2, 3].map((i) => send('python', py[i]));
+      const more = [...depth, WORKER_DEPTH].map((i) => send('python', py[i]));
       assert.deepEqual(pool.languages(), [['python'], ['typescript', 'python']]);
       await Promise.all(more);
     } finally {
