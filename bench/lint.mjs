@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Lint benchmark: the rules engine over a large generated workspace.
 //
-// Usage: node bench/lint.mjs [files=1000] [edits=25]
+// Usage: node bench/lint.mjs [files=1000] [edits=25] [--src DIR]
+//   --src DIR  bundle the engine from another checkout's sources (e.g. main's, to compare side by
+//              side); the bundle still goes under this checkout's bench/results.
 //
 // How it loads the code: it bundles src/core/rules/engine.ts with esbuild into
 // bench/results/.lint-bundle/engine.cjs (next to a copy of the tree-sitter wasm files, the same
@@ -23,15 +25,19 @@
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
-const total = Number(process.argv[2] ?? 1000);
-const edits = Number(process.argv[3] ?? 25);
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'bench/results/.lint-bundle');
+const args = process.argv.slice(2);
+const srcAt = args.indexOf('--src');
+const srcDir = srcAt >= 0 ? resolve(args.splice(srcAt, 2)[1]) : undefined;
+const total = Number(args[0] ?? 1000);
+const edits = Number(args[1] ?? 25);
+const here = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = srcDir ?? here;
+const out = join(here, srcDir ? 'bench/results/.lint-bundle-src' : 'bench/results/.lint-bundle');
 mkdirSync(join(out, 'wasm'), { recursive: true });
 const bundleOpts = {
   entryPoints: [join(root, 'src/core/rules/engine.ts')],
@@ -204,7 +210,7 @@ for (let n = 0; n < total; n++) {
   }
 }
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
-console.log(`workspace: ${total} server files, ${lines.toLocaleString('en')} lines (${ws})`);
+console.log(`engine: ${root}\nworkspace: ${total} server files, ${lines.toLocaleString('en')} lines (${ws})`);
 
 // --- measure ----------------------------------------------------------------------------------
 const logs = [];

@@ -29,7 +29,7 @@ import type {
   ProjectContext,
   RuleHit,
 } from './types';
-import { type AnalyzerPool, PoolUnavailableError, sharedPool } from './worker/pool';
+import { type AnalyzerPool, PoolUnavailableError, sharedPool, WORKER_DEPTH } from './worker/pool';
 
 /**
  * The rules engine: runs the language analyzers and the project-file rules over files, turns
@@ -215,36 +215,48 @@ export class RuleEngine {
       result.stats.files = files.length;
       const entries: ({ file: string; entry: CacheEntry; cached: boolean; ms: number } | undefined)[] = [];
       const pool = files.length >= POOL_MIN_FILES ? this.pool() : undefined;
-      // With workers, several files are in flight at once (reading, hashing and caching stay on
-      // this thread); without, one at a time. Results keep the order of `files` either way.
-      const inFlight = new Set<Promise<void>>();
-      const limit = pool ? pool.size * 4 : 1;
+      let started = 0;
       let lastYield = performance.now();
-      for (let i = 0; i < files.length; i++) {
+      const one = async (i: number): Promise<void> => {
         const file = files[i];
-        opts.onProgress?.({ done: i, total: files.length, file });
-        if (opts.signal?.aborted) {
-          result.cancelled = true;
-          break;
-        }
         const t0 = performance.now();
-        const task = (async () => {
-          const text = readText(file);
-          if (text === undefined) return;
+        const text = readText(file);
+        if (text !== undefined) {
           const { entry, cached, inWorker } = await this.analyzeEntry(file, text, pool);
           if (inWorker) result.stats.workers!++;
           entries[i] = { file, entry, cached, ms: performance.now() - t0 };
-        })();
-        inFlight.add(task);
-        void task.finally(() => inFlight.delete(task));
-        if (inFlight.size >= limit) await Promise.race(inFlight);
+        }
         // Keep an extension host responsive during long runs.
         if (performance.now() - lastYield > 50) {
           await new Promise((r) => setImmediate(r));
           lastYield = performance.now();
         }
-      }
-      await Promise.all(inFlight);
+      };
+      // With workers, several files are in flight at once (reading, hashing and caching stay on
+      // this thread), taken from per-language lanes (see `lanesOf`); without, one at a time in
+      // order. Results keep the order of `files` either way.
+      const lanes = pool ? this.lanesOf(files) : [files.map((_, i) => i)];
+      const runners = pool ? pool.size * WORKER_DEPTH : 1;
+      const taken = lanes.map(() => 0);
+      const next = (home: number): number | undefined => {
+        // Its own lane first, then the lane with the most files left (stealing at the end).
+        let k = home;
+        const left = (j: number) => lanes[j].length - taken[j];
+        if (!left(k)) for (let j = 0; j < lanes.length; j++) if (left(j) > left(k)) k = j;
+        return left(k) ? lanes[k][taken[k]++] : undefined;
+      };
+      await Promise.all(
+        Array.from({ length: runners }, async (_, r) => {
+          for (let i = next(r % lanes.length); i !== undefined; i = next(r % lanes.length)) {
+            opts.onProgress?.({ done: started++, total: files.length, file: files[i] });
+            if (opts.signal?.aborted) {
+              result.cancelled = true;
+              return;
+            }
+            await one(i);
+          }
+        }),
+      );
       if (opts.signal?.aborted) result.cancelled = true;
       const done = entries.filter((e) => e !== undefined);
       // Helper modules of stdio servers are known only once their importers were analyzed; a
@@ -271,6 +283,26 @@ export class RuleEngine {
     }
     result.stats.ms = performance.now() - started;
     return result;
+  }
+
+  /**
+   * File indexes by language (Python, TypeScript/JavaScript), largest lane first; project and other
+   * files join the first lane (they are cheap and stay on this thread). Runners take their own
+   * lane, so a worker mostly gets one language and loads and warms up one analyzer.
+   */
+  private lanesOf(files: string[]): number[][] {
+    const by = new Map<Language | undefined, number[]>();
+    files.forEach((f, i) => {
+      const l = this.languageOf(f);
+      if (!by.has(l)) by.set(l, []);
+      by.get(l)!.push(i);
+    });
+    const other = by.get(undefined) ?? [];
+    by.delete(undefined);
+    const lanes = [...by.values()].sort((a, b) => b.length - a.length);
+    if (!lanes.length) return [other];
+    lanes[0] = [...other, ...lanes[0]];
+    return lanes;
   }
 
   /** Extensions handled by the configured (or default) analyzers. */

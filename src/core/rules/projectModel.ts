@@ -132,7 +132,8 @@ export class ProjectModel {
 
   /**
    * Transports started by the modules that import `file`, transitively (up to a few levels), with
-   * the files that start them. Empty when nothing that imports the file starts anything.
+   * the files that start them (nearest first, then by path). Empty when nothing that imports the
+   * file starts anything.
    */
   startsReaching(file: string): { transport: Transport; file: string }[] {
     const out: { transport: Transport; file: string }[] = [];

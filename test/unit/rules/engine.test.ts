@@ -241,6 +241,28 @@ describe('RuleEngine', () => {
     assert.equal(r.findings.filter((f) => f.code === 'MCP702').length, 0);
   });
 
+  it('names the same importer as evidence whatever order the files were analyzed in', async function () {
+    this.timeout(60000);
+    // A helper module (no MCP import) that two stdio servers import: its stdout write cites one of them.
+    const servers = path.join(__dirname, '../../fixtures/servers');
+    for (const f of ['mcplite.py', 'busy-start.py', 'crash-after-init.py'])
+      fs.copyFileSync(path.join(servers, f), path.join(dir, f));
+    const files = ['mcplite.py', 'busy-start.py', 'crash-after-init.py'].map((f) => path.join(dir, f));
+    const evidence = async (order: string[]) => {
+      const r = await new RuleEngine({ workers: 0, log: () => undefined }).analyzeWorkspace([], { files: order });
+      return r.findings
+        .filter((f) => f.file.endsWith('mcplite.py') && /Evidence:/.test(f.message))
+        .map((f) => f.message.replace(/^.*Evidence: /, ''));
+    };
+    const forward = await evidence(files);
+    assert.ok(forward.length > 0, 'the helper write cites an importer');
+    assert.ok(
+      forward.every((m) => m.startsWith('busy-start.py imports this module')),
+      forward.join('\n'),
+    );
+    assert.deepEqual(await evidence([...files].reverse()), forward);
+  });
+
   it('stops when the signal aborts', async () => {
     for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(dir, `s${i}.py`), SERVER);
     const ctl = new AbortController();

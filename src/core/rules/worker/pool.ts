@@ -1,7 +1,10 @@
 /**
  * A small pool of analyzer worker threads for whole-workspace passes. Each worker loads the
  * parsers once and stays alive between passes (unref'd: it never keeps the process running),
- * and the pool shuts down after a minute without work. Any failure (no worker support, a crashed
+ * and the pool shuts down after a minute without work. Files go to a worker that already runs
+ * their language while it has room (see `pickSlot`): in a mixed workspace one worker loads and
+ * warms up (JIT, wasm tier-up) the Python analyzer and another the TypeScript one, instead of
+ * each worker paying both. Any failure (no worker support, a crashed
  * worker, an analyzer that cannot load) rejects with `PoolUnavailableError`, and the engine
  * analyzes that file in-process instead, so results never depend on the pool.
  */
@@ -32,9 +35,17 @@ interface Task {
 interface Slot {
   worker: WorkerT;
   pending: Map<number, Task>;
+  /** Languages this worker was sent (it loaded their analyzers). */
+  languages: Set<WorkerLanguage>;
 }
 
 const IDLE_MS = 60_000;
+
+/**
+ * Files a worker may have in flight before another worker takes its language: enough to keep it
+ * busy while the main thread reads and hashes the next file (the engine keeps this many per worker).
+ */
+export const WORKER_DEPTH = 4;
 
 export class AnalyzerPool {
   private slots: Slot[] = [];
@@ -56,7 +67,7 @@ export class AnalyzerPool {
     if (this.broken) return Promise.reject(new PoolUnavailableError('analyzer workers are unavailable'));
     let slot: Slot;
     try {
-      slot = this.pickSlot();
+      slot = this.pickSlot(language);
     } catch (err) {
       this.broken = true;
       return Promise.reject(
@@ -65,6 +76,7 @@ export class AnalyzerPool {
     }
     const id = this.nextId++;
     this.touch();
+    slot.languages.add(language);
     return new Promise<FileAnalysis>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       if (slot.pending.size === 1) slot.worker.ref();
@@ -90,21 +102,32 @@ export class AnalyzerPool {
     await Promise.all(slots.map((s) => s.worker.terminate().catch(() => undefined)));
   }
 
-  private pickSlot(): Slot {
-    // Start workers lazily, up to `size`, then pick the least busy one.
-    const free = this.slots.find((s) => s.pending.size === 0);
-    if (free) return free;
+  /** Languages each running worker has loaded (for tests and diagnostics). */
+  languages(): WorkerLanguage[][] {
+    return this.slots.map((s) => [...s.languages]);
+  }
+
+  /**
+   * The worker for a file of `language`: the least busy worker that already runs the language
+   * while it has fewer than `WORKER_DEPTH` files in flight; else a new worker (up to `size`); else
+   * an idle worker (it loads the language); else the least busy one.
+   */
+  private pickSlot(language: WorkerLanguage): Slot {
+    let warm: Slot | undefined;
+    for (const s of this.slots)
+      if (s.languages.has(language) && (!warm || s.pending.size < warm.pending.size)) warm = s;
+    if (warm && warm.pending.size < WORKER_DEPTH) return warm;
     if (this.slots.length < this.size) return this.startSlot();
     let best = this.slots[0];
     for (const s of this.slots) if (s.pending.size < best.pending.size) best = s;
-    return best;
+    return warm && warm.pending.size <= best.pending.size ? warm : best;
   }
 
   private startSlot(): Slot {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Worker } = require('node:worker_threads') as { Worker: WorkerCtor };
     const worker = new Worker(this.script);
-    const slot: Slot = { worker, pending: new Map() };
+    const slot: Slot = { worker, pending: new Map(), languages: new Set() };
     worker.unref();
     worker.on('message', (res: AnalyzeResponse) => {
       const task = slot.pending.get(res.id);

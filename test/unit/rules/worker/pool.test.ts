@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { RuleEngine } from '../../../../src/core/rules/engine';
+import type { ProjectContext } from '../../../../src/core/rules/types';
+import { AnalyzerPool, WORKER_DEPTH } from '../../../../src/core/rules/worker/pool';
 
 /**
  * The worker pool runs the real bundled worker (built here with esbuild, like `node esbuild.mjs`
@@ -96,6 +98,46 @@ describe('rules engine: analyzer worker pool', function () {
       pooled.files.map((f) => [f.file, f.language, f.framework, f.skipped, f.servers]),
       solo.files.map((f) => [f.file, f.language, f.framework, f.skipped, f.servers]),
     );
+  });
+
+  it('sends each language to a worker that already runs it while that worker has room', async () => {
+    const pool = new AnalyzerPool(script, 2);
+    try {
+      const pick = (dir: string, ext: RegExp) =>
+        fs
+          .readdirSync(path.join(ws, dir))
+          .filter((f) => ext.test(f))
+          .slice(0, WORKER_DEPTH + 1)
+          .map((f) => path.join(ws, dir, f));
+      const project = (root: string): ProjectContext => ({
+        root,
+        packages: new Map(),
+        packageSources: new Map(),
+        deployment: {},
+        runtime: {},
+      });
+      const py = pick('py', /\.py$/);
+      const tsFiles = pick('ts', /\.ts$/);
+      const send = (language: 'python' | 'typescript', file: string) =>
+        pool.analyze(language, file, fs.readFileSync(file, 'utf8'), project(path.dirname(file)));
+      // Interleaved, as many of each as a worker takes at once: one worker per language.
+      const depth = [...Array(WORKER_DEPTH).keys()];
+      const first = depth.flatMap((i) => [send('python', py[i]), send('typescript', tsFiles[i])]);
+      assert.deepEqual(pool.languages(), [['python'], ['typescript']]);
+      // Both workers full: one more Python file still goes to the Python worker (no less busy one).
+      const fourth = send('python', py[WORKER_DEPTH]);
+      assert.deepEqual(pool.languages(), [['python'], ['typescript']]);
+      const analyses = await Promise.all([...first, fourth]);
+      assert.ok(analyses.every((a) => a.file && Array.isArray(a.hits)));
+      assert.ok(analyses.some((a) => a.language === 'python' && a.hits.length > 0));
+      assert.ok(analyses.some((a) => a.language === 'typescript' && a.hits.length > 0));
+      // The TypeScript worker is idle now while the Python one is full: it takes Python files too.
+      const more = [...depth, WORKER_DEPTH].map((i) => send('python', py[i]));
+      assert.deepEqual(pool.languages(), [['python'], ['typescript', 'python']]);
+      await Promise.all(more);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('falls back to in-process analysis when the worker cannot run', async () => {

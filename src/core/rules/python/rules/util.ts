@@ -170,15 +170,37 @@ export function syncToolsThreaded(py: PyFile): boolean {
  * when one of them is stdio or computed, undefined when no enclosing block starts anything.
  */
 export function branchTransport(py: PyFile, node: PyNode): 'stdio' | 'other' | undefined {
-  const starts = py.servers.flatMap((s) => s.starts).filter((st) => st.node.type === 'call');
+  const { starts, blocks } = startsOf(py);
   if (!starts.length) return undefined;
   for (let p = node.parent; p; p = p.parent) {
     if (p.type !== 'block') continue;
-    const inside = starts.filter((st) => st.node.start >= p.start && st.node.end <= p.end);
-    if (!inside.length) continue;
-    return inside.some((st) => st.transport === 'stdio' || st.transport === 'unknown') ? 'stdio' : 'other';
+    let t = blocks.get(p);
+    if (t === undefined) {
+      const inside = starts.filter((st) => st.node.start >= p!.start && st.node.end <= p!.end);
+      t = !inside.length
+        ? null
+        : inside.some((st) => st.transport === 'stdio' || st.transport === 'unknown')
+          ? 'stdio'
+          : 'other';
+      blocks.set(p, t);
+    }
+    if (t) return t;
   }
   return undefined;
+}
+
+/** The file's start calls, and the answer per block (null: no start inside), computed once per file. */
+const startsCache = new WeakMap<
+  PyFile,
+  { starts: PyFile['servers'][number]['starts']; blocks: Map<PyNode, 'stdio' | 'other' | null> }
+>();
+function startsOf(py: PyFile) {
+  let v = startsCache.get(py);
+  if (!v) {
+    v = { starts: py.servers.flatMap((s) => s.starts).filter((st) => st.node.type === 'call'), blocks: new Map() };
+    startsCache.set(py, v);
+  }
+  return v;
 }
 
 /**
