@@ -208,6 +208,7 @@ function guardNeverTaken(model: ProjectModel, file: string, fn: string, guard: u
 function calledOnStdio(model: ProjectModel, file: string, fns: string[], depth: number): boolean {
   if (depth > 4) return true;
   for (const importer of model.importersOf(file)) {
+    if (model.loadsOffStdio(importer, file)) continue;
     const names = model.importedNames(importer, file);
     if (!names) return true;
     const off = new Set(model.offStdio(importer));

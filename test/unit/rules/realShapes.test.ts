@@ -667,4 +667,17 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [12],
     );
   });
+  // ---- holdout7 (a blind corpus): wrong-finding classes ------------------------------------------
+
+  it('TS: a module loaded by import() only in a CLI clause that does not serve gets no MCP102 (destructured, default, namespace, awaited-then-called); one loaded on the serving path does', () => {
+    const h = at('ts_lazy_cli', 'MCP102');
+    assert.deepEqual(
+      findings
+        .filter((f) => f.code === 'MCP102' && path.relative(ROOT, f.file).split(path.sep)[0] === 'ts_lazy_cli')
+        .map((f) => `${path.basename(f.file)}:${f.range.start.line + 1}`)
+        .sort(),
+      ['banner.js:3', 'summary.js:3'],
+    );
+    assert.match(h[0].message, /src\/main\.js imports this module and starts the stdio transport/);
+  });
 });

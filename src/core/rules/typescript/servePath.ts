@@ -73,6 +73,12 @@ export class ServePaths {
   constructor(
     private readonly ts: typeof import('typescript'),
     private readonly facts: Facts,
+    /**
+     * A relative module whose imported functions are taken not to serve, however they are named:
+     * the question "is this module loaded on the stdio path" is asked of its load alone, and the
+     * project model checks that the module starts nothing itself.
+     */
+    private readonly notServing?: string,
   ) {
     this.completions = new Completions(ts, facts);
     for (const s of facts.servers)
@@ -280,7 +286,8 @@ export class ServePaths {
     const root = ts.isIdentifier(callee)
       ? callee.text
       : (callee as ts.PropertyAccessExpression).expression.getText(this.facts.sf);
-    return this.facts.bindings.has(root);
+    const b = this.facts.bindings.get(root);
+    return !!b && (this.notServing === undefined || b.module !== this.notServing);
   }
 
   private inDeclaration(m: ts.Node, within: ts.Node): boolean {
