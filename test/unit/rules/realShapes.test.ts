@@ -680,4 +680,12 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
     assert.match(h[0].message, /src\/main\.js imports this module and starts the stdio transport/);
   });
+  it('TS: a console.log selected by a value of a constant that no stdio start runs with (the same comparison, or a value list checked before) is not MCP102; an unchecked value keeps it', () => {
+    assert.deepEqual(at('ts_transport_guard', 'MCP102', 'validated.js'), []);
+    assert.deepEqual(at('ts_transport_guard', 'MCP102', 'same_test.js'), []);
+    assert.deepEqual(
+      at('ts_transport_guard', 'MCP102', 'unchecked.js').map((h) => h.line),
+      [13],
+    );
+  });
 });

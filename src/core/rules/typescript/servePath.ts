@@ -96,6 +96,11 @@ export class ServePaths {
     });
   }
 
+  /** The stdio (and opaque) starts of this file. */
+  get starts(): readonly ts.Node[] {
+    return this.marks;
+  }
+
   /** True when the file starts a stdio (or opaque) transport itself: the analysis applies. */
   get applies(): boolean {
     return this.marks.length > 0;

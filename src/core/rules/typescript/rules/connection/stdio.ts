@@ -9,6 +9,7 @@ import type { RuleContext } from '../../context';
 import { callsNamed, importsModule } from '../../facts';
 import { initializerOf, resolveRef } from '../../resolve';
 import { type PathVerdict, ServePaths } from '../../servePath';
+import { TransportGuards } from '../../transportGuard';
 import { loggerHits } from './loggers';
 import { branchTransport, inHttpOnlyCode } from './transportPaths';
 
@@ -82,12 +83,15 @@ export function mcp102(ctx: RuleContext): void {
   if (ctx.stdio === 'not-stdio') return;
   const { ts, sf, file } = ctx;
   const paths = servePaths(ctx);
+  const guards = new TransportGuards(ts, ctx.facts);
   // Console methods by name, and calls through a local name (`const log = console.log`).
   const named = new Set(callsNamed(ctx.facts, ...STDOUT_CONSOLE, 'write'));
   for (const call of ctx.facts.calls)
     if (ts.isIdentifier(call.expression) && ctx.facts.decls.has(call.expression.text)) named.add(call);
   for (const call of [...named].sort((a, b) => a.pos - b.pos)) {
     if (inHttpOnlyCode(ctx, call) || branchTransport(ctx, call) === 'other') continue;
+    // Selected by a value of a constant that no stdio start of this file can run with.
+    if (paths.applies && guards.exclusive(call, [...paths.starts])) continue;
     const e = call.expression;
     const alias = consoleAlias(ctx, call);
     if (alias) {
