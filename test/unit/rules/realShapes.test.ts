@@ -688,4 +688,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [13],
     );
   });
+  it('TS: a file whose only server start is an HTTP listen, that nothing serving imports, gets no MCP102; the same module imported by a stdio entry does', () => {
+    assert.deepEqual(at('ts_http_by_hand', 'MCP102', 'standalone.js'), []);
+    const h = at('ts_http_by_hand', 'MCP102', 'shared.js');
+    assert.deepEqual(
+      h.map((x) => x.line),
+      [6],
+    );
+    assert.match(h[0].message, /stdio\.js imports this module and starts the stdio transport/);
+  });
 });

@@ -84,6 +84,14 @@ export function mcp102(ctx: RuleContext): void {
   const { ts, sf, file } = ctx;
   const paths = servePaths(ctx);
   const guards = new TransportGuards(ts, ctx.facts);
+  // A file whose only server start is an HTTP listen (`http.createServer(...).listen(port, host)`,
+  // `app.listen(port)`): stdout is not a protocol channel unless a module that imports it serves
+  // stdio, which the project model decides (`crossFile.ts`).
+  const listensHttp =
+    ctx.stdio === 'unknown' &&
+    !paths.applies &&
+    callsNamed(ctx.facts, 'listen').some((c) => ts.isPropertyAccessExpression(c.expression));
+  const http = listensHttp ? { listensHttp: true } : {};
   // Console methods by name, and calls through a local name (`const log = console.log`).
   const named = new Set(callsNamed(ctx.facts, ...STDOUT_CONSOLE, 'write'));
   for (const call of ctx.facts.calls)
@@ -102,7 +110,7 @@ export function mcp102(ctx: RuleContext): void {
         'MCP102',
         call,
         `\`${e.getText(sf)}\` is \`console.${alias.method}\` (bound on line ${alias.line}), which writes to stdout, the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; clients fail to parse the line and may drop the server. Bind it to \`console.error\` (stderr) instead.${note}`,
-        { downgrade: ctx.stdio === 'unknown' || unproven, data: { call: `console.${alias.method}` } },
+        { downgrade: ctx.stdio === 'unknown' || unproven, data: { call: `console.${alias.method}`, ...http } },
       );
       continue;
     }
@@ -136,7 +144,7 @@ export function mcp102(ctx: RuleContext): void {
         'MCP102',
         call,
         `\`console.${method}\` writes to stdout, which is the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; clients fail to parse the line (\`Unexpected token ... is not valid JSON\`) and may drop the server. Log with \`console.error\` (stderr) instead.${note}`,
-        { fixes, downgrade, data: { call: `console.${method}` } },
+        { fixes, downgrade, data: { call: `console.${method}`, ...http } },
       );
     } else {
       ctx.report(
@@ -160,7 +168,7 @@ export function mcp102(ctx: RuleContext): void {
             ),
           ],
           downgrade,
-          data: { call: 'process.stdout.write' },
+          data: { call: 'process.stdout.write', ...http },
         },
       );
     }
