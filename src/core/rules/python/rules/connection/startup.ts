@@ -75,11 +75,21 @@ export function mcp105(py: PyFile): void {
           },
         );
       } else if (viaAsyncioRun) {
+        // Python evaluates the argument first: run() serves with no loop running, returns None
+        // when the server stops, and only then does the outer call fail (checked on fastmcp 4.0.10
+        // and mcp 2.3.0: asyncio.run(None) raises ValueError, anyio.run(None) TypeError).
+        const runner = py.callee(outer!) ?? 'asyncio.run';
+        const failure = runner.startsWith('asyncio')
+          ? 'raises "ValueError: a coroutine was expected, got None"'
+          : runner.startsWith('anyio')
+            ? `raises "TypeError: 'NoneType' object is not callable"`
+            : 'fails, since None is not an async function';
         py.hit(
           'MCP105',
           call,
-          `${py.text(outer!)} on line ${line} runs ${s.name}.run() inside an event loop, but run() is synchronous and starts its own loop ("Already running asyncio in this thread"). Call ${s.name}.run() directly.`,
+          `${py.text(outer!)} on line ${line}: Python evaluates ${s.name}.run() first, with no event loop running, so this is not a nested loop: run() is synchronous and serves until the server stops, then returns None, and ${runner}(None) ${failure}. Every clean shutdown ends with a traceback and exit code 1. Call ${s.name}.run() directly.`,
           {
+            downgrade: true,
             fixes: fixes(fix(`Call ${s.name}.run() directly`, replaceNode(py, outer!, py.text(call)), [], true)),
           },
         );
