@@ -396,8 +396,17 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
       w.map((f) => [f.line, f.severity]),
       [[16, 'warning']],
     );
-    assert.match(w[0]!.message, /asyncio\.run\(None\) raises "ValueError: a coroutine was expected, got None"/);
+    assert.match(w[0]!.message, /asyncio\.run\(\) receives None and raises "ValueError: a coroutine was expected, got None"/);
     assert.doesNotMatch(w[0]!.message, /Already running/);
+    const caught = runPython([path.join(dir, 'wrapped_caught.py')]);
+    assert.equal(caught.code, 0, caught.stderr);
+    assert.match(caught.stderr, /server error: a coroutine was expected, got None/);
+    const c = (await lint(path.join(dir, 'wrapped_caught.py'))).filter((f) => f.code === 'MCP105');
+    assert.deepEqual(
+      c.map((f) => [f.line, f.severity]),
+      [[18, 'info']],
+    );
+    assert.match(c[0]!.message, /The except clause on line 19 catches it/);
     for (const [file, line, severity] of [
       ['stdio_host.py', 14, 'error'],
       ['env_host.py', 20, 'warning'],
