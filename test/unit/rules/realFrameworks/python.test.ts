@@ -396,7 +396,10 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
       w.map((f) => [f.line, f.severity]),
       [[16, 'warning']],
     );
-    assert.match(w[0]!.message, /asyncio\.run\(\) receives None and raises "ValueError: a coroutine was expected, got None"/);
+    assert.match(
+      w[0]!.message,
+      /asyncio\.run\(\) receives None and raises "ValueError: a coroutine was expected, got None"/,
+    );
     assert.doesNotMatch(w[0]!.message, /Already running/);
     const caught = runPython([path.join(dir, 'wrapped_caught.py')]);
     assert.equal(caught.code, 0, caught.stderr);
