@@ -21,7 +21,8 @@ interface AnalyzedFile {
  *   an app that mounts it) or the project declares the file as an entry point (`fastmcp run`,
  *   `fastmcp.json`, `[project.scripts]`);
  * - stdout/stdin findings made on an unproven transport are dropped when every module that
- *   imports this one and starts a transport starts HTTP or SSE.
+ *   imports this one and starts a transport starts HTTP or SSE, and when nothing that imports it
+ *   starts a transport while its only server start is an HTTP listen (`data.listensHttp`).
  */
 export function withProjectModel(
   model: ProjectModel,
@@ -55,7 +56,7 @@ export function withProjectModel(
     return undefined;
   if (hit.downgrade && (hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103')) {
     const starts = model.startsReaching(file);
-    if (!starts.length && servesNothing(model, file, entry)) return undefined;
+    if (!starts.length && (servesNothing(model, file, entry) || hit.data?.listensHttp === true)) return undefined;
     if (starts.length && starts.every((s) => s.transport === 'http' || s.transport === 'sse')) return undefined;
     const stdio = starts.find((s) => s.transport === 'stdio');
     if (stdio)
@@ -208,6 +209,7 @@ function guardNeverTaken(model: ProjectModel, file: string, fn: string, guard: u
 function calledOnStdio(model: ProjectModel, file: string, fns: string[], depth: number): boolean {
   if (depth > 4) return true;
   for (const importer of model.importersOf(file)) {
+    if (model.loadsOffStdio(importer, file)) continue;
     const names = model.importedNames(importer, file);
     if (!names) return true;
     const off = new Set(model.offStdio(importer));

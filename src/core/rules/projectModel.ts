@@ -24,6 +24,8 @@ interface Node {
   imports: string[];
   /** Names imported from each of those files (`from x import a, b`); undefined: the module itself. */
   names: Map<string, string[] | undefined>;
+  /** Imported files this file loads only off the stdio path (ModuleFacts.offStdioImports). */
+  offLoads: Set<string>;
 }
 
 /** Files read for declared entry points, relative to the project root. */
@@ -61,7 +63,10 @@ export class ProjectModel {
       }
     }
     const imports = [...names.keys()];
-    this.nodes.set(file, { root, language, facts, imports, names });
+    const offLoads = new Set<string>();
+    for (const spec of facts.offStdioImports ?? [])
+      for (const target of this.resolveImport(file, root, language, spec, [])) offLoads.add(target);
+    this.nodes.set(file, { root, language, facts, imports, names, offLoads });
     for (const t of imports) {
       let set = this.importers.get(t);
       if (!set) this.importers.set(t, (set = new Set()));
@@ -93,6 +98,15 @@ export class ProjectModel {
   /** The module facts of an analyzed file (undefined when it was not analyzed). */
   factsOf(file: string): ModuleFacts | undefined {
     return this.nodes.get(file)?.facts;
+  }
+
+  /**
+   * True when `importer` loads `file` only on paths that cannot serve stdio (a lazy `import()` in
+   * a CLI clause that does not serve) and `file` starts no transport itself, directly or through
+   * its imports: the module is not part of the process that serves stdio.
+   */
+  loadsOffStdio(importer: string, file: string): boolean {
+    return !!this.nodes.get(importer)?.offLoads.has(file) && !this.importsStarter(file);
   }
 
   /** Imported names that `file` calls only on paths that never serve stdio (see ModuleFacts.offStdio). */
@@ -143,7 +157,7 @@ export class ProjectModel {
       const next: string[] = [];
       for (const f of frontier) {
         for (const imp of this.importersOf(f)) {
-          if (seen.has(imp)) continue;
+          if (seen.has(imp) || this.loadsOffStdio(imp, f)) continue;
           seen.add(imp);
           next.push(imp);
           for (const t of this.nodes.get(imp)?.facts.starts ?? []) out.push({ transport: t, file: imp });

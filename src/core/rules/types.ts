@@ -106,6 +106,13 @@ export interface ModuleFacts {
    */
   offStdio?: string[];
   /**
+   * Module specifiers (TypeScript/JavaScript) that this file loads only on paths that cannot reach
+   * a stdio server: every `import()` / `require()` of them sits in a CLI clause or branch that does
+   * not serve (`case "setup": { const { run } = await import("./cli/setup.js"); ... }`). The module
+   * is not loaded in the process that serves stdio.
+   */
+  offStdioImports?: string[];
+  /**
    * A helper module (no MCP import) only: for each imported function it calls, the exported
    * functions of this file through which that happens (null: at import time).
    */

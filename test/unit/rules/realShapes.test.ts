@@ -667,4 +667,34 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [12],
     );
   });
+  // ---- holdout7 (a blind corpus): wrong-finding classes ------------------------------------------
+
+  it('TS: a module loaded by import() only in a CLI clause that does not serve gets no MCP102 (destructured, default, namespace, awaited-then-called); one loaded on the serving path does', () => {
+    const h = at('ts_lazy_cli', 'MCP102');
+    assert.deepEqual(
+      findings
+        .filter((f) => f.code === 'MCP102' && path.relative(ROOT, f.file).split(path.sep)[0] === 'ts_lazy_cli')
+        .map((f) => `${path.basename(f.file)}:${f.range.start.line + 1}`)
+        .sort(),
+      ['banner.js:3', 'summary.js:3'],
+    );
+    assert.match(h[0].message, /src\/main\.js imports this module and starts the stdio transport/);
+  });
+  it('TS: a console.log selected by a value of a constant that no stdio start runs with (the same comparison, or a value list checked before) is not MCP102; an unchecked value keeps it', () => {
+    assert.deepEqual(at('ts_transport_guard', 'MCP102', 'validated.js'), []);
+    assert.deepEqual(at('ts_transport_guard', 'MCP102', 'same_test.js'), []);
+    assert.deepEqual(
+      at('ts_transport_guard', 'MCP102', 'unchecked.js').map((h) => h.line),
+      [13],
+    );
+  });
+  it('TS: a file whose only server start is an HTTP listen, that nothing serving imports, gets no MCP102; the same module imported by a stdio entry does', () => {
+    assert.deepEqual(at('ts_http_by_hand', 'MCP102', 'standalone.js'), []);
+    const h = at('ts_http_by_hand', 'MCP102', 'shared.js');
+    assert.deepEqual(
+      h.map((x) => x.line),
+      [6],
+    );
+    assert.match(h[0].message, /stdio\.js imports this module and starts the stdio transport/);
+  });
 });

@@ -262,6 +262,34 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
     if (list.length < 200) list.push(call.arguments.slice(0, 4).map((a) => literalText(ts, a)));
   }
   const offStdio = [...verdict].filter(([, off]) => off).map(([n]) => n);
+  // Modules loaded lazily (`await import("./x.js")`, `require("./x")` in a function): off the
+  // stdio path when every load of them is. A static import runs whenever the file does.
+  const loads = new Map<string, boolean>();
+  const lazyPaths = new Map<string, ServePaths>();
+  for (const s of facts.moduleSpecifiers) {
+    if (!s.module.startsWith('.')) continue;
+    const call = s.node.parent;
+    const lazy =
+      !!call &&
+      ts.isCallExpression(call) &&
+      call.arguments[0] === s.node &&
+      (call.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(call.expression) && call.expression.text === 'require'));
+    if (!lazy || loads.get(s.module) === false) {
+      loads.set(s.module, false);
+      continue;
+    }
+    // Asked with the module's own functions taken not to serve (`const { run } = await
+    // import("./cli/x.js"); await run()`): the project model checks the module starts nothing.
+    let own = lazyPaths.get(s.module);
+    if (!own) lazyPaths.set(s.module, (own = new ServePaths(ts, facts, s.module)));
+    const off =
+      inHttpOnlyCode(ctx, call) ||
+      branchTransport(ctx, call) === 'other' ||
+      (own.applies && own.verdict(call).on === 'no');
+    loads.set(s.module, off);
+  }
+  const offStdioImports = [...loads].filter(([, off]) => off).map(([m]) => m);
   const packages = runtimePackages(ts, facts);
   return {
     imports: importsOf(facts),
@@ -269,6 +297,7 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
     starts: [...starts],
     mainGuard: false,
     ...(offStdio.length ? { offStdio } : {}),
+    ...(offStdioImports.length ? { offStdioImports } : {}),
     ...(Object.keys(stdioArgs).length ? { stdioArgs } : {}),
   };
 }

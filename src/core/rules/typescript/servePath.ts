@@ -73,6 +73,12 @@ export class ServePaths {
   constructor(
     private readonly ts: typeof import('typescript'),
     private readonly facts: Facts,
+    /**
+     * A relative module whose imported functions are taken not to serve, however they are named:
+     * the question "is this module loaded on the stdio path" is asked of its load alone, and the
+     * project model checks that the module starts nothing itself.
+     */
+    private readonly notServing?: string,
   ) {
     this.completions = new Completions(ts, facts);
     for (const s of facts.servers)
@@ -88,6 +94,11 @@ export class ServePaths {
       else if (ts.isIdentifier(n)) push(this.idents, n.text, n);
       return true;
     });
+  }
+
+  /** The stdio (and opaque) starts of this file. */
+  get starts(): readonly ts.Node[] {
+    return this.marks;
   }
 
   /** True when the file starts a stdio (or opaque) transport itself: the analysis applies. */
@@ -280,7 +291,8 @@ export class ServePaths {
     const root = ts.isIdentifier(callee)
       ? callee.text
       : (callee as ts.PropertyAccessExpression).expression.getText(this.facts.sf);
-    return this.facts.bindings.has(root);
+    const b = this.facts.bindings.get(root);
+    return !!b && (this.notServing === undefined || b.module !== this.notServing);
   }
 
   private inDeclaration(m: ts.Node, within: ts.Node): boolean {

@@ -384,4 +384,53 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     assert.equal(ok.code, 0, ok.out);
     assert.match(ok.out, /Starting MCP server 'factory'/);
   });
+  it('fastmcp 4: asyncio.run(mcp.run()) serves first and fails only after (MCP105 warning says so); host=/port= on a stdio run raise TypeError (MCP602), on HTTP they do not', async () => {
+    const dir = path.join(SHAPES, 'py_asyncio_run');
+    const wrapped = runPython([path.join(dir, 'wrapped.py')]);
+    assert.equal(wrapped.code, 1);
+    assert.match(wrapped.stderr, /Starting MCP server 'places'/);
+    assert.match(wrapped.stderr, /ValueError: a coroutine was expected, got None/);
+    assert.doesNotMatch(wrapped.stderr, /Already running/);
+    const w = (await lint(path.join(dir, 'wrapped.py'))).filter((f) => f.code === 'MCP105');
+    assert.deepEqual(
+      w.map((f) => [f.line, f.severity]),
+      [[16, 'warning']],
+    );
+    assert.match(
+      w[0]!.message,
+      /asyncio\.run\(\) receives None and raises "ValueError: a coroutine was expected, got None"/,
+    );
+    assert.doesNotMatch(w[0]!.message, /Already running/);
+    const caught = runPython([path.join(dir, 'wrapped_caught.py')]);
+    assert.equal(caught.code, 0, caught.stderr);
+    assert.match(caught.stderr, /server error: a coroutine was expected, got None/);
+    const c = (await lint(path.join(dir, 'wrapped_caught.py'))).filter((f) => f.code === 'MCP105');
+    assert.deepEqual(
+      c.map((f) => [f.line, f.severity]),
+      [[18, 'info']],
+    );
+    assert.match(c[0]!.message, /The except clause on line 19 catches it/);
+    for (const [file, line, severity] of [
+      ['stdio_host.py', 14, 'error'],
+      ['env_host.py', 20, 'warning'],
+    ] as const) {
+      const r = runPython([path.join(dir, file)]);
+      assert.equal(r.code, 1, file);
+      assert.match(
+        r.stderr,
+        /TypeError: TransportMixin\.run_stdio_async\(\) got an unexpected keyword argument 'host'/,
+      );
+      const hits = (await lint(path.join(dir, file))).filter((f) => f.code === 'MCP602');
+      assert.deepEqual(
+        hits.map((f) => [f.line, f.severity]),
+        [[line, severity]],
+        file,
+      );
+      assert.match(hits[0]!.message, /unexpected keyword argument 'host'/);
+    }
+    const direct = runPython([path.join(dir, 'direct.py')]);
+    assert.equal(direct.code, 0, direct.stderr);
+    assert.deepEqual(await codes(path.join(dir, 'direct.py')), []);
+    assert.ok(!(await codes(path.join(dir, 'http_host.py'))).includes('MCP602'));
+  });
 });

@@ -203,6 +203,8 @@ export function mcp602(py: PyFile): void {
           );
         }
       }
+      if (s.framework === 'fastmcp' && (st.method === 'run' || st.method === 'run_async'))
+        fastmcpStdioKwargs(py, s, st);
       const lit = py.str(st.transportArg);
       if (st.transportArg && lit !== undefined && !TRANSPORTS[s.framework].includes(lit)) {
         const valid = TRANSPORTS[s.framework];
@@ -224,6 +226,42 @@ export function mcp602(py: PyFile): void {
       }
     }
   }
+}
+
+/** Keyword arguments fastmcp's `run_stdio_async()` takes (checked on fastmcp 4.0.10). */
+const FASTMCP_STDIO_KWARGS = new Set(['transport', 'show_banner', 'log_level', 'stateless']);
+
+/**
+ * MCP602 on fastmcp `run(...)`/`run_async(...)` over stdio with HTTP settings (`host=`, `port=`):
+ * run_async() passes its extra keyword arguments to `run_stdio_async()`, which takes only
+ * show_banner, log_level and stateless, so the server raises TypeError before it serves (checked
+ * on fastmcp 4.0.10: "run_stdio_async() got an unexpected keyword argument 'host'"). A computed
+ * transport (an environment variable) applies when it is stdio; a version other than 4 not proven
+ * to behave so lowers the finding, an older proven one is left alone.
+ */
+function fastmcpStdioKwargs(py: PyFile, s: ServerFact, st: ServerFact['starts'][number]): void {
+  if (st.transport !== 'stdio' && st.transport !== 'unknown') return;
+  const version = frameworkVersion(py, 'fastmcp');
+  const v4 = versionAtLeast(version, '4.0.0');
+  if (v4 === false) return;
+  const call = st.node;
+  const bad = named(py.args(call)).filter((c) => {
+    if (c.type !== 'keyword_argument') return false;
+    return !FASTMCP_STDIO_KWARGS.has(py.text(c.children.find((x) => x.field === 'name')!));
+  });
+  if (!bad.length) return;
+  const keys = bad.map((c) => py.text(c.children.find((x) => x.field === 'name')!));
+  const first = keys[0]!;
+  const when =
+    st.transport === 'unknown'
+      ? ' when the transport is stdio (transport= is computed here; fastmcp defaults to stdio),'
+      : '';
+  py.hit(
+    'MCP602',
+    bad[0]!,
+    `${s.name}.run(${keys.map((k) => `${k}=`).join(', ')}) on line ${py.line(call)}:${when} fastmcp ${version && v4 ? version : '4'} passes these to run_stdio_async(), which takes only show_banner, log_level and stateless, so startup raises "TypeError: TransportMixin.run_stdio_async() got an unexpected keyword argument '${first}'" and the server never serves. Pass ${keys.join('/')} only when the transport is HTTP (for example **({"host": host, "port": port} if transport != "stdio" else {})).`,
+    { downgrade: st.transport === 'unknown' || v4 !== true },
+  );
 }
 
 /** MCP603: the deprecated HTTP+SSE transport. */

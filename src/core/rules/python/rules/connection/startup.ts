@@ -1,6 +1,7 @@
 /** Starting the server: MCP104 (a server with tools that never starts) and MCP105 (run() inside a running event loop). */
 import * as path from 'node:path';
 import type { PyFile } from '../../context';
+import type { PyNode } from '../../ast';
 import type { ServerFact, StartCall } from '../../servers';
 import { edit, fix, fixes, replaceNode } from '../../fixes';
 
@@ -75,11 +76,25 @@ export function mcp105(py: PyFile): void {
           },
         );
       } else if (viaAsyncioRun) {
+        // Python evaluates the argument first: run() serves with no loop running, returns None
+        // when the server stops, and only then does the outer call fail (checked on fastmcp 4.0.10
+        // and mcp 2.3.0: asyncio.run(None) raises ValueError, anyio.run(None) TypeError).
+        const runner = py.callee(outer!) ?? 'asyncio.run';
+        const failure = runner.startsWith('asyncio')
+          ? 'raises "ValueError: a coroutine was expected, got None"'
+          : runner.startsWith('anyio')
+            ? `raises "TypeError: 'NoneType' object is not callable"`
+            : 'fails, since None is not an async function';
+        const caughtAt = catchingHandler(py, outer!, runner.startsWith('asyncio') ? 'ValueError' : 'TypeError');
+        const effect = caughtAt
+          ? `The except clause on line ${caughtAt} catches it, so every shutdown reports that error instead of ending cleanly.`
+          : 'Every clean shutdown ends with a traceback and exit code 1.';
         py.hit(
           'MCP105',
           call,
-          `${py.text(outer!)} on line ${line} runs ${s.name}.run() inside an event loop, but run() is synchronous and starts its own loop ("Already running asyncio in this thread"). Call ${s.name}.run() directly.`,
+          `${py.text(outer!)} on line ${line}: Python evaluates ${s.name}.run() first, with no event loop running, so this is not a nested loop: run() is synchronous and runs the whole server, and when it returns, ${runner}() receives None and ${failure}. ${effect} Call ${s.name}.run() directly.`,
           {
+            ...(caughtAt ? { severity: 'info' as const } : { downgrade: true }),
             fixes: fixes(fix(`Call ${s.name}.run() directly`, replaceNode(py, outer!, py.text(call)), [], true)),
           },
         );
@@ -95,6 +110,32 @@ export function mcp105(py: PyFile): void {
       }
     }
   }
+}
+
+/**
+ * The line of the `except` clause around `node` (in the body of a `try`) that catches `error`:
+ * a bare `except:`, `Exception`, `BaseException`, or the error itself.
+ */
+function catchingHandler(py: PyFile, node: PyNode, error: string): number | undefined {
+  for (let n: PyNode = node; n.parent; n = n.parent) {
+    const t = n.parent;
+    if (t.type === 'function_definition' || t.type === 'class_definition') return undefined;
+    if (t.type !== 'try_statement' || n.field !== 'body') continue;
+    for (const c of t.children) {
+      if (c.type !== 'except_clause') continue;
+      const header = py.text(c).split(':')[0]!;
+      const names = header
+        .replace(/^except\*?/, '')
+        .replace(/\bas\s+\w+\s*$/, '')
+        .replace(/[()]/g, '')
+        .split(',')
+        .map((x) => x.trim().replace(/^builtins\./, ''))
+        .filter(Boolean);
+      if (!names.length || names.some((x) => x === 'Exception' || x === 'BaseException' || x === error))
+        return py.line(c);
+    }
+  }
+  return undefined;
 }
 
 function asyncRun(py: PyFile, s: ServerFact, st: StartCall): string | undefined {

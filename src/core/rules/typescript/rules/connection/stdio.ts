@@ -9,6 +9,7 @@ import type { RuleContext } from '../../context';
 import { callsNamed, importsModule } from '../../facts';
 import { initializerOf, resolveRef } from '../../resolve';
 import { type PathVerdict, ServePaths } from '../../servePath';
+import { TransportGuards } from '../../transportGuard';
 import { loggerHits } from './loggers';
 import { branchTransport, inHttpOnlyCode } from './transportPaths';
 
@@ -82,12 +83,23 @@ export function mcp102(ctx: RuleContext): void {
   if (ctx.stdio === 'not-stdio') return;
   const { ts, sf, file } = ctx;
   const paths = servePaths(ctx);
+  const guards = new TransportGuards(ts, ctx.facts);
+  // A file whose only server start is an HTTP listen (`http.createServer(...).listen(port, host)`,
+  // `app.listen(port)`): stdout is not a protocol channel unless a module that imports it serves
+  // stdio, which the project model decides (`crossFile.ts`).
+  const listensHttp =
+    ctx.stdio === 'unknown' &&
+    !paths.applies &&
+    callsNamed(ctx.facts, 'listen').some((c) => ts.isPropertyAccessExpression(c.expression));
+  const http = listensHttp ? { listensHttp: true } : {};
   // Console methods by name, and calls through a local name (`const log = console.log`).
   const named = new Set(callsNamed(ctx.facts, ...STDOUT_CONSOLE, 'write'));
   for (const call of ctx.facts.calls)
     if (ts.isIdentifier(call.expression) && ctx.facts.decls.has(call.expression.text)) named.add(call);
   for (const call of [...named].sort((a, b) => a.pos - b.pos)) {
     if (inHttpOnlyCode(ctx, call) || branchTransport(ctx, call) === 'other') continue;
+    // Selected by a value of a constant that no stdio start of this file can run with.
+    if (paths.applies && guards.exclusive(call, [...paths.starts])) continue;
     const e = call.expression;
     const alias = consoleAlias(ctx, call);
     if (alias) {
@@ -98,7 +110,7 @@ export function mcp102(ctx: RuleContext): void {
         'MCP102',
         call,
         `\`${e.getText(sf)}\` is \`console.${alias.method}\` (bound on line ${alias.line}), which writes to stdout, the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; clients fail to parse the line and may drop the server. Bind it to \`console.error\` (stderr) instead.${note}`,
-        { downgrade: ctx.stdio === 'unknown' || unproven, data: { call: `console.${alias.method}` } },
+        { downgrade: ctx.stdio === 'unknown' || unproven, data: { call: `console.${alias.method}`, ...http } },
       );
       continue;
     }
@@ -132,7 +144,7 @@ export function mcp102(ctx: RuleContext): void {
         'MCP102',
         call,
         `\`console.${method}\` writes to stdout, which is the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; clients fail to parse the line (\`Unexpected token ... is not valid JSON\`) and may drop the server. Log with \`console.error\` (stderr) instead.${note}`,
-        { fixes, downgrade, data: { call: `console.${method}` } },
+        { fixes, downgrade, data: { call: `console.${method}`, ...http } },
       );
     } else {
       ctx.report(
@@ -156,7 +168,7 @@ export function mcp102(ctx: RuleContext): void {
             ),
           ],
           downgrade,
-          data: { call: 'process.stdout.write' },
+          data: { call: 'process.stdout.write', ...http },
         },
       );
     }
