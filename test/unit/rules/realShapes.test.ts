@@ -627,15 +627,15 @@ describe('lint on real-world shapes (precision regressions)', function () {
   it('TS: a setRequestHandler(CallToolRequestSchema, ...) dispatcher gets MCP502, MCP504 and MCP705; its contained twin none', () => {
     assert.deepEqual(
       at('ts_dispatcher', 'MCP502').map((h) => h.line),
-      [17],
+      [19],
     );
     assert.deepEqual(
       at('ts_dispatcher', 'MCP504').map((h) => h.line),
-      [23],
+      [25],
     );
     assert.deepEqual(
       at('ts_dispatcher', 'MCP705').map((h) => h.line),
-      [23],
+      [25],
     );
     for (const code of ['MCP502', 'MCP504', 'MCP705']) assert.deepEqual(at('ts_dispatcher_ok', code), [], code);
   });
