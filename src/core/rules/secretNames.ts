@@ -62,7 +62,7 @@ export const CONNECTION_STRING = 'a connection string';
 /**
  * A URL literal that carries a credential in itself: `user:pass@` (a connection string) or a key
  * in its query (`?api_key=`, `&key=`). HTTP clients that name the URL in their errors (requests,
- * httpx status errors, node-fetch 2) and database drivers that echo their DSN put it in the text.
+ * httpx status errors, node-fetch 2 and 3) and database drivers that echo their DSN put it in the text.
  */
 export function credentialInUrl(text: string): string | undefined {
   if (/^[a-z]*["'`]{1,3}[a-z][a-z0-9+.-]*:\/\/[^\s/@"'`:]+:[^\s/@"'`]+@/i.test(text)) return CONNECTION_STRING;

@@ -179,7 +179,7 @@ class SourceFinder {
       const text = n.getText(this.ctx.sf);
       const url = text.length < 2000 ? credentialInUrl(text) : undefined;
       // A connection string's driver names it; a key in a query string only reaches the error
-      // text through a client that prints the URL (node-fetch 2), not the global fetch or axios.
+      // text through a client that prints the URL (node-fetch 2 and 3), not the global fetch or axios.
       if (url && (!carrying || url === CONNECTION_STRING || this.urlInErrors())) return url;
     }
     if (carrying) return undefined;
