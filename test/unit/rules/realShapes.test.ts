@@ -265,12 +265,8 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
-  it('MCP504 (TS): error text from a local stdio server is no leak unless the try reaches a credential (isError plays no part)', () => {
-    assert.deepEqual(
-      at('ts_tool_error_feedback', 'MCP504').map((x) => x.line),
-      [36],
-    );
-    assert.match(at('ts_tool_error_feedback', 'MCP504')[0]!.message, /REPORTS_TOKEN/);
+  it('MCP504 (TS): error text from a local stdio server is no leak unless it can carry a credential (a header token cannot; isError plays no part)', () => {
+    assert.deepEqual(at('ts_tool_error_feedback', 'MCP504'), []);
   });
 
   it('MCP504 (TS): a local debugger over a WebSocket returning err.message without isError is MCP705 only; the pg pool built from a connection string leaks', () => {
@@ -285,7 +281,7 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
-  it('MCP504 (Python): a keyless public API and a tokenizer data file over stdio are no leak; a token-built client, a lifespan database and a traceback over HTTP are', () => {
+  it('MCP504 (Python): a keyless public API, a tokenizer data file and a token-built client over stdio are no leak; a lifespan database and a traceback over HTTP are', () => {
     assert.deepEqual(at('py_error_sources', 'MCP504', 'public_api.py'), []);
     assert.deepEqual(
       at('py_error_sources', 'MCP705', 'public_api.py').map((x) => x.line),
@@ -293,13 +289,56 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
     assert.deepEqual(
       at('py_error_sources', 'MCP504', 'keyed_api.py').map((x) => x.line),
-      [33, 44],
+      [46],
     );
-    assert.match(at('py_error_sources', 'MCP504', 'keyed_api.py')[1]!.message, /psycopg/);
+    assert.match(at('py_error_sources', 'MCP504', 'keyed_api.py')[0]!.message, /psycopg/);
     assert.deepEqual(
       at('py_error_sources', 'MCP504', 'http_traceback.py').map((x) => x.line),
       [17],
     );
+  });
+
+  it('MCP504 (Python): over stdio a header-key SDK client is no leak, a database driver and a key in the URL query (requests params=, an httpx f-string URL) are; over HTTP the SDK client is', () => {
+    assert.deepEqual(
+      at('py_error_carriers', 'MCP504', 'stdio_sdk.py').map((x) => x.line),
+      [35],
+    );
+    assert.match(at('py_error_carriers', 'MCP504', 'stdio_sdk.py')[0]!.message, /asyncpg/);
+    assert.deepEqual(
+      at('py_error_carriers', 'MCP705', 'stdio_sdk.py').map((x) => x.line),
+      [24],
+    );
+    const url = at('py_error_carriers', 'MCP504', 'stdio_key_in_url.py');
+    assert.deepEqual(
+      url.map((x) => x.line),
+      [24, 36],
+    );
+    assert.match(url[0]!.message, /`appid` in its query/);
+    assert.match(url[1]!.message, /`key` in its query/);
+    const remote = at('py_error_carriers', 'MCP504', 'http_sdk.py');
+    assert.deepEqual(
+      remote.map((x) => x.line),
+      [19],
+    );
+    assert.match(remote[0]!.message, /openai client.*serves over HTTP\/SSE/);
+  });
+
+  it('MCP504 (TS): over stdio a header-key SDK client is no leak, a pg pool and a key in a node-fetch URL are; over HTTP the SDK client is', () => {
+    assert.deepEqual(
+      at('ts_error_carriers', 'MCP504', 'stdio.js').map((x) => x.line),
+      [32],
+    );
+    assert.match(at('ts_error_carriers', 'MCP504', 'stdio.js')[0]!.message, /pg client/);
+    assert.deepEqual(
+      at('ts_error_carriers', 'MCP504', 'keyInUrl.js').map((x) => x.line),
+      [20],
+    );
+    const remote = at('ts_error_carriers', 'MCP504', 'http.js');
+    assert.deepEqual(
+      remote.map((x) => x.line),
+      [16],
+    );
+    assert.match(remote[0]!.message, /openai client.*serves over HTTP\/SSE/);
   });
 
   it('MCP503: a bind host from an argparse default of all interfaces, read as args.host; a loopback default is silent', () => {
@@ -588,15 +627,15 @@ describe('lint on real-world shapes (precision regressions)', function () {
   it('TS: a setRequestHandler(CallToolRequestSchema, ...) dispatcher gets MCP502, MCP504 and MCP705; its contained twin none', () => {
     assert.deepEqual(
       at('ts_dispatcher', 'MCP502').map((h) => h.line),
-      [17],
+      [19],
     );
     assert.deepEqual(
       at('ts_dispatcher', 'MCP504').map((h) => h.line),
-      [23],
+      [25],
     );
     assert.deepEqual(
       at('ts_dispatcher', 'MCP705').map((h) => h.line),
-      [23],
+      [25],
     );
     for (const code of ['MCP502', 'MCP504', 'MCP705']) assert.deepEqual(at('ts_dispatcher_ok', code), [], code);
   });

@@ -1,10 +1,12 @@
 /**
  * MCP504's verdict for Python: whether the text of an exception caught around some code is a
- * leak. It depends on two things only — what the `try` can reach (a credential-bearing source:
- * a database driver or connection string, an API client built with a key or token, a secret read
- * from the environment or a secrets file) and who receives the error (a local stdio client the
- * user spawned, or a remotely reachable transport). Whether the error is flagged `isError` is
- * MCP705's question, not this one.
+ * leak. It depends on two things only — what the `try` can reach, and whether that source's error
+ * text can carry the secret or the connection details — and who receives the error (a local stdio
+ * client the user spawned, or a remotely reachable transport). A database driver, a connection
+ * string, a key in a URL's query (requests and httpx print the URL) and a secrets file leak to
+ * every receiver; an API client built with a key or token, or a secret from the environment that
+ * travels in a header, only to a receiver not proven local. Whether the error is flagged `isError`
+ * is MCP705's question, not this one.
  *
  * `exceptionLeakVerdict(py, clause, leaked)` is the one entry point: tool handlers and low-level
  * `call_tool` dispatchers both call it with the `except` clause and the returned/raised value.
@@ -13,7 +15,7 @@ import { field, named, type PyNode, walk } from '../ast';
 import type { PyFile } from '../context';
 import { lifespanNames } from '../flow';
 import type { FunctionFact } from '../functions';
-import { isSecretName } from '../../secretNames';
+import { credentialInUrl, isConnectionName, isQueryKeyName, isSecretName } from '../../secretNames';
 
 /** Who receives a tool's error text. */
 type ErrorReceiver = 'local' | 'remote' | 'unknown';
@@ -21,6 +23,12 @@ type ErrorReceiver = 'local' | 'remote' | 'unknown';
 export interface LeakVerdict {
   /** What the `try` reaches that holds a credential, for the message (`sqlite3.connect(...)`). */
   source?: string;
+  /**
+   * Whether the source's error text can carry the secret or the connection details (a database or
+   * cache driver, a connection string, a key in a URL's query, a secrets file); false for a key
+   * sent in a header or held by an API SDK client, which leaks only to a receiver that is not local.
+   */
+  carries?: boolean;
   receiver: ErrorReceiver;
   /** The leaked value is a traceback (file paths and code of the server). */
   traceback: boolean;
@@ -84,7 +92,8 @@ class SourceFinder {
   /** Assignments by target text (`conn`, `self.client`), with the function they sit in. */
   private readonly assigned = new Map<string, { value: PyNode; fn: FunctionFact | undefined }[]>();
   private readonly fnCache = new Map<FunctionFact, string | null>();
-  private lifespanSource?: string | null;
+  private readonly carryingCache = new Map<FunctionFact, string | null>();
+  private readonly lifespanSource = new Map<boolean, string | null>();
 
   constructor(private readonly py: PyFile) {
     for (const f of py.functions) {
@@ -128,24 +137,34 @@ class SourceFinder {
     return this.py.text(n);
   }
 
-  /** A node that is itself a credential source, described for the message. */
-  private direct(n: PyNode): string | undefined {
+  /**
+   * A node that is itself a credential source, described for the message. With `carrying`, only
+   * sources whose error text can carry the secret or the connection details count.
+   */
+  private direct(n: PyNode, carrying: boolean): string | undefined {
     const py = this.py;
+    const env = (k: string | undefined) =>
+      k && (isConnectionName(k) || (!carrying && isSecretName(k))) ? `the secret ${k} from the environment` : undefined;
     if (n.type === 'call') {
       const q = py.callee(n);
       const store = under(q, DATA_STORE_MODULES);
       if (store) return `the ${store} client`;
-      const sdk = under(q, AUTHENTICATED_SDKS);
-      if (sdk) return `the authenticated ${sdk} client`;
-      if (q === 'os.getenv' || q === 'os.environ.get' || q === 'os.getenvb') {
-        const k = py.str(py.positional(n)[0]);
-        if (k && isSecretName(k)) return `the secret ${k} from the environment`;
-      }
       if (q === 'open' || q?.endsWith('.read_text') || q?.endsWith('.read_bytes') || q?.endsWith('.open')) {
         const p = py.str(py.positional(n)[0]);
         if (p && p.length < 300 && SECRET_FILE.test(p)) return `the secrets file ${p}`;
       }
       if (q?.startsWith('dotenv.')) return 'the .env file';
+      // `requests.get(url, params={"api_key": key})`: the key is in the URL, which the error names.
+      for (const [name, value] of py.kwargs(n))
+        if (name === 'params' && value.type === 'dictionary')
+          for (const pair of named(value)) {
+            const k = py.str(field(pair, 'key'));
+            if (k && isQueryKeyName(k)) return `a URL with \`${k}\` in its query`;
+          }
+      if (q === 'os.getenv' || q === 'os.environ.get' || q === 'os.getenvb') return env(py.str(py.positional(n)[0]));
+      if (carrying) return undefined;
+      const sdk = under(q, AUTHENTICATED_SDKS);
+      if (sdk) return `the authenticated ${sdk} client`;
       for (const [name, value] of py.kwargs(n))
         if (isSecretName(name) && !['None', 'False', 'True'].includes(py.text(value)))
           return `a client built with \`${name}=\``;
@@ -153,20 +172,21 @@ class SourceFinder {
     }
     if (n.type === 'subscript') {
       const v = field(n, 'value');
-      if (py.qualify(v) === 'os.environ') {
-        const k = py.str(field(n, 'subscript') ?? named(n)[1]);
-        if (k && isSecretName(k)) return `the secret ${k} from the environment`;
-      }
+      if (py.qualify(v) === 'os.environ') return env(py.str(field(n, 'subscript') ?? named(n)[1]));
       return undefined;
     }
+    if (n.type === 'string') {
+      const s = py.text(n);
+      if (s.length < 2000) {
+        const url = credentialInUrl(s);
+        if (url) return url;
+      }
+    }
+    if (carrying) return undefined;
     if (n.type === 'identifier' && isSecretName(py.text(n))) return `\`${py.text(n)}\``;
     if (n.type === 'attribute') {
       const attr = field(n, 'attribute');
       if (attr && isSecretName(py.text(attr))) return `\`${py.text(n)}\``;
-    }
-    if (n.type === 'string') {
-      const s = py.text(n);
-      if (/^[a-z]*["']{1,3}[a-z][a-z0-9+]*:\/\/[^\s/@"':]+:[^\s/@"']+@/i.test(s)) return 'a connection string';
     }
     return undefined;
   }
@@ -176,16 +196,16 @@ class SourceFinder {
    * its function or at module level) to a source, through the file's functions it names (calls,
    * callbacks), or through the lifespan context when the lifespan opens one.
    */
-  reach(root: PyNode, fn: FunctionFact | undefined, depth = 0): string | undefined {
+  reach(root: PyNode, fn: FunctionFact | undefined, carrying: boolean, depth = 0): string | undefined {
     let found: string | undefined;
     walk(root, (n) => {
       if (found) return false;
       if (n !== root && (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition'))
         return false;
-      found = this.direct(n);
+      found = this.direct(n, carrying);
       if (found) return false;
       if (n.type === 'identifier' || n.type === 'attribute') {
-        found = this.viaName(n, fn, depth);
+        found = this.viaName(n, fn, carrying, depth);
         if (found) return false;
       }
       return true;
@@ -193,52 +213,53 @@ class SourceFinder {
     return found;
   }
 
-  private viaName(n: PyNode, fn: FunctionFact | undefined, depth: number): string | undefined {
+  private viaName(n: PyNode, fn: FunctionFact | undefined, carrying: boolean, depth: number): string | undefined {
     const py = this.py;
     const text = this.key(n);
     if (n.type === 'attribute' && !text.startsWith('self.')) {
       const attr = field(n, 'attribute');
-      if (attr && py.text(attr) === 'lifespan_context') return this.lifespan();
+      if (attr && py.text(attr) === 'lifespan_context') return this.lifespan(carrying);
     }
     if (depth < 4) {
       for (const b of this.assigned.get(text) ?? []) {
         // Bindings in this function, at module level, or on `self` anywhere in the file.
         if (b.fn && b.fn !== fn && !text.startsWith('self.')) continue;
-        const s = this.reach(b.value, b.fn, depth + 1);
+        const s = this.reach(b.value, b.fn, carrying, depth + 1);
         if (s) return s;
       }
     }
     const name = n.type === 'identifier' ? py.text(n) : py.text(field(n, 'attribute') ?? n);
     if (n.type === 'attribute' && !text.startsWith('self.')) return undefined;
     for (const f of this.byName.get(name) ?? []) {
-      const s = this.ofFunction(f, depth);
+      const s = this.ofFunction(f, carrying, depth);
       if (s) return s;
     }
     return undefined;
   }
 
-  private ofFunction(f: FunctionFact, depth: number): string | undefined {
-    if (this.fnCache.has(f)) return this.fnCache.get(f) ?? undefined;
+  private ofFunction(f: FunctionFact, carrying: boolean, depth: number): string | undefined {
+    const cache = carrying ? this.carryingCache : this.fnCache;
+    if (cache.has(f)) return cache.get(f) ?? undefined;
     if (depth >= 4) return undefined;
-    this.fnCache.set(f, null); // recursion guard
-    const s = this.reach(f.body, f, depth + 1);
-    this.fnCache.set(f, s ?? null);
+    cache.set(f, null); // recursion guard
+    const s = this.reach(f.body, f, carrying, depth + 1);
+    cache.set(f, s ?? null);
     return s;
   }
 
-  private lifespan(): string | undefined {
-    if (this.lifespanSource === undefined) {
-      this.lifespanSource = null;
+  private lifespan(carrying: boolean): string | undefined {
+    if (!this.lifespanSource.has(carrying)) {
+      this.lifespanSource.set(carrying, null);
       for (const name of lifespanNames(this.py))
         for (const f of this.byName.get(name) ?? []) {
-          const s = this.ofFunction(f, 0);
+          const s = this.ofFunction(f, carrying, 0);
           if (s) {
-            this.lifespanSource = s;
+            this.lifespanSource.set(carrying, s);
             break;
           }
         }
     }
-    return this.lifespanSource ?? undefined;
+    return this.lifespanSource.get(carrying) ?? undefined;
   }
 }
 
@@ -255,8 +276,9 @@ function errorReceiver(py: PyFile): ErrorReceiver {
 /**
  * MCP504's verdict for the value `leaked` returned or raised from the `except` clause `clause`:
  * undefined when it is no leak; otherwise the evidence. It is a leak when the `try` reaches a
- * credential-bearing source (whatever the transport), or when a traceback goes to a client that is
- * not proven to be the local user's own (stdio).
+ * source whose error text can carry the secret (whatever the transport), any other
+ * credential-bearing source when the receiver is not proven local, or when a traceback goes to a
+ * client that is not proven to be the local user's own (stdio).
  */
 export function exceptionLeakVerdict(py: PyFile, clause: PyNode, leaked: PyNode): LeakVerdict | undefined {
   const tryStmt = clause.parent;
@@ -265,10 +287,14 @@ export function exceptionLeakVerdict(py: PyFile, clause: PyNode, leaked: PyNode)
   if (!body) return undefined;
   let finder = finders.get(py);
   if (!finder) finders.set(py, (finder = new SourceFinder(py)));
-  const source = finder.reach(body, py.enclosingFunction(clause));
+  const fn = py.enclosingFunction(clause);
   const receiver = errorReceiver(py);
+  // A source whose error text can carry the secret leaks to every receiver; a key in a header or
+  // an API SDK client's credentials only to one that is not the local user's own client.
+  const carried = finder.reach(body, fn, true);
+  const source = carried ?? (receiver === 'local' ? undefined : finder.reach(body, fn, false));
   const traceback = /traceback\.format_exc|format_exception|format_tb/.test(py.text(leaked));
-  if (source) return { source, receiver, traceback };
+  if (source) return { source, carries: !!carried, receiver, traceback };
   if (traceback && receiver !== 'local') return { receiver, traceback };
   return undefined;
 }

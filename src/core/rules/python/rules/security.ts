@@ -508,9 +508,12 @@ function leakCheck(py: PyFile, d: ToolBody, clause: PyNode, errName: string | un
     if (!verdict) return false;
     const verb = n.type === 'return_statement' ? 'returns' : 'raises';
     const what = verdict.traceback ? 'a traceback' : 'the raw exception text';
-    const why = verdict.source
-      ? `the code in the try reaches ${verdict.source}, whose errors can carry hosts, users, database details or credentials`
-      : `a traceback carries the server's file paths and code, and this server ${verdict.receiver === 'remote' ? 'serves over HTTP/SSE' : 'is not proven to run only over stdio'}`;
+    const where = verdict.receiver === 'remote' ? 'serves over HTTP/SSE' : 'is not proven to run only over stdio';
+    const why = !verdict.source
+      ? `a traceback carries the server's file paths and code, and this server ${where}`
+      : verdict.carries
+        ? `the code in the try reaches ${verdict.source}, whose errors can carry hosts, users, database details or credentials`
+        : `the code in the try reaches ${verdict.source}, whose errors can name hosts, accounts and the service's internal messages, and this server ${where}`;
     py.hit(
       'MCP504',
       n,

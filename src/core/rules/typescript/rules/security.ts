@@ -329,9 +329,12 @@ function mcp504(ctx: RuleContext, d: DefFact): void {
   const h = d.handler!;
   const tool = d.def.name;
   const msg = (how: string, v: LeakVerdict) => {
-    const why = v.source
-      ? `the code it runs reaches ${v.source}, whose errors can carry hosts, users, database details or credentials`
-      : `the stack carries the server's file paths and code, and this server ${v.receiver === 'remote' ? 'serves over HTTP/SSE' : 'is not proven to run only over stdio'}`;
+    const where = v.receiver === 'remote' ? 'serves over HTTP/SSE' : 'is not proven to run only over stdio';
+    const why = !v.source
+      ? `the stack carries the server's file paths and code, and this server ${where}`
+      : v.carries
+        ? `the code it runs reaches ${v.source}, whose errors can carry hosts, users, database details or credentials`
+        : `the code it runs reaches ${v.source}, whose errors can name hosts, accounts and the service's internal messages, and this server ${where}`;
     return `${toolLabel(d)} ${how}: ${why}; the text goes to the model and the client log. Return a deliberate message${d.style === 'fastmcp' ? ' (`throw new UserError("Could not ...")`)' : ''} and log the details with \`console.error\`.`;
   };
   const text = ctx.handlerInfo(h).text;
