@@ -321,6 +321,22 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [19],
     );
     assert.match(remote[0]!.message, /openai client.*serves over HTTP\/SSE/);
+    // A query parameter named otherwise (`ak`) whose value is the secret carries it too.
+    const named = at('py_error_carriers', 'MCP504', 'stdio_param_named_otherwise.py');
+    assert.deepEqual(
+      named.map((x) => x.line),
+      [23],
+    );
+    assert.match(named[0]!.message, /`ak` in its query/);
+  });
+
+  it('MCP504 (TS): a searchParams entry named otherwise whose value is the secret is a key in the URL; the header key is not', () => {
+    const named = at('ts_error_carriers', 'MCP504', 'paramNamedOtherwise.js');
+    assert.deepEqual(
+      named.map((x) => x.line),
+      [23],
+    );
+    assert.match(named[0]!.message, /`ak` in its query/);
   });
 
   it('MCP504 (TS): over stdio a header-key SDK client is no leak, a pg pool and a key in a node-fetch URL are; over HTTP the SDK client is', () => {

@@ -161,7 +161,8 @@ class SourceFinder {
       const ref = resolveRef(this.ctx.facts, n.expression);
       const sdk = ref && sdkOf(ref.module);
       if (sdk && (!carrying || DATA_STORE_CLIENTS.includes(sdk))) return `the ${sdk} client`;
-      // `url.searchParams.set('api_key', key)`: the key is in the URL.
+      // `url.searchParams.set('api_key', key)`, or any parameter given a secret (`'ak', API_KEY`):
+      // the key is in the URL.
       if (
         ts.isCallExpression(n) &&
         ts.isPropertyAccessExpression(n.expression) &&
@@ -169,7 +170,7 @@ class SourceFinder {
         /searchParams$/i.test(n.expression.expression.getText(this.ctx.sf)) &&
         n.arguments[0] &&
         ts.isStringLiteralLike(n.arguments[0]) &&
-        isQueryKeyName(n.arguments[0].text) &&
+        (isQueryKeyName(n.arguments[0].text) || (n.arguments[1] !== undefined && this.isSecretValue(n.arguments[1]))) &&
         (!carrying || this.urlInErrors())
       )
         return `a URL with \`${n.arguments[0].text}\` in its query`;
@@ -187,6 +188,16 @@ class SourceFinder {
     if (ts.isStringLiteral(n) && ts.isPropertyAssignment(n.parent) && n.parent.name === n && isSecretName(n.text))
       return `the \`${n.text}\` header`;
     return undefined;
+  }
+
+  /** A secret-named identifier or member (`API_KEY`, `config.apiKey`) or a secret from `process.env`. */
+  private isSecretValue(e: ts.Expression): boolean {
+    const { ts } = this.ctx;
+    if (ts.isIdentifier(e)) return isSecretName(e.text);
+    if (ts.isPropertyAccessExpression(e)) return isSecretName(e.name.text);
+    if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression))
+      return isSecretName(e.argumentExpression.text);
+    return false;
   }
 
   /** Whether the file sends requests with a client whose error messages print the request URL. */
