@@ -75,15 +75,21 @@ describe('Config discovery', () => {
       return here.length ? here : undefined;
     }, 'the trailing comma reported again');
     assert.equal(onComma.length, 1, onComma.map((d) => `${d.source}: ${d.message}`).join('\n'));
-    const fixes = await vscode.commands.executeCommand<vscode.CodeAction[]>(
-      'vscode.executeCodeActionProvider',
-      uri,
-      at,
-      vscode.CodeActionKind.QuickFix.value,
-    );
-    assert.ok(
-      fixes.some((a) => a.title === 'Remove trailing comma (MCP002)'),
-      fixes.map((a) => a.title).join(', '),
+    // VS Code's JSON diagnostic can come before MCP Doctor has re-read the edited text: the fix is
+    // offered once it has, as the light bulb shows up for a user.
+    let titles: string[] = [];
+    await waitFor(
+      async () => {
+        const fixes = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+          'vscode.executeCodeActionProvider',
+          uri,
+          at,
+          vscode.CodeActionKind.QuickFix.value,
+        );
+        titles = fixes.map((a) => a.title);
+        return titles.includes('Remove trailing comma (MCP002)');
+      },
+      () => `the quick fix on the comma; offered: ${titles.join(', ') || 'none'}`,
     );
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
