@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
+import { parse as parseYaml } from 'yaml';
 import { field, type PyNode } from '../../ast';
 import type { PyFile } from '../../context';
 import type { ServerFact } from '../../servers';
@@ -26,6 +27,21 @@ function words(args: string): string[] {
     }
   }
   return a.split(/[\s;&|]+/).map((w) => w.replace(/^["']|["']$/g, ''));
+}
+
+/** Whether a compose file sets a service's `command:` or `entrypoint:` (which replaces the image's CMD). */
+function composeOverrides(text: string): boolean {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch {
+    return true;
+  }
+  const services = (doc as { services?: unknown } | null)?.services;
+  if (!services || typeof services !== 'object') return false;
+  return Object.values(services).some(
+    (svc) => !!svc && typeof svc === 'object' && ('command' in svc || 'entrypoint' in svc),
+  );
 }
 
 function exists(p: string): boolean {
@@ -74,7 +90,7 @@ export function containerEntries(
   root: string,
   composeText?: string,
 ): string[] | undefined {
-  if (composeText && /^\s*(?:command|entrypoint)\s*:/m.test(composeText)) return undefined;
+  if (composeText && composeOverrides(composeText)) return undefined;
   let cmd: string[] | undefined;
   let entry: string[] | undefined;
   for (const m of dockerText.slice(0, 200_000).matchAll(INSTRUCTION)) {
