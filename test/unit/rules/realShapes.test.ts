@@ -395,6 +395,11 @@ describe('lint on real-world shapes (precision regressions)', function () {
       at('py_container_unresolved', 'MCP106', 'server.py').map((x) => x.line),
       [10],
     );
+    // A compose service's `command:` replaces the image's CMD: every module keeps the evidence.
+    assert.deepEqual(
+      at('py_container_compose', 'MCP106', 'forecast.py').map((x) => x.line),
+      [22],
+    );
   });
 
   it('MCP108: not on a server that binds loopback itself in the container (MCP106 says why); on an SSE app served by uvicorn on 0.0.0.0 from `python -m pkg.app`', () => {
