@@ -51,6 +51,13 @@ export function withProjectModel(
     }
     return hit;
   }
+  if (hit.ruleId === 'MCP401' && hit.data?.httpOnly) {
+    // Every server of the file serves HTTP/SSE: slow startup matters only if an importer serves stdio.
+    const stdio = model.startsReaching(file).find((s) => s.transport === 'stdio' || s.transport === 'unknown');
+    if (!stdio) return undefined;
+    const { httpOnly: _, ...data } = hit.data;
+    return { ...hit, data };
+  }
   if (hit.ruleId === 'MCP106' && hit.data?.pendingSettings) return settingsHost(model, file, entry.root, hit);
   if ((hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103') && offStdioOnly(model, file, hit))
     return undefined;

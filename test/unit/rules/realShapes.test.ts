@@ -381,6 +381,49 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('py_settings_container_env', 'MCP106'), []);
   });
 
+  it("MCP106/MCP108: the Dockerfile CMD runs server.py; a tool module's own __main__ server is a developer run; an unresolvable CMD keeps the container evidence", () => {
+    assert.deepEqual(
+      at('py_container_entry', 'MCP106', 'server.py').map((x) => x.line),
+      [10],
+    );
+    assert.deepEqual(at('py_container_entry', 'MCP106', 'forecast.py'), []);
+    assert.deepEqual(
+      at('py_container_unresolved', 'MCP106', 'forecast.py').map((x) => x.line),
+      [22],
+    );
+    assert.deepEqual(
+      at('py_container_unresolved', 'MCP106', 'server.py').map((x) => x.line),
+      [10],
+    );
+    // A compose service's `command:` replaces the image's CMD: every module keeps the evidence.
+    assert.deepEqual(
+      at('py_container_compose', 'MCP106', 'forecast.py').map((x) => x.line),
+      [22],
+    );
+  });
+
+  it('MCP108: not on a server that binds loopback itself in the container (MCP106 says why); on an SSE app served by uvicorn on 0.0.0.0 from `python -m pkg.app`', () => {
+    assert.deepEqual(at('py_container_entry', 'MCP108'), []);
+    assert.deepEqual(at('py_container_unresolved', 'MCP108'), []);
+    assert.deepEqual(
+      at('py_container_asgi', 'MCP108', 'app.py').map((x) => x.line),
+      [5],
+    );
+    assert.deepEqual(at('py_container_asgi', 'MCP106'), []);
+  });
+
+  it('MCP401: not on a module whose servers serve only HTTP/SSE; on the stdio twin, and on an SSE module a stdio server imports', () => {
+    assert.deepEqual(at('py_startup_http', 'MCP401', 'search_http.py'), []);
+    assert.deepEqual(
+      at('py_startup_http', 'MCP401', 'search_stdio.py').map((x) => x.line),
+      [2],
+    );
+    assert.deepEqual(
+      at('py_startup_http', 'MCP401', 'wiki.py').map((x) => x.line),
+      [4],
+    );
+  });
+
   it('MCP603: SseServerTransport built in a factory module with no server object; the Streamable HTTP manager is silent', () => {
     assert.deepEqual(
       at('py_sse_factory', 'MCP603', 'sse.py').map((x) => x.line),

@@ -14,7 +14,15 @@ const STARTUP_IO =
 
 /** MCP401: heavy imports and eager I/O at import time delay the initialize response. */
 export function mcp401(py: PyFile): void {
-  if (!py.servers.some((s) => !s.imported)) return;
+  const own = py.servers.filter((s) => !s.imported);
+  if (!own.length) return;
+  // Only a stdio run makes a client spawn the process and wait on a start timeout. Servers that
+  // all serve HTTP/SSE: no finding, unless a module that imports this one starts stdio (decided
+  // with the project model, `data.httpOnly`). A transport read from a variable: one level lower.
+  const starts = own.flatMap((s) => s.starts.map((st) => st.transport));
+  const httpOnly = starts.length > 0 && starts.every((t) => t === 'http' || t === 'sse');
+  const unknown = !httpOnly && starts.includes('unknown') && !starts.includes('stdio');
+  const extra = httpOnly ? { data: { httpOnly: true } } : unknown ? { downgrade: true } : {};
   const pandasArrow = py.importsFrom('pandas') && py.importsFrom('pyarrow');
   for (const imp of py.importNodes) {
     if (!py.atModuleLevel(imp) || inTypeChecking(py, imp)) continue;
@@ -25,7 +33,7 @@ export function mcp401(py: PyFile): void {
       'MCP401',
       imp,
       `Importing ${heavy} at module level (line ${py.line(imp)}) can take many seconds, and it happens before the server answers initialize: clients with a startup timeout (Claude Code: 30 s, often less) drop the server, especially on first runs. Import it inside the tool that needs it (or in a cached getter).`,
-      {},
+      extra,
     );
   }
   for (const call of py.callsIn(undefined)) {
@@ -43,7 +51,7 @@ export function mcp401(py: PyFile): void {
         'MCP401',
         call,
         `${py.text(fnNode!)}() runs at import time (line ${py.line(call)}), before the server can answer initialize; slow network, model or database setup here pushes the handshake past client timeouts. Create it lazily on first use or start it in the server's lifespan.`,
-        {},
+        extra,
       );
     }
   }

@@ -10,12 +10,15 @@ import type { PyFile } from '../../context';
 import type { ServerFact } from '../../servers';
 import { addKeyword, fix, fixes, replaceNode } from '../../fixes';
 import { hostValue, identifiersIn, isLoopback, numberValue } from '../util';
+import { containerEntries, notRunByContainer } from './container';
 
 // ---- MCP106 ----------------------------------------------------------------------------------
 
 interface Dockerfile {
   path?: string;
   text?: string;
+  /** The modules the container command runs; undefined when it cannot be told. */
+  entries?: string[];
 }
 
 /** The project's Dockerfile (path and text), when the project context knows one. */
@@ -25,9 +28,23 @@ export function dockerfileOf(py: PyFile): Dockerfile | undefined {
   if (d.includes('\n')) return { text: d };
   const p = path.isAbsolute(d) ? d : path.join(py.project.root, d);
   try {
-    return { path: p, text: fs.readFileSync(p, 'utf8') };
+    const text = fs.readFileSync(p, 'utf8');
+    const compose = py.project.deployment.dockerfile ? readCompose(py) : undefined;
+    const entries = py.project.deployment.dockerfile ? containerEntries(text, p, py.project.root, compose) : undefined;
+    return { path: p, text, entries };
   } catch {
     return { path: p };
+  }
+}
+
+function readCompose(py: PyFile): string | undefined {
+  const c = py.project.deployment.compose;
+  if (!c) return undefined;
+  if (c.includes('\n')) return c;
+  try {
+    return fs.readFileSync(path.isAbsolute(c) ? c : path.join(py.project.root, c), 'utf8');
+  } catch {
+    return undefined;
   }
 }
 
@@ -94,6 +111,8 @@ export function mcp106(py: PyFile): void {
     );
   };
   for (const s of py.servers) {
+    // A developer run (`__main__`) of a module the container does not run: loopback is right.
+    if (notRunByContainer(py, s, docker?.entries)) continue;
     if (s.imported) {
       // A server made in another module, started here with an explicit host: the bind is here.
       for (const st of s.starts) {
@@ -296,7 +315,12 @@ export function mcp108(py: PyFile): void {
   for (const s of py.servers) {
     if (s.imported || !s.ctor || s.framework !== 'mcp-python-sdk') continue;
     const http = s.starts.some((st) => st.transport === 'http' || st.transport === 'sse');
-    if (!http || !docker) continue;
+    if (!http || !docker || notRunByContainer(py, s, docker.entries)) continue;
+    // The server binds itself (`mcp.run(...)`): in the container it listens on loopback (MCP106:
+    // refused before any Host check), or a FASTMCP_HOST override also turns the allow-list off.
+    // A 421 needs an app served on another address (`uvicorn.run(mcp.sse_app(), host="0.0.0.0")`).
+    const web = s.starts.filter((st) => st.transport === 'http' || st.transport === 'sse');
+    if (web.every((st) => st.node.type === 'call' && st.method.startsWith('run'))) continue;
     const kw = py.kwargs(s.ctor);
     if (kw.has('transport_security') || py.hasSplat(s.ctor)) continue;
     const host = kw.get('host');
