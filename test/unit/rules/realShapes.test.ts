@@ -328,6 +328,12 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [23],
     );
     assert.match(named[0]!.message, /`ak` in its query/);
+    // A local name bound again further down (to a value that reaches the DSN) is not what an
+    // earlier try reads: only the outer try, which reaches the database, is reported.
+    assert.deepEqual(
+      at('py_error_carriers', 'MCP504', 'rebound_name.py').map((x) => x.line),
+      [37],
+    );
   });
 
   it('MCP504 (TS): a searchParams entry named otherwise whose value is the secret is a key in the URL; the header key is not', () => {

@@ -105,6 +105,18 @@ function secretValue(py: PyFile, v: PyNode): boolean {
   return false;
 }
 
+/**
+ * Whether a binding in the same function can hold the value a read sees: it comes first in the
+ * text, or both sit in one loop (the next round reads what this one bound).
+ */
+function boundBeforeUse(value: PyNode, use: PyNode): boolean {
+  if (value.start < use.start) return true;
+  for (let p = use.parent; p && p.type !== 'function_definition'; p = p.parent)
+    if ((p.type === 'for_statement' || p.type === 'while_statement') && p.start <= value.start && value.end <= p.end)
+      return true;
+  return false;
+}
+
 /** Builds and caches, per file, the evidence of credential-bearing sources. */
 class SourceFinder {
   private readonly byName = new Map<string, FunctionFact[]>();
@@ -244,6 +256,8 @@ class SourceFinder {
       for (const b of this.assigned.get(text) ?? []) {
         // Bindings in this function, at module level, or on `self` anywhere in the file.
         if (b.fn && b.fn !== fn && !text.startsWith('self.')) continue;
+        // A local name read before it is bound again further down holds the earlier value.
+        if (b.fn && b.fn === fn && !text.startsWith('self.') && !boundBeforeUse(b.value, n)) continue;
         const s = this.reach(b.value, b.fn, carrying, depth + 1);
         if (s) return s;
       }
