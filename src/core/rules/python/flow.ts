@@ -295,7 +295,7 @@ function forward(py: PyFile, f: FlowFacts, node: PyNode, byName: Map<string, Fun
 }
 
 /** Whether a node is inside `if __name__ == "__main__":` at module level. */
-function inMainGuard(py: PyFile, node: PyNode): boolean {
+export function inMainGuard(py: PyFile, node: PyNode): boolean {
   for (let p = node.parent; p; p = p.parent) {
     if (p.type === 'if_statement' && p.parent?.type === 'module') {
       const t = py.text(field(p, 'condition') ?? p).replace(/\s+/g, '');

@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { field, type PyNode } from '../../ast';
 import type { PyFile } from '../../context';
 import type { ServerFact } from '../../servers';
+import { inMainGuard } from '../../flow';
 
 /** Instructions with `\` continuations joined. */
 const INSTRUCTION = /^[ \t]*([A-Za-z]+)[ \t]+((?:[^\n]*\\\r?\n)*[^\n]*)/gm;
@@ -125,17 +126,6 @@ export function containerEntries(
     if (target) for (const f of moduleFiles(bases, target.split(':')[0].trim(), false)) out.add(f);
   }
   return out.size ? [...out] : undefined;
-}
-
-/** Whether a node is inside `if __name__ == "__main__":` at module level. */
-function inMainGuard(py: PyFile, node: PyNode): boolean {
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'if_statement' && p.parent?.type === 'module') {
-      const t = py.text(field(p, 'condition') ?? p).replace(/\s+/g, '');
-      return /^__name__==(['"])__main__\1$|^(['"])__main__\2==__name__$/.test(t);
-    }
-  }
-  return false;
 }
 
 /** Runs only when the file is executed as a script: in the main guard, or in a function called only from it. */
