@@ -86,25 +86,6 @@ const SECRET_FILE =
 const under = (q: string | undefined, mods: string[]): string | undefined =>
   q ? mods.find((m) => q === m || q.startsWith(`${m}.`)) : undefined;
 
-/** A secret-named name or attribute (`API_KEY`, `settings.api_key`) or a secret read from the environment. */
-function secretValue(py: PyFile, v: PyNode): boolean {
-  if (v.type === 'identifier') return isSecretName(py.text(v));
-  if (v.type === 'attribute') {
-    const attr = field(v, 'attribute');
-    return !!attr && isSecretName(py.text(attr));
-  }
-  if (v.type === 'call') {
-    const q = py.callee(v);
-    const k = py.str(py.positional(v)[0]);
-    return (q === 'os.getenv' || q === 'os.environ.get') && !!k && isSecretName(k);
-  }
-  if (v.type === 'subscript') {
-    const k = py.str(field(v, 'subscript'));
-    return py.text(field(v, 'value') ?? v) === 'os.environ' && !!k && isSecretName(k);
-  }
-  return false;
-}
-
 /**
  * Whether a binding in the same function can hold the value a read sees: it comes first in the
  * text, or both sit in one loop (the next round reads what this one bound).
@@ -191,7 +172,8 @@ class SourceFinder {
           for (const pair of named(value)) {
             const k = py.str(field(pair, 'key'));
             const v = field(pair, 'value');
-            if (k && (isQueryKeyName(k) || (v && secretValue(py, v)))) return `a URL with \`${k}\` in its query`;
+            // A parameter named otherwise (`ak`) is a key when its value is a secret.
+            if (k && (isQueryKeyName(k) || (v && this.direct(v, false)))) return `a URL with \`${k}\` in its query`;
           }
       if (q === 'os.getenv' || q === 'os.environ.get' || q === 'os.getenvb') return env(py.str(py.positional(n)[0]));
       if (carrying) return undefined;
