@@ -77,6 +77,28 @@ export function getPropValue(obj: ts.ObjectLiteralExpression | undefined, name: 
   return undefined;
 }
 
+/** Console methods that write to stdout in Node. */
+export const STDOUT_CONSOLE_METHODS: ReadonlySet<string> = new Set(['log', 'info', 'debug', 'dir', 'table']);
+
+/**
+ * Which stdout write a call's callee is: `console.log`-like (`'console'`) or
+ * `process.stdout.write` (`'stdout'`); undefined for anything else.
+ */
+export function stdoutWriteKind(callee: ts.Expression): 'console' | 'stdout' | undefined {
+  const ts = loadTypeScript();
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const obj = callee.expression;
+  const method = callee.name.text;
+  if (ts.isIdentifier(obj) && obj.text === 'console' && STDOUT_CONSOLE_METHODS.has(method)) return 'console';
+  const stdout =
+    method === 'write' &&
+    ts.isPropertyAccessExpression(obj) &&
+    obj.name.text === 'stdout' &&
+    ts.isIdentifier(obj.expression) &&
+    obj.expression.text === 'process';
+  return stdout ? 'stdout' : undefined;
+}
+
 /** True for arrow functions, function expressions/declarations, methods, accessors and constructors. */
 export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
   if (!functionKinds) {

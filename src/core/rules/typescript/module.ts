@@ -7,7 +7,7 @@
  */
 import type * as ts from 'typescript';
 import type { ModuleFacts, RuleHit } from '../types';
-import { edit, isFunctionLike, rangeOf, walk } from './astUtil';
+import { edit, isFunctionLike, rangeOf, stdoutWriteKind, walk } from './astUtil';
 import type { RuleContext } from './context';
 import type { Facts } from './facts';
 import { branchTransport, inHttpOnlyCode } from './rules/connection/transportPaths';
@@ -376,8 +376,6 @@ function paramGuard(
   return undefined;
 }
 
-const WRITES = new Set(['log', 'info', 'debug', 'dir', 'table']);
-
 /** The module-level function a node sits in (declaration or `const f = () => ...`), if any. */
 function topFunction(ts: typeof import('typescript'), node: ts.Node): { name?: string; fn: ts.Node } | undefined {
   let top: ts.Node | undefined;
@@ -474,17 +472,12 @@ export function helperStdoutHits(facts: Facts): RuleHit[] {
   const hits: RuleHit[] = [];
   for (const call of facts.calls) {
     const e = call.expression;
-    if (!ts.isPropertyAccessExpression(e)) continue;
+    const kind = stdoutWriteKind(e);
+    if (!kind || !ts.isPropertyAccessExpression(e)) continue;
     const obj = e.expression;
     const method = e.name.text;
-    const consoleWrite = ts.isIdentifier(obj) && obj.text === 'console' && WRITES.has(method);
-    const stdoutWrite =
-      method === 'write' &&
-      ts.isPropertyAccessExpression(obj) &&
-      obj.name.text === 'stdout' &&
-      ts.isIdentifier(obj.expression) &&
-      obj.expression.text === 'process';
-    if (!consoleWrite && !stdoutWrite) continue;
+    const consoleWrite = kind === 'console';
+    const stdoutWrite = kind === 'stdout';
     const { importTime, entry, top } = reach.of(call);
     if (!importTime && !entry.size) continue;
     const what = consoleWrite ? `console.${method}` : 'process.stdout.write';

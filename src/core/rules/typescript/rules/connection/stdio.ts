@@ -4,7 +4,16 @@
  * that share the protocol pipes).
  */
 import type * as ts from 'typescript';
-import { edit, getProp, getPropValue, insertPropertyEdit, stringValue, unwrap } from '../../astUtil';
+import {
+  edit,
+  getProp,
+  getPropValue,
+  insertPropertyEdit,
+  STDOUT_CONSOLE_METHODS,
+  stdoutWriteKind,
+  stringValue,
+  unwrap,
+} from '../../astUtil';
 import type { RuleContext } from '../../context';
 import { callsNamed, importsModule } from '../../facts';
 import { initializerOf, resolveRef } from '../../resolve';
@@ -12,8 +21,6 @@ import { type PathVerdict, ServePaths } from '../../servePath';
 import { TransportGuards } from '../../transportGuard';
 import { loggerHits } from './loggers';
 import { branchTransport, inHttpOnlyCode } from './transportPaths';
-
-const STDOUT_CONSOLE = new Set(['log', 'info', 'debug', 'dir', 'table']);
 
 const SAFE_STDIO = "['ignore', 'pipe', 'pipe']";
 
@@ -63,7 +70,7 @@ function consoleAlias(ctx: RuleContext, call: ts.CallExpression): { method: stri
     return m ? { method: m[1]!, line: line(init) } : undefined;
   }
   if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text !== 'console') {
-    if (!STDOUT_CONSOLE.has(e.name.text)) return undefined;
+    if (!STDOUT_CONSOLE_METHODS.has(e.name.text)) return undefined;
     const init = bound(e.expression);
     return init && init.getText(sf) === 'console' ? { method: e.name.text, line: line(init) } : undefined;
   }
@@ -93,7 +100,7 @@ export function mcp102(ctx: RuleContext): void {
     callsNamed(ctx.facts, 'listen').some((c) => ts.isPropertyAccessExpression(c.expression));
   const http = listensHttp ? { listensHttp: true } : {};
   // Console methods by name, and calls through a local name (`const log = console.log`).
-  const named = new Set(callsNamed(ctx.facts, ...STDOUT_CONSOLE, 'write'));
+  const named = new Set(callsNamed(ctx.facts, ...STDOUT_CONSOLE_METHODS, 'write'));
   for (const call of ctx.facts.calls)
     if (ts.isIdentifier(call.expression) && ctx.facts.decls.has(call.expression.text)) named.add(call);
   for (const call of [...named].sort((a, b) => a.pos - b.pos)) {
@@ -114,17 +121,11 @@ export function mcp102(ctx: RuleContext): void {
       );
       continue;
     }
-    if (!ts.isPropertyAccessExpression(e)) continue;
+    const kind = stdoutWriteKind(e);
+    if (!kind || !ts.isPropertyAccessExpression(e)) continue;
     const obj = e.expression;
     const method = e.name.text;
-    const isConsole = ts.isIdentifier(obj) && obj.text === 'console' && STDOUT_CONSOLE.has(method);
-    const isStdout =
-      method === 'write' &&
-      ts.isPropertyAccessExpression(obj) &&
-      obj.name.text === 'stdout' &&
-      ts.isIdentifier(obj.expression) &&
-      obj.expression.text === 'process';
-    if (!isConsole && !isStdout) continue;
+    const isConsole = kind === 'console';
     // Output on a path that never serves (a CLI sub-command that returns or exits first).
     const verdict = paths.applies ? paths.verdict(call) : undefined;
     if (verdict?.on === 'no') continue;
