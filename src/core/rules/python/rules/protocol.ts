@@ -2,6 +2,7 @@
 import { field, named, type PyNode, walk } from '../ast';
 import type { PyFile } from '../context';
 import type { DefinitionFact } from '../definitions';
+import type { FunctionFact } from '../functions';
 import { edit, ensureFromImport, fix, fixes, replaceNode } from '../fixes';
 import { forEachBroadHandler } from './security';
 import { isStringish } from './serialization';
@@ -201,34 +202,26 @@ export function mcp704(py: PyFile): void {
 export function mcp705(py: PyFile): void {
   for (const d of py.tools) {
     const importFrom = d.server.framework === 'fastmcp' ? 'fastmcp.exceptions' : 'mcp.server.fastmcp.exceptions';
-    forEachBroadHandler(py, d.fn, (clause) => {
-      const block = named(clause).find((c) => c.type === 'block');
-      if (!block) return;
-      walk(block, (n) => {
-        if (n.type === 'function_definition' || n.type === 'lambda') return false;
-        if (n.type !== 'return_statement') return true;
-        const v = named(n)[0];
-        if (!v || !looksLikeError(py, v)) return false;
-        const stringy = isStringish(py, v);
-        py.hit(
-          'MCP705',
-          n,
-          `Tool '${d.def.name}' reports a failure as a normal result on line ${py.line(n)}: the client receives isError: false, so the model treats the error text as data and does not retry or change course. Raise ToolError(...) instead.`,
-          {
-            fixes: stringy
-              ? fixes(
-                  fix(
-                    'Raise ToolError instead',
-                    replaceNode(py, n, `raise ToolError(${py.text(v)})`),
-                    [ensureFromImport(py, importFrom, 'ToolError')],
-                    true,
-                  ),
-                )
-              : undefined,
-          },
-        );
-        return false;
-      });
+    forEachHandlerReturn(py, d.fn, (n, v) => {
+      if (!looksLikeError(py, v)) return;
+      const stringy = isStringish(py, v);
+      py.hit(
+        'MCP705',
+        n,
+        `Tool '${d.def.name}' reports a failure as a normal result on line ${py.line(n)}: the client receives isError: false, so the model treats the error text as data and does not retry or change course. Raise ToolError(...) instead.`,
+        {
+          fixes: stringy
+            ? fixes(
+                fix(
+                  'Raise ToolError instead',
+                  replaceNode(py, n, `raise ToolError(${py.text(v)})`),
+                  [ensureFromImport(py, importFrom, 'ToolError')],
+                  true,
+                ),
+              )
+            : undefined,
+        },
+      );
     });
   }
   for (const d of dispatchersOf(py)) dispatcherErrors(py, d);
@@ -241,32 +234,45 @@ export function mcp705(py: PyFile): void {
  * sends a returned CallToolResult as it is (is_error defaults to False).
  */
 function dispatcherErrors(py: PyFile, d: Dispatcher): void {
-  forEachBroadHandler(py, d.fn, (clause, errName) => {
+  forEachHandlerReturn(py, d.fn, (n, v, errName) => {
+    // mcp 2.3 answers a bare list from on_call_tool with a JSON-RPC error ("handler returned
+    // list; expected BaseModel, dict, or None"), not with a result: only CallToolResult counts.
+    if (d.style === 'handler' && v.type === 'list') return;
+    const texts = resultTexts(py, v);
+    if (!texts) return;
+    const failing = texts.some((t) => looksLikeError(py, t) || (!!errName && identifiersIn(py, t).includes(errName)));
+    if (!failing) return;
+    const flag = d.style === 'handler' ? 'is_error' : 'isError';
+    const how =
+      d.style === 'decorator'
+        ? `@${d.server}.call_tool() (mcp 1.x) wraps the returned content as a result with isError: false`
+        : `on_call_tool (mcp 2.x) sends the CallToolResult as it is, and is_error defaults to False`;
+    py.hit(
+      'MCP705',
+      n,
+      `The tools/call dispatcher '${d.fn.name}' reports a failure as a normal result on line ${py.line(n)}: ${how}, so the model treats the error text as data and does not retry or change course. Return CallToolResult(content=[...], ${flag}=True)${d.style === 'decorator' ? ' or let the exception propagate (the decorator turns it into an isError result)' : ''}.`,
+      {},
+    );
+  });
+}
+
+/**
+ * Each `return` with a value in the except handlers of `fn` (not in functions nested there), with
+ * the value and the handler's exception name.
+ */
+function forEachHandlerReturn(
+  py: PyFile,
+  fn: FunctionFact,
+  visit: (ret: PyNode, value: PyNode, errName: string | undefined) => void,
+): void {
+  forEachBroadHandler(py, fn, (clause, errName) => {
     const block = named(clause).find((c) => c.type === 'block');
     if (!block) return;
     walk(block, (n) => {
       if (n.type === 'function_definition' || n.type === 'lambda') return false;
       if (n.type !== 'return_statement') return true;
       const v = named(n)[0];
-      if (!v) return false;
-      // mcp 2.3 answers a bare list from on_call_tool with a JSON-RPC error ("handler returned
-      // list; expected BaseModel, dict, or None"), not with a result: only CallToolResult counts.
-      if (d.style === 'handler' && v.type === 'list') return false;
-      const texts = resultTexts(py, v);
-      if (!texts) return false;
-      const failing = texts.some((t) => looksLikeError(py, t) || (!!errName && identifiersIn(py, t).includes(errName)));
-      if (!failing) return false;
-      const flag = d.style === 'handler' ? 'is_error' : 'isError';
-      const how =
-        d.style === 'decorator'
-          ? `@${d.server}.call_tool() (mcp 1.x) wraps the returned content as a result with isError: false`
-          : `on_call_tool (mcp 2.x) sends the CallToolResult as it is, and is_error defaults to False`;
-      py.hit(
-        'MCP705',
-        n,
-        `The tools/call dispatcher '${d.fn.name}' reports a failure as a normal result on line ${py.line(n)}: ${how}, so the model treats the error text as data and does not retry or change course. Return CallToolResult(content=[...], ${flag}=True)${d.style === 'decorator' ? ' or let the exception propagate (the decorator turns it into an isError result)' : ''}.`,
-        {},
-      );
+      if (v) visit(n, v, errName);
       return false;
     });
   });
