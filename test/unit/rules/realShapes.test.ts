@@ -625,6 +625,10 @@ describe('lint on real-world shapes (precision regressions)', function () {
     // Kept: a helper a request handler calls, a loop before connect() in a method, the catch of a
     // failed connect, a signal handler registered after it, a banner before the method runs.
     assert.deepEqual(lines('kept.ts'), ['8 error', '22 error', '26 error', '30 error', '36 error']);
+    // A bundle: `help` and `version` break out of the switch to an `export { main }`, which runs
+    // nothing; a throw after the start is caught. The method the tool handler calls is reported.
+    assert.deepEqual(lines('bundle.ts'), ['21 error']);
+    assert.match(at('ts_cli_paths', 'MCP102', 'bundle.ts')[0]!.message, /the tool handler on line 26 calls/);
   });
   it('TS loggers on a stdio server: pino, winston and dotenv 17 as their real packages behave, with the evidence in the message', () => {
     const lines = (dir: string, file: string): string[] =>

@@ -9,8 +9,9 @@
  * function that serves, the end of the module, the end of a CLI sub-command's action) before a
  * start, and no start reaches it. Anything the analysis does not follow is `unknown`.
  *
- * Paths are followed through `if`/`else`, `switch` (fall-through and `break`), loops, `try`, the
- * callers of a function in this file (declarations, `const f = () => …`, class methods), IIFEs,
+ * Paths are followed through `if`/`else`, `switch` (fall-through and `break`), loops, `try` (a
+ * `throw` goes to the `catch` that takes it, in this function, a caller, or a promise's `.catch`),
+ * the callers of a function in this file (declarations, `const f = () => …`, class methods), IIFEs,
  * and commander/cac `.command(…).action(fn)` and yargs `.command(name, desc, builder, handler)`
  * callbacks, of which one runs per invocation.
  */
@@ -19,7 +20,7 @@ import { isFunctionLike, unwrap, walk } from './astUtil';
 import { Completions } from './completion';
 import { isActionArg, statementOf } from './cliPaths';
 import type { Facts } from './facts';
-import { resolveRef } from './resolve';
+import { CallSites } from './callSites';
 
 /** `yes` with the start that proves it, `no` (proven off the path), or `unknown`. */
 export type PathVerdict = { on: 'yes'; via: ts.Node; after?: boolean } | { on: 'no' } | { on: 'unknown' };
@@ -57,12 +58,9 @@ interface AfterMark {
 
 export class ServePaths {
   private readonly marks: ts.Node[] = [];
-  private readonly methods = new Map<string, ts.FunctionLikeDeclaration[]>();
-  /** Every identifier by its text (names of calls, references, property names), for call sites. */
-  private readonly idents = new Map<string, ts.Identifier[]>();
   private readonly servesMemo = new Map<ts.Node, boolean>();
   private readonly completions: Completions;
-  private readonly callSitesMemo = new Map<ts.Node, ts.Node[] | undefined>();
+  private readonly calls: CallSites;
   private readonly actionMemo = new Map<ts.Node, boolean>();
   private readonly serveInMemo = new Map<ts.Node, ts.Node | null>();
   private readonly serveInSkip = new Map<ts.Node, ts.Node | null>();
@@ -84,16 +82,7 @@ export class ServePaths {
     for (const s of facts.servers)
       for (const st of s.starts) if (st.kind === 'stdio' || st.opaque) this.marks.push(st.call);
     for (const t of facts.transportsSeen) if (t.kind === 'stdio' || t.kind === 'unknown') this.marks.push(t.node);
-    const push = <T>(map: Map<string, T[]>, k: string, v: T): void => {
-      const list = map.get(k);
-      if (list) list.push(v);
-      else map.set(k, [v]);
-    };
-    walk(facts.sf, (n) => {
-      if (ts.isMethodDeclaration(n) && ts.isIdentifier(n.name) && n.body) push(this.methods, n.name.text, n);
-      else if (ts.isIdentifier(n)) push(this.idents, n.text, n);
-      return true;
-    });
+    this.calls = new CallSites(ts, facts);
   }
 
   /** The stdio (and opaque) starts of this file. */
@@ -109,8 +98,8 @@ export class ServePaths {
   /** Whether `node` runs on the stdio serving path of this file. */
   verdict(node: ts.Node): PathVerdict {
     if (!this.applies) return UNKNOWN;
-    for (let n: ts.Node | undefined = node; n; n = n.parent)
-      if (this.facts.handlers.has(n)) return { on: 'yes', via: n };
+    const handler = this.handlerOf(node);
+    if (handler) return { on: 'yes', via: handler };
     const fromNode = this.explore(node, this.serve);
     if (fromNode.on === 'yes') return fromNode;
     let out: Out = fromNode;
@@ -209,30 +198,11 @@ export class ServePaths {
       if (ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n)) return false;
       if (skip && isFunctionLike(n) && this.isActionCallback(n)) return false;
       if (ts.isCallExpression(n) || ts.isIdentifier(n)) {
-        for (const fn of this.targets(n)) if (pred(fn, depth + 1)) found = true;
+        for (const fn of this.calls.targets(n)) if (pred(fn, depth + 1)) found = true;
       }
       return !found;
     });
     return found;
-  }
-
-  /** Local functions a call (or a reference passed as a value) may run. */
-  private targets(n: ts.CallExpression | ts.Identifier): ts.FunctionLikeDeclaration[] {
-    const { ts } = this;
-    if (ts.isIdentifier(n)) {
-      const p = n.parent;
-      if (p && ts.isCallExpression(p) && p.expression === n) return []; // seen as the call
-      if (p && (ts.isPropertyAccessExpression(p) || ts.isPropertyAssignment(p)) && p.name === n) return [];
-      if (p && (ts.isFunctionDeclaration(p) || ts.isVariableDeclaration(p) || ts.isParameter(p)) && p.name === n)
-        return [];
-      return this.facts.functions.get(n.text) ?? [];
-    }
-    let callee = unwrap(n.expression);
-    if (ts.isBinaryExpression(callee) && callee.operatorToken.kind === ts.SyntaxKind.CommaToken) callee = callee.right;
-    if (isFunctionLike(callee)) return [callee]; // IIFE
-    if (ts.isIdentifier(callee)) return this.facts.functions.get(callee.text) ?? [];
-    if (ts.isPropertyAccessExpression(callee)) return this.methods.get(callee.name.text) ?? [];
-    return [];
   }
 
   /** The first stdio start `s` may run, directly or through a local function or an imported serve function. */
@@ -258,7 +228,7 @@ export class ServePaths {
       if (ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n)) return false;
       if (skip && isFunctionLike(n) && this.isActionCallback(n)) return false;
       if (ts.isCallExpression(n) || ts.isIdentifier(n)) {
-        if (this.targets(n).some((fn) => this.fnServes(fn, 0))) via = n;
+        if (this.calls.targets(n).some((fn) => this.fnServes(fn, 0))) via = n;
         else if (ts.isCallExpression(n) && this.importedServe(n)) via = n;
       }
       return !via;
@@ -306,7 +276,7 @@ export class ServePaths {
     let kind: 'callback' | 'uncalled' | undefined;
     for (let n = m.parent; n; n = n.parent) {
       if (!isFunctionLike(n)) continue;
-      const sites = this.callSites(n);
+      const sites = this.calls.of(n);
       if (!sites) return 'callback';
       if (!sites.length) kind = 'uncalled';
     }
@@ -412,7 +382,7 @@ export class ServePaths {
       const c = this.completions.of(s);
       if (c.unknown) out = max(out, UNKNOWN);
       if (c.ret) out = max(out, this.fnEnd(this.functionOf(s), goal, skip));
-      if (c.thrw) out = max(out, this.throwOut(s));
+      if (c.thrw) out = max(out, this.throwOut(s, goal, skip));
       if (c.brk) out = max(out, this.breakOut(s, goal, skip));
       if (c.cont) out = max(out, this.continueOut(s, goal, skip));
       if (out.on === 'yes' || !c.normal) return out;
@@ -429,6 +399,12 @@ export class ServePaths {
     }
     if (ts.isModuleBlock(container)) return max(out, UNKNOWN);
     return max(out, this.after(container, goal, skip));
+  }
+
+  /** The tool handler `n` sits in, if any. */
+  private handlerOf(n: ts.Node): ts.Node | undefined {
+    for (let p: ts.Node | undefined = n; p; p = p.parent) if (this.facts.handlers.has(p)) return p;
+    return undefined;
   }
 
   private functionOf(n: ts.Node): ts.Node | undefined {
@@ -450,23 +426,63 @@ export class ServePaths {
     return UNKNOWN;
   }
 
-  /** A `throw` (or a call that always throws) leaving `s`: off the path unless something may catch it. */
-  private throwOut(s: ts.Node): Out {
+  /**
+   * A `throw` (or a call that always throws) leaving `s`: into the `catch` that takes it, or out of
+   * the function to its callers (their `try`, or a `.catch(cb)` on the call). Uncaught at module
+   * level, it ends the process.
+   */
+  private throwOut(s: ts.Node, goal: Goal, skip: boolean, depth = 0): Out {
     const { ts } = this;
-    let fn: ts.Node | undefined;
-    for (let p = s.parent; p; p = p.parent) {
-      if (ts.isTryStatement(p) && p.catchClause) return UNKNOWN;
-      if (isFunctionLike(p)) {
-        fn = p;
-        break;
+    for (let n: ts.Node = s; n.parent; n = n.parent) {
+      const p = n.parent;
+      if (ts.isTryStatement(p) && n === p.tryBlock && p.catchClause) {
+        const block = p.catchClause.block;
+        return this.guard(block, skip) ? this.run(block.statements, 0, block, goal, skip) : NO;
       }
+      if (!isFunctionLike(p)) continue;
+      if (this.facts.handlers.has(p)) return NO; // the SDK turns it into an error result
+      const sites = this.calls.of(p);
+      if (depth > 4) return UNKNOWN;
+      // Out of a callback: into the registration when it was called now, else to the event loop.
+      if (!sites) return p.parent ? this.throwOut(p.parent, goal, skip, depth + 1) : UNKNOWN;
+      let out: Out = NO;
+      for (const c of sites) {
+        if (ts.isIdentifier(c)) out = max(out, UNKNOWN);
+        else {
+          const handler = this.promiseCatch(c);
+          out = max(out, handler ? this.runBody(handler, goal, skip) : this.throwOut(c, goal, skip, depth + 1));
+        }
+        if (out.on === 'yes') return out;
+      }
+      return out;
     }
-    if (!fn) return NO;
-    const sites = this.callSites(fn);
-    if (!sites) return UNKNOWN;
-    for (const c of sites)
-      for (let p = c.parent; p; p = p.parent) if (ts.isTryStatement(p) && p.catchClause) return UNKNOWN;
     return NO;
+  }
+
+  /** The handler of `call.catch(handler)` (or of `.then(ok, handler)`), when it is a function written here. */
+  private promiseCatch(call: ts.Node): ts.FunctionLikeDeclaration | undefined {
+    const { ts } = this;
+    let e: ts.Node = call;
+    while (e.parent && (ts.isParenthesizedExpression(e.parent) || ts.isAwaitExpression(e.parent))) e = e.parent;
+    const access = e.parent;
+    if (!access || !ts.isPropertyAccessExpression(access) || access.expression !== e) return undefined;
+    const outer = access.parent;
+    if (!outer || !ts.isCallExpression(outer) || outer.expression !== access) return undefined;
+    const arg =
+      access.name.text === 'catch' ? outer.arguments[0] : access.name.text === 'then' ? outer.arguments[1] : undefined;
+    const fn = arg && unwrap(arg);
+    return fn && isFunctionLike(fn) ? fn : undefined;
+  }
+
+  /** Runs a function's body from its start (a block, or an arrow's expression). */
+  private runBody(fn: ts.FunctionLikeDeclaration, goal: Goal, skip: boolean): Out {
+    const body = fn.body;
+    if (!body) return UNKNOWN;
+    if (!this.ts.isBlock(body)) {
+      const hit = goal.hit(body, skip);
+      return hit ? { on: 'yes', via: hit } : this.fnEnd(fn, goal, skip);
+    }
+    return this.guard(body, skip) ? this.run(body.statements, 0, body, goal, skip) : NO;
   }
 
   /** The end of function `fn` (a return or falling off it): where its callers go on. */
@@ -486,16 +502,19 @@ export class ServePaths {
   private fnEndOnce(fn: ts.Node, goal: Goal, skip: boolean): Out {
     const { ts } = this;
     if (!this.guard(fn, skip)) return this.steps > BUDGET ? UNKNOWN : NO;
+    // The end of a tool handler goes back to the SDK, which goes on serving.
+    if (this.facts.handlers.has(fn)) return NO;
     if (this.isActionCallback(fn)) {
       // One sub-command runs per invocation: go on after the registration, other actions excluded.
       const stmt = this.statementOf(fn.parent!);
       return stmt ? this.after(stmt, goal, true) : UNKNOWN;
     }
-    const sites = this.callSites(fn);
+    const sites = this.calls.of(fn);
     if (sites === undefined) {
-      // A callback: it may run now or later, from where it is registered.
+      // A callback: called now (`forEach`), the registration goes on; called later, control goes
+      // back to the event loop, and any other callback is judged on its own (see `deferred`).
       const stmt = fn.parent && this.statementOf(fn.parent);
-      return max(UNKNOWN, stmt ? this.after(stmt, goal, skip) : UNKNOWN);
+      return stmt ? this.after(stmt, goal, skip) : UNKNOWN;
     }
     if (!sites.length) {
       // Called from elsewhere: a return from the function that would serve ends that invocation.
@@ -514,80 +533,18 @@ export class ServePaths {
           out = max(out, max(UNKNOWN, stmt ? this.after(stmt, goal, skip) : UNKNOWN));
         }
       } else {
-        let inHandler = false;
-        for (let n: ts.Node | undefined = c; n; n = n.parent) if (this.facts.handlers.has(n)) inHandler = true;
-        if (inHandler) return goal.hit(c, skip) ? { on: 'yes', via: c } : max(out, UNKNOWN);
+        // Called from a tool handler: it runs while the server serves (for the serve goal); what
+        // follows the call is the handler's own code.
+        const handler = this.handlerOf(c);
+        if (handler) {
+          if (goal === this.serve) return { on: 'yes', via: handler };
+          continue;
+        }
         const stmt = this.statementOf(c);
         out = max(out, stmt ? this.after(stmt, goal, skip || this.inAction(c)) : UNKNOWN);
       }
       if (out.on === 'yes') return out;
     }
-    return out;
-  }
-
-  /**
-   * Where `fn` is called (or passed as a value) in this file; `[]` when it is named but nobody here
-   * calls it; undefined for an anonymous callback (its caller is the function it is passed to).
-   */
-  private callSites(fn: ts.Node): ts.Node[] | undefined {
-    if (this.callSitesMemo.has(fn)) return this.callSitesMemo.get(fn);
-    const { ts } = this;
-    let name: string | undefined;
-    let method = false;
-    const p = fn.parent;
-    if (ts.isFunctionDeclaration(fn) && fn.name) name = fn.name.text;
-    else if (ts.isMethodDeclaration(fn) && ts.isIdentifier(fn.name)) {
-      name = fn.name.text;
-      method = true;
-    } else if (p && ts.isVariableDeclaration(p) && p.initializer === fn && ts.isIdentifier(p.name)) name = p.name.text;
-    else if (
-      p &&
-      ts.isParenthesizedExpression(p) &&
-      p.parent &&
-      ts.isCallExpression(p.parent) &&
-      p.parent.expression === p
-    )
-      name = undefined; // IIFE: handled below
-    let out: ts.Node[] | undefined;
-    if (name) {
-      out = [];
-      const n = name;
-      for (const x of this.idents.get(n) ?? []) {
-        const q = x.parent;
-        if (!q) continue;
-        if (method) {
-          // `obj.name()` on anything but the console or an imported module (`console.info()` is
-          // not a call of a method named `info`).
-          const call = q.parent;
-          if (
-            ts.isPropertyAccessExpression(q) &&
-            q.name === x &&
-            call &&
-            ts.isCallExpression(call) &&
-            call.expression === q &&
-            q.expression.getText(this.facts.sf) !== 'console' &&
-            !resolveRef(this.facts, q.expression)
-          )
-            out.push(call);
-        } else if (x !== (fn as ts.FunctionDeclaration).name) {
-          if (ts.isCallExpression(q) && q.expression === x) out.push(q);
-          else if (
-            !(ts.isVariableDeclaration(q) && q.name === x) &&
-            !(ts.isPropertyAccessExpression(q) && q.name === x) &&
-            !(ts.isPropertyAssignment(q) && q.name === x) &&
-            !(ts.isMethodDeclaration(q) && q.name === x)
-          )
-            out.push(x);
-        }
-      }
-    } else {
-      let e: ts.Node = fn;
-      while (e.parent && ts.isParenthesizedExpression(e.parent)) e = e.parent;
-      if (e.parent && ts.isCallExpression(e.parent) && e.parent.expression === e) out = [e.parent];
-    }
-    // Calls from inside the function itself (recursion) lead nowhere new.
-    if (out) out = out.filter((c) => !(fn.pos <= c.pos && c.end <= fn.end));
-    this.callSitesMemo.set(fn, out);
     return out;
   }
 }

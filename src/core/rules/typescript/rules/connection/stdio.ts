@@ -32,7 +32,11 @@ function stdioNote(ctx: RuleContext): string {
  * What the serving-path analysis found for a write, as a sentence for the message, and whether
  * it lowers the finding (the file starts stdio but no path could be followed to or from the write).
  */
-function pathEvidence(ctx: RuleContext, v: PathVerdict | undefined): { note: string; unproven: boolean } {
+function pathEvidence(
+  ctx: RuleContext,
+  node: ts.Node,
+  v: PathVerdict | undefined,
+): { note: string; unproven: boolean } {
   if (!v) return { note: '', unproven: false };
   if (v.on === 'unknown')
     return {
@@ -41,8 +45,15 @@ function pathEvidence(ctx: RuleContext, v: PathVerdict | undefined): { note: str
     };
   if (v.on !== 'yes') return { note: '', unproven: false };
   const line = ctx.sf.getLineAndCharacterOfPosition(v.via.getStart(ctx.sf)).line + 1;
-  if (ctx.facts.handlers.has(v.via))
-    return { note: ' Evidence: it runs inside a tool handler, while the server serves.', unproven: false };
+  if (ctx.facts.handlers.has(v.via)) {
+    const inside = v.via.pos <= node.pos && node.end <= v.via.end;
+    return {
+      note: inside
+        ? ' Evidence: it runs inside a tool handler, while the server serves.'
+        : ` Evidence: the tool handler on line ${line} calls the function it is in, while the server serves.`,
+      unproven: false,
+    };
+  }
   return {
     note: v.after
       ? ` Evidence: it runs after the stdio transport starts (line ${line}).`
@@ -112,7 +123,7 @@ export function mcp102(ctx: RuleContext): void {
     if (alias) {
       const verdict = paths.applies ? paths.verdict(call) : undefined;
       if (verdict?.on === 'no') continue;
-      const { note, unproven } = pathEvidence(ctx, verdict);
+      const { note, unproven } = pathEvidence(ctx, call, verdict);
       ctx.report(
         'MCP102',
         call,
@@ -129,7 +140,7 @@ export function mcp102(ctx: RuleContext): void {
     // Output on a path that never serves (a CLI sub-command that returns or exits first).
     const verdict = paths.applies ? paths.verdict(call) : undefined;
     if (verdict?.on === 'no') continue;
-    const { note, unproven } = pathEvidence(ctx, verdict);
+    const { note, unproven } = pathEvidence(ctx, call, verdict);
     const downgrade = ctx.stdio === 'unknown' || unproven;
     if (isConsole) {
       const fixes = ['log', 'info', 'debug'].includes(method)
@@ -179,7 +190,7 @@ export function mcp102(ctx: RuleContext): void {
       return { skip: true, downgrade: false, note: '' };
     const verdict = paths.applies ? paths.verdict(node) : undefined;
     if (verdict?.on === 'no') return { skip: true, downgrade: false, note: '' };
-    const { note, unproven } = pathEvidence(ctx, verdict);
+    const { note, unproven } = pathEvidence(ctx, node, verdict);
     const runtime = ctx.stdio === 'unknown' ? ' The transport is not fixed in this file, so this assumes stdio.' : '';
     return { skip: false, downgrade: ctx.stdio === 'unknown' || unproven, note: runtime + note };
   });
