@@ -162,7 +162,11 @@ function offStdioOnly(model: ProjectModel, file: string, hit: RuleHit): boolean 
   if (!Array.isArray(via) || !via.length) return false;
   const fns = via.filter((v): v is string => typeof v === 'string');
   if (hit.data?.helper === 'typescript')
-    return !calledOnStdio(model, file, fns, 0) || guardNeverTaken(model, file, fns[0]!, hit.data.guard);
+    return (
+      !calledOnStdio(model, file, fns, 0) ||
+      guardNeverTaken(model, file, fns[0]!, hit.data.guard) ||
+      resultLeaves(model, file, fns[0]!, hit.data.result)
+    );
   let named = false;
   for (const importer of model.importersOf(file)) {
     const names = model.importedNames(importer, file);
@@ -204,6 +208,25 @@ function guardNeverTaken(model: ProjectModel, file: string, fn: string, guard: u
       const taken = inSet ? inSet.has(v) : notIn ? !notIn.has(v) : true;
       if (taken) return false;
     }
+  }
+  return calls > 0;
+}
+
+/**
+ * A helper's write after which its exported function returns a value of one truth (`showHelp();
+ * return false;`): true when every call of the function on a stdio path, in every module that
+ * imports it, leaves the serving path on that value (`if (!handleCliArgs()) return;`).
+ */
+function resultLeaves(model: ProjectModel, file: string, fn: string, result: unknown): boolean {
+  if (result !== 'truthy' && result !== 'falsy') return false;
+  let calls = 0;
+  for (const importer of model.importersOf(file)) {
+    const names = model.importedNames(importer, file);
+    if (!names) return false;
+    if (!names.includes(fn) || model.offStdio(importer).includes(fn)) continue;
+    const leaves = model.stdioResults(importer, fn);
+    if (!leaves?.length || leaves.some((r) => r !== result)) return false;
+    calls += leaves.length;
   }
   return calls > 0;
 }

@@ -124,6 +124,11 @@ export class ProjectModel {
     return this.nodes.get(file)?.facts.stdioArgs?.[name];
   }
 
+  /** Per stdio-path call `file` makes to an imported function, the value that leaves the serving path (ModuleFacts.stdioResults). */
+  stdioResults(file: string, name: string): ('truthy' | 'falsy' | null)[] | undefined {
+    return this.nodes.get(file)?.facts.stdioResults?.[name];
+  }
+
   /**
    * The default of field `field` of the settings object `name` that `file` imports by name
    * (`from app.config import settings` → `settings.host`), from the defining module's facts.

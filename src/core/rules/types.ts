@@ -124,6 +124,13 @@ export interface ModuleFacts {
    */
   stdioArgs?: Record<string, (string | null)[][]>;
   /**
+   * For imported functions called on the stdio path (TypeScript): for each call, the value of the
+   * call (truthy or falsy) that makes this file leave the serving path (`if (!handleCliArgs())
+   * return;` before the start: falsy), or null. A helper's write after which the function returns
+   * that value never runs in a serving process.
+   */
+  stdioResults?: Record<string, ('truthy' | 'falsy' | null)[]>;
+  /**
    * Module-level pydantic settings objects (`settings = Settings()`, `class Settings(BaseSettings)`)
    * with their string field defaults and the environment variable that overrides each:
    * `{ settings: { host: { value: "127.0.0.1", env: "HOST" } } }`.

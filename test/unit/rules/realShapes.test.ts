@@ -539,6 +539,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.match(h[0].message, /src\/index\.ts imports this module and starts the stdio transport/);
   });
 
+  it('TS: a helper that prints --help or --version and returns false, where the entry point returns on false before it serves, is not MCP102; a caller that ignores the value keeps every write', () => {
+    const lines = (dir: string): number[] => at(dir, 'MCP102', 'cli.ts').map((h) => h.line);
+    // showHelp() (through its call) and the version line are followed by `return false`, and
+    // `if (!handleCliArgs()) return;` leaves main() before the transport; --verbose returns true.
+    assert.deepEqual(lines('ts_cli_result'), [18]);
+    assert.deepEqual(lines('ts_cli_result_ignored'), [4, 14, 18]);
+  });
+
   // ---- holdout6 (a blind corpus): wrong-finding classes ------------------------------------------
 
   it('a TS script that imports SDK names but builds no server or transport, and that no serving module imports, gets no MCP102; a launcher that calls the stdio entry does', () => {

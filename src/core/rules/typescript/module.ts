@@ -11,6 +11,7 @@ import { edit, isFunctionLike, rangeOf, stdoutWriteKind, walk } from './astUtil'
 import type { RuleContext } from './context';
 import type { Facts } from './facts';
 import { branchTransport, inHttpOnlyCode } from './rules/connection/transportPaths';
+import { resultAfterWrite, testedBranches, type Truth } from './resultGuard';
 import { ServePaths } from './servePath';
 import { loadTypeScript } from './tsLoader';
 
@@ -247,6 +248,7 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
   const paths = new ServePaths(ts, facts);
   const verdict = new Map<string, boolean>();
   const stdioArgs: Record<string, (string | null)[][]> = {};
+  const stdioResults: Record<string, (Truth | null)[]> = {};
   for (const call of facts.calls) {
     const imp = importedCallee(ts, facts, spaces, call.expression);
     if (!imp) continue;
@@ -260,6 +262,9 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
     // The literal arguments of calls on the stdio path (a log level, a mode), for guarded writes.
     const list = (stdioArgs[imp.name] ??= []);
     if (list.length < 200) list.push(call.arguments.slice(0, 4).map((a) => literalText(ts, a)));
+    // The value of the call that makes this caller leave the serving path (`if (!f()) return;`).
+    const leaves = (stdioResults[imp.name] ??= []);
+    if (leaves.length < 200) leaves.push(paths.applies ? leavingResult(ts, paths, call) : null);
   }
   const offStdio = [...verdict].filter(([, off]) => off).map(([n]) => n);
   // Modules loaded lazily (`await import("./x.js")`, `require("./x")` in a function): off the
@@ -299,7 +304,19 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
     ...(offStdio.length ? { offStdio } : {}),
     ...(offStdioImports.length ? { offStdioImports } : {}),
     ...(Object.keys(stdioArgs).length ? { stdioArgs } : {}),
+    ...(Object.values(stdioResults).some((l) => l.some((r) => r !== null)) ? { stdioResults } : {}),
   };
+}
+
+/** The value of an imported call that makes the caller leave the serving path: the branch it selects starts nothing. */
+function leavingResult(ts: typeof import('typescript'), paths: ServePaths, call: ts.CallExpression): Truth | null {
+  const branches = testedBranches(ts, call);
+  if (!branches) return null;
+  for (const truth of ['falsy', 'truthy'] as const) {
+    const branch = branches[truth];
+    if (branch && paths.leadsToServe(branch).on === 'no') return truth;
+  }
+  return null;
 }
 
 /** Package names of the bare module specifiers a file loads at run time (not `import type`). */
@@ -385,6 +402,12 @@ function topFunction(ts: typeof import('typescript'), node: ts.Node): { name?: s
   const p = top.parent;
   if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return { name: p.name.text, fn: top };
   return { fn: top };
+}
+
+/** The module-level function declaration (or `const f = () => …`) exported as `name`. */
+function exportedFunction(facts: Facts, name: string): ts.Node | undefined {
+  const ts = loadTypeScript();
+  return (facts.functions.get(name) ?? []).find((f) => topFunction(ts, f.body ?? f)?.fn === f);
 }
 
 /** Module-level functions of a file and who mentions them (module-level code or another function). */
@@ -489,6 +512,14 @@ export function helperStdoutHits(facts: Facts): RuleHit[] {
       const fn = topFunction(ts, call)!.fn;
       if (isFunctionLike(fn)) guard = paramGuard(ts, fn, call);
     }
+    // The value the one exported function returns after the write (`showHelp(); return false;`):
+    // the importers' tests of that value decide.
+    let result: Truth | undefined;
+    if (!importTime && entry.size === 1) {
+      const entryFn = exportedFunction(facts, [...entry][0]!);
+      const r = entryFn && resultAfterWrite(ts, facts, call, entryFn);
+      if (r === 'falsy' || r === 'truthy') result = r;
+    }
     const target = consoleWrite ? e.name : (obj as ts.PropertyAccessExpression).name;
     const fix =
       stdoutWrite || ['log', 'info', 'debug'].includes(method)
@@ -508,6 +539,7 @@ export function helperStdoutHits(facts: Facts): RuleHit[] {
         call: what,
         ...(importTime ? {} : { entryFns: [...entry], helper: 'typescript' }),
         ...(guard ? { guard } : {}),
+        ...(result ? { result } : {}),
       },
     });
   }

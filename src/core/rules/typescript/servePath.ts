@@ -111,6 +111,17 @@ export class ServePaths {
     return out;
   }
 
+  /** Whether running statement `s` (a branch an `if` selects) may go on to a stdio start of this file. */
+  leadsToServe(s: ts.Statement): PathVerdict {
+    if (!this.applies) return UNKNOWN;
+    this.steps = 0;
+    this.visited = new Set();
+    this.visitedSkip = new Set();
+    const skip = this.inAction(s);
+    const { out, normal } = this.step(s, this.serve, skip);
+    return normal && out.on !== 'yes' ? max(out, this.after(s, this.serve, skip)) : out;
+  }
+
   private readonly afterMarks = new Map<ts.Node, AfterMark>();
 
   /** Whether some path from start `m` runs `node`: from what runs after `m`, computed once per start. */
@@ -371,21 +382,27 @@ export class ServePaths {
     return hit ? { on: 'yes', via: hit } : this.after(loop, goal, skip);
   }
 
+  /** Runs statement `s`: the goal, or where its jumps lead, and whether it may complete normally. */
+  private step(s: ts.Node, goal: Goal, skip: boolean): { out: Out; normal: boolean } {
+    const hit = goal.hit(s, skip);
+    if (hit) return { out: { on: 'yes', via: hit }, normal: false };
+    const c = this.completions.of(s);
+    let out: Out = c.unknown ? UNKNOWN : NO;
+    if (c.ret) out = max(out, this.fnEnd(this.functionOf(s), goal, skip));
+    if (c.thrw) out = max(out, this.throwOut(s, goal, skip));
+    if (c.brk) out = max(out, this.breakOut(s, goal, skip));
+    if (c.cont) out = max(out, this.continueOut(s, goal, skip));
+    return { out, normal: c.normal };
+  }
+
   /** Runs `list` from `i`: the goal, or where the statements' jumps lead. */
   private run(list: ts.NodeArray<ts.Statement>, i: number, container: ts.Node, goal: Goal, skip: boolean): Out {
     const { ts } = this;
     let out: Out = NO;
     for (let j = i; j < list.length; j++) {
-      const s = list[j]!;
-      const hit = goal.hit(s, skip);
-      if (hit) return { on: 'yes', via: hit };
-      const c = this.completions.of(s);
-      if (c.unknown) out = max(out, UNKNOWN);
-      if (c.ret) out = max(out, this.fnEnd(this.functionOf(s), goal, skip));
-      if (c.thrw) out = max(out, this.throwOut(s, goal, skip));
-      if (c.brk) out = max(out, this.breakOut(s, goal, skip));
-      if (c.cont) out = max(out, this.continueOut(s, goal, skip));
-      if (out.on === 'yes' || !c.normal) return out;
+      const r = this.step(list[j]!, goal, skip);
+      out = max(out, r.out);
+      if (out.on === 'yes' || !r.normal) return out;
     }
     if (ts.isSourceFile(container)) return max(out, goal.atModuleEnd(skip));
     if (ts.isCaseClause(container) || ts.isDefaultClause(container)) {
