@@ -433,4 +433,24 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     assert.deepEqual(await codes(path.join(dir, 'direct.py')), []);
     assert.ok(!(await codes(path.join(dir, 'http_host.py'))).includes('MCP602'));
   });
+
+  it('fastmcp 4: constructor settings it no longer takes (dependencies=, include_tags=) raise TypeError at startup, and MCP602 quotes the real message', async () => {
+    const dir = path.join(SHAPES, 'py_ctor_settings');
+    for (const [file, key, text] of [
+      ['deps.py', 'dependencies', "FastMCP() got unexpected keyword argument(s): 'dependencies'"],
+      ['tags.py', 'include_tags', 'FastMCP() no longer accepts `include_tags`'],
+    ] as const) {
+      const r = runPython([path.join(dir, file)]);
+      assert.equal(r.code, 1, file);
+      assert.ok(r.stderr.includes(`TypeError: ${text}`), r.stderr);
+      const hits = (await lint(path.join(dir, file))).filter((f) => f.code === 'MCP602');
+      assert.deepEqual(
+        hits.map((f) => [f.line, f.severity]),
+        [[5, 'error']],
+        file,
+      );
+      assert.ok(hits[0]!.message.includes(`FastMCP(${key}=...)`) && hits[0]!.message.includes(text), hits[0]!.message);
+    }
+    assert.match((await lint(path.join(dir, 'deps.py')))[0]!.message, /fastmcp\.json \(environment\.dependencies\)/);
+  });
 });

@@ -34,6 +34,16 @@ const FASTMCP_MOVED = [
   'on_duplicate_prompts',
   'dependencies',
 ];
+/** Where fastmcp 3+ takes the constructor settings that are not run() arguments (fastmcp 4.0.10's own advice). */
+const SETTING_ADVICE: Record<string, string> = {
+  include_tags: 'Call `server.enable(tags=..., only=True)` after creating the server instead.',
+  exclude_tags: 'Call `server.disable(tags=...)` after creating the server instead.',
+  on_duplicate_tools: 'Use on_duplicate= instead.',
+  on_duplicate_resources: 'Use on_duplicate= instead.',
+  on_duplicate_prompts: 'Use on_duplicate= instead.',
+  debug: 'Set FASTMCP_DEBUG instead.',
+  message_path: 'Set FASTMCP_MESSAGE_PATH instead.',
+};
 const RUN_SETTINGS = new Set(['host', 'port', 'log_level', 'path', 'json_response', 'stateless_http']);
 const TRANSPORTS: Record<ServerFact['framework'], string[]> = {
   fastmcp: ['stdio', 'http', 'sse', 'streamable-http'],
@@ -130,12 +140,22 @@ export function mcp602(py: PyFile): void {
         const key = py.text(kn.children.find((c) => c.field === 'name')!);
         if (s.framework === 'fastmcp' && FASTMCP_MOVED.includes(key)) {
           const v3 = versionAtLeast(version, '3.0.0');
-          if (v3 === false && versionAtLeast(version, '2.3.0') === false) continue; // still a constructor setting there
+          // `dependencies` was deprecated later than the transport settings (2.11.4, for fastmcp.json).
+          const deps = key === 'dependencies';
+          if (v3 === false && versionAtLeast(version, deps ? '2.11.4' : '2.3.0') === false) continue; // still a constructor setting there
           const target = runCalls.length === 1 && RUN_SETTINGS.has(key) ? runCalls[0] : undefined;
+          const moved = deps
+            ? 'deprecates it from 2.11.4 (DeprecationWarning) and 3.x raises TypeError'
+            : `moved ${RUN_SETTINGS.has(key) ? 'transport settings' : 'this setting'} out of the constructor (2.x warns, 3.x raises TypeError)`;
+          const instead = deps
+            ? 'Declare the packages in fastmcp.json (environment.dependencies) instead.'
+            : RUN_SETTINGS.has(key)
+              ? `Pass ${key}= to ${s.name}.run(...) instead.`
+              : (SETTING_ADVICE[key] ?? 'Configure it through fastmcp settings / run() instead.');
           py.hit(
             'MCP602',
             kn,
-            `FastMCP(${key}=...) on line ${py.line(kn)}: fastmcp ${v3 ? `${version} rejects it (TypeError: FastMCP() no longer accepts \`${key}\`)` : 'moved transport settings out of the constructor (2.x warns, 3.x raises TypeError)'}, so the server ${v3 ? 'does not start' : 'breaks on upgrade'}. ${RUN_SETTINGS.has(key) ? `Pass ${key}= to ${s.name}.run(...) instead.` : 'Configure it through fastmcp settings / run() instead.'}`,
+            `FastMCP(${key}=...) on line ${py.line(kn)}: fastmcp ${v3 ? `${version} rejects it (TypeError: ${deps ? `FastMCP() got unexpected keyword argument(s): '${key}'` : `FastMCP() no longer accepts \`${key}\``})` : moved}, so the server ${v3 ? 'does not start' : 'breaks on upgrade'}. ${instead}`,
             {
               downgrade: v3 !== true,
               fixes: target
