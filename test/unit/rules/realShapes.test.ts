@@ -563,6 +563,18 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.equal(h.length, 3);
     assert.ok(h.every((x) => x.severity === 'error' && /MCPServer\((host|port|stateless_http)=/.test(x.message)));
   });
+  it('`from mcp.server import MCPServer` proves mcp 2.x like mcp.server.mcpserver: a sync tool runs in a worker thread (no MCP301) and its child does not inherit the client pipe (no MCP103); the mcp.server.fastmcp twin gets both', () => {
+    assert.deepEqual(at('mcpserver_ctor', 'MCP301', 'short_import.py'), []);
+    assert.deepEqual(at('mcpserver_ctor', 'MCP103', 'short_import.py'), []);
+    assert.deepEqual(
+      at('mcpserver_ctor', 'MCP301', 'fastmcp_import.py').map((h) => h.line),
+      [13],
+    );
+    assert.deepEqual(
+      at('mcpserver_ctor', 'MCP103', 'fastmcp_import.py').map((h) => h.line),
+      [13],
+    );
+  });
   it('MCP502: a tool argument inside a fixed file-name component cannot leave the folder; one that supplies a whole component can', () => {
     // create_workflow (line 20/21) and export_report (line 29/30) embed the argument after a fixed
     // prefix; read_export, read_nested and read_named let it start a component.

@@ -147,9 +147,21 @@ export function frameworkVersion(py: PyFile, framework = py.framework): string |
   return provenPyVersion(py.project, framework === 'fastmcp' ? 'fastmcp' : 'mcp');
 }
 
+/**
+ * The mcp major version the file's imports prove: `mcp.server.mcpserver` and `mcp.server.MCPServer`
+ * exist only in mcp 2, `mcp.server.fastmcp` only in mcp 1 (its import fails on mcp 2).
+ */
+export function importedMcpMajor(py: PyFile): 1 | 2 | undefined {
+  if (py.importsFrom('mcp.server.mcpserver') || [...py.imports.values()].includes('mcp.server.MCPServer')) return 2;
+  if (py.importsFrom('mcp.server.fastmcp')) return 1;
+  return undefined;
+}
+
 /** Whether sync tools run inline on the event loop for this file's framework and version. */
 export function syncToolsInline(py: PyFile): boolean {
   const v = frameworkVersion(py);
+  const major = importedMcpMajor(py);
+  if (py.framework === 'mcp-python-sdk' && major) return major < 2;
   if (py.framework === 'mcp-python-sdk') return versionAtLeast(v, '2.0.0') !== true;
   if (py.framework === 'fastmcp') return versionAtLeast(v, '3.0.0') === false;
   return false;
@@ -158,6 +170,8 @@ export function syncToolsInline(py: PyFile): boolean {
 /** Whether sync tools run in worker threads (so they race truly in parallel). */
 export function syncToolsThreaded(py: PyFile): boolean {
   const v = frameworkVersion(py);
+  const major = importedMcpMajor(py);
+  if (py.framework === 'mcp-python-sdk' && major) return major >= 2;
   if (py.framework === 'mcp-python-sdk') return versionAtLeast(v, '2.0.0') === true;
   if (py.framework === 'fastmcp') return versionAtLeast(v, '3.0.0') === true;
   return false;
@@ -232,10 +246,15 @@ export function stdioIsolation(py: PyFile): StdioIsolation {
 }
 
 function computeIsolation(py: PyFile): StdioIsolation {
-  if (py.importsFrom('mcp.server.mcpserver'))
-    return { kind: 'isolated', why: 'it imports mcp.server.mcpserver, which exists only in mcp 2.x' };
-  if (py.importsFrom('mcp.server.fastmcp'))
-    return { kind: 'shared', why: 'it imports mcp.server.fastmcp, which exists only in mcp 1.x' };
+  const major = importedMcpMajor(py);
+  if (major === 2)
+    return {
+      kind: 'isolated',
+      why: py.importsFrom('mcp.server.mcpserver')
+        ? 'it imports mcp.server.mcpserver, which exists only in mcp 2.x'
+        : 'it imports MCPServer from mcp.server, which exists only in mcp 2.x',
+    };
+  if (major === 1) return { kind: 'shared', why: 'it imports mcp.server.fastmcp, which exists only in mcp 1.x' };
   const source = (name: string) => py.project.packageSources.get(name) ?? 'the project';
   const mcp = provenPyVersion(py.project, 'mcp');
   if (mcp) {
