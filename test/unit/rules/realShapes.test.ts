@@ -547,6 +547,16 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(lines('ts_cli_result_ignored'), [4, 14, 18]);
   });
 
+  it('MCP504 on a low-level dispatcher knows its transport from the streams: stdio_server() only is the local client (a header key cannot leak); SseServerTransport served by uvicorn is remote', () => {
+    assert.deepEqual(at('py_dispatcher_receiver', 'MCP504', 'stdio_only.py'), []);
+    const h = at('py_dispatcher_receiver', 'MCP504', 'over_sse.py');
+    assert.deepEqual(
+      h.map((x) => x.line),
+      [36],
+    );
+    assert.match(h[0]!.message, /serves over HTTP\/SSE/);
+  });
+
   // ---- holdout6 (a blind corpus): wrong-finding classes ------------------------------------------
 
   it('a TS script that imports SDK names but builds no server or transport, and that no serving module imports, gets no MCP102; a launcher that calls the stdio entry does', () => {

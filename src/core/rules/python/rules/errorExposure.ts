@@ -283,7 +283,16 @@ const finders = new WeakMap<PyFile, SourceFinder>();
 
 /** Who receives the errors of this file's tools: stdio only is the local user's own client. */
 function errorReceiver(py: PyFile): ErrorReceiver {
-  const kinds = new Set(py.servers.flatMap((s) => s.starts.map((st) => st.transport)));
+  const kinds = new Set<string>(py.servers.flatMap((s) => s.starts.map((st) => st.transport)));
+  // A low-level server's transport is the streams it runs on: `async with stdio_server() as
+  // (read, write): await server.run(read, write, ...)`, or an SSE / Streamable HTTP transport
+  // served by an ASGI server.
+  for (const c of py.calls) {
+    const q = py.callee(c) ?? '';
+    if (/^mcp\.server\.stdio\.stdio_server$/.test(q)) kinds.add('stdio');
+    else if (/(?:^|\.)(?:SseServerTransport|StreamableHTTPSessionManager)$|^uvicorn\.(?:run|Server|Config)$/.test(q))
+      kinds.add('http');
+  }
   if (kinds.has('http') || kinds.has('sse')) return 'remote';
   if (kinds.size === 1 && kinds.has('stdio')) return 'local';
   return 'unknown';
