@@ -557,6 +557,21 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.match(h[0]!.message, /serves over HTTP\/SSE/);
   });
 
+  it('MCP705 through a result helper: `return _err(f"... {exc}")` in a dispatcher and `return error_response(str(e))` in a tool are failures sent as results; the same helpers with ordinary data are not', () => {
+    const low = at('py_error_helpers', 'MCP705', 'lowlevel.py');
+    assert.deepEqual(
+      low.map((h) => h.line),
+      [29],
+    );
+    assert.match(low[0]!.message, /\(built by _err\(\)\)/);
+    const tools = at('py_error_helpers', 'MCP705', 'tools.py');
+    assert.deepEqual(
+      tools.map((h) => h.line),
+      [22],
+    );
+    assert.match(tools[0]!.message, /Tool 'balance' .*\(built by error_response\(\)\)/);
+  });
+
   // ---- holdout6 (a blind corpus): wrong-finding classes ------------------------------------------
 
   it('a TS script that imports SDK names but builds no server or transport, and that no serving module imports, gets no MCP102; a launcher that calls the stdio entry does', () => {

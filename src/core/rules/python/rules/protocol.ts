@@ -202,13 +202,21 @@ export function mcp704(py: PyFile): void {
 export function mcp705(py: PyFile): void {
   for (const d of py.tools) {
     const importFrom = d.server.framework === 'fastmcp' ? 'fastmcp.exceptions' : 'mcp.server.fastmcp.exceptions';
-    forEachHandlerReturn(py, d.fn, (n, v) => {
-      if (!looksLikeError(py, v)) return;
-      const stringy = isStringish(py, v);
+    forEachHandlerReturn(py, d.fn, (n, v, errName) => {
+      const helper = helperCall(py, v);
+      if (helper) {
+        // `return error_response(f"failed: {e}")`: what the helper returns is the tool's result.
+        const passes = helper.values.some((x) => identifiersIn(py, x).some((id) => helper.params.includes(id)));
+        const erring =
+          helper.values.every((x) => looksLikeError(py, x)) ||
+          (passes && helper.args.some((a) => looksLikeError(py, a) || mentions(py, a, errName)));
+        if (!erring) return;
+      } else if (!looksLikeError(py, v)) return;
+      const stringy = !helper && isStringish(py, v);
       py.hit(
         'MCP705',
         n,
-        `Tool '${d.def.name}' reports a failure as a normal result on line ${py.line(n)}: the client receives isError: false, so the model treats the error text as data and does not retry or change course. Raise ToolError(...) instead.`,
+        `Tool '${d.def.name}' reports a failure as a normal result on line ${py.line(n)}${helper ? ` (built by ${helper.name}())` : ''}: the client receives isError: false, so the model treats the error text as data and does not retry or change course. Raise ToolError(...) instead.`,
         {
           fixes: stringy
             ? fixes(
@@ -238,9 +246,21 @@ function dispatcherErrors(py: PyFile, d: Dispatcher): void {
     // mcp 2.3 answers a bare list from on_call_tool with a JSON-RPC error ("handler returned
     // list; expected BaseModel, dict, or None"), not with a result: only CallToolResult counts.
     if (d.style === 'handler' && v.type === 'list') return;
-    const texts = resultTexts(py, v);
+    let texts = resultTexts(py, v);
+    // `return _err(f"API error: {exc}")`: a helper that builds the content from its argument.
+    const helper = texts ? undefined : helperCall(py, v);
+    let args: PyNode[] = [];
+    if (helper) {
+      const each = helper.values.map((x) => resultTexts(py, x));
+      if (each.some((t) => !t)) return;
+      texts = each.flat() as PyNode[];
+      args = helper.args;
+    }
     if (!texts) return;
-    const failing = texts.some((t) => looksLikeError(py, t) || (!!errName && identifiersIn(py, t).includes(errName)));
+    if (helper && d.style === 'handler' && helper.values.some((x) => x.type === 'list')) return;
+    const failing =
+      texts.some((t) => looksLikeError(py, unwrapDumps(py, t)) || mentions(py, t, errName)) ||
+      args.some((a) => looksLikeError(py, a) || mentions(py, a, errName));
     if (!failing) return;
     const flag = d.style === 'handler' ? 'is_error' : 'isError';
     const how =
@@ -250,10 +270,41 @@ function dispatcherErrors(py: PyFile, d: Dispatcher): void {
     py.hit(
       'MCP705',
       n,
-      `The tools/call dispatcher '${d.fn.name}' reports a failure as a normal result on line ${py.line(n)}: ${how}, so the model treats the error text as data and does not retry or change course. Return CallToolResult(content=[...], ${flag}=True)${d.style === 'decorator' ? ' or let the exception propagate (the decorator turns it into an isError result)' : ''}.`,
+      `The tools/call dispatcher '${d.fn.name}' reports a failure as a normal result on line ${py.line(n)}${helper ? ` (built by ${helper.name}())` : ''}: ${how}, so the model treats the error text as data and does not retry or change course. Return CallToolResult(content=[...], ${flag}=True)${d.style === 'decorator' ? ' or let the exception propagate (the decorator turns it into an isError result)' : ''}.`,
       {},
     );
   });
+}
+
+/**
+ * A returned call of a module-level helper that builds the result (`_err(str(exc))`,
+ * `error_response(message)`): its parameters, every value it returns, and the call's arguments.
+ */
+function helperCall(
+  py: PyFile,
+  v: PyNode,
+): { name: string; params: string[]; values: PyNode[]; args: PyNode[] } | undefined {
+  if (v.type !== 'call') return undefined;
+  const f = field(v, 'function');
+  const helper = f?.type === 'identifier' ? py.moduleFunctions.get(py.text(f)) : undefined;
+  if (!helper || helper.isAsync) return undefined;
+  const rets = returnsOf(helper);
+  if (!rets.length || rets.length > 4 || rets.some((r) => !r.value)) return undefined;
+  return {
+    name: helper.name,
+    params: helper.params.map((p) => p.name),
+    values: rets.map((r) => r.value!),
+    args: named(py.args(v)).filter((a) => a.type !== 'comment'),
+  };
+}
+
+/** `json.dumps(x, ...)` is the text of `x`. */
+function unwrapDumps(py: PyFile, t: PyNode): PyNode {
+  return t.type === 'call' && py.callee(t) === 'json.dumps' ? (py.positional(t)[0] ?? t) : t;
+}
+
+function mentions(py: PyFile, n: PyNode, name: string | undefined): boolean {
+  return !!name && identifiersIn(py, n).includes(name);
 }
 
 /**
