@@ -418,6 +418,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('py_container_asgi', 'MCP106'), []);
   });
 
+  it('MCP401 (TS): a local async helper that fetches, awaited before connect(), delays initialize; the one awaited after it, and the function that serves, do not', () => {
+    const h = at('ts_startup_helper', 'MCP401');
+    assert.deepEqual(
+      h.map((x) => x.line),
+      [25],
+    );
+    assert.match(h[0]!.message, /`loadRules\(\)`, which awaits a network request \(`fetch`\) \(line 11\)/);
+  });
   it('MCP401: not on a module whose servers serve only HTTP/SSE; on the stdio twin, and on an SSE module a stdio server imports', () => {
     assert.deepEqual(at('py_startup_http', 'MCP401', 'search_http.py'), []);
     assert.deepEqual(

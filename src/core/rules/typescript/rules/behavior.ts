@@ -477,9 +477,22 @@ function mcp401(ctx: RuleContext): void {
   const serverNames = new Set(ctx.facts.servers.map((s) => s.name));
   const starts = new Set<ts.Node>(startCalls);
   const loaded = staticPackages(ctx);
-  const slow = (aw: ts.AwaitExpression): string | undefined => {
+  const slow = (aw: ts.AwaitExpression, depth = 0): string | undefined => {
     const e = unwrap(aw.expression);
     if (!ts.isCallExpression(e) || starts.has(e)) return undefined;
+    // A local async function that awaits such work itself: `await fetchRobotsTxt()`.
+    if (ts.isIdentifier(e.expression) && depth < 2) {
+      for (const fn of ctx.facts.functions.get(e.expression.text) ?? []) {
+        // A function that starts the server itself is the start, not work before it.
+        if (startCalls.some((c) => fn.pos <= c.pos && c.end <= fn.end)) continue;
+        for (const a of ctx.facts.awaits) {
+          if (scopeOf(a) !== fn) continue;
+          const what = slow(a, depth + 1);
+          if (what)
+            return `\`${e.expression.text}()\`, which awaits ${what} (line ${sf.getLineAndCharacterOfPosition(a.getStart(sf)).line + 1}),`;
+        }
+      }
+    }
     if (e.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const spec = e.arguments[0] && ts.isStringLiteralLike(e.arguments[0]) ? e.arguments[0].text : undefined;
       const root = spec === undefined ? undefined : packageRoot(spec);
