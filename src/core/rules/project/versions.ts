@@ -175,3 +175,38 @@ export function rangeAdmitsAtLeast(range: string | undefined, version: string): 
   }
   return any;
 }
+
+/**
+ * Whether a PEP 440 specifier (`>=1.27.0`, `>=1.2,<2`, `~=1.9`, `==1.*`, empty) admits some
+ * release at or above `version`; undefined when a clause cannot be read. `~=1.27` caps below 2.0,
+ * `~=1.27.0` below 1.28; `!=` and lower bounds do not cap.
+ */
+export function pyRangeAdmitsAtLeast(spec: string, version: string): boolean | undefined {
+  const v = parseVersion(version);
+  if (!v) return undefined;
+  const text = spec.slice(0, MAX_SPEC_CHARS).trim();
+  if (!text) return true;
+  let upper: { v: Version; inclusive: boolean } | undefined;
+  const cap = (u: Version, inclusive: boolean) => {
+    if (!upper || compareVersions(u, upper.v) < 0) upper = { v: u, inclusive };
+  };
+  for (const clause of text.split(',')) {
+    const m = /^\s*(===|==|~=|!=|<=|>=|<|>)\s*(\d+)(?:\.(\d+|\*))?(?:\.(\d+|\*))?[\w.+!-]*\s*$/.exec(clause);
+    if (!m) return undefined;
+    const [, op, a, b, c] = m;
+    const M = Number(a);
+    const star = b === '*' || c === '*';
+    const mi = b === undefined || b === '*' ? undefined : Number(b);
+    const pa = c === undefined || c === '*' ? undefined : Number(c);
+    if (op === '>' || op === '>=' || op === '!=') continue;
+    if (op === '<') cap([M, mi ?? 0, pa ?? 0], false);
+    else if (op === '<=') cap([M, mi ?? 0, pa ?? 0], true);
+    else if (op === '~=') cap(pa !== undefined ? [M, (mi ?? 0) + 1, 0] : [M + 1, 0, 0], false);
+    else if (star) cap(mi === undefined ? [M + 1, 0, 0] : [M, mi + 1, 0], false);
+    else cap([M, mi ?? 0, pa ?? 0], true);
+  }
+  const u = upper as { v: Version; inclusive: boolean } | undefined;
+  if (!u) return true;
+  const cmp = compareVersions(v, u.v);
+  return cmp < 0 || (cmp === 0 && u.inclusive);
+}

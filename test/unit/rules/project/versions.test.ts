@@ -7,10 +7,18 @@ import {
   normalizePyName,
   parseRequirement,
   parseVersion,
+  pyRangeAdmitsAtLeast,
   rangeAdmitsAtLeast,
 } from '../../../../src/core/rules/project/versions';
 
 describe('version helpers', () => {
+  it('pyRangeAdmitsAtLeast: whether a PEP 440 specifier lets a fresh install reach a major', () => {
+    for (const spec of ['>=1.27.0', '', '>=1.0.0,!=1.5', '<=2.0', '~=2.0', '==2.3.0'])
+      assert.equal(pyRangeAdmitsAtLeast(spec, '2.0.0'), true, spec);
+    for (const spec of ['>=1.2,<2', '>=1.2,<2.0', '~=1.9', '~=1.9.0', '==1.*', '<1.30', '>=1.8.0,<2.0.0', '==1.27.0'])
+      assert.equal(pyRangeAdmitsAtLeast(spec, '2.0.0'), false, spec);
+    assert.equal(pyRangeAdmitsAtLeast('^1.2', '2.0.0'), undefined);
+  });
   it('rangeAdmitsAtLeast: what an npm range admits, not its lowest version', () => {
     assert.equal(rangeAdmitsAtLeast('^0.6.0', '1.1.0'), false);
     assert.equal(rangeAdmitsAtLeast('~1.0.3', '1.1.0'), false);

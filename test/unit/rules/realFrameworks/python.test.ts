@@ -434,6 +434,31 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     assert.ok(!(await codes(path.join(dir, 'http_host.py'))).includes('MCP602'));
   });
 
+  it('mcp 1.x code on a range that admits mcp 2: on mcp 2.3 mcp.server.fastmcp raises ModuleNotFoundError and @server.list_tools() AttributeError, so MCP602 warns; a range capped below 2 gets nothing', async () => {
+    const dir = path.join(SHAPES, 'py_v1_range');
+    const fm = runPython([path.join(dir, 'forecast.py')]);
+    assert.equal(fm.code, 1);
+    assert.match(fm.stderr, /ModuleNotFoundError: No module named 'mcp\.server\.fastmcp'/);
+    const low = runPython([path.join(dir, 'alerts.py')]);
+    assert.equal(low.code, 1);
+    assert.match(low.stderr, /AttributeError: 'Server' object has no attribute 'list_tools'/);
+    for (const [file, line, text] of [
+      ['forecast.py', 3, /imports mcp\.server\.fastmcp.*ModuleNotFoundError/],
+      ['alerts.py', 12, /'Server' object has no attribute 'list_tools'/],
+    ] as const) {
+      const hits = (await lint(path.join(dir, file))).filter((f) => f.code === 'MCP602');
+      assert.deepEqual(
+        hits.map((f) => [f.line, f.severity]),
+        [[line, 'warning']],
+        file,
+      );
+      assert.match(hits[0]!.message, text);
+      assert.match(hits[0]!.message, /mcp>=1\.9\.0 \(pyproject\.toml\) admits mcp 2/);
+      assert.match(hits[0]!.message, /Cap the range \(mcp>=1\.9\.0,<2\)/);
+      assert.deepEqual(await codes(path.join(SHAPES, 'py_v1_capped', file)), []);
+    }
+  });
+
   it('fastmcp 4: constructor settings it no longer takes (dependencies=, include_tags=) raise TypeError at startup, and MCP602 quotes the real message', async () => {
     const dir = path.join(SHAPES, 'py_ctor_settings');
     for (const [file, key, text] of [

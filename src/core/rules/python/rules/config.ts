@@ -3,7 +3,7 @@ import { named, type PyNode } from '../ast';
 import type { PyFile } from '../context';
 import type { ServerFact } from '../servers';
 import { addKeyword, edit, fix, fixes, replaceNode } from '../fixes';
-import { majorOf, provenPyVersion } from '../../project/versions';
+import { mcpV1OnV2 } from './mcpMajor';
 import { frameworkVersion, versionAtLeast } from './util';
 
 /** Removes a keyword argument together with its separating comma. */
@@ -108,20 +108,7 @@ function mcpServerCtor(py: PyFile, s: ServerFact, ctor: PyNode): void {
 
 /** MCP602: constructor/run() arguments or transport names the installed framework rejects. */
 export function mcp602(py: PyFile): void {
-  // mcp 2.x removed mcp.server.fastmcp (FastMCP became MCPServer in mcp.server.mcpserver): with a
-  // proven mcp 2 the import itself fails, before any server code runs (checked on mcp 2.3).
-  const mcpVersion = provenPyVersion(py.project, 'mcp');
-  if (mcpVersion && (majorOf(mcpVersion) ?? 0) >= 2) {
-    for (const n of py.importNodes) {
-      if (!/\bmcp\.server\.fastmcp\b/.test(py.text(n))) continue;
-      py.hit(
-        'MCP602',
-        n,
-        `Line ${py.line(n)} imports mcp.server.fastmcp, but the project gets mcp ${mcpVersion} (${py.project.packageSources.get('mcp') ?? 'pinned'}), which no longer has it (FastMCP became MCPServer in mcp.server.mcpserver): the import raises ModuleNotFoundError and the server never starts. Import MCPServer from mcp.server.mcpserver, or pin mcp<2.`,
-        { severity: 'error' },
-      );
-    }
-  }
+  mcpV1OnV2(py);
   for (const s of py.servers) {
     if (s.imported) continue;
     const version = frameworkVersion(py, s.framework);
