@@ -682,6 +682,9 @@ describe('lint on real-world shapes (precision regressions)', function () {
     // nothing; a throw after the start is caught. The method the tool handler calls is reported.
     assert.deepEqual(lines('bundle.ts'), ['21 error']);
     assert.match(at('ts_cli_paths', 'MCP102', 'bundle.ts')[0]!.message, /the tool handler on line 26 calls/);
+    // The start in a lifecycle callback; --help and --version return first; an export map stores
+    // the functions without calling them: only the line before connect() is reported.
+    assert.deepEqual(lines('lifecycle.ts'), ['28 error']);
   });
   it('TS loggers on a stdio server: pino, winston and dotenv 17 as their real packages behave, with the evidence in the message', () => {
     const lines = (dir: string, file: string): string[] =>

@@ -16,7 +16,7 @@
  * callbacks, of which one runs per invocation.
  */
 import type * as ts from 'typescript';
-import { isFunctionLike, unwrap, walk } from './astUtil';
+import { isFunctionLike, unwrap, unwrapAwait, walk } from './astUtil';
 import { Completions } from './completion';
 import { isActionArg, statementOf } from './cliPaths';
 import type { Facts } from './facts';
@@ -464,8 +464,11 @@ export class ServePaths {
       if (!sites) return p.parent ? this.throwOut(p.parent, goal, skip, depth + 1) : UNKNOWN;
       let out: Out = NO;
       for (const c of sites) {
-        if (ts.isIdentifier(c)) out = max(out, UNKNOWN);
-        else {
+        if (ts.isIdentifier(c)) {
+          // Passed to a call, which may catch it; stored for a caller elsewhere, it leaves this file.
+          const p = c.parent;
+          if (p && ts.isCallExpression(p) && p.arguments.includes(c)) out = max(out, UNKNOWN);
+        } else {
           const handler = this.promiseCatch(c);
           out = max(out, handler ? this.runBody(handler, goal, skip) : this.throwOut(c, goal, skip, depth + 1));
         }
@@ -545,9 +548,13 @@ export class ServePaths {
         if (p && ts.isCallExpression(p) && isActionArg(ts, this.facts.sf, p, c)) {
           const stmt = this.statementOf(p);
           out = max(out, stmt ? this.after(stmt, goal, true) : UNKNOWN);
-        } else {
+        } else if (p && ts.isCallExpression(p) && p.arguments.includes(c as ts.Expression)) {
           const stmt = this.statementOf(c);
           out = max(out, max(UNKNOWN, stmt ? this.after(stmt, goal, skip) : UNKNOWN));
+        } else {
+          // Stored, not passed to a call (`{ run: () => run }`, an export map, `handlers[k] = run`):
+          // whoever calls it later is elsewhere, like the callers of an exported function.
+          out = max(out, this.fnServes(fn, 0) ? NO : UNKNOWN);
         }
       } else {
         // Called from a tool handler: it runs while the server serves (for the serve goal); what
@@ -558,7 +565,17 @@ export class ServePaths {
           continue;
         }
         const stmt = this.statementOf(c);
-        out = max(out, stmt ? this.after(stmt, goal, skip || this.inAction(c)) : UNKNOWN);
+        // `return f()`: the caller returns too.
+        const returned =
+          !!stmt && ts.isReturnStatement(stmt) && !!stmt.expression && unwrapAwait(stmt.expression) === c;
+        out = max(
+          out,
+          returned
+            ? this.fnEnd(this.functionOf(stmt), goal, skip || this.inAction(c))
+            : stmt
+              ? this.after(stmt, goal, skip || this.inAction(c))
+              : UNKNOWN,
+        );
       }
       if (out.on === 'yes') return out;
     }
