@@ -83,9 +83,17 @@ describe('lint on real-world shapes (precision regressions)', function () {
 
   it('computed descriptions are not empty; an explicitly empty one is', () => {
     assert.deepEqual(
-      at('computed_description', 'MCP701').map((h) => h.line),
+      at('computed_description', 'MCP701', 'server.py').map((h) => h.line),
       [21],
     );
+    // TS: a helper's `description` parameter before a schema variable is a description; a tool
+    // registered without one is reported under its own name.
+    const ts = at('computed_description', 'MCP701', 'wrapper.ts');
+    assert.deepEqual(
+      ts.map((h) => h.line),
+      [19],
+    );
+    assert.match(ts[0]!.message, /Tool `ping` has no description/);
   });
 
   it('TypeScript: console.log in the httpStream branch is fine, in the stdio branch it is MCP102', () => {

@@ -237,9 +237,9 @@ function sdkPositional(
 
 /**
  * Whether the first middle argument of a positional `tool(name, ..., cb)` call is a computed
- * description: three middle arguments (description, schema, annotations); or one, or two where the
- * second is a schema object, and the first is a template, a concatenation, a call, or a name that
- * says so (`description`, `tool.desc`).
+ * description: three middle arguments (description, schema, annotations); a name that says so
+ * (`description`, `tool.desc`) before one or two more; or a template, a concatenation or a call
+ * alone or before a schema object.
  */
 function computedDescription(middle: ts.Expression[]): boolean {
   const ts = loadTypeScript();
@@ -250,19 +250,15 @@ function computedDescription(middle: ts.Expression[]): boolean {
   )
     return false;
   if (middle.length === 3) return true;
+  const named = (ts.isIdentifier(first) || ts.isPropertyAccessExpression(first)) && /desc/i.test(first.getText());
   if (middle.length === 2) {
     const second = unwrap(middle[1]);
     const schemaLike =
       ts.isObjectLiteralExpression(second) ||
       (ts.isCallExpression(second) && /\bz\./.test(second.expression.getText()));
-    if (!schemaLike) return false;
+    if (!schemaLike && !named) return false;
   } else if (middle.length !== 1) return false;
-  return (
-    ts.isTemplateExpression(first) ||
-    ts.isBinaryExpression(first) ||
-    ts.isCallExpression(first) ||
-    ((ts.isIdentifier(first) || ts.isPropertyAccessExpression(first)) && /desc/i.test(first.getText()))
-  );
+  return ts.isTemplateExpression(first) || ts.isBinaryExpression(first) || ts.isCallExpression(first) || named;
 }
 
 function literalLike(e: ts.Expression): boolean {
