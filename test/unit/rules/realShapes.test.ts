@@ -588,6 +588,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.match(tools[0]!.message, /Tool 'balance' .*\(built by error_response\(\)\)/);
   });
 
+  it('MCP403: .to_dict() of a dataframe is a whole table; .to_dict() of a class of the project (with no dataframe library imported) is not', () => {
+    assert.deepEqual(
+      at('py_output_bounds', 'MCP403', 'frames.py').map((h) => h.line),
+      [13],
+    );
+    assert.deepEqual(at('py_output_bounds', 'MCP403', 'metrics.py'), []);
+  });
+
   // ---- holdout6 (a blind corpus): wrong-finding classes ------------------------------------------
 
   it('a TS script that imports SDK names but builds no server or transport, and that no serving module imports, gets no MCP102; a launcher that calls the stdio entry does', () => {

@@ -189,6 +189,8 @@ export function mcp403(py: PyFile): void {
   }
 }
 
+const DATAFRAME_MODULES = ['pandas', 'polars', 'modin', 'pyspark', 'dask'];
+
 function unbounded(py: PyFile, v: PyNode): string | undefined {
   if (v.type !== 'call') return undefined;
   const fnNode = field(v, 'function');
@@ -199,7 +201,16 @@ function unbounded(py: PyFile, v: PyNode): string | undefined {
     if (attr === 'read' && pos.length === 0 && !py.kwargs(v).size) return 'the whole file (.read())';
     if ((attr === 'read_text' || attr === 'read_bytes') && !/\[/.test(py.text(v))) return `the whole file (.${attr}())`;
     if (attr === 'fetchall') return 'every row (fetchall())';
-    if (attr === 'to_dict' || attr === 'to_json' || attr === 'to_csv' || attr === 'to_markdown' || attr === 'to_string')
+    // Only with a dataframe library in the file: `.to_dict()` of an object of the project's own
+    // class (a metrics summary) is as big as that class makes it.
+    if (
+      (attr === 'to_dict' ||
+        attr === 'to_json' ||
+        attr === 'to_csv' ||
+        attr === 'to_markdown' ||
+        attr === 'to_string') &&
+      DATAFRAME_MODULES.some((m) => py.importsFrom(m))
+    )
       return `a whole dataframe (.${attr}())`;
   }
   if (q === 'os.listdir' || q === 'os.walk') return `a full directory listing (${q}())`;
