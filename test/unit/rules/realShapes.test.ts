@@ -586,6 +586,12 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [22],
     );
     assert.match(tools[0]!.message, /Tool 'balance' .*\(built by error_response\(\)\)/);
+    // A name bound to the error text earlier in the handler stands for that text; a note that is
+    // not an error does not.
+    assert.deepEqual(
+      at('py_error_helpers', 'MCP705', 'named_text.py').map((h) => h.line),
+      [22, 32],
+    );
   });
 
   it('MCP403: .to_dict() of a dataframe is a whole table; .to_dict() of a class of the project (with no dataframe library imported) is not', () => {

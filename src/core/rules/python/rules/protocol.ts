@@ -202,7 +202,8 @@ export function mcp704(py: PyFile): void {
 export function mcp705(py: PyFile): void {
   for (const d of py.tools) {
     const importFrom = d.server.framework === 'fastmcp' ? 'fastmcp.exceptions' : 'mcp.server.fastmcp.exceptions';
-    forEachHandlerReturn(py, d.fn, (n, v, errName) => {
+    forEachHandlerReturn(py, d.fn, (n, returned, errName, resolve) => {
+      const v = resolve(returned);
       const helper = helperCall(py, v);
       if (helper) {
         // `return error_response(f"failed: {e}")`: what the helper returns is the tool's result.
@@ -222,7 +223,7 @@ export function mcp705(py: PyFile): void {
             ? fixes(
                 fix(
                   'Raise ToolError instead',
-                  replaceNode(py, n, `raise ToolError(${py.text(v)})`),
+                  replaceNode(py, n, `raise ToolError(${py.text(returned)})`),
                   [ensureFromImport(py, importFrom, 'ToolError')],
                   true,
                 ),
@@ -242,7 +243,7 @@ export function mcp705(py: PyFile): void {
  * sends a returned CallToolResult as it is (is_error defaults to False).
  */
 function dispatcherErrors(py: PyFile, d: Dispatcher): void {
-  forEachHandlerReturn(py, d.fn, (n, v, errName) => {
+  forEachHandlerReturn(py, d.fn, (n, v, errName, resolve) => {
     // mcp 2.3 answers a bare list from on_call_tool with a JSON-RPC error ("handler returned
     // list; expected BaseModel, dict, or None"), not with a result: only CallToolResult counts.
     if (d.style === 'handler' && v.type === 'list') return;
@@ -259,7 +260,7 @@ function dispatcherErrors(py: PyFile, d: Dispatcher): void {
     if (!texts) return;
     if (helper && d.style === 'handler' && helper.values.some((x) => x.type === 'list')) return;
     const failing =
-      texts.some((t) => looksLikeError(py, unwrapDumps(py, t)) || mentions(py, t, errName)) ||
+      texts.map(resolve).some((t) => looksLikeError(py, unwrapDumps(py, t)) || mentions(py, t, errName)) ||
       args.some((a) => looksLikeError(py, a) || mentions(py, a, errName));
     if (!failing) return;
     const flag = d.style === 'handler' ? 'is_error' : 'isError';
@@ -314,7 +315,7 @@ function mentions(py: PyFile, n: PyNode, name: string | undefined): boolean {
 function forEachHandlerReturn(
   py: PyFile,
   fn: FunctionFact,
-  visit: (ret: PyNode, value: PyNode, errName: string | undefined) => void,
+  visit: (ret: PyNode, value: PyNode, errName: string | undefined, resolve: (n: PyNode) => PyNode) => void,
 ): void {
   forEachBroadHandler(py, fn, (clause, errName) => {
     const block = named(clause).find((c) => c.type === 'block');
@@ -323,7 +324,24 @@ function forEachHandlerReturn(
       if (n.type === 'function_definition' || n.type === 'lambda') return false;
       if (n.type !== 'return_statement') return true;
       const v = named(n)[0];
-      if (v) visit(n, v, errName);
+      const ret = n;
+      // `error_msg = f"Error: {e}"` earlier in the handler: the name stands for that text.
+      const resolve = (x: PyNode): PyNode => {
+        if (x.type !== 'identifier') return x;
+        let value: PyNode | undefined;
+        walk(block, (a) => {
+          if (a.start >= ret.start || a.type === 'function_definition' || a.type === 'lambda') return false;
+          if (
+            a.type === 'assignment' &&
+            field(a, 'left')?.type === 'identifier' &&
+            py.text(field(a, 'left')!) === py.text(x)
+          )
+            value = field(a, 'right') ?? value;
+          return true;
+        });
+        return value ?? x;
+      };
+      if (v) visit(n, v, errName, resolve);
       return false;
     });
   });
