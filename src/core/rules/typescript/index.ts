@@ -125,7 +125,6 @@ function analyzeTypeScriptHelper(file: string, text: string, project: ProjectCon
       hits: dedupe([...helperStdoutHits(facts), ...ctx.hits]),
       module: { ...tsModuleFacts(ctx), via: helperVia(facts) },
     };
-    return { ...empty, hits: dedupe(helperStdoutHits(facts)), module: tsModuleFacts(ctx) };
   } catch {
     return empty;
   }
