@@ -602,6 +602,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('py_output_bounds', 'MCP403', 'metrics.py'), []);
   });
 
+  it('a server an imported factory returns (`mcp_server = ServerFactory.get()`) and that the module mounts as an app is read as a server: its sse_app() is MCP603', () => {
+    assert.deepEqual(
+      at('py_factory_app', 'MCP603', 'web.py').map((h) => h.line),
+      [9],
+    );
+  });
+
   // ---- holdout6 (a blind corpus): wrong-finding classes ------------------------------------------
 
   it('a TS script that imports SDK names but builds no server or transport, and that no serving module imports, gets no MCP102; a launcher that calls the stdio entry does', () => {

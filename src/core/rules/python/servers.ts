@@ -149,6 +149,33 @@ export function findServers(py: PyFile): void {
       imported: true,
     });
   }
+  // Servers an imported factory returns, that this module builds an ASGI app from:
+  // `mcp_server = MCPServerFactory.get()` … `app.mount("/mcp", mcp_server.sse_app())`.
+  for (const st of named(py.root)) {
+    const assign = st.type === 'expression_statement' ? named(st)[0] : undefined;
+    if (assign?.type !== 'assignment') continue;
+    const left = field(assign, 'left');
+    const right = field(assign, 'right');
+    if (left?.type !== 'identifier' || right?.type !== 'call') continue;
+    const name = py.text(left);
+    if (py.servers.some((s) => s.name === name)) continue;
+    let root = field(right, 'function');
+    while (root?.type === 'attribute') root = field(root, 'object');
+    const q = root?.type === 'identifier' ? py.imports.get(py.text(root)) : undefined;
+    if (!q || q.startsWith('fastmcp') || q === 'mcp' || q.startsWith('mcp.')) continue;
+    if (!new RegExp(`\\b${name}\\.(?:sse_app|streamable_http_app|http_app)\\(`).test(py.src.text)) continue;
+    const fw = frameworkFromImports(py) ?? frameworkFromProject(py);
+    if (!fw) continue;
+    py.servers.push({
+      name,
+      node: assign,
+      framework: fw,
+      transport: 'unknown',
+      starts: [],
+      stateless: false,
+      imported: true,
+    });
+  }
   // Servers passed into a registration helper: `def register(mcp: FastMCP): @mcp.tool() ...`.
   for (const fn of py.functions) {
     for (const p of fn.params) {
