@@ -609,6 +609,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP503 (TS): a wildcard CORS header on OAuth metadata routes (/.well-known/...) is public by design; on the /mcp route it is reported', () => {
+    assert.deepEqual(
+      at('ts_cors_metadata', 'MCP503', 'http.ts').map((h) => h.line),
+      [17],
+    );
+  });
+
   // ---- holdout6 (a blind corpus): wrong-finding classes ------------------------------------------
 
   it('a TS script that imports SDK names but builds no server or transport, and that no serving module imports, gets no MCP102; a launcher that calls the stdio entry does', () => {

@@ -249,7 +249,8 @@ function mcp503(ctx: RuleContext): void {
     if (
       (m === 'setHeader' || m === 'header' || m === 'set') &&
       /^access-control-allow-origin$/i.test(stringValue(call.arguments[0]) ?? '') &&
-      stringValue(call.arguments[1]) === '*'
+      stringValue(call.arguments[1]) === '*' &&
+      !onlyWellKnown(ctx, call)
     ) {
       ctx.report(
         'MCP503',
@@ -259,6 +260,37 @@ function mcp503(ctx: RuleContext): void {
       );
     }
   }
+}
+
+/**
+ * True when the header is set in a route handler registered only on `/.well-known/...` paths
+ * (OAuth protected-resource or authorization-server metadata, public by design and read by
+ * browser clients): `app.get(["/.well-known/oauth-protected-resource"], handler)`.
+ */
+function onlyWellKnown(ctx: RuleContext, call: ts.CallExpression): boolean {
+  const { ts } = ctx;
+  let fn: ts.Node | undefined = call.parent;
+  while (fn && !isFunctionLike(fn)) fn = fn.parent;
+  if (!fn) return false;
+  const sites: ts.Node[] = [];
+  const p = fn.parent;
+  if (p && ts.isCallExpression(p)) sites.push(p);
+  else if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) {
+    const name = p.name.text;
+    for (const c of ctx.facts.calls)
+      if (c.arguments.some((a) => ts.isIdentifier(unwrap(a)) && (unwrap(a) as ts.Identifier).text === name))
+        sites.push(c);
+  }
+  if (!sites.length) return false;
+  return sites.every((site) => {
+    const c = site as ts.CallExpression;
+    const m = calleeName(c);
+    if (m !== 'get' && m !== 'use' && m !== 'all') return false;
+    const first = c.arguments[0] && unwrap(c.arguments[0]);
+    const paths =
+      first && ts.isArrayLiteralExpression(first) ? first.elements.map((e) => stringValue(e)) : [stringValue(first)];
+    return paths.length > 0 && paths.every((x) => x !== undefined && x.startsWith('/.well-known/'));
+  });
 }
 
 /** True when `expr` exposes the caught error's text: `e.message`, `e.stack`, `String(e)`, `${e}`. */
