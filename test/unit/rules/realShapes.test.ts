@@ -602,10 +602,15 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('py_output_bounds', 'MCP403', 'metrics.py'), []);
   });
 
-  it('a server an imported factory returns (`mcp_server = ServerFactory.get()`) and that the module mounts as an app is read as a server: its sse_app() is MCP603', () => {
+  it('a server an imported factory returns (`mcp_server = ServerFactory.get()`, `mcp = create_server()`) that the module mounts or runs is read as a server: its SSE app or run is MCP603', () => {
     assert.deepEqual(
       at('py_factory_app', 'MCP603', 'web.py').map((h) => h.line),
       [9],
+    );
+    // A runner that runs what an imported factory returns: its SSE branch is MCP603 too.
+    assert.deepEqual(
+      at('py_factory_app', 'MCP603', '__main__.py').map((h) => h.line),
+      [14],
     );
   });
 

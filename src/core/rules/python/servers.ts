@@ -5,7 +5,7 @@
  * and starts the project model reads (`moduleFacts`).
  */
 import type { ModuleFacts } from '../types';
-import { field, named, type PyNode } from './ast';
+import { field, named, type PyNode, walk } from './ast';
 import type { PyFile } from './context';
 import { frameworkFromImports } from './imports';
 import { moduleSettingsDefaults } from './rules/util';
@@ -149,11 +149,15 @@ export function findServers(py: PyFile): void {
       imported: true,
     });
   }
-  // Servers an imported factory returns, that this module builds an ASGI app from:
-  // `mcp_server = MCPServerFactory.get()` … `app.mount("/mcp", mcp_server.sse_app())`.
-  for (const st of named(py.root)) {
-    const assign = st.type === 'expression_statement' ? named(st)[0] : undefined;
-    if (assign?.type !== 'assignment') continue;
+  // Servers an imported factory returns, that this module runs or builds an ASGI app from:
+  // `mcp_server = MCPServerFactory.get()` … `app.mount("/mcp", mcp_server.sse_app())`,
+  // `mcp = create_server()` … `mcp.run(transport="sse")` in a runner.
+  const assigns: PyNode[] = [];
+  walk(py.root, (n) => {
+    if (n.type === 'assignment') assigns.push(n);
+    return n.type !== 'lambda' && n.type !== 'class_definition';
+  });
+  for (const assign of assigns) {
     const left = field(assign, 'left');
     const right = field(assign, 'right');
     if (left?.type !== 'identifier' || right?.type !== 'call') continue;
@@ -163,7 +167,12 @@ export function findServers(py: PyFile): void {
     while (root?.type === 'attribute') root = field(root, 'object');
     const q = root?.type === 'identifier' ? py.imports.get(py.text(root)) : undefined;
     if (!q || q.startsWith('fastmcp') || q === 'mcp' || q.startsWith('mcp.')) continue;
-    if (!new RegExp(`\\b${name}\\.(?:sse_app|streamable_http_app|http_app)\\(`).test(py.src.text)) continue;
+    if (
+      !new RegExp(`\\b${name}\\.(?:sse_app|streamable_http_app|http_app|run|run_async|run_http_async)\\(`).test(
+        py.src.text,
+      )
+    )
+      continue;
     const fw = frameworkFromImports(py) ?? frameworkFromProject(py);
     if (!fw) continue;
     py.servers.push({
