@@ -621,6 +621,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP101: a print in main() that nothing in the file calls, but that starts the server (a console script), is on the serving path', () => {
+    assert.deepEqual(
+      at('py_entry_fn', 'MCP101', 'server.py').map((h) => h.line),
+      [20],
+    );
+  });
+
   // ---- holdout6 (a blind corpus): wrong-finding classes ------------------------------------------
 
   it('a TS script that imports SDK names but builds no server or transport, and that no serving module imports, gets no MCP102; a launcher that calls the stdio entry does', () => {

@@ -50,6 +50,13 @@ export class CallGraph {
     }
     // click/typer sub-commands run when the CLI dispatches to them.
     for (const f of cliCommands(this.py)) out.add(f);
+    // A function that starts a server is an entry point even when nothing here calls it
+    // (`[project.scripts]`, `__main__.py` and runners call it from elsewhere).
+    for (const s of this.py.servers)
+      for (const st of s.starts) {
+        const f = this.py.enclosingFunction(st.node);
+        if (f) out.add(f);
+      }
     const queue = [...out];
     while (queue.length) {
       const f = queue.pop()!;
