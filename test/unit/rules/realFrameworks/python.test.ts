@@ -144,6 +144,47 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     assert.ok(found.includes('MCP702'));
   });
 
+  it('MCP111 (TS): SDK 1.32 answers the second request to a reused stateless transport with HTTP 500, so one made outside the route handler is an error; per-request transports are not', async () => {
+    const r = runNode(
+      [
+        'import http from "node:http";',
+        'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";',
+        'import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";',
+        'const server = new McpServer({ name: "t", version: "1" });',
+        'const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });',
+        'await server.connect(transport);',
+        'const web = http.createServer(async (req, res) => {',
+        '  let body = ""; for await (const c of req) body += c;',
+        '  try { await transport.handleRequest(req, res, JSON.parse(body)); }',
+        '  catch (e) { res.writeHead(500).end(String(e.message)); }',
+        '});',
+        'await new Promise((ok) => web.listen(0, "127.0.0.1", ok));',
+        'const url = `http://127.0.0.1:${web.address().port}/mcp`;',
+        'for (const id of [1, 2]) {',
+        '  const init = { jsonrpc: "2.0", id, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "c", version: "1" } } };',
+        '  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: JSON.stringify(init) });',
+        '  console.log(id, res.status, (await res.text()).slice(0, 200).replace(/\\s+/g, " "));',
+        '}',
+        'web.close(); process.exit(0);',
+      ].join('\n'),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[0]!, /^1 200 /);
+    // The Node wrapper turns the web-standard transport's throw into a bare 500.
+    assert.match(lines[1]!, /^2 500\b/);
+    const shared = (await lint(path.join(SHAPES, 'ts_stateless_shared/shared.ts'))).filter((f) => f.code === 'MCP111');
+    assert.deepEqual(
+      shared.map((f) => [f.line, f.severity]),
+      [[14, 'error']],
+    );
+    assert.match(
+      shared[0]!.message,
+      /throws "Stateless transport cannot be reused across requests" and the client gets HTTP 500/,
+    );
+    assert.ok(!(await codes(path.join(SHAPES, 'ts_stateless_shared/per_request.ts'))).includes('MCP111'));
+  });
+
   // ---- mcp 2.x stdio isolation: stdout is not the wire while the server serves ---------------
 
   it('mcp 2.3 / fastmcp 4 stdio: handler output (print, sys.stdout, os.write(1), a child) lands on stderr and the call works', async () => {

@@ -11,6 +11,7 @@ import {
   insertPropertyEdit,
   receiverText,
   stringValue,
+  scopeOf,
   unwrap,
   walk,
 } from '../../astUtil';
@@ -282,18 +283,25 @@ export function mcp111(ctx: RuleContext): void {
   const { ts, sf } = ctx;
   const handlers = routeHandlers(ctx);
   if (handlers.length === 0) return;
-  // Module-level stateless transports.
-  const sharedTransports = new Set<string>();
+  // Stateless transports created once, outside the request handlers: at module scope, or in the
+  // function that sets up the routes (its handlers close over the one transport).
+  const stateless: ts.VariableDeclaration[] = [];
   for (const n of ctx.facts.news) {
     if (classifyTransportClass(ctx.facts, n.expression) !== 'http') continue;
     const p = n.parent;
     if (!p || !ts.isVariableDeclaration(p) || !ts.isIdentifier(p.name)) continue;
-    if (p.parent?.parent?.parent?.kind !== ts.SyntaxKind.SourceFile) continue;
     const o = n.arguments?.[0] && unwrap(n.arguments[0]);
     const gen = o && ts.isObjectLiteralExpression(o) ? getPropValue(o, 'sessionIdGenerator') : undefined;
-    if (gen && ts.isIdentifier(unwrap(gen)) && (unwrap(gen) as ts.Identifier).text === 'undefined')
-      sharedTransports.add(p.name.text);
+    if (gen && ts.isIdentifier(unwrap(gen)) && (unwrap(gen) as ts.Identifier).text === 'undefined') stateless.push(p);
   }
+  /** The stateless transport `name` in a handler refers to: declared outside it, in a scope that holds it. */
+  const sharedTransport = (name: string, handler: ts.Node): ts.VariableDeclaration | undefined =>
+    stateless.find((d) => {
+      if ((d.name as ts.Identifier).text !== name) return false;
+      if (handler.pos <= d.pos && d.end <= handler.end) return false;
+      const scope = scopeOf(d);
+      return scope.pos <= handler.pos && handler.end <= scope.end;
+    });
   const seen = new Set<ts.Node>();
   for (const h of handlers) {
     walk(h, (n) => {
@@ -319,11 +327,15 @@ export function mcp111(ctx: RuleContext): void {
             },
           );
         }
-      } else if (m === 'handleRequest' && recv && sharedTransports.has(recv)) {
+      } else if (m === 'handleRequest' && recv && sharedTransport(recv, h)) {
+        const decl = sharedTransport(recv, h)!;
+        const where =
+          scopeOf(decl).kind === ts.SyntaxKind.SourceFile ? 'at module scope' : 'once, outside the request handler,';
         ctx.report(
           'MCP111',
           n,
-          `\`${recv}\` is a stateless \`StreamableHTTPServerTransport\` created once at module scope and reused for every request: request ids from different clients collide (newer SDKs refuse to reuse a stateless transport). Create server and transport inside the handler for each request.`,
+          `\`${recv}\` is a stateless \`StreamableHTTPServerTransport\` created ${where} and reused for every request: request ids from different clients collide, and recent SDK releases fail every request after the first (the transport throws "Stateless transport cannot be reused across requests" and the client gets HTTP 500; SDK 1.32.2). Create server and transport inside the handler for each request.`,
+          { related: [{ file: ctx.file, range: ctx.range(decl), message: `\`${recv}\` is created here, once` }] },
         );
       }
       return true;
