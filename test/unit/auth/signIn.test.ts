@@ -199,7 +199,9 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
     const r = await run(
       {
         registration: 'off',
-        accessTokenTtl: 1,
+        // Long enough that the refreshed token is still valid when the retried call arrives on a
+        // loaded machine (at 1 s the retry could meet an expired token and fail with 401).
+        accessTokenTtl: 3,
         clients: [
           {
             client_id: 'notes-app',
@@ -212,7 +214,7 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
       { clientId: 'notes-app', clientSecret },
     );
     assert.equal(r.session.view().state.kind, 'running', JSON.stringify(r.session.view().findings));
-    await new Promise((done) => setTimeout(done, 1500));
+    await new Promise((done) => setTimeout(done, 3500));
     const call = await r.session.callTool('whoami', {});
     assert.equal(call.ok, true, JSON.stringify(call.error));
     assert.ok(
@@ -265,7 +267,7 @@ describe('sign-in to an OAuth-protected server (oidc-provider + SDK server on lo
   });
 
   it('refreshes an expired access token with the refresh token, without a new authorization', async () => {
-    const r = await run({ accessTokenTtl: 1 });
+    const r = await run({ accessTokenTtl: 3 }); // see the TTL note above
     assert.equal(r.session.view().state.kind, 'running', JSON.stringify(r.session.view().findings));
     const authorizations = () => r.signIn.log.rows.filter((x) => x.step === 'authorization').length;
     assert.equal(authorizations(), 1);
