@@ -612,6 +612,12 @@ describe('lint on real-world shapes (precision regressions)', function () {
       at('py_factory_app', 'MCP603', '__main__.py').map((h) => h.line),
       [14],
     );
+    // `await app.run()` on the project's own async class is not a server start (no MCP105).
+    assert.deepEqual(at('py_factory_app', 'MCP105'), []);
+    assert.deepEqual(
+      findings.filter((f) => f.file.endsWith(path.join('py_factory_app', 'tasks_mcp', 'cli.py'))),
+      [],
+    );
   });
 
   it('MCP503 (TS): a wildcard CORS header on OAuth metadata routes (/.well-known/...) is public by design; on the /mcp route it is reported', () => {

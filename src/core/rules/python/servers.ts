@@ -167,12 +167,7 @@ export function findServers(py: PyFile): void {
     while (root?.type === 'attribute') root = field(root, 'object');
     const q = root?.type === 'identifier' ? py.imports.get(py.text(root)) : undefined;
     if (!q || q.startsWith('fastmcp') || q === 'mcp' || q.startsWith('mcp.')) continue;
-    if (
-      !new RegExp(`\\b${name}\\.(?:sse_app|streamable_http_app|http_app|run|run_async|run_http_async)\\(`).test(
-        py.src.text,
-      )
-    )
-      continue;
+    if (!usedAsMcpApp(py, name)) continue;
     const fw = frameworkFromImports(py) ?? frameworkFromProject(py);
     if (!fw) continue;
     py.servers.push({
@@ -437,6 +432,25 @@ function frameworkFromProject(py: PyFile): PyFramework | undefined {
   if (py.project.packages.has('fastmcp')) return 'fastmcp';
   if (py.project.packages.has('mcp')) return 'mcp-python-sdk';
   return undefined;
+}
+
+/**
+ * Whether a name bound to an imported factory's result is used the way only an MCP server is:
+ * `name.sse_app()` / `.streamable_http_app()` / `.http_app()`, or `name.run(transport="sse")`
+ * (a transport keyword or literal). A bare `await name.run()` is the project's own async class.
+ */
+function usedAsMcpApp(py: PyFile, name: string): boolean {
+  return py.calls.some((c) => {
+    const f = field(c, 'function');
+    const obj = f?.type === 'attribute' ? field(f, 'object') : undefined;
+    if (obj?.type !== 'identifier' || py.text(obj) !== name) return false;
+    const method = py.text(field(f!, 'attribute')!);
+    if (method === 'sse_app' || method === 'streamable_http_app' || method === 'http_app') return true;
+    if (method !== 'run' && method !== 'run_async') return false;
+    if (method === 'run' && c.parent?.type === 'await') return false;
+    const t = py.kwargs(c).get('transport') ?? py.positional(c)[0];
+    return !!t && (t.type !== 'string' || transportOf(py.str(t)) !== 'unknown');
+  });
 }
 
 /** Whether `name` is used as `@name.tool`/`.resource`/`.prompt` or `name.add_tool(...)`. */
