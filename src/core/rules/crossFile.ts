@@ -3,7 +3,7 @@
  * on the project model (who imports the file, what starts it), and MCP702 for a tool name
  * registered in two files of one server project.
  */
-import { basename, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { ProjectModel } from './projectModel';
 import type { Definition, FileAnalysis, Language, ModuleFacts, RuleHit } from './types';
 
@@ -38,6 +38,12 @@ export function withProjectModel(
     return { ...hit, data };
   }
   if (hit.ruleId === 'MCP608') return fastmcpEntryHit(model, hit);
+  if (
+    hit.ruleId === 'MCP110' &&
+    typeof hit.data?.appModule === 'string' &&
+    servesStateless(model, entry.root, hit.data.appModule)
+  )
+    return undefined;
   if (entry.language !== 'python' && entry.language !== 'typescript') return hit;
   if (hit.ruleId === 'MCP104') {
     const importers = model.importersOf(file);
@@ -210,6 +216,16 @@ function guardNeverTaken(model: ProjectModel, file: string, fn: string, guard: u
     }
   }
   return calls > 0;
+}
+
+/**
+ * Whether the app module a uvicorn/gunicorn command serves (`src.datajson.app`, relative to the
+ * project root, or under `src/`) builds only stateless HTTP servers: its workers share no sessions.
+ */
+function servesStateless(model: ProjectModel, root: string, module: string): boolean {
+  const rel = `${module.split('.').join('/')}.py`;
+  for (const file of [join(root, rel), join(root, 'src', rel)]) if (model.statelessHttp(file)) return true;
+  return false;
 }
 
 /**

@@ -109,6 +109,12 @@ export class ProjectModel {
     return !!this.nodes.get(importer)?.offLoads.has(file) && !this.importsStarter(file);
   }
 
+  /** Whether every HTTP server of `file` is stateless (ModuleFacts.statelessHttp); undefined when not analyzed. */
+  statelessHttp(file: string): boolean | undefined {
+    const node = this.nodes.get(file);
+    return node ? node.facts.statelessHttp === true : undefined;
+  }
+
   /** Imported names that `file` calls only on paths that never serve stdio (see ModuleFacts.offStdio). */
   offStdio(file: string): string[] {
     return this.nodes.get(file)?.facts.offStdio ?? [];

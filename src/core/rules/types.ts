@@ -131,6 +131,11 @@ export interface ModuleFacts {
    */
   stdioResults?: Record<string, ('truthy' | 'falsy' | null)[]>;
   /**
+   * Every server of the file that serves HTTP is stateless (`stateless_http=True`, a stateless
+   * session manager): worker processes or replicas share no sessions (Python).
+   */
+  statelessHttp?: boolean;
+  /**
    * Module-level pydantic settings objects (`settings = Settings()`, `class Settings(BaseSettings)`)
    * with their string field defaults and the environment variable that overrides each:
    * `{ settings: { host: { value: "127.0.0.1", env: "HOST" } } }`.

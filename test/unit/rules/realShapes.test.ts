@@ -634,6 +634,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP110: a Procfile that runs uvicorn workers over an app module whose server is stateless (http_app(stateless_http=True)) shares no sessions; the stateful twin is reported', () => {
+    assert.deepEqual(at('py_procfile_stateless', 'MCP110'), []);
+    assert.deepEqual(
+      at('py_procfile_stateful', 'MCP110', 'Procfile').map((h) => h.line),
+      [1],
+    );
+  });
+
   // ---- holdout6 (a blind corpus): wrong-finding classes ------------------------------------------
 
   it('a TS script that imports SDK names but builds no server or transport, and that no serving module imports, gets no MCP102; a launcher that calls the stdio entry does', () => {

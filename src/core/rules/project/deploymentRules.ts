@@ -178,18 +178,33 @@ function checkCommand(
     const n = Number(m[1]);
     if (n <= 1) continue;
     const start = offset + m.index! + m[0].length - m[1].length;
-    ctx.hits.push(workersHit(ctx, start, start + m[1].length, `${n} worker processes`));
+    ctx.hits.push(workersHit(ctx, start, start + m[1].length, `${n} worker processes`, appModule(command)));
   }
 }
 
-function workersHit(ctx: Ctx, start: number, end: number, what: string): RuleHit {
+/**
+ * The ASGI app a uvicorn/gunicorn command serves (`uvicorn src.app.main:app`): the module, for
+ * the project model to read whether its server keeps sessions.
+ */
+function appModule(command: string): string | undefined {
+  const tokens = command.split(/[\s"',[\]]+/).filter(Boolean);
+  const at = tokens.findIndex((t) => /(?:^|\/)(?:uvicorn|gunicorn)$/.test(t));
+  if (at < 0) return undefined;
+  for (const t of tokens.slice(at + 1)) {
+    const m = /^([A-Za-z_][\w.]*):[A-Za-z_]\w*(?:\(\))?$/.exec(t);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+function workersHit(ctx: Ctx, start: number, end: number, what: string, app?: string): RuleHit {
   return {
     ruleId: 'MCP110',
     range: ctx.lines.range(start, end),
     message: `${what} serve this MCP server. Streamable HTTP sessions live in one process's memory, so follow-up requests that land on another worker fail with "404 Session not found" / "No valid session ID provided". Make the server stateless (stateless_http=True / sessionIdGenerator: undefined) or run one worker with sticky routing.`,
     // Whether the server keeps sessions is decided in its source, which this file cannot show.
     downgrade: true,
-    data: { workers: what },
+    data: { workers: what, ...(app ? { appModule: app } : {}) },
   };
 }
 

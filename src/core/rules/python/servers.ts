@@ -413,9 +413,12 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
   }
   const offStdio = cliOnlyImports(py);
   const settings = moduleSettingsDefaults(py);
+  const http = py.servers.filter((s) => s.starts.some((st) => st.transport === 'http'));
+  const statelessHttp = http.length > 0 && http.every((s) => s.stateless);
   return {
     imports,
     starts,
+    ...(statelessHttp ? { statelessHttp } : {}),
     mainGuard: hasMainBlock(py),
     ...(offStdio.length ? { offStdio } : {}),
     ...(Object.keys(settings).length ? { settingsDefaults: settings } : {}),
