@@ -642,6 +642,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP112: a startup .catch that exits through a parameter every caller passes `process` to does exit; one that only logs is reported', () => {
+    assert.deepEqual(
+      at('ts_injected_process', 'MCP112', 'entry.ts').map((h) => h.line),
+      [18],
+    );
+  });
+
   // ---- holdout6 (a blind corpus): wrong-finding classes ------------------------------------------
 
   it('a TS script that imports SDK names but builds no server or transport, and that no serving module imports, gets no MCP102; a launcher that calls the stdio entry does', () => {

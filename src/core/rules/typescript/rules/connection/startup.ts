@@ -71,8 +71,39 @@ function entryFunctions(ctx: RuleContext): Set<string> {
 
 function handlerExits(ctx: RuleContext, h: ts.Expression | undefined): boolean {
   if (!h) return false;
-  const t = h.getText(ctx.sf);
-  return /process\.exit|process\.exitCode|throw\b/.test(t);
+  const { ts } = ctx;
+  let found = false;
+  walk(h, (n) => {
+    if (found) return false;
+    if (ts.isThrowStatement(n)) found = true;
+    else if (
+      ts.isPropertyAccessExpression(n) &&
+      (n.name.text === 'exit' || n.name.text === 'exitCode') &&
+      isProcess(ctx, n.expression)
+    )
+      found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * `process`, or a parameter that every caller in this file passes `process` to
+ * (`function bootstrap(proc) { main().catch(() => proc.exit(1)) }` … `bootstrap(process)`).
+ */
+function isProcess(ctx: RuleContext, e: ts.Expression): boolean {
+  const { ts } = ctx;
+  const x = unwrap(e);
+  if (!ts.isIdentifier(x)) return false;
+  if (x.text === 'process') return true;
+  for (let p: ts.Node | undefined = x.parent; p; p = p.parent) {
+    if (!ts.isFunctionDeclaration(p) || !p.name) continue;
+    const i = p.parameters.findIndex((q) => ts.isIdentifier(q.name) && q.name.text === x.text);
+    if (i < 0) continue;
+    const calls = callsNamed(ctx.facts, p.name.text).filter((c) => ts.isIdentifier(c.expression));
+    return calls.length > 0 && calls.every((c) => c.arguments[i]?.getText(ctx.sf) === 'process');
+  }
+  return false;
 }
 
 export function mcp112(ctx: RuleContext): void {
