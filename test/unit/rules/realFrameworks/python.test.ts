@@ -469,6 +469,11 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
       );
       assert.match(hits[0]!.message, /unexpected keyword argument 'host'/);
     }
+    // host/port only on the branch that is not stdio: fastmcp 4 serves stdio, and no finding.
+    const branch = runPython([path.join(dir, 'branch_host.py')]);
+    assert.equal(branch.code, 0, branch.stderr);
+    assert.doesNotMatch(branch.stderr, /TypeError/);
+    assert.ok(!(await codes(path.join(dir, 'branch_host.py'))).includes('MCP602'));
     const direct = runPython([path.join(dir, 'direct.py')]);
     assert.equal(direct.code, 0, direct.stderr);
     assert.deepEqual(await codes(path.join(dir, 'direct.py')), []);
