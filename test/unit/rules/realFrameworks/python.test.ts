@@ -503,6 +503,10 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
       assert.match(hits[0]!.message, /Cap the range \(mcp>=1\.9\.0,<2\)/);
       assert.deepEqual(await codes(path.join(SHAPES, 'py_v1_capped', file)), []);
     }
+    // An import of mcp.server.fastmcp as the ImportError fallback of mcp.server.mcpserver runs on mcp 2.
+    const fallback = runPython([path.join(dir, 'fallback.py')]);
+    assert.equal(fallback.code, 0, fallback.stderr);
+    assert.ok(!(await codes(path.join(dir, 'fallback.py'))).includes('MCP602'));
   });
 
   it('fastmcp 4: constructor settings it no longer takes (dependencies=, include_tags=) raise TypeError at startup, and MCP602 quotes the real message', async () => {

@@ -49,7 +49,7 @@ export function mcpV1OnV2(py: PyFile): void {
   if (!on2) return;
   const cap = on2.spec !== undefined ? `Cap the range (mcp${on2.spec ? `${on2.spec},` : ''}<2)` : 'Pin mcp<2';
   for (const n of py.importNodes) {
-    if (!/\bmcp\.server\.fastmcp\b/.test(py.text(n))) continue;
+    if (!/\bmcp\.server\.fastmcp\b/.test(py.text(n)) || importGuarded(py, n)) continue;
     py.hit(
       'MCP602',
       n,
@@ -62,9 +62,31 @@ export function mcpV1OnV2(py: PyFile): void {
     py.hit(
       'MCP602',
       first.node,
-      `@${first.server}.${first.method}() on line ${py.line(first.node)} is the mcp 1.x low-level API: mcp 2's Server has no ${first.method} (AttributeError: 'Server' object has no attribute '${first.method}' when the module is imported), and ${on2.evidence}, so the server never starts. ${cap}, or pass the handlers to Server(..., on_list_tools=..., on_call_tool=...).`,
+      `@${first.server}.${first.method}() on line ${py.line(first.node)} is the mcp 1.x low-level API: mcp 2's Server has no ${first.method} (AttributeError: 'Server' object has no attribute '${first.method}' when the module is imported), and ${on2.evidence}: the server never starts. ${cap}, or pass the handlers to Server(..., on_list_tools=..., on_call_tool=...).`,
       { severity: on2.severity },
     );
+}
+
+/**
+ * An import in a `try` whose `except` takes ImportError (or any exception), or in such an
+ * `except` itself: `try: from mcp.server.mcpserver import MCPServer / except ImportError: from
+ * mcp.server.fastmcp import FastMCP` runs on either major version.
+ */
+function importGuarded(py: PyFile, n: PyNode): boolean {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'class_definition') return false;
+    const tryStmt = p.type === 'try_statement' ? p : p.type === 'except_clause' ? p.parent : undefined;
+    if (tryStmt?.type !== 'try_statement') continue;
+    const handlers = named(tryStmt).filter((c) => c.type === 'except_clause');
+    if (
+      handlers.some((h) => {
+        const caught = named(h).find((c) => c.type !== 'block' && c.type !== 'comment');
+        return !caught || /\b(?:ImportError|ModuleNotFoundError|Exception|BaseException)\b/.test(py.text(caught));
+      })
+    )
+      return true;
+  }
+  return false;
 }
 
 /** The first `@server.list_tools()`-style decorator on a low-level server of the file. */
