@@ -600,6 +600,12 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [13],
     );
     assert.deepEqual(at('py_output_bounds', 'MCP403', 'metrics.py'), []);
+    // A file no argument chooses (a guide shipped with the package) is as big as its author made
+    // it; a file the caller names is not bounded.
+    assert.deepEqual(
+      at('py_output_bounds', 'MCP403', 'files.py').map((h) => h.line),
+      [22],
+    );
   });
 
   it('a server an imported factory returns (`mcp_server = ServerFactory.get()`, `mcp = create_server()`) that the module mounts or runs is read as a server: its SSE app or run is MCP603', () => {

@@ -167,7 +167,7 @@ export function findServers(py: PyFile): void {
     while (root?.type === 'attribute') root = field(root, 'object');
     const q = root?.type === 'identifier' ? py.imports.get(py.text(root)) : undefined;
     if (!q || q.startsWith('fastmcp') || q === 'mcp' || q.startsWith('mcp.')) continue;
-    if (!usedAsMcpApp(py, name)) continue;
+    if (!usedAsMcpApp(py, name, py.text(field(right, 'function')!))) continue;
     const fw = frameworkFromImports(py) ?? frameworkFromProject(py);
     if (!fw) continue;
     py.servers.push({
@@ -439,10 +439,12 @@ function frameworkFromProject(py: PyFile): PyFramework | undefined {
 
 /**
  * Whether a name bound to an imported factory's result is used the way only an MCP server is:
- * `name.sse_app()` / `.streamable_http_app()` / `.http_app()`, or `name.run(transport="sse")`
- * (a transport keyword or literal). A bare `await name.run()` is the project's own async class.
+ * `name.sse_app()` / `.streamable_http_app()` / `.http_app()`, `name.run(transport="sse")` (a
+ * transport keyword or literal), or a plain `name.run()` when the factory or class is named for
+ * one (`ADOMCPServer(...)`, `create_mcp_server()`). An awaited `name.run()` is the project's own
+ * async class, not FastMCP's synchronous run().
  */
-function usedAsMcpApp(py: PyFile, name: string): boolean {
+function usedAsMcpApp(py: PyFile, name: string, factory: string): boolean {
   return py.calls.some((c) => {
     const f = field(c, 'function');
     const obj = f?.type === 'attribute' ? field(f, 'object') : undefined;
@@ -452,7 +454,8 @@ function usedAsMcpApp(py: PyFile, name: string): boolean {
     if (method !== 'run' && method !== 'run_async') return false;
     if (method === 'run' && c.parent?.type === 'await') return false;
     const t = py.kwargs(c).get('transport') ?? py.positional(c)[0];
-    return !!t && (t.type !== 'string' || transportOf(py.str(t)) !== 'unknown');
+    if (t) return t.type !== 'string' || transportOf(py.str(t)) !== 'unknown';
+    return method === 'run' && /mcp|server$/i.test(factory.slice(factory.lastIndexOf('.') + 1));
   });
 }
 

@@ -3,7 +3,7 @@ import { field, named, type PyNode, walk } from '../ast';
 import type { PyFile } from '../context';
 import type { FunctionFact } from '../functions';
 import { addKeyword, fix, fixes } from '../fixes';
-import { numberValue, returnsOf, walkBody } from './util';
+import { identifiersIn, numberValue, returnsOf, walkBody } from './util';
 
 // ---- MCP401 ----------------------------------------------------------------------------------
 
@@ -179,6 +179,9 @@ export function mcp403(py: PyFile): void {
       if (v?.type === 'identifier' && assigned.has(py.text(v))) v = assigned.get(py.text(v));
       const what = v && unbounded(py, v);
       if (!what) continue;
+      // A file whose path no argument chooses (a document shipped with the package): its size is
+      // the author's, not the input's.
+      if (what.startsWith('the whole file') && fixedFile(py, fn, v!, assigned)) continue;
       py.hit(
         'MCP403',
         r.stmt,
@@ -187,6 +190,40 @@ export function mcp403(py: PyFile): void {
       );
     }
   }
+}
+
+/**
+ * Whether the file a whole-file read returns is chosen by no tool argument: `f.read()` of
+ * `with open(os.path.join(HERE, "guide.md")) as f`, `Path(__file__).with_name("schema.yaml").read_text()`.
+ */
+function fixedFile(py: PyFile, fn: FunctionFact, read: PyNode, assigned: Map<string, PyNode>): boolean {
+  const params = new Set(fn.params.filter((p) => !py.isContextAnnotation(p.annotation)).map((p) => p.name));
+  if (!params.size) return true;
+  const callee = field(read, 'function');
+  let source = callee?.type === 'attribute' ? field(callee, 'object') : undefined;
+  if (!source) return false;
+  if (source.type === 'identifier') {
+    const name = py.text(source);
+    // `with open(X) as f` in the tool: X is the file.
+    let opened: PyNode | undefined;
+    walkBody(fn, (n) => {
+      if (n.type === 'as_pattern' && n.parent?.type === 'with_item') {
+        const alias = field(n, 'alias');
+        const target = alias ? (named(alias)[0] ?? alias) : undefined;
+        if (target && py.text(target) === name) opened = named(n)[0];
+      }
+      return true;
+    });
+    source = opened ?? assigned.get(name) ?? source;
+  }
+  // Identifiers the path is built from, through the tool's own assignments (one level).
+  const ids = new Set<string>();
+  for (const id of identifiersIn(py, source)) {
+    ids.add(id);
+    const a = assigned.get(id);
+    if (a) for (const x of identifiersIn(py, a)) ids.add(x);
+  }
+  return ![...ids].some((id) => params.has(id));
 }
 
 const DATAFRAME_MODULES = ['pandas', 'polars', 'modin', 'pyspark', 'dask'];
