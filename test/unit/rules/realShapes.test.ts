@@ -655,6 +655,10 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP209: a client script that defines no server or tool (Client(config) against a server elsewhere) is not a server process', () => {
+    assert.deepEqual(at('py_client_script', 'MCP209'), []);
+  });
+
   // ---- holdout6 (a blind corpus): wrong-finding classes ------------------------------------------
 
   it('a TS script that imports SDK names but builds no server or transport, and that no serving module imports, gets no MCP102; a launcher that calls the stdio entry does', () => {

@@ -349,7 +349,15 @@ export function mcp207(py: PyFile): void {
 export function mcp209(py: PyFile): void {
   // A file that only drives its servers in-process (a demo, a test script) is not a server
   // process: outside tool handlers its file I/O is ordinary script code.
-  const drivenOnly = py.servers.length > 0 && py.servers.every((s) => s.inProcess && !s.starts.length);
+  const drivenOnly =
+    (py.servers.length > 0 && py.servers.every((s) => s.inProcess && !s.starts.length)) ||
+    // A client script (`Client(config)`, `ClientSession(...)` against a server elsewhere) that
+    // defines no server and no tool is not a server process either.
+    (py.servers.length === 0 &&
+      py.definitions.length === 0 &&
+      py.calls.some((c) =>
+        /^(?:fastmcp(?:\.client)?\.Client|mcp(?:\.client\.session)?\.ClientSession)$/.test(py.callee(c) ?? ''),
+      ));
   for (const call of py.calls) {
     const q = py.callee(call);
     const fnNode = field(call, 'function');
