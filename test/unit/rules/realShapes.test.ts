@@ -659,6 +659,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('py_client_script', 'MCP209'), []);
   });
 
+  it('MCP606: server.tool() on an SDK pinned below 1.21.1 is not deprecated there; a range that admits 1.21.1+ resolves to a release where it is', () => {
+    assert.deepEqual(at('ts_sdk_pinned', 'MCP606'), []);
+    assert.deepEqual(
+      at('ts_sdk_range', 'MCP606', 'server.ts').map((h) => h.line),
+      [7],
+    );
+  });
+
   // ---- holdout6 (a blind corpus): wrong-finding classes ------------------------------------------
 
   it('a TS script that imports SDK names but builds no server or transport, and that no serving module imports, gets no MCP102; a launcher that calls the stdio entry does', () => {

@@ -5,6 +5,7 @@ import type { RuleContext } from '../context';
 import { isAnnotationsObject } from '../definitions';
 import { zodChain } from '../schemas';
 import { classifyTransportClass } from '../servers';
+import { rangeAdmitsAtLeast } from '../../project/versions';
 
 /** Config rules: MCP603 604 606. */
 export function configRules(ctx: RuleContext): void {
@@ -125,8 +126,11 @@ const REGISTER_NAME: Record<string, string> = {
 function mcp606(ctx: RuleContext): void {
   const { sf, file } = ctx;
   const sdk = packageVersion(ctx.project.packages, '@modelcontextprotocol/sdk');
-  // registerTool does not exist before 1.12: the positional form is the only one there.
-  if (sdk && compareVersions(sdk, '1.12.0') < 0) return;
+  // The positional overloads are deprecated from 1.21.1 (registerTool exists from 1.12): a proven
+  // older SDK, or a range that admits none of the deprecating releases, is not reported.
+  if (sdk && compareVersions(sdk, '1.21.1') < 0) return;
+  const range = ctx.project.packages.get('@modelcontextprotocol/sdk');
+  if (!sdk && range && rangeAdmitsAtLeast(range, '1.21.1') === false) return;
   for (const d of ctx.facts.defs) {
     if (d.style !== 'positional') continue;
     const callee = d.call.expression as ts.PropertyAccessExpression;
