@@ -63,11 +63,11 @@ describe('typescript analyzer: quick fixes', () => {
     let text = r.text;
     for (const line of [12, 17, 18])
       text = applyFirst(
-        { ...(await analyzeText(r.file, text, { sdk: '1.17.5', moduleType: 'module' })), text },
+        { ...(await analyzeText(r.file, text, { sdk: '1.21.1', moduleType: 'module' })), text },
         'MCP102',
         line,
       );
-    const after = await analyzeText(r.file, text, { sdk: '1.17.5', moduleType: 'module' });
+    const after = await analyzeText(r.file, text, { sdk: '1.21.1', moduleType: 'module' });
     assert.deepEqual(
       after.hits.filter((h) => h.ruleId === 'MCP102').map((h) => h.range.start.line + 1),
       [],
@@ -116,7 +116,7 @@ describe('typescript analyzer: quick fixes', () => {
       out,
       /main\(\)\.catch\(\(err\) => \{\n {2}console\.error\(err\);\n {2}process\.exit\(1\);\n\}\); \/\/ expect: MCP112/,
     );
-    const after = await analyzeText(r.file, out, { sdk: '1.17.5', moduleType: 'module' });
+    const after = await analyzeText(r.file, out, { sdk: '1.21.1', moduleType: 'module' });
     assert.equal(after.hits.filter((h) => h.ruleId === 'MCP112').length, 0);
   });
 
