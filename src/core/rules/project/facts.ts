@@ -16,6 +16,8 @@ export const FLOORS = { python: '3.10', nodeV1: '18', nodeV2: '20' } as const;
 
 /** The first zod-4-capable release of the TypeScript SDK (catalogue MCP206). */
 export const SDK_ZOD4_MIN = '1.23.0';
+/** @modelcontextprotocol/server 2.x depends on zod ^4.2.0 and converts schemas with it. */
+export const SERVER_V2_ZOD_MIN = '4.2.0';
 
 /** The Python MCP framework the project depends on, if any. */
 export function pythonMcpPackage(ctx: ProjectContext): 'mcp' | 'fastmcp' | undefined {

@@ -1,6 +1,6 @@
 import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import type { RuleHit, ProjectContext } from '../types';
-import { nodeMcpPackage, SDK_NODE_ENGINES, SDK_ZOD4_MIN, TS_V2_PACKAGES } from './facts';
+import { nodeMcpPackage, SDK_NODE_ENGINES, SDK_ZOD4_MIN, SERVER_V2_ZOD_MIN, TS_V2_PACKAGES } from './facts';
 import { LineIndex } from './text';
 import { isBelow, lowerBound, majorOf, provenVersion } from './versions';
 
@@ -92,6 +92,36 @@ export function packageJsonRules(file: string, text: string, ctx: ProjectContext
         data: { zod: zodVersion, sdk: sdkVersion, needsImport: '@modelcontextprotocol/sdk' },
       });
     }
+  }
+  // @modelcontextprotocol/server 2.x converts schemas to JSON Schema with zod 4.2+ (its own
+  // dependency): tools/list fails on a zod 3 schema ("Schema appears to be from zod 3, which the
+  // SDK cannot convert") and on a raw shape of zod 3 fields registration throws. A 3.x range
+  // installs 3.x, so the major of the range is evidence enough.
+  const v2Node = dep('@modelcontextprotocol/server');
+  const zodProven =
+    provenVersion(ctx, 'zod') ??
+    (zodNode && provenVersion({ packages: new Map([['zod', String(zodNode.value)]]) }, 'zod'));
+  if (
+    v2Node &&
+    zodVersion &&
+    (majorOf(zodVersion) === 3 || (zodProven !== undefined && isBelow(zodProven, SERVER_V2_ZOD_MIN)))
+  ) {
+    const at = zodNode ?? v2Node;
+    hits.push({
+      ruleId: 'MCP206',
+      range: lines.range(at.offset, at.offset + at.length),
+      message: `zod ${zodVersion} (${zodSource}) is older than ${SERVER_V2_ZOD_MIN}, which @modelcontextprotocol/server 2.x needs to turn tool schemas into JSON Schema: tools/list fails ("Schema appears to be from zod 3, which the SDK cannot convert to JSON Schema") and a raw shape of zod 3 fields throws at registration. Upgrade zod to ^${SERVER_V2_ZOD_MIN}.`,
+      fixes: zodNode
+        ? [
+            {
+              title: `Upgrade zod to ^${SERVER_V2_ZOD_MIN}`,
+              edits: [replace(zodNode, `^${SERVER_V2_ZOD_MIN}`)],
+              preferred: true,
+            },
+          ]
+        : undefined,
+      data: { zod: zodVersion, needsImport: '@modelcontextprotocol/server' },
+    });
   }
   const zodCopies = ctx.allVersions?.get('zod');
   const zodMajors = new Set((zodCopies ?? []).map((v) => majorOf(v)));

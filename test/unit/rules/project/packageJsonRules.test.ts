@@ -124,6 +124,25 @@ describe('package.json rules', () => {
     assert.match(old[0].message, /Standard Schema/);
   });
 
+  it('MCP206: @modelcontextprotocol/server 2.x with zod older than 4.2; zod 4.2+ or an unresolved ^4 range is fine', () => {
+    const run = (zod: string, lock: Record<string, string> = {}) =>
+      packageJsonRules(
+        '/p/package.json',
+        pkg({ dependencies: { '@modelcontextprotocol/server': '2.0.0', zod } }),
+        contextWith(lock),
+      ).filter((h) => h.ruleId === 'MCP206');
+    const three = run('^3.25.0');
+    assert.equal(three.length, 1);
+    assert.match(three[0]!.message, /Schema appears to be from zod 3/);
+    assert.equal(three[0]!.fixes?.[0]?.edits[0]?.newText, '"^4.2.0"');
+    assert.equal(three[0]!.data?.needsImport, '@modelcontextprotocol/server');
+    assert.equal(run('4.1.5').length, 1);
+    assert.equal(run('^4.0.0', { zod: '4.1.12' }).length, 1);
+    assert.deepEqual(run('^4.0.0'), []);
+    assert.deepEqual(run('4.4.3'), []);
+    assert.deepEqual(run('^4.0.0', { zod: '4.4.3' }), []);
+  });
+
   it('ignores malformed package.json', () => {
     assert.deepEqual(packageJsonRules('/p/package.json', '{ "dependencies": ', contextWith({})), []);
   });

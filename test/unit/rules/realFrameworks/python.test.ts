@@ -7,7 +7,7 @@ import { freePort, REPO, runNode, runPython, startPython } from './venv';
 
 /**
  * Ground truth: each rule's claim is checked against the real frameworks installed in `.venv`
- * (fastmcp 4, mcp 2.3) and node_modules (@modelcontextprotocol/sdk 1.32): the positive fixture
+ * (fastmcp 4, mcp 2.3) and node_modules (@modelcontextprotocol/sdk 1.32, @modelcontextprotocol/server 2.4): the positive fixture
  * shows the failure the rule predicts, the negative one shows it does not happen.
  */
 const FIX = path.join(REPO, 'test/fixtures/rules/realFrameworks');
@@ -47,7 +47,7 @@ function drive(
   return { protocol: lines[0]?.protocol, calls, stderr: r.stderr };
 }
 
-describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 1.32)', function () {
+describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 1.32, server 2.4)', function () {
   this.timeout(120_000);
 
   it('MCP602 on mcp 2 MCPServer: version/title/description are constructor arguments, the 1.x transport settings raise TypeError, run() forwards host/port', async () => {
@@ -142,6 +142,47 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     assert.match(r.stdout, /distinct ok/);
     const found = await codes(path.join(SHAPES, 'const_names/twice.ts'));
     assert.ok(found.includes('MCP702'));
+  });
+
+  it('MCP205/MCP206 (TS): @modelcontextprotocol/server 2.4 takes a raw shape of zod 4 fields, and fails on zod 3 in either form', async () => {
+    // The project's zod is 3.25.76; the server package brings its own zod 4 (its dependency ^4.2).
+    const r = runNode(
+      [
+        'import { McpServer, InMemoryTransport } from "@modelcontextprotocol/server";',
+        'import { Client } from "@modelcontextprotocol/client";',
+        'import { z as z3 } from "zod";',
+        'import * as z4 from "./node_modules/@modelcontextprotocol/server/node_modules/zod/index.js";',
+        'const out = {};',
+        'for (const [zod, z] of [["zod4", z4], ["zod3", z3]]) for (const form of ["raw", "object"]) {',
+        '  const key = `${zod} ${form}`;',
+        '  const s = new McpServer({ name: "t", version: "1" });',
+        '  const shape = { q: z.string() };',
+        '  try { s.registerTool("find", { inputSchema: form === "raw" ? shape : z.object(shape) }, async ({ q }) => ({ content: [{ type: "text", text: `got ${q}` }] })); }',
+        '  catch (e) { out[key] = `register: ${e.message}`; continue; }',
+        '  const [a, b] = InMemoryTransport.createLinkedPair(); await s.connect(a);',
+        '  const c = new Client({ name: "c", version: "1" }); await c.connect(b);',
+        '  try { const t = (await c.listTools()).tools[0]; const res = await c.callTool({ name: "find", arguments: { q: "x" } });',
+        '    out[key] = `${JSON.stringify(t.inputSchema.properties)} ${res.content[0].text}`; }',
+        '  catch (e) { out[key] = `list: ${e.message}`; }',
+        '  await c.close();',
+        '}',
+        'console.log(JSON.stringify(out)); process.exit(0);',
+      ].join('\n'),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, string>;
+    assert.match(out['zod4 raw']!, /^\{"q":\{"type":"string"\}\} got x$/);
+    assert.match(out['zod4 object']!, /^\{"q":\{"type":"string"\}\} got x$/);
+    assert.match(out['zod3 raw']!, /^register: Raw-shape .* must be Zod v4 schemas/);
+    assert.match(out['zod3 object']!, /^list: Schema appears to be from zod 3/);
+    // So: no MCP205 on either form; MCP206 on a zod 3 dependency, nothing on zod 4.4.
+    const project = async (dir: string) => {
+      clearProjectCache();
+      const r = await new RuleEngine({ workers: 0, log: () => {} }).analyzeWorkspace([path.join(SHAPES, dir)]);
+      return r.findings.map((f) => [path.basename(f.file), f.code, f.range.start.line + 1, f.severity]);
+    };
+    assert.deepEqual(await project('ts_v2_raw_shape'), []);
+    assert.deepEqual(await project('ts_v2_zod3'), [['package.json', 'MCP206', 7, 'error']]);
   });
 
   it('MCP111 (TS): SDK 1.32 answers the second request to a reused stateless transport with HTTP 500, so one made outside the route handler is an error; per-request transports are not', async () => {

@@ -316,6 +316,8 @@ function mcp205(ctx: RuleContext): void {
             ),
           ]
         : [];
+    // @modelcontextprotocol/server 2.x takes both forms: it wraps a raw shape of zod 4 fields in
+    // z.object() itself (normalizeRawShapeSchema). zod older than 4.2 fails there in any form: MCP206.
     if (d.style === 'positional' && shape && !v2) {
       ctx.report(
         'MCP205',
@@ -336,13 +338,6 @@ function mcp205(ctx: RuleContext): void {
         d.schema,
         `\`${d.def.name}\` passes \`z.object(...)\` as \`inputSchema\`, which @modelcontextprotocol/sdk ${sdkVersion} does not accept (\`tools/list\` fails with "Cannot read properties of null (reading '_def')"; 1.22+ accepts it). Pass the raw shape, or upgrade the SDK.`,
         { fixes: unwrapFix(), data: { tool: d.def.name, expected: 'raw-shape', sdkVersion } },
-      );
-    } else if (d.style === 'register' && v2 && isRawShape(ctx, s)) {
-      ctx.report(
-        'MCP205',
-        d.schema,
-        `\`${d.def.name}\` passes a raw zod shape as \`inputSchema\`; the v2 SDK expects a Standard Schema object. Wrap it in \`z.object({...})\`.`,
-        { fixes: wrapFix(), data: { tool: d.def.name, expected: 'standard-schema' } },
       );
     } else if (d.style === 'fastmcp' && isRawShape(ctx, s)) {
       ctx.report(
