@@ -13,7 +13,7 @@ import { field, named, type PyNode, SourceText, walk } from './ast';
 import { CallGraph } from './callGraph';
 import { type DefinitionFact, findDefinitions } from './definitions';
 import { type FunctionFact, makeFunction, type ParamFact } from './functions';
-import { addImport, frameworkFromImports, namesContext, qualifiedName } from './imports';
+import { addImport, frameworkFromImports, isInjectedDefault, namesContext, qualifiedName } from './imports';
 import { findServers, hasMainBlock, moduleFactsOf, type PyFramework, type ServerFact } from './servers';
 
 /** Everything the rules need about one file. */
@@ -319,6 +319,14 @@ export class PyFile {
     const found = namesContext(this, ann);
     this.contextAnnCache.set(ann, found);
     return found;
+  }
+
+  /**
+   * Whether the framework fills the parameter, so it is no user argument and not in the schema:
+   * the Context, or a fastmcp dependency default (`client = Depends(get_client)`).
+   */
+  isInjected(p: ParamFact): boolean {
+    return this.isContextAnnotation(p.annotation) || isInjectedDefault(this, p.default);
   }
 
   /** The injected Context parameter of a tool, when it has one. */

@@ -105,7 +105,7 @@ function addDefinition(
   const description =
     py.constStr(kwargs.get('description')) ?? (fn.docstring !== undefined ? cleanDoc(fn.docstring) : undefined);
   const params = fn.params
-    .filter((p) => !py.isContextAnnotation(p.annotation))
+    .filter((p) => !py.isInjected(p))
     .map((p) => ({
       name: p.name,
       type: p.annotation ? py.text(p.annotation) : undefined,

@@ -90,3 +90,18 @@ export function namesContext(py: PyFile, ann: PyNode): boolean {
   });
   return found;
 }
+
+/**
+ * fastmcp's dependency injection: a parameter whose default is `Depends(get_client)`,
+ * `CurrentContext()`, `Progress()`, `TokenClaim("sub")` (from `fastmcp.dependencies`, or the
+ * docket `Depends` it re-exports) is filled by the framework and left out of the input schema
+ * (fastmcp 4.0: checked with `Client(mcp).list_tools()`).
+ */
+const INJECTED_DEFAULTS = /^(fastmcp(\.server)?\.dependencies|docket(\.dependencies)?)\.\w+$/;
+
+/** Whether a parameter default makes the parameter injected by the framework. */
+export function isInjectedDefault(py: PyFile, value: PyNode | undefined): boolean {
+  if (value?.type !== 'call') return false;
+  const q = qualifiedName(py, field(value, 'function'));
+  return !!q && INJECTED_DEFAULTS.test(q);
+}

@@ -332,6 +332,44 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
 
   // ---- annotated classes -------------------------------------------------------------------------
 
+  it('fastmcp 4 dependency injection: a `= Depends(...)` / `CurrentContext()` parameter is no argument and not in the schema (no MCP201/MCP202); a plain service parameter fails registration (MCP202)', async () => {
+    const dir = path.join(SHAPES, 'py_depends');
+    const r = runPython(
+      [
+        '-c',
+        [
+          'import asyncio, json, sys',
+          `sys.path.insert(0, ${JSON.stringify(dir)})`,
+          'from fastmcp import Client',
+          'import server',
+          'async def main():',
+          '    async with Client(server.mcp) as c:',
+          '        schemas = {t.name: sorted(t.input_schema.get("properties", {})) for t in await c.list_tools()}',
+          '        text = (await c.call_tool("render", {"kind": "mermaid", "source": "a-->b"})).content[0].text',
+          '    try:',
+          '        import plain',
+          '        failed = None',
+          '    except Exception as e:',
+          '        failed = type(e).__name__',
+          '    print(json.dumps({"schemas": schemas, "text": text, "plain": failed}))',
+          'asyncio.run(main())',
+        ].join('\n'),
+      ],
+      REPO,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      schemas: Record<string, string[]>;
+      text: string;
+      plain: string | null;
+    };
+    assert.deepEqual(out.schemas, { list_kinds: [], render: ['kind', 'source'] });
+    assert.equal(out.text, "<svg data-kind='mermaid'>5</svg>");
+    assert.equal(out.plain, 'PydanticSchemaGenerationError');
+    assert.deepEqual(await codes(path.join(dir, 'server.py')), []);
+    assert.deepEqual(await codes(path.join(dir, 'plain.py')), ['MCP202']);
+  });
+
   it('MCP202: mcp 2.3 turns an annotated class into structured output; fastmcp 4 sends its repr', async () => {
     const r = runPython([path.join(FIX, 'annotated_models.py')]);
     assert.equal(r.code, 0, r.stderr);

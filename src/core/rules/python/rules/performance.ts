@@ -197,7 +197,7 @@ export function mcp403(py: PyFile): void {
  * `with open(os.path.join(HERE, "guide.md")) as f`, `Path(__file__).with_name("schema.yaml").read_text()`.
  */
 function fixedFile(py: PyFile, fn: FunctionFact, read: PyNode, assigned: Map<string, PyNode>): boolean {
-  const params = new Set(fn.params.filter((p) => !py.isContextAnnotation(p.annotation)).map((p) => p.name));
+  const params = new Set(fn.params.filter((p) => !py.isInjected(p)).map((p) => p.name));
   if (!params.size) return true;
   const callee = field(read, 'function');
   let source = callee?.type === 'attribute' ? field(callee, 'object') : undefined;

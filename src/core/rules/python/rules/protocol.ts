@@ -148,12 +148,7 @@ export function mcp704(py: PyFile): void {
       else pathParams.push(...inner.split(',').map((x) => x.trim().replace(/\*$/, '')));
     }
     const params = d.fn.params.filter(
-      (p) =>
-        !py.isContextAnnotation(p.annotation) &&
-        p.kind === 'plain' &&
-        p.name !== 'self' &&
-        p.name !== 'ctx' &&
-        p.name !== 'context',
+      (p) => !py.isInjected(p) && p.kind === 'plain' && p.name !== 'self' && p.name !== 'ctx' && p.name !== 'context',
     );
     const hasKwargs = d.fn.params.some((p) => p.kind === 'kwargs');
     const names = new Set(params.map((p) => p.name));

@@ -53,7 +53,7 @@ function computeTaint(
 ): Taint {
   const tainted = new Set<string>();
   for (const p of fn.params) {
-    if (py.isContextAnnotation(p.annotation)) continue;
+    if (py.isInjected(p)) continue;
     if (p.annotation && NON_STRING.test(py.text(p.annotation))) continue;
     tainted.add(p.name);
   }

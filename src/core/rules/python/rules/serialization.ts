@@ -3,6 +3,7 @@ import { field, named, type PyNode, walk } from '../ast';
 import type { PyFile } from '../context';
 import type { FunctionFact, ParamFact } from '../functions';
 import { addKeyword, ensureFromImport, fix, fixes, replaceNode } from '../fixes';
+import { isInjectedDefault } from '../imports';
 import { returnsOf, walkBody } from './util';
 import { typeRefs, judgeType, isModelClass, hasAnnotatedFields } from './annotationTypes';
 
@@ -15,6 +16,7 @@ export function mcp201(py: PyFile): void {
     const ctxImport = d.server.framework === 'fastmcp' ? 'fastmcp' : 'mcp.server.fastmcp';
     for (const p of fn.params) {
       if (fn.params[0] === p && (p.name === 'self' || p.name === 'cls')) continue;
+      if (isInjectedDefault(py, p.default)) continue;
       if (p.kind !== 'plain') {
         py.hit(
           'MCP201',
@@ -114,7 +116,7 @@ export function mcp202(py: PyFile): void {
         );
       }
     };
-    for (const p of fn.params) if (p.annotation && !py.isContextAnnotation(p.annotation)) check(p.annotation, p.name);
+    for (const p of fn.params) if (p.annotation && !py.isInjected(p)) check(p.annotation, p.name);
     if (fn.returnType) {
       check(fn.returnType, 'return');
       continue;
@@ -324,7 +326,7 @@ function hasDictAncestor(n: PyNode, stop: PyNode): boolean {
 export function mcp207(py: PyFile): void {
   for (const d of py.tools) {
     for (const p of d.fn.params) {
-      if (!p.annotation) continue;
+      if (!p.annotation || py.isInjected(p)) continue;
       for (const ref of typeRefs(py, p.annotation)) {
         // A bare dict is a valid `{"type": "object"}`; only a bare list loses information.
         if (!ref.bare || !/^(list|List|typing\.List)$/.test(ref.name)) continue;
