@@ -370,6 +370,50 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     assert.deepEqual(await codes(path.join(dir, 'plain.py')), ['MCP202']);
   });
 
+  it('MCP201 on **kwargs: fastmcp 4 refuses the tool at registration (error); mcp 2.3 publishes it as one required string argument (warning)', async () => {
+    const dir = path.join(SHAPES, 'py_var_args');
+    const r = runPython(
+      [
+        '-c',
+        [
+          'import asyncio, json, sys',
+          `sys.path.insert(0, ${JSON.stringify(dir)})`,
+          'out = {}',
+          'try:',
+          '    import fastmcp_kwargs',
+          '    out["fastmcp"] = "imported"',
+          'except Exception as e:',
+          '    out["fastmcp"] = f"{type(e).__name__}: {e}"',
+          'import sdk_kwargs',
+          'tools = asyncio.run(sdk_kwargs.mcp.list_tools())',
+          'out["mcp"] = tools[0].input_schema',
+          'print(json.dumps(out))',
+        ].join('\n'),
+      ],
+      REPO,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      fastmcp: string;
+      mcp: { properties: Record<string, { type?: string }>; required: string[] };
+    };
+    assert.equal(out.fastmcp, 'ValueError: Functions with **kwargs are not supported as tools');
+    assert.equal(out.mcp.properties.options?.type, 'string');
+    assert.deepEqual(out.mcp.required.sort(), ['options', 'workflow']);
+    const fm = await lint(path.join(dir, 'fastmcp_kwargs.py'));
+    assert.deepEqual(
+      fm.map((f) => [f.code, f.line, f.severity]),
+      [['MCP201', 9, 'error']],
+    );
+    assert.match(fm[0]!.message, /not supported as tools/);
+    const sdk = await lint(path.join(dir, 'sdk_kwargs.py'));
+    assert.deepEqual(
+      sdk.map((f) => [f.code, f.line, f.severity]),
+      [['MCP201', 9, 'warning']],
+    );
+    assert.match(sdk[0]!.message, /one required string argument named 'options'/);
+  });
+
   it('MCP202: mcp 2.3 turns an annotated class into structured output; fastmcp 4 sends its repr', async () => {
     const r = runPython([path.join(FIX, 'annotated_models.py')]);
     assert.equal(r.code, 0, r.stderr);

@@ -18,12 +18,22 @@ export function mcp201(py: PyFile): void {
       if (fn.params[0] === p && (p.name === 'self' || p.name === 'cls')) continue;
       if (isInjectedDefault(py, p.default)) continue;
       if (p.kind !== 'plain') {
-        py.hit(
-          'MCP201',
-          p.node,
-          `Tool '${d.def.name}' takes ${p.kind === 'args' ? '*' : '**'}${p.name}: the generated input schema has no properties for it, so clients cannot see or send those arguments. Declare each argument as a named, annotated parameter.`,
-          { downgrade: true },
-        );
+        const star = p.kind === 'args' ? '*' : '**';
+        // Checked on fastmcp 4.0 (and reported since 2.x) and on mcp 2.3.
+        if (d.server.framework === 'fastmcp')
+          py.hit(
+            'MCP201',
+            p.node,
+            `Tool '${d.def.name}' takes ${star}${p.name}: fastmcp refuses it when the tool is registered ("ValueError: Functions with ${star}${p.kind === 'args' ? 'args' : 'kwargs'} are not supported as tools"), so the server fails at startup. Declare each argument as a named, annotated parameter, or take one dict parameter.`,
+            {},
+          );
+        else
+          py.hit(
+            'MCP201',
+            p.node,
+            `Tool '${d.def.name}' takes ${star}${p.name}: the SDK publishes it as one required string argument named '${p.name}' instead of the free-form arguments it stands for, so clients must send '${p.name}' and cannot send anything else. Declare each argument as a named, annotated parameter, or take one dict parameter.`,
+            { downgrade: true },
+          );
         continue;
       }
       const isCtxName = p.name === 'ctx' || p.name === 'context';
