@@ -139,6 +139,18 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.doesNotMatch(h[0].message, /at startup/);
   });
 
+  it('MCP209: a __main__ branch that writes and exits is no startup, a helper names the tool that calls it, an except ValueError catches it; nothing on Python 3.15+', () => {
+    const h = at('py_encoding_paths', 'MCP209');
+    assert.deepEqual(
+      h.map((x) => x.line),
+      [17, 26, 44],
+    );
+    assert.match(h[0]!.message, /except on line 20 catches: the file's content is silently lost/);
+    assert.match(h[1]!.message, /the call to tool 'usage' \(which calls history\(\)\) fails/);
+    assert.doesNotMatch(h[2]!.message, /startup|fails/);
+    assert.deepEqual(at('py_encoding_315', 'MCP209'), []);
+  });
+
   it('MCP502: Path(p).suffix and .stem are not file access', () => {
     assert.deepEqual(at('path_names', 'MCP502'), []);
   });

@@ -5,13 +5,15 @@
  */
 import { field, type PyNode, walk } from './ast';
 import type { PyFile } from './context';
-import { cliCommands, lifespanNames } from './flow';
+import { cliCommands, lifespanNames, serveReach } from './flow';
+import type { DefinitionFact } from './definitions';
 import type { FunctionFact } from './functions';
 
 export class CallGraph {
   private callsByFn?: Map<FunctionFact | undefined, PyNode[]>;
   private reach?: Set<FunctionFact>;
   private startupReach?: Set<FunctionFact>;
+  private byHandler?: Map<FunctionFact, DefinitionFact>;
 
   constructor(private readonly py: PyFile) {}
 
@@ -85,7 +87,8 @@ export class CallGraph {
   /**
    * Functions that module-level code calls (transitively): the code that runs at import time and
    * in `if __name__ == "__main__":` before (or after) the server starts, as opposed to tool
-   * handlers, which run only while the server serves.
+   * handlers, which run only while the server serves. A call on a path that cannot go on to
+   * serve (a `__main__` branch that exits) is no server startup.
    */
   startupFunctions(): Set<FunctionFact> {
     if (this.startupReach) return this.startupReach;
@@ -96,7 +99,8 @@ export class CallGraph {
     for (const c of this.callsIn(undefined)) {
       const fnNode = field(c, 'function');
       const f = fnNode?.type === 'identifier' ? byName.get(this.py.text(fnNode)) : undefined;
-      if (f && !handlers.has(f)) out.add(f);
+      // Not a `__main__` branch that does its job and exits without serving (`--write-schemas`).
+      if (f && !handlers.has(f) && serveReach(this.py, c).may) out.add(f);
     }
     for (const f of cliCommands(this.py)) if (!handlers.has(f)) out.add(f);
     const queue = [...out];
@@ -113,6 +117,33 @@ export class CallGraph {
     }
     this.startupReach = out;
     return out;
+  }
+
+  /**
+   * The tool (or resource, prompt) whose handler calls `fn`, directly or through other functions
+   * of this file: the first one found, or undefined.
+   */
+  handlerReaching(fn: FunctionFact): DefinitionFact | undefined {
+    if (!this.byHandler) {
+      this.byHandler = new Map();
+      const byName = new Map<string, FunctionFact>();
+      for (const f of this.py.functions) if (!byName.has(f.name)) byName.set(f.name, f);
+      for (const d of this.py.definitions) {
+        const queue = [d.fn];
+        while (queue.length) {
+          const f = queue.pop()!;
+          for (const c of this.callsIn(f)) {
+            const fnNode = field(c, 'function');
+            const g = fnNode?.type === 'identifier' ? byName.get(this.py.text(fnNode)) : undefined;
+            if (g && g !== d.fn && !this.byHandler.has(g)) {
+              this.byHandler.set(g, d);
+              queue.push(g);
+            }
+          }
+        }
+      }
+    }
+    return this.byHandler.get(fn);
   }
 
   /** True when the node runs only while the server serves (in a handler, not at import or startup). */

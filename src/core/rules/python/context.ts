@@ -302,6 +302,11 @@ export class PyFile {
     return this.graph.startupFunctions();
   }
 
+  /** The definition whose handler reaches `fn` through calls in this file, if any. */
+  handlerReaching(fn: FunctionFact): DefinitionFact | undefined {
+    return this.graph.handlerReaching(fn);
+  }
+
   /** True when the node runs only while the server serves (in a handler, not at import or startup). */
   runsOnlyWhileServing(node: PyNode): boolean {
     return this.graph.runsOnlyWhileServing(node);

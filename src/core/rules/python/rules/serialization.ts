@@ -3,8 +3,10 @@ import { field, named, type PyNode, walk } from '../ast';
 import type { PyFile } from '../context';
 import type { FunctionFact, ParamFact } from '../functions';
 import { addKeyword, ensureFromImport, fix, fixes, replaceNode } from '../fixes';
+import { isBelow, lowerBound } from '../../project/versions';
+import { serveReach } from '../flow';
 import { isInjectedDefault } from '../imports';
-import { returnsOf, walkBody } from './util';
+import { catchingHandler, returnsOf, walkBody } from './util';
 import { typeRefs, judgeType, isModelClass, hasAnnotatedFields } from './annotationTypes';
 
 // ---- MCP201 ----------------------------------------------------------------------------------
@@ -359,6 +361,9 @@ export function mcp207(py: PyFile): void {
 
 /** MCP209: text I/O that depends on the platform's default encoding. */
 export function mcp209(py: PyFile): void {
+  // Python 3.15 reads and writes UTF-8 by default (PEP 686): a project that requires it is safe.
+  const floor = lowerBound(py.project.runtime.python);
+  if (floor && !isBelow(floor, '3.15')) return;
   // A file that only drives its servers in-process (a demo, a test script) is not a server
   // process: outside tool handlers its file I/O is ordinary script code.
   const drivenOnly =
@@ -409,15 +414,29 @@ export function mcp209(py: PyFile): void {
     const fn = py.enclosingFunction(call);
     const tool = fn ? py.definitionOf(fn) : undefined;
     if (!tool && drivenOnly) continue;
-    const effect = tool
-      ? `there, and the call to ${tool.def.kind} '${tool.def.name}' fails`
-      : !fn || py.startupFunctions().has(fn)
-        ? 'there, and at startup that kills the server'
-        : 'there';
+    const via = !tool && fn ? py.handlerReaching(fn) : undefined;
+    // An `except ValueError` (or wider) around the read turns the error into its fallback.
+    const caughtAt = catchingHandler(py, call, [
+      'ValueError',
+      'UnicodeError',
+      'UnicodeDecodeError',
+      'UnicodeEncodeError',
+    ]);
+    const effect = caughtAt
+      ? `there, which the except on line ${caughtAt} catches: the file's content is silently lost`
+      : tool
+        ? `there, and the call to ${tool.def.kind} '${tool.def.name}' fails`
+        : via
+          ? `there, and the call to ${via.def.kind} '${via.def.name}' (which calls ${fn!.name}()) fails`
+          : // Startup code kills the server only on a path that goes on to serve: not in a
+            // `__main__` branch that writes files and exits (`--write-schemas`), nor in a CLI command.
+            (!fn || py.startupFunctions().has(fn)) && serveReach(py, call).may
+            ? 'there, and at startup that kills the server'
+            : 'there';
     py.hit(
       'MCP209',
       call,
-      `${what} on line ${py.line(call)} has no encoding=, so it uses the platform default (cp1252 and friends on Windows): UTF-8 content raises UnicodeDecodeError/UnicodeEncodeError ${effect}. Pass encoding="utf-8".`,
+      `${what} on line ${py.line(call)} has no encoding=, so it uses the platform default (cp1252 and friends on Windows before Python 3.15): UTF-8 content raises UnicodeDecodeError/UnicodeEncodeError ${effect}. Pass encoding="utf-8".`,
       {
         fixes: fixes(fix('Add encoding="utf-8"', addKeyword(py, call, 'encoding="utf-8"'), [], true)),
       },

@@ -408,3 +408,29 @@ export function moduleSettingsDefaults(py: PyFile): Record<string, Record<string
   }
   return out;
 }
+
+/**
+ * The line of the `except` clause around `node` (in the body of a `try`) that catches one of
+ * `errors`: a bare `except:`, `Exception`, `BaseException`, or one of the names.
+ */
+export function catchingHandler(py: PyFile, node: PyNode, errors: string[]): number | undefined {
+  for (let n: PyNode = node; n.parent; n = n.parent) {
+    const t = n.parent;
+    if (t.type === 'function_definition' || t.type === 'class_definition') return undefined;
+    if (t.type !== 'try_statement' || n.field !== 'body') continue;
+    for (const c of t.children) {
+      if (c.type !== 'except_clause') continue;
+      const header = py.text(c).split(':')[0]!;
+      const names = header
+        .replace(/^except\*?/, '')
+        .replace(/\bas\s+\w+\s*$/, '')
+        .replace(/[()]/g, '')
+        .split(',')
+        .map((x) => x.trim().replace(/^builtins\./, ''))
+        .filter(Boolean);
+      if (!names.length || names.some((x) => x === 'Exception' || x === 'BaseException' || errors.includes(x)))
+        return py.line(c);
+    }
+  }
+  return undefined;
+}

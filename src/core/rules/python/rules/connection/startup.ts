@@ -1,9 +1,9 @@
 /** Starting the server: MCP104 (a server with tools that never starts) and MCP105 (run() inside a running event loop). */
 import * as path from 'node:path';
 import type { PyFile } from '../../context';
-import type { PyNode } from '../../ast';
 import type { ServerFact, StartCall } from '../../servers';
 import { edit, fix, fixes, replaceNode } from '../../fixes';
+import { catchingHandler } from '../util';
 
 // ---- MCP104 ----------------------------------------------------------------------------------
 
@@ -85,7 +85,7 @@ export function mcp105(py: PyFile): void {
           : runner.startsWith('anyio')
             ? `raises "TypeError: 'NoneType' object is not callable"`
             : 'fails, since None is not an async function';
-        const caughtAt = catchingHandler(py, outer!, runner.startsWith('asyncio') ? 'ValueError' : 'TypeError');
+        const caughtAt = catchingHandler(py, outer!, [runner.startsWith('asyncio') ? 'ValueError' : 'TypeError']);
         const effect = caughtAt
           ? `The except clause on line ${caughtAt} catches it, so every shutdown reports that error instead of ending cleanly.`
           : 'Every clean shutdown ends with a traceback and exit code 1.';
@@ -110,32 +110,6 @@ export function mcp105(py: PyFile): void {
       }
     }
   }
-}
-
-/**
- * The line of the `except` clause around `node` (in the body of a `try`) that catches `error`:
- * a bare `except:`, `Exception`, `BaseException`, or the error itself.
- */
-function catchingHandler(py: PyFile, node: PyNode, error: string): number | undefined {
-  for (let n: PyNode = node; n.parent; n = n.parent) {
-    const t = n.parent;
-    if (t.type === 'function_definition' || t.type === 'class_definition') return undefined;
-    if (t.type !== 'try_statement' || n.field !== 'body') continue;
-    for (const c of t.children) {
-      if (c.type !== 'except_clause') continue;
-      const header = py.text(c).split(':')[0]!;
-      const names = header
-        .replace(/^except\*?/, '')
-        .replace(/\bas\s+\w+\s*$/, '')
-        .replace(/[()]/g, '')
-        .split(',')
-        .map((x) => x.trim().replace(/^builtins\./, ''))
-        .filter(Boolean);
-      if (!names.length || names.some((x) => x === 'Exception' || x === 'BaseException' || x === error))
-        return py.line(c);
-    }
-  }
-  return undefined;
 }
 
 function asyncRun(py: PyFile, s: ServerFact, st: StartCall): string | undefined {
