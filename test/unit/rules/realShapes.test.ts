@@ -151,6 +151,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('py_encoding_315', 'MCP209'), []);
   });
 
+  it('MCP112 (TS): a per-request handler whose .catch answers 500 is no startup promise; main().catch that only logs still is', () => {
+    assert.deepEqual(
+      at('ts_per_request_catch', 'MCP112').map((x) => [x.line, x.severity]),
+      [[40, 'info']],
+    );
+  });
+
   it('MCP502: Path(p).suffix and .stem are not file access', () => {
     assert.deepEqual(at('path_names', 'MCP502'), []);
   });

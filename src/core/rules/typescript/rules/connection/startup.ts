@@ -47,7 +47,10 @@ export function mcp104(ctx: RuleContext): void {
   }
 }
 
-/** Local async functions that start the server (connect/start/listen), plus `main`. */
+/**
+ * Local async functions that start the server (connect/start/listen), plus `main`; not one that
+ * serves a single HTTP request.
+ */
 function entryFunctions(ctx: RuleContext): Set<string> {
   const { ts } = ctx;
   const out = new Set<string>();
@@ -58,12 +61,19 @@ function entryFunctions(ctx: RuleContext): Set<string> {
       );
       if (!isAsync) continue;
       let starts = name === 'main';
-      if (!starts)
-        walk(fn, (n) => {
-          if (ts.isCallExpression(n) && ['connect', 'start', 'listen'].includes(calleeName(n) ?? '')) starts = true;
-          return !starts;
-        });
-      if (starts) out.add(name);
+      // A function that hands a request to a transport (`transport.handleRequest(req, res)`)
+      // serves one HTTP request: its promise settles per request, not at startup.
+      // (A route callback inside `main` does not make `main` one.)
+      let perRequest = false;
+      walk(fn, (n) => {
+        if (ts.isCallExpression(n)) {
+          const callee = calleeName(n) ?? '';
+          if (['connect', 'start', 'listen'].includes(callee)) starts = true;
+          if (callee === 'handleRequest' && ts.findAncestor(n.parent, ts.isFunctionLike) === fn) perRequest = true;
+        }
+        return !perRequest;
+      });
+      if (starts && !perRequest) out.add(name);
     }
   }
   return out;
