@@ -23,6 +23,8 @@ interface AnalyzedFile {
  * - stdout/stdin findings made on an unproven transport are dropped when every module that
  *   imports this one and starts a transport starts HTTP or SSE, and when nothing that imports it
  *   starts a transport while its only server start is an HTTP listen (`data.listensHttp`).
+ * - MCP102 on a write silenced under a stdio setting (`data.quietUnder`) that the module serving
+ *   stdio assigns (`process.env.MCP_TRANSPORT = "stdio"`).
  */
 export function withProjectModel(
   model: ProjectModel,
@@ -67,6 +69,14 @@ export function withProjectModel(
   if (hit.ruleId === 'MCP106' && hit.data?.pendingSettings) return settingsHost(model, file, entry.root, hit);
   if ((hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103') && offStdioOnly(model, file, hit))
     return undefined;
+  if (hit.ruleId === 'MCP102' && Array.isArray(hit.data?.quietUnder)) {
+    // `if (!quiet()) console.log(...)` with `quiet()` true under MCP_TRANSPORT=stdio, which the
+    // module that serves stdio sets.
+    const settings = hit.data.quietUnder as { env: string; value: string }[];
+    if (model.setsEnv(file, settings)) return undefined;
+    const { quietUnder: _, ...data } = hit.data;
+    hit = { ...hit, data };
+  }
   if (hit.downgrade && (hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103')) {
     const starts = model.startsReaching(file);
     if (!starts.length && (servesNothing(model, file, entry) || hit.data?.listensHttp === true)) return undefined;

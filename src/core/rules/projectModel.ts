@@ -205,6 +205,24 @@ export class ProjectModel {
   }
 
   /**
+   * Whether the process that serves `file` on stdio assigns one of the settings
+   * (`process.env.MCP_TRANSPORT = "stdio"`): `file` itself, or a module that imports it and
+   * starts a stdio (or unknown) transport.
+   */
+  setsEnv(file: string, settings: { env: string; value: string }[]): boolean {
+    const files = [
+      file,
+      ...this.startsReaching(file)
+        .filter((s) => s.transport === 'stdio' || s.transport === 'unknown')
+        .map((s) => s.file),
+    ];
+    return files.some((f) => {
+      const sets = this.nodes.get(f)?.facts.envSets;
+      return !!sets && settings.some((s) => sets[s.env]?.includes(s.value));
+    });
+  }
+
+  /**
    * Whether an analyzed TypeScript/JavaScript source of the project at `root` imports `pkg` at run
    * time (or one of its subpaths, `@modelcontextprotocol/sdk/server/mcp.js`; `import type` is not).
    */

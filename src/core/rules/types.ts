@@ -136,6 +136,12 @@ export interface ModuleFacts {
    */
   statelessHttp?: boolean;
   /**
+   * TypeScript/JavaScript: string literals the file assigns to environment variables
+   * (`process.env.MCP_TRANSPORT = "stdio"` before serving), by variable name. Output silenced
+   * under such a value (`data.quietUnder` of MCP102) is judged by them.
+   */
+  envSets?: Record<string, string[]>;
+  /**
    * Module-level pydantic settings objects (`settings = Settings()`, `class Settings(BaseSettings)`)
    * with their string field defaults and the environment variable that overrides each:
    * `{ settings: { host: { value: "127.0.0.1", env: "HOST" } } }`.

@@ -158,6 +158,16 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('TS: output silenced under MCP_TRANSPORT=stdio (through a local quiet() or directly) is not MCP102 when the entry sets it before serving; when nothing sets it, it is', () => {
+    assert.deepEqual(at('ts_env_quiet', 'MCP102'), []);
+    const h = at('ts_env_quiet_unset', 'MCP102', 'log.ts');
+    assert.deepEqual(
+      h.map((x) => x.line),
+      [8, 13],
+    );
+    assert.match(h[0]!.message, /index\.ts imports this module and starts the stdio transport|calls `debugLog\(\)`/);
+  });
+
   it('MCP502: Path(p).suffix and .stem are not file access', () => {
     assert.deepEqual(at('path_names', 'MCP502'), []);
   });

@@ -10,6 +10,7 @@ import type { ModuleFacts, RuleHit } from '../types';
 import { edit, isFunctionLike, rangeOf, stdoutWriteKind, walk } from './astUtil';
 import type { RuleContext } from './context';
 import type { Facts } from './facts';
+import { EnvGuards, envAssignments } from './envGuard';
 import { branchTransport, inHttpOnlyCode } from './rules/connection/transportPaths';
 import { resultAfterWrite, testedBranches, type Truth } from './resultGuard';
 import { ServePaths } from './servePath';
@@ -296,6 +297,7 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
   }
   const offStdioImports = [...loads].filter(([, off]) => off).map(([m]) => m);
   const packages = runtimePackages(ts, facts);
+  const envSets = envAssignments(ts, facts.sf);
   return {
     imports: importsOf(facts),
     ...(packages.length ? { packages } : {}),
@@ -305,6 +307,7 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
     ...(offStdioImports.length ? { offStdioImports } : {}),
     ...(Object.keys(stdioArgs).length ? { stdioArgs } : {}),
     ...(Object.values(stdioResults).some((l) => l.some((r) => r !== null)) ? { stdioResults } : {}),
+    ...(Object.keys(envSets).length ? { envSets } : {}),
   };
 }
 
@@ -492,6 +495,7 @@ export function helperStdoutHits(facts: Facts): RuleHit[] {
   const ts = loadTypeScript();
   const { sf } = facts;
   const reach = new Reach(ts, facts);
+  const envGuards = new EnvGuards(ts, facts);
   const hits: RuleHit[] = [];
   for (const call of facts.calls) {
     const e = call.expression;
@@ -520,6 +524,7 @@ export function helperStdoutHits(facts: Facts): RuleHit[] {
       const r = entryFn && resultAfterWrite(ts, facts, call, entryFn);
       if (r === 'falsy' || r === 'truthy') result = r;
     }
+    const quietUnder = envGuards.quietUnder(call);
     const target = consoleWrite ? e.name : (obj as ts.PropertyAccessExpression).name;
     const fix =
       stdoutWrite || ['log', 'info', 'debug'].includes(method)
@@ -540,6 +545,7 @@ export function helperStdoutHits(facts: Facts): RuleHit[] {
         ...(importTime ? {} : { entryFns: [...entry], helper: 'typescript' }),
         ...(guard ? { guard } : {}),
         ...(result ? { result } : {}),
+        ...(quietUnder.length ? { quietUnder } : {}),
       },
     });
   }

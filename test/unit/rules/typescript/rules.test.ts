@@ -151,6 +151,21 @@ describe('typescript analyzer: rule conditions', () => {
     assert.equal(hitsOf(await analyzeText('/w/a.ts', text, {}), 'MCP205').length, 0);
   });
 
+  it('MCP102 carries the stdio settings that silence a write (through a local function, !==, && and a ternary); other guards carry none', async () => {
+    const head = `import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";\nimport { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";\nconst s = new McpServer({ name: "x", version: "1" });\nfunction quiet() { return process.env.NODE_ENV === "test" || process.env.MCP_TRANSPORT === "stdio"; }\n`;
+    const tail = `await s.connect(new StdioServerTransport());\n`;
+    const quietOf = async (line: string) =>
+      hitsOf(await analyzeText('/w/a.ts', `${head}${line}\n${tail}`), 'MCP102').map((h) => h.data?.quietUnder ?? null);
+    const stdio = [{ env: 'MCP_TRANSPORT', value: 'stdio' }];
+    assert.deepEqual(await quietOf('if (!quiet()) console.log("a");'), [stdio]);
+    assert.deepEqual(await quietOf('if (process.env.MCP_TRANSPORT !== "stdio") console.log("a");'), [stdio]);
+    assert.deepEqual(await quietOf('process.env["MCP_TRANSPORT"] !== "stdio" && console.log("a");'), [stdio]);
+    assert.deepEqual(await quietOf('const w = quiet() ? null : console.log("a");'), [stdio]);
+    assert.deepEqual(await quietOf('if (quiet()) console.log("a");'), [null]);
+    assert.deepEqual(await quietOf('if (process.env.NODE_ENV !== "test") console.log("a");'), [null]);
+    assert.deepEqual(await quietOf('if (!quiet() || process.env.DEBUG) console.log("a");'), [null]);
+  });
+
   it('MCP606 is skipped on SDKs that predate registerTool', async () => {
     const text = `import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";\nconst s = new McpServer({ name: "x", version: "1" });\ns.tool("a", "d", async () => ({ content: [] }));\n`;
     assert.equal(hitsOf(await analyzeText('/w/a.ts', text, { sdk: '1.10.0' }), 'MCP606').length, 0);

@@ -19,6 +19,7 @@ import { callsNamed, importsModule } from '../../facts';
 import { initializerOf, resolveRef } from '../../resolve';
 import { type PathVerdict, ServePaths } from '../../servePath';
 import { TransportGuards } from '../../transportGuard';
+import { EnvGuards } from '../../envGuard';
 import { loggerHits } from './loggers';
 import { branchTransport, inHttpOnlyCode } from './transportPaths';
 
@@ -102,6 +103,13 @@ export function mcp102(ctx: RuleContext): void {
   const { ts, sf, file } = ctx;
   const paths = servePaths(ctx);
   const guards = new TransportGuards(ts, ctx.facts);
+  const envGuards = new EnvGuards(ts, ctx.facts);
+  // Silenced while a stdio setting holds (`if (!quiet()) console.log(...)`): the project model
+  // drops the finding when a module of the project assigns that setting.
+  const quiet = (node: ts.Node) => {
+    const q = envGuards.quietUnder(node);
+    return q.length ? { quietUnder: q } : {};
+  };
   // A file whose only server start is an HTTP listen (`http.createServer(...).listen(port, host)`,
   // `app.listen(port)`): stdout is not a protocol channel unless a module that imports it serves
   // stdio, which the project model decides (`crossFile.ts`).
@@ -128,7 +136,10 @@ export function mcp102(ctx: RuleContext): void {
         'MCP102',
         call,
         `\`${e.getText(sf)}\` is \`console.${alias.method}\` (bound on line ${alias.line}), which writes to stdout, the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; clients fail to parse the line and may drop the server. Bind it to \`console.error\` (stderr) instead.${note}`,
-        { downgrade: ctx.stdio === 'unknown' || unproven, data: { call: `console.${alias.method}`, ...http } },
+        {
+          downgrade: ctx.stdio === 'unknown' || unproven,
+          data: { call: `console.${alias.method}`, ...http, ...quiet(call) },
+        },
       );
       continue;
     }
@@ -156,7 +167,7 @@ export function mcp102(ctx: RuleContext): void {
         'MCP102',
         call,
         `\`console.${method}\` writes to stdout, which is the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; clients fail to parse the line (\`Unexpected token ... is not valid JSON\`) and may drop the server. Log with \`console.error\` (stderr) instead.${note}`,
-        { fixes, downgrade, data: { call: `console.${method}`, ...http } },
+        { fixes, downgrade, data: { call: `console.${method}`, ...http, ...quiet(call) } },
       );
     } else {
       ctx.report(
@@ -180,7 +191,7 @@ export function mcp102(ctx: RuleContext): void {
             ),
           ],
           downgrade,
-          data: { call: 'process.stdout.write', ...http },
+          data: { call: 'process.stdout.write', ...http, ...quiet(call) },
         },
       );
     }
