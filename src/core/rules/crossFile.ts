@@ -36,7 +36,10 @@ export function withProjectModel(
   const needs = hit.data?.needsImport;
   if (typeof needs === 'string') {
     if (!model.importsPackage(entry.root, needs)) return undefined;
-    const { needsImport: _, ...data } = hit.data!;
+    // A zod mismatch matters only where the project's schemas reach the SDK (not a server that
+    // converts them to JSON Schema itself and registers them on a low-level Server).
+    if (hit.data!.needsSdkSchemas === true && !model.passesSdkSchemas(entry.root)) return undefined;
+    const { needsImport: _, needsSdkSchemas: __, ...data } = hit.data!;
     return { ...hit, data };
   }
   if (hit.ruleId === 'MCP608') return fastmcpEntryHit(model, hit);

@@ -222,6 +222,12 @@ export class ProjectModel {
     });
   }
 
+  /** Whether an analyzed source of the project at `root` hands schemas to an SDK `McpServer`. */
+  passesSdkSchemas(root: string): boolean {
+    for (const node of this.nodes.values()) if (node.root === root && node.facts.sdkSchemas) return true;
+    return false;
+  }
+
   /**
    * Whether an analyzed TypeScript/JavaScript source of the project at `root` imports `pkg` at run
    * time (or one of its subpaths, `@modelcontextprotocol/sdk/server/mcp.js`; `import type` is not).

@@ -142,6 +142,13 @@ export interface ModuleFacts {
    */
   envSets?: Record<string, string[]>;
   /**
+   * TypeScript/JavaScript: the file hands schemas to an SDK `McpServer` (`registerTool` with an
+   * `inputSchema`, a positional `server.tool(name, shape, ...)`, `registerPrompt` with
+   * `argsSchema`), other than JSON Schema wrapped in `fromJsonSchema()`: the project's zod meets
+   * the SDK's (MCP206).
+   */
+  sdkSchemas?: true;
+  /**
    * Module-level pydantic settings objects (`settings = Settings()`, `class Settings(BaseSettings)`)
    * with their string field defaults and the environment variable that overrides each:
    * `{ settings: { host: { value: "127.0.0.1", env: "HOST" } } }`.

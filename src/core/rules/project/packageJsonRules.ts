@@ -89,7 +89,7 @@ export function packageJsonRules(file: string, text: string, ctx: ProjectContext
           },
           ...(zodNode ? [{ title: 'Pin zod to ^3.25', edits: [replace(zodNode, '^3.25.0')] }] : []),
         ],
-        data: { zod: zodVersion, sdk: sdkVersion, needsImport: '@modelcontextprotocol/sdk' },
+        data: { zod: zodVersion, sdk: sdkVersion, needsImport: '@modelcontextprotocol/sdk', needsSdkSchemas: true },
       });
     }
   }
@@ -120,7 +120,7 @@ export function packageJsonRules(file: string, text: string, ctx: ProjectContext
             },
           ]
         : undefined,
-      data: { zod: zodVersion, needsImport: '@modelcontextprotocol/server' },
+      data: { zod: zodVersion, needsImport: '@modelcontextprotocol/server', needsSdkSchemas: true },
     });
   }
   const zodCopies = ctx.allVersions?.get('zod');

@@ -7,7 +7,7 @@
  */
 import type * as ts from 'typescript';
 import type { ModuleFacts, RuleHit } from '../types';
-import { edit, isFunctionLike, rangeOf, stdoutWriteKind, walk } from './astUtil';
+import { edit, isFunctionLike, rangeOf, stdoutWriteKind, unwrap, walk } from './astUtil';
 import type { RuleContext } from './context';
 import type { Facts } from './facts';
 import { EnvGuards, envAssignments } from './envGuard';
@@ -298,6 +298,15 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
   const offStdioImports = [...loads].filter(([, off]) => off).map(([m]) => m);
   const packages = runtimePackages(ts, facts);
   const envSets = envAssignments(ts, facts.sf);
+  const sdkSchemas = facts.defs.some(
+    (d) =>
+      (d.style === 'register' || d.style === 'positional') &&
+      !!d.schema &&
+      !(
+        ts.isCallExpression(unwrap(d.schema)) &&
+        /fromJsonSchema$/.test((unwrap(d.schema) as ts.CallExpression).expression.getText(facts.sf))
+      ),
+  );
   return {
     imports: importsOf(facts),
     ...(packages.length ? { packages } : {}),
@@ -308,6 +317,7 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
     ...(Object.keys(stdioArgs).length ? { stdioArgs } : {}),
     ...(Object.values(stdioResults).some((l) => l.some((r) => r !== null)) ? { stdioResults } : {}),
     ...(Object.keys(envSets).length ? { envSets } : {}),
+    ...(sdkSchemas ? { sdkSchemas: true as const } : {}),
   };
 }
 

@@ -183,6 +183,8 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     };
     assert.deepEqual(await project('ts_v2_raw_shape'), []);
     assert.deepEqual(await project('ts_v2_zod3'), [['package.json', 'MCP206', 7, 'error']]);
+    // zod 3 schemas converted to JSON Schema by the server itself never meet the SDK's zod.
+    assert.deepEqual(await project('ts_v2_zod3_json'), []);
   });
 
   it('MCP111 (TS): SDK 1.32 answers the second request to a reused stateless transport with HTTP 500, so one made outside the route handler is an error; per-request transports are not', async () => {
