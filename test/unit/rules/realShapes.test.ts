@@ -139,7 +139,7 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.doesNotMatch(h[0].message, /at startup/);
   });
 
-  it('MCP209: a __main__ branch that writes and exits is no startup, a helper names the tool that calls it, an except ValueError catches it; nothing on Python 3.15+', () => {
+  it('MCP209: a __main__ branch that writes and exits is no startup, a helper names the tool that calls it, an except ValueError catches it; json.dump plus an ASCII f.write is fine; nothing on Python 3.15+', () => {
     const h = at('py_encoding_paths', 'MCP209');
     assert.deepEqual(
       h.map((x) => x.line),

@@ -455,6 +455,19 @@ function isAsciiJson(py: PyFile, call: PyNode | undefined): boolean {
  * A write-mode `open()` whose handle (`with open(...) as f`, `f = open(...)`) is used only as the
  * file of ASCII `json.dump(x, f)` calls.
  */
+/** `f.write("...")` of a string literal that is all ASCII (no escapes or interpolation that could add more). */
+function asciiLiteralWrite(py: PyFile, handle: PyNode): boolean {
+  const attr = handle.parent;
+  if (attr?.type !== 'attribute' || field(attr, 'object') !== handle) return false;
+  if (py.text(field(attr, 'attribute')!) !== 'write') return false;
+  const call = attr.parent;
+  if (call?.type !== 'call') return false;
+  const args = py.positional(call);
+  const text = args.length === 1 ? py.str(args[0]) : undefined;
+  // eslint-disable-next-line no-control-regex
+  return text !== undefined && /^[\x00-\x7f]*$/.test(text);
+}
+
 function onlyAsciiJsonWrites(py: PyFile, openCall: PyNode): boolean {
   let handle: string | undefined;
   let scope: PyNode | undefined;
@@ -489,6 +502,8 @@ function onlyAsciiJsonWrites(py: PyFile, openCall: PyNode): boolean {
       // the binding itself
     } else if (n.parent?.type === 'attribute' && /^(close|flush)$/.test(py.text(field(n.parent, 'attribute')!))) {
       // f.close()
+    } else if (asciiLiteralWrite(py, n)) {
+      // f.write("\n") after the dump
     } else ok = false;
     return true;
   });
