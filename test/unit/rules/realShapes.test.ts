@@ -168,6 +168,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.match(h[0]!.message, /index\.ts imports this module and starts the stdio transport|calls `debugLog\(\)`/);
   });
 
+  it("TS: a name checked against a fixed list (includes, has, an early return) picks one of the server's own files: no MCP502, MCP301 or MCP403; a fixed guide is not unbounded; a free name keeps all three", () => {
+    const got = findings
+      .filter((f) => path.relative(ROOT, f.file).split(path.sep)[0] === 'ts_allowlist')
+      .map((f) => `${f.range.start.line + 1}:${f.code}`)
+      .sort();
+    assert.deepEqual(got, ['57:MCP301', '57:MCP502', '58:MCP403']);
+  });
+
   it('MCP502: Path(p).suffix and .stem are not file access', () => {
     assert.deepEqual(at('path_names', 'MCP502'), []);
   });

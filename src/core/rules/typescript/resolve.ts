@@ -79,6 +79,33 @@ export function resolveRef(facts: Facts, expr: ts.Expression): ModuleRef | undef
 }
 
 /** The declaration an identifier use refers to (nearest enclosing scope wins). */
+/**
+ * Where a declaration is visible: `let`/`const` (and their destructured names) in the nearest
+ * block, loop or case clause; `var` in the enclosing function.
+ */
+function declScope(d: ts.VariableDeclaration | ts.BindingElement): ts.Node {
+  const ts = loadTypeScript();
+  let decl: ts.Node = d;
+  while (ts.isBindingElement(decl) || ts.isObjectBindingPattern(decl) || ts.isArrayBindingPattern(decl))
+    decl = decl.parent;
+  const list = decl.parent;
+  if (!list || !ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.BlockScoped)) return scopeOf(d);
+  for (let n: ts.Node | undefined = list.parent; n; n = n.parent) {
+    if (
+      ts.isBlock(n) ||
+      ts.isForStatement(n) ||
+      ts.isForOfStatement(n) ||
+      ts.isForInStatement(n) ||
+      ts.isCaseClause(n) ||
+      ts.isDefaultClause(n) ||
+      ts.isSourceFile(n) ||
+      isFunctionLike(n)
+    )
+      return n;
+  }
+  return scopeOf(d);
+}
+
 export function resolveDecl(
   facts: Facts,
   id: ts.Identifier,
@@ -88,7 +115,7 @@ export function resolveDecl(
   let best: ts.VariableDeclaration | ts.ParameterDeclaration | ts.BindingElement | undefined;
   let bestDepth = Infinity;
   for (const c of cands) {
-    const scope = c.kind === loadTypeScript().SyntaxKind.Parameter ? c.parent : scopeOf(c);
+    const scope = c.kind === loadTypeScript().SyntaxKind.Parameter ? c.parent : declScope(c);
     if (!contains(scope, id)) continue;
     // deeper scope = smaller span
     const depth = scope.end - scope.pos;

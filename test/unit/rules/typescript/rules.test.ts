@@ -166,6 +166,30 @@ describe('typescript analyzer: rule conditions', () => {
     assert.deepEqual(await quietOf('if (!quiet() || process.env.DEBUG) console.log("a");'), [null]);
   });
 
+  it('a const is resolved in its own block: the second `text` (a caller-chosen file) is MCP403, the first (a fixed guide) is not', async () => {
+    const text = [
+      'import { readFileSync } from "node:fs";',
+      'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";',
+      'import { z } from "zod";',
+      'const s = new McpServer({ name: "x", version: "1" });',
+      's.registerTool("doc", { inputSchema: { name: z.string() } }, async ({ name }) => {',
+      '  if (name === "guide") {',
+      '    const text = readFileSync("GUIDE.md", "utf-8");',
+      '    return { content: [{ type: "text", text }] };',
+      '  }',
+      '  if (name.endsWith(".md")) {',
+      '    const text = readFileSync(`docs/${name}`, "utf-8");',
+      '    return { content: [{ type: "text", text }] };',
+      '  }',
+      '  return { content: [] };',
+      '});',
+    ].join('\n');
+    assert.deepEqual(
+      hitsOf(await analyzeText('/w/a.ts', text), 'MCP403').map((h) => h.range.start.line + 1),
+      [12],
+    );
+  });
+
   it('MCP606 is skipped on SDKs that predate registerTool', async () => {
     const text = `import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";\nconst s = new McpServer({ name: "x", version: "1" });\ns.tool("a", "d", async () => ({ content: [] }));\n`;
     assert.equal(hitsOf(await analyzeText('/w/a.ts', text, { sdk: '1.10.0' }), 'MCP606').length, 0);

@@ -16,6 +16,7 @@ import { type RuleContext, isModuleLevel, refersTo, taintedNames } from '../cont
 import { type DefFact, callsNamed } from '../facts';
 import { initializerOf, resolveRef } from '../resolve';
 import { isRemoteClientModule } from './errorExposure';
+import { outsideAllowlist } from '../allowlist';
 
 /** Concurrency and performance rules: MCP301 302 401 402 403 404. */
 export function behaviorRules(ctx: RuleContext): void {
@@ -35,6 +36,7 @@ function callsIn(ctx: RuleContext, fn: ts.Node): ts.CallExpression[] {
 }
 
 const BLOCKING_MODULES = new Set(['child_process', 'crypto', 'zlib']);
+const FS_METADATA_SYNC = new Set(['existsSync', 'statSync', 'lstatSync', 'accessSync', 'realpathSync']);
 
 function mcp301(ctx: RuleContext, d: DefFact): void {
   const { ts, sf } = ctx;
@@ -59,7 +61,9 @@ function mcp301(ctx: RuleContext, d: DefFact): void {
       ref &&
       ref.name.endsWith('Sync') &&
       ref.module === 'fs' &&
-      call.arguments.some((a) => refersTo(ctx, a, tainted))
+      // A stat is one metadata lookup; reads and writes take as long as the data is big.
+      !FS_METADATA_SYNC.has(ref.name) &&
+      call.arguments.some((a) => refersTo(ctx, a, outsideAllowlist(ctx, call, tainted, h)))
     ) {
       ctx.report(
         'MCP301',
@@ -314,10 +318,17 @@ function loopBound(ctx: RuleContext, loop: ts.Node): { count?: number } | undefi
   return {};
 }
 
+const GROWING_FILE = /log|history|journal|\.jsonl|\.csv|\.ndjson|\.db\b/i;
+
 const LIMIT_PARAM = /limit|max|page|cursor|offset|size|count|length|head|tail|lines|bytes|top/i;
 
 /** A call whose result grows with the data: whole-file reads, recursive listings, unlimited queries. */
-function isUnboundedSource(ctx: RuleContext, expr: ts.Expression, depth = 0): string | undefined {
+function isUnboundedSource(
+  ctx: RuleContext,
+  expr: ts.Expression,
+  input?: { handler: ts.FunctionLikeDeclaration; tainted: Set<string> },
+  depth = 0,
+): string | undefined {
   const { ts, sf } = ctx;
   let e = unwrapAwait(expr);
   // unwrap `.toString()` on a Buffer read
@@ -325,7 +336,7 @@ function isUnboundedSource(ctx: RuleContext, expr: ts.Expression, depth = 0): st
     e = unwrapAwait(e.expression.expression);
   if (ts.isIdentifier(e) && depth < 3) {
     const init = initializerOf(ctx.facts, e);
-    return init ? isUnboundedSource(ctx, init, depth + 1) : undefined;
+    return init ? isUnboundedSource(ctx, init, input, depth + 1) : undefined;
   }
   if (!ts.isCallExpression(e)) return undefined;
   const ref = resolveRef(ctx.facts, e.expression);
@@ -334,8 +345,25 @@ function isUnboundedSource(ctx: RuleContext, expr: ts.Expression, depth = 0): st
     ref &&
     (ref.module === 'fs' || ref.module === 'fs/promises') &&
     (ref.name === 'readFile' || ref.name === 'readFileSync')
-  )
+  ) {
+    // A file no tool argument chooses (a document shipped with the server), or one chosen from a
+    // fixed list (`if (names.includes(name))`), has a size the author knows.
+    // A log or data file that grows (`app.log`, `history.jsonl`) stays unbounded.
+    const path = e.arguments[0];
+    const grows = (x: ts.Expression): boolean => {
+      const v = unwrap(x);
+      const init = ts.isIdentifier(v) ? initializerOf(ctx.facts, v) : undefined;
+      return GROWING_FILE.test(v.getText(sf)) || (!!init && GROWING_FILE.test(init.getText(sf)));
+    };
+    const chosen = (x: ts.Expression, names: Set<string>): boolean => {
+      const v = unwrap(x);
+      const init = ts.isIdentifier(v) ? initializerOf(ctx.facts, v) : undefined;
+      return refersTo(ctx, x, names) || (!!init && refersTo(ctx, init, names));
+    };
+    if (input && path && !grows(path) && !chosen(path, outsideAllowlist(ctx, e, input.tainted, input.handler)))
+      return undefined;
     return `\`${ref.name}\``;
+  }
   if (
     ref &&
     (ref.module === 'fs' || ref.module === 'fs/promises') &&
@@ -371,7 +399,8 @@ function returnedPayloads(ctx: RuleContext, d: DefFact, e: ts.Expression): ts.Ex
 function mcp403(ctx: RuleContext, d: DefFact): void {
   const { ts } = ctx;
   const h = d.handler!;
-  const paramNames = [...d.def.params.map((p) => p.name), ...taintedNames(ctx, h)];
+  const tainted = taintedNames(ctx, h);
+  const paramNames = [...d.def.params.map((p) => p.name), ...tainted];
   if (paramNames.some((p) => LIMIT_PARAM.test(p))) return;
   for (const { expr } of ctx.returnsOf(h)) {
     const e = unwrapAwait(expr);
@@ -383,7 +412,7 @@ function mcp403(ctx: RuleContext, d: DefFact): void {
         p.arguments[0]
       )
         p = unwrapAwait(p.arguments[0]);
-      const src = isUnboundedSource(ctx, p);
+      const src = isUnboundedSource(ctx, p, { handler: h, tainted });
       if (!src) continue;
       ctx.report(
         'MCP403',

@@ -4,6 +4,7 @@ import { type RuleContext, refersTo, taintedNames } from '../context';
 import { type DefFact, callsNamed, importsModule } from '../facts';
 import { initializerOf, resolveRef } from '../resolve';
 import { reachesBoundary } from './pathBoundary';
+import { outsideAllowlist } from '../allowlist';
 import { exceptionLeakVerdict, type LeakVerdict } from './errorExposure';
 
 /** Security rules: MCP501 502 503 504. */
@@ -147,7 +148,7 @@ function mcp502(ctx: RuleContext, d: DefFact, tainted: Set<string>, sanitizers: 
     const isSendFile = !ref && calleeName(call) === 'sendFile';
     if (!isFs && !isSendFile) continue;
     const p = call.arguments[0];
-    if (!p || !reachesBoundary(ctx, h, p, tainted, sanitizers)) continue;
+    if (!p || !reachesBoundary(ctx, h, p, outsideAllowlist(ctx, call, tainted, h), sanitizers)) continue;
     const fn = ref?.name ?? 'sendFile';
     ctx.report(
       'MCP502',
