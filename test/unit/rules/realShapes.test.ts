@@ -176,6 +176,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(got, ['57:MCP301', '57:MCP502', '58:MCP403']);
   });
 
+  it('MCP502 (TS): a path checked by a validator before use (a statement that throws, or a result tested with an exit) is contained; an unchecked result is not', () => {
+    assert.deepEqual(
+      at('ts_validated_path', 'MCP502').map((x) => x.line),
+      [43],
+    );
+  });
+
   it('MCP502: Path(p).suffix and .stem are not file access', () => {
     assert.deepEqual(at('path_names', 'MCP502'), []);
   });

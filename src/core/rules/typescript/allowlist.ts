@@ -5,7 +5,7 @@
  * server's own files (MCP502, MCP301, MCP403).
  */
 import type * as ts from 'typescript';
-import { unwrap } from './astUtil';
+import { unwrap, unwrapAwait } from './astUtil';
 import { type RuleContext, refersTo } from './context';
 
 /** Names of `tainted` that a membership check guards at `node` (searched up to `stop`). */
@@ -91,4 +91,108 @@ export function outsideAllowlist(ctx: RuleContext, node: ts.Node, tainted: Set<s
     }
   }
   return out;
+}
+
+/** A validator by its name: `validateWritePath`, `assertInsideRoot`, `checkFilePath`, `isSafePath`. */
+const VALIDATOR = /(valid|check|assert|verify|ensure|sanitiz|safe|allowed|inside|within|guard)/i;
+const PATH_WORD = /(path|file|dir|folder|root|location)/i;
+
+/**
+ * Expressions (by text: `args.outputPath`, `filePath`) that a path validator checked before
+ * `node`, in `handler`: `validateWritePath(x)` as a statement (it throws), `const v =
+ * validateWritePath(x, cfg); if (!v.valid) throw ...;`, or `if (!isSafePath(x)) return ...;`.
+ */
+function validatedBefore(ctx: RuleContext, node: ts.Node, handler: ts.Node): Set<string> {
+  const { ts } = ctx;
+  const out = new Set<string>();
+  const validatorArg = (e: ts.Expression | undefined): string | undefined => {
+    const c = e && unwrapAwait(unwrap(e));
+    if (!c || !ts.isCallExpression(c) || !c.arguments.length) return undefined;
+    const callee = unwrap(c.expression);
+    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+    if (!VALIDATOR.test(name) || !PATH_WORD.test(name)) return undefined;
+    return unwrap(c.arguments[0]!).getText(ctx.sf);
+  };
+  const callsIn = (e: ts.Node): string[] => {
+    const found: string[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isExpression(n)) {
+        const a = validatorArg(n);
+        if (a) found.push(a);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(e);
+    return found;
+  };
+  for (let child: ts.Node = node, p = node.parent; p && child !== handler; child = p, p = p.parent) {
+    if (!ts.isBlock(p)) continue;
+    const results = new Map<string, string>(); // result variable → validated expression
+    for (const s of p.statements) {
+      if (s === child) break;
+      if (ts.isExpressionStatement(s)) {
+        const a = validatorArg(s.expression);
+        if (a) out.add(a);
+      } else if (ts.isVariableStatement(s)) {
+        for (const d of s.declarationList.declarations) {
+          const a = validatorArg(d.initializer);
+          if (a && ts.isIdentifier(d.name)) results.set(d.name.text, a);
+        }
+      } else if (ts.isIfStatement(s) && exits(ts, s.thenStatement)) {
+        for (const a of callsIn(s.expression)) out.add(a);
+        for (const [v, a] of results) if (refersTo(ctx, s.expression, new Set([v]))) out.add(a);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether every piece of caller input in `expr` went through a path validator before `node`
+ * (following the handler's local variables, `let p = args.outputPath; p = p + ".csv"` included).
+ */
+export function validatedInput(
+  ctx: RuleContext,
+  node: ts.Node,
+  expr: ts.Expression,
+  tainted: Set<string>,
+  handler: ts.FunctionLikeDeclaration,
+): boolean {
+  const validated = validatedBefore(ctx, node, handler);
+  if (!validated.size) return false;
+  const { ts } = ctx;
+  const locals = new Map<string, ts.Expression[]>();
+  walkNode(ts, handler, (n) => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer)
+      (locals.get(n.name.text) ?? locals.set(n.name.text, []).get(n.name.text)!).push(n.initializer);
+    else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left))
+      (locals.get(n.left.text) ?? locals.set(n.left.text, []).get(n.left.text)!).push(n.right);
+  });
+  const seen = new Set<string>();
+  const clean = (e: ts.Node, depth: number): boolean => {
+    if (validated.has(e.getText(ctx.sf))) return true;
+    if (ts.isIdentifier(e)) {
+      if (!tainted.has(e.text)) return true;
+      const values = locals.get(e.text);
+      if (!values || depth > 4) return false;
+      if (seen.has(e.text)) return true; // `p = p + ".csv"`: judged by its other values
+      seen.add(e.text);
+      return values.every((v) => clean(v, depth + 1));
+    }
+    if (ts.isPropertyAccessExpression(e) && validated.has(e.getText(ctx.sf))) return true;
+    let ok = true;
+    ts.forEachChild(e, (c) => {
+      if (ok && !(ts.isPropertyAccessExpression(e) && c === e.name)) ok = clean(c, depth);
+    });
+    return ok;
+  };
+  return clean(expr, 0);
+}
+
+function walkNode(ts: typeof import('typescript'), root: ts.Node, visit: (n: ts.Node) => void): void {
+  const rec = (n: ts.Node): void => {
+    visit(n);
+    ts.forEachChild(n, rec);
+  };
+  rec(root);
 }

@@ -4,7 +4,7 @@ import { type RuleContext, refersTo, taintedNames } from '../context';
 import { type DefFact, callsNamed, importsModule } from '../facts';
 import { initializerOf, resolveRef } from '../resolve';
 import { reachesBoundary } from './pathBoundary';
-import { outsideAllowlist } from '../allowlist';
+import { outsideAllowlist, validatedInput } from '../allowlist';
 import { exceptionLeakVerdict, type LeakVerdict } from './errorExposure';
 
 /** Security rules: MCP501 502 503 504. */
@@ -149,6 +149,7 @@ function mcp502(ctx: RuleContext, d: DefFact, tainted: Set<string>, sanitizers: 
     if (!isFs && !isSendFile) continue;
     const p = call.arguments[0];
     if (!p || !reachesBoundary(ctx, h, p, outsideAllowlist(ctx, call, tainted, h), sanitizers)) continue;
+    if (validatedInput(ctx, call, p, tainted, h)) continue;
     const fn = ref?.name ?? 'sendFile';
     ctx.report(
       'MCP502',
