@@ -183,6 +183,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it("MCP705 (TS): a return in the try of a recovery inside a catch is the recovery's success; its own catch is still a failure", () => {
+    assert.deepEqual(
+      at('ts_catch_recovery', 'MCP705').map((x) => x.line),
+      [34],
+    );
+  });
+
   it('MCP502: Path(p).suffix and .stem are not file access', () => {
     assert.deepEqual(at('path_names', 'MCP502'), []);
   });

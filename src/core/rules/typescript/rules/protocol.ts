@@ -147,11 +147,16 @@ function mcp703(ctx: RuleContext, tools: DefFact[]): void {
 
 const ERROR_TEXT = /^\s*(error|failed|failure|fail|could not|cannot|unable)\b/i;
 
+/**
+ * Whether the nearest handling context of `node` is a `catch`: a return in the `try` of a
+ * recovery attempt inside a catch (`catch { try { retry(); return saved; } ... }`) is that
+ * attempt's success, not the failure.
+ */
 function insideCatch(ctx: RuleContext, node: ts.Node, stop: ts.Node): boolean {
-  let n: ts.Node | undefined = node.parent;
-  while (n && n !== stop) {
-    if (ctx.ts.isCatchClause(n)) return true;
-    n = n.parent;
+  const { ts } = ctx;
+  for (let n: ts.Node | undefined = node.parent; n && n !== stop; n = n.parent) {
+    if (ts.isCatchClause(n)) return true;
+    if (ts.isBlock(n) && n.parent && ts.isTryStatement(n.parent) && n.parent.tryBlock === n) return false;
   }
   return false;
 }
