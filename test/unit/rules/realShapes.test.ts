@@ -190,6 +190,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP504: after an except for HTTP status errors, a broad except around calls to literal URLs sees only transport errors; a URL from the environment can still leak the host', () => {
+    assert.deepEqual(at('py_status_errors', 'MCP504', 'public_api.py'), []);
+    assert.deepEqual(
+      at('py_status_errors', 'MCP504', 'internal_api.py').map((x) => x.line),
+      [26],
+    );
+  });
+
   it('MCP502: Path(p).suffix and .stem are not file access', () => {
     assert.deepEqual(at('path_names', 'MCP502'), []);
   });

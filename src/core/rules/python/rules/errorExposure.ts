@@ -319,7 +319,51 @@ export function exceptionLeakVerdict(py: PyFile, clause: PyNode, leaked: PyNode)
   const carried = finder.reach(body, fn, true);
   const source = carried ?? (receiver === 'local' ? undefined : finder.reach(body, fn, false));
   const traceback = /traceback\.format_exc|format_exception|format_tb/.test(py.text(leaked));
+  // A key sent in a header leaks through the service's reply (its status error and body); when
+  // an earlier `except httpx.HTTPStatusError` takes those, this clause sees transport errors,
+  // which name only the URL: nothing to hide when every URL is a literal in the source.
+  if (source && !carried && !traceback && statusErrorsHandledBefore(py, clause) && literalUrlsOnly(py, body))
+    return undefined;
   if (source) return { source, carries: !!carried, receiver, traceback };
   if (traceback && receiver !== 'local') return { receiver, traceback };
   return undefined;
+}
+
+/** HTTP client errors that carry the service's reply (status, body). */
+const STATUS_ERRORS = /\b(HTTPStatusError|HTTPError|ClientResponseError)\b/;
+
+/** Whether an `except` clause before `clause` in the same `try` catches HTTP status errors. */
+function statusErrorsHandledBefore(py: PyFile, clause: PyNode): boolean {
+  const tryStmt = clause.parent;
+  if (!tryStmt) return false;
+  for (const c of tryStmt.children) {
+    if (c === clause) return false;
+    if (c.type !== 'except_clause') continue;
+    const header = py.text(c).split(':')[0]!;
+    if (STATUS_ERRORS.test(header)) return true;
+  }
+  return false;
+}
+
+const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request', 'stream']);
+
+/** Whether the HTTP calls in `body` all go to URLs written as literals (directly or as a constant). */
+function literalUrlsOnly(py: PyFile, body: PyNode): boolean {
+  let calls = 0;
+  let literal = true;
+  walk(body, (n) => {
+    if (!literal) return false;
+    if (n.type !== 'call') return true;
+    const fn = field(n, 'function');
+    if (fn?.type !== 'attribute' || !HTTP_METHODS.has(py.text(field(fn, 'attribute')!))) return true;
+    const method = py.text(field(fn, 'attribute')!);
+    const pos = py.positional(n);
+    const url = py.kwargs(n).get('url') ?? pos[method === 'request' || method === 'stream' ? 1 : 0];
+    if (!url) return true;
+    calls++;
+    const value = py.constStr(url);
+    if (value === undefined || !/^https?:\/\//.test(value)) literal = false;
+    return true;
+  });
+  return calls > 0 && literal;
 }
