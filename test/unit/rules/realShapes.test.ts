@@ -204,8 +204,15 @@ describe('lint on real-world shapes (precision regressions)', function () {
 
   it('MCP505: protocol fields (progressToken, nextPageToken) and truncated examples are not secrets', () => {
     assert.deepEqual(
-      at('secret_shapes', 'MCP505').map((x) => x.line),
+      at('secret_shapes', 'MCP505', 'server.py').map((x) => x.line),
       [8],
+    );
+  });
+
+  it('MCP505: placeholders in printed setup help (your_private_key, paste_token_here) are not secrets; a real-looking fallback key is', () => {
+    assert.deepEqual(
+      at('secret_shapes', 'MCP505', 'setup_help.py').map((x) => x.line),
+      [10],
     );
   });
 
