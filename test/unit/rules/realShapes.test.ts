@@ -198,6 +198,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('TS: a forEach callback runs where forEach is called: output in one on a --list-tools path that exits is not MCP102; in a tool handler it is', () => {
+    assert.deepEqual(
+      at('ts_list_flag', 'MCP102').map((x) => x.line),
+      [34],
+    );
+  });
+
   it('MCP502: Path(p).suffix and .stem are not file access', () => {
     assert.deepEqual(at('path_names', 'MCP502'), []);
   });

@@ -305,3 +305,28 @@ export function packageVersion(packages: Map<string, string>, name: string): str
   if (!m) return undefined;
   return `${m[1]}.${m[2] ?? 0}.${m[3] ?? 0}`;
 }
+
+/** Array methods that call their callback synchronously, before they return. */
+const SYNC_ARRAY_METHODS = new Set([
+  'forEach',
+  'map',
+  'filter',
+  'some',
+  'every',
+  'find',
+  'findIndex',
+  'findLast',
+  'findLastIndex',
+  'reduce',
+  'reduceRight',
+  'flatMap',
+  'sort',
+]);
+
+/** A callback an array method calls before it returns (`list.forEach(cb)`, `.map(cb)`). */
+export function calledNow(ts: typeof import('typescript'), fn: ts.Node): boolean {
+  const call = fn.parent;
+  if (!call || !ts.isCallExpression(call) || !call.arguments.includes(fn as ts.Expression)) return false;
+  const callee = call.expression;
+  return ts.isPropertyAccessExpression(callee) && SYNC_ARRAY_METHODS.has(callee.name.text);
+}

@@ -16,7 +16,7 @@
  * callbacks, of which one runs per invocation.
  */
 import type * as ts from 'typescript';
-import { isFunctionLike, unwrap, unwrapAwait, walk } from './astUtil';
+import { calledNow, isFunctionLike, unwrap, unwrapAwait, walk } from './astUtil';
 import { Completions } from './completion';
 import { isActionArg, statementOf } from './cliPaths';
 import type { Facts } from './facts';
@@ -288,6 +288,8 @@ export class ServePaths {
     for (let n = m.parent; n; n = n.parent) {
       if (!isFunctionLike(n)) continue;
       const sites = this.calls.of(n);
+      // `list.forEach(cb)`, `.map(cb)`: called now, where the call is.
+      if (!sites && calledNow(this.ts, n)) continue;
       if (!sites) return 'callback';
       if (!sites.length) kind = 'uncalled';
     }

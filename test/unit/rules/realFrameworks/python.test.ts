@@ -187,6 +187,29 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     assert.deepEqual(await project('ts_v2_zod3_json'), []);
   });
 
+  it('MCP207 (TS): SDK 1.32 publishes the inner schema of z.preprocess and the handler gets that type, so it is no finding', async () => {
+    const r = runNode(
+      [
+        'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";',
+        'import { Client } from "@modelcontextprotocol/sdk/client/index.js";',
+        'import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";',
+        'import { z } from "zod";',
+        'const s = new McpServer({ name: "t", version: "1" });',
+        's.registerTool("count", { inputSchema: { n: z.preprocess((v) => Number(v), z.number().int()) } }, async ({ n }) => ({ content: [{ type: "text", text: `${typeof n} ${n}` }] }));',
+        'const [a, b] = InMemoryTransport.createLinkedPair(); await s.connect(a);',
+        'const c = new Client({ name: "c", version: "1" }); await c.connect(b);',
+        'const t = (await c.listTools()).tools[0];',
+        'const res = await c.callTool({ name: "count", arguments: { n: 5 } });',
+        'console.log(JSON.stringify({ n: t.inputSchema.properties.n, text: res.content[0].text })); process.exit(0);',
+      ].join('\n'),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { n: { type: string }; text: string };
+    assert.deepEqual(out, { n: { type: 'integer' }, text: 'number 5' });
+    const file = path.join(SHAPES, 'ts_preprocess/server.ts');
+    assert.deepEqual(await codes(file), []);
+  });
+
   it('MCP111 (TS): SDK 1.32 answers the second request to a reused stateless transport with HTTP 500, so one made outside the route handler is an error; per-request transports are not', async () => {
     const r = runNode(
       [

@@ -361,7 +361,6 @@ const REJECTED: Record<string, string> = {
   symbol: '`z.symbol()` cannot be sent as JSON',
   promise: '`z.promise()` cannot be sent as JSON',
   lazy: '`z.lazy()` emits a recursive `$ref` that several clients cannot resolve',
-  preprocess: '`z.preprocess()` publishes the input type while the handler sees the output type',
 };
 
 function isAnyish(ctx: RuleContext, e: ts.Expression | undefined): boolean {
@@ -372,7 +371,7 @@ function isAnyish(ctx: RuleContext, e: ts.Expression | undefined): boolean {
 
 /** Constructs MCP207 knows; files without any of them skip the schema walk. */
 const MCP207_PREFILTER =
-  /\b(date|bigint|map|set|function|instanceof|custom|symbol|promise|lazy|preprocess|any|unknown|transform)\(|['"`]array['"`]/;
+  /\b(date|bigint|map|set|function|instanceof|custom|symbol|promise|lazy|any|unknown|transform)\(|['"`]array['"`]/;
 
 function mcp207(ctx: RuleContext): void {
   const { ts, sf, file } = ctx;
