@@ -205,6 +205,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('TS: a connect inside an HTTP route, and `this.server.connect()` on the SDK server, are no stdio starts: output in the HTTP branch is not MCP102; in the stdio branch it is', () => {
+    assert.deepEqual(
+      at('ts_route_connect', 'MCP102').map((x) => x.line),
+      [54],
+    );
+  });
+
   it('MCP502: Path(p).suffix and .stem are not file access', () => {
     assert.deepEqual(at('path_names', 'MCP502'), []);
   });

@@ -47,7 +47,12 @@ export class CallSites {
     if (ts.isBinaryExpression(callee) && callee.operatorToken.kind === ts.SyntaxKind.CommaToken) callee = callee.right;
     if (isFunctionLike(callee)) return [callee]; // IIFE
     if (ts.isIdentifier(callee)) return this.facts.functions.get(callee.text) ?? [];
-    if (ts.isPropertyAccessExpression(callee)) return this.methods.get(callee.name.text) ?? [];
+    if (ts.isPropertyAccessExpression(callee)) {
+      // `this.server.connect(t)` on an SDK server is the SDK's method, not a local `connect()`.
+      const recv = callee.expression.getText(this.facts.sf);
+      if (this.facts.servers.some((s) => s.name === recv)) return [];
+      return this.methods.get(callee.name.text) ?? [];
+    }
     return [];
   }
 

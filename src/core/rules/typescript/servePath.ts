@@ -21,6 +21,7 @@ import { Completions } from './completion';
 import { isActionArg, statementOf } from './cliPaths';
 import type { Facts } from './facts';
 import { CallSites } from './callSites';
+import { routeHandlersOf } from './rules/connection/transportPaths';
 
 /** `yes` with the start that proves it, `no` (proven off the path), or `unknown`. */
 export type PathVerdict = { on: 'yes'; via: ts.Node; after?: boolean } | { on: 'no' } | { on: 'unknown' };
@@ -79,9 +80,14 @@ export class ServePaths {
     private readonly notServing?: string,
   ) {
     this.completions = new Completions(ts, facts);
+    // A start inside an HTTP route handler (`app.get("/sse", ...)`) serves that request: a stdio
+    // transport is never started per request, even when a bundle hides the transport's class.
+    const routes = routeHandlersOf(facts);
+    const inRoute = (n: ts.Node) => routes.some((r) => r.pos <= n.pos && n.end <= r.end);
     for (const s of facts.servers)
-      for (const st of s.starts) if (st.kind === 'stdio' || st.opaque) this.marks.push(st.call);
-    for (const t of facts.transportsSeen) if (t.kind === 'stdio' || t.kind === 'unknown') this.marks.push(t.node);
+      for (const st of s.starts) if (st.kind === 'stdio' || (st.opaque && !inRoute(st.call))) this.marks.push(st.call);
+    for (const t of facts.transportsSeen)
+      if (t.kind === 'stdio' || (t.kind === 'unknown' && !inRoute(t.node))) this.marks.push(t.node);
     this.calls = new CallSites(ts, facts);
   }
 

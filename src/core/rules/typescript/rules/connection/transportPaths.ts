@@ -6,7 +6,7 @@
 import type * as ts from 'typescript';
 import { calleeName, isFunctionLike, stringValue, unwrap } from '../../astUtil';
 import type { RuleContext } from '../../context';
-import { callsNamed } from '../../facts';
+import { callsNamed, type Facts } from '../../facts';
 
 /** True when `node` runs only in HTTP mode: inside a `.listen(...)` callback or an HTTP route handler. */
 export function inHttpOnlyCode(ctx: RuleContext, node: ts.Node): boolean {
@@ -73,8 +73,13 @@ const ROUTE_METHODS = new Set(['get', 'post', 'put', 'delete', 'patch', 'all', '
 
 /** Functions passed as route handlers (`app.post('/mcp', fn)`, `http.createServer(fn)`). */
 export function routeHandlers(ctx: RuleContext): ts.FunctionLikeDeclaration[] {
+  return routeHandlersOf(ctx.facts);
+}
+
+/** {@link routeHandlers} from the facts alone. */
+export function routeHandlersOf(facts: Facts): ts.FunctionLikeDeclaration[] {
   const out: ts.FunctionLikeDeclaration[] = [];
-  for (const call of callsNamed(ctx.facts, ...ROUTE_METHODS)) {
+  for (const call of callsNamed(facts, ...ROUTE_METHODS)) {
     const m = calleeName(call);
     if (!m) continue;
     if (m === 'on') {
