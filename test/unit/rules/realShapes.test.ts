@@ -212,6 +212,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP401 (TS): awaits before a per-request connect (a stateless handler that passes the request to handleRequest) delay one request, not initialize; an await before the stdio start does', () => {
+    assert.deepEqual(
+      at('ts_per_request_await', 'MCP401').map((x) => x.line),
+      [49],
+    );
+  });
+
   it('MCP502: Path(p).suffix and .stem are not file access', () => {
     assert.deepEqual(at('path_names', 'MCP502'), []);
   });

@@ -8,6 +8,7 @@ import { initializerOf, resolveRef } from '../resolve';
 import { isRemoteClientModule } from './errorExposure';
 import { outsideAllowlist } from '../allowlist';
 import { mcp403 } from './output';
+import { routeHandlers } from './connection/transportPaths';
 
 /** Concurrency and performance rules: MCP301 302 401 402 404, and MCP403 from `output.ts`. */
 export function behaviorRules(ctx: RuleContext): void {
@@ -460,7 +461,26 @@ function mcp401(ctx: RuleContext): void {
       );
     }
   };
+  // A connect per HTTP request (in a route handler, or beside `transport.handleRequest`) is no
+  // startup: the process already listens, and awaits before it delay one request, not initialize.
+  const routes = routeHandlers(ctx);
+  const perRequest = (call: ts.Node): boolean => {
+    if (routes.some((r) => r.pos <= call.pos && call.end <= r.end)) return true;
+    const fn = scopeOf(call);
+    if (!isFunctionLike(fn)) return false;
+    // `handleRequest` in the same function (also in a callback of it, `store.run(ctx, async () =>
+    // ...)`), but not in a route it registers: `main()` that connects once and routes requests
+    // to the transport starts the server.
+    return ctx.facts.calls.some(
+      (c) =>
+        calleeName(c) === 'handleRequest' &&
+        fn.pos <= c.pos &&
+        c.end <= fn.end &&
+        !routes.some((r) => fn.pos <= r.pos && r.end <= fn.end && r.pos <= c.pos && c.end <= r.end),
+    );
+  };
   for (const call of startCalls) {
+    if (perRequest(call)) continue;
     const startText = `${call.expression.getText(sf)}()`;
     const scope = scopeOf(call);
     check(scope, call.getStart(sf), startText, call);
