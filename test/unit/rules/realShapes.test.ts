@@ -219,6 +219,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP503 (TS): wildcard CORS in front of MCP routes that all require a token first gives a page nothing to call with; without the check it is reported', () => {
+    assert.deepEqual(at('ts_cors_auth', 'MCP503', 'protected.ts'), []);
+    assert.deepEqual(
+      at('ts_cors_auth', 'MCP503', 'open.ts').map((x) => x.line),
+      [16],
+    );
+  });
+
   it('MCP502: Path(p).suffix and .stem are not file access', () => {
     assert.deepEqual(at('path_names', 'MCP502'), []);
   });

@@ -223,7 +223,9 @@ function mcp503(ctx: RuleContext): void {
       );
     }
   }
-  // Wildcard CORS.
+  // Wildcard CORS. With `*` the browser sends no cookies, so when every MCP route requires a
+  // token (`app.post("/mcp", requireBearer, handler)`) a foreign page has nothing to call it with.
+  if (AUTH.test(sf.text) || mcpRoutesAuthenticated(ctx)) return;
   const corsImported = importsModule(ctx.facts, 'cors', 'hono/cors');
   for (const call of corsImported ? ctx.facts.calls : callsNamed(ctx.facts, 'setHeader', 'header', 'set')) {
     const ref = corsImported ? resolveRef(ctx.facts, call.expression) : undefined;
@@ -262,6 +264,30 @@ function mcp503(ctx: RuleContext): void {
       );
     }
   }
+}
+
+const MCP_PATH = /^\/(mcp|sse|messages?)\b/;
+const AUTH_MIDDLEWARE = /auth|bearer|token|verif|protect|jwt/i;
+
+/**
+ * Every route of the MCP endpoints (`/mcp`, `/sse`, `/messages`) registered in this file passes
+ * through a middleware named for authentication first (`app.post("/mcp", requireBearerHeader,
+ * handler)`), and there is at least one.
+ */
+function mcpRoutesAuthenticated(ctx: RuleContext): boolean {
+  const { ts } = ctx;
+  let routes = 0;
+  for (const call of callsNamed(ctx.facts, 'get', 'post', 'delete', 'all', 'put')) {
+    const path = stringValue(call.arguments[0] && unwrap(call.arguments[0]));
+    if (path === undefined || !MCP_PATH.test(path)) continue;
+    routes++;
+    const middle = call.arguments.slice(1, -1).map((a) => unwrap(a));
+    const guarded = middle.some(
+      (a) => (ts.isIdentifier(a) || ts.isCallExpression(a)) && AUTH_MIDDLEWARE.test(a.getText(ctx.sf)),
+    );
+    if (!guarded) return false;
+  }
+  return routes > 0;
 }
 
 /**
