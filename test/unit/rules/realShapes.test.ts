@@ -227,6 +227,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('TS: output guarded by a parameter that the caller fills with its transport choice (loadConfig(isStdio) … if (isStdio) connect stdio) is not MCP102; a guard on another variable is', () => {
+    assert.deepEqual(
+      at('ts_param_guard', 'MCP102').map((x) => x.line),
+      [23],
+    );
+  });
+
   it('MCP502: Path(p).suffix and .stem are not file access', () => {
     assert.deepEqual(at('path_names', 'MCP502'), []);
   });

@@ -330,3 +330,26 @@ export function calledNow(ts: typeof import('typescript'), fn: ts.Node): boolean
   const callee = call.expression;
   return ts.isPropertyAccessExpression(callee) && SYNC_ARRAY_METHODS.has(callee.name.text);
 }
+
+/**
+ * Whether `n` (inside `within`) sits in a branch of an `if (v)` / `if (!v)` in `assume.scope`
+ * that the assumed truth value of `v` rules out.
+ */
+export function inRuledOutBranch(
+  ts: typeof import('typescript'),
+  n: ts.Node,
+  within: ts.Node,
+  assume: { name: string; truthy: boolean; scope: ts.Node },
+): boolean {
+  for (let c: ts.Node = n, p = n.parent; p && c !== within; c = p, p = p.parent) {
+    if (!ts.isIfStatement(p) || c === p.expression) continue;
+    if (!(assume.scope.pos <= p.pos && p.end <= assume.scope.end)) continue;
+    const cond = unwrap(p.expression);
+    const negated = ts.isPrefixUnaryExpression(cond) && cond.operator === ts.SyntaxKind.ExclamationToken;
+    const id = negated ? unwrap((cond as ts.PrefixUnaryExpression).operand) : cond;
+    if (!ts.isIdentifier(id) || id.text !== assume.name) continue;
+    const condValue = negated ? !assume.truthy : assume.truthy;
+    if (c === (condValue ? p.elseStatement : p.thenStatement)) return true;
+  }
+  return false;
+}

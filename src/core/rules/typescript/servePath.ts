@@ -16,7 +16,7 @@
  * callbacks, of which one runs per invocation.
  */
 import type * as ts from 'typescript';
-import { calledNow, isFunctionLike, unwrap, unwrapAwait, walk } from './astUtil';
+import { calledNow, inRuledOutBranch, isFunctionLike, unwrap, unwrapAwait, walk } from './astUtil';
 import { Completions } from './completion';
 import { isActionArg, statementOf } from './cliPaths';
 import type { Facts } from './facts';
@@ -78,6 +78,8 @@ export class ServePaths {
      * project model checks that the module starts nothing itself.
      */
     private readonly notServing?: string,
+    /** A local variable's truth value taken as known in `scope` (see `inRuledOutBranch`). */
+    private readonly assume?: { name: string; truthy: boolean; scope: ts.Node },
   ) {
     this.completions = new Completions(ts, facts);
     // A start inside an HTTP route handler (`app.get("/sse", ...)`) serves that request: a stdio
@@ -236,13 +238,19 @@ export class ServePaths {
     const { ts } = this;
     if (ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) return undefined;
     const mark = this.marks.find(
-      (m) => s.pos <= m.pos && m.end <= s.end && !this.inDeclaration(m, s) && !(skip && this.inAction(m, s)),
+      (m) =>
+        s.pos <= m.pos &&
+        m.end <= s.end &&
+        !this.inDeclaration(m, s) &&
+        !(skip && this.inAction(m, s)) &&
+        !(this.assume && inRuledOutBranch(this.ts, m, s, this.assume)),
     );
     if (mark) return mark;
     let via: ts.Node | undefined;
     walk(s, (n) => {
       if (via) return false;
       if (ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n)) return false;
+      if (this.assume && inRuledOutBranch(ts, n, s, this.assume)) return false;
       if (skip && isFunctionLike(n) && this.isActionCallback(n)) return false;
       if (ts.isCallExpression(n) || ts.isIdentifier(n)) {
         if (this.calls.targets(n).some((fn) => this.fnServes(fn, 0))) via = n;

@@ -20,6 +20,7 @@ import { initializerOf, resolveRef } from '../../resolve';
 import { type PathVerdict, ServePaths } from '../../servePath';
 import { TransportGuards } from '../../transportGuard';
 import { EnvGuards } from '../../envGuard';
+import { guardedByCallerVariable } from '../../paramGuard';
 import { loggerHits } from './loggers';
 import { branchTransport, inHttpOnlyCode } from './transportPaths';
 
@@ -122,6 +123,9 @@ export function mcp102(ctx: RuleContext): void {
   const named = new Set(callsNamed(ctx.facts, ...STDOUT_CONSOLE_METHODS, 'write'));
   for (const call of ctx.facts.calls)
     if (ts.isIdentifier(call.expression) && ctx.facts.decls.has(call.expression.text)) named.add(call);
+  // Guarded by a parameter whose caller passes the transport choice (`loadConfig(isStdio)`).
+  const offByCaller = (v: PathVerdict | undefined, node: ts.Node): boolean =>
+    v?.on !== undefined && guardedByCallerVariable(ts, ctx.facts, node)?.on === 'no';
   for (const call of [...named].sort((a, b) => a.pos - b.pos)) {
     if (inHttpOnlyCode(ctx, call) || branchTransport(ctx, call) === 'other') continue;
     // Selected by a value of a constant that no stdio start of this file can run with.
@@ -130,7 +134,7 @@ export function mcp102(ctx: RuleContext): void {
     const alias = consoleAlias(ctx, call);
     if (alias) {
       const verdict = paths.applies ? paths.verdict(call) : undefined;
-      if (verdict?.on === 'no') continue;
+      if (verdict?.on === 'no' || offByCaller(verdict, call)) continue;
       const { note, unproven } = pathEvidence(ctx, call, verdict);
       ctx.report(
         'MCP102',
@@ -150,7 +154,7 @@ export function mcp102(ctx: RuleContext): void {
     const isConsole = kind === 'console';
     // Output on a path that never serves (a CLI sub-command that returns or exits first).
     const verdict = paths.applies ? paths.verdict(call) : undefined;
-    if (verdict?.on === 'no') continue;
+    if (verdict?.on === 'no' || offByCaller(verdict, call)) continue;
     const { note, unproven } = pathEvidence(ctx, call, verdict);
     const downgrade = ctx.stdio === 'unknown' || unproven;
     if (isConsole) {

@@ -1,0 +1,93 @@
+/**
+ * Output guarded by a parameter that the caller passes the transport choice in: `function
+ * loadConfig(isStdio) { if (!isStdio) console.log(config) }`, called as `loadConfig(isStdio)` in
+ * a function that starts stdio only under `if (isStdio)`. The write needs the value the stdio
+ * start rules out, so the serving path is followed with that value taken as known.
+ */
+import type * as ts from 'typescript';
+import { isFunctionLike, scopeOf, unwrap } from './astUtil';
+import type { Facts } from './facts';
+import { type PathVerdict, ServePaths } from './servePath';
+
+/** The parameter of the enclosing function that must be truthy or falsy for `node` to run. */
+function parameterGuard(
+  ts: typeof import('typescript'),
+  node: ts.Node,
+): { fn: ts.FunctionLikeDeclaration; index: number; truthy: boolean } | undefined {
+  let fn: ts.FunctionLikeDeclaration | undefined;
+  for (let p = node.parent; p; p = p.parent)
+    if (isFunctionLike(p)) {
+      fn = p;
+      break;
+    }
+  if (!fn) return undefined;
+  const param = (e: ts.Expression): { index: number; truthy: boolean } | undefined => {
+    let x = unwrap(e);
+    let truthy = true;
+    if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
+      x = unwrap(x.operand);
+      truthy = false;
+    }
+    if (!ts.isIdentifier(x)) return undefined;
+    const index = fn!.parameters.findIndex((q) => ts.isIdentifier(q.name) && q.name.text === (x as ts.Identifier).text);
+    return index < 0 ? undefined : { index, truthy };
+  };
+  for (let c: ts.Node = node, p = node.parent; p && p !== fn; c = p, p = p.parent) {
+    let g: { index: number; truthy: boolean } | undefined;
+    if (ts.isIfStatement(p) && c !== p.expression) {
+      g = param(p.expression);
+      if (g && c === p.elseStatement) g = { ...g, truthy: !g.truthy };
+    } else if (ts.isConditionalExpression(p) && c !== p.condition) {
+      g = param(p.condition);
+      if (g && c === p.whenFalse) g = { ...g, truthy: !g.truthy };
+    } else if (ts.isBinaryExpression(p) && c === p.right) {
+      const op = p.operatorToken.kind;
+      g = param(p.left);
+      if (g && op === ts.SyntaxKind.BarBarToken) g = { ...g, truthy: !g.truthy };
+      else if (op !== ts.SyntaxKind.AmpersandAmpersandToken) g = undefined;
+    }
+    if (g) return { fn, ...g };
+  }
+  return undefined;
+}
+
+/** The name a function is called by: `function f()`, `const f = () => ...`. */
+function nameOf(ts: typeof import('typescript'), fn: ts.FunctionLikeDeclaration): string | undefined {
+  if (ts.isFunctionDeclaration(fn) && fn.name) return fn.name.text;
+  const p = fn.parent;
+  return p && ts.isVariableDeclaration(p) && p.initializer === fn && ts.isIdentifier(p.name) ? p.name.text : undefined;
+}
+
+/**
+ * The serving-path verdict for `node` when a parameter guards it and every call of its function
+ * passes one local variable of one caller for that parameter; undefined otherwise.
+ */
+export function guardedByCallerVariable(
+  ts: typeof import('typescript'),
+  facts: Facts,
+  node: ts.Node,
+): PathVerdict | undefined {
+  const guard = parameterGuard(ts, node);
+  const name = guard && nameOf(ts, guard.fn);
+  if (!guard || !name) return undefined;
+  const sites = facts.calls.filter((c) => ts.isIdentifier(c.expression) && c.expression.text === name);
+  if (!sites.length) return undefined;
+  let variable: string | undefined;
+  let scope: ts.Node | undefined;
+  for (const c of sites) {
+    const arg = c.arguments[guard.index] && unwrap(c.arguments[guard.index]!);
+    if (!arg || !ts.isIdentifier(arg) || (variable !== undefined && arg.text !== variable)) return undefined;
+    const s = scopeOf(c);
+    if (scope !== undefined && s !== scope) return undefined;
+    variable = arg.text;
+    scope = s;
+  }
+  // The variable must keep its value: no assignment to it after its declaration.
+  if (
+    !variable ||
+    !scope ||
+    (facts.assignments.get(variable) ?? []).some((a) => scope!.pos <= a.pos && a.end <= scope!.end)
+  )
+    return undefined;
+  return new ServePaths(ts, facts, undefined, { name: variable, truthy: guard.truthy, scope }).verdict(node);
+}
