@@ -234,6 +234,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP606 (TS): a positional tool() whose name is read from a table (this.tool(tool.method, ...) in an McpServer subclass) is the deprecated overload too', () => {
+    assert.deepEqual(
+      at('ts_table_tools', 'MCP606').map((x) => [x.line, x.severity]),
+      [[15, 'info']],
+    );
+  });
+
   it('MCP502: Path(p).suffix and .stem are not file access', () => {
     assert.deepEqual(at('path_names', 'MCP502'), []);
   });

@@ -194,7 +194,9 @@ function sdkPositional(
   const last = args[args.length - 1]!;
   const handler = resolveFunction(facts, last);
   // `x.tool(...)` on an unknown object must look like the SDK: string-ish name and a callback last.
-  if (name === undefined && !ts.isIdentifier(unwrap(nameArg)) && !ts.isTemplateExpression(unwrap(nameArg)))
+  const n = unwrap(nameArg);
+  // A name read from a table (`tool.method`, `def.name`) is as string-ish as a variable.
+  if (name === undefined && !ts.isIdentifier(n) && !ts.isTemplateExpression(n) && !ts.isPropertyAccessExpression(n))
     return undefined;
   if (!handler && !ts.isIdentifier(unwrap(last))) return undefined;
   const fact: DefFact = {
