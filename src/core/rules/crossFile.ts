@@ -72,6 +72,14 @@ export function withProjectModel(
   if (hit.ruleId === 'MCP106' && hit.data?.pendingSettings) return settingsHost(model, file, entry.root, hit);
   if ((hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103') && offStdioOnly(model, file, hit))
     return undefined;
+  // `console.log = console.error` in the stdio entry: every console.log of the process goes to stderr.
+  if (
+    hit.ruleId === 'MCP102' &&
+    typeof hit.data?.call === 'string' &&
+    /^console\.(log|info|debug)$/.test(hit.data.call)
+  ) {
+    if (model.redirectsConsole(file, hit.data.call.slice('console.'.length))) return undefined;
+  }
   if (hit.ruleId === 'MCP102' && Array.isArray(hit.data?.quietUnder)) {
     // `if (!quiet()) console.log(...)` with `quiet()` true under MCP_TRANSPORT=stdio, which the
     // module that serves stdio sets.

@@ -222,6 +222,20 @@ export class ProjectModel {
     });
   }
 
+  /**
+   * Whether the process that serves `file` on stdio points `console.<method>` at stderr: `file`
+   * itself, or a module that imports it and starts a stdio (or unknown) transport.
+   */
+  redirectsConsole(file: string, method: string): boolean {
+    const files = [
+      file,
+      ...this.startsReaching(file)
+        .filter((s) => s.transport === 'stdio' || s.transport === 'unknown')
+        .map((s) => s.file),
+    ];
+    return files.some((f) => this.nodes.get(f)?.facts.consoleRedirects?.includes(method));
+  }
+
   /** Whether an analyzed source of the project at `root` hands schemas to an SDK `McpServer`. */
   passesSdkSchemas(root: string): boolean {
     for (const node of this.nodes.values()) if (node.root === root && node.facts.sdkSchemas) return true;

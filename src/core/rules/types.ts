@@ -141,6 +141,8 @@ export interface ModuleFacts {
    * under such a value (`data.quietUnder` of MCP102) is judged by them.
    */
   envSets?: Record<string, string[]>;
+  /** TypeScript/JavaScript: console methods the file points at stderr (`console.log = console.error`). */
+  consoleRedirects?: string[];
   /**
    * TypeScript/JavaScript: the file hands schemas to an SDK `McpServer` (`registerTool` with an
    * `inputSchema`, a positional `server.tool(name, shape, ...)`, `registerPrompt` with

@@ -241,6 +241,19 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('TS: console.log pointed at stderr by the stdio entry (console.log = console.error) is no MCP102 in the entry or the helpers it imports; without the redirect both are', () => {
+    assert.deepEqual(at('ts_console_redirect', 'MCP102'), []);
+    assert.deepEqual(
+      findings
+        .filter(
+          (f) => f.code === 'MCP102' && path.relative(ROOT, f.file).split(path.sep)[0] === 'ts_console_no_redirect',
+        )
+        .map((f) => `${path.relative(path.join(ROOT, 'ts_console_no_redirect'), f.file)}:${f.range.start.line + 1}`)
+        .sort(),
+      ['lib/deploy.js:3', 'server.js:12'],
+    );
+  });
+
   it('MCP502: Path(p).suffix and .stem are not file access', () => {
     assert.deepEqual(at('path_names', 'MCP502'), []);
   });
@@ -252,7 +265,7 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
-  it('MCP505: placeholders in printed setup help (your_private_key, paste_token_here) are not secrets; a real-looking fallback key is', () => {
+  it('MCP505: placeholders in printed setup help (your_private_key, paste_token_here) and public-by-design keys (PostHog phc_) are not secrets; a real-looking fallback key is', () => {
     assert.deepEqual(
       at('secret_shapes', 'MCP505', 'setup_help.py').map((x) => x.line),
       [10],

@@ -49,6 +49,9 @@ function* secretLines(text: string): Generator<{ 0: string; index: number }> {
     start = end + 1;
   }
 }
+/** Keys issued to be embedded in clients (PostHog `phc_`, Stripe publishable `pk_live_`/`pk_test_`). */
+const PUBLIC_KEY = /^(?:phc_|pk_(?:live|test)_)[A-Za-z0-9]{16,}$/;
+
 /** Substrings every token shape contains. */
 const TOKEN_HINT = /sk-|gh[pousr]_|github_pat_|xox[bpoas]-|AKIA|ASIA|AIza|eyJ|Bearer\s/;
 
@@ -195,6 +198,9 @@ export function secretRules(file: string, text: string, opts: SecretScanOptions)
         continue;
       // URLs are endpoints, not credentials. (Comparisons like `token == "x"` never match the regex.)
       if (/^https?:/.test(value)) continue;
+      // Keys that are public by design, meant to ship inside clients: PostHog project keys,
+      // Stripe publishable keys.
+      if (PUBLIC_KEY.test(value)) continue;
       const start = m.index! + m[0].length - 1 - value.length;
       const env = envName(name);
       report(

@@ -165,3 +165,37 @@ export function envAssignments(ts: typeof import('typescript'), sf: ts.SourceFil
   visit(sf);
   return out;
 }
+
+/**
+ * Console methods the file points at stderr: `console.log = console.error`, `console.info =
+ * (...args) => console.error(...args)`. A stdio entry does this before it serves so that every
+ * `console.log` of the process, in any module, lands on stderr.
+ */
+export function consoleRedirects(ts: typeof import('typescript'), sf: ts.SourceFile): string[] {
+  const out = new Set<string>();
+  const toStderr = (e: ts.Expression): boolean => {
+    const x = unwrap(e);
+    const text = x.getText(sf);
+    if (/^console\.(error|warn)$/.test(text)) return true;
+    if (!ts.isArrowFunction(x) && !ts.isFunctionExpression(x)) return false;
+    return (
+      /console\.(error|warn)\(|process\.stderr\.write\(/.test(text) && !/console\.(log|info|debug)\(|stdout/.test(text)
+    );
+  };
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = unwrap(n.left);
+      if (
+        ts.isPropertyAccessExpression(left) &&
+        ts.isIdentifier(left.expression) &&
+        left.expression.text === 'console' &&
+        ['log', 'info', 'debug'].includes(left.name.text) &&
+        toStderr(n.right)
+      )
+        out.add(left.name.text);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return [...out];
+}

@@ -10,7 +10,7 @@ import type { ModuleFacts, RuleHit } from '../types';
 import { edit, isFunctionLike, rangeOf, stdoutWriteKind, unwrap, walk } from './astUtil';
 import type { RuleContext } from './context';
 import type { Facts } from './facts';
-import { EnvGuards, envAssignments } from './envGuard';
+import { consoleRedirects, EnvGuards, envAssignments } from './envGuard';
 import { branchTransport, inHttpOnlyCode } from './rules/connection/transportPaths';
 import { resultAfterWrite, testedBranches, type Truth } from './resultGuard';
 import { ServePaths } from './servePath';
@@ -298,6 +298,7 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
   const offStdioImports = [...loads].filter(([, off]) => off).map(([m]) => m);
   const packages = runtimePackages(ts, facts);
   const envSets = envAssignments(ts, facts.sf);
+  const redirects = consoleRedirects(ts, facts.sf);
   const sdkSchemas = facts.defs.some(
     (d) =>
       (d.style === 'register' || d.style === 'positional') &&
@@ -317,6 +318,7 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
     ...(Object.keys(stdioArgs).length ? { stdioArgs } : {}),
     ...(Object.values(stdioResults).some((l) => l.some((r) => r !== null)) ? { stdioResults } : {}),
     ...(Object.keys(envSets).length ? { envSets } : {}),
+    ...(redirects.length ? { consoleRedirects: redirects } : {}),
     ...(sdkSchemas ? { sdkSchemas: true as const } : {}),
   };
 }
