@@ -236,8 +236,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
 
   it('MCP606 (TS): a positional tool() whose name is read from a table (this.tool(tool.method, ...) in an McpServer subclass) is the deprecated overload too', () => {
     assert.deepEqual(
-      at('ts_table_tools', 'MCP606').map((x) => [x.line, x.severity]),
+      at('ts_table_tools', 'MCP606', 'toolkit.ts').map((x) => [x.line, x.severity]),
       [[15, 'info']],
+    );
+    // A handler held by another object (`getRunsTool.handler`) on a known SDK server.
+    assert.deepEqual(
+      at('ts_table_tools', 'MCP606', 'index.ts').map((x) => x.line),
+      [14],
     );
   });
 

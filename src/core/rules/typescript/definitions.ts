@@ -45,7 +45,7 @@ export function collectDefinitions(facts: Facts): void {
       const d = sdkRegister(facts, call, SDK_REGISTER[method]!, serverKey);
       if (d) facts.defs.push(d);
     } else if (Object.hasOwn(SDK_POSITIONAL, method) && hasSdk && (server ? server.kind === 'mcp' : !hasFast)) {
-      const d = sdkPositional(facts, call, SDK_POSITIONAL[method]!, serverKey);
+      const d = sdkPositional(facts, call, SDK_POSITIONAL[method]!, serverKey, !!server);
       if (d) facts.defs.push(d);
     } else if (Object.hasOwn(FASTMCP_ADD, method) && (server ? server.kind === 'fastmcp' : hasFast)) {
       const d = fastmcpAdd(facts, call, FASTMCP_ADD[method]!, serverKey);
@@ -185,6 +185,7 @@ function sdkPositional(
   call: ts.CallExpression,
   kind: DefinitionKind,
   serverKey: string,
+  knownServer: boolean,
 ): DefFact | undefined {
   const ts = loadTypeScript();
   const args = call.arguments;
@@ -198,7 +199,10 @@ function sdkPositional(
   // A name read from a table (`tool.method`, `def.name`) is as string-ish as a variable.
   if (name === undefined && !ts.isIdentifier(n) && !ts.isTemplateExpression(n) && !ts.isPropertyAccessExpression(n))
     return undefined;
-  if (!handler && !ts.isIdentifier(unwrap(last))) return undefined;
+  // On a known SDK server, a handler held by another object (`getRunsTool.handler`) counts too.
+  const lastArg = unwrap(last);
+  if (!handler && !ts.isIdentifier(lastArg) && !(knownServer && ts.isPropertyAccessExpression(lastArg)))
+    return undefined;
   const fact: DefFact = {
     def: makeDef(facts, call, kind, name ?? nameArg.getText(facts.sf), name === undefined),
     style: 'positional',
