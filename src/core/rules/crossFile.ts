@@ -80,6 +80,13 @@ export function withProjectModel(
   ) {
     if (model.redirectsConsole(file, hit.data.call.slice('console.'.length))) return undefined;
   }
+  // `if (!isStdio) console.log(...)` in a config function that returns `{ isStdioMode: isStdio }`,
+  // where the stdio start runs under `if (config.isStdioMode)`.
+  if (hit.ruleId === 'MCP102' && typeof hit.data?.quietWhenProp === 'string') {
+    if (model.selectsStdioBy(file, hit.data.quietWhenProp)) return undefined;
+    const { quietWhenProp: _, ...data } = hit.data;
+    hit = { ...hit, data };
+  }
   if (hit.ruleId === 'MCP102' && Array.isArray(hit.data?.quietUnder)) {
     // `if (!quiet()) console.log(...)` with `quiet()` true under MCP_TRANSPORT=stdio, which the
     // module that serves stdio sets.

@@ -236,6 +236,21 @@ export class ProjectModel {
     return files.some((f) => this.nodes.get(f)?.facts.consoleRedirects?.includes(method));
   }
 
+  /** Whether the process that serves `file` on stdio selects its stdio start by `x.<prop>`. */
+  selectsStdioBy(file: string, prop: string): boolean {
+    return this.stdioServing(file).some((f) => this.nodes.get(f)?.facts.stdioSelectors?.includes(prop));
+  }
+
+  /** `file`, and the modules that import it and start a stdio (or unknown) transport. */
+  private stdioServing(file: string): string[] {
+    return [
+      file,
+      ...this.startsReaching(file)
+        .filter((s) => s.transport === 'stdio' || s.transport === 'unknown')
+        .map((s) => s.file),
+    ];
+  }
+
   /** Whether an analyzed source of the project at `root` hands schemas to an SDK `McpServer`. */
   passesSdkSchemas(root: string): boolean {
     for (const node of this.nodes.values()) if (node.root === root && node.facts.sdkSchemas) return true;

@@ -144,6 +144,11 @@ export interface ModuleFacts {
   /** TypeScript/JavaScript: console methods the file points at stderr (`console.log = console.error`). */
   consoleRedirects?: string[];
   /**
+   * TypeScript/JavaScript: properties that select every stdio start of the file (`if
+   * (config.isStdioMode) await server.connect(stdio)` gives `isStdioMode`).
+   */
+  stdioSelectors?: string[];
+  /**
    * TypeScript/JavaScript: the file hands schemas to an SDK `McpServer` (`registerTool` with an
    * `inputSchema`, a positional `server.tool(name, shape, ...)`, `registerPrompt` with
    * `argsSchema`), other than JSON Schema wrapped in `fromJsonSchema()`: the project's zod meets

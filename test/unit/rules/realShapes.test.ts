@@ -259,6 +259,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('TS: output guarded by a flag that the config function returns (isStdioMode) is not MCP102 when the stdio start runs only under that property; when the start ignores it, it is', () => {
+    assert.deepEqual(at('ts_returned_flag', 'MCP102'), []);
+    assert.deepEqual(
+      at('ts_returned_flag_unused', 'MCP102').map((x) => x.line),
+      [9, 10],
+    );
+  });
+
   it('MCP502: Path(p).suffix and .stem are not file access', () => {
     assert.deepEqual(at('path_names', 'MCP502'), []);
   });

@@ -11,6 +11,7 @@ import { edit, isFunctionLike, rangeOf, stdoutWriteKind, unwrap, walk } from './
 import type { RuleContext } from './context';
 import type { Facts } from './facts';
 import { consoleRedirects, EnvGuards, envAssignments } from './envGuard';
+import { returnedFlagGuard, stdioSelectors } from './paramGuard';
 import { branchTransport, inHttpOnlyCode } from './rules/connection/transportPaths';
 import { resultAfterWrite, testedBranches, type Truth } from './resultGuard';
 import { ServePaths } from './servePath';
@@ -299,6 +300,7 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
   const packages = runtimePackages(ts, facts);
   const envSets = envAssignments(ts, facts.sf);
   const redirects = consoleRedirects(ts, facts.sf);
+  const selectors = paths.applies ? stdioSelectors(ts, paths.starts) : [];
   const sdkSchemas = facts.defs.some(
     (d) =>
       (d.style === 'register' || d.style === 'positional') &&
@@ -319,6 +321,7 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
     ...(Object.values(stdioResults).some((l) => l.some((r) => r !== null)) ? { stdioResults } : {}),
     ...(Object.keys(envSets).length ? { envSets } : {}),
     ...(redirects.length ? { consoleRedirects: redirects } : {}),
+    ...(selectors.length ? { stdioSelectors: selectors } : {}),
     ...(sdkSchemas ? { sdkSchemas: true as const } : {}),
   };
 }
@@ -537,6 +540,7 @@ export function helperStdoutHits(facts: Facts): RuleHit[] {
       if (r === 'falsy' || r === 'truthy') result = r;
     }
     const quietUnder = envGuards.quietUnder(call);
+    const flag = returnedFlagGuard(ts, call);
     const target = consoleWrite ? e.name : (obj as ts.PropertyAccessExpression).name;
     const fix =
       stdoutWrite || ['log', 'info', 'debug'].includes(method)
@@ -558,6 +562,7 @@ export function helperStdoutHits(facts: Facts): RuleHit[] {
         ...(guard ? { guard } : {}),
         ...(result ? { result } : {}),
         ...(quietUnder.length ? { quietUnder } : {}),
+        ...(flag?.quietWhen ? { quietWhenProp: flag.prop } : {}),
       },
     });
   }

@@ -91,3 +91,102 @@ export function guardedByCallerVariable(
     return undefined;
   return new ServePaths(ts, facts, undefined, { name: variable, truthy: guard.truthy, scope }).verdict(node);
 }
+
+/**
+ * A write guarded by a local flag that its function returns as a property: `const isStdio =
+ * opts.stdio === true; if (!isStdio) console.log(config); return { isStdioMode: isStdio, ... }`.
+ * The write runs only where that property is falsy (or truthy): the name of the property and
+ * the value under which the write cannot run.
+ */
+export function returnedFlagGuard(
+  ts: typeof import('typescript'),
+  node: ts.Node,
+): { prop: string; quietWhen: boolean } | undefined {
+  let fn: ts.FunctionLikeDeclaration | undefined;
+  let flag: { name: string; truthy: boolean } | undefined;
+  for (let c: ts.Node = node, p = node.parent; p; c = p, p = p.parent) {
+    if (isFunctionLike(p)) {
+      fn = p;
+      break;
+    }
+    if (flag) continue;
+    let cond: ts.Expression | undefined;
+    let truthy = true;
+    if (ts.isIfStatement(p) && c !== p.expression) {
+      cond = p.expression;
+      truthy = c === p.thenStatement;
+    } else if (ts.isBinaryExpression(p) && c === p.right) {
+      cond = p.left;
+      truthy = p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken;
+      if (!truthy && p.operatorToken.kind !== ts.SyntaxKind.BarBarToken) cond = undefined;
+    }
+    if (!cond) continue;
+    let x = unwrap(cond);
+    if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
+      x = unwrap(x.operand);
+      truthy = !truthy;
+    }
+    if (ts.isIdentifier(x)) flag = { name: x.text, truthy };
+  }
+  if (!fn?.body || !flag || !ts.isBlock(fn.body)) return undefined;
+  const body = fn.body;
+  // The flag is a variable of the function that nothing assigns again (a bundler turns `const`
+  // into `let`), and the function returns an object that carries it.
+  const declared = body.statements.some(
+    (s) =>
+      ts.isVariableStatement(s) &&
+      s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === flag!.name),
+  );
+  let reassigned = false;
+  const visit = (n: ts.Node): void => {
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      n.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+      ts.isIdentifier(unwrap(n.left)) &&
+      (unwrap(n.left) as ts.Identifier).text === flag!.name
+    )
+      reassigned = true;
+    if (!reassigned) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  if (!declared || reassigned) return undefined;
+  for (const s of body.statements) {
+    if (!ts.isReturnStatement(s) || !s.expression) continue;
+    const o = unwrap(s.expression);
+    if (!ts.isObjectLiteralExpression(o)) continue;
+    for (const prop of o.properties) {
+      const value = ts.isShorthandPropertyAssignment(prop)
+        ? prop.name
+        : ts.isPropertyAssignment(prop)
+          ? unwrap(prop.initializer)
+          : undefined;
+      if (value && ts.isIdentifier(value) && value.text === flag.name && prop.name && ts.isIdentifier(prop.name))
+        return { prop: prop.name.text, quietWhen: !flag.truthy };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Properties that every stdio start of the file is selected by: `if (config.isStdioMode) await
+ * server.connect(new StdioServerTransport())` gives `isStdioMode` (true).
+ */
+export function stdioSelectors(ts: typeof import('typescript'), starts: readonly ts.Node[]): string[] {
+  let common: Set<string> | undefined;
+  for (const m of starts) {
+    const here = new Set<string>();
+    for (let c: ts.Node = m, p = m.parent; p; c = p, p = p.parent) {
+      if (!ts.isIfStatement(p) || c === p.expression) continue;
+      let x = unwrap(p.expression);
+      let truthy = c === p.thenStatement;
+      if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
+        x = unwrap(x.operand);
+        truthy = !truthy;
+      }
+      if (truthy && ts.isPropertyAccessExpression(x)) here.add(x.name.text);
+    }
+    common = common ? new Set([...common].filter((n) => here.has(n))) : here;
+  }
+  return [...(common ?? [])];
+}

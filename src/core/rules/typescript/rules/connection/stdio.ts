@@ -20,7 +20,7 @@ import { initializerOf, resolveRef } from '../../resolve';
 import { type PathVerdict, ServePaths } from '../../servePath';
 import { TransportGuards } from '../../transportGuard';
 import { EnvGuards } from '../../envGuard';
-import { guardedByCallerVariable } from '../../paramGuard';
+import { guardedByCallerVariable, returnedFlagGuard } from '../../paramGuard';
 import { loggerHits } from './loggers';
 import { branchTransport, inHttpOnlyCode } from './transportPaths';
 
@@ -109,7 +109,8 @@ export function mcp102(ctx: RuleContext): void {
   // drops the finding when a module of the project assigns that setting.
   const quiet = (node: ts.Node) => {
     const q = envGuards.quietUnder(node);
-    return q.length ? { quietUnder: q } : {};
+    const flag = returnedFlagGuard(ts, node);
+    return { ...(q.length ? { quietUnder: q } : {}), ...(flag?.quietWhen ? { quietWhenProp: flag.prop } : {}) };
   };
   // A file whose only server start is an HTTP listen (`http.createServer(...).listen(port, host)`,
   // `app.listen(port)`): stdout is not a protocol channel unless a module that imports it serves
