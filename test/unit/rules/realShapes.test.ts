@@ -267,6 +267,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP504 (TS): a credential reached only through an async call nobody awaits (fire-and-forget telemetry) cannot fail into the catch; awaited, it can', () => {
+    assert.deepEqual(
+      at('ts_fire_and_forget', 'MCP504').map((x) => x.line),
+      [35],
+    );
+  });
+
   it('MCP502: Path(p).suffix and .stem are not file access', () => {
     assert.deepEqual(at('path_names', 'MCP502'), []);
   });

@@ -246,8 +246,12 @@ class SourceFinder {
       return sdk && (!carrying || DATA_STORE_CLIENTS.includes(sdk)) ? `the ${sdk} client` : undefined;
     }
     const d = resolveDecl(this.ctx.facts, id);
-    if (d && ts.isVariableDeclaration(d) && d.initializer && !contains(d, id))
-      return this.cached(d.initializer, carrying, depth);
+    const value = d && ts.isVariableDeclaration(d) && d.initializer && !contains(d, id) ? d.initializer : undefined;
+    // `track(event).then()` of an async function, not awaited: its failure is a rejection that
+    // never enters this `try` (fire-and-forget telemetry).
+    if (unawaitedAsyncCall(ts, id, value ? [unwrap(value)] : (this.ctx.facts.functions.get(id.text) ?? [])))
+      return undefined;
+    if (value) return this.cached(value, carrying, depth);
     for (const f of this.ctx.facts.functions.get(id.text) ?? []) {
       const s = this.cached(f, carrying, depth);
       if (s) return s;
@@ -324,4 +328,20 @@ export function exceptionLeakVerdict(
   if (source) return { source, carries: !!carried, receiver, stack };
   if (stack && receiver !== 'local') return { receiver, stack };
   return undefined;
+}
+
+/**
+ * Whether `id` is called here without `await`, and every function it may name is async: the call
+ * cannot throw into the surrounding `try`.
+ */
+function unawaitedAsyncCall(ts: typeof import('typescript'), id: ts.Identifier, targets: ts.Node[]): boolean {
+  const call = id.parent;
+  if (!call || !ts.isCallExpression(call) || call.expression !== id || !targets.length) return false;
+  const isAsync = (f: ts.Node) =>
+    isFunctionLike(f) &&
+    (ts.getModifiers(f as ts.FunctionDeclaration) ?? []).some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+  if (!targets.every(isAsync)) return false;
+  for (let p: ts.Node | undefined = call.parent; p && !ts.isStatement(p) && !isFunctionLike(p); p = p.parent)
+    if (ts.isAwaitExpression(p)) return false;
+  return true;
 }
