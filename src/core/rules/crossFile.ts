@@ -23,8 +23,9 @@ interface AnalyzedFile {
  * - stdout/stdin findings made on an unproven transport are dropped when every module that
  *   imports this one and starts a transport starts HTTP or SSE, and when nothing that imports it
  *   starts a transport while its only server start is an HTTP listen (`data.listensHttp`).
- * - MCP102 on a write silenced under a stdio setting (`data.quietUnder`) that the module serving
- *   stdio assigns (`process.env.MCP_TRANSPORT = "stdio"`).
+ * - MCP102 on a write the module serving stdio keeps off stdout: it points `console.log` at
+ *   stderr, assigns the stdio setting the write is silenced under (`data.quietUnder`), or starts
+ *   stdio only under the returned flag the write needs false (`data.quietWhenProp`).
  */
 export function withProjectModel(
   model: ProjectModel,

@@ -210,13 +210,7 @@ export class ProjectModel {
    * starts a stdio (or unknown) transport.
    */
   setsEnv(file: string, settings: { env: string; value: string }[]): boolean {
-    const files = [
-      file,
-      ...this.startsReaching(file)
-        .filter((s) => s.transport === 'stdio' || s.transport === 'unknown')
-        .map((s) => s.file),
-    ];
-    return files.some((f) => {
+    return this.stdioServing(file).some((f) => {
       const sets = this.nodes.get(f)?.facts.envSets;
       return !!sets && settings.some((s) => sets[s.env]?.includes(s.value));
     });
@@ -227,13 +221,7 @@ export class ProjectModel {
    * itself, or a module that imports it and starts a stdio (or unknown) transport.
    */
   redirectsConsole(file: string, method: string): boolean {
-    const files = [
-      file,
-      ...this.startsReaching(file)
-        .filter((s) => s.transport === 'stdio' || s.transport === 'unknown')
-        .map((s) => s.file),
-    ];
-    return files.some((f) => this.nodes.get(f)?.facts.consoleRedirects?.includes(method));
+    return this.stdioServing(file).some((f) => this.nodes.get(f)?.facts.consoleRedirects?.includes(method));
   }
 
   /** Whether the process that serves `file` on stdio selects its stdio start by `x.<prop>`. */

@@ -17,6 +17,23 @@ export class CallGraph {
 
   constructor(private readonly py: PyFile) {}
 
+  private byName?: Map<string, FunctionFact>;
+
+  /** The file's functions by name (the first of each name). */
+  private functionsByName(): Map<string, FunctionFact> {
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const f of this.py.functions) if (!this.byName.has(f.name)) this.byName.set(f.name, f);
+    }
+    return this.byName;
+  }
+
+  /** The function of this file a call names directly (`helper(...)`), if any. */
+  private localCallee(call: PyNode): FunctionFact | undefined {
+    const fnNode = field(call, 'function');
+    return fnNode?.type === 'identifier' ? this.functionsByName().get(this.py.text(fnNode)) : undefined;
+  }
+
   /** Calls whose nearest enclosing function is `fn` (undefined: module-level code). */
   callsIn(fn: FunctionFact | undefined): PyNode[] {
     if (!this.callsByFn) {
@@ -37,8 +54,7 @@ export class CallGraph {
    */
   reachable(): Set<FunctionFact> {
     if (this.reach) return this.reach;
-    const byName = new Map<string, FunctionFact>();
-    for (const f of this.py.functions) if (!byName.has(f.name)) byName.set(f.name, f);
+    const byName = this.functionsByName();
     const out = new Set<FunctionFact>(this.py.definitions.map((d) => d.fn));
     // The server runs its lifespan itself, around serving.
     for (const name of lifespanNames(this.py)) {
@@ -46,8 +62,7 @@ export class CallGraph {
       if (f) out.add(f);
     }
     for (const c of this.callsIn(undefined)) {
-      const fnNode = field(c, 'function');
-      const f = fnNode?.type === 'identifier' ? byName.get(this.py.text(fnNode)) : undefined;
+      const f = this.localCallee(c);
       if (f) out.add(f);
     }
     // click/typer sub-commands run when the CLI dispatches to them.
@@ -92,13 +107,10 @@ export class CallGraph {
    */
   startupFunctions(): Set<FunctionFact> {
     if (this.startupReach) return this.startupReach;
-    const byName = new Map<string, FunctionFact>();
-    for (const f of this.py.functions) if (!byName.has(f.name)) byName.set(f.name, f);
     const handlers = new Set(this.py.definitions.map((d) => d.fn));
     const out = new Set<FunctionFact>();
     for (const c of this.callsIn(undefined)) {
-      const fnNode = field(c, 'function');
-      const f = fnNode?.type === 'identifier' ? byName.get(this.py.text(fnNode)) : undefined;
+      const f = this.localCallee(c);
       // Not a `__main__` branch that does its job and exits without serving (`--write-schemas`).
       if (f && !handlers.has(f) && serveReach(this.py, c).may) out.add(f);
     }
@@ -107,8 +119,7 @@ export class CallGraph {
     while (queue.length) {
       const f = queue.pop()!;
       for (const c of this.callsIn(f)) {
-        const fnNode = field(c, 'function');
-        const g = fnNode?.type === 'identifier' ? byName.get(this.py.text(fnNode)) : undefined;
+        const g = this.localCallee(c);
         if (g && !out.has(g) && !handlers.has(g)) {
           out.add(g);
           queue.push(g);
@@ -126,15 +137,12 @@ export class CallGraph {
   handlerReaching(fn: FunctionFact): DefinitionFact | undefined {
     if (!this.byHandler) {
       this.byHandler = new Map();
-      const byName = new Map<string, FunctionFact>();
-      for (const f of this.py.functions) if (!byName.has(f.name)) byName.set(f.name, f);
       for (const d of this.py.definitions) {
         const queue = [d.fn];
         while (queue.length) {
           const f = queue.pop()!;
           for (const c of this.callsIn(f)) {
-            const fnNode = field(c, 'function');
-            const g = fnNode?.type === 'identifier' ? byName.get(this.py.text(fnNode)) : undefined;
+            const g = this.localCallee(c);
             if (g && g !== d.fn && !this.byHandler.has(g)) {
               this.byHandler.set(g, d);
               queue.push(g);

@@ -161,13 +161,13 @@ export function validatedInput(
   const validated = validatedBefore(ctx, node, handler);
   if (!validated.size) return false;
   const { ts } = ctx;
+  // The values the handler's locals get: initializers and plain `x = ...` assignments.
   const locals = new Map<string, ts.Expression[]>();
-  walkNode(ts, handler, (n) => {
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer)
-      (locals.get(n.name.text) ?? locals.set(n.name.text, []).get(n.name.text)!).push(n.initializer);
-    else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left))
-      (locals.get(n.left.text) ?? locals.set(n.left.text, []).get(n.left.text)!).push(n.right);
-  });
+  const add = (name: string, value: ts.Expression) => (locals.get(name) ?? locals.set(name, []).get(name)!).push(value);
+  const info = ctx.handlerInfo(handler);
+  for (const d of info.decls) if (ts.isIdentifier(d.name) && d.initializer) add(d.name.text, d.initializer);
+  for (const a of info.assigns)
+    if (a.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(a.left)) add(a.left.text, a.right);
   const seen = new Set<string>();
   const clean = (e: ts.Node, depth: number): boolean => {
     if (validated.has(e.getText(ctx.sf))) return true;
@@ -179,7 +179,6 @@ export function validatedInput(
       seen.add(e.text);
       return values.every((v) => clean(v, depth + 1));
     }
-    if (ts.isPropertyAccessExpression(e) && validated.has(e.getText(ctx.sf))) return true;
     let ok = true;
     ts.forEachChild(e, (c) => {
       if (ok && !(ts.isPropertyAccessExpression(e) && c === e.name)) ok = clean(c, depth);
@@ -187,12 +186,4 @@ export function validatedInput(
     return ok;
   };
   return clean(expr, 0);
-}
-
-function walkNode(ts: typeof import('typescript'), root: ts.Node, visit: (n: ts.Node) => void): void {
-  const rec = (n: ts.Node): void => {
-    visit(n);
-    ts.forEachChild(n, rec);
-  };
-  rec(root);
 }

@@ -344,12 +344,57 @@ export function inRuledOutBranch(
   for (let c: ts.Node = n, p = n.parent; p && c !== within; c = p, p = p.parent) {
     if (!ts.isIfStatement(p) || c === p.expression) continue;
     if (!(assume.scope.pos <= p.pos && p.end <= assume.scope.end)) continue;
-    const cond = unwrap(p.expression);
-    const negated = ts.isPrefixUnaryExpression(cond) && cond.operator === ts.SyntaxKind.ExclamationToken;
-    const id = negated ? unwrap((cond as ts.PrefixUnaryExpression).operand) : cond;
-    if (!ts.isIdentifier(id) || id.text !== assume.name) continue;
+    const { expr, negated } = stripNot(ts, p.expression);
+    if (!ts.isIdentifier(expr) || expr.text !== assume.name) continue;
     const condValue = negated ? !assume.truthy : assume.truthy;
     if (c === (condValue ? p.elseStatement : p.thenStatement)) return true;
   }
   return false;
+}
+
+/** `e` without one leading `!` (and parentheses): the operand, and whether the `!` was there. */
+export function stripNot(ts: typeof import('typescript'), e: ts.Expression): { expr: ts.Expression; negated: boolean } {
+  const x = unwrap(e);
+  return ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken
+    ? { expr: unwrap(x.operand), negated: true }
+    : { expr: x, negated: false };
+}
+
+/** A condition that decides whether a node runs, and the value it has where the node runs. */
+export interface Guard {
+  cond: ts.Expression;
+  holds: boolean;
+  /** The test of a `? :` (the other guards are `if` tests and the left side of `&&`/`||`). */
+  ternary: boolean;
+}
+
+/**
+ * The conditions around `node` inside its function, innermost first (an `if` test holds in the
+ * then-branch, a ternary's in the true branch, `a && x` needs `a`, `a || x` needs `!a`), and that
+ * function.
+ */
+export function guardsOf(
+  ts: typeof import('typescript'),
+  node: ts.Node,
+): { guards: Guard[]; fn?: ts.FunctionLikeDeclaration } {
+  const guards: Guard[] = [];
+  for (let c: ts.Node = node, p = node.parent; p; c = p, p = p.parent) {
+    if (isFunctionLike(p)) return { guards, fn: p };
+    if (ts.isIfStatement(p) && c !== p.expression)
+      guards.push({ cond: p.expression, holds: c === p.thenStatement, ternary: false });
+    else if (ts.isConditionalExpression(p) && c !== p.condition)
+      guards.push({ cond: p.condition, holds: c === p.whenTrue, ternary: true });
+    else if (
+      ts.isBinaryExpression(p) &&
+      c === p.right &&
+      (p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ||
+        p.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+    )
+      guards.push({
+        cond: p.left,
+        holds: p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken,
+        ternary: false,
+      });
+  }
+  return { guards };
 }

@@ -10,7 +10,7 @@
  * body is one `return` of such a condition.
  */
 import type * as ts from 'typescript';
-import { isFunctionLike, stringValue, unwrap } from './astUtil';
+import { guardsOf, stringValue, unwrap } from './astUtil';
 import type { Facts } from './facts';
 
 /** The environment value under which the write cannot run. */
@@ -44,30 +44,9 @@ export class EnvGuards {
    */
   quietUnder(node: ts.Node): EnvQuiet[] {
     const out: EnvQuiet[] = [];
-    const { ts } = this;
-    for (let child: ts.Node = node, p = node.parent; p; child = p, p = p.parent) {
-      if (isFunctionLike(p)) break;
-      let cond: ts.Expression | undefined;
-      let want: boolean | undefined; // the value the condition has where `node` runs
-      if (ts.isIfStatement(p) && child !== p.expression) {
-        cond = p.expression;
-        want = child === p.thenStatement;
-      } else if (ts.isConditionalExpression(p) && child !== p.condition) {
-        cond = p.condition;
-        want = child === p.whenTrue;
-      } else if (
-        ts.isBinaryExpression(p) &&
-        child === p.right &&
-        (p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ||
-          p.operatorToken.kind === ts.SyntaxKind.BarBarToken)
-      ) {
-        cond = p.left;
-        want = p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken;
-      }
-      if (!cond || want === undefined) continue;
+    for (const { cond, holds } of guardsOf(this.ts, node).guards)
       for (const c of this.candidates(cond, 0))
-        if ((/stdio/i.test(c.env) || /stdio/i.test(c.value)) && this.value(cond, c, 0) === !want) out.push(c);
-    }
+        if ((/stdio/i.test(c.env) || /stdio/i.test(c.value)) && this.value(cond, c, 0) === !holds) out.push(c);
     return out;
   }
 

@@ -11,7 +11,7 @@ import { edit, isFunctionLike, rangeOf, stdoutWriteKind, unwrap, walk } from './
 import type { RuleContext } from './context';
 import type { Facts } from './facts';
 import { consoleRedirects, EnvGuards, envAssignments } from './envGuard';
-import { returnedFlagGuard, stdioSelectors } from './paramGuard';
+import { stdioQuietData, stdioSelectors } from './paramGuard';
 import { branchTransport, inHttpOnlyCode } from './rules/connection/transportPaths';
 import { resultAfterWrite, testedBranches, type Truth } from './resultGuard';
 import { ServePaths } from './servePath';
@@ -539,8 +539,6 @@ export function helperStdoutHits(facts: Facts): RuleHit[] {
       const r = entryFn && resultAfterWrite(ts, facts, call, entryFn);
       if (r === 'falsy' || r === 'truthy') result = r;
     }
-    const quietUnder = envGuards.quietUnder(call);
-    const flag = returnedFlagGuard(ts, call);
     const target = consoleWrite ? e.name : (obj as ts.PropertyAccessExpression).name;
     const fix =
       stdoutWrite || ['log', 'info', 'debug'].includes(method)
@@ -561,8 +559,7 @@ export function helperStdoutHits(facts: Facts): RuleHit[] {
         ...(importTime ? {} : { entryFns: [...entry], helper: 'typescript' }),
         ...(guard ? { guard } : {}),
         ...(result ? { result } : {}),
-        ...(quietUnder.length ? { quietUnder } : {}),
-        ...(flag?.quietWhen ? { quietWhenProp: flag.prop } : {}),
+        ...stdioQuietData(ts, envGuards, call),
       },
     });
   }

@@ -5,7 +5,8 @@
  * start rules out, so the serving path is followed with that value taken as known.
  */
 import type * as ts from 'typescript';
-import { isFunctionLike, scopeOf, unwrap } from './astUtil';
+import { guardsOf, scopeOf, stripNot, unwrap } from './astUtil';
+import type { EnvGuards, EnvQuiet } from './envGuard';
 import type { Facts } from './facts';
 import { type PathVerdict, ServePaths } from './servePath';
 
@@ -14,39 +15,13 @@ function parameterGuard(
   ts: typeof import('typescript'),
   node: ts.Node,
 ): { fn: ts.FunctionLikeDeclaration; index: number; truthy: boolean } | undefined {
-  let fn: ts.FunctionLikeDeclaration | undefined;
-  for (let p = node.parent; p; p = p.parent)
-    if (isFunctionLike(p)) {
-      fn = p;
-      break;
-    }
+  const { guards, fn } = guardsOf(ts, node);
   if (!fn) return undefined;
-  const param = (e: ts.Expression): { index: number; truthy: boolean } | undefined => {
-    let x = unwrap(e);
-    let truthy = true;
-    if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
-      x = unwrap(x.operand);
-      truthy = false;
-    }
-    if (!ts.isIdentifier(x)) return undefined;
-    const index = fn!.parameters.findIndex((q) => ts.isIdentifier(q.name) && q.name.text === (x as ts.Identifier).text);
-    return index < 0 ? undefined : { index, truthy };
-  };
-  for (let c: ts.Node = node, p = node.parent; p && p !== fn; c = p, p = p.parent) {
-    let g: { index: number; truthy: boolean } | undefined;
-    if (ts.isIfStatement(p) && c !== p.expression) {
-      g = param(p.expression);
-      if (g && c === p.elseStatement) g = { ...g, truthy: !g.truthy };
-    } else if (ts.isConditionalExpression(p) && c !== p.condition) {
-      g = param(p.condition);
-      if (g && c === p.whenFalse) g = { ...g, truthy: !g.truthy };
-    } else if (ts.isBinaryExpression(p) && c === p.right) {
-      const op = p.operatorToken.kind;
-      g = param(p.left);
-      if (g && op === ts.SyntaxKind.BarBarToken) g = { ...g, truthy: !g.truthy };
-      else if (op !== ts.SyntaxKind.AmpersandAmpersandToken) g = undefined;
-    }
-    if (g) return { fn, ...g };
+  for (const g of guards) {
+    const { expr, negated } = stripNot(ts, g.cond);
+    if (!ts.isIdentifier(expr)) continue;
+    const index = fn.parameters.findIndex((q) => ts.isIdentifier(q.name) && q.name.text === expr.text);
+    if (index >= 0) return { fn, index, truthy: g.holds !== negated };
   }
   return undefined;
 }
@@ -98,35 +73,19 @@ export function guardedByCallerVariable(
  * The write runs only where that property is falsy (or truthy): the name of the property and
  * the value under which the write cannot run.
  */
-export function returnedFlagGuard(
+function returnedFlagGuard(
   ts: typeof import('typescript'),
   node: ts.Node,
 ): { prop: string; quietWhen: boolean } | undefined {
-  let fn: ts.FunctionLikeDeclaration | undefined;
+  const { guards, fn } = guardsOf(ts, node);
   let flag: { name: string; truthy: boolean } | undefined;
-  for (let c: ts.Node = node, p = node.parent; p; c = p, p = p.parent) {
-    if (isFunctionLike(p)) {
-      fn = p;
+  for (const g of guards) {
+    if (g.ternary) continue;
+    const { expr, negated } = stripNot(ts, g.cond);
+    if (ts.isIdentifier(expr)) {
+      flag = { name: expr.text, truthy: g.holds !== negated };
       break;
     }
-    if (flag) continue;
-    let cond: ts.Expression | undefined;
-    let truthy = true;
-    if (ts.isIfStatement(p) && c !== p.expression) {
-      cond = p.expression;
-      truthy = c === p.thenStatement;
-    } else if (ts.isBinaryExpression(p) && c === p.right) {
-      cond = p.left;
-      truthy = p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken;
-      if (!truthy && p.operatorToken.kind !== ts.SyntaxKind.BarBarToken) cond = undefined;
-    }
-    if (!cond) continue;
-    let x = unwrap(cond);
-    if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
-      x = unwrap(x.operand);
-      truthy = !truthy;
-    }
-    if (ts.isIdentifier(x)) flag = { name: x.text, truthy };
   }
   if (!fn?.body || !flag || !ts.isBlock(fn.body)) return undefined;
   const body = fn.body;
@@ -178,15 +137,24 @@ export function stdioSelectors(ts: typeof import('typescript'), starts: readonly
     const here = new Set<string>();
     for (let c: ts.Node = m, p = m.parent; p; c = p, p = p.parent) {
       if (!ts.isIfStatement(p) || c === p.expression) continue;
-      let x = unwrap(p.expression);
-      let truthy = c === p.thenStatement;
-      if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
-        x = unwrap(x.operand);
-        truthy = !truthy;
-      }
-      if (truthy && ts.isPropertyAccessExpression(x)) here.add(x.name.text);
+      const { expr, negated } = stripNot(ts, p.expression);
+      if ((c === p.thenStatement) !== negated && ts.isPropertyAccessExpression(expr)) here.add(expr.name.text);
     }
     common = common ? new Set([...common].filter((n) => here.has(n))) : here;
   }
   return [...(common ?? [])];
+}
+
+/**
+ * The `data` of an MCP102 finding that says which stdio settings silence the write (`quietUnder`)
+ * and which returned flag it needs false (`quietWhenProp`), for the project model to judge.
+ */
+export function stdioQuietData(
+  ts: typeof import('typescript'),
+  envGuards: EnvGuards,
+  node: ts.Node,
+): { quietUnder?: EnvQuiet[]; quietWhenProp?: string } {
+  const quietUnder = envGuards.quietUnder(node);
+  const flag = returnedFlagGuard(ts, node);
+  return { ...(quietUnder.length ? { quietUnder } : {}), ...(flag?.quietWhen ? { quietWhenProp: flag.prop } : {}) };
 }

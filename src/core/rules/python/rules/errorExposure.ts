@@ -15,6 +15,7 @@ import { field, named, type PyNode, walk } from '../ast';
 import type { PyFile } from '../context';
 import { lifespanNames } from '../flow';
 import type { FunctionFact } from '../functions';
+import { exceptNames } from './util';
 import { credentialInUrl, isConnectionName, isQueryKeyName, isSecretName } from '../../secretNames';
 
 /** Who receives a tool's error text. */
@@ -339,8 +340,7 @@ function statusErrorsHandledBefore(py: PyFile, clause: PyNode): boolean {
   for (const c of tryStmt.children) {
     if (c === clause) return false;
     if (c.type !== 'except_clause') continue;
-    const header = py.text(c).split(':')[0]!;
-    if (STATUS_ERRORS.test(header)) return true;
+    if (exceptNames(py, c).some((n) => STATUS_ERRORS.test(n))) return true;
   }
   return false;
 }

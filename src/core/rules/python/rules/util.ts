@@ -420,17 +420,23 @@ export function catchingHandler(py: PyFile, node: PyNode, errors: string[]): num
     if (t.type !== 'try_statement' || n.field !== 'body') continue;
     for (const c of t.children) {
       if (c.type !== 'except_clause') continue;
-      const header = py.text(c).split(':')[0]!;
-      const names = header
-        .replace(/^except\*?/, '')
-        .replace(/\bas\s+\w+\s*$/, '')
-        .replace(/[()]/g, '')
-        .split(',')
-        .map((x) => x.trim().replace(/^builtins\./, ''))
-        .filter(Boolean);
+      const names = exceptNames(py, c);
       if (!names.length || names.some((x) => x === 'Exception' || x === 'BaseException' || errors.includes(x)))
         return py.line(c);
     }
   }
   return undefined;
+}
+
+/** The exception names an `except` clause lists (`builtins.` dropped); none for a bare `except:`. */
+export function exceptNames(py: PyFile, clause: PyNode): string[] {
+  return py
+    .text(clause)
+    .split(':')[0]!
+    .replace(/^except\*?/, '')
+    .replace(/\bas\s+\w+\s*$/, '')
+    .replace(/[()]/g, '')
+    .split(',')
+    .map((x) => x.trim().replace(/^builtins\./, ''))
+    .filter(Boolean);
 }

@@ -20,7 +20,7 @@ import { initializerOf, resolveRef } from '../../resolve';
 import { type PathVerdict, ServePaths } from '../../servePath';
 import { TransportGuards } from '../../transportGuard';
 import { EnvGuards } from '../../envGuard';
-import { guardedByCallerVariable, returnedFlagGuard } from '../../paramGuard';
+import { guardedByCallerVariable, stdioQuietData } from '../../paramGuard';
 import { loggerHits } from './loggers';
 import { branchTransport, inHttpOnlyCode } from './transportPaths';
 
@@ -107,11 +107,7 @@ export function mcp102(ctx: RuleContext): void {
   const envGuards = new EnvGuards(ts, ctx.facts);
   // Silenced while a stdio setting holds (`if (!quiet()) console.log(...)`): the project model
   // drops the finding when a module of the project assigns that setting.
-  const quiet = (node: ts.Node) => {
-    const q = envGuards.quietUnder(node);
-    const flag = returnedFlagGuard(ts, node);
-    return { ...(q.length ? { quietUnder: q } : {}), ...(flag?.quietWhen ? { quietWhenProp: flag.prop } : {}) };
-  };
+  const quiet = (node: ts.Node) => stdioQuietData(ts, envGuards, node);
   // A file whose only server start is an HTTP listen (`http.createServer(...).listen(port, host)`,
   // `app.listen(port)`): stdout is not a protocol channel unless a module that imports it serves
   // stdio, which the project model decides (`crossFile.ts`).
