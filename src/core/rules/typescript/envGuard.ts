@@ -126,32 +126,19 @@ export class EnvGuards {
   }
 }
 
-/** `process.env.NAME = "lit"` assignments in the file: NAME → the literals assigned. */
-export function envAssignments(ts: typeof import('typescript'), sf: ts.SourceFile): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  const visit = (n: ts.Node): void => {
-    if (
-      ts.isBinaryExpression(n) &&
-      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-      envName(ts, n.left) !== undefined
-    ) {
-      const value = stringValue(n.right);
-      const name = envName(ts, n.left)!;
-      if (value !== undefined && !(out[name] ?? []).includes(value)) (out[name] ??= []).push(value);
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
-  return out;
-}
-
 /**
- * Console methods the file points at stderr: `console.log = console.error`, `console.info =
- * (...args) => console.error(...args)`. A stdio entry does this before it serves so that every
- * `console.log` of the process, in any module, lands on stderr.
+ * Assignments to process-wide state, in one walk of the file: string literals assigned to
+ * environment variables (`process.env.MCP_TRANSPORT = "stdio"`, by name), and the console methods
+ * pointed at stderr (`console.log = console.error`, `console.info = (...args) =>
+ * console.error(...args)`), which a stdio entry does before it serves so that every `console.log`
+ * of the process, in any module, lands on stderr.
  */
-export function consoleRedirects(ts: typeof import('typescript'), sf: ts.SourceFile): string[] {
-  const out = new Set<string>();
+export function processAssignments(
+  ts: typeof import('typescript'),
+  sf: ts.SourceFile,
+): { envSets: Record<string, string[]>; consoleRedirects: string[] } {
+  const envSets: Record<string, string[]> = {};
+  const redirects = new Set<string>();
   const toStderr = (e: ts.Expression): boolean => {
     const x = unwrap(e);
     const text = x.getText(sf);
@@ -163,18 +150,22 @@ export function consoleRedirects(ts: typeof import('typescript'), sf: ts.SourceF
   };
   const visit = (n: ts.Node): void => {
     if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const env = envName(ts, n.left);
       const left = unwrap(n.left);
-      if (
+      if (env !== undefined) {
+        const value = stringValue(n.right);
+        if (value !== undefined && !(envSets[env] ?? []).includes(value)) (envSets[env] ??= []).push(value);
+      } else if (
         ts.isPropertyAccessExpression(left) &&
         ts.isIdentifier(left.expression) &&
         left.expression.text === 'console' &&
         ['log', 'info', 'debug'].includes(left.name.text) &&
         toStderr(n.right)
       )
-        out.add(left.name.text);
+        redirects.add(left.name.text);
     }
     ts.forEachChild(n, visit);
   };
   visit(sf);
-  return [...out];
+  return { envSets, consoleRedirects: [...redirects] };
 }

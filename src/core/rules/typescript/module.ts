@@ -10,7 +10,7 @@ import type { ModuleFacts, RuleHit } from '../types';
 import { edit, isFunctionLike, rangeOf, stdoutWriteKind, unwrap, walk } from './astUtil';
 import type { RuleContext } from './context';
 import type { Facts } from './facts';
-import { consoleRedirects, EnvGuards, envAssignments } from './envGuard';
+import { EnvGuards, processAssignments } from './envGuard';
 import { stdioQuietData, stdioSelectors } from './paramGuard';
 import { branchTransport, inHttpOnlyCode } from './rules/connection/transportPaths';
 import { resultAfterWrite, testedBranches, type Truth } from './resultGuard';
@@ -298,8 +298,7 @@ export function tsModuleFacts(ctx: RuleContext): ModuleFacts {
   }
   const offStdioImports = [...loads].filter(([, off]) => off).map(([m]) => m);
   const packages = runtimePackages(ts, facts);
-  const envSets = envAssignments(ts, facts.sf);
-  const redirects = consoleRedirects(ts, facts.sf);
+  const { envSets, consoleRedirects: redirects } = processAssignments(ts, facts.sf);
   const selectors = paths.applies ? stdioSelectors(ts, paths.starts) : [];
   const sdkSchemas = facts.defs.some(
     (d) =>
