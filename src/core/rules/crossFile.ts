@@ -44,6 +44,7 @@ export function withProjectModel(
     return { ...hit, data };
   }
   if (hit.ruleId === 'MCP608') return fastmcpEntryHit(model, hit);
+  if (hit.data?.importedServer) return importedServerHit(model, file, hit);
   if (
     hit.ruleId === 'MCP110' &&
     typeof hit.data?.appModule === 'string' &&
@@ -121,6 +122,19 @@ function servesNothing(model: ProjectModel, file: string, entry: Partial<Analyze
   if (entry.language !== 'typescript' || !entry.servers || !entry.definitions) return false;
   if (entry.servers.length || entry.definitions.length) return false;
   return !model.importsStarter(file);
+}
+
+/**
+ * A runner's hit about a server it imports (MCP602 run() settings, MCP503 binds): kept only when
+ * the defining module confirms the premise (the server's class, no authentication there).
+ */
+function importedServerHit(model: ProjectModel, file: string, hit: RuleHit): RuleHit | undefined {
+  const { importedServer: want, ...data } = hit.data!;
+  const w = want as { name: string; cls: string[]; unauthenticated?: boolean };
+  const server = model.importedServer(file, w.name);
+  if (!server || !w.cls.includes(server.cls) || (w.unauthenticated && server.auth)) return undefined;
+  const { data: _, ...rest } = hit;
+  return Object.keys(data).length ? { ...rest, data } : rest;
 }
 
 /**

@@ -150,6 +150,24 @@ export class ProjectModel {
     return undefined;
   }
 
+  /**
+   * The class and authentication of the server `name` that `file` imports by name (`from .server
+   * import mcp`), from the defining module's bindings; undefined when no analyzed module defines it.
+   */
+  importedServer(
+    file: string,
+    name: string,
+  ): NonNullable<NonNullable<ModuleFacts['bindings']>['servers']>[string] | undefined {
+    const node = this.nodes.get(file);
+    if (!node) return undefined;
+    for (const target of node.imports) {
+      if (!node.names.get(target)?.includes(name)) continue;
+      const s = this.nodes.get(target)?.facts.bindings?.servers?.[name];
+      if (s) return s;
+    }
+    return undefined;
+  }
+
   /** Whether a file has a `__main__` guard or is a `__main__.py`. */
   isScript(file: string): boolean {
     return basename(file) === '__main__.py' || !!this.nodes.get(file)?.facts.mainGuard;

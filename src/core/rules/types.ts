@@ -171,6 +171,12 @@ export interface ModuleFacts {
     open?: true;
     /** Low-level servers registered with mcp 1.x decorators: the first decorator used (`call_tool`). */
     decorators?: Record<string, string>;
+    /**
+     * Module-level FastMCP/MCPServer servers: their class (`mcp1`: `mcp.server.fastmcp.FastMCP`,
+     * `mcp2`: `MCPServer`, `fastmcp`: jlowin's) and whether the module authenticates their HTTP
+     * requests, for a runner module that starts one of them (`from .server import mcp`).
+     */
+    servers?: Record<string, { cls: 'mcp1' | 'mcp2' | 'fastmcp'; auth?: true }>;
   };
 }
 

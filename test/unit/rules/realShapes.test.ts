@@ -1090,4 +1090,29 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
     assert.match(h[0].message, /stdio\.js imports this module and starts the stdio transport/);
   });
+
+  it('a runner that starts a server imported from another module: run(host=) on an mcp 1.x FastMCP is MCP602, a bind on 0.0.0.0 is MCP503 unless the server module authenticates', () => {
+    const v1 = at('py_runner_v1', 'MCP602', 'main.py');
+    assert.deepEqual(
+      v1.map((h) => [h.line, h.severity]),
+      [
+        [11, 'error'],
+        [11, 'error'],
+      ],
+    );
+    assert.match(v1[0]!.message, /official SDK's FastMCP \(mcp 1\.x/);
+    // run() raises before it listens: no MCP503 beside MCP602, here or in the server's own module.
+    assert.deepEqual(at('py_runner_v1', 'MCP503'), []);
+    assert.deepEqual(
+      at('py_v1_run_host', 'MCP602').map((h) => h.line),
+      [13, 13],
+    );
+    assert.deepEqual(at('py_v1_run_host', 'MCP503'), []);
+    assert.deepEqual(
+      at('py_runner_http', 'MCP503', 'serve.py').map((h) => h.line),
+      [7],
+    );
+    assert.deepEqual(at('py_runner_http', 'MCP602'), []);
+    assert.deepEqual(at('py_runner_http_auth', 'MCP503'), []);
+  });
 });

@@ -1,14 +1,17 @@
 /**
  * The names a Python module binds at module level, and what each one is, for checks made from
  * outside the module: a `fastmcp.json` entrypoint (`server.py:mcp`) must name an object that
- * exists and that `fastmcp run` can run.
+ * exists and that `fastmcp run` can run; a runner module that starts an imported server needs its
+ * class and whether its module authenticates HTTP requests.
  */
 import type { ModuleFacts } from '../types';
 import { field, named, type PyNode, walk } from './ast';
 import type { PyFile } from './context';
 import { lowLevelServers } from './dispatchers';
+import { isAuthenticated } from './rules/httpAuth';
 
 type Kind = NonNullable<ModuleFacts['bindings']>['names'][string];
+type Servers = NonNullable<NonNullable<ModuleFacts['bindings']>['servers']>;
 
 /** Statements whose blocks still run at module level (`if`, `try`, `with`...). */
 const BLOCKS = new Set([
@@ -121,5 +124,18 @@ export function moduleBindings(py: PyFile): NonNullable<ModuleFacts['bindings']>
     names,
     ...(open ? { open: true as const } : {}),
     ...(Object.keys(decorators).length ? { decorators } : {}),
+    ...serverClasses(py, names),
   };
+}
+
+/** The class of each module-level server and whether the module authenticates its requests. */
+function serverClasses(py: PyFile, names: Record<string, Kind>): { servers?: Servers } {
+  const servers: Servers = {};
+  for (const s of py.servers) {
+    if (s.imported || !s.ctor || names[s.name] !== 'server') continue;
+    const q = py.callee(s.ctor) ?? '';
+    const cls = s.framework === 'fastmcp' ? 'fastmcp' : /\.MCPServer$/.test(q) ? 'mcp2' : 'mcp1';
+    servers[s.name] = { cls, ...(isAuthenticated(py) ? { auth: true as const } : {}) };
+  }
+  return Object.keys(servers).length ? { servers } : {};
 }

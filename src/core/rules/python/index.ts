@@ -7,8 +7,7 @@ import { copyTree } from './ast';
 import { PyFile } from './context';
 import { loadPythonParser, type PythonParser } from './loader';
 import { MCP_MARKER, RUNNER_MARKER } from './markers';
-import { HELPER_RULES, PYTHON_RULES } from './rules';
-import { mcp106 } from './rules/connection/http';
+import { HELPER_RULES, PYTHON_RULES, RUNNER_RULES } from './rules';
 import { mcp503, servesMcpRoutes } from './rules/security';
 
 /** Larger files are generated or vendored; parsing them would stall the lint pass. */
@@ -108,12 +107,14 @@ export function analyzePython(
           onError?.('mcp503', err);
         }
       }
-      // A runner that starts an imported server over HTTP: where it binds is decided here.
-      if (module.starts.some((t) => t === 'http' || t === 'sse')) {
-        try {
-          mcp106(py);
-        } catch (err) {
-          onError?.('mcp106', err);
+      // A runner that starts an imported server: where it binds and what run() gets are decided here.
+      if (module.starts.length) {
+        for (const rule of RUNNER_RULES) {
+          try {
+            rule(py);
+          } catch (err) {
+            onError?.(rule.name, err);
+          }
         }
       }
       return { ...empty, hits: py.hits, module };

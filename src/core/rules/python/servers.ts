@@ -373,6 +373,35 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
   }
   const starts: ModuleFacts['starts'] = [];
   for (const s of py.servers) for (const st of s.starts) starts.push(st.transport);
+  for (const st of externalStarts(py, fromImported)) starts.push(st.transport);
+  const offStdio = cliOnlyImports(py);
+  const settings = moduleSettingsDefaults(py);
+  const http = py.servers.filter((s) => s.starts.some((st) => st.transport === 'http'));
+  const statelessHttp = http.length > 0 && http.every((s) => s.stateless);
+  return {
+    imports,
+    starts,
+    ...(statelessHttp ? { statelessHttp } : {}),
+    mainGuard: hasMainBlock(py),
+    ...(offStdio.length ? { offStdio } : {}),
+    ...(Object.keys(settings).length ? { settingsDefaults: settings } : {}),
+    bindings: moduleBindings(py),
+  };
+}
+
+/** A start method called on a server this file does not define (see `moduleFactsOf`). */
+export interface ExternalStart {
+  call: PyNode;
+  method: string;
+  transport: Exclude<PyTransport, 'none'>;
+  transportArg?: PyNode;
+  /** `from x import name` … `name.run()`: the name as the other module exports it. */
+  imported?: string;
+}
+
+/** Start calls on servers imported from, or built by a factory of, another module. */
+export function externalStarts(py: PyFile, fromImported = fromImportedNames(py)): ExternalStart[] {
+  const out: ExternalStart[] = [];
   const own = new Set(py.servers.map((s) => s.name));
   // Names bound to the result of calling an imported factory: `mcp = create_server()`.
   const made = new Set<string>();
@@ -404,26 +433,31 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
     }
     if (!external) continue;
     let transport = START_METHODS[method] as Exclude<PyTransport, 'none'>;
+    let transportArg: PyNode | undefined;
     if (method === 'run' || method === 'run_async' || method === 'http_app') {
-      const arg = py.kwargs(c).get('transport') ?? (method.startsWith('run') ? py.positional(c)[0] : undefined);
-      if (arg) transport = transportOf(py.str(arg));
+      transportArg = py.kwargs(c).get('transport') ?? (method.startsWith('run') ? py.positional(c)[0] : undefined);
+      if (transportArg) transport = transportOf(py.str(transportArg));
       else if (py.hasSplat(c)) transport = 'unknown';
     }
-    starts.push(transport);
+    const local = obj?.type === 'identifier' && fromImported.has(py.text(obj)) ? py.text(obj) : undefined;
+    const imported = local ? py.imports.get(local)?.split('.').pop() : undefined;
+    out.push({ call: c, method, transport, transportArg, ...(imported ? { imported } : {}) });
   }
-  const offStdio = cliOnlyImports(py);
-  const settings = moduleSettingsDefaults(py);
-  const http = py.servers.filter((s) => s.starts.some((st) => st.transport === 'http'));
-  const statelessHttp = http.length > 0 && http.every((s) => s.stateless);
-  return {
-    imports,
-    starts,
-    ...(statelessHttp ? { statelessHttp } : {}),
-    mainGuard: hasMainBlock(py),
-    ...(offStdio.length ? { offStdio } : {}),
-    ...(Object.keys(settings).length ? { settingsDefaults: settings } : {}),
-    bindings: moduleBindings(py),
-  };
+  return out;
+}
+
+/** Local names bound by `from x import name [as local]`. */
+function fromImportedNames(py: PyFile): Set<string> {
+  const out = new Set<string>();
+  for (const n of py.importNodes) {
+    if (n.type !== 'import_from_statement') continue;
+    for (const c of n.children) {
+      if (c.field !== 'name') continue;
+      const local = c.type === 'aliased_import' ? field(c, 'alias') : c;
+      if (local) out.add(py.text(local));
+    }
+  }
+  return out;
 }
 
 /** Whether the module has an `if __name__ == "__main__":` block. */

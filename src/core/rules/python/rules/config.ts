@@ -1,7 +1,7 @@
 /** Config rules: arguments the installed framework rejects, deprecated SSE, bare decorators. */
 import { field, named, type PyNode } from '../ast';
 import type { PyFile } from '../context';
-import type { ServerFact } from '../servers';
+import { externalStarts, type ServerFact } from '../servers';
 import { addKeyword, edit, fix, fixes, replaceNode } from '../fixes';
 import { mcpV1OnV2 } from './mcpMajor';
 import { frameworkVersion, versionAtLeast } from './util';
@@ -74,7 +74,7 @@ const MCPSERVER_MOVED = new Set([
  * `mcp.server.MCPServer`): the class exists only in mcp 2.x, so its import path proves the major
  * version, and its constructor takes `version=`, `description=`, `title=`, `website_url=`, `icons=`.
  */
-function isMcpServerClass(py: PyFile, s: ServerFact): boolean {
+export function isMcpServerClass(py: PyFile, s: ServerFact): boolean {
   const q = s.ctor ? py.callee(s.ctor) : undefined;
   return !!q && /^mcp\.server(\.[\w.]+)?\.MCPServer$/.test(q);
 }
@@ -109,6 +109,7 @@ function mcpServerCtor(py: PyFile, s: ServerFact, ctor: PyNode): void {
 /** MCP602: constructor/run() arguments or transport names the installed framework rejects. */
 export function mcp602(py: PyFile): void {
   mcpV1OnV2(py);
+  importedRunSettings(py);
   for (const s of py.servers) {
     if (s.imported) continue;
     const version = frameworkVersion(py, s.framework);
@@ -231,6 +232,30 @@ export function mcp602(py: PyFile): void {
           },
         );
       }
+    }
+  }
+}
+
+/**
+ * MCP602 in a runner module: `from .server import mcp` … `mcp.run(transport="sse",
+ * host="0.0.0.0")`. The arguments are written here; whether run() takes them depends on the
+ * server's class in its own module, so the hit waits for the project model
+ * (`data.importedServer.cls`): the official SDK's 1.x FastMCP.run() takes only transport and
+ * mount_path.
+ */
+export function importedRunSettings(py: PyFile): void {
+  for (const st of externalStarts(py)) {
+    if (!st.imported || st.method !== 'run') continue;
+    const obj = py.text(field(field(st.call, 'function')!, 'object')!);
+    for (const key of ['host', 'port']) {
+      const kn = py.kwargNode(st.call, key);
+      if (!kn) continue;
+      py.hit(
+        'MCP602',
+        kn,
+        `${obj}.run(${key}=...) on line ${py.line(kn)}: ${obj} is the official SDK's FastMCP (mcp 1.x, built in the module it is imported from), whose run() accepts only transport (and mount_path), so this call raises TypeError before the server starts. Pass ${key}= to FastMCP(...) in that module instead.`,
+        { data: { importedServer: { name: st.imported, cls: ['mcp1'] } } },
+      );
     }
   }
 }

@@ -1,7 +1,7 @@
 /** Every Python rule, in catalogue order. A rule reads the file's facts and records hits on it. */
 import type { PyFile } from '../context';
 import { mcp301, mcp302 } from './concurrency';
-import { mcp602, mcp603, mcp605 } from './config';
+import { importedRunSettings, mcp602, mcp603, mcp605 } from './config';
 import { mcp101 } from './connection/stdout';
 import { mcp103 } from './connection/stdin';
 import { mcp104, mcp105 } from './connection/startup';
@@ -9,13 +9,19 @@ import { mcp113 } from './connection/raiseExceptions';
 import { mcp106, mcp107, mcp108, mcp109, mcp110 } from './connection/http';
 import { mcp401, mcp402, mcp403, mcp404 } from './performance';
 import { mcp701, mcp702, mcp703, mcp704, mcp705, mcp706, mcp709 } from './protocol';
-import { mcp501, mcp502, mcp503, mcp504 } from './security';
+import { importedHttpBinds, mcp501, mcp502, mcp503, mcp504 } from './security';
 import { mcp201, mcp202, mcp203, mcp204, mcp207, mcp209 } from './serialization';
 
 export type PyRule = (py: PyFile) => void;
 
 /** Rules for a helper module of a stdio server (no MCP import of its own): stdout writes and stdin reads. */
 export const HELPER_RULES: PyRule[] = [mcp101, mcp103];
+
+/**
+ * Rules for a runner module that starts a server imported from another module (no MCP import of
+ * its own): its HTTP bind (MCP106 in a container, MCP503 on every interface) and its run() settings.
+ */
+export const RUNNER_RULES: PyRule[] = [mcp106, importedHttpBinds, importedRunSettings];
 
 export const PYTHON_RULES: PyRule[] = [
   mcp101,

@@ -8,6 +8,9 @@ import { isAuthenticated } from './httpAuth';
 import { exceptionLeakVerdict } from './errorExposure';
 import { toolBodies, type ToolBody } from '../dispatchers';
 import { hostValue, identifiersIn, isAllInterfaces, walkBody } from './util';
+import { externalStarts } from '../servers';
+import { isMcpServerClass } from './config';
+import type { RuleHit } from '../../types';
 
 /** Identifiers whose value flows into an expression: a subscript index only selects a value. */
 function flowIdentifiers(py: PyFile, node: PyNode): string[] {
@@ -382,39 +385,23 @@ function describeSink(py: PyFile, n: PyNode): string {
 /** MCP503: HTTP server on all interfaces (or wildcard CORS) without authentication. */
 export function mcp503(py: PyFile): void {
   if (isAuthenticated(py)) return;
-  const docker = dockerfileOf(py);
   const wildcard = (h: PyNode | undefined) => !!h && isAllInterfaces(hostValue(py, h).value);
-  const report = (host: PyNode, what: string) => {
-    const hv = hostValue(py, host);
-    const shown = hv.env
-      ? `${hv.value || 'all interfaces'} by default (unless ${hv.env} is set)`
-      : hv.flag
-        ? `${hv.value || 'all interfaces'} by default (unless ${hv.flag} is given)`
-        : hv.value || 'all interfaces';
-    py.hit(
-      'MCP503',
-      host,
-      `${what} listens on ${shown} (every network interface) and the server has no authentication: anyone who can reach the port can list and call every tool. Bind 127.0.0.1 for local use${docker ? ' (or publish the container port as 127.0.0.1:PORT:PORT)' : ''}, or add auth (auth=... / token_verifier=...).`,
-      {
-        fixes:
-          docker || hv.env || hv.flag
-            ? undefined
-            : fixes(fix('Bind 127.0.0.1 (local only)', replaceNode(py, host, '"127.0.0.1"'))),
-      },
-    );
-  };
+  const report = (host: PyNode, what: string) => reportAllInterfaces(py, host, what);
   for (const s of py.servers) {
     if (s.imported) continue;
     const http = s.starts.filter((st) => st.transport === 'http' || st.transport === 'sse');
     if (!http.length) continue;
     const ctorHost = s.ctor ? py.kwargs(s.ctor).get('host') : undefined;
     if (wildcard(ctorHost)) report(ctorHost!, `Server '${s.name}'`);
+    // mcp 1.x FastMCP.run() takes no host= (MCP602): that call never listens.
+    const v1Run = s.framework === 'mcp-python-sdk' && !isMcpServerClass(py, s);
     for (const st of http) {
-      if (st.node.type !== 'call') continue;
+      if (st.node.type !== 'call' || (v1Run && st.method === 'run')) continue;
       const h = py.kwargs(st.node).get('host');
       if (wildcard(h)) report(h!, `${s.name}.${st.method}() on line ${py.line(st.node)}`);
     }
   }
+  importedHttpBinds(py);
   for (const call of py.calls) {
     const q = py.callee(call) ?? '';
     if (q === 'uvicorn.run') {
@@ -434,6 +421,48 @@ export function mcp503(py: PyFile): void {
         );
       }
     }
+  }
+}
+
+/** The MCP503 hit for an HTTP listen on every interface, at the host argument. */
+function reportAllInterfaces(py: PyFile, host: PyNode, what: string, extra: Partial<RuleHit> = {}): void {
+  const docker = dockerfileOf(py);
+  const hv = hostValue(py, host);
+  const shown = hv.env
+    ? `${hv.value || 'all interfaces'} by default (unless ${hv.env} is set)`
+    : hv.flag
+      ? `${hv.value || 'all interfaces'} by default (unless ${hv.flag} is given)`
+      : hv.value || 'all interfaces';
+  py.hit(
+    'MCP503',
+    host,
+    `${what} listens on ${shown} (every network interface) and the server has no authentication: anyone who can reach the port can list and call every tool. Bind 127.0.0.1 for local use${docker ? ' (or publish the container port as 127.0.0.1:PORT:PORT)' : ''}, or add auth (auth=... / token_verifier=...).`,
+    {
+      fixes:
+        docker || hv.env || hv.flag
+          ? undefined
+          : fixes(fix('Bind 127.0.0.1 (local only)', replaceNode(py, host, '"127.0.0.1"'))),
+      ...extra,
+    },
+  );
+}
+
+/**
+ * MCP503 in a runner module: `from .server import mcp` … `mcp.run(transport="http",
+ * host="0.0.0.0")`. Where it binds is decided here; whether the server authenticates is decided
+ * in its own module, so the hit waits for the project model (`data.importedServer`).
+ */
+export function importedHttpBinds(py: PyFile): void {
+  if (isAuthenticated(py)) return;
+  for (const st of externalStarts(py)) {
+    if (!st.imported || (st.transport !== 'http' && st.transport !== 'sse')) continue;
+    const h = py.kwargs(st.call).get('host');
+    if (!h || !isAllInterfaces(hostValue(py, h).value)) continue;
+    const obj = py.text(field(field(st.call, 'function')!, 'object')!);
+    reportAllInterfaces(py, h, `${obj}.${st.method}() on line ${py.line(st.call)}`, {
+      // mcp 1.x FastMCP.run() takes no host= (MCP602): that server never listens.
+      data: { importedServer: { name: st.imported, cls: ['fastmcp', 'mcp2'], unauthenticated: true } },
+    });
   }
 }
 
