@@ -1115,4 +1115,12 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('py_runner_http', 'MCP602'), []);
     assert.deepEqual(at('py_runner_http_auth', 'MCP503'), []);
   });
+
+  it('MCP101 in a runner that runs an imported server over stdio: the banner before run() is reported, a --version print that returns is not; a runner of a Flask app gets nothing', () => {
+    assert.deepEqual(
+      at('py_runner_banner', 'MCP101').map((h) => [h.line, h.severity]),
+      [[10, 'error']],
+    );
+    assert.deepEqual(at('py_runner_banner_other', 'MCP101'), []);
+  });
 });

@@ -19,9 +19,10 @@ export const HELPER_RULES: PyRule[] = [mcp101, mcp103];
 
 /**
  * Rules for a runner module that starts a server imported from another module (no MCP import of
- * its own): its HTTP bind (MCP106 in a container, MCP503 on every interface) and its run() settings.
+ * its own): stdout writes before a stdio run (MCP101), its HTTP bind (MCP106 in a container, MCP503
+ * on every interface) and its run() settings (MCP602).
  */
-export const RUNNER_RULES: PyRule[] = [mcp106, importedHttpBinds, importedRunSettings];
+export const RUNNER_RULES: PyRule[] = [mcp101, mcp106, importedHttpBinds, importedRunSettings];
 
 export const PYTHON_RULES: PyRule[] = [
   mcp101,

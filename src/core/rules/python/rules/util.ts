@@ -3,11 +3,27 @@ import { field, named, type PyNode, walk } from '../ast';
 import { majorOf, provenPyVersion } from '../../project/versions';
 import type { PyFile } from '../context';
 import type { FunctionFact } from '../functions';
-import type { ServerFact } from '../servers';
+import { externalStarts, type ServerFact } from '../servers';
 
-/** Whether stdout rules apply, and whether the transport is only "maybe stdio" (downgrade). */
-export function stdioState(py: PyFile): { applies: boolean; downgrade: boolean; server?: ServerFact } {
+/**
+ * Whether stdout rules apply, and whether the transport is only "maybe stdio" (downgrade). In a
+ * runner module (no server of its own) whose every start runs an imported name over stdio
+ * (`from .server import mcp` … `mcp.run()`), `imported` is that name: the project model keeps
+ * the hits only when the other module defines it as a server.
+ */
+export function stdioState(py: PyFile): {
+  applies: boolean;
+  downgrade: boolean;
+  server?: ServerFact;
+  imported?: string;
+} {
   if (py.helper) return { applies: true, downgrade: true };
+  if (!py.servers.length) {
+    const starts = externalStarts(py);
+    const first = starts[0]?.imported;
+    if (first && starts.every((st) => st.imported === first && st.transport === 'stdio'))
+      return { applies: true, downgrade: false, imported: first };
+  }
   const stdio = py.servers.find((s) => s.transport === 'stdio');
   if (stdio) return { applies: true, downgrade: false, server: stdio };
   // A server that this file never starts but drives in-process (a demo, a test) or mounts into

@@ -14,7 +14,8 @@ const STDIN_READS =
 /** MCP103: child processes and stdin reads that share the stdio pipe. */
 export function mcp103(py: PyFile): void {
   const state = stdioState(py);
-  if (!state.applies) return;
+  // A runner of an imported server: MCP101 only (its writes are confirmed by the project model).
+  if (!state.applies || state.imported) return;
   const down = state.downgrade;
   // mcp 2.x (fastmcp 4) points fd 0 at the null device and fd 1 at stderr while it serves: a
   // handler's children inherit those, not the protocol pipes (checked on mcp 2.3).

@@ -18,6 +18,15 @@ const STDOUT_WRITES = /^sys\.(stdout|__stdout__)(\.buffer)?\.(write|writelines)$
 export function mcp101(py: PyFile): void {
   const state = stdioState(py);
   if (!state.applies) return;
+  const before = py.hits.length;
+  writes(py, state);
+  // A runner's writes matter only if the name it runs is a server of the module it comes from.
+  if (state.imported)
+    for (const h of py.hits.slice(before))
+      h.data = { ...h.data, importedServer: { name: state.imported, cls: ['mcp1', 'mcp2', 'fastmcp'] } };
+}
+
+function writes(py: PyFile, state: ReturnType<typeof stdioState>): void {
   const iso = stdioIsolation(py);
   const extra = (node: PyNode) =>
     py.atModuleLevel(node) ? ' It runs at import time, before or during the handshake.' : '';
