@@ -1123,4 +1123,18 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
     assert.deepEqual(at('py_runner_banner_other', 'MCP101'), []);
   });
+
+  it('a server run in a thread with a computed protocol: output in the else of `if protocol == "stdio"`, in a thread spawned only when protocol != "stdio", and in a stop path gets no MCP101/MCP103; Windows-only netstat output is no MCP209; the stdio branch keeps MCP101', () => {
+    assert.deepEqual(
+      at('py_thread_protocol', 'MCP101').map((h) => h.line),
+      [25],
+    );
+    assert.deepEqual(at('py_thread_protocol', 'MCP103'), []);
+    assert.deepEqual(at('py_thread_protocol', 'MCP209'), []);
+    // A thread spawned before the stdio run prints while it serves.
+    assert.deepEqual(
+      at('py_thread_heartbeat', 'MCP101').map((h) => h.line),
+      [17],
+    );
+  });
 });

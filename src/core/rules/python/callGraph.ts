@@ -34,6 +34,14 @@ export class CallGraph {
     return fnNode?.type === 'identifier' ? this.functionsByName().get(this.py.text(fnNode)) : undefined;
   }
 
+  /** The function of this file a `Thread(target=fn)` / `Timer(t, function=fn)` call runs, if any. */
+  private spawnTarget(call: PyNode): FunctionFact | undefined {
+    if (!/(?:^|\.)(?:Thread|Process|Timer)$/.test(this.py.callee(call) ?? '')) return undefined;
+    const kw = this.py.kwargs(call);
+    const t = kw.get('target') ?? kw.get('function');
+    return t?.type === 'identifier' ? this.functionsByName().get(this.py.text(t)) : undefined;
+  }
+
   /** Calls whose nearest enclosing function is `fn` (undefined: module-level code). */
   callsIn(fn: FunctionFact | undefined): PyNode[] {
     if (!this.callsByFn) {
@@ -62,7 +70,7 @@ export class CallGraph {
       if (f) out.add(f);
     }
     for (const c of this.callsIn(undefined)) {
-      const f = this.localCallee(c);
+      const f = this.localCallee(c) ?? this.spawnTarget(c);
       if (f) out.add(f);
     }
     // click/typer sub-commands run when the CLI dispatches to them.

@@ -13,6 +13,7 @@
 import { field, named, type PyNode, walk } from './ast';
 import type { PyFile } from './context';
 import type { FunctionFact } from './functions';
+import { branchTransport } from './branches';
 
 /** Whether a node's path may reach a server start; `roots`: helper functions whose callers decide. */
 export interface ServeReach {
@@ -373,12 +374,27 @@ function computeReach(py: PyFile, f: FlowFacts, node: PyNode, depth: number): Se
   const roots = new Set<string>();
   for (const r of refs) {
     const call = r.parent;
-    if (call?.type !== 'call' || field(call, 'function') !== r) return yes;
+    if (call?.type !== 'call' || field(call, 'function') !== r) {
+      // `Thread(target=fn)` spawned on a branch that cannot serve stdio: fn runs off stdio too.
+      const spawn = spawnOf(py, r);
+      if (spawn && branchTransport(py, spawn) === 'other') continue;
+      return yes;
+    }
     const sub = serveReach(py, call, depth + 1);
     if (sub.may) return yes;
     for (const x of sub.roots) roots.add(x);
   }
   return { may: false, roots };
+}
+
+/** The `Thread(target=fn)` / `Process(...)` / `Timer(...)` call that names `ref` as its target. */
+function spawnOf(py: PyFile, ref: PyNode): PyNode | undefined {
+  const kw = ref.parent;
+  if (kw?.type !== 'keyword_argument' || field(kw, 'value') !== ref) return undefined;
+  if (py.text(field(kw, 'name')!) !== 'target' && py.text(field(kw, 'name')!) !== 'function') return undefined;
+  const call = kw.parent?.parent;
+  if (call?.type !== 'call') return undefined;
+  return /(?:^|\.)(?:Thread|Process|Timer)$/.test(py.callee(call) ?? '') ? call : undefined;
 }
 
 /**

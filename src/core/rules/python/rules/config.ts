@@ -4,6 +4,7 @@ import type { PyFile } from '../context';
 import { externalStarts, type ServerFact } from '../servers';
 import { addKeyword, edit, fix, fixes, replaceNode } from '../fixes';
 import { mcpV1OnV2 } from './mcpMajor';
+import { branchExcludesStdio } from '../branches';
 import { frameworkVersion, versionAtLeast } from './util';
 
 /** Removes a keyword argument together with its separating comma. */
@@ -274,7 +275,8 @@ const FASTMCP_STDIO_KWARGS = new Set(['transport', 'show_banner', 'log_level', '
 function fastmcpStdioKwargs(py: PyFile, s: ServerFact, st: ServerFact['starts'][number]): void {
   if (st.transport !== 'stdio' && st.transport !== 'unknown') return;
   // `if transport == "stdio": mcp.run() else: mcp.run(transport=transport, host=...)`.
-  if (st.transport === 'unknown' && st.transportArg && branchExcludesStdio(py, st.node, st.transportArg)) return;
+  if (st.transport === 'unknown' && st.transportArg && branchExcludesStdio(py, st.node, [py.text(st.transportArg)]))
+    return;
   const version = frameworkVersion(py, 'fastmcp');
   const v4 = versionAtLeast(version, '4.0.0');
   if (v4 === false) return;
@@ -296,57 +298,6 @@ function fastmcpStdioKwargs(py: PyFile, s: ServerFact, st: ServerFact['starts'][
     `${s.name}.run(${keys.map((k) => `${k}=`).join(', ')}) on line ${py.line(call)}:${when} fastmcp ${version && v4 ? version : '4'} passes these to run_stdio_async(), which takes only show_banner, log_level and stateless, so startup raises "TypeError: TransportMixin.run_stdio_async() got an unexpected keyword argument '${first}'" and the server never serves. Pass ${keys.join('/')} only when the transport is HTTP (for example **({"host": host, "port": port} if transport != "stdio" else {})).`,
     { downgrade: st.transport === 'unknown' || v4 !== true },
   );
-}
-
-/**
- * Whether the branch a call sits in rules out the stdio value of its computed transport `t`: the
- * `else` (or a later `elif`) of `if t == "stdio"`, or the body of `if t != "stdio"`,
- * `if t == "sse"`, `if t in ("sse", "http")`.
- */
-function branchExcludesStdio(py: PyFile, call: PyNode, t: PyNode): boolean {
-  const key = py.text(t).replace(/\s+/g, '');
-  /** The condition's verdict on stdio when it holds (`holds`) or fails: true when it rules stdio out. */
-  const rulesOut = (cond: PyNode | undefined, holds: boolean): boolean => {
-    if (cond?.type !== 'comparison_operator') return false;
-    const [left, right] = named(cond);
-    const op = cond.children
-      .filter((c) => !c.named)
-      .map((c) => c.type)
-      .join(' ');
-    if (!left || !right || py.text(left).replace(/\s+/g, '') !== key) return false;
-    const literals =
-      right.type === 'string'
-        ? [py.str(right)]
-        : right.type === 'tuple' || right.type === 'list' || right.type === 'set'
-          ? named(right).map((x) => py.str(x))
-          : [undefined];
-    if (literals.some((v) => v === undefined)) return false;
-    const hasStdio = literals.includes('stdio');
-    const only = hasStdio && literals.length === 1;
-    // Holding: `== "sse"`, `in ("sse", "http")`, `!= "stdio"`, `not in ("stdio", …)` rule stdio out.
-    if (holds)
-      return ((op === '==' || op === 'in') && !hasStdio) || (op === '!=' && only) || (op === 'not in' && hasStdio);
-    // Failing: `== "stdio"`, `in ("stdio", …)`, `not in ("sse", "http")` rule stdio out.
-    return (op === '==' && only) || (op === 'in' && hasStdio) || (op === 'not in' && !hasStdio);
-  };
-  for (let n: PyNode = call; n.parent; n = n.parent) {
-    const p = n.parent;
-    if ((p.type === 'if_statement' || p.type === 'elif_clause') && field(p, 'consequence') === n) {
-      if (rulesOut(field(p, 'condition'), true)) return true;
-    }
-    if (p.type === 'else_clause' || p.type === 'elif_clause') {
-      const ifs = p.parent;
-      if (ifs?.type !== 'if_statement') continue;
-      const earlier = [
-        field(ifs, 'condition'),
-        ...named(ifs)
-          .filter((c) => c.type === 'elif_clause' && c.end <= p.start)
-          .map((c) => field(c, 'condition')),
-      ];
-      if (earlier.some((c) => rulesOut(c, false))) return true;
-    }
-  }
-  return false;
 }
 
 /** MCP603: the deprecated HTTP+SSE transport. */

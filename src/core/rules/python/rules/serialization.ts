@@ -407,6 +407,9 @@ export function mcp209(py: PyFile): void {
         /^subprocess\.(run|check_output|Popen)$/.test(q ?? '') &&
         (py.isTrue(kw.get('text')) || py.isTrue(kw.get('universal_newlines')))
       ) {
+        // Native Windows tools (netstat, tasklist) write in the console's code page, which the
+        // platform default decodes: encoding="utf-8" would be the bug there.
+        if (windowsOnly(py, call)) continue;
         what = `${q}(text=True)`;
       }
     }
@@ -423,7 +426,7 @@ export function mcp209(py: PyFile): void {
       'UnicodeEncodeError',
     ]);
     const effect = caughtAt
-      ? `there, which the except on line ${caughtAt} catches: the file's content is silently lost`
+      ? `there, which the except on line ${caughtAt} catches: the ${what.startsWith('subprocess') ? "command's output" : "file's content"} is silently lost`
       : tool
         ? `there, and the call to ${tool.def.kind} '${tool.def.name}' fails`
         : via
@@ -442,6 +445,45 @@ export function mcp209(py: PyFile): void {
       },
     );
   }
+}
+
+/** Whether a node runs only on Windows: inside `if os.name == "nt"` (or `sys.platform == "win32"`, `platform.system() == "Windows"`). */
+function windowsOnly(py: PyFile, node: PyNode): boolean {
+  const holdsWindows = (c: PyNode | undefined): boolean => {
+    if (!c) return false;
+    if (c.type === 'parenthesized_expression') return holdsWindows(named(c)[0]);
+    if (c.type === 'boolean_operator')
+      return (
+        py.text(field(c, 'operator')!) === 'and' && (holdsWindows(field(c, 'left')) || holdsWindows(field(c, 'right')))
+      );
+    if (c.type === 'call') {
+      // sys.platform.startswith("win")
+      const f = field(c, 'function');
+      return (
+        f?.type === 'attribute' &&
+        py.text(field(f, 'attribute')!) === 'startswith' &&
+        py.qualify(field(f, 'object')) === 'sys.platform' &&
+        py.str(py.positional(c)[0]) === 'win'
+      );
+    }
+    if (c.type !== 'comparison_operator') return false;
+    const [left, right] = named(c);
+    const op = c.children.find((x) => !x.named)?.type;
+    if (op !== '==' || !left || !right) return false;
+    const subject = left.type === 'call' ? `${py.qualify(field(left, 'function')) ?? ''}()` : (py.qualify(left) ?? '');
+    const value = py.str(right);
+    return (
+      (subject === 'os.name' && value === 'nt') ||
+      (subject === 'sys.platform' && value === 'win32') ||
+      (subject === 'platform.system()' && value === 'Windows')
+    );
+  };
+  for (let n: PyNode = node; n.parent; n = n.parent) {
+    const p = n.parent;
+    if ((p.type === 'if_statement' || p.type === 'elif_clause') && field(p, 'consequence') === n)
+      if (holdsWindows(field(p, 'condition'))) return true;
+  }
+  return false;
 }
 
 /** `json.dumps(x)` / `json.dump(x, f)` without `ensure_ascii=False`: the text is pure ASCII. */

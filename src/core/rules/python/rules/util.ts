@@ -194,46 +194,6 @@ export function syncToolsThreaded(py: PyFile): boolean {
 }
 
 /**
- * The transport of the code path a node is on, decided by the innermost enclosing block (an
- * if/elif/else branch, a try body, a function body...) that starts a transport: `other` when
- * every start in that block is HTTP or SSE (output there never reaches a stdio client), `stdio`
- * when one of them is stdio or computed, undefined when no enclosing block starts anything.
- */
-export function branchTransport(py: PyFile, node: PyNode): 'stdio' | 'other' | undefined {
-  const { starts, blocks } = startsOf(py);
-  if (!starts.length) return undefined;
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type !== 'block') continue;
-    let t = blocks.get(p);
-    if (t === undefined) {
-      const inside = starts.filter((st) => st.node.start >= p!.start && st.node.end <= p!.end);
-      t = !inside.length
-        ? null
-        : inside.some((st) => st.transport === 'stdio' || st.transport === 'unknown')
-          ? 'stdio'
-          : 'other';
-      blocks.set(p, t);
-    }
-    if (t) return t;
-  }
-  return undefined;
-}
-
-/** The file's start calls, and the answer per block (null: no start inside), computed once per file. */
-const startsCache = new WeakMap<
-  PyFile,
-  { starts: PyFile['servers'][number]['starts']; blocks: Map<PyNode, 'stdio' | 'other' | null> }
->();
-function startsOf(py: PyFile) {
-  let v = startsCache.get(py);
-  if (!v) {
-    v = { starts: py.servers.flatMap((s) => s.starts).filter((st) => st.node.type === 'call'), blocks: new Map() };
-    startsCache.set(py, v);
-  }
-  return v;
-}
-
-/**
  * Whether stdout is the protocol channel while the server serves. mcp 2.x (and so fastmcp 4)
  * serves stdio from a private duplicate of fd 1 and points fd 1 at stderr while it serves, so
  * output from handlers (print, sys.stdout, os.write(1), child processes) lands on stderr; output

@@ -1,6 +1,7 @@
 /** MCP103: child processes and stdin reads that share the stdio server's protocol pipes. */
 import type { PyFile } from '../../context';
 import { serveReach } from '../../flow';
+import { branchTransport } from '../../branches';
 import { addKeyword, ensureImport, fix, fixes } from '../../fixes';
 import { maybeStdio, stdioIsolation, stdioState } from '../util';
 
@@ -28,7 +29,7 @@ export function mcp103(py: PyFile): void {
     const serving = py.runsOnlyWhileServing(call);
     // A prompt or a child process on a CLI path that exits or returns before any server starts
     // (a setup or login sub-command) runs in a terminal, not on the protocol pipes.
-    if (!serveReach(py, call).may) continue;
+    if (!serveReach(py, call).may || branchTransport(py, call) === 'other') continue;
     if (STDIN_READS.test(q)) {
       if (iso.kind === 'isolated' && serving) {
         py.hit(

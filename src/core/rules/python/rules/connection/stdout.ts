@@ -7,7 +7,8 @@ import type { RuleHit } from '../../../types';
 import type { PyFile } from '../../context';
 import { serveReach } from '../../flow';
 import { addKeyword, ensureImport, fix, fixes, replaceNode } from '../../fixes';
-import { branchTransport, isStdout, maybeStdio, stdioIsolation, stdioState } from '../util';
+import { branchTransport } from '../../branches';
+import { isStdout, maybeStdio, stdioIsolation, stdioState } from '../util';
 
 // ---- MCP101 ----------------------------------------------------------------------------------
 
