@@ -1137,4 +1137,20 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [17],
     );
   });
+
+  it("MCP504: credentials a tool takes as arguments (passed through a helper) are the caller's, not the server's; the server's own login from the environment keeps it", () => {
+    assert.deepEqual(
+      at('py_passthrough_creds', 'MCP504').map((h) => h.line),
+      [48],
+    );
+    assert.match(at('py_passthrough_creds', 'MCP504')[0]!.message, /LEDGER_/);
+  });
+
+  it('MCP106: no loopback finding on an mcp 1.x run(host=...) that raises before it binds (MCP602 says so)', () => {
+    assert.deepEqual(at('py_v1_run_host', 'MCP106'), []);
+  });
+
+  it('MCP112 (TS): an async main() that awaits nothing itself is no unhandled startup promise', () => {
+    assert.deepEqual(at('ts_main_no_await', 'MCP112'), []);
+  });
 });

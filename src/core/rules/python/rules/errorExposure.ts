@@ -154,7 +154,7 @@ class SourceFinder {
    * A node that is itself a credential source, described for the message. With `carrying`, only
    * sources whose error text can carry the secret or the connection details count.
    */
-  private direct(n: PyNode, carrying: boolean): string | undefined {
+  private direct(n: PyNode, carrying: boolean, fn: FunctionFact | undefined): string | undefined {
     const py = this.py;
     const env = (k: string | undefined) =>
       k && (isConnectionName(k) || (!carrying && isSecretName(k))) ? `the secret ${k} from the environment` : undefined;
@@ -174,14 +174,14 @@ class SourceFinder {
             const k = py.str(field(pair, 'key'));
             const v = field(pair, 'value');
             // A parameter named otherwise (`ak`) is a key when its value is a secret.
-            if (k && (isQueryKeyName(k) || (v && this.direct(v, false)))) return `a URL with \`${k}\` in its query`;
+            if (k && (isQueryKeyName(k) || (v && this.direct(v, false, fn)))) return `a URL with \`${k}\` in its query`;
           }
       if (q === 'os.getenv' || q === 'os.environ.get' || q === 'os.getenvb') return env(py.str(py.positional(n)[0]));
       if (carrying) return undefined;
       const sdk = under(q, AUTHENTICATED_SDKS);
       if (sdk) return `the authenticated ${sdk} client`;
       for (const [name, value] of py.kwargs(n))
-        if (isSecretName(name) && !['None', 'False', 'True'].includes(py.text(value)))
+        if (isSecretName(name) && !['None', 'False', 'True'].includes(py.text(value)) && !this.fromParams(value, fn))
           return `a client built with \`${name}=\``;
       return undefined;
     }
@@ -207,6 +207,57 @@ class SourceFinder {
   }
 
   /**
+   * Whether a name holds only what `fn`'s caller passed: a parameter, an attribute of one
+   * (`params.password`), or a local name every binding of which in `fn` is computed from those
+   * (`credentials = f"{username}:{password}"`).
+   */
+  private fromParams(n: PyNode, fn: FunctionFact | undefined, depth = 0): boolean {
+    if (!fn || depth > 3) return false;
+    let root = n;
+    while (root.type === 'attribute') root = field(root, 'object')!;
+    if (root.type !== 'identifier') return false;
+    const name = this.py.text(root);
+    if (name === 'self' || name === 'cls') return false;
+    // Not the framework's injected Context (`ctx.request_context.lifespan_context`): that is the server's.
+    if (fn.params.some((p) => p.name === name && !this.py.isInjected(p))) return true;
+    if (n !== root) return false;
+    const bindings = this.assigned.get(name) ?? [];
+    return (
+      bindings.length > 0 &&
+      bindings.every((b) => b.fn === fn) &&
+      bindings.every((b) => this.valueFromParams(b.value, fn, depth + 1))
+    );
+  }
+
+  /** Whether every name an expression reads (not module or builtin names) holds only `fn`'s inputs. */
+  private valueFromParams(v: PyNode, fn: FunctionFact, depth: number): boolean {
+    let ok = true;
+    walk(v, (x) => {
+      if (!ok) return false;
+      if (x.type === 'call') {
+        // The callee is code, not data: `base64.b64encode(...)`, `str(...)`; its arguments count.
+        const f = field(x, 'function');
+        if (f?.type === 'attribute') {
+          const obj = field(f, 'object')!;
+          if (obj.type !== 'identifier' || !this.py.imports.has(this.py.text(obj)))
+            ok = this.valueFromParams(obj, fn, depth);
+        }
+        for (const a of named(field(x, 'arguments') ?? x)) {
+          const arg = a.type === 'keyword_argument' ? field(a, 'value') : a;
+          if (ok && arg && arg !== f) ok = this.valueFromParams(arg, fn, depth);
+        }
+        return false;
+      }
+      if (x.type === 'identifier' || x.type === 'attribute') {
+        ok = this.fromParams(x, fn, depth);
+        return false;
+      }
+      return true;
+    });
+    return ok;
+  }
+
+  /**
    * The first credential source that code under `root` reaches: directly, through names bound (in
    * its function or at module level) to a source, through the file's functions it names (calls,
    * callbacks), or through the lifespan context when the lifespan opens one.
@@ -217,7 +268,10 @@ class SourceFinder {
       if (found) return false;
       if (n !== root && (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition'))
         return false;
-      found = this.direct(n, carrying);
+      // The function's own parameters (a tool's arguments, a helper's inputs) are what its caller
+      // passed: a password the caller supplied is no secret of this server's.
+      if ((n.type === 'identifier' || n.type === 'attribute') && this.fromParams(n, fn)) return false;
+      found = this.direct(n, carrying, fn);
       if (found) return false;
       if (n.type === 'identifier' || n.type === 'attribute') {
         found = this.viaName(n, fn, carrying, depth);

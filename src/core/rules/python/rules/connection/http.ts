@@ -11,6 +11,7 @@ import type { ServerFact } from '../../servers';
 import { addKeyword, fix, fixes, replaceNode } from '../../fixes';
 import { hostValue, identifiersIn, isLoopback, numberValue } from '../util';
 import { containerEntries, notRunByContainer } from './container';
+import { isMcpServerClass } from '../config';
 
 // ---- MCP106 ----------------------------------------------------------------------------------
 
@@ -150,6 +151,8 @@ export function mcp106(py: PyFile): void {
           );
         }
       } else if (s.ctor) {
+        // mcp 1.x FastMCP.run(host=...) raises before it binds (MCP602): where it would bind is moot.
+        if (st.method === 'run' && py.kwargs(st.node).has('host') && !isMcpServerClass(py, s)) continue;
         if (ctorHost) {
           const v = py.str(ctorHost);
           if (v !== undefined && isLoopback(v))

@@ -144,6 +144,9 @@ export function mcp112(ctx: RuleContext): void {
    */
   const handlesItself = (name: string): boolean => {
     const fns = ctx.facts.functions.get(name) ?? [];
+    // An async function that awaits nothing itself fails only by throwing synchronously, which
+    // ends the process just as a plain function would: the promise adds no unhandled case.
+    if (fns.length && fns.every((fn) => !awaitsItself(ctx, fn))) return true;
     return fns.some((fn) => {
       const starts: ts.CallExpression[] = [];
       walk(fn, (n) => {
@@ -220,6 +223,19 @@ export function mcp112(ctx: RuleContext): void {
       { fixes: [catchFix(call)], data: { call: what.call } },
     );
   }
+}
+
+/** Whether a function's own body (not the functions nested in it) awaits. */
+function awaitsItself(ctx: RuleContext, fn: ts.Node): boolean {
+  const { ts } = ctx;
+  let found = false;
+  walk(fn, (n) => {
+    if (found) return false;
+    if (n !== fn && ts.isFunctionLike(n)) return false;
+    if (ts.isAwaitExpression(n) || (ts.isForOfStatement(n) && !!n.awaitModifier)) found = true;
+    return !found;
+  });
+  return found;
 }
 
 /**
