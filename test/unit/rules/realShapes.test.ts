@@ -1153,4 +1153,17 @@ describe('lint on real-world shapes (precision regressions)', function () {
   it('MCP112 (TS): an async main() that awaits nothing itself is no unhandled startup promise', () => {
     assert.deepEqual(at('ts_main_no_await', 'MCP112'), []);
   });
+
+  it('MCP111 (TS): a server bound once in the function that sets up the routes (a local or a parameter) and connected per request is shared; one built in the handler is not', () => {
+    assert.deepEqual(
+      at('ts_main_no_await', 'MCP111').map((h) => h.line),
+      [19],
+    );
+    const shared = at('ts_shared_param', 'MCP111', 'routes.ts');
+    assert.deepEqual(
+      shared.map((h) => [h.line, h.severity]),
+      [[25, 'error']],
+    );
+    assert.match(shared[0]!.message, /`mcp` is bound once, outside the request handler \(line 9\)/);
+  });
 });

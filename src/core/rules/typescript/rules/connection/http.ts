@@ -6,6 +6,7 @@
 import type * as ts from 'typescript';
 import {
   calleeName,
+  contains,
   edit,
   getPropValue,
   insertPropertyEdit,
@@ -13,11 +14,12 @@ import {
   stringValue,
   scopeOf,
   unwrap,
+  unwrapAwait,
   walk,
 } from '../../astUtil';
 import type { RuleContext } from '../../context';
 import { callsNamed, importsModule } from '../../facts';
-import { resolveRef } from '../../resolve';
+import { resolveDecl, resolveRef } from '../../resolve';
 import { classifyTransportClass, findServer } from '../../servers';
 import { routeHandlers } from './transportPaths';
 
@@ -279,6 +281,39 @@ export function mcp110(ctx: RuleContext): void {
   }
 }
 
+/**
+ * A server connected inside a request handler `h` that is bound outside it, in a function that
+ * holds the handler (`const server = createServer(args); app.get("/sse", ... server.connect(t))`,
+ * or the server passed in as a parameter): one server for every request. The argument must be a
+ * server transport built for the request (`new SSEServerTransport(...)` in the handler), so that
+ * `connect` is the SDK's. Module-level servers are reported by the caller.
+ */
+function sharedServer(ctx: RuleContext, call: ts.CallExpression, h: ts.Node): ts.Node | undefined {
+  const { ts } = ctx;
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return undefined;
+  const decl = resolveDecl(ctx.facts, callee.expression);
+  if (!decl || contains(h, decl) || scopeOf(decl).kind === ts.SyntaxKind.SourceFile) return undefined;
+  const server = findServer(ctx.facts, callee.expression.text, call);
+  if (server?.kind === 'fastmcp') return undefined;
+  const arg = call.arguments[0] && unwrapAwait(call.arguments[0]);
+  if (!arg || !ts.isIdentifier(arg)) return undefined;
+  const t = resolveDecl(ctx.facts, arg);
+  if (!t || !contains(h, t) || !ts.isVariableDeclaration(t)) return undefined;
+  // `const transport = new SSEServerTransport(...)`, or `let transport; ... transport = new ...`.
+  const values = [
+    t.initializer,
+    ...(ctx.facts.assignments.get(arg.text) ?? []).filter((a) => contains(h, a.right)).map((a) => a.right),
+  ];
+  const built = values.some((v) => {
+    const e = v && unwrapAwait(v);
+    if (!e || !ts.isNewExpression(e)) return false;
+    const kind = classifyTransportClass(ctx.facts, e.expression);
+    return kind === 'http' || kind === 'sse';
+  });
+  return built ? decl : undefined;
+}
+
 export function mcp111(ctx: RuleContext): void {
   const { ts, sf } = ctx;
   const handlers = routeHandlers(ctx);
@@ -311,7 +346,15 @@ export function mcp111(ctx: RuleContext): void {
       const recv = receiverText(n, sf);
       if (m === 'connect' && recv) {
         const server = findServer(ctx.facts, recv, n);
-        if (server && server.moduleLevel && server.kind !== 'fastmcp') {
+        const shared = !server?.moduleLevel ? sharedServer(ctx, n, h) : undefined;
+        if (shared) {
+          ctx.report(
+            'MCP111',
+            n,
+            `\`${recv}\` is bound once, outside the request handler (line ${sf.getLineAndCharacterOfPosition(shared.getStart(sf)).line + 1}), and connected to a new transport inside it: every request handled here shares that one server, so the second session throws \`Already connected to a transport\`. Create the server per session/request (e.g. \`function getServer() { const server = new McpServer(...); ... return server; }\`) inside the handler.`,
+            { related: [{ file: ctx.file, range: ctx.range(shared), message: `\`${recv}\` is bound here, once` }] },
+          );
+        } else if (server && server.moduleLevel && server.kind !== 'fastmcp') {
           ctx.report(
             'MCP111',
             n,
