@@ -188,10 +188,20 @@ function sdkPositional(
   knownServer: boolean,
 ): DefFact | undefined {
   const ts = loadTypeScript();
-  const args = call.arguments;
+  let args: readonly ts.Expression[] = call.arguments;
   if (args.length < 2) return undefined;
   const nameArg = args[0]!;
   const name = constString(facts, nameArg);
+  // On a known SDK server, `tool(name, schema, cb, { description })`: the SDK takes the callback
+  // and ignores the object literals after it.
+  let afterHandler: ts.Expression[] | undefined;
+  if (knownServer && kind === 'tool' && !resolveFunction(facts, args[args.length - 1]!)) {
+    const i = args.findIndex((a, k) => k > 0 && !!resolveFunction(facts, a));
+    if (i > 0 && args.slice(i + 1).every((a) => ts.isObjectLiteralExpression(unwrap(a)))) {
+      afterHandler = args.slice(i + 1);
+      args = args.slice(0, i + 1);
+    }
+  }
   const last = args[args.length - 1]!;
   const handler = resolveFunction(facts, last);
   // `x.tool(...)` on an unknown object must look like the SDK: string-ish name and a callback last.
@@ -210,6 +220,7 @@ function sdkPositional(
     serverKey,
     nameNode: nameArg,
     handler,
+    ...(afterHandler ? { afterHandler } : {}),
   };
   let middle = args.slice(1, -1).map((a) => a);
   if (kind === 'resource') {

@@ -53,6 +53,11 @@ export interface DefFact {
   /** Description expression when present (string argument or `description:` value). */
   descriptionNode?: ts.Expression;
   handler?: ts.FunctionLikeDeclaration;
+  /**
+   * Positional `tool(name, schema, cb, { description })`: arguments after the callback, which the
+   * SDK's `tool()` ignores (it takes the callback last and drops the rest).
+   */
+  afterHandler?: ts.Expression[];
   outputSchema?: ts.Expression;
   /**
    * A low-level `setRequestHandler(CallToolRequestSchema, handler)` dispatcher: every tool of

@@ -210,6 +210,36 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     assert.deepEqual(await codes(file), []);
   });
 
+  it('MCP701 (TS): SDK 1.32 tool() takes the callback last and ignores a { description } object after it: the tool is listed without a description', async () => {
+    const r = runNode(
+      [
+        'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";',
+        'import { Client } from "@modelcontextprotocol/sdk/client/index.js";',
+        'import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";',
+        'import { z } from "zod";',
+        'const s = new McpServer({ name: "t", version: "1" });',
+        's.tool("get_ticket", { id: z.number() }, async ({ id }) => ({ content: [{ type: "text", text: `t${id}` }] }), { description: "Get one ticket" });',
+        's.tool("close_ticket", "Close a ticket", { id: z.number() }, async ({ id }) => ({ content: [{ type: "text", text: `c${id}` }] }));',
+        'const [a, b] = InMemoryTransport.createLinkedPair(); await s.connect(a);',
+        'const c = new Client({ name: "c", version: "1" }); await c.connect(b);',
+        'const tools = (await c.listTools()).tools.map((t) => [t.name, t.description ?? null]);',
+        'const res = await c.callTool({ name: "get_ticket", arguments: { id: 7 } });',
+        'console.log(JSON.stringify({ tools, text: res.content[0].text })); process.exit(0);',
+      ].join('\n'),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { tools: [string, string | null][]; text: string };
+    assert.deepEqual(out, {
+      tools: [
+        ['get_ticket', null],
+        ['close_ticket', 'Close a ticket'],
+      ],
+      text: 't7',
+    });
+    const file = path.join(SHAPES, 'ts_desc_after_cb/server.ts');
+    assert.deepEqual((await codes(file)).sort(), ['MCP606', 'MCP606', 'MCP701']);
+  });
+
   it('MCP111 (TS): SDK 1.32 answers the second request to a reused stateless transport with HTTP 500, so one made outside the route handler is an error; per-request transports are not', async () => {
     const r = runNode(
       [

@@ -104,6 +104,17 @@ describe('typescript analyzer: quick fixes', () => {
     );
   });
 
+  it('MCP701: a lone { description } object after the callback of server.tool moves after the name', async () => {
+    const text =
+      'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";\nconst s = new McpServer({ name: "x", version: "1" });\ns.tool("t", {}, async () => ({ content: [] }), { description: "Lists things" });\n';
+    const r = await analyzeText('/w/a.ts', text);
+    const hit = r.hits.find((h) => h.ruleId === 'MCP701')!;
+    assert.equal(hit.fixes![0]!.title, 'Move the description after the name');
+    const out = applyEdits(text, hit.fixes![0]!.edits);
+    assert.equal(lineOf(out, 3), 's.tool("t", "Lists things", {}, async () => ({ content: [] }));');
+    assert.deepEqual(syntaxErrors('/w/a.ts', out), []);
+  });
+
   it("MCP106: '127.0.0.1' → '0.0.0.0' when a Dockerfile exists", async () => {
     const r = await analyzeFixture('httpBad.ts');
     assert.equal(lineOf(applyFirst(r, 'MCP106'), 46), '  app.listen(3000, "0.0.0.0"); // expect: MCP106');

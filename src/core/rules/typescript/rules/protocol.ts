@@ -12,6 +12,7 @@ import {
   unwrapAwait,
 } from '../astUtil';
 import type { RuleContext } from '../context';
+import type { TextEdit } from '../../../model';
 import { type DefFact, callsNamed } from '../facts';
 import { resolveFunction, resolveRef } from '../resolve';
 import { trimEndOf } from '../../../util/text';
@@ -37,7 +38,7 @@ function mcp701(ctx: RuleContext, tools: DefFact[]): void {
     const value = stringValue(desc);
     if (desc && (value === undefined || value.trim() !== '')) continue;
     if (!desc && d.opaqueConfig) continue; // description may come from a variable or a spread
-    let fixEdit;
+    let fixEdit: TextEdit | TextEdit[] | undefined;
     if (desc) fixEdit = edit(file, sf, desc.getStart(sf), desc.getEnd(), STUB);
     else if (d.config && d.style !== 'positional')
       fixEdit = insertPropertyEdit(file, sf, d.config, `description: ${STUB}`);
@@ -48,15 +49,41 @@ function mcp701(ctx: RuleContext, tools: DefFact[]): void {
       fixEdit = undefined;
     }
     const where = d.style === 'positional' ? 'the description argument' : '`description`';
-    ctx.report(
-      'MCP701',
-      d.def.nameRange,
-      `Tool \`${d.def.name}\` has no ${value === '' ? 'non-empty ' : ''}description: it is the model's only guide to when and how to call the tool, and some agent platforms refuse tools without one. Add ${where} saying what it does and when to use it.`,
-      {
-        fixes: fixEdit ? [ctx.fix('Add a description stub', [fixEdit], true)] : [],
-        data: { tool: d.def.name },
-      },
-    );
+    // `tool(name, schema, cb, { description })`: the description is written, but where tool() drops it.
+    const dropped = d.afterHandler?.find((a) => {
+      const o = unwrap(a);
+      return ctx.ts.isObjectLiteralExpression(o) && !!getPropValue(o, 'description');
+    });
+    const message = dropped
+      ? `Tool \`${d.def.name}\` is registered without a description: the \`{ description: ... }\` object on line ${sf.getLineAndCharacterOfPosition(dropped.getStart(sf)).line + 1} comes after the callback, and the SDK's positional \`tool()\` takes the callback last and ignores what follows, so tools/list shows no description (the model's only guide to the tool). Pass the description as a string right after the name (\`tool(name, description, schema, cb)\`), or use \`registerTool(name, { description, inputSchema }, cb)\`.`
+      : `Tool \`${d.def.name}\` has no ${value === '' ? 'non-empty ' : ''}description: it is the model's only guide to when and how to call the tool, and some agent platforms refuse tools without one. Add ${where} saying what it does and when to use it.`;
+    if (dropped && d.nameNode) {
+      // Move a lone `{ description }` object to the description argument.
+      const o = unwrap(dropped) as ts.ObjectLiteralExpression;
+      const args = d.call.arguments;
+      const i = args.indexOf(dropped);
+      fixEdit =
+        o.properties.length === 1 && i === args.length - 1
+          ? [
+              edit(
+                file,
+                sf,
+                d.nameNode.getEnd(),
+                d.nameNode.getEnd(),
+                `, ${getPropValue(o, 'description')!.getText(sf)}`,
+              ),
+              edit(file, sf, args[i - 1]!.getEnd(), dropped.getEnd(), ''),
+            ]
+          : undefined;
+    }
+    ctx.report('MCP701', d.def.nameRange, message, {
+      fixes: Array.isArray(fixEdit)
+        ? [ctx.fix('Move the description after the name', fixEdit, true)]
+        : fixEdit
+          ? [ctx.fix('Add a description stub', [fixEdit], true)]
+          : [],
+      data: { tool: d.def.name },
+    });
   }
 }
 
