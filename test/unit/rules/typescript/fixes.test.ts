@@ -113,6 +113,12 @@ describe('typescript analyzer: quick fixes', () => {
     const out = applyEdits(text, hit.fixes![0]!.edits);
     assert.equal(lineOf(out, 3), 's.tool("t", "Lists things", {}, async () => ({ content: [] }));');
     assert.deepEqual(syntaxErrors('/w/a.ts', out), []);
+    // MCP606's rewrite to registerTool keeps the description the positional call dropped.
+    const rw = r.hits.find((h) => h.ruleId === 'MCP606')!;
+    assert.equal(
+      lineOf(applyEdits(text, rw.fixes![0]!.edits), 3),
+      's.registerTool("t", { description: "Lists things", inputSchema: {} }, async () => ({ content: [] }));',
+    );
   });
 
   it("MCP106: '127.0.0.1' → '0.0.0.0' when a Dockerfile exists", async () => {

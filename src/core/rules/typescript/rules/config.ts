@@ -2,6 +2,7 @@ import type * as ts from 'typescript';
 import type { TextEdit } from '../../../model';
 import { compareVersions, edit, getProp, packageVersion, stringValue, unwrap } from '../astUtil';
 import type { RuleContext } from '../context';
+import type { DefFact } from '../facts';
 import { isAnnotationsObject } from '../definitions';
 import { zodChain } from '../schemas';
 import { classifyTransportClass } from '../servers';
@@ -136,11 +137,17 @@ function mcp606(ctx: RuleContext): void {
     const callee = d.call.expression as ts.PropertyAccessExpression;
     const method = callee.name.text;
     const replacement = REGISTER_NAME[method]!;
-    const fix = rewritePositional(ctx, d.call, method);
+    const fix = rewritePositional(ctx, d, method);
+    const form =
+      method === 'resource'
+        ? `${replacement}(name, uriOrTemplate, { ... }, handler)`
+        : `${replacement}(name, { ${method === 'prompt' ? 'description, argsSchema' : 'description, inputSchema'} }, handler)`;
+    // Resources take no schema: the raw-shape confusion is about tool and prompt arguments.
+    const why = method === 'resource' ? '' : ' (and the usual source of the raw-shape vs `z.object` confusion)';
     ctx.report(
       'MCP606',
       callee.name,
-      `\`${callee.expression.getText(sf)}.${method}(...)\` uses the positional overloads deprecated since SDK 1.21.1 (and the usual source of the raw-shape vs \`z.object\` confusion). Use \`${replacement}(name, { ... }, handler)\`.`,
+      `\`${callee.expression.getText(sf)}.${method}(...)\` uses the positional overloads deprecated since SDK 1.21.1${why}. Use \`${form}\`.`,
       {
         fixes: fix
           ? [ctx.fix(`Rewrite to ${replacement}`, [edit(file, sf, d.call.getStart(sf), d.call.getEnd(), fix)])]
@@ -151,11 +158,25 @@ function mcp606(ctx: RuleContext): void {
   }
 }
 
-/** Mechanical rewrite of `srv.tool(name, desc?, schema?, annotations?, cb)` and friends. */
-function rewritePositional(ctx: RuleContext, call: ts.CallExpression, method: string): string | undefined {
+/**
+ * Mechanical rewrite of `srv.tool(name, desc?, schema?, annotations?, cb)` and friends. A
+ * `{ description }` object after the callback (which `tool()` ignores) becomes the description.
+ */
+function rewritePositional(ctx: RuleContext, d: DefFact, method: string): string | undefined {
   const { ts, sf } = ctx;
-  const args = call.arguments;
+  const call = d.call;
+  const after = d.afterHandler ?? [];
+  const args = call.arguments.slice(0, call.arguments.length - after.length);
   if (args.length < 2 || args.some((a) => ts.isSpreadElement(a))) return undefined;
+  const trailing: string[] = [];
+  for (const a of after) {
+    const o = unwrap(a);
+    if (!ts.isObjectLiteralExpression(o)) return undefined;
+    for (const p of o.properties) {
+      if (!ts.isPropertyAssignment(p) || !['description', 'title'].includes(p.name.getText(sf))) return undefined;
+      trailing.push(p.getText(sf));
+    }
+  }
   const recv = (call.expression as ts.PropertyAccessExpression).expression.getText(sf);
   const name = args[0]!.getText(sf);
   const cb = args[args.length - 1]!.getText(sf);
@@ -174,6 +195,7 @@ function rewritePositional(ctx: RuleContext, call: ts.CallExpression, method: st
     props.push(`description: ${text(rest[0])}`);
     rest = rest.slice(1);
   }
+  props.push(...trailing);
   const schemaKey = method === 'prompt' ? 'argsSchema' : 'inputSchema';
   if (rest.length === 2) {
     props.push(`${schemaKey}: ${text(rest[0]!)}`, `annotations: ${text(rest[1]!)}`);
