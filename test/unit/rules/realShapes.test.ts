@@ -1166,4 +1166,12 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
     assert.match(shared[0]!.message, /`mcp` is bound once, outside the request handler \(line 9\)/);
   });
+
+  it('MCP705 (Python): a tool returning TextContent with the caught error, or the JSON of an {"error": ...} object (directly or from a helper with many returns), reports a failure as a result; its success content does not', () => {
+    assert.deepEqual(
+      at('py_error_results', 'MCP705').map((h) => h.line),
+      [36, 38, 50],
+    );
+    assert.match(at('py_error_results', 'MCP705')[2]!.message, /built by _api_error\(\)/);
+  });
 });

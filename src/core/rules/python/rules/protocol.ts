@@ -200,14 +200,19 @@ export function mcp705(py: PyFile): void {
     forEachHandlerReturn(py, d.fn, (n, returned, errName, resolve) => {
       const v = resolve(returned);
       const helper = helperCall(py, v);
+      // `[TextContent(text=f"Request error: {e}")]`: the content's text is the result.
+      const texts = resultTexts(py, v);
       if (helper) {
         // `return error_response(f"failed: {e}")`: what the helper returns is the tool's result.
         const passes = helper.values.some((x) => identifiersIn(py, x).some((id) => helper.params.includes(id)));
         const erring =
-          helper.values.every((x) => looksLikeError(py, x)) ||
+          helper.values.every((x) => looksLikeError(py, unwrapDumps(py, x))) ||
           (passes && helper.args.some((a) => looksLikeError(py, a) || mentions(py, a, errName)));
         if (!erring) return;
-      } else if (!looksLikeError(py, v)) return;
+      } else if (texts) {
+        if (!texts.map(resolve).some((t) => looksLikeError(py, unwrapDumps(py, t)) || mentions(py, t, errName))) return;
+        // `json.dumps({"error": ...})`: the text of an error object.
+      } else if (!looksLikeError(py, unwrapDumps(py, v))) return;
       const stringy = !helper && isStringish(py, v);
       py.hit(
         'MCP705',
@@ -285,7 +290,7 @@ function helperCall(
   const helper = f?.type === 'identifier' ? py.moduleFunctions.get(py.text(f)) : undefined;
   if (!helper || helper.isAsync) return undefined;
   const rets = returnsOf(helper);
-  if (!rets.length || rets.length > 4 || rets.some((r) => !r.value)) return undefined;
+  if (!rets.length || rets.length > 10 || rets.some((r) => !r.value)) return undefined;
   return {
     name: helper.name,
     params: helper.params.map((p) => p.name),
