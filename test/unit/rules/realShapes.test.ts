@@ -1174,4 +1174,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
     assert.match(at('py_error_results', 'MCP705')[2]!.message, /built by _api_error\(\)/);
   });
+
+  it('MCP705 (TS): a function declared to return CallToolResult whose catch returns content without isError is reported where it is written; one that sets isError is not', () => {
+    const h = at('ts_result_fn', 'MCP705', 'route.ts');
+    assert.deepEqual(
+      h.map((x) => x.line),
+      [8],
+    );
+    assert.match(h[0]!.message, /`route\(\)` \(declared to return `CallToolResult`\)/);
+  });
 });

@@ -189,7 +189,7 @@ function insideCatch(ctx: RuleContext, node: ts.Node, stop: ts.Node): boolean {
 }
 
 function mcp705(ctx: RuleContext): void {
-  const { ts, sf, file } = ctx;
+  const { ts } = ctx;
   for (const d of [...ctx.tools, ...ctx.facts.dispatchers]) {
     const h = d.handler!;
     for (const { expr, stmt } of ctx.returnsOf(h)) {
@@ -207,32 +207,62 @@ function mcp705(ctx: RuleContext): void {
         }
         continue;
       }
-      if (!ts.isObjectLiteralExpression(e)) continue;
-      const isError = getPropValue(e, 'isError');
-      if (isError) continue;
-      const content = getPropValue(e, 'content');
-      const arr = content && unwrap(content);
-      if (!arr || !ts.isArrayLiteralExpression(arr)) continue;
-      const errorish = arr.elements.some((el) => {
-        const o = unwrap(el);
-        if (!ts.isObjectLiteralExpression(o)) return false;
-        const t = getPropValue(o, 'text');
-        const parts = t && literalParts(unwrap(t));
-        return !!parts && ERROR_TEXT.test(parts[0]!);
-      });
-      if (!errorish && !inCatch) continue;
-      if (!errorish && inCatch && arr.elements.length === 0) continue;
-      ctx.report(
-        'MCP705',
-        e,
-        `${toolLabel(d)} returns a failure ${inCatch ? 'from a `catch` block ' : ''}as a successful result (no \`isError: true\`): the model cannot tell the call failed and will not retry or change course. Add \`isError: true\` to the result.`,
-        {
-          fixes: [ctx.fix('Mark the result as an error', [insertPropertyEdit(file, sf, e, 'isError: true')], true)],
-          data: { tool: d.def.name },
-        },
-      );
+      failureAsResult(ctx, e, inCatch, toolLabel(d), d.def.name);
     }
   }
+  // A function declared to return the SDK's `CallToolResult` builds a tool's result, wherever the
+  // tool is registered (`export async function isochrone(...): Promise<CallToolResult>`).
+  const handlers = new Set(ctx.facts.defs.map((d) => d.handler));
+  for (const [name, fns] of ctx.facts.functions)
+    for (const fn of fns) {
+      if (!ts.isFunctionLike(fn) || handlers.has(fn as ts.FunctionLikeDeclaration) || !returnsToolResult(ctx, fn))
+        continue;
+      const h = fn as ts.FunctionLikeDeclaration;
+      for (const { expr, stmt } of ctx.returnsOf(h))
+        failureAsResult(
+          ctx,
+          unwrapAwait(expr),
+          insideCatch(ctx, stmt ?? expr, h),
+          `\`${name}()\` (declared to return \`CallToolResult\`)`,
+          name,
+        );
+    }
+}
+
+/** Whether a function's declared return type is the SDK's `CallToolResult` (or a promise of it). */
+function returnsToolResult(ctx: RuleContext, fn: ts.SignatureDeclaration): boolean {
+  const t = fn.type?.getText(ctx.sf).replace(/\s+/g, '');
+  const m = t ? /^(?:Promise<(\w+)>|(\w+))$/.exec(t) : null;
+  const ref = m ? ctx.facts.bindings.get((m[1] ?? m[2])!) : undefined;
+  return !!ref && ref.name === 'CallToolResult' && ref.module.startsWith('@modelcontextprotocol/');
+}
+
+/** MCP705 on one returned object: content without `isError: true` that reads as a failure, or comes from a `catch`. */
+function failureAsResult(ctx: RuleContext, e: ts.Expression, inCatch: boolean, label: string, tool: string): void {
+  const { ts, sf, file } = ctx;
+  if (!ts.isObjectLiteralExpression(e)) return;
+  if (getPropValue(e, 'isError')) return;
+  const content = getPropValue(e, 'content');
+  const arr = content && unwrap(content);
+  if (!arr || !ts.isArrayLiteralExpression(arr)) return;
+  const errorish = arr.elements.some((el) => {
+    const o = unwrap(el);
+    if (!ts.isObjectLiteralExpression(o)) return false;
+    const t = getPropValue(o, 'text');
+    const parts = t && literalParts(unwrap(t));
+    return !!parts && ERROR_TEXT.test(parts[0]!);
+  });
+  if (!errorish && !inCatch) return;
+  if (!errorish && inCatch && arr.elements.length === 0) return;
+  ctx.report(
+    'MCP705',
+    e,
+    `${label} returns a failure ${inCatch ? 'from a `catch` block ' : ''}as a successful result (no \`isError: true\`): the model cannot tell the call failed and will not retry or change course. Add \`isError: true\` to the result.`,
+    {
+      fixes: [ctx.fix('Mark the result as an error', [insertPropertyEdit(file, sf, e, 'isError: true')], true)],
+      data: { tool },
+    },
+  );
 }
 
 const BACK_CHANNEL = new Set(['elicitInput', 'createMessage', 'listRoots', 'requestSampling']);
