@@ -1183,4 +1183,35 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
     assert.match(h[0]!.message, /`route\(\)` \(declared to return `CallToolResult`\)/);
   });
+
+  it('MCP602/MCP108 on mcp 1.x FastMCP by version: version= in the constructor is an error on a proven mcp >= 1.12.3 and a warning on a range; the localhost Host check (mcp >= 1.23) is info when the version is not proven', () => {
+    assert.deepEqual(
+      at('py_ctor_version_pinned', 'MCP602').map((h) => h.severity),
+      ['error'],
+    );
+    assert.match(at('py_ctor_version_pinned', 'MCP602')[0]!.message, /mcp 1\.26\.0 fails at startup with TypeError/);
+    assert.deepEqual(
+      at('py_ctor_version_range', 'MCP602').map((h) => h.severity),
+      ['warning'],
+    );
+    assert.match(at('py_ctor_version_range', 'MCP602')[0]!.message, /mcp 1\.12\.3 and later fail/);
+    const host = at('py_container_asgi', 'MCP108', 'app.py');
+    assert.deepEqual(
+      host.map((h) => h.severity),
+      ['info'],
+    );
+    assert.match(host[0]!.message, /mcp 1\.23\.0 and later/);
+  });
+
+  it('MCP111 (TS): a module-level server whose handler closes the transport when the response ends fails only for overlapping requests, and the message says so', () => {
+    const h = at('ts_shared_close', 'MCP111');
+    assert.deepEqual(
+      h.map((x) => x.line),
+      [14],
+    );
+    assert.match(
+      h[0]!.message,
+      /requests one after another work, but a request that arrives while another is in flight throws/,
+    );
+  });
 });

@@ -106,7 +106,7 @@ export const MARKER_FIXTURES: { name: string; ctx: ProjectContext }[] = [
   { name: 'stdout_official.py', ctx: project({ mcp: '1.9.4' }) },
   { name: 'tools_official.py', ctx: project({ mcp: '1.9.4' }) },
   { name: 'http_fastmcp.py', ctx: project({ fastmcp: '3.1.0' }, { dockerfile: DOCKERFILE }) },
-  { name: 'http_official.py', ctx: project({ mcp: '1.12.0' }, { dockerfile: DOCKERFILE }) },
+  { name: 'http_official.py', ctx: project({ mcp: '1.26.0' }, { dockerfile: DOCKERFILE }) },
   { name: 'lowlevel.py', ctx: project({ mcp: '1.12.0' }) },
   { name: 'lowlevel_v2.py', ctx: project({ mcp: '2.3.0' }) },
   { name: 'helper_module.py', ctx: project({ fastmcp: '3.1.0' }) },

@@ -160,11 +160,21 @@ export function mcp602(py: PyFile): void {
             },
           );
         } else if (key === 'description' || (key === 'version' && s.framework === 'mcp-python-sdk')) {
+          // mcp 1.12.3 made FastMCP's settings explicit keyword parameters; before, `**settings`
+          // took and ignored unknown ones. Only a proven version at or past it is an error.
+          const raises = s.framework === 'mcp-python-sdk' ? versionAtLeast(version, '1.12.3') : undefined;
+          const when =
+            raises === true
+              ? `mcp ${version} fails at startup with TypeError (unexpected keyword argument '${key}')`
+              : s.framework === 'mcp-python-sdk'
+                ? `mcp 1.12.3 and later fail at startup with TypeError (unexpected keyword argument '${key}'), ${raises === false ? `and the project's mcp ${version} silently ignores it` : 'older releases silently ignore it, and the project does not pin which one it gets'}`
+                : `current versions fail at startup with TypeError (unexpected keyword argument '${key}'), older ones silently ignore it`;
           py.hit(
             'MCP602',
             kn,
-            `FastMCP(${key}=...) on line ${py.line(kn)} is not a constructor argument of ${s.framework === 'fastmcp' ? 'fastmcp' : 'mcp.server.fastmcp'}: current versions fail at startup with TypeError (unexpected keyword argument '${key}'), older ones silently ignore it. ${key === 'description' ? 'Use instructions= for the server description.' : 'Remove it.'}`,
+            `FastMCP(${key}=...) on line ${py.line(kn)} is not a constructor argument of ${s.framework === 'fastmcp' ? 'fastmcp' : 'mcp.server.fastmcp'}: ${when}. ${key === 'description' ? 'Use instructions= for the server description.' : 'Remove it.'}`,
             {
+              downgrade: s.framework === 'mcp-python-sdk' && raises !== true,
               fixes:
                 key === 'description'
                   ? fixes(

@@ -9,7 +9,7 @@ import { field, named, type PyNode } from '../../ast';
 import type { PyFile } from '../../context';
 import type { ServerFact } from '../../servers';
 import { addKeyword, fix, fixes, replaceNode } from '../../fixes';
-import { hostValue, identifiersIn, isLoopback, numberValue } from '../util';
+import { frameworkVersion, hostValue, identifiersIn, isLoopback, numberValue, versionAtLeast } from '../util';
 import { containerEntries, notRunByContainer } from './container';
 import { isMcpServerClass } from '../config';
 
@@ -326,14 +326,20 @@ export function mcp108(py: PyFile): void {
     if (web.every((st) => st.node.type === 'call' && st.method.startsWith('run'))) continue;
     const kw = py.kwargs(s.ctor);
     if (kw.has('transport_security') || py.hasSplat(s.ctor)) continue;
+    // FastMCP arms the localhost-only check from mcp 1.23.0 (CVE-2025-66416); `version=` or
+    // `description=` in the constructor raise from 1.12.3 (MCP602), so no release that runs
+    // this constructor checks the Host.
+    const version = frameworkVersion(py, 'mcp-python-sdk');
+    const checks = versionAtLeast(version, '1.23.0');
+    if (checks === false || kw.has('version') || kw.has('description')) continue;
     const host = kw.get('host');
     const hv = host ? py.str(host) : '127.0.0.1';
     if (hv === undefined || !isLoopback(hv)) continue;
     py.hit(
       'MCP108',
       s.ctor,
-      `Server '${s.name}' runs over HTTP with the default host (${hv}), so the SDK enables localhost-only Host validation; deployed behind the project's container, a proxy or a custom domain every request is rejected with 421 "Invalid Host header". Pass transport_security=TransportSecuritySettings(allowed_hosts=[...], allowed_origins=[...]) listing the public host.`,
-      {},
+      `Server '${s.name}' runs over HTTP with the default host (${hv}), so ${checks ? `the SDK (mcp ${version})` : 'the SDK (mcp 1.23.0 and later; the project does not pin its version)'} enables localhost-only Host validation; deployed behind the project's container, a proxy or a custom domain every request is rejected with 421 "Invalid Host header". Pass transport_security=TransportSecuritySettings(allowed_hosts=[...], allowed_origins=[...]) listing the public host.`,
+      { downgrade: !checks },
     );
   }
   for (const call of py.calls) {

@@ -282,6 +282,25 @@ export function mcp110(ctx: RuleContext): void {
 }
 
 /**
+ * Whether the request handler `h` closes what `connect` joined when the request ends
+ * (`res.on("close", () => transport.close())`): the server is free again for the next request.
+ */
+function closesPerRequest(ctx: RuleContext, connect: ts.CallExpression, h: ts.Node): boolean {
+  const { ts, sf } = ctx;
+  const names = new Set([
+    receiverText(connect, sf),
+    connect.arguments[0] && unwrapAwait(connect.arguments[0]).getText(sf),
+  ]);
+  let found = false;
+  walk(h, (n) => {
+    if (found) return false;
+    if (ts.isCallExpression(n) && calleeName(n) === 'close' && names.has(receiverText(n, sf))) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
  * A server connected inside a request handler `h` that is bound outside it, in a function that
  * holds the handler (`const server = createServer(args); app.get("/sse", ... server.connect(t))`,
  * or the server passed in as a parameter): one server for every request. The argument must be a
@@ -351,14 +370,14 @@ export function mcp111(ctx: RuleContext): void {
           ctx.report(
             'MCP111',
             n,
-            `\`${recv}\` is bound once, outside the request handler (line ${sf.getLineAndCharacterOfPosition(shared.getStart(sf)).line + 1}), and connected to a new transport inside it: every request handled here shares that one server, so the second session throws \`Already connected to a transport\`. Create the server per session/request (e.g. \`function getServer() { const server = new McpServer(...); ... return server; }\`) inside the handler.`,
+            `\`${recv}\` is bound once, outside the request handler (line ${sf.getLineAndCharacterOfPosition(shared.getStart(sf)).line + 1}), and connected to a new transport inside it: every request handled here shares that one server, so ${closesPerRequest(ctx, n, h) ? 'a request that arrives while another is in flight (the handler closes the transport only when the response ends) throws' : 'the second session throws'} \`Already connected to a transport\`. Create the server per session/request (e.g. \`function getServer() { const server = new McpServer(...); ... return server; }\`) inside the handler.`,
             { related: [{ file: ctx.file, range: ctx.range(shared), message: `\`${recv}\` is bound here, once` }] },
           );
         } else if (server && server.moduleLevel && server.kind !== 'fastmcp') {
           ctx.report(
             'MCP111',
             n,
-            `\`${recv}\` is created once at module scope but connected to a new transport inside a request handler: the second session throws \`Already connected to a transport\`. Create the server per session/request (e.g. \`function getServer() { const server = new McpServer(...); ... return server; }\`).`,
+            `\`${recv}\` is created once at module scope but connected to a new transport inside a request handler: ${closesPerRequest(ctx, n, h) ? 'the handler closes the transport when the response ends, so requests one after another work, but a request that arrives while another is in flight throws' : 'the second session throws'} \`Already connected to a transport\`. Create the server per session/request (e.g. \`function getServer() { const server = new McpServer(...); ... return server; }\`).`,
             {
               related: [
                 {
