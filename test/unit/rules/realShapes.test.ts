@@ -1214,4 +1214,11 @@ describe('lint on real-world shapes (precision regressions)', function () {
       /requests one after another work, but a request that arrives while another is in flight throws/,
     );
   });
+
+  it('MCP503 (TS): reading the Authorization header only to forward it upstream is no authentication: wildcard CORS is reported', () => {
+    assert.deepEqual(
+      at('ts_forward_auth', 'MCP503').map((x) => [x.line, x.severity]),
+      [[10, 'info']],
+    );
+  });
 });

@@ -161,7 +161,19 @@ function mcp502(ctx: RuleContext, d: DefFact, tainted: Set<string>, sanitizers: 
 }
 
 const AUTH =
-  /requireBearerAuth|mcpAuthRouter|authenticate\s*:|oauth\s*:|\.headers\.authorization|headers\[['"]authorization['"]\]|get\(\s*['"]authorization['"]\s*\)|passport\.|jwt\.verify|bearerAuth|basicAuth\(/i;
+  /requireBearerAuth|mcpAuthRouter|authenticate\s*:|oauth\s*:|passport\.|jwt\.verify|bearerAuth|basicAuth\(/i;
+/** Reading the Authorization header: a check only when the file also turns requests away. */
+const AUTH_HEADER = /\.headers\.authorization|headers\[['"]authorization['"]\]|get\(\s*['"]authorization['"]\s*\)/i;
+const REJECTS = /\b40[13]\b|unauthori[sz]ed|forbidden/i;
+
+/**
+ * Whether a file shows authentication of its requests: an auth library or option, or a read of the
+ * Authorization header next to a 401/403 reply. A header read alone may only forward the caller's
+ * token upstream (`authHeaders.Authorization = req.headers.authorization`), which checks nothing.
+ */
+function authenticates(text: string): boolean {
+  return AUTH.test(text) || (AUTH_HEADER.test(text) && REJECTS.test(text));
+}
 
 /** Looser evidence that a file authenticates requests (a bearer check in a helper, a 401 reply). */
 const AUTH_HINT = /bearer|authoriz|unauthori[sz]ed|\b401\b|x-api-key|apiKeyAuth/i;
@@ -170,7 +182,7 @@ function mcp503(ctx: RuleContext): void {
   const { ts, sf } = ctx;
   const wildcard = (v: string | undefined): boolean => v !== undefined && (v === '0.0.0.0' || v === '::' || v === '');
   // Only scan the whole text for auth markers when the file binds all interfaces somewhere.
-  if (/['"](0\.0\.0\.0|::)['"]/.test(sf.text) && !AUTH.test(sf.text)) {
+  if (/['"](0\.0\.0\.0|::)['"]/.test(sf.text) && !authenticates(sf.text)) {
     for (const call of callsNamed(ctx.facts, 'listen')) {
       if (!ts.isPropertyAccessExpression(call.expression)) continue;
       const host = stringValue(call.arguments[1] && unwrap(call.arguments[1]));
@@ -206,7 +218,7 @@ function mcp503(ctx: RuleContext): void {
   // serves MCP over HTTP (an HTTP transport is constructed here) and nothing authenticates.
   if (
     ctx.facts.transportsSeen.some((t) => t.kind === 'http' || t.kind === 'sse') &&
-    !AUTH.test(sf.text) &&
+    !authenticates(sf.text) &&
     !AUTH_HINT.test(sf.text)
   ) {
     for (const call of callsNamed(ctx.facts, 'listen')) {
@@ -225,7 +237,7 @@ function mcp503(ctx: RuleContext): void {
   }
   // Wildcard CORS. With `*` the browser sends no cookies, so when every MCP route requires a
   // token (`app.post("/mcp", requireBearer, handler)`) a foreign page has nothing to call it with.
-  if (AUTH.test(sf.text) || mcpRoutesAuthenticated(ctx)) return;
+  if (authenticates(sf.text) || mcpRoutesAuthenticated(ctx)) return;
   const corsImported = importsModule(ctx.facts, 'cors', 'hono/cors');
   for (const call of corsImported ? ctx.facts.calls : callsNamed(ctx.facts, 'setHeader', 'header', 'set')) {
     const ref = corsImported ? resolveRef(ctx.facts, call.expression) : undefined;
