@@ -1221,4 +1221,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [[10, 'info']],
     );
   });
+
+  it('MCP602: mcp 1.x low-level decorators inside a factory fail when the factory runs, not at import', () => {
+    const h = at('py_lowlevel_factory', 'MCP602');
+    assert.deepEqual(
+      h.map((x) => [x.line, x.severity]),
+      [[11, 'warning']],
+    );
+    assert.match(h[0]!.message, /'list_tools' when create_server\(\) runs\)/);
+  });
 });

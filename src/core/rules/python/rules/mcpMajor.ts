@@ -58,13 +58,17 @@ export function mcpV1OnV2(py: PyFile): void {
     );
   }
   const first = firstV1Decorator(py);
-  if (first)
+  if (first) {
+    // Decorators inside a factory (`def create_server(): @server.list_tools() ...`) run when it does.
+    const outer = py.enclosingFunction(first.node);
+    const when = outer ? `when ${outer.name}() runs` : 'when the module is imported';
     py.hit(
       'MCP602',
       first.node,
-      `@${first.server}.${first.method}() on line ${py.line(first.node)} is the mcp 1.x low-level API: mcp 2's Server has no ${first.method} (AttributeError: 'Server' object has no attribute '${first.method}' when the module is imported), and ${on2.evidence}: the server never starts. ${cap}, or pass the handlers to Server(..., on_list_tools=..., on_call_tool=...).`,
+      `@${first.server}.${first.method}() on line ${py.line(first.node)} is the mcp 1.x low-level API: mcp 2's Server has no ${first.method} (AttributeError: 'Server' object has no attribute '${first.method}' ${when}), and ${on2.evidence}: the server never starts. ${cap}, or pass the handlers to Server(..., on_list_tools=..., on_call_tool=...).`,
       { severity: on2.severity },
     );
+  }
 }
 
 /**
