@@ -1230,4 +1230,10 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
     assert.match(h[0]!.message, /'list_tools' when create_server\(\) runs\)/);
   });
+
+  it('MCP602 (fastmcp): a transport setting moved out of the constructor goes to http_app() when the server is served as an ASGI app', () => {
+    const h = at('py_ctor_app_settings', 'MCP602');
+    assert.equal(h.length, 1);
+    assert.match(h[0]!.message, /Pass stateless_http= to mcp\.http_app\(\.\.\.\) instead\./);
+  });
 });

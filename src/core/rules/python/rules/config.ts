@@ -46,6 +46,9 @@ const SETTING_ADVICE: Record<string, string> = {
   message_path: 'Set FASTMCP_MESSAGE_PATH instead.',
 };
 const RUN_SETTINGS = new Set(['host', 'port', 'log_level', 'path', 'json_response', 'stateless_http']);
+/** fastmcp methods that build an ASGI app, and the moved settings they take (`http_app(path, json_response, stateless_http)`). */
+const APP_METHODS = new Set(['http_app', 'streamable_http_app', 'sse_app']);
+const APP_SETTINGS = new Set(['path', 'json_response', 'stateless_http']);
 const TRANSPORTS: Record<ServerFact['framework'], string[]> = {
   fastmcp: ['stdio', 'http', 'sse', 'streamable-http'],
   'mcp-python-sdk': ['stdio', 'sse', 'streamable-http'],
@@ -136,11 +139,17 @@ export function mcp602(py: PyFile): void {
           const moved = deps
             ? 'deprecates it from 2.11.4 (DeprecationWarning) and 3.x raises TypeError'
             : `moved ${RUN_SETTINGS.has(key) ? 'transport settings' : 'this setting'} out of the constructor (2.x warns, 3.x raises TypeError)`;
+          // A server served as an ASGI app (`uvicorn.run(mcp.http_app(...))`) has no run() to take it.
+          const app = !runCalls.length ? s.starts.find((st) => APP_METHODS.has(st.method)) : undefined;
           const instead = deps
             ? 'Declare the packages in fastmcp.json (environment.dependencies) instead.'
-            : RUN_SETTINGS.has(key)
-              ? `Pass ${key}= to ${s.name}.run(...) instead.`
-              : (SETTING_ADVICE[key] ?? 'Configure it through fastmcp settings / run() instead.');
+            : RUN_SETTINGS.has(key) && app
+              ? APP_SETTINGS.has(key) && (app.method !== 'sse_app' || key === 'path')
+                ? `Pass ${key}= to ${s.name}.${app.method}(...) instead.`
+                : `Set it where the app is served (uvicorn.run(..., ${key}=...)) instead.`
+              : RUN_SETTINGS.has(key)
+                ? `Pass ${key}= to ${s.name}.run(...) instead.`
+                : (SETTING_ADVICE[key] ?? 'Configure it through fastmcp settings / run() instead.');
           py.hit(
             'MCP602',
             kn,
