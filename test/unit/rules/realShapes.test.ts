@@ -1236,4 +1236,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.equal(h.length, 1);
     assert.match(h[0]!.message, /Pass stateless_http= to mcp\.http_app\(\.\.\.\) instead\./);
   });
+
+  it('MCP102 (TS): a write to a stream parameter that defaults to process.stdout is a stdout write; one that defaults to stderr is not', () => {
+    const h = at('ts_stdout_param', 'MCP102');
+    assert.deepEqual(
+      h.map((x) => [x.line, x.severity]),
+      [[7, 'error']],
+    );
+    assert.match(h[0]!.message, /the default of the parameter `out`/);
+  });
 });

@@ -16,7 +16,7 @@ import {
 } from '../../astUtil';
 import type { RuleContext } from '../../context';
 import { callsNamed, importsModule } from '../../facts';
-import { initializerOf, resolveRef } from '../../resolve';
+import { initializerOf, resolveDecl, resolveRef } from '../../resolve';
 import { type PathVerdict, ServePaths } from '../../servePath';
 import { TransportGuards } from '../../transportGuard';
 import { EnvGuards } from '../../envGuard';
@@ -140,6 +140,22 @@ export function mcp102(ctx: RuleContext): void {
         {
           downgrade: ctx.stdio === 'unknown' || unproven,
           data: { call: `console.${alias.method}`, ...http, ...quiet(call) },
+        },
+      );
+      continue;
+    }
+    const param = stdoutParam(ctx, e);
+    if (param) {
+      const verdict = paths.applies ? paths.verdict(call) : undefined;
+      if (verdict?.on === 'no' || offByCaller(verdict, call)) continue;
+      const { note, unproven } = pathEvidence(ctx, call, verdict);
+      ctx.report(
+        'MCP102',
+        call,
+        `\`${e.getText(sf)}\` writes to \`process.stdout\` (the default of the parameter \`${param}\`), the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; anything that is not a framed MCP message breaks the client's parser. Default it to \`process.stderr\` instead.${note}`,
+        {
+          downgrade: ctx.stdio === 'unknown' || unproven,
+          data: { call: 'process.stdout.write', ...http, ...quiet(call) },
         },
       );
       continue;
@@ -360,4 +376,18 @@ export function mcp103(ctx: RuleContext): void {
       }
     }
   }
+}
+
+/**
+ * `stdout.write(...)` where `stdout` is a parameter that defaults to `process.stdout`
+ * (`function createLogger(stdout = process.stdout) { ... stdout.write(line) }`, a stream injected
+ * for tests): the parameter's name, when the callee is such a write.
+ */
+function stdoutParam(ctx: RuleContext, callee: ts.Expression): string | undefined {
+  const { ts } = ctx;
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'write' || !ts.isIdentifier(callee.expression))
+    return undefined;
+  const d = resolveDecl(ctx.facts, callee.expression);
+  if (!d || !ts.isParameter(d) || !d.initializer) return undefined;
+  return unwrap(d.initializer).getText(ctx.sf) === 'process.stdout' ? callee.expression.text : undefined;
 }
