@@ -1245,4 +1245,21 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
     assert.match(h[0]!.message, /the default of the parameter `out`/);
   });
+
+  it("MCP505: a vendor's documented default password (an env fallback) is no leaked secret; a real-looking key is", () => {
+    assert.deepEqual(
+      at('ts_vendor_default', 'MCP505').map((x) => x.line),
+      [7],
+    );
+  });
+
+  it('MCP101 wording: a print at module level runs at import time; one in the __main__ block runs at startup', () => {
+    const h = at('py_main_banner', 'MCP101');
+    assert.deepEqual(
+      h.map((x) => x.line),
+      [3, 14],
+    );
+    assert.match(h[0]!.message, /runs at import time/);
+    assert.match(h[1]!.message, /runs at startup \(the `__main__` block\)/);
+  });
 });

@@ -55,10 +55,18 @@ const PUBLIC_KEY = /^(?:phc_|pk_(?:live|test)_)[A-Za-z0-9]{16,}$/;
 /** Substrings every token shape contains. */
 const TOKEN_HINT = /sk-|gh[pousr]_|github_pat_|xox[bpoas]-|AKIA|ASIA|AIza|eyJ|Bearer\s/;
 
+/**
+ * Factory-default credentials that vendors document (TDengine `taosdata`, MinIO `minioadmin`, the
+ * `postgres` image, Java's `changeit` keystore...): public, so committing one leaks nothing.
+ */
+const VENDOR_DEFAULT =
+  /^(?:taosdata|postgres|password|minioadmin|changeit|rabbitmq|neo4jpassword|admin123|password123)$/i;
+
 /** Values that are obviously not real secrets. */
 function isPlaceholder(value: string, assigned = false): boolean {
   return (
     value.length < 8 ||
+    VENDOR_DEFAULT.test(value) ||
     /^\$\{|^\$[A-Z_]|^%[A-Z_]+%$|^<.*>$|^\{\{.*\}\}$|^\{.*\}$/.test(value) ||
     /(your|my)[_-]?[a-z_-]{0,24}(api|key|token|secret|passw|address)|[_-]here$|change[_-]?me|example|placeholder|dummy|redacted|replace|xxxx|\*\*\*|\.\.\.|…|todo|fake|sample|not[_-]?a[_-]?real|test[_-]?(key|token)/i.test(
       value,

@@ -5,7 +5,7 @@
 import { field, named, type PyNode } from '../../ast';
 import type { RuleHit } from '../../../types';
 import type { PyFile } from '../../context';
-import { serveReach } from '../../flow';
+import { inMainGuard, serveReach } from '../../flow';
 import { addKeyword, ensureImport, fix, fixes, replaceNode } from '../../fixes';
 import { branchTransport } from '../../branches';
 import { isStdout, maybeStdio, stdioIsolation, stdioState } from '../util';
@@ -30,7 +30,11 @@ export function mcp101(py: PyFile): void {
 function writes(py: PyFile, state: ReturnType<typeof stdioState>): void {
   const iso = stdioIsolation(py);
   const extra = (node: PyNode) =>
-    py.atModuleLevel(node) ? ' It runs at import time, before or during the handshake.' : '';
+    !py.atModuleLevel(node)
+      ? ''
+      : inMainGuard(py, node)
+        ? ' It runs at startup (the `__main__` block), before or during the handshake.'
+        : ' It runs at import time, before or during the handshake.';
   /**
    * Severity and wording for one write, by SDK era: on mcp 2.x (fastmcp 4) stdout is diverted to
    * stderr while the server serves, so only output before the transport starts can reach the
