@@ -102,13 +102,37 @@ export function withProjectModel(
     if (!starts.length && (servesNothing(model, file, entry) || hit.data?.listensHttp === true)) return undefined;
     if (starts.length && starts.every((s) => s.transport === 'http' || s.transport === 'sse')) return undefined;
     const stdio = starts.find((s) => s.transport === 'stdio');
-    if (stdio)
+    if (stdio) {
+      const importer = relative(entry.root, stdio.file) || basename(stdio.file);
+      const era = eraByImporter(model, stdio.file, importer, hit);
+      if (era === null) return undefined;
       return {
-        ...hit,
-        message: `${hit.message} Evidence: ${relative(entry.root, stdio.file) || basename(stdio.file)} imports this module and starts the stdio transport.`,
+        ...era,
+        message: `${era.message} Evidence: ${importer} imports this module and starts the stdio transport.`,
       };
+    }
   }
   return hit;
+}
+
+/**
+ * A helper module's stdout hit judged by the SDK era its stdio importer proves by its imports
+ * (`data.eraByImporter`): on mcp 1.x the write reaches the client (the hedge goes, the severity is
+ * that of a proven era); on mcp 2.x a write made while serving lands on stderr (null: no finding).
+ */
+function eraByImporter(model: ProjectModel, file: string, importer: string, hit: RuleHit): RuleHit | null {
+  const era = hit.data?.eraByImporter as { hedge: string; serving: boolean } | undefined;
+  if (!era) return hit;
+  const { eraByImporter: _, ...data } = hit.data!;
+  const rest = { ...hit, data: Object.keys(data).length ? data : undefined };
+  const major = model.factsOf(file)?.mcpMajor;
+  if (major === 2 && era.serving) return null;
+  if (major !== 1) return rest;
+  const { severity: __, ...proven } = rest;
+  return {
+    ...proven,
+    message: `${hit.message.replace(era.hedge, '')} (Evidence for the SDK era: ${importer} imports mcp.server.fastmcp, which exists only in mcp 1.x.)`,
+  };
 }
 
 /**

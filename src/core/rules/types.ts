@@ -156,6 +156,11 @@ export interface ModuleFacts {
    */
   sdkSchemas?: true;
   /**
+   * Python: the mcp major version the file's imports prove (`mcp.server.fastmcp` exists only in
+   * mcp 1.x, `mcp.server.mcpserver` only in 2.x), for helper modules it imports.
+   */
+  mcpMajor?: 1 | 2;
+  /**
    * Module-level pydantic settings objects (`settings = Settings()`, `class Settings(BaseSettings)`)
    * with their string field defaults and the environment variable that overrides each:
    * `{ settings: { host: { value: "127.0.0.1", env: "HOST" } } }`.

@@ -1262,4 +1262,15 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.match(h[0]!.message, /runs at import time/);
     assert.match(h[1]!.message, /runs at startup \(the `__main__` block\)/);
   });
+
+  it('MCP101 in a helper module takes the SDK era its stdio importer proves: mcp 1.x (mcp.server.fastmcp) reaches the client, a warning that names the evidence; mcp 2.x (MCPServer) diverts handler output, no finding', () => {
+    const v1 = at('py_helper_era_v1', 'MCP101', 'frappe_client.py');
+    assert.deepEqual(
+      v1.map((x) => [x.line, x.severity]),
+      [[6, 'warning']],
+    );
+    assert.match(v1[0]!.message, /server\.py imports mcp\.server\.fastmcp, which exists only in mcp 1\.x/);
+    assert.doesNotMatch(v1[0]!.message, /This breaks on mcp 1\.x/);
+    assert.deepEqual(at('py_helper_era_v2', 'MCP101'), []);
+  });
 });

@@ -8,7 +8,7 @@ import type { ModuleFacts } from '../types';
 import { field, named, type PyNode, walk } from './ast';
 import type { PyFile } from './context';
 import { frameworkFromImports } from './imports';
-import { moduleSettingsDefaults } from './rules/util';
+import { importedMcpMajor, moduleSettingsDefaults } from './rules/util';
 import { cliOnlyImports } from './flow';
 import { moduleBindings } from './bindings';
 
@@ -376,6 +376,7 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
   for (const st of externalStarts(py, fromImported)) starts.push(st.transport);
   const offStdio = cliOnlyImports(py);
   const settings = moduleSettingsDefaults(py);
+  const major = importedMcpMajor(py);
   const http = py.servers.filter((s) => s.starts.some((st) => st.transport === 'http'));
   const statelessHttp = http.length > 0 && http.every((s) => s.stateless);
   return {
@@ -385,6 +386,7 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
     mainGuard: hasMainBlock(py),
     ...(offStdio.length ? { offStdio } : {}),
     ...(Object.keys(settings).length ? { settingsDefaults: settings } : {}),
+    ...(major ? { mcpMajor: major } : {}),
     bindings: moduleBindings(py),
   };
 }

@@ -167,7 +167,7 @@ export function frameworkVersion(py: PyFile, framework = py.framework): string |
  * The mcp major version the file's imports prove: `mcp.server.mcpserver` and `mcp.server.MCPServer`
  * exist only in mcp 2, `mcp.server.fastmcp` only in mcp 1 (its import fails on mcp 2).
  */
-function importedMcpMajor(py: PyFile): 1 | 2 | undefined {
+export function importedMcpMajor(py: PyFile): 1 | 2 | undefined {
   if (py.importsFrom('mcp.server.mcpserver') || [...py.imports.values()].includes('mcp.server.MCPServer')) return 2;
   if (py.importsFrom('mcp.server.fastmcp')) return 1;
   return undefined;

@@ -52,11 +52,19 @@ function writes(py: PyFile, state: ReturnType<typeof stdioState>): void {
         note: ` This project runs on mcp 2.x (${iso.why}), which points fd 1 at stderr only once the stdio transport has started: ${global ? 'records logged' : 'output written'} before that (at import time, in startup code) still reaches the client when stdout is flushed (flush=True, PYTHONUNBUFFERED=1, python -u), and clients log "Failed to parse JSONRPC message" or drop the line.${stdioNote}`,
       };
     }
-    if (iso.kind === 'unknown' && (serving || global))
+    if (iso.kind === 'unknown' && (serving || global)) {
+      const hedge = ` This breaks on mcp 1.x / fastmcp 3 and earlier; mcp 2.x (fastmcp 4) diverts stdout to stderr while it serves, and ${iso.why}.`;
       return {
-        extra: { severity: state.downgrade ? 'info' : 'warning', downgrade: state.downgrade },
-        note: ` This breaks on mcp 1.x / fastmcp 3 and earlier; mcp 2.x (fastmcp 4) diverts stdout to stderr while it serves, and ${iso.why}.${stdioNote}`,
+        extra: {
+          severity: state.downgrade ? 'info' : 'warning',
+          downgrade: state.downgrade,
+          // A helper module has no import of its own: the stdio module that imports it may prove
+          // the era (`mcp.server.fastmcp` → 1.x), which the engine reads (crossFile).
+          ...(py.helper ? { data: { eraByImporter: { hedge, serving } } } : {}),
+        },
+        note: `${hedge}${stdioNote}`,
       };
+    }
     return {
       extra: { downgrade: state.downgrade },
       note: `${iso.kind === 'shared' ? ` (Evidence for the SDK era: ${iso.why}.)` : ''}${stdioNote}`,
@@ -175,7 +183,7 @@ function writes(py: PyFile, state: ReturnType<typeof stdioState>): void {
           `print() on line ${line} writes to stdout, which carries JSON-RPC on a stdio server: the client cannot parse the stray line and may drop the connection.${extra(call)} Write to stderr (file=sys.stderr) or use logging.${lv.note}`,
           {
             ...lv.extra,
-            data: via,
+            data: lv.extra.data || via ? { ...lv.extra.data, ...via } : undefined,
             fixes: printFixes(py, call, file),
           },
         );
@@ -190,7 +198,7 @@ function writes(py: PyFile, state: ReturnType<typeof stdioState>): void {
           `${py.text(fnNode)}() on line ${line} writes to stdout, the JSON-RPC channel of a stdio server; clients fail on the stray bytes.${extra(call)} Write to sys.stderr instead.${lv.note}`,
           {
             ...lv.extra,
-            data: via,
+            data: lv.extra.data || via ? { ...lv.extra.data, ...via } : undefined,
             fixes: obj ? fixes(fix('Write to sys.stderr', replaceNode(py, obj, stderrName(py)), [], true)) : undefined,
           },
         );
@@ -205,7 +213,7 @@ function writes(py: PyFile, state: ReturnType<typeof stdioState>): void {
             `os.write(1, ...) on line ${line} writes to file descriptor 1 (stdout), the JSON-RPC channel of a stdio server. Write to fd 2 (stderr).${lv.note}`,
             {
               ...lv.extra,
-              data: via,
+              data: lv.extra.data || via ? { ...lv.extra.data, ...via } : undefined,
               fixes: fixes(fix('Write to fd 2 (stderr)', replaceNode(py, fd, '2'), [], true)),
             },
           );
@@ -221,7 +229,7 @@ function writes(py: PyFile, state: ReturnType<typeof stdioState>): void {
           `pprint() on line ${line} writes to stdout by default, the JSON-RPC channel of a stdio server. Pass stream=sys.stderr.${lv.note}`,
           {
             ...lv.extra,
-            data: via,
+            data: lv.extra.data || via ? { ...lv.extra.data, ...via } : undefined,
             fixes: stream
               ? fixes(fix('Print to sys.stderr', replaceNode(py, stream, stderrName(py)), [], true))
               : fixes(
@@ -244,7 +252,7 @@ function writes(py: PyFile, state: ReturnType<typeof stdioState>): void {
           `${q}(file=sys.stdout) on line ${line} prints the traceback to stdout, the JSON-RPC channel of a stdio server. Leave file unset (stderr) or use sys.stderr.${lv.note}`,
           {
             ...lv.extra,
-            data: via,
+            data: lv.extra.data || via ? { ...lv.extra.data, ...via } : undefined,
             fixes: fixes(fix('Print to sys.stderr', replaceNode(py, f, stderrName(py)), [], true)),
           },
         );
@@ -258,7 +266,7 @@ function writes(py: PyFile, state: ReturnType<typeof stdioState>): void {
           `${q}() on line ${line} writes to stdout unless err=True, and stdout is the JSON-RPC channel of a stdio server. Pass err=True.${lv.note}`,
           {
             ...lv.extra,
-            data: via,
+            data: lv.extra.data || via ? { ...lv.extra.data, ...via } : undefined,
             fixes: fixes(fix('Echo to stderr (err=True)', addKeyword(py, call, 'err=True'), [], true)),
           },
         );
