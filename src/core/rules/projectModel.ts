@@ -140,10 +140,7 @@ export class ProjectModel {
    * (`from app.config import settings` → `settings.host`), from the defining module's facts.
    */
   settingsDefault(file: string, name: string, field: string): { value: string; env: string; file: string } | undefined {
-    const node = this.nodes.get(file);
-    if (!node) return undefined;
-    for (const target of node.imports) {
-      if (!node.names.get(target)?.includes(name)) continue;
+    for (const target of this.namedImportSources(file, name)) {
       const d = this.nodes.get(target)?.facts.settingsDefaults?.[name]?.[field];
       if (d) return { ...d, file: target };
     }
@@ -158,14 +155,17 @@ export class ProjectModel {
     file: string,
     name: string,
   ): NonNullable<NonNullable<ModuleFacts['bindings']>['servers']>[string] | undefined {
-    const node = this.nodes.get(file);
-    if (!node) return undefined;
-    for (const target of node.imports) {
-      if (!node.names.get(target)?.includes(name)) continue;
+    for (const target of this.namedImportSources(file, name)) {
       const s = this.nodes.get(target)?.facts.bindings?.servers?.[name];
       if (s) return s;
     }
     return undefined;
+  }
+
+  /** The files `file` imports `name` from by name (`from x import name`). */
+  private namedImportSources(file: string, name: string): string[] {
+    const node = this.nodes.get(file);
+    return node ? node.imports.filter((t) => node.names.get(t)?.includes(name)) : [];
   }
 
   /** Whether a file has a `__main__` guard or is a `__main__.py`. */

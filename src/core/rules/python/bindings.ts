@@ -9,6 +9,7 @@ import { field, named, type PyNode, walk } from './ast';
 import type { PyFile } from './context';
 import { lowLevelServers } from './dispatchers';
 import { isAuthenticated } from './rules/httpAuth';
+import { isMcpServerClass } from './servers';
 
 type Kind = NonNullable<ModuleFacts['bindings']>['names'][string];
 type Servers = NonNullable<NonNullable<ModuleFacts['bindings']>['servers']>;
@@ -133,8 +134,7 @@ function serverClasses(py: PyFile, names: Record<string, Kind>): { servers?: Ser
   const servers: Servers = {};
   for (const s of py.servers) {
     if (s.imported || !s.ctor || names[s.name] !== 'server') continue;
-    const q = py.callee(s.ctor) ?? '';
-    const cls = s.framework === 'fastmcp' ? 'fastmcp' : /\.MCPServer$/.test(q) ? 'mcp2' : 'mcp1';
+    const cls = s.framework === 'fastmcp' ? 'fastmcp' : isMcpServerClass(py, s) ? 'mcp2' : 'mcp1';
     servers[s.name] = { cls, ...(isAuthenticated(py) ? { auth: true as const } : {}) };
   }
   return Object.keys(servers).length ? { servers } : {};

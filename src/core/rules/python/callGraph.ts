@@ -5,7 +5,7 @@
  */
 import { field, type PyNode, walk } from './ast';
 import type { PyFile } from './context';
-import { cliCommands, lifespanNames, serveReach } from './flow';
+import { cliCommands, lifespanNames, serveReach, spawnTarget } from './flow';
 import type { DefinitionFact } from './definitions';
 import type { FunctionFact } from './functions';
 
@@ -35,10 +35,8 @@ export class CallGraph {
   }
 
   /** The function of this file a `Thread(target=fn)` / `Timer(t, function=fn)` call runs, if any. */
-  private spawnTarget(call: PyNode): FunctionFact | undefined {
-    if (!/(?:^|\.)(?:Thread|Process|Timer)$/.test(this.py.callee(call) ?? '')) return undefined;
-    const kw = this.py.kwargs(call);
-    const t = kw.get('target') ?? kw.get('function');
+  private spawned(call: PyNode): FunctionFact | undefined {
+    const t = spawnTarget(this.py, call);
     return t?.type === 'identifier' ? this.functionsByName().get(this.py.text(t)) : undefined;
   }
 
@@ -70,7 +68,7 @@ export class CallGraph {
       if (f) out.add(f);
     }
     for (const c of this.callsIn(undefined)) {
-      const f = this.localCallee(c) ?? this.spawnTarget(c);
+      const f = this.localCallee(c) ?? this.spawned(c);
       if (f) out.add(f);
     }
     // click/typer sub-commands run when the CLI dispatches to them.

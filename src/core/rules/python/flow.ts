@@ -387,14 +387,17 @@ function computeReach(py: PyFile, f: FlowFacts, node: PyNode, depth: number): Se
   return { may: false, roots };
 }
 
+/** The `target=` (`function=` of a `Timer`) of a `Thread(...)` / `Process(...)` / `Timer(...)` call. */
+export function spawnTarget(py: PyFile, call: PyNode): PyNode | undefined {
+  if (!/(?:^|\.)(?:Thread|Process|Timer)$/.test(py.callee(call) ?? '')) return undefined;
+  const kw = py.kwargs(call);
+  return kw.get('target') ?? kw.get('function');
+}
+
 /** The `Thread(target=fn)` / `Process(...)` / `Timer(...)` call that names `ref` as its target. */
 function spawnOf(py: PyFile, ref: PyNode): PyNode | undefined {
-  const kw = ref.parent;
-  if (kw?.type !== 'keyword_argument' || field(kw, 'value') !== ref) return undefined;
-  if (py.text(field(kw, 'name')!) !== 'target' && py.text(field(kw, 'name')!) !== 'function') return undefined;
-  const call = kw.parent?.parent;
-  if (call?.type !== 'call') return undefined;
-  return /(?:^|\.)(?:Thread|Process|Timer)$/.test(py.callee(call) ?? '') ? call : undefined;
+  const call = ref.parent?.type === 'keyword_argument' ? ref.parent.parent?.parent : undefined;
+  return call?.type === 'call' && spawnTarget(py, call) === ref ? call : undefined;
 }
 
 /**

@@ -75,6 +75,16 @@ export interface ServerFact {
   returned?: boolean;
 }
 
+/**
+ * Whether the server is an mcp 2.x `MCPServer` (`mcp.server.mcpserver.MCPServer`,
+ * `mcp.server.MCPServer`): the class exists only in mcp 2.x, so its import path proves the major
+ * version, and its constructor takes `version=`, `description=`, `title=`, `website_url=`, `icons=`.
+ */
+export function isMcpServerClass(py: PyFile, s: ServerFact): boolean {
+  const q = s.ctor ? py.callee(s.ctor) : undefined;
+  return !!q && /^mcp\.server(\.[\w.]+)?\.MCPServer$/.test(q);
+}
+
 /** Calls that drive a server in the same process (clients and in-memory transports). */
 const IN_PROCESS = new Set([
   'Client',
@@ -350,7 +360,6 @@ function insideHandlerOf(py: PyFile, node: PyNode, server: string): boolean {
  */
 export function moduleFactsOf(py: PyFile): ModuleFacts {
   const imports: ModuleFacts['imports'] = [];
-  const fromImported = new Set<string>();
   for (const n of py.importNodes) {
     if (n.type === 'import_statement') {
       for (const c of named(n)) {
@@ -364,16 +373,14 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
       for (const c of n.children) {
         if (c.field !== 'name') continue;
         const nm = c.type === 'aliased_import' ? field(c, 'name') : c;
-        const local = c.type === 'aliased_import' ? field(c, 'alias') : c;
         if (nm) names.push(py.text(nm));
-        if (local) fromImported.add(py.text(local));
       }
       imports.push({ from: py.text(mod).replace(/\s+/g, ''), names });
     }
   }
   const starts: ModuleFacts['starts'] = [];
   for (const s of py.servers) for (const st of s.starts) starts.push(st.transport);
-  for (const st of externalStarts(py, fromImported)) starts.push(st.transport);
+  for (const st of externalStarts(py)) starts.push(st.transport);
   const offStdio = cliOnlyImports(py);
   const settings = moduleSettingsDefaults(py);
   const major = importedMcpMajor(py);
@@ -401,8 +408,20 @@ export interface ExternalStart {
   imported?: string;
 }
 
-/** Start calls on servers imported from, or built by a factory of, another module. */
-export function externalStarts(py: PyFile, fromImported = fromImportedNames(py)): ExternalStart[] {
+const externalCache = new WeakMap<PyFile, ExternalStart[]>();
+
+/**
+ * Start calls on servers imported from, or built by a factory of, another module (computed once
+ * per file: the module facts, the stdout rules and the runner rules all ask).
+ */
+export function externalStarts(py: PyFile): ExternalStart[] {
+  let out = externalCache.get(py);
+  if (!out) externalCache.set(py, (out = findExternalStarts(py)));
+  return out;
+}
+
+function findExternalStarts(py: PyFile): ExternalStart[] {
+  const fromImported = fromImportedNames(py);
   const out: ExternalStart[] = [];
   const own = new Set(py.servers.map((s) => s.name));
   // Names bound to the result of calling an imported factory: `mcp = create_server()`.

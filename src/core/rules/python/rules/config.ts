@@ -1,7 +1,7 @@
 /** Config rules: arguments the installed framework rejects, deprecated SSE, bare decorators. */
 import { field, named, type PyNode } from '../ast';
 import type { PyFile } from '../context';
-import { externalStarts, type ServerFact } from '../servers';
+import { externalStarts, isMcpServerClass, type ServerFact } from '../servers';
 import { addKeyword, edit, fix, fixes, replaceNode } from '../fixes';
 import { mcpV1OnV2 } from './mcpMajor';
 import { branchExcludesStdio } from '../branches';
@@ -72,16 +72,6 @@ const MCPSERVER_MOVED = new Set([
   'retry_interval',
   'transport_security',
 ]);
-
-/**
- * Whether the server is an mcp 2.x `MCPServer` (`mcp.server.mcpserver.MCPServer`,
- * `mcp.server.MCPServer`): the class exists only in mcp 2.x, so its import path proves the major
- * version, and its constructor takes `version=`, `description=`, `title=`, `website_url=`, `icons=`.
- */
-export function isMcpServerClass(py: PyFile, s: ServerFact): boolean {
-  const q = s.ctor ? py.callee(s.ctor) : undefined;
-  return !!q && /^mcp\.server(\.[\w.]+)?\.MCPServer$/.test(q);
-}
 
 /** MCP602 on an mcp 2.x MCPServer: the 1.x transport settings its constructor rejects. */
 function mcpServerCtor(py: PyFile, s: ServerFact, ctor: PyNode): void {

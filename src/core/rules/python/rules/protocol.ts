@@ -210,9 +210,8 @@ export function mcp705(py: PyFile): void {
           (passes && helper.args.some((a) => looksLikeError(py, a) || mentions(py, a, errName)));
         if (!erring) return;
       } else if (texts) {
-        if (!texts.map(resolve).some((t) => looksLikeError(py, unwrapDumps(py, t)) || mentions(py, t, errName))) return;
-        // `json.dumps({"error": ...})`: the text of an error object.
-      } else if (!looksLikeError(py, unwrapDumps(py, v))) return;
+        if (!textsFail(py, texts.map(resolve), errName)) return;
+      } else if (!looksLikeError(py, unwrapDumps(py, v))) return; // `json.dumps({"error": ...})` reads as the object
       const stringy = !helper && isStringish(py, v);
       py.hit(
         'MCP705',
@@ -260,8 +259,7 @@ function dispatcherErrors(py: PyFile, d: Dispatcher): void {
     if (!texts) return;
     if (helper && d.style === 'handler' && helper.values.some((x) => x.type === 'list')) return;
     const failing =
-      texts.map(resolve).some((t) => looksLikeError(py, unwrapDumps(py, t)) || mentions(py, t, errName)) ||
-      args.some((a) => looksLikeError(py, a) || mentions(py, a, errName));
+      textsFail(py, texts.map(resolve), errName) || args.some((a) => looksLikeError(py, a) || mentions(py, a, errName));
     if (!failing) return;
     const flag = d.style === 'handler' ? 'is_error' : 'isError';
     const how =
@@ -297,6 +295,11 @@ function helperCall(
     values: rets.map((r) => r.value!),
     args: named(py.args(v)).filter((a) => a.type !== 'comment'),
   };
+}
+
+/** Whether a result's texts read as an error (also as `json.dumps({"error": ...})`) or carry the caught exception. */
+function textsFail(py: PyFile, texts: PyNode[], errName: string | undefined): boolean {
+  return texts.some((t) => looksLikeError(py, unwrapDumps(py, t)) || mentions(py, t, errName));
 }
 
 /** `json.dumps(x, ...)` is the text of `x`. */

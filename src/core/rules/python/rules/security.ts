@@ -8,8 +8,7 @@ import { isAuthenticated } from './httpAuth';
 import { exceptionLeakVerdict } from './errorExposure';
 import { toolBodies, type ToolBody } from '../dispatchers';
 import { hostValue, identifiersIn, isAllInterfaces, walkBody } from './util';
-import { externalStarts } from '../servers';
-import { isMcpServerClass } from './config';
+import { externalStarts, isMcpServerClass } from '../servers';
 import type { RuleHit } from '../../types';
 
 /** Identifiers whose value flows into an expression: a subscript index only selects a value. */

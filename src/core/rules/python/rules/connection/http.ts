@@ -7,11 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { field, named, type PyNode } from '../../ast';
 import type { PyFile } from '../../context';
-import type { ServerFact } from '../../servers';
+import { isMcpServerClass, type ServerFact } from '../../servers';
 import { addKeyword, fix, fixes, replaceNode } from '../../fixes';
 import { frameworkVersion, hostValue, identifiersIn, isLoopback, numberValue, versionAtLeast } from '../util';
 import { containerEntries, notRunByContainer } from './container';
-import { isMcpServerClass } from '../config';
 
 // ---- MCP106 ----------------------------------------------------------------------------------
 

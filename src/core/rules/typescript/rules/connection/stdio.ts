@@ -123,6 +123,13 @@ export function mcp102(ctx: RuleContext): void {
   // Guarded by a parameter whose caller passes the transport choice (`loadConfig(isStdio)`).
   const offByCaller = (v: PathVerdict | undefined, node: ts.Node): boolean =>
     v?.on !== undefined && guardedByCallerVariable(ts, ctx.facts, node)?.on === 'no';
+  /** Where a write runs: undefined off the serving path, else the evidence note and the downgrade. */
+  const placed = (node: ts.Node): { note: string; downgrade: boolean } | undefined => {
+    const verdict = paths.applies ? paths.verdict(node) : undefined;
+    if (verdict?.on === 'no' || offByCaller(verdict, node)) return undefined;
+    const { note, unproven } = pathEvidence(ctx, node, verdict);
+    return { note, downgrade: ctx.stdio === 'unknown' || unproven };
+  };
   for (const call of [...named].sort((a, b) => a.pos - b.pos)) {
     if (inHttpOnlyCode(ctx, call) || branchTransport(ctx, call) === 'other') continue;
     // Selected by a value of a constant that no stdio start of this file can run with.
@@ -130,15 +137,14 @@ export function mcp102(ctx: RuleContext): void {
     const e = call.expression;
     const alias = consoleAlias(ctx, call);
     if (alias) {
-      const verdict = paths.applies ? paths.verdict(call) : undefined;
-      if (verdict?.on === 'no' || offByCaller(verdict, call)) continue;
-      const { note, unproven } = pathEvidence(ctx, call, verdict);
+      const at = placed(call);
+      if (!at) continue;
       ctx.report(
         'MCP102',
         call,
-        `\`${e.getText(sf)}\` is \`console.${alias.method}\` (bound on line ${alias.line}), which writes to stdout, the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; clients fail to parse the line and may drop the server. Bind it to \`console.error\` (stderr) instead.${note}`,
+        `\`${e.getText(sf)}\` is \`console.${alias.method}\` (bound on line ${alias.line}), which writes to stdout, the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; clients fail to parse the line and may drop the server. Bind it to \`console.error\` (stderr) instead.${at.note}`,
         {
-          downgrade: ctx.stdio === 'unknown' || unproven,
+          downgrade: at.downgrade,
           data: { call: `console.${alias.method}`, ...http, ...quiet(call) },
         },
       );
@@ -146,15 +152,14 @@ export function mcp102(ctx: RuleContext): void {
     }
     const param = stdoutParam(ctx, e);
     if (param) {
-      const verdict = paths.applies ? paths.verdict(call) : undefined;
-      if (verdict?.on === 'no' || offByCaller(verdict, call)) continue;
-      const { note, unproven } = pathEvidence(ctx, call, verdict);
+      const at = placed(call);
+      if (!at) continue;
       ctx.report(
         'MCP102',
         call,
-        `\`${e.getText(sf)}\` writes to \`process.stdout\` (the default of the parameter \`${param}\`), the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; anything that is not a framed MCP message breaks the client's parser. Default it to \`process.stderr\` instead.${note}`,
+        `\`${e.getText(sf)}\` writes to \`process.stdout\` (the default of the parameter \`${param}\`), the JSON-RPC channel of a stdio MCP server${stdioNote(ctx)}; anything that is not a framed MCP message breaks the client's parser. Default it to \`process.stderr\` instead.${at.note}`,
         {
-          downgrade: ctx.stdio === 'unknown' || unproven,
+          downgrade: at.downgrade,
           data: { call: 'process.stdout.write', ...http, ...quiet(call) },
         },
       );
@@ -166,10 +171,9 @@ export function mcp102(ctx: RuleContext): void {
     const method = e.name.text;
     const isConsole = kind === 'console';
     // Output on a path that never serves (a CLI sub-command that returns or exits first).
-    const verdict = paths.applies ? paths.verdict(call) : undefined;
-    if (verdict?.on === 'no' || offByCaller(verdict, call)) continue;
-    const { note, unproven } = pathEvidence(ctx, call, verdict);
-    const downgrade = ctx.stdio === 'unknown' || unproven;
+    const at = placed(call);
+    if (!at) continue;
+    const { note, downgrade } = at;
     if (isConsole) {
       const fixes = ['log', 'info', 'debug'].includes(method)
         ? [
