@@ -47,6 +47,30 @@ function drive(
   return { protocol: lines[0]?.protocol, calls, stderr: r.stderr };
 }
 
+/**
+ * Runs an SDK 1.x `McpServer` `s` (set up by `register`) against the SDK's own client `c` over an
+ * in-memory pair, and returns what `query` assigns to `out`.
+ */
+function sdkOverMemory(register: string[], query: string[]): unknown {
+  const r = runNode(
+    [
+      'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";',
+      'import { Client } from "@modelcontextprotocol/sdk/client/index.js";',
+      'import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";',
+      'import { z } from "zod";',
+      'const s = new McpServer({ name: "t", version: "1" });',
+      ...register,
+      'const [a, b] = InMemoryTransport.createLinkedPair(); await s.connect(a);',
+      'const c = new Client({ name: "c", version: "1" }); await c.connect(b);',
+      'let out;',
+      ...query,
+      'console.log(JSON.stringify(out)); process.exit(0);',
+    ].join('\n'),
+  );
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
 describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 1.32, server 2.4)', function () {
   this.timeout(120_000);
 
@@ -188,47 +212,33 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
   });
 
   it('MCP207 (TS): SDK 1.32 publishes the inner schema of z.preprocess and the handler gets that type, so it is no finding', async () => {
-    const r = runNode(
+    const out = sdkOverMemory(
       [
-        'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";',
-        'import { Client } from "@modelcontextprotocol/sdk/client/index.js";',
-        'import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";',
-        'import { z } from "zod";',
-        'const s = new McpServer({ name: "t", version: "1" });',
         's.registerTool("count", { inputSchema: { n: z.preprocess((v) => Number(v), z.number().int()) } }, async ({ n }) => ({ content: [{ type: "text", text: `${typeof n} ${n}` }] }));',
-        'const [a, b] = InMemoryTransport.createLinkedPair(); await s.connect(a);',
-        'const c = new Client({ name: "c", version: "1" }); await c.connect(b);',
+      ],
+      [
         'const t = (await c.listTools()).tools[0];',
         'const res = await c.callTool({ name: "count", arguments: { n: 5 } });',
-        'console.log(JSON.stringify({ n: t.inputSchema.properties.n, text: res.content[0].text })); process.exit(0);',
-      ].join('\n'),
-    );
-    assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { n: { type: string }; text: string };
+        'out = { n: t.inputSchema.properties.n, text: res.content[0].text };',
+      ],
+    ) as { n: { type: string }; text: string };
     assert.deepEqual(out, { n: { type: 'integer' }, text: 'number 5' });
     const file = path.join(SHAPES, 'ts_preprocess/server.ts');
     assert.deepEqual(await codes(file), []);
   });
 
   it('MCP701 (TS): SDK 1.32 tool() takes the callback last and ignores a { description } object after it: the tool is listed without a description', async () => {
-    const r = runNode(
+    const out = sdkOverMemory(
       [
-        'import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";',
-        'import { Client } from "@modelcontextprotocol/sdk/client/index.js";',
-        'import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";',
-        'import { z } from "zod";',
-        'const s = new McpServer({ name: "t", version: "1" });',
         's.tool("get_ticket", { id: z.number() }, async ({ id }) => ({ content: [{ type: "text", text: `t${id}` }] }), { description: "Get one ticket" });',
         's.tool("close_ticket", "Close a ticket", { id: z.number() }, async ({ id }) => ({ content: [{ type: "text", text: `c${id}` }] }));',
-        'const [a, b] = InMemoryTransport.createLinkedPair(); await s.connect(a);',
-        'const c = new Client({ name: "c", version: "1" }); await c.connect(b);',
+      ],
+      [
         'const tools = (await c.listTools()).tools.map((t) => [t.name, t.description ?? null]);',
         'const res = await c.callTool({ name: "get_ticket", arguments: { id: 7 } });',
-        'console.log(JSON.stringify({ tools, text: res.content[0].text })); process.exit(0);',
-      ].join('\n'),
-    );
-    assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { tools: [string, string | null][]; text: string };
+        'out = { tools, text: res.content[0].text };',
+      ],
+    ) as { tools: [string, string | null][]; text: string };
     assert.deepEqual(out, {
       tools: [
         ['get_ticket', null],
