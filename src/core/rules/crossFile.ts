@@ -3,7 +3,8 @@
  * on the project model (who imports the file, what starts it), and MCP702 for a tool name
  * registered in two files of one server project.
  */
-import { basename, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
+import { blockingViaMessage } from './python/blockingMessage';
 import type { ProjectModel } from './projectModel';
 import type { Definition, FileAnalysis, Language, ModuleFacts, RuleHit } from './types';
 
@@ -159,6 +160,21 @@ function importedServerHit(model: ProjectModel, file: string, hit: RuleHit): Rul
   if (!server || !w.cls.includes(server.cls) || (w.unauthenticated && server.auth)) return undefined;
   const { data: _, ...rest } = hit;
   return Object.keys(data).length ? { ...rest, data } : rest;
+}
+
+/**
+ * MCP301 on async tools' calls into other modules (ModuleFacts.callsImported): those whose function
+ * or method reaches a blocking call in the module that defines it, with that call named.
+ */
+export function blockingCallHits(model: ProjectModel, file: string, facts: ModuleFacts | undefined): RuleHit[] {
+  const out: RuleHit[] = [];
+  for (const { hit, via } of facts?.callsImported ?? []) {
+    const b = model.importedBlocking(file, via.name, via.member);
+    if (!b) continue;
+    const where = `${relative(dirname(file), b.file) || basename(b.file)} line ${b.line}`;
+    out.push({ ...hit, message: blockingViaMessage(via, b, where) });
+  }
+  return out;
 }
 
 /**

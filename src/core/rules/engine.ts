@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Finding, Severity } from '../model';
-import { duplicateToolHits, withProjectModel } from './crossFile';
+import { blockingCallHits, duplicateToolHits, withProjectModel } from './crossFile';
 import { collectFiles, MAX_FILE_BYTES, SOURCE_EXTENSIONS } from './files';
 import {
   byPosition,
@@ -411,7 +411,9 @@ export class RuleEngine {
   private async ensureHelper(file: string, entry: CacheEntry, text?: string): Promise<boolean> {
     if (entry.language !== 'python' && entry.language !== 'typescript') return false;
     if (!entry.skipped || entry.helperHits || this.custom) return false;
-    if (!this.reachesStdio(file)) return false;
+    // Parsed for the stdout rules, or for the blocking calls an importer's async tools reach.
+    if (!this.reachesStdio(file) && !(entry.language === 'python' && this.model.calledFromAsyncTools(file)))
+      return false;
     const analyzer = await this.analyzerFor(file);
     if (!analyzer?.analyzeHelper) return false;
     const t = text ?? readText(file);
@@ -480,7 +482,7 @@ export class RuleEngine {
       const f = hit && toFinding(file, hit, this.severity);
       if (f) findings.push(f);
     }
-    for (const hit of this.crossFileHits(file, entry)) {
+    for (const hit of [...this.crossFileHits(file, entry), ...blockingCallHits(this.model, file, entry.module)]) {
       const f = toFinding(file, hit, this.severity);
       if (f) findings.push(f);
     }

@@ -36,6 +36,12 @@ const DOC_FOLDERS = ['.', 'docs', 'scripts'];
 /** `fastmcp run path/to/server.py[:obj]`, `mcp run|dev path.py`, `fastmcp dev path.py`. */
 const RUN_COMMAND = /\b(?:fastmcp|mcp)[ \t]+(?:run|dev|install)\b[^\n]{0,160}?([\w./\\-]+\.py)\b/g;
 
+/** A Python module's own name (`helpers` for `helpers.py` and `helpers/__init__.py`). */
+function moduleName(file: string): string {
+  const b = basename(file, '.py');
+  return b === '__init__' ? basename(dirname(file)) : b;
+}
+
 export class ProjectModel {
   private readonly nodes = new Map<string, Node>();
   private readonly importers = new Map<string, Set<string>>();
@@ -160,6 +166,36 @@ export class ProjectModel {
       if (s) return s;
     }
     return undefined;
+  }
+
+  /**
+   * What an imported function or method reaches that blocks (ModuleFacts.blocking), with the file
+   * that defines it: `name` is imported by name (`from .api import client`, key `client.search`)
+   * or names a module `file` imports (`import helpers` / `from . import helpers`, key `fetch`).
+   */
+  importedBlocking(
+    file: string,
+    name: string,
+    member?: string,
+  ): { call: string; line: number; file: string } | undefined {
+    const node = this.nodes.get(file);
+    if (!node) return undefined;
+    for (const target of node.imports) {
+      const names = node.names.get(target);
+      const blocking = this.nodes.get(target)?.facts.blocking;
+      if (!blocking) continue;
+      // Undefined names: the module itself is imported (also by `from . import x` beside `from .x import y`).
+      const keys: string[] = [];
+      if (!names || names.includes(name)) keys.push(member ? `${name}.${member}` : name);
+      if (!names && member && moduleName(target) === name) keys.push(member);
+      for (const k of keys) if (Object.hasOwn(blocking, k)) return { ...blocking[k], file: target };
+    }
+    return undefined;
+  }
+
+  /** Whether an analyzed module whose async tools call into other modules imports `file`. */
+  calledFromAsyncTools(file: string): boolean {
+    return this.importersOf(file).some((i) => !!this.nodes.get(i)?.facts.callsImported?.length);
   }
 
   /** The files `file` imports `name` from by name (`from x import name`). */

@@ -161,6 +161,21 @@ export interface ModuleFacts {
    */
   mcpMajor?: 1 | 2;
   /**
+   * Python: functions (`fetch`), class methods (`Client.search`) and methods of module-level
+   * instances (`client.search`) that reach a call blocking the thread (`requests.get`), with that
+   * call and its line, for async tools of other modules that call them (MCP301).
+   */
+  blocking?: Record<string, { call: string; line: number }>;
+  /**
+   * Python: direct calls that async tools here make into other modules (`lookup(name)`,
+   * `client.search()`), as MCP301 hits still without a message: the project model keeps those whose
+   * callee reaches a blocking call in the module that defines it (`blocking`) and words them.
+   */
+  callsImported?: {
+    hit: RuleHit;
+    via: { tool: string; display: string; line: number; awaited: boolean; name: string; member?: string };
+  }[];
+  /**
    * Module-level pydantic settings objects (`settings = Settings()`, `class Settings(BaseSettings)`)
    * with their string field defaults and the environment variable that overrides each:
    * `{ settings: { host: { value: "127.0.0.1", env: "HOST" } } }`.

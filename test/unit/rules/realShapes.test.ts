@@ -364,6 +364,27 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP301 follows async tools into helper modules and methods: imported clients, functions, module members', () => {
+    const server = at('py_blocking_helpers', 'MCP301', 'server.py');
+    assert.deepEqual(
+      server.map((h) => h.line),
+      [15, 23, 29, 35],
+    );
+    // A method reached through a base class's session attribute, named with its file and line.
+    assert.match(
+      server[0].message,
+      /client\.forecast\(\).*async tool 'forecast'.*self\.session\.get\(\) \(client\.py line 11\)/,
+    );
+    assert.match(server[2].message, /httpx\.get\(\) \(geo\.py line 11\)/);
+    // An awaited async helper that blocks inside: to_thread around the call would not help.
+    assert.match(server[3].message, /Make geo\.elevation\(\) use an async API/);
+    // A method of this module's class on a module-level instance, through a module-level connection.
+    assert.deepEqual(
+      at('py_blocking_helpers', 'MCP301', 'notes_server.py').map((h) => h.line),
+      [24],
+    );
+  });
+
   it('MCP602: mcp.server.fastmcp with mcp 2 pinned fails at import (error)', () => {
     assert.deepEqual(
       at('old_import', 'MCP602').map((x) => [x.line, x.severity]),

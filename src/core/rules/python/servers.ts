@@ -11,6 +11,7 @@ import { frameworkFromImports } from './imports';
 import { importedMcpMajor, moduleSettingsDefaults } from './rules/util';
 import { cliOnlyImports } from './flow';
 import { moduleBindings } from './bindings';
+import { blockingFacts, importedCallFacts } from './blocking';
 
 export type PyFramework = 'fastmcp' | 'mcp-python-sdk';
 type PyTransport = 'stdio' | 'http' | 'sse' | 'unknown' | 'none';
@@ -386,6 +387,8 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
   const major = importedMcpMajor(py);
   const http = py.servers.filter((s) => s.starts.some((st) => st.transport === 'http'));
   const statelessHttp = http.length > 0 && http.every((s) => s.stateless);
+  const blocking = blockingFacts(py);
+  const callsImported = importedCallFacts(py);
   return {
     imports,
     starts,
@@ -394,6 +397,8 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
     ...(offStdio.length ? { offStdio } : {}),
     ...(Object.keys(settings).length ? { settingsDefaults: settings } : {}),
     ...(major ? { mcpMajor: major } : {}),
+    ...(blocking.size ? { blocking: Object.fromEntries(blocking) } : {}),
+    ...(callsImported.length ? { callsImported } : {}),
     bindings: moduleBindings(py),
   };
 }

@@ -3,13 +3,13 @@ import { field, named, type PyNode } from '../ast';
 import type { PyFile } from '../context';
 import type { DefinitionFact } from '../definitions';
 import type { FunctionFact } from '../functions';
+import { BLOCKING, importedCalls, threadFix } from '../blocking';
+import { blockingViaMessage, type BlockingVia } from '../blockingMessage';
 import { ensureImport, fix, fixes, replaceNode } from '../fixes';
 import { syncToolsInline, syncToolsThreaded, walkBody } from './util';
 
 // ---- MCP301 ----------------------------------------------------------------------------------
 
-const BLOCKING =
-  /^(time\.sleep|requests\.(get|post|put|patch|delete|head|options|request|Session|session)|urllib\.request\.urlopen|httpx\.(get|post|put|patch|delete|head|options|request|stream|Client)|subprocess\.(run|call|check_call|check_output)|os\.system|sqlite3\.connect|psycopg2?\.connect|pymysql\.connect|mysql\.connector\.connect|zipfile\.ZipFile)$/;
 const BLOCKING_METHODS_ASYNC = new Set(['read_text', 'read_bytes', 'write_text', 'write_bytes']);
 
 function blockingName(py: PyFile, call: PyNode, isAsync: boolean): string | undefined {
@@ -53,6 +53,25 @@ export function mcp301(py: PyFile): void {
       }
     }
   }
+  // Calls into methods of this module's classes (calls into other modules: ModuleFacts.callsImported).
+  for (const ic of importedCalls(py)) {
+    if (!ic.local || reported.has(ic.call)) continue;
+    reported.add(ic.call);
+    const via: BlockingVia = {
+      tool: ic.tool,
+      display: ic.display,
+      line: py.line(ic.call),
+      awaited: ic.call.parent?.type === 'await',
+    };
+    const f = via.awaited ? undefined : threadFix(py, ic.call);
+    if (ic.local)
+      py.hit('MCP301', ic.call, blockingViaMessage(via, ic.local, `line ${ic.local.line}`), { fixes: fixes(f) });
+    else
+      py.hit('MCP301', ic.call, '', {
+        fixes: fixes(f),
+        data: { blockingVia: { ...via, name: ic.name, ...(ic.member ? { member: ic.member } : {}) } },
+      });
+  }
 }
 
 function callsInBody(py: PyFile, fn: FunctionFact): PyNode[] {
@@ -93,17 +112,8 @@ function reportBlocking(
       [imp],
       true,
     );
-  } else if (!helper && py.args(call)) {
-    const fnText = py.text(field(call, 'function')!);
-    const inner = py.text(py.args(call)!).slice(1, -1).trim();
-    const target = call.parent?.type === 'await' ? undefined : call;
-    if (target)
-      f = fix(
-        `Run it in a thread: await ${asyncioName}.to_thread(${fnText}, ...)`,
-        replaceNode(py, target, `await ${asyncioName}.to_thread(${fnText}${inner ? `, ${inner}` : ''})`),
-        [imp],
-        true,
-      );
+  } else if (!helper) {
+    f = threadFix(py, call);
   }
   const advice =
     name === 'time.sleep'

@@ -1,0 +1,378 @@
+/**
+ * Blocking calls (MCP301) across functions and modules: which calls block the event loop, which
+ * functions and methods of a module reach one (the module facts other files read), and which calls
+ * of an async tool go to another module's code (`from .client import api` … `api.search()`).
+ */
+import { field, named, type PyNode } from './ast';
+import type { PyFile } from './context';
+import type { Fix } from '../../model';
+import type { ModuleFacts } from '../types';
+import { ensureImport, fix, fixes, replaceNode } from './fixes';
+import type { FunctionFact } from './functions';
+import { PY_STDLIB } from './stdlib';
+
+/** Calls that block the thread until I/O or a child process finishes. */
+export const BLOCKING =
+  /^(time\.sleep|requests\.(get|post|put|patch|delete|head|options|request|Session|session)|urllib\.request\.urlopen|httpx\.(get|post|put|patch|delete|head|options|request|stream|Client)|subprocess\.(run|call|check_call|check_output)|os\.system|sqlite3\.connect|psycopg2?\.connect|pymysql\.connect|mysql\.connector\.connect|zipfile\.ZipFile)$/;
+
+/** Constructors of synchronous clients whose calls block: HTTP sessions and database connections. */
+const CLIENTS =
+  /^(requests\.(Session|session)|httpx\.Client|sqlite3\.connect|psycopg2?\.connect|pymysql\.connect|mysql\.connector\.connect)$/;
+/** Constructors that only build a client: the calls on it block, building it does not. */
+const CONSTRUCTORS = /^(requests\.(Session|session)|httpx\.Client)$/;
+const CLIENT_CALLS = new Set([
+  'get',
+  'post',
+  'put',
+  'patch',
+  'delete',
+  'head',
+  'options',
+  'request',
+  'send',
+  'execute',
+  'executemany',
+  'executescript',
+  'commit',
+]);
+
+/** Where a function or method reaches a blocking call: the call as written and its line (1-based). */
+export interface BlockingFact {
+  call: string;
+  line: number;
+}
+
+/** A call of an async tool into another module: `name` as that module exports it, `member` after it. */
+export interface ImportedCall {
+  call: PyNode;
+  tool: string;
+  /** The callee as the user reads it (`api.search`). */
+  display: string;
+  name: string;
+  member?: string;
+  /** Resolved in this file: a method of a class this module defines (`client = Client()` here). */
+  local?: BlockingFact;
+}
+
+const MAX_FACTS = 300;
+const factsCache = new WeakMap<PyFile, Map<string, BlockingFact>>();
+const callsCache = new WeakMap<PyFile, ImportedCall[]>();
+
+/**
+ * The module's functions (`fetch`), class methods (`Client.search`) and methods of its module-level
+ * instances (`client.search`) that reach a blocking call, directly or through other functions and
+ * methods of the module (`self._request()`, a base class of the module). Computed once per file.
+ */
+export function blockingFacts(py: PyFile): Map<string, BlockingFact> {
+  let out = factsCache.get(py);
+  if (!out) factsCache.set(py, (out = computeFacts(py)));
+  return out;
+}
+
+function computeFacts(py: PyFile): Map<string, BlockingFact> {
+  const byNode = new Map(py.functions.map((f) => [f.node, f]));
+  const methods = new Map<string, Map<string, FunctionFact>>();
+  const bases = new Map<string, string[]>();
+  const clientAttrs = new Map<string, Set<string>>();
+  for (const [name, cls] of py.classes) {
+    const own = new Map<string, FunctionFact>();
+    const attrs = new Set<string>();
+    for (const c of named(field(cls, 'body'))) {
+      const def = c.type === 'decorated_definition' ? field(c, 'definition') : c;
+      const fn = def && byNode.get(def);
+      if (fn) own.set(fn.name, fn);
+    }
+    for (const fn of own.values())
+      for (const call of py.callsIn(fn)) {
+        // `self.session = requests.Session()`: the attribute holds a synchronous client.
+        const q = py.callee(call);
+        const asg = call.parent;
+        const left = asg?.type === 'assignment' ? field(asg, 'left') : undefined;
+        if (q && CLIENTS.test(q) && left?.type === 'attribute' && py.text(field(left, 'object')!) === 'self')
+          attrs.add(py.text(field(left, 'attribute')!));
+      }
+    methods.set(name, own);
+    clientAttrs.set(name, attrs);
+    const supers = field(cls, 'superclasses');
+    bases.set(
+      name,
+      named(supers)
+        .filter((b) => b.type === 'identifier')
+        .map((b) => py.text(b)),
+    );
+  }
+  const moduleClients = new Set<string>();
+  for (const [name, right] of py.moduleAssignments) {
+    const q = right.type === 'call' ? py.callee(right) : undefined;
+    if (q && CLIENTS.test(q)) moduleClients.add(name);
+  }
+  const methodOf = (cls: string, name: string, depth = 0): { fn: FunctionFact; cls: string } | undefined => {
+    const fn = methods.get(cls)?.get(name);
+    if (fn) return { fn, cls };
+    if (depth > 3) return undefined;
+    for (const b of bases.get(cls) ?? []) {
+      const found = methodOf(b, name, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const isClientAttr = (cls: string | undefined, attr: string, depth = 0): boolean => {
+    if (!cls || depth > 3) return false;
+    return !!clientAttrs.get(cls)?.has(attr) || (bases.get(cls) ?? []).some((b) => isClientAttr(b, attr, depth + 1));
+  };
+
+  const memo = new Map<FunctionFact, BlockingFact | null>();
+  const reach = (fn: FunctionFact, cls: string | undefined): BlockingFact | undefined => {
+    const known = memo.get(fn);
+    if (known !== undefined) return known ?? undefined;
+    memo.set(fn, null); // a cycle reaches nothing new
+    let found: BlockingFact | undefined;
+    const locals = localClients(fn);
+    for (const call of py.callsIn(fn)) {
+      found = direct(call, cls, locals);
+      if (found) break;
+    }
+    if (!found)
+      for (const call of py.callsIn(fn)) {
+        const next = calleeFunction(call, cls);
+        found = next && reach(next.fn, next.cls);
+        if (found) break;
+      }
+    memo.set(fn, found ?? null);
+    return found;
+  };
+  /** `c = httpx.Client()` / `with requests.Session() as s:` in the function itself. */
+  const localClients = (fn: FunctionFact): Set<string> => {
+    const out = new Set<string>();
+    for (const call of py.callsIn(fn)) {
+      const q = py.callee(call);
+      if (!q || !CLIENTS.test(q)) continue;
+      const p = call.parent;
+      const name =
+        p?.type === 'assignment' && field(p, 'right') === call
+          ? field(p, 'left')
+          : p?.type === 'as_pattern'
+            ? (named(field(p, 'alias'))[0] ?? field(p, 'alias'))
+            : undefined;
+      if (name?.type === 'identifier') out.add(py.text(name));
+    }
+    return out;
+  };
+  const direct = (call: PyNode, cls: string | undefined, locals: Set<string>): BlockingFact | undefined => {
+    const q = py.callee(call);
+    // Building a session or client is no I/O (a factory that returns one does not block).
+    if (q && BLOCKING.test(q) && !CONSTRUCTORS.test(q)) return { call: q, line: py.line(call) };
+    const target = field(call, 'function');
+    if (target?.type !== 'attribute') return undefined;
+    const verb = py.text(field(target, 'attribute')!);
+    if (!CLIENT_CALLS.has(verb)) return undefined;
+    const obj = field(target, 'object');
+    const client =
+      (obj?.type === 'identifier' && (moduleClients.has(py.text(obj)) || locals.has(py.text(obj)))) ||
+      (obj?.type === 'attribute' &&
+        py.text(field(obj, 'object')!) === 'self' &&
+        isClientAttr(cls, py.text(field(obj, 'attribute')!)));
+    return client ? { call: py.text(target), line: py.line(call) } : undefined;
+  };
+  const calleeFunction = (call: PyNode, cls: string | undefined): { fn: FunctionFact; cls?: string } | undefined => {
+    const target = field(call, 'function');
+    if (target?.type === 'identifier') {
+      const fn = py.moduleFunctions.get(py.text(target));
+      return fn ? { fn } : undefined;
+    }
+    if (target?.type === 'attribute' && cls) {
+      const obj = py.text(field(target, 'object')!);
+      if (obj === 'self' || obj === 'cls' || obj === cls) {
+        const m = methodOf(cls, py.text(field(target, 'attribute')!));
+        return m;
+      }
+    }
+    return undefined;
+  };
+
+  const out = new Map<string, BlockingFact>();
+  const add = (key: string, fact: BlockingFact | undefined) => {
+    if (fact && out.size < MAX_FACTS) out.set(key, fact);
+  };
+  for (const [name, fn] of py.moduleFunctions) add(name, reach(fn, undefined));
+  for (const [cls, own] of methods) for (const [name, fn] of own) add(`${cls}.${name}`, reach(fn, cls));
+  // `client = Client()` at module level: `from .api import client` … `client.search()`.
+  for (const [name, right] of py.moduleAssignments) {
+    const ctor = right.type === 'call' ? field(right, 'function') : undefined;
+    const cls = ctor?.type === 'identifier' ? py.text(ctor) : undefined;
+    if (!cls || !methods.has(cls)) continue;
+    for (const m of new Set([
+      ...methods.get(cls)!.keys(),
+      ...(bases.get(cls) ?? []).flatMap((b) => [...(methods.get(b)?.keys() ?? [])]),
+    ])) {
+      const found = methodOf(cls, m);
+      add(`${name}.${m}`, found && reach(found.fn, found.cls));
+    }
+  }
+  return out;
+}
+
+/**
+ * Calls that async tools make directly into other modules: imported functions (`fetch(url)`),
+ * members of imported names (`api.search()`, `helpers.fetch()`), and methods of instances built
+ * from imported classes (`Client().search()`, `client = Client()` … `client.search()`).
+ * Computed once per file.
+ */
+export function importedCalls(py: PyFile): ImportedCall[] {
+  let out = callsCache.get(py);
+  if (!out) callsCache.set(py, (out = computeImportedCalls(py)));
+  return out;
+}
+
+/**
+ * Whether an import can name the project's own code: relative, or a top-level name that is neither
+ * the standard library nor a package the project declares or has installed.
+ */
+function mayBeProjectModule(py: PyFile, spec: string): boolean {
+  if (spec.startsWith('.')) return true;
+  const top = spec.split('.')[0];
+  if (PY_STDLIB.has(top)) return false;
+  const norm = top.toLowerCase().replace(/-/g, '_');
+  for (const m of [py.project.packages, py.project.declared])
+    for (const k of m?.keys() ?? []) if (k.toLowerCase().replace(/-/g, '_') === norm) return false;
+  return true;
+}
+
+function computeImportedCalls(py: PyFile): ImportedCall[] {
+  const fromNames = new Map<string, string>();
+  const modules = new Map<string, string>();
+  for (const n of py.importNodes) {
+    if (n.type === 'import_from_statement') {
+      const mod = field(n, 'module_name');
+      if (!mod || !mayBeProjectModule(py, py.text(mod).replace(/\s+/g, ''))) continue;
+      for (const c of n.children) {
+        if (c.field !== 'name') continue;
+        const nm = c.type === 'aliased_import' ? field(c, 'name') : c;
+        const alias = c.type === 'aliased_import' ? field(c, 'alias') : c;
+        if (nm && alias) fromNames.set(py.text(alias), py.text(nm));
+      }
+    } else if (n.type === 'import_statement') {
+      for (const c of named(n)) {
+        const nm = c.type === 'aliased_import' ? field(c, 'name') : c;
+        const alias = c.type === 'aliased_import' ? field(c, 'alias') : undefined;
+        if (nm?.type !== 'dotted_name' || !mayBeProjectModule(py, py.text(nm))) continue;
+        const parts = py.text(nm).split('.');
+        // `import helpers` / `import pkg.client as client`: the module's own name.
+        if (alias) modules.set(py.text(alias), parts[parts.length - 1]);
+        else if (parts.length === 1) modules.set(parts[0], parts[0]);
+      }
+    }
+  }
+  /** `Client` → {name: Client}; `mod.Client` → {name: mod, member: Client}. */
+  const classRef = (ctor: PyNode | undefined): { name: string; member?: string } | undefined => {
+    if (ctor?.type === 'identifier') {
+      const exp = fromNames.get(py.text(ctor));
+      return exp && /^[A-Z]/.test(exp) ? { name: exp } : undefined;
+    }
+    if (ctor?.type === 'attribute') {
+      const obj = field(ctor, 'object');
+      const cls = py.text(field(ctor, 'attribute')!);
+      const mod = obj?.type === 'identifier' ? (modules.get(py.text(obj)) ?? fromNames.get(py.text(obj))) : undefined;
+      return mod && /^[A-Z]/.test(cls) ? { name: mod, member: cls } : undefined;
+    }
+    return undefined;
+  };
+  const own = blockingFacts(py);
+  /** A method of this module's own class or module-level instance (`Client().search`, `client.search`). */
+  const ownMethod = (obj: string, bound: PyNode | undefined, m: string): BlockingFact | undefined => {
+    const ctor = bound?.type === 'call' ? field(bound, 'function') : undefined;
+    if (ctor?.type === 'identifier' && py.classes.has(py.text(ctor))) return own.get(`${py.text(ctor)}.${m}`);
+    return py.classes.has(obj) ? own.get(`${obj}.${m}`) : undefined;
+  };
+  const out: ImportedCall[] = [];
+  for (const d of py.tools) {
+    const fn = d.fn;
+    if (!fn.isAsync) continue;
+    const locals = localConstructions(py, fn);
+    for (const call of py.callsIn(fn)) {
+      const target = field(call, 'function');
+      let ref: { name: string; member?: string } | undefined;
+      if (target?.type === 'identifier') {
+        const t = py.text(target);
+        const exp = py.moduleFunctions.has(t) ? undefined : fromNames.get(t);
+        if (exp && !/^[A-Z]/.test(exp)) ref = { name: exp };
+      } else if (target?.type === 'attribute') {
+        const obj = field(target, 'object');
+        const m = py.text(field(target, 'attribute')!);
+        let base: { name: string; member?: string } | undefined;
+        if (obj?.type === 'identifier') {
+          const o = py.text(obj);
+          const bound = locals.get(o) ?? (py.moduleAssignments.has(o) ? py.moduleAssignments.get(o) : undefined);
+          const local = ownMethod(o, bound, m);
+          if (local) {
+            out.push({ call, tool: d.def.name, display: py.text(target), name: o, member: m, local });
+            continue;
+          }
+          if (bound) base = bound.type === 'call' ? classRef(field(bound, 'function')) : undefined;
+          else if (fromNames.has(o)) base = { name: fromNames.get(o)! };
+          else if (modules.has(o)) base = { name: modules.get(o)! };
+        } else if (obj?.type === 'call') {
+          const ctor = field(obj, 'function');
+          const local = ctor?.type === 'identifier' ? ownMethod(py.text(ctor), undefined, m) : undefined;
+          if (local) {
+            out.push({ call, tool: d.def.name, display: py.text(target), name: py.text(ctor!), member: m, local });
+            continue;
+          }
+          base = classRef(ctor);
+        }
+        if (base) ref = { name: base.name, member: base.member ? `${base.member}.${m}` : m };
+      }
+      if (ref) out.push({ call, tool: d.def.name, display: py.text(target!), ...ref });
+    }
+  }
+  return out;
+}
+
+/** Names a tool binds to a constructor call in its own body (`client = Client(...)`). */
+function localConstructions(py: PyFile, fn: FunctionFact): Map<string, PyNode> {
+  const out = new Map<string, PyNode>();
+  for (const call of py.callsIn(fn)) {
+    const asg = call.parent;
+    if (asg?.type !== 'assignment' || field(asg, 'right') !== call) continue;
+    const left = field(asg, 'left');
+    if (left?.type === 'identifier') out.set(py.text(left), call);
+  }
+  return out;
+}
+
+/** The calls into other modules for the module facts (ModuleFacts.callsImported). */
+export function importedCallFacts(py: PyFile): NonNullable<ModuleFacts['callsImported']> {
+  return importedCalls(py)
+    .filter((ic) => !ic.local)
+    .map((ic) => {
+      const awaited = ic.call.parent?.type === 'await';
+      const f = fixes(awaited ? undefined : threadFix(py, ic.call));
+      return {
+        hit: { ruleId: 'MCP301', range: py.range(ic.call), message: '', ...(f ? { fixes: f } : {}) },
+        via: {
+          tool: ic.tool,
+          display: ic.display,
+          line: py.line(ic.call),
+          awaited,
+          name: ic.name,
+          ...(ic.member ? { member: ic.member } : {}),
+        },
+      };
+    });
+}
+
+/** `await asyncio.to_thread(f, args...)` in place of a direct call `f(args...)`. */
+export function threadFix(py: PyFile, call: PyNode): Fix | undefined {
+  const args = py.args(call);
+  if (!args || call.parent?.type === 'await') return undefined;
+  const asyncioName = py.localNameFor('asyncio') ?? 'asyncio';
+  const imp = py.localNameFor('asyncio') ? undefined : ensureImport(py, 'asyncio');
+  const fnText = py.text(field(call, 'function')!);
+  const inner = py.text(args).slice(1, -1).trim();
+  return fix(
+    `Run it in a thread: await ${asyncioName}.to_thread(${fnText}, ...)`,
+    replaceNode(py, call, `await ${asyncioName}.to_thread(${fnText}${inner ? `, ${inner}` : ''})`),
+    [imp],
+    true,
+  );
+}

@@ -1,0 +1,20 @@
+/** MCP301's message for a tool's call into code that blocks (shared by the rule and the project model's check). */
+
+/** A call an async tool makes to a function or method that reaches a blocking call. */
+export interface BlockingVia {
+  tool: string;
+  /** The callee as written (`api.search`). */
+  display: string;
+  line: number;
+  /** `await api.search()`: an async function that blocks inside. */
+  awaited: boolean;
+}
+
+/** `where`: the blocking call's place (`line 31`, `client.py line 31`). */
+export function blockingViaMessage(v: BlockingVia, fact: { call: string; line: number }, where: string): string {
+  const http = /^(requests|httpx|urllib)\.|\.(get|post|put|patch|delete|head|options|request|send)$/.test(fact.call);
+  const advice = v.awaited
+    ? `Make ${v.display}() use an async ${http ? 'client (httpx.AsyncClient)' : 'API'}, or run the blocking call inside it with await asyncio.to_thread(...)`
+    : `Run it in a thread (await asyncio.to_thread(${v.display}, ...))${http ? ' or give it an async client (httpx.AsyncClient)' : ''}`;
+  return `${v.display}() on line ${v.line} blocks the event loop inside async tool '${v.tool}': it reaches ${fact.call}() (${where}), so every other request, ping and new handshake waits until it returns. ${advice}.`;
+}
