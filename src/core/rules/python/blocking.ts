@@ -9,7 +9,7 @@ import type { Fix } from '../../model';
 import type { ModuleFacts } from '../types';
 import { ensureImport, fix, fixes, replaceNode } from './fixes';
 import type { FunctionFact } from './functions';
-import { PY_STDLIB } from './stdlib';
+import { calleeOf } from './crossCalls';
 
 /** Calls that block the thread until I/O or a child process finishes. */
 export const BLOCKING =
@@ -224,118 +224,20 @@ export function importedCalls(py: PyFile): ImportedCall[] {
   return out;
 }
 
-/**
- * Whether an import can name the project's own code: relative, or a top-level name that is neither
- * the standard library nor a package the project declares or has installed.
- */
-function mayBeProjectModule(py: PyFile, spec: string): boolean {
-  if (spec.startsWith('.')) return true;
-  const top = spec.split('.')[0];
-  if (PY_STDLIB.has(top)) return false;
-  const norm = top.toLowerCase().replace(/-/g, '_');
-  for (const m of [py.project.packages, py.project.declared])
-    for (const k of m?.keys() ?? []) if (k.toLowerCase().replace(/-/g, '_') === norm) return false;
-  return true;
-}
-
 function computeImportedCalls(py: PyFile): ImportedCall[] {
-  const fromNames = new Map<string, string>();
-  const modules = new Map<string, string>();
-  for (const n of py.importNodes) {
-    if (n.type === 'import_from_statement') {
-      const mod = field(n, 'module_name');
-      if (!mod || !mayBeProjectModule(py, py.text(mod).replace(/\s+/g, ''))) continue;
-      for (const c of n.children) {
-        if (c.field !== 'name') continue;
-        const nm = c.type === 'aliased_import' ? field(c, 'name') : c;
-        const alias = c.type === 'aliased_import' ? field(c, 'alias') : c;
-        if (nm && alias) fromNames.set(py.text(alias), py.text(nm));
-      }
-    } else if (n.type === 'import_statement') {
-      for (const c of named(n)) {
-        const nm = c.type === 'aliased_import' ? field(c, 'name') : c;
-        const alias = c.type === 'aliased_import' ? field(c, 'alias') : undefined;
-        if (nm?.type !== 'dotted_name' || !mayBeProjectModule(py, py.text(nm))) continue;
-        const parts = py.text(nm).split('.');
-        // `import helpers` / `import pkg.client as client`: the module's own name.
-        if (alias) modules.set(py.text(alias), parts[parts.length - 1]);
-        else if (parts.length === 1) modules.set(parts[0], parts[0]);
-      }
-    }
-  }
-  /** `Client` → {name: Client}; `mod.Client` → {name: mod, member: Client}. */
-  const classRef = (ctor: PyNode | undefined): { name: string; member?: string } | undefined => {
-    if (ctor?.type === 'identifier') {
-      const exp = fromNames.get(py.text(ctor));
-      return exp && /^[A-Z]/.test(exp) ? { name: exp } : undefined;
-    }
-    if (ctor?.type === 'attribute') {
-      const obj = field(ctor, 'object');
-      const cls = py.text(field(ctor, 'attribute')!);
-      const mod = obj?.type === 'identifier' ? (modules.get(py.text(obj)) ?? fromNames.get(py.text(obj))) : undefined;
-      return mod && /^[A-Z]/.test(cls) ? { name: mod, member: cls } : undefined;
-    }
-    return undefined;
-  };
   const own = blockingFacts(py);
-  /** A method of this module's own class or module-level instance (`Client().search`, `client.search`). */
-  const ownMethod = (obj: string, bound: PyNode | undefined, m: string): BlockingFact | undefined => {
-    const ctor = bound?.type === 'call' ? field(bound, 'function') : undefined;
-    if (ctor?.type === 'identifier' && py.classes.has(py.text(ctor))) return own.get(`${py.text(ctor)}.${m}`);
-    return py.classes.has(obj) ? own.get(`${obj}.${m}`) : undefined;
-  };
   const out: ImportedCall[] = [];
   for (const d of py.tools) {
-    const fn = d.fn;
-    if (!fn.isAsync) continue;
-    const locals = localConstructions(py, fn);
-    for (const call of py.callsIn(fn)) {
-      const target = field(call, 'function');
-      let ref: { name: string; member?: string } | undefined;
-      if (target?.type === 'identifier') {
-        const t = py.text(target);
-        const exp = py.moduleFunctions.has(t) ? undefined : fromNames.get(t);
-        if (exp && !/^[A-Z]/.test(exp)) ref = { name: exp };
-      } else if (target?.type === 'attribute') {
-        const obj = field(target, 'object');
-        const m = py.text(field(target, 'attribute')!);
-        let base: { name: string; member?: string } | undefined;
-        if (obj?.type === 'identifier') {
-          const o = py.text(obj);
-          const bound = locals.get(o) ?? (py.moduleAssignments.has(o) ? py.moduleAssignments.get(o) : undefined);
-          const local = ownMethod(o, bound, m);
-          if (local) {
-            out.push({ call, tool: d.def.name, display: py.text(target), name: o, member: m, local });
-            continue;
-          }
-          if (bound) base = bound.type === 'call' ? classRef(field(bound, 'function')) : undefined;
-          else if (fromNames.has(o)) base = { name: fromNames.get(o)! };
-          else if (modules.has(o)) base = { name: modules.get(o)! };
-        } else if (obj?.type === 'call') {
-          const ctor = field(obj, 'function');
-          const local = ctor?.type === 'identifier' ? ownMethod(py.text(ctor), undefined, m) : undefined;
-          if (local) {
-            out.push({ call, tool: d.def.name, display: py.text(target), name: py.text(ctor!), member: m, local });
-            continue;
-          }
-          base = classRef(ctor);
-        }
-        if (base) ref = { name: base.name, member: base.member ? `${base.member}.${m}` : m };
-      }
-      if (ref) out.push({ call, tool: d.def.name, display: py.text(target!), ...ref });
+    if (!d.fn.isAsync) continue;
+    for (const call of py.callsIn(d.fn)) {
+      const callee = calleeOf(py, call, d.fn);
+      if (!callee) continue;
+      const display = py.text(field(call, 'function')!);
+      if ('own' in callee) {
+        const local = own.get(callee.own);
+        if (local) out.push({ call, tool: d.def.name, display, name: callee.own, local });
+      } else out.push({ call, tool: d.def.name, display, ...callee.imported });
     }
-  }
-  return out;
-}
-
-/** Names a tool binds to a constructor call in its own body (`client = Client(...)`). */
-function localConstructions(py: PyFile, fn: FunctionFact): Map<string, PyNode> {
-  const out = new Map<string, PyNode>();
-  for (const call of py.callsIn(fn)) {
-    const asg = call.parent;
-    if (asg?.type !== 'assignment' || field(asg, 'right') !== call) continue;
-    const left = field(asg, 'left');
-    if (left?.type === 'identifier') out.set(py.text(left), call);
   }
   return out;
 }

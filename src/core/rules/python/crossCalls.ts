@@ -1,0 +1,138 @@
+/**
+ * What a call in a function names across modules: an imported function (`lookup(x)`), a member of
+ * an imported name or module (`api.search()`, `helpers.fetch()`), a method of an instance built from
+ * an imported class (`Client().search()`, `client = Client()` … `client.search()`), or a method of
+ * this module's own class or module-level instance. The project model resolves imported names to
+ * the module that defines them; facts of that module (ModuleFacts) are keyed the same way.
+ */
+import { field, named, type PyNode } from './ast';
+import type { PyFile } from './context';
+import type { FunctionFact } from './functions';
+import { PY_STDLIB } from './stdlib';
+
+/** A callee in another module: `name` as that module exports it (or the module's name), then `member`. */
+export interface CalleeRef {
+  name: string;
+  member?: string;
+}
+
+/** A callee: in another module (`imported`), or this module's own fact key (`own`: `Client.search`, `client.search`). */
+export type Callee = { imported: CalleeRef } | { own: string };
+
+interface ProjectImports {
+  /** Local name → exported name, for `from x import name [as local]` of project modules. */
+  fromNames: Map<string, string>;
+  /** Local name → module name, for `import helpers` / `import pkg.client as client`. */
+  modules: Map<string, string>;
+}
+
+const importsCache = new WeakMap<PyFile, ProjectImports>();
+const localsCache = new WeakMap<FunctionFact, Map<string, PyNode>>();
+
+/**
+ * Whether an import can name the project's own code: relative, or a top-level name that is neither
+ * the standard library nor a package the project declares or has installed.
+ */
+function mayBeProjectModule(py: PyFile, spec: string): boolean {
+  if (spec.startsWith('.')) return true;
+  const top = spec.split('.')[0];
+  if (PY_STDLIB.has(top)) return false;
+  const norm = top.toLowerCase().replace(/-/g, '_');
+  for (const m of [py.project.packages, py.project.declared])
+    for (const k of m?.keys() ?? []) if (k.toLowerCase().replace(/-/g, '_') === norm) return false;
+  return true;
+}
+
+function projectImports(py: PyFile): ProjectImports {
+  let out = importsCache.get(py);
+  if (out) return out;
+  out = { fromNames: new Map(), modules: new Map() };
+  for (const n of py.importNodes) {
+    if (n.type === 'import_from_statement') {
+      const mod = field(n, 'module_name');
+      if (!mod || !mayBeProjectModule(py, py.text(mod).replace(/\s+/g, ''))) continue;
+      for (const c of n.children) {
+        if (c.field !== 'name') continue;
+        const nm = c.type === 'aliased_import' ? field(c, 'name') : c;
+        const alias = c.type === 'aliased_import' ? field(c, 'alias') : c;
+        if (nm && alias) out.fromNames.set(py.text(alias), py.text(nm));
+      }
+    } else if (n.type === 'import_statement') {
+      for (const c of named(n)) {
+        const nm = c.type === 'aliased_import' ? field(c, 'name') : c;
+        const alias = c.type === 'aliased_import' ? field(c, 'alias') : undefined;
+        if (nm?.type !== 'dotted_name' || !mayBeProjectModule(py, py.text(nm))) continue;
+        const parts = py.text(nm).split('.');
+        if (alias) out.modules.set(py.text(alias), parts[parts.length - 1]);
+        else if (parts.length === 1) out.modules.set(parts[0], parts[0]);
+      }
+    }
+  }
+  importsCache.set(py, out);
+  return out;
+}
+
+/** Names a function binds to a call in its own body (`client = Client(...)`). */
+function localConstructions(py: PyFile, fn: FunctionFact): Map<string, PyNode> {
+  let out = localsCache.get(fn);
+  if (out) return out;
+  out = new Map<string, PyNode>();
+  for (const call of py.callsIn(fn)) {
+    const asg = call.parent;
+    if (asg?.type !== 'assignment' || field(asg, 'right') !== call) continue;
+    const left = field(asg, 'left');
+    if (left?.type === 'identifier') out.set(py.text(left), call);
+  }
+  localsCache.set(fn, out);
+  return out;
+}
+
+/** What a direct call in `fn` calls, when that is code of another project module or a method of this one's classes. */
+export function calleeOf(py: PyFile, call: PyNode, fn: FunctionFact): Callee | undefined {
+  const { fromNames, modules } = projectImports(py);
+  const target = field(call, 'function');
+  if (target?.type === 'identifier') {
+    const t = py.text(target);
+    const exp = py.moduleFunctions.has(t) ? undefined : fromNames.get(t);
+    return exp && !/^[A-Z]/.test(exp) ? { imported: { name: exp } } : undefined;
+  }
+  if (target?.type !== 'attribute') return undefined;
+  /** `Client` → {name: Client}; `mod.Client` → {name: mod, member: Client}. */
+  const classRef = (ctor: PyNode | undefined): CalleeRef | undefined => {
+    if (ctor?.type === 'identifier') {
+      const exp = fromNames.get(py.text(ctor));
+      return exp && /^[A-Z]/.test(exp) ? { name: exp } : undefined;
+    }
+    if (ctor?.type === 'attribute') {
+      const obj = field(ctor, 'object');
+      const cls = py.text(field(ctor, 'attribute')!);
+      const mod = obj?.type === 'identifier' ? (modules.get(py.text(obj)) ?? fromNames.get(py.text(obj))) : undefined;
+      return mod && /^[A-Z]/.test(cls) ? { name: mod, member: cls } : undefined;
+    }
+    return undefined;
+  };
+  const ownClass = (ctor: PyNode | undefined) =>
+    ctor?.type === 'identifier' && py.classes.has(py.text(ctor)) ? py.text(ctor) : undefined;
+  const obj = field(target, 'object');
+  const m = py.text(field(target, 'attribute')!);
+  let base: CalleeRef | undefined;
+  if (obj?.type === 'identifier') {
+    const o = py.text(obj);
+    const local = localConstructions(py, fn).get(o);
+    const bound = local ?? py.moduleAssignments.get(o);
+    const ctor = bound?.type === 'call' ? field(bound, 'function') : undefined;
+    const own = ownClass(ctor);
+    // `client = Client()` here: a module-level instance is keyed by its name, a local one by its class.
+    if (own) return { own: !local ? `${o}.${m}` : `${own}.${m}` };
+    if (py.classes.has(o)) return { own: `${o}.${m}` };
+    if (bound) base = bound.type === 'call' ? classRef(ctor) : undefined;
+    else if (fromNames.has(o)) base = { name: fromNames.get(o)! };
+    else if (modules.has(o)) base = { name: modules.get(o)! };
+  } else if (obj?.type === 'call') {
+    const ctor = field(obj, 'function');
+    const own = ownClass(ctor);
+    if (own) return { own: `${own}.${m}` };
+    base = classRef(ctor);
+  }
+  return base ? { imported: { name: base.name, member: base.member ? `${base.member}.${m}` : m } } : undefined;
+}

@@ -1,0 +1,237 @@
+/** MCP502: tool input used as a filesystem path without a containment check. */
+import { field, named, type PyNode } from '../ast';
+import type { PyFile } from '../context';
+import type { FunctionFact } from '../functions';
+import { toolBodies } from '../dispatchers';
+import { computeTaint, hasContainment, pathIdentifiers, type Taint } from './taint';
+import { walkBody } from './util';
+
+// ---- MCP502 ----------------------------------------------------------------------------------
+
+/** MCP502: tool input used as a filesystem path without a containment check. */
+export function mcp502(py: PyFile): void {
+  for (const d of toolBodies(py)) {
+    if (hasContainment(py.text(d.fn.body))) continue;
+    // Taint is computed only for tools that touch a path sink at all (most do not).
+    let anySink = false;
+    walkBody(d.fn, (n) => {
+      if (!anySink && pathSinkArgs(py, n).length) anySink = true;
+      return !anySink;
+    });
+    if (!anySink) continue;
+    const isSink = (n: PyNode, tainted: Set<string>) =>
+      pathSinkArgs(py, n).some((a) => boundaryTaint(py, a, tainted).length > 0);
+    const t = computeTaint(py, d.fn, isSink, (right, tainted) => boundaryTaint(py, right, tainted));
+    const reported = new Set<PyNode>();
+    walkBody(d.fn, (n) => {
+      const args = pathSinkArgs(py, n);
+      if (!args.length) return true;
+      const names = [...new Set(args.flatMap((a) => freshTaint(py, a, t)))];
+      if (!names.length) return true;
+      for (let p = n.parent; p; p = p.parent) if (reported.has(p)) return true;
+      reported.add(n);
+      py.hit(
+        'MCP502',
+        n,
+        `${describeSink(py, n)} on line ${py.line(n)} uses ${d.dispatcher ? `the caller's tool arguments (${names.map((x) => `'${x}'`).join(', ')}) in the tools/call dispatcher '${d.name}'` : `tool argument ${names.map((x) => `'${x}'`).join(', ')} of '${d.name}'`} as a path without checking that it stays inside the intended folder: "../" or an absolute path reads or writes anywhere (.env, SSH keys). Resolve it and check containment (resolved.is_relative_to(base)) before use.`,
+        {},
+      );
+      return true;
+    });
+  }
+}
+
+const PATH_DIR_NAME = /(dir|root|path|base|folder|home)$/i;
+
+/** Path attributes and methods that only compute names: `Path(p).suffix` touches no file. */
+const PURE_PATH_ATTRS =
+  /^(name|suffix|suffixes|stem|parent|parents|parts|anchor|drive|root|as_posix|as_uri|with_suffix|with_name|with_stem|is_absolute|is_relative_to|relative_to|match|full_match)$/;
+
+/** Helper functions whose parameters reach a path sink (by parameter index), per file. */
+const helperCache = new WeakMap<PyFile, Map<FunctionFact, { index: number; line: number }[]>>();
+
+/**
+ * The parameters of a module-level helper (not a tool) that it uses as a filesystem path without
+ * a containment check, e.g. `def get_excel_path(name): return os.path.join(BASE, name)`.
+ */
+function helperPathParams(py: PyFile, fn: FunctionFact, depth: number): { index: number; line: number }[] {
+  let cache = helperCache.get(py);
+  if (!cache) helperCache.set(py, (cache = new Map()));
+  const hit = cache.get(fn);
+  if (hit) return hit;
+  cache.set(fn, []); // recursion guard
+  const out: { index: number; line: number }[] = [];
+  if (!hasContainment(py.text(fn.body)) && !py.definitionOf(fn)) {
+    const params = fn.params.filter((p) => p.kind === 'plain' && p.name !== 'self' && p.name !== 'cls');
+    const t = computeTaint(
+      py,
+      fn,
+      () => false,
+      (right, tainted) => boundaryTaint(py, right, tainted),
+    );
+    walkBody(fn, (n) => {
+      const args = pathSinkArgs(py, n, depth + 1);
+      for (const a of args)
+        for (const id of boundaryTaint(py, a, t.tainted)) {
+          const i = params.findIndex((p) => p.name === id);
+          if (i >= 0 && t.tainted.has(id) && !out.some((o) => o.index === i)) out.push({ index: i, line: py.line(n) });
+        }
+      return true;
+    });
+  }
+  cache.set(fn, out);
+  return out;
+}
+
+/** Arguments of a node that end up as a filesystem path, if it is a path sink. */
+function pathSinkArgs(py: PyFile, n: PyNode, depth = 0): PyNode[] {
+  if (n.type === 'call') {
+    const q = py.callee(n) ?? '';
+    const pos = py.positional(n);
+    if (q === 'open' || q === 'io.open' || q === 'codecs.open')
+      return pos.slice(0, 1).concat(py.kwargs(n).get('file') ?? []);
+    if (/^(pathlib\.)?(Pure)?(Path|PosixPath|WindowsPath)$/.test(q)) {
+      // `Path(p).suffix`, `Path(p).name`: a name computation, not file access.
+      const up = n.parent;
+      if (
+        up?.type === 'attribute' &&
+        field(up, 'object') === n &&
+        PURE_PATH_ATTRS.test(py.text(field(up, 'attribute')!))
+      )
+        return [];
+      return pos;
+    }
+    // fastmcp / mcp `File(path=...)`, `Image(path=...)`, `Audio(path=...)` read the file when sent.
+    if (
+      /(^|\.)utilities\.types\.(File|Image|Audio)$|^(fastmcp|mcp\.server\.(fastmcp|mcpserver))(\.\w+)*\.(File|Image|Audio)$/.test(
+        q,
+      )
+    )
+      return (py.kwargs(n).get('path') ? [py.kwargs(n).get('path')!] : []).concat(pos.slice(0, 1));
+    // A helper in this file that uses one of its parameters as a path.
+    const fnNode = field(n, 'function');
+    if (fnNode?.type === 'identifier' && depth < 2) {
+      const helper = py.moduleFunctions.get(py.text(fnNode));
+      if (helper) {
+        const params = helperPathParams(py, helper, depth);
+        if (params.length) return params.flatMap((p) => (pos[p.index] ? [pos[p.index]] : []));
+      }
+    }
+    if (
+      q === 'os.path.join' ||
+      /^shutil\./.test(q) ||
+      /^os\.(remove|unlink|rmdir|makedirs|mkdir|rename|listdir|scandir|stat)$/.test(q)
+    )
+      return pos;
+    if (/(^|\.)(send_file|FileResponse|send_from_directory)$/.test(q)) return pos.slice(0, 2);
+    // GitPython opens (or creates, with mkdir=True) a repository at the caller's path.
+    if (q === 'git.Repo' || q === 'git.Repo.init' || q === 'git.repo.Repo' || q === 'git.repo.base.Repo')
+      return pos.slice(0, 1).concat(py.kwargs(n).get('path') ?? []);
+    if (q === 'git.Repo.clone_from') return pos.slice(1, 2).concat(py.kwargs(n).get('to_path') ?? []);
+    return [];
+  }
+  if (n.type === 'binary_operator' && n.children.some((c) => !c.named && c.type === '/')) {
+    const left = field(n, 'left');
+    const right = field(n, 'right');
+    if (!left || !right) return [];
+    const pathy = (x: PyNode) =>
+      (x.type === 'call' && /(^|\.)Path$/.test(py.callee(x) ?? '')) ||
+      (x.type === 'identifier' &&
+        (PATH_DIR_NAME.test(py.text(x)) || /Path\(/.test(py.text(py.moduleAssignments.get(py.text(x)) ?? x)))) ||
+      (x.type === 'attribute' && PATH_DIR_NAME.test(py.text(x))) ||
+      (x.type === 'binary_operator' && pathSinkArgs(py, x).length > 0);
+    if (pathy(left)) return [right];
+    return [];
+  }
+  return [];
+}
+
+/** Calls whose positional arguments are path components, each starting a new one. */
+const JOIN_CALL = /^(os\.path\.join|posixpath\.join|ntpath\.join|(pathlib\.)?(Pure)?(Path|PosixPath|WindowsPath))$/;
+
+/**
+ * The tainted names in a path expression that can supply a whole leading path component (or the
+ * whole path): only those can walk out of the folder. `base / name`, `os.path.join(base, name)`,
+ * `f"{base}/{name}"` and `name` itself can; `base / f"create_{name}.json"` and
+ * `"report_" + name` cannot: the value sits after a fixed prefix inside one component, so "../"
+ * or "/" in it makes the OS resolve a directory named `create_..` that does not exist, and no
+ * absolute path can be formed. The expression is read left to right, tracking whether the next
+ * piece starts a component (at the start, after a literal ending in a separator, after an
+ * argument of a join, or after a value whose text is unknown); a form it does not model (a call,
+ * `%` or `.format()`) passes every tainted name it mentions when it may start a component.
+ */
+function boundaryTaint(py: PyFile, expr: PyNode, tainted: Set<string>): string[] {
+  const out = new Set<string>();
+  const opaque = (n: PyNode, atStart: boolean): boolean => {
+    // A value passed through a containment helper of the file (`safe(p)`) is clean.
+    const ids = pathIdentifiers(py, n).filter((i) => tainted.has(i));
+    if (atStart) for (const i of ids) out.add(i);
+    // A value of unknown text may end in a separator; a tainted one inside a fixed component
+    // keeps the walk inside that component's (non-existent) directory.
+    return atStart || !ids.length;
+  };
+  const seq = (n: PyNode, atStart: boolean): boolean => {
+    switch (n.type) {
+      case 'parenthesized_expression': {
+        const inner = named(n)[0];
+        return inner ? seq(inner, atStart) : atStart;
+      }
+      case 'concatenated_string':
+        return named(n).reduce((at, c) => seq(c, at), atStart);
+      case 'string': {
+        let at = atStart;
+        for (const c of n.children) {
+          if (c.type === 'string_content' || c.type === 'escape_sequence') {
+            const text = py.text(c);
+            if (text) at = /[\\/]$/.test(text);
+          } else if (c.type === 'interpolation') {
+            const e = field(c, 'expression');
+            if (e) at = seq(e, at);
+          }
+        }
+        return at;
+      }
+      case 'binary_operator': {
+        const left = field(n, 'left');
+        const right = field(n, 'right');
+        const op = n.children.find((c) => !c.named)?.type;
+        if (!left || !right) return opaque(n, atStart);
+        if (op === '/') return seq(right, (seq(left, atStart), true));
+        if (op === '+') return seq(right, seq(left, atStart));
+        return opaque(n, atStart);
+      }
+      case 'call': {
+        if (!JOIN_CALL.test(py.callee(n) ?? '')) return opaque(n, atStart);
+        const args = py.positional(n);
+        if (!args.length) return opaque(n, atStart);
+        // The first argument sits where the call does; each later one starts a component.
+        return args.reduce((at, a, i) => seq(a, i === 0 ? at : true), atStart);
+      }
+      default:
+        return opaque(n, atStart);
+    }
+  };
+  seq(expr, true);
+  return [...out];
+}
+
+/**
+ * Tainted names a path expression lets the caller supply at a component boundary that did not
+ * come out of an already reported sink.
+ */
+function freshTaint(py: PyFile, node: PyNode | undefined, t: Taint): string[] {
+  if (!node) return [];
+  return boundaryTaint(py, node, t.tainted).filter((i) => !t.viaSink.has(i));
+}
+
+function describeSink(py: PyFile, n: PyNode): string {
+  if (n.type === 'call') {
+    const fnNode = field(n, 'function')!;
+    const helper = fnNode.type === 'identifier' ? py.moduleFunctions.get(py.text(fnNode)) : undefined;
+    const params = helper ? helperPathParams(py, helper, 0) : [];
+    if (params.length)
+      return `${py.text(fnNode)}() (which uses it as a path on line ${params[0].line} without a containment check)`;
+    return `${py.text(fnNode)}()`;
+  }
+  return `The path expression ${py.text(n).slice(0, 60)}`;
+}
