@@ -363,13 +363,24 @@ export function duplicateToolHits(
   file: string,
   entry: AnalyzedFile,
   group: (readonly [string, AnalyzedFile])[],
+  model?: ProjectModel,
 ): RuleHit[] {
-  if (group.length < 2 || group.filter(([, e]) => e.servers.length > 0).length > 1) return [];
+  if (group.length < 2) return [];
+  // With several server objects in the project, tools share a server only when their files
+  // register on one defined in the same module (`from mcp_instance import mcp`, Python).
+  const identity = (f: string, d: Definition) => (d.server && model ? model.serverIdentity(f, d.server) : undefined);
+  const several = group.filter(([, e]) => e.servers.length > 0).length > 1;
+  if (several && (!model || entry.definitions.some((d) => d.kind === 'tool' && !d.server))) return [];
   const hits: RuleHit[] = [];
   for (const def of entry.definitions) {
     if (def.kind !== 'tool' || def.dynamicName) continue;
+    const mine = several ? identity(file, def) : undefined;
     const others = group.flatMap(([f, e]) =>
-      f === file ? [] : e.definitions.filter((d) => d.kind === 'tool' && !d.dynamicName && d.name === def.name),
+      f === file
+        ? []
+        : e.definitions.filter(
+            (d) => d.kind === 'tool' && !d.dynamicName && d.name === def.name && (!several || identity(f, d) === mine),
+          ),
     );
     if (!others.length) continue;
     const where = others

@@ -514,7 +514,7 @@ export class RuleEngine {
       const e = this.cache.get(f);
       return e ? [[f, e] as const] : [];
     });
-    return duplicateToolHits(file, entry, group);
+    return duplicateToolHits(file, entry, group, this.model);
   }
 
   /** Language of a source file by extension, without loading anything. */

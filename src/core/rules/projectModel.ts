@@ -198,6 +198,20 @@ export class ProjectModel {
     return this.importersOf(file).some((i) => !!this.nodes.get(i)?.facts.callsImported?.length);
   }
 
+  /**
+   * The module that defines the server `name` that `file` registers on, followed through imports by
+   * name (`from mcp_instance import mcp`), as `path#name`: two files with one identity share a server.
+   */
+  serverIdentity(file: string, name: string): string {
+    let at = file;
+    for (let depth = 0; depth < 4; depth++) {
+      const from = this.namedImportSources(at, name)[0];
+      if (!from || from === at) break;
+      at = from;
+    }
+    return `${at}#${name}`;
+  }
+
   /** The files `file` imports `name` from by name (`from x import name`). */
   private namedImportSources(file: string, name: string): string[] {
     const node = this.nodes.get(file);
@@ -395,10 +409,14 @@ export class ProjectModel {
       const found = rest.length ? this.moduleFile(mod) : undefined;
       if (found) out.push(found);
       // `from . import server` / `from pkg import server`: the names may be submodules.
+      let fromPackage = false;
       for (const n of names) {
         const sub = this.moduleFile(join(mod, n));
         if (sub) out.push(sub);
+        else fromPackage = true;
       }
+      // `from . import mcp` where the package's __init__.py defines `mcp`.
+      if (!rest.length && fromPackage && this.exists(join(mod, '__init__.py'))) out.push(join(mod, '__init__.py'));
       if (out.length) break;
     }
     return out;

@@ -33,6 +33,8 @@ export interface Definition {
    * its body (after a docstring), where a debugger stops first when the tool is called.
    */
   handler?: { range: Range; firstStatement: Range };
+  /** Python: the variable of the server it is registered on (`mcp`), here or imported from another module. */
+  server?: string;
 }
 
 /** One rule violation as an analyzer reports it; the engine adds severity, docs and origin. */

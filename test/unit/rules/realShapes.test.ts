@@ -190,11 +190,17 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
-  it('MCP504: after an except for HTTP status errors, a broad except around calls to literal URLs sees only transport errors; a URL from the environment can still leak the host', () => {
+  it('MCP504: a token in the header of requests/httpx calls to hosts written in the source cannot leak through their errors (after an except for status errors, or not); a URL from the environment can still leak the host, an SDK client its messages', () => {
     assert.deepEqual(at('py_status_errors', 'MCP504', 'public_api.py'), []);
     assert.deepEqual(
       at('py_status_errors', 'MCP504', 'internal_api.py').map((x) => x.line),
       [26],
+    );
+    // httpx/requests errors name method, status and URL, never headers: a token in the header to a
+    // host written in the source (f"{API_BASE}/...") cannot leak; an SDK client's errors can.
+    assert.deepEqual(
+      at('py_status_errors', 'MCP504', 'base_constant.py').map((x) => x.line),
+      [39],
     );
   });
 
@@ -385,6 +391,49 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('a file whose main serves a hand-written endpoint with uvicorn is no MCP104; a hand-written initialize may answer a published revision (MCP709 only for one never published)', () => {
+    assert.deepEqual(at('py_handwritten_endpoint', 'MCP104'), []);
+    assert.deepEqual(at('py_handwritten_endpoint', 'MCP709', 'server.py'), []);
+    const v = at('py_handwritten_endpoint', 'MCP709', 'draft_version.py');
+    assert.deepEqual(
+      v.map((h) => h.line),
+      [13],
+    );
+    assert.match(v[0].message, /no published revision/);
+  });
+
+  it("MCP705: a tool that checks the server's own connection or login answers with what it found; a status of the caller's object is still a failure", () => {
+    const h = at('py_diagnostic_tool', 'MCP705', 'server.py');
+    assert.deepEqual(
+      h.map((x) => x.line),
+      [37],
+    );
+    assert.match(h[0].message, /'message_status'/);
+  });
+
+  it("MCP502: a tool that runs its caller's shell command has no folder to keep a path in (its cwd gets nothing); a file tool beside it still does", () => {
+    assert.deepEqual(
+      at('py_shell_tool', 'MCP502').map((h) => h.line),
+      [32, 41],
+    );
+  });
+
+  it('MCP103: mkdir -p and other quiet file commands read no stdin and print nothing; cp -v prints to the protocol pipe', () => {
+    assert.deepEqual(
+      at('py_shell_tool', 'MCP103').map((h) => h.line),
+      [40],
+    );
+  });
+
+  it('MCP702 across modules that register on one imported server (from instance import mcp), not on another server of the project', () => {
+    assert.deepEqual(
+      at('py_shared_instance', 'MCP702', 'items.py').map((h) => h.line),
+      [4],
+    );
+    assert.match(at('py_shared_instance', 'MCP702', 'items.py')[0].message, /items_v2\.py:4/);
+    assert.deepEqual(at('py_shared_instance', 'MCP702', 'demo.py'), []);
+  });
+
   it('MCP602: mcp.server.fastmcp with mcp 2 pinned fails at import (error)', () => {
     assert.deepEqual(
       at('old_import', 'MCP602').map((x) => [x.line, x.severity]),
@@ -564,6 +613,8 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [10],
     );
     assert.deepEqual(at('py_container_entry', 'MCP106', 'forecast.py'), []);
+    // A demo module served only by its own __main__ uvicorn.run(): the container runs server.py.
+    assert.deepEqual(at('py_container_entry', 'MCP106', 'stocks_demo.py'), []);
     assert.deepEqual(
       at('py_container_unresolved', 'MCP106', 'forecast.py').map((x) => x.line),
       [22],

@@ -11,9 +11,9 @@ import { ensureImport, fix, fixes, replaceNode } from './fixes';
 import type { FunctionFact } from './functions';
 import { calleeOf } from './crossCalls';
 
-/** Calls that block the thread until I/O or a child process finishes. */
+/** Calls that block the thread until I/O or a child process finishes (mail and FTP clients connect when built). */
 export const BLOCKING =
-  /^(time\.sleep|requests\.(get|post|put|patch|delete|head|options|request|Session|session)|urllib\.request\.urlopen|httpx\.(get|post|put|patch|delete|head|options|request|stream|Client)|subprocess\.(run|call|check_call|check_output)|os\.system|sqlite3\.connect|psycopg2?\.connect|pymysql\.connect|mysql\.connector\.connect|zipfile\.ZipFile)$/;
+  /^(time\.sleep|requests\.(get|post|put|patch|delete|head|options|request|Session|session)|urllib\.request\.urlopen|httpx\.(get|post|put|patch|delete|head|options|request|stream|Client)|subprocess\.(run|call|check_call|check_output)|os\.system|sqlite3\.connect|psycopg2?\.connect|pymysql\.connect|mysql\.connector\.connect|zipfile\.ZipFile|imaplib\.IMAP4(_SSL)?|imapclient\.IMAPClient|smtplib\.SMTP(_SSL)?|ftplib\.FTP(_TLS)?|poplib\.POP3(_SSL)?|socket\.create_connection)$/;
 
 /** Constructors of synchronous clients whose calls block: HTTP sessions and database connections. */
 const CLIENTS =

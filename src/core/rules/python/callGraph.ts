@@ -8,6 +8,7 @@ import type { PyFile } from './context';
 import { cliCommands, lifespanNames, serveReach, spawnTarget } from './flow';
 import type { DefinitionFact } from './definitions';
 import type { FunctionFact } from './functions';
+import { externalStarts } from './servers';
 
 export class CallGraph {
   private callsByFn?: Map<FunctionFact | undefined, PyNode[]>;
@@ -75,11 +76,7 @@ export class CallGraph {
     for (const f of cliCommands(this.py)) out.add(f);
     // A function that starts a server is an entry point even when nothing here calls it
     // (`[project.scripts]`, `__main__.py` and runners call it from elsewhere).
-    for (const s of this.py.servers)
-      for (const st of s.starts) {
-        const f = this.py.enclosingFunction(st.node);
-        if (f) out.add(f);
-      }
+    for (const f of this.startingFunctions()) out.add(f);
     const queue = [...out];
     while (queue.length) {
       const f = queue.pop()!;
@@ -96,6 +93,15 @@ export class CallGraph {
     }
     this.reach = out;
     return out;
+  }
+
+  /** Functions that start a server of this file, or one imported from another module (`from . import mcp` … `mcp.run()`). */
+  private startingFunctions(): FunctionFact[] {
+    const calls = [
+      ...this.py.servers.flatMap((s) => s.starts.map((st) => st.node)),
+      ...externalStarts(this.py).map((st) => st.call),
+    ];
+    return calls.flatMap((c) => this.py.enclosingFunction(c) ?? []);
   }
 
   /** True when the node runs at import time or inside a reachable function. */
@@ -121,6 +127,9 @@ export class CallGraph {
       if (f && !handlers.has(f) && serveReach(this.py, c).may) out.add(f);
     }
     for (const f of cliCommands(this.py)) if (!handlers.has(f)) out.add(f);
+    // A function that starts a server runs at startup, whoever calls it (an entry point declared
+    // in `[project.scripts]`, a runner module).
+    for (const f of this.startingFunctions()) if (!handlers.has(f)) out.add(f);
     const queue = [...out];
     while (queue.length) {
       const f = queue.pop()!;

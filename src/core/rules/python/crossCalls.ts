@@ -11,7 +11,7 @@ import type { FunctionFact } from './functions';
 import { PY_STDLIB } from './stdlib';
 
 /** A callee in another module: `name` as that module exports it (or the module's name), then `member`. */
-export interface CalleeRef {
+interface CalleeRef {
   name: string;
   member?: string;
 }

@@ -119,6 +119,7 @@ function addDefinition(
     range: py.range(whole),
     nameRange: py.src.headRange(nameAt),
     framework: server.framework,
+    server: server.name,
     description,
     uri,
     params,

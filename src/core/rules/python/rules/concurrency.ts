@@ -88,7 +88,7 @@ function reportBlocking(
 ): void {
   const line = py.line(call);
   const where = helper
-    ? `in ${helper.name}(), which async tool '${d.def.name}' calls directly,`
+    ? `in ${helper.name}(), which async tool '${d.def.name}' calls directly`
     : fn.isAsync
       ? `inside async tool '${d.def.name}'`
       : `in tool '${d.def.name}'`;

@@ -374,10 +374,19 @@ export function exceptionLeakVerdict(py: PyFile, clause: PyNode, leaked: PyNode)
   const carried = finder.reach(body, fn, true);
   const source = carried ?? (receiver === 'local' ? undefined : finder.reach(body, fn, false));
   const traceback = /traceback\.format_exc|format_exception|format_tb/.test(py.text(leaked));
-  // A key sent in a header leaks through the service's reply (its status error and body); when
-  // an earlier `except httpx.HTTPStatusError` takes those, this clause sees transport errors,
-  // which name only the URL: nothing to hide when every URL is a literal in the source.
-  if (source && !carried && !traceback && statusErrorsHandledBefore(py, clause) && literalUrlsOnly(py, body))
+  // A key sent in a header: the errors of requests and httpx (transport errors, and status errors
+  // such as "Client error '401 Unauthorized' for url '...'") name only the method, status and URL,
+  // never headers or the reply's body: nothing to hide when every URL's host is written in the
+  // source. An SDK client's errors carry the service's own messages; an earlier `except` for status
+  // errors leaves this clause the transport errors only.
+  const sdkClient = !!source && /^(the authenticated|a client built with)/.test(source);
+  if (
+    source &&
+    !carried &&
+    !traceback &&
+    (!sdkClient || statusErrorsHandledBefore(py, clause)) &&
+    literalUrlsOnly(py, body)
+  )
     return undefined;
   if (source) return { source, carries: !!carried, receiver, traceback };
   if (traceback && receiver !== 'local') return { receiver, traceback };
@@ -410,14 +419,60 @@ function literalUrlsOnly(py: PyFile, body: PyNode): boolean {
     if (n.type !== 'call') return true;
     const fn = field(n, 'function');
     if (fn?.type !== 'attribute' || !HTTP_METHODS.has(py.text(field(fn, 'attribute')!))) return true;
+    // `requests.get(...)`, `httpx.post(...)`, `client.get(...)` / `self.session.get(...)`; not `data.get("key")`.
+    const obj = field(fn, 'object')!;
+    const q = py.callee(n) ?? '';
+    if (!/^(requests|httpx|aiohttp)\./.test(q) && !/(client|session|http)$/i.test(py.text(obj))) return true;
     const method = py.text(field(fn, 'attribute')!);
     const pos = py.positional(n);
     const url = py.kwargs(n).get('url') ?? pos[method === 'request' || method === 'stream' ? 1 : 0];
     if (!url) return true;
     calls++;
-    const value = py.constStr(url);
-    if (value === undefined || !/^https?:\/\//.test(value)) literal = false;
+    if (!literalHost(py, url)) literal = false;
     return true;
   });
   return calls > 0 && literal;
+}
+
+const HOST_PREFIX = /^https?:\/\/[^/{}\s]+\//;
+
+/**
+ * Whether a URL's scheme and host are written in the source: a literal (or a constant holding
+ * one), or an f-string / `+` concatenation that starts with such a base and a `/`
+ * (`f"{API_BASE}/users/{name}"`, `BASE + "/items"`).
+ */
+function literalHost(py: PyFile, url: PyNode): boolean {
+  const value = py.constStr(url);
+  if (value !== undefined) return /^https?:\/\//.test(value);
+  const base = (n: PyNode | undefined): string | undefined => {
+    if (!n) return undefined;
+    const v = py.constStr(n);
+    if (v !== undefined) return v;
+    if (n.type === 'identifier') {
+      const bound = py.moduleAssignments.get(py.text(n));
+      return bound ? py.constStr(bound) : undefined;
+    }
+    return undefined;
+  };
+  if (url.type === 'binary_operator' && url.children.some((c) => !c.named && c.type === '+')) {
+    const left = field(url, 'left');
+    const right = field(url, 'right');
+    const b = base(left);
+    return (
+      b !== undefined && (HOST_PREFIX.test(b) || (/^https?:\/\/[^/{}\s]+$/.test(b) && /^["']\//.test(py.text(right!))))
+    );
+  }
+  if (url.type !== 'string') return false;
+  let text = '';
+  for (const c of url.children) {
+    if (c.type === 'string_start' || c.type === 'string_end') continue;
+    if (c.type === 'string_content') text += py.text(c);
+    else if (c.type === 'interpolation') {
+      const b = base(field(c, 'expression'));
+      if (b === undefined) break;
+      text += b;
+    } else break;
+    if (HOST_PREFIX.test(text)) return true;
+  }
+  return HOST_PREFIX.test(text);
 }

@@ -18,7 +18,7 @@ export function mcp502(py: PyFile): void {
       if (!anySink && pathSinkArgs(py, n).length) anySink = true;
       return !anySink;
     });
-    if (!anySink) continue;
+    if (!anySink || runsCallerCommand(py, d.fn)) continue;
     const isSink = (n: PyNode, tainted: Set<string>) =>
       pathSinkArgs(py, n).some((a) => boundaryTaint(py, a, tainted).length > 0);
     const t = computeTaint(py, d.fn, isSink, (right, tainted) => boundaryTaint(py, right, tainted));
@@ -39,6 +39,33 @@ export function mcp502(py: PyFile): void {
       return true;
     });
   }
+}
+
+const SHELLS = /^(?:\/(?:usr\/)?bin\/)?(?:ba|z|da|k)?sh$/;
+
+/**
+ * Whether a tool runs a shell command its caller writes (`subprocess.run(command, shell=True)`,
+ * `create_subprocess_exec("bash", "-c", command)`, `os.system(command)`): such a tool reads and
+ * writes any path by design, so checking that a path argument stays in a folder protects nothing.
+ */
+function runsCallerCommand(py: PyFile, fn: FunctionFact): boolean {
+  let t: Set<string> | undefined;
+  const tainted = (n: PyNode | undefined) =>
+    n?.type === 'identifier' && (t ??= computeTaint(py, fn, () => false).tainted).has(py.text(n));
+  return py.callsIn(fn).some((c) => {
+    const q = py.callee(c) ?? '';
+    const pos = py.positional(c);
+    if (/^(os\.system|os\.popen|asyncio\.create_subprocess_shell|subprocess\.getoutput)$/.test(q))
+      return tainted(pos[0]);
+    if (/^subprocess\.(run|call|check_call|check_output|Popen)$/.test(q)) {
+      if (py.isTrue(py.kwargs(c).get('shell'))) return tainted(pos[0] ?? py.kwargs(c).get('args'));
+      const argv = pos[0]?.type === 'list' ? named(pos[0]) : [];
+      return SHELLS.test(py.str(argv[0]) ?? '') && py.str(argv[1]) === '-c' && tainted(argv[2]);
+    }
+    if (q === 'asyncio.create_subprocess_exec')
+      return SHELLS.test(py.str(pos[0]) ?? '') && py.str(pos[1]) === '-c' && tainted(pos[2]);
+    return false;
+  });
 }
 
 const PATH_DIR_NAME = /(dir|root|path|base|folder|home)$/i;

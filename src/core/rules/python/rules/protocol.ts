@@ -10,6 +10,7 @@ import { trimEndOf } from '../../../util/text';
 import { identifiersIn, returnsOf, stdioIsolation } from './util';
 import { type Dispatcher, dispatchersOf } from '../dispatchers';
 import { majorOf, provenPyVersion } from '../../project/versions';
+import { isDiagnosticTool } from '../../toolPurpose';
 
 /** MCP701: tools without a description. */
 export function mcp701(py: PyFile): void {
@@ -196,6 +197,8 @@ export function mcp704(py: PyFile): void {
 /** MCP705: failures returned as ordinary (successful) results. */
 export function mcp705(py: PyFile): void {
   for (const d of py.tools) {
+    // A connection test or status check answers with the failure it found.
+    if (isDiagnosticTool(d.def.name)) continue;
     const importFrom = d.server.framework === 'fastmcp' ? 'fastmcp.exceptions' : 'mcp.server.fastmcp.exceptions';
     forEachHandlerReturn(py, d.fn, (n, returned, errName, resolve) => {
       const v = resolve(returned);
@@ -473,6 +476,9 @@ export function mcp706(py: PyFile): void {
   }
 }
 
+/** Protocol revisions negotiated through `initialize` (2026-07-28 has no initialize). */
+const PUBLISHED_REVISIONS = new Set(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25']);
+
 /** MCP709 (static part): low-level servers that answer initialize with a hard-coded version. */
 export function mcp709(py: PyFile): void {
   for (const call of py.calls) {
@@ -491,11 +497,15 @@ export function mcp709(py: PyFile): void {
     if (n.type !== 'pair') return true;
     if (py.str(field(n, 'key')) !== 'protocolVersion') return true;
     const v = field(n, 'value');
-    if (!v || py.str(v) === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(py.str(v)!)) return true;
+    const version = py.str(v);
+    // A hand-written endpoint that answers with a published revision is allowed to: a server
+    // answers with a version it supports when it does not support the requested one.
+    if (!v || version === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(version) || PUBLISHED_REVISIONS.has(version))
+      return true;
     py.hit(
       'MCP709',
       v,
-      `A hard-coded protocolVersion "${py.str(v)}" (line ${py.line(v)}) in an initialize response ignores the version the client asked for: clients on another revision fail to connect. Echo the requested version when supported.`,
+      `A hard-coded protocolVersion "${version}" (line ${py.line(v)}) in an initialize response is no published revision of the protocol (${[...PUBLISHED_REVISIONS].join(', ')}): clients reject the handshake ("Server's protocol version is not supported"). Answer with a revision the server implements, the client's requested one when supported.`,
       { downgrade: true },
     );
     return false;

@@ -17,6 +17,7 @@ import { type DefFact, callsNamed } from '../facts';
 import { resolveFunction, resolveRef } from '../resolve';
 import { trimEndOf } from '../../../util/text';
 import { toolLabel } from './security';
+import { isDiagnosticTool } from '../../toolPurpose';
 
 /** Protocol rules: MCP701 702 703 705 706 709 (static part). */
 export function protocolRules(ctx: RuleContext): void {
@@ -192,6 +193,8 @@ function mcp705(ctx: RuleContext): void {
   const { ts } = ctx;
   for (const d of [...ctx.tools, ...ctx.facts.dispatchers]) {
     const h = d.handler!;
+    // A connection test or status check answers with the failure it found.
+    if (d.def.name && isDiagnosticTool(d.def.name)) continue;
     for (const { expr, stmt } of ctx.returnsOf(h)) {
       const e = unwrapAwait(expr);
       const inCatch = insideCatch(ctx, stmt ?? expr, h);
@@ -215,7 +218,12 @@ function mcp705(ctx: RuleContext): void {
   const handlers = new Set(ctx.facts.defs.map((d) => d.handler));
   for (const [name, fns] of ctx.facts.functions)
     for (const fn of fns) {
-      if (!ts.isFunctionLike(fn) || handlers.has(fn as ts.FunctionLikeDeclaration) || !returnsToolResult(ctx, fn))
+      if (
+        !ts.isFunctionLike(fn) ||
+        handlers.has(fn as ts.FunctionLikeDeclaration) ||
+        isDiagnosticTool(name) ||
+        !returnsToolResult(ctx, fn)
+      )
         continue;
       const h = fn as ts.FunctionLikeDeclaration;
       for (const { expr, stmt } of ctx.returnsOf(h))

@@ -141,6 +141,17 @@ function scriptOnly(py: PyFile, node: PyNode): boolean {
 }
 
 /**
+ * True when the project's container is known to run other modules, and every `uvicorn.run()` of
+ * this file runs only when the file is executed as a script: the apps it serves are a developer
+ * run's (`if __name__ == "__main__": uvicorn.run(app, host="127.0.0.1")` in a demo module).
+ */
+export function servedOnlyAsScript(py: PyFile, entries: string[] | undefined): boolean {
+  if (!entries || entries.includes(path.resolve(py.project.root, py.file))) return false;
+  const serves = py.calls.filter((c) => py.callee(c) === 'uvicorn.run');
+  return serves.length > 0 && serves.every((c) => scriptOnly(py, c));
+}
+
+/**
  * True when the project's container is known to run other modules, and this server exists or
  * starts only when this file is run as a script (`if __name__ == "__main__":`): a developer run.
  */

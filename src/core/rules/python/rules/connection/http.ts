@@ -10,7 +10,7 @@ import type { PyFile } from '../../context';
 import { isMcpServerClass, type ServerFact } from '../../servers';
 import { addKeyword, fix, fixes, replaceNode } from '../../fixes';
 import { frameworkVersion, hostValue, identifiersIn, isLoopback, numberValue, versionAtLeast } from '../util';
-import { containerEntries, notRunByContainer } from './container';
+import { containerEntries, notRunByContainer, servedOnlyAsScript } from './container';
 
 // ---- MCP106 ----------------------------------------------------------------------------------
 
@@ -187,8 +187,9 @@ export function mcp106(py: PyFile): void {
     if (v !== undefined && isLoopback(v)) report(h, v, what, replaceNode(py, h, '"0.0.0.0"'));
     else if (v === undefined) reportDefault(h, what);
   }
+  const devRun = servedOnlyAsScript(py, docker?.entries);
   for (const call of py.calls) {
-    if (py.callee(call) !== 'uvicorn.run') continue;
+    if (py.callee(call) !== 'uvicorn.run' || devRun) continue;
     const h = py.kwargs(call).get('host');
     if (h) {
       const v = py.str(h);
@@ -317,7 +318,8 @@ export function mcp108(py: PyFile): void {
   for (const s of py.servers) {
     if (s.imported || !s.ctor || s.framework !== 'mcp-python-sdk') continue;
     const http = s.starts.some((st) => st.transport === 'http' || st.transport === 'sse');
-    if (!http || !docker || notRunByContainer(py, s, docker.entries)) continue;
+    if (!http || !docker || notRunByContainer(py, s, docker.entries) || servedOnlyAsScript(py, docker.entries))
+      continue;
     // The server binds itself (`mcp.run(...)`): in the container it listens on loopback (MCP106:
     // refused before any Host check), or a FASTMCP_HOST override also turns the allow-list off.
     // A 421 needs an app served on another address (`uvicorn.run(mcp.sse_app(), host="0.0.0.0")`).

@@ -1,6 +1,8 @@
 /** Starting the server: MCP104 (a server with tools that never starts) and MCP105 (run() inside a running event loop). */
 import * as path from 'node:path';
+import { field } from '../../ast';
 import type { PyFile } from '../../context';
+import type { FunctionFact } from '../../functions';
 import type { ServerFact, StartCall } from '../../servers';
 import { edit, fix, fixes, replaceNode } from '../../fixes';
 import { catchingHandler } from '../util';
@@ -17,6 +19,9 @@ export function mcp104(py: PyFile): void {
     // A factory that returns the server, a server mounted into another one, or one driven
     // in-process by a client in this file is not meant to start a transport here.
     if (s.returned || s.mounted || s.inProcess) continue;
+    // The file serves another app (`uvicorn.run(app)` of a hand-written endpoint): it does not
+    // exit at once, and what it serves is not for this rule to judge.
+    if (servesOtherApp(py, s)) continue;
     const eol = py.src.eol;
     const text = py.src.text;
     const append = `${text.endsWith('\n') ? eol : eol + eol}if __name__ == "__main__":${eol}    ${s.name}.run()${eol}`;
@@ -47,6 +52,36 @@ export function mcp104(py: PyFile): void {
       },
     );
   }
+}
+
+/** Calls that serve a web app until stopped. */
+const SERVE_CALL = /^(uvicorn\.run|hypercorn\.asyncio\.serve|aiohttp\.web\.run_app|waitress\.serve)$|\.serve_forever$/;
+
+/** Whether module-level code, or a function of the file it calls (a few levels), serves an app other than server `s`. */
+function servesOtherApp(py: PyFile, s: ServerFact): boolean {
+  const seen = new Set<FunctionFact | undefined>([undefined]);
+  let frontier: (FunctionFact | undefined)[] = [undefined];
+  for (let depth = 0; depth < 4 && frontier.length; depth++) {
+    const next: FunctionFact[] = [];
+    for (const fn of frontier)
+      for (const c of py.callsIn(fn)) {
+        const q = py.callee(c) ?? '';
+        if (SERVE_CALL.test(q)) return true;
+        // `app.run(host=..., port=...)` on a Flask-style app, not on the server.
+        const kw = py.kwargs(c);
+        const parts = q.split('.');
+        if (parts.length === 2 && parts[1] === 'run' && parts[0] !== s.name && (kw.has('host') || kw.has('port')))
+          return true;
+        const callee = field(c, 'function');
+        const local = callee?.type === 'identifier' ? py.moduleFunctions.get(py.text(callee)) : undefined;
+        if (local && !seen.has(local)) {
+          seen.add(local);
+          next.push(local);
+        }
+      }
+    frontier = next;
+  }
+  return false;
 }
 
 // ---- MCP105 ----------------------------------------------------------------------------------

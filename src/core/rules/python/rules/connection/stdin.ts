@@ -1,4 +1,5 @@
 /** MCP103: child processes and stdin reads that share the stdio server's protocol pipes. */
+import { named, type PyNode } from '../../ast';
 import type { PyFile } from '../../context';
 import { serveReach } from '../../flow';
 import { branchTransport } from '../../branches';
@@ -11,6 +12,21 @@ const SUBPROCESS = /^subprocess\.(run|call|check_call|check_output|Popen)$/;
 const ASYNC_SUBPROCESS = /^asyncio(\.subprocess)?\.create_subprocess_(exec|shell)$/;
 const STDIN_READS =
   /^(input|builtins\.input|getpass\.getpass|sys\.stdin\.(read|readline|readlines)|sys\.stdin\.buffer\.(read|readline))$/;
+
+/** File commands that read no stdin and write nothing to stdout unless asked to (`-v`, `-i`). */
+const QUIET_COMMANDS = /^(?:\/(?:usr\/)?bin\/)?(mkdir|rmdir|rm|touch|chmod|chown|chgrp|ln|cp|mv)$/;
+
+/** `subprocess.run(["mkdir", "-p", d])`: a literal argv of a quiet file command without verbose or interactive flags. */
+function quietCommand(py: PyFile, call: PyNode, isAsync: boolean): boolean {
+  const pos = py.positional(call);
+  const argv = isAsync ? pos : pos[0]?.type === 'list' ? named(pos[0]) : [];
+  if (!QUIET_COMMANDS.test(py.str(argv[0]) ?? '')) return false;
+  return argv.slice(1).every((a) => {
+    const v = py.str(a);
+    // Flags spelled out; a computed argument is a path (a value starting with "-" is the caller's problem).
+    return v === undefined || !/^-(?:-?(?:verbose|interactive)$|[a-zA-Z]*[vi])/.test(v);
+  });
+}
 
 /** MCP103: child processes and stdin reads that share the stdio pipe. */
 export function mcp103(py: PyFile): void {
@@ -52,7 +68,7 @@ export function mcp103(py: PyFile): void {
     if (serving && iso.kind === 'isolated') continue;
     const kw = py.kwargs(call);
     if (SUBPROCESS.test(q) || ASYNC_SUBPROCESS.test(q)) {
-      if (kw.has('stdin') || py.hasSplat(call)) continue;
+      if (kw.has('stdin') || py.hasSplat(call) || quietCommand(py, call, ASYNC_SUBPROCESS.test(q))) continue;
       const isAsync = ASYNC_SUBPROCESS.test(q);
       const method = q.split('.').pop()!;
       const capturesStdout = kw.has('stdout') || py.isTrue(kw.get('capture_output')) || method === 'check_output';

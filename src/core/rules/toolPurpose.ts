@@ -1,0 +1,37 @@
+/** What a tool's name says about its result (shared by the Python and TypeScript rules). */
+
+/** Words that make a tool a diagnostic on their own. */
+const DIAGNOSTIC = new Set(['health', 'healthcheck', 'ping', 'diagnose', 'diagnostic', 'diagnostics']);
+/** A check of ... */
+const CHECKS = new Set(['check', 'test', 'verify', 'validate', 'status']);
+/** ... the server's own connection, login or setup. */
+const OWN_SETUP = new Set([
+  'connection',
+  'connectivity',
+  'connect',
+  'auth',
+  'authentication',
+  'login',
+  'credentials',
+  'credential',
+  'access',
+  'setup',
+  'config',
+  'configuration',
+]);
+
+/**
+ * Whether a tool reports whether the server's own connection, login or setup works
+ * (`check_connection`, `jira_auth_status`, `testConnection`, `health`): a refused connection or a
+ * rejected login is the answer it was asked for, so returning it as an ordinary result is right
+ * (MCP705 does not apply). A status or check of the caller's object (`status(job)`,
+ * `check_ip(address)`) is no such tool: a failed lookup there is a failure.
+ */
+export function isDiagnosticTool(name: string): boolean {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
+  if (words.some((w) => DIAGNOSTIC.has(w))) return true;
+  return words.some((w) => CHECKS.has(w)) && words.some((w) => OWN_SETUP.has(w));
+}
