@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Finding } from '../../../src/core/model';
 import { RuleEngine } from '../../../src/core/rules/engine';
@@ -432,6 +434,23 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
     assert.match(at('py_shared_instance', 'MCP702', 'items.py')[0].message, /items_v2\.py:4/);
     assert.deepEqual(at('py_shared_instance', 'MCP702', 'demo.py'), []);
+  });
+
+  it('MCP209: a project that ships only as a Linux image (Dockerfile in its root, no Python manifest) has UTF-8 as its default encoding; with a requirements.txt it can run elsewhere', async () => {
+    const lintCopy = async (extra: Record<string, string>) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'mcpd-image-'));
+      for (const f of ['Dockerfile', 'server.py']) copyFileSync(path.join(ROOT, 'py_image_only', f), path.join(dir, f));
+      for (const [f, text] of Object.entries(extra)) writeFileSync(path.join(dir, f), text);
+      try {
+        clearProjectCache();
+        const engine = new RuleEngine({ workers: 0, log: () => {} });
+        return (await engine.analyzeWorkspace([dir])).findings.filter((f) => f.code === 'MCP209').length;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    assert.equal(await lintCopy({}), 0);
+    assert.equal(await lintCopy({ 'requirements.txt': 'fastmcp\n' }), 1);
   });
 
   it('MCP602: mcp.server.fastmcp with mcp 2 pinned fails at import (error)', () => {

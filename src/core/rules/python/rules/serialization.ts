@@ -1,4 +1,6 @@
 /** Serialization rules: schemas from signatures, JSON-native types, structured output, encodings. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { field, named, type PyNode, walk } from '../ast';
 import type { PyFile } from '../context';
 import type { FunctionFact, ParamFact } from '../functions';
@@ -359,11 +361,33 @@ export function mcp207(py: PyFile): void {
 
 // ---- MCP209 ----------------------------------------------------------------------------------
 
+/**
+ * Whether the project runs only as a Linux container image: a Dockerfile in its root, not built
+ * from a Windows base, and no Python package manifest a user could install it from
+ * (`pyproject.toml`, `setup.py`, `requirements*.txt`, a lockfile): the dependencies are installed in
+ * the image. The platform's default encoding there is UTF-8 (python images set LANG=C.UTF-8).
+ */
+function runsOnlyInLinuxImage(py: PyFile): boolean {
+  const d = py.project.deployment.dockerfile;
+  if (!d || d.includes('\n')) return false;
+  const docker = path.isAbsolute(d) ? d : path.join(py.project.root, d);
+  if (path.dirname(docker) !== path.resolve(py.project.root)) return false;
+  const files = (py.project.files ?? []).map((f) => path.basename(f));
+  if (files.some((f) => /^(pyproject\.toml|uv\.lock|poetry\.lock|requirements.*\.txt)$/i.test(f))) return false;
+  if (['setup.py', 'setup.cfg', 'Pipfile'].some((f) => fs.existsSync(path.join(py.project.root, f)))) return false;
+  try {
+    return !/^\s*FROM\s+\S*(windows|nanoserver)/im.test(fs.readFileSync(docker, 'utf8').slice(0, 100_000));
+  } catch {
+    return false;
+  }
+}
+
 /** MCP209: text I/O that depends on the platform's default encoding. */
 export function mcp209(py: PyFile): void {
   // Python 3.15 reads and writes UTF-8 by default (PEP 686): a project that requires it is safe.
   const floor = lowerBound(py.project.runtime.python);
   if (floor && !isBelow(floor, '3.15')) return;
+  if (runsOnlyInLinuxImage(py)) return;
   // A file that only drives its servers in-process (a demo, a test script) is not a server
   // process: outside tool handlers its file I/O is ordinary script code.
   const drivenOnly =
