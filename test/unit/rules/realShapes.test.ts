@@ -453,6 +453,18 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.equal(await lintCopy({ 'requirements.txt': 'fastmcp\n' }), 1);
   });
 
+  it('MCP705 (TS): a helper named for building error results that never sets isError, here or in a helper module the stdio server imports; one that sets it, and an ordinary text builder, are fine', () => {
+    assert.deepEqual(
+      at('ts_error_builder', 'MCP705', 'index.ts').map((h) => h.line),
+      [9],
+    );
+    assert.deepEqual(
+      at('ts_error_builder', 'MCP705', 'results.ts').map((h) => h.line),
+      [4],
+    );
+    assert.match(at('ts_error_builder', 'MCP705', 'results.ts')[0].message, /`errorResult\(\)`/);
+  });
+
   it('MCP602: mcp.server.fastmcp with mcp 2 pinned fails at import (error)', () => {
     assert.deepEqual(
       at('old_import', 'MCP602').map((x) => [x.line, x.severity]),

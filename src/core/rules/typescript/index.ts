@@ -25,6 +25,7 @@ import { serializationRules } from './rules/serialization';
 import { helperStdoutHits, helperVia, tsModuleFacts } from './module';
 import { loggerHits } from './rules/connection/loggers';
 import { loadTypeScript } from './tsLoader';
+import { errorBuilderResults } from './rules/protocol';
 
 const EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs', '.jsx'] as const;
 
@@ -120,6 +121,8 @@ function analyzeTypeScriptHelper(file: string, text: string, project: ProjectCon
     const ctx = new RuleContext(facts, project);
     // Loggers built here (pino, winston, dotenv) write whenever the importing stdio server uses them.
     loggerHits(ctx, () => ({ skip: false, downgrade: true, note: '' }));
+    // An error-result builder here (`errorResult(message)` without isError) serves the tools that import it.
+    errorBuilderResults(ctx);
     return {
       ...empty,
       hits: dedupe([...helperStdoutHits(facts), ...ctx.hits]),

@@ -235,7 +235,30 @@ function mcp705(ctx: RuleContext): void {
           name,
         );
     }
+  errorBuilderResults(ctx, handlers);
 }
+
+/**
+ * MCP705 in a helper named for building error results (`errorResult(message)`, `toolError(...)`)
+ * whose result has content and no `isError`: every failure the tools return through it reads as
+ * success. Also run on helper modules a stdio server imports (the builder often lives there).
+ */
+export function errorBuilderResults(ctx: RuleContext, handlers: Set<unknown> = new Set()): void {
+  const { ts } = ctx;
+  for (const [name, fns] of ctx.facts.functions) {
+    if (!ERROR_BUILDER.test(name)) continue;
+    for (const fn of fns) {
+      if (!ts.isFunctionLike(fn) || handlers.has(fn as ts.FunctionLikeDeclaration) || returnsToolResult(ctx, fn))
+        continue;
+      for (const { expr } of ctx.returnsOf(fn as ts.FunctionLikeDeclaration))
+        failureAsResult(ctx, unwrapAwait(expr), 'builder', `\`${name}()\` (a builder of error results)`, name);
+    }
+  }
+}
+
+/** Names of helpers that build a tool's error result: `errorResult`, `makeErrorResponse`, `toolError`, `createErrorContent`. */
+const ERROR_BUILDER =
+  /^(?:make|build|create|to|tool)?(?:Error|error|Err|err|Failure|failure)(?:Result|Response|Content|Reply)?$|(?:Error|Failure)(?:Result|Response|Content|Reply)$/;
 
 /** Whether a function's declared return type is the SDK's `CallToolResult` (or a promise of it). */
 function returnsToolResult(ctx: RuleContext, fn: ts.SignatureDeclaration): boolean {
@@ -246,7 +269,14 @@ function returnsToolResult(ctx: RuleContext, fn: ts.SignatureDeclaration): boole
 }
 
 /** MCP705 on one returned object: content without `isError: true` that reads as a failure, or comes from a `catch`. */
-function failureAsResult(ctx: RuleContext, e: ts.Expression, inCatch: boolean, label: string, tool: string): void {
+function failureAsResult(
+  ctx: RuleContext,
+  e: ts.Expression,
+  /** `builder`: the result of a helper that builds error results, whatever its text. */
+  inCatch: boolean | 'builder',
+  label: string,
+  tool: string,
+): void {
   const { ts, sf, file } = ctx;
   if (!ts.isObjectLiteralExpression(e)) return;
   if (getPropValue(e, 'isError')) return;
@@ -262,10 +292,14 @@ function failureAsResult(ctx: RuleContext, e: ts.Expression, inCatch: boolean, l
   });
   if (!errorish && !inCatch) return;
   if (!errorish && inCatch && arr.elements.length === 0) return;
+  const what =
+    inCatch === 'builder'
+      ? 'returns every failure it is given as a successful result'
+      : `returns a failure ${inCatch ? 'from a `catch` block ' : ''}as a successful result`;
   ctx.report(
     'MCP705',
     e,
-    `${label} returns a failure ${inCatch ? 'from a `catch` block ' : ''}as a successful result (no \`isError: true\`): the model cannot tell the call failed and will not retry or change course. Add \`isError: true\` to the result.`,
+    `${label} ${what} (no \`isError: true\`): the model cannot tell the call failed and will not retry or change course. Add \`isError: true\` to the result.`,
     {
       fixes: [ctx.fix('Mark the result as an error', [insertPropertyEdit(file, sf, e, 'isError: true')], true)],
       data: { tool },
