@@ -178,6 +178,29 @@ export function blockingCallHits(model: ProjectModel, file: string, facts: Modul
 }
 
 /**
+ * MCP502 on tools' calls into other modules (ModuleFacts.pathCalls): those that pass a tool argument
+ * to a parameter the callee uses as a filesystem path without a containment check.
+ */
+export function pathCallHits(model: ProjectModel, file: string, facts: ModuleFacts | undefined): RuleHit[] {
+  const out: RuleHit[] = [];
+  for (const { hit, via } of facts?.pathCalls ?? []) {
+    const found = model.importedPathParams(file, via.name, via.member);
+    if (!found) continue;
+    for (const p of found.params) {
+      const names = via.kw[p.name] ?? via.pos[p.index];
+      if (!names?.length) continue;
+      const where = `${relative(dirname(file), found.file) || basename(found.file)} line ${p.line}`;
+      out.push({
+        ...hit,
+        message: `${via.display}() on line ${via.line} passes tool argument ${names.map((n) => `'${n}'`).join(', ')} of ${via.tool} as '${p.name}', which it uses as a path (${where}) without checking that it stays inside the intended folder: "../" or an absolute path reads or writes anywhere (.env, SSH keys). Resolve it and check containment (resolved.is_relative_to(base)) before use, here or in ${via.display}().`,
+      });
+      break;
+    }
+  }
+  return out;
+}
+
+/**
  * MCP608 on a fastmcp.json entrypoint, decided with the entry file's module-level bindings:
  * reported when the object is a low-level `mcp.server.Server` (fastmcp 4.0.10 `fastmcp run`:
  * "Failed to run server: 'Server' object has no attribute 'run_async'") or when the file binds no

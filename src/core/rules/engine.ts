@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Finding, Severity } from '../model';
-import { blockingCallHits, duplicateToolHits, withProjectModel } from './crossFile';
+import { blockingCallHits, duplicateToolHits, pathCallHits, withProjectModel } from './crossFile';
 import { collectFiles, MAX_FILE_BYTES, SOURCE_EXTENSIONS } from './files';
 import {
   byPosition,
@@ -482,7 +482,11 @@ export class RuleEngine {
       const f = hit && toFinding(file, hit, this.severity);
       if (f) findings.push(f);
     }
-    for (const hit of [...this.crossFileHits(file, entry), ...blockingCallHits(this.model, file, entry.module)]) {
+    for (const hit of [
+      ...this.crossFileHits(file, entry),
+      ...blockingCallHits(this.model, file, entry.module),
+      ...pathCallHits(this.model, file, entry.module),
+    ]) {
       const f = toFinding(file, hit, this.severity);
       if (f) findings.push(f);
     }

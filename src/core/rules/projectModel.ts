@@ -178,24 +178,53 @@ export class ProjectModel {
     name: string,
     member?: string,
   ): { call: string; line: number; file: string } | undefined {
+    const found = this.importedFact(file, name, member, (f) => f.blocking);
+    return found && { ...found.value, file: found.file };
+  }
+
+  /** The parameters an imported function or method uses as a path unchecked (ModuleFacts.pathParams), keyed like `importedBlocking`. */
+  importedPathParams(
+    file: string,
+    name: string,
+    member?: string,
+  ): { params: { index: number; name: string; line: number }[]; file: string } | undefined {
+    const found = this.importedFact(file, name, member, (f) => f.pathParams);
+    return found && { params: found.value, file: found.file };
+  }
+
+  /**
+   * A fact of the module that defines an imported name: `name` imported by name (`from .api import
+   * client`, key `client.search`) or naming a module `file` imports (`import helpers` / `from .
+   * import helpers`, key `fetch`).
+   */
+  private importedFact<T>(
+    file: string,
+    name: string,
+    member: string | undefined,
+    pick: (f: ModuleFacts) => Record<string, T> | undefined,
+  ): { value: T; file: string } | undefined {
     const node = this.nodes.get(file);
     if (!node) return undefined;
     for (const target of node.imports) {
       const names = node.names.get(target);
-      const blocking = this.nodes.get(target)?.facts.blocking;
-      if (!blocking) continue;
+      const facts = this.nodes.get(target)?.facts;
+      const table = facts && pick(facts);
+      if (!table) continue;
       // Undefined names: the module itself is imported (also by `from . import x` beside `from .x import y`).
       const keys: string[] = [];
       if (!names || names.includes(name)) keys.push(member ? `${name}.${member}` : name);
       if (!names && member && moduleName(target) === name) keys.push(member);
-      for (const k of keys) if (Object.hasOwn(blocking, k)) return { ...blocking[k], file: target };
+      for (const k of keys) if (Object.hasOwn(table, k)) return { value: table[k], file: target };
     }
     return undefined;
   }
 
-  /** Whether an analyzed module whose async tools call into other modules imports `file`. */
+  /** Whether an analyzed module whose tools call into other modules (blocking calls, paths) imports `file`. */
   calledFromAsyncTools(file: string): boolean {
-    return this.importersOf(file).some((i) => !!this.nodes.get(i)?.facts.callsImported?.length);
+    return this.importersOf(file).some((i) => {
+      const f = this.nodes.get(i)?.facts;
+      return !!f?.callsImported?.length || !!f?.pathCalls?.length;
+    });
   }
 
   /**

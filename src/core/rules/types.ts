@@ -173,6 +173,29 @@ export interface ModuleFacts {
    * `client.search()`), as MCP301 hits still without a message: the project model keeps those whose
    * callee reaches a blocking call in the module that defines it (`blocking`) and words them.
    */
+  /**
+   * Python: functions and methods (keyed like `blocking`) that use a parameter as a filesystem path
+   * without a containment check: its position after self/cls, its name, and the line of use.
+   */
+  pathParams?: Record<string, { index: number; name: string; line: number }[]>;
+  /**
+   * Python: calls that tools here make into other modules with a tool argument that can supply a
+   * whole path component (per positional argument and keyword, the argument names it carries), as
+   * MCP502 hits still without a message: kept when the callee uses that argument as a path
+   * unchecked (`pathParams` of the defining module).
+   */
+  pathCalls?: {
+    hit: RuleHit;
+    via: {
+      tool: string;
+      display: string;
+      line: number;
+      name: string;
+      member?: string;
+      pos: string[][];
+      kw: Record<string, string[]>;
+    };
+  }[];
   callsImported?: {
     hit: RuleHit;
     via: { tool: string; display: string; line: number; awaited: boolean; name: string; member?: string };

@@ -465,6 +465,16 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.match(at('ts_error_builder', 'MCP705', 'results.ts')[0].message, /`errorResult\(\)`/);
   });
 
+  it('MCP502 follows a tool argument into another module: an imported function, a module member called by keyword, a method of an imported instance; a helper that checks containment and one that takes no path are fine', () => {
+    const h = at('py_path_modules', 'MCP502', 'server.py');
+    assert.deepEqual(
+      h.map((x) => x.line),
+      [12, 24, 30],
+    );
+    assert.match(h[0].message, /read_doc\(\).*'name' of 'open_doc'.*storage\.py line 9/);
+    assert.deepEqual(at('py_path_modules', 'MCP502', 'storage.py'), []);
+  });
+
   it('MCP602: mcp.server.fastmcp with mcp 2 pinned fails at import (error)', () => {
     assert.deepEqual(
       at('old_import', 'MCP602').map((x) => [x.line, x.severity]),

@@ -9,7 +9,7 @@ import type { Fix } from '../../model';
 import type { ModuleFacts } from '../types';
 import { ensureImport, fix, fixes, replaceNode } from './fixes';
 import type { FunctionFact } from './functions';
-import { calleeOf } from './crossCalls';
+import { calleeOf, moduleCallables, moduleClasses } from './crossCalls';
 
 /** Calls that block the thread until I/O or a child process finishes (mail and FTP clients connect when built). */
 export const BLOCKING =
@@ -70,18 +70,10 @@ export function blockingFacts(py: PyFile): Map<string, BlockingFact> {
 }
 
 function computeFacts(py: PyFile): Map<string, BlockingFact> {
-  const byNode = new Map(py.functions.map((f) => [f.node, f]));
-  const methods = new Map<string, Map<string, FunctionFact>>();
-  const bases = new Map<string, string[]>();
+  const { methods, bases, methodOf } = moduleClasses(py);
   const clientAttrs = new Map<string, Set<string>>();
-  for (const [name, cls] of py.classes) {
-    const own = new Map<string, FunctionFact>();
+  for (const [name, own] of methods) {
     const attrs = new Set<string>();
-    for (const c of named(field(cls, 'body'))) {
-      const def = c.type === 'decorated_definition' ? field(c, 'definition') : c;
-      const fn = def && byNode.get(def);
-      if (fn) own.set(fn.name, fn);
-    }
     for (const fn of own.values())
       for (const call of py.callsIn(fn)) {
         // `self.session = requests.Session()`: the attribute holds a synchronous client.
@@ -91,31 +83,13 @@ function computeFacts(py: PyFile): Map<string, BlockingFact> {
         if (q && CLIENTS.test(q) && left?.type === 'attribute' && py.text(field(left, 'object')!) === 'self')
           attrs.add(py.text(field(left, 'attribute')!));
       }
-    methods.set(name, own);
     clientAttrs.set(name, attrs);
-    const supers = field(cls, 'superclasses');
-    bases.set(
-      name,
-      named(supers)
-        .filter((b) => b.type === 'identifier')
-        .map((b) => py.text(b)),
-    );
   }
   const moduleClients = new Set<string>();
   for (const [name, right] of py.moduleAssignments) {
     const q = right.type === 'call' ? py.callee(right) : undefined;
     if (q && CLIENTS.test(q)) moduleClients.add(name);
   }
-  const methodOf = (cls: string, name: string, depth = 0): { fn: FunctionFact; cls: string } | undefined => {
-    const fn = methods.get(cls)?.get(name);
-    if (fn) return { fn, cls };
-    if (depth > 3) return undefined;
-    for (const b of bases.get(cls) ?? []) {
-      const found = methodOf(b, name, depth + 1);
-      if (found) return found;
-    }
-    return undefined;
-  };
   const isClientAttr = (cls: string | undefined, attr: string, depth = 0): boolean => {
     if (!cls || depth > 3) return false;
     return !!clientAttrs.get(cls)?.has(attr) || (bases.get(cls) ?? []).some((b) => isClientAttr(b, attr, depth + 1));
@@ -191,23 +165,10 @@ function computeFacts(py: PyFile): Map<string, BlockingFact> {
   };
 
   const out = new Map<string, BlockingFact>();
-  const add = (key: string, fact: BlockingFact | undefined) => {
-    if (fact && out.size < MAX_FACTS) out.set(key, fact);
-  };
-  for (const [name, fn] of py.moduleFunctions) add(name, reach(fn, undefined));
-  for (const [cls, own] of methods) for (const [name, fn] of own) add(`${cls}.${name}`, reach(fn, cls));
-  // `client = Client()` at module level: `from .api import client` … `client.search()`.
-  for (const [name, right] of py.moduleAssignments) {
-    const ctor = right.type === 'call' ? field(right, 'function') : undefined;
-    const cls = ctor?.type === 'identifier' ? py.text(ctor) : undefined;
-    if (!cls || !methods.has(cls)) continue;
-    for (const m of new Set([
-      ...methods.get(cls)!.keys(),
-      ...(bases.get(cls) ?? []).flatMap((b) => [...(methods.get(b)?.keys() ?? [])]),
-    ])) {
-      const found = methodOf(cls, m);
-      add(`${name}.${m}`, found && reach(found.fn, found.cls));
-    }
+  for (const [key, { fn, cls }] of moduleCallables(py)) {
+    if (out.size >= MAX_FACTS) break;
+    const found = reach(fn, cls);
+    if (found) out.set(key, found);
   }
   return out;
 }

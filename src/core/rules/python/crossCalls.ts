@@ -136,3 +136,76 @@ export function calleeOf(py: PyFile, call: PyNode, fn: FunctionFact): Callee | u
   }
   return base ? { imported: { name: base.name, member: base.member ? `${base.member}.${m}` : m } } : undefined;
 }
+
+/** This module's classes: their own methods and base classes of the module, for method lookups. */
+export interface ModuleClasses {
+  methods: Map<string, Map<string, FunctionFact>>;
+  bases: Map<string, string[]>;
+  /** A method of `cls` or of a base class of the module (a few levels). */
+  methodOf(cls: string, name: string): { fn: FunctionFact; cls: string } | undefined;
+}
+
+const classesCache = new WeakMap<PyFile, ModuleClasses>();
+
+export function moduleClasses(py: PyFile): ModuleClasses {
+  let out = classesCache.get(py);
+  if (out) return out;
+  const byNode = new Map(py.functions.map((f) => [f.node, f]));
+  const methods = new Map<string, Map<string, FunctionFact>>();
+  const bases = new Map<string, string[]>();
+  for (const [name, cls] of py.classes) {
+    const own = new Map<string, FunctionFact>();
+    for (const c of named(field(cls, 'body'))) {
+      const def = c.type === 'decorated_definition' ? field(c, 'definition') : c;
+      const fn = def && byNode.get(def);
+      if (fn) own.set(fn.name, fn);
+    }
+    methods.set(name, own);
+    bases.set(
+      name,
+      named(field(cls, 'superclasses'))
+        .filter((b) => b.type === 'identifier')
+        .map((b) => py.text(b)),
+    );
+  }
+  const methodOf = (cls: string, name: string, depth = 0): { fn: FunctionFact; cls: string } | undefined => {
+    const fn = methods.get(cls)?.get(name);
+    if (fn) return { fn, cls };
+    if (depth > 3) return undefined;
+    for (const b of bases.get(cls) ?? []) {
+      const found = methodOf(b, name, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  out = { methods, bases, methodOf: (cls, name) => methodOf(cls, name) };
+  classesCache.set(py, out);
+  return out;
+}
+
+/**
+ * The module's callables by the keys other modules call them with: functions (`fetch`), class
+ * methods with inherited ones (`Client.search`), and methods of module-level instances
+ * (`client.search` for `client = Client()`).
+ */
+export function moduleCallables(py: PyFile): Map<string, { fn: FunctionFact; cls?: string }> {
+  const out = new Map<string, { fn: FunctionFact; cls?: string }>();
+  for (const [name, fn] of py.moduleFunctions) out.set(name, { fn });
+  const { methods, bases, methodOf } = moduleClasses(py);
+  const names = (cls: string, depth = 0): string[] =>
+    depth > 3
+      ? []
+      : [...(methods.get(cls)?.keys() ?? []), ...(bases.get(cls) ?? []).flatMap((b) => names(b, depth + 1))];
+  const add = (prefix: string, cls: string) => {
+    for (const m of new Set(names(cls))) {
+      const found = methodOf(cls, m);
+      if (found) out.set(`${prefix}.${m}`, found);
+    }
+  };
+  for (const cls of methods.keys()) add(cls, cls);
+  for (const [name, right] of py.moduleAssignments) {
+    const ctor = right.type === 'call' ? field(right, 'function') : undefined;
+    if (ctor?.type === 'identifier' && methods.has(py.text(ctor))) add(name, py.text(ctor));
+  }
+  return out;
+}

@@ -12,6 +12,7 @@ import { importedMcpMajor, moduleSettingsDefaults } from './rules/util';
 import { cliOnlyImports } from './flow';
 import { moduleBindings } from './bindings';
 import { blockingFacts, importedCallFacts } from './blocking';
+import { importedPathCalls, pathParamFacts } from './rules/paths';
 
 export type PyFramework = 'fastmcp' | 'mcp-python-sdk';
 type PyTransport = 'stdio' | 'http' | 'sse' | 'unknown' | 'none';
@@ -389,6 +390,8 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
   const statelessHttp = http.length > 0 && http.every((s) => s.stateless);
   const blocking = blockingFacts(py);
   const callsImported = importedCallFacts(py);
+  const pathParams = pathParamFacts(py);
+  const pathCalls = importedPathCalls(py);
   return {
     imports,
     starts,
@@ -399,6 +402,8 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
     ...(major ? { mcpMajor: major } : {}),
     ...(blocking.size ? { blocking: Object.fromEntries(blocking) } : {}),
     ...(callsImported.length ? { callsImported } : {}),
+    ...(Object.keys(pathParams).length ? { pathParams } : {}),
+    ...(pathCalls.length ? { pathCalls } : {}),
     bindings: moduleBindings(py),
   };
 }

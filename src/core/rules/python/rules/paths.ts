@@ -4,6 +4,8 @@ import type { PyFile } from '../context';
 import type { FunctionFact } from '../functions';
 import { toolBodies } from '../dispatchers';
 import { computeTaint, hasContainment, pathIdentifiers, type Taint } from './taint';
+import { calleeOf, moduleCallables } from '../crossCalls';
+import type { ModuleFacts } from '../../types';
 import { walkBody } from './util';
 
 // ---- MCP502 ----------------------------------------------------------------------------------
@@ -19,9 +21,7 @@ export function mcp502(py: PyFile): void {
       return !anySink;
     });
     if (!anySink || runsCallerCommand(py, d.fn)) continue;
-    const isSink = (n: PyNode, tainted: Set<string>) =>
-      pathSinkArgs(py, n).some((a) => boundaryTaint(py, a, tainted).length > 0);
-    const t = computeTaint(py, d.fn, isSink, (right, tainted) => boundaryTaint(py, right, tainted));
+    const t = toolTaint(py, d.fn);
     const reported = new Set<PyNode>();
     walkBody(d.fn, (n) => {
       const args = pathSinkArgs(py, n);
@@ -39,6 +39,75 @@ export function mcp502(py: PyFile): void {
       return true;
     });
   }
+}
+
+/** Names holding a tool argument that can supply a whole path component (see `boundaryTaint`). */
+function toolTaint(py: PyFile, fn: FunctionFact): Taint {
+  const isSink = (n: PyNode, tainted: Set<string>) =>
+    pathSinkArgs(py, n).some((a) => boundaryTaint(py, a, tainted).length > 0);
+  return computeTaint(py, fn, isSink, (right, tainted) => boundaryTaint(py, right, tainted));
+}
+
+/** A parameter that a function uses as a filesystem path unchecked: its position (after self/cls), name and the line of use. */
+export interface PathParam {
+  index: number;
+  name: string;
+  line: number;
+}
+
+/**
+ * Module facts: the functions and methods of this module (keyed as other modules call them:
+ * `read_file`, `Store.load`, `store.load`) that use a parameter as a filesystem path without a
+ * containment check.
+ */
+export function pathParamFacts(py: PyFile): Record<string, PathParam[]> {
+  const out: Record<string, PathParam[]> = {};
+  for (const [key, { fn }] of moduleCallables(py)) {
+    if (py.definitionOf(fn)) continue;
+    const params = fn.params.filter((p) => p.kind === 'plain' && p.name !== 'self' && p.name !== 'cls');
+    const found = helperPathParams(py, fn, 0);
+    if (found.length) out[key] = found.map((f) => ({ index: f.index, name: params[f.index].name, line: f.line }));
+  }
+  return out;
+}
+
+/**
+ * Module facts: calls that tools make into other modules with a tool argument that can supply a
+ * whole path component, as MCP502 hits still without a message; the project model keeps those
+ * whose callee uses that argument as a path unchecked (`pathParams` of the defining module).
+ */
+export function importedPathCalls(py: PyFile): NonNullable<ModuleFacts['pathCalls']> {
+  const out: NonNullable<ModuleFacts['pathCalls']> = [];
+  for (const d of toolBodies(py)) {
+    const calls = py.callsIn(d.fn).flatMap((c) => {
+      const callee = calleeOf(py, c, d.fn);
+      return callee && 'imported' in callee ? [{ c, ref: callee.imported }] : [];
+    });
+    if (!calls.length || hasContainment(py.text(d.fn.body)) || runsCallerCommand(py, d.fn)) continue;
+    const t = toolTaint(py, d.fn);
+    for (const { c, ref } of calls) {
+      const pos = py.positional(c).map((a) => freshTaint(py, a, t));
+      const kw: Record<string, string[]> = {};
+      for (const [k, v] of py.kwargs(c)) {
+        const names = freshTaint(py, v, t);
+        if (names.length) kw[k] = names;
+      }
+      if (!pos.some((p) => p.length) && !Object.keys(kw).length) continue;
+      out.push({
+        hit: { ruleId: 'MCP502', range: py.range(c), message: '' },
+        via: {
+          tool: d.dispatcher ? `the tools/call dispatcher '${d.name}'` : `'${d.name}'`,
+          display: py.text(field(c, 'function')!),
+          line: py.line(c),
+          name: ref.name,
+          ...(ref.member ? { member: ref.member } : {}),
+          pos,
+          kw,
+        },
+      });
+    }
+  }
+  return out;
 }
 
 const SHELLS = /^(?:\/(?:usr\/)?bin\/)?(?:ba|z|da|k)?sh$/;
