@@ -9,7 +9,7 @@ import type { Fix } from '../../model';
 import type { ModuleFacts } from '../types';
 import { ensureImport, fix, fixes, replaceNode } from './fixes';
 import type { FunctionFact } from './functions';
-import { calleeOf, moduleCallables, moduleClasses } from './crossCalls';
+import { calleeOf, importsProjectModules, moduleCallables, moduleClasses } from './crossCalls';
 
 /** Calls that block the thread until I/O or a child process finishes (mail and FTP clients connect when built). */
 export const BLOCKING =
@@ -186,6 +186,7 @@ export function importedCalls(py: PyFile): ImportedCall[] {
 }
 
 function computeImportedCalls(py: PyFile): ImportedCall[] {
+  if (!py.classes.size && !importsProjectModules(py)) return [];
   const own = blockingFacts(py);
   const out: ImportedCall[] = [];
   for (const d of py.tools) {

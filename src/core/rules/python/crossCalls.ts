@@ -5,10 +5,11 @@
  * this module's own class or module-level instance. The project model resolves imported names to
  * the module that defines them; facts of that module (ModuleFacts) are keyed the same way.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { field, named, type PyNode } from './ast';
 import type { PyFile } from './context';
 import type { FunctionFact } from './functions';
-import { PY_STDLIB } from './stdlib';
 
 /** A callee in another module: `name` as that module exports it (or the module's name), then `member`. */
 interface CalleeRef {
@@ -29,18 +30,54 @@ interface ProjectImports {
 const importsCache = new WeakMap<PyFile, ProjectImports>();
 const localsCache = new WeakMap<FunctionFact, Map<string, PyNode>>();
 
+/** Module names per folder (`x` for `x.py` and for a folder `x/`), cached by the folder's mtime. */
+const folderCache = new Map<string, { mtime: number; names: Set<string> }>();
+
+function moduleNamesIn(dir: string): Set<string> {
+  let mtime: number;
+  try {
+    mtime = fs.statSync(dir).mtimeMs;
+  } catch {
+    return new Set();
+  }
+  const hit = folderCache.get(dir);
+  if (hit && hit.mtime === mtime) return hit.names;
+  const names = new Set<string>();
+  try {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.isFile() && e.name.endsWith('.py')) names.add(e.name.slice(0, -3));
+      else if (e.isDirectory() && !e.name.startsWith('.')) names.add(e.name);
+    }
+  } catch {
+    // unreadable: no local modules there
+  }
+  if (folderCache.size > 2000) folderCache.clear();
+  folderCache.set(dir, { mtime, names });
+  return names;
+}
+
 /**
- * Whether an import can name the project's own code: relative, or a top-level name that is neither
- * the standard library nor a package the project declares or has installed.
+ * Whether an import can name the project's own code: relative, or a top-level name that a module
+ * or package of the project has, where the project model looks for one (the project root, its
+ * `src/`, the file's own folder, and the folder above the file's outermost package).
  */
 function mayBeProjectModule(py: PyFile, spec: string): boolean {
-  if (spec.startsWith('.')) return true;
-  const top = spec.split('.')[0];
-  if (PY_STDLIB.has(top)) return false;
-  const norm = top.toLowerCase().replace(/-/g, '_');
-  for (const m of [py.project.packages, py.project.declared])
-    for (const k of m?.keys() ?? []) if (k.toLowerCase().replace(/-/g, '_') === norm) return false;
-  return true;
+  return spec.startsWith('.') || localModules(py).has(spec.split('.')[0]);
+}
+
+const localCache = new WeakMap<PyFile, Set<string>>();
+
+function localModules(py: PyFile): Set<string> {
+  let out = localCache.get(py);
+  if (out) return out;
+  const root = py.project.root;
+  let dir = path.dirname(py.file);
+  const folders = new Set([root, path.join(root, 'src'), dir]);
+  while (fs.existsSync(path.join(dir, '__init__.py')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  folders.add(dir);
+  out = new Set([...folders].flatMap((f) => [...moduleNamesIn(f)]));
+  localCache.set(py, out);
+  return out;
 }
 
 function projectImports(py: PyFile): ProjectImports {
@@ -85,6 +122,12 @@ function localConstructions(py: PyFile, fn: FunctionFact): Map<string, PyNode> {
   }
   localsCache.set(fn, out);
   return out;
+}
+
+/** Whether the file imports anything from the project's own modules (else no call can reach another module). */
+export function importsProjectModules(py: PyFile): boolean {
+  const { fromNames, modules } = projectImports(py);
+  return fromNames.size > 0 || modules.size > 0;
 }
 
 /** What a direct call in `fn` calls, when that is code of another project module or a method of this one's classes. */

@@ -4,7 +4,7 @@ import type { PyFile } from '../context';
 import type { FunctionFact } from '../functions';
 import { toolBodies } from '../dispatchers';
 import { computeTaint, hasContainment, pathIdentifiers, type Taint } from './taint';
-import { calleeOf, moduleCallables } from '../crossCalls';
+import { calleeOf, importsProjectModules, moduleCallables } from '../crossCalls';
 import type { ModuleFacts } from '../../types';
 import { walkBody } from './util';
 
@@ -78,6 +78,7 @@ export function pathParamFacts(py: PyFile): Record<string, PathParam[]> {
  */
 export function importedPathCalls(py: PyFile): NonNullable<ModuleFacts['pathCalls']> {
   const out: NonNullable<ModuleFacts['pathCalls']> = [];
+  if (!importsProjectModules(py)) return out;
   for (const d of toolBodies(py)) {
     const calls = py.callsIn(d.fn).flatMap((c) => {
       const callee = calleeOf(py, c, d.fn);
