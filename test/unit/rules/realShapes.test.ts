@@ -420,6 +420,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP209: subprocess.run(text=True) decodes with the platform default; a call with a keyword Popen does not take raises TypeError first', () => {
+    assert.deepEqual(
+      at('py_shell_tool', 'MCP209').map((h) => h.line),
+      [56],
+    );
+  });
+
   it('MCP103: mkdir -p and other quiet file commands read no stdin and print nothing; cp -v prints to the protocol pipe', () => {
     assert.deepEqual(
       at('py_shell_tool', 'MCP103').map((h) => h.line),

@@ -382,6 +382,40 @@ function runsOnlyInLinuxImage(py: PyFile): boolean {
   }
 }
 
+/** Keywords `subprocess.run` / `check_output` / `Popen` accept (Python 3.8-3.14). */
+const POPEN_KEYWORDS = new Set([
+  'args',
+  'bufsize',
+  'executable',
+  'stdin',
+  'stdout',
+  'stderr',
+  'preexec_fn',
+  'close_fds',
+  'shell',
+  'cwd',
+  'env',
+  'universal_newlines',
+  'startupinfo',
+  'creationflags',
+  'restore_signals',
+  'start_new_session',
+  'pass_fds',
+  'user',
+  'group',
+  'extra_groups',
+  'umask',
+  'encoding',
+  'errors',
+  'text',
+  'pipesize',
+  'process_group',
+  'input',
+  'capture_output',
+  'timeout',
+  'check',
+]);
+
 /** MCP209: text I/O that depends on the platform's default encoding. */
 export function mcp209(py: PyFile): void {
   // Python 3.15 reads and writes UTF-8 by default (PEP 686): a project that requires it is safe.
@@ -434,6 +468,8 @@ export function mcp209(py: PyFile): void {
         // Native Windows tools (netstat, tasklist) write in the console's code page, which the
         // platform default decodes: encoding="utf-8" would be the bug there.
         if (windowsOnly(py, call)) continue;
+        // A keyword Popen does not take (`command=`) raises TypeError before any output is decoded.
+        if ([...kw.keys()].some((k) => !POPEN_KEYWORDS.has(k))) continue;
         what = `${q}(text=True)`;
       }
     }
