@@ -482,6 +482,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('py_path_modules', 'MCP502', 'storage.py'), []);
   });
 
+  it('MCP112 (TS): `server.run().catch(console.error)` on a class whose async run() connects logs but does not exit (info); a handler that exits is fine', () => {
+    assert.deepEqual(
+      at('ts_class_run_catch', 'MCP112', 'index.ts').map((h) => [h.line, h.severity]),
+      [[15, 'info']],
+    );
+    assert.deepEqual(at('ts_class_run_catch', 'MCP112', 'exits.ts'), []);
+  });
+
   it('MCP602: mcp.server.fastmcp with mcp 2 pinned fails at import (error)', () => {
     assert.deepEqual(
       at('old_import', 'MCP602').map((x) => [x.line, x.severity]),

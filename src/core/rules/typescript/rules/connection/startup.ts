@@ -213,14 +213,36 @@ export function mcp112(ctx: RuleContext): void {
     }
   }
   for (const stmt of sf.statements) {
-    const what = entryMethodCall(ctx, stmt);
+    if (!ts.isExpressionStatement(stmt) || !ts.isCallExpression(stmt.expression)) continue;
+    const outer = stmt.expression;
+    // `server.run().catch(h)` / `server.run().then(ok)`: the chained handler decides.
+    const chain =
+      ts.isPropertyAccessExpression(outer.expression) &&
+      ['catch', 'then'].includes(outer.expression.name.text) &&
+      ts.isCallExpression(outer.expression.expression)
+        ? outer.expression
+        : undefined;
+    const call = chain ? (chain.expression as ts.CallExpression) : outer;
+    const what = entryMethodCall(ctx, call);
     if (!what) continue;
-    const call = (stmt as ts.ExpressionStatement).expression as ts.CallExpression;
+    if (chain?.name.text === 'catch') {
+      if (handlerExits(ctx, outer.arguments[0])) continue;
+      ctx.report(
+        'MCP112',
+        outer,
+        `The \`.catch\` on \`${what.call}\` (\`${what.method}\` starts the server: ${what.start}) logs the error but leaves a half-started process running: the client waits for a handshake that never comes. Call \`process.exit(1)\` in the handler.`,
+        { downgrade: true, data: { call: what.call, handler: 'no-exit' } },
+      );
+      continue;
+    }
+    if (chain && outer.arguments.length >= 2) continue;
     ctx.report(
       'MCP112',
-      call,
-      `\`${what.call}\` returns a promise that is neither awaited nor caught, and \`${what.method}\` is an async method that starts the server (${what.start}) without catching its failure: if startup fails, Node reports an unhandled rejection and exits (clients only see "Connection closed"). Add \`.catch((err) => { console.error(err); process.exit(1); })\`.`,
-      { fixes: [catchFix(call)], data: { call: what.call } },
+      outer,
+      chain
+        ? `\`${what.call}.then(...)\` has no rejection handler, and \`${what.method}\` starts the server (${what.start}) without catching its failure: a startup failure becomes an unhandled rejection. Add \`.catch((err) => { console.error(err); process.exit(1); })\`.`
+        : `\`${what.call}\` returns a promise that is neither awaited nor caught, and \`${what.method}\` is an async method that starts the server (${what.start}) without catching its failure: if startup fails, Node reports an unhandled rejection and exits (clients only see "Connection closed"). Add \`.catch((err) => { console.error(err); process.exit(1); })\`.`,
+      { fixes: [catchFix(outer)], data: { call: what.call } },
     );
   }
 }
@@ -239,18 +261,16 @@ function awaitsItself(ctx: RuleContext, fn: ts.Node): boolean {
 }
 
 /**
- * A top-level `x.run();` statement where `x = new C(...)`, `C` is a class of this file and `run` an
+ * A top-level `x.run()` call (alone, or with `.catch`/`.then` chained) where `x = new C(...)`, `C` is a class of this file and `run` an
  * async method that starts the server: it calls `connect`/`start`/`listen`, or hands the class's
  * SDK server (`this.server`) to a function (`initializeTransport(this.server, config)`), and no
  * `try` whose `catch` exits surrounds that call.
  */
 function entryMethodCall(
   ctx: RuleContext,
-  stmt: ts.Statement,
+  call: ts.CallExpression,
 ): { call: string; method: string; start: string } | undefined {
   const { ts, sf } = ctx;
-  if (!ts.isExpressionStatement(stmt) || !ts.isCallExpression(stmt.expression)) return undefined;
-  const call = stmt.expression;
   const callee = call.expression;
   if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return undefined;
   const init = initializerOf(ctx.facts, callee.expression);
