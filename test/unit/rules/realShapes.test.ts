@@ -420,6 +420,18 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it("MCP501: a tool that runs its caller's whole command is a command runner to confine (warning); a command built around an argument is injection (error)", () => {
+    const h = at('py_shell_tool', 'MCP501');
+    assert.deepEqual(
+      h.map((x) => [x.line, x.severity]),
+      [
+        [63, 'warning'],
+        [71, 'error'],
+      ],
+    );
+    assert.match(h[0].message, /whole command/);
+  });
+
   it('MCP209: subprocess.run(text=True) decodes with the platform default; a call with a keyword Popen does not take raises TypeError first', () => {
     assert.deepEqual(
       at('py_shell_tool', 'MCP209').map((h) => h.line),
