@@ -35,3 +35,16 @@ export function isDiagnosticTool(name: string): boolean {
   if (words.some((w) => DIAGNOSTIC.has(w))) return true;
   return words.some((w) => CHECKS.has(w)) && words.some((w) => OWN_SETUP.has(w));
 }
+
+/**
+ * Documentation that a tool's path argument may name any file: "absolute or relative path",
+ * "absolute path to the file", "any path", "anywhere on the filesystem". Such a tool reads or writes
+ * where its caller says by contract; there is no folder for a containment check to keep it in.
+ */
+const ANY_PATH =
+  /\babsolute\b(?:\s+or\s+relative)?\s+(?:file\s+|directory\s+|folder\s+)?path|\bany\s+(?:file\s+)?path\b|\banywhere\s+on\s+(?:the\s+)?(?:file\s*system|disk|machine)\b/i;
+
+/** Whether a tool's own text (description, schema descriptions, docstring) says its path may be anywhere. */
+export function documentsAnyPath(text: string): boolean {
+  return ANY_PATH.test(text.slice(0, 20_000));
+}

@@ -502,6 +502,17 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('ts_class_run_catch', 'MCP112', 'exits.ts'), []);
   });
 
+  it('MCP502: a tool documented to take an absolute (or any) path reads where its caller says by contract; a note name still needs containment (Python and TS)', () => {
+    assert.deepEqual(
+      at('py_any_path', 'MCP502').map((h) => h.line),
+      [25],
+    );
+    assert.deepEqual(
+      at('ts_any_path', 'MCP502').map((h) => h.line),
+      [24],
+    );
+  });
+
   it('MCP602: mcp.server.fastmcp with mcp 2 pinned fails at import (error)', () => {
     assert.deepEqual(
       at('old_import', 'MCP602').map((x) => [x.line, x.severity]),

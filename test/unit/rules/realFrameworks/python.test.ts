@@ -518,6 +518,30 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     const found = (await lint(file)).filter((f) => f.severity === 'error').map((f) => `${f.line}:${f.code}`);
     assert.deepEqual(found, ['13:MCP203', '19:MCP203', '23:MCP201', '31:MCP704']);
   });
+  it('MCP201 on an unannotated parameter: fastmcp 4 publishes it without a type (error), mcp 2.3 as a required string (info that says so)', async () => {
+    const r = runPython([path.join(FIX, 'untyped_param.py')]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      fastmcp: Record<string, unknown>;
+      mcp: Record<string, unknown>;
+      required: string[];
+    };
+    assert.deepEqual(out.fastmcp, {});
+    assert.equal(out.mcp.type, 'string');
+    assert.deepEqual(out.required, ['client']);
+    const fast = (await lint(path.join(FIX, 'untyped_fastmcp.py'))).filter((f) => f.code === 'MCP201');
+    assert.deepEqual(
+      fast.map((f) => [f.line, f.severity]),
+      [[7, 'error']],
+    );
+    assert.match(fast[0]!.message, /has no type/);
+    const sdk = (await lint(path.join(FIX, 'untyped_sdk.py'))).filter((f) => f.code === 'MCP201');
+    assert.deepEqual(
+      sdk.map((f) => [f.line, f.severity]),
+      [[7, 'info']],
+    );
+    assert.match(sdk[0]!.message, /required string argument \("type": "string"\)/);
+  });
   it('MCP113: mcp 2.3 low-level stdio server with raise_exceptions=True stops serving after a failing call (no later call answered) and exits 1; without it the failure is an error answer', async () => {
     const run = (server: string) => {
       const r = runPython([path.join(FIX, 'drive_raw.py'), path.join(FIX, server), 'ok,fail,ok'], REPO);

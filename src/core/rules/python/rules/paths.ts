@@ -6,6 +6,7 @@ import { toolBodies } from '../dispatchers';
 import { computeTaint, hasContainment, pathIdentifiers, type Taint } from './taint';
 import { calleeOf, importsProjectModules, moduleCallables } from '../crossCalls';
 import type { ModuleFacts } from '../../types';
+import { documentsAnyPath } from '../../toolPurpose';
 import { walkBody } from './util';
 
 // ---- MCP502 ----------------------------------------------------------------------------------
@@ -20,7 +21,7 @@ export function mcp502(py: PyFile): void {
       if (!anySink && pathSinkArgs(py, n).length) anySink = true;
       return !anySink;
     });
-    if (!anySink || runsCallerCommand(py, d.fn)) continue;
+    if (!anySink || runsCallerCommand(py, d.fn) || documentsAnyPath(toolDocs(py, d.fn))) continue;
     const t = toolTaint(py, d.fn);
     const reported = new Set<PyNode>();
     walkBody(d.fn, (n) => {
@@ -39,6 +40,11 @@ export function mcp502(py: PyFile): void {
       return true;
     });
   }
+}
+
+/** A tool's own documentation: its docstring and its signature (`Field(description=...)`, `Annotated[...]`). */
+function toolDocs(py: PyFile, fn: FunctionFact): string {
+  return `${fn.docstring ?? ''}\n${py.text(fn.paramsNode)}`;
 }
 
 /** Names holding a tool argument that can supply a whole path component (see `boundaryTaint`). */
@@ -84,7 +90,13 @@ export function importedPathCalls(py: PyFile): NonNullable<ModuleFacts['pathCall
       const callee = calleeOf(py, c, d.fn);
       return callee && 'imported' in callee ? [{ c, ref: callee.imported }] : [];
     });
-    if (!calls.length || hasContainment(py.text(d.fn.body)) || runsCallerCommand(py, d.fn)) continue;
+    if (
+      !calls.length ||
+      hasContainment(py.text(d.fn.body)) ||
+      runsCallerCommand(py, d.fn) ||
+      documentsAnyPath(toolDocs(py, d.fn))
+    )
+      continue;
     const t = toolTaint(py, d.fn);
     for (const { c, ref } of calls) {
       const pos = py.positional(c).map((a) => freshTaint(py, a, t));

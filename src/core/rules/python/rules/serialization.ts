@@ -58,6 +58,17 @@ export function mcp201(py: PyFile): void {
               ),
             },
           );
+        } else if (d.server.framework === 'mcp-python-sdk') {
+          // mcp 1.x and 2.x publish an unannotated parameter as `{"type": "string"}` (checked on 2.3).
+          py.hit(
+            'MCP201',
+            p.node,
+            `Parameter '${p.name}' of tool '${d.def.name}' has no type annotation: the SDK publishes it as a ${p.default ? '' : 'required '}string argument ("type": "string"), so the model ${p.default ? 'may send' : 'must send'} text for it whatever the function expects. Annotate it with the type it takes; if a decorator supplies it (a client, a session), keep it out of the signature the SDK reads.`,
+            {
+              severity: 'info',
+              fixes: fixes(fix(`Annotate ${p.name}: str (check the type)`, annotateEdit(py, p, 'str'))),
+            },
+          );
         } else {
           py.hit(
             'MCP201',

@@ -6,6 +6,7 @@ import { initializerOf, resolveRef } from '../resolve';
 import { reachesBoundary } from './pathBoundary';
 import { outsideAllowlist, validatedInput } from '../allowlist';
 import { exceptionLeakVerdict, type LeakVerdict } from './errorExposure';
+import { documentsAnyPath } from '../../toolPurpose';
 
 /** Security rules: MCP501 502 503 504. */
 export function securityRules(ctx: RuleContext): void {
@@ -138,6 +139,9 @@ function mcp502(ctx: RuleContext, d: DefFact, tainted: Set<string>, sanitizers: 
   // A containment check in the handler itself (path.relative + startsWith, or a helper call) clears it.
   if (/\.relative\(/.test(body) && /startsWith|isAbsolute/.test(body)) return;
   if (CONTAINMENT.test(body) && /startsWith\(\s*(root|base|dir|ROOT|BASE|allowed)/.test(body)) return;
+  // The tool documents that its path may be absolute or anywhere: no folder to keep it in.
+  const docs = [d.descriptionNode, d.schema, d.config].map((n) => (n ? n.getText(ctx.sf) : '')).join('\n');
+  if (documentsAnyPath(docs)) return;
   const tool = d.def.name;
   for (const call of ctx.handlerInfo(h).calls) {
     const ref = resolveRef(ctx.facts, call.expression);
