@@ -99,6 +99,12 @@ export function withProjectModel(
     hit = { ...hit, data };
   }
   if (hit.downgrade && (hit.ruleId === 'MCP101' || hit.ruleId === 'MCP102' || hit.ruleId === 'MCP103')) {
+    // Tools registered on a server imported from another module (`from app.mcp import mcp`): the
+    // project starts that server over HTTP/SSE only (`mcp.run(transport="streamable-http")` in main).
+    if (typeof hit.data?.viaServer === 'string') {
+      const ts = model.serverTransports(file, hit.data.viaServer);
+      if (ts.length && ts.every((t) => t === 'http' || t === 'sse')) return undefined;
+    }
     const starts = model.startsReaching(file);
     if (!starts.length && (servesNothing(model, file, entry) || hit.data?.listensHttp === true)) return undefined;
     if (starts.length && starts.every((s) => s.transport === 'http' || s.transport === 'sse')) return undefined;

@@ -58,11 +58,16 @@ export class ProjectModel {
     }
     const names = new Map<string, string[] | undefined>();
     for (const i of facts.imports) {
+      // The module `from x import ...` names (`app/mcp.py` for `from app.mcp import mcp`), as
+      // opposed to submodules its names may be (`from app import mcp` → `app/mcp.py`).
+      const self = i.names.length ? this.resolveImport(file, root, language, i.from, []) : [];
       for (const target of this.resolveImport(file, root, language, i.from, i.names)) {
         // `from pkg import mod` names the module itself; so does `import pkg.mod`.
         const whole =
           !i.names.length ||
-          (language === 'python' && i.names.some((n) => basename(target).replace(/\.py$/, '') === n));
+          (language === 'python' &&
+            !self.includes(target) &&
+            i.names.some((n) => basename(target).replace(/\.py$/, '') === n));
         const prev = names.get(target);
         if (whole || (names.has(target) && prev === undefined)) names.set(target, undefined);
         else names.set(target, [...(prev ?? []), ...i.names]);
@@ -239,6 +244,20 @@ export class ProjectModel {
       at = from;
     }
     return `${at}#${name}`;
+  }
+
+  /**
+   * The transports the project starts the server `name` that `file` registers on with, wherever it
+   * is started (the module that defines it, runners that import it by name); empty when nothing
+   * seen starts it.
+   */
+  serverTransports(file: string, name: string): Transport[] {
+    const identity = this.serverIdentity(file, name);
+    const out: Transport[] = [];
+    for (const [f, node] of this.nodes)
+      for (const [k, ts] of Object.entries(node.facts.startsByServer ?? {}))
+        if (this.serverIdentity(f, k) === identity) out.push(...ts);
+    return out;
   }
 
   /** The files `file` imports `name` from by name (`from x import name`). */

@@ -99,6 +99,11 @@ export interface ModuleFacts {
   packages?: string[];
   /** Transports this file starts, on its own servers or on servers it imports (`mod.mcp.run()`). */
   starts: ('stdio' | 'http' | 'sse' | 'unknown')[];
+  /**
+   * Python: the same starts by server: this file's servers by name, and servers imported by name
+   * (`from app.mcp import mcp` … `mcp.run(transport="http")`) by the name their module exports.
+   */
+  startsByServer?: Record<string, ('stdio' | 'http' | 'sse' | 'unknown')[]>;
   /** The file has an `if __name__ == "__main__":` block (Python) or is run as a script. */
   mainGuard: boolean;
   /**

@@ -513,6 +513,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('stdout in a module that registers tools on a server imported from another module follows where the project starts that server: HTTP only, no MCP101; stdio, MCP101', () => {
+    assert.deepEqual(at('py_imported_server_http', 'MCP101'), []);
+    assert.deepEqual(
+      at('py_imported_server_stdio', 'MCP101').map((h) => h.line),
+      [7],
+    );
+  });
+
   it('MCP602: mcp.server.fastmcp with mcp 2 pinned fails at import (error)', () => {
     assert.deepEqual(
       at('old_import', 'MCP602').map((x) => [x.line, x.severity]),

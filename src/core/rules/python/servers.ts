@@ -381,8 +381,20 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
     }
   }
   const starts: ModuleFacts['starts'] = [];
-  for (const s of py.servers) for (const st of s.starts) starts.push(st.transport);
-  for (const st of externalStarts(py)) starts.push(st.transport);
+  const byServer: NonNullable<ModuleFacts['startsByServer']> = {};
+  const add = (name: string, t: ModuleFacts['starts'][number]) => (byServer[name] ??= []).push(t);
+  for (const s of py.servers) {
+    // A server imported by name (`from app.mcp import mcp`) is keyed by the name its module exports.
+    const key = s.imported ? fromImportedAs(py, s.name) : s.name;
+    for (const st of s.starts) {
+      starts.push(st.transport);
+      if (key) add(key, st.transport);
+    }
+  }
+  for (const st of externalStarts(py)) {
+    starts.push(st.transport);
+    if (st.imported) add(st.imported, st.transport);
+  }
   const offStdio = cliOnlyImports(py);
   const settings = moduleSettingsDefaults(py);
   const major = importedMcpMajor(py);
@@ -395,6 +407,7 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
   return {
     imports,
     starts,
+    ...(Object.keys(byServer).length ? { startsByServer: byServer } : {}),
     ...(statelessHttp ? { statelessHttp } : {}),
     mainGuard: hasMainBlock(py),
     ...(offStdio.length ? { offStdio } : {}),
@@ -475,6 +488,12 @@ function findExternalStarts(py: PyFile): ExternalStart[] {
     out.push({ call: c, method, transport, transportArg, ...(imported ? { imported } : {}) });
   }
   return out;
+}
+
+/** The name a module exports for a local name bound by `from x import name [as local]`. */
+function fromImportedAs(py: PyFile, local: string): string | undefined {
+  if (!fromImportedNames(py).has(local)) return undefined;
+  return py.imports.get(local)?.split('.').pop();
 }
 
 /** Local names bound by `from x import name [as local]`. */

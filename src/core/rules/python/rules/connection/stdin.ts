@@ -5,6 +5,7 @@ import { serveReach } from '../../flow';
 import { branchTransport } from '../../branches';
 import { addKeyword, ensureImport, fix, fixes } from '../../fixes';
 import { maybeStdio, stdioIsolation, stdioState } from '../util';
+import { tagImportedServer } from './stdout';
 
 // ---- MCP103 ----------------------------------------------------------------------------------
 
@@ -30,6 +31,12 @@ function quietCommand(py: PyFile, call: PyNode, isAsync: boolean): boolean {
 
 /** MCP103: child processes and stdin reads that share the stdio pipe. */
 export function mcp103(py: PyFile): void {
+  const before = py.hits.length;
+  childrenAndReads(py);
+  tagImportedServer(py, stdioState(py), before);
+}
+
+function childrenAndReads(py: PyFile): void {
   const state = stdioState(py);
   // A runner of an imported server: MCP101 only (its writes are confirmed by the project model).
   if (!state.applies || state.imported) return;

@@ -21,10 +21,21 @@ export function mcp101(py: PyFile): void {
   if (!state.applies) return;
   const before = py.hits.length;
   writes(py, state);
+  tagImportedServer(py, state, before);
   // A runner's writes matter only if the name it runs is a server of the module it comes from.
   if (state.imported)
     for (const h of py.hits.slice(before))
       h.data = { ...h.data, importedServer: { name: state.imported, cls: ['mcp1', 'mcp2', 'fastmcp'] } };
+}
+
+/**
+ * Hits since `before` on a module whose stdio state comes from a server imported from another
+ * module (`from app.mcp import mcp`, tools registered on it): the project model drops them when the
+ * project starts that server over HTTP/SSE only (`data.viaServer`).
+ */
+export function tagImportedServer(py: PyFile, state: ReturnType<typeof stdioState>, before: number): void {
+  if (!state.downgrade || !state.server?.imported) return;
+  for (const h of py.hits.slice(before)) h.data = { ...h.data, viaServer: state.server.name };
 }
 
 function writes(py: PyFile, state: ReturnType<typeof stdioState>): void {
