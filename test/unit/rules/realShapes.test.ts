@@ -521,6 +521,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('a low-level Server run on stdio_server() streams serves stdio: its helper modules get MCP101', () => {
+    assert.deepEqual(
+      at('py_lowlevel_streams', 'MCP101', 'jobs.py').map((h) => h.line),
+      [5],
+    );
+  });
+
   it('MCP602: mcp.server.fastmcp with mcp 2 pinned fails at import (error)', () => {
     assert.deepEqual(
       at('old_import', 'MCP602').map((x) => [x.line, x.severity]),

@@ -482,6 +482,13 @@ function findExternalStarts(py: PyFile): ExternalStart[] {
       transportArg = py.kwargs(c).get('transport') ?? (method.startsWith('run') ? py.positional(c)[0] : undefined);
       if (transportArg) transport = transportOf(py.str(transportArg));
       else if (py.hasSplat(c)) transport = 'unknown';
+      // A low-level server run on streams: `async with stdio_server() as (read, write): await
+      // server.run(read, write, ...)` serves the transport that opened the streams.
+      const streams = method === 'run' && transportArg?.type === 'identifier' ? streamTransport(py, c) : undefined;
+      if (streams) {
+        transport = streams;
+        transportArg = undefined;
+      }
     }
     const local = obj?.type === 'identifier' && fromImported.has(py.text(obj)) ? py.text(obj) : undefined;
     const imported = local ? py.imports.get(local)?.split('.').pop() : undefined;
@@ -494,6 +501,25 @@ function findExternalStarts(py: PyFile): ExternalStart[] {
 function fromImportedAs(py: PyFile, local: string): string | undefined {
   if (!fromImportedNames(py).has(local)) return undefined;
   return py.imports.get(local)?.split('.').pop();
+}
+
+/**
+ * The transport whose streams a `server.run(read, write, ...)` call runs on: the enclosing `async
+ * with` that opens them (`stdio_server()`, `sse.connect_sse(...)`, `streamablehttp_server(...)`).
+ */
+function streamTransport(py: PyFile, call: PyNode): 'stdio' | 'sse' | 'http' | undefined {
+  for (let p = call.parent; p && p.type !== 'function_definition'; p = p.parent) {
+    if (p.type !== 'with_statement') continue;
+    for (const item of named(named(p).find((n) => n.type === 'with_clause'))) {
+      let v: PyNode | undefined = item.type === 'with_item' ? named(item)[0] : undefined;
+      if (v?.type === 'as_pattern') v = named(v)[0];
+      const q = v?.type === 'call' ? (py.callee(v) ?? py.text(field(v, 'function')!)) : '';
+      if (/(?:^|\.)stdio_server$/.test(q)) return 'stdio';
+      if (/(?:^|\.)connect_sse$/.test(q)) return 'sse';
+      if (/(?:^|\.)(?:streamablehttp_server|streamable_http_server)$/.test(q)) return 'http';
+    }
+  }
+  return undefined;
 }
 
 /** Local names bound by `from x import name [as local]`. */

@@ -23,6 +23,10 @@ export function stdioState(py: PyFile): {
     const first = starts[0]?.imported;
     if (first && starts.every((st) => st.imported === first && st.transport === 'stdio'))
       return { applies: true, downgrade: false, imported: first };
+    // A server this file builds with an imported class or factory and runs over stdio only (a
+    // low-level `Server` run on `stdio_server()` streams).
+    if (!first && starts.length && starts.every((st) => !st.imported && st.transport === 'stdio'))
+      return { applies: true, downgrade: false };
   }
   const stdio = py.servers.find((s) => s.transport === 'stdio');
   if (stdio) return { applies: true, downgrade: false, server: stdio };
