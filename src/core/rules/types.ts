@@ -203,7 +203,16 @@ export interface ModuleFacts {
   }[];
   callsImported?: {
     hit: RuleHit;
-    via: { tool: string; display: string; line: number; awaited: boolean; name: string; member?: string };
+    via: {
+      tool: string;
+      display: string;
+      line: number;
+      awaited: boolean;
+      /** A sync tool that the framework runs on the event loop: the runner (`mcp.server.fastmcp 1.x`). */
+      sync?: string;
+      name: string;
+      member?: string;
+    };
   }[];
   /**
    * Module-level pydantic settings objects (`settings = Settings()`, `class Settings(BaseSettings)`)

@@ -10,6 +10,7 @@ import type { ModuleFacts } from '../types';
 import { ensureImport, fix, fixes, replaceNode } from './fixes';
 import type { FunctionFact } from './functions';
 import { calleeOf, importsProjectModules, moduleCallables, moduleClasses } from './crossCalls';
+import { syncToolsInline } from './rules/util';
 
 /** Calls that block the thread until I/O or a child process finishes (mail and FTP clients connect when built). */
 export const BLOCKING =
@@ -50,6 +51,8 @@ export interface ImportedCall {
   display: string;
   name: string;
   member?: string;
+  /** A sync tool that the framework runs on the event loop: the runner, for the message (`mcp.server.fastmcp 1.x`). */
+  sync?: string;
   /** Resolved in this file: a method of a class this module defines (`client = Client()` here). */
   local?: BlockingFact;
 }
@@ -189,16 +192,22 @@ function computeImportedCalls(py: PyFile): ImportedCall[] {
   if (!py.classes.size && !importsProjectModules(py)) return [];
   const own = blockingFacts(py);
   const out: ImportedCall[] = [];
+  // Sync tools block the loop too where the framework runs them inline (mcp 1.x, fastmcp 2).
+  const inline = syncToolsInline(py);
   for (const d of py.tools) {
-    if (!d.fn.isAsync) continue;
+    if (!d.fn.isAsync && !inline) continue;
     for (const call of py.callsIn(d.fn)) {
       const callee = calleeOf(py, call, d.fn);
       if (!callee) continue;
       const display = py.text(field(call, 'function')!);
+      // Which runner runs this sync tool on the event loop, for the message.
+      const sync = d.fn.isAsync
+        ? {}
+        : { sync: d.server.framework === 'fastmcp' ? 'this fastmcp version' : 'mcp.server.fastmcp 1.x' };
       if ('own' in callee) {
         const local = own.get(callee.own);
-        if (local) out.push({ call, tool: d.def.name, display, name: callee.own, local });
-      } else out.push({ call, tool: d.def.name, display, ...callee.imported });
+        if (local) out.push({ call, tool: d.def.name, display, name: callee.own, local, ...sync });
+      } else out.push({ call, tool: d.def.name, display, ...callee.imported, ...sync });
     }
   }
   return out;
@@ -210,7 +219,8 @@ export function importedCallFacts(py: PyFile): NonNullable<ModuleFacts['callsImp
     .filter((ic) => !ic.local)
     .map((ic) => {
       const awaited = ic.call.parent?.type === 'await';
-      const f = fixes(awaited ? undefined : threadFix(py, ic.call));
+      // A sync tool cannot await: no thread fix there (the message says to make it async).
+      const f = fixes(awaited || ic.sync ? undefined : threadFix(py, ic.call));
       return {
         hit: { ruleId: 'MCP301', range: py.range(ic.call), message: '', ...(f ? { fixes: f } : {}) },
         via: {
@@ -218,6 +228,7 @@ export function importedCallFacts(py: PyFile): NonNullable<ModuleFacts['callsImp
           display: ic.display,
           line: py.line(ic.call),
           awaited,
+          ...(ic.sync ? { sync: ic.sync } : {}),
           name: ic.name,
           ...(ic.member ? { member: ic.member } : {}),
         },

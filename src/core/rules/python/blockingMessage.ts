@@ -8,6 +8,8 @@ export interface BlockingVia {
   line: number;
   /** `await api.search()`: an async function that blocks inside. */
   awaited: boolean;
+  /** A sync tool that the framework runs on the event loop: the runner (`mcp.server.fastmcp 1.x`). */
+  sync?: string;
 }
 
 /** `where`: the blocking call's place (`line 31`, `client.py line 31`). */
@@ -16,5 +18,7 @@ export function blockingViaMessage(v: BlockingVia, fact: { call: string; line: n
   const advice = v.awaited
     ? `Make ${v.display}() use an async ${http ? 'client (httpx.AsyncClient)' : 'API'}, or run the blocking call inside it with await asyncio.to_thread(...)`
     : `Run it in a thread (await asyncio.to_thread(${v.display}, ...))${http ? ' or give it an async client (httpx.AsyncClient)' : ''}`;
+  if (v.sync)
+    return `${v.display}() on line ${v.line} blocks the event loop inside tool '${v.tool}': it reaches ${fact.call}() (${where}), and ${v.sync} runs sync tools on the event loop, so every other request, ping and new handshake waits until it returns. Make the tool async and run the call with await asyncio.to_thread(${v.display}, ...)${http ? ', or use an async client (httpx.AsyncClient)' : ''}.`;
   return `${v.display}() on line ${v.line} blocks the event loop inside async tool '${v.tool}': it reaches ${fact.call}() (${where}), so every other request, ping and new handshake waits until it returns. ${advice}.`;
 }

@@ -38,8 +38,8 @@ export function mcp301(py: PyFile): void {
       reported.add(call);
       reportBlocking(py, d, fn, call, name, undefined);
     }
-    if (!fn.isAsync) continue;
-    // Sync helpers the async tool calls directly run on the loop too.
+    // Sync helpers the tool calls directly run on the loop too (an async tool's, or a sync tool's
+    // that the framework runs inline).
     for (const call of callsInBody(py, fn)) {
       const target = field(call, 'function');
       if (target?.type !== 'identifier') continue;
@@ -62,8 +62,9 @@ export function mcp301(py: PyFile): void {
       display: ic.display,
       line: py.line(ic.call),
       awaited: ic.call.parent?.type === 'await',
+      ...(ic.sync ? { sync: ic.sync } : {}),
     };
-    const f = via.awaited ? undefined : threadFix(py, ic.call);
+    const f = via.awaited || via.sync ? undefined : threadFix(py, ic.call);
     if (ic.local)
       py.hit('MCP301', ic.call, blockingViaMessage(via, ic.local, `line ${ic.local.line}`), { fixes: fixes(f) });
     else
@@ -88,7 +89,7 @@ function reportBlocking(
 ): void {
   const line = py.line(call);
   const where = helper
-    ? `in ${helper.name}(), which async tool '${d.def.name}' calls directly`
+    ? `in ${helper.name}(), which ${fn.isAsync ? 'async ' : ''}tool '${d.def.name}' calls directly`
     : fn.isAsync
       ? `inside async tool '${d.def.name}'`
       : `in tool '${d.def.name}'`;
