@@ -168,11 +168,16 @@ function importedServerHit(model: ProjectModel, file: string, hit: RuleHit): Rul
   return Object.keys(data).length ? { ...rest, data } : rest;
 }
 
+/** What the project model adds to a file from its own facts: calls into other modules that block (MCP301) or take a path unchecked (MCP502). */
+export function modelHits(model: ProjectModel, file: string, facts: ModuleFacts | undefined): RuleHit[] {
+  return [...blockingCallHits(model, file, facts), ...pathCallHits(model, file, facts)];
+}
+
 /**
  * MCP301 on async tools' calls into other modules (ModuleFacts.callsImported): those whose function
  * or method reaches a blocking call in the module that defines it, with that call named.
  */
-export function blockingCallHits(model: ProjectModel, file: string, facts: ModuleFacts | undefined): RuleHit[] {
+function blockingCallHits(model: ProjectModel, file: string, facts: ModuleFacts | undefined): RuleHit[] {
   const out: RuleHit[] = [];
   for (const { hit, via } of facts?.callsImported ?? []) {
     const b = model.importedBlocking(file, via.name, via.member);
@@ -187,7 +192,7 @@ export function blockingCallHits(model: ProjectModel, file: string, facts: Modul
  * MCP502 on tools' calls into other modules (ModuleFacts.pathCalls): those that pass a tool argument
  * to a parameter the callee uses as a filesystem path without a containment check.
  */
-export function pathCallHits(model: ProjectModel, file: string, facts: ModuleFacts | undefined): RuleHit[] {
+function pathCallHits(model: ProjectModel, file: string, facts: ModuleFacts | undefined): RuleHit[] {
   const out: RuleHit[] = [];
   for (const { hit, via } of facts?.pathCalls ?? []) {
     const found = model.importedPathParams(file, via.name, via.member);
@@ -204,6 +209,23 @@ export function pathCallHits(model: ProjectModel, file: string, facts: ModuleFac
     }
   }
   return out;
+}
+
+/**
+ * MCP102 on a statement of a module that imports the stdio server module (its entry, `index.ts`
+ * importing `mcp-server.ts`): the write runs in the process that serves stdio, before the server
+ * starts. Worded with that evidence (the helper analysis words it for a module the server imports).
+ */
+export function entryWriteHits(hits: RuleHit[], starter: string): RuleHit[] {
+  return hits.filter((h) => h.data?.unconditional === true && !h.data.entryFns).map((h) => entryWriteHit(h, starter));
+}
+
+function entryWriteHit(hit: RuleHit, starter: string): RuleHit {
+  const call = typeof hit.data?.call === 'string' ? hit.data.call : 'console.log';
+  return {
+    ...hit,
+    message: `\`${call}\` at startup writes to stdout, which is the JSON-RPC channel of the stdio MCP server in this process (this module imports ${starter}, which connects a stdio transport): clients fail to parse the line and may drop the server. Write to stderr (\`console.error\`, \`process.stderr.write\`) instead.`,
+  };
 }
 
 /**

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname, join, relative } from 'node:path';
 import type { Finding, Severity } from '../model';
-import { blockingCallHits, duplicateToolHits, pathCallHits, withProjectModel } from './crossFile';
-import { collectFiles, MAX_FILE_BYTES, SOURCE_EXTENSIONS } from './files';
+import { duplicateToolHits, entryWriteHits, modelHits, withProjectModel } from './crossFile';
+import { collectFiles, looksLikeMcp, MAX_FILE_BYTES, SOURCE_EXTENSIONS } from './files';
 import {
   byPosition,
   canonicalOverrides,
@@ -16,7 +16,6 @@ import {
 } from './hitsToFindings';
 import { buildProjectContext, findProjectRoot, invalidateProject } from './project';
 import { projectFileKind, runProjectRules, secretRules } from './project/index';
-import { MCP_MARKER, RUNNER_MARKER } from './python/markers';
 import { ProjectModel } from './projectModel';
 import { isSdkPackage } from './sdkPackages';
 import type {
@@ -112,9 +111,6 @@ interface CacheEntry {
 }
 
 /** Cheap text checks that decide whether a source file is worth parsing. */
-const MCP_TS =
-  /@modelcontextprotocol\/|["']fastmcp["']|\.(?:registerTool|addTool|registerResource|registerPrompt|addResource|addPrompt)\s*\(/;
-
 type DefaultLanguage = 'python' | 'typescript';
 
 export class RuleEngine {
@@ -412,7 +408,12 @@ export class RuleEngine {
     if (entry.language !== 'python' && entry.language !== 'typescript') return false;
     if (!entry.skipped || entry.helperHits || this.custom) return false;
     // Parsed for the stdout rules, or for the blocking calls an importer's async tools reach.
-    if (!this.reachesStdio(file) && !(entry.language === 'python' && this.model.calledFromAsyncTools(file)))
+    if (
+      !this.reachesStdio(file) &&
+      !(entry.language === 'python' && this.model.calledFromAsyncTools(file)) &&
+      // A possible entry module of a TypeScript stdio server (`index.ts` that imports the server).
+      !(entry.language === 'typescript' && this.model.tsStdioIn(entry.root))
+    )
       return false;
     const analyzer = await this.analyzerFor(file);
     if (!analyzer?.analyzeHelper) return false;
@@ -476,17 +477,18 @@ export class RuleEngine {
   /** Findings for a cached analysis; `ms` is the time since `started` (the caller adds reading time). */
   private toResult(file: string, entry: CacheEntry, cached: boolean, started: number): FileResult {
     const findings: Finding[] = [];
-    const helper = !!entry.helperHits?.length && entry.skipped && this.reachesStdio(file);
+    const helperHits = !!entry.helperHits?.length && entry.skipped;
+    const helper = helperHits && this.reachesStdio(file);
+    // A module that imports the stdio server module (its entry): its own unconditional writes.
+    const starter = helperHits && !helper ? this.model.importedStdioStarter(file) : undefined;
+    const entryWrites = starter ? entryWriteHits(entry.helperHits!, relative(entry.root, starter) || starter) : [];
+    const extra = [...this.crossFileHits(file, entry), ...modelHits(this.model, file, entry.module), ...entryWrites];
     for (const raw of helper ? entry.helperHits! : entry.hits) {
       const hit = withProjectModel(this.model, file, entry, raw);
       const f = hit && toFinding(file, hit, this.severity);
       if (f) findings.push(f);
     }
-    for (const hit of [
-      ...this.crossFileHits(file, entry),
-      ...blockingCallHits(this.model, file, entry.module),
-      ...pathCallHits(this.model, file, entry.module),
-    ]) {
+    for (const hit of extra) {
       const f = toFinding(file, hit, this.severity);
       if (f) findings.push(f);
     }
@@ -496,7 +498,7 @@ export class RuleEngine {
       file,
       language: entry.language,
       framework: entry.framework,
-      skipped: entry.skipped && !helper,
+      skipped: entry.skipped && !helper && !entryWrites.length,
       findings,
       definitions: entry.definitions,
       servers: entry.servers,
@@ -573,13 +575,6 @@ async function loadAnalyzer(language: DefaultLanguage): Promise<LanguageAnalyzer
     return (require('./python/index') as typeof import('./python/index')).createPythonAnalyzer();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load (see above)
   return (require('./typescript/index') as typeof import('./typescript/index')).createTypeScriptAnalyzer();
-}
-
-/** Cheap pre-check: does this source import or use an MCP framework at all? */
-export function looksLikeMcp(language: Language, text: string): boolean {
-  if (language === 'python') return MCP_MARKER.test(text) || RUNNER_MARKER.test(text);
-  if (language === 'typescript') return MCP_TS.test(text);
-  return true;
 }
 
 function readText(file: string): string | undefined {

@@ -1,6 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { projectFileKind } from './project/index';
+import { MCP_MARKER, RUNNER_MARKER } from './python/markers';
+import type { Language } from './types';
 
 /**
  * Finding the files the rules engine analyzes: server sources (Python, TypeScript, JavaScript)
@@ -90,4 +92,15 @@ export async function collectFiles(
     }
   }
   return [...out].sort();
+}
+
+/** TypeScript/JavaScript sources that import an MCP SDK or register on a server. */
+const MCP_TS =
+  /@modelcontextprotocol\/|["']fastmcp["']|\.(?:registerTool|addTool|registerResource|registerPrompt|addResource|addPrompt)\s*\(/;
+
+/** Cheap pre-check: does this source import or use an MCP framework at all? */
+export function looksLikeMcp(language: Language, text: string): boolean {
+  if (language === 'python') return MCP_MARKER.test(text) || RUNNER_MARKER.test(text);
+  if (language === 'typescript') return MCP_TS.test(text);
+  return true;
 }

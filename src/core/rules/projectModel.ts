@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { parse as parseToml } from 'smol-toml';
+import { CLIENT_CONFIGS, launches, mtime, readText, toMap } from './projectFiles';
 import type { Language, ModuleFacts } from './types';
 
 /**
@@ -222,6 +223,21 @@ export class ProjectModel {
       for (const k of keys) if (Object.hasOwn(table, k)) return { value: table[k], file: target };
     }
     return undefined;
+  }
+
+  /**
+   * A module `file` imports directly that starts the stdio transport (`index.ts` importing the
+   * `mcp-server.ts` whose class connects a `StdioServerTransport`), if any.
+   */
+  importedStdioStarter(file: string): string | undefined {
+    return this.nodes.get(file)?.imports.find((t) => this.nodes.get(t)?.facts.starts.includes('stdio'));
+  }
+
+  /** Whether an analyzed TypeScript/JavaScript module of project `root` starts the stdio transport. */
+  tsStdioIn(root: string): boolean {
+    for (const n of this.nodes.values())
+      if (n.root === root && n.language === 'typescript' && n.facts.starts.includes('stdio')) return true;
+    return false;
   }
 
   /** Whether an analyzed module whose tools call into other modules (blocking calls, paths) imports `file`. */
@@ -542,57 +558,5 @@ export class ProjectModel {
           out.push(join(root, folder, n));
     }
     return out.slice(0, 64);
-  }
-}
-
-/** Client configs a project may hold, relative to its root. */
-const CLIENT_CONFIGS = ['.vscode/mcp.json', '.mcp.json', '.cursor/mcp.json', 'claude_desktop_config.json'];
-
-/** Interpreters and runners that execute a script path given as an argument. */
-const PYTHON_LAUNCHER = /^(?:python[\d.]*|py|uv|pipenv|poetry|pdm|hatch)(?:\.exe)?$/i;
-
-/** Whether a parsed client config has a server entry that runs `file` as a Python script. */
-function launches(json: unknown, file: string, root: string, depth = 0): boolean {
-  if (!json || typeof json !== 'object' || depth > 6) return false;
-  const o = json as Record<string, unknown>;
-  if (typeof o.command === 'string' && Array.isArray(o.args)) {
-    const cmd = basename(o.command.replace(/\\/g, '/'));
-    const args = o.args.filter((a): a is string => typeof a === 'string');
-    // `fastmcp run x.py` / `mcp run x.py` / `python -m pkg` load the module through a runner.
-    if (PYTHON_LAUNCHER.test(cmd) && !args.some((a) => a === '-m' || a === 'fastmcp' || a === 'mcp')) {
-      const cwd = typeof o.cwd === 'string' ? resolve(root, o.cwd) : root;
-      for (const a of args) {
-        if (!a.endsWith('.py')) continue;
-        if (resolve(cwd, a.replace(/\$\{workspaceFolder\}\/?/, `${root}/`)) === file) return true;
-      }
-    }
-  }
-  return Object.values(o).some((v) => launches(v, file, root, depth + 1));
-}
-
-function toMap(entries: Set<string>): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const e of entries) {
-    const [f, w] = e.split('\u0000');
-    m.set(f, w);
-  }
-  return m;
-}
-
-function mtime(path: string): number {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
-function readText(path: string): string | undefined {
-  try {
-    const st = statSync(path);
-    if (st.size > 512 * 1024) return undefined;
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
   }
 }

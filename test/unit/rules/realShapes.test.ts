@@ -533,6 +533,16 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP102 (TS): an entry module without MCP imports that imports the stdio server module writes its startup banner to the protocol channel; a branch that exits, and a script that does not import the server, do not', () => {
+    const h = at('ts_entry_banner', 'MCP102', 'index.ts');
+    assert.deepEqual(
+      h.map((x) => x.line),
+      [3],
+    );
+    assert.match(h[0].message, /imports src\/notes-server\.ts, which connects a stdio transport/);
+    assert.deepEqual(at('ts_entry_banner', 'MCP102', 'seed.ts'), []);
+  });
+
   it('MCP602: mcp.server.fastmcp with mcp 2 pinned fails at import (error)', () => {
     assert.deepEqual(
       at('old_import', 'MCP602').map((x) => [x.line, x.severity]),

@@ -556,6 +556,10 @@ export function helperStdoutHits(facts: Facts): RuleHit[] {
       data: {
         call: what,
         ...(importTime ? {} : { entryFns: [...entry], helper: 'typescript' }),
+        // A statement of the module itself, run whenever the module is loaded (not in a branch).
+        ...(importTime && ts.isExpressionStatement(call.parent) && ts.isSourceFile(call.parent.parent)
+          ? { unconditional: true }
+          : {}),
         ...(guard ? { guard } : {}),
         ...(result ? { result } : {}),
         ...stdioQuietData(ts, envGuards, call),

@@ -11,7 +11,8 @@ import { mcp401, mcp402, mcp403, mcp404 } from './performance';
 import { mcp701, mcp702, mcp703, mcp704, mcp705, mcp706, mcp709 } from './protocol';
 import { mcp502 } from './paths';
 import { importedHttpBinds, mcp501, mcp503, mcp504 } from './security';
-import { mcp201, mcp202, mcp203, mcp204, mcp207, mcp209 } from './serialization';
+import { mcp209 } from './encoding';
+import { mcp201, mcp202, mcp203, mcp204, mcp207 } from './serialization';
 
 export type PyRule = (py: PyFile) => void;
 
