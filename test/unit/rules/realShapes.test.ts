@@ -543,6 +543,15 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('ts_entry_banner', 'MCP102', 'seed.ts'), []);
   });
 
+  it('MCP207 (TS): a record of untyped values is valid JSON Schema (info, quoting the construct as written)', () => {
+    const h = at('ts_untyped_record', 'MCP207');
+    assert.deepEqual(
+      h.map((x) => [x.line, x.severity]),
+      [[11, 'info']],
+    );
+    assert.match(h[0].message, /`z\.record\(z\.unknown\(\)\)` publishes an object whose values have no type/);
+  });
+
   it('MCP602: mcp.server.fastmcp with mcp 2 pinned fails at import (error)', () => {
     assert.deepEqual(
       at('old_import', 'MCP602').map((x) => [x.line, x.severity]),

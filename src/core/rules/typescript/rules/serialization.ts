@@ -410,17 +410,24 @@ function mcp207(ctx: RuleContext): void {
           if (method === 'bigint')
             fixes.push(ctx.fix('Use z.string()', [edit(file, sf, n.getStart(sf), n.getEnd(), `${obj.text}.string()`)]));
           if (method === 'array' && isAnyish(ctx, n.arguments[0])) {
-            why =
-              '`z.array(z.any())` publishes an array without `items`; VS Code and others drop the whole tool ("array type must have items")';
+            why = `\`${n.getText(sf).slice(0, 60)}\` publishes an array without \`items\`; VS Code and others drop the whole tool ("array type must have items")`;
             fixes.push(
               ctx.fix('Use z.array(z.string())', [
                 edit(file, sf, n.arguments[0]!.getStart(sf), n.arguments[0]!.getEnd(), `${obj.text}.string()`),
               ]),
             );
           }
-          if (method === 'record' && isAnyish(ctx, n.arguments[n.arguments.length - 1]))
-            why = '`z.record(z.any())` publishes values with no type, which strict clients reject';
-          if (why) ctx.report('MCP207', n, `Tool \`${tool}\`: ${why}.`, { fixes, data: { tool, construct: method } });
+          // A record of untyped values is valid JSON Schema (`additionalProperties: {}`), like Python's
+          // bare `dict`: only the model's guidance suffers (info).
+          const untypedRecord = method === 'record' && isAnyish(ctx, n.arguments[n.arguments.length - 1]);
+          if (untypedRecord)
+            why = `\`${n.getText(sf).slice(0, 60)}\` publishes an object whose values have no type (\`additionalProperties: {}\`): the model gets no guidance on what to put in it, and clients that accept only a subset of JSON Schema may drop the property. Give the values a type (\`z.record(z.string())\`) or describe the expected keys`;
+          if (why)
+            ctx.report('MCP207', n, `Tool \`${tool}\`: ${why}.`, {
+              fixes,
+              data: { tool, construct: method },
+              ...(untypedRecord ? { severity: 'info' as const } : {}),
+            });
         } else if (method === 'transform' && zodChain(n.expression.expression) !== undefined) {
           ctx.report(
             'MCP207',
