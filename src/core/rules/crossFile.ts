@@ -5,6 +5,7 @@
  */
 import { basename, dirname, join, relative } from 'node:path';
 import { blockingViaMessage } from './python/blockingMessage';
+import { suppliedParamMessage } from './python/suppliedMessage';
 import type { ProjectModel } from './projectModel';
 import type { Definition, FileAnalysis, Language, ModuleFacts, RuleHit } from './types';
 
@@ -46,6 +47,7 @@ export function withProjectModel(
   }
   if (hit.ruleId === 'MCP608') return fastmcpEntryHit(model, hit);
   if (hit.data?.importedServer) return importedServerHit(model, file, hit);
+  if (hit.ruleId === 'MCP201' && hit.data?.maybeSupplied) return suppliedHit(model, file, hit);
   if (
     hit.ruleId === 'MCP110' &&
     typeof hit.data?.appModule === 'string' &&
@@ -153,6 +155,23 @@ function servesNothing(model: ProjectModel, file: string, entry: Partial<Analyze
   if (entry.language !== 'typescript' || !entry.servers || !entry.definitions) return false;
   if (entry.servers.length || entry.definitions.length) return false;
   return !model.importsStarter(file);
+}
+
+/**
+ * MCP201 on an unannotated parameter of a tool decorated with a decorator imported from another
+ * module: when that decorator supplies the parameter (ModuleFacts.injects), the finding is that the
+ * SDK publishes it as a required argument (error); otherwise the hit stays as it was.
+ */
+function suppliedHit(model: ProjectModel, file: string, hit: RuleHit): RuleHit {
+  const { maybeSupplied, ...data } = hit.data!;
+  const m = maybeSupplied as { decorators: string[]; index: number; name: string; tool: string };
+  const rest: RuleHit = { ...hit, data: Object.keys(data).length ? data : undefined };
+  for (const dec of m.decorators) {
+    const inj = model.importedInjection(file, dec);
+    if (inj && ((m.index >= 0 && m.index < inj.leading) || inj.names.includes(m.name)))
+      return { ...rest, severity: 'error', fixes: undefined, message: suppliedParamMessage(m.name, m.tool, dec) };
+  }
+  return rest;
 }
 
 /**

@@ -198,6 +198,11 @@ export class ProjectModel {
     return found && { params: found.value, file: found.file };
   }
 
+  /** What an imported decorator supplies of the functions it decorates (ModuleFacts.injects). */
+  importedInjection(file: string, name: string): { leading: number; names: string[] } | undefined {
+    return this.importedFact(file, name, undefined, (f) => f.injects)?.value;
+  }
+
   /**
    * A fact of the module that defines an imported name: `name` imported by name (`from .api import
    * client`, key `client.search`) or naming a module `file` imports (`import helpers` / `from .

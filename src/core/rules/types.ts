@@ -168,6 +168,12 @@ export interface ModuleFacts {
    */
   mcpMajor?: 1 | 2;
   /**
+   * Python: decorators of this module that supply a decorated function's arguments themselves
+   * (`@wraps(func)` wrapper calling `func(client, *args, **kwargs)`): the leading positional
+   * arguments and keyword names they supply (MCP201 on tools decorated with them elsewhere).
+   */
+  injects?: Record<string, { leading: number; names: string[] }>;
+  /**
    * Python: functions (`fetch`), class methods (`Client.search`) and methods of module-level
    * instances (`client.search`) that reach a call blocking the thread (`requests.get`), with that
    * call and its line, for async tools of other modules that call them (MCP301).

@@ -552,6 +552,19 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.match(h[0].message, /`z\.record\(z\.unknown\(\)\)` publishes an object whose values have no type/);
   });
 
+  it('MCP201: a parameter a functools.wraps decorator supplies is published as a required argument (error, here and across modules); a decorator that only passes arguments on supplies none', () => {
+    const own = at('py_supplied_param', 'MCP201', 'server.py');
+    assert.deepEqual(
+      own.map((h) => [h.line, h.severity]),
+      [[35, 'error']],
+    );
+    assert.match(own[0].message, /'api' of tool 'steps' is supplied by @with_api/);
+    assert.deepEqual(
+      at('py_supplied_param', 'MCP201', 'sleep.py').map((h) => [h.line, h.severity]),
+      [[6, 'error']],
+    );
+  });
+
   it('MCP602: mcp.server.fastmcp with mcp 2 pinned fails at import (error)', () => {
     assert.deepEqual(
       at('old_import', 'MCP602').map((x) => [x.line, x.severity]),

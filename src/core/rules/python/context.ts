@@ -14,7 +14,8 @@ import { CallGraph } from './callGraph';
 import { type DefinitionFact, findDefinitions } from './definitions';
 import { type FunctionFact, makeFunction, type ParamFact } from './functions';
 import { addImport, frameworkFromImports, isInjectedDefault, namesContext, qualifiedName } from './imports';
-import { findServers, hasMainBlock, moduleFactsOf, type PyFramework, type ServerFact } from './servers';
+import { moduleFactsOf } from './moduleFacts';
+import { findServers, hasMainBlock, type PyFramework, type ServerFact } from './servers';
 
 /** Everything the rules need about one file. */
 export class PyFile {

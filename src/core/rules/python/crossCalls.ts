@@ -124,6 +124,11 @@ function localConstructions(py: PyFile, fn: FunctionFact): Map<string, PyNode> {
   return out;
 }
 
+/** The name a project module exports for a local name this file from-imports (`from .server import with_x as wx` → `with_x`). */
+export function importedProjectName(py: PyFile, local: string): string | undefined {
+  return projectImports(py).fromNames.get(local);
+}
+
 /** Whether the file imports anything from the project's own modules (else no call can reach another module). */
 export function importsProjectModules(py: PyFile): boolean {
   const { fromNames, modules } = projectImports(py);

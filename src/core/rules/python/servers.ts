@@ -2,17 +2,11 @@
  * Server objects of one Python file and how they start: `FastMCP(...)` constructions, servers
  * imported from a local module or passed into a registration helper, their transport starts
  * (`run()`, `http_app()`...), in-process, mounted and factory-returned servers, and the imports
- * and starts the project model reads (`moduleFacts`).
+ * starts the project model reads through `moduleFacts.ts`.
  */
-import type { ModuleFacts } from '../types';
 import { field, named, type PyNode, walk } from './ast';
 import type { PyFile } from './context';
 import { frameworkFromImports } from './imports';
-import { importedMcpMajor, moduleSettingsDefaults } from './rules/util';
-import { cliOnlyImports } from './flow';
-import { moduleBindings } from './bindings';
-import { blockingFacts, importedCallFacts } from './blocking';
-import { importedPathCalls, pathParamFacts } from './rules/paths';
 
 export type PyFramework = 'fastmcp' | 'mcp-python-sdk';
 type PyTransport = 'stdio' | 'http' | 'sse' | 'unknown' | 'none';
@@ -354,73 +348,6 @@ function insideHandlerOf(py: PyFile, node: PyNode, server: string): boolean {
   return false;
 }
 
-/**
- * Imports and transport starts for the project model. Besides this file's own servers, a start
- * counts when `.run()` (or another start method) is called on a name imported with
- * `from x import name`, or on the result of calling one (`create_server().run()`,
- * `mcp = create_server(); mcp.run()`): that is how runner modules start a server defined elsewhere.
- */
-export function moduleFactsOf(py: PyFile): ModuleFacts {
-  const imports: ModuleFacts['imports'] = [];
-  for (const n of py.importNodes) {
-    if (n.type === 'import_statement') {
-      for (const c of named(n)) {
-        const nm = c.type === 'aliased_import' ? field(c, 'name') : c;
-        if (nm?.type === 'dotted_name') imports.push({ from: py.text(nm), names: [] });
-      }
-    } else if (n.type === 'import_from_statement') {
-      const mod = field(n, 'module_name');
-      if (!mod) continue;
-      const names: string[] = [];
-      for (const c of n.children) {
-        if (c.field !== 'name') continue;
-        const nm = c.type === 'aliased_import' ? field(c, 'name') : c;
-        if (nm) names.push(py.text(nm));
-      }
-      imports.push({ from: py.text(mod).replace(/\s+/g, ''), names });
-    }
-  }
-  const starts: ModuleFacts['starts'] = [];
-  const byServer: NonNullable<ModuleFacts['startsByServer']> = {};
-  const add = (name: string, t: ModuleFacts['starts'][number]) => (byServer[name] ??= []).push(t);
-  for (const s of py.servers) {
-    // A server imported by name (`from app.mcp import mcp`) is keyed by the name its module exports.
-    const key = s.imported ? fromImportedAs(py, s.name) : s.name;
-    for (const st of s.starts) {
-      starts.push(st.transport);
-      if (key) add(key, st.transport);
-    }
-  }
-  for (const st of externalStarts(py)) {
-    starts.push(st.transport);
-    if (st.imported) add(st.imported, st.transport);
-  }
-  const offStdio = cliOnlyImports(py);
-  const settings = moduleSettingsDefaults(py);
-  const major = importedMcpMajor(py);
-  const http = py.servers.filter((s) => s.starts.some((st) => st.transport === 'http'));
-  const statelessHttp = http.length > 0 && http.every((s) => s.stateless);
-  const blocking = blockingFacts(py);
-  const callsImported = importedCallFacts(py);
-  const pathParams = pathParamFacts(py);
-  const pathCalls = importedPathCalls(py);
-  return {
-    imports,
-    starts,
-    ...(Object.keys(byServer).length ? { startsByServer: byServer } : {}),
-    ...(statelessHttp ? { statelessHttp } : {}),
-    mainGuard: hasMainBlock(py),
-    ...(offStdio.length ? { offStdio } : {}),
-    ...(Object.keys(settings).length ? { settingsDefaults: settings } : {}),
-    ...(major ? { mcpMajor: major } : {}),
-    ...(blocking.size ? { blocking: Object.fromEntries(blocking) } : {}),
-    ...(callsImported.length ? { callsImported } : {}),
-    ...(Object.keys(pathParams).length ? { pathParams } : {}),
-    ...(pathCalls.length ? { pathCalls } : {}),
-    bindings: moduleBindings(py),
-  };
-}
-
 /** A start method called on a server this file does not define (see `moduleFactsOf`). */
 export interface ExternalStart {
   call: PyNode;
@@ -498,7 +425,7 @@ function findExternalStarts(py: PyFile): ExternalStart[] {
 }
 
 /** The name a module exports for a local name bound by `from x import name [as local]`. */
-function fromImportedAs(py: PyFile, local: string): string | undefined {
+export function fromImportedAs(py: PyFile, local: string): string | undefined {
   if (!fromImportedNames(py).has(local)) return undefined;
   return py.imports.get(local)?.split('.').pop();
 }
@@ -542,8 +469,10 @@ export function hasMainBlock(py: PyFile): boolean {
 }
 
 function frameworkFromProject(py: PyFile): PyFramework | undefined {
-  if (py.project.packages.has('fastmcp')) return 'fastmcp';
-  if (py.project.packages.has('mcp')) return 'mcp-python-sdk';
+  // A version (lockfile, pin, installed) or a declared range (`mcp>=1.27` in pyproject.toml).
+  const has = (name: string) => py.project.packages.has(name) || !!py.project.declared?.has(name);
+  if (has('fastmcp')) return 'fastmcp';
+  if (has('mcp') || has('mcp[cli]')) return 'mcp-python-sdk';
   return undefined;
 }
 

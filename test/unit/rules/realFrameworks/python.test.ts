@@ -542,6 +542,15 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     );
     assert.match(sdk[0]!.message, /required string argument \("type": "string"\)/);
   });
+  it('MCP201 on a parameter a functools.wraps decorator supplies: fastmcp 4 and mcp 2.3 both publish it as required, and a call without it fails', () => {
+    const r = runPython([path.join(FIX, 'supplied_param.py')]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+    assert.deepEqual(out.fastmcp, ['client']);
+    assert.deepEqual(out.mcp, ['client']);
+    assert.notEqual(out.fastmcp_call, 'ok');
+    assert.notEqual(out.mcp_call, 'ok');
+  });
   it('MCP113: mcp 2.3 low-level stdio server with raise_exceptions=True stops serving after a failing call (no later call answered) and exits 1; without it the failure is an error answer', async () => {
     const run = (server: string) => {
       const r = runPython([path.join(FIX, 'drive_raw.py'), path.join(FIX, server), 'ok,fail,ok'], REPO);

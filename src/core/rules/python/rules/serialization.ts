@@ -6,6 +6,9 @@ import { ensureFromImport, fix, fixes, replaceNode } from '../fixes';
 import { isInjectedDefault } from '../imports';
 import { returnsOf, walkBody } from './util';
 import { typeRefs, judgeType, isModelClass, hasAnnotatedFields } from './annotationTypes';
+import { importedProjectName } from '../crossCalls';
+import { suppliedParams } from '../decorators';
+import { suppliedParamMessage } from '../suppliedMessage';
 
 // ---- MCP201 ----------------------------------------------------------------------------------
 
@@ -14,9 +17,16 @@ export function mcp201(py: PyFile): void {
   for (const d of py.tools) {
     const fn = d.fn;
     const ctxImport = d.server.framework === 'fastmcp' ? 'fastmcp' : 'mcp.server.fastmcp';
+    const supplied = suppliedParams(py, fn, (n) => importedProjectName(py, n));
+    const plain = fn.params.filter((q) => q.kind === 'plain' && q.name !== 'self' && q.name !== 'cls');
     for (const p of fn.params) {
       if (fn.params[0] === p && (p.name === 'self' || p.name === 'cls')) continue;
       if (isInjectedDefault(py, p.default)) continue;
+      const by = supplied.local.get(p.name);
+      if (by) {
+        py.hit('MCP201', p.node, suppliedParamMessage(p.name, d.def.name, by), { severity: 'error' });
+        continue;
+      }
       if (p.kind !== 'plain') {
         const star = p.kind === 'args' ? '*' : '**';
         // Checked on fastmcp 4.0 (and reported since 2.x) and on mcp 2.3.
@@ -56,6 +66,17 @@ export function mcp201(py: PyFile): void {
           );
         } else if (d.server.framework === 'mcp-python-sdk') {
           // mcp 1.x and 2.x publish an unannotated parameter as `{"type": "string"}` (checked on 2.3).
+          // A decorator imported from another module may supply it: the project model decides.
+          const maybe = supplied.importedDecorators.length
+            ? {
+                maybeSupplied: {
+                  decorators: supplied.importedDecorators,
+                  index: plain.indexOf(p),
+                  name: p.name,
+                  tool: d.def.name,
+                },
+              }
+            : undefined;
           py.hit(
             'MCP201',
             p.node,
@@ -63,6 +84,7 @@ export function mcp201(py: PyFile): void {
             {
               severity: 'info',
               fixes: fixes(fix(`Annotate ${p.name}: str (check the type)`, annotateEdit(py, p, 'str'))),
+              ...(maybe ? { data: maybe } : {}),
             },
           );
         } else {
