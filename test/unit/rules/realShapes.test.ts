@@ -565,6 +565,21 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it("MCP301: reading the server's own small files (templates) in an async tool is no blocking finding; a file the caller names is", () => {
+    assert.deepEqual(
+      at('py_template_read', 'MCP301').map((h) => h.line),
+      [24],
+    );
+  });
+
+  it('MCP503 (TS): wildcard CORS behind an authentication middleware applied to every route (app.use(verifyToken), imported) gives a page nothing to call with; without it the finding stays', () => {
+    assert.deepEqual(at('ts_global_auth', 'MCP503', 'guarded.ts'), []);
+    assert.deepEqual(
+      at('ts_global_auth', 'MCP503', 'open.ts').map((h) => h.line),
+      [8],
+    );
+  });
+
   it('MCP602: mcp.server.fastmcp with mcp 2 pinned fails at import (error)', () => {
     assert.deepEqual(
       at('old_import', 'MCP602').map((x) => [x.line, x.severity]),

@@ -68,7 +68,7 @@ function isPlaceholder(value: string, assigned = false): boolean {
     value.length < 8 ||
     VENDOR_DEFAULT.test(value) ||
     /^\$\{|^\$[A-Z_]|^%[A-Z_]+%$|^<.*>$|^\{\{.*\}\}$|^\{.*\}$/.test(value) ||
-    /(your|my)[_-]?[a-z_-]{0,24}(api|key|token|secret|passw|address)|[_-]here$|change[_-]?me|example|placeholder|dummy|redacted|replace|xxxx|\*\*\*|\.\.\.|…|todo|fake|sample|not[_-]?a[_-]?real|test[_-]?(key|token)/i.test(
+    /(your|my)[_-]?[a-z_-]{0,24}(api|key|token|secret|passw|address)|[_-]here$|change[_-]?me|example|placeholder|dummy|redacted|replace|xxxx|\*\*\*|\.\.\.|…|todo|fake|sample|not[_-]?a[_-]?real|test[_-]?(key|token)|(^|[_-])(demo|mock)[_-]/i.test(
       value,
     ) ||
     /^([A-Za-z0-9])\1+$/.test(value) ||

@@ -68,6 +68,8 @@ describe('secret rules (MCP505)', () => {
       'const auth = `Bearer ${process.env.TOKEN}`;',
       'api_key = "xxxxxxxxxxxxxxxx"',
       'MEMORY_API_TOKEN = "not-a-real-secret"',
+      'token = "demo-token-123456789"',
+      'API_KEY = "mock_api_key_for_tests"',
     ].join('\n');
     assert.deepEqual(secretRules('/p/s.py', text, { language: 'python' }), []);
   });

@@ -6,23 +6,32 @@ import type { FunctionFact } from '../functions';
 import { BLOCKING, importedCalls, threadFix } from '../blocking';
 import { blockingViaMessage, type BlockingVia } from '../blockingMessage';
 import { ensureImport, fix, fixes, replaceNode } from '../fixes';
-import { syncToolsInline, syncToolsThreaded, walkBody } from './util';
+import { identifiersIn, syncToolsInline, syncToolsThreaded, walkBody } from './util';
+import { computeTaint } from './taint';
 
 // ---- MCP301 ----------------------------------------------------------------------------------
 
 const BLOCKING_METHODS_ASYNC = new Set(['read_text', 'read_bytes', 'write_text', 'write_bytes']);
 
-function blockingName(py: PyFile, call: PyNode, isAsync: boolean): string | undefined {
+function blockingName(py: PyFile, call: PyNode, isAsync: boolean, tool?: FunctionFact): string | undefined {
   const q = py.callee(call);
   if (q && BLOCKING.test(q)) return q;
-  if (isAsync) {
+  if (isAsync && tool) {
     const fnNode = field(call, 'function');
     if (fnNode?.type === 'attribute') {
       const attr = py.text(field(fnNode, 'attribute')!);
-      if (BLOCKING_METHODS_ASYNC.has(attr)) return `.${attr}`;
+      // A file the caller names can be any size; the server's own small files (templates, a
+      // config) are read in microseconds.
+      if (BLOCKING_METHODS_ASYNC.has(attr) && namesCallerFile(py, field(fnNode, 'object')!, tool)) return `.${attr}`;
     }
   }
   return undefined;
+}
+
+/** Whether a path expression carries a tool argument (`Path(path).read_text()`, `(base / name).read_bytes()`). */
+function namesCallerFile(py: PyFile, receiver: PyNode, tool: FunctionFact): boolean {
+  const tainted = computeTaint(py, tool, () => false).tainted;
+  return identifiersIn(py, receiver).some((id) => tainted.has(id));
 }
 
 /** MCP301: blocking calls that freeze the event loop (async tools, or sync tools run inline). */
@@ -33,7 +42,7 @@ export function mcp301(py: PyFile): void {
     const fn = d.fn;
     if (!fn.isAsync && !inline) continue;
     for (const call of callsInBody(py, fn)) {
-      const name = blockingName(py, call, fn.isAsync);
+      const name = blockingName(py, call, fn.isAsync, fn);
       if (!name || reported.has(call)) continue;
       reported.add(call);
       reportBlocking(py, d, fn, call, name, undefined);

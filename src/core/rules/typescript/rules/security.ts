@@ -241,7 +241,7 @@ function mcp503(ctx: RuleContext): void {
   }
   // Wildcard CORS. With `*` the browser sends no cookies, so when every MCP route requires a
   // token (`app.post("/mcp", requireBearer, handler)`) a foreign page has nothing to call it with.
-  if (authenticates(sf.text) || mcpRoutesAuthenticated(ctx)) return;
+  if (authenticates(sf.text) || mcpRoutesAuthenticated(ctx) || globalAuthMiddleware(ctx)) return;
   const corsImported = importsModule(ctx.facts, 'cors', 'hono/cors');
   for (const call of corsImported ? ctx.facts.calls : callsNamed(ctx.facts, 'setHeader', 'header', 'set')) {
     const ref = corsImported ? resolveRef(ctx.facts, call.expression) : undefined;
@@ -304,6 +304,27 @@ function mcpRoutesAuthenticated(ctx: RuleContext): boolean {
     if (!guarded) return false;
   }
   return routes > 0;
+}
+
+/**
+ * An authentication middleware applied to every route before any is registered: `app.use(verifyJWT)`
+ * (a function named for it, here or imported), ahead of the first `app.get/post/...(path, ...)`.
+ */
+function globalAuthMiddleware(ctx: RuleContext): boolean {
+  const { ts, sf } = ctx;
+  const routes = callsNamed(ctx.facts, 'get', 'post', 'delete', 'all', 'put').filter(
+    (c) => c.arguments.length >= 2 && stringValue(unwrap(c.arguments[0]!)) !== undefined,
+  );
+  const first = Math.min(...routes.map((c) => c.getStart(sf)));
+  return callsNamed(ctx.facts, 'use').some((c) => {
+    const a = c.arguments.length === 1 ? unwrap(c.arguments[0]!) : undefined;
+    return (
+      !!a &&
+      (ts.isIdentifier(a) || ts.isCallExpression(a)) &&
+      AUTH_MIDDLEWARE.test(ts.isCallExpression(a) ? a.expression.getText(sf) : a.text) &&
+      c.getStart(sf) < first
+    );
+  });
 }
 
 /**
