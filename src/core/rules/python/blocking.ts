@@ -68,9 +68,13 @@ const callsCache = new WeakMap<PyFile, ImportedCall[]>();
  */
 export function blockingFacts(py: PyFile): Map<string, BlockingFact> {
   let out = factsCache.get(py);
-  if (!out) factsCache.set(py, (out = computeFacts(py)));
+  if (!out) factsCache.set(py, (out = MAY_BLOCK.test(py.src.text) ? computeFacts(py) : new Map()));
   return out;
 }
+
+/** Text a module needs for any blocking call it could reach (a cheap filter before the call graph). */
+const MAY_BLOCK =
+  /\b(?:sleep|requests|httpx|urlopen|subprocess|system|connect|ZipFile|IMAP4(?:_SSL)?|IMAPClient|SMTP(?:_SSL)?|FTP(?:_TLS)?|POP3(?:_SSL)?|create_connection|Session|Client)\b/;
 
 function computeFacts(py: PyFile): Map<string, BlockingFact> {
   const { methods, bases, methodOf } = moduleClasses(py);

@@ -30,18 +30,27 @@ interface ProjectImports {
 const importsCache = new WeakMap<PyFile, ProjectImports>();
 const localsCache = new WeakMap<FunctionFact, Map<string, PyNode>>();
 
-/** Module names per folder (`x` for `x.py` and for a folder `x/`), cached by the folder's mtime. */
-const folderCache = new Map<string, { mtime: number; names: Set<string> }>();
+/**
+ * Module names per folder (`x` for `x.py` and for a folder `x/`), re-read when the folder's mtime
+ * changes; within a second of the last look the folder is not stat-ed again (a workspace pass
+ * asks for the same few folders for every file).
+ */
+const folderCache = new Map<string, { mtime: number; seen: number; names: Set<string> }>();
 
 function moduleNamesIn(dir: string): Set<string> {
+  const now = Date.now();
+  const hit = folderCache.get(dir);
+  if (hit && now - hit.seen < 1000) return hit.names;
   let mtime: number;
   try {
     mtime = fs.statSync(dir).mtimeMs;
   } catch {
     return new Set();
   }
-  const hit = folderCache.get(dir);
-  if (hit && hit.mtime === mtime) return hit.names;
+  if (hit && hit.mtime === mtime) {
+    hit.seen = now;
+    return hit.names;
+  }
   const names = new Set<string>();
   try {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -52,7 +61,7 @@ function moduleNamesIn(dir: string): Set<string> {
     // unreadable: no local modules there
   }
   if (folderCache.size > 2000) folderCache.clear();
-  folderCache.set(dir, { mtime, names });
+  folderCache.set(dir, { mtime, seen: now, names });
   return names;
 }
 
@@ -62,12 +71,15 @@ function moduleNamesIn(dir: string): Set<string> {
  * `src/`, the file's own folder, and the folder above the file's outermost package).
  */
 function mayBeProjectModule(py: PyFile, spec: string): boolean {
-  return spec.startsWith('.') || localModules(py).has(spec.split('.')[0]);
+  if (spec.startsWith('.')) return true;
+  const top = spec.split('.')[0];
+  return localModules(py).some((names) => names.has(top));
 }
 
-const localCache = new WeakMap<PyFile, Set<string>>();
+const localCache = new WeakMap<PyFile, Set<string>[]>();
 
-function localModules(py: PyFile): Set<string> {
+/** The module names of the folders a bare import of this file can name project code in. */
+function localModules(py: PyFile): Set<string>[] {
   let out = localCache.get(py);
   if (out) return out;
   const root = py.project.root;
@@ -75,7 +87,7 @@ function localModules(py: PyFile): Set<string> {
   const folders = new Set([root, path.join(root, 'src'), dir]);
   while (fs.existsSync(path.join(dir, '__init__.py')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   folders.add(dir);
-  out = new Set([...folders].flatMap((f) => [...moduleNamesIn(f)]));
+  out = [...folders].map(moduleNamesIn);
   localCache.set(py, out);
   return out;
 }

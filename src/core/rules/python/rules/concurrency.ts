@@ -7,7 +7,7 @@ import { BLOCKING, importedCalls, threadFix } from '../blocking';
 import { blockingViaMessage, type BlockingVia } from '../blockingMessage';
 import { ensureImport, fix, fixes, replaceNode } from '../fixes';
 import { identifiersIn, syncToolsInline, syncToolsThreaded, walkBody } from './util';
-import { computeTaint } from './taint';
+import { argumentTaint } from './taint';
 
 // ---- MCP301 ----------------------------------------------------------------------------------
 
@@ -30,7 +30,7 @@ function blockingName(py: PyFile, call: PyNode, isAsync: boolean, tool?: Functio
 
 /** Whether a path expression carries a tool argument (`Path(path).read_text()`, `(base / name).read_bytes()`). */
 function namesCallerFile(py: PyFile, receiver: PyNode, tool: FunctionFact): boolean {
-  const tainted = computeTaint(py, tool, () => false).tainted;
+  const tainted = argumentTaint(py, tool).tainted;
   return identifiersIn(py, receiver).some((id) => tainted.has(id));
 }
 

@@ -3,7 +3,7 @@ import { field, named, type PyNode } from '../ast';
 import type { PyFile } from '../context';
 import type { FunctionFact } from '../functions';
 import { toolBodies } from '../dispatchers';
-import { computeTaint, hasContainment, pathIdentifiers, type Taint } from './taint';
+import { argumentTaint, computeTaint, hasContainment, pathIdentifiers, type Taint } from './taint';
 import { calleeOf, importsProjectModules, moduleCallables } from '../crossCalls';
 import type { ModuleFacts } from '../../types';
 import { documentsAnyPath } from '../../toolPurpose';
@@ -54,6 +54,10 @@ function toolTaint(py: PyFile, fn: FunctionFact): Taint {
   return computeTaint(py, fn, isSink, (right, tainted) => boundaryTaint(py, right, tainted));
 }
 
+/** Text a function needs for any path sink (a cheap filter before the taint analysis). */
+const MAY_TOUCH_FILES =
+  /\b(?:open|Path|PurePath|PosixPath|WindowsPath|os|shutil|send_file|send_from_directory|FileResponse|File|Image|Audio|Repo|git)\b|\w\s*\/\s*\w/;
+
 /** A parameter that a function uses as a filesystem path unchecked: its position (after self/cls), name and the line of use. */
 export interface PathParam {
   index: number;
@@ -69,7 +73,7 @@ export interface PathParam {
 export function pathParamFacts(py: PyFile): Record<string, PathParam[]> {
   const out: Record<string, PathParam[]> = {};
   for (const [key, { fn }] of moduleCallables(py)) {
-    if (py.definitionOf(fn)) continue;
+    if (py.definitionOf(fn) || !MAY_TOUCH_FILES.test(py.text(fn.body))) continue;
     const params = fn.params.filter((p) => p.kind === 'plain' && p.name !== 'self' && p.name !== 'cls');
     const found = helperPathParams(py, fn, 0);
     if (found.length) out[key] = found.map((f) => ({ index: f.index, name: params[f.index].name, line: f.line }));
@@ -133,7 +137,7 @@ const SHELLS = /^(?:\/(?:usr\/)?bin\/)?(?:ba|z|da|k)?sh$/;
 function runsCallerCommand(py: PyFile, fn: FunctionFact): boolean {
   let t: Set<string> | undefined;
   const tainted = (n: PyNode | undefined) =>
-    n?.type === 'identifier' && (t ??= computeTaint(py, fn, () => false).tainted).has(py.text(n));
+    n?.type === 'identifier' && (t ??= argumentTaint(py, fn).tainted).has(py.text(n));
   return py.callsIn(fn).some((c) => {
     const q = py.callee(c) ?? '';
     const pos = py.positional(c);

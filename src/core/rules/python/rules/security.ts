@@ -10,7 +10,7 @@ import { toolBodies, type ToolBody } from '../dispatchers';
 import { hostValue, identifiersIn, isAllInterfaces, walkBody } from './util';
 import { externalStarts, isMcpServerClass } from '../servers';
 import type { RuleHit } from '../../types';
-import { computeTaint, flowIdentifiers, type Taint } from './taint';
+import { argumentTaint, flowIdentifiers, type Taint } from './taint';
 
 // ---- MCP501 ----------------------------------------------------------------------------------
 
@@ -32,7 +32,7 @@ export function mcp501(py: PyFile): void {
       )
         cmd = kw.get('cmd') ?? py.positional(call)[0];
       if (!cmd) continue;
-      t ??= computeTaint(py, d.fn, () => false);
+      t ??= argumentTaint(py, d.fn);
       const tainted = t.tainted;
       const names = flowIdentifiers(py, cmd).filter((i) => tainted.has(i));
       if (!names.length) continue;

@@ -107,3 +107,12 @@ export function pathIdentifiers(py: PyFile, node: PyNode): string[] {
   });
   return out;
 }
+
+const plainCache = new WeakMap<FunctionFact, Taint>();
+
+/** `computeTaint` with no path sinks, computed once per function (shell, blocking and path checks share it). */
+export function argumentTaint(py: PyFile, fn: FunctionFact): Taint {
+  let t = plainCache.get(fn);
+  if (!t) plainCache.set(fn, (t = computeTaint(py, fn, () => false)));
+  return t;
+}
