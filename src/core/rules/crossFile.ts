@@ -4,8 +4,7 @@
  * registered in two files of one server project.
  */
 import { basename, dirname, join, relative } from 'node:path';
-import { blockingViaMessage } from './python/blockingMessage';
-import { suppliedParamMessage } from './python/suppliedMessage';
+import { blockingViaMessage, suppliedParamMessage } from './python/messages';
 import type { ProjectModel } from './projectModel';
 import type { Definition, FileAnalysis, Language, ModuleFacts, RuleHit } from './types';
 
@@ -192,6 +191,11 @@ export function modelHits(model: ProjectModel, file: string, facts: ModuleFacts 
   return [...blockingCallHits(model, file, facts), ...pathCallHits(model, file, facts)];
 }
 
+/** A line of another file, as `file` names it: `client.py line 11`, `../lib/geo.py line 3`. */
+function placeIn(file: string, other: string, line: number): string {
+  return `${relative(dirname(file), other) || basename(other)} line ${line}`;
+}
+
 /**
  * MCP301 on async tools' calls into other modules (ModuleFacts.callsImported): those whose function
  * or method reaches a blocking call in the module that defines it, with that call named.
@@ -201,8 +205,7 @@ function blockingCallHits(model: ProjectModel, file: string, facts: ModuleFacts 
   for (const { hit, via } of facts?.callsImported ?? []) {
     const b = model.importedBlocking(file, via.name, via.member);
     if (!b) continue;
-    const where = `${relative(dirname(file), b.file) || basename(b.file)} line ${b.line}`;
-    out.push({ ...hit, message: blockingViaMessage(via, b, where) });
+    out.push({ ...hit, message: blockingViaMessage(via, b, placeIn(file, b.file, b.line)) });
   }
   return out;
 }
@@ -219,7 +222,7 @@ function pathCallHits(model: ProjectModel, file: string, facts: ModuleFacts | un
     for (const p of found.params) {
       const names = via.kw[p.name] ?? via.pos[p.index];
       if (!names?.length) continue;
-      const where = `${relative(dirname(file), found.file) || basename(found.file)} line ${p.line}`;
+      const where = placeIn(file, found.file, p.line);
       out.push({
         ...hit,
         message: `${via.display}() on line ${via.line} passes tool argument ${names.map((n) => `'${n}'`).join(', ')} of ${via.tool} as '${p.name}', which it uses as a path (${where}) without checking that it stays inside the intended folder: "../" or an absolute path reads or writes anywhere (.env, SSH keys). Resolve it and check containment (resolved.is_relative_to(base)) before use, here or in ${via.display}().`,

@@ -110,7 +110,6 @@ interface CacheEntry {
   helperModule?: ModuleFacts;
 }
 
-/** Cheap text checks that decide whether a source file is worth parsing. */
 type DefaultLanguage = 'python' | 'typescript';
 
 export class RuleEngine {
@@ -407,10 +406,10 @@ export class RuleEngine {
   private async ensureHelper(file: string, entry: CacheEntry, text?: string): Promise<boolean> {
     if (entry.language !== 'python' && entry.language !== 'typescript') return false;
     if (!entry.skipped || entry.helperHits || this.custom) return false;
-    // Parsed for the stdout rules, or for the blocking calls an importer's async tools reach.
+    // Parsed for the stdout rules, or for what an importer's tools call here (blocking calls, paths).
     if (
       !this.reachesStdio(file) &&
-      !(entry.language === 'python' && this.model.calledFromAsyncTools(file)) &&
+      !(entry.language === 'python' && this.model.calledFromTools(file)) &&
       // A possible entry module of a TypeScript stdio server (`index.ts` that imports the server).
       !(entry.language === 'typescript' && this.model.tsStdioIn(entry.root))
     )

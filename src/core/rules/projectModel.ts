@@ -246,7 +246,7 @@ export class ProjectModel {
   }
 
   /** Whether an analyzed module whose tools call into other modules (blocking calls, paths) imports `file`. */
-  calledFromAsyncTools(file: string): boolean {
+  calledFromTools(file: string): boolean {
     return this.importersOf(file).some((i) => {
       const f = this.nodes.get(i)?.facts;
       return !!f?.callsImported?.length || !!f?.pathCalls?.length;

@@ -11,6 +11,7 @@ import { ensureImport, fix, fixes, replaceNode } from './fixes';
 import type { FunctionFact } from './functions';
 import { calleeOf, importsProjectModules, moduleCallables, moduleClasses } from './crossCalls';
 import { syncToolsInline } from './rules/util';
+import type { BlockingVia } from './messages';
 
 /** Calls that block the thread until I/O or a child process finishes (mail and FTP clients connect when built). */
 export const BLOCKING =
@@ -204,10 +205,7 @@ function computeImportedCalls(py: PyFile): ImportedCall[] {
       const callee = calleeOf(py, call, d.fn);
       if (!callee) continue;
       const display = py.text(field(call, 'function')!);
-      // Which runner runs this sync tool on the event loop, for the message.
-      const sync = d.fn.isAsync
-        ? {}
-        : { sync: d.server.framework === 'fastmcp' ? 'this fastmcp version' : 'mcp.server.fastmcp 1.x' };
+      const sync = d.fn.isAsync ? {} : { sync: syncRunner(d.server.framework) };
       if ('own' in callee) {
         const local = own.get(callee.own);
         if (local) out.push({ call, tool: d.def.name, display, name: callee.own, local, ...sync });
@@ -217,25 +215,38 @@ function computeImportedCalls(py: PyFile): ImportedCall[] {
   return out;
 }
 
+/** Which runner runs sync tools on the event loop, for MCP301's messages. */
+export function syncRunner(framework: string): string {
+  return framework === 'fastmcp' ? 'this fastmcp version' : 'mcp.server.fastmcp 1.x';
+}
+
+/**
+ * What MCP301's message says about a tool's call into a function that blocks, and the quick fix:
+ * none for an awaited async function or in a sync tool (the message says to make it async).
+ */
+export function blockingVia(py: PyFile, ic: ImportedCall): { via: BlockingVia; fixes: Fix[] | undefined } {
+  const awaited = ic.call.parent?.type === 'await';
+  return {
+    via: {
+      tool: ic.tool,
+      display: ic.display,
+      line: py.line(ic.call),
+      awaited,
+      ...(ic.sync ? { sync: ic.sync } : {}),
+    },
+    fixes: fixes(awaited || ic.sync ? undefined : threadFix(py, ic.call)),
+  };
+}
+
 /** The calls into other modules for the module facts (ModuleFacts.callsImported). */
 export function importedCallFacts(py: PyFile): NonNullable<ModuleFacts['callsImported']> {
   return importedCalls(py)
     .filter((ic) => !ic.local)
     .map((ic) => {
-      const awaited = ic.call.parent?.type === 'await';
-      // A sync tool cannot await: no thread fix there (the message says to make it async).
-      const f = fixes(awaited || ic.sync ? undefined : threadFix(py, ic.call));
+      const { via, fixes: f } = blockingVia(py, ic);
       return {
         hit: { ruleId: 'MCP301', range: py.range(ic.call), message: '', ...(f ? { fixes: f } : {}) },
-        via: {
-          tool: ic.tool,
-          display: ic.display,
-          line: py.line(ic.call),
-          awaited,
-          ...(ic.sync ? { sync: ic.sync } : {}),
-          name: ic.name,
-          ...(ic.member ? { member: ic.member } : {}),
-        },
+        via: { ...via, name: ic.name, ...(ic.member ? { member: ic.member } : {}) },
       };
     });
 }

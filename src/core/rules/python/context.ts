@@ -22,6 +22,8 @@ export class PyFile {
   readonly src: SourceText;
   /** Local name → qualified name (`t` → `time`, `sleep` → `time.sleep`, `F` → `fastmcp.FastMCP`). */
   readonly imports = new Map<string, string>();
+  /** Names bound by `from x import name [as local]`: local → the name as `x` exports it, and `x` as written. */
+  readonly fromImports = new Map<string, { name: string; from: string }>();
   /** Every import statement, for inserting new imports after them. */
   readonly importNodes: PyNode[] = [];
   readonly hasFutureAnnotations: boolean;

@@ -96,17 +96,10 @@ function projectImports(py: PyFile): ProjectImports {
   let out = importsCache.get(py);
   if (out) return out;
   out = { fromNames: new Map(), modules: new Map() };
+  for (const [local, { name, from }] of py.fromImports)
+    if (mayBeProjectModule(py, from)) out.fromNames.set(local, name);
   for (const n of py.importNodes) {
-    if (n.type === 'import_from_statement') {
-      const mod = field(n, 'module_name');
-      if (!mod || !mayBeProjectModule(py, py.text(mod).replace(/\s+/g, ''))) continue;
-      for (const c of n.children) {
-        if (c.field !== 'name') continue;
-        const nm = c.type === 'aliased_import' ? field(c, 'name') : c;
-        const alias = c.type === 'aliased_import' ? field(c, 'alias') : c;
-        if (nm && alias) out.fromNames.set(py.text(alias), py.text(nm));
-      }
-    } else if (n.type === 'import_statement') {
+    if (n.type === 'import_statement') {
       for (const c of named(n)) {
         const nm = c.type === 'aliased_import' ? field(c, 'name') : c;
         const alias = c.type === 'aliased_import' ? field(c, 'alias') : undefined;

@@ -8,6 +8,7 @@
 import { field, named, type PyNode, walk } from './ast';
 import type { PyFile } from './context';
 import type { FunctionFact } from './functions';
+import { importedProjectName } from './crossCalls';
 
 /** What a decorator supplies: its first `leading` positional arguments, and keyword arguments by name. */
 export interface Injection {
@@ -76,7 +77,6 @@ function plainDecorators(py: PyFile, decorated: PyNode | undefined): string[] {
 export function suppliedParams(
   py: PyFile,
   fn: FunctionFact,
-  imported: (name: string) => string | undefined,
 ): { local: Map<string, string>; importedDecorators: string[] } {
   const local = new Map<string, string>();
   const importedDecorators: string[] = [];
@@ -88,7 +88,7 @@ export function suppliedParams(
       for (const p of params.slice(0, inj.leading)) local.set(p.name, name);
       for (const n of inj.names) if (params.some((p) => p.name === n)) local.set(n, name);
     } else {
-      const exp = imported(name);
+      const exp = importedProjectName(py, name);
       if (exp) importedDecorators.push(exp);
     }
   }

@@ -76,6 +76,8 @@ export interface ToolBody {
   name: string;
   /** "Tool 'name'" or "The tools/call dispatcher 'fn'", to start a message with. */
   label: string;
+  /** "'name'" or "the tools/call dispatcher 'fn'", inside a sentence ("tool argument 'x' of ..."). */
+  mention: string;
   dispatcher?: Dispatcher;
   framework: 'fastmcp' | 'mcp-python-sdk';
 }
@@ -86,6 +88,7 @@ export function toolBodies(py: PyFile): ToolBody[] {
     fn: d.fn,
     name: d.def.name,
     label: `Tool '${d.def.name}'`,
+    mention: `'${d.def.name}'`,
     framework: d.server.framework,
   }));
   for (const d of dispatchersOf(py))
@@ -93,6 +96,7 @@ export function toolBodies(py: PyFile): ToolBody[] {
       fn: d.fn,
       name: d.fn.name,
       label: `The tools/call dispatcher '${d.fn.name}'`,
+      mention: `the tools/call dispatcher '${d.fn.name}'`,
       dispatcher: d,
       framework: 'mcp-python-sdk',
     });

@@ -31,10 +31,14 @@ export function addImport(py: PyFile, n: PyNode): void {
     if (c.type === 'dotted_name') {
       const nm = py.text(c);
       py.imports.set(nm, `${modText}.${nm}`);
+      py.fromImports.set(nm, { name: nm, from: modText });
     } else if (c.type === 'aliased_import') {
       const nm = field(c, 'name');
       const alias = field(c, 'alias');
-      if (nm && alias) py.imports.set(py.text(alias), `${modText}.${py.text(nm)}`);
+      if (nm && alias) {
+        py.imports.set(py.text(alias), `${modText}.${py.text(nm)}`);
+        py.fromImports.set(py.text(alias), { name: py.text(nm), from: modText });
+      }
     }
   }
 }

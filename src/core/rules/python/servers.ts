@@ -371,14 +371,13 @@ export function externalStarts(py: PyFile): ExternalStart[] {
 }
 
 function findExternalStarts(py: PyFile): ExternalStart[] {
-  const fromImported = fromImportedNames(py);
   const out: ExternalStart[] = [];
   const own = new Set(py.servers.map((s) => s.name));
   // Names bound to the result of calling an imported factory: `mcp = create_server()`.
   const made = new Set<string>();
   for (const c of py.calls) {
     const fnNode = field(c, 'function');
-    if (fnNode?.type !== 'identifier' || !fromImported.has(py.text(fnNode))) continue;
+    if (fnNode?.type !== 'identifier' || !py.fromImports.has(py.text(fnNode))) continue;
     const a = c.parent;
     const left = a?.type === 'assignment' && field(a, 'right') === c ? field(a, 'left') : undefined;
     if (left?.type === 'identifier') made.add(py.text(left));
@@ -392,10 +391,10 @@ function findExternalStarts(py: PyFile): ExternalStart[] {
     let external = false;
     if (obj?.type === 'identifier') {
       const name = py.text(obj);
-      external = !own.has(name) && (fromImported.has(name) || made.has(name));
+      external = !own.has(name) && (py.fromImports.has(name) || made.has(name));
     } else if (obj?.type === 'call') {
       const f = field(obj, 'function');
-      external = f?.type === 'identifier' && fromImported.has(py.text(f));
+      external = f?.type === 'identifier' && py.fromImports.has(py.text(f));
     } else if (obj?.type === 'attribute') {
       // `server_module.mcp.run()` on an imported module
       let root: PyNode | undefined = obj;
@@ -417,8 +416,7 @@ function findExternalStarts(py: PyFile): ExternalStart[] {
         transportArg = undefined;
       }
     }
-    const local = obj?.type === 'identifier' && fromImported.has(py.text(obj)) ? py.text(obj) : undefined;
-    const imported = local ? py.imports.get(local)?.split('.').pop() : undefined;
+    const imported = obj?.type === 'identifier' ? fromImportedAs(py, py.text(obj)) : undefined;
     out.push({ call: c, method, transport, transportArg, ...(imported ? { imported } : {}) });
   }
   return out;
@@ -426,8 +424,7 @@ function findExternalStarts(py: PyFile): ExternalStart[] {
 
 /** The name a module exports for a local name bound by `from x import name [as local]`. */
 export function fromImportedAs(py: PyFile, local: string): string | undefined {
-  if (!fromImportedNames(py).has(local)) return undefined;
-  return py.imports.get(local)?.split('.').pop();
+  return py.fromImports.get(local)?.name;
 }
 
 /**
@@ -447,20 +444,6 @@ function streamTransport(py: PyFile, call: PyNode): 'stdio' | 'sse' | 'http' | u
     }
   }
   return undefined;
-}
-
-/** Local names bound by `from x import name [as local]`. */
-function fromImportedNames(py: PyFile): Set<string> {
-  const out = new Set<string>();
-  for (const n of py.importNodes) {
-    if (n.type !== 'import_from_statement') continue;
-    for (const c of n.children) {
-      if (c.field !== 'name') continue;
-      const local = c.type === 'aliased_import' ? field(c, 'alias') : c;
-      if (local) out.add(py.text(local));
-    }
-  }
-  return out;
 }
 
 /** Whether the module has an `if __name__ == "__main__":` block. */

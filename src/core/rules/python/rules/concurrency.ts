@@ -3,8 +3,8 @@ import { field, named, type PyNode } from '../ast';
 import type { PyFile } from '../context';
 import type { DefinitionFact } from '../definitions';
 import type { FunctionFact } from '../functions';
-import { BLOCKING, importedCalls, threadFix } from '../blocking';
-import { blockingViaMessage, type BlockingVia } from '../blockingMessage';
+import { BLOCKING, blockingVia, importedCalls, syncRunner, threadFix } from '../blocking';
+import { blockingViaMessage } from '../messages';
 import { ensureImport, fix, fixes, replaceNode } from '../fixes';
 import { identifiersIn, syncToolsInline, syncToolsThreaded, walkBody } from './util';
 import { argumentTaint } from './taint';
@@ -66,21 +66,8 @@ export function mcp301(py: PyFile): void {
   for (const ic of importedCalls(py)) {
     if (!ic.local || reported.has(ic.call)) continue;
     reported.add(ic.call);
-    const via: BlockingVia = {
-      tool: ic.tool,
-      display: ic.display,
-      line: py.line(ic.call),
-      awaited: ic.call.parent?.type === 'await',
-      ...(ic.sync ? { sync: ic.sync } : {}),
-    };
-    const f = via.awaited || via.sync ? undefined : threadFix(py, ic.call);
-    if (ic.local)
-      py.hit('MCP301', ic.call, blockingViaMessage(via, ic.local, `line ${ic.local.line}`), { fixes: fixes(f) });
-    else
-      py.hit('MCP301', ic.call, '', {
-        fixes: fixes(f),
-        data: { blockingVia: { ...via, name: ic.name, ...(ic.member ? { member: ic.member } : {}) } },
-      });
+    const { via, fixes: f } = blockingVia(py, ic);
+    py.hit('MCP301', ic.call, blockingViaMessage(via, ic.local, `line ${ic.local.line}`), { fixes: f });
   }
 }
 
@@ -103,7 +90,7 @@ function reportBlocking(
       ? `inside async tool '${d.def.name}'`
       : `in tool '${d.def.name}'`;
   if (!fn.isAsync) {
-    const fw = d.server.framework === 'fastmcp' ? 'this fastmcp version' : 'mcp.server.fastmcp 1.x';
+    const fw = syncRunner(d.server.framework);
     py.hit(
       'MCP301',
       call,

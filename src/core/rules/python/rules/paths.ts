@@ -21,7 +21,7 @@ export function mcp502(py: PyFile): void {
       if (!anySink && pathSinkArgs(py, n).length) anySink = true;
       return !anySink;
     });
-    if (!anySink || runsCallerCommand(py, d.fn) || documentsAnyPath(toolDocs(py, d.fn))) continue;
+    if (!anySink || !pathsMatter(py, d.fn)) continue;
     const t = toolTaint(py, d.fn);
     const reported = new Set<PyNode>();
     walkBody(d.fn, (n) => {
@@ -42,9 +42,13 @@ export function mcp502(py: PyFile): void {
   }
 }
 
-/** A tool's own documentation: its docstring and its signature (`Field(description=...)`, `Annotated[...]`). */
-function toolDocs(py: PyFile, fn: FunctionFact): string {
-  return `${fn.docstring ?? ''}\n${py.text(fn.paramsNode)}`;
+/**
+ * Whether the tool has a folder to keep its paths in: not when it runs its caller's shell commands
+ * (it reaches any path by design), nor when its documentation (docstring, `Field(description=...)`
+ * in its signature) says the path may be anywhere.
+ */
+function pathsMatter(py: PyFile, fn: FunctionFact): boolean {
+  return !runsCallerCommand(py, fn) && !documentsAnyPath(`${fn.docstring ?? ''}\n${py.text(fn.paramsNode)}`);
 }
 
 /** Names holding a tool argument that can supply a whole path component (see `boundaryTaint`). */
@@ -94,13 +98,7 @@ export function importedPathCalls(py: PyFile): NonNullable<ModuleFacts['pathCall
       const callee = calleeOf(py, c, d.fn);
       return callee && 'imported' in callee ? [{ c, ref: callee.imported }] : [];
     });
-    if (
-      !calls.length ||
-      hasContainment(py.text(d.fn.body)) ||
-      runsCallerCommand(py, d.fn) ||
-      documentsAnyPath(toolDocs(py, d.fn))
-    )
-      continue;
+    if (!calls.length || hasContainment(py.text(d.fn.body)) || !pathsMatter(py, d.fn)) continue;
     const t = toolTaint(py, d.fn);
     for (const { c, ref } of calls) {
       const pos = py.positional(c).map((a) => freshTaint(py, a, t));
@@ -113,7 +111,7 @@ export function importedPathCalls(py: PyFile): NonNullable<ModuleFacts['pathCall
       out.push({
         hit: { ruleId: 'MCP502', range: py.range(c), message: '' },
         via: {
-          tool: d.dispatcher ? `the tools/call dispatcher '${d.name}'` : `'${d.name}'`,
+          tool: d.mention,
           display: py.text(field(c, 'function')!),
           line: py.line(c),
           name: ref.name,

@@ -36,14 +36,13 @@ export function mcp501(py: PyFile): void {
       const tainted = t.tainted;
       const names = flowIdentifiers(py, cmd).filter((i) => tainted.has(i));
       if (!names.length) continue;
-      const who = d.dispatcher ? `the tools/call dispatcher '${d.name}'` : `'${d.name}'`;
       // The whole command is the caller's (`subprocess.run(command, shell=True)`): running commands
       // is the tool's purpose, so there is nothing to escape, only the exposure to confine.
       if (cmd.type === 'identifier' && d.fn.params.some((p) => p.name === py.text(cmd))) {
         py.hit(
           'MCP501',
           call,
-          `${q}() on line ${py.line(call)} runs the caller's whole command (tool argument '${py.text(cmd)}' of ${who}) in a shell: whoever steers the model (a web page, a document, an issue it reads) can run anything with the server's privileges. If running commands is this tool's purpose, confine it: an allowlist of programs run without a shell, a sandbox or container, or a confirmation from the user (ctx.elicit).`,
+          `${q}() on line ${py.line(call)} runs the caller's whole command (tool argument '${py.text(cmd)}' of ${d.mention}) in a shell: whoever steers the model (a web page, a document, an issue it reads) can run anything with the server's privileges. If running commands is this tool's purpose, confine it: an allowlist of programs run without a shell, a sandbox or container, or a confirmation from the user (ctx.elicit).`,
           { severity: 'warning' },
         );
         continue;
@@ -51,7 +50,7 @@ export function mcp501(py: PyFile): void {
       py.hit(
         'MCP501',
         call,
-        `${q}() on line ${py.line(call)} runs a shell command built from tool argument${names.length > 1 ? 's' : ''} ${[...new Set(names)].map((n) => `'${n}'`).join(', ')} of ${who}: a model steered by untrusted content can inject ; && $( ) and run anything with the server's privileges. Pass an argument list with shell=False (e.g. subprocess.run(["cmd", arg])) and validate the values.`,
+        `${q}() on line ${py.line(call)} runs a shell command built from tool argument${names.length > 1 ? 's' : ''} ${[...new Set(names)].map((n) => `'${n}'`).join(', ')} of ${d.mention}: a model steered by untrusted content can inject ; && $( ) and run anything with the server's privileges. Pass an argument list with shell=False (e.g. subprocess.run(["cmd", arg])) and validate the values.`,
         {},
       );
     }

@@ -6,9 +6,8 @@ import { ensureFromImport, fix, fixes, replaceNode } from '../fixes';
 import { isInjectedDefault } from '../imports';
 import { returnsOf, walkBody } from './util';
 import { typeRefs, judgeType, isModelClass, hasAnnotatedFields } from './annotationTypes';
-import { importedProjectName } from '../crossCalls';
 import { suppliedParams } from '../decorators';
-import { suppliedParamMessage } from '../suppliedMessage';
+import { suppliedParamMessage } from '../messages';
 
 // ---- MCP201 ----------------------------------------------------------------------------------
 
@@ -17,7 +16,7 @@ export function mcp201(py: PyFile): void {
   for (const d of py.tools) {
     const fn = d.fn;
     const ctxImport = d.server.framework === 'fastmcp' ? 'fastmcp' : 'mcp.server.fastmcp';
-    const supplied = suppliedParams(py, fn, (n) => importedProjectName(py, n));
+    const supplied = suppliedParams(py, fn);
     const plain = fn.params.filter((q) => q.kind === 'plain' && q.name !== 'self' && q.name !== 'cls');
     for (const p of fn.params) {
       if (fn.params[0] === p && (p.name === 'self' || p.name === 'cls')) continue;

@@ -32,12 +32,12 @@ function quietCommand(py: PyFile, call: PyNode, isAsync: boolean): boolean {
 /** MCP103: child processes and stdin reads that share the stdio pipe. */
 export function mcp103(py: PyFile): void {
   const before = py.hits.length;
-  childrenAndReads(py);
-  tagImportedServer(py, stdioState(py), before);
+  const state = stdioState(py);
+  childrenAndReads(py, state);
+  tagImportedServer(py, state, before);
 }
 
-function childrenAndReads(py: PyFile): void {
-  const state = stdioState(py);
+function childrenAndReads(py: PyFile, state: ReturnType<typeof stdioState>): void {
   // A runner of an imported server: MCP101 only (its writes are confirmed by the project model).
   if (!state.applies || state.imported) return;
   const down = state.downgrade;

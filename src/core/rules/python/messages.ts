@@ -1,4 +1,4 @@
-/** MCP301's message for a tool's call into code that blocks (shared by the rule and the project model's check). */
+/** Messages that both a rule and the project model's cross-file checks write (MCP301, MCP201). */
 
 /** A call an async tool makes to a function or method that reaches a blocking call. */
 export interface BlockingVia {
@@ -21,4 +21,9 @@ export function blockingViaMessage(v: BlockingVia, fact: { call: string; line: n
   if (v.sync)
     return `${v.display}() on line ${v.line} blocks the event loop inside tool '${v.tool}': it reaches ${fact.call}() (${where}), and ${v.sync} runs sync tools on the event loop, so every other request, ping and new handshake waits until it returns. Make the tool async and run the call with await asyncio.to_thread(${v.display}, ...)${http ? ', or use an async client (httpx.AsyncClient)' : ''}.`;
   return `${v.display}() on line ${v.line} blocks the event loop inside async tool '${v.tool}': it reaches ${fact.call}() (${where}), so every other request, ping and new handshake waits until it returns. ${advice}.`;
+}
+
+/** MCP201 on a tool parameter that a decorator supplies. */
+export function suppliedParamMessage(param: string, tool: string, decorator: string): string {
+  return `Parameter '${param}' of tool '${tool}' is supplied by @${decorator}, but functools.wraps keeps the original signature, so the SDK publishes '${param}' as a required argument: the model must invent a value, a call without it fails validation ("${param}: Field required"), and the decorator throws away what the model sent. Give the wrapper a signature without '${param}' (wrapper.__signature__ = inspect.signature(func).replace(parameters=[...])), or hand the value over another way (the lifespan context, a module-level client).`;
 }
