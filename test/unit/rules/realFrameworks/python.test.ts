@@ -518,10 +518,18 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     const found = (await lint(file)).filter((f) => f.severity === 'error').map((f) => `${f.line}:${f.code}`);
     assert.deepEqual(found, ['13:MCP203', '19:MCP203', '23:MCP201', '31:MCP704']);
   });
+  /** What fastmcp 4 and mcp 2.3 publish for an unannotated and a decorator-supplied parameter (one run for both checks). */
+  let schemas: Record<string, unknown> | undefined;
+  const paramSchemas = (): Record<string, unknown> => {
+    if (!schemas) {
+      const r = runPython([path.join(FIX, 'param_schemas.py')]);
+      assert.equal(r.code, 0, r.stderr);
+      schemas = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+    }
+    return schemas;
+  };
   it('MCP201 on an unannotated parameter: fastmcp 4 publishes it without a type (error), mcp 2.3 as a required string (info that says so)', async () => {
-    const r = runPython([path.join(FIX, 'untyped_param.py')]);
-    assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    const out = paramSchemas().untyped as {
       fastmcp: Record<string, unknown>;
       mcp: Record<string, unknown>;
       required: string[];
@@ -543,9 +551,7 @@ describe('rules against the real frameworks (.venv: fastmcp 4, mcp 2.3; npm SDK 
     assert.match(sdk[0]!.message, /required string argument \("type": "string"\)/);
   });
   it('MCP201 on a parameter a functools.wraps decorator supplies: fastmcp 4 and mcp 2.3 both publish it as required, and a call without it fails', () => {
-    const r = runPython([path.join(FIX, 'supplied_param.py')]);
-    assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+    const out = paramSchemas().supplied as Record<string, unknown>;
     assert.deepEqual(out.fastmcp, ['client']);
     assert.deepEqual(out.mcp, ['client']);
     assert.notEqual(out.fastmcp_call, 'ok');
