@@ -21,19 +21,18 @@ async function contextMenu(): Promise<string[]> {
 async function shiftF10(api: DoctorTestApi, node: TreeNode): Promise<string[]> {
   await vscode.commands.executeCommand('workbench.view.extension.mcpDoctor');
   await api.treeView.reveal(node, { select: true, focus: true });
-  // The focus must be on this node's row, not still on the row focused before (its menu differs).
+  // The focus must be on this node's row, not still on the row focused before (its menu differs),
+  // and the row must show the item as the provider has it now (the menu follows the rendered state).
   const item = await treeProvider().getTreeItem(node);
   const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+  const shown = [label, typeof item.description === 'string' ? item.description : ''];
   await waitFor(
     () =>
-      workbench.eval(
-        (text: string, doc) =>
-          (
-            doc.activeElement?.closest('.monaco-list')?.querySelector('.monaco-list-row.focused')?.textContent ?? ''
-          ).includes(text),
-        label,
-      ),
-    `the tree row of "${label}" to have the keyboard focus`,
+      workbench.eval((texts: string[], doc) => {
+        const row = doc.activeElement?.closest('.monaco-list')?.querySelector('.monaco-list-row.focused');
+        return texts.every((t) => (row?.textContent ?? '').includes(t));
+      }, shown),
+    `the tree row of "${shown.join(' ')}" to have the keyboard focus`,
   );
   await workbench.press('Shift+F10');
   const labels = await contextMenu();
@@ -57,12 +56,18 @@ describe('What a user sees (tree menus, status bar, walkthrough)', function () {
 
   it('reaches Start, Stop and Restart from the keyboard (Shift+F10), and a tool’s actions', async () => {
     const server = await demoServer(api, 'everything');
-    const stopped = await shiftF10(api, serverNode(server.id)!);
+    // An earlier suite may have left it running: stop it first, and wait until the tree says so.
+    await vscode.commands.executeCommand('mcpDoctor.stopServer', server.id);
+    const tree = treeProvider();
+    const idle = await waitFor(() => {
+      const n = serverNode(server.id);
+      return n && tree.getTreeItem(n).contextValue === 'server.stopped' ? n : undefined;
+    }, 'the stopped server node');
+    const stopped = await shiftF10(api, idle);
     assert.ok(stopped.includes('Start Server'), `stopped server menu: ${stopped.join(', ')}`);
     assert.ok(!stopped.includes('Stop Server'));
 
     await vscode.commands.executeCommand('mcpDoctor.startServer', server.id);
-    const tree = treeProvider();
     const running = await waitFor(() => {
       const n = serverNode(server.id);
       return n && tree.getTreeItem(n).contextValue === 'server.running' ? n : undefined;
