@@ -216,6 +216,8 @@ export interface ModuleFacts {
       awaited: boolean;
       /** A sync tool that the framework runs on the event loop: the runner (`mcp.server.fastmcp 1.x`). */
       sync?: string;
+      /** The caller is a low-level `tools/call` dispatcher (`tool` names its function). */
+      dispatcher?: boolean;
       name: string;
       member?: string;
     };

@@ -372,6 +372,41 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP301 on calls of synchronous SDK clients in async tools (boto3, OpenAI, Docker, Google API, Kubernetes, DB cursors, Redis), once per client; not on local builders, awaited async clients or to_thread', () => {
+    const hits = at('py_sdk_clients', 'MCP301');
+    assert.deepEqual(
+      hits.map((h) => h.line),
+      [34, 46, 61, 69, 77, 83, 95, 108],
+    );
+    assert.match(hits[0].message, /s3\.list_buckets\(\).*synchronous boto3 client \(boto3\.client\(\) on line 19\)/);
+    assert.match(hits[1].message, /Use openai\.AsyncOpenAI \(awaited\) or await asyncio\.to_thread/);
+    // A factory function of the module builds the Google client; building the request is local.
+    assert.match(hits[3].message, /request\.execute\(\).*Google API client \(drive_service\(\) on line 67\)/);
+    // Redis pipeline commands are buffered: only execute() is reported.
+    assert.match(hits[6].message, /pipe\.execute\(\)/);
+    // A client kept in an attribute of a helper class in another module.
+    assert.match(hits[7].message, /self\.s3\.list_objects_v2\(\) \(storage\.py line 12\)/);
+    // The query has a LIMIT: fetchall() is bounded.
+    assert.deepEqual(at('py_sdk_clients', 'MCP403'), []);
+  });
+
+  it("MCP301 reads a low-level tools/call dispatcher like an async tool: its sync helpers, a client a helper builds, an imported class's method; not what it hands to to_thread", () => {
+    const hits = at('py_dispatcher_blocking', 'MCP301');
+    assert.deepEqual(
+      hits.map((h) => h.line),
+      [19, 23, 34, 37],
+    );
+    assert.match(
+      hits[0].message,
+      /subprocess\.run\(\).*in exec_task\(\), which the tools\/call dispatcher 'handle_call_tool' calls directly/,
+    );
+    assert.match(hits[2].message, /box\.select\(\).*synchronous IMAP client \(mailbox\(\) on line 33\)/);
+    assert.match(
+      hits[3].message,
+      /runner\.start\(\).*inside the tools\/call dispatcher 'handle_call_tool'.*self\.client\.containers\.run\(\) \(runner\.py line 11\)/,
+    );
+  });
+
   it('MCP301 follows async tools into helper modules and methods: imported clients, functions, module members', () => {
     const server = at('py_blocking_helpers', 'MCP301', 'server.py');
     assert.deepEqual(

@@ -3,7 +3,7 @@
  * functions and methods of a module reach one (the module facts other files read), and which calls
  * of an async tool go to another module's code (`from .client import api` … `api.search()`).
  */
-import { field, named, type PyNode } from './ast';
+import { field, type PyNode } from './ast';
 import type { PyFile } from './context';
 import type { Fix } from '../../model';
 import type { ModuleFacts } from '../types';
@@ -11,32 +11,16 @@ import { ensureImport, fix, fixes, replaceNode } from './fixes';
 import type { FunctionFact } from './functions';
 import { calleeOf, importsProjectModules, moduleCallables, moduleClasses } from './crossCalls';
 import { syncToolsInline } from './rules/util';
+import { toolBodies } from './dispatchers';
 import type { BlockingVia } from './messages';
+import { attributeClients, clientCall, functionClients, MAY_HAVE_CLIENT, type ClientNames } from './syncClients';
 
-/** Calls that block the thread until I/O or a child process finishes (mail and FTP clients connect when built). */
+/**
+ * Calls that block the thread until I/O or a child process finishes (mail and FTP clients connect
+ * when built). Calls on synchronous clients (sessions, connections, SDK clients): `syncClients.ts`.
+ */
 export const BLOCKING =
-  /^(time\.sleep|requests\.(get|post|put|patch|delete|head|options|request|Session|session)|urllib\.request\.urlopen|httpx\.(get|post|put|patch|delete|head|options|request|stream|Client)|subprocess\.(run|call|check_call|check_output)|os\.system|sqlite3\.connect|psycopg2?\.connect|pymysql\.connect|mysql\.connector\.connect|zipfile\.ZipFile|imaplib\.IMAP4(_SSL)?|imapclient\.IMAPClient|smtplib\.SMTP(_SSL)?|ftplib\.FTP(_TLS)?|poplib\.POP3(_SSL)?|socket\.create_connection)$/;
-
-/** Constructors of synchronous clients whose calls block: HTTP sessions and database connections. */
-const CLIENTS =
-  /^(requests\.(Session|session)|httpx\.Client|sqlite3\.connect|psycopg2?\.connect|pymysql\.connect|mysql\.connector\.connect)$/;
-/** Constructors that only build a client: the calls on it block, building it does not. */
-const CONSTRUCTORS = /^(requests\.(Session|session)|httpx\.Client)$/;
-const CLIENT_CALLS = new Set([
-  'get',
-  'post',
-  'put',
-  'patch',
-  'delete',
-  'head',
-  'options',
-  'request',
-  'send',
-  'execute',
-  'executemany',
-  'executescript',
-  'commit',
-]);
+  /^(time\.sleep|requests\.(get|post|put|patch|delete|head|options|request)|urllib\.request\.urlopen|httpx\.(get|post|put|patch|delete|head|options|request|stream)|subprocess\.(run|call|check_call|check_output)|os\.system|sqlite3\.connect|psycopg2?\.connect|pymysql\.connect|mysql\.connector\.connect|zipfile\.ZipFile|imaplib\.IMAP4(_SSL)?|imapclient\.IMAPClient|smtplib\.SMTP(_SSL)?|ftplib\.FTP(_TLS)?|poplib\.POP3(_SSL)?|socket\.create_connection)$/;
 
 /** Where a function or method reaches a blocking call: the call as written and its line (1-based). */
 export interface BlockingFact {
@@ -54,6 +38,8 @@ export interface ImportedCall {
   member?: string;
   /** A sync tool that the framework runs on the event loop: the runner, for the message (`mcp.server.fastmcp 1.x`). */
   sync?: string;
+  /** The caller is a low-level `tools/call` dispatcher. */
+  dispatcher?: boolean;
   /** Resolved in this file: a method of a class this module defines (`client = Client()` here). */
   local?: BlockingFact;
 }
@@ -69,39 +55,27 @@ const callsCache = new WeakMap<PyFile, ImportedCall[]>();
  */
 export function blockingFacts(py: PyFile): Map<string, BlockingFact> {
   let out = factsCache.get(py);
-  if (!out) factsCache.set(py, (out = MAY_BLOCK.test(py.src.text) ? computeFacts(py) : new Map()));
+  if (!out)
+    factsCache.set(
+      py,
+      (out = MAY_BLOCK.test(py.src.text) || MAY_HAVE_CLIENT.test(py.src.text) ? computeFacts(py) : new Map()),
+    );
   return out;
 }
 
 /** Text a module needs for any blocking call it could reach (a cheap filter before the call graph). */
 const MAY_BLOCK =
-  /\b(?:sleep|requests|httpx|urlopen|subprocess|system|connect|ZipFile|IMAP4(?:_SSL)?|IMAPClient|SMTP(?:_SSL)?|FTP(?:_TLS)?|POP3(?:_SSL)?|create_connection|Session|Client)\b/;
+  /\b(?:sleep|requests|httpx|urlopen|subprocess|system|connect|ZipFile|IMAP4(?:_SSL)?|IMAPClient|SMTP(?:_SSL)?|FTP(?:_TLS)?|POP3(?:_SSL)?|create_connection)\b/;
 
 function computeFacts(py: PyFile): Map<string, BlockingFact> {
   const { methods, bases, methodOf } = moduleClasses(py);
-  const clientAttrs = new Map<string, Set<string>>();
-  for (const [name, own] of methods) {
-    const attrs = new Set<string>();
-    for (const fn of own.values())
-      for (const call of py.callsIn(fn)) {
-        // `self.session = requests.Session()`: the attribute holds a synchronous client.
-        const q = py.callee(call);
-        const asg = call.parent;
-        const left = asg?.type === 'assignment' ? field(asg, 'left') : undefined;
-        if (q && CLIENTS.test(q) && left?.type === 'attribute' && py.text(field(left, 'object')!) === 'self')
-          attrs.add(py.text(field(left, 'attribute')!));
-      }
-    clientAttrs.set(name, attrs);
-  }
-  const moduleClients = new Set<string>();
-  for (const [name, right] of py.moduleAssignments) {
-    const q = right.type === 'call' ? py.callee(right) : undefined;
-    if (q && CLIENTS.test(q)) moduleClients.add(name);
-  }
-  const isClientAttr = (cls: string | undefined, attr: string, depth = 0): boolean => {
-    if (!cls || depth > 3) return false;
-    return !!clientAttrs.get(cls)?.has(attr) || (bases.get(cls) ?? []).some((b) => isClientAttr(b, attr, depth + 1));
-  };
+  // `self.session = requests.Session()`: a class's attributes that hold synchronous clients.
+  const own = new Map<string, ClientNames>();
+  for (const [name, m] of methods) own.set(name, attributeClients(py, m.values()));
+  const attrs = (cls: string | undefined, depth = 0): ClientNames =>
+    !cls || depth > 3
+      ? new Map()
+      : new Map([...(bases.get(cls) ?? []).flatMap((b) => [...attrs(b, depth + 1)]), ...(own.get(cls) ?? [])]);
 
   const memo = new Map<FunctionFact, BlockingFact | null>();
   const reach = (fn: FunctionFact, cls: string | undefined): BlockingFact | undefined => {
@@ -109,9 +83,9 @@ function computeFacts(py: PyFile): Map<string, BlockingFact> {
     if (known !== undefined) return known ?? undefined;
     memo.set(fn, null); // a cycle reaches nothing new
     let found: BlockingFact | undefined;
-    const locals = localClients(fn);
+    const clients = cls ? new Map([...attrs(cls), ...functionClients(py, fn)]) : functionClients(py, fn);
     for (const call of py.callsIn(fn)) {
-      found = direct(call, cls, locals);
+      found = direct(call, clients);
       if (found) break;
     }
     if (!found)
@@ -123,38 +97,11 @@ function computeFacts(py: PyFile): Map<string, BlockingFact> {
     memo.set(fn, found ?? null);
     return found;
   };
-  /** `c = httpx.Client()` / `with requests.Session() as s:` in the function itself. */
-  const localClients = (fn: FunctionFact): Set<string> => {
-    const out = new Set<string>();
-    for (const call of py.callsIn(fn)) {
-      const q = py.callee(call);
-      if (!q || !CLIENTS.test(q)) continue;
-      const p = call.parent;
-      const name =
-        p?.type === 'assignment' && field(p, 'right') === call
-          ? field(p, 'left')
-          : p?.type === 'as_pattern'
-            ? (named(field(p, 'alias'))[0] ?? field(p, 'alias'))
-            : undefined;
-      if (name?.type === 'identifier') out.add(py.text(name));
-    }
-    return out;
-  };
-  const direct = (call: PyNode, cls: string | undefined, locals: Set<string>): BlockingFact | undefined => {
+  const direct = (call: PyNode, clients: ClientNames): BlockingFact | undefined => {
     const q = py.callee(call);
-    // Building a session or client is no I/O (a factory that returns one does not block).
-    if (q && BLOCKING.test(q) && !CONSTRUCTORS.test(q)) return { call: q, line: py.line(call) };
-    const target = field(call, 'function');
-    if (target?.type !== 'attribute') return undefined;
-    const verb = py.text(field(target, 'attribute')!);
-    if (!CLIENT_CALLS.has(verb)) return undefined;
-    const obj = field(target, 'object');
-    const client =
-      (obj?.type === 'identifier' && (moduleClients.has(py.text(obj)) || locals.has(py.text(obj)))) ||
-      (obj?.type === 'attribute' &&
-        py.text(field(obj, 'object')!) === 'self' &&
-        isClientAttr(cls, py.text(field(obj, 'attribute')!)));
-    return client ? { call: py.text(target), line: py.line(call) } : undefined;
+    if (q && BLOCKING.test(q)) return { call: q, line: py.line(call) };
+    const viaClient = clientCall(py, call, clients);
+    return viaClient && { call: viaClient.display, line: py.line(call) };
   };
   const calleeFunction = (call: PyNode, cls: string | undefined): { fn: FunctionFact; cls?: string } | undefined => {
     const target = field(call, 'function');
@@ -199,17 +146,20 @@ function computeImportedCalls(py: PyFile): ImportedCall[] {
   const out: ImportedCall[] = [];
   // Sync tools block the loop too where the framework runs them inline (mcp 1.x, fastmcp 2).
   const inline = syncToolsInline(py);
-  for (const d of py.tools) {
+  for (const d of toolBodies(py)) {
     if (!d.fn.isAsync && !inline) continue;
     for (const call of py.callsIn(d.fn)) {
       const callee = calleeOf(py, call, d.fn);
       if (!callee) continue;
       const display = py.text(field(call, 'function')!);
-      const sync = d.fn.isAsync ? {} : { sync: syncRunner(d.server.framework) };
+      const sync = {
+        ...(d.fn.isAsync ? {} : { sync: syncRunner(d.framework) }),
+        ...(d.dispatcher ? { dispatcher: true } : {}),
+      };
       if ('own' in callee) {
         const local = own.get(callee.own);
-        if (local) out.push({ call, tool: d.def.name, display, name: callee.own, local, ...sync });
-      } else out.push({ call, tool: d.def.name, display, ...callee.imported, ...sync });
+        if (local) out.push({ call, tool: d.name, display, name: callee.own, local, ...sync });
+      } else out.push({ call, tool: d.name, display, ...callee.imported, ...sync });
     }
   }
   return out;
@@ -233,6 +183,7 @@ export function blockingVia(py: PyFile, ic: ImportedCall): { via: BlockingVia; f
       line: py.line(ic.call),
       awaited,
       ...(ic.sync ? { sync: ic.sync } : {}),
+      ...(ic.dispatcher ? { dispatcher: true } : {}),
     },
     fixes: fixes(awaited || ic.sync ? undefined : threadFix(py, ic.call)),
   };

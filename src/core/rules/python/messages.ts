@@ -3,6 +3,8 @@
 /** A call an async tool makes to a function or method that reaches a blocking call. */
 export interface BlockingVia {
   tool: string;
+  /** The tool body is a low-level `tools/call` dispatcher (`tool` is its function's name). */
+  dispatcher?: boolean;
   /** The callee as written (`api.search`). */
   display: string;
   line: number;
@@ -12,6 +14,11 @@ export interface BlockingVia {
   sync?: string;
 }
 
+/** A tool body in a sentence: `async tool 'x'`, `tool 'x'`, `the tools/call dispatcher 'handle'`. */
+export function toolPlace(name: string, isAsync: boolean, dispatcher: boolean): string {
+  return dispatcher ? `the tools/call dispatcher '${name}'` : `${isAsync ? 'async ' : ''}tool '${name}'`;
+}
+
 /** `where`: the blocking call's place (`line 31`, `client.py line 31`). */
 export function blockingViaMessage(v: BlockingVia, fact: { call: string; line: number }, where: string): string {
   const http = /^(requests|httpx|urllib)\.|\.(get|post|put|patch|delete|head|options|request|send)$/.test(fact.call);
@@ -19,8 +26,8 @@ export function blockingViaMessage(v: BlockingVia, fact: { call: string; line: n
     ? `Make ${v.display}() use an async ${http ? 'client (httpx.AsyncClient)' : 'API'}, or run the blocking call inside it with await asyncio.to_thread(...)`
     : `Run it in a thread (await asyncio.to_thread(${v.display}, ...))${http ? ' or give it an async client (httpx.AsyncClient)' : ''}`;
   if (v.sync)
-    return `${v.display}() on line ${v.line} blocks the event loop inside tool '${v.tool}': it reaches ${fact.call}() (${where}), and ${v.sync} runs sync tools on the event loop, so every other request, ping and new handshake waits until it returns. Make the tool async and run the call with await asyncio.to_thread(${v.display}, ...)${http ? ', or use an async client (httpx.AsyncClient)' : ''}.`;
-  return `${v.display}() on line ${v.line} blocks the event loop inside async tool '${v.tool}': it reaches ${fact.call}() (${where}), so every other request, ping and new handshake waits until it returns. ${advice}.`;
+    return `${v.display}() on line ${v.line} blocks the event loop inside ${toolPlace(v.tool, false, !!v.dispatcher)}: it reaches ${fact.call}() (${where}), and ${v.sync} runs sync tools on the event loop, so every other request, ping and new handshake waits until it returns. Make the tool async and run the call with await asyncio.to_thread(${v.display}, ...)${http ? ', or use an async client (httpx.AsyncClient)' : ''}.`;
+  return `${v.display}() on line ${v.line} blocks the event loop inside ${toolPlace(v.tool, true, !!v.dispatcher)}: it reaches ${fact.call}() (${where}), so every other request, ping and new handshake waits until it returns. ${advice}.`;
 }
 
 /** MCP201 on a tool parameter that a decorator supplies. */

@@ -1,13 +1,14 @@
 /** Concurrency rules: blocking calls on the event loop, unguarded shared state. */
 import { field, named, type PyNode } from '../ast';
 import type { PyFile } from '../context';
-import type { DefinitionFact } from '../definitions';
 import type { FunctionFact } from '../functions';
 import { BLOCKING, blockingVia, importedCalls, syncRunner, threadFix } from '../blocking';
-import { blockingViaMessage } from '../messages';
+import { blockingViaMessage, toolPlace } from '../messages';
+import { toolBodies, type ToolBody } from '../dispatchers';
 import { ensureImport, fix, fixes, replaceNode } from '../fixes';
 import { identifiersIn, syncToolsInline, syncToolsThreaded, walkBody } from './util';
 import { argumentTaint } from './taint';
+import { clientCall, functionClients, type ClientBinding } from '../syncClients';
 
 // ---- MCP301 ----------------------------------------------------------------------------------
 
@@ -38,15 +39,11 @@ function namesCallerFile(py: PyFile, receiver: PyNode, tool: FunctionFact): bool
 export function mcp301(py: PyFile): void {
   const inline = syncToolsInline(py);
   const reported = new Set<PyNode>();
-  for (const d of py.tools) {
+  // Registered tools and low-level `tools/call` dispatchers alike.
+  for (const d of toolBodies(py)) {
     const fn = d.fn;
     if (!fn.isAsync && !inline) continue;
-    for (const call of callsInBody(py, fn)) {
-      const name = blockingName(py, call, fn.isAsync, fn);
-      if (!name || reported.has(call)) continue;
-      reported.add(call);
-      reportBlocking(py, d, fn, call, name, undefined);
-    }
+    scan(fn, fn.isAsync, undefined);
     // Sync helpers the tool calls directly run on the loop too (an async tool's, or a sync tool's
     // that the framework runs inline).
     for (const call of callsInBody(py, fn)) {
@@ -54,11 +51,22 @@ export function mcp301(py: PyFile): void {
       if (target?.type !== 'identifier') continue;
       const helper = py.moduleFunctions.get(py.text(target));
       if (!helper || helper.isAsync || helper === fn || py.definitionOf(helper)) continue;
-      for (const inner of callsInBody(py, helper)) {
-        const name = blockingName(py, inner, false);
-        if (!name || reported.has(inner)) continue;
-        reported.add(inner);
-        reportBlocking(py, d, fn, inner, name, helper);
+      scan(helper, false, helper);
+    }
+
+    /** Reports the blocking calls in `body`; one per client (its first call, or the connect itself). */
+    function scan(body: FunctionFact, isAsync: boolean, helper: FunctionFact | undefined): void {
+      const clients = functionClients(py, body);
+      const reportedLines = new Set<number>();
+      for (const call of callsInBody(py, body)) {
+        const name = blockingName(py, call, isAsync, helper ? undefined : fn);
+        const client = name ? undefined : clientCall(py, call, clients);
+        if (!name && !client) continue;
+        if (client && reportedLines.has(client.binding.line)) continue;
+        reportedLines.add(client ? client.binding.line : py.line(call));
+        if (reported.has(call)) continue;
+        reported.add(call);
+        reportBlocking(py, d, fn, call, name ?? client!.display, helper, client?.binding);
       }
     }
   }
@@ -77,24 +85,26 @@ function callsInBody(py: PyFile, fn: FunctionFact): PyNode[] {
 
 function reportBlocking(
   py: PyFile,
-  d: DefinitionFact,
+  d: ToolBody,
   fn: FunctionFact,
   call: PyNode,
   name: string,
   helper: FunctionFact | undefined,
+  client?: ClientBinding,
 ): void {
   const line = py.line(call);
+  // `s3.list_objects_v2()`: say what makes it block (the client and where it is built).
+  const on = client ? `, a call on a synchronous ${client.kind.label} (${client.ctor}() on line ${client.line}),` : '';
+  const tool = toolPlace(d.name, fn.isAsync, !!d.dispatcher);
   const where = helper
-    ? `in ${helper.name}(), which ${fn.isAsync ? 'async ' : ''}tool '${d.def.name}' calls directly`
-    : fn.isAsync
-      ? `inside async tool '${d.def.name}'`
-      : `in tool '${d.def.name}'`;
+    ? `in ${helper.name}(), which ${tool} calls directly`
+    : `${fn.isAsync ? 'inside' : 'in'} ${tool}`;
   if (!fn.isAsync) {
-    const fw = syncRunner(d.server.framework);
+    const fw = syncRunner(d.framework);
     py.hit(
       'MCP301',
       call,
-      `${name}() on line ${line} blocks ${where}: ${fw} runs sync tools on the event loop, so every other request, ping and handshake waits until it returns. Make the tool async and run the call with await asyncio.to_thread(...).`,
+      `${name}() on line ${line}${on} blocks ${where}: ${fw} runs sync tools on the event loop, so every other request, ping and handshake waits until it returns. Make the tool async and run the call with await asyncio.to_thread(...).`,
       {},
     );
     return;
@@ -112,8 +122,9 @@ function reportBlocking(
   } else if (!helper) {
     f = threadFix(py, call);
   }
-  const advice =
-    name === 'time.sleep'
+  const advice = client?.kind.async
+    ? `Use ${client.kind.async} (awaited) or await asyncio.to_thread(...)`
+    : name === 'time.sleep'
       ? 'Use await asyncio.sleep(...)'
       : /^(requests|httpx|urllib)/.test(name)
         ? 'Use an async client (httpx.AsyncClient) or await asyncio.to_thread(...)'
@@ -121,7 +132,7 @@ function reportBlocking(
   py.hit(
     'MCP301',
     call,
-    `${name}() on line ${line} blocks the event loop ${where}: every other request, ping and new handshake waits until it returns. ${advice}.`,
+    `${name}() on line ${line}${on} blocks the event loop ${where}: every other request, ping and new handshake waits until it returns. ${advice}.`,
     { fixes: fixes(f) },
   );
 }

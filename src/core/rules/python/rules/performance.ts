@@ -182,6 +182,8 @@ export function mcp403(py: PyFile): void {
       // A file whose path no argument chooses (a document shipped with the package): its size is
       // the author's, not the input's.
       if (what.startsWith('the whole file') && fixedFile(py, fn, v!, assigned)) continue;
+      // `SELECT ... LIMIT 50` in the tool: the query bounds the rows.
+      if (what.startsWith('every row') && boundedQuery(py, fn)) continue;
       py.hit(
         'MCP403',
         r.stmt,
@@ -190,6 +192,22 @@ export function mcp403(py: PyFile): void {
       );
     }
   }
+}
+
+/** A SQL row bound in one of the tool's strings: LIMIT n, TOP n, FETCH FIRST n ROWS. */
+const SQL_BOUND = /\b(?:LIMIT\s+(?:\d|%s|\?|:|\$|\{)|TOP\s*\(?\s*\d|FETCH\s+(?:FIRST|NEXT)\s+\d)/i;
+
+function boundedQuery(py: PyFile, fn: FunctionFact): boolean {
+  let found = false;
+  walkBody(fn, (n) => {
+    if (found) return false;
+    if (n.type === 'string') {
+      found = SQL_BOUND.test(py.text(n));
+      return false;
+    }
+    return true;
+  });
+  return found;
 }
 
 /**

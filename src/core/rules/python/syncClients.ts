@@ -1,0 +1,334 @@
+/**
+ * Synchronous clients (MCP301): objects built by an SDK whose method calls wait on the network or
+ * a database — `s3 = boto3.client("s3")`, `client = OpenAI()`, `docker.from_env()`,
+ * `build("drive", "v3")`, `conn = psycopg2.connect(...)` — and the calls on them that block:
+ * `s3.list_objects_v2()`, `client.chat.completions.create()`, `service.files().list().execute()`,
+ * `cur = conn.cursor(); cur.execute()`. Names are followed through module variables, locals,
+ * handles taken from a client (`cur`, `bucket`, `pipe`), and factory functions of the module.
+ */
+import { field, named, type PyNode } from './ast';
+import type { PyFile } from './context';
+import type { FunctionFact } from './functions';
+import { returnsOf, walkBody } from './rules/util';
+
+/** Which calls on a client (or on a handle taken from it) wait for I/O. */
+type Io =
+  /** HTTP sessions: the request verbs. */
+  | 'http'
+  /** DB-API connections and their cursors. */
+  | 'db'
+  /** googleapiclient: calls build a request, `.execute()` sends it. */
+  | 'execute'
+  /** Every call except the few that only build a local object (`cursor()`, `pipeline()`, `Table()`). */
+  | 'any';
+
+interface ClientKind {
+  /** How the message names it: `boto3 client`, `OpenAI client`. */
+  label: string;
+  io: Io;
+  /** The SDK's async counterpart, for the advice. */
+  async?: string;
+}
+
+const KINDS: [RegExp, ClientKind][] = [
+  [/^(requests\.(Session|session)|httpx\.Client)$/, { label: 'HTTP session', io: 'http', async: 'httpx.AsyncClient' }],
+  [
+    /^(sqlite3|psycopg2?|pymysql|pyodbc|oracledb|cx_Oracle|pymssql|mysql\.connector|snowflake\.connector|MySQLdb)\.connect$/,
+    { label: 'database connection', io: 'db' },
+  ],
+  [
+    /^redis\.(Redis|StrictRedis|from_url|Redis\.from_url|client\.Redis)$/,
+    { label: 'Redis client', io: 'any', async: 'redis.asyncio.Redis' },
+  ],
+  [
+    /^pymongo\.(MongoClient|mongo_client\.MongoClient)$/,
+    { label: 'MongoDB client', io: 'any', async: 'pymongo.AsyncMongoClient' },
+  ],
+  [
+    /^elasticsearch\.Elasticsearch$/,
+    { label: 'Elasticsearch client', io: 'any', async: 'elasticsearch.AsyncElasticsearch' },
+  ],
+  [/^neo4j\.GraphDatabase\.driver$/, { label: 'Neo4j driver', io: 'any', async: 'neo4j.AsyncGraphDatabase.driver' }],
+  [/^boto3\.(client|resource|Session|session\.Session)$/, { label: 'boto3 client', io: 'any', async: 'aioboto3' }],
+  [/^docker\.(from_env|DockerClient|APIClient|client\.from_env)$/, { label: 'Docker SDK client', io: 'any' }],
+  [/^kubernetes\.client\.\w+Api$/, { label: 'Kubernetes API client', io: 'any' }],
+  [/^googleapiclient\.discovery\.build$/, { label: 'Google API client', io: 'execute' }],
+  [/^google\.cloud\.(bigquery|storage|firestore)\.Client$/, { label: 'Google Cloud client', io: 'any' }],
+  [/^openai\.(OpenAI|AzureOpenAI)$/, { label: 'OpenAI client', io: 'any', async: 'openai.AsyncOpenAI' }],
+  [/^anthropic\.Anthropic$/, { label: 'Anthropic client', io: 'any', async: 'anthropic.AsyncAnthropic' }],
+  [
+    /^slack_sdk\.(WebClient|web\.WebClient)$/,
+    { label: 'Slack WebClient', io: 'any', async: 'slack_sdk.web.async_client.AsyncWebClient' },
+  ],
+  [/^github\.Github$/, { label: 'PyGithub client', io: 'any' }],
+  [/^notion_client\.Client$/, { label: 'Notion client', io: 'any', async: 'notion_client.AsyncClient' }],
+  [/^(jira\.JIRA|atlassian\.(Jira|Confluence))$/, { label: 'Atlassian client', io: 'any' }],
+  [/^paramiko\.SSHClient$/, { label: 'paramiko SSH client', io: 'any' }],
+  [/^(imaplib\.IMAP4(_SSL)?|imapclient\.IMAPClient)$/, { label: 'IMAP client', io: 'any' }],
+  [/^smtplib\.SMTP(_SSL)?$/, { label: 'SMTP client', io: 'any' }],
+  [/^ftplib\.FTP(_TLS)?$/, { label: 'FTP client', io: 'any' }],
+  [/^poplib\.POP3(_SSL)?$/, { label: 'POP3 client', io: 'any' }],
+  [
+    /^sqlalchemy\.create_engine$/,
+    { label: 'SQLAlchemy engine', io: 'any', async: 'sqlalchemy.ext.asyncio.create_async_engine' },
+  ],
+];
+
+/** Text a module needs before any client could be built in it (a cheap filter). */
+export const MAY_HAVE_CLIENT =
+  /\b(?:Session|session|Client|connect|Redis|StrictRedis|from_url|MongoClient|Elasticsearch|driver|client|resource|from_env|DockerClient|APIClient|Api|build|OpenAI|AzureOpenAI|Anthropic|WebClient|Github|JIRA|Jira|Confluence|SSHClient|create_engine|IMAP4|IMAP4_SSL|IMAPClient|SMTP|SMTP_SSL|FTP|FTP_TLS|POP3|POP3_SSL)\b/;
+
+const HTTP_VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request', 'send', 'stream']);
+/** `fetch*()` after `execute()` mostly reads rows the driver has buffered: `execute()` is the call to report. */
+const DB_CALLS = new Set(['execute', 'executemany', 'executescript', 'commit', 'rollback', 'callproc']);
+/** Calls that only build a local object: a cursor, a pipeline, a resource handle, a paginator. */
+const LOCAL_CALLS = new Set([
+  'cursor',
+  'pipeline',
+  'client',
+  'resource',
+  'Table',
+  'Bucket',
+  'Object',
+  'Queue',
+  'Topic',
+  'get_paginator',
+  'get_waiter',
+  'can_paginate',
+  'generate_presigned_url',
+  'generate_presigned_post',
+  'with_options',
+  'with_raw_response',
+  'get_database',
+  'get_collection',
+  'get_default_database',
+  'session',
+  'close',
+  'set_missing_host_key_policy',
+  'load_system_host_keys',
+  'bucket',
+  'blob',
+  'dataset',
+  'table',
+  'collection',
+  'document',
+]);
+
+/** A name bound to a client: what built it and where (1-based line). */
+export interface ClientBinding {
+  kind: ClientKind;
+  /** The constructor as written (`boto3.client`, `get_service`). */
+  ctor: string;
+  line: number;
+}
+
+/** A call that waits on a synchronous client. */
+export interface ClientCall {
+  /** The callee as written (`s3.list_objects_v2`). */
+  display: string;
+  binding: ClientBinding;
+}
+
+/** Names bound to clients: `s3`, and `self.session` for a client a class keeps in an attribute. */
+export type ClientNames = Map<string, ClientBinding>;
+
+const moduleCache = new WeakMap<PyFile, ClientNames>();
+const fnCache = new WeakMap<FunctionFact, ClientNames>();
+const factoryCache = new WeakMap<PyFile, ClientNames>();
+
+/** The client a call builds: an SDK constructor, or a factory function of this module that returns one. */
+function clientBuiltBy(py: PyFile, call: PyNode): ClientBinding | undefined {
+  const built = sdkClient(py, call);
+  if (built) return built;
+  const target = field(call, 'function');
+  const made = target?.type === 'identifier' ? factories(py).get(py.text(target)) : undefined;
+  return made && { ...made, ctor: py.text(target!), line: py.line(call) };
+}
+
+function sdkClient(py: PyFile, call: PyNode): ClientBinding | undefined {
+  const q = py.callee(call);
+  if (!q) return undefined;
+  for (const [re, kind] of KINDS) if (re.test(q)) return { kind, ctor: q, line: py.line(call) };
+  return undefined;
+}
+
+/** Module functions that return a client they build (`def get_service(): ... return build(...)`). */
+function factories(py: PyFile): ClientNames {
+  let out = factoryCache.get(py);
+  if (out) return out;
+  out = new Map();
+  factoryCache.set(py, out);
+  if (!MAY_HAVE_CLIENT.test(py.src.text)) return out;
+  for (const fn of py.moduleFunctions.values()) {
+    if (fn.isAsync) continue;
+    for (const { value } of returnsOf(fn)) {
+      const built =
+        value?.type === 'call'
+          ? sdkClient(py, value)
+          : value?.type === 'identifier'
+            ? localBindings(py, fn, new Map()).get(py.text(value))
+            : undefined;
+      if (built) {
+        out.set(fn.name, built);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Module variables bound to clients (`s3 = boto3.client("s3")`, `client = get_client()`). */
+function moduleClients(py: PyFile): ClientNames {
+  let out = moduleCache.get(py);
+  if (out) return out;
+  out = new Map();
+  moduleCache.set(py, out);
+  if (!MAY_HAVE_CLIENT.test(py.src.text)) return out;
+  for (const [name, right] of py.moduleAssignments) {
+    const b = boundBy(py, right, out);
+    if (b) out.set(name, b);
+  }
+  return out;
+}
+
+/**
+ * Names bound to clients inside a function: the module's (unless a parameter or a local
+ * assignment shadows them), the function's own clients and the handles taken from them.
+ */
+export function functionClients(py: PyFile, fn: FunctionFact): ClientNames {
+  let out = fnCache.get(fn);
+  if (!out) fnCache.set(fn, (out = localBindings(py, fn, moduleClients(py))));
+  return out;
+}
+
+/** `self.<attr> = <client>` in the methods of a class: `self.session` → the client. */
+export function attributeClients(py: PyFile, methods: Iterable<FunctionFact>): ClientNames {
+  const out: ClientNames = new Map();
+  for (const fn of methods)
+    walkBody(fn, (n) => {
+      const left = n.type === 'assignment' ? field(n, 'left') : undefined;
+      const right = left && field(n, 'right');
+      if (left?.type !== 'attribute' || !right || py.text(field(left, 'object')!) !== 'self') return true;
+      const b = boundBy(py, right, functionClients(py, fn));
+      if (b) out.set(py.text(left), b);
+      return true;
+    });
+  return out;
+}
+
+function localBindings(py: PyFile, fn: FunctionFact, outer: ClientNames): ClientNames {
+  const out = new Map(outer);
+  for (const p of fn.params) out.delete(p.name);
+  const own = new Set<string>();
+  if (!out.size && !factories(py).size && !MAY_HAVE_CLIENT.test(py.text(fn.body))) return out;
+  walkBody(fn, (n) => {
+    let name: PyNode | undefined;
+    let value: PyNode | undefined;
+    if (n.type === 'assignment') [name, value] = [field(n, 'left'), field(n, 'right')];
+    else if (n.type === 'as_pattern') [name, value] = [named(field(n, 'alias'))[0] ?? field(n, 'alias'), named(n)[0]];
+    if (name?.type !== 'identifier' || !value) return true;
+    const b = boundBy(py, value, out);
+    // The first client bound here names it in messages (a retry further down binds it again).
+    if (b && !own.has(py.text(name))) out.set(py.text(name), b);
+    else if (!b) out.delete(py.text(name));
+    if (b) own.add(py.text(name));
+    return true;
+  });
+  return out;
+}
+
+/** The client an expression yields: one it builds, or a handle taken from a bound client without I/O. */
+function boundBy(py: PyFile, value: PyNode, names: ClientNames): ClientBinding | undefined {
+  if (value.type === 'call') {
+    const built = clientBuiltBy(py, value);
+    if (built) return built;
+  }
+  if (!['call', 'attribute', 'subscript'].includes(value.type)) return undefined;
+  const b = rootBinding(py, value, names);
+  // Commands on a Redis pipeline are buffered: only `execute()` sends them.
+  const verb = value.type === 'call' ? calledName(py, value) : undefined;
+  return b && verb === 'pipeline' ? { ...b, kind: { ...b.kind, io: 'execute' } } : b;
+}
+
+/**
+ * The client at the root of a receiver (`s3`, `client.chat.completions`, `db["c"]`,
+ * `conn.cursor()`, `build(...).files().list(...)`, `self.session`), when every step between is a
+ * handle the client's kind hands out without I/O (a result of a call that waits is no client).
+ */
+function rootBinding(py: PyFile, node: PyNode, names: ClientNames): ClientBinding | undefined {
+  const steps: PyNode[] = [];
+  let n: PyNode | undefined = node;
+  for (let depth = 0; n && depth < 12; depth++) {
+    let b: ClientBinding | undefined;
+    if (n.type === 'identifier' || (n.type === 'attribute' && field(n, 'object')?.type === 'identifier'))
+      b = names.get(py.text(n));
+    if (!b && n.type === 'call') b = clientBuiltBy(py, n);
+    if (b) return stepsOk(py, steps, b.kind.io) ? b : undefined;
+    steps.push(n);
+    n =
+      n.type === 'call'
+        ? field(n, 'function')
+        : n.type === 'attribute'
+          ? field(n, 'object')
+          : n.type === 'subscript'
+            ? field(n, 'value')
+            : undefined;
+  }
+  return undefined;
+}
+
+function stepsOk(py: PyFile, steps: PyNode[], io: Io): boolean {
+  const verbs = steps.filter((s) => s.type === 'call').map((c) => calledName(py, c));
+  switch (io) {
+    case 'http':
+      return steps.length === 0;
+    case 'db':
+      return steps.length === 0 || (steps.length === 2 && verbs[0] === 'cursor');
+    case 'execute':
+      return !verbs.includes('execute');
+    case 'any':
+      return verbs.every((v) => v !== undefined && LOCAL_CALLS.has(v));
+  }
+}
+
+function calledName(py: PyFile, call: PyNode): string | undefined {
+  const target = field(call, 'function');
+  return target?.type === 'attribute' ? py.text(field(target, 'attribute')!) : undefined;
+}
+
+/**
+ * The call waits on a synchronous client bound in `names` (or built in the same expression): a
+ * request verb of an HTTP session, a query of a DB connection or cursor, `.execute()` of a Google
+ * API request, any other SDK call that is not a local builder. Awaited calls are async clients.
+ */
+export function clientCall(py: PyFile, call: PyNode, names: ClientNames): ClientCall | undefined {
+  if (call.parent?.type === 'await') return undefined;
+  const target = field(call, 'function');
+  if (target?.type !== 'attribute') return undefined;
+  const binding = rootBinding(py, field(target, 'object')!, names);
+  if (!binding) return undefined;
+  const verb = py.text(field(target, 'attribute')!);
+  const io = binding.kind.io;
+  const blocks =
+    io === 'http'
+      ? HTTP_VERBS.has(verb)
+      : io === 'db'
+        ? DB_CALLS.has(verb)
+        : io === 'execute'
+          ? verb === 'execute'
+          : !LOCAL_CALLS.has(verb) && !verb.startsWith('_');
+  return blocks ? { display: chainText(py, target), binding } : undefined;
+}
+
+/** A receiver chain as one short line: `service.instances().get(...).execute`. */
+function chainText(py: PyFile, n: PyNode, depth = 0): string {
+  if (depth > 12) return '…';
+  if (n.type === 'attribute')
+    return `${chainText(py, field(n, 'object')!, depth + 1)}.${py.text(field(n, 'attribute')!)}`;
+  if (n.type === 'call') {
+    const args = py.args(n);
+    return `${chainText(py, field(n, 'function')!, depth + 1)}(${args && named(args).length ? '...' : ''})`;
+  }
+  if (n.type === 'subscript') return `${chainText(py, field(n, 'value')!, depth + 1)}[...]`;
+  return py.text(n).replace(/\s+/g, ' ');
+}
