@@ -38,13 +38,17 @@ export function isDiagnosticTool(name: string): boolean {
 
 /**
  * Documentation that a tool's path argument may name any file: "absolute or relative path",
- * "absolute path to the file", "any path", "anywhere on the filesystem". Such a tool reads or writes
+ * "absolute path to the file", "full path to the PDF file", "any path", "anywhere on the filesystem". Such a tool reads or writes
  * where its caller says by contract; there is no folder for a containment check to keep it in.
  */
 const ANY_PATH =
-  /\babsolute\b(?:\s+or\s+relative)?\s+(?:file\s+|directory\s+|folder\s+)?path|\bany\s+(?:file\s+)?path\b|\banywhere\s+on\s+(?:the\s+)?(?:file\s*system|disk|machine)\b/i;
+  /\b(?:absolute|full)\b(?:\s+or\s+relative)?\s+(?:file\s+|directory\s+|folder\s+)?path|\bany\s+(?:file\s+)?path\b|\banywhere\s+on\s+(?:the\s+)?(?:file\s*system|disk|machine)\b/i;
+/** Documentation that names a folder the paths stay in ("relative to the workspace", "inside the allowed directory"). */
+const CONFINED =
+  /\b(?:within|inside|under|relative\s+to|in)\s+(?:the\s+|a\s+|your\s+)?(?:allowed|configured|permitted|workspace|base|root|project|sandbox|output|data)\b/i;
 
 /** Whether a tool's own text (description, schema descriptions, docstring) says its path may be anywhere. */
 export function documentsAnyPath(text: string): boolean {
-  return ANY_PATH.test(text.slice(0, 20_000));
+  const t = text.slice(0, 20_000);
+  return ANY_PATH.test(t) && !CONFINED.test(t);
 }

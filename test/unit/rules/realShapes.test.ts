@@ -551,6 +551,33 @@ describe('lint on real-world shapes (precision regressions)', function () {
       at('ts_any_path', 'MCP502').map((h) => h.line),
       [24],
     );
+    // A low-level server documents its arguments in list_tools: "Full path to the PDF file" for
+    // pdf_path; the report name joined into a folder keeps its finding.
+    assert.deepEqual(
+      at('py_dispatcher_any_path', 'MCP502').map((h) => h.line),
+      [47],
+    );
+  });
+
+  it('TS: help printed before a clean exit (printHelp(); process.exit(0)) is no stdout finding; a note printed on the way to serving is. A described free-form record is no MCP207; an undescribed one is info', () => {
+    assert.deepEqual(
+      at('ts_help_exit', 'MCP102').map((h) => h.line),
+      [25],
+    );
+    assert.deepEqual(
+      at('ts_help_exit', 'MCP207').map((h) => [h.line, h.severity]),
+      [[17, 'info']],
+    );
+  });
+
+  it('MCP209: an except that logs and re-raises loses nothing (the load fails at startup); one that falls back loses the content', () => {
+    const hits = at('py_encoding_reraise', 'MCP209');
+    assert.deepEqual(
+      hits.map((h) => h.line),
+      [14, 23],
+    );
+    assert.match(hits[0].message, /at startup that kills the server/);
+    assert.match(hits[1].message, /except on line 25 catches: the file's content is silently lost/);
   });
 
   it('stdout in a module that registers tools on a server imported from another module follows where the project starts that server: HTTP only, no MCP101; stdio, MCP101', () => {
@@ -578,7 +605,7 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('ts_entry_banner', 'MCP102', 'seed.ts'), []);
   });
 
-  it('MCP207 (TS): a record of untyped values is valid JSON Schema (info, quoting the construct as written)', () => {
+  it('MCP207 (TS): an undescribed record of untyped values is valid JSON Schema (info, quoting the construct as written)', () => {
     const h = at('ts_untyped_record', 'MCP207');
     assert.deepEqual(
       h.map((x) => [x.line, x.severity]),

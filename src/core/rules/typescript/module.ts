@@ -505,6 +505,11 @@ export function helperVia(facts: Facts): Record<string, string[] | null> {
  * modules reach it (`data.entryFns`, checked against the importers by the project model), or none
  * when it runs at import time. Writes in functions nothing exported reaches are not reported.
  */
+function exitsCleanlyAfter(ts: typeof import('typescript'), facts: Facts, write: ts.Node, entryName: string): boolean {
+  const fn = exportedFunction(facts, entryName);
+  return !!fn && resultAfterWrite(ts, facts, write, fn, 0, true) === 'exit';
+}
+
 export function helperStdoutHits(facts: Facts): RuleHit[] {
   const ts = loadTypeScript();
   const { sf } = facts;
@@ -521,6 +526,9 @@ export function helperStdoutHits(facts: Facts): RuleHit[] {
     const stdoutWrite = kind === 'stdout';
     const { importTime, entry, top } = reach.of(call);
     if (!importTime && !entry.size) continue;
+    // `printHelp(); process.exit(0);` in every exported function that reaches it: a CLI's help,
+    // printed instead of serving.
+    if (!importTime && [...entry].every((n) => exitsCleanlyAfter(ts, facts, call, n))) continue;
     const what = consoleWrite ? `console.${method}` : 'process.stdout.write';
     const where = importTime ? 'at import time' : `in \`${top ?? [...entry][0]}()\``;
     // A write guarded by a parameter value (`case "debug":`), in the one exported function that

@@ -34,10 +34,13 @@ function join(a: Outcome | null, b: Outcome): Outcome {
   return a === b ? a : undefined;
 }
 
-function isExitCall(ts: typeof import('typescript'), facts: Facts, s: ts.Statement): boolean {
+/** `process.exit(...)`; with `clean`, only `process.exit()` / `process.exit(0)` (a CLI's help or version). */
+function isExitCall(ts: typeof import('typescript'), facts: Facts, s: ts.Statement, clean = false): boolean {
   if (!ts.isExpressionStatement(s)) return false;
   const e = unwrap(s.expression);
-  return ts.isCallExpression(e) && e.expression.getText(facts.sf) === 'process.exit';
+  if (!ts.isCallExpression(e) || e.expression.getText(facts.sf) !== 'process.exit') return false;
+  const code = e.arguments[0];
+  return !clean || !code || (ts.isNumericLiteral(code) && Number(code.text) === 0);
 }
 
 /** True when `n` may leave its statement other than by completing (a return, throw, break, or nested function excluded). */
@@ -50,8 +53,9 @@ function mayJump(ts: typeof import('typescript'), n: ts.Node): boolean {
 
 /**
  * What the exported function `entry` returns once `write` has run (its statement completed): the
- * truth of the `return` every path reaches, `exit` when every path exits, undefined when a path is
- * not followed (a loop, a jump, a caller outside `entry`, an async function).
+ * truth of the `return` every path reaches, `exit` when every path exits (with `clean`: exits with
+ * code 0), undefined when a path is not followed (a loop, a jump, a caller outside `entry`, an
+ * async function).
  */
 export function resultAfterWrite(
   ts: typeof import('typescript'),
@@ -59,6 +63,7 @@ export function resultAfterWrite(
   write: ts.Node,
   entry: ts.Node,
   depth = 0,
+  clean = false,
 ): Outcome {
   if (depth > 3 || !isFunctionLike(entry) || entry.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword))
     return undefined;
@@ -75,14 +80,18 @@ export function resultAfterWrite(
       const s = list[i]!;
       if (ts.isReturnStatement(s)) {
         const fn = block.parent && isFunctionLike(block.parent) ? block.parent : enclosingFunction(ts, s);
-        return fn === entry ? truthOf(ts, s.expression) : fn ? callersOf(ts, facts, fn, entry, depth) : undefined;
+        return fn === entry
+          ? truthOf(ts, s.expression)
+          : fn
+            ? callersOf(ts, facts, fn, entry, depth, clean)
+            : undefined;
       }
-      if (isExitCall(ts, facts, s)) return 'exit';
+      if (isExitCall(ts, facts, s, clean)) return 'exit';
       if (mayJump(ts, s)) return undefined;
     }
     const owner = block.parent;
     if (!owner) return undefined;
-    if (isFunctionLike(owner)) return owner === entry ? 'falsy' : callersOf(ts, facts, owner, entry, depth);
+    if (isFunctionLike(owner)) return owner === entry ? 'falsy' : callersOf(ts, facts, owner, entry, depth, clean);
     // Out of an `if`/`else` or a plain block: go on after it; loops, `try` and `switch` are not followed.
     let up: ts.Node = owner;
     if (ts.isIfStatement(up)) while (up.parent && ts.isIfStatement(up.parent)) up = up.parent;
@@ -99,7 +108,14 @@ function enclosingFunction(ts: typeof import('typescript'), n: ts.Node): ts.Node
 }
 
 /** A local function `fn` that `entry` calls as a statement (`showHelp();`): what follows each call. */
-function callersOf(ts: typeof import('typescript'), facts: Facts, fn: ts.Node, entry: ts.Node, depth: number): Outcome {
+function callersOf(
+  ts: typeof import('typescript'),
+  facts: Facts,
+  fn: ts.Node,
+  entry: ts.Node,
+  depth: number,
+  clean: boolean,
+): Outcome {
   if (!ts.isFunctionDeclaration(fn) || !fn.name) return undefined;
   const name = fn.name.text;
   let out: Outcome | null = null;
@@ -114,7 +130,7 @@ function callersOf(ts: typeof import('typescript'), facts: Facts, fn: ts.Node, e
         ok = false;
       else if (!inEntry) ok = false;
       else {
-        const r = resultAfterWrite(ts, facts, stmt, entry, depth + 1);
+        const r = resultAfterWrite(ts, facts, stmt, entry, depth + 1, clean);
         if (r === undefined) ok = false;
         else out = join(out, r);
       }

@@ -1,5 +1,5 @@
 /** MCP502: tool input used as a filesystem path without a containment check. */
-import { field, named, type PyNode } from '../ast';
+import { field, named, walk, type PyNode } from '../ast';
 import type { PyFile } from '../context';
 import type { FunctionFact } from '../functions';
 import { toolBodies } from '../dispatchers';
@@ -30,6 +30,8 @@ export function mcp502(py: PyFile): void {
       const names = [...new Set(args.flatMap((a) => freshTaint(py, a, t)))];
       if (!names.length) return true;
       for (let p = n.parent; p; p = p.parent) if (reported.has(p)) return true;
+      // A dispatcher's arguments are documented in the schemas of `list_tools`.
+      if (d.dispatcher && documentedAnywhere(py, d.fn, args)) return true;
       reported.add(n);
       py.hit(
         'MCP502',
@@ -56,6 +58,72 @@ function toolTaint(py: PyFile, fn: FunctionFact): Taint {
   const isSink = (n: PyNode, tainted: Set<string>) =>
     pathSinkArgs(py, n).some((a) => boundaryTaint(py, a, tainted).length > 0);
   return computeTaint(py, fn, isSink, (right, tainted) => boundaryTaint(py, right, tainted));
+}
+
+/**
+ * Whether every argument a dispatcher's path sink reads (`arguments["pdf_path"]`,
+ * `arguments.get("path")`, through one local assignment) is documented as a path that may be anywhere.
+ */
+function documentedAnywhere(py: PyFile, fn: FunctionFact, args: PyNode[]): boolean {
+  const documented = anyPathArguments(py);
+  if (!documented.size) return false;
+  const assigned = new Map<string, PyNode>();
+  walkBody(fn, (n) => {
+    const left = n.type === 'assignment' ? field(n, 'left') : undefined;
+    if (left?.type === 'identifier') assigned.set(py.text(left), field(n, 'right')!);
+    return true;
+  });
+  const keys: string[] = [];
+  let unknown = false;
+  const read = (node: PyNode, depth: number) =>
+    walk(node, (n) => {
+      if (n.type === 'subscript') {
+        const k = py.str(field(n, 'subscript'));
+        if (k !== undefined) keys.push(k);
+        return k === undefined;
+      }
+      if (n.type === 'call' && py.text(field(n, 'function')!).endsWith('.get')) {
+        const k = py.str(py.positional(n)[0]);
+        if (k !== undefined) keys.push(k);
+        return k === undefined;
+      }
+      if (n.type === 'identifier' && n.field !== 'attribute') {
+        const a = assigned.get(py.text(n));
+        if (a && depth === 0) read(a, 1);
+        else if (!a && fn.params.some((p) => p.name === py.text(n))) unknown = true;
+      }
+      return true;
+    });
+  for (const a of args) read(a, 0);
+  return !unknown && keys.length > 0 && keys.every((k) => documented.has(k));
+}
+
+const anyPathCache = new WeakMap<PyFile, Set<string>>();
+
+/**
+ * Argument names whose every schema in the file documents a path that may be anywhere
+ * (`"pdf_path": {"type": "string", "description": "Full path to the PDF file"}`): a low-level
+ * server's tools are described in its `list_tools` handler, apart from the dispatcher.
+ */
+function anyPathArguments(py: PyFile): Set<string> {
+  let out = anyPathCache.get(py);
+  if (out) return out;
+  const verdicts = new Map<string, boolean>();
+  walk(py.root, (n) => {
+    if (n.type !== 'pair') return true;
+    const key = py.str(field(n, 'key'));
+    const value = field(n, 'value');
+    if (key === undefined || value?.type !== 'dictionary') return true;
+    const description = named(value)
+      .filter((p) => p.type === 'pair' && py.str(field(p, 'key')) === 'description')
+      .map((p) => py.str(field(p, 'value')) ?? '')
+      .join('\n');
+    if (description) verdicts.set(key, (verdicts.get(key) ?? true) && documentsAnyPath(description));
+    return true;
+  });
+  out = new Set([...verdicts].filter(([, v]) => v).map(([k]) => k));
+  anyPathCache.set(py, out);
+  return out;
 }
 
 /** Text a function needs for any path sink (a cheap filter before the taint analysis). */

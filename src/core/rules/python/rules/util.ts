@@ -391,7 +391,7 @@ export function moduleSettingsDefaults(py: PyFile): Record<string, Record<string
 
 /**
  * The line of the `except` clause around `node` (in the body of a `try`) that catches one of
- * `errors`: a bare `except:`, `Exception`, `BaseException`, or one of the names.
+ * `errors`: a bare `except:`, `Exception`, `BaseException`, or one of the names (not one that re-raises).
  */
 export function catchingHandler(py: PyFile, node: PyNode, errors: string[]): number | undefined {
   for (let n: PyNode = node; n.parent; n = n.parent) {
@@ -399,13 +399,20 @@ export function catchingHandler(py: PyFile, node: PyNode, errors: string[]): num
     if (t.type === 'function_definition' || t.type === 'class_definition') return undefined;
     if (t.type !== 'try_statement' || n.field !== 'body') continue;
     for (const c of t.children) {
-      if (c.type !== 'except_clause') continue;
+      if (c.type !== 'except_clause' || reraises(c)) continue;
       const names = exceptNames(py, c);
       if (!names.length || names.some((x) => x === 'Exception' || x === 'BaseException' || errors.includes(x)))
         return py.line(c);
     }
   }
   return undefined;
+}
+
+/** An `except` whose block ends in `raise` (log and re-raise): the error goes on to the caller. */
+function reraises(clause: PyNode): boolean {
+  const block = named(clause).find((c) => c.type === 'block');
+  const last = block ? named(block).at(-1) : undefined;
+  return last?.type === 'raise_statement';
 }
 
 /** The exception names an `except` clause lists (`builtins.` dropped); none for a bare `except:`. */

@@ -132,6 +132,13 @@ const FS_PATH_FNS = new Set([
 const CONTAINMENT =
   /\.relative\(|\.startsWith\(|isAbsolute\(|realpath|isInside|isWithin|safeJoin|resolveInside|assertInside/;
 
+/** A tool's documentation as written, through a `const` it names (`const paramsShape = {...}`). */
+function documentText(ctx: RuleContext, n: ts.Expression): string {
+  const e = unwrap(n);
+  const init = ctx.ts.isIdentifier(e) ? initializerOf(ctx.facts, e) : undefined;
+  return (init ?? n).getText(ctx.sf);
+}
+
 function mcp502(ctx: RuleContext, d: DefFact, tainted: Set<string>, sanitizers: Set<string>): void {
   if (tainted.size === 0) return;
   const h = d.handler!;
@@ -140,7 +147,7 @@ function mcp502(ctx: RuleContext, d: DefFact, tainted: Set<string>, sanitizers: 
   if (/\.relative\(/.test(body) && /startsWith|isAbsolute/.test(body)) return;
   if (CONTAINMENT.test(body) && /startsWith\(\s*(root|base|dir|ROOT|BASE|allowed)/.test(body)) return;
   // The tool documents that its path may be absolute or anywhere: no folder to keep it in.
-  const docs = [d.descriptionNode, d.schema, d.config].map((n) => (n ? n.getText(ctx.sf) : '')).join('\n');
+  const docs = [d.descriptionNode, d.schema, d.config].map((n) => (n ? documentText(ctx, n) : '')).join('\n');
   if (documentsAnyPath(docs)) return;
   const tool = d.def.name;
   for (const call of ctx.handlerInfo(h).calls) {

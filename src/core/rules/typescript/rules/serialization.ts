@@ -420,6 +420,11 @@ function mcp207(ctx: RuleContext): void {
           // A record of untyped values is valid JSON Schema (`additionalProperties: {}`), like Python's
           // bare `dict`: only the model's guidance suffers (info).
           const untypedRecord = method === 'record' && isAnyish(ctx, n.arguments[n.arguments.length - 1]);
+          // A described free-form field (`z.record(z.any()).describe("The policy document")`) tells the model what goes in.
+          if (untypedRecord && describedField(ts, n)) {
+            ts.forEachChild(n, visit);
+            return;
+          }
           if (untypedRecord)
             why = `\`${n.getText(sf).slice(0, 60)}\` publishes an object whose values have no type (\`additionalProperties: {}\`): the model gets no guidance on what to put in it, and clients that accept only a subset of JSON Schema may drop the property. Give the values a type (\`z.record(z.string())\`) or describe the expected keys`;
           if (why)
@@ -450,4 +455,14 @@ function mcp207(ctx: RuleContext): void {
     };
     visit(root);
   }
+}
+
+/** Whether the schema field a zod expression sits in carries a `.describe(...)` (on it or on a union around it). */
+function describedField(ts: typeof import('typescript'), n: ts.Node): boolean {
+  for (let p: ts.Node | undefined = n.parent; p && !ts.isPropertyAssignment(p); p = p.parent) {
+    if (ts.isPropertyAccessExpression(p) && p.name.text === 'describe' && p.parent && ts.isCallExpression(p.parent))
+      return true;
+    if (ts.isStatement(p) || ts.isObjectLiteralExpression(p)) return false;
+  }
+  return false;
 }
