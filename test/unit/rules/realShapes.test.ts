@@ -376,16 +376,18 @@ describe('lint on real-world shapes (precision regressions)', function () {
     const hits = at('py_sdk_clients', 'MCP301');
     assert.deepEqual(
       hits.map((h) => h.line),
-      [34, 46, 61, 69, 77, 83, 95, 108],
+      [35, 47, 62, 70, 78, 84, 96, 109, 122],
     );
-    assert.match(hits[0].message, /s3\.list_buckets\(\).*synchronous boto3 client \(boto3\.client\(\) on line 19\)/);
+    assert.match(hits[0].message, /s3\.list_buckets\(\).*synchronous boto3 client \(boto3\.client\(\) on line 20\)/);
     assert.match(hits[1].message, /Use openai\.AsyncOpenAI \(awaited\) or await asyncio\.to_thread/);
     // A factory function of the module builds the Google client; building the request is local.
-    assert.match(hits[3].message, /request\.execute\(\).*Google API client \(drive_service\(\) on line 67\)/);
+    assert.match(hits[3].message, /request\.execute\(\).*Google API client \(drive_service\(\) on line 68\)/);
     // Redis pipeline commands are buffered: only execute() is reported.
     assert.match(hits[6].message, /pipe\.execute\(\)/);
     // A client kept in an attribute of a helper class in another module.
     assert.match(hits[7].message, /self\.s3\.list_objects_v2\(\) \(storage\.py line 12\)/);
+    // Every Google Cloud library's sync client; its Async twin is awaited (no finding).
+    assert.match(hits[8].message, /synchronous Google Cloud client/);
     // The query has a LIMIT: fetchall() is bounded.
     assert.deepEqual(at('py_sdk_clients', 'MCP403'), []);
   });
@@ -567,6 +569,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(
       at('ts_help_exit', 'MCP207').map((h) => [h.line, h.severity]),
       [[17, 'info']],
+    );
+  });
+
+  it('TS: positional tool(...) on a server parameter typed McpServer, with a handler built by a wrapper call, is a tool (MCP606)', () => {
+    assert.deepEqual(
+      at('ts_typed_server_param', 'MCP606').map((h) => h.line),
+      [20],
     );
   });
 

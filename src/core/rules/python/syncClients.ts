@@ -30,7 +30,7 @@ interface ClientKind {
   async?: string;
 }
 
-const KINDS: [RegExp, ClientKind][] = [
+const KINDS: [{ test(q: string): boolean }, ClientKind][] = [
   [/^(requests\.(Session|session)|httpx\.Client)$/, { label: 'HTTP session', io: 'http', async: 'httpx.AsyncClient' }],
   [
     /^(sqlite3|psycopg2?|pymysql|pyodbc|oracledb|cx_Oracle|pymssql|mysql\.connector|snowflake\.connector|MySQLdb)\.connect$/,
@@ -53,9 +53,33 @@ const KINDS: [RegExp, ClientKind][] = [
   [/^docker\.(from_env|DockerClient|APIClient|client\.from_env)$/, { label: 'Docker SDK client', io: 'any' }],
   [/^kubernetes\.client\.\w+Api$/, { label: 'Kubernetes API client', io: 'any' }],
   [/^googleapiclient\.discovery\.build$/, { label: 'Google API client', io: 'execute' }],
-  [/^google\.cloud\.(bigquery|storage|firestore)\.Client$/, { label: 'Google Cloud client', io: 'any' }],
+  // Every Google Cloud library's sync client (`bigquery.Client`, `secretmanager.SecretManagerServiceClient`), not its Async one.
+  [
+    { test: (q) => q.startsWith('google.cloud.') && /^(?!Async)\w*Client$/.test(q.slice(q.lastIndexOf('.') + 1)) },
+    { label: 'Google Cloud client', io: 'any' },
+  ],
+  [/^google\.genai\.Client$/, { label: 'Google Gen AI client', io: 'any', async: 'client.aio' }],
   [/^openai\.(OpenAI|AzureOpenAI)$/, { label: 'OpenAI client', io: 'any', async: 'openai.AsyncOpenAI' }],
   [/^anthropic\.Anthropic$/, { label: 'Anthropic client', io: 'any', async: 'anthropic.AsyncAnthropic' }],
+  [/^groq\.Groq$/, { label: 'Groq client', io: 'any', async: 'groq.AsyncGroq' }],
+  [/^cohere\.(Client|ClientV2)$/, { label: 'Cohere client', io: 'any', async: 'cohere.AsyncClientV2' }],
+  [/^mistralai\.Mistral$/, { label: 'Mistral client', io: 'any' }],
+  [/^qdrant_client\.QdrantClient$/, { label: 'Qdrant client', io: 'any', async: 'qdrant_client.AsyncQdrantClient' }],
+  [/^pinecone\.Pinecone$/, { label: 'Pinecone client', io: 'any' }],
+  [/^chromadb\.HttpClient$/, { label: 'Chroma client', io: 'any', async: 'chromadb.AsyncHttpClient' }],
+  // Query builders: `.table("t").select("*").eq(...)` builds, `.execute()` sends.
+  [/^supabase\.create_client$/, { label: 'Supabase client', io: 'execute', async: 'supabase.acreate_client' }],
+  [/^twilio\.rest\.Client$/, { label: 'Twilio client', io: 'any' }],
+  [/^stripe\.StripeClient$/, { label: 'Stripe client', io: 'any' }],
+  [
+    /^todoist_api_python\.api\.TodoistAPI$/,
+    { label: 'Todoist client', io: 'any', async: 'todoist_api_python.api_async.TodoistAPIAsync' },
+  ],
+  [/^arxiv\.Client$/, { label: 'arxiv client', io: 'any' }],
+  [/^praw\.Reddit$/, { label: 'PRAW Reddit client', io: 'any', async: 'asyncpraw.Reddit' }],
+  [/^tweepy\.Client$/, { label: 'Tweepy client', io: 'any', async: 'tweepy.asynchronous.AsyncClient' }],
+  [/^gitlab\.Gitlab$/, { label: 'python-gitlab client', io: 'any' }],
+  [/^dropbox\.Dropbox$/, { label: 'Dropbox client', io: 'any' }],
   [
     /^slack_sdk\.(WebClient|web\.WebClient)$/,
     { label: 'Slack WebClient', io: 'any', async: 'slack_sdk.web.async_client.AsyncWebClient' },
@@ -76,7 +100,7 @@ const KINDS: [RegExp, ClientKind][] = [
 
 /** Text a module needs before any client could be built in it (a cheap filter). */
 export const MAY_HAVE_CLIENT =
-  /\b(?:Session|session|Client|connect|Redis|StrictRedis|from_url|MongoClient|Elasticsearch|driver|client|resource|from_env|DockerClient|APIClient|Api|build|OpenAI|AzureOpenAI|Anthropic|WebClient|Github|JIRA|Jira|Confluence|SSHClient|create_engine|IMAP4|IMAP4_SSL|IMAPClient|SMTP|SMTP_SSL|FTP|FTP_TLS|POP3|POP3_SSL)\b/;
+  /\b(?:Session|session|[A-Za-z]*Client|connect|Redis|StrictRedis|from_url|MongoClient|Elasticsearch|driver|client|resource|from_env|DockerClient|APIClient|Api|build|OpenAI|AzureOpenAI|Anthropic|WebClient|Github|JIRA|Jira|Confluence|SSHClient|create_engine|Groq|ClientV2|Mistral|QdrantClient|Pinecone|HttpClient|create_client|StripeClient|TodoistAPI|Reddit|Gitlab|Dropbox|IMAP4|IMAP4_SSL|IMAPClient|SMTP|SMTP_SSL|FTP|FTP_TLS|POP3|POP3_SSL)\b/;
 
 const HTTP_VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request', 'send', 'stream']);
 /** `fetch*()` after `execute()` mostly reads rows the driver has buffered: `execute()` is the call to report. */

@@ -8,7 +8,7 @@ import type * as ts from 'typescript';
 import type { Definition, DefinitionKind } from '../types';
 import { getPropValue, isFunctionLike, propName, rangeOf, stringValue, unwrap, unwrapAwait } from './astUtil';
 import type { DefFact, Facts } from './facts';
-import { constString, initializerOf, resolveFunction, resolveRef } from './resolve';
+import { constString, initializerOf, resolveDecl, resolveFunction, resolveRef } from './resolve';
 import { schemaParams } from './schemas';
 import { findServer } from './servers';
 import { loadTypeScript } from './tsLoader';
@@ -45,7 +45,8 @@ export function collectDefinitions(facts: Facts): void {
       const d = sdkRegister(facts, call, SDK_REGISTER[method]!, serverKey);
       if (d) facts.defs.push(d);
     } else if (Object.hasOwn(SDK_POSITIONAL, method) && hasSdk && (server ? server.kind === 'mcp' : !hasFast)) {
-      const d = sdkPositional(facts, call, SDK_POSITIONAL[method]!, serverKey, !!server);
+      const known = !!server || typedAsSdkServer(facts, callee.expression);
+      const d = sdkPositional(facts, call, SDK_POSITIONAL[method]!, serverKey, known);
       if (d) facts.defs.push(d);
     } else if (Object.hasOwn(FASTMCP_ADD, method) && (server ? server.kind === 'fastmcp' : hasFast)) {
       const d = fastmcpAdd(facts, call, FASTMCP_ADD[method]!, serverKey);
@@ -114,6 +115,17 @@ function makeDef(
     params: [],
     ...(dynamicName ? { dynamicName: true } : {}),
   };
+}
+
+/** A receiver declared with the SDK's server type (`function registerTools(server: McpServer)`). */
+function typedAsSdkServer(facts: Facts, recv: ts.Expression): boolean {
+  const ts = loadTypeScript();
+  const e = unwrap(recv);
+  const decl = ts.isIdentifier(e) ? resolveDecl(facts, e) : undefined;
+  const type = decl && !ts.isBindingElement(decl) ? decl.type : undefined;
+  if (!type || !ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return false;
+  const ref = facts.bindings.get(type.typeName.text);
+  return !!ref && ref.name === 'McpServer' && ref.module.startsWith('@modelcontextprotocol/');
 }
 
 function sdkRegister(
@@ -209,9 +221,14 @@ function sdkPositional(
   // A name read from a table (`tool.method`, `def.name`) is as string-ish as a variable.
   if (name === undefined && !ts.isIdentifier(n) && !ts.isTemplateExpression(n) && !ts.isPropertyAccessExpression(n))
     return undefined;
-  // On a known SDK server, a handler held by another object (`getRunsTool.handler`) counts too.
+  // On a known SDK server, a handler held by another object (`getRunsTool.handler`) or built by a
+  // wrapper (`toolHandler("name", async (args) => ...)`) counts too; its body is not followed.
   const lastArg = unwrap(last);
-  if (!handler && !ts.isIdentifier(lastArg) && !(knownServer && ts.isPropertyAccessExpression(lastArg)))
+  if (
+    !handler &&
+    !ts.isIdentifier(lastArg) &&
+    !(knownServer && (ts.isPropertyAccessExpression(lastArg) || ts.isCallExpression(lastArg)))
+  )
     return undefined;
   const fact: DefFact = {
     def: makeDef(facts, call, kind, name ?? nameArg.getText(facts.sf), name === undefined),
