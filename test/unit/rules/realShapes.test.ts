@@ -579,6 +579,18 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it("MCP705 through a helper: a tool returning what a helper returned, whose except answers with {'error': ...}; not when the tool checks the error first, nor for a helper that lets failures propagate", () => {
+    const hits = at('py_passed_errors', 'MCP705');
+    assert.deepEqual(
+      hits.map((h) => [h.line, h.severity]),
+      [[18, 'info']],
+    );
+    assert.match(
+      hits[0].message,
+      /lookup\(\) reports a failure as a normal value on line 18, and tool 'parcel' returns what it gives as its result \(line 31\)/,
+    );
+  });
+
   it('MCP209: an except that logs and re-raises loses nothing (the load fails at startup); one that falls back loses the content', () => {
     const hits = at('py_encoding_reraise', 'MCP209');
     assert.deepEqual(
