@@ -591,6 +591,15 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('TS MCP705: a catch returning through a local builder of text content (asTextJson({ ok: false, error })) is a failure as success; the builder used for data is not', () => {
+    const hits = at('ts_content_builder', 'MCP705');
+    assert.deepEqual(
+      hits.map((h) => h.line),
+      [24],
+    );
+    assert.match(hits[0].message, /built by `asTextJson\(\)`, which sets no `isError`/);
+  });
+
   it('MCP209: an except that logs and re-raises loses nothing (the load fails at startup); one that falls back loses the content', () => {
     const hits = at('py_encoding_reraise', 'MCP209');
     assert.deepEqual(

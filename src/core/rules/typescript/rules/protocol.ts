@@ -211,6 +211,7 @@ function mcp705(ctx: RuleContext): void {
         continue;
       }
       failureAsResult(ctx, e, inCatch, toolLabel(d), d.def.name);
+      builtFailure(ctx, e, inCatch, toolLabel(d), d.def.name);
     }
   }
   // A function declared to return the SDK's `CallToolResult` builds a tool's result, wherever the
@@ -266,6 +267,45 @@ function returnsToolResult(ctx: RuleContext, fn: ts.SignatureDeclaration): boole
   const m = t ? /^(?:Promise<(\w+)>|(\w+))$/.exec(t) : null;
   const ref = m ? ctx.facts.bindings.get((m[1] ?? m[2])!) : undefined;
   return !!ref && ref.name === 'CallToolResult' && ref.module.startsWith('@modelcontextprotocol/');
+}
+
+/**
+ * MCP705 on a returned call of a local content builder (`asTextJson(value)`, every return of which
+ * is `{ content: [...] }` without `isError`), in a `catch` or given an object that reads as a
+ * failure (`{ ok: false, error }`, `{ success: false }`, `{ error: ... }`).
+ */
+function builtFailure(ctx: RuleContext, e: ts.Expression, inCatch: boolean, label: string, tool: string): void {
+  const { ts } = ctx;
+  if (!ts.isCallExpression(e) || !ts.isIdentifier(e.expression)) return;
+  const name = e.expression.text;
+  const fns = ctx.facts.functions.get(name) ?? [];
+  if (fns.length !== 1 || !ts.isFunctionLike(fns[0]!)) return;
+  const rets = ctx.returnsOf(fns[0] as ts.FunctionLikeDeclaration);
+  const builds = (x: ts.Expression) => {
+    const o = unwrapAwait(x);
+    return ts.isObjectLiteralExpression(o) && !!getPropValue(o, 'content') && !getPropValue(o, 'isError');
+  };
+  if (!rets.length || !rets.every((r) => builds(r.expr))) return;
+  const arg = e.arguments[0] && unwrap(e.arguments[0]);
+  const failing =
+    !!arg &&
+    ts.isObjectLiteralExpression(arg) &&
+    arg.properties.some((p) => {
+      const key = p.name && ts.isIdentifier(p.name) ? p.name.text : undefined;
+      const v = ts.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
+      return (
+        key === 'error' ||
+        ((key === 'ok' || key === 'success') && v?.kind === ts.SyntaxKind.FalseKeyword) ||
+        (ts.isShorthandPropertyAssignment(p) && p.name.text === 'error')
+      );
+    });
+  if (!inCatch && !failing) return;
+  ctx.report(
+    'MCP705',
+    e,
+    `${label} returns a failure ${inCatch ? 'from a `catch` block ' : ''}as a successful result (built by \`${name}()\`, which sets no \`isError\`): the model cannot tell the call failed and will not retry or change course. Return the failure with \`isError: true\` (a second builder for errors, or a flag on this one).`,
+    { data: { tool } },
+  );
 }
 
 /** MCP705 on one returned object: content without `isError: true` that reads as a failure, or comes from a `catch`. */
