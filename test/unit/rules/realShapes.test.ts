@@ -600,6 +600,15 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.match(hits[0].message, /built by `asTextJson\(\)`, which sets no `isError`/);
   });
 
+  it("MCP705 in a decorator's wrapper that returns {'error': ...} for every tool it wraps; not in one that logs and re-raises", () => {
+    const hits = at('py_decorator_errors', 'MCP705');
+    assert.deepEqual(
+      hits.map((h) => h.line),
+      [22],
+    );
+    assert.match(hits[0].message, /@handled turns every failure of the tools it wraps \('unread'\)/);
+  });
+
   it('MCP209: an except that logs and re-raises loses nothing (the load fails at startup); one that falls back loses the content', () => {
     const hits = at('py_encoding_reraise', 'MCP209');
     assert.deepEqual(

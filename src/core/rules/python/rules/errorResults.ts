@@ -51,6 +51,46 @@ export function mcp705(py: PyFile): void {
   }
   for (const d of dispatchersOf(py)) dispatcherErrors(py, d);
   passedErrors(py);
+  decoratorErrors(py);
+}
+
+/**
+ * MCP705 in a decorator of the module that wraps tools (`@authenticated_tool`): its wrapper's
+ * except handler returns an error value (`return {"error": str(e)}`), so every failure of every
+ * tool it wraps reaches the client as a normal result. Reported once, at that return.
+ */
+function decoratorErrors(py: PyFile): void {
+  const wrapped = new Map<FunctionFact, string[]>();
+  for (const d of py.tools) {
+    if (!d.fn.decorated || isDiagnosticTool(d.def.name)) continue;
+    for (const dec of named(d.fn.decorated)) {
+      if (dec.type !== 'decorator') continue;
+      const e = named(dec)[0];
+      const ref = e?.type === 'call' ? field(e, 'function') : e;
+      const deco = ref?.type === 'identifier' ? py.moduleFunctions.get(py.text(ref)) : undefined;
+      if (deco && deco !== d.fn) wrapped.set(deco, [...(wrapped.get(deco) ?? []), d.def.name]);
+    }
+  }
+  for (const [deco, tools] of wrapped) {
+    const inner = py.functions.filter(
+      (f) => f !== deco && deco.body.start <= f.node.start && f.node.end <= deco.body.end,
+    );
+    for (const w of inner)
+      forEachHandlerReturn(py, w, (n, v, _err, resolve) => {
+        if (!looksLikeError(py, unwrapDumps(py, resolve(v)))) return;
+        const names =
+          tools
+            .slice(0, 3)
+            .map((t) => `'${t}'`)
+            .join(', ') + (tools.length > 3 ? ` and ${tools.length - 3} more` : '');
+        py.hit(
+          'MCP705',
+          n,
+          `@${deco.name} turns every failure of the tools it wraps (${names}) into a normal result on line ${py.line(n)}: the client receives isError: false, so the model treats the error text as data and does not retry or change course. Log and re-raise (or raise ToolError(...)) instead of returning the error.`,
+          {},
+        );
+      });
+  }
 }
 
 /**
