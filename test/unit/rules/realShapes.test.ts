@@ -539,7 +539,7 @@ describe('lint on real-world shapes (precision regressions)', function () {
   it('MCP112 (TS): `server.run().catch(console.error)` on a class whose async run() connects logs but does not exit (info); a handler that exits is fine', () => {
     assert.deepEqual(
       at('ts_class_run_catch', 'MCP112', 'index.ts').map((h) => [h.line, h.severity]),
-      [[15, 'info']],
+      [[18, 'info']],
     );
     assert.deepEqual(at('ts_class_run_catch', 'MCP112', 'exits.ts'), []);
   });
@@ -607,6 +607,14 @@ describe('lint on real-world shapes (precision regressions)', function () {
       [22],
     );
     assert.match(hits[0].message, /@handled turns every failure of the tools it wraps \('unread'\)/);
+  });
+
+  it('TS MCP102: a probe script whose server never leaves the file and never starts is no stdio server; the entry that connects stdio keeps its finding', () => {
+    assert.deepEqual(at('ts_probe_script', 'MCP102', 'check_api.ts'), []);
+    assert.deepEqual(
+      at('ts_probe_script', 'MCP102', 'index.ts').map((h) => h.line),
+      [5],
+    );
   });
 
   it('MCP209: an except that logs and re-raises loses nothing (the load fails at startup); one that falls back loses the content', () => {
@@ -1112,8 +1120,12 @@ describe('lint on real-world shapes (precision regressions)', function () {
   it('MCP112: a startup .catch that exits through a parameter every caller passes `process` to does exit; one that only logs is reported', () => {
     assert.deepEqual(
       at('ts_injected_process', 'MCP112', 'entry.ts').map((h) => h.line),
-      [18],
+      [20],
     );
+  });
+
+  it('MCP112: no finding on a startup promise that cannot reject: only a fresh stdio connect awaited, or the start failure caught inside (exit code set)', () => {
+    assert.deepEqual(at('ts_startup_cannot_reject', 'MCP112'), []);
   });
 
   it('MCP209: a client script that defines no server or tool (Client(config) against a server elsewhere) is not a server process', () => {

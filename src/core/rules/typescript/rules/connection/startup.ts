@@ -6,7 +6,7 @@ import type * as ts from 'typescript';
 import { calleeName, edit, unwrap, walk } from '../../astUtil';
 import { type RuleContext, findAll } from '../../context';
 import { callsNamed } from '../../facts';
-import { initializerOf } from '../../resolve';
+import { initializerOf, resolveRef } from '../../resolve';
 import { findServer } from '../../servers';
 
 export function mcp104(ctx: RuleContext): void {
@@ -147,6 +147,8 @@ export function mcp112(ctx: RuleContext): void {
     // An async function that awaits nothing itself fails only by throwing synchronously, which
     // ends the process just as a plain function would: the promise adds no unhandled case.
     if (fns.length && fns.every((fn) => !awaitsItself(ctx, fn))) return true;
+    // Nothing it awaits can fail at startup (a stdio connect, starts whose failure it catches).
+    if (fns.length && fns.every((fn) => cannotReject(ctx, fn))) return true;
     return fns.some((fn) => {
       const starts: ts.CallExpression[] = [];
       walk(fn, (n) => {
@@ -224,7 +226,7 @@ export function mcp112(ctx: RuleContext): void {
         : undefined;
     const call = chain ? (chain.expression as ts.CallExpression) : outer;
     const what = entryMethodCall(ctx, call);
-    if (!what) continue;
+    if (!what || cannotReject(ctx, what.node)) continue;
     if (chain?.name.text === 'catch') {
       if (handlerExits(ctx, outer.arguments[0])) continue;
       ctx.report(
@@ -269,7 +271,7 @@ function awaitsItself(ctx: RuleContext, fn: ts.Node): boolean {
 function entryMethodCall(
   ctx: RuleContext,
   call: ts.CallExpression,
-): { call: string; method: string; start: string } | undefined {
+): { call: string; method: string; start: string; node: ts.MethodDeclaration } | undefined {
   const { ts, sf } = ctx;
   const callee = call.expression;
   if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return undefined;
@@ -307,5 +309,68 @@ function entryMethodCall(
     call: `${callee.getText(sf)}()`,
     method: `${className}.${callee.name.text}`,
     start: `\`${start.expression.getText(sf)}(...)\` on line ${sf.getLineAndCharacterOfPosition(start.getStart(sf)).line + 1}`,
+    node: method,
   };
+}
+
+/**
+ * Whether an async function's promise cannot reject with a startup failure: every `await` of its
+ * own body sits in a `try` whose `catch` does not throw, awaits a stdio `connect()` (the
+ * transport's `start()` rejects only when started twice), or awaits a function or method of this
+ * file that cannot reject either (`await application.run()` whose start is caught).
+ */
+function cannotReject(ctx: RuleContext, fn: ts.Node, depth = 0): boolean {
+  const { ts } = ctx;
+  if (depth > 3) return false;
+  const caught = (n: ts.Node): boolean => {
+    for (let p: ts.Node | undefined = n.parent; p && p !== fn; p = p.parent)
+      if (ts.isTryStatement(p) && p.catchClause && p.tryBlock.pos <= n.pos && n.end <= p.tryBlock.end)
+        if (!findAll(p.catchClause, (x): x is ts.ThrowStatement => ts.isThrowStatement(x)).length) return true;
+    return false;
+  };
+  let ok = true;
+  walk(fn, (n) => {
+    if (!ok || (n !== fn && ts.isFunctionLike(n))) return false;
+    if (ts.isForOfStatement(n) && n.awaitModifier && !caught(n)) ok = false;
+    if (!ts.isAwaitExpression(n)) return ok;
+    const e = unwrap(n.expression);
+    if (!caught(n) && !(ts.isCallExpression(e) && (stdioConnect(ctx, e) || calleeCannotReject(ctx, e, depth))))
+      ok = false;
+    return false;
+  });
+  return ok;
+}
+
+/** `server.connect(new StdioServerTransport())`, also through a local `const transport = new ...`. */
+function stdioConnect(ctx: RuleContext, call: ts.CallExpression): boolean {
+  const { ts } = ctx;
+  if (calleeName(call) !== 'connect' || !call.arguments[0]) return false;
+  let arg = unwrap(call.arguments[0]);
+  if (ts.isIdentifier(arg)) arg = unwrap(initializerOf(ctx.facts, arg) ?? arg);
+  return ts.isNewExpression(arg) && resolveRef(ctx.facts, arg.expression)?.name === 'StdioServerTransport';
+}
+
+/** A call of a function of this file, or of a method of a class of this file (`this.m()`, `app.m()` with `app = new App()`), that cannot reject. */
+function calleeCannotReject(ctx: RuleContext, call: ts.CallExpression, depth: number): boolean {
+  const { ts, sf } = ctx;
+  const e = call.expression;
+  if (ts.isIdentifier(e)) {
+    const fns = ctx.facts.functions.get(e.text) ?? [];
+    return fns.length > 0 && fns.every((fn) => cannotReject(ctx, fn, depth + 1));
+  }
+  if (!ts.isPropertyAccessExpression(e)) return false;
+  let cls: ts.ClassLikeDeclaration | undefined;
+  if (e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    for (let p: ts.Node | undefined = call.parent; p && !cls; p = p.parent) if (ts.isClassLike(p)) cls = p;
+  } else if (ts.isIdentifier(e.expression)) {
+    const init = initializerOf(ctx.facts, e.expression);
+    const ctor = init && unwrap(init);
+    const name =
+      ctor && ts.isNewExpression(ctor) && ts.isIdentifier(ctor.expression) ? ctor.expression.text : undefined;
+    cls = sf.statements.find((st): st is ts.ClassDeclaration => ts.isClassDeclaration(st) && st.name?.text === name);
+  }
+  const m = cls?.members.find(
+    (x): x is ts.MethodDeclaration => ts.isMethodDeclaration(x) && !!x.body && x.name.getText(sf) === e.name.text,
+  );
+  return !!m && cannotReject(ctx, m, depth + 1);
 }

@@ -13,6 +13,7 @@ import {
   stdoutWriteKind,
   stringValue,
   unwrap,
+  walk,
 } from '../../astUtil';
 import type { RuleContext } from '../../context';
 import { callsNamed, importsModule } from '../../facts';
@@ -99,8 +100,37 @@ function servePaths(ctx: RuleContext): ServePaths {
   return p;
 }
 
+/**
+ * A file whose servers never serve: it starts none and builds no transport, and every server it
+ * builds stays in the file (not exported, returned or passed on; only its own methods are called):
+ * a probe script (`console.log(typeof server.registerTool)`), where stdout is no protocol channel.
+ */
+function idleServers(ctx: RuleContext): boolean {
+  const { ts, sf } = ctx;
+  const servers = ctx.facts.servers;
+  if (!servers.length || ctx.facts.transportsSeen.length || servers.some((s) => s.starts.length)) return false;
+  if (/\bexport\b|module\.exports|\bexports\./.test(sf.text)) return false;
+  return servers.every((s) => {
+    if (!s.moduleLevel || s.name.includes('.')) return false;
+    const decl = s.node.parent;
+    if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name)) return false;
+    let escapes = false;
+    walk(sf, (n) => {
+      if (escapes) return false;
+      if (ts.isIdentifier(n) && n.text === s.name && n !== decl.name) {
+        const p = n.parent;
+        const receiver = ts.isPropertyAccessExpression(p) && p.expression === n && p.name.text !== 'connect';
+        const cast = ts.isAsExpression(p) || ts.isParenthesizedExpression(p);
+        if (!receiver && !cast) escapes = true;
+      }
+      return true;
+    });
+    return !escapes;
+  });
+}
+
 export function mcp102(ctx: RuleContext): void {
-  if (ctx.stdio === 'not-stdio') return;
+  if (ctx.stdio === 'not-stdio' || idleServers(ctx)) return;
   const { ts, sf, file } = ctx;
   const paths = servePaths(ctx);
   const guards = new TransportGuards(ts, ctx.facts);
