@@ -617,6 +617,13 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP503 on mcp 1.x FastMCP told to serve on every interface through settings.host before run()', () => {
+    assert.deepEqual(
+      at('py_settings_host', 'MCP503').map((h) => h.line),
+      [15],
+    );
+  });
+
   it('MCP209: an except that logs and re-raises loses nothing (the load fails at startup); one that falls back loses the content', () => {
     const hits = at('py_encoding_reraise', 'MCP209');
     assert.deepEqual(

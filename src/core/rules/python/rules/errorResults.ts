@@ -306,13 +306,19 @@ function resultTexts(py: PyFile, v: PyNode): PyNode[] | undefined {
   return out.length ? out : undefined;
 }
 
+/** Text that says a call failed: "Error: ...", "Failed to ...", "... is currently unavailable", "Could not ...". */
+const ERROR_WORDS =
+  /^\s*(?:error|failed|failure|exception|could not|couldn't|cannot|can't|unable to)\b|\berror\b|\b(?:is|are)(?: currently)? unavailable\b/i;
+
 function looksLikeError(py: PyFile, v: PyNode): boolean {
+  // `return DB_ERROR_MESSAGE`: a module constant's text.
+  if (v.type === 'identifier') {
+    const text = py.constStr(v);
+    return text !== undefined && ERROR_WORDS.test(text);
+  }
   if (v.type === 'string' || v.type === 'concatenated_string' || v.type === 'binary_operator') {
     const firstText = firstStringText(py, v);
-    return (
-      firstText !== undefined &&
-      (/^\s*(error|failed|failure|exception)\b/i.test(firstText) || /\berror\b/i.test(firstText))
-    );
+    return firstText !== undefined && ERROR_WORDS.test(firstText);
   }
   if (v.type === 'dictionary') {
     for (const pair of named(v)) {
@@ -321,6 +327,8 @@ function looksLikeError(py: PyFile, v: PyNode): boolean {
       const val = field(pair, 'value');
       if (k === 'error' || k === 'errors') return true;
       if ((k === 'success' || k === 'ok') && val?.type === 'false') return true;
+      // `{"status": "error", "message": str(e)}`
+      if (k === 'status' && /^(error|failed|failure)$/i.test(py.str(val) ?? '')) return true;
     }
   }
   return false;

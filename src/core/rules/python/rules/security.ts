@@ -72,6 +72,9 @@ export function mcp503(py: PyFile): void {
     if (wildcard(ctorHost)) report(ctorHost!, `Server '${s.name}'`);
     // mcp 1.x FastMCP.run() takes no host= (MCP602): that call never listens.
     const v1Run = s.framework === 'mcp-python-sdk' && !isMcpServerClass(py, s);
+    // mcp 1.x FastMCP serves on `self.settings.host`: `mcp.settings.host = "0.0.0.0"` before run().
+    if (v1Run)
+      for (const h of settingsHosts(py, s.name)) if (wildcard(h)) report(h, `Server '${s.name}' (settings.host)`);
     for (const st of http) {
       if (st.node.type !== 'call' || (v1Run && st.method === 'run')) continue;
       const h = py.kwargs(st.node).get('host');
@@ -99,6 +102,18 @@ export function mcp503(py: PyFile): void {
       }
     }
   }
+}
+
+/** Values assigned to `<server>.settings.host` anywhere in the file. */
+function settingsHosts(py: PyFile, server: string): PyNode[] {
+  const out: PyNode[] = [];
+  for (const a of py.attributes) {
+    const asg = a.parent;
+    if (asg?.type !== 'assignment' || field(asg, 'left') !== a || py.text(a) !== `${server}.settings.host`) continue;
+    const right = field(asg, 'right');
+    if (right) out.push(right);
+  }
+  return out;
 }
 
 /** The MCP503 hit for an HTTP listen on every interface, at the host argument. */
