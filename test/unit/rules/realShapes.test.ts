@@ -617,11 +617,12 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
-  it('MCP503 on mcp 1.x FastMCP told to serve on every interface through settings.host before run()', () => {
+  it('mcp 1.x FastMCP told to serve on every interface through settings.host before run(): MCP503, and no MCP106 "binds 127.0.0.1 (the default)" in its container', () => {
     assert.deepEqual(
       at('py_settings_host', 'MCP503').map((h) => h.line),
       [15],
     );
+    assert.deepEqual(at('py_settings_host', 'MCP106'), []);
   });
 
   it('MCP209: an except that logs and re-raises loses nothing (the load fails at startup); one that falls back loses the content', () => {

@@ -22,7 +22,7 @@ import { credentialInUrl, isConnectionName, isQueryKeyName, isSecretName } from 
 type ErrorReceiver = 'local' | 'remote' | 'unknown';
 
 export interface LeakVerdict {
-  /** What the `try` reaches that holds a credential, for the message (`sqlite3.connect(...)`). */
+  /** What the `try` reaches that holds a credential, for the message (`psycopg2.connect(...)`). */
   source?: string;
   /**
    * Whether the source's error text can carry the secret or the connection details (a database or
@@ -35,10 +35,12 @@ export interface LeakVerdict {
   traceback: boolean;
 }
 
-/** Modules whose clients talk to a database or cache: their errors name hosts, users, tables and statements. */
+/**
+ * Modules whose clients talk to a database server or cache: their errors name hosts, users, tables
+ * and statements. Not the embedded file databases (sqlite3, aiosqlite, duckdb): their errors
+ * ("database is locked", "no such column") name no host, user or credential.
+ */
 const DATA_STORE_MODULES = [
-  'sqlite3',
-  'aiosqlite',
   'psycopg',
   'psycopg2',
   'asyncpg',
@@ -53,7 +55,6 @@ const DATA_STORE_MODULES = [
   'clickhouse_connect',
   'clickhouse_driver',
   'snowflake.connector',
-  'duckdb',
   'pyodbc',
   'oracledb',
   'cx_Oracle',

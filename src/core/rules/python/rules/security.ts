@@ -7,7 +7,7 @@ import { dockerfileOf } from './connection/http';
 import { isAuthenticated } from './httpAuth';
 import { exceptionLeakVerdict } from './errorExposure';
 import { toolBodies, type ToolBody } from '../dispatchers';
-import { hostValue, identifiersIn, isAllInterfaces, walkBody } from './util';
+import { hostValue, identifiersIn, isAllInterfaces, settingsHosts, walkBody } from './util';
 import { externalStarts, isMcpServerClass } from '../servers';
 import type { RuleHit } from '../../types';
 import { argumentTaint, flowIdentifiers, type Taint } from './taint';
@@ -102,18 +102,6 @@ export function mcp503(py: PyFile): void {
       }
     }
   }
-}
-
-/** Values assigned to `<server>.settings.host` anywhere in the file. */
-function settingsHosts(py: PyFile, server: string): PyNode[] {
-  const out: PyNode[] = [];
-  for (const a of py.attributes) {
-    const asg = a.parent;
-    if (asg?.type !== 'assignment' || field(asg, 'left') !== a || py.text(a) !== `${server}.settings.host`) continue;
-    const right = field(asg, 'right');
-    if (right) out.push(right);
-  }
-  return out;
 }
 
 /** The MCP503 hit for an HTTP listen on every interface, at the host argument. */

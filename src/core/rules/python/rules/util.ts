@@ -427,3 +427,15 @@ export function exceptNames(py: PyFile, clause: PyNode): string[] {
     .map((x) => x.trim().replace(/^builtins\./, ''))
     .filter(Boolean);
 }
+
+/** Values assigned to `<server>.settings.host` anywhere in the file. */
+export function settingsHosts(py: PyFile, server: string): PyNode[] {
+  const out: PyNode[] = [];
+  for (const a of py.attributes) {
+    const asg = a.parent;
+    if (asg?.type !== 'assignment' || field(asg, 'left') !== a || py.text(a) !== `${server}.settings.host`) continue;
+    const right = field(asg, 'right');
+    if (right) out.push(right);
+  }
+  return out;
+}

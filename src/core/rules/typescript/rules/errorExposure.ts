@@ -159,7 +159,8 @@ class SourceFinder {
     }
     if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
       const ref = resolveRef(this.ctx.facts, n.expression);
-      const sdk = ref && sdkOf(ref.module);
+      // In-process file databases name no host, user or credential in their errors.
+      const sdk = ref && !LOCAL_STORES.has(ref.module) ? sdkOf(ref.module) : undefined;
       if (sdk && (!carrying || DATA_STORE_CLIENTS.includes(sdk))) return `the ${sdk} client`;
       // `url.searchParams.set('api_key', key)`, or any parameter given a secret (`'ak', API_KEY`):
       // the key is in the URL.
@@ -242,7 +243,7 @@ class SourceFinder {
       return undefined;
     const ref = this.ctx.facts.bindings.get(id.text);
     if (ref) {
-      const sdk = sdkOf(ref.module);
+      const sdk = LOCAL_STORES.has(ref.module) ? undefined : sdkOf(ref.module);
       return sdk && (!carrying || DATA_STORE_CLIENTS.includes(sdk)) ? `the ${sdk} client` : undefined;
     }
     const d = resolveDecl(this.ctx.facts, id);

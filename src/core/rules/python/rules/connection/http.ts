@@ -9,7 +9,15 @@ import { field, named, type PyNode } from '../../ast';
 import type { PyFile } from '../../context';
 import { isMcpServerClass, type ServerFact } from '../../servers';
 import { addKeyword, fix, fixes, replaceNode } from '../../fixes';
-import { frameworkVersion, hostValue, identifiersIn, isLoopback, numberValue, versionAtLeast } from '../util';
+import {
+  frameworkVersion,
+  hostValue,
+  identifiersIn,
+  isLoopback,
+  numberValue,
+  settingsHosts,
+  versionAtLeast,
+} from '../util';
 import { containerEntries, notRunByContainer, servedOnlyAsScript } from './container';
 
 // ---- MCP106 ----------------------------------------------------------------------------------
@@ -152,6 +160,8 @@ export function mcp106(py: PyFile): void {
       } else if (s.ctor) {
         // mcp 1.x FastMCP.run(host=...) raises before it binds (MCP602): where it would bind is moot.
         if (st.method === 'run' && py.kwargs(st.node).has('host') && !isMcpServerClass(py, s)) continue;
+        // mcp 1.x FastMCP serves on `settings.host`, set here before run(): not the default.
+        if (!isMcpServerClass(py, s) && settingsHosts(py, s.name).length) continue;
         if (ctorHost) {
           const v = py.str(ctorHost);
           if (v !== undefined && isLoopback(v))
