@@ -625,6 +625,25 @@ describe('lint on real-world shapes (precision regressions)', function () {
     assert.deepEqual(at('py_settings_host', 'MCP106'), []);
   });
 
+  it("MCP101 on OpenTelemetry's ConsoleSpanExporter() on a stdio server (stdout by default); not with out=sys.stderr", () => {
+    assert.deepEqual(
+      at('py_otel_console', 'MCP101').map((h) => h.line),
+      [11],
+    );
+  });
+
+  it('MCP301 on sync Azure SDK clients (also through get_container_client/get_blob_client builders); not on .aio clients', () => {
+    const hits = at('py_azure_clients', 'MCP301');
+    assert.deepEqual(
+      hits.map((h) => h.line),
+      [21, 28],
+    );
+    assert.match(
+      hits[1].message,
+      /blob\.download_blob\(\).*synchronous Azure SDK client \(azure\.storage\.blob\.BlobServiceClient\(\) on line 14\)/,
+    );
+  });
+
   it('MCP209: an except that logs and re-raises loses nothing (the load fails at startup); one that falls back loses the content', () => {
     const hits = at('py_encoding_reraise', 'MCP209');
     assert.deepEqual(

@@ -58,6 +58,18 @@ const KINDS: [{ test(q: string): boolean }, ClientKind][] = [
     { test: (q) => q.startsWith('google.cloud.') && /^(?!Async)\w*Client$/.test(q.slice(q.lastIndexOf('.') + 1)) },
     { label: 'Google Cloud client', io: 'any' },
   ],
+  // Every Azure SDK's sync client (`azure.keyvault.secrets.SecretClient`); not the `.aio` ones.
+  [
+    {
+      test: (q) =>
+        q.startsWith('azure.') && !q.includes('.aio.') && /^(?!Async)\w*Client$/.test(q.slice(q.lastIndexOf('.') + 1)),
+    },
+    { label: 'Azure SDK client', io: 'any', async: "the SDK's .aio client" },
+  ],
+  [
+    /^(kafka\.(KafkaConsumer|KafkaAdminClient|admin\.KafkaAdminClient)|confluent_kafka\.(Consumer|admin\.AdminClient|AdminClient))$/,
+    { label: 'Kafka client', io: 'any' },
+  ],
   [/^google\.genai\.Client$/, { label: 'Google Gen AI client', io: 'any', async: 'client.aio' }],
   [/^openai\.(OpenAI|AzureOpenAI)$/, { label: 'OpenAI client', io: 'any', async: 'openai.AsyncOpenAI' }],
   [/^anthropic\.Anthropic$/, { label: 'Anthropic client', io: 'any', async: 'anthropic.AsyncAnthropic' }],
@@ -100,7 +112,7 @@ const KINDS: [{ test(q: string): boolean }, ClientKind][] = [
 
 /** Text a module needs before any client could be built in it (a cheap filter). */
 export const MAY_HAVE_CLIENT =
-  /\b(?:Session|session|[A-Za-z]*Client|connect|Redis|StrictRedis|from_url|MongoClient|Elasticsearch|driver|client|resource|from_env|DockerClient|APIClient|Api|build|OpenAI|AzureOpenAI|Anthropic|WebClient|Github|JIRA|Jira|Confluence|SSHClient|create_engine|Groq|ClientV2|Mistral|QdrantClient|Pinecone|HttpClient|create_client|StripeClient|TodoistAPI|Reddit|Gitlab|Dropbox|IMAP4|IMAP4_SSL|IMAPClient|SMTP|SMTP_SSL|FTP|FTP_TLS|POP3|POP3_SSL)\b/;
+  /\b(?:Session|session|[A-Za-z]*Client|connect|Redis|StrictRedis|from_url|MongoClient|Elasticsearch|driver|client|resource|from_env|DockerClient|APIClient|Api|build|OpenAI|AzureOpenAI|Anthropic|WebClient|Github|JIRA|Jira|Confluence|SSHClient|KafkaConsumer|Consumer|create_engine|Groq|ClientV2|Mistral|QdrantClient|Pinecone|HttpClient|create_client|StripeClient|TodoistAPI|Reddit|Gitlab|Dropbox|IMAP4|IMAP4_SSL|IMAPClient|SMTP|SMTP_SSL|FTP|FTP_TLS|POP3|POP3_SSL)\b/;
 
 const HTTP_VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request', 'send', 'stream']);
 /** `fetch*()` after `execute()` mostly reads rows the driver has buffered: `execute()` is the call to report. */
@@ -137,6 +149,9 @@ const LOCAL_CALLS = new Set([
   'collection',
   'document',
 ]);
+
+/** `get_container_client(...)`, `get_blob_client(...)`: a client for a part of the service, built locally. */
+const SUB_CLIENT = /^get_\w{1,40}_client$/;
 
 /** A name bound to a client: what built it and where (1-based line). */
 export interface ClientBinding {
@@ -311,7 +326,7 @@ function stepsOk(py: PyFile, steps: PyNode[], io: Io): boolean {
     case 'execute':
       return !verbs.includes('execute');
     case 'any':
-      return verbs.every((v) => v !== undefined && LOCAL_CALLS.has(v));
+      return verbs.every((v) => v !== undefined && (LOCAL_CALLS.has(v) || SUB_CLIENT.test(v)));
   }
 }
 
@@ -340,7 +355,7 @@ export function clientCall(py: PyFile, call: PyNode, names: ClientNames): Client
         ? DB_CALLS.has(verb)
         : io === 'execute'
           ? verb === 'execute'
-          : !LOCAL_CALLS.has(verb) && !verb.startsWith('_');
+          : !LOCAL_CALLS.has(verb) && !verb.startsWith('_') && !SUB_CLIENT.test(verb);
   return blocks ? { display: chainText(py, target), binding } : undefined;
 }
 

@@ -150,6 +150,31 @@ function writes(py: PyFile, state: ReturnType<typeof stdioState>): void {
       }
       continue;
     }
+    // OpenTelemetry's console exporters print every span, metric or log record to sys.stdout.
+    if (/^opentelemetry\.sdk\.(trace|metrics|_logs)\.export\.Console(Span|Metric|Log)Exporter$/.test(q)) {
+      if (!kw.has('out') && !py.positional(call).length) {
+        const lv = level(call, true);
+        const what = q.slice(q.lastIndexOf('.') + 1);
+        if (lv)
+          py.hit(
+            'MCP101',
+            call,
+            `OpenTelemetry ${what}() on line ${line} prints every exported record to stdout by default, the JSON-RPC channel of a stdio server. Pass out=sys.stderr.${lv.note}`,
+            {
+              ...lv.extra,
+              fixes: fixes(
+                fix(
+                  'Export to sys.stderr',
+                  addKeyword(py, call, `out=${stderrName(py)}`),
+                  [ensureImport(py, 'sys')],
+                  true,
+                ),
+              ),
+            },
+          );
+      }
+      continue;
+    }
     if (/^structlog(\.stdlib)?\.PrintLoggerFactory$/.test(q) || q === 'structlog.PrintLoggerFactory') {
       if (!kw.has('file') && !py.positional(call).length) {
         const lv = level(call, true);
