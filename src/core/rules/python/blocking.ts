@@ -13,7 +13,7 @@ import { calleeOf, importsProjectModules, moduleCallables, moduleClasses } from 
 import { syncToolsInline } from './rules/util';
 import { toolBodies } from './dispatchers';
 import type { BlockingVia } from './messages';
-import { attributeClients, clientCall, functionClients, MAY_HAVE_CLIENT, type ClientNames } from './syncClients';
+import { attributeClients, clientCall, functionClients, importsClientSdk, type ClientNames } from './syncClients';
 
 /**
  * Calls that block the thread until I/O or a child process finishes (mail and FTP clients connect
@@ -56,10 +56,7 @@ const callsCache = new WeakMap<PyFile, ImportedCall[]>();
 export function blockingFacts(py: PyFile): Map<string, BlockingFact> {
   let out = factsCache.get(py);
   if (!out)
-    factsCache.set(
-      py,
-      (out = MAY_BLOCK.test(py.src.text) || MAY_HAVE_CLIENT.test(py.src.text) ? computeFacts(py) : new Map()),
-    );
+    factsCache.set(py, (out = MAY_BLOCK.test(py.src.text) || importsClientSdk(py) ? computeFacts(py) : new Map()));
   return out;
 }
 

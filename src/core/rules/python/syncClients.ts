@@ -110,9 +110,75 @@ const KINDS: [{ test(q: string): boolean }, ClientKind][] = [
   ],
 ];
 
-/** Text a module needs before any client could be built in it (a cheap filter). */
-export const MAY_HAVE_CLIENT =
-  /\b(?:Session|session|[A-Za-z]*Client|connect|Redis|StrictRedis|from_url|MongoClient|Elasticsearch|driver|client|resource|from_env|DockerClient|APIClient|Api|build|OpenAI|AzureOpenAI|Anthropic|WebClient|Github|JIRA|Jira|Confluence|SSHClient|KafkaConsumer|Consumer|create_engine|Groq|ClientV2|Mistral|QdrantClient|Pinecone|HttpClient|create_client|StripeClient|TodoistAPI|Reddit|Gitlab|Dropbox|IMAP4|IMAP4_SSL|IMAPClient|SMTP|SMTP_SSL|FTP|FTP_TLS|POP3|POP3_SSL)\b/;
+/** Top-level packages whose clients `KINDS` knows: a module that imports none builds no client. */
+const SDK_ROOTS = new Set([
+  'requests',
+  'httpx',
+  'sqlite3',
+  'psycopg',
+  'psycopg2',
+  'pymysql',
+  'pyodbc',
+  'oracledb',
+  'cx_Oracle',
+  'pymssql',
+  'mysql',
+  'snowflake',
+  'MySQLdb',
+  'redis',
+  'pymongo',
+  'elasticsearch',
+  'neo4j',
+  'boto3',
+  'docker',
+  'kubernetes',
+  'googleapiclient',
+  'google',
+  'openai',
+  'anthropic',
+  'groq',
+  'cohere',
+  'mistralai',
+  'qdrant_client',
+  'pinecone',
+  'chromadb',
+  'supabase',
+  'twilio',
+  'stripe',
+  'todoist_api_python',
+  'arxiv',
+  'praw',
+  'tweepy',
+  'gitlab',
+  'dropbox',
+  'slack_sdk',
+  'github',
+  'notion_client',
+  'jira',
+  'atlassian',
+  'paramiko',
+  'imaplib',
+  'imapclient',
+  'smtplib',
+  'ftplib',
+  'poplib',
+  'sqlalchemy',
+  'azure',
+  'kafka',
+  'confluent_kafka',
+]);
+const importsCache = new WeakMap<PyFile, boolean>();
+
+/** Whether the module imports a package whose clients `KINDS` knows (the filter before any client analysis). */
+export function importsClientSdk(py: PyFile): boolean {
+  let out = importsCache.get(py);
+  if (out === undefined) {
+    out = false;
+    for (const q of py.imports.values()) if (SDK_ROOTS.has(q.split('.', 1)[0]!)) out = true;
+    importsCache.set(py, out);
+  }
+  return out;
+}
 
 const HTTP_VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request', 'send', 'stream']);
 /** `fetch*()` after `execute()` mostly reads rows the driver has buffered: `execute()` is the call to report. */
@@ -186,9 +252,20 @@ function clientBuiltBy(py: PyFile, call: PyNode): ClientBinding | undefined {
 
 function sdkClient(py: PyFile, call: PyNode): ClientBinding | undefined {
   const q = py.callee(call);
-  if (!q) return undefined;
-  for (const [re, kind] of KINDS) if (re.test(q)) return { kind, ctor: q, line: py.line(call) };
-  return undefined;
+  const kind = q ? kindOf(q) : undefined;
+  return kind && { kind, ctor: q!, line: py.line(call) };
+}
+
+/** The kind a qualified constructor name builds (memoized: the same few names recur in every file). */
+const kinds = new Map<string, ClientKind | null>();
+function kindOf(q: string): ClientKind | undefined {
+  let k = kinds.get(q);
+  if (k === undefined) {
+    k = KINDS.find(([re]) => re.test(q))?.[1] ?? null;
+    if (kinds.size > 10_000) kinds.clear();
+    kinds.set(q, k);
+  }
+  return k ?? undefined;
 }
 
 /** Module functions that return a client they build (`def get_service(): ... return build(...)`). */
@@ -197,7 +274,7 @@ function factories(py: PyFile): ClientNames {
   if (out) return out;
   out = new Map();
   factoryCache.set(py, out);
-  if (!MAY_HAVE_CLIENT.test(py.src.text)) return out;
+  if (!importsClientSdk(py)) return out;
   for (const fn of py.moduleFunctions.values()) {
     if (fn.isAsync) continue;
     for (const { value } of returnsOf(fn)) {
@@ -222,7 +299,7 @@ function moduleClients(py: PyFile): ClientNames {
   if (out) return out;
   out = new Map();
   moduleCache.set(py, out);
-  if (!MAY_HAVE_CLIENT.test(py.src.text)) return out;
+  if (!importsClientSdk(py)) return out;
   for (const [name, right] of py.moduleAssignments) {
     const b = boundBy(py, right, out);
     if (b) out.set(name, b);
@@ -259,7 +336,7 @@ function localBindings(py: PyFile, fn: FunctionFact, outer: ClientNames): Client
   const out = new Map(outer);
   for (const p of fn.params) out.delete(p.name);
   const own = new Set<string>();
-  if (!out.size && !factories(py).size && !MAY_HAVE_CLIENT.test(py.text(fn.body))) return out;
+  if (!out.size && !importsClientSdk(py)) return out;
   walkBody(fn, (n) => {
     let name: PyNode | undefined;
     let value: PyNode | undefined;
