@@ -15,6 +15,25 @@ import { isStdout, maybeStdio, stdioIsolation, stdioState } from '../util';
 const ECHO = new Set(['click.echo', 'click.secho', 'typer.echo', 'typer.secho']);
 const STDOUT_WRITES = /^sys\.(stdout|__stdout__)(\.buffer)?\.(write|writelines)$/;
 
+/** Objects that write to sys.stdout unless given a stream (`keyword=`). */
+const STDOUT_WRITERS: { callee: RegExp; keyword: string; name: (q: string) => string; prints: string; fix: string }[] =
+  [
+    {
+      callee: /^opentelemetry\.sdk\.(trace|metrics|_logs)\.export\.Console(Span|Metric|Log)Exporter$/,
+      keyword: 'out',
+      name: (q) => `OpenTelemetry ${q.slice(q.lastIndexOf('.') + 1)}`,
+      prints: 'prints every exported record',
+      fix: 'Export to sys.stderr',
+    },
+    {
+      callee: /^structlog(\.stdlib)?\.PrintLoggerFactory$/,
+      keyword: 'file',
+      name: () => 'structlog PrintLoggerFactory',
+      prints: 'prints',
+      fix: 'Print logs to sys.stderr',
+    },
+  ];
+
 /** MCP101: writes to stdout on a (possibly) stdio server. */
 export function mcp101(py: PyFile): void {
   const state = stdioState(py);
@@ -150,51 +169,29 @@ function writes(py: PyFile, state: ReturnType<typeof stdioState>): void {
       }
       continue;
     }
-    // OpenTelemetry's console exporters print every span, metric or log record to sys.stdout.
-    if (/^opentelemetry\.sdk\.(trace|metrics|_logs)\.export\.Console(Span|Metric|Log)Exporter$/.test(q)) {
-      if (!kw.has('out') && !py.positional(call).length) {
-        const lv = level(call, true);
-        const what = q.slice(q.lastIndexOf('.') + 1);
-        if (lv)
-          py.hit(
-            'MCP101',
-            call,
-            `OpenTelemetry ${what}() on line ${line} prints every exported record to stdout by default, the JSON-RPC channel of a stdio server. Pass out=sys.stderr.${lv.note}`,
-            {
-              ...lv.extra,
-              fixes: fixes(
-                fix(
-                  'Export to sys.stderr',
-                  addKeyword(py, call, `out=${stderrName(py)}`),
-                  [ensureImport(py, 'sys')],
-                  true,
-                ),
+    // Writers that default to sys.stdout unless given a stream: OpenTelemetry's console exporters
+    // (every span, metric or log record) and structlog's PrintLoggerFactory.
+    const writer = STDOUT_WRITERS.find((w) => w.callee.test(q));
+    if (writer) {
+      const lv = !kw.has(writer.keyword) && !py.positional(call).length ? level(call, true) : undefined;
+      if (lv) {
+        const what = writer.name(q);
+        py.hit(
+          'MCP101',
+          call,
+          `${what}() on line ${line} ${writer.prints} to stdout by default, the JSON-RPC channel of a stdio server. Pass ${writer.keyword}=sys.stderr.${lv.note}`,
+          {
+            ...lv.extra,
+            fixes: fixes(
+              fix(
+                writer.fix,
+                addKeyword(py, call, `${writer.keyword}=${stderrName(py)}`),
+                [ensureImport(py, 'sys')],
+                true,
               ),
-            },
-          );
-      }
-      continue;
-    }
-    if (/^structlog(\.stdlib)?\.PrintLoggerFactory$/.test(q) || q === 'structlog.PrintLoggerFactory') {
-      if (!kw.has('file') && !py.positional(call).length) {
-        const lv = level(call, true);
-        if (lv)
-          py.hit(
-            'MCP101',
-            call,
-            `structlog PrintLoggerFactory() on line ${line} prints to stdout by default, the JSON-RPC channel of a stdio server. Pass file=sys.stderr.${lv.note}`,
-            {
-              ...lv.extra,
-              fixes: fixes(
-                fix(
-                  'Print logs to sys.stderr',
-                  addKeyword(py, call, `file=${stderrName(py)}`),
-                  [ensureImport(py, 'sys')],
-                  true,
-                ),
-              ),
-            },
-          );
+            ),
+          },
+        );
       }
       continue;
     }
