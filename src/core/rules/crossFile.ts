@@ -4,7 +4,14 @@
  * registered in two files of one server project.
  */
 import { basename, dirname, join, relative } from 'node:path';
-import { blockingViaMessage, suppliedParamMessage } from './python/messages';
+import {
+  blockingCallMessage,
+  blockingViaMessage,
+  clientAdvice,
+  suppliedParamMessage,
+  toolPlace,
+} from './python/messages';
+import { clientCallWaits } from './python/syncClients';
 import type { ProjectModel } from './projectModel';
 import type { Definition, FileAnalysis, Language, ModuleFacts, RuleHit } from './types';
 
@@ -188,7 +195,11 @@ function importedServerHit(model: ProjectModel, file: string, hit: RuleHit): Rul
 
 /** What the project model adds to a file from its own facts: calls into other modules that block (MCP301) or take a path unchecked (MCP502). */
 export function modelHits(model: ProjectModel, file: string, facts: ModuleFacts | undefined): RuleHit[] {
-  return [...blockingCallHits(model, file, facts), ...pathCallHits(model, file, facts)];
+  return [
+    ...blockingCallHits(model, file, facts),
+    ...clientCallHits(model, file, facts),
+    ...pathCallHits(model, file, facts),
+  ];
 }
 
 /** A line of another file, as `file` names it: `client.py line 11`, `../lib/geo.py line 3`. */
@@ -206,6 +217,35 @@ function blockingCallHits(model: ProjectModel, file: string, facts: ModuleFacts 
     const b = model.importedBlocking(file, via.name, via.member);
     if (!b) continue;
     out.push({ ...hit, message: blockingViaMessage(via, b, placeIn(file, b.file, b.line)) });
+  }
+  return out;
+}
+
+/**
+ * MCP301 on tools' calls on what an imported function returned (ModuleFacts.clientCalls): those
+ * that wait on the kind of client that function builds in its module; one per client per tool.
+ */
+function clientCallHits(model: ProjectModel, file: string, facts: ModuleFacts | undefined): RuleHit[] {
+  const out: RuleHit[] = [];
+  const seen = new Set<string>();
+  for (const { hit, via } of facts?.clientCalls ?? []) {
+    const key = `${via.tool}\u0000${via.bindLine}`;
+    if (seen.has(key)) continue;
+    const f = model.importedClientFactory(file, via.factory);
+    if (!f || !clientCallWaits(f.io, via.verbs, via.count, via.verb)) continue;
+    seen.add(key);
+    const tool = toolPlace(via.tool, !via.sync, !!via.dispatcher);
+    out.push({
+      ...hit,
+      message: blockingCallMessage({
+        call: via.display,
+        line: via.line,
+        on: `, a call on a synchronous ${f.label} (${via.factory}() on line ${via.bindLine} returns one, built at ${placeIn(file, f.file, f.line)}),`,
+        where: `${via.sync ? 'in' : 'inside'} ${tool}`,
+        ...(via.sync ? { sync: via.sync } : {}),
+        advice: clientAdvice(f.async),
+      }),
+    });
   }
   return out;
 }

@@ -198,6 +198,15 @@ export class ProjectModel {
     return found && { params: found.value, file: found.file };
   }
 
+  /** The client an imported function returns (ModuleFacts.clientFactories), with its module. */
+  importedClientFactory(
+    file: string,
+    name: string,
+  ): { label: string; io: string; async?: string; line: number; file: string } | undefined {
+    const found = this.importedFact(file, name, undefined, (f) => f.clientFactories);
+    return found && { ...found.value, file: found.file };
+  }
+
   /** What an imported decorator supplies of the functions it decorates (ModuleFacts.injects). */
   importedInjection(file: string, name: string): { leading: number; names: string[] } | undefined {
     return this.importedFact(file, name, undefined, (f) => f.injects)?.value;
@@ -249,7 +258,7 @@ export class ProjectModel {
   calledFromTools(file: string): boolean {
     return this.importersOf(file).some((i) => {
       const f = this.nodes.get(i)?.facts;
-      return !!f?.callsImported?.length || !!f?.pathCalls?.length;
+      return !!f?.callsImported?.length || !!f?.pathCalls?.length || !!f?.clientCalls?.length;
     });
   }
 

@@ -207,6 +207,32 @@ export interface ModuleFacts {
       kw: Record<string, string[]>;
     };
   }[];
+  /**
+   * Python: the module's functions that return a synchronous client they build
+   * (`def get_service(): return build("calendar", "v3", ...)`), with its kind (MCP301).
+   */
+  clientFactories?: Record<string, { label: string; io: string; async?: string; line: number }>;
+  /**
+   * Python: calls that tools here make on what an imported function returned (`service =
+   * get_service()` … `service.events().list().execute()`), as MCP301 hits still without a message:
+   * the project model keeps those that wait on the kind of client that function returns.
+   */
+  clientCalls?: {
+    hit: RuleHit;
+    via: {
+      tool: string;
+      dispatcher?: boolean;
+      /** A sync tool that the framework runs on the event loop: the runner. */
+      sync?: string;
+      display: string;
+      line: number;
+      factory: string;
+      bindLine: number;
+      verb: string;
+      verbs: (string | null)[];
+      count: number;
+    };
+  }[];
   callsImported?: {
     hit: RuleHit;
     via: {

@@ -644,6 +644,28 @@ describe('lint on real-world shapes (precision regressions)', function () {
     );
   });
 
+  it('MCP301 on a client returned by a factory in another module (a cached googleapiclient service): the request built from it waits on execute(); not when execute goes to a thread', () => {
+    const hits = at('py_client_factory_module', 'MCP301');
+    assert.deepEqual(
+      hits.map((h) => h.line),
+      [17],
+    );
+    assert.match(
+      hits[0].message,
+      /request\.execute\(\).*Google API client \(get_calendar_service\(\) on line 15 returns one, built at calendar_service\.py line 12\)/,
+    );
+  });
+
+  it('MCP301 on a sync tool when the declared fastmcp range is capped below 3 (fastmcp 2 runs sync tools on the event loop); not when it requires 3 or later', () => {
+    const hits = at('py_fastmcp2_range', 'MCP301');
+    assert.deepEqual(
+      hits.map((h) => h.line),
+      [12],
+    );
+    assert.match(hits[0].message, /this fastmcp version runs sync tools on the event loop/);
+    assert.deepEqual(at('py_fastmcp3_range', 'MCP301'), []);
+  });
+
   it('MCP209: an except that logs and re-raises loses nothing (the load fails at startup); one that falls back loses the content', () => {
     const hits = at('py_encoding_reraise', 'MCP209');
     assert.deepEqual(

@@ -13,7 +13,14 @@ import { calleeOf, importsProjectModules, moduleCallables, moduleClasses } from 
 import { syncToolsInline } from './rules/util';
 import { toolBodies } from './dispatchers';
 import type { BlockingVia } from './messages';
-import { attributeClients, clientCall, functionClients, importsClientSdk, type ClientNames } from './syncClients';
+import {
+  attributeClients,
+  clientCall,
+  functionClients,
+  importedClientUses,
+  importsClientSdk,
+  type ClientNames,
+} from './syncClients';
 
 /**
  * Calls that block the thread until I/O or a child process finishes (mail and FTP clients connect
@@ -213,4 +220,33 @@ export function threadFix(py: PyFile, call: PyNode): Fix | undefined {
     [imp],
     true,
   );
+}
+
+/** The calls tools make on clients returned by imported functions, for the module facts (ModuleFacts.clientCalls). */
+export function importedClientCallFacts(py: PyFile): NonNullable<ModuleFacts['clientCalls']> {
+  if (!importsProjectModules(py)) return [];
+  const inline = syncToolsInline(py);
+  const out: NonNullable<ModuleFacts['clientCalls']> = [];
+  for (const d of toolBodies(py)) {
+    if (!d.fn.isAsync && !inline) continue;
+    for (const use of importedClientUses(py, d.fn)) {
+      const f = d.fn.isAsync ? threadFix(py, use.call) : undefined;
+      out.push({
+        hit: { ruleId: 'MCP301', range: py.range(use.call), message: '', ...(f ? { fixes: [f] } : {}) },
+        via: {
+          tool: d.name,
+          ...(d.dispatcher ? { dispatcher: true } : {}),
+          ...(d.fn.isAsync ? {} : { sync: syncRunner(d.framework) }),
+          display: use.display,
+          line: py.line(use.call),
+          factory: use.factory,
+          bindLine: use.bindLine,
+          verb: use.verb,
+          verbs: use.verbs,
+          count: use.count,
+        },
+      });
+    }
+  }
+  return out;
 }

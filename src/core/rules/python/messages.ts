@@ -34,3 +34,28 @@ export function blockingViaMessage(v: BlockingVia, fact: { call: string; line: n
 export function suppliedParamMessage(param: string, tool: string, decorator: string): string {
   return `Parameter '${param}' of tool '${tool}' is supplied by @${decorator}, but functools.wraps keeps the original signature, so the SDK publishes '${param}' as a required argument: the model must invent a value, a call without it fails validation ("${param}: Field required"), and the decorator throws away what the model sent. Give the wrapper a signature without '${param}' (wrapper.__signature__ = inspect.signature(func).replace(parameters=[...])), or hand the value over another way (the lifespan context, a module-level client).`;
 }
+
+/**
+ * MCP301 on a blocking call in a tool body (or a sync helper it calls directly): `on` says what
+ * makes it block (`, a call on a synchronous boto3 client (...)`); `sync` names the runner that
+ * runs sync tools on the event loop.
+ */
+export function blockingCallMessage(m: {
+  call: string;
+  line: number;
+  on?: string;
+  where: string;
+  sync?: string;
+  advice: string;
+}): string {
+  return m.sync
+    ? `${m.call}() on line ${m.line}${m.on ?? ''} blocks ${m.where}: ${m.sync} runs sync tools on the event loop, so every other request, ping and handshake waits until it returns. Make the tool async and run the call with await asyncio.to_thread(...).`
+    : `${m.call}() on line ${m.line}${m.on ?? ''} blocks the event loop ${m.where}: every other request, ping and new handshake waits until it returns. ${m.advice}.`;
+}
+
+/** The advice for a call on a synchronous client: its SDK's async client, or a thread. */
+export function clientAdvice(asyncClient: string | undefined): string {
+  return asyncClient
+    ? `Use ${asyncClient} (awaited) or await asyncio.to_thread(...)`
+    : 'Run it with await asyncio.to_thread(...)';
+}

@@ -2,7 +2,8 @@
 import type { ModuleFacts } from '../types';
 import { field, named } from './ast';
 import { moduleBindings } from './bindings';
-import { blockingFacts, importedCallFacts } from './blocking';
+import { blockingFacts, importedCallFacts, importedClientCallFacts } from './blocking';
+import { clientFactoryFacts } from './syncClients';
 import type { PyFile } from './context';
 import { injectingDecorators } from './decorators';
 import { cliOnlyImports } from './flow';
@@ -58,6 +59,8 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
   const statelessHttp = http.length > 0 && http.every((s) => s.stateless);
   const blocking = blockingFacts(py);
   const callsImported = importedCallFacts(py);
+  const clientFactories = clientFactoryFacts(py);
+  const clientCalls = importedClientCallFacts(py);
   const pathParams = pathParamFacts(py);
   const pathCalls = importedPathCalls(py);
   const injects = injectingDecorators(py);
@@ -72,6 +75,8 @@ export function moduleFactsOf(py: PyFile): ModuleFacts {
     ...(major ? { mcpMajor: major } : {}),
     ...(blocking.size ? { blocking: Object.fromEntries(blocking) } : {}),
     ...(callsImported.length ? { callsImported } : {}),
+    ...(Object.keys(clientFactories).length ? { clientFactories } : {}),
+    ...(clientCalls.length ? { clientCalls } : {}),
     ...(Object.keys(pathParams).length ? { pathParams } : {}),
     ...(pathCalls.length ? { pathCalls } : {}),
     ...(Object.keys(injects).length ? { injects } : {}),

@@ -10,6 +10,8 @@ import { field, named, type PyNode } from './ast';
 import type { PyFile } from './context';
 import type { FunctionFact } from './functions';
 import { returnsOf, walkBody } from './rules/util';
+import { calleeOf } from './crossCalls';
+import type { ModuleFacts } from '../types';
 
 /** Which calls on a client (or on a handle taken from it) wait for I/O. */
 type Io =
@@ -395,16 +397,47 @@ function rootBinding(py: PyFile, node: PyNode, names: ClientNames): ClientBindin
 
 function stepsOk(py: PyFile, steps: PyNode[], io: Io): boolean {
   const verbs = steps.filter((s) => s.type === 'call').map((c) => calledName(py, c));
+  return stepsAllow(io, verbs, steps.length);
+}
+
+/** Whether the steps between a client and a receiver (`count` in all, `verbs` of the calls among them) hand out the client without I/O. */
+function stepsAllow(io: Io, verbs: (string | undefined)[], count: number): boolean {
   switch (io) {
     case 'http':
-      return steps.length === 0;
+      return count === 0;
     case 'db':
-      return steps.length === 0 || (steps.length === 2 && verbs[0] === 'cursor');
+      return count === 0 || (count === 2 && verbs[0] === 'cursor');
     case 'execute':
       return !verbs.includes('execute');
     case 'any':
       return verbs.every((v) => v !== undefined && (LOCAL_CALLS.has(v) || SUB_CLIENT.test(v)));
   }
+}
+
+/** Whether calling `verb` on a client of this kind (or a handle of it) waits for I/O. */
+function verbWaits(io: Io, verb: string): boolean {
+  return io === 'http'
+    ? HTTP_VERBS.has(verb)
+    : io === 'db'
+      ? DB_CALLS.has(verb)
+      : io === 'execute'
+        ? verb === 'execute'
+        : !LOCAL_CALLS.has(verb) && !verb.startsWith('_') && !SUB_CLIENT.test(verb);
+}
+
+/**
+ * For a call recorded in another module (ModuleFacts.clientCalls): whether it waits, given the
+ * kind of client the factory it was built by returns.
+ */
+export function clientCallWaits(io: string, verbs: (string | null)[], count: number, verb: string): boolean {
+  const kind = io as Io;
+  return (
+    stepsAllow(
+      kind,
+      verbs.map((v) => v ?? undefined),
+      count,
+    ) && verbWaits(kind, verb)
+  );
 }
 
 function calledName(py: PyFile, call: PyNode): string | undefined {
@@ -424,16 +457,7 @@ export function clientCall(py: PyFile, call: PyNode, names: ClientNames): Client
   const binding = rootBinding(py, field(target, 'object')!, names);
   if (!binding) return undefined;
   const verb = py.text(field(target, 'attribute')!);
-  const io = binding.kind.io;
-  const blocks =
-    io === 'http'
-      ? HTTP_VERBS.has(verb)
-      : io === 'db'
-        ? DB_CALLS.has(verb)
-        : io === 'execute'
-          ? verb === 'execute'
-          : !LOCAL_CALLS.has(verb) && !verb.startsWith('_') && !SUB_CLIENT.test(verb);
-  return blocks ? { display: chainText(py, target), binding } : undefined;
+  return verbWaits(binding.kind.io, verb) ? { display: chainText(py, target), binding } : undefined;
 }
 
 /** A receiver chain as one short line: `service.instances().get(...).execute`. */
@@ -447,4 +471,90 @@ function chainText(py: PyFile, n: PyNode, depth = 0): string {
   }
   if (n.type === 'subscript') return `${chainText(py, field(n, 'value')!, depth + 1)}[...]`;
   return py.text(n).replace(/\s+/g, ' ');
+}
+
+/** Module facts: the module's functions that return a client they build, with its kind (ModuleFacts.clientFactories). */
+export function clientFactoryFacts(py: PyFile): NonNullable<ModuleFacts['clientFactories']> {
+  const out: NonNullable<ModuleFacts['clientFactories']> = {};
+  for (const [name, b] of factories(py))
+    out[name] = { label: b.kind.label, io: b.kind.io, ...(b.kind.async ? { async: b.kind.async } : {}), line: b.line };
+  return out;
+}
+
+/** A call on what a function imported from another module of the project returned (`service = get_service()` … `service.events().list().execute()`). */
+export interface ImportedClientUse {
+  call: PyNode;
+  /** The function as its module exports it, and the line of the call that bound the name. */
+  factory: string;
+  bindLine: number;
+  verb: string;
+  /** The calls between the name and the receiver (their method names) and all steps counted. */
+  verbs: (string | null)[];
+  count: number;
+  display: string;
+}
+
+/**
+ * Calls in `fn` on names bound to the value of a function imported by name from a project module:
+ * whether they wait is decided with that module's facts (`clientFactories`).
+ */
+export function importedClientUses(py: PyFile, fn: FunctionFact): ImportedClientUse[] {
+  type Bound = { factory: string; line: number; verbs: (string | null)[]; count: number };
+  const bound = new Map<string, Bound>();
+  const params = new Set(fn.params.map((p) => p.name));
+  /** The bound name at the root of a chain, with the steps from `node` down to it added. */
+  const through = (node: PyNode): Bound | undefined => {
+    const steps: PyNode[] = [];
+    let n: PyNode | undefined = node;
+    for (let depth = 0; n && n.type !== 'identifier' && depth < 12; depth++) {
+      steps.push(n);
+      n =
+        n.type === 'call'
+          ? field(n, 'function')
+          : n.type === 'attribute'
+            ? field(n, 'object')
+            : n.type === 'subscript'
+              ? field(n, 'value')
+              : undefined;
+    }
+    const b = n?.type === 'identifier' ? bound.get(py.text(n)) : undefined;
+    if (!b) return undefined;
+    const verbs = steps.filter((x) => x.type === 'call').map((c) => calledName(py, c) ?? null);
+    return { ...b, verbs: [...verbs, ...b.verbs], count: b.count + steps.length };
+  };
+  walkBody(fn, (n) => {
+    const left = n.type === 'assignment' ? field(n, 'left') : undefined;
+    const right = left && field(n, 'right');
+    if (left?.type !== 'identifier' || !right || params.has(py.text(left))) return true;
+    const callee =
+      right.type === 'call' && field(right, 'function')?.type === 'identifier' ? calleeOf(py, right, fn) : undefined;
+    const imported = callee && 'imported' in callee && !callee.imported.member ? callee.imported.name : undefined;
+    // `service = get_service()`, or a handle taken from it (`request = service.events().list(...)`).
+    const b = imported
+      ? { factory: imported, line: py.line(right), verbs: [], count: 0 }
+      : ['call', 'attribute', 'subscript'].includes(right.type)
+        ? through(right)
+        : undefined;
+    if (b) bound.set(py.text(left), b);
+    else bound.delete(py.text(left));
+    return true;
+  });
+  if (!bound.size) return [];
+  const out: ImportedClientUse[] = [];
+  for (const call of py.callsIn(fn)) {
+    const target = field(call, 'function');
+    if (target?.type !== 'attribute' || call.parent?.type === 'await') continue;
+    const b = through(field(target, 'object')!);
+    if (!b || b.line > py.line(call)) continue;
+    out.push({
+      call,
+      factory: b.factory,
+      bindLine: b.line,
+      verb: py.text(field(target, 'attribute')!),
+      verbs: b.verbs,
+      count: b.count,
+      display: chainText(py, target),
+    });
+  }
+  return out;
 }

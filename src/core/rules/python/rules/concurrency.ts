@@ -3,7 +3,7 @@ import { field, named, type PyNode } from '../ast';
 import type { PyFile } from '../context';
 import type { FunctionFact } from '../functions';
 import { BLOCKING, blockingVia, importedCalls, syncRunner, threadFix } from '../blocking';
-import { blockingViaMessage, toolPlace } from '../messages';
+import { blockingCallMessage, blockingViaMessage, clientAdvice, toolPlace } from '../messages';
 import { toolBodies, type ToolBody } from '../dispatchers';
 import { ensureImport, fix, fixes, replaceNode } from '../fixes';
 import { identifiersIn, syncToolsInline, syncToolsThreaded, walkBody } from './util';
@@ -100,11 +100,10 @@ function reportBlocking(
     ? `in ${helper.name}(), which ${tool} calls directly`
     : `${fn.isAsync ? 'inside' : 'in'} ${tool}`;
   if (!fn.isAsync) {
-    const fw = syncRunner(d.framework);
     py.hit(
       'MCP301',
       call,
-      `${name}() on line ${line}${on} blocks ${where}: ${fw} runs sync tools on the event loop, so every other request, ping and handshake waits until it returns. Make the tool async and run the call with await asyncio.to_thread(...).`,
+      blockingCallMessage({ call: name, line, on, where, sync: syncRunner(d.framework), advice: '' }),
       {},
     );
     return;
@@ -122,19 +121,14 @@ function reportBlocking(
   } else if (!helper) {
     f = threadFix(py, call);
   }
-  const advice = client?.kind.async
-    ? `Use ${client.kind.async} (awaited) or await asyncio.to_thread(...)`
+  const advice = client
+    ? clientAdvice(client.kind.async)
     : name === 'time.sleep'
       ? 'Use await asyncio.sleep(...)'
       : /^(requests|httpx|urllib)/.test(name)
         ? 'Use an async client (httpx.AsyncClient) or await asyncio.to_thread(...)'
         : 'Run it with await asyncio.to_thread(...)';
-  py.hit(
-    'MCP301',
-    call,
-    `${name}() on line ${line}${on} blocks the event loop ${where}: every other request, ping and new handshake waits until it returns. ${advice}.`,
-    { fixes: fixes(f) },
-  );
+  py.hit('MCP301', call, blockingCallMessage({ call: name, line, on, where, advice }), { fixes: fixes(f) });
 }
 
 // ---- MCP302 ----------------------------------------------------------------------------------

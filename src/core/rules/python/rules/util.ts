@@ -1,6 +1,6 @@
 /** Small helpers shared by the Python rules. */
 import { field, named, type PyNode, walk } from '../ast';
-import { majorOf, provenPyVersion } from '../../project/versions';
+import { majorOf, provenPyVersion, pyRangeAdmitsAtLeast } from '../../project/versions';
 import type { PyFile } from '../context';
 import type { FunctionFact } from '../functions';
 import { externalStarts, type ServerFact } from '../servers';
@@ -183,7 +183,12 @@ export function syncToolsInline(py: PyFile): boolean {
   const major = importedMcpMajor(py);
   if (py.framework === 'mcp-python-sdk' && major) return major < 2;
   if (py.framework === 'mcp-python-sdk') return versionAtLeast(v, '2.0.0') !== true;
-  if (py.framework === 'fastmcp') return versionAtLeast(v, '3.0.0') === false;
+  if (py.framework === 'fastmcp') {
+    if (v) return versionAtLeast(v, '3.0.0') === false;
+    // A declared cap below 3 (`fastmcp>=2.14,<3`) admits only releases that run sync tools inline.
+    const spec = py.project.declared?.get('fastmcp');
+    return spec !== undefined && spec !== '' && pyRangeAdmitsAtLeast(spec, '3.0.0') === false;
+  }
   return false;
 }
 
