@@ -80,6 +80,13 @@ function computeFacts(py: PyFile): Map<string, BlockingFact> {
     !cls || depth > 3
       ? new Map()
       : new Map([...(bases.get(cls) ?? []).flatMap((b) => [...attrs(b, depth + 1)]), ...(own.get(cls) ?? [])]);
+  // A class's client attributes with those of its bases, built once per class.
+  const merged = new Map<string, ClientNames>();
+  const classClients = (cls: string): ClientNames => {
+    let out = merged.get(cls);
+    if (!out) merged.set(cls, (out = attrs(cls)));
+    return out;
+  };
 
   const memo = new Map<FunctionFact, BlockingFact | null>();
   const reach = (fn: FunctionFact, cls: string | undefined): BlockingFact | undefined => {
@@ -87,7 +94,7 @@ function computeFacts(py: PyFile): Map<string, BlockingFact> {
     if (known !== undefined) return known ?? undefined;
     memo.set(fn, null); // a cycle reaches nothing new
     let found: BlockingFact | undefined;
-    const clients = cls ? new Map([...attrs(cls), ...functionClients(py, fn)]) : functionClients(py, fn);
+    const clients = cls ? new Map([...classClients(cls), ...functionClients(py, fn)]) : functionClients(py, fn);
     for (const call of py.callsIn(fn)) {
       found = direct(call, clients);
       if (found) break;

@@ -279,12 +279,13 @@ function factories(py: PyFile): ClientNames {
   if (!importsClientSdk(py)) return out;
   for (const fn of py.moduleFunctions.values()) {
     if (fn.isAsync) continue;
+    let locals: ClientNames | undefined;
     for (const { value } of returnsOf(fn)) {
       const built =
         value?.type === 'call'
           ? sdkClient(py, value)
           : value?.type === 'identifier'
-            ? localBindings(py, fn, new Map()).get(py.text(value))
+            ? (locals ??= localBindings(py, fn, new Map())).get(py.text(value))
             : undefined;
       if (built) {
         out.set(fn.name, built);
@@ -383,16 +384,20 @@ function rootBinding(py: PyFile, node: PyNode, names: ClientNames): ClientBindin
     if (!b && n.type === 'call') b = clientBuiltBy(py, n);
     if (b) return stepsOk(py, steps, b.kind.io) ? b : undefined;
     steps.push(n);
-    n =
-      n.type === 'call'
-        ? field(n, 'function')
-        : n.type === 'attribute'
-          ? field(n, 'object')
-          : n.type === 'subscript'
-            ? field(n, 'value')
-            : undefined;
+    n = receiverOf(n);
   }
   return undefined;
+}
+
+/** One step down a receiver chain: a call's function, an attribute's object, a subscript's value. */
+function receiverOf(n: PyNode): PyNode | undefined {
+  return n.type === 'call'
+    ? field(n, 'function')
+    : n.type === 'attribute'
+      ? field(n, 'object')
+      : n.type === 'subscript'
+        ? field(n, 'value')
+        : undefined;
 }
 
 function stepsOk(py: PyFile, steps: PyNode[], io: Io): boolean {
@@ -508,14 +513,7 @@ export function importedClientUses(py: PyFile, fn: FunctionFact): ImportedClient
     let n: PyNode | undefined = node;
     for (let depth = 0; n && n.type !== 'identifier' && depth < 12; depth++) {
       steps.push(n);
-      n =
-        n.type === 'call'
-          ? field(n, 'function')
-          : n.type === 'attribute'
-            ? field(n, 'object')
-            : n.type === 'subscript'
-              ? field(n, 'value')
-              : undefined;
+      n = receiverOf(n);
     }
     const b = n?.type === 'identifier' ? bound.get(py.text(n)) : undefined;
     if (!b) return undefined;

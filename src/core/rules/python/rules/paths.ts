@@ -7,7 +7,7 @@ import { argumentTaint, computeTaint, hasContainment, pathIdentifiers, type Tain
 import { calleeOf, importsProjectModules, moduleCallables } from '../crossCalls';
 import type { ModuleFacts } from '../../types';
 import { documentsAnyPath } from '../../toolPurpose';
-import { walkBody } from './util';
+import { lastAssignments, walkBody } from './util';
 
 // ---- MCP502 ----------------------------------------------------------------------------------
 
@@ -67,12 +67,7 @@ function toolTaint(py: PyFile, fn: FunctionFact): Taint {
 function documentedAnywhere(py: PyFile, fn: FunctionFact, args: PyNode[]): boolean {
   const documented = anyPathArguments(py);
   if (!documented.size) return false;
-  const assigned = new Map<string, PyNode>();
-  walkBody(fn, (n) => {
-    const left = n.type === 'assignment' ? field(n, 'left') : undefined;
-    if (left?.type === 'identifier') assigned.set(py.text(left), field(n, 'right')!);
-    return true;
-  });
+  const assigned = lastAssignments(py, fn);
   const keys: string[] = [];
   let unknown = false;
   const read = (node: PyNode, depth: number) =>

@@ -3,7 +3,7 @@ import { field, named, type PyNode, walk } from '../ast';
 import type { PyFile } from '../context';
 import type { FunctionFact } from '../functions';
 import { addKeyword, fix, fixes } from '../fixes';
-import { identifiersIn, numberValue, returnsOf, walkBody } from './util';
+import { identifiersIn, lastAssignments, numberValue, returnsOf, walkBody } from './util';
 
 // ---- MCP401 ----------------------------------------------------------------------------------
 
@@ -163,15 +163,7 @@ export function mcp403(py: PyFile): void {
   for (const d of py.tools) {
     const fn = d.fn;
     if (fn.params.some((p) => LIMIT_PARAM.test(p.name))) continue;
-    const assigned = new Map<string, PyNode>();
-    walkBody(fn, (n) => {
-      if (n.type === 'assignment') {
-        const l = field(n, 'left');
-        const r = field(n, 'right');
-        if (l?.type === 'identifier' && r) assigned.set(py.text(l), r);
-      }
-      return true;
-    });
+    const assigned = lastAssignments(py, fn);
     for (const r of returnsOf(fn)) {
       let v = r.value;
       if (!v) continue;

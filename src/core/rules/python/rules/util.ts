@@ -109,6 +109,18 @@ export function walkBody(fn: FunctionFact, visit: (n: PyNode) => boolean | void)
   }
 }
 
+/** What each local name of `fn` is last assigned in its body (`name = <value>`; not nested functions). */
+export function lastAssignments(py: PyFile, fn: FunctionFact): Map<string, PyNode> {
+  const out = new Map<string, PyNode>();
+  walkBody(fn, (n) => {
+    const left = n.type === 'assignment' ? field(n, 'left') : undefined;
+    const right = left && field(n, 'right');
+    if (left?.type === 'identifier' && right) out.set(py.text(left), right);
+    return true;
+  });
+  return out;
+}
+
 const returnsCache = new WeakMap<FunctionFact, { stmt: PyNode; value?: PyNode }[]>();
 
 /** `return` statements of a function (not of nested functions), with their value (if any). */
